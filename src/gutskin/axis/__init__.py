@@ -1,0 +1,1 @@
+"""gutskin.axis (see docs/)."""

@@ -1,0 +1,1 @@
+"""Command modules of the Typer CLI; each exposes ``register(app)``."""

@@ -1,0 +1,325 @@
+"""Diary CSV interchange: read (validating, streaming) and write.
+
+Format: ../shared/formats/diary-csv.md. One row per patient per day, UTF-8, comma
+separated, header required, RFC 4180 quoting. A blank cell is missing, never zero; a day
+absent from the file was not logged. Any column beyond the core ones is a factor named
+``group.name``.
+
+Reading streams: rows are yielded one by one, so a caller can import a file of millions
+of rows in bounded memory. Duplicate ``(patient, date)`` rows are detected with one bit
+per calendar day per patient (a bytearray spanning that patient's dates), not a set of
+all keys.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import math
+import os
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import IO, TextIO
+
+from gutskin.diary.factors import FACTOR_NAME_RE
+
+CORE_COLUMNS: tuple[str, ...] = ("patient", "date", "itch", "sleep_loss", "poscorad", "poem", "flare")
+REQUIRED_COLUMNS: tuple[str, ...] = ("patient", "date")
+
+
+class DiaryCsvError(ValueError):
+    """A bad diary file: names the file, line, column and what was expected."""
+
+    def __init__(self, file: str, line: int, column: str | None, message: str) -> None:
+        self.file = file
+        self.line = line
+        self.column = column
+        self.message = message
+        where = f"line {line}" + (f", column {column}" if column else "")
+        super().__init__(f"{file}: {where}: {message}")
+
+
+@dataclass
+class DiaryRow:
+    """One patient-day of the diary, as in the interchange format."""
+
+    patient: str
+    date: dt.date
+    itch: int | None = None
+    sleep_loss: int | None = None
+    poscorad: float | None = None
+    poem: int | None = None
+    flare: int | None = None
+    factors: dict[str, float] = field(default_factory=dict)
+
+
+def _int_in(text: str, lo: int, hi: int) -> int | None:
+    t = text.strip()
+    if t.startswith(("+", "-")):
+        sign, digits = t[0], t[1:]
+    else:
+        sign, digits = "", t
+    if not digits.isdigit():
+        return None
+    value = int(sign + digits)
+    return value if lo <= value <= hi else None
+
+
+def _number(text: str) -> float | None:
+    try:
+        value = float(text.strip())
+    except ValueError:
+        return None
+    return value if math.isfinite(value) else None
+
+
+def _parse_date(text: str) -> dt.date | None:
+    t = text.strip()
+    if len(t) != 10:
+        return None
+    try:
+        return dt.date.fromisoformat(t)
+    except ValueError:
+        return None
+
+
+class _SeenDays:
+    """Which (patient, day) pairs were seen: one byte per day over each patient's date span."""
+
+    def __init__(self) -> None:
+        self._spans: dict[str, tuple[int, bytearray]] = {}
+
+    def add(self, patient: str, day: dt.date) -> bool:
+        """Record the pair; return False when it was already there."""
+        o = day.toordinal()
+        span = self._spans.get(patient)
+        if span is None:
+            self._spans[patient] = (o, bytearray(b"\x01"))
+            return True
+        base, bits = span
+        if o < base:
+            bits[0:0] = bytes(base - o)
+            base = o
+            self._spans[patient] = (base, bits)
+        idx = o - base
+        if idx >= len(bits):
+            bits.extend(bytes(idx - len(bits) + 1))
+        if bits[idx]:
+            return False
+        bits[idx] = 1
+        return True
+
+
+def _open(source: str | os.PathLike[str] | IO[str]) -> tuple[TextIO, str, bool]:
+    if isinstance(source, (str, os.PathLike)):
+        name = os.fspath(source)
+        try:
+            return open(name, newline="", encoding="utf-8-sig"), name, True
+        except OSError as exc:
+            raise DiaryCsvError(name, 0, None, f"cannot open file: {exc.strerror}") from exc
+    name = getattr(source, "name", "<stdin>")
+    return source, str(name), False  # type: ignore[return-value]
+
+
+def _check_header(header: list[str], name: str) -> list[str]:
+    header = [h.strip() for h in header]
+    seen: set[str] = set()
+    for col in header:
+        if col in seen:
+            raise DiaryCsvError(name, 1, col, "duplicate column in the header")
+        seen.add(col)
+        if col not in CORE_COLUMNS and not FACTOR_NAME_RE.match(col):
+            raise DiaryCsvError(
+                name,
+                1,
+                col,
+                "expected a core column (patient, date, itch, sleep_loss, poscorad, poem, flare) "
+                "or a factor named group.name in lower case [a-z0-9_]",
+            )
+    for req in REQUIRED_COLUMNS:
+        if req not in seen:
+            raise DiaryCsvError(name, 1, req, "required column is missing from the header")
+    return header
+
+
+def iter_diary_csv(source: str | os.PathLike[str] | IO[str]) -> Iterator[DiaryRow]:
+    """Yield validated rows of a diary CSV; raise :class:`DiaryCsvError` at the first bad cell.
+
+    Callers that store rows must treat the whole file as one transaction: the error may
+    come after many good rows.
+    """
+    fh, name, owned = _open(source)
+    try:
+        reader = csv.reader(fh, strict=True)
+        try:
+            header_row = next(reader)
+        except StopIteration:
+            raise DiaryCsvError(name, 1, None, "the file is empty; expected a header row") from None
+        except (csv.Error, UnicodeDecodeError) as exc:
+            raise DiaryCsvError(name, 1, None, f"not valid UTF-8 CSV: {exc}") from None
+        header = _check_header(header_row, name)
+        width = len(header)
+        factor_cols = [(i, c) for i, c in enumerate(header) if c not in CORE_COLUMNS]
+        idx = {c: i for i, c in enumerate(header) if c in CORE_COLUMNS}
+        seen = _SeenDays()
+        while True:
+            try:
+                cells = next(reader)
+            except StopIteration:
+                break
+            except (csv.Error, UnicodeDecodeError) as exc:
+                raise DiaryCsvError(name, reader.line_num, None, f"not valid UTF-8 CSV: {exc}") from None
+            line = reader.line_num
+            if not cells or (len(cells) == 1 and not cells[0].strip()):
+                continue  # blank line
+            if len(cells) != width:
+                raise DiaryCsvError(name, line, None, f"expected {width} cells as in the header, got {len(cells)}")
+            yield _parse_row(cells, idx, factor_cols, name, line, seen)
+    finally:
+        if owned:
+            fh.close()
+
+
+def _parse_row(
+    cells: list[str],
+    idx: dict[str, int],
+    factor_cols: list[tuple[int, str]],
+    name: str,
+    line: int,
+    seen: _SeenDays,
+) -> DiaryRow:
+    def cell(col: str) -> str:
+        i = idx.get(col)
+        return "" if i is None else cells[i].strip()
+
+    patient = cell("patient")
+    if not patient:
+        raise DiaryCsvError(name, line, "patient", "expected a patient identifier, got an empty cell")
+    raw_date = cell("date")
+    day = _parse_date(raw_date)
+    if day is None:
+        raise DiaryCsvError(name, line, "date", f'expected an ISO date YYYY-MM-DD, got "{raw_date}"')
+    if not seen.add(patient, day):
+        raise DiaryCsvError(name, line, "date", f"duplicate row for patient {patient} on {day.isoformat()}")
+
+    def bounded_int(col: str, lo: int, hi: int, what: str) -> int | None:
+        raw = cell(col)
+        if raw == "":
+            return None
+        value = _int_in(raw, lo, hi)
+        if value is None:
+            raise DiaryCsvError(name, line, col, f'expected {what}, got "{raw}"')
+        return value
+
+    itch = bounded_int("itch", 0, 10, "an integer 0-10")
+    sleep = bounded_int("sleep_loss", 0, 10, "an integer 0-10")
+    poem = bounded_int("poem", 0, 28, "an integer 0-28")
+    flare = bounded_int("flare", 0, 1, "0 or 1")
+    poscorad: float | None = None
+    raw = cell("poscorad")
+    if raw:
+        poscorad = _number(raw)
+        if poscorad is None or not 0 <= poscorad <= 103:
+            raise DiaryCsvError(name, line, "poscorad", f'expected a number 0-103, got "{raw}"')
+    factors: dict[str, float] = {}
+    for i, col in factor_cols:
+        raw = cells[i].strip()
+        if raw == "":
+            continue
+        value = _number(raw)
+        if value is None:
+            raise DiaryCsvError(name, line, col, f'expected a number, got "{raw}"')
+        factors[col] = value
+    return DiaryRow(patient, day, itch, sleep, poscorad, poem, flare, factors)
+
+
+def format_number(value: float | int | None) -> str:
+    """Shortest text that reads back to the same value; integers without a decimal point."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return str(int(value))
+    if isinstance(value, int):
+        return str(value)
+    if value.is_integer() and abs(value) < 1e15:
+        return str(int(value))
+    return repr(float(value))
+
+
+def header_for(factor_names: Iterable[str]) -> list[str]:
+    """The export header: core columns, then factors in the given order."""
+    return [*CORE_COLUMNS, *factor_names]
+
+
+def write_diary_csv(rows: Iterable[DiaryRow], out: TextIO, factor_names: Sequence[str] | None = None) -> int:
+    """Write rows in the interchange format; return the number of data rows written.
+
+    ``factor_names`` fixes the factor columns and their order; when omitted the rows are
+    read into memory once to collect the names, sorted alphabetically. Rows are written in
+    the order given (exports sort by patient, then date).
+    """
+    if factor_names is None:
+        rows = list(rows)
+        factor_names = sorted({k for r in rows for k in r.factors})
+    for f in factor_names:
+        if not FACTOR_NAME_RE.match(f):
+            raise ValueError(f"factor name {f!r}: expected group.name in lower case [a-z0-9_]")
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(header_for(factor_names))
+    n = 0
+    for r in rows:
+        writer.writerow(
+            [
+                r.patient,
+                r.date.isoformat(),
+                format_number(r.itch),
+                format_number(r.sleep_loss),
+                format_number(r.poscorad),
+                format_number(r.poem),
+                format_number(r.flare),
+                *(format_number(r.factors.get(f)) for f in factor_names),
+            ]
+        )
+        n += 1
+    return n
+
+
+def diary_csv_text(rows: Iterable[DiaryRow], factor_names: Sequence[str] | None = None) -> str:
+    """The CSV as a string (for small exports and tests)."""
+    buf = io.StringIO()
+    write_diary_csv(rows, buf, factor_names)
+    return buf.getvalue()
+
+
+def read_diary_frame(source: str | os.PathLike[str] | IO[str]):  # -> pandas.DataFrame
+    """Validated diary as a pandas DataFrame, one row per patient-day, sorted by patient and date.
+
+    Columns: patient (str), date (datetime64), itch, sleep_loss, poscorad, poem, flare and one
+    float column per factor; NaN marks a missing value.
+    """
+    import pandas as pd
+
+    records: list[dict[str, object]] = []
+    factor_names: dict[str, None] = {}
+    for r in iter_diary_csv(source):
+        rec: dict[str, object] = {
+            "patient": r.patient,
+            "date": r.date,
+            "itch": r.itch,
+            "sleep_loss": r.sleep_loss,
+            "poscorad": r.poscorad,
+            "poem": r.poem,
+            "flare": r.flare,
+        }
+        rec.update(r.factors)
+        for k in r.factors:
+            factor_names.setdefault(k, None)
+        records.append(rec)
+    columns = [*CORE_COLUMNS, *factor_names]
+    frame = pd.DataFrame.from_records(records, columns=columns)
+    frame["patient"] = frame["patient"].astype(str)
+    frame["date"] = pd.to_datetime(frame["date"])
+    for col in columns[2:]:
+        frame[col] = pd.to_numeric(frame[col], errors="coerce").astype(float)
+    return frame.sort_values(["patient", "date"], kind="stable").reset_index(drop=True)

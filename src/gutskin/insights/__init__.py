@@ -1,0 +1,1 @@
+"""gutskin.insights (see docs/)."""

@@ -1,0 +1,1 @@
+"""gutskin.instruments (see docs/)."""

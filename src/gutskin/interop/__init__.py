@@ -1,0 +1,1 @@
+"""gutskin.interop (see docs/)."""

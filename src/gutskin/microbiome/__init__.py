@@ -1,0 +1,1 @@
+"""gutskin.microbiome (see docs/)."""
