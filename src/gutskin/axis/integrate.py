@@ -1,0 +1,148 @@
+"""A vectorized, per-patient adaptive stiff integrator (Rosenbrock 2(3), as MATLAB's ode23s).
+
+Why not odeint per patient: the Miyano model is stiff (cytokine decay rates of several
+hundred per week next to barrier dynamics of weeks), and the published protocol integrates
+1000 weeks per patient. Looping odeint over patients costs ~0.3-0.6 s each. Here every
+patient carries its own time and step size, and all patients advance together with numpy:
+one batched finite-difference Jacobian (one call of the right-hand side on 14·n rows), one
+batched 14×14 inverse and three matrix-vector products per step.
+
+Method: the modified Rosenbrock (W-) formula of Shampine & Reichelt, "The MATLAB ODE suite",
+SIAM J Sci Comput 1997;18(1):1-22 (ode23s), for autonomous systems:
+
+    d = 1/(2+√2),  e32 = 6+√2,  W = I − h·d·J
+    k1 = W⁻¹ f(y)
+    k2 = W⁻¹ (f(y + h/2·k1) − k1) + k1
+    y₁ = y + h·k2                              (second order, L-stable)
+    k3 = W⁻¹ (f(y₁) − e32·(k2 − f(y+h/2·k1)) − 2·(k1 − f(y)))
+    err = h/6 · (k1 − 2·k2 + k3)
+
+A step is accepted per patient when max_i |err_i| / (atol + rtol·max(|y_i|, |y₁_i|)) ≤ 1
+(max-norm, like LSODA). Step-size control: h ← h·min(5, max(0.2, 0.8·err^(−1/3))).
+Output grids are hit exactly by shortening the step that would cross a grid point.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+
+_D = 1.0 / (2.0 + np.sqrt(2.0))
+_E32 = 6.0 + np.sqrt(2.0)
+
+RhsFn = Callable[[np.ndarray, np.ndarray], np.ndarray]
+"""f(x, idx): derivative for rows x (m, k) belonging to patients idx (m,) (idx may repeat)."""
+
+
+def _jacobian(f: RhsFn, x: np.ndarray, idx: np.ndarray, f0: np.ndarray) -> np.ndarray:
+    m, k = x.shape
+    delta = 1e-7 * np.maximum(np.abs(x), 1e-3)  # (m, k)
+    xp = np.repeat(x[None, :, :], k, axis=0)  # (k, m, k)
+    ar = np.arange(k)
+    xp[ar, :, ar] += delta.T
+    fp = f(xp.reshape(k * m, k), np.tile(idx, k)).reshape(k, m, k)
+    # J[p, i, j] = d f_i / d x_j
+    return ((fp - f0[None, :, :]) / delta.T[:, :, None]).transpose(1, 2, 0)
+
+
+def integrate(
+    f: RhsFn,
+    x0: np.ndarray,
+    t_end: float,
+    *,
+    grid: np.ndarray | None = None,
+    rtol: float = 1e-6,
+    atol: float = 1e-8,
+    h0: float = 1e-3,
+    h_max: float | None = None,
+    max_steps: int = 200_000,
+) -> tuple[np.ndarray, np.ndarray | None]:
+    """Integrate all rows of x0 (n, k) from t = 0 to t_end; each row has its own steps.
+
+    Returns (x at t_end (n, k), states on ``grid`` (n, len(grid), k) or None). ``grid``
+    must be increasing within [0, t_end]; a grid point at 0 records x0.
+    """
+    x = np.array(x0, dtype=float, copy=True)
+    n, k = x.shape
+    t = np.zeros(n)
+    h = np.full(n, float(h0))
+    hmax = float(h_max) if h_max is not None else float(t_end)
+    idx_all = np.arange(n)
+    out = None
+    gi = np.zeros(n, dtype=np.int64)
+    if grid is not None:
+        grid = np.asarray(grid, dtype=float)
+        out = np.empty((n, len(grid), k))
+        # record grid points at t = 0
+        while True:
+            hit = (gi < len(grid)) & (np.abs(grid[np.minimum(gi, len(grid) - 1)]) <= 0.0)
+            if not hit.any():
+                break
+            out[hit, gi[hit]] = x[hit]
+            gi[hit] += 1
+    fx = f(x, idx_all)
+    eye = np.eye(k)
+    steps = 0
+    active = t < t_end
+    while active.any():
+        steps += 1
+        if steps > max_steps:
+            raise RuntimeError("integrator: too many steps (the system may be blowing up)")
+        ia = np.nonzero(active)[0]
+        xa, ta, ha, fa = x[ia], t[ia], np.minimum(h[ia], hmax), fx[ia]
+        target = np.full(len(ia), float(t_end))
+        if grid is not None:
+            g_ok = gi[ia] < len(grid)
+            target = np.where(g_ok, grid[np.minimum(gi[ia], len(grid) - 1)], target)
+        remaining = target - ta
+        land = ha >= remaining * (1 - 1e-12)
+        ha = np.where(land, remaining, ha)
+        J = _jacobian(f, xa, ia, fa)
+        W = eye[None] - (ha * _D)[:, None, None] * J
+        Winv = np.linalg.inv(W)
+
+        def solve(b: np.ndarray) -> np.ndarray:
+            return np.einsum("pij,pj->pi", Winv, b)
+
+        k1 = solve(fa)
+        y_half = xa + 0.5 * ha[:, None] * k1
+        f1 = f(y_half, ia)
+        k2 = solve(f1 - k1) + k1
+        y1 = xa + ha[:, None] * k2
+        f2 = f(y1, ia)
+        k3 = solve(f2 - _E32 * (k2 - f1) - 2.0 * (k1 - fa))
+        err_vec = (ha / 6.0)[:, None] * (k1 - 2.0 * k2 + k3)
+        scale = atol + rtol * np.maximum(np.abs(xa), np.abs(y1))
+        with np.errstate(invalid="ignore"):
+            err = np.max(np.abs(err_vec) / scale, axis=1)
+        finite = np.isfinite(err) & np.all(np.isfinite(y1), axis=1)
+        err = np.where(finite, err, np.inf)
+        ok = err <= 1.0
+        with np.errstate(divide="ignore"):
+            fac = np.where(err > 0, 0.8 * err ** (-1.0 / 3.0), 5.0)
+        fac = np.clip(fac, 0.2, 5.0)
+        fac = np.where(finite, fac, 0.1)
+        # accepted rows
+        acc = ia[ok]
+        if acc.size:
+            x[acc] = y1[ok]
+            fx[acc] = f2[ok]
+            t[acc] = np.where(land[ok], target[ok], ta[ok] + ha[ok])
+            if grid is not None:
+                hit = land[ok] & (gi[acc] < len(grid))
+                hrow = acc[hit]
+                out[hrow, gi[hrow]] = x[hrow]
+                gi[hrow] += 1
+            # do not let a shortened landing step shrink the next step
+            h_used = np.where(land[ok], np.maximum(ha[ok], h[acc]), ha[ok])
+            h[acc] = np.minimum(h_used * fac[ok], hmax)
+        rej = ia[~ok]
+        if rej.size:
+            h[rej] = ha[~ok] * fac[~ok]
+            if np.any(h[rej] < 1e-14 * max(1.0, t_end)):
+                raise RuntimeError("integrator: step size underflow")
+        active = t < t_end * (1 - 1e-14)
+        if grid is not None:
+            active |= gi < len(grid)
+    return x, out

@@ -1,0 +1,113 @@
+"""Miyano 2022 skin model: equations, sampling, protocol and agreement with odeint."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from gutskin.axis import protocol, skin
+
+
+def test_tables_have_published_sizes():
+    assert len(skin.STATE_NAMES) == 14 and len(skin.PARAM_NAMES) == 51
+    assert skin.MU.shape == (51,) and skin.SIGMA.shape == (51,)
+    # spot values from the reference table (§1.4)
+    assert skin.MU[skin.PARAM_NAMES.index("k12")] == 9.25
+    assert skin.SIGMA[skin.PARAM_NAMES.index("d3")] == 2.28
+    assert skin.PARAM_NAMES[18] == "d8"
+
+
+def test_easi_formula():
+    x = np.zeros((3, 14))
+    x[:, 0] = [1.0, 0.5, 0.0]
+    x[:, 1] = [0.0, 0.5, 1.0]
+    assert np.allclose(skin.easi(x), [0.0, 36.0, 72.0])
+
+
+def test_drug_effect_vectors():
+    assert set(skin.ARMS) == {
+        "placebo", "dupilumab", "nemolizumab", "tezepelumab", "gbr830", "fezakinumab",
+        "secukinumab", "rifng", "tralokinumab", "lebrikizumab",
+    }
+    assert np.array_equal(skin.arm_effect("dupilumab"), [1e20, 0.99, 0.99, 0, 0, 0, 0, 0, 0, 1])
+    assert skin.arm_effect("tralokinumab")[9] == 0 and skin.arm_effect("tralokinumab")[2] == 0.99
+    assert skin.arm_effect("rIFN-g")[8] == 210
+    assert skin.arm_effect("Standard_Care")[0] == 1e20
+    with pytest.raises(skin.UnknownArmError):
+        skin.arm_effect("aspirin")
+
+
+def test_sampling_is_lognormal_with_published_mu_sigma():
+    p = skin.sample_parameters(4000, np.random.default_rng(3))
+    logs = np.log(p)
+    assert np.all(np.abs(logs.mean(axis=0) - skin.MU) < 4 * skin.SIGMA / np.sqrt(4000) + 1e-12)
+    assert np.allclose(logs.std(axis=0), skin.SIGMA, rtol=0.06)
+    assert np.allclose(skin.median_parameters()[0], np.exp(skin.MU))
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.integers(0, 2**31 - 1))
+def test_vectorized_rhs_equals_row_by_row(seed):
+    rng = np.random.default_rng(seed)
+    P = skin.sample_parameters(4, rng)
+    x = skin.INITIAL_STATE * np.exp(rng.normal(0, 0.3, size=(4, 14)))
+    x[:, 0] = rng.uniform(0, 1, 4)
+    effects = np.stack([skin.ARMS[a] for a in ("placebo", "dupilumab", "rifng", "tralokinumab")])
+    vec = skin.rhs(x, P, effects)
+    for i in range(4):
+        assert np.allclose(vec[i], skin.rhs(x[i], P[i], effects[i]), rtol=1e-13, atol=1e-12)
+
+
+def test_protocol_agrees_with_reference_odeint():
+    """Vectorized protocol vs the authors' integration (odeint per patient, rtol 1e-8, atol 1e-6)."""
+    params = skin.sample_parameters(2, np.random.default_rng(11))
+    arms = ["placebo", "dupilumab", "tralokinumab"]
+    res = protocol.run_protocol(params, arms)
+    for i in range(2):
+        base, ref = skin.reference_protocol(params[i], {a: skin.ARMS[a] for a in arms})
+        assert abs(skin.easi(base) - res.baseline_easi[i]) < 0.05
+        for a in arms:
+            assert ref[a].shape == res.easi[a][i].shape == (241,)
+            assert np.max(np.abs(ref[a] - res.easi[a][i])) < 0.05  # brief asks for < 0.5
+
+
+def test_median_patient_against_reference():
+    out = protocol.median_patient(["placebo", "dupilumab"])
+    base, ref = skin.reference_protocol(skin.median_parameters()[0],
+                                        {"placebo": skin.ARMS["placebo"], "dupilumab": skin.ARMS["dupilumab"]})
+    assert abs(out["dupilumab"]["baseline_easi"] - skin.easi(base)) < 0.01
+    weekly = ref["dupilumab"][::10]
+    assert len(out["dupilumab"]["easi_by_week"]) == 25
+    assert np.max(np.abs(np.array(out["dupilumab"]["easi_by_week"]) - weekly)) < 0.05
+    # the biologic beats standard care at week 16 for the median patient
+    assert out["dupilumab"]["easi_by_week"][16] < out["placebo"]["easi_by_week"][16]
+
+
+def test_exclusion_mask_uses_every_grid_point_of_every_arm():
+    a = np.array([[10.0, 71.9, 5.0], [10.0, 72.0, 5.0], [1.0, 2.0, 3.0]])
+    b = np.array([[1.0, 1.0, 1.0], [1.0, 1.0, 1.0], [80.0, 1.0, 1.0]])
+    assert protocol.exclusion_mask({"x": a, "y": b}).tolist() == [True, False, False]
+
+
+def test_exclusion_drops_patients_in_the_pipeline():
+    params = skin.sample_parameters(3, np.random.default_rng(5))
+    # patient 1: barrier destroyed almost at once, pathogens cleared slowly -> EASI near the
+    # ceiling of 72 (it cannot exceed 72 at steady state, so the pipeline check uses 71.5)
+    params[1, skin.PARAM_NAMES.index("d1")] = 1e4
+    params[1, skin.PARAM_NAMES.index("d8")] = 50.0
+    params[1, skin.PARAM_NAMES.index("d4")] = 1e-6
+    res = protocol.run_protocol(params, ["placebo"], weeks=4, exclusion_easi=71.5)
+    assert res.easi["placebo"][1].max() >= 71.5
+    assert not res.kept[1] and res.kept[0] and res.kept[2]
+    s = res.summary(week=4)["placebo"]
+    assert s["patients"] == 2 and s["patients_sampled"] == 3
+
+
+def test_easi75_uses_sampled_denominator():
+    params = skin.sample_parameters(6, np.random.default_rng(8))
+    res = protocol.run_protocol(params, ["dupilumab"], weeks=2)
+    pi = res.percent_improved("dupilumab")
+    manual = 100.0 * np.count_nonzero(pi > 75.0, axis=0) / 6
+    assert np.allclose(res.easi75("dupilumab"), manual)
