@@ -1,0 +1,319 @@
+"""A small generative model of eczema diaries with known triggers, for tests and benches.
+
+This is *not* the mechanistic simulator (``gutskin.axis``); it is the simplest model that has
+the features that make trigger finding and forecasting hard on real diaries:
+
+* itch persists and reverts to the patient's own level: a latent AR(1) process on the logit
+  scale, ``z_t = m + phi (z_{t-1} - m) - gamma * tcs_{t-1} + sigma * eps_t``;
+* daily measurement noise: ``y_t ~ Binomial(10, logit^-1(u_t))`` with
+  ``u_t = z_t + sum_f beta_f x_{f, t - lag_f} + omega * nu_t`` (a trigger bumps the itch of
+  the day ``lag_f`` days after exposure; eps, nu standard normal);
+* reactive treatment: a topical steroid is used on day t with probability
+  ``logit^-1(a + b (y_t - 5))`` -- *because* the day was bad -- and it lowers tomorrow's latent
+  severity (``gamma > 0``), so a naive comparison calls it a trigger;
+* habitual (autocorrelated) foods, seasonal pollen, a stress scale, missing days and gaps.
+
+Every patient draws its own level, persistence, noise and set of triggers; the truth is
+returned next to the diary so tests and benches can score verdicts and forecasts.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+import numpy as np
+
+M_ITCH = 10
+
+#: factor -> (kind, lags a true trigger can have, probability that a patient reacts)
+TRIGGER_CANDIDATES: dict[str, tuple[str, tuple[int, ...], float]] = {
+    "food.dairy": ("binary", (1, 1, 1, 2), 0.25),
+    "food.egg": ("binary", (1, 1, 2), 0.2),
+    "food.wheat": ("binary", (1, 2), 0.15),
+    "env.dust": ("binary", (0, 1), 0.25),
+    "env.pollen": ("continuous", (0, 1), 0.2),
+    "life.stress": ("scale", (1, 2, 3), 0.2),
+    "life.sweat": ("binary", (0, 1, 3), 0.2),
+}
+#: factors that are never triggers in this model (gut.probiotic is sometimes protective)
+OTHER_FACTORS: tuple[str, ...] = ("gut.probiotic", "treat.emollient", "treat.tcs")
+FACTORS: tuple[str, ...] = (*TRIGGER_CANDIDATES, *OTHER_FACTORS)
+
+
+def expit(x):
+    return 1.0 / (1.0 + np.exp(-x))
+
+
+@dataclass
+class PatientTruth:
+    """The generating parameters of one synthetic patient."""
+
+    patient: str
+    level: float  # m, long-run latent level (logit scale)
+    phi: float  # AR(1) persistence
+    sigma: float  # latent innovation SD
+    omega: float  # daily transient SD (logit scale)
+    tcs_effect: float  # gamma: reduction of tomorrow's latent per steroid day (> 0 = protective)
+    tcs_a: float
+    tcs_b: float
+    #: factor -> {"effect_logit", "effect_itch", "lag"}; protective factors have negative effects
+    effects: dict[str, dict[str, float]] = field(default_factory=dict)
+    #: exposure process parameters per factor (for oracle simulation of unknown futures)
+    exposure: dict[str, dict[str, float]] = field(default_factory=dict)
+
+    def triggers(self) -> dict[str, dict[str, float]]:
+        return {f: e for f, e in self.effects.items() if e["effect_logit"] > 0}
+
+    def to_json(self) -> dict:
+        return {
+            "patient": self.patient,
+            "level": self.level,
+            "phi": self.phi,
+            "sigma": self.sigma,
+            "omega": self.omega,
+            "tcs_effect": self.tcs_effect,
+            "effects": self.effects,
+        }
+
+
+@dataclass
+class SyntheticCohort:
+    """A diary frame (as :func:`gutskin.diary.csvio.read_diary_frame` returns) and its truth."""
+
+    frame: object  # pandas.DataFrame
+    truth: dict[str, PatientTruth]
+    #: per patient, the full daily latent z_t and transient-free state, aligned on a day grid
+    latent: dict[str, np.ndarray]
+    #: per patient, full daily arrays of every factor (including unlogged days) on the grid
+    exposures: dict[str, dict[str, np.ndarray]]
+    start: dict[str, dt.date]
+
+
+def _markov_binary(rng, shape, p, stickiness, last=None) -> np.ndarray:
+    """0/1 series (last axis = days) with stationary mean p; ``stickiness`` repeats yesterday."""
+    x = np.empty(shape)
+    u = rng.random(shape)
+    fresh = (rng.random(shape) < p).astype(float)
+    prev = fresh[..., 0] if last is None else np.broadcast_to(np.asarray(last, float), shape[:-1])
+    for t in range(shape[-1]):
+        prev = np.where(u[..., t] < stickiness, prev, fresh[..., t]) if (t > 0 or last is not None) else prev
+        x[..., t] = prev
+    return x
+
+
+def _draw_exposures(
+    rng: np.random.Generator,
+    n: int,
+    params: dict[str, dict[str, float]],
+    batch: int | None = None,
+    t0: int = 0,
+    last: dict[str, float] | None = None,
+) -> dict[str, np.ndarray]:
+    """Exposure paths of ``n`` days (shape (n,) or (batch, n)), from day ``t0``, continuing ``last``."""
+    shape = (n,) if batch is None else (batch, n)
+    out: dict[str, np.ndarray] = {}
+    for f, pr in params.items():
+        kind = pr["kind"]
+        prev = None if last is None else last.get(f)
+        if kind == "binary":
+            out[f] = _markov_binary(rng, shape, pr["p"], pr["stick"], prev)
+        elif kind == "pollen":
+            day = pr["phase"] + t0 + np.arange(n)
+            season = np.clip(np.sin(2 * np.pi * (day - 80) / 365.0), 0, None) ** 2
+            out[f] = np.round(pr["peak"] * season * np.exp(0.6 * rng.standard_normal(shape)), 1)
+        elif kind == "stress":
+            s = np.empty(shape)
+            cur = np.full(shape[:-1], pr["mean"] if prev is None else prev, dtype=float)
+            noise = rng.standard_normal(shape)
+            for t in range(n):
+                if t > 0 or prev is not None:
+                    cur = pr["mean"] + 0.6 * (cur - pr["mean"]) + 1.6 * noise[..., t]
+                s[..., t] = cur
+            out[f] = np.clip(np.round(s), 0, 10)
+        else:  # pragma: no cover - internal
+            raise ValueError(kind)
+    return out
+
+
+def _standardise(f: str, x: np.ndarray, pr: dict[str, float]) -> np.ndarray:
+    """The covariate that enters the model: 0/1 for binary, (x - centre)/scale otherwise."""
+    if pr["kind"] == "binary":
+        return x
+    return (x - pr["centre"]) / pr["scale"]
+
+
+def simulate_cohort(
+    n_patients: int = 20,
+    n_days: int = 180,
+    seed: int = 0,
+    *,
+    effect_range: tuple[float, float] = (0.45, 0.9),
+    trigger_rate_scale: float = 1.0,
+    missing_range: tuple[float, float] = (0.0, 0.12),
+    start: dt.date = dt.date(2025, 1, 1),
+    id_prefix: str = "s",
+) -> SyntheticCohort:
+    """Simulate ``n_patients`` diaries of ``n_days`` days with known triggers.
+
+    ``effect_range`` bounds a trigger's effect on the logit scale (0.45-0.9 is roughly
+    1-2 points of itch at mid-range severity). Missing days are absent from the frame, as in
+    the CSV ("a day that is not in the file was not logged").
+    """
+    import pandas as pd
+
+    if n_patients < 1 or n_days < 2:
+        raise ValueError("need at least 1 patient and 2 days")
+    rng = np.random.default_rng(seed)
+    truth: dict[str, PatientTruth] = {}
+    latent: dict[str, np.ndarray] = {}
+    exposures_all: dict[str, dict[str, np.ndarray]] = {}
+    starts: dict[str, dt.date] = {}
+    cols: dict[str, list] = {k: [] for k in ("patient", "date", "itch", "flare", *FACTORS)}
+    width = len(str(n_patients))
+    for k in range(n_patients):
+        pid = f"{id_prefix}{k + 1:0{width}d}"
+        params: dict[str, dict[str, float]] = {
+            "food.dairy": {"kind": "binary", "p": rng.uniform(0.2, 0.6), "stick": rng.uniform(0.0, 0.5)},
+            "food.egg": {"kind": "binary", "p": rng.uniform(0.15, 0.5), "stick": rng.uniform(0.0, 0.4)},
+            "food.wheat": {"kind": "binary", "p": rng.uniform(0.3, 0.7), "stick": rng.uniform(0.0, 0.4)},
+            "env.dust": {"kind": "binary", "p": rng.uniform(0.1, 0.4), "stick": rng.uniform(0.0, 0.3)},
+            "env.pollen": {"kind": "pollen", "peak": rng.uniform(40, 150), "phase": rng.integers(0, 365)},
+            "life.stress": {"kind": "stress", "mean": rng.uniform(2, 6)},
+            "life.sweat": {"kind": "binary", "p": rng.uniform(0.1, 0.4), "stick": rng.uniform(0.0, 0.3)},
+            "gut.probiotic": {"kind": "binary", "p": rng.uniform(0.1, 0.5), "stick": rng.uniform(0.3, 0.8)},
+            "treat.emollient": {"kind": "binary", "p": rng.uniform(0.3, 0.9), "stick": rng.uniform(0.0, 0.5)},
+        }
+        x = _draw_exposures(rng, n_days, params)
+        for f, pr in params.items():
+            if pr["kind"] == "binary":
+                continue
+            q25, q50, q75 = np.percentile(x[f], [25, 50, 75])
+            pr["centre"], pr["scale"] = float(q50), float(max(q75 - q25, 1.0))
+        effects: dict[str, dict[str, float]] = {}
+        for f, (_kind, lags, rate) in TRIGGER_CANDIDATES.items():
+            if rng.random() < rate * trigger_rate_scale:
+                effects[f] = {"effect_logit": float(rng.uniform(*effect_range)), "lag": int(rng.choice(lags))}
+        if rng.random() < 0.15 * trigger_rate_scale:
+            effects["gut.probiotic"] = {"effect_logit": -float(rng.uniform(*effect_range)), "lag": 1}
+        pt = PatientTruth(
+            patient=pid,
+            level=float(rng.normal(-0.6, 0.7)),
+            phi=float(rng.uniform(0.6, 0.95)),
+            sigma=float(rng.uniform(0.2, 0.5)),
+            omega=float(rng.uniform(0.1, 0.5)),
+            tcs_effect=float(rng.uniform(0.15, 0.5)),
+            tcs_a=float(rng.uniform(-3.0, -1.5)),
+            tcs_b=float(rng.uniform(0.5, 1.2)),
+            effects=effects,
+            exposure=params,
+        )
+        z, y, tcs, u = _run_dynamics(rng, pt, x, n_days)
+        x["treat.tcs"] = tcs
+        for f, e in effects.items():  # average marginal effect on the 0-10 itch scale
+            # per exposed day (binary) or per interquartile range (others)
+            base = u - e["effect_logit"] * _standardise(f, _shift(x[f], e["lag"]), params[f])
+            e["effect_itch"] = float(M_ITCH * np.mean(expit(base + e["effect_logit"]) - expit(base)))
+        truth[pid] = pt
+        latent[pid] = z
+        exposures_all[pid] = x
+        starts[pid] = start
+        # which days are logged: random missing days plus occasional multi-day gaps
+        miss_p = rng.uniform(*missing_range)
+        logged = rng.random(n_days) >= miss_p
+        t = 5
+        while t < n_days:
+            if rng.random() < 0.01:
+                g = int(rng.integers(3, 10))
+                logged[t : t + g] = False
+                t += g
+            t += 1
+        logged[0] = logged[-1] = True
+        dates = [start + dt.timedelta(days=int(i)) for i in np.flatnonzero(logged)]
+        cols["patient"].extend([pid] * len(dates))
+        cols["date"].extend(dates)
+        cols["itch"].extend(y[logged].astype(float))
+        cols["flare"].extend((y[logged] >= 7).astype(float))
+        for f in FACTORS:
+            cols[f].extend(x[f][logged].astype(float))
+    frame = pd.DataFrame(cols)
+    frame.insert(3, "sleep_loss", np.nan)
+    frame.insert(4, "poscorad", np.nan)
+    frame.insert(5, "poem", np.nan)
+    frame["date"] = pd.to_datetime(frame["date"])
+    frame = frame[["patient", "date", "itch", "sleep_loss", "poscorad", "poem", "flare", *FACTORS]]
+    return SyntheticCohort(frame.reset_index(drop=True), truth, latent, exposures_all, starts)
+
+
+def _shift(x: np.ndarray, lag: int) -> np.ndarray:
+    if lag == 0:
+        return x
+    out = np.empty_like(x)
+    out[:lag] = x[0]
+    out[lag:] = x[:-lag]
+    return out
+
+
+def _run_dynamics(rng: np.random.Generator, pt: PatientTruth, x: dict[str, np.ndarray], n: int):
+    """Simulate latent z, itch y, reactive steroid use and the day's logit u."""
+    bump = np.zeros(n)
+    for f, e in pt.effects.items():
+        bump += e["effect_logit"] * _standardise(f, _shift(x[f], e["lag"]), pt.exposure[f])
+    z = np.empty(n)
+    y = np.empty(n)
+    u = np.empty(n)
+    tcs = np.zeros(n)
+    sd0 = pt.sigma / np.sqrt(1 - pt.phi**2)
+    z_prev = pt.level + sd0 * rng.standard_normal()
+    for t in range(n):
+        z[t] = pt.level + pt.phi * (z_prev - pt.level) + pt.sigma * rng.standard_normal()
+        if t > 0:
+            z[t] -= pt.tcs_effect * tcs[t - 1]
+        u[t] = z[t] + bump[t] + pt.omega * rng.standard_normal()
+        y[t] = rng.binomial(M_ITCH, expit(u[t]))
+        tcs[t] = float(rng.random() < expit(pt.tcs_a + pt.tcs_b * (y[t] - 5)))
+        z_prev = z[t]
+    return z, y, tcs, u
+
+
+def oracle_forecast(
+    pt: PatientTruth,
+    z_origin: float,
+    t_origin: int,
+    exposures: dict[str, np.ndarray],
+    tcs_origin: float,
+    steps: int,
+    n_sims: int = 4000,
+    seed: int = 0,
+) -> np.ndarray:
+    """The true predictive distribution of itch 1..``steps`` days after day ``t_origin``.
+
+    Knows the generating parameters, the true latent state ``z_origin`` at the origin, the
+    steroid use of the origin day and the exposures up to the origin (``exposures``: full
+    per-day arrays; only days <= ``t_origin`` are read), but not the future exposures, which
+    are drawn from the patient's exposure process (continuing the origin day's values); Monte
+    Carlo with ``n_sims`` paths. Returns an array (steps, 11) of probabilities.
+    """
+    rng = np.random.default_rng(seed)
+    lagmax = 3
+    last = {f: float(exposures[f][t_origin]) for f in pt.exposure}
+    fut = _draw_exposures(rng, steps, pt.exposure, batch=n_sims, t0=t_origin + 1, last=last)
+    paths = {}
+    for f in pt.exposure:
+        lo = max(0, t_origin - lagmax + 1)
+        hist = exposures[f][lo : t_origin + 1]
+        hist = np.concatenate([np.full(lagmax - len(hist), hist[0]), hist])
+        paths[f] = np.concatenate([np.broadcast_to(hist, (n_sims, lagmax)), fut[f]], axis=1)
+    z = np.full(n_sims, float(z_origin))
+    tcs_prev = np.full(n_sims, float(tcs_origin))
+    probs = np.zeros((steps, M_ITCH + 1))
+    for h in range(steps):
+        z = pt.level + pt.phi * (z - pt.level) + pt.sigma * rng.standard_normal(n_sims) - pt.tcs_effect * tcs_prev
+        u = z + pt.omega * rng.standard_normal(n_sims)
+        for f, e in pt.effects.items():
+            col = lagmax + h - int(e["lag"])
+            u = u + e["effect_logit"] * _standardise(f, paths[f][:, col], pt.exposure[f])
+        y = rng.binomial(M_ITCH, expit(u))
+        probs[h] = np.bincount(y, minlength=M_ITCH + 1) / n_sims
+        tcs_prev = (rng.random(n_sims) < expit(pt.tcs_a + pt.tcs_b * (y - 5))).astype(float)
+    return probs

@@ -1,0 +1,643 @@
+"""Personal triggers: lagged, autocorrelation- and treatment-adjusted, pooled, FDR-controlled.
+
+Method (docs/insights.md has the full derivation and sources)
+------------------------------------------------------------
+1. **Per patient, a dynamic regression** (Langan 2009 residualise-on-dynamics approach;
+   reference §4.3) on the patient's day grid::
+
+       y_t = a + sum_{j=1..3} rho_j y_{t-j} + sum_f sum_{l in L_f} b_{f,l} x_{f,t-l} + e_t
+
+   ``y`` is the 0-10 itch, so ``b_{f,l}`` is directly "points of itch on the day l days after
+   exposure, compared with a day without it, at the same recent itch". The lagged itch terms
+   absorb persistence (autocorrelation) *and* block the back-door path of reactive treatment:
+   a steroid used on day t-l *because* y_{t-l} was bad is compared with days of equally bad
+   y_{t-l}. For ``treat.*`` factors the same-day lag is excluded (same-day use is a response to
+   the day's itch, not a cause) so ``L_treat = {1, 2, 3}``; other factors use ``{0, 1, 2, 3}``.
+   Missing lagged itch is carried forward (at most 3 days, else the patient's mean) with an
+   indicator column; missing factor cells take the patient's mean covariate. OLS gives
+   ``b_hat`` and its standard error.
+
+2. **Lag-selection spike-and-slab with empirical-Bayes pooling.** For factor f of patient k,
+   either no lag has an effect (``M_0``, prior 1 - pi_f) or exactly one lag l has an effect
+   ``beta ~ N(mu_f, tau_f^2)`` (prior pi_f * w_{f,l}). With ``b_hat_l ~ N(beta_l, s_l^2)``::
+
+       P(M_l | b) ∝ pi_f w_{f,l} N(b_l; mu_f, tau_f^2 + s_l^2) / N(b_l; 0, s_l^2),  P(M_0 | b) ∝ 1 - pi_f
+       beta | M_l, b ~ N(m_l, v_l),  v_l = 1/(1/tau^2 + 1/s_l^2),  m_l = v_l (mu/tau^2 + b_l/s_l^2)
+
+   ``probability`` (that the factor worsens itch) = sum_l P(M_l|b) Phi(m_l/sqrt(v_l)). When a
+   cohort is given, (pi_f, w_f, mu_f, tau_f) are fitted per factor by EM over patients
+   (Efron 2010 two-groups model; Stephens 2017 "ash"-style shrinkage), which pulls each
+   patient's noisy effect toward the cohort's; alone, a patient gets weakly-informative
+   defaults (pi = 0.3, mu = 0, tau = 1 itch point, lag weights favouring day 1 for foods).
+
+3. **Multiple testing.** Per patient, factors are ranked by the local false-discovery rate
+   ``1 - probability``; the largest set whose average lfdr is at most ``q`` (Bayesian FDR,
+   Müller et al. 2004; Newton et al. 2004) and whose members each have probability >= 0.8 is
+   called ``likely_trigger``; the same on the protective side.
+
+Verdicts: ``not_enough_data`` when a factor has fewer than ``min_days`` (default 14) exposed or
+unexposed days with an itch score, or the patient has too few analysable days for the model.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+import numpy as np
+from scipy.special import ndtr
+
+LAGS: tuple[int, ...] = (0, 1, 2, 3)
+TREATMENT_LAGS: tuple[int, ...] = (1, 2, 3)
+AR_ORDER = 3
+MIN_DAYS = 14
+DEFAULT_Q = 0.10
+MIN_PROBABILITY = 0.8
+MIN_POOL_PATIENTS = 8
+TAU_FLOOR = 0.25
+
+VERDICTS = ("likely_trigger", "likely_protective", "no_evidence", "not_enough_data")
+TREATMENT_NOTE = (
+    "Treatments are usually used because of a bad day; this result is adjusted for the itch of the "
+    "days before use, but it is an association, not proof of cause."
+)
+
+
+def _norm_logpdf(x, var):
+    return -0.5 * (np.log(2 * np.pi * var) + x * x / var)
+
+
+def _norm_cdf(x):
+    return ndtr(x)
+
+
+@dataclass(frozen=True)
+class TriggerPrior:
+    """Hyperparameters of the spike-and-slab prior for one factor (see module docstring)."""
+
+    pi: float = 0.3  # prior probability that the factor has an effect at some lag
+    mu: float = 0.0  # slab mean (itch points)
+    tau: float = 1.0  # slab SD (itch points)
+    lag_weights: tuple[float, ...] = (0.25, 0.25, 0.25, 0.25)  # over LAGS
+    pooled_from: int = 0  # number of patients the prior was fitted on (0 = default)
+
+
+def default_prior(factor: str) -> TriggerPrior:
+    """Weakly-informative default: foods peak about 1 day after ingestion (reference §5)."""
+    group = factor.split(".", 1)[0]
+    if group == "food":
+        return TriggerPrior(lag_weights=(0.2, 0.45, 0.25, 0.1))
+    if group == "treat":
+        return TriggerPrior(lag_weights=(0.0, 1 / 3, 1 / 3, 1 / 3))
+    return TriggerPrior()
+
+
+@dataclass
+class FactorEstimate:
+    """Per-patient regression output for one factor (before the prior is applied)."""
+
+    patient: str
+    factor: str
+    kind: str  # "binary" (effect per exposed day) or "continuous" (effect per interquartile range)
+    exposed_days: int
+    unexposed_days: int
+    lags: tuple[int, ...]
+    b: np.ndarray | None = None  # OLS coefficient per lag in LAGS (nan where not estimated)
+    se: np.ndarray | None = None
+    reason: str = ""  # why not estimated
+    post: dict[str, Any] | None = None  # posterior summaries (filled by find_triggers)
+
+    @property
+    def estimable(self) -> bool:
+        return self.b is not None
+
+
+@dataclass
+class TriggerResult:
+    """One verdict for one factor of one patient, in plain data for the CLI, API and pages."""
+
+    patient: str
+    factor: str
+    label: str
+    verdict: str
+    effect: float | None  # expected change of itch (0-10) after exposure, at lag_days
+    lag_days: int | None
+    probability: float | None  # posterior probability that the factor worsens itch
+    probability_protective: float | None
+    exposed_days: int
+    unexposed_days: int
+    needed_days: int  # exposed and unexposed days needed each (for not_enough_data)
+    kind: str
+    is_treatment: bool
+    sentence: str
+    notes: list[str] = field(default_factory=list)
+    lag_probabilities: dict[int, float] = field(default_factory=dict)
+
+    def to_record(self) -> dict[str, Any]:
+        """The CLI contract record."""
+        return {
+            "patient": self.patient,
+            "factor": self.factor,
+            "verdict": self.verdict,
+            "effect": self.effect,
+            "lag_days": self.lag_days,
+            "probability": self.probability,
+            "exposed_days": self.exposed_days,
+        }
+
+    def to_dict(self) -> dict[str, Any]:
+        d = asdict(self)
+        d["lag_probabilities"] = {str(k): v for k, v in self.lag_probabilities.items()}
+        return d
+
+
+# ---------------------------------------------------------------------------------------------
+# 1. per-patient regression
+# ---------------------------------------------------------------------------------------------
+
+
+def _factor_covariate(x: np.ndarray) -> tuple[np.ndarray, np.ndarray, str]:
+    """Covariate (nan where missing), exposed mask and kind for a factor's raw daily values.
+
+    Binary-like factors (values 0/1, or non-negative with at least 30 % zeros, e.g. servings
+    or applications) enter as 0/1 "exposed that day". Other factors (pollen counts, stress,
+    temperature) enter as (x - median) / IQR, so the effect is per interquartile range, and
+    "exposed" means above the patient's median.
+    """
+    obs = ~np.isnan(x)
+    v = x[obs]
+    if v.size == 0:
+        return np.full_like(x, np.nan), np.zeros(x.shape, bool), "binary"
+    vmin = v.min()
+    n_zero = int(np.count_nonzero(v == 0))
+    if vmin >= 0 and (n_zero >= 0.3 * v.size or n_zero + int(np.count_nonzero(v == 1)) == v.size):
+        exposed = x > 0
+        cov = exposed.astype(float)
+        cov[~obs] = np.nan
+        return cov, exposed, "binary"
+    vs = np.sort(v)
+    q25, q50, q75 = (_quantile_sorted(vs, q) for q in (0.25, 0.5, 0.75))
+    scale = q75 - q25
+    exposed = obs & (x > q50)
+    if scale <= 0:
+        cov = exposed.astype(float)
+        cov[~obs] = np.nan
+        return cov, exposed, "binary"
+    return (x - q50) / scale, exposed, "continuous"
+
+
+def _quantile_sorted(vs: np.ndarray, q: float) -> float:
+    """Linear-interpolation quantile (numpy's default) of an already sorted array."""
+    pos = q * (vs.size - 1)
+    lo = int(pos)
+    hi = min(lo + 1, vs.size - 1)
+    return float(vs[lo] + (vs[hi] - vs[lo]) * (pos - lo))
+
+
+def _lagged(a: np.ndarray, lag: int, fill: float) -> np.ndarray:
+    out = np.full(a.shape, fill)
+    if lag == 0:
+        out[:] = a
+    else:
+        out[lag:] = a[:-lag]
+    return out
+
+
+def patient_estimates(
+    patient: str,
+    day_index: np.ndarray,
+    itch: np.ndarray,
+    factors: dict[str, np.ndarray],
+    *,
+    min_days: int = MIN_DAYS,
+) -> list[FactorEstimate]:
+    """Fit the dynamic regression for one patient.
+
+    ``day_index``: integer day numbers (e.g. days since the first entry), strictly increasing;
+    ``itch``: 0-10 or nan; ``factors``: name -> raw values (nan = missing), aligned with
+    ``day_index``. Returns one :class:`FactorEstimate` per factor.
+    """
+    day_index = np.asarray(day_index, dtype=np.int64)
+    itch = np.asarray(itch, dtype=float)
+    n = int(day_index[-1] - day_index[0] + 1) if day_index.size else 0
+    pos = day_index - (day_index[0] if day_index.size else 0)
+    y = np.full(n, np.nan)
+    y[pos] = itch
+    y_obs = ~np.isnan(y)
+
+    prepared = []
+    for name, raw in factors.items():
+        g = np.full(n, np.nan)
+        g[pos] = np.asarray(raw, dtype=float)
+        cov, exposed, kind = _factor_covariate(g)
+        obs = ~np.isnan(cov)
+        n_exp = int(np.sum(exposed & y_obs))
+        n_unexp = int(np.sum(obs & ~exposed & y_obs))
+        lags = TREATMENT_LAGS if name.startswith("treat.") else LAGS
+        fe = FactorEstimate(patient, name, kind, n_exp, n_unexp, lags)
+        if n_exp < min_days or n_unexp < min_days:
+            fe.reason = "few_days"
+        prepared.append((fe, cov))
+
+    eligible = [(fe, cov) for fe, cov in prepared if not fe.reason]
+    if not eligible or n <= AR_ORDER + 1:
+        for fe, _ in eligible:
+            fe.reason = "few_rows"
+        return [fe for fe, _ in prepared]
+
+    # lagged itch, carried forward up to 3 days, else the patient's mean; plus an indicator
+    ymean = float(np.nanmean(y))
+    idx = np.where(y_obs, np.arange(n), -1)
+    np.maximum.accumulate(idx, out=idx)
+    age = np.arange(n) - idx
+    filled = np.where((idx >= 0) & (age <= 3), y[np.maximum(idx, 0)], ymean)
+    rows = np.flatnonzero(y_obs)
+    rows = rows[rows >= AR_ORDER]
+    cols = [np.ones(rows.size)]
+    imputed = np.zeros(rows.size, bool)
+    for j in range(1, AR_ORDER + 1):
+        cols.append(filled[rows - j])
+        imputed |= ~y_obs[rows - j]
+    if imputed.any() and not imputed.all():
+        cols.append(imputed.astype(float))
+    base_cols = len(cols)
+
+    def design_for(items):
+        blocks, index = [], []
+        for fe, cov in items:
+            mean = float(np.nanmean(cov))
+            c = np.where(np.isnan(cov), mean, cov)
+            for lag in fe.lags:
+                blocks.append(c[rows - lag])
+                index.append((fe, lag))
+        return blocks, index
+
+    def ols(X, yv):
+        p = X.shape[1]
+        dof = X.shape[0] - p
+        if dof < 10:
+            return None
+        xtx = X.T @ X
+        d = np.sqrt(np.diag(xtx))
+        if np.any(d <= 1e-9):
+            return None
+        corr = xtx / np.outer(d, d)
+        try:
+            chol = np.linalg.cholesky(corr)
+        except np.linalg.LinAlgError:
+            return None
+        if np.min(np.diag(chol)) < 1e-4:  # (near-)collinear columns
+            return None
+        ci = np.linalg.inv(chol)
+        xtx_inv = (ci.T @ ci) / np.outer(d, d)
+        beta = xtx_inv @ (X.T @ yv)
+        resid = yv - X @ beta
+        s2 = float(resid @ resid) / dof
+        se = np.sqrt(np.clip(np.diag(xtx_inv) * s2, 1e-12, None))
+        if not np.all(np.isfinite(se)):
+            return None
+        return beta, se
+
+    yv = y[rows]
+    blocks, index = design_for(eligible)
+    X = np.column_stack(cols + blocks)
+    fit = None
+    if X.shape[0] >= X.shape[1] + 20:
+        fit = ols(X, yv)
+    if fit is not None:
+        beta, se = fit
+        for fe, _ in eligible:
+            fe.b = np.full(len(LAGS), np.nan)
+            fe.se = np.full(len(LAGS), np.nan)
+        for k, (fe, lag) in enumerate(index):
+            fe.b[lag] = beta[base_cols + k]
+            fe.se[lag] = se[base_cols + k]
+    else:
+        # too few days for the joint model: one factor at a time (same dynamics terms)
+        for item in eligible:
+            fe = item[0]
+            b1, i1 = design_for([item])
+            X1 = np.column_stack(cols + b1)
+            f1 = ols(X1, yv)
+            if f1 is None:
+                fe.reason = "few_rows"
+                continue
+            fe.b = np.full(len(LAGS), np.nan)
+            fe.se = np.full(len(LAGS), np.nan)
+            for k, (_, lag) in enumerate(i1):
+                fe.b[lag] = f1[0][base_cols + k]
+                fe.se[lag] = f1[1][base_cols + k]
+    return [fe for fe, _ in prepared]
+
+
+# ---------------------------------------------------------------------------------------------
+# 2. spike-and-slab posterior and empirical-Bayes pooling
+# ---------------------------------------------------------------------------------------------
+
+
+def _log_bf(b: np.ndarray, se: np.ndarray, mu: float, tau: float) -> np.ndarray:
+    """log N(b; mu, tau^2 + s^2) - log N(b; 0, s^2), nan-safe (nan lag -> -inf)."""
+    s2 = se * se
+    out = _norm_logpdf(b - mu, tau * tau + s2) - _norm_logpdf(b, s2)
+    return np.where(np.isnan(out), -np.inf, out)
+
+
+def posterior(b: np.ndarray, se: np.ndarray, prior: TriggerPrior) -> dict[str, Any]:
+    """Posterior over (no effect, effect at lag l) and the effect, for arrays (..., len(LAGS))."""
+    b = np.atleast_2d(b)
+    se = np.atleast_2d(se)
+    w = np.asarray(prior.lag_weights, float)
+    with np.errstate(divide="ignore"):
+        logw = np.log(w)
+    lbf = _log_bf(b, se, prior.mu, prior.tau)
+    log_alt = math.log(max(prior.pi, 1e-12)) + logw + lbf
+    log_null = math.log(max(1 - prior.pi, 1e-12))
+    mx = np.maximum(np.max(log_alt, axis=1), log_null)
+    ea = np.exp(log_alt - mx[:, None])
+    en = np.exp(log_null - mx)
+    z = en + ea.sum(axis=1)
+    p_lag = ea / z[:, None]
+    p_null = en / z
+    s2 = np.where(np.isnan(se), 1.0, se * se)
+    t2 = prior.tau**2
+    v = 1.0 / (1.0 / t2 + 1.0 / s2)
+    m = v * (prior.mu / t2 + np.where(np.isnan(b), 0.0, b) / s2)
+    pos = _norm_cdf(m / np.sqrt(v))
+    p_worse = np.sum(p_lag * pos, axis=1)
+    p_better = np.sum(p_lag * (1 - pos), axis=1)
+    return {"p_null": p_null, "p_lag": p_lag, "mean": m, "var": v, "p_worse": p_worse, "p_better": p_better}
+
+
+def fit_prior(estimates: list[FactorEstimate], base: TriggerPrior, iters: int = 60) -> TriggerPrior:
+    """Empirical-Bayes (EM) fit of (pi, lag weights, mu, tau) for one factor across patients."""
+    est = [e for e in estimates if e.estimable]
+    if len(est) < MIN_POOL_PATIENTS:
+        return base
+    b = np.vstack([e.b for e in est])
+    se = np.vstack([e.se for e in est])
+    allowed = np.asarray(base.lag_weights) > 0
+    pi, mu, tau = base.pi, base.mu, base.tau
+    w = np.asarray(base.lag_weights, float)
+    s2 = np.where(np.isnan(se), np.inf, se * se)
+    bb = np.where(np.isnan(b), 0.0, b)
+    for _ in range(iters):
+        prior = TriggerPrior(pi, mu, tau, tuple(w), len(est))
+        post = posterior(b, se, prior)
+        r = post["p_lag"]  # (K, L)
+        # pseudo-counts keep the estimates away from the boundaries (1 null, 1 alt; 1 per lag)
+        pi = float((r.sum() + 1.0) / (len(est) + 2.0))
+        pi = min(max(pi, 0.02), 0.9)
+        wl = (r.sum(axis=0) + 1.0) * allowed
+        w = wl / wl.sum()
+        wt = r / (tau * tau + s2)
+        if wt.sum() <= 1e-9:
+            break
+        mu = float((wt * bb).sum() / wt.sum())
+        wt2 = r / (tau * tau + s2) ** 2
+        num = (wt2 * ((bb - mu) ** 2 - np.where(np.isinf(s2), 0.0, s2))).sum()
+        tau2 = num / wt2.sum() if wt2.sum() > 0 else tau * tau
+        tau = float(math.sqrt(max(tau2, TAU_FLOOR**2)))
+    return TriggerPrior(pi, mu, tau, tuple(float(x) for x in w), len(est))
+
+
+# ---------------------------------------------------------------------------------------------
+# 3. verdicts and plain-language sentences
+# ---------------------------------------------------------------------------------------------
+
+_WHEN = {0: "the same day", 1: "the next day", 2: "two days later", 3: "three days later"}
+
+
+def _label(factor: str) -> str:
+    from gutskin.diary.factors import known_factor
+
+    try:
+        return known_factor(factor).label or factor
+    except ValueError:
+        return factor
+
+
+def _bayes_fdr_select(lfdr: dict[str, float], q: float, min_prob: float) -> set[str]:
+    """Largest set of smallest local fdr whose mean is <= q (Müller et al. 2004)."""
+    chosen: set[str] = set()
+    total = 0.0
+    for name, l in sorted(lfdr.items(), key=lambda kv: kv[1]):
+        if 1 - l < min_prob:
+            break
+        if (total + l) / (len(chosen) + 1) > q:
+            break
+        total += l
+        chosen.add(name)
+    return chosen
+
+
+def _sentence(r: TriggerResult) -> str:
+    with_ = "days with" if r.kind == "binary" else "high days"
+    without = "without" if r.kind == "binary" else "other days"
+    counts = f"from {r.exposed_days} {with_} and {r.unexposed_days} {without}"
+    if r.kind == "binary":
+        counts = f"from {r.exposed_days} days with and {r.unexposed_days} without"
+    when = _WHEN.get(r.lag_days, "") if r.lag_days is not None else ""
+    high = "" if r.kind == "binary" else "High "
+    name = f"{high}{r.label.lower() if high else r.label}"
+    if r.verdict == "likely_trigger":
+        s = f"{name}: likely makes your itch worse {when} — {round(100 * r.probability)}%, {counts}."
+    elif r.verdict == "likely_protective":
+        s = (
+            f"{name}: likely goes with less itch {when} — {round(100 * r.probability_protective)}%, {counts}."
+        )
+    elif r.verdict == "no_evidence":
+        s = f"{name}: no clear effect on your itch found ({counts}); small effects cannot be ruled out."
+    else:
+        s = (
+            f"{name}: not enough data yet — needs at least {r.needed_days} days with and {r.needed_days} "
+            f"without (you have {r.exposed_days} and {r.unexposed_days})."
+        )
+        if r.notes and "few_rows" in r.notes:
+            s = f"{name}: not enough data yet — needs more logged days with an itch score to judge."
+    if r.is_treatment:
+        s += " " + TREATMENT_NOTE
+    return s
+
+
+def _verdicts_for_patient(
+    estimates: list[FactorEstimate],
+    priors: dict[str, TriggerPrior],
+    q: float,
+    min_prob: float,
+    min_days: int,
+) -> list[TriggerResult]:
+    results: dict[str, TriggerResult] = {}
+    post_by: dict[str, dict[str, Any]] = {e.factor: e.post for e in estimates if e.estimable}
+    up = {f: 1 - float(p["p_worse"]) for f, p in post_by.items()}
+    down = {f: 1 - float(p["p_better"]) for f, p in post_by.items()}
+    trig = _bayes_fdr_select(up, q, min_prob)
+    prot = _bayes_fdr_select(down, q, min_prob) - trig
+    for e in estimates:
+        label = _label(e.factor)
+        is_treat = e.factor.startswith("treat.")
+        if not e.estimable:
+            r = TriggerResult(
+                e.patient, e.factor, label, "not_enough_data", None, None, None, None,
+                e.exposed_days, e.unexposed_days, min_days, e.kind, is_treat, "",
+                notes=[e.reason] if e.reason else [],
+            )
+        else:
+            p = post_by[e.factor]
+            lag_idx = int(np.argmax(p["p_lag"]))
+            lag = LAGS[lag_idx]
+            effect = float(p["p_lag"][lag_idx] * p["mean"][lag_idx])
+            verdict = "likely_trigger" if e.factor in trig else "likely_protective" if e.factor in prot else "no_evidence"
+            r = TriggerResult(
+                e.patient, e.factor, label, verdict, round(effect, 3), lag,
+                round(float(p["p_worse"]), 4), round(float(p["p_better"]), 4),
+                e.exposed_days, e.unexposed_days, min_days, e.kind, is_treat, "",
+                lag_probabilities={LAGS[i]: round(float(p["p_lag"][i]), 4) for i in range(len(LAGS))},
+            )
+            prior = priors[e.factor]
+            if prior.pooled_from:
+                r.notes.append(f"pooled with {prior.pooled_from} patients")
+        if is_treat:
+            r.notes.append("treatment use follows bad days")
+        r.sentence = _sentence(r)
+        results[e.factor] = r
+    return [results[e.factor] for e in estimates]
+
+
+# ---------------------------------------------------------------------------------------------
+# public API
+# ---------------------------------------------------------------------------------------------
+
+
+def _split_frame(frame, factor_names=None):
+    """Yield (patient, day_index, itch, {factor: values}) from a diary frame."""
+    import pandas as pd
+
+    if frame is None or len(frame) == 0:
+        return
+    for col in ("patient", "date", "itch"):
+        if col not in frame.columns:
+            raise ValueError(f"diary frame: missing column {col!r}")
+    from gutskin.diary.csvio import CORE_COLUMNS
+
+    names = list(factor_names) if factor_names is not None else [c for c in frame.columns if c not in CORE_COLUMNS]
+    f = frame.sort_values(["patient", "date"], kind="stable")
+    patients = f["patient"].astype(str).to_numpy()
+    days = (pd.to_datetime(f["date"]).to_numpy().astype("datetime64[D]").astype(np.int64))
+    itch = f["itch"].to_numpy(dtype=float)
+    fac = {n: f[n].to_numpy(dtype=float) for n in names}
+    if patients.size == 0:
+        return
+    change = np.flatnonzero(patients[1:] != patients[:-1]) + 1
+    starts = np.concatenate([[0], change])
+    ends = np.concatenate([change, [patients.size]])
+    for s, e in zip(starts, ends):
+        d = days[s:e]
+        if np.any(np.diff(d) <= 0):
+            raise ValueError(f"patient {patients[s]}: duplicate or unsorted dates")
+        yield patients[s], d - d[0], itch[s:e], {n: v[s:e] for n, v in fac.items()}
+
+
+def estimate_all(frame, factor_names=None, *, min_days: int = MIN_DAYS) -> list[list[FactorEstimate]]:
+    """Per-patient regressions for every patient of a diary frame."""
+    return [
+        patient_estimates(p, d, y, fac, min_days=min_days)
+        for p, d, y, fac in _split_frame(frame, factor_names)
+    ]
+
+
+def find_triggers(
+    frame,
+    *,
+    pool: bool = True,
+    q: float = DEFAULT_Q,
+    min_probability: float = MIN_PROBABILITY,
+    min_days: int = MIN_DAYS,
+    cohort=None,
+    factor_names=None,
+) -> list[TriggerResult]:
+    """Triggers of every patient in ``frame`` (a diary frame as ``read_diary_frame`` returns).
+
+    Every factor column of every patient gets exactly one :class:`TriggerResult`, in patient
+    then column order. With ``pool=True`` the prior of each factor is fitted across the
+    patients of ``frame`` (plus the patients of ``cohort``, another diary frame, if given: use
+    it to analyse one patient against a reference cohort) by empirical Bayes; with fewer than
+    8 analysable patients for a factor the default prior is used.
+    """
+    if not 0 < q < 1:
+        raise ValueError("q must be in (0, 1)")
+    if min_days < 2:
+        raise ValueError("min_days must be at least 2")
+    per_patient = estimate_all(frame, factor_names, min_days=min_days)
+    names = []
+    for ests in per_patient:
+        for e in ests:
+            if e.factor not in names:
+                names.append(e.factor)
+    priors = {n: default_prior(n) for n in names}
+    if pool:
+        pool_est: dict[str, list[FactorEstimate]] = {n: [] for n in names}
+        for ests in per_patient:
+            for e in ests:
+                pool_est[e.factor].append(e)
+        if cohort is not None:
+            for ests in estimate_all(cohort, min_days=min_days):
+                for e in ests:
+                    if e.factor in pool_est:
+                        pool_est[e.factor].append(e)
+        priors = {n: fit_prior(pool_est[n], priors[n]) for n in names}
+    _attach_posteriors(per_patient, priors)
+    out: list[TriggerResult] = []
+    for ests in per_patient:
+        out.extend(_verdicts_for_patient(ests, priors, q, min_probability, min_days))
+    return out
+
+
+def _attach_posteriors(per_patient: list[list[FactorEstimate]], priors: dict[str, TriggerPrior]) -> None:
+    """Posterior of every estimable factor, computed one factor at a time over all patients."""
+    by: dict[str, list[FactorEstimate]] = {}
+    for ests in per_patient:
+        for e in ests:
+            if e.estimable:
+                by.setdefault(e.factor, []).append(e)
+    for name, es in by.items():
+        post = posterior(np.vstack([e.b for e in es]), np.vstack([e.se for e in es]), priors[name])
+        for i, e in enumerate(es):
+            e.post = {k: v[i] for k, v in post.items()}
+
+
+def trigger_records(frame, **kwargs) -> list[dict[str, Any]]:
+    """The CLI contract: ``[{"patient","factor","verdict","effect","lag_days","probability","exposed_days"}]``."""
+    return [r.to_record() for r in find_triggers(frame, **kwargs)]
+
+
+def patient_trigger_report(frame, patient: str, *, cohort=None, **kwargs) -> dict[str, Any]:
+    """Plain data for one patient's insights page.
+
+    Returns ``{"patient", "triggers": [...], "protective": [...], "no_evidence": [...],
+    "not_enough_data": [...], "method": str}``; each item is :meth:`TriggerResult.to_dict`
+    (factor, label, verdict, effect, lag_days, probability, probability_protective,
+    exposed_days, unexposed_days, needed_days, sentence, notes, ...). Triggers are sorted by
+    probability, most likely first. ``cohort`` (optional) is a diary frame to pool with.
+    """
+    one = frame[frame["patient"].astype(str) == str(patient)]
+    if len(one) == 0:
+        raise ValueError(f"no diary rows for patient {patient!r}")
+    results = find_triggers(one, cohort=cohort, **kwargs)
+    groups: dict[str, list[dict[str, Any]]] = {v: [] for v in VERDICTS}
+    for r in results:
+        groups[r.verdict].append(r.to_dict())
+    groups["likely_trigger"].sort(key=lambda d: -d["probability"])
+    groups["likely_protective"].sort(key=lambda d: -d["probability_protective"])
+    return {
+        "patient": str(patient),
+        "triggers": groups["likely_trigger"],
+        "protective": groups["likely_protective"],
+        "no_evidence": groups["no_evidence"],
+        "not_enough_data": groups["not_enough_data"],
+        "method": (
+            "Lagged (0-3 day) regression of daily itch on each factor, adjusted for the previous "
+            "3 days' itch (persistence and treatment used because of bad days), pooled across "
+            "patients, with false-discovery control; see docs/insights.md."
+        ),
+    }
