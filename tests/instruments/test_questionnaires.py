@@ -144,7 +144,7 @@ def test_poem_band_edges_both_sets(total, charman, silverberg):
     assert alt.band == silverberg and alt.band_set == "silverberg2018"
 
 
-def test_poem_published_scoring_example():
+def test_poem_worked_example_from_the_published_rule():
     # Charman 2004 / LOINC 89870-0: items scored by days (none 0, 1-2 days 1, 3-4 days 2,
     # 5-6 days 3, every day 4) and summed. Itch every day (4), sleep 3-4 nights (2),
     # no bleeding (0), weeping 1-2 days (1), cracking 5-6 days (3), flaking 3-4 days (2),
