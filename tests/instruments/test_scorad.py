@@ -150,3 +150,20 @@ def test_invalid_input_names_the_field(kw, message):
     args.update(kw)
     with pytest.raises(ValueError, match=message):
         scorad(**args)
+
+
+def test_extent_by_rule_of_nines():
+    from gutskin.instruments import scorad_extent
+    from gutskin.instruments.scorad import RULE_OF_NINES
+
+    assert sum(RULE_OF_NINES.values()) == 100
+    assert scorad_extent({r: 100 for r in RULE_OF_NINES}, age_years=30) == 100
+    assert scorad_extent({}, age_years=2) == 0
+    # half the head (4.5) + a quarter of the back (4.5) + all of one arm (9) = 18
+    assert scorad_extent({"head_neck": 50, "back": 25, "left_upper_limb": 100}, age_years=10) == 18
+    with pytest.raises(ValueError, match=r"^age_years: rule-of-nines weights for children under 2"):
+        scorad_extent({}, age_years=1.5)
+    with pytest.raises(ValueError, match=r"^regions.back: expected a number 0-100, got 120"):
+        scorad_extent({"back": 120}, age_years=30)
+    with pytest.raises(ValueError, match=r"^regions.tail: unexpected field"):
+        scorad_extent({"tail": 1}, age_years=30)

@@ -19,7 +19,7 @@ from .nrs import NrsResult, nrs, nrs_responder
 from .poem import PoemResult, poem
 from .recap import RecapResult, recap
 from .registry import INSTRUMENTS, score, score_result
-from .scorad import ScoradResult, poscorad, scorad
+from .scorad import ScoradResult, poscorad, scorad, scorad_extent
 
 __all__ = [
     "INSTRUMENTS",
@@ -49,6 +49,7 @@ __all__ = [
     "poscorad",
     "recap",
     "scorad",
+    "scorad_extent",
     "score",
     "score_result",
 ]

@@ -8,6 +8,7 @@ from fractions import Fraction
 from typing import Any
 
 from ._common import (
+    InstrumentInputError,
     ScoreResult,
     as_number,
     check_int,
@@ -45,6 +46,50 @@ def objective_band(objective: Fraction) -> str:
     if objective < 15:
         return "mild"
     return "moderate" if objective <= 40 else "severe"
+
+
+#: Minimal clinically important difference of SCORAD (Schram 2012; unverified in the reference).
+MCID = 8.7
+
+#: Rule-of-nines weights (% of body surface) for age >= 2 years (unverified in the reference).
+#: The under-2 figures on the form sum to 96, not 100, and are not implemented.
+RULE_OF_NINES: dict[str, int] = {
+    "head_neck": 9,
+    "left_upper_limb": 9,
+    "right_upper_limb": 9,
+    "anterior_trunk": 18,
+    "back": 18,
+    "left_lower_limb": 18,
+    "right_lower_limb": 18,
+    "genitals": 1,
+}
+
+
+def scorad_extent(regions: Mapping[str, float], *, age_years: float) -> int | float:
+    """SCORAD extent A (0-100) from the percentage of each rule-of-nines region affected.
+
+    .. math:: A = \\sum_r w_r \\cdot p_r / 100
+
+    with :math:`w_r` from :data:`RULE_OF_NINES` and :math:`p_r` the percentage (0-100) of
+    region r with inflammatory lesions (dryness alone does not count). Regions not given
+    count as 0. Only for ``age_years >= 2``: the under-2 weights are unresolved (as
+    listed they sum to 96) and raise ``ValueError``.
+    """
+    age = check_number(age_years, "age_years", 0, 130)
+    assert age is not None
+    if age < 2:
+        raise InstrumentInputError(
+            "age_years", "rule-of-nines weights for children under 2 are not confirmed; enter extent_percent directly"
+        )
+    if not isinstance(regions, Mapping):
+        raise InstrumentInputError("regions", f"expected an object, got {regions!r}")
+    check_mapping(regions, "regions", [], optional=RULE_OF_NINES)
+    a = Fraction(0)
+    for name, weight in RULE_OF_NINES.items():
+        p = check_number(regions.get(name, 0), f"regions.{name}", 0, 100)
+        assert p is not None
+        a += weight * p / 100
+    return as_number(a)
 
 
 BANDS: dict[str, Callable[[Fraction], str]] = {"classic": _classic, "four_strata": _four_strata}
