@@ -1,0 +1,385 @@
+"""Readers for microbiome profiles: BIOM (1.0 JSON, 2.x HDF5), TSV/CSV tables, MetaPhlAn 3/4.
+
+Every reader returns a validated :class:`~gutskin.microbiome.profile.Profile` or raises
+:class:`~gutskin.microbiome.errors.MicrobiomeInputError` naming the file and the offending
+sample/feature; nothing is half-imported.
+
+Orientation rule for delimited tables (:func:`read_table`), applied in order:
+
+1. ``orientation`` given (``"features-as-rows"`` or ``"samples-as-rows"``): used as is.
+2. A column called ``taxonomy``/``Taxon``/``Consensus Lineage`` → features are rows.
+3. Row labels that look like lineages (contain ``__`` rank prefixes, ``;`` or ``|``) →
+   features are rows; column labels that look like lineages → samples are rows.
+4. The header's first cell: ``#OTU ID``, ``OTU``, ``ASV``, ``feature``, ``taxon``,
+   ``clade_name`` … → features are rows; ``#SampleID``, ``sample``, ``sample_id``,
+   ``sample-id``, ``sample_name`` … → samples are rows.
+5. Otherwise features are rows when there are more rows than columns (tables usually have
+   more features than samples), samples are rows otherwise.  The rule used is recorded in
+   ``Profile.notes``.
+"""
+
+from __future__ import annotations
+
+import io as _io
+import os
+import re
+from pathlib import Path
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+
+from gutskin.microbiome.errors import MicrobiomeInputError
+from gutskin.microbiome.profile import RANKS, Kind, Method, Profile, infer_kind, validate_table
+
+Orientation = Literal["features-as-rows", "samples-as-rows"]
+
+_PREFIX = {"k": "kingdom", "d": "kingdom", "p": "phylum", "c": "class", "o": "order",
+           "f": "family", "g": "genus", "s": "species", "t": "strain"}
+_PREFIX_RE = re.compile(r"^\s*([kdpcofgst])__(.*)$")
+_SILVA_RE = re.compile(r"^\s*D_(\d)__(.*)$")
+_UNNAMED = {"", "unassigned", "unclassified", "unknown", "uncultured", "none", "nan", "na"}
+
+_FEATURE_HEADERS = {"#otu id", "otu id", "otu", "otu_id", "#otuid", "otuid", "asv", "asv_id", "feature",
+                    "feature id", "feature_id", "featureid", "#feature id", "taxon", "taxa", "taxonomy",
+                    "clade_name", "#clade_name", "genus", "species", "lineage"}
+_SAMPLE_HEADERS = {"#sampleid", "sampleid", "sample", "sample_id", "sample-id", "sample id",
+                   "sample_name", "samples", "#sample id", "#q2:types"}
+_TAXONOMY_COLUMNS = {"taxonomy", "taxon", "consensus lineage", "consensuslineage", "lineage"}
+
+
+# --------------------------------------------------------------------------------------
+# taxonomy
+# --------------------------------------------------------------------------------------
+def _clean_name(name: str) -> str | None:
+    name = name.strip().strip("'\"").strip()
+    if name.lower() in _UNNAMED:
+        return None
+    return name.replace("_", " ") if name else None
+
+
+def parse_lineage(lineage: str | list[str] | tuple[str, ...] | None) -> dict[str, str | None]:
+    """Parse one lineage into ``{rank: name}`` over :data:`~gutskin.microbiome.profile.RANKS`.
+
+    Understands Greengenes/QIIME (``k__Bacteria; p__Firmicutes; ...``), GTDB (``d__``),
+    MetaPhlAn (``k__Bacteria|p__Firmicutes|...|s__Ruminococcus_gnavus``), SILVA
+    (``D_0__Bacteria;D_1__...``) and plain positional lists (``Bacteria;Firmicutes;...``,
+    ranks kingdom → species in order). Empty names (``g__``), ``unassigned``/``uncultured``
+    become ``None``; underscores in names become spaces. Species given as an epithet only
+    (``g__Blautia; s__obeum``) are completed with the genus.
+    """
+    out: dict[str, str | None] = dict.fromkeys(RANKS)
+    if lineage is None or (isinstance(lineage, float) and np.isnan(lineage)):
+        return out
+    if isinstance(lineage, str):
+        parts = re.split(r"[;|]", lineage)
+    else:
+        parts = [str(p) for p in lineage]
+    parts = [p for p in (p.strip() for p in parts) if p]
+    prefixed = [(_PREFIX_RE.match(p) or _SILVA_RE.match(p)) for p in parts]
+    if parts and all(prefixed):
+        for m in prefixed:
+            key = m.group(1)
+            rank = RANKS[int(key)] if key.isdigit() and int(key) < len(RANKS) else _PREFIX.get(key)
+            if rank:
+                out[rank] = _clean_name(m.group(2))
+    else:
+        for rank, p in zip(RANKS, parts):
+            m = _PREFIX_RE.match(p) or _SILVA_RE.match(p)
+            out[rank] = _clean_name(m.group(2) if m else p)
+    sp, genus = out["species"], out["genus"]
+    if sp and genus and " " not in sp and not sp.startswith(genus):
+        out["species"] = f"{genus} {sp}"
+    return out
+
+
+def taxonomy_frame(lineages: dict[str, object]) -> pd.DataFrame:
+    """A feature × RANKS frame from ``{feature_id: lineage}``."""
+    rows = {fid: parse_lineage(lin) for fid, lin in lineages.items()}
+    return pd.DataFrame.from_dict(rows, orient="index", columns=list(RANKS)).astype(object)
+
+
+def _looks_like_lineage(labels: pd.Index) -> bool:
+    sample = [str(x) for x in labels[:50]]
+    hits = sum(1 for x in sample if "__" in x or ";" in x or "|" in x)
+    return bool(sample) and hits >= max(1, len(sample) // 2)
+
+
+# --------------------------------------------------------------------------------------
+# BIOM
+# --------------------------------------------------------------------------------------
+def read_biom(path: str | os.PathLike, *, kind: Kind | None = None, method: Method = "unknown") -> Profile:
+    """Read a BIOM 1.0 (JSON) or 2.x (HDF5) table with ``biom-format``.
+
+    Observation metadata ``taxonomy`` (list or string) is parsed to ranks. Sample × feature
+    orientation is BIOM's own (observations are features).
+    """
+    import biom
+    from biom.exception import TableException
+
+    src = str(path)
+    try:
+        table = biom.load_table(src)
+    except (TableException, ValueError, KeyError, TypeError, OSError) as exc:
+        raise MicrobiomeInputError(f"not a readable BIOM table ({exc})", source=src) from exc
+    obs_ids = [str(x) for x in table.ids(axis="observation")]
+    samp_ids = [str(x) for x in table.ids(axis="sample")]
+    _check_unique(samp_ids, "sample", src)
+    _check_unique(obs_ids, "feature", src)
+    dense = table.matrix_data.toarray().T  # samples × features
+    frame = pd.DataFrame(dense, index=samp_ids, columns=obs_ids)
+    taxonomy = None
+    md = table.metadata(axis="observation")
+    if md is not None:
+        lineages = {}
+        for fid, m in zip(obs_ids, md):
+            if not m:
+                continue
+            for key in ("taxonomy", "Taxonomy", "taxon", "Taxon"):
+                if key in m:
+                    lineages[fid] = m[key]
+                    break
+        if lineages:
+            taxonomy = taxonomy_frame({fid: lineages.get(fid) for fid in obs_ids})
+    return Profile.from_frame(frame, kind=kind, taxonomy=taxonomy, method=method, source=src)
+
+
+def _check_unique(ids: list[str], what: str, src: str) -> None:
+    seen: set[str] = set()
+    for i in ids:
+        if i in seen:
+            raise MicrobiomeInputError(f"duplicate {what} ID {i!r}", source=src, **{what: i})
+        seen.add(i)
+
+
+# --------------------------------------------------------------------------------------
+# delimited tables
+# --------------------------------------------------------------------------------------
+def _read_text(path_or_buffer) -> tuple[str, str]:
+    if hasattr(path_or_buffer, "read"):
+        text = path_or_buffer.read()
+        if isinstance(text, bytes):
+            text = text.decode("utf-8-sig")
+        return text, getattr(path_or_buffer, "name", "<stream>")
+    try:
+        return Path(path_or_buffer).read_text(encoding="utf-8-sig"), str(path_or_buffer)
+    except UnicodeDecodeError as exc:
+        raise MicrobiomeInputError("not a UTF-8 text table", source=str(path_or_buffer)) from exc
+
+
+def read_table(path_or_buffer, *, orientation: Orientation | None = None, sep: str | None = None,
+               kind: Kind | None = None, rank: str = "feature", method: Method = "unknown") -> Profile:
+    """Read a TSV/CSV abundance table (orientation rule in the module docstring).
+
+    Lines starting with ``# Constructed from biom file`` (QIIME) are skipped. A taxonomy
+    column (rule 2) is parsed to ranks; with lineage-like feature IDs, the IDs themselves are
+    parsed. ``rank`` says what the features are (e.g. ``"genus"`` for a genus table whose
+    column names are genus names).
+    """
+    text, src = _read_text(path_or_buffer)
+    lines = [ln for ln in text.splitlines() if ln.strip() and not ln.startswith("# Constructed from biom")]
+    if not lines:
+        raise MicrobiomeInputError("the file is empty", source=src)
+    if sep is None:
+        sep = "\t" if "\t" in lines[0] else ","
+    try:
+        raw = pd.read_csv(_io.StringIO("\n".join(lines)), sep=sep, dtype=str, keep_default_na=False,
+                          index_col=False)
+    except (pd.errors.ParserError, ValueError) as exc:
+        raise MicrobiomeInputError(f"cannot parse the table ({exc})", source=src) from exc
+    if raw.shape[1] < 2:
+        raise MicrobiomeInputError("the table needs an ID column and at least one data column", source=src)
+    header0 = str(raw.columns[0])
+    raw = raw.set_index(raw.columns[0])
+    raw.index = raw.index.map(str)
+    taxcol = next((c for c in raw.columns if str(c).strip().lower() in _TAXONOMY_COLUMNS), None)
+    lineages = None
+    note: str
+    if taxcol is not None:
+        lineages = raw[taxcol].to_dict()
+        raw = raw.drop(columns=[taxcol])
+    if orientation is not None:
+        if orientation not in ("features-as-rows", "samples-as-rows"):
+            raise MicrobiomeInputError(f"orientation must be 'features-as-rows' or 'samples-as-rows', "
+                                       f"not {orientation!r}", source=src)
+        note = f"orientation given: {orientation}"
+    elif taxcol is not None:
+        orientation, note = "features-as-rows", f"orientation rule 2: taxonomy column {taxcol!r}"
+    elif _looks_like_lineage(raw.index):
+        orientation, note = "features-as-rows", "orientation rule 3: row labels are lineages"
+    elif _looks_like_lineage(pd.Index(raw.columns)):
+        orientation, note = "samples-as-rows", "orientation rule 3: column labels are lineages"
+    elif header0.strip().lower() in _FEATURE_HEADERS:
+        orientation, note = "features-as-rows", f"orientation rule 4: header {header0!r}"
+    elif header0.strip().lower() in _SAMPLE_HEADERS:
+        orientation, note = "samples-as-rows", f"orientation rule 4: header {header0!r}"
+    elif raw.shape[0] > raw.shape[1]:
+        orientation, note = "features-as-rows", "orientation rule 5: more rows than columns"
+    else:
+        orientation, note = "samples-as-rows", "orientation rule 5: not more rows than columns"
+    if lineages is not None and orientation == "samples-as-rows":
+        raise MicrobiomeInputError("a taxonomy column only makes sense with features as rows", source=src)
+    frame = raw.T if orientation == "features-as-rows" else raw
+    frame = frame.map(lambda v: v.strip() if isinstance(v, str) else v)
+    frame = frame.replace({"": np.nan})
+    # empty cells: report them as missing values (validate_table names sample/feature)
+    frame = frame.apply(_to_numeric_or_keep)
+    taxonomy = None
+    if lineages is not None:
+        taxonomy = taxonomy_frame(lineages)
+    elif _looks_like_lineage(pd.Index(frame.columns)):
+        taxonomy = taxonomy_frame({c: c for c in frame.columns})
+    return Profile.from_frame(frame, kind=kind, rank=rank, method=method, taxonomy=taxonomy,
+                              source=src, notes=(note,))
+
+
+def _to_numeric_or_keep(col: pd.Series) -> pd.Series:
+    conv = pd.to_numeric(col, errors="coerce")
+    return conv if (conv.notna() | col.isna()).all() else col
+
+
+# --------------------------------------------------------------------------------------
+# MetaPhlAn
+# --------------------------------------------------------------------------------------
+def read_metaphlan(path_or_buffer, *, rank: str = "species", sample_id: str | None = None) -> Profile:
+    """Read a MetaPhlAn 3 or 4 profile (single sample or ``merge_metaphlan_tables.py`` output).
+
+    Rows are clades at every rank (``k__Bacteria|p__...|s__Genus_species``); the rows that end
+    exactly at ``rank`` (default species; ``t__`` SGB rows are ignored) form the table, and
+    their clade path is the taxonomy. Values are MetaPhlAn's relative abundances (percent);
+    they are divided by their per-sample total at that rank, so each sample sums to 1 over the
+    classified clades (MetaPhlAn 4's ``UNCLASSIFIED`` row is left out and noted). The result
+    has ``kind="relative"`` and ``method="shotgun"``.
+    """
+    text, src = _read_text(path_or_buffer)
+    lines = text.splitlines()
+    header = None
+    body: list[str] = []
+    file_sample = None
+    for ln in lines:
+        if not ln.strip():
+            continue
+        if ln.startswith("#"):
+            cells = ln.lstrip("#").split("\t")
+            if cells[0].strip() == "SampleID" and len(cells) > 1:
+                file_sample = cells[1].strip()
+            if cells[0].strip() == "clade_name":
+                header = cells
+            continue
+        if header is None and ln.split("\t")[0].strip() in ("clade_name", "ID"):
+            header = ln.split("\t")
+            continue
+        body.append(ln)
+    if header is None:
+        raise MicrobiomeInputError("not a MetaPhlAn profile (no clade_name header)", source=src)
+    header = [h.strip() for h in header]
+    value_cols = [i for i, h in enumerate(header) if i > 0 and h not in ("NCBI_tax_id", "clade_taxid",
+                                                                        "additional_species")]
+    single = header[value_cols[0]] == "relative_abundance" if value_cols else False
+    if single:
+        value_cols = value_cols[:1]
+        name = sample_id or file_sample or (Path(src).stem if src not in ("<stream>",) else "sample")
+        samples = [name]
+    else:
+        samples = [header[i] for i in value_cols]
+        if sample_id is not None and len(samples) == 1:
+            samples = [sample_id]
+    if not value_cols:
+        raise MicrobiomeInputError("the MetaPhlAn header has no sample columns", source=src)
+    code = {v: k for k, v in _PREFIX.items() if k != "d"}[rank] if rank in RANKS else None
+    if code is None:
+        raise MicrobiomeInputError(f"unknown rank {rank!r}", source=src)
+    rows: dict[str, list[str]] = {}
+    unclassified = None
+    for lineno, ln in enumerate(body, start=1):
+        cells = ln.split("\t")
+        clade = cells[0].strip()
+        if clade.upper() in ("UNCLASSIFIED", "UNKNOWN"):
+            unclassified = cells
+            continue
+        last = clade.split("|")[-1]
+        if not last.startswith(f"{code}__"):
+            continue
+        if len(cells) <= max(value_cols):
+            raise MicrobiomeInputError(f"line for clade {clade!r} has too few columns", feature=clade, source=src)
+        if clade in rows:
+            raise MicrobiomeInputError(f"duplicate clade {clade!r}", feature=clade, source=src)
+        rows[clade] = [cells[i].strip() for i in value_cols]
+    if not rows:
+        raise MicrobiomeInputError(f"no clades at rank {rank!r} in the profile", source=src)
+    frame = pd.DataFrame.from_dict(rows, orient="index", columns=samples).T
+    frame = frame.apply(_to_numeric_or_keep)
+    frame = validate_table(frame, source=src)  # names bad cells, negative values, empty samples
+    frame = frame.div(frame.sum(axis=1), axis=0)
+    taxonomy = taxonomy_frame({c: c for c in frame.columns})
+    feature_names = [taxonomy.at[c, rank] or c for c in frame.columns]
+    if len(set(feature_names)) == len(feature_names):
+        taxonomy.index = feature_names
+        frame.columns = feature_names
+    notes = ["MetaPhlAn relative abundances renormalised to sum to 1 over classified "
+             f"{rank}-level clades"]
+    if unclassified is not None:
+        notes.append("MetaPhlAn UNCLASSIFIED fraction left out")
+    return Profile.from_frame(frame, kind="relative", rank=rank, method="shotgun", taxonomy=taxonomy,
+                              source=src, notes=tuple(notes))
+
+
+# --------------------------------------------------------------------------------------
+# dispatch and trees
+# --------------------------------------------------------------------------------------
+def sniff_format(path: str | os.PathLike) -> str:
+    """``"biom-hdf5"``, ``"biom-json"``, ``"metaphlan"`` or ``"table"`` from the file's content."""
+    with open(path, "rb") as fh:
+        head = fh.read(4096)
+    if head.startswith(b"\x89HDF\r\n\x1a\n"):
+        return "biom-hdf5"
+    stripped = head.lstrip()
+    if stripped.startswith(b"{"):
+        return "biom-json"
+    text = head.decode("utf-8", errors="replace")
+    if "clade_name" in text or "#mpa_v" in text or "MetaPhlAn" in text or "Metaphlan" in text:
+        return "metaphlan"
+    return "table"
+
+
+def read_profile(path: str | os.PathLike, *, format: str | None = None, orientation: Orientation | None = None,
+                 kind: Kind | None = None, rank: str = "feature", method: Method = "unknown") -> Profile:
+    """Read any supported file; the format is sniffed from content unless given.
+
+    ``format``: ``"biom"`` (either BIOM version), ``"metaphlan"`` or ``"table"``.
+    """
+    if not Path(path).is_file():
+        raise MicrobiomeInputError("no such file", source=str(path))
+    fmt = format or sniff_format(path)
+    if fmt.startswith("biom"):
+        prof = read_biom(path, kind=kind, method=method)
+        if rank != "feature":
+            prof = Profile.from_frame(prof.table, kind=prof.kind, rank=rank, method=method,
+                                      taxonomy=prof.taxonomy, source=prof.source)
+        return prof
+    if fmt == "metaphlan":
+        return read_metaphlan(path, rank=rank if rank != "feature" else "species")
+    if fmt == "table":
+        return read_table(path, orientation=orientation, kind=kind, rank=rank, method=method)
+    raise MicrobiomeInputError(f"unknown format {fmt!r}", source=str(path))
+
+
+def read_tree(path_or_buffer):
+    """Read a Newick tree as an :class:`skbio.TreeNode` (clear error if unreadable)."""
+    import skbio
+
+    try:
+        return skbio.TreeNode.read(path_or_buffer, format="newick")
+    except Exception as exc:  # skbio raises several parser error types
+        raise MicrobiomeInputError(f"not a readable Newick tree ({exc})", source=str(path_or_buffer)) from exc
+
+
+def check_tree(tree, features: list[str], *, source: str | None = None) -> None:
+    """Raise if any feature is not a tip of ``tree`` (names the first missing ones)."""
+    tips = {t.name for t in tree.tips()}
+    missing = [f for f in features if f not in tips]
+    if missing:
+        names = ", ".join(repr(m) for m in missing[:5])
+        more = f" and {len(missing) - 5} more" if len(missing) > 5 else ""
+        raise MicrobiomeInputError(f"the tree is missing tips for feature(s) {names}{more}",
+                                   feature=missing[0], source=source)

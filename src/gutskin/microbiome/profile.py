@@ -1,0 +1,206 @@
+"""The in-memory microbiome profile: a validated sample × feature table plus what it means.
+
+A :class:`Profile` records, next to the numbers, everything needed to interpret them:
+
+* ``kind`` — ``"counts"`` (integer read counts) or ``"relative"`` (proportions). Methods that
+  need counts (Chao1, rarefaction, ANCOM-BC) refuse relative data with
+  :class:`~gutskin.microbiome.errors.RelativeDataError`.
+* ``rank`` — the level the features are at: ``"feature"`` (OTU/ASV), or one of
+  :data:`RANKS` (e.g. ``"genus"`` after :meth:`Profile.aggregate`).
+* ``method`` — ``"16S"``, ``"shotgun"`` or ``"unknown"``.
+* ``taxonomy`` — a feature × :data:`RANKS` frame of names (``None`` where unknown).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+
+from gutskin.microbiome.errors import MicrobiomeInputError, RelativeDataError
+
+RANKS: tuple[str, ...] = ("kingdom", "phylum", "class", "order", "family", "genus", "species", "strain")
+Kind = Literal["counts", "relative"]
+Method = Literal["16S", "shotgun", "unknown"]
+
+
+def validate_table(table: pd.DataFrame, *, source: str | None = None, kind: Kind | None = None) -> pd.DataFrame:
+    """Check a samples × features table and return it as float64.
+
+    Raises :class:`MicrobiomeInputError` naming the sample/feature for: duplicate sample or
+    feature IDs, non-numeric, missing (NaN), infinite or negative values, samples whose total
+    is zero, and (when ``kind == "counts"``) non-integer values.
+    """
+    if table.shape[0] == 0:
+        raise MicrobiomeInputError("the table has no samples", source=source)
+    if table.shape[1] == 0:
+        raise MicrobiomeInputError("the table has no features", source=source)
+    for axis_name, labels in (("sample", table.index), ("feature", table.columns)):
+        dup = labels[labels.duplicated()]
+        if len(dup):
+            first = str(dup[0])
+            raise MicrobiomeInputError(
+                f"duplicate {axis_name} ID {first!r} ({len(dup)} duplicate(s) in all)",
+                source=source, **{axis_name: first})
+        empty = [str(x) for x in labels if str(x).strip() == "" or pd.isna(x)]
+        if empty:
+            raise MicrobiomeInputError(f"a {axis_name} has an empty ID", source=source)
+    table = table.copy()
+    table.index = table.index.map(str)
+    table.columns = table.columns.map(str)
+    if not all(pd.api.types.is_numeric_dtype(dt) and not pd.api.types.is_bool_dtype(dt) for dt in table.dtypes):
+        for col in table.columns:
+            converted = pd.to_numeric(table[col], errors="coerce")
+            bad = converted.isna() & table[col].notna()
+            if bad.any():
+                s = str(bad.idxmax())
+                raise MicrobiomeInputError(
+                    f"non-numeric value {table.at[s, col]!r} for sample {s!r}, feature {col!r}",
+                    sample=s, feature=col, source=source)
+            table[col] = converted
+    values = table.to_numpy(dtype=np.float64)
+    _check_values(values, table.index, table.columns, source)
+    if kind == "counts":
+        nonint = values != np.round(values)
+        if nonint.any():
+            i, j = np.argwhere(nonint)[0]
+            raise MicrobiomeInputError(
+                f"counts must be whole numbers; sample {table.index[i]!r}, feature "
+                f"{table.columns[j]!r} has {values[i, j]!r}",
+                sample=table.index[i], feature=table.columns[j], source=source)
+    return pd.DataFrame(values, index=table.index, columns=table.columns)
+
+
+def _check_values(values: np.ndarray, samples: pd.Index, features: pd.Index, source: str | None) -> None:
+    for test, what in ((np.isnan, "a missing (NaN) value"), (np.isinf, "an infinite value"),
+                       (lambda v: v < 0, "a negative value")):
+        bad = test(values)
+        if bad.any():
+            i, j = np.argwhere(bad)[0]
+            raise MicrobiomeInputError(
+                f"sample {samples[i]!r}, feature {features[j]!r} has {what} ({values[i, j]!r})",
+                sample=str(samples[i]), feature=str(features[j]), source=source)
+    totals = values.sum(axis=1)
+    empty = np.flatnonzero(totals <= 0)
+    if len(empty):
+        names = ", ".join(repr(str(samples[i])) for i in empty[:5])
+        more = f" and {len(empty) - 5} more" if len(empty) > 5 else ""
+        raise MicrobiomeInputError(f"empty sample(s) (total 0): {names}{more}",
+                                   sample=str(samples[empty[0]]), source=source)
+
+
+def infer_kind(values: np.ndarray) -> Kind:
+    """``"counts"`` if every value is a whole number, else ``"relative"``."""
+    return "counts" if np.all(values == np.round(values)) else "relative"
+
+
+@dataclass(frozen=True)
+class Profile:
+    """A validated samples × features abundance table with its meaning attached.
+
+    Build one with the readers in :mod:`gutskin.microbiome.io` or :meth:`from_frame`.
+    """
+
+    table: pd.DataFrame
+    kind: Kind
+    rank: str = "feature"
+    method: Method = "unknown"
+    taxonomy: pd.DataFrame | None = None
+    source: str = "<memory>"
+    notes: tuple[str, ...] = field(default=())
+
+    @classmethod
+    def from_frame(cls, table: pd.DataFrame, *, kind: Kind | None = None, rank: str = "feature",
+                   method: Method = "unknown", taxonomy: pd.DataFrame | None = None,
+                   source: str = "<memory>", notes: tuple[str, ...] = ()) -> Profile:
+        """Validate a samples × features frame and wrap it (``kind`` inferred if not given)."""
+        table = validate_table(table, source=source, kind=kind)
+        if kind is None:
+            kind = infer_kind(table.to_numpy())
+        if rank != "feature" and rank not in RANKS:
+            raise MicrobiomeInputError(f"unknown rank {rank!r}; expected 'feature' or one of {RANKS}")
+        if taxonomy is not None:
+            taxonomy = taxonomy.reindex(index=table.columns, columns=list(RANKS))
+        elif rank in RANKS:
+            taxonomy = pd.DataFrame(None, index=table.columns, columns=list(RANKS), dtype=object)
+            taxonomy[rank] = list(table.columns)
+        return cls(table=table, kind=kind, rank=rank, method=method, taxonomy=taxonomy,
+                   source=source, notes=tuple(notes))
+
+    # -- basic views ------------------------------------------------------------------
+    @property
+    def sample_ids(self) -> list[str]:
+        return list(self.table.index)
+
+    @property
+    def feature_ids(self) -> list[str]:
+        return list(self.table.columns)
+
+    def depths(self) -> pd.Series:
+        """Per-sample totals (reads for counts, ~1 for relative data)."""
+        return self.table.sum(axis=1)
+
+    def require_counts(self, what: str) -> None:
+        """Raise :class:`RelativeDataError` unless this profile holds counts."""
+        if self.kind != "counts":
+            raise RelativeDataError(
+                f"{what} needs integer read counts, but {self.source} holds relative abundances "
+                f"(e.g. a MetaPhlAn profile); use a count table (BIOM/TSV of reads)")
+
+    def relative(self) -> pd.DataFrame:
+        """Proportions per sample (rows sum to 1)."""
+        return self.table.div(self.table.sum(axis=1), axis=0)
+
+    def subset(self, samples: list[str]) -> Profile:
+        missing = [s for s in samples if s not in self.table.index]
+        if missing:
+            raise MicrobiomeInputError(f"sample {missing[0]!r} is not in {self.source}", sample=missing[0])
+        return dataclasses.replace(self, table=self.table.loc[samples])
+
+    # -- aggregation --------------------------------------------------------------------
+    def labels_at(self, rank: str) -> pd.Series:
+        """A label per feature at ``rank``.
+
+        Features with no name at ``rank`` get ``"unclassified <lowest known name>"`` (or
+        ``"unclassified"`` with no taxonomy at all), so unclassified reads are kept and not
+        merged across different families.
+        """
+        if rank not in RANKS:
+            raise MicrobiomeInputError(f"unknown rank {rank!r}; expected one of {RANKS}")
+        if self.taxonomy is None:
+            raise MicrobiomeInputError(f"{self.source} has no taxonomy, cannot aggregate to {rank}")
+        upto = list(RANKS[: RANKS.index(rank) + 1])
+        tax = self.taxonomy[upto]
+        labels = []
+        for feat, row in tax.iterrows():
+            name = row[rank]
+            if isinstance(name, str) and name:
+                labels.append(name)
+                continue
+            known = [v for v in row.tolist() if isinstance(v, str) and v]
+            labels.append(f"unclassified {known[-1]}" if known else "unclassified")
+        return pd.Series(labels, index=tax.index, name=rank)
+
+    def aggregate(self, rank: str) -> Profile:
+        """Sum features to ``rank`` (e.g. ``"genus"``); see :meth:`labels_at` for unclassified."""
+        if rank == self.rank:
+            return self
+        if self.rank in RANKS and RANKS.index(rank) > RANKS.index(self.rank):
+            raise MicrobiomeInputError(f"cannot aggregate a {self.rank}-level profile to {rank}")
+        labels = self.labels_at(rank)
+        table = self.table.T.groupby(labels.values, sort=True).sum().T
+        upto = list(RANKS[: RANKS.index(rank) + 1])
+        tax = self.taxonomy[upto].copy()
+        tax["_label"] = labels.values
+        tax = tax.drop_duplicates("_label").set_index("_label")
+        tax.index.name = None
+        tax = tax.reindex(table.columns)
+        # an 'unclassified X' group has no name at this rank
+        for lab in tax.index:
+            if lab.startswith("unclassified"):
+                tax.loc[lab, rank] = None
+        tax = tax.reindex(columns=list(RANKS))
+        return dataclasses.replace(self, table=table, rank=rank, taxonomy=tax)
