@@ -1,7 +1,42 @@
-"""CLI commands for this area."""
+"""``gutskin db upgrade|downgrade|current``: Alembic migrations on ``GUTSKIN_DATABASE_URL``."""
+
+from __future__ import annotations
 
 import typer
 
+from gutskin.commands._common import database_url
+
+db_app = typer.Typer(help="Database migrations.", no_args_is_help=True)
+
+
+@db_app.command("upgrade")
+def upgrade(revision: str = typer.Argument("head", help="Target revision.")) -> None:
+    """Apply migrations up to REVISION (default: newest)."""
+    from gutskin.store import migrate
+    from gutskin.store.db import sqlite_path
+
+    url = database_url()
+    path = sqlite_path(url)
+    typer.echo(f"database: {path if path else url.split('@')[-1]}", err=True)
+    migrate.upgrade(url, revision)
+    typer.echo(f"at revision {migrate.current_revision(url)}", err=True)
+
+
+@db_app.command("downgrade")
+def downgrade(revision: str = typer.Argument(..., help="Target revision, e.g. base or -1.")) -> None:
+    """Revert migrations down to REVISION."""
+    from gutskin.store import migrate
+
+    migrate.downgrade(database_url(), revision)
+
+
+@db_app.command("current")
+def current() -> None:
+    """Print the database's revision."""
+    from gutskin.store import migrate
+
+    typer.echo(migrate.current_revision(database_url()) or "base")
+
 
 def register(app: typer.Typer) -> None:
-    """Add this area's commands to the root app."""
+    app.add_typer(db_app, name="db")

@@ -1,7 +1,39 @@
-"""CLI commands for this area."""
+"""``gutskin serve``: migrate, optionally load the demo clinic, and serve the web app with uvicorn."""
+
+from __future__ import annotations
 
 import typer
 
+from gutskin.commands._common import database_url
+
+
+def serve(
+    host: str = typer.Option("127.0.0.1", "--host", help="Interface to listen on."),
+    port: int = typer.Option(8000, "--port", help="TCP port."),
+    demo: bool = typer.Option(False, "--demo", help="Load the demo clinic (idempotent) and print its logins."),
+    workers: int = typer.Option(1, "--workers", help="Worker processes."),
+) -> None:
+    """Serve the web app (migrations are applied first)."""
+    import uvicorn
+
+    from gutskin.settings import get_settings
+    from gutskin.store import migrate
+    from gutskin.store.db import sqlite_path
+
+    settings = get_settings()
+    settings.check_secrets()
+    url = database_url()
+    path = sqlite_path(url)
+    typer.echo(f"database: {path if path else url.split('@')[-1]}")
+    migrate.upgrade(url)
+    if demo:
+        from gutskin.clinic.demo import load_demo
+
+        for line in load_demo(url):
+            typer.echo(line)
+    typer.echo(f"serving on http://{host}:{port}")
+    uvicorn.run("gutskin.web:create_app", factory=True, host=host, port=port, workers=workers, log_level="warning")
+
 
 def register(app: typer.Typer) -> None:
-    """Add this area's commands to the root app."""
+    app.command("serve")(serve)

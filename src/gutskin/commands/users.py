@@ -1,7 +1,40 @@
-"""CLI commands for this area."""
+"""``gutskin users create``: accounts from the command line (admins create clinicians here)."""
+
+from __future__ import annotations
 
 import typer
 
+from gutskin.commands._common import database_url, ensure_schema, fail
+
+users_app = typer.Typer(help="Accounts.", no_args_is_help=True)
+
+
+@users_app.command("create")
+def create(
+    email: str = typer.Option(..., "--email", help="Login email."),
+    role: str = typer.Option("clinician", "--role", help="patient | clinician | admin"),
+    password: str = typer.Option(
+        None, "--password", envvar="GUTSKIN_NEW_PASSWORD", help="Password (or GUTSKIN_NEW_PASSWORD); prompted if omitted."
+    ),
+    name: str = typer.Option("", "--name", help="Display name."),
+) -> None:
+    """Create an account."""
+    from gutskin.clinic.accounts import create_user
+    from gutskin.clinic.errors import ClinicError
+    from gutskin.store.db import get_engine, transaction
+
+    if password is None:
+        password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+    url = database_url()
+    ensure_schema(url)
+    try:
+        with transaction(get_engine(url)) as s:
+            user = create_user(s, email, password, role, name)
+            uid, uemail = user.id, user.email
+    except ClinicError as exc:
+        fail(str(exc))
+    typer.echo(f"created {role} {uemail} (id {uid})")
+
 
 def register(app: typer.Typer) -> None:
-    """Add this area's commands to the root app."""
+    app.add_typer(users_app, name="users")

@@ -26,6 +26,8 @@ from gutskin.diary.factors import FACTOR_NAME_RE
 
 CORE_COLUMNS: tuple[str, ...] = ("patient", "date", "itch", "sleep_loss", "poscorad", "poem", "flare")
 REQUIRED_COLUMNS: tuple[str, ...] = ("patient", "date")
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+"""A patient identifier may not start like a spreadsheet formula (OWASP CSV injection), so exports stay safe."""
 
 
 class DiaryCsvError(ValueError):
@@ -124,6 +126,8 @@ def _open(source: str | os.PathLike[str] | IO[str]) -> tuple[TextIO, str, bool]:
 
 def _check_header(header: list[str], name: str) -> list[str]:
     header = [h.strip() for h in header]
+    if header and header[0].startswith("\ufeff"):
+        header[0] = header[0][1:]
     seen: set[str] = set()
     for col in header:
         if col in seen:
@@ -196,6 +200,10 @@ def _parse_row(
     patient = cell("patient")
     if not patient:
         raise DiaryCsvError(name, line, "patient", "expected a patient identifier, got an empty cell")
+    if len(patient) > 64 or patient[0] in FORMULA_START:
+        raise DiaryCsvError(
+            name, line, "patient", f'expected an identifier of at most 64 characters not starting with = + - @, got "{patient[:70]}"'
+        )
     raw_date = cell("date")
     day = _parse_date(raw_date)
     if day is None:

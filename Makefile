@@ -1,0 +1,33 @@
+# gutskin: `make run` serves the app with demo data; `make test` runs the whole suite.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+
+.PHONY: run test install browser bench lint clean
+
+$(STAMP): pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+run: install
+	$(VENV)/bin/gutskin serve --demo --host 127.0.0.1 --port 8000
+
+browser:
+	@bash scripts/ensure-chromium.sh
+
+test: install browser
+	$(VENV)/bin/lint-imports --no-cache
+	$(VENV)/bin/pytest; rc=$$?; if [ $$rc -eq 5 ]; then echo "pytest collected no tests"; exit 0; fi; exit $$rc
+
+bench: install
+	$(PY) -m bench.import_diary --quick
+	@for b in axis microbiome triggers forecast api; do \
+	  if [ -f bench/$$b.py ]; then $(PY) -m bench.$$b --quick || exit 1; fi; done
+
+clean:
+	rm -rf $(VENV) .pytest_cache build *.egg-info

@@ -1,0 +1,145 @@
+"""Accounts: registration, sign-in (rate limited), clinician creation, child profiles, deletion."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+import secrets
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import Session
+
+from gutskin.clinic import audit
+from gutskin.clinic.actors import ROLES, Actor
+from gutskin.clinic.errors import AuthenticationFailed, Conflict, Forbidden, InvalidInput, NotFound, RateLimited
+from gutskin.clinic.passwords import burn_time, check_policy, hash_password, verify_password
+from gutskin.store.models import LoginAttempt, Patient, User, utcnow
+
+EMAIL_RE = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]+$")
+
+
+def normalize_email(email: str) -> str:
+    email = (email or "").strip().lower()
+    if not EMAIL_RE.match(email) or len(email) > 320:
+        raise InvalidInput("email: expected an email address like name@example.org")
+    return email
+
+
+def actor_for(user: User) -> Actor:
+    return Actor(user_id=user.id, role=user.role, label=user.email)
+
+
+def new_external_id(session: Session) -> str:
+    while True:
+        candidate = "p-" + secrets.token_hex(5)
+        if session.scalar(select(Patient.id).where(Patient.external_id == candidate)) is None:
+            return candidate
+
+
+def create_user(session: Session, email: str, password: str, role: str, display_name: str = "") -> User:
+    """Create an account. Patients get their own patient profile."""
+    if role not in ROLES:
+        raise InvalidInput(f"role: expected one of {', '.join(ROLES)}")
+    email = normalize_email(email)
+    check_policy(password)
+    if session.scalar(select(User.id).where(User.email == email)) is not None:
+        raise Conflict("email: an account with this email already exists")
+    user = User(email=email, password_hash=hash_password(password), role=role, display_name=display_name.strip()[:120])
+    session.add(user)
+    session.flush()
+    if role == "patient":
+        patient = Patient(external_id=new_external_id(session), owner_user_id=user.id, relationship="self",
+                          display_name=user.display_name)
+        session.add(patient)
+        session.flush()
+        audit.record(session, actor_for(user), patient.id, "create", "patient", patient.id)
+    return user
+
+
+def register_patient(session: Session, email: str, password: str, display_name: str = "") -> User:
+    return create_user(session, email, password, "patient", display_name)
+
+
+def add_child_profile(session: Session, actor: Actor, display_name: str, birth_year: int | None = None) -> Patient:
+    """A caregiver adds a child's profile that their account manages."""
+    if actor.role != "patient" or actor.user_id is None:
+        raise Forbidden("only patient/caregiver accounts manage profiles")
+    name = (display_name or "").strip()
+    if not name:
+        raise InvalidInput("display_name: give the child's name or initials")
+    if birth_year is not None and not 1900 <= birth_year <= dt.date.today().year:
+        raise InvalidInput("birth_year: expected a year between 1900 and this year")
+    patient = Patient(external_id=new_external_id(session), owner_user_id=actor.user_id, relationship="child",
+                      display_name=name[:120], birth_year=birth_year)
+    session.add(patient)
+    session.flush()
+    audit.record(session, actor, patient.id, "create", "patient", patient.id)
+    return patient
+
+
+def _attempt_key(email: str) -> str:
+    return hashlib.sha256(email.encode()).hexdigest()
+
+
+def authenticate(session: Session, email: str, password: str, max_failures: int = 5, window_seconds: int = 300) -> User:
+    """Check credentials. Too many failures in the window → ``RateLimited``.
+
+    The caller records each failure with :func:`record_failed_login` in a separate
+    transaction (the failed one rolls back).
+
+    An unknown email costs the same argon2 work as a wrong password, and both give the same error.
+    """
+    email = (email or "").strip().lower()
+    key = _attempt_key(email)
+    since = utcnow() - dt.timedelta(seconds=window_seconds)
+    failures = session.scalar(
+        select(func.count()).select_from(LoginAttempt).where(LoginAttempt.key == key, LoginAttempt.at >= since)
+    )
+    if failures is not None and failures >= max_failures:
+        burn_time(password or "")
+        raise RateLimited("too many attempts; try again in a few minutes")
+    user = session.scalar(select(User).where(User.email == email))
+    if user is None:
+        burn_time(password or "")
+        ok = False
+    else:
+        ok = verify_password(password or "", user.password_hash)
+    if not ok:
+        raise AuthenticationFailed("wrong email or password")
+    session.execute(delete(LoginAttempt).where(LoginAttempt.key == key))
+    return user
+
+
+def record_failed_login(session: Session, email: str) -> None:
+    """Count a failed sign-in (in its own transaction, so the failure's rollback keeps it)."""
+    session.add(LoginAttempt(key=_attempt_key((email or "").strip().lower())))
+
+
+def change_password(session: Session, actor: Actor, old: str, new: str) -> None:
+    user = session.get(User, actor.user_id)
+    if user is None:
+        raise NotFound("account not found")
+    if not verify_password(old, user.password_hash):
+        raise AuthenticationFailed("current password is wrong")
+    check_policy(new)
+    user.password_hash = hash_password(new)
+    user.session_version += 1  # ends every other session and token
+
+
+def delete_account(session: Session, actor: Actor, password: str) -> None:
+    """Delete the account after re-checking the password; every personal record goes with it.
+
+    Patient profiles, diary days, factor values, questionnaires, consents, invites and
+    appointment requests are removed by cascade; audit rows stay (they hold no health values).
+    """
+    user = session.get(User, actor.user_id)
+    if user is None:
+        raise NotFound("account not found")
+    if not verify_password(password or "", user.password_hash):
+        raise AuthenticationFailed("password is wrong")
+    for patient in session.scalars(select(Patient).where(Patient.owner_user_id == user.id)).all():
+        audit.record(session, actor, patient.id, "delete", "patient", patient.id)
+        session.delete(patient)
+    session.flush()
+    session.delete(user)

@@ -1,0 +1,121 @@
+"""Appointment requests: the patient asks, a linked clinician accepts, proposes another time or declines."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from gutskin.clinic import audit
+from gutskin.clinic.access import has_active_consent, patient_for_read, patient_for_write, require_role
+from gutskin.clinic.actors import Actor
+from gutskin.clinic.errors import InvalidInput, NotFound
+from gutskin.store.models import AppointmentRequest, Consent, Patient, utcnow
+
+URGENCIES = ("routine", "soon", "urgent")
+ACTIONS = {"accept": "accepted", "propose": "proposed", "decline": "declined"}
+
+
+def _out(a: AppointmentRequest, patient: Patient | None = None) -> dict[str, object]:
+    d: dict[str, object] = {
+        "id": a.id,
+        "patient_id": a.patient_id,
+        "reason": a.reason,
+        "urgency": a.urgency,
+        "preferred_times": a.preferred_times,
+        "status": a.status,
+        "scheduled_for": a.scheduled_for.isoformat(timespec="minutes") if a.scheduled_for else None,
+        "message": a.message,
+        "created_at": a.created_at.isoformat(timespec="seconds"),
+    }
+    if patient is not None:
+        d["patient_name"] = patient.display_name or patient.external_id
+    return d
+
+
+def request_appointment(
+    session: Session, actor: Actor, patient_id: int, reason: str, urgency: str = "routine", preferred_times: str = ""
+) -> dict[str, object]:
+    patient_for_write(session, actor, patient_id)
+    reason = (reason or "").strip()
+    if not reason:
+        raise InvalidInput("reason: say briefly why you would like an appointment")
+    if len(reason) > 2000 or len(preferred_times or "") > 500:
+        raise InvalidInput("reason: at most 2000 characters; preferred_times: at most 500")
+    if urgency not in URGENCIES:
+        raise InvalidInput(f"urgency: expected one of {', '.join(URGENCIES)}")
+    a = AppointmentRequest(patient_id=patient_id, reason=reason, urgency=urgency, preferred_times=(preferred_times or "").strip())
+    session.add(a)
+    session.flush()
+    audit.record(session, actor, patient_id, "create", "appointment", a.id)
+    return _out(a)
+
+
+def my_requests(session: Session, actor: Actor, patient_id: int) -> list[dict[str, object]]:
+    patient_for_read(session, actor, patient_id)
+    audit.record(session, actor, patient_id, "read", "appointments")
+    rows = session.scalars(
+        select(AppointmentRequest).where(AppointmentRequest.patient_id == patient_id).order_by(AppointmentRequest.id.desc())
+    ).all()
+    return [_out(a) for a in rows]
+
+
+def queue(session: Session, actor: Actor, include_closed: bool = False) -> list[dict[str, object]]:
+    """Requests of the clinician's linked patients, urgent and oldest first."""
+    require_role(actor, "clinician")
+    q = (
+        select(AppointmentRequest, Patient)
+        .join(Patient, Patient.id == AppointmentRequest.patient_id)
+        .join(Consent, Consent.patient_id == Patient.id)
+        .where(Consent.clinician_user_id == actor.user_id, Consent.revoked_at.is_(None))
+    )
+    if not include_closed:
+        q = q.where(AppointmentRequest.status == "open")
+    rank = {u: i for i, u in enumerate(reversed(URGENCIES))}
+    rows = session.execute(q.order_by(AppointmentRequest.created_at)).all()
+    out = []
+    for a, p in sorted(rows, key=lambda r: (rank.get(r[0].urgency, 9), r[0].created_at)):
+        audit.record(session, actor, p.id, "read", "appointment", a.id)
+        out.append(_out(a, p))
+    return out
+
+
+def respond(
+    session: Session, actor: Actor, request_id: int, action: str, when: dt.datetime | None = None, message: str = ""
+) -> dict[str, object]:
+    """Accept with a time, propose another time, or decline with a message."""
+    require_role(actor, "clinician")
+    a = session.get(AppointmentRequest, request_id)
+    if a is None or actor.user_id is None or not has_active_consent(session, a.patient_id, actor.user_id):
+        raise NotFound("appointment request not found")
+    if action not in ACTIONS:
+        raise InvalidInput(f"action: expected one of {', '.join(ACTIONS)}")
+    if action in ("accept", "propose") and when is None:
+        raise InvalidInput("time: give the appointment date and time")
+    if action == "decline" and not (message or "").strip():
+        raise InvalidInput("message: say why, or what the patient should do instead")
+    if a.status in ("declined", "cancelled"):
+        raise InvalidInput("status: this request is closed")
+    a.status = ACTIONS[action]
+    a.scheduled_for = when if action != "decline" else None
+    a.message = (message or "").strip()[:2000]
+    a.clinician_user_id = actor.user_id
+    a.updated_at = utcnow()
+    audit.record(session, actor, a.patient_id, action, "appointment", a.id)
+    return _out(a)
+
+
+def open_request_counts(session: Session, patient_ids: list[int]) -> dict[int, int]:
+    if not patient_ids:
+        return {}
+    counts: dict[int, int] = {}
+    for pid in session.scalars(
+        select(AppointmentRequest.patient_id).where(
+            AppointmentRequest.patient_id.in_(patient_ids), AppointmentRequest.status == "open"
+        )
+    ):
+        counts[pid] = counts.get(pid, 0) + 1
+    return counts
+
+

@@ -1,0 +1,49 @@
+"""The audit trail: one append-only row per read or write of a patient's data.
+
+Rows name the actor, the patient, the action and the object; never a health value.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from gutskin.clinic.actors import Actor
+from gutskin.store.models import AuditEvent, User
+
+
+def record(
+    session: Session, actor: Actor, patient_id: int | None, action: str, object_type: str, object_id: str | int = ""
+) -> None:
+    """Add an audit row in the caller's transaction (so it commits or rolls back with the change)."""
+    session.add(
+        AuditEvent(
+            actor_user_id=actor.user_id,
+            actor_label=actor.label,
+            patient_id=patient_id,
+            action=action,
+            object_type=object_type,
+            object_id=str(object_id),
+        )
+    )
+
+
+def events_for_patient(session: Session, patient_id: int, limit: int = 200) -> list[dict[str, object]]:
+    """Who accessed this record, newest first (for the patient's own view)."""
+    rows = session.execute(
+        select(AuditEvent, User.email, User.role)
+        .outerjoin(User, User.id == AuditEvent.actor_user_id)
+        .where(AuditEvent.patient_id == patient_id)
+        .order_by(AuditEvent.id.desc())
+        .limit(limit)
+    ).all()
+    return [
+        {
+            "at": ev.at.isoformat(timespec="seconds"),
+            "actor": email or ev.actor_label or "system",
+            "actor_role": role or "system",
+            "action": ev.action,
+            "object": ev.object_type,
+        }
+        for ev, email, role in rows
+    ]

@@ -1,0 +1,99 @@
+"""The demo clinic for ``make run``: one clinician and several patients with months of diary data.
+
+Diaries come from a simulated cohort (known triggers, reactive treatment, missing days), end
+today, and are imported through the same CSV path as real files. Idempotent: when the demo
+clinician exists, nothing is written and the logins are printed again.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import math
+
+from sqlalchemy import select
+
+from gutskin.clinic import accounts, appointments, sharing
+from gutskin.clinic.accounts import actor_for
+from gutskin.clinic.actors import SYSTEM
+from gutskin.clinic.diary import import_diary_csv
+from gutskin.diary.csvio import DiaryRow, write_diary_csv
+from gutskin.store.db import get_engine, transaction
+from gutskin.store.models import Patient, User
+
+CLINICIAN = "clinician@demo.gutskin.org"
+PATIENTS = ("ana", "ben", "chloe", "dev")
+PASSWORD = "demo-password-1"  # demo only; production refuses demo data (see load_demo)
+DAYS = 150
+
+
+def _rows_from_cohort(n: int, days: int, seed: int) -> list[DiaryRow]:
+    from gutskin.insights.synthetic import simulate_cohort
+
+    start = dt.date.today() - dt.timedelta(days=days - 1)
+    frame = simulate_cohort(n_patients=n, n_days=days, seed=seed, start=start, id_prefix="demo").frame
+    factor_cols = [c for c in frame.columns if "." in c]
+
+    def val(v: object) -> float | None:
+        return None if v is None or (isinstance(v, float) and math.isnan(v)) else float(v)  # type: ignore[arg-type]
+
+    def ival(v: object) -> int | None:
+        x = val(v)
+        return None if x is None else int(round(x))
+
+    rows = []
+    for rec in frame.to_dict("records"):
+        factors = {c: x for c in factor_cols if (x := val(rec[c])) is not None}
+        rows.append(
+            DiaryRow(str(rec["patient"]), rec["date"].date(), ival(rec.get("itch")), ival(rec.get("sleep_loss")),
+                     None, None, ival(rec.get("flare")), factors)
+        )
+    return rows
+
+
+def load_demo(database_url: str, seed: int = 7) -> list[str]:
+    """Create the demo clinic (once) and return lines describing the logins."""
+    from gutskin.settings import get_settings
+
+    if get_settings().is_production:
+        raise RuntimeError("demo data is not loaded in production")
+    engine = get_engine(database_url)
+    lines = ["demo logins (password for all: %s):" % PASSWORD, f"  clinician: {CLINICIAN}"]
+    lines += [f"  patient:   {p}@demo.gutskin.org" for p in PATIENTS]
+    with transaction(engine) as s:
+        if s.scalar(select(User.id).where(User.email == CLINICIAN)) is not None:
+            return lines
+        clinician = accounts.create_user(s, CLINICIAN, PASSWORD, "clinician", "Dr. Demo Allergist")
+        patient_ids = {}
+        for name in PATIENTS:
+            u = accounts.create_user(s, f"{name}@demo.gutskin.org", PASSWORD, "patient", name.capitalize())
+            p = s.scalar(select(Patient).where(Patient.owner_user_id == u.id))
+            assert p is not None
+            patient_ids[name] = (u, p)
+        s.flush()
+        ext_for = {}
+        for i, name in enumerate(PATIENTS):
+            u, p = patient_ids[name]
+            ext_for[f"demo{i + 1}"] = p.external_id
+    rows = _rows_from_cohort(len(PATIENTS), DAYS, seed)
+    for r in rows:
+        r.patient = ext_for[r.patient]
+    buf = io.StringIO()
+    write_diary_csv(rows, buf)
+    buf.seek(0)
+    buf.name = "demo.csv"  # type: ignore[attr-defined]
+    import_diary_csv(engine, SYSTEM, buf)
+    with transaction(engine) as s:
+        clin = s.scalar(select(User).where(User.email == CLINICIAN))
+        assert clin is not None
+        for name in PATIENTS[:3]:
+            u = s.scalar(select(User).where(User.email == f"{name}@demo.gutskin.org"))
+            assert u is not None
+            actor = actor_for(u)
+            pid = s.scalar(select(Patient.id).where(Patient.owner_user_id == u.id))
+            code = sharing.create_invite(s, actor, pid)["code"]
+            sharing.accept_invite(s, actor_for(clin), code)
+            if name == "ben":
+                appointments.request_appointment(s, actor, pid, "Flare after the holidays; steroid cream not helping",
+                                                 "soon", "weekday mornings")
+    return lines

@@ -1,0 +1,317 @@
+"""Diary use cases: log or edit a day, read days, import and export the CSV interchange format."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import IO, TextIO
+
+from sqlalchemy import Engine, delete, select
+from sqlalchemy.orm import Session
+
+from gutskin.clinic import audit
+from gutskin.clinic.access import patient_for_read, patient_for_write
+from gutskin.clinic.actors import Actor
+from gutskin.clinic.errors import Conflict, InvalidInput, NotFound
+from gutskin.diary.csvio import DiaryCsvError, DiaryRow, iter_diary_csv, write_diary_csv
+from gutskin.diary.factors import VOCABULARY, known_factor, parse_factor_name
+from gutskin.store.db import transaction
+from gutskin.store.models import DiaryDay, Factor, FactorValue, Patient, utcnow
+
+MAX_NOTES = 4000
+
+
+@dataclass
+class DayInput:
+    """What a patient logs for one day (API body of ``PUT /me/diary/{date}``)."""
+
+    itch: int | None = None
+    sleep_loss: int | None = None
+    flare: bool | None = None
+    poscorad: float | None = None
+    poem: int | None = None
+    notes: str | None = None
+    factors: dict[str, float] = field(default_factory=dict)
+
+
+def _validate(day: DayInput) -> None:
+    for name, lo, hi in (("itch", 0, 10), ("sleep_loss", 0, 10), ("poem", 0, 28)):
+        v = getattr(day, name)
+        if v is not None and (isinstance(v, bool) or not isinstance(v, int) or not lo <= v <= hi):
+            raise InvalidInput(f"{name}: expected an integer {lo}-{hi}, got {v!r}")
+    if day.poscorad is not None and not (isinstance(day.poscorad, (int, float)) and 0 <= day.poscorad <= 103):
+        raise InvalidInput(f"poscorad: expected a number 0-103, got {day.poscorad!r}")
+    if day.notes is not None and len(day.notes) > MAX_NOTES:
+        raise InvalidInput(f"notes: at most {MAX_NOTES} characters")
+    for name, value in day.factors.items():
+        try:
+            parse_factor_name(name)
+        except ValueError as exc:
+            raise InvalidInput(f"factors.{name}: {exc}") from None
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+            raise InvalidInput(f"factors.{name}: expected a number, got {value!r}")
+        f = known_factor(name)
+        if (f.minimum is not None and value < f.minimum) or (f.maximum is not None and value > f.maximum):
+            raise InvalidInput(f"factors.{name}: expected a value in [{f.minimum}, {f.maximum}], got {value!r}")
+
+
+def factor_ids(session: Session, names: set[str] | list[str]) -> dict[str, int]:
+    """Ids of factors by name, creating vocabulary or custom factors on first use."""
+    names = set(names)
+    if not names:
+        return {}
+    found = dict(session.execute(select(Factor.name, Factor.id).where(Factor.name.in_(names))).all())
+    missing = names - found.keys()
+    for name in sorted(missing):
+        f = known_factor(name)
+        row = Factor(name=name, kind=f.kind.value, unit=f.unit, custom=name not in VOCABULARY)
+        session.add(row)
+        session.flush()
+        found[name] = row.id
+    return found
+
+
+def put_day(session: Session, actor: Actor, patient_id: int, day: dt.date, entry: DayInput) -> dict[str, object]:
+    """Create or replace one day of the diary (the day's factors are replaced as a whole)."""
+    patient_for_write(session, actor, patient_id)
+    _validate(entry)
+    if day > dt.date.today() + dt.timedelta(days=1):
+        raise InvalidInput("date: cannot log a day in the future")
+    row = session.get(DiaryDay, (patient_id, day))
+    created = row is None
+    if row is None:
+        row = DiaryDay(patient_id=patient_id, day=day)
+        session.add(row)
+    row.itch = entry.itch
+    row.sleep_loss = entry.sleep_loss
+    row.flare = None if entry.flare is None else int(bool(entry.flare))
+    row.poscorad = entry.poscorad
+    if entry.poem is not None:
+        row.poem = entry.poem
+    row.notes = entry.notes or None
+    row.updated_at = utcnow()
+    session.flush()
+    session.execute(delete(FactorValue).where(FactorValue.patient_id == patient_id, FactorValue.day == day))
+    ids = factor_ids(session, list(entry.factors))
+    for name, value in entry.factors.items():
+        session.add(FactorValue(patient_id=patient_id, day=day, factor_id=ids[name], value=float(value)))
+    session.flush()
+    audit.record(session, actor, patient_id, "create" if created else "update", "diary_day", day.isoformat())
+    return _days(session, patient_id, day, day)[0]
+
+
+def _days(session: Session, patient_id: int, start: dt.date | None, end: dt.date | None) -> list[dict[str, object]]:
+    conds = [DiaryDay.patient_id == patient_id]
+    if start is not None:
+        conds.append(DiaryDay.day >= start)
+    if end is not None:
+        conds.append(DiaryDay.day <= end)
+    days = session.scalars(select(DiaryDay).where(*conds).order_by(DiaryDay.day)).all()
+    vconds = [FactorValue.patient_id == patient_id]
+    if start is not None:
+        vconds.append(FactorValue.day >= start)
+    if end is not None:
+        vconds.append(FactorValue.day <= end)
+    values: dict[dt.date, dict[str, float]] = {}
+    for d, name, value in session.execute(
+        select(FactorValue.day, Factor.name, FactorValue.value).join(Factor, Factor.id == FactorValue.factor_id).where(*vconds)
+    ):
+        values.setdefault(d, {})[name] = value
+    return [
+        {
+            "date": d.day.isoformat(),
+            "itch": d.itch,
+            "sleep_loss": d.sleep_loss,
+            "flare": None if d.flare is None else bool(d.flare),
+            "poscorad": d.poscorad,
+            "poem": d.poem,
+            "notes": d.notes,
+            "factors": dict(sorted(values.get(d.day, {}).items())),
+        }
+        for d in days
+    ]
+
+
+def list_days(
+    session: Session, actor: Actor, patient_id: int, start: dt.date | None = None, end: dt.date | None = None
+) -> list[dict[str, object]]:
+    """Days of one patient's diary in [start, end], oldest first; audited as one read."""
+    if start and end and start > end:
+        raise InvalidInput("start: must not be after end")
+    patient_for_read(session, actor, patient_id)
+    audit.record(session, actor, patient_id, "read", "diary", f"{start or ''}..{end or ''}")
+    return _days(session, patient_id, start, end)
+
+
+def last_logged_day(session: Session, actor: Actor, patient_id: int, before: dt.date | None = None) -> dict[str, object] | None:
+    """The most recent logged day (to prefill today's entry)."""
+    patient_for_read(session, actor, patient_id)
+    q = select(DiaryDay.day).where(DiaryDay.patient_id == patient_id)
+    if before is not None:
+        q = q.where(DiaryDay.day < before)
+    last = session.scalar(q.order_by(DiaryDay.day.desc()).limit(1))
+    if last is None:
+        return None
+    return _days(session, patient_id, last, last)[0]
+
+
+def delete_day(session: Session, actor: Actor, patient_id: int, day: dt.date) -> None:
+    patient_for_write(session, actor, patient_id)
+    row = session.get(DiaryDay, (patient_id, day))
+    if row is None:
+        raise NotFound("no entry for that day")
+    session.delete(row)
+    audit.record(session, actor, patient_id, "delete", "diary_day", day.isoformat())
+
+
+# --- CSV interchange -------------------------------------------------------------------------
+
+BATCH = 5000
+
+
+@dataclass
+class ImportSummary:
+    rows: int = 0
+    patients: int = 0
+    new_patients: int = 0
+
+
+def import_diary_csv(engine: Engine, actor: Actor, source: str | IO[str], owner_user_id: int | None = None) -> ImportSummary:
+    """Import a diary CSV in one transaction: all rows or none.
+
+    Streams the file in batches of ``BATCH`` rows (bounded memory). Unknown patient
+    identifiers create clinic-side patient profiles (``owner_user_id`` sets their owner).
+    A day that is already stored is an error, as is a duplicate row in the file.
+    Raises :class:`DiaryCsvError` (file, line, column) or :class:`Conflict`.
+    """
+    summary = ImportSummary()
+    with transaction(engine) as session:
+        pids: dict[str, int] = {}
+        fresh: set[int] = set()
+        fids: dict[str, int] = {}
+        days: list[dict[str, object]] = []
+        values: list[dict[str, object]] = []
+        lines: list[tuple[int, str, dt.date]] = []
+        name = getattr(source, "name", str(source))
+        rows = iter_diary_csv(source)
+        line_no = 1
+        for row in rows:
+            line_no += 1
+            pid = pids.get(row.patient)
+            if pid is None:
+                pid = _patient_for_import(session, actor, row.patient, owner_user_id, fresh, name)
+                pids[row.patient] = pid
+            missing = [f for f in row.factors if f not in fids]
+            if missing:
+                fids.update(factor_ids(session, missing))
+            days.append(
+                {"patient_id": pid, "day": row.date, "itch": row.itch, "sleep_loss": row.sleep_loss,
+                 "poscorad": row.poscorad, "poem": row.poem, "flare": row.flare, "notes": None,
+                 "updated_at": utcnow()}
+            )
+            values.extend({"patient_id": pid, "day": row.date, "factor_id": fids[f], "value": v} for f, v in row.factors.items())
+            lines.append((pid, row.patient, row.date))
+            summary.rows += 1
+            if len(days) >= BATCH:
+                _flush(session, days, values, lines, fresh, name)
+        _flush(session, days, values, lines, fresh, name)
+        summary.patients = len(pids)
+        summary.new_patients = len(fresh)
+        for ext, pid in pids.items():
+            audit.record(session, actor, pid, "import", "diary", "csv")
+    return summary
+
+
+def _patient_for_import(session: Session, actor: Actor, external_id: str, owner: int | None, fresh: set[int], file: str) -> int:
+    if len(external_id) > 64:
+        raise Conflict(f"{file}: patient identifier {external_id[:20]!r}...: at most 64 characters")
+    existing = session.scalar(select(Patient).where(Patient.external_id == external_id))
+    if existing is not None:
+        patient_for_write(session, actor, existing.id)
+        return existing.id
+    p = Patient(external_id=external_id, owner_user_id=owner, relationship="self", display_name=external_id)
+    session.add(p)
+    session.flush()
+    fresh.add(p.id)
+    audit.record(session, actor, p.id, "create", "patient", p.id)
+    return p.id
+
+
+def _flush(session: Session, days: list, values: list, lines: list, fresh: set[int], file: str) -> None:
+    if not days:
+        return
+    old = {pid for pid, _, _ in lines if pid not in fresh}
+    if old:
+        for pid in old:
+            ds = [d for p, _, d in lines if p == pid]
+            clash = session.scalar(
+                select(DiaryDay.day).where(DiaryDay.patient_id == pid, DiaryDay.day.in_(ds)).limit(1)
+            )
+            if clash is not None:
+                ext = next(e for p, e, d in lines if p == pid and d == clash)
+                raise Conflict(f"{file}: patient {ext} already has a diary entry on {clash.isoformat()}; nothing was imported")
+    session.execute(DiaryDay.__table__.insert(), days)
+    if values:
+        session.execute(FactorValue.__table__.insert(), values)
+    days.clear()
+    values.clear()
+    lines.clear()
+
+
+def iter_export_rows(session: Session, actor: Actor, patients: list[Patient]) -> Iterator[DiaryRow]:
+    """Diary rows of the given (already authorized) patients, by identifier then date, one patient in memory at a time."""
+    for p in sorted(patients, key=lambda p: p.external_id):
+        audit.record(session, actor, p.id, "export", "diary", "csv")
+        vals: dict[dt.date, dict[str, float]] = {}
+        for d, fname, v in session.execute(
+            select(FactorValue.day, Factor.name, FactorValue.value)
+            .join(Factor, Factor.id == FactorValue.factor_id)
+            .where(FactorValue.patient_id == p.id)
+        ):
+            vals.setdefault(d, {})[fname] = v
+        for d in session.scalars(select(DiaryDay).where(DiaryDay.patient_id == p.id).order_by(DiaryDay.day)):
+            yield DiaryRow(p.external_id, d.day, d.itch, d.sleep_loss, d.poscorad, d.poem, d.flare, vals.get(d.day, {}))
+
+
+def export_factor_names(session: Session, patients: list[Patient]) -> list[str]:
+    ids = [p.id for p in patients]
+    if not ids:
+        return []
+    return sorted(
+        session.scalars(
+            select(Factor.name).distinct().join(FactorValue, FactorValue.factor_id == Factor.id).where(FactorValue.patient_id.in_(ids))
+        ).all()
+    )
+
+
+def export_diary_csv(engine: Engine, actor: Actor, out: TextIO, external_ids: list[str] | None = None) -> int:
+    """Write the diary of the chosen patients (all the actor may read when ``None``) as CSV."""
+    from gutskin.clinic.access import patient_by_external_id
+
+    with transaction(engine) as session:
+        if external_ids:
+            patients = [patient_by_external_id(session, actor, e) for e in external_ids]
+        elif actor.is_system:
+            patients = list(session.scalars(select(Patient)).all())
+        else:
+            from gutskin.clinic.access import owned_patients
+
+            patients = owned_patients(session, actor)
+        names = export_factor_names(session, patients)
+        return write_diary_csv(iter_export_rows(session, actor, patients), out, names)
+
+
+__all__ = [
+    "DayInput",
+    "DiaryCsvError",
+    "ImportSummary",
+    "delete_day",
+    "export_diary_csv",
+    "import_diary_csv",
+    "last_logged_day",
+    "list_days",
+    "put_day",
+]
+

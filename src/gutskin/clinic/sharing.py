@@ -1,0 +1,95 @@
+"""Consent: a patient shares their record with a clinician by invite code; revocable at once."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import secrets
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from gutskin.clinic import audit
+from gutskin.clinic.access import patient_for_write, require_role
+from gutskin.clinic.actors import Actor
+from gutskin.clinic.errors import InvalidInput, NotFound
+from gutskin.store.models import Consent, Invite, Patient, User, utcnow
+
+INVITE_DAYS = 14
+_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I
+
+
+def _hash(code: str) -> str:
+    return hashlib.sha256(code.replace("-", "").strip().upper().encode()).hexdigest()
+
+
+def create_invite(session: Session, actor: Actor, patient_id: int) -> dict[str, str]:
+    """A one-time code (12 characters, ~60 bits) valid for 14 days; only its hash is stored."""
+    patient_for_write(session, actor, patient_id)
+    raw = "".join(secrets.choice(_ALPHABET) for _ in range(12))
+    code = f"{raw[:4]}-{raw[4:8]}-{raw[8:]}"
+    expires = utcnow() + dt.timedelta(days=INVITE_DAYS)
+    inv = Invite(patient_id=patient_id, code_hash=_hash(code), expires_at=expires)
+    session.add(inv)
+    session.flush()
+    audit.record(session, actor, patient_id, "create", "invite", inv.id)
+    return {"code": code, "expires_at": expires.isoformat(timespec="seconds")}
+
+
+def accept_invite(session: Session, actor: Actor, code: str) -> int:
+    """A clinician redeems a code and gains read access; returns the patient id."""
+    require_role(actor, "clinician")
+    if not isinstance(code, str) or not code.strip():
+        raise InvalidInput("code: enter the invite code the patient gave you")
+    inv = session.scalar(select(Invite).where(Invite.code_hash == _hash(code)))
+    if inv is None or inv.used_at is not None or inv.expires_at < utcnow():
+        raise NotFound("code: this invite code is unknown, used or expired")
+    inv.used_at = utcnow()
+    existing = session.scalar(
+        select(Consent).where(
+            Consent.patient_id == inv.patient_id, Consent.clinician_user_id == actor.user_id, Consent.revoked_at.is_(None)
+        )
+    )
+    if existing is None:
+        consent = Consent(patient_id=inv.patient_id, clinician_user_id=actor.user_id)
+        session.add(consent)
+        session.flush()
+        audit.record(session, actor, inv.patient_id, "link", "consent", consent.id)
+    return inv.patient_id
+
+
+def list_access(session: Session, actor: Actor, patient_id: int) -> list[dict[str, object]]:
+    """Clinicians who can read this patient's record now."""
+    patient_for_write(session, actor, patient_id)
+    rows = session.execute(
+        select(Consent, User.email, User.display_name)
+        .join(User, User.id == Consent.clinician_user_id)
+        .where(Consent.patient_id == patient_id, Consent.revoked_at.is_(None))
+        .order_by(Consent.id)
+    ).all()
+    return [
+        {"consent_id": c.id, "clinician": name or email, "email": email, "since": c.created_at.isoformat(timespec="seconds")}
+        for c, email, name in rows
+    ]
+
+
+def revoke(session: Session, actor: Actor, patient_id: int, consent_id: int) -> None:
+    """End a clinician's access at once."""
+    patient_for_write(session, actor, patient_id)
+    consent = session.get(Consent, consent_id)
+    if consent is None or consent.patient_id != patient_id or consent.revoked_at is not None:
+        raise NotFound("no such active sharing")
+    consent.revoked_at = utcnow()
+    audit.record(session, actor, patient_id, "revoke", "consent", consent.id)
+
+
+def linked_patients(session: Session, actor: Actor) -> list[Patient]:
+    require_role(actor, "clinician")
+    return list(
+        session.scalars(
+            select(Patient)
+            .join(Consent, Consent.patient_id == Patient.id)
+            .where(Consent.clinician_user_id == actor.user_id, Consent.revoked_at.is_(None))
+            .order_by(Patient.id)
+        ).unique().all()
+    )

@@ -1,0 +1,146 @@
+"""What patients and clinicians see: trends for charts, and the clinician's panel ranked by need.
+
+Need ranking (documented choice, see docs/web.md): worsening = mean itch of the last 7 days
+minus the mean of the 28 days before; need score = 2·max(worsening, 0) + POEM band rank
+(0 clear … 4 very severe) + min(days since last entry / 7, 3) + 2·open appointment requests.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import statistics
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from gutskin.clinic import audit
+from gutskin.clinic.access import patient_for_read
+from gutskin.clinic.actors import Actor
+from gutskin.clinic.appointments import open_request_counts
+from gutskin.clinic.sharing import linked_patients
+from gutskin.store.models import DiaryDay, Factor, FactorValue, Patient, QuestionnaireResponse
+
+POEM_BANDS = ("clear/almost clear", "mild", "moderate", "severe", "very severe")
+
+
+def poem_band(total: float | None) -> str | None:
+    """POEM band of a stored total (Charman 2013, the default band set of ``gutskin.instruments``)."""
+    if total is None:
+        return None
+    t = round(total)
+    return POEM_BANDS[0 if t <= 2 else 1 if t <= 7 else 2 if t <= 16 else 3 if t <= 24 else 4]
+
+
+def _mean(xs: list[int]) -> float | None:
+    return statistics.fmean(xs) if xs else None
+
+
+def trends(session: Session, actor: Actor, patient_id: int, weeks: int = 12, today: dt.date | None = None) -> dict[str, object]:
+    """Chart data over the last ``weeks`` weeks: itch, sleep loss, flares, POEM with band, factor days, logged/missing days."""
+    if weeks not in (4, 12, 52):
+        weeks = 12
+    patient = patient_for_read(session, actor, patient_id)
+    audit.record(session, actor, patient_id, "read", "trends", f"{weeks}w")
+    today = today or dt.date.today()
+    start = today - dt.timedelta(days=7 * weeks - 1)
+    days = session.scalars(
+        select(DiaryDay).where(DiaryDay.patient_id == patient_id, DiaryDay.day >= start, DiaryDay.day <= today).order_by(DiaryDay.day)
+    ).all()
+    by_day = {d.day: d for d in days}
+    factor_days: dict[str, list[str]] = {}
+    for d, name, v in session.execute(
+        select(FactorValue.day, Factor.name, FactorValue.value)
+        .join(Factor, Factor.id == FactorValue.factor_id)
+        .where(FactorValue.patient_id == patient_id, FactorValue.day >= start, FactorValue.day <= today)
+    ):
+        if v and v > 0:
+            factor_days.setdefault(name, []).append(d.isoformat())
+    poems = session.execute(
+        select(QuestionnaireResponse.answered_on, QuestionnaireResponse.total, QuestionnaireResponse.band).where(
+            QuestionnaireResponse.patient_id == patient_id,
+            QuestionnaireResponse.instrument == "poem",
+            QuestionnaireResponse.answered_on >= start,
+        )
+    ).all()
+    poem_points = {a: (t, b) for a, t, b in poems}
+    for d in days:
+        if d.poem is not None and d.day not in poem_points:
+            poem_points[d.day] = (float(d.poem), poem_band(d.poem))
+    dates = [start + dt.timedelta(days=i) for i in range((today - start).days + 1)]
+    logged = sum(1 for x in dates if x in by_day)
+    return {
+        "patient_id": patient_id,
+        "patient_name": patient.display_name or patient.external_id,
+        "weeks": weeks,
+        "dates": [x.isoformat() for x in dates],
+        "itch": [by_day[x].itch if x in by_day else None for x in dates],
+        "sleep_loss": [by_day[x].sleep_loss if x in by_day else None for x in dates],
+        "flare": [bool(by_day[x].flare) if x in by_day and by_day[x].flare is not None else None for x in dates],
+        "logged": [x in by_day for x in dates],
+        "logged_days": logged,
+        "missing_days": len(dates) - logged,
+        "poem": [{"date": k.isoformat(), "total": v[0], "band": v[1]} for k, v in sorted(poem_points.items())],
+        "factor_days": dict(sorted(factor_days.items())),
+    }
+
+
+def panel(session: Session, actor: Actor, today: dt.date | None = None) -> list[dict[str, object]]:
+    """Linked patients ranked by need (see module docstring)."""
+    today = today or dt.date.today()
+    patients = linked_patients(session, actor)
+    ids = [p.id for p in patients]
+    opens = open_request_counts(session, ids)
+    out = []
+    for p in patients:
+        audit.record(session, actor, p.id, "read", "panel_summary")
+        recent = session.execute(
+            select(DiaryDay.day, DiaryDay.itch).where(
+                DiaryDay.patient_id == p.id, DiaryDay.day > today - dt.timedelta(days=35), DiaryDay.day <= today
+            )
+        ).all()
+        last7 = [i for d, i in recent if i is not None and d > today - dt.timedelta(days=7)]
+        prev28 = [i for d, i in recent if i is not None and d <= today - dt.timedelta(days=7)]
+        m7, m28 = _mean(last7), _mean(prev28)
+        worsening = None if m7 is None or m28 is None else round(m7 - m28, 2)
+        last = session.scalar(select(func.max(DiaryDay.day)).where(DiaryDay.patient_id == p.id))
+        since = None if last is None else (today - last).days
+        poem_row = session.execute(
+            select(QuestionnaireResponse.total, QuestionnaireResponse.band)
+            .where(QuestionnaireResponse.patient_id == p.id, QuestionnaireResponse.instrument == "poem")
+            .order_by(QuestionnaireResponse.answered_on.desc(), QuestionnaireResponse.id.desc())
+            .limit(1)
+        ).first()
+        if poem_row is None:
+            dp = session.execute(
+                select(DiaryDay.poem).where(DiaryDay.patient_id == p.id, DiaryDay.poem.is_not(None)).order_by(DiaryDay.day.desc()).limit(1)
+            ).first()
+            poem_row = None if dp is None else (float(dp[0]), poem_band(dp[0]))
+        band = poem_row[1] if poem_row else None
+        band_rank = POEM_BANDS.index(band) if band in POEM_BANDS else 0
+        need = (
+            2 * max(worsening or 0.0, 0.0)
+            + band_rank
+            + (3.0 if since is None else min(since / 7.0, 3.0))
+            + 2 * opens.get(p.id, 0)
+        )
+        out.append(
+            {
+                "patient_id": p.id,
+                "external_id": p.external_id,
+                "name": p.display_name or p.external_id,
+                "itch_last7": None if m7 is None else round(m7, 1),
+                "itch_prev28": None if m28 is None else round(m28, 1),
+                "worsening": worsening,
+                "poem": poem_row[0] if poem_row else None,
+                "poem_band": band,
+                "days_since_last_entry": since,
+                "open_requests": opens.get(p.id, 0),
+                "need": round(need, 2),
+            }
+        )
+    out.sort(key=lambda r: (-float(r["need"]), r["patient_id"]))  # type: ignore[arg-type]
+    return out
+
+
+def owner_patient(session: Session, patient_id: int) -> Patient | None:
+    return session.get(Patient, patient_id)

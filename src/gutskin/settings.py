@@ -1,0 +1,52 @@
+"""Runtime settings from the environment (prefix ``GUTSKIN_``), via pydantic-settings.
+
+``GUTSKIN_DATABASE_URL`` picks the database (default: a SQLite file in the user's data
+directory); ``GUTSKIN_SECRET_KEY`` signs sessions and tokens. In production
+(``GUTSKIN_ENV=production``) the app refuses to start with the development secret.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from platformdirs import user_data_dir
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEV_SECRET = "dev-insecure-secret-change-me"
+
+
+def default_database_url() -> str:
+    """A SQLite file in the user's data directory (created on first use)."""
+    path = Path(user_data_dir("gutskin", appauthor=False)) / "gutskin.db"
+    return f"sqlite:///{path}"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="GUTSKIN_", extra="ignore")
+
+    database_url: str = Field(default_factory=default_database_url)
+    secret_key: str = DEV_SECRET
+    env: str = "development"  # development | production | test
+    token_minutes: int = 60 * 12
+    session_minutes: int = 60 * 12
+    login_max_failures: int = 5
+    login_window_seconds: int = 300
+    upload_max_bytes: int = 20 * 1024 * 1024
+
+    @property
+    def is_production(self) -> bool:
+        return self.env == "production"
+
+    def check_secrets(self) -> None:
+        """Refuse the development secret (or a short one) in production."""
+        if self.is_production and (self.secret_key == DEV_SECRET or len(self.secret_key) < 32):
+            raise RuntimeError(
+                "GUTSKIN_SECRET_KEY must be set to a random value of at least 32 characters in production"
+            )
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,233 @@
+"""SQLAlchemy 2 tables of gutskin.
+
+Names follow the domain (DESIGN.md, "Data model"): a ``Factor`` is a ``Factor`` in CSV, DB,
+API and UI. Diary days are keyed by ``(patient_id, day)`` and factor values by
+``(patient_id, day, factor_id)``, so a bulk import needs no generated keys back.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    ForeignKeyConstraint,
+    Index,
+    Integer,
+    MetaData,
+    SmallInteger,
+    String,
+    Text,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+class User(Base):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    email: Mapped[str] = mapped_column(String(320), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[str] = mapped_column(String(16))  # patient | clinician | admin
+    display_name: Mapped[str] = mapped_column(String(120), default="")
+    session_version: Mapped[int] = mapped_column(Integer, default=1)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class Patient(Base):
+    """A patient profile. ``owner_user_id`` is the account that manages it (self or caregiver)."""
+
+    __tablename__ = "patients"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    external_id: Mapped[str] = mapped_column(String(64), unique=True)
+    owner_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    relationship: Mapped[str] = mapped_column(String(16), default="self")  # self | child
+    display_name: Mapped[str] = mapped_column(String(120), default="")
+    birth_year: Mapped[int | None] = mapped_column(Integer)
+    sex: Mapped[str | None] = mapped_column(String(16))
+    region: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class Factor(Base):
+    """A named daily input ``group.name``; custom factors are created on first use."""
+
+    __tablename__ = "factors"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(80), unique=True)
+    kind: Mapped[str] = mapped_column(String(16), default="count")
+    unit: Mapped[str] = mapped_column(String(32), default="")
+    custom: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class DiaryDay(Base):
+    __tablename__ = "diary_days"
+
+    patient_id: Mapped[int] = mapped_column(ForeignKey("patients.id", ondelete="CASCADE"), primary_key=True)
+    day: Mapped[dt.date] = mapped_column(Date, primary_key=True)
+    itch: Mapped[int | None] = mapped_column(SmallInteger)
+    sleep_loss: Mapped[int | None] = mapped_column(SmallInteger)
+    poscorad: Mapped[float | None] = mapped_column(Float)
+    poem: Mapped[int | None] = mapped_column(SmallInteger)
+    flare: Mapped[int | None] = mapped_column(SmallInteger)
+    notes: Mapped[str | None] = mapped_column(Text)
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class FactorValue(Base):
+    __tablename__ = "factor_values"
+    __table_args__ = (
+        ForeignKeyConstraint(
+            ["patient_id", "day"],
+            ["diary_days.patient_id", "diary_days.day"],
+            ondelete="CASCADE",
+            name="fk_factor_values_day_diary_days",
+        ),
+    )
+
+    patient_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    day: Mapped[dt.date] = mapped_column(Date, primary_key=True)
+    factor_id: Mapped[int] = mapped_column(ForeignKey("factors.id"), primary_key=True)
+    value: Mapped[float] = mapped_column(Float)
+
+
+class QuestionnaireResponse(Base):
+    """An answered questionnaire: items as answered plus the computed score and version."""
+
+    __tablename__ = "questionnaire_responses"
+    __table_args__ = (Index("ix_questionnaire_patient_day", "patient_id", "answered_on"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    patient_id: Mapped[int] = mapped_column(ForeignKey("patients.id", ondelete="CASCADE"))
+    instrument: Mapped[str] = mapped_column(String(16))
+    version: Mapped[str] = mapped_column(String(32), default="")
+    answered_on: Mapped[dt.date] = mapped_column(Date)
+    answers: Mapped[dict] = mapped_column(JSON)
+    total: Mapped[float | None] = mapped_column(Float)
+    band: Mapped[str | None] = mapped_column(String(40))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class Consent(Base):
+    """A patient shares their record with a clinician until revoked."""
+
+    __tablename__ = "consents"
+    __table_args__ = (Index("ix_consent_clinician", "clinician_user_id", "revoked_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    patient_id: Mapped[int] = mapped_column(ForeignKey("patients.id", ondelete="CASCADE"), index=True)
+    clinician_user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+
+
+class Invite(Base):
+    """A one-time invite code a patient gives to a clinician (stored as a hash)."""
+
+    __tablename__ = "invites"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    patient_id: Mapped[int] = mapped_column(ForeignKey("patients.id", ondelete="CASCADE"), index=True)
+    code_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    expires_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    used_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+
+
+class AppointmentRequest(Base):
+    __tablename__ = "appointment_requests"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    patient_id: Mapped[int] = mapped_column(ForeignKey("patients.id", ondelete="CASCADE"), index=True)
+    reason: Mapped[str] = mapped_column(Text)
+    urgency: Mapped[str] = mapped_column(String(16), default="routine")  # routine | soon | urgent
+    preferred_times: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[str] = mapped_column(String(16), default="open")  # open | accepted | proposed | declined | cancelled
+    scheduled_for: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    clinician_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    message: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class AuditEvent(Base):
+    """Append-only record of who read or changed which patient's data (no health values)."""
+
+    __tablename__ = "audit_events"
+    __table_args__ = (Index("ix_audit_patient_at", "patient_id", "at"),)
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    actor_user_id: Mapped[int | None] = mapped_column(Integer)  # None = system / CLI operator
+    actor_label: Mapped[str] = mapped_column(String(320), default="")
+    patient_id: Mapped[int | None] = mapped_column(Integer)
+    action: Mapped[str] = mapped_column(String(40))
+    object_type: Mapped[str] = mapped_column(String(40))
+    object_id: Mapped[str] = mapped_column(String(80), default="")
+
+
+class LoginAttempt(Base):
+    """Failed logins for rate limiting, shared by every web process through the database."""
+
+    __tablename__ = "login_attempts"
+    __table_args__ = (Index("ix_login_attempts_key_at", "key", "at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    key: Mapped[str] = mapped_column(String(64))
+    at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class Session(Base):
+    """Server-side browser session (id stored hashed); rotated on login, dropped on logout."""
+
+    __tablename__ = "web_sessions"
+
+    id_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    csrf_token: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    expires_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    session_version: Mapped[int] = mapped_column(Integer, default=1)
+
+
+__all__ = [
+    "AppointmentRequest",
+    "AuditEvent",
+    "Base",
+    "Consent",
+    "DiaryDay",
+    "Factor",
+    "FactorValue",
+    "Invite",
+    "LoginAttempt",
+    "Patient",
+    "QuestionnaireResponse",
+    "Session",
+    "User",
+    "utcnow",
+]
+

@@ -1,0 +1,78 @@
+"""The FastAPI web app: JSON API under /api/v1, server-rendered pages, static files.
+
+``create_app()`` is the factory (``uvicorn gutskin.web:create_app --factory``). The app is
+stateless apart from the database, so more processes behind a load balancer scale it.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from fastapi.staticfiles import StaticFiles
+from sqlalchemy import text
+
+from gutskin import __version__
+from gutskin.clinic.errors import ClinicError
+from gutskin.settings import Settings, get_settings
+from gutskin.store.db import get_engine
+from gutskin.web.errors import status_for
+from gutskin.web.headers import SecurityHeadersMiddleware
+from gutskin.web.pages.common import LoginRequired, render
+
+STATIC = Path(__file__).with_name("static")
+
+
+def error_page(request: Request, status: int, message: str) -> Response:
+    titles = {401: "Please sign in", 403: "Not allowed", 404: "Not found", 422: "Check your input", 429: "Slow down"}
+    return render(request, "error.html", {"status": status, "title": titles.get(status, "Something went wrong"),
+                                          "message": message}, status=status)
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    settings.check_secrets()
+    app = FastAPI(
+        title="gutskin",
+        version=__version__,
+        description="Eczema diaries, scores and sharing with clinicians. JSON API under /api/v1.",
+        docs_url="/api/docs",
+        redoc_url=None,
+    )
+    app.state.settings = settings
+    app.state.engine = get_engine(settings.database_url)
+
+    app.add_middleware(SecurityHeadersMiddleware)
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+
+    from gutskin.web.api import router as api_router
+    from gutskin.web.pages import router as pages_router
+
+    app.include_router(api_router, prefix="/api/v1")
+    app.include_router(pages_router)
+
+    @app.get("/healthz", tags=["meta"], summary="Liveness and database check")
+    def healthz() -> dict[str, str]:
+        with app.state.engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+        return {"status": "ok", "version": __version__}
+
+    @app.exception_handler(ClinicError)
+    async def clinic_error(request: Request, exc: ClinicError) -> Response:
+        if request.url.path.startswith("/api/"):
+            return JSONResponse({"detail": str(exc)}, status_code=status_for(exc))
+        return error_page(request, status_for(exc), str(exc))
+
+    @app.exception_handler(LoginRequired)
+    async def login_required(request: Request, exc: LoginRequired) -> Response:
+        return RedirectResponse("/login", status_code=303)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        if request.url.path.startswith(("/api/", "/healthz", "/static/")):
+            return JSONResponse({"detail": exc.detail}, status_code=exc.status_code, headers=getattr(exc, "headers", None))
+        return error_page(request, exc.status_code, str(exc.detail))
+
+    return app

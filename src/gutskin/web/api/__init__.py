@@ -1,0 +1,10 @@
+"""JSON API under /api/v1: thin routers over ``gutskin.clinic`` use cases."""
+
+from fastapi import APIRouter
+
+from gutskin.web.api import auth, clinician, me
+
+router = APIRouter()
+router.include_router(auth.router)
+router.include_router(me.router)
+router.include_router(clinician.router)

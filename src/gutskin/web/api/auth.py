@@ -1,0 +1,77 @@
+"""Registration and bearer tokens."""
+
+from __future__ import annotations
+
+import json
+
+from fastapi import APIRouter, HTTPException, Request
+from pydantic import ValidationError
+
+from gutskin.clinic import accounts
+from gutskin.clinic.access import owned_patients
+from gutskin.clinic.accounts import actor_for
+from gutskin.clinic.errors import AuthenticationFailed
+from gutskin.web import security
+from gutskin.web.api.schemas import AccountOut, Credentials, RegisterIn, TokenOut
+from gutskin.web.deps import settings_of, unit_of_work
+
+router = APIRouter(prefix="/auth", tags=["auth"])
+
+
+@router.post("/register", status_code=201, response_model=AccountOut, summary="Create a patient account")
+def register(body: RegisterIn, request: Request) -> AccountOut:
+    with unit_of_work(request) as s:
+        user = accounts.register_patient(s, body.email, body.password, body.display_name)
+        patients = owned_patients(s, actor_for(user))
+        return AccountOut(id=user.id, email=user.email, role=user.role, patient_id=patients[0].id,
+                          patients=[{"patient_id": p.id, "name": p.display_name, "relationship": p.relationship} for p in patients])
+
+
+_TOKEN_BODY = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "application/json": {"schema": Credentials.model_json_schema()},
+            "application/x-www-form-urlencoded": {
+                "schema": {
+                    "type": "object",
+                    "properties": {"username": {"type": "string"}, "password": {"type": "string"}},
+                    "required": ["username", "password"],
+                }
+            },
+        },
+    }
+}
+
+
+@router.post("/token", response_model=TokenOut, summary="Get a bearer token", openapi_extra=_TOKEN_BODY,
+             responses={401: {"description": "wrong email or password"}, 429: {"description": "too many attempts"}})
+async def token(request: Request) -> TokenOut:
+    ctype = request.headers.get("content-type", "")
+    if ctype.startswith("application/json"):
+        try:
+            creds = Credentials.model_validate(json.loads(await request.body() or b"null"))
+        except (ValueError, ValidationError):
+            raise HTTPException(422, "body: expected {\"email\": ..., \"password\": ...}") from None
+        email, password = creds.email, creds.password
+    else:
+        form = await request.form()
+        email = str(form.get("username") or form.get("email") or "")
+        password = str(form.get("password") or "")
+        if not email or not password:
+            raise HTTPException(422, "username and password are required")
+    from starlette.concurrency import run_in_threadpool
+
+    return await run_in_threadpool(_issue, request, email, password)
+
+
+def _issue(request: Request, email: str, password: str) -> TokenOut:
+    s = settings_of(request)
+    try:
+        with unit_of_work(request) as session:
+            user = accounts.authenticate(session, email, password, s.login_max_failures, s.login_window_seconds)
+            return TokenOut(access_token=security.issue_token(s.secret_key, user))
+    except AuthenticationFailed:
+        with unit_of_work(request) as session:
+            accounts.record_failed_login(session, email)
+        raise

@@ -1,0 +1,82 @@
+"""Clinician side: link by invite code, the ranked panel, a linked patient's record, the appointment queue."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from fastapi import APIRouter, Request
+
+from gutskin.clinic import appointments, diary, questionnaires, sharing, summary
+from gutskin.clinic.access import require_role
+from gutskin.clinic.errors import InvalidInput
+from gutskin.web.api.schemas import AppointmentAction, DayOut, LinkIn, LinkOut
+from gutskin.web.deps import api_actor, unit_of_work
+
+router = APIRouter(tags=["clinician"])
+
+
+def _date(value: str | None, field: str) -> dt.date | None:
+    if value is None:
+        return None
+    try:
+        if len(value) != 10:
+            raise ValueError
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise InvalidInput(f"{field}: expected a date YYYY-MM-DD") from None
+
+
+@router.post("/clinician/links", status_code=201, response_model=LinkOut, summary="Link a patient with their invite code")
+def link(body: LinkIn, request: Request) -> LinkOut:
+    with unit_of_work(request) as s:
+        actor = api_actor(request, s)
+        return LinkOut(patient_id=sharing.accept_invite(s, actor, body.code))
+
+
+@router.get("/clinician/patients", summary="Linked patients ranked by need")
+def panel(request: Request) -> list:
+    with unit_of_work(request) as s:
+        actor = api_actor(request, s)
+        return summary.panel(s, actor)
+
+
+@router.get("/patients/{patient_id}/diary", response_model=list[DayOut], summary="A patient's diary (owner or linked clinician)")
+def patient_diary(patient_id: int, request: Request, start: str | None = None, end: str | None = None) -> list:
+    with unit_of_work(request) as s:
+        actor = api_actor(request, s)
+        return diary.list_days(s, actor, patient_id, _date(start, "start"), _date(end, "end"))
+
+
+@router.get("/patients/{patient_id}/trends", summary="A patient's chart data (owner or linked clinician)")
+def patient_trends(patient_id: int, request: Request, weeks: int = 12) -> dict:
+    with unit_of_work(request) as s:
+        actor = api_actor(request, s)
+        return summary.trends(s, actor, patient_id, weeks)
+
+
+@router.get("/patients/{patient_id}/questionnaires", summary="A patient's questionnaire scores")
+def patient_questionnaires(patient_id: int, request: Request) -> list:
+    with unit_of_work(request) as s:
+        actor = api_actor(request, s)
+        return questionnaires.history(s, actor, patient_id)
+
+
+@router.get("/clinician/appointments", summary="Open appointment requests of linked patients")
+def queue(request: Request, include_closed: bool = False) -> list:
+    with unit_of_work(request) as s:
+        actor = api_actor(request, s)
+        return appointments.queue(s, actor, include_closed)
+
+
+@router.post("/clinician/appointments/{request_id}", summary="Accept, propose another time, or decline")
+def respond(request_id: int, body: AppointmentAction, request: Request) -> dict:
+    with unit_of_work(request) as s:
+        actor = api_actor(request, s)
+        require_role(actor, "clinician")
+        when = None
+        if body.time:
+            try:
+                when = dt.datetime.fromisoformat(body.time)
+            except ValueError:
+                raise InvalidInput("time: expected an ISO date-time like 2026-12-01T09:30") from None
+        return appointments.respond(s, actor, request_id, body.action, when, body.message)

@@ -1,0 +1,195 @@
+"""The signed-in account and its own patient profile(s): diary, sharing, appointments, data."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from fastapi import APIRouter, Query, Request, Response
+from fastapi.responses import PlainTextResponse
+
+from gutskin.clinic import access, accounts, appointments, audit, diary, export, questionnaires, sharing, summary
+from gutskin.clinic.errors import InvalidInput
+from gutskin.web.api.schemas import (
+    AccessOut,
+    AccountOut,
+    AppointmentIn,
+    ChildIn,
+    DayIn,
+    DayOut,
+    InviteOut,
+    PasswordChangeIn,
+    PasswordIn,
+    QuestionnaireIn,
+)
+from gutskin.web.deps import api_actor, unit_of_work
+
+router = APIRouter(prefix="/me", tags=["me"])
+
+PatientQ = Query(None, description="One of your patient profiles (a caregiver's child); default: your own.")
+
+
+def _patient_id(session, actor, patient_id: int | None) -> int:  # type: ignore[no-untyped-def]
+    if patient_id is None:
+        return access.default_patient(session, actor).id
+    access.require_role(actor, "patient")
+    return access.patient_for_write(session, actor, patient_id).id
+
+
+def _date(value: str, field: str) -> dt.date:
+    try:
+        if len(value) != 10:
+            raise ValueError
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise InvalidInput(f"{field}: expected a date YYYY-MM-DD, got {value[:20]!r}") from None
+
+
+@router.get("", response_model=AccountOut, summary="The signed-in account")
+def me(request: Request) -> AccountOut:
+    with unit_of_work(request) as s:
+        actor = api_actor(request, s)
+        patients = access.owned_patients(s, actor)
+        from gutskin.store.models import User
+
+        user = s.get(User, actor.user_id)
+        assert user is not None
+        default = next((p.id for p in patients if p.relationship == "self"), patients[0].id if patients else None)
+        return AccountOut(
+            id=user.id, email=user.email, role=user.role, patient_id=default if user.role == "patient" else None,
+            patients=[{"patient_id": p.id, "name": p.display_name, "relationship": p.relationship,
+                       "external_id": p.external_id} for p in patients],
+        )
+
+
+@router.post("/children", status_code=201, summary="Add a child's profile you manage (caregivers)")
+def add_child(body: ChildIn, request: Request) -> dict:
+    with unit_of_work(request) as s:
+        actor = api_actor(request, s)
+        p = accounts.add_child_profile(s, actor, body.display_name, body.birth_year)
+        return {"patient_id": p.id, "name": p.display_name, "relationship": p.relationship}
+
+
+@router.put("/diary/{day}", response_model=DayOut, summary="Log or replace one day")
+def put_day(day: str, body: DayIn, request: Request, patient_id: int | None = PatientQ) -> dict:
+    with unit_of_work(request) as s:
+        actor = api_actor(request, s)
+        d = _date(day, "date")
+        pid = _patient_id(s, actor, patient_id)
+        return diary.put_day(s, actor, pid, d, diary.DayInput(**body.model_dump()))
+
+
+@router.get("/diary", response_model=list[DayOut], summary="Days of your diary")
+def get_diary(request: Request, start: str | None = None, end: str | None = None, patient_id: int | None = PatientQ) -> list:
+    with unit_of_work(request) as s:
+        actor = api_actor(request, s)
+        pid = _patient_id(s, actor, patient_id)
+        return diary.list_days(s, actor, pid, _date(start, "start") if start else None, _date(end, "end") if end else None)
+
+
+@router.delete("/diary/{day}", status_code=204, summary="Delete one day")
+def delete_day(day: str, request: Request, patient_id: int | None = PatientQ) -> Response:
+    with unit_of_work(request) as s:
+        actor = api_actor(request, s)
+        diary.delete_day(s, actor, _patient_id(s, actor, patient_id), _date(day, "date"))
+    return Response(status_code=204)
+
+
+@router.get("/trends", summary="Chart data for 4, 12 or 52 weeks")
+def trends(request: Request, weeks: int = 12, patient_id: int | None = PatientQ) -> dict:
+    with unit_of_work(request) as s:
+        actor = api_actor(request, s)
+        return summary.trends(s, actor, _patient_id(s, actor, patient_id), weeks)
+
+
+@router.post("/questionnaires/{instrument}", status_code=201, summary="Answer POEM, RECAP, ADCT, DLQI or CDLQI")
+def answer(instrument: str, body: QuestionnaireIn, request: Request, patient_id: int | None = PatientQ) -> dict:
+    with unit_of_work(request) as s:
+        actor = api_actor(request, s)
+        on = _date(body.answered_on, "answered_on") if body.answered_on else None
+        return questionnaires.submit(s, actor, _patient_id(s, actor, patient_id), instrument, {"answers": body.answers}, on)
+
+
+@router.get("/questionnaires", summary="Your questionnaire history")
+def questionnaire_history(request: Request, patient_id: int | None = PatientQ) -> list:
+    with unit_of_work(request) as s:
+        actor = api_actor(request, s)
+        return questionnaires.history(s, actor, _patient_id(s, actor, patient_id))
+
+
+@router.post("/invites", status_code=201, response_model=InviteOut, summary="An invite code for your clinician")
+def invite(request: Request, patient_id: int | None = PatientQ) -> dict:
+    with unit_of_work(request) as s:
+        actor = api_actor(request, s)
+        return sharing.create_invite(s, actor, _patient_id(s, actor, patient_id))
+
+
+@router.get("/access", response_model=list[AccessOut], summary="Who can see your record")
+def who_has_access(request: Request, patient_id: int | None = PatientQ) -> list:
+    with unit_of_work(request) as s:
+        actor = api_actor(request, s)
+        return sharing.list_access(s, actor, _patient_id(s, actor, patient_id))
+
+
+@router.delete("/access/{consent_id}", status_code=204, summary="Revoke a clinician's access at once")
+def revoke(consent_id: int, request: Request, patient_id: int | None = PatientQ) -> Response:
+    with unit_of_work(request) as s:
+        actor = api_actor(request, s)
+        sharing.revoke(s, actor, _patient_id(s, actor, patient_id), consent_id)
+    return Response(status_code=204)
+
+
+@router.get("/audit", summary="Who read or changed your record")
+def audit_log(request: Request, patient_id: int | None = PatientQ) -> list:
+    with unit_of_work(request) as s:
+        actor = api_actor(request, s)
+        return audit.events_for_patient(s, _patient_id(s, actor, patient_id))
+
+
+@router.post("/appointments", status_code=201, summary="Request an appointment")
+def request_appointment(body: AppointmentIn, request: Request, patient_id: int | None = PatientQ) -> dict:
+    with unit_of_work(request) as s:
+        actor = api_actor(request, s)
+        return appointments.request_appointment(
+            s, actor, _patient_id(s, actor, patient_id), body.reason, body.urgency, body.preferred_times
+        )
+
+
+@router.get("/appointments", summary="Your appointment requests and their status")
+def my_appointments(request: Request, patient_id: int | None = PatientQ) -> list:
+    with unit_of_work(request) as s:
+        actor = api_actor(request, s)
+        return appointments.my_requests(s, actor, _patient_id(s, actor, patient_id))
+
+
+@router.get("/export.csv", response_class=PlainTextResponse, summary="Your diary in the CSV interchange format")
+def export_csv(request: Request, patient_id: int | None = PatientQ) -> Response:
+    with unit_of_work(request) as s:
+        actor = api_actor(request, s)
+        text = export.diary_csv(s, actor, _patient_id(s, actor, patient_id))
+    return Response(text, media_type="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": 'attachment; filename="gutskin-diary.csv"'})
+
+
+@router.get("/export.json", summary="Everything stored about you, as JSON")
+def export_json(request: Request) -> Response:
+    with unit_of_work(request) as s:
+        actor = api_actor(request, s)
+        body = export.archive_json(s, actor)
+    return Response(body, media_type="application/json",
+                    headers={"Content-Disposition": 'attachment; filename="gutskin-archive.json"'})
+
+
+@router.post("/password", status_code=204, summary="Change your password (ends all sessions and tokens)")
+def change_password(body: PasswordChangeIn, request: Request) -> Response:
+    with unit_of_work(request) as s:
+        actor = api_actor(request, s)
+        accounts.change_password(s, actor, body.old_password, body.new_password)
+    return Response(status_code=204)
+
+
+@router.post("/delete", status_code=204, summary="Delete your account and every personal record")
+def delete_account(body: PasswordIn, request: Request) -> Response:
+    with unit_of_work(request) as s:
+        actor = api_actor(request, s)
+        accounts.delete_account(s, actor, body.password)
+    return Response(status_code=204)

@@ -1,0 +1,105 @@
+"""Request and response bodies of the JSON API (names are a contract: see docs/api.md)."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class Strict(BaseModel):
+    """Unknown fields are rejected (no mass assignment of role, patient_id, owner ...)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class Credentials(Strict):
+    email: str = Field(max_length=320)
+    password: str = Field(max_length=1024)
+
+
+class RegisterIn(Credentials):
+    display_name: str = Field("", max_length=120)
+
+
+class AccountOut(BaseModel):
+    id: int
+    email: str
+    role: str
+    patient_id: int | None = None
+    patients: list[dict] = []
+
+
+class TokenOut(BaseModel):
+    access_token: str
+    token_type: str = "bearer"
+
+
+class DayIn(Strict):
+    itch: int | None = Field(None, ge=0, le=10)
+    sleep_loss: int | None = Field(None, ge=0, le=10)
+    flare: bool | None = None
+    poscorad: float | None = Field(None, ge=0, le=103)
+    poem: int | None = Field(None, ge=0, le=28)
+    notes: str | None = Field(None, max_length=4000)
+    factors: dict[str, float] = Field(default_factory=dict, max_length=200)
+
+
+class DayOut(BaseModel):
+    date: str
+    itch: int | None
+    sleep_loss: int | None
+    flare: bool | None
+    poscorad: float | None
+    poem: int | None
+    notes: str | None
+    factors: dict[str, float]
+
+
+class InviteOut(BaseModel):
+    code: str
+    expires_at: str
+
+
+class LinkIn(Strict):
+    code: str = Field(max_length=40)
+
+
+class LinkOut(BaseModel):
+    patient_id: int
+
+
+class AccessOut(BaseModel):
+    consent_id: int
+    clinician: str
+    email: str
+    since: str
+
+
+class AppointmentIn(Strict):
+    reason: str = Field(max_length=2000)
+    urgency: str = "routine"
+    preferred_times: str = Field("", max_length=500)
+
+
+class AppointmentAction(Strict):
+    action: str
+    time: str | None = None
+    message: str = Field("", max_length=2000)
+
+
+class QuestionnaireIn(Strict):
+    answers: list[int | None] = Field(max_length=20)
+    answered_on: str | None = None
+
+
+class ChildIn(Strict):
+    display_name: str = Field(max_length=120)
+    birth_year: int | None = None
+
+
+class PasswordIn(Strict):
+    password: str = Field(max_length=1024)
+
+
+class PasswordChangeIn(Strict):
+    old_password: str = Field(max_length=1024)
+    new_password: str = Field(max_length=1024)

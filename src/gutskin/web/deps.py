@@ -1,0 +1,61 @@
+"""Request helpers: the unit of work, the acting user (bearer for the API, cookie for pages)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+from fastapi import HTTPException, Request
+from sqlalchemy.orm import Session
+
+from gutskin.clinic.accounts import actor_for
+from gutskin.clinic.actors import Actor
+from gutskin.settings import Settings
+from gutskin.store.db import session_factory
+from gutskin.store.models import Session as WebSession
+from gutskin.store.models import User
+from gutskin.web import security
+
+
+def settings_of(request: Request) -> Settings:
+    return request.app.state.settings
+
+
+@contextmanager
+def unit_of_work(request: Request) -> Iterator[Session]:
+    """One transaction per use case, committed before the response is built."""
+    with session_factory(request.app.state.engine).begin() as session:
+        yield session
+
+
+def api_actor(request: Request, session: Session) -> Actor:
+    """The bearer token's account, or 401."""
+    header = request.headers.get("authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token:
+        raise HTTPException(401, "not authenticated", headers={"WWW-Authenticate": "Bearer"})
+    s = settings_of(request)
+    user = security.user_from_token(session, s.secret_key, token.strip(), s.token_minutes * 60)
+    if user is None:
+        raise HTTPException(401, "invalid or expired token", headers={"WWW-Authenticate": "Bearer"})
+    return actor_for(user)
+
+
+@dataclass
+class PageUser:
+    actor: Actor
+    user: User
+    web_session: WebSession
+
+    @property
+    def csrf(self) -> str:
+        return self.web_session.csrf_token
+
+
+def page_user(request: Request, session: Session) -> PageUser | None:
+    loaded = security.load_session(session, request.cookies.get(security.SESSION_COOKIE))
+    if loaded is None:
+        return None
+    ws, user = loaded
+    return PageUser(actor_for(user), user, ws)

@@ -1,0 +1,10 @@
+"""Server-rendered pages (Jinja2 + htmx), thin over ``gutskin.clinic``."""
+
+from fastapi import APIRouter
+
+from gutskin.web.pages import clinician, patient, public
+
+router = APIRouter(include_in_schema=False)
+router.include_router(public.router)
+router.include_router(patient.router)
+router.include_router(clinician.router)

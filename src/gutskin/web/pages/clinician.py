@@ -1,0 +1,77 @@
+"""Clinician pages: panel ranked by need, link by invite code, a patient's charts (read-only), appointment queue."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse, Response
+
+from gutskin.clinic import appointments, diary, questionnaires, sharing, summary
+from gutskin.clinic.errors import ClinicError
+from gutskin.web.deps import unit_of_work
+from gutskin.web.pages.common import redirect, render, require_user, verify_csrf
+
+router = APIRouter(include_in_schema=False)
+
+
+@router.get("/clinic", response_class=HTMLResponse)
+def panel(request: Request, linked: int | None = None, error: str | None = None) -> Response:
+    with unit_of_work(request) as s:
+        u = require_user(request, s, "clinician")
+        rows = summary.panel(s, u.actor)
+        return render(request, "clinic_panel.html", {"rows": rows, "linked": linked, "error": error}, user=u)
+
+
+@router.post("/clinic/link", response_class=HTMLResponse)
+def link(request: Request, code: str = Form(""), csrf_token: str = Form("")) -> Response:
+    try:
+        with unit_of_work(request) as s:
+            u = require_user(request, s, "clinician")
+            verify_csrf(request, u, csrf_token)
+            pid = sharing.accept_invite(s, u.actor, code)
+    except ClinicError as exc:
+        with unit_of_work(request) as s:
+            u = require_user(request, s, "clinician")
+            return render(request, "clinic_panel.html", {"rows": summary.panel(s, u.actor), "error": str(exc)},
+                          status=404, user=u)
+    return redirect(f"/clinic?linked={pid}")
+
+
+@router.get("/clinic/patients/{patient_id}", response_class=HTMLResponse)
+def patient_page(request: Request, patient_id: int, weeks: int = 12) -> Response:
+    with unit_of_work(request) as s:
+        u = require_user(request, s, "clinician")
+        data = summary.trends(s, u.actor, patient_id, weeks)
+        scores = questionnaires.history(s, u.actor, patient_id)
+        recent = diary.list_days(s, u.actor, patient_id, dt.date.today() - dt.timedelta(days=13), dt.date.today())
+        return render(request, "clinic_patient.html", {"data": data, "data_json": json.dumps(data), "weeks": data["weeks"],
+                                                       "scores": scores[-10:], "recent": list(reversed(recent)),
+                                                       "readonly": True}, user=u)
+
+
+@router.get("/clinic/appointments", response_class=HTMLResponse)
+def queue(request: Request) -> Response:
+    with unit_of_work(request) as s:
+        u = require_user(request, s, "clinician")
+        return render(request, "clinic_appointments.html", {"requests": appointments.queue(s, u.actor, include_closed=True)},
+                      user=u)
+
+
+@router.post("/clinic/appointments/{request_id}", response_class=HTMLResponse)
+def respond(request: Request, request_id: int, action: str = Form(""), time: str = Form(""), message: str = Form(""),
+            csrf_token: str = Form("")) -> Response:
+    try:
+        with unit_of_work(request) as s:
+            u = require_user(request, s, "clinician")
+            verify_csrf(request, u, csrf_token)
+            when = dt.datetime.fromisoformat(time) if time.strip() else None
+            appointments.respond(s, u.actor, request_id, action, when, message)
+    except (ClinicError, ValueError) as exc:
+        with unit_of_work(request) as s:
+            u = require_user(request, s, "clinician")
+            return render(request, "clinic_appointments.html",
+                          {"requests": appointments.queue(s, u.actor, include_closed=True), "error": str(exc)},
+                          status=422, user=u)
+    return redirect("/clinic/appointments")

@@ -1,0 +1,51 @@
+"""Shared page machinery: templates, the signed-in user, CSRF checks, redirects."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from fastapi import HTTPException, Request
+from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.templating import Jinja2Templates
+from sqlalchemy.orm import Session
+
+from gutskin.web import security
+from gutskin.web.deps import PageUser, page_user, settings_of
+
+TEMPLATES = Jinja2Templates(directory=str(Path(__file__).resolve().parent.parent / "templates"))
+
+
+class LoginRequired(Exception):
+    """Raised by page handlers for anonymous visitors; answered with a redirect to /login."""
+
+
+def render(request: Request, name: str, ctx: dict[str, Any] | None = None, status: int = 200,
+           user: PageUser | None = None) -> HTMLResponse:
+    context = {"user": user, "csrf": user.csrf if user else None, "path": request.url.path}
+    context.update(ctx or {})
+    return TEMPLATES.TemplateResponse(request, name, context, status_code=status)
+
+
+def require_user(request: Request, session: Session, *roles: str) -> PageUser:
+    u = page_user(request, session)
+    if u is None:
+        raise LoginRequired()
+    if roles and u.actor.role not in roles:
+        raise HTTPException(403, "this page is for another kind of account")
+    return u
+
+
+def verify_csrf(request: Request, user: PageUser, token: str | None) -> None:
+    """The form's CSRF token (or htmx's X-CSRF-Token header) must match the session's."""
+    token = token or request.headers.get("x-csrf-token")
+    if not security.same_token(token, user.csrf):
+        raise HTTPException(403, "the form expired or did not come from this site; reload the page and try again")
+
+
+def redirect(url: str) -> RedirectResponse:
+    return RedirectResponse(url, status_code=303)
+
+
+def cookie_secure(request: Request) -> bool:
+    return request.url.scheme == "https" or settings_of(request).is_production

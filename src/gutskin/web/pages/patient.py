@@ -1,0 +1,306 @@
+"""Patient and caregiver pages: Today, questionnaires, Trends, Sharing, Appointments, My data."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse, Response
+from starlette.concurrency import run_in_threadpool
+
+from gutskin.clinic import access, accounts, appointments, audit, diary, export, questionnaires, sharing, summary
+from gutskin.clinic.errors import ClinicError
+from gutskin.diary.factors import VOCABULARY, FactorKind, known_factor
+from gutskin.web import security
+from gutskin.web.pages.common import redirect, render, require_user, verify_csrf
+from gutskin.web.deps import unit_of_work
+
+router = APIRouter(include_in_schema=False)
+
+DEFAULT_CHIPS = ("food.dairy", "food.egg", "food.wheat", "food.fermented", "env.pollen", "env.dust", "env.pet",
+                 "life.sweat", "gut.probiotic", "treat.emollient", "treat.tcs", "treat.antihistamine")
+SCALE_INPUTS = ("life.stress", "gut.bristol", "gut.bloating")
+
+
+def _pid(session, actor, patient: int | None) -> int:  # type: ignore[no-untyped-def]
+    if patient is None:
+        return access.default_patient(session, actor).id
+    return access.patient_for_write(session, actor, patient).id
+
+
+def _profiles(session, actor) -> list[dict]:  # type: ignore[no-untyped-def]
+    return [{"id": p.id, "name": p.display_name or "Me", "relationship": p.relationship}
+            for p in access.owned_patients(session, actor)]
+
+
+def _parse_day(value: str | None) -> dt.date:
+    if not value:
+        return dt.date.today()
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        return dt.date.today()
+
+
+def _chips(used: set[str], entry: dict[str, float]) -> list[dict]:
+    names = list(dict.fromkeys([*DEFAULT_CHIPS, *sorted(used), *sorted(entry)]))
+    chips = []
+    for n in names:
+        f = known_factor(n)
+        if n in SCALE_INPUTS or f.kind == FactorKind.scale:
+            continue
+        chips.append({"name": n, "label": f.label, "group": f.group, "on": bool(entry.get(n, 0))})
+    return chips
+
+
+def _scales(entry: dict[str, float]) -> list[dict]:
+    out = []
+    for n in SCALE_INPUTS:
+        f = VOCABULARY[n]
+        out.append({"name": n, "label": f.label, "min": int(f.minimum or 0), "max": int(f.maximum or 10),
+                    "value": "" if n not in entry else int(entry[n])})
+    return out
+
+
+@router.get("/today", response_class=HTMLResponse)
+def today(request: Request, date: str | None = None, patient: int | None = None, saved: int = 0) -> Response:
+    day = _parse_day(date)
+    with unit_of_work(request) as s:
+        u = require_user(request, s, "patient")
+        pid = _pid(s, u.actor, patient)
+        existing = diary.list_days(s, u.actor, pid, day, day)
+        prefilled_from = None
+        if existing:
+            entry = existing[0]
+        else:
+            last = diary.last_logged_day(s, u.actor, pid, before=day)
+            entry = {"itch": None, "sleep_loss": None, "flare": None, "notes": "", "factors": {}}
+            if last:
+                prefilled_from = last["date"]
+                entry = {"itch": last["itch"], "sleep_loss": last["sleep_loss"], "flare": None, "notes": "",
+                         "factors": last["factors"]}
+        recent = diary.list_days(s, u.actor, pid, day - dt.timedelta(days=60), day)
+        used = {k for d in recent for k in d["factors"]}  # type: ignore[attr-defined]
+        due = questionnaires.due(s, pid, day)
+        ctx = {
+            "day": day.isoformat(), "prev_day": (day - dt.timedelta(days=1)).isoformat(),
+            "next_day": (day + dt.timedelta(days=1)).isoformat() if day < dt.date.today() else None,
+            "entry": entry, "exists": bool(existing), "prefilled_from": prefilled_from,
+            "chips": _chips(used, entry["factors"]), "scales": _scales(entry["factors"]),  # type: ignore[arg-type]
+            "due": due, "saved": bool(saved), "patient": patient, "profiles": _profiles(s, u.actor),
+            "current_patient": pid,
+        }
+        return render(request, "today.html", ctx, user=u)
+
+
+def _save_today(request: Request, form: dict[str, str], patient: int | None) -> Response:
+    day = _parse_day(form.get("date"))
+    with unit_of_work(request) as s:
+        u = require_user(request, s, "patient")
+        verify_csrf(request, u, form.get("csrf_token"))
+        pid = _pid(s, u.actor, patient)
+        factors: dict[str, float] = {}
+        for key, value in form.items():
+            if key.startswith("f:") and value not in ("", None):
+                try:
+                    factors[key[2:]] = float(value)
+                except ValueError:
+                    pass
+        custom_name = (form.get("custom_name") or "").strip().lower()
+        if custom_name:
+            if "." not in custom_name:
+                custom_name = "food." + custom_name.replace(" ", "_")
+            factors[custom_name] = float(form.get("custom_value") or 1)
+
+        def num(name: str) -> int | None:
+            v = form.get(name)
+            return None if v in (None, "") else int(v)
+
+        entry = diary.DayInput(
+            itch=num("itch"), sleep_loss=num("sleep_loss"), flare=form.get("flare") == "1",
+            notes=(form.get("notes") or "").strip() or None, factors=factors,
+        )
+        diary.put_day(s, u.actor, pid, day, entry)
+    q = f"&patient={patient}" if patient else ""
+    return redirect(f"/today?date={day.isoformat()}&saved=1{q}")
+
+
+@router.post("/today")
+async def save_today(request: Request, patient: int | None = None) -> Response:
+    form = {k: str(v) for k, v in (await request.form()).items()}
+    try:
+        return await run_in_threadpool(_save_today, request, form, patient)
+    except ClinicError as exc:
+        return Response(f"Could not save: {exc}", status_code=422, media_type="text/plain")
+
+
+QUESTIONS = {
+    "poem": (
+        "POEM — over the last week, on how many days has your skin been…",
+        ["itchy", "disturbing your sleep (nights)", "bleeding", "weeping or oozing clear fluid", "cracked",
+         "flaking off", "feeling dry or rough"],
+        ["No days", "1–2 days", "3–4 days", "5–6 days", "Every day"],
+    ),
+    "recap": (
+        "RECAP — over the last week…",
+        ["How has your eczema been?", "How many days has your skin been intensely itchy?",
+         "How bothered have you been by your eczema?", "How many nights has your sleep been affected?",
+         "How much has your eczema affected your day-to-day activities?",
+         "How much has your eczema affected your moods or emotions?",
+         "How acceptable would it be if your eczema remained as it has been over the last week?"],
+        ["0", "1", "2", "3", "4"],
+    ),
+}
+
+
+@router.get("/questionnaire/{instrument}", response_class=HTMLResponse)
+def questionnaire_form(request: Request, instrument: str, patient: int | None = None) -> Response:
+    if instrument not in QUESTIONS:
+        return Response("unknown questionnaire", status_code=404)
+    with unit_of_work(request) as s:
+        u = require_user(request, s, "patient")
+        _pid(s, u.actor, patient)
+        title, items, options = QUESTIONS[instrument]
+        return render(request, "questionnaire.html", {"instrument": instrument, "title": title, "items": items,
+                                                      "options": options, "patient": patient}, user=u)
+
+
+def _save_questionnaire(request: Request, instrument: str, form: dict[str, str], patient: int | None) -> Response:
+    with unit_of_work(request) as s:
+        u = require_user(request, s, "patient")
+        verify_csrf(request, u, form.get("csrf_token"))
+        pid = _pid(s, u.actor, patient)
+        n = len(QUESTIONS[instrument][1])
+        answers = [int(form[f"q{i}"]) if form.get(f"q{i}", "") != "" else None for i in range(n)]
+        result = questionnaires.submit(s, u.actor, pid, instrument, {"answers": answers})
+        return render(request, "questionnaire_result.html", {"instrument": instrument, "result": result}, user=u)
+
+
+@router.post("/questionnaire/{instrument}", response_class=HTMLResponse)
+async def questionnaire_submit(request: Request, instrument: str, patient: int | None = None) -> Response:
+    if instrument not in QUESTIONS:
+        return Response("unknown questionnaire", status_code=404)
+    form = {k: str(v) for k, v in (await request.form()).items()}
+    try:
+        return await run_in_threadpool(_save_questionnaire, request, instrument, form, patient)
+    except (ClinicError, ValueError) as exc:
+        return Response(f"Could not score: {exc}", status_code=422, media_type="text/plain")
+
+
+@router.get("/trends", response_class=HTMLResponse)
+def trends(request: Request, weeks: int = 12, patient: int | None = None) -> Response:
+    with unit_of_work(request) as s:
+        u = require_user(request, s, "patient")
+        pid = _pid(s, u.actor, patient)
+        data = summary.trends(s, u.actor, pid, weeks)
+        return render(request, "trends.html", {"data": data, "data_json": json.dumps(data), "weeks": data["weeks"],
+                                               "patient": patient, "readonly": False}, user=u)
+
+
+@router.get("/sharing", response_class=HTMLResponse)
+def sharing_page(request: Request, patient: int | None = None, code: str | None = None) -> Response:
+    with unit_of_work(request) as s:
+        u = require_user(request, s, "patient")
+        pid = _pid(s, u.actor, patient)
+        ctx = {"access": sharing.list_access(s, u.actor, pid), "log": audit.events_for_patient(s, pid, 50),
+               "patient": patient}
+        return render(request, "sharing.html", ctx, user=u)
+
+
+@router.post("/sharing/invite", response_class=HTMLResponse)
+def sharing_invite(request: Request, csrf_token: str = Form(""), patient: int | None = None) -> Response:
+    with unit_of_work(request) as s:
+        u = require_user(request, s, "patient")
+        verify_csrf(request, u, csrf_token)
+        pid = _pid(s, u.actor, patient)
+        invite = sharing.create_invite(s, u.actor, pid)
+        ctx = {"invite": invite, "access": sharing.list_access(s, u.actor, pid), "log": audit.events_for_patient(s, pid, 50),
+               "patient": patient}
+        return render(request, "sharing.html", ctx, user=u)
+
+
+@router.post("/sharing/revoke/{consent_id}")
+def sharing_revoke(request: Request, consent_id: int, csrf_token: str = Form(""), patient: int | None = None) -> Response:
+    with unit_of_work(request) as s:
+        u = require_user(request, s, "patient")
+        verify_csrf(request, u, csrf_token)
+        sharing.revoke(s, u.actor, _pid(s, u.actor, patient), consent_id)
+    return redirect("/sharing" + (f"?patient={patient}" if patient else ""))
+
+
+@router.get("/appointments", response_class=HTMLResponse)
+def appointments_page(request: Request, patient: int | None = None) -> Response:
+    with unit_of_work(request) as s:
+        u = require_user(request, s, "patient")
+        pid = _pid(s, u.actor, patient)
+        return render(request, "appointments.html", {"requests": appointments.my_requests(s, u.actor, pid),
+                                                      "patient": patient}, user=u)
+
+
+@router.post("/appointments", response_class=HTMLResponse)
+def appointments_request(request: Request, reason: str = Form(""), urgency: str = Form("routine"),
+                         preferred_times: str = Form(""), csrf_token: str = Form(""), patient: int | None = None) -> Response:
+    try:
+        with unit_of_work(request) as s:
+            u = require_user(request, s, "patient")
+            verify_csrf(request, u, csrf_token)
+            appointments.request_appointment(s, u.actor, _pid(s, u.actor, patient), reason, urgency, preferred_times)
+    except ClinicError as exc:
+        with unit_of_work(request) as s:
+            u = require_user(request, s, "patient")
+            pid = _pid(s, u.actor, patient)
+            return render(request, "appointments.html", {"requests": appointments.my_requests(s, u.actor, pid),
+                                                          "error": str(exc), "patient": patient}, status=422, user=u)
+    return redirect("/appointments" + (f"?patient={patient}" if patient else ""))
+
+
+@router.get("/data", response_class=HTMLResponse)
+def data_page(request: Request, error: str | None = None) -> Response:
+    with unit_of_work(request) as s:
+        u = require_user(request, s, "patient")
+        return render(request, "data.html", {"profiles": _profiles(s, u.actor), "error": error}, user=u)
+
+
+@router.get("/data/diary.csv")
+def data_csv(request: Request, patient: int | None = None) -> Response:
+    with unit_of_work(request) as s:
+        u = require_user(request, s, "patient")
+        text = export.diary_csv(s, u.actor, _pid(s, u.actor, patient))
+    return Response(text, media_type="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": 'attachment; filename="gutskin-diary.csv"'})
+
+
+@router.get("/data/archive.json")
+def data_json(request: Request) -> Response:
+    with unit_of_work(request) as s:
+        u = require_user(request, s, "patient")
+        body = export.archive_json(s, u.actor)
+    return Response(body, media_type="application/json",
+                    headers={"Content-Disposition": 'attachment; filename="gutskin-archive.json"'})
+
+
+@router.post("/data/delete", response_class=HTMLResponse)
+def data_delete(request: Request, password: str = Form(""), csrf_token: str = Form("")) -> Response:
+    try:
+        with unit_of_work(request) as s:
+            u = require_user(request, s, "patient")
+            verify_csrf(request, u, csrf_token)
+            accounts.delete_account(s, u.actor, password)
+    except ClinicError as exc:
+        with unit_of_work(request) as s:
+            u = require_user(request, s, "patient")
+            return render(request, "data.html", {"profiles": _profiles(s, u.actor), "error": str(exc)}, status=401, user=u)
+    resp = redirect("/?deleted=1")
+    resp.delete_cookie(security.SESSION_COOKIE)
+    return resp
+
+
+@router.post("/profiles/child")
+def add_child(request: Request, display_name: str = Form(""), birth_year: str = Form(""), csrf_token: str = Form("")) -> Response:
+    with unit_of_work(request) as s:
+        u = require_user(request, s, "patient")
+        verify_csrf(request, u, csrf_token)
+        p = accounts.add_child_profile(s, u.actor, display_name, int(birth_year) if birth_year.strip().isdigit() else None)
+        pid = p.id
+    return redirect(f"/today?patient={pid}")

@@ -1,0 +1,109 @@
+"""Landing, register, log in, log out."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Form, HTTPException, Request
+from fastapi.responses import HTMLResponse, Response
+
+from gutskin.clinic import accounts
+from gutskin.clinic.errors import AuthenticationFailed, ClinicError, RateLimited
+from gutskin.web import security
+from gutskin.web.deps import page_user, settings_of, unit_of_work
+from gutskin.web.pages.common import cookie_secure, redirect, render
+
+router = APIRouter(include_in_schema=False)
+
+
+def _home_for(role: str) -> str:
+    return "/clinic" if role == "clinician" else "/today" if role == "patient" else "/account"
+
+
+@router.get("/", response_class=HTMLResponse)
+def landing(request: Request) -> Response:
+    with unit_of_work(request) as s:
+        u = page_user(request, s)
+        if u is not None:
+            return redirect(_home_for(u.actor.role))
+    return render(request, "landing.html")
+
+
+def _anon_form(request: Request, name: str, ctx: dict, status: int = 200) -> Response:
+    cookie, token = security.anon_csrf_pair(settings_of(request).secret_key, request.cookies.get(security.ANON_CSRF_COOKIE))
+    resp = render(request, name, {**ctx, "anon_csrf": token}, status=status)
+    resp.set_cookie(security.ANON_CSRF_COOKIE, cookie, httponly=True, samesite="strict", secure=cookie_secure(request))
+    return resp
+
+
+def _check_anon_csrf(request: Request, token: str) -> None:
+    if not security.check_anon_csrf(settings_of(request).secret_key, request.cookies.get(security.ANON_CSRF_COOKIE), token):
+        raise HTTPException(403, "the form expired or did not come from this site; reload the page and try again")
+
+
+def _signed_in(request: Request, user_id: int, target: str) -> Response:
+    s = settings_of(request)
+    with unit_of_work(request) as session:
+        from gutskin.store.models import User
+
+        user = session.get(User, user_id)
+        assert user is not None
+        raw = security.start_session(session, user, s.session_minutes, request.cookies.get(security.SESSION_COOKIE))
+    resp = redirect(target)
+    resp.set_cookie(security.SESSION_COOKIE, raw, httponly=True, samesite="lax", secure=cookie_secure(request),
+                    max_age=s.session_minutes * 60)
+    resp.delete_cookie(security.ANON_CSRF_COOKIE)
+    return resp
+
+
+@router.get("/login", response_class=HTMLResponse)
+def login_form(request: Request) -> Response:
+    return _anon_form(request, "login.html", {})
+
+
+@router.post("/login", response_class=HTMLResponse)
+def login(request: Request, email: str = Form(""), password: str = Form(""), csrf_token: str = Form("")) -> Response:
+    _check_anon_csrf(request, csrf_token)
+    s = settings_of(request)
+    try:
+        with unit_of_work(request) as session:
+            user = accounts.authenticate(session, email, password, s.login_max_failures, s.login_window_seconds)
+            uid, role = user.id, user.role
+    except RateLimited as exc:
+        return _anon_form(request, "login.html", {"error": str(exc), "email": email}, status=429)
+    except AuthenticationFailed as exc:
+        with unit_of_work(request) as session:
+            accounts.record_failed_login(session, email)
+        return _anon_form(request, "login.html", {"error": str(exc), "email": email}, status=401)
+    return _signed_in(request, uid, _home_for(role))
+
+
+@router.get("/register", response_class=HTMLResponse)
+def register_form(request: Request) -> Response:
+    return _anon_form(request, "register.html", {})
+
+
+@router.post("/register", response_class=HTMLResponse)
+def register(request: Request, email: str = Form(""), password: str = Form(""), display_name: str = Form(""),
+             csrf_token: str = Form("")) -> Response:
+    _check_anon_csrf(request, csrf_token)
+    try:
+        with unit_of_work(request) as session:
+            user = accounts.register_patient(session, email, password, display_name)
+            uid = user.id
+    except ClinicError as exc:
+        return _anon_form(request, "register.html", {"error": str(exc), "email": email, "display_name": display_name},
+                          status=422)
+    return _signed_in(request, uid, "/today")
+
+
+@router.post("/logout")
+def logout(request: Request, csrf_token: str = Form("")) -> Response:
+    with unit_of_work(request) as session:
+        u = page_user(request, session)
+        if u is not None:
+            from gutskin.web.pages.common import verify_csrf
+
+            verify_csrf(request, u, csrf_token)
+            security.end_session(session, request.cookies.get(security.SESSION_COOKIE))
+    resp = redirect("/login")
+    resp.delete_cookie(security.SESSION_COOKIE)
+    return resp

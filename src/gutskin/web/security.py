@@ -1,0 +1,111 @@
+"""Bearer tokens for the API, server-side cookie sessions and CSRF tokens for pages.
+
+- API: ``Authorization: Bearer <token>``; the token is signed (itsdangerous, HMAC-SHA256 with
+  ``GUTSKIN_SECRET_KEY``), expires, and carries the account's session version, so a password
+  change ends every token at once.
+- Pages: a random session id in an HttpOnly, SameSite=Lax cookie (Secure over TLS); the
+  database keeps only its SHA-256. A new id is issued at every login (no fixation) and the
+  row is deleted at logout. Each session has a CSRF token that every unsafe form or htmx
+  request must echo (synchronizer-token pattern, OWASP CSRF cheat sheet); before login the
+  login and register forms use a signed double-submit cookie.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+import secrets
+
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from sqlalchemy import delete
+from sqlalchemy.orm import Session
+
+from gutskin.store.models import Session as WebSession
+from gutskin.store.models import User, utcnow
+
+SESSION_COOKIE = "gutskin_session"
+ANON_CSRF_COOKIE = "gutskin_csrf"
+
+
+def _serializer(secret: str) -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(secret, salt="gutskin-api-token")
+
+
+def issue_token(secret: str, user: User) -> str:
+    return _serializer(secret).dumps({"uid": user.id, "sv": user.session_version})
+
+
+def user_from_token(session: Session, secret: str, token: str, max_age_seconds: int) -> User | None:
+    try:
+        data = _serializer(secret).loads(token, max_age=max_age_seconds)
+    except (BadSignature, SignatureExpired):
+        return None
+    if not isinstance(data, dict):
+        return None
+    user = session.get(User, data.get("uid"))
+    if user is None or user.session_version != data.get("sv"):
+        return None
+    return user
+
+
+def _h(raw: str) -> str:
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+def start_session(session: Session, user: User, minutes: int, old_raw: str | None = None) -> str:
+    """Create a new session (rotating away any old one); return the raw cookie value."""
+    if old_raw:
+        session.execute(delete(WebSession).where(WebSession.id_hash == _h(old_raw)))
+    raw = secrets.token_urlsafe(32)
+    session.add(
+        WebSession(
+            id_hash=_h(raw),
+            user_id=user.id,
+            csrf_token=secrets.token_urlsafe(32),
+            expires_at=utcnow() + dt.timedelta(minutes=minutes),
+            session_version=user.session_version,
+        )
+    )
+    return raw
+
+
+def load_session(session: Session, raw: str | None) -> tuple[WebSession, User] | None:
+    if not raw or len(raw) > 200:
+        return None
+    ws = session.get(WebSession, _h(raw))
+    if ws is None or ws.expires_at < utcnow():
+        return None
+    user = session.get(User, ws.user_id)
+    if user is None or user.session_version != ws.session_version:
+        return None
+    return ws, user
+
+
+def end_session(session: Session, raw: str | None) -> None:
+    if raw:
+        session.execute(delete(WebSession).where(WebSession.id_hash == _h(raw)))
+
+
+def end_all_sessions(session: Session, user_id: int) -> None:
+    session.execute(delete(WebSession).where(WebSession.user_id == user_id))
+
+
+def anon_csrf_pair(secret: str, cookie_value: str | None) -> tuple[str, str]:
+    """(cookie value, form token) for forms shown before login."""
+    value = cookie_value if cookie_value and 20 <= len(cookie_value) <= 100 else secrets.token_urlsafe(24)
+    token = hmac.new(secret.encode(), value.encode(), hashlib.sha256).hexdigest()
+    return value, token
+
+
+def check_anon_csrf(secret: str, cookie_value: str | None, token: str | None) -> bool:
+    if not cookie_value or not token:
+        return False
+    expected = hmac.new(secret.encode(), cookie_value.encode(), hashlib.sha256).hexdigest()
+    return hmac.compare_digest(expected, token)
+
+
+def same_token(a: str | None, b: str | None) -> bool:
+    return bool(a) and bool(b) and hmac.compare_digest(str(a), str(b))
+
+

@@ -1,0 +1,43 @@
+// gutskin front-end: slider read-outs, CSRF header for htmx, trend chart. No inline scripts (CSP).
+(function () {
+  "use strict";
+  document.addEventListener("DOMContentLoaded", function () {
+    document.querySelectorAll("input[type=range][data-output]").forEach(function (el) {
+      var out = document.getElementById(el.dataset.output);
+      if (!out) return;
+      el.addEventListener("input", function () { out.textContent = el.value; });
+    });
+    var csrf = document.body.dataset.csrf;
+    if (csrf) {
+      document.body.addEventListener("htmx:configRequest", function (evt) { evt.detail.headers["X-CSRF-Token"] = csrf; });
+    }
+    var dataEl = document.getElementById("trend-data");
+    var canvas = document.getElementById("trend-chart");
+    if (dataEl && canvas && window.Chart) {
+      var d = JSON.parse(dataEl.textContent);
+      var flares = d.flare.map(function (f) { return f ? 10 : null; });
+      var poem = d.dates.map(function () { return null; });
+      d.poem.forEach(function (p) { var i = d.dates.indexOf(p.date); if (i >= 0) poem[i] = p.total; });
+      window.gutskinChart = new window.Chart(canvas, {
+        type: "line",
+        data: {
+          labels: d.dates,
+          datasets: [
+            { label: "Itch (0-10)", data: d.itch, borderColor: "#1c6e8c", backgroundColor: "#1c6e8c", spanGaps: false, tension: 0.2, yAxisID: "y" },
+            { label: "Sleep loss (0-10)", data: d.sleep_loss, borderColor: "#8e5bb3", backgroundColor: "#8e5bb3", spanGaps: false, tension: 0.2, yAxisID: "y" },
+            { label: "Flare", data: flares, type: "bar", backgroundColor: "rgba(179,38,30,0.18)", barPercentage: 1.0, categoryPercentage: 1.0, yAxisID: "y" },
+            { label: "POEM (0-28)", data: poem, borderColor: "#e69500", backgroundColor: "#e69500", showLine: false, pointRadius: 5, yAxisID: "y2" }
+          ]
+        },
+        options: {
+          animation: false, maintainAspectRatio: false, interaction: { mode: "index", intersect: false },
+          scales: {
+            y: { min: 0, max: 10, title: { display: true, text: "NRS" } },
+            y2: { min: 0, max: 28, position: "right", grid: { drawOnChartArea: false }, title: { display: true, text: "POEM" } },
+            x: { ticks: { maxTicksLimit: 8 } }
+          }
+        }
+      });
+    }
+  });
+})();
