@@ -1,0 +1,155 @@
+"""One sample's microbiome report as plain data (for the CLI, the web page and PDF reports).
+
+:func:`sample_report` returns only JSON-serialisable built-ins. Diversity is compared only
+with a reference matched on age group, sequencing method (16S), taxonomic rank and
+rarefaction depth; when the profile cannot be matched, the report says why and gives no
+percentile.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+import numpy as np
+
+from gutskin.microbiome.diversity import alpha_diversity
+from gutskin.microbiome.errors import MicrobiomeInputError
+from gutskin.microbiome.profile import Profile
+from gutskin.microbiome.reference import (choose_depth, get_reference, percentile_of,
+                                          reference_for_age_group)
+from gutskin.microbiome.taxa import AGE_GROUPS, match_taxa
+
+REPORT_METRICS = ("observed", "shannon", "simpson", "inv_simpson", "pielou", "chao1")
+COMPARED_METRICS = ("shannon", "simpson", "observed")
+DEFAULT_SEED = 20260101
+
+
+def _clean(v: Any) -> Any:
+    if isinstance(v, float) and not np.isfinite(v):
+        return None
+    return v
+
+
+def compare_to_reference(profile: Profile, sample_id: str, age_group: str, *, seed: int = DEFAULT_SEED,
+                         metrics: tuple[str, ...] = COMPARED_METRICS) -> dict[str, Any]:
+    """Match the sample to its age group's reference and place its diversity there.
+
+    The sample is aggregated to the reference's rank and rarefied (with ``seed``) to the
+    largest reference depth it reaches. Returns ``{"reference": {...}, "comparable": bool,
+    "reason": str|None, "depth": int|None, "percentiles": {metric: {...}}}``.
+    """
+    ref_id = reference_for_age_group(age_group)
+    ref = get_reference(ref_id)
+    info = {k: ref[k] for k in ("name", "age_group", "rank", "method", "feature_level", "n_samples",
+                                "source", "citation", "licence", "notes")}
+    info["id"] = ref_id
+    out: dict[str, Any] = {"reference": info, "comparable": False, "reason": None, "depth": None,
+                           "percentiles": {}}
+    prof = profile.subset([sample_id])
+    if prof.method == "shotgun":
+        out["reason"] = ("the reference was measured by 16S rRNA sequencing; a shotgun (e.g. MetaPhlAn) "
+                         "profile is not comparable with it")
+        return out
+    if prof.kind != "counts":
+        out["reason"] = ("the reference values come from rarefied read counts; relative abundances "
+                         "without read counts cannot be placed in it")
+        return out
+    if ref["rank"] == "genus" and prof.rank != "genus":
+        if prof.taxonomy is None or prof.taxonomy["genus"].isna().all():
+            out["reason"] = "the reference is at genus level and this profile has no genus names"
+            return out
+        prof = prof.aggregate("genus")
+    elif ref["rank"] == "feature" and prof.rank != "feature":
+        out["reason"] = (f"the reference is at {ref['feature_level']} level and this profile is at "
+                         f"{prof.rank} level")
+        return out
+    reads = float(prof.depths().iloc[0])
+    depth = choose_depth(ref_id, reads)
+    if depth is None:
+        smallest = min(int(d) for d in ref["depths"])
+        out["reason"] = f"the sample has {int(reads)} reads, fewer than the reference's smallest depth ({smallest})"
+        return out
+    a = alpha_diversity(prof, metrics, rarefy_depth=depth, seed=seed)
+    out.update(comparable=True, depth=depth, seed=seed)
+    for m in metrics:
+        out["percentiles"][m] = percentile_of(float(a.values.at[sample_id, m]), m, ref_id, depth)
+    return out
+
+
+def sample_report(profile: Profile, sample_id: str, age_group: str, *, tree=None,
+                  seed: int = DEFAULT_SEED) -> dict[str, Any]:
+    """The full report for one sample as plain data.
+
+    Keys: ``sample``, ``age_group``, ``profile`` (source, kind, rank, method, reads or None,
+    n_features_detected), ``diversity`` (values at the profile's own resolution, unrarefied,
+    with ``log_base`` "e"), ``reference_comparison`` (see :func:`compare_to_reference`),
+    ``taxa`` (see :func:`gutskin.microbiome.taxa.match_taxa`), ``plain_language`` (list of
+    sentences) and ``caveats``.
+    """
+    if age_group not in AGE_GROUPS:
+        raise MicrobiomeInputError(f"age group must be one of {AGE_GROUPS}, not {age_group!r}")
+    prof = profile.subset([sample_id])
+    row = prof.table.iloc[0]
+    metrics = [m for m in REPORT_METRICS if not (m == "chao1" and prof.kind != "counts")]
+    a = alpha_diversity(prof, metrics, tree=tree)
+    values = {m: _clean(float(a.values.at[sample_id, m])) for m in a.values.columns}
+    comparison = compare_to_reference(profile, sample_id, age_group, seed=seed)
+    taxa = match_taxa(profile, sample_id, age_group)
+    lines, caveats = _plain_language(age_group, comparison, taxa, prof)
+    return {
+        "sample": sample_id,
+        "age_group": age_group,
+        "profile": {"source": prof.source, "kind": prof.kind, "rank": prof.rank, "method": prof.method,
+                    "reads": int(row.sum()) if prof.kind == "counts" else None,
+                    "n_features_detected": int((row > 0).sum()), "notes": list(prof.notes)},
+        "diversity": {"values": values, "log_base": a.log_base, "rank": a.rank, "depth": a.depth,
+                      "method": a.method, "kind": a.kind},
+        "reference_comparison": comparison,
+        "taxa": taxa,
+        "plain_language": lines,
+        "caveats": caveats,
+    }
+
+
+def _plain_language(age_group: str, comparison: dict[str, Any], taxa: list[dict[str, Any]],
+                    prof: Profile) -> tuple[list[str], list[str]]:
+    ref_name = comparison["reference"]["name"]
+    lines: list[str] = []
+    if comparison["comparable"]:
+        sh = comparison["percentiles"]["shannon"]
+        lines.append(f"Compared with {ref_name}: {sh['statement']} That is {sh['band']} of that group.")
+        ob = comparison["percentiles"].get("observed")
+        if ob:
+            lines.append(ob["statement"])
+    else:
+        lines.append(f"Your diversity was not compared with {ref_name} because {comparison['reason']}.")
+    if age_group == "infant":
+        lines.append("In babies, lower gut diversity early in life has been linked with later eczema in "
+                     "several studies (e.g. Abrahamsson 2012, Ismail 2012); these are associations, and many "
+                     "babies with low diversity never develop eczema.")
+    else:
+        lines.append("In adults, the difference in gut diversity between people with and without eczema is "
+                     "small; most of the evidence linking gut bacteria and eczema comes from infants.")
+    found = [t for t in taxa if t["status"] == "found"]
+    for t in found:
+        pct = 100.0 * t["relative_abundance"]
+        if t["direction"] == "inconsistent":
+            lines.append(f"{t['taxon']} was found ({pct:.2g}% of this sample); studies disagree on whether it "
+                         "is more or less common in eczema.")
+        else:
+            lines.append(f"{t['taxon']} was found ({pct:.2g}% of this sample); studies have reported it "
+                         f"{t['direction']} in people with eczema ({t['evidence']} evidence).")
+    missing = [t["taxon"] for t in taxa if t["status"] == "not detected"]
+    if missing:
+        lines.append("Not detected in this sample: " + ", ".join(missing) + ".")
+    lines.append("A stool test cannot diagnose eczema or tell what causes your flares; discuss results "
+                 "with your clinician before changing diet or treatment.")
+    caveats = ["Shannon diversity uses the natural logarithm (nats).",
+               "Eczema-linked taxa come from observational studies; they show associations, not causes."]
+    if prof.method == "unknown":
+        caveats.append("The sequencing method was not stated; the comparison assumes 16S rRNA sequencing.")
+    if comparison["comparable"] and comparison["reference"]["rank"] == "feature":
+        caveats.append("The infant reference counts ASVs; if this profile uses OTUs or another pipeline, "
+                       "observed-feature counts are only roughly comparable.")
+    return lines, caveats
