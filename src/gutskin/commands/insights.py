@@ -1,7 +1,133 @@
-"""CLI commands for this area (filled in by its issue)."""
+"""CLI for insights: ``gutskin triggers``, ``gutskin forecast``, ``gutskin evaluate forecast``.
+
+Thin shell over :mod:`gutskin.insights`; heavy imports happen inside the commands.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
 
 import typer
 
+evaluate_app = typer.Typer(help="Evaluate models on a diary (forward chaining).", no_args_is_help=True)
+
+
+def _fail(message: str) -> None:
+    print(message, file=sys.stderr)
+    raise typer.Exit(2)
+
+
+def _read(path: Path):
+    from gutskin.diary.csvio import DiaryCsvError, read_diary_frame
+
+    try:
+        frame = read_diary_frame(path)
+    except DiaryCsvError as exc:
+        _fail(f"error: {exc}")
+    if len(frame) == 0:
+        _fail(f"error: {path}: the diary has no rows")
+    return frame
+
+
+def triggers(
+    diary: Path = typer.Argument(..., help="Diary CSV (interchange format)."),
+    as_json: bool = typer.Option(False, "--json", help="Print the result as JSON."),
+    q: float = typer.Option(0.10, "--fdr", help="Bayesian false-discovery rate per patient."),
+    min_days: int = typer.Option(14, "--min-days", help="Exposed and unexposed days needed per factor."),
+    no_pool: bool = typer.Option(False, "--no-pool", help="Do not pool across the patients in the file."),
+) -> None:
+    """Each patient's triggers: lagged (0-3 days), adjusted for persistence and reactive treatment."""
+    from gutskin.insights.triggers import find_triggers
+
+    frame = _read(diary)
+    if not 0 < q < 1:
+        _fail("error: --fdr must be between 0 and 1")
+    if min_days < 2:
+        _fail("error: --min-days must be at least 2")
+    results = find_triggers(frame, pool=not no_pool, q=q, min_days=min_days)
+    if as_json:
+        print(json.dumps([r.to_record() for r in results]))
+        return
+    current = None
+    for r in results:
+        if r.patient != current:
+            current = r.patient
+            print(f"patient {current}")
+        print(f"  [{r.verdict}] {r.sentence}")
+
+
+def forecast(
+    diary: Path = typer.Argument(..., help="Diary CSV (interchange format)."),
+    horizon: int = typer.Option(7, "--horizon", help="Days ahead (1-28)."),
+    as_json: bool = typer.Option(False, "--json", help="Print the result as JSON."),
+) -> None:
+    """Probabilistic itch forecast (0-10) for the days after each patient's last row."""
+    from gutskin.insights.forecast import forecast_frame
+
+    if not 1 <= horizon <= 28:
+        _fail("error: --horizon must be between 1 and 28")
+    frame = _read(diary)
+    try:
+        fcs = forecast_frame(frame, horizon)
+    except ValueError as exc:
+        _fail(f"error: {exc}")
+    if as_json:
+        print(
+            json.dumps(
+                {
+                    pid: [{"date": d.date.isoformat(), "probabilities": d.probabilities} for d in fc.days]
+                    for pid, fc in fcs.items()
+                }
+            )
+        )
+        return
+    for pid, fc in fcs.items():
+        print(f"patient {pid} (last entry {fc.origin.isoformat()}, flare risk {100 * fc.flare_risk:.0f}%)")
+        for d in fc.days:
+            lo, hi = d.bands["80"]
+            print(f"  {d.date.isoformat()}  expected itch {d.mean:4.1f}  80% range {lo}-{hi}  P(itch>=7) {100 * d.p_severe:3.0f}%")
+
+
+@evaluate_app.command("forecast")
+def evaluate_forecast(
+    diary: Path = typer.Argument(..., help="Diary CSV (interchange format)."),
+    horizon: int = typer.Option(7, "--horizon", help="Block length and largest horizon scored (days)."),
+    as_json: bool = typer.Option(False, "--json", help="Print the result as JSON."),
+) -> None:
+    """Forward chaining: RPS, RPS skill vs uniform and historical, lpd and calibration."""
+    from gutskin.insights.evaluation import evaluate_forecast as run
+
+    if not 1 <= horizon <= 28:
+        _fail("error: --horizon must be between 1 and 28")
+    frame = _read(diary)
+    try:
+        result = run(frame, horizon)
+    except ValueError as exc:
+        _fail(f"error: {exc}")
+    if as_json:
+        print(json.dumps(result))
+        return
+    o = result["overall"]
+    if o["n"] == 0:
+        print("no test points (each patient needs at least two logged days)")
+        return
+    print(f"{result['n_patients']} patients, {result['n_points']} test points, block {result['block']} days")
+    print(f"{'horizon':>8} {'n':>6} {'RPS':>7} {'RPSS/unif':>10} {'RPSS/hist':>10} {'lpd':>7}")
+    rows = [(str(h), v) for h, v in result["per_horizon"].items()] + [("all", o)]
+    for h, v in rows:
+        if v["n"] == 0:
+            continue
+        print(
+            f"{h:>8} {v['n']:>6} {v['model']['rps']:7.4f} {v['rpss_uniform']:10.3f} "
+            f"{v['rpss_historical']:10.3f} {v['model']['lpd']:7.3f}"
+        )
+    print(f"calibration (expected calibration error of P(itch <= j)): {o['calibration']['ece']}")
+
 
 def register(app: typer.Typer) -> None:
-    """Add this area's commands to the root app."""
+    """Add ``triggers``, ``forecast`` and the ``evaluate`` sub-app to the root app."""
+    app.command("triggers")(triggers)
+    app.command("forecast")(forecast)
+    app.add_typer(evaluate_app, name="evaluate")

@@ -317,3 +317,26 @@ def oracle_forecast(
         probs[h] = np.bincount(y, minlength=M_ITCH + 1) / n_sims
         tcs_prev = (rng.random(n_sims) < expit(pt.tcs_a + pt.tcs_b * (y - 5))).astype(float)
     return probs
+
+
+def write_diary(cohort: SyntheticCohort, path) -> None:
+    """Write the cohort's diary as an interchange-format CSV (``gutskin.diary.csvio``)."""
+    from gutskin.diary.csvio import DiaryRow, write_diary_csv
+
+    f = cohort.frame
+
+    def rows():
+        for rec in f.itertuples(index=False, name=None):
+            vals = dict(zip(f.columns, rec))
+            itch = vals["itch"]
+            flare = vals["flare"]
+            yield DiaryRow(
+                patient=str(vals["patient"]),
+                date=vals["date"].date(),
+                itch=None if itch != itch else int(itch),
+                flare=None if flare != flare else int(flare),
+                factors={k: float(vals[k]) for k in FACTORS if vals[k] == vals[k]},
+            )
+
+    with open(path, "w", newline="", encoding="utf-8") as fh:
+        write_diary_csv(rows(), fh, list(FACTORS))

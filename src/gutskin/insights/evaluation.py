@@ -1,0 +1,185 @@
+"""Forecast scoring and forward chaining (EczemaPred validation protocol; reference §2).
+
+* Forward chaining (``ghurault/EczemaPred`` ``R/validation.R``): with block length h, day t
+  (1-based) belongs to iteration ``i(t) = floor((t - 2)/h) + 1`` (day 1 is iteration 0). For each
+  i, train on iterations <= i and test on iteration i + 1. The horizon of a test point is its day
+  minus the patient's last *observed* training day.
+* RPS for y on 0..M: ``(1/M) sum_j (F(j) - 1{j >= y})^2`` (``R/metrics.R``), in [0, 1].
+* RPSS = 1 - RPS / RPS_ref against the uniform and historical forecasts (``R/validation.R``:
+  historical = the patient's training scores with one pseudo-count per category).
+* lpd = log p(y) of the predictive pmf.
+* Calibration: reliability of the cumulative events ``P(y <= j)``, j = 0..M-1, pooled over test
+  points, in ten probability bins; ECE = bin-size-weighted mean |observed - predicted|.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from gutskin.insights.forecast import DEFAULT_GRID, M, Grid, predictive, run_filter
+
+
+def rps(probs: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """Ranked probability score of pmfs ``probs`` (..., M+1) for integer outcomes ``y`` (...)."""
+    probs = np.asarray(probs, float)
+    y = np.asarray(y)
+    cdf = np.cumsum(probs, axis=-1)
+    step = (np.arange(probs.shape[-1]) >= y[..., None]).astype(float)
+    return np.sum((cdf - step) ** 2, axis=-1) / (probs.shape[-1] - 1)
+
+
+def log_density(probs: np.ndarray, y: np.ndarray) -> np.ndarray:
+    p = np.take_along_axis(np.asarray(probs, float), np.asarray(y, int)[..., None], axis=-1)[..., 0]
+    return np.log(np.clip(p, 1e-300, None))
+
+
+def calibration(probs: np.ndarray, y: np.ndarray, bins: int = 10) -> dict[str, Any]:
+    """Reliability of P(y <= j), j = 0..M-1, pooled; returns bins and the ECE."""
+    probs = np.asarray(probs, float)
+    if probs.size == 0:
+        return {"bins": [], "ece": None}
+    cdf = np.cumsum(probs, axis=-1)[..., :-1].ravel()
+    ev = (np.asarray(y)[..., None] <= np.arange(probs.shape[-1] - 1)).astype(float).ravel()
+    edges = np.linspace(0, 1, bins + 1)
+    which = np.clip(np.digitize(cdf, edges[1:-1]), 0, bins - 1)
+    out, ece = [], 0.0
+    for b in range(bins):
+        sel = which == b
+        n = int(sel.sum())
+        if n == 0:
+            continue
+        pred, obs = float(cdf[sel].mean()), float(ev[sel].mean())
+        ece += n * abs(pred - obs)
+        out.append({"predicted": round(pred, 4), "observed": round(obs, 4), "n": n})
+    return {"bins": out, "ece": round(ece / cdf.size, 5)}
+
+
+def historical_pmf(train_y: np.ndarray) -> np.ndarray:
+    y = np.asarray(train_y, float)
+    y = y[~np.isnan(y)].astype(int)
+    counts = np.bincount(y, minlength=M + 1).astype(float) + 1.0
+    return counts / counts.sum()
+
+
+@dataclass
+class ChainPoints:
+    """Test points of a forward-chaining run (one row per patient-day tested)."""
+
+    patient: list[str] = field(default_factory=list)
+    day: list[int] = field(default_factory=list)  # 0-based index on the patient's day grid
+    origin: list[int] = field(default_factory=list)  # last day index of the training block
+    horizon: list[int] = field(default_factory=list)
+    y: list[int] = field(default_factory=list)
+    forecasts: dict[str, list[np.ndarray]] = field(default_factory=dict)  # method -> pmfs
+
+
+def patient_series(frame) -> tuple[list[str], np.ndarray, list]:
+    """Itch of every patient on its own day grid: (ids, Y (K x Tmax, nan padded), start dates)."""
+    import pandas as pd
+
+    ids, series, starts = [], [], []
+    for pid, g in frame.groupby(frame["patient"].astype(str), sort=True):
+        d = pd.to_datetime(g["date"]).to_numpy().astype("datetime64[D]").astype(np.int64)
+        s = np.full(int(d.max() - d.min() + 1), np.nan)
+        s[d - d.min()] = g["itch"].to_numpy(float)
+        ids.append(str(pid))
+        series.append(s)
+        starts.append(int(d.min()))
+    T = max((len(s) for s in series), default=0)
+    Y = np.full((len(series), T), np.nan)
+    for k, s in enumerate(series):
+        Y[k, : len(s)] = s
+    return ids, Y, starts
+
+
+def origins_for(T: int, block: int) -> list[int]:
+    """0-based last training day of each forward-chaining iteration with a non-empty test block."""
+    # day t (1-based) in iteration floor((t-2)/h)+1; iteration i ends at day 1 + i*h (1-based)
+    return [i * block for i in range(0, max(T - 1, 0) // block + 1) if i * block + 1 < T]
+
+
+def forward_chain(frame, horizon: int = 7, block: int | None = None, grid: Grid = DEFAULT_GRID) -> ChainPoints:
+    """Forward chaining of BinAR1 with the uniform and historical baselines (all patients at once).
+
+    ``block`` (default ``horizon``) is the refit interval; each test block is forecast from the
+    state at the end of the previous one, so horizons run 1..block (more after gaps; points whose
+    horizon exceeds ``horizon`` are not scored). Test points with no observed training day are
+    skipped.
+    """
+    block = int(block or horizon)
+    if block < 1 or horizon < 1:
+        raise ValueError("horizon and block must be >= 1")
+    ids, Y, _ = patient_series(frame)
+    K, T = Y.shape
+    origins = origins_for(T, block)
+    _, snaps = run_filter(Y, grid, snapshots=origins)
+    pts = ChainPoints(forecasts={"model": [], "uniform": [], "historical": []})
+    uniform = np.full(M + 1, 1.0 / (M + 1))
+    obs = ~np.isnan(Y)
+    last_obs = np.where(obs, np.arange(T)[None, :], -1)
+    np.maximum.accumulate(last_obs, axis=1, out=last_obs)
+    for o in origins:
+        test = np.arange(o + 1, min(o + block, T - 1) + 1)
+        st = snaps[o]
+        pmf = None
+        for k in range(K):
+            lo = last_obs[k, o]
+            if lo < 0:
+                continue
+            days = [t for t in test if obs[k, t] and t - lo <= horizon]
+            if not days:
+                continue
+            if pmf is None:
+                pmf = predictive(st, grid, range(1, block + 1))
+            hist = historical_pmf(Y[k, : o + 1])
+            for t in days:
+                pts.patient.append(ids[k])
+                pts.day.append(int(t))
+                pts.origin.append(int(o))
+                pts.horizon.append(int(t - lo))
+                pts.y.append(int(Y[k, t]))
+                pts.forecasts["model"].append(pmf[k, t - o - 1])
+                pts.forecasts["uniform"].append(uniform)
+                pts.forecasts["historical"].append(hist)
+    return pts
+
+
+def summarize(pts: ChainPoints, horizon: int, methods=None, reference: str = "model") -> dict[str, Any]:
+    """RPS, RPSS (vs uniform and historical), lpd and calibration, per horizon and overall."""
+    methods = list(methods or pts.forecasts.keys())
+    y = np.asarray(pts.y, int)
+    hz = np.asarray(pts.horizon, int)
+
+    def block(sel) -> dict[str, Any]:
+        res: dict[str, Any] = {"n": int(sel.sum())}
+        if not sel.any():
+            return res
+        for m in methods:
+            P = np.asarray(pts.forecasts[m])[sel]
+            r = float(rps(P, y[sel]).mean())
+            res[m] = {"rps": round(r, 5), "lpd": round(float(log_density(P, y[sel]).mean()), 5)}
+        ref = res[reference]["rps"]
+        res["rpss_uniform"] = round(1 - ref / res["uniform"]["rps"], 5) if "uniform" in res else None
+        res["rpss_historical"] = round(1 - ref / res["historical"]["rps"], 5) if "historical" in res else None
+        res["calibration"] = calibration(np.asarray(pts.forecasts[reference])[sel], y[sel])
+        return res
+
+    return {
+        "horizon": horizon,
+        "n_points": int(y.size),
+        "n_patients": len(set(pts.patient)),
+        "overall": block(np.ones(y.size, bool)),
+        "per_horizon": {str(h): block(hz == h) for h in range(1, horizon + 1)},
+    }
+
+
+def evaluate_forecast(frame, horizon: int = 7, block: int | None = None) -> dict[str, Any]:
+    """Forward-chaining evaluation of the BinAR1 forecast against uniform and historical."""
+    pts = forward_chain(frame, horizon, block)
+    out = summarize(pts, horizon)
+    out["block"] = int(block or horizon)
+    out["model"] = "BinAR1 (Laplace-Kalman filter on a parameter grid)"
+    return out
