@@ -1,7 +1,158 @@
-"""CLI commands for this area (filled in by its issue)."""
+"""`gutskin microbiome ...`: diversity, report and cohort analyses on profile files.
+
+Thin shell over :mod:`gutskin.microbiome`; heavy imports happen inside the commands.
+JSON goes to stdout; errors are one line on stderr with exit code 2.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Optional
 
 import typer
 
+microbiome_app = typer.Typer(name="microbiome", help="Gut microbiome profiles: diversity, reports, cohorts.",
+                             no_args_is_help=True)
+
+
+def _fail(message: str) -> None:
+    print(f"error: {message}", file=sys.stderr)
+    raise typer.Exit(2)
+
+
+def _load(table: Path, fmt: Optional[str], orientation: Optional[str], rank: str, method: str):
+    from gutskin.microbiome import read_profile
+
+    return read_profile(table, format=fmt, orientation=orientation, rank=rank, method=method)
+
+
+_FMT = typer.Option(None, "--format", help="biom | metaphlan | table (default: sniffed from content)")
+_ORIENT = typer.Option(None, "--orientation", help="features-as-rows | samples-as-rows (TSV/CSV only)")
+_RANK = typer.Option("feature", "--rank", help="what the table's features are: feature (OTU/ASV) or a rank")
+_METHOD = typer.Option("unknown", "--method", help="16S | shotgun | unknown")
+
+
+@microbiome_app.command("diversity")
+def diversity_cmd(
+    table: Path = typer.Argument(..., help="BIOM, TSV/CSV or MetaPhlAn file"),
+    tree: Optional[Path] = typer.Option(None, "--tree", help="Newick tree (adds faith_pd)"),
+    rarefy: Optional[int] = typer.Option(None, "--rarefy", help="rarefy to N reads per sample first"),
+    seed: Optional[int] = typer.Option(None, "--seed", help="random seed for rarefaction"),
+    aggregate: Optional[str] = typer.Option(None, "--aggregate", help="aggregate to a rank first, e.g. genus"),
+    as_json: bool = typer.Option(False, "--json", help="print JSON"),
+    fmt: Optional[str] = _FMT, orientation: Optional[str] = _ORIENT, rank: str = _RANK, method: str = _METHOD,
+) -> None:
+    """Alpha diversity per sample (Shannon in natural log)."""
+    from gutskin.microbiome import MicrobiomeInputError, alpha_diversity, read_tree
+
+    try:
+        prof = _load(table, fmt, orientation, rank, method)
+        t = read_tree(str(tree)) if tree else None
+        metrics = ["observed", "shannon", "simpson"] + (["chao1"] if prof.kind == "counts" else [])
+        res = alpha_diversity(prof, metrics, tree=t, rank=aggregate, rarefy_depth=rarefy, seed=seed)
+    except MicrobiomeInputError as exc:
+        _fail(str(exc))
+    d = res.to_dict()
+    if prof.kind != "counts":
+        for v in d["samples"].values():
+            v["chao1"] = None
+        d["notes"].append("chao1 is null: Chao1 needs read counts and this profile holds relative abundances")
+    if as_json:
+        print(json.dumps(d))
+        return
+    cols = list(next(iter(d["samples"].values())).keys())
+    print("sample\t" + "\t".join(cols))
+    for sid, vals in d["samples"].items():
+        print(sid + "\t" + "\t".join("" if vals[c] is None else f"{vals[c]:.6g}" for c in cols))
+    print(f"# shannon log base: e; rank: {d['rank']}; depth: {d['depth']}; {d['method']}", file=sys.stderr)
+
+
+@microbiome_app.command("report")
+def report_cmd(
+    table: Path = typer.Argument(..., help="BIOM, TSV/CSV or MetaPhlAn file"),
+    sample: str = typer.Option(..., "--sample", help="sample ID in the table"),
+    age_group: str = typer.Option(..., "--age-group", help="adult | infant"),
+    tree: Optional[Path] = typer.Option(None, "--tree", help="Newick tree (adds faith_pd)"),
+    seed: int = typer.Option(20260101, "--seed", help="seed for rarefying to the reference depth"),
+    as_json: bool = typer.Option(False, "--json", help="print JSON"),
+    fmt: Optional[str] = _FMT, orientation: Optional[str] = _ORIENT, rank: str = _RANK, method: str = _METHOD,
+) -> None:
+    """One sample against the age-matched reference, with eczema-linked taxa."""
+    from gutskin.microbiome import MicrobiomeInputError, read_tree, sample_report
+
+    if age_group not in ("adult", "infant"):
+        _fail(f"--age-group must be adult or infant, not {age_group!r}")
+    try:
+        prof = _load(table, fmt, orientation, rank, method)
+        t = read_tree(str(tree)) if tree else None
+        rep = sample_report(prof, sample, age_group, tree=t, seed=seed)
+    except MicrobiomeInputError as exc:
+        _fail(str(exc))
+    if as_json:
+        print(json.dumps(rep))
+        return
+    print(f"Sample {rep['sample']} ({rep['age_group']}), {rep['profile']['kind']} at {rep['profile']['rank']} level")
+    vals = rep["diversity"]["values"]
+    print("Diversity (Shannon in natural log): " + ", ".join(
+        f"{k} {v:.4g}" for k, v in vals.items() if v is not None))
+    for line in rep["plain_language"]:
+        print("- " + line)
+    print("Reference: " + rep["reference_comparison"]["reference"]["citation"])
+
+
+@microbiome_app.command("cohort")
+def cohort_cmd(
+    table: Path = typer.Argument(..., help="BIOM, TSV/CSV or MetaPhlAn file"),
+    metadata: Path = typer.Option(..., "--metadata", help="sample metadata TSV (first column = sample ID)"),
+    outcome: str = typer.Option(..., "--outcome", help="metadata column, e.g. SCORAD or POEM"),
+    covariate: list[str] = typer.Option([], "--covariate", help="covariate column (repeatable)"),
+    group: Optional[str] = typer.Option(None, "--group", help="grouping column for PERMANOVA/ANCOM-BC"),
+    metric: str = typer.Option("shannon", "--metric", help="alpha metric to relate to the outcome"),
+    rarefy: Optional[int] = typer.Option(None, "--rarefy", help="rarefy to N reads first"),
+    seed: int = typer.Option(0, "--seed", help="seed for rarefaction and permutations"),
+    permutations: int = typer.Option(999, "--permutations"),
+    no_ancombc: bool = typer.Option(False, "--no-ancombc", help="skip differential abundance"),
+    as_json: bool = typer.Option(False, "--json", help="print JSON"),
+    fmt: Optional[str] = _FMT, orientation: Optional[str] = _ORIENT, rank: str = _RANK, method: str = _METHOD,
+) -> None:
+    """Diversity vs outcome (Spearman + OLS), ANCOM-BC, Bray–Curtis PCoA + PERMANOVA."""
+    from gutskin.microbiome import MicrobiomeInputError
+    from gutskin.microbiome.cohort import cohort_analysis, read_metadata
+
+    try:
+        prof = _load(table, fmt, orientation, rank, method)
+        md = read_metadata(metadata)
+        res = cohort_analysis(prof, md, outcome, metric=metric, covariates=covariate, group=group,
+                              rarefy_depth=rarefy, seed=seed, permutations=permutations,
+                              differential=not no_ancombc)
+    except MicrobiomeInputError as exc:
+        _fail(str(exc))
+    if as_json:
+        print(json.dumps(res, default=_jsonable))
+        return
+    dv = res.get("diversity_vs_outcome")
+    if dv:
+        print(f"{dv['metric']} vs {dv['outcome']} (n={dv['n']}): Spearman rho {dv['spearman']['rho']:.3f} "
+              f"(p={dv['spearman']['p']:.3g}); OLS {dv['ols']['formula']}")
+        for name, c in dv["ols"]["coefficients"].items():
+            print(f"  {name}: {c['coef']:.4g} (SE {c['se']:.3g}, p={c['p']:.3g})")
+    perm = res["ordination"]["permanova"]
+    print(f"PERMANOVA (Bray–Curtis) by {res['ordination']['group']}: pseudo-F {perm['pseudo_f']:.3f}, "
+          f"p={perm['p']:.3g} ({perm['permutations']} permutations)")
+    da = res.get("differential_abundance")
+    if da:
+        sig = [r for r in da["results"] if r.get("Signif") and r.get("Covariate") != "Intercept"]
+        print(f"ANCOM-BC: {len(sig)} significant feature/covariate pairs of {da['n_features']} features")
+
+
+def _jsonable(o):
+    if hasattr(o, "item"):
+        return o.item()
+    return str(o)
+
 
 def register(app: typer.Typer) -> None:
-    """Add this area's commands to the root app."""
+    """Add the `microbiome` sub-app to the root app."""
+    app.add_typer(microbiome_app, name="microbiome")

@@ -1,0 +1,203 @@
+"""Cohort analyses: diversity vs an outcome, differential abundance, PCoA + PERMANOVA.
+
+* :func:`diversity_vs_outcome` — Spearman rank correlation (scipy) of an alpha metric with an
+  outcome (e.g. SCORAD, POEM), and an ordinary least-squares regression
+  ``outcome ~ 1 + metric + covariates`` (numpy ``lstsq``; standard errors from
+  σ²(XᵀX)⁻¹ with σ² = RSS/(n−p); two-sided t-test p-values). Categorical covariates are
+  dummy-coded with the first level as reference. Samples with a missing outcome/covariate are
+  dropped and counted.
+* :func:`differential_abundance` — ANCOM-BC (Lin & Peddada 2020) via
+  :func:`skbio.stats.composition.ancombc` on counts + 1 (ANCOM-BC needs positive values),
+  after dropping features present in fewer than ``min_prevalence`` of samples.
+* :func:`ordination` — Bray–Curtis, PCoA (:func:`skbio.stats.ordination.pcoa`) and PERMANOVA
+  (:func:`skbio.stats.distance.permanova`, ``permutations`` with ``seed``) on a grouping.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Sequence
+
+import numpy as np
+import pandas as pd
+
+from gutskin.microbiome.diversity import alpha_diversity, beta_diversity
+from gutskin.microbiome.errors import MicrobiomeInputError
+from gutskin.microbiome.profile import Profile
+
+
+def read_metadata(path) -> pd.DataFrame:
+    """Read a sample metadata TSV (first column = sample ID)."""
+    try:
+        md = pd.read_csv(path, sep="\t", dtype=str, comment=None)
+    except (OSError, pd.errors.ParserError, ValueError) as exc:
+        raise MicrobiomeInputError(f"cannot read metadata ({exc})", source=str(path)) from exc
+    if md.shape[1] < 2:
+        raise MicrobiomeInputError("metadata needs a sample ID column and at least one variable", source=str(path))
+    md = md.set_index(md.columns[0])
+    md.index = md.index.map(str)
+    dup = md.index[md.index.duplicated()]
+    if len(dup):
+        raise MicrobiomeInputError(f"duplicate sample ID {dup[0]!r} in metadata", sample=dup[0], source=str(path))
+    return md.apply(_maybe_numeric)
+
+
+def _maybe_numeric(col: pd.Series) -> pd.Series:
+    conv = pd.to_numeric(col.replace({"": np.nan, "NA": np.nan, "nan": np.nan}), errors="coerce")
+    nonmissing = col.notna() & ~col.isin(["", "NA", "nan"])
+    return conv if conv[nonmissing].notna().all() else col
+
+
+def _align(profile: Profile, metadata: pd.DataFrame) -> list[str]:
+    shared = [s for s in profile.table.index if s in metadata.index]
+    if len(shared) < 3:
+        raise MicrobiomeInputError(f"only {len(shared)} sample(s) appear in both the table and the metadata")
+    return shared
+
+
+def ols(y: np.ndarray, X: pd.DataFrame) -> dict[str, dict[str, float]]:
+    """OLS with an intercept already in ``X``; coefficient, SE, t and p per column."""
+    from scipy import stats
+
+    Xv = X.to_numpy(dtype=float)
+    n, p = Xv.shape
+    if n <= p:
+        raise MicrobiomeInputError(f"regression needs more samples ({n}) than parameters ({p})")
+    beta, *_ = np.linalg.lstsq(Xv, y, rcond=None)
+    resid = y - Xv @ beta
+    dof = n - p
+    sigma2 = float(resid @ resid) / dof
+    cov = sigma2 * np.linalg.pinv(Xv.T @ Xv)
+    se = np.sqrt(np.diag(cov))
+    t = beta / se
+    pv = 2 * stats.t.sf(np.abs(t), dof)
+    ss_tot = float(((y - y.mean()) ** 2).sum())
+    out = {c: {"coef": float(b), "se": float(s), "t": float(tt), "p": float(pp)}
+           for c, b, s, tt, pp in zip(X.columns, beta, se, t, pv)}
+    out["_fit"] = {"n": n, "dof": dof, "r2": 1 - float(resid @ resid) / ss_tot if ss_tot > 0 else float("nan")}
+    return out
+
+
+def diversity_vs_outcome(profile: Profile, metadata: pd.DataFrame, outcome: str, *, metric: str = "shannon",
+                         covariates: Sequence[str] = (), rarefy_depth: int | None = None,
+                         seed: int | None = None) -> dict[str, Any]:
+    """Spearman correlation and OLS of ``outcome`` on an alpha ``metric`` (+ covariates)."""
+    from scipy import stats
+
+    for c in (outcome, *covariates):
+        if c not in metadata.columns:
+            raise MicrobiomeInputError(f"metadata has no column {c!r}")
+    if not pd.api.types.is_numeric_dtype(metadata[outcome]):
+        raise MicrobiomeInputError(f"outcome column {outcome!r} must be numeric")
+    shared = _align(profile, metadata)
+    a = alpha_diversity(profile.subset(shared), [metric], rarefy_depth=rarefy_depth, seed=seed)
+    df = metadata.loc[a.values.index, [outcome, *covariates]].copy()
+    df[metric] = a.values[metric]
+    before = len(df)
+    df = df.dropna()
+    if len(df) < 3:
+        raise MicrobiomeInputError("fewer than 3 samples with complete outcome, covariates and diversity")
+    rho, p_rho = stats.spearmanr(df[metric], df[outcome])
+    X = pd.DataFrame({"intercept": 1.0, metric: df[metric].astype(float)}, index=df.index)
+    for c in covariates:
+        if pd.api.types.is_numeric_dtype(df[c]):
+            X[c] = df[c].astype(float)
+        else:
+            dummies = pd.get_dummies(df[c].astype(str), prefix=c, drop_first=True, dtype=float)
+            X = X.join(dummies)
+    fit = ols(df[outcome].to_numpy(dtype=float), X)
+    meta = fit.pop("_fit")
+    return {"metric": metric, "outcome": outcome, "log_base": a.log_base, "depth": a.depth,
+            "n": int(len(df)), "n_dropped_missing": int(before - len(df)),
+            "n_dropped_rarefaction": len(a.dropped),
+            "spearman": {"rho": float(rho), "p": float(p_rho)},
+            "ols": {"formula": f"{outcome} ~ {' + '.join([metric, *covariates])}", "coefficients": fit,
+                    "r2": meta["r2"], "dof": meta["dof"]}}
+
+
+def differential_abundance(profile: Profile, metadata: pd.DataFrame, formula: str, *,
+                           min_prevalence: float = 0.1, alpha: float = 0.05) -> dict[str, Any]:
+    """ANCOM-BC through scikit-bio (see module docstring). Needs counts."""
+    from skbio.stats.composition import ancombc
+
+    profile.require_counts("ANCOM-BC")
+    shared = _align(profile, metadata)
+    table = profile.table.loc[shared]
+    keep = (table > 0).mean(axis=0) >= min_prevalence
+    table = table.loc[:, keep]
+    if table.shape[1] < 2:
+        raise MicrobiomeInputError("fewer than 2 features pass the prevalence filter for ANCOM-BC")
+    md = metadata.loc[shared]
+    res = ancombc(table + 1, md, formula, alpha=alpha)
+    frame = getattr(res, "result", res).reset_index()
+    rows = []
+    for rec in frame.to_dict(orient="records"):
+        rows.append({str(k): (v.item() if hasattr(v, "item") else v) for k, v in rec.items()})
+    return {"method": "ANCOM-BC (scikit-bio ancombc), counts + 1", "formula": formula,
+            "n_samples": len(shared), "n_features": int(table.shape[1]), "min_prevalence": min_prevalence,
+            "results": rows}
+
+
+def ordination(profile: Profile, metadata: pd.DataFrame, group: str, *, permutations: int = 999,
+               seed: int | None = 0, dimensions: int = 3, rarefy_depth: int | None = None) -> dict[str, Any]:
+    """Bray–Curtis PCoA coordinates and PERMANOVA on metadata column ``group``."""
+    from skbio.stats.distance import permanova
+    from skbio.stats.ordination import pcoa
+
+    if group not in metadata.columns:
+        raise MicrobiomeInputError(f"metadata has no column {group!r}")
+    shared = _align(profile, metadata)
+    md = metadata.loc[shared, group].dropna()
+    b = beta_diversity(profile.subset(list(md.index)), "braycurtis", rarefy_depth=rarefy_depth, seed=seed)
+    ids = list(b.distances.ids)
+    groups = md.loc[ids].astype(str)
+    if groups.nunique() < 2:
+        raise MicrobiomeInputError(f"column {group!r} needs at least two groups for PERMANOVA")
+    ordn = pcoa(b.distances, dimensions=min(dimensions, len(ids) - 1))
+    coords = ordn.samples.iloc[:, :dimensions]
+    perm = permanova(b.distances, groups.to_numpy(), permutations=permutations, seed=seed)
+    return {"metric": "braycurtis", "group": group, "n": len(ids),
+            "pcoa": {"proportion_explained": [float(x) for x in ordn.proportion_explained.iloc[:dimensions]],
+                     "coordinates": {sid: [float(x) for x in row] for sid, row in coords.iterrows()}},
+            "permanova": {"pseudo_f": float(perm["test statistic"]), "p": float(perm["p-value"]),
+                          "permutations": int(perm["number of permutations"]),
+                          "n_groups": int(perm["number of groups"]), "seed": seed}}
+
+
+def cohort_analysis(profile: Profile, metadata: pd.DataFrame, outcome: str, *, metric: str = "shannon",
+                    covariates: Sequence[str] = (), group: str | None = None, rarefy_depth: int | None = None,
+                    seed: int | None = 0, permutations: int = 999, differential: bool = True) -> dict[str, Any]:
+    """All three analyses in one plain-data dict.
+
+    ``group`` (for PERMANOVA/ANCOM-BC) defaults to ``outcome`` when the outcome is categorical;
+    for a numeric outcome, samples are split at its median ("low"/"high") and that is recorded.
+    """
+    if outcome not in metadata.columns:
+        raise MicrobiomeInputError(f"metadata has no column {outcome!r}")
+    md = metadata.copy()
+    out: dict[str, Any] = {"outcome": outcome}
+    numeric = pd.api.types.is_numeric_dtype(md[outcome])
+    if numeric:
+        out["diversity_vs_outcome"] = diversity_vs_outcome(profile, md, outcome, metric=metric,
+                                                           covariates=covariates, rarefy_depth=rarefy_depth,
+                                                           seed=seed)
+    else:
+        out["diversity_vs_outcome"] = None
+        out["note"] = f"outcome {outcome!r} is categorical: no correlation/regression, groups compared instead"
+    if group is None:
+        if numeric:
+            med = md[outcome].median()
+            group = f"{outcome}_split"
+            md[group] = np.where(md[outcome].isna(), None, np.where(md[outcome] > med, "high", "low"))
+            out["group_rule"] = f"{outcome} > median ({med:g}) = high, else low"
+        else:
+            group = outcome
+    out["ordination"] = ordination(profile, md, group, permutations=permutations, seed=seed,
+                                   rarefy_depth=rarefy_depth)
+    if differential:
+        if profile.kind == "counts":
+            sub = md[[group]].dropna()
+            out["differential_abundance"] = differential_abundance(profile, sub, group)
+        else:
+            out["differential_abundance"] = None
+            out.setdefault("notes", []).append("ANCOM-BC skipped: needs counts")
+    return out
