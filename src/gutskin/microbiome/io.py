@@ -121,6 +121,9 @@ def read_biom(path: str | os.PathLike, *, kind: Kind | None = None, method: Meth
     try:
         table = biom.load_table(src)
     except (TableException, ValueError, KeyError, TypeError, OSError) as exc:
+        if "uplicate" in str(exc):
+            for what, ids in _raw_biom_ids(src):
+                _check_unique(ids, what, src)
         raise MicrobiomeInputError(f"not a readable BIOM table ({exc})", source=src) from exc
     obs_ids = [str(x) for x in table.ids(axis="observation")]
     samp_ids = [str(x) for x in table.ids(axis="sample")]
@@ -142,6 +145,23 @@ def read_biom(path: str | os.PathLike, *, kind: Kind | None = None, method: Meth
         if lineages:
             taxonomy = taxonomy_frame({fid: lineages.get(fid) for fid in obs_ids})
     return Profile.from_frame(frame, kind=kind, taxonomy=taxonomy, method=method, source=src)
+
+
+def _raw_biom_ids(src: str) -> list[tuple[str, list[str]]]:
+    """Sample and feature IDs read straight from the file (to name duplicates biom rejects)."""
+    try:
+        if sniff_format(src) == "biom-hdf5":
+            import h5py
+
+            with h5py.File(src, "r") as fh:
+                dec = lambda a: [x.decode() if isinstance(x, bytes) else str(x) for x in a]  # noqa: E731
+                return [("sample", dec(fh["sample/ids"][:])), ("feature", dec(fh["observation/ids"][:]))]
+        import json
+
+        doc = json.loads(Path(src).read_text())
+        return [("sample", [str(c["id"]) for c in doc["columns"]]), ("feature", [str(r["id"]) for r in doc["rows"]])]
+    except (OSError, KeyError, ValueError, TypeError):
+        return []
 
 
 def _check_unique(ids: list[str], what: str, src: str) -> None:
@@ -189,6 +209,9 @@ def read_table(path_or_buffer, *, orientation: Orientation | None = None, sep: s
         raise MicrobiomeInputError(f"cannot parse the table ({exc})", source=src) from exc
     if raw.shape[1] < 2:
         raise MicrobiomeInputError("the table needs an ID column and at least one data column", source=src)
+    import csv
+
+    header_cells = [c.strip() for c in next(csv.reader([lines[0]], delimiter=sep))]
     header0 = str(raw.columns[0])
     raw = raw.set_index(raw.columns[0])
     raw.index = raw.index.map(str)
@@ -217,6 +240,12 @@ def read_table(path_or_buffer, *, orientation: Orientation | None = None, sep: s
         orientation, note = "features-as-rows", "orientation rule 5: more rows than columns"
     else:
         orientation, note = "samples-as-rows", "orientation rule 5: not more rows than columns"
+    seen: set[str] = set()
+    for cell in header_cells[1:]:
+        if cell in seen and cell.lower() not in _TAXONOMY_COLUMNS:
+            what = "sample" if orientation == "features-as-rows" else "feature"
+            raise MicrobiomeInputError(f"duplicate {what} ID {cell!r} in the header", source=src, **{what: cell})
+        seen.add(cell)
     if lineages is not None and orientation == "samples-as-rows":
         raise MicrobiomeInputError("a taxonomy column only makes sense with features as rows", source=src)
     frame = raw.T if orientation == "features-as-rows" else raw
