@@ -124,7 +124,7 @@ class QuestionnaireResponse(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     patient_id: Mapped[int] = mapped_column(ForeignKey("patients.id", ondelete="CASCADE"))
     instrument: Mapped[str] = mapped_column(String(16))
-    version: Mapped[str] = mapped_column(String(32), default="")
+    version: Mapped[str] = mapped_column(String(120), default="")
     answered_on: Mapped[dt.date] = mapped_column(Date)
     answers: Mapped[dict] = mapped_column(JSON)
     total: Mapped[float | None] = mapped_column(Float)

@@ -156,7 +156,7 @@ def upgrade() -> None:
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('patient_id', sa.Integer(), nullable=False),
     sa.Column('instrument', sa.String(length=16), nullable=False),
-    sa.Column('version', sa.String(length=32), nullable=False),
+    sa.Column('version', sa.String(length=120), nullable=False),
     sa.Column('answered_on', sa.Date(), nullable=False),
     sa.Column('answers', sa.JSON(), nullable=False),
     sa.Column('total', sa.Float(), nullable=True),
