@@ -1,0 +1,83 @@
+"""CLI contracts: `gutskin triggers`, `gutskin forecast`, `gutskin evaluate forecast`."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from gutskin.insights.synthetic import FACTORS, simulate_cohort, write_diary
+
+ROOT = Path(__file__).resolve().parents[2]
+GUTSKIN = ROOT / ".venv" / "bin" / "gutskin"
+if not GUTSKIN.exists():
+    GUTSKIN = Path(sys.executable).with_name("gutskin")
+
+
+def run(*args):
+    return subprocess.run([str(GUTSKIN), *map(str, args)], capture_output=True, text=True, timeout=120)
+
+
+@pytest.fixture(scope="module")
+def diary(tmp_path_factory):
+    c = simulate_cohort(5, 90, seed=21)
+    path = tmp_path_factory.mktemp("d") / "diary.csv"
+    write_diary(c, path)
+    return path, c
+
+
+def test_triggers_json_contract(diary):
+    path, c = diary
+    p = run("triggers", path, "--json")
+    assert p.returncode == 0, p.stderr
+    recs = json.loads(p.stdout)
+    assert {(r["patient"], r["factor"]) for r in recs} == {(pid, f) for pid in c.truth for f in FACTORS}
+    assert len(recs) == 5 * len(FACTORS)
+    for r in recs:
+        assert set(r) == {"patient", "factor", "verdict", "effect", "lag_days", "probability", "exposed_days"}
+        assert r["verdict"] in {"likely_trigger", "likely_protective", "no_evidence", "not_enough_data"}
+        if r["verdict"] != "not_enough_data":
+            assert 0 <= r["probability"] <= 1 and r["lag_days"] in (0, 1, 2, 3)
+        if r["factor"].startswith("treat.") and r["lag_days"] is not None:
+            assert r["lag_days"] >= 1
+
+
+def test_forecast_json_contract(diary):
+    path, c = diary
+    p = run("forecast", path, "--horizon", "7", "--json")
+    assert p.returncode == 0, p.stderr
+    out = json.loads(p.stdout)
+    assert set(out) == set(c.truth)
+    for pid, days in out.items():
+        last = c.frame[c.frame.patient == pid].date.max().date()
+        assert [d["date"] for d in days] == [(last + dt.timedelta(days=h)).isoformat() for h in range(1, 8)]
+        for d in days:
+            assert len(d["probabilities"]) == 11 and abs(sum(d["probabilities"]) - 1) < 1e-6
+
+
+def test_evaluate_forecast_json(diary):
+    path, _ = diary
+    p = run("evaluate", "forecast", path, "--horizon", "7", "--json")
+    assert p.returncode == 0, p.stderr
+    out = json.loads(p.stdout)
+    o = out["overall"]
+    for key in ("model", "uniform", "historical", "rpss_uniform", "rpss_historical", "calibration"):
+        assert key in o
+    assert set(out["per_horizon"]) == {str(h) for h in range(1, 8)}
+    assert 0 < o["model"]["rps"] < 1 and o["model"]["lpd"] < 0
+
+
+def test_errors_are_one_line_with_exit_2(tmp_path):
+    bad = tmp_path / "bad.csv"
+    bad.write_text("patient,date,itch\np,2025-01-01,12\n")
+    for args in (("triggers", bad, "--json"), ("forecast", bad, "--json"), ("evaluate", "forecast", bad)):
+        p = run(*args)
+        assert p.returncode == 2
+        assert p.stdout == ""
+        assert len(p.stderr.strip().splitlines()) == 1 and "itch" in p.stderr
+    p = run("forecast", bad, "--horizon", "0")
+    assert p.returncode == 2
