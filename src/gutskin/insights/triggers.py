@@ -41,6 +41,7 @@ unexposed days with an itch score, or the patient has too few analysable days fo
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import asdict, dataclass, field
 from typing import Any
@@ -218,36 +219,70 @@ def patient_estimates(
     ``itch``: 0-10 or nan; ``factors``: name -> raw values (nan = missing), aligned with
     ``day_index``. Returns one :class:`FactorEstimate` per factor.
     """
-    day_index = np.asarray(day_index, dtype=np.int64)
-    itch = np.asarray(itch, dtype=float)
+    names = list(factors)
+    raw = np.column_stack([np.asarray(factors[f], dtype=float) for f in names]) if names else np.zeros((len(itch), 0))
+    return _estimates(patient, np.asarray(day_index, dtype=np.int64), np.asarray(itch, dtype=float), names, raw, min_days)
+
+
+def _ols(X: np.ndarray, yv: np.ndarray):
+    """OLS coefficients and standard errors; None when (near-)collinear or too few rows."""
+    p = X.shape[1]
+    dof = X.shape[0] - p
+    if dof < 10:
+        return None
+    xtx = X.T @ X
+    d = np.sqrt(np.diag(xtx))
+    if np.any(d <= 1e-9):
+        return None
+    corr = xtx / np.outer(d, d)
+    try:
+        chol = np.linalg.cholesky(corr)
+    except np.linalg.LinAlgError:
+        return None
+    if np.min(np.diag(chol)) < 1e-4:  # (near-)collinear columns
+        return None
+    ci = np.linalg.inv(chol)
+    xtx_inv = (ci.T @ ci) / np.outer(d, d)
+    beta = xtx_inv @ (X.T @ yv)
+    resid = yv - X @ beta
+    s2 = float(resid @ resid) / dof
+    se = np.sqrt(np.clip(np.diag(xtx_inv) * s2, 1e-12, None))
+    if not np.all(np.isfinite(se)):
+        return None
+    return beta, se
+
+
+def _estimates(patient, day_index, itch, names, raw, min_days) -> list[FactorEstimate]:
     n = int(day_index[-1] - day_index[0] + 1) if day_index.size else 0
     pos = day_index - (day_index[0] if day_index.size else 0)
     y = np.full(n, np.nan)
     y[pos] = itch
     y_obs = ~np.isnan(y)
+    G = np.full((n, len(names)), np.nan)
+    G[pos] = raw
 
-    prepared = []
-    for name, raw in factors.items():
-        g = np.full(n, np.nan)
-        g[pos] = np.asarray(raw, dtype=float)
-        cov, exposed, kind = _factor_covariate(g)
+    est: list[FactorEstimate] = []
+    covs: list[np.ndarray] = []
+    for j, name in enumerate(names):
+        cov, exposed, kind = _factor_covariate(G[:, j])
         obs = ~np.isnan(cov)
-        n_exp = int(np.sum(exposed & y_obs))
-        n_unexp = int(np.sum(obs & ~exposed & y_obs))
+        n_exp = int(np.count_nonzero(exposed & y_obs))
+        n_unexp = int(np.count_nonzero(obs & ~exposed & y_obs))
         lags = TREATMENT_LAGS if name.startswith("treat.") else LAGS
         fe = FactorEstimate(patient, name, kind, n_exp, n_unexp, lags)
         if n_exp < min_days or n_unexp < min_days:
             fe.reason = "few_days"
-        prepared.append((fe, cov))
+        est.append(fe)
+        covs.append(cov)
 
-    eligible = [(fe, cov) for fe, cov in prepared if not fe.reason]
-    if not eligible or n <= AR_ORDER + 1:
-        for fe, _ in eligible:
-            fe.reason = "few_rows"
-        return [fe for fe, _ in prepared]
+    elig = [j for j, fe in enumerate(est) if not fe.reason]
+    if not elig or n <= AR_ORDER + 1:
+        for j in elig:
+            est[j].reason = "few_rows"
+        return est
 
     # lagged itch, carried forward up to 3 days, else the patient's mean; plus an indicator
-    ymean = float(np.nanmean(y))
+    ymean = float(y[y_obs].mean())
     idx = np.where(y_obs, np.arange(n), -1)
     np.maximum.accumulate(idx, out=idx)
     age = np.arange(n) - idx
@@ -261,74 +296,45 @@ def patient_estimates(
         imputed |= ~y_obs[rows - j]
     if imputed.any() and not imputed.all():
         cols.append(imputed.astype(float))
-    base_cols = len(cols)
-
-    def design_for(items):
-        blocks, index = [], []
-        for fe, cov in items:
-            mean = float(np.nanmean(cov))
-            c = np.where(np.isnan(cov), mean, cov)
-            for lag in fe.lags:
-                blocks.append(c[rows - lag])
-                index.append((fe, lag))
-        return blocks, index
-
-    def ols(X, yv):
-        p = X.shape[1]
-        dof = X.shape[0] - p
-        if dof < 10:
-            return None
-        xtx = X.T @ X
-        d = np.sqrt(np.diag(xtx))
-        if np.any(d <= 1e-9):
-            return None
-        corr = xtx / np.outer(d, d)
-        try:
-            chol = np.linalg.cholesky(corr)
-        except np.linalg.LinAlgError:
-            return None
-        if np.min(np.diag(chol)) < 1e-4:  # (near-)collinear columns
-            return None
-        ci = np.linalg.inv(chol)
-        xtx_inv = (ci.T @ ci) / np.outer(d, d)
-        beta = xtx_inv @ (X.T @ yv)
-        resid = yv - X @ beta
-        s2 = float(resid @ resid) / dof
-        se = np.sqrt(np.clip(np.diag(xtx_inv) * s2, 1e-12, None))
-        if not np.all(np.isfinite(se)):
-            return None
-        return beta, se
-
+    base = np.column_stack(cols)
     yv = y[rows]
-    blocks, index = design_for(eligible)
-    X = np.column_stack(cols + blocks)
-    fit = None
-    if X.shape[0] >= X.shape[1] + 20:
-        fit = ols(X, yv)
+
+    C = np.column_stack([covs[j] for j in elig])  # (n, E), mean-imputed
+    miss = np.isnan(C)
+    if miss.any():
+        means = np.where(miss, 0.0, C).sum(axis=0) / np.maximum((~miss).sum(axis=0), 1)
+        C = np.where(miss, means[None, :], C)
+    is_treat = np.array([est[j].factor.startswith("treat.") for j in elig])
+    blocks, index = [], []  # index: (position in elig, lag)
+    for lag in LAGS:
+        keep = ~is_treat if lag == 0 else np.ones(len(elig), bool)
+        blocks.append(C[rows - lag][:, keep])
+        index.extend((e, lag) for e in np.flatnonzero(keep))
+    X = np.column_stack([base, *blocks])
+    fit = _ols(X, yv) if X.shape[0] >= X.shape[1] + 20 else None
+    nb = base.shape[1]
+    for j in elig:
+        est[j].b = np.full(len(LAGS), np.nan)
+        est[j].se = np.full(len(LAGS), np.nan)
     if fit is not None:
         beta, se = fit
-        for fe, _ in eligible:
-            fe.b = np.full(len(LAGS), np.nan)
-            fe.se = np.full(len(LAGS), np.nan)
-        for k, (fe, lag) in enumerate(index):
-            fe.b[lag] = beta[base_cols + k]
-            fe.se[lag] = se[base_cols + k]
-    else:
-        # too few days for the joint model: one factor at a time (same dynamics terms)
-        for item in eligible:
-            fe = item[0]
-            b1, i1 = design_for([item])
-            X1 = np.column_stack(cols + b1)
-            f1 = ols(X1, yv)
-            if f1 is None:
-                fe.reason = "few_rows"
-                continue
-            fe.b = np.full(len(LAGS), np.nan)
-            fe.se = np.full(len(LAGS), np.nan)
-            for k, (_, lag) in enumerate(i1):
-                fe.b[lag] = f1[0][base_cols + k]
-                fe.se[lag] = f1[1][base_cols + k]
-    return [fe for fe, _ in prepared]
+        for k, (e, lag) in enumerate(index):
+            est[elig[e]].b[lag] = beta[nb + k]
+            est[elig[e]].se[lag] = se[nb + k]
+        return est
+    # too few days for the joint model: one factor at a time (same dynamics terms)
+    for e, j in enumerate(elig):
+        lags = est[j].lags
+        X1 = np.column_stack([base] + [C[rows - lag, e] for lag in lags])
+        f1 = _ols(X1, yv)
+        if f1 is None:
+            est[j].b = est[j].se = None
+            est[j].reason = "few_rows"
+            continue
+        for k, lag in enumerate(lags):
+            est[j].b[lag] = f1[0][nb + k]
+            est[j].se[lag] = f1[1][nb + k]
+    return est
 
 
 # ---------------------------------------------------------------------------------------------
@@ -408,6 +414,7 @@ def fit_prior(estimates: list[FactorEstimate], base: TriggerPrior, iters: int = 
 _WHEN = {0: "the same day", 1: "the next day", 2: "two days later", 3: "three days later"}
 
 
+@functools.lru_cache(maxsize=4096)
 def _label(factor: str) -> str:
     from gutskin.diary.factors import known_factor
 
@@ -510,7 +517,7 @@ def _verdicts_for_patient(
 
 
 def _split_frame(frame, factor_names=None):
-    """Yield (patient, day_index, itch, {factor: values}) from a diary frame."""
+    """Yield (patient, day_index, itch, factor names, factor matrix) from a diary frame."""
     import pandas as pd
 
     if frame is None or len(frame) == 0:
@@ -525,7 +532,7 @@ def _split_frame(frame, factor_names=None):
     patients = f["patient"].astype(str).to_numpy()
     days = (pd.to_datetime(f["date"]).to_numpy().astype("datetime64[D]").astype(np.int64))
     itch = f["itch"].to_numpy(dtype=float)
-    fac = {n: f[n].to_numpy(dtype=float) for n in names}
+    fac = f[names].to_numpy(dtype=float) if names else np.zeros((len(f), 0))
     if patients.size == 0:
         return
     change = np.flatnonzero(patients[1:] != patients[:-1]) + 1
@@ -535,15 +542,12 @@ def _split_frame(frame, factor_names=None):
         d = days[s:e]
         if np.any(np.diff(d) <= 0):
             raise ValueError(f"patient {patients[s]}: duplicate or unsorted dates")
-        yield patients[s], d - d[0], itch[s:e], {n: v[s:e] for n, v in fac.items()}
+        yield patients[s], d - d[0], itch[s:e], names, fac[s:e]
 
 
 def estimate_all(frame, factor_names=None, *, min_days: int = MIN_DAYS) -> list[list[FactorEstimate]]:
     """Per-patient regressions for every patient of a diary frame."""
-    return [
-        patient_estimates(p, d, y, fac, min_days=min_days)
-        for p, d, y, fac in _split_frame(frame, factor_names)
-    ]
+    return [_estimates(p, d, y, names, fac, min_days) for p, d, y, names, fac in _split_frame(frame, factor_names)]
 
 
 def find_triggers(
