@@ -38,6 +38,7 @@
           }
         }
       });
+      canvas.dataset.ready = "1";
     }
   });
 })();

@@ -1,0 +1,124 @@
+"""End-to-end in headless Chromium against a real server, on SQLite and PostgreSQL.
+
+Journey: a patient registers, logs a day, sees the chart, shares with a clinician; the
+clinician links and sees the patient; the patient revokes and the clinician no longer sees
+them; a stranger sees nothing.
+"""
+
+from __future__ import annotations
+
+import re
+
+import httpx
+import pytest
+
+pytestmark = pytest.mark.e2e
+PASSWORD = "a long enough password"
+
+
+def register(page, base: str, email: str, name: str) -> None:  # type: ignore[no-untyped-def]
+    page.goto(base + "/register")
+    page.fill("input[name=display_name]", name)
+    page.fill("input[name=email]", email)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(re.compile(r"/today"))
+
+
+def login(page, base: str, email: str) -> None:  # type: ignore[no-untyped-def]
+    page.goto(base + "/login")
+    page.fill("input[name=email]", email)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+
+
+def test_patient_clinician_stranger_journey(server, browser) -> None:  # type: ignore[no-untyped-def]
+    base = server.base
+    made = server.cli("users", "create", "--email", "doc@clinic.example.org", "--role", "clinician", "--password", PASSWORD)
+    assert made.returncode == 0, made.stderr
+
+    patient = browser.new_context(viewport={"width": 390, "height": 844})  # a phone
+    p = patient.new_page()
+    register(p, base, "pat@example.org", "Pat")
+    # log a day: sliders, a chip, flare, save
+    p.locator("#itch").fill("7")
+    assert p.locator("#itch-out").inner_text() == "7"
+    p.locator("#sleep_loss").fill("3")
+    p.locator("label.chip", has_text="Dairy").click()
+    p.check("input[name=flare]")
+    p.click("#save")
+    p.wait_for_selector("#saved-msg")
+    assert p.locator("#itch").input_value() == "7"
+    assert p.locator("input[name='f:food.dairy']").is_checked()
+    # trends: the chart is drawn with today's point
+    p.goto(base + "/trends?weeks=4")
+    p.wait_for_selector("#trend-chart[data-ready='1']")
+    itch = p.evaluate("window.gutskinChart.data.datasets[0].data")
+    assert itch[-1] == 7 and all(v is None for v in itch[:-1])
+    assert "1 days logged" in p.content()
+    # share
+    p.goto(base + "/sharing")
+    p.click("#new-invite")
+    code = p.locator("#invite-code").inner_text().strip()
+    assert re.fullmatch(r"[A-Z2-9]{4}-[A-Z2-9]{4}-[A-Z2-9]{4}", code)
+
+    clinic = browser.new_context()
+    c = clinic.new_page()
+    login(c, base, "doc@clinic.example.org")
+    c.wait_for_url(re.compile(r"/clinic"))
+    assert c.locator("#no-patients").count() == 1
+    c.fill("input[name=code]", code)
+    c.click("form[action='/clinic/link'] button")
+    c.wait_for_selector("text=Patient linked.")
+    c.locator("table.panel a", has_text="Pat").click()
+    c.wait_for_selector("#trend-chart[data-ready='1']")
+    assert c.evaluate("window.gutskinChart.data.datasets[0].data.slice(-1)[0]") == 7
+    patient_url = c.url
+    assert "(read-only)" in c.content()
+
+    # the patient sees the clinician's access, then revokes it
+    p.goto(base + "/sharing")
+    assert "doc@clinic.example.org" in p.locator(".access").inner_text()
+    p.click(".access button.danger")
+    p.wait_for_selector("#no-access")
+    resp = c.goto(patient_url)
+    assert resp is not None and resp.status == 404
+    c.goto(base + "/clinic")
+    assert c.locator("#no-patients").count() == 1
+
+    # a stranger sees nothing: not the clinician page, not the API, not the patient's days
+    stranger = browser.new_context()
+    s = stranger.new_page()
+    register(s, base, "stranger@example.org", "Stranger")
+    resp = s.goto(patient_url)
+    assert resp is not None and resp.status == 403
+    assert "Pat" not in s.content()
+    pid = patient_url.rstrip("/").split("/")[-1]
+    token = httpx.post(base + "/api/v1/auth/token", json={"email": "stranger@example.org", "password": PASSWORD}).json()
+    r = httpx.get(f"{base}/api/v1/patients/{pid}/diary", headers={"Authorization": f"Bearer {token['access_token']}"})
+    assert r.status_code == 404
+    s.goto(base + "/today")
+    assert s.locator("#itch").input_value() == "0"  # the stranger's own empty diary, nothing prefilled from Pat
+    for ctx in (patient, clinic, stranger):
+        ctx.close()
+
+
+def test_logout_and_csrf(server, browser) -> None:  # type: ignore[no-untyped-def]
+    ctx = browser.new_context()
+    page = ctx.new_page()
+    register(page, server.base, "csrf@example.org", "C")
+    cookies = {c["name"]: c for c in ctx.cookies()}
+    session = cookies["gutskin_session"]
+    assert session["httpOnly"] and session["sameSite"] == "Lax"
+    # a forged form post without the CSRF token is refused
+    status = page.evaluate(
+        """async () => (await fetch('/today', {method: 'POST', headers: {'Content-Type': 'application/x-www-form-urlencoded'},
+            body: 'date=2026-11-01&itch=9'})).status"""
+    )
+    assert status == 403
+    page.click("text=Log out")
+    page.wait_for_url(re.compile(r"/login"))
+    # the old session id no longer works
+    r = httpx.get(server.base + "/today", cookies={"gutskin_session": session["value"]}, follow_redirects=False)
+    assert r.status_code == 303 and r.headers["location"] == "/login"
+    ctx.close()
