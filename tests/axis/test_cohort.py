@@ -118,3 +118,15 @@ def test_bad_sizes_rejected():
     with pytest.raises(ValueError):
         simulate_cohort(3, -5)
     assert simulate_cohort(0, 10).rows == []
+
+
+def test_weekly_poem(cohort):
+    df = cohort.frame()
+    poem = df.dropna(subset=["poem"])
+    assert len(poem) > 40 * 20
+    assert poem.poem.between(0, 28).all()
+    for _, g in poem.groupby("patient"):
+        gaps = g.date.diff().dt.days.dropna()
+        assert (gaps % 7 == 0).all() and (gaps >= 7).all()
+    # more itch, more POEM
+    assert np.corrcoef(poem.poem, poem.itch)[0, 1] > 0.4

@@ -24,7 +24,8 @@ Generative story for patient i on day t (details and sources in docs/axis.md):
    any factor) raise influx for 2–4 days.
 4. Latent itch = 10·(1 − exp(−EASI·√(IL31′/IL31_base)/κ)) + acute trigger reactions + AR(1)
    noise; the logged itch adds measurement noise and is rounded to 0–10. Sleep loss follows
-   itch. Flare = itch at or above the patient's flare threshold.
+   itch. Flare = itch at or above the patient's flare threshold. POEM once a week from the
+   last 7 days of itch, sleep loss and EASI-driven skin signs.
 5. Treatment follows bad days: a topical steroid course starts when the day's itch reaches
    the patient's threshold (with adherence < 1) and continues while itch stays high; it
    damps inflammation from that day on. So ``treat.tcs`` is positively correlated with itch
@@ -362,13 +363,14 @@ def simulate_cohort(
         prev = np.where(prev, mu_[:, t] < 0.6, mu_[:, t] < p_enter)
         miss[:, t] = prev
     blank = rng.random((n, T)) < blank_rate[:, None]
+    poem = _weekly_poem(rng, itch_lat, sleep, traj["easi"], weekday)
 
     sl = slice(RUN_IN_DAYS, T)
     dates = dates_all[sl]
     rows = []
     for i, pid in enumerate(pids):
         cols = {f: values[f][i, sl] for f in FACTORS}
-        it, sp, fl = itch_obs[i, sl], sleep[i, sl], flare[i, sl]
+        it, sp, fl, pm = itch_obs[i, sl], sleep[i, sl], flare[i, sl], poem[i, sl]
         ms, bl = miss[i, sl], blank[i, sl]
         for d in range(D):
             if ms[d]:
@@ -377,7 +379,8 @@ def simulate_cohort(
             if bl[d]:
                 rows.append(DiaryRow(pid, dates[d], None, None, None, None, None, factors))
             else:
-                rows.append(DiaryRow(pid, dates[d], int(it[d]), int(sp[d]), None, None, int(fl[d]), factors))
+                rows.append(DiaryRow(pid, dates[d], int(it[d]), int(sp[d]), None,
+                                     None if pm[d] < 0 else int(pm[d]), int(fl[d]), factors))
 
     patients_truth: dict[str, dict] = {}
     trig_names = set(TRIGGER_CANDIDATES)
@@ -399,7 +402,7 @@ def simulate_cohort(
                                     "mean_applications": _r(emol_mean[i], 4)},
             },
             "baseline": {
-                "easi_habitual_care": _r(traj["easi"][i, RUN_IN_DAYS] if D else x[i, 0]),
+                "easi_first_diary_day": _r(traj["easi"][i, RUN_IN_DAYS] if D else skin.easi(x[i])),
                 "shannon": _r(h0[i]),
             },
             "observation": {
@@ -432,6 +435,40 @@ def simulate_cohort(
     return Cohort(rows, truth, FACTORS, pids, list(dates), traj_out)
 
 
+POEM_SIGN_SCALES = (10.0, 20.0, 40.0, 80.0, 100.0)
+"""EASI scales of the daily probability 1 − exp(−EASI/scale) of dry, flaky, cracked, bleeding
+and weeping skin (assumption, ordered from common to rare signs)."""
+
+
+def _poem_band(days: np.ndarray) -> np.ndarray:
+    """POEM item score from the number of days in the past week: 0, 1-2, 3-4, 5-6, 7 → 0..4."""
+    return np.select([days == 0, days <= 2, days <= 4, days <= 6], [0, 1, 2, 3], 4)
+
+
+def _weekly_poem(rng: np.random.Generator, itch: np.ndarray, sleep: np.ndarray, easi: np.ndarray,
+                 weekday: np.ndarray) -> np.ndarray:
+    """Weekly POEM (0-28; -1 = not answered) on each patient's chosen weekday (85 % compliance).
+
+    POEM (Charman 2004) asks on how many of the last 7 days each of 7 symptoms occurred; here the
+    days come from the simulated latent itch (≥ 3.5), sleep loss (≥ 3) and five skin signs drawn
+    daily with probability 1 − exp(−EASI/scale) (assumption).
+    """
+    n, T = itch.shape
+    day_items = [itch >= 3.5, sleep >= 3]
+    u = rng.random((len(POEM_SIGN_SCALES), n, T))
+    for k, scale in enumerate(POEM_SIGN_SCALES):
+        day_items.append(u[k] < 1.0 - np.exp(-np.maximum(easi, 0.0) / scale))
+    total = np.zeros((n, T), dtype=int)
+    for item in day_items:
+        c = np.cumsum(np.concatenate([np.zeros((n, 1)), item.astype(float)], axis=1), axis=1)
+        week = c[:, 1:] - c[:, np.maximum(np.arange(T) - 6, 0)]
+        total += _poem_band(week.astype(int))
+    answer_day = rng.integers(0, 7, n)
+    answered = (weekday[None, :] == answer_day[:, None]) & (rng.random((n, T)) < 0.85)
+    answered[:, :6] = False  # a full week of history is needed
+    return np.where(answered, total, -1)
+
+
 def _settle(params: np.ndarray, mod) -> np.ndarray:
     n = params.shape[0]
     x0 = np.tile(skin.INITIAL_STATE, (n, 1))
@@ -453,7 +490,7 @@ def _day(params: np.ndarray, x: np.ndarray, mod, h: np.ndarray | None = None, ad
         return skin.rhs(xx, params[idx], skin.BASELINE_EFFECT, cpl.subset(mod, idx))
 
     if adaptive:
-        xn, _ = integrate(f, x, DAY_WEEKS, rtol=1e-7, atol=1e-9)
+        xn, _ = integrate(f, x, DAY_WEEKS, rtol=1e-6, atol=1e-8)
         return xn
     return integrate_fixed(f, x, DAY_WEEKS, STEPS_PER_DAY)
 

@@ -34,7 +34,12 @@ def settle(params: np.ndarray, *, weeks: float = skin.SETTLE_WEEKS, x0: np.ndarr
     n = params.shape[0]
     if n == 0:
         return np.empty((0, skin.N_STATES))
-    start = np.tile(skin.INITIAL_STATE if x0 is None else x0, (n, 1)) if x0 is None or np.ndim(x0) == 1 else x0
+    if x0 is None:
+        start = np.tile(skin.INITIAL_STATE, (n, 1))
+    elif np.ndim(x0) == 1:
+        start = np.tile(np.asarray(x0, dtype=float), (n, 1))
+    else:
+        start = np.asarray(x0, dtype=float)
 
     def f(x: np.ndarray, idx: np.ndarray) -> np.ndarray:
         return skin.rhs(x, params[idx], effect)
@@ -113,7 +118,10 @@ class ProtocolResult:
         return np.arange(0, int(round(self.weeks)) + 1) * int(round(1 / skin.GRID_STEP_WEEKS))
 
     def summary(self, week: int = 16) -> dict:
-        """The CLI/JSON summary per arm (see docs/axis.md for field meanings)."""
+        """The CLI/JSON summary per arm (see docs/axis.md for field meanings).
+
+        ``week`` is the read-out week of the two "week16" fields (16 unless the run is shorter).
+        """
         wk = self.weekly_index()
         gi = min(int(round(week / skin.GRID_STEP_WEEKS)), len(self.grid) - 1)
         out: dict[str, dict] = {}
@@ -130,7 +138,7 @@ class ProtocolResult:
                 "patients": self.n_kept,
                 "patients_sampled": self.n_sampled,
                 "easi_by_week_median": [round(float(v), 4) for v in med],
-                "percent_improvement_week16_median": round(pim, 4) if week == 16 else round(pim, 4),
+                "percent_improvement_week16_median": round(pim, 4),
                 "easi75_percent_week16": round(e75, 4),
             }
         return out
