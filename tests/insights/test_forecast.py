@@ -55,7 +55,14 @@ def test_laplace_filter_matches_exact_hmm(omega):
     y = np.array(y, float)
     y[[10, 11, 12, 30]] = np.nan  # gaps
     grid = fc.make_grid([phi], [sigma], [omega], (level, 1e-4))
+    # level uncertainty exercises the (z, m) cross terms: batch and single-series filters agree
+    g2 = fc.make_grid([phi, 0.95], [sigma], [omega], (0.0, 1.5))
+    b2, _ = fc.run_filter(np.vstack([y, y[::-1]]), g2)
+    s2 = fc.filter_series(y[::-1], g2)
+    assert np.allclose(b2.loglik[1], s2.loglik[0]) and np.allclose(b2.pmm[1], s2.pmm[0])
     st_, _ = fc.run_filter(y[None, :], grid)
+    one = fc.filter_series(y, grid)  # the request-path implementation agrees with the batch one
+    assert np.allclose(one.loglik, st_.loglik) and np.allclose(one.az, st_.az) and np.allclose(one.pzz, st_.pzz)
     pred = fc.predictive(st_, grid, [1, 3, 7])[0]
     ll, exact = _exact_hmm(y, phi, sigma, omega, level, 7)
     assert st_.loglik[0, 0] == pytest.approx(ll, abs=0.02 * abs(ll))

@@ -128,7 +128,7 @@ def _predict(st: FilterState, grid: Grid, steps: int = 1, drift=None) -> None:
         st.az, st.pzz, st.pzm = az, pzz, pzm
 
 
-def _update(st: FilterState, y: np.ndarray, grid: Grid, newton: int = 3, offset=None) -> None:
+def _update(st: FilterState, y: np.ndarray, grid: Grid, newton: int = 2, offset=None) -> None:
     """Laplace (iterated-EKF) update with y (K,) where observed (nan = missing).
 
     ``offset`` (K,): a known shift of the day's logit (u_t = z_t + offset + omega nu_t).
@@ -162,11 +162,8 @@ def _update(st: FilterState, y: np.ndarray, grid: Grid, newton: int = 3, offset=
     S = pzz + r
     e = ytil - az
     kz, km = pzz / S, pzm / S
-    st.az[idx] = st.az[idx] + kz * e
-    st.am[idx] = st.am[idx] + km * e
-    st.pzz[idx] = pzz - pzz * kz
-    st.pzm[idx] = pzm - pzm * kz
-    st.pmm[idx] = pmm - pzm * km
+    new = (st.az[idx] + kz * e, st.am[idx] + km * e, pzz - pzz * kz, pzm - pzm * kz, pmm - pzm * km)
+    st.az[idx], st.am[idx], st.pzz[idx], st.pzm[idx], st.pmm[idx] = new
     st.loglik[idx] += ll
     st.n_obs[idx] += 1
 
@@ -192,6 +189,73 @@ def run_filter(
         if t in want:
             snaps[t] = st.copy()
     return st, snaps
+
+
+def filter_series(
+    y: np.ndarray, grid: Grid = DEFAULT_GRID, newton: int = 2, prune_every: int = 15, prune_nats: float = 20.0
+) -> FilterState:
+    """The same filter as :func:`run_filter` for one series, written for speed (request path).
+
+    Identical mathematics; scalar arithmetic for the observation and fewer array temporaries.
+    Every ``prune_every`` days, grid points whose posterior weight has fallen below
+    ``exp(-prune_nats)`` of the best are dropped (their weight is < 1e-9: no visible effect).
+    """
+    y = np.asarray(y, dtype=float)
+    st = _init_state(1, grid)
+    keep = np.arange(grid.size)
+    phi = grid.phi
+    a = 1 - phi
+    phi2, c2, a2 = phi * phi, 2 * phi * a, a * a
+    s2, om2 = grid.sigma**2, grid.omega**2
+    lprior = grid.log_prior
+    az, am, pzz, pzm, pmm = st.az[0], st.am[0], st.pzz[0], st.pzm[0], st.pmm[0]
+    ll = np.zeros_like(az)
+    n_obs = 0
+    for t in range(y.size):
+        if t and t % prune_every == 0:
+            lw = ll + lprior
+            sel = lw > lw.max() - prune_nats
+            if not sel.all():
+                keep = keep[sel]
+                phi, a, phi2, c2, a2, s2, om2, lprior = (x[sel] for x in (phi, a, phi2, c2, a2, s2, om2, lprior))
+                az, am, pzz, pzm, pmm, ll = (x[sel] for x in (az, am, pzz, pzm, pmm, ll))
+        if t > 0:
+            az = phi * az + a * am
+            pzz = phi2 * pzz + c2 * pzm + a2 * pmm + s2
+            pzm = phi * pzm + a * pmm
+        yt = y[t]
+        if yt != yt:
+            continue
+        yt = float(yt)
+        n_obs += 1
+        V = pzz + om2
+        iV = 1.0 / V
+        eh = 1.0 / (1.0 / (yt + 0.5) + 1.0 / (M - yt + 0.5))
+        el = math.log((yt + 0.5) / (M - yt + 0.5))
+        u = (az * iV + el * eh) / (iV + eh)
+        for _ in range(newton):
+            p = 1.0 / (1.0 + np.exp(-u))
+            mp = M * p
+            u = u + (yt - mp - (u - az) * iV) / (mp * (1.0 - p) + iV)
+        p = 1.0 / (1.0 + np.exp(-u))
+        h = M * p * (1.0 - p) + 1e-12
+        d = u - az
+        hV = h * V
+        ll += _LOG_BINOM[int(yt)] + yt * np.log(p) + (M - yt) * np.log1p(-p) - (0.5 * iV) * d * d - 0.5 * np.log1p(hV)
+        e = d + d / hV
+        iS = 1.0 / (pzz + 1.0 / h + om2)
+        kz, km = pzz * iS, pzm * iS
+        az = az + kz * e
+        am = am + km * e
+        pmm = pmm - pzm * km
+        pzz = pzz - pzz * kz
+        pzm = pzm - pzm * kz
+    out = _init_state(1, grid)
+    out.loglik[:] = -np.inf
+    for name, val in (("az", az), ("am", am), ("pzz", pzz), ("pzm", pzm), ("pmm", pmm), ("loglik", ll)):
+        getattr(out, name)[0, keep] = val
+    out.n_obs[0] = n_obs
+    return out
 
 
 def grid_weights(st: FilterState, grid: Grid) -> np.ndarray:
@@ -249,7 +313,7 @@ def predictive(
     return out
 
 
-def sample_paths(st: FilterState, grid: Grid, steps: int, n: int = 4000, seed: int = 0) -> np.ndarray:
+def sample_paths(st: FilterState, grid: Grid, steps: int, n: int = 2000, seed: int = 0) -> np.ndarray:
     """Joint predictive samples of itch for days 1..steps: array (n, steps) for one patient."""
     rng = np.random.default_rng(seed)
     w = grid_weights(st, grid)[0]
@@ -377,7 +441,7 @@ def forecast_patient(
     if not 1 <= int(horizon) <= 28:
         raise ValueError("horizon must be between 1 and 28 days")
     series, last = _grid_series(dates, itch)
-    st, _ = run_filter(series[None, :], grid)
+    st = filter_series(series, grid)
     probs = predictive(st, grid, range(1, horizon + 1))[0]
     days = [_day(last + dt.timedelta(days=h + 1), probs[h]) for h in range(horizon)]
     paths = sample_paths(st, grid, horizon, seed=seed)

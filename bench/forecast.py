@@ -1,0 +1,242 @@
+"""Forecast bench: forward chaining on a simulated cohort, ratios against baselines in one run.
+
+    .venv/bin/python -m bench.forecast             # 100 patients x 180 days, MCMC on 3 patients
+    .venv/bin/python -m bench.forecast --quick     # 20 patients, no MCMC
+    .venv/bin/python -m bench.forecast --stan-patients 0   # skip the MCMC comparator
+
+Protocol (EczemaPred ``R/validation.R``): block length 7, refit at the end of every block,
+forecast the next block; horizons 1-7 from the last observed training day. Methods, all on the
+same test points:
+
+* ``binar1``   gutskin's BinAR1 (Laplace-Kalman filter on a parameter grid, no MCMC);
+* ``uniform``, ``historical`` (training scores + 1 pseudo-count per category);
+* ``binrw``    the same filter restricted to phi = 1 (a binomial random walk, fitted fast);
+* ``known``    BinAR1 filter with the patient's *true* phi, sigma, omega and level (shows how
+               much is lost to parameter estimation);
+* ``oracle``   the simulator's true model *and true latent state* at the origin, with the
+               recent exposures and steroid use known and future exposures drawn from the
+               patient's exposure process (Monte Carlo; counts smoothed by +0.5 per category
+               for lpd): the limit no model can beat;
+* ``mcmc``     BinRW written in Stan from its published equations
+               (src/gutskin/insights/binrw.stan), full NUTS fit with pystan at every origin
+               (4 chains x 500 warm-up + 500 draws), on the first ``--stan-patients`` patients.
+
+Targets (issue 6): mean RPS better than historical and MCMC, within 3 % of the oracle;
+fit + forecast <= 50 ms per patient.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import os
+import time
+from pathlib import Path
+
+import numpy as np
+
+from gutskin.insights import forecast as fc
+from gutskin.insights.evaluation import ChainPoints, calibration, forward_chain, log_density, patient_series, rps
+from gutskin.insights.synthetic import oracle_forecast, simulate_cohort
+
+STAN_FILE = Path(__file__).resolve().parents[1] / "src" / "gutskin" / "insights" / "binrw.stan"
+
+
+@contextlib.contextmanager
+def _quiet():
+    """Silence pystan's progress output (written straight to the stderr file descriptor)."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    saved = os.dup(2)
+    os.dup2(devnull, 2)
+    try:
+        yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+        os.close(devnull)
+
+
+def per_origin_filter(Y, ids, grid_for, origins, steps):
+    out = {}
+    for k, pid in enumerate(ids):
+        g = grid_for(pid)
+        _, sn = fc.run_filter(Y[k : k + 1], g, snapshots=origins)
+        for o in origins:
+            out[(pid, o)] = fc.predictive(sn[o], g, range(1, steps + 1))[0]
+    return out
+
+
+def stan_forecasts(Y, ids, patients, origins, steps, chains, draws, seed):
+    import stan
+
+    code = STAN_FILE.read_text()
+    out, times = {}, []
+    for pid in patients:
+        k = ids.index(pid)
+        for o in origins:
+            yk = Y[k, : o + 1]
+            obs = np.flatnonzero(~np.isnan(yk))
+            if obs.size == 0:
+                continue
+            data = {
+                "N": int(o + 1),
+                "M": fc.M,
+                "N_obs": int(obs.size),
+                "t_obs": [int(i) + 1 for i in obs],
+                "y_obs": [int(v) for v in yk[obs]],
+                "N_pred": steps,
+            }
+            t0 = time.perf_counter()
+            with _quiet():
+                model = stan.build(code, data=data, random_seed=seed)
+                fit = model.sample(num_chains=chains, num_samples=draws, num_warmup=draws)
+            times.append(time.perf_counter() - t0)
+            p = np.asarray(fit["p"])  # (steps, 11, draws)
+            pm = p.mean(axis=-1)
+            out[(pid, o)] = pm / pm.sum(axis=1, keepdims=True)
+    return out, times
+
+
+def table(pts: ChainPoints, methods, sel=None):
+    y = np.asarray(pts.y)
+    sel = np.ones(y.size, bool) if sel is None else sel
+    res = {}
+    for m in methods:
+        P = np.asarray(pts.forecasts[m])[sel]
+        res[m] = (float(rps(P, y[sel]).mean()), float(log_density(P, y[sel]).mean()))
+    return res
+
+
+def main(argv=None) -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--quick", action="store_true")
+    ap.add_argument("--patients", type=int, default=None)
+    ap.add_argument("--days", type=int, default=180)
+    ap.add_argument("--seed", type=int, default=2026)
+    ap.add_argument("--stan-patients", type=int, default=None)
+    ap.add_argument("--stan-draws", type=int, default=500)
+    ap.add_argument("--oracle-sims", type=int, default=None)
+    a = ap.parse_args(argv)
+    n = a.patients or (20 if a.quick else 100)
+    n_stan = a.stan_patients if a.stan_patients is not None else (0 if a.quick else 3)
+    sims = a.oracle_sims or (1000 if a.quick else 4000)
+    H = 7
+
+    print(f"# bench.forecast: {n} simulated patients x {a.days} days, block {H} (seed {a.seed})")
+    cohort = simulate_cohort(n, a.days, seed=a.seed)
+    t0 = time.perf_counter()
+    pts = forward_chain(cohort.frame, H)
+    t_chain = time.perf_counter() - t0
+    ids, Y, _ = patient_series(cohort.frame)
+    origins = sorted(set(pts.origin))
+    pts.forecasts["binar1"] = pts.forecasts.pop("model")
+
+    # random-walk and known-parameter filters
+    rw = fc.make_grid(phis=[1.0])
+    rwf = per_origin_filter(Y, ids, lambda pid: rw, origins, H)
+    truth = cohort.truth
+
+    def known_grid(pid):
+        t = truth[pid]
+        return fc.make_grid([t.phi], [t.sigma], [t.omega], (t.level, 1.0))  # level still learned
+
+    kf = per_origin_filter(Y, ids, known_grid, origins, H)
+    # oracle
+    t0 = time.perf_counter()
+    orc = {}
+    for pid in ids:
+        t = truth[pid]
+        ex = cohort.exposures[pid]
+        for o in origins:
+            if o >= len(cohort.latent[pid]) - 1:
+                continue
+            p = oracle_forecast(t, cohort.latent[pid][o], o, ex, ex["treat.tcs"][o], H, sims, seed=o)
+            orc[(pid, o)] = (p * sims + 0.5) / (sims + 0.5 * (fc.M + 1))
+    t_oracle = time.perf_counter() - t0
+    for name, src in (("binrw", rwf), ("known", kf), ("oracle", orc)):
+        pts.forecasts[name] = [src[(p, o)][d - o - 1] for p, o, d in zip(pts.patient, pts.origin, pts.day)]
+
+    methods = ["binar1", "uniform", "historical", "binrw", "known", "oracle"]
+    res = table(pts, methods)
+    ref = res["binar1"][0]
+    print(f"{len(pts.y)} test points, {n} patients, {len(origins)} origins; chaining {t_chain:.1f} s, oracle {t_oracle:.1f} s")
+    print(f"{'method':12} {'RPS':>8} {'lpd':>8} {'RPS/binar1':>11}")
+    for m in methods:
+        print(f"{m:12} {res[m][0]:8.4f} {res[m][1]:8.3f} {res[m][0] / ref:11.3f}")
+    print(f"RPSS vs uniform {1 - ref / res['uniform'][0]:.3f}, vs historical {1 - ref / res['historical'][0]:.3f}; "
+          f"binar1 RPS / oracle RPS = {ref / res['oracle'][0]:.3f}")
+    y = np.asarray(pts.y)
+    hz = np.asarray(pts.horizon)
+    print("per horizon RPS (binar1 / historical / oracle):",
+          "; ".join(f"h{h} {rps(np.asarray(pts.forecasts['binar1'])[hz == h], y[hz == h]).mean():.4f}/"
+                    f"{rps(np.asarray(pts.forecasts['historical'])[hz == h], y[hz == h]).mean():.4f}/"
+                    f"{rps(np.asarray(pts.forecasts['oracle'])[hz == h], y[hz == h]).mean():.4f}" for h in range(1, H + 1)))
+    org = np.asarray(pts.origin)
+    for lo, hi in ((0, 28), (28, 90), (90, 10_000)):
+        sel = (org >= lo) & (org < hi)
+        if sel.any():
+            r = table(pts, ["binar1", "historical", "oracle"], sel)
+            print(f"  training days {lo}-{min(hi, a.days)}: binar1/oracle {r['binar1'][0] / r['oracle'][0]:.3f}, "
+                  f"binar1/historical {r['binar1'][0] / r['historical'][0]:.3f} (n={int(sel.sum())})")
+    print(f"calibration ECE of P(itch<=j): binar1 {calibration(np.asarray(pts.forecasts['binar1']), y)['ece']:.4f}, "
+          f"historical {calibration(np.asarray(pts.forecasts['historical']), y)['ece']:.4f}")
+
+    # speed of fit + forecast on the full series, per patient (the request path)
+    t0 = time.perf_counter()
+    for pid, g in cohort.frame.groupby("patient"):
+        fc.forecast_patient(g["date"], g["itch"], H, patient=pid)
+    ms = 1e3 * (time.perf_counter() - t0) / n
+    print(f"fit+forecast ({a.days} days, 7-day horizon with flare risk): {ms:.1f} ms per patient")
+
+    mcmc_line = "MCMC comparator: skipped"
+    ok_mcmc = None
+    if n_stan > 0:
+        try:
+            import stan  # noqa: F401
+        except ImportError:
+            mcmc_line = "MCMC comparator: pystan is not installed (pip install pystan); skipped"
+        else:
+            chosen = ids[:n_stan]
+            t0 = time.perf_counter()
+            with _quiet():
+                import stan as _stan
+
+                _stan.build(STAN_FILE.read_text(), data={"N": 1, "M": 10, "N_obs": 1, "t_obs": [1], "y_obs": [1], "N_pred": 1})
+            t_build = time.perf_counter() - t0
+            st_fc, st_times = stan_forecasts(Y, ids, chosen, origins, H, 4, a.stan_draws, a.seed)
+            sel = np.array([(p, o) in st_fc for p, o in zip(pts.patient, pts.origin)])
+            pts.forecasts["mcmc"] = [
+                st_fc[(p, o)][d - o - 1] if (p, o) in st_fc else np.full(fc.M + 1, 1 / (fc.M + 1))
+                for p, o, d in zip(pts.patient, pts.origin, pts.day)
+            ]
+            r = table(pts, ["binar1", "historical", "mcmc", "oracle"], sel)
+            # our per-fit time on the same series lengths
+            t0 = time.perf_counter()
+            n_fit = 0
+            for pid in chosen:
+                k = ids.index(pid)
+                for o in origins:
+                    fc.forecast_patient(
+                        np.arange(o + 1).astype("datetime64[D]"), Y[k, : o + 1], H
+                    ) if np.any(~np.isnan(Y[k, : o + 1])) else None
+                    n_fit += 1
+            ours_fit = (time.perf_counter() - t0) / max(n_fit, 1)
+            mean_mcmc = float(np.mean(st_times))
+            print(f"MCMC (pystan, BinRW, {len(st_times)} fits on {n_stan} patients, {int(sel.sum())} test points; "
+                  f"compile {t_build:.0f} s once):")
+            for m in ("binar1", "historical", "mcmc", "oracle"):
+                print(f"  {m:12} RPS {r[m][0]:.4f} lpd {r[m][1]:.3f} RPS/binar1 {r[m][0] / r['binar1'][0]:.3f}")
+            print(f"  time per fit+forecast: MCMC {mean_mcmc:.2f} s, binar1 {1e3 * ours_fit:.1f} ms "
+                  f"-> speed ratio {mean_mcmc / ours_fit:,.0f}x")
+            ok_mcmc = r["binar1"][0] < r["mcmc"][0]
+            mcmc_line = f"target RPS better than MCMC (on its subset): {'MET' if ok_mcmc else 'NOT MET'}"
+
+    print(f"target RPS better than historical: {'MET' if ref < res['historical'][0] else 'NOT MET'}")
+    print(f"target within 3% of oracle: {'MET' if ref <= 1.03 * res['oracle'][0] else 'NOT MET'} "
+          f"({100 * (ref / res['oracle'][0] - 1):.1f}% above)")
+    print(f"target fit+forecast <= 50 ms per patient: {'MET' if ms <= 50 else 'NOT MET'}")
+    print(mcmc_line)
+
+
+if __name__ == "__main__":
+    main()
