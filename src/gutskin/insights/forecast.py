@@ -237,11 +237,13 @@ def filter_series(
             p = 1.0 / (1.0 + np.exp(-u))
             mp = M * p
             u = u + (yt - mp - (u - az) * iV) / (mp * (1.0 - p) + iV)
-        p = 1.0 / (1.0 + np.exp(-u))
-        h = M * p * (1.0 - p) + 1e-12
+        E = np.exp(-u)
+        q = 1.0 + E
+        h = (M * E) / (q * q) + 1e-12
         d = u - az
         hV = h * V
-        ll += _LOG_BINOM[int(yt)] + yt * np.log(p) + (M - yt) * np.log1p(-p) - (0.5 * iV) * d * d - 0.5 * np.log1p(hV)
+        logp = -np.log1p(E)
+        ll += (_LOG_BINOM[int(yt)] + M * logp - (M - yt) * u) - (0.5 * iV) * d * d - 0.5 * np.log1p(hV)
         e = d + d / hV
         iS = 1.0 / (pzz + 1.0 / h + om2)
         kz, km = pzz * iS, pzm * iS
