@@ -128,3 +128,19 @@ def test_bad_input():
         tr.find_triggers(pd.DataFrame({"patient": ["a"], "date": pd.to_datetime(["2025-01-01"])}))
     with pytest.raises(ValueError):
         tr.find_triggers(cohort(1, 1), q=1.5)
+
+
+def test_patient_insights_plain_data_for_the_page():
+    import json
+
+    from gutskin.insights import patient_insights
+
+    rng = np.random.default_rng(8)
+    frame = pd.concat([ar_itch_patient(rng, "a", dairy_effect=1.2), ar_itch_patient(rng, "b")], ignore_index=True)
+    out = patient_insights(frame, "a", horizon=7)
+    json.dumps(out)  # plain data only
+    assert out["triggers"]["triggers"][0]["factor"] == "food.dairy"
+    assert "worse the next day" in out["triggers"]["triggers"][0]["sentence"]
+    assert len(out["forecast"]["days"]) == 7 and 0 <= out["forecast"]["flare_risk"] <= 1
+    with pytest.raises(ValueError):
+        patient_insights(frame, "nobody")
