@@ -476,7 +476,7 @@ def _settle(params: np.ndarray, mod) -> np.ndarray:
     def f(x, idx):
         return skin.rhs(x, params[idx], skin.BASELINE_EFFECT, None if mod is None else cpl.subset(mod, idx))
 
-    xb, _ = integrate(f, x0, skin.SETTLE_WEEKS, rtol=1e-5, atol=1e-8)
+    xb, _ = integrate(f, x0, skin.SETTLE_WEEKS, rtol=1e-5, atol=1e-8, solver=skin.block_solver)
     return xb
 
 
@@ -490,9 +490,9 @@ def _day(params: np.ndarray, x: np.ndarray, mod, h: np.ndarray | None = None, ad
         return skin.rhs(xx, params[idx], skin.BASELINE_EFFECT, cpl.subset(mod, idx))
 
     if adaptive:
-        xn, _ = integrate(f, x, DAY_WEEKS, rtol=1e-6, atol=1e-8)
+        xn, _ = integrate(f, x, DAY_WEEKS, rtol=1e-6, atol=1e-8, solver=skin.block_solver)
         return xn
-    return integrate_fixed(f, x, DAY_WEEKS, STEPS_PER_DAY)
+    return integrate_fixed(f, x, DAY_WEEKS, STEPS_PER_DAY, solver=skin.block_solver)
 
 
 def write_cohort(cohort: Cohort, out_dir: str | os.PathLike[str]) -> tuple[str, str]:

@@ -32,7 +32,23 @@ _D = 1.0 / (2.0 + np.sqrt(2.0))
 _E32 = 6.0 + np.sqrt(2.0)
 
 RhsFn = Callable[[np.ndarray, np.ndarray], np.ndarray]
-"""f(x, idx): derivative for rows x (m, k) belonging to patients idx (m,) (idx may repeat)."""
+"""f(x, idx): derivative for rows x (m, k) belonging to patients idx (m,). f must also accept
+x of shape (j, m, k) (j variants of the same rows, e.g. for the finite-difference Jacobian)
+and broadcast its per-patient data over the leading axis."""
+
+SolverFactory = Callable[[np.ndarray, np.ndarray], Callable[[np.ndarray], np.ndarray]]
+"""make(J (m, k, k), hd (m,)) -> solve(b (m, k)) returning (I − hd·J)⁻¹ b."""
+
+
+def dense_solver(J: np.ndarray, hd: np.ndarray) -> Callable[[np.ndarray], np.ndarray]:
+    """Default linear solver: batched inverse of W = I − hd·J."""
+    k = J.shape[-1]
+    Winv = np.linalg.inv(np.eye(k)[None] - hd[:, None, None] * J)
+
+    def solve(b: np.ndarray) -> np.ndarray:
+        return np.einsum("pij,pj->pi", Winv, b)
+
+    return solve
 
 
 def _jacobian(f: RhsFn, x: np.ndarray, idx: np.ndarray, f0: np.ndarray) -> np.ndarray:
@@ -41,7 +57,7 @@ def _jacobian(f: RhsFn, x: np.ndarray, idx: np.ndarray, f0: np.ndarray) -> np.nd
     xp = np.repeat(x[None, :, :], k, axis=0)  # (k, m, k)
     ar = np.arange(k)
     xp[ar, :, ar] += delta.T
-    fp = f(xp.reshape(k * m, k), np.tile(idx, k)).reshape(k, m, k)
+    fp = f(xp, idx)  # (k, m, k): f broadcasts over the leading axis
     # J[p, i, j] = d f_i / d x_j
     return ((fp - f0[None, :, :]) / delta.T[:, :, None]).transpose(1, 2, 0)
 
@@ -58,6 +74,7 @@ def integrate(
     h_max: float | None = None,
     max_steps: int = 200_000,
     h_out: np.ndarray | None = None,
+    solver: SolverFactory = dense_solver,
 ) -> tuple[np.ndarray, np.ndarray | None]:
     """Integrate all rows of x0 (n, k) from t = 0 to t_end; each row has its own steps.
 
@@ -85,7 +102,6 @@ def integrate(
             out[hit, gi[hit]] = x[hit]
             gi[hit] += 1
     fx = f(x, idx_all)
-    eye = np.eye(k)
     steps = 0
     active = t < t_end
     while active.any():
@@ -102,12 +118,7 @@ def integrate(
         land = ha >= remaining * (1 - 1e-12)
         ha = np.where(land, remaining, ha)
         J = _jacobian(f, xa, ia, fa)
-        W = eye[None] - (ha * _D)[:, None, None] * J
-        Winv = np.linalg.inv(W)
-
-        def solve(b: np.ndarray) -> np.ndarray:
-            return np.einsum("pij,pj->pi", Winv, b)
-
+        solve = solver(J, ha * _D)
         k1 = solve(fa)
         y_half = xa + 0.5 * ha[:, None] * k1
         f1 = f(y_half, ia)
@@ -153,7 +164,8 @@ def integrate(
     return x, out
 
 
-def integrate_fixed(f: RhsFn, x0: np.ndarray, t_end: float, n_steps: int) -> np.ndarray:
+def integrate_fixed(f: RhsFn, x0: np.ndarray, t_end: float, n_steps: int,
+                    solver: SolverFactory = dense_solver) -> np.ndarray:
     """Fixed-step version of the same Rosenbrock (W-) formula, no error control, with the
     Jacobian evaluated once at the start and frozen for all ``n_steps`` steps.
 
@@ -167,20 +179,19 @@ def integrate_fixed(f: RhsFn, x0: np.ndarray, t_end: float, n_steps: int) -> np.
         return x
     idx = np.arange(n)
     h = float(t_end) / n_steps
-    eye = np.eye(k)
     fa = f(x, idx)
     J = _jacobian(f, x, idx, fa)
-    Winv = np.linalg.inv(eye[None] - (h * _D) * J)
+    solve = solver(J, np.full(n, h * _D))
     for step in range(n_steps):
         if step:
             fa = f(x, idx)
-        k1 = np.einsum("pij,pj->pi", Winv, fa)
+        k1 = solve(fa)
         f1 = f(x + 0.5 * h * k1, idx)
-        k2 = np.einsum("pij,pj->pi", Winv, f1 - k1) + k1
+        k2 = solve(f1 - k1) + k1
         x = x + h * k2
     bad = ~np.all(np.isfinite(x), axis=1)
     if bad.any():
         ib = np.nonzero(bad)[0]
-        xb, _ = integrate(lambda xx, ii: f(xx, ib[ii]), np.array(x0)[ib], t_end)
+        xb, _ = integrate(lambda xx, ii: f(xx, ib[ii]), np.array(x0)[ib], t_end, solver=solver)
         x[ib] = xb
     return x

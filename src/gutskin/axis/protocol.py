@@ -44,7 +44,7 @@ def settle(params: np.ndarray, *, weeks: float = skin.SETTLE_WEEKS, x0: np.ndarr
     def f(x: np.ndarray, idx: np.ndarray) -> np.ndarray:
         return skin.rhs(x, params[idx], effect)
 
-    xb, _ = integrate(f, start, weeks, rtol=rtol, atol=atol)
+    xb, _ = integrate(f, start, weeks, rtol=rtol, atol=atol, solver=skin.block_solver)
     return xb
 
 
@@ -70,7 +70,8 @@ def run_arms(params: np.ndarray, baseline: np.ndarray, arms: Sequence[str], *, w
     def f(x: np.ndarray, idx: np.ndarray) -> np.ndarray:
         return skin.rhs(x, prm[idx], effects[idx])
 
-    _, states = integrate(f, x0, weeks, grid=grid, rtol=rtol, atol=atol, h_max=skin.GRID_STEP_WEEKS * 5)
+    _, states = integrate(f, x0, weeks, grid=grid, rtol=rtol, atol=atol, h_max=skin.GRID_STEP_WEEKS * 5,
+                          solver=skin.block_solver)
     assert states is not None
     e = skin.easi(states)
     out = {a: e[i * n:(i + 1) * n] for i, a in enumerate(names)}
