@@ -17,6 +17,7 @@ from gutskin.clinic.actors import Actor
 from gutskin.clinic.errors import Conflict, InvalidInput, NotFound
 from gutskin.diary.csvio import DiaryCsvError, DiaryRow, iter_diary_csv, write_diary_csv
 from gutskin.diary.factors import VOCABULARY, known_factor, parse_factor_name
+from gutskin.store.bulk import insert_diary_days, insert_factor_values
 from gutskin.store.db import transaction
 from gutskin.store.models import DiaryDay, Factor, FactorValue, Patient, utcnow
 
@@ -191,8 +192,9 @@ def import_diary_csv(engine: Engine, actor: Actor, source: str | IO[str], owner_
         pids: dict[str, int] = {}
         fresh: set[int] = set()
         fids: dict[str, int] = {}
-        days: list[dict[str, object]] = []
-        values: list[dict[str, object]] = []
+        days: list[tuple] = []
+        values: list[tuple] = []
+        now = utcnow()
         lines: list[tuple[int, str, dt.date]] = []
         name = getattr(source, "name", str(source))
         rows = iter_diary_csv(source)
@@ -206,12 +208,8 @@ def import_diary_csv(engine: Engine, actor: Actor, source: str | IO[str], owner_
             missing = [f for f in row.factors if f not in fids]
             if missing:
                 fids.update(factor_ids(session, missing))
-            days.append(
-                {"patient_id": pid, "day": row.date, "itch": row.itch, "sleep_loss": row.sleep_loss,
-                 "poscorad": row.poscorad, "poem": row.poem, "flare": row.flare, "notes": None,
-                 "updated_at": utcnow()}
-            )
-            values.extend({"patient_id": pid, "day": row.date, "factor_id": fids[f], "value": v} for f, v in row.factors.items())
+            days.append((pid, row.date, row.itch, row.sleep_loss, row.poscorad, row.poem, row.flare, None, now))
+            values.extend((pid, row.date, fids[f], v) for f, v in row.factors.items())
             lines.append((pid, row.patient, row.date))
             summary.rows += 1
             if len(days) >= BATCH:
@@ -252,9 +250,8 @@ def _flush(session: Session, days: list, values: list, lines: list, fresh: set[i
             if clash is not None:
                 ext = next(e for p, e, d in lines if p == pid and d == clash)
                 raise Conflict(f"{file}: patient {ext} already has a diary entry on {clash.isoformat()}; nothing was imported")
-    session.execute(DiaryDay.__table__.insert(), days)
-    if values:
-        session.execute(FactorValue.__table__.insert(), values)
+    insert_diary_days(session, days)
+    insert_factor_values(session, values)
     days.clear()
     values.clear()
     lines.clear()
