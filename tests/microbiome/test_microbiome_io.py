@@ -186,11 +186,14 @@ def test_metaphlan3_single_sample(tmp_path):
     assert sniff_format(p) == "metaphlan"
     prof = read_profile(p)
     assert prof.kind == "relative" and prof.method == "shotgun" and prof.rank == "species"
-    assert prof.sample_ids == ["Metaphlan_Analysis"]
-    assert prof.table.loc["Metaphlan_Analysis", "Bifidobacterium longum"] == pytest.approx(0.45)
+    assert prof.sample_ids == ["s1_profile"]  # MetaPhlAn's default ID replaced by the file name
+    assert prof.table.loc["s1_profile", "Bifidobacterium longum"] == pytest.approx(0.45)
     assert prof.taxonomy.loc["Ruminococcus gnavus", "family"] == "Lachnospiraceae"
     g = prof.aggregate("genus")
-    assert g.table.loc["Metaphlan_Analysis", "Bifidobacterium"] == pytest.approx(0.60)
+    assert g.table.loc["s1_profile", "Bifidobacterium"] == pytest.approx(0.60)
+    named = tmp_path / "named.txt"
+    named.write_text(MPA3.replace("Metaphlan_Analysis", "patient42"))
+    assert read_profile(named).sample_ids == ["patient42"]
     with pytest.raises(RelativeDataError):
         alpha_diversity(prof, ["chao1"])
 

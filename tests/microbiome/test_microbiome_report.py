@@ -257,3 +257,15 @@ def test_reference_summaries_are_percentiles_of_alpha_values():
     np.testing.assert_allclose(out["3000"]["metrics"]["shannon"]["percentiles"],
                                np.round(np.percentile(sh, range(1, 100)), 6))
     assert out["1000"]["rarefied_here"] and out["1000"]["n_samples"] == 15
+
+
+def test_profile_plain_data_round_trip_and_single_sample_report(tmp_path):
+    prof = _genus_profile(n=3)
+    back = Profile.from_dict(json.loads(json.dumps(prof.to_dict())))
+    pd.testing.assert_frame_equal(back.table, prof.table)
+    assert (back.kind, back.rank, back.method) == (prof.kind, prof.rank, prof.method)
+    assert back.taxonomy.loc["Bifidobacterium", "genus"] == "Bifidobacterium"
+    one = prof.subset(["P1"])
+    assert sample_report(one, None, "adult")["sample"] == "P1"
+    with pytest.raises(MicrobiomeInputError, match="3 samples"):
+        sample_report(prof, None, "adult")

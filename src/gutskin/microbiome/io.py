@@ -307,6 +307,8 @@ def read_metaphlan(path_or_buffer, *, rank: str = "species", sample_id: str | No
     single = header[value_cols[0]] == "relative_abundance" if value_cols else False
     if single:
         value_cols = value_cols[:1]
+        if file_sample == "Metaphlan_Analysis":  # MetaPhlAn's default when --sample_id is not given
+            file_sample = None
         name = sample_id or file_sample or (Path(src).stem if src not in ("<stream>",) else "sample")
         samples = [name]
     else:

@@ -160,6 +160,30 @@ class Profile:
             raise MicrobiomeInputError(f"sample {missing[0]!r} is not in {self.source}", sample=missing[0])
         return dataclasses.replace(self, table=self.table.loc[samples])
 
+    # -- plain-data round trip (for storage as JSON) ------------------------------------------
+    def to_dict(self) -> dict:
+        """Plain data: ``{"kind", "rank", "method", "source", "notes", "samples": {sample: {feature:
+        value}}, "taxonomy": {feature: {rank: name}}}`` (zeros left out; :meth:`from_dict` inverts)."""
+        samples = {sid: {f: float(v) for f, v in row.items() if v != 0} for sid, row in self.table.iterrows()}
+        taxonomy = None
+        if self.taxonomy is not None:
+            taxonomy = {f: {r: (n if isinstance(n, str) else None) for r, n in row.items()}
+                        for f, row in self.taxonomy.iterrows()}
+        return {"kind": self.kind, "rank": self.rank, "method": self.method, "source": self.source,
+                "notes": list(self.notes), "features": list(self.table.columns), "samples": samples,
+                "taxonomy": taxonomy}
+
+    @classmethod
+    def from_dict(cls, d: dict) -> Profile:
+        """Rebuild (and re-validate) a profile from :meth:`to_dict` output."""
+        features = d.get("features") or sorted({f for s in d["samples"].values() for f in s})
+        table = pd.DataFrame.from_dict(d["samples"], orient="index").reindex(columns=features).fillna(0.0)
+        taxonomy = None
+        if d.get("taxonomy"):
+            taxonomy = pd.DataFrame.from_dict(d["taxonomy"], orient="index").astype(object)
+        return cls.from_frame(table, kind=d["kind"], rank=d["rank"], method=d["method"], taxonomy=taxonomy,
+                              source=d.get("source", "<dict>"), notes=tuple(d.get("notes", ())))
+
     # -- aggregation --------------------------------------------------------------------
     def labels_at(self, rank: str) -> pd.Series:
         """A label per feature at ``rank``.

@@ -77,9 +77,11 @@ def compare_to_reference(profile: Profile, sample_id: str, age_group: str, *, se
     return out
 
 
-def sample_report(profile: Profile, sample_id: str, age_group: str, *, tree=None,
+def sample_report(profile: Profile, sample_id: str | None, age_group: str, *, tree=None,
                   seed: int = DEFAULT_SEED) -> dict[str, Any]:
     """The full report for one sample as plain data.
+
+    ``sample_id`` may be ``None`` for a single-sample profile (e.g. one uploaded MetaPhlAn file).
 
     Keys: ``sample``, ``age_group``, ``profile`` (source, kind, rank, method, reads or None,
     n_features_detected), ``diversity`` (values at the profile's own resolution, unrarefied,
@@ -89,6 +91,11 @@ def sample_report(profile: Profile, sample_id: str, age_group: str, *, tree=None
     """
     if age_group not in AGE_GROUPS:
         raise MicrobiomeInputError(f"age group must be one of {AGE_GROUPS}, not {age_group!r}")
+    if sample_id is None:
+        if len(profile.sample_ids) != 1:
+            raise MicrobiomeInputError(f"{profile.source} has {len(profile.sample_ids)} samples; say which one "
+                                       f"(e.g. {profile.sample_ids[0]!r})")
+        sample_id = profile.sample_ids[0]
     prof = profile.subset([sample_id])
     row = prof.table.iloc[0]
     metrics = [m for m in REPORT_METRICS if not (m == "chao1" and prof.kind != "counts")]
@@ -134,11 +141,14 @@ def _plain_language(age_group: str, comparison: dict[str, Any], taxa: list[dict[
     found = [t for t in taxa if t["status"] == "found"]
     for t in found:
         pct = 100.0 * t["relative_abundance"]
+        plural = t["rank"] == "group"
+        name = t["taxon"][0].upper() + t["taxon"][1:]
+        was, it = ("were", "them") if plural else ("was", "it")
         if t["direction"] == "inconsistent":
-            lines.append(f"{t['taxon']} was found ({pct:.2g}% of this sample); studies disagree on whether it "
-                         "is more or less common in eczema.")
+            lines.append(f"{name} {was} found ({pct:.2g}% of this sample); studies disagree on whether {it} "
+                         f"{'are' if plural else 'is'} more or less common in eczema.")
         else:
-            lines.append(f"{t['taxon']} was found ({pct:.2g}% of this sample); studies have reported it "
+            lines.append(f"{name} {was} found ({pct:.2g}% of this sample); studies have reported {it} "
                          f"{t['direction']} in people with eczema ({t['evidence']} evidence).")
     missing = [t["taxon"] for t in taxa if t["status"] == "not detected"]
     if missing:
