@@ -52,6 +52,9 @@ def test_truth_has_triggers_effects_lags_and_nulls(cohort):
         names = {t["factor"] for t in p["true_triggers"]}
         assert len(names) == len(p["true_triggers"]) <= 3
         assert not names & set(p["null_factors"])
+        assert not set(p["slow_factors"]) & set(p["null_factors"])
+        assert set(p["null_factors"]) | set(p["slow_factors"]) | names == {
+            f for f in FACTORS if not f.startswith("treat.")}
         assert not any(f.startswith("treat.") for f in p["null_factors"])
         for t in p["true_triggers"]:
             assert t["factor"] in TRIGGER_CANDIDATES and 0 <= t["lag"] <= 3 and t["effect"] > 0
@@ -130,3 +133,12 @@ def test_weekly_poem(cohort):
         assert (gaps % 7 == 0).all() and (gaps >= 7).all()
     # more itch, more POEM
     assert np.corrcoef(poem.poem, poem.itch)[0, 1] > 0.4
+
+
+def test_axis_off_has_no_slow_gut_factors_and_package_exports():
+    import gutskin.axis as axis
+
+    c = axis.simulate_cohort(3, 15, seed=1, coupling=axis.Coupling.off())
+    for p in c.truth["patients"].values():
+        assert p["slow_factors"] == {}
+    assert c.truth["coupling"] == cpl.Coupling.off().as_dict()

@@ -77,6 +77,14 @@ TRIGGER_CANDIDATES: dict[str, tuple] = {
 }
 MAX_TRIGGERS = 3
 
+SLOW_FACTORS: dict[str, str] = {
+    "food.fermented": "raises gut diversity target (weeks)",
+    "gut.probiotic": "raises gut diversity target (weeks)",
+    "gut.prebiotic_fibre": "raises butyrate production (days) and diversity target (weeks)",
+    "gut.antibiotic": "lowers gut diversity (days), recovery over weeks",
+}
+"""Gut-arm inputs: not triggers, but not null either when the gut–skin coupling is on."""
+
 RUN_IN_DAYS = 21
 DAY_WEEKS = 1.0 / 7.0
 
@@ -382,6 +390,13 @@ def simulate_cohort(
                 rows.append(DiaryRow(pid, dates[d], int(it[d]), int(sp[d]), None,
                                      None if pm[d] < 0 else int(pm[d]), int(fl[d]), factors))
 
+    gut_on = c.treg_th2 > 0 or c.treg_barrier > 0
+    slow = [f for f in SLOW_FACTORS if gut_on]
+    gp = gut.GutParams(h0=np.zeros(0))
+    gut_constants = {k: _r(getattr(gp, k)) for k in ("tau_h", "tau_f", "gain_fibre", "gain_fermented",
+                                                      "gain_probiotic", "k_antibiotic")}
+    gut_constants.update({"b_minus": gut.B_MINUS, "mu_t": gut.MU_T, "gamma": _r(gut.GAMMA), "b_plus": _r(gut.B_PLUS),
+                          "h_ref": gut.H_REF, "h_min": gut.H_MIN, "butyrate_scale_uM": gut.B_SCALE})
     patients_truth: dict[str, dict] = {}
     trig_names = set(TRIGGER_CANDIDATES)
     for i, pid in enumerate(pids):
@@ -392,7 +407,9 @@ def simulate_cohort(
             sens[t_["factor"]] = t_["per_unit"]
         patients_truth[pid] = {
             "true_triggers": trig,
-            "null_factors": [f for f in FACTORS if not f.startswith("treat.") and f not in tnames],
+            "null_factors": [f for f in FACTORS
+                             if not f.startswith("treat.") and f not in tnames and f not in slow],
+            "slow_factors": {f: SLOW_FACTORS[f] for f in slow if f not in tnames},
             "sensitivities": sens,
             "treatments": {
                 "treat.tcs": {"role": "reactive: started when the day's itch reaches the threshold, continued "
@@ -424,7 +441,11 @@ def simulate_cohort(
     truth = {
         "seed": int(seed), "n_patients": n, "n_days": D, "start": start.isoformat(),
         "factors": list(FACTORS),
-        "coupling": c.as_dict(), "coupling_note": cpl.ASSUMPTION_LABEL,
+        "coupling": c.as_dict(), "coupling_note": cpl.ASSUMPTION_LABEL, "gut_constants": gut_constants,
+        "null_factors_definition": "factors with no effect on itch or on the model at all",
+        "slow_factors_definition": "gut inputs with no acute (0-3 day) effect on itch; with the gut-skin "
+                                   "coupling on they shift gut diversity -> butyrate -> Tregs over weeks "
+                                   "and so, slightly, the skin model",
         "effect_definition": "effect = acute change of the latent daily itch (0-10 units) per reference dose "
                              "of the factor, on the day `lag` days after exposure; per_unit = effect/reference "
                              "(dose = (value - centre)/reference). Through the coupling the same exposure also "
