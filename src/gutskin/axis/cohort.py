@@ -376,19 +376,21 @@ def simulate_cohort(
     sl = slice(RUN_IN_DAYS, T)
     dates = dates_all[sl]
     rows = []
+    fac_all = np.stack([values[f][:, sl] for f in FACTORS], axis=2)  # (n, D, F)
+    it_all, sp_all = itch_obs[:, sl].astype(int).tolist(), sleep[:, sl].astype(int).tolist()
+    fl_all, pm_all = flare[:, sl].tolist(), poem[:, sl].astype(int).tolist()
+    ms_all, bl_all = miss[:, sl].tolist(), blank[:, sl].tolist()
     for i, pid in enumerate(pids):
-        cols = {f: values[f][i, sl] for f in FACTORS}
-        it, sp, fl, pm = itch_obs[i, sl], sleep[i, sl], flare[i, sl], poem[i, sl]
-        ms, bl = miss[i, sl], blank[i, sl]
+        fac_i = fac_all[i].tolist()
+        it, sp, fl, pm, ms, bl = it_all[i], sp_all[i], fl_all[i], pm_all[i], ms_all[i], bl_all[i]
         for d in range(D):
             if ms[d]:
                 continue
-            factors = {f: float(cols[f][d]) for f in FACTORS}
+            factors = dict(zip(FACTORS, fac_i[d]))
             if bl[d]:
                 rows.append(DiaryRow(pid, dates[d], None, None, None, None, None, factors))
             else:
-                rows.append(DiaryRow(pid, dates[d], int(it[d]), int(sp[d]), None,
-                                     None if pm[d] < 0 else int(pm[d]), int(fl[d]), factors))
+                rows.append(DiaryRow(pid, dates[d], it[d], sp[d], None, None if pm[d] < 0 else pm[d], fl[d], factors))
 
     gut_on = c.treg_th2 > 0 or c.treg_barrier > 0
     slow = [f for f in SLOW_FACTORS if gut_on]
@@ -497,7 +499,7 @@ def _settle(params: np.ndarray, mod) -> np.ndarray:
     def f(x, idx):
         return skin.rhs(x, params[idx], skin.BASELINE_EFFECT, None if mod is None else cpl.subset(mod, idx))
 
-    xb, _ = integrate(f, x0, skin.SETTLE_WEEKS, rtol=1e-5, atol=1e-8, solver=skin.block_solver)
+    xb, _ = integrate(f, x0, skin.SETTLE_WEEKS, rtol=1e-4, atol=1e-7, solver=skin.block_solver)
     return xb
 
 
