@@ -1,0 +1,140 @@
+"""Diary API under load: a real uvicorn server on SQLite and PostgreSQL.
+
+For concurrency 1-32: throughput and p50/p99 latency of diary writes (PUT /me/diary/{day})
+and reads (GET /me/diary, 30 days), next to the baseline GET /healthz measured in the same
+run; then a paced run of diary writes at 100 requests/s (target: p99 ≤ 50 ms on 2 cores).
+Traffic goes only to 127.0.0.1; every loop is bounded in count and time.
+
+    python -m bench.api [--quick]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import datetime as dt
+import os
+import random
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import httpx
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+
+
+def pct(xs: list[float], q: float) -> float:
+    xs = sorted(xs)
+    return xs[min(len(xs) - 1, int(round(q * (len(xs) - 1))))] * 1000
+
+
+async def burst(client: httpx.AsyncClient, make, n: int, conc: int) -> tuple[float, list[float]]:  # type: ignore[no-untyped-def]
+    lat: list[float] = []
+    sem = asyncio.Semaphore(conc)
+
+    async def one(i: int) -> None:
+        async with sem:
+            t = time.perf_counter()
+            r = await make(client, i)
+            lat.append(time.perf_counter() - t)
+            if r.status_code >= 400:
+                raise RuntimeError(f"{r.status_code} {r.text[:200]}")
+
+    t0 = time.perf_counter()
+    await asyncio.gather(*(one(i) for i in range(n)))
+    return n / (time.perf_counter() - t0), lat
+
+
+async def paced(client: httpx.AsyncClient, make, rate: float, seconds: float) -> list[float]:  # type: ignore[no-untyped-def]
+    lat: list[float] = []
+    errors: list[int] = []
+    tasks = []
+    start = time.perf_counter()
+    n = int(rate * seconds)
+
+    async def one(i: int) -> None:
+        t = time.perf_counter()
+        try:
+            r = await make(client, i)
+            ok = r.status_code < 400
+        except httpx.HTTPError:
+            ok = False
+        lat.append(time.perf_counter() - t)
+        if not ok:
+            errors.append(i)
+
+    for i in range(n):
+        delay = start + i / rate - time.perf_counter()
+        if delay > 0:
+            await asyncio.sleep(delay)
+        tasks.append(asyncio.create_task(one(i)))
+    await asyncio.gather(*tasks)
+    if errors:
+        print(f"  paced run: {len(errors)} of {n} requests failed")
+    return lat
+
+
+async def run_against(base: str, quick: bool) -> None:
+    limits = httpx.Limits(max_connections=64, max_keepalive_connections=64)
+    async with httpx.AsyncClient(base_url=base, limits=limits, timeout=30) as client:
+        tokens = []
+        for k in range(8):
+            email = f"bench{k}-{random.randrange(10**9)}@example.org"
+            await client.post("/api/v1/auth/register", json={"email": email, "password": "bench password 123"})
+            r = await client.post("/api/v1/auth/token", json={"email": email, "password": "bench password 123"})
+            tokens.append({"Authorization": f"Bearer {r.json()['access_token']}"})
+        today = dt.date.today()
+
+        async def write(c: httpx.AsyncClient, i: int) -> httpx.Response:
+            day = today - dt.timedelta(days=i % 300)
+            body = {"itch": i % 11, "sleep_loss": (i * 3) % 11, "flare": i % 7 == 0,
+                    "factors": {"food.dairy": i % 2, "env.pollen": float(i % 50)}}
+            return await c.put(f"/api/v1/me/diary/{day}", json=body, headers=tokens[i % len(tokens)])
+
+        async def read(c: httpx.AsyncClient, i: int) -> httpx.Response:
+            return await c.get("/api/v1/me/diary", params={"start": str(today - dt.timedelta(days=29)), "end": str(today)},
+                               headers=tokens[i % len(tokens)])
+
+        async def health(c: httpx.AsyncClient, i: int) -> httpx.Response:
+            return await c.get("/healthz")
+
+        n = 100 if quick else 400
+        for conc in (1, 4, 16, 32):
+            row = []
+            for name, fn in (("healthz", health), ("write", write), ("read", read)):
+                rps, lat = await burst(client, fn, n, conc)
+                row.append(f"{name} {rps:6.0f}/s p50 {pct(lat, .5):5.1f} p99 {pct(lat, .99):6.1f} ms")
+            print(f"  c={conc:2d}: " + " | ".join(row))
+        secs = 3 if quick else 10
+        hz = await paced(client, health, 100, secs)
+        lat = await paced(client, write, 100, secs)
+        print(f"  paced 100 req/s for {secs}s: write p50 {pct(lat, .5):.1f} ms p99 {pct(lat, .99):.1f} ms "
+              f"(target p99 <= 50 ms); healthz p99 {pct(hz, .99):.1f} ms; write/healthz p99 ratio "
+              f"{pct(lat, .99) / max(pct(hz, .99), 1e-9):.1f}")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--quick", action="store_true")
+    args = ap.parse_args()
+    from e2e.conftest import Server  # the same server harness as the end-to-end tests
+
+    from bench.import_diary import fresh_db
+
+    print(f"machine: {os.cpu_count()} cores, python {sys.version.split()[0]}; one uvicorn worker")
+    with tempfile.TemporaryDirectory() as d:
+        for kind in ("sqlite", "postgresql"):
+            url, drop = fresh_db(kind, Path(d))
+            srv = Server(url)
+            try:
+                print(f"{kind}:")
+                asyncio.run(run_against(srv.base, args.quick))
+            finally:
+                srv.stop()
+                drop()
+
+
+if __name__ == "__main__":
+    main()
