@@ -26,6 +26,7 @@ from sqlalchemy import (
     Text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.sql.expression import false
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -69,6 +70,7 @@ class Patient(Base):
     birth_year: Mapped[int | None] = mapped_column(Integer)
     sex: Mapped[str | None] = mapped_column(String(16))
     region: Mapped[str | None] = mapped_column(String(64))
+    share_identity: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())  # identity in FHIR exports
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
 
 
@@ -174,6 +176,24 @@ class AppointmentRequest(Base):
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
 
 
+class MicrobiomeSample(Base):
+    """A stool-test profile: taxa with abundances, how it was measured, and its diversity."""
+
+    __tablename__ = "microbiome_samples"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    patient_id: Mapped[int] = mapped_column(ForeignKey("patients.id", ondelete="CASCADE"), index=True)
+    sample_id: Mapped[str] = mapped_column(String(120))
+    collected_on: Mapped[dt.date | None] = mapped_column(Date)
+    method: Mapped[str] = mapped_column(String(16), default="unknown")  # 16S | shotgun | unknown
+    source_format: Mapped[str] = mapped_column(String(16))  # biom | tsv | metaphlan
+    filename: Mapped[str] = mapped_column(String(255), default="")
+    is_counts: Mapped[bool] = mapped_column(Boolean, default=False)
+    profile: Mapped[dict] = mapped_column(JSON)  # {"features": {taxon: abundance}, "rank": ...}
+    diversity: Mapped[dict] = mapped_column(JSON)  # metric values with log base, rank, depth, method
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
 class AuditEvent(Base):
     """Append-only record of who read or changed which patient's data (no health values)."""
 
@@ -224,6 +244,7 @@ __all__ = [
     "FactorValue",
     "Invite",
     "LoginAttempt",
+    "MicrobiomeSample",
     "Patient",
     "QuestionnaireResponse",
     "Session",
