@@ -53,15 +53,19 @@ def test_cohort_writes_diary_and_truth(tmp_path):
 
 
 def test_plot_writes_png_and_svg_and_data(tmp_path):
-    for ext in ("png", "svg"):
-        f = tmp_path / f"fig.{ext}"
-        r = _run("plot", "--out", str(f), "--arms", "placebo,dupilumab", "--patients", "3", "--weeks", "4",
-                 "--days", "20", "--data-json", str(tmp_path / "d.json"))
-        assert r.exit_code == 0, r.output
-        assert f.stat().st_size > 1000
+    from gutskin.axis import plots
+
+    f = tmp_path / "fig.png"
+    r = _run("plot", "--out", str(f), "--arms", "placebo,dupilumab", "--patients", "3", "--weeks", "4",
+             "--days", "20", "--data-json", str(tmp_path / "d.json"))
+    assert r.exit_code == 0, r.output
+    assert f.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     data = json.loads((tmp_path / "d.json").read_text())
     assert len(data["arm_curves"]["weeks"]) == 5 and len(data["patient"]["barrier"]) == 20
+    assert set(data["arm_curves"]["arms"]) == {"placebo", "dupilumab"}
     assert not np.isnan(data["patient"]["itch"]).any()
+    svg = plots.plot_trajectories(data, tmp_path / "fig.svg")
+    assert "<svg" in open(svg, encoding="utf-8").read(2000)
 
 
 def _assert_clean_failure(r):

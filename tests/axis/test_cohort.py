@@ -110,8 +110,8 @@ def test_steroid_follows_bad_days_and_helps_afterwards(cohort):
 
 
 def test_fixed_daily_steps_agree_with_adaptive_integration():
-    a = simulate_cohort(4, 60, seed=2)
-    b = simulate_cohort(4, 60, seed=2, adaptive=True)
+    a = simulate_cohort(3, 30, seed=2)
+    b = simulate_cohort(3, 30, seed=2, adaptive=True)
     assert np.max(np.abs(a.trajectories["easi"] - b.trajectories["easi"])) < 0.5
 
 

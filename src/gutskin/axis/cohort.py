@@ -351,7 +351,7 @@ def simulate_cohort(
                      ("trigger_load", load[:, t])):
             traj[k][:, t] = v
         if n:
-            x = _day(params, x, mod, adaptive=adaptive)
+            x = _day(params, x, mod, h, adaptive=adaptive)
         g.step(fibre[:, t], foods["food.fermented"][:, t], probiotic[:, t], antibiotic[:, t])
 
     values["treat.tcs"] = tcs
@@ -513,7 +513,8 @@ def _day(params: np.ndarray, x: np.ndarray, mod, h: np.ndarray | None = None, ad
         return skin.rhs(xx, params[idx], skin.BASELINE_EFFECT, cpl.subset(mod, idx))
 
     if adaptive:
-        xn, _ = integrate(f, x, DAY_WEEKS, rtol=1e-6, atol=1e-8, solver=skin.block_solver)
+        h0 = 1e-3 if h is None else np.minimum(h, DAY_WEEKS)
+        xn, _ = integrate(f, x, DAY_WEEKS, rtol=1e-5, atol=1e-8, solver=skin.block_solver, h0=h0, h_out=h)
         return xn
     return integrate_fixed(f, x, DAY_WEEKS, STEPS_PER_DAY, solver=skin.block_solver)
 
