@@ -122,3 +122,31 @@ def test_logout_and_csrf(server, browser) -> None:  # type: ignore[no-untyped-de
     r = httpx.get(server.base + "/today", cookies={"gutskin_session": session["value"]}, follow_redirects=False)
     assert r.status_code == 303 and r.headers["location"] == "/login"
     ctx.close()
+
+
+def test_insights_page_shows_triggers_and_forecast(server, browser) -> None:  # type: ignore[no-untyped-def]
+    import datetime as dt
+    import random
+
+    base = server.base
+    httpx.post(base + "/api/v1/auth/register", json={"email": "ins@example.org", "password": PASSWORD})
+    tok = httpx.post(base + "/api/v1/auth/token", json={"email": "ins@example.org", "password": PASSWORD}).json()
+    h = {"Authorization": f"Bearer {tok['access_token']}"}
+    rng = random.Random(3)
+    egg = [rng.random() < 0.4 for _ in range(90)]
+    start = dt.date.today() - dt.timedelta(days=89)
+    with httpx.Client(base_url=base, headers=h) as api:
+        for i in range(90):
+            itch = min(10, max(0, 3 + (3 if i and egg[i - 1] else 0) + rng.choice((-1, 0, 1))))
+            r = api.put(f"/api/v1/me/diary/{start + dt.timedelta(days=i)}", json={"itch": itch, "factors": {"food.egg": int(egg[i])}})
+            assert r.status_code == 200
+    ctx = browser.new_context()
+    page = ctx.new_page()
+    login(page, base, "ins@example.org")
+    page.wait_for_url(re.compile(r"/today"))
+    page.goto(base + "/insights")
+    page.wait_for_selector("#forecast-chart[data-ready='1']", timeout=60_000)
+    assert re.fullmatch(r"\d{1,3}%", page.locator("#flare-risk").inner_text())
+    worse = page.locator("li.trigger").all_inner_texts()
+    assert any(t.startswith("Egg: likely makes your itch worse the next day") for t in worse), worse
+    ctx.close()

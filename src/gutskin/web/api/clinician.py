@@ -80,3 +80,13 @@ def respond(request_id: int, body: AppointmentAction, request: Request) -> dict:
             except ValueError:
                 raise InvalidInput("time: expected an ISO date-time like 2026-12-01T09:30") from None
         return appointments.respond(s, actor, request_id, body.action, when, body.message)
+
+
+@router.get("/patients/{patient_id}/insights", summary="Triggers and 7-day forecast (owner or linked clinician)")
+def patient_insights(patient_id: int, request: Request, wait: float = 0.0) -> dict:
+    """``{"status": "computing"}`` while the result is prepared off the request path; ``wait`` ≤ 10 s."""
+    from gutskin.clinic.insights import insights_for
+
+    with unit_of_work(request) as s:
+        actor = api_actor(request, s)
+        return insights_for(s, actor, patient_id, wait=max(0.0, min(wait, 10.0)))

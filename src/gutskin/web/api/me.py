@@ -193,3 +193,12 @@ def delete_account(body: PasswordIn, request: Request) -> Response:
         actor = api_actor(request, s)
         accounts.delete_account(s, actor, body.password)
     return Response(status_code=204)
+
+
+@router.get("/insights", summary="Your triggers and 7-day forecast")
+def my_insights(request: Request, wait: float = 0.0, patient_id: int | None = PatientQ) -> dict:
+    from gutskin.clinic.insights import insights_for
+
+    with unit_of_work(request) as s:
+        actor = api_actor(request, s)
+        return insights_for(s, actor, _patient_id(s, actor, patient_id), wait=max(0.0, min(wait, 10.0)))

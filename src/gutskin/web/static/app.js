@@ -1,6 +1,32 @@
 // gutskin front-end: slider read-outs, CSRF header for htmx, trend chart. No inline scripts (CSP).
 (function () {
   "use strict";
+  function drawForecast(root) {
+    var el = (root || document).querySelector("#forecast-data");
+    var canvas = (root || document).querySelector("#forecast-chart");
+    if (!el || !canvas || !window.Chart) return;
+    var f = JSON.parse(el.textContent);
+    if (!f) return;
+    var labels = f.days.map(function (d) { return d.date; });
+    function band(level, i) { return f.days.map(function (d) { return d.bands[level][i]; }); }
+    window.gutskinForecast = new window.Chart(canvas, {
+      type: "line",
+      data: {
+        labels: labels,
+        datasets: [
+          { label: "80% band", data: band("80", 1), borderWidth: 0, pointRadius: 0, backgroundColor: "rgba(28,110,140,0.12)", fill: "+1" },
+          { label: "80% low", data: band("80", 0), borderWidth: 0, pointRadius: 0 },
+          { label: "50% band", data: band("50", 1), borderWidth: 0, pointRadius: 0, backgroundColor: "rgba(28,110,140,0.25)", fill: "+1" },
+          { label: "50% low", data: band("50", 0), borderWidth: 0, pointRadius: 0 },
+          { label: "Expected itch", data: f.days.map(function (d) { return d.mean; }), borderColor: "#1c6e8c", backgroundColor: "#1c6e8c" }
+        ]
+      },
+      options: { animation: false, maintainAspectRatio: false, scales: { y: { min: 0, max: 10 } },
+                 plugins: { legend: { labels: { filter: function (item) { return item.text.indexOf("low") < 0; } } } } }
+    });
+    canvas.dataset.ready = "1";
+  }
+  document.addEventListener("htmx:afterSwap", function (evt) { drawForecast(evt.detail.target); });
   document.addEventListener("DOMContentLoaded", function () {
     document.querySelectorAll("input[type=range][data-output]").forEach(function (el) {
       var out = document.getElementById(el.dataset.output);

@@ -1,0 +1,99 @@
+"""A patient's triggers and 7-day forecast, computed off the request path and cached.
+
+The result is cached per patient and keyed by the diary's version (number of days and the
+latest change), so any write invalidates it. On a miss the computation is queued on a small
+worker pool and the caller gets ``{"status": "computing"}`` at once; the page polls until the
+result is there (DESIGN: no heavy work on the request path). The cache lives in the web
+process; with several processes each warms its own (documented limit).
+"""
+
+from __future__ import annotations
+
+import threading
+from concurrent.futures import Future, ThreadPoolExecutor
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from gutskin.clinic import audit
+from gutskin.clinic.access import patient_for_read
+from gutskin.clinic.actors import Actor
+from gutskin.clinic.frames import diary_frame
+from gutskin.store.models import DiaryDay, Patient
+
+MIN_DAYS = 14
+
+_lock = threading.Lock()
+_cache: dict[int, tuple[tuple, dict[str, Any]]] = {}
+_pending: dict[int, tuple[tuple, Future]] = {}
+_pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="gutskin-insights")
+
+
+def _version(session: Session, patient_id: int) -> tuple:
+    n, last = session.execute(
+        select(func.count(), func.max(DiaryDay.updated_at)).where(DiaryDay.patient_id == patient_id)
+    ).one()
+    return (int(n or 0), str(last))
+
+
+def _compute(frame, external_id: str) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+    from gutskin.insights import patient_insights
+
+    try:
+        return {"status": "ready", **patient_insights(frame, external_id, horizon=7)}
+    except ValueError as exc:
+        return {"status": "not_enough_data", "reason": str(exc)}
+
+
+def insights_for(session: Session, actor: Actor, patient_id: int, wait: float = 0.0) -> dict[str, Any]:
+    """Triggers and forecast for a patient the actor may read; ``{"status": "computing"}`` while queued.
+
+    ``wait`` seconds: how long the caller is willing to wait for a queued result (the CLI and
+    tests wait; pages do not).
+    """
+    patient = patient_for_read(session, actor, patient_id)
+    audit.record(session, actor, patient_id, "read", "insights")
+    version = _version(session, patient_id)
+    if version[0] < MIN_DAYS:
+        return {"status": "not_enough_data", "days": version[0], "needed_days": MIN_DAYS,
+                "reason": f"{MIN_DAYS} logged days are needed before triggers and forecasts make sense"}
+    with _lock:
+        hit = _cache.get(patient_id)
+        if hit is not None and hit[0] == version:
+            return hit[1]
+        pend = _pending.get(patient_id)
+        if pend is None or pend[0] != version:
+            frame = diary_frame(session, [patient_id])
+            fut = _pool.submit(_compute, frame, _external_id(patient))
+            _pending[patient_id] = (version, fut)
+
+            def done(f: Future, pid: int = patient_id, v: tuple = version) -> None:
+                with _lock:
+                    if not f.cancelled() and f.exception() is None:
+                        _cache[pid] = (v, f.result())
+                    if _pending.get(pid, (None,))[0] == v:
+                        _pending.pop(pid, None)
+
+            fut.add_done_callback(done)
+        fut = _pending[patient_id][1] if patient_id in _pending else None
+    if fut is not None and wait > 0:
+        try:
+            return fut.result(timeout=wait)
+        except TimeoutError:
+            pass
+    with _lock:
+        hit = _cache.get(patient_id)
+        if hit is not None and hit[0] == version:
+            return hit[1]
+    return {"status": "computing"}
+
+
+def _external_id(patient: Patient) -> str:
+    return patient.external_id
+
+
+def clear_cache() -> None:
+    with _lock:
+        _cache.clear()
+        _pending.clear()

@@ -1,0 +1,34 @@
+"""Insights pages: triggers in plain words and the 7-day forecast (patient and linked clinician)."""
+
+from __future__ import annotations
+
+import json
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, Response
+
+from gutskin.clinic import access
+from gutskin.clinic.insights import insights_for
+from gutskin.web.deps import unit_of_work
+from gutskin.web.pages.common import render, require_user
+
+router = APIRouter(include_in_schema=False)
+
+
+@router.get("/insights", response_class=HTMLResponse)
+def insights_page(request: Request, patient: int | None = None) -> Response:
+    with unit_of_work(request) as s:
+        u = require_user(request, s, "patient")
+        pid = access.default_patient(s, u.actor).id if patient is None else access.patient_for_write(s, u.actor, patient).id
+        return render(request, "insights.html", {"patient_id": pid}, user=u)
+
+
+@router.get("/insights/panel", response_class=HTMLResponse)
+def insights_panel(request: Request, patient: int) -> Response:
+    """The htmx fragment: results when ready, otherwise a placeholder that polls again."""
+    with unit_of_work(request) as s:
+        u = require_user(request, s, "patient", "clinician")
+        result = insights_for(s, u.actor, patient)
+    forecast = result.get("forecast")
+    return render(request, "_insights.html", {"r": result, "patient_id": patient,
+                                              "forecast_json": json.dumps(forecast) if forecast else "null"}, user=u)

@@ -1,0 +1,69 @@
+"""Insights through the store: authorization, not-enough-data, background computation, invalidation on write."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from gutskin.clinic import diary
+from gutskin.clinic.errors import NotFound
+from gutskin.clinic.insights import clear_cache, insights_for
+from gutskin.store.db import transaction
+from tests.conftest import bearer
+
+
+def fill(engine, actor, pid, days: int, start: dt.date = dt.date(2026, 6, 1)) -> None:  # type: ignore[no-untyped-def]
+    import random
+
+    rng = random.Random(days)
+    dairy = [rng.random() < 0.4 for _ in range(days)]
+    with transaction(engine) as s:
+        for i in range(days):
+            itch = 3 + (3 if i > 0 and dairy[i - 1] else 0) + rng.choice((-1, 0, 0, 1))
+            diary.put_day(s, actor, pid, start + dt.timedelta(days=i),
+                          diary.DayInput(itch=min(max(itch, 0), 10), factors={"food.dairy": int(dairy[i])}))
+
+
+def test_not_enough_data_then_ready_then_invalidated(engine, people) -> None:
+    clear_cache()
+    fill(engine, people.owner, people.owner_pid, 5)
+    with transaction(engine) as s:
+        r = insights_for(s, people.owner, people.owner_pid)
+    assert r["status"] == "not_enough_data" and r["needed_days"] == 14
+    fill(engine, people.owner, people.owner_pid, 60, start=dt.date(2026, 7, 1))
+    with transaction(engine) as s:
+        r = insights_for(s, people.clinician, people.owner_pid, wait=60)
+    assert r["status"] == "ready"
+    assert r["forecast"]["origin"] == "2026-08-29" and len(r["forecast"]["days"]) == 7
+    for day in r["forecast"]["days"]:
+        assert abs(sum(day["probabilities"]) - 1) < 1e-6
+    factors = {x["factor"]: x for group in ("triggers", "protective", "no_evidence", "not_enough_data")
+               for x in r["triggers"][group]}
+    assert factors["food.dairy"]["verdict"] == "likely_trigger" and factors["food.dairy"]["lag_days"] == 1
+    # cached: immediate answer with the same content
+    with transaction(engine) as s:
+        assert insights_for(s, people.owner, people.owner_pid) == r
+    # a write changes the version: the next answer is recomputed (new origin)
+    with transaction(engine) as s:
+        diary.put_day(s, people.owner, people.owner_pid, dt.date(2026, 8, 30), diary.DayInput(itch=9))
+    with transaction(engine) as s:
+        r2 = insights_for(s, people.owner, people.owner_pid, wait=60)
+    assert r2["forecast"]["origin"] == "2026-08-30"
+
+
+def test_strangers_get_not_found(engine, people) -> None:
+    fill(engine, people.owner, people.owner_pid, 20)
+    for who in ("stranger", "unlinked", "admin"):
+        with pytest.raises(NotFound), transaction(engine) as s:
+            insights_for(s, people.actors()[who], people.owner_pid)
+
+
+def test_insights_api(client, people) -> None:
+    owner = bearer(client, "owner@example.org")
+    stranger = bearer(client, "stranger@example.org")
+    for i in range(20):
+        client.put(f"/api/v1/me/diary/{dt.date(2026, 9, 1) + dt.timedelta(days=i)}", json={"itch": 3 + i % 4}, headers=owner)
+    r = client.get("/api/v1/me/insights", params={"wait": 10}, headers=owner)
+    assert r.status_code == 200 and r.json()["status"] == "ready"
+    assert client.get(f"/api/v1/patients/{people.owner_pid}/insights", headers=stranger).status_code == 404
