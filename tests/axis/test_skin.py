@@ -148,3 +148,28 @@ def test_rhs_broadcasts_over_leading_axis():
     stacked = skin.rhs(x, P, skin.ARMS["dupilumab"])
     for j in range(4):
         assert np.allclose(stacked[j], skin.rhs(x[j], P, skin.ARMS["dupilumab"]), rtol=1e-14)
+
+
+def test_analytic_jacobian_matches_finite_differences():
+    from gutskin.axis import coupling as cpl
+    from gutskin.axis.integrate import _jacobian
+
+    rng = np.random.default_rng(21)
+    n = 12
+    P = skin.sample_parameters(n, rng)
+    x = skin.INITIAL_STATE * np.exp(rng.normal(0, 0.3, (n, 14)))
+    x[:, 0] = rng.uniform(0.1, 0.9, n)
+    effects = np.stack([skin.ARMS[a] for a in skin.ARMS] + [skin.BASELINE_EFFECT] * 2)
+    for c in (cpl.Coupling(), None):
+        mod = None if c is None else cpl.modifiers(
+            c, treg_ratio=rng.uniform(0.7, 1.3, n), trigger_load=rng.uniform(0, 2, n),
+            itch_load=rng.uniform(0, 1, n), emollient_apps=rng.integers(0, 3, n), steroid_apps=rng.integers(0, 3, n))
+
+        def f(xx, idx, mod=mod):
+            return skin.rhs(xx, P[idx], effects[idx], None if mod is None else cpl.subset(mod, idx))
+
+        idx = np.arange(n)
+        fd = _jacobian(f, x, idx, f(x, idx))
+        an = skin.jacobian(x, P, effects, mod)
+        scale = np.abs(fd).max(axis=(1, 2), keepdims=True)
+        assert np.all(np.abs(an - fd) <= 1e-4 * np.abs(fd) + 1e-7 * scale)

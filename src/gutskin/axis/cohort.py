@@ -499,7 +499,10 @@ def _settle(params: np.ndarray, mod) -> np.ndarray:
     def f(x, idx):
         return skin.rhs(x, params[idx], skin.BASELINE_EFFECT, None if mod is None else cpl.subset(mod, idx))
 
-    xb, _ = integrate(f, x0, skin.SETTLE_WEEKS, rtol=1e-4, atol=1e-7, solver=skin.block_solver)
+    def jac(x, idx):
+        return skin.jacobian(x, params[idx], skin.BASELINE_EFFECT, None if mod is None else cpl.subset(mod, idx))
+
+    xb, _ = integrate(f, x0, skin.SETTLE_WEEKS, rtol=1e-4, atol=1e-7, solver=skin.block_solver, jac=jac)
     return xb
 
 
@@ -512,11 +515,15 @@ def _day(params: np.ndarray, x: np.ndarray, mod, h: np.ndarray | None = None, ad
     def f(xx, idx):
         return skin.rhs(xx, params[idx], skin.BASELINE_EFFECT, cpl.subset(mod, idx))
 
+    def jac(xx, idx):
+        return skin.jacobian(xx, params[idx], skin.BASELINE_EFFECT, cpl.subset(mod, idx))
+
     if adaptive:
         h0 = 1e-3 if h is None else np.minimum(h, DAY_WEEKS)
-        xn, _ = integrate(f, x, DAY_WEEKS, rtol=1e-5, atol=1e-8, solver=skin.block_solver, h0=h0, h_out=h)
+        xn, _ = integrate(f, x, DAY_WEEKS, rtol=1e-5, atol=1e-8, solver=skin.block_solver, h0=h0, h_out=h,
+                          jac=jac)
         return xn
-    return integrate_fixed(f, x, DAY_WEEKS, STEPS_PER_DAY, solver=skin.block_solver)
+    return integrate_fixed(f, x, DAY_WEEKS, STEPS_PER_DAY, solver=skin.block_solver, jac=jac)
 
 
 def write_cohort(cohort: Cohort, out_dir: str | os.PathLike[str]) -> tuple[str, str]:

@@ -75,6 +75,7 @@ def integrate(
     max_steps: int = 200_000,
     h_out: np.ndarray | None = None,
     solver: SolverFactory = dense_solver,
+    jac: Callable[[np.ndarray, np.ndarray], np.ndarray] | None = None,
 ) -> tuple[np.ndarray, np.ndarray | None]:
     """Integrate all rows of x0 (n, k) from t = 0 to t_end; each row has its own steps.
 
@@ -117,7 +118,7 @@ def integrate(
         remaining = target - ta
         land = ha >= remaining * (1 - 1e-12)
         ha = np.where(land, remaining, ha)
-        J = _jacobian(f, xa, ia, fa)
+        J = _jacobian(f, xa, ia, fa) if jac is None else jac(xa, ia)
         solve = solver(J, ha * _D)
         k1 = solve(fa)
         y_half = xa + 0.5 * ha[:, None] * k1
@@ -165,7 +166,8 @@ def integrate(
 
 
 def integrate_fixed(f: RhsFn, x0: np.ndarray, t_end: float, n_steps: int,
-                    solver: SolverFactory = dense_solver) -> np.ndarray:
+                    solver: SolverFactory = dense_solver,
+                    jac: Callable[[np.ndarray, np.ndarray], np.ndarray] | None = None) -> np.ndarray:
     """Fixed-step version of the same Rosenbrock (W-) formula, no error control, with the
     Jacobian evaluated once at the start and frozen for all ``n_steps`` steps.
 
@@ -180,7 +182,7 @@ def integrate_fixed(f: RhsFn, x0: np.ndarray, t_end: float, n_steps: int,
     idx = np.arange(n)
     h = float(t_end) / n_steps
     fa = f(x, idx)
-    J = _jacobian(f, x, idx, fa)
+    J = _jacobian(f, x, idx, fa) if jac is None else jac(x, idx)
     solve = solver(J, np.full(n, h * _D))
     for step in range(n_steps):
         if step:
@@ -192,6 +194,7 @@ def integrate_fixed(f: RhsFn, x0: np.ndarray, t_end: float, n_steps: int,
     bad = ~np.all(np.isfinite(x), axis=1)
     if bad.any():
         ib = np.nonzero(bad)[0]
-        xb, _ = integrate(lambda xx, ii: f(xx, ib[ii]), np.array(x0)[ib], t_end, solver=solver)
+        xb, _ = integrate(lambda xx, ii: f(xx, ib[ii]), np.array(x0)[ib], t_end, solver=solver,
+                          jac=None if jac is None else (lambda xx, ii: jac(xx, ib[ii])))
         x[ib] = xb
     return x

@@ -44,7 +44,10 @@ def settle(params: np.ndarray, *, weeks: float = skin.SETTLE_WEEKS, x0: np.ndarr
     def f(x: np.ndarray, idx: np.ndarray) -> np.ndarray:
         return skin.rhs(x, params[idx], effect)
 
-    xb, _ = integrate(f, start, weeks, rtol=rtol, atol=atol, solver=skin.block_solver)
+    def jac(x: np.ndarray, idx: np.ndarray) -> np.ndarray:
+        return skin.jacobian(x, params[idx], effect)
+
+    xb, _ = integrate(f, start, weeks, rtol=rtol, atol=atol, solver=skin.block_solver, jac=jac)
     return xb
 
 
@@ -70,8 +73,11 @@ def run_arms(params: np.ndarray, baseline: np.ndarray, arms: Sequence[str], *, w
     def f(x: np.ndarray, idx: np.ndarray) -> np.ndarray:
         return skin.rhs(x, prm[idx], effects[idx])
 
+    def jac(x: np.ndarray, idx: np.ndarray) -> np.ndarray:
+        return skin.jacobian(x, prm[idx], effects[idx])
+
     _, states = integrate(f, x0, weeks, grid=grid, rtol=rtol, atol=atol, h_max=skin.GRID_STEP_WEEKS * 5,
-                          solver=skin.block_solver)
+                          solver=skin.block_solver, jac=jac)
     assert states is not None
     e = skin.easi(states)
     out = {a: e[i * n:(i + 1) * n] for i, a in enumerate(names)}

@@ -338,3 +338,99 @@ def block_solver(J: np.ndarray, hd: np.ndarray):
         return np.concatenate([za, zc], axis=1)
 
     return solve
+
+
+def jacobian(x: np.ndarray, params: np.ndarray, effect: np.ndarray, mod: Modifiers | None = None) -> np.ndarray:
+    """Analytic Jacobian ∂f/∂x of :func:`rhs`, shape (n, 14, 14) (tested against finite differences)."""
+    P = params.T
+    xs = x.T
+    e = np.asarray(effect, dtype=float)
+    if e.ndim == 2:
+        e = e.T
+    (k1, k2, x2, b1, b2, b3, b4, b5, d1, d2, d3, b6, d4, d5, d6, d7, b7, b8, d8, k5, k9, d9, b9, k6, k10,
+     k7, k8, k11, k12, d10, k13, k14, d11, k15, k16, d12, k17, k18, d13, k19, k20, d14, k21, k22, d15,
+     k23, k24, d16, k25, k26, d17) = P
+    s, p, th1, th2, th17, th22, il4, il13, il17, il22, il31, ifng, tslp, ox40l = xs
+    k3 = np.minimum(x2, e[0])
+    ea2 = np.maximum(0.4396, e[9])
+    k4 = d8
+    infl: np.ndarray | float = 1.0
+    itchm: np.ndarray | float = 1.0
+    if mod is not None:
+        infl = mod.inflammation
+        itchm = mod.itch
+        k1 = k1 * mod.barrier
+        k4 = k4 * mod.influx
+        k6 = k6 * mod.th2
+        if mod.care is not None:
+            k3 = k3 + x2 * mod.care
+    a4 = (1 - e[1]) * infl
+    a13 = (1 - e[2] * ea2) * infl
+    a17 = (1 - e[3]) * infl
+    a22 = (1 - e[4]) * infl
+    a31 = (1 - e[5]) * infl * itchm
+    a6 = (1 - e[6]) * infl
+    a7 = 1 - e[7]
+    IL4, IL13, IL17, IL22, IL31 = a4 * il4, a13 * il13, a17 * il17, a22 * il22, a31 * il31
+    IFNg = ifng + e[8]
+    OX40 = a7 * ox40l
+    n = x.shape[0]
+    J = np.zeros((n, 14, 14))
+    # barrier
+    N = k1 + k2 * IL22 + k3
+    u4, u13, u17, u22, u31 = 1 + b1 * IL4, 1 + b2 * IL13, 1 + b3 * IL17, 1 + b4 * IL22, 1 + b5 * IL31
+    Pi = u4 * u13 * u17 * u22 * u31
+    g = (1 - s) * N / Pi
+    J[:, 0, 0] = -N / Pi - (d1 * (1 + d3 * p) + d2 * IL31)
+    J[:, 0, 1] = -s * d1 * d3
+    J[:, 0, 6] = -g * b1 * a4 / u4
+    J[:, 0, 7] = -g * b2 * a13 / u13
+    J[:, 0, 8] = -g * b3 * a17 / u17
+    J[:, 0, 9] = (1 - s) * k2 * a22 / Pi - g * b4 * a22 / u22
+    J[:, 0, 10] = -g * b5 * a31 / u31 - s * d2 * a31
+    # pathogens
+    v4, v13 = 1 + b7 * IL4, 1 + b8 * IL13
+    w4, w17, w22, wg = 1 + d4 * p, 1 + d5 * IL17, 1 + d6 * IL22, 1 + d7 * IFNg
+    G = w4 * w17 * w22 * wg / (v4 * v13)
+    J[:, 1, 0] = -k4 * b6 / (1 + b6 * s) ** 2
+    J[:, 1, 1] = -(G + d8) - p * G * d4 / w4
+    J[:, 1, 6] = p * G * b7 * a4 / v4
+    J[:, 1, 7] = p * G * b8 * a13 / v13
+    J[:, 1, 8] = -p * G * d5 * a17 / w17
+    J[:, 1, 9] = -p * G * d6 * a22 / w22
+    J[:, 1, 11] = -p * G * d7 / wg
+    # T helper cells
+    Q = 4 + k9 * IFNg + k10 * IL4
+    L = 1 + b9 * OX40
+    dl = d9 / L
+    pq = p / Q * infl
+    dpq_p = infl / Q
+    dpq_g = -pq * k9 / Q
+    dpq_4 = -pq * k10 * a4 / Q
+    ddl_ox = -d9 * b9 * a7 / L ** 2
+    c1 = k5 * (1 + k9 * IFNg)
+    J[:, 2, 1] = c1 * dpq_p
+    J[:, 2, 11] = c1 * dpq_g + k5 * pq * k9
+    J[:, 2, 6] = c1 * dpq_4
+    J[:, 2, 2] = -dl
+    J[:, 2, 13] = -th1 * ddl_ox
+    c2 = k6 * (1 + k10 * IL4)
+    J[:, 3, 1] = c2 * dpq_p
+    J[:, 3, 11] = c2 * dpq_g
+    J[:, 3, 6] = c2 * dpq_4 + k6 * pq * k10 * a4
+    J[:, 3, 3] = -dl
+    J[:, 3, 13] = -th2 * ddl_ox
+    for row, kk, th in ((4, k7, th17), (5, k8, th22)):
+        J[:, row, 1] = kk * dpq_p
+        J[:, row, 11] = kk * dpq_g
+        J[:, row, 6] = kk * dpq_4
+        J[:, row, row] = -dl
+        J[:, row, 13] = -th * ddl_ox
+    # mediators (linear)
+    for row, src, kk, dd in ((6, 3, k11, d10), (7, 3, k13, d11), (8, 4, k15, d12), (9, 5, k17, d13),
+                             (10, 3, k19, d14), (11, 2, k21, d15), (12, 1, k23, d16)):
+        J[:, row, src] = kk
+        J[:, row, row] = -dd
+    J[:, 13, 12] = k25 * a6
+    J[:, 13, 13] = -d17
+    return J
