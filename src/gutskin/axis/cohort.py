@@ -16,7 +16,8 @@ Generative story for patient i on day t (details and sources in docs/axis.md):
    lag 0–3 days; foods mostly lag 1). The dose of trigger j on day t − lag_j adds
    ``effect_j · dose`` to the day's itch (the acute reaction) and, through the coupling
    (``trigger_influx``), raises pathogen/irritant influx k4 of the skin model on day t.
-   Sweat and stress, when they are the patient's triggers, also raise IL-31 signalling.
+   Sweat and stress, when they are the patient's triggers, also raise IL-31 signalling in the
+   skin model on the reaction day (a slow after-effect through barrier damage).
    Every other factor has **no effect** (listed as ``null_factors`` in the truth).
 3. The skin state (Miyano model, weeks) is integrated over the day (1/7 week) with the day's
    modifiers: Tregs from the gut arm, trigger influx, itch signalling, emollient care,
@@ -304,9 +305,9 @@ def simulate_cohort(
             direct[i] += tr["effect"] * lagged
             load[i] += 0.5 * tr["effect"] * np.maximum(lagged, 0.0)
             if tr["factor"] == "life.stress":
-                itch_load[i] += stress[i] / 10.0
+                itch_load[i] += np.maximum(lagged, 0.0) * tr["reference"] / 10.0  # stress/10 on the reaction day
             elif tr["factor"] == "life.sweat":
-                itch_load[i] += sweat[i]
+                itch_load[i] += np.maximum(lagged, 0.0)
 
     # ---- settle the skin model under habitual care ----------------------------------------
     g = gut.GutState(gut.GutParams(h0=h0), n, fibre_habit=fibre[:, :28].mean(axis=1) if T else 0.4)
@@ -330,7 +331,9 @@ def simulate_cohort(
     on_course = np.zeros(n, dtype=bool)
     for t in range(T):
         e_now = skin.easi(x)
-        il31_rel = np.maximum(x[:, 10], 0.0) / il31_base * (1.0 + c.itch_signalling * itch_load[:, t])
+        # the read-out uses the state's IL-31; the acute trigger reaction is added separately
+        # (``direct``), so that the truth's effect and lag are exact
+        il31_rel = np.maximum(x[:, 10], 0.0) / il31_base
         model_itch = 10.0 * (1.0 - np.exp(-e_now * np.sqrt(il31_rel) / kappa))
         u_ar = ar_phi * u_ar + ar_sd * eps_ar[:, t]
         lat = model_itch + direct[:, t] + u_ar
