@@ -1,0 +1,159 @@
+"""FHIR export and import use cases: authorization and audit here, mapping in ``gutskin.interop``.
+
+Export: the owner or a linked clinician (others: ``NotFound``), one audit row
+(``export``/``fhir_bundle``). Import: the CLI operator or the owning account, one
+transaction (all or nothing), one audit row (``import``/``fhir_bundle``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session
+
+from gutskin.clinic import audit
+from gutskin.clinic.access import patient_for_read, patient_for_write
+from gutskin.clinic.actors import Actor
+from gutskin.clinic.diary import _days, factor_ids
+from gutskin.clinic.errors import Conflict, InvalidInput, NotFound
+from gutskin.store.db import transaction
+from gutskin.store.models import (
+    AppointmentRequest,
+    DiaryDay,
+    FactorValue,
+    Patient,
+    QuestionnaireResponse,
+    User,
+    utcnow,
+)
+
+
+def challenge_records(session: Session, patient_id: int) -> list[dict[str, Any]]:
+    """Food challenges with their verdicts, as plain data (hook for issue 7).
+
+    Returns ``[{"id", "food", "status", "verdict", "summary", "finished_on"}]``; ``verdict`` is
+    ``confirmed`` / ``refuted`` for finished challenges with an outcome. Empty until the
+    food-challenge tables exist (``gutskin.store.models.FoodChallenge``).
+    """
+    from gutskin.store import models
+
+    model = getattr(models, "FoodChallenge", None)
+    if model is None:
+        return []
+    out = []
+    rows = session.scalars(select(model).where(model.patient_id == patient_id).order_by(model.id)).all()
+    for c in rows:
+        verdict = getattr(c, "verdict", None) or getattr(c, "outcome", None)
+        finished = getattr(c, "finished_on", None) or getattr(c, "ended_on", None) or getattr(c, "updated_at", None)
+        out.append({
+            "id": c.id,
+            "food": getattr(c, "food", "") or getattr(c, "factor", ""),
+            "status": getattr(c, "status", ""),
+            "verdict": verdict,
+            "summary": getattr(c, "verdict_text", None) or getattr(c, "summary", None) or "",
+            "finished_on": finished.date() if isinstance(finished, dt.datetime) else finished,
+        })
+    return out
+
+
+def patient_record(session: Session, patient: Patient) -> dict[str, Any]:
+    """Plain data of one (already authorized) patient for the FHIR mapping."""
+    qrs = session.scalars(
+        select(QuestionnaireResponse).where(QuestionnaireResponse.patient_id == patient.id)
+        .order_by(QuestionnaireResponse.answered_on, QuestionnaireResponse.id)
+    ).all()
+    appts = session.execute(
+        select(AppointmentRequest, User.display_name, User.email)
+        .outerjoin(User, User.id == AppointmentRequest.clinician_user_id)
+        .where(AppointmentRequest.patient_id == patient.id).order_by(AppointmentRequest.id)
+    ).all()
+    return {
+        "patient": {"id": patient.id, "external_id": patient.external_id, "display_name": patient.display_name,
+                    "birth_year": patient.birth_year, "sex": patient.sex, "region": patient.region,
+                    "share_identity": bool(patient.share_identity)},
+        "days": _days(session, patient.id, None, None),
+        "questionnaires": [{"id": q.id, "instrument": q.instrument, "version": q.version, "answered_on": q.answered_on,
+                            "answers": q.answers, "total": q.total, "band": q.band} for q in qrs],
+        "appointments": [{"id": a.id, "status": a.status, "scheduled_for": a.scheduled_for, "reason": a.reason,
+                          "clinician": name or email} for a, name, email in appts],
+        "challenges": challenge_records(session, patient.id),
+        "as_of": dt.date.today(),
+        "generated_at": utcnow(),
+    }
+
+
+def export_bundle(session: Session, actor: Actor, patient_id: int) -> dict[str, Any]:
+    """The patient's FHIR R4B Bundle (JSON-able dict) for the owner or a linked clinician."""
+    from gutskin.interop.fhir import build_bundle
+
+    patient = patient_for_read(session, actor, patient_id)
+    audit.record(session, actor, patient_id, "export", "fhir_bundle")
+    return build_bundle(patient_record(session, patient))
+
+
+def resolve_patient(session: Session, actor: Actor, ref: str) -> Patient:
+    """A patient by identifier (``external_id``) or, failing that, by numeric id; read access checked."""
+    p = session.scalar(select(Patient).where(Patient.external_id == ref))
+    if p is None and ref.isdigit():
+        p = session.get(Patient, int(ref))
+    if p is None:
+        raise NotFound(f"no patient with identifier {ref!r}")
+    return patient_for_read(session, actor, p.id)
+
+
+def import_bundle(engine: Engine, actor: Actor, bundle: Any, patient_ref: str | None = None,
+                  owner_user_id: int | None = None) -> dict[str, Any]:
+    """Import a bundle's QuestionnaireResponses and Observations in one transaction.
+
+    The target patient is ``patient_ref`` (identifier or id) or the bundle Patient's gutskin
+    identifier; an unknown identifier creates a clinic-side profile (as the diary CSV import
+    does). A day already in the diary is a ``Conflict``; a malformed or foreign bundle is
+    ``InvalidInput`` naming the entry and field. Nothing is stored unless everything is.
+    """
+    from gutskin.interop.fhir_import import BundleError, parse_bundle
+
+    try:
+        parsed = parse_bundle(bundle)
+    except BundleError as exc:
+        raise InvalidInput(str(exc)) from None
+    with transaction(engine) as s:
+        ref = patient_ref or parsed.patient_identifier
+        p = s.scalar(select(Patient).where(Patient.external_id == ref))
+        if p is None and patient_ref and patient_ref.isdigit():
+            p = s.get(Patient, int(patient_ref))
+        created = False
+        if p is None:
+            if patient_ref and not actor.is_system:
+                raise NotFound(f"no patient with identifier {patient_ref!r}")
+            if not actor.is_system and owner_user_id is None:
+                raise NotFound(f"no patient with identifier {ref!r}")
+            p = Patient(external_id=ref, owner_user_id=owner_user_id, relationship="self", display_name=ref)
+            s.add(p)
+            s.flush()
+            created = True
+            audit.record(s, actor, p.id, "create", "patient", p.id)
+        else:
+            patient_for_write(s, actor, p.id)
+        if parsed.days:
+            clash = s.scalar(select(DiaryDay.day).where(DiaryDay.patient_id == p.id,
+                                                        DiaryDay.day.in_(list(parsed.days))).order_by(DiaryDay.day).limit(1))
+            if clash is not None:
+                raise Conflict(f"patient {p.external_id} already has a diary entry on {clash.isoformat()}; nothing was imported")
+        fids = factor_ids(s, sorted({f for d in parsed.days.values() for f in d["factors"]}))
+        now = utcnow()
+        for day, d in sorted(parsed.days.items()):
+            s.add(DiaryDay(patient_id=p.id, day=day, itch=d["itch"], sleep_loss=d["sleep_loss"], poscorad=d["poscorad"],
+                           poem=d["poem"], flare=None if d["flare"] is None else int(bool(d["flare"])),
+                           notes=d["notes"], updated_at=now))
+        s.flush()
+        for day, d in sorted(parsed.days.items()):
+            for name, v in d["factors"].items():
+                s.add(FactorValue(patient_id=p.id, day=day, factor_id=fids[name], value=float(v)))
+        for q in parsed.questionnaires:
+            s.add(QuestionnaireResponse(patient_id=p.id, instrument=q["instrument"], version=q["version"],
+                                        answered_on=q["answered_on"], answers=q["answers"], total=q["total"], band=q["band"]))
+        s.flush()
+        audit.record(s, actor, p.id, "import", "fhir_bundle")
+        return {"patient_id": p.id, "external_id": p.external_id, "created": created, **parsed.summary()}

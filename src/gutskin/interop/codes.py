@@ -1,0 +1,93 @@
+"""Code systems and codes of gutskin's FHIR bundles (see docs/interop.md).
+
+LOINC where a verified code exists (POEM: panel 89862-7, total score 89870-0, checked on
+loinc.org); otherwise gutskin's local code systems below. The local systems live under
+``BASE`` (an ``example.org`` address: a documented, non-resolvable local namespace; change it
+only together with the importer, because bundles are matched on these exact URIs).
+"""
+
+from __future__ import annotations
+
+BASE = "https://gutskin.example.org/fhir"
+
+LOINC = "http://loinc.org"
+UCUM = "http://unitsofmeasure.org"
+OBS_CATEGORY = "http://terminology.hl7.org/CodeSystem/observation-category"
+V3_OBSERVATION_VALUE = "http://terminology.hl7.org/CodeSystem/v3-ObservationValue"
+ALLERGY_CLINICAL = "http://terminology.hl7.org/CodeSystem/allergyintolerance-clinical"
+ALLERGY_VERIFICATION = "http://terminology.hl7.org/CodeSystem/allergyintolerance-verification"
+
+#: Local code system of the diary observations and questionnaire scores.
+OBSERVATION_SYSTEM = f"{BASE}/CodeSystem/observation"
+#: Local code system of the diary factors: the code is the factor name ``group.name``.
+FACTOR_SYSTEM = f"{BASE}/CodeSystem/factor"
+#: Identifier system of the pseudonymous patient identifier (gutskin's ``external_id``).
+PATIENT_ID_SYSTEM = f"{BASE}/NamingSystem/patient"
+#: Identifier systems of questionnaire responses and food challenges (gutskin row ids).
+QR_ID_SYSTEM = f"{BASE}/NamingSystem/questionnaire-response"
+CHALLENGE_ID_SYSTEM = f"{BASE}/NamingSystem/food-challenge"
+APPOINTMENT_ID_SYSTEM = f"{BASE}/NamingSystem/appointment-request"
+#: Canonical URL prefix of gutskin's Questionnaire resources (``{QUESTIONNAIRE}/poem``).
+QUESTIONNAIRE = f"{BASE}/Questionnaire"
+#: Extension carrying a non-default band set chosen for a questionnaire response.
+BAND_SET_EXTENSION = f"{BASE}/StructureDefinition/band-set"
+#: Extension carrying the instrument version string gutskin recorded with a response.
+VERSION_EXTENSION = f"{BASE}/StructureDefinition/instrument-version"
+
+POEM_PANEL = "89862-7"  # Patient-Oriented Eczema Measure [POEM] (panel)
+POEM_TOTAL = "89870-0"  # Total score [POEM]
+
+#: Local observation codes: code -> (display, value type).
+LOCAL_CODES: dict[str, tuple[str, str]] = {
+    "itch-nrs": ("Itch NRS, worst itch in the last 24 hours (0-10)", "integer"),
+    "sleep-loss-nrs": ("Sleep loss NRS, last night (0-10)", "integer"),
+    "flare-day": ("Eczema flare day (patient-reported)", "boolean"),
+    "po-scorad": ("PO-SCORAD total (0-103)", "quantity"),
+    "diary-note": ("Diary note (free text)", "string"),
+    "poem-total": ("POEM total score (0-28)", "quantity"),
+    "recap-total": ("RECAP total score (0-28)", "quantity"),
+    "adct-total": ("ADCT total score (0-24)", "quantity"),
+    "dlqi-total": ("DLQI total score (0-30)", "quantity"),
+    "cdlqi-total": ("CDLQI total score (0-30)", "quantity"),
+}
+
+#: Diary field of each local diary code.
+DIARY_CODES: dict[str, str] = {
+    "itch-nrs": "itch",
+    "sleep-loss-nrs": "sleep_loss",
+    "flare-day": "flare",
+    "po-scorad": "poscorad",
+    "diary-note": "notes",
+}
+
+#: Questionnaires gutskin exports: name -> (title, number of items, item maximum, LOINC panel or None).
+QUESTIONNAIRES: dict[str, tuple[str, int, int, str | None]] = {
+    "poem": ("Patient-Oriented Eczema Measure (POEM)", 7, 4, POEM_PANEL),
+    "recap": ("Recap of atopic eczema (RECAP)", 7, 4, None),
+    "adct": ("Atopic Dermatitis Control Tool (ADCT)", 6, 4, None),
+    "dlqi": ("Dermatology Life Quality Index (DLQI)", 10, 3, None),
+    "cdlqi": ("Children's Dermatology Life Quality Index (CDLQI)", 10, 3, None),
+}
+
+#: POEM item wording (short form, /work/shared/reference/instruments.md §4).
+POEM_ITEMS = (
+    "Days with itchy skin in the last week",
+    "Nights with sleep disturbed by eczema in the last week",
+    "Days with bleeding skin in the last week",
+    "Days with weeping or oozing of clear fluid in the last week",
+    "Days with cracked skin in the last week",
+    "Days with flaking skin in the last week",
+    "Days with dry or rough skin in the last week",
+)
+
+#: Ranges of the diary values (validated on import, as the diary use cases do).
+RANGES: dict[str, tuple[float, float]] = {
+    "itch": (0, 10),
+    "sleep_loss": (0, 10),
+    "poem": (0, 28),
+    "poscorad": (0, 103),
+}
+
+
+def score_code(instrument: str) -> str:
+    return f"{instrument}-total"

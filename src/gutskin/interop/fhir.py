@@ -1,0 +1,368 @@
+"""A patient's record as a FHIR R4B ``Bundle`` (type ``collection``), from plain data.
+
+Pure mapping: :func:`build_bundle` takes the plain data that ``gutskin.clinic.fhir`` gathers
+(after authorization) and returns the bundle as a JSON-able dict; every resource is validated
+with the ``fhir.resources.R4B`` models before it is returned. Codes and systems:
+:mod:`gutskin.interop.codes`; mapping table and choices: docs/interop.md.
+
+Input (all keys but ``patient`` optional)::
+
+    {"patient": {"external_id", "display_name", "birth_year", "sex", "region", "share_identity"},
+     "days": [{"date", "itch", "sleep_loss", "flare", "poscorad", "poem", "notes", "factors": {...}}],
+     "questionnaires": [{"id", "instrument", "version", "answered_on", "answers": payload, "total", "band"}],
+     "appointments": [{"id", "status", "scheduled_for", "reason", "clinician"}],
+     "challenges": [{"id", "food", "verdict", "summary", "finished_on"}],
+     "as_of": date, "generated_at": datetime}
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from gutskin.interop import codes as C
+
+DEFAULT_APPOINTMENT_MINUTES = 30
+ACTIVE_TREATMENT_DAYS = 14  # a treatment used within this many days of ``as_of`` is "active"
+
+
+class FhirMappingError(ValueError):
+    """A resource built from the data does not validate (a bug or impossible data)."""
+
+
+def _uuid(external_id: str, key: str) -> str:
+    return str(uuid.uuid5(uuid.NAMESPACE_URL, f"{C.BASE}/{external_id}/{key}"))
+
+
+def _date(value: Any) -> dt.date | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    return dt.date.fromisoformat(str(value)[:10])
+
+
+def _instant(value: Any) -> str:
+    """Naive datetimes are taken as UTC (the store keeps naive UTC times)."""
+    if isinstance(value, str):
+        value = dt.datetime.fromisoformat(value)
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=dt.UTC)
+    return value.astimezone(dt.UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+def _number(x: float) -> int | float:
+    return int(x) if float(x).is_integer() else float(x)
+
+
+def _category() -> list[dict[str, Any]]:
+    return [{"coding": [{"system": C.OBS_CATEGORY, "code": "survey", "display": "Survey"}]}]
+
+
+def _local(code: str) -> dict[str, str]:
+    return {"system": C.OBSERVATION_SYSTEM, "code": code, "display": C.LOCAL_CODES[code][0]}
+
+
+def _score_coding(instrument: str) -> list[dict[str, str]]:
+    coding = [_local(C.score_code(instrument))]
+    if instrument == "poem":
+        coding.insert(0, {"system": C.LOINC, "code": C.POEM_TOTAL, "display": "Total score [POEM]"})
+    return coding
+
+
+def _score_quantity(value: float) -> dict[str, Any]:
+    return {"value": _number(value), "unit": "score", "system": C.UCUM, "code": "{score}"}
+
+
+class _Builder:
+    def __init__(self, data: Mapping[str, Any]) -> None:
+        self.data = data
+        p = data["patient"]
+        self.ext = str(p["external_id"])
+        self.identity = bool(p.get("share_identity"))
+        self.as_of = _date(data.get("as_of")) or dt.date.today()
+        self.entries: list[dict[str, Any]] = []
+        self.patient_ref = self.full_url("patient")
+
+    def full_url(self, key: str) -> str:
+        return f"urn:uuid:{_uuid(self.ext, key)}"
+
+    def add(self, key: str, resource: dict[str, Any]) -> str:
+        rid = _uuid(self.ext, key)
+        resource = {"resourceType": resource.pop("resourceType"), "id": rid, **resource}
+        self.entries.append({"fullUrl": f"urn:uuid:{rid}", "resource": resource})
+        return f"urn:uuid:{rid}"
+
+    def subject(self) -> dict[str, str]:
+        return {"reference": self.patient_ref}
+
+    # --- Patient ---------------------------------------------------------------------------
+    def patient(self) -> None:
+        p = self.data["patient"]
+        res: dict[str, Any] = {
+            "resourceType": "Patient",
+            "identifier": [{"system": C.PATIENT_ID_SYSTEM, "value": self.ext}],
+        }
+        if self.identity:
+            if p.get("display_name"):
+                res["name"] = [{"text": str(p["display_name"])}]
+            if p.get("birth_year"):
+                res["birthDate"] = f"{int(p['birth_year']):04d}"
+            sex = (p.get("sex") or "").lower()
+            if sex in ("female", "male", "other", "unknown"):
+                res["gender"] = sex
+            if p.get("region"):
+                res["address"] = [{"text": str(p["region"])}]
+        else:
+            res["meta"] = {"security": [{"system": C.V3_OBSERVATION_VALUE, "code": "PSEUDED",
+                                         "display": "pseudonymized"}]}
+        self.add("patient", res)
+
+    # --- Questionnaires ----------------------------------------------------------------------
+    def questionnaires(self) -> dict[int, str]:
+        rows = sorted(self.data.get("questionnaires") or [], key=lambda q: (str(q["answered_on"]), q.get("id") or 0))
+        versions: dict[str, str] = {}
+        for q in rows:
+            if q["instrument"] in C.QUESTIONNAIRES:
+                versions[q["instrument"]] = str(q.get("version") or "")
+        for instrument, version in sorted(versions.items()):
+            title, n, maximum, panel = C.QUESTIONNAIRES[instrument]
+            items = [
+                {"linkId": str(i + 1), "type": "integer", "repeats": True,
+                 "text": C.POEM_ITEMS[i] if instrument == "poem" else f"Item {i + 1} (0-{maximum})"}
+                for i in range(n)
+            ]
+            items.append({"linkId": "total", "type": "decimal", "readOnly": True, "text": "Total score",
+                          "code": _score_coding(instrument)})
+            res: dict[str, Any] = {"resourceType": "Questionnaire", "url": f"{C.QUESTIONNAIRE}/{instrument}",
+                                   "name": instrument.upper(), "title": title, "status": "active", "item": items}
+            if version:
+                res["version"] = version
+            if panel:
+                res["code"] = [{"system": C.LOINC, "code": panel, "display": "Patient-Oriented Eczema Measure [POEM]"}]
+            self.add(f"questionnaire/{instrument}", res)
+        refs: dict[int, str] = {}
+        for q in rows:
+            instrument = q["instrument"]
+            if instrument not in C.QUESTIONNAIRES:
+                continue
+            payload = q.get("answers") or {}
+            answers = payload.get("answers") if isinstance(payload, Mapping) else payload
+            items = []
+            for i, a in enumerate(answers or []):
+                item: dict[str, Any] = {"linkId": str(i + 1)}
+                if instrument == "poem" and i < len(C.POEM_ITEMS):
+                    item["text"] = C.POEM_ITEMS[i]
+                if isinstance(a, bool):
+                    raise FhirMappingError(f"questionnaire {q.get('id')}: answers[{i}]: not a number")
+                if isinstance(a, (list, tuple)):
+                    item["answer"] = [{"valueInteger": int(x)} for x in a]
+                elif a is not None:
+                    item["answer"] = [{"valueInteger": int(a)}]
+                items.append(item)
+            if q.get("total") is not None:
+                t = _number(q["total"])
+                items.append({"linkId": "total", "text": "Total score",
+                              "answer": [{"valueInteger": t} if isinstance(t, int) else {"valueDecimal": t}]})
+            ext = []
+            if q.get("version"):
+                ext.append({"url": C.VERSION_EXTENSION, "valueString": str(q["version"])})
+            if isinstance(payload, Mapping) and payload.get("bands"):
+                ext.append({"url": C.BAND_SET_EXTENSION, "valueString": str(payload["bands"])})
+            key = f"qr/{q.get('id', len(refs))}"
+            res = {"resourceType": "QuestionnaireResponse",
+                   "identifier": {"system": C.QR_ID_SYSTEM, "value": str(q.get("id", len(refs)))},
+                   "questionnaire": f"{C.QUESTIONNAIRE}/{instrument}", "status": "completed",
+                   "subject": self.subject(), "authored": _date(q["answered_on"]).isoformat(),  # type: ignore[union-attr]
+                   "item": items}
+            if ext:
+                res["extension"] = ext
+            ref = self.add(key, res)
+            refs[id(q)] = ref
+            if q.get("total") is not None:
+                obs: dict[str, Any] = {
+                    "resourceType": "Observation", "status": "final", "category": _category(),
+                    "code": {"coding": _score_coding(instrument), "text": f"{instrument.upper()} total score"},
+                    "subject": self.subject(), "effectiveDateTime": _date(q["answered_on"]).isoformat(),  # type: ignore[union-attr]
+                    "valueQuantity": _score_quantity(float(q["total"])), "derivedFrom": [{"reference": ref}],
+                }
+                if q.get("band"):
+                    obs["interpretation"] = [{"text": str(q["band"])}]
+                self.add(f"{key}/score", obs)
+        return refs
+
+    # --- Diary ------------------------------------------------------------------------------
+    def diary(self) -> None:
+        from gutskin.diary.factors import known_factor
+
+        poem_from_qr: dict[str, int] = {}
+        for q in sorted(self.data.get("questionnaires") or [], key=lambda q: (str(q["answered_on"]), q.get("id") or 0)):
+            if q["instrument"] == "poem" and q.get("total") is not None:
+                poem_from_qr[_date(q["answered_on"]).isoformat()] = int(round(float(q["total"])))  # type: ignore[union-attr]
+        for d in sorted(self.data.get("days") or [], key=lambda d: str(d["date"])):
+            day = _date(d["date"]).isoformat()  # type: ignore[union-attr]
+
+            def obs(key: str, code: dict[str, Any], value: dict[str, Any], day: str = day) -> None:
+                self.add(f"day/{day}/{key}", {"resourceType": "Observation", "status": "final", "category": _category(),
+                                              "code": code, "subject": self.subject(), "effectiveDateTime": day, **value})
+
+            if d.get("itch") is not None:
+                obs("itch", {"coding": [_local("itch-nrs")]}, {"valueInteger": int(d["itch"])})
+            if d.get("sleep_loss") is not None:
+                obs("sleep", {"coding": [_local("sleep-loss-nrs")]}, {"valueInteger": int(d["sleep_loss"])})
+            if d.get("flare") is not None:
+                obs("flare", {"coding": [_local("flare-day")]}, {"valueBoolean": bool(d["flare"])})
+            if d.get("poscorad") is not None:
+                obs("poscorad", {"coding": [_local("po-scorad")]}, {"valueQuantity": _score_quantity(float(d["poscorad"]))})
+            if d.get("poem") is not None and poem_from_qr.get(day) != int(d["poem"]):
+                obs("poem", {"coding": _score_coding("poem"), "text": "POEM total score (diary)"},
+                    {"valueQuantity": _score_quantity(float(d["poem"]))})
+            if d.get("notes") and self.identity:
+                obs("notes", {"coding": [_local("diary-note")]}, {"valueString": str(d["notes"])})
+            for name, value in sorted((d.get("factors") or {}).items()):
+                f = known_factor(name)
+                obs(f"factor/{name}", {"coding": [{"system": C.FACTOR_SYSTEM, "code": name, "display": f.label or name}],
+                                       "text": f.label or name},
+                    {"valueQuantity": {"value": _number(float(value)), "unit": f.unit or "1"}})
+
+    # --- Treatments -------------------------------------------------------------------------
+    def treatments(self) -> None:
+        from gutskin.diary.factors import known_factor
+
+        used: dict[str, list[tuple[dt.date, float]]] = {}
+        for d in self.data.get("days") or []:
+            for name, value in (d.get("factors") or {}).items():
+                if name.startswith("treat.") and value and value > 0:
+                    used.setdefault(name, []).append((_date(d["date"]), float(value)))  # type: ignore[arg-type]
+        for name, uses in sorted(used.items()):
+            uses.sort()
+            f = known_factor(name)
+            first, last = uses[0][0], uses[-1][0]
+            active = (self.as_of - last).days <= ACTIVE_TREATMENT_DAYS
+            mean = sum(v for _, v in uses) / len(uses)
+            unit = f" {f.unit}" if f.unit else ""
+            period: dict[str, str] = {"start": first.isoformat()}
+            if not active:
+                period["end"] = last.isoformat()
+            label = f.label or name
+            self.add(f"treatment/{name}", {
+                "resourceType": "MedicationStatement",
+                "status": "active" if active else "completed",
+                "medicationCodeableConcept": {"coding": [{"system": C.FACTOR_SYSTEM, "code": name, "display": label}],
+                                              "text": label},
+                "subject": self.subject(),
+                "effectivePeriod": period,
+                "dateAsserted": self.as_of.isoformat(),
+                "informationSource": self.subject(),
+                "dosage": [{"text": f"Used on {len(uses)} diary days, last {last.isoformat()}"
+                                    + (f"; {mean:.1f}{unit} per day of use on average" if f.kind.value == "count" else "")}],
+            })
+
+    # --- Appointments -----------------------------------------------------------------------
+    def appointments(self) -> None:
+        for a in self.data.get("appointments") or []:
+            if a.get("status") != "accepted" or not a.get("scheduled_for"):
+                continue
+            start = a["scheduled_for"]
+            if isinstance(start, str):
+                start = dt.datetime.fromisoformat(start)
+            end = start + dt.timedelta(minutes=DEFAULT_APPOINTMENT_MINUTES)
+            participants: list[dict[str, Any]] = [{"actor": self.subject(), "status": "accepted"}]
+            if a.get("clinician"):
+                participants.append({"actor": {"display": str(a["clinician"])}, "status": "accepted"})
+            res: dict[str, Any] = {
+                "resourceType": "Appointment",
+                "identifier": [{"system": C.APPOINTMENT_ID_SYSTEM, "value": str(a["id"])}],
+                "status": "booked", "start": _instant(start), "end": _instant(end),
+                "minutesDuration": DEFAULT_APPOINTMENT_MINUTES, "participant": participants,
+            }
+            if self.identity and a.get("reason"):
+                res["description"] = str(a["reason"])[:500]
+            self.add(f"appointment/{a['id']}", res)
+
+    # --- Food challenges --------------------------------------------------------------------
+    def challenges(self) -> None:
+        from gutskin.diary.factors import known_factor
+
+        for c in self.data.get("challenges") or []:
+            verdict = c.get("verdict")
+            if verdict not in ("confirmed", "refuted"):
+                continue
+            food = str(c["food"])
+            try:
+                label = known_factor(food).label or food
+                coding = [{"system": C.FACTOR_SYSTEM, "code": food, "display": label}]
+            except ValueError:
+                label, coding = food, []
+            code: dict[str, Any] = {"text": label}
+            if coding:
+                code["coding"] = coding
+            res: dict[str, Any] = {
+                "resourceType": "AllergyIntolerance",
+                "identifier": [{"system": C.CHALLENGE_ID_SYSTEM, "value": str(c["id"])}],
+                "clinicalStatus": {"coding": [{"system": C.ALLERGY_CLINICAL,
+                                               "code": "active" if verdict == "confirmed" else "inactive"}]},
+                "verificationStatus": {"coding": [{"system": C.ALLERGY_VERIFICATION, "code": verdict}]},
+                "category": ["food"], "code": code, "patient": self.subject(),
+            }
+            if c.get("finished_on"):
+                res["recordedDate"] = _date(c["finished_on"]).isoformat()  # type: ignore[union-attr]
+            if c.get("summary"):
+                res["note"] = [{"text": str(c["summary"])}]
+            self.add(f"challenge/{c['id']}", res)
+
+
+def build_bundle(data: Mapping[str, Any]) -> dict[str, Any]:
+    """The patient's record as a validated FHIR R4B Bundle (type ``collection``), a JSON-able dict.
+
+    Resource ids and ``fullUrl`` (``urn:uuid:``) are UUID5 of the patient identifier and the
+    object, so exporting the same data twice gives the same bundle (except ``timestamp``).
+    Raises :class:`FhirMappingError` if a resource does not validate.
+    """
+    b = _Builder(data)
+    b.patient()
+    b.questionnaires()
+    b.diary()
+    b.treatments()
+    b.appointments()
+    b.challenges()
+    generated = data.get("generated_at") or dt.datetime.now(dt.UTC)
+    bundle = {
+        "resourceType": "Bundle",
+        "id": _uuid(b.ext, f"bundle/{_instant(generated)}"),
+        "meta": {"tag": [{"system": C.OBSERVATION_SYSTEM, "code": "gutskin-export"}]},
+        "type": "collection",
+        "timestamp": _instant(generated),
+        "entry": b.entries,
+    }
+    validate_bundle(bundle)
+    return bundle
+
+
+def validate_bundle(bundle: Mapping[str, Any]) -> None:
+    """Validate the bundle and each entry's resource with the R4B models (FhirMappingError naming the field)."""
+    from pydantic import ValidationError
+
+    from fhir.resources.R4B.bundle import Bundle
+
+    try:
+        Bundle.model_validate(bundle)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        raise FhirMappingError(f"{'.'.join(str(x) for x in err['loc'])}: {err['msg']}") from None
+
+
+def resource_types(bundle: Mapping[str, Any]) -> dict[str, int]:
+    """Count of entries per resource type (for summaries and tests)."""
+    out: dict[str, int] = {}
+    for e in bundle.get("entry") or []:
+        t = e["resource"]["resourceType"]
+        out[t] = out.get(t, 0) + 1
+    return out
+
+
+__all__: Sequence[str] = ("FhirMappingError", "build_bundle", "resource_types", "validate_bundle")

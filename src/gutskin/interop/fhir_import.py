@@ -1,0 +1,317 @@
+"""Read a gutskin FHIR bundle back into plain diary days and questionnaire responses.
+
+Pure: :func:`parse_bundle` validates the whole bundle (R4B models, then gutskin's codes,
+references and value ranges, and re-scores every questionnaire with ``gutskin.instruments``)
+and returns plain data, or raises :class:`BundleError` naming the failing resource and field.
+Nothing is half-read: the caller (``gutskin.clinic.fhir.import_bundle``) stores the result in
+one transaction. Only QuestionnaireResponses and Observations are imported; the Patient must
+carry gutskin's identifier; Questionnaire, MedicationStatement, Appointment and
+AllergyIntolerance entries are validated and then ignored (they are derived from the diary
+or managed in the clinic). Any other resource type marks a foreign bundle and is refused.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from gutskin.interop import codes as C
+
+IMPORTED = ("QuestionnaireResponse", "Observation")
+IGNORED = ("Questionnaire", "MedicationStatement", "Appointment", "AllergyIntolerance")
+ALLOWED = ("Patient", *IMPORTED, *IGNORED)
+MAX_NOTES = 4000
+
+
+class BundleError(ValueError):
+    """A bundle that cannot be imported: ``where`` (``entry[3] Observation/<id>``), ``field``, ``message``."""
+
+    def __init__(self, where: str, field: str, message: str) -> None:
+        self.where, self.field, self.message = where, field, message
+        super().__init__(f"{where}: {field}: {message}")
+
+
+@dataclass
+class ParsedBundle:
+    patient_identifier: str
+    days: dict[dt.date, dict[str, Any]] = field(default_factory=dict)
+    questionnaires: list[dict[str, Any]] = field(default_factory=list)
+    ignored: dict[str, int] = field(default_factory=dict)
+
+    def summary(self) -> dict[str, Any]:
+        return {"patient": self.patient_identifier, "days": len(self.days),
+                "questionnaires": len(self.questionnaires), "ignored": dict(sorted(self.ignored.items()))}
+
+
+def _where(i: int, res: Any) -> str:
+    if isinstance(res, Mapping):
+        rt = res.get("resourceType", "?")
+        rid = res.get("id")
+        return f"entry[{i}] {rt}" + (f"/{rid}" if rid else "")
+    return f"entry[{i}]"
+
+
+def _empty_day() -> dict[str, Any]:
+    return {"itch": None, "sleep_loss": None, "flare": None, "poscorad": None, "poem": None, "notes": None,
+            "factors": {}}
+
+
+def _day_of(value: Any, where: str, fld: str) -> dt.date:
+    if not isinstance(value, str) or len(value) < 10:
+        raise BundleError(where, fld, "expected a date YYYY-MM-DD")
+    try:
+        return dt.date.fromisoformat(value[:10])
+    except ValueError:
+        raise BundleError(where, fld, f"expected a date YYYY-MM-DD, got {value!r}") from None
+
+
+def _structure(data: Any) -> list[dict[str, Any]]:
+    if not isinstance(data, Mapping):
+        raise BundleError("Bundle", "resourceType", "expected a JSON object with resourceType 'Bundle'")
+    if data.get("resourceType") != "Bundle":
+        raise BundleError("Bundle", "resourceType", f"expected 'Bundle', got {data.get('resourceType')!r}")
+    if data.get("type") != "collection":
+        raise BundleError("Bundle", "type", f"expected 'collection', got {data.get('type')!r}")
+    entries = data.get("entry")
+    if not isinstance(entries, list) or not entries:
+        raise BundleError("Bundle", "entry", "the bundle has no entries")
+    for i, e in enumerate(entries):
+        if not isinstance(e, Mapping) or not isinstance(e.get("resource"), Mapping):
+            raise BundleError(f"entry[{i}]", "resource", "missing")
+        rt = e["resource"].get("resourceType")
+        if rt not in ALLOWED:
+            raise BundleError(_where(i, e["resource"]), "resourceType",
+                              f"{rt!r} is not part of a gutskin bundle (expected one of {', '.join(ALLOWED)})")
+    return list(entries)
+
+
+def _validate_models(data: Mapping[str, Any], entries: list[dict[str, Any]]) -> None:
+    from pydantic import ValidationError
+
+    from fhir.resources.R4B.bundle import Bundle
+
+    try:
+        Bundle.model_validate(data)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        loc = list(err["loc"])
+        if len(loc) >= 2 and loc[0] == "entry" and isinstance(loc[1], int) and loc[1] < len(entries):
+            i = loc[1]
+            rest = loc[3:] if len(loc) > 2 and loc[2] == "resource" else loc[2:]
+            where = _where(i, entries[i].get("resource"))
+        else:
+            where, rest = "Bundle", loc
+        path = ".".join(str(x) if not isinstance(x, int) else f"[{x}]" for x in rest).replace(".[", "[") or "(resource)"
+        raise BundleError(where, path, err["msg"]) from None
+
+
+def _codings(res: Mapping[str, Any]) -> list[Mapping[str, Any]]:
+    return list((res.get("code") or {}).get("coding") or [])
+
+
+def _quantity_or_int(res: Mapping[str, Any], where: str) -> float:
+    if "valueInteger" in res:
+        return float(res["valueInteger"])
+    q = res.get("valueQuantity")
+    if isinstance(q, Mapping) and q.get("value") is not None:
+        v = float(q["value"])
+        if not math.isfinite(v):
+            raise BundleError(where, "valueQuantity.value", "not a finite number")
+        return v
+    raise BundleError(where, "valueQuantity", "missing value")
+
+
+def _in_range(v: float, name: str, where: str, fld: str, integer: bool = True) -> float:
+    lo, hi = C.RANGES[name]
+    if integer and v != round(v):
+        raise BundleError(where, fld, f"expected an integer {lo:g}-{hi:g}, got {v:g}")
+    if not lo <= v <= hi:
+        raise BundleError(where, fld, f"expected a value {lo:g}-{hi:g}, got {v:g}")
+    return v
+
+
+def parse_bundle(data: Any) -> ParsedBundle:
+    """Validate a gutskin bundle and return its diary days and questionnaire responses.
+
+    Raises :class:`BundleError` for the first problem found (resource and field named).
+    """
+    from gutskin.diary.factors import known_factor, parse_factor_name
+    from gutskin.instruments import score
+
+    entries = _structure(data)
+    _validate_models(data, entries)
+
+    # The one Patient, with gutskin's identifier.
+    patients = [(i, e) for i, e in enumerate(entries) if e["resource"]["resourceType"] == "Patient"]
+    if len(patients) != 1:
+        raise BundleError("Bundle", "entry", f"expected exactly one Patient, found {len(patients)}")
+    pi, pe = patients[0]
+    pres = pe["resource"]
+    ident = next((x.get("value") for x in pres.get("identifier") or [] if x.get("system") == C.PATIENT_ID_SYSTEM), None)
+    if not ident:
+        raise BundleError(_where(pi, pres), "identifier",
+                          f"no identifier with system {C.PATIENT_ID_SYSTEM} (not a gutskin bundle)")
+    if len(ident) > 64:
+        raise BundleError(_where(pi, pres), "identifier.value", "at most 64 characters")
+    patient_refs = {r for r in (pe.get("fullUrl"), f"Patient/{pres.get('id')}" if pres.get("id") else None) if r}
+
+    def check_subject(i: int, res: Mapping[str, Any], key: str = "subject") -> None:
+        ref = (res.get(key) or {}).get("reference")
+        if ref not in patient_refs:
+            raise BundleError(_where(i, res), f"{key}.reference", f"must reference the bundle's Patient, got {ref!r}")
+
+    out = ParsedBundle(patient_identifier=ident)
+    qr_totals: dict[str, float | None] = {}
+    poem_qr: dict[dt.date, int] = {}
+
+    for i, e in enumerate(entries):
+        res = e["resource"]
+        rt = res["resourceType"]
+        where = _where(i, res)
+        if rt in IGNORED:
+            out.ignored[rt] = out.ignored.get(rt, 0) + 1
+            continue
+        if rt != "QuestionnaireResponse":
+            continue
+        q = str(res.get("questionnaire") or "")
+        instrument = q[len(C.QUESTIONNAIRE) + 1:] if q.startswith(C.QUESTIONNAIRE + "/") else ""
+        if instrument not in C.QUESTIONNAIRES:
+            raise BundleError(where, "questionnaire", f"not a gutskin questionnaire: {q!r}")
+        if res.get("status") != "completed":
+            raise BundleError(where, "status", f"expected 'completed', got {res.get('status')!r}")
+        check_subject(i, res)
+        answered_on = _day_of(res.get("authored"), where, "authored")
+        n = C.QUESTIONNAIRES[instrument][1]
+        answers: list[Any] = [None] * n
+        stated_total: float | None = None
+        seen: set[str] = set()
+        for j, item in enumerate(res.get("item") or []):
+            link = item.get("linkId")
+            fld = f"item[{j}]"
+            if link in seen:
+                raise BundleError(where, f"{fld}.linkId", f"duplicate linkId {link!r}")
+            seen.add(link)
+            values = []
+            for k, a in enumerate(item.get("answer") or []):
+                if "valueInteger" in a:
+                    values.append(a["valueInteger"])
+                elif "valueDecimal" in a and link == "total":
+                    values.append(float(a["valueDecimal"]))
+                else:
+                    raise BundleError(where, f"{fld}.answer[{k}]", "expected valueInteger")
+            if link == "total":
+                if len(values) != 1:
+                    raise BundleError(where, f"{fld}.answer", "the total needs exactly one answer")
+                stated_total = float(values[0])
+                continue
+            if not (isinstance(link, str) and link.isdigit() and 1 <= int(link) <= n):
+                raise BundleError(where, f"{fld}.linkId", f"expected an item number 1-{n} or 'total', got {link!r}")
+            answers[int(link) - 1] = None if not values else values[0] if len(values) == 1 else values
+        payload: dict[str, Any] = {"answers": answers}
+        version = ""
+        for x in res.get("extension") or []:
+            if x.get("url") == C.BAND_SET_EXTENSION:
+                payload["bands"] = x.get("valueString")
+            elif x.get("url") == C.VERSION_EXTENSION:
+                version = str(x.get("valueString") or "")
+        try:
+            result = score(instrument, payload)
+        except (ValueError, TypeError, KeyError) as exc:
+            raise BundleError(where, "item", str(exc)) from None
+        total = result.get("total")
+        if stated_total is not None and (total is None or abs(float(total) - stated_total) > 1e-9):
+            raise BundleError(where, "item[total]", f"stated total {stated_total:g} but the answers score {total}")
+        out.questionnaires.append({"instrument": instrument, "version": version or str(result.get("version", "")),
+                                   "answered_on": answered_on, "answers": payload, "total": total,
+                                   "band": result.get("band")})
+        qr_totals[e.get("fullUrl") or ""] = None if total is None else float(total)
+        if res.get("id"):
+            qr_totals[f"QuestionnaireResponse/{res['id']}"] = None if total is None else float(total)
+        if instrument == "poem" and total is not None:
+            poem_qr[answered_on] = int(round(float(total)))
+
+    explicit_poem: set[dt.date] = set()
+    for i, e in enumerate(entries):
+        res = e["resource"]
+        if res["resourceType"] != "Observation":
+            continue
+        where = _where(i, res)
+        if res.get("status") not in ("final", "amended", "corrected"):
+            raise BundleError(where, "status", f"expected 'final', got {res.get('status')!r}")
+        check_subject(i, res)
+        day = _day_of(res.get("effectiveDateTime"), where, "effectiveDateTime")
+        codings = _codings(res)
+        local = next((c.get("code") for c in codings if c.get("system") == C.OBSERVATION_SYSTEM), None)
+        factor = next((c.get("code") for c in codings if c.get("system") == C.FACTOR_SYSTEM), None)
+        loinc = next((c.get("code") for c in codings if c.get("system") == C.LOINC), None)
+        if local is None and factor is None and loinc == C.POEM_TOTAL:
+            local = "poem-total"
+        if local is None and factor is None:
+            raise BundleError(where, "code.coding", "no gutskin code and no known LOINC code (foreign observation)")
+        if local is not None and local not in C.LOCAL_CODES:
+            raise BundleError(where, "code.coding", f"unknown gutskin code {local!r}")
+        derived = [d.get("reference") for d in res.get("derivedFrom") or []]
+        if derived:
+            ref = derived[0]
+            if ref not in qr_totals:
+                raise BundleError(where, "derivedFrom[0].reference", f"no QuestionnaireResponse {ref!r} in the bundle")
+            if local is None or not local.endswith("-total"):
+                raise BundleError(where, "code.coding", "only scores may be derived from a QuestionnaireResponse")
+            v = _quantity_or_int(res, where)
+            if qr_totals[ref] is None or abs(qr_totals[ref] - v) > 1e-9:  # type: ignore[operator]
+                raise BundleError(where, "valueQuantity.value", f"{v:g} differs from the response's score {qr_totals[ref]}")
+            continue
+        d = out.days.setdefault(day, _empty_day())
+
+        def put(key: str, value: Any, fld: str, d: dict[str, Any] = d, where: str = where) -> None:
+            if d[key] is not None:
+                raise BundleError(where, fld, f"a second {key} value for {day.isoformat()}")
+            d[key] = value
+
+        if factor is not None:
+            try:
+                parse_factor_name(factor)
+                f = known_factor(factor)
+            except ValueError as exc:
+                raise BundleError(where, "code.coding.code", str(exc)) from None
+            v = _quantity_or_int(res, where)
+            if (f.minimum is not None and v < f.minimum) or (f.maximum is not None and v > f.maximum):
+                raise BundleError(where, "valueQuantity.value", f"{factor}: expected a value in [{f.minimum}, {f.maximum}], got {v:g}")
+            if factor in d["factors"]:
+                raise BundleError(where, "code", f"a second {factor} value for {day.isoformat()}")
+            d["factors"][factor] = v
+        elif local in ("itch-nrs", "sleep-loss-nrs"):
+            if not isinstance(res.get("valueInteger"), int):
+                raise BundleError(where, "valueInteger", "expected an integer 0-10")
+            name = C.DIARY_CODES[local]
+            put(name, int(_in_range(float(res["valueInteger"]), name, where, "valueInteger")), "valueInteger")
+        elif local == "flare-day":
+            if not isinstance(res.get("valueBoolean"), bool):
+                raise BundleError(where, "valueBoolean", "expected true or false")
+            put("flare", res["valueBoolean"], "valueBoolean")
+        elif local == "po-scorad":
+            put("poscorad", _in_range(_quantity_or_int(res, where), "poscorad", where, "valueQuantity.value", integer=False),
+                "valueQuantity")
+        elif local == "poem-total":
+            put("poem", int(_in_range(_quantity_or_int(res, where), "poem", where, "valueQuantity.value")), "valueQuantity")
+            explicit_poem.add(day)
+        elif local == "diary-note":
+            text = res.get("valueString")
+            if not isinstance(text, str) or len(text) > MAX_NOTES:
+                raise BundleError(where, "valueString", f"expected text of at most {MAX_NOTES} characters")
+            put("notes", text, "valueString")
+        else:
+            raise BundleError(where, "derivedFrom", f"a {local} score needs the QuestionnaireResponse it came from")
+
+    # As when a patient answers POEM in the app: the (last) POEM total also goes on that diary day.
+    for day, total in poem_qr.items():
+        d = out.days.setdefault(day, _empty_day())
+        if day not in explicit_poem:
+            d["poem"] = total
+    return out
+
+
+__all__ = ["BundleError", "ParsedBundle", "parse_bundle"]
