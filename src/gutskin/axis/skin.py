@@ -328,7 +328,7 @@ def block_solver(J: np.ndarray, hd: np.ndarray):
         u[:, 7] = (v[:, 7] - lo * u[:, 6]) / d[:, 7]
         return u
 
-    S = Waa - np.einsum("pij,pjk->pik", Wac, cc_solve(Wca))
+    S = Waa - np.matmul(Wac, cc_solve(Wca))
     Sinv = np.linalg.inv(S)
 
     def solve(b: np.ndarray) -> np.ndarray:
