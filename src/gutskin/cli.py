@@ -13,6 +13,7 @@ from gutskin.commands import (
     db,
     diary_io,
     insights,
+    interop,
     microbiome,
     score,
     serve,
@@ -28,7 +29,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
-for _module in (db, serve, diary_io, users, score, simulate, microbiome, insights, challenge):
+for _module in (db, serve, diary_io, users, score, simulate, microbiome, insights, challenge, interop):
     _module.register(app)
 
 

@@ -2,9 +2,10 @@
 
 from fastapi import APIRouter
 
-from gutskin.web.api import auth, clinician, me
+from gutskin.web.api import auth, clinician, me, reports
 
 router = APIRouter()
 router.include_router(auth.router)
 router.include_router(me.router)
 router.include_router(clinician.router)
+router.include_router(reports.router)

@@ -1,0 +1,145 @@
+"""The visit report use case: gather one patient's data (authorized, audited) for ``gutskin.interop.report``.
+
+The owner or a linked clinician may read it; everyone else gets ``NotFound``. One audit row
+(``export``/``visit_report``) plus the reads of the use cases it calls (insights).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from gutskin.clinic import audit
+from gutskin.clinic.access import patient_for_read
+from gutskin.clinic.actors import Actor
+from gutskin.clinic.diary import _days
+from gutskin.clinic.errors import InvalidInput
+from gutskin.store.models import DiaryDay, MicrobiomeSample, QuestionnaireResponse
+
+CLI_INSIGHTS_WAIT = 180.0  # seconds the CLI waits for triggers and forecast
+WEB_INSIGHTS_WAIT = 20.0  # the web download waits less; the report then says "still being computed"
+ACTIVE_TREATMENT_DAYS = 14
+MAX_WEEKS = 104
+
+
+def _insights(session: Session, actor: Actor, patient_id: int, wait: float) -> dict[str, Any]:
+    try:
+        from gutskin.clinic.insights import insights_for
+    except ImportError:  # pragma: no cover - insights service not installed
+        return {"status": "unavailable", "reason": "the insights service is not available"}
+    try:
+        return insights_for(session, actor, patient_id, wait=wait)
+    except Exception as exc:  # noqa: BLE001 - a failing model must not take the report down
+        return {"status": "error", "reason": f"triggers and forecast could not be computed ({type(exc).__name__})"}
+
+
+def _microbiome(session: Session, patient_id: int) -> dict[str, Any] | None:
+    s = session.scalars(
+        select(MicrobiomeSample).where(MicrobiomeSample.patient_id == patient_id)
+        .order_by(MicrobiomeSample.collected_on.desc().nulls_last(), MicrobiomeSample.id.desc()).limit(1)
+    ).first()
+    if s is None:
+        return None
+    div = s.diversity or {}
+    values = div.get("values") if isinstance(div.get("values"), dict) else div
+    diversity = {k: float(v) for k, v in values.items() if isinstance(v, (int, float)) and not isinstance(v, bool)
+                 and k in ("shannon", "observed", "simpson", "inv_simpson", "pielou", "chao1", "faith_pd")}
+    feats = (s.profile or {}).get("features") or {}
+    total = sum(float(v) for v in feats.values() if isinstance(v, (int, float))) or 1.0
+    top = sorted(((str(k), float(v) / total) for k, v in feats.items() if isinstance(v, (int, float))),
+                 key=lambda kv: -kv[1])[:5]
+    return {"sample_id": s.sample_id, "collected_on": s.collected_on, "method": s.method, "diversity": diversity,
+            "top_taxa": [(k.split("|")[-1].split(";")[-1].strip() or k, a) for k, a in top]}
+
+
+def report_data(session: Session, actor: Actor, patient_id: int, weeks: int = 12, *, today: dt.date | None = None,
+                insights_wait: float = CLI_INSIGHTS_WAIT) -> dict[str, Any]:
+    """Plain data of the visit report over the last ``weeks`` weeks (1-104)."""
+    from gutskin.clinic.fhir import challenge_records
+    from gutskin.diary.factors import known_factor
+
+    if not isinstance(weeks, int) or not 1 <= weeks <= MAX_WEEKS:
+        raise InvalidInput(f"weeks: expected a whole number of weeks 1-{MAX_WEEKS}")
+    patient = patient_for_read(session, actor, patient_id)
+    audit.record(session, actor, patient_id, "export", "visit_report", f"{weeks}w")
+    today = today or dt.date.today()
+    last_entry = session.scalar(select(func.max(DiaryDay.day)).where(DiaryDay.patient_id == patient_id))
+    total_days = session.scalar(select(func.count()).select_from(DiaryDay).where(DiaryDay.patient_id == patient_id)) or 0
+    end = today
+    start = end - dt.timedelta(days=7 * weeks - 1)
+    days = _days(session, patient_id, start, end)
+    by = {d["date"]: d for d in days}
+    dates = [start + dt.timedelta(days=i) for i in range((end - start).days + 1)]
+    series = {
+        "dates": [d.isoformat() for d in dates],
+        "itch": [by.get(d.isoformat(), {}).get("itch") for d in dates],
+        "sleep_loss": [by.get(d.isoformat(), {}).get("sleep_loss") for d in dates],
+        "flare": [by.get(d.isoformat(), {}).get("flare") for d in dates],
+    }
+    qrs = session.scalars(
+        select(QuestionnaireResponse).where(QuestionnaireResponse.patient_id == patient_id)
+        .order_by(QuestionnaireResponse.answered_on, QuestionnaireResponse.id)
+    ).all()
+    trend = [{"instrument": q.instrument, "answered_on": q.answered_on, "total": q.total, "band": q.band}
+             for q in qrs if start <= q.answered_on <= end]
+    # diary POEM values without a questionnaire (e.g. imported from CSV) also belong on the trend
+    answered = {(t["answered_on"], "poem") for t in trend}
+    for d in days:
+        day = dt.date.fromisoformat(d["date"])
+        if d["poem"] is not None and (day, "poem") not in answered:
+            trend.append({"instrument": "poem", "answered_on": day, "total": float(d["poem"]), "band": None})
+    latest: dict[str, dict[str, Any]] = {}
+    for q in qrs:
+        latest[q.instrument] = {"answered_on": q.answered_on, "total": q.total, "band": q.band}
+    used: dict[str, list[dt.date]] = {}
+    for d in days:
+        for name, v in d["factors"].items():
+            if name.startswith("treat.") and v and v > 0:
+                used.setdefault(name, []).append(dt.date.fromisoformat(d["date"]))
+    treatments = []
+    for name, ds in used.items():
+        f = known_factor(name)
+        treatments.append({"name": name, "label": f.label or name, "days_used": len(ds), "last_used": max(ds),
+                           "active": (today - max(ds)).days <= ACTIVE_TREATMENT_DAYS})
+    treatments.sort(key=lambda t: (not t["active"], -t["days_used"], t["name"]))
+    challenges = challenge_records(session, patient_id)
+    for c in challenges:
+        try:
+            c["food_label"] = known_factor(str(c["food"])).label
+        except ValueError:
+            c["food_label"] = c["food"]
+    logged = len(days)
+    completeness = {
+        "days_in_window": len(dates), "logged_days": logged,
+        "percent_logged": 100.0 * logged / len(dates) if dates else 0.0,
+        "itch_days": sum(1 for d in days if d["itch"] is not None),
+        "sleep_days": sum(1 for d in days if d["sleep_loss"] is not None),
+        "flare_days": sum(1 for d in days if d["flare"]),
+        "questionnaires": sum(1 for q in qrs if start <= q.answered_on <= end),
+        "last_entry": last_entry, "logged_days_total": int(total_days),
+    }
+    insights = (_insights(session, actor, patient_id, insights_wait) if total_days
+                else {"status": "not_enough_data", "reason": "no diary entries yet"})
+    return {
+        "patient": {"name": patient.display_name or patient.external_id, "external_id": patient.external_id,
+                    "birth_year": patient.birth_year},
+        "weeks": weeks, "start": start, "end": end, "generated_on": today,
+        "series": series, "trend": trend, "latest_scores": latest, "treatments": treatments,
+        "challenges": challenges, "microbiome": _microbiome(session, patient_id),
+        "completeness": completeness, "insights": insights,
+    }
+
+
+def render_pdf(data: dict[str, Any]) -> bytes:
+    """PDF bytes of the report (``gutskin.interop.report``; two pages at most)."""
+    from gutskin.interop.report import render_pdf as _render
+
+    return _render(data)
+
+
+def visit_report_pdf(session: Session, actor: Actor, patient_id: int, weeks: int = 12, *,
+                     insights_wait: float = CLI_INSIGHTS_WAIT) -> bytes:
+    return render_pdf(report_data(session, actor, patient_id, weeks, insights_wait=insights_wait))

@@ -1,0 +1,131 @@
+"""Black-and-white vector charts (SVG strings) for the visit report, drawn with matplotlib.
+
+Readable when printed without colour: black lines with distinct dash styles and markers,
+flare days as grey bars, severity bands as grey levels with their names written on them.
+No pyplot (no global state, thread-safe in the web process).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from collections.abc import Sequence
+from typing import Any
+
+POEM_BANDS = ((0, 2, "clear/almost clear"), (3, 7, "mild"), (8, 16, "moderate"), (17, 24, "severe"),
+              (25, 28, "very severe"))  # Charman 2013, the default band set of gutskin.instruments
+RECAP_CONTROLLED_BELOW = 8  # RECAP >= 8: not controlled (Dutch caregiver validation, docs/instruments.md)
+GREYS = ("#ffffff", "#f0f0f0", "#dcdcdc", "#c4c4c4", "#aaaaaa")
+
+WIDTH_IN = 7.0
+
+
+def _figure(height: float):  # type: ignore[no-untyped-def]
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(WIDTH_IN, height))
+    fig.set_layout_engine("constrained")
+    return fig
+
+
+def _svg(fig) -> str:  # type: ignore[no-untyped-def]
+    import matplotlib
+
+    buf = io.StringIO()
+    with matplotlib.rc_context({"svg.fonttype": "path", "svg.hashsalt": "gutskin", "font.size": 8}):
+        fig.savefig(buf, format="svg", metadata={"Date": None})
+    return buf.getvalue()
+
+
+def _dates(values: Sequence[Any]) -> list[dt.date]:
+    return [v if isinstance(v, dt.date) else dt.date.fromisoformat(str(v)[:10]) for v in values]
+
+
+def _date_axis(ax, start: dt.date, end: dt.date) -> None:  # type: ignore[no-untyped-def]
+    import matplotlib.dates as mdates
+
+    ax.set_xlim(start - dt.timedelta(days=0.6), end + dt.timedelta(days=0.6))
+    span = (end - start).days
+    ax.xaxis.set_major_locator(mdates.WeekdayLocator(byweekday=0, interval=max(1, span // 60)) if span > 20
+                               else mdates.DayLocator(interval=max(1, span // 10)))
+    ax.xaxis.set_major_formatter(mdates.DateFormatter("%d %b"))
+    ax.tick_params(axis="x", labelsize=7)
+
+
+def itch_sleep_chart(dates: Sequence[Any], itch: Sequence[int | None], sleep_loss: Sequence[int | None],
+                     flare: Sequence[bool | None]) -> str:
+    """Daily itch (solid, dots) and sleep loss (dashed, crosses) NRS 0-10, flare days as grey bars."""
+    import numpy as np
+
+    ds = _dates(dates)
+    fig = _figure(2.1)
+    ax = fig.add_subplot()
+    for d, f in zip(ds, flare, strict=True):
+        if f:
+            ax.axvspan(d - dt.timedelta(days=0.5), d + dt.timedelta(days=0.5), color="#bdbdbd", lw=0, zorder=0)
+    y1 = np.array([np.nan if v is None else v for v in itch], dtype=float)
+    y2 = np.array([np.nan if v is None else v for v in sleep_loss], dtype=float)
+    ax.plot(ds, y1, color="black", lw=1.4, marker="o", ms=2.2, label="Itch NRS (0-10)")
+    ax.plot(ds, y2, color="black", lw=1.0, ls=(0, (4, 2)), marker="x", ms=2.6, label="Sleep loss NRS (0-10)")
+    ax.bar([ds[0]], [0], color="#bdbdbd", label="Flare day")  # legend entry for the grey bars
+    ax.set_ylim(-0.3, 10.3)
+    ax.set_yticks([0, 2, 4, 6, 8, 10])
+    ax.grid(axis="y", color="#e0e0e0", lw=0.5)
+    ax.set_ylabel("NRS", fontsize=8)
+    if ds:
+        _date_axis(ax, ds[0], ds[-1])
+    ax.legend(loc="upper left", fontsize=7, ncol=3, frameon=False, bbox_to_anchor=(0, 1.18))
+    for s in ("top", "right"):
+        ax.spines[s].set_visible(False)
+    return _svg(fig)
+
+
+def scores_chart(start: dt.date, end: dt.date, poem: Sequence[tuple[Any, float]], recap: Sequence[tuple[Any, float]]) -> str:
+    """POEM (circles, solid) and RECAP (squares, dashed) totals 0-28 over POEM severity bands."""
+    fig = _figure(1.9)
+    ax = fig.add_subplot()
+    for (lo, hi, name), grey in zip(POEM_BANDS, GREYS, strict=True):
+        ax.axhspan(lo - 0.5, hi + 0.5, color=grey, lw=0, zorder=0)
+        ax.text(1.005, (lo + hi) / 2, name, transform=ax.get_yaxis_transform(), fontsize=6.5, va="center")
+    ax.axhline(RECAP_CONTROLLED_BELOW - 0.5, color="black", lw=0.6, ls=":")
+    if poem:
+        x, y = zip(*sorted(((_dates([d])[0], t) for d, t in poem)), strict=True)
+        ax.plot(x, y, color="black", lw=1.2, marker="o", ms=4, mfc="white", label="POEM")
+    if recap:
+        x, y = zip(*sorted(((_dates([d])[0], t) for d, t in recap)), strict=True)
+        ax.plot(x, y, color="black", lw=1.0, ls=(0, (4, 2)), marker="s", ms=3.5, mfc="black", label="RECAP")
+    ax.set_ylim(-0.5, 28.5)
+    ax.set_yticks([0, 7, 14, 21, 28])
+    ax.set_ylabel("score (0-28)", fontsize=8)
+    _date_axis(ax, start, end)
+    handles, labels = ax.get_legend_handles_labels()
+    labels = labels + ["RECAP 8+ = not controlled"]
+    from matplotlib.lines import Line2D
+
+    handles = handles + [Line2D([], [], color="black", lw=0.6, ls=":")]
+    ax.legend(handles, labels, loc="upper left", fontsize=7, ncol=3, frameon=False, bbox_to_anchor=(0, 1.22))
+    for s in ("top",):
+        ax.spines[s].set_visible(False)
+    return _svg(fig)
+
+
+def forecast_chart(days: Sequence[dict[str, Any]], threshold: int = 7) -> str:
+    """7-day itch forecast: median (dots), 50 % and 80 % bands (thick and thin bars), the flare line."""
+    fig = _figure(1.35)
+    ax = fig.add_subplot()
+    ds = _dates([d["date"] for d in days])
+    for d, day in zip(ds, days, strict=True):
+        lo80, hi80 = day["bands"]["80"]
+        lo50, hi50 = day["bands"]["50"]
+        ax.plot([d, d], [lo80, hi80], color="black", lw=0.8)
+        ax.plot([d, d], [lo50, hi50], color="black", lw=4, solid_capstyle="butt", alpha=0.45)
+        ax.plot([d], [day["median"]], marker="o", color="black", ms=3.5)
+    ax.axhline(threshold - 0.5, color="black", lw=0.6, ls=":")
+    ax.text(1.005, threshold - 0.5, f"itch {threshold}+", transform=ax.get_yaxis_transform(), fontsize=6.5, va="center")
+    ax.set_ylim(-0.3, 10.3)
+    ax.set_yticks([0, 5, 10])
+    if ds:
+        _date_axis(ax, ds[0], ds[-1])
+    for s in ("top", "right"):
+        ax.spines[s].set_visible(False)
+    return _svg(fig)

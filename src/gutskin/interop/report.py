@@ -1,0 +1,230 @@
+"""The visit report: at most two A4 pages, readable in black and white, from plain data.
+
+:func:`report_html` builds the page (charts are vector SVG from :mod:`gutskin.interop.charts`),
+:func:`render_pdf` turns it into PDF bytes with WeasyPrint (no browser). If the full report
+would run past two pages it is rendered again in compact form (fewer table rows, shorter
+charts) so the page limit always holds. Input: see ``gutskin.clinic.reports.report_data``.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+from html import escape
+from typing import Any
+
+MAX_PAGES = 2
+
+CSS = """
+@page { size: A4; margin: 11mm 12mm 12mm 12mm;
+        @bottom-right { content: "page " counter(page) " of " counter(pages); font-size: 7pt; }
+        @bottom-left { content: "gutskin visit report: patient-reported data, not a diagnosis"; font-size: 7pt; } }
+body { font-family: "DejaVu Sans", "Liberation Sans", Arial, sans-serif; font-size: 8.3pt; color: #000; line-height: 1.25; }
+h1 { font-size: 13pt; margin: 0 0 1mm 0; }
+h2 { font-size: 9.5pt; margin: 2.6mm 0 1mm 0; border-bottom: 0.6pt solid #000; padding-bottom: 0.4mm; }
+p { margin: 0.6mm 0; }
+.meta { font-size: 8pt; }
+.note { font-size: 7.5pt; color: #333; }
+table { border-collapse: collapse; width: 100%; margin: 0.6mm 0; }
+th, td { border-bottom: 0.4pt solid #999; padding: 0.5mm 1.2mm; text-align: left; vertical-align: top; }
+th { font-weight: bold; border-bottom: 0.8pt solid #000; }
+td.n, th.n { text-align: right; }
+img.chart { width: 100%; display: block; }
+.cols { display: flex; gap: 5mm; }
+.cols > div { flex: 1; }
+.empty { border: 0.8pt solid #000; padding: 3mm; font-size: 10pt; margin-top: 4mm; }
+"""
+
+
+def _img(svg: str) -> str:
+    return f'<img class="chart" src="data:image/svg+xml;base64,{base64.b64encode(svg.encode()).decode()}" alt="">'
+
+
+def _fmt(v: Any, digits: int = 1) -> str:
+    if v is None:
+        return "–"
+    if isinstance(v, float):
+        return f"{v:.{digits}f}".rstrip("0").rstrip(".") if digits else f"{v:.0f}"
+    return escape(str(v))
+
+
+def _date(v: Any) -> str:
+    if v is None or v == "":
+        return "–"
+    if isinstance(v, (dt.date, dt.datetime)):
+        return v.strftime("%d %b %Y")
+    try:
+        return dt.date.fromisoformat(str(v)[:10]).strftime("%d %b %Y")
+    except ValueError:
+        return escape(str(v))
+
+
+def _table(head: list[str], rows: list[list[str]], numeric: set[int] = frozenset()) -> str:  # type: ignore[assignment]
+    h = "".join(f'<th class="n">{c}</th>' if i in numeric else f"<th>{c}</th>" for i, c in enumerate(head))
+    body = "".join(
+        "<tr>" + "".join(f'<td class="n">{c}</td>' if i in numeric else f"<td>{c}</td>" for i, c in enumerate(r)) + "</tr>"
+        for r in rows
+    )
+    return f"<table><thead><tr>{h}</tr></thead><tbody>{body}</tbody></table>"
+
+
+def _has_data(data: dict[str, Any]) -> bool:
+    s = data.get("series") or {}
+    return bool(data.get("completeness", {}).get("logged_days_total") or data.get("latest_scores")
+                or any(v is not None for v in (s.get("itch") or [])))
+
+
+def _section_scores(data: dict[str, Any]) -> str:
+    latest = data.get("latest_scores") or {}
+    if not latest:
+        return "<p>No questionnaire answered yet.</p>"
+    rows = [[escape(k.upper()), _date(v.get("answered_on")), _fmt(v.get("total")), escape(v.get("band") or "–")]
+            for k, v in sorted(latest.items())]
+    return _table(["Instrument", "Answered", "Total", "Band"], rows, {2})
+
+
+def _section_insights(data: dict[str, Any], compact: bool) -> str:
+    ins = data.get("insights") or {}
+    status = ins.get("status")
+    if status != "ready":
+        reason = ins.get("reason") or {"computing": "still being computed; download the report again in a minute",
+                                       None: "not available"}.get(status, "not available")
+        return f"<h2>Triggers and 7-day forecast</h2><p>Not shown: {escape(str(reason))}.</p>"
+    out = ["<h2>Triggers (personal, from the diary)</h2>"]
+    trig = ins.get("triggers") or {}
+    rows = []
+    limit = 4 if compact else 7
+    for verdict, items in (("likely trigger", trig.get("triggers") or []), ("likely protective", trig.get("protective") or [])):
+        for t in items[:limit]:
+            prob = t.get("probability") if verdict == "likely trigger" else t.get("probability_protective")
+            rows.append([escape(t.get("label") or t.get("factor", "")), verdict,
+                         _fmt(t.get("effect"), 2), _fmt(t.get("lag_days"), 0),
+                         "–" if prob is None else f"{100 * float(prob):.0f} %",
+                         f"{_fmt(t.get('exposed_days'), 0)} / {_fmt(t.get('unexposed_days'), 0)}",
+                         escape(t.get("sentence") or "")])
+    if rows:
+        out.append(_table(["Factor", "Verdict", "Itch effect", "Lag (d)", "Probability", "Days with / without", "Evidence"],
+                          rows, {2, 3, 4}))
+    else:
+        out.append("<p>No likely trigger or protective factor so far.</p>")
+    n_none = len(trig.get("no_evidence") or [])
+    n_few = len(trig.get("not_enough_data") or [])
+    out.append(f'<p class="note">{n_none} factor(s) with no evidence of an effect; {n_few} with too few days to judge. '
+               "Treatments follow bad days, so their effect is not causal.</p>")
+    fc = ins.get("forecast") or {}
+    days = fc.get("days") or []
+    if days:
+        from gutskin.interop.charts import forecast_chart
+
+        out.append("<h2>7-day itch forecast</h2>")
+        out.append(f"<p>Chance of at least one day with itch {fc.get('flare_threshold', 7)}+ in the next {len(days)} days: "
+                   f"<b>{100 * float(fc.get('flare_risk', 0)):.0f} %</b> (from the last diary day, "
+                   f"{_date(fc.get('origin'))}; {fc.get('n_observed', 0)} itch scores used).</p>")
+        rows = [[_date(d["date"]), _fmt(d.get("median")), f"{d['bands']['80'][0]}–{d['bands']['80'][1]}",
+                 f"{100 * float(d.get('p_severe', 0)):.0f} %"] for d in days]
+        if compact:
+            out.append(_table(["Day", "Median itch", "80 % range", f"P(itch {fc.get('flare_threshold', 7)}+)"], rows, {1, 3}))
+        else:
+            out.append('<div class="cols"><div>' + _img(forecast_chart(days, int(fc.get("flare_threshold", 7))))
+                       + '<p class="note">Dot: median; thick bar: 50 % range; thin bar: 80 % range.</p></div><div>'
+                       + _table(["Day", "Median", "80 % range", f"P(itch {fc.get('flare_threshold', 7)}+)"], rows, {1, 3})
+                       + "</div></div>")
+    return "".join(out)
+
+
+def _section_challenges(data: dict[str, Any]) -> str:
+    ch = data.get("challenges")
+    if ch is None:
+        return "<p>Food challenges are not available in this installation.</p>"
+    if not ch:
+        return "<p>No food challenge recorded.</p>"
+    rows = [[escape(str(c.get("food_label") or c.get("food") or "")), escape(str(c.get("status") or "–")),
+             escape(str(c.get("verdict") or "–")), _date(c.get("finished_on")), escape(str(c.get("summary") or ""))]
+            for c in ch[:8]]
+    return _table(["Food", "Status", "Verdict", "Finished", "Outcome"], rows)
+
+
+def _section_treatments(data: dict[str, Any]) -> str:
+    tr = data.get("treatments") or []
+    if not tr:
+        return "<p>No treatment logged in this period.</p>"
+    rows = [[escape(t["label"]), "in use" if t["active"] else "not in the last 14 days", f"{t['days_used']}",
+             _date(t["last_used"])] for t in tr]
+    return _table(["Treatment", "Status", "Days used", "Last used"], rows, {2})
+
+
+def _section_microbiome(data: dict[str, Any]) -> str:
+    m = data.get("microbiome")
+    if not m:
+        return ""
+    div = ", ".join(f"{escape(k)} {_fmt(v, 2)}" for k, v in (m.get("diversity") or {}).items())
+    taxa = ", ".join(f"{escape(t)} {100 * a:.0f} %" for t, a in (m.get("top_taxa") or []))
+    return ("<h2>Gut microbiome (latest sample)</h2>"
+            f"<p>Sample {escape(str(m.get('sample_id') or ''))}, collected {_date(m.get('collected_on'))}, "
+            f"method {escape(str(m.get('method') or 'unknown'))}. Diversity: {div or '–'}.</p>"
+            + (f"<p>Most abundant: {taxa}.</p>" if taxa else ""))
+
+
+def report_html(data: dict[str, Any], compact: bool = False) -> str:
+    """The report as one HTML page (WeasyPrint input)."""
+    from gutskin.interop.charts import itch_sleep_chart, scores_chart
+
+    p = data.get("patient") or {}
+    start, end = data["start"], data["end"]
+    c = data.get("completeness") or {}
+    parts = [f"<!doctype html><html><head><meta charset='utf-8'><title>Visit report</title><style>{CSS}</style></head><body>",
+             f"<h1>Visit report: {escape(str(p.get('name') or p.get('external_id') or ''))}</h1>",
+             f"<p class='meta'>Patient identifier {escape(str(p.get('external_id') or ''))}"
+             + (f", born {p['birth_year']}" if p.get("birth_year") else "")
+             + f". Period: {_date(start)} to {_date(end)} ({data.get('weeks')} weeks). "
+             f"Generated {_date(data.get('generated_on'))}.</p>"]
+    if not _has_data(data):
+        parts.append("<div class='empty'><b>No data yet.</b> This patient has not logged any diary day or answered "
+                     "any questionnaire, so there are no charts, scores, triggers or forecast to show.</div>")
+        parts.append("<h2>Treatments in use</h2><p>None logged.</p>")
+        parts.append("<h2>Food challenges</h2>" + _section_challenges(data))
+        parts.append(_section_microbiome(data))
+        parts.append("</body></html>")
+        return "".join(parts)
+    parts.append(
+        "<h2>Data completeness</h2>"
+        f"<p>Diary logged on <b>{c.get('logged_days', 0)} of {c.get('days_in_window', 0)}</b> days "
+        f"({c.get('percent_logged', 0):.0f} %); itch scored on {c.get('itch_days', 0)}, sleep loss on {c.get('sleep_days', 0)} days; "
+        f"{c.get('flare_days', 0)} flare day(s); {c.get('questionnaires', 0)} questionnaire(s) in the period; "
+        f"last entry {_date(c.get('last_entry'))}.</p>")
+    s = data["series"]
+    parts.append("<h2>Itch and sleep loss (daily, 0–10), flare days shaded</h2>")
+    if any(v is not None for v in s["itch"]) or any(v is not None for v in s["sleep_loss"]):
+        parts.append(_img(itch_sleep_chart(s["dates"], s["itch"], s["sleep_loss"], s["flare"])))
+    else:
+        parts.append("<p>No itch or sleep scores in this period.</p>")
+    parts.append("<h2>POEM and RECAP (weekly, 0–28) over POEM severity bands</h2>")
+    poem = [(q["answered_on"], q["total"]) for q in data.get("trend") or [] if q["instrument"] == "poem" and q["total"] is not None]
+    recap = [(q["answered_on"], q["total"]) for q in data.get("trend") or [] if q["instrument"] == "recap" and q["total"] is not None]
+    if poem or recap:
+        parts.append(_img(scores_chart(start, end, poem, recap)))
+    else:
+        parts.append("<p>No POEM or RECAP in this period.</p>")
+    parts.append("<div class='cols'><div><h2>Latest scores</h2>" + _section_scores(data)
+                 + "</div><div><h2>Treatments in use</h2>" + _section_treatments(data) + "</div></div>")
+    parts.append(_section_insights(data, compact))
+    parts.append("<h2>Food challenges</h2>" + _section_challenges(data))
+    parts.append(_section_microbiome(data))
+    parts.append("</body></html>")
+    return "".join(parts)
+
+
+def render_pdf(data: dict[str, Any]) -> bytes:
+    """PDF bytes of the report, at most :data:`MAX_PAGES` pages."""
+    import logging
+
+    from weasyprint import HTML
+
+    logging.getLogger("weasyprint").setLevel(logging.ERROR)
+    logging.getLogger("fontTools").setLevel(logging.ERROR)
+    doc = HTML(string=report_html(data)).render()
+    if len(doc.pages) > MAX_PAGES:
+        doc = HTML(string=report_html(data, compact=True)).render()
+    if len(doc.pages) > MAX_PAGES:  # last resort: keep the first two pages (charts, scores, triggers come first)
+        doc = doc.copy(doc.pages[:MAX_PAGES])
+    return doc.write_pdf()

@@ -1,0 +1,42 @@
+"""Visit report PDF and FHIR export of one patient (owner or linked clinician; anyone else 404)."""
+
+from __future__ import annotations
+
+import json
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+
+from gutskin.clinic import fhir, reports
+from gutskin.web.deps import api_actor, unit_of_work
+
+router = APIRouter(tags=["reports"])
+
+FHIR_JSON = "application/fhir+json"
+
+
+@router.get(
+    "/patients/{patient_id}/fhir",
+    summary="The patient's record as a FHIR R4B Bundle (type collection)",
+    responses={200: {"content": {FHIR_JSON: {}}}},
+)
+def patient_fhir(patient_id: int, request: Request) -> Response:
+    with unit_of_work(request) as s:
+        actor = api_actor(request, s)
+        bundle = fhir.export_bundle(s, actor, patient_id)
+    return Response(json.dumps(bundle, ensure_ascii=False), media_type=FHIR_JSON,
+                    headers={"Content-Disposition": f'attachment; filename="patient-{patient_id}-fhir.json"'})
+
+
+@router.get(
+    "/patients/{patient_id}/report.pdf",
+    summary="Visit report (PDF, at most two pages)",
+    responses={200: {"content": {"application/pdf": {}}}},
+)
+def patient_report(patient_id: int, request: Request, weeks: int = 12) -> Response:
+    with unit_of_work(request) as s:
+        actor = api_actor(request, s)
+        data = reports.report_data(s, actor, patient_id, weeks, insights_wait=reports.WEB_INSIGHTS_WAIT)
+    pdf = reports.render_pdf(data)
+    return Response(pdf, media_type="application/pdf",
+                    headers={"Content-Disposition": f'attachment; filename="visit-report-{patient_id}.pdf"'})

@@ -1,0 +1,21 @@
+"""Visit report download for the browser (session cookie): the button on the clinician's patient page."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+
+from gutskin.clinic import reports
+from gutskin.web.deps import unit_of_work
+from gutskin.web.pages.common import require_user
+
+router = APIRouter(include_in_schema=False)
+
+
+@router.get("/clinic/patients/{patient_id}/report.pdf")
+def clinician_report(request: Request, patient_id: int, weeks: int = 12) -> Response:
+    with unit_of_work(request) as s:
+        u = require_user(request, s, "clinician")
+        data = reports.report_data(s, u.actor, patient_id, weeks, insights_wait=reports.WEB_INSIGHTS_WAIT)
+    return Response(reports.render_pdf(data), media_type="application/pdf",
+                    headers={"Content-Disposition": f'attachment; filename="visit-report-{patient_id}.pdf"'})
