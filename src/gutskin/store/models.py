@@ -234,14 +234,121 @@ class Session(Base):
     session_version: Mapped[int] = mapped_column(Integer, default=1)
 
 
+class FoodChallenge(Base):
+    """A clinician's plan to test one food: [elimination] -> baseline -> reintroduction doses.
+
+    Phase dates are stored as planned (``gutskin.clinic.challenges`` computes them at creation);
+    ``status``: active | stopped | evaluated | confirmed | cancelled.
+    """
+
+    __tablename__ = "food_challenges"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    patient_id: Mapped[int] = mapped_column(ForeignKey("patients.id", ondelete="CASCADE"), index=True)
+    clinician_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
+    food: Mapped[str] = mapped_column(String(80))  # a Factor name, e.g. food.egg
+    kind: Mapped[str] = mapped_column(String(16))  # home | supervised
+    released_for_home: Mapped[bool] = mapped_column(Boolean, default=False)
+    status: Mapped[str] = mapped_column(String(16), default="active")
+    elimination_start: Mapped[dt.date | None] = mapped_column(Date)
+    elimination_end: Mapped[dt.date | None] = mapped_column(Date)
+    elimination_max_days: Mapped[int | None] = mapped_column(Integer)
+    baseline_start: Mapped[dt.date] = mapped_column(Date)
+    baseline_end: Mapped[dt.date] = mapped_column(Date)
+    reintroduction_start: Mapped[dt.date] = mapped_column(Date)
+    reintroduction_end: Mapped[dt.date] = mapped_column(Date)
+    observation_hours: Mapped[int] = mapped_column(Integer, default=48)
+    instructions: Mapped[str] = mapped_column(Text, default="")
+    stop_reason: Mapped[str | None] = mapped_column(Text)
+    stopped_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    immediate_outcome: Mapped[str | None] = mapped_column(String(24))  # supervised: negative | positive | stopped | incomplete
+    immediate_notes: Mapped[str] = mapped_column(Text, default="")
+    verdict: Mapped[dict | None] = mapped_column(JSON)
+    verdict_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    outcome: Mapped[str | None] = mapped_column(String(16))  # confirmed | refuted
+    outcome_note: Mapped[str] = mapped_column(Text, default="")
+    confirmed_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    confirmed_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class ChallengeDose(Base):
+    """One reintroduction dose step: planned day and amount; taken (home) or given (clinic) with times."""
+
+    __tablename__ = "challenge_doses"
+    __table_args__ = (Index("ix_challenge_doses_challenge_step", "challenge_id", "step"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    challenge_id: Mapped[int] = mapped_column(ForeignKey("food_challenges.id", ondelete="CASCADE"))
+    step: Mapped[int] = mapped_column(Integer)
+    planned_on: Mapped[dt.date] = mapped_column(Date)
+    amount: Mapped[str] = mapped_column(String(120))
+    setting: Mapped[str] = mapped_column(String(16))  # home | clinic
+    status: Mapped[str] = mapped_column(String(16), default="planned")  # planned | taken | skipped | stopped
+    taken_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    safety: Mapped[dict | None] = mapped_column(JSON)  # the safety check answers at this dose
+    symptoms: Mapped[str] = mapped_column(Text, default="")
+    recorded_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class ChallengeAdherence(Base):
+    """Did the patient follow the day's step (avoid the food / take the dose)?"""
+
+    __tablename__ = "challenge_adherence"
+
+    challenge_id: Mapped[int] = mapped_column(ForeignKey("food_challenges.id", ondelete="CASCADE"), primary_key=True)
+    day: Mapped[dt.date] = mapped_column(Date, primary_key=True)
+    followed: Mapped[bool] = mapped_column(Boolean)
+    note: Mapped[str] = mapped_column(Text, default="")
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class ChallengeAlert(Base):
+    """A safety stop (or other urgent event) the clinician must see; acknowledged by a clinician."""
+
+    __tablename__ = "challenge_alerts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    challenge_id: Mapped[int] = mapped_column(ForeignKey("food_challenges.id", ondelete="CASCADE"), index=True)
+    patient_id: Mapped[int] = mapped_column(ForeignKey("patients.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(24))  # safety_stop
+    symptoms: Mapped[list] = mapped_column(JSON)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    acknowledged_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    acknowledged_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+
+class AllergyRecord(Base):
+    """A food allergy confirmed or refuted by a clinician (from a challenge); ``avoid`` = on the avoid list."""
+
+    __tablename__ = "allergy_records"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    patient_id: Mapped[int] = mapped_column(ForeignKey("patients.id", ondelete="CASCADE"), index=True)
+    food: Mapped[str] = mapped_column(String(80))
+    status: Mapped[str] = mapped_column(String(16))  # confirmed | refuted
+    avoid: Mapped[bool] = mapped_column(Boolean, default=False)
+    challenge_id: Mapped[int | None] = mapped_column(ForeignKey("food_challenges.id", ondelete="SET NULL"))
+    recorded_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    note: Mapped[str] = mapped_column(Text, default="")
+    recorded_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
 __all__ = [
+    "AllergyRecord",
     "AppointmentRequest",
     "AuditEvent",
     "Base",
+    "ChallengeAdherence",
+    "ChallengeAlert",
+    "ChallengeDose",
     "Consent",
     "DiaryDay",
     "Factor",
     "FactorValue",
+    "FoodChallenge",
     "Invite",
     "LoginAttempt",
     "MicrobiomeSample",
