@@ -150,3 +150,28 @@ def test_insights_page_shows_triggers_and_forecast(server, browser) -> None:  # 
     worse = page.locator("li.trigger").all_inner_texts()
     assert any(t.startswith("Egg: likely makes your itch worse the next day") for t in worse), worse
     ctx.close()
+
+
+def test_microbiome_upload_and_report(server, browser, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from pathlib import Path
+
+    base = server.base
+    ctx = browser.new_context()
+    page = ctx.new_page()
+    register(page, base, "gut@example.org", "Gut")
+    page.goto(base + "/microbiome")
+    bad = tmp_path / "notes.exe"
+    bad.write_bytes(b"MZ....")
+    page.set_input_files("input[name=file]", str(bad))
+    page.click("form[enctype='multipart/form-data'] button")
+    assert "expected a BIOM" in page.locator("#upload-error").inner_text()
+    profile = Path(__file__).resolve().parents[1] / "web" / "data" / "metaphlan_profile.tsv"
+    page.set_input_files("input[name=file]", str(profile))
+    page.select_option("select[name=method]", "shotgun")
+    page.click("form[enctype='multipart/form-data'] button")
+    page.wait_for_url(re.compile(r"/microbiome/\d+$"))
+    assert "not compared with Flemish Gut Flora Project" in page.content()
+    assert page.locator("#taxa").inner_text().count("found") >= 1
+    page.goto(base + "/trends")
+    assert "Latest sample" in page.locator("#micro-summary").inner_text()
+    ctx.close()

@@ -2,10 +2,11 @@
 
 from fastapi import APIRouter
 
-from gutskin.web.api import auth, clinician, me, reports
+from gutskin.web.api import auth, clinician, me, microbiome, reports
 
 router = APIRouter()
 router.include_router(auth.router)
 router.include_router(me.router)
 router.include_router(clinician.router)
+router.include_router(microbiome.router)
 router.include_router(reports.router)

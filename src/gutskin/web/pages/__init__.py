@@ -2,11 +2,12 @@
 
 from fastapi import APIRouter
 
-from gutskin.web.pages import clinician, insights, patient, public, reports
+from gutskin.web.pages import clinician, insights, microbiome, patient, public, reports
 
 router = APIRouter(include_in_schema=False)
 router.include_router(public.router)
 router.include_router(patient.router)
 router.include_router(clinician.router)
 router.include_router(insights.router)
+router.include_router(microbiome.router)
 router.include_router(reports.router)

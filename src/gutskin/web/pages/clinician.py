@@ -8,7 +8,7 @@ import json
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, Response
 
-from gutskin.clinic import appointments, diary, questionnaires, sharing, summary
+from gutskin.clinic import appointments, diary, microbiome, questionnaires, sharing, summary
 from gutskin.clinic.errors import ClinicError
 from gutskin.web.deps import unit_of_work
 from gutskin.web.pages.common import redirect, render, require_user, verify_csrf
@@ -46,9 +46,12 @@ def patient_page(request: Request, patient_id: int, weeks: int = 12) -> Response
         data = summary.trends(s, u.actor, patient_id, weeks)
         scores = questionnaires.history(s, u.actor, patient_id)
         recent = diary.list_days(s, u.actor, patient_id, dt.date.today() - dt.timedelta(days=13), dt.date.today())
+        micro = microbiome.latest_summary(s, u.actor, patient_id)
         return render(request, "clinic_patient.html", {"data": data, "data_json": json.dumps(data), "weeks": data["weeks"],
                                                        "scores": scores[-10:], "recent": list(reversed(recent)),
-                                                       "readonly": True}, user=u)
+                                                       "readonly": True, "micro": micro,
+                                                       "micro_link": f"/clinic/patients/{patient_id}/microbiome/{micro['id']}"
+                                                       if micro else None}, user=u)
 
 
 @router.get("/clinic/appointments", response_class=HTMLResponse)

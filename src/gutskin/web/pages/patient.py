@@ -9,7 +9,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from gutskin.clinic import access, accounts, appointments, audit, diary, export, questionnaires, sharing, summary
+from gutskin.clinic import access, accounts, appointments, audit, diary, export, microbiome, questionnaires, sharing, summary
 from gutskin.clinic.errors import ClinicError
 from gutskin.diary.factors import VOCABULARY, FactorKind, known_factor
 from gutskin.web import security
@@ -194,8 +194,10 @@ def trends(request: Request, weeks: int = 12, patient: int | None = None) -> Res
         u = require_user(request, s, "patient")
         pid = _pid(s, u.actor, patient)
         data = summary.trends(s, u.actor, pid, weeks)
+        micro = microbiome.latest_summary(s, u.actor, pid)
         return render(request, "trends.html", {"data": data, "data_json": json.dumps(data), "weeks": data["weeks"],
-                                               "patient": patient, "readonly": False}, user=u)
+                                               "patient": patient, "readonly": False, "micro": micro,
+                                               "micro_link": f"/microbiome/{micro['id']}" if micro else None}, user=u)
 
 
 @router.get("/sharing", response_class=HTMLResponse)

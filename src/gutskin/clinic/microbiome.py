@@ -1,0 +1,149 @@
+"""Microbiome samples of a patient: upload (type and size checked), report, history.
+
+The file is parsed by ``gutskin.microbiome`` from a private temporary copy; the stored row
+keeps the chosen sample's profile (plain data), the report (diversity with log base, rank,
+depth and method, the named reference comparison and the eczema-linked taxa) and the
+sanitized file name. Nothing is stored when parsing fails.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+import tempfile
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from gutskin.clinic import audit
+from gutskin.clinic.access import patient_for_read, patient_for_write
+from gutskin.clinic.actors import Actor
+from gutskin.clinic.errors import InvalidInput, NotFound
+from gutskin.store.models import MicrobiomeSample, Patient
+
+ALLOWED_SUFFIXES = (".biom", ".tsv", ".csv", ".txt", ".json", ".h5", ".hdf5")
+MAX_BYTES_DEFAULT = 20 * 1024 * 1024
+METHODS = ("16S", "shotgun", "unknown")
+
+
+def safe_filename(name: str | None) -> str:
+    """Base name only, no path parts or control characters (path traversal is impossible)."""
+    base = re.split(r"[\\/]", name or "")[-1]
+    base = re.sub(r"[^A-Za-z0-9._ -]", "_", base).strip(" .")
+    return base[:120] or "upload"
+
+
+def _check_type(name: str, data: bytes) -> None:
+    if not name.lower().endswith(ALLOWED_SUFFIXES):
+        raise InvalidInput(f"file: expected a BIOM (.biom), TSV/CSV table or MetaPhlAn profile (.tsv/.txt), got {name!r}")
+    head = data[:8]
+    is_hdf5 = head.startswith(b"\x89HDF\r\n\x1a\n")
+    if not is_hdf5:
+        try:
+            data[:4096].decode("utf-8")
+        except UnicodeDecodeError:
+            raise InvalidInput("file: not a text table, JSON BIOM or HDF5 BIOM file") from None
+
+
+def default_age_group(patient: Patient, today: dt.date | None = None) -> str:
+    """Infant reference under 3 years of age, adult reference otherwise (the two shipped references)."""
+    today = today or dt.date.today()
+    if patient.birth_year is not None and today.year - patient.birth_year < 3:
+        return "infant"
+    return "adult"
+
+
+def upload_sample(
+    session: Session,
+    actor: Actor,
+    patient_id: int,
+    filename: str,
+    data: bytes,
+    *,
+    sample_id: str | None = None,
+    method: str = "unknown",
+    collected_on: dt.date | None = None,
+    age_group: str | None = None,
+    max_bytes: int = MAX_BYTES_DEFAULT,
+) -> dict[str, Any]:
+    """Parse, report and store one sample of an uploaded profile."""
+    from gutskin.microbiome import read_profile, sample_report
+    from gutskin.microbiome.errors import MicrobiomeInputError
+
+    patient = patient_for_write(session, actor, patient_id)
+    name = safe_filename(filename)
+    if not data:
+        raise InvalidInput("file: the upload is empty")
+    if len(data) > max_bytes:
+        raise InvalidInput(f"file: larger than {max_bytes // (1024 * 1024)} MB")
+    _check_type(name, data)
+    if method not in METHODS:
+        raise InvalidInput(f"method: expected one of {', '.join(METHODS)}")
+    group = age_group or default_age_group(patient)
+    suffix = os.path.splitext(name)[1] or ".txt"
+    with tempfile.TemporaryDirectory(prefix="gutskin-upload-") as tmp:
+        path = os.path.join(tmp, name if name.lower().endswith(ALLOWED_SUFFIXES) else "profile" + suffix)
+        with open(path, "wb") as fh:
+            fh.write(data)
+        try:
+            profile = read_profile(path, method=method)  # type: ignore[arg-type]
+            chosen = sample_id or (profile.sample_ids[0] if len(profile.sample_ids) == 1 else None)
+            if chosen is None:
+                shown = ", ".join(profile.sample_ids[:10])
+                raise InvalidInput(f"sample_id: the file holds {len(profile.sample_ids)} samples ({shown} …); say which is yours")
+            if chosen not in profile.sample_ids:
+                raise InvalidInput(f"sample_id: {chosen!r} is not in the file")
+            report = sample_report(profile, chosen, group)
+            stored_profile = profile.subset([chosen]).to_dict()
+        except MicrobiomeInputError as exc:
+            raise InvalidInput(f"file: {str(exc).replace(path, name)}") from None
+    fmt = "biom" if name.lower().endswith((".biom", ".h5", ".hdf5", ".json")) else "table"
+    row = MicrobiomeSample(
+        patient_id=patient_id, sample_id=str(chosen)[:120], collected_on=collected_on, method=method,
+        source_format=fmt, filename=name, is_counts=report["profile"]["kind"] == "counts",
+        profile=stored_profile, diversity=report,
+    )
+    session.add(row)
+    session.flush()
+    audit.record(session, actor, patient_id, "create", "microbiome_sample", row.id)
+    return _out(row)
+
+
+def _out(row: MicrobiomeSample) -> dict[str, Any]:
+    return {"id": row.id, "sample_id": row.sample_id, "collected_on": row.collected_on.isoformat() if row.collected_on else None,
+            "method": row.method, "filename": row.filename, "uploaded_at": row.created_at.isoformat(timespec="seconds"),
+            "report": row.diversity}
+
+
+def list_samples(session: Session, actor: Actor, patient_id: int) -> list[dict[str, Any]]:
+    patient_for_read(session, actor, patient_id)
+    audit.record(session, actor, patient_id, "read", "microbiome_samples")
+    rows = session.scalars(
+        select(MicrobiomeSample).where(MicrobiomeSample.patient_id == patient_id).order_by(MicrobiomeSample.id.desc())
+    ).all()
+    return [_out(r) for r in rows]
+
+
+def get_sample(session: Session, actor: Actor, patient_id: int, sample_pk: int) -> dict[str, Any]:
+    patient_for_read(session, actor, patient_id)
+    row = session.get(MicrobiomeSample, sample_pk)
+    if row is None or row.patient_id != patient_id:
+        raise NotFound("microbiome sample not found")
+    audit.record(session, actor, patient_id, "read", "microbiome_sample", row.id)
+    return _out(row)
+
+
+def latest_summary(session: Session, actor: Actor, patient_id: int) -> dict[str, Any] | None:
+    """The newest sample's Shannon percentile and reference name (for next to the diary charts)."""
+    samples = list_samples(session, actor, patient_id)
+    if not samples:
+        return None
+    s = samples[0]
+    rep = s["report"]
+    pct = (rep.get("reference_comparison") or {}).get("percentiles", {}).get("shannon") or {}
+    return {"id": s["id"], "sample_id": s["sample_id"], "collected_on": s["collected_on"],
+            "shannon": (rep.get("diversity") or {}).get("values", {}).get("shannon"),
+            "percentile": pct.get("percentile"), "statement": pct.get("statement"),
+            "reference_name": pct.get("reference_name")}

@@ -1,0 +1,44 @@
+"""Microbiome samples over the API: upload (multipart) and read."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from fastapi import APIRouter, File, Form, Request, UploadFile
+from starlette.concurrency import run_in_threadpool
+
+from gutskin.clinic import access
+from gutskin.clinic import microbiome as micro
+from gutskin.clinic.errors import InvalidInput
+from gutskin.web.deps import api_actor, settings_of, unit_of_work
+
+router = APIRouter(tags=["microbiome"])
+
+
+@router.post("/me/microbiome", status_code=201, summary="Upload a stool-test profile (BIOM, TSV/CSV, MetaPhlAn)")
+async def upload(request: Request, file: UploadFile = File(...), sample_id: str = Form(""), method: str = Form("unknown"),
+                 collected_on: str = Form(""), age_group: str = Form("")) -> dict:
+    limit = settings_of(request).upload_max_bytes
+    data = await file.read(limit + 1)
+
+    def work() -> dict:
+        with unit_of_work(request) as s:
+            actor = api_actor(request, s)
+            pid = access.default_patient(s, actor).id
+            try:
+                when = dt.date.fromisoformat(collected_on) if collected_on else None
+            except ValueError:
+                raise InvalidInput("collected_on: expected a date YYYY-MM-DD") from None
+            if age_group and age_group not in ("adult", "infant"):
+                raise InvalidInput("age_group: expected adult or infant")
+            return micro.upload_sample(s, actor, pid, file.filename or "", data, sample_id=sample_id or None,
+                                       method=method, collected_on=when, age_group=age_group or None, max_bytes=limit)
+
+    return await run_in_threadpool(work)
+
+
+@router.get("/patients/{patient_id}/microbiome", summary="A patient's microbiome samples and reports")
+def samples(patient_id: int, request: Request) -> list:
+    with unit_of_work(request) as s:
+        actor = api_actor(request, s)
+        return micro.list_samples(s, actor, patient_id)
