@@ -7,6 +7,8 @@ import json
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from gutskin.axis import coupling as cpl
 from gutskin.axis.cohort import FACTORS, TRIGGER_CANDIDATES, simulate_cohort
@@ -142,3 +144,21 @@ def test_axis_off_has_no_slow_gut_factors_and_package_exports():
     for p in c.truth["patients"].values():
         assert p["slow_factors"] == {}
     assert c.truth["coupling"] == cpl.Coupling.off().as_dict()
+
+
+@settings(max_examples=8, deadline=None)
+@given(st.integers(0, 2**32 - 1), st.integers(1, 3), st.integers(1, 25))
+def test_small_cohorts_are_always_valid(seed, n, days):
+    c = simulate_cohort(n, days, seed=seed, start=dt.date(2024, 12, 20))
+    assert len(c.patients) == n and len(c.dates) == days
+    for r in c.rows:
+        assert dt.date(2024, 12, 20) <= r.date < dt.date(2024, 12, 20) + dt.timedelta(days=days)
+        assert r.itch is None or 0 <= r.itch <= 10
+        assert r.sleep_loss is None or 0 <= r.sleep_loss <= 10
+        assert r.poem is None or 0 <= r.poem <= 28
+        assert r.flare in (None, 0, 1)
+        assert set(r.factors) == set(FACTORS)
+        assert all(np.isfinite(v) for v in r.factors.values())
+        assert 0 <= r.factors["env.humidity"] <= 100 and r.factors["env.pollen"] >= 0
+        assert 1 <= r.factors["gut.bristol"] <= 7 and 0 <= r.factors["life.stress"] <= 10
+    assert np.all(np.isfinite(c.trajectories["easi"]))

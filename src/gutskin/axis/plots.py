@@ -17,7 +17,6 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from gutskin.axis import skin
 from gutskin.axis.protocol import ProtocolResult, simulate_trial
 
 
