@@ -175,3 +175,31 @@ def test_microbiome_upload_and_report(server, browser, tmp_path) -> None:  # typ
     page.goto(base + "/trends")
     assert "Latest sample" in page.locator("#micro-summary").inner_text()
     ctx.close()
+
+
+def test_clinician_runs_an_arm_comparison(server, browser) -> None:  # type: ignore[no-untyped-def]
+    base = server.base
+    assert server.cli("users", "create", "--email", "sim@clinic.example.org", "--role", "clinician",
+                      "--password", PASSWORD).returncode == 0
+    ctx = browser.new_context()
+    page = ctx.new_page()
+    login(page, base, "sim@clinic.example.org")
+    page.wait_for_url(re.compile(r"/clinic"))
+    page.goto(base + "/clinic/simulator")
+    page.fill("input[name=patients]", "8")
+    page.fill("input[name=weeks]", "16")
+    page.click("#run-sim")
+    page.wait_for_selector("#sim-chart[data-ready='1']", timeout=120_000)
+    rows = page.locator("#sim-table tbody tr").all_inner_texts()
+    assert [r.split("\t")[0] for r in rows] == ["placebo", "dupilumab"]
+    medians = page.evaluate("window.gutskinSimulation.data.datasets.map(d => d.data.length)")
+    assert medians == [17, 17]
+    # the job belongs to this clinician only; patients cannot open the simulator
+    job_url = page.url
+    other = browser.new_context()
+    p2 = other.new_page()
+    register(p2, base, "nosim@example.org", "P")
+    assert p2.goto(base + "/clinic/simulator").status == 403
+    assert p2.goto(job_url).status == 403
+    ctx.close()
+    other.close()

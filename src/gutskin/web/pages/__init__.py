@@ -2,7 +2,7 @@
 
 from fastapi import APIRouter
 
-from gutskin.web.pages import clinician, insights, microbiome, patient, public, reports
+from gutskin.web.pages import clinician, insights, microbiome, patient, public, simulator, reports
 
 router = APIRouter(include_in_schema=False)
 router.include_router(public.router)
@@ -10,4 +10,5 @@ router.include_router(patient.router)
 router.include_router(clinician.router)
 router.include_router(insights.router)
 router.include_router(microbiome.router)
+router.include_router(simulator.router)
 router.include_router(reports.router)

@@ -26,7 +26,25 @@
     });
     canvas.dataset.ready = "1";
   }
-  document.addEventListener("htmx:afterSwap", function (evt) { drawForecast(evt.detail.target); });
+  var palette = ["#1c6e8c", "#b3261e", "#2e7d32", "#e69500", "#8e5bb3", "#5b6475", "#00838f", "#6d4c41", "#c2185b", "#283593"];
+  function drawSimulation(root) {
+    var el = (root || document).querySelector("#sim-data");
+    var canvas = (root || document).querySelector("#sim-chart");
+    if (!el || !canvas || !window.Chart) return;
+    var r = JSON.parse(el.textContent);
+    if (!r) return;
+    var sets = Object.keys(r.arms).map(function (arm, i) {
+      return { label: arm, data: r.arms[arm].easi_by_week_median, borderColor: palette[i % palette.length],
+               backgroundColor: palette[i % palette.length], pointRadius: 0 };
+    });
+    window.gutskinSimulation = new window.Chart(canvas, {
+      type: "line", data: { labels: r.weeks, datasets: sets },
+      options: { animation: false, maintainAspectRatio: false,
+                 scales: { y: { min: 0, title: { display: true, text: "median EASI" } }, x: { title: { display: true, text: "week" } } } }
+    });
+    canvas.dataset.ready = "1";
+  }
+  document.addEventListener("htmx:afterSwap", function (evt) { drawForecast(evt.detail.target); drawSimulation(evt.detail.target); });
   document.addEventListener("DOMContentLoaded", function () {
     document.querySelectorAll("input[type=range][data-output]").forEach(function (el) {
       var out = document.getElementById(el.dataset.output);
@@ -37,6 +55,7 @@
     if (csrf) {
       document.body.addEventListener("htmx:configRequest", function (evt) { evt.detail.headers["X-CSRF-Token"] = csrf; });
     }
+    drawSimulation(document);
     var dataEl = document.getElementById("trend-data");
     var canvas = document.getElementById("trend-chart");
     if (dataEl && canvas && window.Chart) {

@@ -1,0 +1,81 @@
+"""In-silico treatment arms for clinicians and researchers (the gut–skin axis simulator).
+
+Runs ``gutskin.axis`` trials as background jobs (never on the request path) and keeps the
+results in memory of the web process for an hour; no patient data is involved.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+import uuid
+from concurrent.futures import Future, ThreadPoolExecutor
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from gutskin.clinic import audit
+from gutskin.clinic.access import require_role
+from gutskin.clinic.actors import Actor
+from gutskin.clinic.errors import InvalidInput, NotFound
+
+MAX_PATIENTS = 300
+MAX_WEEKS = 52
+KEEP_SECONDS = 3600
+
+_pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="gutskin-sim")
+_jobs: dict[str, tuple[int | None, float, dict[str, Any], Future]] = {}
+_lock = threading.Lock()
+
+
+def available_arms() -> list[str]:
+    from gutskin.axis.skin import ARMS
+
+    return list(ARMS)
+
+
+def _run(arms: list[str], patients: int, weeks: int, seed: int) -> dict[str, Any]:
+    from gutskin.axis.protocol import simulate_trial
+
+    result = simulate_trial(arms, patients, weeks=weeks, seed=seed)
+    return {"arms": result.summary(week=min(16, weeks)), "weeks": list(range(weeks + 1)),
+            "patients": patients, "kept": result.n_kept, "seed": seed}
+
+
+def start_trial(session: Session, actor: Actor, arms: list[str], patients: int, weeks: int, seed: int) -> str:
+    require_role(actor, "clinician")
+    known = available_arms()
+    arms = [a.strip() for a in arms if a.strip()]
+    if not arms:
+        raise InvalidInput("arms: choose at least one arm")
+    for a in arms:
+        if a not in known:
+            raise InvalidInput(f"arms: unknown arm {a!r}; expected one of {', '.join(known)}")
+    if not 1 <= patients <= MAX_PATIENTS:
+        raise InvalidInput(f"patients: expected 1-{MAX_PATIENTS}")
+    if not 1 <= weeks <= MAX_WEEKS:
+        raise InvalidInput(f"weeks: expected 1-{MAX_WEEKS}")
+    job = uuid.uuid4().hex
+    with _lock:
+        now = time.time()
+        for k in [k for k, v in _jobs.items() if now - v[1] > KEEP_SECONDS]:
+            _jobs.pop(k, None)
+        _jobs[job] = (actor.user_id, now, {"arms": arms, "patients": patients, "weeks": weeks, "seed": seed},
+                      _pool.submit(_run, arms, patients, weeks, seed))
+    audit.record(session, actor, None, "run", "simulation", job)
+    return job
+
+
+def trial_status(actor: Actor, job: str) -> dict[str, Any]:
+    """``{"status": "running"|"done"|"failed", ...}``; another user's job is not found."""
+    require_role(actor, "clinician")
+    with _lock:
+        entry = _jobs.get(job)
+    if entry is None or entry[0] != actor.user_id:
+        raise NotFound("simulation not found")
+    _, _, request, fut = entry
+    if not fut.done():
+        return {"status": "running", "request": request}
+    if fut.exception() is not None:
+        return {"status": "failed", "request": request, "error": str(fut.exception())}
+    return {"status": "done", "request": request, "result": fut.result()}

@@ -1,0 +1,49 @@
+"""Clinician page: run an in-silico arm comparison with the gut–skin axis simulator and see the curves."""
+
+from __future__ import annotations
+
+import json
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, Response
+
+from gutskin.clinic import simulations
+from gutskin.clinic.errors import ClinicError
+from gutskin.web.deps import unit_of_work
+from gutskin.web.pages.common import redirect, render, require_user, verify_csrf
+
+router = APIRouter(include_in_schema=False)
+
+
+@router.get("/clinic/simulator", response_class=HTMLResponse)
+def simulator_form(request: Request, error: str | None = None) -> Response:
+    with unit_of_work(request) as s:
+        u = require_user(request, s, "clinician")
+        return render(request, "simulator.html", {"arms": simulations.available_arms(), "error": error}, user=u)
+
+
+@router.post("/clinic/simulator", response_class=HTMLResponse)
+async def simulator_run(request: Request) -> Response:
+    form = await request.form()
+    arms = [str(a) for a in form.getlist("arm")]
+    try:
+        with unit_of_work(request) as s:
+            u = require_user(request, s, "clinician")
+            verify_csrf(request, u, str(form.get("csrf_token") or ""))
+            job = simulations.start_trial(s, u.actor, arms, int(str(form.get("patients") or "50")),
+                                          int(str(form.get("weeks") or "24")), int(str(form.get("seed") or "1")))
+    except (ClinicError, ValueError) as exc:
+        with unit_of_work(request) as s:
+            u = require_user(request, s, "clinician")
+            return render(request, "simulator.html", {"arms": simulations.available_arms(), "error": str(exc)},
+                          status=422, user=u)
+    return redirect(f"/clinic/simulator/{job}")
+
+
+@router.get("/clinic/simulator/{job}", response_class=HTMLResponse)
+def simulator_result(request: Request, job: str, fragment: int = 0) -> Response:
+    with unit_of_work(request) as s:
+        u = require_user(request, s, "clinician")
+    status = simulations.trial_status(u.actor, job)
+    ctx = {"job": job, "st": status, "result_json": json.dumps(status.get("result")) if status["status"] == "done" else "null"}
+    return render(request, "_simulation.html" if fragment else "simulation.html", ctx, user=u)
