@@ -109,3 +109,11 @@ def test_parameter_file_round_trip(tmp_path):
     a = _run("trial", "--patients", "3", "--weeks", "2", "--params", str(f), "--json")
     b = _run("trial", "--patients", "3", "--weeks", "2", "--json")
     assert a.exit_code == 0 and json.loads(a.stdout) == json.loads(b.stdout)
+
+
+def test_plot_failure_leaves_nothing(tmp_path):
+    f = tmp_path / "fig.png"
+    r = _run("plot", "--out", str(f), "--patients", "2", "--weeks", "2", "--days", "5",
+             "--data-json", str(tmp_path / "missing_dir" / "d.json"))
+    _assert_clean_failure(r)
+    assert not f.exists()

@@ -150,13 +150,17 @@ def plot_cmd(
     from gutskin.axis import plots
 
     data = plots.trajectories(names, patients=patients, weeks=weeks, days=days, seed=seed)
+    created = [p for p in (out, data_json) if p and not os.path.exists(p)]
     try:
         path = plots.plot_trajectories(data, out)
         if data_json:
             with open(data_json, "w", encoding="utf-8") as fh:
                 json.dump(data, fh)
     except OSError as exc:
-        _fail(f"cannot write {out}: {exc.strerror or exc}")
+        for p in created:  # nothing written on failure
+            if os.path.exists(p):
+                os.remove(p)
+        _fail(f"cannot write {exc.filename or out}: {exc.strerror or exc}")
     print(json.dumps({"figure": path, "data": data_json}))
 
 
