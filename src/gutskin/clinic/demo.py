@@ -1,7 +1,7 @@
 """The demo clinic for ``make run``: one clinician and several patients with months of diary data.
 
-Diaries come from a simulated cohort (known triggers, reactive treatment, missing days), end
-today, and are imported through the same CSV path as real files. Idempotent: when the demo
+Diaries come from the gut–skin axis simulator's virtual patients (known triggers, reactive
+treatment, weekly POEM, missing days), end today, and are imported through the same CSV path as real files. Idempotent: when the demo
 clinician exists, nothing is written and the logins are printed again.
 """
 
@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import math
 
 from sqlalchemy import select
 
@@ -28,27 +27,11 @@ DAYS = 150
 
 
 def _rows_from_cohort(n: int, days: int, seed: int) -> list[DiaryRow]:
-    from gutskin.insights.synthetic import simulate_cohort
+    """Virtual patients of the gut–skin axis simulator, diaries ending today."""
+    from gutskin.axis.cohort import simulate_cohort
 
     start = dt.date.today() - dt.timedelta(days=days - 1)
-    frame = simulate_cohort(n_patients=n, n_days=days, seed=seed, start=start, id_prefix="demo").frame
-    factor_cols = [c for c in frame.columns if "." in c]
-
-    def val(v: object) -> float | None:
-        return None if v is None or (isinstance(v, float) and math.isnan(v)) else float(v)  # type: ignore[arg-type]
-
-    def ival(v: object) -> int | None:
-        x = val(v)
-        return None if x is None else int(round(x))
-
-    rows = []
-    for rec in frame.to_dict("records"):
-        factors = {c: x for c in factor_cols if (x := val(rec[c])) is not None}
-        rows.append(
-            DiaryRow(str(rec["patient"]), rec["date"].date(), ival(rec.get("itch")), ival(rec.get("sleep_loss")),
-                     None, None, ival(rec.get("flare")), factors)
-        )
-    return rows
+    return list(simulate_cohort(n, days, seed, start=start, id_prefix="demo").rows)
 
 
 def load_demo(database_url: str, seed: int = 7) -> list[str]:
@@ -74,7 +57,7 @@ def load_demo(database_url: str, seed: int = 7) -> list[str]:
         ext_for = {}
         for i, name in enumerate(PATIENTS):
             u, p = patient_ids[name]
-            ext_for[f"demo{i + 1}"] = p.external_id
+            ext_for[f"demo{i + 1:03d}"] = p.external_id
     rows = _rows_from_cohort(len(PATIENTS), DAYS, seed)
     for r in rows:
         r.patient = ext_for[r.patient]
