@@ -1,0 +1,843 @@
+"""Food challenges: a clinician plans, the patient follows the steps safely, the clinician decides.
+
+Who may do what (every rule lives here; routers and CLI stay thin):
+
+| use case | who |
+|---|---|
+| create a plan, extend an elimination, record a supervised dose or outcome, acknowledge an alert, confirm or override the outcome | a clinician linked to the patient (active consent) |
+| today's step, adherence, take a home dose, safety check | the owning account (patient or caregiver) |
+| stop a challenge | the owner or a linked clinician (stopping is always allowed) |
+| read a challenge, run the verdict, avoid list, reminders | the owner or a linked clinician |
+
+Anyone else gets ``NotFound`` (the same as for a challenge that does not exist); a patient on
+a clinician-only action gets ``Forbidden``: a patient cannot mark their own challenge passed.
+Every read and state change writes an audit row in the same transaction.
+
+Phases (dates fixed at creation): [elimination (optional, clinician-set length, never beyond
+``HARD_MAX_ELIMINATION_DAYS``)] -> baseline (>= 7 days, food-free, logging every day) ->
+reintroduction (dose steps on given days, each followed by an observation window, default
+48 h, for late eczematous reactions) -> review (verdict, then the clinician's outcome).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from gutskin.clinic import audit
+from gutskin.clinic.access import has_active_consent, patient_for_read, patient_for_write, require_role
+from gutskin.clinic.actors import Actor
+from gutskin.clinic.errors import Conflict, Forbidden, InvalidInput, NotFound
+from gutskin.diary.factors import known_factor, parse_factor_name
+from gutskin.store.models import (
+    AllergyRecord,
+    ChallengeAdherence,
+    ChallengeAlert,
+    ChallengeDose,
+    Consent,
+    DiaryDay,
+    FoodChallenge,
+    Patient,
+    utcnow,
+)
+
+KINDS = ("home", "supervised")
+MIN_BASELINE_DAYS = 7
+MAX_BASELINE_DAYS = 28
+HARD_MAX_ELIMINATION_DAYS = 42  # six weeks: longer eliminations need a new decision, not a longer plan
+MAX_DOSE_STEPS = 10
+MAX_PLAN_DAYS = 120
+REVIEW_NOTICE_DAYS = 7
+OUTCOMES = ("confirmed", "refuted")
+IMMEDIATE_OUTCOMES = ("negative", "positive", "stopped", "incomplete")
+OPEN_STATUSES = ("active", "evaluated")
+
+#: the safety check asked with every dose: any "yes" stops the challenge at once
+SAFETY_SYMPTOMS: dict[str, str] = {
+    "hives": "Hives (raised, itchy welts) anywhere on the body",
+    "swelling": "Swelling of the lips, face, tongue or throat",
+    "breathing": "Breathing trouble, wheeze, noisy breathing or a tight throat",
+    "vomiting": "Repeated vomiting",
+    "faint": "Feeling faint, floppy, pale or collapsing",
+}
+EMERGENCY_GUIDANCE = (
+    "Stop the challenge now and do not eat any more of the food. If there is breathing trouble, "
+    "swelling of the tongue or throat, or faintness, call your local emergency number (112 / 911 / 999) "
+    "straight away and use an adrenaline auto-injector if one was prescribed. For hives or vomiting "
+    "without those signs, give the antihistamine your clinic advised and seek urgent medical care. "
+    "Your clinician has been alerted."
+)
+
+
+@dataclass
+class DoseStep:
+    day_offset: int  # days after the start of reintroduction (0 = first day)
+    amount: str  # e.g. "1/4 cooked egg"
+
+
+@dataclass
+class PlanInput:
+    food: str
+    kind: str = "home"
+    released_for_home: bool = False
+    start: dt.date | None = None  # first day of the plan (elimination, or baseline)
+    baseline_days: int = MIN_BASELINE_DAYS
+    elimination_days: int = 0
+    elimination_max_days: int | None = None
+    observation_hours: int = 48
+    doses: list[DoseStep] = field(default_factory=list)
+    instructions: str = ""
+
+
+def _today() -> dt.date:
+    return dt.date.today()
+
+
+def food_label(food: str) -> str:
+    return known_factor(food).label.lower() or food
+
+
+# ----------------------------------------------------------------------------- authorization
+
+
+def _linked_clinician(session: Session, actor: Actor, patient_id: int) -> Patient:
+    """A clinician with an active consent (the CLI operator too); others: Forbidden / NotFound."""
+    if actor.is_system:
+        p = session.get(Patient, patient_id)
+        if p is None:
+            raise NotFound("patient not found")
+        return p
+    patient = patient_for_read(session, actor, patient_id)  # NotFound for strangers
+    if actor.role != "clinician" or actor.user_id is None or not has_active_consent(session, patient_id, actor.user_id):
+        raise Forbidden("only the patient's clinician can do this")
+    return patient
+
+
+def _challenge(session: Session, actor: Actor, challenge_id: int, mode: str) -> FoodChallenge:
+    """Load a challenge for ``mode`` read | owner | clinician | stop."""
+    ch = session.get(FoodChallenge, challenge_id)
+    if ch is None:
+        raise NotFound("challenge not found")
+    try:
+        if mode == "read":
+            patient_for_read(session, actor, ch.patient_id)
+        elif mode == "owner":
+            patient_for_read(session, actor, ch.patient_id)
+            if not actor.is_system and actor.role == "clinician":
+                raise Forbidden("the patient does this step")
+            patient_for_write(session, actor, ch.patient_id)
+        elif mode == "clinician":
+            _linked_clinician(session, actor, ch.patient_id)
+        elif mode == "stop":
+            patient_for_read(session, actor, ch.patient_id)
+        else:  # pragma: no cover - programming error
+            raise ValueError(mode)
+    except NotFound:
+        raise NotFound("challenge not found") from None
+    return ch
+
+
+# ----------------------------------------------------------------------------- plain data
+
+
+def _doses(session: Session, ch: FoodChallenge) -> list[ChallengeDose]:
+    return list(session.scalars(select(ChallengeDose).where(ChallengeDose.challenge_id == ch.id)
+                                .order_by(ChallengeDose.step, ChallengeDose.id)).all())
+
+
+def _dose_out(d: ChallengeDose) -> dict[str, object]:
+    return {
+        "id": d.id, "step": d.step, "planned_on": d.planned_on.isoformat(), "amount": d.amount, "setting": d.setting,
+        "status": d.status, "taken_at": d.taken_at.isoformat(timespec="minutes") if d.taken_at else None,
+        "symptoms": d.symptoms, "safety": d.safety,
+    }
+
+
+def phase_on(ch: FoodChallenge, day: dt.date) -> str:
+    """upcoming | elimination | baseline | reintroduction | review | stopped | closed."""
+    if ch.status == "stopped":
+        return "stopped"
+    if ch.status in ("confirmed", "cancelled"):
+        return "closed"
+    first = ch.elimination_start or ch.baseline_start
+    if day < first:
+        return "upcoming"
+    if ch.elimination_start and ch.elimination_end and day <= ch.elimination_end:
+        return "elimination"
+    if day <= ch.baseline_end:
+        return "baseline"
+    if day <= ch.reintroduction_end:
+        return "reintroduction"
+    return "review"
+
+
+def _out(session: Session, ch: FoodChallenge, today: dt.date | None = None, full: bool = True) -> dict[str, object]:
+    today = today or _today()
+    patient = session.get(Patient, ch.patient_id)
+    d: dict[str, object] = {
+        "id": ch.id, "patient_id": ch.patient_id,
+        "patient_name": (patient.display_name or patient.external_id) if patient else "",
+        "food": ch.food, "food_label": food_label(ch.food), "kind": ch.kind,
+        "released_for_home": ch.released_for_home, "status": ch.status, "phase": phase_on(ch, today),
+        "elimination_start": ch.elimination_start.isoformat() if ch.elimination_start else None,
+        "elimination_end": ch.elimination_end.isoformat() if ch.elimination_end else None,
+        "elimination_max_days": ch.elimination_max_days,
+        "review_by": _review_by(ch).isoformat() if _review_by(ch) else None,
+        "baseline_start": ch.baseline_start.isoformat(), "baseline_end": ch.baseline_end.isoformat(),
+        "reintroduction_start": ch.reintroduction_start.isoformat(),
+        "reintroduction_end": ch.reintroduction_end.isoformat(),
+        "observation_hours": ch.observation_hours, "instructions": ch.instructions,
+        "stop_reason": ch.stop_reason,
+        "stopped_at": ch.stopped_at.isoformat(timespec="minutes") if ch.stopped_at else None,
+        "immediate_outcome": ch.immediate_outcome, "immediate_notes": ch.immediate_notes,
+        "verdict": ch.verdict, "verdict_at": ch.verdict_at.isoformat(timespec="minutes") if ch.verdict_at else None,
+        "outcome": ch.outcome, "outcome_note": ch.outcome_note,
+        "confirmed_at": ch.confirmed_at.isoformat(timespec="minutes") if ch.confirmed_at else None,
+        "created_at": ch.created_at.isoformat(timespec="seconds"),
+    }
+    if full:
+        d["doses"] = [_dose_out(x) for x in _doses(session, ch)]
+        d["adherence"] = [
+            {"day": a.day.isoformat(), "followed": a.followed, "note": a.note}
+            for a in session.scalars(select(ChallengeAdherence).where(ChallengeAdherence.challenge_id == ch.id)
+                                     .order_by(ChallengeAdherence.day)).all()
+        ]
+        d["alerts"] = [_alert_out(a) for a in session.scalars(
+            select(ChallengeAlert).where(ChallengeAlert.challenge_id == ch.id).order_by(ChallengeAlert.id)).all()]
+    return d
+
+
+def _alert_out(a: ChallengeAlert) -> dict[str, object]:
+    return {
+        "id": a.id, "challenge_id": a.challenge_id, "patient_id": a.patient_id, "kind": a.kind,
+        "symptoms": a.symptoms, "symptom_labels": [SAFETY_SYMPTOMS.get(s, s) for s in a.symptoms],
+        "created_at": a.created_at.isoformat(timespec="minutes"),
+        "acknowledged": a.acknowledged_at is not None,
+    }
+
+
+def _review_by(ch: FoodChallenge) -> dt.date | None:
+    """An elimination comes up for review a week before the clinician's maximum (or its planned end)."""
+    if ch.elimination_start is None or ch.elimination_max_days is None:
+        return None
+    hard_end = ch.elimination_start + dt.timedelta(days=ch.elimination_max_days - 1)
+    return hard_end - dt.timedelta(days=min(REVIEW_NOTICE_DAYS, ch.elimination_max_days - 1))
+
+
+# ----------------------------------------------------------------------------- plans
+
+
+def _validate_plan(plan: PlanInput) -> None:
+    try:
+        group, _ = parse_factor_name(plan.food)
+    except ValueError as exc:
+        raise InvalidInput(f"food: {exc}") from None
+    if group != "food":
+        raise InvalidInput("food: expected a food factor such as food.egg")
+    if plan.kind not in KINDS:
+        raise InvalidInput(f"kind: expected one of {', '.join(KINDS)}")
+    if plan.kind == "home" and not plan.released_for_home:
+        raise InvalidInput("released_for_home: a home reintroduction needs the food released for home by the clinician")
+    if not MIN_BASELINE_DAYS <= plan.baseline_days <= MAX_BASELINE_DAYS:
+        raise InvalidInput(f"baseline_days: expected {MIN_BASELINE_DAYS}-{MAX_BASELINE_DAYS} logged days")
+    if plan.elimination_days < 0:
+        raise InvalidInput("elimination_days: expected 0 (no elimination) or more")
+    if plan.elimination_days > 0:
+        if plan.elimination_max_days is None:
+            raise InvalidInput("elimination_max_days: set the longest the elimination may last")
+        if not plan.elimination_days <= plan.elimination_max_days <= HARD_MAX_ELIMINATION_DAYS:
+            raise InvalidInput(
+                f"elimination_max_days: expected between elimination_days and {HARD_MAX_ELIMINATION_DAYS} days")
+    if not 24 <= plan.observation_hours <= 72:
+        raise InvalidInput("observation_hours: expected 24-72 hours (default 48 for late eczematous reactions)")
+    if not 1 <= len(plan.doses) <= MAX_DOSE_STEPS:
+        raise InvalidInput(f"doses: expected 1-{MAX_DOSE_STEPS} dose steps")
+    last = -1
+    for i, d in enumerate(plan.doses):
+        if not isinstance(d.day_offset, int) or d.day_offset < 0 or d.day_offset > 60:
+            raise InvalidInput(f"doses[{i}].day_offset: expected a day 0-60 after the start of reintroduction")
+        if plan.kind == "home" and d.day_offset <= last:
+            raise InvalidInput(f"doses[{i}].day_offset: home dose steps must be on later days than the step before")
+        if d.day_offset < last:
+            raise InvalidInput(f"doses[{i}].day_offset: dose steps must be in order")
+        last = d.day_offset
+        if not (d.amount or "").strip() or len(d.amount) > 120:
+            raise InvalidInput(f"doses[{i}].amount: say how much (at most 120 characters), e.g. 1/4 cooked egg")
+    if len(plan.instructions or "") > 2000:
+        raise InvalidInput("instructions: at most 2000 characters")
+
+
+def create_plan(session: Session, actor: Actor, patient_id: int, plan: PlanInput) -> dict[str, object]:
+    """A linked clinician plans a challenge; phase dates follow from the start and the lengths."""
+    require_role(actor, "clinician")
+    _linked_clinician(session, actor, patient_id)
+    _validate_plan(plan)
+    start = plan.start or _today()
+    if start < _today() - dt.timedelta(days=1):
+        raise InvalidInput("start: the plan cannot start in the past")
+    existing = session.scalar(select(FoodChallenge.id).where(
+        FoodChallenge.patient_id == patient_id, FoodChallenge.food == plan.food,
+        FoodChallenge.status.in_(OPEN_STATUSES)))
+    if existing is not None:
+        raise Conflict(f"food: this patient already has an open challenge for {plan.food}")
+    if plan.kind == "home":
+        confirmed = _latest_record(session, patient_id, plan.food)
+        if confirmed is not None and confirmed.status == "confirmed":
+            raise InvalidInput("kind: this food is a confirmed allergy; only a supervised challenge can test it again")
+    elim = plan.elimination_days
+    el_start = start if elim else None
+    el_end = start + dt.timedelta(days=elim - 1) if elim else None
+    b_start = start + dt.timedelta(days=elim)
+    b_end = b_start + dt.timedelta(days=plan.baseline_days - 1)
+    r_start = b_end + dt.timedelta(days=1)
+    r_end = r_start + dt.timedelta(days=plan.doses[-1].day_offset + math.ceil(plan.observation_hours / 24))
+    if (r_end - start).days > MAX_PLAN_DAYS:
+        raise InvalidInput(f"doses: the whole plan must fit in {MAX_PLAN_DAYS} days")
+    ch = FoodChallenge(
+        patient_id=patient_id, clinician_user_id=actor.user_id, food=plan.food, kind=plan.kind,
+        released_for_home=bool(plan.released_for_home), status="active",
+        elimination_start=el_start, elimination_end=el_end,
+        elimination_max_days=plan.elimination_max_days if elim else None,
+        baseline_start=b_start, baseline_end=b_end, reintroduction_start=r_start, reintroduction_end=r_end,
+        observation_hours=plan.observation_hours, instructions=(plan.instructions or "").strip(),
+    )
+    session.add(ch)
+    session.flush()
+    setting = "home" if plan.kind == "home" else "clinic"
+    for i, d in enumerate(plan.doses, start=1):
+        session.add(ChallengeDose(challenge_id=ch.id, step=i, planned_on=r_start + dt.timedelta(days=d.day_offset),
+                                  amount=d.amount.strip(), setting=setting, status="planned"))
+    session.flush()
+    audit.record(session, actor, patient_id, "create", "food_challenge", ch.id)
+    return _out(session, ch)
+
+
+def extend_elimination(session: Session, actor: Actor, challenge_id: int, extra_days: int) -> dict[str, object]:
+    """Lengthen an elimination (later phases move with it), never beyond the clinician's maximum."""
+    require_role(actor, "clinician")
+    ch = _challenge(session, actor, challenge_id, "clinician")
+    if ch.status not in OPEN_STATUSES or ch.elimination_start is None or ch.elimination_end is None:
+        raise InvalidInput("elimination: this challenge has no elimination phase to extend")
+    if extra_days < 1:
+        raise InvalidInput("extra_days: expected at least 1")
+    length = (ch.elimination_end - ch.elimination_start).days + 1 + extra_days
+    if length > (ch.elimination_max_days or 0):
+        raise InvalidInput(f"extra_days: the elimination may last at most {ch.elimination_max_days} days")
+    if _today() > ch.baseline_start:
+        raise InvalidInput("extra_days: the elimination is already over")
+    shift = dt.timedelta(days=extra_days)
+    ch.elimination_end += shift
+    ch.baseline_start += shift
+    ch.baseline_end += shift
+    ch.reintroduction_start += shift
+    ch.reintroduction_end += shift
+    for d in _doses(session, ch):
+        d.planned_on += shift
+    ch.updated_at = utcnow()
+    audit.record(session, actor, ch.patient_id, "extend", "food_challenge", ch.id)
+    return _out(session, ch)
+
+
+def list_challenges(session: Session, actor: Actor, patient_id: int) -> list[dict[str, object]]:
+    patient_for_read(session, actor, patient_id)
+    audit.record(session, actor, patient_id, "read", "food_challenges")
+    rows = session.scalars(select(FoodChallenge).where(FoodChallenge.patient_id == patient_id)
+                           .order_by(FoodChallenge.id.desc())).all()
+    return [_out(session, ch, full=False) for ch in rows]
+
+
+def get_challenge(session: Session, actor: Actor, challenge_id: int) -> dict[str, object]:
+    ch = _challenge(session, actor, challenge_id, "read")
+    audit.record(session, actor, ch.patient_id, "read", "food_challenge", ch.id)
+    return _out(session, ch)
+
+
+# ----------------------------------------------------------------------------- the patient's steps
+
+
+def _step_for(session: Session, ch: FoodChallenge, day: dt.date) -> dict[str, object]:
+    food = food_label(ch.food)
+    phase = phase_on(ch, day)
+    doses = _doses(session, ch)
+    step: dict[str, object] = {"challenge_id": ch.id, "food": ch.food, "food_label": food, "kind": ch.kind,
+                               "phase": phase, "date": day.isoformat(), "action": "none", "dose": None,
+                               "next_due": None, "next_text": None}
+    upcoming = [d for d in doses if d.status == "planned" and d.planned_on > day]
+    if upcoming:
+        nd = upcoming[0]
+        step["next_due"] = nd.planned_on.isoformat()
+        where = "at home" if nd.setting == "home" else "in clinic"
+        step["next_text"] = f"Next step {nd.step} ({nd.amount}, {where}) is due on {nd.planned_on.isoformat()}."
+    if phase == "stopped":
+        step["action"], step["text"] = "stopped", f"This {food} challenge was stopped: {ch.stop_reason or ''}".strip()
+        step["next_due"] = step["next_text"] = None
+        if (ch.stop_reason or "").startswith("safety check"):
+            step["guidance"] = EMERGENCY_GUIDANCE
+    elif phase == "closed":
+        step["action"], step["text"] = "none", f"This {food} challenge is closed."
+        step["next_due"] = step["next_text"] = None
+    elif phase == "upcoming":
+        first = ch.elimination_start or ch.baseline_start
+        step["action"], step["text"] = "wait", f"Your {food} challenge starts on {first.isoformat()}."
+        step["next_due"] = first.isoformat()
+    elif phase == "elimination":
+        step["action"] = "avoid"
+        step["text"] = (f"Avoid {food} completely today (elimination until {ch.elimination_end.isoformat()}) "
+                        "and log your day as usual.")
+    elif phase == "baseline":
+        step["action"] = "avoid"
+        step["text"] = (f"Do not eat {food} today; log your day as usual every day "
+                        f"(baseline until {ch.baseline_end.isoformat()}).")
+    elif phase == "reintroduction":
+        today_dose = next((d for d in doses if d.planned_on <= day and d.status == "planned"), None)
+        if today_dose is not None and today_dose.planned_on == day:
+            step["dose"] = _dose_out(today_dose)
+            if today_dose.setting == "home" and ch.kind == "home" and ch.released_for_home:
+                step["action"] = "dose"
+                step["text"] = (f"Step {today_dose.step}: eat {today_dose.amount} today, in the morning, then do not "
+                                f"eat any other {food} and log your day. Answer the safety check first.")
+            else:
+                step["action"] = "clinic"
+                step["text"] = (f"Step {today_dose.step} ({today_dose.amount}) is given in clinic today. "
+                                f"Do not eat {food} at home.")
+        else:
+            taken = [d for d in doses if d.status == "taken" and d.taken_at is not None]
+            obs_end = max((d.taken_at + dt.timedelta(hours=ch.observation_hours) for d in taken), default=None)
+            if obs_end is not None and dt.datetime.combine(day, dt.time()) < obs_end:
+                step["action"] = "observe"
+                step["text"] = (f"Observation: log your itch and skin today (late reactions show 6-48 h after a dose). "
+                                f"Do not eat any other {food}.")
+            else:
+                step["action"] = "avoid"
+                step["text"] = f"No {food} today; log your day as usual."
+            if taken:
+                step["safety_dose_id"] = taken[-1].id
+    else:  # review
+        step["action"] = "review"
+        step["text"] = f"All steps of the {food} challenge are done. Your clinician will review the result."
+    adh = session.get(ChallengeAdherence, (ch.id, day))
+    step["adherence"] = None if adh is None else {"followed": adh.followed, "note": adh.note}
+    return step
+
+
+def today_steps(session: Session, actor: Actor, patient_id: int, day: dt.date | None = None) -> list[dict[str, object]]:
+    """The patient's step for each open challenge on ``day`` (default today), with the safety check."""
+    patient_for_read(session, actor, patient_id)
+    day = day or _today()
+    rows = session.scalars(select(FoodChallenge).where(
+        FoodChallenge.patient_id == patient_id, FoodChallenge.status.in_((*OPEN_STATUSES, "stopped")))
+        .order_by(FoodChallenge.id)).all()
+    audit.record(session, actor, patient_id, "read", "challenge_steps", day.isoformat())
+    out = []
+    for ch in rows:
+        if ch.status == "stopped" and ch.stopped_at and (utcnow() - ch.stopped_at) > dt.timedelta(days=14):
+            continue
+        out.append(_step_for(session, ch, day))
+    return out
+
+
+def log_adherence(session: Session, actor: Actor, challenge_id: int, day: dt.date, followed: bool,
+                  note: str = "") -> dict[str, object]:
+    """The patient says whether they followed the day's step (avoid the food, or the dose as planned)."""
+    ch = _challenge(session, actor, challenge_id, "owner")
+    if ch.status not in OPEN_STATUSES:
+        raise InvalidInput("status: this challenge is not running")
+    first = ch.elimination_start or ch.baseline_start
+    if not first <= day <= ch.reintroduction_end or day > _today():
+        raise InvalidInput("date: outside this challenge's days, or in the future")
+    if len(note or "") > 500:
+        raise InvalidInput("note: at most 500 characters")
+    row = session.get(ChallengeAdherence, (ch.id, day))
+    if row is None:
+        row = ChallengeAdherence(challenge_id=ch.id, day=day, followed=bool(followed))
+        session.add(row)
+    row.followed = bool(followed)
+    row.note = (note or "").strip()
+    row.updated_at = utcnow()
+    session.flush()
+    audit.record(session, actor, ch.patient_id, "update", "challenge_adherence", f"{ch.id}:{day.isoformat()}")
+    return {"challenge_id": ch.id, "day": day.isoformat(), "followed": row.followed, "note": row.note}
+
+
+def _check_symptoms(symptoms: dict[str, bool] | list[str]) -> list[str]:
+    """Validate the safety answers; every question must be answered (True / False)."""
+    if isinstance(symptoms, list):
+        unknown = [s for s in symptoms if s not in SAFETY_SYMPTOMS]
+        if unknown:
+            raise InvalidInput(f"symptoms: unknown {', '.join(map(str, unknown))}")
+        return sorted(set(symptoms))
+    missing = [k for k in SAFETY_SYMPTOMS if k not in symptoms]
+    unknown = [k for k in symptoms if k not in SAFETY_SYMPTOMS]
+    if unknown:
+        raise InvalidInput(f"safety: unknown question {', '.join(unknown)}")
+    if missing:
+        raise InvalidInput(f"safety: answer every question ({', '.join(missing)} missing)")
+    return sorted(k for k, v in symptoms.items() if v)
+
+
+def _stop_for_safety(session: Session, actor: Actor, ch: FoodChallenge, present: list[str],
+                     dose: ChallengeDose | None) -> dict[str, object]:
+    now = utcnow()
+    ch.status = "stopped"
+    ch.stopped_at = now
+    ch.stop_reason = "safety check: " + ", ".join(present)
+    ch.updated_at = now
+    if dose is not None and dose.status == "planned":
+        dose.status = "stopped"
+    for d in _doses(session, ch):
+        if d.status == "planned":
+            d.status = "skipped"
+    alert = ChallengeAlert(challenge_id=ch.id, patient_id=ch.patient_id, kind="safety_stop", symptoms=present)
+    session.add(alert)
+    session.flush()
+    audit.record(session, actor, ch.patient_id, "stop", "food_challenge", ch.id)
+    audit.record(session, actor, ch.patient_id, "create", "challenge_alert", alert.id)
+    return {"stopped": True, "challenge_id": ch.id, "symptoms": present,
+            "symptom_labels": [SAFETY_SYMPTOMS[s] for s in present], "guidance": EMERGENCY_GUIDANCE,
+            "alert_id": alert.id}
+
+
+def take_dose(session: Session, actor: Actor, challenge_id: int, dose_id: int, safety: dict[str, bool],
+              taken_at: dt.datetime | None = None) -> dict[str, object]:
+    """The patient takes today's home dose; the safety check comes first and any symptom stops everything.
+
+    Home doses are only offered for foods the clinician released for home reintroduction.
+    """
+    ch = _challenge(session, actor, challenge_id, "owner")
+    present = _check_symptoms(safety)
+    dose = session.get(ChallengeDose, dose_id)
+    if dose is None or dose.challenge_id != ch.id:
+        raise NotFound("dose not found")
+    if ch.status not in OPEN_STATUSES:
+        raise InvalidInput("status: this challenge is not running")
+    if present:
+        return _stop_for_safety(session, actor, ch, present, dose)
+    if ch.kind != "home" or not ch.released_for_home or dose.setting != "home":
+        raise Forbidden("this food was not released for home reintroduction; doses are given in clinic")
+    today = _today()
+    if dose.status != "planned":
+        raise Conflict("dose: this step is already recorded")
+    if dose.planned_on != today:
+        raise InvalidInput(f"dose: step {dose.step} is planned for {dose.planned_on.isoformat()}, not today")
+    earlier = [d for d in _doses(session, ch) if d.step < dose.step and d.status == "planned"]
+    if earlier:
+        raise InvalidInput("dose: an earlier step has not been taken")
+    when = taken_at or utcnow()
+    dose.status = "taken"
+    dose.taken_at = when
+    dose.safety = {"before": {k: False for k in SAFETY_SYMPTOMS}, "checks": []}
+    dose.recorded_by_user_id = actor.user_id
+    dose.updated_at = utcnow()
+    session.flush()
+    audit.record(session, actor, ch.patient_id, "take", "challenge_dose", dose.id)
+    return {"stopped": False, "challenge_id": ch.id, "dose": _dose_out(dose),
+            "next": "Check again in 2 hours and tomorrow: any hives, swelling, breathing trouble, vomiting or "
+                    "faintness means stop and get help."}
+
+
+def safety_check(session: Session, actor: Actor, challenge_id: int, symptoms: list[str] | dict[str, bool],
+                 dose_id: int | None = None) -> dict[str, object]:
+    """A safety check after a dose (or any time during the challenge); any symptom stops it at once."""
+    ch = _challenge(session, actor, challenge_id, "owner")
+    present = _check_symptoms(symptoms)
+    if ch.status not in OPEN_STATUSES:
+        raise InvalidInput("status: this challenge is not running")
+    dose = None
+    if dose_id is not None:
+        dose = session.get(ChallengeDose, dose_id)
+        if dose is None or dose.challenge_id != ch.id:
+            raise NotFound("dose not found")
+    if present:
+        return _stop_for_safety(session, actor, ch, present, dose)
+    if dose is not None:
+        safety = dict(dose.safety or {})
+        safety["checks"] = [*safety.get("checks", []), {"at": utcnow().isoformat(timespec="minutes"), "symptoms": []}]
+        dose.safety = safety
+        dose.updated_at = utcnow()
+    audit.record(session, actor, ch.patient_id, "check", "food_challenge", ch.id)
+    return {"stopped": False, "challenge_id": ch.id, "symptoms": []}
+
+
+def stop_challenge(session: Session, actor: Actor, challenge_id: int, reason: str) -> dict[str, object]:
+    """Stop a running challenge (the patient may always stop; so may the linked clinician)."""
+    ch = _challenge(session, actor, challenge_id, "stop")
+    if not actor.is_system and actor.role == "clinician":
+        _linked_clinician(session, actor, ch.patient_id)
+    elif not actor.is_system:
+        patient_for_write(session, actor, ch.patient_id)
+    reason = (reason or "").strip()
+    if not reason:
+        raise InvalidInput("reason: say why the challenge is stopped")
+    if ch.status not in OPEN_STATUSES:
+        raise InvalidInput("status: this challenge is not running")
+    ch.status = "stopped"
+    ch.stop_reason = reason[:2000]
+    ch.stopped_at = utcnow()
+    ch.updated_at = utcnow()
+    for d in _doses(session, ch):
+        if d.status == "planned":
+            d.status = "skipped"
+    audit.record(session, actor, ch.patient_id, "stop", "food_challenge", ch.id)
+    return _out(session, ch)
+
+
+# ----------------------------------------------------------------------------- clinic side
+
+
+def record_supervised_dose(session: Session, actor: Actor, challenge_id: int, step: int, given_at: dt.datetime,
+                           amount: str, symptoms: str = "", reactions: list[str] | None = None) -> dict[str, object]:
+    """The clinic records one dose given under supervision (time, amount, symptoms seen)."""
+    require_role(actor, "clinician")
+    ch = _challenge(session, actor, challenge_id, "clinician")
+    if ch.kind != "supervised":
+        raise InvalidInput("kind: only supervised challenges have clinic doses")
+    if ch.status not in OPEN_STATUSES:
+        raise InvalidInput("status: this challenge is not running")
+    if not (amount or "").strip() or len(amount) > 120 or len(symptoms or "") > 2000:
+        raise InvalidInput("amount: say how much was given (at most 120 characters); symptoms at most 2000")
+    if given_at > utcnow() + dt.timedelta(hours=14):
+        raise InvalidInput("given_at: cannot be in the future")
+    present = _check_symptoms(reactions or [])
+    dose = session.scalar(select(ChallengeDose).where(ChallengeDose.challenge_id == ch.id, ChallengeDose.step == step))
+    if dose is None:
+        dose = ChallengeDose(challenge_id=ch.id, step=step, planned_on=given_at.date(), amount=amount.strip(),
+                             setting="clinic")
+        session.add(dose)
+    dose.amount = amount.strip()
+    dose.status = "taken"
+    dose.taken_at = given_at.replace(tzinfo=None)
+    dose.symptoms = (symptoms or "").strip()
+    dose.safety = {"reactions": present}
+    dose.recorded_by_user_id = actor.user_id
+    dose.updated_at = utcnow()
+    session.flush()
+    audit.record(session, actor, ch.patient_id, "record", "challenge_dose", dose.id)
+    return _dose_out(dose)
+
+
+def record_supervised_outcome(session: Session, actor: Actor, challenge_id: int, immediate_outcome: str,
+                              notes: str = "", stop_reason: str = "") -> dict[str, object]:
+    """Immediate outcome of the clinic session; positive or stopped ends the challenge, negative goes on to home observation."""
+    require_role(actor, "clinician")
+    ch = _challenge(session, actor, challenge_id, "clinician")
+    if ch.kind != "supervised":
+        raise InvalidInput("kind: only supervised challenges have a clinic outcome")
+    if immediate_outcome not in IMMEDIATE_OUTCOMES:
+        raise InvalidInput(f"immediate_outcome: expected one of {', '.join(IMMEDIATE_OUTCOMES)}")
+    if ch.status not in OPEN_STATUSES:
+        raise InvalidInput("status: this challenge is not running")
+    if immediate_outcome in ("positive", "stopped") and not (stop_reason or notes or "").strip():
+        raise InvalidInput("stop_reason: say why the challenge was stopped")
+    ch.immediate_outcome = immediate_outcome
+    ch.immediate_notes = (notes or "").strip()[:4000]
+    if immediate_outcome in ("positive", "stopped"):
+        ch.status = "stopped"
+        ch.stop_reason = (stop_reason or notes).strip()[:2000]
+        ch.stopped_at = utcnow()
+        for d in _doses(session, ch):
+            if d.status == "planned":
+                d.status = "skipped"
+    ch.updated_at = utcnow()
+    audit.record(session, actor, ch.patient_id, "record", "challenge_outcome", ch.id)
+    return _out(session, ch)
+
+
+def evaluate(session: Session, actor: Actor, challenge_id: int) -> dict[str, object]:
+    """Run the verdict (``gutskin.insights.challenges``) on the diary and store it with the challenge."""
+    from gutskin.insights.challenges import evaluate_challenge, window_days
+
+    ch = _challenge(session, actor, challenge_id, "read")
+    if ch.status in ("cancelled",):
+        raise InvalidInput("status: this challenge was cancelled")
+    doses = [d.taken_at for d in _doses(session, ch) if d.status == "taken" and d.taken_at is not None]
+    immediate = ch.status == "stopped" and (
+        (ch.stop_reason or "").startswith("safety check") or ch.immediate_outcome == "positive")
+    days = session.scalars(select(DiaryDay).where(
+        DiaryDay.patient_id == ch.patient_id, DiaryDay.day >= ch.baseline_start,
+        DiaryDay.day <= ch.reintroduction_end).order_by(DiaryDay.day)).all()
+    taken_days = {t.date() for t in doses}
+    lapses = [a.day for a in session.scalars(select(ChallengeAdherence).where(
+        ChallengeAdherence.challenge_id == ch.id, ChallengeAdherence.followed.is_(False))).all()
+        if a.day not in taken_days]
+    exclude = set(lapses) | window_days(lapses, window_hours=ch.observation_hours)
+    v = evaluate_challenge([d.day for d in days], [d.itch for d in days], ch.reintroduction_start, doses,
+                           poscorad=[d.poscorad for d in days], end=ch.reintroduction_end,
+                           window_hours=float(ch.observation_hours), exclude=exclude)
+    result = v.to_dict()
+    result["excluded_days"] = sorted(d.isoformat() for d in exclude)
+    if immediate:
+        result["late_verdict"] = result["verdict"]
+        result["verdict"] = "reaction_likely"
+        result["reasons"] = [*result["reasons"], "immediate reaction: " + (ch.stop_reason or "stopped in clinic")]
+    ch.verdict = result
+    ch.verdict_at = utcnow()
+    if ch.status == "active" and _today() > ch.reintroduction_end:
+        ch.status = "evaluated"
+    ch.updated_at = utcnow()
+    audit.record(session, actor, ch.patient_id, "evaluate", "food_challenge", ch.id)
+    return result
+
+
+def _latest_record(session: Session, patient_id: int, food: str) -> AllergyRecord | None:
+    return session.scalar(select(AllergyRecord).where(AllergyRecord.patient_id == patient_id, AllergyRecord.food == food)
+                          .order_by(AllergyRecord.id.desc()).limit(1))
+
+
+def confirm_outcome(session: Session, actor: Actor, challenge_id: int, outcome: str, note: str = "",
+                    avoid: bool | None = None) -> dict[str, object]:
+    """The clinician confirms or overrides the verdict; the outcome becomes an allergy record.
+
+    ``confirmed``: the food caused a reaction (on the avoid list unless ``avoid=False``);
+    ``refuted``: it did not (the food leaves the avoid list). Only a linked clinician may do
+    this: a patient cannot mark their own challenge passed.
+    """
+    if not actor.is_system and actor.role != "clinician":
+        _challenge(session, actor, challenge_id, "read")  # strangers: NotFound
+        raise Forbidden("only the patient's clinician can record the outcome of a challenge")
+    ch = _challenge(session, actor, challenge_id, "clinician")
+    if outcome not in OUTCOMES:
+        raise InvalidInput(f"outcome: expected one of {', '.join(OUTCOMES)}")
+    if ch.status in ("confirmed", "cancelled"):
+        raise Conflict("status: the outcome of this challenge is already recorded")
+    if ch.status == "active" and _today() <= ch.reintroduction_end and not ch.verdict:
+        pass  # a clinician may decide early (e.g. an obvious reaction); the audit says so
+    if len(note or "") > 2000:
+        raise InvalidInput("note: at most 2000 characters")
+    verdict = (ch.verdict or {}).get("verdict")
+    expected = {"reaction_likely": "confirmed", "no_reaction": "refuted"}.get(verdict or "")
+    override = expected is not None and expected != outcome
+    if override and not (note or "").strip():
+        raise InvalidInput("note: say why you override the verdict")
+    on_list = (outcome == "confirmed") if avoid is None else bool(avoid)
+    rec = AllergyRecord(patient_id=ch.patient_id, food=ch.food, status=outcome, avoid=on_list, challenge_id=ch.id,
+                        recorded_by_user_id=actor.user_id, note=(note or "").strip())
+    session.add(rec)
+    ch.outcome = outcome
+    ch.outcome_note = (note or "").strip()
+    ch.confirmed_by_user_id = actor.user_id
+    ch.confirmed_at = utcnow()
+    ch.status = "confirmed"
+    ch.updated_at = utcnow()
+    session.flush()
+    audit.record(session, actor, ch.patient_id, "override" if override else "confirm", "food_challenge", ch.id)
+    audit.record(session, actor, ch.patient_id, "create", "allergy_record", rec.id)
+    out = _out(session, ch)
+    out["override"] = override
+    out["allergy_record"] = _record_out(rec)
+    return out
+
+
+def _record_out(r: AllergyRecord) -> dict[str, object]:
+    return {"id": r.id, "food": r.food, "food_label": food_label(r.food), "status": r.status, "avoid": r.avoid,
+            "challenge_id": r.challenge_id, "note": r.note, "recorded_at": r.recorded_at.isoformat(timespec="seconds")}
+
+
+def allergy_records(session: Session, actor: Actor, patient_id: int) -> list[dict[str, object]]:
+    patient_for_read(session, actor, patient_id)
+    audit.record(session, actor, patient_id, "read", "allergy_records")
+    rows = session.scalars(select(AllergyRecord).where(AllergyRecord.patient_id == patient_id)
+                           .order_by(AllergyRecord.id.desc())).all()
+    return [_record_out(r) for r in rows]
+
+
+def avoid_list(session: Session, actor: Actor, patient_id: int, day: dt.date | None = None) -> list[dict[str, object]]:
+    """Foods to avoid: the newest allergy record per food when it says avoid, and foods in a running elimination."""
+    patient_for_read(session, actor, patient_id)
+    day = day or _today()
+    audit.record(session, actor, patient_id, "read", "avoid_list")
+    latest: dict[str, AllergyRecord] = {}
+    for r in session.scalars(select(AllergyRecord).where(AllergyRecord.patient_id == patient_id)
+                             .order_by(AllergyRecord.id)).all():
+        latest[r.food] = r
+    out = [{"food": f, "food_label": food_label(f), "reason": "confirmed allergy", "until": None}
+           for f, r in sorted(latest.items()) if r.avoid]
+    listed = {o["food"] for o in out}
+    for ch in session.scalars(select(FoodChallenge).where(FoodChallenge.patient_id == patient_id,
+                                                          FoodChallenge.status.in_(OPEN_STATUSES))).all():
+        if ch.food not in listed and phase_on(ch, day) in ("elimination", "baseline", "reintroduction"):
+            out.append({"food": ch.food, "food_label": food_label(ch.food), "reason": "food challenge",
+                        "until": ch.reintroduction_end.isoformat(), "challenge_id": ch.id})
+            listed.add(ch.food)
+    return out
+
+
+def reminders(session: Session, actor: Actor, patient_id: int, day: dt.date | None = None) -> list[dict[str, object]]:
+    """What is due: eliminations to review before their maximum, the next dose step, results awaiting review."""
+    patient_for_read(session, actor, patient_id)
+    day = day or _today()
+    audit.record(session, actor, patient_id, "read", "challenge_reminders")
+    return _reminders_for(session, patient_id, day)
+
+
+def _reminders_for(session: Session, patient_id: int, day: dt.date) -> list[dict[str, object]]:
+    out: list[dict[str, object]] = []
+    for ch in session.scalars(select(FoodChallenge).where(FoodChallenge.patient_id == patient_id,
+                                                          FoodChallenge.status.in_(OPEN_STATUSES))
+                              .order_by(FoodChallenge.id)).all():
+        food = food_label(ch.food)
+        review = _review_by(ch)
+        if review is not None and ch.elimination_end is not None and day >= review and day <= ch.elimination_end + dt.timedelta(days=1):
+            max_end = ch.elimination_start + dt.timedelta(days=(ch.elimination_max_days or 1) - 1)
+            out.append({"kind": "elimination_review", "challenge_id": ch.id, "food": ch.food, "due": review.isoformat(),
+                        "text": f"Review the {food} elimination: it may not go beyond {max_end.isoformat()}."})
+        nxt = next((d for d in _doses(session, ch) if d.status == "planned" and d.planned_on >= day), None)
+        if nxt is not None and phase_on(ch, day) in ("elimination", "baseline", "reintroduction", "upcoming"):
+            where = "at home" if nxt.setting == "home" else "in clinic"
+            out.append({"kind": "next_step", "challenge_id": ch.id, "food": ch.food, "due": nxt.planned_on.isoformat(),
+                        "text": f"{food.capitalize()} step {nxt.step} ({nxt.amount}, {where}) is due on "
+                                f"{nxt.planned_on.isoformat()}."})
+        if day > ch.reintroduction_end:
+            out.append({"kind": "review_result", "challenge_id": ch.id, "food": ch.food,
+                        "due": (ch.reintroduction_end + dt.timedelta(days=1)).isoformat(),
+                        "text": f"The {food} challenge is finished: the clinician reviews the verdict."})
+    return out
+
+
+def clinician_alerts(session: Session, actor: Actor, day: dt.date | None = None) -> dict[str, list[dict[str, object]]]:
+    """For the clinician panel: unacknowledged safety alerts and due reminders of linked patients."""
+    require_role(actor, "clinician")
+    day = day or _today()
+    pids = list(session.scalars(select(Consent.patient_id).where(
+        Consent.clinician_user_id == actor.user_id, Consent.revoked_at.is_(None))).all())
+    alerts = []
+    for a in session.scalars(select(ChallengeAlert).where(ChallengeAlert.patient_id.in_(pids),
+                                                          ChallengeAlert.acknowledged_at.is_(None))
+                             .order_by(ChallengeAlert.id.desc())).all():
+        audit.record(session, actor, a.patient_id, "read", "challenge_alert", a.id)
+        p = session.get(Patient, a.patient_id)
+        ch = session.get(FoodChallenge, a.challenge_id)
+        d = _alert_out(a)
+        d["patient_name"] = (p.display_name or p.external_id) if p else ""
+        d["food"] = ch.food if ch else ""
+        alerts.append(d)
+    due = []
+    for pid in pids:
+        for r in _reminders_for(session, pid, day):
+            if r["kind"] in ("elimination_review", "review_result"):
+                p = session.get(Patient, pid)
+                r["patient_id"] = pid
+                r["patient_name"] = (p.display_name or p.external_id) if p else ""
+                due.append(r)
+    if due:
+        for pid in {r["patient_id"] for r in due}:
+            audit.record(session, actor, pid, "read", "challenge_reminders")
+    return {"alerts": alerts, "due": due}
+
+
+def acknowledge_alert(session: Session, actor: Actor, alert_id: int) -> dict[str, object]:
+    require_role(actor, "clinician")
+    a = session.get(ChallengeAlert, alert_id)
+    if a is None:
+        raise NotFound("alert not found")
+    try:
+        _linked_clinician(session, actor, a.patient_id)
+    except (NotFound, Forbidden):
+        raise NotFound("alert not found") from None
+    a.acknowledged_at = utcnow()
+    a.acknowledged_by_user_id = actor.user_id
+    audit.record(session, actor, a.patient_id, "acknowledge", "challenge_alert", a.id)
+    return _alert_out(a)

@@ -1,0 +1,412 @@
+"""Food-challenge use cases with owner, linked clinician, stranger, unlinked clinician and admin, on both databases.
+
+Time passes in these tests by moving a stored plan's dates into the past (what the database
+would hold after those days), never by patching the clock.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import pytest
+from sqlalchemy import select
+
+from gutskin.clinic import challenges as ch
+from gutskin.clinic import diary
+from gutskin.clinic.errors import Conflict, Forbidden, InvalidInput, NotFound
+from gutskin.store.db import transaction
+from gutskin.store.models import (
+    AllergyRecord,
+    AuditEvent,
+    ChallengeAlert,
+    ChallengeDose,
+    FoodChallenge,
+)
+
+TODAY = dt.date.today()
+NO_SYMPTOMS = {k: False for k in ch.SAFETY_SYMPTOMS}
+
+
+def plan(**kw) -> ch.PlanInput:  # type: ignore[no-untyped-def]
+    base = dict(food="food.egg", kind="home", released_for_home=True, start=TODAY, baseline_days=7,
+                doses=[ch.DoseStep(0, "1/4 cooked egg"), ch.DoseStep(4, "1/2 cooked egg"), ch.DoseStep(8, "1 cooked egg")])
+    base.update(kw)
+    return ch.PlanInput(**base)
+
+
+def create(engine, people, **kw):  # type: ignore[no-untyped-def]
+    with transaction(engine) as s:
+        return ch.create_plan(s, people.clinician, people.owner_pid, plan(**kw))
+
+
+def shift_back(engine, challenge_id: int, days: int) -> None:
+    """Let ``days`` days pass: every stored date of the plan moves back by that much."""
+    d = dt.timedelta(days=days)
+    with transaction(engine) as s:
+        c = s.get(FoodChallenge, challenge_id)
+        for name in ("elimination_start", "elimination_end", "baseline_start", "baseline_end",
+                     "reintroduction_start", "reintroduction_end"):
+            v = getattr(c, name)
+            if v is not None:
+                setattr(c, name, v - d)
+        for dose in s.scalars(select(ChallengeDose).where(ChallengeDose.challenge_id == challenge_id)):
+            dose.planned_on -= d
+            if dose.taken_at is not None:
+                dose.taken_at -= d
+
+
+def audit_actions(engine, pid):  # type: ignore[no-untyped-def]
+    with transaction(engine) as s:
+        return [(e.actor_user_id, e.action, e.object_type) for e in s.scalars(
+            select(AuditEvent).where(AuditEvent.patient_id == pid).order_by(AuditEvent.id))]
+
+
+# ------------------------------------------------------------------------------------------ plans
+
+
+def test_linked_clinician_creates_plan_with_phase_dates(engine, people) -> None:
+    out = create(engine, people, elimination_days=14, elimination_max_days=28)
+    assert out["elimination_start"] == TODAY.isoformat()
+    assert out["elimination_end"] == (TODAY + dt.timedelta(days=13)).isoformat()
+    assert out["baseline_start"] == (TODAY + dt.timedelta(days=14)).isoformat()
+    assert out["reintroduction_start"] == (TODAY + dt.timedelta(days=21)).isoformat()
+    # last dose on day 8 of reintroduction + 2 observation days
+    assert out["reintroduction_end"] == (TODAY + dt.timedelta(days=31)).isoformat()
+    assert [d["setting"] for d in out["doses"]] == ["home"] * 3
+    assert out["review_by"] == (TODAY + dt.timedelta(days=27 - 7)).isoformat()
+    assert (people.clinician.user_id, "create", "food_challenge") in audit_actions(engine, people.owner_pid)
+
+
+@pytest.mark.parametrize("who,error", [("owner", Forbidden), ("stranger", Forbidden), ("unlinked", NotFound),
+                                       ("admin", Forbidden)])
+def test_only_linked_clinician_creates(engine, people, who, error) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(error), transaction(engine) as s:
+        ch.create_plan(s, getattr(people, who), people.owner_pid, plan())
+    with transaction(engine) as s:
+        assert s.scalar(select(FoodChallenge.id)) is None
+
+
+def test_plan_validation(engine, people) -> None:
+    bad = [
+        dict(kind="home", released_for_home=False),  # home steps only for foods released for home
+        dict(baseline_days=6),
+        dict(elimination_days=10, elimination_max_days=None),
+        dict(elimination_days=10, elimination_max_days=ch.HARD_MAX_ELIMINATION_DAYS + 1),
+        dict(elimination_days=30, elimination_max_days=20),
+        dict(food="env.dust"),
+        dict(doses=[]),
+        dict(doses=[ch.DoseStep(2, "1/4 egg"), ch.DoseStep(1, "1/2 egg")]),
+        dict(observation_hours=12),
+        dict(start=TODAY - dt.timedelta(days=10)),
+    ]
+    for kw in bad:
+        with pytest.raises(InvalidInput), transaction(engine) as s:
+            ch.create_plan(s, people.clinician, people.owner_pid, plan(**kw))
+    create(engine, people)
+    with pytest.raises(Conflict), transaction(engine) as s:  # one open challenge per food
+        ch.create_plan(s, people.clinician, people.owner_pid, plan())
+
+
+def test_reads_owner_and_linked_clinician_only(engine, people) -> None:
+    cid = create(engine, people)["id"]
+    for who in ("owner", "clinician"):
+        with transaction(engine) as s:
+            assert ch.get_challenge(s, getattr(people, who), cid)["food"] == "food.egg"
+            assert [c["id"] for c in ch.list_challenges(s, getattr(people, who), people.owner_pid)] == [cid]
+            assert ch.reminders(s, getattr(people, who), people.owner_pid)[0]["kind"] == "next_step"
+    for who in ("stranger", "unlinked", "admin"):
+        with pytest.raises(NotFound), transaction(engine) as s:
+            ch.get_challenge(s, getattr(people, who), cid)
+        with pytest.raises(NotFound), transaction(engine) as s:
+            ch.list_challenges(s, getattr(people, who), people.owner_pid)
+        with pytest.raises(NotFound), transaction(engine) as s:
+            ch.today_steps(s, getattr(people, who), people.owner_pid)
+        with pytest.raises(NotFound), transaction(engine) as s:
+            ch.evaluate(s, getattr(people, who), cid)
+        with pytest.raises(NotFound), transaction(engine) as s:
+            ch.avoid_list(s, getattr(people, who), people.owner_pid)
+    actions = audit_actions(engine, people.owner_pid)
+    assert (people.owner.user_id, "read", "food_challenge") in actions
+    assert (people.clinician.user_id, "read", "food_challenge") in actions
+
+
+# ------------------------------------------------------------------------------- patient steps
+
+
+def test_today_step_through_the_phases(engine, people) -> None:
+    cid = create(engine, people, elimination_days=7, elimination_max_days=14)["id"]
+    with transaction(engine) as s:
+        (step,) = ch.today_steps(s, people.owner, people.owner_pid)
+    assert step["phase"] == "elimination" and step["action"] == "avoid" and "Avoid egg" in step["text"]
+    assert step["next_due"] == (TODAY + dt.timedelta(days=14)).isoformat()
+    with transaction(engine) as s:
+        (step,) = ch.today_steps(s, people.owner, people.owner_pid, TODAY + dt.timedelta(days=8))
+    assert step["phase"] == "baseline" and step["action"] == "avoid"
+    with transaction(engine) as s:
+        (step,) = ch.today_steps(s, people.owner, people.owner_pid, TODAY + dt.timedelta(days=14))
+    assert step["action"] == "dose" and "1/4 cooked egg" in step["text"] and step["dose"]["step"] == 1
+    with transaction(engine) as s:  # the linked clinician sees the same step (read)
+        assert ch.today_steps(s, people.clinician, people.owner_pid)[0]["challenge_id"] == cid
+
+
+def test_supervised_food_never_offered_as_home_dose(engine, people) -> None:
+    out = create(engine, people, kind="supervised", released_for_home=False)
+    cid = out["id"]
+    shift_back(engine, cid, 7)  # baseline done: reintroduction day 0
+    with transaction(engine) as s:
+        (step,) = ch.today_steps(s, people.owner, people.owner_pid)
+    assert step["action"] == "clinic" and "in clinic" in step["text"]
+    dose_id = out["doses"][0]["id"]
+    with pytest.raises(Forbidden), transaction(engine) as s:
+        ch.take_dose(s, people.owner, cid, dose_id, NO_SYMPTOMS)
+    with transaction(engine) as s:
+        assert s.get(ChallengeDose, dose_id).status == "planned"
+
+
+def test_take_dose_needs_full_safety_check_owner_only(engine, people) -> None:
+    out = create(engine, people)
+    cid, dose_id = out["id"], out["doses"][0]["id"]
+    with pytest.raises(InvalidInput), transaction(engine) as s:  # not today yet
+        ch.take_dose(s, people.owner, cid, dose_id, NO_SYMPTOMS)
+    shift_back(engine, cid, 7)
+    with pytest.raises(InvalidInput), transaction(engine) as s:  # every question must be answered
+        ch.take_dose(s, people.owner, cid, dose_id, {"hives": False})
+    with pytest.raises(Forbidden), transaction(engine) as s:  # the clinician does not take home doses
+        ch.take_dose(s, people.clinician, cid, dose_id, NO_SYMPTOMS)
+    for who in ("stranger", "unlinked"):
+        with pytest.raises(NotFound), transaction(engine) as s:
+            ch.take_dose(s, getattr(people, who), cid, dose_id, NO_SYMPTOMS)
+    with transaction(engine) as s:
+        r = ch.take_dose(s, people.owner, cid, dose_id, NO_SYMPTOMS)
+    assert r["stopped"] is False and r["dose"]["status"] == "taken"
+    with pytest.raises(Conflict), transaction(engine) as s:
+        ch.take_dose(s, people.owner, cid, dose_id, NO_SYMPTOMS)
+    with transaction(engine) as s:
+        (step,) = ch.today_steps(s, people.owner, people.owner_pid)
+        assert step["action"] == "observe"
+        assert ch.safety_check(s, people.owner, cid, [], dose_id)["stopped"] is False
+    assert (people.owner.user_id, "take", "challenge_dose") in audit_actions(engine, people.owner_pid)
+
+
+@pytest.mark.parametrize("symptom", sorted(ch.SAFETY_SYMPTOMS))
+def test_any_safety_symptom_stops_and_alerts(engine, people, symptom: str) -> None:
+    out = create(engine, people)
+    cid, dose_id = out["id"], out["doses"][0]["id"]
+    shift_back(engine, cid, 7)
+    with transaction(engine) as s:
+        r = ch.take_dose(s, people.owner, cid, dose_id, {**NO_SYMPTOMS, symptom: True})
+    assert r["stopped"] and "emergency" in r["guidance"] and r["symptoms"] == [symptom]
+    with transaction(engine) as s:
+        c = s.get(FoodChallenge, cid)
+        assert c.status == "stopped" and symptom in c.stop_reason
+        assert {d.status for d in s.scalars(select(ChallengeDose).where(ChallengeDose.challenge_id == cid))} <= {
+            "stopped", "skipped"}
+        (step,) = ch.today_steps(s, people.owner, people.owner_pid)
+        assert step["action"] == "stopped" and step["guidance"] == ch.EMERGENCY_GUIDANCE
+        panel = ch.clinician_alerts(s, people.clinician)
+        assert [a["challenge_id"] for a in panel["alerts"]] == [cid]
+        assert ch.clinician_alerts(s, people.unlinked)["alerts"] == []
+    with pytest.raises(InvalidInput), transaction(engine) as s:  # no more doses after a stop
+        ch.take_dose(s, people.owner, cid, out["doses"][1]["id"], NO_SYMPTOMS)
+
+
+def test_safety_check_after_dose_stops(engine, people) -> None:
+    out = create(engine, people)
+    cid, dose_id = out["id"], out["doses"][0]["id"]
+    shift_back(engine, cid, 7)
+    with transaction(engine) as s:
+        ch.take_dose(s, people.owner, cid, dose_id, NO_SYMPTOMS)
+    with pytest.raises(Forbidden), transaction(engine) as s:
+        ch.safety_check(s, people.clinician, cid, ["hives"], dose_id)
+    with pytest.raises(NotFound), transaction(engine) as s:
+        ch.safety_check(s, people.stranger, cid, ["hives"], dose_id)
+    with transaction(engine) as s:
+        r = ch.safety_check(s, people.owner, cid, ["breathing", "swelling"], dose_id)
+    assert r["stopped"] and r["symptoms"] == ["breathing", "swelling"]
+    with transaction(engine) as s:
+        (alert,) = s.scalars(select(ChallengeAlert)).all()
+        assert alert.symptoms == ["breathing", "swelling"]
+    with pytest.raises(NotFound), transaction(engine) as s:
+        ch.acknowledge_alert(s, people.unlinked, alert.id)
+    with transaction(engine) as s:
+        assert ch.acknowledge_alert(s, people.clinician, alert.id)["acknowledged"]
+        assert ch.clinician_alerts(s, people.clinician)["alerts"] == []
+
+
+def test_adherence_owner_only(engine, people) -> None:
+    cid = create(engine, people)["id"]
+    with transaction(engine) as s:
+        out = ch.log_adherence(s, people.owner, cid, TODAY, True, "avoided egg")
+    assert out["followed"] is True
+    with pytest.raises(InvalidInput), transaction(engine) as s:
+        ch.log_adherence(s, people.owner, cid, TODAY + dt.timedelta(days=1), True)
+    with pytest.raises(Forbidden), transaction(engine) as s:
+        ch.log_adherence(s, people.clinician, cid, TODAY, False)
+    for who in ("stranger", "unlinked"):
+        with pytest.raises(NotFound), transaction(engine) as s:
+            ch.log_adherence(s, getattr(people, who), cid, TODAY, False)
+    with transaction(engine) as s:
+        assert ch.get_challenge(s, people.clinician, cid)["adherence"] == [
+            {"day": TODAY.isoformat(), "followed": True, "note": "avoided egg"}]
+
+
+def test_stop_by_owner_or_clinician(engine, people) -> None:
+    a = create(engine, people)["id"]
+    b = create(engine, people, food="food.milk")["id"]
+    for who in ("stranger", "unlinked"):
+        with pytest.raises(NotFound), transaction(engine) as s:
+            ch.stop_challenge(s, getattr(people, who), a, "no")
+    with transaction(engine) as s:
+        assert ch.stop_challenge(s, people.owner, a, "ill this week")["status"] == "stopped"
+        assert ch.stop_challenge(s, people.clinician, b, "plan changed")["status"] == "stopped"
+    with pytest.raises(InvalidInput), transaction(engine) as s:
+        ch.stop_challenge(s, people.owner, a, "again")
+
+
+def test_elimination_extension_never_beyond_max(engine, people) -> None:
+    cid = create(engine, people, elimination_days=14, elimination_max_days=21)["id"]
+    with pytest.raises(Forbidden), transaction(engine) as s:
+        ch.extend_elimination(s, people.owner, cid, 3)
+    with pytest.raises(NotFound), transaction(engine) as s:
+        ch.extend_elimination(s, people.unlinked, cid, 3)
+    with transaction(engine) as s:
+        out = ch.extend_elimination(s, people.clinician, cid, 7)
+    assert out["elimination_end"] == (TODAY + dt.timedelta(days=20)).isoformat()
+    assert out["doses"][0]["planned_on"] == (TODAY + dt.timedelta(days=28)).isoformat()
+    with pytest.raises(InvalidInput), transaction(engine) as s:
+        ch.extend_elimination(s, people.clinician, cid, 1)
+
+
+def test_elimination_comes_up_for_review_before_max(engine, people) -> None:
+    cid = create(engine, people, elimination_days=21, elimination_max_days=28)["id"]
+    with transaction(engine) as s:
+        assert all(r["kind"] != "elimination_review" for r in ch.reminders(s, people.owner, people.owner_pid))
+    shift_back(engine, cid, 20)  # day 21 of 28: a week before the maximum
+    with transaction(engine) as s:
+        kinds = [r["kind"] for r in ch.reminders(s, people.owner, people.owner_pid)]
+        assert "elimination_review" in kinds
+        due = ch.clinician_alerts(s, people.clinician)["due"]
+        assert [(r["kind"], r["challenge_id"]) for r in due] == [("elimination_review", cid)]
+
+
+# ------------------------------------------------------------------------- clinic record, verdict
+
+
+def test_supervised_record_and_outcome(engine, people) -> None:
+    out = create(engine, people, kind="supervised", released_for_home=False,
+                 doses=[ch.DoseStep(0, "3 mg protein"), ch.DoseStep(0, "30 mg protein"), ch.DoseStep(0, "300 mg protein")])
+    cid = out["id"]
+    shift_back(engine, cid, 7)
+    t0 = dt.datetime.combine(TODAY, dt.time(9, 0))
+    for who, err in (("owner", Forbidden), ("unlinked", NotFound), ("stranger", Forbidden)):
+        with pytest.raises(err), transaction(engine) as s:
+            ch.record_supervised_dose(s, getattr(people, who), cid, 1, t0, "3 mg protein")
+    with transaction(engine) as s:
+        for i, amount in enumerate(("3 mg protein", "30 mg protein", "300 mg protein")):
+            d = ch.record_supervised_dose(s, people.clinician, cid, i + 1, t0 + dt.timedelta(minutes=20 * i), amount,
+                                          "none" if i < 2 else "mild perioral redness")
+            assert d["status"] == "taken" and d["setting"] == "clinic"
+    with pytest.raises(Forbidden), transaction(engine) as s:
+        ch.record_supervised_outcome(s, people.owner, cid, "negative")
+    with transaction(engine) as s:
+        r = ch.record_supervised_outcome(s, people.clinician, cid, "negative", "no immediate reaction; home observation 48 h")
+    assert r["immediate_outcome"] == "negative" and r["status"] == "active"
+    with transaction(engine) as s:
+        got = ch.get_challenge(s, people.owner, cid)
+    assert [d["taken_at"][11:16] for d in got["doses"]] == ["09:00", "09:20", "09:40"]
+
+
+def _log_series(engine, people, start: dt.date, values) -> None:  # type: ignore[no-untyped-def]
+    for i, v in enumerate(values):
+        with transaction(engine) as s:
+            diary.put_day(s, people.owner, people.owner_pid, start + dt.timedelta(days=i), diary.DayInput(itch=int(v)))
+
+
+def _run_home_challenge(engine, people, reacts: bool) -> int:  # type: ignore[no-untyped-def]
+    """A home challenge 19 days in the past: 7 baseline days, doses on days 0, 4, 8, diary logged."""
+    out = create(engine, people)
+    cid = out["id"]
+    shift_back(engine, cid, 19)
+    rng = np.random.default_rng(7)
+    start = TODAY - dt.timedelta(days=19)
+    itch = np.clip(np.round(3 + rng.normal(0, 0.6, 19)), 0, 10)
+    with transaction(engine) as s:
+        c = s.get(FoodChallenge, cid)
+        r0 = c.reintroduction_start
+        for k, dose in enumerate(s.scalars(select(ChallengeDose).where(ChallengeDose.challenge_id == cid)
+                                           .order_by(ChallengeDose.step))):
+            dose.status = "taken"
+            dose.taken_at = dt.datetime.combine(r0 + dt.timedelta(days=4 * k), dt.time(9))
+    if reacts:
+        for k in (0, 4, 8):
+            itch[7 + k + 1] = 8  # the day after each dose
+            itch[7 + k] = max(itch[7 + k], 5)
+    _log_series(engine, people, start, itch)
+    return cid
+
+
+@pytest.mark.parametrize("reacts", [True, False])
+def test_evaluate_and_clinician_confirms(engine, people, reacts: bool) -> None:
+    cid = _run_home_challenge(engine, people, reacts)
+    with transaction(engine) as s:
+        v = ch.evaluate(s, people.owner, cid)
+    assert v["verdict"] == ("reaction_likely" if reacts else "no_reaction")
+    assert v["baseline_days"] == 7 and v["doses"] == 3
+    # a patient cannot mark their own challenge passed (or failed)
+    with pytest.raises(Forbidden), transaction(engine) as s:
+        ch.confirm_outcome(s, people.owner, cid, "refuted")
+    for who in ("stranger", "unlinked"):
+        with pytest.raises(NotFound), transaction(engine) as s:
+            ch.confirm_outcome(s, getattr(people, who), cid, "refuted")
+    outcome = "confirmed" if reacts else "refuted"
+    with transaction(engine) as s:
+        out = ch.confirm_outcome(s, people.clinician, cid, outcome, "agree with the verdict")
+    assert out["status"] == "confirmed" and out["override"] is False
+    assert out["allergy_record"]["status"] == outcome and out["allergy_record"]["avoid"] is reacts
+    with transaction(engine) as s:
+        avoid = ch.avoid_list(s, people.owner, people.owner_pid)
+        assert [a["food"] for a in avoid] == (["food.egg"] if reacts else [])
+        assert ch.allergy_records(s, people.clinician, people.owner_pid)[0]["status"] == outcome
+    with pytest.raises(Conflict), transaction(engine) as s:
+        ch.confirm_outcome(s, people.clinician, cid, outcome)
+    actions = audit_actions(engine, people.owner_pid)
+    assert (people.clinician.user_id, "confirm", "food_challenge") in actions
+    assert (people.owner.user_id, "evaluate", "food_challenge") in actions
+
+
+def test_override_needs_a_reason_and_refuting_takes_food_off_the_list(engine, people) -> None:
+    cid = _run_home_challenge(engine, people, reacts=True)
+    with transaction(engine) as s:
+        s.add(AllergyRecord(patient_id=people.owner_pid, food="food.egg", status="confirmed", avoid=True))
+    with transaction(engine) as s:
+        assert ch.evaluate(s, people.clinician, cid)["verdict"] == "reaction_likely"
+        assert [a["food"] for a in ch.avoid_list(s, people.owner, people.owner_pid)] == ["food.egg"]
+    with pytest.raises(InvalidInput), transaction(engine) as s:
+        ch.confirm_outcome(s, people.clinician, cid, "refuted")
+    with transaction(engine) as s:
+        out = ch.confirm_outcome(s, people.clinician, cid, "refuted", "itch rose with a viral illness that week")
+    assert out["override"] is True
+    with transaction(engine) as s:
+        assert ch.avoid_list(s, people.owner, people.owner_pid) == []
+    assert (people.clinician.user_id, "override", "food_challenge") in audit_actions(engine, people.owner_pid)
+
+
+def test_confirmed_allergy_blocks_a_new_home_challenge(engine, people) -> None:
+    with transaction(engine) as s:
+        s.add(AllergyRecord(patient_id=people.owner_pid, food="food.egg", status="confirmed", avoid=True))
+    with pytest.raises(InvalidInput), transaction(engine) as s:
+        ch.create_plan(s, people.clinician, people.owner_pid, plan())
+    out = create(engine, people, kind="supervised", released_for_home=False)
+    assert out["kind"] == "supervised"
+
+
+def test_safety_stop_counts_as_reaction_in_verdict(engine, people) -> None:
+    out = create(engine, people)
+    cid = out["id"]
+    shift_back(engine, cid, 7)
+    with transaction(engine) as s:
+        ch.take_dose(s, people.owner, cid, out["doses"][0]["id"], {**NO_SYMPTOMS, "hives": True})
+    with transaction(engine) as s:
+        v = ch.evaluate(s, people.clinician, cid)
+    assert v["verdict"] == "reaction_likely" and any("immediate" in r for r in v["reasons"])
