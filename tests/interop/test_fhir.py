@@ -40,6 +40,27 @@ def _seed(engine, people, share_identity: bool = False) -> None:  # type: ignore
         a = appointments.request_appointment(s, people.owner, pid, "worse since the holidays", "soon")
         appointments.respond(s, people.clinician, a["id"], "accept", dt.datetime(2030, 1, 5, 9, 30))
         appointments.request_appointment(s, people.owner, pid, "another question")
+        add_challenge(s, pid, "food.egg", "confirmed", "reaction_likely", people.clinician.user_id, "call me Annie")
+        add_challenge(s, pid, "food.wheat", "refuted", "no_reaction", people.clinician.user_id)
+        add_challenge(s, pid, "food.dairy", None, "inconclusive", people.clinician.user_id)
+
+
+def add_challenge(s, pid, food, outcome, verdict, clinician_id, note=""):  # type: ignore[no-untyped-def]
+    """A finished food challenge and, when the clinician decided, its allergy record (issue 7's tables)."""
+    from gutskin.store.models import AllergyRecord, FoodChallenge, utcnow
+
+    t0 = TODAY - dt.timedelta(days=30)
+    c = FoodChallenge(patient_id=pid, clinician_user_id=clinician_id, food=food, kind="home", released_for_home=True,
+                      status="confirmed" if outcome else "evaluated", baseline_start=t0, baseline_end=t0 + dt.timedelta(days=7),
+                      reintroduction_start=t0 + dt.timedelta(days=8), reintroduction_end=t0 + dt.timedelta(days=12),
+                      verdict={"verdict": verdict, "probability": 0.93, "effect": 2.4}, verdict_at=utcnow(),
+                      outcome=outcome, outcome_note=note, confirmed_at=utcnow() if outcome else None)
+    s.add(c)
+    s.flush()
+    if outcome:
+        s.add(AllergyRecord(patient_id=pid, food=food, status=outcome, avoid=outcome == "confirmed", challenge_id=c.id,
+                            recorded_by_user_id=clinician_id, note=note))
+    s.flush()
 
 
 def _export(engine, actor, pid):  # type: ignore[no-untyped-def]
@@ -77,6 +98,10 @@ def test_every_resource_validates_and_codes(engine, people) -> None:
     types = resource_types(bundle)
     assert types["Patient"] == 1 and types["QuestionnaireResponse"] == 5 and types["Questionnaire"] == 4
     assert types["MedicationStatement"] == 1 and types["Appointment"] == 1  # only the accepted request
+    allergies = [e["resource"] for e in bundle["entry"] if e["resource"]["resourceType"] == "AllergyIntolerance"]
+    assert sorted((a["code"]["coding"][0]["code"], a["verificationStatus"]["coding"][0]["code"],
+                   a["clinicalStatus"]["coding"][0]["code"]) for a in allergies) == \
+        [("food.egg", "confirmed", "active"), ("food.wheat", "refuted", "inactive")]  # the undecided challenge is not one
     for e in bundle["entry"]:
         res = e["resource"]
         model = get_fhir_model_class(res["resourceType"]).model_validate(res)
@@ -97,7 +122,7 @@ def test_every_resource_validates_and_codes(engine, people) -> None:
     patient = next(e["resource"] for e in bundle["entry"] if e["resource"]["resourceType"] == "Patient")
     assert "name" not in patient and patient["meta"]["security"][0]["code"] == "PSEUDED"
     text = json.dumps(bundle)
-    assert "Owner" not in text and "note 0" not in text and "holidays" not in text
+    assert "Owner" not in text and "note 0" not in text and "holidays" not in text and "Annie" not in text
 
 
 def test_identity_only_with_consent(engine, people) -> None:
@@ -105,7 +130,7 @@ def test_identity_only_with_consent(engine, people) -> None:
     bundle = _export(engine, people.owner, people.owner_pid)
     patient = next(e["resource"] for e in bundle["entry"] if e["resource"]["resourceType"] == "Patient")
     assert patient["name"] == [{"text": "Owner"}] and "meta" not in patient
-    assert "note 0" in json.dumps(bundle)
+    assert "note 0" in json.dumps(bundle) and "Annie" in json.dumps(bundle)
 
 
 @pytest.mark.parametrize("share_identity", [False, True])

@@ -30,31 +30,60 @@ from gutskin.store.models import (
 )
 
 
+VERDICT_WORDS = {"reaction_likely": "reaction likely", "no_reaction": "no reaction", "inconclusive": "inconclusive"}
+
+
+def _verdict_summary(c: Any) -> str:
+    v = c.verdict or {}
+    parts = []
+    if v.get("verdict"):
+        parts.append(f"diary verdict: {VERDICT_WORDS.get(v['verdict'], v['verdict'])}")
+        if v.get("probability") is not None:
+            parts[-1] += f" ({100 * float(v['probability']):.0f} %)"
+        if v.get("effect") is not None:
+            parts.append(f"itch change {float(v['effect']):+.1f}")
+    if c.immediate_outcome:
+        parts.append(f"immediate reaction test: {c.immediate_outcome}")
+    if c.stop_reason:
+        parts.append("stopped for safety")
+    return "; ".join(parts)
+
+
 def challenge_records(session: Session, patient_id: int) -> list[dict[str, Any]]:
-    """Food challenges with their verdicts, as plain data (hook for issue 7).
+    """Food challenges of a patient, newest first, as plain data (issue 7's tables).
 
-    Returns ``[{"id", "food", "status", "verdict", "summary", "finished_on"}]``; ``verdict`` is
-    ``confirmed`` / ``refuted`` for finished challenges with an outcome. Empty until the
-    food-challenge tables exist (``gutskin.store.models.FoodChallenge``).
+    ``[{"id", "food", "status", "kind", "verdict" (diary verdict word or None), "outcome"
+    (confirmed | refuted | None, the clinician's decision), "summary", "finished_on"}]``.
     """
-    from gutskin.store import models
+    from gutskin.store.models import FoodChallenge
 
-    model = getattr(models, "FoodChallenge", None)
-    if model is None:
-        return []
     out = []
-    rows = session.scalars(select(model).where(model.patient_id == patient_id).order_by(model.id)).all()
-    for c in rows:
-        verdict = getattr(c, "verdict", None) or getattr(c, "outcome", None)
-        finished = getattr(c, "finished_on", None) or getattr(c, "ended_on", None) or getattr(c, "updated_at", None)
-        out.append({
-            "id": c.id,
-            "food": getattr(c, "food", "") or getattr(c, "factor", ""),
-            "status": getattr(c, "status", ""),
-            "verdict": verdict,
-            "summary": getattr(c, "verdict_text", None) or getattr(c, "summary", None) or "",
-            "finished_on": finished.date() if isinstance(finished, dt.datetime) else finished,
-        })
+    for c in session.scalars(select(FoodChallenge).where(FoodChallenge.patient_id == patient_id)
+                             .order_by(FoodChallenge.id.desc())).all():
+        finished = c.confirmed_at or c.verdict_at or c.stopped_at
+        v = (c.verdict or {}).get("verdict")
+        out.append({"id": c.id, "food": c.food, "status": c.status, "kind": c.kind,
+                    "verdict": VERDICT_WORDS.get(v, v) if v else None, "outcome": c.outcome,
+                    "summary": _verdict_summary(c),
+                    "finished_on": finished.date() if finished else None})
+    return out
+
+
+def allergy_records(session: Session, patient_id: int, with_notes: bool) -> list[dict[str, Any]]:
+    """Confirmed or refuted food allergies (clinician's records) for AllergyIntolerance."""
+    from gutskin.store.models import AllergyRecord, FoodChallenge
+
+    rows = session.execute(
+        select(AllergyRecord, FoodChallenge).outerjoin(FoodChallenge, FoodChallenge.id == AllergyRecord.challenge_id)
+        .where(AllergyRecord.patient_id == patient_id).order_by(AllergyRecord.id)
+    ).all()
+    out = []
+    for a, c in rows:
+        summary = _verdict_summary(c) if c is not None else ""
+        if with_notes and a.note:
+            summary = f"{summary}; {a.note}" if summary else a.note
+        out.append({"id": a.id, "food": a.food, "verdict": a.status, "summary": summary,
+                    "finished_on": a.recorded_at.date() if a.recorded_at else None, "avoid": bool(a.avoid)})
     return out
 
 
@@ -78,7 +107,7 @@ def patient_record(session: Session, patient: Patient) -> dict[str, Any]:
                             "answers": q.answers, "total": q.total, "band": q.band} for q in qrs],
         "appointments": [{"id": a.id, "status": a.status, "scheduled_for": a.scheduled_for, "reason": a.reason,
                           "clinician": name or email} for a, name, email in appts],
-        "challenges": challenge_records(session, patient.id),
+        "challenges": allergy_records(session, patient.id, with_notes=bool(patient.share_identity)),
         "as_of": dt.date.today(),
         "generated_at": utcnow(),
     }

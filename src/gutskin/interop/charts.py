@@ -20,10 +20,10 @@ GREYS = ("#ffffff", "#f0f0f0", "#dcdcdc", "#c4c4c4", "#aaaaaa")
 WIDTH_IN = 7.0
 
 
-def _figure(height: float):  # type: ignore[no-untyped-def]
+def _figure(height: float, width: float = WIDTH_IN):  # type: ignore[no-untyped-def]
     from matplotlib.figure import Figure
 
-    fig = Figure(figsize=(WIDTH_IN, height))
+    fig = Figure(figsize=(width, height))
     fig.set_layout_engine("constrained")
     return fig
 
@@ -111,7 +111,7 @@ def scores_chart(start: dt.date, end: dt.date, poem: Sequence[tuple[Any, float]]
 
 def forecast_chart(days: Sequence[dict[str, Any]], threshold: int = 7) -> str:
     """7-day itch forecast: median (dots), 50 % and 80 % bands (thick and thin bars), the flare line."""
-    fig = _figure(1.35)
+    fig = _figure(1.5, 3.4)
     ax = fig.add_subplot()
     ds = _dates([d["date"] for d in days])
     for d, day in zip(ds, days, strict=True):
@@ -124,6 +124,7 @@ def forecast_chart(days: Sequence[dict[str, Any]], threshold: int = 7) -> str:
     ax.text(1.005, threshold - 0.5, f"itch {threshold}+", transform=ax.get_yaxis_transform(), fontsize=6.5, va="center")
     ax.set_ylim(-0.3, 10.3)
     ax.set_yticks([0, 5, 10])
+    ax.set_ylabel("itch", fontsize=8)
     if ds:
         _date_axis(ax, ds[0], ds[-1])
     for s in ("top", "right"):

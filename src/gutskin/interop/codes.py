@@ -23,9 +23,9 @@ OBSERVATION_SYSTEM = f"{BASE}/CodeSystem/observation"
 FACTOR_SYSTEM = f"{BASE}/CodeSystem/factor"
 #: Identifier system of the pseudonymous patient identifier (gutskin's ``external_id``).
 PATIENT_ID_SYSTEM = f"{BASE}/NamingSystem/patient"
-#: Identifier systems of questionnaire responses and food challenges (gutskin row ids).
+#: Identifier systems of questionnaire responses, allergy records and appointments (gutskin row ids).
 QR_ID_SYSTEM = f"{BASE}/NamingSystem/questionnaire-response"
-CHALLENGE_ID_SYSTEM = f"{BASE}/NamingSystem/food-challenge"
+ALLERGY_ID_SYSTEM = f"{BASE}/NamingSystem/allergy-record"
 APPOINTMENT_ID_SYSTEM = f"{BASE}/NamingSystem/appointment-request"
 #: Canonical URL prefix of gutskin's Questionnaire resources (``{QUESTIONNAIRE}/poem``).
 QUESTIONNAIRE = f"{BASE}/Questionnaire"

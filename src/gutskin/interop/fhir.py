@@ -11,7 +11,7 @@ Input (all keys but ``patient`` optional)::
      "days": [{"date", "itch", "sleep_loss", "flare", "poscorad", "poem", "notes", "factors": {...}}],
      "questionnaires": [{"id", "instrument", "version", "answered_on", "answers": payload, "total", "band"}],
      "appointments": [{"id", "status", "scheduled_for", "reason", "clinician"}],
-     "challenges": [{"id", "food", "verdict", "summary", "finished_on"}],
+     "challenges": [{"id", "food", "verdict": "confirmed" | "refuted", "summary", "finished_on"}],
      "as_of": date, "generated_at": datetime}
 """
 
@@ -303,7 +303,7 @@ class _Builder:
                 code["coding"] = coding
             res: dict[str, Any] = {
                 "resourceType": "AllergyIntolerance",
-                "identifier": [{"system": C.CHALLENGE_ID_SYSTEM, "value": str(c["id"])}],
+                "identifier": [{"system": C.ALLERGY_ID_SYSTEM, "value": str(c["id"])}],
                 "clinicalStatus": {"coding": [{"system": C.ALLERGY_CLINICAL,
                                                "code": "active" if verdict == "confirmed" else "inactive"}]},
                 "verificationStatus": {"coding": [{"system": C.ALLERGY_VERIFICATION, "code": verdict}]},
@@ -313,7 +313,9 @@ class _Builder:
                 res["recordedDate"] = _date(c["finished_on"]).isoformat()  # type: ignore[union-attr]
             if c.get("summary"):
                 res["note"] = [{"text": str(c["summary"])}]
-            self.add(f"challenge/{c['id']}", res)
+            if c.get("avoid"):
+                res.setdefault("note", []).append({"text": "On the patient's avoid list."})
+            self.add(f"allergy/{c['id']}", res)
 
 
 def build_bundle(data: Mapping[str, Any]) -> dict[str, Any]:

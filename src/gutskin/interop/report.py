@@ -17,8 +17,9 @@ MAX_PAGES = 2
 
 CSS = """
 @page { size: A4; margin: 11mm 12mm 12mm 12mm;
-        @bottom-right { content: "page " counter(page) " of " counter(pages); font-size: 7pt; }
-        @bottom-left { content: "gutskin visit report: patient-reported data, not a diagnosis"; font-size: 7pt; } }
+        @bottom-right { content: "page " counter(page); font-size: 7pt; font-family: "DejaVu Sans", sans-serif; }
+        @bottom-left { content: "gutskin visit report: patient-reported data, not a diagnosis";
+                       font-size: 7pt; font-family: "DejaVu Sans", sans-serif; } }
 body { font-family: "DejaVu Sans", "Liberation Sans", Arial, sans-serif; font-size: 8.3pt; color: #000; line-height: 1.25; }
 h1 { font-size: 13pt; margin: 0 0 1mm 0; }
 h2 { font-size: 9.5pt; margin: 2.6mm 0 1mm 0; border-bottom: 0.6pt solid #000; padding-bottom: 0.4mm; }
@@ -132,16 +133,16 @@ def _section_insights(data: dict[str, Any], compact: bool) -> str:
     return "".join(out)
 
 
-def _section_challenges(data: dict[str, Any]) -> str:
-    ch = data.get("challenges")
-    if ch is None:
-        return "<p>Food challenges are not available in this installation.</p>"
+def _section_challenges(data: dict[str, Any], compact: bool = False) -> str:
+    ch = data.get("challenges") or []
     if not ch:
         return "<p>No food challenge recorded.</p>"
-    rows = [[escape(str(c.get("food_label") or c.get("food") or "")), escape(str(c.get("status") or "–")),
-             escape(str(c.get("verdict") or "–")), _date(c.get("finished_on")), escape(str(c.get("summary") or ""))]
-            for c in ch[:8]]
-    return _table(["Food", "Status", "Verdict", "Finished", "Outcome"], rows)
+    rows = [[escape(str(c.get("food_label") or c.get("food") or "")),
+             escape(" ".join(str(x) for x in (c.get("kind"), c.get("status")) if x) or "–"),
+             escape(str(c.get("verdict") or "–")), f"<b>{escape(str(c['outcome']))}</b>" if c.get("outcome") else "–",
+             _date(c.get("finished_on")), escape(str(c.get("summary") or ""))]
+            for c in ch[: 4 if compact else 8]]
+    return _table(["Food", "Challenge", "Diary verdict", "Clinician outcome", "Decided", "Details"], rows)
 
 
 def _section_treatments(data: dict[str, Any]) -> str:
@@ -208,7 +209,7 @@ def report_html(data: dict[str, Any], compact: bool = False) -> str:
     parts.append("<div class='cols'><div><h2>Latest scores</h2>" + _section_scores(data)
                  + "</div><div><h2>Treatments in use</h2>" + _section_treatments(data) + "</div></div>")
     parts.append(_section_insights(data, compact))
-    parts.append("<h2>Food challenges</h2>" + _section_challenges(data))
+    parts.append("<h2>Food challenges</h2>" + _section_challenges(data, compact))
     parts.append(_section_microbiome(data))
     parts.append("</body></html>")
     return "".join(parts)
