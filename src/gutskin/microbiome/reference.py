@@ -103,7 +103,8 @@ def percentile_of(value: float, metric: str, reference_id: str, depth: int) -> d
     pct, position = percentile_from_grid(float(value), m["percentiles"], load_reference_ranges()["percentiles"])
     where = {"below p1": "below the 1st percentile", "above p99": "above the 99th percentile"}.get(
         position, f"at about the {_ordinal(round(pct))} percentile")
-    statement = (f"{METRIC_LABELS.get(metric, metric)} {value:.3g} is {where} of {ref['name']} "
+    label = METRIC_LABELS.get(metric, metric)
+    statement = (f"{label[0].upper() + label[1:]}: {value:.3g}, {where} of {ref['name']} "
                  f"(n = {m['n']}, at {depth} reads per sample).")
     return {"metric": metric, "value": float(value), "percentile": pct, "position": position,
             "band": band(pct), "statement": statement, "reference_id": reference_id,

@@ -125,7 +125,7 @@ def _plain_language(age_group: str, comparison: dict[str, Any], taxa: list[dict[
     lines: list[str] = []
     if comparison["comparable"]:
         sh = comparison["percentiles"]["shannon"]
-        lines.append(f"Compared with {ref_name}: {sh['statement']} That is {sh['band']} of that group.")
+        lines.append(f"{sh['statement']} That is {sh['band']} of that group.")
         ob = comparison["percentiles"].get("observed")
         if ob:
             lines.append(ob["statement"])
@@ -150,6 +150,9 @@ def _plain_language(age_group: str, comparison: dict[str, Any], taxa: list[dict[
         else:
             lines.append(f"{name} {was} found ({pct:.2g}% of this sample); studies have reported {it} "
                          f"{t['direction']} in people with eczema ({t['evidence']} evidence).")
+    if taxa and all(t["status"] == "not assessable" for t in taxa):
+        lines.append("Eczema-linked bacteria could not be checked: this profile does not name the bacteria "
+                     "(no taxonomy).")
     missing = [t["taxon"] for t in taxa if t["status"] == "not detected"]
     if missing:
         lines.append("Not detected in this sample: " + ", ".join(missing) + ".")
