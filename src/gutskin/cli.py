@@ -9,6 +9,7 @@ from __future__ import annotations
 import typer
 
 from gutskin.commands import (
+    backup,
     challenge,
     db,
     diary_io,
@@ -29,7 +30,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
-for _module in (db, serve, diary_io, users, score, simulate, microbiome, insights, challenge, interop):
+for _module in (db, backup, serve, diary_io, users, score, simulate, microbiome, insights, challenge, interop):
     _module.register(app)
 
 

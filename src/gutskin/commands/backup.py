@@ -1,0 +1,43 @@
+"""``gutskin backup`` and ``gutskin restore``: consistent online snapshots of the whole database."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from gutskin.commands._common import database_url, fail
+
+
+def backup(out: Path = typer.Option(..., "--out", help="Backup file to write (gzip JSON lines).")) -> None:
+    """Write a consistent snapshot of the database while the app keeps running."""
+    from gutskin.store.backup import BackupError
+    from gutskin.store.backup import backup as do_backup
+
+    try:
+        counts = do_backup(database_url(), out)
+    except BackupError as exc:
+        fail(str(exc))
+    typer.echo(f"wrote {out}: {sum(counts.values())} rows in {len(counts)} tables", err=True)
+
+
+def restore(
+    file: Path = typer.Argument(..., help="A file written by `gutskin backup`."),
+    force: bool = typer.Option(False, "--force", help="Replace a database that already holds data."),
+) -> None:
+    """Restore a backup in one transaction (refuses a non-empty database without --force)."""
+    from gutskin.store.backup import BackupError
+    from gutskin.store.backup import restore as do_restore
+
+    if not file.is_file():
+        fail(f"{file}: no such file")
+    try:
+        counts = do_restore(database_url(), file, force=force)
+    except BackupError as exc:
+        fail(str(exc))
+    typer.echo(f"restored {sum(counts.values())} rows in {len(counts)} tables", err=True)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("backup")(backup)
+    app.command("restore")(restore)

@@ -1,0 +1,122 @@
+"""Backups: a round trip loses nothing, across SQLite and PostgreSQL; restore refuses to overwrite."""
+
+from __future__ import annotations
+
+import io
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from gutskin.clinic import questionnaires
+from gutskin.clinic.actors import SYSTEM
+from gutskin.clinic.diary import export_diary_csv, import_diary_csv
+from gutskin.store.backup import BackupError, backup, restore
+from gutskin.store.db import get_engine, transaction
+from gutskin.store.migrate import upgrade
+
+GUTSKIN = str(Path(sys.executable).with_name("gutskin"))
+DIARY = "patient,date,itch,sleep_loss,flare,food.dairy,env.pollen\np1,2025-01-01,3,1,0,1,10.5\np1,2025-01-02,,,,,\np2,2025-01-01,9,8,1,0,\n"
+
+
+def snapshot(url: str) -> str:
+    out = io.StringIO()
+    export_diary_csv(get_engine(url), SYSTEM, out)
+    return out.getvalue()
+
+
+def dump_tables(url: str) -> dict[str, list]:
+    from sqlalchemy import MetaData, Table, select
+
+    from gutskin.store.models import Base
+
+    engine = get_engine(url)
+    out = {}
+    with engine.connect() as conn:
+        for t in Base.metadata.sorted_tables:
+            table = Table(t.name, MetaData(), autoload_with=conn)
+            rows = conn.execute(select(table).order_by(*table.primary_key.columns)).all()
+            out[t.name] = [tuple(str(v) for v in r) for r in rows]
+    return out
+
+
+def populate(url: str, people_cls) -> None:  # type: ignore[no-untyped-def]
+    engine = get_engine(url)
+    people = people_cls(engine)
+    buf = io.StringIO(DIARY)
+    buf.name = "d.csv"  # type: ignore[attr-defined]
+    import_diary_csv(engine, SYSTEM, buf)
+    with transaction(engine) as s:
+        questionnaires.submit(s, people.owner, people.owner_pid, "poem", {"answers": [1, 2, 3, 4, 0, 1, 2]})
+
+
+@pytest.mark.parametrize("target_kind", ["sqlite", "postgresql"])
+def test_round_trip_loses_nothing(db_url: str, tmp_path: Path, target_kind: str, request: pytest.FixtureRequest) -> None:
+    from tests.conftest import People
+
+    populate(db_url, People)
+    before = dump_tables(db_url)
+    path = tmp_path / "b.gz"
+    counts = backup(db_url, path)
+    assert counts["diary_days"] == 4 and counts["users"] == 5 and counts["audit_events"] > 0
+    if target_kind == "sqlite":
+        target = f"sqlite:///{tmp_path / 'restored.db'}"
+        upgrade(target)
+    else:
+        target = request.getfixturevalue("pg_url")
+        if target == db_url:
+            target = db_url  # same database: must be forced
+    if target == db_url:
+        with pytest.raises(BackupError, match="not empty"):
+            restore(target, path)
+        restore(target, path, force=True)
+    else:
+        from tests.conftest import _truncate_pg
+
+        if target.startswith("postgresql"):
+            _truncate_pg(target)
+        restore(target, path)
+    assert dump_tables(target) == before
+    assert snapshot(target) == snapshot(db_url) or target == db_url
+
+
+def test_restore_refuses_damaged_or_foreign_files_and_changes_nothing(db_url: str, tmp_path: Path) -> None:
+    from tests.conftest import People
+
+    populate(db_url, People)
+    before = dump_tables(db_url)
+    foreign = tmp_path / "x.gz"
+    foreign.write_bytes(b"not gzip at all")
+    with pytest.raises(BackupError, match="not a gutskin backup"):
+        restore(db_url, foreign, force=True)
+    good = tmp_path / "good.gz"
+    backup(db_url, good)
+    import gzip
+
+    lines = gzip.open(good, "rt").read().splitlines()
+    lines.insert(5, "{broken json")
+    damaged = tmp_path / "damaged.gz"
+    with gzip.open(damaged, "wt") as fh:
+        fh.write("\n".join(lines) + "\n")
+    with pytest.raises(BackupError, match="line 6 is damaged"):
+        restore(db_url, damaged, force=True)
+    assert dump_tables(db_url) == before  # the failed restore rolled back completely
+
+
+def test_cli_backup_restore(db_url: str, tmp_path: Path) -> None:
+    from tests.conftest import People
+
+    populate(db_url, People)
+    env = {**os.environ, "GUTSKIN_DATABASE_URL": db_url}
+    out = tmp_path / "cli.gz"
+    r = subprocess.run([GUTSKIN, "backup", "--out", str(out)], env=env, capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0, r.stderr
+    r = subprocess.run([GUTSKIN, "restore", str(out)], env=env, capture_output=True, text=True, timeout=120)
+    assert r.returncode != 0 and "not empty" in r.stderr and len(r.stderr.strip().splitlines()) == 1
+    target = f"sqlite:///{tmp_path / 'fresh.db'}"
+    r = subprocess.run([GUTSKIN, "restore", str(out)], env={**env, "GUTSKIN_DATABASE_URL": target}, capture_output=True,
+                       text=True, timeout=120)
+    assert r.returncode == 0, r.stderr
+    assert snapshot(target) == snapshot(db_url)
