@@ -37,22 +37,36 @@ def _insights(session: Session, actor: Actor, patient_id: int, wait: float) -> d
 
 
 def _microbiome(session: Session, patient_id: int) -> dict[str, Any] | None:
+    """The newest sample: diversity, the reference comparison statement, eczema-linked taxa, top taxa."""
     s = session.scalars(
         select(MicrobiomeSample).where(MicrobiomeSample.patient_id == patient_id)
         .order_by(MicrobiomeSample.collected_on.desc().nulls_last(), MicrobiomeSample.id.desc()).limit(1)
     ).first()
     if s is None:
         return None
-    div = s.diversity or {}
-    values = div.get("values") if isinstance(div.get("values"), dict) else div
+    rep = s.diversity or {}
+    values = (rep.get("diversity") or {}).get("values") if isinstance(rep.get("diversity"), dict) else rep
+    values = values if isinstance(values, dict) else {}
     diversity = {k: float(v) for k, v in values.items() if isinstance(v, (int, float)) and not isinstance(v, bool)
                  and k in ("shannon", "observed", "simpson", "inv_simpson", "pielou", "chao1", "faith_pd")}
-    feats = (s.profile or {}).get("features") or {}
-    total = sum(float(v) for v in feats.values() if isinstance(v, (int, float))) or 1.0
-    top = sorted(((str(k), float(v) / total) for k, v in feats.items() if isinstance(v, (int, float))),
-                 key=lambda kv: -kv[1])[:5]
+    comparison = rep.get("reference_comparison") or {}
+    pct = (comparison.get("percentiles") or {}).get("shannon") or {}
+    cmp_reason = comparison.get("reason")
+    prof = s.profile or {}
+    samples = prof.get("samples") if isinstance(prof.get("samples"), dict) else {}
+    feats = samples.get(s.sample_id) or next(iter(samples.values()), None) or prof.get("features") or {}
+    feats = feats if isinstance(feats, dict) else {}
+    nums = {str(k): float(v) for k, v in feats.items() if isinstance(v, (int, float)) and not isinstance(v, bool)}
+    total = sum(nums.values()) or 1.0
+    top = sorted(nums.items(), key=lambda kv: -kv[1])[:5]
+    taxa = rep.get("taxa") if isinstance(rep.get("taxa"), list) else []
+    found = sorted((t for t in taxa if isinstance(t, dict)), key=lambda t: t.get("status") != "found")
+    linked = [f"{t.get('taxon') or t.get('id')}: {t.get('status')}" + (f", {t['direction']} in eczema" if t.get("direction") else "")
+              for t in found[:4]]
     return {"sample_id": s.sample_id, "collected_on": s.collected_on, "method": s.method, "diversity": diversity,
-            "top_taxa": [(k.split("|")[-1].split(";")[-1].strip() or k, a) for k, a in top]}
+            "statement": pct.get("statement") or (f"Not compared with the reference: {cmp_reason}" if cmp_reason else None),
+            "top_taxa": [(k.split("|")[-1].split(";")[-1].strip() or k, v / total) for k, v in top],
+            "linked_taxa": [x for x in linked if x.strip()]}
 
 
 def report_data(session: Session, actor: Actor, patient_id: int, weeks: int = 12, *, today: dt.date | None = None,

@@ -163,7 +163,9 @@ def _section_microbiome(data: dict[str, Any]) -> str:
     return ("<h2>Gut microbiome (latest sample)</h2>"
             f"<p>Sample {escape(str(m.get('sample_id') or ''))}, collected {_date(m.get('collected_on'))}, "
             f"method {escape(str(m.get('method') or 'unknown'))}. Diversity: {div or '–'}.</p>"
-            + (f"<p>Most abundant: {taxa}.</p>" if taxa else ""))
+            + (f"<p>{escape(str(m['statement']))}</p>" if m.get("statement") else "")
+            + (f"<p>Most abundant: {taxa}.</p>" if taxa else "")
+            + (f"<p>Eczema-linked taxa: {escape('; '.join(m['linked_taxa']))}.</p>" if m.get("linked_taxa") else ""))
 
 
 def report_html(data: dict[str, Any], compact: bool = False) -> str:
