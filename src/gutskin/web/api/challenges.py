@@ -1,0 +1,242 @@
+"""Food challenges in the JSON API: thin over ``gutskin.clinic.challenges`` (see docs/challenges.md)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from fastapi import APIRouter, Query, Request
+from pydantic import Field
+
+from gutskin.clinic import access
+from gutskin.clinic import challenges as uc
+from gutskin.clinic.errors import InvalidInput
+from gutskin.web.api.schemas import Strict
+from gutskin.web.deps import api_actor, unit_of_work
+
+router = APIRouter(tags=["challenges"])
+
+PatientQ = Query(None, description="One of your patient profiles (a caregiver's child); default: your own.")
+
+
+class DoseStepIn(Strict):
+    day_offset: int = Field(ge=0, le=60, description="days after the start of reintroduction (0 = first day)")
+    amount: str = Field(max_length=120)
+
+
+class PlanIn(Strict):
+    food: str = Field(max_length=80, description="a food factor, e.g. food.egg")
+    kind: str = Field("home", description="home | supervised")
+    released_for_home: bool = False
+    start: str | None = Field(None, description="first day of the plan, YYYY-MM-DD (default today)")
+    baseline_days: int = Field(uc.MIN_BASELINE_DAYS, ge=1, le=365)
+    elimination_days: int = Field(0, ge=0, le=365)
+    elimination_max_days: int | None = Field(None, ge=1, le=365)
+    observation_hours: int = Field(48, ge=1, le=240)
+    doses: list[DoseStepIn] = Field(max_length=20)
+    instructions: str = Field("", max_length=2000)
+
+
+class SafetyIn(Strict):
+    safety: dict[str, bool] = Field(description="every safety question answered: hives, swelling, breathing, vomiting, faint")
+    taken_at: str | None = Field(None, description="when the dose was eaten (ISO date-time; default now)")
+
+
+class SymptomsIn(Strict):
+    symptoms: list[str] = Field(max_length=10, description="symptoms present now (empty = none)")
+    dose_id: int | None = None
+
+
+class AdherenceIn(Strict):
+    followed: bool
+    note: str = Field("", max_length=500)
+
+
+class StopIn(Strict):
+    reason: str = Field(max_length=2000)
+
+
+class ExtendIn(Strict):
+    extra_days: int = Field(ge=1, le=60)
+
+
+class SupervisedDoseIn(Strict):
+    step: int = Field(ge=1, le=20)
+    given_at: str
+    amount: str = Field(max_length=120)
+    symptoms: str = Field("", max_length=2000)
+    reactions: list[str] = Field(default_factory=list, max_length=10)
+
+
+class SupervisedOutcomeIn(Strict):
+    immediate_outcome: str = Field(description="negative | positive | stopped | incomplete")
+    notes: str = Field("", max_length=4000)
+    stop_reason: str = Field("", max_length=2000)
+
+
+class OutcomeIn(Strict):
+    outcome: str = Field(description="confirmed (the food causes a reaction) | refuted")
+    note: str = Field("", max_length=2000)
+    avoid: bool | None = Field(None, description="on the avoid list (default: yes when confirmed)")
+
+
+def _date(value: str | None, field: str) -> dt.date | None:
+    if value is None:
+        return None
+    try:
+        if len(value) != 10:
+            raise ValueError
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise InvalidInput(f"{field}: expected a date YYYY-MM-DD") from None
+
+
+def _datetime(value: str | None, field: str) -> dt.datetime | None:
+    if value is None:
+        return None
+    try:
+        return dt.datetime.fromisoformat(value).replace(tzinfo=None)
+    except ValueError:
+        raise InvalidInput(f"{field}: expected an ISO date-time like 2026-12-01T09:30") from None
+
+
+def _my_pid(session, actor, patient_id: int | None) -> int:  # type: ignore[no-untyped-def]
+    if patient_id is None:
+        return access.default_patient(session, actor).id
+    access.require_role(actor, "patient")
+    return access.patient_for_write(session, actor, patient_id).id
+
+
+# ------------------------------------------------------------------------------ clinician + shared
+
+
+@router.post("/patients/{patient_id}/challenges", status_code=201, summary="Plan a food challenge (linked clinician)")
+def create(patient_id: int, body: PlanIn, request: Request) -> dict:
+    with unit_of_work(request) as s:
+        actor = api_actor(request, s)
+        plan = uc.PlanInput(
+            food=body.food, kind=body.kind, released_for_home=body.released_for_home, start=_date(body.start, "start"),
+            baseline_days=body.baseline_days, elimination_days=body.elimination_days,
+            elimination_max_days=body.elimination_max_days, observation_hours=body.observation_hours,
+            doses=[uc.DoseStep(d.day_offset, d.amount) for d in body.doses], instructions=body.instructions)
+        return uc.create_plan(s, actor, patient_id, plan)
+
+
+@router.get("/patients/{patient_id}/challenges", summary="A patient's food challenges (owner or linked clinician)")
+def list_for_patient(patient_id: int, request: Request) -> list:
+    with unit_of_work(request) as s:
+        return uc.list_challenges(s, api_actor(request, s), patient_id)
+
+
+@router.get("/patients/{patient_id}/allergies", summary="Allergy records (confirmed or refuted by challenge)")
+def allergies(patient_id: int, request: Request) -> list:
+    with unit_of_work(request) as s:
+        return uc.allergy_records(s, api_actor(request, s), patient_id)
+
+
+@router.get("/patients/{patient_id}/avoid-list", summary="Foods to avoid now")
+def avoid(patient_id: int, request: Request) -> list:
+    with unit_of_work(request) as s:
+        return uc.avoid_list(s, api_actor(request, s), patient_id)
+
+
+@router.get("/patients/{patient_id}/challenge-reminders", summary="Due steps and reviews")
+def reminders(patient_id: int, request: Request) -> list:
+    with unit_of_work(request) as s:
+        return uc.reminders(s, api_actor(request, s), patient_id)
+
+
+@router.get("/challenges/{challenge_id}", summary="One challenge with its doses, adherence, alerts and verdict")
+def get(challenge_id: int, request: Request) -> dict:
+    with unit_of_work(request) as s:
+        return uc.get_challenge(s, api_actor(request, s), challenge_id)
+
+
+@router.post("/challenges/{challenge_id}/evaluate", summary="Compute and store the verdict from the diary")
+def evaluate(challenge_id: int, request: Request) -> dict:
+    with unit_of_work(request) as s:
+        return uc.evaluate(s, api_actor(request, s), challenge_id)
+
+
+@router.post("/challenges/{challenge_id}/outcome", summary="Clinician confirms or overrides: allergy record and avoid list")
+def outcome(challenge_id: int, body: OutcomeIn, request: Request) -> dict:
+    with unit_of_work(request) as s:
+        return uc.confirm_outcome(s, api_actor(request, s), challenge_id, body.outcome, body.note, body.avoid)
+
+
+@router.post("/challenges/{challenge_id}/supervised-doses", status_code=201, summary="Record a dose given in clinic")
+def supervised_dose(challenge_id: int, body: SupervisedDoseIn, request: Request) -> dict:
+    with unit_of_work(request) as s:
+        when = _datetime(body.given_at, "given_at")
+        assert when is not None
+        return uc.record_supervised_dose(s, api_actor(request, s), challenge_id, body.step, when, body.amount,
+                                         body.symptoms, body.reactions)
+
+
+@router.post("/challenges/{challenge_id}/supervised-outcome", summary="Immediate outcome of the clinic session")
+def supervised_outcome(challenge_id: int, body: SupervisedOutcomeIn, request: Request) -> dict:
+    with unit_of_work(request) as s:
+        return uc.record_supervised_outcome(s, api_actor(request, s), challenge_id, body.immediate_outcome, body.notes,
+                                            body.stop_reason)
+
+
+@router.post("/challenges/{challenge_id}/extend-elimination", summary="Lengthen the elimination up to its maximum")
+def extend(challenge_id: int, body: ExtendIn, request: Request) -> dict:
+    with unit_of_work(request) as s:
+        return uc.extend_elimination(s, api_actor(request, s), challenge_id, body.extra_days)
+
+
+@router.post("/challenges/{challenge_id}/stop", summary="Stop a challenge (owner or linked clinician)")
+def stop(challenge_id: int, body: StopIn, request: Request) -> dict:
+    with unit_of_work(request) as s:
+        return uc.stop_challenge(s, api_actor(request, s), challenge_id, body.reason)
+
+
+@router.get("/clinician/challenge-alerts", summary="Safety stops and due reviews of linked patients")
+def alerts(request: Request) -> dict:
+    with unit_of_work(request) as s:
+        return uc.clinician_alerts(s, api_actor(request, s))
+
+
+@router.post("/clinician/challenge-alerts/{alert_id}/acknowledge", summary="Acknowledge a safety alert")
+def acknowledge(alert_id: int, request: Request) -> dict:
+    with unit_of_work(request) as s:
+        return uc.acknowledge_alert(s, api_actor(request, s), alert_id)
+
+
+# ------------------------------------------------------------------------------------- patient
+
+
+@router.get("/me/challenges", summary="Your food challenges, today's steps and the safety questions")
+def mine(request: Request, patient_id: int | None = PatientQ, date: str | None = None) -> dict:
+    with unit_of_work(request) as s:
+        actor = api_actor(request, s)
+        pid = _my_pid(s, actor, patient_id)
+        return {
+            "patient_id": pid,
+            "today": uc.today_steps(s, actor, pid, _date(date, "date")),
+            "challenges": uc.list_challenges(s, actor, pid),
+            "reminders": uc.reminders(s, actor, pid),
+            "avoid": uc.avoid_list(s, actor, pid),
+            "safety_questions": uc.SAFETY_SYMPTOMS,
+        }
+
+
+@router.post("/me/challenges/{challenge_id}/doses/{dose_id}", summary="Take today's home dose (safety check first)")
+def take(challenge_id: int, dose_id: int, body: SafetyIn, request: Request) -> dict:
+    with unit_of_work(request) as s:
+        actor = api_actor(request, s)
+        return uc.take_dose(s, actor, challenge_id, dose_id, body.safety, _datetime(body.taken_at, "taken_at"))
+
+
+@router.post("/me/challenges/{challenge_id}/safety", summary="Report symptoms; any symptom stops the challenge")
+def safety(challenge_id: int, body: SymptomsIn, request: Request) -> dict:
+    with unit_of_work(request) as s:
+        return uc.safety_check(s, api_actor(request, s), challenge_id, body.symptoms, body.dose_id)
+
+
+@router.put("/me/challenges/{challenge_id}/adherence/{day}", summary="Did you follow the day's step?")
+def adherence(challenge_id: int, day: str, body: AdherenceIn, request: Request) -> dict:
+    with unit_of_work(request) as s:
+        d = _date(day, "date")
+        assert d is not None
+        return uc.log_adherence(s, api_actor(request, s), challenge_id, d, body.followed, body.note)

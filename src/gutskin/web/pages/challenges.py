@@ -1,0 +1,270 @@
+"""Food-challenge pages: the patient's step of the day with the safety check; the clinician's plan,
+supervised record, verdict and outcome. Thin over ``gutskin.clinic.challenges``; plain forms (no script)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from urllib.parse import quote
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse, Response
+
+from gutskin.clinic import access
+from gutskin.clinic import challenges as uc
+from gutskin.clinic.errors import ClinicError, InvalidInput
+from gutskin.diary.factors import VOCABULARY
+from gutskin.web.deps import unit_of_work
+from gutskin.web.pages.common import redirect, render, require_user, verify_csrf
+
+router = APIRouter(include_in_schema=False)
+
+FOODS = [(n, f.label) for n, f in VOCABULARY.items() if n.startswith("food.")]
+
+
+def _back(url: str, error: str) -> Response:
+    sep = "&" if "?" in url else "?"
+    return redirect(f"{url}{sep}error={quote(error[:300])}")
+
+
+def _pid(session, actor, patient: int | None) -> int:  # type: ignore[no-untyped-def]
+    if patient is None:
+        return access.default_patient(session, actor).id
+    return access.patient_for_write(session, actor, patient).id
+
+
+# ------------------------------------------------------------------------------------- patient
+
+
+@router.get("/challenges", response_class=HTMLResponse)
+def patient_page(request: Request, patient: int | None = None, error: str | None = None,
+                 done: str | None = None) -> Response:
+    with unit_of_work(request) as s:
+        u = require_user(request, s, "patient")
+        pid = _pid(s, u.actor, patient)
+        steps = uc.today_steps(s, u.actor, pid)
+        ctx = {"steps": steps, "reminders": uc.reminders(s, u.actor, pid), "avoid": uc.avoid_list(s, u.actor, pid),
+               "records": uc.allergy_records(s, u.actor, pid), "questions": uc.SAFETY_SYMPTOMS,
+               "patient": patient, "error": error, "done": done, "today": dt.date.today().isoformat()}
+        return render(request, "challenges_patient.html", ctx, user=u)
+
+
+def _symptom_form(form) -> dict[str, bool]:  # type: ignore[no-untyped-def]
+    chosen = set(form.getlist("symptom"))
+    return {k: k in chosen for k in uc.SAFETY_SYMPTOMS}
+
+
+@router.post("/challenges/{challenge_id}/dose/{dose_id}", response_class=HTMLResponse)
+async def take_dose(request: Request, challenge_id: int, dose_id: int) -> Response:
+    form = await request.form()
+    back = "/challenges" + (f"?patient={form.get('patient')}" if form.get("patient") else "")
+    try:
+        with unit_of_work(request) as s:
+            u = require_user(request, s, "patient")
+            verify_csrf(request, u, str(form.get("csrf_token") or ""))
+            if not form.get("checked"):
+                raise InvalidInput("safety: confirm that you checked for each of these signs before eating the dose")
+            r = uc.take_dose(s, u.actor, challenge_id, dose_id, _symptom_form(form))
+    except ClinicError as exc:
+        return _back(back, str(exc))
+    return redirect(back + ("&" if "?" in back else "?") + ("done=stopped" if r["stopped"] else "done=dose"))
+
+
+@router.post("/challenges/{challenge_id}/safety", response_class=HTMLResponse)
+async def safety(request: Request, challenge_id: int) -> Response:
+    form = await request.form()
+    back = "/challenges" + (f"?patient={form.get('patient')}" if form.get("patient") else "")
+    try:
+        with unit_of_work(request) as s:
+            u = require_user(request, s, "patient")
+            verify_csrf(request, u, str(form.get("csrf_token") or ""))
+            dose_id = int(form["dose_id"]) if form.get("dose_id") else None
+            r = uc.safety_check(s, u.actor, challenge_id, sorted(set(form.getlist("symptom"))), dose_id)
+    except (ClinicError, ValueError) as exc:
+        return _back(back, str(exc))
+    return redirect(back + ("&" if "?" in back else "?") + ("done=stopped" if r["stopped"] else "done=check"))
+
+
+@router.post("/challenges/{challenge_id}/adherence", response_class=HTMLResponse)
+def adherence(request: Request, challenge_id: int, followed: str = Form(""), day: str = Form(""), note: str = Form(""),
+              patient: str = Form(""), csrf_token: str = Form("")) -> Response:
+    back = "/challenges" + (f"?patient={patient}" if patient else "")
+    try:
+        with unit_of_work(request) as s:
+            u = require_user(request, s, "patient")
+            verify_csrf(request, u, csrf_token)
+            d = dt.date.fromisoformat(day) if day else dt.date.today()
+            uc.log_adherence(s, u.actor, challenge_id, d, followed == "yes", note)
+    except (ClinicError, ValueError) as exc:
+        return _back(back, str(exc))
+    return redirect(back + ("&" if "?" in back else "?") + "done=adherence")
+
+
+@router.post("/challenges/{challenge_id}/stop", response_class=HTMLResponse)
+def stop(request: Request, challenge_id: int, reason: str = Form(""), patient: str = Form(""),
+         csrf_token: str = Form("")) -> Response:
+    back = "/challenges" + (f"?patient={patient}" if patient else "")
+    try:
+        with unit_of_work(request) as s:
+            u = require_user(request, s, "patient")
+            verify_csrf(request, u, csrf_token)
+            uc.stop_challenge(s, u.actor, challenge_id, reason or "stopped by the patient")
+    except ClinicError as exc:
+        return _back(back, str(exc))
+    return redirect(back + ("&" if "?" in back else "?") + "done=stop")
+
+
+# ----------------------------------------------------------------------------------- clinician
+
+
+@router.get("/clinic/patients/{patient_id}/challenges", response_class=HTMLResponse)
+def clinic_list(request: Request, patient_id: int, error: str | None = None) -> Response:
+    with unit_of_work(request) as s:
+        u = require_user(request, s, "clinician")
+        rows = uc.list_challenges(s, u.actor, patient_id)
+        ctx = {"rows": rows, "patient_id": patient_id, "records": uc.allergy_records(s, u.actor, patient_id),
+               "avoid": uc.avoid_list(s, u.actor, patient_id), "foods": FOODS, "error": error,
+               "patient_name": rows[0]["patient_name"] if rows else _name(s, u.actor, patient_id),
+               "today": dt.date.today().isoformat(), "min_baseline": uc.MIN_BASELINE_DAYS,
+               "hard_max": uc.HARD_MAX_ELIMINATION_DAYS}
+        return render(request, "challenges_clinic.html", ctx, user=u)
+
+
+def _name(session, actor, patient_id: int) -> str:  # type: ignore[no-untyped-def]
+    p = access.patient_for_read(session, actor, patient_id)
+    return p.display_name or p.external_id
+
+
+def _parse_doses(text: str) -> list[uc.DoseStep]:
+    """One dose step per line: ``DAY: AMOUNT`` (day after the start of reintroduction, 0 = first)."""
+    steps = []
+    for i, line in enumerate((text or "").splitlines(), start=1):
+        line = line.strip()
+        if not line:
+            continue
+        day, sep, amount = line.partition(":")
+        if not sep or not day.strip().isdigit():
+            raise InvalidInput(f"doses line {i}: expected 'DAY: AMOUNT', e.g. '0: 1/4 cooked egg'")
+        steps.append(uc.DoseStep(int(day.strip()), amount.strip()))
+    return steps
+
+
+def _int(value: str, field: str, default: int | None = None) -> int | None:
+    value = (value or "").strip()
+    if not value:
+        return default
+    try:
+        return int(value)
+    except ValueError:
+        raise InvalidInput(f"{field}: expected a whole number") from None
+
+
+@router.post("/clinic/patients/{patient_id}/challenges", response_class=HTMLResponse)
+def clinic_create(request: Request, patient_id: int, food: str = Form(""), custom_food: str = Form(""),
+                  kind: str = Form("home"), released_for_home: str = Form(""), start: str = Form(""),
+                  baseline_days: str = Form("7"), elimination_days: str = Form("0"),
+                  elimination_max_days: str = Form(""), observation_hours: str = Form("48"), doses: str = Form(""),
+                  instructions: str = Form(""), csrf_token: str = Form("")) -> Response:
+    try:
+        with unit_of_work(request) as s:
+            u = require_user(request, s, "clinician")
+            verify_csrf(request, u, csrf_token)
+            try:
+                start_d = dt.date.fromisoformat(start) if start.strip() else None
+            except ValueError:
+                raise InvalidInput("start: expected a date") from None
+            plan = uc.PlanInput(
+                food=(custom_food.strip() or food).strip(), kind=kind, released_for_home=bool(released_for_home),
+                start=start_d, baseline_days=_int(baseline_days, "baseline_days", 7) or 0,
+                elimination_days=_int(elimination_days, "elimination_days", 0) or 0,
+                elimination_max_days=_int(elimination_max_days, "elimination_max_days"),
+                observation_hours=_int(observation_hours, "observation_hours", 48) or 0,
+                doses=_parse_doses(doses), instructions=instructions)
+            out = uc.create_plan(s, u.actor, patient_id, plan)
+    except ClinicError as exc:
+        return _back(f"/clinic/patients/{patient_id}/challenges", str(exc))
+    return redirect(f"/clinic/challenges/{out['id']}")
+
+
+@router.get("/clinic/challenges", response_class=HTMLResponse)
+def clinic_alerts(request: Request) -> Response:
+    with unit_of_work(request) as s:
+        u = require_user(request, s, "clinician")
+        return render(request, "challenges_alerts.html", uc.clinician_alerts(s, u.actor), user=u)
+
+
+@router.get("/clinic/challenges/{challenge_id}", response_class=HTMLResponse)
+def clinic_detail(request: Request, challenge_id: int, error: str | None = None) -> Response:
+    with unit_of_work(request) as s:
+        u = require_user(request, s, "clinician")
+        c = uc.get_challenge(s, u.actor, challenge_id)
+        return render(request, "challenges_detail.html",
+                      {"c": c, "error": error, "questions": uc.SAFETY_SYMPTOMS,
+                       "now": dt.datetime.now().strftime("%Y-%m-%dT%H:%M"),
+                       "next_step": len(c["doses"]) and min([d["step"] for d in c["doses"] if d["status"] == "planned"]
+                                                            or [max(d["step"] for d in c["doses"]) + 1])},
+                      user=u)
+
+
+def _clinic_action(request: Request, challenge_id: int, csrf_token: str, fn) -> Response:  # type: ignore[no-untyped-def]
+    try:
+        with unit_of_work(request) as s:
+            u = require_user(request, s, "clinician")
+            verify_csrf(request, u, csrf_token)
+            fn(s, u.actor)
+    except (ClinicError, ValueError) as exc:
+        return _back(f"/clinic/challenges/{challenge_id}", str(exc))
+    return redirect(f"/clinic/challenges/{challenge_id}")
+
+
+@router.post("/clinic/challenges/{challenge_id}/supervised-dose", response_class=HTMLResponse)
+async def clinic_supervised_dose(request: Request, challenge_id: int) -> Response:
+    form = await request.form()
+
+    def act(s, actor):  # type: ignore[no-untyped-def]
+        try:
+            when = dt.datetime.fromisoformat(str(form.get("given_at") or ""))
+        except ValueError:
+            raise InvalidInput("given_at: expected a date and time") from None
+        step = _int(str(form.get("step") or ""), "step")
+        if step is None:
+            raise InvalidInput("step: expected the dose step number")
+        uc.record_supervised_dose(s, actor, challenge_id, step, when, str(form.get("amount") or ""),
+                                  str(form.get("symptoms") or ""), sorted(set(form.getlist("symptom"))))
+
+    return _clinic_action(request, challenge_id, str(form.get("csrf_token") or ""), act)
+
+
+@router.post("/clinic/challenges/{challenge_id}/supervised-outcome", response_class=HTMLResponse)
+def clinic_supervised_outcome(request: Request, challenge_id: int, immediate_outcome: str = Form(""),
+                              notes: str = Form(""), stop_reason: str = Form(""), csrf_token: str = Form("")) -> Response:
+    return _clinic_action(request, challenge_id, csrf_token, lambda s, a: uc.record_supervised_outcome(
+        s, a, challenge_id, immediate_outcome, notes, stop_reason))
+
+
+@router.post("/clinic/challenges/{challenge_id}/evaluate", response_class=HTMLResponse)
+def clinic_evaluate(request: Request, challenge_id: int, csrf_token: str = Form("")) -> Response:
+    return _clinic_action(request, challenge_id, csrf_token, lambda s, a: uc.evaluate(s, a, challenge_id))
+
+
+@router.post("/clinic/challenges/{challenge_id}/outcome", response_class=HTMLResponse)
+def clinic_outcome(request: Request, challenge_id: int, outcome: str = Form(""), note: str = Form(""),
+                   avoid: str = Form("default"), csrf_token: str = Form("")) -> Response:
+    av = None if avoid == "default" else avoid == "yes"
+    return _clinic_action(request, challenge_id, csrf_token, lambda s, a: uc.confirm_outcome(
+        s, a, challenge_id, outcome, note, av))
+
+
+@router.post("/clinic/challenges/{challenge_id}/extend", response_class=HTMLResponse)
+def clinic_extend(request: Request, challenge_id: int, extra_days: str = Form(""), csrf_token: str = Form("")) -> Response:
+    return _clinic_action(request, challenge_id, csrf_token, lambda s, a: uc.extend_elimination(
+        s, a, challenge_id, _int(extra_days, "extra_days", 0) or 0))
+
+
+@router.post("/clinic/challenges/{challenge_id}/alerts/{alert_id}/ack", response_class=HTMLResponse)
+def clinic_ack(request: Request, challenge_id: int, alert_id: int, csrf_token: str = Form("")) -> Response:
+    return _clinic_action(request, challenge_id, csrf_token, lambda s, a: uc.acknowledge_alert(s, a, alert_id))
+
+
+@router.post("/clinic/challenges/{challenge_id}/stop", response_class=HTMLResponse)
+def clinic_stop(request: Request, challenge_id: int, reason: str = Form(""), csrf_token: str = Form("")) -> Response:
+    return _clinic_action(request, challenge_id, csrf_token, lambda s, a: uc.stop_challenge(s, a, challenge_id, reason))

@@ -1,0 +1,67 @@
+"""The challenge API: thin routes, same rules (owner, linked clinician, stranger 404, patient 403 on clinician actions)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from tests.conftest import bearer
+
+TODAY = dt.date.today()
+PLAN = {"food": "food.egg", "kind": "home", "released_for_home": True, "baseline_days": 7,
+        "doses": [{"day_offset": 0, "amount": "1/4 egg"}, {"day_offset": 3, "amount": "1 egg"}]}
+
+
+def test_challenge_api_roles(client, people) -> None:  # type: ignore[no-untyped-def]
+    owner = bearer(client, "owner@example.org")
+    doc = bearer(client, "linked@clinic.example.org")
+    other_doc = bearer(client, "unlinked@clinic.example.org")
+    stranger = bearer(client, "stranger@example.org")
+    pid = people.owner_pid
+    url = f"/api/v1/patients/{pid}/challenges"
+    assert client.post(url, json=PLAN, headers=owner).status_code == 403
+    assert client.post(url, json=PLAN, headers=other_doc).status_code == 404
+    assert client.post(url, json={**PLAN, "patient_id": 9}, headers=doc).status_code == 422  # no mass assignment
+    bad = client.post(url, json={**PLAN, "released_for_home": False}, headers=doc)
+    assert bad.status_code == 422 and "released_for_home" in bad.json()["detail"]
+    r = client.post(url, json=PLAN, headers=doc)
+    assert r.status_code == 201, r.text
+    cid = r.json()["id"]
+    assert [c["id"] for c in client.get(url, headers=owner).json()] == [cid]
+    assert client.get(url, headers=stranger).status_code == 404
+    assert client.get(f"/api/v1/challenges/{cid}", headers=stranger).status_code == 404
+    assert client.get(f"/api/v1/challenges/{cid}", headers=other_doc).status_code == 404
+    mine = client.get("/api/v1/me/challenges", headers=owner).json()
+    assert mine["today"][0]["action"] == "avoid" and set(mine["safety_questions"]) == {
+        "hives", "swelling", "breathing", "vomiting", "faint"}
+    assert mine["avoid"][0]["food"] == "food.egg"
+    # adherence by the owner only
+    put = client.put(f"/api/v1/me/challenges/{cid}/adherence/{TODAY.isoformat()}", json={"followed": True}, headers=owner)
+    assert put.status_code == 200 and put.json()["followed"] is True
+    assert client.put(f"/api/v1/me/challenges/{cid}/adherence/{TODAY.isoformat()}", json={"followed": True},
+                      headers=stranger).status_code == 404
+    # a patient cannot record the outcome; the clinician can
+    assert client.post(f"/api/v1/challenges/{cid}/outcome", json={"outcome": "refuted"}, headers=owner).status_code == 403
+    v = client.post(f"/api/v1/challenges/{cid}/evaluate", headers=doc)
+    assert v.status_code == 200 and v.json()["verdict"] == "inconclusive" and v.json()["settle"]
+    out = client.post(f"/api/v1/challenges/{cid}/outcome", json={"outcome": "refuted", "note": "tolerated at home"},
+                      headers=doc)
+    assert out.status_code == 200 and out.json()["allergy_record"]["status"] == "refuted"
+    recs = client.get(f"/api/v1/patients/{pid}/allergies", headers=owner).json()
+    assert [(r["food"], r["status"], r["avoid"]) for r in recs] == [("food.egg", "refuted", False)]
+    # a safety report on a closed challenge is refused; alerts are the clinician's
+    assert client.post(f"/api/v1/me/challenges/{cid}/safety", json={"symptoms": ["hives"]}, headers=owner).status_code == 422
+    assert client.get("/api/v1/clinician/challenge-alerts", headers=owner).status_code == 403
+    assert client.get("/api/v1/clinician/challenge-alerts", headers=doc).json() == {"alerts": [], "due": []}
+
+
+def test_safety_stop_via_api_alerts_clinician(client, people) -> None:  # type: ignore[no-untyped-def]
+    owner = bearer(client, "owner@example.org")
+    doc = bearer(client, "linked@clinic.example.org")
+    cid = client.post(f"/api/v1/patients/{people.owner_pid}/challenges", json=PLAN, headers=doc).json()["id"]
+    r = client.post(f"/api/v1/me/challenges/{cid}/safety", json={"symptoms": ["swelling"]}, headers=owner)
+    assert r.status_code == 200 and r.json()["stopped"] is True and "emergency" in r.json()["guidance"]
+    alerts = client.get("/api/v1/clinician/challenge-alerts", headers=doc).json()["alerts"]
+    assert [(a["challenge_id"], a["symptoms"]) for a in alerts] == [(cid, ["swelling"])]
+    ack = client.post(f"/api/v1/clinician/challenge-alerts/{alerts[0]['id']}/acknowledge", headers=doc)
+    assert ack.status_code == 200 and ack.json()["acknowledged"]
+    assert client.get(f"/api/v1/challenges/{cid}", headers=doc).json()["status"] == "stopped"
