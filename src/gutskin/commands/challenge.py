@@ -1,7 +1,79 @@
-"""CLI commands for this area (filled in by its issue)."""
+"""CLI for food challenges: ``gutskin challenge evaluate DIARY.csv --patient ID --food food.egg --start ...``.
+
+Thin shell over :func:`gutskin.insights.challenges.evaluate_frame`; heavy imports inside the command.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
 
 import typer
 
+from gutskin.commands._common import fail
+
+challenge_app = typer.Typer(help="Food challenges: verdicts from a diary.", no_args_is_help=True)
+
+
+def _date(value: str | None, option: str) -> dt.date | None:
+    if value is None:
+        return None
+    try:
+        if len(value) != 10:
+            raise ValueError
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        fail(f"{option}: expected a date YYYY-MM-DD, got {value!r}")
+
+
+@challenge_app.command("evaluate")
+def evaluate(
+    diary: Path = typer.Argument(..., help="Diary CSV (interchange format)."),
+    patient: str = typer.Option(..., "--patient", help="The patient's identifier in the file."),
+    food: str = typer.Option(..., "--food", help="The challenged food factor, e.g. food.egg."),
+    start: str = typer.Option(..., "--start", help="First day of reintroduction (days before it are the baseline)."),
+    end: str | None = typer.Option(None, "--end", help="Last day of the challenge (default: the last logged day)."),
+    baseline_days: int = typer.Option(28, "--baseline-days", help="How many days before --start form the baseline."),
+    window_hours: float = typer.Option(48.0, "--window-hours", help="Observation window after each dose."),
+    as_json: bool = typer.Option(False, "--json", help="Print {verdict, probability, effect, baseline_days, challenge_days}."),
+) -> None:
+    """Verdict of a food challenge: doses are the days from --start on which FOOD was logged (> 0)."""
+    from gutskin.diary.csvio import DiaryCsvError, read_diary_frame
+    from gutskin.insights.challenges import evaluate_frame
+
+    start_d = _date(start, "--start")
+    end_d = _date(end, "--end")
+    assert start_d is not None
+    if end_d is not None and end_d < start_d:
+        fail("--end: must not be before --start")
+    if not 24 <= window_hours <= 96:
+        fail("--window-hours: expected 24-96")
+    if baseline_days < 7:
+        fail("--baseline-days: expected at least 7")
+    if not diary.exists():
+        fail(f"{diary}: no such file")
+    try:
+        frame = read_diary_frame(diary)
+    except DiaryCsvError as exc:
+        fail(str(exc))
+    try:
+        v = evaluate_frame(frame, patient, food, start_d, end_d, baseline_days=baseline_days, window_hours=window_hours)
+    except ValueError as exc:
+        fail(str(exc))
+    if as_json:
+        print(json.dumps(v.summary()))
+        return
+    print(f"verdict: {v.verdict}")
+    if v.probability is not None:
+        print(f"probability of a reaction: {v.probability:.2f}")
+    if v.effect is not None:
+        print(f"itch rise on reaction days: {v.effect:+.2f} (90% interval {v.effect_low:+.2f} to {v.effect_high:+.2f})")
+    print(f"baseline days: {v.baseline_days}; observation-window days: {v.challenge_days}; doses: {v.doses}")
+    for line in [*v.reasons, *v.settle]:
+        print(f"- {line}")
+
 
 def register(app: typer.Typer) -> None:
-    """Add this area's commands to the root app."""
+    """Add ``gutskin challenge ...`` to the root app."""
+    app.add_typer(challenge_app, name="challenge")
