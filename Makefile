@@ -21,6 +21,7 @@ browser:
 	@bash scripts/ensure-chromium.sh
 
 test: install browser
+	@bash scripts/ensure-system-packages.sh
 	$(VENV)/bin/lint-imports --no-cache
 	$(VENV)/bin/pytest; rc=$$?; if [ $$rc -eq 5 ]; then echo "pytest collected no tests"; exit 0; fi; exit $$rc
 

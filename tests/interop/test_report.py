@@ -209,3 +209,50 @@ def test_cli_report_export_import(sqlite_url, tmp_path, monkeypatch) -> None:
     assert r.exit_code == 2 and f"entry[{k}] Observation/" in r.output and "status" in r.output
     r = runner.invoke(app, ["report", "--patient", "p-nobody", "--out", str(out)])
     assert r.exit_code == 2 and "no patient" in r.output
+
+
+def test_crowded_report_still_fits_two_pages() -> None:
+    """Many triggers, challenges and a long period: the compact layout keeps every section within two pages."""
+    from gutskin.interop.report import render_pdf
+
+    end = TODAY
+    start = end - dt.timedelta(days=52 * 7 - 1)
+    dates = [start + dt.timedelta(days=i) for i in range(52 * 7)]
+    rng = np.random.default_rng(3)
+    itch = [int(x) for x in rng.integers(0, 11, len(dates))]
+    trig = [{"factor": f"food.f{i}", "label": f"Food number {i}", "verdict": "likely_trigger", "effect": 1.5,
+             "lag_days": 1, "probability": 0.95, "exposed_days": 40, "unexposed_days": 300,
+             "sentence": "A long plain-language sentence explaining the evidence for this factor in some detail."}
+            for i in range(15)]
+    days = [{"date": (end + dt.timedelta(days=k + 1)).isoformat(), "median": 5, "bands": {"50": [4, 6], "80": [2, 8]},
+             "p_severe": 0.2} for k in range(7)]
+    data = {
+        "patient": {"name": "Crowded", "external_id": "p-crowded", "birth_year": 1980},
+        "weeks": 52, "start": start, "end": end, "generated_on": end,
+        "series": {"dates": [d.isoformat() for d in dates], "itch": itch, "sleep_loss": itch[::-1],
+                   "flare": [x >= 8 for x in itch]},
+        "trend": [{"instrument": i, "answered_on": start + dt.timedelta(days=7 * w), "total": float((w * 3) % 29), "band": "x"}
+                  for w in range(52) for i in ("poem", "recap")],
+        "latest_scores": {i: {"answered_on": end, "total": 10.0, "band": "moderate"} for i in ("poem", "recap", "adct", "dlqi")},
+        "treatments": [{"name": f"treat.t{i}", "label": f"Treatment {i}", "days_used": 30, "last_used": end, "active": True}
+                       for i in range(5)],
+        "challenges": [{"food": f"food.x{i}", "food_label": f"Food {i}", "kind": "home", "status": "evaluated",
+                        "verdict": "inconclusive", "outcome": None, "summary": "diary verdict: inconclusive (50 %)",
+                        "finished_on": end} for i in range(10)],
+        "microbiome": {"sample_id": "S", "collected_on": end, "method": "16S", "diversity": {"shannon": 3.1},
+                       "statement": "Shannon diversity at the 40th percentile of the adult reference.",
+                       "top_taxa": [("Bacteroides", 0.3)], "linked_taxa": ["Bifidobacterium: found"]},
+        "completeness": {"days_in_window": len(dates), "logged_days": len(dates), "percent_logged": 100.0,
+                         "itch_days": len(dates), "sleep_days": len(dates), "flare_days": 30, "questionnaires": 104,
+                         "last_entry": end, "logged_days_total": len(dates)},
+        "insights": {"status": "ready", "triggers": {"triggers": trig, "protective": trig[:5], "no_evidence": [],
+                                                     "not_enough_data": []},
+                     "forecast": {"days": days, "flare_risk": 0.5, "flare_threshold": 7, "origin": end.isoformat(),
+                                  "n_observed": 300}},
+    }
+    pdf = render_pdf(data)
+    pages, text = _pdf_text(pdf)
+    flat = " ".join(text.split())
+    assert pages <= 2
+    for words in ("Food challenges", "Gut microbiome", "7-day itch forecast", "Food number 0", "Treatment 4"):
+        assert words in flat, words

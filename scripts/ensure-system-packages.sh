@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Debian libraries WeasyPrint needs for the visit report PDF (Pango with its FreeType backend;
+# HarfBuzz and fontconfig come with them). Installs with apt-get when missing and we are root.
+set -euo pipefail
+missing=()
+for lib in libpango-1.0.so.0:libpango-1.0-0 libpangoft2-1.0.so.0:libpangoft2-1.0-0; do
+  if ! ldconfig -p | grep -q "${lib%%:*}"; then missing+=("${lib##*:}"); fi
+done
+if [ ${#missing[@]} -eq 0 ]; then exit 0; fi
+if [ "$(id -u)" != "0" ]; then
+  echo "missing for WeasyPrint (visit report PDF): run 'sudo apt-get install -y ${missing[*]}'" >&2
+  exit 1
+fi
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq "${missing[@]}" >/dev/null
