@@ -172,8 +172,10 @@ def iter_diary_csv(source: str | os.PathLike[str] | IO[str]) -> Iterator[DiaryRo
                 cells = next(reader)
             except StopIteration:
                 break
-            except (csv.Error, UnicodeDecodeError) as exc:
-                raise DiaryCsvError(name, reader.line_num, None, f"not valid UTF-8 CSV: {exc}") from None
+            except UnicodeDecodeError as exc:
+                raise DiaryCsvError(name, reader.line_num + 1, None, f"not valid UTF-8: {exc.reason}") from None
+            except csv.Error as exc:
+                raise DiaryCsvError(name, reader.line_num, None, f"malformed CSV (RFC 4180 quoting): {exc}") from None
             line = reader.line_num
             if not cells or (len(cells) == 1 and not cells[0].strip()):
                 continue  # blank line

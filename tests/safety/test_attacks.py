@@ -1,0 +1,156 @@
+"""Attack cases, one per test (OWASP ASVS L2 / API Top 10), against the real app on both databases."""
+
+from __future__ import annotations
+
+import re
+import statistics
+import time
+
+from itsdangerous import URLSafeTimedSerializer
+
+from tests.conftest import TEST_SECRET, People, bearer
+
+
+def _token(secret: str, payload: dict) -> str:
+    return URLSafeTimedSerializer(secret, salt="gutskin-api-token").dumps(payload)
+
+
+def test_tampered_token_is_refused(client, people) -> None:
+    good = bearer(client, "owner@example.org")["Authorization"].split()[1]
+    payload, rest = good.split(".", 1)
+    forged = payload[:-2] + ("AA" if payload[-2:] != "AA" else "BB") + "." + rest
+    assert client.get("/api/v1/me", headers={"Authorization": f"Bearer {forged}"}).status_code == 401
+
+
+def test_token_for_another_user_id_with_wrong_key_is_refused(client, people) -> None:
+    t = _token("not-the-server-key-" + "x" * 30, {"uid": people.stranger.user_id, "sv": 1})
+    assert client.get("/api/v1/me", headers={"Authorization": f"Bearer {t}"}).status_code == 401
+
+
+def test_expired_token_is_refused(client, people, monkeypatch) -> None:
+    fresh = _token(TEST_SECRET, {"uid": people.owner.user_id, "sv": 1})
+    assert client.get("/api/v1/me", headers={"Authorization": f"Bearer {fresh}"}).status_code == 200
+    real = time.time
+    with monkeypatch.context() as m:
+        m.setattr(time, "time", lambda: real() - 13 * 3600)  # signed 13 h ago; tokens last 12 h
+        old = _token(TEST_SECRET, {"uid": people.owner.user_id, "sv": 1})
+    assert client.get("/api/v1/me", headers={"Authorization": f"Bearer {old}"}).status_code == 401
+
+
+def login_page(client, email: str, password: str = People.password):  # type: ignore[no-untyped-def]
+    form = client.get("/login")
+    token = re.search(r'name="csrf_token" value="([^"]+)"', form.text).group(1)
+    return client.post("/login", data={"email": email, "password": password, "csrf_token": token}, follow_redirects=False)
+
+
+def test_session_id_rotates_on_login_and_dies_on_logout(client, people) -> None:
+    r1 = login_page(client, "owner@example.org")
+    first = client.cookies.get("gutskin_session")
+    assert r1.status_code == 303 and first
+    cookie = r1.headers["set-cookie"].lower()
+    assert "httponly" in cookie and "samesite=lax" in cookie
+    login_page(client, "owner@example.org")
+    second = client.cookies.get("gutskin_session")
+    assert second and second != first
+    client.cookies.set("gutskin_session", first)
+    assert client.get("/today", follow_redirects=False).headers["location"] == "/login"  # old id is dead
+    client.cookies.set("gutskin_session", second)
+    page = client.get("/today")
+    assert page.status_code == 200
+    csrf = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
+    client.post("/logout", data={"csrf_token": csrf})
+    client.cookies.set("gutskin_session", second)
+    assert client.get("/today", follow_redirects=False).status_code == 303
+
+
+def test_password_change_ends_browser_sessions(client, people) -> None:
+    login_page(client, "owner@example.org")
+    sid = client.cookies.get("gutskin_session")
+    h = bearer(client, "owner@example.org")
+    assert client.post("/api/v1/me/password", json={"old_password": People.password, "new_password": "brand new password"},
+                       headers=h).status_code == 204
+    client.cookies.set("gutskin_session", sid)
+    assert client.get("/today", follow_redirects=False).status_code == 303
+
+
+def test_csrf_token_required_on_every_form(client, people) -> None:
+    login_page(client, "owner@example.org")
+    for path, data in [("/today", {"date": "2026-11-01", "itch": "5"}), ("/sharing/invite", {}),
+                       ("/appointments", {"reason": "x"}), ("/data/delete", {"password": People.password}),
+                       ("/logout", {})]:
+        r = client.post(path, data=data, follow_redirects=False)
+        assert r.status_code == 403, path
+        r = client.post(path, data={**data, "csrf_token": "wrong"}, follow_redirects=False)
+        assert r.status_code == 403, path
+    # anonymous forms too
+    client.cookies.clear()
+    assert client.post("/login", data={"email": "owner@example.org", "password": People.password}).status_code == 403
+
+
+def test_login_rate_limit_generic_and_same_timing(client, people) -> None:
+    def timed(email: str) -> float:
+        t = time.perf_counter()
+        r = client.post("/api/v1/auth/token", json={"email": email, "password": "wrong password"})
+        assert r.status_code == 401 and r.json()["detail"] == "wrong email or password"
+        return time.perf_counter() - t
+
+    known = [timed(f"owner@example.org") for _ in range(4)]
+    unknown = [timed(f"ghost{i}@example.org") for i in range(4)]
+    ratio = statistics.median(unknown) / statistics.median(known)
+    assert 0.5 < ratio < 2.0, ratio
+    r = client.post("/api/v1/auth/token", json={"email": "owner@example.org", "password": "wrong password"})
+    assert r.status_code == 401
+    r = client.post("/api/v1/auth/token", json={"email": "owner@example.org", "password": People.password})
+    assert r.status_code == 429 and "owner" not in r.text
+
+
+def test_security_headers_and_no_store(client, people) -> None:
+    h = bearer(client, "owner@example.org")
+    for resp in (client.get("/"), client.get("/api/v1/me/diary", headers=h), client.get("/login")):
+        assert "frame-ancestors 'none'" in resp.headers["content-security-policy"]
+        assert resp.headers["x-content-type-options"] == "nosniff"
+        assert resp.headers["referrer-policy"] == "no-referrer"
+        assert resp.headers["cache-control"] == "no-store"
+        assert "strict-transport-security" not in resp.headers  # plain HTTP: no HSTS
+    assert client.get("/static/app.css").headers["cache-control"].startswith("public")
+    tls = client.get("https://testserver/healthz")
+    assert tls.headers["strict-transport-security"].startswith("max-age=")
+
+
+def test_csv_formula_injection_is_neutralized(client, people, engine) -> None:
+    """Identifiers that would run as spreadsheet formulas never get in; factor names are [a-z0-9_]; notes are not exported."""
+    import io
+
+    import pytest
+
+    from gutskin.clinic.actors import SYSTEM
+    from gutskin.clinic.diary import import_diary_csv
+    from gutskin.diary.csvio import DiaryCsvError
+
+    import csv
+
+    for bad in ('=HYPERLINK("http://x")', "+1+1", "-2+3", "@SUM(A1)"):
+        buf = io.StringIO()
+        csv.writer(buf).writerows([["patient", "date", "itch"], [bad, "2025-01-01", "1"]])
+        buf.seek(0)
+        buf.name = "evil.csv"  # type: ignore[attr-defined]
+        with pytest.raises(DiaryCsvError, match="column patient"):
+            import_diary_csv(engine, SYSTEM, buf)
+    owner = bearer(client, "owner@example.org")
+    client.put("/api/v1/me/diary/2026-11-02", json={"itch": 1, "notes": "=cmd|' /C calc'!A0"}, headers=owner)
+    text = client.get("/api/v1/me/export.csv", headers=owner).text
+    assert "=cmd" not in text
+    for line in text.splitlines():
+        for cell in line.split(","):
+            assert not cell.startswith(("=", "+", "@")), cell
+            assert not (cell.startswith("-") and not re.fullmatch(r"-\d+(\.\d+)?", cell)), cell
+
+
+def test_mass_assignment_of_privileged_fields(client, people) -> None:
+    owner = bearer(client, "owner@example.org")
+    for body in ({"itch": 1, "owner": 5}, {"itch": 1, "patient_id": people.stranger_pid}, {"itch": 1, "role": "admin"}):
+        assert client.put("/api/v1/me/diary/2026-11-02", json=body, headers=owner).status_code == 422
+    r = client.post("/api/v1/auth/register", json={"email": "m@example.org", "password": "long password!", "role": "clinician"})
+    assert r.status_code == 422
+    r = client.post("/api/v1/me/appointments", json={"reason": "x", "status": "accepted"}, headers=owner)
+    assert r.status_code == 422
