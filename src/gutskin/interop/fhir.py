@@ -336,7 +336,6 @@ def build_bundle(data: Mapping[str, Any]) -> dict[str, Any]:
     bundle = {
         "resourceType": "Bundle",
         "id": _uuid(b.ext, f"bundle/{_instant(generated)}"),
-        "meta": {"tag": [{"system": C.OBSERVATION_SYSTEM, "code": "gutskin-export"}]},
         "type": "collection",
         "timestamp": _instant(generated),
         "entry": b.entries,
