@@ -76,7 +76,7 @@ def queue(session: Session, actor: Actor, include_closed: bool = False) -> list[
     rows = session.execute(q.order_by(AppointmentRequest.created_at)).all()
     out = []
     for a, p in sorted(rows, key=lambda r: (rank.get(r[0].urgency, 9), r[0].created_at)):
-        audit.record(session, actor, p.id, "read", "appointment", a.id)
+        audit.record(session, actor, p.id, "read", "appointments")  # once per patient (see audit.record)
         out.append(_out(a, p))
     return out
 

@@ -15,7 +15,18 @@ from gutskin.store.models import AuditEvent, User
 def record(
     session: Session, actor: Actor, patient_id: int | None, action: str, object_type: str, object_id: str | int = ""
 ) -> None:
-    """Add an audit row in the caller's transaction (so it commits or rolls back with the change)."""
+    """Add an audit row in the caller's transaction (so it commits or rolls back with the change).
+
+    One request is one transaction, and it leaves exactly one row per patient it touched:
+    a read is not recorded again when the same actor already has a row for that patient in
+    this transaction (a page that shows the diary, the scores and the sharing list is one
+    read); every write is recorded.
+    """
+    seen: set = session.info.setdefault("gutskin_audited", set())
+    key = (actor.user_id, actor.label, patient_id)
+    if action == "read" and key in seen:
+        return
+    seen.add(key)
     session.add(
         AuditEvent(
             actor_user_id=actor.user_id,
@@ -47,3 +58,12 @@ def events_for_patient(session: Session, patient_id: int, limit: int = 200) -> l
         }
         for ev, email, role in rows
     ]
+
+
+def access_log(session: Session, actor: Actor, patient_id: int, limit: int = 200) -> list[dict[str, object]]:
+    """The patient's own view of who read or changed their record (only the owner may see it)."""
+    from gutskin.clinic.access import patient_for_write
+
+    patient_for_write(session, actor, patient_id)
+    record(session, actor, patient_id, "read", "access_log")
+    return events_for_patient(session, patient_id, limit)

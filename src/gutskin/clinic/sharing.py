@@ -51,16 +51,17 @@ def accept_invite(session: Session, actor: Actor, code: str) -> int:
         )
     )
     if existing is None:
-        consent = Consent(patient_id=inv.patient_id, clinician_user_id=actor.user_id)
-        session.add(consent)
+        existing = Consent(patient_id=inv.patient_id, clinician_user_id=actor.user_id)
+        session.add(existing)
         session.flush()
-        audit.record(session, actor, inv.patient_id, "link", "consent", consent.id)
+    audit.record(session, actor, inv.patient_id, "link", "consent", existing.id)
     return inv.patient_id
 
 
 def list_access(session: Session, actor: Actor, patient_id: int) -> list[dict[str, object]]:
     """Clinicians who can read this patient's record now."""
     patient_for_write(session, actor, patient_id)
+    audit.record(session, actor, patient_id, "read", "sharing")
     rows = session.execute(
         select(Consent, User.email, User.display_name)
         .join(User, User.id == Consent.clinician_user_id)

@@ -54,9 +54,10 @@ _engines: dict[str, Engine] = {}
 def make_engine(url: str) -> Engine:
     """A new engine for ``url``; for SQLite the parent directory is created."""
     url = normalize_url(url)
-    path = sqlite_path(url)
-    if path is not None:
-        path.parent.mkdir(parents=True, exist_ok=True)
+    if is_sqlite(url):
+        path = sqlite_path(url)
+        if path is not None:
+            path.parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(url, connect_args={"timeout": 30})
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin)

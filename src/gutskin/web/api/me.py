@@ -142,7 +142,7 @@ def revoke(consent_id: int, request: Request, patient_id: int | None = PatientQ)
 def audit_log(request: Request, patient_id: int | None = PatientQ) -> list:
     with unit_of_work(request) as s:
         actor = api_actor(request, s)
-        return audit.events_for_patient(s, _patient_id(s, actor, patient_id))
+        return audit.access_log(s, actor, _patient_id(s, actor, patient_id))
 
 
 @router.post("/appointments", status_code=201, summary="Request an appointment")

@@ -205,7 +205,7 @@ def sharing_page(request: Request, patient: int | None = None, code: str | None 
     with unit_of_work(request) as s:
         u = require_user(request, s, "patient")
         pid = _pid(s, u.actor, patient)
-        ctx = {"access": sharing.list_access(s, u.actor, pid), "log": audit.events_for_patient(s, pid, 50),
+        ctx = {"access": sharing.list_access(s, u.actor, pid), "log": audit.access_log(s, u.actor, pid, 50),
                "patient": patient}
         return render(request, "sharing.html", ctx, user=u)
 
@@ -217,7 +217,7 @@ def sharing_invite(request: Request, csrf_token: str = Form(""), patient: int | 
         verify_csrf(request, u, csrf_token)
         pid = _pid(s, u.actor, patient)
         invite = sharing.create_invite(s, u.actor, pid)
-        ctx = {"invite": invite, "access": sharing.list_access(s, u.actor, pid), "log": audit.events_for_patient(s, pid, 50),
+        ctx = {"invite": invite, "access": sharing.list_access(s, u.actor, pid), "log": audit.access_log(s, u.actor, pid, 50),
                "patient": patient}
         return render(request, "sharing.html", ctx, user=u)
 
