@@ -95,7 +95,7 @@ def main(argv: list[str] | None = None) -> None:
     if args.repeat:
         repeat = args.repeat
     frame = _counts(n_s, n_f, seed=1)
-    counts, ids = frame.to_numpy(), list(frame.index)
+    counts, ids = np.ascontiguousarray(frame.to_numpy()), list(frame.index)
     print(f"# gutskin.microbiome bench: alpha + Bray–Curtis on {n_s} samples × {n_f} features; "
           f"weighted UniFrac on {n_u} samples × {n_uf} features; best of {repeat}, "
           f"alternating order")
@@ -125,7 +125,7 @@ def main(argv: list[str] | None = None) -> None:
     uframe = _counts(n_u, n_uf, seed=2)
     uprof = Profile.from_frame(uframe)
     tree = _random_tree(list(uframe.columns), seed=3)
-    ucounts, uids, taxa = uframe.to_numpy(), list(uframe.index), list(uframe.columns)
+    ucounts, uids, taxa = np.ascontiguousarray(uframe.to_numpy()), list(uframe.index), list(uframe.columns)
     t_gs_u, uours, t_sk_u, uref = _pair(
         lambda: beta_diversity(uprof, "weighted_unifrac", tree=tree),
         lambda: sk_beta("weighted_unifrac", ucounts, ids=uids, taxa=taxa, tree=tree, normalized=True,

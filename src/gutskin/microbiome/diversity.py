@@ -172,7 +172,7 @@ def alpha_diversity(profile: Profile, metrics: Sequence[str] = DEFAULT_ALPHA, *,
         if m in COUNT_ONLY:
             profile.require_counts(m)
     prof, depth, dropped = _prepare(profile, rank, rarefy_depth, seed)
-    counts = prof.table.to_numpy()
+    counts = np.ascontiguousarray(prof.table.to_numpy())  # pandas hands out F-ordered arrays
     ids = list(prof.table.index)
     if prof.kind == "relative":
         # skbio validates integer-ness for some metrics; proportions are fine for the others
@@ -231,7 +231,7 @@ def beta_diversity(profile: Profile, metric: str = "braycurtis", *, tree=None, r
         raise MicrobiomeInputError(f"unknown beta metric {metric!r}; choose from {BETA_METRICS}")
     prof, depth, dropped = _prepare(profile, rank, rarefy_depth, seed)
     ids = list(prof.table.index)
-    counts = prof.table.to_numpy()
+    counts = np.ascontiguousarray(prof.table.to_numpy())  # row (sample) access must be contiguous
     kw: dict[str, Any] = {}
     if metric == "jaccard":
         counts = counts > 0
