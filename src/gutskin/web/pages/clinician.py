@@ -10,6 +10,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from gutskin.clinic import appointments, diary, microbiome, questionnaires, sharing, summary
 from gutskin.clinic.errors import ClinicError
+from gutskin.web.errors import status_for
 from gutskin.web.deps import unit_of_work
 from gutskin.web.pages.common import redirect, render, require_user, verify_csrf
 
@@ -35,7 +36,7 @@ def link(request: Request, code: str = Form(""), csrf_token: str = Form("")) -> 
         with unit_of_work(request) as s:
             u = require_user(request, s, "clinician")
             return render(request, "clinic_panel.html", {"rows": summary.panel(s, u.actor), "error": str(exc)},
-                          status=404, user=u)
+                          status=status_for(exc), user=u)
     return redirect(f"/clinic?linked={pid}")
 
 
@@ -76,5 +77,5 @@ def respond(request: Request, request_id: int, action: str = Form(""), time: str
             u = require_user(request, s, "clinician")
             return render(request, "clinic_appointments.html",
                           {"requests": appointments.queue(s, u.actor, include_closed=True), "error": str(exc)},
-                          status=422, user=u)
+                          status=status_for(exc) if isinstance(exc, ClinicError) else 422, user=u)
     return redirect("/clinic/appointments")

@@ -11,6 +11,7 @@ from starlette.concurrency import run_in_threadpool
 from gutskin.clinic import access
 from gutskin.clinic import microbiome as micro
 from gutskin.clinic.errors import ClinicError
+from gutskin.web.errors import status_for
 from gutskin.web.deps import settings_of, unit_of_work
 from gutskin.web.pages.common import redirect, render, require_user, verify_csrf
 
@@ -57,7 +58,7 @@ async def microbiome_upload(request: Request, file: UploadFile = File(...), samp
                 u = require_user(request, s, "patient")
                 pid = _pid(s, u.actor, patient)
                 return render(request, "microbiome.html", {"samples": micro.list_samples(s, u.actor, pid),
-                                                           "patient": patient, "error": str(exc)}, status=422, user=u)
+                                                           "patient": patient, "error": str(exc)}, status=status_for(exc) if isinstance(exc, ClinicError) else 422, user=u)
 
     return await run_in_threadpool(work)
 

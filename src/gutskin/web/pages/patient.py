@@ -14,6 +14,7 @@ from gutskin.clinic.errors import ClinicError
 from gutskin.diary.factors import VOCABULARY, FactorKind, known_factor
 from gutskin.web import security
 from gutskin.web.pages.common import redirect, render, require_user, verify_csrf
+from gutskin.web.errors import status_for
 from gutskin.web.deps import unit_of_work
 
 router = APIRouter(include_in_schema=False)
@@ -253,7 +254,7 @@ def appointments_request(request: Request, reason: str = Form(""), urgency: str 
             u = require_user(request, s, "patient")
             pid = _pid(s, u.actor, patient)
             return render(request, "appointments.html", {"requests": appointments.my_requests(s, u.actor, pid),
-                                                          "error": str(exc), "patient": patient}, status=422, user=u)
+                                                          "error": str(exc), "patient": patient}, status=status_for(exc), user=u)
     return redirect("/appointments" + (f"?patient={patient}" if patient else ""))
 
 
@@ -292,7 +293,7 @@ def data_delete(request: Request, password: str = Form(""), csrf_token: str = Fo
     except ClinicError as exc:
         with unit_of_work(request) as s:
             u = require_user(request, s, "patient")
-            return render(request, "data.html", {"profiles": _profiles(s, u.actor), "error": str(exc)}, status=401, user=u)
+            return render(request, "data.html", {"profiles": _profiles(s, u.actor), "error": str(exc)}, status=status_for(exc), user=u)
     resp = redirect("/?deleted=1")
     resp.delete_cookie(security.SESSION_COOKIE)
     return resp

@@ -9,6 +9,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from gutskin.clinic import simulations
 from gutskin.clinic.errors import ClinicError
+from gutskin.web.errors import status_for
 from gutskin.web.deps import unit_of_work
 from gutskin.web.pages.common import redirect, render, require_user, verify_csrf
 
@@ -36,7 +37,7 @@ async def simulator_run(request: Request) -> Response:
         with unit_of_work(request) as s:
             u = require_user(request, s, "clinician")
             return render(request, "simulator.html", {"arms": simulations.available_arms(), "error": str(exc)},
-                          status=422, user=u)
+                          status=status_for(exc) if isinstance(exc, ClinicError) else 422, user=u)
     return redirect(f"/clinic/simulator/{job}")
 
 

@@ -1,0 +1,77 @@
+"""A world for the authorization matrix: the six personas, their API tokens and browser sessions,
+and one of each object of patient A (day, appointment, microbiome sample, challenge, job ...)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+
+from gutskin.clinic import appointments, diary, microbiome, simulations
+from gutskin.store.db import transaction
+from gutskin.store.models import Consent
+from gutskin.web import security
+
+PERSONAS = ("anonymous", "patient_a", "patient_b", "clinician_linked", "clinician_unlinked", "admin")
+PROFILE = (Path(__file__).resolve().parents[1] / "web" / "data" / "metaphlan_profile.tsv").read_bytes()
+
+
+@dataclass
+class World:
+    people: Any
+    ids: dict[str, Any] = field(default_factory=dict)
+    tokens: dict[str, dict[str, str]] = field(default_factory=dict)
+    cookies: dict[str, str] = field(default_factory=dict)
+    csrf: dict[str, str] = field(default_factory=dict)
+
+    def actor(self, persona: str):  # type: ignore[no-untyped-def]
+        return {"patient_a": self.people.owner, "patient_b": self.people.stranger, "clinician_linked": self.people.clinician,
+                "clinician_unlinked": self.people.unlinked, "admin": self.people.admin}[persona]
+
+
+def build_world(engine, people, settings, with_challenge: bool = True) -> World:  # type: ignore[no-untyped-def]
+    from gutskin.store.models import User
+
+    w = World(people)
+    a = people.owner
+    day = dt.date.today() - dt.timedelta(days=3)
+    with transaction(engine) as s:
+        for i in range(20):
+            diary.put_day(s, a, people.owner_pid, day - dt.timedelta(days=i), diary.DayInput(itch=3 + i % 4))
+        w.ids["day"] = day.isoformat()
+        w.ids["request_id"] = appointments.request_appointment(s, a, people.owner_pid, "Flare")["id"]
+        w.ids["sample_pk"] = microbiome.upload_sample(s, a, people.owner_pid, "gut.tsv", PROFILE)["id"]
+        w.ids["consent_id"] = s.scalar(select(Consent.id).where(Consent.patient_id == people.owner_pid))
+        w.ids["job"] = simulations.start_trial(s, people.clinician, ["placebo"], 1, 1, 1)
+        for persona in PERSONAS[1:]:
+            user = s.get(User, w.actor(persona).user_id)
+            raw = security.start_session(s, user, 60)
+            w.cookies[persona] = raw
+        s.flush()
+        from gutskin.store.models import Session as WebSession
+
+        for persona, raw in w.cookies.items():
+            loaded = security.load_session(s, raw)
+            assert loaded is not None
+            w.csrf[persona] = loaded[0].csrf_token
+            w.tokens[persona] = {"Authorization": "Bearer " + security.issue_token(settings.secret_key, loaded[1])}
+        _ = WebSession
+    if with_challenge:
+        _challenge_objects(engine, people, w)
+    w.ids["patient_id"] = people.owner_pid
+    return w
+
+
+def _challenge_objects(engine, people, w: World) -> None:  # type: ignore[no-untyped-def]
+    from gutskin.clinic import challenges as ch
+
+    with transaction(engine) as s:
+        plan = ch.PlanInput(food="food.egg", kind="home", released_for_home=True,
+                            start=dt.date.today(), baseline_days=7, elimination_days=0,
+                            doses=[ch.DoseStep(0, "1/4 egg"), ch.DoseStep(2, "1/2 egg")])
+        out = ch.create_plan(s, people.clinician, people.owner_pid, plan)
+        w.ids["challenge_id"] = out["id"]
+        w.ids["dose_id"] = out["doses"][0]["id"]

@@ -1,0 +1,262 @@
+"""The authorization matrix (issue 9): every route × six personas, generated from the route table.
+
+Personas: anonymous, patient A (owner of the data), patient B (a stranger), a clinician linked to
+A, an unlinked clinician, an admin. Expected answers: 401 unauthenticated (API) or a redirect to
+/login (pages), 403 wrong role, 404 not yours, "ok" allowed. Every allowed read or write of a
+patient's data writes exactly one audit row for that patient; a refused one writes none. A
+meta-test fails when a route has no row. Runs on SQLite (the rules live in ``gutskin.clinic`` and
+do not depend on the database; the service and e2e tests run them on PostgreSQL too).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from sqlalchemy import func, select
+
+from gutskin.store.db import transaction
+from gutskin.store.models import AuditEvent
+from tests.conftest import TEST_SECRET, People
+from tests.safety.matrix_setup import PERSONAS, PROFILE, World, build_world
+
+OK = "ok"
+LOGIN = "login"
+
+
+def exp(anon: Any, a: Any, b: Any, linked: Any, unlinked: Any, admin: Any) -> dict[str, Any]:
+    return dict(zip(PERSONAS, (anon, a, b, linked, unlinked, admin)))
+
+
+PUBLIC = exp(200, 200, 200, 200, 200, 200)
+ME = exp(401, OK, OK, 403, 403, 403)  # the caller's own patient profile
+ME_A_OBJECT = exp(401, OK, 404, 403, 403, 403)  # an object of A's addressed through /me
+ME_ANY = exp(401, OK, OK, OK, OK, OK)  # the caller's own account
+PATIENT_READ = exp(401, OK, 404, OK, 404, 404)
+CLINICIAN = exp(401, 403, 403, OK, OK, 403)
+CLINICIAN_OF_A = exp(401, 403, 403, OK, 404, 403)
+PAGE_ME = exp(LOGIN, OK, OK, 403, 403, 403)
+PAGE_ME_A_OBJECT = exp(LOGIN, OK, 404, 403, 403, 403)
+PAGE_PATIENT_READ = exp(LOGIN, OK, 404, OK, 404, 403)
+PAGE_CLINICIAN = exp(LOGIN, 403, 403, OK, OK, 403)
+PAGE_CLINICIAN_OF_A = exp(LOGIN, 403, 403, OK, 404, 403)
+
+# audit rules: who is expected to leave exactly one row for which patient
+A_READERS = {"patient_a": "A", "clinician_linked": "A"}  # reads of A's data (owner or linked clinician)
+ME_WRITERS = {"patient_a": "A", "patient_b": "B"}  # /me routes act on the caller's own profile
+A_ONLY = {"patient_a": "A"}
+CLINICIANS_OF_A = {"clinician_linked": "A"}
+LINKERS = {"clinician_linked": "A", "clinician_unlinked": "A"}
+
+
+@dataclass
+class Row:
+    expect: dict[str, Any]
+    body: Callable[[World, str], dict[str, Any]] | None = None
+    audit: dict[str, str] | None = None  # persona -> "A" | "B": exactly one row for that patient
+    query: str = ""
+
+
+def js(payload: dict[str, Any]) -> Callable[[World, str], dict[str, Any]]:
+    return lambda w, p: {"json": payload}
+
+
+def form(payload: dict[str, Any]) -> Callable[[World, str], dict[str, Any]]:
+    return lambda w, p: {"data": {**payload, "csrf_token": w.csrf.get(p, "")}}
+
+
+def invite_code(w: World) -> str:
+    from gutskin.clinic import sharing
+
+    with transaction(w.engine) as s:  # type: ignore[attr-defined]
+        return sharing.create_invite(s, w.people.owner, w.people.owner_pid)["code"]
+
+
+def upload(w: World, p: str, page: bool = False) -> dict[str, Any]:
+    out: dict[str, Any] = {"files": {"file": ("gut.tsv", PROFILE, "text/tab-separated-values")}}
+    if page:
+        out["data"] = {"csrf_token": w.csrf.get(p, "")}
+    return out
+
+
+POEM = {"answers": [1, 1, 1, 1, 1, 1, 1]}
+PLAN = {"food": "food.wheat", "kind": "home", "released_for_home": True, "baseline_days": 7,
+        "doses": [{"day_offset": 0, "amount": "1 slice"}]}
+
+ROWS: dict[tuple[str, str], Row] = {
+    # public and meta
+    ("GET", "/healthz"): Row(PUBLIC),
+    ("GET", "/openapi.json"): Row(PUBLIC),
+    ("GET", "/api/docs"): Row(PUBLIC),
+    ("GET", "/docs/oauth2-redirect"): Row(PUBLIC),
+    ("GET", "/login"): Row(PUBLIC),
+    ("GET", "/register"): Row(PUBLIC),
+    ("GET", "/"): Row(exp(200, OK, OK, OK, OK, OK)),
+    ("POST", "/login"): Row(exp(403, 403, 403, 403, 403, 403), form({"email": "owner@example.org", "password": People.password})),
+    ("POST", "/register"): Row(exp(403, 403, 403, 403, 403, 403), form({"email": "x@example.org", "password": "long password 1"})),
+    ("POST", "/logout"): Row(exp(LOGIN, LOGIN, LOGIN, LOGIN, LOGIN, LOGIN), form({})),
+    ("POST", "/api/v1/auth/register"): Row(exp(201, 201, 201, 201, 201, 201),
+                                           lambda w, p: {"json": {"email": f"new-{p}@example.org", "password": "long password 1"}}),
+    ("POST", "/api/v1/auth/token"): Row(PUBLIC, js({"email": "owner@example.org", "password": People.password})),
+    # the caller's account and own profile (API)
+    ("GET", "/api/v1/me"): Row(ME_ANY),
+    ("POST", "/api/v1/me/password"): Row(ME_ANY, js({"old_password": People.password, "new_password": "another password 2"})),
+    ("POST", "/api/v1/me/delete"): Row(ME_ANY, js({"password": People.password})),
+    ("GET", "/api/v1/me/export.json"): Row(ME_ANY, audit=ME_WRITERS),
+    ("POST", "/api/v1/me/children"): Row(ME, js({"display_name": "Kid"})),
+    ("GET", "/api/v1/me/diary"): Row(ME, audit=ME_WRITERS),
+    ("PUT", "/api/v1/me/diary/{day}"): Row(ME, js({"itch": 2, "factors": {"food.egg": 1}}), audit=ME_WRITERS),
+    ("DELETE", "/api/v1/me/diary/{day}"): Row(ME_A_OBJECT, audit=A_ONLY),
+    ("GET", "/api/v1/me/trends"): Row(ME, audit=ME_WRITERS),
+    ("GET", "/api/v1/me/insights"): Row(ME, audit=ME_WRITERS),
+    ("GET", "/api/v1/me/questionnaires"): Row(ME, audit=ME_WRITERS),
+    ("POST", "/api/v1/me/questionnaires/{instrument}"): Row(ME, js(POEM), audit=ME_WRITERS),
+    ("POST", "/api/v1/me/invites"): Row(ME, audit=ME_WRITERS),
+    ("GET", "/api/v1/me/access"): Row(ME, audit=ME_WRITERS),
+    ("DELETE", "/api/v1/me/access/{consent_id}"): Row(ME_A_OBJECT, audit=A_ONLY),
+    ("GET", "/api/v1/me/audit"): Row(ME, audit=ME_WRITERS),
+    ("GET", "/api/v1/me/appointments"): Row(ME, audit=ME_WRITERS),
+    ("POST", "/api/v1/me/appointments"): Row(ME, js({"reason": "itchy", "urgency": "soon"}), audit=ME_WRITERS),
+    ("GET", "/api/v1/me/export.csv"): Row(ME, audit=ME_WRITERS),
+    ("POST", "/api/v1/me/microbiome"): Row(ME, lambda w, p: upload(w, p), audit=ME_WRITERS),
+    # a patient's record by id (API)
+    ("GET", "/api/v1/patients/{patient_id}/diary"): Row(PATIENT_READ, audit=A_READERS),
+    ("GET", "/api/v1/patients/{patient_id}/trends"): Row(PATIENT_READ, audit=A_READERS),
+    ("GET", "/api/v1/patients/{patient_id}/questionnaires"): Row(PATIENT_READ, audit=A_READERS),
+    ("GET", "/api/v1/patients/{patient_id}/insights"): Row(PATIENT_READ, audit=A_READERS),
+    ("GET", "/api/v1/patients/{patient_id}/microbiome"): Row(PATIENT_READ, audit=A_READERS),
+    ("GET", "/api/v1/patients/{patient_id}/fhir"): Row(PATIENT_READ, audit=A_READERS),
+    ("GET", "/api/v1/patients/{patient_id}/report.pdf"): Row(PATIENT_READ, audit=A_READERS),
+    # clinicians (API)
+    ("POST", "/api/v1/clinician/links"): Row(CLINICIAN, lambda w, p: {"json": {"code": invite_code(w)}}, audit=LINKERS),
+    ("GET", "/api/v1/clinician/patients"): Row(CLINICIAN, audit=CLINICIANS_OF_A),
+    ("GET", "/api/v1/clinician/appointments"): Row(CLINICIAN, audit=CLINICIANS_OF_A),
+    ("POST", "/api/v1/clinician/appointments/{request_id}"): Row(
+        CLINICIAN_OF_A, js({"action": "accept", "time": "2026-12-01T10:00"}), audit=CLINICIANS_OF_A),
+    # patient pages
+    ("GET", "/today"): Row(PAGE_ME, audit=ME_WRITERS),
+    ("POST", "/today"): Row(PAGE_ME, form({"date": "2026-11-01", "itch": "4", "f:food.egg": "1"}), audit=ME_WRITERS),
+    ("GET", "/trends"): Row(PAGE_ME, audit=ME_WRITERS),
+    ("GET", "/insights"): Row(PAGE_ME),
+    ("GET", "/insights/panel"): Row(PAGE_PATIENT_READ, audit=A_READERS, query="?patient={patient_id}"),
+    ("GET", "/questionnaire/{instrument}"): Row(PAGE_ME),
+    ("POST", "/questionnaire/{instrument}"): Row(PAGE_ME, form({f"q{i}": "1" for i in range(7)}), audit=ME_WRITERS),
+    ("GET", "/sharing"): Row(PAGE_ME, audit=ME_WRITERS),
+    ("POST", "/sharing/invite"): Row(PAGE_ME, form({}), audit=ME_WRITERS),
+    ("POST", "/sharing/revoke/{consent_id}"): Row(PAGE_ME_A_OBJECT, form({}), audit=A_ONLY),
+    ("GET", "/appointments"): Row(PAGE_ME, audit=ME_WRITERS),
+    ("POST", "/appointments"): Row(PAGE_ME, form({"reason": "itchy", "urgency": "routine"}), audit=ME_WRITERS),
+    ("GET", "/data"): Row(PAGE_ME),
+    ("GET", "/data/diary.csv"): Row(PAGE_ME, audit=ME_WRITERS),
+    ("GET", "/data/archive.json"): Row(PAGE_ME, audit=ME_WRITERS),
+    ("POST", "/data/delete"): Row(PAGE_ME, form({"password": People.password})),
+    ("POST", "/profiles/child"): Row(PAGE_ME, form({"display_name": "Kid"})),
+    ("GET", "/microbiome"): Row(PAGE_ME, audit=ME_WRITERS),
+    ("POST", "/microbiome"): Row(PAGE_ME, lambda w, p: upload(w, p, page=True), audit=ME_WRITERS),
+    ("GET", "/microbiome/{sample_pk}"): Row(PAGE_ME_A_OBJECT, audit=A_ONLY),
+    # clinician pages
+    ("GET", "/clinic"): Row(PAGE_CLINICIAN, audit=CLINICIANS_OF_A),
+    ("POST", "/clinic/link"): Row(PAGE_CLINICIAN, lambda w, p: {"data": {"code": invite_code(w), "csrf_token": w.csrf.get(p, "")}},
+                                  audit=LINKERS),
+    ("GET", "/clinic/appointments"): Row(PAGE_CLINICIAN, audit=CLINICIANS_OF_A),
+    ("POST", "/clinic/appointments/{request_id}"): Row(
+        PAGE_CLINICIAN_OF_A, form({"action": "accept", "time": "2026-12-01T10:00"}), audit=CLINICIANS_OF_A),
+    ("GET", "/clinic/patients/{patient_id}"): Row(PAGE_CLINICIAN_OF_A, audit=CLINICIANS_OF_A),
+    ("GET", "/clinic/patients/{patient_id}/microbiome/{sample_pk}"): Row(PAGE_CLINICIAN_OF_A, audit=CLINICIANS_OF_A),
+    ("GET", "/clinic/patients/{patient_id}/report.pdf"): Row(PAGE_CLINICIAN_OF_A, audit=CLINICIANS_OF_A),
+    ("GET", "/clinic/simulator"): Row(PAGE_CLINICIAN),
+    ("POST", "/clinic/simulator"): Row(PAGE_CLINICIAN, lambda w, p: {"data": {"arm": "placebo", "patients": "1", "weeks": "1",
+                                                                                "csrf_token": w.csrf.get(p, "")}}),
+    ("GET", "/clinic/simulator/{job}"): Row(PAGE_CLINICIAN_OF_A),
+}
+
+try:
+    from tests.safety.matrix_challenges import CHALLENGE_ROWS
+
+    ROWS.update(CHALLENGE_ROWS)
+except ImportError:  # pragma: no cover - the challenge rows live next to this file
+    pass
+
+
+def app_routes() -> set[tuple[str, str]]:
+    from gutskin.settings import Settings
+    from gutskin.web import create_app
+    from gutskin.web.routes import route_table
+
+    return set(route_table(create_app(Settings(database_url="sqlite://", secret_key=TEST_SECRET, env="test"))))
+
+
+def test_every_route_has_a_row() -> None:
+    routes = app_routes()
+    missing = sorted(routes - ROWS.keys())
+    stale = sorted(ROWS.keys() - routes)
+    assert not missing, f"routes without a row in the authorization matrix: {missing}"
+    assert not stale, f"rows for routes that no longer exist: {stale}"
+
+
+def order(expect: dict[str, Any]) -> list[str]:
+    """Refused personas first, allowed ones last (an allowed call may change or delete things)."""
+    allowed = [p for p in PERSONAS if expect[p] == OK or (isinstance(expect[p], int) and expect[p] < 400)]
+    return [p for p in PERSONAS if p not in allowed] + allowed
+
+
+def audit_counts(engine) -> dict[int | None, int]:  # type: ignore[no-untyped-def]
+    with transaction(engine) as s:
+        return dict(s.execute(select(AuditEvent.patient_id, func.count()).group_by(AuditEvent.patient_id)).all())
+
+
+@pytest.mark.parametrize("route", sorted(ROWS), ids=lambda r: f"{r[0]} {r[1]}")
+def test_route(route: tuple[str, str], sqlite_url: str, request: pytest.FixtureRequest) -> None:
+    from fastapi.testclient import TestClient
+
+    from gutskin.settings import Settings
+    from gutskin.store.db import get_engine
+    from gutskin.web import create_app
+
+    method, path = route
+    row = ROWS[route]
+    settings = Settings(database_url=sqlite_url, secret_key=TEST_SECRET, env="test")
+    engine = get_engine(sqlite_url)
+    people = People(engine)
+    world = build_world(engine, people, settings)
+    world.engine = engine  # type: ignore[attr-defined]
+    ids = {**world.ids, "instrument": "poem"}
+    url = re.sub(r"{(\w+)}", lambda m: str(ids[m.group(1)]), path + row.query)
+    patient_ids = {"A": people.owner_pid, "B": people.stranger_pid}
+    app = create_app(settings)
+    failures = []
+    for persona in order(row.expect):
+        with TestClient(app, follow_redirects=False) as client:
+            headers = {}
+            if persona != "anonymous":
+                if path.startswith("/api/"):
+                    headers = world.tokens[persona]
+                else:
+                    client.cookies.set("gutskin_session", world.cookies[persona])
+            kwargs = row.body(world, persona) if row.body else {}
+            before = audit_counts(engine)
+            resp = client.request(method, url, headers=headers, **kwargs)
+            after = audit_counts(engine)
+        want = row.expect[persona]
+        got = resp.status_code
+        if want == OK:
+            passed = got < 400 and not (got == 303 and resp.headers.get("location") == "/login")
+        elif want == LOGIN:
+            passed = got == 303 and resp.headers.get("location") == "/login"
+        else:
+            passed = got == want
+        if not passed:
+            failures.append(f"{persona}: expected {want}, got {got} {resp.text[:120]!r}")
+            continue
+        new = {k: after.get(k, 0) - before.get(k, 0) for k in set(after) | set(before)}
+        target = (row.audit or {}).get(persona)
+        if target is not None:
+            pid = patient_ids[target]
+            if new.get(pid, 0) != 1:
+                failures.append(f"{persona}: expected exactly one audit row for patient {target}, got {new.get(pid, 0)}")
+        elif want not in (OK,) and new.get(people.owner_pid, 0):
+            failures.append(f"{persona}: a refused call wrote {new[people.owner_pid]} audit rows for patient A")
+    assert not failures, "\n".join(failures)
