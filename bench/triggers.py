@@ -21,6 +21,11 @@ separately). Targets (issue 6): precision >= 0.85, recall >= 0.6, treatment <= 5
 from __future__ import annotations
 
 import argparse
+import os
+
+# small per-patient matrices: threaded BLAS only adds contention (set before numpy is imported)
+for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_var, "1")
 import time
 
 import numpy as np
@@ -32,6 +37,9 @@ from gutskin.insights.triggers import find_triggers
 
 
 def naive_calls(frame: pd.DataFrame, factors: list[str], alpha: float = 0.10) -> set[tuple[str, str]]:
+    import warnings
+
+    warnings.filterwarnings("ignore", category=RuntimeWarning)
     calls: set[tuple[str, str]] = set()
     for pid, g in frame.groupby("patient", sort=False):
         g = g.set_index("date").asfreq("D")
@@ -214,7 +222,6 @@ def main(argv=None) -> None:
     main_name = sources[0][0]
     print(f"\n## throughput ({main_name} cohort replicated with renamed patients; analysis from a loaded frame)")
     secs_10k, rate = throughput(frames[main_name], n, a.days, years)
-    import os
     import tempfile
 
     from gutskin.diary.csvio import read_diary_frame

@@ -47,6 +47,8 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 import numpy as np
+from scipy.linalg.lapack import dpotrf as _dpotrf
+from scipy.linalg.lapack import dpotri as _dpotri
 from scipy.special import ndtr
 
 LAGS: tuple[int, ...] = (0, 1, 2, 3)
@@ -166,26 +168,43 @@ def _factor_covariate(x: np.ndarray) -> tuple[np.ndarray, np.ndarray, str]:
     temperature) enter as (x - median) / IQR, so the effect is per interquartile range, and
     "exposed" means above the patient's median.
     """
-    obs = ~np.isnan(x)
-    v = x[obs]
-    if v.size == 0:
-        return np.full_like(x, np.nan), np.zeros(x.shape, bool), "binary"
-    vmin = v.min()
-    n_zero = int(np.count_nonzero(v == 0))
-    if vmin >= 0 and (n_zero >= 0.3 * v.size or n_zero + int(np.count_nonzero(v == 1)) == v.size):
-        exposed = x > 0
-        cov = exposed.astype(float)
-        cov[~obs] = np.nan
-        return cov, exposed, "binary"
-    vs = np.sort(v)
-    q25, q50, q75 = (_quantile_sorted(vs, q) for q in (0.25, 0.5, 0.75))
-    scale = q75 - q25
-    exposed = obs & (x > q50)
-    if scale <= 0:
-        cov = exposed.astype(float)
-        cov[~obs] = np.nan
-        return cov, exposed, "binary"
-    return (x - q50) / scale, exposed, "continuous"
+    covs, exposed, kinds = _factor_covariates(np.asarray(x, dtype=float)[:, None])
+    return covs[:, 0], exposed[:, 0], kinds[0]
+
+
+def _factor_covariates(G: np.ndarray) -> tuple[np.ndarray, np.ndarray, list[str]]:
+    """:func:`_factor_covariate` for every column of ``G`` (days x factors) at once."""
+    n, F = G.shape
+    if F == 0:
+        return np.zeros((n, 0)), np.zeros((n, 0), bool), []
+    obs = ~np.isnan(G)
+    n_obs = obs.sum(axis=0)
+    Gz = np.where(obs, G, 0.0)
+    n_zero = np.count_nonzero(obs & (Gz == 0), axis=0)
+    n_one = np.count_nonzero(obs & (Gz == 1), axis=0)
+    vmin = np.where(obs, G, np.inf).min(axis=0)
+    binary = (n_obs == 0) | ((vmin >= 0) & ((n_zero >= 0.3 * n_obs) | (n_zero + n_one == n_obs)))
+    covs = np.empty_like(G)
+    exposed = np.zeros(G.shape, bool)
+    kinds = ["binary"] * F
+    for j in range(F):
+        col = G[:, j]
+        if binary[j]:
+            e = Gz[:, j] > 0
+            c = e.astype(float)
+        else:
+            vs = np.sort(col[obs[:, j]])
+            q25, q50, q75 = (_quantile_sorted(vs, q) for q in (0.25, 0.5, 0.75))
+            e = obs[:, j] & (Gz[:, j] > q50)
+            if q75 - q25 <= 0:
+                c = e.astype(float)
+            else:
+                c = (col - q50) / (q75 - q25)
+                kinds[j] = "continuous"
+        c[~obs[:, j]] = np.nan
+        covs[:, j] = c
+        exposed[:, j] = e & obs[:, j]
+    return covs, exposed, kinds
 
 
 def _quantile_sorted(vs: np.ndarray, q: float) -> float:
@@ -235,14 +254,14 @@ def _ols(X: np.ndarray, yv: np.ndarray):
     if np.any(d <= 1e-9):
         return None
     corr = xtx / np.outer(d, d)
-    try:
-        chol = np.linalg.cholesky(corr)
-    except np.linalg.LinAlgError:
+    chol, info = _dpotrf(corr, lower=1)
+    if info != 0 or np.min(np.abs(np.diag(chol))) < 1e-4:  # not positive definite / collinear
         return None
-    if np.min(np.diag(chol)) < 1e-4:  # (near-)collinear columns
+    cinv, info = _dpotri(chol, lower=1)
+    if info != 0:
         return None
-    ci = np.linalg.inv(chol)
-    xtx_inv = (ci.T @ ci) / np.outer(d, d)
+    cinv = np.tril(cinv) + np.tril(cinv, -1).T
+    xtx_inv = cinv / np.outer(d, d)
     beta = xtx_inv @ (X.T @ yv)
     resid = yv - X @ beta
     s2 = float(resid @ resid) / dof
@@ -261,19 +280,17 @@ def _estimates(patient, day_index, itch, names, raw, min_days) -> list[FactorEst
     G = np.full((n, len(names)), np.nan)
     G[pos] = raw
 
+    covs, exposed, kinds = _factor_covariates(G)
+    obs = ~np.isnan(covs)
+    n_exp = np.count_nonzero(exposed & y_obs[:, None], axis=0)
+    n_unexp = np.count_nonzero(obs & ~exposed & y_obs[:, None], axis=0)
     est: list[FactorEstimate] = []
-    covs: list[np.ndarray] = []
     for j, name in enumerate(names):
-        cov, exposed, kind = _factor_covariate(G[:, j])
-        obs = ~np.isnan(cov)
-        n_exp = int(np.count_nonzero(exposed & y_obs))
-        n_unexp = int(np.count_nonzero(obs & ~exposed & y_obs))
         lags = TREATMENT_LAGS if name.startswith("treat.") else LAGS
-        fe = FactorEstimate(patient, name, kind, n_exp, n_unexp, lags)
-        if n_exp < min_days or n_unexp < min_days:
+        fe = FactorEstimate(patient, name, kinds[j], int(n_exp[j]), int(n_unexp[j]), lags)
+        if n_exp[j] < min_days or n_unexp[j] < min_days:
             fe.reason = "few_days"
         est.append(fe)
-        covs.append(cov)
 
     elig = [j for j, fe in enumerate(est) if not fe.reason]
     if not elig or n <= AR_ORDER + 1:
@@ -299,7 +316,7 @@ def _estimates(patient, day_index, itch, names, raw, min_days) -> list[FactorEst
     base = np.column_stack(cols)
     yv = y[rows]
 
-    C = np.column_stack([covs[j] for j in elig])  # (n, E), mean-imputed
+    C = covs[:, elig]  # (n, E), mean-imputed below
     miss = np.isnan(C)
     if miss.any():
         means = np.where(miss, 0.0, C).sum(axis=0) / np.maximum((~miss).sum(axis=0), 1)
@@ -375,7 +392,7 @@ def posterior(b: np.ndarray, se: np.ndarray, prior: TriggerPrior) -> dict[str, A
     return {"p_null": p_null, "p_lag": p_lag, "mean": m, "var": v, "p_worse": p_worse, "p_better": p_better}
 
 
-def fit_prior(estimates: list[FactorEstimate], base: TriggerPrior, iters: int = 60) -> TriggerPrior:
+def fit_prior(estimates: list[FactorEstimate], base: TriggerPrior, iters: int = 40) -> TriggerPrior:
     """Empirical-Bayes (EM) fit of (pi, lag weights, mu, tau) for one factor across patients."""
     est = [e for e in estimates if e.estimable]
     if len(est) < MIN_POOL_PATIENTS:
@@ -388,6 +405,7 @@ def fit_prior(estimates: list[FactorEstimate], base: TriggerPrior, iters: int = 
     s2 = np.where(np.isnan(se), np.inf, se * se)
     bb = np.where(np.isnan(b), 0.0, b)
     for _ in range(iters):
+        old = (pi, mu, tau, w)
         prior = TriggerPrior(pi, mu, tau, tuple(w), len(est))
         post = posterior(b, se, prior)
         r = post["p_lag"]  # (K, L)
@@ -404,6 +422,8 @@ def fit_prior(estimates: list[FactorEstimate], base: TriggerPrior, iters: int = 
         num = (wt2 * ((bb - mu) ** 2 - np.where(np.isinf(s2), 0.0, s2))).sum()
         tau2 = num / wt2.sum() if wt2.sum() > 0 else tau * tau
         tau = float(math.sqrt(max(tau2, TAU_FLOOR**2)))
+        if max(abs(pi - old[0]), abs(mu - old[1]), abs(tau - old[2]), float(np.max(np.abs(w - old[3])))) < 1e-4:
+            break
     return TriggerPrior(pi, mu, tau, tuple(float(x) for x in w), len(est))
 
 
