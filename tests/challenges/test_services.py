@@ -215,6 +215,25 @@ def test_any_safety_symptom_stops_and_alerts(engine, people) -> None:
         ch.take_dose(s, people.owner, out["id"], out["doses"][1]["id"], NO_SYMPTOMS)
 
 
+def test_missed_step_can_be_taken_late_but_not_two_doses_in_a_day(engine, people) -> None:
+    out = create(engine, people, doses=[ch.DoseStep(0, "1/4 egg"), ch.DoseStep(1, "1/2 egg"), ch.DoseStep(5, "1 egg")])
+    cid = out["id"]
+    shift_back(engine, cid, 8)  # step 1 was due yesterday, step 2 is due today
+    with transaction(engine) as s:
+        (step,) = ch.today_steps(s, people.owner, people.owner_pid)
+    assert step["action"] == "dose" and step["dose"]["step"] == 1 and "was due on" in step["text"]
+    with pytest.raises(InvalidInput), transaction(engine) as s:  # steps in order
+        ch.take_dose(s, people.owner, cid, out["doses"][1]["id"], NO_SYMPTOMS)
+    with transaction(engine) as s:
+        ch.take_dose(s, people.owner, cid, out["doses"][0]["id"], NO_SYMPTOMS)
+    with pytest.raises(InvalidInput), transaction(engine) as s:
+        ch.take_dose(s, people.owner, cid, out["doses"][1]["id"], NO_SYMPTOMS)
+    with transaction(engine) as s:
+        (step,) = ch.today_steps(s, people.owner, people.owner_pid)
+    assert step["action"] == "observe" and step["dose"] is None  # step 2 waits for tomorrow
+    assert step["next_due"] == (TODAY + dt.timedelta(days=1)).isoformat() and "step 2" in step["next_text"]
+
+
 def test_safety_check_after_dose_stops(engine, people) -> None:
     out = create(engine, people)
     cid, dose_id = out["id"], out["doses"][0]["id"]

@@ -52,6 +52,7 @@ HARD_MAX_ELIMINATION_DAYS = 42  # six weeks: longer eliminations need a new deci
 MAX_DOSE_STEPS = 10
 MAX_PLAN_DAYS = 120
 REVIEW_NOTICE_DAYS = 7
+MIN_HOURS_BETWEEN_HOME_DOSES = 20  # a missed step can be taken late, never two home doses in a day
 OUTCOMES = ("confirmed", "refuted")
 IMMEDIATE_OUTCOMES = ("negative", "positive", "stopped", "incomplete")
 OPEN_STATUSES = ("active", "evaluated")
@@ -394,12 +395,15 @@ def _step_for(session: Session, ch: FoodChallenge, day: dt.date) -> dict[str, ob
                         f"(baseline until {ch.baseline_end.isoformat()}).")
     elif phase == "reintroduction":
         today_dose = next((d for d in doses if d.planned_on <= day and d.status == "planned"), None)
-        if today_dose is not None and today_dose.planned_on == day:
+        dosed_today = any(d.taken_at is not None and d.taken_at.date() == day for d in doses)
+        home_dose = today_dose is not None and today_dose.setting == "home"
+        if today_dose is not None and not (home_dose and dosed_today) and (today_dose.planned_on == day or home_dose):
             step["dose"] = _dose_out(today_dose)
             if today_dose.setting == "home" and ch.kind == "home" and ch.released_for_home:
                 step["action"] = "dose"
-                step["text"] = (f"Step {today_dose.step}: eat {today_dose.amount} today, in the morning, then do not "
-                                f"eat any other {food} and log your day. Answer the safety check first.")
+                late = "" if today_dose.planned_on == day else f" (it was due on {today_dose.planned_on.isoformat()})"
+                step["text"] = (f"Step {today_dose.step}{late}: eat {today_dose.amount} today, in the morning, then do "
+                                f"not eat any other {food} and log your day. Answer the safety check first.")
             else:
                 step["action"] = "clinic"
                 step["text"] = (f"Step {today_dose.step} ({today_dose.amount}) is given in clinic today. "
@@ -416,6 +420,11 @@ def _step_for(session: Session, ch: FoodChallenge, day: dt.date) -> dict[str, ob
                 step["text"] = f"No {food} today; log your day as usual."
             if taken:
                 step["safety_dose_id"] = taken[-1].id
+            if home_dose and dosed_today and today_dose is not None:
+                tomorrow = day + dt.timedelta(days=1)
+                step["next_due"] = tomorrow.isoformat()
+                step["next_text"] = (f"Next step {today_dose.step} ({today_dose.amount}, at home) is due on "
+                                     f"{tomorrow.isoformat()}.")
     else:  # review
         step["action"] = "review"
         step["text"] = f"All steps of the {food} challenge are done. Your clinician will review the result."
@@ -521,12 +530,20 @@ def take_dose(session: Session, actor: Actor, challenge_id: int, dose_id: int, s
     today = _today()
     if dose.status != "planned":
         raise Conflict("dose: this step is already recorded")
-    if dose.planned_on != today:
+    if dose.planned_on > today:
         raise InvalidInput(f"dose: step {dose.step} is planned for {dose.planned_on.isoformat()}, not today")
-    earlier = [d for d in _doses(session, ch) if d.step < dose.step and d.status == "planned"]
-    if earlier:
+    if today > ch.reintroduction_end:
+        raise InvalidInput("dose: the reintroduction period is over; ask your clinician")
+    all_doses = _doses(session, ch)
+    if any(d.step < dose.step and d.status == "planned" for d in all_doses):
         raise InvalidInput("dose: an earlier step has not been taken")
-    when = taken_at or utcnow()
+    now = utcnow()
+    when = (taken_at or now).replace(tzinfo=None)
+    if not now - dt.timedelta(hours=24) <= when <= now + dt.timedelta(minutes=10):
+        raise InvalidInput("taken_at: expected a time within the last 24 hours")
+    last = max((d.taken_at for d in all_doses if d.taken_at is not None), default=None)
+    if last is not None and when - last < dt.timedelta(hours=MIN_HOURS_BETWEEN_HOME_DOSES):
+        raise InvalidInput(f"dose: wait at least {MIN_HOURS_BETWEEN_HOME_DOSES} hours after the last dose")
     dose.status = "taken"
     dose.taken_at = when
     dose.safety = {"before": {k: False for k in SAFETY_SYMPTOMS}, "checks": []}
