@@ -65,3 +65,40 @@ def test_safety_stop_via_api_alerts_clinician(client, people) -> None:  # type: 
     ack = client.post(f"/api/v1/clinician/challenge-alerts/{alerts[0]['id']}/acknowledge", headers=doc)
     assert ack.status_code == 200 and ack.json()["acknowledged"]
     assert client.get(f"/api/v1/challenges/{cid}", headers=doc).json()["status"] == "stopped"
+
+
+def test_supervised_challenge_via_api(client, people) -> None:  # type: ignore[no-untyped-def]
+    owner = bearer(client, "owner@example.org")
+    doc = bearer(client, "linked@clinic.example.org")
+    body = {**PLAN, "kind": "supervised", "released_for_home": False, "elimination_days": 14,
+            "elimination_max_days": 21, "doses": [{"day_offset": 0, "amount": "3 mg protein"},
+                                                  {"day_offset": 0, "amount": "30 mg protein"}]}
+    c = client.post(f"/api/v1/patients/{people.owner_pid}/challenges", json=body, headers=doc).json()
+    cid = c["id"]
+    assert [d["setting"] for d in c["doses"]] == ["clinic", "clinic"]
+    ext = client.post(f"/api/v1/challenges/{cid}/extend-elimination", json={"extra_days": 7}, headers=doc)
+    assert ext.status_code == 200 and ext.json()["elimination_end"] == (TODAY + dt.timedelta(days=20)).isoformat()
+    too_long = client.post(f"/api/v1/challenges/{cid}/extend-elimination", json={"extra_days": 1}, headers=doc)
+    assert too_long.status_code == 422
+    assert client.post(f"/api/v1/challenges/{cid}/extend-elimination", json={"extra_days": 1},
+                       headers=owner).status_code == 403
+    given = (dt.datetime.now() - dt.timedelta(hours=1)).replace(microsecond=0).isoformat()
+    dose = {"step": 1, "given_at": given, "amount": "3 mg protein", "symptoms": "none"}
+    assert client.post(f"/api/v1/challenges/{cid}/supervised-doses", json=dose, headers=owner).status_code == 403
+    r = client.post(f"/api/v1/challenges/{cid}/supervised-doses", json=dose, headers=doc)
+    assert r.status_code == 201 and r.json()["taken_at"] == given[:16]
+    bad = client.post(f"/api/v1/challenges/{cid}/supervised-doses", json={**dose, "reactions": ["sneezing"]}, headers=doc)
+    assert bad.status_code == 422
+    out = client.post(f"/api/v1/challenges/{cid}/supervised-outcome",
+                      json={"immediate_outcome": "positive", "stop_reason": "urticaria after 30 mg"}, headers=doc)
+    assert out.status_code == 200 and out.json()["status"] == "stopped"
+    v = client.post(f"/api/v1/challenges/{cid}/evaluate", headers=doc).json()
+    assert v["verdict"] == "reaction_likely"
+    rem = client.get(f"/api/v1/patients/{people.owner_pid}/challenge-reminders", headers=owner)
+    assert rem.status_code == 200
+    avoid = client.get(f"/api/v1/patients/{people.owner_pid}/avoid-list", headers=owner).json()
+    assert [(a["food"], a["reason"][:17]) for a in avoid] == [("food.egg", "challenge stopped")]  # until reviewed
+    conf = client.post(f"/api/v1/challenges/{cid}/outcome", json={"outcome": "confirmed"}, headers=doc)
+    assert conf.status_code == 200
+    assert [a["food"] for a in client.get(f"/api/v1/patients/{people.owner_pid}/avoid-list", headers=owner).json()] == [
+        "food.egg"]

@@ -774,8 +774,16 @@ def avoid_list(session: Session, actor: Actor, patient_id: int, day: dt.date | N
            for f, r in sorted(latest.items()) if r.avoid]
     listed = {o["food"] for o in out}
     for ch in session.scalars(select(FoodChallenge).where(FoodChallenge.patient_id == patient_id,
-                                                          FoodChallenge.status.in_(OPEN_STATUSES))).all():
-        if ch.food not in listed and phase_on(ch, day) in ("elimination", "baseline", "reintroduction"):
+                                                          FoodChallenge.status.in_((*OPEN_STATUSES, "stopped")))
+                              .order_by(FoodChallenge.id)).all():
+        if ch.food in listed:
+            continue
+        if ch.status == "stopped":  # safety first: avoid until the clinician has reviewed the stop
+            out.append({"food": ch.food, "food_label": food_label(ch.food),
+                        "reason": "challenge stopped: avoid until your clinician reviews it", "until": None,
+                        "challenge_id": ch.id})
+            listed.add(ch.food)
+        elif phase_on(ch, day) in ("elimination", "baseline", "reintroduction"):
             out.append({"food": ch.food, "food_label": food_label(ch.food), "reason": "food challenge",
                         "until": ch.reintroduction_end.isoformat(), "challenge_id": ch.id})
             listed.add(ch.food)
