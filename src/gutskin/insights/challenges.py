@@ -5,36 +5,37 @@ Pure science (numpy, scipy): no clinic, store or web imports. See docs/challenge
 Model
 -----
 Every logged day ``i`` of the analysis period (food-free reference days before the first dose,
-then the reintroduction period) has a day index ``t_i`` and a score ``y_i``. Day ``i`` is an
-*observation-window day* (``w_i = 1``) when the calendar day overlaps ``[dose + onset,
-dose + window]`` of any dose (late eczematous reactions 6-48 h after ingestion, peak about
-24 h: Breuer 2004, PMID 15144477; PRACTALL, Sampson 2012; reference §5). Days of the
-reintroduction period outside every window are control days (``w_i = 0``), as are reference days.
+then the reintroduction period) has a day number ``t_i`` and a score ``y_i``. Late eczematous
+reactions appear 6-48 h after ingestion, typically about 24 h (Breuer 2004, PMID 15144477;
+PRACTALL, Sampson 2012; reference §5). The weight ``w_i`` (:func:`reaction_weights`) is the
+probability that a reaction with onset ~ U(6, 30) h and duration ~ U(12, 36) h (cut at the
+observation window) overlaps calendar day ``i``; reference days and reintroduction days outside
+every window (control days) have ``w_i = 0``.
 
-    y_i = mu + delta * w_i + u_i,      Cov(u_i, u_j) = s^2 * phi^|t_i - t_j|
+    y_i = mu + delta * w_i + u_i,
+    Cov(u_i, u_j) = s^2 * [rho * phi^|t_i - t_j| + (1 - rho) * 1{i = j}]
 
-i.e. day-to-day deviations from the patient's own level follow a stationary AR(1) process
-(continuous-time form, so gaps in the diary are handled exactly). ``delta`` is the effect
-size: the mean rise of the score on window days over the patient's own level.
+i.e. day-to-day deviations from the patient's own level are a persistent AR(1) part (share
+``rho``; continuous-time form, so gaps in the diary are exact) plus day noise. ``delta`` is the
+effect size: the rise of the score on a day fully covered by a reaction.
 
-Inference (Bayesian, closed form on a grid; cf. Zellner 1971 ch. 3 and 4 for the normal linear
-model with the Jeffreys prior ``p(mu, delta, s) ~ 1/s``):
+Inference (Bayesian, closed form on a grid; the normal linear model with the Jeffreys prior
+``p(mu, delta, s) ~ 1/s``, Zellner 1971 ch. 3-4):
 
-* for each ``phi`` on a grid 0, 0.05, ..., 0.95 (uniform prior), with ``R_phi`` the AR(1)
+* for each ``(phi, rho)`` on ``PHI_GRID x RHO_GRID`` (uniform prior), with ``R`` the
   correlation matrix and ``X = [1, w]``, the generalised least-squares (GLS) estimate
-  ``b = (X' R^-1 X)^-1 X' R^-1 y``, residual form ``Q = (y - Xb)' R^-1 (y - Xb)``;
-* the marginal likelihood of ``phi`` is
-  ``p(y | phi) ~ |R|^-1/2 |X' R^-1 X|^-1/2 Q^-(n-2)/2``;
-* given ``phi``, ``delta ~ t_{n-2}(b_delta, Q/(n-2) * [(X' R^-1 X)^-1]_{delta,delta})``;
+  ``b = (X' R^-1 X)^-1 X' R^-1 y`` and ``Q = (y - Xb)' R^-1 (y - Xb)``;
+* the marginal likelihood ``p(y | phi, rho) ~ |R|^-1/2 |X' R^-1 X|^-1/2 Q^-(n-2)/2``;
+* given ``(phi, rho)``, ``delta ~ t_{n-2}(b_delta, Q/(n-2) * [(X' R^-1 X)^-1]_{delta,delta})``;
 * the posterior of ``delta`` is the mixture of these t distributions weighted by
-  ``p(phi | y)``. The autocorrelation therefore widens the interval exactly as the AR(1)
-  effective sample size says: for ``n`` consecutive days the variance of a mean is
-  ``s^2/n * [1 + 2 sum_{k=1}^{n-1} (1 - k/n) phi^k]`` (Bartlett 1946; Bayley & Hammersley 1946),
-  reported as ``n_eff`` for the window days.
+  ``p(phi, rho | y)``. Autocorrelation widens the interval as the AR(1) effective sample size
+  says: for ``n`` consecutive days the variance of a mean is
+  ``s^2/n * [1 + 2 sum_{k=1}^{n-1} (1 - k/n) phi^k]`` (Bartlett 1946), reported as
+  ``n_eff_window`` (:func:`effective_sample_size`).
 
-Verdict rules (``relevant`` = smallest rise that matters: 1.5 itch NRS points, about the NRS
-MCID used elsewhere in gutskin; 8.7 PO-SCORAD points, the SCORAD MCID of Schram 2012;
-``react`` = half of it):
+Verdict rules (``relevant`` = smallest rise that matters: 2 itch NRS points, half the >= 4-point
+responder definition of the Peak Pruritus NRS (Yosipovitch 2019) for a one-to-two-day rise;
+8.7 PO-SCORAD points, the SCORAD MCID of Schram 2012; ``react`` = half of it):
 
 * ``reaction_likely``  if P(delta > react | data) >= 0.90;
 * ``no_reaction``      if P(delta < relevant | data) >= 0.90 (and not reaction_likely);
