@@ -10,6 +10,7 @@ from pathlib import Path
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
+from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import text
@@ -20,6 +21,7 @@ from gutskin.settings import Settings, get_settings
 from gutskin.store.db import get_engine
 from gutskin.web.errors import status_for
 from gutskin.web.headers import SecurityHeadersMiddleware
+from gutskin.web.idguard import IdRangeMiddleware
 from gutskin.web.pages.common import LoginRequired, render
 
 STATIC = Path(__file__).with_name("static")
@@ -44,6 +46,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.engine = get_engine(settings.database_url)
 
+    app.add_middleware(IdRangeMiddleware)
     app.add_middleware(SecurityHeadersMiddleware)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 
@@ -65,6 +68,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             return JSONResponse({"detail": str(exc)}, status_code=status_for(exc))
         return error_page(request, status_for(exc), str(exc))
 
+    @app.exception_handler(RequestValidationError)
+    async def validation_error(request: Request, exc: RequestValidationError) -> Response:
+        first = exc.errors()[0] if exc.errors() else {}
+        where = ".".join(str(p) for p in first.get("loc", ()) if p != "body") or "request"
+        message = f"{where}: {first.get('msg', 'invalid input')}"
+        if request.url.path.startswith("/api/"):
+            return JSONResponse({"detail": message}, status_code=422)
+        return error_page(request, 422, message)
+
     @app.exception_handler(LoginRequired)
     async def login_required(request: Request, exc: LoginRequired) -> Response:
         return RedirectResponse("/login", status_code=303)
@@ -75,4 +87,31 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             return JSONResponse({"detail": exc.detail}, status_code=exc.status_code, headers=getattr(exc, "headers", None))
         return error_page(request, exc.status_code, str(exc.detail))
 
+    _document_errors(app)
     return app
+
+
+def _document_errors(app: FastAPI) -> None:
+    """Every error answer is ``{"detail": "field: what was wrong"}``; say so in the OpenAPI schema."""
+    from fastapi.openapi.utils import get_openapi
+
+    def openapi() -> dict:
+        if app.openapi_schema:
+            return app.openapi_schema
+        schema = get_openapi(title=app.title, version=app.version, description=app.description, routes=app.routes)
+        components = schema.setdefault("components", {}).setdefault("schemas", {})
+        components["HTTPValidationError"] = {
+            "title": "Error", "type": "object", "required": ["detail"],
+            "properties": {"detail": {"type": "string", "title": "Detail"}},
+        }
+        components.pop("ValidationError", None)
+        error = {"description": "Error", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/HTTPValidationError"}}}}
+        for item in schema.get("paths", {}).values():
+            for op in item.values():
+                if isinstance(op, dict) and "responses" in op:
+                    for code in ("401", "403", "404", "409", "422", "429"):
+                        op["responses"].setdefault(code, error)
+        app.openapi_schema = schema
+        return schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
