@@ -225,10 +225,11 @@ def main(argv=None) -> None:
     import tempfile
 
     from gutskin.diary.csvio import read_diary_frame
+    from gutskin.insights.synthetic import write_frame_csv
 
     with tempfile.TemporaryDirectory() as d:
         p = os.path.join(d, "diary.csv")
-        frames[main_name].assign(date=frames[main_name]["date"].dt.strftime("%Y-%m-%d")).to_csv(p, index=False)
+        write_frame_csv(frames[main_name], p)
         t0 = time.perf_counter()
         read_diary_frame(p)
         t_csv = time.perf_counter() - t0

@@ -321,22 +321,32 @@ def oracle_forecast(
 
 def write_diary(cohort: SyntheticCohort, path) -> None:
     """Write the cohort's diary as an interchange-format CSV (``gutskin.diary.csvio``)."""
-    from gutskin.diary.csvio import DiaryRow, write_diary_csv
+    write_frame_csv(cohort.frame, path)
 
-    f = cohort.frame
+
+def write_frame_csv(f, path) -> None:
+    """Write a diary frame (``read_diary_frame`` layout) as an interchange-format CSV."""
+    from gutskin.diary.csvio import CORE_COLUMNS, DiaryRow, write_diary_csv
+
+    names = [c for c in f.columns if c not in CORE_COLUMNS]
 
     def rows():
         for rec in f.itertuples(index=False, name=None):
             vals = dict(zip(f.columns, rec))
-            itch = vals["itch"]
-            flare = vals["flare"]
+            def num(col, cast=int):
+                v = vals.get(col)
+                return None if v is None or v != v else cast(v)
+
             yield DiaryRow(
                 patient=str(vals["patient"]),
                 date=vals["date"].date(),
-                itch=None if itch != itch else int(itch),
-                flare=None if flare != flare else int(flare),
-                factors={k: float(vals[k]) for k in FACTORS if vals[k] == vals[k]},
+                itch=num("itch"),
+                sleep_loss=num("sleep_loss"),
+                poscorad=num("poscorad", float),
+                poem=num("poem"),
+                flare=num("flare"),
+                factors={k: float(vals[k]) for k in names if vals[k] == vals[k]},
             )
 
     with open(path, "w", newline="", encoding="utf-8") as fh:
-        write_diary_csv(rows(), fh, list(FACTORS))
+        write_diary_csv(rows(), fh, names)

@@ -184,26 +184,20 @@ def _factor_covariates(G: np.ndarray) -> tuple[np.ndarray, np.ndarray, list[str]
     n_one = np.count_nonzero(obs & (Gz == 1), axis=0)
     vmin = np.where(obs, G, np.inf).min(axis=0)
     binary = (n_obs == 0) | ((vmin >= 0) & ((n_zero >= 0.3 * n_obs) | (n_zero + n_one == n_obs)))
-    covs = np.empty_like(G)
-    exposed = np.zeros(G.shape, bool)
+    exposed = obs & (Gz > 0)
+    covs = np.where(obs, exposed.astype(float), np.nan)  # binary coding for every column first
     kinds = ["binary"] * F
-    for j in range(F):
+    for j in np.flatnonzero(~binary):
         col = G[:, j]
-        if binary[j]:
-            e = Gz[:, j] > 0
-            c = e.astype(float)
+        vs = np.sort(col[obs[:, j]])
+        q25, q50, q75 = (_quantile_sorted(vs, q) for q in (0.25, 0.5, 0.75))
+        e = obs[:, j] & (Gz[:, j] > q50)
+        exposed[:, j] = e
+        if q75 - q25 <= 0:
+            covs[:, j] = np.where(obs[:, j], e.astype(float), np.nan)
         else:
-            vs = np.sort(col[obs[:, j]])
-            q25, q50, q75 = (_quantile_sorted(vs, q) for q in (0.25, 0.5, 0.75))
-            e = obs[:, j] & (Gz[:, j] > q50)
-            if q75 - q25 <= 0:
-                c = e.astype(float)
-            else:
-                c = (col - q50) / (q75 - q25)
-                kinds[j] = "continuous"
-        c[~obs[:, j]] = np.nan
-        covs[:, j] = c
-        exposed[:, j] = e & obs[:, j]
+            covs[:, j] = (col - q50) / (q75 - q25)
+            kinds[j] = "continuous"
     return covs, exposed, kinds
 
 
