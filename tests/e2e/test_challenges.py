@@ -91,6 +91,8 @@ def test_whole_home_challenge(server, browser) -> None:  # type: ignore[no-untyp
     c.wait_for_selector("#plan-form")
     c.select_option("select[name=food]", "food.egg")
     c.check("input[name=released_for_home]")
+    assert c.input_value("input[name=baseline_days]") == "14"  # the default; 7 is the minimum
+    c.fill("input[name=baseline_days]", "7")
     c.fill("textarea[name=doses]", "0: 1/4 cooked egg\n3: 1/2 cooked egg\n6: 1 cooked egg")
     c.click("#create-plan")
     c.wait_for_url(re.compile(r"/clinic/challenges/\d+$"))
@@ -159,7 +161,7 @@ def test_safety_stop_alerts_clinician(server, browser) -> None:  # type: ignore[
     p, c, pid = link_patient(server, browser, "safe@example.org")
     doc = token(base, "doc@clinic.example.org")
     r = httpx.post(f"{base}/api/v1/patients/{pid}/challenges", headers=doc, json={
-        "food": "food.peanut", "kind": "home", "released_for_home": True,
+        "food": "food.peanut", "kind": "home", "released_for_home": True, "baseline_days": 7,
         "doses": [{"day_offset": 0, "amount": "1 peanut"}, {"day_offset": 3, "amount": "5 peanuts"}]})
     assert r.status_code == 201, r.text
     cid = r.json()["id"]

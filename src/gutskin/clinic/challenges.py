@@ -47,6 +47,7 @@ from gutskin.store.models import (
 
 KINDS = ("home", "supervised")
 MIN_BASELINE_DAYS = 7
+DEFAULT_BASELINE_DAYS = 14  # bench/challenges.py: with 7 days about 60 % of home challenges end inconclusive
 MAX_BASELINE_DAYS = 28
 HARD_MAX_ELIMINATION_DAYS = 42  # six weeks: longer eliminations need a new decision, not a longer plan
 MAX_DOSE_STEPS = 10
@@ -86,7 +87,7 @@ class PlanInput:
     kind: str = "home"
     released_for_home: bool = False
     start: dt.date | None = None  # first day of the plan (elimination, or baseline)
-    baseline_days: int = MIN_BASELINE_DAYS
+    baseline_days: int = DEFAULT_BASELINE_DAYS
     elimination_days: int = 0
     elimination_max_days: int | None = None
     observation_hours: int = 48

@@ -28,7 +28,7 @@ class PlanIn(Strict):
     kind: str = Field("home", description="home | supervised")
     released_for_home: bool = False
     start: str | None = Field(None, description="first day of the plan, YYYY-MM-DD (default today)")
-    baseline_days: int = Field(uc.MIN_BASELINE_DAYS, ge=1, le=365)
+    baseline_days: int = Field(uc.DEFAULT_BASELINE_DAYS, ge=1, le=365, description="at least 7; 14 or more decides more often")
     elimination_days: int = Field(0, ge=0, le=365)
     elimination_max_days: int | None = Field(None, ge=1, le=365)
     observation_hours: int = Field(48, ge=1, le=240)

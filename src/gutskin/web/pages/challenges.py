@@ -124,7 +124,7 @@ def clinic_list(request: Request, patient_id: int, error: str | None = None) -> 
         ctx = {"rows": rows, "patient_id": patient_id, "records": uc.allergy_records(s, u.actor, patient_id),
                "avoid": uc.avoid_list(s, u.actor, patient_id), "foods": FOODS, "error": error,
                "patient_name": rows[0]["patient_name"] if rows else _name(s, u.actor, patient_id),
-               "today": dt.date.today().isoformat(), "min_baseline": uc.MIN_BASELINE_DAYS,
+               "today": dt.date.today().isoformat(), "min_baseline": uc.MIN_BASELINE_DAYS, "default_baseline": uc.DEFAULT_BASELINE_DAYS,
                "hard_max": uc.HARD_MAX_ELIMINATION_DAYS}
         return render(request, "challenges_clinic.html", ctx, user=u)
 
@@ -161,7 +161,7 @@ def _int(value: str, field: str, default: int | None = None) -> int | None:
 @router.post("/clinic/patients/{patient_id}/challenges", response_class=HTMLResponse)
 def clinic_create(request: Request, patient_id: int, food: str = Form(""), custom_food: str = Form(""),
                   kind: str = Form("home"), released_for_home: str = Form(""), start: str = Form(""),
-                  baseline_days: str = Form("7"), elimination_days: str = Form("0"),
+                  baseline_days: str = Form(""), elimination_days: str = Form("0"),
                   elimination_max_days: str = Form(""), observation_hours: str = Form("48"), doses: str = Form(""),
                   instructions: str = Form(""), csrf_token: str = Form("")) -> Response:
     try:
@@ -174,7 +174,7 @@ def clinic_create(request: Request, patient_id: int, food: str = Form(""), custo
                 raise InvalidInput("start: expected a date") from None
             plan = uc.PlanInput(
                 food=(custom_food.strip() or food).strip(), kind=kind, released_for_home=bool(released_for_home),
-                start=start_d, baseline_days=_int(baseline_days, "baseline_days", 7) or 0,
+                start=start_d, baseline_days=_int(baseline_days, "baseline_days", uc.DEFAULT_BASELINE_DAYS) or 0,
                 elimination_days=_int(elimination_days, "elimination_days", 0) or 0,
                 elimination_max_days=_int(elimination_max_days, "elimination_max_days"),
                 observation_hours=_int(observation_hours, "observation_hours", 48) or 0,
