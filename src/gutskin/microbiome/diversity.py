@@ -172,7 +172,7 @@ def alpha_diversity(profile: Profile, metrics: Sequence[str] = DEFAULT_ALPHA, *,
         if m in COUNT_ONLY:
             profile.require_counts(m)
     prof, depth, dropped = _prepare(profile, rank, rarefy_depth, seed)
-    counts = np.ascontiguousarray(prof.table.to_numpy())  # pandas hands out F-ordered arrays
+    counts = prof.matrix
     ids = list(prof.table.index)
     if prof.kind == "relative":
         # skbio validates integer-ness for some metrics; proportions are fine for the others
@@ -186,7 +186,7 @@ def alpha_diversity(profile: Profile, metrics: Sequence[str] = DEFAULT_ALPHA, *,
         cols[m] = sk_alpha(name, counts, ids=ids, **kw).to_numpy(dtype=float)
     values = pd.DataFrame(cols, index=pd.Index(ids, name="sample"))
     if "pielou" in values:
-        obs = (counts > 0).sum(axis=1)
+        obs = np.count_nonzero(counts, axis=1)
         values.loc[obs <= 1, "pielou"] = np.nan
     return AlphaDiversity(values=values, log_base=LOG_BASE, rank=prof.rank, kind=prof.kind, depth=depth,
                           seed=seed if depth is not None else None,
@@ -231,7 +231,7 @@ def beta_diversity(profile: Profile, metric: str = "braycurtis", *, tree=None, r
         raise MicrobiomeInputError(f"unknown beta metric {metric!r}; choose from {BETA_METRICS}")
     prof, depth, dropped = _prepare(profile, rank, rarefy_depth, seed)
     ids = list(prof.table.index)
-    counts = np.ascontiguousarray(prof.table.to_numpy())  # row (sample) access must be contiguous
+    counts = prof.matrix
     kw: dict[str, Any] = {}
     if metric == "jaccard":
         counts = counts > 0

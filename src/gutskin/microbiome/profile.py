@@ -112,6 +112,17 @@ class Profile:
     source: str = "<memory>"
     notes: tuple[str, ...] = field(default=())
 
+    def __post_init__(self) -> None:
+        # pandas hands out F-ordered arrays; skbio walks samples (rows), so keep one C-ordered copy
+        object.__setattr__(self, "_matrix", np.ascontiguousarray(self.table.to_numpy(dtype=np.float64)))
+
+    @property
+    def matrix(self) -> np.ndarray:
+        """The table as a C-contiguous float64 samples × features array (read-only view)."""
+        view = self._matrix.view()
+        view.flags.writeable = False
+        return view
+
     @classmethod
     def from_frame(cls, table: pd.DataFrame, *, kind: Kind | None = None, rank: str = "feature",
                    method: Method = "unknown", taxonomy: pd.DataFrame | None = None,
