@@ -398,6 +398,21 @@ def test_evaluate_and_clinician_confirms(engine, people, reacts: bool) -> None:
     assert (people.owner.user_id, "evaluate", "food_challenge") in actions
 
 
+def test_last_elimination_days_join_the_reference(engine, people) -> None:
+    out = create(engine, people, elimination_days=21, elimination_max_days=28, doses=[ch.DoseStep(0, "1/4 egg")])
+    cid = out["id"]
+    shift_back(engine, cid, 21 + 7 + 3)  # elimination, baseline, one dose and its window are over
+    with transaction(engine) as s:
+        c = s.get(FoodChallenge, cid)
+        first, r0 = c.elimination_start, c.reintroduction_start
+        dose = s.scalars(select(ChallengeDose).where(ChallengeDose.challenge_id == cid)).one()
+        dose.status, dose.taken_at = "taken", dt.datetime.combine(r0, dt.time(9))
+    _log_series(engine, people, first, [3, 4] * 15 + [3])  # every day from the first elimination day
+    with transaction(engine) as s:
+        v = ch.evaluate(s, people.clinician, cid)
+    assert v["baseline_days"] == 7 + ch.ELIMINATION_REFERENCE_DAYS  # not the first 7 elimination days
+
+
 def test_override_needs_a_reason_and_refuting_takes_food_off_the_list(engine, people) -> None:
     cid = _run_home_challenge(engine, people, reacts=True)
     with transaction(engine) as s:

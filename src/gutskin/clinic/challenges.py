@@ -53,6 +53,7 @@ HARD_MAX_ELIMINATION_DAYS = 42  # six weeks: longer eliminations need a new deci
 MAX_DOSE_STEPS = 10
 MAX_PLAN_DAYS = 120
 REVIEW_NOTICE_DAYS = 7
+ELIMINATION_REFERENCE_DAYS = 14  # the last days of an elimination join the baseline as reference days
 MIN_HOURS_BETWEEN_HOME_DOSES = 20  # a missed step can be taken late, never two home doses in a day
 OUTCOMES = ("confirmed", "refuted")
 IMMEDIATE_OUTCOMES = ("negative", "positive", "stopped", "incomplete")
@@ -674,8 +675,11 @@ def evaluate(session: Session, actor: Actor, challenge_id: int) -> dict[str, obj
     doses = [d.taken_at for d in _doses(session, ch) if d.status == "taken" and d.taken_at is not None]
     immediate = ch.status == "stopped" and (
         (ch.stop_reason or "").startswith("safety check") or ch.immediate_outcome == "positive")
+    ref_start = ch.baseline_start
+    if ch.elimination_start is not None:  # the last food-free elimination days are reference days too
+        ref_start = max(ch.elimination_start, ch.baseline_start - dt.timedelta(days=ELIMINATION_REFERENCE_DAYS))
     days = session.scalars(select(DiaryDay).where(
-        DiaryDay.patient_id == ch.patient_id, DiaryDay.day >= ch.baseline_start,
+        DiaryDay.patient_id == ch.patient_id, DiaryDay.day >= ref_start,
         DiaryDay.day <= ch.reintroduction_end).order_by(DiaryDay.day)).all()
     taken_days = {t.date() for t in doses}
     lapses = [a.day for a in session.scalars(select(ChallengeAdherence).where(
