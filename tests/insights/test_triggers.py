@@ -144,3 +144,10 @@ def test_patient_insights_plain_data_for_the_page():
     assert len(out["forecast"]["days"]) == 7 and 0 <= out["forecast"]["flare_risk"] <= 1
     with pytest.raises(ValueError):
         patient_insights(frame, "nobody")
+
+
+def test_parallel_estimates_equal_serial():
+    frame = cohort(9, 420, n_days=40)
+    serial = tr.find_triggers(frame)
+    parallel = tr.find_triggers(frame, n_jobs=2)
+    assert [r.to_dict() for r in serial] == [r.to_dict() for r in parallel]
