@@ -168,7 +168,7 @@ def run_source(name, frame, truth, n, naive_n, label):
     return s_ours
 
 
-def throughput(frame, n, days, years):
+def throughput(frame, n, days, years, n_jobs=1):
     factors = [c for c in frame.columns if "." in c]
     per_patient_years = days / 365.25
     copies = int(np.ceil(years / (n * per_patient_years)))
@@ -180,12 +180,12 @@ def throughput(frame, n, days, years):
     big = pd.concat(frames, ignore_index=True)
     n_big = n * copies
     t0 = time.perf_counter()
-    out = find_triggers(big)
+    out = find_triggers(big, n_jobs=n_jobs)
     dt_big = time.perf_counter() - t0
     py = n_big * per_patient_years
     assert len(out) == n_big * len(factors)
     secs_10k = 1e4 / (py / dt_big)
-    print(f"throughput: {py:,.0f} patient-years ({n_big} patients, {len(big):,} rows, {len(factors)} factors) in "
+    print(f"throughput ({n_jobs} process{'es' if n_jobs > 1 else ''}): {py:,.0f} patient-years ({n_big} patients, {len(big):,} rows, {len(factors)} factors) in "
           f"{dt_big:.1f} s = {py / dt_big:,.0f} patient-years/s; 10,000 patient-years would take {secs_10k:.1f} s")
     return secs_10k, py / dt_big
 
@@ -198,6 +198,7 @@ def main(argv=None) -> None:
     ap.add_argument("--seed", type=int, default=2026)
     ap.add_argument("--patient-years", type=float, default=None)
     ap.add_argument("--naive-patients", type=int, default=None)
+    ap.add_argument("--jobs", type=int, default=2, help="processes for the throughput run (2 cores here)")
     a = ap.parse_args(argv)
     n = a.patients or (60 if a.quick else 300)
     years = a.patient_years or (500 if a.quick else 10_000)
@@ -221,7 +222,9 @@ def main(argv=None) -> None:
 
     main_name = sources[0][0]
     print(f"\n## throughput ({main_name} cohort replicated with renamed patients; analysis from a loaded frame)")
-    secs_10k, rate = throughput(frames[main_name], n, a.days, years)
+    _, rate1 = throughput(frames[main_name], n, a.days, years / 5, 1)
+    secs_10k, rate = throughput(frames[main_name], n, a.days, years, a.jobs)
+    print(f"speed-up of {a.jobs} processes over 1: {rate / rate1:.2f}x")
     import tempfile
 
     from gutskin.diary.csvio import read_diary_frame
