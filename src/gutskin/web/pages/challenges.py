@@ -11,7 +11,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from gutskin.clinic import access
 from gutskin.clinic import challenges as uc
-from gutskin.clinic.errors import ClinicError, InvalidInput
+from gutskin.clinic.errors import ClinicError, Forbidden, NotFound, InvalidInput
 from gutskin.diary.factors import VOCABULARY
 from gutskin.web.deps import unit_of_work
 from gutskin.web.pages.common import redirect, render, require_user, verify_csrf
@@ -65,6 +65,8 @@ async def take_dose(request: Request, challenge_id: int, dose_id: int) -> Respon
                 raise InvalidInput("safety: confirm that you checked for each of these signs before eating the dose")
             r = uc.take_dose(s, u.actor, challenge_id, dose_id, _symptom_form(form))
     except ClinicError as exc:
+        if isinstance(exc, (NotFound, Forbidden)):
+            raise  # not yours / wrong role: the app answers 404 / 403, never a redirect
         return _back(back, str(exc))
     return redirect(back + ("&" if "?" in back else "?") + ("done=stopped" if r["stopped"] else "done=dose"))
 
@@ -80,6 +82,8 @@ async def safety(request: Request, challenge_id: int) -> Response:
             dose_id = int(form["dose_id"]) if form.get("dose_id") else None
             r = uc.safety_check(s, u.actor, challenge_id, sorted(set(form.getlist("symptom"))), dose_id)
     except (ClinicError, ValueError) as exc:
+        if isinstance(exc, (NotFound, Forbidden)):
+            raise  # not yours / wrong role: the app answers 404 / 403, never a redirect
         return _back(back, str(exc))
     return redirect(back + ("&" if "?" in back else "?") + ("done=stopped" if r["stopped"] else "done=check"))
 
@@ -95,6 +99,8 @@ def adherence(request: Request, challenge_id: int, followed: str = Form(""), day
             d = dt.date.fromisoformat(day) if day else dt.date.today()
             uc.log_adherence(s, u.actor, challenge_id, d, followed == "yes", note)
     except (ClinicError, ValueError) as exc:
+        if isinstance(exc, (NotFound, Forbidden)):
+            raise  # not yours / wrong role: the app answers 404 / 403, never a redirect
         return _back(back, str(exc))
     return redirect(back + ("&" if "?" in back else "?") + "done=adherence")
 
@@ -109,6 +115,8 @@ def stop(request: Request, challenge_id: int, reason: str = Form(""), patient: s
             verify_csrf(request, u, csrf_token)
             uc.stop_challenge(s, u.actor, challenge_id, reason or "stopped by the patient")
     except ClinicError as exc:
+        if isinstance(exc, (NotFound, Forbidden)):
+            raise  # not yours / wrong role: the app answers 404 / 403, never a redirect
         return _back(back, str(exc))
     return redirect(back + ("&" if "?" in back else "?") + "done=stop")
 
@@ -181,6 +189,8 @@ def clinic_create(request: Request, patient_id: int, food: str = Form(""), custo
                 doses=_parse_doses(doses), instructions=instructions)
             out = uc.create_plan(s, u.actor, patient_id, plan)
     except ClinicError as exc:
+        if isinstance(exc, (NotFound, Forbidden)):
+            raise  # not yours / wrong role: the app answers 404 / 403, never a redirect
         return _back(f"/clinic/patients/{patient_id}/challenges", str(exc))
     return redirect(f"/clinic/challenges/{out['id']}")
 
@@ -212,6 +222,8 @@ def _clinic_action(request: Request, challenge_id: int, csrf_token: str, fn) -> 
             verify_csrf(request, u, csrf_token)
             fn(s, u.actor)
     except (ClinicError, ValueError) as exc:
+        if isinstance(exc, (NotFound, Forbidden)):
+            raise  # not yours / wrong role: the app answers 404 / 403, never a redirect
         return _back(f"/clinic/challenges/{challenge_id}", str(exc))
     return redirect(f"/clinic/challenges/{challenge_id}")
 
