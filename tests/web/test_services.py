@@ -266,5 +266,24 @@ def test_export_json_archive_holds_everything(engine, people) -> None:
         archive = json.loads(export.archive_json(s, people.owner))
     (p,) = archive["patients"]
     assert p["diary"][0]["factors"] == {"food.egg": 1.0}
+    assert p["food_challenges"] == [] and p["allergy_records"] == [] and p["microbiome_samples"] == []
     assert p["sharing"][0]["revoked_at"] is None
     assert any(e["action"] == "read" for e in p["access_log"]) or p["access_log"]
+
+
+def test_archive_includes_challenges_and_samples(engine, people) -> None:
+    import json
+    from pathlib import Path
+
+    from gutskin.clinic import challenges, microbiome
+
+    profile = (Path(__file__).parent / "data" / "metaphlan_profile.tsv").read_bytes()
+    with transaction(engine) as s:
+        challenges.create_plan(s, people.clinician, people.owner_pid, challenges.PlanInput(
+            food="food.egg", released_for_home=True, start=dt.date.today(), baseline_days=7,
+            doses=[challenges.DoseStep(0, "1/4 egg")]))
+        microbiome.upload_sample(s, people.owner, people.owner_pid, "gut.tsv", profile)
+    with transaction(engine) as s:
+        (p,) = json.loads(export.archive_json(s, people.owner))["patients"]
+    assert [c["food"] for c in p["food_challenges"]] == ["food.egg"]
+    assert len(p["microbiome_samples"]) == 1

@@ -65,10 +65,31 @@ def archive_json(session: Session, actor: Actor) -> str:
                      "scheduled_for": a.scheduled_for.isoformat() if a.scheduled_for else None, "message": a.message}
                     for a in session.scalars(select(AppointmentRequest).where(AppointmentRequest.patient_id == p.id)).all()
                 ],
+                "microbiome_samples": _samples(session, actor, p.id),
+                "food_challenges": _challenges(session, actor, p.id),
+                "allergy_records": _allergies(session, actor, p.id),
                 "access_log": audit.events_for_patient(session, p.id, limit=10000),
             }
         )
     return json.dumps(out, indent=2, ensure_ascii=False)
+
+
+def _samples(session: Session, actor: Actor, patient_id: int) -> list[dict[str, object]]:
+    from gutskin.clinic.microbiome import list_samples
+
+    return list_samples(session, actor, patient_id)
+
+
+def _challenges(session: Session, actor: Actor, patient_id: int) -> list[dict[str, object]]:
+    from gutskin.clinic.challenges import get_challenge, list_challenges
+
+    return [get_challenge(session, actor, int(c["id"])) for c in list_challenges(session, actor, patient_id)]  # type: ignore[arg-type]
+
+
+def _allergies(session: Session, actor: Actor, patient_id: int) -> list[dict[str, object]]:
+    from gutskin.clinic.challenges import allergy_records
+
+    return allergy_records(session, actor, patient_id)
 
 
 def neutralize_formula(cell: str) -> str:
