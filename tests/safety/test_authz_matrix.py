@@ -153,6 +153,7 @@ ROWS: dict[tuple[str, str], Row] = {
     ("GET", "/data"): Row(PAGE_ME),
     ("GET", "/data/diary.csv"): Row(PAGE_ME, audit=ME_WRITERS),
     ("GET", "/data/archive.json"): Row(PAGE_ME, audit=ME_WRITERS),
+    ("GET", "/data/report.pdf"): Row(PAGE_ME, audit=ME_WRITERS),
     ("POST", "/data/delete"): Row(PAGE_ME, form({"password": People.password})),
     ("POST", "/profiles/child"): Row(PAGE_ME, form({"display_name": "Kid"})),
     ("GET", "/microbiome"): Row(PAGE_ME, audit=ME_WRITERS),

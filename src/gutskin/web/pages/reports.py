@@ -19,3 +19,16 @@ def clinician_report(request: Request, patient_id: int, weeks: int = 12) -> Resp
         data = reports.report_data(s, u.actor, patient_id, weeks, insights_wait=reports.WEB_INSIGHTS_WAIT)
     return Response(reports.render_pdf(data), media_type="application/pdf",
                     headers={"Content-Disposition": f'attachment; filename="visit-report-{patient_id}.pdf"'})
+
+
+@router.get("/data/report.pdf")
+def patient_report(request: Request, patient: int | None = None, weeks: int = 12) -> Response:
+    """The same visit report for the patient (or caregiver) to bring along."""
+    from gutskin.clinic import access
+
+    with unit_of_work(request) as s:
+        u = require_user(request, s, "patient")
+        pid = access.default_patient(s, u.actor).id if patient is None else access.patient_for_write(s, u.actor, patient).id
+        data = reports.report_data(s, u.actor, pid, weeks, insights_wait=reports.WEB_INSIGHTS_WAIT)
+    return Response(reports.render_pdf(data), media_type="application/pdf",
+                    headers={"Content-Disposition": 'attachment; filename="gutskin-report.pdf"'})
