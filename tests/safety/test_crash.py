@@ -24,6 +24,7 @@ def test_acknowledged_writes_survive_sigkill(db_url: str) -> None:
         tok = httpx.post(srv.base + "/api/v1/auth/token", json={"email": email, "password": PASSWORD}).json()
         tokens.append({"Authorization": f"Bearer {tok['access_token']}"})
     acked: list[tuple[int, str, int]] = []
+    refused: list[int] = []
     lock = threading.Lock()
     stop = threading.Event()
     start = dt.date(2020, 1, 1)
@@ -39,9 +40,11 @@ def test_acknowledged_writes_survive_sigkill(db_url: str) -> None:
                     r = c.put(f"/api/v1/me/diary/{day}", json={"itch": itch, "factors": {"food.egg": i % 2}})
                 except httpx.HTTPError:
                     return  # the server died under us: this write was not acknowledged
-                if r.status_code == 200:
-                    with lock:
+                with lock:
+                    if r.status_code == 200:
                         acked.append((k, day, itch))
+                    else:
+                        refused.append(r.status_code)
 
     threads = [threading.Thread(target=writer, args=(k,)) for k in range(4)]
     for t in threads:
@@ -55,6 +58,7 @@ def test_acknowledged_writes_survive_sigkill(db_url: str) -> None:
     for t in threads:
         t.join(10)
     assert len(acked) >= 40, "the load did not get going before the kill"
+    assert not refused, f"concurrent writes were refused before the kill: {refused[:10]}"
 
     restarted = Server(db_url)
     try:

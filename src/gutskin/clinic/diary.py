@@ -19,6 +19,7 @@ from gutskin.diary.csvio import DiaryCsvError, DiaryRow, iter_diary_csv, write_d
 from gutskin.diary.factors import VOCABULARY, known_factor, parse_factor_name
 from gutskin.store.bulk import insert_diary_days, insert_factor_values
 from gutskin.store.db import transaction
+from gutskin.store.upsert import ensure_diary_day, ensure_factors
 from gutskin.store.models import DiaryDay, Factor, FactorValue, Patient, utcnow
 
 MAX_NOTES = 4000
@@ -65,12 +66,12 @@ def factor_ids(session: Session, names: set[str] | list[str]) -> dict[str, int]:
         return {}
     found = dict(session.execute(select(Factor.name, Factor.id).where(Factor.name.in_(names))).all())
     missing = names - found.keys()
-    for name in sorted(missing):
-        f = known_factor(name)
-        row = Factor(name=name, kind=f.kind.value, unit=f.unit, custom=name not in VOCABULARY)
-        session.add(row)
-        session.flush()
-        found[name] = row.id
+    if missing:
+        ensure_factors(session, [
+            {"name": n, "kind": known_factor(n).kind.value, "unit": known_factor(n).unit, "custom": n not in VOCABULARY}
+            for n in sorted(missing)
+        ])
+        found.update(session.execute(select(Factor.name, Factor.id).where(Factor.name.in_(missing))).all())
     return found
 
 
@@ -80,11 +81,7 @@ def put_day(session: Session, actor: Actor, patient_id: int, day: dt.date, entry
     _validate(entry)
     if day > dt.date.today() + dt.timedelta(days=1):
         raise InvalidInput("date: cannot log a day in the future")
-    row = session.get(DiaryDay, (patient_id, day))
-    created = row is None
-    if row is None:
-        row = DiaryDay(patient_id=patient_id, day=day)
-        session.add(row)
+    row, created = ensure_diary_day(session, patient_id, day)
     row.itch = entry.itch
     row.sleep_loss = entry.sleep_loss
     row.flare = None if entry.flare is None else int(bool(entry.flare))

@@ -11,7 +11,8 @@ from gutskin.clinic import audit
 from gutskin.clinic.access import patient_for_read, patient_for_write
 from gutskin.clinic.actors import Actor
 from gutskin.clinic.errors import InvalidInput
-from gutskin.store.models import DiaryDay, QuestionnaireResponse
+from gutskin.store.models import QuestionnaireResponse
+from gutskin.store.upsert import ensure_diary_day
 
 PATIENT_INSTRUMENTS = ("poem", "recap", "adct", "dlqi", "cdlqi")
 WEEKLY = ("poem", "recap")
@@ -43,10 +44,7 @@ def submit(
     )
     session.add(row)
     if instrument == "poem" and total is not None:
-        d = session.get(DiaryDay, (patient_id, day))
-        if d is None:
-            d = DiaryDay(patient_id=patient_id, day=day)
-            session.add(d)
+        d, _ = ensure_diary_day(session, patient_id, day)
         d.poem = int(round(total))
     session.flush()
     audit.record(session, actor, patient_id, "create", "questionnaire", row.id)

@@ -44,8 +44,12 @@ def _sqlite_pragmas(dbapi_conn, _record) -> None:  # type: ignore[no-untyped-def
 
 
 def _sqlite_begin(conn) -> None:  # type: ignore[no-untyped-def]
-    """An explicit BEGIN (SQLAlchemy's recipe for transactional DDL on pysqlite)."""
-    conn.exec_driver_sql("BEGIN")
+    """``BEGIN IMMEDIATE``: SQLAlchemy's recipe for transactional DDL on pysqlite, and the write
+    lock taken up front. A deferred transaction that reads and then writes fails at once with
+    "database is locked" when another writer got in between (busy_timeout cannot help it);
+    taking the lock at BEGIN makes concurrent requests wait their turn instead. SQLite has one
+    writer at a time anyway; PostgreSQL is the choice for many concurrent users."""
+    conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 _engines: dict[str, Engine] = {}
