@@ -28,13 +28,13 @@ def free_port() -> int:
 
 
 class Server:
-    def __init__(self, db_url: str) -> None:
+    def __init__(self, db_url: str, workers: int = 1) -> None:
         self.db_url = db_url
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         self.env = {**os.environ, "GUTSKIN_DATABASE_URL": db_url, "GUTSKIN_SECRET_KEY": "e2e-secret-" + "x" * 32,
                     "GUTSKIN_ENV": "test"}
-        self.proc = subprocess.Popen([GUTSKIN, "serve", "--port", str(self.port)], env=self.env,
+        self.proc = subprocess.Popen([GUTSKIN, "serve", "--port", str(self.port), "--workers", str(workers)], env=self.env,
                                      stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
         deadline = time.time() + 60
         while time.time() < deadline:

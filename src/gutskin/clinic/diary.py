@@ -90,14 +90,20 @@ def put_day(session: Session, actor: Actor, patient_id: int, day: dt.date, entry
         row.poem = entry.poem
     row.notes = entry.notes or None
     row.updated_at = utcnow()
-    session.flush()
-    session.execute(delete(FactorValue).where(FactorValue.patient_id == patient_id, FactorValue.day == day))
+    if not created:
+        session.execute(delete(FactorValue).where(FactorValue.patient_id == patient_id, FactorValue.day == day))
     ids = factor_ids(session, list(entry.factors))
-    for name, value in entry.factors.items():
-        session.add(FactorValue(patient_id=patient_id, day=day, factor_id=ids[name], value=float(value)))
-    session.flush()
+    session.add_all(
+        FactorValue(patient_id=patient_id, day=day, factor_id=ids[name], value=float(value))
+        for name, value in entry.factors.items()
+    )
     audit.record(session, actor, patient_id, "create" if created else "update", "diary_day", day.isoformat())
-    return _days(session, patient_id, day, day)[0]
+    session.flush()
+    return {
+        "date": day.isoformat(), "itch": row.itch, "sleep_loss": row.sleep_loss,
+        "flare": None if row.flare is None else bool(row.flare), "poscorad": row.poscorad, "poem": row.poem,
+        "notes": row.notes, "factors": {k: float(v) for k, v in sorted(entry.factors.items())},
+    }
 
 
 def _days(session: Session, patient_id: int, start: dt.date | None, end: dt.date | None) -> list[dict[str, object]]:

@@ -25,10 +25,11 @@ def _insert(session: Session):  # type: ignore[no-untyped-def]
 def ensure_diary_day(session: Session, patient_id: int, day: dt.date) -> tuple[DiaryDay, bool]:
     """The day's row, locked for this transaction; ``True`` when this call created it."""
     insert = _insert(session)
-    result = session.execute(
-        insert(DiaryDay).values(patient_id=patient_id, day=day, updated_at=utcnow()).on_conflict_do_nothing()
-    )
-    created = bool(result.rowcount)
+    inserted = session.execute(
+        insert(DiaryDay).values(patient_id=patient_id, day=day, updated_at=utcnow())
+        .on_conflict_do_nothing().returning(DiaryDay.day)
+    ).first()
+    created = inserted is not None  # (rowcount is not reliable for this statement on every driver)
     row = session.get(DiaryDay, (patient_id, day), with_for_update=True, populate_existing=True)
     assert row is not None
     return row, created
