@@ -46,7 +46,7 @@ def load_demo(database_url: str, seed: int = 7) -> list[str]:
     with transaction(engine) as s:
         if s.scalar(select(User.id).where(User.email == CLINICIAN)) is not None:
             return lines
-        clinician = accounts.create_user(s, CLINICIAN, PASSWORD, "clinician", "Dr. Demo Allergist")
+        accounts.create_user(s, CLINICIAN, PASSWORD, "clinician", "Dr. Demo Allergist")
         patient_ids = {}
         for name in PATIENTS:
             u = accounts.create_user(s, f"{name}@demo.gutskin.org", PASSWORD, "patient", name.capitalize())

@@ -17,14 +17,14 @@ challenge_app = typer.Typer(help="Food challenges: verdicts from a diary.", no_a
 
 
 def _date(value: str | None, option: str) -> dt.date | None:
+    from gutskin.diary.dates import parse_iso_date
+
     if value is None:
         return None
     try:
-        if len(value) != 10:
-            raise ValueError
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        fail(f"{option}: expected a date YYYY-MM-DD, got {value!r}")
+        return parse_iso_date(value, option)
+    except ValueError as exc:
+        fail(str(exc))
 
 
 @challenge_app.command("evaluate")

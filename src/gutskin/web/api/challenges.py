@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import datetime as dt
 
 from fastapi import APIRouter, Query, Request
 from pydantic import Field
 
-from gutskin.clinic import access
 from gutskin.clinic import challenges as uc
-from gutskin.clinic.errors import InvalidInput
 from gutskin.web.api.schemas import Strict
+from gutskin.web.api.params import date_param, datetime_param, my_patient_id
 from gutskin.web.deps import api_actor, unit_of_work
 
 router = APIRouter(tags=["challenges"])
@@ -79,33 +77,6 @@ class OutcomeIn(Strict):
     avoid: bool | None = Field(None, description="on the avoid list (default: yes when confirmed)")
 
 
-def _date(value: str | None, field: str) -> dt.date | None:
-    if value is None:
-        return None
-    try:
-        if len(value) != 10:
-            raise ValueError
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise InvalidInput(f"{field}: expected a date YYYY-MM-DD") from None
-
-
-def _datetime(value: str | None, field: str) -> dt.datetime | None:
-    if value is None:
-        return None
-    try:
-        return dt.datetime.fromisoformat(value).replace(tzinfo=None)
-    except ValueError:
-        raise InvalidInput(f"{field}: expected an ISO date-time like 2026-12-01T09:30") from None
-
-
-def _my_pid(session, actor, patient_id: int | None) -> int:  # type: ignore[no-untyped-def]
-    if patient_id is None:
-        return access.default_patient(session, actor).id
-    access.require_role(actor, "patient")
-    return access.patient_for_write(session, actor, patient_id).id
-
-
 # ------------------------------------------------------------------------------ clinician + shared
 
 
@@ -114,7 +85,7 @@ def create(patient_id: int, body: PlanIn, request: Request) -> dict:
     with unit_of_work(request) as s:
         actor = api_actor(request, s)
         plan = uc.PlanInput(
-            food=body.food, kind=body.kind, released_for_home=body.released_for_home, start=_date(body.start, "start"),
+            food=body.food, kind=body.kind, released_for_home=body.released_for_home, start=date_param(body.start, "start"),
             baseline_days=body.baseline_days, elimination_days=body.elimination_days,
             elimination_max_days=body.elimination_max_days, observation_hours=body.observation_hours,
             doses=[uc.DoseStep(d.day_offset, d.amount) for d in body.doses], instructions=body.instructions)
@@ -166,7 +137,7 @@ def outcome(challenge_id: int, body: OutcomeIn, request: Request) -> dict:
 @router.post("/challenges/{challenge_id}/supervised-doses", status_code=201, summary="Record a dose given in clinic")
 def supervised_dose(challenge_id: int, body: SupervisedDoseIn, request: Request) -> dict:
     with unit_of_work(request) as s:
-        when = _datetime(body.given_at, "given_at")
+        when = datetime_param(body.given_at, "given_at")
         assert when is not None
         return uc.record_supervised_dose(s, api_actor(request, s), challenge_id, body.step, when, body.amount,
                                          body.symptoms, body.reactions)
@@ -210,10 +181,10 @@ def acknowledge(alert_id: int, request: Request) -> dict:
 def mine(request: Request, patient_id: int | None = PatientQ, date: str | None = None) -> dict:
     with unit_of_work(request) as s:
         actor = api_actor(request, s)
-        pid = _my_pid(s, actor, patient_id)
+        pid = my_patient_id(s, actor, patient_id)
         return {
             "patient_id": pid,
-            "today": uc.today_steps(s, actor, pid, _date(date, "date")),
+            "today": uc.today_steps(s, actor, pid, date_param(date, "date")),
             "challenges": uc.list_challenges(s, actor, pid),
             "reminders": uc.reminders(s, actor, pid),
             "avoid": uc.avoid_list(s, actor, pid),
@@ -225,7 +196,7 @@ def mine(request: Request, patient_id: int | None = PatientQ, date: str | None =
 def take(challenge_id: int, dose_id: int, body: SafetyIn, request: Request) -> dict:
     with unit_of_work(request) as s:
         actor = api_actor(request, s)
-        return uc.take_dose(s, actor, challenge_id, dose_id, body.safety, _datetime(body.taken_at, "taken_at"))
+        return uc.take_dose(s, actor, challenge_id, dose_id, body.safety, datetime_param(body.taken_at, "taken_at"))
 
 
 @router.post("/me/challenges/{challenge_id}/safety", summary="Report symptoms; any symptom stops the challenge")
@@ -237,6 +208,6 @@ def safety(challenge_id: int, body: SymptomsIn, request: Request) -> dict:
 @router.put("/me/challenges/{challenge_id}/adherence/{day}", summary="Did you follow the day's step?")
 def adherence(challenge_id: int, day: str, body: AdherenceIn, request: Request) -> dict:
     with unit_of_work(request) as s:
-        d = _date(day, "date")
+        d = date_param(day, "date")
         assert d is not None
         return uc.log_adherence(s, api_actor(request, s), challenge_id, d, body.followed, body.note)

@@ -2,28 +2,16 @@
 
 from __future__ import annotations
 
-import datetime as dt
 
 from fastapi import APIRouter, Request
 
 from gutskin.clinic import appointments, diary, questionnaires, sharing, summary
 from gutskin.clinic.access import require_role
-from gutskin.clinic.errors import InvalidInput
 from gutskin.web.api.schemas import AppointmentAction, DayOut, LinkIn, LinkOut
+from gutskin.web.api.params import date_param, datetime_param
 from gutskin.web.deps import api_actor, unit_of_work
 
 router = APIRouter(tags=["clinician"])
-
-
-def _date(value: str | None, field: str) -> dt.date | None:
-    if value is None:
-        return None
-    try:
-        if len(value) != 10:
-            raise ValueError
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise InvalidInput(f"{field}: expected a date YYYY-MM-DD") from None
 
 
 @router.post("/clinician/links", status_code=201, response_model=LinkOut, summary="Link a patient with their invite code")
@@ -44,7 +32,7 @@ def panel(request: Request) -> list:
 def patient_diary(patient_id: int, request: Request, start: str | None = None, end: str | None = None) -> list:
     with unit_of_work(request) as s:
         actor = api_actor(request, s)
-        return diary.list_days(s, actor, patient_id, _date(start, "start"), _date(end, "end"))
+        return diary.list_days(s, actor, patient_id, date_param(start, "start"), date_param(end, "end"))
 
 
 @router.get("/patients/{patient_id}/trends", summary="A patient's chart data (owner or linked clinician)")
@@ -73,12 +61,7 @@ def respond(request_id: int, body: AppointmentAction, request: Request) -> dict:
     with unit_of_work(request) as s:
         actor = api_actor(request, s)
         require_role(actor, "clinician")
-        when = None
-        if body.time:
-            try:
-                when = dt.datetime.fromisoformat(body.time)
-            except ValueError:
-                raise InvalidInput("time: expected an ISO date-time like 2026-12-01T09:30") from None
+        when = datetime_param(body.time, "time") if body.time else None
         return appointments.respond(s, actor, request_id, body.action, when, body.message)
 
 

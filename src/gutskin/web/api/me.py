@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import datetime as dt
 
 from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import PlainTextResponse
 
 from gutskin.clinic import access, accounts, appointments, audit, diary, export, questionnaires, sharing, summary
-from gutskin.clinic.errors import InvalidInput
 from gutskin.web.api.schemas import (
     AccessOut,
     AccountOut,
@@ -21,27 +19,12 @@ from gutskin.web.api.schemas import (
     PasswordIn,
     QuestionnaireIn,
 )
+from gutskin.web.api.params import date_param, my_patient_id
 from gutskin.web.deps import api_actor, unit_of_work
 
 router = APIRouter(prefix="/me", tags=["me"])
 
 PatientQ = Query(None, description="One of your patient profiles (a caregiver's child); default: your own.")
-
-
-def _patient_id(session, actor, patient_id: int | None) -> int:  # type: ignore[no-untyped-def]
-    if patient_id is None:
-        return access.default_patient(session, actor).id
-    access.require_role(actor, "patient")
-    return access.patient_for_write(session, actor, patient_id).id
-
-
-def _date(value: str, field: str) -> dt.date:
-    try:
-        if len(value) != 10:
-            raise ValueError
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise InvalidInput(f"{field}: expected a date YYYY-MM-DD, got {value[:20]!r}") from None
 
 
 @router.get("", response_model=AccountOut, summary="The signed-in account")
@@ -73,8 +56,8 @@ def add_child(body: ChildIn, request: Request) -> dict:
 def put_day(day: str, body: DayIn, request: Request, patient_id: int | None = PatientQ) -> dict:
     with unit_of_work(request) as s:
         actor = api_actor(request, s)
-        d = _date(day, "date")
-        pid = _patient_id(s, actor, patient_id)
+        d = date_param(day, "date")
+        pid = my_patient_id(s, actor, patient_id)
         return diary.put_day(s, actor, pid, d, diary.DayInput(**body.model_dump()))
 
 
@@ -82,15 +65,15 @@ def put_day(day: str, body: DayIn, request: Request, patient_id: int | None = Pa
 def get_diary(request: Request, start: str | None = None, end: str | None = None, patient_id: int | None = PatientQ) -> list:
     with unit_of_work(request) as s:
         actor = api_actor(request, s)
-        pid = _patient_id(s, actor, patient_id)
-        return diary.list_days(s, actor, pid, _date(start, "start") if start else None, _date(end, "end") if end else None)
+        pid = my_patient_id(s, actor, patient_id)
+        return diary.list_days(s, actor, pid, date_param(start, "start"), date_param(end, "end"))
 
 
 @router.delete("/diary/{day}", status_code=204, summary="Delete one day")
 def delete_day(day: str, request: Request, patient_id: int | None = PatientQ) -> Response:
     with unit_of_work(request) as s:
         actor = api_actor(request, s)
-        diary.delete_day(s, actor, _patient_id(s, actor, patient_id), _date(day, "date"))
+        diary.delete_day(s, actor, my_patient_id(s, actor, patient_id), date_param(day, "date"))
     return Response(status_code=204)
 
 
@@ -98,43 +81,43 @@ def delete_day(day: str, request: Request, patient_id: int | None = PatientQ) ->
 def trends(request: Request, weeks: int = 12, patient_id: int | None = PatientQ) -> dict:
     with unit_of_work(request) as s:
         actor = api_actor(request, s)
-        return summary.trends(s, actor, _patient_id(s, actor, patient_id), weeks)
+        return summary.trends(s, actor, my_patient_id(s, actor, patient_id), weeks)
 
 
 @router.post("/questionnaires/{instrument}", status_code=201, summary="Answer POEM, RECAP, ADCT, DLQI or CDLQI")
 def answer(instrument: str, body: QuestionnaireIn, request: Request, patient_id: int | None = PatientQ) -> dict:
     with unit_of_work(request) as s:
         actor = api_actor(request, s)
-        on = _date(body.answered_on, "answered_on") if body.answered_on else None
-        return questionnaires.submit(s, actor, _patient_id(s, actor, patient_id), instrument, {"answers": body.answers}, on)
+        on = date_param(body.answered_on, "answered_on")
+        return questionnaires.submit(s, actor, my_patient_id(s, actor, patient_id), instrument, {"answers": body.answers}, on)
 
 
 @router.get("/questionnaires", summary="Your questionnaire history")
 def questionnaire_history(request: Request, patient_id: int | None = PatientQ) -> list:
     with unit_of_work(request) as s:
         actor = api_actor(request, s)
-        return questionnaires.history(s, actor, _patient_id(s, actor, patient_id))
+        return questionnaires.history(s, actor, my_patient_id(s, actor, patient_id))
 
 
 @router.post("/invites", status_code=201, response_model=InviteOut, summary="An invite code for your clinician")
 def invite(request: Request, patient_id: int | None = PatientQ) -> dict:
     with unit_of_work(request) as s:
         actor = api_actor(request, s)
-        return sharing.create_invite(s, actor, _patient_id(s, actor, patient_id))
+        return sharing.create_invite(s, actor, my_patient_id(s, actor, patient_id))
 
 
 @router.get("/access", response_model=list[AccessOut], summary="Who can see your record")
 def who_has_access(request: Request, patient_id: int | None = PatientQ) -> list:
     with unit_of_work(request) as s:
         actor = api_actor(request, s)
-        return sharing.list_access(s, actor, _patient_id(s, actor, patient_id))
+        return sharing.list_access(s, actor, my_patient_id(s, actor, patient_id))
 
 
 @router.delete("/access/{consent_id}", status_code=204, summary="Revoke a clinician's access at once")
 def revoke(consent_id: int, request: Request, patient_id: int | None = PatientQ) -> Response:
     with unit_of_work(request) as s:
         actor = api_actor(request, s)
-        sharing.revoke(s, actor, _patient_id(s, actor, patient_id), consent_id)
+        sharing.revoke(s, actor, my_patient_id(s, actor, patient_id), consent_id)
     return Response(status_code=204)
 
 
@@ -142,7 +125,7 @@ def revoke(consent_id: int, request: Request, patient_id: int | None = PatientQ)
 def audit_log(request: Request, patient_id: int | None = PatientQ) -> list:
     with unit_of_work(request) as s:
         actor = api_actor(request, s)
-        return audit.access_log(s, actor, _patient_id(s, actor, patient_id))
+        return audit.access_log(s, actor, my_patient_id(s, actor, patient_id))
 
 
 @router.post("/appointments", status_code=201, summary="Request an appointment")
@@ -150,7 +133,7 @@ def request_appointment(body: AppointmentIn, request: Request, patient_id: int |
     with unit_of_work(request) as s:
         actor = api_actor(request, s)
         return appointments.request_appointment(
-            s, actor, _patient_id(s, actor, patient_id), body.reason, body.urgency, body.preferred_times
+            s, actor, my_patient_id(s, actor, patient_id), body.reason, body.urgency, body.preferred_times
         )
 
 
@@ -158,14 +141,14 @@ def request_appointment(body: AppointmentIn, request: Request, patient_id: int |
 def my_appointments(request: Request, patient_id: int | None = PatientQ) -> list:
     with unit_of_work(request) as s:
         actor = api_actor(request, s)
-        return appointments.my_requests(s, actor, _patient_id(s, actor, patient_id))
+        return appointments.my_requests(s, actor, my_patient_id(s, actor, patient_id))
 
 
 @router.get("/export.csv", response_class=PlainTextResponse, summary="Your diary in the CSV interchange format")
 def export_csv(request: Request, patient_id: int | None = PatientQ) -> Response:
     with unit_of_work(request) as s:
         actor = api_actor(request, s)
-        text = export.diary_csv(s, actor, _patient_id(s, actor, patient_id))
+        text = export.diary_csv(s, actor, my_patient_id(s, actor, patient_id))
     return Response(text, media_type="text/csv; charset=utf-8",
                     headers={"Content-Disposition": 'attachment; filename="gutskin-diary.csv"'})
 
@@ -201,4 +184,4 @@ def my_insights(request: Request, wait: float = 0.0, patient_id: int | None = Pa
 
     with unit_of_work(request) as s:
         actor = api_actor(request, s)
-        return insights_for(s, actor, _patient_id(s, actor, patient_id), wait=max(0.0, min(wait, 10.0)))
+        return insights_for(s, actor, my_patient_id(s, actor, patient_id), wait=max(0.0, min(wait, 10.0)))

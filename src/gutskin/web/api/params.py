@@ -1,0 +1,38 @@
+"""Shared parsing of path and query values for the API routers (errors name the field)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy.orm import Session
+
+from gutskin.clinic import access
+from gutskin.clinic.actors import Actor
+from gutskin.clinic.errors import InvalidInput
+from gutskin.diary.dates import parse_iso_date
+
+
+def date_param(value: str | None, field: str) -> dt.date | None:
+    if value is None:
+        return None
+    try:
+        return parse_iso_date(value, field)
+    except ValueError as exc:
+        raise InvalidInput(str(exc)) from None
+
+
+def datetime_param(value: str | None, field: str) -> dt.datetime | None:
+    if value is None:
+        return None
+    try:
+        return dt.datetime.fromisoformat(value).replace(tzinfo=None)
+    except ValueError:
+        raise InvalidInput(f"{field}: expected an ISO date-time like 2026-12-01T09:30") from None
+
+
+def my_patient_id(session: Session, actor: Actor, patient_id: int | None) -> int:
+    """The caller's own profile, or one of the profiles they manage (a caregiver's child)."""
+    if patient_id is None:
+        return access.default_patient(session, actor).id
+    access.require_role(actor, "patient")
+    return access.patient_for_write(session, actor, patient_id).id
