@@ -34,3 +34,21 @@ def test_concurrent_writes_to_the_same_and_different_days(db_url: str) -> None:
         assert march["factors"]["food.egg"] == 1.0 and len(march["factors"]) == 2  # one writer won, whole
     finally:
         srv.stop()
+
+
+def test_server_logs_carry_no_health_values(sqlite_url: str) -> None:
+    """Diary values, notes and emails never reach the server's log output."""
+    srv = Server(sqlite_url)
+    try:
+        base = srv.base
+        httpx.post(base + "/api/v1/auth/register", json={"email": "logs@example.org", "password": "log test pw 12"})
+        tok = httpx.post(base + "/api/v1/auth/token", json={"email": "logs@example.org", "password": "log test pw 12"}).json()
+        h = {"Authorization": f"Bearer {tok['access_token']}"}
+        body = {"itch": 9, "notes": "SECRET-NOTE-4711", "factors": {"food.secret_food": 3}}
+        assert httpx.put(base + "/api/v1/me/diary/2026-05-05", json=body, headers=h).status_code == 200
+        assert httpx.put(base + "/api/v1/me/diary/2026-05-06", json={"itch": 99}, headers=h).status_code == 422
+    finally:
+        srv.stop()
+    output = srv.proc.stdout.read() if srv.proc.stdout else ""
+    for secret in ("SECRET-NOTE-4711", "secret_food", "logs@example.org", '"itch": 9', "99"):
+        assert secret not in output, secret
