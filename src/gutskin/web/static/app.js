@@ -84,6 +84,23 @@
         }
       });
       canvas.dataset.ready = "1";
+      var select = document.getElementById("overlay-factor");
+      if (select) {
+        select.addEventListener("change", function () {
+          var chart = window.gutskinChart;
+          chart.data.datasets = chart.data.datasets.filter(function (ds) { return !ds.isFactor; });
+          var name = select.value;
+          if (name) {
+            var days = d.factor_days[name] || [];
+            chart.data.datasets.push({
+              label: name, isFactor: true, showLine: false, pointRadius: 4, pointStyle: "triangle",
+              borderColor: "#2e7d32", backgroundColor: "#2e7d32", yAxisID: "y",
+              data: d.dates.map(function (day) { return days.indexOf(day) >= 0 ? 0.3 : null; })
+            });
+          }
+          chart.update();
+        });
+      }
     }
   });
 })();
