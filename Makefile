@@ -15,6 +15,7 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 run: install
+	-@bash scripts/ensure-system-packages.sh
 	$(VENV)/bin/gutskin serve --demo --host 127.0.0.1 --port 8000
 
 browser:
