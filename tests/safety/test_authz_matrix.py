@@ -91,8 +91,6 @@ ROWS: dict[tuple[str, str], Row] = {
     # public and meta
     ("GET", "/healthz"): Row(PUBLIC),
     ("GET", "/openapi.json"): Row(PUBLIC),
-    ("GET", "/api/docs"): Row(PUBLIC),
-    ("GET", "/docs/oauth2-redirect"): Row(PUBLIC),
     ("GET", "/login"): Row(PUBLIC),
     ("GET", "/register"): Row(PUBLIC),
     ("GET", "/"): Row(exp(200, OK, OK, OK, OK, OK)),

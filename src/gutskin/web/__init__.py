@@ -40,7 +40,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         title="gutskin",
         version=__version__,
         description="Eczema diaries, scores and sharing with clinicians. JSON API under /api/v1.",
-        docs_url="/api/docs",
+        docs_url=None,  # Swagger UI would load scripts from a CDN; the schema is at /openapi.json
         redoc_url=None,
     )
     app.state.settings = settings
