@@ -115,6 +115,67 @@ async def run_against(base: str, quick: bool) -> None:
               f"{pct(lat, .99) / max(pct(hz, .99), 1e-9):.1f}")
 
 
+def paced_threads(base: str, headers: dict[str, str], rate: float, seconds: float, threads: int = 16) -> tuple[list[float], int]:
+    """Writes at a constant arrival rate from a pool of lean keep-alive clients (http.client).
+
+    The async httpx client above costs ~1-2 ms of CPU per request on the same two cores as
+    the server; this one costs a fraction of that, so the figure is about the server.
+    """
+    import http.client
+    import json
+    import queue
+    import threading
+    from urllib.parse import urlparse
+
+    u = urlparse(base)
+    jobs: queue.Queue = queue.Queue()
+    lat: list[float] = []
+    errors = [0]
+    lock = threading.Lock()
+    today = dt.date.today()
+
+    def worker() -> None:
+        conn = http.client.HTTPConnection(u.hostname, u.port, timeout=30)
+        while True:
+            item = jobs.get()
+            if item is None:
+                return
+            i, due = item
+            day = today - dt.timedelta(days=1000 + i)
+            body = json.dumps({"itch": i % 11, "sleep_loss": 2, "flare": False,
+                               "factors": {"food.dairy": i % 2, "env.pollen": float(i % 50)}})
+            try:
+                conn.request("PUT", f"/api/v1/me/diary/{day}", body=body,
+                             headers={**headers, "Content-Type": "application/json"})
+                resp = conn.getresponse()
+                resp.read()
+                ok = resp.status == 200
+            except OSError:
+                conn.close()
+                conn = http.client.HTTPConnection(u.hostname, u.port, timeout=30)
+                ok = False
+            with lock:
+                lat.append(time.perf_counter() - due)  # from the scheduled time: queueing counts
+                errors[0] += 0 if ok else 1
+
+    pool = [threading.Thread(target=worker, daemon=True) for _ in range(threads)]
+    for t in pool:
+        t.start()
+    start = time.perf_counter()
+    n = int(rate * seconds)
+    for i in range(n):
+        due = start + i / rate
+        delay = due - time.perf_counter()
+        if delay > 0:
+            time.sleep(delay)
+        jobs.put((i, due))
+    for _ in pool:
+        jobs.put(None)
+    for t in pool:
+        t.join(60)
+    return lat, errors[0]
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--quick", action="store_true")
@@ -133,6 +194,14 @@ def main() -> None:
             try:
                 print(f"{kind}:")
                 asyncio.run(run_against(srv.base, args.quick))
+                email = f"paced-{random.randrange(10**9)}@example.org"
+                httpx.post(srv.base + "/api/v1/auth/register", json={"email": email, "password": "bench password 123"})
+                tok = httpx.post(srv.base + "/api/v1/auth/token", json={"email": email, "password": "bench password 123"}).json()
+                secs = 5 if args.quick else 20
+                lat, errs = paced_threads(srv.base, {"Authorization": f"Bearer {tok['access_token']}"}, 100, secs)
+                print(f"  paced 100 writes/s for {secs}s, lean threaded client: p50 {pct(lat, .5):.1f} ms "
+                      f"p99 {pct(lat, .99):.1f} ms (target p99 <= 50 ms: {'MET' if pct(lat, .99) <= 50 else 'NOT MET'}); "
+                      f"errors {errs}")
             finally:
                 srv.stop()
                 drop()
