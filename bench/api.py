@@ -179,18 +179,19 @@ def paced_threads(base: str, headers: dict[str, str], rate: float, seconds: floa
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--quick", action="store_true")
-    ap.add_argument("--workers", type=int, default=2, help="uvicorn worker processes (the web tier is stateless)")
+    ap.add_argument("--workers", type=int, default=2,
+                    help="uvicorn worker processes on PostgreSQL (SQLite runs one process: a single writer)")
     args = ap.parse_args()
     from e2e.conftest import Server  # the same server harness as the end-to-end tests
 
     from bench.import_diary import fresh_db
 
-    print(f"machine: {os.cpu_count()} cores, python {sys.version.split()[0]}; {args.workers} uvicorn worker(s); "
-          "client and server share the machine")
+    print(f"machine: {os.cpu_count()} cores, python {sys.version.split()[0]}; uvicorn workers: 1 on SQLite, "
+          f"{args.workers} on PostgreSQL; client and server share the machine")
     with tempfile.TemporaryDirectory() as d:
         for kind in ("sqlite", "postgresql"):
             url, drop = fresh_db(kind, Path(d))
-            srv = Server(url, workers=args.workers)
+            srv = Server(url, workers=1 if kind == "sqlite" else args.workers)
             try:
                 print(f"{kind}:")
                 asyncio.run(run_against(srv.base, args.quick))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -22,10 +23,25 @@ def settings_of(request: Request) -> Settings:
     return request.app.state.settings
 
 
+_SQLITE_LOCK = threading.Lock()
+
+
 @contextmanager
 def unit_of_work(request: Request) -> Iterator[Session]:
-    """One transaction per use case, committed before the response is built."""
-    with session_factory(request.app.state.engine).begin() as session:
+    """One transaction per use case, committed before the response is built.
+
+    On SQLite the requests of this process take turns through a lock held for the whole
+    transaction: SQLite has a single writer, and waiting on a Python lock wakes the next
+    request at once, where SQLite's own busy handler sleeps in growing steps (the long tail
+    of concurrent writes). Other processes (a second worker, the CLI) still wait through the
+    busy handler. PostgreSQL needs no such lock.
+    """
+    engine = request.app.state.engine
+    if engine.dialect.name == "sqlite":
+        with _SQLITE_LOCK, session_factory(engine).begin() as session:
+            yield session
+        return
+    with session_factory(engine).begin() as session:
         yield session
 
 
