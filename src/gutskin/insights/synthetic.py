@@ -350,3 +350,132 @@ def write_frame_csv(f, path) -> None:
 
     with open(path, "w", newline="", encoding="utf-8") as fh:
         write_diary_csv(rows(), fh, names)
+
+
+# ---------------------------------------------------------------------------------------------
+# The achievable limit: Bayes-optimal forecasts from the diary alone (true model, unknown state)
+# ---------------------------------------------------------------------------------------------
+
+_GH_X, _GH_W = np.polynomial.hermite.hermgauss(20)
+_GH_W = _GH_W / np.sqrt(np.pi)
+_LOG_FACT = np.array([np.sum(np.log(np.arange(1, k + 1))) for k in range(M_ITCH + 1)])
+
+
+def _binom_pmf_rows(p: np.ndarray) -> np.ndarray:
+    """Binomial(10, p) pmf for an array of p, as (..., 11)."""
+    p = np.clip(p, 1e-12, 1 - 1e-12)[..., None]
+    j = np.arange(M_ITCH + 1)
+    logc = _LOG_FACT[M_ITCH] - _LOG_FACT - _LOG_FACT[::-1]
+    return np.exp(logc + j * np.log(p) + (M_ITCH - j) * np.log1p(-p))
+
+
+def trigger_bump(pt: PatientTruth, exposures: dict[str, np.ndarray], n: int) -> np.ndarray:
+    """The true trigger term ``sum_f beta_f x_{f, t - lag_f}`` of days 0..n-1 (as the simulator)."""
+    bump = np.zeros(n)
+    for f, e in pt.effects.items():
+        bump += e["effect_logit"] * _standardise(f, _shift(exposures[f], e["lag"]), pt.exposure[f])[:n]
+    return bump
+
+
+def _simulate_ahead(
+    pt: PatientTruth,
+    z: np.ndarray,
+    tcs_prev: np.ndarray,
+    t_origin: int,
+    exposures: dict[str, np.ndarray],
+    steps: int,
+    rng: np.random.Generator,
+) -> np.ndarray:
+    """Predictive pmfs (steps, 11) of the true model from latent draws ``z`` at ``t_origin``.
+
+    Same dynamics as :func:`oracle_forecast` (future exposures drawn from the exposure process
+    continuing the origin day's values; reactive steroid use simulated), but each path's pmf is
+    Rao-Blackwellised: the day's pmf is the binomial averaged over the transient ``omega`` by
+    Gauss-Hermite quadrature, not a histogram of draws (less Monte Carlo noise).
+    """
+    n = z.size
+    lagmax = 3
+    last = {f: float(exposures[f][t_origin]) for f in pt.exposure}
+    fut = _draw_exposures(rng, steps, pt.exposure, batch=n, t0=t_origin + 1, last=last)
+    paths = {}
+    for f in pt.exposure:
+        lo = max(0, t_origin - lagmax + 1)
+        hist = exposures[f][lo : t_origin + 1]
+        hist = np.concatenate([np.full(lagmax - len(hist), hist[0]), hist])
+        paths[f] = np.concatenate([np.broadcast_to(hist, (n, lagmax)), fut[f]], axis=1)
+    z = np.asarray(z, float).copy()
+    tcs_prev = np.broadcast_to(np.asarray(tcs_prev, float), (n,)).copy()
+    probs = np.zeros((steps, M_ITCH + 1))
+    for h in range(steps):
+        z = pt.level + pt.phi * (z - pt.level) + pt.sigma * rng.standard_normal(n) - pt.tcs_effect * tcs_prev
+        mu = z.copy()
+        for f, e in pt.effects.items():
+            col = lagmax + h - int(e["lag"])
+            mu = mu + e["effect_logit"] * _standardise(f, paths[f][:, col], pt.exposure[f])
+        u_nodes = mu[:, None] + np.sqrt(2.0) * pt.omega * _GH_X[None, :]
+        probs[h] = np.einsum("q,nqj->j", _GH_W, _binom_pmf_rows(expit(u_nodes))) / n
+        u = mu + pt.omega * rng.standard_normal(n)
+        y = rng.binomial(M_ITCH, expit(u))
+        tcs_prev = (rng.random(n) < expit(pt.tcs_a + pt.tcs_b * (y - 5))).astype(float)
+    return probs / probs.sum(axis=1, keepdims=True)
+
+
+def bayes_forecasts(
+    pt: PatientTruth,
+    itch: np.ndarray,
+    tcs: np.ndarray,
+    exposures: dict[str, np.ndarray],
+    origins,
+    steps: int,
+    n_particles: int = 2000,
+    seed: int = 0,
+) -> dict[int, np.ndarray]:
+    """Bayes-optimal forecasts given what the diary shows: the achievable limit of any model.
+
+    The generating model with the patient's TRUE parameters (level, phi, sigma, omega, trigger
+    effects and lags, steroid effect and reactive-use rule, exposure process), but the latent
+    state inferred from the diary only: a bootstrap particle filter on the daily grid
+    (``n_particles``, multinomial-free systematic resampling after every logged day).
+
+    ``itch``: the diary's itch on the day grid from day 0 (nan = day not logged); ``tcs``: the
+    logged steroid use (read only on logged days; on unlogged days each particle simulates its
+    own itch and reactive use). ``exposures``: per-day factor arrays; on unlogged days the true
+    values are used (slightly *more* than the diary shows, so this limit is, if anything,
+    optimistic). Returns ``{origin: pmfs (steps, 11)}`` for the 1..``steps`` days after each
+    origin (0-based day index), from the filtered particles at the origin, with the future
+    simulated as :func:`oracle_forecast` does.
+    """
+    rng = np.random.default_rng(seed)
+    itch = np.asarray(itch, float)
+    T = itch.size
+    want = sorted(int(o) for o in origins if 0 <= int(o) < T)
+    bump = trigger_bump(pt, exposures, T)
+    N = int(n_particles)
+    sd0 = pt.sigma / np.sqrt(1 - pt.phi**2)
+    z = pt.level + sd0 * rng.standard_normal(N)
+    tcs_prev = np.zeros(N)
+    out: dict[int, np.ndarray] = {}
+    wi = 0
+    for t in range(T):
+        z = pt.level + pt.phi * (z - pt.level) + pt.sigma * rng.standard_normal(N)
+        if t > 0:
+            z = z - pt.tcs_effect * tcs_prev
+        mu = z + bump[t]
+        if itch[t] == itch[t]:
+            y = int(itch[t])
+            p = expit(mu[:, None] + np.sqrt(2.0) * pt.omega * _GH_X[None, :])
+            lik = (_GH_W * p**y * (1 - p) ** (M_ITCH - y)).sum(axis=1)
+            w = lik / lik.sum()
+            # systematic resampling
+            pos = (rng.random() + np.arange(N)) / N
+            idx = np.minimum(np.searchsorted(np.cumsum(w), pos), N - 1)
+            z = z[idx]
+            tcs_prev = np.full(N, float(tcs[t]))
+        else:
+            u = mu + pt.omega * rng.standard_normal(N)
+            yy = rng.binomial(M_ITCH, expit(u))
+            tcs_prev = (rng.random(N) < expit(pt.tcs_a + pt.tcs_b * (yy - 5))).astype(float)
+        while wi < len(want) and want[wi] == t:
+            out[t] = _simulate_ahead(pt, z, tcs_prev, t, exposures, steps, rng)
+            wi += 1
+    return out
