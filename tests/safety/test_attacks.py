@@ -6,6 +6,8 @@ import re
 import statistics
 import time
 
+import pytest
+
 from itsdangerous import URLSafeTimedSerializer
 
 from tests.conftest import TEST_SECRET, People, bearer
@@ -154,3 +156,13 @@ def test_mass_assignment_of_privileged_fields(client, people) -> None:
     assert r.status_code == 422
     r = client.post("/api/v1/me/appointments", json={"reason": "x", "status": "accepted"}, headers=owner)
     assert r.status_code == 422
+
+
+@pytest.mark.parametrize("segment", ["\u00b2", "\u0663", "9" * 30, "12\u00b3"])
+def test_odd_digits_in_path_are_client_errors(client, people, segment) -> None:
+    """Unicode digits ("²".isdigit() is True) and huge numbers in a path never crash the server."""
+    h = bearer(client, "owner@example.org")
+    for method, path in (("PUT", f"/api/v1/me/diary/{segment}"), ("GET", f"/api/v1/patients/{segment}/diary")):
+        r = client.request(method, path, headers=h, json={"itch": 3})
+        assert r.status_code in (404, 422), (path, r.status_code, r.text)
+        assert "detail" in r.json()

@@ -71,13 +71,19 @@ def owned_patients(session: Session, actor: Actor) -> list[Patient]:
     )
 
 
+def choose_default(patients: list[Patient]) -> Patient | None:
+    """An account's own profile, else its first child's (``patients`` ordered by id)."""
+    return next((p for p in patients if p.relationship == "self"), patients[0] if patients else None)
+
+
 def default_patient(session: Session, actor: Actor) -> Patient:
     """The patient profile an account acts on by default (its own, else its first child)."""
     require_role(actor, "patient")
-    patients = owned_patients(session, actor)
-    if not patients:
+    if actor.default_patient_id is not None:
+        hinted = session.get(Patient, actor.default_patient_id)  # loaded with the account: no query
+        if hinted is not None and hinted.owner_user_id == actor.user_id:
+            return hinted
+    chosen = choose_default(owned_patients(session, actor))
+    if chosen is None:
         raise NotFound("this account has no patient profile")
-    for p in patients:
-        if p.relationship == "self":
-            return p
-    return patients[0]
+    return chosen

@@ -26,8 +26,8 @@ def normalize_email(email: str) -> str:
     return email
 
 
-def actor_for(user: User) -> Actor:
-    return Actor(user_id=user.id, role=user.role, label=user.email)
+def actor_for(user: User, default_patient_id: int | None = None) -> Actor:
+    return Actor(user_id=user.id, role=user.role, label=user.email, default_patient_id=default_patient_id)
 
 
 def new_external_id(session: Session) -> str:

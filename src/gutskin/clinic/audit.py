@@ -5,11 +5,11 @@ Rows name the actor, the patient, the action and the object; never a health valu
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from gutskin.clinic.actors import Actor
-from gutskin.store.models import AuditEvent, User
+from gutskin.store.models import AuditEvent, User, utcnow
 
 
 def record(
@@ -27,8 +27,10 @@ def record(
     if action == "read" and key in seen:
         return
     seen.add(key)
-    session.add(
-        AuditEvent(
+    # a Core insert (no ORM object, no id read back): an audit row is never read in the request
+    session.execute(
+        insert(AuditEvent.__table__).values(
+            at=utcnow(),
             actor_user_id=actor.user_id,
             actor_label=actor.label,
             patient_id=patient_id,

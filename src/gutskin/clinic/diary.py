@@ -19,7 +19,7 @@ from gutskin.diary.csvio import DiaryCsvError, DiaryRow, iter_diary_csv, write_d
 from gutskin.diary.factors import VOCABULARY, known_factor, parse_factor_name
 from gutskin.store.bulk import insert_diary_days, insert_factor_values
 from gutskin.store.db import transaction
-from gutskin.store.upsert import ensure_diary_day, ensure_factors
+from gutskin.store.upsert import ensure_factors, insert_day_factor_values, upsert_diary_day
 from gutskin.store.models import DiaryDay, Factor, FactorValue, Patient, utcnow
 
 MAX_NOTES = 4000
@@ -76,33 +76,31 @@ def factor_ids(session: Session, names: set[str] | list[str]) -> dict[str, int]:
 
 
 def put_day(session: Session, actor: Actor, patient_id: int, day: dt.date, entry: DayInput) -> dict[str, object]:
-    """Create or replace one day of the diary (the day's factors are replaced as a whole)."""
+    """Create or replace one day of the diary (the day's factors are replaced as a whole).
+
+    The write is a handful of statements (upsert of the day, delete of its old factors when it
+    existed, one insert of the new ones, the audit row): a diary write is the app's hot path.
+    """
     patient_for_write(session, actor, patient_id)
     _validate(entry)
     if day > dt.date.today() + dt.timedelta(days=1):
         raise InvalidInput("date: cannot log a day in the future")
-    row, created = ensure_diary_day(session, patient_id, day)
-    row.itch = entry.itch
-    row.sleep_loss = entry.sleep_loss
-    row.flare = None if entry.flare is None else int(bool(entry.flare))
-    row.poscorad = entry.poscorad
-    if entry.poem is not None:
-        row.poem = entry.poem
-    row.notes = entry.notes or None
-    row.updated_at = utcnow()
+    stored, created = upsert_diary_day(session, patient_id, day, {
+        "itch": entry.itch, "sleep_loss": entry.sleep_loss, "poscorad": entry.poscorad, "poem": entry.poem,
+        "flare": None if entry.flare is None else int(bool(entry.flare)), "notes": entry.notes or None,
+    })
     if not created:
         session.execute(delete(FactorValue).where(FactorValue.patient_id == patient_id, FactorValue.day == day))
-    ids = factor_ids(session, list(entry.factors))
-    session.add_all(
-        FactorValue(patient_id=patient_id, day=day, factor_id=ids[name], value=float(value))
-        for name, value in entry.factors.items()
-    )
+    values = {name: float(value) for name, value in entry.factors.items()}
+    missing = insert_day_factor_values(session, patient_id, day, values)
+    if missing:
+        factor_ids(session, missing)  # define vocabulary or custom factors on first use
+        insert_day_factor_values(session, patient_id, day, {n: values[n] for n in missing})
     audit.record(session, actor, patient_id, "create" if created else "update", "diary_day", day.isoformat())
-    session.flush()
     return {
-        "date": day.isoformat(), "itch": row.itch, "sleep_loss": row.sleep_loss,
-        "flare": None if row.flare is None else bool(row.flare), "poscorad": row.poscorad, "poem": row.poem,
-        "notes": row.notes, "factors": {k: float(v) for k, v in sorted(entry.factors.items())},
+        "date": day.isoformat(), "itch": stored["itch"], "sleep_loss": stored["sleep_loss"],
+        "flare": None if stored["flare"] is None else bool(stored["flare"]), "poscorad": stored["poscorad"],
+        "poem": stored["poem"], "notes": stored["notes"], "factors": dict(sorted(values.items())),
     }
 
 

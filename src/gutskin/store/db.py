@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+import time
 from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import exc as exc_mod
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -66,7 +68,37 @@ def make_engine(url: str) -> Engine:
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin)
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+    engine = create_engine(url, pool_size=10, max_overflow=20)
+    event.listen(engine, "checkin", _remember_checkin)
+    event.listen(engine, "checkout", _ping_if_idle)
+    return engine
+
+
+#: a pooled connection idle longer than this is checked with a round trip before use
+PING_AFTER_IDLE_SECONDS = 10.0
+
+
+def _remember_checkin(_dbapi_conn, record) -> None:  # type: ignore[no-untyped-def]
+    record.info["checked_in_at"] = time.monotonic()
+
+
+def _ping_if_idle(dbapi_conn, record, _proxy) -> None:  # type: ignore[no-untyped-def]
+    """Pessimistic disconnect handling, but only for connections that sat idle.
+
+    ``pool_pre_ping`` costs a round trip on every request; a connection that was in use a few
+    seconds ago is alive, so only one idle for longer than ``PING_AFTER_IDLE_SECONDS`` (a
+    database restart, a dropped idle connection) is pinged. A dead one raises
+    ``DisconnectionError``, on which the pool discards it and checks out another
+    (SQLAlchemy docs, "Disconnect Handling - Pessimistic", custom checkout event).
+    """
+    last = record.info.get("checked_in_at")
+    if last is None or time.monotonic() - last < PING_AFTER_IDLE_SECONDS:
+        return
+    try:
+        dbapi_conn.execute("SELECT 1")
+        dbapi_conn.rollback()
+    except Exception as exc:  # the driver's own error types vary; any failure means "not usable"
+        raise exc_mod.DisconnectionError(str(exc)) from exc
 
 
 def get_engine(url: str) -> Engine:

@@ -8,10 +8,17 @@ naming the same new factor, never fail with a duplicate-key error.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 
+from sqlalchemy import case, func, insert as core_insert, literal, literal_column, select
 from sqlalchemy.orm import Session
 
-from gutskin.store.models import DiaryDay, Factor, utcnow
+from gutskin.store.models import DiaryDay, Factor, FactorValue, utcnow
+
+#: day columns a write sets; ``None`` in these keeps the stored value instead of clearing it
+#: (a POEM score comes from the weekly questionnaire, the day form does not resend it)
+KEEP_WHEN_NONE = ("poem",)
+DAY_VALUES = ("itch", "sleep_loss", "poscorad", "poem", "flare", "notes")
 
 
 def _insert(session: Session):  # type: ignore[no-untyped-def]
@@ -40,3 +47,61 @@ def ensure_factors(session: Session, rows: list[dict[str, object]]) -> None:
     if rows:
         insert = _insert(session)
         session.execute(insert(Factor).values(rows).on_conflict_do_nothing(index_elements=["name"]))
+
+
+def upsert_diary_day(session: Session, patient_id: int, day: dt.date, values: Mapping[str, object]) -> tuple[dict[str, object], bool]:
+    """Create or replace a day's scores in one statement; return the stored row and whether it is new.
+
+    ``INSERT … ON CONFLICT (patient_id, day) DO UPDATE … RETURNING`` both writes and locks the
+    row, so the write path of a diary day is one round trip on PostgreSQL (the ORM sequence of
+    insert, locked read and update took three). On PostgreSQL ``xmax = 0`` in the returned row
+    tells an inserted row from an updated one (the updating transaction's id is in ``xmax``;
+    PostgreSQL docs, "System Columns"; the idiom is the documented way to tell them apart
+    without a second query). SQLite has no such column; there the caller already holds the
+    database's single write lock, so an in-process existence check before the upsert is exact.
+    Rows of this day already in the session are expired so later reads see the new values.
+    """
+    dialect = session.get_bind().dialect.name
+    row = {k: values.get(k) for k in DAY_VALUES}
+    row.update(patient_id=patient_id, day=day, updated_at=utcnow())
+    insert = _insert(session)
+    table = DiaryDay.__table__  # Core statements: the ORM's bookkeeping is most of a small write's cost
+    stmt = insert(table).values(**row)
+    excluded = stmt.excluded
+    sets = {k: (func.coalesce(excluded[k], table.c[k]) if k in KEEP_WHEN_NONE else excluded[k])
+            for k in (*DAY_VALUES, "updated_at")}
+    stmt = stmt.on_conflict_do_update(index_elements=[table.c.patient_id, table.c.day], set_=sets)
+    cols = [table.c[k] for k in DAY_VALUES]
+    if dialect == "postgresql":
+        stored = session.execute(stmt.returning(*cols, literal_column("xmax = 0").label("created"))).one()
+        created = bool(stored.created)
+    else:
+        created = session.scalar(
+            select(literal(1)).where(table.c.patient_id == patient_id, table.c.day == day)) is None
+        stored = session.execute(stmt.returning(*cols)).one()
+    cached = session.identity_map.get(session.identity_key(DiaryDay, (patient_id, day)))
+    if cached is not None:
+        session.expire(cached)
+    return {k: getattr(stored, k) for k in DAY_VALUES}, created
+
+
+def insert_day_factor_values(session: Session, patient_id: int, day: dt.date, values: Mapping[str, float]) -> set[str]:
+    """Insert a day's factor values by factor *name* in one statement; return the names not defined yet.
+
+    ``INSERT INTO factor_values … SELECT … FROM factors WHERE name IN (…)`` resolves the ids in
+    the database, so the common case (every factor already defined) needs no lookup round
+    trip; the caller defines the missing ones and calls again with only those.
+    """
+    if not values:
+        return set()
+    names = sorted(values)
+    factors = Factor.__table__
+    value = case({n: float(values[n]) for n in names}, value=factors.c.name)
+    source = select(literal(patient_id), literal(day), factors.c.id, value).where(factors.c.name.in_(names))
+    inserted = session.execute(
+        core_insert(FactorValue.__table__).from_select(["patient_id", "day", "factor_id", "value"], source),
+        execution_options={"preserve_rowcount": True},  # SQLAlchemy keeps INSERT rowcounts only when asked
+    ).rowcount
+    if inserted == len(names):
+        return set()
+    return set(names) - set(session.scalars(select(factors.c.name).where(factors.c.name.in_(names))))

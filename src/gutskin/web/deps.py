@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from fastapi import HTTPException, Request
 from sqlalchemy.orm import Session
 
+from gutskin.clinic.access import choose_default
 from gutskin.clinic.accounts import actor_for
 from gutskin.clinic.actors import Actor
 from gutskin.settings import Settings
@@ -52,10 +53,12 @@ def api_actor(request: Request, session: Session) -> Actor:
     if scheme.lower() != "bearer" or not token:
         raise HTTPException(401, "not authenticated", headers={"WWW-Authenticate": "Bearer"})
     s = settings_of(request)
-    user = security.user_from_token(session, s.secret_key, token.strip(), s.token_minutes * 60)
-    if user is None:
+    account = security.account_from_token(session, s.secret_key, token.strip(), s.token_minutes * 60)
+    if account is None:
         raise HTTPException(401, "invalid or expired token", headers={"WWW-Authenticate": "Bearer"})
-    return actor_for(user)
+    user, patients = account
+    chosen = choose_default(patients)
+    return actor_for(user, chosen.id if chosen is not None else None)
 
 
 @dataclass

@@ -16,7 +16,7 @@ MAX_ID = 2**31 - 1
 
 
 def _too_big(text: str) -> bool:
-    return text.isdigit() and int(text) > MAX_ID
+    return text.isascii() and text.isdigit() and int(text) > MAX_ID  # "²".isdigit() is True too
 
 
 class IdRangeMiddleware:

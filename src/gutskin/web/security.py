@@ -18,11 +18,11 @@ import hmac
 import secrets
 
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
-from sqlalchemy import delete
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from gutskin.store.models import Session as WebSession
-from gutskin.store.models import User, utcnow
+from gutskin.store.models import Patient, User, utcnow
 
 SESSION_COOKIE = "gutskin_session"
 ANON_CSRF_COOKIE = "gutskin_csrf"
@@ -36,17 +36,31 @@ def issue_token(secret: str, user: User) -> str:
     return _serializer(secret).dumps({"uid": user.id, "sv": user.session_version})
 
 
-def user_from_token(session: Session, secret: str, token: str, max_age_seconds: int) -> User | None:
+def account_from_token(session: Session, secret: str, token: str, max_age_seconds: int) -> tuple[User, list[Patient]] | None:
+    """The token's account and the patient profiles it owns (one query), or ``None``.
+
+    The profiles come with the account because nearly every API request acts on one of them.
+    """
     try:
         data = _serializer(secret).loads(token, max_age=max_age_seconds)
     except (BadSignature, SignatureExpired):
         return None
-    if not isinstance(data, dict):
+    if not isinstance(data, dict) or not isinstance(data.get("uid"), int):
         return None
-    user = session.get(User, data.get("uid"))
-    if user is None or user.session_version != data.get("sv"):
+    rows = session.execute(
+        select(User, Patient).outerjoin(Patient, Patient.owner_user_id == User.id)
+        .where(User.id == data["uid"]).order_by(Patient.id)
+    ).all()
+    if not rows:
         return None
-    return user
+    user = rows[0][0]
+    if user.session_version != data.get("sv"):
+        return None
+    patients = [p for _, p in rows if p is not None]
+    # the session's identity map holds rows weakly: keep these for the transaction, so the
+    # authorization checks that follow read them from memory instead of querying again
+    session.info.setdefault("gutskin_account_rows", []).extend([user, *patients])
+    return user, patients
 
 
 def _h(raw: str) -> str:
