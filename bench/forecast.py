@@ -8,7 +8,10 @@ Protocol (EczemaPred ``R/validation.R``): block length 7, refit at the end of ev
 forecast the next block; horizons 1-7 from the last observed training day. Methods, all on the
 same test points:
 
-* ``binar1``   gutskin's BinAR1 (Laplace-Kalman filter on a parameter grid, no MCMC);
+* ``binar1``   gutskin's model, BinAR1-X: BinAR1 (Laplace-Kalman filter on a parameter grid, no
+               MCMC) with the diary's factors at lags 0-3 as shifts of the day's logit, effects
+               estimated by an augmented-state filter + spike-and-slab at every origin;
+* ``nocov``    the same without factors (plain BinAR1, the previous model);
 * ``uniform``, ``historical`` (training scores + 1 pseudo-count per category);
 * ``binrw``    the same filter restricted to phi = 1 (a binomial random walk, fitted fast);
 * ``known``    BinAR1 filter with the patient's *true* phi, sigma, omega and level (shows how
@@ -46,7 +49,15 @@ from pathlib import Path  # noqa: E402
 import numpy as np
 
 from gutskin.insights import forecast as fc
-from gutskin.insights.evaluation import ChainPoints, calibration, forward_chain, log_density, patient_series, rps
+from gutskin.insights.evaluation import (
+    ChainPoints,
+    calibration,
+    factor_names,
+    forward_chain,
+    log_density,
+    patient_series,
+    rps,
+)
 from gutskin.insights.synthetic import bayes_forecasts, oracle_forecast, simulate_cohort
 
 STAN_FILE = Path(__file__).resolve().parents[1] / "src" / "gutskin" / "insights" / "binrw.stan"
@@ -122,6 +133,15 @@ def table(pts: ChainPoints, methods, sel=None):
     return res
 
 
+def _request_ms(frame, H: int, n: int) -> float:
+    """Milliseconds per patient of ``forecast_patient`` with the diary's factors (request path)."""
+    names = factor_names(frame)
+    t0 = time.perf_counter()
+    for pid, g in frame.groupby("patient"):
+        fc.forecast_patient(g["date"], g["itch"], H, patient=pid, factors=g[names])
+    return 1e3 * (time.perf_counter() - t0) / n
+
+
 def axis_section(n: int, days: int, seed: int, H: int = 7) -> dict:
     """Forward chaining on the mechanistic simulator's cohort (no oracle: its state cannot be
     continued from outside the simulator)."""
@@ -131,12 +151,13 @@ def axis_section(n: int, days: int, seed: int, H: int = 7) -> dict:
     frame = c.frame()
     pts = forward_chain(frame, H)
     pts.forecasts["binar1"] = pts.forecasts.pop("model")
+    pts.forecasts["nocov"] = forward_chain(frame, H, covariates=False).forecasts["model"]
     ids, Y, _ = patient_series(frame)
     origins = sorted(set(pts.origin))
     rw = fc.make_grid(phis=[1.0])
     rwf = per_origin_filter(Y, ids, lambda pid: rw, origins, H)
     pts.forecasts["binrw"] = [rwf[(p, o)][d - o - 1] for p, o, d in zip(pts.patient, pts.origin, pts.day)]
-    res = table(pts, ["binar1", "uniform", "historical", "binrw"])
+    res = table(pts, ["binar1", "uniform", "historical", "nocov", "binrw"])
     ref = res["binar1"][0]
     print(f"\n## gutskin.axis cohort: {n} patients x {days} days, {len(pts.y)} test points (no oracle)")
     print(f"{'method':12} {'RPS':>8} {'lpd':>8} {'RPS/binar1':>11}")
@@ -145,12 +166,10 @@ def axis_section(n: int, days: int, seed: int, H: int = 7) -> dict:
     y = np.asarray(pts.y)
     print(f"RPSS vs uniform {1 - ref / res['uniform'][0]:.3f}, vs historical {1 - ref / res['historical'][0]:.3f}; "
           f"calibration ECE {calibration(np.asarray(pts.forecasts['binar1']), y)['ece']:.4f}")
-    t0 = time.perf_counter()
-    for pid, g in frame.groupby("patient"):
-        fc.forecast_patient(g["date"], g["itch"], H, patient=pid)
-    ms = 1e3 * (time.perf_counter() - t0) / n
-    print(f"fit+forecast: {ms:.1f} ms per patient")
-    return {"rps": ref, "historical": res["historical"][0], "ms": ms}
+    ms = _request_ms(frame, H, n)
+    print(f"fit+forecast (with factors): {ms:.1f} ms per patient")
+    print(f"calibration ECE without factors {calibration(np.asarray(pts.forecasts['nocov']), y)['ece']:.4f}")
+    return {"rps": ref, "historical": res["historical"][0], "nocov": res["nocov"][0], "ms": ms}
 
 
 def main(argv=None) -> None:
@@ -176,6 +195,7 @@ def main(argv=None) -> None:
     ids, Y, _ = patient_series(cohort.frame)
     origins = sorted(set(pts.origin))
     pts.forecasts["binar1"] = pts.forecasts.pop("model")
+    pts.forecasts["nocov"] = forward_chain(cohort.frame, H, covariates=False).forecasts["model"]
 
     # random-walk and known-parameter filters
     rw = fc.make_grid(phis=[1.0])
@@ -215,7 +235,7 @@ def main(argv=None) -> None:
     for name, src in (("binrw", rwf), ("known", kf), ("oracle", orc), ("bayes", bay)):
         pts.forecasts[name] = [src[(p, o)][d - o - 1] for p, o, d in zip(pts.patient, pts.origin, pts.day)]
 
-    methods = ["binar1", "uniform", "historical", "binrw", "known", "bayes", "oracle"]
+    methods = ["binar1", "uniform", "historical", "nocov", "binrw", "known", "bayes", "oracle"]
     res = table(pts, methods)
     ref = res["binar1"][0]
     print(f"{len(pts.y)} test points, {n} patients, {len(origins)} origins; chaining {t_chain:.1f} s, "
@@ -227,9 +247,9 @@ def main(argv=None) -> None:
           f"binar1 RPS / oracle RPS = {ref / res['oracle'][0]:.3f}")
     y = np.asarray(pts.y)
     hz = np.asarray(pts.horizon)
-    print("per horizon RPS (binar1 / historical / bayes / oracle):",
+    print("per horizon RPS (binar1 / nocov / historical / bayes / oracle):",
           "; ".join(f"h{h} " + "/".join(f"{rps(np.asarray(pts.forecasts[m])[hz == h], y[hz == h]).mean():.4f}"
-                                       for m in ("binar1", "historical", "bayes", "oracle")) for h in range(1, H + 1)))
+                                       for m in ("binar1", "nocov", "historical", "bayes", "oracle")) for h in range(1, H + 1)))
     org = np.asarray(pts.origin)
     for lo, hi in ((0, 28), (28, 90), (90, 10_000)):
         sel = (org >= lo) & (org < hi)
@@ -239,13 +259,11 @@ def main(argv=None) -> None:
                   f"binar1/bayes {r['binar1'][0] / r['bayes'][0]:.3f}, bayes/oracle {r['bayes'][0] / r['oracle'][0]:.3f}, "
                   f"binar1/historical {r['binar1'][0] / r['historical'][0]:.3f} (n={int(sel.sum())})")
     print(f"calibration ECE of P(itch<=j): binar1 {calibration(np.asarray(pts.forecasts['binar1']), y)['ece']:.4f}, "
+          f"nocov {calibration(np.asarray(pts.forecasts['nocov']), y)['ece']:.4f}, "
           f"historical {calibration(np.asarray(pts.forecasts['historical']), y)['ece']:.4f}")
 
     # speed of fit + forecast on the full series, per patient (the request path)
-    t0 = time.perf_counter()
-    for pid, g in cohort.frame.groupby("patient"):
-        fc.forecast_patient(g["date"], g["itch"], H, patient=pid)
-    ms = 1e3 * (time.perf_counter() - t0) / n
+    ms = _request_ms(cohort.frame, H, n)
     print(f"fit+forecast ({a.days} days, 7-day horizon with flare risk): {ms:.1f} ms per patient")
 
     mcmc_line = "MCMC comparator: skipped"
@@ -301,6 +319,8 @@ def main(argv=None) -> None:
 
     print()
     print(f"target RPS better than historical: {'MET' if ref < res['historical'][0] else 'NOT MET'}")
+    print(f"factors help (binar1 vs nocov): synthetic {res['binar1'][0] / res['nocov'][0]:.4f}"
+          + (f", axis {axis['rps'] / axis['nocov']:.4f}" if axis is not None else ""))
     if axis is not None:
         print(f"target [axis] RPS better than historical: {'MET' if axis['rps'] < axis['historical'] else 'NOT MET'}")
     print(f"target within 3% of oracle: {'MET' if ref <= 1.03 * res['oracle'][0] else 'NOT MET'} "

@@ -28,6 +28,7 @@ def patient_insights(frame, patient: str, *, horizon: int = 7, cohort=None) -> d
     with. Returns ``{"patient", "triggers": patient_trigger_report(...),
     "forecast": PatientForecast.to_dict()}``.
     """
+    from gutskin.insights.evaluation import factor_names
     from gutskin.insights.forecast import forecast_patient
     from gutskin.insights.triggers import patient_trigger_report
 
@@ -37,5 +38,7 @@ def patient_insights(frame, patient: str, *, horizon: int = 7, cohort=None) -> d
     return {
         "patient": str(patient),
         "triggers": patient_trigger_report(frame, patient, cohort=cohort),
-        "forecast": forecast_patient(one["date"], one["itch"], horizon, patient=str(patient)).to_dict(),
+        "forecast": forecast_patient(
+            one["date"], one["itch"], horizon, patient=str(patient), factors=one[factor_names(one)]
+        ).to_dict(),
     }

@@ -19,7 +19,15 @@ from typing import Any
 
 import numpy as np
 
-from gutskin.insights.forecast import DEFAULT_GRID, M, Grid, predictive, run_filter
+from gutskin.insights.forecast import (
+    DEFAULT_GRID,
+    M,
+    Grid,
+    filter_series,
+    fit_covariates,
+    predictive,
+    run_filter,
+)
 
 
 def rps(probs: np.ndarray, y: np.ndarray) -> np.ndarray:
@@ -95,19 +103,45 @@ def patient_series(frame) -> tuple[list[str], np.ndarray, list]:
     return ids, Y, starts
 
 
+def factor_names(frame) -> list[str]:
+    """The factor columns of a diary frame (every column that is not a core diary column)."""
+    from gutskin.diary.csvio import CORE_COLUMNS
+
+    return [c for c in frame.columns if c not in CORE_COLUMNS]
+
+
+def patient_factors(frame, names) -> list[np.ndarray]:
+    """Raw factor values of every patient on its own day grid (same order as
+    :func:`patient_series`): a list of (T_k, F) arrays, nan where not logged."""
+    import pandas as pd
+
+    out = []
+    for _pid, g in frame.groupby(frame["patient"].astype(str), sort=True):
+        d = pd.to_datetime(g["date"]).to_numpy().astype("datetime64[D]").astype(np.int64)
+        G = np.full((int(d.max() - d.min() + 1), len(names)), np.nan)
+        if names:
+            G[d - d.min()] = g[list(names)].to_numpy(float)
+        out.append(G)
+    return out
+
+
 def origins_for(T: int, block: int) -> list[int]:
     """0-based last training day of each forward-chaining iteration with a non-empty test block."""
     # day t (1-based) in iteration floor((t-2)/h)+1; iteration i ends at day 1 + i*h (1-based)
     return [i * block for i in range(0, max(T - 1, 0) // block + 1) if i * block + 1 < T]
 
 
-def forward_chain(frame, horizon: int = 7, block: int | None = None, grid: Grid = DEFAULT_GRID) -> ChainPoints:
+def forward_chain(
+    frame, horizon: int = 7, block: int | None = None, grid: Grid = DEFAULT_GRID, covariates: bool = True
+) -> ChainPoints:
     """Forward chaining of BinAR1 with the uniform and historical baselines (all patients at once).
 
     ``block`` (default ``horizon``) is the refit interval; each test block is forecast from the
     state at the end of the previous one, so horizons run 1..block (more after gaps; points whose
     horizon exceeds ``horizon`` are not scored). Test points with no observed training day are
-    skipped.
+    skipped. With ``covariates`` (and factor columns in the frame) the model is BinAR1-X: at
+    every origin the factor coding, the effects and the filter are refitted on the days up to
+    the origin only.
     """
     block = int(block or horizon)
     if block < 1 or horizon < 1:
@@ -116,6 +150,8 @@ def forward_chain(frame, horizon: int = 7, block: int | None = None, grid: Grid 
     K, T = Y.shape
     origins = origins_for(T, block)
     _, snaps = run_filter(Y, grid, snapshots=origins)
+    names = factor_names(frame) if covariates else []
+    Gs = patient_factors(frame, names) if names else None
     pts = ChainPoints(forecasts={"model": [], "uniform": [], "historical": []})
     uniform = np.full(M + 1, 1.0 / (M + 1))
     obs = ~np.isnan(Y)
@@ -132,8 +168,12 @@ def forward_chain(frame, horizon: int = 7, block: int | None = None, grid: Grid 
             days = [t for t in test if obs[k, t] and t - lo <= horizon]
             if not days:
                 continue
-            if pmf is None:
-                pmf = predictive(st, grid, range(1, block + 1))
+            if Gs is None:
+                if pmf is None:
+                    pmf = predictive(st, grid, range(1, block + 1))
+                pk = pmf[k]
+            else:
+                pk = _covariate_pmf(Y[k, : o + 1], Gs[k][: o + 1], names, block, grid)
             hist = historical_pmf(Y[k, : o + 1])
             for t in days:
                 pts.patient.append(ids[k])
@@ -141,10 +181,21 @@ def forward_chain(frame, horizon: int = 7, block: int | None = None, grid: Grid 
                 pts.origin.append(int(o))
                 pts.horizon.append(int(t - lo))
                 pts.y.append(int(Y[k, t]))
-                pts.forecasts["model"].append(pmf[k, t - o - 1])
+                pts.forecasts["model"].append(pk[t - o - 1])
                 pts.forecasts["uniform"].append(uniform)
                 pts.forecasts["historical"].append(hist)
     return pts
+
+
+def _covariate_pmf(y, G, names, steps, grid) -> np.ndarray:
+    """BinAR1-X predictive pmfs (steps, 11) from the days given (training data only)."""
+    cf = fit_covariates(y, G, names, steps, grid=grid)
+    if cf is None:
+        return predictive(filter_series(y, grid), grid, range(1, steps + 1))[0]
+    st = filter_series(y, grid, offset=cf.offset)
+    return predictive(
+        st, grid, range(1, steps + 1), offset=cf.future_offset[None], offset_var=cf.future_var[None]
+    )[0]
 
 
 def summarize(pts: ChainPoints, horizon: int, methods=None, reference: str = "model") -> dict[str, Any]:

@@ -192,11 +192,18 @@ def run_filter(
 
 
 def filter_series(
-    y: np.ndarray, grid: Grid = DEFAULT_GRID, newton: int = 2, prune_every: int = 15, prune_nats: float = 20.0
+    y: np.ndarray,
+    grid: Grid = DEFAULT_GRID,
+    newton: int = 2,
+    prune_every: int = 15,
+    prune_nats: float = 20.0,
+    offset=None,
+    drift=None,
 ) -> FilterState:
     """The same filter as :func:`run_filter` for one series, written for speed (request path).
 
     Identical mathematics; scalar arithmetic for the observation and fewer array temporaries.
+    ``offset``/``drift`` (T,): known covariate terms as in :func:`run_filter`.
     Every ``prune_every`` days, grid points whose posterior weight has fallen below
     ``exp(-prune_nats)`` of the best are dropped (their weight is < 1e-9: no visible effect).
     """
@@ -221,6 +228,8 @@ def filter_series(
                 az, am, pzz, pzm, pmm, ll = (x[sel] for x in (az, am, pzz, pzm, pmm, ll))
         if t > 0:
             az = phi * az + a * am
+            if drift is not None:
+                az = az + float(drift[t])
             pzz = phi2 * pzz + c2 * pzm + a2 * pmm + s2
             pzm = phi * pzm + a * pmm
         yt = y[t]
@@ -230,17 +239,18 @@ def filter_series(
         n_obs += 1
         V = pzz + om2
         iV = 1.0 / V
+        ao = az if offset is None else az + float(offset[t])
         eh = 1.0 / (1.0 / (yt + 0.5) + 1.0 / (M - yt + 0.5))
         el = math.log((yt + 0.5) / (M - yt + 0.5))
-        u = (az * iV + el * eh) / (iV + eh)
+        u = (ao * iV + el * eh) / (iV + eh)
         for _ in range(newton):
             p = 1.0 / (1.0 + np.exp(-u))
             mp = M * p
-            u = u + (yt - mp - (u - az) * iV) / (mp * (1.0 - p) + iV)
+            u = u + (yt - mp - (u - ao) * iV) / (mp * (1.0 - p) + iV)
         E = np.exp(-u)
         q = 1.0 + E
         h = (M * E) / (q * q) + 1e-12
-        d = u - az
+        d = u - ao
         hV = h * V
         logp = -np.log1p(E)
         ll += (_LOG_BINOM[int(yt)] + M * logp - (M - yt) * u) - (0.5 * iV) * d * d - 0.5 * np.log1p(hV)
@@ -275,13 +285,22 @@ def _binom_pmf(p: np.ndarray) -> np.ndarray:
 
 
 def predictive(
-    st: FilterState, grid: Grid, steps, weights=None, prune: float = 0.999, offset=None, drift=None
+    st: FilterState,
+    grid: Grid,
+    steps,
+    weights=None,
+    prune: float = 0.999,
+    offset=None,
+    drift=None,
+    offset_var=None,
 ) -> np.ndarray:
     """Predictive pmf of itch ``steps`` days ahead of the state: array (K, len(steps), 11).
 
     ``steps``: increasing positive ints (days after the state's day). Grid points are pruned
     to those carrying ``prune`` of the posterior weight. ``offset``/``drift`` (K, max(steps)):
-    expected covariate terms of the future days (column h-1 for day h).
+    expected covariate terms of the future days (column h-1 for day h); ``offset_var`` (K,
+    max(steps)): their variance (unknown future exposures, uncertain effects), added to the
+    day's logit variance.
     """
     steps = [int(s) for s in steps]
     K = st.az.shape[0]
@@ -306,7 +325,7 @@ def predictive(
                     phi * pzm + a * pmm,
                 )
                 done += 1
-            sd = np.sqrt(pzz + om2)
+            sd = np.sqrt(pzz + om2 + (0.0 if offset_var is None else offset_var[k, s - 1]))
             off = 0.0 if offset is None else offset[k, s - 1]
             u = off + az[:, None] + math.sqrt(2.0) * sd[:, None] * _GH_X[None, :]
             pm = _binom_pmf(1.0 / (1.0 + np.exp(-u)))  # (C', N, 11)
@@ -315,8 +334,20 @@ def predictive(
     return out
 
 
-def sample_paths(st: FilterState, grid: Grid, steps: int, n: int = 2000, seed: int = 0) -> np.ndarray:
-    """Joint predictive samples of itch for days 1..steps: array (n, steps) for one patient."""
+def sample_paths(
+    st: FilterState,
+    grid: Grid,
+    steps: int,
+    n: int = 2000,
+    seed: int = 0,
+    offset=None,
+    drift=None,
+    offset_var=None,
+) -> np.ndarray:
+    """Joint predictive samples of itch for days 1..steps: array (n, steps) for one patient.
+
+    ``offset``/``drift``/``offset_var`` (steps,): the future covariate terms as in
+    :func:`predictive` (the offset's variance is drawn independently per day)."""
     rng = np.random.default_rng(seed)
     w = grid_weights(st, grid)[0]
     c = rng.choice(w.size, size=n, p=w)
@@ -333,9 +364,223 @@ def sample_paths(st: FilterState, grid: Grid, steps: int, n: int = 2000, seed: i
     out = np.empty((n, steps))
     for h in range(steps):
         z = m + phi * (z - m) + sig * rng.standard_normal(n)
+        if drift is not None:
+            z = z + drift[h]
         u = z + om * rng.standard_normal(n)
+        if offset is not None:
+            u = u + offset[h]
+        if offset_var is not None:
+            u = u + math.sqrt(max(float(offset_var[h]), 0.0)) * rng.standard_normal(n)
         out[:, h] = rng.binomial(M, 1.0 / (1.0 + np.exp(-u)))
     return out
+
+
+# ---------------------------------------------------------------------------------------------
+# BinAR1-X: lagged factor exposures as known shifts of the day's logit
+# ---------------------------------------------------------------------------------------------
+
+OBS_LAGS = (0, 1, 2, 3)  # a factor logged on day t - l shifts the logit of day t (reference §4.3, §5)
+TAU_RIDGE = 0.25  # prior SD of one factor-lag effect in the joint (ridge) fit, logit scale
+SLAB_SD = 0.6  # spike-and-slab: SD of a real factor-lag effect (logit; ~1-2 itch points mid-range)
+SLAB_PRIOR = 0.08  # prior probability that a factor-lag effect is real (~1 factor in 4, at one lag)
+EFFECT_THETA = (0.8, 0.3, 0.3)  # (phi, sigma, omega) at which the effects are estimated
+
+
+@dataclass
+class CovariateFit:
+    """Covariate term of BinAR1-X for one series (arrays on the patient's day grid).
+
+    ``offset[t] = sum_{f,l} beta_{f,l} x_{f,t-l}`` over factors f and lags l = 0..3
+    (treatments: lags 1..3 only, same-day use being a response to the day's itch);
+    ``future_offset[h-1]`` is its expected value h days after the last day and
+    ``future_var[h-1]`` its variance from the exposures not yet known.
+    """
+
+    names: list[str]  # the factors with an effect column (those that vary)
+    beta: np.ndarray  # (len(names), len(OBS_LAGS)) posterior means (logit scale)
+    beta_var: np.ndarray  # their posterior variances
+    offset: np.ndarray  # (T,)
+    future_offset: np.ndarray  # (steps,)
+    future_var: np.ndarray  # (steps,)
+
+    def effects(self) -> dict[str, tuple[float, int]]:
+        """Per factor, the largest-magnitude effect (logit) and its lag."""
+        out = {}
+        for i, f in enumerate(self.names):
+            li = int(np.argmax(np.abs(self.beta[i])))
+            out[f] = (float(self.beta[i, li]), OBS_LAGS[li])
+        return out
+
+
+def code_factors(G: np.ndarray) -> np.ndarray:
+    """Coded factor values (days x factors, nan = missing), coded as the trigger finder does:
+    0/1 "exposed that day" for binary-like factors, (x - median)/IQR otherwise."""
+    from gutskin.insights.triggers import _factor_covariates
+
+    covs, _, _ = _factor_covariates(np.asarray(G, float))
+    return covs
+
+
+def _persistence(x: np.ndarray) -> tuple[float, float, float]:
+    """(mean, lag-1 autocorrelation clipped to [0, 0.95], variance) of a coded series with
+    gaps (nan); pairs of consecutive logged days give the autocorrelation."""
+    obs = ~np.isnan(x)
+    if not obs.any():
+        return 0.0, 0.0, 0.0
+    mean = float(x[obs].mean())
+    both = obs[1:] & obs[:-1]
+    rho = 0.0
+    if both.sum() >= 5:
+        a, b = x[:-1][both] - mean, x[1:][both] - mean
+        den = math.sqrt(float((a * a).sum() * (b * b).sum()))
+        rho = float(np.clip((a * b).sum() / den, 0.0, 0.95)) if den > 0 else 0.0
+    return mean, rho, float(x[obs].var())
+
+
+def fit_effects(
+    y: np.ndarray,
+    X: np.ndarray,
+    phi: float,
+    sigma: float,
+    omega: float,
+    level_prior=LEVEL_PRIOR,
+    tau: float = TAU_RIDGE,
+    newton: int = 2,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Posterior mean and covariance of the effects ``beta`` of the design ``X`` (T, p).
+
+    The Laplace-Kalman filter of BinAR1 at one ``(phi, sigma, omega)`` with the effects
+    appended to the state as constants: state ``(z, m, beta)``, prior ``beta ~ N(0, tau^2 I)``,
+    day t's logit ``z_t + X[t] . beta``. Only the z row of the transition differs from the
+    identity, so a day costs O(d^2), d = p + 2. Causal: uses the days given only.
+    """
+    y = np.asarray(y, float)
+    p = X.shape[1]
+    d = 2 + p
+    mu0, s0 = level_prior
+    dev = min(sigma**2 / max(1 - phi**2, 1e-12), INIT_DEV_VAR_MAX) if phi < 1 else INIT_DEV_VAR_MAX
+    a = np.zeros(d)
+    a[0] = a[1] = mu0
+    P = np.zeros((d, d))
+    P[0, 0], P[0, 1], P[1, 0], P[1, 1] = s0**2 + dev, s0**2, s0**2, s0**2
+    P[np.arange(2, d), np.arange(2, d)] = tau**2
+    hv = np.zeros(d)
+    hv[0] = 1.0
+    om2, s2 = omega**2, sigma**2
+    for t in range(y.size):
+        if t > 0:  # z <- phi z + (1 - phi) m: only row/column 0 of P change
+            Pf = phi * P[0] + (1.0 - phi) * P[1]
+            zz = phi * Pf[0] + (1.0 - phi) * Pf[1] + s2
+            a[0] = phi * a[0] + (1.0 - phi) * a[1]
+            P[0, :] = Pf
+            P[:, 0] = Pf
+            P[0, 0] = zz
+        yt = y[t]
+        if yt != yt:
+            continue
+        hv[2:] = X[t]
+        Ph = P @ hv
+        q = float(hv @ Ph)
+        au = float(hv @ a)
+        V = q + om2
+        eh = 1.0 / (1.0 / (yt + 0.5) + 1.0 / (M - yt + 0.5))
+        el = math.log((yt + 0.5) / (M - yt + 0.5))
+        u = (au / V + el * eh) / (1.0 / V + eh)
+        for _ in range(newton):
+            pr = 1.0 / (1.0 + math.exp(-u))
+            u += (yt - M * pr - (u - au) / V) / (M * pr * (1 - pr) + 1.0 / V)
+        pr = 1.0 / (1.0 + math.exp(-u))
+        hc = max(M * pr * (1 - pr), 1e-9)
+        e = (u - au) * (1.0 + 1.0 / (hc * V))  # pseudo-observation minus prediction
+        K = Ph / (q + 1.0 / hc + om2)
+        a += K * e
+        P -= np.outer(K, Ph)
+    return a[2:], P[2:, 2:]
+
+
+def spike_slab(
+    m: np.ndarray, v: np.ndarray, tau: float, slab: float | None = None, prior: float | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """Sparse effects from ridge posteriors ``N(m, v)`` (prior ``N(0, tau^2)``), one at a time.
+
+    The ridge prior is divided out (likelihood ``b ~ N(beta, s^2)``, ``1/s^2 = 1/v - 1/tau^2``);
+    each effect then gets the two-groups prior ``(1 - prior) delta_0 + prior N(0, slab^2)``
+    (Efron 2010, as the trigger finder). Returns posterior means and variances.
+    """
+    slab = SLAB_SD if slab is None else slab
+    prior = SLAB_PRIOR if prior is None else prior
+    lam = np.maximum(1.0 / np.maximum(v, 1e-12) - 1.0 / tau**2, 1e-6)
+    s2 = 1.0 / lam
+    b = m / (v * lam)
+    t2 = slab**2
+    log_bf = -0.5 * np.log1p(t2 / s2) + 0.5 * b * b * (1.0 / s2 - 1.0 / (t2 + s2))
+    pin = 1.0 / (1.0 + (1 - prior) / prior * np.exp(-np.minimum(log_bf, 700)))
+    post_v = 1.0 / (1.0 / t2 + lam)
+    post_m = post_v * b * lam
+    mean = pin * post_m
+    return mean, pin * (post_v + post_m**2) - mean**2
+
+
+def fit_covariates(
+    y: np.ndarray, G: np.ndarray, names, steps: int, theta=EFFECT_THETA, grid: Grid = DEFAULT_GRID
+) -> CovariateFit | None:
+    """Estimate the factor term of a series ``y`` (T,) with raw factor values ``G`` (T, F).
+
+    Factors are coded (:func:`code_factors`; a missing value takes the factor's mean), lagged
+    0..3 days (treatments 1..3), the effects estimated jointly by :func:`fit_effects` at
+    ``theta`` and made sparse by :func:`spike_slab`. Future exposures: factor f, k days after
+    the last day, is expected at ``mean_f + rho_f^k (x_f,last - mean_f)`` (lag-1 persistence)
+    with variance ``var_f (1 - rho_f^(2k))``; lagged exposures already logged are known.
+    Returns None when no factor varies.
+    """
+    names = list(names)
+    y = np.asarray(y, float)
+    T = y.size
+    if not names or T == 0:
+        return None
+    C = code_factors(np.asarray(G, float).reshape(T, len(names)))
+    stats = [_persistence(C[:, j]) for j in range(len(names))]
+    live = [j for j in range(len(names)) if stats[j][2] > 1e-12]
+    if not live:
+        return None
+    L = len(OBS_LAGS)
+    fill = np.array([stats[j][0] for j in live])
+    Cf = np.where(np.isnan(C[:, live]), fill[None, :], C[:, live])
+    X = np.empty((T, len(live) * L))
+    lag_ok = np.ones(len(live) * L, bool)
+    for i, j in enumerate(live):
+        for li, lag in enumerate(OBS_LAGS):
+            col = np.full(T, fill[i])
+            col[lag:] = Cf[: T - lag, i]
+            X[:, i * L + li] = col
+            if lag == 0 and names[j].startswith("treat."):
+                lag_ok[i * L + li] = False
+    X[:, ~lag_ok] = 0.0  # no column: the effect stays exactly 0
+    mean, cov = fit_effects(y, X, *theta, level_prior=(grid.mu0, grid.s0))
+    beta, bvar = spike_slab(mean, np.diag(cov).copy(), TAU_RIDGE)
+    beta[~lag_ok], bvar[~lag_ok] = 0.0, 0.0
+    # the coming days: logged lagged exposures are known, the others expected
+    fo = np.zeros((steps, X.shape[1]))
+    fv = np.zeros((steps, X.shape[1]))
+    for i in range(len(live)):
+        mu, rho, var = stats[live[i]]
+        last = Cf[T - 1, i]
+        for li, lag in enumerate(OBS_LAGS):
+            for h in range(1, steps + 1):
+                k = h - lag  # days after the last day
+                if k <= 0:
+                    fo[h - 1, i * L + li] = Cf[T - 1 + k, i] if T - 1 + k >= 0 else fill[i]
+                else:
+                    fo[h - 1, i * L + li] = mu + rho**k * (last - mu)
+                    fv[h - 1, i * L + li] = var * (1 - rho ** (2 * k))
+    return CovariateFit(
+        names=[names[j] for j in live],
+        beta=beta.reshape(len(live), L),
+        beta_var=bvar.reshape(len(live), L),
+        offset=X @ beta,
+        future_offset=fo @ beta,
+        future_var=fv @ (beta**2),
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -410,23 +655,36 @@ def _day(date: dt.date, p: np.ndarray) -> ForecastDay:
     )
 
 
-def _grid_series(dates, itch) -> tuple[np.ndarray, dt.date]:
+def _grid_series(dates, itch, factors=None) -> tuple[np.ndarray, dt.date, np.ndarray | None, list[str]]:
+    """Itch (and raw factor values) on the day grid from the first to the last date."""
     import pandas as pd
 
     d = pd.to_datetime(pd.Series(dates)).to_numpy().astype("datetime64[D]").astype(np.int64)
     y = np.asarray(itch, dtype=float)
     if d.size == 0:
         raise ValueError("no diary rows")
+    names: list[str] = []
+    G = None
+    if factors is not None:
+        names = [str(c) for c in (factors.columns if hasattr(factors, "columns") else factors.keys())]
+        G = np.column_stack([np.asarray(factors[c], dtype=float) for c in names]) if names else np.zeros((d.size, 0))
+        if G.shape[0] != d.size:
+            raise ValueError("factors must have one value per diary row")
     order = np.argsort(d, kind="stable")
     d, y = d[order], y[order]
     if np.any(np.diff(d) == 0):
         raise ValueError("duplicate dates")
     if np.any((~np.isnan(y)) & ((y < 0) | (y > M) | (y != np.round(y)))):
         raise ValueError("itch must be an integer 0-10 or missing")
-    series = np.full(int(d[-1] - d[0] + 1), np.nan)
+    n = int(d[-1] - d[0] + 1)
+    series = np.full(n, np.nan)
     series[d - d[0]] = y
+    Gg = None
+    if G is not None:
+        Gg = np.full((n, len(names)), np.nan)
+        Gg[d - d[0]] = G[order]
     last = dt.date(1970, 1, 1) + dt.timedelta(days=int(d[-1]))
-    return series, last
+    return series, last, Gg, names
 
 
 def forecast_patient(
@@ -438,15 +696,27 @@ def forecast_patient(
     grid: Grid = DEFAULT_GRID,
     flare_threshold: int = FLARE_THRESHOLD,
     seed: int = 0,
+    factors=None,
 ) -> PatientForecast:
-    """Forecast itch for the ``horizon`` days after the last date (1 <= horizon <= 28)."""
+    """Forecast itch for the ``horizon`` days after the last date (1 <= horizon <= 28).
+
+    ``factors``: optional diary factor columns for the same rows (a DataFrame or a mapping
+    name -> values, nan = not logged). With factors the model is BinAR1-X (lagged exposures
+    shift the day's logit, :func:`fit_covariates`); without, plain BinAR1.
+    """
     if not 1 <= int(horizon) <= 28:
         raise ValueError("horizon must be between 1 and 28 days")
-    series, last = _grid_series(dates, itch)
-    st = filter_series(series, grid)
-    probs = predictive(st, grid, range(1, horizon + 1))[0]
+    series, last, G, names = _grid_series(dates, itch, factors)
+    cf = fit_covariates(series, G, names, horizon, grid=grid) if names else None
+    if cf is None:
+        st = filter_series(series, grid)
+        fut: dict[str, Any] = {}
+    else:
+        st = filter_series(series, grid, offset=cf.offset)
+        fut = {"offset": cf.future_offset, "offset_var": cf.future_var}
+    probs = predictive(st, grid, range(1, horizon + 1), **{k: v[None] for k, v in fut.items()})[0]
     days = [_day(last + dt.timedelta(days=h + 1), probs[h]) for h in range(horizon)]
-    paths = sample_paths(st, grid, horizon, seed=seed)
+    paths = sample_paths(st, grid, horizon, seed=seed, **fut)
     risk = float(np.mean(np.any(paths >= flare_threshold, axis=1)))
     w = grid_weights(st, grid)[0]
     model = {
@@ -458,11 +728,18 @@ def forecast_patient(
     return PatientForecast(patient, last, days, round(risk, 4), flare_threshold, int(st.n_obs[0]), model)
 
 
-def forecast_frame(frame, horizon: int = 7, **kwargs) -> dict[str, PatientForecast]:
-    """Forecast every patient of a diary frame (``read_diary_frame``): patient -> forecast."""
+def forecast_frame(frame, horizon: int = 7, covariates: bool = True, **kwargs) -> dict[str, PatientForecast]:
+    """Forecast every patient of a diary frame (``read_diary_frame``): patient -> forecast.
+
+    With ``covariates`` the frame's factor columns (every non-core column) enter BinAR1-X.
+    """
+    from gutskin.diary.csvio import CORE_COLUMNS
+
+    names = [c for c in frame.columns if c not in CORE_COLUMNS] if covariates else []
     out: dict[str, PatientForecast] = {}
     for pid, g in frame.groupby(frame["patient"].astype(str), sort=True):
-        out[str(pid)] = forecast_patient(g["date"], g["itch"], horizon, patient=str(pid), **kwargs)
+        fac = g[names] if names else None
+        out[str(pid)] = forecast_patient(g["date"], g["itch"], horizon, patient=str(pid), factors=fac, **kwargs)
     return out
 
 
