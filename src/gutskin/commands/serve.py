@@ -32,7 +32,7 @@ def serve(
         for line in load_demo(url):
             typer.echo(line)
     typer.echo(f"serving on http://{host}:{port}")
-    uvicorn.run("gutskin.web:create_app", factory=True, host=host, port=port, workers=workers, log_level="warning")
+    uvicorn.run("gutskin.web:create_serving_app", factory=True, host=host, port=port, workers=workers, log_level="warning")
 
 
 def register(app: typer.Typer) -> None:
