@@ -71,7 +71,8 @@ def _report(engine, actor, pid, weeks=12, wait=120.0):  # type: ignore[no-untype
     from gutskin.store.db import transaction
 
     with transaction(engine) as s:
-        data = reports.report_data(s, actor, pid, weeks, insights_wait=wait)
+        data = reports.report_data(s, actor, pid, weeks)
+    data = reports.settle_insights(data, wait)
     return data, reports.render_pdf(data)
 
 

@@ -8,7 +8,7 @@ import pytest
 
 from gutskin.clinic import diary
 from gutskin.clinic.errors import NotFound
-from gutskin.clinic.insights import clear_cache, insights_for
+from gutskin.clinic.insights import clear_cache, insights_for, settle
 from gutskin.store.db import transaction
 from tests.conftest import bearer
 
@@ -33,7 +33,8 @@ def test_not_enough_data_then_ready_then_invalidated(engine, people) -> None:
     assert r["status"] == "not_enough_data" and r["needed_days"] == 14
     fill(engine, people.owner, people.owner_pid, 60, start=dt.date(2026, 7, 1))
     with transaction(engine) as s:
-        r = insights_for(s, people.clinician, people.owner_pid, wait=60)
+        r = insights_for(s, people.clinician, people.owner_pid)
+    r = settle(people.owner_pid, r, 60)
     assert r["status"] == "ready"
     assert r["forecast"]["origin"] == "2026-08-29" and len(r["forecast"]["days"]) == 7
     for day in r["forecast"]["days"]:
@@ -48,7 +49,8 @@ def test_not_enough_data_then_ready_then_invalidated(engine, people) -> None:
     with transaction(engine) as s:
         diary.put_day(s, people.owner, people.owner_pid, dt.date(2026, 8, 30), diary.DayInput(itch=9))
     with transaction(engine) as s:
-        r2 = insights_for(s, people.owner, people.owner_pid, wait=60)
+        r2 = insights_for(s, people.owner, people.owner_pid)
+    r2 = settle(people.owner_pid, r2, 60)
     assert r2["forecast"]["origin"] == "2026-08-30"
 
 
@@ -67,3 +69,18 @@ def test_insights_api(client, people) -> None:
     r = client.get("/api/v1/me/insights", params={"wait": 10}, headers=owner)
     assert r.status_code == 200 and r.json()["status"] == "ready"
     assert client.get(f"/api/v1/patients/{people.owner_pid}/insights", headers=stranger).status_code == 404
+
+
+def test_report_queues_insights_and_waits_only_after_the_transaction(engine, people) -> None:
+    """Waiting inside the transaction would hold SQLite's only write lock (every diary write stalls)."""
+    from gutskin.clinic import reports
+
+    clear_cache()
+    fill(engine, people.owner, people.owner_pid, 60, start=dt.date(2026, 7, 1))
+    with transaction(engine) as s:
+        data = reports.report_data(s, people.clinician, people.owner_pid, 12, today=dt.date(2026, 8, 30))
+    assert data["insights"] == {"status": "computing"}
+    with transaction(engine) as s:  # another writer gets in while the computation runs
+        diary.put_day(s, people.owner, people.owner_pid, dt.date(2026, 8, 31), diary.DayInput(itch=3))
+    settled = reports.settle_insights(data, 60)
+    assert settled["insights"]["status"] == "ready" and data["insights"]["status"] == "computing"

@@ -46,11 +46,12 @@ def _compute(frame, external_id: str) -> dict[str, Any]:  # type: ignore[no-unty
         return {"status": "not_enough_data", "reason": str(exc)}
 
 
-def insights_for(session: Session, actor: Actor, patient_id: int, wait: float = 0.0) -> dict[str, Any]:
+def insights_for(session: Session, actor: Actor, patient_id: int) -> dict[str, Any]:
     """Triggers and forecast for a patient the actor may read; ``{"status": "computing"}`` while queued.
 
-    ``wait`` seconds: how long the caller is willing to wait for a queued result (the CLI and
-    tests wait; pages do not).
+    Never waits: a caller that wants to wait for a queued result calls :func:`settle` after
+    its transaction ended (on SQLite a transaction holds the database's only write lock, so
+    waiting inside one would stall every diary write meanwhile).
     """
     patient = patient_for_read(session, actor, patient_id)
     audit.record(session, actor, patient_id, "read", "insights")
@@ -76,17 +77,33 @@ def insights_for(session: Session, actor: Actor, patient_id: int, wait: float = 
                         _pending.pop(pid, None)
 
             fut.add_done_callback(done)
-        fut = _pending[patient_id][1] if patient_id in _pending else None
-    if fut is not None and wait > 0:
+        hit = _cache.get(patient_id)
+        if hit is not None and hit[0] == version:  # finished while we were queueing
+            return hit[1]
+    return {"status": "computing"}
+
+
+def settle(patient_id: int, result: dict[str, Any], wait: float) -> dict[str, Any]:
+    """``result`` if it is final; if it says "computing", wait up to ``wait`` seconds for it.
+
+    Call only with the answer of :func:`insights_for` for the same patient in the same request
+    (that call authorized the reader), and only after that request's transaction ended.
+    Returns the patient's newest finished result, or ``result`` unchanged on time-out.
+    """
+    if result.get("status") != "computing" or wait <= 0:
+        return result
+    with _lock:
+        pend = _pending.get(patient_id)
+    if pend is not None:
         try:
-            return fut.result(timeout=wait)
+            pend[1].result(timeout=wait)
         except TimeoutError:
+            return result
+        except Exception:  # noqa: BLE001 - the computation's own failure is reported below
             pass
     with _lock:
         hit = _cache.get(patient_id)
-        if hit is not None and hit[0] == version:
-            return hit[1]
-    return {"status": "computing"}
+    return hit[1] if hit is not None else result
 
 
 def _external_id(patient: Patient) -> str:

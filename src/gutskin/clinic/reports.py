@@ -25,15 +25,27 @@ ACTIVE_TREATMENT_DAYS = 14
 MAX_WEEKS = 104
 
 
-def _insights(session: Session, actor: Actor, patient_id: int, wait: float) -> dict[str, Any]:
+def _insights(session: Session, actor: Actor, patient_id: int) -> dict[str, Any]:
+    from gutskin.clinic.insights import insights_for
+
     try:
-        from gutskin.clinic.insights import insights_for
-    except ImportError:  # pragma: no cover - insights service not installed
-        return {"status": "unavailable", "reason": "the insights service is not available"}
-    try:
-        return insights_for(session, actor, patient_id, wait=wait)
+        return insights_for(session, actor, patient_id)
     except Exception as exc:  # noqa: BLE001 - a failing model must not take the report down
         return {"status": "error", "reason": f"triggers and forecast could not be computed ({type(exc).__name__})"}
+
+
+def settle_insights(data: dict[str, Any], wait: float) -> dict[str, Any]:
+    """Wait up to ``wait`` s for the report's queued triggers and forecast; call after the transaction.
+
+    :func:`report_data` only queues them (waiting inside the transaction would hold SQLite's
+    write lock for as long); the report says "still being computed" if they are not ready.
+    """
+    from gutskin.clinic.insights import settle
+
+    insights = data.get("insights") or {}
+    if insights.get("status") == "computing":
+        data = {**data, "insights": settle(data["patient_id"], insights, wait)}
+    return data
 
 
 def _microbiome(session: Session, patient_id: int) -> dict[str, Any] | None:
@@ -69,9 +81,13 @@ def _microbiome(session: Session, patient_id: int) -> dict[str, Any] | None:
             "linked_taxa": [x for x in linked if x.strip()]}
 
 
-def report_data(session: Session, actor: Actor, patient_id: int, weeks: int = 12, *, today: dt.date | None = None,
-                insights_wait: float = CLI_INSIGHTS_WAIT) -> dict[str, Any]:
-    """Plain data of the visit report over the last ``weeks`` weeks (1-104)."""
+def report_data(session: Session, actor: Actor, patient_id: int, weeks: int = 12, *,
+                today: dt.date | None = None) -> dict[str, Any]:
+    """Plain data of the visit report over the last ``weeks`` weeks (1-104).
+
+    Triggers and forecast are queued, not awaited: pass the result through
+    :func:`settle_insights` once the transaction has ended.
+    """
     from gutskin.clinic.fhir import challenge_records
     from gutskin.diary.factors import known_factor
 
@@ -135,9 +151,10 @@ def report_data(session: Session, actor: Actor, patient_id: int, weeks: int = 12
         "questionnaires": sum(1 for q in qrs if start <= q.answered_on <= end),
         "last_entry": last_entry, "logged_days_total": int(total_days),
     }
-    insights = (_insights(session, actor, patient_id, insights_wait) if total_days
+    insights = (_insights(session, actor, patient_id) if total_days
                 else {"status": "not_enough_data", "reason": "no diary entries yet"})
     return {
+        "patient_id": patient_id,
         "patient": {"name": patient.display_name or patient.external_id, "external_id": patient.external_id,
                     "birth_year": patient.birth_year},
         "weeks": weeks, "start": start, "end": end, "generated_on": today,
@@ -152,8 +169,3 @@ def render_pdf(data: dict[str, Any]) -> bytes:
     from gutskin.interop.report import render_pdf as _render
 
     return _render(data)
-
-
-def visit_report_pdf(session: Session, actor: Actor, patient_id: int, weeks: int = 12, *,
-                     insights_wait: float = CLI_INSIGHTS_WAIT) -> bytes:
-    return render_pdf(report_data(session, actor, patient_id, weeks, insights_wait=insights_wait))

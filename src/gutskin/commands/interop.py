@@ -101,7 +101,7 @@ def report(
             data = reports.report_data(s, SYSTEM, p.id, weeks)
     except ClinicError as exc:
         fail(str(exc))
-    pdf = reports.render_pdf(data)
+    pdf = reports.render_pdf(reports.settle_insights(data, reports.CLI_INSIGHTS_WAIT))
     _write_atomic(out, pdf)
     typer.echo(f"wrote {out} ({len(pdf)} bytes)", err=True)
 

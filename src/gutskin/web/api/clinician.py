@@ -68,8 +68,9 @@ def respond(request_id: int, body: AppointmentAction, request: Request) -> dict:
 @router.get("/patients/{patient_id}/insights", summary="Triggers and 7-day forecast (owner or linked clinician)")
 def patient_insights(patient_id: int, request: Request, wait: float = 0.0) -> dict:
     """``{"status": "computing"}`` while the result is prepared off the request path; ``wait`` ≤ 10 s."""
-    from gutskin.clinic.insights import insights_for
+    from gutskin.clinic.insights import insights_for, settle
 
     with unit_of_work(request) as s:
         actor = api_actor(request, s)
-        return insights_for(s, actor, patient_id, wait=max(0.0, min(wait, 10.0)))
+        result = insights_for(s, actor, patient_id)
+    return settle(patient_id, result, max(0.0, min(wait, 10.0)))  # waits after the transaction

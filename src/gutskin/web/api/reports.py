@@ -36,7 +36,7 @@ def patient_fhir(patient_id: int, request: Request) -> Response:
 def patient_report(patient_id: int, request: Request, weeks: int = 12) -> Response:
     with unit_of_work(request) as s:
         actor = api_actor(request, s)
-        data = reports.report_data(s, actor, patient_id, weeks, insights_wait=reports.WEB_INSIGHTS_WAIT)
-    pdf = reports.render_pdf(data)
+        data = reports.report_data(s, actor, patient_id, weeks)
+    pdf = reports.render_pdf(reports.settle_insights(data, reports.WEB_INSIGHTS_WAIT))
     return Response(pdf, media_type="application/pdf",
                     headers={"Content-Disposition": f'attachment; filename="visit-report-{patient_id}.pdf"'})
