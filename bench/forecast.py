@@ -16,6 +16,10 @@ same test points:
 * ``binrw``    the same filter restricted to phi = 1 (a binomial random walk, fitted fast);
 * ``known``    BinAR1 filter with the patient's *true* phi, sigma, omega and level (shows how
                much is lost to parameter estimation);
+* ``knownx``   our filter given the *true* phi, sigma, omega AND the true trigger and steroid
+               effects (day offsets from the logged exposures, steroid use as a drift of the
+               latent), future exposures expected as BinAR1-X expects them: what BinAR1-X
+               could reach if it estimated the effects perfectly;
 * ``bayes``    the achievable limit: the simulator's true model with the patient's TRUE
                parameters (triggers, lags, steroid effect, exposure process) but the latent state
                inferred from the diary alone (bootstrap particle filter on the daily grid,
@@ -58,7 +62,8 @@ from gutskin.insights.evaluation import (
     patient_series,
     rps,
 )
-from gutskin.insights.synthetic import bayes_forecasts, oracle_forecast, simulate_cohort
+from gutskin.insights.synthetic import _standardise as standardise
+from gutskin.insights.synthetic import bayes_forecasts, oracle_forecast, simulate_cohort, trigger_bump
 
 STAN_FILE = Path(__file__).resolve().parents[1] / "src" / "gutskin" / "insights" / "binrw.stan"
 
@@ -89,6 +94,34 @@ def per_origin_filter(Y, ids, grid_for, origins, steps):
         _, sn = fc.run_filter(Y[k : k + 1], g, snapshots=origins)
         for o in origins:
             out[(pid, o)] = fc.predictive(sn[o], g, range(1, steps + 1))[0]
+    return out
+
+
+def known_effects_forecasts(cohort, ids, Y, origins, H):
+    """``knownx``: the Gaussian filter with the true parameters and true covariate effects."""
+    out = {}
+    T = Y.shape[1]
+    for k, pid in enumerate(ids):
+        pt = cohort.truth[pid]
+        ex = cohort.exposures[pid]
+        g = fc.make_grid([pt.phi], [pt.sigma], [pt.omega], (pt.level, 1.0))
+        tcs = ex["treat.tcs"][:T]
+        drift = np.zeros(T)
+        drift[1:] = -pt.tcs_effect * tcs[:-1]
+        _, sn = fc.run_filter(Y[k : k + 1], g, snapshots=origins, offset=trigger_bump(pt, ex, T)[None], drift=drift[None])
+        for o in origins:
+            off, var, dr = np.zeros(H), np.zeros(H), np.zeros(H)
+            for f, e in pt.effects.items():
+                x = standardise(f, ex[f][: o + 1], pt.exposure[f])
+                mu, rho, v = fc._persistence(x)
+                for h in range(1, H + 1):
+                    kk = h - int(e["lag"])
+                    xv = x[o + kk] if kk <= 0 and o + kk >= 0 else (mu if kk <= 0 else mu + rho**kk * (x[o] - mu))
+                    off[h - 1] += e["effect_logit"] * xv
+                    var[h - 1] += 0.0 if kk <= 0 else e["effect_logit"] ** 2 * v * (1 - rho ** (2 * kk))
+            dr[0] = -pt.tcs_effect * tcs[o]
+            dr[1:] = -pt.tcs_effect * tcs[: o + 1].mean()
+            out[(pid, o)] = fc.predictive(sn[o], g, range(1, H + 1), offset=off[None], drift=dr[None], offset_var=var[None])[0]
     return out
 
 
@@ -207,6 +240,7 @@ def main(argv=None) -> None:
         return fc.make_grid([t.phi], [t.sigma], [t.omega], (t.level, 1.0))  # level still learned
 
     kf = per_origin_filter(Y, ids, known_grid, origins, H)
+    kx = known_effects_forecasts(cohort, ids, Y, origins, H)
     # oracle
     t0 = time.perf_counter()
     orc = {}
@@ -232,10 +266,10 @@ def main(argv=None) -> None:
         for o, p in res_b.items():
             bay[(pid, o)] = p
     t_bayes = time.perf_counter() - t0
-    for name, src in (("binrw", rwf), ("known", kf), ("oracle", orc), ("bayes", bay)):
+    for name, src in (("binrw", rwf), ("known", kf), ("knownx", kx), ("oracle", orc), ("bayes", bay)):
         pts.forecasts[name] = [src[(p, o)][d - o - 1] for p, o, d in zip(pts.patient, pts.origin, pts.day)]
 
-    methods = ["binar1", "uniform", "historical", "nocov", "binrw", "known", "bayes", "oracle"]
+    methods = ["binar1", "uniform", "historical", "nocov", "binrw", "known", "knownx", "bayes", "oracle"]
     res = table(pts, methods)
     ref = res["binar1"][0]
     print(f"{len(pts.y)} test points, {n} patients, {len(origins)} origins; chaining {t_chain:.1f} s, "
