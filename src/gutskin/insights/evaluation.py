@@ -228,9 +228,13 @@ def summarize(pts: ChainPoints, horizon: int, methods=None, reference: str = "mo
 
 
 def evaluate_forecast(frame, horizon: int = 7, block: int | None = None) -> dict[str, Any]:
-    """Forward-chaining evaluation of the BinAR1 forecast against uniform and historical."""
+    """Forward-chaining evaluation of the BinAR1(-X) forecast against uniform and historical."""
     pts = forward_chain(frame, horizon, block)
     out = summarize(pts, horizon)
     out["block"] = int(block or horizon)
-    out["model"] = "BinAR1 (Laplace-Kalman filter on a parameter grid)"
+    out["model"] = (
+        "BinAR1-X (Laplace-Kalman filter on a parameter grid; factors at lags 0-3)"
+        if factor_names(frame)
+        else "BinAR1 (Laplace-Kalman filter on a parameter grid)"
+    )
     return out
