@@ -76,7 +76,6 @@ def test_put_day_defines_new_factors_and_audits_create_then_update(engine, peopl
 
 def test_a_write_is_at_most_five_statements(engine, people) -> None:
     """Guards the hot path against creeping back to the ORM's ~11 round trips."""
-    pid = people.owner_pid
     with transaction(engine) as s:
         diary.factor_ids(s, ["food.dairy", "env.pollen"])
         token = security.issue_token("k" * 40, s.get(User, people.owner.user_id))
@@ -94,6 +93,7 @@ def test_a_write_is_at_most_five_statements(engine, people) -> None:
                 user, patients = security.account_from_token(s, "k" * 40, token, 60)  # as api_actor does
                 actor = accounts.actor_for(user, access.choose_default(patients).id)
                 patient = access.default_patient(s, actor)
+                assert patient.id == people.owner_pid
                 diary.put_day(s, actor, patient.id, DAY, diary.DayInput(itch=k, factors={"food.dairy": 1, "env.pollen": 3}))
             # get account + upsert (+ SQLite's existence check) (+ delete old factors) + insert factors + audit
             assert len(seen) <= 5 + (engine.dialect.name == "sqlite"), seen
