@@ -122,9 +122,15 @@ def test_whole_home_challenge(server, browser) -> None:  # type: ignore[no-untyp
     ch = httpx.get(f"{base}/api/v1/challenges/{cid}", headers=me).json()
     start = dt.date.fromisoformat(ch["baseline_start"])
     end = dt.date.fromisoformat(ch["reintroduction_end"])
-    dose_days = {dt.datetime.fromisoformat(d["taken_at"]).date() for d in ch["doses"]}
-    assert len(dose_days) == 3
-    react = {d + dt.timedelta(days=k) for d in dose_days for k in (1, 2)}
+    taken = [dt.datetime.fromisoformat(d["taken_at"]) for d in ch["doses"]]
+    assert len({t.date() for t in taken}) == 3
+    # itch rises on the days a late reaction (6-48 h after the dose) most likely covers; these
+    # depend on the time of day the doses were clicked (a dose just after midnight reacts the
+    # same day), so they come from the model's own timing, not a fixed "1-2 days later"
+    from gutskin.insights.challenges import reaction_weights
+
+    react = {d for d, w in reaction_weights(taken).items() if w >= 0.5}
+    assert 3 <= len(react) <= 6
     baseline_itch = [2, 3, 2, 3, 2, 2, 3]
     day, i = start, 0
     while day <= end:
