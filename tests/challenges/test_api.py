@@ -102,3 +102,25 @@ def test_supervised_challenge_via_api(client, people) -> None:  # type: ignore[n
     assert conf.status_code == 200
     assert [a["food"] for a in client.get(f"/api/v1/patients/{people.owner_pid}/avoid-list", headers=owner).json()] == [
         "food.egg"]
+
+
+def test_home_dose_time_with_an_offset_is_stored_as_utc(client, people, engine) -> None:  # type: ignore[no-untyped-def]
+    """A client that sends its local time with an offset (a phone app) gets the same instant back in UTC."""
+    from tests.challenges.test_services import shift_back
+
+    owner = bearer(client, "owner@example.org")
+    doc = bearer(client, "linked@clinic.example.org")
+    cid = client.post(f"/api/v1/patients/{people.owner_pid}/challenges", json=PLAN, headers=doc).json()["id"]
+    shift_back(engine, cid, 7)  # the baseline week is over: the first dose is due today
+    dose = client.get(f"/api/v1/challenges/{cid}", headers=owner).json()["doses"][0]
+    utc = (dt.datetime.now(dt.timezone.utc) - dt.timedelta(hours=1)).replace(second=0, microsecond=0)
+    east = utc.astimezone(dt.timezone(dt.timedelta(hours=5))).isoformat()  # ahead of UTC: once refused as future
+    safety = {k: False for k in ("hives", "swelling", "breathing", "vomiting", "faint")}
+    r = client.post(f"/api/v1/me/challenges/{cid}/doses/{dose['id']}", json={"safety": safety, "taken_at": east},
+                    headers=owner)
+    assert r.status_code == 200, r.text
+    got = client.get(f"/api/v1/challenges/{cid}", headers=owner).json()["doses"][0]
+    assert got["taken_at"] == utc.replace(tzinfo=None).isoformat(timespec="minutes")
+    bad = client.post(f"/api/v1/me/challenges/{cid}/doses/{dose['id']}", json={"safety": safety, "taken_at": "yesterday"},
+                      headers=owner)
+    assert bad.status_code == 422 and "taken_at" in bad.json()["detail"]

@@ -8,7 +8,7 @@ from pydantic import Field
 
 from gutskin.clinic import challenges as uc
 from gutskin.web.api.schemas import Strict
-from gutskin.web.api.params import date_param, datetime_param, my_patient_id
+from gutskin.web.api.params import date_param, datetime_param, my_patient_id, utc_datetime_param
 from gutskin.web.deps import api_actor, unit_of_work
 
 router = APIRouter(tags=["challenges"])
@@ -36,7 +36,7 @@ class PlanIn(Strict):
 
 class SafetyIn(Strict):
     safety: dict[str, bool] = Field(description="every safety question answered: hives, swelling, breathing, vomiting, faint")
-    taken_at: str | None = Field(None, description="when the dose was eaten (ISO date-time; default now)")
+    taken_at: str | None = Field(None, description="when the dose was eaten: ISO date-time, UTC unless it has an offset (default now)")
 
 
 class SymptomsIn(Strict):
@@ -137,7 +137,7 @@ def outcome(challenge_id: int, body: OutcomeIn, request: Request) -> dict:
 @router.post("/challenges/{challenge_id}/supervised-doses", status_code=201, summary="Record a dose given in clinic")
 def supervised_dose(challenge_id: int, body: SupervisedDoseIn, request: Request) -> dict:
     with unit_of_work(request) as s:
-        when = datetime_param(body.given_at, "given_at")
+        when = datetime_param(body.given_at, "given_at")  # the clinic's wall-clock time, as on the page
         assert when is not None
         return uc.record_supervised_dose(s, api_actor(request, s), challenge_id, body.step, when, body.amount,
                                          body.symptoms, body.reactions)
@@ -196,7 +196,7 @@ def mine(request: Request, patient_id: int | None = PatientQ, date: str | None =
 def take(challenge_id: int, dose_id: int, body: SafetyIn, request: Request) -> dict:
     with unit_of_work(request) as s:
         actor = api_actor(request, s)
-        return uc.take_dose(s, actor, challenge_id, dose_id, body.safety, datetime_param(body.taken_at, "taken_at"))
+        return uc.take_dose(s, actor, challenge_id, dose_id, body.safety, utc_datetime_param(body.taken_at, "taken_at"))
 
 
 @router.post("/me/challenges/{challenge_id}/safety", summary="Report symptoms; any symptom stops the challenge")

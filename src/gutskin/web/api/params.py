@@ -21,6 +21,23 @@ def date_param(value: str | None, field: str) -> dt.date | None:
         raise InvalidInput(str(exc)) from None
 
 
+def utc_datetime_param(value: str | None, field: str) -> dt.datetime | None:
+    """An instant stored as naive UTC (dose times): ``…+02:00`` is converted, a naive value is UTC.
+
+    (Dropping the offset instead would shift the time by it, and a time ahead of UTC would be
+    refused as "in the future".)
+    """
+    if value is None:
+        return None
+    try:
+        when = dt.datetime.fromisoformat(value)
+    except ValueError:
+        raise InvalidInput(f"{field}: expected an ISO date-time like 2026-12-01T09:30 (UTC) or 2026-12-01T10:30+01:00") from None
+    if when.tzinfo is not None:
+        when = when.astimezone(dt.timezone.utc)
+    return when.replace(tzinfo=None)
+
+
 def datetime_param(value: str | None, field: str) -> dt.datetime | None:
     if value is None:
         return None
