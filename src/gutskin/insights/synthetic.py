@@ -276,6 +276,23 @@ def _run_dynamics(rng: np.random.Generator, pt: PatientTruth, x: dict[str, np.nd
     return z, y, tcs, u
 
 
+def _exposure_paths(
+    pt: PatientTruth, exposures: dict[str, np.ndarray], t_origin: int, steps: int, n: int,
+    rng: np.random.Generator, lagmax: int,
+) -> dict[str, np.ndarray]:
+    """Per factor, ``n`` paths (n, lagmax + steps): the last ``lagmax`` known days up to the
+    origin, then ``steps`` future days drawn from the exposure process continuing the origin's."""
+    last = {f: float(exposures[f][t_origin]) for f in pt.exposure}
+    fut = _draw_exposures(rng, steps, pt.exposure, batch=n, t0=t_origin + 1, last=last)
+    paths = {}
+    for f in pt.exposure:
+        lo = max(0, t_origin - lagmax + 1)
+        hist = exposures[f][lo : t_origin + 1]
+        hist = np.concatenate([np.full(lagmax - len(hist), hist[0]), hist])
+        paths[f] = np.concatenate([np.broadcast_to(hist, (n, lagmax)), fut[f]], axis=1)
+    return paths
+
+
 def oracle_forecast(
     pt: PatientTruth,
     z_origin: float,
@@ -296,14 +313,7 @@ def oracle_forecast(
     """
     rng = np.random.default_rng(seed)
     lagmax = 3
-    last = {f: float(exposures[f][t_origin]) for f in pt.exposure}
-    fut = _draw_exposures(rng, steps, pt.exposure, batch=n_sims, t0=t_origin + 1, last=last)
-    paths = {}
-    for f in pt.exposure:
-        lo = max(0, t_origin - lagmax + 1)
-        hist = exposures[f][lo : t_origin + 1]
-        hist = np.concatenate([np.full(lagmax - len(hist), hist[0]), hist])
-        paths[f] = np.concatenate([np.broadcast_to(hist, (n_sims, lagmax)), fut[f]], axis=1)
+    paths = _exposure_paths(pt, exposures, t_origin, steps, n_sims, rng, lagmax)
     z = np.full(n_sims, float(z_origin))
     tcs_prev = np.full(n_sims, float(tcs_origin))
     probs = np.zeros((steps, M_ITCH + 1))
@@ -395,14 +405,7 @@ def _simulate_ahead(
     """
     n = z.size
     lagmax = 3
-    last = {f: float(exposures[f][t_origin]) for f in pt.exposure}
-    fut = _draw_exposures(rng, steps, pt.exposure, batch=n, t0=t_origin + 1, last=last)
-    paths = {}
-    for f in pt.exposure:
-        lo = max(0, t_origin - lagmax + 1)
-        hist = exposures[f][lo : t_origin + 1]
-        hist = np.concatenate([np.full(lagmax - len(hist), hist[0]), hist])
-        paths[f] = np.concatenate([np.broadcast_to(hist, (n, lagmax)), fut[f]], axis=1)
+    paths = _exposure_paths(pt, exposures, t_origin, steps, n, rng, lagmax)
     z = np.asarray(z, float).copy()
     tcs_prev = np.broadcast_to(np.asarray(tcs_prev, float), (n,)).copy()
     probs = np.zeros((steps, M_ITCH + 1))
