@@ -113,12 +113,12 @@ def known_effects_forecasts(cohort, ids, Y, origins, H):
             off, var, dr = np.zeros(H), np.zeros(H), np.zeros(H)
             for f, e in pt.effects.items():
                 x = standardise(f, ex[f][: o + 1], pt.exposure[f])
-                mu, rho, v = fc._persistence(x)
+                em, ev = fc.exposure_outlook(x, H)
                 for h in range(1, H + 1):
                     kk = h - int(e["lag"])
-                    xv = x[o + kk] if kk <= 0 and o + kk >= 0 else (mu if kk <= 0 else mu + rho**kk * (x[o] - mu))
+                    xv = x[max(o + kk, 0)] if kk <= 0 else em[kk - 1]
                     off[h - 1] += e["effect_logit"] * xv
-                    var[h - 1] += 0.0 if kk <= 0 else e["effect_logit"] ** 2 * v * (1 - rho ** (2 * kk))
+                    var[h - 1] += 0.0 if kk <= 0 else e["effect_logit"] ** 2 * ev[kk - 1]
             dr[0] = -pt.tcs_effect * tcs[o]
             dr[1:] = -pt.tcs_effect * tcs[: o + 1].mean()
             out[(pid, o)] = fc.predictive(sn[o], g, range(1, H + 1), offset=off[None], drift=dr[None], offset_var=var[None])[0]

@@ -50,3 +50,56 @@ def test_forecast_two_days_after_exposure_keeps_s_squared_of_it():
     assert abs(diff[1] - b0 * s**2) < 0.12 * b0  # two days ahead: s^2, not s and not 0
     assert diff[0] > diff[1] > diff[2] > 0
     assert diff[6] < 0.1 * b0  # a week ahead the habit has forgotten today
+
+
+def _pollen_season(rng, n, peak=100.0, start=120):
+    """A season that starts on day ``start``: a smooth rise times daily log-normal scatter."""
+    day = np.arange(n)
+    level = peak * np.clip((day - start) / 60.0, 0, 1) ** 2
+    return np.round(level * np.exp(0.6 * rng.standard_normal(n)), 1), level
+
+
+def test_a_zero_heavy_dose_keeps_its_dose_response():
+    """Pollen that is 0 for most of the series is a dose, not a yes/no exposure: a day of 80
+    grains must code higher than a day of 10 (the trigger finder's 0/1 coding would tie them)."""
+    x, _ = _pollen_season(np.random.default_rng(5), 180)
+    habit = _sticky_chain(np.random.default_rng(6), 180, 0.3, 0.5)
+    C = fc.code_factors(np.column_stack([x, habit]))
+    assert np.mean(x == 0) > 0.6
+    hi, lo = np.argmax(x), np.flatnonzero((x > 5) & (x < 15))[0]
+    assert C[hi, 0] > 5 * C[lo, 0] > 0
+    assert C[x == 0, 0].max() == C[x == 0, 0].min()  # all zero days code alike
+    np.testing.assert_array_equal(C[:, 1], habit)  # a 0/1 factor stays 0/1
+
+
+def test_a_season_is_expected_at_its_recent_level_not_its_mean():
+    """Inside the season the coming days scatter around the recent level; the overall mean (most
+    days 0) and yesterday's count (log-normal scatter) both predict worse."""
+    rng = np.random.default_rng(7)
+    x, level = _pollen_season(rng, 200, start=100)
+    T = 175
+    mean, var = fc.exposure_outlook(x[:T], 7)
+    truth_next = level[T : T + 7] * np.exp(0.18)  # E[exp(0.6 N)] = exp(0.6^2 / 2)
+    assert np.all(np.abs(mean - truth_next) < 0.3 * truth_next)
+    persistence = x[:T].mean()
+    assert np.all(np.abs(mean - truth_next) < np.abs(persistence - truth_next))
+    assert np.all(var > 0) and np.all(np.diff(var) >= -0.2 * var[:-1])  # no shrinking certainty
+
+
+def test_a_sticky_habit_keeps_persistence():
+    x = _sticky_chain(np.random.default_rng(8), 300, 0.4, 0.7)
+    x[-1] = 1.0
+    mean, var = fc.exposure_outlook(x, 7)
+    m, rho, v = fc._persistence(x)
+    np.testing.assert_allclose(mean, m + rho ** np.arange(1, 8) * (1.0 - m))
+    assert np.all(np.diff(var) > 0)  # tomorrow is surer than next week
+
+
+def test_short_series_use_persistence_and_empty_ones_nothing():
+    x = np.array([0.0, 1.0, 1.0, np.nan, 0.0])
+    mean, var = fc.exposure_outlook(x, 3)
+    m, rho, v = fc._persistence(x)
+    np.testing.assert_allclose(mean, m + rho ** np.arange(1, 4) * (0.0 - m))
+    np.testing.assert_allclose(var, v * (1 - rho ** (2 * np.arange(1, 4))))
+    mean, var = fc.exposure_outlook(np.full(4, np.nan), 2)
+    assert np.all(mean == 0) and np.all(var == 0)

@@ -413,12 +413,30 @@ class CovariateFit:
 
 
 def code_factors(G: np.ndarray) -> np.ndarray:
-    """Coded factor values (days x factors, nan = missing), coded as the trigger finder does:
-    0/1 "exposed that day" for binary-like factors, (x - median)/IQR otherwise."""
-    from gutskin.insights.triggers import _factor_covariates
+    """Coded factor values (days x factors, nan = missing) for the forecast's offset.
 
-    covs, _, _ = _factor_covariates(np.asarray(G, float))
-    return covs
+    A factor logged only as 0/1 stays 0/1 ("exposed that day"). Any other factor is a dose and
+    keeps its dose-response: ``(x - median) / IQR``, or ``(x - median) / SD`` when the IQR is 0 --
+    a pollen count that is 0 for most of the year, whose few season days carry all the
+    information. (The trigger finder, :mod:`gutskin.insights.triggers`, codes such zero-heavy
+    doses as exposed/unexposed instead: its verdicts are per exposure, and 0 vs > 0 is what a
+    patient can act on; a forecast needs how *much* pollen tomorrow brings.)
+    """
+    G = np.asarray(G, float)
+    out = np.full(G.shape, np.nan)
+    for j in range(G.shape[1]):
+        col = G[:, j]
+        obs = ~np.isnan(col)
+        v = col[obs]
+        if v.size == 0:
+            continue
+        if np.all((v == 0) | (v == 1)):
+            out[obs, j] = v
+            continue
+        q25, q50, q75 = np.percentile(v, [25, 50, 75])
+        scale = float(q75 - q25) if q75 > q25 else float(v.std())
+        out[obs, j] = (v - q50) / scale if scale > 0 else 0.0
+    return out
 
 
 def _persistence(x: np.ndarray) -> tuple[float, float, float]:
@@ -435,6 +453,76 @@ def _persistence(x: np.ndarray) -> tuple[float, float, float]:
         den = math.sqrt(float((a * a).sum() * (b * b).sum()))
         rho = float(np.clip((a * b).sum() / den, 0.0, 0.95)) if den > 0 else 0.0
     return mean, rho, float(x[obs].var())
+
+
+SMOOTHING_ALPHAS = (0.1, 0.2, 0.35)  # exponential smoothing weights tried for a drifting level
+BACKTEST_MIN_DAYS = 21  # logged days before the exposure predictors are compared on the past
+
+
+def _smoothed_levels(x: np.ndarray, alpha: float) -> np.ndarray:
+    """Exponentially smoothed level ``L_t = L_{t-1} + alpha (x_t - L_{t-1})`` after each day
+    (unlogged days keep the level; nan before the first logged day)."""
+    from scipy.signal import lfilter
+
+    obs = ~np.isnan(x)
+    v = x[obs]
+    out = np.full(x.size, np.nan)
+    if v.size == 0:
+        return out
+    lv = lfilter([alpha], [1.0, alpha - 1.0], v, zi=[(1.0 - alpha) * v[0]])[0]
+    pos = np.cumsum(obs) - 1  # index into the logged values of the last logged day <= t
+    out[pos >= 0] = lv[pos[pos >= 0]]
+    return out
+
+
+def exposure_outlook(x: np.ndarray, steps: int) -> tuple[np.ndarray, np.ndarray]:
+    """Expected value and variance of a coded factor 1..``steps`` days after the series ends.
+
+    Two kinds of predictor compete: lag-1 persistence, ``mean + rho^k (x_last - mean)`` -- a
+    habit that repeats yesterday and forgets (exact for the sticky 0/1 chains of diet, dust,
+    sweat) -- and exponential smoothing at each of :data:`SMOOTHING_ALPHAS`, which follows a
+    level that drifts -- a pollen season, whose daily counts scatter widely around a slowly
+    moving curve, so yesterday's count says little and the overall mean is wrong all season.
+    Each predictor is scored on the factor's own past, forecasting every logged day from each
+    earlier origin ``k`` = 1..``steps`` days before (time-series cross-validation; Hyndman &
+    Athanasopoulos, *Forecasting: Principles and Practice*, 3rd ed., §5.10); the one with the
+    smallest summed squared error is used, and its error at ``k`` is the variance. Series with
+    fewer than :data:`BACKTEST_MIN_DAYS` logged days use persistence with its AR(1) variance
+    ``var (1 - rho^(2k))``. Unlogged days are skipped (a gap of ``g`` days ages persistence by
+    ``g``).
+    """
+    x = np.asarray(x, float)
+    T = x.size
+    ks = np.arange(1, steps + 1)
+    obs = ~np.isnan(x)
+    idx = np.flatnonzero(obs)
+    mean, rho, var = _persistence(x)
+    if idx.size == 0:
+        return np.zeros(steps), np.zeros(steps)
+    pos = np.maximum.accumulate(np.where(obs, np.arange(T), -1))
+    xff = np.where(pos >= 0, x[np.maximum(pos, 0)], mean)  # last logged value on or before t
+    age = np.arange(T) - pos  # days since it was logged
+    if idx.size < BACKTEST_MIN_DAYS + steps:
+        kk = ks + age[-1]
+        return mean + rho**kk * (xff[-1] - mean), var * (1 - rho ** (2 * kk))
+    levels = [_smoothed_levels(x, a) for a in SMOOTHING_ALPHAS]
+    err = np.zeros((1 + len(levels), steps))
+    for k in ks:
+        t = np.arange(idx[BACKTEST_MIN_DAYS - 1], T - k)
+        t = t[obs[t + k]]
+        if t.size == 0:
+            err[:, k - 1] = err[:, k - 2] if k > 1 else var
+            continue
+        target = x[t + k]
+        err[0, k - 1] = np.mean((target - (mean + rho ** (k + age[t]) * (xff[t] - mean))) ** 2)
+        for c, lv in enumerate(levels, start=1):
+            err[c, k - 1] = np.mean((target - lv[t]) ** 2)
+    best = int(np.argmin(err.sum(axis=1)))
+    if best == 0:
+        m = mean + rho ** (ks + age[-1]) * (xff[-1] - mean)
+    else:
+        m = np.full(steps, levels[best - 1][-1])
+    return m, err[best].copy()
 
 
 def fit_effects(
@@ -528,9 +616,9 @@ def fit_covariates(
 
     Factors are coded (:func:`code_factors`; a missing value takes the factor's mean), lagged
     0..3 days (treatments 1..3), the effects estimated jointly by :func:`fit_effects` at
-    ``theta`` and made sparse by :func:`spike_slab`. Future exposures: factor f, k days after
-    the last day, is expected at ``mean_f + rho_f^k (x_f,last - mean_f)`` (lag-1 persistence)
-    with variance ``var_f (1 - rho_f^(2k))``; lagged exposures already logged are known.
+    ``theta`` and made sparse by :func:`spike_slab`. Future exposures come from
+    :func:`exposure_outlook` (a habit's persistence or a season's smoothed level, whichever
+    predicted this factor's own past better); lagged exposures already logged are known.
     Returns None when no factor varies.
     """
     names = list(names)
@@ -563,16 +651,15 @@ def fit_covariates(
     fo = np.zeros((steps, X.shape[1]))
     fv = np.zeros((steps, X.shape[1]))
     for i in range(len(live)):
-        mu, rho, var = stats[live[i]]
-        last = Cf[T - 1, i]
+        em, ev = exposure_outlook(C[:, live[i]], steps)
         for li, lag in enumerate(OBS_LAGS):
             for h in range(1, steps + 1):
                 k = h - lag  # days after the last day
                 if k <= 0:
                     fo[h - 1, i * L + li] = Cf[T - 1 + k, i] if T - 1 + k >= 0 else fill[i]
                 else:
-                    fo[h - 1, i * L + li] = mu + rho**k * (last - mu)
-                    fv[h - 1, i * L + li] = var * (1 - rho ** (2 * k))
+                    fo[h - 1, i * L + li] = em[k - 1]
+                    fv[h - 1, i * L + li] = ev[k - 1]
     return CovariateFit(
         names=[names[j] for j in live],
         beta=beta.reshape(len(live), L),
