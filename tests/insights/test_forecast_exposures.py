@@ -103,3 +103,17 @@ def test_short_series_use_persistence_and_empty_ones_nothing():
     np.testing.assert_allclose(var, v * (1 - rho ** (2 * np.arange(1, 4))))
     mean, var = fc.exposure_outlook(np.full(4, np.nan), 2)
     assert np.all(mean == 0) and np.all(var == 0)
+
+
+def test_factors_are_forecast_independently_of_each_other():
+    """The (T, F) form is F independent forecasts: a long season next to a short, gappy habit."""
+    rng = np.random.default_rng(9)
+    season, _ = _pollen_season(rng, 160, start=60)
+    habit = _sticky_chain(rng, 160, 0.3, 0.6)
+    habit[:130] = np.nan  # logged only lately: too short for the backtest
+    habit[150:153] = np.nan
+    both_m, both_v = fc.exposure_outlook(np.column_stack([season, habit]), 5)
+    for j, x in enumerate((season, habit)):
+        m, v = fc.exposure_outlook(x, 5)
+        np.testing.assert_allclose(both_m[:, j], m)
+        np.testing.assert_allclose(both_v[:, j], v)

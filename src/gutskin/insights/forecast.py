@@ -459,70 +459,68 @@ SMOOTHING_ALPHAS = (0.1, 0.2, 0.35)  # exponential smoothing weights tried for a
 BACKTEST_MIN_DAYS = 21  # logged days before the exposure predictors are compared on the past
 
 
-def _smoothed_levels(x: np.ndarray, alpha: float) -> np.ndarray:
-    """Exponentially smoothed level ``L_t = L_{t-1} + alpha (x_t - L_{t-1})`` after each day
-    (unlogged days keep the level; nan before the first logged day)."""
-    from scipy.signal import lfilter
+def exposure_outlook(X: np.ndarray, steps: int) -> tuple[np.ndarray, np.ndarray]:
+    """Expected value and variance of coded factors 1..``steps`` days after the series ends.
 
-    obs = ~np.isnan(x)
-    v = x[obs]
-    out = np.full(x.size, np.nan)
-    if v.size == 0:
-        return out
-    lv = lfilter([alpha], [1.0, alpha - 1.0], v, zi=[(1.0 - alpha) * v[0]])[0]
-    pos = np.cumsum(obs) - 1  # index into the logged values of the last logged day <= t
-    out[pos >= 0] = lv[pos[pos >= 0]]
-    return out
+    ``X``: (T,) or (T, F) coded factor values, nan = not logged. Returns ``(mean, var)`` of
+    shape (steps,) or (steps, F).
 
-
-def exposure_outlook(x: np.ndarray, steps: int) -> tuple[np.ndarray, np.ndarray]:
-    """Expected value and variance of a coded factor 1..``steps`` days after the series ends.
-
-    Two kinds of predictor compete: lag-1 persistence, ``mean + rho^k (x_last - mean)`` -- a
-    habit that repeats yesterday and forgets (exact for the sticky 0/1 chains of diet, dust,
-    sweat) -- and exponential smoothing at each of :data:`SMOOTHING_ALPHAS`, which follows a
-    level that drifts -- a pollen season, whose daily counts scatter widely around a slowly
-    moving curve, so yesterday's count says little and the overall mean is wrong all season.
-    Each predictor is scored on the factor's own past, forecasting every logged day from each
-    earlier origin ``k`` = 1..``steps`` days before (time-series cross-validation; Hyndman &
-    Athanasopoulos, *Forecasting: Principles and Practice*, 3rd ed., §5.10); the one with the
-    smallest summed squared error is used, and its error at ``k`` is the variance. Series with
-    fewer than :data:`BACKTEST_MIN_DAYS` logged days use persistence with its AR(1) variance
-    ``var (1 - rho^(2k))``. Unlogged days are skipped (a gap of ``g`` days ages persistence by
-    ``g``).
+    Two kinds of predictor compete per factor: lag-1 persistence, ``mean + rho^k (x_last -
+    mean)`` -- a habit that repeats yesterday and forgets (exact for the sticky 0/1 chains of
+    diet, dust, sweat) -- and exponential smoothing ``L_t = L_{t-1} + alpha (x_t - L_{t-1})`` at
+    each of :data:`SMOOTHING_ALPHAS`, which follows a level that drifts -- a pollen season,
+    whose daily counts scatter widely around a slowly moving curve, so yesterday's count says
+    little and the overall mean is wrong all season. Each predictor is scored on the factor's
+    own past, forecasting every logged day from each origin ``k`` = 1..``steps`` days before
+    (time-series cross-validation; Hyndman & Athanasopoulos, *Forecasting: Principles and
+    Practice*, 3rd ed., §5.10); the one with the smallest summed squared error is used, and its
+    error at ``k`` is the variance. A factor with fewer than :data:`BACKTEST_MIN_DAYS` +
+    ``steps`` logged days uses persistence with its AR(1) variance ``var (1 - rho^(2k))``.
+    Unlogged days are skipped (smoothing keeps its level; a gap of ``g`` days ages persistence
+    by ``g``).
     """
-    x = np.asarray(x, float)
-    T = x.size
+    X = np.asarray(X, float)
+    one = X.ndim == 1
+    X = X.reshape(X.shape[0], -1)
+    T, F = X.shape
     ks = np.arange(1, steps + 1)
-    obs = ~np.isnan(x)
-    idx = np.flatnonzero(obs)
-    mean, rho, var = _persistence(x)
-    if idx.size == 0:
-        return np.zeros(steps), np.zeros(steps)
-    pos = np.maximum.accumulate(np.where(obs, np.arange(T), -1))
-    xff = np.where(pos >= 0, x[np.maximum(pos, 0)], mean)  # last logged value on or before t
-    age = np.arange(T) - pos  # days since it was logged
-    if idx.size < BACKTEST_MIN_DAYS + steps:
-        kk = ks + age[-1]
-        return mean + rho**kk * (xff[-1] - mean), var * (1 - rho ** (2 * kk))
-    levels = [_smoothed_levels(x, a) for a in SMOOTHING_ALPHAS]
-    err = np.zeros((1 + len(levels), steps))
-    for k in ks:
-        t = np.arange(idx[BACKTEST_MIN_DAYS - 1], T - k)
-        t = t[obs[t + k]]
-        if t.size == 0:
-            err[:, k - 1] = err[:, k - 2] if k > 1 else var
-            continue
-        target = x[t + k]
-        err[0, k - 1] = np.mean((target - (mean + rho ** (k + age[t]) * (xff[t] - mean))) ** 2)
-        for c, lv in enumerate(levels, start=1):
-            err[c, k - 1] = np.mean((target - lv[t]) ** 2)
-    best = int(np.argmin(err.sum(axis=1)))
-    if best == 0:
-        m = mean + rho ** (ks + age[-1]) * (xff[-1] - mean)
-    else:
-        m = np.full(steps, levels[best - 1][-1])
-    return m, err[best].copy()
+    obs = ~np.isnan(X)
+    stats = np.array([_persistence(X[:, j]) for j in range(F)]).reshape(F, 3)
+    mean, rho, var = stats[:, 0], stats[:, 1], stats[:, 2]
+    pos = np.maximum.accumulate(np.where(obs, np.arange(T)[:, None], -1), axis=0)
+    xff = np.where(pos >= 0, X[np.maximum(pos, 0), np.arange(F)[None, :]], mean[None, :])
+    age = np.arange(T)[:, None] - pos  # days since the last logged value
+    kk = ks[:, None] + age[-1][None, :]
+    out_m = mean + rho**kk * (xff[-1] - mean)
+    out_v = var * (1 - rho ** (2 * kk))
+    long = obs.sum(axis=0) >= BACKTEST_MIN_DAYS + steps
+    if T and long.any():
+        al = np.asarray(SMOOTHING_ALPHAS)[:, None]
+        lev = np.empty((al.shape[0], T, F))
+        cur = np.full((al.shape[0], F), np.nan)
+        for t in range(T):
+            xt = X[t][None, :]
+            step = np.where(np.isnan(cur), xt, cur + al * (xt - cur))
+            cur = np.where(obs[t][None, :], step, cur)
+            lev[:, t] = cur
+        ready = np.cumsum(obs, axis=0) >= BACKTEST_MIN_DAYS  # origins with enough past
+        err = np.zeros((1 + al.shape[0], steps, F))
+        with np.errstate(invalid="ignore"):
+            for k in ks:
+                ok = ready[: T - k] & obs[k:]
+                n = np.maximum(ok.sum(axis=0), 1)
+                target = np.where(ok, X[k:], 0.0)
+                ar = mean + rho ** (k + age[: T - k]) * (xff[: T - k] - mean)
+                err[0, k - 1] = np.where(ok, (target - ar) ** 2, 0.0).sum(axis=0) / n
+                err[1:, k - 1] = np.where(ok[None], (target[None] - lev[:, : T - k]) ** 2, 0.0).sum(axis=1) / n
+        best = np.argmin(err.sum(axis=1), axis=0)  # (F,)
+        for j in np.flatnonzero(long):
+            if best[j] > 0:
+                out_m[:, j] = lev[best[j] - 1, -1, j]
+            out_v[:, j] = err[best[j], :, j]
+    no_data = ~obs.any(axis=0)
+    out_m[:, no_data], out_v[:, no_data] = 0.0, 0.0
+    return (out_m[:, 0], out_v[:, 0]) if one else (out_m, out_v)
 
 
 def fit_effects(
@@ -650,8 +648,9 @@ def fit_covariates(
     # the coming days: logged lagged exposures are known, the others expected
     fo = np.zeros((steps, X.shape[1]))
     fv = np.zeros((steps, X.shape[1]))
+    EM, EV = exposure_outlook(C[:, live], steps)
     for i in range(len(live)):
-        em, ev = exposure_outlook(C[:, live[i]], steps)
+        em, ev = EM[:, i], EV[:, i]
         for li, lag in enumerate(OBS_LAGS):
             for h in range(1, steps + 1):
                 k = h - lag  # days after the last day
