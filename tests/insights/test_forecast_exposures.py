@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from gutskin.insights import forecast as fc
 
@@ -117,3 +120,39 @@ def test_factors_are_forecast_independently_of_each_other():
         m, v = fc.exposure_outlook(x, 5)
         np.testing.assert_allclose(both_m[:, j], m)
         np.testing.assert_allclose(both_v[:, j], v)
+
+
+_COLUMN_KINDS = st.sampled_from(["habit", "zero_heavy", "constant", "blank", "negative", "sparse"])
+
+
+def _column(kind: str, rng, n: int) -> np.ndarray:
+    if kind == "habit":
+        return _sticky_chain(rng, n, 0.4, 0.5)
+    if kind == "zero_heavy":
+        return np.where(rng.random(n) < 0.85, 0.0, rng.gamma(2.0, 20.0, n))
+    if kind == "constant":
+        return np.full(n, 3.0)
+    if kind == "blank":
+        return np.full(n, np.nan)
+    if kind == "negative":  # temperatures below zero
+        return np.round(rng.normal(-4.0, 6.0, n), 1)
+    x = rng.normal(5.0, 2.0, n)  # sparse: logged on a few days only
+    x[rng.random(n) < 0.9] = np.nan
+    return x
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.lists(_COLUMN_KINDS, min_size=1, max_size=5), st.integers(2, 120), st.integers(0, 10_000))
+def test_any_mix_of_factor_columns_gives_a_proper_forecast(kinds, n, seed):
+    """Whatever the factor columns look like, the forecast is finite probabilities summing to 1."""
+    rng = np.random.default_rng(seed)
+    G = np.column_stack([_column(k, rng, n) for k in kinds])
+    y = rng.binomial(10, 0.4, n).astype(float)
+    y[rng.random(n) < 0.2] = np.nan
+    y[-1] = 4.0
+    names = [f"f.{i}" for i in range(len(kinds))]
+    dates = np.datetime64("2026-01-01") + np.arange(n)
+    fc_ = fc.forecast_patient(dates, y, 7, patient="p", factors=pd.DataFrame(G, columns=names))
+    P = np.array([d.probabilities for d in fc_.days])
+    assert P.shape == (7, 11) and np.all(np.isfinite(P)) and np.all(P >= 0)
+    np.testing.assert_allclose(P.sum(axis=1), 1.0, atol=1e-6)
