@@ -6,7 +6,14 @@ Model (EczemaPred family; docs/insights.md)
 
     z_t = m + phi (z_{t-1} - m) + sigma eps_t          latent severity, logit scale
     u_t = z_t + omega nu_t                               the day's transient deviation
-    y_t ~ Binomial(10, logit^-1(u_t))                    itch 0-10
+    y_t ~ Binomial(10, logit^-1(u_t))                    itch 0-10  (kappa = 1)
+    P(y_t = y) ∝ C(10 kappa, kappa y) p^(kappa y) (1-p)^(kappa (10 - y)),  p = logit^-1(u_t)
+
+The second line generalises the first: itch read as a binomial of ``10 kappa`` trials on the
+0-10 lattice. ``kappa = 1`` is the binomial; ``kappa > 1`` is *less* dispersed than a binomial,
+which a logit-normal transient (``omega``, more dispersed) cannot express. EczemaPred models the
+itch VAS with M = 100 trials (reference §1.2); a 0-10 NRS read by a careful patient is often
+that precise, a rounded latent with little noise. ``kappa`` is on the grid (``KAPPA_GRID``).
 
 ``phi = 1`` is BinRW (with extra day-to-day noise when ``omega > 0``); ``phi < 1`` reverts to
 the patient's own level ``m``, which real severity does (reference, issue 6). ``m`` is part of
@@ -39,6 +46,8 @@ CATEGORIES = np.arange(M + 1)
 PHI_GRID = (0.3, 0.55, 0.7, 0.8, 0.87, 0.92, 0.96, 1.0)
 SIGMA_GRID = (0.08, 0.15, 0.25, 0.38, 0.55, 0.8)
 OMEGA_GRID = (0.0, 0.3, 0.6, 1.0)
+KAPPA_GRID = (1.0, 2.5)  # observation dispersion of the default grid (1 = binomial)
+KAPPA_ONE_PRIOR = 0.6  # prior probability of the plain binomial; the rest spread evenly
 LEVEL_PRIOR = (-0.4, 1.5)  # mu0, s0 on the logit scale
 INIT_DEV_VAR_MAX = 1.0  # cap of the initial deviation variance from the level (phi -> 1)
 SIGMA_PRIOR_SCALE = 0.5  # half-normal scale of sigma's prior (EczemaPred: 0.25 ln 5 = 0.40)
@@ -57,6 +66,11 @@ class Grid:
     log_prior: np.ndarray
     mu0: float = LEVEL_PRIOR[0]
     s0: float = LEVEL_PRIOR[1]
+    kappa: np.ndarray | None = None  # observation dispersion per point (None: all 1, binomial)
+
+    def __post_init__(self) -> None:
+        if self.kappa is None:
+            object.__setattr__(self, "kappa", np.ones_like(self.phi))
 
     @property
     def size(self) -> int:
@@ -64,17 +78,26 @@ class Grid:
 
 
 def make_grid(
-    phis=PHI_GRID, sigmas=SIGMA_GRID, omegas=OMEGA_GRID, level_prior=LEVEL_PRIOR
+    phis=PHI_GRID, sigmas=SIGMA_GRID, omegas=OMEGA_GRID, level_prior=LEVEL_PRIOR, kappas=(1.0,)
 ) -> Grid:
-    """The (phi, sigma, omega) grid with prior: uniform in phi and omega, half-normal in sigma."""
-    P, S, O = np.meshgrid(np.asarray(phis, float), np.asarray(sigmas, float), np.asarray(omegas, float), indexing="ij")
-    P, S, O = P.ravel(), S.ravel(), O.ravel()
+    """The (phi, sigma, omega, kappa) grid with prior: uniform in phi and omega, half-normal in
+    sigma, and ``KAPPA_ONE_PRIOR`` on kappa = 1 (the binomial) when other kappas are given."""
+    # kappa varies slowest: each dispersion is one contiguous block (see _layout)
+    K, P, S, O = np.meshgrid(
+        *(np.asarray(v, float) for v in (sorted(kappas), phis, sigmas, omegas)), indexing="ij"
+    )
+    P, S, O, K = P.ravel(), S.ravel(), O.ravel(), K.ravel()
     lp = -0.5 * (S / SIGMA_PRIOR_SCALE) ** 2
+    n_k = len(set(np.asarray(kappas, float).tolist()))
+    if n_k > 1:
+        if not np.any(K == 1.0):
+            raise ValueError("kappas must include 1 (the binomial)")
+        lp = lp + np.where(K == 1.0, math.log(KAPPA_ONE_PRIOR), math.log((1 - KAPPA_ONE_PRIOR) / (n_k - 1)))
     lp = lp - np.logaddexp.reduce(lp)
-    return Grid(P, S, O, lp, float(level_prior[0]), float(level_prior[1]))
+    return Grid(P, S, O, lp, float(level_prior[0]), float(level_prior[1]), K)
 
 
-DEFAULT_GRID = make_grid()
+DEFAULT_GRID = make_grid(kappas=KAPPA_GRID)
 
 
 @dataclass
@@ -94,6 +117,150 @@ class FilterState:
 
     def take(self, k: int) -> FilterState:
         return FilterState(*(a[k : k + 1] for a in (self.az, self.am, self.pzz, self.pzm, self.pmm, self.loglik, self.n_obs)))
+
+
+# ---------------------------------------------------------------------------------------------
+# the observation: itch as a binomial of 10 kappa trials on the 0-10 lattice
+# ---------------------------------------------------------------------------------------------
+
+_THETA = np.linspace(-40.0, 40.0, 8001)  # natural parameter kappa * u, tabulated every 0.01
+_THETA_INV_STEP = (_THETA.size - 1) / (_THETA[-1] - _THETA[0])
+
+
+class _Dispersion:
+    """Log-partition ``A(theta) = log sum_y h(y) e^(theta y)`` of the kappa observation and its
+    first two derivatives (the mean and variance of y), tabulated for interpolation;
+    ``h(y) = C(10 kappa, kappa y)`` (gamma functions for non-integer kappa)."""
+
+    def __init__(self, kappa: float) -> None:
+        n = M * kappa
+        self.kappa = kappa
+        self.log_h = gammaln(n + 1) - gammaln(kappa * CATEGORIES + 1) - gammaln(n - kappa * CATEGORIES + 1)
+        L = self.log_h[None, :] + _THETA[:, None] * CATEGORIES[None, :]
+        self.A = np.logaddexp.reduce(L, axis=1)
+        P = np.exp(L - self.A[:, None])
+        self.mean = P @ CATEGORIES
+        self.var = np.maximum(P @ CATEGORIES**2 - self.mean**2, 1e-12)
+
+    def log_pmf(self, u: np.ndarray) -> np.ndarray:
+        """log P(y = 0..10 | u), appended as the last axis (exact, not interpolated)."""
+        L = self.log_h + (self.kappa * np.asarray(u, float))[..., None] * CATEGORIES
+        L = L - L.max(axis=-1, keepdims=True)
+        return L - np.log(np.exp(L).sum(axis=-1, keepdims=True))
+
+
+_DISPERSIONS: dict[float, _Dispersion] = {}
+
+
+def _dispersion(kappa: float) -> _Dispersion:
+    d = _DISPERSIONS.get(kappa)
+    if d is None:
+        d = _DISPERSIONS[kappa] = _Dispersion(kappa)
+    return d
+
+
+def observation_pmf(u: np.ndarray, kappa) -> np.ndarray:
+    """P(itch = 0..10 | day logit u) under dispersion ``kappa`` (broadcast against ``u``),
+    appended as the last axis; kappa = 1 is Binomial(10, logit^-1(u))."""
+    u = np.asarray(u, float)
+    kap = np.broadcast_to(np.asarray(kappa, float), u.shape)
+    out = _binom_pmf(1.0 / (1.0 + np.exp(-u)))
+    for kv in np.unique(kap):
+        if kv != 1.0:
+            sel = kap == kv
+            out[sel] = np.exp(_dispersion(float(kv)).log_pmf(u[sel]))
+    return out
+
+
+def _contiguous(idx: np.ndarray):
+    """A slice for consecutive indices (a view), else the index array; None when empty."""
+    if idx.size == 0:
+        return None
+    if idx[-1] - idx[0] + 1 == idx.size:
+        return slice(int(idx[0]), int(idx[-1]) + 1)
+    return idx
+
+
+@dataclass(frozen=True)
+class _Layout:
+    """Where the binomial points (kappa = 1) and the others sit on the grid, and for the others
+    the offset of their dispersion's row in stacked, flattened tables, so every kappa > 1 is
+    interpolated in one vectorised pass (this is the filter's per-day cost)."""
+
+    one: Any  # slice / index array of the kappa = 1 points, or None
+    rest: Any  # the same for the others
+    kappa: np.ndarray  # kappa of the ``rest`` points
+    base: np.ndarray  # offset of each ``rest`` point's row in ``table``
+    table: np.ndarray  # (distinct kappas x len(_THETA), 3): mean, variance, A at each theta
+    log_h: np.ndarray  # one row of 11 per distinct kappa, flattened
+
+
+def _layout(kappa: np.ndarray) -> _Layout:
+    kappa = np.asarray(kappa, float)
+    is_one = kappa == 1.0
+    rest_idx = np.flatnonzero(~is_one)
+    kv = kappa[rest_idx]
+    distinct = sorted(set(kv.tolist()))
+    ds = [_dispersion(k) for k in distinct]
+    row = np.searchsorted(np.asarray(distinct, float), kv).astype(np.int64)
+
+    table = np.concatenate([np.column_stack([d.mean, d.var, d.A]) for d in ds]) if ds else np.zeros((0, 3))
+    log_h = np.concatenate([d.log_h for d in ds]) if ds else np.zeros(0)
+    return _Layout(
+        _contiguous(np.flatnonzero(is_one)), _contiguous(rest_idx), kv, row * _THETA.size, table, log_h
+    )
+
+
+def _interp(lay: _Layout, th: np.ndarray) -> np.ndarray:
+    """(mean, variance, A) of the ``rest`` points at natural parameters ``th``: (n, 3), linear
+    interpolation on ``_THETA`` (step 0.01; clamped outside +-40, where y is 0 or 10)."""
+    x = np.clip((th - _THETA[0]) * _THETA_INV_STEP, 0.0, _THETA.size - 1.000001)
+    i = x.astype(np.int64)
+    j = lay.base + i
+    lo = lay.table[j]
+    return lo + (x - i)[:, None] * (lay.table[j + 1] - lo)
+
+
+def _laplace_observation(y: float, ao: np.ndarray, V: np.ndarray, lay: _Layout, newton: int):
+    """Mode ``u`` of ``log P(y | u) - (u - ao)^2 / (2V)``, the curvature ``h`` of ``-log P(y | u)``
+    there and ``log P(y | u)``, for one observed itch ``y`` and 1-d arrays ``ao``, ``V`` over the
+    grid (dispersions in ``lay``, :func:`_layout`). Newton's method from the Gaussian combination
+    of the prior with the empirical logit (worth 10 kappa trials)."""
+    y = float(y)
+    el = math.log((y + 0.5) / (M - y + 0.5))
+    eh = 1.0 / (1.0 / (y + 0.5) + 1.0 / (M - y + 0.5))
+    iV = 1.0 / V
+    u = np.empty_like(ao)
+    h = np.empty_like(ao)
+    lp = np.empty_like(ao)
+    yi = int(y)
+    if lay.one is not None:
+        sl = lay.one
+        a, iv = ao[sl], iV[sl]
+        ub = (a * iv + el * eh) / (iv + eh)
+        for _ in range(newton):
+            p = 1.0 / (1.0 + np.exp(-ub))
+            mp = M * p
+            ub = ub + (y - mp - (ub - a) * iv) / (mp * (1.0 - p) + iv)
+        E = np.exp(-ub)
+        q = 1.0 + E
+        u[sl] = ub
+        h[sl] = (M * E) / (q * q) + 1e-12
+        lp[sl] = _LOG_BINOM[yi] - M * np.log1p(E) - (M - y) * ub
+    if lay.rest is not None:
+        sl, kv, base = lay.rest, lay.kappa, lay.base
+        a, iv = ao[sl], iV[sl]
+        ub = (a * iv + el * eh * kv) / (iv + eh * kv)
+        k2 = kv * kv
+        for _ in range(newton):
+            m = _interp(lay, kv * ub)
+            ub = ub + (kv * (y - m[:, 0]) - (ub - a) * iv) / (k2 * m[:, 1] + iv)
+        th = kv * ub
+        m = _interp(lay, th)
+        u[sl] = ub
+        h[sl] = k2 * m[:, 1] + 1e-12
+        lp[sl] = lay.log_h[base // _THETA.size * (M + 1) + yi] + th * y - m[:, 2]
+    return u, h, lp
 
 
 def _init_state(K: int, grid: Grid) -> FilterState:
@@ -143,20 +310,12 @@ def _update(st: FilterState, y: np.ndarray, grid: Grid, newton: int = 2, offset=
         az = az + offset[idx][:, None]
     om2 = grid.omega**2
     V = pzz + om2
-    # start: Gaussian combination of the prior with the empirical logit
-    el = np.log((yk + 0.5) / (M - yk + 0.5))
-    eh = 1.0 / (1.0 / (yk + 0.5) + 1.0 / (M - yk + 0.5))
-    u = (az / V + el * eh) / (1.0 / V + eh)
-    for _ in range(newton):
-        p = 1.0 / (1.0 + np.exp(-u))
-        g = yk - M * p - (u - az) / V
-        H = M * p * (1 - p) + 1.0 / V
-        u = u + g / H
-    p = 1.0 / (1.0 + np.exp(-u))
-    h = np.maximum(M * p * (1 - p), 1e-9)
-    logp = -np.logaddexp(0.0, -u)
-    log1mp = -np.logaddexp(0.0, u)
-    ll = _LOG_BINOM[yk.astype(np.int64)] + yk * logp + (M - yk) * log1mp - (u - az) ** 2 / (2 * V) - 0.5 * np.log1p(h * V)
+    lay = _layout(grid.kappa)
+    u, h, lp = np.empty_like(az), np.empty_like(az), np.empty_like(az)
+    for r, yv in enumerate(yk[:, 0]):
+        u[r], h[r], lp[r] = _laplace_observation(yv, az[r], V[r], lay, newton)
+    h = np.maximum(h, 1e-9)
+    ll = lp - (u - az) ** 2 / (2 * V) - 0.5 * np.log1p(h * V)
     ytil = u + (u - az) / (h * V)
     r = 1.0 / h + om2
     S = pzz + r
@@ -214,7 +373,8 @@ def filter_series(
     a = 1 - phi
     phi2, c2, a2 = phi * phi, 2 * phi * a, a * a
     s2, om2 = grid.sigma**2, grid.omega**2
-    lprior = grid.log_prior
+    lprior, kap = grid.log_prior, grid.kappa
+    lay = _layout(kap)
     az, am, pzz, pzm, pmm = st.az[0], st.am[0], st.pzz[0], st.pzm[0], st.pmm[0]
     ll = np.zeros_like(az)
     n_obs = 0
@@ -224,7 +384,10 @@ def filter_series(
             sel = lw > lw.max() - prune_nats
             if not sel.all():
                 keep = keep[sel]
-                phi, a, phi2, c2, a2, s2, om2, lprior = (x[sel] for x in (phi, a, phi2, c2, a2, s2, om2, lprior))
+                phi, a, phi2, c2, a2, s2, om2, lprior, kap = (
+                    x[sel] for x in (phi, a, phi2, c2, a2, s2, om2, lprior, kap)
+                )
+                lay = _layout(kap)
                 az, am, pzz, pzm, pmm, ll = (x[sel] for x in (az, am, pzz, pzm, pmm, ll))
         if t > 0:
             az = phi * az + a * am
@@ -238,22 +401,11 @@ def filter_series(
         yt = float(yt)
         n_obs += 1
         V = pzz + om2
-        iV = 1.0 / V
         ao = az if offset is None else az + float(offset[t])
-        eh = 1.0 / (1.0 / (yt + 0.5) + 1.0 / (M - yt + 0.5))
-        el = math.log((yt + 0.5) / (M - yt + 0.5))
-        u = (ao * iV + el * eh) / (iV + eh)
-        for _ in range(newton):
-            p = 1.0 / (1.0 + np.exp(-u))
-            mp = M * p
-            u = u + (yt - mp - (u - ao) * iV) / (mp * (1.0 - p) + iV)
-        E = np.exp(-u)
-        q = 1.0 + E
-        h = (M * E) / (q * q) + 1e-12
+        u, h, lp = _laplace_observation(yt, ao, V, lay, newton)
         d = u - ao
         hV = h * V
-        logp = -np.log1p(E)
-        ll += (_LOG_BINOM[int(yt)] + M * logp - (M - yt) * u) - (0.5 * iV) * d * d - 0.5 * np.log1p(hV)
+        ll += lp - (0.5 / V) * d * d - 0.5 * np.log1p(hV)
         e = d + d / hV
         iS = 1.0 / (pzz + 1.0 / h + om2)
         kz, km = pzz * iS, pzm * iS
@@ -312,6 +464,7 @@ def predictive(
         keep = order[: int(np.searchsorted(cw, prune)) + 1]
         wk = w[k][keep] / w[k][keep].sum()
         phi, s2, om2 = grid.phi[keep], grid.sigma[keep] ** 2, grid.omega[keep] ** 2
+        kap = grid.kappa[keep][:, None]
         az, am = st.az[k, keep].copy(), st.am[k, keep].copy()
         pzz, pzm, pmm = st.pzz[k, keep].copy(), st.pzm[k, keep].copy(), st.pmm[k, keep]
         done = 0
@@ -328,7 +481,7 @@ def predictive(
             sd = np.sqrt(pzz + om2 + (0.0 if offset_var is None else offset_var[k, s - 1]))
             off = 0.0 if offset is None else offset[k, s - 1]
             u = off + az[:, None] + math.sqrt(2.0) * sd[:, None] * _GH_X[None, :]
-            pm = _binom_pmf(1.0 / (1.0 + np.exp(-u)))  # (C', N, 11)
+            pm = observation_pmf(u, kap)  # (C', N, 11)
             out[k, i] = np.einsum("c,n,cnj->j", wk, _GH_W / math.sqrt(math.pi), pm)
     out /= out.sum(axis=2, keepdims=True)
     return out
@@ -360,7 +513,7 @@ def sample_paths(
     l22 = np.sqrt(np.maximum(pmm - l21**2, 0.0))
     z = az + l11 * e1
     m = am + l21 * e1 + l22 * e2
-    phi, sig, om = grid.phi[c], grid.sigma[c], grid.omega[c]
+    phi, sig, om, kap = grid.phi[c], grid.sigma[c], grid.omega[c], grid.kappa[c]
     out = np.empty((n, steps))
     for h in range(steps):
         z = m + phi * (z - m) + sig * rng.standard_normal(n)
@@ -371,7 +524,8 @@ def sample_paths(
             u = u + offset[h]
         if offset_var is not None:
             u = u + math.sqrt(max(float(offset_var[h]), 0.0)) * rng.standard_normal(n)
-        out[:, h] = rng.binomial(M, 1.0 / (1.0 + np.exp(-u)))
+        cdf = np.cumsum(observation_pmf(u, kap), axis=1)
+        out[:, h] = np.minimum((rng.random(n)[:, None] > cdf).sum(axis=1), M)
     return out
 
 
