@@ -169,3 +169,12 @@ def test_sample_paths_follow_the_predictive_pmf_with_kappa():
 def test_a_grid_without_the_binomial_is_refused():
     with pytest.raises(ValueError, match="include 1"):
         fc.make_grid(kappas=[2.0, 3.0])
+
+
+def test_the_forecast_reports_its_dispersion():
+    dates = np.datetime64("2026-01-01") + np.arange(150)
+    careful = _rounded_latent_itch(np.random.default_rng(8), 1, 150)[0]
+    assert fc.forecast_patient(dates, careful, 7).model["kappa"] > 2.0
+    rng = np.random.default_rng(9)
+    noisy = rng.binomial(10, expit(-0.3 + 0.5 * rng.standard_normal(150))).astype(float)
+    assert fc.forecast_patient(dates, noisy, 7).model["kappa"] < 1.5

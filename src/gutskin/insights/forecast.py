@@ -963,6 +963,7 @@ def forecast_patient(
         "phi": round(float(w @ grid.phi), 4),
         "sigma": round(float(w @ grid.sigma), 4),
         "omega": round(float(w @ grid.omega), 4),
+        "kappa": round(float(w @ grid.kappa), 4),
         "level_itch": round(float(M * (w @ (1 / (1 + np.exp(-st.am[0]))))), 3),
     }
     return PatientForecast(patient, last, days, round(risk, 4), flare_threshold, int(st.n_obs[0]), model)
