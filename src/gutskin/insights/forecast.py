@@ -218,24 +218,30 @@ def _interp(lay: _Layout, th: np.ndarray) -> np.ndarray:
     i = x.astype(np.int64)
     j = lay.base + i
     lo = lay.table[j]
-    return lo + (x - i)[:, None] * (lay.table[j + 1] - lo)
+    return lo + (x - i)[..., None] * (lay.table[j + 1] - lo)
 
 
-def _laplace_observation(y: float, ao: np.ndarray, V: np.ndarray, lay: _Layout, newton: int):
+def _laplace_observation(y, ao: np.ndarray, V: np.ndarray, lay: _Layout, newton: int):
     """Mode ``u`` of ``log P(y | u) - (u - ao)^2 / (2V)``, the curvature ``h`` of ``-log P(y | u)``
-    there and ``log P(y | u)``, for one observed itch ``y`` and 1-d arrays ``ao``, ``V`` over the
-    grid (dispersions in ``lay``, :func:`_layout`). Newton's method from the Gaussian combination
-    of the prior with the empirical logit (worth 10 kappa trials)."""
-    y = float(y)
-    el = math.log((y + 0.5) / (M - y + 0.5))
+    there and ``log P(y | u)``, for observed itch ``y`` (a number, or (K, 1) for K series) and
+    arrays ``ao``, ``V`` whose last axis is the grid (dispersions in ``lay``, :func:`_layout`).
+    Newton's method from the Gaussian combination of the prior with the empirical logit (worth
+    10 kappa trials)."""
+    if np.ndim(y) == 0:
+        y = float(y)
+        el = math.log((y + 0.5) / (M - y + 0.5))
+        yi = int(y)
+    else:
+        y = np.asarray(y, float)
+        el = np.log((y + 0.5) / (M - y + 0.5))
+        yi = y.astype(np.int64)
     eh = 1.0 / (1.0 / (y + 0.5) + 1.0 / (M - y + 0.5))
     iV = 1.0 / V
     u = np.empty_like(ao)
     h = np.empty_like(ao)
     lp = np.empty_like(ao)
-    yi = int(y)
     if lay.one is not None:
-        sl = lay.one
+        sl = (..., lay.one)
         a, iv = ao[sl], iV[sl]
         ub = (a * iv + el * eh) / (iv + eh)
         for _ in range(newton):
@@ -248,18 +254,18 @@ def _laplace_observation(y: float, ao: np.ndarray, V: np.ndarray, lay: _Layout, 
         h[sl] = (M * E) / (q * q) + 1e-12
         lp[sl] = _LOG_BINOM[yi] - M * np.log1p(E) - (M - y) * ub
     if lay.rest is not None:
-        sl, kv, base = lay.rest, lay.kappa, lay.base
+        sl, kv, base = (..., lay.rest), lay.kappa, lay.base
         a, iv = ao[sl], iV[sl]
         ub = (a * iv + el * eh * kv) / (iv + eh * kv)
         k2 = kv * kv
         for _ in range(newton):
             m = _interp(lay, kv * ub)
-            ub = ub + (kv * (y - m[:, 0]) - (ub - a) * iv) / (k2 * m[:, 1] + iv)
+            ub = ub + (kv * (y - m[..., 0]) - (ub - a) * iv) / (k2 * m[..., 1] + iv)
         th = kv * ub
         m = _interp(lay, th)
         u[sl] = ub
-        h[sl] = k2 * m[:, 1] + 1e-12
-        lp[sl] = lay.log_h[base // _THETA.size * (M + 1) + yi] + th * y - m[:, 2]
+        h[sl] = k2 * m[..., 1] + 1e-12
+        lp[sl] = lay.log_h[base // _THETA.size * (M + 1) + yi] + th * y - m[..., 2]
     return u, h, lp
 
 
@@ -310,10 +316,7 @@ def _update(st: FilterState, y: np.ndarray, grid: Grid, newton: int = 2, offset=
         az = az + offset[idx][:, None]
     om2 = grid.omega**2
     V = pzz + om2
-    lay = _layout(grid.kappa)
-    u, h, lp = np.empty_like(az), np.empty_like(az), np.empty_like(az)
-    for r, yv in enumerate(yk[:, 0]):
-        u[r], h[r], lp[r] = _laplace_observation(yv, az[r], V[r], lay, newton)
+    u, h, lp = _laplace_observation(yk, az, V, _layout(grid.kappa), newton)
     h = np.maximum(h, 1e-9)
     ll = lp - (u - az) ** 2 / (2 * V) - 0.5 * np.log1p(h * V)
     ytil = u + (u - az) / (h * V)
