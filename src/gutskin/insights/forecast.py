@@ -190,8 +190,10 @@ class _Layout:
     one: Any  # slice / index array of the kappa = 1 points, or None
     rest: Any  # the same for the others
     kappa: np.ndarray  # kappa of the ``rest`` points
-    base: np.ndarray  # offset of each ``rest`` point's row in ``table``
-    table: np.ndarray  # (distinct kappas x len(_THETA), 3): mean, variance, A at each theta
+    base: np.ndarray  # offset of each ``rest`` point's row in the tables
+    mean: np.ndarray  # flat tables, one row of len(_THETA) per distinct kappa: E[y | theta],
+    var: np.ndarray  # Var[y | theta]
+    A: np.ndarray  # and the log-partition A(theta)
     log_h: np.ndarray  # one row of 11 per distinct kappa, flattened
 
 
@@ -204,21 +206,28 @@ def _layout(kappa: np.ndarray) -> _Layout:
     ds = [_dispersion(k) for k in distinct]
     row = np.searchsorted(np.asarray(distinct, float), kv).astype(np.int64)
 
-    table = np.concatenate([np.column_stack([d.mean, d.var, d.A]) for d in ds]) if ds else np.zeros((0, 3))
-    log_h = np.concatenate([d.log_h for d in ds]) if ds else np.zeros(0)
+    def flat(name):
+        return np.concatenate([getattr(d, name) for d in ds]) if ds else np.zeros(0)
+
     return _Layout(
-        _contiguous(np.flatnonzero(is_one)), _contiguous(rest_idx), kv, row * _THETA.size, table, log_h
+        _contiguous(np.flatnonzero(is_one)), _contiguous(rest_idx), kv, row * _THETA.size,
+        flat("mean"), flat("var"), flat("A"), flat("log_h"),
     )
 
 
-def _interp(lay: _Layout, th: np.ndarray) -> np.ndarray:
-    """(mean, variance, A) of the ``rest`` points at natural parameters ``th``: (n, 3), linear
-    interpolation on ``_THETA`` (step 0.01; clamped outside +-40, where y is 0 or 10)."""
+def _interp(base: np.ndarray, th: np.ndarray, *tables: np.ndarray) -> list[np.ndarray]:
+    """``tables`` (flat rows starting at ``base``, :class:`_Layout`) at natural parameters
+    ``th``: linear interpolation on ``_THETA`` (step 0.01; clamped outside +-40, where y is
+    0 or 10)."""
     x = np.clip((th - _THETA[0]) * _THETA_INV_STEP, 0.0, _THETA.size - 1.000001)
     i = x.astype(np.int64)
-    j = lay.base + i
-    lo = lay.table[j]
-    return lo + (x - i)[..., None] * (lay.table[j + 1] - lo)
+    f = x - i
+    j = base + i
+    out = []
+    for t in tables:
+        lo = t.take(j)
+        out.append(lo + f * (t.take(j + 1) - lo))
+    return out
 
 
 def _laplace_observation(y, ao: np.ndarray, V: np.ndarray, lay: _Layout, newton: int):
@@ -259,13 +268,13 @@ def _laplace_observation(y, ao: np.ndarray, V: np.ndarray, lay: _Layout, newton:
         ub = (a * iv + el * eh * kv) / (iv + eh * kv)
         k2 = kv * kv
         for _ in range(newton):
-            m = _interp(lay, kv * ub)
-            ub = ub + (kv * (y - m[..., 0]) - (ub - a) * iv) / (k2 * m[..., 1] + iv)
+            mean, var = _interp(base, kv * ub, lay.mean, lay.var)
+            ub = ub + (kv * (y - mean) - (ub - a) * iv) / (k2 * var + iv)
         th = kv * ub
-        m = _interp(lay, th)
+        var, A = _interp(base, th, lay.var, lay.A)
         u[sl] = ub
-        h[sl] = k2 * m[..., 1] + 1e-12
-        lp[sl] = lay.log_h[base // _THETA.size * (M + 1) + yi] + th * y - m[..., 2]
+        h[sl] = k2 * var + 1e-12
+        lp[sl] = lay.log_h[base // _THETA.size * (M + 1) + yi] + th * y - A
     return u, h, lp
 
 
@@ -301,7 +310,7 @@ def _predict(st: FilterState, grid: Grid, steps: int = 1, drift=None) -> None:
         st.az, st.pzz, st.pzm = az, pzz, pzm
 
 
-def _update(st: FilterState, y: np.ndarray, grid: Grid, newton: int = 2, offset=None) -> None:
+def _update(st: FilterState, y: np.ndarray, grid: Grid, newton: int = 2, offset=None, layout=None) -> None:
     """Laplace (iterated-EKF) update with y (K,) where observed (nan = missing).
 
     ``offset`` (K,): a known shift of the day's logit (u_t = z_t + offset + omega nu_t).
@@ -316,7 +325,7 @@ def _update(st: FilterState, y: np.ndarray, grid: Grid, newton: int = 2, offset=
         az = az + offset[idx][:, None]
     om2 = grid.omega**2
     V = pzz + om2
-    u, h, lp = _laplace_observation(yk, az, V, _layout(grid.kappa), newton)
+    u, h, lp = _laplace_observation(yk, az, V, layout or _layout(grid.kappa), newton)
     h = np.maximum(h, 1e-9)
     ll = lp - (u - az) ** 2 / (2 * V) - 0.5 * np.log1p(h * V)
     ytil = u + (u - az) / (h * V)
@@ -344,10 +353,11 @@ def run_filter(
     st = _init_state(K, grid)
     want = set(int(s) for s in snapshots) if snapshots is not None else set()
     snaps: dict[int, FilterState] = {}
+    lay = _layout(grid.kappa)
     for t in range(T):
         if t > 0:
             _predict(st, grid, drift=None if drift is None else drift[:, t])
-        _update(st, Y[:, t], grid, offset=None if offset is None else offset[:, t])
+        _update(st, Y[:, t], grid, offset=None if offset is None else offset[:, t], layout=lay)
         if t in want:
             snaps[t] = st.copy()
     return st, snaps
