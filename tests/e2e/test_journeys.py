@@ -149,7 +149,7 @@ def test_insights_page_shows_triggers_and_forecast(server, browser) -> None:  # 
     page.wait_for_url(re.compile(r"/today"))
     page.goto(base + "/insights")
     page.wait_for_selector("#forecast-chart[data-ready='1']", timeout=60_000)
-    assert re.fullmatch(r"\d{1,3}%", page.locator("#flare-risk").inner_text())
+    assert re.fullmatch(r"under 1%|over 99%|[1-9]\d?%", page.locator("#flare-risk").inner_text())  # never 0% or 100%
     worse = page.locator("li.trigger").all_inner_texts()
     assert any(t.startswith("Egg: likely makes your itch worse the next day") for t in worse), worse
     ctx.close()

@@ -179,3 +179,15 @@ def test_random_walk_loses_to_mean_reverting_model_on_mean_reverting_data():
     pts = ev.forward_chain(frame, 7)
     y = np.array(pts.y)
     assert ev.rps(np.array(pts.forecasts["model"]), y).mean() < ev.rps(np.array(pts_rw.forecasts["model"]), y).mean()
+
+
+def test_risk_is_never_shown_as_impossible_or_certain():
+    assert fc.risk_percent(0.0) == "under 1%"
+    assert fc.risk_percent(0.0049) == "under 1%"
+    assert fc.risk_percent(0.006) == "1%"
+    assert fc.risk_percent(0.374) == "37%"
+    assert fc.risk_percent(0.994) == "99%"
+    assert fc.risk_percent(0.996) == "over 99%"
+    assert fc.risk_percent(1.0) == "over 99%"
+    with pytest.raises(ValueError, match="1.2"):
+        fc.risk_percent(1.2)

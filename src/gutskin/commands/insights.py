@@ -74,7 +74,7 @@ def forecast(
 ) -> None:
     """Probabilistic itch forecast (0-10) for the days after each patient's last row."""
     _single_threaded_blas()
-    from gutskin.insights.forecast import forecast_frame
+    from gutskin.insights.forecast import forecast_frame, risk_percent
 
     if not 1 <= horizon <= 28:
         _fail("error: --horizon must be between 1 and 28")
@@ -94,7 +94,7 @@ def forecast(
         )
         return
     for pid, fc in fcs.items():
-        print(f"patient {pid} (last entry {fc.origin.isoformat()}, flare risk {100 * fc.flare_risk:.0f}%)")
+        print(f"patient {pid} (last entry {fc.origin.isoformat()}, flare risk {risk_percent(fc.flare_risk)})")
         for d in fc.days:
             lo, hi = d.bands["80"]
             print(f"  {d.date.isoformat()}  expected itch {d.mean:4.1f}  80% range {lo}-{hi}  P(itch>=7) {100 * d.p_severe:3.0f}%")

@@ -883,6 +883,20 @@ class PatientForecast:
         }
 
 
+def risk_percent(p: float) -> str:
+    """A probability as a person reads it: a whole percent, but never "0%" or "100%" for a
+    risk the model cannot rule out or promise -- "under 1%" and "over 99%" instead."""
+    p = float(p)
+    if not 0.0 <= p <= 1.0:
+        raise ValueError(f"probability must be within 0..1, got {p}")
+    pct = round(100 * p)
+    if pct < 1:
+        return "under 1%"
+    if pct > 99:
+        return "over 99%"
+    return f"{pct}%"
+
+
 def _interval(cdf: np.ndarray, level: float) -> tuple[int, int]:
     lo_q, hi_q = (1 - level) / 2, 1 - (1 - level) / 2
     lo = int(np.searchsorted(cdf, lo_q - 1e-12))

@@ -115,14 +115,15 @@ def _section_insights(data: dict[str, Any], compact: bool) -> str:
     fc = ins.get("forecast") or {}
     days = fc.get("days") or []
     if days:
+        from gutskin.insights.forecast import risk_percent
         from gutskin.interop.charts import forecast_chart
 
         out.append("<h2>7-day itch forecast</h2>")
         out.append(f"<p>Chance of at least one day with itch {fc.get('flare_threshold', 7)}+ in the next {len(days)} days: "
-                   f"<b>{100 * float(fc.get('flare_risk', 0)):.0f} %</b> (from the last diary day, "
+                   f"<b>{risk_percent(float(fc.get('flare_risk', 0)))}</b> (from the last diary day, "
                    f"{_date(fc.get('origin'))}; {fc.get('n_observed', 0)} itch scores used).</p>")
         rows = [[_date(d["date"]), _fmt(d.get("median")), f"{d['bands']['80'][0]}–{d['bands']['80'][1]}",
-                 f"{100 * float(d.get('p_severe', 0)):.0f} %"] for d in days]
+                 risk_percent(float(d.get('p_severe', 0)))] for d in days]
         if compact:
             out.append(_table(["Day", "Median itch", "80 % range", f"P(itch {fc.get('flare_threshold', 7)}+)"], rows, {1, 3}))
         else:

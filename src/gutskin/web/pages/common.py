@@ -10,10 +10,12 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.templating import Jinja2Templates
 from sqlalchemy.orm import Session
 
+from gutskin.insights.forecast import risk_percent
 from gutskin.web import security
 from gutskin.web.deps import PageUser, page_user, settings_of
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).resolve().parent.parent / "templates"))
+TEMPLATES.env.filters["risk_percent"] = risk_percent
 
 
 class LoginRequired(Exception):
