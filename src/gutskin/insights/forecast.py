@@ -20,12 +20,12 @@ the patient's own level ``m``, which real severity does (reference, issue 6). ``
 the state with prior ``N(mu0, s0^2)`` (EczemaPred: ``mu_y0 ~ N(0, 1)``, ``sigma_y0 ~ N+(0, 1.5)``),
 so it is integrated out exactly by the filter.
 
-Fitting, no MCMC: for every ``(phi, sigma, omega)`` on a fixed grid, a Laplace-approximate
-Kalman filter (iterated EKF: the binomial likelihood of each day is replaced by the Gaussian
+Fitting, no MCMC: for every ``(phi, sigma, omega, kappa)`` on a fixed grid, a Laplace-approximate
+Kalman filter (iterated EKF: the likelihood of each day is replaced by the Gaussian
 pseudo-observation that matches its mode and curvature) gives the filtered state and the
 marginal likelihood; the grid points are then weighted by prior x likelihood (Bayesian model
 averaging on a grid). Forecasts propagate each grid point's Gaussian state and integrate the
-binomial over the latent by Gauss-Hermite quadrature, then mix. Missing days are pure
+observation pmf over the latent by Gauss-Hermite quadrature, then mix. Missing days are pure
 prediction steps, so gaps are handled exactly within the approximation. Because the filter is
 causal and the grid is fixed, refitting on data up to day T is the same as reading the filter
 at day T: forward chaining needs one pass.
