@@ -9,11 +9,13 @@ forecast the next block; horizons 1-7 from the last observed training day. Metho
 same test points:
 
 * ``binar1``   gutskin's model, BinAR1-X: BinAR1 (Laplace-Kalman filter on a parameter grid, no
-               MCMC) with the diary's factors at lags 0-3 as shifts of the day's logit, effects
-               estimated by an augmented-state filter + spike-and-slab at every origin;
+               MCMC; itch binomial or less dispersed, kappa in {1, 2.5}) with the diary's factors
+               at lags 0-3 as shifts of the day's logit, effects estimated by an augmented-state
+               filter + spike-and-slab at every origin;
 * ``nocov``    the same without factors (plain BinAR1, the previous model);
 * ``uniform``, ``historical`` (training scores + 1 pseudo-count per category);
-* ``binrw``    the same filter restricted to phi = 1 (a binomial random walk, fitted fast);
+* ``binrw``    the same filter restricted to phi = 1 and kappa = 1 (a binomial random walk,
+               fitted fast);
 * ``known``    BinAR1 filter with the patient's *true* phi, sigma, omega and level (shows how
                much is lost to parameter estimation);
 * ``knownx``   our filter given the *true* phi, sigma, omega AND the true trigger and steroid
