@@ -164,11 +164,15 @@ def observation_pmf(u: np.ndarray, kappa) -> np.ndarray:
     appended as the last axis; kappa = 1 is Binomial(10, logit^-1(u))."""
     u = np.asarray(u, float)
     kap = np.broadcast_to(np.asarray(kappa, float), u.shape)
-    out = _binom_pmf(1.0 / (1.0 + np.exp(-u)))
-    for kv in np.unique(kap):
-        if kv != 1.0:
-            sel = kap == kv
-            out[sel] = np.exp(_dispersion(float(kv)).log_pmf(u[sel]))
+    kinds = np.unique(kap)
+    if kinds.size == 1:
+        kv = float(kinds[0])
+        return _binom_pmf(1.0 / (1.0 + np.exp(-u))) if kv == 1.0 else np.exp(_dispersion(kv).log_pmf(u))
+    out = np.empty((*u.shape, M + 1))
+    for kv in kinds:
+        sel = kap == kv
+        us = u[sel]
+        out[sel] = _binom_pmf(1.0 / (1.0 + np.exp(-us))) if kv == 1.0 else np.exp(_dispersion(float(kv)).log_pmf(us))
     return out
 
 
