@@ -97,7 +97,7 @@ def forecast(
         print(f"patient {pid} (last entry {fc.origin.isoformat()}, flare risk {risk_percent(fc.flare_risk)})")
         for d in fc.days:
             lo, hi = d.bands["80"]
-            print(f"  {d.date.isoformat()}  expected itch {d.mean:4.1f}  80% range {lo}-{hi}  P(itch>=7) {100 * d.p_severe:3.0f}%")
+            print(f"  {d.date.isoformat()}  expected itch {d.mean:4.1f}  80% range {lo}-{hi}  P(itch>=7) {risk_percent(d.p_severe)}")
 
 
 @evaluate_app.command("forecast")
