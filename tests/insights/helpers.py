@@ -65,3 +65,31 @@ def ar_itch_patient(
 def cohort(seed: int, n: int, **kw) -> pd.DataFrame:
     rng = np.random.default_rng(seed)
     return pd.concat([ar_itch_patient(rng, f"p{k:02d}", **kw) for k in range(n)], ignore_index=True)
+
+
+def exact_hmm(y, phi: float, sigma: float, level: float, emission, steps: int):
+    """Brute-force filter of an AR(1) latent on a fine grid (level known): the log-likelihood of
+    ``y`` (nan = missing) and the pmfs 1..``steps`` days ahead. ``emission(z)`` gives
+    P(y = 0..10 | z) for the latent grid ``z``, as a (len(z), 11) array."""
+    from scipy.stats import norm
+
+    from gutskin.insights.forecast import INIT_DEV_VAR_MAX
+
+    z = np.linspace(-9, 9, 721)
+    dz = z[1] - z[0]
+    emis = emission(z)
+    trans = norm.pdf(z[None, :], level + phi * (z[:, None] - level), sigma) * dz
+    p = norm.pdf(z, level, np.sqrt(min(sigma**2 / (1 - phi**2), INIT_DEV_VAR_MAX))) * dz
+    ll = 0.0
+    for t, yt in enumerate(y):
+        if t > 0:
+            p = p @ trans
+        if not np.isnan(yt):
+            p = p * emis[:, int(yt)]
+            ll += np.log(p.sum())
+            p = p / p.sum()
+    out = []
+    for _ in range(steps):
+        p = p @ trans
+        out.append(p @ emis)
+    return ll, np.array(out)

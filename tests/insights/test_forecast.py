@@ -9,39 +9,24 @@ import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from scipy.stats import binom, norm
+from scipy.stats import binom
 
 from gutskin.insights import evaluation as ev
 from gutskin.insights import forecast as fc
 from gutskin.insights.synthetic import simulate_cohort
 
-from .helpers import cohort, expit
+from .helpers import cohort, exact_hmm, expit
 
 
 def _exact_hmm(y, phi, sigma, omega, level, steps):
     """Brute force on a fine latent grid (level known): log-likelihood and h-step pmfs."""
-    z = np.linspace(-9, 9, 721)
-    dz = z[1] - z[0]
     nodes, w = np.polynomial.hermite.hermgauss(40)
-    u = z[:, None] + np.sqrt(2) * omega * nodes[None, :]
-    emis = np.stack([(binom.pmf(k, 10, expit(u)) * w / np.sqrt(np.pi)).sum(1) for k in range(11)], 1)
-    trans = norm.pdf(z[None, :], level + phi * (z[:, None] - level), sigma) * dz
-    dev = min(sigma**2 / (1 - phi**2), fc.INIT_DEV_VAR_MAX)
-    p = norm.pdf(z, level, np.sqrt(dev)) * dz
-    ll = 0.0
-    for t, yt in enumerate(y):
-        if t > 0:
-            p = p @ trans
-        if not np.isnan(yt):
-            p = p * emis[:, int(yt)]
-            s = p.sum()
-            ll += np.log(s)
-            p = p / s
-    out = []
-    for _ in range(steps):
-        p = p @ trans
-        out.append(p @ emis)
-    return ll, np.array(out)
+
+    def emission(z):
+        u = z[:, None] + np.sqrt(2) * omega * nodes[None, :]
+        return np.stack([(binom.pmf(k, 10, expit(u)) * w / np.sqrt(np.pi)).sum(1) for k in range(11)], 1)
+
+    return exact_hmm(y, phi, sigma, level, emission, steps)
 
 
 @pytest.mark.parametrize("omega", [0.0, 0.5])

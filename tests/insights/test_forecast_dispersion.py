@@ -9,12 +9,12 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from scipy.special import gammaln
-from scipy.stats import binom, norm
+from scipy.stats import binom
 
 from gutskin.insights import evaluation as ev
 from gutskin.insights import forecast as fc
 
-from .helpers import expit
+from .helpers import exact_hmm, expit
 
 
 def _pmf_by_hand(u: float, kappa: float) -> np.ndarray:
@@ -57,24 +57,7 @@ def test_tables_agree_with_the_exact_moments():
 
 def _exact_hmm_kappa(y, phi, sigma, level, kappa, steps):
     """Brute force on a fine latent grid, omega = 0, level known: log-likelihood, h-step pmfs."""
-    z = np.linspace(-9, 9, 721)
-    dz = z[1] - z[0]
-    emis = np.array([_pmf_by_hand(zi, kappa) for zi in z])
-    trans = norm.pdf(z[None, :], level + phi * (z[:, None] - level), sigma) * dz
-    p = norm.pdf(z, level, np.sqrt(min(sigma**2 / (1 - phi**2), fc.INIT_DEV_VAR_MAX))) * dz
-    ll = 0.0
-    for t, yt in enumerate(y):
-        if t > 0:
-            p = p @ trans
-        if not np.isnan(yt):
-            p = p * emis[:, int(yt)]
-            ll += np.log(p.sum())
-            p = p / p.sum()
-    out = []
-    for _ in range(steps):
-        p = p @ trans
-        out.append(p @ emis)
-    return ll, np.array(out)
+    return exact_hmm(y, phi, sigma, level, lambda z: np.array([_pmf_by_hand(zi, kappa) for zi in z]), steps)
 
 
 def test_laplace_filter_matches_exact_hmm_with_kappa():

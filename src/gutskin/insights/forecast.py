@@ -34,6 +34,7 @@ at day T: forward chaining needs one pass.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import math
 from dataclasses import dataclass, field
 from typing import Any
@@ -149,14 +150,10 @@ class _Dispersion:
         return L - np.log(np.exp(L).sum(axis=-1, keepdims=True))
 
 
-_DISPERSIONS: dict[float, _Dispersion] = {}
-
-
+@functools.lru_cache(maxsize=None)
 def _dispersion(kappa: float) -> _Dispersion:
-    d = _DISPERSIONS.get(kappa)
-    if d is None:
-        d = _DISPERSIONS[kappa] = _Dispersion(kappa)
-    return d
+    """The tables of one kappa, built once per process."""
+    return _Dispersion(kappa)
 
 
 def observation_pmf(u: np.ndarray, kappa) -> np.ndarray:
