@@ -28,6 +28,56 @@ def test_effects_filter_recovers_a_lag_one_trigger_and_ignores_noise():
     assert eff["treat.tcs"][0] == 0.0  # same-day treatment never enters (it follows the itch)
 
 
+def _dense_effects_filter(y, X, phi, sigma, omega, mu0, s0, tau, newton=2):
+    """Textbook reference for ``fit_effects``: the full transition matrix F = [[phi, 1 - phi, 0],
+    [0, 1, 0], [0, 0, I]] and observation row h = (1, 0, X[t]) in a generic Laplace (iterated
+    EKF) Kalman step, with no structure exploited."""
+    T, p = X.shape
+    d = 2 + p
+    F = np.eye(d)
+    F[0, 0], F[0, 1] = phi, 1 - phi
+    Q = np.zeros((d, d))
+    Q[0, 0] = sigma**2
+    dev = min(sigma**2 / (1 - phi**2), fc.INIT_DEV_VAR_MAX)
+    a = np.r_[mu0, mu0, np.zeros(p)]
+    P = np.diag(np.r_[0.0, 0.0, np.full(p, tau**2)])
+    P[:2, :2] = s0**2
+    P[0, 0] += dev
+    for t in range(T):
+        if t:
+            a, P = F @ a, F @ P @ F.T + Q
+        if np.isnan(y[t]):
+            continue
+        h = np.r_[1.0, 0.0, X[t]]
+        mu, V = h @ a, h @ P @ h + omega**2
+        u = mu
+        for _ in range(30):  # the mode of log Binomial(y | u) - (u - mu)^2 / 2V, to convergence
+            pr = 1 / (1 + np.exp(-u))
+            u += (y[t] - 10 * pr - (u - mu) / V) / (10 * pr * (1 - pr) + 1 / V)
+        pr = 1 / (1 + np.exp(-u))
+        r = 1 / (10 * pr * (1 - pr)) + omega**2  # pseudo-observation variance
+        ytil = u + (u - mu) / (10 * pr * (1 - pr) * V)
+        k = P @ h / (h @ P @ h + r)
+        a, P = a + k * (ytil - mu), P - np.outer(k, h @ P)
+    return a[2:], P[2:, 2:]
+
+
+def test_compiled_effects_filter_is_the_textbook_filter():
+    rng = np.random.default_rng(5)
+    T, p = 90, 6
+    X = rng.binomial(1, 0.3, size=(T, p)).astype(float)
+    X[:, 5] = rng.normal(size=T)  # a dose column too
+    z = np.cumsum(0.2 * rng.standard_normal(T)) * 0.5 - 0.5
+    y = rng.binomial(10, 1 / (1 + np.exp(-(z + X @ np.r_[0.8, 0, 0, -0.5, 0, 0.3])))).astype(float)
+    y[[4, 5, 40]] = np.nan
+    args = (0.8, 0.3, 0.3)
+    m, V = fc.fit_effects(y, X, *args, level_prior=(-0.4, 1.5), newton=30)
+    rm, rV = _dense_effects_filter(y, X, *args, -0.4, 1.5, fc.TAU_RIDGE)
+    assert np.allclose(m, rm, atol=1e-8) and np.allclose(V, rV, atol=1e-10)
+    m2, _ = fc.fit_effects(y, X, *args, level_prior=(-0.4, 1.5))  # the default 2 Newton steps
+    assert np.abs(m2 - rm).max() < 0.02
+
+
 def test_forecast_is_higher_the_day_after_exposure():
     g = _patient()
     factors = g[["food.dairy", "env.noise", "treat.tcs"]].copy()

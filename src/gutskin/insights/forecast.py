@@ -42,7 +42,9 @@ from typing import Any
 import numpy as np
 from scipy.special import gammaln
 
-M = 10
+from gutskin.insights import kernels
+
+M = kernels.M  # itch 0..10
 CATEGORIES = np.arange(M + 1)
 PHI_GRID = (0.3, 0.55, 0.7, 0.8, 0.87, 0.92, 0.96, 1.0)
 SIGMA_GRID = (0.08, 0.15, 0.25, 0.38, 0.55, 0.8)
@@ -368,72 +370,36 @@ def filter_series(
     y: np.ndarray,
     grid: Grid = DEFAULT_GRID,
     newton: int = 2,
-    prune_every: int = 15,
-    prune_nats: float = 20.0,
     offset=None,
     drift=None,
 ) -> FilterState:
-    """The same filter as :func:`run_filter` for one series, written for speed (request path).
+    """The same filter as :func:`run_filter` for one series, compiled (request path).
 
-    Identical mathematics; scalar arithmetic for the observation and fewer array temporaries.
-    ``offset``/``drift`` (T,): known covariate terms as in :func:`run_filter`.
-    Every ``prune_every`` days, grid points whose posterior weight has fallen below
-    ``exp(-prune_nats)`` of the best are dropped (their weight is < 1e-9: no visible effect).
+    Identical mathematics, run by :func:`gutskin.insights.kernels.grid_filter`: each grid point
+    is an independent scalar recursion over the days. ``offset``/``drift`` (T,): known
+    covariate terms as in :func:`run_filter`.
     """
     y = np.asarray(y, dtype=float)
+    T = y.size
     st = _init_state(1, grid)
-    keep = np.arange(grid.size)
-    phi = grid.phi
-    a = 1 - phi
-    phi2, c2, a2 = phi * phi, 2 * phi * a, a * a
-    s2, om2 = grid.sigma**2, grid.omega**2
-    lprior, kap = grid.log_prior, grid.kappa
-    lay = _layout(kap)
-    az, am, pzz, pzm, pmm = st.az[0], st.am[0], st.pzz[0], st.pzm[0], st.pmm[0]
-    ll = np.zeros_like(az)
-    n_obs = 0
-    for t in range(y.size):
-        if t and t % prune_every == 0:
-            lw = ll + lprior
-            sel = lw > lw.max() - prune_nats
-            if not sel.all():
-                keep = keep[sel]
-                phi, a, phi2, c2, a2, s2, om2, lprior, kap = (
-                    x[sel] for x in (phi, a, phi2, c2, a2, s2, om2, lprior, kap)
-                )
-                lay = _layout(kap)
-                az, am, pzz, pzm, pmm, ll = (x[sel] for x in (az, am, pzz, pzm, pmm, ll))
-        if t > 0:
-            az = phi * az + a * am
-            if drift is not None:
-                az = az + float(drift[t])
-            pzz = phi2 * pzz + c2 * pzm + a2 * pmm + s2
-            pzm = phi * pzm + a * pmm
-        yt = y[t]
-        if yt != yt:
-            continue
-        yt = float(yt)
-        n_obs += 1
-        V = pzz + om2
-        ao = az if offset is None else az + float(offset[t])
-        u, h, lp = _laplace_observation(yt, ao, V, lay, newton)
-        d = u - ao
-        hV = h * V
-        ll += lp - (0.5 / V) * d * d - 0.5 * np.log1p(hV)
-        e = d + d / hV
-        iS = 1.0 / (pzz + 1.0 / h + om2)
-        kz, km = pzz * iS, pzm * iS
-        az = az + kz * e
-        am = am + km * e
-        pmm = pmm - pzm * km
-        pzz = pzz - pzz * kz
-        pzm = pzm - pzm * kz
-    out = _init_state(1, grid)
-    out.loglik[:] = -np.inf
-    for name, val in (("az", az), ("am", am), ("pzz", pzz), ("pzm", pzm), ("pmm", pmm), ("loglik", ll)):
-        getattr(out, name)[0, keep] = val
-    out.n_obs[0] = n_obs
-    return out
+    lay = _layout(grid.kappa)
+    base = np.full(grid.size, -1, dtype=np.int64)
+    if lay.rest is not None:
+        base[lay.rest] = lay.base
+    zeros = np.zeros(T)
+    out, n_obs = kernels.grid_filter(
+        y,
+        zeros if offset is None else np.asarray(offset, float),
+        zeros if drift is None else np.asarray(drift, float),
+        grid.phi, grid.sigma**2, grid.omega**2, np.asarray(grid.kappa, float), base,
+        lay.mean, lay.var, lay.A, lay.log_h, _LOG_BINOM,
+        float(_THETA[0]), float(_THETA_INV_STEP), int(_THETA.size),
+        np.vstack([st.az[0], st.am[0], st.pzz[0], st.pzm[0], st.pmm[0]]),
+        int(newton),
+    )
+    st.az[0], st.am[0], st.pzz[0], st.pzm[0], st.pmm[0], st.loglik[0] = out
+    st.n_obs[0] = n_obs
+    return st
 
 
 def grid_weights(st: FilterState, grid: Grid) -> np.ndarray:
@@ -706,50 +672,15 @@ def fit_effects(
     The Laplace-Kalman filter of BinAR1 at one ``(phi, sigma, omega)`` with the effects
     appended to the state as constants: state ``(z, m, beta)``, prior ``beta ~ N(0, tau^2 I)``,
     day t's logit ``z_t + X[t] . beta``. Only the z row of the transition differs from the
-    identity, so a day costs O(d^2), d = p + 2. Causal: uses the days given only.
+    identity, so a day costs O(d^2), d = p + 2. Causal: uses the days given only. Compiled:
+    :func:`gutskin.insights.kernels.effects_filter`.
     """
-    y = np.asarray(y, float)
-    p = X.shape[1]
-    d = 2 + p
     mu0, s0 = level_prior
     dev = min(sigma**2 / max(1 - phi**2, 1e-12), INIT_DEV_VAR_MAX) if phi < 1 else INIT_DEV_VAR_MAX
-    a = np.zeros(d)
-    a[0] = a[1] = mu0
-    P = np.zeros((d, d))
-    P[0, 0], P[0, 1], P[1, 0], P[1, 1] = s0**2 + dev, s0**2, s0**2, s0**2
-    P[np.arange(2, d), np.arange(2, d)] = tau**2
-    hv = np.zeros(d)
-    hv[0] = 1.0
-    om2, s2 = omega**2, sigma**2
-    for t in range(y.size):
-        if t > 0:  # z <- phi z + (1 - phi) m: only row/column 0 of P change
-            Pf = phi * P[0] + (1.0 - phi) * P[1]
-            zz = phi * Pf[0] + (1.0 - phi) * Pf[1] + s2
-            a[0] = phi * a[0] + (1.0 - phi) * a[1]
-            P[0, :] = Pf
-            P[:, 0] = Pf
-            P[0, 0] = zz
-        yt = y[t]
-        if yt != yt:
-            continue
-        hv[2:] = X[t]
-        Ph = P @ hv
-        q = float(hv @ Ph)
-        au = float(hv @ a)
-        V = q + om2
-        eh = 1.0 / (1.0 / (yt + 0.5) + 1.0 / (M - yt + 0.5))
-        el = math.log((yt + 0.5) / (M - yt + 0.5))
-        u = (au / V + el * eh) / (1.0 / V + eh)
-        for _ in range(newton):
-            pr = 1.0 / (1.0 + math.exp(-u))
-            u += (yt - M * pr - (u - au) / V) / (M * pr * (1 - pr) + 1.0 / V)
-        pr = 1.0 / (1.0 + math.exp(-u))
-        hc = max(M * pr * (1 - pr), 1e-9)
-        e = (u - au) * (1.0 + 1.0 / (hc * V))  # pseudo-observation minus prediction
-        K = Ph / (q + 1.0 / hc + om2)
-        a += K * e
-        P -= np.outer(K, Ph)
-    return a[2:], P[2:, 2:]
+    return kernels.effects_filter(
+        np.asarray(y, float), np.ascontiguousarray(X, dtype=float), float(phi), float(sigma), float(omega),
+        float(mu0), float(s0), float(tau), float(dev), int(newton),
+    )
 
 
 def spike_slab(
