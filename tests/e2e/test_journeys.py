@@ -55,10 +55,10 @@ def test_patient_clinician_stranger_journey(server, browser) -> None:  # type: i
     p.wait_for_selector("#trend-chart[data-ready='1']")
     itch = p.evaluate("window.gutskinChart.data.datasets[0].data")
     assert itch[-1] == 7 and all(v is None for v in itch[:-1])
-    assert "1 days logged" in p.content()
+    assert "1 day logged," in p.content()
     p.select_option("#overlay-factor", "food.dairy")  # factor days overlaid on the chart
     overlay = p.evaluate("window.gutskinChart.data.datasets.filter(ds => ds.isFactor).map(ds => [ds.label, ds.data.slice(-1)[0]])")
-    assert overlay == [["food.dairy", 0.3]]
+    assert overlay == [["Dairy", 0.3]]  # labelled as on the chips
     # share
     p.goto(base + "/sharing")
     p.click("#new-invite")

@@ -29,6 +29,8 @@ def test_strong_dairy_trigger_found_at_the_right_lag():
     # logit effect 1.2 at itch ~4 is about 10 * 0.24 * 1.2 ~ 2.5 itch points (less after shrinkage)
     assert 1.0 < r.effect < 4.0
     assert "next day" in r.sentence and "%" in r.sentence
+    # a near-certain posterior is worded "over 99%", never a promise of "100%"
+    assert r.probability > 0.995 and "— over 99%, from" in r.sentence and "100%" not in r.sentence
 
 
 def test_reactive_steroid_is_not_called_a_trigger_although_naive_comparison_would():
@@ -45,7 +47,8 @@ def test_reactive_steroid_is_not_called_a_trigger_although_naive_comparison_woul
     assert len(treat) == 30
     assert sum(r.verdict == "likely_trigger" for r in treat) <= 1
     assert all(r.lag_days != 0 for r in treat if r.lag_days is not None)
-    assert all("bad day" in r.sentence for r in treat)
+    assert all(r.sentence.count("bad day") == 1 for r in treat)  # said once, in the sentence ...
+    assert not any("bad day" in n for r in treat for n in r.notes)  # ... not again as a note the page appends
 
 
 def test_no_triggers_in_pure_noise_cohort():

@@ -56,6 +56,17 @@ def test_linked_clinician_reads_but_cannot_write(engine, people) -> None:
         log(engine, people.clinician, people.owner_pid)
 
 
+def test_trends_count_exposure_days_not_measurements(engine, people) -> None:
+    log(engine, people.owner, people.owner_pid, day=DAY, **{"food.dairy": 1, "life.stress": 4, "env.pollen": 12})
+    log(engine, people.owner, people.owner_pid, day=DAY + dt.timedelta(days=1), **{"food.dairy": 0, "life.stress": 6})
+    with transaction(engine) as s:
+        t = summary.trends(s, people.clinician, people.owner_pid, weeks=4, today=DAY + dt.timedelta(days=2))
+    # a food eaten and a pollen count are days *with* something; a stress rating is a measurement
+    assert t["factor_days"] == {"env.pollen": ["2026-11-01"], "food.dairy": ["2026-11-01"]}
+    assert t["factor_labels"] == {"env.pollen": "Pollen", "food.dairy": "Dairy"}
+    assert t["logged_days"] == 2
+
+
 @pytest.mark.parametrize("who", ["stranger", "unlinked", "admin"])
 def test_others_get_not_found_for_every_use_case(engine, people, who: str) -> None:
     actor = people.actors()[who]

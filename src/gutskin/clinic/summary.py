@@ -18,6 +18,7 @@ from gutskin.clinic.access import patient_for_read
 from gutskin.clinic.actors import Actor
 from gutskin.clinic.appointments import open_request_counts
 from gutskin.clinic.sharing import linked_patients
+from gutskin.diary.factors import FactorKind, known_factor
 from gutskin.store.models import DiaryDay, Factor, FactorValue, Patient, QuestionnaireResponse
 
 POEM_BANDS = ("clear/almost clear", "mild", "moderate", "severe", "very severe")
@@ -53,7 +54,9 @@ def trends(session: Session, actor: Actor, patient_id: int, weeks: int = 12, tod
         .join(Factor, Factor.id == FactorValue.factor_id)
         .where(FactorValue.patient_id == patient_id, FactorValue.day >= start, FactorValue.day <= today)
     ):
-        if v and v > 0:
+        # days *with* a factor are exposures (foods, dust, applications, pollen); a measurement
+        # such as humidity or stress is logged every day and has no "days with it"
+        if v and v > 0 and known_factor(name).kind is not FactorKind.scale:
             factor_days.setdefault(name, []).append(d.isoformat())
     poems = session.execute(
         select(QuestionnaireResponse.answered_on, QuestionnaireResponse.total, QuestionnaireResponse.band).where(
@@ -81,6 +84,7 @@ def trends(session: Session, actor: Actor, patient_id: int, weeks: int = 12, tod
         "missing_days": len(dates) - logged,
         "poem": [{"date": k.isoformat(), "total": v[0], "band": v[1]} for k, v in sorted(poem_points.items())],
         "factor_days": dict(sorted(factor_days.items())),
+        "factor_labels": {name: known_factor(name).label for name in sorted(factor_days)},
     }
 
 

@@ -74,7 +74,8 @@ def forecast(
 ) -> None:
     """Probabilistic itch forecast (0-10) for the days after each patient's last row."""
     _single_threaded_blas()
-    from gutskin.insights.forecast import forecast_frame, risk_percent
+    from gutskin.insights.forecast import forecast_frame
+    from gutskin.insights.wording import risk_percent
 
     if not 1 <= horizon <= 28:
         _fail("error: --horizon must be between 1 and 28")

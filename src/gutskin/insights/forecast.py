@@ -43,6 +43,7 @@ import numpy as np
 from scipy.special import gammaln
 
 from gutskin.insights import kernels
+from gutskin.insights.wording import risk_percent  # noqa: F401  (re-exported: forecasts are worded with it)
 
 M = kernels.M  # itch 0..10
 CATEGORIES = np.arange(M + 1)
@@ -813,20 +814,6 @@ class PatientForecast:
             "n_observed": self.n_observed,
             "model": self.model,
         }
-
-
-def risk_percent(p: float) -> str:
-    """A probability as a person reads it: a whole percent, but never "0%" or "100%" for a
-    risk the model cannot rule out or promise -- "under 1%" and "over 99%" instead."""
-    p = float(p)
-    if not 0.0 <= p <= 1.0:
-        raise ValueError(f"probability must be within 0..1, got {p}")
-    pct = round(100 * p)
-    if pct < 1:
-        return "under 1%"
-    if pct > 99:
-        return "over 99%"
-    return f"{pct}%"
 
 
 def _interval(cdf: np.ndarray, level: float) -> tuple[int, int]:

@@ -51,6 +51,8 @@ from scipy.linalg.lapack import dpotrf as _dpotrf
 from scipy.linalg.lapack import dpotri as _dpotri
 from scipy.special import ndtr
 
+from gutskin.insights.wording import risk_percent
+
 LAGS: tuple[int, ...] = (0, 1, 2, 3)
 TREATMENT_LAGS: tuple[int, ...] = (1, 2, 3)
 AR_ORDER = 3
@@ -324,14 +326,15 @@ def _estimates(patient, day_index, itch, names, raw, min_days) -> list[FactorEst
     X = np.column_stack([base, *blocks])
     fit = _ols(X, yv) if X.shape[0] >= X.shape[1] + 20 else None
     nb = base.shape[1]
-    for j in elig:
-        est[j].b = np.full(len(LAGS), np.nan)
-        est[j].se = np.full(len(LAGS), np.nan)
+    B = np.full((len(elig), len(LAGS)), np.nan)  # one row per eligible factor (views below)
+    SE = np.full((len(elig), len(LAGS)), np.nan)
+    for i, j in enumerate(elig):
+        est[j].b, est[j].se = B[i], SE[i]
     if fit is not None:
         beta, se = fit
-        for k, (e, lag) in enumerate(index):
-            est[elig[e]].b[lag] = beta[nb + k]
-            est[elig[e]].se[lag] = se[nb + k]
+        at = np.array(index, dtype=np.int64).reshape(-1, 2)  # (position in elig, lag); LAGS = 0..3
+        B[at[:, 0], at[:, 1]] = beta[nb:]
+        SE[at[:, 0], at[:, 1]] = se[nb:]
         return est
     # too few days for the joint model: one factor at a time (same dynamics terms)
     for e, j in enumerate(elig):
@@ -462,10 +465,10 @@ def _sentence(r: TriggerResult) -> str:
     high = "" if r.kind == "binary" else "High "
     name = f"{high}{r.label.lower() if high else r.label}"
     if r.verdict == "likely_trigger":
-        s = f"{name}: likely makes your itch worse {when} — {round(100 * r.probability)}%, {counts}."
+        s = f"{name}: likely makes your itch worse {when} — {risk_percent(r.probability)}, {counts}."
     elif r.verdict == "likely_protective":
         s = (
-            f"{name}: likely goes with less itch {when} — {round(100 * r.probability_protective)}%, {counts}."
+            f"{name}: likely goes with less itch {when} — {risk_percent(r.probability_protective)}, {counts}."
         )
     elif r.verdict == "no_evidence":
         s = f"{name}: no clear effect on your itch found ({counts}); small effects cannot be ruled out."
@@ -505,21 +508,15 @@ def _verdicts_for_patient(
             )
         else:
             p = post_by[e.factor]
-            lag_idx = int(np.argmax(p["p_lag"]))
-            lag = LAGS[lag_idx]
-            effect = float(p["p_lag"][lag_idx] * p["mean"][lag_idx])
             verdict = "likely_trigger" if e.factor in trig else "likely_protective" if e.factor in prot else "no_evidence"
             r = TriggerResult(
-                e.patient, e.factor, label, verdict, round(effect, 3), lag,
-                round(float(p["p_worse"]), 4), round(float(p["p_better"]), 4),
+                e.patient, e.factor, label, verdict, p["effect"], p["lag"], p["p_worse_4"], p["p_better_4"],
                 e.exposed_days, e.unexposed_days, min_days, e.kind, is_treat, "",
-                lag_probabilities={LAGS[i]: round(float(p["p_lag"][i]), 4) for i in range(len(LAGS))},
+                lag_probabilities=dict(zip(LAGS, p["p_lag_4"])),
             )
             prior = priors[e.factor]
             if prior.pooled_from:
                 r.notes.append(f"pooled with {prior.pooled_from} patients")
-        if is_treat:
-            r.notes.append("treatment use follows bad days")
         r.sentence = _sentence(r)
         results[e.factor] = r
     return [results[e.factor] for e in estimates]
@@ -664,8 +661,19 @@ def _attach_posteriors(per_patient: list[list[FactorEstimate]], priors: dict[str
                 by.setdefault(e.factor, []).append(e)
     for name, es in by.items():
         post = posterior(np.vstack([e.b for e in es]), np.vstack([e.se for e in es]), priors[name])
+        # the summaries a verdict shows, vectorised over patients (one factor at a time)
+        rows = np.arange(len(es))
+        lag_idx = np.argmax(post["p_lag"], axis=1)
+        effect = np.round(post["p_lag"][rows, lag_idx] * post["mean"][rows, lag_idx], 3).tolist()
+        lag = np.asarray(LAGS)[lag_idx].tolist()
+        worse, better = post["p_worse"].tolist(), post["p_better"].tolist()
+        worse4, better4 = np.round(post["p_worse"], 4).tolist(), np.round(post["p_better"], 4).tolist()
+        p_lag4 = np.round(post["p_lag"], 4).tolist()
         for i, e in enumerate(es):
-            e.post = {k: v[i] for k, v in post.items()}
+            e.post = {
+                "p_worse": worse[i], "p_better": better[i], "p_worse_4": worse4[i], "p_better_4": better4[i],
+                "lag": lag[i], "effect": effect[i], "p_lag_4": p_lag4[i],
+            }
 
 
 def trigger_records(frame, **kwargs) -> list[dict[str, Any]]:

@@ -115,7 +115,7 @@ def _section_insights(data: dict[str, Any], compact: bool) -> str:
     fc = ins.get("forecast") or {}
     days = fc.get("days") or []
     if days:
-        from gutskin.insights.forecast import risk_percent
+        from gutskin.insights.wording import risk_percent
         from gutskin.interop.charts import forecast_chart
 
         out.append("<h2>7-day itch forecast</h2>")

@@ -10,7 +10,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.templating import Jinja2Templates
 from sqlalchemy.orm import Session
 
-from gutskin.insights.forecast import risk_percent
+from gutskin.insights.wording import risk_percent
 from gutskin.web import security
 from gutskin.web.deps import PageUser, page_user, settings_of
 

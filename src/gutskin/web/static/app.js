@@ -93,7 +93,7 @@
           if (name) {
             var days = d.factor_days[name] || [];
             chart.data.datasets.push({
-              label: name, isFactor: true, showLine: false, pointRadius: 4, pointStyle: "triangle",
+              label: (d.factor_labels || {})[name] || name, isFactor: true, showLine: false, pointRadius: 4, pointStyle: "triangle",
               borderColor: "#2e7d32", backgroundColor: "#2e7d32", yAxisID: "y",
               data: d.dates.map(function (day) { return days.indexOf(day) >= 0 ? 0.3 : null; })
             });
