@@ -29,3 +29,22 @@ def test_serving_app_freezes_startup_objects(sqlite_url, monkeypatch) -> None:  
     import inspect
 
     assert '"gutskin.web:create_serving_app"' in inspect.getsource(serve.serve)
+
+
+def test_a_bug_answers_with_the_sites_error_page_not_a_traceback(settings) -> None:  # type: ignore[no-untyped-def]
+    from gutskin.web import create_app
+
+    app = create_app(settings)
+
+    def boom() -> None:
+        raise RuntimeError("secret internals: patient 42")
+
+    app.add_api_route("/boom", boom)
+    app.add_api_route("/api/v1/boom", boom)
+    with TestClient(app, raise_server_exceptions=False) as c:
+        page = c.get("/boom")
+        api = c.get("/api/v1/boom")
+    assert page.status_code == 500 and "text/html" in page.headers["content-type"]
+    assert "Something went wrong on our side" in page.text and "/static/app.css" in page.text  # the styled page
+    assert "secret internals" not in page.text and "Traceback" not in page.text
+    assert api.status_code == 500 and api.json() == {"detail": "internal error"}

@@ -112,6 +112,18 @@ def create_app(settings: Settings | None = None, lifespan=None) -> FastAPI:  # t
             return JSONResponse({"detail": exc.detail}, status_code=exc.status_code, headers=getattr(exc, "headers", None))
         return error_page(request, exc.status_code, str(exc.detail))
 
+    @app.exception_handler(Exception)
+    async def server_error(request: Request, exc: Exception) -> Response:
+        # a bug: the person gets the site's own page (or the API's error shape), never a traceback;
+        # the exception still reaches the server log (Starlette re-raises it after this answer)
+        message = "Something went wrong on our side. Please try again; if it keeps happening, tell your clinic."
+        if request.url.path.startswith(("/api/", "/healthz")):
+            return JSONResponse({"detail": "internal error"}, status_code=500)
+        try:
+            return error_page(request, 500, message)
+        except Exception:  # the page itself failed to render
+            return Response(message, status_code=500, media_type="text/plain")
+
     _document_errors(app)
     return app
 
