@@ -206,3 +206,23 @@ def test_clinician_runs_an_arm_comparison(server, browser) -> None:  # type: ign
     assert p2.goto(job_url).status == 403
     ctx.close()
     other.close()
+
+
+@pytest.mark.parametrize("zone", ["Pacific/Kiritimati", "Etc/GMT+12"])  # UTC+14 and UTC-12
+def test_the_diary_opens_on_the_persons_own_date(server, browser, zone: str) -> None:  # type: ignore[no-untyped-def]
+    """A browser far from the server's time zone: the first page load learns the zone and the
+    diary shows (and saves) the person's date, not the server's."""
+    import datetime as dt
+    from zoneinfo import ZoneInfo
+
+    ctx = browser.new_context(timezone_id=zone)
+    p = ctx.new_page()
+    register(p, server.base, f"tz-{zone.replace('/', '-').lower()}@example.org", "Zoned")
+    local = dt.datetime.now(ZoneInfo(zone)).date().isoformat()
+    p.wait_for_function("document.cookie.indexOf('tz=') >= 0")
+    p.wait_for_function(f"document.getElementById('day-title').textContent.trim() === '{local}'")
+    p.locator("#itch").fill("4")
+    p.click("#save")
+    p.wait_for_selector("#saved-msg")
+    assert p.locator("#day-title").inner_text().strip() == local
+    ctx.close()

@@ -458,7 +458,7 @@ def log_adherence(session: Session, actor: Actor, challenge_id: int, day: dt.dat
     if ch.status not in OPEN_STATUSES:
         raise InvalidInput("status: this challenge is not running")
     first = ch.elimination_start or ch.baseline_start
-    if not first <= day <= ch.reintroduction_end or day > _today():
+    if not first <= day <= ch.reintroduction_end or day > _today() + dt.timedelta(days=1):  # +1: zones ahead of the server
         raise InvalidInput("date: outside this challenge's days, or in the future")
     if len(note or "") > 500:
         raise InvalidInput("note: at most 500 characters")

@@ -9,9 +9,10 @@ point is an independent scalar recursion and the whole series takes about a mill
 The NumPy implementations stay in ``forecast`` (``run_filter`` filters many series at once for
 forward chaining); the tests hold the two to the same numbers.
 
-Compiled on first use and cached on disk (``cache=True``: ``__pycache__`` beside this file, or
-numba's user cache directory when that is read-only), so a process pays the compile once per
-machine.
+Compiled on first use and cached on disk (``__pycache__`` beside this file, or numba's user
+cache directory when that is read-only; ``NUMBA_CACHE_DIR`` sets another), so a process pays the
+compile once per machine. Where no cache directory is writable (a read-only install without a
+home directory) the kernels still work, compiled once per process (:func:`compiled`).
 """
 
 from __future__ import annotations
@@ -24,13 +25,29 @@ from numba import njit
 M = 10  # itch 0..M: the 0-10 NRS of every diary score
 
 
-@njit(cache=True, inline="always")
+def compiled(**options):
+    """``numba.njit`` with the on-disk cache when a cache directory is writable, else without.
+
+    numba looks for a cache directory when a function is decorated and raises ``RuntimeError``
+    if there is none; that must not stop the app from importing on a read-only deployment.
+    """
+
+    def wrap(fn):
+        try:
+            return njit(cache=True, **options)(fn)
+        except RuntimeError:  # "cannot cache function ...: no locator available"
+            return njit(cache=False, **options)(fn)
+
+    return wrap
+
+
+@compiled(inline="always")
 def _interp(table: np.ndarray, j: int, f: float) -> float:
     lo = table[j]
     return lo + f * (table[j + 1] - lo)
 
 
-@njit(cache=True, inline="always")
+@compiled(inline="always")
 def _table_pos(th: float, theta0: float, inv_step: float, n: int) -> tuple[int, float]:
     """Index and fraction of ``th`` on the tabulated natural parameter (clamped at the ends)."""
     x = (th - theta0) * inv_step
@@ -43,7 +60,7 @@ def _table_pos(th: float, theta0: float, inv_step: float, n: int) -> tuple[int, 
     return i, x - i
 
 
-@njit(cache=True)
+@compiled()
 def grid_filter(
     y: np.ndarray,
     offset: np.ndarray,
@@ -157,7 +174,7 @@ def grid_filter(
     return out, n_obs
 
 
-@njit(cache=True)
+@compiled()
 def effects_filter(
     y: np.ndarray,
     X: np.ndarray,

@@ -14,7 +14,7 @@ from gutskin.clinic import challenges as uc
 from gutskin.clinic.errors import ClinicError, Forbidden, NotFound, InvalidInput
 from gutskin.diary.factors import VOCABULARY
 from gutskin.web.deps import unit_of_work
-from gutskin.web.pages.common import redirect, render, require_user, verify_csrf
+from gutskin.web.pages.common import local_today, redirect, render, require_user, verify_csrf
 
 router = APIRouter(include_in_schema=False)
 
@@ -41,10 +41,11 @@ def patient_page(request: Request, patient: int | None = None, error: str | None
     with unit_of_work(request) as s:
         u = require_user(request, s, "patient")
         pid = _pid(s, u.actor, patient)
-        steps = uc.today_steps(s, u.actor, pid)
-        ctx = {"steps": steps, "reminders": uc.reminders(s, u.actor, pid), "avoid": uc.avoid_list(s, u.actor, pid),
+        today = local_today(request)
+        steps = uc.today_steps(s, u.actor, pid, today)
+        ctx = {"steps": steps, "reminders": uc.reminders(s, u.actor, pid, today), "avoid": uc.avoid_list(s, u.actor, pid),
                "records": uc.allergy_records(s, u.actor, pid), "questions": uc.SAFETY_SYMPTOMS,
-               "patient": patient, "error": error, "done": done, "today": dt.date.today().isoformat()}
+               "patient": patient, "error": error, "done": done, "today": today.isoformat()}
         return render(request, "challenges_patient.html", ctx, user=u)
 
 
@@ -96,7 +97,7 @@ def adherence(request: Request, challenge_id: int, followed: str = Form(""), day
         with unit_of_work(request) as s:
             u = require_user(request, s, "patient")
             verify_csrf(request, u, csrf_token)
-            d = dt.date.fromisoformat(day) if day else dt.date.today()
+            d = dt.date.fromisoformat(day) if day else local_today(request)
             uc.log_adherence(s, u.actor, challenge_id, d, followed == "yes", note)
     except (ClinicError, ValueError) as exc:
         if isinstance(exc, (NotFound, Forbidden)):
@@ -132,7 +133,7 @@ def clinic_list(request: Request, patient_id: int, error: str | None = None) -> 
         ctx = {"rows": rows, "patient_id": patient_id, "records": uc.allergy_records(s, u.actor, patient_id),
                "avoid": uc.avoid_list(s, u.actor, patient_id), "foods": FOODS, "error": error,
                "patient_name": rows[0]["patient_name"] if rows else _name(s, u.actor, patient_id),
-               "today": dt.date.today().isoformat(), "min_baseline": uc.MIN_BASELINE_DAYS, "default_baseline": uc.DEFAULT_BASELINE_DAYS,
+               "today": local_today(request).isoformat(), "min_baseline": uc.MIN_BASELINE_DAYS, "default_baseline": uc.DEFAULT_BASELINE_DAYS,
                "hard_max": uc.HARD_MAX_ELIMINATION_DAYS}
         return render(request, "challenges_clinic.html", ctx, user=u)
 

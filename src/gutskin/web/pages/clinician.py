@@ -12,7 +12,7 @@ from gutskin.clinic import appointments, diary, microbiome, questionnaires, shar
 from gutskin.clinic.errors import ClinicError
 from gutskin.web.errors import status_for
 from gutskin.web.deps import unit_of_work
-from gutskin.web.pages.common import redirect, render, require_user, verify_csrf
+from gutskin.web.pages.common import local_today, redirect, render, require_user, verify_csrf
 
 router = APIRouter(include_in_schema=False)
 
@@ -21,7 +21,7 @@ router = APIRouter(include_in_schema=False)
 def panel(request: Request, linked: int | None = None, error: str | None = None) -> Response:
     with unit_of_work(request) as s:
         u = require_user(request, s, "clinician")
-        rows = summary.panel(s, u.actor)
+        rows = summary.panel(s, u.actor, today=local_today(request))
         return render(request, "clinic_panel.html", {"rows": rows, "linked": linked, "error": error}, user=u)
 
 
@@ -35,7 +35,7 @@ def link(request: Request, code: str = Form(""), csrf_token: str = Form("")) -> 
     except ClinicError as exc:
         with unit_of_work(request) as s:
             u = require_user(request, s, "clinician")
-            return render(request, "clinic_panel.html", {"rows": summary.panel(s, u.actor), "error": str(exc)},
+            return render(request, "clinic_panel.html", {"rows": summary.panel(s, u.actor, today=local_today(request)), "error": str(exc)},
                           status=status_for(exc), user=u)
     return redirect(f"/clinic?linked={pid}")
 
@@ -44,9 +44,10 @@ def link(request: Request, code: str = Form(""), csrf_token: str = Form("")) -> 
 def patient_page(request: Request, patient_id: int, weeks: int = 12) -> Response:
     with unit_of_work(request) as s:
         u = require_user(request, s, "clinician")
-        data = summary.trends(s, u.actor, patient_id, weeks)
+        today = local_today(request)
+        data = summary.trends(s, u.actor, patient_id, weeks, today=today)
         scores = questionnaires.history(s, u.actor, patient_id)
-        recent = diary.list_days(s, u.actor, patient_id, dt.date.today() - dt.timedelta(days=13), dt.date.today())
+        recent = diary.list_days(s, u.actor, patient_id, today - dt.timedelta(days=13), today)
         micro = microbiome.latest_summary(s, u.actor, patient_id)
         return render(request, "clinic_patient.html", {"data": data, "data_json": json.dumps(data), "weeks": data["weeks"],
                                                        "scores": scores[-10:], "recent": list(reversed(recent)),

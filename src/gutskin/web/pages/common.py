@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from fastapi import HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
@@ -47,6 +49,22 @@ def verify_csrf(request: Request, user: PageUser, token: str | None) -> None:
 
 def redirect(url: str) -> RedirectResponse:
     return RedirectResponse(url, status_code=303)
+
+
+TZ_COOKIE = "tz"  # the browser's IANA time zone, set by static/app.js on every page
+
+
+def local_today(request: Request) -> dt.date:
+    """Today's date where the person is: the browser's time zone (``tz`` cookie), else the
+    server's. A diary day is the person's day -- an evening entry in Los Angeles must not land
+    on tomorrow because the server runs on UTC."""
+    name = request.cookies.get(TZ_COOKIE, "")
+    if name and len(name) <= 64:
+        try:
+            return dt.datetime.now(ZoneInfo(name)).date()
+        except (ZoneInfoNotFoundError, ValueError, OSError):  # unknown or malformed zone name
+            pass
+    return dt.date.today()
 
 
 def cookie_secure(request: Request) -> bool:

@@ -13,7 +13,7 @@ from gutskin.clinic import access, accounts, appointments, audit, diary, export,
 from gutskin.clinic.errors import ClinicError
 from gutskin.diary.factors import VOCABULARY, FactorKind, known_factor
 from gutskin.web import security
-from gutskin.web.pages.common import redirect, render, require_user, verify_csrf
+from gutskin.web.pages.common import local_today, redirect, render, require_user, verify_csrf
 from gutskin.web.errors import status_for
 from gutskin.web.deps import unit_of_work
 
@@ -35,13 +35,13 @@ def _profiles(session, actor) -> list[dict]:  # type: ignore[no-untyped-def]
             for p in access.owned_patients(session, actor)]
 
 
-def _parse_day(value: str | None) -> dt.date:
+def _parse_day(value: str | None, today: dt.date) -> dt.date:
     if not value:
-        return dt.date.today()
+        return today
     try:
         return dt.date.fromisoformat(value)
     except ValueError:
-        return dt.date.today()
+        return today
 
 
 def _chips(used: set[str], entry: dict[str, float]) -> list[dict]:
@@ -66,7 +66,8 @@ def _scales(entry: dict[str, float]) -> list[dict]:
 
 @router.get("/today", response_class=HTMLResponse)
 def today(request: Request, date: str | None = None, patient: int | None = None, saved: int = 0) -> Response:
-    day = _parse_day(date)
+    local = local_today(request)
+    day = _parse_day(date, local)
     with unit_of_work(request) as s:
         u = require_user(request, s, "patient")
         pid = _pid(s, u.actor, patient)
@@ -86,17 +87,17 @@ def today(request: Request, date: str | None = None, patient: int | None = None,
         due = questionnaires.due(s, pid, day)
         ctx = {
             "day": day.isoformat(), "prev_day": (day - dt.timedelta(days=1)).isoformat(),
-            "next_day": (day + dt.timedelta(days=1)).isoformat() if day < dt.date.today() else None,
+            "next_day": (day + dt.timedelta(days=1)).isoformat() if day < local else None,
             "entry": entry, "exists": bool(existing), "prefilled_from": prefilled_from,
             "chips": _chips(used, entry["factors"]), "scales": _scales(entry["factors"]),  # type: ignore[arg-type]
             "due": due, "saved": bool(saved), "patient": patient, "profiles": _profiles(s, u.actor),
-            "current_patient": pid,
+            "current_patient": pid, "date_defaulted": not date,
         }
         return render(request, "today.html", ctx, user=u)
 
 
 def _save_today(request: Request, form: dict[str, str], patient: int | None) -> Response:
-    day = _parse_day(form.get("date"))
+    day = _parse_day(form.get("date"), local_today(request))
     with unit_of_work(request) as s:
         u = require_user(request, s, "patient")
         verify_csrf(request, u, form.get("csrf_token"))
@@ -194,7 +195,7 @@ def trends(request: Request, weeks: int = 12, patient: int | None = None) -> Res
     with unit_of_work(request) as s:
         u = require_user(request, s, "patient")
         pid = _pid(s, u.actor, patient)
-        data = summary.trends(s, u.actor, pid, weeks)
+        data = summary.trends(s, u.actor, pid, weeks, today=local_today(request))
         micro = microbiome.latest_summary(s, u.actor, pid)
         return render(request, "trends.html", {"data": data, "data_json": json.dumps(data), "weeks": data["weeks"],
                                                "patient": patient, "readonly": False, "micro": micro,

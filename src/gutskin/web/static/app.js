@@ -1,6 +1,18 @@
 // gutskin front-end: slider read-outs, CSRF header for htmx, trend chart. No inline scripts (CSP).
 (function () {
   "use strict";
+  // The browser's time zone, so "today" is the person's day, not the server's
+  // (web/pages/common.py local_today). A page that showed the server's date is shown again.
+  (function rememberTimeZone() {
+    var tz = "";
+    try { tz = Intl.DateTimeFormat().resolvedOptions().timeZone || ""; } catch (e) { return; }
+    if (!/^[A-Za-z0-9_+\-\/]{1,64}$/.test(tz)) return;
+    var want = "tz=" + tz;
+    function has() { return document.cookie.split("; ").indexOf(want) >= 0; }
+    if (has()) return;
+    document.cookie = want + "; path=/; max-age=31536000; SameSite=Lax" + (location.protocol === "https:" ? "; Secure" : "");
+    if (has() && document.getElementById("date-defaulted")) location.reload();  // only if cookies work: no loop
+  })();
   function drawForecast(root) {
     var el = (root || document).querySelector("#forecast-data");
     var canvas = (root || document).querySelector("#forecast-chart");
