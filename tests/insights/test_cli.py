@@ -59,6 +59,18 @@ def test_forecast_json_contract(diary):
             assert len(d["probabilities"]) == 11 and abs(sum(d["probabilities"]) - 1) < 1e-6
 
 
+def test_forecast_text_says_what_it_is_based_on(tmp_path):
+    f = tmp_path / "d.csv"
+    f.write_text("patient,date,itch,sleep_loss\n"
+                 + "".join(f"a,2026-01-{d:02d},{d % 4},1\n" for d in range(1, 11))
+                 + "b,2026-01-01,,2\nb,2026-01-02,,3\n")  # b logged days but never an itch score
+    p = run("forecast", f, "--horizon", "2")
+    assert p.returncode == 0, p.stderr
+    lines = [ln for ln in p.stdout.splitlines() if ln.startswith("patient")]
+    assert "10 itch scores" in lines[0]
+    assert "no itch scores yet: a typical patient's range, not a personal forecast" in lines[1]
+
+
 def test_evaluate_forecast_json(diary):
     path, _ = diary
     p = run("evaluate", "forecast", path, "--horizon", "7", "--json")

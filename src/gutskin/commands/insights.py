@@ -95,7 +95,9 @@ def forecast(
         )
         return
     for pid, fc in fcs.items():
-        print(f"patient {pid} (last entry {fc.origin.isoformat()}, flare risk {risk_percent(fc.flare_risk)})")
+        basis = f"{fc.n_observed} itch score{'' if fc.n_observed == 1 else 's'}" if fc.n_observed else (
+            "no itch scores yet: a typical patient's range, not a personal forecast")
+        print(f"patient {pid} (last entry {fc.origin.isoformat()}, {basis}; flare risk {risk_percent(fc.flare_risk)})")
         for d in fc.days:
             lo, hi = d.bands["80"]
             print(f"  {d.date.isoformat()}  expected itch {d.mean:4.1f}  80% range {lo}-{hi}  P(itch>=7) {risk_percent(d.p_severe)}")
