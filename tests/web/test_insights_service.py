@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import threading
+import time
 
 import pytest
 
@@ -84,3 +86,48 @@ def test_report_queues_insights_and_waits_only_after_the_transaction(engine, peo
         diary.put_day(s, people.owner, people.owner_pid, dt.date(2026, 8, 31), diary.DayInput(itch=3))
     settled = reports.settle_insights(data, 60)
     assert settled["insights"]["status"] == "ready" and data["insights"]["status"] == "computing"
+
+
+def test_a_failing_computation_is_reported_once_not_polled_forever(engine, people, client, monkeypatch, caplog) -> None:
+    import gutskin.insights as science
+
+    clear_cache()
+    fill(engine, people.owner, people.owner_pid, 20)
+
+    def broken(*args, **kwargs):  # a bug in the science code
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(science, "patient_insights", broken)
+    # it fails at once, often before the done-callback is attached: that callback then runs in
+    # the requesting thread, which holds the cache lock (a plain Lock deadlocked here)
+    answer: dict = {}
+
+    def ask() -> None:
+        with transaction(engine) as s:
+            answer["r"] = insights_for(s, people.owner, people.owner_pid)
+
+    t = threading.Thread(target=ask, daemon=True)
+    t.start()
+    t.join(30)
+    assert not t.is_alive(), "insights_for deadlocked"
+    assert settle(people.owner_pid, answer["r"], 30)["status"] == "failed"
+    with transaction(engine) as s:  # cached for this diary version: no new attempt, no spinner
+        assert insights_for(s, people.owner, people.owner_pid)["status"] == "failed"
+    for _ in range(100):  # the failure is logged by the worker thread's callback
+        if any("insights for patient" in rec.message for rec in caplog.records):
+            break
+        time.sleep(0.05)
+    assert any("insights for patient" in rec.message for rec in caplog.records)
+    # the page fragment says so (and does not poll again)
+    from tests.safety.test_attacks import login_page
+
+    login_page(client, "owner@example.org")
+    panel = client.get("/insights/panel", params={"patient": people.owner_pid})
+    assert panel.status_code == 200 and 'id="insights-failed"' in panel.text and "hx-get" not in panel.text
+    # the next diary write tries again, now with working code
+    monkeypatch.undo()
+    with transaction(engine) as s:
+        diary.put_day(s, people.owner, people.owner_pid, dt.date(2026, 6, 21), diary.DayInput(itch=4))
+    with transaction(engine) as s:
+        r = insights_for(s, people.owner, people.owner_pid)
+    assert settle(people.owner_pid, r, 60)["status"] == "ready"

@@ -1,7 +1,9 @@
 """A patient's triggers and 7-day forecast, computed off the request path and cached.
 
 The result is cached per patient and keyed by the diary's version (number of days and the
-latest change), so any write invalidates it. On a miss the computation is queued on a small
+latest change), so any write invalidates it. A computation that fails (a bug) is logged and
+cached as ``{"status": "failed"}`` for that version, so the page stops polling and says so;
+the next diary write tries again. On a miss the computation is queued on a small
 worker pool and the caller gets ``{"status": "computing"}`` at once; the page polls until the
 result is there (DESIGN: no heavy work on the request path). The cache lives in the web
 process; with several processes each warms its own (documented limit).
@@ -9,6 +11,7 @@ process; with several processes each warms its own (documented limit).
 
 from __future__ import annotations
 
+import logging
 import threading
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
@@ -23,8 +26,12 @@ from gutskin.clinic.frames import diary_frame
 from gutskin.store.models import DiaryDay, Patient
 
 MIN_DAYS = 14
+FAILED = {"status": "failed", "reason": "the insights could not be computed for this diary"}
+_log = logging.getLogger(__name__)
 
-_lock = threading.Lock()
+# re-entrant: a computation that finished before add_done_callback runs its callback (which
+# takes the lock) at once, in the thread that already holds it
+_lock = threading.RLock()
 _cache: dict[int, tuple[tuple, dict[str, Any]]] = {}
 _pending: dict[int, tuple[tuple, Future]] = {}
 _pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="gutskin-insights")
@@ -64,15 +71,21 @@ def insights_for(session: Session, actor: Actor, patient_id: int) -> dict[str, A
         if hit is not None and hit[0] == version:
             return hit[1]
         pend = _pending.get(patient_id)
+        if pend is not None and pend[0] == version and pend[1].done() and not pend[1].cancelled():
+            # finished, but its done-callback has not filed it yet
+            return FAILED if pend[1].exception() is not None else pend[1].result()
         if pend is None or pend[0] != version:
             frame = diary_frame(session, [patient_id])
             fut = _pool.submit(_compute, frame, _external_id(patient))
             _pending[patient_id] = (version, fut)
 
             def done(f: Future, pid: int = patient_id, v: tuple = version) -> None:
+                failed = None if f.cancelled() else f.exception()
+                if failed is not None:  # a bug, not bad data: logged, and the page says so instead of polling on
+                    _log.error("insights for patient %s failed", pid, exc_info=failed)
                 with _lock:
-                    if not f.cancelled() and f.exception() is None:
-                        _cache[pid] = (v, f.result())
+                    if not f.cancelled():
+                        _cache[pid] = (v, f.result() if failed is None else FAILED)
                     if _pending.get(pid, (None,))[0] == v:
                         _pending.pop(pid, None)
 
@@ -95,12 +108,13 @@ def settle(patient_id: int, result: dict[str, Any], wait: float) -> dict[str, An
     with _lock:
         pend = _pending.get(patient_id)
     if pend is not None:
+        # the future's own value: its done-callback (which fills the cache) may not have run yet
         try:
-            pend[1].result(timeout=wait)
+            return pend[1].result(timeout=wait)
         except TimeoutError:
             return result
-        except Exception:  # noqa: BLE001 - the computation's own failure is reported below
-            pass
+        except Exception:  # noqa: BLE001 - a failed computation (logged by its callback)
+            return FAILED
     with _lock:
         hit = _cache.get(patient_id)
     return hit[1] if hit is not None else result
