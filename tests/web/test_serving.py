@@ -48,3 +48,15 @@ def test_a_bug_answers_with_the_sites_error_page_not_a_traceback(settings) -> No
     assert "Something went wrong on our side" in page.text and "/static/app.css" in page.text  # the styled page
     assert "secret internals" not in page.text and "Traceback" not in page.text
     assert api.status_code == 500 and api.json() == {"detail": "internal error"}
+
+
+def test_logged_factors_read_as_labels_with_units() -> None:
+    from gutskin.web.pages.common import factor_text
+
+    assert factor_text("food.dairy", 1) == "Dairy"  # a chip: had it
+    assert factor_text("env.pollen", 40.0) == "Pollen 40 grains/m³"
+    assert factor_text("env.temperature", -2.5) == "Temperature -2.5 °C"
+    assert factor_text("life.stress", 1.0) == "Stress 1"  # a rating always shows its value
+    assert factor_text("gut.bristol", 4.0) == "Stool type (Bristol) 4"  # "type 1-7" is a range, not a unit
+    assert factor_text("treat.emollient", 3.0) == "Emollient ×3"
+    assert factor_text("food.tomato", 1) == "Tomato"  # a custom chip

@@ -20,6 +20,24 @@ TEMPLATES = Jinja2Templates(directory=str(Path(__file__).resolve().parent.parent
 TEMPLATES.env.filters["risk_percent"] = risk_percent
 
 
+def factor_text(name: str, value: float) -> str:
+    """A logged factor as a person reads it: "Dairy", "Pollen 40 grains/m³", "Humidity 35 %",
+    "Stress 3" -- the chip's label, and for amounts the value with its unit (ranges such as
+    "0-10" are not units)."""
+    from gutskin.diary.factors import FactorKind, known_factor
+
+    f = known_factor(name)
+    unit = f.unit if f.unit and not f.unit[0].isdigit() and not f.unit.startswith("type ") else ""
+    if value == 1 and (f.kind is FactorKind.binary or (f.kind is FactorKind.count and not unit)):
+        return f.label  # a chip tapped: "had it"
+    if unit == "applications":
+        return f"{f.label} ×{float(value):g}"
+    return f"{f.label} {float(value):g}" + (f" {unit}" if unit else "")
+
+
+TEMPLATES.env.filters["factor_text"] = factor_text
+
+
 class LoginRequired(Exception):
     """Raised by page handlers for anonymous visitors; answered with a redirect to /login."""
 
