@@ -73,6 +73,7 @@ def test_patient_clinician_stranger_journey(server, browser) -> None:  # type: i
     c.fill("input[name=code]", code)
     c.click("form[action='/clinic/link'] button")
     c.wait_for_selector("text=Patient linked.")
+    assert "today" in c.locator("table.panel tr", has_text="Pat").inner_text()  # last entry, in words
     c.locator("table.panel a", has_text="Pat").click()
     c.wait_for_selector("#trend-chart[data-ready='1']")
     assert c.evaluate("window.gutskinChart.data.datasets[0].data.slice(-1)[0]") == 7
