@@ -142,7 +142,8 @@ def test_insights_page_shows_triggers_and_forecast(server, browser) -> None:  # 
     with httpx.Client(base_url=base, headers=h) as api:
         for i in range(90):
             itch = min(10, max(0, 3 + (3 if i and egg[i - 1] else 0) + rng.choice((-1, 0, 1))))
-            r = api.put(f"/api/v1/me/diary/{start + dt.timedelta(days=i)}", json={"itch": itch, "factors": {"food.egg": int(egg[i])}})
+            r = api.put(f"/api/v1/me/diary/{start + dt.timedelta(days=i)}",
+                        json={"itch": itch, "sleep_loss": max(0, itch - 2), "factors": {"food.egg": int(egg[i])}})
             assert r.status_code == 200
     ctx = browser.new_context()
     page = ctx.new_page()
@@ -151,6 +152,10 @@ def test_insights_page_shows_triggers_and_forecast(server, browser) -> None:  # 
     page.goto(base + "/insights")
     page.wait_for_selector("#forecast-chart[data-ready='1']", timeout=60_000)
     assert re.fullmatch(r"under 1%|over 99%|[1-9]\d?%", page.locator("#flare-risk").inner_text())  # never 0% or 100%
+    page.wait_for_selector("#sleep-forecast-chart[data-ready='1']")  # sleep loss was logged: its own chart
+    assert re.fullmatch(r"under 1%|over 99%|[1-9]\d?%", page.locator("#sleep-risk").inner_text())
+    labels = page.evaluate("Object.keys(window.gutskinForecasts).map(k => window.gutskinForecasts[k].data.datasets[4].label)")
+    assert sorted(labels) == ["Expected itch", "Expected sleep loss"]
     worse = page.locator("li.trigger").all_inner_texts()
     assert any(t.startswith("Egg: likely makes your itch worse the next day") for t in worse), worse
     ctx.close()

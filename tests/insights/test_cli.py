@@ -71,6 +71,23 @@ def test_forecast_text_says_what_it_is_based_on(tmp_path):
     assert "no itch scores yet: a typical patient's range, not a personal forecast" in lines[1]
 
 
+def test_sleep_loss_is_forecast_by_the_same_contract(tmp_path):
+    f = tmp_path / "d.csv"
+    f.write_text("patient,date,itch,sleep_loss\n"
+                 + "".join(f"a,2026-01-{d:02d},2,{9 if d > 25 else 1}\n" for d in range(1, 31)))
+    itch = json.loads(run("forecast", f, "--horizon", "2", "--json").stdout)["a"]
+    p = run("forecast", f, "--horizon", "2", "--json", "--score", "sleep_loss")
+    assert p.returncode == 0, p.stderr
+    sleep = json.loads(p.stdout)["a"]
+    assert [d["date"] for d in sleep] == [d["date"] for d in itch] == ["2026-01-31", "2026-02-01"]
+    mean = lambda d: sum(i * q for i, q in enumerate(d["probabilities"]))  # noqa: E731
+    assert mean(sleep[0]) > 5 > mean(itch[0])  # five bad nights vs steady low itch
+    ev = json.loads(run("evaluate", "forecast", f, "--score", "sleep_loss", "--json").stdout)
+    assert ev["score"] == "sleep_loss" and ev["n_points"] > 0
+    bad = run("forecast", f, "--score", "poem")
+    assert bad.returncode == 2 and "--score must be one of itch, sleep_loss" in bad.stderr
+
+
 def test_evaluate_forecast_json(diary):
     path, _ = diary
     p = run("evaluate", "forecast", path, "--horizon", "7", "--json")

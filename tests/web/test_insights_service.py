@@ -39,6 +39,7 @@ def test_not_enough_data_then_ready_then_invalidated(engine, people) -> None:
     r = settle(people.owner_pid, r, 60)
     assert r["status"] == "ready"
     assert r["forecast"]["origin"] == "2026-08-29" and len(r["forecast"]["days"]) == 7
+    assert r["sleep_forecast"] is None  # no sleep-loss scores in this diary: no sleep forecast
     for day in r["forecast"]["days"]:
         assert abs(sum(day["probabilities"]) - 1) < 1e-6
     factors = {x["factor"]: x for group in ("triggers", "protective", "no_evidence", "not_enough_data")
@@ -131,3 +132,19 @@ def test_a_failing_computation_is_reported_once_not_polled_forever(engine, peopl
     with transaction(engine) as s:
         r = insights_for(s, people.owner, people.owner_pid)
     assert settle(people.owner_pid, r, 60)["status"] == "ready"
+
+
+def test_sleep_loss_gets_its_own_forecast_once_logged(engine, people) -> None:
+    clear_cache()
+    with transaction(engine) as s:
+        for i in range(30):  # poor sleep after itchy days; itch itself steady
+            diary.put_day(s, people.owner, people.owner_pid, dt.date(2026, 6, 1) + dt.timedelta(days=i),
+                          diary.DayInput(itch=4, sleep_loss=8 if i >= 25 else 1))
+    with transaction(engine) as s:
+        r = insights_for(s, people.owner, people.owner_pid)
+    r = settle(people.owner_pid, r, 60)
+    sleep, itch = r["sleep_forecast"], r["forecast"]
+    assert sleep["origin"] == itch["origin"] == "2026-06-30" and len(sleep["days"]) == 7
+    assert sleep["n_observed"] == 30
+    # five bad nights in a row: the next night is expected bad, while itch stays near 4
+    assert sleep["days"][0]["mean"] > 5 > itch["days"][0]["mean"] > 3

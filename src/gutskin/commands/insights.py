@@ -71,19 +71,23 @@ def forecast(
     diary: Path = typer.Argument(..., help="Diary CSV (interchange format)."),
     horizon: int = typer.Option(7, "--horizon", help="Days ahead (1-28)."),
     as_json: bool = typer.Option(False, "--json", help="Print the result as JSON."),
+    score: str = typer.Option("itch", "--score", help="Which daily 0-10 score: itch or sleep_loss."),
 ) -> None:
-    """Probabilistic itch forecast (0-10) for the days after each patient's last row."""
+    """Probabilistic itch (or sleep loss) forecast, 0-10, for the days after each patient's last row."""
     _single_threaded_blas()
-    from gutskin.insights.forecast import forecast_frame
+    from gutskin.insights.forecast import SCORES, forecast_frame
     from gutskin.insights.wording import risk_percent
 
     if not 1 <= horizon <= 28:
         _fail("error: --horizon must be between 1 and 28")
+    if score not in SCORES:
+        _fail(f"error: --score must be one of {', '.join(SCORES)}")
     frame = _read(diary)
     try:
-        fcs = forecast_frame(frame, horizon)
+        fcs = forecast_frame(frame, horizon, score=score)
     except ValueError as exc:
         _fail(f"error: {exc}")
+    word = "itch" if score == "itch" else "sleep loss"
     if as_json:
         print(
             json.dumps(
@@ -95,12 +99,14 @@ def forecast(
         )
         return
     for pid, fc in fcs.items():
-        basis = f"{fc.n_observed} itch score{'' if fc.n_observed == 1 else 's'}" if fc.n_observed else (
-            "no itch scores yet: a typical patient's range, not a personal forecast")
-        print(f"patient {pid} (last entry {fc.origin.isoformat()}, {basis}; flare risk {risk_percent(fc.flare_risk)})")
+        basis = f"{fc.n_observed} {word} score{'' if fc.n_observed == 1 else 's'}" if fc.n_observed else (
+            f"no {word} scores yet: a typical patient's range, not a personal forecast")
+        bad = "flare risk" if score == "itch" else "chance of a bad night"
+        print(f"patient {pid} (last entry {fc.origin.isoformat()}, {basis}; {bad} {risk_percent(fc.flare_risk)})")
         for d in fc.days:
             lo, hi = d.bands["80"]
-            print(f"  {d.date.isoformat()}  expected itch {d.mean:4.1f}  80% range {lo}-{hi}  P(itch>=7) {risk_percent(d.p_severe)}")
+            print(f"  {d.date.isoformat()}  expected {word} {d.mean:4.1f}  80% range {lo}-{hi}  "
+                  f"P({word.replace(' ', '_')}>=7) {risk_percent(d.p_severe)}")
 
 
 @evaluate_app.command("forecast")
@@ -108,16 +114,20 @@ def evaluate_forecast(
     diary: Path = typer.Argument(..., help="Diary CSV (interchange format)."),
     horizon: int = typer.Option(7, "--horizon", help="Block length and largest horizon scored (days)."),
     as_json: bool = typer.Option(False, "--json", help="Print the result as JSON."),
+    score: str = typer.Option("itch", "--score", help="Which daily 0-10 score: itch or sleep_loss."),
 ) -> None:
     """Forward chaining: RPS, RPS skill vs uniform and historical, lpd and calibration."""
     _single_threaded_blas()
     from gutskin.insights.evaluation import evaluate_forecast as run
+    from gutskin.insights.forecast import SCORES
 
     if not 1 <= horizon <= 28:
         _fail("error: --horizon must be between 1 and 28")
+    if score not in SCORES:
+        _fail(f"error: --score must be one of {', '.join(SCORES)}")
     frame = _read(diary)
     try:
-        result = run(frame, horizon)
+        result = run(frame, horizon, score=score)
     except ValueError as exc:
         _fail(f"error: {exc}")
     if as_json:
@@ -137,7 +147,7 @@ def evaluate_forecast(
             f"{h:>8} {v['n']:>6} {v['model']['rps']:7.4f} {v['rpss_uniform']:10.3f} "
             f"{v['rpss_historical']:10.3f} {v['model']['lpd']:7.3f}"
         )
-    print(f"calibration (expected calibration error of P(itch <= j)): {o['calibration']['ece']}")
+    print(f"calibration (expected calibration error of P({score} <= j)): {o['calibration']['ece']}")
 
 
 def register(app: typer.Typer) -> None:

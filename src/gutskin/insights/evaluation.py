@@ -227,10 +227,14 @@ def summarize(pts: ChainPoints, horizon: int, methods=None, reference: str = "mo
     }
 
 
-def evaluate_forecast(frame, horizon: int = 7, block: int | None = None) -> dict[str, Any]:
-    """Forward-chaining evaluation of the BinAR1(-X) forecast against uniform and historical."""
-    pts = forward_chain(frame, horizon, block)
+def evaluate_forecast(frame, horizon: int = 7, block: int | None = None, score: str = "itch") -> dict[str, Any]:
+    """Forward-chaining evaluation of the BinAR1(-X) forecast against uniform and historical
+    (``score``: ``"itch"`` or ``"sleep_loss"``)."""
+    from gutskin.insights.forecast import score_frame
+
+    pts = forward_chain(score_frame(frame, score), horizon, block)
     out = summarize(pts, horizon)
+    out["score"] = score
     out["block"] = int(block or horizon)
     out["model"] = (
         "BinAR1-X (Laplace-Kalman filter on a parameter grid; factors at lags 0-3)"

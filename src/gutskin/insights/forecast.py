@@ -915,13 +915,28 @@ def forecast_patient(
     return PatientForecast(patient, last, days, round(risk, 4), flare_threshold, int(st.n_obs[0]), model)
 
 
-def forecast_frame(frame, horizon: int = 7, covariates: bool = True, **kwargs) -> dict[str, PatientForecast]:
+SCORES = ("itch", "sleep_loss")  # the diary's daily 0-10 scores the model forecasts
+
+
+def score_frame(frame, score: str = "itch"):
+    """The diary frame with ``score``'s values in the ``itch`` column, which the forecast and
+    the evaluation read: sleep loss (0-10, daily, worse is higher) is forecast by the same model."""
+    if score not in SCORES:
+        raise ValueError(f"score must be one of {', '.join(SCORES)}, got {score!r}")
+    return frame if score == "itch" else frame.assign(itch=frame[score])
+
+
+def forecast_frame(
+    frame, horizon: int = 7, covariates: bool = True, score: str = "itch", **kwargs
+) -> dict[str, PatientForecast]:
     """Forecast every patient of a diary frame (``read_diary_frame``): patient -> forecast.
 
     With ``covariates`` the frame's factor columns (every non-core column) enter BinAR1-X.
+    ``score``: ``"itch"`` or ``"sleep_loss"`` (:data:`SCORES`).
     """
     from gutskin.diary.csvio import CORE_COLUMNS
 
+    frame = score_frame(frame, score)
     names = [c for c in frame.columns if c not in CORE_COLUMNS] if covariates else []
     out: dict[str, PatientForecast] = {}
     for pid, g in frame.groupby(frame["patient"].astype(str), sort=True):
@@ -930,9 +945,9 @@ def forecast_frame(frame, horizon: int = 7, covariates: bool = True, **kwargs) -
     return out
 
 
-def forecast_records(frame, horizon: int = 7) -> dict[str, list[dict[str, Any]]]:
+def forecast_records(frame, horizon: int = 7, score: str = "itch") -> dict[str, list[dict[str, Any]]]:
     """CLI contract: ``{patient: [{"date": "YYYY-MM-DD", "probabilities": [p0..p10]}, ...]}``."""
     return {
         pid: [{"date": d.date.isoformat(), "probabilities": d.probabilities} for d in fc.days]
-        for pid, fc in forecast_frame(frame, horizon).items()
+        for pid, fc in forecast_frame(frame, horizon, score=score).items()
     }

@@ -29,6 +29,7 @@ def insights_panel(request: Request, patient: int) -> Response:
     with unit_of_work(request) as s:
         u = require_user(request, s, "patient", "clinician")
         result = insights_for(s, u.actor, patient)
-    forecast = result.get("forecast")
+    forecast, sleep = result.get("forecast"), result.get("sleep_forecast")
     return render(request, "_insights.html", {"r": result, "patient_id": patient,
-                                              "forecast_json": json.dumps(forecast) if forecast else "null"}, user=u)
+                                              "forecast_json": json.dumps(forecast) if forecast else "null",
+                                              "sleep_json": json.dumps(sleep) if sleep else "null"}, user=u)

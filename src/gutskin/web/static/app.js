@@ -14,29 +14,35 @@
     if (has() && document.getElementById("date-defaulted")) location.reload();  // only if cookies work: no loop
   })();
   function drawForecast(root) {
-    var el = (root || document).querySelector("#forecast-data");
-    var canvas = (root || document).querySelector("#forecast-chart");
-    if (!el || !canvas || !window.Chart) return;
-    var f = JSON.parse(el.textContent);
-    if (!f) return;
-    var labels = f.days.map(function (d) { return d.date; });
-    function band(level, i) { return f.days.map(function (d) { return d.bands[level][i]; }); }
-    window.gutskinForecast = new window.Chart(canvas, {
-      type: "line",
-      data: {
-        labels: labels,
-        datasets: [
-          { label: "80% band", data: band("80", 1), borderWidth: 0, pointRadius: 0, backgroundColor: "rgba(28,110,140,0.12)", fill: "+1" },
-          { label: "80% low", data: band("80", 0), borderWidth: 0, pointRadius: 0 },
-          { label: "50% band", data: band("50", 1), borderWidth: 0, pointRadius: 0, backgroundColor: "rgba(28,110,140,0.25)", fill: "+1" },
-          { label: "50% low", data: band("50", 0), borderWidth: 0, pointRadius: 0 },
-          { label: "Expected itch", data: f.days.map(function (d) { return d.mean; }), borderColor: "#1c6e8c", backgroundColor: "#1c6e8c" }
-        ]
-      },
-      options: { animation: false, maintainAspectRatio: false, scales: { y: { min: 0, max: 10 } },
-                 plugins: { legend: { labels: { filter: function (item) { return item.text.indexOf("low") < 0; } } } } }
+    // every forecast chart of the fragment: itch (#forecast-chart) and sleep loss
+    var canvases = (root || document).querySelectorAll("canvas.forecast-chart");
+    window.gutskinForecasts = window.gutskinForecasts || {};
+    Array.prototype.forEach.call(canvases, function (canvas) {
+      var el = document.getElementById(canvas.dataset.source);
+      if (!el || !window.Chart) return;
+      var f = JSON.parse(el.textContent);
+      if (!f) return;
+      var labels = f.days.map(function (d) { return d.date; });
+      function band(level, i) { return f.days.map(function (d) { return d.bands[level][i]; }); }
+      var chart = new window.Chart(canvas, {
+        type: "line",
+        data: {
+          labels: labels,
+          datasets: [
+            { label: "80% band", data: band("80", 1), borderWidth: 0, pointRadius: 0, backgroundColor: "rgba(28,110,140,0.12)", fill: "+1" },
+            { label: "80% low", data: band("80", 0), borderWidth: 0, pointRadius: 0 },
+            { label: "50% band", data: band("50", 1), borderWidth: 0, pointRadius: 0, backgroundColor: "rgba(28,110,140,0.25)", fill: "+1" },
+            { label: "50% low", data: band("50", 0), borderWidth: 0, pointRadius: 0 },
+            { label: canvas.dataset.label || "Expected", data: f.days.map(function (d) { return d.mean; }), borderColor: "#1c6e8c", backgroundColor: "#1c6e8c" }
+          ]
+        },
+        options: { animation: false, maintainAspectRatio: false, scales: { y: { min: 0, max: 10 } },
+                   plugins: { legend: { labels: { filter: function (item) { return item.text.indexOf("low") < 0; } } } } }
+      });
+      window.gutskinForecasts[canvas.id] = chart;
+      if (canvas.id === "forecast-chart") window.gutskinForecast = chart;
+      canvas.dataset.ready = "1";
     });
-    canvas.dataset.ready = "1";
   }
   var palette = ["#1c6e8c", "#b3261e", "#2e7d32", "#e69500", "#8e5bb3", "#5b6475", "#00838f", "#6d4c41", "#c2185b", "#283593"];
   function drawSimulation(root) {
