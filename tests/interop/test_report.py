@@ -94,7 +94,8 @@ def test_full_report_two_pages_text_and_ink(sqlite_engine) -> None:
     assert 1 <= pages <= 2
     flat = " ".join(text.split())
     for words in ("Visit report", "Data completeness", "Itch and sleep loss", "POEM and RECAP", "Latest scores",
-                  "Topical steroid", "Food challenges", "Egg", "reaction likely", "confirmed", "inconclusive", "Gut microbiome", "Bacteroides", "7-day itch forecast", "Dairy"):
+                  "Topical steroid", "Food challenges", "Egg", "reaction likely", "confirmed", "inconclusive", "Gut microbiome", "Bacteroides", "7-day itch forecast", "Dairy",
+                  "Sleep loss, next 7 nights: chance of at least one bad night"):
         assert words in flat, words
     assert data["insights"]["status"] == "ready"
     # the dairy trigger planted in the diary is named with its evidence

@@ -91,6 +91,8 @@ def _section_insights(data: dict[str, Any], compact: bool) -> str:
         reason = ins.get("reason") or {"computing": "still being computed; download the report again in a minute",
                                        None: "not available"}.get(status, "not available")
         return f"<h2>Triggers and 7-day forecast</h2><p>Not shown: {escape(str(reason))}.</p>"
+    from gutskin.insights.wording import risk_percent
+
     out = ["<h2>Triggers (personal, from the diary)</h2>"]
     trig = ins.get("triggers") or {}
     rows = []
@@ -100,7 +102,7 @@ def _section_insights(data: dict[str, Any], compact: bool) -> str:
             prob = t.get("probability") if verdict == "likely trigger" else t.get("probability_protective")
             rows.append([escape(t.get("label") or t.get("factor", "")), verdict,
                          _fmt(t.get("effect"), 2), _fmt(t.get("lag_days"), 0),
-                         "–" if prob is None else f"{100 * float(prob):.0f} %",
+                         "–" if prob is None else risk_percent(float(prob)),
                          f"{_fmt(t.get('exposed_days'), 0)} / {_fmt(t.get('unexposed_days'), 0)}",
                          escape(t.get("sentence") or "")])
     if rows:
@@ -115,7 +117,6 @@ def _section_insights(data: dict[str, Any], compact: bool) -> str:
     fc = ins.get("forecast") or {}
     days = fc.get("days") or []
     if days:
-        from gutskin.insights.wording import risk_percent
         from gutskin.interop.charts import forecast_chart
 
         out.append("<h2>7-day itch forecast</h2>")
@@ -131,6 +132,13 @@ def _section_insights(data: dict[str, Any], compact: bool) -> str:
                        + '<p class="note">Dot: median; thick bar: 50 % range; thin bar: 80 % range.</p></div><div>'
                        + _table(["Day", "Median", "80 % range", f"P(itch {fc.get('flare_threshold', 7)}+)"], rows, {1, 3})
                        + "</div></div>")
+    sl = ins.get("sleep_forecast") or {}
+    nights = sl.get("days") or []
+    if nights:
+        lo, hi = min(int(d["median"]) for d in nights), max(int(d["median"]) for d in nights)
+        out.append(f"<p>Sleep loss, next {len(nights)} nights: chance of at least one bad night "
+                   f"({sl.get('flare_threshold', 7)}+ of 10) <b>{risk_percent(float(sl.get('flare_risk', 0)))}</b>; "
+                   f"median {lo}{'' if lo == hi else f'–{hi}'} ({sl.get('n_observed', 0)} sleep-loss scores used).</p>")
     return "".join(out)
 
 
