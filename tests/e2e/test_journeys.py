@@ -73,7 +73,7 @@ def test_patient_clinician_stranger_journey(server, browser) -> None:  # type: i
     c.fill("input[name=code]", code)
     c.click("form[action='/clinic/link'] button")
     c.wait_for_selector("text=Patient linked.")
-    assert "today" in c.locator("table.panel tr", has_text="Pat").inner_text()  # last entry, in words
+    assert "today" in c.locator("table.panel tbody tr", has_text="Pat").inner_text()  # last entry, in words
     c.locator("table.panel a", has_text="Pat").click()
     c.wait_for_selector("#trend-chart[data-ready='1']")
     assert c.evaluate("window.gutskinChart.data.datasets[0].data.slice(-1)[0]") == 7
@@ -231,4 +231,19 @@ def test_the_diary_opens_on_the_persons_own_date(server, browser, zone: str) -> 
     p.click("#save")
     p.wait_for_selector("#saved-msg")
     assert p.locator("#day-title").inner_text().strip() == local
+    ctx.close()
+
+
+def test_a_diary_from_another_app_is_imported_on_my_data(server, browser, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    ctx = browser.new_context()
+    p = ctx.new_page()
+    register(p, server.base, "mover@example.org", "Mover")
+    old = tmp_path / "export-from-old-app.csv"
+    old.write_text("patient,date,itch,sleep_loss,food.egg\nU-991,2026-02-01,5,2,1\nU-991,2026-02-02,7,4,0\n")
+    p.goto(server.base + "/data")
+    p.set_input_files("input[name=file]", str(old))
+    p.click("form[action='/data/import'] button")
+    assert p.locator("#import-done").inner_text() == "Imported 2 days."
+    p.goto(server.base + "/today?date=2026-02-02")
+    assert p.locator("#itch").input_value() == "7"  # the imported day, in the person's own diary
     ctx.close()

@@ -83,6 +83,11 @@ def upload(w: World, p: str, page: bool = False) -> dict[str, Any]:
     return out
 
 
+def diary_upload(w: World, p: str) -> dict[str, Any]:
+    csv = "patient,date,itch\nold-app-id,2019-03-01,4\nold-app-id,2019-03-02,5\n"
+    return {"files": {"file": ("diary.csv", csv.encode(), "text/csv")}, "data": {"csrf_token": w.csrf.get(p, "")}}
+
+
 POEM = {"answers": [1, 1, 1, 1, 1, 1, 1]}
 PLAN = {"food": "food.wheat", "kind": "home", "released_for_home": True, "baseline_days": 7,
         "doses": [{"day_offset": 0, "amount": "1 slice"}]}
@@ -153,6 +158,7 @@ ROWS: dict[tuple[str, str], Row] = {
     ("GET", "/data/archive.json"): Row(PAGE_ME, audit=ME_WRITERS),
     ("GET", "/data/report.pdf"): Row(PAGE_ME, audit=ME_WRITERS),
     ("POST", "/data/delete"): Row(PAGE_ME, form({"password": People.password})),
+    ("POST", "/data/import"): Row(PAGE_ME, diary_upload, audit=ME_WRITERS),
     ("POST", "/profiles/child"): Row(PAGE_ME, form({"display_name": "Kid"})),
     ("GET", "/microbiome"): Row(PAGE_ME, audit=ME_WRITERS),
     ("POST", "/microbiome"): Row(PAGE_ME, lambda w, p: upload(w, p, page=True), audit=ME_WRITERS),

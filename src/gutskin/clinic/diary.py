@@ -180,17 +180,23 @@ class ImportSummary:
     new_patients: int = 0
 
 
-def import_diary_csv(engine: Engine, actor: Actor, source: str | IO[str], owner_user_id: int | None = None) -> ImportSummary:
+def import_diary_csv(engine: Engine, actor: Actor, source: str | IO[str], owner_user_id: int | None = None,
+                     into: int | None = None) -> ImportSummary:
     """Import a diary CSV in one transaction: all rows or none.
 
     Streams the file in batches of ``BATCH`` rows (bounded memory). Unknown patient
     identifiers create clinic-side patient profiles (``owner_user_id`` sets their owner).
-    A day that is already stored is an error, as is a duplicate row in the file.
-    Raises :class:`DiaryCsvError` (file, line, column) or :class:`Conflict`.
+    With ``into`` (a patient the actor may write: a person importing their own diary, e.g. from
+    another app) every row goes to that patient, whatever its ``patient`` value, and the file
+    must hold one person's diary (one identifier). A day that is already stored is an error, as
+    is a duplicate row in the file. Raises :class:`DiaryCsvError` (file, line, column),
+    :class:`Conflict` or, for ``into``, :class:`NotFound`.
     """
     summary = ImportSummary()
     with transaction(engine) as session:
         pids: dict[str, int] = {}
+        if into is not None:
+            target = patient_for_write(session, actor, into).id
         fresh: set[int] = set()
         fids: dict[str, int] = {}
         days: list[tuple] = []
@@ -204,7 +210,14 @@ def import_diary_csv(engine: Engine, actor: Actor, source: str | IO[str], owner_
             line_no += 1
             pid = pids.get(row.patient)
             if pid is None:
-                pid = _patient_for_import(session, actor, row.patient, owner_user_id, fresh, name)
+                if into is None:
+                    pid = _patient_for_import(session, actor, row.patient, owner_user_id, fresh, name)
+                elif pids:
+                    first = next(iter(pids))
+                    raise DiaryCsvError(name, line_no, "patient", f"this file holds more than one person's diary "
+                                        f"({first!r} and {row.patient!r}); import one person's file at a time")
+                else:
+                    pid = target
                 pids[row.patient] = pid
             missing = [f for f in row.factors if f not in fids]
             if missing:
@@ -214,8 +227,8 @@ def import_diary_csv(engine: Engine, actor: Actor, source: str | IO[str], owner_
             lines.append((pid, row.patient, row.date))
             summary.rows += 1
             if len(days) >= BATCH:
-                _flush(session, days, values, lines, fresh, name)
-        _flush(session, days, values, lines, fresh, name)
+                _flush(session, days, values, lines, fresh, name, own=into is not None)
+        _flush(session, days, values, lines, fresh, name, own=into is not None)
         summary.patients = len(pids)
         summary.new_patients = len(fresh)
         for ext, pid in pids.items():
@@ -238,7 +251,7 @@ def _patient_for_import(session: Session, actor: Actor, external_id: str, owner:
     return p.id
 
 
-def _flush(session: Session, days: list, values: list, lines: list, fresh: set[int], file: str) -> None:
+def _flush(session: Session, days: list, values: list, lines: list, fresh: set[int], file: str, own: bool = False) -> None:
     if not days:
         return
     old = {pid for pid, _, _ in lines if pid not in fresh}
@@ -250,7 +263,8 @@ def _flush(session: Session, days: list, values: list, lines: list, fresh: set[i
             )
             if clash is not None:
                 ext = next(e for p, e, d in lines if p == pid and d == clash)
-                raise Conflict(f"{file}: patient {ext} already has a diary entry on {clash.isoformat()}; nothing was imported")
+                who = "this profile" if own else f"patient {ext}"
+                raise Conflict(f"{file}: {who} already has a diary entry on {clash.isoformat()}; nothing was imported")
     insert_diary_days(session, days)
     insert_factor_values(session, values)
     days.clear()

@@ -3,19 +3,22 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
 import json
+import os
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from gutskin.clinic import access, accounts, appointments, audit, diary, export, microbiome, questionnaires, sharing, summary
-from gutskin.clinic.errors import ClinicError
+from gutskin.clinic.errors import ClinicError, InvalidInput
+from gutskin.diary.csvio import DiaryCsvError
 from gutskin.diary.factors import VOCABULARY, FactorKind, known_factor
 from gutskin.web import security
 from gutskin.web.pages.common import local_today, redirect, render, require_user, verify_csrf
 from gutskin.web.errors import status_for
-from gutskin.web.deps import unit_of_work
+from gutskin.web.deps import settings_of, unit_of_work
 
 router = APIRouter(include_in_schema=False)
 
@@ -260,10 +263,45 @@ def appointments_request(request: Request, reason: str = Form(""), urgency: str 
 
 
 @router.get("/data", response_class=HTMLResponse)
-def data_page(request: Request, error: str | None = None) -> Response:
+def data_page(request: Request, error: str | None = None, imported: int | None = None) -> Response:
     with unit_of_work(request) as s:
         u = require_user(request, s, "patient")
-        return render(request, "data.html", {"profiles": _profiles(s, u.actor), "error": error}, user=u)
+        return render(request, "data.html", {"profiles": _profiles(s, u.actor), "error": error, "imported": imported},
+                      user=u)
+
+
+@router.post("/data/import", response_class=HTMLResponse)
+async def data_import(request: Request, file: UploadFile = File(...), patient: str = Form(""),
+                      csrf_token: str = Form("")) -> Response:
+    """A person imports their own diary CSV (the interchange format, e.g. from another app or an
+    earlier export) into one of their profiles: all rows or none."""
+    limit = settings_of(request).upload_max_bytes
+    data = await file.read(limit + 1)
+
+    def work() -> Response:
+        try:
+            with unit_of_work(request) as s:
+                u = require_user(request, s, "patient")
+                verify_csrf(request, u, csrf_token)
+                pid = _pid(s, u.actor, int(patient) if patient.strip().isdigit() else None)
+            if len(data) > limit:
+                raise InvalidInput(f"file: larger than {limit // 1_000_000} MB")
+            try:
+                text = data.decode("utf-8-sig")
+            except UnicodeDecodeError:
+                raise InvalidInput("file: not UTF-8 text; save the diary as CSV (UTF-8)") from None
+            source = io.StringIO(text)
+            source.name = os.path.basename(file.filename or "diary.csv")  # named in error messages
+            summary = diary.import_diary_csv(request.app.state.engine, u.actor, source, into=pid)
+        except (ClinicError, DiaryCsvError) as exc:
+            with unit_of_work(request) as s:
+                u = require_user(request, s, "patient")
+                status = status_for(exc) if isinstance(exc, ClinicError) else 422
+                return render(request, "data.html", {"profiles": _profiles(s, u.actor), "import_error": str(exc)},
+                              status=status, user=u)
+        return redirect(f"/data?imported={summary.rows}")
+
+    return await run_in_threadpool(work)
 
 
 @router.get("/data/diary.csv")

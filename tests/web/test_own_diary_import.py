@@ -1,0 +1,81 @@
+"""A person imports their own diary CSV (from another app or an earlier export) into a profile."""
+
+from __future__ import annotations
+
+import io
+import re
+
+import pytest
+from sqlalchemy import func, select
+
+from gutskin.clinic import diary
+from gutskin.clinic.errors import Conflict, NotFound
+from gutskin.diary.csvio import DiaryCsvError
+from gutskin.store.db import transaction
+from gutskin.store.models import DiaryDay, FactorValue
+from tests.safety.test_attacks import login_page
+
+GOOD = "patient,date,itch,sleep_loss,food.dairy\napp-77,2026-03-01,4,2,1\napp-77,2026-03-02,6,3,0\n"
+
+
+def _file(text: str, name: str = "old-app.csv") -> io.StringIO:
+    f = io.StringIO(text)
+    f.name = name
+    return f
+
+
+def _days(engine, pid: int) -> int:  # type: ignore[no-untyped-def]
+    with transaction(engine) as s:
+        return s.scalar(select(func.count()).select_from(DiaryDay).where(DiaryDay.patient_id == pid))
+
+
+def test_rows_go_to_the_chosen_profile_whatever_their_identifier(engine, people) -> None:
+    out = diary.import_diary_csv(engine, people.owner, _file(GOOD), into=people.owner_pid)
+    assert (out.rows, out.patients, out.new_patients) == (2, 1, 0)
+    with transaction(engine) as s:
+        days = diary.list_days(s, people.owner, people.owner_pid)
+    assert [(d["date"], d["itch"], d["factors"]) for d in days] == [
+        ("2026-03-01", 4, {"food.dairy": 1.0}), ("2026-03-02", 6, {"food.dairy": 0.0})]
+
+
+def test_a_file_of_two_people_is_refused_whole(engine, people) -> None:
+    two = GOOD + "someone-else,2026-03-03,1,1,0\n"
+    with pytest.raises(DiaryCsvError) as e:
+        diary.import_diary_csv(engine, people.owner, _file(two), into=people.owner_pid)
+    assert "old-app.csv: line 4, column patient" in str(e.value) and "more than one person" in str(e.value)
+    assert _days(engine, people.owner_pid) == 0
+
+
+def test_a_day_already_in_the_diary_stops_the_import(engine, people) -> None:
+    with transaction(engine) as s:
+        diary.put_day(s, people.owner, people.owner_pid, __import__("datetime").date(2026, 3, 2), diary.DayInput(itch=1))
+    with pytest.raises(Conflict) as e:
+        diary.import_diary_csv(engine, people.owner, _file(GOOD), into=people.owner_pid)
+    assert "this profile already has a diary entry on 2026-03-02; nothing was imported" in str(e.value)
+    assert _days(engine, people.owner_pid) == 1
+    with transaction(engine) as s:
+        assert s.scalar(select(func.count()).select_from(FactorValue).where(FactorValue.patient_id == people.owner_pid)) == 0
+
+
+@pytest.mark.parametrize("who", ["stranger", "clinician", "unlinked"])
+def test_nobody_imports_into_someone_elses_diary(engine, people, who: str) -> None:
+    with pytest.raises(NotFound):
+        diary.import_diary_csv(engine, getattr(people, who), _file(GOOD), into=people.owner_pid)
+    assert _days(engine, people.owner_pid) == 0
+
+
+def test_import_page_reports_success_and_errors(client, people, engine) -> None:
+    login_page(client, "owner@example.org")
+    page = client.get("/data")
+    csrf = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
+    bad = "patient,date,itch\napp-77,2026-03-01,12\n"
+    r = client.post("/data/import", data={"csrf_token": csrf}, files={"file": ("mine.csv", bad.encode(), "text/csv")})
+    assert r.status_code == 422 and 'id="import-error"' in r.text
+    assert "mine.csv: line 2, column itch" in r.text and _days(engine, people.owner_pid) == 0
+    r = client.post("/data/import", data={"csrf_token": csrf}, files={"file": ("x.csv", b"\xff\xfe\x00", "text/csv")})
+    assert r.status_code == 422 and "not UTF-8" in r.text
+    r = client.post("/data/import", data={"csrf_token": csrf}, follow_redirects=False,
+                    files={"file": ("mine.csv", ("\ufeff" + GOOD).encode(), "text/csv")})  # a BOM, as Excel writes
+    assert r.status_code == 303 and r.headers["location"] == "/data?imported=2"
+    assert "Imported 2 days." in client.get(r.headers["location"]).text
+    assert _days(engine, people.owner_pid) == 2
