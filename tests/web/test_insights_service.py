@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import html
 import threading
 import time
 
@@ -148,3 +149,22 @@ def test_sleep_loss_gets_its_own_forecast_once_logged(engine, people) -> None:
     assert sleep["n_observed"] == 30
     # five bad nights in a row: the next night is expected bad, while itch stays near 4
     assert sleep["days"][0]["mean"] > 5 > itch["days"][0]["mean"] > 3
+
+
+def test_the_panel_speaks_to_the_patient_and_about_them_to_the_clinician(engine, people, client) -> None:
+    from tests.safety.test_attacks import login_page
+
+    clear_cache()
+    fill(engine, people.owner, people.owner_pid, 60)
+    with transaction(engine) as s:
+        settle(people.owner_pid, insights_for(s, people.owner, people.owner_pid), 60)
+    texts = {}
+    for email in ("owner@example.org", "linked@clinic.example.org"):
+        client.cookies.clear()
+        login_page(client, email)
+        r = client.get("/insights/panel", params={"patient": people.owner_pid})
+        assert r.status_code == 200
+        texts[email] = html.unescape(r.text)
+    patient, clinician = texts["owner@example.org"], texts["linked@clinic.example.org"]
+    assert "Dairy: likely makes your itch worse" in patient and "the patient's" not in patient
+    assert "Dairy: likely makes the patient's itch worse" in clinician and "your itch" not in clinician

@@ -30,6 +30,6 @@ def insights_panel(request: Request, patient: int) -> Response:
         u = require_user(request, s, "patient", "clinician")
         result = insights_for(s, u.actor, patient)
     forecast, sleep = result.get("forecast"), result.get("sleep_forecast")
-    return render(request, "_insights.html", {"r": result, "patient_id": patient,
+    return render(request, "_insights.html", {"r": result, "patient_id": patient, "viewer": u.actor.role,
                                               "forecast_json": json.dumps(forecast) if forecast else "null",
                                               "sleep_json": json.dumps(sleep) if sleep else "null"}, user=u)
