@@ -159,6 +159,8 @@ ROWS: dict[tuple[str, str], Row] = {
     ("GET", "/data/report.pdf"): Row(PAGE_ME, audit=ME_WRITERS),
     ("POST", "/data/delete"): Row(PAGE_ME, form({"password": People.password})),
     ("POST", "/data/import"): Row(PAGE_ME, diary_upload, audit=ME_WRITERS),
+    ("POST", "/api/v1/me/diary/import"): Row(ME, lambda w, p: {"content": b"patient,date,itch\nx,2019-03-01,4\n"},
+                                             audit=ME_WRITERS),
     ("POST", "/profiles/child"): Row(PAGE_ME, form({"display_name": "Kid"})),
     ("GET", "/microbiome"): Row(PAGE_ME, audit=ME_WRITERS),
     ("POST", "/microbiome"): Row(PAGE_ME, lambda w, p: upload(w, p, page=True), audit=ME_WRITERS),

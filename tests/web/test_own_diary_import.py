@@ -79,3 +79,23 @@ def test_import_page_reports_success_and_errors(client, people, engine) -> None:
     assert r.status_code == 303 and r.headers["location"] == "/data?imported=2"
     assert "Imported 2 days." in client.get(r.headers["location"]).text
     assert _days(engine, people.owner_pid) == 2
+
+
+def test_api_import_all_or_nothing_with_the_line_named(client, people, engine) -> None:
+    from tests.conftest import bearer
+
+    h = bearer(client, "owner@example.org")
+    bad = "patient,date,itch\nx,2026-03-01,4\nx,2026-03-02,eleven\n"
+    r = client.post("/api/v1/me/diary/import", content=bad.encode(), headers={**h, "content-type": "text/csv"})
+    assert r.status_code == 422 and r.json()["detail"].startswith("body: line 3, column itch:")
+    assert _days(engine, people.owner_pid) == 0
+    r = client.post("/api/v1/me/diary/import", content=GOOD.encode(), headers={**h, "content-type": "text/csv"})
+    assert r.status_code == 201 and r.json() == {"rows": 2}
+    again = client.post("/api/v1/me/diary/import", content=GOOD.encode(), headers=h)
+    assert again.status_code == 409 and "already has a diary entry on 2026-03-01" in again.json()["detail"]
+    assert _days(engine, people.owner_pid) == 2
+    r = client.post("/api/v1/me/diary/import", content=b"\xff\xfe", headers=h)
+    assert r.status_code == 422 and r.json() == {"detail": "body: not UTF-8 text"}
+    stranger = bearer(client, "stranger@example.org")
+    assert client.post("/api/v1/me/diary/import", params={"patient_id": people.owner_pid},
+                       content=GOOD.encode(), headers=stranger).status_code == 404

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import io
 
 from fastapi import APIRouter, Query, Request, Response
-from fastapi.responses import PlainTextResponse
+from fastapi.responses import JSONResponse, PlainTextResponse
+from starlette.concurrency import run_in_threadpool
 
 from gutskin.clinic import access, accounts, appointments, audit, diary, export, questionnaires, sharing, summary
 from gutskin.web.api.schemas import (
@@ -20,7 +22,8 @@ from gutskin.web.api.schemas import (
     QuestionnaireIn,
 )
 from gutskin.web.api.params import date_param, my_patient_id
-from gutskin.web.deps import api_actor, unit_of_work
+from gutskin.diary.csvio import DiaryCsvError
+from gutskin.web.deps import api_actor, settings_of, unit_of_work
 
 router = APIRouter(prefix="/me", tags=["me"])
 
@@ -59,6 +62,41 @@ def put_day(day: str, body: DayIn, request: Request, patient_id: int | None = Pa
         d = date_param(day, "date")
         pid = my_patient_id(s, actor, patient_id)
         return diary.put_day(s, actor, pid, d, diary.DayInput(**body.model_dump()))
+
+
+@router.post(
+    "/diary/import", status_code=201, summary="Import a diary CSV into your profile (all rows or none)",
+    openapi_extra={"requestBody": {"required": True, "content": {"text/csv": {"schema": {"type": "string"}}}}},
+)
+async def import_my_diary(request: Request, patient_id: int | None = PatientQ) -> dict:
+    """The body is a diary CSV in the interchange format (one person's diary, e.g. from another
+    app: its ``patient`` values are not used); every row goes to the profile. A bad cell or a day
+    already logged stores nothing: 422 or 409 naming the line or the day. → ``{"rows": n}``."""
+    limit = settings_of(request).upload_max_bytes
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            return JSONResponse({"detail": f"body: larger than {limit // 1_000_000} MB"}, status_code=413)
+        chunks.append(chunk)
+    data = b"".join(chunks)
+
+    def work() -> Response:
+        with unit_of_work(request) as s:
+            actor = api_actor(request, s)
+            pid = my_patient_id(s, actor, patient_id)
+        try:
+            source = io.StringIO(data.decode("utf-8-sig"))
+        except UnicodeDecodeError:
+            return JSONResponse({"detail": "body: not UTF-8 text"}, status_code=422)
+        source.name = "body"  # named in error messages: "body: line 3, column itch: ..."
+        try:
+            out = diary.import_diary_csv(request.app.state.engine, actor, source, into=pid)
+        except DiaryCsvError as exc:
+            return JSONResponse({"detail": str(exc)}, status_code=422)
+        return JSONResponse({"rows": out.rows}, status_code=201)
+
+    return await run_in_threadpool(work)
 
 
 @router.get("/diary", response_model=list[DayOut], summary="Days of your diary")
