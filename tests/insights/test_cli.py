@@ -110,3 +110,35 @@ def test_errors_are_one_line_with_exit_2(tmp_path):
         assert len(p.stderr.strip().splitlines()) == 1 and "itch" in p.stderr
     p = run("forecast", bad, "--horizon", "0")
     assert p.returncode == 2
+
+
+def test_forecast_with_a_plan_changes_only_the_planned_patient(diary, tmp_path):
+    path, c = diary
+    pid, other = sorted(c.truth)[:2]
+    last = c.frame[c.frame.patient == pid].date.max().date()
+    factor = next(f for f in FACTORS if not f.startswith("treat.") and not f.startswith("env."))
+    plan = tmp_path / "plan.csv"
+    rows = [f"{pid},{(last + dt.timedelta(days=k)).isoformat()},1" for k in (1, 2, 3)]
+    plan.write_text(f"patient,date,{factor}\n" + "\n".join(rows) + "\n")
+    base = json.loads(run("forecast", path, "--json").stdout)
+    p = run("forecast", path, "--json", "--plan", plan)
+    assert p.returncode == 0, p.stderr
+    planned = json.loads(p.stdout)
+    assert planned[other] == base[other]
+    assert planned[pid] != base[pid]  # exposures 1-3 days ahead, known instead of expected
+    for d in planned[pid]:
+        assert abs(sum(d["probabilities"]) - 1) < 1e-6
+
+
+def test_a_bad_plan_is_one_line_naming_the_row(diary, tmp_path):
+    path, c = diary
+    pid = sorted(c.truth)[0]
+    last = c.frame[c.frame.patient == pid].date.max().date()
+    plan = tmp_path / "plan.csv"
+    plan.write_text(f"patient,date,food.unheard_of\n{pid},{(last + dt.timedelta(days=1)).isoformat()},1\n")
+    p = run("forecast", path, "--plan", plan)
+    assert p.returncode == 2 and p.stdout == ""
+    assert p.stderr.strip() == "error: plan: factor 'food.unheard_of' is not in the diary, so its effect is unknown"
+    plan.write_text(f"patient,date,itch\n{pid},{(last + dt.timedelta(days=9)).isoformat()},\n")
+    p = run("forecast", path, "--plan", plan)
+    assert p.returncode == 2 and "this is day 9" in p.stderr and f"plan row for {pid}" in p.stderr

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import html
+import re
 import threading
 import time
 
@@ -168,3 +169,12 @@ def test_the_panel_speaks_to_the_patient_and_about_them_to_the_clinician(engine,
     patient, clinician = texts["owner@example.org"], texts["linked@clinic.example.org"]
     assert "Dairy: likely makes your itch worse" in patient and "the patient's" not in patient
     assert "Dairy: likely makes the patient's itch worse" in clinician and "your itch" not in clinician
+    for text in (patient, clinician):  # the trigger's week with and without it, the same numbers for both
+        pct = r"(under 1%|over 99%|\d+%)"
+        m = re.search(r'<li class="what-if" data-factor="food.dairy">Dairy every day of the next 7 days: chance of a bad '
+                      rf"day {pct}; with no dairy: {pct}\.</li>", text)
+        assert m is not None, text
+        with_, without = (int(re.sub(r"\D", "", g)) if g[0].isdigit() else (0 if g.startswith("under") else 100)
+                          for g in m.groups())
+        assert with_ > without + 20  # days after dairy are 3 points worse in this diary
+    assert patient.split('id="what-if"')[1].split("</ul>")[0] == clinician.split('id="what-if"')[1].split("</ul>")[0]

@@ -72,10 +72,15 @@ def forecast(
     horizon: int = typer.Option(7, "--horizon", help="Days ahead (1-28)."),
     as_json: bool = typer.Option(False, "--json", help="Print the result as JSON."),
     score: str = typer.Option("itch", "--score", help="Which daily 0-10 score: itch or sleep_loss."),
+    plan: Path | None = typer.Option(
+        None, "--plan",
+        help="Diary CSV of coming days holding only planned exposures (a meal, a visit to a cat, "
+        "a pollen forecast) for days 1..horizon after each patient's last row.",
+    ),
 ) -> None:
     """Probabilistic itch (or sleep loss) forecast, 0-10, for the days after each patient's last row."""
     _single_threaded_blas()
-    from gutskin.insights.forecast import SCORES, forecast_frame
+    from gutskin.insights.forecast import SCORES, forecast_frame, plans_from_frame
     from gutskin.insights.wording import risk_percent
 
     if not 1 <= horizon <= 28:
@@ -84,7 +89,8 @@ def forecast(
         _fail(f"error: --score must be one of {', '.join(SCORES)}")
     frame = _read(diary)
     try:
-        fcs = forecast_frame(frame, horizon, score=score)
+        plans = plans_from_frame(_read(plan), frame, horizon) if plan is not None else None
+        fcs = forecast_frame(frame, horizon, score=score, plans=plans)
     except ValueError as exc:
         _fail(f"error: {exc}")
     word = "itch" if score == "itch" else "sleep loss"

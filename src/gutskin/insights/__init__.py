@@ -12,8 +12,9 @@ Public functions for pages, API and CLI (all return plain data; see docs/insight
   flare risk over the horizon;
 * :func:`gutskin.insights.forecast.forecast_records` -- the CLI contract for a diary frame;
 * :func:`gutskin.insights.evaluation.evaluate_forecast` -- forward-chaining scores;
-* :func:`patient_insights` -- triggers, itch forecast and sleep-loss forecast of one patient in
-  one call.
+* :func:`gutskin.insights.forecast.what_if` -- the coming week with and without a 0/1 factor;
+* :func:`patient_insights` -- triggers, itch forecast, sleep-loss forecast and the what-if of
+  each likely trigger or protective factor of one patient in one call.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from __future__ import annotations
 from typing import Any
 
 MIN_SLEEP_SCORES = 14  # logged sleep-loss scores before a sleep forecast is shown
+MAX_WHAT_IF = 4  # factors compared with and without (the most probable first)
 
 
 def patient_insights(frame, patient: str, *, horizon: int = 7, cohort=None) -> dict[str, Any]:
@@ -30,11 +32,15 @@ def patient_insights(frame, patient: str, *, horizon: int = 7, cohort=None) -> d
     same columns). ``cohort``: optional diary frame of other patients to pool trigger effects
     with. Returns ``{"patient", "triggers": patient_trigger_report(...),
     "forecast": PatientForecast.to_dict(), "sleep_forecast": the same for sleep loss (0-10, same
-    model and factors) or None below MIN_SLEEP_SCORES logged sleep-loss scores}``.
+    model and factors) or None below MIN_SLEEP_SCORES logged sleep-loss scores, "what_if": up
+    to MAX_WHAT_IF likely triggers and protective 0/1 factors (not treatments), each
+    ``{"factor", "label", "verdict", "with", "without", "sentence"}`` with the week's flare risk
+    and mean itch with the factor every day and on no day (:func:`forecast.what_if`)}``.
     """
     from gutskin.insights.evaluation import factor_names
-    from gutskin.insights.forecast import forecast_patient
+    from gutskin.insights.forecast import forecast_patient, what_if
     from gutskin.insights.triggers import patient_trigger_report
+    from gutskin.insights.wording import risk_percent
 
     one = frame[frame["patient"].astype(str) == str(patient)]
     if len(one) == 0:
@@ -43,10 +49,26 @@ def patient_insights(frame, patient: str, *, horizon: int = 7, cohort=None) -> d
     sleep = None
     if "sleep_loss" in one.columns and one["sleep_loss"].notna().sum() >= MIN_SLEEP_SCORES:
         sleep = forecast_patient(one["date"], one["sleep_loss"], horizon, patient=str(patient), factors=factors).to_dict()
+    report = patient_trigger_report(frame, patient, cohort=cohort)
+    forecast = forecast_patient(one["date"], one["itch"], horizon, patient=str(patient), factors=factors).to_dict()
+    candidates = {x["factor"]: x for x in report["triggers"] + report["protective"] if not x.get("is_treatment")}
+    ranked = sorted(candidates.values(), key=lambda x: -max(x["probability"] or 0, x["probability_protective"] or 0))
+    names = [x["factor"] for x in ranked]
+    scenarios = what_if(one["date"], one["itch"], factors, names, horizon) if names else []
+    scenarios = sorted(scenarios, key=lambda r: names.index(r["factor"]))[:MAX_WHAT_IF]
+    for r in scenarios:
+        item = candidates[r["factor"]]
+        r["label"], r["verdict"] = item["label"], item["verdict"]
+        r["sentence"] = (
+            f"{item['label']} every day of the next {horizon} days: chance of a bad day "
+            f"{risk_percent(r['with']['flare_risk'])}; with no {item['label'].lower()}: "
+            f"{risk_percent(r['without']['flare_risk'])}."
+        )
     return {
         "patient": str(patient),
-        "triggers": patient_trigger_report(frame, patient, cohort=cohort),
-        "forecast": forecast_patient(one["date"], one["itch"], horizon, patient=str(patient), factors=factors).to_dict(),
+        "triggers": report,
+        "forecast": forecast,
         "sleep_forecast": sleep,
+        "what_if": scenarios,
     }
 

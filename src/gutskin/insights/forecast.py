@@ -37,6 +37,7 @@ import datetime as dt
 import functools
 import math
 from dataclasses import dataclass, field
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -537,6 +538,36 @@ class CovariateFit:
     offset: np.ndarray  # (T,)
     future_offset: np.ndarray  # (steps,)
     future_var: np.ndarray  # (steps,)
+    future_design: np.ndarray | None = None  # (steps, p): the coded exposures behind future_offset
+    future_design_var: np.ndarray | None = None  # (steps, p): their variances (0 = known)
+    coding: tuple[np.ndarray, np.ndarray] | None = None  # (center, scale) of each factor in names
+
+    def planned(self, plan: Mapping[str, Sequence[float | None]]) -> tuple[np.ndarray, np.ndarray]:
+        """``(future_offset, future_var)`` when some coming exposures are known in advance.
+
+        ``plan``: factor -> raw values for days 1, 2, ... after the last diary day (None or nan
+        = not planned, expected as without a plan). A planned exposure enters like a logged one:
+        its coded value, no variance. Factors without an effect column (constant so far) and
+        days beyond the horizon are ignored. Day h's offset sums lags 0..3, so a plan for day
+        k moves the forecast of days k..k+3 (treatments k+1..k+3).
+        """
+        assert self.future_design is not None and self.future_design_var is not None and self.coding is not None
+        fo, fv = self.future_design.copy(), self.future_design_var.copy()
+        steps, L = fo.shape[0], len(OBS_LAGS)
+        center, scale = self.coding
+        for i, name in enumerate(self.names):
+            if name not in plan:
+                continue
+            vals = np.array([np.nan if v is None else float(v) for v in plan[name]], float)[:steps]
+            for k in np.flatnonzero(~np.isnan(vals)) + 1:  # days after the last day
+                coded = (vals[k - 1] - center[i]) / scale[i]
+                for li, lag in enumerate(OBS_LAGS):
+                    h = k + lag
+                    if h <= steps and (lag > 0 or not name.startswith("treat.")):
+                        fo[h - 1, i * L + li] = coded
+                        fv[h - 1, i * L + li] = 0.0
+        b = self.beta.reshape(-1)
+        return fo @ b, fv @ (b**2)
 
     def effects(self) -> dict[str, tuple[float, int]]:
         """Per factor, the largest-magnitude effect (logit) and its lag."""
@@ -558,20 +589,26 @@ def code_factors(G: np.ndarray) -> np.ndarray:
     patient can act on; a forecast needs how *much* pollen tomorrow brings.)
     """
     G = np.asarray(G, float)
-    out = np.full(G.shape, np.nan)
-    for j in range(G.shape[1]):
-        col = G[:, j]
-        obs = ~np.isnan(col)
-        v = col[obs]
-        if v.size == 0:
-            continue
-        if np.all((v == 0) | (v == 1)):
-            out[obs, j] = v
+    center, scale = factor_coding(G)
+    return (G - center[None, :]) / scale[None, :]
+
+
+def factor_coding(G: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``(center, scale)`` per column of raw factor values (days x factors, nan = missing) such
+    that :func:`code_factors` is ``(x - center) / scale``: (0, 1) for a 0/1 factor or one never
+    logged, (median, IQR or SD) for a dose, (median, inf) for a dose that never varies (coded 0).
+    Kept apart so that values not in the diary yet (a plan) are coded the same way."""
+    G = np.asarray(G, float).reshape(G.shape[0], -1)
+    F = G.shape[1]
+    center, scale = np.zeros(F), np.ones(F)
+    for j in range(F):
+        v = G[~np.isnan(G[:, j]), j]
+        if v.size == 0 or np.all((v == 0) | (v == 1)):
             continue
         q25, q50, q75 = np.percentile(v, [25, 50, 75])
-        scale = float(q75 - q25) if q75 > q25 else float(v.std())
-        out[obs, j] = (v - q50) / scale if scale > 0 else 0.0
-    return out
+        sd = float(q75 - q25) if q75 > q25 else float(v.std())
+        center[j], scale[j] = q50, (sd if sd > 0 else np.inf)
+    return center, scale
 
 
 def _persistence(x: np.ndarray) -> tuple[float, float, float]:
@@ -724,7 +761,9 @@ def fit_covariates(
     T = y.size
     if not names or T == 0:
         return None
-    C = code_factors(np.asarray(G, float).reshape(T, len(names)))
+    G = np.asarray(G, float).reshape(T, len(names))
+    center, scale = factor_coding(G)
+    C = (G - center[None, :]) / scale[None, :]
     stats = [_persistence(C[:, j]) for j in range(len(names))]
     live = [j for j in range(len(names)) if stats[j][2] > 1e-12]
     if not live:
@@ -766,6 +805,9 @@ def fit_covariates(
         offset=X @ beta,
         future_offset=fo @ beta,
         future_var=fv @ (beta**2),
+        future_design=fo,
+        future_design_var=fv,
+        coding=(center[live], scale[live]),
     )
 
 
@@ -873,6 +915,38 @@ def _grid_series(dates, itch, factors=None) -> tuple[np.ndarray, dt.date, np.nda
     return series, last, Gg, names
 
 
+@dataclass
+class _Fitted:
+    """A filtered series and its covariate fit: everything a forecast needs but the future."""
+
+    st: FilterState
+    cf: CovariateFit | None
+    last: dt.date
+    grid: Grid
+
+
+def _fit(dates, itch, horizon: int, factors, grid: Grid) -> _Fitted:
+    if not 1 <= int(horizon) <= 28:
+        raise ValueError("horizon must be between 1 and 28 days")
+    series, last, G, names = _grid_series(dates, itch, factors)
+    cf = fit_covariates(series, G, names, horizon, grid=grid) if names else None
+    st = filter_series(series, grid) if cf is None else filter_series(series, grid, offset=cf.offset)
+    return _Fitted(st, cf, last, grid)
+
+
+def _future(fit: _Fitted, plan: Mapping[str, Sequence[float | None]] | None) -> dict[str, np.ndarray]:
+    if fit.cf is None:
+        return {}
+    off, var = (fit.cf.future_offset, fit.cf.future_var) if not plan else fit.cf.planned(plan)
+    return {"offset": off, "offset_var": var}
+
+
+def _flare_risk(fit: _Fitted, horizon: int, fut: dict[str, np.ndarray], threshold: int, seed: int) -> float:
+    """P(itch >= threshold on at least one of the horizon days), from joint sample paths."""
+    paths = sample_paths(fit.st, fit.grid, horizon, seed=seed, **fut)
+    return float(np.mean(np.any(paths >= threshold, axis=1)))
+
+
 def forecast_patient(
     dates,
     itch,
@@ -883,27 +957,23 @@ def forecast_patient(
     flare_threshold: int = FLARE_THRESHOLD,
     seed: int = 0,
     factors=None,
+    plan: Mapping[str, Sequence[float | None]] | None = None,
 ) -> PatientForecast:
     """Forecast itch for the ``horizon`` days after the last date (1 <= horizon <= 28).
 
     ``factors``: optional diary factor columns for the same rows (a DataFrame or a mapping
     name -> values, nan = not logged). With factors the model is BinAR1-X (lagged exposures
-    shift the day's logit, :func:`fit_covariates`); without, plain BinAR1.
+    shift the day's logit, :func:`fit_covariates`); without, plain BinAR1. ``plan``: exposures
+    known in advance (factor -> values for days 1, 2, ... after the last date, None = not
+    planned; :meth:`CovariateFit.planned`) -- a meal, a visit to a cat owner, tomorrow's pollen
+    forecast; they replace the expected exposures of those days.
     """
-    if not 1 <= int(horizon) <= 28:
-        raise ValueError("horizon must be between 1 and 28 days")
-    series, last, G, names = _grid_series(dates, itch, factors)
-    cf = fit_covariates(series, G, names, horizon, grid=grid) if names else None
-    if cf is None:
-        st = filter_series(series, grid)
-        fut: dict[str, Any] = {}
-    else:
-        st = filter_series(series, grid, offset=cf.offset)
-        fut = {"offset": cf.future_offset, "offset_var": cf.future_var}
-    probs = predictive(st, grid, range(1, horizon + 1), **{k: v[None] for k, v in fut.items()})[0]
-    days = [_day(last + dt.timedelta(days=h + 1), probs[h]) for h in range(horizon)]
-    paths = sample_paths(st, grid, horizon, seed=seed, **fut)
-    risk = float(np.mean(np.any(paths >= flare_threshold, axis=1)))
+    fit = _fit(dates, itch, horizon, factors, grid)
+    fut = _future(fit, plan)
+    probs = predictive(fit.st, grid, range(1, horizon + 1), **{k: v[None] for k, v in fut.items()})[0]
+    days = [_day(fit.last + dt.timedelta(days=h + 1), probs[h]) for h in range(horizon)]
+    risk = _flare_risk(fit, horizon, fut, flare_threshold, seed)
+    st = fit.st
     w = grid_weights(st, grid)[0]
     model = {
         "phi": round(float(w @ grid.phi), 4),
@@ -912,7 +982,50 @@ def forecast_patient(
         "kappa": round(float(w @ grid.kappa), 4),
         "level_itch": round(float(M * (w @ (1 / (1 + np.exp(-st.am[0]))))), 3),
     }
-    return PatientForecast(patient, last, days, round(risk, 4), flare_threshold, int(st.n_obs[0]), model)
+    return PatientForecast(patient, fit.last, days, round(risk, 4), flare_threshold, int(st.n_obs[0]), model)
+
+
+def what_if(
+    dates,
+    itch,
+    factors,
+    names: Sequence[str],
+    horizon: int = 7,
+    *,
+    grid: Grid = DEFAULT_GRID,
+    flare_threshold: int = FLARE_THRESHOLD,
+    seed: int = 0,
+) -> list[dict[str, Any]]:
+    """For each 0/1 factor in ``names``: the coming ``horizon`` days with it every day vs
+    without it on any day -- flare risk and mean itch of each scenario, from one fit.
+
+    Both scenarios use the same model, state and random numbers (common random numbers), so
+    their difference is the factor's estimated effect alone. It is the model's *prediction*
+    under a plan, not proof of cause: the effect is estimated from this diary (observational).
+    Factors that are not 0/1 (doses), that never varied, or that are treatments are skipped.
+    Returns ``[{"factor", "with": {"flare_risk", "mean_itch"}, "without": {...}}, ...]``.
+    """
+    fit = _fit(dates, itch, horizon, factors, grid)
+    out: list[dict[str, Any]] = []
+    if fit.cf is None:
+        return out
+    center, scale = fit.cf.coding  # type: ignore[misc]
+    for name in names:
+        if name not in fit.cf.names or name.startswith("treat."):
+            continue
+        i = fit.cf.names.index(name)
+        if center[i] != 0 or scale[i] != 1:  # a dose, not an exposure one can skip
+            continue
+        row: dict[str, Any] = {"factor": name}
+        for label, value in (("with", 1.0), ("without", 0.0)):
+            fut = _future(fit, {name: [value] * horizon})
+            probs = predictive(fit.st, grid, range(1, horizon + 1), **{k: v[None] for k, v in fut.items()})[0]
+            row[label] = {
+                "flare_risk": round(_flare_risk(fit, horizon, fut, flare_threshold, seed), 4),
+                "mean_itch": round(float((probs @ CATEGORIES).mean()), 3),
+            }
+        out.append(row)
+    return out
 
 
 SCORES = ("itch", "sleep_loss")  # the diary's daily 0-10 scores the model forecasts
@@ -927,22 +1040,70 @@ def score_frame(frame, score: str = "itch"):
 
 
 def forecast_frame(
-    frame, horizon: int = 7, covariates: bool = True, score: str = "itch", **kwargs
+    frame, horizon: int = 7, covariates: bool = True, score: str = "itch", plans=None, **kwargs
 ) -> dict[str, PatientForecast]:
     """Forecast every patient of a diary frame (``read_diary_frame``): patient -> forecast.
 
     With ``covariates`` the frame's factor columns (every non-core column) enter BinAR1-X.
-    ``score``: ``"itch"`` or ``"sleep_loss"`` (:data:`SCORES`).
+    ``score``: ``"itch"`` or ``"sleep_loss"`` (:data:`SCORES`). ``plans``: patient -> plan
+    (:func:`plans_from_frame`, :func:`forecast_patient`).
     """
     from gutskin.diary.csvio import CORE_COLUMNS
 
     frame = score_frame(frame, score)
     names = [c for c in frame.columns if c not in CORE_COLUMNS] if covariates else []
+    plans = plans or {}
     out: dict[str, PatientForecast] = {}
     for pid, g in frame.groupby(frame["patient"].astype(str), sort=True):
         fac = g[names] if names else None
-        out[str(pid)] = forecast_patient(g["date"], g["itch"], horizon, patient=str(pid), factors=fac, **kwargs)
+        out[str(pid)] = forecast_patient(
+            g["date"], g["itch"], horizon, patient=str(pid), factors=fac, plan=plans.get(str(pid)), **kwargs
+        )
     return out
+
+
+def plans_from_frame(plan, diary, horizon: int) -> dict[str, dict[str, list[float | None]]]:
+    """Planned exposures from a diary-format frame of *coming* days: patient -> factor -> values
+    for days 1..horizon after that patient's last diary row (None = not planned).
+
+    A plan holds factor values only; every row must belong to a patient of ``diary``, fall
+    1..``horizon`` days after that patient's last row, and name only factors ``diary`` has (an
+    effect can only be known for a factor that was logged). Raises ValueError naming the row.
+    """
+    from gutskin.diary.csvio import CORE_COLUMNS
+
+    scores = [c for c in CORE_COLUMNS if c not in ("patient", "date") and c in plan.columns]
+    known = {c for c in diary.columns if c not in CORE_COLUMNS}
+    factors = [c for c in plan.columns if c not in CORE_COLUMNS]
+    for c in factors:
+        if c not in known:
+            raise ValueError(f"plan: factor {c!r} is not in the diary, so its effect is unknown")
+    last = {str(p): d for p, d in diary.groupby(diary["patient"].astype(str))["date"].max().items()}
+    out: dict[str, dict[str, list[float | None]]] = {}
+    for row in plan.itertuples(index=False):
+        r = dict(zip(plan.columns, row))
+        pid, day = str(r["patient"]), r["date"]
+        where = f"plan row for {pid} on {day:%Y-%m-%d}"
+        if pid not in last:
+            raise ValueError(f"{where}: patient {pid!r} has no diary rows")
+        k = int((day - last[pid]).days)
+        if not 1 <= k <= horizon:
+            raise ValueError(
+                f"{where}: a plan covers days 1-{horizon} after the patient's last diary day "
+                f"({last[pid]:%Y-%m-%d}); this is day {k}"
+            )
+        given = [c for c in scores if not _missing(r[c])]
+        if given:
+            raise ValueError(f"{where}: a plan holds exposures only, not scores ({', '.join(given)})")
+        days = out.setdefault(pid, {})
+        for c in factors:
+            if not _missing(r[c]):
+                days.setdefault(c, [None] * horizon)[k - 1] = float(r[c])
+    return out
+
+
+def _missing(v) -> bool:  # type: ignore[no-untyped-def]
+    return v is None or (isinstance(v, float) and math.isnan(v))
 
 
 def forecast_records(frame, horizon: int = 7, score: str = "itch") -> dict[str, list[dict[str, Any]]]:
