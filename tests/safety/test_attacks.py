@@ -166,3 +166,35 @@ def test_odd_digits_in_path_are_client_errors(client, people, segment) -> None:
         r = client.request(method, path, headers=h, json={"itch": 3})
         assert r.status_code in (404, 422), (path, r.status_code, r.text)
         assert "detail" in r.json()
+
+
+EVIL_NAME = "</script><form hx-post=/clinic/challenges/4/outcome hx-trigger='load delay:1s'><input name=outcome>"
+
+
+def test_a_name_cannot_break_out_of_the_pages_json_blocks(client, people, engine) -> None:
+    """Data embedded for the charts is JSON inside <script type="application/json">: a patient's
+    display name holding "</script>" and htmx attributes must stay text (it once became a form
+    that the clinician's browser posted, with the clinician's CSRF token)."""
+    import datetime as dt
+    import json
+
+    from gutskin.clinic import accounts, diary, sharing
+    from gutskin.clinic.access import default_patient
+    from gutskin.store.db import transaction
+
+    with transaction(engine) as s:
+        evil = accounts.actor_for(accounts.register_patient(s, "evil@example.org", People.password, EVIL_NAME))
+        pid = default_patient(s, evil).id
+        sharing.accept_invite(s, people.clinician, sharing.create_invite(s, evil, pid)["code"])
+        for i in range(3):
+            diary.put_day(s, evil, pid, dt.date(2026, 11, 1) + dt.timedelta(days=i), diary.DayInput(itch=i))
+    pages = {"linked@clinic.example.org": f"/clinic/patients/{pid}", "evil@example.org": "/trends"}
+    for email, url in pages.items():
+        client.cookies.clear()
+        login_page(client, email)
+        body = client.get(url).text
+        assert "</script><form" not in body and "<form hx-post=/clinic" not in body
+        block = re.search(r'<script type="application/json" id="trend-data">(.*?)</script>', body, re.S)
+        assert block is not None
+        assert EVIL_NAME in json.dumps(json.loads(block.group(1)))  # still the same data, escaped
+        assert '"allowEval": false' in body and '"selfRequestsOnly": true' in body  # htmx: no eval, no other origins

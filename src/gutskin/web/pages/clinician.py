@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, Response
@@ -49,7 +48,7 @@ def patient_page(request: Request, patient_id: int, weeks: int = 12) -> Response
         scores = questionnaires.history(s, u.actor, patient_id)
         recent = diary.list_days(s, u.actor, patient_id, today - dt.timedelta(days=13), today)
         micro = microbiome.latest_summary(s, u.actor, patient_id)
-        return render(request, "clinic_patient.html", {"data": data, "data_json": json.dumps(data), "weeks": data["weeks"],
+        return render(request, "clinic_patient.html", {"data": data, "weeks": data["weeks"],
                                                        "scores": scores[-10:], "recent": list(reversed(recent)),
                                                        "readonly": True, "micro": micro,
                                                        "micro_link": f"/clinic/patients/{patient_id}/microbiome/{micro['id']}"

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
@@ -31,5 +30,5 @@ def insights_panel(request: Request, patient: int) -> Response:
         result = insights_for(s, u.actor, patient)
     forecast, sleep = result.get("forecast"), result.get("sleep_forecast")
     return render(request, "_insights.html", {"r": result, "patient_id": patient, "viewer": u.actor.role,
-                                              "forecast_json": json.dumps(forecast) if forecast else "null",
-                                              "sleep_json": json.dumps(sleep) if sleep else "null"}, user=u)
+                                              "forecast_data": forecast or None,
+                                              "sleep_data": sleep or None}, user=u)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import json
 import os
 
 from fastapi import APIRouter, File, Form, Request, UploadFile
@@ -200,7 +199,7 @@ def trends(request: Request, weeks: int = 12, patient: int | None = None) -> Res
         pid = _pid(s, u.actor, patient)
         data = summary.trends(s, u.actor, pid, weeks, today=local_today(request))
         micro = microbiome.latest_summary(s, u.actor, pid)
-        return render(request, "trends.html", {"data": data, "data_json": json.dumps(data), "weeks": data["weeks"],
+        return render(request, "trends.html", {"data": data, "weeks": data["weeks"],
                                                "patient": patient, "readonly": False, "micro": micro,
                                                "micro_link": f"/microbiome/{micro['id']}" if micro else None}, user=u)
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
@@ -46,5 +45,5 @@ def simulator_result(request: Request, job: str, fragment: int = 0) -> Response:
     with unit_of_work(request) as s:
         u = require_user(request, s, "clinician")
     status = simulations.trial_status(u.actor, job)
-    ctx = {"job": job, "st": status, "result_json": json.dumps(status.get("result")) if status["status"] == "done" else "null"}
+    ctx = {"job": job, "st": status, "sim_data": status.get("result") if status["status"] == "done" else None}
     return render(request, "_simulation.html" if fragment else "simulation.html", ctx, user=u)
