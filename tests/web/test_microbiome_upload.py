@@ -70,3 +70,67 @@ def test_upload_over_api(client, people) -> None:
     assert len(client.get(f"/api/v1/patients/{people.owner_pid}/microbiome", headers=doc).json()) == 1
     stranger = bearer(client, "stranger@example.org")
     assert client.get(f"/api/v1/patients/{people.owner_pid}/microbiome", headers=stranger).status_code == 404
+
+
+def _hostile_biom(tmp_path: Path, secret: Path, how: str) -> bytes:
+    """A valid BIOM 2.1 file whose sample IDs are read from ``secret`` by one of HDF5's ways of
+    keeping data elsewhere (the attack that read /etc/passwd and the SQLite WAL through the
+    upload's error message)."""
+    import biom
+    import h5py
+    import numpy as np
+
+    n = 4
+    path = tmp_path / f"{how}.biom"
+    t = biom.Table(np.ones((2, n)), observation_ids=["f1", "f2"], sample_ids=[f"s{i}" for i in range(n)])
+    with h5py.File(path, "w") as fh:
+        t.to_hdf5(fh, "attack")
+        del fh["sample/ids"]
+        if how == "external":
+            fh.create_dataset("sample/ids", shape=(n,), dtype="S16", external=[(str(secret), 0, n * 16)])
+        elif how == "virtual":
+            with h5py.File(tmp_path / "src.h5", "w") as src:
+                src.create_dataset("ids", data=np.array([b"leak"] * n, dtype="S16"))
+            layout = h5py.VirtualLayout(shape=(n,), dtype="S16")
+            layout[:] = h5py.VirtualSource(str(tmp_path / "src.h5"), "ids", shape=(n,))
+            fh.create_virtual_dataset("sample/ids", layout)
+        else:
+            fh["sample/ids"] = h5py.ExternalLink(str(secret), "/ids")
+    return path.read_bytes()
+
+
+@pytest.mark.parametrize(("how", "message"), [("external", "keeps its data in another file"),
+                                              ("virtual", "is virtual"), ("link", "links to another file")])
+def test_an_upload_cannot_read_the_servers_files(engine, people, client, tmp_path, how, message) -> None:
+    secret = tmp_path / "secret.txt"
+    secret.write_text("root:x:0:0:TOPSECRET-SERVER-FILE:/root:/bin/bash\n" * 4)
+    data = _hostile_biom(tmp_path, secret, how)
+    with pytest.raises(InvalidInput, match=message), transaction(engine) as s:
+        micro.upload_sample(s, people.owner, people.owner_pid, "mine.biom", data)
+    h = bearer(client, "owner@example.org")
+    r = client.post("/api/v1/me/microbiome", headers=h, files={"file": ("mine.biom", data, "application/octet-stream")})
+    assert r.status_code == 422 and message in r.json()["detail"]
+    assert "TOPSECRET" not in r.text and "leak" not in r.text
+    assert count(engine) == 0
+
+
+def test_a_small_file_declaring_a_huge_table_is_refused_before_it_is_made_dense(engine, people) -> None:
+    import json
+
+    n = 20_000  # 20,000 x 20,000 dense would be 3.2 GB; the file is about 1 MB
+    doc = {"id": None, "format": "Biological Observation Matrix 1.0.0", "format_url": "http://biom-format.org",
+           "type": "OTU table", "generated_by": "test", "date": "2026-12-02T00:00:00", "matrix_type": "sparse",
+           "matrix_element_type": "float", "shape": [n, n], "data": [[0, 0, 1.0], [1, 1, 2.0]],
+           "rows": [{"id": f"f{i}", "metadata": None} for i in range(n)],
+           "columns": [{"id": f"s{i}", "metadata": None} for i in range(n)]}
+    with pytest.raises(InvalidInput, match=r"20,000 samples × 20,000 features, more than 5,000,000 cells"), \
+            transaction(engine) as s:
+        micro.upload_sample(s, people.owner, people.owner_pid, "huge.biom", json.dumps(doc).encode())
+    assert count(engine) == 0
+
+
+def test_the_report_names_the_uploaded_file_not_the_servers_temporary_path(engine, people) -> None:
+    with transaction(engine) as s:
+        out = micro.upload_sample(s, people.owner, people.owner_pid, "mine.tsv", PROFILE, method="shotgun")
+    assert out["report"]["profile"]["source"] == "mine.tsv"
+    assert "gutskin-upload" not in repr(out)

@@ -8,6 +8,7 @@ sanitized file name. Nothing is stored when parsing fails.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import os
 import re
@@ -25,6 +26,7 @@ from gutskin.store.models import MicrobiomeSample, Patient
 
 ALLOWED_SUFFIXES = (".biom", ".tsv", ".csv", ".txt", ".json", ".h5", ".hdf5")
 MAX_BYTES_DEFAULT = 20 * 1024 * 1024
+MAX_UPLOAD_CELLS = 5_000_000  # samples × features of an uploaded table made dense (40 MB): a person's profile, or a study table holding it
 METHODS = ("16S", "shotgun", "unknown")
 
 
@@ -71,6 +73,7 @@ def upload_sample(
     """Parse, report and store one sample of an uploaded profile."""
     from gutskin.microbiome import read_profile, sample_report
     from gutskin.microbiome.errors import MicrobiomeInputError
+    from gutskin.microbiome.io import shorten
 
     patient = patient_for_write(session, actor, patient_id)
     name = safe_filename(filename)
@@ -88,13 +91,14 @@ def upload_sample(
         with open(path, "wb") as fh:
             fh.write(data)
         try:
-            profile = read_profile(path, method=method)  # type: ignore[arg-type]
+            profile = read_profile(path, method=method, max_cells=MAX_UPLOAD_CELLS)  # type: ignore[arg-type]
+            profile = dataclasses.replace(profile, source=name)  # never the server's temporary path
             chosen = sample_id or (profile.sample_ids[0] if len(profile.sample_ids) == 1 else None)
             if chosen is None:
-                shown = ", ".join(profile.sample_ids[:10])
+                shown = ", ".join(shorten(x) for x in profile.sample_ids[:10])
                 raise InvalidInput(f"sample_id: the file holds {len(profile.sample_ids)} samples ({shown} …); say which is yours")
             if chosen not in profile.sample_ids:
-                raise InvalidInput(f"sample_id: {chosen!r} is not in the file")
+                raise InvalidInput(f"sample_id: {shorten(chosen)!r} is not in the file")
             report = sample_report(profile, chosen, group)
             stored_profile = profile.subset([chosen]).to_dict()
         except MicrobiomeInputError as exc:

@@ -108,16 +108,74 @@ def _looks_like_lineage(labels: pd.Index) -> bool:
 # --------------------------------------------------------------------------------------
 # BIOM
 # --------------------------------------------------------------------------------------
-def read_biom(path: str | os.PathLike, *, kind: Kind | None = None, method: Method = "unknown") -> Profile:
+MAX_TABLE_CELLS = 50_000_000
+"""Samples × features a table may have before it is made dense (400 MB of float64): a sparse
+BIOM file of 1 MB can declare 40,000 × 40,000 and would otherwise take 12 GB."""
+
+
+def check_hdf5_self_contained(src: str) -> None:
+    """Refuse an HDF5 file whose data lives elsewhere.
+
+    HDF5 lets a dataset keep its bytes in *external* files, a *virtual* dataset map other
+    files' datasets, and an *external link* open another file: reading such an upload would
+    read the server's own files (e.g. ``/etc/passwd`` as sample IDs). BIOM 2.x uses none of
+    them (http://biom-format.org/documentation/format_versions/biom-2.1.html), so any of them
+    -- and soft links, which BIOM does not use either -- is refused before ``biom`` reads it.
+    """
+    import h5py
+
+    visited = 0
+
+    def walk(group, path: str, depth: int) -> None:  # type: ignore[no-untyped-def]
+        nonlocal visited
+        if depth > 16:
+            raise MicrobiomeInputError(f"HDF5 groups nested deeper than 16 at {path}", source=src)
+        for key in group.keys():
+            visited += 1
+            if visited > 10_000:
+                raise MicrobiomeInputError("more than 10,000 HDF5 objects: not a BIOM table", source=src)
+            where = f"{path}{key}"
+            link = group.get(key, getlink=True)
+            if isinstance(link, h5py.ExternalLink):
+                raise MicrobiomeInputError(f"HDF5 object {where!r} links to another file; refused", source=src)
+            if isinstance(link, h5py.SoftLink):
+                raise MicrobiomeInputError(f"HDF5 object {where!r} is a soft link, which BIOM does not use; refused",
+                                           source=src)
+            obj = group[key]
+            if isinstance(obj, h5py.Dataset):
+                if obj.external:
+                    raise MicrobiomeInputError(f"HDF5 dataset {where!r} keeps its data in another file; refused",
+                                               source=src)
+                if obj.is_virtual:
+                    raise MicrobiomeInputError(f"HDF5 dataset {where!r} is virtual (maps other files); refused",
+                                               source=src)
+            elif isinstance(obj, h5py.Group):
+                walk(obj, where + "/", depth + 1)
+
+    try:
+        with h5py.File(src, "r") as fh:
+            walk(fh, "/", 0)
+    except OSError as exc:
+        raise MicrobiomeInputError(f"not a readable HDF5 file ({exc})", source=src) from exc
+
+
+def read_biom(
+    path: str | os.PathLike, *, kind: Kind | None = None, method: Method = "unknown", max_cells: int = MAX_TABLE_CELLS
+) -> Profile:
     """Read a BIOM 1.0 (JSON) or 2.x (HDF5) table with ``biom-format``.
 
     Observation metadata ``taxonomy`` (list or string) is parsed to ranks. Sample × feature
-    orientation is BIOM's own (observations are features).
+    orientation is BIOM's own (observations are features). An HDF5 file must hold its own data
+    (:func:`check_hdf5_self_contained`); a table above ``max_cells`` samples × features is
+    refused before it is made dense.
     """
     import biom
+    import h5py
     from biom.exception import TableException
 
     src = str(path)
+    if h5py.is_hdf5(src):  # by signature, also behind a user block: what biom itself would open as HDF5
+        check_hdf5_self_contained(src)
     try:
         table = biom.load_table(src)
     except (TableException, ValueError, KeyError, TypeError, OSError) as exc:
@@ -129,6 +187,10 @@ def read_biom(path: str | os.PathLike, *, kind: Kind | None = None, method: Meth
     samp_ids = [str(x) for x in table.ids(axis="sample")]
     _check_unique(samp_ids, "sample", src)
     _check_unique(obs_ids, "feature", src)
+    if len(samp_ids) * len(obs_ids) > max_cells:
+        raise MicrobiomeInputError(
+            f"the table has {len(samp_ids):,} samples × {len(obs_ids):,} features, more than {max_cells:,} cells",
+            source=src)
     dense = table.matrix_data.toarray().T  # samples × features
     frame = pd.DataFrame(dense, index=samp_ids, columns=obs_ids)
     taxonomy = None
@@ -168,7 +230,7 @@ def _check_unique(ids: list[str], what: str, src: str) -> None:
     seen: set[str] = set()
     for i in ids:
         if i in seen:
-            raise MicrobiomeInputError(f"duplicate {what} ID {i!r}", source=src, **{what: i})
+            raise MicrobiomeInputError(f"duplicate {what} ID {shorten(i)!r}", source=src, **{what: shorten(i)})
         seen.add(i)
 
 
@@ -373,17 +435,25 @@ def sniff_format(path: str | os.PathLike) -> str:
     return "table"
 
 
+def shorten(text: str, limit: int = 40) -> str:
+    """An ID as an error message may quote it: at most ``limit`` characters."""
+    text = str(text)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 def read_profile(path: str | os.PathLike, *, format: str | None = None, orientation: Orientation | None = None,
-                 kind: Kind | None = None, rank: str = "feature", method: Method = "unknown") -> Profile:
+                 kind: Kind | None = None, rank: str = "feature", method: Method = "unknown",
+                 max_cells: int = MAX_TABLE_CELLS) -> Profile:
     """Read any supported file; the format is sniffed from content unless given.
 
     ``format``: ``"biom"`` (either BIOM version), ``"metaphlan"`` or ``"table"``.
+    ``max_cells``: the largest BIOM table (samples × features) accepted (:func:`read_biom`).
     """
     if not Path(path).is_file():
         raise MicrobiomeInputError("no such file", source=str(path))
     fmt = format or sniff_format(path)
     if fmt.startswith("biom"):
-        prof = read_biom(path, kind=kind, method=method)
+        prof = read_biom(path, kind=kind, method=method, max_cells=max_cells)
         if rank != "feature":
             prof = Profile.from_frame(prof.table, kind=prof.kind, rank=rank, method=method,
                                       taxonomy=prof.taxonomy, source=prof.source)
