@@ -198,3 +198,28 @@ def test_a_name_cannot_break_out_of_the_pages_json_blocks(client, people, engine
         assert block is not None
         assert EVIL_NAME in json.dumps(json.loads(block.group(1)))  # still the same data, escaped
         assert '"allowEval": false' in body and '"selfRequestsOnly": true' in body  # htmx: no eval, no other origins
+
+
+def test_a_deleted_accounts_id_and_token_never_open_the_next_account(client, people) -> None:
+    """SQLite handed the id of a deleted account (if it was the newest) to the next one to
+    register: the old token opened the new account and the old audit rows showed in its history."""
+    pw = People.password
+    assert client.post("/api/v1/auth/register", json={"email": "alice@example.org", "password": pw}).status_code == 201
+    alice = bearer(client, "alice@example.org")
+    alice_me = client.get("/api/v1/me", headers=alice).json()
+    client.put("/api/v1/me/diary/2026-11-02", json={"itch": 4, "notes": "alice's note"}, headers=alice)
+    doc = bearer(client, "linked@clinic.example.org")
+    code = client.post("/api/v1/me/invites", headers=alice).json()["code"]
+    pid = client.post("/api/v1/clinician/links", json={"code": code}, headers=doc).json()["patient_id"]
+    assert client.get(f"/api/v1/patients/{pid}/diary", headers=doc).status_code == 200
+    assert client.post("/api/v1/me/delete", json={"password": pw}, headers=alice).status_code == 204
+    assert client.get("/api/v1/me", headers=alice).status_code == 401
+    assert client.post("/api/v1/auth/register", json={"email": "bob@example.org", "password": pw}).status_code == 201
+    bob = bearer(client, "bob@example.org")
+    bob_me = client.get("/api/v1/me", headers=bob).json()
+    assert client.get("/api/v1/me", headers=alice).status_code == 401  # the old token stays dead
+    assert client.get("/api/v1/me/diary", headers=alice).status_code == 401
+    assert bob_me["id"] != alice_me["id"]
+    assert {p["patient_id"] for p in bob_me["patients"]}.isdisjoint({p["patient_id"] for p in alice_me["patients"]})
+    history = client.get("/api/v1/me/audit", headers=bob).json()
+    assert all("linked@clinic.example.org" not in str(e) for e in history), history  # Alice's clinician is not in Bob's log

@@ -21,7 +21,7 @@ from alembic import command
 from sqlalchemy import Connection, MetaData, Table, inspect, select, text
 
 from gutskin.store.db import get_engine
-from gutskin.store.migrate import alembic_config, current_revision
+from gutskin.store.migrate import alembic_config, check_foreign_keys, current_revision, sqlite_foreign_keys_off
 from gutskin.store.models import Base
 
 FORMAT = "gutskin-backup/1"
@@ -125,7 +125,7 @@ def restore(url: str, path: Path, force: bool = False) -> dict[str, int]:
     header, rows = _read(path)
     engine = get_engine(url)
     counts: dict[str, int] = {}
-    with engine.begin() as conn:
+    with engine.connect() as conn, sqlite_foreign_keys_off(conn), conn.begin():
         if _has_data(conn) and not force:
             raise BackupError("the database is not empty; use --force to replace everything in it")
         cfg = alembic_config(url)
@@ -159,7 +159,21 @@ def restore(url: str, path: Path, force: bool = False) -> dict[str, int]:
                         f"SELECT setval(pg_get_serial_sequence('{name}', 'id'), COALESCE(MAX(id), 1), MAX(id) IS NOT NULL) FROM \"{name}\""
                     ))
         command.upgrade(cfg, "head")
+        if conn.dialect.name == "sqlite":
+            _raise_sqlite_sequences(conn)
+        check_foreign_keys(conn)
     return counts
+
+
+def _raise_sqlite_sequences(conn: Connection) -> None:
+    """Start new user and patient ids above every id the restored audit log names: ids of
+    accounts deleted before the backup are never handed out again (migration 0004)."""
+    for table, column in (("users", "actor_user_id"), ("patients", "patient_id")):
+        high = conn.exec_driver_sql(
+            f"SELECT max(coalesce((SELECT max(id) FROM {table}), 0), coalesce((SELECT max({column}) FROM audit_events), 0))"
+        ).scalar()
+        conn.exec_driver_sql("DELETE FROM sqlite_sequence WHERE name = ?", (table,))
+        conn.exec_driver_sql("INSERT INTO sqlite_sequence (name, seq) VALUES (?, ?)", (table, int(high or 0)))
 
 
 def current_revision_on(conn: Connection) -> str | None:

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
+from sqlalchemy import Connection
 
 from gutskin.store.db import get_engine, normalize_url
 
@@ -19,21 +22,47 @@ def alembic_config(url: str) -> Config:
     return cfg
 
 
-def upgrade(url: str, revision: str = "head") -> None:
-    """Apply migrations up to ``revision`` (default: the newest)."""
+@contextmanager
+def sqlite_foreign_keys_off(conn: Connection) -> Iterator[None]:
+    """Foreign keys off on a SQLite connection for a migration that rebuilds tables, on again
+    after (SQLite's own procedure, https://sqlite.org/lang_altertable.html#otheralter: a DROP
+    TABLE with them on cascade-deletes the children). ``conn`` must not be in a transaction:
+    the pragma is a no-op inside one. Nothing on PostgreSQL."""
+    if conn.dialect.name != "sqlite":
+        yield
+        return
+    raw = conn.connection.driver_connection
+    raw.execute("PRAGMA foreign_keys=OFF")
+    try:
+        yield
+    finally:
+        raw.execute("PRAGMA foreign_keys=ON")
+
+
+def check_foreign_keys(conn: Connection) -> None:
+    """Raise if any row of a SQLite database points at a row that is not there."""
+    if conn.dialect.name == "sqlite":
+        bad = conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+        if bad:
+            raise RuntimeError(f"foreign key check failed after migration: {bad[:5]}")
+
+
+def _run(url: str, action, revision: str) -> None:  # type: ignore[no-untyped-def]
     engine = get_engine(url)
     cfg = alembic_config(url)
-    with engine.begin() as conn:
+    with engine.connect() as conn, sqlite_foreign_keys_off(conn), conn.begin():
         cfg.attributes["connection"] = conn
-        command.upgrade(cfg, revision)
+        action(cfg, revision)
+        check_foreign_keys(conn)
+
+
+def upgrade(url: str, revision: str = "head") -> None:
+    """Apply migrations up to ``revision`` (default: the newest), in one transaction."""
+    _run(url, command.upgrade, revision)
 
 
 def downgrade(url: str, revision: str) -> None:
-    engine = get_engine(url)
-    cfg = alembic_config(url)
-    with engine.begin() as conn:
-        cfg.attributes["connection"] = conn
-        command.downgrade(cfg, revision)
+    _run(url, command.downgrade, revision)
 
 
 def check(url: str) -> None:

@@ -47,6 +47,7 @@ class Base(DeclarativeBase):
 
 class User(Base):
     __tablename__ = "users"
+    __table_args__ = {"sqlite_autoincrement": True}  # a deleted account's id is never handed out again (0004)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     email: Mapped[str] = mapped_column(String(320), unique=True)
@@ -61,6 +62,7 @@ class Patient(Base):
     """A patient profile. ``owner_user_id`` is the account that manages it (self or caregiver)."""
 
     __tablename__ = "patients"
+    __table_args__ = {"sqlite_autoincrement": True}
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     external_id: Mapped[str] = mapped_column(String(64), unique=True)
