@@ -40,6 +40,7 @@ PATIENT_READ = exp(401, OK, 404, OK, 404, 404)
 CLINICIAN = exp(401, 403, 403, OK, OK, 403)
 CLINICIAN_OF_A = exp(401, 403, 403, OK, 404, 403)
 PAGE_ME = exp(LOGIN, OK, OK, 403, 403, 403)
+PAGE_ANY = exp(LOGIN, OK, OK, OK, OK, OK)  # the caller's own account, any role
 PAGE_ME_A_OBJECT = exp(LOGIN, OK, 404, 403, 403, 403)
 PAGE_PATIENT_READ = exp(LOGIN, OK, 404, OK, 404, 403)
 PAGE_CLINICIAN = exp(LOGIN, 403, 403, OK, OK, 403)
@@ -153,6 +154,8 @@ ROWS: dict[tuple[str, str], Row] = {
     ("POST", "/sharing/revoke/{consent_id}"): Row(PAGE_ME_A_OBJECT, form({}), audit=A_ONLY),
     ("GET", "/appointments"): Row(PAGE_ME, audit=ME_WRITERS),
     ("POST", "/appointments"): Row(PAGE_ME, form({"reason": "itchy", "urgency": "routine"}), audit=ME_WRITERS),
+    ("GET", "/account"): Row(PAGE_ANY),
+    ("POST", "/account/password"): Row(PAGE_ANY, form({"current_password": People.password, "new_password": People.password})),
     ("GET", "/data"): Row(PAGE_ME),
     ("GET", "/data/diary.csv"): Row(PAGE_ME, audit=ME_WRITERS),
     ("GET", "/data/archive.json"): Row(PAGE_ME, audit=ME_WRITERS),

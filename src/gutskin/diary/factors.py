@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 FACTOR_NAME_RE = re.compile(r"^(food|env|life|gut|treat|[a-z0-9_]+)\.[a-z0-9_]+$")
 """``group.name``, lower case, ``[a-z0-9_]`` on both sides of the dot."""
+MAX_FACTOR_NAME = 80  # the store's column width
 
 GROUPS: tuple[str, ...] = ("food", "env", "life", "gut", "treat")
 
@@ -89,6 +90,8 @@ VOCABULARY: dict[str, Factor] = {
 
 def parse_factor_name(name: str) -> tuple[str, str]:
     """Split ``group.name``; raise ``ValueError`` naming the offending name otherwise."""
+    if isinstance(name, str) and len(name) > MAX_FACTOR_NAME:
+        raise ValueError(f"factor name {name[:24]!r}…: at most {MAX_FACTOR_NAME} characters")
     if not isinstance(name, str) or not FACTOR_NAME_RE.match(name):
         raise ValueError(
             f"factor name {name!r}: expected 'group.name' in lower case letters, digits and '_' (e.g. food.dairy)"

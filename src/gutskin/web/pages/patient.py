@@ -104,22 +104,30 @@ def _save_today(request: Request, form: dict[str, str], patient: int | None) -> 
         u = require_user(request, s, "patient")
         verify_csrf(request, u, form.get("csrf_token"))
         pid = _pid(s, u.actor, patient)
+        def number(name: str, value: str) -> float:
+            try:
+                return float(value)
+            except ValueError:
+                raise InvalidInput(f"{name}: expected a number, got {value[:20]!r}") from None
+
         factors: dict[str, float] = {}
         for key, value in form.items():
             if key.startswith("f:") and value not in ("", None):
-                try:
-                    factors[key[2:]] = float(value)
-                except ValueError:
-                    pass
+                factors[key[2:]] = number(f"factors.{key[2:]}", value)
         custom_name = (form.get("custom_name") or "").strip().lower()
         if custom_name:
             if "." not in custom_name:
                 custom_name = "food." + custom_name.replace(" ", "_")
-            factors[custom_name] = float(form.get("custom_value") or 1)
+            factors[custom_name] = number("custom_value", form.get("custom_value") or "1")
 
         def num(name: str) -> int | None:
             v = form.get(name)
-            return None if v in (None, "") else int(v)
+            if v in (None, ""):
+                return None
+            try:
+                return int(v)
+            except ValueError:
+                raise InvalidInput(f"{name}: expected a whole number 0-10, got {v[:20]!r}") from None
 
         entry = diary.DayInput(
             itch=num("itch"), sleep_loss=num("sleep_loss"), flare=form.get("flare") == "1",

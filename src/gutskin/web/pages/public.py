@@ -55,8 +55,8 @@ def _signed_in(request: Request, user_id: int, target: str) -> Response:
 
 
 @router.get("/login", response_class=HTMLResponse)
-def login_form(request: Request) -> Response:
-    return _anon_form(request, "login.html", {})
+def login_form(request: Request, changed: int = 0) -> Response:
+    return _anon_form(request, "login.html", {"changed": bool(changed)})
 
 
 @router.post("/login", response_class=HTMLResponse)

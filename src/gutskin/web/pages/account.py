@@ -1,0 +1,47 @@
+"""The account page, for every role: who is signed in, and a password change.
+
+Admins land here (they manage accounts on the server with ``gutskin users …`` and never see
+health data); patients and clinicians reach it from the header.
+"""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse, Response
+
+from gutskin.clinic import accounts
+from gutskin.clinic.errors import ClinicError
+from gutskin.web import security
+from gutskin.web.errors import status_for
+from gutskin.web.pages.common import redirect, render, require_user, verify_csrf
+
+router = APIRouter(include_in_schema=False)
+
+
+@router.get("/account", response_class=HTMLResponse)
+def account(request: Request) -> Response:
+    from gutskin.web.deps import unit_of_work
+
+    with unit_of_work(request) as s:
+        u = require_user(request, s)
+        return render(request, "account.html", {}, user=u)
+
+
+@router.post("/account/password", response_class=HTMLResponse)
+def change_password(request: Request, current_password: str = Form(""), new_password: str = Form(""),
+                    csrf_token: str = Form("")) -> Response:
+    """Change the password; every session and token ends, this one too: log in again."""
+    from gutskin.web.deps import unit_of_work
+
+    try:
+        with unit_of_work(request) as s:
+            u = require_user(request, s)
+            verify_csrf(request, u, csrf_token)
+            accounts.change_password(s, u.actor, current_password, new_password)
+    except ClinicError as exc:
+        with unit_of_work(request) as s:
+            u = require_user(request, s)
+            return render(request, "account.html", {"error": str(exc)}, status=status_for(exc), user=u)
+    resp = redirect("/login?changed=1")
+    resp.delete_cookie(security.SESSION_COOKIE)
+    return resp
