@@ -244,18 +244,84 @@ def test_delete_account_removes_every_personal_record(engine, people) -> None:
         assert s.get(User, people.stranger.user_id) is not None
 
 
+def _attempt(engine, email: str, password: str):  # type: ignore[no-untyped-def]
+    with transaction(engine) as s:
+        accounts.record_login_attempt(s, email)
+    with transaction(engine) as s:
+        return accounts.authenticate(s, email, password)
+
+
 def test_login_rate_limit_and_generic_errors(engine, people) -> None:
     for _ in range(5):
-        with pytest.raises(AuthenticationFailed) as err, transaction(engine) as s:
-            accounts.authenticate(s, "owner@example.org", "nope")
+        with pytest.raises(AuthenticationFailed) as err:
+            _attempt(engine, "owner@example.org", "nope")
         assert str(err.value) == "wrong email or password"
-        with transaction(engine) as s:
-            accounts.record_failed_login(s, "owner@example.org")
-    with pytest.raises(RateLimited), transaction(engine) as s:
-        accounts.authenticate(s, "owner@example.org", people.password)
-    with pytest.raises(AuthenticationFailed) as unknown, transaction(engine) as s:
-        accounts.authenticate(s, "nobody@example.org", "whatever")
+    with pytest.raises(RateLimited):
+        _attempt(engine, "owner@example.org", people.password)
+    with pytest.raises(AuthenticationFailed) as unknown:
+        _attempt(engine, "nobody@example.org", "whatever")
     assert str(unknown.value) == "wrong email or password"
+
+
+def test_a_burst_of_parallel_guesses_gets_at_most_the_limit_of_password_checks(engine, people) -> None:
+    """Counting a failure only after its password check let 22 of 40 parallel guesses through."""
+    import threading
+
+    outcomes: list[str] = []
+    start = threading.Barrier(16)
+
+    def guess() -> None:
+        start.wait()
+        try:
+            _attempt(engine, "owner@example.org", "a-wrong-guess")
+        except RateLimited:
+            outcomes.append("limited")
+        except AuthenticationFailed:
+            outcomes.append("checked")
+
+    threads = [threading.Thread(target=guess) for _ in range(16)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(outcomes) == 16
+    assert outcomes.count("checked") <= 5
+    with pytest.raises(RateLimited):  # and the right password waits out the window too
+        _attempt(engine, "owner@example.org", people.password)
+
+
+def test_password_hashing_runs_at_most_hash_slots_at_once(people) -> None:
+    import threading
+    import time
+
+    from gutskin.clinic import passwords
+
+    inner = passwords._hasher()
+    busy, peak, lock = 0, 0, threading.Lock()
+
+    class Counting:
+        def verify(self, password: str, hashed: str) -> bool:
+            nonlocal busy, peak
+            with lock:
+                busy += 1
+                peak = max(peak, busy)
+            time.sleep(0.02)
+            with lock:
+                busy -= 1
+            return inner.verify(password, hashed)
+
+    saved = passwords._hasher
+    passwords._hasher = lambda: Counting()  # type: ignore[assignment,return-value]
+    try:
+        hashed = inner.hash("some-password-1")
+        threads = [threading.Thread(target=passwords.verify_password, args=("x", hashed)) for _ in range(12)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+    finally:
+        passwords._hasher = saved  # type: ignore[assignment]
+    assert peak == passwords.HASH_SLOTS
 
 
 def test_registration_validates(engine) -> None:

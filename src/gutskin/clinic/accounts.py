@@ -83,20 +83,22 @@ def _attempt_key(email: str) -> str:
 
 
 def authenticate(session: Session, email: str, password: str, max_failures: int = 5, window_seconds: int = 300) -> User:
-    """Check credentials. Too many failures in the window → ``RateLimited``.
+    """Check credentials. More than ``max_failures`` attempts in the window → ``RateLimited``.
 
-    The caller records each failure with :func:`record_failed_login` in a separate
-    transaction (the failed one rolls back).
+    The caller first counts the attempt with :func:`record_login_attempt` in its own, committed
+    transaction: concurrent attempts then all see each other, so a burst of 40 parallel guesses
+    gets at most ``max_failures`` password checks (counting only after a failed check let 22
+    of 40 through). A successful sign-in clears the email's attempts; a failed one stays counted.
 
     An unknown email costs the same argon2 work as a wrong password, and both give the same error.
     """
     email = (email or "").strip().lower()
     key = _attempt_key(email)
     since = utcnow() - dt.timedelta(seconds=window_seconds)
-    failures = session.scalar(
+    attempts = session.scalar(
         select(func.count()).select_from(LoginAttempt).where(LoginAttempt.key == key, LoginAttempt.at >= since)
     )
-    if failures is not None and failures >= max_failures:
+    if attempts is not None and attempts > max_failures:
         burn_time(password or "")
         raise RateLimited("too many attempts; try again in a few minutes")
     user = session.scalar(select(User).where(User.email == email))
@@ -111,8 +113,8 @@ def authenticate(session: Session, email: str, password: str, max_failures: int 
     return user
 
 
-def record_failed_login(session: Session, email: str) -> None:
-    """Count a failed sign-in (in its own transaction, so the failure's rollback keeps it)."""
+def record_login_attempt(session: Session, email: str) -> None:
+    """Count a sign-in attempt before its password is checked (commit it before :func:`authenticate`)."""
     session.add(LoginAttempt(key=_attempt_key((email or "").strip().lower())))
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from functools import lru_cache
 
 from pwdlib import PasswordHash
@@ -17,12 +18,21 @@ def _hasher() -> PasswordHash:
     return PasswordHash((Argon2Hasher(),))
 
 
+HASH_SLOTS = 2
+"""Password hashes computed at once per process. argon2id takes ~64 MiB and a core for tens of
+milliseconds by design; 40 parallel sign-ins stalled every other request for 25 s. Beyond the
+slots, sign-ins queue while diary writes keep going."""
+_slots = threading.BoundedSemaphore(HASH_SLOTS)
+
+
 def hash_password(password: str) -> str:
-    return _hasher().hash(password)
+    with _slots:
+        return _hasher().hash(password)
 
 
 def verify_password(password: str, password_hash: str) -> bool:
-    return _hasher().verify(password, password_hash)
+    with _slots:
+        return _hasher().verify(password, password_hash)
 
 
 _DUMMY_HASH: str | None = None

@@ -10,7 +10,6 @@ from pydantic import ValidationError
 from gutskin.clinic import accounts
 from gutskin.clinic.access import owned_patients
 from gutskin.clinic.accounts import actor_for
-from gutskin.clinic.errors import AuthenticationFailed
 from gutskin.web import security
 from gutskin.web.api.schemas import AccountOut, Credentials, RegisterIn, TokenOut
 from gutskin.web.deps import settings_of, unit_of_work
@@ -67,11 +66,8 @@ async def token(request: Request) -> TokenOut:
 
 def _issue(request: Request, email: str, password: str) -> TokenOut:
     s = settings_of(request)
-    try:
-        with unit_of_work(request) as session:
-            user = accounts.authenticate(session, email, password, s.login_max_failures, s.login_window_seconds)
-            return TokenOut(access_token=security.issue_token(s.secret_key, user))
-    except AuthenticationFailed:
-        with unit_of_work(request) as session:
-            accounts.record_failed_login(session, email)
-        raise
+    with unit_of_work(request) as session:
+        accounts.record_login_attempt(session, email)
+    with unit_of_work(request) as session:
+        user = accounts.authenticate(session, email, password, s.login_max_failures, s.login_window_seconds)
+        return TokenOut(access_token=security.issue_token(s.secret_key, user))

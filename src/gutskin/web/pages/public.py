@@ -63,6 +63,8 @@ def login_form(request: Request, changed: int = 0) -> Response:
 def login(request: Request, email: str = Form(""), password: str = Form(""), csrf_token: str = Form("")) -> Response:
     _check_anon_csrf(request, csrf_token)
     s = settings_of(request)
+    with unit_of_work(request) as session:
+        accounts.record_login_attempt(session, email)
     try:
         with unit_of_work(request) as session:
             user = accounts.authenticate(session, email, password, s.login_max_failures, s.login_window_seconds)
@@ -70,8 +72,6 @@ def login(request: Request, email: str = Form(""), password: str = Form(""), csr
     except RateLimited as exc:
         return _anon_form(request, "login.html", {"error": str(exc), "email": email}, status=429)
     except AuthenticationFailed as exc:
-        with unit_of_work(request) as session:
-            accounts.record_failed_login(session, email)
         return _anon_form(request, "login.html", {"error": str(exc), "email": email}, status=401)
     return _signed_in(request, uid, _home_for(role))
 
