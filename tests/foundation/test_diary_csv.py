@@ -54,6 +54,11 @@ def test_spec_error_message_names_file_line_column_and_expected() -> None:
         ("patient,date,itch", "=cmd|' /C calc'!A0,2025-01-01,1", "patient", "not starting with"),
         ("patient,date,itch", "p,2025-01-01,3.5", "itch", "an integer 0-10"),
         ("patient,date,env.pollen", "p,2025-01-01,nan", "env.pollen", "a number"),
+        # the vocabulary's ranges hold on every way in (CSV, API, FHIR): what one exports, another imports
+        ("patient,date,env.humidity", "p,2025-01-01,150", "env.humidity", 'a value from 0 to 100 (Humidity), got "150"'),
+        ("patient,date,gut.bristol", "p,2025-01-01,9", "gut.bristol", "a value from 1 to 7"),
+        ("patient,date,env.pollen", "p,2025-01-01,-5", "env.pollen", "a value of at least 0 (Pollen)"),
+        ("patient,date,treat.tcs", "p,2025-01-01,-1", "treat.tcs", "a value of at least 0"),
     ],
 )
 def test_bad_cells_are_named(header: str, row: str, column: str, expected: str) -> None:
@@ -119,7 +124,11 @@ row_strategy = st.builds(
     poscorad=st.none() | st.floats(0, 103, allow_nan=False),
     poem=st.none() | st.integers(0, 28),
     flare=st.none() | st.integers(0, 1),
-    factors=st.dictionaries(st.sampled_from(["food.dairy", "env.pollen", "life.stress", "treat.tcs"]), finite, max_size=4),
+    factors=st.builds(
+        lambda custom, known: {**custom, **known},
+        st.dictionaries(st.sampled_from(["food.kiwi", "env.noise", "custom.x"]), finite, max_size=3),  # unbounded
+        st.dictionaries(st.sampled_from(["life.stress", "env.humidity"]), st.floats(0, 10, allow_nan=False), max_size=2),
+    ),
 )
 
 

@@ -30,3 +30,52 @@ def test_bad_values_are_named_and_nothing_is_saved(client, people, field, value,
     assert message in r.text
     diary = client.get("/api/v1/me/diary", headers=bearer(client, "owner@example.org")).json()
     assert isinstance(diary, list) and all(d["date"] != "2026-11-20" for d in diary)
+
+
+class _BrowserForm:
+    """What a browser submits for the diary form: named inputs, checked boxes only."""
+
+    def __init__(self, html: str) -> None:
+        from html.parser import HTMLParser
+
+        self.data: dict[str, str] = {}
+        form = html.split('class="card diary"', 1)[1].split("</form>", 1)[0]
+        outer = self
+
+        class P(HTMLParser):
+            def handle_starttag(self, tag, attrs):  # type: ignore[no-untyped-def]
+                a = dict(attrs)
+                if tag != "input" or "name" not in a:
+                    return
+                if a.get("type") == "checkbox" and "checked" not in a:
+                    return
+                outer.data[a["name"]] = a.get("value") or ""
+
+        P().feed(form)
+
+
+def test_saving_a_day_without_changes_keeps_it_exactly(client, people) -> None:
+    """Opening an imported day and pressing Save changed pollen 0.9 to 1, emollient 2 to 1,
+    dropped humidity and every explicit 0, and stored itch 0 for a day with no itch."""
+    owner = bearer(client, "owner@example.org")
+    day = {"itch": None, "sleep_loss": 3, "factors": {"env.pollen": 0.9, "treat.emollient": 2, "env.humidity": 55,
+                                                      "env.temperature": -4.5, "food.dairy": 0, "food.egg": 1,
+                                                      "life.stress": 6}}
+    assert client.put("/api/v1/me/diary/2026-11-20", json=day, headers=owner).status_code == 200
+    before = client.get("/api/v1/me/diary", headers=owner).json()
+    login_page(client, "owner@example.org")
+    form = _BrowserForm(client.get("/today?date=2026-11-20").text).data
+    assert form.get("itch_unset") == "1" and "f:food.dairy" not in form and form["r:food.dairy"] == "1"
+    r = client.post("/today", data=form, follow_redirects=False)
+    assert r.status_code == 303, r.text
+    after = client.get("/api/v1/me/diary", headers=owner).json()
+    assert after[0]["factors"] == before[0]["factors"] == {k: float(v) for k, v in day["factors"].items()}
+    assert after[0]["itch"] is None and after[0]["sleep_loss"] == 3
+    # unticking a recorded chip records "not today" (0); moving the slider records the score
+    form = _BrowserForm(client.get("/today?date=2026-11-20").text).data
+    form.pop("f:food.egg")
+    form.pop("itch_unset")
+    form["itch"] = "0"
+    client.post("/today", data=form, follow_redirects=False)
+    last = client.get("/api/v1/me/diary", headers=owner).json()[0]
+    assert last["factors"]["food.egg"] == 0.0 and last["itch"] == 0

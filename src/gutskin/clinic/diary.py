@@ -16,7 +16,7 @@ from gutskin.clinic.access import patient_for_read, patient_for_write
 from gutskin.clinic.actors import Actor
 from gutskin.clinic.errors import Conflict, InvalidInput, NotFound
 from gutskin.diary.csvio import DiaryCsvError, DiaryRow, iter_diary_csv, write_diary_csv
-from gutskin.diary.factors import VOCABULARY, known_factor, parse_factor_name
+from gutskin.diary.factors import VOCABULARY, known_factor, out_of_range, parse_factor_name
 from gutskin.store.bulk import insert_diary_days, insert_factor_values
 from gutskin.store.db import transaction
 from gutskin.store.upsert import ensure_factors, insert_day_factor_values, upsert_diary_day
@@ -54,9 +54,9 @@ def _validate(day: DayInput) -> None:
             raise InvalidInput(f"factors.{name}: {exc}") from None
         if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
             raise InvalidInput(f"factors.{name}: expected a number, got {value!r}")
-        f = known_factor(name)
-        if (f.minimum is not None and value < f.minimum) or (f.maximum is not None and value > f.maximum):
-            raise InvalidInput(f"factors.{name}: expected a value in [{f.minimum}, {f.maximum}], got {value!r}")
+        problem = out_of_range(known_factor(name), value)
+        if problem:
+            raise InvalidInput(f"factors.{name}: {problem}, got {value:g}")
 
 
 def factor_ids(session: Session, names: set[str] | list[str]) -> dict[str, int]:

@@ -22,7 +22,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import IO, TextIO
 
-from gutskin.diary.factors import FACTOR_NAME_RE
+from gutskin.diary.factors import FACTOR_NAME_RE, VOCABULARY, out_of_range
 
 CORE_COLUMNS: tuple[str, ...] = ("patient", "date", "itch", "sleep_loss", "poscorad", "poem", "flare")
 REQUIRED_COLUMNS: tuple[str, ...] = ("patient", "date")
@@ -240,6 +240,9 @@ def _parse_row(
         value = _number(raw)
         if value is None:
             raise DiaryCsvError(name, line, col, f'expected a number, got "{raw}"')
+        known = VOCABULARY.get(col)
+        if known is not None and (problem := out_of_range(known, value)):
+            raise DiaryCsvError(name, line, col, f'{problem} ({known.label}), got "{raw}"')
         factors[col] = value
     return DiaryRow(patient, day, itch, sleep, poscorad, poem, flare, factors)
 

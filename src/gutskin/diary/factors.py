@@ -100,6 +100,19 @@ def parse_factor_name(name: str) -> tuple[str, str]:
     return group, short
 
 
+def out_of_range(factor: Factor, value: float) -> str | None:
+    """What is wrong with ``value`` for ``factor`` (humidity 150 %, Bristol type 9), or None.
+
+    One rule for every way in -- diary CSV, API, pages, FHIR -- so that what one path exports
+    another path imports."""
+    lo, hi = factor.minimum, factor.maximum
+    if (lo is None or value >= lo) and (hi is None or value <= hi):
+        return None
+    if lo is not None and hi is not None:
+        return f"expected a value from {lo:g} to {hi:g}"
+    return f"expected a value of at least {lo:g}" if lo is not None else f"expected a value of at most {hi:g}"
+
+
 def known_factor(name: str) -> Factor:
     """The vocabulary entry for ``name``, or a custom factor (count, no unit) for a new name."""
     parse_factor_name(name)

@@ -138,7 +138,7 @@ def parse_bundle(data: Any) -> ParsedBundle:
 
     Raises :class:`BundleError` for the first problem found (resource and field named).
     """
-    from gutskin.diary.factors import known_factor, parse_factor_name
+    from gutskin.diary.factors import known_factor, out_of_range, parse_factor_name
     from gutskin.instruments import score
 
     entries = _structure(data)
@@ -278,8 +278,9 @@ def parse_bundle(data: Any) -> ParsedBundle:
             except ValueError as exc:
                 raise BundleError(where, "code.coding.code", str(exc)) from None
             v = _quantity_or_int(res, where)
-            if (f.minimum is not None and v < f.minimum) or (f.maximum is not None and v > f.maximum):
-                raise BundleError(where, "valueQuantity.value", f"{factor}: expected a value in [{f.minimum}, {f.maximum}], got {v:g}")
+            problem = out_of_range(f, v)
+            if problem:
+                raise BundleError(where, "valueQuantity.value", f"{factor}: {problem}, got {v:g}")
             if factor in d["factors"]:
                 raise BundleError(where, "code", f"a second {factor} value for {day.isoformat()}")
             d["factors"][factor] = v

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 import io
 import os
 
@@ -46,15 +47,35 @@ def _parse_day(value: str | None, today: dt.date) -> dt.date:
         return today
 
 
+def _as_chip(name: str, entry: dict[str, float]) -> bool:
+    """A factor the form can show as an on/off chip without changing its value: not a scale,
+    and not holding an amount other than 0/1 on this day (pollen 0.9, emollient twice)."""
+    f = known_factor(name)
+    return name not in SCALE_INPUTS and f.kind != FactorKind.scale and entry.get(name, 0) in (0, 1)
+
+
 def _chips(used: set[str], entry: dict[str, float]) -> list[dict]:
     names = list(dict.fromkeys([*DEFAULT_CHIPS, *sorted(used), *sorted(entry)]))
     chips = []
     for n in names:
-        f = known_factor(n)
-        if n in SCALE_INPUTS or f.kind == FactorKind.scale:
+        if not _as_chip(n, entry):
             continue
-        chips.append({"name": n, "label": f.label, "group": f.group, "on": bool(entry.get(n, 0))})
+        f = known_factor(n)
+        chips.append({"name": n, "label": f.label, "group": f.group, "on": bool(entry.get(n, 0)), "recorded": n in entry})
     return chips
+
+
+def _amounts(entry: dict[str, float]) -> list[dict]:
+    """The day's other values (amounts, humidity, temperature...), as number fields: a save
+    without changes must give back exactly what was stored."""
+    out = []
+    for n in sorted(entry):
+        if n in SCALE_INPUTS or _as_chip(n, entry):
+            continue
+        f = known_factor(n)
+        out.append({"name": n, "label": f.label, "unit": f.unit, "value": f"{entry[n]:g}",
+                    "min": "" if f.minimum is None else f"{f.minimum:g}", "max": "" if f.maximum is None else f"{f.maximum:g}"})
+    return out
 
 
 def _scales(entry: dict[str, float]) -> list[dict]:
@@ -92,6 +113,7 @@ def today(request: Request, date: str | None = None, patient: int | None = None,
             "next_day": (day + dt.timedelta(days=1)).isoformat() if day < local else None,
             "entry": entry, "exists": bool(existing), "prefilled_from": prefilled_from,
             "chips": _chips(used, entry["factors"]), "scales": _scales(entry["factors"]),  # type: ignore[arg-type]
+            "amounts": _amounts(entry["factors"]),  # type: ignore[arg-type]
             "due": due, "saved": bool(saved), "patient": patient, "profiles": _profiles(s, u.actor),
             "current_patient": pid, "date_defaulted": not date,
         }
@@ -114,15 +136,17 @@ def _save_today(request: Request, form: dict[str, str], patient: int | None) -> 
         for key, value in form.items():
             if key.startswith("f:") and value not in ("", None):
                 factors[key[2:]] = number(f"factors.{key[2:]}", value)
+            elif key.startswith("r:") and f"f:{key[2:]}" not in form:
+                factors[key[2:]] = 0.0  # a chip that was recorded and is now off: "not today", not "not recorded"
         custom_name = (form.get("custom_name") or "").strip().lower()
         if custom_name:
             if "." not in custom_name:
-                custom_name = "food." + custom_name.replace(" ", "_")
+                custom_name = "food." + re.sub(r"[\s-]+", "_", custom_name)
             factors[custom_name] = number("custom_value", form.get("custom_value") or "1")
 
         def num(name: str) -> int | None:
             v = form.get(name)
-            if v in (None, ""):
+            if v in (None, "") or form.get(f"{name}_unset") == "1":  # the slider was never moved
                 return None
             try:
                 return int(v)

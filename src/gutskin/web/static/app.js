@@ -67,7 +67,11 @@
     document.querySelectorAll("input[type=range][data-output]").forEach(function (el) {
       var out = document.getElementById(el.dataset.output);
       if (!out) return;
-      el.addEventListener("input", function () { out.textContent = el.value; });
+      el.addEventListener("input", function () {
+        out.textContent = el.value;
+        var unset = el.dataset.unset && document.getElementById(el.dataset.unset);
+        if (unset) { unset.remove(); out.insertAdjacentText("afterend", "/10"); delete el.dataset.unset; }
+      });
     });
     var csrf = document.body.dataset.csrf;
     if (csrf) {
