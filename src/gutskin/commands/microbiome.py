@@ -22,10 +22,27 @@ def _fail(message: str) -> None:
     raise typer.Exit(2)
 
 
+_METHODS = ("16S", "shotgun", "unknown")
+
+
+def _method(method: str) -> str:
+    """``--method`` checked (case-insensitively) against 16S | shotgun | unknown."""
+    for m in _METHODS:
+        if method.lower() == m.lower():
+            return m
+    _fail(f"--method must be one of {' | '.join(_METHODS)}, not {method!r}")
+    raise AssertionError  # unreachable
+
+
+def _non_negative(option: str, value: Optional[int]) -> None:
+    if value is not None and value < 0:
+        _fail(f"{option} must be >= 0, not {value}")
+
+
 def _load(table: Path, fmt: Optional[str], orientation: Optional[str], rank: str, method: str):
     from gutskin.microbiome import read_profile
 
-    return read_profile(table, format=fmt, orientation=orientation, rank=rank, method=method)
+    return read_profile(table, format=fmt, orientation=orientation, rank=rank, method=_method(method))
 
 
 _FMT = typer.Option(None, "--format", help="biom | metaphlan | table (default: sniffed from content)")
@@ -47,6 +64,7 @@ def diversity_cmd(
     """Alpha diversity per sample (Shannon in natural log)."""
     from gutskin.microbiome import MicrobiomeInputError, alpha_diversity, read_tree
 
+    _non_negative("--seed", seed)
     try:
         prof = _load(table, fmt, orientation, rank, method)
         t = read_tree(str(tree)) if tree else None
@@ -84,6 +102,7 @@ def report_cmd(
 
     if age_group not in ("adult", "infant"):
         _fail(f"--age-group must be adult or infant, not {age_group!r}")
+    _non_negative("--seed", seed)
     try:
         prof = _load(table, fmt, orientation, rank, method)
         t = read_tree(str(tree)) if tree else None
@@ -121,6 +140,8 @@ def cohort_cmd(
     from gutskin.microbiome import MicrobiomeInputError
     from gutskin.microbiome.cohort import cohort_analysis, read_metadata
 
+    _non_negative("--seed", seed)
+    _non_negative("--permutations", permutations)
     try:
         prof = _load(table, fmt, orientation, rank, method)
         md = read_metadata(metadata)

@@ -47,6 +47,41 @@ def _maybe_numeric(col: pd.Series) -> pd.Series:
     return conv if conv[nonmissing].notna().all() else col
 
 
+_MISSING = ("", "NA", "nan")
+
+
+def _first_non_number(col: pd.Series) -> tuple[str, str] | None:
+    """``(sample, value)`` of the first non-missing value that is not a number, or ``None``."""
+    if pd.api.types.is_numeric_dtype(col):
+        return None
+    conv = pd.to_numeric(col.where(~col.isin(_MISSING)), errors="coerce")
+    bad = conv.isna() & col.notna() & ~col.isin(_MISSING)
+    if not bad.any():
+        return None
+    s = str(bad.idxmax())
+    return s, str(col[s])
+
+
+def _check_mostly_numeric(metadata: pd.DataFrame, column: str, what: str) -> None:
+    """Refuse a column that mixes numbers with text (a typo such as 'ten' in SCORAD).
+
+    A column with no number at all is categorical and left alone.
+    """
+    col = metadata[column]
+    bad = _first_non_number(col)
+    if bad is None:
+        return
+    nonmissing = col[col.notna() & ~col.isin(_MISSING)]
+    if pd.to_numeric(nonmissing, errors="coerce").notna().any():
+        raise MicrobiomeInputError(f"{what} {column}: not a number in sample {bad[0]!r} ({bad[1]!r})",
+                                   sample=bad[0])
+
+
+def _check_seed(seed: int | None) -> None:
+    if seed is not None and (int(seed) != seed or seed < 0):
+        raise MicrobiomeInputError(f"seed must be a whole number >= 0, not {seed!r}")
+
+
 def _align(profile: Profile, metadata: pd.DataFrame) -> list[str]:
     shared = [s for s in profile.table.index if s in metadata.index]
     if len(shared) < 3:
@@ -87,7 +122,11 @@ def diversity_vs_outcome(profile: Profile, metadata: pd.DataFrame, outcome: str,
         if c not in metadata.columns:
             raise MicrobiomeInputError(f"metadata has no column {c!r}")
     if not pd.api.types.is_numeric_dtype(metadata[outcome]):
-        raise MicrobiomeInputError(f"outcome column {outcome!r} must be numeric")
+        bad = _first_non_number(metadata[outcome])
+        where = f": not a number in sample {bad[0]!r} ({bad[1]!r})" if bad else " must be numeric"
+        raise MicrobiomeInputError(f"outcome {outcome}{where}", sample=bad[0] if bad else None)
+    for c in covariates:
+        _check_mostly_numeric(metadata, c, "covariate")
     shared = _align(profile, metadata)
     a = alpha_diversity(profile.subset(shared), [metric], rarefy_depth=rarefy_depth, seed=seed)
     df = metadata.loc[a.values.index, [outcome, *covariates]].copy()
@@ -145,6 +184,9 @@ def ordination(profile: Profile, metadata: pd.DataFrame, group: str, *, permutat
 
     if group not in metadata.columns:
         raise MicrobiomeInputError(f"metadata has no column {group!r}")
+    if int(permutations) != permutations or permutations < 0:
+        raise MicrobiomeInputError(f"permutations must be a whole number >= 0, not {permutations!r}")
+    _check_seed(seed)
     shared = _align(profile, metadata)
     md = metadata.loc[shared, group].dropna()
     b = beta_diversity(profile.subset(list(md.index)), "braycurtis", rarefy_depth=rarefy_depth, seed=seed)
@@ -152,6 +194,9 @@ def ordination(profile: Profile, metadata: pd.DataFrame, group: str, *, permutat
     groups = md.loc[ids].astype(str)
     if groups.nunique() < 2:
         raise MicrobiomeInputError(f"column {group!r} needs at least two groups for PERMANOVA")
+    if groups.nunique() == len(groups):
+        raise MicrobiomeInputError(f"group {group}: every sample is its own group; a group needs at least two "
+                                   f"samples for PERMANOVA")
     ordn = pcoa(b.distances, dimensions=min(dimensions, len(ids) - 1))
     coords = ordn.samples.iloc[:, :dimensions]
     perm = permanova(b.distances, groups.to_numpy(), permutations=permutations, seed=seed)
@@ -171,8 +216,13 @@ def cohort_analysis(profile: Profile, metadata: pd.DataFrame, outcome: str, *, m
     ``group`` (for PERMANOVA/ANCOM-BC) defaults to ``outcome`` when the outcome is categorical;
     for a numeric outcome, samples are split at its median ("low"/"high") and that is recorded.
     """
-    if outcome not in metadata.columns:
-        raise MicrobiomeInputError(f"metadata has no column {outcome!r}")
+    for c in (outcome, *covariates, *([group] if group else [])):
+        if c not in metadata.columns:
+            raise MicrobiomeInputError(f"metadata has no column {c!r}")
+    if int(permutations) != permutations or permutations < 0:
+        raise MicrobiomeInputError(f"permutations must be a whole number >= 0, not {permutations!r}")
+    _check_seed(seed)
+    _check_mostly_numeric(metadata, outcome, "outcome")
     md = metadata.copy()
     out: dict[str, Any] = {"outcome": outcome}
     numeric = pd.api.types.is_numeric_dtype(md[outcome])

@@ -86,6 +86,8 @@ def rarefy(profile: Profile, depth: int, *, seed: int | None) -> Rarefied:
     if int(depth) != depth or depth < 1:
         raise MicrobiomeInputError(f"rarefaction depth must be a positive whole number, not {depth!r}")
     depth = int(depth)
+    if seed is not None and (int(seed) != seed or seed < 0):
+        raise MicrobiomeInputError(f"seed must be a whole number >= 0, not {seed!r}")
     rng = np.random.default_rng(seed)
     values = profile.table.to_numpy().astype(np.int64)
     totals = values.sum(axis=1)

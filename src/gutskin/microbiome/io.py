@@ -182,6 +182,10 @@ def read_biom(
         if "uplicate" in str(exc):
             for what, ids in _raw_biom_ids(src):
                 _check_unique(ids, what, src)
+        n_samples = _biom_json_all_zero(src)
+        if n_samples is not None:  # biom 2.1 reports an all-zero JSON table as 'Duplicate observation IDs'
+            raise MicrobiomeInputError(f"every count in the table is zero: all {n_samples} sample(s) are empty",
+                                       source=src) from exc
         raise MicrobiomeInputError(f"not a readable BIOM table ({exc})", source=src) from exc
     obs_ids = [str(x) for x in table.ids(axis="observation")]
     samp_ids = [str(x) for x in table.ids(axis="sample")]
@@ -224,6 +228,26 @@ def _raw_biom_ids(src: str) -> list[tuple[str, list[str]]]:
         return [("sample", [str(c["id"]) for c in doc["columns"]]), ("feature", [str(r["id"]) for r in doc["rows"]])]
     except (OSError, KeyError, ValueError, TypeError):
         return []
+
+
+def _biom_json_all_zero(src: str) -> int | None:
+    """The number of samples if ``src`` is BIOM 1.0 JSON whose ``data`` holds no non-zero value."""
+    import json
+
+    try:
+        if sniff_format(src) != "biom-json":
+            return None
+        doc = json.loads(Path(src).read_text())
+        data, columns = doc["data"], doc["columns"]
+        if doc.get("matrix_type") == "dense":
+            values = [v for row in data for v in row]
+        else:
+            values = [entry[2] for entry in data]
+        if any(float(v) != 0 for v in values):
+            return None
+        return len(columns)
+    except (OSError, KeyError, ValueError, TypeError, IndexError, AttributeError):
+        return None
 
 
 def _check_unique(ids: list[str], what: str, src: str) -> None:

@@ -25,6 +25,23 @@ from gutskin.microbiome.errors import MicrobiomeInputError, RelativeDataError
 RANKS: tuple[str, ...] = ("kingdom", "phylum", "class", "order", "family", "genus", "species", "strain")
 Kind = Literal["counts", "relative"]
 Method = Literal["16S", "shotgun", "unknown"]
+METHODS: tuple[str, ...] = ("16S", "shotgun", "unknown")
+
+
+def _number(v: float) -> str:
+    """A value as a message shows it: ``-2``, ``2.5``, ``nan`` (not ``np.float64(-2.0)``)."""
+    return f"{float(v):g}"
+
+
+def _id(text: object, limit: int = 40) -> str:
+    text = str(text)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def describe_ids(ids: list[str], limit: int = 10) -> str:
+    """Up to ``limit`` IDs for a message: ``'S1', 'S2' and 3 more``."""
+    shown = ", ".join(repr(_id(i)) for i in ids[:limit])
+    return shown + (f" and {len(ids) - limit} more" if len(ids) > limit else "")
 
 
 def validate_table(table: pd.DataFrame, *, source: str | None = None, kind: Kind | None = None) -> pd.DataFrame:
@@ -69,7 +86,7 @@ def validate_table(table: pd.DataFrame, *, source: str | None = None, kind: Kind
             i, j = np.argwhere(nonint)[0]
             raise MicrobiomeInputError(
                 f"counts must be whole numbers; sample {table.index[i]!r}, feature "
-                f"{table.columns[j]!r} has {values[i, j]!r}",
+                f"{table.columns[j]!r} has {_number(values[i, j])}",
                 sample=table.index[i], feature=table.columns[j], source=source)
     return pd.DataFrame(values, index=table.index, columns=table.columns)
 
@@ -81,7 +98,7 @@ def _check_values(values: np.ndarray, samples: pd.Index, features: pd.Index, sou
         if bad.any():
             i, j = np.argwhere(bad)[0]
             raise MicrobiomeInputError(
-                f"sample {samples[i]!r}, feature {features[j]!r} has {what} ({values[i, j]!r})",
+                f"sample {samples[i]!r}, feature {features[j]!r} has {what} ({_number(values[i, j])})",
                 sample=str(samples[i]), feature=str(features[j]), source=source)
     totals = values.sum(axis=1)
     empty = np.flatnonzero(totals <= 0)
@@ -131,6 +148,9 @@ class Profile:
         table = validate_table(table, source=source, kind=kind)
         if kind is None:
             kind = infer_kind(table.to_numpy())
+        if method not in METHODS:
+            raise MicrobiomeInputError(f"sequencing method must be one of {', '.join(METHODS)}, not {method!r}",
+                                       source=source)
         if rank != "feature" and rank not in RANKS:
             raise MicrobiomeInputError(f"unknown rank {rank!r}; expected 'feature' or one of {RANKS}")
         if taxonomy is not None:
@@ -168,7 +188,8 @@ class Profile:
     def subset(self, samples: list[str]) -> Profile:
         missing = [s for s in samples if s not in self.table.index]
         if missing:
-            raise MicrobiomeInputError(f"sample {missing[0]!r} is not in {self.source}", sample=missing[0])
+            raise MicrobiomeInputError(f"sample {_id(missing[0])!r} is not in {self.source}; it has "
+                                       f"{describe_ids(self.sample_ids)}", sample=missing[0])
         return dataclasses.replace(self, table=self.table.loc[samples])
 
     # -- plain-data round trip (for storage as JSON) ------------------------------------------

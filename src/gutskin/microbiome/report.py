@@ -153,6 +153,14 @@ def _plain_language(age_group: str, comparison: dict[str, Any], taxa: list[dict[
     if taxa and all(t["status"] == "not assessable" for t in taxa):
         lines.append("Eczema-linked bacteria could not be checked: this profile does not name the bacteria "
                      "(no taxonomy).")
+    else:
+        unchecked: dict[str, list[str]] = {}
+        for t in taxa:
+            if t["status"] == "not assessable" and t["reason"]:
+                unchecked.setdefault(t["reason"], []).append(t["taxon"])
+        for reason, names in unchecked.items():
+            who = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+            lines.append(f"{who} could not be checked: {reason}.")
     missing = [t["taxon"] for t in taxa if t["status"] == "not detected"]
     if missing:
         lines.append("Not detected in this sample: " + ", ".join(missing) + ".")

@@ -21,7 +21,7 @@ from typing import Any
 import pandas as pd
 
 from gutskin.microbiome.errors import MicrobiomeInputError
-from gutskin.microbiome.profile import Profile
+from gutskin.microbiome.profile import Profile, describe_ids
 
 AGE_GROUPS = ("infant", "adult")
 
@@ -68,13 +68,21 @@ def match_taxa(profile: Profile, sample_id: str, age_group: str, *, include_othe
     ``relative_abundance``, the fraction of the sample, and ``matched_features``),
     ``"not detected"`` (the profile resolves this rank but has none of it; absence in a stool
     test only means below its detection limit) or ``"not assessable"`` (the profile does not
-    resolve this rank, e.g. species in a genus-level table) — and ``applies_to_age_group``.
-    Entries for the other age group are left out unless ``include_other_ages``.
+    resolve this rank, e.g. species in a genus-level table, or the sample holds reads of the
+    species' genus that are not named to species, among which the species may hide) — and
+    ``applies_to_age_group``. ``reason`` explains the status in words a patient can read (for
+    "found", it is ``None`` unless part of the genus is not named to species, in which case the
+    share given is a lower bound). Entries for the other age group are left out unless
+    ``include_other_ages``.
+
+    A species entry also matches genus-level labels equal to one of its names (SILVA's
+    ``[Ruminococcus] gnavus group`` is a genus label).
     """
     if age_group not in AGE_GROUPS:
         raise MicrobiomeInputError(f"age group must be one of {AGE_GROUPS}, not {age_group!r}")
     if sample_id not in profile.table.index:
-        raise MicrobiomeInputError(f"sample {sample_id!r} is not in {profile.source}", sample=sample_id)
+        raise MicrobiomeInputError(f"sample {sample_id!r} is not in {profile.source}; it has "
+                                   f"{describe_ids(profile.sample_ids)}", sample=sample_id)
     row = profile.table.loc[sample_id]
     total = float(row.sum())
     tax = profile.taxonomy
@@ -88,9 +96,12 @@ def match_taxa(profile: Profile, sample_id: str, age_group: str, *, include_othe
         d["applies_to_age_group"] = applies
         col = "genus" if e.rank == "group" else e.rank
         names = {_norm(n) for n in ((e.members if e.rank == "group" else (e.taxon,)) + e.aliases)}
-        if tax is None or col not in tax or tax[col].isna().all():
+        genus_named = (e.rank == "species" and tax is not None and "genus" in tax
+                       and bool(tax["genus"].map(_norm).isin(names).any()))  # e.g. SILVA genus tables
+        if (tax is None or col not in tax or tax[col].isna().all()) and not genus_named:
             d.update(status="not assessable", relative_abundance=None, matched_features=[],
-                     reason=f"the profile has no {col}-level names")
+                     reason=("this profile does not name the bacteria" if tax is None
+                             else f"this profile does not name bacteria at {col} level"))
             results.append(d)
             continue
         labels = tax[col].map(_norm)
@@ -98,11 +109,31 @@ def match_taxa(profile: Profile, sample_id: str, age_group: str, *, include_othe
         if e.rank == "group":
             # also count genera whose names start with a member (e.g. 'Eubacterium rectale group')
             hit |= labels.map(lambda s: any(s.startswith(n + " ") for n in names))
+        unresolved: list[str] = []
+        genera: list[str] = []
+        if e.rank == "species" and "genus" in tax:
+            genus_labels = tax["genus"].map(_norm)
+            hit |= genus_labels.isin(names)  # genus labels naming the species, e.g. 'Ruminococcus gnavus group'
+            genera = sorted({n.split(" ")[0] for n in names})
+            # reads of the species' genus not named to species may be this species
+            open_ = genus_labels.isin(genera) & (labels == "") & ~hit
+            unresolved = [f for f in labels.index[open_] if row[f] > 0]
         feats = list(labels.index[hit])
         present = [f for f in feats if row[f] > 0]
+        share = float(row[unresolved].sum()) / total if unresolved else 0.0
+        genus_name = " or ".join(g[0].upper() + g[1:] for g in genera if any(
+            genus_labels[f] == g for f in unresolved)) if unresolved else ""
         if present:
+            reason = None
+            if unresolved:
+                reason = (f"{100 * share:.2g}% of this sample is {genus_name} not named to species level; "
+                          f"some of it may also be {e.taxon}, so the share given is a minimum")
             d.update(status="found", relative_abundance=float(row[present].sum()) / total,
-                     matched_features=present, reason=None)
+                     matched_features=present, reason=reason)
+        elif unresolved:
+            d.update(status="not assessable", relative_abundance=None, matched_features=[],
+                     reason=(f"{100 * share:.2g}% of this sample is {genus_name} bacteria that the test did not "
+                             f"name to species level, so it cannot tell whether {e.taxon} is among them"))
         else:
             d.update(status="not detected", relative_abundance=0.0, matched_features=[],
                      reason="not detected (below the test's detection limit or absent)")
