@@ -103,6 +103,28 @@ def test_restore_refuses_damaged_or_foreign_files_and_changes_nothing(db_url: st
     with pytest.raises(BackupError, match="line 6 is damaged"):
         restore(db_url, damaged, force=True)
     assert dump_tables(db_url) == before  # the failed restore rolled back completely
+    # cut off: after the header, in the middle of the rows (whole lines), and mid-stream (broken gzip)
+    whole = good.read_bytes()
+    lines = gzip.open(good, "rt").read().splitlines()
+    for keep, message in ((1, "no end marker"), (len(lines) // 2, "no end marker")):
+        cut = tmp_path / f"cut{keep}.gz"
+        with gzip.open(cut, "wt") as fh:
+            fh.write("\n".join(lines[:keep]) + "\n")
+        with pytest.raises(BackupError, match=message):
+            restore(db_url, cut, force=True)
+        assert dump_tables(db_url) == before
+    torn = tmp_path / "torn.gz"
+    torn.write_bytes(whole[: len(whole) // 2])
+    with pytest.raises(BackupError, match="cut off"):
+        restore(db_url, torn, force=True)
+    assert dump_tables(db_url) == before
+    # a row lost from the middle: the end marker's counts catch it
+    lossy = tmp_path / "lossy.gz"
+    with gzip.open(lossy, "wt") as fh:
+        fh.write("\n".join(lines[:3] + lines[4:]) + "\n")
+    with pytest.raises(BackupError, match="do not match the end marker"):
+        restore(db_url, lossy, force=True)
+    assert dump_tables(db_url) == before
 
 
 def test_cli_backup_restore(db_url: str, tmp_path: Path) -> None:

@@ -24,7 +24,8 @@ from gutskin.store.db import get_engine
 from gutskin.store.migrate import alembic_config, check_foreign_keys, current_revision, sqlite_foreign_keys_off
 from gutskin.store.models import Base
 
-FORMAT = "gutskin-backup/1"
+FORMAT = "gutskin-backup/2"  # /2: ends with {"end": {"tables": {name: rows}}}, so a cut-off file is refused
+OLD_FORMATS = ("gutskin-backup/1",)  # no end marker: restored only with force=True
 
 
 class BackupError(Exception):
@@ -86,28 +87,48 @@ def backup(url: str, out: Path) -> dict[str, int]:
                         fh.write(json.dumps({"t": name, "r": {k: _encode(v) for k, v in row.items()}}) + "\n")
                         n += 1
                     counts[name] = n
+                fh.write(json.dumps({"end": {"tables": counts}}) + "\n")
     tmp.replace(out)
     return counts
 
 
 def _read(path: Path) -> tuple[dict[str, Any], Iterator[tuple[str, dict[str, Any]]]]:
+    """The header and the rows; the rows end by checking the end marker (``header["end"]`` is
+    set when it was read), so a file cut off anywhere raises before the restore commits."""
     try:
         fh = gzip.open(path, "rt", encoding="utf-8")
         header = json.loads(fh.readline())
-    except (OSError, ValueError) as exc:
+    except (OSError, EOFError, ValueError) as exc:
         raise BackupError(f"{path}: not a gutskin backup ({exc})") from None
-    if not isinstance(header, dict) or header.get("format") != FORMAT:
+    fmt = header.get("format") if isinstance(header, dict) else None
+    if fmt != FORMAT and fmt not in OLD_FORMATS:
         fh.close()
-        raise BackupError(f"{path}: not a gutskin backup (format {header.get('format') if isinstance(header, dict) else None!r})")
+        raise BackupError(f"{path}: not a gutskin backup (format {fmt!r})")
 
     def rows() -> Iterator[tuple[str, dict[str, Any]]]:
+        seen: dict[str, int] = {}
+        i = 1
         with fh:
-            for i, line in enumerate(fh, start=2):
-                try:
-                    item = json.loads(line)
-                    yield item["t"], {k: _decode(v) for k, v in item["r"].items()}
-                except (ValueError, KeyError, TypeError) as exc:
-                    raise BackupError(f"{path}: line {i} is damaged ({exc})") from None
+            try:
+                for i, line in enumerate(fh, start=2):
+                    try:
+                        item = json.loads(line)
+                        if "end" in item:
+                            header["end"] = item["end"]
+                            break
+                        name = item["t"]
+                        seen[name] = seen.get(name, 0) + 1
+                        yield name, {k: _decode(v) for k, v in item["r"].items()}
+                    except (ValueError, KeyError, TypeError) as exc:
+                        raise BackupError(f"{path}: line {i} is damaged ({exc})") from None
+            except (OSError, EOFError) as exc:
+                raise BackupError(f"{path}: the file is cut off after line {i} ({exc}); nothing was restored") from None
+        if fmt == FORMAT:
+            if "end" not in header:
+                raise BackupError(f"{path}: the file is cut off after line {i} (no end marker); nothing was restored")
+            expected = {k: v for k, v in header["end"].get("tables", {}).items() if v}
+            if expected != seen:
+                raise BackupError(f"{path}: the rows do not match the end marker ({seen} vs {expected}); nothing was restored")
 
     return header, rows()
 
@@ -123,6 +144,9 @@ def _has_data(conn: Connection) -> bool:
 def restore(url: str, path: Path, force: bool = False) -> dict[str, int]:
     """Restore ``path`` into ``url`` in one transaction; refuse a non-empty database unless ``force``."""
     header, rows = _read(path)
+    if header["format"] in OLD_FORMATS and not force:
+        raise BackupError(f"{path}: a {header['format']} backup has no end marker, so a cut-off file cannot be told "
+                          "from a whole one; restore it with --force if you know it is complete")
     engine = get_engine(url)
     counts: dict[str, int] = {}
     with engine.connect() as conn, sqlite_foreign_keys_off(conn), conn.begin():
