@@ -278,7 +278,7 @@ def test_adherence_owner_only(engine, people) -> None:
 
 def test_stop_by_owner_or_clinician(engine, people) -> None:
     a = create(engine, people)["id"]
-    b = create(engine, people, food="food.milk")["id"]
+    b = create(engine, people, food="food.milk", doses=[ch.DoseStep(0, "5 ml milk"), ch.DoseStep(4, "50 ml milk")])["id"]
     for who in ("stranger", "unlinked"):
         with pytest.raises(NotFound), transaction(engine) as s:
             ch.stop_challenge(s, getattr(people, who), a, "no")
@@ -450,3 +450,21 @@ def test_safety_stop_counts_as_reaction_in_verdict(engine, people) -> None:
     with transaction(engine) as s:
         v = ch.evaluate(s, people.clinician, cid)
     assert v["verdict"] == "reaction_likely" and any("immediate" in r for r in v["reasons"])
+
+
+@pytest.mark.parametrize(
+    ("food", "amount", "ok"),
+    [("food.dairy", "1/4 cooked egg", False), ("food.dairy", "5 ml milk", True), ("food.egg", "2 eggs", True),
+     ("food.wheat", "1 slice of bread", True), ("food.peanut", "1/2 cashew", False),
+     ("food.sesame", "1 tsp tahini", True), ("food.dairy", "1/4 of the usual serving", True),
+     ("food.dairy", "milk with a bit of egg in the batter", True)],  # its own food named: the clinician's words stand
+)
+def test_a_dose_naming_another_allergen_food_is_refused(engine, people, food, amount, ok) -> None:
+    """The plan form once defaulted every challenge to egg doses: a dairy challenge went home as
+    'Dairy step 1 (1/4 cooked egg)'."""
+    if ok:
+        assert create(engine, people, food=food, doses=[ch.DoseStep(0, amount)])["food"] == food
+    else:
+        with pytest.raises(InvalidInput, match=r"doses\[0\]\.amount: .* names .*, but this challenge is for"), \
+                transaction(engine) as s:
+            ch.create_plan(s, people.clinician, people.owner_pid, plan(food=food, doses=[ch.DoseStep(0, amount)]))

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 from dataclasses import dataclass, field
 
 from sqlalchemy import select
@@ -234,6 +235,34 @@ def _review_by(ch: FoodChallenge) -> dt.date | None:
 # ----------------------------------------------------------------------------- plans
 
 
+FOOD_WORDS: dict[str, tuple[str, ...]] = {
+    "food.egg": ("egg",),
+    "food.dairy": ("milk", "dairy", "cheese", "yoghurt", "yogurt", "butter", "cream"),
+    "food.wheat": ("wheat", "bread", "pasta", "flour"),
+    "food.peanut": ("peanut",),
+    "food.tree_nut": ("almond", "cashew", "hazelnut", "walnut", "pistachio", "pecan"),
+    "food.soy": ("soy", "soya", "tofu"),
+    "food.fish": ("fish", "cod", "salmon", "tuna"),
+    "food.shellfish": ("shrimp", "prawn", "crab", "lobster", "shellfish", "mussel"),
+    "food.sesame": ("sesame", "tahini"),
+}
+"""Words that name a common allergen food in a dose amount (a dose of "1/4 cooked egg" in a
+dairy challenge is a slip that would give a patient the wrong food at home)."""
+
+
+def other_food_named(food: str, amount: str) -> str | None:
+    """The other allergen food an amount names while not naming ``food``'s own words, or None."""
+    words = set(re.findall(r"[a-z]+", amount.lower()))
+    words |= {w[:-1] for w in words if w.endswith("s")}  # plurals: eggs, almonds
+    own = (*FOOD_WORDS.get(food, ()), *food.split(".", 1)[-1].split("_"))  # food.milk: "milk" is its own word
+    if any(w in words for w in own):
+        return None
+    for other, names in FOOD_WORDS.items():
+        if other != food and any(n in words for n in names):
+            return other.split(".", 1)[1].replace("_", " ")
+    return None
+
+
 def _validate_plan(plan: PlanInput) -> None:
     try:
         group, _ = parse_factor_name(plan.food)
@@ -270,6 +299,12 @@ def _validate_plan(plan: PlanInput) -> None:
         last = d.day_offset
         if not (d.amount or "").strip() or len(d.amount) > 120:
             raise InvalidInput(f"doses[{i}].amount: say how much (at most 120 characters), e.g. 1/4 cooked egg")
+        other = other_food_named(plan.food, d.amount)
+        if other:
+            raise InvalidInput(
+                f"doses[{i}].amount: {d.amount!r} names {other}, but this challenge is for "
+                f"{plan.food.split('.', 1)[1].replace('_', ' ')}; write the amount of the food being tested"
+            )
     if len(plan.instructions or "") > 2000:
         raise InvalidInput("instructions: at most 2000 characters")
 
