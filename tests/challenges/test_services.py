@@ -468,3 +468,22 @@ def test_a_dose_naming_another_allergen_food_is_refused(engine, people, food, am
         with pytest.raises(InvalidInput, match=r"doses\[0\]\.amount: .* names .*, but this challenge is for"), \
                 transaction(engine) as s:
             ch.create_plan(s, people.clinician, people.owner_pid, plan(food=food, doses=[ch.DoseStep(0, amount)]))
+
+
+def test_ending_sharing_stops_the_challenges_that_clinician_supervised(engine, people) -> None:
+    """A home reintroduction nobody can see (no clinician gets its safety alerts) must not go on;
+    revoking is never blocked, so it stops the challenge and says so."""
+    from gutskin.clinic import sharing
+
+    cid = create(engine, people)["id"]
+    with transaction(engine) as s:
+        access = sharing.list_access(s, people.owner, people.owner_pid)
+    assert [a["open_challenges"] for a in access] == [1]
+    with transaction(engine) as s:
+        assert sharing.revoke(s, people.owner, people.owner_pid, access[0]["consent_id"]) == 1
+    with transaction(engine) as s:
+        mine = ch.get_challenge(s, people.owner, cid)
+    assert mine["status"] == "stopped" and "sharing with the supervising clinician ended" in mine["stop_reason"]
+    assert all(d["status"] != "planned" for d in mine["doses"])
+    with pytest.raises(NotFound), transaction(engine) as s:  # and the clinician no longer sees it
+        ch.get_challenge(s, people.clinician, cid)

@@ -60,6 +60,7 @@ class Row:
     body: Callable[[World, str], dict[str, Any]] | None = None
     audit: dict[str, str] | None = None  # persona -> "A" | "B": exactly one row for that patient
     query: str = ""
+    audit_rows: int = 1  # rows expected when the request writes more than one thing (each write is recorded)
 
 
 def js(payload: dict[str, Any]) -> Callable[[World, str], dict[str, Any]]:
@@ -121,7 +122,7 @@ ROWS: dict[tuple[str, str], Row] = {
     ("POST", "/api/v1/me/questionnaires/{instrument}"): Row(ME, js(POEM), audit=ME_WRITERS),
     ("POST", "/api/v1/me/invites"): Row(ME, audit=ME_WRITERS),
     ("GET", "/api/v1/me/access"): Row(ME, audit=ME_WRITERS),
-    ("DELETE", "/api/v1/me/access/{consent_id}"): Row(ME_A_OBJECT, audit=A_ONLY),
+    ("DELETE", "/api/v1/me/access/{consent_id}"): Row(ME_A_OBJECT, audit=A_ONLY, audit_rows=2),  # + the stopped challenge
     ("GET", "/api/v1/me/audit"): Row(ME, audit=ME_WRITERS),
     ("GET", "/api/v1/me/appointments"): Row(ME, audit=ME_WRITERS),
     ("POST", "/api/v1/me/appointments"): Row(ME, js({"reason": "itchy", "urgency": "soon"}), audit=ME_WRITERS),
@@ -151,7 +152,8 @@ ROWS: dict[tuple[str, str], Row] = {
     ("POST", "/questionnaire/{instrument}"): Row(PAGE_ME, form({f"q{i}": "1" for i in range(7)}), audit=ME_WRITERS),
     ("GET", "/sharing"): Row(PAGE_ME, audit=ME_WRITERS),
     ("POST", "/sharing/invite"): Row(PAGE_ME, form({}), audit=ME_WRITERS),
-    ("POST", "/sharing/revoke/{consent_id}"): Row(PAGE_ME_A_OBJECT, form({}), audit=A_ONLY),
+    # revoking the linked clinician also stops the challenge they supervise in the world: two writes
+    ("POST", "/sharing/revoke/{consent_id}"): Row(PAGE_ME_A_OBJECT, form({}), audit=A_ONLY, audit_rows=2),
     ("GET", "/appointments"): Row(PAGE_ME, audit=ME_WRITERS),
     ("POST", "/appointments"): Row(PAGE_ME, form({"reason": "itchy", "urgency": "routine"}), audit=ME_WRITERS),
     ("GET", "/account"): Row(PAGE_ANY),
@@ -268,8 +270,9 @@ def test_route(route: tuple[str, str], sqlite_url: str, request: pytest.FixtureR
         target = (row.audit or {}).get(persona)
         if target is not None and got < 400:
             pid = patient_ids[target]
-            if new.get(pid, 0) != 1:
-                failures.append(f"{persona}: expected exactly one audit row for patient {target}, got {new.get(pid, 0)}")
+            if new.get(pid, 0) != row.audit_rows:
+                failures.append(f"{persona}: expected exactly {row.audit_rows} audit row(s) for patient {target}, "
+                                f"got {new.get(pid, 0)}")
         elif want not in (OK, PASS) and new.get(people.owner_pid, 0):
             failures.append(f"{persona}: a refused call wrote {new[people.owner_pid]} audit rows for patient A")
     assert not failures, "\n".join(failures)

@@ -639,6 +639,39 @@ def stop_challenge(session: Session, actor: Actor, challenge_id: int, reason: st
     return _out(session, ch)
 
 
+ENDED_SHARING_REASON = ("sharing with the supervising clinician ended: take no further doses at home "
+                        "until a clinician plans the challenge again")
+
+
+def open_challenges_with(session: Session, patient_id: int, clinician_user_id: int) -> list[FoodChallenge]:
+    """Running challenges of a patient supervised by one clinician."""
+    return list(session.scalars(
+        select(FoodChallenge).where(FoodChallenge.patient_id == patient_id,
+                                    FoodChallenge.clinician_user_id == clinician_user_id,
+                                    FoodChallenge.status.in_(OPEN_STATUSES))
+    ).all())
+
+
+def stop_for_ended_sharing(session: Session, actor: Actor, patient_id: int, clinician_user_id: int) -> int:
+    """Stop the challenges a clinician supervised when the patient ends sharing with them.
+
+    Revoking is the patient's right and is never blocked; but a home reintroduction nobody can
+    see -- no clinician reads its safety alerts -- must not go on. Called by
+    :func:`gutskin.clinic.sharing.revoke` in the same transaction. Returns how many stopped."""
+    if has_active_consent(session, clinician_user_id, patient_id):
+        return 0  # still linked through another consent
+    stopped = open_challenges_with(session, patient_id, clinician_user_id)
+    for ch in stopped:
+        ch.status = "stopped"
+        ch.stop_reason = ENDED_SHARING_REASON
+        ch.stopped_at = ch.updated_at = utcnow()
+        for d in _doses(session, ch):
+            if d.status == "planned":
+                d.status = "skipped"
+        audit.record(session, actor, patient_id, "stop", "food_challenge", ch.id)
+    return len(stopped)
+
+
 # ----------------------------------------------------------------------------- clinic side
 
 

@@ -68,20 +68,28 @@ def list_access(session: Session, actor: Actor, patient_id: int) -> list[dict[st
         .where(Consent.patient_id == patient_id, Consent.revoked_at.is_(None))
         .order_by(Consent.id)
     ).all()
+    from gutskin.clinic.challenges import open_challenges_with
+
     return [
-        {"consent_id": c.id, "clinician": name or email, "email": email, "since": c.created_at.isoformat(timespec="seconds")}
+        {"consent_id": c.id, "clinician": name or email, "email": email, "since": c.created_at.isoformat(timespec="seconds"),
+         "open_challenges": len(open_challenges_with(session, patient_id, c.clinician_user_id))}
         for c, email, name in rows
     ]
 
 
-def revoke(session: Session, actor: Actor, patient_id: int, consent_id: int) -> None:
-    """End a clinician's access at once."""
+def revoke(session: Session, actor: Actor, patient_id: int, consent_id: int) -> int:
+    """End a clinician's access at once; the food challenges they supervised stop with it
+    (:func:`gutskin.clinic.challenges.stop_for_ended_sharing`). Returns how many stopped."""
+    from gutskin.clinic.challenges import stop_for_ended_sharing
+
     patient_for_write(session, actor, patient_id)
     consent = session.get(Consent, consent_id)
     if consent is None or consent.patient_id != patient_id or consent.revoked_at is not None:
         raise NotFound("no such active sharing")
     consent.revoked_at = utcnow()
     audit.record(session, actor, patient_id, "revoke", "consent", consent.id)
+    session.flush()
+    return stop_for_ended_sharing(session, actor, patient_id, consent.clinician_user_id)
 
 
 def linked_patients(session: Session, actor: Actor) -> list[Patient]:

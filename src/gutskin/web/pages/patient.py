@@ -237,12 +237,12 @@ def trends(request: Request, weeks: int = 12, patient: int | None = None) -> Res
 
 
 @router.get("/sharing", response_class=HTMLResponse)
-def sharing_page(request: Request, patient: int | None = None, code: str | None = None) -> Response:
+def sharing_page(request: Request, patient: int | None = None, code: str | None = None, stopped: int = 0) -> Response:
     with unit_of_work(request) as s:
         u = require_user(request, s, "patient")
         pid = _pid(s, u.actor, patient)
         ctx = {"access": sharing.list_access(s, u.actor, pid), "log": audit.access_log(s, u.actor, pid, 50),
-               "patient": patient}
+               "patient": patient, "stopped": stopped}
         return render(request, "sharing.html", ctx, user=u)
 
 
@@ -263,8 +263,11 @@ def sharing_revoke(request: Request, consent_id: int, csrf_token: str = Form("")
     with unit_of_work(request) as s:
         u = require_user(request, s, "patient")
         verify_csrf(request, u, csrf_token)
-        sharing.revoke(s, u.actor, _pid(s, u.actor, patient), consent_id)
-    return redirect("/sharing" + (f"?patient={patient}" if patient else ""))
+        stopped = sharing.revoke(s, u.actor, _pid(s, u.actor, patient), consent_id)
+    q = [f"patient={patient}"] if patient else []
+    if stopped:
+        q.append(f"stopped={stopped}")
+    return redirect("/sharing" + ("?" + "&".join(q) if q else ""))
 
 
 @router.get("/appointments", response_class=HTMLResponse)
