@@ -191,6 +191,37 @@ def test_panel_ranks_worsening_patient_first(engine, people) -> None:
         summary.panel(s, people.owner)
 
 
+def test_an_urgent_severe_new_patient_outranks_a_stable_mild_one(engine, people) -> None:
+    """A new patient (2 days, itch 8 and 6, an urgent request) ranked below a stable patient with
+    itch 2 and nothing open: urgency and the itch level did not count."""
+    from gutskin.clinic import appointments
+
+    today = dt.date(2026, 11, 20)
+    with transaction(engine) as s:
+        sharing.accept_invite(s, people.clinician, sharing.create_invite(s, people.stranger, people.stranger_pid)["code"])
+    for i in range(35):
+        log(engine, people.stranger, people.stranger_pid, day=today - dt.timedelta(days=i), itch=2)
+    log(engine, people.owner, people.owner_pid, day=today - dt.timedelta(days=1), itch=8)
+    log(engine, people.owner, people.owner_pid, day=today, itch=6)
+    with transaction(engine) as s:
+        appointments.request_appointment(s, people.owner, people.owner_pid, "Rash spreading fast", "urgent")
+    with transaction(engine) as s:
+        rows = summary.panel(s, people.clinician, today=today)
+    assert [r["patient_id"] for r in rows] == [people.owner_pid, people.stranger_pid]
+    assert rows[0]["urgent_requests"] == 1 and rows[0]["itch_severity"] == "severe"
+
+
+def test_a_patient_ahead_in_time_is_never_minus_one_day_ago(engine, people) -> None:
+    """Clinician in Los Angeles on the 20th, patient in Auckland already on the 21st."""
+    viewer = dt.date(2026, 11, 20)
+    log(engine, people.owner, people.owner_pid, day=viewer + dt.timedelta(days=1), itch=5)
+    with transaction(engine) as s:
+        row = summary.panel(s, people.clinician, today=viewer)[0]
+        chart = summary.trends(s, people.clinician, people.owner_pid, 4, today=viewer)
+    assert row["days_since_last_entry"] == 0 and row["itch_last7"] == 5.0
+    assert chart["dates"][-1] == "2026-11-21" and chart["itch"][-1] == 5
+
+
 def test_appointments_flow(engine, people) -> None:
     with transaction(engine) as s:
         req = appointments.request_appointment(s, people.owner, people.owner_pid, "Flare", "urgent", "mornings")

@@ -106,16 +106,18 @@ def respond(
     return _out(a)
 
 
-def open_request_counts(session: Session, patient_ids: list[int]) -> dict[int, int]:
+def open_request_counts(session: Session, patient_ids: list[int]) -> dict[int, dict[str, int]]:
+    """Open requests per patient and urgency: ``{patient_id: {"routine": n, "soon": n, "urgent": n}}``."""
     if not patient_ids:
         return {}
-    counts: dict[int, int] = {}
-    for pid in session.scalars(
-        select(AppointmentRequest.patient_id).where(
+    counts: dict[int, dict[str, int]] = {}
+    for pid, urgency in session.execute(
+        select(AppointmentRequest.patient_id, AppointmentRequest.urgency).where(
             AppointmentRequest.patient_id.in_(patient_ids), AppointmentRequest.status == "open"
         )
     ):
-        counts[pid] = counts.get(pid, 0) + 1
+        per = counts.setdefault(pid, {})
+        per[urgency] = per.get(urgency, 0) + 1
     return counts
 
 

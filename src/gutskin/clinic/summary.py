@@ -2,7 +2,9 @@
 
 Need ranking (documented choice, see docs/web.md): worsening = mean itch of the last 7 days
 minus the mean of the 28 days before; need score = 2·max(worsening, 0) + POEM band rank
-(0 clear … 4 very severe) + min(days since last entry / 7, 3) + 2·open appointment requests.
+(0 clear … 4 very severe) + itch severity rank of the last 7 days (0 < 4, 1 moderate, 2 severe
+≥ 7, 3 very severe ≥ 9) + min(days since last entry / 7, 3) + per open appointment request 2
+(routine), 3 (soon) or 6 (urgent).
 """
 
 from __future__ import annotations
@@ -42,7 +44,7 @@ def trends(session: Session, actor: Actor, patient_id: int, weeks: int = 12, tod
         weeks = 12
     patient = patient_for_read(session, actor, patient_id)
     audit.record(session, actor, patient_id, "read", "trends", f"{weeks}w")
-    today = today or dt.date.today()
+    today = patients_today(session, patient_id, today or dt.date.today())  # a clinician behind in time sees the patient's today too
     start = today - dt.timedelta(days=7 * weeks - 1)
     days = session.scalars(
         select(DiaryDay).where(DiaryDay.patient_id == patient_id, DiaryDay.day >= start, DiaryDay.day <= today).order_by(DiaryDay.day)
@@ -88,15 +90,39 @@ def trends(session: Session, actor: Actor, patient_id: int, weeks: int = 12, tod
     }
 
 
+REQUEST_WEIGHT = {"routine": 2.0, "soon": 3.0, "urgent": 6.0}  # need points per open request
+ITCH_SEVERITY = ((9.0, 3), (7.0, 2), (4.0, 1))  # peak-pruritus NRS bands: >= 9 very severe, 7-8 severe, 4-6 moderate
+
+
+def itch_severity_rank(mean_itch: float | None) -> int:
+    """0 none/mild (< 4), 1 moderate, 2 severe, 3 very severe: the NRS bands of Yosipovitch et
+    al. 2019 (Br J Dermatol 181:761, peak pruritus NRS in atopic dermatitis), applied to a weekly mean."""
+    if mean_itch is None:
+        return 0
+    return next((rank for edge, rank in ITCH_SEVERITY if mean_itch >= edge), 0)
+
+
+def patients_today(session: Session, patient_id: int, viewer_today: dt.date) -> dt.date:
+    """The latest day to show of a patient, seen from a viewer's date: the patient's own newest
+    entry when it is up to two days ahead (a patient in Auckland is a day ahead of a clinician
+    in Los Angeles; time zones span 26 hours), else the viewer's date."""
+    last = session.scalar(
+        select(func.max(DiaryDay.day)).where(DiaryDay.patient_id == patient_id,
+                                             DiaryDay.day <= viewer_today + dt.timedelta(days=2))
+    )
+    return max(viewer_today, last) if last else viewer_today
+
+
 def panel(session: Session, actor: Actor, today: dt.date | None = None) -> list[dict[str, object]]:
     """Linked patients ranked by need (see module docstring)."""
-    today = today or dt.date.today()
+    viewer_today = today or dt.date.today()
     patients = linked_patients(session, actor)
     ids = [p.id for p in patients]
     opens = open_request_counts(session, ids)
     out = []
     for p in patients:
         audit.record(session, actor, p.id, "read", "panel_summary")
+        today = patients_today(session, p.id, viewer_today)
         recent = session.execute(
             select(DiaryDay.day, DiaryDay.itch).where(
                 DiaryDay.patient_id == p.id, DiaryDay.day > today - dt.timedelta(days=35), DiaryDay.day <= today
@@ -107,7 +133,7 @@ def panel(session: Session, actor: Actor, today: dt.date | None = None) -> list[
         m7, m28 = _mean(last7), _mean(prev28)
         worsening = None if m7 is None or m28 is None else round(m7 - m28, 2)
         last = session.scalar(select(func.max(DiaryDay.day)).where(DiaryDay.patient_id == p.id))
-        since = None if last is None else (today - last).days
+        since = None if last is None else max((today - last).days, 0)
         poem_row = session.execute(
             select(QuestionnaireResponse.total, QuestionnaireResponse.band)
             .where(QuestionnaireResponse.patient_id == p.id, QuestionnaireResponse.instrument == "poem")
@@ -121,11 +147,14 @@ def panel(session: Session, actor: Actor, today: dt.date | None = None) -> list[
             poem_row = None if dp is None else (float(dp[0]), poem_band(dp[0]))
         band = poem_row[1] if poem_row else None
         band_rank = POEM_BANDS.index(band) if band in POEM_BANDS else 0
+        requests = opens.get(p.id, {})
+        severity = itch_severity_rank(m7)
         need = (
             2 * max(worsening or 0.0, 0.0)
             + band_rank
+            + severity
             + (3.0 if since is None else min(since / 7.0, 3.0))
-            + 2 * opens.get(p.id, 0)
+            + sum(REQUEST_WEIGHT.get(u, 2.0) * n for u, n in requests.items())
         )
         out.append(
             {
@@ -138,7 +167,9 @@ def panel(session: Session, actor: Actor, today: dt.date | None = None) -> list[
                 "poem": poem_row[0] if poem_row else None,
                 "poem_band": band,
                 "days_since_last_entry": since,
-                "open_requests": opens.get(p.id, 0),
+                "open_requests": sum(requests.values()),
+                "urgent_requests": requests.get("urgent", 0),
+                "itch_severity": ["none or mild", "moderate", "severe", "very severe"][severity],
                 "need": round(need, 2),
             }
         )

@@ -43,8 +43,8 @@ def link(request: Request, code: str = Form(""), csrf_token: str = Form("")) -> 
 def patient_page(request: Request, patient_id: int, weeks: int = 12) -> Response:
     with unit_of_work(request) as s:
         u = require_user(request, s, "clinician")
-        today = local_today(request)
-        data = summary.trends(s, u.actor, patient_id, weeks, today=today)
+        data = summary.trends(s, u.actor, patient_id, weeks, today=local_today(request))
+        today = dt.date.fromisoformat(data["dates"][-1])  # type: ignore[index]
         scores = questionnaires.history(s, u.actor, patient_id)
         recent = diary.list_days(s, u.actor, patient_id, today - dt.timedelta(days=13), today)
         micro = microbiome.latest_summary(s, u.actor, patient_id)
