@@ -72,6 +72,10 @@ def test_import_page_reports_success_and_errors(client, people, engine) -> None:
     r = client.post("/data/import", data={"csrf_token": csrf}, files={"file": ("mine.csv", bad.encode(), "text/csv")})
     assert r.status_code == 422 and 'id="import-error"' in r.text
     assert "mine.csv: line 2, column itch" in r.text and _days(engine, people.owner_pid) == 0
+    assert 'id="import-done"' not in r.text  # a failed import never says "Imported"
+    assert 'id="import-done"' not in client.get("/data").text
+    wrong = client.post("/data/delete", data={"csrf_token": csrf, "password": "not-my-password"})
+    assert wrong.status_code == 401 and 'id="import-done"' not in wrong.text
     r = client.post("/data/import", data={"csrf_token": csrf}, files={"file": ("x.csv", b"\xff\xfe\x00", "text/csv")})
     assert r.status_code == 422 and "not UTF-8" in r.text
     r = client.post("/data/import", data={"csrf_token": csrf}, follow_redirects=False,

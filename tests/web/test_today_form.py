@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 
 import pytest
@@ -27,7 +28,11 @@ def test_bad_values_are_named_and_nothing_is_saved(client, people, field, value,
     data = {"csrf_token": csrf, "date": "2026-11-20", "itch": "4", "custom_name": "kiwi", field: value}
     r = client.post("/today", data=data, follow_redirects=False)
     assert r.status_code == 422, r.text
-    assert message in r.text
+    shown = html.unescape(r.text)
+    assert 'id="save-error"' in shown and message in shown  # the diary form again, with the reason
+    assert 'class="card diary"' in shown and 'value="2026-11-20"' in shown
+    if field != "itch":
+        assert 'name="itch" id="itch" min="0" max="10" step="1" value="4"' in shown  # what was typed is kept
     diary = client.get("/api/v1/me/diary", headers=bearer(client, "owner@example.org")).json()
     assert isinstance(diary, list) and all(d["date"] != "2026-11-20" for d in diary)
 
@@ -79,3 +84,9 @@ def test_saving_a_day_without_changes_keeps_it_exactly(client, people) -> None:
     client.post("/today", data=form, follow_redirects=False)
     last = client.get("/api/v1/me/diary", headers=owner).json()[0]
     assert last["factors"]["food.egg"] == 0.0 and last["itch"] == 0
+
+
+def test_a_future_day_is_not_offered_for_logging(client, people) -> None:
+    login_page(client, "owner@example.org")
+    r = client.get("/today?date=2999-01-01", follow_redirects=False)
+    assert r.status_code == 303 and r.headers["location"] == "/today"

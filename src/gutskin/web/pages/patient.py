@@ -12,7 +12,7 @@ from fastapi.responses import HTMLResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from gutskin.clinic import access, accounts, appointments, audit, diary, export, microbiome, questionnaires, sharing, summary
-from gutskin.clinic.errors import ClinicError, InvalidInput
+from gutskin.clinic.errors import ClinicError, Forbidden, InvalidInput, NotFound
 from gutskin.diary.csvio import DiaryCsvError
 from gutskin.diary.factors import VOCABULARY, FactorKind, known_factor
 from gutskin.web import security
@@ -87,16 +87,35 @@ def _scales(entry: dict[str, float]) -> list[dict]:
     return out
 
 
+def _posted_entry(form: dict[str, str]) -> dict:
+    """What the person typed, as far as it reads, to show the form again after an error."""
+    def val(v: str | None, cast):  # type: ignore[no-untyped-def]
+        try:
+            return None if v in (None, "") else cast(v)
+        except ValueError:
+            return None
+
+    factors = {k[2:]: x for k, v in form.items() if k.startswith("f:") and (x := val(v, float)) is not None}
+    return {"itch": None if form.get("itch_unset") == "1" else val(form.get("itch"), int),
+            "sleep_loss": None if form.get("sleep_loss_unset") == "1" else val(form.get("sleep_loss"), int),
+            "flare": form.get("flare") == "1", "notes": form.get("notes") or "", "factors": factors}
+
+
 @router.get("/today", response_class=HTMLResponse)
-def today(request: Request, date: str | None = None, patient: int | None = None, saved: int = 0) -> Response:
+def today(request: Request, date: str | None = None, patient: int | None = None, saved: int = 0,
+          error: str | None = None, posted: dict | None = None) -> Response:
     local = local_today(request)
     day = _parse_day(date, local)
+    if day > local:  # nobody logs tomorrow; the form would only refuse it on save
+        return redirect("/today" + (f"?patient={patient}" if patient else ""))
     with unit_of_work(request) as s:
         u = require_user(request, s, "patient")
         pid = _pid(s, u.actor, patient)
         existing = diary.list_days(s, u.actor, pid, day, day)
         prefilled_from = None
-        if existing:
+        if posted is not None:
+            entry = posted
+        elif existing:
             entry = existing[0]
         else:
             last = diary.last_logged_day(s, u.actor, pid, before=day)
@@ -115,9 +134,9 @@ def today(request: Request, date: str | None = None, patient: int | None = None,
             "chips": _chips(used, entry["factors"]), "scales": _scales(entry["factors"]),  # type: ignore[arg-type]
             "amounts": _amounts(entry["factors"]),  # type: ignore[arg-type]
             "due": due, "saved": bool(saved), "patient": patient, "profiles": _profiles(s, u.actor),
-            "current_patient": pid, "date_defaulted": not date,
+            "current_patient": pid, "date_defaulted": not date, "error": error,
         }
-        return render(request, "today.html", ctx, user=u)
+        return render(request, "today.html", ctx, user=u, status=422 if error else 200)
 
 
 def _save_today(request: Request, form: dict[str, str], patient: int | None) -> Response:
@@ -167,8 +186,11 @@ async def save_today(request: Request, patient: int | None = None) -> Response:
     form = {k: str(v) for k, v in (await request.form()).items()}
     try:
         return await run_in_threadpool(_save_today, request, form, patient)
-    except ClinicError as exc:
-        return Response(f"Could not save: {exc}", status_code=422, media_type="text/plain")
+    except (NotFound, Forbidden):
+        raise  # not yours: 404 / 403 as everywhere
+    except ClinicError as exc:  # the same form again, with what was typed and what is wrong
+        return await run_in_threadpool(today, request, form.get("date"), patient, 0, f"Could not save: {exc}",
+                                       _posted_entry(form))
 
 
 QUESTIONS = {
