@@ -91,6 +91,7 @@ def diary_upload(w: World, p: str) -> dict[str, Any]:
 
 
 POEM = {"answers": [1, 1, 1, 1, 1, 1, 1]}
+FUTURE = f"{__import__('datetime').date.today() + __import__('datetime').timedelta(days=30)}T10:00"  # appointment times must lie ahead
 PLAN = {"food": "food.wheat", "kind": "home", "released_for_home": True, "baseline_days": 7,
         "doses": [{"day_offset": 0, "amount": "1 slice"}]}
 
@@ -141,7 +142,7 @@ ROWS: dict[tuple[str, str], Row] = {
     ("GET", "/api/v1/clinician/patients"): Row(CLINICIAN, audit=CLINICIANS_OF_A),
     ("GET", "/api/v1/clinician/appointments"): Row(CLINICIAN, audit=CLINICIANS_OF_A),
     ("POST", "/api/v1/clinician/appointments/{request_id}"): Row(
-        CLINICIAN_OF_A, js({"action": "accept", "time": "2026-12-01T10:00"}), audit=CLINICIANS_OF_A),
+        CLINICIAN_OF_A, js({"action": "accept", "time": FUTURE}), audit=CLINICIANS_OF_A),
     # patient pages
     ("GET", "/today"): Row(PAGE_ME, audit=ME_WRITERS),
     ("POST", "/today"): Row(PAGE_ME, form({"date": "2026-11-01", "itch": "4", "f:food.egg": "1"}), audit=ME_WRITERS),
@@ -176,7 +177,7 @@ ROWS: dict[tuple[str, str], Row] = {
                                   audit=LINKERS),
     ("GET", "/clinic/appointments"): Row(PAGE_CLINICIAN, audit=CLINICIANS_OF_A),
     ("POST", "/clinic/appointments/{request_id}"): Row(
-        PAGE_CLINICIAN_OF_A, form({"action": "accept", "time": "2026-12-01T10:00"}), audit=CLINICIANS_OF_A),
+        PAGE_CLINICIAN_OF_A, form({"action": "accept", "time": FUTURE}), audit=CLINICIANS_OF_A),
     ("GET", "/clinic/patients/{patient_id}"): Row(PAGE_CLINICIAN_OF_A, audit=CLINICIANS_OF_A),
     ("GET", "/clinic/patients/{patient_id}/microbiome/{sample_pk}"): Row(PAGE_CLINICIAN_OF_A, audit=CLINICIANS_OF_A),
     ("GET", "/clinic/patients/{patient_id}/report.pdf"): Row(PAGE_CLINICIAN_OF_A, audit=CLINICIANS_OF_A),

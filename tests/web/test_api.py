@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from tests.conftest import bearer
 
 
@@ -104,9 +106,10 @@ def test_appointments_and_panel_over_api(client, people) -> None:
     req = client.post("/api/v1/me/appointments", json={"reason": "Flare", "urgency": "soon"}, headers=owner).json()
     queue = client.get("/api/v1/clinician/appointments", headers=doc).json()
     assert [q["id"] for q in queue] == [req["id"]]
-    r = client.post(f"/api/v1/clinician/appointments/{req['id']}", json={"action": "accept", "time": "2026-12-03T10:00"},
+    r = client.post(f"/api/v1/clinician/appointments/{req['id']}", json={"action": "accept", "time": f"{dt.date.today() + dt.timedelta(days=30)}T10:00+01:00"},
                     headers=doc)
     assert r.status_code == 200 and r.json()["status"] == "accepted"
+    assert r.json()["scheduled_for"] == f"{dt.date.today() + dt.timedelta(days=30)}T09:00"  # +01:00 stored as UTC
     assert client.get("/api/v1/me/appointments", headers=owner).json()[0]["status"] == "accepted"
     panel = client.get("/api/v1/clinician/patients", headers=doc).json()
     assert [p["patient_id"] for p in panel] == [people.owner_pid]

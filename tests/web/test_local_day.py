@@ -49,3 +49,39 @@ def test_saving_without_a_date_uses_the_persons_day(client, people) -> None:
     r = client.post("/today", data={"csrf_token": csrf, "itch": "3"}, follow_redirects=False)
     assert r.status_code == 303
     assert f"date={dt.datetime.now(ZoneInfo(zone)).date().isoformat()}" in r.headers["location"]
+
+
+def test_appointment_times_are_read_and_shown_in_each_persons_zone(client, people, engine) -> None:
+    """A clinician in London and a patient in Auckland once saw the same bare '2026-12-09T09:30'."""
+    from gutskin.clinic import appointments
+    from gutskin.store.db import transaction
+
+    with transaction(engine) as s:
+        req = appointments.request_appointment(s, people.owner, people.owner_pid, "Flare", "soon")
+    day = dt.date.today() + dt.timedelta(days=40)  # no summer-time edge near: both zones fixed for the check below
+    login_page(client, "linked@clinic.example.org")
+    client.cookies.set("tz", "Europe/London")
+    page = client.get("/clinic/appointments")
+    assert "Time (Europe/London)" in page.text
+    csrf = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
+    r = client.post(f"/clinic/appointments/{req['id']}", data={"csrf_token": csrf, "action": "accept",
+                                                                "time": f"{day}T09:30"}, follow_redirects=False)
+    assert r.status_code == 303
+    london = dt.datetime.combine(day, dt.time(9, 30), ZoneInfo("Europe/London"))
+    with transaction(engine) as s:
+        stored = appointments.my_requests(s, people.owner, people.owner_pid)[0]["scheduled_for"]
+    assert stored == london.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M")  # kept in UTC
+    client.cookies.clear()
+    login_page(client, "owner@example.org")
+    client.cookies.set("tz", "Pacific/Auckland")
+    shown = re.search(r'<td class="appt-time">([^<]+)</td>', client.get("/appointments").text).group(1)
+    auckland = london.astimezone(ZoneInfo("Pacific/Auckland"))
+    assert shown == f"{auckland:%a} {auckland.day} {auckland:%b %Y, %H:%M} (Pacific/Auckland)"
+    # and a time already gone is refused, in the clinician's words
+    client.cookies.clear()
+    login_page(client, "linked@clinic.example.org")
+    page = client.get("/clinic/appointments")
+    csrf = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
+    r = client.post(f"/clinic/appointments/{req['id']}", data={"csrf_token": csrf, "action": "propose",
+                                                                "time": "2020-01-01T09:00"})
+    assert r.status_code == 422 and "that time has already passed" in r.text

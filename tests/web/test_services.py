@@ -228,13 +228,16 @@ def test_appointments_flow(engine, people) -> None:
     with transaction(engine) as s:
         assert [r["id"] for r in appointments.queue(s, people.clinician)] == [req["id"]]
         assert appointments.queue(s, people.unlinked) == []
+    soon = dt.datetime.combine(dt.date.today() + dt.timedelta(days=7), dt.time(9, 30))
     with pytest.raises(NotFound), transaction(engine) as s:
-        appointments.respond(s, people.unlinked, req["id"], "accept", dt.datetime(2026, 12, 1, 9))
+        appointments.respond(s, people.unlinked, req["id"], "accept", soon)
     with pytest.raises(InvalidInput, match="message"), transaction(engine) as s:
         appointments.respond(s, people.clinician, req["id"], "decline")
+    with pytest.raises(InvalidInput, match="time: that time has already passed"), transaction(engine) as s:
+        appointments.respond(s, people.clinician, req["id"], "accept", soon - dt.timedelta(days=30))
     with transaction(engine) as s:
-        out = appointments.respond(s, people.clinician, req["id"], "propose", dt.datetime(2026, 12, 1, 9, 30), "Tuesday?")
-    assert out["status"] == "proposed" and out["scheduled_for"] == "2026-12-01T09:30"
+        out = appointments.respond(s, people.clinician, req["id"], "propose", soon, "Tuesday?")
+    assert out["status"] == "proposed" and out["scheduled_for"] == soon.isoformat(timespec="minutes")
     with transaction(engine) as s:
         (mine,) = appointments.my_requests(s, people.owner, people.owner_pid)
     assert mine["status"] == "proposed" and mine["message"] == "Tuesday?"

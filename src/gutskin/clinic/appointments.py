@@ -84,7 +84,8 @@ def queue(session: Session, actor: Actor, include_closed: bool = False) -> list[
 def respond(
     session: Session, actor: Actor, request_id: int, action: str, when: dt.datetime | None = None, message: str = ""
 ) -> dict[str, object]:
-    """Accept with a time, propose another time, or decline with a message."""
+    """Accept with a time, propose another time, or decline with a message. ``when`` is naive
+    UTC (the pages convert from the clinician's zone, the API from the given offset)."""
     require_role(actor, "clinician")
     a = session.get(AppointmentRequest, request_id)
     if a is None or actor.user_id is None or not has_active_consent(session, a.patient_id, actor.user_id):
@@ -93,6 +94,8 @@ def respond(
         raise InvalidInput(f"action: expected one of {', '.join(ACTIONS)}")
     if action in ("accept", "propose") and when is None:
         raise InvalidInput("time: give the appointment date and time")
+    if action in ("accept", "propose") and when is not None and when < utcnow():
+        raise InvalidInput("time: that time has already passed")
     if action == "decline" and not (message or "").strip():
         raise InvalidInput("message: say why, or what the patient should do instead")
     if a.status in ("declined", "cancelled"):

@@ -42,7 +42,8 @@ def datetime_param(value: str | None, field: str) -> dt.datetime | None:
     if value is None:
         return None
     try:
-        return dt.datetime.fromisoformat(value).replace(tzinfo=None)
+        when = dt.datetime.fromisoformat(value)  # with an offset: converted; without: taken as UTC
+        return when.astimezone(dt.UTC).replace(tzinfo=None) if when.tzinfo else when
     except ValueError:
         raise InvalidInput(f"{field}: expected an ISO date-time like 2026-12-01T09:30") from None
 

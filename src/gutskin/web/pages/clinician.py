@@ -11,7 +11,7 @@ from gutskin.clinic import appointments, diary, microbiome, questionnaires, shar
 from gutskin.clinic.errors import ClinicError
 from gutskin.web.errors import status_for
 from gutskin.web.deps import unit_of_work
-from gutskin.web.pages.common import local_today, redirect, render, require_user, verify_csrf
+from gutskin.web.pages.common import local_today, redirect, render, require_user, utc_from_local, verify_csrf, viewer_zone
 
 router = APIRouter(include_in_schema=False)
 
@@ -70,7 +70,7 @@ def respond(request: Request, request_id: int, action: str = Form(""), time: str
         with unit_of_work(request) as s:
             u = require_user(request, s, "clinician")
             verify_csrf(request, u, csrf_token)
-            when = dt.datetime.fromisoformat(time) if time.strip() else None
+            when = utc_from_local(time.strip(), viewer_zone(request)) if time.strip() else None
             appointments.respond(s, u.actor, request_id, action, when, message)
     except (ClinicError, ValueError) as exc:
         with unit_of_work(request) as s:

@@ -38,13 +38,51 @@ def factor_text(name: str, value: float) -> str:
 TEMPLATES.env.filters["factor_text"] = factor_text
 
 
+def viewer_zone(request: Request) -> ZoneInfo | None:
+    """The browser's time zone (``tz`` cookie set by static/app.js), or None when unknown."""
+    name = request.cookies.get(TZ_COOKIE, "")
+    if name and len(name) <= 64:
+        try:
+            return ZoneInfo(name)
+        except (ZoneInfoNotFoundError, ValueError, OSError):
+            return None
+    return None
+
+
+def utc_from_local(value: str, zone: ZoneInfo | None) -> dt.datetime:
+    """A ``datetime-local`` form value, read in the person's zone (UTC when unknown), as naive UTC
+    -- appointment times are stored in UTC and shown in each viewer's own zone."""
+    when = dt.datetime.fromisoformat(value)
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=zone or dt.UTC)
+    return when.astimezone(dt.UTC).replace(tzinfo=None)
+
+
+def local_time(utc_iso: str | None, zone_name: str | None) -> str:
+    """A stored UTC time as the viewer reads it: "Wed 9 Dec 2026, 09:30 (Europe/London)"."""
+    if not utc_iso:
+        return ""
+    when = dt.datetime.fromisoformat(utc_iso).replace(tzinfo=dt.UTC)
+    try:
+        zone = ZoneInfo(zone_name) if zone_name else None
+    except (ZoneInfoNotFoundError, ValueError, OSError):
+        zone = None
+    local = when.astimezone(zone) if zone else when
+    return f"{local:%a} {local.day} {local:%b %Y, %H:%M} ({zone_name if zone else 'UTC'})"
+
+
+TEMPLATES.env.filters["local_time"] = local_time
+
+
 class LoginRequired(Exception):
     """Raised by page handlers for anonymous visitors; answered with a redirect to /login."""
 
 
 def render(request: Request, name: str, ctx: dict[str, Any] | None = None, status: int = 200,
            user: PageUser | None = None) -> HTMLResponse:
-    context = {"user": user, "csrf": user.csrf if user else None, "path": request.url.path}
+    zone = viewer_zone(request)
+    context = {"user": user, "csrf": user.csrf if user else None, "path": request.url.path,
+               "tz": zone.key if zone else None}
     context.update(ctx or {})
     return TEMPLATES.TemplateResponse(request, name, context, status_code=status)
 
