@@ -109,6 +109,24 @@ def test_full_report_two_pages_text_and_ink(sqlite_engine) -> None:
         assert _ink(pdf, 1) > 0.002
 
 
+def test_diary_poem_scores_count_as_scores_in_the_report(engine, people) -> None:
+    """POEM totals imported with the diary were plotted, while the same page said "0
+    questionnaire(s)" and "No questionnaire answered yet"."""
+    from gutskin.clinic import diary
+    from gutskin.store.db import transaction
+
+    with transaction(engine) as s:
+        for k, total in enumerate((18, 12, 9)):
+            diary.put_day(s, people.owner, people.owner_pid, TODAY - dt.timedelta(days=14 - 7 * k),
+                          diary.DayInput(itch=4, poem=total))
+    data, pdf = _report(engine, people.owner, people.owner_pid, weeks=4, wait=0)
+    assert data["completeness"]["questionnaires"] == 3
+    assert data["latest_scores"]["poem"]["total"] == 9.0 and data["latest_scores"]["poem"]["band"] == "moderate"
+    flat = " ".join(_pdf_text(pdf)[1].split())
+    assert "No questionnaire answered yet" not in flat and "3 score(s)" in flat
+    assert "may not be causal" in flat or data["insights"]["status"] != "ready"
+
+
 def test_empty_patient_gets_a_valid_report_that_says_so(engine, people) -> None:
     data, pdf = _report(engine, people.owner, people.owner_pid, weeks=4)
     pages, text = _pdf_text(pdf)

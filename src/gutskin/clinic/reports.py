@@ -17,6 +17,7 @@ from gutskin.clinic.access import patient_for_read
 from gutskin.clinic.actors import Actor
 from gutskin.clinic.diary import _days
 from gutskin.clinic.errors import InvalidInput
+from gutskin.clinic.summary import poem_band
 from gutskin.store.models import DiaryDay, MicrobiomeSample, QuestionnaireResponse
 
 CLI_INSIGHTS_WAIT = 180.0  # seconds the CLI waits for triggers and forecast
@@ -120,10 +121,14 @@ def report_data(session: Session, actor: Actor, patient_id: int, weeks: int = 12
     for d in days:
         day = dt.date.fromisoformat(d["date"])
         if d["poem"] is not None and (day, "poem") not in answered:
-            trend.append({"instrument": "poem", "answered_on": day, "total": float(d["poem"]), "band": None})
+            trend.append({"instrument": "poem", "answered_on": day, "total": float(d["poem"]), "band": poem_band(d["poem"])})
+    trend.sort(key=lambda t: (t["answered_on"], t["instrument"]))
     latest: dict[str, dict[str, Any]] = {}
     for q in qrs:
         latest[q.instrument] = {"answered_on": q.answered_on, "total": q.total, "band": q.band}
+    for t in trend:  # a diary POEM newer than the last questionnaire is the latest score (the report once said "none")
+        if t["instrument"] not in latest or t["answered_on"] > latest[t["instrument"]]["answered_on"]:
+            latest[t["instrument"]] = {"answered_on": t["answered_on"], "total": t["total"], "band": t["band"]}
     used: dict[str, list[dt.date]] = {}
     for d in days:
         for name, v in d["factors"].items():
@@ -148,7 +153,7 @@ def report_data(session: Session, actor: Actor, patient_id: int, weeks: int = 12
         "itch_days": sum(1 for d in days if d["itch"] is not None),
         "sleep_days": sum(1 for d in days if d["sleep_loss"] is not None),
         "flare_days": sum(1 for d in days if d["flare"]),
-        "questionnaires": sum(1 for q in qrs if start <= q.answered_on <= end),
+        "questionnaires": len(trend),  # scores in the period: questionnaires and POEM totals logged in the diary
         "last_entry": last_entry, "logged_days_total": int(total_days),
     }
     insights = (_insights(session, actor, patient_id) if total_days

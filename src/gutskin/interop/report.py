@@ -113,7 +113,7 @@ def _section_insights(data: dict[str, Any], compact: bool) -> str:
     n_none = len(trig.get("no_evidence") or [])
     n_few = len(trig.get("not_enough_data") or [])
     out.append(f'<p class="note">{n_none} factor(s) with no evidence of an effect; {n_few} with too few days to judge. '
-               "Treatments follow bad days, so their effect is not causal.</p>")
+               "Treatments are used because of bad days, so their association with itch may not be causal.</p>")
     fc = ins.get("forecast") or {}
     days = fc.get("days") or []
     if days:
@@ -202,7 +202,7 @@ def report_html(data: dict[str, Any], compact: bool = False) -> str:
         "<h2>Data completeness</h2>"
         f"<p>Diary logged on <b>{c.get('logged_days', 0)} of {c.get('days_in_window', 0)}</b> days "
         f"({c.get('percent_logged', 0):.0f} %); itch scored on {c.get('itch_days', 0)}, sleep loss on {c.get('sleep_days', 0)} days; "
-        f"{c.get('flare_days', 0)} flare day(s); {c.get('questionnaires', 0)} questionnaire(s) in the period; "
+        f"{c.get('flare_days', 0)} flare day(s); {c.get('questionnaires', 0)} score(s) (questionnaires and diary POEM) in the period; "
         f"last entry {_date(c.get('last_entry'))}.</p>")
     s = data["series"]
     parts.append("<h2>Itch and sleep loss (daily, 0–10), flare days shaded</h2>")
