@@ -7,7 +7,7 @@ import re
 import io
 import os
 
-from fastapi import APIRouter, File, Form, Request, UploadFile
+from fastapi import APIRouter, File, Form, HTTPException, Request, UploadFile
 from fastapi.responses import HTMLResponse, Response
 from starlette.concurrency import run_in_threadpool
 
@@ -212,33 +212,47 @@ QUESTIONS = {
 }
 
 
+def _unknown_questionnaire(instrument: str) -> HTTPException:
+    return HTTPException(404, f"there is no {instrument[:20]!r} questionnaire to answer here; "
+                              f"the diary asks {' and '.join(q.upper() for q in QUESTIONS)} weekly")
+
+
 @router.get("/questionnaire/{instrument}", response_class=HTMLResponse)
-def questionnaire_form(request: Request, instrument: str, patient: int | None = None) -> Response:
+def questionnaire_form(request: Request, instrument: str, patient: int | None = None,
+                       answers: list | None = None, error: str | None = None) -> Response:
     if instrument not in QUESTIONS:
-        return Response("unknown questionnaire", status_code=404)
+        raise _unknown_questionnaire(instrument)
     with unit_of_work(request) as s:
         u = require_user(request, s, "patient")
         _pid(s, u.actor, patient)
         title, items, options = QUESTIONS[instrument]
         return render(request, "questionnaire.html", {"instrument": instrument, "title": title, "items": items,
-                                                      "options": options, "patient": patient}, user=u)
+                                                      "options": options, "patient": patient,
+                                                      "answers": answers or [], "error": error},
+                      user=u, status=422 if error else 200)
 
 
 def _save_questionnaire(request: Request, instrument: str, form: dict[str, str], patient: int | None) -> Response:
+    n = len(QUESTIONS[instrument][1])
+    answers = [int(form[f"q{i}"]) if form.get(f"q{i}", "") != "" else None for i in range(n)]
+    blank = [i + 1 for i, a in enumerate(answers) if a is None]
     with unit_of_work(request) as s:
         u = require_user(request, s, "patient")
         verify_csrf(request, u, form.get("csrf_token"))
         pid = _pid(s, u.actor, patient)
-        n = len(QUESTIONS[instrument][1])
-        answers = [int(form[f"q{i}"]) if form.get(f"q{i}", "") != "" else None for i in range(n)]
-        result = questionnaires.submit(s, u.actor, pid, instrument, {"answers": answers})
-        return render(request, "questionnaire_result.html", {"instrument": instrument, "result": result}, user=u)
+        if not blank:
+            result = questionnaires.submit(s, u.actor, pid, instrument, {"answers": answers})
+            return render(request, "questionnaire_result.html", {"instrument": instrument, "result": result,
+                                                                 "patient": patient}, user=u)
+    # the same form again with the answers given (after the transaction): nothing stored half-answered
+    return questionnaire_form(request, instrument, patient, answers,
+                              f"Please answer every question (not yet: {', '.join(map(str, blank))}).")
 
 
 @router.post("/questionnaire/{instrument}", response_class=HTMLResponse)
 async def questionnaire_submit(request: Request, instrument: str, patient: int | None = None) -> Response:
     if instrument not in QUESTIONS:
-        return Response("unknown questionnaire", status_code=404)
+        raise _unknown_questionnaire(instrument)
     form = {k: str(v) for k, v in (await request.form()).items()}
     try:
         return await run_in_threadpool(_save_questionnaire, request, instrument, form, patient)
