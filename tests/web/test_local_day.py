@@ -85,3 +85,20 @@ def test_appointment_times_are_read_and_shown_in_each_persons_zone(client, peopl
     r = client.post(f"/clinic/appointments/{req['id']}", data={"csrf_token": csrf, "action": "propose",
                                                                 "time": "2020-01-01T09:00"})
     assert r.status_code == 422 and "that time has already passed" in r.text
+
+
+def test_recent_access_is_plain_words_in_the_persons_zone_with_repeats_grouped(client, people, engine) -> None:
+    """Each panel load by the clinician wrote 'read panel_summary': the list filled within minutes."""
+    from gutskin.clinic import summary
+    from gutskin.store.db import transaction
+
+    for _ in range(5):
+        with transaction(engine) as s:
+            summary.panel(s, people.clinician)
+    login_page(client, "owner@example.org")
+    client.cookies.set("tz", "Pacific/Auckland")
+    text = client.get("/sharing").text
+    assert "When (Pacific/Auckland)" in text and "panel_summary" not in text
+    rows = re.findall(r"<tr><td>[^<]*</td><td>([^<]*)</td>\s*<td>([^<]*)(?:<small>\((\d+) times\)</small>)?</td></tr>", text)
+    panel_rows = [r for r in rows if r[1].startswith("viewed your summary in the clinic")]
+    assert len(panel_rows) == 1 and panel_rows[0][0] == "linked@clinic.example.org" and panel_rows[0][2] == "5"

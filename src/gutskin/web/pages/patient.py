@@ -16,7 +16,7 @@ from gutskin.clinic.errors import ClinicError, Forbidden, InvalidInput, NotFound
 from gutskin.diary.csvio import DiaryCsvError
 from gutskin.diary.factors import VOCABULARY, FactorKind, known_factor
 from gutskin.web import security
-from gutskin.web.pages.common import local_today, redirect, render, require_user, verify_csrf
+from gutskin.web.pages.common import local_today, redirect, render, require_user, verify_csrf, viewer_zone
 from gutskin.web.errors import status_for
 from gutskin.web.deps import settings_of, unit_of_work
 
@@ -277,8 +277,11 @@ def sharing_page(request: Request, patient: int | None = None, code: str | None 
     with unit_of_work(request) as s:
         u = require_user(request, s, "patient")
         pid = _pid(s, u.actor, patient)
-        ctx = {"access": sharing.list_access(s, u.actor, pid), "log": audit.access_log(s, u.actor, pid, 50),
-               "patient": patient, "stopped": stopped}
+        from gutskin.web.pages.access_words import access_rows
+
+        log = access_rows(audit.access_log(s, u.actor, pid, 500), u.user.email, viewer_zone(request))[:50]
+        ctx = {"access": sharing.list_access(s, u.actor, pid), "log": log, "patient": patient, "stopped": stopped,
+               "zone": viewer_zone(request).key if viewer_zone(request) else "UTC"}
         return render(request, "sharing.html", ctx, user=u)
 
 
