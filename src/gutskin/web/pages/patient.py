@@ -272,16 +272,21 @@ def trends(request: Request, weeks: int = 12, patient: int | None = None) -> Res
                                                "micro_link": f"/microbiome/{micro['id']}" if micro else None}, user=u)
 
 
+def _sharing_ctx(request: Request, s, u, pid: int) -> dict:  # type: ignore[no-untyped-def]
+    """Who has access, and the recent access in plain words in the person's zone."""
+    from gutskin.web.pages.access_words import access_rows
+
+    zone = viewer_zone(request)
+    log = access_rows(audit.access_log(s, u.actor, pid, 500), u.user.email, zone)[:50]
+    return {"access": sharing.list_access(s, u.actor, pid), "log": log, "zone": zone.key if zone else "UTC"}
+
+
 @router.get("/sharing", response_class=HTMLResponse)
 def sharing_page(request: Request, patient: int | None = None, code: str | None = None, stopped: int = 0) -> Response:
     with unit_of_work(request) as s:
         u = require_user(request, s, "patient")
         pid = _pid(s, u.actor, patient)
-        from gutskin.web.pages.access_words import access_rows
-
-        log = access_rows(audit.access_log(s, u.actor, pid, 500), u.user.email, viewer_zone(request))[:50]
-        ctx = {"access": sharing.list_access(s, u.actor, pid), "log": log, "patient": patient, "stopped": stopped,
-               "zone": viewer_zone(request).key if viewer_zone(request) else "UTC"}
+        ctx = {**_sharing_ctx(request, s, u, pid), "patient": patient, "stopped": stopped}
         return render(request, "sharing.html", ctx, user=u)
 
 
@@ -292,8 +297,7 @@ def sharing_invite(request: Request, csrf_token: str = Form(""), patient: int | 
         verify_csrf(request, u, csrf_token)
         pid = _pid(s, u.actor, patient)
         invite = sharing.create_invite(s, u.actor, pid)
-        ctx = {"invite": invite, "access": sharing.list_access(s, u.actor, pid), "log": audit.access_log(s, u.actor, pid, 50),
-               "patient": patient}
+        ctx = {**_sharing_ctx(request, s, u, pid), "invite": invite, "patient": patient}
         return render(request, "sharing.html", ctx, user=u)
 
 
