@@ -250,3 +250,27 @@ def test_a_diary_from_another_app_is_imported_on_my_data(server, browser, tmp_pa
     p.goto(server.base + "/today?date=2026-02-02")
     assert p.locator("#itch").input_value() == "7"  # the imported day, in the person's own diary
     ctx.close()
+
+
+def test_pages_fit_a_phone_and_an_untouched_slider_stays_unrecorded(server, browser) -> None:  # type: ignore[no-untyped-def]
+    """At 375 px tables widened /sharing to 516 px; a day saved without touching the itch slider
+    stored itch 0."""
+    ctx = browser.new_context(viewport={"width": 375, "height": 740})
+    p = ctx.new_page()
+    register(p, server.base, "phone@example.org", "Phone")
+    for path in ("/sharing", "/appointments", "/data", "/today", "/account"):
+        p.goto(server.base + path)
+        width = p.evaluate("document.scrollingElement.scrollWidth")
+        assert width <= 375, (path, width)
+    p.goto(server.base + "/today?date=2026-11-10")
+    assert p.locator("#itch-out").inner_text() == "not recorded"
+    p.click("#save")
+    p.wait_for_selector("#saved-msg")
+    assert p.locator("#itch-out").inner_text() == "not recorded"  # saved without a score
+    p.locator("#itch").focus()
+    p.keyboard.press("ArrowRight")  # the keyboard moves it: now it is a score
+    assert p.locator("#itch-out").inner_text() == "1"
+    p.click("#save")
+    p.wait_for_selector("#saved-msg")
+    assert p.locator("#itch").input_value() == "1" and p.locator("#itch-out").inner_text() == "1"
+    ctx.close()
