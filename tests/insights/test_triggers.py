@@ -30,7 +30,7 @@ def test_strong_dairy_trigger_found_at_the_right_lag():
     assert 1.0 < r.effect < 4.0
     assert "next day" in r.sentence and "%" in r.sentence
     # a near-certain posterior is worded "over 99%", never a promise of "100%"
-    assert r.probability > 0.995 and "— over 99%, from" in r.sentence and "100%" not in r.sentence
+    assert r.probability > 0.995 and "— over 99% likely, from" in r.sentence and "100%" not in r.sentence
 
 
 def test_reactive_steroid_is_not_called_a_trigger_although_naive_comparison_would():
@@ -154,3 +154,10 @@ def test_parallel_estimates_equal_serial():
     serial = tr.find_triggers(frame)
     parallel = tr.find_triggers(frame, n_jobs=2)
     assert [r.to_dict() for r in serial] == [r.to_dict() for r in parallel]
+
+
+def test_amounts_and_readings_are_worded_as_more_and_higher() -> None:
+    from gutskin.insights.triggers import _more
+
+    assert [_more(f) for f in ("treat.emollient", "env.pollen", "env.humidity", "gut.bristol", "food.kiwi")] == \
+        ["More", "More", "Higher", "Higher", "More"]

@@ -455,6 +455,18 @@ def _bayes_fdr_select(lfdr: dict[str, float], q: float, min_prob: float) -> set[
     return chosen
 
 
+def _more(factor: str) -> str:
+    """"More" for amounts (pollen, emollient applications), "Higher" for readings on a scale
+    (humidity, stress, Bristol type): "High emollient" read as nonsense."""
+    from gutskin.diary.factors import FactorKind, known_factor
+
+    try:
+        kind = known_factor(factor).kind
+    except ValueError:
+        return "More"
+    return "Higher" if kind is FactorKind.scale else "More"
+
+
 def _sentence(r: TriggerResult) -> str:
     with_ = "days with" if r.kind == "binary" else "high days"
     without = "without" if r.kind == "binary" else "other days"
@@ -462,13 +474,12 @@ def _sentence(r: TriggerResult) -> str:
     if r.kind == "binary":
         counts = f"from {r.exposed_days} days with and {r.unexposed_days} without"
     when = _WHEN.get(r.lag_days, "") if r.lag_days is not None else ""
-    high = "" if r.kind == "binary" else "High "
-    name = f"{high}{r.label.lower() if high else r.label}"
+    name = r.label if r.kind == "binary" else f"{_more(r.factor)} {r.label[:1].lower()}{r.label[1:]}"
     if r.verdict == "likely_trigger":
-        s = f"{name}: likely makes your itch worse {when} — {risk_percent(r.probability)}, {counts}."
+        s = f"{name}: likely makes your itch worse {when} — {risk_percent(r.probability)} likely, {counts}."
     elif r.verdict == "likely_protective":
         s = (
-            f"{name}: likely goes with less itch {when} — {risk_percent(r.probability_protective)}, {counts}."
+            f"{name}: likely goes with less itch {when} — {risk_percent(r.probability_protective)} likely, {counts}."
         )
     elif r.verdict == "no_evidence":
         s = f"{name}: no clear effect on your itch found ({counts}); small effects cannot be ruled out."

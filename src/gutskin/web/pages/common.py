@@ -74,6 +74,21 @@ def local_time(utc_iso: str | None, zone_name: str | None) -> str:
 TEMPLATES.env.filters["local_time"] = local_time
 
 
+def ordinal(n: float) -> str:
+    """1st, 2nd, 3rd, 4th, 11th, 12th, 13th, 21st ... (a report once said "1th percentile")."""
+    k = int(round(float(n)))
+    suffix = "th" if 10 <= k % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(k % 10, "th")
+    return f"{k}{suffix}"
+
+
+METRIC_NAMES = {"shannon": "Shannon diversity (natural log)", "simpson": "Simpson diversity",
+                "inv_simpson": "Inverse Simpson (effective number of common species)",
+                "observed": "Observed features (richness)", "pielou": "Evenness (Pielou)",
+                "chao1": "Estimated richness (Chao1)", "faith_pd": "Phylogenetic diversity (Faith)"}
+TEMPLATES.env.filters["ordinal"] = ordinal
+TEMPLATES.env.filters["metric_name"] = lambda k: METRIC_NAMES.get(str(k), str(k).replace("_", " "))
+
+
 class LoginRequired(Exception):
     """Raised by page handlers for anonymous visitors; answered with a redirect to /login."""
 
