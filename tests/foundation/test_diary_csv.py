@@ -93,6 +93,48 @@ def test_wrong_cell_count_and_empty_file() -> None:
         parse("")
 
 
+def test_rows_of_empty_cells_are_blank_lines_and_a_partial_row_is_not() -> None:
+    # spreadsheet programs write an emptied row as ",,"; a blank line was already skipped
+    text = "patient,date,itch\np1,2025-01-01,1\n,,\n\n , ,\t\n,\np1,2025-01-02,2\n"
+    assert [(r.patient, r.date.day, r.itch) for r in parse(text)] == [("p1", 1, 1), ("p1", 2, 2)]
+    with pytest.raises(DiaryCsvError) as err:
+        parse("patient,date,itch\np1,2025-01-01,1\n,,\n,,3\n")
+    assert str(err.value) == "diary.csv: line 4, column patient: expected a patient identifier, got an empty cell"
+
+
+def test_line_numbers_are_the_files_lines(tmp_path) -> None:
+    from gutskin.diary.csvio import iter_diary_csv_lines
+
+    path = tmp_path / "d.csv"
+    path.write_text('patient,date,itch\n\np1,2025-01-01,1\n,,\n"p\n2",2025-01-01,2\np1,2025-01-02,3\n')
+    assert [(line, r.patient) for line, r in iter_diary_csv_lines(path)] == [(3, "p1"), (6, "p\n2"), (7, "p1")]
+
+
+def test_bad_bytes_name_their_own_line_far_into_the_file(tmp_path) -> None:
+    start = dt.date(2000, 1, 1)
+    body = [f"p1,{start + dt.timedelta(days=i)},1".encode() for i in range(2000)]
+    body[1499] = b"m\xfcller,2026-01-02,2"  # line 1501 of the file
+    path = tmp_path / "d.csv"
+    path.write_bytes(b"\r\n".join([b"patient,date,itch", *body, b""]))
+    with pytest.raises(DiaryCsvError) as err:
+        list(iter_diary_csv(path))
+    assert (err.value.line, err.value.column) == (1501, None)
+    assert str(err.value) == f"{path}: line 1501: not valid UTF-8 (byte 0xfc: invalid start byte); save the file as CSV UTF-8"
+    header = tmp_path / "h.csv"
+    header.write_bytes(b"patient,date,\xe9tat\n")
+    with pytest.raises(DiaryCsvError, match=r": line 1: not valid UTF-8 \(byte 0xe9"):
+        list(iter_diary_csv(header))
+
+
+def test_a_file_that_cannot_be_opened_names_no_line(tmp_path) -> None:
+    with pytest.raises(DiaryCsvError) as err:
+        list(iter_diary_csv(tmp_path / "none.csv"))
+    assert str(err.value) == f"{tmp_path / 'none.csv'}: no such file"
+    with pytest.raises(DiaryCsvError) as err:
+        list(iter_diary_csv(tmp_path))
+    assert str(err.value) == f"{tmp_path}: is a directory, expected a CSV file"
+
+
 def test_quoted_fields_and_bom() -> None:
     rows = parse('\ufeffpatient,date,itch\n"p, 1",2025-01-01,"4"\n')
     assert rows[0].patient == "p, 1" and rows[0].itch == 4

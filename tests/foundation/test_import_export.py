@@ -88,6 +88,27 @@ def test_rows_already_stored_are_a_conflict_and_nothing_is_added(db_url: str) ->
     assert counts(engine) == (2, 5, 15)
 
 
+def test_conflict_names_the_line_of_the_first_stored_day(db_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    from gutskin.clinic import diary
+
+    engine = get_engine(db_url)
+    import_diary_csv(engine, SYSTEM, named(DIARY))
+    more = ("patient,date,itch\n"
+            "p02,2025-04-10,3\n"
+            "\n"                       # a blank line counts: lines are the file's lines
+            "p03,2025-04-02,1\n"      # a new patient: no clash
+            "p01,2025-04-04,2\n"      # line 5: the first clash in the file
+            "p02,2025-03-30,5\n"      # line 6: another clash, of another patient
+            "p01,2025-04-02,5\n")
+    for batch in (5000, 2):  # the first clash is named whether it is in the first batch or a later one
+        monkeypatch.setattr(diary, "BATCH", batch)
+        with pytest.raises(Conflict) as err:
+            import_diary_csv(engine, SYSTEM, named(more))
+        assert str(err.value) == ("diary.csv: line 5, column date: patient p01 already has a diary entry on "
+                                  "2025-04-04; nothing was imported")
+        assert counts(engine) == (2, 5, 15)  # all or nothing
+
+
 def test_import_spans_batches_and_export_filters_by_patient(db_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
     import datetime as dt
 

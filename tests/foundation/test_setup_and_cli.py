@@ -18,6 +18,11 @@ BIN = Path(sys.executable).parent
 def test_db_upgrade_prints_the_sqlite_path_and_is_idempotent(tmp_path: Path) -> None:
     db = tmp_path / "nested" / "g.db"
     env = {**os.environ, "GUTSKIN_DATABASE_URL": f"sqlite:///{db}"}
+    # an explicit path in a folder that does not exist is a typo, not a request for a new database
+    r = subprocess.run([BIN / "gutskin", "db", "upgrade"], env=env, capture_output=True, text=True, timeout=120)
+    assert r.returncode == 2 and r.stderr == f"error: GUTSKIN_DATABASE_URL: folder {db.parent} does not exist\n"
+    assert not db.parent.exists()
+    db.parent.mkdir()
     for _ in range(2):
         r = subprocess.run([BIN / "gutskin", "db", "upgrade"], env=env, capture_output=True, text=True, timeout=120)
         assert r.returncode == 0, r.stderr

@@ -15,7 +15,7 @@ from gutskin.clinic import audit
 from gutskin.clinic.access import patient_for_read, patient_for_write
 from gutskin.clinic.actors import Actor
 from gutskin.clinic.errors import Conflict, InvalidInput, NotFound
-from gutskin.diary.csvio import DiaryCsvError, DiaryRow, iter_diary_csv, write_diary_csv
+from gutskin.diary.csvio import DiaryCsvError, DiaryRow, iter_diary_csv_lines, write_diary_csv
 from gutskin.diary.factors import VOCABULARY, known_factor, out_of_range, parse_factor_name
 from gutskin.store.bulk import insert_diary_days, insert_factor_values
 from gutskin.store.db import transaction
@@ -202,12 +202,9 @@ def import_diary_csv(engine: Engine, actor: Actor, source: str | IO[str], owner_
         days: list[tuple] = []
         values: list[tuple] = []
         now = utcnow()
-        lines: list[tuple[int, str, dt.date]] = []
+        lines: list[tuple[int, str, dt.date, int]] = []
         name = getattr(source, "name", str(source))
-        rows = iter_diary_csv(source)
-        line_no = 1
-        for row in rows:
-            line_no += 1
+        for line_no, row in iter_diary_csv_lines(source):
             pid = pids.get(row.patient)
             if pid is None:
                 if into is None:
@@ -224,7 +221,7 @@ def import_diary_csv(engine: Engine, actor: Actor, source: str | IO[str], owner_
                 fids.update(factor_ids(session, missing))
             days.append((pid, row.date, row.itch, row.sleep_loss, row.poscorad, row.poem, row.flare, None, now))
             values.extend((pid, row.date, fids[f], v) for f, v in row.factors.items())
-            lines.append((pid, row.patient, row.date))
+            lines.append((pid, row.patient, row.date, line_no))
             summary.rows += 1
             if len(days) >= BATCH:
                 _flush(session, days, values, lines, fresh, name, own=into is not None)
@@ -243,7 +240,14 @@ def _patient_for_import(session: Session, actor: Actor, external_id: str, owner:
     if existing is not None:
         patient_for_write(session, actor, existing.id)
         return existing.id
-    p = Patient(external_id=external_id, owner_user_id=owner, relationship="self", display_name=external_id)
+    # an owner (a patient or caregiver account) already has its own profile: the new ones are
+    # profiles it manages for someone else, like a caregiver's child profile
+    relationship = "self"
+    if owner is not None and session.scalar(
+        select(Patient.id).where(Patient.owner_user_id == owner, Patient.relationship == "self").limit(1)
+    ) is not None:
+        relationship = "child"
+    p = Patient(external_id=external_id, owner_user_id=owner, relationship=relationship, display_name=external_id)
     session.add(p)
     session.flush()
     fresh.add(p.id)
@@ -254,17 +258,19 @@ def _patient_for_import(session: Session, actor: Actor, external_id: str, owner:
 def _flush(session: Session, days: list, values: list, lines: list, fresh: set[int], file: str, own: bool = False) -> None:
     if not days:
         return
-    old = {pid for pid, _, _ in lines if pid not in fresh}
-    if old:
-        for pid in old:
-            ds = [d for p, _, d in lines if p == pid]
-            clash = session.scalar(
-                select(DiaryDay.day).where(DiaryDay.patient_id == pid, DiaryDay.day.in_(ds)).limit(1)
-            )
-            if clash is not None:
-                ext = next(e for p, e, d in lines if p == pid and d == clash)
-                who = "this profile" if own else f"patient {ext}"
-                raise Conflict(f"{file}: {who} already has a diary entry on {clash.isoformat()}; nothing was imported")
+    old = {pid for pid, _, _, _ in lines if pid not in fresh}
+    stored: set[tuple[int, dt.date]] = set()
+    for pid in old:
+        ds = [d for p, _, d, _ in lines if p == pid]
+        stored.update((pid, d) for d in session.scalars(
+            select(DiaryDay.day).where(DiaryDay.patient_id == pid, DiaryDay.day.in_(ds))
+        ))
+    if stored:
+        # the first row of the file (in this batch) whose day is already stored
+        _, ext, day, line = min((r for r in lines if (r[0], r[2]) in stored), key=lambda r: r[3])
+        who = "this profile" if own else f"patient {ext}"
+        raise Conflict(f"{file}: line {line}, column date: {who} already has a diary entry on "
+                       f"{day.isoformat()}; nothing was imported")
     insert_diary_days(session, days)
     insert_factor_values(session, values)
     days.clear()

@@ -2,22 +2,56 @@
 
 from __future__ import annotations
 
+import os
 import sys
+from pathlib import Path
 from typing import NoReturn
 
 import typer
 
 
 def database_url() -> str:
+    """``GUTSKIN_DATABASE_URL`` (or the default file), checked: a bad one is a one-line error."""
     from gutskin.settings import get_settings
+    from gutskin.store.db import DatabaseUrlError, check_database_url
 
-    return get_settings().database_url
+    url = get_settings().database_url
+    try:
+        check_database_url(url)
+    except DatabaseUrlError as exc:
+        fail(str(exc))
+    return url
 
 
 def fail(message: str, code: int = 2) -> NoReturn:
     """Print one line to stderr and exit non-zero."""
     print(f"error: {message}".replace("\n", " "), file=sys.stderr)
     raise typer.Exit(code)
+
+
+def check_out_path(out: Path, option: str = "--out") -> None:
+    """Refuse an output path that cannot be written, before any work is done."""
+    if out.is_dir():
+        fail(f"{option} {out}: is a directory")
+    folder = out.parent
+    if not folder.is_dir():
+        fail(f"{option} {out}: {folder} is not a folder" if folder.exists() else f"{option} {out}: the folder does not exist")
+    if not os.access(folder, os.W_OK | os.X_OK):
+        fail(f"{option} {out}: the folder is not writable")
+
+
+def write_atomic(out: Path, data: bytes | str, option: str = "--out") -> None:
+    """Write ``out`` through ``out.part`` renamed in place; on failure nothing is left behind."""
+    tmp = out.with_name(out.name + ".part")
+    try:
+        if isinstance(data, str):
+            tmp.write_text(data, encoding="utf-8", newline="")
+        else:
+            tmp.write_bytes(data)
+        tmp.replace(out)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        fail(f"{option} {out}: cannot write: {exc.strerror or exc}")
 
 
 def ensure_schema(url: str) -> None:

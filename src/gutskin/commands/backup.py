@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from gutskin.commands._common import database_url, fail
+from gutskin.commands._common import check_out_path, database_url, fail
 
 
 def backup(out: Path = typer.Option(..., "--out", help="Backup file to write (gzip JSON lines).")) -> None:
@@ -14,10 +14,15 @@ def backup(out: Path = typer.Option(..., "--out", help="Backup file to write (gz
     from gutskin.store.backup import BackupError
     from gutskin.store.backup import backup as do_backup
 
+    check_out_path(out)
+    url = database_url()
     try:
-        counts = do_backup(database_url(), out)
+        counts = do_backup(url, out)
     except BackupError as exc:
         fail(str(exc))
+    except OSError as exc:  # disk full, permissions changed under us: no half-written file left
+        out.with_name(out.name + ".part").unlink(missing_ok=True)
+        fail(f"--out {out}: cannot write: {exc.strerror or exc}")
     typer.echo(f"wrote {out}: {sum(counts.values())} rows in {len(counts)} tables", err=True)
 
 
@@ -29,6 +34,8 @@ def restore(
     from gutskin.store.backup import BackupError
     from gutskin.store.backup import restore as do_restore
 
+    if file.is_dir():
+        fail(f"{file}: is a directory")
     if not file.is_file():
         fail(f"{file}: no such file")
     try:

@@ -42,6 +42,14 @@ def evaluate(
     from gutskin.diary.csvio import DiaryCsvError, read_diary_frame
     from gutskin.insights.challenges import evaluate_frame
 
+    from gutskin.diary.factors import FACTOR_NAME_RE
+
+    food = food.strip()
+    if not (food.startswith("food.") and FACTOR_NAME_RE.match(food)):
+        group = food.split(".", 1)[0] if "." in food else ""
+        why = f"{group}.* factors are not foods" if group and group.lower() != "food" else \
+            "a factor is named group.name in lower case"
+        fail(f"--food {food}: expected a food factor food.NAME, e.g. food.egg ({why})")
     start_d = _date(start, "--start")
     end_d = _date(end, "--end")
     assert start_d is not None
@@ -51,6 +59,8 @@ def evaluate(
         fail("--window-hours: expected 24-96")
     if baseline_days < 7:
         fail("--baseline-days: expected at least 7")
+    if diary.is_dir():
+        fail(f"{diary}: is a directory, expected a CSV file")
     if not diary.exists():
         fail(f"{diary}: no such file")
     try:

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import io
 import sys
 from pathlib import Path
 
 import typer
 
-from gutskin.commands._common import database_url, ensure_schema, fail
+from gutskin.commands._common import check_out_path, database_url, ensure_schema, fail
 
 import_app = typer.Typer(help="Import data.", no_args_is_help=True)
 export_app = typer.Typer(help="Export data.", no_args_is_help=True)
@@ -16,7 +17,10 @@ export_app = typer.Typer(help="Export data.", no_args_is_help=True)
 @import_app.command("diary")
 def import_diary(
     file: str = typer.Argument(..., help="Diary CSV (see docs/diary-csv.md); '-' reads standard input."),
-    owner: str = typer.Option(None, "--owner", help="Email of the account that will manage new patients."),
+    owner: str = typer.Option(
+        None, "--owner",
+        help="Email of the patient or caregiver account (role patient) that will manage new patients.",
+    ),
 ) -> None:
     """Import a diary CSV: all rows or none."""
     from sqlalchemy import select
@@ -28,18 +32,29 @@ def import_diary(
     from gutskin.store.db import get_engine, transaction
     from gutskin.store.models import User
 
+    if file != "-":
+        if Path(file).is_dir():
+            fail(f"{file}: is a directory, expected a CSV file")
+        if not Path(file).is_file():
+            fail(f"{file}: no such file")
     url = database_url()
     ensure_schema(url)
     engine = get_engine(url)
     owner_id = None
     if owner:
         with transaction(engine) as s:
-            owner_id = s.scalar(select(User.id).where(User.email == owner.strip().lower()))
-        if owner_id is None:
+            found = s.execute(select(User.id, User.role).where(User.email == owner.strip().lower())).first()
+        if found is None:
             fail(f"--owner: no account with email {owner}")
-    if file != "-" and not Path(file).is_file():
-        fail(f"{file}: no such file")
-    source = sys.stdin if file == "-" else file
+        owner_id, role = found
+        if role != "patient":
+            # A profile is managed by its patient or caregiver account (gutskin.clinic.access, DESIGN.md);
+            # clinicians see a patient through the patient's consent, admins manage accounts only.
+            fail(f"--owner {owner}: a {role} account cannot manage patient profiles; --owner takes a "
+                 "patient or caregiver account (role patient); clinicians read a diary through the patient's consent")
+    # stdin decoded like a file: undecodable bytes are reported on their own line
+    source = io.TextIOWrapper(sys.stdin.buffer, encoding="utf-8-sig", errors="surrogateescape", newline="") \
+        if file == "-" else file
     try:
         summary = import_diary_csv(engine, SYSTEM, source, owner_user_id=owner_id)
     except (DiaryCsvError, ClinicError) as exc:
@@ -58,20 +73,29 @@ def export_diary(
     from gutskin.clinic.errors import ClinicError
     from gutskin.store.db import get_engine
 
+    if out is not None:
+        check_out_path(out)
     url = database_url()
     ensure_schema(url)
     engine = get_engine(url)
-    try:
-        if out is None:
+    if out is None:
+        try:
             export_diary_csv(engine, SYSTEM, sys.stdout, patient or None)
-        else:
-            tmp = out.with_name(out.name + ".part")
-            with open(tmp, "w", newline="", encoding="utf-8") as fh:
-                n = export_diary_csv(engine, SYSTEM, fh, patient or None)
-            tmp.replace(out)
-            typer.echo(f"wrote {n} rows to {out}", err=True)
+        except ClinicError as exc:
+            fail(str(exc))
+        return
+    tmp = out.with_name(out.name + ".part")
+    try:
+        with open(tmp, "w", newline="", encoding="utf-8") as fh:
+            n = export_diary_csv(engine, SYSTEM, fh, patient or None)
+        tmp.replace(out)
     except ClinicError as exc:
+        tmp.unlink(missing_ok=True)
         fail(str(exc))
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        fail(f"--out {out}: cannot write: {exc.strerror or exc}")
+    typer.echo(f"wrote {n} rows to {out}", err=True)
 
 
 def register(app: typer.Typer) -> None:

@@ -13,16 +13,10 @@ from pathlib import Path
 
 import typer
 
-from gutskin.commands._common import database_url, ensure_schema, fail
+from gutskin.commands._common import check_out_path, database_url, ensure_schema, fail, write_atomic
 from gutskin.commands.diary_io import export_app, import_app
 
 PATIENT_HELP = "Patient identifier (external id, e.g. p-…) or numeric id."
-
-
-def _write_atomic(out: Path, data: bytes) -> None:
-    tmp = out.with_name(out.name + ".part")
-    tmp.write_bytes(data)
-    tmp.replace(out)
 
 
 @export_app.command("fhir")
@@ -37,6 +31,8 @@ def export_fhir(
     from gutskin.interop.fhir import FhirMappingError, resource_types
     from gutskin.store.db import get_engine, transaction
 
+    if out is not None:
+        check_out_path(out)
     url = database_url()
     ensure_schema(url)
     try:
@@ -49,7 +45,7 @@ def export_fhir(
     if out is None:
         print(text)
     else:
-        _write_atomic(out, text.encode("utf-8"))
+        write_atomic(out, text.encode("utf-8"))
         counts = ", ".join(f"{n} {t}" for t, n in sorted(resource_types(bundle).items()))
         typer.echo(f"wrote {len(bundle['entry'])} resources ({counts}) to {out}", err=True)
 
@@ -93,6 +89,7 @@ def report(
     from gutskin.clinic.fhir import resolve_patient
     from gutskin.store.db import get_engine, transaction
 
+    check_out_path(out)
     url = database_url()
     ensure_schema(url)
     try:
@@ -102,7 +99,7 @@ def report(
     except ClinicError as exc:
         fail(str(exc))
     pdf = reports.render_pdf(reports.settle_insights(data, reports.CLI_INSIGHTS_WAIT))
-    _write_atomic(out, pdf)
+    write_atomic(out, pdf)
     typer.echo(f"wrote {out} ({len(pdf)} bytes)", err=True)
 
 

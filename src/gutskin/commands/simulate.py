@@ -70,6 +70,7 @@ def cohort_cmd(
 
     _check_size("patients", patients)
     _check_size("days", days)
+    _check_size("seed", seed, 0)
     try:
         start_date = dt.date.fromisoformat(start)
     except ValueError:
@@ -102,6 +103,7 @@ def trial_cmd(
     """Run the Miyano 2022 protocol (settle 1000 weeks, then each arm) on virtual patients."""
     names = _arms(arms)
     _check_size("weeks", weeks)
+    _check_size("seed", seed, 0)
     if not median_patient:
         _check_size("patients", patients)
     mu, sigma = _load_params(params)
@@ -145,6 +147,7 @@ def plot_cmd(
     _check_size("patients", patients)
     _check_size("weeks", weeks)
     _check_size("days", days)
+    _check_size("seed", seed, 0)
     if os.path.splitext(out)[1].lower() not in (".png", ".svg"):
         _fail(f"--out must end in .png or .svg, got {out!r}")
     from gutskin.axis import plots

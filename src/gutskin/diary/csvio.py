@@ -31,13 +31,19 @@ FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 class DiaryCsvError(ValueError):
-    """A bad diary file: names the file, line, column and what was expected."""
+    """A bad diary file: names the file, line, column and what was expected.
+
+    ``line`` 0 means the file as a whole (it cannot be opened); the message then names no line.
+    """
 
     def __init__(self, file: str, line: int, column: str | None, message: str) -> None:
         self.file = file
         self.line = line
         self.column = column
         self.message = message
+        if line <= 0:
+            super().__init__(f"{file}: {message}")
+            return
         where = f"line {line}" + (f", column {column}" if column else "")
         super().__init__(f"{file}: {where}: {message}")
 
@@ -116,12 +122,51 @@ class _SeenDays:
 def _open(source: str | os.PathLike[str] | IO[str]) -> tuple[TextIO, str, bool]:
     if isinstance(source, (str, os.PathLike)):
         name = os.fspath(source)
+        if os.path.isdir(name):
+            raise DiaryCsvError(name, 0, None, "is a directory, expected a CSV file")
         try:
-            return open(name, newline="", encoding="utf-8-sig"), name, True
+            # Undecodable bytes become lone surrogates here and are reported by _lines with the
+            # exact line; a strict decoder fails on a whole read-ahead chunk (wrong line number).
+            return open(name, newline="", encoding="utf-8-sig", errors="surrogateescape"), name, True
+        except FileNotFoundError:
+            raise DiaryCsvError(name, 0, None, "no such file") from None
         except OSError as exc:
-            raise DiaryCsvError(name, 0, None, f"cannot open file: {exc.strerror}") from exc
+            raise DiaryCsvError(name, 0, None, f"cannot open file: {exc.strerror or exc}") from None
     name = getattr(source, "name", "<stdin>")
     return source, str(name), False  # type: ignore[return-value]
+
+
+def _not_utf8(line: str) -> str:
+    """What is wrong with a line holding lone surrogates (bytes that were not UTF-8)."""
+    raw = line.encode("utf-8", "surrogateescape")
+    try:
+        raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        bad = " ".join(f"0x{b:02x}" for b in raw[exc.start : exc.end])
+        return f"not valid UTF-8 (byte {bad}: {exc.reason}); save the file as CSV UTF-8"
+    return "not valid UTF-8 (lone surrogate); save the file as CSV UTF-8"
+
+
+def _lines(fh: TextIO, name: str, count: list[int]) -> Iterator[str]:
+    """The file's lines for csv.reader, counted in ``count[0]``; a line that is not UTF-8 raises
+    :class:`DiaryCsvError` naming that line."""
+    n = 0
+    it = iter(fh)
+    while True:
+        try:
+            line = next(it)
+        except StopIteration:
+            return
+        except UnicodeDecodeError as exc:  # a stream opened by the caller with a strict decoder
+            raise DiaryCsvError(name, n + 1, None, f"not valid UTF-8: {exc.reason}") from None
+        n += 1
+        count[0] = n
+        if not line.isascii():
+            try:
+                line.encode("utf-8")
+            except UnicodeEncodeError:
+                raise DiaryCsvError(name, n, None, _not_utf8(line)) from None
+        yield line
 
 
 def _check_header(header: list[str], name: str) -> list[str]:
@@ -153,15 +198,23 @@ def iter_diary_csv(source: str | os.PathLike[str] | IO[str]) -> Iterator[DiaryRo
     Callers that store rows must treat the whole file as one transaction: the error may
     come after many good rows.
     """
+    for _line, row in iter_diary_csv_lines(source):
+        yield row
+
+
+def iter_diary_csv_lines(source: str | os.PathLike[str] | IO[str]) -> Iterator[tuple[int, DiaryRow]]:
+    """Like :func:`iter_diary_csv`, with each row's line number in the file (its last line
+    when a quoted cell spans several), for errors found later (e.g. a day already stored)."""
     fh, name, owned = _open(source)
     try:
-        reader = csv.reader(fh, strict=True)
+        count = [0]
+        reader = csv.reader(_lines(fh, name, count), strict=True)
         try:
             header_row = next(reader)
         except StopIteration:
             raise DiaryCsvError(name, 1, None, "the file is empty; expected a header row") from None
-        except (csv.Error, UnicodeDecodeError) as exc:
-            raise DiaryCsvError(name, 1, None, f"not valid UTF-8 CSV: {exc}") from None
+        except csv.Error as exc:
+            raise DiaryCsvError(name, count[0] or 1, None, f"not valid CSV: {exc}") from None
         header = _check_header(header_row, name)
         width = len(header)
         factor_cols = [(i, c) for i, c in enumerate(header) if c not in CORE_COLUMNS]
@@ -172,16 +225,14 @@ def iter_diary_csv(source: str | os.PathLike[str] | IO[str]) -> Iterator[DiaryRo
                 cells = next(reader)
             except StopIteration:
                 break
-            except UnicodeDecodeError as exc:
-                raise DiaryCsvError(name, reader.line_num + 1, None, f"not valid UTF-8: {exc.reason}") from None
             except csv.Error as exc:
-                raise DiaryCsvError(name, reader.line_num, None, f"malformed CSV (RFC 4180 quoting): {exc}") from None
+                raise DiaryCsvError(name, count[0], None, f"malformed CSV (RFC 4180 quoting): {exc}") from None
             line = reader.line_num
-            if not cells or (len(cells) == 1 and not cells[0].strip()):
-                continue  # blank line
+            if not cells or (not cells[0].strip() and not any(c.strip() for c in cells)):
+                continue  # a blank line, or a row of empty cells (",,," as spreadsheets write)
             if len(cells) != width:
                 raise DiaryCsvError(name, line, None, f"expected {width} cells as in the header, got {len(cells)}")
-            yield _parse_row(cells, idx, factor_cols, name, line, seen)
+            yield line, _parse_row(cells, idx, factor_cols, name, line, seen)
     finally:
         if owned:
             fh.close()

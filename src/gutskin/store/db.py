@@ -22,6 +22,50 @@ def normalize_url(url: str) -> str:
     return url
 
 
+SUPPORTED_BACKENDS = ("sqlite", "postgresql")
+
+
+class DatabaseUrlError(ValueError):
+    """``GUTSKIN_DATABASE_URL`` names no usable database; the message is one line for the user."""
+
+
+def _default_sqlite_path() -> Path | None:
+    from gutskin.settings import default_database_url
+
+    return sqlite_path(default_database_url())
+
+
+def check_database_url(url: str) -> str:
+    """Validate a database URL before anything connects; return it normalized.
+
+    Raises :class:`DatabaseUrlError` for a URL that is not one, a database other than SQLite
+    or PostgreSQL, or a SQLite file whose folder does not exist: a mistyped path must not
+    silently become a new empty database. Only the default file in the user's data directory
+    (no ``GUTSKIN_DATABASE_URL`` set) gets its folder created, on first use.
+    The message never repeats the URL itself (it may hold a password).
+    """
+    try:
+        u = make_url(normalize_url(url))
+    except exc_mod.ArgumentError:
+        raise DatabaseUrlError(
+            "GUTSKIN_DATABASE_URL: not a database URL (use sqlite:///PATH or postgresql://...)"
+        ) from None
+    backend = u.get_backend_name()
+    if backend not in SUPPORTED_BACKENDS:
+        raise DatabaseUrlError(
+            f"GUTSKIN_DATABASE_URL: unsupported database {backend!r} (use sqlite:///PATH or postgresql://...)"
+        )
+    path = sqlite_path(url)
+    if path is not None:
+        folder = path.parent
+        if path.is_dir():
+            raise DatabaseUrlError(f"GUTSKIN_DATABASE_URL: {path} is a directory, not a database file")
+        if not folder.is_dir() and path.absolute() != (_default_sqlite_path() or Path()).absolute():
+            what = "is not a folder" if folder.exists() else "does not exist"
+            raise DatabaseUrlError(f"GUTSKIN_DATABASE_URL: folder {folder} {what}")
+    return normalize_url(url)
+
+
 def is_sqlite(url: str) -> bool:
     return make_url(normalize_url(url)).get_backend_name() == "sqlite"
 
@@ -58,12 +102,16 @@ _engines: dict[str, Engine] = {}
 
 
 def make_engine(url: str) -> Engine:
-    """A new engine for ``url``; for SQLite the parent directory is created."""
-    url = normalize_url(url)
+    """A new engine for ``url`` (checked by :func:`check_database_url`).
+
+    For SQLite, only the default file's folder in the user's data directory is created; an
+    explicitly given path must be in an existing folder.
+    """
+    url = check_database_url(url)
     if is_sqlite(url):
         path = sqlite_path(url)
         if path is not None:
-            path.parent.mkdir(parents=True, exist_ok=True)
+            path.parent.mkdir(parents=True, exist_ok=True)  # only reached for the default file
         engine = create_engine(url, connect_args={"timeout": 30})
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin)
