@@ -192,7 +192,10 @@ def test_any_safety_symptom_stops_and_alerts(engine, people) -> None:
     foods = ["food.egg", "food.milk", "food.wheat", "food.soy", "food.fish"]
     ids = {}
     for symptom, food in zip(sorted(ch.SAFETY_SYMPTOMS), foods, strict=True):
-        out = create(engine, people, food=food)
+        name = food.split(".")[1]  # each plan doses its own food
+        out = create(engine, people, food=food, doses=[ch.DoseStep(0, f"1/4 portion of {name}"),
+                                                       ch.DoseStep(4, f"1/2 portion of {name}"),
+                                                       ch.DoseStep(8, f"1 portion of {name}")])
         shift_back(engine, out["id"], 7)
         ids[symptom] = out
         with transaction(engine) as s:

@@ -225,3 +225,14 @@ def test_a_deleted_accounts_id_and_token_never_open_the_next_account(client, peo
     assert {p["patient_id"] for p in bob_me["patients"]}.isdisjoint({p["patient_id"] for p in alice_me["patients"]})
     history = client.get("/api/v1/me/audit", headers=bob).json()
     assert all("linked@clinic.example.org" not in str(e) for e in history), history  # Alice's clinician is not in Bob's log
+
+
+@pytest.mark.parametrize("path", ["/clinic", "/microbiome", "/data", "/clinic/simulator", "/challenges", "/today",
+                                  "/questionnaire/poem"])
+def test_a_link_cannot_put_its_own_words_on_a_page(client, people, path) -> None:
+    """?error= once showed any text on several pages (escaped, but a phishing line all the same)."""
+    email = "linked@clinic.example.org" if path.startswith("/clinic") else "owner@example.org"
+    login_page(client, email)
+    bait = "Your session expired call 555-0100 to verify"
+    r = client.get(path, params={"error": bait})
+    assert r.status_code == 200 and bait not in r.text

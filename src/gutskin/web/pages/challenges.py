@@ -14,16 +14,16 @@ from gutskin.clinic import challenges as uc
 from gutskin.clinic.errors import ClinicError, Forbidden, NotFound, InvalidInput
 from gutskin.diary.factors import VOCABULARY
 from gutskin.web.deps import unit_of_work
-from gutskin.web.pages.common import local_today, redirect, render, require_user, verify_csrf
+from gutskin.web.pages.common import local_today, read_note, redirect, render, require_user, signed_note, verify_csrf
 
 router = APIRouter(include_in_schema=False)
 
 FOODS = [(n, f.label) for n, f in VOCABULARY.items() if n.startswith("food.")]
 
 
-def _back(url: str, error: str) -> Response:
+def _back(request: Request, url: str, error: str) -> Response:
     sep = "&" if "?" in url else "?"
-    return redirect(f"{url}{sep}error={quote(error[:300])}")
+    return redirect(f"{url}{sep}error={quote(signed_note(request, error))}")
 
 
 def _pid(session, actor, patient: int | None) -> int:  # type: ignore[no-untyped-def]
@@ -45,7 +45,7 @@ def patient_page(request: Request, patient: int | None = None, error: str | None
         steps = uc.today_steps(s, u.actor, pid, today)
         ctx = {"steps": steps, "reminders": uc.reminders(s, u.actor, pid, today), "avoid": uc.avoid_list(s, u.actor, pid),
                "records": uc.allergy_records(s, u.actor, pid), "questions": uc.SAFETY_SYMPTOMS,
-               "patient": patient, "error": error, "done": done, "today": today.isoformat()}
+               "patient": patient, "error": read_note(request, error), "done": done, "today": today.isoformat()}
         return render(request, "challenges_patient.html", ctx, user=u)
 
 
@@ -68,7 +68,7 @@ async def take_dose(request: Request, challenge_id: int, dose_id: int) -> Respon
     except ClinicError as exc:
         if isinstance(exc, (NotFound, Forbidden)):
             raise  # not yours / wrong role: the app answers 404 / 403, never a redirect
-        return _back(back, str(exc))
+        return _back(request, back, str(exc))
     return redirect(back + ("&" if "?" in back else "?") + ("done=stopped" if r["stopped"] else "done=dose"))
 
 
@@ -85,7 +85,7 @@ async def safety(request: Request, challenge_id: int) -> Response:
     except (ClinicError, ValueError) as exc:
         if isinstance(exc, (NotFound, Forbidden)):
             raise  # not yours / wrong role: the app answers 404 / 403, never a redirect
-        return _back(back, str(exc))
+        return _back(request, back, str(exc))
     return redirect(back + ("&" if "?" in back else "?") + ("done=stopped" if r["stopped"] else "done=check"))
 
 
@@ -102,7 +102,7 @@ def adherence(request: Request, challenge_id: int, followed: str = Form(""), day
     except (ClinicError, ValueError) as exc:
         if isinstance(exc, (NotFound, Forbidden)):
             raise  # not yours / wrong role: the app answers 404 / 403, never a redirect
-        return _back(back, str(exc))
+        return _back(request, back, str(exc))
     return redirect(back + ("&" if "?" in back else "?") + "done=adherence")
 
 
@@ -118,7 +118,7 @@ def stop(request: Request, challenge_id: int, reason: str = Form(""), patient: s
     except ClinicError as exc:
         if isinstance(exc, (NotFound, Forbidden)):
             raise  # not yours / wrong role: the app answers 404 / 403, never a redirect
-        return _back(back, str(exc))
+        return _back(request, back, str(exc))
     return redirect(back + ("&" if "?" in back else "?") + "done=stop")
 
 
@@ -131,7 +131,7 @@ def clinic_list(request: Request, patient_id: int, error: str | None = None) -> 
         u = require_user(request, s, "clinician")
         rows = uc.list_challenges(s, u.actor, patient_id)
         ctx = {"rows": rows, "patient_id": patient_id, "records": uc.allergy_records(s, u.actor, patient_id),
-               "avoid": uc.avoid_list(s, u.actor, patient_id), "foods": FOODS, "error": error,
+               "avoid": uc.avoid_list(s, u.actor, patient_id), "foods": FOODS, "error": read_note(request, error),
                "patient_name": rows[0]["patient_name"] if rows else _name(s, u.actor, patient_id),
                "today": local_today(request).isoformat(), "min_baseline": uc.MIN_BASELINE_DAYS, "default_baseline": uc.DEFAULT_BASELINE_DAYS,
                "hard_max": uc.HARD_MAX_ELIMINATION_DAYS}
@@ -192,7 +192,7 @@ def clinic_create(request: Request, patient_id: int, food: str = Form(""), custo
     except ClinicError as exc:
         if isinstance(exc, (NotFound, Forbidden)):
             raise  # not yours / wrong role: the app answers 404 / 403, never a redirect
-        return _back(f"/clinic/patients/{patient_id}/challenges", str(exc))
+        return _back(request, f"/clinic/patients/{patient_id}/challenges", str(exc))
     return redirect(f"/clinic/challenges/{out['id']}")
 
 
@@ -209,7 +209,7 @@ def clinic_detail(request: Request, challenge_id: int, error: str | None = None)
         u = require_user(request, s, "clinician")
         c = uc.get_challenge(s, u.actor, challenge_id)
         return render(request, "challenges_detail.html",
-                      {"c": c, "error": error, "questions": uc.SAFETY_SYMPTOMS,
+                      {"c": c, "error": read_note(request, error), "questions": uc.SAFETY_SYMPTOMS,
                        "now": dt.datetime.now().strftime("%Y-%m-%dT%H:%M"),
                        "next_step": len(c["doses"]) and min([d["step"] for d in c["doses"] if d["status"] == "planned"]
                                                             or [max(d["step"] for d in c["doses"]) + 1])},
@@ -225,7 +225,7 @@ def _clinic_action(request: Request, challenge_id: int, csrf_token: str, fn) -> 
     except (ClinicError, ValueError) as exc:
         if isinstance(exc, (NotFound, Forbidden)):
             raise  # not yours / wrong role: the app answers 404 / 403, never a redirect
-        return _back(f"/clinic/challenges/{challenge_id}", str(exc))
+        return _back(request, f"/clinic/challenges/{challenge_id}", str(exc))
     return redirect(f"/clinic/challenges/{challenge_id}")
 
 

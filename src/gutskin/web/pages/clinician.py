@@ -17,11 +17,11 @@ router = APIRouter(include_in_schema=False)
 
 
 @router.get("/clinic", response_class=HTMLResponse)
-def panel(request: Request, linked: int | None = None, error: str | None = None) -> Response:
+def panel(request: Request, linked: int | None = None) -> Response:
     with unit_of_work(request) as s:
         u = require_user(request, s, "clinician")
         rows = summary.panel(s, u.actor, today=local_today(request))
-        return render(request, "clinic_panel.html", {"rows": rows, "linked": linked, "error": error}, user=u)
+        return render(request, "clinic_panel.html", {"rows": rows, "linked": linked}, user=u)
 
 
 @router.post("/clinic/link", response_class=HTMLResponse)

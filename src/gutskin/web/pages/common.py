@@ -38,6 +38,27 @@ def factor_text(name: str, value: float) -> str:
 TEMPLATES.env.filters["factor_text"] = factor_text
 
 
+def signed_note(request: Request, text: str) -> str:
+    """A message for the next page's ``?error=``, signed: a link cannot put its own words on the
+    site's pages (a phishing text such as "your session expired, call …" once could)."""
+    from itsdangerous import URLSafeSerializer
+
+    return URLSafeSerializer(settings_of(request).secret_key, salt="page-note").dumps(text[:300])
+
+
+def read_note(request: Request, token: str | None) -> str | None:
+    """The message of :func:`signed_note`, or None for anything not signed by this server."""
+    from itsdangerous import BadSignature, URLSafeSerializer
+
+    if not token:
+        return None
+    try:
+        value = URLSafeSerializer(settings_of(request).secret_key, salt="page-note").loads(token)
+    except BadSignature:
+        return None
+    return value if isinstance(value, str) else None
+
+
 def viewer_zone(request: Request) -> ZoneInfo | None:
     """The browser's time zone (``tz`` cookie set by static/app.js), or None when unknown."""
     name = request.cookies.get(TZ_COOKIE, "")

@@ -23,12 +23,12 @@ def _pid(s, actor, patient):  # type: ignore[no-untyped-def]
 
 
 @router.get("/microbiome", response_class=HTMLResponse)
-def microbiome_page(request: Request, patient: int | None = None, error: str | None = None) -> Response:
+def microbiome_page(request: Request, patient: int | None = None) -> Response:
     with unit_of_work(request) as s:
         u = require_user(request, s, "patient")
         pid = _pid(s, u.actor, patient)
-        return render(request, "microbiome.html", {"samples": micro.list_samples(s, u.actor, pid), "patient": patient,
-                                                   "error": error}, user=u)
+        return render(request, "microbiome.html", {"samples": micro.list_samples(s, u.actor, pid), "patient": patient},
+                      user=u)
 
 
 async def read_limited(upload: UploadFile, limit: int) -> bytes:

@@ -102,8 +102,13 @@ def _posted_entry(form: dict[str, str]) -> dict:
 
 
 @router.get("/today", response_class=HTMLResponse)
-def today(request: Request, date: str | None = None, patient: int | None = None, saved: int = 0,
-          error: str | None = None, posted: dict | None = None) -> Response:
+def today(request: Request, date: str | None = None, patient: int | None = None, saved: int = 0) -> Response:
+    return _today_page(request, date, patient, saved)
+
+
+def _today_page(request: Request, date: str | None, patient: int | None, saved: int = 0,
+                error: str | None = None, posted: dict | None = None) -> Response:
+    """The diary form; after a refused save, ``error`` and what was typed (``posted``)."""
     local = local_today(request)
     day = _parse_day(date, local)
     if day > local:  # nobody logs tomorrow; the form would only refuse it on save
@@ -189,7 +194,7 @@ async def save_today(request: Request, patient: int | None = None) -> Response:
     except (NotFound, Forbidden):
         raise  # not yours: 404 / 403 as everywhere
     except ClinicError as exc:  # the same form again, with what was typed and what is wrong
-        return await run_in_threadpool(today, request, form.get("date"), patient, 0, f"Could not save: {exc}",
+        return await run_in_threadpool(_today_page, request, form.get("date"), patient, 0, f"Could not save: {exc}",
                                        _posted_entry(form))
 
 
@@ -218,8 +223,12 @@ def _unknown_questionnaire(instrument: str) -> HTTPException:
 
 
 @router.get("/questionnaire/{instrument}", response_class=HTMLResponse)
-def questionnaire_form(request: Request, instrument: str, patient: int | None = None,
-                       answers: list | None = None, error: str | None = None) -> Response:
+def questionnaire_form(request: Request, instrument: str, patient: int | None = None) -> Response:
+    return _questionnaire_page(request, instrument, patient)
+
+
+def _questionnaire_page(request: Request, instrument: str, patient: int | None,
+                        answers: list | None = None, error: str | None = None) -> Response:
     if instrument not in QUESTIONS:
         raise _unknown_questionnaire(instrument)
     with unit_of_work(request) as s:
@@ -245,7 +254,7 @@ def _save_questionnaire(request: Request, instrument: str, form: dict[str, str],
             return render(request, "questionnaire_result.html", {"instrument": instrument, "result": result,
                                                                  "patient": patient}, user=u)
     # the same form again with the answers given (after the transaction): nothing stored half-answered
-    return questionnaire_form(request, instrument, patient, answers,
+    return _questionnaire_page(request, instrument, patient, answers,
                               f"Please answer every question (not yet: {', '.join(map(str, blank))}).")
 
 
@@ -340,10 +349,10 @@ def appointments_request(request: Request, reason: str = Form(""), urgency: str 
 
 
 @router.get("/data", response_class=HTMLResponse)
-def data_page(request: Request, error: str | None = None, imported: int | None = None) -> Response:
+def data_page(request: Request, imported: int | None = None) -> Response:
     with unit_of_work(request) as s:
         u = require_user(request, s, "patient")
-        return render(request, "data.html", {"profiles": _profiles(s, u.actor), "error": error, "imported": imported},
+        return render(request, "data.html", {"profiles": _profiles(s, u.actor), "imported": imported},
                       user=u)
 
 

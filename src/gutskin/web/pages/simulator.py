@@ -16,10 +16,10 @@ router = APIRouter(include_in_schema=False)
 
 
 @router.get("/clinic/simulator", response_class=HTMLResponse)
-def simulator_form(request: Request, error: str | None = None) -> Response:
+def simulator_form(request: Request) -> Response:
     with unit_of_work(request) as s:
         u = require_user(request, s, "clinician")
-        return render(request, "simulator.html", {"arms": simulations.available_arms(), "error": error}, user=u)
+        return render(request, "simulator.html", {"arms": simulations.available_arms()}, user=u)
 
 
 @router.post("/clinic/simulator", response_class=HTMLResponse)
