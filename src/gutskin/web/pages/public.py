@@ -18,13 +18,13 @@ def _home_for(role: str) -> str:
     return "/clinic" if role == "clinician" else "/today" if role == "patient" else "/account"
 
 
-@router.get("/", response_class=HTMLResponse)
-def landing(request: Request) -> Response:
+@router.api_route("/", methods=["GET", "HEAD"], response_class=HTMLResponse)
+def landing(request: Request, deleted: int = 0) -> Response:
     with unit_of_work(request) as s:
         u = page_user(request, s)
         if u is not None:
             return redirect(_home_for(u.actor.role))
-    return render(request, "landing.html")
+    return render(request, "landing.html", {"deleted": bool(deleted)})
 
 
 def _anon_form(request: Request, name: str, ctx: dict, status: int = 200) -> Response:
