@@ -203,7 +203,7 @@ def test_clinician_runs_an_arm_comparison(server, browser) -> None:  # type: ign
     page.click("#run-sim")
     page.wait_for_selector("#sim-chart[data-ready='1']", timeout=120_000)
     rows = page.locator("#sim-table tbody tr").all_inner_texts()
-    assert [r.split("\t")[0] for r in rows] == ["placebo", "dupilumab"]
+    assert [r.split("\t")[0] for r in rows] == ["Placebo / standard care", "Dupilumab (IL-4Rα)"]  # words, not codes
     medians = page.evaluate("window.gutskinSimulation.data.datasets.map(d => d.data.length)")
     assert medians == [17, 17]
     # the job belongs to this clinician only; patients cannot open the simulator

@@ -86,6 +86,13 @@ ARMS: dict[str, np.ndarray] = {
     "tralokinumab": _arm(e2=0.99, e9=0.0),
     "lebrikizumab": _arm(e2=0.99),
 }
+ARM_LABELS: dict[str, str] = {
+    "placebo": "Placebo / standard care", "dupilumab": "Dupilumab (IL-4Rα)", "nemolizumab": "Nemolizumab (IL-31RA)",
+    "tezepelumab": "Tezepelumab (TSLP)", "gbr830": "GBR 830 (OX40)", "fezakinumab": "Fezakinumab (IL-22)",
+    "secukinumab": "Secukinumab (IL-17A)", "rifng": "Recombinant interferon-γ", "tralokinumab": "Tralokinumab (IL-13)",
+    "lebrikizumab": "Lebrikizumab (IL-13)",
+}
+"""How an arm reads on a page: the drug and the target its effect vector blocks (Miyano 2022's arms)."""
 ARM_ALIASES: dict[str, str] = {
     "standard_care": "placebo", "standard-care": "placebo", "gbr-830": "gbr830", "gbr_830": "gbr830",
     "rifn-g": "rifng", "rifn-gamma": "rifng", "rifn_gamma": "rifng", "ifng": "rifng",

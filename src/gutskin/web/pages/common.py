@@ -107,6 +107,15 @@ METRIC_NAMES = {"shannon": "Shannon diversity (natural log)", "simpson": "Simpso
                 "observed": "Observed features (richness)", "pielou": "Evenness (Pielou)",
                 "chao1": "Estimated richness (Chao1)", "faith_pd": "Phylogenetic diversity (Faith)"}
 TEMPLATES.env.filters["ordinal"] = ordinal
+
+
+def arm_label(arm: str) -> str:
+    from gutskin.axis.skin import ARM_LABELS
+
+    return ARM_LABELS.get(str(arm), str(arm))
+
+
+TEMPLATES.env.filters["arm_label"] = arm_label
 TEMPLATES.env.filters["metric_name"] = lambda k: METRIC_NAMES.get(str(k), str(k).replace("_", " "))
 
 
