@@ -25,3 +25,20 @@ def test_deleting_the_account_is_confirmed_and_head_works(client, people) -> Non
     client.cookies.clear()
     assert 'id="account-deleted"' in client.get("/?deleted=1").text
     assert client.head("/").status_code == 200
+
+
+def test_a_double_submitted_child_profile_is_made_once(client, people, engine) -> None:
+    from sqlalchemy import func, select
+
+    from gutskin.store.db import transaction
+    from gutskin.store.models import Patient
+
+    login_page(client, "owner@example.org")
+    csrf = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/data").text).group(1)
+    first = client.post("/profiles/child", data={"csrf_token": csrf, "display_name": "Mia"}, follow_redirects=False)
+    again = client.post("/profiles/child", data={"csrf_token": csrf, "display_name": "mia "}, follow_redirects=False)
+    assert first.status_code == 303 and again.status_code == 409 and "already manage a profile called" in again.text
+    with transaction(engine) as s:
+        n = s.scalar(select(func.count()).select_from(Patient).where(Patient.owner_user_id == people.owner.user_id,
+                                                                      Patient.display_name == "Mia"))
+    assert n == 1

@@ -70,6 +70,10 @@ def add_child_profile(session: Session, actor: Actor, display_name: str, birth_y
         raise InvalidInput("display_name: give the child's name or initials")
     if birth_year is not None and not 1900 <= birth_year <= dt.date.today().year:
         raise InvalidInput("birth_year: expected a year between 1900 and this year")
+    same = session.scalar(select(Patient.id).where(Patient.owner_user_id == actor.user_id,
+                                                   func.lower(Patient.display_name) == name[:120].lower()))
+    if same is not None:  # a double-clicked form made two identical profiles
+        raise Conflict(f"display_name: you already manage a profile called {name[:120]!r}")
     patient = Patient(external_id=new_external_id(session), owner_user_id=actor.user_id, relationship="child",
                       display_name=name[:120], birth_year=birth_year)
     session.add(patient)
