@@ -42,3 +42,13 @@ def test_a_double_submitted_child_profile_is_made_once(client, people, engine) -
         n = s.scalar(select(func.count()).select_from(Patient).where(Patient.owner_user_id == people.owner.user_id,
                                                                       Patient.display_name == "Mia"))
     assert n == 1
+
+
+def test_the_calendar_shows_its_dates_without_hovering(client, people) -> None:
+    """Dates were only in tooltips, which touch screens never show."""
+    login_page(client, "owner@example.org")
+    text = client.get("/trends?weeks=4").text
+    cal = text.split('class="calendar"')[1].split("</div>")[0]
+    assert cal.count('class="cal-week"') == 4
+    days = re.findall(r'<span class="cal (?:logged|missing)[^"]*" title="(\d{4}-\d{2}-(\d{2}))">(\d+)</span>', cal)
+    assert len(days) == 28 and all(int(dd) == int(shown) for _, dd, shown in days)
