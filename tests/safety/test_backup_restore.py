@@ -142,3 +142,67 @@ def test_cli_backup_restore(db_url: str, tmp_path: Path) -> None:
                        text=True, timeout=120)
     assert r.returncode == 0, r.stderr
     assert snapshot(target) == snapshot(db_url)
+
+
+def test_a_restore_never_hands_a_deleted_accounts_id_to_a_new_account(db_url: str, tmp_path: Path) -> None:
+    """After a restore into PostgreSQL the sequences restarted at the largest id left, so the next
+    registrant got a deleted account's id and its old token opened the new account."""
+    from sqlalchemy import func, select
+
+    from gutskin.clinic import accounts
+    from gutskin.store.models import Patient, User
+    from tests.conftest import People
+
+    engine = get_engine(db_url)
+    People(engine)
+    with transaction(engine) as s:
+        gone = accounts.register_patient(s, "gone@example.org", People.password)
+        gone_actor = accounts.actor_for(gone)
+    with transaction(engine) as s:  # leaves audit rows naming its ids
+        from gutskin.clinic.access import default_patient
+
+        gone_pid = default_patient(s, gone_actor).id
+        accounts.delete_account(s, gone_actor, People.password)
+    path = tmp_path / "b.gz"
+    backup(db_url, path)
+    restore(db_url, path, force=True)
+    with transaction(engine) as s:
+        new = accounts.register_patient(s, "next@example.org", People.password)
+        new_id = new.id
+        new_pid = s.scalar(select(func.max(Patient.id)))
+        assert s.scalar(select(func.count()).select_from(User).where(User.id == gone_actor.user_id)) == 0
+    assert new_id > gone_actor.user_id and new_pid > gone_pid
+
+
+def test_a_crafted_backup_cannot_make_up_roles_or_crash(db_url: str, tmp_path: Path) -> None:
+    import gzip
+    import json
+
+    from tests.conftest import People
+
+    populate(db_url, People)
+    before = dump_tables(db_url)
+    good = tmp_path / "good.gz"
+    backup(db_url, good)
+    lines = gzip.open(good, "rt").read().splitlines()
+    for edit, message in ((lambda d: d.get("t") == "users" and d["r"].update(role="root"), "has role 'root'"),
+                          (lambda d: d.get("t") == "users" and d["r"].update(id=2**63 + 5), "cannot be restored")):
+        out = []
+        for line in lines:
+            d = json.loads(line)
+            edit(d)
+            out.append(json.dumps(d))
+        bad = tmp_path / "bad.gz"
+        with gzip.open(bad, "wt") as fh:
+            fh.write("\n".join(out) + "\n")
+        with pytest.raises(BackupError, match=message):
+            restore(db_url, bad, force=True)
+        assert dump_tables(db_url) == before
+    header = json.loads(lines[0])
+    header["revision"] = "zzzz"
+    bad = tmp_path / "rev.gz"
+    with gzip.open(bad, "wt") as fh:
+        fh.write("\n".join([json.dumps(header), *lines[1:]]) + "\n")
+    with pytest.raises(BackupError, match="cannot be restored"):
+        restore(db_url, bad, force=True)
+    assert dump_tables(db_url) == before

@@ -18,7 +18,9 @@ from pathlib import Path
 from typing import Any
 
 from alembic import command
+from alembic.util.exc import CommandError
 from sqlalchemy import Connection, MetaData, Table, inspect, select, text
+from sqlalchemy.exc import SQLAlchemyError
 
 from gutskin.store.db import get_engine
 from gutskin.store.migrate import alembic_config, check_foreign_keys, current_revision, sqlite_foreign_keys_off
@@ -147,6 +149,14 @@ def restore(url: str, path: Path, force: bool = False) -> dict[str, int]:
     if header["format"] in OLD_FORMATS and not force:
         raise BackupError(f"{path}: a {header['format']} backup has no end marker, so a cut-off file cannot be told "
                           "from a whole one; restore it with --force if you know it is complete")
+    try:
+        return _restore(url, path, header, rows, force)
+    except (SQLAlchemyError, CommandError, OverflowError) as exc:  # a crafted or damaged file: one line, nothing kept
+        first = str(exc).strip().splitlines()[0][:200] if str(exc).strip() else type(exc).__name__
+        raise BackupError(f"{path}: cannot be restored ({first}); nothing was restored") from None
+
+
+def _restore(url: str, path: Path, header: dict[str, Any], rows, force: bool) -> dict[str, int]:  # type: ignore[no-untyped-def]
     engine = get_engine(url)
     counts: dict[str, int] = {}
     with engine.connect() as conn, sqlite_foreign_keys_off(conn), conn.begin():
@@ -171,33 +181,43 @@ def restore(url: str, path: Path, force: bool = False) -> dict[str, int]:
         for name, row in rows:
             if name not in tables:
                 raise BackupError(f"{path}: unknown table {name!r} for revision {header['revision']}")
+            if name == "users" and row.get("role") not in ROLES:
+                raise BackupError(f"{path}: users row {row.get('id')!r} has role {row.get('role')!r}, "
+                                  f"expected one of {', '.join(ROLES)}; nothing was restored")
             if name != current or len(batch) >= 2000:
                 flush()
                 current = name
             batch.append(row)
         flush()
-        if conn.dialect.name == "postgresql":
-            for name, table in tables.items():
-                if "id" in table.columns and len(table.primary_key.columns) == 1:
-                    conn.execute(text(
-                        f"SELECT setval(pg_get_serial_sequence('{name}', 'id'), COALESCE(MAX(id), 1), MAX(id) IS NOT NULL) FROM \"{name}\""
-                    ))
         command.upgrade(cfg, "head")
-        if conn.dialect.name == "sqlite":
-            _raise_sqlite_sequences(conn)
+        _raise_sequences(conn, tables)
         check_foreign_keys(conn)
     return counts
 
 
-def _raise_sqlite_sequences(conn: Connection) -> None:
-    """Start new user and patient ids above every id the restored audit log names: ids of
-    accounts deleted before the backup are never handed out again (migration 0004)."""
-    for table, column in (("users", "actor_user_id"), ("patients", "patient_id")):
-        high = conn.exec_driver_sql(
-            f"SELECT max(coalesce((SELECT max(id) FROM {table}), 0), coalesce((SELECT max({column}) FROM audit_events), 0))"
-        ).scalar()
-        conn.exec_driver_sql("DELETE FROM sqlite_sequence WHERE name = ?", (table,))
-        conn.exec_driver_sql("INSERT INTO sqlite_sequence (name, seq) VALUES (?, ?)", (table, int(high or 0)))
+ROLES = ("patient", "clinician", "admin")
+REMEMBERED_IDS = {"users": "actor_user_id", "patients": "patient_id"}  # audit column that names each table's ids
+
+
+def _raise_sequences(conn: Connection, tables: dict[str, Table]) -> None:
+    """Start new ids above every id a restored table holds and, for users and patients, every id
+    the restored audit log names: ids of accounts deleted before the backup are never handed out
+    again (migration 0004; a deleted account's token would otherwise open the next one)."""
+    for name, table in tables.items():
+        if "id" not in table.columns or len(table.primary_key.columns) != 1:
+            continue
+        audit_col = REMEMBERED_IDS.get(name)
+        high = conn.execute(text(
+            f'SELECT COALESCE(MAX(id), 0) FROM "{name}"'
+            + (f" UNION ALL SELECT COALESCE(MAX({audit_col}), 0) FROM audit_events" if audit_col else "")
+        )).scalars().all()
+        top = int(max(high or [0]))
+        if conn.dialect.name == "postgresql":
+            conn.execute(text(f"SELECT setval(pg_get_serial_sequence('{name}', 'id'), :v, :called)"),
+                         {"v": max(top, 1), "called": top > 0})
+        elif audit_col:  # SQLite: AUTOINCREMENT tables keep their high-water mark in sqlite_sequence
+            conn.exec_driver_sql("DELETE FROM sqlite_sequence WHERE name = ?", (name,))
+            conn.exec_driver_sql("INSERT INTO sqlite_sequence (name, seq) VALUES (?, ?)", (name, top))
 
 
 def current_revision_on(conn: Connection) -> str | None:
