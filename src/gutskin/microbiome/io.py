@@ -113,18 +113,57 @@ MAX_TABLE_CELLS = 50_000_000
 BIOM file of 1 MB can declare 40,000 × 40,000 and would otherwise take 12 GB."""
 
 
-def check_hdf5_self_contained(src: str) -> None:
-    """Refuse an HDF5 file whose data lives elsewhere.
+_HDF5_SIZED_NAMES = frozenset({"data", "indices", "indptr", "ids"})
+_VLEN_ITEM_BYTES = 64
+"""What one variable-length element (a string) is counted as: a Python object once read."""
+
+
+def hdf5_byte_budget(max_cells: int) -> int:
+    """Declared bytes all datasets of a BIOM HDF5 file may add up to: a float64 array of
+    ``max_cells`` plus 64 MiB for IDs and metadata (464 MB at the default 50 M cells)."""
+    return 8 * max_cells + 64 * 1024 * 1024
+
+
+def check_hdf5_self_contained(src: str, *, max_cells: int = MAX_TABLE_CELLS) -> None:
+    """Refuse an HDF5 file whose data lives elsewhere, or that declares more data than a table
+    of ``max_cells`` can hold.
 
     HDF5 lets a dataset keep its bytes in *external* files, a *virtual* dataset map other
     files' datasets, and an *external link* open another file: reading such an upload would
     read the server's own files (e.g. ``/etc/passwd`` as sample IDs). BIOM 2.x uses none of
     them (http://biom-format.org/documentation/format_versions/biom-2.1.html), so any of them
     -- and soft links, which BIOM does not use either -- is refused before ``biom`` reads it.
+
+    Sizes: ``biom.load_table`` reads whole datasets, and a dataset's declared shape costs
+    nothing in the file (chunks never written read as the fill value; gzip expands 500-fold),
+    so a 2 MB upload could make it allocate gigabytes. From the declared shape and element
+    size alone (nothing is read), a dataset named ``data``/``indices``/``indptr``/``ids``
+    longer than ``max_cells + 1`` elements, or datasets declaring more than
+    :func:`hdf5_byte_budget` bytes in all, are refused.
     """
     import h5py
 
     visited = 0
+    declared = 0
+    budget = hdf5_byte_budget(max_cells)
+
+    def check_size(obj, where: str) -> None:  # type: ignore[no-untyped-def]
+        nonlocal declared
+        shape = obj.shape  # None: a null dataspace (no elements); (): a scalar (one)
+        n = 0 if shape is None else 1
+        for d in shape or ():
+            n *= int(d)
+        if where.rsplit("/", 1)[-1] in _HDF5_SIZED_NAMES and n > max_cells + 1:
+            raise MicrobiomeInputError(
+                f"HDF5 dataset {where!r} declares {n:,} elements, more than a table of {max_cells:,} cells "
+                "can hold; refused", source=src)
+        dtype = obj.dtype
+        item = _VLEN_ITEM_BYTES if dtype.kind == "O" or h5py.check_vlen_dtype(dtype) is not None else dtype.itemsize
+        declared += n * max(int(item), 1)
+        if declared > budget:
+            raise MicrobiomeInputError(
+                f"HDF5 dataset {where!r} brings the declared data to more than {budget // 1_000_000:,} MB; refused",
+                source=src)
 
     def walk(group, path: str, depth: int) -> None:  # type: ignore[no-untyped-def]
         nonlocal visited
@@ -149,13 +188,16 @@ def check_hdf5_self_contained(src: str) -> None:
                 if obj.is_virtual:
                     raise MicrobiomeInputError(f"HDF5 dataset {where!r} is virtual (maps other files); refused",
                                                source=src)
+                check_size(obj, where)
             elif isinstance(obj, h5py.Group):
                 walk(obj, where + "/", depth + 1)
 
     try:
         with h5py.File(src, "r") as fh:
             walk(fh, "/", 0)
-    except OSError as exc:
+    except MicrobiomeInputError:
+        raise
+    except (OSError, TypeError, ValueError) as exc:  # TypeError/ValueError: a datatype h5py cannot map
         raise MicrobiomeInputError(f"not a readable HDF5 file ({exc})", source=src) from exc
 
 
@@ -175,7 +217,7 @@ def read_biom(
 
     src = str(path)
     if h5py.is_hdf5(src):  # by signature, also behind a user block: what biom itself would open as HDF5
-        check_hdf5_self_contained(src)
+        check_hdf5_self_contained(src, max_cells=max_cells)
     try:
         table = biom.load_table(src)
     except (TableException, ValueError, KeyError, TypeError, OSError) as exc:
