@@ -90,3 +90,26 @@ def test_a_future_day_is_not_offered_for_logging(client, people) -> None:
     login_page(client, "owner@example.org")
     r = client.get("/today?date=2999-01-01", follow_redirects=False)
     assert r.status_code == 303 and r.headers["location"] == "/today"
+
+
+def test_a_refused_save_keeps_everything_for_the_next_save(client, people) -> None:
+    """After an error the form came back without the day's recorded zeros and without the field
+    that was wrong: the next save wiped them. An unrecorded flare became "no flare" on a save."""
+    owner = bearer(client, "owner@example.org")
+    day = {"itch": 5, "factors": {"food.dairy": 0, "env.dust": 0, "env.temperature": 23.0, "life.stress": 3.5}}
+    assert client.put("/api/v1/me/diary/2026-11-21", json=day, headers=owner).status_code == 200
+    before = client.get("/api/v1/me/diary", headers=owner).json()[0]
+    login_page(client, "owner@example.org")
+    form = _BrowserForm(client.get("/today?date=2026-11-21").text).data
+    assert "flare_recorded" not in form and form["f:life.stress"] == "3.5"
+    bad = dict(form, **{"f:env.temperature": "abc", "custom_name": "Café latte!"})
+    r = client.post("/today", data=bad)
+    assert r.status_code == 422
+    again = _BrowserForm(r.text).data
+    assert again["f:env.temperature"] == "23" and again["custom_name"] == "Café latte!"
+    assert again["r:food.dairy"] == again["r:env.dust"] == "1"
+    ok = client.post("/today", data=again, follow_redirects=False)
+    assert ok.status_code == 303, ok.text
+    after = client.get("/api/v1/me/diary", headers=owner).json()[0]
+    assert after["factors"] == {**before["factors"], "food.cafe_latte": 1.0}
+    assert after["flare"] is None and after["itch"] == 5

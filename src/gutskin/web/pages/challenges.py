@@ -23,7 +23,15 @@ FOODS = [(n, f.label) for n, f in VOCABULARY.items() if n.startswith("food.")]
 
 def _back(request: Request, url: str, error: str) -> Response:
     sep = "&" if "?" in url else "?"
-    return redirect(f"{url}{sep}error={quote(signed_note(request, error))}")
+    return redirect(f"{url}{sep}error={quote(signed_note(request, error, url.split('?', 1)[0]))}")
+
+
+def _message(exc: Exception) -> str:
+    """What a refused form says: a clinic rule's own words; for anything the form could not even
+    read, a fixed sentence -- never the typed text echoed back (it could be made to say anything)."""
+    if isinstance(exc, ClinicError):
+        return str(exc)
+    return "a value in the form could not be read; reload the page and try again"
 
 
 def _pid(session, actor, patient: int | None) -> int:  # type: ignore[no-untyped-def]
@@ -68,7 +76,7 @@ async def take_dose(request: Request, challenge_id: int, dose_id: int) -> Respon
     except ClinicError as exc:
         if isinstance(exc, (NotFound, Forbidden)):
             raise  # not yours / wrong role: the app answers 404 / 403, never a redirect
-        return _back(request, back, str(exc))
+        return _back(request, back, _message(exc))
     return redirect(back + ("&" if "?" in back else "?") + ("done=stopped" if r["stopped"] else "done=dose"))
 
 
@@ -85,7 +93,7 @@ async def safety(request: Request, challenge_id: int) -> Response:
     except (ClinicError, ValueError) as exc:
         if isinstance(exc, (NotFound, Forbidden)):
             raise  # not yours / wrong role: the app answers 404 / 403, never a redirect
-        return _back(request, back, str(exc))
+        return _back(request, back, _message(exc))
     return redirect(back + ("&" if "?" in back else "?") + ("done=stopped" if r["stopped"] else "done=check"))
 
 
@@ -102,7 +110,7 @@ def adherence(request: Request, challenge_id: int, followed: str = Form(""), day
     except (ClinicError, ValueError) as exc:
         if isinstance(exc, (NotFound, Forbidden)):
             raise  # not yours / wrong role: the app answers 404 / 403, never a redirect
-        return _back(request, back, str(exc))
+        return _back(request, back, _message(exc))
     return redirect(back + ("&" if "?" in back else "?") + "done=adherence")
 
 
@@ -118,7 +126,7 @@ def stop(request: Request, challenge_id: int, reason: str = Form(""), patient: s
     except ClinicError as exc:
         if isinstance(exc, (NotFound, Forbidden)):
             raise  # not yours / wrong role: the app answers 404 / 403, never a redirect
-        return _back(request, back, str(exc))
+        return _back(request, back, _message(exc))
     return redirect(back + ("&" if "?" in back else "?") + "done=stop")
 
 
@@ -192,7 +200,7 @@ def clinic_create(request: Request, patient_id: int, food: str = Form(""), custo
     except ClinicError as exc:
         if isinstance(exc, (NotFound, Forbidden)):
             raise  # not yours / wrong role: the app answers 404 / 403, never a redirect
-        return _back(request, f"/clinic/patients/{patient_id}/challenges", str(exc))
+        return _back(request, f"/clinic/patients/{patient_id}/challenges", _message(exc))
     return redirect(f"/clinic/challenges/{out['id']}")
 
 
@@ -225,7 +233,7 @@ def _clinic_action(request: Request, challenge_id: int, csrf_token: str, fn) -> 
     except (ClinicError, ValueError) as exc:
         if isinstance(exc, (NotFound, Forbidden)):
             raise  # not yours / wrong role: the app answers 404 / 403, never a redirect
-        return _back(request, f"/clinic/challenges/{challenge_id}", str(exc))
+        return _back(request, f"/clinic/challenges/{challenge_id}", _message(exc))
     return redirect(f"/clinic/challenges/{challenge_id}")
 
 

@@ -38,25 +38,41 @@ def factor_text(name: str, value: float) -> str:
 TEMPLATES.env.filters["factor_text"] = factor_text
 
 
-def signed_note(request: Request, text: str) -> str:
-    """A message for the next page's ``?error=``, signed: a link cannot put its own words on the
-    site's pages (a phishing text such as "your session expired, call …" once could)."""
-    from itsdangerous import URLSafeSerializer
+NOTE_SECONDS = 600  # a note is for the page the person is sent to now, not a link to keep
 
-    return URLSafeSerializer(settings_of(request).secret_key, salt="page-note").dumps(text[:300])
+
+def _note_key(request: Request) -> str:
+    """The browser session the note belongs to (a hash: the URL must not carry the session id)."""
+    import hashlib
+
+    return hashlib.sha256(request.cookies.get("gutskin_session", "").encode()).hexdigest()[:16]
+
+
+def signed_note(request: Request, text: str, target: str) -> str:
+    """A message for the next page's ``?error=``, signed and bound to this session and the
+    ``target`` path, valid for :data:`NOTE_SECONDS`: a link cannot put its own words on the
+    site's pages, nor replay a note to someone else (a phishing text such as "your session
+    expired, call …" once could)."""
+    from itsdangerous import URLSafeTimedSerializer
+
+    return URLSafeTimedSerializer(settings_of(request).secret_key, salt="page-note").dumps(
+        [text[:300], target, _note_key(request)])
 
 
 def read_note(request: Request, token: str | None) -> str | None:
-    """The message of :func:`signed_note`, or None for anything not signed by this server."""
-    from itsdangerous import BadSignature, URLSafeSerializer
+    """The message of :func:`signed_note` for this session and this page, or None."""
+    from itsdangerous import BadSignature, URLSafeTimedSerializer
 
     if not token:
         return None
     try:
-        value = URLSafeSerializer(settings_of(request).secret_key, salt="page-note").loads(token)
-    except BadSignature:
+        value = URLSafeTimedSerializer(settings_of(request).secret_key, salt="page-note").loads(token, max_age=NOTE_SECONDS)
+    except BadSignature:  # also expired (SignatureExpired is a BadSignature)
         return None
-    return value if isinstance(value, str) else None
+    if not (isinstance(value, list) and len(value) == 3 and isinstance(value[0], str)):
+        return None
+    text, target, key = value
+    return text if target == request.url.path and key == _note_key(request) else None
 
 
 def viewer_zone(request: Request) -> ZoneInfo | None:

@@ -83,22 +83,59 @@ def _scales(entry: dict[str, float]) -> list[dict]:
     for n in SCALE_INPUTS:
         f = VOCABULARY[n]
         out.append({"name": n, "label": f.label, "min": int(f.minimum or 0), "max": int(f.maximum or 10),
-                    "value": "" if n not in entry else int(entry[n])})
+                    "value": "" if n not in entry else f"{entry[n]:g}"})  # 3.5 stays 3.5 (a save must not round it)
     return out
 
 
-def _posted_entry(form: dict[str, str]) -> dict:
-    """What the person typed, as far as it reads, to show the form again after an error."""
-    def val(v: str | None, cast):  # type: ignore[no-untyped-def]
-        try:
-            return None if v in (None, "") else cast(v)
-        except ValueError:
+def _posted_entry(form: dict[str, str], stored: dict) -> dict:
+    """The form again after a refused save: what was typed where it reads, the stored value where
+    it does not, and every recorded 0 kept -- so the next save loses nothing (a re-render once
+    dropped the day's recorded zeros and the field that was wrong)."""
+    def val(v: str | None, cast, fallback):  # type: ignore[no-untyped-def]
+        if v in (None, ""):
             return None
+        try:
+            return cast(v)
+        except ValueError:
+            return fallback
 
-    factors = {k[2:]: x for k, v in form.items() if k.startswith("f:") and (x := val(v, float)) is not None}
-    return {"itch": None if form.get("itch_unset") == "1" else val(form.get("itch"), int),
-            "sleep_loss": None if form.get("sleep_loss_unset") == "1" else val(form.get("sleep_loss"), int),
-            "flare": form.get("flare") == "1", "notes": form.get("notes") or "", "factors": factors}
+    factors = dict(stored.get("factors") or {})
+    for key, v in form.items():
+        if key.startswith("f:"):
+            parsed = val(v, float, factors.get(key[2:]))
+            if parsed is None:
+                factors.pop(key[2:], None)
+            else:
+                factors[key[2:]] = parsed
+        elif key.startswith("r:") and f"f:{key[2:]}" not in form:
+            factors[key[2:]] = 0.0
+    return {"itch": None if form.get("itch_unset") == "1" else val(form.get("itch"), int, stored.get("itch")),
+            "sleep_loss": None if form.get("sleep_loss_unset") == "1" else val(form.get("sleep_loss"), int, stored.get("sleep_loss")),
+            "flare": _flare(form), "notes": form.get("notes") or "", "factors": factors,
+            "custom_name": form.get("custom_name") or ""}
+
+
+def _flare(form: dict[str, str]) -> bool | None:
+    """Ticked: a flare; unticked on a day whose flare was recorded: no flare; else not recorded."""
+    if form.get("flare") == "1":
+        return True
+    return False if form.get("flare_recorded") == "1" else None
+
+
+def _custom_factor(text: str) -> str:
+    """A factor name from plain words: "Café latte" -> food.cafe_latte, "sun-cream!" -> food.sun_cream
+    (accents folded, anything else an underscore); "group.name" keeps its group."""
+    import unicodedata
+
+    def slug(part: str) -> str:
+        ascii_ = unicodedata.normalize("NFKD", part).encode("ascii", "ignore").decode().lower()
+        return re.sub(r"[^a-z0-9]+", "_", ascii_).strip("_")
+
+    group, _, name = text.rpartition(".") if "." in text else ("food", "", text)
+    group, name = slug(group) or "food", slug(name)
+    if not name:
+        raise InvalidInput("custom_name: use letters or digits, e.g. tomato")
+    return f"{group}.{name}"
 
 
 @router.get("/today", response_class=HTMLResponse)
@@ -119,7 +156,7 @@ def _today_page(request: Request, date: str | None, patient: int | None, saved: 
         existing = diary.list_days(s, u.actor, pid, day, day)
         prefilled_from = None
         if posted is not None:
-            entry = posted
+            entry = _posted_entry(posted, existing[0] if existing else {})
         elif existing:
             entry = existing[0]
         else:
@@ -162,11 +199,9 @@ def _save_today(request: Request, form: dict[str, str], patient: int | None) -> 
                 factors[key[2:]] = number(f"factors.{key[2:]}", value)
             elif key.startswith("r:") and f"f:{key[2:]}" not in form:
                 factors[key[2:]] = 0.0  # a chip that was recorded and is now off: "not today", not "not recorded"
-        custom_name = (form.get("custom_name") or "").strip().lower()
+        custom_name = (form.get("custom_name") or "").strip()
         if custom_name:
-            if "." not in custom_name:
-                custom_name = "food." + re.sub(r"[\s-]+", "_", custom_name)
-            factors[custom_name] = number("custom_value", form.get("custom_value") or "1")
+            factors[_custom_factor(custom_name)] = number("custom_value", form.get("custom_value") or "1")
 
         def num(name: str) -> int | None:
             v = form.get(name)
@@ -178,7 +213,7 @@ def _save_today(request: Request, form: dict[str, str], patient: int | None) -> 
                 raise InvalidInput(f"{name}: expected a whole number 0-10, got {v[:20]!r}") from None
 
         entry = diary.DayInput(
-            itch=num("itch"), sleep_loss=num("sleep_loss"), flare=form.get("flare") == "1",
+            itch=num("itch"), sleep_loss=num("sleep_loss"), flare=_flare(form),
             notes=(form.get("notes") or "").strip() or None, factors=factors,
         )
         diary.put_day(s, u.actor, pid, day, entry)
@@ -194,8 +229,7 @@ async def save_today(request: Request, patient: int | None = None) -> Response:
     except (NotFound, Forbidden):
         raise  # not yours: 404 / 403 as everywhere
     except ClinicError as exc:  # the same form again, with what was typed and what is wrong
-        return await run_in_threadpool(_today_page, request, form.get("date"), patient, 0, f"Could not save: {exc}",
-                                       _posted_entry(form))
+        return await run_in_threadpool(_today_page, request, form.get("date"), patient, 0, f"Could not save: {exc}", form)
 
 
 QUESTIONS = {
