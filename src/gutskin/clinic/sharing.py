@@ -44,7 +44,20 @@ def accept_invite(session: Session, actor: Actor, code: str) -> int:
     inv = session.scalar(select(Invite).where(Invite.code_hash == _hash(code)))
     if inv is None or inv.used_at is not None or inv.expires_at < utcnow():
         raise NotFound("code: this invite code is unknown, used or expired")
-    inv.used_at = utcnow()
+    # Claimed atomically: of clinicians redeeming the same code at once (PostgreSQL runs them
+    # side by side), only the one whose UPDATE finds used_at still empty gets it; the others
+    # wait for its row lock, then match no row.
+    from sqlalchemy import update
+    from sqlalchemy.orm.attributes import set_committed_value
+
+    now = utcnow()
+    claimed = session.execute(
+        update(Invite).where(Invite.id == inv.id, Invite.used_at.is_(None)).values(used_at=now)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if claimed != 1:
+        raise NotFound("code: this invite code is unknown, used or expired")
+    set_committed_value(inv, "used_at", now)
     existing = session.scalar(
         select(Consent).where(
             Consent.patient_id == inv.patient_id, Consent.clinician_user_id == actor.user_id, Consent.revoked_at.is_(None)
