@@ -96,6 +96,8 @@ def respond(
         raise InvalidInput("time: give the appointment date and time")
     if action in ("accept", "propose") and when is not None and when < utcnow():
         raise InvalidInput("time: that time has already passed")
+    if action in ("accept", "propose") and when is not None and when > utcnow() + dt.timedelta(days=2 * 366):
+        raise InvalidInput("time: at most 2 years ahead")
     if action == "decline" and not (message or "").strip():
         raise InvalidInput("message: say why, or what the patient should do instead")
     if a.status in ("declined", "cancelled"):

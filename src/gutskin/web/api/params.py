@@ -34,7 +34,10 @@ def utc_datetime_param(value: str | None, field: str) -> dt.datetime | None:
     except ValueError:
         raise InvalidInput(f"{field}: expected an ISO date-time like 2026-12-01T09:30 (UTC) or 2026-12-01T10:30+01:00") from None
     if when.tzinfo is not None:
-        when = when.astimezone(dt.timezone.utc)
+        try:
+            when = when.astimezone(dt.timezone.utc)
+        except OverflowError:  # 0001-01-01T00:00+01:00 is before year 1 in UTC
+            raise InvalidInput(f"{field}: that date and time is out of range") from None
     return when.replace(tzinfo=None)
 
 
@@ -46,6 +49,8 @@ def datetime_param(value: str | None, field: str) -> dt.datetime | None:
         return when.astimezone(dt.UTC).replace(tzinfo=None) if when.tzinfo else when
     except ValueError:
         raise InvalidInput(f"{field}: expected an ISO date-time like 2026-12-01T09:30") from None
+    except OverflowError:  # 9999-12-31T23:59-05:00 is past year 9999 in UTC
+        raise InvalidInput(f"{field}: that date and time is out of range") from None
 
 
 def my_patient_id(session: Session, actor: Actor, patient_id: int | None) -> int:

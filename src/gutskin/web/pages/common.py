@@ -92,19 +92,28 @@ def utc_from_local(value: str, zone: ZoneInfo | None) -> dt.datetime:
     when = dt.datetime.fromisoformat(value)
     if when.tzinfo is None:
         when = when.replace(tzinfo=zone or dt.UTC)
-    return when.astimezone(dt.UTC).replace(tzinfo=None)
+    try:
+        return when.astimezone(dt.UTC).replace(tzinfo=None)
+    except OverflowError:  # 0001-01-01T05:00 in UTC+14 is before year 1 in UTC
+        raise ValueError("time: that date and time is out of range") from None
 
 
 def local_time(utc_iso: str | None, zone_name: str | None) -> str:
     """A stored UTC time as the viewer reads it: "Wed 9 Dec 2026, 09:30 (Europe/London)"."""
     if not utc_iso:
         return ""
-    when = dt.datetime.fromisoformat(utc_iso).replace(tzinfo=dt.UTC)
+    try:
+        when = dt.datetime.fromisoformat(utc_iso).replace(tzinfo=dt.UTC)
+    except ValueError:
+        return utc_iso
     try:
         zone = ZoneInfo(zone_name) if zone_name else None
     except (ZoneInfoNotFoundError, ValueError, OSError):
         zone = None
-    local = when.astimezone(zone) if zone else when
+    try:
+        local = when.astimezone(zone) if zone else when
+    except (OverflowError, ValueError):  # 9999-12-31T23:59 UTC is past year 9999 east of UTC: shown in UTC
+        local, zone = when, None
     return f"{local:%a} {local.day} {local:%b %Y, %H:%M} ({zone_name if zone else 'UTC'})"
 
 
