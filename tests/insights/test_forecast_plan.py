@@ -35,7 +35,9 @@ def test_factor_coding_is_what_code_factors_applies():
     assert (center[0], scale[0]) == (0.0, 1.0)  # 0/1 stays "exposed that day"
     assert center[1] == np.nanmedian(dose[~np.isnan(G[:, 1])])
     assert scale[2] == np.inf  # a dose that never varies codes to 0
-    np.testing.assert_array_equal(fc.code_factors(G), (G - center) / scale)
+    lim = fc.code_limits((G - center) / scale)
+    np.testing.assert_array_equal(fc.code_factors(G), np.clip((G - center) / scale, -lim, lim))
+    assert np.all(lim >= fc.CODE_LIMIT)
     assert np.all(fc.code_factors(G)[:, 2] == 0.0) and np.all(np.isnan(fc.code_factors(G)[:, 3]))
 
 
@@ -147,3 +149,14 @@ def test_a_plan_for_an_unknown_patient_is_refused():
     g, plan = _frames()
     with pytest.raises(ValueError, match="patient 'q' has no diary rows"):
         fc.plans_from_frame(plan([1], **{"food.dairy": [1.0]}).assign(patient="q"), g, 7)
+
+
+def test_one_absurd_amount_does_not_take_over_the_forecast() -> None:
+    """An emollient count of 1e9 typed once gave a flare risk of 100 % (or NaN probabilities)."""
+    g = _patient(effect=0.0, seed=3).assign(**{"treat.emollient": lambda d: np.where(np.arange(len(d)) % 3 == 0, 2.0, 1.0)})
+    names = FACTORS + ["treat.emollient"]
+    base = fc.forecast_patient(g["date"], g["itch"], 7, factors=g[names])
+    g.loc[g.index[-5], "treat.emollient"] = 1e9
+    odd = fc.forecast_patient(g["date"], g["itch"], 7, factors=g[names])
+    assert all(np.isfinite(d.probabilities).all() for d in odd.days)
+    assert abs(odd.flare_risk - base.flare_risk) < 0.25 and odd.flare_risk < 0.99
