@@ -1,22 +1,39 @@
 """Identifiers in URLs beyond the database's integer range are answered 404 before any query.
 
-Row ids are 32-bit integers in PostgreSQL and 64-bit in SQLite; a larger number in a path
+Row ids are 32-bit integers in PostgreSQL and 64-bit in SQLite; a larger (or more negative:
+``-2147483649``, ``+99999999999999999999``, ``%2B3000000000``) number in a path
 segment or an ``*_id`` / ``patient`` query parameter cannot name a row, so it is "not found"
 (found by API fuzzing: SQLite raised OverflowError on such ids).
 """
 
 from __future__ import annotations
 
+import re
 from urllib.parse import parse_qsl
 
 from starlette.responses import JSONResponse, PlainTextResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 MAX_ID = 2**31 - 1
+MIN_ID = -(2**31)
+
+# What pydantic reads as an int from a string: surrounding whitespace, a sign, underscores
+# between digits and a zero fraction ("+3000000000", " -12 ", "1_000", "7.0"). ASCII digits
+# only ("²".isdigit() is True too, and pydantic refuses it).
+_INTLIKE = re.compile(r"\s*([+-]?)([0-9][0-9_]*)(?:\.0*)?\s*")  # \s: Unicode spaces, which pydantic strips too
 
 
 def _too_big(text: str) -> bool:
-    return text.isascii() and text.isdigit() and int(text) > MAX_ID  # "²".isdigit() is True too
+    """True when ``text`` reads as an integer outside the database's (PostgreSQL's 32-bit) range."""
+    m = _INTLIKE.fullmatch(text)
+    if m is None:
+        return False
+    digits = m.group(2).replace("_", "").lstrip("0")
+    if len(digits) > 10:  # beyond 32 bits whatever the sign; no int() of a 10,000-digit string
+        return True
+    value = int(digits or "0")
+    value = -value if m.group(1) == "-" else value
+    return not MIN_ID <= value <= MAX_ID
 
 
 class IdRangeMiddleware:
