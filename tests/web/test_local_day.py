@@ -92,9 +92,11 @@ def test_recent_access_is_plain_words_in_the_persons_zone_with_repeats_grouped(c
     from gutskin.clinic import summary
     from gutskin.store.db import transaction
 
-    for _ in range(5):
+    for _ in range(5):  # interleaved with another read: grouped per person, thing and day, not only runs
         with transaction(engine) as s:
             summary.panel(s, people.clinician)
+        with transaction(engine) as s:
+            summary.trends(s, people.clinician, people.owner_pid, 4)
     login_page(client, "owner@example.org")
     client.cookies.set("tz", "Pacific/Auckland")
     text = client.get("/sharing").text
@@ -102,3 +104,4 @@ def test_recent_access_is_plain_words_in_the_persons_zone_with_repeats_grouped(c
     rows = re.findall(r"<tr><td>[^<]*</td><td>([^<]*)</td>\s*<td>([^<]*)(?:<small>\((\d+) times\)</small>)?</td></tr>", text)
     panel_rows = [r for r in rows if r[1].startswith("viewed your summary in the clinic")]
     assert len(panel_rows) == 1 and panel_rows[0][0] == "linked@clinic.example.org" and panel_rows[0][2] == "5"
+    assert [r[2] for r in rows if r[1].startswith("viewed trends")] == ["5"]

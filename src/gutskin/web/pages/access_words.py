@@ -13,16 +13,17 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 VERBS = {"read": "viewed", "create": "added", "update": "changed", "delete": "deleted", "export": "downloaded",
-         "import": "imported", "link": "linked to", "revoke": "ended sharing:", "stop": "stopped",
+         "import": "imported", "link": "linked to", "revoke": "ended", "stop": "stopped",
          "evaluate": "evaluated", "confirm": "confirmed", "extend": "extended", "record": "recorded",
-         "take": "recorded", "check": "answered a safety check for", "acknowledge": "acknowledged", "run": "ran"}
+         "take": "recorded", "check": "answered a safety check for", "acknowledge": "acknowledged", "run": "ran",
+         "accept": "accepted", "propose": "proposed a new time for", "decline": "declined", "cancel": "cancelled"}
 THINGS = {
     "access_log": "this access list", "allergy_records": "allergy records", "allergy_record": "an allergy record",
     "appointments": "appointment requests", "appointment": "an appointment request", "archive": "all your data",
     "avoid_list": "the foods-to-avoid list", "challenge_alert": "a food challenge safety alert",
     "challenge_reminders": "food challenge reminders", "challenge_steps": "food challenge steps",
     "challenge_dose": "a food challenge dose", "challenge_outcome": "a food challenge outcome",
-    "challenge_adherence": "food challenge adherence", "consent": "your record", "diary": "the diary",
+    "challenge_adherence": "food challenge adherence", "consent": "sharing of your record", "diary": "the diary",
     "diary_day": "a diary day", "fhir_bundle": "a health-record export (FHIR)", "food_challenge": "a food challenge",
     "food_challenges": "food challenges", "insights": "triggers and forecast", "invite": "an invite code",
     "microbiome_sample": "a microbiome result", "microbiome_samples": "microbiome results",
@@ -33,20 +34,20 @@ THINGS = {
 
 
 def access_rows(events: list[dict[str, Any]], me: str, zone: ZoneInfo | None) -> list[dict[str, Any]]:
-    """Newest first, one row per (who, what, local day) run of repeats:
+    """Newest first, one row per (who, what, local day) with its count and time span:
     ``{"day", "time", "who", "what", "count"}``; ``me`` (the viewer's email) reads "You"."""
-    rows: list[dict[str, Any]] = []
+    rows: dict[tuple[str, str, str], dict[str, Any]] = {}  # insertion order = newest first
     for e in events:
         at = dt.datetime.fromisoformat(str(e["at"])).replace(tzinfo=dt.UTC)
         local = at.astimezone(zone) if zone else at
         who = "You" if e["actor"] == me else str(e["actor"])
         what = f"{VERBS.get(str(e['action']), str(e['action']))} {THINGS.get(str(e['object']), str(e['object']).replace('_', ' '))}"
         day = local.date().isoformat()
-        last = rows[-1] if rows else None
-        if last and (last["who"], last["what"], last["day"]) == (who, what, day):
-            last["count"] += 1
-            last["first"] = local.strftime("%H:%M")
+        row = rows.get((who, what, day))
+        if row is not None:  # the same person doing the same thing that day: one line with a count
+            row["count"] += 1
+            row["first"] = local.strftime("%H:%M")
             continue
-        rows.append({"day": day, "time": local.strftime("%H:%M"), "first": local.strftime("%H:%M"),
-                     "who": who, "what": what, "count": 1})
-    return rows
+        rows[(who, what, day)] = {"day": day, "time": local.strftime("%H:%M"), "first": local.strftime("%H:%M"),
+                                  "who": who, "what": what, "count": 1}
+    return list(rows.values())
