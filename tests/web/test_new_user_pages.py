@@ -52,3 +52,11 @@ def test_the_calendar_shows_its_dates_without_hovering(client, people) -> None:
     assert cal.count('class="cal-week"') == 4
     days = re.findall(r'<span class="cal (?:logged|missing)[^"]*" title="(\d{4}-\d{2}-(\d{2}))">(\d+)</span>', cal)
     assert len(days) == 28 and all(int(dd) == int(shown) for _, dd, shown in days)
+
+
+def test_a_patient_nobody_can_see_is_told_before_requesting_an_appointment(client, people) -> None:
+    login_page(client, "stranger@example.org")  # not linked to any clinician
+    assert 'id="nobody-sees-requests"' in client.get("/appointments").text
+    client.cookies.clear()
+    login_page(client, "owner@example.org")  # linked
+    assert 'id="nobody-sees-requests"' not in client.get("/appointments").text

@@ -362,7 +362,8 @@ def appointments_page(request: Request, patient: int | None = None) -> Response:
         u = require_user(request, s, "patient")
         pid = _pid(s, u.actor, patient)
         return render(request, "appointments.html", {"requests": appointments.my_requests(s, u.actor, pid),
-                                                      "patient": patient}, user=u)
+                                                      "patient": patient, "shared": bool(sharing.list_access(s, u.actor, pid))},
+                      user=u)
 
 
 @router.post("/appointments", response_class=HTMLResponse)
