@@ -20,7 +20,17 @@ EMAIL_RE = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]+$")
 
 
 def normalize_email(email: str) -> str:
-    email = (email or "").strip().lower()
+    """One spelling per address, so lookalikes cannot register as separate accounts: NFKC
+    (fullwidth ``ｒ`` and ``ⅼ`` U+217C become ``r`` and ``l``), lower case, one trailing dot
+    of the domain dropped (``x.org.`` is ``x.org``); invisible format or control characters
+    (zero-width space, bidi marks) are refused rather than silently removed."""
+    import unicodedata
+
+    email = unicodedata.normalize("NFKC", (email or "").strip()).lower()
+    if any(unicodedata.category(ch) in ("Cf", "Cc") for ch in email):
+        raise InvalidInput("email: contains invisible or control characters")
+    if email.endswith(".") and not email.endswith(".."):
+        email = email[:-1]
     if not EMAIL_RE.match(email) or len(email) > 320:
         raise InvalidInput("email: expected an email address like name@example.org")
     return email
