@@ -60,3 +60,21 @@ def test_a_patient_nobody_can_see_is_told_before_requesting_an_appointment(clien
     client.cookies.clear()
     login_page(client, "owner@example.org")  # linked
     assert 'id="nobody-sees-requests"' not in client.get("/appointments").text
+
+
+def test_days_before_the_profile_existed_are_not_counted_as_missed(engine, people) -> None:
+    import datetime as dt
+
+    from gutskin.clinic import diary, summary
+    from gutskin.store.db import transaction
+
+    today = dt.date.today()
+    with transaction(engine) as s:
+        diary.put_day(s, people.owner, people.owner_pid, today, diary.DayInput(itch=3))
+    with transaction(engine) as s:
+        t = summary.trends(s, people.owner, people.owner_pid, 12, today=today)
+    assert t["logged_days"] == 1 and t["missing_days"] == 0  # registered today: nothing missed yet
+    with transaction(engine) as s:  # an imported older day starts the count there
+        diary.put_day(s, people.owner, people.owner_pid, today - dt.timedelta(days=10), diary.DayInput(itch=2))
+        t = summary.trends(s, people.owner, people.owner_pid, 12, today=today)
+    assert t["logged_days"] == 2 and t["missing_days"] == 9

@@ -73,6 +73,9 @@ def trends(session: Session, actor: Actor, patient_id: int, weeks: int = 12, tod
             poem_points[d.day] = (float(d.poem), poem_band(d.poem))
     dates = [start + dt.timedelta(days=i) for i in range((today - start).days + 1)]
     logged = sum(1 for x in dates if x in by_day)
+    # days before the profile existed were not "missed" (unless something was logged then, e.g. imported)
+    first = min([patient.created_at.date(), *by_day]) if patient.created_at else start
+    expected = sum(1 for x in dates if x >= first)
     return {
         "patient_id": patient_id,
         "patient_name": patient.display_name or patient.external_id,
@@ -83,7 +86,7 @@ def trends(session: Session, actor: Actor, patient_id: int, weeks: int = 12, tod
         "flare": [bool(by_day[x].flare) if x in by_day and by_day[x].flare is not None else None for x in dates],
         "logged": [x in by_day for x in dates],
         "logged_days": logged,
-        "missing_days": len(dates) - logged,
+        "missing_days": max(expected - logged, 0),
         "poem": [{"date": k.isoformat(), "total": v[0], "band": v[1]} for k, v in sorted(poem_points.items())],
         "factor_days": dict(sorted(factor_days.items())),
         "factor_labels": {name: known_factor(name).label for name in sorted(factor_days)},
