@@ -10,7 +10,7 @@ from gutskin.clinic import accounts
 from gutskin.clinic.errors import Conflict, InvalidInput
 from gutskin.store.db import transaction
 from gutskin.store.models import User
-from tests.conftest import bearer
+from tests.conftest import People, bearer
 
 PASSWORD = "lookalike password 1"
 
@@ -50,3 +50,12 @@ def test_addresses_are_stored_in_one_spelling_and_sign_in_with_it(client, engine
     bearer(client, "jurl1@example.org", PASSWORD)
     bearer(client, "owner@example.org")  # accounts made before keep signing in as they did
     bearer(client, "linked@clinic.example.org")
+
+
+def test_a_lookalike_spelling_signs_in_to_the_one_account(client, people) -> None:
+    """Registration stores the NFKC form; sign-in must read the address the same way."""
+    r = client.post("/api/v1/auth/register", json={"email": "ｗide@x.org.", "password": People.password})
+    assert r.status_code == 201, r.text
+    for spelling in ("wide@x.org", "ＷIDE@x.org", "wide@x.org."):
+        t = client.post("/api/v1/auth/token", json={"email": spelling, "password": People.password})
+        assert t.status_code == 200, (spelling, t.text)

@@ -92,6 +92,16 @@ def add_child_profile(session: Session, actor: Actor, display_name: str, birth_y
     return patient
 
 
+def _sign_in_email(email: str) -> str:
+    """The address as registration stored it (:func:`normalize_email`); an address that would not
+    register (invisible characters...) is only stripped and lower-cased: it matches no account,
+    and still counts against its own sign-in limit."""
+    try:
+        return normalize_email(email)
+    except InvalidInput:
+        return (email or "").strip().lower()
+
+
 def _attempt_key(email: str) -> str:
     return hashlib.sha256(email.encode()).hexdigest()
 
@@ -106,7 +116,7 @@ def authenticate(session: Session, email: str, password: str, max_failures: int 
 
     An unknown email costs the same argon2 work as a wrong password, and both give the same error.
     """
-    email = (email or "").strip().lower()
+    email = _sign_in_email(email)
     key = _attempt_key(email)
     since = utcnow() - dt.timedelta(seconds=window_seconds)
     attempts = session.scalar(
@@ -129,7 +139,7 @@ def authenticate(session: Session, email: str, password: str, max_failures: int 
 
 def record_login_attempt(session: Session, email: str) -> None:
     """Count a sign-in attempt before its password is checked (commit it before :func:`authenticate`)."""
-    session.add(LoginAttempt(key=_attempt_key((email or "").strip().lower())))
+    session.add(LoginAttempt(key=_attempt_key(_sign_in_email(email))))
 
 
 def change_password(session: Session, actor: Actor, old: str, new: str) -> None:
