@@ -490,3 +490,23 @@ def test_ending_sharing_stops_the_challenges_that_clinician_supervised(engine, p
     assert all(d["status"] != "planned" for d in mine["doses"])
     with pytest.raises(NotFound), transaction(engine) as s:  # and the clinician no longer sees it
         ch.get_challenge(s, people.clinician, cid)
+
+
+def test_ending_sharing_cancels_the_appointments_that_clinician_booked(engine, people) -> None:
+    """The clinician's accepted appointment vanished from their queue after a revoke, while the
+    patient still read 'accepted … See you then'."""
+    from gutskin.clinic import appointments, sharing
+
+    with transaction(engine) as s:
+        req = appointments.request_appointment(s, people.owner, people.owner_pid, "Flare", "urgent")
+    when = dt.datetime.combine(TODAY + dt.timedelta(days=5), dt.time(10))
+    with transaction(engine) as s:
+        appointments.respond(s, people.clinician, req["id"], "accept", when, "See you then")
+    with transaction(engine) as s:
+        access = sharing.list_access(s, people.owner, people.owner_pid)
+    assert [a["booked_appointments"] for a in access] == [1]
+    with transaction(engine) as s:
+        sharing.revoke(s, people.owner, people.owner_pid, access[0]["consent_id"])
+    with transaction(engine) as s:
+        (mine,) = appointments.my_requests(s, people.owner, people.owner_pid)
+    assert mine["status"] == "cancelled" and "sharing with this clinician ended" in mine["message"]

@@ -126,3 +126,31 @@ def open_request_counts(session: Session, patient_ids: list[int]) -> dict[int, d
     return counts
 
 
+
+
+ENDED_SHARING_MESSAGE = ("Cancelled: sharing with this clinician ended, so they can no longer see this request. "
+                         "Contact the clinic directly if you still need the appointment.")
+
+
+def booked_with(session: Session, patient_id: int, clinician_user_id: int) -> list[AppointmentRequest]:
+    """Requests a clinician answered (accepted or proposed a time) and that are still live."""
+    return list(session.scalars(
+        select(AppointmentRequest).where(AppointmentRequest.patient_id == patient_id,
+                                         AppointmentRequest.clinician_user_id == clinician_user_id,
+                                         AppointmentRequest.status.in_(("accepted", "proposed")))
+    ).all())
+
+
+def cancel_for_ended_sharing(session: Session, actor: Actor, patient_id: int, clinician_user_id: int) -> int:
+    """Cancel the appointments a clinician booked when the patient ends sharing with them: the
+    clinician can no longer see them, so they must not stand as "accepted" on the patient's page
+    only (the web review found one). Called by :func:`gutskin.clinic.sharing.revoke`."""
+    if has_active_consent(session, patient_id, clinician_user_id):
+        return 0
+    rows = booked_with(session, patient_id, clinician_user_id)
+    for a in rows:
+        a.status = "cancelled"
+        a.message = ENDED_SHARING_MESSAGE
+        a.updated_at = utcnow()
+        audit.record(session, actor, patient_id, "cancel", "appointment", a.id)
+    return len(rows)

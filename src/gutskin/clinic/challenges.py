@@ -658,7 +658,7 @@ def stop_for_ended_sharing(session: Session, actor: Actor, patient_id: int, clin
     Revoking is the patient's right and is never blocked; but a home reintroduction nobody can
     see -- no clinician reads its safety alerts -- must not go on. Called by
     :func:`gutskin.clinic.sharing.revoke` in the same transaction. Returns how many stopped."""
-    if has_active_consent(session, clinician_user_id, patient_id):
+    if has_active_consent(session, patient_id, clinician_user_id):
         return 0  # still linked through another consent
     stopped = open_challenges_with(session, patient_id, clinician_user_id)
     for ch in stopped:

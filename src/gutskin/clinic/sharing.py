@@ -81,11 +81,13 @@ def list_access(session: Session, actor: Actor, patient_id: int) -> list[dict[st
         .where(Consent.patient_id == patient_id, Consent.revoked_at.is_(None))
         .order_by(Consent.id)
     ).all()
+    from gutskin.clinic.appointments import booked_with
     from gutskin.clinic.challenges import open_challenges_with
 
     return [
         {"consent_id": c.id, "clinician": name or email, "email": email, "since": c.created_at.isoformat(timespec="seconds"),
-         "open_challenges": len(open_challenges_with(session, patient_id, c.clinician_user_id))}
+         "open_challenges": len(open_challenges_with(session, patient_id, c.clinician_user_id)),
+         "booked_appointments": len(booked_with(session, patient_id, c.clinician_user_id))}
         for c, email, name in rows
     ]
 
@@ -102,6 +104,9 @@ def revoke(session: Session, actor: Actor, patient_id: int, consent_id: int) -> 
     consent.revoked_at = utcnow()
     audit.record(session, actor, patient_id, "revoke", "consent", consent.id)
     session.flush()
+    from gutskin.clinic.appointments import cancel_for_ended_sharing
+
+    cancel_for_ended_sharing(session, actor, patient_id, consent.clinician_user_id)
     return stop_for_ended_sharing(session, actor, patient_id, consent.clinician_user_id)
 
 
