@@ -42,3 +42,21 @@ def test_changing_the_password_in_the_browser(client, people) -> None:
     assert 'id="password-changed"' in client.get("/login?changed=1").text
     assert login_page(client, "owner@example.org").status_code != 303  # the old password no longer works
     assert login_page(client, "owner@example.org", "a-brand-new-secret").headers["location"] == "/today"
+
+
+def test_guessing_the_current_password_is_limited(client, people) -> None:
+    """Someone holding a stolen session could guess the real password on the change and delete
+    forms without limit."""
+    from tests.conftest import bearer
+
+    login_page(client, "owner@example.org")
+    csrf = _csrf(client.get("/account").text)
+    answers = [client.post("/account/password", data={"csrf_token": csrf, "current_password": f"guess-number-{i}",
+                                                      "new_password": "a-brand-new-secret"}).status_code for i in range(7)]
+    assert answers[:5] == [401] * 5 and answers[-1] == 429
+    ok = client.post("/account/password", data={"csrf_token": csrf, "current_password": People.password,
+                                                "new_password": "a-brand-new-secret"}, follow_redirects=False)
+    assert ok.status_code == 429  # even the right password waits out the window
+    tok = bearer(client, "stranger@example.org")
+    codes = [client.post("/api/v1/me/delete", json={"password": f"guess-{i}"}, headers=tok).status_code for i in range(7)]
+    assert codes[:5] == [401] * 5 and codes[-1] == 429

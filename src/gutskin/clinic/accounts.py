@@ -142,12 +142,37 @@ def record_login_attempt(session: Session, email: str) -> None:
     session.add(LoginAttempt(key=_attempt_key(_sign_in_email(email))))
 
 
+RECHECK_MAX, RECHECK_WINDOW_SECONDS = 5, 300  # password re-checks (change, delete) per account
+
+
+def _recheck_key(user_id: int) -> str:
+    return _attempt_key(f"recheck:{user_id}")
+
+
+def record_password_recheck(session: Session, actor: Actor) -> None:
+    """Count a password re-check (change or delete) before it happens, in its own committed
+    transaction, as sign-ins are: someone holding a stolen session must not guess the password
+    without limit (the security review found no limit)."""
+    if actor.user_id is not None:
+        session.add(LoginAttempt(key=_recheck_key(actor.user_id)))
+
+
+def _recheck(session: Session, user: User, password: str, wrong: str) -> None:
+    since = utcnow() - dt.timedelta(seconds=RECHECK_WINDOW_SECONDS)
+    attempts = session.scalar(select(func.count()).select_from(LoginAttempt).where(
+        LoginAttempt.key == _recheck_key(user.id), LoginAttempt.at >= since))
+    if attempts is not None and attempts > RECHECK_MAX:
+        raise RateLimited("too many attempts; try again in a few minutes")
+    if not verify_password(password or "", user.password_hash):
+        raise AuthenticationFailed(wrong)
+    session.execute(delete(LoginAttempt).where(LoginAttempt.key == _recheck_key(user.id)))
+
+
 def change_password(session: Session, actor: Actor, old: str, new: str) -> None:
     user = session.get(User, actor.user_id)
     if user is None:
         raise NotFound("account not found")
-    if not verify_password(old, user.password_hash):
-        raise AuthenticationFailed("current password is wrong")
+    _recheck(session, user, old, "current password is wrong")
     check_policy(new)
     user.password_hash = hash_password(new)
     user.session_version += 1  # ends every other session and token
@@ -162,8 +187,7 @@ def delete_account(session: Session, actor: Actor, password: str) -> None:
     user = session.get(User, actor.user_id)
     if user is None:
         raise NotFound("account not found")
-    if not verify_password(password or "", user.password_hash):
-        raise AuthenticationFailed("password is wrong")
+    _recheck(session, user, password, "password is wrong")
     for patient in session.scalars(select(Patient).where(Patient.owner_user_id == user.id)).all():
         audit.record(session, actor, patient.id, "delete", "patient", patient.id)
         session.delete(patient)

@@ -202,6 +202,8 @@ def export_json(request: Request) -> Response:
 
 @router.post("/password", status_code=204, summary="Change your password (ends all sessions and tokens)")
 def change_password(body: PasswordChangeIn, request: Request) -> Response:
+    with unit_of_work(request) as s:  # counted first, in its own transaction (a failed check rolls back)
+        accounts.record_password_recheck(s, api_actor(request, s))
     with unit_of_work(request) as s:
         actor = api_actor(request, s)
         accounts.change_password(s, actor, body.old_password, body.new_password)
@@ -210,6 +212,8 @@ def change_password(body: PasswordChangeIn, request: Request) -> Response:
 
 @router.post("/delete", status_code=204, summary="Delete your account and every personal record")
 def delete_account(body: PasswordIn, request: Request) -> Response:
+    with unit_of_work(request) as s:  # counted first, in its own transaction (a failed check rolls back)
+        accounts.record_password_recheck(s, api_actor(request, s))
     with unit_of_work(request) as s:
         actor = api_actor(request, s)
         accounts.delete_account(s, actor, body.password)

@@ -33,10 +33,13 @@ def change_password(request: Request, current_password: str = Form(""), new_pass
     """Change the password; every session and token ends, this one too: log in again."""
     from gutskin.web.deps import unit_of_work
 
+    with unit_of_work(request) as s:  # counted first, in its own transaction (a failed check rolls back)
+        u = require_user(request, s)
+        verify_csrf(request, u, csrf_token)
+        accounts.record_password_recheck(s, u.actor)
     try:
         with unit_of_work(request) as s:
             u = require_user(request, s)
-            verify_csrf(request, u, csrf_token)
             accounts.change_password(s, u.actor, current_password, new_password)
     except ClinicError as exc:
         with unit_of_work(request) as s:

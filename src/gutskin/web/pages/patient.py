@@ -445,10 +445,13 @@ def data_json(request: Request) -> Response:
 
 @router.post("/data/delete", response_class=HTMLResponse)
 def data_delete(request: Request, password: str = Form(""), csrf_token: str = Form("")) -> Response:
+    with unit_of_work(request) as s:  # counted first, in its own transaction (a failed check rolls back)
+        u = require_user(request, s, "patient")
+        verify_csrf(request, u, csrf_token)
+        accounts.record_password_recheck(s, u.actor)
     try:
         with unit_of_work(request) as s:
             u = require_user(request, s, "patient")
-            verify_csrf(request, u, csrf_token)
             accounts.delete_account(s, u.actor, password)
     except ClinicError as exc:
         with unit_of_work(request) as s:
