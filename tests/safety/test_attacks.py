@@ -236,3 +236,11 @@ def test_a_link_cannot_put_its_own_words_on_a_page(client, people, path) -> None
     bait = "Your session expired call 555-0100 to verify"
     r = client.get(path, params={"error": bait})
     assert r.status_code == 200 and bait not in r.text
+
+
+@pytest.mark.parametrize(("path", "param", "words"), [("/sharing", "stopped", "food challenge"),
+                                                      ("/challenges", "done", "challenge is stopped")])
+def test_a_link_cannot_make_a_page_claim_something_happened(client, people, path, param, words) -> None:
+    login_page(client, "owner@example.org")
+    r = client.get(path, params={param: "stop" if param == "done" else "5"})
+    assert r.status_code == 200 and words not in r.text

@@ -26,6 +26,13 @@ def _back(request: Request, url: str, error: str) -> Response:
     return redirect(f"{url}{sep}error={quote(signed_note(request, error, url.split('?', 1)[0]))}")
 
 
+def _done(request: Request, back: str, what: str) -> Response:
+    """Back to the page with its confirmation, signed like an error note: a link cannot make the
+    page say a dose was recorded or a challenge stopped."""
+    sep = "&" if "?" in back else "?"
+    return redirect(f"{back}{sep}done={quote(signed_note(request, what, back.split('?', 1)[0]))}")
+
+
 def _message(exc: Exception) -> str:
     """What a refused form says: a clinic rule's own words; for anything the form could not even
     read, a fixed sentence -- never the typed text echoed back (it could be made to say anything)."""
@@ -53,7 +60,7 @@ def patient_page(request: Request, patient: int | None = None, error: str | None
         steps = uc.today_steps(s, u.actor, pid, today)
         ctx = {"steps": steps, "reminders": uc.reminders(s, u.actor, pid, today), "avoid": uc.avoid_list(s, u.actor, pid),
                "records": uc.allergy_records(s, u.actor, pid), "questions": uc.SAFETY_SYMPTOMS,
-               "patient": patient, "error": read_note(request, error), "done": done, "today": today.isoformat()}
+               "patient": patient, "error": read_note(request, error), "done": read_note(request, done), "today": today.isoformat()}
         return render(request, "challenges_patient.html", ctx, user=u)
 
 
@@ -77,7 +84,7 @@ async def take_dose(request: Request, challenge_id: int, dose_id: int) -> Respon
         if isinstance(exc, (NotFound, Forbidden)):
             raise  # not yours / wrong role: the app answers 404 / 403, never a redirect
         return _back(request, back, _message(exc))
-    return redirect(back + ("&" if "?" in back else "?") + ("done=stopped" if r["stopped"] else "done=dose"))
+    return _done(request, back, "stopped" if r["stopped"] else "dose")
 
 
 @router.post("/challenges/{challenge_id}/safety", response_class=HTMLResponse)
@@ -94,7 +101,7 @@ async def safety(request: Request, challenge_id: int) -> Response:
         if isinstance(exc, (NotFound, Forbidden)):
             raise  # not yours / wrong role: the app answers 404 / 403, never a redirect
         return _back(request, back, _message(exc))
-    return redirect(back + ("&" if "?" in back else "?") + ("done=stopped" if r["stopped"] else "done=check"))
+    return _done(request, back, "stopped" if r["stopped"] else "check")
 
 
 @router.post("/challenges/{challenge_id}/adherence", response_class=HTMLResponse)
@@ -111,7 +118,7 @@ def adherence(request: Request, challenge_id: int, followed: str = Form(""), day
         if isinstance(exc, (NotFound, Forbidden)):
             raise  # not yours / wrong role: the app answers 404 / 403, never a redirect
         return _back(request, back, _message(exc))
-    return redirect(back + ("&" if "?" in back else "?") + "done=adherence")
+    return _done(request, back, "adherence")
 
 
 @router.post("/challenges/{challenge_id}/stop", response_class=HTMLResponse)
@@ -127,7 +134,7 @@ def stop(request: Request, challenge_id: int, reason: str = Form(""), patient: s
         if isinstance(exc, (NotFound, Forbidden)):
             raise  # not yours / wrong role: the app answers 404 / 403, never a redirect
         return _back(request, back, _message(exc))
-    return redirect(back + ("&" if "?" in back else "?") + "done=stop")
+    return _done(request, back, "stop")
 
 
 # ----------------------------------------------------------------------------------- clinician

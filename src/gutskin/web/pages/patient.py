@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from urllib.parse import quote
 import io
 import os
 
@@ -16,7 +17,7 @@ from gutskin.clinic.errors import ClinicError, Forbidden, InvalidInput, NotFound
 from gutskin.diary.csvio import DiaryCsvError
 from gutskin.diary.factors import VOCABULARY, FactorKind, known_factor
 from gutskin.web import security
-from gutskin.web.pages.common import local_today, redirect, render, require_user, verify_csrf, viewer_zone
+from gutskin.web.pages.common import local_today, read_note, redirect, render, require_user, signed_note, verify_csrf, viewer_zone
 from gutskin.web.errors import status_for
 from gutskin.web.deps import settings_of, unit_of_work
 
@@ -325,11 +326,12 @@ def _sharing_ctx(request: Request, s, u, pid: int) -> dict:  # type: ignore[no-u
 
 
 @router.get("/sharing", response_class=HTMLResponse)
-def sharing_page(request: Request, patient: int | None = None, code: str | None = None, stopped: int = 0) -> Response:
+def sharing_page(request: Request, patient: int | None = None, stopped: str | None = None) -> Response:
     with unit_of_work(request) as s:
         u = require_user(request, s, "patient")
         pid = _pid(s, u.actor, patient)
-        ctx = {**_sharing_ctx(request, s, u, pid), "patient": patient, "stopped": stopped}
+        note = read_note(request, stopped)
+        ctx = {**_sharing_ctx(request, s, u, pid), "patient": patient, "stopped": int(note) if note and note.isdigit() else 0}
         return render(request, "sharing.html", ctx, user=u)
 
 
@@ -351,8 +353,8 @@ def sharing_revoke(request: Request, consent_id: int, csrf_token: str = Form("")
         verify_csrf(request, u, csrf_token)
         stopped = sharing.revoke(s, u.actor, _pid(s, u.actor, patient), consent_id)
     q = [f"patient={patient}"] if patient else []
-    if stopped:
-        q.append(f"stopped={stopped}")
+    if stopped:  # signed: a link cannot claim that challenges were stopped
+        q.append(f"stopped={quote(signed_note(request, str(stopped), '/sharing'))}")
     return redirect("/sharing" + ("?" + "&".join(q) if q else ""))
 
 
