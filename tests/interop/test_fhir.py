@@ -38,7 +38,7 @@ def _seed(engine, people, share_identity: bool = False) -> None:  # type: ignore
                               TODAY - dt.timedelta(days=6))
         questionnaires.submit(s, people.owner, pid, "adct", {"answers": [1, 2, 0, 0, 1, 3]}, TODAY - dt.timedelta(days=3))
         a = appointments.request_appointment(s, people.owner, pid, "worse since the holidays", "soon")
-        appointments.respond(s, people.clinician, a["id"], "accept", dt.datetime(2030, 1, 5, 9, 30))
+        appointments.respond(s, people.clinician, a["id"], "accept", dt.datetime.combine(TODAY + dt.timedelta(days=30), dt.time(9, 30)))  # times must lie ahead, within 2 years
         appointments.request_appointment(s, people.owner, pid, "another question")
         add_challenge(s, pid, "food.egg", "confirmed", "reaction_likely", people.clinician.user_id, "call me Annie")
         add_challenge(s, pid, "food.wheat", "refuted", "no_reaction", people.clinician.user_id)
