@@ -83,8 +83,11 @@ def test_appointment_times_are_read_and_shown_in_each_persons_zone(client, peopl
     page = client.get("/clinic/appointments")
     csrf = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
     r = client.post(f"/clinic/appointments/{req['id']}", data={"csrf_token": csrf, "action": "propose",
-                                                                "time": "2020-01-01T09:00"})
+                                                                "time": "2020-01-01T09:00", "message": "Monday?"})
     assert r.status_code == 422 and "that time has already passed" in r.text
+    # on the request it belongs to, with what was typed
+    assert f'id="request-error-{req["id"]}"' in r.text
+    assert 'value="2020-01-01T09:00"' in r.text and 'value="Monday?"' in r.text
 
 
 def test_recent_access_is_plain_words_in_the_persons_zone_with_repeats_grouped(client, people, engine) -> None:

@@ -72,10 +72,13 @@ def respond(request: Request, request_id: int, action: str = Form(""), time: str
             verify_csrf(request, u, csrf_token)
             when = utc_from_local(time.strip(), viewer_zone(request)) if time.strip() else None
             appointments.respond(s, u.actor, request_id, action, when, message)
-    except (ClinicError, ValueError) as exc:
+    except (ClinicError, ValueError) as exc:  # the reason on the request it belongs to, with what was typed
         with unit_of_work(request) as s:
             u = require_user(request, s, "clinician")
+            reason = (str(exc) if isinstance(exc, ClinicError) or str(exc).startswith("time: ")
+                      else "time: expected a date and time")  # never the typed text echoed by the parser
             return render(request, "clinic_appointments.html",
-                          {"requests": appointments.queue(s, u.actor, include_closed=True), "error": str(exc)},
+                          {"requests": appointments.queue(s, u.actor, include_closed=True), "error_for": request_id,
+                           "error": reason, "typed": {"time": time, "message": message}},
                           status=status_for(exc) if isinstance(exc, ClinicError) else 422, user=u)
     return redirect("/clinic/appointments")
