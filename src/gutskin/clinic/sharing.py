@@ -92,6 +92,14 @@ def list_access(session: Session, actor: Actor, patient_id: int) -> list[dict[st
     ]
 
 
+def is_shared(session: Session, actor: Actor, patient_id: int) -> bool:
+    """Whether any clinician can read this patient's record now (one indexed lookup)."""
+    patient_for_write(session, actor, patient_id)
+    return session.scalar(
+        select(Consent.id).where(Consent.patient_id == patient_id, Consent.revoked_at.is_(None)).limit(1)
+    ) is not None
+
+
 def revoke(session: Session, actor: Actor, patient_id: int, consent_id: int) -> int:
     """End a clinician's access at once; the food challenges they supervised stop with it
     (:func:`gutskin.clinic.challenges.stop_for_ended_sharing`). Returns how many stopped."""

@@ -364,7 +364,7 @@ def appointments_page(request: Request, patient: int | None = None) -> Response:
         u = require_user(request, s, "patient")
         pid = _pid(s, u.actor, patient)
         return render(request, "appointments.html", {"requests": appointments.my_requests(s, u.actor, pid),
-                                                      "patient": patient, "shared": bool(sharing.list_access(s, u.actor, pid))},
+                                                      "patient": patient, "shared": sharing.is_shared(s, u.actor, pid)},
                       user=u)
 
 
