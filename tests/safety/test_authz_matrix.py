@@ -142,7 +142,7 @@ ROWS: dict[tuple[str, str], Row] = {
     ("GET", "/api/v1/clinician/patients"): Row(CLINICIAN, audit=CLINICIANS_OF_A),
     ("GET", "/api/v1/clinician/appointments"): Row(CLINICIAN, audit=CLINICIANS_OF_A),
     ("POST", "/api/v1/clinician/appointments/{request_id}"): Row(
-        CLINICIAN_OF_A, js({"action": "accept", "time": FUTURE}), audit=CLINICIANS_OF_A),
+        CLINICIAN_OF_A, js({"action": "accept", "time": FUTURE + "Z"}), audit=CLINICIANS_OF_A),
     # patient pages
     ("GET", "/today"): Row(PAGE_ME, audit=ME_WRITERS),
     ("POST", "/today"): Row(PAGE_ME, form({"date": "2026-11-01", "itch": "4", "f:food.egg": "1"}), audit=ME_WRITERS),

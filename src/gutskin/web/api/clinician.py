@@ -8,7 +8,7 @@ from fastapi import APIRouter, Request
 from gutskin.clinic import appointments, diary, questionnaires, sharing, summary
 from gutskin.clinic.access import require_role
 from gutskin.web.api.schemas import AppointmentAction, DayOut, LinkIn, LinkOut
-from gutskin.web.api.params import date_param, datetime_param
+from gutskin.web.api.params import date_param, instant_param
 from gutskin.web.deps import api_actor, unit_of_work
 
 router = APIRouter(tags=["clinician"])
@@ -61,7 +61,7 @@ def respond(request_id: int, body: AppointmentAction, request: Request) -> dict:
     with unit_of_work(request) as s:
         actor = api_actor(request, s)
         require_role(actor, "clinician")
-        when = datetime_param(body.time, "time") if body.time else None
+        when = instant_param(body.time, "time") if body.time else None
         return appointments.respond(s, actor, request_id, body.action, when, body.message)
 
 

@@ -41,6 +41,29 @@ def utc_datetime_param(value: str | None, field: str) -> dt.datetime | None:
     return when.replace(tzinfo=None)
 
 
+def instant_param(value: str | None, field: str) -> dt.datetime | None:
+    """An instant that must carry its zone offset (appointment times), as naive UTC.
+
+    ``2026-12-01T09:30+01:00`` and ``2026-12-01T08:30Z`` are the same instant; a value without an
+    offset is refused (422 naming the field): whether ``09:30`` meant UTC or the clinic's wall
+    clock cannot be told, and guessing put appointments hours off (before, it was taken as UTC).
+    """
+    if value is None:
+        return None
+    try:
+        when = dt.datetime.fromisoformat(value)
+    except ValueError:
+        raise InvalidInput(f"{field}: expected an ISO date-time with its zone offset, like 2026-12-01T09:30+01:00 "
+                           "or 2026-12-01T08:30Z") from None
+    if when.tzinfo is None or when.utcoffset() is None:
+        raise InvalidInput(f"{field}: add the zone offset (like 2026-12-01T09:30+01:00, or Z for UTC); "
+                           "a time without one is ambiguous") from None
+    try:
+        return when.astimezone(dt.UTC).replace(tzinfo=None)
+    except OverflowError:  # 9999-12-31T23:59-05:00 is past year 9999 in UTC
+        raise InvalidInput(f"{field}: that date and time is out of range") from None
+
+
 def datetime_param(value: str | None, field: str) -> dt.datetime | None:
     if value is None:
         return None

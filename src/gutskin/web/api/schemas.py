@@ -82,7 +82,8 @@ class AppointmentIn(Strict):
 
 class AppointmentAction(Strict):
     action: str
-    time: str | None = None
+    time: str | None = Field(None, description="ISO 8601 date-time with its zone offset (2026-12-01T09:30+01:00, "
+                             "or Z for UTC); required for accept and propose; a time without an offset is a 422")
     message: str = Field("", max_length=2000)
 
 
