@@ -17,6 +17,7 @@ from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import text
+from starlette.concurrency import run_in_threadpool
 
 from gutskin import __version__
 from gutskin.clinic.errors import ClinicError
@@ -32,8 +33,17 @@ STATIC = Path(__file__).with_name("static")
 
 def error_page(request: Request, status: int, message: str) -> Response:
     titles = {401: "Please sign in", 403: "Not allowed", 404: "Not found", 422: "Check your input", 429: "Slow down"}
-    return render(request, "error.html", {"status": status, "title": titles.get(status, "Something went wrong"),
-                                          "message": message}, status=status)
+    if status == 404 and message == "Not Found":  # Starlette's words for an unknown address
+        message = "There is no page at this address."
+    ctx = {"status": status, "title": titles.get(status, "Something went wrong"), "message": message}
+    try:  # a signed-in person keeps their own menu (the page shows nothing else of the account)
+        from gutskin.web.deps import page_user, unit_of_work
+
+        with unit_of_work(request) as session:
+            user = page_user(request, session)
+            return render(request, "error.html", ctx, status=status, user=user)
+    except Exception:  # the database is what failed: the anonymous page still answers
+        return render(request, "error.html", ctx, status=status)
 
 
 @asynccontextmanager
@@ -91,7 +101,7 @@ def create_app(settings: Settings | None = None, lifespan=None) -> FastAPI:  # t
     async def clinic_error(request: Request, exc: ClinicError) -> Response:
         if request.url.path.startswith("/api/"):
             return JSONResponse({"detail": str(exc)}, status_code=status_for(exc))
-        return error_page(request, status_for(exc), str(exc))
+        return await run_in_threadpool(error_page, request, status_for(exc), str(exc))
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, exc: RequestValidationError) -> Response:
@@ -100,7 +110,7 @@ def create_app(settings: Settings | None = None, lifespan=None) -> FastAPI:  # t
         message = f"{where}: {first.get('msg', 'invalid input')}"
         if request.url.path.startswith("/api/"):
             return JSONResponse({"detail": message}, status_code=422)
-        return error_page(request, 422, message)
+        return await run_in_threadpool(error_page, request, 422, message)
 
     @app.exception_handler(LoginRequired)
     async def login_required(request: Request, exc: LoginRequired) -> Response:
@@ -110,7 +120,7 @@ def create_app(settings: Settings | None = None, lifespan=None) -> FastAPI:  # t
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
         if request.url.path.startswith(("/api/", "/healthz", "/static/")):
             return JSONResponse({"detail": exc.detail}, status_code=exc.status_code, headers=getattr(exc, "headers", None))
-        return error_page(request, exc.status_code, str(exc.detail))
+        return await run_in_threadpool(error_page, request, exc.status_code, str(exc.detail))
 
     @app.exception_handler(Exception)
     async def server_error(request: Request, exc: Exception) -> Response:
@@ -120,7 +130,7 @@ def create_app(settings: Settings | None = None, lifespan=None) -> FastAPI:  # t
         if request.url.path.startswith(("/api/", "/healthz")):
             return JSONResponse({"detail": "internal error"}, status_code=500)
         try:
-            return error_page(request, 500, message)
+            return await run_in_threadpool(error_page, request, 500, message)
         except Exception:  # the page itself failed to render
             return Response(message, status_code=500, media_type="text/plain")
 

@@ -20,12 +20,15 @@ from gutskin.web import security
 from gutskin.web.pages.common import local_today, read_note, redirect, render, require_user, signed_note, verify_csrf, viewer_zone
 from gutskin.web.errors import status_for
 from gutskin.web.deps import settings_of, unit_of_work
+from gutskin.web.idguard import form_id
 
 router = APIRouter(include_in_schema=False)
 
 DEFAULT_CHIPS = ("food.dairy", "food.egg", "food.wheat", "food.fermented", "env.pollen", "env.dust", "env.pet",
                  "life.sweat", "gut.probiotic", "treat.emollient", "treat.tcs", "treat.antihistamine")
 SCALE_INPUTS = ("life.stress", "gut.bristol", "gut.bloating")
+DAY_READINGS = ("env.pollen", "env.humidity", "env.temperature")
+"""Measurements of one day (pollen count, weather), not habits: a new day is never prefilled with them."""
 
 
 def _pid(session, actor, patient: int | None) -> int:  # type: ignore[no-untyped-def]
@@ -66,15 +69,16 @@ def _chips(used: set[str], entry: dict[str, float]) -> list[dict]:
     return chips
 
 
-def _amounts(entry: dict[str, float]) -> list[dict]:
+def _amounts(entry: dict[str, float], blank: tuple[str, ...] = ()) -> list[dict]:
     """The day's other values (amounts, humidity, temperature...), as number fields: a save
-    without changes must give back exactly what was stored."""
+    without changes must give back exactly what was stored. ``blank``: readings the previous
+    day had, offered empty (an empty field stores nothing)."""
     out = []
-    for n in sorted(entry):
-        if n in SCALE_INPUTS or _as_chip(n, entry):
+    for n in sorted({*entry, *blank}):
+        if n in SCALE_INPUTS or (n in entry and _as_chip(n, entry)) or (n not in entry and _as_chip(n, {})):
             continue
         f = known_factor(n)
-        out.append({"name": n, "label": f.label, "unit": f.unit, "value": f"{entry[n]:g}",
+        out.append({"name": n, "label": f.label, "unit": f.unit, "value": f"{entry[n]:g}" if n in entry else "",
                     "min": "" if f.minimum is None else f"{f.minimum:g}", "max": "" if f.maximum is None else f"{f.maximum:g}"})
     return out
 
@@ -113,7 +117,7 @@ def _posted_entry(form: dict[str, str], stored: dict) -> dict:
     return {"itch": None if form.get("itch_unset") == "1" else val(form.get("itch"), int, stored.get("itch")),
             "sleep_loss": None if form.get("sleep_loss_unset") == "1" else val(form.get("sleep_loss"), int, stored.get("sleep_loss")),
             "flare": _flare(form), "notes": form.get("notes") or "", "factors": factors,
-            "custom_name": form.get("custom_name") or ""}
+            "custom_name": form.get("custom_name") or "", "custom_group": form.get("custom_group") or "food"}
 
 
 def _flare(form: dict[str, str]) -> bool | None:
@@ -123,17 +127,30 @@ def _flare(form: dict[str, str]) -> bool | None:
     return False if form.get("flare_recorded") == "1" else None
 
 
-def _custom_factor(text: str) -> str:
-    """A factor name from plain words: "Café latte" -> food.cafe_latte, "sun-cream!" -> food.sun_cream
-    (accents folded, anything else an underscore); "group.name" keeps its group."""
+CUSTOM_GROUPS = (("food", "Food or drink"), ("env", "Environment (places, animals, weather)"),
+                 ("life", "Lifestyle (stress, sport, sleep...)"), ("gut", "Gut (stool, supplements)"),
+                 ("treat", "Skin care or treatment"))
+"""The categories a person can file their own factor under (``group`` of ``group.name``)."""
+
+
+def _custom_factor(text: str, group: str = "food") -> str:
+    """A factor name from plain words in the chosen category: "Café latte" -> food.cafe_latte,
+    ("sun-cream!", "treat") -> treat.sun_cream (accents folded, anything else an underscore).
+    A typed full name of a known category ("env.mould") keeps its category; any other dot is
+    just punctuation ("St. John's wort" -> food.st_john_s_wort, once the group "st")."""
     import unicodedata
 
     def slug(part: str) -> str:
         ascii_ = unicodedata.normalize("NFKD", part).encode("ascii", "ignore").decode().lower()
         return re.sub(r"[^a-z0-9]+", "_", ascii_).strip("_")
 
-    group, _, name = text.rpartition(".") if "." in text else ("food", "", text)
-    group, name = slug(group) or "food", slug(name)
+    groups = [g for g, _ in CUSTOM_GROUPS]
+    if group not in groups:
+        raise InvalidInput(f"custom_group: choose one of {', '.join(groups)}")
+    typed_group, dot, rest = text.partition(".")
+    if dot and typed_group.strip().lower() in groups:
+        group, text = typed_group.strip().lower(), rest
+    name = slug(text)
     if not name:
         raise InvalidInput("custom_name: use letters or digits, e.g. tomato")
     return f"{group}.{name}"
@@ -155,7 +172,7 @@ def _today_page(request: Request, date: str | None, patient: int | None, saved: 
         u = require_user(request, s, "patient")
         pid = _pid(s, u.actor, patient)
         existing = diary.list_days(s, u.actor, pid, day, day)
-        prefilled_from = None
+        prefilled_from, readings_left = None, ()
         if posted is not None:
             entry = _posted_entry(posted, existing[0] if existing else {})
         elif existing:
@@ -165,8 +182,10 @@ def _today_page(request: Request, date: str | None, patient: int | None, saved: 
             entry = {"itch": None, "sleep_loss": None, "flare": None, "notes": "", "factors": {}}
             if last:
                 prefilled_from = last["date"]
+                kept = {k: v for k, v in last["factors"].items() if k not in DAY_READINGS}  # type: ignore[union-attr]
+                readings_left = tuple(k for k in last["factors"] if k in DAY_READINGS)  # type: ignore[union-attr]
                 entry = {"itch": last["itch"], "sleep_loss": last["sleep_loss"], "flare": None, "notes": "",
-                         "factors": last["factors"]}
+                         "factors": kept}
         recent = diary.list_days(s, u.actor, pid, day - dt.timedelta(days=60), day)
         used = {k for d in recent for k in d["factors"]}  # type: ignore[attr-defined]
         due = questionnaires.due(s, pid, day)
@@ -174,10 +193,11 @@ def _today_page(request: Request, date: str | None, patient: int | None, saved: 
             "day": day.isoformat(), "prev_day": (day - dt.timedelta(days=1)).isoformat(),
             "next_day": (day + dt.timedelta(days=1)).isoformat() if day < local else None,
             "entry": entry, "exists": bool(existing), "prefilled_from": prefilled_from,
+            "readings_left": readings_left,
             "chips": _chips(used, entry["factors"]), "scales": _scales(entry["factors"]),  # type: ignore[arg-type]
-            "amounts": _amounts(entry["factors"]),  # type: ignore[arg-type]
+            "amounts": _amounts(entry["factors"], readings_left),  # type: ignore[arg-type]
             "due": due, "saved": bool(saved), "patient": patient, "profiles": _profiles(s, u.actor),
-            "current_patient": pid, "date_defaulted": not date, "error": error,
+            "current_patient": pid, "date_defaulted": not date, "error": error, "custom_groups": CUSTOM_GROUPS,
         }
         return render(request, "today.html", ctx, user=u, status=422 if error else 200)
 
@@ -202,7 +222,8 @@ def _save_today(request: Request, form: dict[str, str], patient: int | None) -> 
                 factors[key[2:]] = 0.0  # a chip that was recorded and is now off: "not today", not "not recorded"
         custom_name = (form.get("custom_name") or "").strip()
         if custom_name:
-            factors[_custom_factor(custom_name)] = number("custom_value", form.get("custom_value") or "1")
+            factors[_custom_factor(custom_name, form.get("custom_group") or "food")] = number(
+                "custom_value", form.get("custom_value") or "1")
 
         def num(name: str) -> int | None:
             v = form.get(name)
@@ -406,7 +427,7 @@ async def data_import(request: Request, file: UploadFile = File(...), patient: s
             with unit_of_work(request) as s:
                 u = require_user(request, s, "patient")
                 verify_csrf(request, u, csrf_token)
-                pid = _pid(s, u.actor, int(patient) if patient.strip().isdigit() else None)
+                pid = _pid(s, u.actor, form_id(patient, "patient"))
             if len(data) > limit:
                 raise InvalidInput(f"file: larger than {limit // 1_000_000} MB")
             try:
@@ -469,6 +490,9 @@ def add_child(request: Request, display_name: str = Form(""), birth_year: str = 
     with unit_of_work(request) as s:
         u = require_user(request, s, "patient")
         verify_csrf(request, u, csrf_token)
-        p = accounts.add_child_profile(s, u.actor, display_name, int(birth_year) if birth_year.strip().isdigit() else None)
+        year = birth_year.strip()
+        if year and not (year.isascii() and year.isdigit() and len(year) <= 4):  # "²" passed isdigit and crashed int()
+            raise InvalidInput("birth_year: expected a year like 2019")
+        p = accounts.add_child_profile(s, u.actor, display_name, int(year) if year else None)
         pid = p.id
     return redirect(f"/today?patient={pid}")

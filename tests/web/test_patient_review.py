@@ -1,0 +1,129 @@
+"""Patient pages as a new user meets them: a custom factor's category, what a new day copies
+from the last one, the error pages' menu, labels (found in the black-box review of session 6)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import re
+
+import pytest
+
+from tests.conftest import bearer
+from tests.safety.test_attacks import login_page
+from tests.web.test_today_form import _BrowserForm
+
+
+def _csrf(page: str) -> str:
+    return re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)  # type: ignore[union-attr]
+
+
+def _day(client, owner, day: str) -> dict:  # type: ignore[no-untyped-def]
+    days = client.get(f"/api/v1/me/diary?start={day}&end={day}", headers=owner).json()
+    assert len(days) == 1, days
+    return days[0]
+
+
+@pytest.mark.parametrize(
+    ("typed", "group", "stored"),
+    [
+        ("Wool jumper", "env", "env.wool_jumper"),
+        ("Sun cream!", "treat", "treat.sun_cream"),
+        ("Yoga", "life", "life.yoga"),
+        ("Kefir", None, "food.kefir"),  # no choice sent: food, as before
+        ("St. John's wort", "gut", "gut.st_john_s_wort"),  # a dot is punctuation, not a category ("st")
+        ("env.mould", "food", "env.mould"),  # a typed full name of a known category keeps it
+    ],
+)
+def test_a_custom_factor_is_filed_under_the_chosen_category(client, people, typed, group, stored) -> None:
+    """Every custom factor was stored as food.<name>: a wool jumper or a sun cream counted as a
+    food (and a treatment filed as food is read as a possible trigger, not as treatment)."""
+    login_page(client, "owner@example.org")
+    page = client.get("/today?date=2026-11-20").text
+    assert '<select name="custom_group">' in page and '<option value="food" selected>' in page
+    data = {"csrf_token": _csrf(page), "date": "2026-11-20", "itch": "3", "custom_name": typed}
+    if group:
+        data["custom_group"] = group
+    r = client.post("/today", data=data, follow_redirects=False)
+    assert r.status_code == 303, r.text
+    assert _day(client, bearer(client, "owner@example.org"), "2026-11-20")["factors"] == {stored: 1.0}
+    chip = client.get("/today?date=2026-11-20").text  # and it is offered as a chip from then on
+    assert f'name="f:{stored}" value="1" checked' in chip
+
+
+def test_an_unknown_category_is_refused_and_the_form_keeps_the_choice(client, people) -> None:
+    login_page(client, "owner@example.org")
+    csrf = _csrf(client.get("/today").text)
+    base = {"csrf_token": csrf, "date": "2026-11-20", "itch": "3", "custom_name": "Wool"}
+    r = client.post("/today", data={**base, "custom_group": "admin"})
+    assert r.status_code == 422 and "custom_group: choose one of food, env, life, gut, treat" in html.unescape(r.text)
+    # a refused save for another field keeps the chosen category (and the typed name) for the next try
+    r = client.post("/today", data={**base, "custom_group": "env", "f:food.dairy": "lots"})
+    assert r.status_code == 422
+    assert '<option value="env" selected>' in r.text and 'value="Wool"' in r.text
+    assert '<option value="food" selected>' not in r.text
+    assert client.get("/api/v1/me/diary", headers=bearer(client, "owner@example.org")).json() == []
+
+
+def test_a_new_day_does_not_copy_pollen_and_weather_readings(client, people) -> None:
+    """Prefill copied yesterday's pollen count, humidity and temperature into today: pressing
+    Save recorded yesterday's weather as today's measurements."""
+    owner = bearer(client, "owner@example.org")
+    yesterday = {"itch": 4, "sleep_loss": 2, "factors": {"env.pollen": 40, "env.humidity": 55, "env.temperature": 12.5,
+                                                         "food.dairy": 1, "treat.emollient": 2, "life.stress": 6}}
+    assert client.put("/api/v1/me/diary/2026-11-20", json=yesterday, headers=owner).status_code == 200
+    login_page(client, "owner@example.org")
+    page = client.get("/today?date=2026-11-21").text
+    assert "Prefilled from 2026-11-20" in page and "Pollen and weather readings are not copied" in page
+    form = _BrowserForm(page).data
+    assert form["f:food.dairy"] == "1" and form["f:treat.emollient"] == "2" and form["f:life.stress"] == "6"
+    assert "f:env.pollen" not in form and "r:env.pollen" not in form  # the pollen chip is off and unrecorded
+    assert form["f:env.humidity"] == "" and form["f:env.temperature"] == ""  # offered, empty
+    r = client.post("/today", data=form, follow_redirects=False)
+    assert r.status_code == 303, r.text
+    today = _day(client, owner, "2026-11-21")
+    assert today["factors"] == {"food.dairy": 1.0, "treat.emollient": 2.0, "life.stress": 6.0}
+    assert (today["itch"], today["sleep_loss"]) == (4, 2)
+    # a reading typed into the offered field is stored for the new day
+    form = _BrowserForm(client.get("/today?date=2026-11-22").text).data
+    form["f:env.humidity"] = "70"
+    assert client.post("/today", data=form, follow_redirects=False).status_code == 303
+    assert _day(client, owner, "2026-11-22")["factors"]["env.humidity"] == 70.0
+
+
+def test_a_prefill_without_readings_says_nothing_about_them(client, people) -> None:
+    owner = bearer(client, "owner@example.org")
+    client.put("/api/v1/me/diary/2026-11-20", json={"itch": 4, "factors": {"food.egg": 1}}, headers=owner)
+    login_page(client, "owner@example.org")
+    page = client.get("/today?date=2026-11-21").text
+    assert "Prefilled from 2026-11-20" in page and "not copied" not in page
+
+
+def test_error_pages_keep_the_signed_in_menu(client, people) -> None:
+    """A signed-in patient who followed a dead link met "Log in / Register", as if signed out."""
+    anon = client.get("/no-such-page")
+    assert anon.status_code == 404 and 'href="/register"' in anon.text and "Log out" not in anon.text
+    login_page(client, "owner@example.org")
+    for path, status in [("/no-such-page", 404), (f"/today?patient={people.stranger_pid}", 404),
+                         ("/trends?weeks=abc", 422), ("/clinic", 403)]:
+        r = client.get(path)
+        assert r.status_code == status, (path, r.text)
+        assert 'href="/today"' in r.text and "Log out" in r.text and 'href="/register"' not in r.text, path
+        assert "Stranger" not in r.text and "stranger@example.org" not in r.text
+    assert "There is no page at this address." in client.get("/no-such-page").text
+    login_page(client, "linked@clinic.example.org")  # a clinician sees the clinic's menu
+    r = client.get("/no-such-page")
+    assert 'href="/clinic"' in r.text and 'href="/today"' not in r.text
+    client.cookies.set("gutskin_session", "not-a-session")  # a dead cookie is nobody
+    r = client.get("/no-such-page")
+    assert 'href="/register"' in r.text and "Log out" not in r.text
+
+
+def test_the_sliders_are_labelled(client, people) -> None:
+    """Each slider's label also held an <output> (itself a labelable element), so the label
+    named the output and screen readers announced the sliders without a name."""
+    login_page(client, "owner@example.org")
+    page = client.get(f"/today?date={dt.date.today().isoformat()}").text
+    for name in ("itch", "sleep_loss"):
+        assert re.search(rf'<label for="{name}">[^<]+<output', page), name
+        assert f'name="{name}" id="{name}"' in page
