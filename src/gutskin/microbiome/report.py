@@ -150,7 +150,7 @@ def _plain_language(age_group: str, comparison: dict[str, Any], taxa: list[dict[
         else:
             lines.append(f"{name} {was} found ({pct:.2g}% of this sample); studies have reported {it} "
                          f"{t['direction']} in people with eczema ({t['evidence']} evidence).")
-    if taxa and all(t["status"] == "not assessable" for t in taxa):
+    if taxa and prof.taxonomy is None:
         lines.append("Eczema-linked bacteria could not be checked: this profile does not name the bacteria "
                      "(no taxonomy).")
     else:
@@ -160,6 +160,7 @@ def _plain_language(age_group: str, comparison: dict[str, Any], taxa: list[dict[
                 unchecked.setdefault(t["reason"], []).append(t["taxon"])
         for reason, names in unchecked.items():
             who = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+            who = who[0].upper() + who[1:]
             lines.append(f"{who} could not be checked: {reason}.")
     missing = [t["taxon"] for t in taxa if t["status"] == "not detected"]
     if missing:
