@@ -10,6 +10,7 @@ from gutskin.clinic import challenges as uc
 from gutskin.web.api.schemas import Strict
 from gutskin.web.api.params import date_param, datetime_param, my_patient_id, utc_datetime_param
 from gutskin.web.deps import api_actor, unit_of_work
+from gutskin.web.idguard import BodyId
 
 router = APIRouter(tags=["challenges"])
 
@@ -41,7 +42,7 @@ class SafetyIn(Strict):
 
 class SymptomsIn(Strict):
     symptoms: list[str] = Field(max_length=10, description="symptoms present now (empty = none)")
-    dose_id: int | None = None
+    dose_id: BodyId | None = None
 
 
 class AdherenceIn(Strict):

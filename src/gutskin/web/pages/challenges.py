@@ -14,6 +14,7 @@ from gutskin.clinic import challenges as uc
 from gutskin.clinic.errors import ClinicError, Forbidden, NotFound, InvalidInput
 from gutskin.diary.factors import VOCABULARY
 from gutskin.web.deps import unit_of_work
+from gutskin.web.idguard import form_id
 from gutskin.web.pages.common import local_today, read_note, redirect, render, require_user, signed_note, verify_csrf
 
 router = APIRouter(include_in_schema=False)
@@ -95,7 +96,7 @@ async def safety(request: Request, challenge_id: int) -> Response:
         with unit_of_work(request) as s:
             u = require_user(request, s, "patient")
             verify_csrf(request, u, str(form.get("csrf_token") or ""))
-            dose_id = int(form["dose_id"]) if form.get("dose_id") else None
+            dose_id = form_id(str(form.get("dose_id") or ""), "dose_id")
             r = uc.safety_check(s, u.actor, challenge_id, sorted(set(form.getlist("symptom"))), dose_id)
     except (ClinicError, ValueError) as exc:
         if isinstance(exc, (NotFound, Forbidden)):
