@@ -3,7 +3,8 @@
 The file is parsed by ``gutskin.microbiome`` from a private temporary copy; the stored row
 keeps the chosen sample's profile (plain data), the report (diversity with log base, rank,
 depth and method, the named reference comparison and the eczema-linked taxa) and the
-sanitized file name. Nothing is stored when parsing fails.
+sanitized file name. Nothing is stored when parsing fails. The web authorizes, parses
+(:func:`parse_upload`, no database) and stores in that order, so parsing holds no write lock.
 """
 
 from __future__ import annotations
@@ -57,25 +58,37 @@ def default_age_group(patient: Patient, today: dt.date | None = None) -> str:
     return "adult"
 
 
-def upload_sample(
-    session: Session,
-    actor: Actor,
-    patient_id: int,
-    filename: str,
-    data: bytes,
-    *,
-    sample_id: str | None = None,
-    method: str = "unknown",
-    collected_on: dt.date | None = None,
-    age_group: str | None = None,
-    max_bytes: int = MAX_BYTES_DEFAULT,
-) -> dict[str, Any]:
-    """Parse, report and store one sample of an uploaded profile."""
+@dataclasses.dataclass(frozen=True)
+class ParsedSample:
+    """One sample of an upload, checked, parsed and reported: plain data, ready to store."""
+
+    filename: str
+    source_format: str
+    sample_id: str
+    is_counts: bool
+    profile: dict[str, Any]
+    report: dict[str, Any]
+
+
+def upload_age_group(session: Session, actor: Actor, patient_id: int, age_group: str | None = None) -> str:
+    """Authorize an upload to ``patient_id`` (a stranger gets ``NotFound`` before any parsing) and
+    pick its reference group: the given one, else from the patient's birth year. Writes nothing."""
+    patient = patient_for_write(session, actor, patient_id)
+    return age_group or default_age_group(patient)
+
+
+def parse_upload(filename: str, data: bytes, *, sample_id: str | None = None, method: str = "unknown",
+                 age_group: str = "adult", max_bytes: int = MAX_BYTES_DEFAULT) -> ParsedSample:
+    """Check, parse and report an upload without the database.
+
+    The web calls it between two short transactions (authorize, then store), so a big or
+    hostile file never holds SQLite's write lock (or the app's SQLite lock) while it is parsed;
+    a file that fails here has written nothing.
+    """
     from gutskin.microbiome import read_profile, sample_report
     from gutskin.microbiome.errors import MicrobiomeInputError
     from gutskin.microbiome.io import shorten
 
-    patient = patient_for_write(session, actor, patient_id)
     name = safe_filename(filename)
     if not data:
         raise InvalidInput("file: the upload is empty")
@@ -84,7 +97,6 @@ def upload_sample(
     _check_type(name, data)
     if method not in METHODS:
         raise InvalidInput(f"method: expected one of {', '.join(METHODS)}")
-    group = age_group or default_age_group(patient)
     suffix = os.path.splitext(name)[1] or ".txt"
     with tempfile.TemporaryDirectory(prefix="gutskin-upload-") as tmp:
         path = os.path.join(tmp, name if name.lower().endswith(ALLOWED_SUFFIXES) else "profile" + suffix)
@@ -99,20 +111,50 @@ def upload_sample(
                 raise InvalidInput(f"sample_id: the file holds {len(profile.sample_ids)} samples ({shown} …); say which is yours")
             if chosen not in profile.sample_ids:
                 raise InvalidInput(f"sample_id: {shorten(chosen)!r} is not in the file")
-            report = sample_report(profile, chosen, group)
+            report = sample_report(profile, chosen, age_group)
             stored_profile = profile.subset([chosen]).to_dict()
         except MicrobiomeInputError as exc:
             raise InvalidInput(f"file: {str(exc).replace(path, name)}") from None
     fmt = "biom" if name.lower().endswith((".biom", ".h5", ".hdf5", ".json")) else "table"
+    return ParsedSample(filename=name, source_format=fmt, sample_id=str(chosen)[:120],
+                        is_counts=report["profile"]["kind"] == "counts", profile=stored_profile, report=report)
+
+
+def store_sample(session: Session, actor: Actor, patient_id: int, parsed: ParsedSample, *, method: str = "unknown",
+                 collected_on: dt.date | None = None) -> dict[str, Any]:
+    """Store a parsed sample (authorized again: access may have ended while the file was parsed)."""
+    patient_for_write(session, actor, patient_id)
+    if method not in METHODS:
+        raise InvalidInput(f"method: expected one of {', '.join(METHODS)}")
     row = MicrobiomeSample(
-        patient_id=patient_id, sample_id=str(chosen)[:120], collected_on=collected_on, method=method,
-        source_format=fmt, filename=name, is_counts=report["profile"]["kind"] == "counts",
-        profile=stored_profile, diversity=report,
+        patient_id=patient_id, sample_id=parsed.sample_id, collected_on=collected_on, method=method,
+        source_format=parsed.source_format, filename=parsed.filename, is_counts=parsed.is_counts,
+        profile=parsed.profile, diversity=parsed.report,
     )
     session.add(row)
     session.flush()
     audit.record(session, actor, patient_id, "create", "microbiome_sample", row.id)
     return _out(row)
+
+
+def upload_sample(
+    session: Session,
+    actor: Actor,
+    patient_id: int,
+    filename: str,
+    data: bytes,
+    *,
+    sample_id: str | None = None,
+    method: str = "unknown",
+    collected_on: dt.date | None = None,
+    age_group: str | None = None,
+    max_bytes: int = MAX_BYTES_DEFAULT,
+) -> dict[str, Any]:
+    """Parse, report and store one sample of an uploaded profile in the caller's transaction
+    (CLI and tests; the web parses outside its transactions: :func:`parse_upload`)."""
+    group = upload_age_group(session, actor, patient_id, age_group)
+    parsed = parse_upload(filename, data, sample_id=sample_id, method=method, age_group=group, max_bytes=max_bytes)
+    return store_sample(session, actor, patient_id, parsed, method=method, collected_on=collected_on)
 
 
 def _out(row: MicrobiomeSample) -> dict[str, Any]:

@@ -22,6 +22,8 @@ async def upload(request: Request, file: UploadFile = File(...), sample_id: str 
     data = await file.read(limit + 1)
 
     def work() -> dict:
+        # three steps, so the file is parsed outside any transaction (a big file held SQLite's
+        # write lock, and every other request, while it was parsed): authorize, parse, store
         with unit_of_work(request) as s:
             actor = api_actor(request, s)
             pid = access.default_patient(s, actor).id
@@ -31,8 +33,12 @@ async def upload(request: Request, file: UploadFile = File(...), sample_id: str 
                 raise InvalidInput("collected_on: expected a date YYYY-MM-DD") from None
             if age_group and age_group not in ("adult", "infant"):
                 raise InvalidInput("age_group: expected adult or infant")
-            return micro.upload_sample(s, actor, pid, file.filename or "", data, sample_id=sample_id or None,
-                                       method=method, collected_on=when, age_group=age_group or None, max_bytes=limit)
+            group = micro.upload_age_group(s, actor, pid, age_group or None)
+        parsed = micro.parse_upload(file.filename or "", data, sample_id=sample_id or None, method=method,
+                                    age_group=group, max_bytes=limit)
+        with unit_of_work(request) as s:
+            actor = api_actor(request, s)  # again: a password change meanwhile ends the token
+            return micro.store_sample(s, actor, pid, parsed, method=method, collected_on=when)
 
     return await run_in_threadpool(work)
 

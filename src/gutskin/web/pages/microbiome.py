@@ -10,16 +10,30 @@ from starlette.concurrency import run_in_threadpool
 
 from gutskin.clinic import access
 from gutskin.clinic import microbiome as micro
-from gutskin.clinic.errors import ClinicError
+from gutskin.clinic.errors import ClinicError, InvalidInput
 from gutskin.web.errors import status_for
 from gutskin.web.deps import settings_of, unit_of_work
-from gutskin.web.pages.common import redirect, render, require_user, verify_csrf
+from gutskin.web.pages.common import local_today, redirect, render, require_user, verify_csrf
 
 router = APIRouter(include_in_schema=False)
 
 
 def _pid(s, actor, patient):  # type: ignore[no-untyped-def]
     return access.default_patient(s, actor).id if patient is None else access.patient_for_write(s, actor, patient).id
+
+
+def _collected(value: str, today: dt.date) -> dt.date | None:
+    """The form's collection date: empty, or a real day that is not in the future (a typo such as
+    2062 for 2026 was stored and shown on the report)."""
+    if not value.strip():
+        return None
+    try:
+        when = dt.date.fromisoformat(value.strip())
+    except ValueError:
+        raise InvalidInput("collected_on: expected a date such as 2026-11-30") from None
+    if when > today:
+        raise InvalidInput(f"collected_on: {when.isoformat()} is in the future; give the day the sample was taken")
+    return when
 
 
 @router.get("/microbiome", response_class=HTMLResponse)
@@ -44,21 +58,27 @@ async def microbiome_upload(request: Request, file: UploadFile = File(...), samp
     data = await read_limited(file, limit)
 
     def work() -> Response:
-        try:
+        try:  # authorize, parse outside any transaction (no lock held while a big file is read), store
             with unit_of_work(request) as s:
                 u = require_user(request, s, "patient")
                 verify_csrf(request, u, csrf_token)
                 pid = _pid(s, u.actor, patient)
-                when = dt.date.fromisoformat(collected_on) if collected_on.strip() else None
-                out = micro.upload_sample(s, u.actor, pid, file.filename or "", data, sample_id=sample_id.strip() or None,
-                                          method=method, collected_on=when, max_bytes=limit)
+                when = _collected(collected_on, local_today(request))
+                group = micro.upload_age_group(s, u.actor, pid)
+            parsed = micro.parse_upload(file.filename or "", data, sample_id=sample_id.strip() or None, method=method,
+                                        age_group=group, max_bytes=limit)
+            with unit_of_work(request) as s:
+                u = require_user(request, s, "patient")  # again: signed out or password changed meanwhile
+                out = micro.store_sample(s, u.actor, pid, parsed, method=method, collected_on=when)
             return redirect(f"/microbiome/{out['id']}")
         except (ClinicError, ValueError) as exc:
             with unit_of_work(request) as s:
                 u = require_user(request, s, "patient")
                 pid = _pid(s, u.actor, patient)
+                typed = {"sample_id": sample_id, "method": method, "collected_on": collected_on}  # kept for the next try
                 return render(request, "microbiome.html", {"samples": micro.list_samples(s, u.actor, pid),
-                                                           "patient": patient, "error": str(exc)}, status=status_for(exc) if isinstance(exc, ClinicError) else 422, user=u)
+                                                           "patient": patient, "error": str(exc), "typed": typed},
+                              status=status_for(exc) if isinstance(exc, ClinicError) else 422, user=u)
 
     return await run_in_threadpool(work)
 
