@@ -510,3 +510,36 @@ def test_ending_sharing_cancels_the_appointments_that_clinician_booked(engine, p
     with transaction(engine) as s:
         (mine,) = appointments.my_requests(s, people.owner, people.owner_pid)
     assert mine["status"] == "cancelled" and "sharing with this clinician ended" in mine["message"]
+
+
+def test_food_logged_in_the_diary_outside_the_doses_is_left_out_of_the_verdict(engine, people) -> None:
+    """Egg logged on a baseline day is not a food-free reference day (the CLI's evaluate_frame
+    always left such days out; the app counted them, and a patient who kept eating the food
+    could 'pass' against a baseline raised by it). Egg logged on a dose day is the dose."""
+    cid = _run_home_challenge(engine, people, reacts=True)
+    start = TODAY - dt.timedelta(days=19)
+    with transaction(engine) as s:
+        clean = ch.evaluate(s, people.clinician, cid)
+    assert clean["baseline_days"] == 7 and clean["diary_exposures"] == []
+    with transaction(engine) as s:
+        c = s.get(FoodChallenge, cid)
+        r0, end = c.reintroduction_start, c.reintroduction_end
+    for day in (start + dt.timedelta(days=1), r0, r0 + dt.timedelta(days=4)):  # one baseline day, two dose days
+        with transaction(engine) as s:
+            old = diary.list_days(s, people.owner, people.owner_pid, day, day)[0]
+            diary.put_day(s, people.owner, people.owner_pid, day, diary.DayInput(itch=old["itch"], factors={"food.egg": 1}))
+    with transaction(engine) as s:
+        v = ch.evaluate(s, people.clinician, cid)
+    assert v["diary_exposures"] == [(start + dt.timedelta(days=1)).isoformat()]
+    assert v["baseline_days"] == 7 - 3  # that day and the next two (its 6-48 h window)
+    assert any("the diary logs egg on 1 day without a dose" in r for r in v["reasons"])
+    assert v["doses"] == 3  # egg logged on the dose days is the dose, not an extra exposure
+    # an extra helping between doses (more than a day from any dose) is left out with its window too
+    extra = r0 + dt.timedelta(days=2)
+    assert extra + dt.timedelta(days=1) < r0 + dt.timedelta(days=4) <= end
+    with transaction(engine) as s:
+        old = diary.list_days(s, people.owner, people.owner_pid, extra, extra)[0]
+        diary.put_day(s, people.owner, people.owner_pid, extra, diary.DayInput(itch=old["itch"], factors={"food.egg": 1}))
+    with transaction(engine) as s:
+        v = ch.evaluate(s, people.clinician, cid)
+    assert extra.isoformat() in v["diary_exposures"] and extra.isoformat() in v["excluded_days"]

@@ -41,6 +41,8 @@ from gutskin.store.models import (
     ChallengeDose,
     Consent,
     DiaryDay,
+    Factor,
+    FactorValue,
     FoodChallenge,
     Patient,
     utcnow,
@@ -753,12 +755,28 @@ def evaluate(session: Session, actor: Actor, challenge_id: int) -> dict[str, obj
     lapses = [a.day for a in session.scalars(select(ChallengeAdherence).where(
         ChallengeAdherence.challenge_id == ch.id, ChallengeAdherence.followed.is_(False))).all()
         if a.day not in taken_days]
+    # the diary's own record of the food on a day without a dose is an unplanned exposure too
+    # (evaluate_frame, the CLI's path, always left these out; the app once counted them as
+    # food-free reference days, so a patient who kept eating the food "passed"). A day next to
+    # a dose is that dose: home dose times are UTC, diary days the patient's own dates.
+    near_dose = {t + dt.timedelta(days=k) for t in taken_days for k in (-1, 0, 1)}
+    logged = sorted(set(session.scalars(
+        select(FactorValue.day).join(Factor, Factor.id == FactorValue.factor_id).where(
+            FactorValue.patient_id == ch.patient_id, Factor.name == ch.food, FactorValue.value > 0,
+            FactorValue.day >= ref_start, FactorValue.day <= ch.reintroduction_end)).all()) - near_dose)
+    lapses = sorted(set(lapses) | set(logged))
     exclude = set(lapses) | window_days(lapses, window_hours=ch.observation_hours)
     v = evaluate_challenge([d.day for d in days], [d.itch for d in days], ch.reintroduction_start, doses,
                            poscorad=[d.poscorad for d in days], end=ch.reintroduction_end,
                            window_hours=float(ch.observation_hours), exclude=exclude)
     result = v.to_dict()
     result["excluded_days"] = sorted(d.isoformat() for d in exclude)
+    result["diary_exposures"] = [d.isoformat() for d in logged]
+    if logged:
+        result["reasons"] = [*result["reasons"],
+                             f"the diary logs {food_label(ch.food)} on {len(logged)} day{'s' if len(logged) != 1 else ''} without a dose "
+                             f"({', '.join(d.isoformat() for d in logged[:5])}{', …' if len(logged) > 5 else ''}): "
+                             "those days and their observation windows are left out"]
     if immediate:
         result["late_verdict"] = result["verdict"]
         result["verdict"] = "reaction_likely"
