@@ -173,6 +173,16 @@ def _check_header(header: list[str], name: str) -> list[str]:
     header = [h.strip() for h in header]
     if header and header[0].startswith("\ufeff"):
         header[0] = header[0][1:]
+    if len(header) == 1:
+        for sep, what in ((";", "semicolons"), ("\t", "tabs")):
+            if sep in header[0] and "patient" in header[0]:
+                raise DiaryCsvError(
+                    name,
+                    1,
+                    None,
+                    f"the header is separated by {what}, not commas; a diary CSV is comma-separated "
+                    '(in a spreadsheet, save as "CSV UTF-8 (Comma delimited)")',
+                )
     seen: set[str] = set()
     for col in header:
         if col in seen:
@@ -202,9 +212,15 @@ def iter_diary_csv(source: str | os.PathLike[str] | IO[str]) -> Iterator[DiaryRo
         yield row
 
 
-def iter_diary_csv_lines(source: str | os.PathLike[str] | IO[str]) -> Iterator[tuple[int, DiaryRow]]:
+def iter_diary_csv_lines(
+    source: str | os.PathLike[str] | IO[str], *, factor_columns: list[str] | None = None
+) -> Iterator[tuple[int, DiaryRow]]:
     """Like :func:`iter_diary_csv`, with each row's line number in the file (its last line
-    when a quoted cell spans several), for errors found later (e.g. a day already stored)."""
+    when a quoted cell spans several), for errors found later (e.g. a day already stored).
+
+    ``factor_columns``, when given, receives the header's factor columns in file order once
+    the header is read (a column may be blank in every row and so appear in no row's
+    ``factors``)."""
     fh, name, owned = _open(source)
     try:
         count = [0]
@@ -218,6 +234,8 @@ def iter_diary_csv_lines(source: str | os.PathLike[str] | IO[str]) -> Iterator[t
         header = _check_header(header_row, name)
         width = len(header)
         factor_cols = [(i, c) for i, c in enumerate(header) if c not in CORE_COLUMNS]
+        if factor_columns is not None:
+            factor_columns.extend(c for _, c in factor_cols)
         idx = {c: i for i, c in enumerate(header) if c in CORE_COLUMNS}
         seen = _SeenDays()
         while True:
@@ -360,13 +378,14 @@ def read_diary_frame(source: str | os.PathLike[str] | IO[str]):  # -> pandas.Dat
     """Validated diary as a pandas DataFrame, one row per patient-day, sorted by patient and date.
 
     Columns: patient (str), date (datetime64), itch, sleep_loss, poscorad, poem, flare and one
-    float column per factor; NaN marks a missing value.
+    float column per factor column of the header, in header order (a factor blank in every row
+    is an all-NaN column: it was asked and never answered); NaN marks a missing value.
     """
     import pandas as pd
 
     records: list[dict[str, object]] = []
-    factor_names: dict[str, None] = {}
-    for r in iter_diary_csv(source):
+    factor_names: list[str] = []
+    for _line, r in iter_diary_csv_lines(source, factor_columns=factor_names):
         rec: dict[str, object] = {
             "patient": r.patient,
             "date": r.date,
@@ -377,8 +396,6 @@ def read_diary_frame(source: str | os.PathLike[str] | IO[str]):  # -> pandas.Dat
             "flare": r.flare,
         }
         rec.update(r.factors)
-        for k in r.factors:
-            factor_names.setdefault(k, None)
         records.append(rec)
     columns = [*CORE_COLUMNS, *factor_names]
     frame = pd.DataFrame.from_records(records, columns=columns)

@@ -1,0 +1,49 @@
+"""read_diary_frame keeps every factor column of the header (a factor blank in every row is
+an all-NaN column, not dropped), and a semicolon- or tab-separated file (as spreadsheet
+programs write in many locales) is one clear error naming the separator."""
+
+from __future__ import annotations
+
+import io
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from gutskin.diary.csvio import DiaryCsvError, read_diary_frame
+
+HEAD = "patient,date,itch,food.dairy,treat.tcs,env.pollen\n"
+
+
+def test_all_blank_factor_column_is_kept_as_nan():
+    text = HEAD + "p1,2025-01-01,3,1,,\np1,2025-01-02,4,0,,\n"
+    frame = read_diary_frame(io.StringIO(text))
+    assert list(frame.columns[-3:]) == ["food.dairy", "treat.tcs", "env.pollen"]
+    assert frame["treat.tcs"].isna().all() and frame["env.pollen"].isna().all()
+    assert frame["food.dairy"].tolist() == [1.0, 0.0]
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.lists(st.lists(st.one_of(st.none(), st.integers(0, 5)), min_size=3, max_size=3), min_size=1, max_size=8))
+def test_factor_columns_follow_the_header_whatever_is_filled(cells):
+    lines = [HEAD]
+    for day, row in enumerate(cells, start=1):
+        vals = ["" if v is None else str(v) for v in row]
+        lines.append(f"p1,2025-01-{day:02d},,{','.join(vals)}\n")
+    frame = read_diary_frame(io.StringIO("".join(lines)))
+    assert list(frame.columns) == ["patient", "date", "itch", "sleep_loss", "poscorad", "poem", "flare",
+                                   "food.dairy", "treat.tcs", "env.pollen"]
+    got = frame[["food.dairy", "treat.tcs", "env.pollen"]].to_numpy()
+    want = np.array([[np.nan if v is None else v for v in row] for row in cells], dtype=float)
+    np.testing.assert_array_equal(got, want)
+
+
+@pytest.mark.parametrize("sep,what", [(";", "semicolons"), ("\t", "tabs")])
+def test_other_separators_are_named(sep, what):
+    text = sep.join(["patient", "date", "itch"]) + "\r\n" + sep.join(["p1", "2025-01-01", "3"]) + "\r\n"
+    with pytest.raises(DiaryCsvError) as err:
+        read_diary_frame(io.StringIO(text))
+    msg = str(err.value)
+    assert "line 1" in msg and what in msg and "comma" in msg
+    assert "\n" not in msg

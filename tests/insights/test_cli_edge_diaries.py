@@ -1,0 +1,123 @@
+"""The JSON contracts of issue 6 on awkward diaries, through the real CLI: every factor column
+of every patient gets one trigger record (also a factor always 0 or always blank), every
+patient gets `horizon` forecast days right after its own last row with probabilities summing
+to 1, and evaluate runs; BOM and Windows line endings read like plain files."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+import random
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+GUTSKIN = ROOT / ".venv" / "bin" / "gutskin"
+if not GUTSKIN.exists():
+    GUTSKIN = Path(sys.executable).with_name("gutskin")
+
+FACTORS = ["food.dairy", "env.pollen", "food.never", "treat.unrecorded"]
+
+
+def run(*args):
+    return subprocess.run([str(GUTSKIN), *map(str, args)], capture_output=True, text=True, timeout=300)
+
+
+def _days(pid, start, n, rng, *, step=1, itch=True):
+    d = dt.date.fromisoformat(start)
+    out = []
+    for _ in range(n):
+        out.append({"patient": pid, "date": d.isoformat(), "itch": rng.randint(0, 10) if itch else "",
+                    "food.dairy": rng.randint(0, 1), "env.pollen": round(rng.random() * 50, 1),
+                    "food.never": 0, "treat.unrecorded": ""})
+        d += dt.timedelta(days=step)
+    return out
+
+
+def _diaries():
+    rng = random.Random(7)
+    return {
+        "three_days": _days("p1", "2025-01-01", 3, rng),
+        "gaps_of_weeks": _days("p1", "2025-01-01", 20, rng) + _days("p1", "2025-03-20", 15, rng, step=3),
+        "all_missing_itch": _days("p1", "2025-01-01", 30, rng, itch=False),
+        "several_patients": (_days("a", "2025-01-01", 60, rng) + _days("b", "2025-02-10", 4, rng)
+                             + _days("c", "2024-11-01", 45, rng, itch=False)),
+    }
+
+
+DIARIES = _diaries()
+
+
+def _write(path, rows, *, eol="\n", bom=False):
+    buf = io.StringIO()
+    w = csv.DictWriter(buf, fieldnames=["patient", "date", "itch", *FACTORS], lineterminator=eol)
+    w.writeheader()
+    w.writerows(rows)
+    path.write_bytes((b"\xef\xbb\xbf" if bom else b"") + buf.getvalue().encode())
+    return path
+
+
+CASES = [(name, {}) for name in DIARIES] + [("several_patients", {"eol": "\r\n", "bom": True})]
+
+
+@pytest.fixture(scope="module", params=CASES, ids=[n + ("-bom-crlf" if kw else "") for n, kw in CASES])
+def diary(request, tmp_path_factory):
+    name, kw = request.param
+    rows = DIARIES[name]
+    return _write(tmp_path_factory.mktemp("d") / f"{name}.csv", rows, **kw), rows
+
+
+def test_every_factor_of_every_patient_gets_one_trigger_record(diary):
+    path, rows = diary
+    p = run("triggers", path, "--json")
+    assert p.returncode == 0, p.stderr
+    recs = json.loads(p.stdout)
+    keys = [(r["patient"], r["factor"]) for r in recs]
+    assert len(keys) == len(set(keys))
+    assert set(keys) == {(r["patient"], f) for r in rows for f in FACTORS}
+    for r in recs:
+        if r["factor"] in ("food.never", "treat.unrecorded"):
+            assert r["verdict"] == "not_enough_data"
+
+
+@pytest.mark.parametrize("horizon", [1, 7])
+def test_forecast_days_follow_each_patients_last_row(diary, horizon):
+    path, rows = diary
+    p = run("forecast", path, "--horizon", horizon, "--json")
+    assert p.returncode == 0, p.stderr
+    out = json.loads(p.stdout)
+    last: dict[str, dt.date] = {}
+    for r in rows:
+        d = dt.date.fromisoformat(r["date"])
+        last[r["patient"]] = max(last.get(r["patient"], d), d)
+    assert set(out) == set(last)
+    for pid, days in out.items():
+        assert [d["date"] for d in days] == [(last[pid] + dt.timedelta(days=k)).isoformat()
+                                             for k in range(1, horizon + 1)]
+        for d in days:
+            assert len(d["probabilities"]) == 11
+            assert min(d["probabilities"]) >= 0
+            assert sum(d["probabilities"]) == pytest.approx(1.0, abs=1e-9)
+
+
+def test_evaluate_forecast_runs(diary):
+    path, _ = diary
+    p = run("evaluate", "forecast", path, "--horizon", "7", "--json")
+    assert p.returncode == 0, p.stderr
+    res = json.loads(p.stdout)
+    assert res["overall"]["n"] == res["n_points"] >= 0
+
+
+def test_semicolon_diary_is_one_line_naming_the_separator(tmp_path):
+    path = tmp_path / "excel.csv"
+    path.write_text("patient;date;itch\r\np1;2025-01-01;3\r\n")
+    for cmd in (["triggers"], ["forecast"], ["evaluate", "forecast"]):
+        p = run(*cmd, path, "--json")
+        assert p.returncode == 2 and p.stdout == ""
+        lines = p.stderr.strip().splitlines()
+        assert len(lines) == 1 and "semicolons" in lines[0] and "line 1" in lines[0], p.stderr
