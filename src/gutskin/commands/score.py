@@ -23,19 +23,43 @@ def _fail(message: str) -> None:
     raise typer.Exit(EXIT_BAD_INPUT)
 
 
+class _DuplicateKey(ValueError):
+    pass
+
+
+def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """JSON objects with a key given twice are refused (json would silently keep the last)."""
+    out: dict[str, Any] = {}
+    for k, v in pairs:
+        if k in out:
+            raise _DuplicateKey(k)
+        out[k] = v
+    return out
+
+
 def _read_payload(source: str) -> Any:
+    """Read and parse the JSON input. Bytes are decoded as JSON's own rule says (UTF-8, UTF-16
+    or UTF-32, with or without a byte-order mark, as Windows editors save); a key repeated in
+    an object is an error naming it."""
     if source == "-":
-        text = sys.stdin.read()
+        stream = getattr(sys.stdin, "buffer", None)
+        data: bytes | str = stream.read() if stream is not None else sys.stdin.read()
         where = "stdin"
     else:
         try:
-            with open(source, encoding="utf-8") as fh:
-                text = fh.read()
-        except (OSError, UnicodeDecodeError) as e:
-            _fail(f"--input: cannot read {source!r}: {getattr(e, 'strerror', None) or e}")
+            with open(source, "rb") as fh:
+                data = fh.read()
+        except OSError as e:
+            _fail(f"--input: cannot read {source!r}: {e.strerror or e}")
         where = source
+    if not data.strip():
+        _fail(f"input: {where} is empty; expected a JSON object")
     try:
-        return json.loads(text)
+        return json.loads(data, object_pairs_hook=_no_duplicate_keys)
+    except _DuplicateKey as e:
+        _fail(f"{e.args[0]}: the key appears twice in one JSON object in {where}; keep one")
+    except UnicodeDecodeError as e:
+        _fail(f"input: {where} is not UTF-8, UTF-16 or UTF-32 text (byte {e.start}: {e.reason})")
     except json.JSONDecodeError as e:
         _fail(f"input: invalid JSON in {where} at line {e.lineno} column {e.colno}: {e.msg}")
 
