@@ -127,3 +127,111 @@ def test_the_sliders_are_labelled(client, people) -> None:
     for name in ("itch", "sleep_loss"):
         assert re.search(rf'<label for="{name}">[^<]+<output', page), name
         assert f'name="{name}" id="{name}"' in page
+
+
+def test_a_refused_appointment_request_keeps_what_was_typed(client, people) -> None:
+    """A refused request came back with an empty form: the urgency chosen and the preferred
+    times were lost, and the 'no clinic can see your requests' warning disappeared."""
+    login_page(client, "stranger@example.org")  # shares with nobody
+    csrf = _csrf(client.get("/appointments").text)
+    r = client.post("/appointments", data={"csrf_token": csrf, "reason": "x" * 2001, "urgency": "urgent",
+                                           "preferred_times": "Mondays 9-11"})
+    assert r.status_code == 422
+    assert "reason: at most 2000 characters" in r.text
+    assert '<option value="urgent" selected>' in r.text and 'value="Mondays 9-11"' in r.text
+    assert ">" + "x" * 2001 + "</textarea>" in r.text
+    assert 'id="nobody-sees-requests"' in r.text
+    assert 'id="no-requests"' in r.text  # nothing stored
+    ok = client.post("/appointments", data={"csrf_token": csrf, "reason": "Flare", "urgency": "soon"},
+                     follow_redirects=False)
+    assert ok.status_code == 303
+
+
+@pytest.mark.parametrize("tampered", ["x", "9", "-1", "²", "1" * 5000])
+def test_a_tampered_questionnaire_answer_is_asked_again(client, people, tampered) -> None:
+    """A value that is not one of the offered answers answered a bare text page with Python's
+    words ("invalid literal for int() with base 10")."""
+    login_page(client, "owner@example.org")
+    csrf = _csrf(client.get("/questionnaire/poem").text)
+    data = {"csrf_token": csrf, **{f"q{i}": "1" for i in range(7)}, "q2": tampered}
+    r = client.post("/questionnaire/poem", data=data)
+    assert r.status_code == 422 and r.headers["content-type"].startswith("text/html")
+    assert "Please answer every question (not yet: 3)." in r.text and "int()" not in r.text
+    assert 'name="q0" value="1" checked' in r.text  # the other answers are kept
+    owner = bearer(client, "owner@example.org")
+    assert client.get(f"/api/v1/patients/{people.owner_pid}/questionnaires", headers=owner).json() == []
+
+
+def test_a_questionnaire_is_dated_on_the_persons_day(client, people) -> None:
+    """POEM answered at 9:00 in Kiritimati (still yesterday on a UTC server) went on the server's
+    day: the diary's POEM point and the weekly prompt were a day off."""
+    from zoneinfo import ZoneInfo
+
+    from tests.web.test_local_day import AHEAD, BEHIND
+
+    zone = AHEAD if dt.datetime.now(ZoneInfo(AHEAD)).date() != dt.date.today() else BEHIND
+    login_page(client, "owner@example.org")
+    client.cookies.set("tz", zone)
+    csrf = _csrf(client.get("/questionnaire/poem").text)
+    r = client.post("/questionnaire/poem", data={"csrf_token": csrf, **{f"q{i}": "2" for i in range(7)}})
+    assert r.status_code == 200 and "Score <strong>14</strong>" in r.text
+    local = dt.datetime.now(ZoneInfo(zone)).date().isoformat()
+    owner = bearer(client, "owner@example.org")
+    answered = client.get(f"/api/v1/patients/{people.owner_pid}/questionnaires", headers=owner).json()
+    assert [q["answered_on"] for q in answered] == [local]
+    assert _day(client, owner, local)["poem"] == 14
+
+
+@pytest.mark.parametrize(("name", "year", "message"),
+                         [("", "2019", "display_name: give the child's name or initials"),
+                          ("Mia", "3000", "birth_year: expected a year between 1900 and this year"),
+                          ("Mia", "twenty", "birth_year: expected a year like 2019")])
+def test_a_refused_child_profile_is_explained_on_my_data(client, people, name, year, message) -> None:
+    """A refused child profile answered a bare error page ("Back to the start"): the form and
+    what was typed were gone."""
+    login_page(client, "owner@example.org")
+    csrf = _csrf(client.get("/data").text)
+    r = client.post("/profiles/child", data={"csrf_token": csrf, "display_name": name, "birth_year": year})
+    assert r.status_code == 422
+    shown = html.unescape(r.text)
+    assert f'<p class="error" role="alert" id="child-error">{message}</p>' in shown
+    assert f'name="display_name" maxlength="120" required value="{name}"' in shown
+    assert f'name="birth_year" min="1900" max="2100" value="{year}"' in shown
+    assert 'action="/data/delete"' in shown  # the whole My data page, not an error page
+    me = client.get("/api/v1/me", headers=bearer(client, "owner@example.org")).json()
+    assert len(me["patients"]) == 1
+
+
+@pytest.mark.parametrize(("collected", "message"),
+                         [("2099-01-01", "collected_on: 2099-01-01 is in the future"),
+                          ("31/12/2025", "collected_on: expected a date such as 2026-11-30")])
+def test_a_refused_microbiome_upload_keeps_the_fields(client, people, collected, message) -> None:
+    """A refused upload came back with the sample id, method and date emptied; a collection date
+    years ahead was stored; a malformed date answered Python's "Invalid isoformat string"."""
+    from tests.web.test_microbiome_upload import PROFILE
+
+    login_page(client, "owner@example.org")
+    csrf = _csrf(client.get("/microbiome").text)
+    r = client.post("/microbiome", data={"csrf_token": csrf, "sample_id": "S7", "method": "shotgun",
+                                         "collected_on": collected},
+                    files={"file": ("profile.tsv", PROFILE, "text/tab-separated-values")})
+    assert r.status_code == 422
+    shown = html.unescape(r.text)
+    assert message in shown and "isoformat" not in shown and "Choose the file again" in shown
+    assert 'value="S7"' in shown and '<option value="shotgun" selected>' in shown
+    if collected.startswith("2099"):
+        assert 'name="collected_on" value="2099-01-01"' in shown
+    ok = client.post("/microbiome", data={"csrf_token": csrf, "method": "shotgun", "collected_on": "2026-11-01"},
+                     files={"file": ("profile.tsv", PROFILE, "text/tab-separated-values")}, follow_redirects=False)
+    assert ok.status_code == 303, ok.text
+
+
+def test_a_childs_questionnaire_result_links_to_the_childs_pages(client, people) -> None:
+    owner = bearer(client, "owner@example.org")
+    child = client.post("/api/v1/me/children", json={"display_name": "Mia"}, headers=owner).json()
+    cid = child.get("id") or child.get("patient_id")
+    login_page(client, "owner@example.org")
+    csrf = _csrf(client.get(f"/questionnaire/poem?patient={cid}").text)
+    r = client.post(f"/questionnaire/poem?patient={cid}", data={"csrf_token": csrf, **{f"q{i}": "0" for i in range(7)}})
+    assert r.status_code == 200
+    assert f'href="/trends?patient={cid}"' in r.text and f'href="/today?patient={cid}"' in r.text

@@ -298,15 +298,17 @@ def _questionnaire_page(request: Request, instrument: str, patient: int | None,
 
 
 def _save_questionnaire(request: Request, instrument: str, form: dict[str, str], patient: int | None) -> Response:
-    n = len(QUESTIONS[instrument][1])
-    answers = [int(form[f"q{i}"]) if form.get(f"q{i}", "") != "" else None for i in range(n)]
+    _, items, options = QUESTIONS[instrument]
+    offered = {str(k): k for k in range(len(options))}
+    answers = [offered.get(form.get(f"q{i}", "")) for i in range(len(items))]  # anything else: unanswered
     blank = [i + 1 for i, a in enumerate(answers) if a is None]
     with unit_of_work(request) as s:
         u = require_user(request, s, "patient")
         verify_csrf(request, u, form.get("csrf_token"))
         pid = _pid(s, u.actor, patient)
-        if not blank:
-            result = questionnaires.submit(s, u.actor, pid, instrument, {"answers": answers})
+        if not blank:  # answered on the person's own day (a POEM total goes on that diary day)
+            result = questionnaires.submit(s, u.actor, pid, instrument, {"answers": answers},
+                                           answered_on=local_today(request))
             return render(request, "questionnaire_result.html", {"instrument": instrument, "result": result,
                                                                  "patient": patient}, user=u)
     # the same form again with the answers given (after the transaction): nothing stored half-answered
@@ -319,10 +321,7 @@ async def questionnaire_submit(request: Request, instrument: str, patient: int |
     if instrument not in QUESTIONS:
         raise _unknown_questionnaire(instrument)
     form = {k: str(v) for k, v in (await request.form()).items()}
-    try:
-        return await run_in_threadpool(_save_questionnaire, request, instrument, form, patient)
-    except (ClinicError, ValueError) as exc:
-        return Response(f"Could not score: {exc}", status_code=422, media_type="text/plain")
+    return await run_in_threadpool(_save_questionnaire, request, instrument, form, patient)
 
 
 @router.get("/trends", response_class=HTMLResponse)
@@ -397,12 +396,17 @@ def appointments_request(request: Request, reason: str = Form(""), urgency: str 
             u = require_user(request, s, "patient")
             verify_csrf(request, u, csrf_token)
             appointments.request_appointment(s, u.actor, _pid(s, u.actor, patient), reason, urgency, preferred_times)
-    except ClinicError as exc:
+    except (NotFound, Forbidden):
+        raise
+    except ClinicError as exc:  # the form again with what was typed, and the reason
         with unit_of_work(request) as s:
             u = require_user(request, s, "patient")
             pid = _pid(s, u.actor, patient)
-            return render(request, "appointments.html", {"requests": appointments.my_requests(s, u.actor, pid),
-                                                          "error": str(exc), "patient": patient}, status=status_for(exc), user=u)
+            return render(request, "appointments.html", {
+                "requests": appointments.my_requests(s, u.actor, pid), "error": str(exc), "patient": patient,
+                "shared": sharing.is_shared(s, u.actor, pid),
+                "typed": {"reason": reason, "urgency": urgency, "preferred_times": preferred_times}},
+                status=status_for(exc), user=u)
     return redirect("/appointments" + (f"?patient={patient}" if patient else ""))
 
 
@@ -487,12 +491,21 @@ def data_delete(request: Request, password: str = Form(""), csrf_token: str = Fo
 
 @router.post("/profiles/child")
 def add_child(request: Request, display_name: str = Form(""), birth_year: str = Form(""), csrf_token: str = Form("")) -> Response:
-    with unit_of_work(request) as s:
-        u = require_user(request, s, "patient")
-        verify_csrf(request, u, csrf_token)
-        year = birth_year.strip()
-        if year and not (year.isascii() and year.isdigit() and len(year) <= 4):  # "²" passed isdigit and crashed int()
-            raise InvalidInput("birth_year: expected a year like 2019")
-        p = accounts.add_child_profile(s, u.actor, display_name, int(year) if year else None)
-        pid = p.id
+    try:
+        with unit_of_work(request) as s:
+            u = require_user(request, s, "patient")
+            verify_csrf(request, u, csrf_token)
+            year = birth_year.strip()
+            if year and not (year.isascii() and year.isdigit() and len(year) <= 4):  # "²" passed isdigit and crashed int()
+                raise InvalidInput("birth_year: expected a year like 2019")
+            p = accounts.add_child_profile(s, u.actor, display_name, int(year) if year else None)
+            pid = p.id
+    except (NotFound, Forbidden):
+        raise
+    except ClinicError as exc:  # My data again: the reason next to the form, what was typed kept
+        with unit_of_work(request) as s:
+            u = require_user(request, s, "patient")
+            return render(request, "data.html", {"profiles": _profiles(s, u.actor), "child_error": str(exc),
+                                                 "child": {"display_name": display_name, "birth_year": birth_year}},
+                          status=status_for(exc), user=u)
     return redirect(f"/today?patient={pid}")
