@@ -31,8 +31,9 @@ class Settings(BaseSettings):
     env: str = "development"  # development | production | test
     token_minutes: int = 60 * 12
     session_minutes: int = 60 * 12
-    login_max_failures: int = 5
+    login_max_failures: int = 5  # per email and network (IPv4 address, IPv6 /64) in the window
     login_window_seconds: int = 300
+    login_max_failures_per_email: int = 20  # all networks together (see clinic.accounts.authenticate)
     upload_max_bytes: int = 20 * 1024 * 1024
 
     @property

@@ -26,7 +26,8 @@ def fuzz_world(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-unt
 
     url = f"sqlite:///{tmp_path_factory.mktemp('fuzz') / 'fuzz.db'}"
     upgrade(url)
-    settings_ = Settings(database_url=url, secret_key=TEST_SECRET, env="test", login_max_failures=10_000)
+    settings_ = Settings(database_url=url, secret_key=TEST_SECRET, env="test", login_max_failures=10_000,
+                         login_max_failures_per_email=10_000)
     engine = get_engine(url)
     world = build_world(engine, People(engine), settings_, with_challenge=True)
     return create_app(settings_), world

@@ -282,6 +282,8 @@ def _attempt(engine, email: str, password: str):  # type: ignore[no-untyped-def]
     with transaction(engine) as s:
         accounts.record_login_attempt(s, email)
     with transaction(engine) as s:
+        accounts.admit_login_attempt(s, email)
+    with transaction(engine) as s:
         return accounts.authenticate(s, email, password)
 
 

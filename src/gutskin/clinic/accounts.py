@@ -106,23 +106,60 @@ def _attempt_key(email: str) -> str:
     return hashlib.sha256(email.encode()).hexdigest()
 
 
-def authenticate(session: Session, email: str, password: str, max_failures: int = 5, window_seconds: int = 300) -> User:
-    """Check credentials. More than ``max_failures`` attempts in the window → ``RateLimited``.
+def _network_key(email: str, network: str) -> str:
+    return _attempt_key(f"net\x00{network}\x00{email}")
 
-    The caller first counts the attempt with :func:`record_login_attempt` in its own, committed
-    transaction: concurrent attempts then all see each other, so a burst of 40 parallel guesses
-    gets at most ``max_failures`` password checks (counting only after a failed check let 22
-    of 40 through). A successful sign-in clears the email's attempts; a failed one stays counted.
 
-    An unknown email costs the same argon2 work as a wrong password, and both give the same error.
+PER_EMAIL_FACTOR = 4  # the per-email cap is this many networks' worth of guesses (see authenticate)
+
+
+def record_login_attempt(session: Session, email: str, network: str = "") -> None:
+    """Step 1 of a sign-in: count the attempt for (email, network) before anything is checked;
+    commit it before :func:`admit_login_attempt`."""
+    session.add(LoginAttempt(key=_network_key(_sign_in_email(email), network)))
+
+
+def admit_login_attempt(session: Session, email: str, network: str = "", max_failures: int = 5,
+                        window_seconds: int = 300) -> None:
+    """Step 2: more than ``max_failures`` attempts for this email from this network in the window
+    → ``RateLimited``. An admitted attempt is counted for the email (any network); commit it
+    before :func:`authenticate`. Refused attempts never reach the per-email count, so one network
+    alone cannot lock an account for everyone."""
+    email = _sign_in_email(email)
+    since = utcnow() - dt.timedelta(seconds=window_seconds)
+    attempts = session.scalar(select(func.count()).select_from(LoginAttempt).where(
+        LoginAttempt.key == _network_key(email, network), LoginAttempt.at >= since))
+    if attempts is not None and attempts > max_failures:
+        raise RateLimited("too many attempts; try again in a few minutes")
+    session.add(LoginAttempt(key=_attempt_key(email)))
+
+
+def authenticate(session: Session, email: str, password: str, max_failures: int = 5, window_seconds: int = 300,
+                 network: str = "", max_failures_per_email: int | None = None) -> User:
+    """Step 3: check the credentials.
+
+    Three transactions, each committed before the next (``record_login_attempt``,
+    ``admit_login_attempt``, this): concurrent attempts all see each other's counts, so a burst
+    of 40 parallel guesses from one network gets at most ``max_failures`` password checks
+    (counting only after a failed check let 22 of 40 through), and all networks together at most
+    ``max_failures_per_email`` (default ``PER_EMAIL_FACTOR × max_failures``) per window.
+
+    Why two limits: a per-email limit alone let anyone who knows an address keep its owner
+    locked out. Now one network (an IPv4 address, an IPv6 /64) exhausts only its own allowance;
+    locking the owner out needs more than ``PER_EMAIL_FACTOR`` networks guessing at once, and a
+    distributed guesser gets at most ``max_failures_per_email`` checks per window.
+
+    A successful sign-in clears its network's attempts (not the per-email count). An unknown
+    email costs the same argon2 work as a wrong password, and both give the same error.
     """
     email = _sign_in_email(email)
-    key = _attempt_key(email)
+    cap = max_failures_per_email if max_failures_per_email is not None else PER_EMAIL_FACTOR * max_failures
     since = utcnow() - dt.timedelta(seconds=window_seconds)
     attempts = session.scalar(
-        select(func.count()).select_from(LoginAttempt).where(LoginAttempt.key == key, LoginAttempt.at >= since)
+        select(func.count()).select_from(LoginAttempt).where(LoginAttempt.key == _attempt_key(email),
+                                                             LoginAttempt.at >= since)
     )
-    if attempts is not None and attempts > max_failures:
+    if not attempts or attempts > cap:  # no admitted attempt counted: step 2 was skipped
         burn_time(password or "")
         raise RateLimited("too many attempts; try again in a few minutes")
     user = session.scalar(select(User).where(User.email == email))
@@ -133,13 +170,8 @@ def authenticate(session: Session, email: str, password: str, max_failures: int 
         ok = verify_password(password or "", user.password_hash)
     if not ok:
         raise AuthenticationFailed("wrong email or password")
-    session.execute(delete(LoginAttempt).where(LoginAttempt.key == key))
+    session.execute(delete(LoginAttempt).where(LoginAttempt.key == _network_key(email, network)))
     return user
-
-
-def record_login_attempt(session: Session, email: str) -> None:
-    """Count a sign-in attempt before its password is checked (commit it before :func:`authenticate`)."""
-    session.add(LoginAttempt(key=_attempt_key(_sign_in_email(email))))
 
 
 RECHECK_MAX, RECHECK_WINDOW_SECONDS = 5, 300  # password re-checks (change, delete) per account

@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import hmac
+import ipaddress
 import secrets
 
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
@@ -123,3 +124,23 @@ def same_token(a: str | None, b: str | None) -> bool:
     return bool(a) and bool(b) and hmac.compare_digest(str(a), str(b))
 
 
+
+
+def client_network(request) -> str:  # type: ignore[no-untyped-def]
+    """The network a request comes from, for the sign-in limit: the client's IPv4 address, or
+    its IPv6 /64 (one host owns a whole /64 and could rotate addresses inside it).
+
+    The address is the TCP peer, or — only when the peer is a proxy uvicorn trusts
+    (``FORWARDED_ALLOW_IPS``, default 127.0.0.1 and ::1) — the client named in its
+    ``X-Forwarded-For``. Anyone else's ``X-Forwarded-For`` is ignored.
+    """
+    host = request.client.host if request.client is not None else ""
+    try:
+        ip = ipaddress.ip_address(host)
+    except ValueError:
+        return host[:100] or "unknown"
+    if isinstance(ip, ipaddress.IPv6Address):
+        if ip.ipv4_mapped is not None:
+            return str(ip.ipv4_mapped)
+        return str(ipaddress.ip_network(f"{ip}/64", strict=False))
+    return str(ip)

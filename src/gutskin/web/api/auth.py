@@ -66,8 +66,12 @@ async def token(request: Request) -> TokenOut:
 
 def _issue(request: Request, email: str, password: str) -> TokenOut:
     s = settings_of(request)
+    net = security.client_network(request)
+    with unit_of_work(request) as session:  # three commits: see accounts.authenticate
+        accounts.record_login_attempt(session, email, net)
     with unit_of_work(request) as session:
-        accounts.record_login_attempt(session, email)
+        accounts.admit_login_attempt(session, email, net, s.login_max_failures, s.login_window_seconds)
     with unit_of_work(request) as session:
-        user = accounts.authenticate(session, email, password, s.login_max_failures, s.login_window_seconds)
+        user = accounts.authenticate(session, email, password, s.login_max_failures, s.login_window_seconds, net,
+                                     s.login_max_failures_per_email)
         return TokenOut(access_token=security.issue_token(s.secret_key, user))

@@ -63,11 +63,15 @@ def login_form(request: Request, changed: int = 0) -> Response:
 def login(request: Request, email: str = Form(""), password: str = Form(""), csrf_token: str = Form("")) -> Response:
     _check_anon_csrf(request, csrf_token)
     s = settings_of(request)
-    with unit_of_work(request) as session:
-        accounts.record_login_attempt(session, email)
+    net = security.client_network(request)
+    with unit_of_work(request) as session:  # three commits: see accounts.authenticate
+        accounts.record_login_attempt(session, email, net)
     try:
         with unit_of_work(request) as session:
-            user = accounts.authenticate(session, email, password, s.login_max_failures, s.login_window_seconds)
+            accounts.admit_login_attempt(session, email, net, s.login_max_failures, s.login_window_seconds)
+        with unit_of_work(request) as session:
+            user = accounts.authenticate(session, email, password, s.login_max_failures, s.login_window_seconds, net,
+                                         s.login_max_failures_per_email)
             uid, role = user.id, user.role
     except RateLimited as exc:
         return _anon_form(request, "login.html", {"error": str(exc), "email": email}, status=429)
