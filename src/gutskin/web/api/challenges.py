@@ -8,7 +8,7 @@ from pydantic import Field
 
 from gutskin.clinic import challenges as uc
 from gutskin.web.api.schemas import Strict
-from gutskin.web.api.params import date_param, datetime_param, my_patient_id, utc_datetime_param
+from gutskin.web.api.params import date_param, my_patient_id, utc_datetime_param, wall_time_param
 from gutskin.web.deps import api_actor, unit_of_work
 from gutskin.web.idguard import BodyId
 
@@ -60,7 +60,8 @@ class ExtendIn(Strict):
 
 class SupervisedDoseIn(Strict):
     step: int = Field(ge=1, le=20)
-    given_at: str
+    given_at: str = Field(description="the clinic's local wall-clock time (2026-12-01T09:30); an offset is allowed "
+                          "and the wall time kept")
     amount: str = Field(max_length=120)
     symptoms: str = Field("", max_length=2000)
     reactions: list[str] = Field(default_factory=list, max_length=10)
@@ -138,7 +139,7 @@ def outcome(challenge_id: int, body: OutcomeIn, request: Request) -> dict:
 @router.post("/challenges/{challenge_id}/supervised-doses", status_code=201, summary="Record a dose given in clinic")
 def supervised_dose(challenge_id: int, body: SupervisedDoseIn, request: Request) -> dict:
     with unit_of_work(request) as s:
-        when = datetime_param(body.given_at, "given_at")  # the clinic's wall-clock time, as on the page
+        when = wall_time_param(body.given_at, "given_at")  # the clinic's wall-clock time, as on the page
         assert when is not None
         return uc.record_supervised_dose(s, api_actor(request, s), challenge_id, body.step, when, body.amount,
                                          body.symptoms, body.reactions)

@@ -15,7 +15,7 @@ from gutskin.clinic.errors import ClinicError, Forbidden, NotFound, InvalidInput
 from gutskin.diary.factors import VOCABULARY
 from gutskin.web.deps import unit_of_work
 from gutskin.web.idguard import form_id
-from gutskin.web.pages.common import local_today, read_note, redirect, render, require_user, signed_note, verify_csrf
+from gutskin.web.pages.common import local_today, read_note, redirect, render, require_user, signed_note, verify_csrf, viewer_zone
 
 router = APIRouter(include_in_schema=False)
 
@@ -226,7 +226,8 @@ def clinic_detail(request: Request, challenge_id: int, error: str | None = None)
         c = uc.get_challenge(s, u.actor, challenge_id)
         return render(request, "challenges_detail.html",
                       {"c": c, "error": read_note(request, error), "questions": uc.SAFETY_SYMPTOMS,
-                       "now": dt.datetime.now().strftime("%Y-%m-%dT%H:%M"),
+                       # the clinic's wall clock: the clinician's zone (the server's when unknown)
+                       "now": dt.datetime.now(viewer_zone(request)).strftime("%Y-%m-%dT%H:%M"),
                        "next_step": len(c["doses"]) and min([d["step"] for d in c["doses"] if d["status"] == "planned"]
                                                             or [max(d["step"] for d in c["doses"]) + 1])},
                       user=u)
