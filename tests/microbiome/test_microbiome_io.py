@@ -123,7 +123,8 @@ def test_relative_data_detected_and_refused(tmp_path):
     ("#SampleID\ta\tb\nS1\t1\t2\nS2\t\t4\n", "missing", "S2", "a"),
     ("#SampleID\ta\tb\nS1\t1\t2\nS1\t3\t4\n", "duplicate sample", "S1", None),
     ("#SampleID\ta\ta\nS1\t1\t2\nS2\t3\t4\n", "duplicate feature", None, "a"),
-    ("#SampleID\ta\tb\nS1\t1\t2\nS2\t0\t0\n", "empty sample", "S2", None),
+    ("#SampleID\ta\tb\nS1\t0\t0\nS2\t0\t0\n", "every sample is empty", None, None),
+    ("#SampleID\ta\tb\nS1\t0\t0\n", "empty sample", "S1", None),
 ])
 def test_bad_input_names_sample_and_feature(tmp_path, body, match, sample, feature):
     p = tmp_path / "bad.tsv"

@@ -73,6 +73,7 @@ def diversity_cmd(
     except MicrobiomeInputError as exc:
         _fail(str(exc))
     d = res.to_dict()
+    d["dropped_samples"] = [*prof.empty_samples, *d["dropped_samples"]]  # no reads at all, then too shallow
     if prof.kind != "counts":
         for v in d["samples"].values():
             v["chao1"] = None

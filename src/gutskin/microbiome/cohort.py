@@ -85,7 +85,9 @@ def _check_seed(seed: int | None) -> None:
 def _align(profile: Profile, metadata: pd.DataFrame) -> list[str]:
     shared = [s for s in profile.table.index if s in metadata.index]
     if len(shared) < 3:
-        raise MicrobiomeInputError(f"only {len(shared)} sample(s) appear in both the table and the metadata")
+        empty = [s for s in profile.empty_samples if s in metadata.index]
+        why = f" ({len(empty)} more left out for having no reads)" if empty else ""
+        raise MicrobiomeInputError(f"only {len(shared)} sample(s) appear in both the table and the metadata{why}")
     return shared
 
 

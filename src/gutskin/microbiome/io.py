@@ -20,6 +20,8 @@ Orientation rule for delimited tables (:func:`read_table`), applied in order:
 
 from __future__ import annotations
 
+import dataclasses
+
 import io as _io
 import os
 import re
@@ -252,7 +254,7 @@ def read_biom(
                     break
         if lineages:
             taxonomy = taxonomy_frame({fid: lineages.get(fid) for fid in obs_ids})
-    return Profile.from_frame(frame, kind=kind, taxonomy=taxonomy, method=method, source=src)
+    return Profile.from_frame(frame, kind=kind, taxonomy=taxonomy, method=method, source=src, drop_empty=True)
 
 
 def _raw_biom_ids(src: str) -> list[tuple[str, list[str]]]:
@@ -387,7 +389,7 @@ def read_table(path_or_buffer, *, orientation: Orientation | None = None, sep: s
     elif _looks_like_lineage(pd.Index(frame.columns)):
         taxonomy = taxonomy_frame({c: c for c in frame.columns})
     return Profile.from_frame(frame, kind=kind, rank=rank, method=method, taxonomy=taxonomy,
-                              source=src, notes=(note,))
+                              source=src, notes=(note,), drop_empty=True)
 
 
 def _to_numeric_or_keep(col: pd.Series) -> pd.Series:
@@ -468,8 +470,8 @@ def read_metaphlan(path_or_buffer, *, rank: str = "species", sample_id: str | No
         raise MicrobiomeInputError(f"no clades at rank {rank!r} in the profile", source=src)
     frame = pd.DataFrame.from_dict(rows, orient="index", columns=samples).T
     frame = frame.apply(_to_numeric_or_keep)
-    frame = validate_table(frame, source=src)  # names bad cells, negative values, empty samples
-    frame = frame.div(frame.sum(axis=1), axis=0)
+    frame = validate_table(frame, source=src, allow_empty=True)  # names bad cells, negative values
+    frame = frame.div(frame.sum(axis=1).where(lambda t: t > 0, 1.0), axis=0)  # empty samples stay 0 (dropped below)
     taxonomy = taxonomy_frame({c: c for c in frame.columns})
     feature_names = [taxonomy.at[c, rank] or c for c in frame.columns]
     if len(set(feature_names)) == len(feature_names):
@@ -480,7 +482,7 @@ def read_metaphlan(path_or_buffer, *, rank: str = "species", sample_id: str | No
     if unclassified is not None:
         notes.append("MetaPhlAn UNCLASSIFIED fraction left out")
     return Profile.from_frame(frame, kind="relative", rank=rank, method="shotgun", taxonomy=taxonomy,
-                              source=src, notes=tuple(notes))
+                              source=src, notes=tuple(notes), drop_empty=True)
 
 
 # --------------------------------------------------------------------------------------
@@ -521,8 +523,9 @@ def read_profile(path: str | os.PathLike, *, format: str | None = None, orientat
     if fmt.startswith("biom"):
         prof = read_biom(path, kind=kind, method=method, max_cells=max_cells)
         if rank != "feature":
-            prof = Profile.from_frame(prof.table, kind=prof.kind, rank=rank, method=method,
-                                      taxonomy=prof.taxonomy, source=prof.source)
+            prof = dataclasses.replace(
+                Profile.from_frame(prof.table, kind=prof.kind, rank=rank, method=method, taxonomy=prof.taxonomy,
+                                   source=prof.source, notes=prof.notes), empty_samples=prof.empty_samples)
         return prof
     if fmt == "metaphlan":
         return read_metaphlan(path, rank=rank if rank != "feature" else "species")

@@ -44,12 +44,14 @@ def describe_ids(ids: list[str], limit: int = 10) -> str:
     return shown + (f" and {len(ids) - limit} more" if len(ids) > limit else "")
 
 
-def validate_table(table: pd.DataFrame, *, source: str | None = None, kind: Kind | None = None) -> pd.DataFrame:
+def validate_table(table: pd.DataFrame, *, source: str | None = None, kind: Kind | None = None,
+                   allow_empty: bool = False) -> pd.DataFrame:
     """Check a samples × features table and return it as float64.
 
     Raises :class:`MicrobiomeInputError` naming the sample/feature for: duplicate sample or
     feature IDs, non-numeric, missing (NaN), infinite or negative values, samples whose total
-    is zero, and (when ``kind == "counts"``) non-integer values.
+    is zero (unless ``allow_empty``; a table whose samples are *all* empty is always refused),
+    and (when ``kind == "counts"``) non-integer values.
     """
     if table.shape[0] == 0:
         raise MicrobiomeInputError("the table has no samples", source=source)
@@ -79,7 +81,7 @@ def validate_table(table: pd.DataFrame, *, source: str | None = None, kind: Kind
                     sample=s, feature=col, source=source)
             table[col] = converted
     values = table.to_numpy(dtype=np.float64)
-    _check_values(values, table.index, table.columns, source)
+    _check_values(values, table.index, table.columns, source, allow_empty)
     if kind == "counts":
         nonint = values != np.round(values)
         if nonint.any():
@@ -91,7 +93,8 @@ def validate_table(table: pd.DataFrame, *, source: str | None = None, kind: Kind
     return pd.DataFrame(values, index=table.index, columns=table.columns)
 
 
-def _check_values(values: np.ndarray, samples: pd.Index, features: pd.Index, source: str | None) -> None:
+def _check_values(values: np.ndarray, samples: pd.Index, features: pd.Index, source: str | None,
+                  allow_empty: bool = False) -> None:
     for test, what in ((np.isnan, "a missing (NaN) value"), (np.isinf, "an infinite value"),
                        (lambda v: v < 0, "a negative value")):
         bad = test(values)
@@ -102,7 +105,10 @@ def _check_values(values: np.ndarray, samples: pd.Index, features: pd.Index, sou
                 sample=str(samples[i]), feature=str(features[j]), source=source)
     totals = values.sum(axis=1)
     empty = np.flatnonzero(totals <= 0)
-    if len(empty):
+    if len(empty) and len(empty) == len(totals) and len(totals) > 1:
+        raise MicrobiomeInputError(f"every sample is empty (total 0): all {len(totals)} samples have no reads",
+                                   source=source)
+    if len(empty) and not (allow_empty and len(empty) < len(totals)):
         names = ", ".join(repr(str(samples[i])) for i in empty[:5])
         more = f" and {len(empty) - 5} more" if len(empty) > 5 else ""
         raise MicrobiomeInputError(f"empty sample(s) (total 0): {names}{more}",
@@ -128,6 +134,8 @@ class Profile:
     taxonomy: pd.DataFrame | None = None
     source: str = "<memory>"
     notes: tuple[str, ...] = field(default=())
+    #: samples of the file with no reads at all, left out of ``table`` by the readers (``drop_empty``)
+    empty_samples: tuple[str, ...] = field(default=())
 
     def __post_init__(self) -> None:
         # pandas hands out F-ordered arrays; skbio walks samples (rows), so keep one C-ordered copy
@@ -143,9 +151,21 @@ class Profile:
     @classmethod
     def from_frame(cls, table: pd.DataFrame, *, kind: Kind | None = None, rank: str = "feature",
                    method: Method = "unknown", taxonomy: pd.DataFrame | None = None,
-                   source: str = "<memory>", notes: tuple[str, ...] = ()) -> Profile:
-        """Validate a samples × features frame and wrap it (``kind`` inferred if not given)."""
-        table = validate_table(table, source=source, kind=kind)
+                   source: str = "<memory>", notes: tuple[str, ...] = (), drop_empty: bool = False) -> Profile:
+        """Validate a samples × features frame and wrap it (``kind`` inferred if not given).
+
+        ``drop_empty``: samples whose values are all zero (a failed sample, a negative control)
+        are left out, listed in ``empty_samples`` and in a note, instead of refusing the whole
+        table; a table with no non-empty sample is still refused. The file readers use it.
+        """
+        table = validate_table(table, source=source, kind=kind, allow_empty=drop_empty)
+        empty: tuple[str, ...] = ()
+        if drop_empty:
+            totals = table.sum(axis=1)
+            empty = tuple(str(i) for i in table.index[totals <= 0])
+            if empty:
+                table = table.loc[totals > 0]
+                notes = (*notes, f"left out {len(empty)} empty sample(s) with no reads: {describe_ids(list(empty))}")
         if kind is None:
             kind = infer_kind(table.to_numpy())
         if method not in METHODS:
@@ -159,7 +179,7 @@ class Profile:
             taxonomy = pd.DataFrame(None, index=table.columns, columns=list(RANKS), dtype=object)
             taxonomy[rank] = list(table.columns)
         return cls(table=table, kind=kind, rank=rank, method=method, taxonomy=taxonomy,
-                   source=source, notes=tuple(notes))
+                   source=source, notes=tuple(notes), empty_samples=empty)
 
     # -- basic views ------------------------------------------------------------------
     @property
@@ -185,11 +205,20 @@ class Profile:
         """Proportions per sample (rows sum to 1)."""
         return self.table.div(self.table.sum(axis=1), axis=0)
 
+    def check_sample(self, sample: str) -> None:
+        """Raise :class:`MicrobiomeInputError` unless ``sample`` is in the table, saying whether
+        it is absent from the file or was left out for having no reads."""
+        if sample in self.table.index:
+            return
+        if sample in self.empty_samples:
+            raise MicrobiomeInputError(f"sample {_id(sample)!r} has no reads in {self.source} (every count is 0), "
+                                       f"so there is nothing to measure in it", sample=sample)
+        raise MicrobiomeInputError(f"sample {_id(sample)!r} is not in {self.source}; it has "
+                                   f"{describe_ids(self.sample_ids)}", sample=sample)
+
     def subset(self, samples: list[str]) -> Profile:
-        missing = [s for s in samples if s not in self.table.index]
-        if missing:
-            raise MicrobiomeInputError(f"sample {_id(missing[0])!r} is not in {self.source}; it has "
-                                       f"{describe_ids(self.sample_ids)}", sample=missing[0])
+        for s in samples:
+            self.check_sample(s)
         return dataclasses.replace(self, table=self.table.loc[samples])
 
     # -- plain-data round trip (for storage as JSON) ------------------------------------------

@@ -23,7 +23,7 @@ from typing import Any
 import pandas as pd
 
 from gutskin.microbiome.errors import MicrobiomeInputError
-from gutskin.microbiome.profile import Profile, describe_ids
+from gutskin.microbiome.profile import Profile
 
 AGE_GROUPS = ("infant", "adult")
 
@@ -122,9 +122,7 @@ def match_taxa(profile: Profile, sample_id: str, age_group: str, *, include_othe
     """
     if age_group not in AGE_GROUPS:
         raise MicrobiomeInputError(f"age group must be one of {AGE_GROUPS}, not {age_group!r}")
-    if sample_id not in profile.table.index:
-        raise MicrobiomeInputError(f"sample {sample_id!r} is not in {profile.source}; it has "
-                                   f"{describe_ids(profile.sample_ids)}", sample=sample_id)
+    profile.check_sample(sample_id)
     row = profile.table.loc[sample_id]
     total = float(row.sum())
     tax = profile.taxonomy
