@@ -41,6 +41,12 @@ def _img(svg: str) -> str:
     return f'<img class="chart" src="data:image/svg+xml;base64,{base64.b64encode(svg.encode()).decode()}" alt="">'
 
 
+def _third_person(sentence: str) -> str:
+    """The insights' sentences speak to the patient ("likely makes your itch worse"); a visit
+    report is about the patient, for the clinic: "the patient's itch"."""
+    return sentence.replace("your itch", "the patient's itch").replace("(you have", "(the patient has")
+
+
 def _fmt(v: Any, digits: int = 1) -> str:
     if v is None:
         return "–"
@@ -104,7 +110,7 @@ def _section_insights(data: dict[str, Any], compact: bool) -> str:
                          _fmt(t.get("effect"), 2), _fmt(t.get("lag_days"), 0),
                          "–" if prob is None else risk_percent(float(prob)),
                          f"{_fmt(t.get('exposed_days'), 0)} / {_fmt(t.get('unexposed_days'), 0)}",
-                         escape(t.get("sentence") or "")])
+                         escape(_third_person(t.get("sentence") or ""))])
     if rows:
         out.append(_table(["Factor", "Verdict", "Itch effect", "Lag (d)", "Probability", "Days with / without", "Evidence"],
                           rows, {2, 3, 4}))

@@ -1,0 +1,51 @@
+"""The clinician reads about the patient, not to them: the insights panel on the clinician's
+patient page and the visit report PDF say "the patient's itch" and "the patient has N days",
+while the patient's own panel keeps "your" and "you have"."""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import random
+
+from gutskin.clinic import diary
+from gutskin.clinic.insights import clear_cache, insights_for, settle
+from gutskin.store.db import transaction
+from tests.interop.test_report import _pdf_text, _report
+from tests.safety.test_attacks import login_page
+
+
+def _seed(engine, people, days: int = 60) -> None:  # type: ignore[no-untyped-def]
+    """Dairy on ~40 % of days raises the next day's itch; egg on only 3 days (too few to judge)."""
+    rng = random.Random(5)
+    dairy = [rng.random() < 0.4 for _ in range(days)]
+    start = dt.date.today() - dt.timedelta(days=days - 1)
+    with transaction(engine) as s:
+        for i in range(days):
+            itch = 3 + (3 if i > 0 and dairy[i - 1] else 0) + rng.choice((-1, 0, 0, 1))
+            diary.put_day(s, people.owner, people.owner_pid, start + dt.timedelta(days=i),
+                          diary.DayInput(itch=min(max(itch, 0), 10),
+                                         factors={"food.dairy": int(dairy[i]), "food.egg": int(i in (10, 30, 50))}))
+
+
+def test_panel_and_report_speak_about_the_patient_to_the_clinician(engine, people, client) -> None:
+    clear_cache()
+    _seed(engine, people)
+    with transaction(engine) as s:
+        r = settle(people.owner_pid, insights_for(s, people.owner, people.owner_pid), 60)
+    assert r["status"] == "ready" and any(x["factor"] == "food.egg" for x in r["triggers"]["not_enough_data"])
+    texts = {}
+    for email in ("owner@example.org", "linked@clinic.example.org"):
+        client.cookies.clear()
+        login_page(client, email)
+        page = client.get("/insights/panel", params={"patient": people.owner_pid})
+        assert page.status_code == 200
+        texts[email] = html.unescape(page.text)
+    patient, clinician = texts["owner@example.org"], texts["linked@clinic.example.org"]
+    assert "Egg: not enough data yet" in clinician and "(the patient has 3 and " in clinician
+    assert "you have" not in clinician and "your itch" not in clinician
+    assert "(you have 3 and " in patient and "the patient has" not in patient
+    _, pdf = _report(engine, people.clinician, people.owner_pid)
+    text = " ".join(_pdf_text(pdf)[1].split())
+    assert "Dairy: likely makes the patient's itch worse" in text
+    assert "your itch" not in text and "you have" not in text
