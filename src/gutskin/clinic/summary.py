@@ -73,8 +73,11 @@ def trends(session: Session, actor: Actor, patient_id: int, weeks: int = 12, tod
             poem_points[d.day] = (float(d.poem), poem_band(d.poem))
     dates = [start + dt.timedelta(days=i) for i in range((today - start).days + 1)]
     logged = sum(1 for x in dates if x in by_day)
-    # days before the profile existed were not "missed" (unless something was logged then, e.g. imported)
-    first = min([patient.created_at.date(), *by_day]) if patient.created_at else start
+    # days before the profile existed were not "missed" (unless something was logged then, e.g. imported);
+    # the first logged day of the whole diary counts, not of this window: unlogged days at the start of
+    # the window were missed (the page said "11 not logged" where the visit report said 70 of 84)
+    first_ever = session.scalar(select(func.min(DiaryDay.day)).where(DiaryDay.patient_id == patient_id))
+    first = min([patient.created_at.date(), *([first_ever] if first_ever else [])]) if patient.created_at else start
     expected = sum(1 for x in dates if x >= first)
     return {
         "patient_id": patient_id,
