@@ -192,6 +192,8 @@ def import_diary_csv(engine: Engine, actor: Actor, source: str | IO[str], owner_
     is a duplicate row in the file. Raises :class:`DiaryCsvError` (file, line, column),
     :class:`Conflict` or, for ``into``, :class:`NotFound`.
     """
+    if into is not None:
+        return _import_own_diary(engine, actor, source, into)
     summary = ImportSummary()
     with transaction(engine) as session:
         pids: dict[str, int] = {}
@@ -229,6 +231,53 @@ def import_diary_csv(engine: Engine, actor: Actor, source: str | IO[str], owner_
         summary.patients = len(pids)
         summary.new_patients = len(fresh)
         for ext, pid in pids.items():
+            audit.record(session, actor, pid, "import", "diary", "csv")
+    return summary
+
+
+MAX_OWN_DAYS = 36_600  # one person's diary: a day per row, at most about 100 years of days
+
+
+def _import_own_diary(engine: Engine, actor: Actor, source: str | IO[str], into: int) -> ImportSummary:
+    """A person's own diary file (``import_diary_csv(..., into=...)``): authorized, then read and
+    checked whole with no transaction open, then written in one transaction.
+
+    Reading a 20 MB file inside the write transaction held SQLite's write lock for over 10 s,
+    so other people's writes failed with "database is locked" (third security review). A file
+    of more than :data:`MAX_OWN_DAYS` rows cannot be one person's diary (no day twice) and is
+    refused while it is read, which also bounds the memory of holding it.
+    """
+    with transaction(engine) as session:  # a stranger's profile: NotFound before the file is read
+        patient_for_write(session, actor, into)
+    name = getattr(source, "name", str(source))
+    first: str | None = None
+    rows: list[tuple[int, DiaryRow]] = []
+    for line_no, row in iter_diary_csv_lines(source):
+        if first is None:
+            first = row.patient
+        elif row.patient != first:
+            raise DiaryCsvError(name, line_no, "patient", f"this file holds more than one person's diary "
+                                f"({first!r} and {row.patient!r}); import one person's file at a time")
+        if len(rows) >= MAX_OWN_DAYS:
+            raise DiaryCsvError(name, line_no, None, f"more than {MAX_OWN_DAYS:,} days (about 100 years): "
+                                "not one person's diary; nothing was imported")
+        rows.append((line_no, row))
+    summary = ImportSummary(rows=len(rows), patients=1 if rows else 0)
+    with transaction(engine) as session:
+        pid = patient_for_write(session, actor, into).id  # again: the account may be gone meanwhile
+        fids = factor_ids(session, {f for _, r in rows for f in r.factors})
+        now = utcnow()
+        days: list[tuple] = []
+        values: list[tuple] = []
+        lines: list[tuple[int, str, dt.date, int]] = []
+        for line_no, r in rows:
+            days.append((pid, r.date, r.itch, r.sleep_loss, r.poscorad, r.poem, r.flare, None, now))
+            values.extend((pid, r.date, fids[f], v) for f, v in r.factors.items())
+            lines.append((pid, r.patient, r.date, line_no))
+            if len(days) >= BATCH:
+                _flush(session, days, values, lines, set(), name, own=True)
+        _flush(session, days, values, lines, set(), name, own=True)
+        if rows:
             audit.record(session, actor, pid, "import", "diary", "csv")
     return summary
 
