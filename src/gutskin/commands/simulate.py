@@ -75,6 +75,10 @@ def cohort_cmd(
         start_date = dt.date.fromisoformat(start)
     except ValueError:
         _fail(f"--start: expected a date YYYY-MM-DD, got {start!r}")
+    try:
+        start_date + dt.timedelta(days=days - 1)
+    except OverflowError:
+        _fail(f"--start {start} with --days {days}: the last diary day would fall after 9999-12-31")
     mu, sigma = _load_params(params)
     if os.path.exists(out) and not os.path.isdir(out):
         _fail(f"--out {out} exists and is not a directory")
