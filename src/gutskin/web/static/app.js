@@ -67,10 +67,18 @@
     document.querySelectorAll("input[type=range][data-output]").forEach(function (el) {
       var out = document.getElementById(el.dataset.output);
       if (!out) return;
-      el.addEventListener("input", function () {
+      function record() {
         out.textContent = el.value;
         var unset = el.dataset.unset && document.getElementById(el.dataset.unset);
         if (unset) { unset.remove(); out.insertAdjacentText("afterend", "/10"); delete el.dataset.unset; }
+      }
+      el.addEventListener("input", record);
+      // A slider left at 0 fires no "input" when tapped or when Left/Home is pressed there: a good
+      // day (itch 0) could not be recorded without moving away and back. A tap (click; a scroll
+      // gesture fires none) or a value key is a choice too.
+      el.addEventListener("click", record);
+      el.addEventListener("keydown", function (e) {
+        if (["ArrowLeft", "ArrowRight", "ArrowUp", "ArrowDown", "Home", "End", "PageUp", "PageDown"].indexOf(e.key) >= 0) record();
       });
     });
     var csrf = document.body.dataset.csrf;

@@ -1,0 +1,42 @@
+"""The diary in Chromium as a new patient meets it (keyboard, touch, screen-reader names)."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+
+from tests.e2e.test_journeys import PASSWORD, register
+
+pytestmark = pytest.mark.e2e
+
+
+def test_itch_zero_can_be_recorded_by_keyboard_and_by_a_tap(server, browser) -> None:  # type: ignore[no-untyped-def]
+    """A slider left at 0 fired no input event for Left/Home or a tap on it: a day without itch
+    was saved as "not recorded" (a good day missing from the trends) unless the person moved the
+    slider away and back."""
+    ctx = browser.new_context(viewport={"width": 390, "height": 844})
+    p = ctx.new_page()
+    register(p, server.base, "zero@example.org", "Zero")
+    p.goto(server.base + "/today?date=2026-11-10")
+    itch = p.get_by_label("Worst itch (last 24 h)")  # the slider has a name (its label once named the <output>)
+    sleep = p.get_by_label("Sleep loss (last night)")
+    assert itch.get_attribute("type") == "range" and sleep.get_attribute("type") == "range"
+    assert p.locator("#itch-out").inner_text() == "not recorded"
+    itch.focus()
+    p.keyboard.press("Home")  # already 0: no value change
+    assert p.locator("#itch-out").inner_text() == "0"
+    box = sleep.bounding_box()
+    assert box is not None
+    p.mouse.click(box["x"] + 4, box["y"] + box["height"] / 2)  # a tap on the thumb at 0
+    assert p.locator("#sleep-out").inner_text() == "0"
+    p.locator("#save").click()
+    p.wait_for_selector("#saved-msg")
+    token = httpx.post(server.base + "/api/v1/auth/token", json={"email": "zero@example.org", "password": PASSWORD}).json()
+    days = httpx.get(server.base + "/api/v1/me/diary", headers={"Authorization": f"Bearer {token['access_token']}"}).json()
+    assert [(d["date"], d["itch"], d["sleep_loss"]) for d in days] == [("2026-11-10", 0, 0)]
+    # Tab onto a slider and away again is not a choice: it stays unrecorded
+    p.goto(server.base + "/today?date=2026-11-08")  # nothing before it to prefill from
+    p.locator("#itch").focus()
+    p.keyboard.press("Tab")
+    assert p.locator("#itch-out").inner_text() == "not recorded"
+    ctx.close()
