@@ -192,3 +192,20 @@ def test_report_cli_json(tmp_path):
     bif = next(t for t in rep["taxa"] if t["id"] == "bifidobacterium")
     assert bif["status"] == "not assessable"
     assert not any("Not detected" in line and "Bifidobacterium" in line for line in rep["plain_language"])
+
+
+@pytest.mark.parametrize("lineage, entry", [
+    ("d__Bacteria;p__Firmicutes_A;c__Clostridia;o__Oscillospirales;f__Ruminococcaceae;g__Faecalibacterium;"
+     "s__Faecalibacterium prausnitzii_D", "faecalibacterium_prausnitzii"),
+    ("d__Bacteria;p__Firmicutes_A;c__Clostridia;o__Lachnospirales;f__Lachnospiraceae;g__Ruminococcus_B;"
+     "s__Ruminococcus_B gnavus", "ruminococcus_gnavus"),
+])
+def test_gtdb_split_suffixes_match_the_species(tmp_path, lineage, entry):
+    path = tmp_path / "g.tsv"
+    path.write_text("#OTU ID\tS1\ttaxonomy\n"
+                    f"X1\t20\t{lineage}\n"
+                    "B1\t80\td__Bacteria;p__Bacteroidota;c__Bacteroidia;o__Bacteroidales;f__Bacteroidaceae;"
+                    "g__Bacteroides;s__Bacteroides ovatus\n")
+    hit = _by_id(read_profile(path), "S1")[entry]
+    assert hit["status"] == "found" and hit["matched_features"] == ["X1"]
+    assert hit["relative_abundance"] == pytest.approx(0.2)

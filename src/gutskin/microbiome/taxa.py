@@ -59,9 +59,13 @@ def load_knowledge_base() -> tuple[TaxonEvidence, ...]:
 
 
 def _norm(name: object) -> str:
+    """Lower case, ``_`` as space, no brackets, and without GTDB's one-letter split suffixes
+    after the first word (``Faecalibacterium prausnitzii_D``, ``Ruminococcus_B gnavus`` and
+    ``Enterobacteriaceae_A`` read as the name they split)."""
     if not isinstance(name, str):
         return ""
-    return " ".join(name.replace("_", " ").replace("[", "").replace("]", "").lower().split())
+    words = name.replace("_", " ").replace("[", "").replace("]", "").lower().split()
+    return " ".join(w for i, w in enumerate(words) if i == 0 or len(w) > 1 or not w.isalpha())
 
 
 _PARENT_RANK = {"genus": "family", "species": "family", "family": "order"}
