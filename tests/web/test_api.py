@@ -109,7 +109,7 @@ def test_appointments_and_panel_over_api(client, people) -> None:
     r = client.post(f"/api/v1/clinician/appointments/{req['id']}", json={"action": "accept", "time": f"{dt.date.today() + dt.timedelta(days=30)}T10:00+01:00"},
                     headers=doc)
     assert r.status_code == 200 and r.json()["status"] == "accepted"
-    assert r.json()["scheduled_for"] == f"{dt.date.today() + dt.timedelta(days=30)}T09:00"  # +01:00 stored as UTC
+    assert r.json()["scheduled_for"] == f"{dt.date.today() + dt.timedelta(days=30)}T09:00Z"  # +01:00 stored as UTC
     assert client.get("/api/v1/me/appointments", headers=owner).json()[0]["status"] == "accepted"
     panel = client.get("/api/v1/clinician/patients", headers=doc).json()
     assert [p["patient_id"] for p in panel] == [people.owner_pid]

@@ -59,7 +59,7 @@ def test_api_converts_a_time_with_its_offset_to_utc(client, engine, people, time
     rid = _request(engine, people)
     h = bearer(client, "linked@clinic.example.org")
     r = client.post(f"/api/v1/clinician/appointments/{rid}", headers=h, json={"action": "propose", "time": time})
-    assert r.status_code == 200 and r.json()["scheduled_for"] == utc, r.text
+    assert r.status_code == 200 and r.json()["scheduled_for"] == utc + "Z", r.text
 
 
 def test_openapi_says_the_offset_is_needed(client) -> None:
@@ -140,3 +140,18 @@ def test_utc_from_local_round_trips_every_other_quarter_hour_of_a_change_year() 
             assert local_time(utc.isoformat(), "Europe/Berlin").endswith(f"{wall:%H:%M} (Europe/Berlin)")
         wall += dt.timedelta(minutes=15)
     assert refused == 8  # 02:00-02:45 on 29 March and on 25 October
+
+
+def test_what_the_api_answers_can_be_sent_back(client, engine, people) -> None:
+    """Answers mark UTC with Z, so a client that echoes scheduled_for (to accept a proposed time)
+    sends the same instant; a bare '…T09:30' would now be refused for lacking its offset."""
+    rid = _request(engine, people)
+    h = bearer(client, "linked@clinic.example.org")
+    first = client.post(f"/api/v1/clinician/appointments/{rid}", headers=h,
+                        json={"action": "propose", "time": f"{DAY}T09:30+02:00"}).json()
+    assert first["scheduled_for"] == f"{DAY}T07:30Z" and first["created_at"].endswith("Z")
+    again = client.post(f"/api/v1/clinician/appointments/{rid}", headers=h,
+                        json={"action": "accept", "time": first["scheduled_for"]})
+    assert again.status_code == 200 and again.json()["scheduled_for"] == first["scheduled_for"]
+    mine = client.get("/api/v1/me/appointments", headers=bearer(client, "owner@example.org")).json()
+    assert mine[0]["scheduled_for"] == f"{DAY}T07:30Z"

@@ -70,7 +70,7 @@ def test_appointment_times_are_read_and_shown_in_each_persons_zone(client, peopl
     london = dt.datetime.combine(day, dt.time(9, 30), ZoneInfo("Europe/London"))
     with transaction(engine) as s:
         stored = appointments.my_requests(s, people.owner, people.owner_pid)[0]["scheduled_for"]
-    assert stored == london.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M")  # kept in UTC
+    assert stored == london.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%MZ")  # kept in UTC
     client.cookies.clear()
     login_page(client, "owner@example.org")
     client.cookies.set("tz", "Pacific/Auckland")

@@ -237,7 +237,7 @@ def test_appointments_flow(engine, people) -> None:
         appointments.respond(s, people.clinician, req["id"], "accept", soon - dt.timedelta(days=30))
     with transaction(engine) as s:
         out = appointments.respond(s, people.clinician, req["id"], "propose", soon, "Tuesday?")
-    assert out["status"] == "proposed" and out["scheduled_for"] == soon.isoformat(timespec="minutes")
+    assert out["status"] == "proposed" and out["scheduled_for"] == soon.isoformat(timespec="minutes") + "Z"
     with transaction(engine) as s:
         (mine,) = appointments.my_requests(s, people.owner, people.owner_pid)
     assert mine["status"] == "proposed" and mine["message"] == "Tuesday?"

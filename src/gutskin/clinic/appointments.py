@@ -25,9 +25,10 @@ def _out(a: AppointmentRequest, patient: Patient | None = None) -> dict[str, obj
         "urgency": a.urgency,
         "preferred_times": a.preferred_times,
         "status": a.status,
-        "scheduled_for": a.scheduled_for.isoformat(timespec="minutes") if a.scheduled_for else None,
+        # UTC, marked as such ("...Z"): the API takes times only with an offset, so what it answers can go back in
+        "scheduled_for": a.scheduled_for.isoformat(timespec="minutes") + "Z" if a.scheduled_for else None,
         "message": a.message,
-        "created_at": a.created_at.isoformat(timespec="seconds"),
+        "created_at": a.created_at.isoformat(timespec="seconds") + "Z",
     }
     if patient is not None:
         d["patient_name"] = patient.display_name or patient.external_id
