@@ -40,3 +40,32 @@ def test_itch_zero_can_be_recorded_by_keyboard_and_by_a_tap(server, browser) -> 
     p.keyboard.press("Tab")
     assert p.locator("#itch-out").inner_text() == "not recorded"
     ctx.close()
+
+
+def test_sharing_and_appointments_read_on_a_phone(server, browser) -> None:  # type: ignore[no-untyped-def]
+    """At 390 px a clinician's long email widened the access log so that its "What" column lay
+    off screen; the patient's requests said "open" / "proposed" (the database's words)."""
+    base = server.base
+    doc = "dr.evangeline.montgomerysmythe@universityhospital.example.org"  # no hyphen to wrap at
+    made = server.cli("users", "create", "--email", doc, "--role", "clinician", "--password", PASSWORD)
+    assert made.returncode == 0, made.stderr
+    ctx = browser.new_context(viewport={"width": 390, "height": 844})
+    p = ctx.new_page()
+    register(p, base, "phone2@example.org", "Pat")
+    p.goto(base + "/sharing")
+    p.click("#new-invite")
+    code = p.locator("#invite-code").inner_text().strip()
+    doc_token = httpx.post(base + "/api/v1/auth/token", json={"email": doc, "password": PASSWORD}).json()["access_token"]
+    r = httpx.post(base + "/api/v1/clinician/links", json={"code": code}, headers={"Authorization": f"Bearer {doc_token}"})
+    assert r.status_code in (200, 201), r.text
+    p.goto(base + "/sharing")
+    log = p.locator("table.access-log")
+    assert doc in log.inner_text()
+    fits = log.evaluate("t => t.scrollWidth <= t.clientWidth + 1")
+    assert fits, log.evaluate("t => [t.scrollWidth, t.clientWidth]")
+    p.goto(base + "/appointments")
+    p.fill("textarea[name=reason]", "Flare on both arms")
+    p.click("form.card button[type=submit]")
+    p.wait_for_selector("td.status")
+    assert p.locator("td.status").inner_text() == "Waiting for the clinic"
+    ctx.close()
