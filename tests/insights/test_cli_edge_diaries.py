@@ -121,3 +121,19 @@ def test_semicolon_diary_is_one_line_naming_the_separator(tmp_path):
         assert p.returncode == 2 and p.stdout == ""
         lines = p.stderr.strip().splitlines()
         assert len(lines) == 1 and "semicolons" in lines[0] and "line 1" in lines[0], p.stderr
+
+
+@pytest.mark.parametrize("horizon", [1, 7, 28])
+def test_forecast_past_the_calendar_end_is_one_line(tmp_path, horizon):
+    last = dt.date.max - dt.timedelta(days=horizon - 1)  # one forecast day too many
+    rows = [{"patient": "p1", "date": (last - dt.timedelta(days=k)).isoformat(), "itch": 3 + k % 4,
+             "food.dairy": k % 2, "env.pollen": "", "food.never": 0, "treat.unrecorded": ""} for k in range(10)]
+    path = _write(tmp_path / "end.csv", sorted(rows, key=lambda r: r["date"]))
+    p = run("forecast", path, "--horizon", horizon, "--json")
+    assert p.returncode == 2 and p.stdout == ""
+    lines = p.stderr.strip().splitlines()
+    assert len(lines) == 1 and "p1" in lines[0] and "9999-12-31" in lines[0] and last.isoformat() in lines[0]
+    ok = _write(tmp_path / "ok.csv", [r for r in sorted(rows, key=lambda r: r["date"])][:-1])  # ends a day earlier
+    p = run("forecast", ok, "--horizon", horizon, "--json")
+    assert p.returncode == 0, p.stderr
+    assert json.loads(p.stdout)["p1"][-1]["date"] == dt.date.max.isoformat()

@@ -465,12 +465,19 @@ def evaluate_frame(
     if food not in one.columns:
         raise ValueError(f"the diary has no factor column {food!r}")
     dates = pd.to_datetime(one["date"]).dt.date
-    lo = start - dt.timedelta(days=baseline_days)
+    try:
+        lo = start - dt.timedelta(days=baseline_days)
+    except OverflowError:  # a baseline reaching before 0001-01-01 starts at the calendar's first day
+        lo = dt.date.min
     keep = (dates >= lo) & ((dates <= end) if end is not None else True)
     one = one[keep.to_numpy()]
     dates = list(pd.to_datetime(one["date"]).dt.date)
     exposed = (one[food].fillna(0).to_numpy() > 0)
     doses = [d for d, e in zip(dates, exposed, strict=True) if e and d >= start]
+    reach = int(math.ceil((DEFAULT_DOSE_HOUR + window_hours) / 24.0)) + 1  # days a dose's window can touch
+    if any(d > dt.date.max - dt.timedelta(days=reach) for d in dates if d >= start):
+        raise ValueError(f"diary days from {start.isoformat()} reach within {reach} days of 9999-12-31, where "
+                         f"a dose's observation window would run past the calendar's end; check the diary's dates")
     before = [d for d, e in zip(dates, exposed, strict=True) if e and d < start]
     exclude = {d for d in window_days(before, onset_hours=onset_hours, window_hours=window_hours) if d < start}
     exclude |= set(before)

@@ -995,6 +995,10 @@ def forecast_patient(
     forecast; they replace the expected exposures of those days.
     """
     fit = _fit(dates, itch, horizon, factors, grid)
+    if (dt.date.max - fit.last).days < horizon:
+        who = f"patient {patient}: " if patient else ""
+        raise ValueError(f"{who}the {horizon} forecast day(s) after the last row ({fit.last.isoformat()}) "
+                         f"run past 9999-12-31; check the diary's dates")
     fut = _future(fit, plan)
     probs = predictive(fit.st, grid, range(1, horizon + 1), **{k: v[None] for k, v in fut.items()})[0]
     days = [_day(fit.last + dt.timedelta(days=h + 1), probs[h]) for h in range(horizon)]
