@@ -113,13 +113,26 @@ def patient_record(session: Session, patient: Patient) -> dict[str, Any]:
     }
 
 
-def export_bundle(session: Session, actor: Actor, patient_id: int) -> dict[str, Any]:
-    """The patient's FHIR R4B Bundle (JSON-able dict) for the owner or a linked clinician."""
-    from gutskin.interop.fhir import build_bundle
-
+def export_record(session: Session, actor: Actor, patient_id: int) -> dict[str, Any]:
+    """Authorize and audit a FHIR export, and read the record as plain data; build the Bundle
+    with :func:`bundle_of` after the transaction ends. Building is CPU work (a century of diary
+    days took 80 s): inside the transaction it held SQLite's write lock, and every writer, that long."""
     patient = patient_for_read(session, actor, patient_id)
     audit.record(session, actor, patient_id, "export", "fhir_bundle")
-    return build_bundle(patient_record(session, patient))
+    return patient_record(session, patient)
+
+
+def bundle_of(record: dict[str, Any]) -> dict[str, Any]:
+    """The FHIR R4B Bundle (JSON-able dict) of a record from :func:`export_record` (no database)."""
+    from gutskin.interop.fhir import build_bundle
+
+    return build_bundle(record)
+
+
+def export_bundle(session: Session, actor: Actor, patient_id: int) -> dict[str, Any]:
+    """The patient's FHIR R4B Bundle (JSON-able dict) for the owner or a linked clinician
+    (in the caller's transaction: CLI and tests; the web builds it after its transaction)."""
+    return bundle_of(export_record(session, actor, patient_id))
 
 
 def resolve_patient(session: Session, actor: Actor, ref: str) -> Patient:

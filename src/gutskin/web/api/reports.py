@@ -23,7 +23,8 @@ FHIR_JSON = "application/fhir+json"
 def patient_fhir(patient_id: int, request: Request) -> Response:
     with unit_of_work(request) as s:
         actor = api_actor(request, s)
-        bundle = fhir.export_bundle(s, actor, patient_id)
+        record = fhir.export_record(s, actor, patient_id)
+    bundle = fhir.bundle_of(record)  # after the transaction: no lock held while it is built
     return Response(json.dumps(bundle, ensure_ascii=False), media_type=FHIR_JSON,
                     headers={"Content-Disposition": f'attachment; filename="patient-{patient_id}-fhir.json"'})
 
