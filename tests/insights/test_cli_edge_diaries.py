@@ -137,3 +137,18 @@ def test_forecast_past_the_calendar_end_is_one_line(tmp_path, horizon):
     p = run("forecast", ok, "--horizon", horizon, "--json")
     assert p.returncode == 0, p.stderr
     assert json.loads(p.stdout)["p1"][-1]["date"] == dt.date.max.isoformat()
+
+
+def test_plan_for_a_factor_blank_in_the_whole_diary_is_refused(tmp_path):
+    rows = DIARIES["several_patients"]
+    path = _write(tmp_path / "d.csv", rows)
+    last = max(r["date"] for r in rows if r["patient"] == "a")
+    day = (dt.date.fromisoformat(last) + dt.timedelta(days=1)).isoformat()
+    plan = tmp_path / "plan.csv"
+    plan.write_text(f"patient,date,treat.unrecorded\na,{day},1\n")
+    p = run("forecast", path, "--plan", plan, "--json")
+    assert p.returncode == 2 and p.stdout == ""
+    assert p.stderr.strip().splitlines() == [
+        "error: plan: factor 'treat.unrecorded' has no value in the diary, so its effect is unknown"]
+    plan.write_text(f"patient,date,food.dairy\na,{day},1\n")  # a logged factor is fine
+    assert run("forecast", path, "--plan", plan, "--json").returncode == 0

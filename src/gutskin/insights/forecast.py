@@ -1108,6 +1108,8 @@ def plans_from_frame(plan, diary, horizon: int) -> dict[str, dict[str, list[floa
     for c in factors:
         if c not in known:
             raise ValueError(f"plan: factor {c!r} is not in the diary, so its effect is unknown")
+        if not diary[c].notna().any():  # a column blank on every row says nothing either
+            raise ValueError(f"plan: factor {c!r} has no value in the diary, so its effect is unknown")
     last = {str(p): d for p, d in diary.groupby(diary["patient"].astype(str))["date"].max().items()}
     out: dict[str, dict[str, list[float | None]]] = {}
     for row in plan.itertuples(index=False):
