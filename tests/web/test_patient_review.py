@@ -235,3 +235,20 @@ def test_a_childs_questionnaire_result_links_to_the_childs_pages(client, people)
     r = client.post(f"/questionnaire/poem?patient={cid}", data={"csrf_token": csrf, **{f"q{i}": "0" for i in range(7)}})
     assert r.status_code == 200
     assert f'href="/trends?patient={cid}"' in r.text and f'href="/today?patient={cid}"' in r.text
+
+
+@pytest.mark.parametrize("day", ["0001-01-01", "0001-02-15", "1899-12-31"])
+def test_a_day_before_1900_is_not_offered_and_does_not_crash(client, people, day) -> None:
+    """/today?date=0001-01-01 was a 500 (the form looks 60 days back, before year 1)."""
+    login_page(client, "owner@example.org")
+    r = client.get(f"/today?date={day}", follow_redirects=False)
+    assert r.status_code == 303 and r.headers["location"] == "/today"
+    assert client.get("/today?date=1900-01-01").status_code == 200
+
+
+def test_a_link_cannot_make_my_data_claim_an_import(client, people) -> None:
+    """/data?imported=500 said "Imported 500 days." to whoever followed the link."""
+    login_page(client, "owner@example.org")
+    for junk in ("500", "-3", "abc", ""):
+        r = client.get(f"/data?imported={junk}")
+        assert r.status_code == 200 and 'id="import-done"' not in r.text, junk

@@ -27,6 +27,8 @@ router = APIRouter(include_in_schema=False)
 DEFAULT_CHIPS = ("food.dairy", "food.egg", "food.wheat", "food.fermented", "env.pollen", "env.dust", "env.pet",
                  "life.sweat", "gut.probiotic", "treat.emollient", "treat.tcs", "treat.antihistamine")
 SCALE_INPUTS = ("life.stress", "gut.bristol", "gut.bloating")
+FIRST_DAY = dt.date(1900, 1, 1)
+"""The earliest day the diary form opens (0001-01-01 was a 500: the form looks 60 days back)."""
 DAY_READINGS = ("env.pollen", "env.humidity", "env.temperature")
 """Measurements of one day (pollen count, weather), not habits: a new day is never prefilled with them."""
 
@@ -166,7 +168,7 @@ def _today_page(request: Request, date: str | None, patient: int | None, saved: 
     """The diary form; after a refused save, ``error`` and what was typed (``posted``)."""
     local = local_today(request)
     day = _parse_day(date, local)
-    if day > local:  # nobody logs tomorrow; the form would only refuse it on save
+    if day > local or day < FIRST_DAY:  # nobody logs tomorrow (the form would only refuse it on save), nor in 1066
         return redirect("/today" + (f"?patient={patient}" if patient else ""))
     with unit_of_work(request) as s:
         u = require_user(request, s, "patient")
@@ -411,10 +413,12 @@ def appointments_request(request: Request, reason: str = Form(""), urgency: str 
 
 
 @router.get("/data", response_class=HTMLResponse)
-def data_page(request: Request, imported: int | None = None) -> Response:
+def data_page(request: Request, imported: str | None = None) -> Response:
     with unit_of_work(request) as s:
         u = require_user(request, s, "patient")
-        return render(request, "data.html", {"profiles": _profiles(s, u.actor), "imported": imported},
+        note = read_note(request, imported)  # signed: a link cannot make the page say "Imported 500 days"
+        rows = int(note) if note and note.isdigit() else None
+        return render(request, "data.html", {"profiles": _profiles(s, u.actor), "imported": rows},
                       user=u)
 
 
@@ -447,7 +451,7 @@ async def data_import(request: Request, file: UploadFile = File(...), patient: s
                 status = status_for(exc) if isinstance(exc, ClinicError) else 422
                 return render(request, "data.html", {"profiles": _profiles(s, u.actor), "import_error": str(exc)},
                               status=status, user=u)
-        return redirect(f"/data?imported={summary.rows}")
+        return redirect(f"/data?imported={quote(signed_note(request, str(summary.rows), '/data'))}")
 
     return await run_in_threadpool(work)
 
