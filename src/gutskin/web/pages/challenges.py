@@ -14,6 +14,7 @@ from gutskin.clinic import challenges as uc
 from gutskin.clinic.errors import ClinicError, Forbidden, NotFound, InvalidInput
 from gutskin.diary.factors import VOCABULARY
 from gutskin.web.deps import unit_of_work
+from gutskin.web.errors import status_for
 from gutskin.web.idguard import form_id
 from gutskin.web.pages.common import local_today, read_note, redirect, render, require_user, signed_note, verify_csrf, viewer_zone
 
@@ -143,15 +144,21 @@ def stop(request: Request, challenge_id: int, reason: str = Form(""), patient: s
 
 @router.get("/clinic/patients/{patient_id}/challenges", response_class=HTMLResponse)
 def clinic_list(request: Request, patient_id: int, error: str | None = None) -> Response:
+    return _clinic_list_page(request, patient_id, read_note(request, error))
+
+
+def _clinic_list_page(request: Request, patient_id: int, error: str | None, typed: dict[str, str] | None = None,
+                      status: int = 200) -> Response:
+    """The patient's challenges and the plan form; ``typed``: a refused plan's form values, shown again."""
     with unit_of_work(request) as s:
         u = require_user(request, s, "clinician")
         rows = uc.list_challenges(s, u.actor, patient_id)
         ctx = {"rows": rows, "patient_id": patient_id, "records": uc.allergy_records(s, u.actor, patient_id),
-               "avoid": uc.avoid_list(s, u.actor, patient_id), "foods": FOODS, "error": read_note(request, error),
+               "avoid": uc.avoid_list(s, u.actor, patient_id), "foods": FOODS, "error": error,
                "patient_name": rows[0]["patient_name"] if rows else _name(s, u.actor, patient_id),
                "today": local_today(request).isoformat(), "min_baseline": uc.MIN_BASELINE_DAYS, "default_baseline": uc.DEFAULT_BASELINE_DAYS,
-               "hard_max": uc.HARD_MAX_ELIMINATION_DAYS}
-        return render(request, "challenges_clinic.html", ctx, user=u)
+               "hard_max": uc.HARD_MAX_ELIMINATION_DAYS, "typed": typed or {}}
+        return render(request, "challenges_clinic.html", ctx, status=status, user=u)
 
 
 def _name(session, actor, patient_id: int) -> str:  # type: ignore[no-untyped-def]
@@ -208,7 +215,12 @@ def clinic_create(request: Request, patient_id: int, food: str = Form(""), custo
     except ClinicError as exc:
         if isinstance(exc, (NotFound, Forbidden)):
             raise  # not yours / wrong role: the app answers 404 / 403, never a redirect
-        return _back(request, f"/clinic/patients/{patient_id}/challenges", _message(exc))
+        # the form again with what was typed (a redirect emptied it: dose steps and all, for one wrong date)
+        typed = {"food": food, "custom_food": custom_food, "kind": kind, "released_for_home": released_for_home,
+                 "start": start, "baseline_days": baseline_days, "elimination_days": elimination_days,
+                 "elimination_max_days": elimination_max_days, "observation_hours": observation_hours,
+                 "doses": doses, "instructions": instructions}
+        return _clinic_list_page(request, patient_id, _message(exc), typed, status=status_for(exc))
     return redirect(f"/clinic/challenges/{out['id']}")
 
 
