@@ -330,8 +330,15 @@ def read_table(path_or_buffer, *, orientation: Orientation | None = None, sep: s
     lines = [ln for ln in text.splitlines() if ln.strip() and not ln.startswith("# Constructed from biom")]
     if not lines:
         raise MicrobiomeInputError("the file is empty", source=src)
+    notes: list[str] = []
     if sep is None:
-        sep = "\t" if "\t" in lines[0] else ","
+        if "\t" in lines[0]:
+            sep = "\t"
+        elif ";" in lines[0] and "," not in lines[0]:  # spreadsheet CSV in decimal-comma locales
+            sep = ";"
+            notes.append("separator ';' (spreadsheet CSV); decimal commas read as points")
+        else:
+            sep = ","
     try:
         raw = pd.read_csv(_io.StringIO("\n".join(lines)), sep=sep, dtype=str, keep_default_na=False,
                           index_col=False)
@@ -380,6 +387,8 @@ def read_table(path_or_buffer, *, orientation: Orientation | None = None, sep: s
         raise MicrobiomeInputError("a taxonomy column only makes sense with features as rows", source=src)
     frame = raw.T if orientation == "features-as-rows" else raw
     frame = frame.map(lambda v: v.strip() if isinstance(v, str) else v)
+    if sep == ";":
+        frame = frame.map(lambda v: v.replace(",", ".", 1) if isinstance(v, str) and _DECIMAL_COMMA.match(v) else v)
     frame = frame.replace({"": np.nan})
     # empty cells: report them as missing values (validate_table names sample/feature)
     frame = frame.apply(_to_numeric_or_keep)
@@ -389,7 +398,10 @@ def read_table(path_or_buffer, *, orientation: Orientation | None = None, sep: s
     elif _looks_like_lineage(pd.Index(frame.columns)):
         taxonomy = taxonomy_frame({c: c for c in frame.columns})
     return Profile.from_frame(frame, kind=kind, rank=rank, method=method, taxonomy=taxonomy,
-                              source=src, notes=(note,), drop_empty=True)
+                              source=src, notes=(note, *notes), drop_empty=True)
+
+
+_DECIMAL_COMMA = re.compile(r"^[+-]?\d+,\d+(?:[eE][+-]?\d+)?$")
 
 
 def _to_numeric_or_keep(col: pd.Series) -> pd.Series:
