@@ -89,12 +89,18 @@ def check_number(value: Any, field: str, lo: int, hi: int, *, nullable: bool = F
     return f
 
 
-def check_item(value: Any, field: str, lo: int, hi: int, *, nullable: bool) -> int | None:
-    """A questionnaire item: an integer, null (unanswered) or a list of ticked options.
+def check_item(value: Any, field: str, lo: int, hi: int, *, nullable: bool, ticked: bool = True) -> int | None:
+    """A questionnaire item: an integer, null (unanswered) or (when ``ticked``) a list of ticked options.
 
     When two or more options were ticked for one item (a list), the highest is recorded,
-    the rule given by the POEM, RECAP and DLQI scoring instructions.
+    the rule given by the POEM, RECAP and DLQI scoring instructions. Instruments without that
+    rule (ADCT, GSRS) pass ``ticked=False``: a list is then an error naming the item.
     """
+    if isinstance(value, (list, tuple)) and not ticked:
+        raise InstrumentInputError(
+            field, f"expected an integer {lo}-{hi}{' or null' if nullable else ''}, got a list of "
+            "several options; this instrument has no published rule for several ticked options"
+        )
     if isinstance(value, (list, tuple)):
         if not value:
             raise InstrumentInputError(field, f"expected an integer {lo}-{hi}, got an empty list")
@@ -104,14 +110,14 @@ def check_item(value: Any, field: str, lo: int, hi: int, *, nullable: bool) -> i
 
 
 def check_answers(
-    answers: Any, n: int, lo: int, hi: int, *, nullable: bool, field: str = "answers"
+    answers: Any, n: int, lo: int, hi: int, *, nullable: bool, field: str = "answers", ticked: bool = True
 ) -> list[int | None]:
-    """Validate a list of ``n`` questionnaire items."""
+    """Validate a list of ``n`` questionnaire items (``ticked``: see :func:`check_item`)."""
     if isinstance(answers, (str, bytes)) or not isinstance(answers, Sequence):
         raise InstrumentInputError(field, f"expected a list of {n} items, got {show(answers)}")
     if len(answers) != n:
         raise InstrumentInputError(field, f"expected {n} items, got {len(answers)}")
-    return [check_item(a, f"{field}[{i}]", lo, hi, nullable=nullable) for i, a in enumerate(answers)]
+    return [check_item(a, f"{field}[{i}]", lo, hi, nullable=nullable, ticked=ticked) for i, a in enumerate(answers)]
 
 
 def check_mapping(value: Any, field: str, keys: Iterable[str], *, optional: Iterable[str] = ()) -> Mapping[str, Any]:

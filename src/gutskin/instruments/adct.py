@@ -47,7 +47,7 @@ def adct(answers: Sequence[int | None]) -> AdctResult:
     Pariser DM et al. Curr Med Res Opin 2020, doi:10.1080/03007995.2019.1699516;
     official scoring at adcontroltool.com.
     """
-    items = check_answers(answers, 6, 0, 4, nullable=True)
+    items = check_answers(answers, 6, 0, 4, nullable=True, ticked=False)
     missing = sum(1 for x in items if x is None)
     total = None if missing else sum(x for x in items if x is not None)
     controlled = None if total is None else total < NOT_IN_CONTROL_FROM

@@ -80,7 +80,7 @@ def gsrs(answers: Sequence[int | None]) -> GsrsResult:
     Svedlund J, Sjödin I, Dotevall G. Dig Dis Sci 1988;33:129-34. Revicki DA et al. Qual Life
     Res 1998;7:75-83. Kulich KR et al. 2008 (syndrome structure).
     """
-    items = check_answers(answers, 15, 1, 7, nullable=True)
+    items = check_answers(answers, 15, 1, 7, nullable=True, ticked=False)
     total = _mean(items)
     syndromes: dict[str, int | float | None] = {}
     for name, idx in SYNDROMES:
