@@ -34,6 +34,12 @@ BAND_SET_EXTENSION = f"{BASE}/StructureDefinition/band-set"
 #: Extension carrying the instrument version string gutskin recorded with a response.
 VERSION_EXTENSION = f"{BASE}/StructureDefinition/instrument-version"
 
+#: UCUM codes of the diary factors' units (``gutskin.diary.factors``): a receiving system can read
+#: ``Cel`` and ``%``; counts and ordinal readings are dimensionless with an annotation. A unit not
+#: listed (none in the vocabulary today) is sent as text only.
+FACTOR_UCUM = {"": "1", "%": "%", "°C": "Cel", "applications": "{applications}", "grains/m³": "{grains}/m3",
+               "0-10": "{score}", "type 1-7": "{score}"}
+
 POEM_PANEL = "89862-7"  # Patient-Oriented Eczema Measure [POEM] (panel)
 POEM_TOTAL = "89870-0"  # Total score [POEM]
 

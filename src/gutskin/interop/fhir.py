@@ -78,6 +78,14 @@ def _score_quantity(value: float) -> dict[str, Any]:
     return {"value": _number(value), "unit": "score", "system": C.UCUM, "code": "{score}"}
 
 
+def _factor_quantity(value: float, unit: str) -> dict[str, object]:
+    """A factor's value with its unit as text and, where one exists, its UCUM code (°C -> Cel)."""
+    q: dict[str, object] = {"value": _number(value), "unit": unit or "1"}
+    if unit in C.FACTOR_UCUM:
+        q["system"], q["code"] = C.UCUM, C.FACTOR_UCUM[unit]
+    return q
+
+
 class _Builder:
     def __init__(self, data: Mapping[str, Any]) -> None:
         self.data = data
@@ -227,7 +235,7 @@ class _Builder:
                 f = known_factor(name)
                 obs(f"factor/{name}", {"coding": [{"system": C.FACTOR_SYSTEM, "code": name, "display": f.label or name}],
                                        "text": f.label or name},
-                    {"valueQuantity": {"value": _number(float(value)), "unit": f.unit or "1"}})
+                    {"valueQuantity": _factor_quantity(float(value), f.unit)})
 
     # --- Treatments -------------------------------------------------------------------------
     def treatments(self) -> None:
