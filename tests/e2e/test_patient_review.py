@@ -69,3 +69,21 @@ def test_sharing_and_appointments_read_on_a_phone(server, browser) -> None:  # t
     p.wait_for_selector("td.status")
     assert p.locator("td.status").inner_text() == "Waiting for the clinic"
     ctx.close()
+
+
+def test_the_first_tab_offers_to_skip_the_menu(server, browser) -> None:  # type: ignore[no-untyped-def]
+    """Keyboard users passed eleven menu links before the diary form on every page."""
+    ctx = browser.new_context(viewport={"width": 390, "height": 844})
+    p = ctx.new_page()
+    register(p, server.base, "keys@example.org", "Keys")
+    p.goto(server.base + "/today")
+    assert not p.locator("a.skip").is_visible() or p.locator("a.skip").bounding_box()["x"] < 0  # type: ignore[index]
+    p.keyboard.press("Tab")
+    skip = p.locator("a.skip")
+    assert p.evaluate("document.activeElement.textContent") == "Skip to content"
+    box = skip.bounding_box()
+    assert box is not None and box["x"] >= 0 and box["y"] >= 0  # shown on screen when focused
+    p.keyboard.press("Enter")
+    p.keyboard.press("Tab")  # the next stop is in the page's content, not the menu
+    assert p.evaluate("document.activeElement.closest('main') !== null")
+    ctx.close()
