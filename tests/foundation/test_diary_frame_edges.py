@@ -47,3 +47,12 @@ def test_other_separators_are_named(sep, what):
     msg = str(err.value)
     assert "line 1" in msg and what in msg and "comma" in msg
     assert "\n" not in msg
+
+
+@pytest.mark.parametrize("header,cell", [("patient,date,itch,,", 4), ("patient,,date,itch", 2), (",patient,date", 1)])
+def test_empty_header_cell_is_named_by_position(header, cell):
+    width = header.count(",") + 1
+    text = header + "\n" + ",".join(["p1", "2025-01-01", "3"] + [""] * (width - 3)) + "\n"
+    with pytest.raises(DiaryCsvError) as err:
+        read_diary_frame(io.StringIO(text))
+    assert err.value.line == 1 and f"header cell {cell} is empty" in str(err.value)

@@ -184,7 +184,15 @@ def _check_header(header: list[str], name: str) -> list[str]:
                     '(in a spreadsheet, save as "CSV UTF-8 (Comma delimited)")',
                 )
     seen: set[str] = set()
-    for col in header:
+    for i, col in enumerate(header):
+        if col == "":
+            raise DiaryCsvError(
+                name,
+                1,
+                None,
+                f"header cell {i + 1} is empty; every column needs a name (delete the empty column, "
+                "which spreadsheets leave behind after a column's contents were cleared)",
+            )
         if col in seen:
             raise DiaryCsvError(name, 1, col, "duplicate column in the header")
         seen.add(col)
