@@ -106,3 +106,15 @@ def test_the_file_is_parsed_while_another_writer_goes_ahead(sqlite_url, tmp_path
         assert result["r"].status_code == 201, result["r"].text  # type: ignore[union-attr]
         assert still_parsing, "the diary write waited for the upload's parse to end"
     assert _counts(engine)[0] == 1
+
+
+def test_hostile_values_are_refused_not_crashed(client, people, engine) -> None:
+    """Found live: JSON nested 100,000 deep (RecursionError) and counts of 1e308 (their sum
+    overflows) were 500s."""
+    h = bearer(client, "owner@example.org")
+    nested = ('{"a":' * 100_000 + "1" + "}" * 100_000).encode()
+    huge = b"#OTU ID\tS1\nk__B\t1e308\nk__C\t1e308\n"
+    for name, data, words in [("deep.json", nested, "nested too deeply"), ("huge.tsv", huge, "too large")]:
+        r = client.post("/api/v1/me/microbiome", headers=h, files={"file": (name, data, "text/plain")}, data={"sample_id": "S1"})
+        assert r.status_code == 422 and words in r.json()["detail"], (name, r.status_code, r.text)
+    assert _counts(engine)[0] == 0

@@ -115,6 +115,10 @@ def parse_upload(filename: str, data: bytes, *, sample_id: str | None = None, me
             stored_profile = profile.subset([chosen]).to_dict()
         except MicrobiomeInputError as exc:
             raise InvalidInput(f"file: {str(exc).replace(path, name)}") from None
+        except RecursionError:  # JSON nested 100,000 deep: was a 500
+            raise InvalidInput("file: nested too deeply to be a BIOM table") from None
+        except ArithmeticError:  # values like 1e308 overflow the sums: was a 500
+            raise InvalidInput("file: a value is too large to compute with") from None
     fmt = "biom" if name.lower().endswith((".biom", ".h5", ".hdf5", ".json")) else "table"
     return ParsedSample(filename=name, source_format=fmt, sample_id=str(chosen)[:120],
                         is_counts=report["profile"]["kind"] == "counts", profile=stored_profile, report=report)
