@@ -155,3 +155,16 @@ def test_what_the_api_answers_can_be_sent_back(client, engine, people) -> None:
     assert again.status_code == 200 and again.json()["scheduled_for"] == first["scheduled_for"]
     mine = client.get("/api/v1/me/appointments", headers=bearer(client, "owner@example.org")).json()
     assert mine[0]["scheduled_for"] == f"{DAY}T07:30Z"
+
+
+def test_the_clinician_sees_when_a_request_was_made_in_their_zone(client, engine, people) -> None:
+    with transaction(engine) as s:
+        rid = int(appointments.request_appointment(s, people.owner, people.owner_pid, "Flare", "soon", "Mondays 9-11")["id"])
+    with transaction(engine) as s:
+        made = s.get(AppointmentRequest, rid).created_at
+    login_page(client, "linked@clinic.example.org")
+    client.cookies.set("tz", "America/Los_Angeles")
+    page = client.get("/clinic/appointments").text
+    shown = local_time(made.isoformat(timespec="seconds"), "America/Los_Angeles")
+    assert f"Requested {shown}" in page and shown.endswith("(America/Los_Angeles)")
+    assert "in the patient&#39;s own time zone" in page
