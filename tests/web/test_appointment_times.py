@@ -167,4 +167,4 @@ def test_the_clinician_sees_when_a_request_was_made_in_their_zone(client, engine
     page = client.get("/clinic/appointments").text
     shown = local_time(made.isoformat(timespec="seconds"), "America/Los_Angeles")
     assert f"Requested {shown}" in page and shown.endswith("(America/Los_Angeles)")
-    assert "in the patient&#39;s own time zone" in page
+    assert "Prefers: Mondays 9-11 <small>(the patient's words, in the patient's own time zone)" in page
