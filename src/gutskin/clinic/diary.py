@@ -236,6 +236,7 @@ def import_diary_csv(engine: Engine, actor: Actor, source: str | IO[str], owner_
 
 
 MAX_OWN_DAYS = 36_600  # one person's diary: a day per row, at most about 100 years of days
+MAX_OWN_FACTOR_COLUMNS = 500  # factors one person tracks (a day holds at most 200, as in the API)
 
 
 def _import_own_diary(engine: Engine, actor: Actor, source: str | IO[str], into: int) -> ImportSummary:
@@ -245,14 +246,20 @@ def _import_own_diary(engine: Engine, actor: Actor, source: str | IO[str], into:
     Reading a 20 MB file inside the write transaction held SQLite's write lock for over 10 s,
     so other people's writes failed with "database is locked" (third security review). A file
     of more than :data:`MAX_OWN_DAYS` rows cannot be one person's diary (no day twice) and is
-    refused while it is read, which also bounds the memory of holding it.
+    refused while it is read, which also bounds the memory of holding it; so is one of more
+    than :data:`MAX_OWN_FACTOR_COLUMNS` factor columns (one row of 50,000 columns created 50,000
+    factors and held the write lock for seconds).
     """
     with transaction(engine) as session:  # a stranger's profile: NotFound before the file is read
         patient_for_write(session, actor, into)
     name = getattr(source, "name", str(source))
     first: str | None = None
     rows: list[tuple[int, DiaryRow]] = []
-    for line_no, row in iter_diary_csv_lines(source):
+    columns: list[str] = []
+    for line_no, row in iter_diary_csv_lines(source, factor_columns=columns):
+        if len(columns) > MAX_OWN_FACTOR_COLUMNS:  # 50,000 columns made 50,000 factors in one write
+            raise DiaryCsvError(name, 1, None, f"{len(columns):,} factor columns; one person's diary has at most "
+                                f"{MAX_OWN_FACTOR_COLUMNS}; nothing was imported")
         if first is None:
             first = row.patient
         elif row.patient != first:
