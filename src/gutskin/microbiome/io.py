@@ -53,11 +53,28 @@ _TAXONOMY_COLUMNS = {"taxonomy", "taxon", "consensus lineage", "consensuslineage
 # --------------------------------------------------------------------------------------
 # taxonomy
 # --------------------------------------------------------------------------------------
+#: Placeholder names that say "not named at this rank" (SILVA/QIIME 2 and MetaPhlAn conventions).
+_UNNAMED_PREFIXES = ("uncultured", "unidentified", "unclassified", "unknown", "unassigned")
+_UNNAMED_SUFFIXES = (" unclassified", " metagenome")  # MetaPhlAn 'Lachnospiraceae_unclassified', 'gut_metagenome'
+_UNNAMED_EXTRA = {"metagenome", "bacterium", "incertae sedis", "ambiguous taxa", "sp.", "sp"}
+
+
+def _is_placeholder(name: str) -> bool:
+    low = " ".join(name.replace("_", " ").lower().split())
+    return (low in _UNNAMED or low in _UNNAMED_EXTRA or low in _UNNAMED_PREFIXES
+            or any(low.startswith(p + " ") for p in _UNNAMED_PREFIXES)
+            or low.endswith(_UNNAMED_SUFFIXES) or low.endswith(" sp.") or low.endswith(" sp"))
+
+
 def _clean_name(name: str) -> str | None:
+    """The name, or None for an empty name or a placeholder meaning "not named at this rank":
+    ``uncultured``/``uncultured_bacterium``, ``unidentified``, ``Ambiguous_taxa``,
+    ``metagenome``/``gut_metagenome``, ``Incertae_Sedis``, ``Bacteroides_sp.``, MetaPhlAn's
+    ``Lachnospiraceae_unclassified``."""
     name = name.strip().strip("'\"").strip()
-    if name.lower() in _UNNAMED:
+    if not name or _is_placeholder(name):
         return None
-    return name.replace("_", " ") if name else None
+    return name.replace("_", " ")
 
 
 def parse_lineage(lineage: str | list[str] | tuple[str, ...] | None) -> dict[str, str | None]:
