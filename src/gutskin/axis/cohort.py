@@ -222,6 +222,11 @@ def simulate_cohort(
     c = cpl.Coupling() if coupling is None else coupling
     rng = np.random.default_rng(seed)
     T = D + RUN_IN_DAYS
+    if (start - dt.date.min).days < RUN_IN_DAYS:
+        raise ValueError(f"start must be on or after {(dt.date.min + dt.timedelta(days=RUN_IN_DAYS)).isoformat()}: "
+                         f"the simulator runs {RUN_IN_DAYS} days in before the first diary day")
+    if D and (dt.date.max - start).days < D - 1:
+        raise ValueError(f"start {start.isoformat()} with {D} days: the last diary day would fall after 9999-12-31")
     first = start - dt.timedelta(days=RUN_IN_DAYS)
     dates_all = [first + dt.timedelta(days=k) for k in range(T)]
     doy = np.array([d.timetuple().tm_yday for d in dates_all], dtype=float)

@@ -85,8 +85,11 @@ def cohort_cmd(
     from gutskin.axis import coupling as cpl
     from gutskin.axis.cohort import simulate_cohort, write_cohort
 
-    c = simulate_cohort(patients, days, seed, start_date, coupling=cpl.Coupling.off() if axis_off else None,
-                        mu=mu, sigma=sigma)
+    try:
+        c = simulate_cohort(patients, days, seed, start_date, coupling=cpl.Coupling.off() if axis_off else None,
+                            mu=mu, sigma=sigma)
+    except ValueError as exc:
+        _fail(str(exc))
     try:
         diary, truth = write_cohort(c, out)
     except OSError as exc:
