@@ -252,3 +252,26 @@ def test_a_link_cannot_make_my_data_claim_an_import(client, people) -> None:
     for junk in ("500", "-3", "abc", ""):
         r = client.get(f"/data?imported={junk}")
         assert r.status_code == 200 and 'id="import-done"' not in r.text, junk
+
+
+def test_the_insights_panel_carries_its_chart_data_without_a_script_element(client, people) -> None:
+    """htmx drops <script> elements from a swapped fragment (allowScriptTags off, c315e67): the
+    forecast JSON lived in one, and both forecast charts were blank. The e2e insights test
+    draws them; this pins the markup and that the attribute holds exactly the API's forecast."""
+    import json
+
+    owner = bearer(client, "owner@example.org")
+    start = dt.date.today() - dt.timedelta(days=59)
+    for i in range(60):
+        day = (start + dt.timedelta(days=i)).isoformat()
+        r = client.put(f"/api/v1/me/diary/{day}", json={"itch": 2 + i % 5, "sleep_loss": i % 4}, headers=owner)
+        assert r.status_code == 200
+    api = client.get("/api/v1/me/insights?wait=10", headers=owner).json()
+    assert api["status"] == "ready", api
+    login_page(client, "owner@example.org")
+    panel = client.get(f"/insights/panel?patient={people.owner_pid}").text
+    assert "<script" not in panel
+    for canvas, key in (("forecast-chart", "forecast"), ("sleep-forecast-chart", "sleep_forecast")):
+        raw = re.search(rf'<canvas id="{canvas}" class="forecast-chart" data-forecast=\'([^\']*)\'', panel)
+        assert raw, canvas
+        assert json.loads(html.unescape(raw.group(1))) == api[key]

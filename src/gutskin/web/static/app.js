@@ -18,9 +18,10 @@
     var canvases = (root || document).querySelectorAll("canvas.forecast-chart");
     window.gutskinForecasts = window.gutskinForecasts || {};
     Array.prototype.forEach.call(canvases, function (canvas) {
-      var el = document.getElementById(canvas.dataset.source);
-      if (!el || !window.Chart) return;
-      var f = JSON.parse(el.textContent);
+      // JSON in a single-quoted data attribute (Jinja's tojson escapes quotes): a <script> holding it
+      // would be dropped from the htmx-swapped panel (allowScriptTags is off) and the chart left blank
+      if (!canvas.dataset.forecast || !window.Chart) return;
+      var f = JSON.parse(canvas.dataset.forecast);
       if (!f) return;
       var labels = f.days.map(function (d) { return d.date; });
       function band(level, i) { return f.days.map(function (d) { return d.bands[level][i]; }); }
