@@ -275,3 +275,16 @@ def test_the_insights_panel_carries_its_chart_data_without_a_script_element(clie
         raw = re.search(rf'<canvas id="{canvas}" class="forecast-chart" data-forecast=\'([^\']*)\'', panel)
         assert raw, canvas
         assert json.loads(html.unescape(raw.group(1))) == api[key]
+
+
+def test_the_access_list_names_the_command_line_in_words(client, people, engine) -> None:
+    """A demo or CLI import showed the patient "cli imported the diary"."""
+    from gutskin.clinic import audit
+    from gutskin.clinic.actors import SYSTEM
+    from gutskin.store.db import transaction
+
+    with transaction(engine) as s:
+        audit.record(s, SYSTEM, people.owner_pid, "import", "diary")
+    login_page(client, "owner@example.org")
+    page = html.unescape(client.get("/sharing").text)
+    assert "<td>The server's operator (command line)</td>" in page and "<td>cli</td>" not in page
