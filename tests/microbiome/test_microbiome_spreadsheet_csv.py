@@ -58,3 +58,22 @@ def test_text_in_a_semicolon_table_is_still_named(tmp_path):
     with pytest.raises(MicrobiomeInputError, match="non-numeric") as ei:
         read_profile(p)
     assert ei.value.sample == "S2" and ei.value.feature == "A"
+
+
+def test_metadata_as_csv_semicolon_or_tsv_reads_the_same(tmp_path):
+    from gutskin.microbiome.cohort import read_metadata
+
+    rows = [["id", "SCORAD", "sex", "age"], ["S1", "10", "F", "0.5"], ["S2", "30", "M", "1.25"], ["S3", "22", "F", "2"]]
+    files = {
+        "t.tsv": ("\n".join("\t".join(r) for r in rows) + "\n").encode(),
+        "c.csv": ("\n".join(",".join(r) for r in rows) + "\n").encode(),
+        "s.csv": ("\r\n".join(";".join(c.replace(".", ",") for c in r) for r in rows) + "\r\n").encode(),
+        "bom.csv": b"\xef\xbb\xbf" + ("\r\n".join(",".join(r) for r in rows) + "\r\n").encode(),
+    }
+    frames = []
+    for name, raw in files.items():
+        (tmp_path / name).write_bytes(raw)
+        frames.append(read_metadata(tmp_path / name))
+    for f in frames[1:]:
+        pd.testing.assert_frame_equal(f, frames[0])
+    assert frames[0].loc["S2", "age"] == 1.25 and list(frames[0].columns) == ["SCORAD", "sex", "age"]

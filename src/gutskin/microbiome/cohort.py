@@ -26,11 +26,31 @@ from gutskin.microbiome.profile import Profile
 
 
 def read_metadata(path) -> pd.DataFrame:
-    """Read a sample metadata TSV (first column = sample ID)."""
+    """Read a sample metadata table (first column = sample ID).
+
+    Tab-separated (QIIME style) by default; a header with no tab is comma-separated, or
+    ``;``-separated (with decimal commas) when it has ``;`` and no comma, as spreadsheets save
+    CSV in decimal-comma locales.
+    """
+    import io as _io
+    import re
+
     try:
-        md = pd.read_csv(path, sep="\t", dtype=str, comment=None)
-    except (OSError, pd.errors.ParserError, ValueError) as exc:
+        with open(path, encoding="utf-8-sig", newline="") as fh:
+            text = fh.read()
+    except UnicodeDecodeError as exc:
+        raise MicrobiomeInputError("metadata is not UTF-8 text", source=str(path)) from exc
+    except OSError as exc:
+        raise MicrobiomeInputError(f"cannot read metadata ({exc.strerror or exc})", source=str(path)) from exc
+    head = next((ln for ln in text.splitlines() if ln.strip()), "")
+    sep = "\t" if "\t" in head else (";" if ";" in head and "," not in head else ",")
+    try:
+        md = pd.read_csv(_io.StringIO(text), sep=sep, dtype=str, comment=None)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError) as exc:
         raise MicrobiomeInputError(f"cannot read metadata ({exc})", source=str(path)) from exc
+    if sep == ";":
+        decimal = re.compile(r"^[+-]?\d+,\d+$")
+        md = md.map(lambda v: v.replace(",", ".") if isinstance(v, str) and decimal.match(v.strip()) else v)
     if md.shape[1] < 2:
         raise MicrobiomeInputError("metadata needs a sample ID column and at least one variable", source=str(path))
     md = md.set_index(md.columns[0])
