@@ -67,7 +67,9 @@ def test_safety_stop_via_api_alerts_clinician(client, people) -> None:  # type: 
     assert client.get(f"/api/v1/challenges/{cid}", headers=doc).json()["status"] == "stopped"
 
 
-def test_supervised_challenge_via_api(client, people) -> None:  # type: ignore[no-untyped-def]
+def test_supervised_challenge_via_api(client, people, engine) -> None:  # type: ignore[no-untyped-def]
+    from tests.challenges.test_services import shift_back
+
     owner = bearer(client, "owner@example.org")
     doc = bearer(client, "linked@clinic.example.org")
     body = {**PLAN, "kind": "supervised", "released_for_home": False, "elimination_days": 14,
@@ -84,6 +86,9 @@ def test_supervised_challenge_via_api(client, people) -> None:  # type: ignore[n
                        headers=owner).status_code == 403
     given = (dt.datetime.now() - dt.timedelta(hours=1)).replace(microsecond=0).isoformat()
     dose = {"step": 1, "given_at": given, "amount": "3 mg protein", "symptoms": "none"}
+    early = client.post(f"/api/v1/challenges/{cid}/supervised-doses", json=dose, headers=doc)
+    assert early.status_code == 422 and early.json()["detail"].startswith("given_at: doses of this plan are given from")
+    shift_back(engine, cid, 21 + 7)  # elimination (14 + 7) and baseline are over: the clinic day is today
     assert client.post(f"/api/v1/challenges/{cid}/supervised-doses", json=dose, headers=owner).status_code == 403
     r = client.post(f"/api/v1/challenges/{cid}/supervised-doses", json=dose, headers=doc)
     assert r.status_code == 201 and r.json()["taken_at"] == given[:16]

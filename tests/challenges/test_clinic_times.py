@@ -38,10 +38,13 @@ def test_given_at_is_prefilled_with_the_clinicians_wall_clock_and_says_so(web) -
     assert shown in {before.strftime("%Y-%m-%dT%H:%M"), after.strftime("%Y-%m-%dT%H:%M")}  # was the server's clock
 
 
-def test_api_given_at_with_an_offset_keeps_the_clinics_wall_time(client, people) -> None:  # type: ignore[no-untyped-def]
+def test_api_given_at_with_an_offset_keeps_the_clinics_wall_time(client, people, engine) -> None:  # type: ignore[no-untyped-def]
+    from tests.challenges.test_services import shift_back
+
     doc = bearer(client, "linked@clinic.example.org")
     body = {**PLAN, "kind": "supervised", "released_for_home": False, "doses": [{"day_offset": 0, "amount": "3 mg protein"}]}
     cid = client.post(f"/api/v1/patients/{people.owner_pid}/challenges", json=body, headers=doc).json()["id"]
+    shift_back(engine, cid, 7)  # the baseline week is over: the clinic day is today
     wall = (dt.datetime.now() - dt.timedelta(hours=2)).replace(second=0, microsecond=0)
     for offset in ("+09:00", "-05:00", "Z", ""):
         r = client.post(f"/api/v1/challenges/{cid}/supervised-doses", headers=doc,

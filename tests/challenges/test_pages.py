@@ -37,7 +37,7 @@ def login(c, email: str) -> None:  # type: ignore[no-untyped-def]
     assert r.status_code == 303, r.text
 
 
-def test_clinician_plans_and_records_supervised_challenge(web) -> None:  # type: ignore[no-untyped-def]
+def test_clinician_plans_and_records_supervised_challenge(web, sqlite_url) -> None:  # type: ignore[no-untyped-def]
     people, doc, pat = web
     login(doc, "linked@clinic.example.org")
     login(pat, "owner@example.org")
@@ -58,6 +58,15 @@ def test_clinician_plans_and_records_supervised_challenge(web) -> None:  # type:
     url = r.headers["location"]
     detail = doc.get(url)
     assert "Supervised challenge record" in detail.text and "Not evaluated yet" in detail.text
+    t = csrf(detail.text)
+    given = (dt.datetime.now() - dt.timedelta(minutes=30)).strftime("%Y-%m-%dT%H:%M")
+    r = doc.post(url + "/supervised-dose", data={"step": "1", "given_at": given, "amount": "3 mg protein",
+                                                 "symptoms": "none", "csrf_token": t})
+    assert "doses of this plan are given from" in r.text  # still the baseline week: refused, with the way out
+    from gutskin.store.db import get_engine
+    from tests.challenges.test_services import shift_back
+
+    shift_back(get_engine(sqlite_url), int(url.rsplit("/", 1)[1]), 7)  # the baseline week is over
     t = csrf(detail.text)
     given = (dt.datetime.now() - dt.timedelta(minutes=30)).strftime("%Y-%m-%dT%H:%M")
     r = doc.post(url + "/supervised-dose", data={"step": "1", "given_at": given, "amount": "3 mg protein",

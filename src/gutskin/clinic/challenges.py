@@ -690,6 +690,12 @@ def record_supervised_dose(session: Session, actor: Actor, challenge_id: int, st
         raise InvalidInput("amount: say how much was given (at most 120 characters); symptoms at most 2000")
     if given_at > utcnow() + dt.timedelta(hours=14):
         raise InvalidInput("given_at: cannot be in the future")
+    if not ch.reintroduction_start <= given_at.date() <= ch.reintroduction_end:
+        # before the reintroduction a dose spoils the food-free baseline (and a date years back is a typo);
+        # a dose given anyway, or a reaction, is recorded by stopping the challenge with the reason
+        raise InvalidInput(f"given_at: doses of this plan are given from {ch.reintroduction_start.isoformat()} to "
+                           f"{ch.reintroduction_end.isoformat()}; if a dose was given outside that time, stop the "
+                           "challenge and write what happened in the reason")
     present = _check_symptoms(reactions or [])
     dose = session.scalar(select(ChallengeDose).where(ChallengeDose.challenge_id == ch.id, ChallengeDose.step == step))
     if dose is None:
