@@ -168,3 +168,19 @@ def test_the_clinician_sees_when_a_request_was_made_in_their_zone(client, engine
     shown = local_time(made.isoformat(timespec="seconds"), "America/Los_Angeles")
     assert f"Requested {shown}" in page and shown.endswith("(America/Los_Angeles)")
     assert "Prefers: Mondays 9-11 <small>(the patient's words, in the patient's own time zone)" in page
+
+
+def test_open_requests_come_before_answered_and_closed_ones(client, engine, people) -> None:
+    with transaction(engine) as s:
+        old = appointments.request_appointment(s, people.owner, people.owner_pid, "Old urgent one", "urgent")
+        booked = appointments.request_appointment(s, people.owner, people.owner_pid, "Booked one", "urgent")
+        appointments.respond(s, people.clinician, old["id"], "decline", None, "Seen in the walk-in clinic")
+        appointments.respond(s, people.clinician, booked["id"], "accept",
+                             dt.datetime.now(dt.UTC).replace(tzinfo=None) + dt.timedelta(days=3))
+        new = appointments.request_appointment(s, people.owner, people.owner_pid, "New routine one", "routine")
+    with transaction(engine) as s:
+        order = [r["id"] for r in appointments.queue(s, people.clinician, include_closed=True)]
+    assert order == [new["id"], booked["id"], old["id"]]
+    login_page(client, "linked@clinic.example.org")
+    page = client.get("/clinic/appointments").text
+    assert page.index("New routine one") < page.index("Booked one") < page.index("Old urgent one")

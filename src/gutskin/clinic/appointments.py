@@ -63,7 +63,9 @@ def my_requests(session: Session, actor: Actor, patient_id: int) -> list[dict[st
 
 
 def queue(session: Session, actor: Actor, include_closed: bool = False) -> list[dict[str, object]]:
-    """Requests of the clinician's linked patients, urgent and oldest first."""
+    """Requests of the clinician's linked patients: open ones first (urgent, then oldest), then those
+    with a proposed or accepted time, then closed ones (declined, cancelled) -- an old declined
+    urgent request once sat above a new open one."""
     require_role(actor, "clinician")
     q = (
         select(AppointmentRequest, Patient)
@@ -76,7 +78,8 @@ def queue(session: Session, actor: Actor, include_closed: bool = False) -> list[
     rank = {u: i for i, u in enumerate(reversed(URGENCIES))}
     rows = session.execute(q.order_by(AppointmentRequest.created_at)).all()
     out = []
-    for a, p in sorted(rows, key=lambda r: (rank.get(r[0].urgency, 9), r[0].created_at)):
+    state = {"open": 0, "proposed": 1, "accepted": 1}
+    for a, p in sorted(rows, key=lambda r: (state.get(r[0].status, 2), rank.get(r[0].urgency, 9), r[0].created_at)):
         audit.record(session, actor, p.id, "read", "appointments")  # once per patient (see audit.record)
         out.append(_out(a, p))
     return out
