@@ -111,3 +111,33 @@ def test_a_parallel_burst_from_many_networks_gets_at_most_the_cap(engine, people
         t.join()
     assert len(outcomes) == 40
     assert outcomes.count("checked") <= 20, outcomes
+
+
+def test_old_attempts_are_pruned_and_recent_ones_still_count(client, people, engine) -> None:
+    """Every sign-in with a made-up address stayed in ``login_attempts`` for ever (an anonymous
+    way to grow the database without bound); rows older than the longest window go now."""
+    import datetime as dt
+
+    from sqlalchemy import func, insert, select
+
+    from gutskin.store.models import LoginAttempt, utcnow
+
+    old = utcnow() - dt.timedelta(hours=2)
+    with transaction(engine) as s:
+        s.execute(insert(LoginAttempt), [{"key": f"{i:064x}", "at": old} for i in range(1500)])
+
+    def rows() -> tuple[int, int]:
+        with transaction(engine) as s:
+            return (s.scalar(select(func.count()).select_from(LoginAttempt).where(LoginAttempt.at < old + dt.timedelta(minutes=1))) or 0,
+                    s.scalar(select(func.count()).select_from(LoginAttempt)) or 0)
+
+    assert rows()[0] == 1500
+    owner = _from(client, "198.51.100.20")
+    assert _token(owner, People.password) == 200
+    assert rows()[0] == 500  # the oldest 1,000 went with that sign-in ...
+    assert _token(owner, People.password) == 200
+    assert rows()[0] == 0  # ... and the rest with the next
+    attacker = _from(client, "203.0.113.7")
+    assert [_token(attacker, "a wrong guess") for _ in range(5)] == [401] * 5
+    assert _token(attacker, People.password) == 429  # recent attempts are kept and counted
+    assert rows()[1] >= 7

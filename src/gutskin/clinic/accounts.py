@@ -113,9 +113,23 @@ def _network_key(email: str, network: str) -> str:
 PER_EMAIL_FACTOR = 4  # the per-email cap is this many networks' worth of guesses (see authenticate)
 
 
-def record_login_attempt(session: Session, email: str, network: str = "") -> None:
+PRUNE_BATCH = 1000
+
+
+def record_login_attempt(session: Session, email: str, network: str = "", keep_seconds: int = 3600) -> None:
     """Step 1 of a sign-in: count the attempt for (email, network) before anything is checked;
-    commit it before :func:`admit_login_attempt`."""
+    commit it before :func:`admit_login_attempt`.
+
+    Counted attempts older than ``keep_seconds`` (longer than any limit's window) are deleted
+    here, up to :data:`PRUNE_BATCH` of the oldest per attempt: anyone could post sign-ins with
+    made-up addresses, and every one stayed in ``login_attempts`` for ever. The oldest row is
+    found by id (ids grow with time), so a sign-in with nothing stale costs one indexed lookup."""
+    cutoff = utcnow() - dt.timedelta(seconds=keep_seconds)
+    oldest = session.scalar(select(LoginAttempt.at).order_by(LoginAttempt.id).limit(1))
+    if oldest is not None and oldest < cutoff:
+        session.execute(delete(LoginAttempt).where(
+            LoginAttempt.id.in_(select(LoginAttempt.id).order_by(LoginAttempt.id).limit(PRUNE_BATCH)),
+            LoginAttempt.at < cutoff))
     session.add(LoginAttempt(key=_network_key(_sign_in_email(email), network)))
 
 

@@ -68,7 +68,7 @@ def _issue(request: Request, email: str, password: str) -> TokenOut:
     s = settings_of(request)
     net = security.client_network(request)
     with unit_of_work(request) as session:  # three commits: see accounts.authenticate
-        accounts.record_login_attempt(session, email, net)
+        accounts.record_login_attempt(session, email, net, keep_seconds=max(3600, 2 * s.login_window_seconds))
     with unit_of_work(request) as session:
         accounts.admit_login_attempt(session, email, net, s.login_max_failures, s.login_window_seconds)
     with unit_of_work(request) as session:

@@ -65,7 +65,7 @@ def login(request: Request, email: str = Form(""), password: str = Form(""), csr
     s = settings_of(request)
     net = security.client_network(request)
     with unit_of_work(request) as session:  # three commits: see accounts.authenticate
-        accounts.record_login_attempt(session, email, net)
+        accounts.record_login_attempt(session, email, net, keep_seconds=max(3600, 2 * s.login_window_seconds))
     try:
         with unit_of_work(request) as session:
             accounts.admit_login_attempt(session, email, net, s.login_max_failures, s.login_window_seconds)
