@@ -288,3 +288,31 @@ def test_the_access_list_names_the_command_line_in_words(client, people, engine)
     login_page(client, "owner@example.org")
     page = html.unescape(client.get("/sharing").text)
     assert "<td>The server's operator (command line)</td>" in page and "<td>cli</td>" not in page
+
+
+def test_a_caregiver_stays_on_the_childs_record_from_page_to_page(client, people) -> None:
+    """The menu dropped ?patient=: from the child's diary, Trends, Insights, Sharing ... opened the
+    caregiver's own record, so a child's record could not be shared or charted from the pages;
+    a child's microbiome upload and the trends' report link led to a 404."""
+    from tests.web.test_microbiome_upload import PROFILE
+
+    login_page(client, "owner@example.org")
+    csrf = _csrf(client.get("/data").text)
+    r = client.post("/profiles/child", data={"csrf_token": csrf, "display_name": "Mia"}, follow_redirects=False)
+    assert r.status_code == 303
+    cid = int(r.headers["location"].rsplit("=", 1)[1])
+    for path in ("/today", "/trends", "/insights", "/microbiome", "/sharing", "/appointments", "/challenges"):
+        page = client.get(f"{path}?patient={cid}").text
+        nav = page.split("<nav>", 1)[1].split("</nav>", 1)[0]
+        for target in ("/today", "/trends", "/insights", "/microbiome", "/sharing", "/appointments", "/challenges"):
+            assert f'href="{target}?patient={cid}"' in nav, (path, target)
+        assert 'href="/data"' in nav and 'href="/account"' in nav
+    own = client.get("/trends").text.split("<nav>", 1)[1].split("</nav>", 1)[0]
+    assert 'href="/trends"' in own and "?patient=" not in own
+    # the child's microbiome sample: the upload lands on its report, the trends link opens it
+    up = client.post(f"/microbiome?patient={cid}", data={"csrf_token": csrf, "method": "shotgun"},
+                     files={"file": ("profile.tsv", PROFILE, "text/tab-separated-values")}, follow_redirects=False)
+    assert up.status_code == 303, up.text
+    assert client.get(up.headers["location"]).status_code == 200
+    link = re.search(r'<a href="(/microbiome/\d+[^"]*)">Report</a>', client.get(f"/trends?patient={cid}").text)
+    assert link and client.get(html.unescape(link.group(1))).status_code == 200

@@ -19,7 +19,7 @@ def insights_page(request: Request, patient: int | None = None) -> Response:
     with unit_of_work(request) as s:
         u = require_user(request, s, "patient")
         pid = access.default_patient(s, u.actor).id if patient is None else access.patient_for_write(s, u.actor, patient).id
-        return render(request, "insights.html", {"patient_id": pid}, user=u)
+        return render(request, "insights.html", {"patient_id": pid, "patient": patient}, user=u)
 
 
 @router.get("/insights/panel", response_class=HTMLResponse)

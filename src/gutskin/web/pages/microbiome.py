@@ -70,7 +70,7 @@ async def microbiome_upload(request: Request, file: UploadFile = File(...), samp
             with unit_of_work(request) as s:
                 u = require_user(request, s, "patient")  # again: signed out or password changed meanwhile
                 out = micro.store_sample(s, u.actor, pid, parsed, method=method, collected_on=when)
-            return redirect(f"/microbiome/{out['id']}")
+            return redirect(f"/microbiome/{out['id']}" + (f"?patient={patient}" if patient else ""))  # a child's sample
         except (ClinicError, ValueError) as exc:
             with unit_of_work(request) as s:
                 u = require_user(request, s, "patient")
@@ -88,7 +88,8 @@ def microbiome_report(request: Request, sample_pk: int, patient: int | None = No
     with unit_of_work(request) as s:
         u = require_user(request, s, "patient")
         pid = _pid(s, u.actor, patient)
-        return render(request, "microbiome_report.html", {"s": micro.get_sample(s, u.actor, pid, sample_pk)}, user=u)
+        return render(request, "microbiome_report.html", {"s": micro.get_sample(s, u.actor, pid, sample_pk),
+                                                          "patient": patient}, user=u)
 
 
 @router.get("/clinic/patients/{patient_id}/microbiome/{sample_pk}", response_class=HTMLResponse)

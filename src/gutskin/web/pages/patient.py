@@ -335,7 +335,8 @@ def trends(request: Request, weeks: int = 12, patient: int | None = None) -> Res
         micro = microbiome.latest_summary(s, u.actor, pid)
         return render(request, "trends.html", {"data": data, "weeks": data["weeks"],
                                                "patient": patient, "readonly": False, "micro": micro,
-                                               "micro_link": f"/microbiome/{micro['id']}" if micro else None}, user=u)
+                                               "micro_link": f"/microbiome/{micro['id']}" + (f"?patient={patient}" if patient else "")
+                                               if micro else None}, user=u)
 
 
 def _sharing_ctx(request: Request, s, u, pid: int) -> dict:  # type: ignore[no-untyped-def]
