@@ -77,3 +77,25 @@ def test_metadata_as_csv_semicolon_or_tsv_reads_the_same(tmp_path):
     for f in frames[1:]:
         pd.testing.assert_frame_equal(f, frames[0])
     assert frames[0].loc["S2", "age"] == 1.25 and list(frames[0].columns) == ["SCORAD", "sex", "age"]
+
+
+@pytest.mark.parametrize("body", [
+    "#OTU ID\tS1\tS2\t\nA\t1\t2\t\nB\t3\t4\t\n",                 # trailing tab on every line
+    "#OTU ID,S1,S2,,\nA,1,2,,\nB,3,4,,\n,,,,\n",                 # Excel: emptied columns and row
+    "#OTU ID;S1;S2;;\r\nA;1;2;;\r\nB;3;4;;\r\n;;;;\r\n",
+])
+def test_spreadsheet_leftover_empty_columns_and_rows_are_ignored(tmp_path, body):
+    p = tmp_path / "t.txt"
+    p.write_text(body)
+    clean = tmp_path / "clean.tsv"
+    clean.write_text("#OTU ID\tS1\tS2\nA\t1\t2\nB\t3\t4\n")
+    _same(read_profile(p), read_profile(clean))
+
+
+def test_values_under_an_empty_header_cell_are_named(tmp_path):
+    from gutskin.microbiome import MicrobiomeInputError
+
+    p = tmp_path / "hole.csv"
+    p.write_text("#OTU ID,S1,,S2\nA,1,5,2\nB,3,,4\n")
+    with pytest.raises(MicrobiomeInputError, match="column 3 has values but no name"):
+        read_profile(p)

@@ -361,11 +361,23 @@ def read_table(path_or_buffer, *, orientation: Orientation | None = None, sep: s
                           index_col=False)
     except (pd.errors.ParserError, ValueError) as exc:
         raise MicrobiomeInputError(f"cannot parse the table ({exc})", source=src) from exc
-    if raw.shape[1] < 2:
-        raise MicrobiomeInputError("the table needs an ID column and at least one data column", source=src)
     import csv
 
     header_cells = [c.strip() for c in next(csv.reader([lines[0]], delimiter=sep))]
+    # spreadsheet leftovers: columns with no header and no value, rows with no value at all
+    blank = raw.map(lambda v: not str(v).strip())
+    if len(header_cells) == raw.shape[1]:
+        empty_cols = [i for i in range(1, raw.shape[1]) if not header_cells[i] and blank.iloc[:, i].all()]
+        for i in range(1, raw.shape[1]):
+            if not header_cells[i] and i not in empty_cols:
+                raise MicrobiomeInputError(f"column {i + 1} has values but no name in the header", source=src)
+        if empty_cols:
+            keep = [i for i in range(raw.shape[1]) if i not in empty_cols]
+            raw, blank = raw.iloc[:, keep], blank.iloc[:, keep]
+            header_cells = [header_cells[i] for i in keep]
+    raw = raw[~blank.all(axis=1).to_numpy()]
+    if raw.shape[1] < 2:
+        raise MicrobiomeInputError("the table needs an ID column and at least one data column", source=src)
     header0 = str(raw.columns[0])
     raw = raw.set_index(raw.columns[0])
     raw.index = raw.index.map(str)
