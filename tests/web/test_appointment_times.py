@@ -184,3 +184,20 @@ def test_open_requests_come_before_answered_and_closed_ones(client, engine, peop
     login_page(client, "linked@clinic.example.org")
     page = client.get("/clinic/appointments").text
     assert page.index("New routine one") < page.index("Booked one") < page.index("Old urgent one")
+
+
+def test_api_queue_keeps_proposed_and_accepted_requests_and_drops_closed_ones(client, engine, people) -> None:
+    """A proposed time vanished from GET /clinician/appointments (only 'open' was listed unless
+    include_closed): the clinician's API client lost the requests waiting on their proposal."""
+    soon = dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0) + dt.timedelta(days=3)
+    with transaction(engine) as s:
+        ids = {name: appointments.request_appointment(s, people.owner, people.owner_pid, name, "soon")["id"]
+               for name in ("open", "proposed", "accepted", "declined")}
+        appointments.respond(s, people.clinician, ids["proposed"], "propose", soon)
+        appointments.respond(s, people.clinician, ids["accepted"], "accept", soon)
+        appointments.respond(s, people.clinician, ids["declined"], "decline", None, "Please see your GP")
+    h = bearer(client, "linked@clinic.example.org")
+    live = {r["reason"]: r["status"] for r in client.get("/api/v1/clinician/appointments", headers=h).json()}
+    assert live == {"open": "open", "proposed": "proposed", "accepted": "accepted"}
+    every = client.get("/api/v1/clinician/appointments", params={"include_closed": "true"}, headers=h).json()
+    assert [r["reason"] for r in every] == ["open", "proposed", "accepted", "declined"]

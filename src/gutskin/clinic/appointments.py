@@ -73,8 +73,8 @@ def queue(session: Session, actor: Actor, include_closed: bool = False) -> list[
         .join(Consent, Consent.patient_id == Patient.id)
         .where(Consent.clinician_user_id == actor.user_id, Consent.revoked_at.is_(None))
     )
-    if not include_closed:
-        q = q.where(AppointmentRequest.status == "open")
+    if not include_closed:  # closed: declined or cancelled; a proposed or accepted time is still live
+        q = q.where(AppointmentRequest.status.in_(("open", "proposed", "accepted")))
     rank = {u: i for i, u in enumerate(reversed(URGENCIES))}
     rows = session.execute(q.order_by(AppointmentRequest.created_at)).all()
     out = []
