@@ -68,6 +68,24 @@ def test_sharing_and_appointments_read_on_a_phone(server, browser) -> None:  # t
     p.click("form.card button[type=submit]")
     p.wait_for_selector("td.status")
     assert p.locator("td.status").inner_text() == "Waiting for the clinic"
+    # the clinic books it with a message: on a phone the time and the message are on screen (a card)
+    import datetime as dt
+
+    me = httpx.post(base + "/api/v1/auth/token", json={"email": "phone2@example.org", "password": PASSWORD}).json()
+    rid = httpx.get(base + "/api/v1/me/appointments", headers={"Authorization": f"Bearer {me['access_token']}"}).json()[0]["id"]
+    when = (dt.datetime.now(dt.UTC) + dt.timedelta(days=9)).replace(microsecond=0).isoformat()
+    message = "Bring your steroid cream and the diary of the last two weeks"
+    r = httpx.post(f"{base}/api/v1/clinician/appointments/{rid}", headers={"Authorization": f"Bearer {doc_token}"},
+                   json={"action": "accept", "time": when, "message": message})
+    assert r.status_code == 200, r.text
+    p.goto(base + "/appointments")
+    assert p.locator("td.status").inner_text() == "Booked"
+    for cell, text in (("td.appt-time", "Time: "), ("td[data-label='Message from the clinic']", "Message from the clinic: ")):
+        box = p.locator(cell).bounding_box()
+        assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 390, (cell, box)
+        assert p.locator(cell).evaluate("e => getComputedStyle(e, '::before').content").strip('"') == text
+    assert p.locator("td[data-label='Message from the clinic']").inner_text() == message
+    assert p.locator("#requests").evaluate("t => t.scrollWidth <= t.clientWidth + 1")
     ctx.close()
 
 
