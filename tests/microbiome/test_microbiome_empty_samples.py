@@ -107,3 +107,10 @@ def test_empty_samples_are_exactly_the_all_zero_rows(tmp_path_factory, empty):
     assert list(prof.empty_samples) == [s for s, e in zip(samples, empty) if e]
     assert prof.sample_ids == [s for s, e in zip(samples, empty) if not e]
     np.testing.assert_array_equal(prof.table.to_numpy(), counts[~np.array(empty)])
+
+
+def test_a_directory_is_not_called_missing(tmp_path):
+    with pytest.raises(MicrobiomeInputError, match="is a directory"):
+        read_profile(tmp_path)
+    with pytest.raises(MicrobiomeInputError, match="no such file"):
+        read_profile(tmp_path / "nope.biom")

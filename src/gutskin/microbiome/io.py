@@ -558,6 +558,8 @@ def read_profile(path: str | os.PathLike, *, format: str | None = None, orientat
     ``format``: ``"biom"`` (either BIOM version), ``"metaphlan"`` or ``"table"``.
     ``max_cells``: the largest BIOM table (samples × features) accepted (:func:`read_biom`).
     """
+    if Path(path).is_dir():
+        raise MicrobiomeInputError("is a directory, expected a BIOM, TSV/CSV or MetaPhlAn file", source=str(path))
     if not Path(path).is_file():
         raise MicrobiomeInputError("no such file", source=str(path))
     fmt = format or sniff_format(path)
