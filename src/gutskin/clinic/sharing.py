@@ -20,7 +20,14 @@ _ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I
 
 
 def _hash(code: str) -> str:
-    return hashlib.sha256(code.replace("-", "").strip().upper().encode()).hexdigest()
+    """The code as written on paper or read over the phone: any case, spaces or dashes (also the
+    typographic ones a word processor puts in, and fullwidth letters) -- "57zt xeka 7xus" and
+    "57ZT–XEKA–7XUS" were unknown codes when only ASCII '-' and outer spaces were dropped."""
+    import re
+    import unicodedata
+
+    plain = re.sub(r"[\s\-\u2010-\u2015\u2212]", "", unicodedata.normalize("NFKC", code))
+    return hashlib.sha256(plain.upper().encode()).hexdigest()
 
 
 def create_invite(session: Session, actor: Actor, patient_id: int) -> dict[str, str]:
