@@ -114,3 +114,19 @@ def test_a_directory_is_not_called_missing(tmp_path):
         read_profile(tmp_path)
     with pytest.raises(MicrobiomeInputError, match="no such file"):
         read_profile(tmp_path / "nope.biom")
+
+
+def test_a_junk_tree_is_one_line_on_stderr(tmp_path):
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    table = _write(tmp_path, "h5")
+    junk = tmp_path / "junk.tre"
+    junk.write_text("not a tree at all\n")
+    exe = Path(sys.executable).with_name("gutskin")
+    p = subprocess.run([str(exe), "microbiome", "diversity", str(table), "--tree", str(junk), "--json"],
+                       capture_output=True, text=True, timeout=120)
+    assert p.returncode == 2 and p.stdout == ""
+    lines = p.stderr.strip().splitlines()
+    assert len(lines) == 1 and "Newick" in lines[0], p.stderr

@@ -579,10 +579,14 @@ def read_profile(path: str | os.PathLike, *, format: str | None = None, orientat
 
 def read_tree(path_or_buffer):
     """Read a Newick tree as an :class:`skbio.TreeNode` (clear error if unreadable)."""
+    import warnings
+
     import skbio
 
     try:
-        return skbio.TreeNode.read(path_or_buffer, format="newick")
+        with warnings.catch_warnings():  # skbio's "does not look like a newick file" would be a second line
+            warnings.simplefilter("ignore")
+            return skbio.TreeNode.read(path_or_buffer, format="newick")
     except Exception as exc:  # skbio raises several parser error types
         raise MicrobiomeInputError(f"not a readable Newick tree ({exc})", source=str(path_or_buffer)) from exc
 
