@@ -77,6 +77,9 @@ def create_app(settings: Settings | None = None, lifespan=None) -> FastAPI:  # t
         description="Eczema diaries, scores and sharing with clinicians. JSON API under /api/v1.",
         docs_url=None,  # Swagger UI would load scripts from a CDN; the schema is at /openapi.json
         redoc_url=None,
+        # no request body beyond an upload (and its multipart framing): 413 before it is read,
+        # so an anonymous 150 MB JSON body no longer sits in memory (third security review)
+        max_body_size=settings.upload_max_bytes + 1024 * 1024,
     )
     app.state.settings = settings
     app.state.engine = get_engine(settings.database_url)
