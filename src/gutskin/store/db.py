@@ -112,11 +112,13 @@ def make_engine(url: str) -> Engine:
         path = sqlite_path(url)
         if path is not None:
             path.parent.mkdir(parents=True, exist_ok=True)  # only reached for the default file
-        engine = create_engine(url, connect_args={"timeout": 30})
+        # hide_parameters: a database error's message (and so the server log) never shows the
+        # statement's values, which are health data (third security review)
+        engine = create_engine(url, connect_args={"timeout": 30}, hide_parameters=True)
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin)
         return engine
-    engine = create_engine(url, pool_size=10, max_overflow=20)
+    engine = create_engine(url, pool_size=10, max_overflow=20, hide_parameters=True)
     event.listen(engine, "checkin", _remember_checkin)
     event.listen(engine, "checkout", _ping_if_idle)
     return engine
