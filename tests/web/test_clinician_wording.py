@@ -15,11 +15,12 @@ from tests.interop.test_report import _pdf_text, _report
 from tests.safety.test_attacks import login_page
 
 
-def _seed(engine, people, days: int = 60) -> None:  # type: ignore[no-untyped-def]
-    """Dairy on ~40 % of days raises the next day's itch; egg on only 3 days (too few to judge)."""
+def _seed(engine, people, days: int = 60, ago: int = 0) -> None:  # type: ignore[no-untyped-def]
+    """Dairy on ~40 % of days raises the next day's itch; egg on only 3 days (too few to judge);
+    the last day ``ago`` days before today."""
     rng = random.Random(5)
     dairy = [rng.random() < 0.4 for _ in range(days)]
-    start = dt.date.today() - dt.timedelta(days=days - 1)
+    start = dt.date.today() - dt.timedelta(days=days - 1 + ago)
     with transaction(engine) as s:
         for i in range(days):
             itch = 3 + (3 if i > 0 and dairy[i - 1] else 0) + rng.choice((-1, 0, 0, 1))
@@ -44,8 +45,23 @@ def test_panel_and_report_speak_about_the_patient_to_the_clinician(engine, peopl
     patient, clinician = texts["owner@example.org"], texts["linked@clinic.example.org"]
     assert "Egg: not enough data yet" in clinician and "(the patient has 3 and " in clinician
     assert "you have" not in clinician and "your itch" not in clinician
+    assert "Itch, next 7 days" in clinician and 'id="forecast-stale"' not in clinician  # logged today
     assert "(you have 3 and " in patient and "the patient has" not in patient
     _, pdf = _report(engine, people.clinician, people.owner_pid)
     text = " ".join(_pdf_text(pdf)[1].split())
     assert "Dairy: likely makes the patient's itch worse" in text
     assert "your itch" not in text and "you have" not in text
+
+
+def test_a_forecast_from_an_old_last_entry_is_not_called_the_next_week_for_the_clinician(engine, people, client) -> None:
+    clear_cache()
+    _seed(engine, people, days=40, ago=12)
+    last = dt.date.today() - dt.timedelta(days=12)
+    with transaction(engine) as s:
+        r = settle(people.owner_pid, insights_for(s, people.owner, people.owner_pid), 60)
+    assert r["status"] == "ready" and r["forecast"]["origin"] == last.isoformat()
+    login_page(client, "linked@clinic.example.org")
+    text = html.unescape(client.get("/insights/panel", params={"patient": people.owner_pid}).text)
+    assert "Itch, the 7 days after the last entry" in text and "next 7 days" not in text
+    assert f"The last diary entry is from {last:%a} {last.day} {last:%b %Y}" in text
+    assert "in the next week" not in text and "in those 7 days" in text

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
@@ -9,7 +10,7 @@ from fastapi.responses import HTMLResponse, Response
 from gutskin.clinic import access
 from gutskin.clinic.insights import insights_for
 from gutskin.web.deps import unit_of_work
-from gutskin.web.pages.common import render, require_user
+from gutskin.web.pages.common import local_today, render, require_user
 
 router = APIRouter(include_in_schema=False)
 
@@ -29,6 +30,10 @@ def insights_panel(request: Request, patient: int) -> Response:
         u = require_user(request, s, "patient", "clinician")
         result = insights_for(s, u.actor, patient)
     forecast, sleep = result.get("forecast"), result.get("sleep_forecast")
+    # the forecast runs from the last diary day: when its first day is already past, "next 7 days" is wrong
+    origin = (forecast or {}).get("origin")
+    stale = bool(origin) and dt.date.fromisoformat(str(origin)) + dt.timedelta(days=1) < local_today(request)
     return render(request, "_insights.html", {"r": result, "patient_id": patient, "viewer": u.actor.role,
+                                              "forecast_from": dt.date.fromisoformat(str(origin)) if stale else None,
                                               "forecast_data": forecast or None,
                                               "sleep_data": sleep or None}, user=u)
