@@ -56,3 +56,27 @@ def test_empty_header_cell_is_named_by_position(header, cell):
     with pytest.raises(DiaryCsvError) as err:
         read_diary_frame(io.StringIO(text))
     assert err.value.line == 1 and f"header cell {cell} is empty" in str(err.value)
+
+
+@pytest.mark.parametrize("cell", ["³", "٣", "3\u200b"])
+def test_non_ascii_digits_in_a_score_are_a_cell_error_not_a_crash(cell):
+    text = f"patient,date,itch\np1,2025-01-01,{cell}\n"
+    with pytest.raises(DiaryCsvError) as err:  # '³' raised a bare ValueError from int()
+        read_diary_frame(io.StringIO(text))
+    assert (err.value.line, err.value.column) == (2, "itch")
+
+
+@pytest.mark.parametrize("cell", ["1_000", "٣", "nan", "inf", "0x10", "1e400", "1,5"])
+def test_python_only_number_spellings_are_refused(cell):
+    text = f'patient,date,env.pollen\np1,2025-01-01,"{cell}"\n'
+    with pytest.raises(DiaryCsvError) as err:
+        read_diary_frame(io.StringIO(text))
+    assert (err.value.line, err.value.column) == (2, "env.pollen")
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.floats(min_value=0, max_value=1e6, allow_nan=False, allow_infinity=False))
+def test_csv_numbers_read_back_exactly(x):
+    for text in (repr(x), f"{x:e}", f"{x:.3f}"):
+        frame = read_diary_frame(io.StringIO(f"patient,date,env.pollen\np1,2025-01-01,{text}\n"))
+        assert frame["env.pollen"].iloc[0] == float(text)

@@ -18,6 +18,7 @@ import datetime as dt
 import io
 import math
 import os
+import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import IO, TextIO
@@ -68,17 +69,22 @@ def _int_in(text: str, lo: int, hi: int) -> int | None:
         sign, digits = t[0], t[1:]
     else:
         sign, digits = "", t
-    if not digits.isdigit():
+    if not (digits.isascii() and digits.isdigit()):  # '³' and '٣' are digits to str.isdigit, not to the format
         return None
     value = int(sign + digits)
     return value if lo <= value <= hi else None
 
 
+_NUMBER_RE = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
+
+
 def _number(text: str) -> float | None:
-    try:
-        value = float(text.strip())
-    except ValueError:
+    """A decimal number as CSV writes it; not Python-only spellings float() also takes
+    (``1_000``, ``nan``, ``inf``, non-ASCII digits)."""
+    t = text.strip()
+    if not _NUMBER_RE.fullmatch(t):
         return None
+    value = float(t)
     return value if math.isfinite(value) else None
 
 
