@@ -65,3 +65,15 @@ def test_a_forecast_from_an_old_last_entry_is_not_called_the_next_week_for_the_c
     assert "Itch, the 7 days after the last entry" in text and "next 7 days" not in text
     assert f"The last diary entry is from {last:%a} {last.day} {last:%b %Y}" in text
     assert "in the next week" not in text and "in those 7 days" in text
+
+
+def test_the_report_says_when_the_forecast_starts_before_the_report(engine, people) -> None:
+    clear_cache()
+    _seed(engine, people, days=40, ago=12)
+    _, pdf = _report(engine, people.clinician, people.owner_pid)
+    text = " ".join(_pdf_text(pdf)[1].split())
+    assert "The last diary entry is 12 days before this report: the forecast is for the days after it" in text
+    clear_cache()
+    _seed(engine, people, days=1, ago=0)  # and today: the warning goes
+    _, pdf = _report(engine, people.clinician, people.owner_pid)
+    assert "days before this report" not in " ".join(_pdf_text(pdf)[1].split())

@@ -55,6 +55,13 @@ def _fmt(v: Any, digits: int = 1) -> str:
     return escape(str(v))
 
 
+def _days_between(first: Any, last: Any) -> int | None:
+    try:
+        return (dt.date.fromisoformat(str(last)[:10]) - dt.date.fromisoformat(str(first)[:10])).days
+    except ValueError:
+        return None
+
+
 def _date(v: Any) -> str:
     if v is None or v == "":
         return "–"
@@ -126,6 +133,10 @@ def _section_insights(data: dict[str, Any], compact: bool) -> str:
         from gutskin.interop.charts import forecast_chart
 
         out.append("<h2>7-day itch forecast</h2>")
+        gap = _days_between(fc.get("origin"), data.get("generated_on"))
+        if gap is not None and gap > 1:  # the forecast's first day is already past: say so (the page does too)
+            out.append(f'<p class="note"><b>The last diary entry is {gap} days before this report:</b> the forecast is for '
+                       "the days after it, not the coming week, and says nothing about the patient now.</p>")
         out.append(f"<p>Chance of at least one day with itch {fc.get('flare_threshold', 7)}+ in the next {len(days)} days: "
                    f"<b>{risk_percent(float(fc.get('flare_risk', 0)))}</b> (from the last diary day, "
                    f"{_date(fc.get('origin'))}; {fc.get('n_observed', 0)} itch scores used).</p>")
