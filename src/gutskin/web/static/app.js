@@ -47,10 +47,9 @@
   }
   var palette = ["#1c6e8c", "#b3261e", "#2e7d32", "#e69500", "#8e5bb3", "#5b6475", "#00838f", "#6d4c41", "#c2185b", "#283593"];
   function drawSimulation(root) {
-    var el = (root || document).querySelector("#sim-data");
     var canvas = (root || document).querySelector("#sim-chart");
-    if (!el || !canvas || !window.Chart) return;
-    var r = JSON.parse(el.textContent);
+    if (!canvas || !canvas.dataset.sim || !window.Chart) return;
+    var r = JSON.parse(canvas.dataset.sim);
     if (!r) return;
     var sets = Object.keys(r.arms).map(function (arm, i) {
       return { label: arm, data: r.arms[arm].easi_by_week_median, borderColor: palette[i % palette.length],
