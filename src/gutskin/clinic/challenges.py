@@ -826,6 +826,9 @@ def confirm_outcome(session: Session, actor: Actor, challenge_id: int, outcome: 
     override = expected is not None and expected != outcome
     if override and not (note or "").strip():
         raise InvalidInput("note: say why you override the verdict")
+    if outcome == "refuted" and not (note or "").strip() and not any(d.status == "taken" for d in _doses(session, ch)):
+        # "the food can be eaten" from a challenge in which nothing was eaten: the page offered it in the baseline week
+        raise InvalidInput("note: no dose of this challenge was taken; say why the food can be eaten")
     on_list = (outcome == "confirmed") if avoid is None else bool(avoid)
     rec = AllergyRecord(patient_id=ch.patient_id, food=ch.food, status=outcome, avoid=on_list, challenge_id=ch.id,
                         recorded_by_user_id=actor.user_id, note=(note or "").strip())
