@@ -316,3 +316,17 @@ def test_a_caregiver_stays_on_the_childs_record_from_page_to_page(client, people
     assert client.get(up.headers["location"]).status_code == 200
     link = re.search(r'<a href="(/microbiome/\d+[^"]*)">Report</a>', client.get(f"/trends?patient={cid}").text)
     assert link and client.get(html.unescape(link.group(1))).status_code == 200
+
+
+def test_saved_is_said_only_after_a_save(client, people) -> None:
+    """/today?date=...&saved=1 said "Saved." to whoever followed the link (and saved=abc was a 422)."""
+    login_page(client, "owner@example.org")
+    for junk in ("1", "abc", ""):
+        r = client.get(f"/today?date=2026-11-20&saved={junk}")
+        assert r.status_code == 200 and 'id="saved-msg"' not in r.text, junk
+    csrf = _csrf(client.get("/today?date=2026-11-20").text)
+    r = client.post("/today", data={"csrf_token": csrf, "date": "2026-11-20", "itch": "2"}, follow_redirects=False)
+    assert r.status_code == 303
+    assert 'id="saved-msg"' in client.get(r.headers["location"]).text
+    other_day = r.headers["location"].replace("date=2026-11-20", "date=2026-11-19")  # the note is for that day
+    assert 'id="saved-msg"' not in client.get(other_day).text

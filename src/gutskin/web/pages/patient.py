@@ -159,8 +159,9 @@ def _custom_factor(text: str, group: str = "food") -> str:
 
 
 @router.get("/today", response_class=HTMLResponse)
-def today(request: Request, date: str | None = None, patient: int | None = None, saved: int = 0) -> Response:
-    return _today_page(request, date, patient, saved)
+def today(request: Request, date: str | None = None, patient: int | None = None, saved: str | None = None) -> Response:
+    # "Saved." only after this session's save of this day (a signed note): a link cannot claim it
+    return _today_page(request, date, patient, int(bool(date) and read_note(request, saved) == f"saved {date}"))
 
 
 def _today_page(request: Request, date: str | None, patient: int | None, saved: int = 0,
@@ -242,7 +243,8 @@ def _save_today(request: Request, form: dict[str, str], patient: int | None) -> 
         )
         diary.put_day(s, u.actor, pid, day, entry)
     q = f"&patient={patient}" if patient else ""
-    return redirect(f"/today?date={day.isoformat()}&saved=1{q}")
+    note = quote(signed_note(request, f"saved {day.isoformat()}", "/today"))
+    return redirect(f"/today?date={day.isoformat()}&saved={note}{q}")
 
 
 @router.post("/today")
