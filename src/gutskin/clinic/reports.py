@@ -17,7 +17,7 @@ from gutskin.clinic.access import patient_for_read
 from gutskin.clinic.actors import Actor
 from gutskin.clinic.diary import _days
 from gutskin.clinic.errors import InvalidInput
-from gutskin.clinic.summary import poem_band
+from gutskin.clinic.summary import patients_today, poem_band
 from gutskin.store.models import DiaryDay, MicrobiomeSample, QuestionnaireResponse
 
 CLI_INSIGHTS_WAIT = 180.0  # seconds the CLI waits for triggers and forecast
@@ -99,7 +99,9 @@ def report_data(session: Session, actor: Actor, patient_id: int, weeks: int = 12
     today = today or dt.date.today()
     last_entry = session.scalar(select(func.max(DiaryDay.day)).where(DiaryDay.patient_id == patient_id))
     total_days = session.scalar(select(func.count()).select_from(DiaryDay).where(DiaryDay.patient_id == patient_id)) or 0
-    end = today
+    # the patient's newest day when it is ahead of the reader's date (time zones), as on the pages:
+    # an Auckland patient's today was left out of a report made on a server still in yesterday
+    end = patients_today(session, patient_id, today)
     start = end - dt.timedelta(days=7 * weeks - 1)
     days = _days(session, patient_id, start, end)
     by = {d["date"]: d for d in days}
