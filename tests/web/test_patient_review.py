@@ -330,3 +330,19 @@ def test_saved_is_said_only_after_a_save(client, people) -> None:
     assert 'id="saved-msg"' in client.get(r.headers["location"]).text
     other_day = r.headers["location"].replace("date=2026-11-20", "date=2026-11-19")  # the note is for that day
     assert 'id="saved-msg"' not in client.get(other_day).text
+
+
+def test_the_api_refuses_a_microbiome_sample_collected_in_the_future(client, people) -> None:
+    """The page refused a future collection date; the API stored 2099-01-01 (one rule for both)."""
+    from tests.web.test_microbiome_upload import PROFILE
+
+    owner = bearer(client, "owner@example.org")
+    ahead = (dt.date.today() + dt.timedelta(days=2)).isoformat()
+    r = client.post("/api/v1/me/microbiome", headers=owner, data={"method": "shotgun", "collected_on": ahead},
+                    files={"file": ("mine.tsv", PROFILE, "text/tab-separated-values")})
+    assert r.status_code == 422 and r.json()["detail"].startswith(f"collected_on: {ahead} is in the future")
+    tomorrow = (dt.date.today() + dt.timedelta(days=1)).isoformat()  # a zone ahead of the server
+    r = client.post("/api/v1/me/microbiome", headers=owner, data={"method": "shotgun", "collected_on": tomorrow},
+                    files={"file": ("mine.tsv", PROFILE, "text/tab-separated-values")})
+    assert r.status_code in (200, 201), r.text
+    assert len(client.get(f"/api/v1/patients/{people.owner_pid}/microbiome", headers=owner).json()) == 1

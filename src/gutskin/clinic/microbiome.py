@@ -130,6 +130,8 @@ def store_sample(session: Session, actor: Actor, patient_id: int, parsed: Parsed
     patient_for_write(session, actor, patient_id)
     if method not in METHODS:
         raise InvalidInput(f"method: expected one of {', '.join(METHODS)}")
+    if collected_on is not None and collected_on > dt.date.today() + dt.timedelta(days=1):  # a zone ahead: +1 day, as the diary
+        raise InvalidInput(f"collected_on: {collected_on.isoformat()} is in the future; give the day the sample was taken")
     row = MicrobiomeSample(
         patient_id=patient_id, sample_id=parsed.sample_id, collected_on=collected_on, method=method,
         source_format=parsed.source_format, filename=parsed.filename, is_counts=parsed.is_counts,
