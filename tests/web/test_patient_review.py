@@ -346,3 +346,11 @@ def test_the_api_refuses_a_microbiome_sample_collected_in_the_future(client, peo
                     files={"file": ("mine.tsv", PROFILE, "text/tab-separated-values")})
     assert r.status_code in (200, 201), r.text
     assert len(client.get(f"/api/v1/patients/{people.owner_pid}/microbiome", headers=owner).json()) == 1
+
+
+def test_recap_says_what_its_numbers_mean(client, people) -> None:
+    """RECAP offered bare 0 1 2 3 4 with no word on which end is good."""
+    login_page(client, "owner@example.org")
+    page = client.get("/questionnaire/recap").text
+    assert "0 is the best answer, 4 the worst" in page
+    assert 'id="scale-hint"' not in client.get("/questionnaire/poem").text  # POEM's options are words already
