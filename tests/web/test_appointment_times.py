@@ -201,3 +201,19 @@ def test_api_queue_keeps_proposed_and_accepted_requests_and_drops_closed_ones(cl
     assert live == {"open": "open", "proposed": "proposed", "accepted": "accepted"}
     every = client.get("/api/v1/clinician/appointments", params={"include_closed": "true"}, headers=h).json()
     assert [r["reason"] for r in every] == ["open", "proposed", "accepted", "declined"]
+
+
+def test_accepting_a_proposed_request_without_a_time_books_the_proposed_time(client, engine, people) -> None:
+    """The card shows the proposed time and an empty field: Accept answered 'time: give the
+    appointment date and time'. An open request still needs one."""
+    rid = _request(engine, people)
+    login_page(client, "linked@clinic.example.org")
+    client.cookies.set("tz", "Europe/Berlin")
+    assert _post_page(client, rid, "", "Europe/Berlin").status_code == 422  # open: a time is needed
+    proposed = dt.datetime.fromisoformat(f"{DAY}T09:15")
+    with transaction(engine) as s:
+        appointments.respond(s, people.clinician, rid, "propose", proposed, "Would 10:15 suit?")
+    page = client.get("/clinic/appointments").text
+    assert "leave empty and Accept to book the proposed time" in page
+    assert _post_page(client, rid, "", "Europe/Berlin").status_code == 303
+    assert _stored(engine, rid) == ("accepted", proposed)

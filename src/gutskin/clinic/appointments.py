@@ -89,13 +89,16 @@ def respond(
     session: Session, actor: Actor, request_id: int, action: str, when: dt.datetime | None = None, message: str = ""
 ) -> dict[str, object]:
     """Accept with a time, propose another time, or decline with a message. ``when`` is naive
-    UTC (the pages convert from the clinician's zone, the API from the given offset)."""
+    UTC (the pages convert from the clinician's zone, the API from the given offset); accepting a
+    proposed request without a time books the proposed time."""
     require_role(actor, "clinician")
     a = session.get(AppointmentRequest, request_id)
     if a is None or actor.user_id is None or not has_active_consent(session, a.patient_id, actor.user_id):
         raise NotFound("appointment request not found")
     if action not in ACTIONS:
         raise InvalidInput(f"action: expected one of {', '.join(ACTIONS)}")
+    if action == "accept" and when is None and a.status == "proposed" and a.scheduled_for is not None:
+        when = a.scheduled_for  # accepting a proposed time as it stands (the field is empty on the card)
     if action in ("accept", "propose") and when is None:
         raise InvalidInput("time: give the appointment date and time")
     if action in ("accept", "propose") and when is not None and when < utcnow():
