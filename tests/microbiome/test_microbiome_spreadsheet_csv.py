@@ -99,3 +99,19 @@ def test_values_under_an_empty_header_cell_are_named(tmp_path):
     p.write_text("#OTU ID,S1,,S2\nA,1,5,2\nB,3,,4\n")
     with pytest.raises(MicrobiomeInputError, match="column 3 has values but no name"):
         read_profile(p)
+
+
+def test_qiime2_confidence_column_is_not_a_sample(tmp_path):
+    # QIIME 2's taxonomy.tsv (Feature ID, Taxon, Confidence) merged into a feature table
+    p = tmp_path / "merged.tsv"
+    p.write_text("Feature ID\tTaxon\tConfidence\tS1\tS2\n"
+                 "A\tk__Bacteria; p__Firmicutes\t0.99\t10\t3\n"
+                 "B\tk__Bacteria; p__Bacteroidetes\t0.87\t5\t8\n")
+    prof = read_profile(p)
+    assert prof.sample_ids == ["S1", "S2"]
+    assert prof.kind == "counts"  # the fractional confidences made the whole table 'relative'
+    assert any("Confidence" in n for n in prof.notes)
+    clean = tmp_path / "clean.tsv"
+    clean.write_text("Feature ID\tTaxon\tS1\tS2\nA\tk__Bacteria; p__Firmicutes\t10\t3\n"
+                     "B\tk__Bacteria; p__Bacteroidetes\t5\t8\n")
+    _same(prof, read_profile(clean))

@@ -48,6 +48,7 @@ _FEATURE_HEADERS = {"#otu id", "otu id", "otu", "otu_id", "#otuid", "otuid", "as
 _SAMPLE_HEADERS = {"#sampleid", "sampleid", "sample", "sample_id", "sample-id", "sample id",
                    "sample_name", "samples", "#sample id", "#q2:types"}
 _TAXONOMY_COLUMNS = {"taxonomy", "taxon", "consensus lineage", "consensuslineage", "lineage"}
+_CLASSIFIER_COLUMNS = {"confidence", "consensus", "bootstrap"}
 
 
 # --------------------------------------------------------------------------------------
@@ -387,6 +388,12 @@ def read_table(path_or_buffer, *, orientation: Orientation | None = None, sep: s
     if taxcol is not None:
         lineages = raw[taxcol].to_dict()
         raw = raw.drop(columns=[taxcol])
+        # the classifier's confidence next to the taxonomy (QIIME 2 taxonomy.tsv merged in) is not a sample
+        extra = [c for c in raw.columns if str(c).strip().lower() in _CLASSIFIER_COLUMNS]
+        if extra:
+            raw = raw.drop(columns=extra)
+            notes.append(f"classifier column(s) {', '.join(repr(str(c)) for c in extra)} next to the taxonomy "
+                         "left out (not samples)")
     if orientation is not None:
         if orientation not in ("features-as-rows", "samples-as-rows"):
             raise MicrobiomeInputError(f"orientation must be 'features-as-rows' or 'samples-as-rows', "
