@@ -354,3 +354,20 @@ def test_recap_says_what_its_numbers_mean(client, people) -> None:
     page = client.get("/questionnaire/recap").text
     assert "0 is the best answer, 4 the worst" in page
     assert 'id="scale-hint"' not in client.get("/questionnaire/poem").text  # POEM's options are words already
+
+
+def test_a_childs_pages_say_whose_record_they_show(client, people) -> None:
+    """A child's Sharing page read "Sharing with your clinic" exactly like the caregiver's own:
+    an invite code could be handed out for the wrong record."""
+    login_page(client, "owner@example.org")
+    csrf = _csrf(client.get("/data").text)
+    r = client.post("/profiles/child", data={"csrf_token": csrf, "display_name": "Mia"}, follow_redirects=False)
+    cid = int(r.headers["location"].rsplit("=", 1)[1])
+    banner = "You are on the record of <strong>Mia</strong>."
+    for path in ("/today", "/trends", "/insights", "/microbiome", "/sharing", "/appointments", "/challenges",
+                 "/questionnaire/poem"):
+        assert banner in client.get(f"{path}?patient={cid}").text, path
+        assert 'id="viewing"' not in client.get(path).text, path  # the caregiver's own record: no banner
+        assert 'id="viewing"' not in client.get(f"{path}?patient={people.owner_pid}").text, path
+    invite = client.post(f"/sharing/invite?patient={cid}", data={"csrf_token": csrf})
+    assert banner in invite.text and 'id="invite-code"' in invite.text

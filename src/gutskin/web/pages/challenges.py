@@ -16,7 +16,8 @@ from gutskin.diary.factors import VOCABULARY
 from gutskin.web.deps import unit_of_work
 from gutskin.web.errors import status_for
 from gutskin.web.idguard import form_id
-from gutskin.web.pages.common import local_today, read_note, redirect, render, require_user, signed_note, verify_csrf, viewer_zone
+from gutskin.web.pages.common import (local_today, read_note, redirect, render, require_user, signed_note, verify_csrf,
+                                      viewer_zone, viewing)
 
 router = APIRouter(include_in_schema=False)
 
@@ -62,7 +63,8 @@ def patient_page(request: Request, patient: int | None = None, error: str | None
         steps = uc.today_steps(s, u.actor, pid, today)
         ctx = {"steps": steps, "reminders": uc.reminders(s, u.actor, pid, today), "avoid": uc.avoid_list(s, u.actor, pid),
                "records": uc.allergy_records(s, u.actor, pid), "questions": uc.SAFETY_SYMPTOMS,
-               "patient": patient, "error": read_note(request, error), "done": read_note(request, done), "today": today.isoformat()}
+               "patient": patient, "error": read_note(request, error), "done": read_note(request, done), "today": today.isoformat(),
+               "viewing": viewing(s, u, patient)}
         return render(request, "challenges_patient.html", ctx, user=u)
 
 

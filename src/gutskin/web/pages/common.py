@@ -226,3 +226,19 @@ def local_today(request: Request) -> dt.date:
 
 def cookie_secure(request: Request) -> bool:
     return request.url.scheme == "https" or settings_of(request).is_production
+
+
+def viewing(session: Session, user: PageUser, patient: int | None) -> str | None:
+    """The name of the profile a caregiver is on when it is not their default one ("Mia"), for the
+    banner that says whose record a page shows (a child's Sharing page read "Sharing with your
+    clinic", like the caregiver's own). None on the default profile or without ?patient=."""
+    from gutskin.clinic import access
+
+    if not patient or user.actor.role != "patient":
+        return None
+    owned = access.owned_patients(session, user.actor)
+    chosen = access.choose_default(owned)
+    for p in owned:
+        if p.id == patient and (chosen is None or p.id != chosen.id):
+            return p.display_name or "another profile"
+    return None

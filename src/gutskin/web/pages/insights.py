@@ -10,7 +10,7 @@ from fastapi.responses import HTMLResponse, Response
 from gutskin.clinic import access
 from gutskin.clinic.insights import insights_for
 from gutskin.web.deps import unit_of_work
-from gutskin.web.pages.common import local_today, render, require_user
+from gutskin.web.pages.common import local_today, render, require_user, viewing
 
 router = APIRouter(include_in_schema=False)
 
@@ -20,7 +20,8 @@ def insights_page(request: Request, patient: int | None = None) -> Response:
     with unit_of_work(request) as s:
         u = require_user(request, s, "patient")
         pid = access.default_patient(s, u.actor).id if patient is None else access.patient_for_write(s, u.actor, patient).id
-        return render(request, "insights.html", {"patient_id": pid, "patient": patient}, user=u)
+        return render(request, "insights.html", {"patient_id": pid, "patient": patient, "viewing": viewing(s, u, patient)},
+                      user=u)
 
 
 @router.get("/insights/panel", response_class=HTMLResponse)

@@ -13,7 +13,7 @@ from gutskin.clinic import microbiome as micro
 from gutskin.clinic.errors import ClinicError, InvalidInput
 from gutskin.web.errors import status_for
 from gutskin.web.deps import settings_of, unit_of_work
-from gutskin.web.pages.common import local_today, redirect, render, require_user, verify_csrf
+from gutskin.web.pages.common import local_today, redirect, render, require_user, verify_csrf, viewing
 
 router = APIRouter(include_in_schema=False)
 
@@ -41,7 +41,8 @@ def microbiome_page(request: Request, patient: int | None = None) -> Response:
     with unit_of_work(request) as s:
         u = require_user(request, s, "patient")
         pid = _pid(s, u.actor, patient)
-        return render(request, "microbiome.html", {"samples": micro.list_samples(s, u.actor, pid), "patient": patient},
+        return render(request, "microbiome.html", {"samples": micro.list_samples(s, u.actor, pid), "patient": patient,
+                                                   "viewing": viewing(s, u, patient)},
                       user=u)
 
 
@@ -77,7 +78,8 @@ async def microbiome_upload(request: Request, file: UploadFile = File(...), samp
                 pid = _pid(s, u.actor, patient)
                 typed = {"sample_id": sample_id, "method": method, "collected_on": collected_on}  # kept for the next try
                 return render(request, "microbiome.html", {"samples": micro.list_samples(s, u.actor, pid),
-                                                           "patient": patient, "error": str(exc), "typed": typed},
+                                                           "patient": patient, "error": str(exc), "typed": typed,
+                                                           "viewing": viewing(s, u, patient)},
                               status=status_for(exc) if isinstance(exc, ClinicError) else 422, user=u)
 
     return await run_in_threadpool(work)
@@ -89,7 +91,7 @@ def microbiome_report(request: Request, sample_pk: int, patient: int | None = No
         u = require_user(request, s, "patient")
         pid = _pid(s, u.actor, patient)
         return render(request, "microbiome_report.html", {"s": micro.get_sample(s, u.actor, pid, sample_pk),
-                                                          "patient": patient}, user=u)
+                                                          "patient": patient, "viewing": viewing(s, u, patient)}, user=u)
 
 
 @router.get("/clinic/patients/{patient_id}/microbiome/{sample_pk}", response_class=HTMLResponse)

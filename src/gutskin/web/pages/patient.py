@@ -17,7 +17,8 @@ from gutskin.clinic.errors import ClinicError, Forbidden, InvalidInput, NotFound
 from gutskin.diary.csvio import DiaryCsvError
 from gutskin.diary.factors import VOCABULARY, FactorKind, known_factor
 from gutskin.web import security
-from gutskin.web.pages.common import local_today, read_note, redirect, render, require_user, signed_note, verify_csrf, viewer_zone
+from gutskin.web.pages.common import (local_today, read_note, redirect, render, require_user, signed_note, verify_csrf,
+                                      viewer_zone, viewing)
 from gutskin.web.errors import status_for
 from gutskin.web.deps import settings_of, unit_of_work
 from gutskin.web.idguard import form_id
@@ -201,6 +202,7 @@ def _today_page(request: Request, date: str | None, patient: int | None, saved: 
             "amounts": _amounts(entry["factors"], readings_left),  # type: ignore[arg-type]
             "due": due, "saved": bool(saved), "patient": patient, "profiles": _profiles(s, u.actor),
             "current_patient": pid, "date_defaulted": not date, "error": error, "custom_groups": CUSTOM_GROUPS,
+            "viewing": viewing(s, u, patient),
         }
         return render(request, "today.html", ctx, user=u, status=422 if error else 200)
 
@@ -297,7 +299,8 @@ def _questionnaire_page(request: Request, instrument: str, patient: int | None,
         title, items, options = QUESTIONS[instrument]
         return render(request, "questionnaire.html", {"instrument": instrument, "title": title, "items": items,
                                                       "options": options, "patient": patient,
-                                                      "answers": answers or [], "error": error},
+                                                      "answers": answers or [], "error": error,
+                                                      "viewing": viewing(s, u, patient)},
                       user=u, status=422 if error else 200)
 
 
@@ -337,6 +340,7 @@ def trends(request: Request, weeks: int = 12, patient: int | None = None) -> Res
         micro = microbiome.latest_summary(s, u.actor, pid)
         return render(request, "trends.html", {"data": data, "weeks": data["weeks"],
                                                "patient": patient, "readonly": False, "micro": micro,
+                                               "viewing": viewing(s, u, patient),
                                                "micro_link": f"/microbiome/{micro['id']}" + (f"?patient={patient}" if patient else "")
                                                if micro else None}, user=u)
 
@@ -356,7 +360,8 @@ def sharing_page(request: Request, patient: int | None = None, stopped: str | No
         u = require_user(request, s, "patient")
         pid = _pid(s, u.actor, patient)
         note = read_note(request, stopped)
-        ctx = {**_sharing_ctx(request, s, u, pid), "patient": patient, "stopped": int(note) if note and note.isdigit() else 0}
+        ctx = {**_sharing_ctx(request, s, u, pid), "patient": patient, "stopped": int(note) if note and note.isdigit() else 0,
+               "viewing": viewing(s, u, patient)}
         return render(request, "sharing.html", ctx, user=u)
 
 
@@ -367,7 +372,7 @@ def sharing_invite(request: Request, csrf_token: str = Form(""), patient: int | 
         verify_csrf(request, u, csrf_token)
         pid = _pid(s, u.actor, patient)
         invite = sharing.create_invite(s, u.actor, pid)
-        ctx = {**_sharing_ctx(request, s, u, pid), "invite": invite, "patient": patient}
+        ctx = {**_sharing_ctx(request, s, u, pid), "invite": invite, "patient": patient, "viewing": viewing(s, u, patient)}
         return render(request, "sharing.html", ctx, user=u)
 
 
@@ -389,7 +394,8 @@ def appointments_page(request: Request, patient: int | None = None) -> Response:
         u = require_user(request, s, "patient")
         pid = _pid(s, u.actor, patient)
         return render(request, "appointments.html", {"requests": appointments.my_requests(s, u.actor, pid),
-                                                      "patient": patient, "shared": sharing.is_shared(s, u.actor, pid)},
+                                                      "patient": patient, "shared": sharing.is_shared(s, u.actor, pid),
+                                                      "viewing": viewing(s, u, patient)},
                       user=u)
 
 
@@ -409,7 +415,7 @@ def appointments_request(request: Request, reason: str = Form(""), urgency: str 
             pid = _pid(s, u.actor, patient)
             return render(request, "appointments.html", {
                 "requests": appointments.my_requests(s, u.actor, pid), "error": str(exc), "patient": patient,
-                "shared": sharing.is_shared(s, u.actor, pid),
+                "shared": sharing.is_shared(s, u.actor, pid), "viewing": viewing(s, u, patient),
                 "typed": {"reason": reason, "urgency": urgency, "preferred_times": preferred_times}},
                 status=status_for(exc), user=u)
     return redirect("/appointments" + (f"?patient={patient}" if patient else ""))
