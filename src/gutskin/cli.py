@@ -34,9 +34,38 @@ for _module in (db, backup, serve, diary_io, users, score, simulate, microbiome,
     _module.register(app)
 
 
-def main() -> None:  # pragma: no cover - console entry point
-    app()
+def main(argv: list[str] | None = None) -> None:
+    """Console entry point: a usage mistake is one line on stderr with exit code 2.
+
+    Typer would draw a boxed panel over several lines; every other gutskin error is one line
+    (``command: what was wrong``), so scripts and people read usage errors the same way.
+    """
+    try:  # Typer >= 0.26 vendors its own Click; its exceptions are not Click's
+        from typer import _click as click
+    except ImportError:  # pragma: no cover - older Typer uses Click itself
+        import click  # type: ignore[no-redef]
+
+    command = typer.main.get_command(app)
+    try:
+        code = command.main(args=argv, prog_name="gutskin", standalone_mode=False)
+    except click.exceptions.NoArgsIsHelpError as exc:  # bare `gutskin` or a bare group: the help
+        text = exc.ctx.get_help() if exc.ctx else exc.format_message()  # Rich prints it itself, returns ""
+        if text:
+            typer.echo(text, err=True)
+        raise SystemExit(2) from None
+    except click.exceptions.UsageError as exc:
+        where = exc.ctx.command_path if exc.ctx else "gutskin"
+        message = " ".join(exc.format_message().split())
+        typer.echo(f"{where}: {message} (see '{where} --help')", err=True)
+        raise SystemExit(2) from None
+    except click.exceptions.ClickException as exc:
+        typer.echo(f"gutskin: {' '.join(exc.format_message().split())}", err=True)
+        raise SystemExit(exc.exit_code) from None
+    except click.exceptions.Abort:
+        typer.echo("gutskin: aborted", err=True)
+        raise SystemExit(1) from None
+    raise SystemExit(code if isinstance(code, int) else 0)
 
 
-if __name__ == "__main__":  # pragma: no cover
+if __name__ == "__main__":
     main()
