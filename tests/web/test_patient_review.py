@@ -371,3 +371,14 @@ def test_a_childs_pages_say_whose_record_they_show(client, people) -> None:
         assert 'id="viewing"' not in client.get(f"{path}?patient={people.owner_pid}").text, path
     invite = client.post(f"/sharing/invite?patient={cid}", data={"csrf_token": csrf})
     assert banner in invite.text and 'id="invite-code"' in invite.text
+
+
+def test_my_data_says_the_csv_leaves_out_notes(client, people) -> None:
+    """A diary exported as CSV and imported again lost every note, without a word (the interchange
+    format has no notes column; the JSON archive keeps them)."""
+    owner = bearer(client, "owner@example.org")
+    client.put("/api/v1/me/diary/2026-11-01", json={"itch": 2, "notes": "new soap"}, headers=owner)
+    assert "notes" not in client.get("/api/v1/me/export.csv", headers=owner).text.splitlines()[0]
+    assert "new soap" in client.get("/api/v1/me/export.json", headers=owner).text
+    login_page(client, "owner@example.org")
+    assert "not your notes: the JSON archive keeps everything" in client.get("/data").text
