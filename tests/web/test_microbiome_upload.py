@@ -134,3 +134,17 @@ def test_the_report_names_the_uploaded_file_not_the_servers_temporary_path(engin
         out = micro.upload_sample(s, people.owner, people.owner_pid, "mine.tsv", PROFILE, method="shotgun")
     assert out["report"]["profile"]["source"] == "mine.tsv"
     assert "gutskin-upload" not in repr(out)
+
+
+def test_an_empty_control_beside_the_sample_is_named_as_empty_not_missing(engine, people) -> None:
+    """A table with the person's sample and an empty negative control: the sample is taken; asking
+    for the control says it has no reads (it is in the file, so 'not in the file' would mislead)."""
+    table = b"#OTU ID\tmine\tcontrol\ttaxonomy\nA\t40\t0\tk__Bacteria; f__Lachnospiraceae\nB\t60\t0\tk__Bacteria; g__Bifidobacterium\n"
+    with pytest.raises(InvalidInput, match=r"'control' has no reads"), transaction(engine) as s:
+        micro.upload_sample(s, people.owner, people.owner_pid, "otus.tsv", table, sample_id="control")
+    assert count(engine) == 0
+    with pytest.raises(InvalidInput, match=r"'other' is not in the file"), transaction(engine) as s:
+        micro.upload_sample(s, people.owner, people.owner_pid, "otus.tsv", table, sample_id="other")
+    with transaction(engine) as s:
+        out = micro.upload_sample(s, people.owner, people.owner_pid, "otus.tsv", table, method="16S")
+    assert out["sample_id"] == "mine" and count(engine) == 1

@@ -109,6 +109,9 @@ def parse_upload(filename: str, data: bytes, *, sample_id: str | None = None, me
             if chosen is None:
                 shown = ", ".join(shorten(x) for x in profile.sample_ids[:10])
                 raise InvalidInput(f"sample_id: the file holds {len(profile.sample_ids)} samples ({shown} …); say which is yours")
+            if chosen in profile.empty_samples:
+                raise InvalidInput(f"sample_id: {shorten(chosen)!r} has no reads in the file (an empty sample "
+                                   "or a control); choose a sample with reads")
             if chosen not in profile.sample_ids:
                 raise InvalidInput(f"sample_id: {shorten(chosen)!r} is not in the file")
             report = sample_report(profile, chosen, age_group)
