@@ -96,18 +96,27 @@ def insights_for(session: Session, actor: Actor, patient_id: int) -> dict[str, A
     return {"status": "computing"}
 
 
+MAX_WAITERS = 4
+"""Requests that may wait for a result at once (each holds one of the server's worker threads:
+40 parallel ``wait=10`` calls stalled every other request for 10 s). Others answer at once."""
+_waiters = threading.BoundedSemaphore(MAX_WAITERS)
+
+
 def settle(patient_id: int, result: dict[str, Any], wait: float) -> dict[str, Any]:
-    """``result`` if it is final; if it says "computing", wait up to ``wait`` seconds for it.
+    """``result`` if it is final; if it says "computing", wait up to ``wait`` seconds for it
+    (unless :data:`MAX_WAITERS` requests are waiting already: then ``result`` at once).
 
     Call only with the answer of :func:`insights_for` for the same patient in the same request
     (that call authorized the reader), and only after that request's transaction ended.
     Returns the patient's newest finished result, or ``result`` unchanged on time-out.
     """
-    if result.get("status") != "computing" or wait <= 0:
+    if result.get("status") != "computing" or not wait > 0:
         return result
     with _lock:
         pend = _pending.get(patient_id)
     if pend is not None:
+        if not _waiters.acquire(blocking=False):
+            return result
         # the future's own value: its done-callback (which fills the cache) may not have run yet
         try:
             return pend[1].result(timeout=wait)
@@ -115,6 +124,8 @@ def settle(patient_id: int, result: dict[str, Any], wait: float) -> dict[str, An
             return result
         except Exception:  # noqa: BLE001 - a failed computation (logged by its callback)
             return FAILED
+        finally:
+            _waiters.release()
     with _lock:
         hit = _cache.get(patient_id)
     return hit[1] if hit is not None else result
