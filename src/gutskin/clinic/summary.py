@@ -3,7 +3,8 @@
 Need ranking (documented choice, see docs/web.md): worsening = mean itch of the last 7 days
 minus the mean of the 28 days before; need score = 2·max(worsening, 0) + POEM band rank
 (0 clear … 4 very severe) + itch severity rank of the last 7 days (0 < 4, 1 moderate, 2 severe
-≥ 7, 3 very severe ≥ 9) + min(days since last entry / 7, 3) + per open appointment request 2
+≥ 7, 3 very severe ≥ 9) + min(days since last entry / 7, 3) (never logged: days since sharing
+began) + per open appointment request 2
 (routine), 3 (soon) or 6 (urgent).
 """
 
@@ -21,7 +22,7 @@ from gutskin.clinic.actors import Actor
 from gutskin.clinic.appointments import open_request_counts
 from gutskin.clinic.sharing import linked_patients
 from gutskin.diary.factors import FactorKind, known_factor
-from gutskin.store.models import DiaryDay, Factor, FactorValue, Patient, QuestionnaireResponse
+from gutskin.store.models import Consent, DiaryDay, Factor, FactorValue, Patient, QuestionnaireResponse
 
 POEM_BANDS = ("clear/almost clear", "mild", "moderate", "severe", "very severe")
 
@@ -155,11 +156,16 @@ def panel(session: Session, actor: Actor, today: dt.date | None = None) -> list[
         band_rank = POEM_BANDS.index(band) if band in POEM_BANDS else 0
         requests = opens.get(p.id, {})
         severity = itch_severity_rank(m7)
+        silent = since
+        if silent is None:  # never logged: silent since sharing began (a patient linked today has missed nothing)
+            shared = session.scalar(select(func.min(Consent.created_at)).where(
+                Consent.patient_id == p.id, Consent.clinician_user_id == actor.user_id, Consent.revoked_at.is_(None)))
+            silent = max((viewer_today - shared.date()).days, 0) if shared else 21
         need = (
             2 * max(worsening or 0.0, 0.0)
             + band_rank
             + severity
-            + (3.0 if since is None else min(since / 7.0, 3.0))
+            + min(silent / 7.0, 3.0)
             + sum(REQUEST_WEIGHT.get(u, 2.0) * n for u, n in requests.items())
         )
         out.append(
