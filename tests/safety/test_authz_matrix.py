@@ -127,6 +127,7 @@ ROWS: dict[tuple[str, str], Row] = {
     ("GET", "/api/v1/me/audit"): Row(ME, audit=ME_WRITERS),
     ("GET", "/api/v1/me/appointments"): Row(ME, audit=ME_WRITERS),
     ("POST", "/api/v1/me/appointments"): Row(ME, js({"reason": "itchy", "urgency": "soon"}), audit=ME_WRITERS),
+    ("POST", "/api/v1/me/appointments/{request_id}"): Row(ME_A_OBJECT, js({"action": "withdraw"}), audit=A_ONLY),
     ("GET", "/api/v1/me/export.csv"): Row(ME, audit=ME_WRITERS),
     ("POST", "/api/v1/me/microbiome"): Row(ME, lambda w, p: upload(w, p), audit=ME_WRITERS),
     # a patient's record by id (API)
@@ -157,6 +158,7 @@ ROWS: dict[tuple[str, str], Row] = {
     ("POST", "/sharing/revoke/{consent_id}"): Row(PAGE_ME_A_OBJECT, form({}), audit=A_ONLY, audit_rows=2),
     ("GET", "/appointments"): Row(PAGE_ME, audit=ME_WRITERS),
     ("POST", "/appointments"): Row(PAGE_ME, form({"reason": "itchy", "urgency": "routine"}), audit=ME_WRITERS),
+    ("POST", "/appointments/{request_id}"): Row(PAGE_ME_A_OBJECT, form({"action": "withdraw"}), audit=A_ONLY),
     ("GET", "/account"): Row(PAGE_ANY),
     ("POST", "/account/password"): Row(PAGE_ANY, form({"current_password": People.password, "new_password": People.password})),
     ("GET", "/data"): Row(PAGE_ME),

@@ -14,7 +14,11 @@ from gutskin.clinic.errors import InvalidInput, NotFound
 from gutskin.store.models import AppointmentRequest, Consent, Patient, utcnow
 
 URGENCIES = ("routine", "soon", "urgent")
+#: Closed requests: the clinic declined, sharing ended (cancelled), or the patient withdrew.
+CLOSED = ("declined", "cancelled", "withdrawn")
 ACTIONS = {"accept": "accepted", "propose": "proposed", "decline": "declined"}
+#: What the patient (or caregiver) can do with their own request; see :func:`answer`.
+PATIENT_ACTIONS = ("confirm", "another_time", "withdraw")
 
 
 def _out(a: AppointmentRequest, patient: Patient | None = None) -> dict[str, object]:
@@ -64,7 +68,7 @@ def my_requests(session: Session, actor: Actor, patient_id: int) -> list[dict[st
 
 def queue(session: Session, actor: Actor, include_closed: bool = False) -> list[dict[str, object]]:
     """Requests of the clinician's linked patients: open ones first (urgent, then oldest), then those
-    with a proposed or accepted time, then closed ones (declined, cancelled) -- an old declined
+    with a proposed or accepted time, then closed ones (declined, cancelled, withdrawn) -- an old declined
     urgent request once sat above a new open one."""
     require_role(actor, "clinician")
     q = (
@@ -73,12 +77,12 @@ def queue(session: Session, actor: Actor, include_closed: bool = False) -> list[
         .join(Consent, Consent.patient_id == Patient.id)
         .where(Consent.clinician_user_id == actor.user_id, Consent.revoked_at.is_(None))
     )
-    if not include_closed:  # closed: declined or cancelled; a proposed or accepted time is still live
-        q = q.where(AppointmentRequest.status.in_(("open", "proposed", "accepted")))
+    if not include_closed:  # closed: declined, cancelled, withdrawn; a proposed or accepted time is still live
+        q = q.where(AppointmentRequest.status.notin_(CLOSED))
     rank = {u: i for i, u in enumerate(reversed(URGENCIES))}
     rows = session.execute(q.order_by(AppointmentRequest.created_at)).all()
     out = []
-    state = {"open": 0, "proposed": 1, "accepted": 1}
+    state = {"open": 0, "proposed": 1, "accepted": 1}  # then closed ones: declined, cancelled, withdrawn
     for a, p in sorted(rows, key=lambda r: (state.get(r[0].status, 2), rank.get(r[0].urgency, 9), r[0].created_at)):
         audit.record(session, actor, p.id, "read", "appointments")  # once per patient (see audit.record)
         out.append(_out(a, p))
@@ -107,7 +111,7 @@ def respond(
         raise InvalidInput("time: at most 2 years ahead")
     if action == "decline" and not (message or "").strip():
         raise InvalidInput("message: say why, or what the patient should do instead")
-    if a.status in ("declined", "cancelled"):
+    if a.status in CLOSED:
         raise InvalidInput("status: this request is closed")
     a.status = ACTIONS[action]
     a.scheduled_for = when if action != "decline" else None
@@ -161,3 +165,41 @@ def cancel_for_ended_sharing(session: Session, actor: Actor, patient_id: int, cl
         a.updated_at = utcnow()
         audit.record(session, actor, patient_id, "cancel", "appointment", a.id)
     return len(rows)
+
+
+def answer(session: Session, actor: Actor, patient_id: int, request_id: int, action: str, note: str = "") -> dict[str, object]:
+    """The patient's side of a request: ``confirm`` the clinic's proposed time (it becomes booked),
+    ask for ``another_time`` (the request is open again, with the note added to the preferred
+    times), or ``withdraw`` it (closed; the clinic sees it withdrawn). Before, a proposed time
+    could only be confirmed by calling the clinic, which then pressed Accept for the patient.
+
+    The request must belong to ``patient_id``; any other id is "not found" (no existence leak).
+    """
+    patient_for_write(session, actor, patient_id)
+    a = session.get(AppointmentRequest, request_id)
+    if a is None or a.patient_id != patient_id:
+        raise NotFound("appointment request not found")
+    if action not in PATIENT_ACTIONS:
+        raise InvalidInput(f"action: expected one of {', '.join(PATIENT_ACTIONS)}")
+    note = (note or "").strip()
+    if len(note) > 500:
+        raise InvalidInput("note: at most 500 characters")
+    if a.status in CLOSED:
+        raise InvalidInput("status: this request is closed")
+    if action in ("confirm", "another_time") and a.status != "proposed":
+        raise InvalidInput("status: the clinic has not proposed a time for this request")
+    if action == "confirm":
+        if a.scheduled_for is None or a.scheduled_for < utcnow():
+            raise InvalidInput("time: the proposed time has already passed; ask for another time")
+        a.status = "accepted"
+    elif action == "another_time":
+        a.status = "open"
+        a.scheduled_for = None
+        if note:
+            earlier = f" (earlier: {a.preferred_times})" if a.preferred_times else ""
+            a.preferred_times = f"another time please: {note}{earlier}"[:500]
+    else:
+        a.status = "withdrawn"
+    a.updated_at = utcnow()
+    audit.record(session, actor, patient_id, action, "appointment", a.id)
+    return _out(a)

@@ -12,6 +12,7 @@ from gutskin.clinic import access, accounts, appointments, audit, diary, export,
 from gutskin.web.api.schemas import (
     AccessOut,
     AccountOut,
+    AppointmentAnswer,
     AppointmentIn,
     ChildIn,
     DayIn,
@@ -180,6 +181,13 @@ def my_appointments(request: Request, patient_id: int | None = PatientQ) -> list
     with unit_of_work(request) as s:
         actor = api_actor(request, s)
         return appointments.my_requests(s, actor, my_patient_id(s, actor, patient_id))
+
+
+@router.post("/appointments/{request_id}", summary="Confirm a proposed time, ask for another time, or withdraw a request")
+def answer_appointment(request_id: int, body: AppointmentAnswer, request: Request, patient_id: int | None = PatientQ) -> dict:
+    with unit_of_work(request) as s:
+        actor = api_actor(request, s)
+        return appointments.answer(s, actor, my_patient_id(s, actor, patient_id), request_id, body.action, body.note)
 
 
 @router.get("/export.csv", response_class=PlainTextResponse, summary="Your diary in the CSV interchange format")

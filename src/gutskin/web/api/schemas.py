@@ -87,6 +87,11 @@ class AppointmentAction(Strict):
     message: str = Field("", max_length=2000)
 
 
+class AppointmentAnswer(Strict):
+    action: str = Field(description="confirm (book the clinic's proposed time), another_time (open again) or withdraw")
+    note: str = Field("", max_length=500, description="for another_time: when would suit you")
+
+
 class QuestionnaireIn(Strict):
     answers: list[int | None] = Field(max_length=20)
     answered_on: str | None = None

@@ -16,7 +16,8 @@ VERBS = {"read": "viewed", "create": "added", "update": "changed", "delete": "de
          "import": "imported", "link": "linked to", "revoke": "ended", "stop": "stopped",
          "evaluate": "evaluated", "confirm": "confirmed", "extend": "extended", "record": "recorded",
          "take": "recorded", "check": "answered a safety check for", "acknowledge": "acknowledged", "run": "ran",
-         "accept": "accepted", "propose": "proposed a new time for", "decline": "declined", "cancel": "cancelled"}
+         "accept": "accepted", "propose": "proposed a new time for", "decline": "declined", "cancel": "cancelled",
+         "another_time": "asked for another time for", "withdraw": "withdrew"}
 THINGS = {
     "access_log": "this access list", "allergy_records": "allergy records", "allergy_record": "an allergy record",
     "appointments": "appointment requests", "appointment": "an appointment request", "archive": "all your data",

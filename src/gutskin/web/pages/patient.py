@@ -388,15 +388,19 @@ def sharing_revoke(request: Request, consent_id: int, csrf_token: str = Form("")
     return redirect("/sharing" + ("?" + "&".join(q) if q else ""))
 
 
+def _appointments_view(request: Request, s, u, patient: int | None, **extra) -> Response:  # type: ignore[no-untyped-def]
+    pid = _pid(s, u.actor, patient)
+    status = extra.pop("status", 200)
+    return render(request, "appointments.html", {"requests": appointments.my_requests(s, u.actor, pid), "patient": patient,
+                                                  "shared": sharing.is_shared(s, u.actor, pid),
+                                                  "viewing": viewing(s, u, patient), **extra},
+                  status=status, user=u)
+
+
 @router.get("/appointments", response_class=HTMLResponse)
 def appointments_page(request: Request, patient: int | None = None) -> Response:
     with unit_of_work(request) as s:
-        u = require_user(request, s, "patient")
-        pid = _pid(s, u.actor, patient)
-        return render(request, "appointments.html", {"requests": appointments.my_requests(s, u.actor, pid),
-                                                      "patient": patient, "shared": sharing.is_shared(s, u.actor, pid),
-                                                      "viewing": viewing(s, u, patient)},
-                      user=u)
+        return _appointments_view(request, s, require_user(request, s, "patient"), patient)
 
 
 @router.post("/appointments", response_class=HTMLResponse)
@@ -411,13 +415,27 @@ def appointments_request(request: Request, reason: str = Form(""), urgency: str 
         raise
     except ClinicError as exc:  # the form again with what was typed, and the reason
         with unit_of_work(request) as s:
+            return _appointments_view(request, s, require_user(request, s, "patient"), patient, error=str(exc),
+                                      typed={"reason": reason, "urgency": urgency, "preferred_times": preferred_times},
+                                      status=status_for(exc))
+    return redirect("/appointments" + (f"?patient={patient}" if patient else ""))
+
+
+@router.post("/appointments/{request_id}", response_class=HTMLResponse)
+def appointments_answer(request: Request, request_id: int, action: str = Form(""), note: str = Form(""),
+                        csrf_token: str = Form(""), patient: int | None = None) -> Response:
+    """Confirm the clinic's proposed time, ask for another one, or withdraw the request."""
+    try:
+        with unit_of_work(request) as s:
             u = require_user(request, s, "patient")
-            pid = _pid(s, u.actor, patient)
-            return render(request, "appointments.html", {
-                "requests": appointments.my_requests(s, u.actor, pid), "error": str(exc), "patient": patient,
-                "shared": sharing.is_shared(s, u.actor, pid), "viewing": viewing(s, u, patient),
-                "typed": {"reason": reason, "urgency": urgency, "preferred_times": preferred_times}},
-                status=status_for(exc), user=u)
+            verify_csrf(request, u, csrf_token)
+            appointments.answer(s, u.actor, _pid(s, u.actor, patient), request_id, action, note)
+    except (NotFound, Forbidden):
+        raise
+    except ClinicError as exc:  # shown on the request it belongs to, with the note kept
+        with unit_of_work(request) as s:
+            return _appointments_view(request, s, require_user(request, s, "patient"), patient, error=str(exc),
+                                      error_for=request_id, typed_note=note, status=status_for(exc))
     return redirect("/appointments" + (f"?patient={patient}" if patient else ""))
 
 
