@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -137,6 +138,9 @@ def test_page_confirm_and_an_error_shown_on_its_request(client, engine, people) 
     assert _row(engine, rid).status == "accepted"
     booked = client.get("/appointments").text
     assert "Booked" in booked and "Confirm this time" not in booked
+    created = _row(engine, rid).created_at.replace(tzinfo=dt.UTC).astimezone(ZoneInfo("Pacific/Kiritimati"))
+    client.cookies.set("tz", "Pacific/Kiritimati")
+    assert f"{created:%a} {created.day} {created:%b %Y}" in client.get("/appointments").text  # requested: the person's day, not UTC's
     bad = client.post(f"/appointments/{rid}", data={"action": "another_time", "note": "Fridays", "csrf_token": csrf})
     assert bad.status_code == 422
     assert f'id="request-error-{rid}"' in bad.text and 'value="Fridays"' not in bad.text  # no note field: it is booked

@@ -77,3 +77,19 @@ def test_the_report_says_when_the_forecast_starts_before_the_report(engine, peop
     _seed(engine, people, days=1, ago=0)  # and today: the warning goes
     _, pdf = _report(engine, people.clinician, people.owner_pid)
     assert "days before this report" not in " ".join(_pdf_text(pdf)[1].split())
+
+
+def test_the_patient_is_told_too_when_the_forecast_starts_from_an_old_entry(engine, people, client) -> None:
+    """The patient's own page said "next 7 days" for days already past; it now says what the
+    clinician's says, in the patient's words, with a link to log the missing days."""
+    clear_cache()
+    _seed(engine, people, days=40, ago=12)
+    last = dt.date.today() - dt.timedelta(days=12)
+    with transaction(engine) as s:
+        settle(people.owner_pid, insights_for(s, people.owner, people.owner_pid), 60)
+    login_page(client, "owner@example.org")
+    text = html.unescape(client.get("/insights/panel", params={"patient": people.owner_pid}).text)
+    assert "Itch, the 7 days after the last entry" in text and "next 7 days" not in text
+    assert f"Your last diary entry is from {last:%a} {last.day} {last:%b %Y}" in text and "the patient" not in text
+    link = f"/today?patient={people.owner_pid}"
+    assert link in text and client.get(link).status_code == 200
