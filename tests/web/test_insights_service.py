@@ -167,9 +167,10 @@ def test_the_panel_speaks_to_the_patient_and_about_them_to_the_clinician(engine,
         assert r.status_code == 200
         texts[email] = html.unescape(r.text)
     patient, clinician = texts["owner@example.org"], texts["linked@clinic.example.org"]
-    # this diary ended on 2026-07-30: the clinician is told the forecast runs from then (test_clinician_wording.py)
-    assert 'id="forecast-stale"' in clinician and "the 7 days after the last entry" in clinician
-    clinician = clinician.replace("the 7 days after the last entry", "the next 7 days")
+    # this diary ended on 2026-07-30: both are told the forecast runs from then (test_clinician_wording.py)
+    for text in (patient, clinician):
+        assert 'id="forecast-stale"' in text and "the 7 days after the last entry" in text
+    patient, clinician = (t.replace("the 7 days after the last entry", "the next 7 days") for t in (patient, clinician))
     assert "Dairy: likely makes your itch worse" in patient and "the patient's" not in patient
     assert "Dairy: likely makes the patient's itch worse" in clinician and "your itch" not in clinician
     for text in (patient, clinician):  # the trigger's week with and without it, the same numbers for both
