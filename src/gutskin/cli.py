@@ -45,6 +45,11 @@ def main(argv: list[str] | None = None) -> None:
     except ImportError:  # pragma: no cover - older Typer uses Click itself
         import click  # type: ignore[no-redef]
 
+    try:  # Typer's own Abort (a prompt given no input) is not in its vendored Click's exceptions
+        from typer.exceptions import Abort
+    except ImportError:  # pragma: no cover - older Typer raises Click's
+        Abort = click.exceptions.Abort  # type: ignore[assignment,misc]
+
     command = typer.main.get_command(app)
     try:
         code = command.main(args=argv, prog_name="gutskin", standalone_mode=False)
@@ -61,7 +66,7 @@ def main(argv: list[str] | None = None) -> None:
     except click.exceptions.ClickException as exc:
         typer.echo(f"gutskin: {' '.join(exc.format_message().split())}", err=True)
         raise SystemExit(exc.exit_code) from None
-    except click.exceptions.Abort:
+    except Abort:
         typer.echo("gutskin: aborted", err=True)
         raise SystemExit(1) from None
     raise SystemExit(code if isinstance(code, int) else 0)

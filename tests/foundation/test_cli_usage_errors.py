@@ -5,6 +5,7 @@ Typer alone draws a boxed, multi-line panel; every other gutskin error is one li
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -47,3 +48,52 @@ def test_help_still_works_and_a_bare_group_shows_its_commands() -> None:
 def test_command_errors_keep_their_own_one_line_message(tmp_path: Path) -> None:
     r = run("score", "poem", "--input", str(tmp_path / "missing.json"))
     assert r.returncode == 2 and len(r.stderr.splitlines()) == 1 and "missing.json" in r.stderr
+
+
+def test_users_create_without_a_password_or_terminal_says_how_to_give_one(tmp_path: Path) -> None:
+    env = {**os.environ, "GUTSKIN_DATABASE_URL": f"sqlite:///{tmp_path / 'g.db'}"}
+    env.pop("GUTSKIN_NEW_PASSWORD", None)
+    r = subprocess.run(
+        [GUTSKIN, "users", "create", "--email", "doc@example.org"],
+        stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=120, env=env,
+    )
+    assert r.returncode == 2 and "Traceback" not in r.stderr, r.stderr
+    assert len(r.stderr.splitlines()) == 1 and "--password" in r.stderr and "GUTSKIN_NEW_PASSWORD" in r.stderr
+
+
+def test_a_prompt_ended_with_ctrl_d_is_one_line_not_a_traceback(tmp_path: Path) -> None:
+    """At a terminal, Ctrl-D at the password prompt raised Typer's Abort, which main() looked up
+    under a name its vendored Click does not have: an AttributeError traceback."""
+    import pty
+    import select
+    import signal
+    import time
+
+    env = {**os.environ, "GUTSKIN_DATABASE_URL": f"sqlite:///{tmp_path / 'g.db'}"}
+    env.pop("GUTSKIN_NEW_PASSWORD", None)
+    pid, controller = pty.fork()  # the child's controlling terminal, where getpass asks
+    if pid == 0:  # pragma: no cover - the child
+        os.execve(GUTSKIN, [GUTSKIN, "users", "create", "--email", "doc@example.org"], env)
+    out = b""
+    deadline = time.monotonic() + 60
+
+    def read() -> bytes:
+        ready, _, _ = select.select([controller], [], [], max(deadline - time.monotonic(), 0))
+        if not ready:
+            os.kill(pid, signal.SIGKILL)
+            raise AssertionError(f"no answer from the command: {out!r}")
+        try:
+            return os.read(controller, 1024)
+        except OSError:  # the child closed the terminal
+            return b""
+
+    while b"Password: " not in out:  # getpass writes the space after it flushed the terminal's input
+        out += read()
+    os.write(controller, b"\x04")  # Ctrl-D: end of input at the prompt
+    while chunk := read():
+        out += chunk
+    os.close(controller)
+    _, status = os.waitpid(pid, 0)
+    text = out.decode(errors="replace")
+    assert os.waitstatus_to_exitcode(status) == 1, text
+    assert "Traceback" not in text and text.strip().endswith("gutskin: aborted"), text

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+
 import typer
 
 from gutskin.commands._common import database_url, ensure_schema, fail
@@ -24,6 +26,8 @@ def create(
     from gutskin.store.db import get_engine, transaction
 
     if password is None:
+        if not sys.stdin.isatty():  # a script or a pipe: nobody can answer the prompt
+            fail("users create: no password given; pass --password or set GUTSKIN_NEW_PASSWORD")
         password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
     url = database_url()
     ensure_schema(url)
