@@ -97,3 +97,20 @@ def test_a_prompt_ended_with_ctrl_d_is_one_line_not_a_traceback(tmp_path: Path) 
     text = out.decode(errors="replace")
     assert os.waitstatus_to_exitcode(status) == 1, text
     assert "Traceback" not in text and text.strip().endswith("gutskin: aborted"), text
+
+
+@pytest.mark.parametrize(
+    ("secret", "demo", "says"),
+    [("", False, "GUTSKIN_SECRET_KEY"), ("short", False, "GUTSKIN_SECRET_KEY"), ("k" * 40, True, "--demo")],
+)
+def test_serve_refusing_production_set_up_is_one_line(tmp_path: Path, secret: str, demo: bool, says: str) -> None:
+    """A new operator's first production start: the refusals were RuntimeError tracebacks."""
+    db = tmp_path / "g.db"
+    env = {**os.environ, "GUTSKIN_DATABASE_URL": f"sqlite:///{db}", "GUTSKIN_ENV": "production", "GUTSKIN_SECRET_KEY": secret}
+    if not secret:
+        env.pop("GUTSKIN_SECRET_KEY")
+    r = subprocess.run([GUTSKIN, "serve", "--port", "1", *(["--demo"] if demo else [])],
+                       capture_output=True, text=True, timeout=120, env=env)
+    assert r.returncode == 2, r.stderr
+    assert "Traceback" not in r.stderr and len(r.stderr.splitlines()) == 1 and says in r.stderr, r.stderr
+    assert not db.exists()  # refused before the database is touched

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from gutskin.commands._common import database_url
+from gutskin.commands._common import database_url, fail
 
 
 def serve(
@@ -21,7 +21,12 @@ def serve(
     from gutskin.store.db import sqlite_path
 
     settings = get_settings()
-    settings.check_secrets()
+    try:
+        settings.check_secrets()
+    except RuntimeError as exc:  # one line, as every gutskin error, not a traceback
+        fail(str(exc))
+    if demo and settings.is_production:
+        fail("--demo: demo data is not loaded in production (GUTSKIN_ENV=production); nothing was changed")
     url = database_url()
     path = sqlite_path(url)
     typer.echo(f"database: {path if path else url.split('@')[-1]}")
