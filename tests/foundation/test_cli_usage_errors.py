@@ -88,7 +88,9 @@ def test_a_prompt_ended_with_ctrl_d_is_one_line_not_a_traceback(tmp_path: Path) 
             return b""
 
     while b"Password: " not in out:  # getpass writes the space after it flushed the terminal's input
-        out += read()
+        chunk = read()
+        assert chunk, f"the command ended before it asked for a password: {out!r}"  # EOF: no endless loop
+        out += chunk
     os.write(controller, b"\x04")  # Ctrl-D: end of input at the prompt
     while chunk := read():
         out += chunk
