@@ -11,7 +11,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from gutskin.clinic import audit
-from gutskin.clinic.actors import ROLES, Actor
+from gutskin.clinic.actors import ROLES, SYSTEM, Actor
 from gutskin.clinic.errors import AuthenticationFailed, Conflict, Forbidden, InvalidInput, NotFound, RateLimited
 from gutskin.clinic.passwords import burn_time, check_policy, hash_password, verify_password
 from gutskin.store.models import LoginAttempt, Patient, User, utcnow
@@ -222,6 +222,22 @@ def change_password(session: Session, actor: Actor, old: str, new: str) -> None:
     check_policy(new)
     user.password_hash = hash_password(new)
     user.session_version += 1  # ends every other session and token
+
+
+def set_password_by_operator(session: Session, email: str, new: str) -> User:
+    """The server's operator sets a new password for someone who forgot theirs (there is no
+    e-mail reset): ``gutskin users set-password``. Every session and API token of the account
+    ends, and each of its patient profiles gets an audit row, so the person sees on their
+    access list that the operator changed the password."""
+    user = session.scalar(select(User).where(User.email == _sign_in_email(email)))
+    if user is None:
+        raise NotFound("email: no account with this email")
+    check_policy(new)
+    user.password_hash = hash_password(new)
+    user.session_version += 1  # ends every session and token
+    for pid in session.scalars(select(Patient.id).where(Patient.owner_user_id == user.id)).all():
+        audit.record(session, SYSTEM, pid, "update", "password")
+    return user
 
 
 def delete_account(session: Session, actor: Actor, password: str) -> None:

@@ -40,5 +40,32 @@ def create(
     typer.echo(f"created {role} {uemail} (id {uid})")
 
 
+@users_app.command("set-password")
+def set_password(
+    email: str = typer.Option(..., "--email", help="Login email of the account."),
+    password: str = typer.Option(
+        None, "--password", envvar="GUTSKIN_NEW_PASSWORD", help="New password (or GUTSKIN_NEW_PASSWORD); prompted if omitted."
+    ),
+) -> None:
+    """Set a new password for someone who forgot theirs; every session and API token of the account ends."""
+    from gutskin.clinic.accounts import set_password_by_operator
+    from gutskin.clinic.errors import ClinicError
+    from gutskin.store.db import get_engine, transaction
+
+    if password is None:
+        if not sys.stdin.isatty():
+            fail("users set-password: no password given; pass --password or set GUTSKIN_NEW_PASSWORD")
+        password = typer.prompt("New password", hide_input=True, confirmation_prompt=True)
+    url = database_url()
+    ensure_schema(url)
+    try:
+        with transaction(get_engine(url)) as s:
+            user = set_password_by_operator(s, email, password)
+            uemail = user.email
+    except ClinicError as exc:
+        fail(str(exc))
+    typer.echo(f"new password set for {uemail}; their sessions and API tokens have ended")
+
+
 def register(app: typer.Typer) -> None:
     app.add_typer(users_app, name="users")

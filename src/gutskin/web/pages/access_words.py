@@ -28,7 +28,7 @@ THINGS = {
     "diary_day": "a diary day", "fhir_bundle": "a health-record export (FHIR)", "food_challenge": "a food challenge",
     "food_challenges": "food challenges", "insights": "triggers and forecast", "invite": "an invite code",
     "microbiome_sample": "a microbiome result", "microbiome_samples": "microbiome results",
-    "panel_summary": "your summary in the clinic's patient list", "patient": "the profile",
+    "panel_summary": "your summary in the clinic's patient list", "password": "the account's password", "patient": "the profile",
     "questionnaire": "a questionnaire", "questionnaires": "questionnaire scores", "sharing": "who can see your record",
     "trends": "trends", "visit_report": "a visit report (PDF)", "simulation": "a simulation",
 }
