@@ -6,6 +6,7 @@ the patient's page said "contact them to confirm". Owner, stranger and clinician
 from __future__ import annotations
 
 import datetime as dt
+import html
 import re
 from zoneinfo import ZoneInfo
 
@@ -146,3 +147,30 @@ def test_page_confirm_and_an_error_shown_on_its_request(client, engine, people) 
     assert f'id="request-error-{rid}"' in bad.text and 'value="Fridays"' not in bad.text  # no note field: it is booked
     assert _row(engine, rid).status == "accepted"
     assert client.post(f"/appointments/{rid}", data={"action": "withdraw"}).status_code in (400, 403)  # no CSRF token
+
+
+def test_the_clinic_reads_the_preferred_times_in_the_patients_zone(client, engine, people) -> None:
+    """'Tuesdays after 4 pm' from Auckland was read by a Berlin clinician as Berlin time: the
+    request keeps the patient's zone (browser on the page, ``time_zone`` on the API)."""
+    login_page(client, "owner@example.org")
+    client.cookies.set("tz", "Pacific/Auckland")
+    page = client.get("/appointments").text
+    csrf = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    r = client.post("/appointments", data={"reason": "Flare", "urgency": "soon", "preferred_times": "Tuesdays after 4 pm",
+                                           "csrf_token": csrf}, follow_redirects=False)
+    assert r.status_code == 303
+    with transaction(engine) as s:
+        mine = appointments.my_requests(s, people.owner, people.owner_pid)[0]
+    assert mine["patient_zone"] == "Pacific/Auckland"
+    client.cookies.clear()
+    login_page(client, "linked@clinic.example.org")
+    client.cookies.set("tz", "Europe/Berlin")
+    queue = html.unescape(client.get("/clinic/appointments").text)
+    assert "Tuesdays after 4 pm <small>(the patient's words, in the patient's time zone, Pacific/Auckland)" in queue
+    h = bearer(client, "owner@example.org")
+    bad = client.post("/api/v1/me/appointments", headers=h, json={"reason": "Flare", "time_zone": "Mars/Olympus"})
+    assert bad.status_code == 422 and bad.json()["detail"].startswith("time_zone:")
+    ok = client.post("/api/v1/me/appointments", headers=h, json={"reason": "Flare", "time_zone": "America/Lima"})
+    assert ok.status_code == 201 and ok.json()["patient_zone"] == "America/Lima"
+    plain = client.post("/api/v1/me/appointments", headers=h, json={"reason": "Flare"})
+    assert plain.status_code == 201 and plain.json()["patient_zone"] is None

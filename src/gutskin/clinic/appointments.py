@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -28,6 +29,7 @@ def _out(a: AppointmentRequest, patient: Patient | None = None) -> dict[str, obj
         "reason": a.reason,
         "urgency": a.urgency,
         "preferred_times": a.preferred_times,
+        "patient_zone": a.patient_zone,  # the zone the preferred times are meant in (None: not known)
         "status": a.status,
         # UTC, marked as such ("...Z"): the API takes times only with an offset, so what it answers can go back in
         "scheduled_for": a.scheduled_for.isoformat(timespec="minutes") + "Z" if a.scheduled_for else None,
@@ -39,9 +41,26 @@ def _out(a: AppointmentRequest, patient: Patient | None = None) -> dict[str, obj
     return d
 
 
+def _zone_name(zone: str | None) -> str | None:
+    """An IANA zone name as given (``Pacific/Auckland``), checked; None when not given."""
+    zone = (zone or "").strip()
+    if not zone:
+        return None
+    try:
+        if len(zone) > 64:
+            raise ValueError
+        ZoneInfo(zone)
+    except (ZoneInfoNotFoundError, ValueError, OSError):
+        raise InvalidInput("time_zone: not a time zone name like Europe/Berlin") from None
+    return zone
+
+
 def request_appointment(
-    session: Session, actor: Actor, patient_id: int, reason: str, urgency: str = "routine", preferred_times: str = ""
+    session: Session, actor: Actor, patient_id: int, reason: str, urgency: str = "routine", preferred_times: str = "",
+    zone: str | None = None,
 ) -> dict[str, object]:
+    """A request; ``zone`` is the patient's time zone, which the preferred times are meant in
+    (the page passes the browser's, the API an optional ``time_zone``)."""
     patient_for_write(session, actor, patient_id)
     reason = (reason or "").strip()
     if not reason:
@@ -50,7 +69,8 @@ def request_appointment(
         raise InvalidInput("reason: at most 2000 characters; preferred_times: at most 500")
     if urgency not in URGENCIES:
         raise InvalidInput(f"urgency: expected one of {', '.join(URGENCIES)}")
-    a = AppointmentRequest(patient_id=patient_id, reason=reason, urgency=urgency, preferred_times=(preferred_times or "").strip())
+    a = AppointmentRequest(patient_id=patient_id, reason=reason, urgency=urgency, preferred_times=(preferred_times or "").strip(),
+                           patient_zone=_zone_name(zone))
     session.add(a)
     session.flush()
     audit.record(session, actor, patient_id, "create", "appointment", a.id)

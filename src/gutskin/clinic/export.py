@@ -61,7 +61,8 @@ def archive_json(session: Session, actor: Actor) -> str:
                     for c in session.scalars(select(Consent).where(Consent.patient_id == p.id)).all()
                 ],
                 "appointments": [
-                    {"reason": a.reason, "urgency": a.urgency, "preferred_times": a.preferred_times, "status": a.status,
+                    {"reason": a.reason, "urgency": a.urgency, "preferred_times": a.preferred_times,
+                     "patient_zone": a.patient_zone, "status": a.status,
                      "scheduled_for": a.scheduled_for.isoformat() if a.scheduled_for else None, "message": a.message}
                     for a in session.scalars(select(AppointmentRequest).where(AppointmentRequest.patient_id == p.id)).all()
                 ],

@@ -170,7 +170,8 @@ class AppointmentRequest(Base):
     reason: Mapped[str] = mapped_column(Text)
     urgency: Mapped[str] = mapped_column(String(16), default="routine")  # routine | soon | urgent
     preferred_times: Mapped[str] = mapped_column(Text, default="")
-    status: Mapped[str] = mapped_column(String(16), default="open")  # open | accepted | proposed | declined | cancelled
+    patient_zone: Mapped[str | None] = mapped_column(String(64))  # IANA zone the preferred times are meant in (0005)
+    status: Mapped[str] = mapped_column(String(16), default="open")  # open | accepted | proposed | declined | cancelled | withdrawn
     scheduled_for: Mapped[dt.datetime | None] = mapped_column(DateTime)
     clinician_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     message: Mapped[str] = mapped_column(Text, default="")

@@ -78,6 +78,8 @@ class AppointmentIn(Strict):
     reason: str = Field(max_length=2000)
     urgency: str = "routine"
     preferred_times: str = Field("", max_length=500)
+    time_zone: str | None = Field(None, max_length=64, description="your IANA time zone (Europe/Berlin), which the "
+                                  "preferred times are meant in; shown to the clinic")
 
 
 class AppointmentAction(Strict):

@@ -410,7 +410,9 @@ def appointments_request(request: Request, reason: str = Form(""), urgency: str 
         with unit_of_work(request) as s:
             u = require_user(request, s, "patient")
             verify_csrf(request, u, csrf_token)
-            appointments.request_appointment(s, u.actor, _pid(s, u.actor, patient), reason, urgency, preferred_times)
+            zone = viewer_zone(request)  # the browser's zone: the clinic reads the preferred times in it
+            appointments.request_appointment(s, u.actor, _pid(s, u.actor, patient), reason, urgency, preferred_times,
+                                             zone.key if zone else None)
     except (NotFound, Forbidden):
         raise
     except ClinicError as exc:  # the form again with what was typed, and the reason
