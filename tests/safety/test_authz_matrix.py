@@ -111,6 +111,7 @@ ROWS: dict[tuple[str, str], Row] = {
     # the caller's account and own profile (API)
     ("GET", "/api/v1/me"): Row(ME_ANY),
     ("POST", "/api/v1/me/password"): Row(ME_ANY, js({"old_password": People.password, "new_password": "another password 2"})),
+    ("POST", "/api/v1/me/sign-out-everywhere"): Row(ME_ANY),
     ("POST", "/api/v1/me/delete"): Row(ME_ANY, js({"password": People.password})),
     ("GET", "/api/v1/me/export.json"): Row(ME_ANY, audit=ME_WRITERS),
     ("POST", "/api/v1/me/children"): Row(ME, js({"display_name": "Kid"})),
@@ -161,6 +162,7 @@ ROWS: dict[tuple[str, str], Row] = {
     ("POST", "/appointments/{request_id}"): Row(PAGE_ME_A_OBJECT, form({"action": "withdraw"}), audit=A_ONLY),
     ("GET", "/account"): Row(PAGE_ANY),
     ("POST", "/account/password"): Row(PAGE_ANY, form({"current_password": People.password, "new_password": People.password})),
+    ("POST", "/account/sign-out-everywhere"): Row(PAGE_ANY, form({})),
     ("GET", "/data"): Row(PAGE_ME),
     ("GET", "/data/diary.csv"): Row(PAGE_ME, audit=ME_WRITERS),
     ("GET", "/data/archive.json"): Row(PAGE_ME, audit=ME_WRITERS),

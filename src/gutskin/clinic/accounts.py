@@ -224,6 +224,16 @@ def change_password(session: Session, actor: Actor, old: str, new: str) -> None:
     user.session_version += 1  # ends every other session and token
 
 
+def sign_out_everywhere(session: Session, actor: Actor) -> None:
+    """End every session and API token of the caller's account (a lost phone, a shared
+    computer), this one included; the password stays. Tokens are stateless and carry the
+    account's session version, so raising it is what ends them."""
+    user = session.get(User, actor.user_id) if actor.user_id is not None else None
+    if user is None:
+        raise NotFound("account not found")
+    user.session_version += 1
+
+
 def set_password_by_operator(session: Session, email: str, new: str) -> User:
     """The server's operator sets a new password for someone who forgot theirs (there is no
     e-mail reset): ``gutskin users set-password``. Every session and API token of the account

@@ -218,6 +218,14 @@ def change_password(body: PasswordChangeIn, request: Request) -> Response:
     return Response(status_code=204)
 
 
+@router.post("/sign-out-everywhere", status_code=204,
+             summary="End every session and token of your account, this token too (a lost phone)")
+def sign_out_everywhere(request: Request) -> Response:
+    with unit_of_work(request) as s:
+        accounts.sign_out_everywhere(s, api_actor(request, s))
+    return Response(status_code=204)
+
+
 @router.post("/delete", status_code=204, summary="Delete your account and every personal record")
 def delete_account(body: PasswordIn, request: Request) -> Response:
     with unit_of_work(request) as s:  # counted first, in its own transaction (a failed check rolls back)

@@ -48,3 +48,17 @@ def change_password(request: Request, current_password: str = Form(""), new_pass
     resp = redirect("/login?changed=1")
     resp.delete_cookie(security.SESSION_COOKIE)
     return resp
+
+
+@router.post("/account/sign-out-everywhere", response_class=HTMLResponse)
+def sign_out_everywhere(request: Request, csrf_token: str = Form("")) -> Response:
+    """End every session and API token of the account (a lost phone), this one too."""
+    from gutskin.web.deps import unit_of_work
+
+    with unit_of_work(request) as s:
+        u = require_user(request, s)
+        verify_csrf(request, u, csrf_token)
+        accounts.sign_out_everywhere(s, u.actor)
+    resp = redirect("/login?everywhere=1")
+    resp.delete_cookie(security.SESSION_COOKIE)
+    return resp

@@ -55,8 +55,8 @@ def _signed_in(request: Request, user_id: int, target: str) -> Response:
 
 
 @router.get("/login", response_class=HTMLResponse)
-def login_form(request: Request, changed: int = 0) -> Response:
-    return _anon_form(request, "login.html", {"changed": bool(changed)})
+def login_form(request: Request, changed: int = 0, everywhere: int = 0) -> Response:
+    return _anon_form(request, "login.html", {"changed": bool(changed), "everywhere": bool(everywhere)})
 
 
 @router.post("/login", response_class=HTMLResponse)
