@@ -213,3 +213,24 @@ def test_unknown_sample_lists_existing_ones(ok_biom, tmp_path):
     path = _write_biom(tmp_path / "many.biom", np.ones((2, 12)) * 5, ["F1", "F2"], samples)
     with pytest.raises(MicrobiomeInputError, match="'X09' and 2 more$"):
         sample_report(read_profile(path), "nope", "adult")
+
+
+def test_a_value_too_large_to_be_an_abundance_is_named_before_any_sum_overflows(tmp_path) -> None:
+    """1e308 in a table made the sums overflow: numpy warned and diversity became inf/NaN
+    before the clinic refused it. The reader names the cell instead; 1e15 itself still reads."""
+    import warnings
+
+    import pytest
+
+    from gutskin.microbiome.errors import MicrobiomeInputError
+    from gutskin.microbiome.io import read_profile
+
+    bad = tmp_path / "huge.tsv"
+    bad.write_text("#OTU ID\tS1\tS2\nk__B\t1e308\t3\nk__C\t1e308\t4\n")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no overflow warning on the way to the error
+        with pytest.raises(MicrobiomeInputError, match=r"sample 'S1', feature 'k__B' has a value too large"):
+            read_profile(bad)
+    ok = tmp_path / "ok.tsv"
+    ok.write_text("#OTU ID\tS1\nk__B\t1000000000000000\nk__C\t5\n")
+    assert list(read_profile(ok).sample_ids) == ["S1"]

@@ -49,7 +49,7 @@ def validate_table(table: pd.DataFrame, *, source: str | None = None, kind: Kind
     """Check a samples × features table and return it as float64.
 
     Raises :class:`MicrobiomeInputError` naming the sample/feature for: duplicate sample or
-    feature IDs, non-numeric, missing (NaN), infinite or negative values, samples whose total
+    feature IDs, non-numeric, missing (NaN), infinite, negative or implausibly large (> 1e15) values, samples whose total
     is zero (unless ``allow_empty``; a table whose samples are *all* empty is always refused),
     and (when ``kind == "counts"``) non-integer values.
     """
@@ -93,6 +93,11 @@ def validate_table(table: pd.DataFrame, *, source: str | None = None, kind: Kind
     return pd.DataFrame(values, index=table.index, columns=table.columns)
 
 
+#: Largest abundance accepted: far above any read count or scaled relative value, far below
+#: where sums and squares of a sample (Simpson's dominance) overflow float64.
+MAX_VALUE = 1e15
+
+
 def _check_values(values: np.ndarray, samples: pd.Index, features: pd.Index, source: str | None,
                   allow_empty: bool = False) -> None:
     for test, what in ((np.isnan, "a missing (NaN) value"), (np.isinf, "an infinite value"),
@@ -103,6 +108,12 @@ def _check_values(values: np.ndarray, samples: pd.Index, features: pd.Index, sou
             raise MicrobiomeInputError(
                 f"sample {samples[i]!r}, feature {features[j]!r} has {what} ({_number(values[i, j])})",
                 sample=str(samples[i]), feature=str(features[j]), source=source)
+    too_big = values > MAX_VALUE
+    if too_big.any():  # no sequencing run gives 10^15 reads; such values overflow the diversity sums
+        i, j = np.argwhere(too_big)[0]
+        raise MicrobiomeInputError(
+            f"sample {samples[i]!r}, feature {features[j]!r} has a value too large to be an abundance "
+            f"({_number(values[i, j])}; at most 1e15)", sample=str(samples[i]), feature=str(features[j]), source=source)
     totals = values.sum(axis=1)
     empty = np.flatnonzero(totals <= 0)
     if len(empty) and len(empty) == len(totals) and len(totals) > 1:
