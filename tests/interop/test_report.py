@@ -276,3 +276,56 @@ def test_crowded_report_still_fits_two_pages() -> None:
     assert pages <= 2
     for words in ("Food challenges", "Gut microbiome", "7-day itch forecast", "Food number 0", "Treatment 4"):
         assert words in flat, words
+
+
+def test_the_pdf_renderer_loads_data_urls_only(tmp_path) -> None:
+    """Defence in depth: were an URL ever to slip into the report's HTML, rendering would not
+    read a server file or make a request; the report's own charts (data: URLs) still load."""
+    import base64
+    import http.server
+    import threading
+
+    from gutskin.interop.report import render_html_pdf
+
+    hits: list[str] = []
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802 - the stdlib's name
+            hits.append(self.path)
+            self.send_response(404)
+            self.end_headers()
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = http.server.HTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    secret = tmp_path / "secret.css"
+    secret.write_text("body { background: red }")
+    svg = base64.b64encode(b'<svg xmlns="http://www.w3.org/2000/svg" width="40" height="40">'
+                           b'<rect width="40" height="40" fill="#123456"/></svg>').decode()
+    html = (f'<html><head><link rel="stylesheet" href="http://127.0.0.1:{server.server_port}/x.css">'
+            f'<link rel="stylesheet" href="file://{secret}"></head><body>'
+            f'<img src="http://127.0.0.1:{server.server_port}/x.png"><img src="data:image/svg+xml;base64,{svg}"></body></html>')
+    try:
+        doc = render_html_pdf(html)
+    finally:
+        server.shutdown()
+    assert hits == []  # no request left the renderer
+    assert _drawn_colours(doc.write_pdf()) >= {"0.0706 0.2039 0.3373"}  # the data: image's #123456 square is drawn
+
+
+def _drawn_colours(pdf: bytes) -> set[str]:
+    """Fill colours (``r g b rg``, 4 decimals) set in the PDF's content streams."""
+    import re
+    import zlib
+
+    colours = set()
+    for stream in re.findall(rb"stream\r?\n(.*?)\r?\nendstream", pdf, flags=re.S):
+        try:
+            text = zlib.decompress(stream).decode("latin-1")
+        except zlib.error:
+            continue
+        for r, g, b in re.findall(r"([\d.]+) ([\d.]+) ([\d.]+) rg", text):
+            colours.add(" ".join(f"{float(x):.4f}" for x in (r, g, b)))
+    return colours

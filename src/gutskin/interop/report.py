@@ -243,17 +243,31 @@ def report_html(data: dict[str, Any], compact: bool = False) -> str:
     return "".join(parts)
 
 
+def data_urls_only() -> Any:
+    """A WeasyPrint URL fetcher that loads ``data:`` URLs (the report's own charts) and nothing
+    else: no file, no network. Every text in the report is escaped, so no other URL should ever
+    appear; this keeps it so if one ever did (a file read or a request from the server)."""
+    from weasyprint.urls import URLFetcher  # WeasyPrint 70 (pinned)
+
+    return URLFetcher(allowed_protocols={"data"})
+
+
+def render_html_pdf(html: str) -> Any:
+    """WeasyPrint's rendered document of ``html``, with :func:`data_urls_only`."""
+    from weasyprint import HTML
+
+    return HTML(string=html, url_fetcher=data_urls_only()).render()
+
+
 def render_pdf(data: dict[str, Any]) -> bytes:
     """PDF bytes of the report, at most :data:`MAX_PAGES` pages."""
     import logging
 
-    from weasyprint import HTML
-
     logging.getLogger("weasyprint").setLevel(logging.ERROR)
     logging.getLogger("fontTools").setLevel(logging.ERROR)
-    doc = HTML(string=report_html(data)).render()
+    doc = render_html_pdf(report_html(data))
     if len(doc.pages) > MAX_PAGES:
-        doc = HTML(string=report_html(data, compact=True)).render()
+        doc = render_html_pdf(report_html(data, compact=True))
     if len(doc.pages) > MAX_PAGES:  # last resort: keep the first two pages (charts, scores, triggers come first)
         doc = doc.copy(doc.pages[:MAX_PAGES])
     return doc.write_pdf()
