@@ -52,7 +52,7 @@ def events_for_patient(session: Session, patient_id: int, limit: int = 200) -> l
     ).all()
     return [
         {
-            "at": ev.at.isoformat(timespec="seconds"),
+            "at": ev.at.isoformat(timespec="seconds") + "Z",  # UTC, marked (as appointments)
             "actor": email or ev.actor_label or "system",
             "actor_role": role or "system",
             "action": ev.action,

@@ -168,7 +168,7 @@ def upload_sample(
 
 def _out(row: MicrobiomeSample) -> dict[str, Any]:
     return {"id": row.id, "sample_id": row.sample_id, "collected_on": row.collected_on.isoformat() if row.collected_on else None,
-            "method": row.method, "filename": row.filename, "uploaded_at": row.created_at.isoformat(timespec="seconds"),
+            "method": row.method, "filename": row.filename, "uploaded_at": row.created_at.isoformat(timespec="seconds") + "Z",
             "report": row.diversity}
 
 

@@ -40,7 +40,7 @@ def create_invite(session: Session, actor: Actor, patient_id: int) -> dict[str, 
     session.add(inv)
     session.flush()
     audit.record(session, actor, patient_id, "create", "invite", inv.id)
-    return {"code": code, "expires_at": expires.isoformat(timespec="seconds")}
+    return {"code": code, "expires_at": expires.isoformat(timespec="seconds") + "Z"}
 
 
 def accept_invite(session: Session, actor: Actor, code: str) -> int:
@@ -92,7 +92,7 @@ def list_access(session: Session, actor: Actor, patient_id: int) -> list[dict[st
     from gutskin.clinic.challenges import open_challenges_with
 
     return [
-        {"consent_id": c.id, "clinician": name or email, "email": email, "since": c.created_at.isoformat(timespec="seconds"),
+        {"consent_id": c.id, "clinician": name or email, "email": email, "since": c.created_at.isoformat(timespec="seconds") + "Z",
          "open_challenges": len(open_challenges_with(session, patient_id, c.clinician_user_id)),
          "booked_appointments": len(booked_with(session, patient_id, c.clinician_user_id))}
         for c, email, name in rows
