@@ -11,6 +11,16 @@ from gutskin.commands._common import database_url, ensure_schema, fail
 users_app = typer.Typer(help="Accounts.", no_args_is_help=True)
 
 
+def _password_or_prompt(password: str | None, command: str, prompt: str) -> str:
+    """The given password, else asked for twice at a terminal; a script or a pipe (nobody can
+    answer the prompt) gets one line saying how to pass it."""
+    if password is not None:
+        return password
+    if not sys.stdin.isatty():
+        fail(f"{command}: no password given; pass --password or set GUTSKIN_NEW_PASSWORD")
+    return str(typer.prompt(prompt, hide_input=True, confirmation_prompt=True))
+
+
 @users_app.command("create")
 def create(
     email: str = typer.Option(..., "--email", help="Login email."),
@@ -25,10 +35,7 @@ def create(
     from gutskin.clinic.errors import ClinicError
     from gutskin.store.db import get_engine, transaction
 
-    if password is None:
-        if not sys.stdin.isatty():  # a script or a pipe: nobody can answer the prompt
-            fail("users create: no password given; pass --password or set GUTSKIN_NEW_PASSWORD")
-        password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+    password = _password_or_prompt(password, "users create", "Password")
     url = database_url()
     ensure_schema(url)
     try:
@@ -52,10 +59,7 @@ def set_password(
     from gutskin.clinic.errors import ClinicError
     from gutskin.store.db import get_engine, transaction
 
-    if password is None:
-        if not sys.stdin.isatty():
-            fail("users set-password: no password given; pass --password or set GUTSKIN_NEW_PASSWORD")
-        password = typer.prompt("New password", hide_input=True, confirmation_prompt=True)
+    password = _password_or_prompt(password, "users set-password", "New password")
     url = database_url()
     ensure_schema(url)
     try:
