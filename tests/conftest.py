@@ -7,6 +7,7 @@ other data. Each test gets empty tables.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import shutil
 import uuid
@@ -169,3 +170,13 @@ def bearer(client, email: str, password: str = People.password) -> dict[str, str
     r = client.post("/api/v1/auth/token", json={"email": email, "password": password})
     assert r.status_code == 200, r.text
     return {"Authorization": f"Bearer {r.json()['access_token']}"}
+
+
+def earlier_today(**ago: float) -> dt.datetime:
+    """This machine's wall time ``ago`` (timedelta keywords) before now, but never before today's midnight.
+
+    Dose times must fall on the plan's day; "an hour ago" run at 00:30 is yesterday and
+    made tests fail only when CI ran just after midnight.
+    """
+    now = dt.datetime.now().replace(microsecond=0)
+    return max(now - dt.timedelta(**ago), now.replace(hour=0, minute=0, second=0))

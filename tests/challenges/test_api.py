@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from tests.conftest import bearer
+from tests.conftest import bearer, earlier_today
 
 TODAY = dt.date.today()
 PLAN = {"food": "food.egg", "kind": "home", "released_for_home": True, "baseline_days": 7,
@@ -84,7 +84,7 @@ def test_supervised_challenge_via_api(client, people, engine) -> None:  # type: 
     assert too_long.status_code == 422
     assert client.post(f"/api/v1/challenges/{cid}/extend-elimination", json={"extra_days": 1},
                        headers=owner).status_code == 403
-    given = (dt.datetime.now() - dt.timedelta(hours=1)).replace(microsecond=0).isoformat()
+    given = earlier_today(hours=1).isoformat()
     dose = {"step": 1, "given_at": given, "amount": "3 mg protein", "symptoms": "none"}
     early = client.post(f"/api/v1/challenges/{cid}/supervised-doses", json=dose, headers=doc)
     assert early.status_code == 422 and early.json()["detail"].startswith("given_at: doses of this plan are given from")

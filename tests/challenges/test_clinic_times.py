@@ -16,7 +16,7 @@ from gutskin.store.models import ChallengeAlert, FoodChallenge
 from gutskin.web.pages.common import local_time
 from tests.challenges.test_api import PLAN
 from tests.challenges.test_pages import csrf, login, web  # noqa: F401  (fixture)
-from tests.conftest import bearer
+from tests.conftest import bearer, earlier_today
 
 FAR_EAST = "Pacific/Kiritimati"  # UTC+14: no server runs on it, so its wall clock differs from the server's
 
@@ -45,7 +45,7 @@ def test_api_given_at_with_an_offset_keeps_the_clinics_wall_time(client, people,
     body = {**PLAN, "kind": "supervised", "released_for_home": False, "doses": [{"day_offset": 0, "amount": "3 mg protein"}]}
     cid = client.post(f"/api/v1/patients/{people.owner_pid}/challenges", json=body, headers=doc).json()["id"]
     shift_back(engine, cid, 7)  # the baseline week is over: the clinic day is today
-    wall = (dt.datetime.now() - dt.timedelta(hours=2)).replace(second=0, microsecond=0)
+    wall = earlier_today(hours=2).replace(second=0)
     for offset in ("+09:00", "-05:00", "Z", ""):
         r = client.post(f"/api/v1/challenges/{cid}/supervised-doses", headers=doc,
                         json={"step": 1, "given_at": wall.isoformat() + offset, "amount": "3 mg protein"})

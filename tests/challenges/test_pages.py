@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from tests.conftest import TEST_SECRET, People
+from tests.conftest import TEST_SECRET, People, earlier_today
 
 
 @pytest.fixture
@@ -59,7 +59,7 @@ def test_clinician_plans_and_records_supervised_challenge(web, sqlite_url) -> No
     detail = doc.get(url)
     assert "Supervised challenge record" in detail.text and "Not evaluated yet" in detail.text
     t = csrf(detail.text)
-    given = (dt.datetime.now() - dt.timedelta(minutes=30)).strftime("%Y-%m-%dT%H:%M")
+    given = earlier_today(minutes=30).strftime("%Y-%m-%dT%H:%M")
     r = doc.post(url + "/supervised-dose", data={"step": "1", "given_at": given, "amount": "3 mg protein",
                                                  "symptoms": "none", "csrf_token": t})
     assert "doses of this plan are given from" in r.text  # still the baseline week: refused, with the way out
@@ -68,7 +68,7 @@ def test_clinician_plans_and_records_supervised_challenge(web, sqlite_url) -> No
 
     shift_back(get_engine(sqlite_url), int(url.rsplit("/", 1)[1]), 7)  # the baseline week is over
     t = csrf(detail.text)
-    given = (dt.datetime.now() - dt.timedelta(minutes=30)).strftime("%Y-%m-%dT%H:%M")
+    given = earlier_today(minutes=30).strftime("%Y-%m-%dT%H:%M")
     r = doc.post(url + "/supervised-dose", data={"step": "1", "given_at": given, "amount": "3 mg protein",
                                                  "symptoms": "none", "csrf_token": t})
     assert r.status_code == 200 and "dose-taken" in r.text
