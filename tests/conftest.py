@@ -117,6 +117,18 @@ def client(settings):  # type: ignore[no-untyped-def]
         yield c
 
 
+@pytest.fixture(autouse=True)
+def _today_is_today(request: pytest.FixtureRequest) -> None:
+    """A test module's ``TODAY`` constant is re-read before each of its tests.
+
+    It was read once at import; a suite that ran across midnight then built plans from
+    yesterday while the server already lived in today.
+    """
+    module = request.module
+    if module is not None and isinstance(getattr(module, "TODAY", None), dt.date):
+        module.TODAY = dt.date.today()
+
+
 @pytest.fixture(autouse=True, scope="session")
 def _fast_argon2() -> None:
     """Cheaper argon2 parameters in tests (production keeps pwdlib's defaults)."""
