@@ -23,6 +23,7 @@ from gutskin import __version__
 from gutskin.clinic.errors import ClinicError
 from gutskin.settings import Settings, get_settings
 from gutskin.store.db import get_engine
+from gutskin.web.bodylimit import BodyLimitMiddleware
 from gutskin.web.errors import status_for
 from gutskin.web.headers import SecurityHeadersMiddleware
 from gutskin.web.idguard import IdRangeMiddleware
@@ -44,6 +45,12 @@ def error_page(request: Request, status: int, message: str) -> Response:
             return render(request, "error.html", ctx, status=status, user=user)
     except Exception:  # the database is what failed: the anonymous page still answers
         return render(request, "error.html", ctx, status=status)
+
+
+async def _http_error(request: Request, exc: StarletteHTTPException) -> Response:
+    if request.url.path.startswith(("/api/", "/healthz", "/static/")):
+        return JSONResponse({"detail": exc.detail}, status_code=exc.status_code, headers=getattr(exc, "headers", None))
+    return await run_in_threadpool(error_page, request, exc.status_code, str(exc.detail))
 
 
 @asynccontextmanager
@@ -77,13 +84,15 @@ def create_app(settings: Settings | None = None, lifespan=None) -> FastAPI:  # t
         description="Eczema diaries, scores and sharing with clinicians. JSON API under /api/v1.",
         docs_url=None,  # Swagger UI would load scripts from a CDN; the schema is at /openapi.json
         redoc_url=None,
-        # no request body beyond an upload (and its multipart framing): 413 before it is read,
-        # so an anonymous 150 MB JSON body no longer sits in memory (third security review)
-        max_body_size=settings.upload_max_bytes + 1024 * 1024,
     )
     app.state.settings = settings
     app.state.engine = get_engine(settings.database_url)
 
+    # no request body beyond an upload (and its multipart framing): 413 before it is read,
+    # so an anonymous 150 MB JSON body no longer sits in memory (third security review);
+    # answered as JSON under /api/ like every other error (added first: innermost, so the
+    # security headers still wrap its answer)
+    app.add_middleware(BodyLimitMiddleware, max_body_size=settings.upload_max_bytes + 1024 * 1024, answer=_http_error)
     app.add_middleware(IdRangeMiddleware)
     app.add_middleware(SecurityHeadersMiddleware)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
@@ -119,11 +128,7 @@ def create_app(settings: Settings | None = None, lifespan=None) -> FastAPI:  # t
     async def login_required(request: Request, exc: LoginRequired) -> Response:
         return RedirectResponse("/login", status_code=303)
 
-    @app.exception_handler(StarletteHTTPException)
-    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
-        if request.url.path.startswith(("/api/", "/healthz", "/static/")):
-            return JSONResponse({"detail": exc.detail}, status_code=exc.status_code, headers=getattr(exc, "headers", None))
-        return await run_in_threadpool(error_page, request, exc.status_code, str(exc.detail))
+    app.add_exception_handler(StarletteHTTPException, _http_error)  # type: ignore[arg-type]
 
     @app.exception_handler(Exception)
     async def server_error(request: Request, exc: Exception) -> Response:
