@@ -29,6 +29,8 @@ ALLOWED_SUFFIXES = (".biom", ".tsv", ".csv", ".txt", ".json", ".h5", ".hdf5")
 MAX_BYTES_DEFAULT = 20 * 1024 * 1024
 MAX_UPLOAD_CELLS = 5_000_000  # samples × features of an uploaded table made dense (40 MB): a person's profile, or a study table holding it
 METHODS = ("16S", "shotgun", "unknown")
+KINDS = ("auto", "counts", "relative")
+TAXONOMY_SUFFIXES = (".tsv", ".txt", ".csv")
 
 
 def safe_filename(name: str | None) -> str:
@@ -78,8 +80,14 @@ def upload_age_group(session: Session, actor: Actor, patient_id: int, age_group:
 
 
 def parse_upload(filename: str, data: bytes, *, sample_id: str | None = None, method: str = "unknown",
-                 age_group: str = "adult", max_bytes: int = MAX_BYTES_DEFAULT) -> ParsedSample:
+                 age_group: str = "adult", max_bytes: int = MAX_BYTES_DEFAULT, kind: str = "auto",
+                 taxonomy: bytes | None = None, taxonomy_filename: str = "") -> ParsedSample:
     """Check, parse and report an upload without the database.
+
+    ``kind``: ``auto`` (whole numbers everywhere are counts, else relative), ``counts`` or
+    ``relative`` (percent or fractions), as :func:`gutskin.microbiome.read_profile` takes it.
+    ``taxonomy``: an optional second file naming the table's feature IDs (QIIME 2
+    ``taxonomy.tsv``: ``Feature ID``, ``Taxon``, ``Confidence``); empty or ``None``: none.
 
     The web calls it between two short transactions (authorize, then store), so a big or
     hostile file never holds SQLite's write lock (or the app's SQLite lock) while it is parsed;
@@ -97,13 +105,32 @@ def parse_upload(filename: str, data: bytes, *, sample_id: str | None = None, me
     _check_type(name, data)
     if method not in METHODS:
         raise InvalidInput(f"method: expected one of {', '.join(METHODS)}")
+    if kind not in KINDS:
+        raise InvalidInput(f"kind: expected one of {', '.join(KINDS)}")
+    tax_name = safe_filename(taxonomy_filename) if taxonomy else ""
+    if taxonomy:
+        if len(taxonomy) > max_bytes:
+            raise InvalidInput(f"taxonomy: larger than {max_bytes // (1024 * 1024)} MB")
+        if not tax_name.lower().endswith(TAXONOMY_SUFFIXES):
+            raise InvalidInput(f"taxonomy: expected a taxonomy table (.tsv, .txt or .csv), got {tax_name!r}")
+        try:
+            taxonomy.decode("utf-8")
+        except UnicodeDecodeError:
+            raise InvalidInput("taxonomy: not a UTF-8 text table") from None
     suffix = os.path.splitext(name)[1] or ".txt"
     with tempfile.TemporaryDirectory(prefix="gutskin-upload-") as tmp:
         path = os.path.join(tmp, name if name.lower().endswith(ALLOWED_SUFFIXES) else "profile" + suffix)
         with open(path, "wb") as fh:
             fh.write(data)
+        tax_path = None
+        if taxonomy:
+            os.mkdir(os.path.join(tmp, "taxonomy"))  # its own folder: the two files may share a name
+            tax_path = os.path.join(tmp, "taxonomy", tax_name)
+            with open(tax_path, "wb") as fh:
+                fh.write(taxonomy)
         try:
-            profile = read_profile(path, method=method, max_cells=MAX_UPLOAD_CELLS)  # type: ignore[arg-type]
+            profile = read_profile(path, method=method, max_cells=MAX_UPLOAD_CELLS,  # type: ignore[arg-type]
+                                   kind=kind, taxonomy=tax_path)  # type: ignore[arg-type]
             profile = dataclasses.replace(profile, source=name)  # never the server's temporary path
             chosen = sample_id or (profile.sample_ids[0] if len(profile.sample_ids) == 1 else None)
             if chosen is None:
@@ -117,7 +144,12 @@ def parse_upload(filename: str, data: bytes, *, sample_id: str | None = None, me
             report = sample_report(profile, chosen, age_group)
             stored_profile = profile.subset([chosen]).to_dict()
         except MicrobiomeInputError as exc:
-            raise InvalidInput(f"file: {str(exc).replace(path, name)}") from None
+            text = str(exc).replace(path, name)
+            if tax_path is not None:
+                text = text.replace(tax_path, tax_name)
+                if exc.source == tax_path:
+                    raise InvalidInput(f"taxonomy: {text}") from None
+            raise InvalidInput(f"file: {text}") from None
         except RecursionError:  # JSON nested 100,000 deep: was a 500
             raise InvalidInput("file: nested too deeply to be a BIOM table") from None
         except ArithmeticError:  # values like 1e308 overflow the sums: was a 500
@@ -158,11 +190,15 @@ def upload_sample(
     collected_on: dt.date | None = None,
     age_group: str | None = None,
     max_bytes: int = MAX_BYTES_DEFAULT,
+    kind: str = "auto",
+    taxonomy: bytes | None = None,
+    taxonomy_filename: str = "",
 ) -> dict[str, Any]:
     """Parse, report and store one sample of an uploaded profile in the caller's transaction
     (CLI and tests; the web parses outside its transactions: :func:`parse_upload`)."""
     group = upload_age_group(session, actor, patient_id, age_group)
-    parsed = parse_upload(filename, data, sample_id=sample_id, method=method, age_group=group, max_bytes=max_bytes)
+    parsed = parse_upload(filename, data, sample_id=sample_id, method=method, age_group=group, max_bytes=max_bytes,
+                          kind=kind, taxonomy=taxonomy, taxonomy_filename=taxonomy_filename)
     return store_sample(session, actor, patient_id, parsed, method=method, collected_on=collected_on)
 
 

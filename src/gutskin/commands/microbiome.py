@@ -39,16 +39,34 @@ def _non_negative(option: str, value: Optional[int]) -> None:
         _fail(f"{option} must be >= 0, not {value}")
 
 
-def _load(table: Path, fmt: Optional[str], orientation: Optional[str], rank: str, method: str):
+_KINDS = ("auto", "counts", "relative")
+
+
+def _kind(kind: str) -> str:
+    """``--kind`` checked (case-insensitively) against auto | counts | relative."""
+    if kind.lower() in _KINDS:
+        return kind.lower()
+    _fail(f"--kind must be one of {' | '.join(_KINDS)}, not {kind!r}")
+    raise AssertionError  # unreachable
+
+
+def _load(table: Path, fmt: Optional[str], orientation: Optional[str], rank: str, method: str, kind: str = "auto",
+          taxonomy: Optional[Path] = None):
     from gutskin.microbiome import read_profile
 
-    return read_profile(table, format=fmt, orientation=orientation, rank=rank, method=_method(method))
+    return read_profile(table, format=fmt, orientation=orientation, rank=rank, method=_method(method),
+                        kind=_kind(kind), taxonomy=taxonomy)
 
 
 _FMT = typer.Option(None, "--format", help="biom | metaphlan | table (default: sniffed from content)")
 _ORIENT = typer.Option(None, "--orientation", help="features-as-rows | samples-as-rows (TSV/CSV only)")
 _RANK = typer.Option("feature", "--rank", help="what the table's features are: feature (OTU/ASV) or a rank")
 _METHOD = typer.Option("unknown", "--method", help="16S | shotgun | unknown")
+_KIND = typer.Option("auto", "--kind", help="what the values are: auto (all whole numbers = counts, else relative) | "
+                     "counts (non-whole values refused) | relative (percent or fractions; each sample divided by "
+                     "its total; count-only metrics not reported)")
+_TAXONOMY = typer.Option(None, "--taxonomy", help="taxonomy TSV naming the feature IDs (QIIME 2 taxonomy.tsv: "
+                         "Feature ID, Taxon, Confidence)")
 
 
 @microbiome_app.command("diversity")
@@ -60,13 +78,15 @@ def diversity_cmd(
     aggregate: Optional[str] = typer.Option(None, "--aggregate", help="aggregate to a rank first, e.g. genus"),
     as_json: bool = typer.Option(False, "--json", help="print JSON"),
     fmt: Optional[str] = _FMT, orientation: Optional[str] = _ORIENT, rank: str = _RANK, method: str = _METHOD,
+    kind: str = _KIND, taxonomy: Optional[Path] = _TAXONOMY,
 ) -> None:
     """Alpha diversity per sample (Shannon in natural log)."""
     from gutskin.microbiome import MicrobiomeInputError, alpha_diversity, read_tree
+    from gutskin.microbiome.diversity import COUNT_ONLY_REASON
 
     _non_negative("--seed", seed)
     try:
-        prof = _load(table, fmt, orientation, rank, method)
+        prof = _load(table, fmt, orientation, rank, method, kind, taxonomy)
         t = read_tree(str(tree)) if tree else None
         metrics = ["observed", "shannon", "simpson"] + (["chao1"] if prof.kind == "counts" else [])
         res = alpha_diversity(prof, metrics, tree=t, rank=aggregate, rarefy_depth=rarefy, seed=seed)
@@ -78,6 +98,7 @@ def diversity_cmd(
         for v in d["samples"].values():
             v["chao1"] = None
         d["notes"].append("chao1 is null: Chao1 needs read counts and this profile holds relative abundances")
+        d["not_assessable"] = {"chao1": COUNT_ONLY_REASON["chao1"]}
     if as_json:
         print(json.dumps(d))
         return
@@ -97,6 +118,7 @@ def report_cmd(
     seed: int = typer.Option(20260101, "--seed", help="seed for rarefying to the reference depth"),
     as_json: bool = typer.Option(False, "--json", help="print JSON"),
     fmt: Optional[str] = _FMT, orientation: Optional[str] = _ORIENT, rank: str = _RANK, method: str = _METHOD,
+    kind: str = _KIND, taxonomy: Optional[Path] = _TAXONOMY,
 ) -> None:
     """One sample against the age-matched reference, with eczema-linked taxa."""
     from gutskin.microbiome import MicrobiomeInputError, read_tree, sample_report
@@ -105,7 +127,7 @@ def report_cmd(
         _fail(f"--age-group must be adult or infant, not {age_group!r}")
     _non_negative("--seed", seed)
     try:
-        prof = _load(table, fmt, orientation, rank, method)
+        prof = _load(table, fmt, orientation, rank, method, kind, taxonomy)
         t = read_tree(str(tree)) if tree else None
         rep = sample_report(prof, sample, age_group, tree=t, seed=seed)
     except MicrobiomeInputError as exc:
@@ -117,6 +139,8 @@ def report_cmd(
     vals = rep["diversity"]["values"]
     print("Diversity (Shannon in natural log): " + ", ".join(
         f"{k} {v:.4g}" for k, v in vals.items() if v is not None))
+    for k, reason in rep["diversity"].get("not_assessable", {}).items():
+        print(f"{k}: {reason}")
     for line in rep["plain_language"]:
         print("- " + line)
     print("Reference: " + rep["reference_comparison"]["reference"]["citation"])
@@ -136,6 +160,7 @@ def cohort_cmd(
     no_ancombc: bool = typer.Option(False, "--no-ancombc", help="skip differential abundance"),
     as_json: bool = typer.Option(False, "--json", help="print JSON"),
     fmt: Optional[str] = _FMT, orientation: Optional[str] = _ORIENT, rank: str = _RANK, method: str = _METHOD,
+    kind: str = _KIND, taxonomy: Optional[Path] = _TAXONOMY,
 ) -> None:
     """Diversity vs outcome (Spearman + OLS), ANCOM-BC, Bray–Curtis PCoA + PERMANOVA."""
     from gutskin.microbiome import MicrobiomeInputError
@@ -144,7 +169,7 @@ def cohort_cmd(
     _non_negative("--seed", seed)
     _non_negative("--permutations", permutations)
     try:
-        prof = _load(table, fmt, orientation, rank, method)
+        prof = _load(table, fmt, orientation, rank, method, kind, taxonomy)
         md = read_metadata(metadata)
         res = cohort_analysis(prof, md, outcome, metric=metric, covariates=covariate, group=group,
                               rarefy_depth=rarefy, seed=seed, permutations=permutations,

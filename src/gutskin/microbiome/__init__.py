@@ -4,7 +4,8 @@ Pure science package (numpy, pandas, scikit-bio, biom-format); see docs/microbio
 
 Main entry points:
 
-* reading: :func:`read_profile` (sniffs BIOM / MetaPhlAn / TSV-CSV), :func:`read_tree`
+* reading: :func:`read_profile` (sniffs BIOM / MetaPhlAn / TSV-CSV; ``kind=``, ``taxonomy=``),
+  :func:`read_taxonomy` (QIIME 2 taxonomy.tsv), :func:`read_tree`
 * diversity: :func:`alpha_diversity`, :func:`beta_diversity`, :func:`rarefy`
   (Shannon always in natural log, ``log_base == "e"``)
 * reference ranges: :func:`percentile_of`, :func:`compare_to_reference`
@@ -15,7 +16,8 @@ Main entry points:
 
 from gutskin.microbiome.errors import MicrobiomeInputError, RelativeDataError
 from gutskin.microbiome.profile import RANKS, Profile
-from gutskin.microbiome.io import parse_lineage, read_biom, read_metaphlan, read_profile, read_table, read_tree
+from gutskin.microbiome.io import (apply_taxonomy, parse_lineage, read_biom, read_metaphlan, read_profile, read_table,
+                                   read_taxonomy, read_tree)
 from gutskin.microbiome.diversity import (ALPHA_METRICS, BETA_METRICS, LOG_BASE, AlphaDiversity, BetaDiversity,
                                           alpha_diversity, beta_diversity, rarefy)
 from gutskin.microbiome.reference import (load_reference_ranges, percentile_from_grid, percentile_of,
@@ -32,7 +34,7 @@ def cohort_analysis(*args, **kwargs):
 
 
 __all__ = [
-    "ALPHA_METRICS", "BETA_METRICS", "LOG_BASE", "RANKS", "AlphaDiversity", "BetaDiversity",
+    "ALPHA_METRICS", "apply_taxonomy", "read_taxonomy", "BETA_METRICS", "LOG_BASE", "RANKS", "AlphaDiversity", "BetaDiversity",
     "MicrobiomeInputError", "Profile", "RelativeDataError", "alpha_diversity", "beta_diversity",
     "cohort_analysis", "compare_to_reference", "load_knowledge_base", "load_reference_ranges",
     "match_taxa", "parse_lineage", "percentile_from_grid", "percentile_of", "rarefy", "read_biom",

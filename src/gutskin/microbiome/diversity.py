@@ -47,6 +47,11 @@ LOG_BASE = "e"
 ALPHA_METRICS: tuple[str, ...] = ("observed", "shannon", "simpson", "inv_simpson", "pielou", "chao1", "faith_pd")
 DEFAULT_ALPHA: tuple[str, ...] = ("observed", "shannon", "simpson", "inv_simpson", "pielou", "chao1")
 COUNT_ONLY: frozenset[str] = frozenset({"chao1"})
+#: Why each count-only metric is not given for relative abundances (shown to users as is).
+COUNT_ONLY_REASON: dict[str, str] = {
+    "chao1": ("not assessable: Chao1 estimates unseen features from singletons and doubletons (features seen in "
+              "exactly one or two reads), and relative abundances carry no read counts"),
+}
 BETA_METRICS: tuple[str, ...] = ("braycurtis", "jaccard", "unweighted_unifrac", "weighted_unifrac")
 
 _SKBIO_ALPHA: dict[str, tuple[str, dict[str, Any]]] = {

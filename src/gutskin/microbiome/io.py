@@ -32,7 +32,8 @@ import numpy as np
 import pandas as pd
 
 from gutskin.microbiome.errors import MicrobiomeInputError
-from gutskin.microbiome.profile import RANKS, Kind, Method, Profile, infer_kind, validate_table
+from gutskin.microbiome.profile import (RANKS, Kind, Method, Profile, check_kind, describe_ids, infer_kind, to_relative,
+                                        validate_table)
 
 Orientation = Literal["features-as-rows", "samples-as-rows"]
 
@@ -236,6 +237,7 @@ def read_biom(
     from biom.exception import TableException
 
     src = str(path)
+    kind = check_kind(kind, source=src)
     if h5py.is_hdf5(src):  # by signature, also behind a user block: what biom itself would open as HDF5
         check_hdf5_self_contained(src, max_cells=max_cells)
     try:
@@ -272,7 +274,8 @@ def read_biom(
                     break
         if lineages:
             taxonomy = taxonomy_frame({fid: lineages.get(fid) for fid in obs_ids})
-    return Profile.from_frame(frame, kind=kind, taxonomy=taxonomy, method=method, source=src, drop_empty=True)
+    prof = Profile.from_frame(frame, kind=kind, taxonomy=taxonomy, method=method, source=src, drop_empty=True)
+    return to_relative(prof) if kind == "relative" else prof
 
 
 def _raw_biom_ids(src: str) -> list[tuple[str, list[str]]]:
@@ -345,6 +348,7 @@ def read_table(path_or_buffer, *, orientation: Orientation | None = None, sep: s
     column names are genus names).
     """
     text, src = _read_text(path_or_buffer)
+    kind = check_kind(kind, source=src)
     lines = [ln for ln in text.splitlines() if ln.strip() and not ln.startswith("# Constructed from biom")]
     if not lines:
         raise MicrobiomeInputError("the file is empty", source=src)
@@ -433,8 +437,9 @@ def read_table(path_or_buffer, *, orientation: Orientation | None = None, sep: s
         taxonomy = taxonomy_frame(lineages)
     elif _looks_like_lineage(pd.Index(frame.columns)):
         taxonomy = taxonomy_frame({c: c for c in frame.columns})
-    return Profile.from_frame(frame, kind=kind, rank=rank, method=method, taxonomy=taxonomy,
+    prof = Profile.from_frame(frame, kind=kind, rank=rank, method=method, taxonomy=taxonomy,
                               source=src, notes=(note, *notes), drop_empty=True)
+    return to_relative(prof) if kind == "relative" else prof
 
 
 _DECIMAL_COMMA = re.compile(r"^[+-]?\d+,\d+(?:[eE][+-]?\d+)?$")
@@ -558,30 +563,115 @@ def shorten(text: str, limit: int = 40) -> str:
 
 
 def read_profile(path: str | os.PathLike, *, format: str | None = None, orientation: Orientation | None = None,
-                 kind: Kind | None = None, rank: str = "feature", method: Method = "unknown",
-                 max_cells: int = MAX_TABLE_CELLS) -> Profile:
+                 kind: Kind | Literal["auto"] | None = None, rank: str = "feature", method: Method = "unknown",
+                 max_cells: int = MAX_TABLE_CELLS, taxonomy: str | os.PathLike | None = None) -> Profile:
     """Read any supported file; the format is sniffed from content unless given.
 
     ``format``: ``"biom"`` (either BIOM version), ``"metaphlan"`` or ``"table"``.
+    ``kind``: ``None``/``"auto"`` (whole numbers everywhere → counts, else relative),
+    ``"counts"`` (a non-whole value is refused naming its sample and feature) or ``"relative"``
+    (each sample divided by its own total: :func:`~gutskin.microbiome.profile.to_relative`).
+    A MetaPhlAn profile is relative; ``kind="counts"`` is refused for it.
     ``max_cells``: the largest BIOM table (samples × features) accepted (:func:`read_biom`).
+    ``taxonomy``: a separate taxonomy file (QIIME 2 ``taxonomy.tsv``, :func:`read_taxonomy`)
+    naming the table's feature IDs; every feature of the table must be in it.
     """
     if Path(path).is_dir():
         raise MicrobiomeInputError("is a directory, expected a BIOM, TSV/CSV or MetaPhlAn file", source=str(path))
     if not Path(path).is_file():
         raise MicrobiomeInputError("no such file", source=str(path))
+    kind = check_kind(kind, source=str(path))
+    lineages = read_taxonomy(taxonomy) if taxonomy is not None else None
     fmt = format or sniff_format(path)
     if fmt.startswith("biom"):
         prof = read_biom(path, kind=kind, method=method, max_cells=max_cells)
+        if lineages is not None:
+            prof = apply_taxonomy(prof, lineages, source=str(taxonomy))
         if rank != "feature":
             prof = dataclasses.replace(
                 Profile.from_frame(prof.table, kind=prof.kind, rank=rank, method=method, taxonomy=prof.taxonomy,
                                    source=prof.source, notes=prof.notes), empty_samples=prof.empty_samples)
         return prof
     if fmt == "metaphlan":
+        if kind == "counts":
+            raise MicrobiomeInputError("a MetaPhlAn profile holds relative abundances (percent), not counts; "
+                                       "kind 'counts' does not apply", source=str(path))
+        if lineages is not None:
+            raise MicrobiomeInputError("a MetaPhlAn profile names its clades itself; a separate taxonomy file "
+                                       "does not apply", source=str(taxonomy))
         return read_metaphlan(path, rank=rank if rank != "feature" else "species")
     if fmt == "table":
-        return read_table(path, orientation=orientation, kind=kind, rank=rank, method=method)
+        prof = read_table(path, orientation=orientation, kind=kind, rank=rank, method=method)
+        if lineages is not None:
+            prof = apply_taxonomy(prof, lineages, source=str(taxonomy))
+        return prof
     raise MicrobiomeInputError(f"unknown format {fmt!r}", source=str(path))
+
+
+# --------------------------------------------------------------------------------------
+# a separate taxonomy file (QIIME 2 taxonomy.tsv)
+# --------------------------------------------------------------------------------------
+def read_taxonomy(path_or_buffer) -> dict[str, str]:
+    """Read a taxonomy file into ``{feature_id: lineage string}``.
+
+    The QIIME 2 export (``qiime tools export`` of a ``FeatureData[Taxonomy]``) is a TSV with
+    the header ``Feature ID<TAB>Taxon<TAB>Confidence``; the ID is the first column, the lineage
+    the column called ``Taxon``/``taxonomy``/``Consensus Lineage``/``lineage`` (any case), other
+    columns (``Confidence``) are ignored. QIIME 2 metadata directives (``#q2:types``) and blank
+    lines are skipped. A file without a header whose second column is a lineage (QIIME 1
+    ``*_tax_assignments.txt``) is read the same way. Comma-separated works when the header has
+    no tab. Duplicate IDs and a missing lineage column are refused.
+    """
+    import csv
+
+    text, src = _read_text(path_or_buffer)
+    lines = [ln for ln in text.splitlines() if ln.strip() and not ln.lower().startswith("#q2:")]
+    if not lines:
+        raise MicrobiomeInputError("the taxonomy file is empty", source=src)
+    sep = "\t" if "\t" in lines[0] else ","
+    rows = [[c.strip() for c in r] for r in csv.reader(lines, delimiter=sep)]
+    header = [c.lower() for c in rows[0]]
+    col = next((i for i, c in enumerate(header) if i > 0 and c in _TAXONOMY_COLUMNS), None)
+    body = rows[1:]
+    if col is None:
+        if len(rows[0]) > 1 and _looks_like_lineage(pd.Index([rows[0][1]])):
+            col, body = 1, rows  # no header: ID, lineage[, confidence ...]
+        else:
+            raise MicrobiomeInputError(
+                f"no taxonomy column in the header ({', '.join(repr(c) for c in rows[0][:5])}); expected "
+                "'Feature ID', 'Taxon'[, 'Confidence'] as QIIME 2 exports it", source=src)
+    out: dict[str, str] = {}
+    for cells in body:
+        fid = cells[0] if cells else ""
+        if not fid:
+            raise MicrobiomeInputError(f"a row has an empty feature ID (its lineage: {shorten(cells[col] if len(cells) > col else '')!r})",
+                                       source=src)
+        if fid in out:
+            raise MicrobiomeInputError(f"duplicate feature ID {shorten(fid)!r}", feature=fid, source=src)
+        out[fid] = cells[col] if len(cells) > col else ""
+    if not out:
+        raise MicrobiomeInputError("the taxonomy file names no features", source=src)
+    return out
+
+
+def apply_taxonomy(profile: Profile, lineages: dict[str, object], *, source: str = "taxonomy") -> Profile:
+    """The profile with its features named from ``lineages`` (``{feature_id: lineage}``).
+
+    Every feature of the table must be in ``lineages``; otherwise the error says how many are
+    not and names the first few. Entries for features absent from the table are ignored (a
+    taxonomy usually covers every feature before filtering). A taxonomy the table already had
+    is replaced (noted).
+    """
+    missing = [f for f in profile.feature_ids if f not in lineages]
+    if missing:
+        raise MicrobiomeInputError(
+            f"{len(missing)} of the {len(profile.feature_ids)} feature IDs of {profile.source} are not in the taxonomy "
+            f"file: {describe_ids(missing, 5)}", feature=missing[0], source=source)
+    tax = taxonomy_frame({f: lineages[f] for f in profile.feature_ids})
+    note = f"taxonomy of the {len(profile.feature_ids)} features from {os.path.basename(source) or source}"
+    if profile.taxonomy is not None and profile.taxonomy.notna().any().any():
+        note += " (replacing the taxonomy the table carried)"
+    return dataclasses.replace(profile, taxonomy=tax, notes=(*profile.notes, note))
 
 
 def read_tree(path_or_buffer):

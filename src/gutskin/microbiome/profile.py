@@ -131,6 +131,52 @@ def infer_kind(values: np.ndarray) -> Kind:
     return "counts" if np.all(values == np.round(values)) else "relative"
 
 
+KINDS: tuple[str, ...] = ("auto", "counts", "relative")
+#: Largest sample total read as fractions (rounding in exported tables lets them pass 1 a little).
+FRACTION_TOTAL_MAX = 1.01
+#: Largest sample total read as percentages.
+PERCENT_TOTAL_MAX = 101.0
+
+
+def check_kind(kind: str | None, *, source: str | None = None) -> Kind | None:
+    """``kind`` as the readers take it: ``None`` for ``"auto"`` (or ``None``), else ``"counts"``
+    or ``"relative"``; anything else is refused."""
+    if kind is None or kind == "auto":
+        return None
+    if kind not in KINDS:
+        raise MicrobiomeInputError(f"kind must be one of {', '.join(KINDS)}, not {kind!r}", source=source)
+    return kind  # type: ignore[return-value]
+
+
+def to_relative(profile: Profile) -> Profile:
+    """A table declared relative (``kind="relative"``), each sample divided by its own total.
+
+    Percentages and fractions are both accepted; as every sample is divided by its own total
+    the scale does not change the result, and it is only used to catch a table of counts
+    declared relative by mistake: if every sample totals at most 1.01 the values are read as
+    fractions, else if every sample totals at most 101 as percentages (1 % of slack for
+    rounding), else the table is refused naming the sample with the largest total. Totals below
+    100 % (an unclassified share left out of the table) are renormalised, so shares are of what
+    the table lists; the note in ``Profile.notes`` gives the scale and the range of totals.
+    """
+    totals = profile.table.sum(axis=1)
+    top, low = float(totals.max()), float(totals.min())
+    biggest = str(totals.idxmax())
+    if top <= FRACTION_TOTAL_MAX:
+        scale = f"fractions (every sample totals at most {FRACTION_TOTAL_MAX:g})"
+    elif top <= PERCENT_TOTAL_MAX:
+        scale = f"percentages (largest sample total {_number(top)}, at most {PERCENT_TOTAL_MAX:g})"
+    else:
+        raise MicrobiomeInputError(
+            f"sample {_id(biggest)!r} totals {_number(top)}, but relative abundances total at most 100 "
+            f"(percentages) or 1 (fractions); is this a table of read counts (kind 'counts')?",
+            sample=biggest, source=profile.source)
+    table = profile.table.div(totals, axis=0)
+    note = (f"relative abundances read as {scale}; each sample divided by its own total "
+            f"(totals {_number(low)} to {_number(top)}), so shares are of the features the table lists")
+    return dataclasses.replace(profile, table=table, kind="relative", notes=(*profile.notes, note))
+
+
 @dataclass(frozen=True)
 class Profile:
     """A validated samples × features abundance table with its meaning attached.

@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from gutskin.microbiome.diversity import alpha_diversity
+from gutskin.microbiome.diversity import COUNT_ONLY, COUNT_ONLY_REASON, alpha_diversity
 from gutskin.microbiome.errors import MicrobiomeInputError
 from gutskin.microbiome.profile import Profile
 from gutskin.microbiome.reference import (choose_depth, get_reference, percentile_of,
@@ -85,7 +85,8 @@ def sample_report(profile: Profile, sample_id: str | None, age_group: str, *, tr
 
     Keys: ``sample``, ``age_group``, ``profile`` (source, kind, rank, method, reads or None,
     n_features_detected), ``diversity`` (values at the profile's own resolution, unrarefied,
-    with ``log_base`` "e"), ``reference_comparison`` (see :func:`compare_to_reference`),
+    with ``log_base`` "e"; ``not_assessable`` maps each count-only metric left out for relative
+    data, Chao1, to the reason), ``reference_comparison`` (see :func:`compare_to_reference`),
     ``taxa`` (see :func:`gutskin.microbiome.taxa.match_taxa`), ``plain_language`` (list of
     sentences) and ``caveats``.
     """
@@ -98,7 +99,8 @@ def sample_report(profile: Profile, sample_id: str | None, age_group: str, *, tr
         sample_id = profile.sample_ids[0]
     prof = profile.subset([sample_id])
     row = prof.table.iloc[0]
-    metrics = [m for m in REPORT_METRICS if not (m == "chao1" and prof.kind != "counts")]
+    metrics = [m for m in REPORT_METRICS if not (m in COUNT_ONLY and prof.kind != "counts")]
+    not_assessable = {m: COUNT_ONLY_REASON[m] for m in REPORT_METRICS if m not in metrics}
     a = alpha_diversity(prof, metrics, tree=tree)
     values = {m: _clean(float(a.values.at[sample_id, m])) for m in a.values.columns}
     comparison = compare_to_reference(profile, sample_id, age_group, seed=seed)
@@ -110,8 +112,8 @@ def sample_report(profile: Profile, sample_id: str | None, age_group: str, *, tr
         "profile": {"source": prof.source, "kind": prof.kind, "rank": prof.rank, "method": prof.method,
                     "reads": int(row.sum()) if prof.kind == "counts" else None,
                     "n_features_detected": int((row > 0).sum()), "notes": list(prof.notes)},
-        "diversity": {"values": values, "log_base": a.log_base, "rank": a.rank, "depth": a.depth,
-                      "method": a.method, "kind": a.kind},
+        "diversity": {"values": values, "not_assessable": not_assessable, "log_base": a.log_base, "rank": a.rank,
+                      "depth": a.depth, "method": a.method, "kind": a.kind},
         "reference_comparison": comparison,
         "taxa": taxa,
         "plain_language": lines,

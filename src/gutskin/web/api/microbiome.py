@@ -17,9 +17,13 @@ router = APIRouter(tags=["microbiome"])
 
 @router.post("/me/microbiome", status_code=201, summary="Upload a stool-test profile (BIOM, TSV/CSV, MetaPhlAn)")
 async def upload(request: Request, file: UploadFile = File(...), sample_id: str = Form(""), method: str = Form("unknown"),
-                 collected_on: str = Form(""), age_group: str = Form("")) -> dict:
+                 collected_on: str = Form(""), age_group: str = Form(""), kind: str = Form("auto"),
+                 taxonomy: UploadFile | None = File(None)) -> dict:
+    """``kind``: auto | counts | relative (docs/microbiome.md); ``taxonomy``: an optional second file
+    naming the table's feature IDs (QIIME 2 taxonomy.tsv)."""
     limit = settings_of(request).upload_max_bytes
     data = await file.read(limit + 1)
+    tax_data = await taxonomy.read(limit + 1) if taxonomy is not None else b""
 
     def work() -> dict:
         # three steps, so the file is parsed outside any transaction (a big file held SQLite's
@@ -35,7 +39,8 @@ async def upload(request: Request, file: UploadFile = File(...), sample_id: str 
                 raise InvalidInput("age_group: expected adult or infant")
             group = micro.upload_age_group(s, actor, pid, age_group or None)
         parsed = micro.parse_upload(file.filename or "", data, sample_id=sample_id or None, method=method,
-                                    age_group=group, max_bytes=limit)
+                                    age_group=group, max_bytes=limit, kind=kind, taxonomy=tax_data or None,
+                                    taxonomy_filename=(taxonomy.filename or "") if taxonomy is not None else "")
         with unit_of_work(request) as s:
             actor = api_actor(request, s)  # again: a password change meanwhile ends the token
             return micro.store_sample(s, actor, pid, parsed, method=method, collected_on=when)

@@ -54,9 +54,12 @@ async def read_limited(upload: UploadFile, limit: int) -> bytes:
 @router.post("/microbiome", response_class=HTMLResponse)
 async def microbiome_upload(request: Request, file: UploadFile = File(...), sample_id: str = Form(""),
                             method: str = Form("unknown"), collected_on: str = Form(""), csrf_token: str = Form(""),
+                            kind: str = Form("auto"), taxonomy: UploadFile | None = File(None),
                             patient: int | None = None) -> Response:
     limit = settings_of(request).upload_max_bytes
     data = await read_limited(file, limit)
+    tax_data = await read_limited(taxonomy, limit) if taxonomy is not None else b""
+    tax_name = (taxonomy.filename or "") if taxonomy is not None else ""
 
     def work() -> Response:
         try:  # authorize, parse outside any transaction (no lock held while a big file is read), store
@@ -67,7 +70,8 @@ async def microbiome_upload(request: Request, file: UploadFile = File(...), samp
                 when = _collected(collected_on, local_today(request))
                 group = micro.upload_age_group(s, u.actor, pid)
             parsed = micro.parse_upload(file.filename or "", data, sample_id=sample_id.strip() or None, method=method,
-                                        age_group=group, max_bytes=limit)
+                                        age_group=group, max_bytes=limit, kind=kind, taxonomy=tax_data or None,
+                                        taxonomy_filename=tax_name)
             with unit_of_work(request) as s:
                 u = require_user(request, s, "patient")  # again: signed out or password changed meanwhile
                 out = micro.store_sample(s, u.actor, pid, parsed, method=method, collected_on=when)
@@ -76,7 +80,8 @@ async def microbiome_upload(request: Request, file: UploadFile = File(...), samp
             with unit_of_work(request) as s:
                 u = require_user(request, s, "patient")
                 pid = _pid(s, u.actor, patient)
-                typed = {"sample_id": sample_id, "method": method, "collected_on": collected_on}  # kept for the next try
+                typed = {"sample_id": sample_id, "method": method, "collected_on": collected_on,  # kept for the next try
+                         "kind": kind}
                 return render(request, "microbiome.html", {"samples": micro.list_samples(s, u.actor, pid),
                                                            "patient": patient, "error": str(exc), "typed": typed,
                                                            "viewing": viewing(s, u, patient)},
