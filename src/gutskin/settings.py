@@ -35,6 +35,8 @@ class Settings(BaseSettings):
     login_window_seconds: int = 300
     login_max_failures_per_email: int = 20  # all networks together (see clinic.accounts.authenticate)
     upload_max_bytes: int = 20 * 1024 * 1024
+    insights_workers: int = 2  # threads computing insights (clinic.insights); one patient uses at most one
+    insights_max_days: int = 1826  # insights fit the last 5 years of a diary (docs/insights.md)
 
     @property
     def is_production(self) -> bool:

@@ -20,7 +20,8 @@ def test_only_a_few_requests_wait_for_insights_at_once(client, people) -> None:
     for day in range(1, 15):
         client.put(f"/api/v1/me/diary/2026-10-{day:02d}", json={"itch": day % 10, "factors": {"food.egg": day % 2}}, headers=h)
     busy = threading.Event()
-    insights._pool.submit(busy.wait, 30)  # the one insights worker is busy: the owner's result stays "computing"
+    for _ in range(insights.WORKERS):  # every insights worker is busy: the owner's result stays "computing"
+        insights._pool.submit(busy.wait, 30)
     try:
         assert client.get("/api/v1/me/insights", headers=h).json()["status"] == "computing"
         n = MAX_WAITERS + 8

@@ -6,6 +6,8 @@ calling use case authorizes and audits).
 
 from __future__ import annotations
 
+import datetime as dt
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -13,23 +15,25 @@ from gutskin.diary.csvio import CORE_COLUMNS
 from gutskin.store.models import DiaryDay, Factor, FactorValue, Patient
 
 
-def diary_frame(session: Session, patient_ids: list[int]):  # -> pandas.DataFrame
+def diary_frame(session: Session, patient_ids: list[int], since: dt.date | None = None):  # -> pandas.DataFrame
+    """The patients' days (from ``since`` on, if given) with their factor values."""
     import pandas as pd
 
     if not patient_ids:
         return pd.DataFrame(columns=list(CORE_COLUMNS))
     ext = dict(session.execute(select(Patient.id, Patient.external_id).where(Patient.id.in_(patient_ids))).all())
     records: dict[tuple[int, object], dict[str, object]] = {}
-    for d in session.scalars(select(DiaryDay).where(DiaryDay.patient_id.in_(patient_ids)).order_by(DiaryDay.patient_id, DiaryDay.day)):
+    days = select(DiaryDay).where(DiaryDay.patient_id.in_(patient_ids))
+    values = (select(FactorValue.patient_id, FactorValue.day, Factor.name, FactorValue.value)
+              .join(Factor, Factor.id == FactorValue.factor_id).where(FactorValue.patient_id.in_(patient_ids)))
+    if since is not None:
+        days, values = days.where(DiaryDay.day >= since), values.where(FactorValue.day >= since)
+    for d in session.scalars(days.order_by(DiaryDay.patient_id, DiaryDay.day)):
         records[(d.patient_id, d.day)] = {"patient": ext[d.patient_id], "date": d.day, "itch": d.itch,
                                           "sleep_loss": d.sleep_loss, "poscorad": d.poscorad, "poem": d.poem,
                                           "flare": d.flare}
     names: dict[str, None] = {}
-    for pid, day, name, value in session.execute(
-        select(FactorValue.patient_id, FactorValue.day, Factor.name, FactorValue.value)
-        .join(Factor, Factor.id == FactorValue.factor_id)
-        .where(FactorValue.patient_id.in_(patient_ids))
-    ):
+    for pid, day, name, value in session.execute(values):
         rec = records.get((pid, day))
         if rec is not None:
             rec[name] = value

@@ -3,38 +3,72 @@
 The result is cached per patient and keyed by the diary's version (number of days and the
 latest change), so any write invalidates it. A computation that fails (a bug) is logged and
 cached as ``{"status": "failed"}`` for that version, so the page stops polling and says so;
-the next diary write tries again. On a miss the computation is queued on a small
-worker pool and the caller gets ``{"status": "computing"}`` at once; the page polls until the
-result is there (DESIGN: no heavy work on the request path). The cache lives in the web
-process; with several processes each warms its own (documented limit).
+the next diary write tries again. On a miss the caller gets ``{"status": "computing"}`` at
+once and the patient's job is queued on a pool of :data:`WORKERS` threads
+(``GUTSKIN_INSIGHTS_WORKERS``, default 2); the page polls until the result is there (DESIGN:
+no heavy work on the request path). The cache lives in the web process; with several
+processes each warms its own (documented limit).
+
+Fairness (docs/insights.md, "In the product"): a patient has at most one job, queued or
+running, so one patient holds at most one worker and one place in the queue, however often
+they write or poll; a job reads the diary when it starts (a write while it is queued is in its
+result), in its own short read-only transaction (on SQLite a deferred snapshot that never
+blocks a writer), and only the last :data:`MAX_DAYS` days before the last entry
+(``GUTSKIN_INSIGHTS_MAX_DAYS``, default 5 years), so one job's cost is bounded. A write while
+the job runs (seen by a read of the insights meanwhile) makes the job run exactly once more,
+at the back of the queue, when it ends; a result is always filed under the version it was
+computed from, so an older one is never served as the current one.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import threading
-from concurrent.futures import Future, ThreadPoolExecutor
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
 from gutskin.clinic import audit
 from gutskin.clinic.access import patient_for_read
 from gutskin.clinic.actors import Actor
 from gutskin.clinic.frames import diary_frame
+from gutskin.settings import get_settings
 from gutskin.store.models import DiaryDay, Patient
 
 MIN_DAYS = 14
 FAILED = {"status": "failed", "reason": "the insights could not be computed for this diary"}
+WORKERS = max(1, get_settings().insights_workers)
+"""Threads computing insights; one patient's job occupies at most one of them."""
+MAX_DAYS = get_settings().insights_max_days
+"""A job reads the days from ``last entry - MAX_DAYS + 1`` on (0 or less: the whole diary)."""
 _log = logging.getLogger(__name__)
 
-# re-entrant: a computation that finished before add_done_callback runs its callback (which
-# takes the lock) at once, in the thread that already holds it
 _lock = threading.RLock()
+_changed = threading.Condition(_lock)  # notified whenever a job ends
 _cache: dict[int, tuple[tuple, dict[str, Any]]] = {}
-_pending: dict[int, tuple[tuple, Future]] = {}
-_pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="gutskin-insights")
+_computed: Counter[int] = Counter()  # results computed per patient (monitoring, tests)
+
+
+class _Job:
+    """One patient's queued or running computation: at most one per patient (:data:`_jobs`)."""
+
+    __slots__ = ("again", "engine", "patient_id", "started", "version")
+
+    def __init__(self, patient_id: int, engine: Engine) -> None:
+        self.patient_id = patient_id
+        self.engine = engine
+        self.started = False  # taken by a worker (its snapshot is read after this is set)
+        self.version: tuple | None = None  # the version it read
+        self.again = False  # a newer version was asked for while it ran: run once more
+
+
+_jobs: dict[int, _Job] = {}
+_active: set[_Job] = set()  # queued or running, including jobs forgotten by clear_cache
+_pool = ThreadPoolExecutor(max_workers=WORKERS, thread_name_prefix="gutskin-insights")
 
 
 def _version(session: Session, patient_id: int) -> tuple:
@@ -42,6 +76,55 @@ def _version(session: Session, patient_id: int) -> tuple:
         select(func.count(), func.max(DiaryDay.updated_at)).where(DiaryDay.patient_id == patient_id)
     ).one()
     return (int(n or 0), str(last))
+
+
+def _window_start(session: Session, patient_id: int) -> dt.date | None:
+    last = session.scalar(select(func.max(DiaryDay.day)).where(DiaryDay.patient_id == patient_id))
+    if last is None or MAX_DAYS <= 0:
+        return None
+    return last - dt.timedelta(days=MAX_DAYS - 1)
+
+
+def _run(job: _Job) -> None:
+    """A worker: read the diary in a short read-only transaction, compute outside it, file the
+    result under the version read; then run once more if asked to, else end the job."""
+    pid = job.patient_id
+    with _lock:
+        job.started, job.again, job.version = True, False, None
+    version: tuple | None = None
+    result: dict[str, Any] | None = None
+    try:
+        with Session(job.engine.execution_options(snapshot_read=True)) as s, s.begin():
+            version = _version(s, pid)
+            with _lock:
+                job.version = version
+                hit = _cache.get(pid)
+            if hit is None or hit[0] != version:  # else: already computed (a repeat run after no change)
+                frame = diary_frame(s, [pid], since=_window_start(s, pid))
+                external_id = s.scalar(select(Patient.external_id).where(Patient.id == pid))
+        if hit is None or hit[0] != version:
+            result = _compute(frame, str(external_id))
+    except Exception:  # a bug, not bad data: logged, and the page says so instead of polling on
+        _log.error("insights for patient %s failed", pid, exc_info=True)
+        result = FAILED
+    with _lock:
+        if result is not None:
+            if version is not None:
+                _cache[pid] = (version, result)
+                _computed[pid] += 1
+            else:  # the diary could not even be read: nothing to file, the next read retries
+                _cache.pop(pid, None)
+        if job.again and _jobs.get(pid) is job:
+            job.started, job.version = False, None
+            try:
+                _pool.submit(_run, job)  # at the back of the queue: the others waiting go first
+                return
+            except RuntimeError:  # the pool is shutting down
+                pass
+        if _jobs.get(pid) is job:
+            del _jobs[pid]
+        _active.discard(job)
+        _changed.notify_all()
 
 
 def _compute(frame, external_id: str) -> dict[str, Any]:  # type: ignore[no-untyped-def]
@@ -60,7 +143,7 @@ def insights_for(session: Session, actor: Actor, patient_id: int) -> dict[str, A
     its transaction ended (on SQLite a transaction holds the database's only write lock, so
     waiting inside one would stall every diary write meanwhile).
     """
-    patient = patient_for_read(session, actor, patient_id)
+    patient_for_read(session, actor, patient_id)
     audit.record(session, actor, patient_id, "read", "insights")
     version = _version(session, patient_id)
     if version[0] < MIN_DAYS:
@@ -70,29 +153,19 @@ def insights_for(session: Session, actor: Actor, patient_id: int) -> dict[str, A
         hit = _cache.get(patient_id)
         if hit is not None and hit[0] == version:
             return hit[1]
-        pend = _pending.get(patient_id)
-        if pend is not None and pend[0] == version and pend[1].done() and not pend[1].cancelled():
-            # finished, but its done-callback has not filed it yet
-            return FAILED if pend[1].exception() is not None else pend[1].result()
-        if pend is None or pend[0] != version:
-            frame = diary_frame(session, [patient_id])
-            fut = _pool.submit(_compute, frame, _external_id(patient))
-            _pending[patient_id] = (version, fut)
-
-            def done(f: Future, pid: int = patient_id, v: tuple = version) -> None:
-                failed = None if f.cancelled() else f.exception()
-                if failed is not None:  # a bug, not bad data: logged, and the page says so instead of polling on
-                    _log.error("insights for patient %s failed", pid, exc_info=failed)
-                with _lock:
-                    if not f.cancelled():
-                        _cache[pid] = (v, f.result() if failed is None else FAILED)
-                    if _pending.get(pid, (None,))[0] == v:
-                        _pending.pop(pid, None)
-
-            fut.add_done_callback(done)
-        hit = _cache.get(patient_id)
-        if hit is not None and hit[0] == version:  # finished while we were queueing
-            return hit[1]
+        job = _jobs.get(patient_id)
+        if job is None:  # queue it; it reads the diary when a worker takes it
+            job = _jobs[patient_id] = _Job(patient_id, session.get_bind())
+            _active.add(job)
+            try:
+                _pool.submit(_run, job)
+            except RuntimeError:  # the pool is shutting down
+                del _jobs[patient_id]
+                _active.discard(job)
+                raise
+        elif job.started and job.version != version:
+            job.again = True  # it runs on older days (or has not read them yet): once more after it
+        # else: queued (it will read this version) or running on it
     return {"status": "computing"}
 
 
@@ -113,29 +186,44 @@ def settle(patient_id: int, result: dict[str, Any], wait: float) -> dict[str, An
     if result.get("status") != "computing" or not wait > 0:
         return result
     with _lock:
-        pend = _pending.get(patient_id)
-    if pend is not None:
-        if not _waiters.acquire(blocking=False):
-            return result
-        # the future's own value: its done-callback (which fills the cache) may not have run yet
-        try:
-            return pend[1].result(timeout=wait)
-        except TimeoutError:
-            return result
-        except Exception:  # noqa: BLE001 - a failed computation (logged by its callback)
-            return FAILED
-        finally:
-            _waiters.release()
+        job = _jobs.get(patient_id)
+        if job is None:  # finished meanwhile
+            hit = _cache.get(patient_id)
+            return hit[1] if hit is not None else result
+    if not _waiters.acquire(blocking=False):
+        return result
+    try:
+        with _changed:  # until the job (and its one repeat, if asked for) has ended
+            if not _changed.wait_for(lambda: _jobs.get(patient_id) is not job, timeout=wait):
+                return result
+            hit = _cache.get(patient_id)
+            return hit[1] if hit is not None else result
+    finally:
+        _waiters.release()
+
+
+def jobs() -> dict[int, str]:
+    """The patients with a job now: patient id -> "queued" or "running" (monitoring, tests)."""
     with _lock:
-        hit = _cache.get(patient_id)
-    return hit[1] if hit is not None else result
+        return {pid: "running" if job.started else "queued" for pid, job in _jobs.items()}
 
 
-def _external_id(patient: Patient) -> str:
-    return patient.external_id
+def computed(patient_id: int) -> int:
+    """How many results were computed for the patient in this process (monitoring, tests)."""
+    with _lock:
+        return _computed[patient_id]
+
+
+def idle(timeout: float) -> bool:
+    """Wait up to ``timeout`` s until no job is queued or running; True if none is."""
+    with _changed:
+        return _changed.wait_for(lambda: not _active, timeout=timeout)
 
 
 def clear_cache() -> None:
+    """Forget results and jobs (a job already running still files its result when it ends)."""
     with _lock:
         _cache.clear()
-        _pending.clear()
+        _jobs.clear()
+        _computed.clear()
+        _changed.notify_all()

@@ -94,7 +94,14 @@ def _sqlite_begin(conn) -> None:  # type: ignore[no-untyped-def]
     lock taken up front. A deferred transaction that reads and then writes fails at once with
     "database is locked" when another writer got in between (busy_timeout cannot help it);
     taking the lock at BEGIN makes concurrent requests wait their turn instead. SQLite has one
-    writer at a time anyway; PostgreSQL is the choice for many concurrent users."""
+    writer at a time anyway; PostgreSQL is the choice for many concurrent users.
+    A connection with the execution option ``snapshot_read=True`` (reads only) gets a deferred
+    ``BEGIN`` instead: its first read fixes its snapshot (WAL) and it never blocks a writer."""
+    if conn.get_execution_options().get("snapshot_read"):
+        # a read-only snapshot (the insights worker): in WAL mode a deferred transaction never
+        # takes or waits for the write lock, so a long read stalls no writer
+        conn.exec_driver_sql("BEGIN")
+        return
     conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
