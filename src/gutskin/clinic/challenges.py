@@ -103,6 +103,31 @@ def _today() -> dt.date:
     return dt.date.today()
 
 
+def _patients_day(day: dt.date | None) -> dt.date:
+    """The patient's own date (their page's or app's), else the server's.
+
+    A patient in Auckland doses on their Saturday morning while the server's clock is still on
+    Friday; the day may differ from the server's by one either way, never more.
+    """
+    server = _today()
+    if day is None:
+        return server
+    if abs((day - server).days) > 1:
+        raise InvalidInput(f"date: {day.isoformat()} is not today anywhere (the server's date is {server.isoformat()})")
+    return day
+
+
+def _dosed_recently(doses: list[ChallengeDose]) -> bool:
+    """A home dose was eaten less than MIN_HOURS_BETWEEN_HOME_DOSES ago, so the next one must wait.
+
+    Measured in hours, not by comparing the stored UTC time's date with the patient's date,
+    which was wrong by a day for patients far from UTC.
+    """
+    now = utcnow()
+    window = dt.timedelta(hours=MIN_HOURS_BETWEEN_HOME_DOSES)
+    return any(d.taken_at is not None and dt.timedelta(0) <= now - d.taken_at < window for d in doses)
+
+
 def food_label(food: str) -> str:
     return known_factor(food).label.lower() or food
 
@@ -434,7 +459,7 @@ def _step_for(session: Session, ch: FoodChallenge, day: dt.date) -> dict[str, ob
                         f"(baseline until {ch.baseline_end.isoformat()}).")
     elif phase == "reintroduction":
         today_dose = next((d for d in doses if d.planned_on <= day and d.status == "planned"), None)
-        dosed_today = any(d.taken_at is not None and d.taken_at.date() == day for d in doses)
+        dosed_today = _dosed_recently(doses)
         home_dose = today_dose is not None and today_dose.setting == "home"
         if today_dose is not None and not (home_dose and dosed_today) and (today_dose.planned_on == day or home_dose):
             step["dose"] = _dose_out(today_dose)
@@ -463,7 +488,8 @@ def _step_for(session: Session, ch: FoodChallenge, day: dt.date) -> dict[str, ob
                 tomorrow = day + dt.timedelta(days=1)
                 step["next_due"] = tomorrow.isoformat()
                 step["next_text"] = (f"Next step {today_dose.step} ({today_dose.amount}, at home) is due on "
-                                     f"{tomorrow.isoformat()}.")
+                                     f"{tomorrow.isoformat()}, at least {MIN_HOURS_BETWEEN_HOME_DOSES} hours after "
+                                     "the last dose.")
     else:  # review
         step["action"] = "review"
         step["text"] = f"All steps of the {food} challenge are done. Your clinician will review the result."
@@ -550,10 +576,11 @@ def _stop_for_safety(session: Session, actor: Actor, ch: FoodChallenge, present:
 
 
 def take_dose(session: Session, actor: Actor, challenge_id: int, dose_id: int, safety: dict[str, bool],
-              taken_at: dt.datetime | None = None) -> dict[str, object]:
+              taken_at: dt.datetime | None = None, today: dt.date | None = None) -> dict[str, object]:
     """The patient takes today's home dose; the safety check comes first and any symptom stops everything.
 
     Home doses are only offered for foods the clinician released for home reintroduction.
+    ``today`` is the patient's date (the page's time zone, the app's date); default the server's.
     """
     ch = _challenge(session, actor, challenge_id, "owner")
     present = _check_symptoms(safety)
@@ -566,7 +593,7 @@ def take_dose(session: Session, actor: Actor, challenge_id: int, dose_id: int, s
         return _stop_for_safety(session, actor, ch, present, dose)
     if ch.kind != "home" or not ch.released_for_home or dose.setting != "home":
         raise Forbidden("this food was not released for home reintroduction; doses are given in clinic")
-    today = _today()
+    today = _patients_day(today)
     if dose.status != "planned":
         raise Conflict("dose: this step is already recorded")
     if dose.planned_on > today:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 
 from fastapi import APIRouter, Query, Request
 from pydantic import Field
@@ -38,6 +39,8 @@ class PlanIn(Strict):
 class SafetyIn(Strict):
     safety: dict[str, bool] = Field(description="every safety question answered: hives, swelling, breathing, vomiting, faint")
     taken_at: str | None = Field(None, description="when the dose was eaten: ISO date-time, UTC unless it has an offset (default now)")
+    date: str | None = Field(None, description="the patient's own date (YYYY-MM-DD), as in GET /me/challenges?date=; default: "
+                                               "today at taken_at's offset when it has one, else the server's date")
 
 
 class SymptomsIn(Strict):
@@ -194,11 +197,21 @@ def mine(request: Request, patient_id: int | None = PatientQ, date: str | None =
         }
 
 
+def _offset_date(taken_at: str | None) -> dt.date | None:
+    """The patient's date now, read from the offset of a dose time sent as local time (a phone app's)."""
+    try:
+        when = dt.datetime.fromisoformat(taken_at or "")
+    except ValueError:
+        return None  # utc_datetime_param has already named the bad value
+    return dt.datetime.now(when.tzinfo).date() if when.tzinfo is not None else None
+
+
 @router.post("/me/challenges/{challenge_id}/doses/{dose_id}", summary="Take today's home dose (safety check first)")
 def take(challenge_id: int, dose_id: int, body: SafetyIn, request: Request) -> dict:
     with unit_of_work(request) as s:
         actor = api_actor(request, s)
-        return uc.take_dose(s, actor, challenge_id, dose_id, body.safety, utc_datetime_param(body.taken_at, "taken_at"))
+        return uc.take_dose(s, actor, challenge_id, dose_id, body.safety, utc_datetime_param(body.taken_at, "taken_at"),
+                            date_param(body.date, "date") or _offset_date(body.taken_at))
 
 
 @router.post("/me/challenges/{challenge_id}/safety", summary="Report symptoms; any symptom stops the challenge")
