@@ -126,9 +126,47 @@ def make_engine(url: str) -> Engine:
         event.listen(engine, "begin", _sqlite_begin)
         return engine
     engine = create_engine(url, pool_size=10, max_overflow=20, hide_parameters=True)
+    event.listen(engine, "handle_error", _scrub_postgres_error)
     event.listen(engine, "checkin", _remember_checkin)
     event.listen(engine, "checkout", _ping_if_idle)
     return engine
+
+
+#: SQLSTATE classes whose primary message names only schema objects (constraint, table,
+#: column) or the statement, never a row's values: integrity (23), transaction rollback (40),
+#: connection (08), syntax/access (42), resources (53), object state (55), operator (57)
+_PRIMARY_NAMES_NO_VALUES = frozenset({"23", "40", "08", "42", "53", "55", "57"})
+
+
+def postgres_error_text(orig: BaseException) -> str:
+    """What of a PostgreSQL error may be shown or logged: never a row's values.
+
+    The server's message continues after its first line with DETAIL (``Key (email)=(…)
+    already exists``, ``Failing row contains (…)``), HINT and CONTEXT lines, which quote the
+    row; a data exception's (class 22) first line quotes the offending value itself
+    (``invalid input syntax for type integer: "…"``). Kept: the first line where it names only
+    schema objects, else the error's name and SQLSTATE (and the column, if the server named one).
+    """
+    sqlstate = getattr(orig, "sqlstate", None) or ""
+    diag = getattr(orig, "diag", None)
+    primary = getattr(diag, "message_primary", None) or (str(orig).splitlines() or [""])[0]
+    if sqlstate[:2] in _PRIMARY_NAMES_NO_VALUES:
+        return primary
+    column = getattr(diag, "column_name", None)
+    return f"{type(orig).__name__} (SQLSTATE {sqlstate or 'unknown'})" + (f" in column {column!r}" if column else "")
+
+
+def _scrub_postgres_error(context) -> None:  # type: ignore[no-untyped-def]
+    """Rewrite a PostgreSQL error's message, and the driver error it wraps, to
+    :func:`postgres_error_text` before anyone (a handler, the server log's traceback, the
+    backup restore's one-line message) reads it. ``hide_parameters`` already keeps the
+    statement's bound values out; this keeps out the ones the server quotes back."""
+    orig = context.original_exception
+    safe = postgres_error_text(orig)
+    orig.args = (safe,)
+    wrapped = context.sqlalchemy_exception
+    if wrapped is not None and wrapped.orig is orig:
+        wrapped.args = (f"({type(orig).__module__}.{type(orig).__name__}) {safe}",)
 
 
 #: a pooled connection idle longer than this is checked with a round trip before use
