@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import json
 
@@ -37,7 +38,7 @@ def archive_json(session: Session, actor: Actor) -> str:
         "format": "gutskin-archive/1",
         "exported_at": utcnow().isoformat(timespec="seconds") + "Z",
         "account": {"email": user.email if user else None, "role": actor.role,
-                    "created_at": user.created_at.isoformat(timespec="seconds") if user else None},
+                    "created_at": _utc(user.created_at) if user else None},
         "patients": [],
     }
     for p in owned_patients(session, actor):
@@ -56,14 +57,13 @@ def archive_json(session: Session, actor: Actor) -> str:
                     for q in session.scalars(select(QuestionnaireResponse).where(QuestionnaireResponse.patient_id == p.id)).all()
                 ],
                 "sharing": [
-                    {"clinician_user_id": c.clinician_user_id, "since": c.created_at.isoformat(timespec="seconds"),
-                     "revoked_at": c.revoked_at.isoformat(timespec="seconds") if c.revoked_at else None}
+                    {"clinician_user_id": c.clinician_user_id, "since": _utc(c.created_at), "revoked_at": _utc(c.revoked_at)}
                     for c in session.scalars(select(Consent).where(Consent.patient_id == p.id)).all()
                 ],
                 "appointments": [
                     {"reason": a.reason, "urgency": a.urgency, "preferred_times": a.preferred_times,
                      "patient_zone": a.patient_zone, "status": a.status,
-                     "scheduled_for": a.scheduled_for.isoformat() if a.scheduled_for else None, "message": a.message}
+                     "scheduled_for": _utc(a.scheduled_for, "minutes"), "message": a.message}
                     for a in session.scalars(select(AppointmentRequest).where(AppointmentRequest.patient_id == p.id)).all()
                 ],
                 "microbiome_samples": _samples(session, actor, p.id),
@@ -75,6 +75,37 @@ def archive_json(session: Session, actor: Actor) -> str:
     return json.dumps(out, indent=2, ensure_ascii=False)
 
 
+def _utc(moment: dt.datetime | None, timespec: str = "seconds") -> str | None:
+    """A stored instant (naive UTC in the database) marked as UTC with ``Z``, as the API answers mark theirs."""
+    return moment.isoformat(timespec=timespec) + "Z" if moment is not None else None
+
+
+def _z(text: object) -> object:
+    """A UTC instant another module wrote without its zone (its API answer keeps that form): marked with ``Z``."""
+    return text + "Z" if isinstance(text, str) and not text.endswith("Z") else text
+
+
+def _challenge_times_marked(ch: dict[str, object]) -> dict[str, object]:
+    """A challenge as the API gives it, with its UTC instants marked. A clinic dose's ``taken_at``
+    is the clinic's wall-clock time, not UTC (docs/challenges.md), and stays unmarked."""
+    out = {**ch, **{k: _z(ch.get(k)) for k in ("stopped_at", "verdict_at", "confirmed_at", "created_at")}}
+    doses = []
+    for d in ch.get("doses", []):  # type: ignore[union-attr]
+        d = dict(d)
+        if d.get("setting") == "home":
+            d["taken_at"] = _z(d.get("taken_at"))
+        safety = d.get("safety")
+        if isinstance(safety, dict) and isinstance(safety.get("checks"), list):  # checks' "at" is the server's UTC clock
+            d["safety"] = {**safety, "checks": [{**c, "at": _z(c.get("at"))} if isinstance(c, dict) else c
+                                                for c in safety["checks"]]}
+        doses.append(d)
+    if "doses" in ch:
+        out["doses"] = doses
+    if "alerts" in ch:
+        out["alerts"] = [{**a, "created_at": _z(a.get("created_at"))} for a in ch["alerts"]]  # type: ignore[union-attr]
+    return out
+
+
 def _samples(session: Session, actor: Actor, patient_id: int) -> list[dict[str, object]]:
     from gutskin.clinic.microbiome import list_samples
 
@@ -84,13 +115,14 @@ def _samples(session: Session, actor: Actor, patient_id: int) -> list[dict[str, 
 def _challenges(session: Session, actor: Actor, patient_id: int) -> list[dict[str, object]]:
     from gutskin.clinic.challenges import get_challenge, list_challenges
 
-    return [get_challenge(session, actor, int(c["id"])) for c in list_challenges(session, actor, patient_id)]  # type: ignore[arg-type]
+    return [_challenge_times_marked(get_challenge(session, actor, int(c["id"])))  # type: ignore[arg-type]
+            for c in list_challenges(session, actor, patient_id)]
 
 
 def _allergies(session: Session, actor: Actor, patient_id: int) -> list[dict[str, object]]:
     from gutskin.clinic.challenges import allergy_records
 
-    return allergy_records(session, actor, patient_id)
+    return [{**r, "recorded_at": _z(r.get("recorded_at"))} for r in allergy_records(session, actor, patient_id)]
 
 
 def neutralize_formula(cell: str) -> str:
