@@ -48,7 +48,7 @@ MAX_DAYS = get_settings().insights_max_days
 _log = logging.getLogger(__name__)
 
 _lock = threading.RLock()
-_changed = threading.Condition(_lock)  # notified whenever a job ends
+_changed = threading.Condition(_lock)  # notified when a job has read its diary version and when it ends
 _cache: dict[int, tuple[tuple, dict[str, Any]]] = {}
 _computed: Counter[int] = Counter()  # results computed per patient (monitoring, tests)
 
@@ -99,6 +99,7 @@ def _run(job: _Job) -> None:
             with _lock:
                 job.version = version
                 hit = _cache.get(pid)
+                _changed.notify_all()
             if hit is None or hit[0] != version:  # else: already computed (a repeat run after no change)
                 frame = diary_frame(s, [pid], since=_window_start(s, pid))
                 external_id = s.scalar(select(Patient.external_id).where(Patient.id == pid))
@@ -203,9 +204,10 @@ def settle(patient_id: int, result: dict[str, Any], wait: float) -> dict[str, An
 
 
 def jobs() -> dict[int, str]:
-    """The patients with a job now: patient id -> "queued" or "running" (monitoring, tests)."""
+    """The patients with a job now: patient id -> "queued", or "running" once the job has read
+    which diary version it computes (monitoring, tests)."""
     with _lock:
-        return {pid: "running" if job.started else "queued" for pid, job in _jobs.items()}
+        return {pid: "running" if job.version is not None else "queued" for pid, job in _jobs.items()}
 
 
 def computed(patient_id: int) -> int:
