@@ -149,7 +149,9 @@ def report_cmd(
 @microbiome_app.command("cohort")
 def cohort_cmd(
     table: Path = typer.Argument(..., help="BIOM, TSV/CSV or MetaPhlAn file"),
-    metadata: Path = typer.Option(..., "--metadata", help="sample metadata TSV (first column = sample ID)"),
+    metadata: Optional[Path] = typer.Option(None, "--metadata", help="sample metadata TSV (first column = sample ID; "
+                                            "QIIME 2 #q2:types lines skipped); default: the BIOM table's own "
+                                            "sample metadata"),
     outcome: str = typer.Option(..., "--outcome", help="metadata column, e.g. SCORAD or POEM"),
     covariate: list[str] = typer.Option([], "--covariate", help="covariate column (repeatable)"),
     group: Optional[str] = typer.Option(None, "--group", help="grouping column for PERMANOVA/ANCOM-BC"),
@@ -164,13 +166,18 @@ def cohort_cmd(
 ) -> None:
     """Diversity vs outcome (Spearman + OLS), ANCOM-BC, Bray–Curtis PCoA + PERMANOVA."""
     from gutskin.microbiome import MicrobiomeInputError
-    from gutskin.microbiome.cohort import cohort_analysis, read_metadata
+    from gutskin.microbiome.cohort import biom_sample_metadata, cohort_analysis, read_metadata
 
     _non_negative("--seed", seed)
     _non_negative("--permutations", permutations)
     try:
         prof = _load(table, fmt, orientation, rank, method, kind, taxonomy)
-        md = read_metadata(metadata)
+        if metadata is not None:
+            md = read_metadata(metadata)
+        else:
+            md = biom_sample_metadata(table)
+            if md is None:
+                _fail(f"{table}: carries no sample metadata; give --metadata META.tsv")
         res = cohort_analysis(prof, md, outcome, metric=metric, covariates=covariate, group=group,
                               rarefy_depth=rarefy, seed=seed, permutations=permutations,
                               differential=not no_ancombc)

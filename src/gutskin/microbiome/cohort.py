@@ -15,6 +15,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any, Sequence
 
 import numpy as np
@@ -22,7 +23,7 @@ import pandas as pd
 
 from gutskin.microbiome.diversity import alpha_diversity, beta_diversity
 from gutskin.microbiome.errors import MicrobiomeInputError
-from gutskin.microbiome.profile import Profile
+from gutskin.microbiome.profile import Profile, describe_ids
 
 
 def read_metadata(path) -> pd.DataFrame:
@@ -30,7 +31,8 @@ def read_metadata(path) -> pd.DataFrame:
 
     Tab-separated (QIIME style) by default; a header with no tab is comma-separated, or
     ``;``-separated (with decimal commas) when it has ``;`` and no comma, as spreadsheets save
-    CSV in decimal-comma locales.
+    CSV in decimal-comma locales. Comment lines and QIIME 2 ``#q2:types`` directives are
+    skipped (:func:`_metadata_lines`).
     """
     import io as _io
     import re
@@ -42,10 +44,11 @@ def read_metadata(path) -> pd.DataFrame:
         raise MicrobiomeInputError("metadata is not UTF-8 text", source=str(path)) from exc
     except OSError as exc:
         raise MicrobiomeInputError(f"cannot read metadata ({exc.strerror or exc})", source=str(path)) from exc
-    head = next((ln for ln in text.splitlines() if ln.strip()), "")
+    lines, q2types = _metadata_lines(text)
+    head = lines[0] if lines else ""
     sep = "\t" if "\t" in head else (";" if ";" in head and "," not in head else ",")
     try:
-        md = pd.read_csv(_io.StringIO(text), sep=sep, dtype=str, comment=None)
+        md = pd.read_csv(_io.StringIO("\n".join(lines)), sep=sep, dtype=str, comment=None)
     except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError) as exc:
         raise MicrobiomeInputError(f"cannot read metadata ({exc})", source=str(path)) from exc
     if sep == ";":
@@ -58,7 +61,64 @@ def read_metadata(path) -> pd.DataFrame:
     dup = md.index[md.index.duplicated()]
     if len(dup):
         raise MicrobiomeInputError(f"duplicate sample ID {dup[0]!r} in metadata", sample=dup[0], source=str(path))
+    categorical: set[str] = set()
+    if q2types is not None:  # QIIME 2: a column typed categorical stays text even when it looks numeric
+        import csv
+
+        cells = next(csv.reader([q2types], delimiter=sep))
+        categorical = {name for name, t in zip([md.index.name, *md.columns], cells) if t.strip().lower() == "categorical"}
+    return md.apply(lambda col: col if col.name in categorical else _maybe_numeric(col))
+
+
+def biom_sample_metadata(path) -> pd.DataFrame | None:
+    """The sample metadata a BIOM file carries (Qiita downloads, ``biom add-metadata``), typed as
+    :func:`read_metadata` types a TSV (numeric columns become numbers); ``None`` when the file is
+    not BIOM or carries no sample metadata."""
+    import biom
+    import h5py
+
+    from gutskin.microbiome.io import check_hdf5_self_contained, sniff_format
+
+    src = str(path)
+    try:
+        if sniff_format(src) not in ("biom-hdf5", "biom-json"):
+            return None
+    except OSError:
+        return None
+    if h5py.is_hdf5(src):
+        check_hdf5_self_contained(src)
+    try:
+        table = biom.load_table(src)
+        md = table.metadata_to_dataframe("sample")
+    except (KeyError, ValueError, TypeError, OSError):  # KeyError: 'sample does not have metadata'
+        return None
+    if md.shape[1] == 0:
+        return None
+    md = md.map(lambda v: "" if v is None else (";".join(map(str, v)) if isinstance(v, (list, tuple)) else str(v)))
+    md.index = md.index.map(str)
     return md.apply(_maybe_numeric)
+
+
+_ID_HEADERS = re.compile(r"^#\s*(sample\s*-?\s*id|otu\s*-?\s*id|feature\s*-?\s*id)\b", re.IGNORECASE)
+
+
+def _metadata_lines(text: str) -> tuple[list[str], str | None]:
+    """The header and data lines of a metadata file, QIIME 2's way (QIIME 2 docs, 'Metadata in
+    QIIME 2'), and its ``#q2:types`` line if any: blank lines and lines starting with ``#`` are
+    comments, except a header such as ``#SampleID``/``#Sample ID``/``#OTU ID``; after the header,
+    ``#q2:types`` / ``#q2:…`` directives are skipped too (``#q2:types`` was read as a sample whose
+    'numeric' made every numeric column text)."""
+    out: list[str] = []
+    types = None
+    for ln in text.splitlines():
+        if not ln.strip():
+            continue
+        if ln.startswith("#") and (out or not _ID_HEADERS.match(ln)):
+            if out and ln.lower().startswith("#q2:types"):
+                types = ln
+            continue
+        out.append(ln)
+    return out, types
 
 
 def _maybe_numeric(col: pd.Series) -> pd.Series:
@@ -142,7 +202,7 @@ def diversity_vs_outcome(profile: Profile, metadata: pd.DataFrame, outcome: str,
 
     for c in (outcome, *covariates):
         if c not in metadata.columns:
-            raise MicrobiomeInputError(f"metadata has no column {c!r}")
+            raise MicrobiomeInputError(f"metadata has no column {c!r}; it has {describe_ids(list(metadata.columns))}")
     if not pd.api.types.is_numeric_dtype(metadata[outcome]):
         bad = _first_non_number(metadata[outcome])
         where = f": not a number in sample {bad[0]!r} ({bad[1]!r})" if bad else " must be numeric"
@@ -240,7 +300,7 @@ def cohort_analysis(profile: Profile, metadata: pd.DataFrame, outcome: str, *, m
     """
     for c in (outcome, *covariates, *([group] if group else [])):
         if c not in metadata.columns:
-            raise MicrobiomeInputError(f"metadata has no column {c!r}")
+            raise MicrobiomeInputError(f"metadata has no column {c!r}; it has {describe_ids(list(metadata.columns))}")
     if int(permutations) != permutations or permutations < 0:
         raise MicrobiomeInputError(f"permutations must be a whole number >= 0, not {permutations!r}")
     _check_seed(seed)

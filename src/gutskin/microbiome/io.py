@@ -227,7 +227,9 @@ def read_biom(
 ) -> Profile:
     """Read a BIOM 1.0 (JSON) or 2.x (HDF5) table with ``biom-format``.
 
-    Observation metadata ``taxonomy`` (list or string) is parsed to ranks. Sample × feature
+    Observation metadata ``taxonomy`` (list or string) is parsed to ranks; without it, feature
+    IDs that are lineages (a QIIME 2 collapsed table: ``d__Bacteria;p__…;g__Blautia``) are parsed
+    as the table reader does. Sample × feature
     orientation is BIOM's own (observations are features). An HDF5 file must hold its own data
     (:func:`check_hdf5_self_contained`); a table above ``max_cells`` samples × features is
     refused before it is made dense.
@@ -274,7 +276,13 @@ def read_biom(
                     break
         if lineages:
             taxonomy = taxonomy_frame({fid: lineages.get(fid) for fid in obs_ids})
-    prof = Profile.from_frame(frame, kind=kind, taxonomy=taxonomy, method=method, source=src, drop_empty=True)
+    notes: tuple[str, ...] = ()
+    if taxonomy is None and _looks_like_lineage(pd.Index(obs_ids)):
+        # a collapsed table (QIIME 2 'taxa collapse', exported): the feature IDs are the lineages
+        taxonomy = taxonomy_frame({fid: fid for fid in obs_ids})
+        notes = ("taxonomy read from the feature IDs (they are lineages, as in a collapsed table)",)
+    prof = Profile.from_frame(frame, kind=kind, taxonomy=taxonomy, method=method, source=src, notes=notes,
+                              drop_empty=True)
     return to_relative(prof) if kind == "relative" else prof
 
 
