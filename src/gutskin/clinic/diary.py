@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Iterator
+import pickle
+import tempfile
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import IO, TextIO
 
@@ -182,61 +184,118 @@ class ImportSummary:
 
 def import_diary_csv(engine: Engine, actor: Actor, source: str | IO[str], owner_user_id: int | None = None,
                      into: int | None = None) -> ImportSummary:
-    """Import a diary CSV in one transaction: all rows or none.
+    """Import a diary CSV: all rows or none.
 
-    Streams the file in batches of ``BATCH`` rows (bounded memory). Unknown patient
-    identifiers create clinic-side patient profiles (``owner_user_id`` sets their owner).
-    With ``into`` (a patient the actor may write: a person importing their own diary, e.g. from
-    another app) every row goes to that patient, whatever its ``patient`` value, and the file
-    must hold one person's diary (one identifier). A day that is already stored is an error, as
-    is a duplicate row in the file. Raises :class:`DiaryCsvError` (file, line, column),
-    :class:`Conflict` or, for ``into``, :class:`NotFound`.
+    The whole file is read and checked first with no transaction open (:func:`_checked_rows`),
+    then written in one transaction in batches of ``BATCH`` rows: reading a big file inside the
+    write transaction held SQLite's write lock, and every other writer waited, for as long as
+    the parse took (third security review). Memory stays bounded: checked rows wait in an
+    anonymous temporary file (:func:`_spool`), read back a batch at a time by the write.
+    Unknown patient identifiers create clinic-side patient profiles (``owner_user_id`` sets
+    their owner). With ``into`` (a patient the actor may write: a person importing their own
+    diary, e.g. from another app) every row goes to that patient, whatever its ``patient``
+    value, and the file must hold one person's diary (one identifier). A day that is already
+    stored is an error, as is a duplicate row in the file. Raises :class:`DiaryCsvError` (file,
+    line, column), :class:`Conflict` or, for ``into``, :class:`NotFound`.
     """
     if into is not None:
         return _import_own_diary(engine, actor, source, into)
-    summary = ImportSummary()
-    with transaction(engine) as session:
-        pids: dict[str, int] = {}
-        if into is not None:
-            target = patient_for_write(session, actor, into).id
-        fresh: set[int] = set()
-        fids: dict[str, int] = {}
-        days: list[tuple] = []
-        values: list[tuple] = []
-        now = utcnow()
-        lines: list[tuple[int, str, dt.date, int]] = []
-        name = getattr(source, "name", str(source))
-        for line_no, row in iter_diary_csv_lines(source):
-            pid = pids.get(row.patient)
-            if pid is None:
-                if into is None:
-                    pid = _patient_for_import(session, actor, row.patient, owner_user_id, fresh, name)
-                elif pids:
-                    first = next(iter(pids))
-                    raise DiaryCsvError(name, line_no, "patient", f"this file holds more than one person's diary "
-                                        f"({first!r} and {row.patient!r}); import one person's file at a time")
-                else:
-                    pid = target
-                pids[row.patient] = pid
-            missing = [f for f in row.factors if f not in fids]
-            if missing:
-                fids.update(factor_ids(session, missing))
-            days.append((pid, row.date, row.itch, row.sleep_loss, row.poscorad, row.poem, row.flare, None, now))
-            values.extend((pid, row.date, fids[f], v) for f, v in row.factors.items())
-            lines.append((pid, row.patient, row.date, line_no))
-            summary.rows += 1
-            if len(days) >= BATCH:
-                _flush(session, days, values, lines, fresh, name, own=into is not None)
-        _flush(session, days, values, lines, fresh, name, own=into is not None)
-        summary.patients = len(pids)
-        summary.new_patients = len(fresh)
-        for ext, pid in pids.items():
-            audit.record(session, actor, pid, "import", "diary", "csv")
+    name = getattr(source, "name", str(source))
+    with tempfile.TemporaryFile() as spool:
+        count = _spool(_checked_rows(source, name), spool)
+        summary = ImportSummary(rows=count)
+        with transaction(engine) as session:
+            pids: dict[str, int] = {}
+            fresh: set[int] = set()
+
+            def pid_for(row: DiaryRow) -> int:
+                pid = pids.get(row.patient)
+                if pid is None:
+                    pid = pids[row.patient] = _patient_for_import(session, actor, row.patient, owner_user_id, fresh, name)
+                return pid
+
+            _write_rows(session, _unspool(spool), pid_for, fresh, name, own=False)
+            summary.patients = len(pids)
+            summary.new_patients = len(fresh)
+            for ext, pid in pids.items():
+                audit.record(session, actor, pid, "import", "diary", "csv")
     return summary
 
 
 MAX_OWN_DAYS = 36_600  # one person's diary: a day per row, at most about 100 years of days
 MAX_OWN_FACTOR_COLUMNS = 500  # factors one person tracks (a day holds at most 200, as in the API)
+
+
+def _checked_rows(source: str | IO[str], name: str, one_person: bool = False) -> Iterator[tuple[int, DiaryRow]]:
+    """The file's rows with their line numbers, each checked as it is read (no database).
+    ``one_person``: a person's own diary, which holds one identifier, at most
+    :data:`MAX_OWN_DAYS` rows and :data:`MAX_OWN_FACTOR_COLUMNS` factor columns."""
+    first: str | None = None
+    n = 0
+    columns: list[str] = []
+    for line_no, row in iter_diary_csv_lines(source, factor_columns=columns):
+        if one_person:
+            if len(columns) > MAX_OWN_FACTOR_COLUMNS:  # 50,000 columns made 50,000 factors in one write
+                raise DiaryCsvError(name, 1, None, f"{len(columns):,} factor columns; one person's diary has at most "
+                                    f"{MAX_OWN_FACTOR_COLUMNS}; nothing was imported")
+            if first is None:
+                first = row.patient
+            elif row.patient != first:
+                raise DiaryCsvError(name, line_no, "patient", f"this file holds more than one person's diary "
+                                    f"({first!r} and {row.patient!r}); import one person's file at a time")
+            if n >= MAX_OWN_DAYS:
+                raise DiaryCsvError(name, line_no, None, f"more than {MAX_OWN_DAYS:,} days (about 100 years): "
+                                    "not one person's diary; nothing was imported")
+        n += 1
+        yield line_no, row
+
+
+def _spool(rows: Iterator[tuple[int, DiaryRow]], spool: IO[bytes]) -> int:
+    """Write checked rows to ``spool`` (this process's own anonymous temporary file) in pickled
+    batches of ``BATCH``; return how many. Raises what the reading raises, before any write."""
+    n = 0
+    batch: list[tuple[int, DiaryRow]] = []
+    for item in rows:
+        batch.append(item)
+        if len(batch) >= BATCH:
+            pickle.dump(batch, spool, protocol=pickle.HIGHEST_PROTOCOL)
+            n += len(batch)
+            batch = []
+    if batch:
+        pickle.dump(batch, spool, protocol=pickle.HIGHEST_PROTOCOL)
+        n += len(batch)
+    spool.seek(0)
+    return n
+
+
+def _unspool(spool: IO[bytes]) -> Iterator[tuple[int, DiaryRow]]:
+    while True:
+        try:
+            batch = pickle.load(spool)  # written by _spool in this call; no other input is unpickled
+        except EOFError:
+            return
+        yield from batch
+
+
+def _write_rows(session: Session, rows: Iterable[tuple[int, DiaryRow]], pid_for, fresh: set[int], name: str,  # type: ignore[no-untyped-def]
+                own: bool) -> None:
+    """Write checked rows in batches of ``BATCH`` (``pid_for(row)`` names each row's patient)."""
+    fids: dict[str, int] = {}
+    now = utcnow()
+    days: list[tuple] = []
+    values: list[tuple] = []
+    lines: list[tuple[int, str, dt.date, int]] = []
+    for line_no, r in rows:
+        pid = pid_for(r)
+        missing = [f for f in r.factors if f not in fids]
+        if missing:
+            fids.update(factor_ids(session, missing))
+        days.append((pid, r.date, r.itch, r.sleep_loss, r.poscorad, r.poem, r.flare, None, now))
+        values.extend((pid, r.date, fids[f], v) for f, v in r.factors.items())
+        lines.append((pid, r.patient, r.date, line_no))
+        if len(days) >= BATCH:
+            _flush(session, days, values, lines, fresh, name, own=own)
+    _flush(session, days, values, lines, fresh, name, own=own)
 
 
 def _import_own_diary(engine: Engine, actor: Actor, source: str | IO[str], into: int) -> ImportSummary:
@@ -253,37 +312,11 @@ def _import_own_diary(engine: Engine, actor: Actor, source: str | IO[str], into:
     with transaction(engine) as session:  # a stranger's profile: NotFound before the file is read
         patient_for_write(session, actor, into)
     name = getattr(source, "name", str(source))
-    first: str | None = None
-    rows: list[tuple[int, DiaryRow]] = []
-    columns: list[str] = []
-    for line_no, row in iter_diary_csv_lines(source, factor_columns=columns):
-        if len(columns) > MAX_OWN_FACTOR_COLUMNS:  # 50,000 columns made 50,000 factors in one write
-            raise DiaryCsvError(name, 1, None, f"{len(columns):,} factor columns; one person's diary has at most "
-                                f"{MAX_OWN_FACTOR_COLUMNS}; nothing was imported")
-        if first is None:
-            first = row.patient
-        elif row.patient != first:
-            raise DiaryCsvError(name, line_no, "patient", f"this file holds more than one person's diary "
-                                f"({first!r} and {row.patient!r}); import one person's file at a time")
-        if len(rows) >= MAX_OWN_DAYS:
-            raise DiaryCsvError(name, line_no, None, f"more than {MAX_OWN_DAYS:,} days (about 100 years): "
-                                "not one person's diary; nothing was imported")
-        rows.append((line_no, row))
+    rows = list(_checked_rows(source, name, one_person=True))
     summary = ImportSummary(rows=len(rows), patients=1 if rows else 0)
     with transaction(engine) as session:
         pid = patient_for_write(session, actor, into).id  # again: the account may be gone meanwhile
-        fids = factor_ids(session, {f for _, r in rows for f in r.factors})
-        now = utcnow()
-        days: list[tuple] = []
-        values: list[tuple] = []
-        lines: list[tuple[int, str, dt.date, int]] = []
-        for line_no, r in rows:
-            days.append((pid, r.date, r.itch, r.sleep_loss, r.poscorad, r.poem, r.flare, None, now))
-            values.extend((pid, r.date, fids[f], v) for f, v in r.factors.items())
-            lines.append((pid, r.patient, r.date, line_no))
-            if len(days) >= BATCH:
-                _flush(session, days, values, lines, set(), name, own=True)
-        _flush(session, days, values, lines, set(), name, own=True)
+        _write_rows(session, rows, lambda _row: pid, set(), name, own=True)
         if rows:
             audit.record(session, actor, pid, "import", "diary", "csv")
     return summary
