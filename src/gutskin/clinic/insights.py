@@ -66,6 +66,10 @@ class _Job:
         self.again = False  # a newer version was asked for while it ran: run once more
 
 
+#: execution options of a job's read: a snapshot that blocks no writer (SQLite: deferred BEGIN in
+#: WAL mode, gutskin.store.db; PostgreSQL: one snapshot for the whole transaction)
+_SNAPSHOT = {"sqlite": {"snapshot_read": True}, "postgresql": {"isolation_level": "REPEATABLE READ"}}
+
 _jobs: dict[int, _Job] = {}
 _active: set[_Job] = set()  # queued or running, including jobs forgotten by clear_cache
 _pool = ThreadPoolExecutor(max_workers=WORKERS, thread_name_prefix="gutskin-insights")
@@ -93,27 +97,34 @@ def _run(job: _Job) -> None:
         job.started, job.again, job.version = True, False, None
     version: tuple | None = None
     result: dict[str, Any] | None = None
+    fresh = False
     try:
-        with Session(job.engine.execution_options(snapshot_read=True)) as s, s.begin():
+        with Session(job.engine.execution_options(**_SNAPSHOT.get(job.engine.dialect.name, {}))) as s, s.begin():
             version = _version(s, pid)
             with _lock:
                 job.version = version
                 hit = _cache.get(pid)
+                fresh = hit is not None and hit[0] == version  # a repeat run after no change
                 _changed.notify_all()
-            if hit is None or hit[0] != version:  # else: already computed (a repeat run after no change)
+            if not fresh:
                 frame = diary_frame(s, [pid], since=_window_start(s, pid))
                 external_id = s.scalar(select(Patient.external_id).where(Patient.id == pid))
-        if hit is None or hit[0] != version:
-            result = _compute(frame, str(external_id))
-    except Exception:  # a bug, not bad data: logged, and the page says so instead of polling on
-        _log.error("insights for patient %s failed", pid, exc_info=True)
-        result = FAILED
+    except Exception:  # the database (not this diary): nothing is filed, the next read tries again
+        _log.error("insights for patient %s: the diary could not be read", pid, exc_info=True)
+        version, result = None, FAILED
+    else:
+        if not fresh:
+            try:
+                result = _compute(frame, str(external_id))
+            except Exception:  # a bug, not bad data: logged, and the page says so instead of polling on
+                _log.error("insights for patient %s failed", pid, exc_info=True)
+                result = FAILED
     with _lock:
         if result is not None:
             if version is not None:
                 _cache[pid] = (version, result)
                 _computed[pid] += 1
-            else:  # the diary could not even be read: nothing to file, the next read retries
+            else:  # the diary could not be read: no answer is kept, the next read queues a job again
                 _cache.pop(pid, None)
         if job.again and _jobs.get(pid) is job:
             job.started, job.version = False, None
@@ -156,7 +167,7 @@ def insights_for(session: Session, actor: Actor, patient_id: int) -> dict[str, A
             return hit[1]
         job = _jobs.get(patient_id)
         if job is None:  # queue it; it reads the diary when a worker takes it
-            job = _jobs[patient_id] = _Job(patient_id, session.get_bind())
+            job = _jobs[patient_id] = _Job(patient_id, session.get_bind().engine)
             _active.add(job)
             try:
                 _pool.submit(_run, job)
