@@ -123,3 +123,16 @@ def test_cohort_without_metadata_anywhere_says_so(tmp_path):
 def test_a_missing_outcome_column_lists_the_columns_there_are(collapsed):
     with pytest.raises(MicrobiomeInputError, match=r"no column 'EASI'; it has 'SCORAD', 'delivery'"):
         cohort_analysis(read_profile(collapsed), biom_sample_metadata(collapsed), "EASI")
+
+
+def test_biom_sample_metadata_with_samples_lacking_some_fields(tmp_path):
+    # biom's own Table.metadata_to_dataframe raises KeyError here, which read as "no sample metadata"
+    md = [{"SCORAD": "10", "site": "Ghent"}, {"SCORAD": "30"}, None, {"SCORAD": "45", "site": "Leuven"}]
+    table = _biom(tmp_path / "ragged.biom", hdf5=False, sample_md=md)
+    got = biom_sample_metadata(table)
+    assert got is not None
+    assert got["SCORAD"].tolist()[:2] == [10, 30] and np.isnan(got.loc["S3", "SCORAD"])
+    assert got.loc["S1", "site"] == "Ghent" and got["site"].isna().tolist() == [False, True, True, False]
+    res = _run("cohort", table, "--outcome", "SCORAD", "--no-ancombc", "--permutations", "9", "--json")
+    assert res.exit_code == 0, res.output
+    assert json.loads(res.stdout)["diversity_vs_outcome"]["n"] == 3

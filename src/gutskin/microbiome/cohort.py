@@ -89,13 +89,18 @@ def biom_sample_metadata(path) -> pd.DataFrame | None:
         check_hdf5_self_contained(src)
     try:
         table = biom.load_table(src)
-        md = table.metadata_to_dataframe("sample")
-    except (KeyError, ValueError, TypeError, OSError):  # KeyError: 'sample does not have metadata'
+    except (KeyError, ValueError, TypeError, OSError):  # read_profile has already said what is wrong with it
         return None
+    entries = table.metadata(axis="sample")
+    if entries is None:
+        return None
+    # built here, not with Table.metadata_to_dataframe, which fails when samples differ in their keys
+    rows = {str(sid): {str(k): v for k, v in (m or {}).items()} for sid, m in zip(table.ids(axis="sample"), entries)}
+    md = pd.DataFrame.from_dict(rows, orient="index")
     if md.shape[1] == 0:
         return None
-    md = md.map(lambda v: "" if v is None else (";".join(map(str, v)) if isinstance(v, (list, tuple)) else str(v)))
-    md.index = md.index.map(str)
+    md = md.map(lambda v: np.nan if v is None or (isinstance(v, float) and np.isnan(v)) or v == "" else
+                (";".join(map(str, v)) if isinstance(v, (list, tuple)) else str(v)))
     return md.apply(_maybe_numeric)
 
 
