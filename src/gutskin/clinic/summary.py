@@ -1,7 +1,8 @@
 """What patients and clinicians see: trends for charts, and the clinician's panel ranked by need.
 
 Need ranking (documented choice, see docs/web.md): worsening = mean itch of the last 7 days
-minus the mean of the 28 days before; need score = 2·max(worsening, 0) + POEM band rank
+minus the mean of the 28 days before (the panel shows both means and their difference to one
+decimal, the difference taken from the shown means); need score = 2·max(worsening, 0) + POEM band rank
 (0 clear … 4 very severe) + itch severity rank of the last 7 days (0 < 4, 1 moderate, 2 severe
 ≥ 7, 3 very severe ≥ 9) + min(days since last entry / 7, 3) (never logged: days since sharing
 began) + per open appointment request 2
@@ -138,7 +139,12 @@ def panel(session: Session, actor: Actor, today: dt.date | None = None) -> list[
         last7 = [i for d, i in recent if i is not None and d > today - dt.timedelta(days=7)]
         prev28 = [i for d, i in recent if i is not None and d <= today - dt.timedelta(days=7)]
         m7, m28 = _mean(last7), _mean(prev28)
-        worsening = None if m7 is None or m28 is None else round(m7 - m28, 2)
+        shown7 = None if m7 is None else round(m7, 1)
+        shown28 = None if m28 is None else round(m28, 1)
+        # the change is the difference of the means as shown (one decimal): taken from the
+        # unrounded means, a shown 2.9 vs 2.7 read "+0.1". The need score keeps the finer difference.
+        worsening = None if shown7 is None or shown28 is None else round(shown7 - shown28, 1)
+        trend = None if m7 is None or m28 is None else round(m7 - m28, 2)
         last = session.scalar(select(func.max(DiaryDay.day)).where(DiaryDay.patient_id == p.id))
         since = None if last is None else max((today - last).days, 0)
         poem_row = session.execute(
@@ -162,7 +168,7 @@ def panel(session: Session, actor: Actor, today: dt.date | None = None) -> list[
                 Consent.patient_id == p.id, Consent.clinician_user_id == actor.user_id, Consent.revoked_at.is_(None)))
             silent = max((viewer_today - shared.date()).days, 0) if shared else 21
         need = (
-            2 * max(worsening or 0.0, 0.0)
+            2 * max(trend or 0.0, 0.0)
             + band_rank
             + severity
             + min(silent / 7.0, 3.0)
@@ -173,8 +179,8 @@ def panel(session: Session, actor: Actor, today: dt.date | None = None) -> list[
                 "patient_id": p.id,
                 "external_id": p.external_id,
                 "name": p.display_name or p.external_id,
-                "itch_last7": None if m7 is None else round(m7, 1),
-                "itch_prev28": None if m28 is None else round(m28, 1),
+                "itch_last7": shown7,
+                "itch_prev28": shown28,
                 "worsening": worsening,
                 "poem": poem_row[0] if poem_row else None,
                 "poem_band": band,
