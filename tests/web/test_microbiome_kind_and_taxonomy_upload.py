@@ -105,6 +105,10 @@ def test_api_unmapped_features_are_refused_naming_the_taxonomy_file(client, peop
                            files={"file": ("feature-table.biom", _feature_table(tmp_path), "application/octet-stream"),
                                   "taxonomy": ("taxonomy.qza", b"PK\x03\x04", "application/zip")})
     assert bad_type.status_code == 422 and bad_type.json()["detail"].startswith("taxonomy:")
+    empty = client.post("/api/v1/me/microbiome", headers=h,
+                        files={"file": ("feature-table.biom", _feature_table(tmp_path), "application/octet-stream"),
+                               "taxonomy": ("taxonomy.tsv", b"", "text/plain")})
+    assert empty.status_code == 422 and empty.json()["detail"] == "taxonomy: the file is empty"
     assert _count(engine) == 0
 
 

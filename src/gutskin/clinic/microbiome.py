@@ -87,7 +87,8 @@ def parse_upload(filename: str, data: bytes, *, sample_id: str | None = None, me
     ``kind``: ``auto`` (whole numbers everywhere are counts, else relative), ``counts`` or
     ``relative`` (percent or fractions), as :func:`gutskin.microbiome.read_profile` takes it.
     ``taxonomy``: an optional second file naming the table's feature IDs (QIIME 2
-    ``taxonomy.tsv``: ``Feature ID``, ``Taxon``, ``Confidence``); empty or ``None``: none.
+    ``taxonomy.tsv``: ``Feature ID``, ``Taxon``, ``Confidence``); ``None``: none (a browser's
+    empty file input, with no file name, is passed as ``None``); an empty file is refused.
 
     The web calls it between two short transactions (authorize, then store), so a big or
     hostile file never holds SQLite's write lock (or the app's SQLite lock) while it is parsed;
@@ -107,6 +108,8 @@ def parse_upload(filename: str, data: bytes, *, sample_id: str | None = None, me
         raise InvalidInput(f"method: expected one of {', '.join(METHODS)}")
     if kind not in KINDS:
         raise InvalidInput(f"kind: expected one of {', '.join(KINDS)}")
+    if taxonomy is not None and not taxonomy:
+        raise InvalidInput("taxonomy: the file is empty")
     tax_name = safe_filename(taxonomy_filename) if taxonomy else ""
     if taxonomy:
         if len(taxonomy) > max_bytes:

@@ -107,6 +107,8 @@ def diversity_cmd(
     for sid, vals in d["samples"].items():
         print(sid + "\t" + "\t".join("" if vals[c] is None else f"{vals[c]:.6g}" for c in cols))
     print(f"# shannon log base: e; rank: {d['rank']}; depth: {d['depth']}; {d['method']}", file=sys.stderr)
+    for metric, reason in d.get("not_assessable", {}).items():
+        print(f"# {metric}: {reason}", file=sys.stderr)
 
 
 @microbiome_app.command("report")

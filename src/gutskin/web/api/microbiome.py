@@ -24,6 +24,7 @@ async def upload(request: Request, file: UploadFile = File(...), sample_id: str 
     limit = settings_of(request).upload_max_bytes
     data = await file.read(limit + 1)
     tax_data = await taxonomy.read(limit + 1) if taxonomy is not None else b""
+    tax_name = (taxonomy.filename or "") if taxonomy is not None else ""  # no name, no bytes: no file chosen
 
     def work() -> dict:
         # three steps, so the file is parsed outside any transaction (a big file held SQLite's
@@ -39,8 +40,8 @@ async def upload(request: Request, file: UploadFile = File(...), sample_id: str 
                 raise InvalidInput("age_group: expected adult or infant")
             group = micro.upload_age_group(s, actor, pid, age_group or None)
         parsed = micro.parse_upload(file.filename or "", data, sample_id=sample_id or None, method=method,
-                                    age_group=group, max_bytes=limit, kind=kind, taxonomy=tax_data or None,
-                                    taxonomy_filename=(taxonomy.filename or "") if taxonomy is not None else "")
+                                    age_group=group, max_bytes=limit, kind=kind,
+                                    taxonomy=tax_data if (tax_data or tax_name) else None, taxonomy_filename=tax_name)
         with unit_of_work(request) as s:
             actor = api_actor(request, s)  # again: a password change meanwhile ends the token
             return micro.store_sample(s, actor, pid, parsed, method=method, collected_on=when)

@@ -70,7 +70,8 @@ async def microbiome_upload(request: Request, file: UploadFile = File(...), samp
                 when = _collected(collected_on, local_today(request))
                 group = micro.upload_age_group(s, u.actor, pid)
             parsed = micro.parse_upload(file.filename or "", data, sample_id=sample_id.strip() or None, method=method,
-                                        age_group=group, max_bytes=limit, kind=kind, taxonomy=tax_data or None,
+                                        age_group=group, max_bytes=limit, kind=kind,
+                                        taxonomy=tax_data if (tax_data or tax_name) else None,  # none chosen
                                         taxonomy_filename=tax_name)
             with unit_of_work(request) as s:
                 u = require_user(request, s, "patient")  # again: signed out or password changed meanwhile
