@@ -162,6 +162,8 @@ def _scrub_postgres_error(context) -> None:  # type: ignore[no-untyped-def]
     backup restore's one-line message) reads it. ``hide_parameters`` already keeps the
     statement's bound values out; this keeps out the ones the server quotes back."""
     orig = context.original_exception
+    if not getattr(orig, "sqlstate", None):  # not the server's error (a client-side failure, a Python bug): as it is
+        return
     safe = postgres_error_text(orig)
     orig.args = (safe,)
     wrapped = context.sqlalchemy_exception
