@@ -8,6 +8,7 @@ import re
 import secrets
 
 from sqlalchemy import delete, func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from gutskin.clinic import audit
@@ -57,7 +58,10 @@ def create_user(session: Session, email: str, password: str, role: str, display_
         raise Conflict("email: an account with this email already exists")
     user = User(email=email, password_hash=hash_password(password), role=role, display_name=display_name.strip()[:120])
     session.add(user)
-    session.flush()
+    try:
+        session.flush()
+    except IntegrityError:  # the same address registered a moment ago (a double-clicked form): 409, not a 500
+        raise Conflict("email: an account with this email already exists") from None
     if role == "patient":
         patient = Patient(external_id=new_external_id(session), owner_user_id=user.id, relationship="self",
                           display_name=user.display_name)
