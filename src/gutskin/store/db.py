@@ -136,6 +136,9 @@ def make_engine(url: str) -> Engine:
 #: column) or the statement, never a row's values: integrity (23), transaction rollback (40),
 #: connection (08), syntax/access (42), resources (53), object state (55), operator (57)
 _PRIMARY_NAMES_NO_VALUES = frozenset({"23", "40", "08", "42", "53", "55", "57"})
+#: RAISE EXCEPTION in gutskin's own triggers (migrations): a fixed text such as "audit_events is
+#: append-only" that says what was refused, and quotes no value
+_OWN_TRIGGER_STATES = frozenset({"P0001"})
 
 
 def postgres_error_text(orig: BaseException) -> str:
@@ -150,7 +153,7 @@ def postgres_error_text(orig: BaseException) -> str:
     sqlstate = getattr(orig, "sqlstate", None) or ""
     diag = getattr(orig, "diag", None)
     primary = getattr(diag, "message_primary", None) or (str(orig).splitlines() or [""])[0]
-    if sqlstate[:2] in _PRIMARY_NAMES_NO_VALUES:
+    if sqlstate[:2] in _PRIMARY_NAMES_NO_VALUES or sqlstate in _OWN_TRIGGER_STATES:
         return primary
     column = getattr(diag, "column_name", None)
     return f"{type(orig).__name__} (SQLSTATE {sqlstate or 'unknown'})" + (f" in column {column!r}" if column else "")
