@@ -367,10 +367,14 @@ def _flush(session: Session, days: list, values: list, lines: list, fresh: set[i
     lines.clear()
 
 
-def iter_export_rows(session: Session, actor: Actor, patients: list[Patient]) -> Iterator[DiaryRow]:
-    """Diary rows of the given (already authorized) patients, by identifier then date, one patient in memory at a time."""
+def iter_export_rows(session: Session, actor: Actor, patients: list[Patient], *, audited: bool = True) -> Iterator[DiaryRow]:
+    """Diary rows of the given (already authorized) patients, by identifier then date, one patient in memory at a time.
+
+    Each patient's export is recorded in the audit log in ``session`` unless ``audited=False``
+    (the caller recorded it already, in its own transaction)."""
     for p in sorted(patients, key=lambda p: p.external_id):
-        audit.record(session, actor, p.id, "export", "diary", "csv")
+        if audited:
+            audit.record(session, actor, p.id, "export", "diary", "csv")
         vals: dict[dt.date, dict[str, float]] = {}
         for d, fname, v in session.execute(
             select(FactorValue.day, Factor.name, FactorValue.value)
@@ -397,6 +401,11 @@ def export_diary_csv(engine: Engine, actor: Actor, out: TextIO, external_ids: li
     """Write the diary of the chosen patients (all the actor may read when ``None``) as CSV."""
     from gutskin.clinic.access import patient_by_external_id
 
+    # Who is exported is decided, and recorded in the audit log, in a short write transaction;
+    # the rows are then read in a snapshot that takes no lock (SQLite: a deferred BEGIN in WAL
+    # mode; PostgreSQL: REPEATABLE READ), so writes of the running app go on however long the
+    # reader of ``out`` (a pipe, a slow disk) takes. One transaction held SQLite's write lock
+    # for the whole export, and the app's writes failed with "database is locked" after 10 s.
     with transaction(engine) as session:
         if external_ids:
             patients = [patient_by_external_id(session, actor, e) for e in external_ids]
@@ -406,8 +415,16 @@ def export_diary_csv(engine: Engine, actor: Actor, out: TextIO, external_ids: li
             from gutskin.clinic.access import owned_patients
 
             patients = owned_patients(session, actor)
+        for p in sorted(patients, key=lambda p: p.external_id):
+            audit.record(session, actor, p.id, "export", "diary", "csv")
+        ids = {p.id for p in patients}
+    snapshot = {"sqlite": {"snapshot_read": True}, "postgresql": {"isolation_level": "REPEATABLE READ"}}
+    with transaction(engine.execution_options(**snapshot.get(engine.dialect.name, {}))) as session:
+        # the same patients (one deleted meanwhile is left out: its rows are gone)
+        query = select(Patient).where(Patient.id.in_(ids)) if len(ids) <= 500 else select(Patient)
+        patients = [p for p in session.scalars(query) if p.id in ids]
         names = export_factor_names(session, patients)
-        return write_diary_csv(iter_export_rows(session, actor, patients), out, names)
+        return write_diary_csv(iter_export_rows(session, actor, patients, audited=False), out, names)
 
 
 __all__ = [

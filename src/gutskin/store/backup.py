@@ -70,6 +70,10 @@ def backup(url: str, out: Path) -> dict[str, int]:
     with engine.connect() as conn:
         if conn.dialect.name == "postgresql":
             conn = conn.execution_options(isolation_level="REPEATABLE READ")
+        else:  # a deferred BEGIN (gutskin.store.db._sqlite_begin): a WAL read snapshot that never
+            # takes the write lock; BEGIN IMMEDIATE held it for the whole backup, so the app's writes
+            # failed with "database is locked" once a backup ran longer than the 10 s busy timeout
+            conn = conn.execution_options(snapshot_read=True)
         with conn.begin():
             if conn.dialect.name == "sqlite":
                 conn.execute(text("SELECT 1 FROM sqlite_master LIMIT 1"))  # opens the read snapshot
