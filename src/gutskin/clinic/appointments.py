@@ -103,8 +103,9 @@ def queue(session: Session, actor: Actor, include_closed: bool = False) -> list[
     rows = session.execute(q.order_by(AppointmentRequest.created_at)).all()
     out = []
     state = {"open": 0, "proposed": 1, "accepted": 1}  # then closed ones: declined, cancelled, withdrawn
-    for a, p in sorted(rows, key=lambda r: (state.get(r[0].status, 2), rank.get(r[0].urgency, 9), r[0].created_at)):
-        audit.record(session, actor, p.id, "read", "appointments")  # once per patient (see audit.record)
+    ordered = sorted(rows, key=lambda r: (state.get(r[0].status, 2), rank.get(r[0].urgency, 9), r[0].created_at))
+    audit.record_reads(session, actor, list(dict.fromkeys(p.id for _, p in ordered)), "appointments")  # once per patient
+    for a, p in ordered:
         out.append(_out(a, p))
     return out
 

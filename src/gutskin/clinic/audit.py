@@ -41,6 +41,22 @@ def record(
     )
 
 
+def record_reads(session: Session, actor: Actor, patient_ids: list[int], object_type: str, object_id: str | int = "") -> None:
+    """:func:`record` of a read for each of many patients, in one statement (a panel of 500
+    patients made 500 round trips): the same rows, the same once-per-transaction rule."""
+    seen: set = session.info.setdefault("gutskin_audited", set())
+    rows = []
+    for pid in patient_ids:
+        key = (actor.user_id, actor.label, pid)
+        if key in seen:
+            continue
+        seen.add(key)
+        rows.append({"at": utcnow(), "actor_user_id": actor.user_id, "actor_label": actor.label, "patient_id": pid,
+                     "action": "read", "object_type": object_type, "object_id": str(object_id)})
+    if rows:
+        session.execute(insert(AuditEvent.__table__), rows)
+
+
 def events_for_patient(session: Session, patient_id: int, limit: int = 200) -> list[dict[str, object]]:
     """Who accessed this record, newest first (for the patient's own view)."""
     rows = session.execute(

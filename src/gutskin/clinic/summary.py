@@ -121,23 +121,73 @@ def patients_today(session: Session, patient_id: int, viewer_today: dt.date) -> 
     return max(viewer_today, last) if last else viewer_today
 
 
+def _panel_facts(session: Session, actor: Actor, ids: list[int], viewer_today: dt.date) -> dict[int, dict[str, object]]:
+    """What the panel needs of each patient, in a fixed number of queries whatever the number of
+    patients (it was five per patient): the newest day up to two days ahead (the patient's
+    today, :func:`patients_today`) and the newest day at all, each one index probe; the last
+    35 days' itch; the latest POEM (questionnaire, else a POEM logged in the diary); when
+    sharing began for patients who never logged."""
+    if not ids:
+        return {}
+    facts: dict[int, dict[str, object]] = {pid: {"recent": []} for pid in ids}
+    last_near = (select(func.max(DiaryDay.day))
+                 .where(DiaryDay.patient_id == Patient.id, DiaryDay.day <= viewer_today + dt.timedelta(days=2))
+                 .scalar_subquery())
+    last_any = select(func.max(DiaryDay.day)).where(DiaryDay.patient_id == Patient.id).scalar_subquery()
+    poem_id = (select(QuestionnaireResponse.id)
+               .where(QuestionnaireResponse.patient_id == Patient.id, QuestionnaireResponse.instrument == "poem")
+               .order_by(QuestionnaireResponse.answered_on.desc(), QuestionnaireResponse.id.desc()).limit(1)
+               .scalar_subquery())
+    for pid, near, last, qid in session.execute(select(Patient.id, last_near, last_any, poem_id).where(Patient.id.in_(ids))):
+        f = facts[pid]
+        f["today"] = max(viewer_today, near) if near else viewer_today
+        f["last"], f["poem_id"] = last, qid
+    # every patient's today lies in [viewer_today, viewer_today + 2]: one range covers all windows
+    for pid, d, itch in session.execute(
+        select(DiaryDay.patient_id, DiaryDay.day, DiaryDay.itch).where(
+            DiaryDay.patient_id.in_(ids), DiaryDay.day > viewer_today - dt.timedelta(days=35),
+            DiaryDay.day <= viewer_today + dt.timedelta(days=2))
+    ):
+        today = facts[pid]["today"]
+        if today - dt.timedelta(days=35) < d <= today:  # type: ignore[operator]
+            facts[pid]["recent"].append((d, itch))  # type: ignore[union-attr]
+    qids = {f["poem_id"]: pid for pid, f in facts.items() if f["poem_id"] is not None}
+    if qids:
+        for qid, total, band in session.execute(select(QuestionnaireResponse.id, QuestionnaireResponse.total,
+                                                       QuestionnaireResponse.band).where(QuestionnaireResponse.id.in_(qids))):
+            facts[qids[qid]]["poem_row"] = (total, band)
+    no_poem = [pid for pid, f in facts.items() if f["poem_id"] is None]
+    if no_poem:
+        diary_poem = (select(DiaryDay.poem).where(DiaryDay.patient_id == Patient.id, DiaryDay.poem.is_not(None))
+                      .order_by(DiaryDay.day.desc()).limit(1).scalar_subquery())
+        for pid, dp in session.execute(select(Patient.id, diary_poem).where(Patient.id.in_(no_poem))):
+            facts[pid]["poem_row"] = None if dp is None else (float(dp), poem_band(dp))
+    never = [pid for pid, f in facts.items() if f["last"] is None]
+    if never:
+        facts_shared = session.execute(
+            select(Consent.patient_id, func.min(Consent.created_at)).where(
+                Consent.patient_id.in_(never), Consent.clinician_user_id == actor.user_id, Consent.revoked_at.is_(None))
+            .group_by(Consent.patient_id))
+        for pid, shared in facts_shared:
+            facts[pid]["shared"] = shared
+    return facts
+
+
 def panel(session: Session, actor: Actor, today: dt.date | None = None) -> list[dict[str, object]]:
     """Linked patients ranked by need (see module docstring)."""
     viewer_today = today or dt.date.today()
     patients = linked_patients(session, actor)
     ids = [p.id for p in patients]
     opens = open_request_counts(session, ids)
+    audit.record_reads(session, actor, ids, "panel_summary")
+    facts = _panel_facts(session, actor, ids, viewer_today)
     out = []
     for p in patients:
-        audit.record(session, actor, p.id, "read", "panel_summary")
-        today = patients_today(session, p.id, viewer_today)
-        recent = session.execute(
-            select(DiaryDay.day, DiaryDay.itch).where(
-                DiaryDay.patient_id == p.id, DiaryDay.day > today - dt.timedelta(days=35), DiaryDay.day <= today
-            )
-        ).all()
-        last7 = [i for d, i in recent if i is not None and d > today - dt.timedelta(days=7)]
-        prev28 = [i for d, i in recent if i is not None and d <= today - dt.timedelta(days=7)]
+        f = facts[p.id]
+        today = f["today"]  # type: ignore[assignment]
+        recent = f["recent"]
+        last7 = [i for d, i in recent if i is not None and d > today - dt.timedelta(days=7)]  # type: ignore[union-attr]
+        prev28 = [i for d, i in recent if i is not None and d <= today - dt.timedelta(days=7)]  # type: ignore[union-attr]
         m7, m28 = _mean(last7), _mean(prev28)
         shown7 = None if m7 is None else round(m7, 1)
         shown28 = None if m28 is None else round(m28, 1)
@@ -145,27 +195,16 @@ def panel(session: Session, actor: Actor, today: dt.date | None = None) -> list[
         # unrounded means, a shown 2.9 vs 2.7 read "+0.1". The need score keeps the finer difference.
         worsening = None if shown7 is None or shown28 is None else round(shown7 - shown28, 1)
         trend = None if m7 is None or m28 is None else round(m7 - m28, 2)
-        last = session.scalar(select(func.max(DiaryDay.day)).where(DiaryDay.patient_id == p.id))
-        since = None if last is None else max((today - last).days, 0)
-        poem_row = session.execute(
-            select(QuestionnaireResponse.total, QuestionnaireResponse.band)
-            .where(QuestionnaireResponse.patient_id == p.id, QuestionnaireResponse.instrument == "poem")
-            .order_by(QuestionnaireResponse.answered_on.desc(), QuestionnaireResponse.id.desc())
-            .limit(1)
-        ).first()
-        if poem_row is None:
-            dp = session.execute(
-                select(DiaryDay.poem).where(DiaryDay.patient_id == p.id, DiaryDay.poem.is_not(None)).order_by(DiaryDay.day.desc()).limit(1)
-            ).first()
-            poem_row = None if dp is None else (float(dp[0]), poem_band(dp[0]))
+        last = f["last"]
+        since = None if last is None else max((today - last).days, 0)  # type: ignore[operator]
+        poem_row = f.get("poem_row")
         band = poem_row[1] if poem_row else None
         band_rank = POEM_BANDS.index(band) if band in POEM_BANDS else 0
         requests = opens.get(p.id, {})
         severity = itch_severity_rank(m7)
         silent = since
         if silent is None:  # never logged: silent since sharing began (a patient linked today has missed nothing)
-            shared = session.scalar(select(func.min(Consent.created_at)).where(
-                Consent.patient_id == p.id, Consent.clinician_user_id == actor.user_id, Consent.revoked_at.is_(None)))
+            shared = f.get("shared")
             silent = max((viewer_today - shared.date()).days, 0) if shared else 21
         need = (
             2 * max(trend or 0.0, 0.0)
