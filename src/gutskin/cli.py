@@ -69,7 +69,35 @@ def main(argv: list[str] | None = None) -> None:
     except Abort:
         typer.echo("gutskin: aborted", err=True)
         raise SystemExit(1) from None
+    except Exception as exc:  # the database or its migrations, not a gutskin bug: one line, no traceback
+        message = _database_trouble(exc)
+        if message is None:
+            raise
+        typer.echo(f"error: {message}", err=True)
+        raise SystemExit(2) from None
     raise SystemExit(code if isinstance(code, int) else 0)
+
+
+def _database_trouble(exc: BaseException) -> str | None:
+    """One line for a database that cannot be used as it is: PostgreSQL unreachable, no such
+    role or database, a SQLite file that is not a database or is locked, a database at a
+    migration this gutskin does not know (migrated by a newer version). ``None`` for anything
+    else. The URL is never repeated (it may hold a password); PostgreSQL's own text is already
+    cleared of row values by the engine (gutskin.store.db.postgres_error_text)."""
+    import sys
+
+    sa_exc = sys.modules.get("sqlalchemy.exc")  # not imported at all: the error is not the database's
+    if sa_exc is not None and isinstance(exc, sa_exc.DBAPIError):
+        text = str(exc.orig if exc.orig is not None else exc)
+        first = next((line.strip() for line in text.splitlines() if line.strip()), type(exc).__name__)
+        return f"the database (GUTSKIN_DATABASE_URL) cannot be used: {first}"
+    alembic_exc = sys.modules.get("alembic.util.exc")
+    if alembic_exc is not None and isinstance(exc, alembic_exc.CommandError):
+        first = " ".join(str(exc).split())
+        hint = (" (a mistyped revision, or a database migrated by a newer gutskin: `gutskin db current` "
+                "shows the database's)") if "Can't locate revision" in first else ""
+        return f"migrations: {first}{hint}"
+    return None
 
 
 if __name__ == "__main__":

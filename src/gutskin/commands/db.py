@@ -22,7 +22,7 @@ def upgrade(revision: str = typer.Argument("head", help="Target revision.")) -> 
     typer.echo(f"at revision {migrate.current_revision(url)}", err=True)
 
 
-@db_app.command("downgrade")
+@db_app.command("downgrade", context_settings={"ignore_unknown_options": True})  # '-1' is a revision, not an option
 def downgrade(revision: str = typer.Argument(..., help="Target revision, e.g. base or -1.")) -> None:
     """Revert migrations down to REVISION."""
     from gutskin.store import migrate
