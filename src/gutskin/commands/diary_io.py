@@ -32,6 +32,8 @@ def import_diary(
     from gutskin.store.db import get_engine, transaction
     from gutskin.store.models import User
 
+    if file == "-" and sys.stdin is None:  # started with standard input closed (`<&-`)
+        fail("-: standard input is closed; give the CSV file's path instead of '-'")
     if file != "-":
         if Path(file).is_dir():
             fail(f"{file}: is a directory, expected a CSV file")

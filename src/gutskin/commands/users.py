@@ -16,7 +16,7 @@ def _password_or_prompt(password: str | None, command: str, prompt: str) -> str:
     answer the prompt) gets one line saying how to pass it."""
     if password is not None:
         return password
-    if not sys.stdin.isatty():
+    if sys.stdin is None or not sys.stdin.isatty():  # None: started with standard input closed
         fail(f"{command}: no password given; pass --password or set GUTSKIN_NEW_PASSWORD")
     return str(typer.prompt(prompt, hide_input=True, confirmation_prompt=True))
 
