@@ -82,7 +82,10 @@ def backup(url: str, out: Path) -> dict[str, int]:
                 fh.write(json.dumps({"format": FORMAT, "revision": revision,
                                      "created_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
                                      "dialect": conn.dialect.name}) + "\n")
+                present = set(inspect(conn).get_table_names())
                 for name in _tables():
+                    if name not in present:  # a database at an older revision (backed up before `db upgrade`):
+                        continue  # its tables as they are; restore rebuilds that revision, then migrates
                     table = Table(name, meta, autoload_with=conn)
                     order = list(table.primary_key.columns) or list(table.columns)[:1]
                     n = 0
