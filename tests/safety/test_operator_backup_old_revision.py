@@ -82,3 +82,28 @@ def test_a_backup_of_a_database_at_the_first_revision_restores_at_the_newest(db_
         stored = s.execute(text("SELECT password_hash FROM users WHERE email = 'pat@clinic.example'")).scalar_one()
         assert verify_password(People.password, stored)
         assert accounts.register_patient(s, "new@example.org", People.password).id == 10
+
+
+def test_db_upgrade_from_the_first_revision_keeps_every_row(db_url: str) -> None:
+    import os
+    import subprocess
+    import sys
+
+    downgrade(db_url, "0001")
+    try:
+        seed_revision_0001(db_url)
+        gutskin = str(Path(sys.executable).with_name("gutskin"))
+        r = subprocess.run([gutskin, "db", "upgrade"], env={**os.environ, "GUTSKIN_DATABASE_URL": db_url},
+                           capture_output=True, text=True, timeout=120)
+        assert r.returncode == 0, r.stderr
+        assert current_revision(db_url) == head_revision()
+        with get_engine(db_url).connect() as c:
+            assert c.execute(text("SELECT count(*) FROM diary_days")).scalar() == 180
+            assert c.execute(text("SELECT count(*) FROM factor_values")).scalar() == 180
+            assert sorted(c.execute(text("SELECT display_name FROM patients")).scalars()) == sorted(NAMES)
+            assert c.execute(text("SELECT count(*) FROM consents")).scalar() == 1
+        with transaction(get_engine(db_url)) as s:  # SQLite (migration 0004): not the deleted account's id 9 either
+            new_id = accounts.register_patient(s, "new@example.org", People.password).id
+        assert new_id == 10 if db_url.startswith("sqlite") else new_id > 3
+    finally:
+        upgrade(db_url)
