@@ -87,3 +87,12 @@ def test_db_downgrade_takes_a_relative_revision_as_its_help_says(db_url: str) ->
     finally:
         upgrade(db_url)
     assert current_revision(db_url) == head
+
+
+def test_the_printed_database_never_shows_a_password(pg_url: str) -> None:
+    u = make_url(pg_url)
+    libpq_style = f"postgresql:///{u.database}?host={u.host}&port={u.port or 5432}&user={u.username}&password=s3cret-in-query"
+    r = run(libpq_style, "db", "upgrade")
+    assert r.returncode == 0, r.stderr
+    assert r.stderr.splitlines()[0] == f"database: {u.host}/{u.database}"  # was the whole URL, password and all
+    assert "s3cret" not in r.stdout + r.stderr

@@ -23,6 +23,23 @@ def database_url() -> str:
     return url
 
 
+def database_label(url: str) -> str:
+    """What to print as "database: …": the SQLite file, or PostgreSQL's host/database without the
+    user, password and query (``?password=…`` in a libpq-style URL was printed as it was)."""
+    from sqlalchemy.engine import make_url
+
+    from gutskin.store.db import normalize_url, sqlite_path
+
+    path = sqlite_path(url)
+    if path is not None:
+        return str(path)
+    u = make_url(normalize_url(url))
+    host = u.host or u.query.get("host") or "localhost"
+    if isinstance(host, tuple):
+        host = ",".join(host)
+    return f"{host}{f':{u.port}' if u.port else ''}/{u.database or ''}"
+
+
 def fail(message: str, code: int = 2) -> NoReturn:
     """Print one line to stderr and exit non-zero."""
     print(f"error: {message}".replace("\n", " "), file=sys.stderr)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from gutskin.commands._common import database_url
+from gutskin.commands._common import database_label, database_url
 
 db_app = typer.Typer(help="Database migrations.", no_args_is_help=True)
 
@@ -13,11 +13,9 @@ db_app = typer.Typer(help="Database migrations.", no_args_is_help=True)
 def upgrade(revision: str = typer.Argument("head", help="Target revision.")) -> None:
     """Apply migrations up to REVISION (default: newest)."""
     from gutskin.store import migrate
-    from gutskin.store.db import sqlite_path
 
     url = database_url()
-    path = sqlite_path(url)
-    typer.echo(f"database: {path if path else url.split('@')[-1]}", err=True)
+    typer.echo(f"database: {database_label(url)}", err=True)
     migrate.upgrade(url, revision)
     typer.echo(f"at revision {migrate.current_revision(url)}", err=True)
 

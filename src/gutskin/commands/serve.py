@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from gutskin.commands._common import database_url, fail
+from gutskin.commands._common import database_label, database_url, fail
 
 
 def serve(
@@ -18,7 +18,6 @@ def serve(
 
     from gutskin.settings import get_settings
     from gutskin.store import migrate
-    from gutskin.store.db import sqlite_path
 
     settings = get_settings()
     try:
@@ -28,8 +27,7 @@ def serve(
     if demo and settings.is_production:
         fail("--demo: demo data is not loaded in production (GUTSKIN_ENV=production); nothing was changed")
     url = database_url()
-    path = sqlite_path(url)
-    typer.echo(f"database: {path if path else url.split('@')[-1]}")
+    typer.echo(f"database: {database_label(url)}")
     migrate.upgrade(url)
     if demo:
         from gutskin.clinic.demo import load_demo
