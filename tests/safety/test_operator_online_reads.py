@@ -119,3 +119,20 @@ def test_the_installed_export_command_lets_the_app_write_while_its_pipe_is_full(
         reader.join(60)
     assert proc.returncode == 0, proc.stderr.read() if proc.stderr else ""
     assert b"".join(got).count(b"\n") == 20001
+
+
+def test_a_backup_file_is_readable_by_its_owner_only(db_url: str, tmp_path: Path) -> None:
+    from gutskin.store.backup import backup, restore
+
+    _fill(db_url, 3)
+    out = tmp_path / "b.jsonl.gz"
+    old = os.umask(0o022)  # cron's usual umask: new files readable by everyone
+    try:
+        (tmp_path / "b.jsonl.gz.part").write_bytes(b"left by a run that was killed")
+        os.chmod(tmp_path / "b.jsonl.gz.part", 0o644)
+        backup(db_url, out)
+    finally:
+        os.umask(old)
+    assert out.stat().st_mode & 0o777 == 0o600  # was 0o644: every diary and password hash readable by all
+    target = f"sqlite:///{tmp_path / 'restored.db'}"
+    assert restore(target, out)["diary_days"] == 3

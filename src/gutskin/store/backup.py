@@ -13,6 +13,7 @@ import base64
 import datetime as dt
 import gzip
 import json
+import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -78,7 +79,11 @@ def backup(url: str, out: Path) -> dict[str, int]:
             if conn.dialect.name == "sqlite":
                 conn.execute(text("SELECT 1 FROM sqlite_master LIMIT 1"))  # opens the read snapshot
             meta = MetaData()
-            with gzip.open(tmp, "wt", encoding="utf-8") as fh:
+            # owner-only (0600) whatever the umask: the file holds every diary and password hash,
+            # and cron's usual umask 022 made it readable to every account on the machine
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            os.fchmod(fd, 0o600)  # a .part left by an earlier run keeps its old mode through O_CREAT
+            with open(fd, "wb") as raw, gzip.open(raw, "wt", encoding="utf-8") as fh:
                 fh.write(json.dumps({"format": FORMAT, "revision": revision,
                                      "created_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
                                      "dialect": conn.dialect.name}) + "\n")
