@@ -114,6 +114,7 @@ def test_error_pages_keep_the_signed_in_menu(client, people) -> None:
     login_page(client, "linked@clinic.example.org")  # a clinician sees the clinic's menu
     r = client.get("/no-such-page")
     assert 'href="/clinic"' in r.text and 'href="/today"' not in r.text
+    client.cookies.delete("gutskin_session")
     client.cookies.set("gutskin_session", "not-a-session")  # a dead cookie is nobody
     r = client.get("/no-such-page")
     assert 'href="/register"' in r.text and "Log out" not in r.text
