@@ -38,6 +38,10 @@ class DiaryCsvError(ValueError):
     """
 
     def __init__(self, file: str, line: int, column: str | None, message: str) -> None:
+        # the file's own text (a cell, a header name) is shown escaped and clipped: a terminal
+        # would act on an escape sequence in it, and a 100,000-character cell made a 100 kB line
+        column = None if column is None else _shown(column)
+        message = _QUOTED.sub(lambda m: '"' + _shown(m.group(1)) + '"', message)
         self.file = file
         self.line = line
         self.column = column
@@ -47,6 +51,18 @@ class DiaryCsvError(ValueError):
             return
         where = f"line {line}" + (f", column {column}" if column else "")
         super().__init__(f"{file}: {where}: {message}")
+
+
+_QUOTED = re.compile(r'"(.*)"\Z', re.S)  # a message ends with the offending text: got "..."
+_SHOWN_MAX = 80
+
+
+def _shown(text: str) -> str:
+    """``text`` for a one-line message: control and other unprintable characters as escapes
+    (``\\x1b``), at most ``_SHOWN_MAX`` characters then an ellipsis."""
+    clipped = text[:_SHOWN_MAX]
+    out = "".join(c if c.isprintable() else repr(c)[1:-1] for c in clipped)
+    return out + ("…" if len(text) > _SHOWN_MAX else "")
 
 
 @dataclass
@@ -70,6 +86,9 @@ def _int_in(text: str, lo: int, hi: int) -> int | None:
     else:
         sign, digits = "", t
     if not (digits.isascii() and digits.isdigit()):  # '³' and '٣' are digits to str.isdigit, not to the format
+        return None
+    digits = digits.lstrip("0") or "0"
+    if len(digits) > 18:  # beyond every bound here; int() refuses more than 4300 digits with a bare ValueError
         return None
     value = int(sign + digits)
     return value if lo <= value <= hi else None
