@@ -14,7 +14,7 @@ from gutskin.clinic.access import default_patient
 from gutskin.store.db import transaction
 from gutskin.store.models import AuditEvent
 
-T = dt.date.today()
+TODAY = dt.date.today()
 
 
 def _patient(s, people, name: str):  # type: ignore[no-untyped-def]
@@ -27,7 +27,7 @@ def _patient(s, people, name: str):  # type: ignore[no-untyped-def]
 
 def _log(s, actor, pid, days: dict[int, dict]) -> None:  # type: ignore[no-untyped-def]
     for offset, fields in days.items():
-        diary.put_day(s, actor, pid, T + dt.timedelta(days=offset), diary.DayInput(**fields))
+        diary.put_day(s, actor, pid, TODAY + dt.timedelta(days=offset), diary.DayInput(**fields))
 
 
 def _clinic(engine, people) -> dict[str, int]:  # type: ignore[no-untyped-def]
@@ -37,8 +37,8 @@ def _clinic(engine, people) -> dict[str, int]:  # type: ignore[no-untyped-def]
         a, ids["steady"] = _patient(s, people, "steady")
         _log(s, a, ids["steady"], {-k: {"itch": 3 if k < 7 else 2} for k in range(35)})
         _log(s, a, ids["steady"], {-40: {"itch": 10}})  # outside both windows
-        questionnaires.submit(s, a, ids["steady"], "poem", {"answers": [4] * 7}, T - dt.timedelta(days=10))
-        questionnaires.submit(s, a, ids["steady"], "poem", {"answers": [1, 2, 0, 0, 1, 3, 4]}, T - dt.timedelta(days=3))
+        questionnaires.submit(s, a, ids["steady"], "poem", {"answers": [4] * 7}, TODAY - dt.timedelta(days=10))
+        questionnaires.submit(s, a, ids["steady"], "poem", {"answers": [1, 2, 0, 0, 1, 3, 4]}, TODAY - dt.timedelta(days=3))
         # POEM only in the diary (imported), itch 8, last entry two days ago
         a, ids["diary_poem"] = _patient(s, people, "diarypoem")
         _log(s, a, ids["diary_poem"], {-k: {"itch": 8} for k in range(2, 9)})
@@ -62,7 +62,7 @@ def test_panel_numbers_on_a_small_clinic(engine, people) -> None:
     ids = _clinic(engine, people)
     with transaction(engine) as s:
         before = s.scalar(select(func.count()).select_from(AuditEvent).where(AuditEvent.object_type == "panel_summary"))
-        rows = summary.panel(s, people.clinician, today=T)
+        rows = summary.panel(s, people.clinician, today=TODAY)
     got = {r["patient_id"]: r for r in rows}
     assert [r["patient_id"] for r in rows] == [ids["silent"], ids["diary_poem"], ids["steady"], ids["ahead"], ids["lapsed"],
                                                people.owner_pid]
@@ -106,7 +106,7 @@ def test_panel_and_queue_statements_do_not_grow_with_patients(engine, people) ->
 
     def panel() -> None:
         with transaction(engine) as s:
-            summary.panel(s, people.clinician, today=T)
+            summary.panel(s, people.clinician, today=TODAY)
 
     def queue() -> None:
         with transaction(engine) as s:
