@@ -11,10 +11,11 @@ from functools import lru_cache
 from pathlib import Path
 
 from platformdirs import user_data_dir
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEV_SECRET = "dev-insecure-secret-change-me"
+ENVIRONMENTS = ("development", "production", "test")
 
 
 def default_database_url() -> str:
@@ -38,12 +39,20 @@ class Settings(BaseSettings):
     insights_workers: int = 2  # threads computing insights (clinic.insights); one patient uses at most one
     insights_max_days: int = 1826  # insights fit the last 5 years of a diary (docs/insights.md)
 
+    @field_validator("env")
+    @classmethod
+    def _env_spelling(cls, value: str) -> str:
+        return value.strip().lower()  # 'Production' is production (it ran as development, dev secret and all)
+
     @property
     def is_production(self) -> bool:
         return self.env == "production"
 
     def check_secrets(self) -> None:
-        """Refuse the development secret (or a short one) in production."""
+        """Refuse an unknown ``GUTSKIN_ENV`` (``prod`` would run as development) and, in production,
+        the development secret or a short one."""
+        if self.env not in ENVIRONMENTS:
+            raise RuntimeError(f"GUTSKIN_ENV must be one of {', '.join(ENVIRONMENTS)}, not {self.env!r}")
         if self.is_production and (self.secret_key == DEV_SECRET or len(self.secret_key) < 32):
             raise RuntimeError(
                 "GUTSKIN_SECRET_KEY must be set to a random value of at least 32 characters in production"
