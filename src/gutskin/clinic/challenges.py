@@ -925,58 +925,77 @@ def reminders(session: Session, actor: Actor, patient_id: int, day: dt.date | No
     return _reminders_for(session, patient_id, day)
 
 
-def _reminders_for(session: Session, patient_id: int, day: dt.date) -> list[dict[str, object]]:
+def _challenge_reminders(ch: FoodChallenge, doses: list[ChallengeDose], day: dt.date) -> list[dict[str, object]]:
+    """The reminders one open challenge gives on ``day`` (its doses in step order)."""
     out: list[dict[str, object]] = []
-    for ch in session.scalars(select(FoodChallenge).where(FoodChallenge.patient_id == patient_id,
-                                                          FoodChallenge.status.in_(OPEN_STATUSES))
-                              .order_by(FoodChallenge.id)).all():
-        food = food_label(ch.food)
-        review = _review_by(ch)
-        if review is not None and ch.elimination_end is not None and day >= review and day <= ch.elimination_end + dt.timedelta(days=1):
-            max_end = ch.elimination_start + dt.timedelta(days=(ch.elimination_max_days or 1) - 1)
-            out.append({"kind": "elimination_review", "challenge_id": ch.id, "food": ch.food, "due": review.isoformat(),
-                        "text": f"Review the {food} elimination: it may not go beyond {max_end.isoformat()}."})
-        nxt = next((d for d in _doses(session, ch) if d.status == "planned" and d.planned_on >= day), None)
-        if nxt is not None and phase_on(ch, day) in ("elimination", "baseline", "reintroduction", "upcoming"):
-            where = "at home" if nxt.setting == "home" else "in clinic"
-            out.append({"kind": "next_step", "challenge_id": ch.id, "food": ch.food, "due": nxt.planned_on.isoformat(),
-                        "text": f"{food.capitalize()} step {nxt.step} ({nxt.amount}, {where}) is due on "
-                                f"{nxt.planned_on.isoformat()}."})
-        if day > ch.reintroduction_end:
-            out.append({"kind": "review_result", "challenge_id": ch.id, "food": ch.food,
-                        "due": (ch.reintroduction_end + dt.timedelta(days=1)).isoformat(),
-                        "text": f"The {food} challenge is finished: the clinician reviews the verdict."})
+    food = food_label(ch.food)
+    review = _review_by(ch)
+    if review is not None and ch.elimination_end is not None and day >= review and day <= ch.elimination_end + dt.timedelta(days=1):
+        max_end = ch.elimination_start + dt.timedelta(days=(ch.elimination_max_days or 1) - 1)
+        out.append({"kind": "elimination_review", "challenge_id": ch.id, "food": ch.food, "due": review.isoformat(),
+                    "text": f"Review the {food} elimination: it may not go beyond {max_end.isoformat()}."})
+    nxt = next((d for d in doses if d.status == "planned" and d.planned_on >= day), None)
+    if nxt is not None and phase_on(ch, day) in ("elimination", "baseline", "reintroduction", "upcoming"):
+        where = "at home" if nxt.setting == "home" else "in clinic"
+        out.append({"kind": "next_step", "challenge_id": ch.id, "food": ch.food, "due": nxt.planned_on.isoformat(),
+                    "text": f"{food.capitalize()} step {nxt.step} ({nxt.amount}, {where}) is due on "
+                            f"{nxt.planned_on.isoformat()}."})
+    if day > ch.reintroduction_end:
+        out.append({"kind": "review_result", "challenge_id": ch.id, "food": ch.food,
+                    "due": (ch.reintroduction_end + dt.timedelta(days=1)).isoformat(),
+                    "text": f"The {food} challenge is finished: the clinician reviews the verdict."})
     return out
 
 
+def _open_challenges(session: Session, patient_ids: list[int]) -> list[FoodChallenge]:
+    return list(session.scalars(select(FoodChallenge).where(FoodChallenge.patient_id.in_(patient_ids),
+                                                            FoodChallenge.status.in_(OPEN_STATUSES))
+                                .order_by(FoodChallenge.id)).all())
+
+
+def _reminders_for(session: Session, patient_id: int, day: dt.date) -> list[dict[str, object]]:
+    return [r for ch in _open_challenges(session, [patient_id]) for r in _challenge_reminders(ch, _doses(session, ch), day)]
+
+
 def clinician_alerts(session: Session, actor: Actor, day: dt.date | None = None) -> dict[str, list[dict[str, object]]]:
-    """For the clinician panel: unacknowledged safety alerts and due reminders of linked patients."""
+    """For the clinician panel: unacknowledged safety alerts and due reminders of linked patients.
+
+    A fixed number of queries however many patients are linked (bench/clinic_scale.py: one
+    query per patient and challenge made the page 0.3 s for 500 patients on PostgreSQL).
+    """
     require_role(actor, "clinician")
     day = day or _today()
     pids = list(session.scalars(select(Consent.patient_id).where(
         Consent.clinician_user_id == actor.user_id, Consent.revoked_at.is_(None))).all())
+    names = {p.id: p.display_name or p.external_id
+             for p in session.scalars(select(Patient).where(Patient.id.in_(pids))).all()}
     alerts = []
-    for a in session.scalars(select(ChallengeAlert).where(ChallengeAlert.patient_id.in_(pids),
-                                                          ChallengeAlert.acknowledged_at.is_(None))
-                             .order_by(ChallengeAlert.id.desc())).all():
-        audit.record(session, actor, a.patient_id, "read", "challenge_alert", a.id)
-        p = session.get(Patient, a.patient_id)
-        ch = session.get(FoodChallenge, a.challenge_id)
+    for a, food in session.execute(select(ChallengeAlert, FoodChallenge.food)
+                                   .outerjoin(FoodChallenge, FoodChallenge.id == ChallengeAlert.challenge_id)
+                                   .where(ChallengeAlert.patient_id.in_(pids), ChallengeAlert.acknowledged_at.is_(None))
+                                   .order_by(ChallengeAlert.id.desc())).all():
+        audit.record(session, actor, a.patient_id, "read", "challenge_alert", a.id)  # once per patient and request
         d = _alert_out(a)
-        d["patient_name"] = (p.display_name or p.external_id) if p else ""
-        d["food"] = ch.food if ch else ""
+        d["patient_name"] = names.get(a.patient_id, "")
+        d["food"] = food or ""
         alerts.append(d)
+    challenges = _open_challenges(session, pids)
+    doses: dict[int, list[ChallengeDose]] = {ch.id: [] for ch in challenges}
+    for dose in session.scalars(select(ChallengeDose).where(ChallengeDose.challenge_id.in_(list(doses)))
+                                .order_by(ChallengeDose.step, ChallengeDose.id)).all():
+        doses[dose.challenge_id].append(dose)
+    by_patient: dict[int, list[FoodChallenge]] = {}
+    for ch in challenges:
+        by_patient.setdefault(ch.patient_id, []).append(ch)
     due = []
     for pid in pids:
-        for r in _reminders_for(session, pid, day):
-            if r["kind"] in ("elimination_review", "review_result"):
-                p = session.get(Patient, pid)
-                r["patient_id"] = pid
-                r["patient_name"] = (p.display_name or p.external_id) if p else ""
-                due.append(r)
-    if due:
-        for pid in {r["patient_id"] for r in due}:
-            audit.record(session, actor, pid, "read", "challenge_reminders")
+        for ch in by_patient.get(pid, []):
+            for r in _challenge_reminders(ch, doses[ch.id], day):
+                if r["kind"] in ("elimination_review", "review_result"):
+                    r["patient_id"] = pid
+                    r["patient_name"] = names.get(pid, "")
+                    due.append(r)
+    audit.record_reads(session, actor, sorted({int(r["patient_id"]) for r in due}), "challenge_reminders")  # type: ignore[call-overload]
     return {"alerts": alerts, "due": due}
 
 
