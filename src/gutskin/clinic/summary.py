@@ -226,7 +226,8 @@ def panel(session: Session, actor: Actor, today: dt.date | None = None) -> list[
                 "days_since_last_entry": since,
                 "open_requests": sum(requests.values()),
                 "urgent_requests": requests.get("urgent", 0),
-                "itch_severity": ["none or mild", "moderate", "severe", "very severe"][severity],
+                # no entry in the last 7 days is not "mild": the band is unknown (the silence adds its own need)
+                "itch_severity": None if m7 is None else ["none or mild", "moderate", "severe", "very severe"][severity],
                 "need": round(need, 2),
             }
         )
