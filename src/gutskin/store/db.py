@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-import time
 from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event
@@ -14,15 +15,19 @@ from sqlalchemy.orm import Session, sessionmaker
 
 
 def normalize_url(url: str) -> str:
-    """Accept ``postgres://`` and ``postgresql://`` and use the psycopg 3 driver for them."""
-    if url.startswith("postgres://"):
-        url = "postgresql://" + url[len("postgres://") :]
+    """Accept ``postgres://``, ``postgresql://`` and ``postgresql+psycopg2://`` (a common copy
+    from other apps' settings) and use the psycopg 3 driver, the one gutskin installs."""
+    for prefix in ("postgres://", "postgresql+psycopg2://"):
+        if url.startswith(prefix):
+            url = "postgresql://" + url[len(prefix) :]
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url[len("postgresql://") :]
     return url
 
 
 SUPPORTED_BACKENDS = ("sqlite", "postgresql")
+#: the DBAPI drivers gutskin installs (a URL naming another, e.g. ``postgresql+asyncpg``, is refused)
+SUPPORTED_DRIVERS = {"sqlite": ("pysqlite",), "postgresql": ("psycopg",)}
 
 
 class DatabaseUrlError(ValueError):
@@ -54,6 +59,11 @@ def check_database_url(url: str) -> str:
     if backend not in SUPPORTED_BACKENDS:
         raise DatabaseUrlError(
             f"GUTSKIN_DATABASE_URL: unsupported database {backend!r} (use sqlite:///PATH or postgresql://...)"
+        )
+    if u.get_driver_name() not in SUPPORTED_DRIVERS[backend]:
+        raise DatabaseUrlError(
+            f"GUTSKIN_DATABASE_URL: driver {u.get_driver_name()!r} is not installed; write {backend}://... "
+            f"(gutskin uses {SUPPORTED_DRIVERS[backend][0]})"
         )
     path = sqlite_path(url)
     if path is not None:
@@ -108,6 +118,16 @@ def _sqlite_begin(conn) -> None:  # type: ignore[no-untyped-def]
 _engines: dict[str, Engine] = {}
 
 
+def _create_private(path: Path) -> None:
+    """A new SQLite file is created readable by its owner only (0600): it is everyone's health
+    data, and the usual umask made it world-readable. SQLite gives its -wal and -shm files the
+    database file's permissions. An existing file keeps the mode its operator chose."""
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    except FileExistsError:
+        pass
+
+
 def make_engine(url: str) -> Engine:
     """A new engine for ``url`` (checked by :func:`check_database_url`).
 
@@ -119,6 +139,7 @@ def make_engine(url: str) -> Engine:
         path = sqlite_path(url)
         if path is not None:
             path.parent.mkdir(parents=True, exist_ok=True)  # only reached for the default file
+            _create_private(path)
         # hide_parameters: a database error's message (and so the server log) never shows the
         # statement's values, which are health data (third security review)
         engine = create_engine(url, connect_args={"timeout": 30}, hide_parameters=True)
