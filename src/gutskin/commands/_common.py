@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
-from typing import NoReturn
+from typing import IO, Any, NoReturn
 
 import typer
 
@@ -57,14 +57,20 @@ def check_out_path(out: Path, option: str = "--out") -> None:
         fail(f"{option} {out}: the folder is not writable")
 
 
+def open_private(path: Path, text: bool = True) -> IO[Any]:
+    """``path`` opened for writing, readable by its owner only (0600): exports hold health data,
+    and the usual umask (cron's too) made them world-readable. A file left there keeps no old mode."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.fchmod(fd, 0o600)
+    return os.fdopen(fd, "w", encoding="utf-8", newline="") if text else os.fdopen(fd, "wb")
+
+
 def write_atomic(out: Path, data: bytes | str, option: str = "--out") -> None:
-    """Write ``out`` through ``out.part`` renamed in place; on failure nothing is left behind."""
+    """Write ``out`` (0600) through ``out.part`` renamed in place; on failure nothing is left behind."""
     tmp = out.with_name(out.name + ".part")
     try:
-        if isinstance(data, str):
-            tmp.write_text(data, encoding="utf-8", newline="")
-        else:
-            tmp.write_bytes(data)
+        with open_private(tmp, text=isinstance(data, str)) as fh:
+            fh.write(data)
         tmp.replace(out)
     except OSError as exc:
         tmp.unlink(missing_ok=True)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import typer
 
-from gutskin.commands._common import check_out_path, database_url, ensure_schema, fail
+from gutskin.commands._common import check_out_path, database_url, ensure_schema, fail, open_private
 
 import_app = typer.Typer(help="Import data.", no_args_is_help=True)
 export_app = typer.Typer(help="Export data.", no_args_is_help=True)
@@ -88,7 +88,7 @@ def export_diary(
         return
     tmp = out.with_name(out.name + ".part")
     try:
-        with open(tmp, "w", newline="", encoding="utf-8") as fh:
+        with open_private(tmp) as fh:
             n = export_diary_csv(engine, SYSTEM, fh, patient or None)
         tmp.replace(out)
     except ClinicError as exc:
