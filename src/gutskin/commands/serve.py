@@ -7,6 +7,26 @@ import typer
 from gutskin.commands._common import database_label, database_url, fail
 
 
+def _check_port_free(host: str, port: int) -> None:
+    """Refuse at once, in one line, a port something else listens on (a second ``make run``):
+    uvicorn found out only after the demo was loaded and "serving on" was printed."""
+    import errno
+    import socket
+
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except (socket.gaierror, UnicodeError, OverflowError) as exc:
+        fail(f"--host {host} --port {port}: cannot listen there ({exc})")
+    family, kind, proto, _, address = infos[0]
+    with socket.socket(family, kind, proto) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn does: a port in TIME_WAIT is free
+        try:
+            probe.bind(address)
+        except OSError as exc:
+            if exc.errno == errno.EADDRINUSE:  # anything else (a privileged port) is uvicorn's to report
+                fail(f"--port {port}: {host}:{port} is already in use (is gutskin already running?)")
+
+
 def serve(
     host: str = typer.Option("127.0.0.1", "--host", help="Interface to listen on."),
     port: int = typer.Option(8000, "--port", help="TCP port."),
@@ -26,6 +46,7 @@ def serve(
         fail(str(exc))
     if demo and settings.is_production:
         fail("--demo: demo data is not loaded in production (GUTSKIN_ENV=production); nothing was changed")
+    _check_port_free(host, port)
     url = database_url()
     typer.echo(f"database: {database_label(url)}")
     migrate.upgrade(url)
