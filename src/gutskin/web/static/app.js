@@ -62,7 +62,16 @@
     });
     canvas.dataset.ready = "1";
   }
-  document.addEventListener("htmx:afterSwap", function (evt) { drawForecast(evt.detail.target); drawSimulation(evt.detail.target); });
+  // On a phone a wide table scrolls sideways (app.css): keyboard users must be able to focus it to
+  // scroll it (WCAG 2.1.1; axe scrollable-region-focusable). Only tables that do overflow become tab stops.
+  function focusableScrollers() {
+    document.querySelectorAll("table").forEach(function (t) {
+      if (t.scrollWidth > t.clientWidth + 1) { if (!t.hasAttribute("tabindex")) { t.setAttribute("tabindex", "0"); t.dataset.scroller = "1"; } }
+      else if (t.dataset.scroller) { t.removeAttribute("tabindex"); delete t.dataset.scroller; }
+    });
+  }
+  window.addEventListener("resize", focusableScrollers);
+  document.addEventListener("htmx:afterSwap", function (evt) { drawForecast(evt.detail.target); drawSimulation(evt.detail.target); focusableScrollers(); });
   document.addEventListener("DOMContentLoaded", function () {
     document.querySelectorAll("input[type=range][data-output]").forEach(function (el) {
       var out = document.getElementById(el.dataset.output);
@@ -86,6 +95,7 @@
       document.body.addEventListener("htmx:configRequest", function (evt) { evt.detail.headers["X-CSRF-Token"] = csrf; });
     }
     drawSimulation(document);
+    focusableScrollers();
     var dataEl = document.getElementById("trend-data");
     var canvas = document.getElementById("trend-chart");
     if (dataEl && canvas && window.Chart) {

@@ -1,0 +1,151 @@
+"""Accessibility of every page: axe-core (bundled by axe-playwright-python, nothing fetched) in
+headless Chromium against a real server, with WCAG 2.0/2.1 level A and AA rules, at desktop and
+phone width, for each persona with realistic data (90 diary days, a microbiome sample, a food
+challenge, an appointment request, a caregiver's child profile). docs/web.md "Accessibility".
+
+The database is SQLite only: what axe checks is the rendered page, which does not depend on it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+import re
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.e2e.test_challenges import link_patient, token
+from tests.e2e.test_journeys import PASSWORD, login, register
+
+pytestmark = pytest.mark.e2e
+
+WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+WIDTHS = {"desktop": (1280, 900), "phone": (390, 844)}
+# Genuine false positives, excluded for one rule on one element only: {(path prefix, rule id): selector}.
+# Empty: every violation axe reported so far was real and was fixed in the templates or CSS.
+EXCLUDE: dict[tuple[str, str], str] = {}
+
+
+@pytest.fixture
+def db_url(sqlite_url: str) -> str:
+    return sqlite_url
+
+
+def seed(server, browser):  # type: ignore[no-untyped-def]
+    """Patient Pat shared with a clinician, with diary, sample, challenge and appointment; a caregiver
+    with a child profile. Returns (urls by persona, the logged-in pages)."""
+    base = server.base
+    p, c, pid = link_patient(server, browser, "pat@example.org")
+    hp = token(base, "pat@example.org")
+    rng = random.Random(7)
+    start = dt.date.today() - dt.timedelta(days=89)
+    egg = [rng.random() < 0.4 for _ in range(90)]
+    with httpx.Client(base_url=base, headers=hp, timeout=30) as api:
+        for i in range(90):
+            itch = min(10, max(0, 3 + (3 if i and egg[i - 1] else 0) + rng.choice((-1, 0, 1))))
+            r = api.put(f"/api/v1/me/diary/{start + dt.timedelta(days=i)}",
+                        json={"itch": itch, "sleep_loss": max(0, itch - 2), "poem": min(28, itch * 2),
+                              "factors": {"food.egg": int(egg[i]), "food.dairy": int(rng.random() < 0.3)}})
+            assert r.status_code == 200, r.text
+        profile = Path(__file__).resolve().parents[1] / "web" / "data" / "metaphlan_profile.tsv"
+        r = api.post("/api/v1/me/microbiome", files={"file": (profile.name, profile.read_bytes())},
+                     data={"method": "shotgun"})
+        assert r.status_code == 201, r.text
+        sample = r.json()["id"]
+        r = api.post("/api/v1/me/appointments", json={"reason": "Flare on both arms", "urgency": "soon",
+                                                       "preferred_times": "weekday mornings"})
+        assert r.status_code == 201, r.text
+    r = httpx.post(f"{base}/api/v1/patients/{pid}/challenges", headers=token(base, "doc@clinic.example.org"),
+                   json={"food": "food.dairy", "released_for_home": True, "baseline_days": 7,
+                         "doses": [{"day_offset": 0, "amount": "10 ml milk"}, {"day_offset": 3, "amount": "50 ml milk"}]})
+    assert r.status_code == 201, r.text
+    cid = r.json()["id"]
+
+    # a caregiver with a child profile and a few days logged for the child
+    g = browser.new_context().new_page()
+    register(g, base, "carer@example.org", "Carer")
+    g.goto(base + "/data")
+    g.fill("input[name=display_name]", "Mia")
+    g.fill("input[name=birth_year]", "2019")
+    g.click("form[action='/profiles/child'] button")
+    g.wait_for_url(re.compile(r"/today\?patient=\d+"))
+    child = int(g.url.split("patient=")[1])
+    with httpx.Client(base_url=base, headers=token(base, "carer@example.org"), timeout=30) as api:
+        for i in range(21):
+            r = api.put(f"/api/v1/me/diary/{dt.date.today() - dt.timedelta(days=i)}", params={"patient_id": child},
+                        json={"itch": (i * 3) % 11, "sleep_loss": i % 4})
+            assert r.status_code == 200, r.text
+
+    anon = browser.new_context().new_page()
+    q = f"?patient={child}"
+    pages = {
+        "anonymous": (anon, ["/login", "/register", "/no-such-page"]),
+        "patient": (p, ["/today", "/trends", "/insights", "/challenges", "/microbiome", f"/microbiome/{sample}",
+                        "/sharing", "/appointments", "/account", "/data"]),
+        "caregiver": (g, [f"/today{q}", f"/trends{q}", f"/insights{q}", f"/challenges{q}", f"/appointments{q}"]),
+        "clinician": (c, ["/clinic", f"/clinic/patients/{pid}", "/clinic/appointments", "/clinic/challenges",
+                          f"/clinic/patients/{pid}/challenges", f"/clinic/challenges/{cid}",
+                          f"/clinic/patients/{pid}/microbiome/{sample}", "/clinic/simulator"]),
+    }
+    return pages
+
+
+def settle(page) -> None:  # type: ignore[no-untyped-def]
+    """Wait until htmx fragments are in and every chart is drawn (axe checks what a person would see)."""
+    page.wait_for_load_state("networkidle")
+    page.wait_for_function("[...document.querySelectorAll('canvas')].every(c => c.dataset.ready === '1')",
+                           timeout=60_000)
+
+
+def charts_state_their_data(page, path: str) -> int:  # type: ignore[no-untyped-def]
+    """axe cannot judge a canvas's text alternative: every chart's aria-label must state the data."""
+    labels = page.eval_on_selector_all("canvas", "cs => cs.map(c => c.getAttribute('aria-label') || '')")
+    for label in labels:
+        if "trend" in label.lower() or label.startswith("Itch and sleep loss"):
+            assert re.search(r"itch on \d+ days, average \d+(\.\d)?, lowest \d+, highest \d+", label), (path, label)
+        elif "forecast" in label:
+            assert len(re.findall(r"\d{4}-\d{2}-\d{2} \d+(\.\d)?", label)) == 7, (path, label)
+        else:
+            assert re.search(r"\d", label), (path, label)
+    return len(labels)
+
+
+def run_axe(page, axe, path: str) -> list[str]:  # type: ignore[no-untyped-def]
+    results = axe.run(page, options={"runOnly": {"type": "tag", "values": WCAG_TAGS}, "resultTypes": ["violations"]})
+    out = []
+    for v in results.response["violations"]:
+        for node in v["nodes"]:
+            target = " ".join(str(t) for t in node["target"])
+            if any(path.startswith(pre) and rule == v["id"] and sel == target for (pre, rule), sel in EXCLUDE.items()):
+                continue
+            out.append(f"{v['id']} ({v['impact']}) {target}: {node.get('failureSummary', '').splitlines()[-1].strip()}")
+    return out
+
+
+def test_every_page_passes_axe_wcag_a_aa(server, browser) -> None:  # type: ignore[no-untyped-def]
+    from axe_playwright_python.sync_playwright import Axe
+
+    axe = Axe()
+    pages = seed(server, browser)
+    problems: list[str] = []
+    checked = charts = 0
+    for persona, (page, paths) in pages.items():
+        for width, (w, h) in WIDTHS.items():
+            page.set_viewport_size({"width": w, "height": h})
+            for path in paths:
+                resp = page.goto(server.base + path)
+                assert resp is not None
+                if path == "/no-such-page":
+                    assert resp.status == 404  # the error page itself is what is checked
+                else:
+                    assert resp.status == 200, (persona, path, resp.status)
+                settle(page)
+                charts += charts_state_their_data(page, path)
+                problems += [f"[{persona} {width}] {path}: {line}" for line in run_axe(page, axe, path)]
+                checked += 1
+    # trend charts (patient, caregiver, clinician's patient page) and forecasts (patient, caregiver), both widths
+    assert charts >= 2 * 5, charts
+    assert checked == 2 * sum(len(paths) for _, paths in pages.values())
+    assert not problems, "axe WCAG 2.0/2.1 A+AA violations:\n" + "\n".join(sorted(set(problems)))
