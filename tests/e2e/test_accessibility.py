@@ -9,6 +9,7 @@ The database is SQLite only: what axe checks is the rendered page, which does no
 from __future__ import annotations
 
 import datetime as dt
+import os
 import random
 import re
 from pathlib import Path
@@ -81,8 +82,8 @@ def seed(server, browser):  # type: ignore[no-untyped-def]
     anon = browser.new_context().new_page()
     q = f"?patient={child}"
     pages = {
-        "anonymous": (anon, ["/login", "/register", "/no-such-page"]),
-        "patient": (p, ["/today", "/trends", "/insights", "/challenges", "/microbiome", f"/microbiome/{sample}",
+        "anonymous": (anon, ["/", "/login", "/register", "/no-such-page"]),
+        "patient": (p, ["/today", "/questionnaire/poem", "/questionnaire/recap", "/trends", "/insights", "/challenges", "/microbiome", f"/microbiome/{sample}",
                         "/sharing", "/appointments", "/account", "/data"]),
         "caregiver": (g, [f"/today{q}", f"/trends{q}", f"/insights{q}", f"/challenges{q}", f"/appointments{q}"]),
         "clinician": (c, ["/clinic", f"/clinic/patients/{pid}", "/clinic/appointments", "/clinic/challenges",
@@ -114,6 +115,10 @@ def charts_state_their_data(page, path: str) -> int:  # type: ignore[no-untyped-
 
 def run_axe(page, axe, path: str) -> list[str]:  # type: ignore[no-untyped-def]
     results = axe.run(page, options={"runOnly": {"type": "tag", "values": WCAG_TAGS}, "resultTypes": ["violations"]})
+    if os.environ.get("A11Y_INCOMPLETE"):  # print what axe could not decide, for a person to review
+        for v in results.response["incomplete"]:
+            for node in v["nodes"]:
+                print("INCOMPLETE", path, v["id"], node["target"], (node.get("any") or [{}])[0].get("message", ""))
     out = []
     for v in results.response["violations"]:
         for node in v["nodes"]:
