@@ -48,7 +48,8 @@ def seed(server, browser):  # type: ignore[no-untyped-def]
         for i in range(90):
             itch = min(10, max(0, 3 + (3 if i and egg[i - 1] else 0) + rng.choice((-1, 0, 1))))
             r = api.put(f"/api/v1/me/diary/{start + dt.timedelta(days=i)}",
-                        json={"itch": itch, "sleep_loss": max(0, itch - 2), "poem": min(28, itch * 2),
+                        json={"itch": itch, "sleep_loss": max(0, itch - 2), "flare": itch >= 6,
+                              "poem": min(28, itch * 2) if i % 7 == 0 else None,
                               "factors": {"food.egg": int(egg[i]), "food.dairy": int(rng.random() < 0.3)}})
             assert r.status_code == 200, r.text
         profile = Path(__file__).resolve().parents[1] / "web" / "data" / "metaphlan_profile.tsv"
@@ -77,7 +78,7 @@ def seed(server, browser):  # type: ignore[no-untyped-def]
     with httpx.Client(base_url=base, headers=token(base, "carer@example.org"), timeout=30) as api:
         for i in range(21):
             r = api.put(f"/api/v1/me/diary/{dt.date.today() - dt.timedelta(days=i)}", params={"patient_id": child},
-                        json={"itch": (i * 3) % 11, "sleep_loss": i % 4})
+                        json={"itch": (i * 3) % 11, "sleep_loss": i % 4, "flare": i % 7 == 2})
             assert r.status_code == 200, r.text
 
     anon = browser.new_context().new_page()
