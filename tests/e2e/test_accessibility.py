@@ -60,7 +60,22 @@ def seed(server, browser):  # type: ignore[no-untyped-def]
         r = api.post("/api/v1/me/appointments", json={"reason": "Flare on both arms", "urgency": "soon",
                                                        "preferred_times": "weekday mornings"})
         assert r.status_code == 201, r.text
-    r = httpx.post(f"{base}/api/v1/patients/{pid}/challenges", headers=token(base, "doc@clinic.example.org"),
+        appointment = r.json()["id"]
+    hc = token(base, "doc@clinic.example.org")
+    # the clinic proposes a time: the patient's page then has its confirm / another time / withdraw form
+    when = (dt.datetime.now(dt.timezone.utc) + dt.timedelta(days=3)).replace(microsecond=0, second=0)
+    r = httpx.post(f"{base}/api/v1/clinician/appointments/{appointment}", headers=hc,
+                   json={"action": "propose", "time": when.isoformat().replace("+00:00", "Z"), "message": "Tuesday morning?"})
+    assert r.status_code == 200, r.text
+    # a second challenge (egg) stopped by a reported sign: a safety alert on the clinician's challenges page
+    r = httpx.post(f"{base}/api/v1/patients/{pid}/challenges", headers=hc,
+                   json={"food": "food.egg", "released_for_home": True, "baseline_days": 7,
+                         "doses": [{"day_offset": 0, "amount": "1/4 cooked egg"}]})
+    assert r.status_code == 201, r.text
+    stopped = r.json()["id"]
+    r = httpx.post(f"{base}/api/v1/me/challenges/{stopped}/safety", headers=hp, json={"symptoms": ["hives"]})
+    assert r.status_code == 200, r.text
+    r = httpx.post(f"{base}/api/v1/patients/{pid}/challenges", headers=hc,
                    json={"food": "food.dairy", "released_for_home": True, "baseline_days": 7,
                          "doses": [{"day_offset": 0, "amount": "10 ml milk"}, {"day_offset": 3, "amount": "50 ml milk"}]})
     assert r.status_code == 201, r.text
@@ -81,6 +96,11 @@ def seed(server, browser):  # type: ignore[no-untyped-def]
                         json={"itch": (i * 3) % 11, "sleep_loss": i % 4, "flare": i % 7 == 2})
             assert r.status_code == 200, r.text
 
+    # the states meant to be checked are there
+    c.goto(base + "/clinic/challenges")
+    assert c.locator("tr.alert-row").count() == 1
+    p.goto(base + "/appointments")
+    assert p.locator("td.status[data-status=proposed]").count() == 1
     anon = browser.new_context().new_page()
     q = f"?patient={child}"
     pages = {
@@ -89,7 +109,7 @@ def seed(server, browser):  # type: ignore[no-untyped-def]
                         "/sharing", "/appointments", "/account", "/data"]),
         "caregiver": (g, [f"/today{q}", f"/trends{q}", f"/insights{q}", f"/challenges{q}", f"/appointments{q}"]),
         "clinician": (c, ["/clinic", f"/clinic/patients/{pid}", "/clinic/appointments", "/clinic/challenges",
-                          f"/clinic/patients/{pid}/challenges", f"/clinic/challenges/{cid}",
+                          f"/clinic/patients/{pid}/challenges", f"/clinic/challenges/{cid}", f"/clinic/challenges/{stopped}",
                           f"/clinic/patients/{pid}/microbiome/{sample}", "/clinic/simulator"]),
     }
     return pages
