@@ -40,6 +40,12 @@ def seed(server, browser):  # type: ignore[no-untyped-def]
     with a child profile. Returns (urls by persona, the logged-in pages)."""
     base = server.base
     p, c, pid = link_patient(server, browser, "pat@example.org")
+    c.goto(base + "/clinic/simulator")  # a small arm comparison, computed while the rest is seeded
+    c.fill("input[name=patients]", "8")
+    c.fill("input[name=weeks]", "16")
+    c.click("#run-sim")
+    c.wait_for_url(re.compile(r"/clinic/simulator/[^/?]+$"))
+    simulation = c.url.removeprefix(base)
     hp = token(base, "pat@example.org")
     rng = random.Random(7)
     start = dt.date.today() - dt.timedelta(days=89)
@@ -110,7 +116,7 @@ def seed(server, browser):  # type: ignore[no-untyped-def]
         "caregiver": (g, [f"/today{q}", f"/trends{q}", f"/insights{q}", f"/challenges{q}", f"/appointments{q}"]),
         "clinician": (c, ["/clinic", f"/clinic/patients/{pid}", "/clinic/appointments", "/clinic/challenges",
                           f"/clinic/patients/{pid}/challenges", f"/clinic/challenges/{cid}", f"/clinic/challenges/{stopped}",
-                          f"/clinic/patients/{pid}/microbiome/{sample}", "/clinic/simulator"]),
+                          f"/clinic/patients/{pid}/microbiome/{sample}", "/clinic/simulator", simulation]),
     }
     return pages
 
@@ -118,6 +124,8 @@ def seed(server, browser):  # type: ignore[no-untyped-def]
 def settle(page) -> None:  # type: ignore[no-untyped-def]
     """Wait until htmx fragments are in and every chart is drawn (axe checks what a person would see)."""
     page.wait_for_load_state("networkidle")
+    if "/clinic/simulator/" in page.url:  # polls every second until the result is in
+        page.wait_for_selector("#sim-chart[data-ready='1']", timeout=120_000)
     page.wait_for_function("[...document.querySelectorAll('canvas')].every(c => c.dataset.ready === '1')",
                            timeout=60_000)
 
@@ -172,6 +180,20 @@ def test_every_page_passes_axe_wcag_a_aa(server, browser) -> None:  # type: igno
                 charts += charts_state_their_data(page, path)
                 problems += [f"[{persona} {width}] {path}: {line}" for line in run_axe(page, axe, path)]
                 checked += 1
+    # what a refused form looks like: a wrong password, a password too short
+    anon = pages["anonymous"][0]
+    for width, (w, h) in WIDTHS.items():
+        anon.set_viewport_size({"width": w, "height": h})
+        for path, fill in (("/login", {"email": "pat@example.org", "password": "not the password"}),
+                           ("/register", {"display_name": "Al", "email": "al@example.org", "password": "short"})):
+            anon.goto(server.base + path)
+            for name, value in fill.items():
+                anon.fill(f"input[name={name}]", value)
+            anon.evaluate("document.querySelector('form').noValidate = true")  # the server's refusal, not the browser's
+            anon.click("button[type=submit]")
+            anon.wait_for_selector("p.error[role=alert]")
+            settle(anon)
+            problems += [f"[anonymous {width}] {path} (refused): {line}" for line in run_axe(anon, axe, path)]
     # trend charts (patient, caregiver, clinician's patient page) and forecasts (patient, caregiver), both widths
     assert charts >= 2 * 5, charts
     assert checked == 2 * sum(len(paths) for _, paths in pages.values())
