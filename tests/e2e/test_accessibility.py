@@ -194,6 +194,10 @@ def test_every_page_passes_axe_wcag_a_aa(server, browser) -> None:  # type: igno
             anon.wait_for_selector("p.error[role=alert]")
             settle(anon)
             problems += [f"[anonymous {width}] {path} (refused): {line}" for line in run_axe(anon, axe, path)]
+    # the check can fail: an unlabelled field added to a page is reported with its rule and selector
+    anon.goto(server.base + "/login")
+    anon.evaluate("document.querySelector('main').insertAdjacentHTML('beforeend', '<input type=\"text\" id=\"a11y-probe\">')")
+    assert any(line.startswith("label (critical) #a11y-probe") for line in run_axe(anon, axe, "/login")), run_axe(anon, axe, "/login")
     # trend charts (patient, caregiver, clinician's patient page) and forecasts (patient, caregiver), both widths
     assert charts >= 2 * 5, charts
     assert checked == 2 * sum(len(paths) for _, paths in pages.values())
