@@ -1,7 +1,8 @@
 """Accessibility of every page: axe-core (bundled by axe-playwright-python, nothing fetched) in
 headless Chromium against a real server, with WCAG 2.0/2.1 level A and AA rules, at desktop and
-phone width, for each persona with realistic data (90 diary days, a microbiome sample, a food
-challenge, an appointment request, a caregiver's child profile). docs/web.md "Accessibility".
+phone width, for each persona with realistic data (90 diary days with flares and POEM, a microbiome
+sample, a running and a stopped food challenge, a proposed appointment, a caregiver's child profile, a
+simulation), plus refused forms. docs/web.md "Accessibility".
 
 The database is SQLite only: what axe checks is the rendered page, which does not depend on it.
 """
@@ -18,7 +19,7 @@ import httpx
 import pytest
 
 from tests.e2e.test_challenges import link_patient, token
-from tests.e2e.test_journeys import PASSWORD, login, register
+from tests.e2e.test_journeys import register
 
 pytestmark = pytest.mark.e2e
 
@@ -36,8 +37,8 @@ def db_url(sqlite_url: str) -> str:
 
 
 def seed(server, browser):  # type: ignore[no-untyped-def]
-    """Patient Pat shared with a clinician, with diary, sample, challenge and appointment; a caregiver
-    with a child profile. Returns (urls by persona, the logged-in pages)."""
+    """Patient Pat shared with a clinician, with diary, sample, challenges and appointment; a caregiver
+    with a child profile. Returns {persona: (its logged-in page, the paths to check)}."""
     base = server.base
     p, c, pid = link_patient(server, browser, "pat@example.org")
     c.goto(base + "/clinic/simulator")  # a small arm comparison, computed while the rest is seeded
