@@ -46,12 +46,24 @@ def test_a_double_submitted_child_profile_is_made_once(client, people, engine) -
 
 def test_the_calendar_shows_its_dates_without_hovering(client, people) -> None:
     """Dates were only in tooltips, which touch screens never show."""
+    import datetime as dt
+
+    from tests.conftest import bearer
+
+    h = bearer(client, "owner@example.org")
+    today = dt.date.today()
+    client.put(f"/api/v1/me/diary/{today.isoformat()}", json={"itch": 7, "flare": True}, headers=h)
+    client.put(f"/api/v1/me/diary/{(today - dt.timedelta(days=2)).isoformat()}", json={"itch": 2}, headers=h)
     login_page(client, "owner@example.org")
     text = client.get("/trends?weeks=4").text
     cal = text.split('class="calendar"')[1].split("</div>")[0]
+    assert cal.count(": logged, flare;") == 1 and cal.count(": logged;") == 1 and cal.count(": missing;") == 26
     assert cal.count('class="cal-week"') == 4
-    days = re.findall(r'<span class="cal (?:logged|missing)[^"]*" title="(\d{4}-\d{2}-(\d{2}))">(\d+)</span>', cal)
-    assert len(days) == 28 and all(int(dd) == int(shown) for _, dd, shown in days)
+    days = re.findall(r'<span class="cal (logged|missing)([^"]*)" title="(\d{4}-\d{2}-(\d{2}))">(\d+)'
+                      r'<span class="visually-hidden">: (logged|missing)(, flare)?;</span></span>', cal)
+    assert len(days) == 28 and all(int(dd) == int(shown) for _, _, _, dd, shown, _, _ in days)
+    # a screen reader hears each day's state, which the page shows by colour and outline only
+    assert all(state == said and (flare == " flare") == bool(heard) for state, flare, _, _, _, said, heard in days)
 
 
 def test_a_patient_nobody_can_see_is_told_before_requesting_an_appointment(client, people) -> None:
