@@ -19,13 +19,18 @@ from tests.web.test_panel_scale import _statements
 DOSES = [ch.DoseStep(0, "1 g protein"), ch.DoseStep(4, "3 g protein")]
 
 
+def _linked_patient(s, people, name: str):  # type: ignore[no-untyped-def]
+    """A new patient who shares their record with the clinician: (actor, patient id)."""
+    actor = accounts.actor_for(accounts.register_patient(s, f"{name}@example.org", people.password, name))
+    pid = default_patient(s, actor).id
+    sharing.accept_invite(s, people.clinician, sharing.create_invite(s, actor, pid)["code"])
+    return actor, pid
+
+
 def _linked_patient_with_challenges(engine, people, name: str) -> tuple[int, list[int]]:  # type: ignore[no-untyped-def]
     """A linked patient with an elimination up for review, a finished challenge and a stopped one (alert)."""
     with transaction(engine) as s:
-        u = accounts.register_patient(s, f"{name}@example.org", people.password, name)
-        actor = accounts.actor_for(u)
-        pid = default_patient(s, actor).id
-        sharing.accept_invite(s, people.clinician, sharing.create_invite(s, actor, pid)["code"])
+        actor, pid = _linked_patient(s, people, name)
         review = ch.create_plan(s, people.clinician, pid, plan(elimination_days=21, elimination_max_days=28))["id"]
         finished = ch.create_plan(s, people.clinician, pid, plan(food="food.milk", doses=DOSES))["id"]
         alerted = ch.create_plan(s, people.clinician, pid, plan(food="food.peanut", doses=DOSES))["id"]
@@ -63,10 +68,7 @@ def test_alerts_and_due_reminders_match_each_patients_own(engine, people) -> Non
 
 def _linked_patient_up_for_review(engine, people, name: str) -> None:  # type: ignore[no-untyped-def]
     with transaction(engine) as s:
-        u = accounts.register_patient(s, f"{name}@example.org", people.password, name)
-        actor = accounts.actor_for(u)
-        pid = default_patient(s, actor).id
-        sharing.accept_invite(s, people.clinician, sharing.create_invite(s, actor, pid)["code"])
+        _, pid = _linked_patient(s, people, name)
         cid = ch.create_plan(s, people.clinician, pid, plan(elimination_days=21, elimination_max_days=28))["id"]
     shift_back(engine, cid, 20)
 

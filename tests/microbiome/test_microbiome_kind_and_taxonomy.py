@@ -13,6 +13,7 @@ from typer.testing import CliRunner
 
 from gutskin.microbiome import (MicrobiomeInputError, RelativeDataError, alpha_diversity, beta_diversity,
                                 read_profile, read_taxonomy, sample_report)
+from tests.microbiome.test_microbiome_qa_fixes import _one_line_error
 
 runner = CliRunner()
 
@@ -21,16 +22,6 @@ def _run(*args):
     from gutskin.cli import app
 
     return runner.invoke(app, ["microbiome", *map(str, args)])
-
-
-def _one_line_error(res, *needles):
-    assert res.exception is None or isinstance(res.exception, SystemExit), repr(res.exception)
-    assert res.exit_code == 2, (res.exit_code, res.output)
-    lines = res.stderr.strip().splitlines()
-    assert len(lines) == 1, res.stderr
-    for n in needles:
-        assert n in lines[0], lines[0]
-    return lines[0]
 
 
 # --------------------------------------------------------------------------------------

@@ -10,10 +10,8 @@ from __future__ import annotations
 import datetime as dt
 import io
 import os
-import sqlite3
 import subprocess
 import sys
-import threading
 from pathlib import Path
 
 import pytest
@@ -23,7 +21,7 @@ from gutskin.clinic.actors import SYSTEM
 from gutskin.diary.csvio import DiaryCsvError
 from gutskin.store.db import get_engine
 from tests.conftest import People
-from tests.safety.test_round3_import_parse import ArrivingSlowly, _days
+from tests.safety.test_round3_import_parse import ArrivingSlowly, _days, while_the_file_is_read, write_lock_now
 
 GUTSKIN = str(Path(sys.executable).with_name("gutskin"))
 
@@ -39,30 +37,12 @@ def test_other_writers_go_ahead_while_the_operators_file_is_read(sqlite_url) -> 
     engine = get_engine(sqlite_url)
     people = People(engine)
     source = ArrivingSlowly(_csv(3, 100), stop_at=150)
-    result: dict[str, object] = {}
-
-    def run() -> None:
-        try:
-            result["out"] = diary.import_diary_csv(engine, SYSTEM, source)  # what `gutskin import diary` calls
-        except Exception as exc:  # reported below
-            result["out"] = exc
-
-    worker = threading.Thread(target=run)
-    worker.start()
-    try:
-        assert source.reached.wait(30), "the import never started reading"
-        raw = sqlite3.connect(sqlite_url.removeprefix("sqlite:///"), timeout=0)
-        try:
-            raw.execute("BEGIN IMMEDIATE")  # "database is locked" while the import held the write lock
-            raw.execute("UPDATE users SET display_name = 'Owner, renamed' WHERE email = 'owner@example.org'")
-            raw.execute("COMMIT")
-        finally:
-            raw.close()
-    finally:
-        source.go_on.set()
-        worker.join(60)
-    assert isinstance(result["out"], diary.ImportSummary), result
-    assert (result["out"].rows, result["out"].patients, result["out"].new_patients) == (300, 3, 3)
+    out = while_the_file_is_read(
+        source, lambda: diary.import_diary_csv(engine, SYSTEM, source),  # what `gutskin import diary` calls
+        lambda: write_lock_now(sqlite_url,  # "database is locked" while the import held the write lock
+                               "UPDATE users SET display_name = 'Owner, renamed' WHERE email = 'owner@example.org'"))
+    assert isinstance(out, diary.ImportSummary), out
+    assert (out.rows, out.patients, out.new_patients) == (300, 3, 3)
     assert _days(engine) == 300
     del people
 

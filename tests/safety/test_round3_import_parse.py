@@ -52,34 +52,54 @@ def _days(engine) -> int:  # type: ignore[no-untyped-def]
         return s.scalar(select(func.count()).select_from(DiaryDay)) or 0
 
 
-def test_the_file_is_read_while_other_writers_go_ahead(sqlite_url) -> None:
-    engine = get_engine(sqlite_url)
-    people = People(engine)
-    source = ArrivingSlowly(_csv(300), stop_at=150)
+def while_the_file_is_read(source: ArrivingSlowly, run_import, meanwhile) -> object:  # type: ignore[no-untyped-def]
+    """Run ``run_import()`` in a thread, call ``meanwhile()`` while it waits at line
+    ``source.stop_at``, let it finish: its result, or the exception it raised."""
     result: dict[str, object] = {}
 
     def run() -> None:
         try:
-            result["out"] = diary.import_diary_csv(engine, people.owner, source, into=people.owner_pid)
-        except Exception as exc:  # reported below
+            result["out"] = run_import()
+        except Exception as exc:  # returned to the test
             result["out"] = exc
 
     worker = threading.Thread(target=run)
     worker.start()
     try:
         assert source.reached.wait(30), "the import never started reading"
-        raw = sqlite3.connect(sqlite_url.removeprefix("sqlite:///"), timeout=0)
-        try:
-            raw.execute("BEGIN IMMEDIATE")  # "database is locked" while the import held the write lock
-            raw.execute("ROLLBACK")
-        finally:
-            raw.close()
-        with transaction(engine) as s:  # another person writes meanwhile
-            diary.put_day(s, people.stranger, people.stranger_pid, dt.date(2026, 11, 2), diary.DayInput(itch=3))
+        meanwhile()
     finally:
         source.go_on.set()
         worker.join(60)
-    assert isinstance(result["out"], diary.ImportSummary) and result["out"].rows == 300, result
+    return result["out"]
+
+
+def write_lock_now(sqlite_url: str, *statements: str) -> None:
+    """Take SQLite's write lock at once (no busy wait), run ``statements`` and commit: raises
+    "database is locked" if the import holds the lock."""
+    raw = sqlite3.connect(sqlite_url.removeprefix("sqlite:///"), timeout=0)
+    try:
+        raw.execute("BEGIN IMMEDIATE")
+        for sql in statements:
+            raw.execute(sql)
+        raw.execute("COMMIT")
+    finally:
+        raw.close()
+
+
+def test_the_file_is_read_while_other_writers_go_ahead(sqlite_url) -> None:
+    engine = get_engine(sqlite_url)
+    people = People(engine)
+    source = ArrivingSlowly(_csv(300), stop_at=150)
+
+    def meanwhile() -> None:
+        write_lock_now(sqlite_url)  # "database is locked" while the import held the write lock
+        with transaction(engine) as s:  # another person writes meanwhile
+            diary.put_day(s, people.stranger, people.stranger_pid, dt.date(2026, 11, 2), diary.DayInput(itch=3))
+
+    out = while_the_file_is_read(source, lambda: diary.import_diary_csv(engine, people.owner, source, into=people.owner_pid),
+                                 meanwhile)
+    assert isinstance(out, diary.ImportSummary) and out.rows == 300, out
     assert _days(engine) == 301
 
 
