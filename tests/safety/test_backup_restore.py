@@ -206,3 +206,29 @@ def test_a_crafted_backup_cannot_make_up_roles_or_crash(db_url: str, tmp_path: P
     with pytest.raises(BackupError, match="cannot be restored"):
         restore(db_url, bad, force=True)
     assert dump_tables(db_url) == before
+
+
+def test_a_failed_cli_restore_leaves_no_new_sqlite_file_and_keeps_an_existing_one(tmp_path: Path) -> None:
+    """A damaged backup restored into a SQLite file that did not exist fails in one line and
+    leaves no empty database file (it did: the next try met a schema-less file); a failed restore
+    into an existing database keeps that file and its rows."""
+    damaged = tmp_path / "damaged.jsonl.gz"
+    import gzip
+    import json
+
+    with gzip.open(damaged, "wt", encoding="utf-8") as fh:
+        fh.write(json.dumps({"format": "gutskin-backup/2", "revision": "0001"}) + "\n{not json\n")
+    target = tmp_path / "new.db"
+    env = {**os.environ, "GUTSKIN_DATABASE_URL": f"sqlite:///{target}"}
+    r = subprocess.run([GUTSKIN, "restore", str(damaged)], env=env, capture_output=True, text=True, timeout=120)
+    assert r.returncode != 0 and "damaged" in r.stderr and len(r.stderr.strip().splitlines()) == 1, r.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["damaged.jsonl.gz"]
+
+    upgrade(f"sqlite:///{target}")
+    buf = io.StringIO(DIARY)
+    buf.name = "d.csv"  # type: ignore[attr-defined]
+    import_diary_csv(get_engine(f"sqlite:///{target}"), SYSTEM, buf)
+    before = snapshot(f"sqlite:///{target}")
+    r = subprocess.run([GUTSKIN, "restore", "--force", str(damaged)], env=env, capture_output=True, text=True, timeout=120)
+    assert r.returncode != 0 and "damaged" in r.stderr, r.stderr
+    assert target.exists() and snapshot(f"sqlite:///{target}") == before

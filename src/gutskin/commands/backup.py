@@ -33,16 +33,34 @@ def restore(
     """Restore a backup in one transaction (refuses a non-empty database without --force)."""
     from gutskin.store.backup import BackupError
     from gutskin.store.backup import restore as do_restore
+    from gutskin.store.db import sqlite_path
 
     if file.is_dir():
         fail(f"{file}: is a directory")
     if not file.is_file():
         fail(f"{file}: no such file")
+    url = database_url()
+    new_file = sqlite_path(url)
+    if new_file is not None and new_file.exists():
+        new_file = None  # an existing database is the operator's: a failed restore rolls back inside it
     try:
-        counts = do_restore(database_url(), file, force=force)
+        counts = do_restore(url, file, force=force)
     except BackupError as exc:
+        if new_file is not None:
+            _remove_new_sqlite_file(new_file)
         fail(str(exc))
     typer.echo(f"restored {sum(counts.values())} rows in {len(counts)} tables", err=True)
+
+
+def _remove_new_sqlite_file(path: Path) -> None:
+    """A restore that fails into a SQLite file it created leaves no empty database behind (it
+    did until session 8: the next ``restore`` then met an empty, schema-less file the operator
+    had not made). The engine is closed first so no handle keeps the file or its WAL open."""
+    from gutskin.store.db import dispose_engines
+
+    dispose_engines()
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        path.with_name(path.name + suffix).unlink(missing_ok=True)
 
 
 def register(app: typer.Typer) -> None:
