@@ -23,6 +23,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import IO, TextIO
 
+from gutskin.diary.dates import iso_date_or_none
 from gutskin.diary.factors import FACTOR_NAME_RE, VOCABULARY, out_of_range
 
 CORE_COLUMNS: tuple[str, ...] = ("patient", "date", "itch", "sleep_loss", "poscorad", "poem", "flare")
@@ -108,13 +109,7 @@ def _number(text: str) -> float | None:
 
 
 def _parse_date(text: str) -> dt.date | None:
-    t = text.strip()
-    if len(t) != 10:
-        return None
-    try:
-        return dt.date.fromisoformat(t)
-    except ValueError:
-        return None
+    return iso_date_or_none(text)  # YYYY-MM-DD only (not 2025-W14-2 or 20250401xx)
 
 
 class _SeenDays:
