@@ -70,20 +70,24 @@ def challenge_records(session: Session, patient_id: int) -> list[dict[str, Any]]
 
 
 def allergy_records(session: Session, patient_id: int, with_notes: bool) -> list[dict[str, Any]]:
-    """Confirmed or refuted food allergies (clinician's records) for AllergyIntolerance."""
+    """Confirmed or refuted food allergies (clinician's records) for AllergyIntolerance, oldest first
+    (the mapping keeps the newest per food and notes the earlier ones)."""
     from gutskin.store.models import AllergyRecord, FoodChallenge
 
     rows = session.execute(
-        select(AllergyRecord, FoodChallenge).outerjoin(FoodChallenge, FoodChallenge.id == AllergyRecord.challenge_id)
+        select(AllergyRecord, FoodChallenge, User.display_name, User.email)
+        .outerjoin(FoodChallenge, FoodChallenge.id == AllergyRecord.challenge_id)
+        .outerjoin(User, User.id == AllergyRecord.recorded_by_user_id)
         .where(AllergyRecord.patient_id == patient_id).order_by(AllergyRecord.id)
     ).all()
     out = []
-    for a, c in rows:
+    for a, c, name, email in rows:
         summary = _verdict_summary(c) if c is not None else ""
         if with_notes and a.note:
             summary = f"{summary}; {a.note}" if summary else a.note
         out.append({"id": a.id, "food": a.food, "verdict": a.status, "summary": summary,
-                    "finished_on": a.recorded_at.date() if a.recorded_at else None, "avoid": bool(a.avoid)})
+                    "finished_on": a.recorded_at.date() if a.recorded_at else None, "avoid": bool(a.avoid),
+                    "recorder": name or email})
     return out
 
 

@@ -11,7 +11,7 @@ Input (all keys but ``patient`` optional)::
      "days": [{"date", "itch", "sleep_loss", "flare", "poscorad", "poem", "notes", "factors": {...}}],
      "questionnaires": [{"id", "instrument", "version", "answered_on", "answers": payload, "total", "band"}],
      "appointments": [{"id", "status", "scheduled_for", "reason", "clinician"}],
-     "challenges": [{"id", "food", "verdict": "confirmed" | "refuted", "summary", "finished_on"}],
+     "challenges": [{"id", "food", "verdict": "confirmed" | "refuted", "summary", "finished_on", "avoid", "recorder"}],
      "as_of": date, "generated_at": datetime}
 """
 
@@ -294,13 +294,18 @@ class _Builder:
 
     # --- Food challenges --------------------------------------------------------------------
     def challenges(self) -> None:
+        """One AllergyIntolerance per food: the newest decision (a food challenged again, e.g. an egg
+        allergy outgrown, updates the same resource; the earlier decisions are in its notes)."""
         from gutskin.diary.factors import known_factor
 
+        by_food: dict[str, list[Mapping[str, Any]]] = {}
         for c in self.data.get("challenges") or []:
-            verdict = c.get("verdict")
-            if verdict not in ("confirmed", "refuted"):
-                continue
-            food = str(c["food"])
+            if c.get("verdict") in ("confirmed", "refuted"):
+                by_food.setdefault(str(c["food"]), []).append(c)
+        for food, records in by_food.items():
+            records = sorted(records, key=lambda c: (str(_date(c.get("finished_on")) or ""), c.get("id") or 0))
+            c, earlier = records[-1], records[:-1]
+            verdict = c["verdict"]
             try:
                 label = known_factor(food).label or food
                 coding = [{"system": C.FACTOR_SYSTEM, "code": food, "display": label}]
@@ -319,11 +324,20 @@ class _Builder:
             }
             if c.get("finished_on"):
                 res["recordedDate"] = _date(c["finished_on"]).isoformat()  # type: ignore[union-attr]
+            if c.get("recorder"):
+                res["recorder"] = {"display": str(c["recorder"])}
+            notes = []
             if c.get("summary"):
-                res["note"] = [{"text": str(c["summary"])}]
+                notes.append(str(c["summary"]))
             if c.get("avoid"):
-                res.setdefault("note", []).append({"text": "On the patient's avoid list."})
-            self.add(f"allergy/{c['id']}", res)
+                notes.append("On the patient's avoid list.")
+            for e in reversed(earlier):
+                when = _date(e.get("finished_on"))
+                notes.append(f"Earlier: {e['verdict']}" + (f" on {when.isoformat()}" if when else "")
+                             + (f" ({e['summary']})" if e.get("summary") else "") + ".")
+            if notes:
+                res["note"] = [{"text": t} for t in notes]
+            self.add(f"allergy/{food}", res)
 
 
 def build_bundle(data: Mapping[str, Any]) -> dict[str, Any]:

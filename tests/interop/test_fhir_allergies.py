@@ -1,0 +1,59 @@
+"""AllergyIntolerance in the FHIR export after a food is challenged again (SQLite and PostgreSQL).
+
+A child's egg allergy confirmed by one challenge and refuted by a later supervised challenge
+(outgrown) is one clinical fact that changed; a receiving EHR must not be left with an
+"active, confirmed" egg allergy next to the refutation.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from gutskin.interop import codes as C
+
+
+def _plan(**kw):  # type: ignore[no-untyped-def]
+    from gutskin.clinic import challenges as ch
+
+    base = dict(food="food.egg", kind="home", released_for_home=True, start=dt.date.today(), baseline_days=7,
+                doses=[ch.DoseStep(0, "1/4 cooked egg"), ch.DoseStep(2, "1/2 cooked egg")])
+    base.update(kw)
+    return ch.PlanInput(**base)
+
+
+def _allergies(engine, people):  # type: ignore[no-untyped-def]
+    from gutskin.clinic.fhir import export_bundle
+    from gutskin.store.db import transaction
+
+    with transaction(engine) as s:
+        bundle = export_bundle(s, people.clinician, people.owner_pid)
+    return [e["resource"] for e in bundle["entry"] if e["resource"]["resourceType"] == "AllergyIntolerance"]
+
+
+def test_a_refuting_rechallenge_replaces_the_confirmed_allergy(engine, people) -> None:
+    from gutskin.clinic import challenges as ch
+    from gutskin.store.db import transaction
+
+    with transaction(engine) as s:
+        first = ch.create_plan(s, people.clinician, people.owner_pid, _plan())
+        ch.confirm_outcome(s, people.clinician, int(first["id"]), "confirmed")  # type: ignore[arg-type]
+    [egg] = _allergies(engine, people)
+    assert egg["verificationStatus"]["coding"][0]["code"] == "confirmed"
+    assert egg["clinicalStatus"]["coding"][0]["code"] == "active"
+    assert egg["recorder"] == {"display": "Dr Linked"}  # the clinician who decided
+
+    with transaction(engine) as s:
+        again = ch.create_plan(s, people.clinician, people.owner_pid, _plan(kind="supervised", released_for_home=False))
+        ch.confirm_outcome(s, people.clinician, int(again["id"]), "refuted",  # type: ignore[arg-type]
+                           note="ate a whole cooked egg in clinic without a reaction")
+        assert [a["food"] for a in ch.avoid_list(s, people.clinician, people.owner_pid)] == []
+
+    allergies = _allergies(engine, people)
+    assert len(allergies) == 1, [a["verificationStatus"] for a in allergies]  # one egg allergy, not two that disagree
+    [now] = allergies
+    assert now["code"]["coding"][0] == {"system": C.FACTOR_SYSTEM, "code": "food.egg", "display": "Egg"}
+    assert now["verificationStatus"]["coding"][0]["code"] == "refuted"
+    assert now["clinicalStatus"]["coding"][0]["code"] == "inactive"
+    assert now["id"] == egg["id"]  # the same resource, updated: a receiver replaces it rather than adding a second
+    notes = " ".join(n["text"] for n in now.get("note", []))
+    assert "Earlier: confirmed on" in notes  # the history is not lost
