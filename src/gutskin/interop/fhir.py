@@ -173,9 +173,10 @@ class _Builder:
                     item["answer"] = [{"valueInteger": int(a)}]
                 items.append(item)
             if q.get("total") is not None:
-                t = _number(q["total"])
+                # valueDecimal: the Questionnaire's total item is a decimal (a receiver checks the answer's
+                # type against it; integer totals went out as valueInteger, the importer reads both)
                 items.append({"linkId": "total", "text": "Total score",
-                              "answer": [{"valueInteger": t} if isinstance(t, int) else {"valueDecimal": t}]})
+                              "answer": [{"valueDecimal": _number(q["total"])}]})
             ext = []
             if q.get("version"):
                 ext.append({"url": C.VERSION_EXTENSION, "valueString": str(q["version"])})
