@@ -120,6 +120,61 @@ def taxonomy_frame(lineages: dict[str, object]) -> pd.DataFrame:
     return pd.DataFrame.from_dict(rows, orient="index", columns=list(RANKS)).astype(object)
 
 
+def _lineage_tokens(label: str) -> tuple[str, ...]:
+    """A lineage label split at ``|``/``;`` into its stripped rank tokens (empty tokens at the end
+    dropped, but ``c__``/``__`` placeholders kept: ``k__A;p__B;c__`` is not an ancestor of
+    ``k__A;p__B;c__C``, its reads were named only to phylum)."""
+    parts = [p.strip() for p in re.split(r"[;|]", str(label))]
+    while parts and not parts[-1]:
+        parts.pop()
+    return tuple(parts)
+
+
+#: How far a parent clade may fall short of the sum of its children and still be their sum
+#: (MetaPhlAn rounds to 5 decimals; Kraken/Bracken counts are exact).
+_HIERARCHY_SLACK = 0.01
+
+
+def leaves_only(frame: pd.DataFrame) -> tuple[pd.DataFrame, str | None]:
+    """Keep only the leaf clades of a *hierarchical* table (samples × lineage-labelled features).
+
+    MetaPhlAn profiles and Kraken reports in MetaPhlAn style (``kreport2mpa.py``) list a clade at
+    every rank, each higher row the sum of the rows below it (``k__Bacteria``,
+    ``k__Bacteria|p__Firmicutes``, …, ``…|s__Blautia_obeum``). Counting every row counts the same
+    reads once per rank: observed features, Shannon and Simpson come out wrong. A table is taken
+    as hierarchical when some feature's lineage is a proper prefix of another's and, in every
+    sample, every such parent holds at least the sum of its nearest listed descendants (less 1 %
+    for rounding); then only the features with no descendant in the table are kept, and the note
+    says so. A table where a parent holds less than its descendants (a collapsed table in which
+    one feature's lineage merely stops early) is a flat table and is returned as it is.
+    """
+    labels = [str(c) for c in frame.columns]
+    tokens = [_lineage_tokens(c) for c in labels]
+    index = {t: i for i, t in enumerate(tokens) if t}
+    parent_of: dict[int, int] = {}
+    for i, t in enumerate(tokens):
+        for cut in range(len(t) - 1, 0, -1):  # nearest listed ancestor
+            j = index.get(t[:cut])
+            if j is not None and j != i:
+                parent_of[i] = j
+                break
+    if not parent_of:
+        return frame, None
+    values = frame.to_numpy(dtype=float)
+    child_sum = np.zeros_like(values)
+    for i, j in parent_of.items():
+        child_sum[:, j] += values[:, i]
+    parents = sorted(set(parent_of.values()))
+    short = values[:, parents] < child_sum[:, parents] * (1.0 - _HIERARCHY_SLACK) - 1e-9
+    if short.any():
+        return frame, None
+    leaves = [i for i in range(len(labels)) if i not in set(parents)]
+    note = (f"hierarchical table (a clade at every rank, each the sum of the clades below it, as in MetaPhlAn "
+            f"or Kraken reports): only the {len(leaves)} leaf clades counted, the {len(parents)} higher-rank "
+            f"rows left out")
+    return frame.iloc[:, leaves], note
+
+
 def _looks_like_lineage(labels: pd.Index) -> bool:
     sample = [str(x) for x in labels[:50]]
     hits = sum(1 for x in sample if "__" in x or ";" in x or "|" in x)
@@ -361,6 +416,16 @@ def read_table(path_or_buffer, *, orientation: Orientation | None = None, sep: s
     if not lines:
         raise MicrobiomeInputError("the file is empty", source=src)
     notes: list[str] = []
+    first = re.split(r"[\t,]", lines[0])
+    if (len(first) > 1 and _PREFIX_RE.match(first[0]) and "__" in first[0]
+            and all(_NUMBER.match(c.strip()) for c in first[1:] if c.strip())):
+        # no header: the first line is already a clade and its numbers (kreport2mpa.py without
+        # --display-header); it was read as the header, its numbers as sample names
+        cells = "\t" if "\t" in lines[0] else ","
+        stem = Path(src).stem if src != "<stream>" else "sample"
+        names = [stem] if len(first) == 2 else [f"{stem}_{k}" for k in range(1, len(first))]
+        lines = [cells.join(["clade_name", *names]), *lines]
+        notes.append(f"no header line: the first line is a clade; sample(s) named {', '.join(names)}")
     if sep is None:
         if "\t" in lines[0]:
             sep = "\t"
@@ -444,12 +509,17 @@ def read_table(path_or_buffer, *, orientation: Orientation | None = None, sep: s
     if lineages is not None:
         taxonomy = taxonomy_frame(lineages)
     elif _looks_like_lineage(pd.Index(frame.columns)):
+        if all(pd.api.types.is_numeric_dtype(t) for t in frame.dtypes):  # else validation names the bad cell
+            frame, hier = leaves_only(frame)
+            if hier:
+                notes.append(hier)
         taxonomy = taxonomy_frame({c: c for c in frame.columns})
     prof = Profile.from_frame(frame, kind=kind, rank=rank, method=method, taxonomy=taxonomy,
                               source=src, notes=(note, *notes), drop_empty=True)
     return to_relative(prof) if kind == "relative" else prof
 
 
+_NUMBER = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
 _DECIMAL_COMMA = re.compile(r"^[+-]?\d+,\d+(?:[eE][+-]?\d+)?$")
 
 
