@@ -34,3 +34,102 @@ def test_api_and_cli_dates_are_as_strict(cell: str) -> None:
     with pytest.raises(ValueError, match=r"^day: expected a date YYYY-MM-DD"):
         parse_iso_date(cell, "day")
     assert parse_iso_date(" 2025-04-01 ", "day").isoformat() == "2025-04-01"
+
+
+# --- write -> read -> write over the whole value space ---------------------------------------
+
+import datetime as dt  # noqa: E402
+import math  # noqa: E402
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from gutskin.diary.csvio import DiaryRow, diary_csv_text  # noqa: E402
+
+KNOWN = {"env.humidity": (0, 100), "gut.bristol": (1, 7), "food.dairy": (0, math.inf)}  # vocabulary ranges
+
+
+def _valid_by_the_spec(r: DiaryRow) -> bool:
+    """The format's rules, written out independently of the reader."""
+    p = r.patient
+    if not p or p != p.strip() or len(p) > 64 or p[0] in "=+-@\t\r":
+        return False
+    for value, lo, hi in ((r.itch, 0, 10), (r.sleep_loss, 0, 10), (r.poem, 0, 28), (r.flare, 0, 1)):
+        if value is not None and not lo <= value <= hi:
+            return False
+    if r.poscorad is not None and not (math.isfinite(r.poscorad) and 0 <= r.poscorad <= 103):
+        return False
+    for name, v in r.factors.items():
+        lo, hi = KNOWN.get(name, (-math.inf, math.inf))
+        if not (math.isfinite(v) and lo <= v <= hi):
+            return False
+    return True
+
+
+any_float = st.floats(allow_nan=True, allow_infinity=True)
+wide_rows = st.builds(
+    DiaryRow,
+    patient=st.text(min_size=0, max_size=70) | st.sampled_from(["p1", " p1", "p1 ", "=1+1", "-p", "@p", "p,1", 'p"1']),
+    date=st.dates(min_value=dt.date(1900, 1, 1), max_value=dt.date(2100, 12, 31)),
+    itch=st.none() | st.integers(-2, 12),
+    sleep_loss=st.none() | st.integers(-2, 12),
+    poscorad=st.none() | st.floats(-5, 110) | any_float,
+    poem=st.none() | st.integers(-1, 30),
+    flare=st.none() | st.integers(-1, 2),
+    factors=st.dictionaries(st.sampled_from([*KNOWN, "custom.x", "food.kiwi"]), any_float, max_size=4),
+)
+
+
+finite = st.floats(allow_nan=False, allow_infinity=False)
+valid_rows = st.builds(
+    DiaryRow,
+    patient=st.text(min_size=1, max_size=64).filter(lambda p: p == p.strip() and p[0] not in "=+-@"),
+    date=st.dates(min_value=dt.date(1900, 1, 1), max_value=dt.date(2100, 12, 31)),
+    itch=st.none() | st.integers(0, 10),
+    sleep_loss=st.none() | st.integers(0, 10),
+    poscorad=st.none() | st.floats(0, 103),
+    poem=st.none() | st.integers(0, 28),
+    flare=st.none() | st.integers(0, 1),
+    factors=st.fixed_dictionaries(
+        {}, optional={"env.humidity": st.floats(0, 100), "gut.bristol": st.floats(1, 7),
+                      "food.dairy": st.floats(0, 1e300), "custom.x": finite, "food.kiwi": finite}),
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(valid_rows, min_size=1, max_size=8, unique_by=lambda r: (r.patient, r.date)))
+def test_write_read_write_is_identical_for_any_text_and_number(rows: list[DiaryRow]) -> None:
+    """Any identifier the format allows (commas, quotes, line breaks, a lone carriage return,
+    any Unicode) and any finite number in range: written, read and written again unchanged."""
+    text = diary_csv_text(rows)
+    back = parse(text)
+    assert back == rows
+    assert diary_csv_text(back) == text
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(valid_rows | wide_rows, max_size=6))
+def test_write_read_write_is_identical_or_the_writer_refuses(rows: list[DiaryRow]) -> None:
+    """The writer accepts exactly the rows the format allows (no day twice), and what it writes
+    reads back to the same rows and is written again byte for byte."""
+    allowed = all(_valid_by_the_spec(r) for r in rows) and len({(r.patient, r.date) for r in rows}) == len(rows)
+    try:
+        text = diary_csv_text(rows)
+    except ValueError as exc:
+        assert not allowed, f"refused a row the format allows: {exc}"
+        assert str(exc).startswith("row ")
+        return
+    assert allowed, "wrote a row its own reader refuses or reads differently"
+    back = parse(text)
+    assert back == rows
+    assert diary_csv_text(back) == text
+
+
+def test_the_writer_names_the_row_and_field_it_cannot_write() -> None:
+    day = dt.date(2025, 4, 1)
+    with pytest.raises(ValueError, match=r"^row 2 \(patient 'p2', 2025-04-01\): itch: expected an integer 0-10, got \"11\""):
+        diary_csv_text([DiaryRow("p1", day, 3), DiaryRow("p2", day, 11)])
+    with pytest.raises(ValueError, match=r"^row 1 \(patient ' p1', 2025-04-01\): patient: blanks around"):
+        diary_csv_text([DiaryRow(" p1", day)])
+    with pytest.raises(ValueError, match=r"^row 1 .*: factor food.egg: not among the factor columns written"):
+        diary_csv_text([DiaryRow("p1", day, factors={"food.egg": 1.0})], ["food.dairy"])

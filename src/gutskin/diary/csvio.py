@@ -375,24 +375,62 @@ def write_diary_csv(rows: Iterable[DiaryRow], out: TextIO, factor_names: Sequenc
     for f in factor_names:
         if not FACTOR_NAME_RE.match(f):
             raise ValueError(f"factor name {f!r}: expected group.name in lower case [a-z0-9_]")
+    header = header_for(factor_names)
+    if len(set(header)) != len(header):
+        raise ValueError("factor_names: a name is given twice or is a core column")
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(header_for(factor_names))
+    # csv quotes a cell holding the line terminator "\n" but not a lone "\r", which a reader
+    # then refuses ("new-line character seen in unquoted field"): such a row is fully quoted
+    quoted = csv.writer(out, lineterminator="\n", quoting=csv.QUOTE_ALL)
+    writer.writerow(header)
+    check = _RowCheck(factor_names)
     n = 0
     for r in rows:
-        writer.writerow(
-            [
-                r.patient,
-                r.date.isoformat(),
-                format_number(r.itch),
-                format_number(r.sleep_loss),
-                format_number(r.poscorad),
-                format_number(r.poem),
-                format_number(r.flare),
-                *(format_number(r.factors.get(f)) for f in factor_names),
-            ]
-        )
         n += 1
+        cells = [
+            r.patient,
+            r.date.isoformat(),
+            format_number(r.itch),
+            format_number(r.sleep_loss),
+            format_number(r.poscorad),
+            format_number(r.poem),
+            format_number(r.flare),
+            *(format_number(r.factors.get(f)) for f in factor_names),
+        ]
+        check(r, cells, n)
+        (quoted if "\r" in r.patient else writer).writerow(cells)
     return n
+
+
+class _RowCheck:
+    """What the writer refuses: any row that its own reader would refuse or read back differently.
+
+    Each row's cells are read back with the reader's rules (so the two can never disagree):
+    an identifier the format does not allow (empty, over 64 characters, a formula start,
+    blanks around it that a reader strips), a value out of its range or not finite, a factor
+    not among the written columns (it would be dropped silently) and a second row for the
+    same patient and day all raise ``ValueError`` naming the row (1-based) and the field.
+    """
+
+    def __init__(self, factor_names: Sequence[str]) -> None:
+        self.names = set(factor_names)
+        self.idx = {c: i for i, c in enumerate(CORE_COLUMNS)}
+        self.factor_cols = [(len(CORE_COLUMNS) + j, f) for j, f in enumerate(factor_names)]
+        self.seen = _SeenDays()
+
+    def __call__(self, row: DiaryRow, cells: list[str], n: int) -> None:
+        where = f"row {n} (patient {_shown(str(row.patient))!r}, {row.date.isoformat()})"
+        extra = sorted(set(row.factors) - self.names)
+        if extra:
+            raise ValueError(f"{where}: factor {extra[0]}: not among the factor columns written; it would be lost")
+        if not isinstance(row.patient, str):
+            raise ValueError(f"{where}: patient: expected text, got {type(row.patient).__name__}")
+        try:
+            back = _parse_row(cells, self.idx, self.factor_cols, "", n, self.seen)
+        except DiaryCsvError as exc:
+            raise ValueError(f"{where}: {exc.column}: {exc.message}") from None
+        if back.patient != row.patient:
+            raise ValueError(f"{where}: patient: blanks around the identifier would be lost on reading")
 
 
 def diary_csv_text(rows: Iterable[DiaryRow], factor_names: Sequence[str] | None = None) -> str:
