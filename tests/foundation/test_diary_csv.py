@@ -87,7 +87,7 @@ def test_duplicate_patient_day_is_an_error_not_an_overwrite() -> None:
 
 
 def test_wrong_cell_count_and_empty_file() -> None:
-    with pytest.raises(DiaryCsvError, match="line 2: expected 3 cells"):
+    with pytest.raises(DiaryCsvError, match="line 2, column itch: the row ends before this column: expected 3 cells"):
         parse("patient,date,itch\np1,2025-01-01\n")
     with pytest.raises(DiaryCsvError, match="empty"):
         parse("")

@@ -133,3 +133,16 @@ def test_the_writer_names_the_row_and_field_it_cannot_write() -> None:
         diary_csv_text([DiaryRow(" p1", day)])
     with pytest.raises(ValueError, match=r"^row 1 .*: factor food.egg: not among the factor columns written"):
         diary_csv_text([DiaryRow("p1", day, factors={"food.egg": 1.0})], ["food.dairy"])
+
+
+def test_a_row_with_too_few_or_too_many_cells_names_a_column() -> None:
+    """The format's errors name file, line and column; a short or long row named no column."""
+    with pytest.raises(DiaryCsvError) as err:
+        parse("patient,date,itch,food.egg\np1,2025-01-01,3,1\np1,2025-01-02,4\n")
+    assert str(err.value) == (
+        "diary.csv: line 3, column food.egg: the row ends before this column: expected 4 cells as in the header, got 3"
+    )
+    with pytest.raises(DiaryCsvError) as err:
+        parse("patient,date,itch\np1,2025-01-01,3,1\n")
+    assert (err.value.line, err.value.column) == (2, "4 (no header)")
+    assert str(err.value) == "diary.csv: line 2, column 4 (no header): expected 3 cells as in the header, got 4"

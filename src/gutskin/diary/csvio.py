@@ -276,8 +276,12 @@ def iter_diary_csv_lines(
             line = reader.line_num
             if not cells or (not cells[0].strip() and not any(c.strip() for c in cells)):
                 continue  # a blank line, or a row of empty cells (",,," as spreadsheets write)
-            if len(cells) != width:
-                raise DiaryCsvError(name, line, None, f"expected {width} cells as in the header, got {len(cells)}")
+            if len(cells) < width:  # name the first column the row does not reach
+                raise DiaryCsvError(name, line, header[len(cells)],
+                                    f"the row ends before this column: expected {width} cells as in the header, got {len(cells)}")
+            if len(cells) > width:
+                raise DiaryCsvError(name, line, f"{width + 1} (no header)",
+                                    f"expected {width} cells as in the header, got {len(cells)}")
             yield line, _parse_row(cells, idx, factor_cols, name, line, seen)
     finally:
         if owned:
