@@ -77,6 +77,10 @@ def create_serving_app() -> FastAPI:
 def create_app(settings: Settings | None = None, lifespan=None) -> FastAPI:  # type: ignore[no-untyped-def]
     settings = settings or get_settings()
     settings.check_secrets()
+    from gutskin.web.security import local_secret, secret_is_unset
+
+    if secret_is_unset(settings.secret_key):  # outside production (check_secrets refused it there)
+        settings = settings.model_copy(update={"secret_key": local_secret()})
     app = FastAPI(
         lifespan=lifespan,
         title="gutskin",

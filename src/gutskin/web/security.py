@@ -17,6 +17,7 @@ import hashlib
 import hmac
 import ipaddress
 import secrets
+from pathlib import Path
 
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import delete, select
@@ -27,6 +28,67 @@ from gutskin.store.models import Patient, User, utcnow
 
 SESSION_COOKIE = "gutskin_session"
 ANON_CSRF_COOKIE = "gutskin_csrf"
+
+
+SECRET_FILE = "secret_key"
+
+
+def secret_is_unset(secret: str) -> bool:
+    """The published development default, or nothing at all (``GUTSKIN_SECRET_KEY=`` in a
+    shell or an env file)."""
+    from gutskin.settings import DEV_SECRET
+
+    return not (secret or "").strip() or secret == DEV_SECRET
+
+
+def local_secret(directory: Path | None = None) -> str:
+    """A random signing key of this installation, kept in ``secret_key`` (mode 0600) in the
+    user's data directory (where the default SQLite database lives) and made on first use.
+
+    Used outside production when ``GUTSKIN_SECRET_KEY`` is not set. Before, the development
+    default (``"dev-insecure-secret-change-me"``, printed in the source) signed the API tokens:
+    anyone who could reach a development server -- another user of the machine, the network
+    with ``--host 0.0.0.0`` -- signed ``{"uid": 1, "sv": 1}`` and read account 1's record
+    (fourth security review). Every worker process reads the same file, so a token issued by
+    one is valid on the others and after a restart. If the file cannot be written, this process
+    uses a random key of its own (tokens then end with it): never the published one."""
+    import os
+    import tempfile
+
+    from platformdirs import user_data_dir
+
+    folder = directory if directory is not None else Path(user_data_dir("gutskin", appauthor=False))
+    path = folder / SECRET_FILE
+    try:
+        return _read_secret(path)
+    except FileNotFoundError:
+        pass
+    except OSError:
+        return secrets.token_urlsafe(48)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=folder, prefix=".secret-")  # mode 0600
+        try:
+            with os.fdopen(fd, "w") as fh:
+                fh.write(secrets.token_urlsafe(48) + "\n")
+                fh.flush()
+                os.fsync(fh.fileno())
+            try:
+                os.link(tmp, path)  # atomic, and never replaces a key another worker made first
+            except FileExistsError:
+                pass
+        finally:
+            os.unlink(tmp)
+        return _read_secret(path)
+    except OSError:
+        return secrets.token_urlsafe(48)
+
+
+def _read_secret(path: Path) -> str:
+    value = path.read_text(encoding="ascii").strip()
+    if len(value) < 32:
+        raise OSError(f"{path}: too short to be a signing key")
+    return value
 
 
 def _serializer(secret: str) -> URLSafeTimedSerializer:
