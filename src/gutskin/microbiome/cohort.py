@@ -11,10 +11,15 @@
   after dropping features present in fewer than ``min_prevalence`` of samples.
 * :func:`ordination` — Bray–Curtis, PCoA (:func:`skbio.stats.ordination.pcoa`) and PERMANOVA
   (:func:`skbio.stats.distance.permanova`, ``permutations`` with ``seed``) on a grouping.
+  Bray–Curtis is computed on rarefied counts when ``rarefy_depth`` is given, else on
+  proportions (each sample divided by its own total): on raw counts of unequal depth it
+  measures library size (the same community at 1,000 and 10,000 reads is 0.82 apart), and
+  PERMANOVA would then test sequencing depth, not composition.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from typing import Any, Sequence
 
@@ -276,7 +281,14 @@ def ordination(profile: Profile, metadata: pd.DataFrame, group: str, *, permutat
     _check_seed(seed)
     shared = _align(profile, metadata)
     md = metadata.loc[shared, group].dropna()
-    b = beta_diversity(profile.subset(list(md.index)), "braycurtis", rarefy_depth=rarefy_depth, seed=seed)
+    sub = profile.subset(list(md.index))
+    if rarefy_depth is None:
+        # proportions: Bray–Curtis on raw counts of unequal depth measures library size
+        sub = dataclasses.replace(sub, table=sub.relative())
+        values = "proportions (each sample divided by its own total)"
+    else:
+        values = f"counts rarefied to {int(rarefy_depth)} reads per sample"
+    b = beta_diversity(sub, "braycurtis", rarefy_depth=rarefy_depth, seed=seed)
     ids = list(b.distances.ids)
     groups = md.loc[ids].astype(str)
     if groups.nunique() < 2:
@@ -287,7 +299,7 @@ def ordination(profile: Profile, metadata: pd.DataFrame, group: str, *, permutat
     ordn = pcoa(b.distances, dimensions=min(dimensions, len(ids) - 1))
     coords = ordn.samples.iloc[:, :dimensions]
     perm = permanova(b.distances, groups.to_numpy(), permutations=permutations, seed=seed)
-    return {"metric": "braycurtis", "group": group, "n": len(ids),
+    return {"metric": "braycurtis", "values": values, "group": group, "n": len(ids),
             "pcoa": {"proportion_explained": [float(x) for x in ordn.proportion_explained.iloc[:dimensions]],
                      "coordinates": {sid: [float(x) for x in row] for sid, row in coords.iterrows()}},
             "permanova": {"pseudo_f": float(perm["test statistic"]), "p": float(perm["p-value"]),
