@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from pydantic import BaseModel, ConfigDict, Field
 
 
@@ -95,7 +97,11 @@ class AppointmentAnswer(Strict):
 
 
 class QuestionnaireIn(Strict):
-    answers: list[int | None] = Field(max_length=20)
+    # the items go to gutskin.instruments as sent, which checks each one and names it
+    # (answers[2]: expected an integer 0-4 or null, got '3'); a typed list[int | None] let
+    # pydantic turn true, "3" and 3.0 into answers and refused the ticked-options lists
+    answers: list[Any] = Field(max_length=20, description="one item per question: an integer, null "
+                               "(unanswered) or, for POEM, RECAP, DLQI and CDLQI, a list of the options ticked")
     answered_on: str | None = None
 
 

@@ -1,0 +1,39 @@
+"""The questionnaire API accepts and rejects items as the instruments do (docs/instruments.md):
+an item is a JSON integer in range, null (unanswered) or, where the instrument's rule allows it,
+a list of the options ticked. ``true``, ``"3"`` and ``3.0`` are not answers."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.conftest import bearer
+
+
+@pytest.mark.parametrize(
+    ("instrument", "answers", "message"),
+    [
+        ("poem", [1, True, 0, 0, 1, 3, 4], "answers[1]: expected an integer 0-4 or null, got true"),
+        ("poem", [1, 2, "3", 0, 1, 3, 4], "answers[2]: expected an integer 0-4 or null, got '3'"),
+        ("recap", [1, 2, 0, 0, 1, 3, 4.0], "answers[6]: expected an integer 0-4 or null, got 4.0"),
+        ("dlqi", [1, 2, 0, 0, 1, 3, 1, 1, False, 1], "answers[8]: expected an integer 0-3 or null, got false"),
+        ("adct", [1, 2, 0, [0, 1], 1, 3], "answers[3]: expected an integer 0-4 or null, got a list"),
+        ("poem", [1, 2, 0, 0, 1, 3, 5], "answers[6]: expected an integer 0-4 or null, got 5"),
+    ],
+)
+def test_an_item_that_is_not_an_answer_is_refused_naming_it(client, people, instrument, answers, message) -> None:
+    owner = bearer(client, "owner@example.org")
+    r = client.post(f"/api/v1/me/questionnaires/{instrument}", json={"answers": answers}, headers=owner)
+    assert r.status_code == 422, r.text
+    assert message in r.text
+    assert client.get("/api/v1/me/questionnaires", headers=owner).json() == []  # nothing stored
+
+
+def test_ticked_options_and_unanswered_items_score_as_the_instruments_say(client, people) -> None:
+    owner = bearer(client, "owner@example.org")
+    # POEM: two options ticked for item 2 -> the highest (3); one unanswered item scores 0
+    r = client.post("/api/v1/me/questionnaires/poem", json={"answers": [1, [2, 3], 0, None, 1, 3, 4]}, headers=owner)
+    assert r.status_code == 201, r.text
+    assert (r.json()["total"], r.json()["band"], r.json()["missing"]) == (12, "moderate", 1)
+    # two unanswered: not scored, never 0
+    r = client.post("/api/v1/me/questionnaires/recap", json={"answers": [1, None, 0, None, 1, 3, 4]}, headers=owner)
+    assert r.status_code == 201 and r.json()["total"] is None and r.json()["band"] is None
