@@ -893,6 +893,16 @@ def avoid_list(session: Session, actor: Actor, patient_id: int, day: dt.date | N
     patient_for_read(session, actor, patient_id)
     day = day or _today()
     audit.record(session, actor, patient_id, "read", "avoid_list")
+    return _avoid(session, patient_id, day)
+
+
+def foods_to_avoid(session: Session, patient_id: int, day: dt.date) -> set[str]:
+    """The avoid list's foods on ``day`` for a patient the caller has already authorized (the diary
+    form leaves them out of what it copies from the last day; no audit row of its own)."""
+    return {str(o["food"]) for o in _avoid(session, patient_id, day)}
+
+
+def _avoid(session: Session, patient_id: int, day: dt.date) -> list[dict[str, object]]:
     latest: dict[str, AllergyRecord] = {}
     for r in session.scalars(select(AllergyRecord).where(AllergyRecord.patient_id == patient_id)
                              .order_by(AllergyRecord.id)).all():

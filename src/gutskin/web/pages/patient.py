@@ -12,7 +12,8 @@ from fastapi import APIRouter, File, Form, HTTPException, Request, UploadFile
 from fastapi.responses import HTMLResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from gutskin.clinic import access, accounts, appointments, audit, diary, export, microbiome, questionnaires, sharing, summary
+from gutskin.clinic import (access, accounts, appointments, audit, challenges, diary, export, microbiome, questionnaires,
+                            sharing, summary)
 from gutskin.clinic.errors import ClinicError, Forbidden, InvalidInput, NotFound
 from gutskin.diary.csvio import DiaryCsvError
 from gutskin.diary.factors import VOCABULARY, FactorKind, known_factor
@@ -176,7 +177,7 @@ def _today_page(request: Request, date: str | None, patient: int | None, saved: 
         u = require_user(request, s, "patient")
         pid = _pid(s, u.actor, patient)
         existing = diary.list_days(s, u.actor, pid, day, day)
-        prefilled_from, readings_left = None, ()
+        prefilled_from, readings_left, avoid_left = None, (), ()
         if posted is not None:
             entry = _posted_entry(posted, existing[0] if existing else {})
         elif existing:
@@ -186,8 +187,13 @@ def _today_page(request: Request, date: str | None, patient: int | None, saved: 
             entry = {"itch": None, "sleep_loss": None, "flare": None, "notes": "", "factors": {}}
             if last:
                 prefilled_from = last["date"]
-                kept = {k: v for k, v in last["factors"].items() if k not in DAY_READINGS}  # type: ignore[union-attr]
+                # a food to avoid today (a challenge's elimination or baseline, a confirmed allergy) is not
+                # copied: pressing Save logged it eaten, a lapse that cost the challenge its baseline days
+                avoid = challenges.foods_to_avoid(s, pid, day)
+                kept = {k: v for k, v in last["factors"].items()  # type: ignore[union-attr]
+                        if k not in DAY_READINGS and k not in avoid}
                 readings_left = tuple(k for k in last["factors"] if k in DAY_READINGS)  # type: ignore[union-attr]
+                avoid_left = tuple(challenges.food_label(k) for k in last["factors"] if k in avoid)  # type: ignore[union-attr]
                 entry = {"itch": last["itch"], "sleep_loss": last["sleep_loss"], "flare": None, "notes": "",
                          "factors": kept}
         recent = diary.list_days(s, u.actor, pid, day - dt.timedelta(days=60), day)
@@ -197,7 +203,7 @@ def _today_page(request: Request, date: str | None, patient: int | None, saved: 
             "day": day.isoformat(), "prev_day": (day - dt.timedelta(days=1)).isoformat(),
             "next_day": (day + dt.timedelta(days=1)).isoformat() if day < local else None,
             "entry": entry, "exists": bool(existing), "prefilled_from": prefilled_from,
-            "readings_left": readings_left,
+            "readings_left": readings_left, "avoid_left": avoid_left,
             "chips": _chips(used, entry["factors"]), "scales": _scales(entry["factors"]),  # type: ignore[arg-type]
             "amounts": _amounts(entry["factors"], readings_left),  # type: ignore[arg-type]
             "due": due, "saved": bool(saved), "patient": patient, "profiles": _profiles(s, u.actor),
