@@ -11,7 +11,7 @@ from gutskin.clinic import audit
 from gutskin.clinic.access import patient_for_read, patient_for_write
 from gutskin.clinic.actors import Actor
 from gutskin.clinic.errors import InvalidInput
-from gutskin.store.models import QuestionnaireResponse
+from gutskin.store.models import Patient, QuestionnaireResponse
 from gutskin.store.upsert import ensure_diary_day
 
 PATIENT_INSTRUMENTS = ("poem", "recap", "adct", "dlqi", "cdlqi")
@@ -21,10 +21,19 @@ WEEKLY = ("poem", "recap")
 def submit(
     session: Session, actor: Actor, patient_id: int, instrument: str, payload: dict, answered_on: dt.date | None = None
 ) -> dict[str, object]:
-    """Score with ``gutskin.instruments`` and store; a POEM total also goes on that diary day."""
+    """Score with ``gutskin.instruments`` and store; a POEM total also goes on that diary day.
+
+    One answer per instrument per patient and day: answering again on the same day replaces the
+    day's earlier answer (the same row, audited as an update). A reloaded result page or a
+    double-clicked Score button stored the same POEM twice, counted twice on the trends page and
+    in the clinic's history (all of these instruments ask about the last week, so two answers on
+    one day are a correction, not two measurements)."""
     from gutskin.instruments import score
 
     patient_for_write(session, actor, patient_id)
+    # this patient's submissions one at a time (PostgreSQL; SQLite's BEGIN IMMEDIATE already is):
+    # two concurrent first answers of the day must not both insert
+    session.execute(select(Patient.id).where(Patient.id == patient_id).with_for_update())
     if instrument not in PATIENT_INSTRUMENTS:
         raise InvalidInput(f"instrument: expected one of {', '.join(PATIENT_INSTRUMENTS)}")
     try:
@@ -33,21 +42,25 @@ def submit(
         raise InvalidInput(str(exc)) from None
     day = answered_on or dt.date.today()
     total = result.get("total")
-    row = QuestionnaireResponse(
-        patient_id=patient_id,
-        instrument=instrument,
-        version=str(result.get("version", "")),
-        answered_on=day,
-        answers=payload,
-        total=total,
-        band=result.get("band"),
-    )
-    session.add(row)
+    row = session.scalars(
+        select(QuestionnaireResponse).where(QuestionnaireResponse.patient_id == patient_id,
+                                            QuestionnaireResponse.instrument == instrument,
+                                            QuestionnaireResponse.answered_on == day)
+        .order_by(QuestionnaireResponse.id).limit(1)
+    ).first()
+    action = "update" if row is not None else "create"
+    if row is None:
+        row = QuestionnaireResponse(patient_id=patient_id, instrument=instrument, answered_on=day)
+        session.add(row)
+    row.version = str(result.get("version", ""))
+    row.answers = payload
+    row.total = total
+    row.band = result.get("band")
     if instrument == "poem" and total is not None:
         d, _ = ensure_diary_day(session, patient_id, day)
         d.poem = int(round(total))
     session.flush()
-    audit.record(session, actor, patient_id, "create", "questionnaire", row.id)
+    audit.record(session, actor, patient_id, action, "questionnaire", row.id)
     return {"id": row.id, "answered_on": day.isoformat(), **result}
 
 
