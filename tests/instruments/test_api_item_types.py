@@ -37,3 +37,30 @@ def test_ticked_options_and_unanswered_items_score_as_the_instruments_say(client
     # two unanswered: not scored, never 0
     r = client.post("/api/v1/me/questionnaires/recap", json={"answers": [1, None, 0, None, 1, 3, 4]}, headers=owner)
     assert r.status_code == 201 and r.json()["total"] is None and r.json()["band"] is None
+
+
+@pytest.mark.parametrize(
+    "body",
+    [{"itch": True}, {"itch": "4"}, {"sleep_loss": 3.0}, {"poem": "7"}, {"poem": 7.0}, {"poscorad": "12.5"},
+     {"poscorad": False}, {"flare": "yes"}, {"flare": 1}, {"factors": {"food.egg": True}}, {"factors": {"env.pollen": "12"}}],
+)
+def test_a_diary_day_takes_json_numbers_and_booleans_only(client, people, body) -> None:
+    """The diary's scores are integers (itch and sleep NRS 0-10, POEM 0-28), PO-SCORAD a number,
+    flare true/false, factors numbers, as in the CSV format, where "3.0" is refused: the API
+    turned true into itch 1, "4" into 4 and "yes" into a flare."""
+    owner = bearer(client, "owner@example.org")
+    r = client.put("/api/v1/me/diary/2026-11-20", json=body, headers=owner)
+    assert r.status_code == 422, r.text
+    field = next(iter(body))
+    assert field in r.json()["detail"]
+    assert client.get("/api/v1/me/diary?start=2026-11-20&end=2026-11-20", headers=owner).json() == []
+
+
+def test_a_diary_day_with_proper_json_is_stored(client, people) -> None:
+    owner = bearer(client, "owner@example.org")
+    body = {"itch": 4, "sleep_loss": 0, "poem": 7, "poscorad": 12, "flare": False, "factors": {"env.pollen": 12.5, "food.egg": 1}}
+    r = client.put("/api/v1/me/diary/2026-11-20", json=body, headers=owner)
+    assert r.status_code == 200, r.text
+    day = r.json()
+    assert (day["itch"], day["sleep_loss"], day["poem"], day["poscorad"], day["flare"]) == (4, 0, 7, 12.0, False)
+    assert day["factors"] == {"env.pollen": 12.5, "food.egg": 1.0}

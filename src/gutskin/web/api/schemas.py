@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictFloat, StrictInt
 
 
 class Strict(BaseModel):
@@ -36,13 +36,15 @@ class TokenOut(BaseModel):
 
 
 class DayIn(Strict):
-    itch: int | None = Field(None, ge=0, le=10)
-    sleep_loss: int | None = Field(None, ge=0, le=10)
-    flare: bool | None = None
-    poscorad: float | None = Field(None, ge=0, le=103)
-    poem: int | None = Field(None, ge=0, le=28)
+    # JSON types only, as the CSV format's strict values: pydantic's lax mode turned true into
+    # itch 1, "4" into 4, 7.0 into POEM 7 and "yes" into a flare
+    itch: StrictInt | None = Field(None, ge=0, le=10)
+    sleep_loss: StrictInt | None = Field(None, ge=0, le=10)
+    flare: StrictBool | None = None
+    poscorad: StrictFloat | None = Field(None, ge=0, le=103)  # a JSON integer is a number too
+    poem: StrictInt | None = Field(None, ge=0, le=28)
     notes: str | None = Field(None, max_length=4000)
-    factors: dict[str, float] = Field(default_factory=dict, max_length=200)
+    factors: dict[str, StrictFloat] = Field(default_factory=dict, max_length=200)
 
 
 class DayOut(BaseModel):
