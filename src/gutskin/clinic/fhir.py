@@ -49,21 +49,30 @@ def _verdict_summary(c: Any) -> str:
     return "; ".join(parts)
 
 
-def challenge_records(session: Session, patient_id: int) -> list[dict[str, Any]]:
+def challenge_records(session: Session, patient_id: int, today: dt.date | None = None) -> list[dict[str, Any]]:
     """Food challenges of a patient, newest first, as plain data (issue 7's tables).
 
-    ``[{"id", "food", "status", "kind", "verdict" (diary verdict word or None), "outcome"
-    (confirmed | refuted | None, the clinician's decision), "summary", "finished_on"}]``.
+    ``[{"id", "food", "status", "phase" (a running challenge's phase on ``today``: upcoming,
+    elimination, baseline, reintroduction, review; else None), "kind", "verdict" (diary verdict
+    word or None), "interim" (the verdict was computed before the reintroduction ended), "outcome"
+    (confirmed | refuted | None, the clinician's decision), "decided_on" (the date of that decision),
+    "summary", "finished_on"}]``.
     """
+    from gutskin.clinic.challenges import OPEN_STATUSES, phase_on
     from gutskin.store.models import FoodChallenge
 
+    today = today or dt.date.today()
     out = []
     for c in session.scalars(select(FoodChallenge).where(FoodChallenge.patient_id == patient_id)
                              .order_by(FoodChallenge.id.desc())).all():
         finished = c.confirmed_at or c.verdict_at or c.stopped_at
         v = (c.verdict or {}).get("verdict")
         out.append({"id": c.id, "food": c.food, "status": c.status, "kind": c.kind,
-                    "verdict": VERDICT_WORDS.get(v, v) if v else None, "outcome": c.outcome,
+                    "phase": phase_on(c, today) if c.status in OPEN_STATUSES else None,
+                    "verdict": VERDICT_WORDS.get(v, v) if v else None,
+                    "interim": bool(v) and c.verdict_at is not None and c.verdict_at.date() <= c.reintroduction_end
+                    and c.status in OPEN_STATUSES,
+                    "outcome": c.outcome, "decided_on": c.confirmed_at.date() if c.confirmed_at else None,
                     "summary": _verdict_summary(c),
                     "finished_on": finished.date() if finished else None})
     return out

@@ -142,7 +142,7 @@ def report_data(session: Session, actor: Actor, patient_id: int, weeks: int = 12
         treatments.append({"name": name, "label": f.label or name, "days_used": len(ds), "last_used": max(ds),
                            "active": (today - max(ds)).days <= ACTIVE_TREATMENT_DAYS})
     treatments.sort(key=lambda t: (not t["active"], -t["days_used"], t["name"]))
-    challenges = challenge_records(session, patient_id)
+    challenges = challenge_records(session, patient_id, today)
     for c in challenges:
         try:
             c["food_label"] = known_factor(str(c["food"])).label

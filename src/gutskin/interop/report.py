@@ -163,10 +163,13 @@ def _section_challenges(data: dict[str, Any], compact: bool = False) -> str:
     ch = data.get("challenges") or []
     if not ch:
         return "<p>No food challenge recorded.</p>"
+    # a running challenge shows its phase, its diary verdict as "so far", and no decision date (the
+    # date of an interim verdict was printed under "Decided", as if the clinician had decided)
     rows = [[escape(str(c.get("food_label") or c.get("food") or "")),
-             escape(" ".join(str(x) for x in (c.get("kind"), c.get("status")) if x) or "–"),
-             escape(str(c.get("verdict") or "–")), f"<b>{escape(str(c['outcome']))}</b>" if c.get("outcome") else "–",
-             _date(c.get("finished_on")), escape(str(c.get("summary") or ""))]
+             escape(", ".join(str(x) for x in (c.get("kind"), c.get("phase") or c.get("status")) if x) or "–"),
+             escape(str(c.get("verdict") or "–") + (" so far" if c.get("verdict") and c.get("interim") else "")),
+             f"<b>{escape(str(c['outcome']))}</b>" if c.get("outcome") else "–",
+             _date(c.get("decided_on")), escape(str(c.get("summary") or ""))]
             for c in ch[: 4 if compact else 8]]
     return _table(["Food", "Challenge", "Diary verdict", "Clinician outcome", "Decided", "Details"], rows)
 
