@@ -25,12 +25,12 @@ from gutskin.clinic.actors import Actor
 from gutskin.clinic.errors import InvalidInput, NotFound
 from gutskin.store.models import MicrobiomeSample, Patient
 
-ALLOWED_SUFFIXES = (".biom", ".tsv", ".csv", ".txt", ".json", ".h5", ".hdf5")
+ALLOWED_SUFFIXES = (".biom", ".tsv", ".csv", ".txt", ".json", ".h5", ".hdf5", ".qza")
 MAX_BYTES_DEFAULT = 20 * 1024 * 1024
 MAX_UPLOAD_CELLS = 5_000_000  # samples × features of an uploaded table made dense (40 MB): a person's profile, or a study table holding it
 METHODS = ("16S", "shotgun", "unknown")
 KINDS = ("auto", "counts", "relative")
-TAXONOMY_SUFFIXES = (".tsv", ".txt", ".csv")
+TAXONOMY_SUFFIXES = (".tsv", ".txt", ".csv", ".qza")
 
 
 def safe_filename(name: str | None) -> str:
@@ -42,10 +42,12 @@ def safe_filename(name: str | None) -> str:
 
 def _check_type(name: str, data: bytes) -> None:
     if not name.lower().endswith(ALLOWED_SUFFIXES):
-        raise InvalidInput(f"file: expected a BIOM (.biom), TSV/CSV table or MetaPhlAn profile (.tsv/.txt), got {name!r}")
+        raise InvalidInput(f"file: expected a BIOM (.biom), QIIME 2 table (.qza), TSV/CSV table or MetaPhlAn profile "
+                           f"(.tsv/.txt), got {name!r}")
     head = data[:8]
     is_hdf5 = head.startswith(b"\x89HDF\r\n\x1a\n")
-    if not is_hdf5:
+    is_zip = name.lower().endswith(".qza") and head.startswith(b"PK\x03\x04")  # a QIIME 2 artifact is a zip
+    if not (is_hdf5 or is_zip):
         try:
             data[:4096].decode("utf-8")
         except UnicodeDecodeError:
@@ -115,11 +117,13 @@ def parse_upload(filename: str, data: bytes, *, sample_id: str | None = None, me
         if len(taxonomy) > max_bytes:
             raise InvalidInput(f"taxonomy: larger than {max_bytes // (1024 * 1024)} MB")
         if not tax_name.lower().endswith(TAXONOMY_SUFFIXES):
-            raise InvalidInput(f"taxonomy: expected a taxonomy table (.tsv, .txt or .csv), got {tax_name!r}")
-        try:
-            taxonomy.decode("utf-8")
-        except UnicodeDecodeError:
-            raise InvalidInput("taxonomy: not a UTF-8 text table") from None
+            raise InvalidInput(f"taxonomy: expected a taxonomy table (.tsv, .txt or .csv) or QIIME 2 taxonomy.qza, "
+                               f"got {tax_name!r}")
+        if not (tax_name.lower().endswith(".qza") and taxonomy.startswith(b"PK\x03\x04")):
+            try:
+                taxonomy.decode("utf-8")
+            except UnicodeDecodeError:
+                raise InvalidInput("taxonomy: not a UTF-8 text table") from None
     suffix = os.path.splitext(name)[1] or ".txt"
     with tempfile.TemporaryDirectory(prefix="gutskin-upload-") as tmp:
         path = os.path.join(tmp, name if name.lower().endswith(ALLOWED_SUFFIXES) else "profile" + suffix)
@@ -157,7 +161,7 @@ def parse_upload(filename: str, data: bytes, *, sample_id: str | None = None, me
             raise InvalidInput("file: nested too deeply to be a BIOM table") from None
         except ArithmeticError:  # values like 1e308 overflow the sums: was a 500
             raise InvalidInput("file: a value is too large to compute with") from None
-    fmt = "biom" if name.lower().endswith((".biom", ".h5", ".hdf5", ".json")) else "table"
+    fmt = "biom" if name.lower().endswith((".biom", ".h5", ".hdf5", ".json", ".qza")) else "table"
     return ParsedSample(filename=name, source_format=fmt, sample_id=str(chosen)[:120],
                         is_counts=report["profile"]["kind"] == "counts", profile=stored_profile, report=report)
 

@@ -617,14 +617,122 @@ def read_metaphlan(path_or_buffer, *, rank: str = "species", sample_id: str | No
 
 
 # --------------------------------------------------------------------------------------
+# QIIME 2 artifacts (.qza)
+# --------------------------------------------------------------------------------------
+#: What each QIIME 2 semantic type holds, and its file inside the artifact's ``data/`` folder.
+QZA_MEMBERS: dict[str, tuple[str, str]] = {
+    "FeatureTable[Frequency]": ("table", "feature-table.biom"),
+    "FeatureTable[RelativeFrequency]": ("table", "feature-table.biom"),
+    "FeatureTable[Composition]": ("table", "feature-table.biom"),
+    "FeatureData[Taxonomy]": ("taxonomy", "taxonomy.tsv"),
+    "Phylogeny[Rooted]": ("tree", "tree.nwk"),
+}
+_QZA_WANTS = {"table": "a feature table (FeatureTable[Frequency] or FeatureTable[RelativeFrequency])",
+              "taxonomy": "a taxonomy (FeatureData[Taxonomy])", "tree": "a rooted tree (Phylogeny[Rooted])"}
+
+
+def is_qza(path: str | os.PathLike) -> bool:
+    """True for a zip file (a QIIME 2 artifact is one; nothing else we read is)."""
+    try:
+        with open(path, "rb") as fh:
+            return fh.read(4) == b"PK\x03\x04"
+    except OSError:
+        return False
+
+
+def extract_qza(path: str | os.PathLike, want: str, out_dir: str, *, max_bytes: int) -> tuple[str, str]:
+    """Extract the data file of a QIIME 2 artifact into ``out_dir``; return (its path, its type).
+
+    A ``.qza`` is a zip holding ``<uuid>/metadata.yaml`` (``type: FeatureTable[Frequency]``) and
+    ``<uuid>/data/`` with the payload: ``feature-table.biom`` (BIOM 2.1 HDF5) for feature tables,
+    ``taxonomy.tsv`` for a taxonomy, ``tree.nwk`` for a rooted tree. ``want`` is ``"table"``,
+    ``"taxonomy"`` or ``"tree"``; an artifact of another type is refused naming its type (and the
+    export command for it). The payload is read in chunks and refused beyond ``max_bytes``
+    (a zip's declared sizes can lie), and only that one member is written, under a fixed name.
+    """
+    import zipfile
+
+    src = str(path)
+    try:
+        zf = zipfile.ZipFile(src)
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise MicrobiomeInputError(f"not a readable QIIME 2 artifact (.qza zip): {exc}", source=src) from exc
+    with zf:
+        names = zf.namelist()
+        meta = [n for n in names if n.count("/") == 1 and n.endswith("/metadata.yaml")]
+        if len(meta) != 1:
+            raise MicrobiomeInputError("a zip file, but not a QIIME 2 artifact (no <uuid>/metadata.yaml)", source=src)
+        root = meta[0].split("/")[0]
+        try:
+            text = zf.read(meta[0])[:65536].decode("utf-8")
+        except (UnicodeDecodeError, zipfile.BadZipFile, OSError, RuntimeError) as exc:
+            raise MicrobiomeInputError(f"the artifact's metadata.yaml is unreadable ({exc})", source=src) from exc
+        qtype = next((ln.split(":", 1)[1].strip().strip("'\"") for ln in text.splitlines()
+                      if ln.startswith("type:")), "")
+        kind, member = QZA_MEMBERS.get(qtype, ("", ""))
+        if kind != want:
+            hint = {"taxonomy": "; it names the features: give it as the taxonomy file (--taxonomy)",
+                    "tree": "; give it as the tree (--tree)",
+                    "table": "; give it as the table"}.get(kind, " (export it with 'qiime tools export' and give "
+                                                              "the files it writes)" if qtype else "")
+            raise MicrobiomeInputError(f"a QIIME 2 artifact of type {qtype or 'unknown'}; expected {_QZA_WANTS[want]}"
+                                       f"{hint}", source=src)
+        inner = f"{root}/data/{member}"
+        if inner not in names:
+            raise MicrobiomeInputError(f"the {qtype} artifact has no data/{member}", source=src)
+        out = os.path.join(out_dir, member)
+        written = 0
+        try:
+            with zf.open(inner) as fin, open(out, "wb") as fout:
+                while True:
+                    chunk = fin.read(1 << 20)
+                    if not chunk:
+                        break
+                    written += len(chunk)
+                    if written > max_bytes:
+                        raise MicrobiomeInputError(
+                            f"data/{member} unpacks to more than {max_bytes // 1_000_000:,} MB; refused", source=src)
+                    fout.write(chunk)
+        except (zipfile.BadZipFile, OSError, RuntimeError, EOFError) as exc:  # corrupt, encrypted, truncated
+            raise MicrobiomeInputError(f"cannot unpack data/{member} ({exc})", source=src) from exc
+    return out, qtype
+
+
+def _from_qza(path: str | os.PathLike, want: str, max_bytes: int, read):  # type: ignore[no-untyped-def]
+    """Run ``read(extracted_path, qtype)`` on an artifact's payload, naming the .qza in errors."""
+    import tempfile
+
+    src = str(path)
+    with tempfile.TemporaryDirectory(prefix="gutskin-qza-") as tmp:
+        inner, qtype = extract_qza(src, want, tmp, max_bytes=max_bytes)
+        try:
+            return read(inner, qtype)
+        except MicrobiomeInputError as exc:
+            text = str(exc).replace(inner, f"{src} (data/{os.path.basename(inner)})")
+            raise MicrobiomeInputError(text, sample=exc.sample, feature=exc.feature) from None
+
+
+#: Largest taxonomy or tree an artifact may unpack to.
+TEXT_PAYLOAD_MAX = 512 * 1024 * 1024
+
+
+def qza_payload_budget(max_cells: int) -> int:
+    """Bytes an artifact's payload may unpack to: the HDF5 budget of a table of ``max_cells``."""
+    return hdf5_byte_budget(max_cells)
+
+
+# --------------------------------------------------------------------------------------
 # dispatch and trees
 # --------------------------------------------------------------------------------------
 def sniff_format(path: str | os.PathLike) -> str:
-    """``"biom-hdf5"``, ``"biom-json"``, ``"metaphlan"`` or ``"table"`` from the file's content."""
+    """``"biom-hdf5"``, ``"biom-json"``, ``"qza"`` (a zip: QIIME 2 artifact), ``"metaphlan"`` or
+    ``"table"`` from the file's content."""
     with open(path, "rb") as fh:
         head = fh.read(4096)
     if head.startswith(b"\x89HDF\r\n\x1a\n"):
         return "biom-hdf5"
+    if head.startswith(b"PK\x03\x04"):
+        return "qza"
     stripped = head.lstrip()
     if stripped.startswith(b"{"):
         return "biom-json"
@@ -645,7 +753,9 @@ def read_profile(path: str | os.PathLike, *, format: str | None = None, orientat
                  max_cells: int = MAX_TABLE_CELLS, taxonomy: str | os.PathLike | None = None) -> Profile:
     """Read any supported file; the format is sniffed from content unless given.
 
-    ``format``: ``"biom"`` (either BIOM version), ``"metaphlan"`` or ``"table"``.
+    ``format``: ``"biom"`` (either BIOM version), ``"qza"`` (a QIIME 2 feature-table artifact,
+    read without QIIME 2: its ``data/feature-table.biom``; a ``FeatureTable[RelativeFrequency]``
+    is relative unless ``kind`` says otherwise), ``"metaphlan"`` or ``"table"``.
     ``kind``: ``None``/``"auto"`` (whole numbers everywhere → counts, else relative),
     ``"counts"`` (a non-whole value is refused naming its sample and feature) or ``"relative"``
     (each sample divided by its own total: :func:`~gutskin.microbiome.profile.to_relative`).
@@ -661,6 +771,23 @@ def read_profile(path: str | os.PathLike, *, format: str | None = None, orientat
     kind = check_kind(kind, source=str(path))
     lineages = read_taxonomy(taxonomy) if taxonomy is not None else None
     fmt = format or sniff_format(path)
+    if fmt == "qza" or (fmt == "biom" and is_qza(path)):
+        def _table(inner: str, qtype: str) -> Profile:
+            k = kind
+            if qtype != "FeatureTable[Frequency]" and kind is None:
+                k = "relative"  # the artifact's type says so
+            p = read_biom(inner, kind=k, method=method, max_cells=max_cells)
+            return dataclasses.replace(p, source=str(path),
+                                       notes=(*p.notes, f"QIIME 2 artifact {qtype}"))
+
+        prof = _from_qza(path, "table", qza_payload_budget(max_cells), _table)
+        if lineages is not None:
+            prof = apply_taxonomy(prof, lineages, source=str(taxonomy))
+        if rank != "feature":
+            prof = dataclasses.replace(
+                Profile.from_frame(prof.table, kind=prof.kind, rank=rank, method=method, taxonomy=prof.taxonomy,
+                                   source=prof.source, notes=prof.notes), empty_samples=prof.empty_samples)
+        return prof
     if fmt.startswith("biom"):
         prof = read_biom(path, kind=kind, method=method, max_cells=max_cells)
         if lineages is not None:
@@ -702,6 +829,8 @@ def read_taxonomy(path_or_buffer) -> dict[str, str]:
     """
     import csv
 
+    if not hasattr(path_or_buffer, "read") and is_qza(path_or_buffer):  # taxonomy.qza as QIIME 2 keeps it
+        return _from_qza(path_or_buffer, "taxonomy", TEXT_PAYLOAD_MAX, lambda inner, _q: read_taxonomy(inner))
     text, src = _read_text(path_or_buffer)
     lines = [ln for ln in text.splitlines() if ln.strip() and not ln.lower().startswith("#q2:")]
     if not lines:
@@ -758,6 +887,8 @@ def read_tree(path_or_buffer):
 
     import skbio
 
+    if not hasattr(path_or_buffer, "read") and is_qza(path_or_buffer):  # rooted-tree.qza as QIIME 2 keeps it
+        return _from_qza(path_or_buffer, "tree", TEXT_PAYLOAD_MAX, lambda inner, _q: read_tree(inner))
     try:
         with warnings.catch_warnings():  # skbio's "does not look like a newick file" would be a second line
             warnings.simplefilter("ignore")
