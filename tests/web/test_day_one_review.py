@@ -52,3 +52,28 @@ def test_another_day_is_another_answer(client, people) -> None:
         assert r.status_code in (200, 201), r.text
     answered = client.get("/api/v1/me/questionnaires", headers=owner).json()
     assert [(q["answered_on"], q["total"]) for q in answered] == [("2026-11-20", 7.0), ("2026-11-27", 21.0)]
+
+
+def test_a_childs_questionnaires_ask_about_the_child(client, people) -> None:
+    """On a child's profile POEM asked the caregiver how many nights eczema disturbed "your
+    sleep" and RECAP "How has your eczema been?": a parent answered about their own nights (the
+    forms read exactly as on their own profile). A child's profile asks the proxy wording, and a
+    severe result speaks of the child."""
+    login_page(client, "owner@example.org")
+    csrf = _csrf(client.get("/data").text)
+    r = client.post("/profiles/child", data={"csrf_token": csrf, "display_name": "Mia"}, follow_redirects=False)
+    cid = int(r.headers["location"].rsplit("=", 1)[1])
+    poem = client.get(f"/questionnaire/poem?patient={cid}").text
+    assert "has your child&#39;s skin been" in poem and "disturbing their sleep (nights)" in poem
+    assert "your skin" not in poem and "your sleep" not in poem
+    recap = client.get(f"/questionnaire/recap?patient={cid}").text
+    assert "How has your child&#39;s eczema been?" in recap and "your eczema" not in recap.replace("your child", "")
+    for own in ("/questionnaire/poem", f"/questionnaire/poem?patient={people.owner_pid}"):
+        page = client.get(own).text
+        assert "has your skin been" in page and "disturbing your sleep (nights)" in page and "child" not in page
+    severe = client.post(f"/questionnaire/poem?patient={cid}", data={"csrf_token": csrf, **{f"q{i}": "4" for i in range(7)}})
+    assert severe.status_code == 200 and 'id="severe-guidance"' in severe.text
+    assert "Your child&#39;s eczema was very severe over the last week" in severe.text
+    assert "You are on the record of <strong>Mia</strong>." in severe.text
+    mine = client.post("/questionnaire/poem", data={"csrf_token": csrf, **{f"q{i}": "4" for i in range(7)}})
+    assert "Your eczema was very severe over the last week" in mine.text

@@ -285,6 +285,33 @@ QUESTIONS = {
 }
 
 
+PROXY_QUESTIONS = {
+    "poem": (
+        "POEM for your child — over the last week, on how many days has your child's skin been…",
+        ["itchy", "disturbing their sleep (nights)", "bleeding", "weeping or oozing clear fluid", "cracked",
+         "flaking off", "feeling dry or rough"],
+    ),
+    "recap": (
+        "RECAP for your child — over the last week…",
+        ["How has your child's eczema been?", "How many days has your child's skin been intensely itchy?",
+         "How bothered has your child been by their eczema?", "How many nights has your child's sleep been affected?",
+         "How much has the eczema affected your child's day-to-day activities?",
+         "How much has the eczema affected your child's moods or emotions?",
+         "How acceptable would it be if your child's eczema remained as it has been over the last week?"],
+    ),
+}
+"""The caregiver (proxy) wording on a child's profile: POEM and RECAP are validated for proxy
+completion about the child. A parent asked about "your sleep" on the child's record answered about
+their own nights (the questions read the same as on their own profile)."""
+
+
+def _questions(instrument: str, relationship: str) -> tuple[str, list[str], list[str]]:
+    title, items, options = QUESTIONS[instrument]
+    if relationship == "child":
+        title, items = PROXY_QUESTIONS[instrument]
+    return title, items, options
+
+
 def _unknown_questionnaire(instrument: str) -> HTTPException:
     return HTTPException(404, f"there is no {instrument[:20]!r} questionnaire to answer here; "
                               f"the diary asks {' and '.join(q.upper() for q in QUESTIONS)} weekly")
@@ -301,8 +328,8 @@ def _questionnaire_page(request: Request, instrument: str, patient: int | None,
         raise _unknown_questionnaire(instrument)
     with unit_of_work(request) as s:
         u = require_user(request, s, "patient")
-        _pid(s, u.actor, patient)
-        title, items, options = QUESTIONS[instrument]
+        pid = _pid(s, u.actor, patient)
+        title, items, options = _questions(instrument, access.patient_for_write(s, u.actor, pid).relationship)
         return render(request, "questionnaire.html", {"instrument": instrument, "title": title, "items": items,
                                                       "options": options, "patient": patient,
                                                       "answers": answers or [], "error": error,
@@ -322,8 +349,10 @@ def _save_questionnaire(request: Request, instrument: str, form: dict[str, str],
         if not blank:  # answered on the person's own day (a POEM total goes on that diary day)
             result = questionnaires.submit(s, u.actor, pid, instrument, {"answers": answers},
                                            answered_on=local_today(request))
+            child = access.patient_for_write(s, u.actor, pid).relationship == "child"
             return render(request, "questionnaire_result.html", {"instrument": instrument, "result": result,
-                                                                 "patient": patient}, user=u)
+                                                                 "patient": patient, "child": child,
+                                                                 "viewing": viewing(s, u, patient)}, user=u)
     # the same form again with the answers given (after the transaction): nothing stored half-answered
     return _questionnaire_page(request, instrument, patient, answers,
                               f"Please answer every question (not yet: {', '.join(map(str, blank))}).")
