@@ -29,6 +29,7 @@ def submit(
     in the clinic's history (all of these instruments ask about the last week, so two answers on
     one day are a correction, not two measurements)."""
     from gutskin.instruments import score
+    from gutskin.instruments.ages import age_problem
 
     patient_for_write(session, actor, patient_id)
     # this patient's submissions one at a time (PostgreSQL; SQLite's BEGIN IMMEDIATE already is):
@@ -41,6 +42,12 @@ def submit(
     except (ValueError, TypeError, KeyError) as exc:
         raise InvalidInput(str(exc)) from None
     day = answered_on or dt.date.today()
+    # DLQI, CDLQI and ADCT are validated for an age range, and their bands are those of it: a
+    # 6-year-old's DLQI was stored with the adult bands (a profile stores its birth year only,
+    # so only a profile certainly outside the range is refused)
+    problem = age_problem(instrument, session.get(Patient, patient_id).birth_year, day)
+    if problem:
+        raise InvalidInput(f"instrument: {problem}")
     total = result.get("total")
     row = session.scalars(
         select(QuestionnaireResponse).where(QuestionnaireResponse.patient_id == patient_id,
