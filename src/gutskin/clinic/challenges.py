@@ -988,6 +988,7 @@ def clinician_alerts(session: Session, actor: Actor, day: dt.date | None = None)
         d = _alert_out(a)
         d["patient_name"] = names.get(a.patient_id, "")
         d["food"] = food or ""
+        d["food_label"] = food_label(food) if food else ""
         alerts.append(d)
     challenges = _open_challenges(session, pids)
     doses: dict[int, list[ChallengeDose]] = {ch.id: [] for ch in challenges}
