@@ -148,6 +148,10 @@ ROWS: dict[tuple[str, str], Row] = {
     # patient pages
     ("GET", "/today"): Row(PAGE_ME, audit=ME_WRITERS),
     ("POST", "/today"): Row(PAGE_ME, form({"date": "2026-11-01", "itch": "4", "f:food.egg": "1"}), audit=ME_WRITERS),
+    # deleting a day of A's; B has no entry that day: nothing to delete, the same page (no audit row)
+    ("POST", "/today/delete"): Row(exp(LOGIN, OK, OK, 403, 403, 403),
+                                   lambda w, p: {"data": {"date": w.ids["day"], "csrf_token": w.csrf.get(p, "")}},
+                                   audit=A_ONLY),
     ("GET", "/trends"): Row(PAGE_ME, audit=ME_WRITERS),
     ("GET", "/insights"): Row(PAGE_ME),
     ("GET", "/insights/panel"): Row(PAGE_PATIENT_READ, audit=A_READERS, query="?patient={patient_id}"),
@@ -226,6 +230,32 @@ def audit_counts(engine) -> dict[int | None, int]:  # type: ignore[no-untyped-de
         return dict(s.execute(select(AuditEvent.patient_id, func.count()).group_by(AuditEvent.patient_id)).all())
 
 
+def last_audit_id(engine) -> int:  # type: ignore[no-untyped-def]
+    with transaction(engine) as s:
+        return s.scalar(select(func.max(AuditEvent.id))) or 0
+
+
+#: what an audit row may say was done (``audit_events.action``); anything else is a typo or a value
+ACTIONS = {"read", "create", "update", "delete", "export", "import", "link", "revoke", "accept", "propose", "decline",
+           "withdraw", "confirm", "another_time", "cancel", "take", "check", "stop", "record", "evaluate", "override",
+           "extend", "acknowledge", "run"}
+
+
+def audit_row_problems(engine, after_id: int, patient_id: int, actor) -> list[str]:  # type: ignore[no-untyped-def]
+    """The new audit rows of ``patient_id`` must name who acted (the persona's account and address),
+    what was done and on what: a row that only counts is no answer to "who read my record?"."""
+    with transaction(engine) as s:
+        rows = s.execute(select(AuditEvent.actor_user_id, AuditEvent.actor_label, AuditEvent.action, AuditEvent.object_type)
+                         .where(AuditEvent.id > after_id, AuditEvent.patient_id == patient_id)).all()
+    out = []
+    for uid, label, action, obj in rows:
+        if uid != actor.user_id or label != actor.label:
+            out.append(f"audit row names actor {uid}/{label!r}, not {actor.user_id}/{actor.label!r}")
+        if action not in ACTIONS or not obj:
+            out.append(f"audit row says {action!r} on {obj!r}")
+    return out
+
+
 @pytest.mark.parametrize("route", sorted(ROWS), ids=lambda r: f"{r[0]} {r[1]}")
 def test_route(route: tuple[str, str], sqlite_url: str, request: pytest.FixtureRequest) -> None:
     from fastapi.testclient import TestClient
@@ -256,6 +286,7 @@ def test_route(route: tuple[str, str], sqlite_url: str, request: pytest.FixtureR
                     client.cookies.set("gutskin_session", world.cookies[persona])
             kwargs = row.body(world, persona) if row.body else {}
             before = audit_counts(engine)
+            last_id = last_audit_id(engine)
             resp = client.request(method, url, headers=headers, **kwargs)
             after = audit_counts(engine)
         want = row.expect[persona]
@@ -278,6 +309,7 @@ def test_route(route: tuple[str, str], sqlite_url: str, request: pytest.FixtureR
             if new.get(pid, 0) != row.audit_rows:
                 failures.append(f"{persona}: expected exactly {row.audit_rows} audit row(s) for patient {target}, "
                                 f"got {new.get(pid, 0)}")
+            failures += [f"{persona}: {problem}" for problem in audit_row_problems(engine, last_id, pid, world.actor(persona))]
         elif want not in (OK, PASS) and new.get(people.owner_pid, 0):
             failures.append(f"{persona}: a refused call wrote {new[people.owner_pid]} audit rows for patient A")
     assert not failures, "\n".join(failures)

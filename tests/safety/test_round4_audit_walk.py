@@ -1,0 +1,251 @@
+"""Every read and write of health data leaves an audit row naming actor, patient and action
+(fourth security review).
+
+The authorization matrix (``test_authz_matrix.py``) counts one row per allowed call where its row
+has ``audit=`` and, since this review, checks that the rows name the persona's account and
+address and a known action. Two gaps remained:
+
+* a matrix row without ``audit=`` says nothing: a new route could read health data unrecorded
+  and every test would pass. ``test_every_route_is_audited_or_says_why`` makes each route either
+  audited (matrix or a scenario below) or listed in :data:`NO_HEALTH_DATA` with the reason;
+* the food-challenge writes of the matrix's world are refused by clinic rules (a dose not due
+  today, a plan without clinic doses...), so their audit rows were never seen through HTTP.
+  :data:`SCENARIOS` puts a challenge in the state where each of them succeeds and checks the rows.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+
+from gutskin.clinic import challenges as ch
+from gutskin.settings import Settings
+from gutskin.store.db import get_engine, transaction
+from gutskin.store.models import AuditEvent, ChallengeDose, FoodChallenge, Patient
+from tests.conftest import TEST_SECRET, People, earlier_today
+from tests.safety.matrix_setup import build_world
+from tests.safety.test_authz_matrix import ACTIONS, ROWS, app_routes
+
+#: routes that read or write no health data, and why (everything else must be audited)
+NO_HEALTH_DATA: dict[tuple[str, str], str] = {
+    ("GET", "/"): "landing page or a redirect to the person's home page",
+    ("GET", "/healthz"): "liveness",
+    ("GET", "/openapi.json"): "the API's schema",
+    ("GET", "/login"): "form", ("POST", "/login"): "sign-in (login_attempts, no patient)",
+    ("GET", "/register"): "form", ("POST", "/register"): "a new account (its own profile's 'create' row is written)",
+    ("POST", "/logout"): "ends the session",
+    ("POST", "/api/v1/auth/register"): "a new account (its own profile's 'create' row is written)",
+    ("POST", "/api/v1/auth/token"): "sign-in",
+    ("GET", "/account"): "the account's address and the password form",
+    ("POST", "/account/password"): "the password (the operator's reset is audited per profile)",
+    ("POST", "/account/sign-out-everywhere"): "ends sessions and tokens",
+    ("GET", "/api/v1/me"): "the account and the names of its own profiles",
+    ("POST", "/api/v1/me/password"): "the password",
+    ("POST", "/api/v1/me/sign-out-everywhere"): "ends sessions and tokens",
+    ("GET", "/data"): "the export links and the names of the account's own profiles",
+    ("GET", "/insights"): "an empty page; its panel (/insights/panel) is what reads, and is audited",
+    ("GET", "/questionnaire/{instrument}"): "an empty questionnaire form",
+    ("GET", "/clinic/simulator"): "the simulator's form: simulated patients only",
+    ("POST", "/clinic/simulator"): "a simulation of made-up patients (audited as 'run', no patient)",
+    ("GET", "/clinic/simulator/{job}"): "a simulation's result: made-up patients",
+}
+
+TODAY = dt.date.today()
+SAFE = {k: False for k in ch.SAFETY_SYMPTOMS}
+
+
+def _plan(**kw: Any) -> ch.PlanInput:
+    base: dict[str, Any] = dict(food="food.egg", kind="home", released_for_home=True, start=TODAY, baseline_days=7,
+                                doses=[ch.DoseStep(0, "1/4 cooked egg"), ch.DoseStep(4, "1/2 cooked egg")])
+    base.update(kw)
+    return ch.PlanInput(**base)
+
+
+def _shift_back(s, challenge_id: int, days: int) -> None:  # type: ignore[no-untyped-def]
+    """Let ``days`` days pass for the plan (its dates move back)."""
+    d = dt.timedelta(days=days)
+    c = s.get(FoodChallenge, challenge_id)
+    for name in ("elimination_start", "elimination_end", "baseline_start", "baseline_end",
+                 "reintroduction_start", "reintroduction_end"):
+        if getattr(c, name) is not None:
+            setattr(c, name, getattr(c, name) - d)
+    for dose in s.scalars(select(ChallengeDose).where(ChallengeDose.challenge_id == challenge_id)):
+        dose.planned_on -= d
+
+
+def home_running(s, people) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+    """A home challenge whose first dose is due today."""
+    out = ch.create_plan(s, people.clinician, people.owner_pid, _plan())
+    _shift_back(s, out["id"], 7)
+    return {"challenge_id": out["id"], "dose_id": out["doses"][0]["id"]}
+
+
+def home_new(s, people) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+    return {"challenge_id": ch.create_plan(s, people.clinician, people.owner_pid, _plan())["id"]}
+
+
+def with_elimination(s, people) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+    return {"challenge_id": ch.create_plan(s, people.clinician, people.owner_pid,
+                                           _plan(elimination_days=14, elimination_max_days=21))["id"]}
+
+
+def supervised(s, people) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+    out = ch.create_plan(s, people.clinician, people.owner_pid, _plan(
+        kind="supervised", released_for_home=False, doses=[ch.DoseStep(0, "3 mg protein"), ch.DoseStep(0, "30 mg")]))
+    _shift_back(s, out["id"], 7)
+    return {"challenge_id": out["id"]}
+
+
+def stopped_with_alert(s, people) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+    ids = home_new(s, people)
+    ch.safety_check(s, people.owner, ids["challenge_id"], ["hives"])
+    s.flush()
+    alerts = ch.clinician_alerts(s, people.clinician)
+    return {**ids, "alert_id": next(a["id"] for group in alerts.values() for a in group)}
+
+
+def nothing(s, people) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+    return {}
+
+
+GIVEN_AT = earlier_today(minutes=30).isoformat(timespec="minutes")
+
+
+@dataclass
+class Scenario:
+    persona: str
+    setup: Callable[..., dict[str, Any]]
+    actions: list[tuple[str, str]]  # (action, object_type) expected for patient A (or the new child)
+    body: dict[str, Any] = field(default_factory=dict)  # json for the API, form fields for pages
+    patient: str = "A"  # "child": the rows are for a profile the call creates
+
+
+SCENARIOS: dict[tuple[str, str], list[Scenario]] = {
+    ("PUT", "/api/v1/me/challenges/{challenge_id}/adherence/{day}"): [
+        Scenario("patient_a", home_new, [("update", "challenge_adherence")], {"followed": True})],
+    ("POST", "/challenges/{challenge_id}/adherence"): [
+        Scenario("patient_a", home_new, [("update", "challenge_adherence")], {"followed": "yes"})],
+    ("POST", "/api/v1/me/challenges/{challenge_id}/doses/{dose_id}"): [
+        Scenario("patient_a", home_running, [("take", "challenge_dose")], {"safety": SAFE})],
+    ("POST", "/challenges/{challenge_id}/dose/{dose_id}"): [
+        Scenario("patient_a", home_running, [("take", "challenge_dose")], {"checked": "1"})],
+    ("POST", "/api/v1/me/challenges/{challenge_id}/safety"): [
+        Scenario("patient_a", home_running, [("check", "food_challenge")], {"symptoms": []})],
+    ("POST", "/challenges/{challenge_id}/safety"): [
+        Scenario("patient_a", home_running, [("check", "food_challenge")])],
+    ("POST", "/api/v1/challenges/{challenge_id}/supervised-doses"): [
+        Scenario("clinician_linked", supervised, [("record", "challenge_dose")],
+                 {"step": 1, "given_at": GIVEN_AT, "amount": "3 mg protein"})],
+    ("POST", "/clinic/challenges/{challenge_id}/supervised-dose"): [
+        Scenario("clinician_linked", supervised, [("record", "challenge_dose")],
+                 {"step": "1", "given_at": GIVEN_AT, "amount": "3 mg protein"})],
+    ("POST", "/api/v1/challenges/{challenge_id}/supervised-outcome"): [
+        Scenario("clinician_linked", supervised, [("record", "challenge_outcome")], {"immediate_outcome": "negative"})],
+    ("POST", "/clinic/challenges/{challenge_id}/supervised-outcome"): [
+        Scenario("clinician_linked", supervised, [("record", "challenge_outcome")], {"immediate_outcome": "negative"})],
+    ("POST", "/api/v1/challenges/{challenge_id}/extend-elimination"): [
+        Scenario("clinician_linked", with_elimination, [("extend", "food_challenge")], {"extra_days": 3})],
+    ("POST", "/clinic/challenges/{challenge_id}/extend"): [
+        Scenario("clinician_linked", with_elimination, [("extend", "food_challenge")], {"extra_days": "3"})],
+    ("POST", "/api/v1/challenges/{challenge_id}/outcome"): [
+        Scenario("clinician_linked", home_running, [("confirm", "food_challenge"), ("create", "allergy_record")],
+                 {"outcome": "confirmed", "note": "hives after the first dose in clinic"})],
+    ("POST", "/clinic/challenges/{challenge_id}/outcome"): [
+        Scenario("clinician_linked", home_running, [("confirm", "food_challenge"), ("create", "allergy_record")],
+                 {"outcome": "confirmed", "note": "hives after the first dose in clinic"})],
+    ("POST", "/api/v1/challenges/{challenge_id}/evaluate"): [
+        Scenario("patient_a", home_running, [("evaluate", "food_challenge")]),
+        Scenario("clinician_linked", home_running, [("evaluate", "food_challenge")])],
+    ("POST", "/clinic/challenges/{challenge_id}/evaluate"): [
+        Scenario("clinician_linked", home_running, [("evaluate", "food_challenge")])],
+    ("POST", "/api/v1/challenges/{challenge_id}/stop"): [
+        Scenario("patient_a", home_new, [("stop", "food_challenge")], {"reason": "holiday"}),
+        Scenario("clinician_linked", home_new, [("stop", "food_challenge")], {"reason": "holiday"})],
+    ("POST", "/challenges/{challenge_id}/stop"): [
+        Scenario("patient_a", home_new, [("stop", "food_challenge")], {"reason": "holiday"})],
+    ("POST", "/clinic/challenges/{challenge_id}/stop"): [
+        Scenario("clinician_linked", home_new, [("stop", "food_challenge")], {"reason": "holiday"})],
+    ("GET", "/api/v1/clinician/challenge-alerts"): [
+        Scenario("clinician_linked", stopped_with_alert, [("read", "challenge_alert")])],
+    ("GET", "/clinic/challenges"): [
+        Scenario("clinician_linked", stopped_with_alert, [("read", "challenge_alert")])],
+    ("POST", "/api/v1/clinician/challenge-alerts/{alert_id}/acknowledge"): [
+        Scenario("clinician_linked", stopped_with_alert, [("acknowledge", "challenge_alert")])],
+    ("POST", "/clinic/challenges/{challenge_id}/alerts/{alert_id}/ack"): [
+        Scenario("clinician_linked", stopped_with_alert, [("acknowledge", "challenge_alert")])],
+    ("POST", "/clinic/patients/{patient_id}/challenges"): [
+        Scenario("clinician_linked", nothing, [("create", "food_challenge")],
+                 {"food": "food.wheat", "released_for_home": "1", "baseline_days": "7", "doses": "0: 1 slice"})],
+    ("POST", "/api/v1/me/children"): [
+        Scenario("patient_a", nothing, [("create", "patient")], {"display_name": "Mia"}, patient="child")],
+    ("POST", "/profiles/child"): [
+        Scenario("patient_a", nothing, [("create", "patient")], {"display_name": "Mia"}, patient="child")],
+    ("POST", "/api/v1/me/delete"): [
+        Scenario("patient_a", nothing, [("delete", "patient")], {"password": People.password})],
+    ("POST", "/data/delete"): [
+        Scenario("patient_a", nothing, [("delete", "patient")], {"password": People.password})],
+}
+
+
+def test_every_route_is_audited_or_says_why() -> None:
+    routes = app_routes()
+    audited = {r for r, row in ROWS.items() if row.audit}
+    unaccounted = sorted(routes - audited - SCENARIOS.keys() - NO_HEALTH_DATA.keys())
+    assert not unaccounted, ("routes whose audit rows nothing checks (add audit= to the matrix row, a scenario here, "
+                             f"or a reason in NO_HEALTH_DATA): {unaccounted}")
+    stale = sorted((SCENARIOS.keys() | NO_HEALTH_DATA.keys()) - routes)
+    assert not stale, f"entries for routes that no longer exist: {stale}"
+    both = sorted(NO_HEALTH_DATA.keys() & (audited | SCENARIOS.keys()))
+    assert not both, f"said to hold no health data, yet audited: {both}"
+
+
+@pytest.mark.parametrize("route, i", [(r, i) for r in sorted(SCENARIOS) for i in range(len(SCENARIOS[r]))],
+                         ids=lambda v: f"{v[0]} {v[1]}" if isinstance(v, tuple) else str(v))
+def test_a_successful_write_or_read_leaves_rows_naming_actor_patient_action(route: tuple[str, str], i: int,
+                                                                             sqlite_url: str) -> None:
+    from gutskin.web import create_app
+
+    method, path = route
+    sc = SCENARIOS[route][i]
+    settings = Settings(database_url=sqlite_url, secret_key=TEST_SECRET, env="test")
+    engine = get_engine(sqlite_url)
+    people = People(engine)
+    world = build_world(engine, people, settings, with_challenge=False)
+    with transaction(engine) as s:
+        ids = {"patient_id": people.owner_pid, "day": TODAY.isoformat(), **sc.setup(s, people)}
+    with transaction(engine) as s:
+        last = s.scalar(select(AuditEvent.id).order_by(AuditEvent.id.desc()).limit(1)) or 0
+    url = re.sub(r"{(\w+)}", lambda m: str(ids[m.group(1)]), path)
+    with TestClient(create_app(settings), follow_redirects=False) as client:
+        if path.startswith("/api/"):
+            kwargs: dict[str, Any] = {"headers": world.tokens[sc.persona]}
+            if method != "GET":
+                kwargs["json"] = sc.body
+        else:
+            client.cookies.set("gutskin_session", world.cookies[sc.persona])
+            kwargs = {} if method == "GET" else {"data": {**sc.body, "csrf_token": world.csrf[sc.persona]}}
+        resp = client.request(method, url, **kwargs)
+    location = resp.headers.get("location", "")
+    assert resp.status_code < 400 and "error=" not in location and location != "/login", (resp.status_code, location,
+                                                                                          resp.text[:300])
+    actor = world.actor(sc.persona)
+    with transaction(engine) as s:
+        rows = s.execute(select(AuditEvent.actor_user_id, AuditEvent.actor_label, AuditEvent.patient_id,
+                                AuditEvent.action, AuditEvent.object_type).where(AuditEvent.id > last)).all()
+        if sc.patient == "child":
+            pid = s.scalar(select(Patient.id).where(Patient.owner_user_id == people.owner.user_id,
+                                                    Patient.relationship == "child"))
+        else:
+            pid = people.owner_pid
+    assert sorted((a, o) for _, _, p, a, o in rows if p == pid) == sorted(sc.actions), rows
+    for uid, label, _, action, _ in rows:
+        assert (uid, label) == (actor.user_id, actor.label), rows
+        assert action in ACTIONS, rows
+    assert all(p == pid for _, _, p, _, _ in rows), f"rows for another patient than the one acted on: {rows}"
