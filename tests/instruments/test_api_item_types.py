@@ -64,3 +64,22 @@ def test_a_diary_day_with_proper_json_is_stored(client, people) -> None:
     day = r.json()
     assert (day["itch"], day["sleep_loss"], day["poem"], day["poscorad"], day["flare"]) == (4, 0, 7, 12.0, False)
     assert day["factors"] == {"env.pollen": 12.5, "food.egg": 1.0}
+
+
+def test_a_poem_replaced_by_one_not_scored_leaves_no_total_on_the_diary_day(client, people) -> None:
+    """Answering the day's POEM again replaces it; when the new answer is not scored (two items
+    unanswered) the diary day kept the replaced total (28), so the CSV export and the insights
+    still said 28 while the day's only POEM answer had no score."""
+    owner = bearer(client, "owner@example.org")
+    day = "2026-11-20"
+    diary = f"/api/v1/me/diary?start={day}&end={day}"
+    assert client.post("/api/v1/me/questionnaires/poem", json={"answers": [4] * 7, "answered_on": day},
+                       headers=owner).json()["total"] == 28
+    assert [d["poem"] for d in client.get(diary, headers=owner).json()] == [28]
+    r = client.post("/api/v1/me/questionnaires/poem", json={"answers": [None, None, 0, 0, 0, 0, 0], "answered_on": day},
+                    headers=owner)
+    assert r.status_code == 201 and r.json()["total"] is None
+    assert [d["poem"] for d in client.get(diary, headers=owner).json()] == [None]
+    # scored again: back on the day
+    client.post("/api/v1/me/questionnaires/poem", json={"answers": [1] * 7, "answered_on": day}, headers=owner)
+    assert [d["poem"] for d in client.get(diary, headers=owner).json()] == [7]

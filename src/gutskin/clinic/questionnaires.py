@@ -11,7 +11,7 @@ from gutskin.clinic import audit
 from gutskin.clinic.access import patient_for_read, patient_for_write
 from gutskin.clinic.actors import Actor
 from gutskin.clinic.errors import InvalidInput
-from gutskin.store.models import Patient, QuestionnaireResponse
+from gutskin.store.models import DiaryDay, Patient, QuestionnaireResponse
 from gutskin.store.upsert import ensure_diary_day
 
 PATIENT_INSTRUMENTS = ("poem", "recap", "adct", "dlqi", "cdlqi")
@@ -56,6 +56,7 @@ def submit(
         .order_by(QuestionnaireResponse.id).limit(1)
     ).first()
     action = "update" if row is not None else "create"
+    replaced_total = row.total if row is not None else None
     if row is None:
         row = QuestionnaireResponse(patient_id=patient_id, instrument=instrument, answered_on=day)
         session.add(row)
@@ -66,6 +67,13 @@ def submit(
     if instrument == "poem" and total is not None:
         d, _ = ensure_diary_day(session, patient_id, day)
         d.poem = int(round(total))
+    elif instrument == "poem" and replaced_total is not None:
+        # the day's POEM answer is replaced by one that is not scored (two or more items
+        # unanswered): the replaced total must not stay on the diary day (exports, insights),
+        # unless the day's POEM was since entered as something else
+        d = session.get(DiaryDay, (patient_id, day), with_for_update=True)
+        if d is not None and d.poem == int(round(replaced_total)):
+            d.poem = None
     session.flush()
     audit.record(session, actor, patient_id, action, "questionnaire", row.id)
     return {"id": row.id, "answered_on": day.isoformat(), **result}
