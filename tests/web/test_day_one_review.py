@@ -77,3 +77,60 @@ def test_a_childs_questionnaires_ask_about_the_child(client, people) -> None:
     assert "You are on the record of <strong>Mia</strong>." in severe.text
     mine = client.post("/questionnaire/poem", data={"csrf_token": csrf, **{f"q{i}": "4" for i in range(7)}})
     assert "Your eczema was very severe over the last week" in mine.text
+
+
+def test_a_day_logged_by_mistake_can_be_deleted_on_the_today_page(client, people) -> None:
+    """A day logged on the wrong date stayed in the trends, the insights and the clinic's panel:
+    the Today page could only overwrite it (the API had DELETE, the page nothing). Now a day with
+    an entry offers "Delete this day"; a second press (double click, back button) ends on the
+    same page; a profile that is not yours is 404 and keeps its day."""
+    login_page(client, "owner@example.org")
+    page = client.get("/today?date=2026-11-03").text
+    assert 'id="delete-day"' not in page  # nothing logged: nothing to delete
+    csrf = _csrf(page)
+    client.post("/today", data={"csrf_token": csrf, "date": "2026-11-03", "itch": "6", "f:food.egg": "1", "notes": "wrong day"})
+    client.post("/today", data={"csrf_token": csrf, "date": "2026-11-04", "itch": "2"})
+    page = client.get("/today?date=2026-11-03").text
+    assert 'id="delete-day"' in page and "Delete the entry of 2026-11-03" in page
+    owner = bearer(client, "owner@example.org")
+    stranger = bearer(client, "stranger@example.org")
+    client.put("/api/v1/me/diary/2026-11-03", json={"itch": 1}, headers=stranger)
+
+    for _ in range(2):  # the second press finds nothing to delete and says the same
+        r = client.post("/today/delete", data={"csrf_token": csrf, "date": "2026-11-03"})
+        assert r.status_code == 200 and str(r.url).startswith("http://testserver/today?date=2026-11-03&saved=")
+        assert 'id="deleted-msg"' in r.text and "The entry of 2026-11-03 is deleted." in r.text
+        assert 'id="delete-day"' not in r.text and 'id="saved-msg"' not in r.text
+    days = client.get("/api/v1/me/diary?start=2026-11-01&end=2026-11-30", headers=owner).json()
+    assert [d["date"] for d in days] == ["2026-11-04"]
+    log = [e["action"] for e in client.get("/api/v1/me/audit", headers=owner).json() if e["object"] == "diary_day"]
+    assert log.count("delete") == 1
+    # the note is the server's: a link cannot say a day was deleted
+    assert 'id="deleted-msg"' not in client.get("/today?date=2026-11-04&saved=deleted%202026-11-04").text
+
+    r = client.post(f"/today/delete?patient={people.stranger_pid}", data={"csrf_token": csrf, "date": "2026-11-03"})
+    assert r.status_code == 404
+    assert [d["itch"] for d in client.get("/api/v1/me/diary?start=2026-11-03&end=2026-11-03", headers=stranger).json()] == [1]
+    r = client.post("/today/delete", data={"csrf_token": csrf, "date": "3 Nov"})
+    assert r.status_code == 422 and "date: expected a day YYYY-MM-DD" in r.text
+    r = client.post("/today/delete", data={"csrf_token": "forged", "date": "2026-11-04"})
+    assert r.status_code == 403
+    assert len(client.get("/api/v1/me/diary?start=2026-11-04&end=2026-11-04", headers=owner).json()) == 1
+
+
+def test_a_childs_day_is_deleted_on_the_childs_record(client, people) -> None:
+    """The delete form keeps the profile: a caregiver deleting the child's day does not touch
+    their own day of the same date."""
+    login_page(client, "owner@example.org")
+    csrf = _csrf(client.get("/data").text)
+    r = client.post("/profiles/child", data={"csrf_token": csrf, "display_name": "Mia"}, follow_redirects=False)
+    cid = int(r.headers["location"].rsplit("=", 1)[1])
+    client.post("/today", data={"csrf_token": csrf, "date": "2026-11-05", "itch": "3"})
+    client.post(f"/today?patient={cid}", data={"csrf_token": csrf, "date": "2026-11-05", "itch": "5"})
+    page = client.get(f"/today?date=2026-11-05&patient={cid}").text
+    assert f'action="/today/delete?patient={cid}"' in page
+    r = client.post(f"/today/delete?patient={cid}", data={"csrf_token": csrf, "date": "2026-11-05"})
+    assert r.status_code == 200 and "You are on the record of <strong>Mia</strong>." in r.text
+    owner = bearer(client, "owner@example.org")
+    assert client.get(f"/api/v1/me/diary?start=2026-11-05&end=2026-11-05&patient_id={cid}", headers=owner).json() == []
+    assert [d["itch"] for d in client.get("/api/v1/me/diary?start=2026-11-05&end=2026-11-05", headers=owner).json()] == [3]

@@ -163,11 +163,12 @@ def _custom_factor(text: str, group: str = "food") -> str:
 @router.get("/today", response_class=HTMLResponse)
 def today(request: Request, date: str | None = None, patient: int | None = None, saved: str | None = None) -> Response:
     # "Saved." only after this session's save of this day (a signed note): a link cannot claim it
-    return _today_page(request, date, patient, int(bool(date) and read_note(request, saved) == f"saved {date}"))
+    note = read_note(request, saved) if date else None
+    return _today_page(request, date, patient, int(note == f"saved {date}"), deleted=note == f"deleted {date}")
 
 
 def _today_page(request: Request, date: str | None, patient: int | None, saved: int = 0,
-                error: str | None = None, posted: dict | None = None) -> Response:
+                error: str | None = None, posted: dict | None = None, deleted: bool = False) -> Response:
     """The diary form; after a refused save, ``error`` and what was typed (``posted``)."""
     local = local_today(request)
     day = _parse_day(date, local)
@@ -206,7 +207,7 @@ def _today_page(request: Request, date: str | None, patient: int | None, saved: 
             "readings_left": readings_left, "avoid_left": avoid_left,
             "chips": _chips(used, entry["factors"]), "scales": _scales(entry["factors"]),  # type: ignore[arg-type]
             "amounts": _amounts(entry["factors"], readings_left),  # type: ignore[arg-type]
-            "due": due, "saved": bool(saved), "patient": patient, "profiles": _profiles(s, u.actor),
+            "due": due, "saved": bool(saved), "deleted": deleted, "patient": patient, "profiles": _profiles(s, u.actor),
             "current_patient": pid, "date_defaulted": not date, "error": error, "custom_groups": CUSTOM_GROUPS,
             "viewing": viewing(s, u, patient),
         }
@@ -264,6 +265,28 @@ async def save_today(request: Request, patient: int | None = None) -> Response:
         raise  # not yours: 404 / 403 as everywhere
     except ClinicError as exc:  # the same form again, with what was typed and what is wrong
         return await run_in_threadpool(_today_page, request, form.get("date"), patient, 0, f"Could not save: {exc}", form)
+
+
+@router.post("/today/delete")
+def delete_today(request: Request, date: str = Form(""), csrf_token: str = Form(""), patient: int | None = None) -> Response:
+    """Delete one day of the diary (a day logged by mistake, or on the wrong date): the Today page
+    had no way to, only the API. A day that is not (or no longer) there is already deleted: a
+    double click or the back button ends on the same page, not on an error."""
+    try:
+        day = dt.date.fromisoformat(date)
+    except ValueError:
+        raise InvalidInput(f"date: expected a day YYYY-MM-DD, got {date[:20]!r}") from None
+    with unit_of_work(request) as s:
+        u = require_user(request, s, "patient")
+        verify_csrf(request, u, csrf_token)
+        pid = _pid(s, u.actor, patient)  # someone else's profile: 404 here
+        try:
+            diary.delete_day(s, u.actor, pid, day)
+        except NotFound:
+            pass  # the day has no entry (any more)
+    q = f"&patient={patient}" if patient else ""
+    note = quote(signed_note(request, f"deleted {day.isoformat()}", "/today"))
+    return redirect(f"/today?date={day.isoformat()}&saved={note}{q}")
 
 
 QUESTIONS = {
