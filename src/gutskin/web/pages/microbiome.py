@@ -104,5 +104,7 @@ def microbiome_report(request: Request, sample_pk: int, patient: int | None = No
 def clinician_microbiome_report(request: Request, patient_id: int, sample_pk: int) -> Response:
     with unit_of_work(request) as s:
         u = require_user(request, s, "clinician")
-        return render(request, "microbiome_report.html", {"s": micro.get_sample(s, u.actor, patient_id, sample_pk),
-                                                          "readonly": True}, user=u)
+        sample = micro.get_sample(s, u.actor, patient_id, sample_pk)  # authorizes (strangers: 404) and audits
+        p = access.patient_for_read(s, u.actor, patient_id)
+        return render(request, "microbiome_report.html", {"s": sample, "readonly": True, "patient_id": patient_id,
+                                                          "patient_name": p.display_name or p.external_id}, user=u)
