@@ -83,3 +83,20 @@ def test_a_poem_replaced_by_one_not_scored_leaves_no_total_on_the_diary_day(clie
     # scored again: back on the day
     client.post("/api/v1/me/questionnaires/poem", json={"answers": [1] * 7, "answered_on": day}, headers=owner)
     assert [d["poem"] for d in client.get(diary, headers=owner).json()] == [7]
+
+
+def test_a_factor_name_with_a_trailing_newline_is_not_a_factor(client, people) -> None:
+    """`group.name` is matched whole: the pattern's "$" also matched before a final newline, so
+    "food.egg\\n" was stored as a factor of its own, exported as a quoted header cell that the
+    reader strips back to food.egg (a different factor on re-import)."""
+    from gutskin.diary.csvio import diary_csv_text, DiaryRow
+    from gutskin.diary.factors import parse_factor_name
+    import datetime as dt
+
+    with pytest.raises(ValueError, match=r"factor name 'food.egg\\n': expected 'group.name'"):
+        parse_factor_name("food.egg\n")
+    with pytest.raises(ValueError, match=r"factor name 'food.egg\\n'"):
+        diary_csv_text([DiaryRow("p1", dt.date(2026, 11, 20))], ["food.egg\n"])
+    owner = bearer(client, "owner@example.org")
+    r = client.put("/api/v1/me/diary/2026-11-20", json={"factors": {"food.egg\n": 1}}, headers=owner)
+    assert r.status_code == 422 and "factors.food.egg" in r.json()["detail"], r.text

@@ -11,7 +11,7 @@ import enum
 import re
 from dataclasses import dataclass
 
-FACTOR_NAME_RE = re.compile(r"^(food|env|life|gut|treat|[a-z0-9_]+)\.[a-z0-9_]+$")
+FACTOR_NAME_RE = re.compile(r"^(food|env|life|gut|treat|[a-z0-9_]+)\.[a-z0-9_]+\Z")  # \Z: "$" also matched before a final newline
 """``group.name``, lower case, ``[a-z0-9_]`` on both sides of the dot."""
 MAX_FACTOR_NAME = 80  # the store's column width
 
