@@ -146,7 +146,12 @@ def _plain_language(age_group: str, comparison: dict[str, Any], taxa: list[dict[
         plural = t["rank"] == "group"
         name = t["taxon"][0].upper() + t["taxon"][1:]
         was, it = ("were", "them") if plural else ("was", "it")
-        if t["direction"] == "inconsistent":
+        if t.get("measure") == "diversity":
+            lines.append(f"{name} {was} found ({pct:.2g}% of this sample). Studies have reported lower diversity "
+                         f"within {t['taxon']} (fewer different kinds of {it}, not a smaller amount) in people with "
+                         f"eczema ({t['evidence']} evidence); this report does not measure that, and its amount "
+                         f"says nothing about it.")
+        elif t["direction"] == "inconsistent":
             lines.append(f"{name} {was} found ({pct:.2g}% of this sample); studies disagree on whether {it} "
                          f"{'are' if plural else 'is'} more or less common in eczema.")
         else:

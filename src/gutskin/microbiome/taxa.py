@@ -5,7 +5,10 @@ The data file ``data/eczema_taxa.csv`` has one row per taxon (or group of genera
 ``aliases`` (other names, e.g. GTDB's *Mediterraneibacter gnavus* for *Ruminococcus gnavus*),
 ``parents`` (the names, in Greengenes, SILVA and GTDB, of the family the genus or genera belong
 to; for a family entry, of its order: reads named only that far may be the taxon),
-``direction`` (lower / higher / inconsistent in eczema), ``age_group`` (infant / adult / any),
+``direction`` (lower / higher / inconsistent in eczema), ``measure`` (what the direction is
+of: ``abundance``, the taxon's share, or ``diversity``, how many different kinds of it there
+are — Abrahamsson 2012 found lower *diversity within* Bacteroides, not less Bacteroides),
+``age_group`` (infant / adult / any),
 ``evidence`` (consistent: several independent cohorts; limited: one or two studies;
 inconsistent: conflicting reports), ``finding`` and ``citations`` (``|``-separated).
 
@@ -37,6 +40,7 @@ class TaxonEvidence:
     aliases: tuple[str, ...]
     parents: tuple[str, ...]
     direction: str
+    measure: str
     age_group: str
     evidence: str
     finding: str
@@ -52,7 +56,7 @@ def load_knowledge_base() -> tuple[TaxonEvidence, ...]:
         split = lambda s: tuple(x.strip() for x in s.split("|") if x.strip())  # noqa: E731
         out.append(TaxonEvidence(id=row["id"], taxon=row["taxon"], rank=row["rank"], members=split(row["members"]),
                                  aliases=split(row["aliases"]), parents=split(row["parents"]),
-                                 direction=row["direction"],
+                                 direction=row["direction"], measure=row.get("measure") or "abundance",
                                  age_group=row["age_group"], evidence=row["evidence"], finding=row["finding"],
                                  citations=split(row["citations"])))
     return tuple(out)
