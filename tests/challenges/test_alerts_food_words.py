@@ -1,5 +1,6 @@
 """The clinician's safety-alert table names the food in words ("Tree nuts"), not the diary's
-factor code ("food.tree_nut"), as every other challenge page does."""
+factor code ("food.tree_nut"), as every other challenge page does; the stopped challenge's
+status says "stopped" once."""
 
 from __future__ import annotations
 
@@ -25,3 +26,5 @@ def test_the_alert_row_names_the_food(web) -> None:  # type: ignore[no-untyped-d
     cells = re.findall(r"<td>(.*?)</td>", row, re.S)
     assert cells[1] == "Owner" and cells[2] == "Tree nuts", cells
     assert "food.tree_nut" not in page
+    detail = doc.get(f"/clinic/challenges/{plan['id']}").text
+    assert '<td id="challenge-status">stopped</td>' in detail  # it read "stopped (stopped)"
