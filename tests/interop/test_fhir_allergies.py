@@ -57,3 +57,27 @@ def test_a_refuting_rechallenge_replaces_the_confirmed_allergy(engine, people) -
     assert now["id"] == egg["id"]  # the same resource, updated: a receiver replaces it rather than adding a second
     notes = " ".join(n["text"] for n in now.get("note", []))
     assert "Earlier: confirmed on" in notes  # the history is not lost
+
+
+def test_a_confirmed_allergy_carries_the_reported_signs_as_its_reaction(engine, people) -> None:
+    """A peanut challenge stopped by the patient's safety report (hives, vomiting) and confirmed by
+    the clinician: the receiving EHR gets the signs as the reaction, with the report's instant."""
+    from gutskin.clinic import challenges as ch
+    from gutskin.store.db import transaction
+    from gutskin.store.models import ChallengeAlert
+
+    with transaction(engine) as s:
+        plan = ch.create_plan(s, people.clinician, people.owner_pid, _plan(food="food.peanut",
+                                                                           doses=[ch.DoseStep(0, "1 peanut")]))
+        ch.safety_check(s, people.owner, int(plan["id"]), ["hives", "vomiting"])  # type: ignore[arg-type]
+        reported = s.query(ChallengeAlert).one().created_at
+        ch.confirm_outcome(s, people.clinician, int(plan["id"]), "confirmed")  # type: ignore[arg-type]
+        wheat = ch.create_plan(s, people.clinician, people.owner_pid, _plan(food="food.wheat",
+                                                                            doses=[ch.DoseStep(0, "1 slice of bread")]))
+        ch.confirm_outcome(s, people.clinician, int(wheat["id"]), "refuted", note="eats bread daily")  # type: ignore[arg-type]
+    by_food = {a["code"]["coding"][0]["code"]: a for a in _allergies(engine, people)}
+    [reaction] = by_food["food.peanut"]["reaction"]
+    assert [m["text"] for m in reaction["manifestation"]] == [
+        "Hives (raised, itchy welts) anywhere on the body", "Repeated vomiting"]
+    assert reaction["onset"] == reported.replace(microsecond=0).isoformat() + "Z"  # stored UTC, marked as such
+    assert "reaction" not in by_food["food.wheat"]  # no allergy, no reaction

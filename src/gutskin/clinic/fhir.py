@@ -96,7 +96,28 @@ def allergy_records(session: Session, patient_id: int, with_notes: bool) -> list
             summary = f"{summary}; {a.note}" if summary else a.note
         out.append({"id": a.id, "food": a.food, "verdict": a.status, "summary": summary,
                     "finished_on": a.recorded_at.date() if a.recorded_at else None, "avoid": bool(a.avoid),
-                    "recorder": name or email})
+                    "recorder": name or email, "reactions": _reactions(session, c) if c is not None else []})
+    return out
+
+
+def _reactions(session: Session, c: Any) -> list[dict[str, Any]]:
+    """The signs recorded during a challenge, from the fixed safety list (free text stays out):
+    the patient's safety reports (``onset`` a UTC instant) and reactions to clinic doses (``onset``
+    the day: clinic doses are stored in the clinic's wall-clock time, without a zone)."""
+    from gutskin.clinic.challenges import SAFETY_SYMPTOMS
+    from gutskin.store.models import ChallengeAlert, ChallengeDose
+
+    out: list[dict[str, Any]] = []
+    for al in session.scalars(select(ChallengeAlert).where(ChallengeAlert.challenge_id == c.id)
+                              .order_by(ChallengeAlert.id)).all():
+        if al.symptoms:
+            out.append({"signs": [SAFETY_SYMPTOMS.get(x, x) for x in al.symptoms], "onset": al.created_at})
+    for d in session.scalars(select(ChallengeDose).where(ChallengeDose.challenge_id == c.id, ChallengeDose.setting == "clinic")
+                             .order_by(ChallengeDose.step, ChallengeDose.id)).all():
+        present = (d.safety or {}).get("reactions") or []
+        if present:
+            out.append({"signs": [SAFETY_SYMPTOMS.get(x, x) for x in present],
+                        "onset": d.taken_at.date() if d.taken_at else None, "dose": d.amount})
     return out
 
 

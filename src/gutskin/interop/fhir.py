@@ -11,7 +11,8 @@ Input (all keys but ``patient`` optional)::
      "days": [{"date", "itch", "sleep_loss", "flare", "poscorad", "poem", "notes", "factors": {...}}],
      "questionnaires": [{"id", "instrument", "version", "answered_on", "answers": payload, "total", "band"}],
      "appointments": [{"id", "status", "scheduled_for", "reason", "clinician"}],
-     "challenges": [{"id", "food", "verdict": "confirmed" | "refuted", "summary", "finished_on", "avoid", "recorder"}],
+     "challenges": [{"id", "food", "verdict": "confirmed" | "refuted", "summary", "finished_on", "avoid", "recorder",
+                     "reactions": [{"signs": [str], "onset": datetime (UTC) | date, "dose"}]}],
      "as_of": date, "generated_at": datetime}
 """
 
@@ -327,6 +328,21 @@ class _Builder:
                 res["recordedDate"] = _date(c["finished_on"]).isoformat()  # type: ignore[union-attr]
             if c.get("recorder"):
                 res["recorder"] = {"display": str(c["recorder"])}
+            if verdict == "confirmed" and c.get("reactions"):
+                # the signs recorded during the challenge (patient's safety report, clinic dose), as text:
+                # gutskin's safety list is not coded; onset an instant (UTC) or the day
+                reactions = []
+                for r in c["reactions"]:
+                    reaction: dict[str, Any] = {"manifestation": [{"text": str(x)} for x in r["signs"]]}
+                    onset = r.get("onset")
+                    if isinstance(onset, dt.datetime):
+                        reaction["onset"] = _instant(onset)
+                    elif onset is not None:
+                        reaction["onset"] = _date(onset).isoformat()  # type: ignore[union-attr]
+                    if r.get("dose"):
+                        reaction["description"] = f"after a clinic dose of {r['dose']}"
+                    reactions.append(reaction)
+                res["reaction"] = reactions
             notes = []
             if c.get("summary"):
                 notes.append(str(c["summary"]))
