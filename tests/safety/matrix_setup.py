@@ -79,6 +79,7 @@ def _challenge_objects(engine, people, w: World) -> None:  # type: ignore[no-unt
             food="food.milk", kind="home", released_for_home=True, start=dt.date.today(), baseline_days=7,
             doses=[ch.DoseStep(0, "50 ml")]))
         ch.safety_check(s, people.owner, other["id"], ["hives"])  # a safety stop raises an alert for the clinician
+        w.ids["alert_challenge_id"] = other["id"]
     with transaction(engine) as s:
         alerts = ch.clinician_alerts(s, people.clinician)
         w.ids["alert_id"] = next(a["id"] for group in alerts.values() for a in group)

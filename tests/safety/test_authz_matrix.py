@@ -61,6 +61,7 @@ class Row:
     audit: dict[str, str] | None = None  # persona -> "A" | "B": exactly one row for that patient
     query: str = ""
     audit_rows: int = 1  # rows expected when the request writes more than one thing (each write is recorded)
+    ids: Callable[[World], dict[str, Any]] | None = None  # path ids other than the world's defaults
 
 
 def js(payload: dict[str, Any]) -> Callable[[World, str], dict[str, Any]]:
@@ -271,7 +272,7 @@ def test_route(route: tuple[str, str], sqlite_url: str, request: pytest.FixtureR
     people = People(engine)
     world = build_world(engine, people, settings)
     world.engine = engine  # type: ignore[attr-defined]
-    ids = {**world.ids, "instrument": "poem"}
+    ids = {**world.ids, "instrument": "poem", **(row.ids(world) if row.ids else {})}
     url = re.sub(r"{(\w+)}", lambda m: str(ids[m.group(1)]), path + row.query)
     patient_ids = {"A": people.owner_pid, "B": people.stranger_pid}
     app = create_app(settings)

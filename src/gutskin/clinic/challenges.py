@@ -1010,10 +1010,14 @@ def clinician_alerts(session: Session, actor: Actor, day: dt.date | None = None)
     return {"alerts": alerts, "due": due}
 
 
-def acknowledge_alert(session: Session, actor: Actor, alert_id: int) -> dict[str, object]:
+def acknowledge_alert(session: Session, actor: Actor, alert_id: int, challenge_id: int | None = None) -> dict[str, object]:
+    """A linked clinician acknowledges a safety alert. ``challenge_id``: the challenge whose page the
+    button is on; an alert of another challenge is "not found" (before, the page acknowledged any
+    alert id it was given: another patient's safety stop vanished from the alerts list while the
+    clinician looked at this one's page -- fourth security review)."""
     require_role(actor, "clinician")
     a = session.get(ChallengeAlert, alert_id)
-    if a is None:
+    if a is None or (challenge_id is not None and a.challenge_id != challenge_id):
         raise NotFound("alert not found")
     try:
         _linked_clinician(session, actor, a.patient_id)

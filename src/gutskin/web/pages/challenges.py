@@ -306,7 +306,7 @@ def clinic_extend(request: Request, challenge_id: int, extra_days: str = Form(""
 
 @router.post("/clinic/challenges/{challenge_id}/alerts/{alert_id}/ack", response_class=HTMLResponse)
 def clinic_ack(request: Request, challenge_id: int, alert_id: int, csrf_token: str = Form("")) -> Response:
-    return _clinic_action(request, challenge_id, csrf_token, lambda s, a: uc.acknowledge_alert(s, a, alert_id))
+    return _clinic_action(request, challenge_id, csrf_token, lambda s, a: uc.acknowledge_alert(s, a, alert_id, challenge_id))
 
 
 @router.post("/clinic/challenges/{challenge_id}/stop", response_class=HTMLResponse)
