@@ -17,11 +17,15 @@ from sqlalchemy.orm import Session
 from gutskin.clinic import audit
 from gutskin.clinic.access import require_role
 from gutskin.clinic.actors import Actor
-from gutskin.clinic.errors import InvalidInput, NotFound
+from gutskin.clinic.errors import InvalidInput, NotFound, RateLimited
 
 MAX_PATIENTS = 300
 MAX_WEEKS = 52
 KEEP_SECONDS = 3600
+MAX_UNFINISHED_PER_CLINICIAN = 2
+"""Simulations one clinician may have queued or running at once. They all share one worker
+thread (a 300-patient, 52-week run of every arm takes ~8 s): before the fourth security review
+one clinician could queue a hundred and every other clinician's run waited behind them."""
 
 _pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="gutskin-sim")
 _jobs: dict[str, tuple[int | None, float, dict[str, Any], Future]] = {}
@@ -60,6 +64,9 @@ def start_trial(session: Session, actor: Actor, arms: list[str], patients: int, 
         now = time.time()
         for k in [k for k, v in _jobs.items() if now - v[1] > KEEP_SECONDS]:
             _jobs.pop(k, None)
+        unfinished = sum(1 for owner, _, _, fut in _jobs.values() if owner == actor.user_id and not fut.done())
+        if unfinished >= MAX_UNFINISHED_PER_CLINICIAN:
+            raise RateLimited(f"simulations: {unfinished} of yours are still running; start another when one has finished")
         _jobs[job] = (actor.user_id, now, {"arms": arms, "patients": patients, "weeks": weeks, "seed": seed},
                       _pool.submit(_run, arms, patients, weeks, seed))
     audit.record(session, actor, None, "run", "simulation", job)
