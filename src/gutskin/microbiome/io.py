@@ -546,6 +546,9 @@ def read_metaphlan(path_or_buffer, *, rank: str = "species", sample_id: str | No
     header = None
     body: list[str] = []
     file_sample = None
+    head_line = next((ln for ln in lines if ln.lstrip("#").startswith(("clade_name", "ID"))), "")
+    if "\t" not in head_line and "," in head_line:  # a merged table saved by a spreadsheet as CSV
+        lines = [ln.replace(",", "\t") for ln in lines]
     for ln in lines:
         if not ln.strip():
             continue
@@ -614,6 +617,95 @@ def read_metaphlan(path_or_buffer, *, rank: str = "species", sample_id: str | No
         notes.append("MetaPhlAn UNCLASSIFIED fraction left out")
     return Profile.from_frame(frame, kind="relative", rank=rank, method="shotgun", taxonomy=taxonomy,
                               source=src, notes=tuple(notes), drop_empty=True)
+
+
+# --------------------------------------------------------------------------------------
+# Kraken 2 / Bracken reports
+# --------------------------------------------------------------------------------------
+_KREPORT_RE = re.compile(r"^\s*\d+(?:\.\d+)?\t\d+\t\d+\t(?:\d+\t\d+\t)?[URDKPCOFGS]\d*\t\d+\t")
+_KRAKEN_RANKS = {"D": "d", "K": "k", "P": "p", "C": "c", "O": "o", "F": "f", "G": "g", "S": "s"}
+_BRACKEN_HEADER = ("name", "taxonomy_id", "taxonomy_lvl")
+
+
+def read_kraken_report(path_or_buffer, *, rank: str = "feature", sample_id: str | None = None) -> Profile:
+    """Read a Kraken 2 report (``--report``; also Bracken's re-estimated ``*.kreport``).
+
+    Columns: percent, reads in the clade, reads assigned directly, rank code (U, R, D, K, P, C,
+    O, F, G, S, or an intermediate such as G1/S1), NCBI taxid, and the name indented two spaces
+    per level (``--report-minimizer-data`` adds two columns before the rank code). The
+    indentation gives each clade's lineage; clades at the eight main ranks become rows
+    ``d__Bacteria|p__Firmicutes|…|s__Blautia_obeum`` holding their clade reads, and, as in
+    any hierarchical table (:func:`leaves_only`), only the leaf clades are counted (reads a
+    genus holds beyond its listed species are not). With ``rank`` (e.g. ``"genus"``) the
+    clades at that rank are the features instead, with their clade reads, as for MetaPhlAn.
+    Unclassified reads and reads of Chordata (the host, *Homo sapiens*, in a stool sample
+    classified with a database that has the human genome) are left out (noted): they are not
+    gut microbiota, and the human species would count as one more feature.
+    One sample, named ``sample_id`` or after the file; the values are read counts.
+    """
+    text, src = _read_text(path_or_buffer)
+    stack: list[tuple[int, str]] = []  # (indent, "p__Firmicutes") of the current ancestors
+    rows: dict[str, float] = {}
+    unclassified = 0.0
+    for lineno, ln in enumerate(text.splitlines(), start=1):
+        if not ln.strip() or ln.startswith("#") or ln.lower().startswith("%"):
+            continue
+        cells = ln.split("\t")
+        if not _KREPORT_RE.match(ln) or len(cells) not in (6, 8):
+            raise MicrobiomeInputError(f"line {lineno} is not a Kraken report line ({shorten(ln.strip())!r})",
+                                       source=src)
+        rank_code, raw_name = cells[-3], cells[-1]
+        reads = float(cells[1])
+        name = raw_name.strip()
+        indent = len(raw_name) - len(raw_name.lstrip(" "))
+        if rank_code == "U":
+            unclassified += reads
+            continue
+        while stack and stack[-1][0] >= indent:
+            stack.pop()
+        code = _KRAKEN_RANKS.get(rank_code)
+        if code is None:  # root, or an intermediate rank (G1, S1 strains): not a column of the lineage
+            continue
+        stack.append((indent, f"{code}__{name.replace(' ', '_')}"))
+        lineage = "|".join(t for _, t in stack)
+        if lineage in rows:
+            raise MicrobiomeInputError(f"duplicate clade {shorten(lineage)!r}", feature=lineage, source=src)
+        rows[lineage] = reads
+    host = [k for k in rows if "|p__Chordata" in k]  # human (host) reads: not gut microbiota
+    host_reads = 0.0
+    for top in [k for k in host if k.endswith("|p__Chordata")]:
+        host_reads += rows[top]
+        for k in list(rows):  # its ancestors (Eukaryota, Metazoa) lose those reads too
+            if top.startswith(k + "|"):
+                rows[k] -= rows[top]
+                if rows[k] <= 0:
+                    del rows[k]
+    for k in host:
+        rows.pop(k, None)
+    if not rows:
+        raise MicrobiomeInputError("the Kraken report lists no classified clade", source=src)
+    name = sample_id or (Path(src).stem if src != "<stream>" else "sample")
+    notes = ["Kraken 2 report: clade read counts, lineages from the indentation"]
+    if rank in RANKS:
+        code = {v: k for k, v in _PREFIX.items() if k != "d"}[rank]
+        rows = {k: v for k, v in rows.items() if k.rsplit("|", 1)[-1].startswith(f"{code}__")}
+        if not rows:
+            raise MicrobiomeInputError(f"no clades at rank {rank!r} in the Kraken report", source=src)
+        frame = pd.DataFrame([rows], index=[name], dtype=float)
+    elif rank == "feature":
+        frame = pd.DataFrame([rows], index=[name], dtype=float)
+        frame, hier = leaves_only(frame)
+        if hier:
+            notes.append(hier)
+    else:
+        raise MicrobiomeInputError(f"unknown rank {rank!r}", source=src)
+    if unclassified:
+        notes.append(f"{unclassified:g} unclassified reads left out")
+    if host:
+        notes.append(f"{host_reads:g} reads of Chordata (the host: Homo sapiens) left out")
+    taxonomy = taxonomy_frame({c: c for c in frame.columns})
+    return Profile.from_frame(frame, kind="counts", rank=rank, method="shotgun", taxonomy=taxonomy, source=src,
+                              notes=tuple(notes), drop_empty=True)
 
 
 # --------------------------------------------------------------------------------------
@@ -725,8 +817,9 @@ def qza_payload_budget(max_cells: int) -> int:
 # dispatch and trees
 # --------------------------------------------------------------------------------------
 def sniff_format(path: str | os.PathLike) -> str:
-    """``"biom-hdf5"``, ``"biom-json"``, ``"qza"`` (a zip: QIIME 2 artifact), ``"metaphlan"`` or
-    ``"table"`` from the file's content."""
+    """``"biom-hdf5"``, ``"biom-json"``, ``"qza"`` (a zip: QIIME 2 artifact), ``"kraken"`` (a
+    Kraken 2 report), ``"bracken"`` (Bracken's per-rank output), ``"metaphlan"`` or ``"table"``
+    from the file's content."""
     with open(path, "rb") as fh:
         head = fh.read(4096)
     if head.startswith(b"\x89HDF\r\n\x1a\n"):
@@ -737,6 +830,11 @@ def sniff_format(path: str | os.PathLike) -> str:
     if stripped.startswith(b"{"):
         return "biom-json"
     text = head.decode("utf-8", errors="replace")
+    first = next((ln for ln in text.splitlines() if ln.strip() and not ln.startswith("#")), "")
+    if _KREPORT_RE.match(first):
+        return "kraken"
+    if tuple(c.strip().lower() for c in first.split("\t")[:3]) == _BRACKEN_HEADER:
+        return "bracken"
     if "clade_name" in text or "#mpa_v" in text or "MetaPhlAn" in text or "Metaphlan" in text:
         return "metaphlan"
     return "table"
@@ -797,6 +895,16 @@ def read_profile(path: str | os.PathLike, *, format: str | None = None, orientat
                 Profile.from_frame(prof.table, kind=prof.kind, rank=rank, method=method, taxonomy=prof.taxonomy,
                                    source=prof.source, notes=prof.notes), empty_samples=prof.empty_samples)
         return prof
+    if fmt in ("kraken", "bracken"):
+        if fmt == "bracken":
+            raise MicrobiomeInputError(
+                "Bracken's per-rank output (name, taxonomy_id, taxonomy_lvl, …) names species without their "
+                "lineage; give the Bracken report instead (bracken -w, e.g. sample_bracken_species.kreport), "
+                "which is read with the lineages", source=str(path))
+        if kind == "relative" or lineages is not None:
+            raise MicrobiomeInputError("a Kraken report holds read counts and names its clades itself; "
+                                       "kind 'relative' and a taxonomy file do not apply", source=str(path))
+        return read_kraken_report(path, rank=rank)
     if fmt == "metaphlan":
         if kind == "counts":
             raise MicrobiomeInputError("a MetaPhlAn profile holds relative abundances (percent), not counts; "
