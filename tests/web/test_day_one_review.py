@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
 from tests.conftest import bearer
 from tests.safety.test_attacks import login_page
 
@@ -134,3 +136,56 @@ def test_a_childs_day_is_deleted_on_the_childs_record(client, people) -> None:
     owner = bearer(client, "owner@example.org")
     assert client.get(f"/api/v1/me/diary?start=2026-11-05&end=2026-11-05&patient_id={cid}", headers=owner).json() == []
     assert [d["itch"] for d in client.get("/api/v1/me/diary?start=2026-11-05&end=2026-11-05", headers=owner).json()] == [3]
+
+
+@pytest.mark.parametrize(
+    ("csv", "said"),
+    [
+        # Excel's own date: which day it is cannot be known (1 November or 11 January), so no guess
+        ("patient,date,itch\nme,01/11/2026,3\n",
+         'line 2, column date: expected an ISO date YYYY-MM-DD (a spreadsheet&#39;s day/month/year or month/day/year '
+         'date cannot be told apart: format the date column as YYYY-MM-DD, e.g. 2025-04-01, before saving the CSV), '
+         'got &#34;01/11/2026&#34;'),
+        ("patient,date,itch\nme,2026-11-01 00:00:00,3\n",
+         "line 2, column date: expected an ISO date YYYY-MM-DD without a time (2026-11-01), got &#34;2026-11-01 00:00:00&#34;"),
+        ("\ufeffPatient,Date,Itch,Sleep Loss\nme,2026-11-01,3,1\n", "line 1, column Patient: expected a core column"),
+        ("patient,date,Itch\nme,2026-11-01,3\n", "in lower case [a-z0-9_]; did you mean itch?"),
+        ("patient,date,Sleep Loss\nme,2026-11-01,3\n", "did you mean sleep_loss?"),
+        ("patient,date,itch,Dairy\nme,2026-11-01,3,1\n", "line 1, column Dairy: expected a core column"),
+        ("patient,date,itch,Dairy\nme,2026-11-01,3,1\n", "did you mean food.dairy (Dairy)?"),
+        ("patient,date,itch,Topical steroid\nme,2026-11-01,3,1\n", "did you mean treat.tcs (Topical steroid)?"),
+        ("patient,date,itch,pollen\nme,2026-11-01,3,40\n", "did you mean env.pollen (Pollen)?"),
+        ("patient,date,itch,Notes\nme,2026-11-01,3,fine\n", "notes are not part of the diary CSV format (delete this column)"),
+        ("patient,date,itch,Tomato\nme,2026-11-01,3,1\n",
+         "a factor of your own is named with its group: food, env, life, gut or treat (e.g. food.tomato or env.tomato)"),
+    ],
+)
+def test_a_diary_from_another_app_is_told_what_to_change(client, people, csv, said) -> None:
+    """A diary exported by a spreadsheet or another app (Excel dates, a time after the date,
+    capitalised or labelled columns, a Notes column) was refused with the format's rule only:
+    "expected an ISO date YYYY-MM-DD, got 01/11/2026", "expected a core column ... or a factor
+    named group.name" for a column called Dairy. Still all or nothing, and nothing guessed, but
+    the message says what the column probably is and how to fix the file."""
+    login_page(client, "owner@example.org")
+    page = client.get("/data").text
+    assert "dates as\n    <code>2025-04-01</code>" in page
+    r = client.post("/data/import", data={"csrf_token": _csrf(page), "patient": str(people.owner_pid)},
+                    files={"file": ("from-other-app.csv", csv.encode(), "text/csv")})
+    assert r.status_code == 422
+    error = re.search(r'id="import-error">([^<]*)<', r.text).group(1)  # type: ignore[union-attr]
+    assert error.startswith("from-other-app.csv: line ") and said in error, error
+    owner = bearer(client, "owner@example.org")
+    assert client.get("/api/v1/me/diary", headers=owner).json() == []
+
+
+def test_a_header_hint_is_never_a_guess() -> None:
+    """Only exact matches are named: a column that is nothing known gets no 'did you mean'."""
+    import io
+
+    from gutskin.diary.csvio import DiaryCsvError, iter_diary_csv
+
+    for header, hint in (("Mood score", "e.g. food.mood_score or env.mood_score"), ("Café", None), ("%%", None)):
+        with pytest.raises(DiaryCsvError) as err:
+            list(iter_diary_csv(io.StringIO(f"patient,date,{header}\nme,2026-11-01,1\n")))
+        assert "did you mean" not in str(err.value)
+        assert (hint in str(err.value)) if hint else str(err.value).endswith("in lower case [a-z0-9_]"), str(err.value)

@@ -112,6 +112,18 @@ def _parse_date(text: str) -> dt.date | None:
     return iso_date_or_none(text)  # YYYY-MM-DD only (not 2025-W14-2 or 20250401xx)
 
 
+def _date_hint(text: str) -> str:
+    """How a spreadsheet's date differs from the format, for the date error (never a guess at the
+    day: 01/11/2026 is 1 November in Europe and 11 January in the US)."""
+    t = text.strip()
+    if re.fullmatch(r"\d{4}-\d{2}-\d{2}[ T]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?", t):
+        return f" without a time ({t[:10]})"
+    if re.fullmatch(r"\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}", t):
+        return (" (a spreadsheet's day/month/year or month/day/year date cannot be told apart: format the date "
+                "column as YYYY-MM-DD, e.g. 2025-04-01, before saving the CSV)")
+    return ""
+
+
 class _SeenDays:
     """Which (patient, day) pairs were seen: one byte per day over each patient's date span."""
 
@@ -189,6 +201,26 @@ def _lines(fh: TextIO, name: str, count: list[int]) -> Iterator[str]:
         yield line
 
 
+_HEADER_WORD = re.compile(r"[^a-z0-9.]+")
+
+
+def _header_hint(col: str) -> str:
+    """What a column another app named its own way probably is, for the header error: ``Itch`` ->
+    itch, ``Sleep loss`` -> sleep_loss, ``Dairy`` (a chip's label) or ``dairy`` -> food.dairy,
+    ``Notes`` -> not part of the format. Only exact matches are named; no guess at a group."""
+    key = _HEADER_WORD.sub("_", col.lower()).strip("_")
+    if key in CORE_COLUMNS or FACTOR_NAME_RE.match(key):
+        return f"; did you mean {key}?"
+    if key in ("note", "notes", "comment", "comments"):
+        return "; notes are not part of the diary CSV format (delete this column)"
+    for factor in VOCABULARY.values():
+        if key in (_HEADER_WORD.sub("_", factor.label.lower()).strip("_"), factor.name.split(".", 1)[1]):
+            return f"; did you mean {factor.name} ({factor.label})?"
+    if key and col.isascii() and re.fullmatch(r"[a-z0-9_]+", key):
+        return f"; a factor of your own is named with its group: food, env, life, gut or treat (e.g. food.{key} or env.{key})"
+    return ""
+
+
 def _check_header(header: list[str], name: str) -> list[str]:
     header = [h.strip() for h in header]
     if header and header[0].startswith("\ufeff"):
@@ -222,7 +254,7 @@ def _check_header(header: list[str], name: str) -> list[str]:
                 1,
                 col,
                 "expected a core column (patient, date, itch, sleep_loss, poscorad, poem, flare) "
-                "or a factor named group.name in lower case [a-z0-9_]",
+                "or a factor named group.name in lower case [a-z0-9_]" + _header_hint(col),
             )
     for req in REQUIRED_COLUMNS:
         if req not in seen:
@@ -310,7 +342,7 @@ def _parse_row(
     raw_date = cell("date")
     day = _parse_date(raw_date)
     if day is None:
-        raise DiaryCsvError(name, line, "date", f'expected an ISO date YYYY-MM-DD, got "{raw_date}"')
+        raise DiaryCsvError(name, line, "date", f'expected an ISO date YYYY-MM-DD{_date_hint(raw_date)}, got "{raw_date}"')
     if not seen.add(patient, day):
         raise DiaryCsvError(name, line, "date", f"duplicate row for patient {patient} on {day.isoformat()}")
 
