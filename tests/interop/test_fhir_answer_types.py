@@ -39,3 +39,23 @@ def test_answers_have_the_type_of_their_questionnaire_item() -> None:
                 assert list(answer) == [VALUE_OF[declared]], (qr["questionnaire"], item["linkId"], answer, declared)
                 checked += 1
     assert checked == 7 + 11 + 7 + 3  # every item answer and the three totals
+
+
+def test_bundles_exported_before_still_import_with_integer_totals() -> None:
+    """Bundles written before the change answered integer totals with valueInteger; they still import."""
+    import copy
+
+    from gutskin.interop.fhir_import import parse_bundle
+
+    day = dt.date(2026, 11, 2)
+    bundle = build_bundle({
+        "patient": {"external_id": "p-oldbundle", "share_identity": False},
+        "questionnaires": [{"id": 1, "instrument": "poem", "version": "1", "answered_on": day,
+                            "answers": {"answers": [1, 2, 0, 0, 1, 3, 4]}, "total": 11, "band": "moderate"}],
+        "as_of": day, "generated_at": dt.datetime(2026, 11, 3, 9, 0, tzinfo=dt.UTC)})
+    old = copy.deepcopy(bundle)
+    for e in old["entry"]:
+        for item in e["resource"].get("item", []) if e["resource"]["resourceType"] == "QuestionnaireResponse" else []:
+            if item["linkId"] == "total":
+                item["answer"] = [{"valueInteger": 11}]
+    assert [q["total"] for q in parse_bundle(old).questionnaires] == [q["total"] for q in parse_bundle(bundle).questionnaires] == [11]
