@@ -336,7 +336,9 @@ def _questions(instrument: str, relationship: str) -> tuple[str, list[str], list
 
 
 def _unknown_questionnaire(instrument: str) -> HTTPException:
-    return HTTPException(404, f"there is no {instrument[:20]!r} questionnaire to answer here; "
+    # the address's text is not repeated: a link put its own words on the site's page ("there is no
+    # 'CALL 555 0100 NOW' questionnaire", fourth security review)
+    return HTTPException(404, "there is no such questionnaire to answer here; "
                               f"the diary asks {' and '.join(q.upper() for q in QUESTIONS)} weekly")
 
 
