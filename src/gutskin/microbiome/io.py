@@ -413,6 +413,10 @@ def read_table(path_or_buffer, *, orientation: Orientation | None = None, sep: s
     text, src = _read_text(path_or_buffer)
     kind = check_kind(kind, source=src)
     lines = [ln for ln in text.splitlines() if ln.strip() and not ln.startswith("# Constructed from biom")]
+    # leading comment lines with no delimiter ('# QIIME v1.9.1 OTU table' of a classic QIIME 1 table,
+    # which became the header: 'needs an ID column'); '#OTU ID<TAB>…' is the header and stays
+    while lines and lines[0].startswith("#") and not any(c in lines[0] for c in "\t,;"):
+        lines.pop(0)
     if not lines:
         raise MicrobiomeInputError("the file is empty", source=src)
     notes: list[str] = []

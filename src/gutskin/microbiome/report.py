@@ -178,6 +178,10 @@ def _plain_language(age_group: str, comparison: dict[str, Any], taxa: list[dict[
                "Eczema-linked taxa come from observational studies; they show associations, not causes."]
     if prof.method == "unknown":
         caveats.append("The sequencing method was not stated; the comparison assumes 16S rRNA sequencing.")
+    if comparison["comparable"] and age_group == "infant":
+        caveats.append("The infant reference holds babies of 6 to 13 months. Gut diversity keeps rising until "
+                       "about 3 years of age, so a younger baby's value tends to sit low in it and a toddler's "
+                       "high; the percentile says where the value lies, not whether it suits the child's age.")
     if comparison["comparable"] and comparison["reference"]["rank"] == "feature":
         caveats.append("The infant reference counts ASVs; if this profile uses OTUs or another pipeline, "
                        "observed-feature counts are only roughly comparable.")
