@@ -85,3 +85,23 @@ def test_cli_cohort_says_what_bray_curtis_was_computed_on(tmp_path):
     assert res.exit_code == 0, res.output
     ordn = json.loads(res.stdout)["ordination"]
     assert ordn["values"] == "counts rarefied to 1000 reads per sample" and ordn["permanova"]["p"] > 0.05
+
+
+def test_unrarefied_richness_against_an_outcome_says_it_depends_on_depth():
+    """Observed features of one community rise with reads; regressed on an outcome that happens to
+    follow depth they 'explain' it. The result now says so (it was silent) and --rarefy removes it."""
+    from gutskin.microbiome.cohort import diversity_vs_outcome
+
+    rng = np.random.default_rng(3)
+    community = rng.dirichlet(np.full(300, 0.3))
+    depths = np.repeat([500, 2000, 8000, 30000], 5)
+    table = pd.DataFrame([rng.multinomial(d, community) for d in depths],
+                         index=[f"S{i}" for i in range(len(depths))], dtype=float)
+    table.columns = [f"ASV{j}" for j in range(300)]
+    md = pd.DataFrame({"SCORAD": depths / 1000 + rng.normal(0, 0.5, len(depths))}, index=table.index)
+    prof = Profile.from_frame(table)
+    raw = diversity_vs_outcome(prof, md, "SCORAD", metric="observed")
+    assert raw["spearman"]["rho"] > 0.8  # the spurious association
+    assert raw["notes"] and "not rarefied" in raw["notes"][0] and "500 to 30000" in raw["notes"][0]
+    rare = diversity_vs_outcome(prof, md, "SCORAD", metric="observed", rarefy_depth=500, seed=1)
+    assert rare["notes"] == [] and abs(rare["spearman"]["rho"]) < 0.5

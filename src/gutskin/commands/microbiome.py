@@ -194,6 +194,8 @@ def cohort_cmd(
               f"(p={dv['spearman']['p']:.3g}); OLS {dv['ols']['formula']}")
         for name, c in dv["ols"]["coefficients"].items():
             print(f"  {name}: {c['coef']:.4g} (SE {c['se']:.3g}, p={c['p']:.3g})")
+        for note in dv.get("notes", ()):
+            print(f"  note: {note}")
     perm = res["ordination"]["permanova"]
     print(f"PERMANOVA (Bray–Curtis) by {res['ordination']['group']}: pseudo-F {perm['pseudo_f']:.3f}, "
           f"p={perm['p']:.3g} ({perm['permutations']} permutations)")

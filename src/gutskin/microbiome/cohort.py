@@ -237,7 +237,16 @@ def diversity_vs_outcome(profile: Profile, metadata: pd.DataFrame, outcome: str,
             X = X.join(dummies)
     fit = ols(df[outcome].to_numpy(dtype=float), X)
     meta = fit.pop("_fit")
-    return {"metric": metric, "outcome": outcome, "log_base": a.log_base, "depth": a.depth,
+    notes: list[str] = []
+    if a.depth is None and profile.kind == "counts":
+        reads = profile.depths().loc[df.index]
+        lo, hi = float(reads.min()), float(reads.max())
+        if hi > 2 * lo:
+            rho_d = float(stats.spearmanr(reads, df[metric])[0])
+            notes.append(f"not rarefied: reads per sample range from {lo:g} to {hi:g}, and {metric} depends on "
+                         f"sequencing depth (Spearman rho with reads {rho_d:.2f}); give a rarefaction depth "
+                         f"(--rarefy) to compare samples at equal depth")
+    return {"metric": metric, "outcome": outcome, "log_base": a.log_base, "depth": a.depth, "notes": notes,
             "n": int(len(df)), "n_dropped_missing": int(before - len(df)),
             "n_dropped_rarefaction": len(a.dropped),
             "spearman": {"rho": float(rho), "p": float(p_rho)},
