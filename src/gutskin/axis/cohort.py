@@ -23,7 +23,7 @@ Generative story for patient i on day t (details and sources in docs/axis.md):
    modifiers: Tregs from the gut arm, trigger influx, itch signalling, emollient care,
    topical steroid damping; random "flare shocks" (infection, scratching — unexplained by
    any factor) raise influx for 2–4 days.
-4. Latent itch = 10·(1 − exp(−EASI·√(IL31′/IL31_base)/κ)) + acute trigger reactions + AR(1)
+4. Latent itch = 10·(1 − exp(−EASI·√(IL31/IL31_base)/κ)) (IL31: the state) + acute trigger reactions + AR(1)
    noise; the logged itch adds measurement noise and is rounded to 0–10. Sleep loss follows
    itch. Flare = itch at or above the patient's flare threshold. POEM once a week from the
    last 7 days of itch, sleep loss and EASI-driven skin signs.

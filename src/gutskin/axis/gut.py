@@ -1,6 +1,7 @@
 """Gut arm: Shannon diversity → butyrate → regulatory T cells (time unit: **days**).
 
-Three states per patient, all updated exactly over one day (inputs constant within a day):
+Three states per patient, stepped one day at a time (inputs constant within a day): H and F
+exactly; T exactly towards the Treg level of the butyrate at the start of the day:
 
 * ``H`` — gut Shannon diversity (natural-log Shannon index, typical adult gut 3–4.5).
   dH/dt = (H* − H)/τ_H − k_abx·A·(H − H_min), with the target
