@@ -14,10 +14,14 @@ from tests.safety.test_attacks import login_page
 @pytest.mark.parametrize(
     ("field", "value", "message"),
     [
-        ("itch", "abc", "itch: expected a whole number 0-10, got 'abc'"),
-        ("sleep_loss", "1.5", "sleep_loss: expected a whole number 0-10, got '1.5'"),
-        ("itch", "11", "itch: expected an integer 0-10, got 11"),
-        ("f:food.dairy", "lots", "factors.food.dairy: expected a number, got 'lots'"),
+        # named as the form labels them (the API's field paths, sleep_loss or factors.food.dairy, until session 8)
+        ("itch", "abc", "Could not save: Worst itch: expected a whole number 0-10, got 'abc'"),
+        ("sleep_loss", "1.5", "Could not save: Sleep loss: expected a whole number 0-10, got '1.5'"),
+        ("itch", "11", "Could not save: Worst itch: expected an integer 0-10, got 11"),
+        ("f:food.dairy", "lots", "Could not save: Dairy: expected a number, got 'lots'"),
+        ("f:life.stress", "15", "Could not save: Stress: expected a value from 0 to 10, got 15"),
+        ("f:food.kiwi", "x", "Could not save: Kiwi: expected a number, got 'x'"),
+        ("custom_name", "!!!", "Could not save: Add your own factor: use letters or digits, e.g. tomato"),
         ("custom_name", "x" * 300, "at most 80 characters"),
         ("custom_value", "many", "custom_value: expected a number, got 'many'"),
     ],

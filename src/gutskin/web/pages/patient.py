@@ -264,7 +264,20 @@ async def save_today(request: Request, patient: int | None = None) -> Response:
     except (NotFound, Forbidden):
         raise  # not yours: 404 / 403 as everywhere
     except ClinicError as exc:  # the same form again, with what was typed and what is wrong
-        return await run_in_threadpool(_today_page, request, form.get("date"), patient, 0, f"Could not save: {exc}", form)
+        return await run_in_threadpool(_today_page, request, form.get("date"), patient, 0, f"Could not save: {_in_words(str(exc))}", form)
+
+
+def _in_words(message: str) -> str:
+    """A refused field as the form names it: "factors.life.stress: expected a value from 0 to 10"
+    reads "Stress: expected …" (the label next to the field; the API keeps the field path)."""
+    field, sep, rest = message.partition(": ")
+    names = {"itch": "Worst itch", "sleep_loss": "Sleep loss", "notes": "Notes", "custom_name": "Add your own factor"}
+    if sep and field.startswith("factors."):
+        try:
+            return f"{known_factor(field[len('factors.'):]).label}: {rest}"
+        except ValueError:  # not a factor name at all (too long, no group): as it was
+            return message
+    return f"{names[field]}: {rest}" if sep and field in names else message
 
 
 @router.post("/today/delete")
