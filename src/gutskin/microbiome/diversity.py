@@ -53,6 +53,8 @@ COUNT_ONLY_REASON: dict[str, str] = {
               "exactly one or two reads), and relative abundances carry no read counts"),
 }
 BETA_METRICS: tuple[str, ...] = ("braycurtis", "jaccard", "unweighted_unifrac", "weighted_unifrac")
+#: Relative abundances are handed to skbio's weighted UniFrac as proportions × this, rounded.
+UNIFRAC_SCALE = 1e12
 
 _SKBIO_ALPHA: dict[str, tuple[str, dict[str, Any]]] = {
     "observed": ("observed_features", {}),
@@ -187,10 +189,14 @@ def alpha_diversity(profile: Profile, metrics: Sequence[str] = DEFAULT_ALPHA, *,
     cols: dict[str, np.ndarray] = {}
     for m in metrics:
         name, kw = _SKBIO_ALPHA[m]
+        data = counts
         if m == "faith_pd":
             check_tree(tree, prof.feature_ids, source="tree")
             kw = {"tree": tree, "taxa": prof.feature_ids}
-        cols[m] = sk_alpha(name, counts, ids=ids, **kw).to_numpy(dtype=float)
+            # Faith PD depends on presence only; skbio casts abundances to whole numbers, which
+            # turned every proportion into 0 and Faith PD of relative data into 0
+            data = (counts > 0).astype(np.int64)
+        cols[m] = sk_alpha(name, data, ids=ids, **kw).to_numpy(dtype=float)
     values = pd.DataFrame(cols, index=pd.Index(ids, name="sample"))
     if "pielou" in values:
         obs = np.count_nonzero(counts, axis=1)
@@ -247,6 +253,14 @@ def beta_diversity(profile: Profile, metric: str = "braycurtis", *, tree=None, r
             raise MicrobiomeInputError(f"{metric} needs a phylogenetic tree")
         check_tree(tree, prof.feature_ids, source="tree")
         kw = {"tree": tree, "taxa": prof.feature_ids, "engine": "fast"}
+        # skbio casts abundances to whole numbers: proportions became 0 and every UniFrac
+        # distance of relative data 0. Unweighted UniFrac needs presence only; weighted UniFrac
+        # uses each sample's proportions, so relative data go in as proportions × 10¹² rounded
+        # (a change below 1e-11 in the distances)
+        if metric == "unweighted_unifrac":
+            counts = (counts > 0).astype(np.int64)
+        elif prof.kind != "counts":
+            counts = np.rint(counts / counts.sum(axis=1, keepdims=True) * UNIFRAC_SCALE).astype(np.int64)
         if metric == "weighted_unifrac":
             kw["normalized"] = normalized
     dm = sk_beta(metric, counts, ids=ids, **kw)
