@@ -183,11 +183,17 @@ def _section_treatments(data: dict[str, Any]) -> str:
     return _table(["Treatment", "Status", "Days used", "Last used"], rows, {2})
 
 
+#: Diversity metrics in words (the microbiome page's names, shortened); other keys lose their underscores.
+METRIC_WORDS = {"observed": "observed features", "shannon": "Shannon (natural log)", "simpson": "Simpson",
+                "inv_simpson": "inverse Simpson", "pielou": "Pielou evenness", "chao1": "Chao1", "faith_pd": "Faith's PD"}
+
+
 def _section_microbiome(data: dict[str, Any]) -> str:
     m = data.get("microbiome")
     if not m:
         return ""
-    div = ", ".join(f"{escape(k)} {_fmt(v, 2)}" for k, v in (m.get("diversity") or {}).items())
+    div = ", ".join(f"{escape(METRIC_WORDS.get(k, str(k).replace('_', ' ')))} {_fmt(v, 2)}"
+                    for k, v in (m.get("diversity") or {}).items())
     taxa = ", ".join(f"{escape(t)} {100 * a:.0f} %" for t, a in (m.get("top_taxa") or []))
     return ("<h2>Gut microbiome (latest sample)</h2>"
             f"<p>Sample {escape(str(m.get('sample_id') or ''))}, collected {_date(m.get('collected_on'))}, "
