@@ -331,3 +331,19 @@ def test_pure_mapping_round_trip(days, answers) -> None:
     assert parsed.days == expected
     assert [(q["answered_on"], q["answers"], q["total"]) for q in parsed.questionnaires] == \
         [(q["answered_on"], q["answers"], q["total"]) for q in qrs]
+
+
+@pytest.mark.parametrize("days_used", [1, 2])
+def test_a_treatment_statement_counts_its_days_in_words(engine, people, days_used: int) -> None:
+    """'Used on 1 diary day', not '1 diary days' (the clinician review saw it in a receiving system)."""
+    from gutskin.clinic import diary
+    from gutskin.store.db import transaction
+
+    with transaction(engine) as s:
+        for k in range(days_used):
+            diary.put_day(s, people.owner, people.owner_pid, TODAY - dt.timedelta(days=3 - k),
+                          diary.DayInput(itch=2, factors={"treat.tcs": 1}))
+    bundle = _export(engine, people.clinician, people.owner_pid)
+    [statement] = [e["resource"] for e in bundle["entry"] if e["resource"]["resourceType"] == "MedicationStatement"]
+    expected = "Used on 1 diary day, last" if days_used == 1 else f"Used on {days_used} diary days, last"
+    assert statement["dosage"][0]["text"].startswith(expected)

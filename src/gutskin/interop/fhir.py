@@ -268,7 +268,7 @@ class _Builder:
                 "effectivePeriod": period,
                 "dateAsserted": self.as_of.isoformat(),
                 "informationSource": self.subject(),
-                "dosage": [{"text": f"Used on {len(uses)} diary days, last {last.isoformat()}"
+                "dosage": [{"text": f"Used on {len(uses)} diary day{'' if len(uses) == 1 else 's'}, last {last.isoformat()}"
                                     + (f"; {mean:.1f}{unit} per day of use on average" if f.kind.value == "count" else "")}],
             })
 
