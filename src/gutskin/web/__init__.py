@@ -91,6 +91,9 @@ def create_app(settings: Settings | None = None, lifespan=None) -> FastAPI:  # t
     )
     app.state.settings = settings
     app.state.engine = get_engine(settings.database_url)
+    from gutskin.web import textguard
+
+    textguard.install(app.state.engine)  # a NUL in a text value is a 422, not PostgreSQL's 500
 
     # no request body beyond an upload (and its multipart framing): 413 before it is read,
     # so an anonymous 150 MB JSON body no longer sits in memory (third security review);
