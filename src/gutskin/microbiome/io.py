@@ -596,7 +596,7 @@ def read_metaphlan(path_or_buffer, *, rank: str = "species", sample_id: str | No
         if clade.upper() in ("UNCLASSIFIED", "UNKNOWN"):
             unclassified = cells
             continue
-        last = clade.split("|")[-1]
+        last = re.split(r"[|;]", clade)[-1].strip()  # '|' (MetaPhlAn), ';' (its GTDB profiles, sgb_to_gtdb_profile.py)
         if not last.startswith(f"{code}__"):
             continue
         if len(cells) <= max(value_cols):
