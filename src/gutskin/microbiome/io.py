@@ -517,6 +517,10 @@ def read_table(path_or_buffer, *, orientation: Orientation | None = None, sep: s
             frame, hier = leaves_only(frame)
             if hier:
                 notes.append(hier)
+                if method == "unknown":  # clade-at-every-rank tables are what shotgun profilers write
+                    method = "shotgun"
+                    notes.append("method taken as shotgun: a table with a clade at every rank is what shotgun "
+                                 "profilers (MetaPhlAn, Kraken) write; give the method to override")
         taxonomy = taxonomy_frame({c: c for c in frame.columns})
     prof = Profile.from_frame(frame, kind=kind, rank=rank, method=method, taxonomy=taxonomy,
                               source=src, notes=(note, *notes), drop_empty=True)

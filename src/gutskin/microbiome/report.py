@@ -12,9 +12,11 @@ import dataclasses
 from typing import Any
 
 import numpy as np
+import pandas as pd
 
 from gutskin.microbiome.diversity import COUNT_ONLY, COUNT_ONLY_REASON, alpha_diversity
 from gutskin.microbiome.errors import MicrobiomeInputError
+from gutskin.microbiome.io import _looks_like_lineage
 from gutskin.microbiome.profile import Profile
 from gutskin.microbiome.reference import (choose_depth, get_reference, percentile_of,
                                           reference_for_age_group)
@@ -63,6 +65,12 @@ def compare_to_reference(profile: Profile, sample_id: str, age_group: str, *, se
     elif ref["rank"] == "feature" and prof.rank != "feature":
         out["reason"] = (f"the reference is at {ref['feature_level']} level and this profile is at "
                          f"{prof.rank} level")
+        return out
+    elif ref["rank"] == "feature" and _looks_like_lineage(pd.Index(prof.feature_ids)):
+        # a collapsed table (QIIME 2 'taxa collapse', a taxonomic profile): its features are named
+        # taxa, not sequence variants, and far fewer (observed 4 genera was 'below the 1st percentile')
+        out["reason"] = (f"the reference counts {ref['feature_level']}s (sequence variants) and this profile's "
+                         "features are named taxa (a table collapsed to a taxonomic rank)")
         return out
     reads = float(prof.depths().iloc[0])
     depth = choose_depth(ref_id, reads)
