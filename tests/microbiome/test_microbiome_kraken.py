@@ -134,3 +134,17 @@ def test_metaphlan_merged_table_saved_as_csv(tmp_path):
     got = read_profile(csv_)
     assert got.kind == "relative" and np.allclose(got.matrix, want.matrix)
     assert list(got.table.columns) == ["Blautia obeum", "Bacteroides fragilis"]
+
+
+def test_report_of_a_one_sample_file_needs_no_sample_option(tmp_path):
+    """`report` required --sample even for a one-sample file (a Kraken report or MetaPhlAn profile,
+    whose sample is named after the file): Typer's 'Missing option' sent users guessing."""
+    path = tmp_path / "stool_42.kreport"
+    path.write_text(KREPORT)
+    res = _cli("report", path, "--age-group", "adult", "--json")
+    assert res.exit_code == 0, res.output
+    assert json.loads(res.stdout)["sample"] == "stool_42"
+    two = tmp_path / "two.tsv"
+    two.write_text("#OTU ID\tA\tB\nx\t1\t2\ny\t3\t4\n")
+    res = _cli("report", two, "--age-group", "adult")
+    assert res.exit_code == 2 and "holds 2 samples ('A', 'B'); give --sample ID" in res.stderr

@@ -114,7 +114,8 @@ def diversity_cmd(
 @microbiome_app.command("report")
 def report_cmd(
     table: Path = typer.Argument(..., help="BIOM, TSV/CSV or MetaPhlAn file"),
-    sample: str = typer.Option(..., "--sample", help="sample ID in the table"),
+    sample: Optional[str] = typer.Option(None, "--sample", help="sample ID in the table (not needed when the "
+                                         "file holds one sample, e.g. a MetaPhlAn profile or Kraken report)"),
     age_group: str = typer.Option(..., "--age-group", help="adult | infant"),
     tree: Optional[Path] = typer.Option(None, "--tree", help="Newick tree (adds faith_pd)"),
     seed: int = typer.Option(20260101, "--seed", help="seed for rarefying to the reference depth"),
@@ -131,6 +132,11 @@ def report_cmd(
     try:
         prof = _load(table, fmt, orientation, rank, method, kind, taxonomy)
         t = read_tree(str(tree)) if tree else None
+        if sample is None and len(prof.sample_ids) != 1:
+            from gutskin.microbiome.profile import describe_ids
+
+            _fail(f"{table}: holds {len(prof.sample_ids)} samples ({describe_ids(prof.sample_ids)}); "
+                  "give --sample ID")
         rep = sample_report(prof, sample, age_group, tree=t, seed=seed)
     except MicrobiomeInputError as exc:
         _fail(str(exc))
