@@ -128,3 +128,18 @@ def test_metaphlan_style_relative_hierarchy_without_metaphlan_header(tmp_path):
     assert json.loads(res.stdout)["samples"]["P1"]["shannon"] == pytest.approx(
         _expected_shannon([30.00001, 30.00001, 40.0]), rel=1e-12)
     assert math.isclose(float(prof.table.sum(axis=1).iloc[0]), 100.00002)  # the leaves, not 200 % of rows
+
+
+def test_rounding_of_a_tiny_clade_does_not_make_the_table_flat(tmp_path):
+    """MetaPhlAn rounds to 5 decimals: a rare genus at 0.00001 % can list two species at 0.00001 %
+    each. That parent is 'short' by 100 %, but by 1e-5 in absolute terms: still hierarchical."""
+    path = tmp_path / "p.tsv"
+    path.write_text("#SampleID\tP1\n"
+                    "k__Bacteria\t100.0\n"
+                    "k__Bacteria|g__Blautia\t99.99999\n"
+                    "k__Bacteria|g__Blautia|s__Blautia_obeum\t99.99999\n"
+                    "k__Bacteria|g__Rara\t0.00001\n"
+                    "k__Bacteria|g__Rara|s__Rara_a\t0.00001\n"
+                    "k__Bacteria|g__Rara|s__Rara_b\t0.00001\n")
+    prof = read_profile(path, orientation="features-as-rows")
+    assert sorted(prof.taxonomy["species"]) == ["Blautia obeum", "Rara a", "Rara b"]

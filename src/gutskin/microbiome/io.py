@@ -133,6 +133,9 @@ def _lineage_tokens(label: str) -> tuple[str, ...]:
 #: How far a parent clade may fall short of the sum of its children and still be their sum
 #: (MetaPhlAn rounds to 5 decimals; Kraken/Bracken counts are exact).
 _HIERARCHY_SLACK = 0.01
+#: ... and by this much in the table's own units: a tiny clade whose children were each rounded up
+#: (0.00001 % above two children of 0.00001 %) must not make a MetaPhlAn table look flat.
+_HIERARCHY_ABS_SLACK = 1e-4
 
 
 def leaves_only(frame: pd.DataFrame) -> tuple[pd.DataFrame, str | None]:
@@ -144,7 +147,7 @@ def leaves_only(frame: pd.DataFrame) -> tuple[pd.DataFrame, str | None]:
     reads once per rank: observed features, Shannon and Simpson come out wrong. A table is taken
     as hierarchical when some feature's lineage is a proper prefix of another's and, in every
     sample, every such parent holds at least the sum of its nearest listed descendants (less 1 %
-    for rounding); then only the features with no descendant in the table are kept, and the note
+    and 1e-4 for rounding); then only the features with no descendant in the table are kept, and the note
     says so. A table where a parent holds less than its descendants (a collapsed table in which
     one feature's lineage merely stops early) is a flat table and is returned as it is.
     """
@@ -165,7 +168,7 @@ def leaves_only(frame: pd.DataFrame) -> tuple[pd.DataFrame, str | None]:
     for i, j in parent_of.items():
         child_sum[:, j] += values[:, i]
     parents = sorted(set(parent_of.values()))
-    short = values[:, parents] < child_sum[:, parents] * (1.0 - _HIERARCHY_SLACK) - 1e-9
+    short = values[:, parents] < child_sum[:, parents] * (1.0 - _HIERARCHY_SLACK) - _HIERARCHY_ABS_SLACK
     if short.any():
         return frame, None
     leaves = [i for i in range(len(labels)) if i not in set(parents)]
