@@ -177,6 +177,9 @@ ROWS: dict[tuple[str, str], Row] = {
     ("POST", "/api/v1/me/diary/import"): Row(ME, lambda w, p: {"content": b"patient,date,itch\nx,2019-03-01,4\n"},
                                              audit=ME_WRITERS),
     ("POST", "/profiles/child"): Row(PAGE_ME, form({"display_name": "Kid"})),
+    # A's own profile is not a managed one (refused: it goes with the account); a child's deletion is
+    # walked in test_round4_audit_walk
+    ("POST", "/profiles/{patient_id}/delete"): Row(exp(LOGIN, PASS, 404, 403, 403, 403), form({"password": People.password})),
     ("GET", "/microbiome"): Row(PAGE_ME, audit=ME_WRITERS),
     ("POST", "/microbiome"): Row(PAGE_ME, lambda w, p: upload(w, p, page=True), audit=ME_WRITERS),
     ("GET", "/microbiome/{sample_pk}"): Row(PAGE_ME_A_OBJECT, audit=A_ONLY),

@@ -115,6 +115,12 @@ def nothing(s, people) -> dict[str, Any]:  # type: ignore[no-untyped-def]
     return {}
 
 
+def a_child(s, people) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+    from gutskin.clinic import accounts
+
+    return {"patient_id": accounts.add_child_profile(s, people.owner, "Mia", 2019).id}
+
+
 GIVEN_AT = earlier_today(minutes=30).isoformat(timespec="minutes")
 
 
@@ -124,7 +130,7 @@ class Scenario:
     setup: Callable[..., dict[str, Any]]
     actions: list[tuple[str, str]]  # (action, object_type) expected for patient A (or the new child)
     body: dict[str, Any] = field(default_factory=dict)  # json for the API, form fields for pages
-    patient: str = "A"  # "child": the rows are for a profile the call creates
+    patient: str = "A"  # "child": the rows are for a profile the call creates; "given": the setup's patient_id
 
 
 SCENARIOS: dict[tuple[str, str], list[Scenario]] = {
@@ -191,6 +197,8 @@ SCENARIOS: dict[tuple[str, str], list[Scenario]] = {
         Scenario("patient_a", nothing, [("delete", "patient")], {"password": People.password})],
     ("POST", "/data/delete"): [
         Scenario("patient_a", nothing, [("delete", "patient")], {"password": People.password})],
+    ("POST", "/profiles/{patient_id}/delete"): [
+        Scenario("patient_a", a_child, [("delete", "patient")], {"password": People.password}, patient="given")],
 }
 
 
@@ -239,7 +247,9 @@ def test_a_successful_write_or_read_leaves_rows_naming_actor_patient_action(rout
     with transaction(engine) as s:
         rows = s.execute(select(AuditEvent.actor_user_id, AuditEvent.actor_label, AuditEvent.patient_id,
                                 AuditEvent.action, AuditEvent.object_type).where(AuditEvent.id > last)).all()
-        if sc.patient == "child":
+        if sc.patient == "given":
+            pid = ids["patient_id"]
+        elif sc.patient == "child":
             pid = s.scalar(select(Patient.id).where(Patient.owner_user_id == people.owner.user_id,
                                                     Patient.relationship == "child"))
         else:

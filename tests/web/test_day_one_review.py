@@ -189,3 +189,52 @@ def test_a_header_hint_is_never_a_guess() -> None:
             list(iter_diary_csv(io.StringIO(f"patient,date,{header}\nme,2026-11-01,1\n")))
         assert "did you mean" not in str(err.value)
         assert (hint in str(err.value)) if hint else str(err.value).endswith("in lower case [a-z0-9_]"), str(err.value)
+
+
+def test_a_childs_profile_can_be_deleted_on_my_data(client, people) -> None:
+    """A child's profile (or one added by mistake, "Mai" for "Mia") could not be removed: My data
+    did not even list the profiles, and the only delete was the whole account. Now each managed
+    profile has its own folded delete form with a password re-check; the caregiver's own profile,
+    other profiles and other people's profiles are untouched."""
+    login_page(client, "owner@example.org")
+    csrf = _csrf(client.get("/data").text)
+    ids = []
+    for name in ("Mai", "Mia"):
+        r = client.post("/profiles/child", data={"csrf_token": csrf, "display_name": name}, follow_redirects=False)
+        ids.append(int(r.headers["location"].rsplit("=", 1)[1]))
+    mai, mia = ids
+    owner = bearer(client, "owner@example.org")
+    for pid in (mai, mia, people.owner_pid):
+        assert client.put(f"/api/v1/me/diary/2026-11-10?patient_id={pid}", json={"itch": 4}, headers=owner).status_code == 200
+    code = client.post(f"/api/v1/me/invites?patient_id={mai}", headers=owner).json()["code"]
+    doc = bearer(client, "linked@clinic.example.org")
+    assert client.post("/api/v1/clinician/links", json={"code": code}, headers=doc).status_code in (200, 201)
+
+    page = client.get("/data").text
+    assert f'action="/profiles/{mai}/delete"' in page and f'action="/profiles/{mia}/delete"' in page
+    assert f'action="/profiles/{people.owner_pid}/delete"' not in page  # one's own profile goes with the account
+    wrong = client.post(f"/profiles/{mai}/delete", data={"csrf_token": csrf, "password": "not it at all"})
+    assert wrong.status_code == 401 and 'id="profile-error"' in wrong.text and "password is wrong" in wrong.text
+    assert f'<details class="card danger-zone" id="profile-{mai}" open>' in wrong.text
+    assert client.get(f"/api/v1/me/diary?patient_id={mai}", headers=owner).status_code == 200  # nothing deleted
+
+    r = client.post(f"/profiles/{mai}/delete", data={"csrf_token": csrf, "password": people.password})
+    assert r.status_code == 200 and str(r.url).startswith("http://testserver/data?removed=")
+    assert "The profile of Mai and its records are deleted." in r.text and f'id="profile-{mai}"' not in r.text
+    assert client.get(f"/api/v1/me/diary?patient_id={mai}", headers=owner).status_code == 404
+    assert client.get(f"/api/v1/patients/{mai}/diary", headers=doc).status_code == 404  # the clinic's view is gone too
+    for pid in (mia, people.owner_pid):
+        assert [d["itch"] for d in client.get(f"/api/v1/me/diary?patient_id={pid}", headers=owner).json()] == [4]
+    audit_log = client.get(f"/api/v1/me/audit?patient_id={mia}", headers=owner).json()
+    assert not any(e["action"] == "delete" for e in audit_log)
+    # again (back button, double click): the profile is not there any more
+    assert client.post(f"/profiles/{mai}/delete", data={"csrf_token": csrf, "password": people.password}).status_code == 404
+    # one's own profile, another person's, a forged form, a link claiming a deletion
+    own = client.post(f"/profiles/{people.owner_pid}/delete", data={"csrf_token": csrf, "password": people.password})
+    assert own.status_code == 422 and "it is deleted with your account" in own.text
+    assert client.post(f"/profiles/{people.stranger_pid}/delete",
+                       data={"csrf_token": csrf, "password": people.password}).status_code == 404
+    assert client.post(f"/profiles/{mia}/delete", data={"csrf_token": "forged", "password": people.password}).status_code == 403
+    assert "are deleted" not in client.get("/data?removed=removed%20Mia").text
+    assert client.get("/api/v1/me", headers=bearer(client, "stranger@example.org")).status_code == 200
+    assert len(client.get(f"/api/v1/me/diary?patient_id={mia}", headers=owner).json()) == 1

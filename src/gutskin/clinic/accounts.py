@@ -254,6 +254,26 @@ def set_password_by_operator(session: Session, email: str, new: str) -> User:
     return user
 
 
+def delete_child_profile(session: Session, actor: Actor, patient_id: int, password: str) -> str:
+    """Delete one profile the account manages (a child's, or one added by mistake) with all its
+    records, after re-checking the password; return its name. The account's own profile goes
+    only with the account (:func:`delete_account`). Audit rows stay, as for an account."""
+    from gutskin.clinic.access import patient_for_write
+
+    patient = patient_for_write(session, actor, patient_id)  # someone else's: 404
+    if patient.relationship != "child":
+        raise InvalidInput("patient: this is your own profile; it is deleted with your account (Delete my account)")
+    user = session.get(User, actor.user_id)
+    if user is None:
+        raise NotFound("account not found")
+    _recheck(session, user, password, "password is wrong")
+    name = patient.display_name or patient.external_id
+    audit.record(session, actor, patient.id, "delete", "patient", patient.id)
+    session.delete(patient)
+    session.flush()
+    return name
+
+
 def delete_account(session: Session, actor: Actor, password: str) -> None:
     """Delete the account after re-checking the password; every personal record goes with it.
 

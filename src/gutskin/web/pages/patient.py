@@ -515,12 +515,14 @@ def appointments_answer(request: Request, request_id: int, action: str = Form(""
 
 
 @router.get("/data", response_class=HTMLResponse)
-def data_page(request: Request, imported: str | None = None) -> Response:
+def data_page(request: Request, imported: str | None = None, removed: str | None = None) -> Response:
     with unit_of_work(request) as s:
         u = require_user(request, s, "patient")
         note = read_note(request, imported)  # signed: a link cannot make the page say "Imported 500 days"
         rows = int(note) if note and note.isdigit() else None
-        return render(request, "data.html", {"profiles": _profiles(s, u.actor), "imported": rows},
+        gone = read_note(request, removed)  # signed too: "Mia's profile is deleted" only after it was
+        return render(request, "data.html", {"profiles": _profiles(s, u.actor), "imported": rows,
+                                             "removed": gone[len("removed "):] if gone and gone.startswith("removed ") else None},
                       user=u)
 
 
@@ -593,6 +595,29 @@ def data_delete(request: Request, password: str = Form(""), csrf_token: str = Fo
     resp = redirect("/?deleted=1")
     resp.delete_cookie(security.SESSION_COOKIE)
     return resp
+
+
+@router.post("/profiles/{patient_id}/delete", response_class=HTMLResponse)
+def delete_profile(request: Request, patient_id: int, password: str = Form(""), csrf_token: str = Form("")) -> Response:
+    """Delete a child's profile (or one added by mistake) with its records: My data listed no
+    profile and had no way to remove one, short of deleting the whole account."""
+    with unit_of_work(request) as s:  # the password re-check is counted first, in its own transaction
+        u = require_user(request, s, "patient")
+        verify_csrf(request, u, csrf_token)
+        access.patient_for_write(s, u.actor, patient_id)  # not yours: 404, and nothing counted
+        accounts.record_password_recheck(s, u.actor)
+    try:
+        with unit_of_work(request) as s:
+            u = require_user(request, s, "patient")
+            name = accounts.delete_child_profile(s, u.actor, patient_id, password)
+    except (NotFound, Forbidden):
+        raise
+    except ClinicError as exc:  # My data again, the reason on that profile's form
+        with unit_of_work(request) as s:
+            u = require_user(request, s, "patient")
+            return render(request, "data.html", {"profiles": _profiles(s, u.actor), "profile_error": str(exc),
+                                                 "profile_error_for": patient_id}, status=status_for(exc), user=u)
+    return redirect(f"/data?removed={quote(signed_note(request, f'removed {name}', '/data'))}")
 
 
 @router.post("/profiles/child")
