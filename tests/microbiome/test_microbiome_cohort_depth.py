@@ -105,3 +105,20 @@ def test_unrarefied_richness_against_an_outcome_says_it_depends_on_depth():
     assert raw["notes"] and "not rarefied" in raw["notes"][0] and "500 to 30000" in raw["notes"][0]
     rare = diversity_vs_outcome(prof, md, "SCORAD", metric="observed", rarefy_depth=500, seed=1)
     assert rare["notes"] == [] and abs(rare["spearman"]["rho"]) < 0.5
+
+
+def test_rarefaction_without_a_seed_records_the_seed_it_drew(tmp_path):
+    """`diversity --rarefy N` without --seed gave a random draw and recorded "seed": null, so the
+    numbers could not be reproduced; the seed drawn is recorded and reproduces them."""
+    from gutskin.cli import app
+
+    table = _table([800, 1500, 3000, 5000], noise_seed=4)
+    path = tmp_path / "t.tsv"
+    table.T.rename_axis("#OTU ID").to_csv(path, sep="\t")
+    first = runner.invoke(app, ["microbiome", "diversity", str(path), "--rarefy", "500", "--json"])
+    assert first.exit_code == 0, first.output
+    out = json.loads(first.stdout)
+    assert isinstance(out["seed"], int) and out["depth"] == 500
+    again = runner.invoke(app, ["microbiome", "diversity", str(path), "--rarefy", "500", "--seed", str(out["seed"]),
+                                "--json"])
+    assert json.loads(again.stdout)["samples"] == out["samples"]

@@ -95,6 +95,8 @@ def rarefy(profile: Profile, depth: int, *, seed: int | None) -> Rarefied:
     depth = int(depth)
     if seed is not None and (int(seed) != seed or seed < 0):
         raise MicrobiomeInputError(f"seed must be a whole number >= 0, not {seed!r}")
+    if seed is None:  # draw one and record it, so that the result can be reproduced (it was recorded as null)
+        seed = int(np.random.SeedSequence().entropy % 2**32)
     rng = np.random.default_rng(seed)
     values = profile.table.to_numpy().astype(np.int64)
     totals = values.sum(axis=1)
@@ -145,15 +147,16 @@ def _num(v: Any) -> float | int | None:
 
 
 def _prepare(profile: Profile, rank: str | None, rarefy_depth: int | None, seed: int | None,
-             ) -> tuple[Profile, int | None, tuple[str, ...]]:
+             ) -> tuple[Profile, int | None, tuple[str, ...], int | None]:
+    """Aggregate and rarefy; returns the profile, depth, dropped samples and the seed used."""
     if rank is not None and rank != profile.rank:
         profile = profile.aggregate(rank)
     dropped: tuple[str, ...] = ()
     depth = None
     if rarefy_depth is not None:
         r = rarefy(profile, rarefy_depth, seed=seed)
-        profile, depth, dropped = r.profile, r.depth, r.dropped
-    return profile, depth, dropped
+        profile, depth, dropped, seed = r.profile, r.depth, r.dropped, r.seed
+    return profile, depth, dropped, seed
 
 
 def alpha_diversity(profile: Profile, metrics: Sequence[str] = DEFAULT_ALPHA, *, tree=None,
@@ -180,7 +183,7 @@ def alpha_diversity(profile: Profile, metrics: Sequence[str] = DEFAULT_ALPHA, *,
     for m in metrics:
         if m in COUNT_ONLY:
             profile.require_counts(m)
-    prof, depth, dropped = _prepare(profile, rank, rarefy_depth, seed)
+    prof, depth, dropped, seed = _prepare(profile, rank, rarefy_depth, seed)
     counts = prof.matrix
     ids = list(prof.table.index)
     if prof.kind == "relative":
@@ -242,7 +245,7 @@ def beta_diversity(profile: Profile, metric: str = "braycurtis", *, tree=None, r
 
     if metric not in BETA_METRICS:
         raise MicrobiomeInputError(f"unknown beta metric {metric!r}; choose from {BETA_METRICS}")
-    prof, depth, dropped = _prepare(profile, rank, rarefy_depth, seed)
+    prof, depth, dropped, seed = _prepare(profile, rank, rarefy_depth, seed)
     ids = list(prof.table.index)
     counts = prof.matrix
     kw: dict[str, Any] = {}
