@@ -238,3 +238,20 @@ def test_a_childs_profile_can_be_deleted_on_my_data(client, people) -> None:
     assert "are deleted" not in client.get("/data?removed=removed%20Mia").text
     assert client.get("/api/v1/me", headers=bearer(client, "stranger@example.org")).status_code == 200
     assert len(client.get(f"/api/v1/me/diary?patient_id={mia}", headers=owner).json()) == 1
+
+
+def test_a_challenge_with_several_doses_is_planned_and_a_nul_in_any_dose_is_named(client, people) -> None:
+    """The NUL guard (b6e7fe0) read the flat parameters of an INSERT of several rows in one
+    statement (SQLAlchemy's insertmanyvalues: a challenge's doses) as a list of rows: every
+    challenge with two doses was a 500 (found by the accessibility e2e test's seed)."""
+    c = bearer(client, "linked@clinic.example.org")
+    plan = {"food": "food.egg", "kind": "home", "released_for_home": True, "baseline_days": 7,
+            "doses": [{"day_offset": 0, "amount": "1/4 egg"}, {"day_offset": 3, "amount": "1/2 egg"},
+                      {"day_offset": 6, "amount": "1 egg"}]}
+    r = client.post(f"/api/v1/patients/{people.owner_pid}/challenges", headers=c, json=plan)
+    assert r.status_code == 201, r.text
+    assert [d["amount"] for d in r.json()["doses"]] == ["1/4 egg", "1/2 egg", "1 egg"]
+    plan = {**plan, "food": "food.wheat", "doses": [{"day_offset": 0, "amount": "1 cracker"},
+                                                    {"day_offset": 3, "amount": "2 crackers\x00"}]}
+    r = client.post(f"/api/v1/patients/{people.owner_pid}/challenges", headers=c, json=plan)
+    assert r.status_code == 422 and r.json()["detail"].startswith("amount: contains a NUL character"), r.text

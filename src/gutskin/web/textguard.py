@@ -26,7 +26,8 @@ def _names(parameters: Any, context: Any) -> list[Any]:
         return list(parameters.items())
     names = getattr(getattr(context, "compiled", None), "positiontup", None) or []
     values = list(parameters or ())
-    return [(names[i] if i < len(names) else "", v) for i, v in enumerate(values)]
+    # several rows in one INSERT (insertmanyvalues): the one-row names repeat for each row
+    return [(names[i % len(names)] if names else "", v) for i, v in enumerate(values)]
 
 
 def _columns() -> set[str]:
@@ -52,7 +53,11 @@ def _field(name: Any, context: Any) -> str:
 
 
 def refuse_nul(conn, cursor, statement, parameters, context, executemany) -> None:  # type: ignore[no-untyped-def]
-    rows = parameters if executemany else [parameters]
+    # executemany: a list of rows; but SQLAlchemy's insertmanyvalues (an INSERT of several rows in one
+    # statement, e.g. a challenge's doses) sends one flat row with executemany set (an int in it made
+    # this a TypeError: every challenge with two doses was a 500)
+    many = executemany and isinstance(parameters, (list, tuple)) and all(isinstance(r, (dict, list, tuple)) for r in parameters)
+    rows = parameters if many else [parameters]
     for row in rows or ():
         for name, value in _names(row, context):
             if isinstance(value, str) and "\x00" in value:
