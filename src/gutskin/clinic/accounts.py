@@ -6,6 +6,7 @@ import datetime as dt
 import hashlib
 import re
 import secrets
+from dataclasses import dataclass
 
 from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
@@ -48,15 +49,28 @@ def new_external_id(session: Session) -> str:
             return candidate
 
 
-def create_user(session: Session, email: str, password: str, role: str, display_name: str = "") -> User:
-    """Create an account. Patients get their own patient profile."""
+def hash_new_password(email: str, password: str) -> str:
+    """The address and password checked, and the password's argon2 hash, with no transaction open:
+    the web app hashes before it writes, so the hash's tens of milliseconds hold neither the app's
+    SQLite lock nor a PostgreSQL connection (fourth security review). Pass the result to
+    :func:`create_user` as ``password_hash``."""
+    normalize_email(email)
+    check_policy(password)
+    return hash_password(password)
+
+
+def create_user(session: Session, email: str, password: str, role: str, display_name: str = "",
+                password_hash: str | None = None) -> User:
+    """Create an account. Patients get their own patient profile. ``password_hash``: the
+    password's hash made beforehand by :func:`hash_new_password` (else it is made here)."""
     if role not in ROLES:
         raise InvalidInput(f"role: expected one of {', '.join(ROLES)}")
     email = normalize_email(email)
     check_policy(password)
     if session.scalar(select(User.id).where(User.email == email)) is not None:
         raise Conflict("email: an account with this email already exists")
-    user = User(email=email, password_hash=hash_password(password), role=role, display_name=display_name.strip()[:120])
+    user = User(email=email, password_hash=password_hash or hash_password(password), role=role,
+                display_name=display_name.strip()[:120])
     session.add(user)
     try:
         session.flush()
@@ -71,8 +85,9 @@ def create_user(session: Session, email: str, password: str, role: str, display_
     return user
 
 
-def register_patient(session: Session, email: str, password: str, display_name: str = "") -> User:
-    return create_user(session, email, password, "patient", display_name)
+def register_patient(session: Session, email: str, password: str, display_name: str = "",
+                     password_hash: str | None = None) -> User:
+    return create_user(session, email, password, "patient", display_name, password_hash)
 
 
 def add_child_profile(session: Session, actor: Actor, display_name: str, birth_year: int | None = None) -> Patient:
@@ -152,6 +167,63 @@ def admit_login_attempt(session: Session, email: str, network: str = "", max_fai
     session.add(LoginAttempt(key=_attempt_key(email)))
 
 
+@dataclass(frozen=True)
+class SignInCheck:
+    """What :func:`check_sign_in` read in its transaction, for the password check that follows
+    outside any transaction (:func:`verify_sign_in`)."""
+
+    email: str
+    user_id: int | None
+    password_hash: str | None
+    limited: bool
+
+
+def check_sign_in(session: Session, email: str, max_failures: int = 5, window_seconds: int = 300,
+                  network: str = "", max_failures_per_email: int | None = None) -> SignInCheck:
+    """Step 3a, in a transaction: the per-email count and the account's password hash; no argon2.
+
+    The password check itself (:func:`verify_sign_in`) runs after this transaction has ended: an
+    argon2 check takes tens of milliseconds and a core, and inside the transaction it held the
+    app's SQLite lock (every other request of the process waited) or a PostgreSQL connection of
+    the pool for as long -- a flood of sign-ins starved the whole app (fourth security review).
+    """
+    email = _sign_in_email(email)
+    cap = max_failures_per_email if max_failures_per_email is not None else PER_EMAIL_FACTOR * max_failures
+    since = utcnow() - dt.timedelta(seconds=window_seconds)
+    attempts = session.scalar(
+        select(func.count()).select_from(LoginAttempt).where(LoginAttempt.key == _attempt_key(email),
+                                                             LoginAttempt.at >= since)
+    )
+    if not attempts or attempts > cap:  # no admitted attempt counted: step 2 was skipped
+        return SignInCheck(email, None, None, limited=True)
+    row = session.execute(select(User.id, User.password_hash).where(User.email == email)).first()
+    return SignInCheck(email, row[0] if row else None, row[1] if row else None, limited=False)
+
+
+def verify_sign_in(check: SignInCheck, password: str) -> None:
+    """Step 3b, outside any transaction: the argon2 check (the same work for an unknown email)."""
+    if check.limited:
+        burn_time(password or "")
+        raise RateLimited("too many attempts; try again in a few minutes")
+    if check.password_hash is None:
+        burn_time(password or "")
+        ok = False
+    else:
+        ok = verify_password(password or "", check.password_hash)
+    if not ok:
+        raise AuthenticationFailed("wrong email or password")
+
+
+def finish_sign_in(session: Session, check: SignInCheck, network: str = "") -> User:
+    """Step 3c, in a transaction: the account (unless its password changed meanwhile), and its
+    network's attempts cleared."""
+    user = session.get(User, check.user_id) if check.user_id is not None else None
+    if user is None or user.password_hash != check.password_hash:
+        raise AuthenticationFailed("wrong email or password")
+    session.execute(delete(LoginAttempt).where(LoginAttempt.key == _network_key(check.email, network)))
+    return user
+
+
 def authenticate(session: Session, email: str, password: str, max_failures: int = 5, window_seconds: int = 300,
                  network: str = "", max_failures_per_email: int | None = None) -> User:
     """Step 3: check the credentials.
@@ -169,27 +241,13 @@ def authenticate(session: Session, email: str, password: str, max_failures: int 
 
     A successful sign-in clears its network's attempts (not the per-email count). An unknown
     email costs the same argon2 work as a wrong password, and both give the same error.
+
+    The web app runs the three parts of this step in their own places: :func:`check_sign_in`
+    and :func:`finish_sign_in` in two transactions, :func:`verify_sign_in` between them, in none.
     """
-    email = _sign_in_email(email)
-    cap = max_failures_per_email if max_failures_per_email is not None else PER_EMAIL_FACTOR * max_failures
-    since = utcnow() - dt.timedelta(seconds=window_seconds)
-    attempts = session.scalar(
-        select(func.count()).select_from(LoginAttempt).where(LoginAttempt.key == _attempt_key(email),
-                                                             LoginAttempt.at >= since)
-    )
-    if not attempts or attempts > cap:  # no admitted attempt counted: step 2 was skipped
-        burn_time(password or "")
-        raise RateLimited("too many attempts; try again in a few minutes")
-    user = session.scalar(select(User).where(User.email == email))
-    if user is None:
-        burn_time(password or "")
-        ok = False
-    else:
-        ok = verify_password(password or "", user.password_hash)
-    if not ok:
-        raise AuthenticationFailed("wrong email or password")
-    session.execute(delete(LoginAttempt).where(LoginAttempt.key == _network_key(email, network)))
-    return user
+    check = check_sign_in(session, email, max_failures, window_seconds, network, max_failures_per_email)
+    verify_sign_in(check, password)
+    return finish_sign_in(session, check, network)
 
 
 RECHECK_MAX, RECHECK_WINDOW_SECONDS = 5, 300  # password re-checks (change, delete) per account

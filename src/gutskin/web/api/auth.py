@@ -10,7 +10,7 @@ from pydantic import ValidationError
 from gutskin.clinic import accounts
 from gutskin.clinic.access import owned_patients
 from gutskin.clinic.accounts import actor_for
-from gutskin.web import security
+from gutskin.web import hashgate, security
 from gutskin.web.api.schemas import AccountOut, Credentials, RegisterIn, TokenOut
 from gutskin.web.deps import settings_of, unit_of_work
 
@@ -18,9 +18,14 @@ router = APIRouter(prefix="/auth", tags=["auth"])
 
 
 @router.post("/register", status_code=201, response_model=AccountOut, summary="Create a patient account")
-def register(body: RegisterIn, request: Request) -> AccountOut:
+async def register(body: RegisterIn, request: Request) -> AccountOut:
+    return await hashgate.run(_register, body, request)  # waits for a hash slot without a thread (web.hashgate)
+
+
+def _register(body: RegisterIn, request: Request) -> AccountOut:
+    hashed = accounts.hash_new_password(body.email, body.password)  # argon2 before the transaction, not in it
     with unit_of_work(request) as s:
-        user = accounts.register_patient(s, body.email, body.password, body.display_name)
+        user = accounts.register_patient(s, body.email, body.password, body.display_name, password_hash=hashed)
         patients = owned_patients(s, actor_for(user))
         return AccountOut(id=user.id, email=user.email, role=user.role, patient_id=patients[0].id,
                           patients=[{"patient_id": p.id, "name": p.display_name, "relationship": p.relationship} for p in patients])
@@ -59,9 +64,7 @@ async def token(request: Request) -> TokenOut:
         password = str(form.get("password") or "")
         if not email or not password:
             raise HTTPException(422, "username and password are required")
-    from starlette.concurrency import run_in_threadpool
-
-    return await run_in_threadpool(_issue, request, email, password)
+    return await hashgate.run(_issue, request, email, password)  # a hash slot first, then a thread (web.hashgate)
 
 
 def _issue(request: Request, email: str, password: str) -> TokenOut:
@@ -72,6 +75,9 @@ def _issue(request: Request, email: str, password: str) -> TokenOut:
     with unit_of_work(request) as session:
         accounts.admit_login_attempt(session, email, net, s.login_max_failures, s.login_window_seconds)
     with unit_of_work(request) as session:
-        user = accounts.authenticate(session, email, password, s.login_max_failures, s.login_window_seconds, net,
-                                     s.login_max_failures_per_email)
+        check = accounts.check_sign_in(session, email, s.login_max_failures, s.login_window_seconds, net,
+                                       s.login_max_failures_per_email)
+    accounts.verify_sign_in(check, password)  # argon2 outside any transaction (no lock, no connection held)
+    with unit_of_work(request) as session:
+        user = accounts.finish_sign_in(session, check, net)
         return TokenOut(access_token=security.issue_token(s.secret_key, user))

@@ -7,7 +7,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from gutskin.clinic import accounts
 from gutskin.clinic.errors import AuthenticationFailed, ClinicError, RateLimited
-from gutskin.web import security
+from gutskin.web import hashgate, security
 from gutskin.web.deps import page_user, settings_of, unit_of_work
 from gutskin.web.pages.common import cookie_secure, redirect, render
 
@@ -60,8 +60,15 @@ def login_form(request: Request, changed: int = 0, everywhere: int = 0) -> Respo
 
 
 @router.post("/login", response_class=HTMLResponse)
-def login(request: Request, email: str = Form(""), password: str = Form(""), csrf_token: str = Form("")) -> Response:
+async def login(request: Request, email: str = Form(""), password: str = Form(""), csrf_token: str = Form("")) -> Response:
     _check_anon_csrf(request, csrf_token)
+    try:  # waits for a password-hash slot in the event loop, not in a worker thread (web.hashgate)
+        return await hashgate.run(_login, request, email, password)
+    except RateLimited as exc:
+        return _anon_form(request, "login.html", {"error": str(exc), "email": email}, status=429)
+
+
+def _login(request: Request, email: str, password: str) -> Response:
     s = settings_of(request)
     net = security.client_network(request)
     with unit_of_work(request) as session:  # three commits: see accounts.authenticate
@@ -70,8 +77,11 @@ def login(request: Request, email: str = Form(""), password: str = Form(""), csr
         with unit_of_work(request) as session:
             accounts.admit_login_attempt(session, email, net, s.login_max_failures, s.login_window_seconds)
         with unit_of_work(request) as session:
-            user = accounts.authenticate(session, email, password, s.login_max_failures, s.login_window_seconds, net,
-                                         s.login_max_failures_per_email)
+            check = accounts.check_sign_in(session, email, s.login_max_failures, s.login_window_seconds, net,
+                                           s.login_max_failures_per_email)
+        accounts.verify_sign_in(check, password)  # argon2 outside any transaction (no lock, no connection held)
+        with unit_of_work(request) as session:
+            user = accounts.finish_sign_in(session, check, net)
             uid, role = user.id, user.role
     except RateLimited as exc:
         return _anon_form(request, "login.html", {"error": str(exc), "email": email}, status=429)
@@ -86,12 +96,21 @@ def register_form(request: Request) -> Response:
 
 
 @router.post("/register", response_class=HTMLResponse)
-def register(request: Request, email: str = Form(""), password: str = Form(""), display_name: str = Form(""),
-             csrf_token: str = Form("")) -> Response:
+async def register(request: Request, email: str = Form(""), password: str = Form(""), display_name: str = Form(""),
+                   csrf_token: str = Form("")) -> Response:
     _check_anon_csrf(request, csrf_token)
+    try:  # hashing the new password waits for a slot like a sign-in (web.hashgate)
+        return await hashgate.run(_register, request, email, password, display_name)
+    except RateLimited as exc:
+        return _anon_form(request, "register.html", {"error": str(exc), "email": email, "display_name": display_name},
+                          status=429)
+
+
+def _register(request: Request, email: str, password: str, display_name: str) -> Response:
     try:
+        hashed = accounts.hash_new_password(email, password)  # argon2 before the transaction, not in it
         with unit_of_work(request) as session:
-            user = accounts.register_patient(session, email, password, display_name)
+            user = accounts.register_patient(session, email, password, display_name, password_hash=hashed)
             uid = user.id
     except ClinicError as exc:
         return _anon_form(request, "register.html", {"error": str(exc), "email": email, "display_name": display_name},
