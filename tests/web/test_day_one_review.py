@@ -255,3 +255,29 @@ def test_a_challenge_with_several_doses_is_planned_and_a_nul_in_any_dose_is_name
                                                     {"day_offset": 3, "amount": "2 crackers\x00"}]}
     r = client.post(f"/api/v1/patients/{people.owner_pid}/challenges", headers=c, json=plan)
     assert r.status_code == 422 and r.json()["detail"].startswith("amount: contains a NUL character"), r.text
+
+
+def test_a_request_left_when_sharing_ended_does_not_say_the_clinic_is_waiting(client, people) -> None:
+    """After the patient stopped sharing, an open request still read "Waiting for the clinic"
+    (and the notice "No clinic can see your requests yet"): no clinician can see it, so an urgent
+    request waited for nobody. It now says it is not seen, until the record is shared again."""
+    login_page(client, "owner@example.org")
+    csrf = _csrf(client.get("/appointments").text)
+    client.post("/appointments", data={"csrf_token": csrf, "reason": "Weeping rash on both arms", "urgency": "urgent"})
+    shared = client.get("/appointments").text
+    assert "Waiting for the clinic" in shared and 'id="nobody-sees-requests"' not in shared
+    owner = bearer(client, "owner@example.org")
+    consent = client.get("/api/v1/me/access", headers=owner).json()[0]["consent_id"]
+    assert client.post(f"/sharing/revoke/{consent}", data={"csrf_token": csrf}).status_code == 200
+    alone = client.get("/appointments").text
+    assert "Waiting for the clinic" not in alone
+    assert "Not seen by any clinic: your record is not shared now" in alone
+    assert "nobody sees the request below marked" in alone and "yet:" not in alone
+    doc = bearer(client, "linked@clinic.example.org")
+    assert client.get("/api/v1/clinician/appointments", headers=doc).json() == []  # indeed nobody sees it
+    # shared again (with any clinician): the request is waiting for them
+    code = client.post("/api/v1/me/invites", headers=owner).json()["code"]
+    assert client.post("/api/v1/clinician/links", json={"code": code}, headers=doc).status_code in (200, 201)
+    assert [r["reason"] for r in client.get("/api/v1/clinician/appointments", headers=doc).json()] == ["Weeping rash on both arms"]
+    again = client.get("/appointments").text
+    assert "Waiting for the clinic" in again and 'id="nobody-sees-requests"' not in again
