@@ -135,9 +135,19 @@ PER_EMAIL_FACTOR = 4  # the per-email cap is this many networks' worth of guesse
 PRUNE_BATCH = 1000
 
 
-def record_login_attempt(session: Session, email: str, network: str = "", keep_seconds: int = 3600) -> None:
-    """Step 1 of a sign-in: count the attempt for (email, network) before anything is checked;
-    commit it before :func:`admit_login_attempt`.
+PER_NETWORK_FACTOR = 10
+"""Sign-in attempts one network may make in the window, whatever the addresses: this many times
+``max_failures`` (50 by default). A successful sign-in gives its attempt back."""
+
+
+def _network_all_key(network: str) -> str:
+    return _attempt_key(f"net-all\x00{network}")
+
+
+def record_login_attempt(session: Session, email: str, network: str = "", keep_seconds: int = 3600) -> int:
+    """Step 1 of a sign-in: count the attempt for (email, network), and for the network whatever
+    the address, before anything is checked; commit it before :func:`admit_login_attempt`.
+    Returns the network count's row id, for :func:`finish_sign_in` to give back on success.
 
     Counted attempts older than ``keep_seconds`` (longer than any limit's window) are deleted
     here, up to :data:`PRUNE_BATCH` of the oldest per attempt: anyone could post sign-ins with
@@ -150,20 +160,35 @@ def record_login_attempt(session: Session, email: str, network: str = "", keep_s
             LoginAttempt.id.in_(select(LoginAttempt.id).order_by(LoginAttempt.id).limit(PRUNE_BATCH)),
             LoginAttempt.at < cutoff))
     session.add(LoginAttempt(key=_network_key(_sign_in_email(email), network)))
+    anywhere = LoginAttempt(key=_network_all_key(network))
+    session.add(anywhere)
+    session.flush()
+    return anywhere.id
 
 
 def admit_login_attempt(session: Session, email: str, network: str = "", max_failures: int = 5,
                         window_seconds: int = 300) -> None:
-    """Step 2: more than ``max_failures`` attempts for this email from this network in the window
+    """Step 2: more than ``max_failures`` attempts for this email from this network in the window,
+    or more than ``PER_NETWORK_FACTOR × max_failures`` from this network for any addresses
     → ``RateLimited``. An admitted attempt is counted for the email (any network); commit it
     before :func:`authenticate`. Refused attempts never reach the per-email count, so one network
-    alone cannot lock an account for everyone."""
+    alone cannot lock an account for everyone.
+
+    The per-network count (fourth security review): every attempt with a new made-up address
+    passed the per-(email, network) limit and cost a real argon2 check, so one client could keep
+    the server's two hash slots busy for everyone's sign-in for as long as it liked. Trade-off:
+    many people behind one address (a carrier's NAT) share 50 attempts per 5 minutes; their
+    successful sign-ins do not use it up."""
     email = _sign_in_email(email)
     since = utcnow() - dt.timedelta(seconds=window_seconds)
     attempts = session.scalar(select(func.count()).select_from(LoginAttempt).where(
         LoginAttempt.key == _network_key(email, network), LoginAttempt.at >= since))
     if attempts is not None and attempts > max_failures:
         raise RateLimited("too many attempts; try again in a few minutes")
+    from_network = session.scalar(select(func.count()).select_from(LoginAttempt).where(
+        LoginAttempt.key == _network_all_key(network), LoginAttempt.at >= since))
+    if from_network is not None and from_network > PER_NETWORK_FACTOR * max_failures:
+        raise RateLimited("too many attempts from your network; try again in a few minutes")
     session.add(LoginAttempt(key=_attempt_key(email)))
 
 
@@ -214,13 +239,17 @@ def verify_sign_in(check: SignInCheck, password: str) -> None:
         raise AuthenticationFailed("wrong email or password")
 
 
-def finish_sign_in(session: Session, check: SignInCheck, network: str = "") -> User:
-    """Step 3c, in a transaction: the account (unless its password changed meanwhile), and its
-    network's attempts cleared."""
+def finish_sign_in(session: Session, check: SignInCheck, network: str = "", attempt_id: int | None = None) -> User:
+    """Step 3c, in a transaction: the account (unless its password changed meanwhile), its
+    network's attempts for the address cleared, and ``attempt_id`` (the network count's row of
+    :func:`record_login_attempt`) given back."""
     user = session.get(User, check.user_id) if check.user_id is not None else None
     if user is None or user.password_hash != check.password_hash:
         raise AuthenticationFailed("wrong email or password")
     session.execute(delete(LoginAttempt).where(LoginAttempt.key == _network_key(check.email, network)))
+    if attempt_id is not None:
+        session.execute(delete(LoginAttempt).where(LoginAttempt.id == attempt_id,
+                                                   LoginAttempt.key == _network_all_key(network)))
     return user
 
 

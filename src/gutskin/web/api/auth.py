@@ -71,7 +71,8 @@ def _issue(request: Request, email: str, password: str) -> TokenOut:
     s = settings_of(request)
     net = security.client_network(request)
     with unit_of_work(request) as session:  # three commits: see accounts.authenticate
-        accounts.record_login_attempt(session, email, net, keep_seconds=max(3600, 2 * s.login_window_seconds))
+        attempt = accounts.record_login_attempt(session, email, net,
+                                               keep_seconds=max(3600, 2 * s.login_window_seconds))
     with unit_of_work(request) as session:
         accounts.admit_login_attempt(session, email, net, s.login_max_failures, s.login_window_seconds)
     with unit_of_work(request) as session:
@@ -79,5 +80,5 @@ def _issue(request: Request, email: str, password: str) -> TokenOut:
                                        s.login_max_failures_per_email)
     accounts.verify_sign_in(check, password)  # argon2 outside any transaction (no lock, no connection held)
     with unit_of_work(request) as session:
-        user = accounts.finish_sign_in(session, check, net)
+        user = accounts.finish_sign_in(session, check, net, attempt)
         return TokenOut(access_token=security.issue_token(s.secret_key, user))

@@ -72,7 +72,8 @@ def _login(request: Request, email: str, password: str) -> Response:
     s = settings_of(request)
     net = security.client_network(request)
     with unit_of_work(request) as session:  # three commits: see accounts.authenticate
-        accounts.record_login_attempt(session, email, net, keep_seconds=max(3600, 2 * s.login_window_seconds))
+        attempt = accounts.record_login_attempt(session, email, net,
+                                               keep_seconds=max(3600, 2 * s.login_window_seconds))
     try:
         with unit_of_work(request) as session:
             accounts.admit_login_attempt(session, email, net, s.login_max_failures, s.login_window_seconds)
@@ -81,7 +82,7 @@ def _login(request: Request, email: str, password: str) -> Response:
                                            s.login_max_failures_per_email)
         accounts.verify_sign_in(check, password)  # argon2 outside any transaction (no lock, no connection held)
         with unit_of_work(request) as session:
-            user = accounts.finish_sign_in(session, check, net)
+            user = accounts.finish_sign_in(session, check, net, attempt)
             uid, role = user.id, user.role
     except RateLimited as exc:
         return _anon_form(request, "login.html", {"error": str(exc), "email": email}, status=429)
