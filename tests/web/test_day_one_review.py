@@ -281,3 +281,37 @@ def test_a_request_left_when_sharing_ended_does_not_say_the_clinic_is_waiting(cl
     assert [r["reason"] for r in client.get("/api/v1/clinician/appointments", headers=doc).json()] == ["Weeping rash on both arms"]
     again = client.get("/appointments").text
     assert "Waiting for the clinic" in again and 'id="nobody-sees-requests"' not in again
+
+
+def test_the_calendar_of_a_new_diary_agrees_with_its_count(client, people) -> None:
+    """On day one the page said "1 day logged, 0 not logged in the last 12 weeks" above a calendar
+    of 83 days marked missing (dashed, and "missing" to a screen reader): the days before the
+    diary started. They are shown apart now, and the missing cells are the count's missing days,
+    on the patient's page and the clinician's."""
+    import datetime as dt
+
+    owner = bearer(client, "owner@example.org")
+    today = dt.date.today()
+    client.put(f"/api/v1/me/diary/{today}", json={"itch": 3}, headers=owner)
+    login_page(client, "owner@example.org")
+    page = client.get("/trends?weeks=12").text
+    assert "1 day logged, 0 not logged in the last 12 weeks." in page
+    cal = page.split('class="calendar"')[1].split("</div>")[0]
+    assert cal.count(": missing;") == 0 and cal.count(": logged;") == 1
+    assert cal.count(": before the diary started;") == 83 and cal.count('class="cal missing') == 0
+    assert f"before the diary started ({today})" in page  # the legend says from when
+    # a missed day since the start is missing, and counted
+    client.put(f"/api/v1/me/diary/{today - dt.timedelta(days=3)}", json={"itch": 5}, headers=owner)
+    page = client.get("/trends?weeks=4").text
+    assert "2 days logged, 2 not logged in the last 4 weeks." in page
+    cal = page.split('class="calendar"')[1].split("</div>")[0]
+    assert cal.count(": missing;") == 2 and cal.count(": before the diary started;") == 24
+    # the clinician's view of the same record says the same
+    client.cookies.clear()
+    login_page(client, "linked@clinic.example.org")
+    clinic = client.get(f"/clinic/patients/{people.owner_pid}?weeks=4").text
+    cal = clinic.split('class="calendar"')[1].split("</div>")[0]
+    assert cal.count(": missing;") == 2 and cal.count(": before the diary started;") == 24
+    # the API carries the first counted day too
+    trends = client.get(f"/api/v1/patients/{people.owner_pid}/trends?weeks=4", headers=bearer(client, "linked@clinic.example.org")).json()
+    assert trends["counted_from"] == str(today - dt.timedelta(days=3))

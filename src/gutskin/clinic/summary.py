@@ -90,6 +90,9 @@ def trends(session: Session, actor: Actor, patient_id: int, weeks: int = 12, tod
         "sleep_loss": [by_day[x].sleep_loss if x in by_day else None for x in dates],
         "flare": [bool(by_day[x].flare) if x in by_day and by_day[x].flare is not None else None for x in dates],
         "logged": [x in by_day for x in dates],
+        # days before the diary started (the profile's creation or the first entry, whichever is earlier)
+        # are not missed: the calendar shows them apart, matching missing_days
+        "counted_from": max(first, start).isoformat(),
         "logged_days": logged,
         "missing_days": max(expected - logged, 0),
         "poem": [{"date": k.isoformat(), "total": v[0], "band": v[1]} for k, v in sorted(poem_points.items())],
