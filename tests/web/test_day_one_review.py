@@ -315,3 +315,25 @@ def test_the_calendar_of_a_new_diary_agrees_with_its_count(client, people) -> No
     # the API carries the first counted day too
     trends = client.get(f"/api/v1/patients/{people.owner_pid}/trends?weeks=4", headers=bearer(client, "linked@clinic.example.org")).json()
     assert trends["counted_from"] == str(today - dt.timedelta(days=3))
+
+
+def test_a_caregiver_sees_whose_diary_the_today_form_saves(client, people) -> None:
+    """A caregiver's Today page opens on their own profile (the default) and said nothing about
+    whose diary it was -- only a banner on the child's record -- so a parent who logged in to fill
+    the child's day saved it into their own record. With more than one profile the form says
+    whose diary it fills, and its button names them; one profile: as before."""
+    login_page(client, "owner@example.org")
+    page = client.get("/today").text
+    assert 'id="logging-for"' not in page and ">Save day</button>" in page  # one profile
+    csrf = _csrf(page)
+    r = client.post("/profiles/child", data={"csrf_token": csrf, "display_name": "Mia"}, follow_redirects=False)
+    cid = int(r.headers["location"].rsplit("=", 1)[1])
+    own = client.get("/today").text
+    name = re.search(r'aria-current="true">([^<]+)</a>', own).group(1)  # type: ignore[union-attr]
+    assert f"Logging for <strong>{name}</strong> (your own diary)." in own and f">Save the day of {name}</button>" in own
+    child = client.get(f"/today?patient={cid}").text
+    assert "Logging for <strong>Mia</strong>." in child and ">Save the day of Mia</button>" in child
+    refused = client.post(f"/today?patient={cid}", data={"csrf_token": csrf, "date": "2026-11-20", "itch": "99"})
+    assert refused.status_code == 422 and "Logging for <strong>Mia</strong>." in refused.text
+    client.cookies.clear()
+    assert "add your child's profile under <strong>My data → Profiles</strong>" in client.get("/register").text
