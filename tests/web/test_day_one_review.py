@@ -337,3 +337,33 @@ def test_a_caregiver_sees_whose_diary_the_today_form_saves(client, people) -> No
     assert refused.status_code == 422 and "Logging for <strong>Mia</strong>." in refused.text
     client.cookies.clear()
     assert "add your child's profile under <strong>My data → Profiles</strong>" in client.get("/register").text
+
+
+def test_a_childs_insights_speak_of_the_child(client, people) -> None:
+    """A child's insights read "What affects your eczema" and "Likely makes your itch worse" to
+    the caregiver (the questionnaires' proxy wording came first, bfa0d60); the caregiver's own
+    record and the clinician's view are as before."""
+    import datetime as dt
+
+    owner = bearer(client, "owner@example.org")
+    cid = client.post("/api/v1/me/children", json={"display_name": "Mia"}, headers=owner).json()["patient_id"]
+    start = dt.date.today() - dt.timedelta(days=39)
+    for pid in (cid, people.owner_pid):
+        for i in range(40):
+            day = (start + dt.timedelta(days=i)).isoformat()
+            r = client.put(f"/api/v1/me/diary/{day}?patient_id={pid}",
+                           json={"itch": 2 + 4 * (i % 2), "factors": {"food.egg": i % 2}}, headers=owner)
+            assert r.status_code == 200, r.text
+        assert client.get(f"/api/v1/me/insights?wait=20&patient_id={pid}", headers=owner).json()["status"] == "ready"
+    login_page(client, "owner@example.org")
+    assert "<h1>What affects your child&#39;s eczema</h1>" in client.get(f"/insights?patient={cid}").text
+    assert "<h1>What affects your eczema</h1>" in client.get("/insights").text
+    child = client.get(f"/insights/panel?patient={cid}").text
+    assert "Likely makes your child&#39;s itch worse" in child and "associations in your child&#39;s own diary" in child
+    assert "your itch" not in child and "in your own diary" not in child
+    own = client.get(f"/insights/panel?patient={people.owner_pid}").text
+    assert "Likely makes your itch worse" in own and "child" not in own
+    client.cookies.clear()
+    login_page(client, "linked@clinic.example.org")
+    clinic = client.get(f"/insights/panel?patient={people.owner_pid}").text
+    assert "Likely makes the patient&#39;s itch worse" in clinic

@@ -19,9 +19,9 @@ router = APIRouter(include_in_schema=False)
 def insights_page(request: Request, patient: int | None = None) -> Response:
     with unit_of_work(request) as s:
         u = require_user(request, s, "patient")
-        pid = access.default_patient(s, u.actor).id if patient is None else access.patient_for_write(s, u.actor, patient).id
-        return render(request, "insights.html", {"patient_id": pid, "patient": patient, "viewing": viewing(s, u, patient)},
-                      user=u)
+        p = access.default_patient(s, u.actor) if patient is None else access.patient_for_write(s, u.actor, patient)
+        return render(request, "insights.html", {"patient_id": p.id, "patient": patient, "viewing": viewing(s, u, patient),
+                                                 "child": p.relationship == "child"}, user=u)
 
 
 @router.get("/insights/panel", response_class=HTMLResponse)
@@ -29,12 +29,15 @@ def insights_panel(request: Request, patient: int) -> Response:
     """The htmx fragment: results when ready, otherwise a placeholder that polls again."""
     with unit_of_work(request) as s:
         u = require_user(request, s, "patient", "clinician")
-        result = insights_for(s, u.actor, patient)
+        result = insights_for(s, u.actor, patient)  # authorizes: the owner or a linked clinician
+        viewer = u.actor.role
+        if viewer == "patient" and access.patient_for_write(s, u.actor, patient).relationship == "child":
+            viewer = "caregiver"  # a child's record: "your child's itch", not "your itch"
     forecast, sleep = result.get("forecast"), result.get("sleep_forecast")
     # the forecast runs from the last diary day: when its first day is already past, "next 7 days" is wrong
     origin = (forecast or {}).get("origin")
     stale = bool(origin) and dt.date.fromisoformat(str(origin)) + dt.timedelta(days=1) < local_today(request)
-    return render(request, "_insights.html", {"r": result, "patient_id": patient, "viewer": u.actor.role,
+    return render(request, "_insights.html", {"r": result, "patient_id": patient, "viewer": viewer,
                                               "forecast_from": dt.date.fromisoformat(str(origin)) if stale else None,
                                               "forecast_data": forecast or None,
                                               "sleep_data": sleep or None}, user=u)
