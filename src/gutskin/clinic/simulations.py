@@ -29,6 +29,7 @@ one clinician could queue a hundred and every other clinician's run waited behin
 
 _pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="gutskin-sim")
 _jobs: dict[str, tuple[int | None, float, dict[str, Any], Future]] = {}
+_databases: dict[str, str] = {}  # job -> the database its clinician's account is in (ids repeat across databases)
 _lock = threading.Lock()
 
 
@@ -64,9 +65,14 @@ def start_trial(session: Session, actor: Actor, arms: list[str], patients: int, 
         now = time.time()
         for k in [k for k, v in _jobs.items() if now - v[1] > KEEP_SECONDS]:
             _jobs.pop(k, None)
-        unfinished = sum(1 for owner, _, _, fut in _jobs.values() if owner == actor.user_id and not fut.done())
+        for k in [k for k in _databases if k not in _jobs]:
+            _databases.pop(k, None)
+        database = str(session.get_bind().engine.url)
+        unfinished = sum(1 for k, (owner, _, _, fut) in _jobs.items()
+                         if owner == actor.user_id and _databases.get(k) == database and not fut.done())
         if unfinished >= MAX_UNFINISHED_PER_CLINICIAN:
             raise RateLimited(f"simulations: {unfinished} of yours are still running; start another when one has finished")
+        _databases[job] = database
         _jobs[job] = (actor.user_id, now, {"arms": arms, "patients": patients, "weeks": weeks, "seed": seed},
                       _pool.submit(_run, arms, patients, weeks, seed))
     audit.record(session, actor, None, "run", "simulation", job)
