@@ -367,3 +367,50 @@ def test_a_childs_insights_speak_of_the_child(client, people) -> None:
     login_page(client, "linked@clinic.example.org")
     clinic = client.get(f"/insights/panel?patient={people.owner_pid}").text
     assert "Likely makes the patient&#39;s itch worse" in clinic
+
+
+@pytest.mark.parametrize(
+    ("opened", "lands"),
+    [
+        ("/sharing/invite", "/sharing"),
+        ("/sharing/invite?patient=7", "/sharing?patient=7"),
+        ("/sharing/revoke/3", "/sharing"),
+        ("/today/delete?patient=7", "/today?patient=7"),
+        ("/data/import", "/data"),
+        ("/data/delete", "/data"),
+        ("/profiles/child", "/data"),
+        ("/profiles/7/delete", "/data"),
+        ("/appointments/5?patient=7&x=1", "/appointments?patient=7"),
+        ("/account/password", "/account"),
+        ("/challenges/3/dose/4", "/challenges"),
+        ("/clinic/challenges/3/alerts/4/ack", "/clinic/challenges/3"),
+        ("/clinic/link", "/clinic"),
+        ("/logout", "/"),
+        ("/sharing/invite?patient=javascript:x", "/sharing"),
+    ],
+)
+def test_a_forms_address_opened_again_leads_to_its_page(client, people, opened, lands) -> None:
+    """The page a form answers with (an invite code, a refused import, a wrong password) keeps the
+    form's address; reloading it from the address bar, or a phone restoring the tab, asked for it
+    with GET: "Something went wrong: Method Not Allowed" (a patient who left to send the invite
+    code came back to that). It now leads to the form's page; the API keeps its 405."""
+    login_page(client, "owner@example.org")
+    r = client.get(opened, follow_redirects=False)
+    assert r.status_code == 303 and r.headers["location"] == lands, (r.status_code, r.headers.get("location"), r.text[:200])
+    assert client.head(opened, follow_redirects=False).headers.get("location") == lands
+
+
+def test_every_post_only_page_address_leads_somewhere_that_opens(client, people) -> None:
+    from gutskin.web.routes import route_table
+
+    routes = route_table(client.app)
+    posts = {p for m, p in routes if m == "POST" and not p.startswith("/api/")}
+    gets = {p for m, p in routes if m == "GET"}
+    login_page(client, "owner@example.org")
+    for path in sorted(posts - gets):
+        url = re.sub(r"{\w+}", "1", path)
+        r = client.get(url, follow_redirects=False)
+        assert r.status_code == 303, (path, url, r.status_code)
+        assert client.get(r.headers["location"], follow_redirects=False).status_code in (200, 303, 403, 404), path
+    api = client.get("/api/v1/me/delete", follow_redirects=False)
+    assert api.status_code == 405 and api.headers["content-type"].startswith("application/json")

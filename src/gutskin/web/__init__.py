@@ -48,6 +48,12 @@ def error_page(request: Request, status: int, message: str) -> Response:
 
 
 async def _http_error(request: Request, exc: StarletteHTTPException) -> Response:
+    if exc.status_code == 405 and request.method in ("GET", "HEAD"):  # a form's address opened (reload, restored tab)
+        from gutskin.web.formhome import form_home
+
+        home = form_home(request.app.router.routes, request.scope)
+        if home is not None:
+            return RedirectResponse(home, status_code=303)
     if request.url.path.startswith(("/api/", "/healthz", "/static/")):
         return JSONResponse({"detail": exc.detail}, status_code=exc.status_code, headers=getattr(exc, "headers", None))
     return await run_in_threadpool(error_page, request, exc.status_code, str(exc.detail))
