@@ -3,6 +3,7 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
+PORT ?= 8000
 
 .PHONY: run test install browser bench lint clean
 
@@ -16,7 +17,7 @@ install: $(STAMP)
 
 run: install
 	-@bash scripts/ensure-system-packages.sh
-	$(VENV)/bin/gutskin serve --demo --host 127.0.0.1 --port 8000
+	$(VENV)/bin/gutskin serve --demo --host 127.0.0.1 --port $(PORT)
 
 browser:
 	@bash scripts/ensure-chromium.sh
