@@ -383,3 +383,37 @@ def test_my_data_says_the_csv_leaves_out_notes(client, people) -> None:
     assert "new soap" in client.get("/api/v1/me/export.json", headers=owner).text
     login_page(client, "owner@example.org")
     assert "not your notes: the JSON archive keeps everything" in client.get("/data").text
+
+
+@pytest.mark.parametrize(("last_day", "expect"), [("2026-11-20", "all"), ("2026-11-18", "habits"),
+                                                   ("2026-11-14", "habits"), ("2026-11-13", "nothing")])
+def test_a_new_day_copies_states_only_from_yesterday_and_nothing_from_weeks_back(client, people, last_day,
+                                                                                 expect) -> None:
+    """A new day copied itch, sleep and stress from the last logged day however old it was: back
+    after a month, a quick Save stored the month-old itch as today's (day-one review). Now the
+    day's own states come only from yesterday, habits from the last 7 days, and nothing older."""
+    owner = bearer(client, "owner@example.org")
+    last = {"itch": 7, "sleep_loss": 5, "factors": {"food.dairy": 1, "treat.emollient": 2, "life.stress": 6,
+                                                    "gut.bristol": 4}}
+    assert client.put(f"/api/v1/me/diary/{last_day}", json=last, headers=owner).status_code == 200
+    login_page(client, "owner@example.org")
+    page = client.get("/today?date=2026-11-21").text
+    form = _BrowserForm(page).data
+    if expect == "nothing":
+        assert "Prefilled from" not in page and "f:food.dairy" not in form and "f:treat.emollient" not in form
+    else:
+        assert f"Prefilled from {last_day}" in page
+        assert form["f:food.dairy"] == "1" and form["f:treat.emollient"] == "2"
+        if expect == "all":
+            assert form["f:life.stress"] == "6" and form["f:gut.bristol"] == "4" and "Only habits" not in page
+        else:
+            assert "Only habits are copied" in page
+            assert not form.get("f:life.stress") and not form.get("f:gut.bristol")
+    form["csrf_token"] = _csrf(page)
+    assert client.post("/today", data=form, follow_redirects=False).status_code == 303
+    saved = _day(client, owner, "2026-11-21")
+    if expect == "all":
+        assert (saved["itch"], saved["sleep_loss"]) == (7, 5)
+    else:  # the untouched sliders record nothing: no itch the patient did not give
+        assert (saved["itch"], saved["sleep_loss"]) == (None, None)
+        assert "life.stress" not in saved["factors"] and "gut.bristol" not in saved["factors"]

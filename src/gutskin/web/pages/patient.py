@@ -33,6 +33,10 @@ FIRST_DAY = dt.date(1900, 1, 1)
 """The earliest day the diary form opens (0001-01-01 was a 500: the form looks 60 days back)."""
 DAY_READINGS = ("env.pollen", "env.humidity", "env.temperature")
 """Measurements of one day (pollen count, weather), not habits: a new day is never prefilled with them."""
+PREFILL_HABITS_DAYS = 7
+"""A new day copies habits (foods, treatments, pets) from the last logged day only if it is at most
+this many days back, and the day's own states (itch, sleep loss, stress, stool, bloating) only from
+the day before: a quick Save after a month away stored that month-old itch as today's."""
 
 
 def _pid(session, actor, patient: int | None) -> int:  # type: ignore[no-untyped-def]
@@ -178,7 +182,7 @@ def _today_page(request: Request, date: str | None, patient: int | None, saved: 
         u = require_user(request, s, "patient")
         pid = _pid(s, u.actor, patient)
         existing = diary.list_days(s, u.actor, pid, day, day)
-        prefilled_from, readings_left, avoid_left = None, (), ()
+        prefilled_from, readings_left, avoid_left, states_left = None, (), (), False
         if posted is not None:
             entry = _posted_entry(posted, existing[0] if existing else {})
         elif existing:
@@ -186,16 +190,21 @@ def _today_page(request: Request, date: str | None, patient: int | None, saved: 
         else:
             last = diary.last_logged_day(s, u.actor, pid, before=day)
             entry = {"itch": None, "sleep_loss": None, "flare": None, "notes": "", "factors": {}}
+            gap = (day - dt.date.fromisoformat(str(last["date"]))).days if last else None
+            if gap is not None and gap > PREFILL_HABITS_DAYS:
+                last = None  # weeks back: a blank form, not an old day's values saved as today's
             if last:
                 prefilled_from = last["date"]
+                states_left = gap != 1  # itch, sleep, stress, stool are that day's, copied only from yesterday
                 # a food to avoid today (a challenge's elimination or baseline, a confirmed allergy) is not
                 # copied: pressing Save logged it eaten, a lapse that cost the challenge its baseline days
                 avoid = challenges.foods_to_avoid(s, pid, day)
                 kept = {k: v for k, v in last["factors"].items()  # type: ignore[union-attr]
-                        if k not in DAY_READINGS and k not in avoid}
+                        if k not in DAY_READINGS and k not in avoid and not (states_left and k in SCALE_INPUTS)}
                 readings_left = tuple(k for k in last["factors"] if k in DAY_READINGS)  # type: ignore[union-attr]
                 avoid_left = tuple(challenges.food_label(k) for k in last["factors"] if k in avoid)  # type: ignore[union-attr]
-                entry = {"itch": last["itch"], "sleep_loss": last["sleep_loss"], "flare": None, "notes": "",
+                entry = {"itch": None if states_left else last["itch"],
+                         "sleep_loss": None if states_left else last["sleep_loss"], "flare": None, "notes": "",
                          "factors": kept}
         recent = diary.list_days(s, u.actor, pid, day - dt.timedelta(days=60), day)
         used = {k for d in recent for k in d["factors"]}  # type: ignore[attr-defined]
@@ -204,7 +213,7 @@ def _today_page(request: Request, date: str | None, patient: int | None, saved: 
             "day": day.isoformat(), "prev_day": (day - dt.timedelta(days=1)).isoformat(),
             "next_day": (day + dt.timedelta(days=1)).isoformat() if day < local else None,
             "entry": entry, "exists": bool(existing), "prefilled_from": prefilled_from,
-            "readings_left": readings_left, "avoid_left": avoid_left,
+            "readings_left": readings_left, "avoid_left": avoid_left, "states_left": states_left,
             "chips": _chips(used, entry["factors"]), "scales": _scales(entry["factors"]),  # type: ignore[arg-type]
             "amounts": _amounts(entry["factors"], readings_left),  # type: ignore[arg-type]
             "due": due, "saved": bool(saved), "deleted": deleted, "patient": patient, "profiles": _profiles(s, u.actor),
