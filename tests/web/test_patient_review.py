@@ -349,12 +349,19 @@ def test_the_api_refuses_a_microbiome_sample_collected_in_the_future(client, peo
     assert len(client.get(f"/api/v1/patients/{people.owner_pid}/microbiome", headers=owner).json()) == 1
 
 
-def test_recap_says_what_its_numbers_mean(client, people) -> None:
-    """RECAP offered bare 0 1 2 3 4 with no word on which end is good."""
+def test_recap_answers_are_words_item_by_item(client, people) -> None:
+    """RECAP offered bare 0 1 2 3 4 (session 7 added a hint on which end is good); the validated
+    scale has words for every answer: the Nottingham anchor sets, item by item."""
     login_page(client, "owner@example.org")
-    page = client.get("/questionnaire/recap").text
-    assert "0 is the best answer, 4 the worst" in page
-    assert 'id="scale-hint"' not in client.get("/questionnaire/poem").text  # POEM's options are words already
+    page = html.unescape(client.get("/questionnaire/recap").text)
+    fieldsets = re.findall(r"<fieldset>(.*?)</fieldset>", page, re.S)
+    assert len(fieldsets) == 7
+    words = [re.findall(r'value="(\d)"[^>]*> ([^<]+)</label>', f) for f in fieldsets]
+    assert words[0] == [("0", "Very good"), ("1", "Good"), ("2", "OK"), ("3", "Bad"), ("4", "Very bad")]
+    assert [w for _, w in words[1]] == ["No days", "1–2 days", "3–4 days", "5–6 days", "Every day"]
+    assert [w for _, w in words[3]][-1] == "Every night" and [w for _, w in words[4]][0] == "Not at all"
+    assert words[6][0] == ("0", "Completely acceptable") and words[6][4] == ("4", "Not at all acceptable")
+    assert not any(w.strip().isdigit() for f in words for _, w in f)  # no bare numbers left
 
 
 def test_a_childs_pages_say_whose_record_they_show(client, people) -> None:

@@ -329,6 +329,27 @@ QUESTIONS = {
     ),
 }
 
+_DAYS = ["No days", "1–2 days", "3–4 days", "5–6 days", "Every day"]
+_NIGHTS = ["No nights", "1–2 nights", "3–4 nights", "5–6 nights", "Every night"]
+_AMOUNT = ["Not at all", "A little bit", "Quite a lot", "A huge amount", "Completely"]
+ITEM_OPTIONS = {
+    "recap": [["Very good", "Good", "OK", "Bad", "Very bad"], _DAYS, _AMOUNT, _NIGHTS, _AMOUNT, _AMOUNT,
+              ["Completely acceptable", "Mostly acceptable", "Quite acceptable", "Not very acceptable",
+               "Not at all acceptable"]],
+}
+"""Words for each answer, item by item, from the anchor sets of the Nottingham RECAP scoring table
+(reference instruments.md §5: very good…very bad, no days…every day, not at all…completely,
+completely…not at all acceptable; "nights" for the sleep item). The form offered bare 0–4 before
+session 8. The item texts are gutskin's paraphrase, not the official sheet (docs/instruments.md)."""
+
+BLANKS_ALLOWED = 1
+"""POEM and RECAP score one unanswered item as 0 and cannot be scored with two (instruments.md §4,
+§5); the official sheets tell people to leave out a question they cannot answer."""
+
+
+def _item_options(instrument: str, n_items: int, options: list[str]) -> list[list[str]]:
+    return ITEM_OPTIONS.get(instrument) or [options] * n_items
+
 
 PROXY_QUESTIONS = {
     "poem": (
@@ -370,7 +391,7 @@ def questionnaire_form(request: Request, instrument: str, patient: int | None = 
 
 
 def _questionnaire_page(request: Request, instrument: str, patient: int | None,
-                        answers: list | None = None, error: str | None = None) -> Response:
+                        answers: list | None = None, error: str | None = None, blank_ok: str = "") -> Response:
     if instrument not in QUESTIONS:
         raise _unknown_questionnaire(instrument)
     with unit_of_work(request) as s:
@@ -378,7 +399,8 @@ def _questionnaire_page(request: Request, instrument: str, patient: int | None,
         pid = _pid(s, u.actor, patient)
         title, items, options = _questions(instrument, access.patient_for_write(s, u.actor, pid).relationship)
         return render(request, "questionnaire.html", {"instrument": instrument, "title": title, "items": items,
-                                                      "options": options, "patient": patient,
+                                                      "item_options": _item_options(instrument, len(items), options),
+                                                      "patient": patient, "blank_ok": blank_ok,
                                                       "answers": answers or [], "error": error,
                                                       "viewing": viewing(s, u, patient)},
                       user=u, status=422 if error else 200)
@@ -387,13 +409,18 @@ def _questionnaire_page(request: Request, instrument: str, patient: int | None,
 def _save_questionnaire(request: Request, instrument: str, form: dict[str, str], patient: int | None) -> Response:
     _, items, options = QUESTIONS[instrument]
     offered = {str(k): k for k in range(len(options))}
-    answers = [offered.get(form.get(f"q{i}", "")) for i in range(len(items))]  # anything else: unanswered
+    answers = [offered.get(form.get(f"q{i}", "")) for i in range(len(items))]
+    tampered = [i + 1 for i in range(len(items)) if form.get(f"q{i}", "") not in ("", *offered)]
     blank = [i + 1 for i, a in enumerate(answers) if a is None]
+    blank_key = ",".join(map(str, blank))
+    # one question may be left blank, as on the paper sheet, but only when the person says so: the
+    # form first asks (a missed question is usually a slip) and scores on the second press
+    confirmed = not tampered and len(blank) <= BLANKS_ALLOWED and (not blank or form.get("blank_ok") == blank_key)
     with unit_of_work(request) as s:
         u = require_user(request, s, "patient")
         verify_csrf(request, u, form.get("csrf_token"))
         pid = _pid(s, u.actor, patient)
-        if not blank:  # answered on the person's own day (a POEM total goes on that diary day)
+        if confirmed:  # answered on the person's own day (a POEM total goes on that diary day)
             result = questionnaires.submit(s, u.actor, pid, instrument, {"answers": answers},
                                            answered_on=local_today(request))
             child = access.patient_for_write(s, u.actor, pid).relationship == "child"
@@ -401,8 +428,14 @@ def _save_questionnaire(request: Request, instrument: str, form: dict[str, str],
                                                                  "patient": patient, "child": child,
                                                                  "viewing": viewing(s, u, patient)}, user=u)
     # the same form again with the answers given (after the transaction): nothing stored half-answered
+    if tampered or len(blank) > BLANKS_ALLOWED:
+        message = (f"Please answer every question (not yet: {', '.join(map(str, blank))})."
+                   + (" One may be left blank if you cannot answer it; with two or more blank the score cannot be worked out."
+                      if len(blank) > BLANKS_ALLOWED else ""))
+        return _questionnaire_page(request, instrument, patient, answers, message)
     return _questionnaire_page(request, instrument, patient, answers,
-                              f"Please answer every question (not yet: {', '.join(map(str, blank))}).")
+                              f"Question {blank[0]} is not answered. Answer it, or press Score again to leave it blank "
+                              f"(a blank question counts as 0, as on the paper {instrument.upper()}).", blank_ok=blank_key)
 
 
 @router.post("/questionnaire/{instrument}", response_class=HTMLResponse)
