@@ -424,3 +424,28 @@ def test_a_new_day_copies_states_only_from_yesterday_and_nothing_from_weeks_back
     else:  # the untouched sliders record nothing: no itch the patient did not give
         assert (saved["itch"], saved["sleep_loss"]) == (None, None)
         assert "life.stress" not in saved["factors"] and "gut.bristol" not in saved["factors"]
+
+
+def test_diary_downloads_are_named_per_profile_and_day(client, people, engine) -> None:
+    """Every diary download was gutskin-diary.csv: a caregiver's files for themself and a child
+    overwrote each other in the downloads folder (day-one review)."""
+    from gutskin.clinic import accounts
+    from gutskin.store.db import transaction
+    from gutskin.store.models import Patient
+
+    with transaction(engine) as s:
+        child = accounts.add_child_profile(s, people.owner, "Mia", 2019)
+        child_id, child_ext = child.id, child.external_id
+        own_ext = s.get(Patient, people.owner_pid).external_id
+    login_page(client, "owner@example.org")
+    owner = bearer(client, "owner@example.org")
+    names = {}
+    for label, url in [("own", "/data/diary.csv"), ("child", f"/data/diary.csv?patient={child_id}"),
+                       ("api", f"/api/v1/me/export.csv?patient_id={child_id}")]:
+        r = client.get(url, headers=owner if label == "api" else None)
+        assert r.status_code == 200, r.text
+        names[label] = re.search(r'filename="([^"]+)"', r.headers["content-disposition"]).group(1)  # type: ignore[union-attr]
+    assert re.fullmatch(rf"gutskin-diary-{re.escape(own_ext)}-\d{{4}}-\d\d-\d\d\.csv", names["own"]), names
+    assert names["child"].startswith(f"gutskin-diary-{child_ext}-") and names["child"] != names["own"]
+    assert names["api"].startswith(f"gutskin-diary-{child_ext}-")
+    assert client.get(f"/data/diary.csv?patient={people.stranger_pid}").status_code == 404

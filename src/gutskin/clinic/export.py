@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
+import re
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -29,6 +30,15 @@ def diary_csv(session: Session, actor: Actor, patient_id: int) -> str:
     buf = io.StringIO()
     write_diary_csv(iter_export_rows(session, actor, [patient]), buf, export_factor_names(session, [patient]))
     return buf.getvalue()
+
+
+def diary_file_name(session: Session, actor: Actor, patient_id: int, day: dt.date) -> str:
+    """The download's name: the profile's identifier and the day, so a caregiver's files for two
+    profiles, or this month's and last month's, do not overwrite each other (every download was
+    ``gutskin-diary.csv`` before session 8). Only ``[A-Za-z0-9._-]`` from an imported identifier."""
+    patient = patient_for_read(session, actor, patient_id)
+    safe = re.sub(r"[^A-Za-z0-9._-]", "_", patient.external_id or str(patient.id))[:40]
+    return f"gutskin-diary-{safe}-{day.isoformat()}.csv"
 
 
 def archive_json(session: Session, actor: Actor) -> str:

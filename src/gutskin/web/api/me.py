@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 
 from fastapi import APIRouter, Query, Request, Response
@@ -194,9 +195,11 @@ def answer_appointment(request_id: int, body: AppointmentAnswer, request: Reques
 def export_csv(request: Request, patient_id: int | None = PatientQ) -> Response:
     with unit_of_work(request) as s:
         actor = api_actor(request, s)
-        text = export.diary_csv(s, actor, my_patient_id(s, actor, patient_id))
+        pid = my_patient_id(s, actor, patient_id)
+        text = export.diary_csv(s, actor, pid)
+        name = export.diary_file_name(s, actor, pid, dt.date.today())  # the server's day: the API has no zone
     return Response(text, media_type="text/csv; charset=utf-8",
-                    headers={"Content-Disposition": 'attachment; filename="gutskin-diary.csv"'})
+                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
 
 @router.get("/export.json", summary="Everything stored about you, as JSON")

@@ -606,9 +606,11 @@ async def data_import(request: Request, file: UploadFile = File(...), patient: s
 def data_csv(request: Request, patient: int | None = None) -> Response:
     with unit_of_work(request) as s:
         u = require_user(request, s, "patient")
-        text = export.diary_csv(s, u.actor, _pid(s, u.actor, patient))
+        pid = _pid(s, u.actor, patient)
+        text = export.diary_csv(s, u.actor, pid)
+        name = export.diary_file_name(s, u.actor, pid, local_today(request))
     return Response(text, media_type="text/csv; charset=utf-8",
-                    headers={"Content-Disposition": 'attachment; filename="gutskin-diary.csv"'})
+                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
 
 @router.get("/data/archive.json")
