@@ -6,6 +6,9 @@ that blocked something of ours would fail silently in the browser: a chart that 
 htmx swap that does nothing. Headless Chromium visits every page of a patient with data and of
 their clinician against a real server, with a ``securitypolicyviolation`` listener in every
 page, and the console watched for "Refused to ..." lines; the charts must also have drawn.
+It uses the e2e suite's one session-wide Chromium (``tests/e2e/conftest.py``): a second
+``sync_playwright()`` while that one is open fails ("Sync API inside the asyncio loop"), which
+is how this test errored in the whole suite when it lived in tests/safety.
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, Server
+from tests.e2e.conftest import Server
 
 pytestmark = pytest.mark.e2e
 PASSWORD = "a long enough password"
@@ -31,16 +34,6 @@ def server(sqlite_url: str) -> Iterator[Server]:
     srv = Server(sqlite_url)
     yield srv
     srv.stop()
-
-
-@pytest.fixture
-def browser():  # type: ignore[no-untyped-def]
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        yield b
-        b.close()
 
 
 def _seed(base: str, server: Server) -> int:
