@@ -584,11 +584,9 @@ async def data_import(request: Request, file: UploadFile = File(...), patient: s
                 pid = _pid(s, u.actor, form_id(patient, "patient"))
             if len(data) > limit:
                 raise InvalidInput(f"file: larger than {limit // 1_000_000} MB")
-            try:
-                text = data.decode("utf-8-sig")
-            except UnicodeDecodeError:
-                raise InvalidInput("file: not UTF-8 text; save the diary as CSV (UTF-8)") from None
-            source = io.StringIO(text)
+            # bytes that are not UTF-8 are kept as surrogates for the reader, which names their line
+            # (a Latin-1 "é" in a note was "file: not UTF-8 text" with no line before session 8)
+            source = io.StringIO(data.decode("utf-8-sig", errors="surrogateescape"))
             source.name = os.path.basename(file.filename or "diary.csv")  # named in error messages
             summary = diary.import_diary_csv(request.app.state.engine, u.actor, source, into=pid)
         except (ClinicError, DiaryCsvError) as exc:
