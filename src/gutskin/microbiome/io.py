@@ -857,6 +857,19 @@ def shorten(text: str, limit: int = 40) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+def _named_and_ranked(prof: Profile, lineages: dict[str, str] | None, taxonomy: str | os.PathLike | None,
+                      rank: str, method: Method) -> Profile:
+    """A BIOM table (plain or inside a .qza) with the taxonomy file's lineages applied, then
+    collapsed to ``rank`` (the lineages must be in place before a rank can be formed)."""
+    if lineages is not None:
+        prof = apply_taxonomy(prof, lineages, source=str(taxonomy))
+    if rank != "feature":
+        prof = dataclasses.replace(
+            Profile.from_frame(prof.table, kind=prof.kind, rank=rank, method=method, taxonomy=prof.taxonomy,
+                               source=prof.source, notes=prof.notes), empty_samples=prof.empty_samples)
+    return prof
+
+
 def read_profile(path: str | os.PathLike, *, format: str | None = None, orientation: Orientation | None = None,
                  kind: Kind | Literal["auto"] | None = None, rank: str = "feature", method: Method = "unknown",
                  max_cells: int = MAX_TABLE_CELLS, taxonomy: str | os.PathLike | None = None) -> Profile:
@@ -890,22 +903,10 @@ def read_profile(path: str | os.PathLike, *, format: str | None = None, orientat
                                        notes=(*p.notes, f"QIIME 2 artifact {qtype}"))
 
         prof = _from_qza(path, "table", qza_payload_budget(max_cells), _table)
-        if lineages is not None:
-            prof = apply_taxonomy(prof, lineages, source=str(taxonomy))
-        if rank != "feature":
-            prof = dataclasses.replace(
-                Profile.from_frame(prof.table, kind=prof.kind, rank=rank, method=method, taxonomy=prof.taxonomy,
-                                   source=prof.source, notes=prof.notes), empty_samples=prof.empty_samples)
-        return prof
+        return _named_and_ranked(prof, lineages, taxonomy, rank, method)
     if fmt.startswith("biom"):
         prof = read_biom(path, kind=kind, method=method, max_cells=max_cells)
-        if lineages is not None:
-            prof = apply_taxonomy(prof, lineages, source=str(taxonomy))
-        if rank != "feature":
-            prof = dataclasses.replace(
-                Profile.from_frame(prof.table, kind=prof.kind, rank=rank, method=method, taxonomy=prof.taxonomy,
-                                   source=prof.source, notes=prof.notes), empty_samples=prof.empty_samples)
-        return prof
+        return _named_and_ranked(prof, lineages, taxonomy, rank, method)
     if fmt in ("kraken", "bracken"):
         if fmt == "bracken":
             raise MicrobiomeInputError(
