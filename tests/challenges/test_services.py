@@ -42,18 +42,23 @@ def create(engine, people, **kw):  # type: ignore[no-untyped-def]
 
 def shift_back(engine, challenge_id: int, days: int) -> None:
     """Let ``days`` days pass: every stored date of the plan moves back by that much."""
-    d = dt.timedelta(days=days)
     with transaction(engine) as s:
-        c = s.get(FoodChallenge, challenge_id)
-        for name in ("elimination_start", "elimination_end", "baseline_start", "baseline_end",
-                     "reintroduction_start", "reintroduction_end"):
-            v = getattr(c, name)
-            if v is not None:
-                setattr(c, name, v - d)
-        for dose in s.scalars(select(ChallengeDose).where(ChallengeDose.challenge_id == challenge_id)):
-            dose.planned_on -= d
-            if dose.taken_at is not None:
-                dose.taken_at -= d
+        shift_back_in(s, challenge_id, days)
+
+
+def shift_back_in(s, challenge_id: int, days: int) -> None:  # type: ignore[no-untyped-def]
+    """:func:`shift_back` inside a transaction the caller holds."""
+    d = dt.timedelta(days=days)
+    c = s.get(FoodChallenge, challenge_id)
+    for name in ("elimination_start", "elimination_end", "baseline_start", "baseline_end",
+                 "reintroduction_start", "reintroduction_end"):
+        v = getattr(c, name)
+        if v is not None:
+            setattr(c, name, v - d)
+    for dose in s.scalars(select(ChallengeDose).where(ChallengeDose.challenge_id == challenge_id)):
+        dose.planned_on -= d
+        if dose.taken_at is not None:
+            dose.taken_at -= d
 
 
 def audit_actions(engine, pid):  # type: ignore[no-untyped-def]

@@ -17,7 +17,6 @@ import re
 
 import httpx
 import pytest
-from sqlalchemy import select
 
 from tests.e2e.test_journeys import PASSWORD, login, register
 
@@ -25,21 +24,12 @@ pytestmark = pytest.mark.e2e
 
 
 def shift_back(db_url: str, challenge_id: int, days: int) -> None:
-    from gutskin.store.db import make_engine, transaction
-    from gutskin.store.models import ChallengeDose, FoodChallenge
+    """The server's database: let ``days`` days pass for the plan (tests.challenges.test_services)."""
+    from gutskin.store.db import make_engine
+    from tests.challenges.test_services import shift_back as shift_back_on
 
     engine = make_engine(db_url)
-    d = dt.timedelta(days=days)
-    with transaction(engine) as s:
-        c = s.get(FoodChallenge, challenge_id)
-        for name in ("elimination_start", "elimination_end", "baseline_start", "baseline_end",
-                     "reintroduction_start", "reintroduction_end"):
-            if getattr(c, name) is not None:
-                setattr(c, name, getattr(c, name) - d)
-        for dose in s.scalars(select(ChallengeDose).where(ChallengeDose.challenge_id == challenge_id)):
-            dose.planned_on -= d
-            if dose.taken_at is not None:
-                dose.taken_at -= d
+    shift_back_on(engine, challenge_id, days)
     engine.dispose()
 
 

@@ -260,23 +260,49 @@ def audit_row_problems(engine, after_id: int, patient_id: int, actor) -> list[st
     return out
 
 
-@pytest.mark.parametrize("route", sorted(ROWS), ids=lambda r: f"{r[0]} {r[1]}")
-def test_route(route: tuple[str, str], sqlite_url: str, request: pytest.FixtureRequest) -> None:
-    from fastapi.testclient import TestClient
-
+def matrix_world(sqlite_url: str):  # type: ignore[no-untyped-def]
+    """Settings, engine, people and the matrix's world (every persona signed in, every object made)."""
     from gutskin.settings import Settings
     from gutskin.store.db import get_engine
-    from gutskin.web import create_app
 
-    method, path = route
-    row = ROWS[route]
     settings = Settings(database_url=sqlite_url, secret_key=TEST_SECRET, env="test")
     engine = get_engine(sqlite_url)
     people = People(engine)
     world = build_world(engine, people, settings)
     world.engine = engine  # type: ignore[attr-defined]
+    return settings, engine, people, world
+
+
+def route_url(world, row, path: str) -> str:  # type: ignore[no-untyped-def]
+    """The route's path with the world's ids (and the row's own) filled in."""
     ids = {**world.ids, "instrument": "poem", **(row.ids(world) if row.ids else {})}
-    url = re.sub(r"{(\w+)}", lambda m: str(ids[m.group(1)]), path + row.query)
+    return re.sub(r"{(\w+)}", lambda m: str(ids[m.group(1)]), path + row.query)
+
+
+def answer_passes(want, resp) -> bool:  # type: ignore[no-untyped-def]
+    """Whether a response is what the matrix expects: OK (served, not sent to sign in), PASS
+    (allowed through: neither refused nor sent to sign in, no 5xx), LOGIN or an exact status."""
+    got = resp.status_code
+    to_login = got == 303 and resp.headers.get("location") == "/login"
+    if want == OK:
+        return got < 400 and not to_login
+    if want == PASS:
+        return got not in (401, 403, 404) and got < 500 and not to_login
+    if want == LOGIN:
+        return to_login
+    return got == want
+
+
+@pytest.mark.parametrize("route", sorted(ROWS), ids=lambda r: f"{r[0]} {r[1]}")
+def test_route(route: tuple[str, str], sqlite_url: str, request: pytest.FixtureRequest) -> None:
+    from fastapi.testclient import TestClient
+
+    from gutskin.web import create_app
+
+    method, path = route
+    row = ROWS[route]
+    settings, engine, people, world = matrix_world(sqlite_url)
+    url = route_url(world, row, path)
     patient_ids = {"A": people.owner_pid, "B": people.stranger_pid}
     app = create_app(settings)
     failures = []
@@ -295,15 +321,7 @@ def test_route(route: tuple[str, str], sqlite_url: str, request: pytest.FixtureR
             after = audit_counts(engine)
         want = row.expect[persona]
         got = resp.status_code
-        if want == OK:
-            passed = got < 400 and not (got == 303 and resp.headers.get("location") == "/login")
-        elif want == PASS:
-            passed = got not in (401, 403, 404) and got < 500 and not (got == 303 and resp.headers.get("location") == "/login")
-        elif want == LOGIN:
-            passed = got == 303 and resp.headers.get("location") == "/login"
-        else:
-            passed = got == want
-        if not passed:
+        if not answer_passes(want, resp):
             failures.append(f"{persona}: expected {want}, got {got} {resp.text[:120]!r}")
             continue
         new = {k: after.get(k, 0) - before.get(k, 0) for k in set(after) | set(before)}

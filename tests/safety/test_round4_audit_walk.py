@@ -28,7 +28,8 @@ from sqlalchemy import select
 from gutskin.clinic import challenges as ch
 from gutskin.settings import Settings
 from gutskin.store.db import get_engine, transaction
-from gutskin.store.models import AuditEvent, ChallengeDose, FoodChallenge, Patient
+from gutskin.store.models import AuditEvent, Patient
+from tests.challenges.test_services import shift_back_in
 from tests.conftest import TEST_SECRET, People, earlier_today
 from tests.safety.matrix_setup import build_world
 from tests.safety.test_authz_matrix import ACTIONS, ROWS, app_routes
@@ -68,22 +69,10 @@ def _plan(**kw: Any) -> ch.PlanInput:
     return ch.PlanInput(**base)
 
 
-def _shift_back(s, challenge_id: int, days: int) -> None:  # type: ignore[no-untyped-def]
-    """Let ``days`` days pass for the plan (its dates move back)."""
-    d = dt.timedelta(days=days)
-    c = s.get(FoodChallenge, challenge_id)
-    for name in ("elimination_start", "elimination_end", "baseline_start", "baseline_end",
-                 "reintroduction_start", "reintroduction_end"):
-        if getattr(c, name) is not None:
-            setattr(c, name, getattr(c, name) - d)
-    for dose in s.scalars(select(ChallengeDose).where(ChallengeDose.challenge_id == challenge_id)):
-        dose.planned_on -= d
-
-
 def home_running(s, people) -> dict[str, Any]:  # type: ignore[no-untyped-def]
     """A home challenge whose first dose is due today."""
     out = ch.create_plan(s, people.clinician, people.owner_pid, _plan())
-    _shift_back(s, out["id"], 7)
+    shift_back_in(s, out["id"], 7)
     return {"challenge_id": out["id"], "dose_id": out["doses"][0]["id"]}
 
 
@@ -99,7 +88,7 @@ def with_elimination(s, people) -> dict[str, Any]:  # type: ignore[no-untyped-de
 def supervised(s, people) -> dict[str, Any]:  # type: ignore[no-untyped-def]
     out = ch.create_plan(s, people.clinician, people.owner_pid, _plan(
         kind="supervised", released_for_home=False, doses=[ch.DoseStep(0, "3 mg protein"), ch.DoseStep(0, "30 mg")]))
-    _shift_back(s, out["id"], 7)
+    shift_back_in(s, out["id"], 7)
     return {"challenge_id": out["id"]}
 
 

@@ -12,19 +12,14 @@ is a new consent).
 
 from __future__ import annotations
 
-import re
-
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
 from gutskin.clinic import sharing
-from gutskin.settings import Settings
-from gutskin.store.db import get_engine, transaction
+from gutskin.store.db import transaction
 from gutskin.store.models import AuditEvent, Consent
-from tests.conftest import TEST_SECRET, People
-from tests.safety.matrix_setup import build_world
-from tests.safety.test_authz_matrix import LOGIN, OK, PASS, ROWS
+from tests.safety.test_authz_matrix import OK, PASS, ROWS, answer_passes, matrix_world, route_url
 
 #: the linked clinician's own objects, not the patient's: revoking access does not take them away
 OWN_OBJECTS = {("GET", "/clinic/simulator/{job}")}
@@ -33,34 +28,18 @@ LINKED_ROUTES = sorted(r for r, row in ROWS.items()
                        and "clinician_unlinked" not in (row.audit or {}))  # linking anew is a new consent
 
 
-def _passed(want, resp) -> bool:  # type: ignore[no-untyped-def]
-    got = resp.status_code
-    if want == OK:
-        return got < 400 and not (got == 303 and resp.headers.get("location") == "/login")
-    if want == PASS:
-        return got not in (401, 403, 404) and got < 500
-    if want == LOGIN:
-        return got == 303 and resp.headers.get("location") == "/login"
-    return got == want
-
-
 @pytest.mark.parametrize("route", LINKED_ROUTES, ids=lambda r: f"{r[0]} {r[1]}")
 def test_after_revocation_the_clinician_is_a_stranger(route: tuple[str, str], sqlite_url: str) -> None:
     from gutskin.web import create_app
 
     method, path = route
     row = ROWS[route]
-    settings = Settings(database_url=sqlite_url, secret_key=TEST_SECRET, env="test")
-    engine = get_engine(sqlite_url)
-    people = People(engine)
-    world = build_world(engine, people, settings)
-    world.engine = engine  # type: ignore[attr-defined]
+    settings, engine, people, world = matrix_world(sqlite_url)
     with transaction(engine) as s:
         consent = s.scalar(select(Consent.id).where(Consent.patient_id == people.owner_pid,
                                                     Consent.clinician_user_id == people.clinician.user_id))
         sharing.revoke(s, people.owner, people.owner_pid, consent)
-    ids = {**world.ids, "instrument": "poem", **(row.ids(world) if row.ids else {})}
-    url = re.sub(r"{(\w+)}", lambda m: str(ids[m.group(1)]), path + row.query)
+    url = route_url(world, row, path)
     with transaction(engine) as s:
         last = s.scalar(select(func.max(AuditEvent.id))) or 0
     with TestClient(create_app(settings), follow_redirects=False) as client:
@@ -71,7 +50,7 @@ def test_after_revocation_the_clinician_is_a_stranger(route: tuple[str, str], sq
             client.cookies.set("gutskin_session", world.cookies["clinician_linked"])
         resp = client.request(method, url, headers=headers, **(row.body(world, "clinician_linked") if row.body else {}))
     want = row.expect["clinician_unlinked"]
-    assert _passed(want, resp), f"expected {want} (a never-linked clinician's answer), got {resp.status_code} {resp.text[:150]!r}"
+    assert answer_passes(want, resp), f"expected {want} (a never-linked clinician's answer), got {resp.status_code} {resp.text[:150]!r}"
     with transaction(engine) as s:
         rows = s.execute(select(AuditEvent.action, AuditEvent.object_type)
                          .where(AuditEvent.id > last, AuditEvent.patient_id == people.owner_pid)).all()

@@ -15,9 +15,11 @@ the test needs on any machine.
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import time
 import uuid
+from collections.abc import Iterator
 
 import pytest
 from fastapi.testclient import TestClient
@@ -40,6 +42,23 @@ def _flood(c: TestClient, n: int, answers: list[tuple[float, int]], page: bool =
     return threads
 
 
+@contextlib.contextmanager
+def _hash_slots_held() -> Iterator[None]:
+    """Hold every password-hash slot, as long password checks in progress would; a timer frees
+    them after 20 s in any case (the old code's stalled threads get free in the end)."""
+    for _ in range(passwords.HASH_SLOTS):
+        passwords._slots.acquire()
+    release = threading.Timer(20, lambda: [passwords._slots.release() for _ in range(passwords.HASH_SLOTS)])
+    release.start()
+    try:
+        yield
+    finally:
+        if release.is_alive():
+            release.cancel()
+            for _ in range(passwords.HASH_SLOTS):
+                passwords._slots.release()
+
+
 @pytest.fixture
 def app(sqlite_url: str):  # type: ignore[no-untyped-def]
     from gutskin.web import create_app
@@ -51,22 +70,13 @@ def app(sqlite_url: str):  # type: ignore[no-untyped-def]
 def test_a_diary_read_is_served_while_sign_ins_wait_for_a_hash_slot(app) -> None:  # type: ignore[no-untyped-def]
     with TestClient(app) as c:
         h = bearer(c, "owner@example.org")
-        for _ in range(passwords.HASH_SLOTS):
-            passwords._slots.acquire()
-        release = threading.Timer(20, lambda: [passwords._slots.release() for _ in range(passwords.HASH_SLOTS)])
-        release.start()  # the old code's stalled threads get free in the end
         answers: list[tuple[float, int]] = []
-        try:
+        with _hash_slots_held():
             threads = _flood(c, 60, answers)
             time.sleep(1.5)  # every sign-in is in: waiting for a slot
             t0 = time.monotonic()
             r = c.get("/api/v1/me/diary", headers=h)
             took = time.monotonic() - t0
-        finally:
-            if release.is_alive():
-                release.cancel()
-                for _ in range(passwords.HASH_SLOTS):
-                    passwords._slots.release()
         for t in threads:
             t.join(timeout=60)
     assert r.status_code == 200
@@ -79,16 +89,11 @@ def test_beyond_the_queue_a_sign_in_is_told_at_once_the_server_is_busy(app, monk
 
     monkeypatch.setattr(hashgate, "MAX_QUEUED", 10)
     with TestClient(app) as c:
-        for _ in range(passwords.HASH_SLOTS):
-            passwords._slots.acquire()
         answers: list[tuple[float, int]] = []
-        try:
+        with _hash_slots_held():
             threads = _flood(c, 30, answers)
             time.sleep(2)
             early = list(answers)  # answered while both slots are still held
-        finally:
-            for _ in range(passwords.HASH_SLOTS):
-                passwords._slots.release()
         for t in threads:
             t.join(timeout=60)
         # page sign-in: the form again, 429, saying why
@@ -104,10 +109,6 @@ def test_registrations_waiting_for_a_hash_slot_hold_no_thread_and_no_lock(app) -
     (Inside the transaction it held the app's SQLite lock for the whole hash.)"""
     with TestClient(app) as c:
         h = bearer(c, "owner@example.org")
-        for _ in range(passwords.HASH_SLOTS):
-            passwords._slots.acquire()
-        release = threading.Timer(20, lambda: [passwords._slots.release() for _ in range(passwords.HASH_SLOTS)])
-        release.start()
         codes: list[int] = []
 
         def one() -> None:
@@ -116,18 +117,13 @@ def test_registrations_waiting_for_a_hash_slot_hold_no_thread_and_no_lock(app) -
             codes.append(r.status_code)
 
         threads = [threading.Thread(target=one, daemon=True) for _ in range(50)]
-        try:
+        with _hash_slots_held():
             for t in threads:
                 t.start()
             time.sleep(1.5)
             t0 = time.monotonic()
             r = c.put("/api/v1/me/diary/2026-11-01", headers=h, json={"itch": 3})
             took = time.monotonic() - t0
-        finally:
-            if release.is_alive():
-                release.cancel()
-                for _ in range(passwords.HASH_SLOTS):
-                    passwords._slots.release()
         for t in threads:
             t.join(timeout=60)
     assert r.status_code == 200
