@@ -10,7 +10,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from gutskin.clinic import appointments, diary, microbiome, simulations
+from gutskin.clinic import appointments, diary, microbiome, sharing, simulations
 from gutskin.store.db import transaction
 from gutskin.store.models import Consent
 from gutskin.web import security
@@ -44,6 +44,7 @@ def build_world(engine, people, settings, with_challenge: bool = True) -> World:
         w.ids["day"] = day.isoformat()
         w.ids["request_id"] = appointments.request_appointment(s, a, people.owner_pid, "Flare")["id"]
         w.ids["sample_pk"] = microbiome.upload_sample(s, a, people.owner_pid, "gut.tsv", PROFILE)["id"]
+        w.ids["invite_id"] = sharing.create_invite(s, a, people.owner_pid)["id"]
         w.ids["consent_id"] = s.scalar(select(Consent.id).where(Consent.patient_id == people.owner_pid))
         w.ids["job"] = simulations.start_trial(s, people.clinician, ["placebo"], 1, 1, 1)
         for persona in PERSONAS[1:]:

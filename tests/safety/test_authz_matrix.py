@@ -124,6 +124,8 @@ ROWS: dict[tuple[str, str], Row] = {
     ("GET", "/api/v1/me/questionnaires"): Row(ME, audit=ME_WRITERS),
     ("POST", "/api/v1/me/questionnaires/{instrument}"): Row(ME, js(POEM), audit=ME_WRITERS),
     ("POST", "/api/v1/me/invites"): Row(ME, audit=ME_WRITERS),
+    ("GET", "/api/v1/me/invites"): Row(ME, audit=ME_WRITERS),
+    ("DELETE", "/api/v1/me/invites/{invite_id}"): Row(ME_A_OBJECT, audit=A_ONLY),
     ("GET", "/api/v1/me/access"): Row(ME, audit=ME_WRITERS),
     ("DELETE", "/api/v1/me/access/{consent_id}"): Row(ME_A_OBJECT, audit=A_ONLY, audit_rows=2),  # + the stopped challenge
     ("GET", "/api/v1/me/audit"): Row(ME, audit=ME_WRITERS),
@@ -160,6 +162,7 @@ ROWS: dict[tuple[str, str], Row] = {
     ("POST", "/questionnaire/{instrument}"): Row(PAGE_ME, form({f"q{i}": "1" for i in range(7)}), audit=ME_WRITERS),
     ("GET", "/sharing"): Row(PAGE_ME, audit=ME_WRITERS),
     ("POST", "/sharing/invite"): Row(PAGE_ME, form({}), audit=ME_WRITERS),
+    ("POST", "/sharing/invites/{invite_id}/cancel"): Row(PAGE_ME_A_OBJECT, form({}), audit=A_ONLY),
     # revoking the linked clinician also stops the challenge they supervise in the world: two writes
     ("POST", "/sharing/revoke/{consent_id}"): Row(PAGE_ME_A_OBJECT, form({}), audit=A_ONLY, audit_rows=2),
     ("GET", "/appointments"): Row(PAGE_ME, audit=ME_WRITERS),

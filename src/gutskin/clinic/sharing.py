@@ -40,7 +40,37 @@ def create_invite(session: Session, actor: Actor, patient_id: int) -> dict[str, 
     session.add(inv)
     session.flush()
     audit.record(session, actor, patient_id, "create", "invite", inv.id)
-    return {"code": code, "expires_at": expires.isoformat(timespec="seconds") + "Z"}
+    return {"id": inv.id, "code": code, "expires_at": expires.isoformat(timespec="seconds") + "Z"}
+
+
+def _stamp(t: dt.datetime) -> str:
+    return t.isoformat(timespec="seconds") + "Z"
+
+
+def list_invites(session: Session, actor: Actor, patient_id: int) -> list[dict[str, object]]:
+    """The patient's invite codes that could still be redeemed (unused, not expired), oldest
+    first. Only hashes are stored, so the codes themselves cannot be shown again: the list says
+    when each was made and until when it works, so a code made twice (a reloaded page, a second
+    tap) or given to the wrong person can be cancelled (:func:`cancel_invite`)."""
+    patient_for_write(session, actor, patient_id)
+    audit.record(session, actor, patient_id, "read", "invite")
+    rows = session.scalars(
+        select(Invite).where(Invite.patient_id == patient_id, Invite.used_at.is_(None), Invite.expires_at >= utcnow())
+        .order_by(Invite.id)
+    ).all()
+    return [{"id": inv.id, "created_at": _stamp(inv.created_at), "expires_at": _stamp(inv.expires_at)} for inv in rows]
+
+
+def cancel_invite(session: Session, actor: Actor, patient_id: int, invite_id: int) -> None:
+    """Make an unused invite code unusable at once (it expires now). Another patient's code, a
+    used or an expired one is 404: there is nothing of this patient's left to cancel."""
+    patient_for_write(session, actor, patient_id)
+    inv = session.get(Invite, invite_id)
+    now = utcnow()
+    if inv is None or inv.patient_id != patient_id or inv.used_at is not None or inv.expires_at < now:
+        raise NotFound("no such unused invite code")
+    inv.expires_at = now - dt.timedelta(seconds=1)
+    audit.record(session, actor, patient_id, "cancel", "invite", inv.id)
 
 
 def accept_invite(session: Session, actor: Actor, code: str) -> int:

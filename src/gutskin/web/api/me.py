@@ -18,7 +18,7 @@ from gutskin.web.api.schemas import (
     ChildIn,
     DayIn,
     DayOut,
-    InviteOut,
+    InviteListOut, InviteOut,
     PasswordChangeIn,
     PasswordIn,
     QuestionnaireIn,
@@ -141,6 +141,21 @@ def invite(request: Request, patient_id: int | None = PatientQ) -> dict:
     with unit_of_work(request) as s:
         actor = api_actor(request, s)
         return sharing.create_invite(s, actor, my_patient_id(s, actor, patient_id))
+
+
+@router.get("/invites", response_model=list[InviteListOut], summary="Your unused invite codes (without the codes)")
+def open_invites(request: Request, patient_id: int | None = PatientQ) -> list:
+    with unit_of_work(request) as s:
+        actor = api_actor(request, s)
+        return sharing.list_invites(s, actor, my_patient_id(s, actor, patient_id))
+
+
+@router.delete("/invites/{invite_id}", status_code=204, summary="Cancel an unused invite code")
+def cancel_invite(invite_id: int, request: Request, patient_id: int | None = PatientQ) -> Response:
+    with unit_of_work(request) as s:
+        actor = api_actor(request, s)
+        sharing.cancel_invite(s, actor, my_patient_id(s, actor, patient_id), invite_id)
+    return Response(status_code=204)
 
 
 @router.get("/access", response_model=list[AccessOut], summary="Who can see your record")

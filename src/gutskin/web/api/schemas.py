@@ -59,7 +59,16 @@ class DayOut(BaseModel):
 
 
 class InviteOut(BaseModel):
+    id: int
     code: str
+    expires_at: str
+
+
+class InviteListOut(BaseModel):
+    """An unused invite code: only its hash is stored, so the code itself is not returned."""
+
+    id: int
+    created_at: str
     expires_at: str
 
 

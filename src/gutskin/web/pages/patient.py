@@ -466,7 +466,14 @@ def _sharing_ctx(request: Request, s, u, pid: int) -> dict:  # type: ignore[no-u
 
     zone = viewer_zone(request)
     log = access_rows(audit.access_log(s, u.actor, pid, 500), u.user.email, zone)[:50]
-    return {"access": sharing.list_access(s, u.actor, pid), "log": log, "zone": zone.key if zone else "UTC"}
+    def local(stamp: object) -> str:  # "2026-12-06T09:30:00Z" -> the viewer's "2026-12-06 10:30"
+        at = dt.datetime.fromisoformat(str(stamp).removesuffix("Z")).replace(tzinfo=dt.UTC)
+        return (at.astimezone(zone) if zone else at).strftime("%Y-%m-%d %H:%M")
+
+    invites = [{**i, "made": local(i["created_at"]), "until": local(i["expires_at"])}
+               for i in sharing.list_invites(s, u.actor, pid)]
+    return {"access": sharing.list_access(s, u.actor, pid), "invites": invites, "log": log,
+            "zone": zone.key if zone else "UTC"}
 
 
 @router.get("/sharing", response_class=HTMLResponse)
@@ -489,6 +496,15 @@ def sharing_invite(request: Request, csrf_token: str = Form(""), patient: int | 
         invite = sharing.create_invite(s, u.actor, pid)
         ctx = {**_sharing_ctx(request, s, u, pid), "invite": invite, "patient": patient, "viewing": viewing(s, u, patient)}
         return render(request, "sharing.html", ctx, user=u)
+
+
+@router.post("/sharing/invites/{invite_id}/cancel")
+def sharing_invite_cancel(request: Request, invite_id: int, csrf_token: str = Form(""), patient: int | None = None) -> Response:
+    with unit_of_work(request) as s:
+        u = require_user(request, s, "patient")
+        verify_csrf(request, u, csrf_token)
+        sharing.cancel_invite(s, u.actor, _pid(s, u.actor, patient), invite_id)
+    return redirect("/sharing" + (f"?patient={patient}" if patient else ""))
 
 
 @router.post("/sharing/revoke/{consent_id}")
