@@ -47,6 +47,31 @@ def error_page(request: Request, status: int, message: str) -> Response:
         return render(request, "error.html", ctx, status=status)
 
 
+def validation_message(error: dict) -> str:
+    """``"field: what was wrong"`` for the first of FastAPI's validation errors.
+
+    Errors about the body as a whole name ``body``: a body that is not JSON says where the JSON
+    breaks (FastAPI's own text was ``"0: JSON decode error"``), a missing body or one that is not an
+    object says a JSON object is expected (it was ``"request: Field required"``).
+    """
+    loc = [str(p) for p in error.get("loc", ())]
+    kind = error.get("type", "")
+    if kind == "json_invalid":
+        at = f" at character {loc[1]}" if len(loc) > 1 and loc[1].isdigit() else ""
+        why = (error.get("ctx") or {}).get("error")
+        return f"body: not valid JSON{at}" + (f" ({why})" if why else "")
+    if loc == ["body"]:
+        if kind == "missing":
+            return "body: missing; expected a JSON object (Content-Type: application/json)"
+        got = error.get("input")
+        if isinstance(got, (bytes, str)):  # sent as text or a form: FastAPI did not parse it as JSON
+            return "body: expected a JSON object sent as Content-Type: application/json"
+        names = {list: "an array", bool: "true or false", int: "a number", float: "a number", type(None): "null"}
+        return f"body: expected a JSON object, got {names.get(type(got), 'another JSON value')}"
+    where = ".".join(p for p in loc if p != "body") or "request"
+    return f"{where}: {error.get('msg', 'invalid input')}"
+
+
 async def _http_error(request: Request, exc: StarletteHTTPException) -> Response:
     if exc.status_code == 405 and request.method in ("GET", "HEAD"):  # a form's address opened (reload, restored tab)
         from gutskin.web.formhome import form_home
@@ -130,9 +155,7 @@ def create_app(settings: Settings | None = None, lifespan=None) -> FastAPI:  # t
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, exc: RequestValidationError) -> Response:
-        first = exc.errors()[0] if exc.errors() else {}
-        where = ".".join(str(p) for p in first.get("loc", ()) if p != "body") or "request"
-        message = f"{where}: {first.get('msg', 'invalid input')}"
+        message = validation_message(exc.errors()[0] if exc.errors() else {})
         if request.url.path.startswith("/api/"):
             return JSONResponse({"detail": message}, status_code=422)
         return await run_in_threadpool(error_page, request, 422, message)

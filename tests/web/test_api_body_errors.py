@@ -1,0 +1,44 @@
+"""A JSON body the API cannot read is a 422 that says what is wrong with the body and where.
+
+Found by the contract review (session 8): a body cut short answered ``"10: JSON decode error"``, an
+empty body ``"request: Field required"`` and a CSV or form body a pydantic phrase about
+"dictionary or object to extract fields from"; none named the body or what was expected.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.conftest import bearer
+
+DAY = "/api/v1/me/diary/2026-03-01"
+
+
+@pytest.mark.parametrize(
+    ("body", "content_type", "detail"),
+    [
+        (b'{"itch": 3,', "application/json",
+         "body: not valid JSON at character 11 (Expecting property name enclosed in double quotes)"),
+        (b"{itch: 3}", "application/json", "body: not valid JSON at character 1"),
+        (b"", "application/json", "body: missing; expected a JSON object (Content-Type: application/json)"),
+        (b"[3]", "application/json", "body: expected a JSON object, got an array"),
+        (b"null", "application/json", "body: expected a JSON object"),
+        (b'{"itch": 3}', "text/plain", "body: expected a JSON object sent as Content-Type: application/json"),
+        (b"itch=3", "application/x-www-form-urlencoded",
+         "body: expected a JSON object sent as Content-Type: application/json"),
+    ],
+)
+def test_an_unreadable_body_is_named(client, people, body: bytes, content_type: str, detail: str) -> None:
+    h = bearer(client, "owner@example.org")
+    r = client.put(DAY, content=body, headers={**h, "content-type": content_type})
+    assert r.status_code == 422
+    assert r.json()["detail"].startswith(detail), r.json()
+
+
+def test_field_errors_keep_naming_the_field(client, people) -> None:
+    h = bearer(client, "owner@example.org")
+    r = client.put(DAY, json={"itch": 11}, headers=h)
+    assert r.status_code == 422 and r.json()["detail"] == "itch: Input should be less than or equal to 10"
+    r = client.post("/api/v1/auth/register", content=b'{"email": "x@example.org",',
+                    headers={"content-type": "application/json"})
+    assert r.status_code == 422 and r.json()["detail"].startswith("body: not valid JSON at character 26")
