@@ -24,7 +24,13 @@ from sqlalchemy import Connection, MetaData, Table, inspect, select, text
 from sqlalchemy.exc import SQLAlchemyError
 
 from gutskin.store.db import get_engine
-from gutskin.store.migrate import alembic_config, check_foreign_keys, current_revision, sqlite_foreign_keys_off
+from gutskin.store.migrate import (
+    alembic_config,
+    check_foreign_keys,
+    current_revision,
+    hold_migration_lock,
+    sqlite_foreign_keys_off,
+)
 from gutskin.store.models import Base
 
 FORMAT = "gutskin-backup/2"  # /2: ends with {"end": {"tables": {name: rows}}}, so a cut-off file is refused
@@ -172,6 +178,7 @@ def _restore(url: str, path: Path, header: dict[str, Any], rows, force: bool) ->
     engine = get_engine(url)
     counts: dict[str, int] = {}
     with engine.connect() as conn, sqlite_foreign_keys_off(conn), conn.begin():
+        hold_migration_lock(conn)  # no `gutskin serve` migrates the same PostgreSQL database meanwhile
         if _has_data(conn) and not force:
             raise BackupError("the database is not empty; use --force to replace everything in it")
         cfg = alembic_config(url)

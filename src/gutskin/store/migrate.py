@@ -8,7 +8,7 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Connection
+from sqlalchemy import Connection, text
 
 from gutskin.store.db import get_engine, normalize_url
 
@@ -47,10 +47,26 @@ def check_foreign_keys(conn: Connection) -> None:
             raise RuntimeError(f"foreign key check failed after migration: {bad[:5]}")
 
 
+#: PostgreSQL advisory lock key held while migrations run (any constant; "gutskin" in ASCII)
+MIGRATION_LOCK_KEY = 0x67757473_6B696E
+
+
+def hold_migration_lock(conn: Connection) -> None:
+    """On PostgreSQL, wait for any other gutskin process migrating the same database, and keep
+    the others waiting until this transaction ends (``pg_advisory_xact_lock``). Several machines
+    or a restarted service running ``gutskin serve`` (which migrates first) at the same moment
+    raced: each created the same tables and all but one failed with "duplicate key value violates
+    unique constraint pg_type_typname_nsp_index". The one that waited then finds the database at
+    head and does nothing. SQLite needs nothing: its ``BEGIN IMMEDIATE`` already serialises them."""
+    if conn.dialect.name == "postgresql":
+        conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK_KEY})
+
+
 def _run(url: str, action, revision: str) -> None:  # type: ignore[no-untyped-def]
     engine = get_engine(url)
     cfg = alembic_config(url)
     with engine.connect() as conn, sqlite_foreign_keys_off(conn), conn.begin():
+        hold_migration_lock(conn)
         cfg.attributes["connection"] = conn
         action(cfg, revision)
         check_foreign_keys(conn)
