@@ -96,6 +96,13 @@ class GutState:
         self.F = np.broadcast_to(np.asarray(fibre_habit, dtype=float), (n,)).copy()
         self.T = treg_steady(butyrate_rise(self.H, self.F))
 
+    @classmethod
+    def from_arrays(cls, params: GutParams, H: np.ndarray, F: np.ndarray, T: np.ndarray) -> GutState:
+        """A gut arm continued from saved states H, F, T (arrays of shape (n,))."""
+        g = cls.__new__(cls)
+        g.p, g.H, g.F, g.T = params, np.asarray(H, dtype=float), np.asarray(F, dtype=float), np.asarray(T, dtype=float)
+        return g
+
     @property
     def treg_ratio(self) -> np.ndarray:
         """T / T_ref: 1 for a reference gut (H = 3.5, average fibre)."""
