@@ -307,9 +307,11 @@ def test_api_fhir_owner_linked_others_404(client, people) -> None:
                                        st.integers(1, 7).map(float), max_size=3)}),
         max_size=12),
     answers=st.lists(st.lists(st.none() | st.integers(0, 4), min_size=7, max_size=7), max_size=3),
+    roles=st.lists(st.sampled_from([None, "patient", "caregiver"]), min_size=15, max_size=15),
 )
-def test_pure_mapping_round_trip(days, answers) -> None:
-    """build_bundle -> parse_bundle gives the same days and responses for any diary (pure, no database)."""
+def test_pure_mapping_round_trip(days, answers, roles) -> None:
+    """build_bundle -> parse_bundle gives the same days and responses for any diary (pure, no database),
+    with who entered each day and answer (patient, caregiver or not recorded)."""
     from gutskin.instruments import score
     from gutskin.interop.fhir import build_bundle
     from gutskin.interop.fhir_import import parse_bundle
@@ -318,19 +320,28 @@ def test_pure_mapping_round_trip(days, answers) -> None:
     for k, a in enumerate(answers):
         r = score("poem", {"answers": a})
         qrs.append({"id": k + 1, "instrument": "poem", "version": r["version"], "answered_on": dt.date(2026, 1, 1 + k),
-                    "answers": {"answers": a}, "total": r["total"], "band": r["band"]})
+                    "answers": {"answers": a}, "total": r["total"], "band": r["band"], "author_role": roles[12 + k]})
+    day_roles = dict(zip(sorted(days), roles))
     data = {"patient": {"external_id": "p-prop", "share_identity": True},
-            "days": [{"date": d.isoformat(), **v} for d, v in days.items()], "questionnaires": qrs}
+            "days": [{"date": d.isoformat(), **v, "author_role": day_roles[d]} for d, v in days.items()],
+            "questionnaires": qrs}
     parsed = parse_bundle(build_bundle(data))
-    expected = {d: {**v, "factors": dict(v["factors"])} for d, v in days.items()
-                if v["factors"] or any(v[k] is not None for k in v if k != "factors")}  # an empty day has nothing to say
-    for q in qrs:  # answering POEM puts the total on that diary day
-        if q["total"] is not None:
-            expected.setdefault(q["answered_on"], {"itch": None, "sleep_loss": None, "flare": None, "poscorad": None,
-                                                   "poem": None, "notes": None, "factors": {}})["poem"] = int(q["total"])
+    poem_of = {q["answered_on"]: q for q in qrs if q["total"] is not None}
+    expected = {}
+    for d, v in days.items():
+        # the Observations this day is exported as (a diary POEM that its POEM response explains is not one)
+        said = v["factors"] or any(v[k] is not None for k in v if k not in ("factors", "poem")) or (
+            v["poem"] is not None and (d not in poem_of or int(poem_of[d]["total"]) != v["poem"]))
+        if said or v["poem"] is not None:  # an empty day has nothing to say
+            expected[d] = {**v, "factors": dict(v["factors"]), "author_role": day_roles[d] if said else None}
+    for d, q in poem_of.items():  # answering POEM puts the total on that diary day, by whoever answered
+        day = expected.setdefault(d, {"itch": None, "sleep_loss": None, "flare": None, "poscorad": None,
+                                      "poem": None, "notes": None, "factors": {}, "author_role": None})
+        day["poem"] = int(q["total"])
+        day["author_role"] = day["author_role"] or q["author_role"]
     assert parsed.days == expected
-    assert [(q["answered_on"], q["answers"], q["total"]) for q in parsed.questionnaires] == \
-        [(q["answered_on"], q["answers"], q["total"]) for q in qrs]
+    assert [(q["answered_on"], q["answers"], q["total"], q["author_role"]) for q in parsed.questionnaires] == \
+        [(q["answered_on"], q["answers"], q["total"], q["author_role"]) for q in qrs]
 
 
 @pytest.mark.parametrize("days_used", [1, 2])

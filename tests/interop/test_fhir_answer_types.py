@@ -29,8 +29,9 @@ def test_answers_have_the_type_of_their_questionnaire_item() -> None:
     }
     bundle = build_bundle(data)
     resources = [e["resource"] for e in bundle["entry"]]
-    item_types = {(q["url"], i["linkId"]): i["type"] for q in resources if q["resourceType"] == "Questionnaire"
-                  for i in q["item"]}
+    # a canonical names a Questionnaire by url and version (url|version)
+    item_types = {(f"{q['url']}|{q['version']}", i["linkId"]): i["type"] for q in resources
+                  if q["resourceType"] == "Questionnaire" for i in q["item"]}
     checked = 0
     for qr in (r for r in resources if r["resourceType"] == "QuestionnaireResponse"):
         for item in qr["item"]:

@@ -16,6 +16,14 @@ OBS_CATEGORY = "http://terminology.hl7.org/CodeSystem/observation-category"
 V3_OBSERVATION_VALUE = "http://terminology.hl7.org/CodeSystem/v3-ObservationValue"
 ALLERGY_CLINICAL = "http://terminology.hl7.org/CodeSystem/allergyintolerance-clinical"
 ALLERGY_VERIFICATION = "http://terminology.hl7.org/CodeSystem/allergyintolerance-verification"
+#: RelatedPerson.relationship (FHIR R4 value set relatedperson-relationshiptype: v2-0131 and the v3
+#: RoleCode concepts under _PersonalRelationshipRoleType). PRN "parent": one who begets, gives birth
+#: to, or nurtures and raises the child; gutskin's child profiles are managed by that person.
+V3_ROLE_CODE = "http://terminology.hl7.org/CodeSystem/v3-RoleCode"
+CAREGIVER_ROLE_CODE = "PRN"
+CAREGIVER_ROLE_DISPLAY = "parent"
+#: Provenance.agent.type (``assembler``: the software that assembled the exported resources)
+PROVENANCE_PARTICIPANT = "http://terminology.hl7.org/CodeSystem/provenance-participant-type"
 
 #: Local code system of the diary observations and questionnaire scores.
 OBSERVATION_SYSTEM = f"{BASE}/CodeSystem/observation"

@@ -8,17 +8,24 @@ with the ``fhir.resources.R4B`` models before it is returned. Codes and systems:
 Input (all keys but ``patient`` optional)::
 
     {"patient": {"external_id", "display_name", "birth_year", "sex", "region", "share_identity"},
-     "days": [{"date", "itch", "sleep_loss", "flare", "poscorad", "poem", "notes", "factors": {...}}],
-     "questionnaires": [{"id", "instrument", "version", "answered_on", "answers": payload, "total", "band"}],
+     "days": [{"date", "itch", "sleep_loss", "flare", "poscorad", "poem", "notes", "factors": {...}, "author_role"}],
+     "questionnaires": [{"id", "instrument", "version", "answered_on", "answers": payload, "total", "band",
+                         "author_role"}],
      "appointments": [{"id", "status", "scheduled_for", "reason", "clinician"}],
      "challenges": [{"id", "food", "verdict": "confirmed" | "refuted", "summary", "finished_on", "avoid", "recorder",
                      "reactions": [{"signs": [str], "onset": datetime (UTC) | date, "dose"}]}],
-     "as_of": date, "generated_at": datetime}
+     "as_of": date, "generated_at": datetime, "software_version": str}
+
+``author_role`` (who entered the answer or the day): ``patient`` (self-report: author and source
+the Patient), ``caregiver`` (the parent managing a child's profile: a RelatedPerson, v3 RoleCode
+PRN), or None (not recorded: no author). The bundle ends with a Provenance naming gutskin (a
+Device with its version) as the assembler of every exported resource.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 import uuid
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -54,6 +61,15 @@ def _instant(value: Any) -> str:
     if value.tzinfo is None:
         value = value.replace(tzinfo=dt.UTC)
     return value.astimezone(dt.UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+def canonical_version(version: str) -> str:
+    """The version part of a questionnaire canonical (``url|version``) and the Questionnaire's
+    ``version``: gutskin's recorded version string with every run of characters other than
+    letters, digits and dots made one ``-`` (a canonical is a URI: no spaces), e.g.
+    ``POEM (Charman 2004), 7 items 0-4, total 0-28`` -> ``POEM-Charman-2004-7-items-0-4-total-0-28``.
+    The full string travels in the response's instrument-version extension."""
+    return re.sub(r"[^A-Za-z0-9.]+", "-", version).strip("-")
 
 
 def _number(x: float) -> int | float:
@@ -96,6 +112,7 @@ class _Builder:
         self.as_of = _date(data.get("as_of")) or dt.date.today()
         self.entries: list[dict[str, Any]] = []
         self.patient_ref = self.full_url("patient")
+        self.author_refs: dict[str, str] = {"patient": self.patient_ref}
 
     def full_url(self, key: str) -> str:
         return f"urn:uuid:{_uuid(self.ext, key)}"
@@ -131,14 +148,34 @@ class _Builder:
                                          "display": "pseudonymized"}]}
         self.add("patient", res)
 
+    # --- Authors ---------------------------------------------------------------------------
+    def authors(self) -> None:
+        """A RelatedPerson for the parent when any answer or day was entered by them (one per
+        bundle: who the account is stays in gutskin; its name is not exported)."""
+        rows = [*(self.data.get("questionnaires") or []), *(self.data.get("days") or [])]
+        if any(r.get("author_role") == "caregiver" for r in rows):
+            self.author_refs["caregiver"] = self.add("related-person/caregiver", {
+                "resourceType": "RelatedPerson", "active": True, "patient": self.subject(),
+                "relationship": [{"coding": [{"system": C.V3_ROLE_CODE, "code": C.CAREGIVER_ROLE_CODE,
+                                              "display": C.CAREGIVER_ROLE_DISPLAY}],
+                                  "text": "parent (manages the child's profile in gutskin)"}],
+            })
+
+    def author(self, row: Mapping[str, Any]) -> dict[str, str] | None:
+        """Reference to who entered ``row`` (None: not recorded, or a role gutskin does not export)."""
+        ref = self.author_refs.get(str(row.get("author_role") or ""))
+        return {"reference": ref} if ref else None
+
     # --- Questionnaires ----------------------------------------------------------------------
     def questionnaires(self) -> dict[int, str]:
         rows = sorted(self.data.get("questionnaires") or [], key=lambda q: (str(q["answered_on"]), q.get("id") or 0))
-        versions: dict[str, str] = {}
+        # one Questionnaire per instrument and version: each response's canonical names its own
+        versions: dict[tuple[str, str], str] = {}
         for q in rows:
             if q["instrument"] in C.QUESTIONNAIRES:
-                versions[q["instrument"]] = str(q.get("version") or "")
-        for instrument, version in sorted(versions.items()):
+                full = str(q.get("version") or "")
+                versions[(q["instrument"], canonical_version(full))] = full
+        for (instrument, version), full in sorted(versions.items()):
             title, n, maximum, panel = C.QUESTIONNAIRES[instrument]
             items = [
                 {"linkId": str(i + 1), "type": "integer", "repeats": True,
@@ -151,9 +188,10 @@ class _Builder:
                                    "name": instrument.upper(), "title": title, "status": "active", "item": items}
             if version:
                 res["version"] = version
+                res["description"] = f"gutskin's {full}"
             if panel:
                 res["code"] = [{"system": C.LOINC, "code": panel, "display": "Patient-Oriented Eczema Measure [POEM]"}]
-            self.add(f"questionnaire/{instrument}", res)
+            self.add(f"questionnaire/{instrument}" + (f"|{version}" if version else ""), res)
         refs: dict[int, str] = {}
         for q in rows:
             instrument = q["instrument"]
@@ -184,11 +222,16 @@ class _Builder:
             if isinstance(payload, Mapping) and payload.get("bands"):
                 ext.append({"url": C.BAND_SET_EXTENSION, "valueString": str(payload["bands"])})
             key = f"qr/{q.get('id', len(refs))}"
+            version = canonical_version(str(q.get("version") or ""))
             res = {"resourceType": "QuestionnaireResponse",
                    "identifier": {"system": C.QR_ID_SYSTEM, "value": str(q.get("id", len(refs)))},
-                   "questionnaire": f"{C.QUESTIONNAIRE}/{instrument}", "status": "completed",
+                   "questionnaire": f"{C.QUESTIONNAIRE}/{instrument}" + (f"|{version}" if version else ""),
+                   "status": "completed",
                    "subject": self.subject(), "authored": _date(q["answered_on"]).isoformat(),  # type: ignore[union-attr]
                    "item": items}
+            who = self.author(q)
+            if who:  # the person who answered, who is also the source of the answers
+                res["author"], res["source"] = who, who
             if ext:
                 res["extension"] = ext
             ref = self.add(key, res)
@@ -215,10 +258,13 @@ class _Builder:
                 poem_from_qr[_date(q["answered_on"]).isoformat()] = int(round(float(q["total"])))  # type: ignore[union-attr]
         for d in sorted(self.data.get("days") or [], key=lambda d: str(d["date"])):
             day = _date(d["date"]).isoformat()  # type: ignore[union-attr]
+            who = self.author(d)
+            performer = {"performer": [who]} if who else {}
 
             def obs(key: str, code: dict[str, Any], value: dict[str, Any], day: str = day) -> None:
                 self.add(f"day/{day}/{key}", {"resourceType": "Observation", "status": "final", "category": _category(),
-                                              "code": code, "subject": self.subject(), "effectiveDateTime": day, **value})
+                                              "code": code, "subject": self.subject(), "effectiveDateTime": day,
+                                              **performer, **value})
 
             if d.get("itch") is not None:
                 obs("itch", {"coding": [_local("itch-nrs")]}, {"valueInteger": int(d["itch"])})
@@ -356,6 +402,31 @@ class _Builder:
                 res["note"] = [{"text": t} for t in notes]
             self.add(f"allergy/{food}", res)
 
+    # --- Provenance -------------------------------------------------------------------------
+    def provenance(self, generated: Any, version: str) -> None:
+        """gutskin (a Device: the software and its version) assembled every resource of this export,
+        recorded at the bundle's time. Who entered each answer and day is on the resource itself
+        (QuestionnaireResponse.author, Observation.performer)."""
+        targets = [{"reference": e["fullUrl"]} for e in self.entries]
+        device = self.add(f"device/gutskin/{version}", {
+            "resourceType": "Device", "status": "active",
+            "deviceName": [{"name": "gutskin", "type": "user-friendly-name"}],
+            "type": {"text": "software: eczema diary and clinic application"},
+            "version": [{"value": version}],
+        })
+        self.add(f"provenance/{_instant(generated)}", {
+            "resourceType": "Provenance", "target": targets, "recorded": _instant(generated),
+            "agent": [{"type": {"coding": [{"system": C.PROVENANCE_PARTICIPANT, "code": "assembler",
+                                            "display": "Assembler"}]},
+                       "who": {"reference": device, "display": f"gutskin {version}"}}],
+        })
+
+
+def _software_version() -> str:
+    from gutskin import __version__
+
+    return __version__
+
 
 def build_bundle(data: Mapping[str, Any]) -> dict[str, Any]:
     """The patient's record as a validated FHIR R4B Bundle (type ``collection``), a JSON-able dict.
@@ -366,12 +437,14 @@ def build_bundle(data: Mapping[str, Any]) -> dict[str, Any]:
     """
     b = _Builder(data)
     b.patient()
+    b.authors()
     b.questionnaires()
     b.diary()
     b.treatments()
     b.appointments()
     b.challenges()
     generated = data.get("generated_at") or dt.datetime.now(dt.UTC)
+    b.provenance(generated, str(data.get("software_version") or _software_version()))
     bundle = {
         "resourceType": "Bundle",
         "id": _uuid(b.ext, f"bundle/{_instant(generated)}"),

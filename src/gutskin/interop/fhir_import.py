@@ -7,7 +7,11 @@ Nothing is half-read: the caller (``gutskin.clinic.fhir.import_bundle``) stores 
 one transaction. Only QuestionnaireResponses and Observations are imported; the Patient must
 carry gutskin's identifier; Questionnaire, MedicationStatement, Appointment and
 AllergyIntolerance entries are validated and then ignored (they are derived from the diary
-or managed in the clinic). Any other resource type marks a foreign bundle and is refused.
+or managed in the clinic), as are the export's Device and Provenance. A RelatedPerson (the
+parent who answered for a child) is read only to know who answered: a response's ``author``
+and a diary Observation's ``performer`` give the answer's or the day's ``author_role``
+(``patient`` or ``caregiver``; None without one). Any other resource type marks a foreign
+bundle and is refused.
 """
 
 from __future__ import annotations
@@ -21,7 +25,8 @@ from typing import Any
 from gutskin.interop import codes as C
 
 IMPORTED = ("QuestionnaireResponse", "Observation")
-IGNORED = ("Questionnaire", "MedicationStatement", "Appointment", "AllergyIntolerance")
+IGNORED = ("Questionnaire", "MedicationStatement", "Appointment", "AllergyIntolerance", "RelatedPerson", "Device",
+           "Provenance")
 ALLOWED = ("Patient", *IMPORTED, *IGNORED)
 MAX_NOTES = 4000
 
@@ -56,7 +61,7 @@ def _where(i: int, res: Any) -> str:
 
 def _empty_day() -> dict[str, Any]:
     return {"itch": None, "sleep_loss": None, "flare": None, "poscorad": None, "poem": None, "notes": None,
-            "factors": {}}
+            "factors": {}, "author_role": None}
 
 
 def _day_of(value: Any, where: str, fld: str) -> dt.date:
@@ -163,9 +168,27 @@ def parse_bundle(data: Any) -> ParsedBundle:
         if ref not in patient_refs:
             raise BundleError(_where(i, res), f"{key}.reference", f"must reference the bundle's Patient, got {ref!r}")
 
+    # who may have entered answers and days: the Patient, or a RelatedPerson of this Patient
+    author_roles = dict.fromkeys(patient_refs, "patient")
+    for i, e in enumerate(entries):
+        res = e["resource"]
+        if res["resourceType"] == "RelatedPerson":
+            check_subject(i, res, "patient")
+            author_roles.update(dict.fromkeys(
+                (r for r in (e.get("fullUrl"), f"RelatedPerson/{res['id']}" if res.get("id") else None) if r),
+                "caregiver"))
+
+    def author_role(i: int, res: Mapping[str, Any], fld: str, ref: Any) -> str | None:
+        if ref is None:
+            return None
+        if ref not in author_roles:
+            raise BundleError(_where(i, res), fld, f"must reference the bundle's Patient or a RelatedPerson of it, got {ref!r}")
+        return author_roles[ref]
+
     out = ParsedBundle(patient_identifier=ident)
     qr_totals: dict[str, float | None] = {}
     poem_qr: dict[dt.date, int] = {}
+    poem_author: dict[dt.date, str | None] = {}
 
     for i, e in enumerate(entries):
         res = e["resource"]
@@ -177,7 +200,9 @@ def parse_bundle(data: Any) -> ParsedBundle:
         if rt != "QuestionnaireResponse":
             continue
         q = str(res.get("questionnaire") or "")
-        instrument = q[len(C.QUESTIONNAIRE) + 1:] if q.startswith(C.QUESTIONNAIRE + "/") else ""
+        # a versioned canonical (``…/poem|<version>``, since the author change) or a bare one (older bundles)
+        url = q.split("|", 1)[0]
+        instrument = url[len(C.QUESTIONNAIRE) + 1:] if url.startswith(C.QUESTIONNAIRE + "/") else ""
         if instrument not in C.QUESTIONNAIRES:
             raise BundleError(where, "questionnaire", f"not a gutskin questionnaire: {q!r}")
         if res.get("status") != "completed":
@@ -226,12 +251,15 @@ def parse_bundle(data: Any) -> ParsedBundle:
             raise BundleError(where, "item[total]", f"stated total {stated_total:g} but the answers score {total}")
         out.questionnaires.append({"instrument": instrument, "version": version or str(result.get("version", "")),
                                    "answered_on": answered_on, "answers": payload, "total": total,
-                                   "band": result.get("band")})
+                                   "band": result.get("band"),
+                                   "author_role": author_role(i, res, "author.reference",
+                                                              (res.get("author") or {}).get("reference"))})
         qr_totals[e.get("fullUrl") or ""] = None if total is None else float(total)
         if res.get("id"):
             qr_totals[f"QuestionnaireResponse/{res['id']}"] = None if total is None else float(total)
         if instrument == "poem" and total is not None:
             poem_qr[answered_on] = int(round(float(total)))
+            poem_author[answered_on] = out.questionnaires[-1]["author_role"]
 
     explicit_poem: set[dt.date] = set()
     for i, e in enumerate(entries):
@@ -265,6 +293,13 @@ def parse_bundle(data: Any) -> ParsedBundle:
                 raise BundleError(where, "valueQuantity.value", f"{v:g} differs from the response's score {qr_totals[ref]}")
             continue
         d = out.days.setdefault(day, _empty_day())
+        performers = res.get("performer") or []
+        role = author_role(i, res, "performer[0].reference", performers[0].get("reference")) if performers else None
+        if role is not None:
+            if d["author_role"] is not None and d["author_role"] != role:
+                raise BundleError(where, "performer", f"{day.isoformat()} was entered by one person; "
+                                  f"another observation of that day names a {d['author_role']}")
+            d["author_role"] = role
 
         def put(key: str, value: Any, fld: str, d: dict[str, Any] = d, where: str = where) -> None:
             if d[key] is not None:
@@ -312,6 +347,8 @@ def parse_bundle(data: Any) -> ParsedBundle:
         d = out.days.setdefault(day, _empty_day())
         if day not in explicit_poem:
             d["poem"] = total
+            if d["author_role"] is None:  # as in the app, the one who answered POEM wrote it on the day
+                d["author_role"] = poem_author[day]
     return out
 
 
