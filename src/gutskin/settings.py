@@ -7,15 +7,18 @@ directory); ``GUTSKIN_SECRET_KEY`` signs sessions and tokens. In production
 
 from __future__ import annotations
 
+import os
+from collections.abc import Mapping
 from functools import lru_cache
 from pathlib import Path
 
 from platformdirs import user_data_dir
-from pydantic import Field, field_validator
+from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEV_SECRET = "dev-insecure-secret-change-me"
 ENVIRONMENTS = ("development", "production", "test")
+MIN_SECRET_DISTINCT = 8  # different characters a production signing key must have (check_secrets)
 
 
 def default_database_url() -> str:
@@ -50,15 +53,71 @@ class Settings(BaseSettings):
 
     def check_secrets(self) -> None:
         """Refuse an unknown ``GUTSKIN_ENV`` (``prod`` would run as development) and, in production,
-        the development secret or a short one."""
+        a signing key that is not one: the development secret, fewer than 32 characters (spaces
+        around it not counted), or fewer than 8 different characters (``"x" * 40``, ``"changeme" * 4``).
+
+        Spaces only passed before (the operator review): the app then took them for "unset" and
+        signed with a key of its own in the data directory, different on every machine, without
+        a word; a repeated character passed as well. A random key (``secrets.token_urlsafe(48)``)
+        has some 40 different characters."""
         if self.env not in ENVIRONMENTS:
             raise RuntimeError(f"GUTSKIN_ENV must be one of {', '.join(ENVIRONMENTS)}, not {self.env!r}")
-        if self.is_production and (self.secret_key == DEV_SECRET or len(self.secret_key) < 32):
+        key = self.secret_key.strip()
+        if self.is_production and (key == DEV_SECRET or len(key) < 32 or len(set(key)) < MIN_SECRET_DISTINCT):
             raise RuntimeError(
-                "GUTSKIN_SECRET_KEY must be set to a random value of at least 32 characters in production"
+                "GUTSKIN_SECRET_KEY must be set to a random value of at least 32 characters in production "
+                "(make one with: python3 -c 'import secrets; print(secrets.token_urlsafe(48))')"
             )
+
+
+SECRET_FILE_SETTINGS = ("secret_key", "database_url")
+"""Settings that may come from a file named by ``GUTSKIN_<NAME>_FILE`` (Docker / systemd secrets):
+the key and a PostgreSQL URL holding a password stay out of the process environment."""
+
+
+class SettingsError(ValueError):
+    """A setting from the environment that cannot be used, in one line naming the variable."""
+
+
+def _from_files(environ: Mapping[str, str]) -> dict[str, str]:
+    """``GUTSKIN_SECRET_KEY_FILE=/run/secrets/key`` → ``{"secret_key": <the file's text>}``.
+
+    The file's text is the value without its trailing line break; both the variable and its
+    ``_FILE`` set, an unreadable file or an empty one are refused naming the variable."""
+    values: dict[str, str] = {}
+    for name in SECRET_FILE_SETTINGS:
+        var = f"GUTSKIN_{name.upper()}"
+        path = environ.get(f"{var}_FILE")
+        if not path:
+            continue
+        if environ.get(var):
+            raise SettingsError(f"{var} and {var}_FILE are both set; set one of them")
+        try:
+            text = Path(path).read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            why = exc.strerror if isinstance(exc, OSError) and exc.strerror else "not UTF-8 text" \
+                if isinstance(exc, UnicodeDecodeError) else str(exc)
+            raise SettingsError(f"{var}_FILE: cannot read {path}: {why}") from None
+        value = text.rstrip("\r\n")
+        if not value.strip():
+            raise SettingsError(f"{var}_FILE: {path} is empty")
+        values[name] = value
+    return values
+
+
+def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
+    """Settings from the environment (and ``*_FILE`` secrets); a bad value is a ``SettingsError``
+    naming the variable (``GUTSKIN_TOKEN_MINUTES: expected an integer, got 'abc'``), not
+    pydantic's report of several lines."""
+    environ = os.environ if environ is None else environ
+    try:
+        return Settings(**_from_files(environ))
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        var = "GUTSKIN_" + "_".join(str(p) for p in first.get("loc", ())).upper()
+        raise SettingsError(f"{var}: {first.get('msg', 'invalid value')}, got {first.get('input')!r}") from None
 
 
 @lru_cache
 def get_settings() -> Settings:
-    return Settings()
+    return load_settings()

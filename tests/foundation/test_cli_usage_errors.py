@@ -103,7 +103,7 @@ def test_a_prompt_ended_with_ctrl_d_is_one_line_not_a_traceback(tmp_path: Path) 
 
 @pytest.mark.parametrize(
     ("secret", "demo", "says"),
-    [("", False, "GUTSKIN_SECRET_KEY"), ("short", False, "GUTSKIN_SECRET_KEY"), ("k" * 40, True, "--demo")],
+    [("", False, "GUTSKIN_SECRET_KEY"), ("short", False, "GUTSKIN_SECRET_KEY"), ("k3Jd-9xQ_vT2mW8pLr4Zs6Yb1Nc7Hf0Ga5Ue", True, "--demo")],
 )
 def test_serve_refusing_production_set_up_is_one_line(tmp_path: Path, secret: str, demo: bool, says: str) -> None:
     """A new operator's first production start: the refusals were RuntimeError tracebacks."""
