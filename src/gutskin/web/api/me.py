@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import os
 
 from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import JSONResponse, PlainTextResponse
@@ -68,27 +69,47 @@ def put_day(day: str, body: DayIn, request: Request, patient_id: int | None = Pa
 
 @router.post(
     "/diary/import", status_code=201, summary="Import a diary CSV into your profile (all rows or none)",
-    openapi_extra={"requestBody": {"required": True, "content": {"text/csv": {"schema": {"type": "string"}}}}},
+    openapi_extra={"requestBody": {"required": True, "content": {
+        "text/csv": {"schema": {"type": "string"}},
+        "multipart/form-data": {"schema": {"type": "object", "required": ["file"],
+                                           "properties": {"file": {"type": "string", "format": "binary"}}}},
+    }}},
 )
 async def import_my_diary(request: Request, patient_id: int | None = PatientQ) -> dict:
     """The body is a diary CSV in the interchange format (one person's diary, e.g. from another
-    app: its ``patient`` values are not used); every row goes to the profile. A bad cell or a day
-    already logged stores nothing: 422 or 409 naming the line or the day. → ``{"rows": n}``."""
+    app: its ``patient`` values are not used), or a multipart form with the CSV in ``file`` (as
+    the microbiome upload and the My data page take a file); every row goes to the profile. A
+    bad cell or a day already logged stores nothing: 422 or 409 naming the line or the day.
+    → ``{"rows": n}``."""
     limit = settings_of(request).upload_max_bytes
-    chunks, size = [], 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > limit:
-            return JSONResponse({"detail": f"body: larger than {limit // 1_000_000} MB"}, status_code=413)
-        chunks.append(chunk)
-    data = b"".join(chunks)
+    too_big = JSONResponse({"detail": f"body: larger than {limit // 1_000_000} MB"}, status_code=413)
+    name = "body"  # named in error messages: "body: line 3, column itch: ..."
+    if request.headers.get("content-type", "").split(";")[0].strip().lower() == "multipart/form-data":
+        # before, the form's framing was read as the CSV: "line 1, column --------------------------3e9a…"
+        async with request.form(max_files=2, max_fields=10) as form:
+            upload = form.get("file")
+            if isinstance(upload, str) or upload is None:
+                return JSONResponse({"detail": "file: a multipart upload carries the diary CSV as a file in a "
+                                               "part named file"}, status_code=422)
+            data = await upload.read(limit + 1)
+            name = os.path.basename(upload.filename or "") or "file"
+        if len(data) > limit:
+            return too_big
+    else:
+        chunks, size = [], 0
+        async for chunk in request.stream():
+            size += len(chunk)
+            if size > limit:
+                return too_big
+            chunks.append(chunk)
+        data = b"".join(chunks)
 
     def work() -> Response:
         with unit_of_work(request) as s:
             actor = api_actor(request, s)
             pid = my_patient_id(s, actor, patient_id)
         source = io.StringIO(data.decode("utf-8-sig", errors="surrogateescape"))  # the reader names a bad line
-        source.name = "body"  # named in error messages: "body: line 3, column itch: ..."
+        source.name = name
         try:
             out = diary.import_diary_csv(request.app.state.engine, actor, source, into=pid)
         except DiaryCsvError as exc:
