@@ -6,6 +6,8 @@ inside the command functions so that ``gutskin --help`` stays fast.
 
 from __future__ import annotations
 
+import sys
+
 import typer
 
 from gutskin.commands import (
@@ -70,6 +72,10 @@ def main(argv: list[str] | None = None) -> None:
         typer.echo("gutskin: aborted", err=True)
         raise SystemExit(1) from None
     except Exception as exc:  # the database or its migrations, not a gutskin bug: one line, no traceback
+        settings = sys.modules.get("gutskin.settings")  # a bad GUTSKIN_* variable: named in one line
+        if settings is not None and isinstance(exc, settings.SettingsError):
+            typer.echo(f"error: {exc}", err=True)
+            raise SystemExit(2) from None
         message = _database_trouble(exc)
         if message is None:
             raise
