@@ -197,9 +197,14 @@ def _restore(url: str, path: Path, header: dict[str, Any], rows, force: bool) ->
                 counts[current] = counts.get(current, 0) + len(batch)
                 batch.clear()
 
+        columns = {name: set(table.columns.keys()) for name, table in tables.items()}
         for name, row in rows:
             if name not in tables:
                 raise BackupError(f"{path}: unknown table {name!r} for revision {header['revision']}")
+            unknown = row.keys() - columns[name]
+            if unknown:  # the insert would drop them without a word: a row's data lost
+                raise BackupError(f"{path}: table {name!r} has no column {sorted(unknown)[0]!r} at revision "
+                                  f"{header['revision']} (a backup of another gutskin version?); nothing was restored")
             if name == "users" and row.get("role") not in ROLES:
                 raise BackupError(f"{path}: users row {row.get('id')!r} has role {row.get('role')!r}, "
                                   f"expected one of {', '.join(ROLES)}; nothing was restored")
