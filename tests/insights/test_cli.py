@@ -142,3 +142,18 @@ def test_a_bad_plan_is_one_line_naming_the_row(diary, tmp_path):
     plan.write_text(f"patient,date,itch\n{pid},{(last + dt.timedelta(days=9)).isoformat()},\n")
     p = run("forecast", path, "--plan", plan)
     assert p.returncode == 2 and "this is day 9" in p.stderr and f"plan row for {pid}" in p.stderr
+
+
+def test_a_plan_with_only_its_header_plans_nothing(diary, tmp_path):
+    """docs/insights.md: 'an empty plan is the plain forecast'. A PLAN.csv with its header and no
+    rows (nothing planned this week) was refused as 'plan.csv: the diary has no rows' (contract
+    review, session 8)."""
+    path, c = diary
+    plan = tmp_path / "plan.csv"
+    plan.write_text("patient,date,food.dairy\n")
+    p = run("forecast", path, "--json", "--plan", plan)
+    assert p.returncode == 0, p.stderr
+    assert json.loads(p.stdout) == json.loads(run("forecast", path, "--json").stdout)
+    plan.write_text("")  # no header at all is still a bad file, named
+    p = run("forecast", path, "--json", "--plan", plan)
+    assert p.returncode == 2 and p.stderr.startswith(f"error: {plan}: line 1: the file is empty")

@@ -27,14 +27,14 @@ def _fail(message: str) -> None:
     raise typer.Exit(2)
 
 
-def _read(path: Path):
+def _read(path: Path, empty_ok: bool = False):
     from gutskin.diary.csvio import DiaryCsvError, read_diary_frame
 
     try:
         frame = read_diary_frame(path)
     except DiaryCsvError as exc:
         _fail(f"error: {exc}")
-    if len(frame) == 0:
+    if len(frame) == 0 and not empty_ok:
         _fail(f"error: {path}: the diary has no rows")
     return frame
 
@@ -89,7 +89,8 @@ def forecast(
         _fail(f"error: --score must be one of {', '.join(SCORES)}")
     frame = _read(diary)
     try:
-        plans = plans_from_frame(_read(plan), frame, horizon) if plan is not None else None
+        # a plan with no rows (only its header) plans nothing: the plain forecast (docs/insights.md)
+        plans = plans_from_frame(_read(plan, empty_ok=True), frame, horizon) if plan is not None else None
         fcs = forecast_frame(frame, horizon, score=score, plans=plans)
     except ValueError as exc:
         _fail(f"error: {exc}")
