@@ -84,14 +84,15 @@ def test_supervised_challenge_via_api(client, people, engine) -> None:  # type: 
     assert too_long.status_code == 422
     assert client.post(f"/api/v1/challenges/{cid}/extend-elimination", json={"extra_days": 1},
                        headers=owner).status_code == 403
-    given = earlier_today(hours=1).isoformat()
+    given = earlier_today(hours=1).astimezone().isoformat()  # this machine's wall time with its offset
     dose = {"step": 1, "given_at": given, "amount": "3 mg protein", "symptoms": "none"}
     early = client.post(f"/api/v1/challenges/{cid}/supervised-doses", json=dose, headers=doc)
     assert early.status_code == 422 and early.json()["detail"].startswith("given_at: doses of this plan are given from")
     shift_back(engine, cid, 21 + 7)  # elimination (14 + 7) and baseline are over: the clinic day is today
     assert client.post(f"/api/v1/challenges/{cid}/supervised-doses", json=dose, headers=owner).status_code == 403
     r = client.post(f"/api/v1/challenges/{cid}/supervised-doses", json=dose, headers=doc)
-    assert r.status_code == 201 and r.json()["taken_at"] == given[:16]
+    assert r.status_code == 201 and r.json()["taken_at"] == dt.datetime.fromisoformat(given).astimezone(dt.UTC).replace(
+        tzinfo=None).isoformat(timespec="minutes")  # stored in UTC
     bad = client.post(f"/api/v1/challenges/{cid}/supervised-doses", json={**dose, "reactions": ["sneezing"]}, headers=doc)
     assert bad.status_code == 422
     out = client.post(f"/api/v1/challenges/{cid}/supervised-outcome",

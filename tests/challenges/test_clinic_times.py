@@ -1,7 +1,8 @@
-"""Times on the clinician's challenge pages: a supervised dose is the clinic's wall-clock time
-(prefilled from the clinician's zone, kept as written when the API adds an offset), and the
-instants stored in UTC (safety alerts, stops, home doses, verdicts) are shown in the viewer's
-zone with its name, not as bare UTC."""
+"""Times on the clinician's challenge pages: a supervised dose's form is prefilled with the
+clinician's wall clock and names the zone it reads the time in (a hidden field carries it); the
+API takes an instant with its offset, or a wall time with a zone; every stored dose time is UTC
+and every instant (safety alerts, stops, home and clinic doses, verdicts) is shown in the
+viewer's zone with its name, not as bare UTC."""
 
 from __future__ import annotations
 
@@ -33,26 +34,41 @@ def test_given_at_is_prefilled_with_the_clinicians_wall_clock_and_says_so(web) -
     before = dt.datetime.now(ZoneInfo(FAR_EAST)).replace(second=0, microsecond=0)
     html = doc.get(r.headers["location"]).text
     after = dt.datetime.now(ZoneInfo(FAR_EAST)).replace(second=0, microsecond=0)
-    assert f"Given at (clinic time, {FAR_EAST})" in html
+    assert f"Given at ({FAR_EAST} time)" in html
+    assert f'name="zone" value="{FAR_EAST}"' in html  # the form knows the zone its label names
     shown = re.search(r'name="given_at" value="([^"]+)"', html).group(1)
     assert shown in {before.strftime("%Y-%m-%dT%H:%M"), after.strftime("%Y-%m-%dT%H:%M")}  # was the server's clock
+    doc.cookies.delete("tz")
+    html = doc.get(r.headers["location"]).text  # zone unknown: the form says it reads UTC, and prefills UTC
+    assert "Given at (UTC: your browser's zone is not known yet)" in html and 'name="zone" value="UTC"' in html
 
 
-def test_api_given_at_with_an_offset_keeps_the_clinics_wall_time(client, people, engine) -> None:  # type: ignore[no-untyped-def]
+def test_api_given_at_is_an_instant_stored_in_utc(client, people, engine) -> None:  # type: ignore[no-untyped-def]
+    """The same instant sent with any offset, or as a wall time with its zone, is stored as one UTC
+    time; a bare wall time is refused as ambiguous (before 0006 it was kept as the clinic's clock)."""
     from tests.challenges.test_services import shift_back
 
     doc = bearer(client, "linked@clinic.example.org")
     body = {**PLAN, "kind": "supervised", "released_for_home": False, "doses": [{"day_offset": 0, "amount": "3 mg protein"}]}
     cid = client.post(f"/api/v1/patients/{people.owner_pid}/challenges", json=body, headers=doc).json()["id"]
-    shift_back(engine, cid, 7)  # the baseline week is over: the clinic day is today
-    wall = earlier_today(hours=2).replace(second=0)
-    for offset in ("+09:00", "-05:00", "Z", ""):
+    shift_back(engine, cid, 8)  # the reintroduction began yesterday (the server's date)
+    instant = (dt.datetime.now(dt.UTC) - dt.timedelta(hours=3)).replace(second=0, microsecond=0)
+    utc = instant.replace(tzinfo=None).isoformat(timespec="minutes")
+    tokyo = instant.astimezone(ZoneInfo("Asia/Tokyo"))
+    for given_at, zone in ((instant.astimezone(dt.timezone(dt.timedelta(hours=9))).isoformat(), None),
+                           (instant.astimezone(dt.timezone(dt.timedelta(hours=-5))).isoformat(), None),
+                           (instant.replace(tzinfo=None).isoformat() + "Z", None),
+                           (tokyo.replace(tzinfo=None).isoformat(), "Asia/Tokyo")):
         r = client.post(f"/api/v1/challenges/{cid}/supervised-doses", headers=doc,
-                        json={"step": 1, "given_at": wall.isoformat() + offset, "amount": "3 mg protein"})
-        assert r.status_code == 201 and r.json()["taken_at"] == wall.isoformat(timespec="minutes"), (offset, r.text)
-    r = client.post(f"/api/v1/challenges/{cid}/supervised-doses", headers=doc,
-                    json={"step": 1, "given_at": "at nine", "amount": "3 mg protein"})
-    assert r.status_code == 422 and r.json()["detail"].startswith("given_at: ")
+                        json={"step": 1, "given_at": given_at, "zone": zone, "amount": "3 mg protein"})
+        assert r.status_code == 201 and r.json()["taken_at"] == utc, (given_at, r.text)
+    assert r.json()["entered_zone"] == "Asia/Tokyo"
+    for given_at, zone, says in ((tokyo.replace(tzinfo=None).isoformat(), None, "given_at: add the zone offset"),
+                                 ("at nine", None, "given_at: expected an ISO date-time"),
+                                 (tokyo.replace(tzinfo=None).isoformat(), "Mars/Olympus", "zone: not a known time zone")):
+        r = client.post(f"/api/v1/challenges/{cid}/supervised-doses", headers=doc,
+                        json={"step": 1, "given_at": given_at, "zone": zone, "amount": "3 mg protein"})
+        assert r.status_code == 422 and r.json()["detail"].startswith(says), r.text
 
 
 def test_alert_stop_and_dose_times_are_shown_in_the_viewers_zone(client, people, engine) -> None:  # type: ignore[no-untyped-def]

@@ -330,8 +330,8 @@ def test_supervised_record_and_outcome(engine, people) -> None:
     out = create(engine, people, kind="supervised", released_for_home=False,
                  doses=[ch.DoseStep(0, "3 mg protein"), ch.DoseStep(0, "30 mg protein"), ch.DoseStep(0, "300 mg protein")])
     cid = out["id"]
-    shift_back(engine, cid, 7)
-    t0 = dt.datetime.combine(TODAY, dt.time(9, 0))
+    shift_back(engine, cid, 8)  # the reintroduction began yesterday
+    t0 = (dt.datetime.now().astimezone() - dt.timedelta(hours=2)).replace(second=0, microsecond=0)  # with its offset
     for who, err in (("owner", Forbidden), ("unlinked", NotFound), ("stranger", Forbidden)):
         with pytest.raises(err), transaction(engine) as s:
             ch.record_supervised_dose(s, getattr(people, who), cid, 1, t0, "3 mg protein")
@@ -347,7 +347,9 @@ def test_supervised_record_and_outcome(engine, people) -> None:
     assert r["immediate_outcome"] == "negative" and r["status"] == "active"
     with transaction(engine) as s:
         got = ch.get_challenge(s, people.owner, cid)
-    assert [d["taken_at"][11:16] for d in got["doses"]] == ["09:00", "09:20", "09:40"]
+    utc = t0.astimezone(dt.UTC).replace(tzinfo=None)
+    assert [d["taken_at"] for d in got["doses"]] == [(utc + dt.timedelta(minutes=m)).isoformat(timespec="minutes")
+                                                     for m in (0, 20, 40)]  # stored in UTC
 
 
 def _log_series(engine, people, start: dt.date, values) -> None:  # type: ignore[no-untyped-def]

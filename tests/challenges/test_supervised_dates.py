@@ -20,8 +20,8 @@ def _supervised(engine, people) -> int:  # type: ignore[no-untyped-def]
                   doses=[ch.DoseStep(0, "3 mg protein"), ch.DoseStep(0, "30 mg protein")])["id"]
 
 
-@pytest.mark.parametrize("when", [dt.datetime.combine(TODAY, dt.time(9)),  # the baseline week
-                                  dt.datetime(2020, 1, 1, 9)])  # a mistyped year
+@pytest.mark.parametrize("when", [dt.datetime.combine(TODAY, dt.time(0)).astimezone(),  # the baseline week
+                                  dt.datetime(2020, 1, 1, 9).astimezone()])  # a mistyped year
 def test_a_dose_outside_the_reintroduction_is_refused_and_nothing_stored(engine, people, when) -> None:
     cid = _supervised(engine, people)
     with pytest.raises(InvalidInput, match=r"^given_at: doses of this plan are given from .* stop the challenge"), \
@@ -40,9 +40,10 @@ def test_a_dose_on_the_reintroduction_days_is_recorded(engine, people) -> None:
         first, last = c.reintroduction_start, c.reintroduction_end
     assert first == TODAY
     with transaction(engine) as s:
-        d = ch.record_supervised_dose(s, people.clinician, cid, 1, dt.datetime.combine(first, dt.time(0, 5)), "3 mg protein")
+        d = ch.record_supervised_dose(s, people.clinician, cid, 1, dt.datetime.combine(first, dt.time(0, 5)).astimezone(),
+                                      "3 mg protein")
     assert d["status"] == "taken"
     with pytest.raises(InvalidInput, match="given_at"), transaction(engine) as s:  # the evening before
-        ch.record_supervised_dose(s, people.clinician, cid, 2, dt.datetime.combine(first, dt.time()) - dt.timedelta(minutes=5),
-                                  "30 mg protein")
+        ch.record_supervised_dose(s, people.clinician, cid, 2,
+                                  (dt.datetime.combine(first, dt.time()) - dt.timedelta(minutes=5)).astimezone(), "30 mg protein")
     assert last > first

@@ -110,7 +110,7 @@ def a_child(s, people) -> dict[str, Any]:  # type: ignore[no-untyped-def]
     return {"patient_id": accounts.add_child_profile(s, people.owner, "Mia", 2019).id}
 
 
-GIVEN_AT = earlier_today(minutes=30).isoformat(timespec="minutes")
+GIVEN_AT = earlier_today(minutes=30).astimezone().isoformat(timespec="minutes")  # with its offset (a bare time is ambiguous)
 
 
 @dataclass

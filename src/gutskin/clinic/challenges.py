@@ -25,6 +25,7 @@ import datetime as dt
 import math
 import re
 from dataclasses import dataclass, field
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -184,6 +185,7 @@ def _dose_out(d: ChallengeDose) -> dict[str, object]:
     return {
         "id": d.id, "step": d.step, "planned_on": d.planned_on.isoformat(), "amount": d.amount, "setting": d.setting,
         "status": d.status, "taken_at": d.taken_at.isoformat(timespec="minutes") if d.taken_at else None,
+        "entered_zone": d.entered_zone, "time_note": d.time_note or "",
         "symptoms": d.symptoms, "safety": d.safety,
     }
 
@@ -424,7 +426,18 @@ def get_challenge(session: Session, actor: Actor, challenge_id: int) -> dict[str
 # ----------------------------------------------------------------------------- the patient's steps
 
 
-def _step_for(session: Session, ch: FoodChallenge, day: dt.date) -> dict[str, object]:
+def _day_start(day: dt.date, zone: str | None) -> dt.datetime:
+    """The first moment of the patient's ``day`` as naive UTC: midnight in their ``zone`` (an IANA
+    name), or UTC midnight when the zone is not known."""
+    if not zone:
+        return dt.datetime.combine(day, dt.time())
+    try:
+        return dt.datetime.combine(day, dt.time(), zone_info(zone)).astimezone(dt.UTC).replace(tzinfo=None)
+    except (OverflowError, ValueError):  # the calendar's ends
+        return dt.datetime.combine(day, dt.time())
+
+
+def _step_for(session: Session, ch: FoodChallenge, day: dt.date, zone: str | None = None) -> dict[str, object]:
     food = food_label(ch.food)
     phase = phase_on(ch, day)
     doses = _doses(session, ch)
@@ -475,7 +488,9 @@ def _step_for(session: Session, ch: FoodChallenge, day: dt.date) -> dict[str, ob
         else:
             taken = [d for d in doses if d.status == "taken" and d.taken_at is not None]
             obs_end = max((d.taken_at + dt.timedelta(hours=ch.observation_hours) for d in taken), default=None)
-            if obs_end is not None and dt.datetime.combine(day, dt.time()) < obs_end:
+            # every dose time is UTC (clinic doses too, since 0006): the window reaches into the
+            # patient's day when it ends after the day's first moment in the patient's zone
+            if obs_end is not None and _day_start(day, zone) < obs_end:
                 step["action"] = "observe"
                 step["text"] = (f"Observation: log your itch and skin today (late reactions show 6-48 h after a dose). "
                                 f"Do not eat any other {food}.")
@@ -498,9 +513,16 @@ def _step_for(session: Session, ch: FoodChallenge, day: dt.date) -> dict[str, ob
     return step
 
 
-def today_steps(session: Session, actor: Actor, patient_id: int, day: dt.date | None = None) -> list[dict[str, object]]:
-    """The patient's step for each open challenge on ``day`` (default today), with the safety check."""
+def today_steps(session: Session, actor: Actor, patient_id: int, day: dt.date | None = None,
+                zone: str | None = None) -> list[dict[str, object]]:
+    """The patient's step for each open challenge on ``day`` (default today), with the safety check.
+
+    ``zone``: the patient's IANA time zone (their page's), which places their day on the UTC dose
+    times (an observation window ending at 09:00 in Auckland still covers that Auckland day);
+    unknown: the day is taken as a UTC day."""
     patient_for_read(session, actor, patient_id)
+    if zone:
+        zone_info(zone)
     day = day or _today()
     rows = session.scalars(select(FoodChallenge).where(
         FoodChallenge.patient_id == patient_id, FoodChallenge.status.in_((*OPEN_STATUSES, "stopped")))
@@ -510,7 +532,7 @@ def today_steps(session: Session, actor: Actor, patient_id: int, day: dt.date | 
     for ch in rows:
         if ch.status == "stopped" and ch.stopped_at and (utcnow() - ch.stopped_at) > dt.timedelta(days=14):
             continue
-        out.append(_step_for(session, ch, day))
+        out.append(_step_for(session, ch, day, zone))
     return out
 
 
@@ -704,9 +726,84 @@ def stop_for_ended_sharing(session: Session, actor: Actor, patient_id: int, clin
 # ----------------------------------------------------------------------------- clinic side
 
 
+FUTURE_SLACK = dt.timedelta(minutes=10)  # clocks of a phone, a PC and the server disagree by a few minutes
+
+
+def zone_label(moment: dt.datetime, zone: str | None = None) -> str:
+    """The name of the zone a time was typed in: the IANA ``zone`` when given, else the time's own
+    offset ("UTC", "UTC+09:00", "UTC-05:30")."""
+    if zone:
+        return zone
+    off = moment.utcoffset() or dt.timedelta(0)
+    if not off:
+        return "UTC"
+    sign, off = ("-", -off) if off < dt.timedelta(0) else ("+", off)
+    minutes = int(off.total_seconds() // 60)
+    return f"UTC{sign}{minutes // 60:02d}:{minutes % 60:02d}"
+
+
+def zone_info(name: str) -> ZoneInfo:
+    """The IANA zone ``name``; an unknown or malformed name is refused naming the field ``zone``."""
+    try:
+        if not name or len(name) > 64:
+            raise ValueError(name)
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError, OSError):
+        raise InvalidInput("zone: not a known time zone name (an IANA name like Europe/Berlin or "
+                           "America/Los_Angeles)") from None
+
+
+def clinic_instant(given_at: dt.datetime, zone: str | None = None) -> tuple[dt.datetime, dt.datetime, str]:
+    """A clinic dose time as (naive UTC to store, the wall time where it was given, the zone's name).
+
+    ``given_at`` with an offset is that instant (``zone``, when given, then names the clinic's zone
+    and gives the local date); a naive ``given_at`` is the wall-clock time in ``zone`` (an IANA
+    name), a wall time the zone skips or passes twice refused. A naive time without a zone is
+    refused: whether "09:00" meant UTC or the clinic's clock cannot be told (it was stored as the
+    clinic's wall clock until migration 0006, home doses as UTC, so one column held two meanings).
+    """
+    tz = zone_info(zone) if zone else None
+    if given_at.tzinfo is None or given_at.utcoffset() is None:
+        if tz is None:
+            raise InvalidInput("given_at: add the zone offset (like 2026-12-01T09:30-08:00) or give the zone (like "
+                               "America/Los_Angeles); a time without either is ambiguous")
+        given_at = _wall_time_in(given_at.replace(tzinfo=None), tz)
+    try:
+        utc = given_at.astimezone(dt.UTC).replace(tzinfo=None)
+        local = given_at.astimezone(tz) if tz is not None else given_at
+    except (OverflowError, ValueError):  # 0001-01-01T00:00+01:00 is before year 1 in UTC
+        raise InvalidInput("given_at: that date and time is out of range") from None
+    return utc, local, zone_label(local, zone)
+
+
+def _wall_time_in(when: dt.datetime, tz: ZoneInfo) -> dt.datetime:
+    """``when`` on the clocks of ``tz``; a time the clocks skip (02:30 on the spring-forward night)
+    or pass twice (on the fall-back night) is refused, as the appointment forms refuse it."""
+    first, second = when.replace(fold=0, tzinfo=tz), when.replace(fold=1, tzinfo=tz)
+    try:
+        if first.utcoffset() == second.utcoffset():
+            return first
+        back = first.astimezone(dt.UTC).astimezone(tz).replace(tzinfo=None)
+    except (OverflowError, ValueError):
+        raise InvalidInput("given_at: that date and time is out of range") from None
+    day = f"{when:%a} {when.day} {when:%b %Y}"
+    if back != when:
+        raise InvalidInput(f"given_at: {when:%H:%M} does not exist on {day} in {tz.key}: the clocks go forward "
+                           "that night; choose another time")
+    raise InvalidInput(f"given_at: {when:%H:%M} happens twice on {day} in {tz.key} (the clocks go back that night); "
+                       "give the time with its UTC offset, or a time outside the part that repeats")
+
+
 def record_supervised_dose(session: Session, actor: Actor, challenge_id: int, step: int, given_at: dt.datetime,
-                           amount: str, symptoms: str = "", reactions: list[str] | None = None) -> dict[str, object]:
-    """The clinic records one dose given under supervision (time, amount, symptoms seen)."""
+                           amount: str, symptoms: str = "", reactions: list[str] | None = None,
+                           zone: str | None = None) -> dict[str, object]:
+    """The clinic records one dose given under supervision (time, amount, symptoms seen).
+
+    ``given_at``: when the dose was given, with its offset or a ``zone`` (see :func:`clinic_instant`,
+    checked after who asks, so a stranger's bare time is still "not found"); stored as
+    naive UTC like a home dose, with the zone it was typed in (``entered_zone``). The clinic's
+    own date of that moment must lie in the reintroduction period; a time in the future is refused.
+    """
     require_role(actor, "clinician")
     ch = _challenge(session, actor, challenge_id, "clinician")
     if ch.kind != "supervised":
@@ -715,9 +812,13 @@ def record_supervised_dose(session: Session, actor: Actor, challenge_id: int, st
         raise InvalidInput("status: this challenge is not running")
     if not (amount or "").strip() or len(amount) > 120 or len(symptoms or "") > 2000:
         raise InvalidInput("amount: say how much was given (at most 120 characters); symptoms at most 2000")
-    if given_at > utcnow() + dt.timedelta(hours=14):
-        raise InvalidInput("given_at: cannot be in the future")
-    if not ch.reintroduction_start <= given_at.date() <= ch.reintroduction_end:
+    utc, local, where = clinic_instant(given_at, zone)
+    now = utcnow()
+    if utc > now + FUTURE_SLACK:
+        there = now.replace(tzinfo=dt.UTC).astimezone(local.tzinfo)
+        raise InvalidInput(f"given_at: {local:%Y-%m-%d %H:%M} ({where}) is in the future; it is "
+                           f"{there:%Y-%m-%d %H:%M} there now")
+    if not ch.reintroduction_start <= local.date() <= ch.reintroduction_end:
         # before the reintroduction a dose spoils the food-free baseline (and a date years back is a typo);
         # a dose given anyway, or a reaction, is recorded by stopping the challenge with the reason
         raise InvalidInput(f"given_at: doses of this plan are given from {ch.reintroduction_start.isoformat()} to "
@@ -726,12 +827,14 @@ def record_supervised_dose(session: Session, actor: Actor, challenge_id: int, st
     present = _check_symptoms(reactions or [])
     dose = session.scalar(select(ChallengeDose).where(ChallengeDose.challenge_id == ch.id, ChallengeDose.step == step))
     if dose is None:
-        dose = ChallengeDose(challenge_id=ch.id, step=step, planned_on=given_at.date(), amount=amount.strip(),
+        dose = ChallengeDose(challenge_id=ch.id, step=step, planned_on=local.date(), amount=amount.strip(),
                              setting="clinic")
         session.add(dose)
     dose.amount = amount.strip()
     dose.status = "taken"
-    dose.taken_at = given_at.replace(tzinfo=None)
+    dose.taken_at = utc
+    dose.entered_zone = where
+    dose.time_note = ""
     dose.symptoms = (symptoms or "").strip()
     dose.safety = {"reactions": present}
     dose.recorded_by_user_id = actor.user_id

@@ -96,14 +96,13 @@ def _z(text: object) -> object:
 
 
 def _challenge_times_marked(ch: dict[str, object]) -> dict[str, object]:
-    """A challenge as the API gives it, with its UTC instants marked. A clinic dose's ``taken_at``
-    is the clinic's wall-clock time, not UTC (docs/challenges.md), and stays unmarked."""
+    """A challenge as the API gives it, with its UTC instants marked (a clinic dose's ``taken_at``
+    too: UTC since migration 0006, like a home dose's; docs/challenges.md)."""
     out = {**ch, **{k: _z(ch.get(k)) for k in ("stopped_at", "verdict_at", "confirmed_at", "created_at")}}
     doses = []
     for d in ch.get("doses", []):  # type: ignore[union-attr]
         d = dict(d)
-        if d.get("setting") == "home":
-            d["taken_at"] = _z(d.get("taken_at"))
+        d["taken_at"] = _z(d.get("taken_at"))
         safety = d.get("safety")
         if isinstance(safety, dict) and isinstance(safety.get("checks"), list):  # checks' "at" is the server's UTC clock
             d["safety"] = {**safety, "checks": [{**c, "at": _z(c.get("at"))} if isinstance(c, dict) else c

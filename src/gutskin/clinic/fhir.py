@@ -102,8 +102,8 @@ def allergy_records(session: Session, patient_id: int, with_notes: bool) -> list
 
 def _reactions(session: Session, c: Any) -> list[dict[str, Any]]:
     """The signs recorded during a challenge, from the fixed safety list (free text stays out):
-    the patient's safety reports (``onset`` a UTC instant) and reactions to clinic doses (``onset``
-    the day: clinic doses are stored in the clinic's wall-clock time, without a zone)."""
+    the patient's safety reports and reactions to clinic doses, ``onset`` a UTC instant for both
+    (clinic doses were kept in the clinic's wall-clock time until migration 0006, and went out as the day)."""
     from gutskin.clinic.challenges import SAFETY_SYMPTOMS
     from gutskin.store.models import ChallengeAlert, ChallengeDose
 
@@ -117,7 +117,7 @@ def _reactions(session: Session, c: Any) -> list[dict[str, Any]]:
         present = (d.safety or {}).get("reactions") or []
         if present:
             out.append({"signs": [SAFETY_SYMPTOMS.get(x, x) for x in present],
-                        "onset": d.taken_at.date() if d.taken_at else None, "dose": d.amount})
+                        "onset": d.taken_at, "dose": d.amount})
     return out
 
 

@@ -289,7 +289,11 @@ class ChallengeDose(Base):
     amount: Mapped[str] = mapped_column(String(120))
     setting: Mapped[str] = mapped_column(String(16))  # home | clinic
     status: Mapped[str] = mapped_column(String(16), default="planned")  # planned | taken | skipped | stopped
-    taken_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    taken_at: Mapped[dt.datetime | None] = mapped_column(DateTime)  # naive UTC, home and clinic doses alike
+    # the zone the time was typed in (a clinic dose: the clinician's IANA zone, or "UTC+09:00" for an
+    # offset sent through the API); None: a home dose (an instant from the clock or with its offset)
+    entered_zone: Mapped[str | None] = mapped_column(String(64))
+    time_note: Mapped[str] = mapped_column(String(200), default="")  # e.g. the zone migration 0006 assumed
     safety: Mapped[dict | None] = mapped_column(JSON)  # the safety check answers at this dose
     symptoms: Mapped[str] = mapped_column(Text, default="")
     recorded_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))

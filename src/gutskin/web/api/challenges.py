@@ -9,7 +9,7 @@ from pydantic import Field
 
 from gutskin.clinic import challenges as uc
 from gutskin.web.api.schemas import Strict
-from gutskin.web.api.params import date_param, my_patient_id, utc_datetime_param, wall_time_param
+from gutskin.web.api.params import date_param, my_patient_id, utc_datetime_param, zoned_time_param
 from gutskin.web.deps import api_actor, unit_of_work
 from gutskin.web.idguard import BodyId
 
@@ -63,8 +63,10 @@ class ExtendIn(Strict):
 
 class SupervisedDoseIn(Strict):
     step: int = Field(ge=1, le=20)
-    given_at: str = Field(description="the clinic's local wall-clock time (2026-12-01T09:30); an offset is allowed "
-                          "and the wall time kept")
+    given_at: str = Field(description="when the dose was given: with its offset (2026-12-01T09:30-08:00), or the "
+                          "clinic's wall-clock time (2026-12-01T09:30) with zone; stored in UTC")
+    zone: str | None = Field(None, max_length=64, description="the clinic's IANA time zone (America/Los_Angeles): "
+                             "a given_at without offset is read in it; recorded with the dose")
     amount: str = Field(max_length=120)
     symptoms: str = Field("", max_length=2000)
     reactions: list[str] = Field(default_factory=list, max_length=10)
@@ -142,10 +144,10 @@ def outcome(challenge_id: int, body: OutcomeIn, request: Request) -> dict:
 @router.post("/challenges/{challenge_id}/supervised-doses", status_code=201, summary="Record a dose given in clinic")
 def supervised_dose(challenge_id: int, body: SupervisedDoseIn, request: Request) -> dict:
     with unit_of_work(request) as s:
-        when = wall_time_param(body.given_at, "given_at")  # the clinic's wall-clock time, as on the page
+        when = zoned_time_param(body.given_at, "given_at")  # with its offset, or a wall time in body.zone
         assert when is not None
         return uc.record_supervised_dose(s, api_actor(request, s), challenge_id, body.step, when, body.amount,
-                                         body.symptoms, body.reactions)
+                                         body.symptoms, body.reactions, zone=body.zone)
 
 
 @router.post("/challenges/{challenge_id}/supervised-outcome", summary="Immediate outcome of the clinic session")
@@ -183,13 +185,15 @@ def acknowledge(alert_id: int, request: Request) -> dict:
 
 
 @router.get("/me/challenges", summary="Your food challenges, today's steps and the safety questions")
-def mine(request: Request, patient_id: int | None = PatientQ, date: str | None = None) -> dict:
+def mine(request: Request, patient_id: int | None = PatientQ, date: str | None = None,
+         zone: str | None = Query(None, max_length=64, description="your IANA time zone (Pacific/Auckland): places "
+                                  "your day on the dose times for the observation step; default: the day in UTC")) -> dict:
     with unit_of_work(request) as s:
         actor = api_actor(request, s)
         pid = my_patient_id(s, actor, patient_id)
         return {
             "patient_id": pid,
-            "today": uc.today_steps(s, actor, pid, date_param(date, "date")),
+            "today": uc.today_steps(s, actor, pid, date_param(date, "date"), zone),
             "challenges": uc.list_challenges(s, actor, pid),
             "reminders": uc.reminders(s, actor, pid),
             "avoid": uc.avoid_list(s, actor, pid),

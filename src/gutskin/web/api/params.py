@@ -64,16 +64,18 @@ def instant_param(value: str | None, field: str) -> dt.datetime | None:
         raise InvalidInput(f"{field}: that date and time is out of range") from None
 
 
-def wall_time_param(value: str | None, field: str) -> dt.datetime | None:
-    """A local wall-clock time (a supervised dose's ``given_at``: the clinic's clock, as the page
-    takes it). An offset is allowed and the wall time kept: ``09:00+01:00`` is 09:00 (converting
-    it to UTC, as before, moved the dose by the offset and, far from UTC, onto another diary day)."""
+def zoned_time_param(value: str | None, field: str) -> dt.datetime | None:
+    """An ISO date-time as written: aware with its offset, or naive (a supervised dose's ``given_at``:
+    ``gutskin.clinic.challenges.clinic_instant`` reads a naive time in the request's zone, after
+    checking who asks, and refuses it without one). Before migration 0006 a bare time was kept as
+    the clinic's wall clock and an offset was dropped."""
     if value is None:
         return None
     try:
-        return dt.datetime.fromisoformat(value).replace(tzinfo=None)
+        return dt.datetime.fromisoformat(value)
     except ValueError:
-        raise InvalidInput(f"{field}: expected an ISO date-time like 2026-12-01T09:30 (the clinic's local time)") from None
+        raise InvalidInput(f"{field}: expected an ISO date-time like 2026-12-01T09:30-08:00, or 2026-12-01T09:30 "
+                           "with a zone") from None
 
 
 def datetime_param(value: str | None, field: str) -> dt.datetime | None:

@@ -16,8 +16,8 @@ from gutskin.diary.factors import VOCABULARY
 from gutskin.web.deps import unit_of_work
 from gutskin.web.errors import status_for
 from gutskin.web.idguard import form_id
-from gutskin.web.pages.common import (local_today, read_note, redirect, render, require_user, signed_note, verify_csrf,
-                                      viewer_zone, viewing)
+from gutskin.web.pages.common import (local_today, read_note, redirect, render, require_user, signed_note,
+                                      verify_csrf, viewer_zone, viewing)
 
 router = APIRouter(include_in_schema=False)
 
@@ -60,7 +60,8 @@ def patient_page(request: Request, patient: int | None = None, error: str | None
         u = require_user(request, s, "patient")
         pid = _pid(s, u.actor, patient)
         today = local_today(request)
-        steps = uc.today_steps(s, u.actor, pid, today)
+        zone = viewer_zone(request)
+        steps = uc.today_steps(s, u.actor, pid, today, zone.key if zone is not None else None)
         ctx = {"steps": steps, "reminders": uc.reminders(s, u.actor, pid, today), "avoid": uc.avoid_list(s, u.actor, pid),
                "records": uc.allergy_records(s, u.actor, pid), "questions": uc.SAFETY_SYMPTOMS,
                "patient": patient, "error": read_note(request, error), "done": read_note(request, done), "today": today.isoformat(),
@@ -240,11 +241,18 @@ def clinic_detail(request: Request, challenge_id: int, error: str | None = None)
         c = uc.get_challenge(s, u.actor, challenge_id)
         return render(request, "challenges_detail.html",
                       {"c": c, "error": read_note(request, error), "questions": uc.SAFETY_SYMPTOMS,
-                       # the clinic's wall clock: the clinician's zone (the server's when unknown)
-                       "now": dt.datetime.now(viewer_zone(request)).strftime("%Y-%m-%dT%H:%M"),
+                       # the clinic's wall clock: the clinician's zone (UTC when unknown, and the form says so)
+                       "dose_zone": _zone_name(request),
+                       "now": dt.datetime.now(viewer_zone(request) or dt.UTC).strftime("%Y-%m-%dT%H:%M"),
                        "next_step": len(c["doses"]) and min([d["step"] for d in c["doses"] if d["status"] == "planned"]
                                                             or [max(d["step"] for d in c["doses"]) + 1])},
                       user=u)
+
+
+def _zone_name(request: Request) -> str:
+    """The viewer's zone (the browser's ``tz`` cookie), "UTC" when unknown."""
+    zone = viewer_zone(request)
+    return zone.key if zone is not None else "UTC"
 
 
 def _clinic_action(request: Request, challenge_id: int, csrf_token: str, fn) -> Response:  # type: ignore[no-untyped-def]
@@ -265,15 +273,17 @@ async def clinic_supervised_dose(request: Request, challenge_id: int) -> Respons
     form = await request.form()
 
     def act(s, actor):  # type: ignore[no-untyped-def]
+        # the zone the form said it reads the time in (its hidden field); a form without one: the browser's
+        zone = str(form.get("zone") or "").strip() or _zone_name(request)
         try:
-            when = dt.datetime.fromisoformat(str(form.get("given_at") or ""))
+            when = dt.datetime.fromisoformat(str(form.get("given_at") or ""))  # read in ``zone`` by the clinic layer
         except ValueError:
             raise InvalidInput("given_at: expected a date and time") from None
         step = _int(str(form.get("step") or ""), "step")
         if step is None:
             raise InvalidInput("step: expected the dose step number")
         uc.record_supervised_dose(s, actor, challenge_id, step, when, str(form.get("amount") or ""),
-                                  str(form.get("symptoms") or ""), sorted(set(form.getlist("symptom"))))
+                                  str(form.get("symptoms") or ""), sorted(set(form.getlist("symptom"))), zone=zone)
 
     return _clinic_action(request, challenge_id, str(form.get("csrf_token") or ""), act)
 
