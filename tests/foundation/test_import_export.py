@@ -150,3 +150,29 @@ def test_cli_import_export_roundtrip_and_errors(db_url: str, tmp_path: Path) -> 
     assert bad.stderr.strip().splitlines() == ['error: <stdin>: line 2, column itch: expected an integer 0-10, got "x"']
     missing = run_cli(db_url, "export", "diary", "--patient", "nobody")
     assert missing.returncode != 0 and "nobody" in missing.stderr
+
+
+def test_cli_export_of_a_row_the_format_cannot_carry_is_one_line(db_url: str, tmp_path: Path) -> None:
+    """A stored identifier the CSV format refuses (here '=cmd', which a FHIR bundle could bring in
+    while the CSV import refuses it) made `gutskin export diary` end in a 40-line traceback
+    (contract review, session 8). Now one line naming the row; with --out no file is left."""
+    import datetime as dt
+
+    from sqlalchemy import text
+
+    engine = get_engine(db_url)
+    import_diary_csv(engine, SYSTEM, named("patient,date,itch\np01,2025-04-01,3\n"))
+    with transaction(engine) as s:  # a row as an older import path stored it
+        s.execute(text("INSERT INTO patients (external_id, relationship, display_name, share_identity, created_at) "
+                       "VALUES ('=cmd', 'self', '', false, :now)"), {"now": dt.datetime(2025, 1, 1)})
+        pid = s.scalar(select(Patient.id).where(Patient.external_id == "=cmd"))
+        s.execute(text("INSERT INTO diary_days (patient_id, day, itch, updated_at) VALUES (:p, :d, 2, :now)"),
+                  {"p": pid, "d": dt.date(2025, 4, 1), "now": dt.datetime(2025, 4, 1)})
+    for args in (("export", "diary"), ("export", "diary", "--out", str(tmp_path / "all.csv"))):
+        r = run_cli(db_url, *args)
+        assert r.returncode == 2, r.stderr
+        assert len(r.stderr.splitlines()) == 1 and "Traceback" not in r.stderr, r.stderr
+        assert r.stderr.startswith("error: cannot export: row 1 (patient '=cmd', 2025-04-01): patient:"), r.stderr
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith("all.csv")]
+    r = run_cli(db_url, "export", "diary", "--patient", "p01")
+    assert r.returncode == 0 and r.stdout.splitlines()[1].startswith("p01,2025-04-01,3")

@@ -80,24 +80,34 @@ def export_diary(
     url = database_url()
     ensure_schema(url)
     engine = get_engine(url)
+    # ValueError: a stored row the format cannot carry (the writer refuses what its reader would,
+    # e.g. an identifier starting with '=' that came in through a FHIR import): one line, not a traceback
     if out is None:
         try:
             export_diary_csv(engine, SYSTEM, sys.stdout, patient or None)
-        except ClinicError as exc:
-            fail(str(exc))
+        except (ClinicError, ValueError) as exc:
+            fail(_cannot_export(exc))
         return
     tmp = out.with_name(out.name + ".part")
     try:
         with open_private(tmp) as fh:
             n = export_diary_csv(engine, SYSTEM, fh, patient or None)
         tmp.replace(out)
-    except ClinicError as exc:
+    except (ClinicError, ValueError) as exc:
         tmp.unlink(missing_ok=True)
-        fail(str(exc))
+        fail(_cannot_export(exc))
     except OSError as exc:
         tmp.unlink(missing_ok=True)
         fail(f"--out {out}: cannot write: {exc.strerror or exc}")
     typer.echo(f"wrote {n} rows to {out}", err=True)
+
+
+def _cannot_export(exc: Exception) -> str:
+    from gutskin.clinic.errors import ClinicError
+
+    if isinstance(exc, ClinicError):
+        return str(exc)
+    return f"cannot export: {exc} (the other patients export with --patient)"
 
 
 def register(app: typer.Typer) -> None:
