@@ -42,3 +42,13 @@ def test_field_errors_keep_naming_the_field(client, people) -> None:
     r = client.post("/api/v1/auth/register", content=b'{"email": "x@example.org",',
                     headers={"content-type": "application/json"})
     assert r.status_code == 422 and r.json()["detail"].startswith("body: not valid JSON at character 26")
+
+
+def test_register_answers_the_account_as_me_does(client) -> None:
+    """`POST /auth/register` answered the profile without its `external_id` (the identifier every
+    CLI --patient option and the diary CSV use), which `GET /me` gives (contract review, session 8)."""
+    r = client.post("/api/v1/auth/register", json={"email": "new@example.org", "password": "a-long-password-1"})
+    assert r.status_code == 201
+    token = client.post("/api/v1/auth/token", json={"email": "new@example.org", "password": "a-long-password-1"})
+    me = client.get("/api/v1/me", headers={"Authorization": f"Bearer {token.json()['access_token']}"})
+    assert r.json() == me.json() and r.json()["patients"][0]["external_id"].startswith("p-")

@@ -28,7 +28,8 @@ def _register(body: RegisterIn, request: Request) -> AccountOut:
         user = accounts.register_patient(s, body.email, body.password, body.display_name, password_hash=hashed)
         patients = owned_patients(s, actor_for(user))
         return AccountOut(id=user.id, email=user.email, role=user.role, patient_id=patients[0].id,
-                          patients=[{"patient_id": p.id, "name": p.display_name, "relationship": p.relationship} for p in patients])
+                          patients=[{"patient_id": p.id, "name": p.display_name, "relationship": p.relationship,
+                                     "external_id": p.external_id} for p in patients])
 
 
 _TOKEN_BODY = {
