@@ -5,6 +5,8 @@
    diary, sees "reaction likely", confirms; the food lands on the patient's avoid list.
 2. Safety stop: at a dose the patient ticks a warning sign; the challenge stops at once with
    emergency guidance, and the clinician sees the alert.
+3. A clinician whose browser runs in Auckland records a supervised dose at 09:00: the form says
+   it reads Auckland time, the API answers the UTC instant, the page shows 09:00 Auckland.
 
 Days pass by moving the stored plan back in time in the server's database (what the database
 would hold after those days); diary days are logged through the API like any past day.
@@ -39,8 +41,9 @@ def token(base: str, email: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {r.json()['access_token']}"}
 
 
-def link_patient(server, browser, email: str):  # type: ignore[no-untyped-def]
-    """A patient registers and shares; the clinician links. Returns (patient page, clinician page, patient id)."""
+def link_patient(server, browser, email: str, clinic_zone: str | None = None):  # type: ignore[no-untyped-def]
+    """A patient registers and shares; the clinician links. Returns (patient page, clinician page, patient id).
+    ``clinic_zone``: the IANA zone the clinician's browser runs in (default: the machine's)."""
     base = server.base
     made = server.cli("users", "create", "--email", "doc@clinic.example.org", "--role", "clinician",
                       "--password", PASSWORD)
@@ -50,7 +53,7 @@ def link_patient(server, browser, email: str):  # type: ignore[no-untyped-def]
     p.goto(base + "/sharing")
     p.click("#new-invite")
     code = p.locator("#invite-code").inner_text().strip()
-    c = browser.new_context().new_page()
+    c = (browser.new_context(timezone_id=clinic_zone) if clinic_zone else browser.new_context()).new_page()
     login(c, base, "doc@clinic.example.org")
     c.wait_for_url(re.compile(r"/clinic"))
     c.fill("input[name=code]", code)
@@ -187,5 +190,42 @@ def test_safety_stop_alerts_clinician(server, browser) -> None:  # type: ignore[
     assert c.locator(".alert-row").count() == 0
     c.goto(base + "/clinic/challenges")
     assert c.locator("#no-alerts").count() == 1
+    p.context.close()
+    c.context.close()
+
+
+def test_supervised_dose_typed_in_a_far_zone_is_its_utc_instant(server, browser) -> None:  # type: ignore[no-untyped-def]
+    from zoneinfo import ZoneInfo
+
+    base, zone = server.base, "Pacific/Auckland"
+    p, c, pid = link_patient(server, browser, "far@example.org", clinic_zone=zone)
+    doc = token(base, "doc@clinic.example.org")
+    r = httpx.post(f"{base}/api/v1/patients/{pid}/challenges", headers=doc, json={
+        "food": "food.egg", "kind": "supervised", "baseline_days": 7,
+        "doses": [{"day_offset": 0, "amount": "3 mg protein"}, {"day_offset": 8, "amount": "30 mg protein"}]})
+    assert r.status_code == 201, r.text
+    cid = r.json()["id"]
+    shift_back(server.db_url, cid, 9)  # the reintroduction began two days ago
+
+    c.goto(f"{base}/clinic/challenges/{cid}")
+    form = c.locator("#supervised-dose-form")
+    assert "Given at (Pacific/Auckland time)" in form.inner_text()  # the browser told the app its zone
+    prefilled = dt.datetime.fromisoformat(c.input_value("input[name=given_at]")).replace(tzinfo=ZoneInfo(zone))
+    assert abs(prefilled - dt.datetime.now(dt.UTC)) < dt.timedelta(minutes=3)  # Auckland's clock, not the server's
+    now = dt.datetime.now(ZoneInfo(zone))
+    nine = now.replace(hour=9, minute=0, second=0, microsecond=0)
+    if nine > now - dt.timedelta(minutes=1):
+        nine -= dt.timedelta(days=1)
+    nine = nine.replace(tzinfo=None).replace(tzinfo=ZoneInfo(zone))  # 09:00 on that day's offset
+    c.fill("input[name=given_at]", nine.strftime("%Y-%m-%dT%H:%M"))
+    c.fill("#supervised-dose-form input[name=amount]", "3 mg protein")
+    c.click("#record-dose")
+    c.wait_for_selector("tr.dose-taken")
+    shown = c.locator("tr.dose-taken td.dose-time").inner_text()
+    assert "09:00 (Pacific/Auckland)" in shown, shown
+
+    utc = nine.astimezone(dt.UTC).replace(tzinfo=None).isoformat(timespec="minutes")
+    ch = httpx.get(f"{base}/api/v1/challenges/{cid}", headers=doc).json()
+    assert ch["doses"][0]["taken_at"] == utc and ch["doses"][0]["entered_zone"] == zone  # 13 h before 09:00 UTC
     p.context.close()
     c.context.close()
