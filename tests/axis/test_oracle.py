@@ -139,6 +139,7 @@ def _logged(c):
     return {(r.patient, r.date): r.itch for r in c.rows if r.itch is not None}
 
 
+@pytest.mark.slow
 def test_next_day_itch_is_a_draw_from_the_oracle_pmf(pit_cohort):
     """Randomised PIT of the next day's logged itch over ~2,500 origins: uniform (KS) and the
     central 80 % sets cover 80 %; another patient's pmfs at the same day fail the same check."""
@@ -163,6 +164,7 @@ def test_next_day_itch_is_a_draw_from_the_oracle_pmf(pit_cohort):
     assert stats.kstest(uw, "uniform").pvalue < 1e-3 and np.mean((uw > 0.1) & (uw < 0.9)) > 0.85
 
 
+@pytest.mark.slow
 def test_itch_up_to_a_week_ahead_is_a_draw_from_the_oracle_pmf(pit_cohort):
     c = pit_cohort
     logged = _logged(c)
@@ -198,8 +200,8 @@ def test_bad_requests_are_named():
         orc.cohort_states(c, [(2, 3)])
     with pytest.raises(ValueError, match="snapshots: diary day 10"):
         simulate_cohort(2, 10, seed=1, snapshots=[10])
-    with pytest.raises(ValueError, match="snapshots: diary day -2"):
-        simulate_cohort(2, 10, seed=1, snapshots=[-2])
+    with pytest.raises(ValueError, match="snapshots: diary day -23 is not a whole number in -22..9"):
+        simulate_cohort(2, 10, seed=1, snapshots=[-23])
     model, state = orc.cohort_states(c, [(0, 3), (1, 3)])
     with pytest.raises(ValueError, match="2 rows but the state has 1"):
         orc.oracle_forecast(model, state.take([0]))
@@ -209,3 +211,75 @@ def test_bad_requests_are_named():
         orc.tape_noise(simulate_cohort(2, 10, seed=1), [0])
     with pytest.raises(ValueError, match="cover simulation days 0..30, not day 31"):
         orc.oracle_forecast(model, state, 8, noise=orc.tape_noise(c, [0, 1]))
+
+
+def test_treatment_probability_is_the_rules_frequency():
+    """_treatment_prob (the particle filter's weight of a logged treatment) against the rule's own
+    draws: one day from the same state and exposures, 15,000 times, steroid/emollient frequencies."""
+    from gutskin.axis.cohort import DayNoise, _body_day, _exposures_day, _treatment_prob
+
+    c = simulate_cohort(3, 10, seed=4, snapshots=[5])
+    model0, state0 = orc.cohort_states(c, [(0, 5), (1, 5), (2, 5)])
+    N = 15_000
+    rng = np.random.default_rng(0)
+    on_seen = 0
+    for row in range(3):
+        for u_prev, on_prev, lat_prev in ((-9.0, False, 2.0), (0.0, True, 7.0), (4.0, True, 4.0),
+                                          (6.0, False, 6.0), (20.0, True, 1.0)):
+            m = dataclasses.replace(model0.take(np.full(N, row)), ar_sd=np.full(N, 1e-12))
+            s = state0.take(np.full(N, row))
+            s.body.u_ar[:], s.body.on_course[:], s.body.lat_prev[:] = u_prev, on_prev, lat_prev
+            before = s.take([0]).body
+            one = DayNoise.draw(rng, 1)
+            nz = DayNoise(**{f: np.repeat(getattr(one, f), N, axis=0) for f in one.__dataclass_fields__})
+            nz.tcs_u, nz.tcs_apps_u, nz.emol_u = rng.random(N), rng.random(N), rng.random(N)
+            ex, shock = _exposures_day(m, s.exposure, s.t, nz)
+            day = _body_day(m, s.body, ex, shock, nz)
+            assert np.ptp(day.itch_latent) < 1e-6
+            combos, counts = np.unique(np.stack([day.tcs, day.emollient], 1), axis=0, return_counts=True)
+            prob = np.array([_treatment_prob(m.take([0]), before, day.itch_latent[:1], np.array([lat_prev >= 5]),
+                                             np.array([a]), np.array([e]))[0] for a, e in combos])
+            assert np.allclose(prob, counts / N, atol=0.015), (row, u_prev, combos, prob, counts / N)
+            assert prob.sum() > 0.98  # the outcomes not seen have (almost) no probability
+            on_seen += bool((combos[:, 0] > 0).any() and (combos[:, 0] == 0).any())
+            # forcing the treatment: the same probability, and the state follows the forced use
+            s2 = state0.take(np.full(len(combos), row))
+            s2.body.u_ar[:], s2.body.on_course[:], s2.body.lat_prev[:] = u_prev, on_prev, lat_prev
+            m2 = dataclasses.replace(model0.take(np.full(len(combos), row)), ar_sd=np.full(len(combos), 1e-12))
+            nz2 = DayNoise(**{f: np.repeat(getattr(one, f), len(combos), axis=0) for f in one.__dataclass_fields__})
+            ex2, shock2 = _exposures_day(m2, s2.exposure, s2.t, nz2)
+            forced = _body_day(m2, s2.body, ex2, shock2, nz2,
+                               forced=(np.ones(len(combos), bool), combos[:, 0], combos[:, 1]))
+            assert np.allclose(forced.treat_prob, prob)
+            assert np.array_equal(forced.tcs, combos[:, 0]) and np.array_equal(forced.emollient, combos[:, 1])
+            assert np.array_equal(s2.body.on_course, combos[:, 0] > 0)
+    assert on_seen >= 2  # some states where the course is uncertain were tested
+
+
+@pytest.mark.slow
+def test_bayes_forecast_from_the_diary_is_calibrated_and_between_oracle_and_history():
+    c = simulate_cohort(12, 90, seed=21, snapshots=range(-22, 90))
+    logged = _logged(c)
+    pairs = [(i, d) for i in range(12) for d in range(10, 88, 2)]
+    B, info = orc.bayes_forecast(c, pairs, 2, 150, seed=1)
+    assert B.shape == (len(pairs), 2, 11) and np.allclose(B.sum(axis=2), 1.0)
+    assert info["degenerate_days"] == 0
+    O = orc.cohort_oracle(c, pairs, 2, 150, seed=1)
+    sel = [(k, logged[(c.patients[i], c.dates[d + 1])]) for k, (i, d) in enumerate(pairs)
+           if (c.patients[i], c.dates[d + 1]) in logged]
+    k, y = np.array([a for a, _ in sel]), np.array([b for _, b in sel])
+    u = _randomised_pit(B[k, 0], y, np.random.default_rng(3))
+    assert stats.kstest(u, "uniform").pvalue > 1e-3
+
+    def rps(P, y):
+        F = np.cumsum(P, axis=1)[:, :-1]
+        return ((F - (np.arange(10)[None, :] >= y[:, None])) ** 2).sum(axis=1) / 10
+
+    # knowing the true state helps the next day; the diary-only limit beats each patient's history
+    hist = np.array([np.bincount([logged[(c.patients[i], c.dates[j])] for j in range(d + 1)
+                                  if (c.patients[i], c.dates[j]) in logged], minlength=11) + 1.0 for i, d in pairs])
+    hist /= hist.sum(axis=1, keepdims=True)
+    r_o, r_b, r_h = rps(O[k, 0], y).mean(), rps(B[k, 0], y).mean(), rps(hist[k], y).mean()
+    assert r_o < r_b < 0.9 * r_h, (r_o, r_b, r_h)
+    with pytest.raises(ValueError, match="snapshots= including -22"):
+        orc.bayes_forecast(simulate_cohort(2, 10, seed=1, snapshots=[3]), [(0, 3)])

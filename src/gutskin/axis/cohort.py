@@ -495,15 +495,40 @@ class BodyDay:
     tcs: np.ndarray
     trigger_load: np.ndarray
     emollient: np.ndarray
+    treat_prob: np.ndarray | None = None
 
 
-def _body_day(m: AxisModel, b: BodyState, ex: dict[str, np.ndarray], shock: np.ndarray, nz: DayNoise) -> BodyDay:
+def _treatment_prob(m: AxisModel, b: BodyState, lat, prev_bad, tcs, emol) -> np.ndarray:
+    """Probability under the reactive-treatment rule of ``tcs`` steroid and ``emol`` emollient
+    applications on a day with latent itch ``lat`` (course yesterday ``b.on_course``).
+
+    Course today iff u < max(adherence·[lat ≥ thr], 0.9·[course yesterday and lat ≥ thr − 2]);
+    2 applications with probability 0.4 on a course day; emollient = clip(floor(v), 0, 4) with
+    v uniform on [c, c + 2), c = mean + 0.8·[yesterday's itch ≥ 5] + 0.7·course − 0.5.
+    """
+    p_on = np.maximum(np.where(lat >= m.tcs_thr, m.tcs_adherence, 0.0),
+                      np.where(b.on_course & (lat >= m.tcs_thr - 2.0), 0.9, 0.0))
+    on = tcs > 0
+    p = np.where(on, p_on * np.where(tcs >= 2, 0.4, 0.6), 1.0 - p_on)
+    c = m.emol_mean + 0.8 * prev_bad + 0.7 * on - 0.5
+    lo = np.where(emol <= 0, -np.inf, emol)
+    hi = np.where(emol >= 4, np.inf, emol + 1.0)
+    overlap = np.clip(np.minimum(hi, c + 2.0) - np.maximum(lo, c), 0.0, 2.0)
+    return p * overlap / 2.0
+
+
+def _body_day(m: AxisModel, b: BodyState, ex: dict[str, np.ndarray], shock: np.ndarray, nz: DayNoise,
+              forced: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None) -> BodyDay:
     """One day of itch, reactive treatment, skin and gut for every row; advances ``b`` in place.
 
     Latent itch = 10·(1 − exp(−EASI·√(IL31/IL31_base)/κ)) + acute trigger reactions (effect ·
     dose at each trigger's lag) + AR(1) noise; a steroid course starts when it reaches the
     threshold (adherence) and continues while it stays high; emollient use follows yesterday's
     itch; the skin model is integrated over the day with the day's modifiers, then the gut arm.
+
+    ``forced`` = (rows, steroid applications, emollient applications): on those rows the day's
+    treatment is the given one (e.g. as logged in a diary) instead of the rule's draw, and
+    ``BodyDay.treat_prob`` is the rule's probability of that treatment (1 on other rows).
     """
     n = b.x.shape[0]
     x = b.x
@@ -536,10 +561,17 @@ def _body_day(m: AxisModel, b: BodyState, ex: dict[str, np.ndarray], shock: np.n
     prev_bad = b.lat_prev >= 5
     emol = np.minimum(np.floor(m.emol_mean + 0.8 * prev_bad + 0.7 * on_course + 2.0 * (nz.emol_u - 0.5) + 0.5), 4)
     emol = np.maximum(emol, 0)
+    treat_prob = None
+    if forced is not None:
+        rows, tcs_f, emol_f = forced
+        treat_prob = np.where(rows, _treatment_prob(m, b, lat, prev_bad, tcs_f, emol_f), 1.0)
+        on_course = np.where(rows, tcs_f > 0, on_course)
+        tcs = np.where(rows, tcs_f, tcs)
+        emol = np.where(rows, emol_f, emol)
     g = gut.GutState.from_arrays(gut.GutParams(h0=m.h0), b.gut_H, b.gut_F, b.gut_T)
     mod = cpl.modifiers(m.coupling, treg_ratio=g.treg_ratio, trigger_load=load + shock, itch_load=itch_load,
                         emollient_apps=emol, steroid_apps=tcs)
-    day = BodyDay(e_now, x[:, 0], x[:, 3], x[:, 10], g.H, g.treg_ratio, lat, tcs, load, emol)
+    day = BodyDay(e_now, x[:, 0], x[:, 3], x[:, 10], g.H, g.treg_ratio, lat, tcs, load, emol, treat_prob)
     if n:
         b.x = _day(m.params, x, mod, b.h, adaptive=m.adaptive)
     g.step(ex["gut.prebiotic_fibre"], ex["food.fermented"], ex["gut.probiotic"], ex["gut.antibiotic"])
@@ -590,7 +622,8 @@ def simulate_cohort(
     parameters), daily ``trajectories`` and the true model (``model``). Deterministic for a
     given seed. ``adaptive=True`` integrates each day with the error-controlled integrator
     instead of two fixed half-day Rosenbrock steps (slower; used in tests to check the fixed
-    steps). ``snapshots``: diary days (0 = ``start``; −1 = before it) after which the true state
+    steps). ``snapshots``: diary days (0 = ``start``; −1 = before it; −21..−1 are the run-in, −22 =
+    before the simulation's first day) after which the true state
     of every patient is kept (``Cohort.states``) together with the simulation's draws
     (``Cohort.noise``), so that the simulation can be continued or replayed from there
     (:func:`gutskin.axis.oracle.oracle_forecast`); the diary and truth do not change.
@@ -605,8 +638,8 @@ def simulate_cohort(
     snap_days: set[int] = set()
     if snapshots is not None:
         for d in snapshots:
-            if isinstance(d, bool) or not isinstance(d, (int, np.integer)) or not -1 <= d < D:
-                raise ValueError(f"snapshots: diary day {d!r} is not a whole number in -1..{D - 1}")
+            if isinstance(d, bool) or not isinstance(d, (int, np.integer)) or not -RUN_IN_DAYS - 1 <= d < D:
+                raise ValueError(f"snapshots: diary day {d!r} is not a whole number in {-RUN_IN_DAYS - 1}..{D - 1}")
             snap_days.add(int(d))
     c = cpl.Coupling() if coupling is None else coupling
     rng = np.random.default_rng(seed)
@@ -703,6 +736,8 @@ def simulate_cohort(
     # ---- exposures, day by day (n, T) ----------------------------------------------------
     snap_t = {RUN_IN_DAYS + d: d for d in snap_days}
     ex_snaps: dict[int, ExposureState] = {}
+    if -1 in snap_t:
+        ex_snaps[snap_t[-1]] = _take(es, _EXPOSURE_FIELDS, np.arange(n))
     ex_names = (*FOODS, "env.pollen", "env.humidity", "env.temperature", "env.dust", "env.pet", "life.stress",
                 "life.sweat", "gut.probiotic", "gut.prebiotic_fibre", "gut.antibiotic")
     values: dict[str, np.ndarray] = {f: np.zeros((n, T)) for f in ex_names}
@@ -737,6 +772,8 @@ def simulate_cohort(
                    u_ar=u_ar, on_course=np.zeros(n, dtype=bool), lat_prev=np.full(n, -np.inf),
                    dose_hist=np.zeros((n, len(CANDIDATES), LAG_MAX)))
     body_snaps: dict[int, BodyState] = {}
+    if -1 in snap_t:
+        body_snaps[snap_t[-1]] = _take(bs, _BODY_FIELDS, np.arange(n))
     for t in range(T):
         nz = noise.day(t)
         day = _body_day(model, bs, {f: values[f][:, t] for f in ex_names}, shock[:, t], nz)

@@ -163,3 +163,108 @@ def cohort_oracle(cohort: Cohort, pairs: Sequence[tuple[int, int]], horizon: int
     """Oracle pmfs (len(pairs), horizon, 11) for (patient index, origin diary day) ``pairs``."""
     model, state = cohort_states(cohort, pairs)
     return oracle_forecast(model, state, horizon, n_particles, seed, chunk_rows=chunk_rows)
+
+
+_BODY_DRAWS = ("shock_u", "shock_len", "shock_size", "eps_ar", "emol_u", "tcs_u", "tcs_apps_u")
+
+
+def _systematic(w: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """Systematic resampling of each row of weights w (K, P): indices (K, P) into each row."""
+    K, P = w.shape
+    c = np.cumsum(w, axis=1)
+    u = (rng.random((K, 1)) + np.arange(P)[None, :]) / P
+    idx = np.empty((K, P), dtype=np.int64)
+    for k in range(K):
+        idx[k] = np.searchsorted(c[k], u[k] * c[k, -1], side="right")
+    return np.minimum(idx, P - 1)
+
+
+def bayes_forecast(cohort: Cohort, pairs: Sequence[tuple[int, int]], horizon: int = 7, n_particles: int = 300,
+                   seed: int = 0) -> tuple[np.ndarray, dict]:
+    """The achievable limit from the diary: the simulator's true model and true parameters, the
+    state at the origin *inferred from the diary* (not known, as the oracle's is).
+
+    A bootstrap particle filter per patient from the first simulated day: the settled skin state
+    and every exposure are the true ones (unlogged days too, so the limit is if anything
+    optimistic); what a diary does not show is drawn: the AR itch noise (from its stationary law
+    on the first day), flare shocks, and the treatment on days not logged. On a logged day each
+    particle takes the logged steroid and emollient use and is weighted by the probability of
+    that use under the reactive rule and of the logged itch given its latent itch; systematic
+    resampling after every logged day. At each origin (patient index, diary day) of ``pairs``
+    every particle simulates one future as :func:`oracle_forecast` does. Needs the cohort's
+    state before the first simulated day (``snapshots`` with −22) and its draws.
+
+    Returns (pmfs (len(pairs), horizon, 11), {"degenerate_days": days on which no particle could
+    explain the logged day, weights then ignored}).
+    """
+    from gutskin.axis.cohort import RUN_IN_DAYS, _body_day, _exposures_day
+
+    first = -RUN_IN_DAYS - 1
+    if cohort.noise is None or first not in cohort.states or cohort.model is None:
+        raise ValueError(f"bayes_forecast needs the cohort's draws and its state before the first simulated day: "
+                         f"simulate it with snapshots= including {first}")
+    P, H = int(n_particles), int(horizon)
+    if P < 1 or H < 1:
+        raise ValueError("n_particles and horizon must be >= 1")
+    rng = np.random.default_rng(seed)
+    pats = sorted({i for i, _ in pairs})
+    slot = {i: k for k, i in enumerate(pats)}
+    K, D = len(pats), len(cohort.dates)
+    model = cohort.model.take(np.repeat(pats, P))
+    state = cohort.states[first].take(np.repeat(pats, P))
+    state.body.u_ar = rng.normal(0, 1, K * P) * model.ar_sd
+    logged = np.zeros((K, D), bool)
+    itch = np.full((K, D), -1, dtype=np.int64)
+    tcs = np.zeros((K, D))
+    emol = np.zeros((K, D))
+    date_ix = {d: j for j, d in enumerate(cohort.dates)}
+    pid_ix = {p: j for j, p in enumerate(cohort.patients)}
+    for r in cohort.rows:
+        k = slot.get(pid_ix[r.patient])
+        if k is None:
+            continue
+        j = date_ix[r.date]
+        logged[k, j] = True
+        itch[k, j] = -1 if r.itch is None else int(r.itch)
+        tcs[k, j], emol[k, j] = r.factors["treat.tcs"], r.factors["treat.emollient"]
+    tape = cohort.noise.take(pats)
+    by_day: dict[int, list[int]] = {}
+    for q, (_i, d) in enumerate(pairs):
+        by_day.setdefault(d, []).append(q)
+    out = np.zeros((len(pairs), H, M_ITCH + 1))
+    degenerate = 0
+    rows_of = np.arange(K * P).reshape(K, P)
+    for t in range(RUN_IN_DAYS + D):
+        d = t - RUN_IN_DAYS
+        nz = tape.day(t)
+        for f in ("temp", "hum", "rain_u", "pollen_z", "pet_u_owner", "pet_u_other", "dust_u", "food_u", "stress_z",
+                  "sweat_u", "fibre_u", "pro_adh_u", "abx_u"):
+            setattr(nz, f, np.repeat(getattr(nz, f), P, axis=0))
+        fresh = DayNoise.draw(rng, K * P)
+        for f in _BODY_DRAWS:
+            setattr(nz, f, getattr(fresh, f))
+        ex, shock = _exposures_day(model, state.exposure, t, nz)
+        if d < 0:
+            _body_day(model, state.body, ex, shock, nz)
+            continue
+        rows = np.repeat(logged[:, d], P)
+        day = _body_day(model, state.body, ex, shock, nz,
+                        forced=(rows, np.repeat(tcs[:, d], P), np.repeat(emol[:, d], P)))
+        w = day.treat_prob.copy()
+        seen = np.repeat(itch[:, d] >= 0, P)
+        if seen.any():
+            pm = itch_pmf(day.itch_latent[seen], model.meas_sd[seen])
+            w[seen] *= pm[np.arange(pm.shape[0]), np.repeat(itch[:, d], P)[seen]]
+        W = w.reshape(K, P)
+        dead = W.sum(axis=1) <= 0
+        degenerate += int((dead & logged[:, d]).sum())
+        W[dead] = 1.0
+        if logged[:, d].any():
+            idx = rows_of[np.arange(K)[:, None], _systematic(W, rng)]
+            state = state.take(idx.ravel())
+        qs = by_day.get(d, [])
+        if qs:
+            sel = np.concatenate([rows_of[slot[pairs[q][0]]] for q in qs])
+            pm = oracle_forecast(model.take(sel), state.take(sel), H, 1, rng)
+            out[qs] = pm.reshape(len(qs), P, H, M_ITCH + 1).mean(axis=1)
+    return out, {"degenerate_days": degenerate}
