@@ -29,7 +29,7 @@ test: install browser
 
 bench: install
 	$(PY) -m bench.import_diary --quick
-	@for b in axis microbiome triggers forecast challenges insights_pool api clinic_scale; do \
+	@for b in axis microbiome triggers forecast challenges insights_pool api clinic_scale load; do \
 	  if [ -f bench/$$b.py ]; then $(PY) -m bench.$$b --quick || exit 1; fi; done
 
 clean:
