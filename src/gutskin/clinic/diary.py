@@ -17,9 +17,10 @@ from gutskin.clinic import audit
 from gutskin.clinic.access import patient_for_read, patient_for_write
 from gutskin.clinic.actors import Actor
 from gutskin.clinic.errors import Conflict, InvalidInput, NotFound
+from gutskin.clinic.questionnaires import author_of
 from gutskin.diary.csvio import DiaryCsvError, DiaryRow, iter_diary_csv_lines, write_diary_csv
 from gutskin.diary.factors import VOCABULARY, known_factor, out_of_range, parse_factor_name
-from gutskin.store.bulk import insert_diary_days, insert_factor_values
+from gutskin.store.bulk import AUTHORED_DAY_COLUMNS, insert_diary_days, insert_factor_values
 from gutskin.store.db import transaction
 from gutskin.store.upsert import ensure_factors, insert_day_factor_values, upsert_diary_day
 from gutskin.store.models import DiaryDay, Factor, FactorValue, Patient, utcnow
@@ -83,13 +84,15 @@ def put_day(session: Session, actor: Actor, patient_id: int, day: dt.date, entry
     The write is a handful of statements (upsert of the day, delete of its old factors when it
     existed, one insert of the new ones, the audit row): a diary write is the app's hot path.
     """
-    patient_for_write(session, actor, patient_id)
+    patient = patient_for_write(session, actor, patient_id)
     _validate(entry)
     if day > dt.date.today() + dt.timedelta(days=1):
         raise InvalidInput("date: cannot log a day in the future")
+    author_user_id, author_role = author_of(actor, patient)
     stored, created = upsert_diary_day(session, patient_id, day, {
         "itch": entry.itch, "sleep_loss": entry.sleep_loss, "poscorad": entry.poscorad, "poem": entry.poem,
         "flare": None if entry.flare is None else int(bool(entry.flare)), "notes": entry.notes or None,
+        "author_user_id": author_user_id, "author_role": author_role,
     })
     if not created:
         session.execute(delete(FactorValue).where(FactorValue.patient_id == patient_id, FactorValue.day == day))
@@ -106,7 +109,10 @@ def put_day(session: Session, actor: Actor, patient_id: int, day: dt.date, entry
     }
 
 
-def _days(session: Session, patient_id: int, start: dt.date | None, end: dt.date | None) -> list[dict[str, object]]:
+def _days(session: Session, patient_id: int, start: dt.date | None, end: dt.date | None,
+          with_author: bool = False) -> list[dict[str, object]]:
+    """The days as plain dicts; ``with_author`` adds ``author_role`` (who wrote the day:
+    patient | caregiver | None = not recorded)."""
     conds = [DiaryDay.patient_id == patient_id]
     if start is not None:
         conds.append(DiaryDay.day >= start)
@@ -133,20 +139,23 @@ def _days(session: Session, patient_id: int, start: dt.date | None, end: dt.date
             "poem": d.poem,
             "notes": d.notes,
             "factors": dict(sorted(values.get(d.day, {}).items())),
+            **({"author_role": d.author_role} if with_author else {}),
         }
         for d in days
     ]
 
 
 def list_days(
-    session: Session, actor: Actor, patient_id: int, start: dt.date | None = None, end: dt.date | None = None
+    session: Session, actor: Actor, patient_id: int, start: dt.date | None = None, end: dt.date | None = None,
+    with_author: bool = False,
 ) -> list[dict[str, object]]:
-    """Days of one patient's diary in [start, end], oldest first; audited as one read."""
+    """Days of one patient's diary in [start, end], oldest first; audited as one read.
+    ``with_author``: each day also says who wrote it (``author_role``)."""
     if start and end and start > end:
         raise InvalidInput("start: must not be after end")
     patient_for_read(session, actor, patient_id)
     audit.record(session, actor, patient_id, "read", "diary", f"{start or ''}..{end or ''}")
-    return _days(session, patient_id, start, end)
+    return _days(session, patient_id, start, end, with_author)
 
 
 def last_logged_day(session: Session, actor: Actor, patient_id: int, before: dt.date | None = None) -> dict[str, object] | None:
@@ -214,7 +223,8 @@ def import_diary_csv(engine: Engine, actor: Actor, source: str | IO[str], owner_
                     pid = pids[row.patient] = _patient_for_import(session, actor, row.patient, owner_user_id, fresh, name)
                 return pid
 
-            _write_rows(session, _unspool(spool), pid_for, fresh, name, own=False)
+            _write_rows(session, _unspool(spool), pid_for, fresh, name, own=False,
+                        author=_import_author(session, actor, pids))
             summary.patients = len(pids)
             summary.new_patients = len(fresh)
             for ext, pid in pids.items():
@@ -277,9 +287,25 @@ def _unspool(spool: IO[bytes]) -> Iterator[tuple[int, DiaryRow]]:
         yield from batch
 
 
+def _import_author(session: Session, actor: Actor, pids: dict[str, int]):  # type: ignore[no-untyped-def]
+    """``author(pid)``: who wrote an imported day of patient ``pid``: the importing account with its
+    role on that profile; nobody (None, None) when the CLI operator imports a file."""
+    roles: dict[int, tuple[int | None, str | None]] = {}
+
+    def author(pid: int) -> tuple[int | None, str | None]:
+        if actor.is_system:
+            return None, None
+        if pid not in roles:
+            roles[pid] = author_of(actor, session.get(Patient, pid))  # type: ignore[arg-type]
+        return roles[pid]
+
+    return author
+
+
 def _write_rows(session: Session, rows: Iterable[tuple[int, DiaryRow]], pid_for, fresh: set[int], name: str,  # type: ignore[no-untyped-def]
-                own: bool) -> None:
-    """Write checked rows in batches of ``BATCH`` (``pid_for(row)`` names each row's patient)."""
+                own: bool, author) -> None:  # type: ignore[no-untyped-def]
+    """Write checked rows in batches of ``BATCH`` (``pid_for(row)`` names each row's patient,
+    ``author(pid)`` who wrote its days: account id and role)."""
     fids: dict[str, int] = {}
     now = utcnow()
     days: list[tuple] = []
@@ -290,7 +316,7 @@ def _write_rows(session: Session, rows: Iterable[tuple[int, DiaryRow]], pid_for,
         missing = [f for f in r.factors if f not in fids]
         if missing:
             fids.update(factor_ids(session, missing))
-        days.append((pid, r.date, r.itch, r.sleep_loss, r.poscorad, r.poem, r.flare, None, now))
+        days.append((pid, r.date, r.itch, r.sleep_loss, r.poscorad, r.poem, r.flare, None, now, *author(pid)))
         values.extend((pid, r.date, fids[f], v) for f, v in r.factors.items())
         lines.append((pid, r.patient, r.date, line_no))
         if len(days) >= BATCH:
@@ -315,8 +341,9 @@ def _import_own_diary(engine: Engine, actor: Actor, source: str | IO[str], into:
     rows = list(_checked_rows(source, name, one_person=True))
     summary = ImportSummary(rows=len(rows), patients=1 if rows else 0)
     with transaction(engine) as session:
-        pid = patient_for_write(session, actor, into).id  # again: the account may be gone meanwhile
-        _write_rows(session, rows, lambda _row: pid, set(), name, own=True)
+        patient = patient_for_write(session, actor, into)  # again: the account may be gone meanwhile
+        pid, who = patient.id, author_of(actor, patient)
+        _write_rows(session, rows, lambda _row: pid, set(), name, own=True, author=lambda _pid: who)
         if rows:
             audit.record(session, actor, pid, "import", "diary", "csv")
     return summary
@@ -360,7 +387,7 @@ def _flush(session: Session, days: list, values: list, lines: list, fresh: set[i
         who = "this profile" if own else f"patient {ext}"
         raise Conflict(f"{file}: line {line}, column date: {who} already has a diary entry on "
                        f"{day.isoformat()}; nothing was imported")
-    insert_diary_days(session, days)
+    insert_diary_days(session, days, AUTHORED_DAY_COLUMNS)
     insert_factor_values(session, values)
     days.clear()
     values.clear()

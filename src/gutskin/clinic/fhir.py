@@ -136,9 +136,10 @@ def patient_record(session: Session, patient: Patient) -> dict[str, Any]:
         "patient": {"id": patient.id, "external_id": patient.external_id, "display_name": patient.display_name,
                     "birth_year": patient.birth_year, "sex": patient.sex, "region": patient.region,
                     "share_identity": bool(patient.share_identity)},
-        "days": _days(session, patient.id, None, None),
+        "days": _days(session, patient.id, None, None, with_author=True),
         "questionnaires": [{"id": q.id, "instrument": q.instrument, "version": q.version, "answered_on": q.answered_on,
-                            "answers": q.answers, "total": q.total, "band": q.band} for q in qrs],
+                            "answers": q.answers, "total": q.total, "band": q.band, "author_role": q.author_role}
+                           for q in qrs],
         "appointments": [{"id": a.id, "status": a.status, "scheduled_for": a.scheduled_for, "reason": a.reason,
                           "clinician": name or email} for a, name, email in appts],
         "challenges": allergy_records(session, patient.id, with_notes=bool(patient.share_identity)),
@@ -187,6 +188,8 @@ def import_bundle(engine: Engine, actor: Actor, bundle: Any, patient_ref: str | 
     identifier; an unknown identifier creates a clinic-side profile (as the diary CSV import
     does). A day already in the diary is a ``Conflict``; a malformed or foreign bundle is
     ``InvalidInput`` naming the entry and field. Nothing is stored unless everything is.
+    Who answered travels as a role (patient | caregiver, from the bundle's authors and
+    performers); the account that entered it elsewhere is not known here (``author_user_id`` NULL).
     """
     from gutskin.interop.fhir_import import BundleError, parse_bundle
 
@@ -222,14 +225,15 @@ def import_bundle(engine: Engine, actor: Actor, bundle: Any, patient_ref: str | 
         for day, d in sorted(parsed.days.items()):
             s.add(DiaryDay(patient_id=p.id, day=day, itch=d["itch"], sleep_loss=d["sleep_loss"], poscorad=d["poscorad"],
                            poem=d["poem"], flare=None if d["flare"] is None else int(bool(d["flare"])),
-                           notes=d["notes"], updated_at=now))
+                           notes=d["notes"], updated_at=now, author_role=d["author_role"]))
         s.flush()
         for day, d in sorted(parsed.days.items()):
             for name, v in d["factors"].items():
                 s.add(FactorValue(patient_id=p.id, day=day, factor_id=fids[name], value=float(v)))
         for q in parsed.questionnaires:
             s.add(QuestionnaireResponse(patient_id=p.id, instrument=q["instrument"], version=q["version"],
-                                        answered_on=q["answered_on"], answers=q["answers"], total=q["total"], band=q["band"]))
+                                        answered_on=q["answered_on"], answers=q["answers"], total=q["total"], band=q["band"],
+                                        author_role=q["author_role"]))
         s.flush()
         audit.record(s, actor, p.id, "import", "fhir_bundle")
         return {"patient_id": p.id, "external_id": p.external_id, "created": created, **parsed.summary()}

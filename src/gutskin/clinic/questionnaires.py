@@ -18,6 +18,15 @@ PATIENT_INSTRUMENTS = ("poem", "recap", "adct", "dlqi", "cdlqi")
 WEEKLY = ("poem", "recap")
 
 
+def author_of(actor: Actor, patient: Patient) -> tuple[int | None, str | None]:
+    """Who is entering an answer or a diary day on ``patient`` (already authorized for writing):
+    the account, and ``patient`` on the person's own profile or ``caregiver`` on a child's profile
+    (``gutskin.store.models.AUTHOR_ROLES``). The CLI operator is nobody's author: (None, None)."""
+    if actor.is_system or actor.user_id is None:
+        return None, None
+    return actor.user_id, "caregiver" if patient.relationship == "child" else "patient"
+
+
 def submit(
     session: Session, actor: Actor, patient_id: int, instrument: str, payload: dict, answered_on: dt.date | None = None
 ) -> dict[str, object]:
@@ -31,7 +40,8 @@ def submit(
     from gutskin.instruments import score
     from gutskin.instruments.ages import age_problem
 
-    patient_for_write(session, actor, patient_id)
+    patient = patient_for_write(session, actor, patient_id)
+    author_user_id, author_role = author_of(actor, patient)
     # this patient's submissions one at a time (PostgreSQL; SQLite's BEGIN IMMEDIATE already is):
     # two concurrent first answers of the day must not both insert
     session.execute(select(Patient.id).where(Patient.id == patient_id).with_for_update())
@@ -45,7 +55,7 @@ def submit(
     # DLQI, CDLQI and ADCT are validated for an age range, and their bands are those of it: a
     # 6-year-old's DLQI was stored with the adult bands (a profile stores its birth year only,
     # so only a profile certainly outside the range is refused)
-    problem = age_problem(instrument, session.get(Patient, patient_id).birth_year, day)
+    problem = age_problem(instrument, patient.birth_year, day)
     if problem:
         raise InvalidInput(f"instrument: {problem}")
     total = result.get("total")
@@ -64,9 +74,11 @@ def submit(
     row.answers = payload
     row.total = total
     row.band = result.get("band")
+    row.author_user_id, row.author_role = author_user_id, author_role  # who answered (the latest answer's)
     if instrument == "poem" and total is not None:
         d, _ = ensure_diary_day(session, patient_id, day)
         d.poem = int(round(total))
+        d.author_user_id, d.author_role = author_user_id, author_role
     elif instrument == "poem" and replaced_total is not None:
         # the day's POEM answer is replaced by one that is not scored (two or more items
         # unanswered): the replaced total must not stay on the diary day (exports, insights),
@@ -74,6 +86,7 @@ def submit(
         d = session.get(DiaryDay, (patient_id, day), with_for_update=True)
         if d is not None and d.poem == int(round(replaced_total)):
             d.poem = None
+            d.author_user_id, d.author_role = author_user_id, author_role
     session.flush()
     audit.record(session, actor, patient_id, action, "questionnaire", row.id)
     return {"id": row.id, "answered_on": day.isoformat(), **result}
@@ -87,7 +100,7 @@ def history(session: Session, actor: Actor, patient_id: int, instrument: str | N
         q = q.where(QuestionnaireResponse.instrument == instrument)
     return [
         {"id": r.id, "instrument": r.instrument, "answered_on": r.answered_on.isoformat(), "total": r.total,
-         "band": r.band, "version": r.version}
+         "band": r.band, "version": r.version, "author_role": r.author_role}
         for r in session.scalars(q.order_by(QuestionnaireResponse.answered_on, QuestionnaireResponse.id)).all()
     ]
 

@@ -103,7 +103,7 @@ def report_data(session: Session, actor: Actor, patient_id: int, weeks: int = 12
     # an Auckland patient's today was left out of a report made on a server still in yesterday
     end = patients_today(session, patient_id, today)
     start = end - dt.timedelta(days=7 * weeks - 1)
-    days = _days(session, patient_id, start, end)
+    days = _days(session, patient_id, start, end, with_author=True)
     by = {d["date"]: d for d in days}
     dates = [start + dt.timedelta(days=i) for i in range((end - start).days + 1)]
     series = {
@@ -123,14 +123,16 @@ def report_data(session: Session, actor: Actor, patient_id: int, weeks: int = 12
     for d in days:
         day = dt.date.fromisoformat(d["date"])
         if d["poem"] is not None and (day, "poem") not in answered:
-            trend.append({"instrument": "poem", "answered_on": day, "total": float(d["poem"]), "band": poem_band(d["poem"])})
+            trend.append({"instrument": "poem", "answered_on": day, "total": float(d["poem"]), "band": poem_band(d["poem"]),
+                          "author_role": d["author_role"]})
     trend.sort(key=lambda t: (t["answered_on"], t["instrument"]))
     latest: dict[str, dict[str, Any]] = {}
     for q in qrs:
-        latest[q.instrument] = {"answered_on": q.answered_on, "total": q.total, "band": q.band}
+        latest[q.instrument] = {"answered_on": q.answered_on, "total": q.total, "band": q.band, "author_role": q.author_role}
     for t in trend:  # a diary POEM newer than the last questionnaire is the latest score (the report once said "none")
         if t["instrument"] not in latest or t["answered_on"] > latest[t["instrument"]]["answered_on"]:
-            latest[t["instrument"]] = {"answered_on": t["answered_on"], "total": t["total"], "band": t["band"]}
+            latest[t["instrument"]] = {"answered_on": t["answered_on"], "total": t["total"], "band": t["band"],
+                                       "author_role": t.get("author_role")}
     used: dict[str, list[dt.date]] = {}
     for d in days:
         for name, v in d["factors"].items():

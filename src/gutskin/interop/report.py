@@ -88,13 +88,18 @@ def _has_data(data: dict[str, Any]) -> bool:
                 or any(v is not None for v in (s.get("itch") or [])))
 
 
+#: who answered (``author_role``), in the clinic's words: a child's profile is answered by the parent
+AUTHOR_WORDS = {"patient": "the patient", "caregiver": "the parent"}
+
+
 def _section_scores(data: dict[str, Any]) -> str:
     latest = data.get("latest_scores") or {}
     if not latest:
         return "<p>No questionnaire answered yet.</p>"
-    rows = [[escape(k.upper()), _date(v.get("answered_on")), _fmt(v.get("total")), escape(v.get("band") or "–")]
+    rows = [[escape(k.upper()), _date(v.get("answered_on")), _fmt(v.get("total")), escape(v.get("band") or "–"),
+             AUTHOR_WORDS.get(v.get("author_role") or "", "not recorded")]
             for k, v in sorted(latest.items())]
-    return _table(["Instrument", "Answered", "Total", "Band"], rows, {2})
+    return _table(["Instrument", "Answered", "Total", "Band", "Answered by"], rows, {2})
 
 
 def _section_insights(data: dict[str, Any], compact: bool) -> str:

@@ -13,6 +13,8 @@ from collections.abc import Sequence
 from sqlalchemy.orm import Session
 
 DAY_COLUMNS = ("patient_id", "day", "itch", "sleep_loss", "poscorad", "poem", "flare", "notes", "updated_at")
+#: the day columns with who wrote the day (an import's rows: the importing account and role, or NULL)
+AUTHORED_DAY_COLUMNS = (*DAY_COLUMNS, "author_user_id", "author_role")
 VALUE_COLUMNS = ("patient_id", "day", "factor_id", "value")
 
 
@@ -76,8 +78,8 @@ def insert_rows(session: Session, table: str, columns: Sequence[str], rows: Sequ
         session.execute(insert(t), [dict(zip(columns, r)) for r in rows])
 
 
-def insert_diary_days(session: Session, rows: Sequence[tuple]) -> None:
-    insert_rows(session, "diary_days", DAY_COLUMNS, rows)
+def insert_diary_days(session: Session, rows: Sequence[tuple], columns: Sequence[str] = DAY_COLUMNS) -> None:
+    insert_rows(session, "diary_days", columns, rows)
 
 
 def insert_factor_values(session: Session, rows: Sequence[tuple]) -> None:

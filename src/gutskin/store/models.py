@@ -41,6 +41,12 @@ def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC).replace(tzinfo=None)
 
 
+#: who entered a questionnaire answer or a diary day: ``patient`` (the patient, on their own
+#: profile) or ``caregiver`` (the account managing a child's profile, "Logging for Mia").
+#: Clinicians read but never enter answers or diary days, so there is no clinician role.
+AUTHOR_ROLES = ("patient", "caregiver")
+
+
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
 
@@ -100,6 +106,11 @@ class DiaryDay(Base):
     flare: Mapped[int | None] = mapped_column(SmallInteger)
     notes: Mapped[str | None] = mapped_column(Text)
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    # who last wrote the day (0007): the account and its role, ``AUTHOR_ROLES``; NULL = not recorded
+    # (rows before 0007, an operator's CSV import). No foreign key, as in audit_events: account ids
+    # are never reused, and a deleted account's profiles go with it
+    author_user_id: Mapped[int | None] = mapped_column(Integer)
+    author_role: Mapped[str | None] = mapped_column(String(16))
 
 
 class FactorValue(Base):
@@ -134,6 +145,9 @@ class QuestionnaireResponse(Base):
     total: Mapped[float | None] = mapped_column(Float)
     band: Mapped[str | None] = mapped_column(String(40))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    # who answered (0007), as on DiaryDay: account id and role; NULL = not recorded
+    author_user_id: Mapped[int | None] = mapped_column(Integer)
+    author_role: Mapped[str | None] = mapped_column(String(16))
 
 
 class Consent(Base):

@@ -19,6 +19,8 @@ from gutskin.store.models import DiaryDay, Factor, FactorValue, utcnow
 #: (a POEM score comes from the weekly questionnaire, the day form does not resend it)
 KEEP_WHEN_NONE = ("poem",)
 DAY_VALUES = ("itch", "sleep_loss", "poscorad", "poem", "flare", "notes")
+#: who wrote the day (0007): set by every write, like the values; not returned
+DAY_AUTHOR = ("author_user_id", "author_role")
 
 
 def _insert(session: Session):  # type: ignore[no-untyped-def]
@@ -62,14 +64,14 @@ def upsert_diary_day(session: Session, patient_id: int, day: dt.date, values: Ma
     Rows of this day already in the session are expired so later reads see the new values.
     """
     dialect = session.get_bind().dialect.name
-    row = {k: values.get(k) for k in DAY_VALUES}
+    row = {k: values.get(k) for k in (*DAY_VALUES, *DAY_AUTHOR)}
     row.update(patient_id=patient_id, day=day, updated_at=utcnow())
     insert = _insert(session)
     table = DiaryDay.__table__  # Core statements: the ORM's bookkeeping is most of a small write's cost
     stmt = insert(table).values(**row)
     excluded = stmt.excluded
     sets = {k: (func.coalesce(excluded[k], table.c[k]) if k in KEEP_WHEN_NONE else excluded[k])
-            for k in (*DAY_VALUES, "updated_at")}
+            for k in (*DAY_VALUES, *DAY_AUTHOR, "updated_at")}
     stmt = stmt.on_conflict_do_update(index_elements=[table.c.patient_id, table.c.day], set_=sets)
     cols = [table.c[k] for k in DAY_VALUES]
     if dialect == "postgresql":

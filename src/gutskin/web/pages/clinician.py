@@ -46,7 +46,7 @@ def patient_page(request: Request, patient_id: int, weeks: int = 12) -> Response
         data = summary.trends(s, u.actor, patient_id, weeks, today=local_today(request))
         today = dt.date.fromisoformat(data["dates"][-1])  # type: ignore[index]
         scores = questionnaires.history(s, u.actor, patient_id)
-        recent = diary.list_days(s, u.actor, patient_id, today - dt.timedelta(days=13), today)
+        recent = diary.list_days(s, u.actor, patient_id, today - dt.timedelta(days=13), today, with_author=True)
         micro = microbiome.latest_summary(s, u.actor, patient_id)
         return render(request, "clinic_patient.html", {"data": data, "weeks": data["weeks"],
                                                        "scores": scores[-10:], "recent": list(reversed(recent)),
