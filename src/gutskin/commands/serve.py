@@ -56,7 +56,24 @@ def serve(
         for line in load_demo(url):
             typer.echo(line)
     typer.echo(f"serving on http://{host}:{port}")
-    uvicorn.run("gutskin.web:create_serving_app", factory=True, host=host, port=port, workers=workers, log_level="warning")
+    uvicorn.run("gutskin.web:create_serving_app", factory=True, host=host, port=port, workers=workers,
+                log_level="warning", log_config=log_config())
+
+
+def log_config() -> dict:
+    """uvicorn's logging set-up with a time on every line (its default has none: a traceback in a
+    log file could not be placed) and gutskin's own loggers (``gutskin.web``: one line per request
+    the database could not serve, the route of each 500 before its traceback) on the same stderr.
+    Still warnings and errors only: no access log (docs/security.md)."""
+    import copy
+
+    from uvicorn.config import LOGGING_CONFIG
+
+    config = copy.deepcopy(LOGGING_CONFIG)
+    config["formatters"]["default"]["fmt"] = "%(asctime)s %(levelprefix)s %(message)s"
+    config["formatters"]["default"]["datefmt"] = "%Y-%m-%dT%H:%M:%S%z"
+    config["loggers"]["gutskin"] = {"handlers": ["default"], "level": "WARNING", "propagate": False}
+    return config
 
 
 def register(app: typer.Typer) -> None:

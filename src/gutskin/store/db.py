@@ -117,6 +117,51 @@ def _sqlite_begin(conn) -> None:  # type: ignore[no-untyped-def]
 
 _engines: dict[str, Engine] = {}
 
+#: seconds a new PostgreSQL connection may take (``?connect_timeout=`` in the URL overrides it).
+#: libpq's default is to wait for ever: with the database host unreachable or a server that
+#: accepts and never answers, every request hung on its connection attempt (operator review)
+PG_CONNECT_TIMEOUT_SECONDS = 10
+
+#: SQLite result codes (and their extended codes, e.g. SQLITE_IOERR_WRITE) that mean the database
+#: cannot be used right now -- locked beyond the busy timeout, disk full, read-only, file gone --
+#: rather than a bug in a statement (SQLITE_ERROR: syntax, no such table)
+_SQLITE_UNAVAILABLE = ("SQLITE_BUSY", "SQLITE_LOCKED", "SQLITE_FULL", "SQLITE_READONLY", "SQLITE_CANTOPEN",
+                       "SQLITE_IOERR", "SQLITE_NOMEM", "SQLITE_PROTOCOL", "SQLITE_NOLFS", "SQLITE_AUTH")
+
+
+def unavailable_reason(error: BaseException) -> str | None:
+    """One line saying why the database cannot be used now, or ``None`` when ``error`` is not that.
+
+    "Cannot be used now": PostgreSQL down, restarting, refusing connections or out of disk (every
+    ``psycopg.OperationalError``), a connection lost mid-request, no pooled connection free in time,
+    and on SQLite a lock held past the busy timeout, a full disk, a read-only file or folder, or an
+    I/O error. The web app answers these 503 with ``Retry-After`` and logs this line (no traceback);
+    anything else is a bug and stays a 500 with its traceback. The text never holds a row's values
+    (``hide_parameters``; PostgreSQL's own text is already scrubbed by :func:`_scrub_postgres_error`).
+    """
+    if isinstance(error, exc_mod.TimeoutError):
+        return "no database connection became free in time (the pool is exhausted)"
+    if isinstance(error, exc_mod.DisconnectionError):
+        return f"the database connection was lost: {_first_line(error)}"
+    if not isinstance(error, exc_mod.DBAPIError):
+        return None
+    orig = error.orig
+    if getattr(error, "connection_invalidated", False):
+        return f"the database connection was lost: {_first_line(orig)}"
+    errorname = getattr(orig, "sqlite_errorname", None)
+    if errorname is not None:
+        if isinstance(error, exc_mod.OperationalError) and errorname.startswith(_SQLITE_UNAVAILABLE):
+            return f"{errorname}: {_first_line(orig)}"
+        return None
+    if type(orig).__module__.startswith("psycopg") and isinstance(error, (exc_mod.OperationalError, exc_mod.InterfaceError)):
+        return _first_line(orig)
+    return None
+
+
+def _first_line(error: BaseException) -> str:
+    text = " ".join(str(error).split("\n", 1)[0].split())  # one line, runs of spaces collapsed
+    return text[:300] or type(error).__name__
+
 
 def _create_private(path: Path) -> None:
     """A new SQLite file is created readable by its owner only (0600): it is everyone's health
@@ -146,7 +191,8 @@ def make_engine(url: str) -> Engine:
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin)
         return engine
-    engine = create_engine(url, pool_size=10, max_overflow=20, hide_parameters=True)
+    connect_args = {} if "connect_timeout" in make_url(url).query else {"connect_timeout": PG_CONNECT_TIMEOUT_SECONDS}
+    engine = create_engine(url, pool_size=10, max_overflow=20, hide_parameters=True, connect_args=connect_args)
     event.listen(engine, "handle_error", _scrub_postgres_error)
     event.listen(engine, "checkin", _remember_checkin)
     event.listen(engine, "checkout", _ping_if_idle)

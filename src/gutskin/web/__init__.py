@@ -7,6 +7,7 @@ stateless apart from the database, so more processes behind a load balancer scal
 from __future__ import annotations
 
 import gc
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -17,12 +18,13 @@ from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import text
+from sqlalchemy.exc import SQLAlchemyError
 from starlette.concurrency import run_in_threadpool
 
 from gutskin import __version__
 from gutskin.clinic.errors import ClinicError
 from gutskin.settings import Settings, get_settings
-from gutskin.store.db import get_engine
+from gutskin.store.db import get_engine, unavailable_reason
 from gutskin.web.bodylimit import BodyLimitMiddleware
 from gutskin.web.errors import status_for
 from gutskin.web.headers import SecurityHeadersMiddleware
@@ -30,6 +32,28 @@ from gutskin.web.idguard import IdRangeMiddleware
 from gutskin.web.pages.common import LoginRequired, render
 
 STATIC = Path(__file__).with_name("static")
+log = logging.getLogger("gutskin.web")
+RETRY_AFTER_SECONDS = 30
+UNAVAILABLE_DETAIL = "the database is unavailable; nothing was saved; try again in a minute"
+UNAVAILABLE_MESSAGE = ("gutskin cannot reach its database right now, so nothing was saved. "
+                       "Please try again in a few minutes; if it keeps happening, tell your clinic.")
+
+
+def where(request: Request) -> str:
+    """The request's route for the server log: its template (``/api/v1/me/diary/{day}``) when one
+    matched, so no value from the address (a date, an id) and no text a visitor typed reaches the
+    log; else the path with anything but printable ASCII escaped (no forged log lines)."""
+    route = request.scope.get("route")
+    template = getattr(route, "path", None)
+    if isinstance(template, str) and template.startswith("/"):
+        if ":path}" in template:  # a parameter that may hold '/': the template alone
+            return template
+        # an included router's route knows only its own part ('/me/diary/{day}'): the address's
+        # first segments are the prefixes it was included under ('/api/v1')
+        segments = request.url.path.split("/")
+        return "/".join(segments[: max(1, len(segments) - template.count("/"))]) + template
+    path = request.url.path
+    return (path if path.isprintable() else repr(path)).encode("ascii", "backslashreplace").decode("ascii")[:200]
 
 
 def error_page(request: Request, status: int, message: str) -> Response:
@@ -147,6 +171,25 @@ def create_app(settings: Settings | None = None, lifespan=None) -> FastAPI:  # t
             conn.execute(text("SELECT 1"))
         return {"status": "ok", "version": __version__}
 
+    @app.exception_handler(SQLAlchemyError)
+    async def database_error(request: Request, exc: SQLAlchemyError) -> Response:
+        # the database cannot be used now (down, restarting, disk full, read-only, locked past
+        # the busy timeout): a 503 with Retry-After that a load balancer and a client understand,
+        # and one line for the operator. Before (IT-operator review) each was a 500 "internal
+        # error" with a 60-line traceback, a sign-in with the disk full too.
+        reason = unavailable_reason(exc)
+        if reason is None:
+            raise exc  # a bug: the 500 below, and its traceback in the server log
+        log.error("database unavailable (%s %s): %s", request.method, where(request), reason)
+        headers = {"Retry-After": str(RETRY_AFTER_SECONDS)}
+        if request.url.path.startswith(("/api/", "/healthz", "/static/")):
+            return JSONResponse({"detail": UNAVAILABLE_DETAIL}, status_code=503, headers=headers)
+        # the anonymous page: error_page would ask the database who is signed in, and wait again
+        ctx = {"status": 503, "title": "Temporarily unavailable", "message": UNAVAILABLE_MESSAGE}
+        page = await run_in_threadpool(render, request, "error.html", ctx, status=503)
+        page.headers.update(headers)
+        return page
+
     @app.exception_handler(ClinicError)
     async def clinic_error(request: Request, exc: ClinicError) -> Response:
         if request.url.path.startswith("/api/"):
@@ -171,6 +214,7 @@ def create_app(settings: Settings | None = None, lifespan=None) -> FastAPI:  # t
         # a bug: the person gets the site's own page (or the API's error shape), never a traceback;
         # the exception still reaches the server log (Starlette re-raises it after this answer)
         message = "Something went wrong on our side. Please try again; if it keeps happening, tell your clinic."
+        log.error("internal error on %s %s (the traceback follows)", request.method, where(request))
         if request.url.path.startswith(("/api/", "/healthz")):
             return JSONResponse({"detail": "internal error"}, status_code=500)
         try:
