@@ -52,3 +52,24 @@ def test_register_answers_the_account_as_me_does(client) -> None:
     token = client.post("/api/v1/auth/token", json={"email": "new@example.org", "password": "a-long-password-1"})
     me = client.get("/api/v1/me", headers={"Authorization": f"Bearer {token.json()['access_token']}"})
     assert r.json() == me.json() and r.json()["patients"][0]["external_id"].startswith("p-")
+
+
+def test_empty_start_and_end_are_not_given(client, people) -> None:
+    """The issue writes the diary list as `GET /api/v1/me/diary?start=&end=`; an empty value (what a
+    form or a URL template with nothing filled in sends) was a 422 "start: expected a date
+    YYYY-MM-DD, got ''" (contract review, session 8). It means the bound is not given."""
+    h = bearer(client, "owner@example.org")
+    for day, itch in (("2026-03-01", 2), ("2026-03-02", 5)):
+        assert client.put(f"/api/v1/me/diary/{day}", json={"itch": itch}, headers=h).status_code == 200
+    everything = client.get("/api/v1/me/diary", headers=h).json()
+    assert [d["date"] for d in everything] == ["2026-03-01", "2026-03-02"]
+    r = client.get("/api/v1/me/diary?start=&end=", headers=h)
+    assert r.status_code == 200 and r.json() == everything
+    r = client.get("/api/v1/me/diary?start=2026-03-02&end=", headers=h)
+    assert r.status_code == 200 and [d["date"] for d in r.json()] == ["2026-03-02"]
+    clinician = bearer(client, "linked@clinic.example.org")
+    r = client.get(f"/api/v1/patients/{people.owner_pid}/diary?start=&end=", headers=clinician)
+    assert r.status_code == 200 and r.json() == everything
+    stranger = bearer(client, "stranger@example.org")
+    assert client.get(f"/api/v1/patients/{people.owner_pid}/diary?start=&end=", headers=stranger).status_code == 404
+    assert client.get("/api/v1/me/diary?start=2026-13-01", headers=h).status_code == 422

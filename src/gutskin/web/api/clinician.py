@@ -32,7 +32,7 @@ def panel(request: Request) -> list:
 def patient_diary(patient_id: int, request: Request, start: str | None = None, end: str | None = None) -> list:
     with unit_of_work(request) as s:
         actor = api_actor(request, s)
-        return diary.list_days(s, actor, patient_id, date_param(start, "start"), date_param(end, "end"))
+        return diary.list_days(s, actor, patient_id, date_param(start or None, "start"), date_param(end or None, "end"))  # ?start=&end=: not given
 
 
 @router.get("/patients/{patient_id}/trends", summary="A patient's chart data (owner or linked clinician)")

@@ -124,7 +124,7 @@ def get_diary(request: Request, start: str | None = None, end: str | None = None
     with unit_of_work(request) as s:
         actor = api_actor(request, s)
         pid = my_patient_id(s, actor, patient_id)
-        return diary.list_days(s, actor, pid, date_param(start, "start"), date_param(end, "end"))
+        return diary.list_days(s, actor, pid, date_param(start or None, "start"), date_param(end or None, "end"))  # ?start=&end=: not given
 
 
 @router.delete("/diary/{day}", status_code=204, summary="Delete one day")
