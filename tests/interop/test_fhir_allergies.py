@@ -81,3 +81,50 @@ def test_a_confirmed_allergy_carries_the_reported_signs_as_its_reaction(engine, 
         "Hives (raised, itchy welts) anywhere on the body", "Repeated vomiting"]
     assert reaction["onset"] == reported.replace(microsecond=0).isoformat() + "Z"  # stored UTC, marked as such
     assert "reaction" not in by_food["food.wheat"]  # no allergy, no reaction
+
+
+def test_a_food_allergy_carries_its_snomed_ct_concept_next_to_the_local_code(engine, people) -> None:
+    """A receiving EHR does not know gutskin's factor codes; the SNOMED CT "allergy to ..." concept
+    lets it match the allergy. The pairs are pinned against the published food-allergy value sets
+    (docs/interop.md), not read back from the mapping."""
+    from gutskin.clinic import challenges as ch
+    from gutskin.store.db import transaction
+
+    published = {"food.egg": ("213020009", "Allergy to egg protein"), "food.peanut": ("91935009", "Allergy to peanut"),
+                 "food.fermented": None}
+    with transaction(engine) as s:
+        for food in published:
+            made = ch.create_plan(s, people.clinician, people.owner_pid, _plan(
+                food=food, doses=[ch.DoseStep(0, "1 teaspoon"), ch.DoseStep(2, "2 teaspoons")]))
+            ch.confirm_outcome(s, people.clinician, int(made["id"]), "refuted",  # type: ignore[arg-type]
+                               note="eaten at home without a reaction")
+    by_food = {a["code"]["coding"][0]["code"]: a["code"]["coding"] for a in _allergies(engine, people)}
+    for food, concept in published.items():
+        sct = [c for c in by_food[food] if c["system"] == "http://snomed.info/sct"]
+        assert sct == ([] if concept is None else [{"system": "http://snomed.info/sct", "code": concept[0],
+                                                    "display": concept[1]}])
+
+
+def test_every_mapped_food_is_a_vocabulary_food_with_a_valid_snomed_identifier() -> None:
+    """SNOMED CT identifiers end in a Verhoeff check digit; a typo in the table is caught here."""
+    from gutskin.diary.factors import known_factor
+
+    d = [[0, 1, 2, 3, 4, 5, 6, 7, 8, 9], [1, 2, 3, 4, 0, 6, 7, 8, 9, 5], [2, 3, 4, 0, 1, 7, 8, 9, 5, 6],
+         [3, 4, 0, 1, 2, 8, 9, 5, 6, 7], [4, 0, 1, 2, 3, 9, 5, 6, 7, 8], [5, 9, 8, 7, 6, 0, 4, 3, 2, 1],
+         [6, 5, 9, 8, 7, 1, 0, 4, 3, 2], [7, 6, 5, 9, 8, 2, 1, 0, 4, 3], [8, 7, 6, 5, 9, 3, 2, 1, 0, 4],
+         [9, 8, 7, 6, 5, 4, 3, 2, 1, 0]]
+    p = [[0, 1, 2, 3, 4, 5, 6, 7, 8, 9], [1, 5, 7, 6, 2, 8, 3, 0, 9, 4]]
+    for _ in range(6):
+        p.append([p[1][x] for x in p[-1]])
+
+    def verhoeff_ok(num: str) -> bool:
+        c = 0
+        for i, ch_ in enumerate(reversed(num)):
+            c = d[c][p[i % 8][int(ch_)]]
+        return c == 0
+
+    assert C.FOOD_SNOMED
+    for food, (sct, display) in C.FOOD_SNOMED.items():
+        assert known_factor(food).name == food
+        assert sct.isdigit() and 6 <= len(sct) <= 18 and verhoeff_ok(sct), (food, sct)
+        assert display.startswith("Allergy to ")

@@ -48,6 +48,26 @@ VERSION_EXTENSION = f"{BASE}/StructureDefinition/instrument-version"
 FACTOR_UCUM = {"": "1", "%": "%", "°C": "Cel", "applications": "{applications}", "grains/m³": "{grains}/m3",
                "0-10": "{score}", "type 1-7": "{score}"}
 
+SNOMED = "http://snomed.info/sct"
+
+#: SNOMED CT "allergy to ..." concepts (disorders, which the R4 AllergyIntolerance code value set
+#: admits) for the foods of gutskin's vocabulary, sent next to the local factor code so a receiving
+#: EHR can match the allergy without knowing gutskin's codes. Checked against two published
+#: implementation guides' food-allergy value sets (OpenHIE food-allergy IG and the Medigree IG,
+#: both ``vs-food-allergy``) and, for dairy, against several EHR code lists; the tree-nut concept
+#: is from the SNOMED CT US extension (namespace 1000119), the others are International Edition.
+#: Foods without a single matching concept (fermented foods, sweets) carry only the local code.
+FOOD_SNOMED: dict[str, tuple[str, str]] = {
+    "food.dairy": ("425525006", "Allergy to dairy product"),
+    "food.egg": ("213020009", "Allergy to egg protein"),
+    "food.wheat": ("420174000", "Allergy to wheat"),
+    "food.peanut": ("91935009", "Allergy to peanut"),
+    "food.tree_nut": ("48821000119104", "Allergy to tree nut"),
+    "food.soy": ("782594005", "Allergy to soy protein"),
+    "food.fish": ("417532002", "Allergy to fish"),
+    "food.shellfish": ("300913006", "Allergy to shellfish"),
+}
+
 POEM_PANEL = "89862-7"  # Patient-Oriented Eczema Measure [POEM] (panel)
 POEM_TOTAL = "89870-0"  # Total score [POEM]
 

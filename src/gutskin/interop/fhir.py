@@ -357,6 +357,9 @@ class _Builder:
             try:
                 label = known_factor(food).label or food
                 coding = [{"system": C.FACTOR_SYSTEM, "code": food, "display": label}]
+                if food in C.FOOD_SNOMED:
+                    sct, display = C.FOOD_SNOMED[food]
+                    coding.append({"system": C.SNOMED, "code": sct, "display": display})
             except ValueError:
                 label, coding = food, []
             code: dict[str, Any] = {"text": label}
