@@ -34,6 +34,19 @@ def _rows_from_cohort(n: int, days: int, seed: int) -> list[DiaryRow]:
     return list(simulate_cohort(n, days, seed, start=start, id_prefix="demo").rows)
 
 
+def accounts_with_the_published_password(database_url: str) -> list[str]:
+    """The demo accounts in this database that still sign in with the demo password printed in
+    this file and in README. ``gutskin serve`` refuses to serve them in production: a database that
+    once ran ``make run`` (or ``serve --demo`` before GUTSKIN_ENV was set) held a clinician account
+    anyone could sign in to (operator review). A demo account given a new password is not listed."""
+    from gutskin.clinic.passwords import verify_password
+
+    emails = [CLINICIAN] + [f"{p}@demo.gutskin.org" for p in PATIENTS]
+    with get_engine(database_url).connect() as conn:
+        rows = conn.execute(select(User.email, User.password_hash).where(User.email.in_(emails))).all()
+    return sorted(email for email, hashed in rows if verify_password(PASSWORD, hashed))
+
+
 def load_demo(database_url: str, seed: int = 7) -> list[str]:
     """Create the demo clinic (once) and return lines describing the logins."""
     from gutskin.settings import get_settings

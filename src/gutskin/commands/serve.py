@@ -50,6 +50,14 @@ def serve(
     url = database_url()
     typer.echo(f"database: {database_label(url)}")
     migrate.upgrade(url)
+    if settings.is_production:
+        from gutskin.clinic.demo import accounts_with_the_published_password
+
+        published = accounts_with_the_published_password(url)
+        if published:
+            fail(f"the database holds demo accounts that sign in with the published demo password ({', '.join(published)}); "
+                 "production does not serve them: use a database without the demo (a new one, or a backup from "
+                 "before), or give each a new password with `gutskin users set-password --email EMAIL`")
     if demo:
         from gutskin.clinic.demo import load_demo
 
