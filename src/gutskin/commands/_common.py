@@ -23,6 +23,24 @@ def database_url() -> str:
     return url
 
 
+def warn_if_readable_by_others(url: str) -> None:
+    """One warning line on stderr when the SQLite database file can be read by other accounts of
+    the machine. New files are made 0600 since 2026-12-05, but a database made by an older gutskin
+    (0644 under the usual umask) kept its mode through every upgrade, silently (operator review)."""
+    import stat
+
+    from gutskin.store.db import sqlite_path
+
+    path = sqlite_path(url)
+    try:
+        mode = path.stat().st_mode if path is not None else 0
+    except OSError:
+        return
+    if mode & (stat.S_IRWXG | stat.S_IRWXO):
+        typer.echo(f"warning: {path} can be read by other accounts of this machine (mode {stat.S_IMODE(mode):04o}): "
+                   f"it holds everyone's health data; chmod 600 {path}", err=True)
+
+
 def database_label(url: str) -> str:
     """What to print as "database: …": the SQLite file, or PostgreSQL's host/database without the
     user, password and query (``?password=…`` in a libpq-style URL was printed as it was)."""

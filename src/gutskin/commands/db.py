@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from gutskin.commands._common import database_label, database_url
+from gutskin.commands._common import database_label, database_url, warn_if_readable_by_others
 
 db_app = typer.Typer(help="Database migrations.", no_args_is_help=True)
 
@@ -18,6 +18,7 @@ def upgrade(revision: str = typer.Argument("head", help="Target revision.")) -> 
     typer.echo(f"database: {database_label(url)}", err=True)
     migrate.upgrade(url, revision)
     typer.echo(f"at revision {migrate.current_revision(url)}", err=True)
+    warn_if_readable_by_others(url)
 
 
 @db_app.command("downgrade", context_settings={"ignore_unknown_options": True})  # '-1' is a revision, not an option

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from gutskin.commands._common import database_label, database_url, fail
+from gutskin.commands._common import database_label, database_url, fail, warn_if_readable_by_others
 
 
 def _check_port_free(host: str, port: int) -> None:
@@ -50,6 +50,7 @@ def serve(
     url = database_url()
     typer.echo(f"database: {database_label(url)}")
     migrate.upgrade(url)
+    warn_if_readable_by_others(url)
     if settings.is_production:
         from gutskin.clinic.demo import accounts_with_the_published_password
 
