@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from tests.conftest import TEST_SECRET, People, earlier_today
+from tests.conftest import TEST_SECRET, People
 
 
 @pytest.fixture
@@ -45,7 +45,11 @@ def test_clinician_plans_and_records_supervised_challenge(web, sqlite_url) -> No
     page = doc.get(f"/clinic/patients/{pid}/challenges")
     assert page.status_code == 200 and "Plan a challenge" in page.text
     token = csrf(page.text)
-    form = {"food": "food.egg", "kind": "home", "start": dt.date.today().isoformat(), "baseline_days": "7",
+    # no browser zone is known to this client, so the pages read dates and times in UTC: the test does too
+    # (with the machine's local time it failed on a machine far from UTC)
+    utc_now = dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0)
+    utc_given = max(utc_now - dt.timedelta(minutes=30), utc_now.replace(hour=0, minute=0, second=0))
+    form = {"food": "food.egg", "kind": "home", "start": utc_now.date().isoformat(), "baseline_days": "7",
             "elimination_days": "0", "observation_hours": "48", "doses": "0: 1/4 egg", "csrf_token": token}
     # home without release: refused with the reason shown on the page
     r = doc.post(f"/clinic/patients/{pid}/challenges", data=form)
@@ -59,7 +63,7 @@ def test_clinician_plans_and_records_supervised_challenge(web, sqlite_url) -> No
     detail = doc.get(url)
     assert "Supervised challenge record" in detail.text and "Not evaluated yet" in detail.text
     t = csrf(detail.text)
-    given = earlier_today(minutes=30).strftime("%Y-%m-%dT%H:%M")
+    given = utc_given.strftime("%Y-%m-%dT%H:%M")
     r = doc.post(url + "/supervised-dose", data={"step": "1", "given_at": given, "amount": "3 mg protein",
                                                  "symptoms": "none", "csrf_token": t})
     assert "doses of this plan are given from" in r.text  # still the baseline week: refused, with the way out
@@ -68,7 +72,7 @@ def test_clinician_plans_and_records_supervised_challenge(web, sqlite_url) -> No
 
     shift_back(get_engine(sqlite_url), int(url.rsplit("/", 1)[1]), 7)  # the baseline week is over
     t = csrf(detail.text)
-    given = earlier_today(minutes=30).strftime("%Y-%m-%dT%H:%M")
+    given = utc_given.strftime("%Y-%m-%dT%H:%M")
     r = doc.post(url + "/supervised-dose", data={"step": "1", "given_at": given, "amount": "3 mg protein",
                                                  "symptoms": "none", "csrf_token": t})
     assert r.status_code == 200 and "dose-taken" in r.text
