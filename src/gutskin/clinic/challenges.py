@@ -35,6 +35,7 @@ from gutskin.clinic.access import has_active_consent, patient_for_read, patient_
 from gutskin.clinic.actors import Actor
 from gutskin.clinic.errors import Conflict, Forbidden, InvalidInput, NotFound
 from gutskin.diary.factors import known_factor, parse_factor_name
+from gutskin.diary.dates import wall_time_in
 from gutskin.store.models import (
     AllergyRecord,
     ChallengeAdherence,
@@ -767,31 +768,17 @@ def clinic_instant(given_at: dt.datetime, zone: str | None = None) -> tuple[dt.d
         if tz is None:
             raise InvalidInput("given_at: add the zone offset (like 2026-12-01T09:30-08:00) or give the zone (like "
                                "America/Los_Angeles); a time without either is ambiguous")
-        given_at = _wall_time_in(given_at.replace(tzinfo=None), tz)
+        try:
+            given_at = wall_time_in(given_at.replace(tzinfo=None), tz, "given_at",
+                                    "give the time with its UTC offset, or a time outside the part that repeats")
+        except ValueError as exc:
+            raise InvalidInput(str(exc)) from None
     try:
         utc = given_at.astimezone(dt.UTC).replace(tzinfo=None)
         local = given_at.astimezone(tz) if tz is not None else given_at
     except (OverflowError, ValueError):  # 0001-01-01T00:00+01:00 is before year 1 in UTC
         raise InvalidInput("given_at: that date and time is out of range") from None
     return utc, local, zone_label(local, zone)
-
-
-def _wall_time_in(when: dt.datetime, tz: ZoneInfo) -> dt.datetime:
-    """``when`` on the clocks of ``tz``; a time the clocks skip (02:30 on the spring-forward night)
-    or pass twice (on the fall-back night) is refused, as the appointment forms refuse it."""
-    first, second = when.replace(fold=0, tzinfo=tz), when.replace(fold=1, tzinfo=tz)
-    try:
-        if first.utcoffset() == second.utcoffset():
-            return first
-        back = first.astimezone(dt.UTC).astimezone(tz).replace(tzinfo=None)
-    except (OverflowError, ValueError):
-        raise InvalidInput("given_at: that date and time is out of range") from None
-    day = f"{when:%a} {when.day} {when:%b %Y}"
-    if back != when:
-        raise InvalidInput(f"given_at: {when:%H:%M} does not exist on {day} in {tz.key}: the clocks go forward "
-                           "that night; choose another time")
-    raise InvalidInput(f"given_at: {when:%H:%M} happens twice on {day} in {tz.key} (the clocks go back that night); "
-                       "give the time with its UTC offset, or a time outside the part that repeats")
 
 
 def record_supervised_dose(session: Session, actor: Actor, challenge_id: int, step: int, given_at: dt.datetime,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from zoneinfo import ZoneInfo
 
 _YYYY_MM_DD = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
@@ -32,3 +33,32 @@ def parse_iso_date(value: str, field: str) -> dt.date:
     if day is None:
         raise ValueError(f"{field}: expected a date YYYY-MM-DD, got {text[:20]!r}")
     return day
+
+
+def wall_time_in(when: dt.datetime, zone: ZoneInfo, field: str,
+                 repeated_hint: str = "choose a time outside the part that repeats") -> dt.datetime:
+    """The naive wall time ``when`` on the clocks of ``zone``, as an aware datetime.
+
+    A wall time the zone skips (02:30 on the spring-forward night in Europe/Berlin) or passes
+    twice (02:30 on the fall-back night) is refused with ``ValueError("field: …")`` saying so:
+    Python would silently read the first as 03:30 and the second as the earlier of the two.
+    Used by every form and API that takes a local time (appointments, clinic doses).
+    """
+    first, second = when.replace(fold=0, tzinfo=zone), when.replace(fold=1, tzinfo=zone)
+    try:
+        if first.utcoffset() == second.utcoffset():
+            return first
+        back = first.astimezone(dt.UTC).astimezone(zone).replace(tzinfo=None)
+    except (OverflowError, ValueError):
+        raise ValueError(f"{field}: that date and time is out of range") from None
+    day = f"{when:%a} {when.day} {when:%b %Y}"
+    if back != when:  # no such wall time: clocks jump over it
+        jump = int((second.utcoffset() - first.utcoffset()).total_seconds() // 60)  # type: ignore[operator]
+        raise ValueError(f"{field}: {when:%H:%M} does not exist on {day} in {zone.key}: the clocks go forward "
+                         f"{_minutes(jump)} that night; choose another time")
+    raise ValueError(f"{field}: {when:%H:%M} happens twice on {day} in {zone.key} (the clocks go back that night); "
+                     f"{repeated_hint}")
+
+
+def _minutes(n: int) -> str:
+    return "one hour" if n == 60 else f"{n // 60} h {n % 60:02d} min" if n > 60 else f"{n} minutes"

@@ -12,6 +12,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.templating import Jinja2Templates
 from sqlalchemy.orm import Session
 
+from gutskin.diary.dates import wall_time_in
 from gutskin.insights.wording import risk_percent
 from gutskin.web import security
 from gutskin.web.deps import PageUser, page_user, settings_of
@@ -94,35 +95,12 @@ def utc_from_local(value: str, zone: ZoneInfo | None) -> dt.datetime:
     twice (02:30 on the fall-back night) is refused with a ``time:`` ValueError saying so: Python
     would silently read the first as 03:30 and the second as the earlier of the two."""
     when = dt.datetime.fromisoformat(value)
-    if when.tzinfo is None and zone is not None:
-        _refuse_skipped_or_repeated(when, zone)
     if when.tzinfo is None:
-        when = when.replace(tzinfo=zone or dt.UTC)
+        when = wall_time_in(when, zone, "time") if zone is not None else when.replace(tzinfo=dt.UTC)
     try:
         return when.astimezone(dt.UTC).replace(tzinfo=None)
     except OverflowError:  # 0001-01-01T05:00 in UTC+14 is before year 1 in UTC
         raise ValueError("time: that date and time is out of range") from None
-
-
-def _refuse_skipped_or_repeated(when: dt.datetime, zone: ZoneInfo) -> None:
-    try:
-        first, second = when.replace(fold=0, tzinfo=zone), when.replace(fold=1, tzinfo=zone)
-        if first.utcoffset() == second.utcoffset():
-            return
-        back = first.astimezone(dt.UTC).astimezone(zone).replace(tzinfo=None)
-    except (OverflowError, ValueError):
-        return  # the calendar's ends: the caller reports them
-    day = f"{when:%a} {when.day} {when:%b %Y}"
-    if back != when:  # no such wall time: clocks jump over it
-        jump = int((second.utcoffset() - first.utcoffset()).total_seconds() // 60)  # type: ignore[operator]
-        raise ValueError(f"time: {when:%H:%M} does not exist on {day} in {zone.key}: the clocks go forward "
-                         f"{_minutes(jump)} that night; choose another time")
-    raise ValueError(f"time: {when:%H:%M} happens twice on {day} in {zone.key} (the clocks go back that night); "
-                     "choose a time outside the part that repeats")
-
-
-def _minutes(n: int) -> str:
-    return "one hour" if n == 60 else f"{n // 60} h {n % 60:02d} min" if n > 60 else f"{n} minutes"
 
 
 def local_time(utc_iso: str | None, zone_name: str | None) -> str:
