@@ -92,7 +92,7 @@ def test_supervised_challenge_via_api(client, people, engine) -> None:  # type: 
     assert client.post(f"/api/v1/challenges/{cid}/supervised-doses", json=dose, headers=owner).status_code == 403
     r = client.post(f"/api/v1/challenges/{cid}/supervised-doses", json=dose, headers=doc)
     assert r.status_code == 201 and r.json()["taken_at"] == dt.datetime.fromisoformat(given).astimezone(dt.UTC).replace(
-        tzinfo=None).isoformat(timespec="minutes")  # stored in UTC
+        tzinfo=None).isoformat(timespec="minutes") + "Z"  # stored in UTC, answered marked as UTC
     bad = client.post(f"/api/v1/challenges/{cid}/supervised-doses", json={**dose, "reactions": ["sneezing"]}, headers=doc)
     assert bad.status_code == 422
     out = client.post(f"/api/v1/challenges/{cid}/supervised-outcome",
@@ -126,7 +126,7 @@ def test_home_dose_time_with_an_offset_is_stored_as_utc(client, people, engine) 
                     headers=owner)
     assert r.status_code == 200, r.text
     got = client.get(f"/api/v1/challenges/{cid}", headers=owner).json()["doses"][0]
-    assert got["taken_at"] == utc.replace(tzinfo=None).isoformat(timespec="minutes")
+    assert got["taken_at"] == utc.replace(tzinfo=None).isoformat(timespec="minutes") + "Z"
     bad = client.post(f"/api/v1/me/challenges/{cid}/doses/{dose['id']}", json={"safety": safety, "taken_at": "yesterday"},
                       headers=owner)
     assert bad.status_code == 422 and "taken_at" in bad.json()["detail"]

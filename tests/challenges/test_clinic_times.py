@@ -53,7 +53,7 @@ def test_api_given_at_is_an_instant_stored_in_utc(client, people, engine) -> Non
     cid = client.post(f"/api/v1/patients/{people.owner_pid}/challenges", json=body, headers=doc).json()["id"]
     shift_back(engine, cid, 8)  # the reintroduction began yesterday (the server's date)
     instant = (dt.datetime.now(dt.UTC) - dt.timedelta(hours=3)).replace(second=0, microsecond=0)
-    utc = instant.replace(tzinfo=None).isoformat(timespec="minutes")
+    utc = instant.replace(tzinfo=None).isoformat(timespec="minutes") + "Z"
     tokyo = instant.astimezone(ZoneInfo("Asia/Tokyo"))
     for given_at, zone in ((instant.astimezone(dt.timezone(dt.timedelta(hours=9))).isoformat(), None),
                            (instant.astimezone(dt.timezone(dt.timedelta(hours=-5))).isoformat(), None),

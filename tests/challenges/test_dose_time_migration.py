@@ -67,7 +67,7 @@ def test_clinic_dose_times_become_utc_and_back(db_url, people, monkeypatch) -> N
     assert rows[ids[2]][2:] == (None, "") and _moment(rows[ids[2]][1]) == home_utc  # home doses untouched
     with transaction(get_engine(db_url)) as s:  # the app reads them as instants like any other
         got = ch.get_challenge(s, people.clinician, sup)["doses"]
-    assert [d["taken_at"] for d in got] == [given_utc.isoformat(timespec="minutes"), "2026-07-01T16:00"]
+    assert [d["taken_at"] for d in got] == [given_utc.isoformat(timespec="minutes") + "Z", "2026-07-01T16:00Z"]
     assert got[1]["time_note"].startswith("typed before times had a zone")
 
     # no zone configured: the old digits are kept and read as UTC, and each row says so

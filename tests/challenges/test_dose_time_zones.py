@@ -62,7 +62,7 @@ def test_a_clinic_dose_at_nine_is_stored_as_its_utc_instant_and_read_like_a_home
     with transaction(engine) as s:
         out = ch.record_supervised_dose(s, people.clinician, sup, 1, nine, "3 mg protein", zone=zone)
     stored = _doses(engine, sup)[0]
-    assert stored.taken_at == utc(nine) and out["taken_at"] == utc(nine).isoformat(timespec="minutes")
+    assert stored.taken_at == utc(nine) and out["taken_at"] == utc(nine).isoformat(timespec="minutes") + "Z"
     assert stored.entered_zone == zone and out["entered_zone"] == zone
 
     # a home challenge of the same patient whose dose was eaten at the same instant (stored UTC, as take_dose does)

@@ -348,7 +348,7 @@ def test_supervised_record_and_outcome(engine, people) -> None:
     with transaction(engine) as s:
         got = ch.get_challenge(s, people.owner, cid)
     utc = t0.astimezone(dt.UTC).replace(tzinfo=None)
-    assert [d["taken_at"] for d in got["doses"]] == [(utc + dt.timedelta(minutes=m)).isoformat(timespec="minutes")
+    assert [d["taken_at"] for d in got["doses"]] == [(utc + dt.timedelta(minutes=m)).isoformat(timespec="minutes") + "Z"
                                                      for m in (0, 20, 40)]  # stored in UTC
 
 

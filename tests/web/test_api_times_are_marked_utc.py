@@ -31,3 +31,28 @@ def test_invite_access_audit_and_upload_times_end_in_z(client, people) -> None:
     assert abs(_utc(up.json()["uploaded_at"]) - now) < dt.timedelta(minutes=5)
     events = client.get("/api/v1/me/audit", headers=h).json()
     assert events and all(abs(_utc(e["at"]) - now) < dt.timedelta(days=1) for e in events)
+
+
+def test_food_challenge_times_end_in_z(client, people) -> None:
+    """Challenge answers marked their instants last: a dose taken 'now' read back unmarked in
+    Auckland was 13 hours off."""
+    from gutskin.clinic import challenges as ch
+    from gutskin.store.db import transaction
+    from tests.challenges.test_services import shift_back
+
+    engine = client.app.state.engine
+    with transaction(engine) as s:
+        out = ch.create_plan(s, people.clinician, people.owner_pid, ch.PlanInput(
+            food="food.egg", kind="home", released_for_home=True, baseline_days=7,
+            doses=[ch.DoseStep(0, "1/4 egg"), ch.DoseStep(2, "1/2 egg")]))
+    shift_back(engine, int(out["id"]), 7)
+    h = bearer(client, "owner@example.org")
+    now = dt.datetime.now(dt.UTC)
+    dose = out["doses"][0]["id"]
+    safety = {k: False for k in ch.SAFETY_SYMPTOMS}
+    r = client.post(f"/api/v1/me/challenges/{out['id']}/doses/{dose}", headers=h, json={"safety": safety})
+    assert r.status_code == 200, r.text
+    got = client.get(f"/api/v1/challenges/{out['id']}", headers=h).json()
+    taken = [d["taken_at"] for d in got["doses"] if d["taken_at"]]
+    assert taken and all(abs(_utc(t) - now) < dt.timedelta(minutes=5) for t in taken)
+    assert abs(_utc(got["created_at"]) - now) < dt.timedelta(minutes=5)

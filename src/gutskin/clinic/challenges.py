@@ -182,12 +182,27 @@ def _doses(session: Session, ch: FoodChallenge) -> list[ChallengeDose]:
                                 .order_by(ChallengeDose.step, ChallengeDose.id)).all())
 
 
+def _z(moment: dt.datetime | None, timespec: str = "minutes") -> str | None:
+    """A stored instant (naive UTC) as the API gives every time: ISO 8601 ending in ``Z``, so an
+    app in Auckland does not read ``2026-12-04T23:10`` as its own clock (appointments, invites and
+    the audit log were marked; challenge times were not until 2026-12-06)."""
+    return moment.isoformat(timespec=timespec) + "Z" if moment is not None else None
+
+
+def _safety_out(safety: dict | None) -> dict | None:
+    """The dose's safety answers; each re-check's ``at`` (the server's UTC clock, stored unmarked) marked."""
+    if not isinstance(safety, dict) or not isinstance(safety.get("checks"), list):
+        return safety
+    return {**safety, "checks": [{**c, "at": c["at"] + "Z"} if isinstance(c, dict) and isinstance(c.get("at"), str)
+                                 and not c["at"].endswith("Z") else c for c in safety["checks"]]}
+
+
 def _dose_out(d: ChallengeDose) -> dict[str, object]:
     return {
         "id": d.id, "step": d.step, "planned_on": d.planned_on.isoformat(), "amount": d.amount, "setting": d.setting,
-        "status": d.status, "taken_at": d.taken_at.isoformat(timespec="minutes") if d.taken_at else None,
+        "status": d.status, "taken_at": _z(d.taken_at),
         "entered_zone": d.entered_zone, "time_note": d.time_note or "",
-        "symptoms": d.symptoms, "safety": d.safety,
+        "symptoms": d.symptoms, "safety": _safety_out(d.safety),
     }
 
 
@@ -226,12 +241,12 @@ def _out(session: Session, ch: FoodChallenge, today: dt.date | None = None, full
         "reintroduction_end": ch.reintroduction_end.isoformat(),
         "observation_hours": ch.observation_hours, "instructions": ch.instructions,
         "stop_reason": ch.stop_reason,
-        "stopped_at": ch.stopped_at.isoformat(timespec="minutes") if ch.stopped_at else None,
+        "stopped_at": _z(ch.stopped_at),
         "immediate_outcome": ch.immediate_outcome, "immediate_notes": ch.immediate_notes,
-        "verdict": ch.verdict, "verdict_at": ch.verdict_at.isoformat(timespec="minutes") if ch.verdict_at else None,
+        "verdict": ch.verdict, "verdict_at": _z(ch.verdict_at),
         "outcome": ch.outcome, "outcome_note": ch.outcome_note,
-        "confirmed_at": ch.confirmed_at.isoformat(timespec="minutes") if ch.confirmed_at else None,
-        "created_at": ch.created_at.isoformat(timespec="seconds"),
+        "confirmed_at": _z(ch.confirmed_at),
+        "created_at": _z(ch.created_at, "seconds"),
     }
     if full:
         d["doses"] = [_dose_out(x) for x in _doses(session, ch)]
@@ -249,7 +264,7 @@ def _alert_out(a: ChallengeAlert) -> dict[str, object]:
     return {
         "id": a.id, "challenge_id": a.challenge_id, "patient_id": a.patient_id, "kind": a.kind,
         "symptoms": a.symptoms, "symptom_labels": [SAFETY_SYMPTOMS.get(s, s) for s in a.symptoms],
-        "created_at": a.created_at.isoformat(timespec="minutes"),
+        "created_at": _z(a.created_at),
         "acknowledged": a.acknowledged_at is not None,
     }
 
@@ -967,7 +982,7 @@ def confirm_outcome(session: Session, actor: Actor, challenge_id: int, outcome: 
 
 def _record_out(r: AllergyRecord) -> dict[str, object]:
     return {"id": r.id, "food": r.food, "food_label": food_label(r.food), "status": r.status, "avoid": r.avoid,
-            "challenge_id": r.challenge_id, "note": r.note, "recorded_at": r.recorded_at.isoformat(timespec="seconds")}
+            "challenge_id": r.challenge_id, "note": r.note, "recorded_at": _z(r.recorded_at, "seconds")}
 
 
 def allergy_records(session: Session, actor: Actor, patient_id: int) -> list[dict[str, object]]:

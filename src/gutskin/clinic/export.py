@@ -90,31 +90,6 @@ def _utc(moment: dt.datetime | None, timespec: str = "seconds") -> str | None:
     return moment.isoformat(timespec=timespec) + "Z" if moment is not None else None
 
 
-def _z(text: object) -> object:
-    """A UTC instant another module wrote without its zone (its API answer keeps that form): marked with ``Z``."""
-    return text + "Z" if isinstance(text, str) and not text.endswith("Z") else text
-
-
-def _challenge_times_marked(ch: dict[str, object]) -> dict[str, object]:
-    """A challenge as the API gives it, with its UTC instants marked (a clinic dose's ``taken_at``
-    too: UTC since migration 0006, like a home dose's; docs/challenges.md)."""
-    out = {**ch, **{k: _z(ch.get(k)) for k in ("stopped_at", "verdict_at", "confirmed_at", "created_at")}}
-    doses = []
-    for d in ch.get("doses", []):  # type: ignore[union-attr]
-        d = dict(d)
-        d["taken_at"] = _z(d.get("taken_at"))
-        safety = d.get("safety")
-        if isinstance(safety, dict) and isinstance(safety.get("checks"), list):  # checks' "at" is the server's UTC clock
-            d["safety"] = {**safety, "checks": [{**c, "at": _z(c.get("at"))} if isinstance(c, dict) else c
-                                                for c in safety["checks"]]}
-        doses.append(d)
-    if "doses" in ch:
-        out["doses"] = doses
-    if "alerts" in ch:
-        out["alerts"] = [{**a, "created_at": _z(a.get("created_at"))} for a in ch["alerts"]]  # type: ignore[union-attr]
-    return out
-
-
 def _samples(session: Session, actor: Actor, patient_id: int) -> list[dict[str, object]]:
     from gutskin.clinic.microbiome import list_samples
 
@@ -124,14 +99,14 @@ def _samples(session: Session, actor: Actor, patient_id: int) -> list[dict[str, 
 def _challenges(session: Session, actor: Actor, patient_id: int) -> list[dict[str, object]]:
     from gutskin.clinic.challenges import get_challenge, list_challenges
 
-    return [_challenge_times_marked(get_challenge(session, actor, int(c["id"])))  # type: ignore[arg-type]
-            for c in list_challenges(session, actor, patient_id)]
+    # times come marked as UTC (``Z``) as the API gives them
+    return [get_challenge(session, actor, int(c["id"])) for c in list_challenges(session, actor, patient_id)]  # type: ignore[arg-type]
 
 
 def _allergies(session: Session, actor: Actor, patient_id: int) -> list[dict[str, object]]:
     from gutskin.clinic.challenges import allergy_records
 
-    return [{**r, "recorded_at": _z(r.get("recorded_at"))} for r in allergy_records(session, actor, patient_id)]
+    return allergy_records(session, actor, patient_id)
 
 
 def neutralize_formula(cell: str) -> str:
