@@ -202,6 +202,10 @@ def test_bad_bundles_are_rejected_by_resource_and_field_and_nothing_is_imported(
     def no_identifier(b):  # type: ignore[no-untyped-def]
         _first(b, "Patient")[1]["identifier"] = [{"system": "urn:oid:1.2.3", "value": "123"}]
 
+    def formula_identifier(b):  # type: ignore[no-untyped-def]
+        # the diary CSV refuses it (spreadsheet injection); stored from a bundle, the diary could not be exported
+        _first(b, "Patient")[1]["identifier"] = [{"system": C.PATIENT_ID_SYSTEM, "value": '=HYPERLINK("x")'}]
+
     def other_subject(b):  # type: ignore[no-untyped-def]
         _first(b, "Observation", _itch)[1]["subject"] = {"reference": "Patient/someone-else"}
 
@@ -217,6 +221,7 @@ def test_bad_bundles_are_rejected_by_resource_and_field_and_nothing_is_imported(
         (foreign_code, "Observation", "code.coding", "foreign"),
         (foreign_type, "Condition", "resourceType", "not part of a gutskin bundle"),
         (no_identifier, "Patient", "identifier", "not a gutskin bundle"),
+        (formula_identifier, "Patient", "identifier.value", "not starting with ="),
         (other_subject, "Observation", "subject.reference", "Patient"),
         (lambda b: b.update(type="searchset"), "Bundle", "type", "collection"),
     ]

@@ -32,6 +32,15 @@ FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 """A patient identifier may not start like a spreadsheet formula (OWASP CSV injection), so exports stay safe."""
 
 
+def identifier_problem(patient: str) -> str | None:
+    """Why ``patient`` cannot be a diary's patient identifier (at most 64 characters, not starting
+    like a spreadsheet formula), or ``None`` when it can. Every way in (CSV, FHIR import) applies
+    it, so whatever is stored can be exported again."""
+    if len(patient) > 64 or patient[:1] in FORMULA_START:
+        return f'expected an identifier of at most 64 characters not starting with = + - @, got "{patient[:70]}"'
+    return None
+
+
 class DiaryCsvError(ValueError):
     """A bad diary file: names the file, line, column and what was expected.
 
@@ -335,10 +344,9 @@ def _parse_row(
     patient = cell("patient")
     if not patient:
         raise DiaryCsvError(name, line, "patient", "expected a patient identifier, got an empty cell")
-    if len(patient) > 64 or patient[0] in FORMULA_START:
-        raise DiaryCsvError(
-            name, line, "patient", f'expected an identifier of at most 64 characters not starting with = + - @, got "{patient[:70]}"'
-        )
+    problem = identifier_problem(patient)
+    if problem:
+        raise DiaryCsvError(name, line, "patient", problem)
     raw_date = cell("date")
     day = _parse_date(raw_date)
     if day is None:

@@ -22,6 +22,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from gutskin.diary.csvio import identifier_problem
 from gutskin.interop import codes as C
 
 IMPORTED = ("QuestionnaireResponse", "Observation")
@@ -159,8 +160,9 @@ def parse_bundle(data: Any) -> ParsedBundle:
     if not ident:
         raise BundleError(_where(pi, pres), "identifier",
                           f"no identifier with system {C.PATIENT_ID_SYSTEM} (not a gutskin bundle)")
-    if len(ident) > 64:
-        raise BundleError(_where(pi, pres), "identifier.value", "at most 64 characters")
+    problem = identifier_problem(ident) if isinstance(ident, str) else None
+    if problem:  # the CSV's rule: a stored identifier must export again (one starting with '=' could not)
+        raise BundleError(_where(pi, pres), "identifier.value", problem)
     patient_refs = {r for r in (pe.get("fullUrl"), f"Patient/{pres.get('id')}" if pres.get("id") else None) if r}
 
     def check_subject(i: int, res: Mapping[str, Any], key: str = "subject") -> None:
