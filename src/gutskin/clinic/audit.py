@@ -57,15 +57,15 @@ def record_reads(session: Session, actor: Actor, patient_ids: list[int], object_
         session.execute(insert(AuditEvent.__table__), rows)
 
 
-def events_for_patient(session: Session, patient_id: int, limit: int = 200) -> list[dict[str, object]]:
-    """Who accessed this record, newest first (for the patient's own view)."""
-    rows = session.execute(
-        select(AuditEvent, User.email, User.role)
-        .outerjoin(User, User.id == AuditEvent.actor_user_id)
-        .where(AuditEvent.patient_id == patient_id)
-        .order_by(AuditEvent.id.desc())
-        .limit(limit)
-    ).all()
+def events_for_patient(session: Session, patient_id: int, limit: int | None = 200,
+                       with_object_id: bool = False) -> list[dict[str, object]]:
+    """Who accessed this record, newest first (for the patient's own view); ``limit=None``: all of
+    them (the archive); ``with_object_id``: each entry also names the object (a day, a record's id)."""
+    q = (select(AuditEvent, User.email, User.role)
+         .outerjoin(User, User.id == AuditEvent.actor_user_id)
+         .where(AuditEvent.patient_id == patient_id)
+         .order_by(AuditEvent.id.desc()))
+    rows = session.execute(q if limit is None else q.limit(limit)).all()
     return [
         {
             "at": ev.at.isoformat(timespec="seconds") + "Z",  # UTC, marked (as appointments)
@@ -73,6 +73,7 @@ def events_for_patient(session: Session, patient_id: int, limit: int = 200) -> l
             "actor_role": role or "system",
             "action": ev.action,
             "object": ev.object_type,
+            **({"object_id": ev.object_id} if with_object_id else {}),
         }
         for ev, email, role in rows
     ]

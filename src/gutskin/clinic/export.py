@@ -15,7 +15,23 @@ from gutskin.clinic.access import owned_patients, patient_for_read
 from gutskin.clinic.actors import Actor
 from gutskin.clinic.diary import _days, export_factor_names, iter_export_rows
 from gutskin.diary.csvio import write_diary_csv
-from gutskin.store.models import AppointmentRequest, Consent, QuestionnaireResponse, User, utcnow
+from gutskin.store.models import (
+    AllergyRecord,
+    AppointmentRequest,
+    ChallengeAdherence,
+    ChallengeAlert,
+    ChallengeDose,
+    Consent,
+    DiaryDay,
+    Factor,
+    FactorValue,
+    FoodChallenge,
+    Invite,
+    MicrobiomeSample,
+    QuestionnaireResponse,
+    User,
+    utcnow,
+)
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
@@ -41,18 +57,42 @@ def diary_file_name(session: Session, actor: Actor, patient_id: int, day: dt.dat
     return f"gutskin-diary-{safe}-{day.isoformat()}.csv"
 
 
+#: what the archive's numbers and times mean (it is read by people and other programs, not by gutskin)
+ARCHIVE_LEGEND = {
+    "times": "instants are UTC and end in Z (ISO 8601); days (date, answered_on, planned_on ...) are the "
+             "person's own calendar days, YYYY-MM-DD",
+    "itch": "worst itch in the last 24 hours, 0 (none) to 10 (worst imaginable)",
+    "sleep_loss": "sleep lost to itch last night, 0 (none) to 10 (no sleep at all)",
+    "poscorad": "PO-SCORAD, 0-103", "poem": "POEM total, 0-28 (the week before)",
+    "flare": "true: a flare that day",
+    "factors": "the day's foods, exposures, gut and treatments by name; each profile's `factors` says the kind "
+               "(binary 0/1, count, scale) and the unit of each",
+    "ids": "numbers the access log's object_id refers to (a questionnaire, appointment, sample, challenge ...)",
+}
+
+
 def archive_json(session: Session, actor: Actor) -> str:
-    """Everything stored about the account: profile(s), diary with notes, questionnaires, sharing, appointments, access log."""
+    """Everything stored about the account and each profile it manages: every column of every row
+    about them, or the reason it is left out (tests/safety/test_datarights_archive_walk.py walks the
+    tables): profile, diary with notes, factor kinds and units, questionnaires, sharing, invites,
+    appointments, microbiome samples with their taxonomic profile, food challenges with doses,
+    adherence and alerts, allergy records, and the whole access log."""
     user = session.get(User, actor.user_id)
     out: dict[str, object] = {
         "format": "gutskin-archive/1",
         "exported_at": utcnow().isoformat(timespec="seconds") + "Z",
-        "account": {"email": user.email if user else None, "role": actor.role,
-                    "created_at": _utc(user.created_at) if user else None},
+        "legend": ARCHIVE_LEGEND,
+        "account": {"email": user.email if user else None, "name": user.display_name if user else None,
+                    "role": actor.role, "created_at": _utc(user.created_at) if user else None},
         "patients": [],
     }
+    people = _People(session)
     for p in owned_patients(session, actor):
         audit.record(session, actor, p.id, "export", "archive")
+        diary = _days(session, p.id, None, None, with_author=True)
+        updated = dict(session.execute(select(DiaryDay.day, DiaryDay.updated_at).where(DiaryDay.patient_id == p.id)).all())
+        for d in diary:
+            d["updated_at"] = _utc(updated[dt.date.fromisoformat(str(d["date"]))])
         out["patients"].append(  # type: ignore[union-attr]
             {
                 "patient_id": p.id,
@@ -60,29 +100,60 @@ def archive_json(session: Session, actor: Actor) -> str:
                 "name": p.display_name,
                 "relationship": p.relationship,
                 "birth_year": p.birth_year,
-                "diary": _days(session, p.id, None, None),
+                "sex": p.sex,
+                "region": p.region,
+                "share_identity": p.share_identity,
+                "created_at": _utc(p.created_at),
+                "factors": _factors(session, p.id),
+                "diary": diary,
                 "questionnaires": [
-                    {"instrument": q.instrument, "version": q.version, "answered_on": q.answered_on.isoformat(),
-                     "answers": q.answers, "total": q.total, "band": q.band}
-                    for q in session.scalars(select(QuestionnaireResponse).where(QuestionnaireResponse.patient_id == p.id)).all()
+                    {"id": q.id, "instrument": q.instrument, "version": q.version,
+                     "answered_on": q.answered_on.isoformat(), "answers": q.answers, "total": q.total, "band": q.band,
+                     "recorded_at": _utc(q.created_at), "author_role": q.author_role}
+                    for q in session.scalars(select(QuestionnaireResponse).where(QuestionnaireResponse.patient_id == p.id)
+                                             .order_by(QuestionnaireResponse.answered_on, QuestionnaireResponse.id)).all()
                 ],
                 "sharing": [
-                    {"clinician_user_id": c.clinician_user_id, "since": _utc(c.created_at), "revoked_at": _utc(c.revoked_at)}
-                    for c in session.scalars(select(Consent).where(Consent.patient_id == p.id)).all()
+                    {"id": c.id, "clinician_user_id": c.clinician_user_id, "clinician": people(c.clinician_user_id),
+                     "since": _utc(c.created_at), "revoked_at": _utc(c.revoked_at)}
+                    for c in session.scalars(select(Consent).where(Consent.patient_id == p.id).order_by(Consent.id)).all()
+                ],
+                "invites": [
+                    {"id": i.id, "created_at": _utc(i.created_at), "expires_at": _utc(i.expires_at),
+                     "used_at": _utc(i.used_at)}
+                    for i in session.scalars(select(Invite).where(Invite.patient_id == p.id).order_by(Invite.id)).all()
                 ],
                 "appointments": [
-                    {"reason": a.reason, "urgency": a.urgency, "preferred_times": a.preferred_times,
+                    {"id": a.id, "reason": a.reason, "urgency": a.urgency, "preferred_times": a.preferred_times,
                      "patient_zone": a.patient_zone, "status": a.status,
-                     "scheduled_for": _utc(a.scheduled_for, "minutes"), "message": a.message}
-                    for a in session.scalars(select(AppointmentRequest).where(AppointmentRequest.patient_id == p.id)).all()
+                     "scheduled_for": _utc(a.scheduled_for, "minutes"), "clinician": people(a.clinician_user_id),
+                     "message": a.message, "created_at": _utc(a.created_at), "updated_at": _utc(a.updated_at)}
+                    for a in session.scalars(select(AppointmentRequest).where(AppointmentRequest.patient_id == p.id)
+                                             .order_by(AppointmentRequest.id)).all()
                 ],
                 "microbiome_samples": _samples(session, actor, p.id),
-                "food_challenges": _challenges(session, actor, p.id),
-                "allergy_records": _allergies(session, actor, p.id),
-                "access_log": audit.events_for_patient(session, p.id, limit=10000),
+                "food_challenges": _challenges(session, actor, p.id, people),
+                "allergy_records": _allergies(session, actor, p.id, people),
+                "access_log": audit.events_for_patient(session, p.id, limit=None, with_object_id=True),
             }
         )
     return json.dumps(out, indent=2, ensure_ascii=False)
+
+
+class _People:
+    """Accounts named in the archive (a clinician, who recorded a dose): id, name and address, or
+    ``None`` when the column is empty or the account was deleted since."""
+
+    def __init__(self, session: Session) -> None:
+        self.session, self.known = session, {}  # type: ignore[var-annotated]
+
+    def __call__(self, user_id: int | None) -> dict[str, object] | None:
+        if user_id is None:
+            return None
+        if user_id not in self.known:
+            u = self.session.get(User, user_id)
+            self.known[user_id] = {"user_id": user_id, "name": u.display_name, "email": u.email} if u else None
+        return self.known[user_id]
 
 
 def _utc(moment: dt.datetime | None, timespec: str = "seconds") -> str | None:
@@ -90,23 +161,60 @@ def _utc(moment: dt.datetime | None, timespec: str = "seconds") -> str | None:
     return moment.isoformat(timespec=timespec) + "Z" if moment is not None else None
 
 
+def _factors(session: Session, patient_id: int) -> dict[str, dict[str, object]]:
+    """The factors in the profile's diary: kind (binary | count | scale) and unit, so a value reads back."""
+    rows = session.execute(
+        select(Factor.name, Factor.kind, Factor.unit, Factor.custom)
+        .where(Factor.id.in_(select(FactorValue.factor_id).where(FactorValue.patient_id == patient_id)))
+        .order_by(Factor.name)).all()
+    return {name: {"kind": kind, "unit": unit, "custom": bool(custom)} for name, kind, unit, custom in rows}
+
+
 def _samples(session: Session, actor: Actor, patient_id: int) -> list[dict[str, object]]:
+    """Each sample as the API gives it, with what the upload was: its format and the taxonomic profile itself."""
     from gutskin.clinic.microbiome import list_samples
 
-    return list_samples(session, actor, patient_id)
+    rows = {r.id: r for r in session.scalars(select(MicrobiomeSample).where(MicrobiomeSample.patient_id == patient_id))}
+    return [{**s, "source_format": rows[int(s["id"])].source_format, "is_counts": rows[int(s["id"])].is_counts,
+             "profile": rows[int(s["id"])].profile}
+            for s in list_samples(session, actor, patient_id)]
 
 
-def _challenges(session: Session, actor: Actor, patient_id: int) -> list[dict[str, object]]:
+def _challenges(session: Session, actor: Actor, patient_id: int, people: _People) -> list[dict[str, object]]:
+    """Each challenge as the API gives it (times marked ``Z``), with who planned, recorded and
+    confirmed it, when each row last changed, and when an alert was acknowledged by whom."""
     from gutskin.clinic.challenges import get_challenge, list_challenges
 
-    # times come marked as UTC (``Z``) as the API gives them
-    return [get_challenge(session, actor, int(c["id"])) for c in list_challenges(session, actor, patient_id)]  # type: ignore[arg-type]
+    out = []
+    for c in list_challenges(session, actor, patient_id):
+        full = get_challenge(session, actor, int(c["id"]))  # type: ignore[arg-type]
+        row = session.get(FoodChallenge, int(c["id"]))  # type: ignore[arg-type]
+        full.update({"clinician": people(row.clinician_user_id), "confirmed_by": people(row.confirmed_by_user_id),
+                     "updated_at": _utc(row.updated_at)})
+        doses = {d.id: d for d in session.scalars(select(ChallengeDose).where(ChallengeDose.challenge_id == row.id))}
+        for d in full["doses"]:  # type: ignore[union-attr]
+            dose = doses[int(d["id"])]
+            d.update({"recorded_by": people(dose.recorded_by_user_id), "updated_at": _utc(dose.updated_at)})
+        kept = {a.day.isoformat(): a for a in session.scalars(
+            select(ChallengeAdherence).where(ChallengeAdherence.challenge_id == row.id))}
+        for a in full["adherence"]:  # type: ignore[union-attr]
+            a["updated_at"] = _utc(kept[str(a["day"])].updated_at)
+        alerts = {a.id: a for a in session.scalars(select(ChallengeAlert).where(ChallengeAlert.challenge_id == row.id))}
+        for a in full["alerts"]:  # type: ignore[union-attr]
+            alert = alerts[int(a["id"])]
+            a.update({"acknowledged_at": _utc(alert.acknowledged_at),
+                      "acknowledged_by": people(alert.acknowledged_by_user_id)})
+        out.append(full)
+    return out
 
 
-def _allergies(session: Session, actor: Actor, patient_id: int) -> list[dict[str, object]]:
+def _allergies(session: Session, actor: Actor, patient_id: int, people: _People) -> list[dict[str, object]]:
     from gutskin.clinic.challenges import allergy_records
 
-    return allergy_records(session, actor, patient_id)
+    by = dict(session.execute(select(AllergyRecord.id, AllergyRecord.recorded_by_user_id)
+                              .where(AllergyRecord.patient_id == patient_id)).all())
+    return [{**r, "recorded_by": people(by[int(r["id"])])}  # type: ignore[call-overload]
+            for r in allergy_records(session, actor, patient_id)]
 
 
 def neutralize_formula(cell: str) -> str:
