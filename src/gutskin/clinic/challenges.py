@@ -453,7 +453,11 @@ def _day_start(day: dt.date, zone: str | None) -> dt.datetime:
         return dt.datetime.combine(day, dt.time())
 
 
-def _step_for(session: Session, ch: FoodChallenge, day: dt.date, zone: str | None = None) -> dict[str, object]:
+def _step_for(session: Session, ch: FoodChallenge, day: dt.date, zone: str | None = None,
+              child: str | None = None) -> dict[str, object]:
+    """The day's step in words. ``child``: the name of the child whose profile this is; its texts
+    then speak to the caregiver about the child ("give Leo 1/4 cooked egg", "log Leo's day") instead
+    of "eat ... and log your day", which on a child's page read as if the parent were challenged."""
     food = food_label(ch.food)
     phase = phase_on(ch, day)
     doses = _doses(session, ch)
@@ -476,15 +480,20 @@ def _step_for(session: Session, ch: FoodChallenge, day: dt.date, zone: str | Non
         step["next_due"] = step["next_text"] = None
     elif phase == "upcoming":
         first = ch.elimination_start or ch.baseline_start
-        step["action"], step["text"] = "wait", f"Your {food} challenge starts on {first.isoformat()}."
+        step["action"], step["text"] = "wait", (f"{child}'s {food} challenge starts on {first.isoformat()}." if child
+                                                 else f"Your {food} challenge starts on {first.isoformat()}.")
         step["next_due"] = first.isoformat()
     elif phase == "elimination":
         step["action"] = "avoid"
-        step["text"] = (f"Avoid {food} completely today (elimination until {ch.elimination_end.isoformat()}) "
+        step["text"] = (f"Give {child} no {food} at all today (elimination until {ch.elimination_end.isoformat()}) "
+                        f"and log {child}'s day as usual." if child else
+                        f"Avoid {food} completely today (elimination until {ch.elimination_end.isoformat()}) "
                         "and log your day as usual.")
     elif phase == "baseline":
         step["action"] = "avoid"
-        step["text"] = (f"Do not eat {food} today; log your day as usual every day "
+        step["text"] = (f"Give {child} no {food} today; log {child}'s day as usual every day "
+                        f"(baseline until {ch.baseline_end.isoformat()})." if child else
+                        f"Do not eat {food} today; log your day as usual every day "
                         f"(baseline until {ch.baseline_end.isoformat()}).")
     elif phase == "reintroduction":
         today_dose = next((d for d in doses if d.planned_on <= day and d.status == "planned"), None)
@@ -495,12 +504,14 @@ def _step_for(session: Session, ch: FoodChallenge, day: dt.date, zone: str | Non
             if today_dose.setting == "home" and ch.kind == "home" and ch.released_for_home:
                 step["action"] = "dose"
                 late = "" if today_dose.planned_on == day else f" (it was due on {today_dose.planned_on.isoformat()})"
-                step["text"] = (f"Step {today_dose.step}{late}: eat {today_dose.amount} today, in the morning, then do "
+                step["text"] = (f"Step {today_dose.step}{late}: give {child} {today_dose.amount} today, in the morning, "
+                                f"then no other {food}, and log {child}'s day. Answer the safety check first." if child
+                                else f"Step {today_dose.step}{late}: eat {today_dose.amount} today, in the morning, then do "
                                 f"not eat any other {food} and log your day. Answer the safety check first.")
             else:
                 step["action"] = "clinic"
                 step["text"] = (f"Step {today_dose.step} ({today_dose.amount}) is given in clinic today. "
-                                f"Do not eat {food} at home.")
+                                + (f"Give {child} no {food} at home." if child else f"Do not eat {food} at home."))
         else:
             taken = [d for d in doses if d.status == "taken" and d.taken_at is not None]
             obs_end = max((d.taken_at + dt.timedelta(hours=ch.observation_hours) for d in taken), default=None)
@@ -508,11 +519,14 @@ def _step_for(session: Session, ch: FoodChallenge, day: dt.date, zone: str | Non
             # patient's day when it ends after the day's first moment in the patient's zone
             if obs_end is not None and _day_start(day, zone) < obs_end:
                 step["action"] = "observe"
-                step["text"] = (f"Observation: log your itch and skin today (late reactions show 6-48 h after a dose). "
+                step["text"] = (f"Observation: log {child}'s itch and skin today (late reactions show 6-48 h after a "
+                                f"dose). Give {child} no other {food}." if child else
+                                f"Observation: log your itch and skin today (late reactions show 6-48 h after a dose). "
                                 f"Do not eat any other {food}.")
             else:
                 step["action"] = "avoid"
-                step["text"] = f"No {food} today; log your day as usual."
+                step["text"] = (f"No {food} for {child} today; log {child}'s day as usual." if child
+                                else f"No {food} today; log your day as usual.")
             if taken:
                 step["safety_dose_id"] = taken[-1].id
             if home_dose and dosed_today and today_dose is not None:
@@ -523,7 +537,8 @@ def _step_for(session: Session, ch: FoodChallenge, day: dt.date, zone: str | Non
                                      "the last dose.")
     else:  # review
         step["action"] = "review"
-        step["text"] = f"All steps of the {food} challenge are done. Your clinician will review the result."
+        step["text"] = (f"All steps of the {food} challenge are done. {'The' if child else 'Your'} clinician will "
+                        "review the result.")
     adh = session.get(ChallengeAdherence, (ch.id, day))
     step["adherence"] = None if adh is None else {"followed": adh.followed, "note": adh.note}
     return step
@@ -536,7 +551,8 @@ def today_steps(session: Session, actor: Actor, patient_id: int, day: dt.date | 
     ``zone``: the patient's IANA time zone (their page's), which places their day on the UTC dose
     times (an observation window ending at 09:00 in Auckland still covers that Auckland day);
     unknown: the day is taken as a UTC day."""
-    patient_for_read(session, actor, patient_id)
+    patient = patient_for_read(session, actor, patient_id)
+    child = (patient.display_name or "your child") if patient.relationship == "child" else None
     if zone:
         zone_info(zone)
     day = day or _today()
@@ -548,7 +564,7 @@ def today_steps(session: Session, actor: Actor, patient_id: int, day: dt.date | 
     for ch in rows:
         if ch.status == "stopped" and ch.stopped_at and (utcnow() - ch.stopped_at) > dt.timedelta(days=14):
             continue
-        out.append(_step_for(session, ch, day, zone))
+        out.append(_step_for(session, ch, day, zone, child))
     return out
 
 

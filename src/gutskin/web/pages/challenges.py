@@ -59,12 +59,15 @@ def patient_page(request: Request, patient: int | None = None, error: str | None
     with unit_of_work(request) as s:
         u = require_user(request, s, "patient")
         pid = _pid(s, u.actor, patient)
+        profile = access.patient_for_read(s, u.actor, pid)
         today = local_today(request)
         zone = viewer_zone(request)
         steps = uc.today_steps(s, u.actor, pid, today, zone.key if zone is not None else None)
         ctx = {"steps": steps, "reminders": uc.reminders(s, u.actor, pid, today), "avoid": uc.avoid_list(s, u.actor, pid),
                "records": uc.allergy_records(s, u.actor, pid), "questions": uc.SAFETY_SYMPTOMS,
                "patient": patient, "error": read_note(request, error), "done": read_note(request, done), "today": today.isoformat(),
+               # a child's page names the child where the caregiver's own says "you" ("Leo ate 1/4 cooked egg")
+               "child": (profile.display_name or "your child") if profile.relationship == "child" else None,
                "viewing": viewing(s, u, patient)}
         return render(request, "challenges_patient.html", ctx, user=u)
 

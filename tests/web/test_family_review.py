@@ -1,0 +1,75 @@
+"""A parent managing two children's eczema (the family review, in a real browser first): what a
+caregiver's pages said on a child's record, what a form kept after an error, and what the
+downloads were called."""
+
+from __future__ import annotations
+
+import html
+import re
+
+from tests.conftest import bearer
+from tests.safety.test_attacks import login_page
+
+
+def _csrf(page: str) -> str:
+    return re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)  # type: ignore[union-attr]
+
+
+def _children(engine, people, *names_years):  # type: ignore[no-untyped-def]
+    from gutskin.clinic import accounts
+    from gutskin.store.db import transaction
+
+    with transaction(engine) as s:
+        return [accounts.add_child_profile(s, people.owner, name, year).id for name, year in names_years]
+
+
+def test_a_childs_food_challenge_page_speaks_of_the_child(client, people, engine) -> None:
+    """On Leo's record the step read "Do not eat egg today; log your day", the dose button "I ate
+    1/4 cooked egg" and the adherence question "Did you follow ...? No, I ate egg otherwise": the
+    parent, who has a diary of their own, was addressed as the one in the challenge."""
+    from gutskin.clinic import challenges as ch
+    from gutskin.clinic import sharing
+    from gutskin.store.db import transaction
+    from tests.challenges.test_services import shift_back
+
+    leo, mia = _children(engine, people, ("Leo", 2017), ("Mia", 2023))
+    with transaction(engine) as s:
+        sharing.accept_invite(s, people.clinician, sharing.create_invite(s, people.owner, leo)["code"])
+        cid = ch.create_plan(s, people.clinician, leo, ch.PlanInput(
+            food="food.egg", kind="home", released_for_home=True, baseline_days=7,
+            doses=[ch.DoseStep(0, "1/4 cooked egg")]))["id"]
+    login_page(client, "owner@example.org")
+
+    page = html.unescape(client.get(f"/challenges?patient={leo}").text)
+    assert "Give Leo no egg today; log Leo's day as usual every day" in page
+    assert "Did Leo follow today's step?" in page and "No, Leo ate egg otherwise" in page
+    assert "Do not eat egg" not in page and "log your day" not in page and "I ate" not in page
+
+    shift_back(engine, cid, 7)  # the baseline week is over: the dose day
+    page = html.unescape(client.get(f"/challenges?patient={leo}").text)
+    assert "Step 1: give Leo 1/4 cooked egg today" in page and ">Leo ate 1/4 cooked egg</button>" in page
+    r = client.post(f"/challenges/{cid}/dose/{_first_dose(engine, cid)}",
+                    data={"csrf_token": _csrf(page), "checked": "1", "patient": str(leo)})
+    done = html.unescape(r.text)
+    assert r.status_code == 200 and "Check Leo again in 2 hours" in done and "log Leo's day as usual" in done
+    assert "Observation: log Leo's itch and skin today" in done and "Give Leo no other egg." in done
+    # the API answers the same words for the child's profile
+    api = client.get(f"/api/v1/me/challenges?patient_id={leo}", headers=bearer(client, "owner@example.org")).json()
+    assert [t["text"] for t in api["today"]] == ["Observation: log Leo's itch and skin today (late reactions show 6-48 h "
+                                                 "after a dose). Give Leo no other egg."]
+
+    quiet = html.unescape(client.get(f"/challenges?patient={mia}").text)  # a child without a challenge
+    assert "Mia has no food challenge running" in quiet and "No food is on Mia's avoid list" in quiet
+    own = html.unescape(client.get("/challenges").text)  # the caregiver's own record: as before
+    assert "You have no food challenge running" in own and "No food is on your avoid list" in own
+
+
+def _first_dose(engine, cid: int) -> int:  # type: ignore[no-untyped-def]
+    from sqlalchemy import select
+
+    from gutskin.store.db import transaction
+    from gutskin.store.models import ChallengeDose
+
+    with transaction(engine) as s:
+        return s.scalars(select(ChallengeDose.id).where(ChallengeDose.challenge_id == cid)
+                         .order_by(ChallengeDose.step)).first()  # type: ignore[return-value]
