@@ -316,6 +316,11 @@ def axis_gap_breakdown(c, pts, y) -> dict:
     groups += [(f"{f} trigger", v) for f, v in has.items()]
     groups += [("new flare shock before the day", new_shock), ("shock in progress at the origin", in_prog & ~new_shock),
                ("no shock", ~new_shock & ~in_prog)]
+    org = np.asarray(pts.origin)
+    groups += [(f"origin after {lo}-{hi - 1} diary days" if hi < 10_000 else f"origin after {lo}+ diary days",
+                (org >= lo) & (org < hi)) for lo, hi in ((0, 28), (28, 90), (90, 10_000))]
+    steroid = np.array([c.states[int(a)].body.on_course[i] for i, a in zip(pat, o_day)])
+    groups += [("steroid course on the origin day", steroid)]
     P = {m: np.asarray(pts.forecasts[m]) for m in ("binar1", "historical", "bayes", "oracle")}
     R = {m: rps(P[m], y) for m in P}
     out = {}
