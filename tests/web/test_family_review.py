@@ -73,3 +73,21 @@ def _first_dose(engine, cid: int) -> int:  # type: ignore[no-untyped-def]
     with transaction(engine) as s:
         return s.scalars(select(ChallengeDose.id).where(ChallengeDose.challenge_id == cid)
                          .order_by(ChallengeDose.step)).first()  # type: ignore[return-value]
+
+
+def test_a_refused_diary_import_keeps_the_profile_it_was_meant_for(client, people, engine) -> None:
+    """Importing Leo's old diary with a wrong line came back with "Into the diary of" set to the
+    caregiver's own profile again: fixing the file and pressing Import put Leo's diary into the
+    parent's record."""
+    (leo,) = _children(engine, people, ("Leo", 2017))
+    login_page(client, "owner@example.org")
+    page = client.get("/data").text
+    assert f'<option value="{leo}">Leo</option>' in page  # nothing chosen yet: the first profile shows
+    bad = "patient,date,itch\nleo-old,2026-09-01,4\nleo-old,2026-09-02,14\n"
+    r = client.post("/data/import", data={"csrf_token": _csrf(page), "patient": str(leo)},
+                    files={"file": ("leo.csv", bad, "text/csv")})
+    assert r.status_code == 422 and "leo.csv: line 3, column itch" in html.unescape(r.text)
+    assert f'<option value="{leo}" selected>Leo</option>' in r.text
+    assert f'<option value="{people.owner_pid}" selected>' not in r.text
+    owner = bearer(client, "owner@example.org")
+    assert client.get(f"/api/v1/me/diary?patient_id={leo}", headers=owner).json() == []

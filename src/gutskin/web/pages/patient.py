@@ -593,6 +593,7 @@ async def data_import(request: Request, file: UploadFile = File(...), patient: s
     data = await file.read(limit + 1)
 
     def work() -> Response:
+        pid = None  # the profile chosen, kept on the form after an error
         try:
             with unit_of_work(request) as s:
                 u = require_user(request, s, "patient")
@@ -609,8 +610,10 @@ async def data_import(request: Request, file: UploadFile = File(...), patient: s
             with unit_of_work(request) as s:
                 u = require_user(request, s, "patient")
                 status = status_for(exc) if isinstance(exc, ClinicError) else 422
-                return render(request, "data.html", {"profiles": _profiles(s, u.actor), "import_error": str(exc)},
-                              status=status, user=u)
+                # the profile chosen stays chosen: it fell back to the first (the caregiver's own), so
+                # a second try with a corrected file of the child's diary went into the parent's
+                return render(request, "data.html", {"profiles": _profiles(s, u.actor), "import_error": str(exc),
+                                                     "import_into": pid}, status=status, user=u)
         return redirect(f"/data?imported={quote(signed_note(request, str(summary.rows), '/data'))}")
 
     return await run_in_threadpool(work)
