@@ -91,3 +91,23 @@ def test_a_refused_diary_import_keeps_the_profile_it_was_meant_for(client, peopl
     assert f'<option value="{people.owner_pid}" selected>' not in r.text
     owner = bearer(client, "owner@example.org")
     assert client.get(f"/api/v1/me/diary?patient_id={leo}", headers=owner).json() == []
+
+
+def test_visit_reports_are_named_per_profile(client, people, engine) -> None:
+    """Every visit report downloaded from My data was gutskin-report.pdf: the parent's and each
+    child's overwrote one another in the downloads folder."""
+    from gutskin.store.db import transaction
+    from gutskin.store.models import Patient
+
+    (leo,) = _children(engine, people, ("Leo", 2017))
+    with transaction(engine) as s:
+        ext = {pid: s.get(Patient, pid).external_id for pid in (leo, people.owner_pid)}
+    login_page(client, "owner@example.org")
+    names = {}
+    for pid, url in ((leo, f"/data/report.pdf?patient={leo}"), (people.owner_pid, "/data/report.pdf")):
+        r = client.get(url)
+        assert r.status_code == 200 and r.content.startswith(b"%PDF"), r.text[:200]
+        names[pid] = re.search(r'filename="([^"]+)"', r.headers["content-disposition"]).group(1)  # type: ignore[union-attr]
+        assert re.fullmatch(rf"gutskin-report-{re.escape(ext[pid])}-\d{{4}}-\d\d-\d\d\.pdf", names[pid]), names
+    assert names[leo] != names[people.owner_pid]
+    assert client.get(f"/data/report.pdf?patient={people.stranger_pid}").status_code == 404

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
@@ -29,8 +31,13 @@ def patient_report(request: Request, patient: int | None = None, weeks: int = 12
 
     with unit_of_work(request) as s:
         u = require_user(request, s, "patient")
-        pid = access.default_patient(s, u.actor).id if patient is None else access.patient_for_write(s, u.actor, patient).id
-        data = reports.report_data(s, u.actor, pid, weeks, today=local_today(request))
+        profile = access.default_patient(s, u.actor) if patient is None else access.patient_for_write(s, u.actor, patient)
+        today = local_today(request)
+        data = reports.report_data(s, u.actor, profile.id, weeks, today=today)
+        # named per profile and day like the diary download: every report was gutskin-report.pdf, so
+        # a parent's report and each child's overwrote one another (family review)
+        safe = re.sub(r"[^A-Za-z0-9._-]", "_", profile.external_id or str(profile.id))[:40]
+        name = f"gutskin-report-{safe}-{today.isoformat()}.pdf"
     data = reports.settle_insights(data, reports.WEB_INSIGHTS_WAIT)  # after the transaction
     return Response(reports.render_pdf(data), media_type="application/pdf",
-                    headers={"Content-Disposition": 'attachment; filename="gutskin-report.pdf"'})
+                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
