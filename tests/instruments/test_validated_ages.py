@@ -47,3 +47,16 @@ def test_a_childs_dlqi_is_refused_with_what_to_use_and_nothing_is_stored(client,
     r = client.post(f"/api/v1/me/questionnaires/adct?patient_id={child['patient_id']}",
                     json={"answers": [1, 1, 1, 1, 1, 1]}, headers=owner)
     assert r.status_code == 422 and "ADCT is validated for ages 12 and over" in r.json()["detail"]
+
+
+@pytest.mark.parametrize(("birth_year", "use"), [
+    (2023, "use IDQOL for infants under 4 (not in gutskin); POEM and RECAP have caregiver versions"),  # 2 or 3
+    (2022, "use CDLQI (ages 4-16)"),  # 3 or 4: may already be 4
+    (2019, "use CDLQI (ages 4-16)"),
+])
+def test_a_dlqi_refused_for_a_toddler_does_not_send_the_parent_to_cdlqi(birth_year, use) -> None:
+    """A 3-year-old's DLQI said "use CDLQI (ages 4-16)", which was then refused as well (family review)."""
+    problem = age_problem("dlqi", birth_year, DAY)
+    assert problem is not None and problem.endswith(use), problem
+    if "CDLQI" in use:
+        assert age_problem("cdlqi", birth_year, DAY) is None  # what it names is accepted

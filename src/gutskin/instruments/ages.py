@@ -45,6 +45,10 @@ def age_problem(instrument: str, birth_year: int | None, on: dt.date) -> str | N
         side = "old"
     else:
         return None
+    instead = _INSTEAD[(instrument, side)]
+    if instrument == "dlqi" and age_problem("cdlqi", birth_year, on) is not None:
+        # a child under 4 is too young for CDLQI as well: what CDLQI's refusal says (it named CDLQI, refused next)
+        instead = _INSTEAD[("cdlqi", "young")]
     age = " or ".join(str(a) for a in sorted({max(youngest, 0), oldest}))
     return (f"{instrument.upper()} is validated for {_range_text(lo, hi)}; this profile, born in {birth_year}, "
-            f"is {age} on {on.isoformat()}: use {_INSTEAD[(instrument, side)]}")
+            f"is {age} on {on.isoformat()}: use {instead}")
