@@ -27,7 +27,11 @@ test: install browser
 	$(VENV)/bin/lint-imports --no-cache
 	$(VENV)/bin/pytest; rc=$$?; if [ $$rc -eq 5 ]; then echo "pytest collected no tests"; exit 0; fi; exit $$rc
 
-bench: install
+$(VENV)/.bench-installed: $(STAMP)
+	$(PY) -m pip install --quiet -e '.[dev,bench]'
+	touch $(VENV)/.bench-installed
+
+bench: install $(VENV)/.bench-installed
 	$(PY) -m bench.import_diary --quick
 	@for b in axis microbiome triggers forecast challenges insights_pool api clinic_scale load; do \
 	  if [ -f bench/$$b.py ]; then $(PY) -m bench.$$b --quick || exit 1; fi; done
