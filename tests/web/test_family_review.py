@@ -111,3 +111,12 @@ def test_visit_reports_are_named_per_profile(client, people, engine) -> None:
         assert re.fullmatch(rf"gutskin-report-{re.escape(ext[pid])}-\d{{4}}-\d\d-\d\d\.pdf", names[pid]), names
     assert names[leo] != names[people.owner_pid]
     assert client.get(f"/data/report.pdf?patient={people.stranger_pid}").status_code == 404
+
+
+def test_a_childs_diary_asks_what_the_child_had(client, people, engine) -> None:
+    """The chips of Mia's day were headed "Today I had / used", under "Logging for Mia"."""
+    (mia,) = _children(engine, people, ("Mia", 2023))
+    login_page(client, "owner@example.org")
+    page = client.get(f"/today?patient={mia}").text
+    assert "<legend>Today Mia had / used</legend>" in page and "Today I had" not in page
+    assert "<legend>Today I had / used</legend>" in client.get("/today").text  # the caregiver's own day
