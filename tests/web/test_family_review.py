@@ -120,3 +120,20 @@ def test_a_childs_diary_asks_what_the_child_had(client, people, engine) -> None:
     page = client.get(f"/today?patient={mia}").text
     assert "<legend>Today Mia had / used</legend>" in page and "Today I had" not in page
     assert "<legend>Today I had / used</legend>" in client.get("/today").text  # the caregiver's own day
+
+
+def test_the_clinicians_patient_page_says_a_childs_age_and_who_keeps_it(client, people, engine) -> None:
+    """The allergist planning Leo's egg challenge saw "Leo (read-only)": neither his age (the visit
+    PDF says "born 2017") nor that a parent keeps the profile."""
+    from gutskin.clinic import sharing
+    from gutskin.store.db import transaction
+
+    (leo,) = _children(engine, people, ("Leo", 2017))
+    with transaction(engine) as s:
+        sharing.accept_invite(s, people.clinician, sharing.create_invite(s, people.owner, leo)["code"])
+    login_page(client, "linked@clinic.example.org")
+    page = html.unescape(client.get(f"/clinic/patients/{leo}").text)
+    assert "Born 2017; a child's profile, kept by a parent (who answers its questionnaires and logs its diary)." in page
+    own = html.unescape(client.get(f"/clinic/patients/{people.owner_pid}").text)
+    assert 'id="patient-facts">Birth year not given.</p>' in own and "child's profile" not in own
+    assert client.get(f"/clinic/patients/{people.stranger_pid}").status_code == 404

@@ -7,7 +7,7 @@ import datetime as dt
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, Response
 
-from gutskin.clinic import appointments, diary, microbiome, questionnaires, sharing, summary
+from gutskin.clinic import access, appointments, diary, microbiome, questionnaires, sharing, summary
 from gutskin.clinic.errors import ClinicError
 from gutskin.web.errors import status_for
 from gutskin.web.deps import unit_of_work
@@ -48,7 +48,10 @@ def patient_page(request: Request, patient_id: int, weeks: int = 12) -> Response
         scores = questionnaires.history(s, u.actor, patient_id)
         recent = diary.list_days(s, u.actor, patient_id, today - dt.timedelta(days=13), today, with_author=True)
         micro = microbiome.latest_summary(s, u.actor, patient_id)
+        profile = access.patient_for_read(s, u.actor, patient_id)  # authorized above (summary.trends)
         return render(request, "clinic_patient.html", {"data": data, "weeks": data["weeks"],
+                                                       "born": profile.birth_year,
+                                                       "child": profile.relationship == "child",
                                                        "scores": scores[-10:], "recent": list(reversed(recent)),
                                                        "readonly": True, "micro": micro,
                                                        "micro_link": f"/clinic/patients/{patient_id}/microbiome/{micro['id']}"
