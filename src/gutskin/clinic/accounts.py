@@ -8,7 +8,7 @@ import re
 import secrets
 from dataclasses import dataclass
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, event, exists, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -16,7 +16,7 @@ from gutskin.clinic import audit
 from gutskin.clinic.actors import ROLES, SYSTEM, Actor
 from gutskin.clinic.errors import AuthenticationFailed, Conflict, Forbidden, InvalidInput, NotFound, RateLimited
 from gutskin.clinic.passwords import burn_time, check_policy, hash_password, verify_password
-from gutskin.store.models import LoginAttempt, Patient, User, utcnow
+from gutskin.store.models import Factor, FactorValue, LoginAttempt, Patient, User, utcnow
 
 EMAIL_RE = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]+$")
 
@@ -355,24 +355,57 @@ def delete_child_profile(session: Session, actor: Actor, patient_id: int, passwo
         raise NotFound("account not found")
     _recheck(session, user, password, "password is wrong")
     name = patient.display_name or patient.external_id
-    audit.record(session, actor, patient.id, "delete", "patient", patient.id)
-    session.delete(patient)
-    session.flush()
+    _erase_profiles(session, actor, [patient])
     return name
+
+
+def _erase_profiles(session: Session, actor: Actor, patients: list[Patient]) -> None:
+    """Delete profiles with every record in them (database cascades: diary days, factor values,
+    questionnaires, consents, invites, appointments, samples, challenges with doses, adherence and
+    alerts, allergy records), audited; then what is left elsewhere about them:
+
+    - custom factors only these profiles used: a custom factor's name is typed by the person
+      (``food.grandmas_cake``) and stayed in the shared vocabulary after them;
+    - once the deletion commits, their insights cached in this process (:func:`gutskin.clinic.insights.forget`).
+    """
+    ids = [p.id for p in patients]
+    if not ids:
+        return
+    custom = set(session.scalars(
+        select(FactorValue.factor_id).distinct().join(Factor, Factor.id == FactorValue.factor_id)
+        .where(FactorValue.patient_id.in_(ids), Factor.custom.is_(True))).all())
+    for patient in patients:
+        audit.record(session, actor, patient.id, "delete", "patient", patient.id)
+        session.delete(patient)
+    session.flush()
+    if custom:
+        unused = ~exists().where(FactorValue.factor_id == Factor.id)
+        try:
+            with session.begin_nested():  # another person logging the same name right now keeps it
+                session.execute(delete(Factor).where(Factor.id.in_(custom), Factor.custom.is_(True), unused))
+        except IntegrityError:
+            pass
+    event.listen(session, "after_commit", lambda _s: _forget_insights(ids), once=True)
+
+
+def _forget_insights(patient_ids: list[int]) -> None:
+    import sys
+
+    insights = sys.modules.get("gutskin.clinic.insights")  # not loaded in this process: nothing cached
+    if insights is not None:
+        insights.forget(patient_ids)
 
 
 def delete_account(session: Session, actor: Actor, password: str) -> None:
     """Delete the account after re-checking the password; every personal record goes with it.
 
-    Patient profiles, diary days, factor values, questionnaires, consents, invites and
-    appointment requests are removed by cascade; audit rows stay (they hold no health values).
+    Every profile goes as :func:`delete_child_profile`'s does (:func:`_erase_profiles`); sessions go
+    by cascade and API tokens stop at once (their account is gone); audit rows stay (they hold no
+    health values).
     """
     user = session.get(User, actor.user_id)
     if user is None:
         raise NotFound("account not found")
     _recheck(session, user, password, "password is wrong")
-    for patient in session.scalars(select(Patient).where(Patient.owner_user_id == user.id)).all():
-        audit.record(session, actor, patient.id, "delete", "patient", patient.id)
-        session.delete(patient)
-    session.flush()
+    _erase_profiles(session, actor, list(session.scalars(select(Patient).where(Patient.owner_user_id == user.id)).all()))
     session.delete(user)

@@ -56,7 +56,7 @@ _computed: Counter[int] = Counter()  # results computed per patient (monitoring,
 class _Job:
     """One patient's queued or running computation: at most one per patient (:data:`_jobs`)."""
 
-    __slots__ = ("again", "engine", "patient_id", "started", "version")
+    __slots__ = ("again", "dropped", "engine", "patient_id", "started", "version")
 
     def __init__(self, patient_id: int, engine: Engine) -> None:
         self.patient_id = patient_id
@@ -64,6 +64,7 @@ class _Job:
         self.started = False  # taken by a worker (its snapshot is read after this is set)
         self.version: tuple | None = None  # the version it read
         self.again = False  # a newer version was asked for while it ran: run once more
+        self.dropped = False  # the profile was deleted (:func:`forget`): its result is not filed
 
 
 #: execution options of a job's read: a snapshot that blocks no writer (SQLite: deferred BEGIN in
@@ -94,6 +95,10 @@ def _run(job: _Job) -> None:
     result under the version read; then run once more if asked to, else end the job."""
     pid = job.patient_id
     with _lock:
+        if job.dropped:  # queued for a profile deleted since (:func:`forget`)
+            _active.discard(job)
+            _changed.notify_all()
+            return
         job.started, job.again, job.version = True, False, None
     version: tuple | None = None
     result: dict[str, Any] | None = None
@@ -120,6 +125,8 @@ def _run(job: _Job) -> None:
                 _log.error("insights for patient %s failed", pid, exc_info=True)
                 result = FAILED
     with _lock:
+        if job.dropped:  # the profile was deleted meanwhile: nothing of it is kept, no run again
+            result, job.again = None, False
         if result is not None:
             if version is not None:
                 _cache[pid] = (version, result)
@@ -231,6 +238,28 @@ def idle(timeout: float) -> bool:
     """Wait up to ``timeout`` s until no job is queued or running; True if none is."""
     with _changed:
         return _changed.wait_for(lambda: not _active, timeout=timeout)
+
+
+def forget(patient_ids: list[int] | set[int]) -> None:
+    """A deleted profile's results, counts and job are dropped from this process at once (the
+    results are health data derived from a diary that no longer exists); a job already running
+    files nothing when it ends. Called after the deletion commits (``gutskin.clinic.accounts``).
+    Other web processes keep theirs until they restart, unreachable: every read is authorized
+    against the database first (a deleted profile is a 404), and ids are never reused."""
+    with _lock:
+        for pid in patient_ids:
+            _cache.pop(pid, None)
+            _computed.pop(pid, None)
+            job = _jobs.pop(pid, None)
+            if job is not None:
+                job.dropped = True  # a worker that takes it later skips it
+        _changed.notify_all()
+
+
+def cached_patients() -> set[int]:
+    """Patients with a result kept in this process (monitoring, tests)."""
+    with _lock:
+        return set(_cache)
 
 
 def clear_cache() -> None:
