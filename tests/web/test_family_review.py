@@ -137,3 +137,15 @@ def test_the_clinicians_patient_page_says_a_childs_age_and_who_keeps_it(client, 
     own = html.unescape(client.get(f"/clinic/patients/{people.owner_pid}").text)
     assert 'id="patient-facts">Birth year not given.</p>' in own and "child's profile" not in own
     assert client.get(f"/clinic/patients/{people.stranger_pid}").status_code == 404
+
+
+def test_a_childs_invite_code_says_it_shares_that_childs_record_only(client, people, engine) -> None:
+    """Sam, sharing only Leo's record with the allergist, read "Give this code to your clinician":
+    nothing said which of the family's records the code opens."""
+    (leo,) = _children(engine, people, ("Leo", 2017))
+    login_page(client, "owner@example.org")
+    csrf = _csrf(client.get("/data").text)
+    page = html.unescape(client.post(f"/sharing/invite?patient={leo}", data={"csrf_token": csrf}).text)
+    assert "it shares the record of Leo only, not yours or another child's:" in page
+    own = html.unescape(client.post("/sharing/invite", data={"csrf_token": csrf}).text)
+    assert 'id="invite-code"' in own and "it shares the record of" not in own
