@@ -115,7 +115,7 @@ def test_whole_home_challenge(server, browser) -> None:  # type: ignore[no-untyp
     ch = httpx.get(f"{base}/api/v1/challenges/{cid}", headers=me).json()
     start = dt.date.fromisoformat(ch["baseline_start"])
     end = dt.date.fromisoformat(ch["reintroduction_end"])
-    taken = [dt.datetime.fromisoformat(d["taken_at"]) for d in ch["doses"]]
+    taken = [dt.datetime.fromisoformat(d["taken_at"]).replace(tzinfo=None) for d in ch["doses"]]  # UTC, as stored
     assert len({t.date() for t in taken}) == 3
     # itch rises on the days a late reaction (6-48 h after the dose) most likely covers; these
     # depend on the time of day the doses were clicked (a dose just after midnight reacts the
@@ -224,7 +224,7 @@ def test_supervised_dose_typed_in_a_far_zone_is_its_utc_instant(server, browser)
     shown = c.locator("tr.dose-taken td.dose-time").inner_text()
     assert "09:00 (Pacific/Auckland)" in shown, shown
 
-    utc = nine.astimezone(dt.UTC).replace(tzinfo=None).isoformat(timespec="minutes")
+    utc = nine.astimezone(dt.UTC).replace(tzinfo=None).isoformat(timespec="minutes") + "Z"
     ch = httpx.get(f"{base}/api/v1/challenges/{cid}", headers=doc).json()
     assert ch["doses"][0]["taken_at"] == utc and ch["doses"][0]["entered_zone"] == zone  # 13 h before 09:00 UTC
     p.context.close()
