@@ -108,3 +108,27 @@ def test_unlinked_clinician_gets_404_and_patient_safety_stop_page(web) -> None: 
     r = pat.post(f"/challenges/{out['id']}/safety", data={"symptom": "faint", "csrf_token": csrf(page.text)})
     assert r.status_code == 200 and 'id="emergency-guidance"' in r.text and "emergency number" in r.text
     assert "challenge stopped" in r.text  # on the avoid list until the clinician reviews
+
+
+def test_signs_after_a_taken_dose_show_on_that_dose_row(web) -> None:  # type: ignore[no-untyped-def]
+    """The clinician's dose table names the signs the patient reported after a dose (with the time
+    in the viewer's zone), not only the alert at the top of the page."""
+    from gutskin.clinic import challenges as ch
+    from gutskin.store.db import get_engine, transaction
+    from tests.challenges.test_services import shift_back
+
+    people, doc, _ = web
+    engine = get_engine(str(doc.app.state.settings.database_url))
+    with transaction(engine) as s:
+        out = ch.create_plan(s, people.clinician, people.owner_pid, ch.PlanInput(
+            food="food.egg", kind="home", released_for_home=True, baseline_days=7,
+            doses=[ch.DoseStep(0, "1/4 egg"), ch.DoseStep(2, "1/2 egg")]))
+    cid, dose_id = int(out["id"]), out["doses"][0]["id"]
+    shift_back(engine, cid, 7)
+    with transaction(engine) as s:
+        ch.take_dose(s, people.owner, cid, dose_id, {k: False for k in ch.SAFETY_SYMPTOMS})
+        ch.safety_check(s, people.owner, cid, ["hives"], dose_id)
+    login(doc, "linked@clinic.example.org")
+    page = doc.get(f"/clinic/challenges/{cid}").text
+    row = re.search(r'<tr class="dose-taken">.*?</tr>', page, re.S).group(0)
+    assert "after the dose" in row and ch.SAFETY_SYMPTOMS["hives"] in row, row

@@ -258,6 +258,12 @@ def test_safety_check_after_dose_stops(engine, people) -> None:
     with transaction(engine) as s:
         (alert,) = s.scalars(select(ChallengeAlert)).all()
         assert alert.symptoms == ["breathing", "swelling"]
+        # the taken dose's own row records the signs after it (its Symptoms column was blank; only the alert had them)
+        (dose,) = [d for d in ch.get_challenge(s, people.clinician, cid)["doses"] if d["id"] == dose_id]
+        assert dose["status"] == "taken"
+        (check,) = [c for c in dose["safety"]["checks"] if c["symptoms"]]
+        assert check["symptoms"] == ["breathing", "swelling"] and check["at"].endswith("Z")
+        assert check["symptom_labels"] == [ch.SAFETY_SYMPTOMS["breathing"], ch.SAFETY_SYMPTOMS["swelling"]]
     with pytest.raises(NotFound), transaction(engine) as s:
         ch.acknowledge_alert(s, people.unlinked, alert.id)
     with transaction(engine) as s:

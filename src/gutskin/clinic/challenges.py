@@ -193,8 +193,16 @@ def _safety_out(safety: dict | None) -> dict | None:
     """The dose's safety answers; each re-check's ``at`` (the server's UTC clock, stored unmarked) marked."""
     if not isinstance(safety, dict) or not isinstance(safety.get("checks"), list):
         return safety
-    return {**safety, "checks": [{**c, "at": c["at"] + "Z"} if isinstance(c, dict) and isinstance(c.get("at"), str)
-                                 and not c["at"].endswith("Z") else c for c in safety["checks"]]}
+    def check_out(c: object) -> object:
+        if not isinstance(c, dict):
+            return c
+        at = c.get("at")
+        out = {**c, "at": at + "Z" if isinstance(at, str) and not at.endswith("Z") else at}
+        if isinstance(c.get("symptoms"), list):
+            out["symptom_labels"] = [SAFETY_SYMPTOMS.get(x, x) for x in c["symptoms"]]
+        return out
+
+    return {**safety, "checks": [check_out(c) for c in safety["checks"]]}
 
 
 def _dose_out(d: ChallengeDose) -> dict[str, object]:
@@ -616,6 +624,11 @@ def _stop_for_safety(session: Session, actor: Actor, ch: FoodChallenge, present:
     ch.updated_at = now
     if dose is not None and dose.status == "planned":
         dose.status = "stopped"
+    elif dose is not None:  # signs after a dose already taken: the dose's own row says so, not only the alert
+        safety = dict(dose.safety or {})
+        safety["checks"] = [*safety.get("checks", []), {"at": now.isoformat(timespec="minutes"), "symptoms": present}]
+        dose.safety = safety
+        dose.updated_at = now
     for d in _doses(session, ch):
         if d.status == "planned":
             d.status = "skipped"
