@@ -149,3 +149,27 @@ def test_a_childs_invite_code_says_it_shares_that_childs_record_only(client, peo
     assert "it shares the record of Leo only, not yours or another child's:" in page
     own = html.unescape(client.post("/sharing/invite", data={"csrf_token": csrf}).text)
     assert 'id="invite-code"' in own and "it shares the record of" not in own
+
+
+def test_a_childs_insights_count_the_childs_days(client, people, engine) -> None:
+    """On Mia's record "Not enough diary yet" said "(you have 3)": the parent's own diary is another."""
+    import datetime as dt
+
+    from gutskin.clinic import diary
+    from gutskin.store.db import transaction
+
+    (mia,) = _children(engine, people, ("Mia", 2019))
+    with transaction(engine) as s:
+        for i in range(3):
+            diary.put_day(s, people.owner, mia, dt.date.today() - dt.timedelta(days=i), diary.DayInput(itch=3))
+    login_page(client, "owner@example.org")
+    page = ""
+    for _ in range(50):  # computed off the request: the panel asks again until it is ready
+        page = client.get(f"/insights/panel?patient={mia}").text
+        if 'id="insights-computing"' not in page:
+            break
+        import time
+
+        time.sleep(0.1)
+    assert 'id="insights-wait"' in page, page[:500]
+    assert "(your child has 3)" in page and "(you have" not in page

@@ -1051,7 +1051,7 @@ def _avoid(session: Session, patient_id: int, day: dt.date) -> list[dict[str, ob
             continue
         if ch.status == "stopped":  # safety first: avoid until the clinician has reviewed the stop
             out.append({"food": ch.food, "food_label": food_label(ch.food),
-                        "reason": "challenge stopped: avoid until your clinician reviews it", "until": None,
+                        "reason": "challenge stopped: avoid until the clinician has reviewed the stop", "until": None,
                         "challenge_id": ch.id})
             listed.add(ch.food)
         elif phase_on(ch, day) in ("elimination", "baseline", "reintroduction"):
