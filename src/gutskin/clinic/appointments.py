@@ -120,6 +120,10 @@ def respond(
     a = session.get(AppointmentRequest, request_id)
     if a is None or actor.user_id is None or not has_active_consent(session, a.patient_id, actor.user_id):
         raise NotFound("appointment request not found")
+    if when is not None:
+        # booked to the minute, as every answer, page and the archive show it: an API time with
+        # seconds (09:30:45Z) was kept, shown as 09:30 and sent to the EHR (FHIR) as 09:30:45
+        when = when.replace(second=0, microsecond=0)
     if action not in ACTIONS:
         raise InvalidInput(f"action: expected one of {', '.join(ACTIONS)}")
     if action == "accept" and when is None and a.status == "proposed" and a.scheduled_for is not None:
