@@ -204,3 +204,19 @@ def test_sqlite_enforces_foreign_keys_on_every_connection(sqlite_url, tmp_path) 
         c.execute(text("DELETE FROM users WHERE id = :u"), {"u": uid})
         assert c.execute(text("SELECT count(*) FROM patients WHERE external_id = 'p-fk'")).scalar() == 0
         c.commit()
+
+
+def test_an_upload_leaves_no_file_on_disk(engine, people, tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """A microbiome upload is parsed from a temporary folder that is gone afterwards: the sample
+    lives only in the database, so deleting its rows deletes it (nothing to clean up on disk)."""
+    import tempfile
+
+    from gutskin.clinic import microbiome
+    from tests.safety.datarights_world import PROFILE
+
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(scratch))  # where the upload's temporary folder is made
+    with transaction(engine) as s:
+        microbiome.upload_sample(s, people.owner, people.owner_pid, "gut.tsv", PROFILE)
+    assert list(scratch.iterdir()) == []
