@@ -12,7 +12,7 @@ import re
 from typing import Any
 
 import pytest
-from sqlalchemy import select, text
+from sqlalchemy import or_, select, text
 
 from gutskin.clinic import accounts, diary, insights
 from gutskin.store.db import get_engine, transaction
@@ -48,8 +48,6 @@ def _rows_about(s, seeds: dict[str, set[Any]]) -> dict[str, list[Any]]:  # type:
                 conds += [c.in_(sorted(ids[tt])) for tt in targets if ids.get(tt)]
             if not conds:
                 continue
-            from sqlalchemy import or_
-
             rows = list(s.execute(select(t).where(or_(*conds))).mappings())
             found[t.name] = rows
             if len(t.primary_key) == 1:
