@@ -9,7 +9,7 @@ forecast the next block; horizons 1-7 from the last observed training day. Metho
 same test points:
 
 * ``binar1``   gutskin's model, BinAR1-X: BinAR1 (Laplace-Kalman filter on a parameter grid, no
-               MCMC; itch binomial or less dispersed, kappa in {1, 2.5}) with the diary's factors
+               MCMC; itch binomial or a rounded-Gaussian reading of SD 0.5, chosen per patient) with the diary's factors
                at lags 0-3 as shifts of the day's logit, effects estimated by an augmented-state
                filter + spike-and-slab at every origin;
 * ``nocov``    the same without factors (plain BinAR1, the previous model);

@@ -1,7 +1,8 @@
-"""BinAR1's observation dispersion kappa: itch as a binomial of 10 kappa trials on 0..10.
+"""BinAR1's observation dispersion: itch as a binomial of 10 kappa trials on 0..10, or (the
+default grid since session 9) a rounded-Gaussian reading of the day's level.
 
-kappa = 1 is the binomial; kappa > 1 is less dispersed than a binomial (a rounded latent with
-little noise), which the logit-normal transient omega cannot express.
+kappa = 1 is the binomial; kappa > 1 and the reading are less dispersed than a binomial (a
+rounded latent with little noise), which the logit-normal transient omega cannot express.
 """
 
 from __future__ import annotations
@@ -106,13 +107,21 @@ def _frame(Y):
     return f[["patient", "date", "itch", "sleep_loss", "poscorad", "poem", "flare"]]
 
 
-def test_underdispersed_itch_is_recognised_and_forecast_better():
+KAPPA_GRID = fc.make_grid(kappas=(1.0, 2.5))  # the default grid of sessions 3-8
+
+
+def _not_binomial(grid):
+    return (grid.kappa != 1) | (grid.reading > 0)
+
+
+@pytest.mark.parametrize("grid", [fc.DEFAULT_GRID, KAPPA_GRID], ids=["reading", "kappa"])
+def test_underdispersed_itch_is_recognised_and_forecast_better(grid):
     Y = _rounded_latent_itch(np.random.default_rng(5), 8, 150)
-    st_, _ = fc.run_filter(Y, fc.DEFAULT_GRID)
-    w = fc.grid_weights(st_, fc.DEFAULT_GRID)
-    assert np.all(w[:, fc.DEFAULT_GRID.kappa > 1].sum(axis=1) > 0.9)  # every patient: kappa > 1
+    st_, _ = fc.run_filter(Y, grid)
+    w = fc.grid_weights(st_, grid)
+    assert np.all(w[:, _not_binomial(grid)].sum(axis=1) > 0.9)  # every patient: not the binomial
     frame = _frame(Y)
-    pts = ev.forward_chain(frame, 7)
+    pts = ev.forward_chain(frame, 7, grid=grid)
     pts_b = ev.forward_chain(frame, 7, grid=fc.make_grid())  # binomial only
     y = np.array(pts.y)
     P, Pb = np.array(pts.forecasts["model"]), np.array(pts_b.forecasts["model"])
@@ -120,9 +129,11 @@ def test_underdispersed_itch_is_recognised_and_forecast_better():
     assert ev.calibration(P, y)["ece"] < 0.6 * ev.calibration(Pb, y)["ece"]
 
 
-def test_binomial_itch_mostly_keeps_the_binomial_and_loses_little():
-    """On binomial itch kappa = 1 carries most of the weight (a larger kappa with a larger omega
-    can look alike, so not all of it), and forecasts lose at most 1 % against a binomial-only grid."""
+@pytest.mark.parametrize("grid", [fc.DEFAULT_GRID, KAPPA_GRID], ids=["reading", "kappa"])
+def test_binomial_itch_mostly_keeps_the_binomial_and_loses_little(grid):
+    """On binomial itch kappa = 1 carries most of the weight (a larger kappa or a reading with a
+    larger omega can look alike, so not all of it), and forecasts lose at most 1 % against a
+    binomial-only grid."""
     rng = np.random.default_rng(6)
     Y = np.empty((6, 150))
     for k in range(6):
@@ -130,21 +141,22 @@ def test_binomial_itch_mostly_keeps_the_binomial_and_loses_little():
         for t in range(150):
             z = -0.3 + 0.8 * (z + 0.3) + 0.4 * rng.standard_normal()
             Y[k, t] = rng.binomial(10, expit(z))
-    st_, _ = fc.run_filter(Y, fc.DEFAULT_GRID)
-    w = fc.grid_weights(st_, fc.DEFAULT_GRID)
-    assert w[:, fc.DEFAULT_GRID.kappa == 1].sum(axis=1).mean() > 0.6
+    st_, _ = fc.run_filter(Y, grid)
+    w = fc.grid_weights(st_, grid)
+    assert w[:, ~_not_binomial(grid)].sum(axis=1).mean() > 0.6
     frame = _frame(Y)
     y = np.array(ev.forward_chain(frame, 7).y)
-    r = ev.rps(np.array(ev.forward_chain(frame, 7).forecasts["model"]), y).mean()
+    r = ev.rps(np.array(ev.forward_chain(frame, 7, grid=grid).forecasts["model"]), y).mean()
     rb = ev.rps(np.array(ev.forward_chain(frame, 7, grid=fc.make_grid()).forecasts["model"]), y).mean()
     assert r < 1.01 * rb
 
 
-def test_sample_paths_follow_the_predictive_pmf_with_kappa():
+@pytest.mark.parametrize("grid", [fc.DEFAULT_GRID, KAPPA_GRID], ids=["reading", "kappa"])
+def test_sample_paths_follow_the_predictive_pmf_with_kappa(grid):
     Y = _rounded_latent_itch(np.random.default_rng(7), 1, 120)
-    st_ = fc.filter_series(Y[0])
-    pred = fc.predictive(st_, fc.DEFAULT_GRID, [1, 2, 3])[0]
-    paths = fc.sample_paths(st_, fc.DEFAULT_GRID, 3, n=20000, seed=1)
+    st_ = fc.filter_series(Y[0], grid)
+    pred = fc.predictive(st_, grid, [1, 2, 3])[0]
+    paths = fc.sample_paths(st_, grid, 3, n=20000, seed=1)
     for h in range(3):
         freq = np.bincount(paths[:, h].astype(int), minlength=11) / paths.shape[0]
         assert 0.5 * np.abs(freq - pred[h]).sum() < 0.03
@@ -158,7 +170,11 @@ def test_a_grid_without_the_binomial_is_refused():
 def test_the_forecast_reports_its_dispersion():
     dates = np.datetime64("2026-01-01") + np.arange(150)
     careful = _rounded_latent_itch(np.random.default_rng(8), 1, 150)[0]
-    assert fc.forecast_patient(dates, careful, 7).model["kappa"] > 2.0
+    assert fc.forecast_patient(dates, careful, 7, grid=KAPPA_GRID).model["kappa"] > 2.0
+    m = fc.forecast_patient(dates, careful, 7).model
+    assert m["p_binomial"] < 0.1 and m["reading_sd"] > 0.45  # read, not drawn from a binomial
     rng = np.random.default_rng(9)
     noisy = rng.binomial(10, expit(-0.3 + 0.5 * rng.standard_normal(150))).astype(float)
-    assert fc.forecast_patient(dates, noisy, 7).model["kappa"] < 1.5
+    assert fc.forecast_patient(dates, noisy, 7, grid=KAPPA_GRID).model["kappa"] < 1.5
+    m = fc.forecast_patient(dates, noisy, 7).model
+    assert m["p_binomial"] > 0.6 and m["reading_sd"] < 0.2

@@ -13,14 +13,22 @@ The second line generalises the first: itch read as a binomial of ``10 kappa`` t
 0-10 lattice. ``kappa = 1`` is the binomial; ``kappa > 1`` is *less* dispersed than a binomial,
 which a logit-normal transient (``omega``, more dispersed) cannot express. EczemaPred models the
 itch VAS with M = 100 trials (reference §1.2); a 0-10 NRS read by a careful patient is often
-that precise, a rounded latent with little noise. ``kappa`` is on the grid (``KAPPA_GRID``).
+that precise, a rounded latent with little noise. ``kappa`` can be put on the grid
+(``make_grid(kappas=...)``; ``KAPPA_GRID``).
+
+The other observation on the default grid (session 9) is a *reading*: the day's level
+``10 logit^-1(u_t)`` on the 0-10 scale read with Gaussian noise and rounded,
+``y_t = clip(round(10 logit^-1(u_t) + s e_t), 0, 10)``, ``e_t ~ N(0, 1)``, with the reading SD
+``s`` on the grid (``READING_SD_GRID``). It is far less dispersed than any binomial and has the
+binomial's shape nowhere; which observation a diary gets is decided per patient by the grid's
+marginal likelihood (prior ``KAPPA_ONE_PRIOR`` on the binomial).
 
 ``phi = 1`` is BinRW (with extra day-to-day noise when ``omega > 0``); ``phi < 1`` reverts to
 the patient's own level ``m``, which real severity does (reference, issue 6). ``m`` is part of
 the state with prior ``N(mu0, s0^2)`` (EczemaPred: ``mu_y0 ~ N(0, 1)``, ``sigma_y0 ~ N+(0, 1.5)``),
 so it is integrated out exactly by the filter.
 
-Fitting, no MCMC: for every ``(phi, sigma, omega, kappa)`` on a fixed grid, a Laplace-approximate
+Fitting, no MCMC: for every ``(phi, sigma, omega, observation)`` on a fixed grid, a Laplace-approximate
 Kalman filter (iterated EKF: the likelihood of each day is replaced by the Gaussian
 pseudo-observation that matches its mode and curvature) gives the filtered state and the
 marginal likelihood; the grid points are then weighted by prior x likelihood (Bayesian model
@@ -51,7 +59,8 @@ CATEGORIES = np.arange(M + 1)
 PHI_GRID = (0.3, 0.55, 0.7, 0.8, 0.87, 0.92, 0.96, 1.0)
 SIGMA_GRID = (0.08, 0.15, 0.25, 0.38, 0.55, 0.8)
 OMEGA_GRID = (0.0, 0.3, 0.6, 1.0)
-KAPPA_GRID = (1.0, 2.5)  # observation dispersion of the default grid (1 = binomial)
+KAPPA_GRID = (1.0,)  # binomial dispersions of the default grid (1 = binomial; 2.5 until session 9)
+READING_SD_GRID = (0.5,)  # rounded-Gaussian readings of the default grid (SD, itch points; session 9)
 KAPPA_ONE_PRIOR = 0.6  # prior probability of the plain binomial; the rest spread evenly
 LEVEL_PRIOR = (-0.4, 1.5)  # mu0, s0 on the logit scale
 INIT_DEV_VAR_MAX = 1.0  # cap of the initial deviation variance from the level (phi -> 1)
@@ -72,10 +81,13 @@ class Grid:
     mu0: float = LEVEL_PRIOR[0]
     s0: float = LEVEL_PRIOR[1]
     kappa: np.ndarray | None = None  # observation dispersion per point (None: all 1, binomial)
+    reading: np.ndarray | None = None  # > 0: a rounded-Gaussian reading with this SD (kappa unused)
 
     def __post_init__(self) -> None:
         if self.kappa is None:
             object.__setattr__(self, "kappa", np.ones_like(self.phi))
+        if self.reading is None:
+            object.__setattr__(self, "reading", np.zeros_like(self.phi))
 
     @property
     def size(self) -> int:
@@ -83,26 +95,34 @@ class Grid:
 
 
 def make_grid(
-    phis=PHI_GRID, sigmas=SIGMA_GRID, omegas=OMEGA_GRID, level_prior=LEVEL_PRIOR, kappas=(1.0,)
+    phis=PHI_GRID, sigmas=SIGMA_GRID, omegas=OMEGA_GRID, level_prior=LEVEL_PRIOR, kappas=(1.0,), readings=()
 ) -> Grid:
-    """The (phi, sigma, omega, kappa) grid with prior: uniform in phi and omega, half-normal in
-    sigma, and ``KAPPA_ONE_PRIOR`` on kappa = 1 (the binomial) when other kappas are given."""
-    # kappa varies slowest: each dispersion is one contiguous block (see _layout)
+    """The (phi, sigma, omega, observation) grid with prior: uniform in phi and omega,
+    half-normal in sigma, and ``KAPPA_ONE_PRIOR`` on the binomial (kappa = 1) when other
+    observations are given (the other kappas and the rounded-Gaussian readings of SD
+    ``readings`` share the rest evenly)."""
+    # the observation varies slowest: each one is a contiguous block (see _layout)
+    if any(not r > 0 for r in np.asarray(readings, float).ravel().tolist()):
+        raise ValueError(f"readings must be SDs > 0 (itch points), got {list(readings)}")
+    obs = [(float(k), 0.0) for k in sorted(set(np.asarray(kappas, float).tolist()))]
+    obs += [(1.0, float(r)) for r in sorted(set(np.asarray(readings, float).tolist()))]
     K, P, S, O = np.meshgrid(
-        *(np.asarray(v, float) for v in (sorted(kappas), phis, sigmas, omegas)), indexing="ij"
+        np.arange(len(obs)), *(np.asarray(v, float) for v in (phis, sigmas, omegas)), indexing="ij"
     )
     P, S, O, K = P.ravel(), S.ravel(), O.ravel(), K.ravel()
+    kap = np.array([obs[i][0] for i in K])
+    rd = np.array([obs[i][1] for i in K])
     lp = -0.5 * (S / SIGMA_PRIOR_SCALE) ** 2
-    n_k = len(set(np.asarray(kappas, float).tolist()))
-    if n_k > 1:
-        if not np.any(K == 1.0):
+    if len(obs) > 1:
+        is_binom = (kap == 1.0) & (rd == 0.0)
+        if not np.any(is_binom):
             raise ValueError("kappas must include 1 (the binomial)")
-        lp = lp + np.where(K == 1.0, math.log(KAPPA_ONE_PRIOR), math.log((1 - KAPPA_ONE_PRIOR) / (n_k - 1)))
+        lp = lp + np.where(is_binom, math.log(KAPPA_ONE_PRIOR), math.log((1 - KAPPA_ONE_PRIOR) / (len(obs) - 1)))
     lp = lp - np.logaddexp.reduce(lp)
-    return Grid(P, S, O, lp, float(level_prior[0]), float(level_prior[1]), K)
+    return Grid(P, S, O, lp, float(level_prior[0]), float(level_prior[1]), kap, rd)
 
 
-DEFAULT_GRID = make_grid(kappas=KAPPA_GRID)
+DEFAULT_GRID = make_grid(kappas=KAPPA_GRID, readings=READING_SD_GRID)
 
 
 @dataclass
@@ -160,20 +180,105 @@ def _dispersion(kappa: float) -> _Dispersion:
     return _Dispersion(kappa)
 
 
-def observation_pmf(u: np.ndarray, kappa) -> np.ndarray:
-    """P(itch = 0..10 | day logit u) under dispersion ``kappa`` (broadcast against ``u``),
-    appended as the last axis; kappa = 1 is Binomial(10, logit^-1(u))."""
+# the rounded-Gaussian reading: y = clip(round(10 logit^-1(u) + s e), 0, 10), e ~ N(0, 1)
+
+_U = np.linspace(-12.0, 12.0, 4801)  # day logit u, tabulated every 0.005 (clamped outside)
+_U_INV_STEP = (_U.size - 1) / (_U[-1] - _U[0])
+
+
+def _log_interval(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """log(Phi(b) - Phi(a)) for a < b, accurate in both tails."""
+    from scipy.special import log_ndtr
+
+    with np.errstate(divide="ignore", invalid="ignore"):
+        up = a > 0  # both in the upper tail: Phi(-a) - Phi(-b)
+        hi = np.where(up, log_ndtr(-a), log_ndtr(b))
+        lo = np.where(up, log_ndtr(-b), log_ndtr(a))
+        return hi + np.log1p(-np.exp(np.minimum(lo - hi, -1e-300)))
+
+
+def _reading_log_pmf(u: np.ndarray, sd: float) -> np.ndarray:
+    """log P(y = 0..10 | u) of the rounded-Gaussian reading, appended as the last axis."""
+    mu = M / (1.0 + np.exp(-np.asarray(u, float)))[..., None]
+    lo = np.r_[-np.inf, CATEGORIES[1:] - 0.5]
+    hi = np.r_[CATEGORIES[:-1] + 0.5, np.inf]
+    return _log_interval((lo - mu) / sd, (hi - mu) / sd)
+
+
+class _Reading:
+    """Tables of the rounded-Gaussian reading with SD ``sd`` on the grid ``_U`` of day logits:
+    per itch value y, ``log P(y | u)``, its derivative in u and the curvature
+    ``-d^2 log P(y | u) / du^2`` (floored at 1e-6), for the Laplace filter.
+
+    With ``mu = 10 logit^-1(u)``, ``a, b = (y -+ 1/2 - mu) / sd`` (the ends open at 0 and 10),
+    ``P = Phi(b) - Phi(a)``: ``dlogP/dmu = (phi(a) - phi(b)) / (sd P)``,
+    ``d2logP/dmu2 = (a phi(a) - b phi(b)) / (sd^2 P) - (dlogP/dmu)^2``, and the chain rule with
+    ``mu' = 10 p (1 - p)``, ``mu'' = mu' (1 - 2p)``.
+    """
+
+    def __init__(self, sd: float) -> None:
+        self.sd = sd
+        p = 1.0 / (1.0 + np.exp(-_U))
+        mu = M * p
+        d1 = M * p * (1 - p)
+        d2 = d1 * (1 - 2 * p)
+        lo = np.r_[-np.inf, CATEGORIES[1:] - 0.5]
+        hi = np.r_[CATEGORIES[:-1] + 0.5, np.inf]
+        a = (lo[:, None] - mu[None, :]) / sd  # (11, n_u)
+        b = (hi[:, None] - mu[None, :]) / sd
+        lp = _log_interval(a, b)
+        log_phi = lambda x: np.where(np.isinf(x), -np.inf, -0.5 * x * x - 0.5 * math.log(2 * math.pi))  # noqa: E731
+        with np.errstate(invalid="ignore", over="ignore"):
+            fa, fb = np.exp(log_phi(a) - lp), np.exp(log_phi(b) - lp)  # phi(.)/P
+            afa = np.where(np.isinf(a), 0.0, a * fa)
+            bfb = np.where(np.isinf(b), 0.0, b * fb)
+        g_mu = (fa - fb) / sd
+        h_mu = (afa - bfb) / sd**2 - g_mu**2
+        self.lp = np.maximum(lp, -1e4)
+        self.p_table = np.exp(self.lp).T.copy()  # (n_u, 11): P(y | u) for the forecasts
+        self.g = g_mu * d1[None, :]
+        self.h = np.maximum(-(h_mu * d1[None, :] ** 2 + g_mu * d2[None, :]), 1e-6)
+
+
+    def pmf(self, u: np.ndarray) -> np.ndarray:
+        """P(y = 0..10 | u), appended as the last axis: the tabulated pmf interpolated linearly
+        (within 1e-4 of :func:`_reading_log_pmf`'s exact values, tested), renormalised."""
+        x = np.clip((np.asarray(u, float) - _U[0]) * _U_INV_STEP, 0.0, _U.size - 1.000001)
+        i = x.astype(np.int64)
+        f = (x - i)[..., None]
+        lo = self.p_table[i]
+        p = lo + f * (self.p_table[i + 1] - lo)
+        return p / p.sum(axis=-1, keepdims=True)
+
+
+@functools.lru_cache(maxsize=None)
+def _reading(sd: float) -> _Reading:
+    """The tables of one reading SD, built once per process."""
+    return _Reading(sd)
+
+
+def observation_pmf(u: np.ndarray, kappa, reading=0.0) -> np.ndarray:
+    """P(itch = 0..10 | day logit u) under dispersion ``kappa``, or, where ``reading`` > 0, the
+    rounded-Gaussian reading of ``10 logit^-1(u)`` with that SD (both broadcast against ``u``),
+    appended as the last axis; kappa = 1 (reading 0) is Binomial(10, logit^-1(u))."""
     u = np.asarray(u, float)
-    kap = np.broadcast_to(np.asarray(kappa, float), u.shape)
-    kinds = np.unique(kap)
-    if kinds.size == 1:
-        kv = float(kinds[0])
-        return _binom_pmf(1.0 / (1.0 + np.exp(-u))) if kv == 1.0 else np.exp(_dispersion(kv).log_pmf(u))
+    k0, r0 = np.broadcast_arrays(np.asarray(kappa, float), np.asarray(reading, float))
+    kinds = set(zip(k0.ravel().tolist(), r0.ravel().tolist())) or {(1.0, 0.0)}
+    kap = np.broadcast_to(k0, u.shape)
+    rd = np.broadcast_to(r0, u.shape)
+
+    def pmf(kv: float, rv: float, us: np.ndarray) -> np.ndarray:
+        if rv > 0:
+            return _reading(rv).pmf(us)
+        return _binom_pmf(1.0 / (1.0 + np.exp(-us))) if kv == 1.0 else np.exp(_dispersion(kv).log_pmf(us))
+
+    if len(kinds) == 1:
+        kv, rv = next(iter(kinds))
+        return pmf(kv, rv, u)
     out = np.empty((*u.shape, M + 1))
-    for kv in kinds:
-        sel = kap == kv
-        us = u[sel]
-        out[sel] = _binom_pmf(1.0 / (1.0 + np.exp(-us))) if kv == 1.0 else np.exp(_dispersion(float(kv)).log_pmf(us))
+    for kv, rv in kinds:
+        sel = (kap == kv) & (rd == rv)
+        out[sel] = pmf(kv, rv, u[sel])
     return out
 
 
@@ -190,7 +295,8 @@ def _contiguous(idx: np.ndarray):
 class _Layout:
     """Where the binomial points (kappa = 1) and the others sit on the grid, and for the others
     the offset of their dispersion's row in stacked, flattened tables, so every kappa > 1 is
-    interpolated in one vectorised pass (this is the filter's per-day cost)."""
+    interpolated in one vectorised pass (this is the filter's per-day cost); the same for the
+    rounded-Gaussian readings."""
 
     one: Any  # slice / index array of the kappa = 1 points, or None
     rest: Any  # the same for the others
@@ -200,23 +306,37 @@ class _Layout:
     var: np.ndarray  # Var[y | theta]
     A: np.ndarray  # and the log-partition A(theta)
     log_h: np.ndarray  # one row of 11 per distinct kappa, flattened
+    read: Any = None  # slice / index array of the reading points, or None
+    read_sd: np.ndarray = field(default_factory=lambda: np.zeros(0))  # their SDs
+    read_base: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))  # offset of their 11 x len(_U) block
+    r_lp: np.ndarray = field(default_factory=lambda: np.zeros(0))  # flat tables: log P(y | u),
+    r_g: np.ndarray = field(default_factory=lambda: np.zeros(0))  # its derivative in u,
+    r_h: np.ndarray = field(default_factory=lambda: np.zeros(0))  # and the curvature
 
 
-def _layout(kappa: np.ndarray) -> _Layout:
+def _layout(kappa: np.ndarray, reading: np.ndarray | None = None) -> _Layout:
     kappa = np.asarray(kappa, float)
-    is_one = kappa == 1.0
-    rest_idx = np.flatnonzero(~is_one)
+    reading = np.zeros_like(kappa) if reading is None else np.asarray(reading, float)
+    is_read = reading > 0
+    is_one = (kappa == 1.0) & ~is_read
+    rest_idx = np.flatnonzero(~is_one & ~is_read)
     kv = kappa[rest_idx]
     distinct = sorted(set(kv.tolist()))
     ds = [_dispersion(k) for k in distinct]
     row = np.searchsorted(np.asarray(distinct, float), kv).astype(np.int64)
+    read_idx = np.flatnonzero(is_read)
+    rv = reading[read_idx]
+    rdistinct = sorted(set(rv.tolist()))
+    rs = [_reading(r) for r in rdistinct]
+    rrow = np.searchsorted(np.asarray(rdistinct, float), rv).astype(np.int64)
 
-    def flat(name):
-        return np.concatenate([getattr(d, name) for d in ds]) if ds else np.zeros(0)
+    def flat(objs, name):
+        return np.concatenate([getattr(d, name).ravel() for d in objs]) if objs else np.zeros(0)
 
     return _Layout(
         _contiguous(np.flatnonzero(is_one)), _contiguous(rest_idx), kv, row * _THETA.size,
-        flat("mean"), flat("var"), flat("A"), flat("log_h"),
+        flat(ds, "mean"), flat(ds, "var"), flat(ds, "A"), flat(ds, "log_h"),
+        _contiguous(read_idx), rv, rrow * ((M + 1) * _U.size), flat(rs, "lp"), flat(rs, "g"), flat(rs, "h"),
     )
 
 
@@ -280,7 +400,38 @@ def _laplace_observation(y, ao: np.ndarray, V: np.ndarray, lay: _Layout, newton:
         u[sl] = ub
         h[sl] = k2 * var + 1e-12
         lp[sl] = lay.log_h[base // _THETA.size * (M + 1) + yi] + th * y - A
+    if lay.read is not None:
+        sl, sd = (..., lay.read), lay.read_sd
+        a, iv = ao[sl], iV[sl]
+        pe = (y + 0.5) / (M + 1.0)
+        er = (M * pe * (1.0 - pe)) ** 2 / (sd * sd + 1.0 / 12.0)  # precision of the empirical logit
+        ub = (a * iv + el * er) / (iv + er)
+        row = lay.read_base + yi * _U.size
+        for _ in range(newton + READING_EXTRA_NEWTON):
+            g, hh = _interp_u(row, ub, lay.r_g, lay.r_h)
+            ub = ub + (g - (ub - a) * iv) / (hh + iv)
+        hh, lr = _interp_u(row, ub, lay.r_h, lay.r_lp)
+        u[sl] = ub
+        h[sl] = hh
+        lp[sl] = lr
     return u, h, lp
+
+
+READING_EXTRA_NEWTON = 2  # the reading's likelihood is flat-topped: two more Newton steps
+
+
+def _interp_u(row: np.ndarray, u: np.ndarray, *tables: np.ndarray) -> list[np.ndarray]:
+    """Reading ``tables`` (flat, rows starting at ``row``) at day logits ``u``: linear
+    interpolation on ``_U`` (step 0.005, clamped outside +-12)."""
+    x = np.clip((u - _U[0]) * _U_INV_STEP, 0.0, _U.size - 1.000001)
+    i = x.astype(np.int64)
+    f = x - i
+    j = row + i
+    out = []
+    for t in tables:
+        lo = t.take(j)
+        out.append(lo + f * (t.take(j + 1) - lo))
+    return out
 
 
 def _init_state(K: int, grid: Grid) -> FilterState:
@@ -330,7 +481,7 @@ def _update(st: FilterState, y: np.ndarray, grid: Grid, newton: int = 2, offset=
         az = az + offset[idx][:, None]
     om2 = grid.omega**2
     V = pzz + om2
-    u, h, lp = _laplace_observation(yk, az, V, layout or _layout(grid.kappa), newton)
+    u, h, lp = _laplace_observation(yk, az, V, layout or _layout(grid.kappa, grid.reading), newton)
     h = np.maximum(h, 1e-9)
     ll = lp - (u - az) ** 2 / (2 * V) - 0.5 * np.log1p(h * V)
     ytil = u + (u - az) / (h * V)
@@ -358,7 +509,7 @@ def run_filter(
     st = _init_state(K, grid)
     want = set(int(s) for s in snapshots) if snapshots is not None else set()
     snaps: dict[int, FilterState] = {}
-    lay = _layout(grid.kappa)
+    lay = _layout(grid.kappa, grid.reading)
     for t in range(T):
         if t > 0:
             _predict(st, grid, drift=None if drift is None else drift[:, t])
@@ -384,10 +535,15 @@ def filter_series(
     y = np.asarray(y, dtype=float)
     T = y.size
     st = _init_state(1, grid)
-    lay = _layout(grid.kappa)
+    lay = _layout(grid.kappa, grid.reading)
     base = np.full(grid.size, -1, dtype=np.int64)
     if lay.rest is not None:
         base[lay.rest] = lay.base
+    read_base = np.full(grid.size, -1, dtype=np.int64)
+    read_sd = np.zeros(grid.size)
+    if lay.read is not None:
+        read_base[lay.read] = lay.read_base
+        read_sd[lay.read] = lay.read_sd
     zeros = np.zeros(T)
     out, n_obs = kernels.grid_filter(
         y,
@@ -398,6 +554,8 @@ def filter_series(
         float(_THETA[0]), float(_THETA_INV_STEP), int(_THETA.size),
         np.vstack([st.az[0], st.am[0], st.pzz[0], st.pzm[0], st.pmm[0]]),
         int(newton),
+        read_base, read_sd, lay.r_lp, lay.r_g, lay.r_h,
+        float(_U[0]), float(_U_INV_STEP), int(_U.size), int(newton + READING_EXTRA_NEWTON),
     )
     st.az[0], st.am[0], st.pzz[0], st.pzm[0], st.pmm[0], st.loglik[0] = out
     st.n_obs[0] = n_obs
@@ -447,6 +605,7 @@ def predictive(
         wk = w[k][keep] / w[k][keep].sum()
         phi, s2, om2 = grid.phi[keep], grid.sigma[keep] ** 2, grid.omega[keep] ** 2
         kap = grid.kappa[keep][:, None]
+        rdg = grid.reading[keep][:, None]
         az, am = st.az[k, keep].copy(), st.am[k, keep].copy()
         pzz, pzm, pmm = st.pzz[k, keep].copy(), st.pzm[k, keep].copy(), st.pmm[k, keep]
         done = 0
@@ -463,7 +622,7 @@ def predictive(
             sd = np.sqrt(pzz + om2 + (0.0 if offset_var is None else offset_var[k, s - 1]))
             off = 0.0 if offset is None else offset[k, s - 1]
             u = off + az[:, None] + math.sqrt(2.0) * sd[:, None] * _GH_X[None, :]
-            pm = observation_pmf(u, kap)  # (C', N, 11)
+            pm = observation_pmf(u, kap, rdg)  # (C', N, 11)
             out[k, i] = np.einsum("c,n,cnj->j", wk, _GH_W / math.sqrt(math.pi), pm)
     out /= out.sum(axis=2, keepdims=True)
     return out
@@ -495,7 +654,7 @@ def sample_paths(
     l22 = np.sqrt(np.maximum(pmm - l21**2, 0.0))
     z = az + l11 * e1
     m = am + l21 * e1 + l22 * e2
-    phi, sig, om, kap = grid.phi[c], grid.sigma[c], grid.omega[c], grid.kappa[c]
+    phi, sig, om, kap, rdg = grid.phi[c], grid.sigma[c], grid.omega[c], grid.kappa[c], grid.reading[c]
     out = np.empty((n, steps))
     for h in range(steps):
         z = m + phi * (z - m) + sig * rng.standard_normal(n)
@@ -506,7 +665,7 @@ def sample_paths(
             u = u + offset[h]
         if offset_var is not None:
             u = u + math.sqrt(max(float(offset_var[h]), 0.0)) * rng.standard_normal(n)
-        cdf = np.cumsum(observation_pmf(u, kap), axis=1)
+        cdf = np.cumsum(observation_pmf(u, kap, rdg), axis=1)
         out[:, h] = np.minimum((rng.random(n)[:, None] > cdf).sum(axis=1), M)
     return out
 
@@ -870,7 +1029,9 @@ class PatientForecast:
     flare_risk: float  # P(at least one day with itch >= flare_threshold within the horizon)
     flare_threshold: int = FLARE_THRESHOLD
     n_observed: int = 0  # itch scores the fit used
-    model: dict[str, float] = field(default_factory=dict)  # posterior means of phi, sigma, omega, level
+    # posterior means of phi, sigma, omega, kappa, the reading SD (0 = not a reading) and the
+    # level; p_binomial: posterior probability of the binomial observation
+    model: dict[str, float] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -1009,7 +1170,9 @@ def forecast_patient(
         "phi": round(float(w @ grid.phi), 4),
         "sigma": round(float(w @ grid.sigma), 4),
         "omega": round(float(w @ grid.omega), 4),
-        "kappa": round(float(w @ grid.kappa), 4),
+        "kappa": round(float(w @ np.where(grid.reading > 0, 1.0, grid.kappa)), 4),
+        "reading_sd": round(float(w @ grid.reading), 4),
+        "p_binomial": round(float(w[(grid.kappa == 1.0) & (grid.reading == 0)].sum()), 4),
         "level_itch": round(float(M * (w @ (1 / (1 + np.exp(-st.am[0]))))), 3),
     }
     return PatientForecast(patient, fit.last, days, round(risk, 4), flare_threshold, int(st.n_obs[0]), model)

@@ -80,6 +80,15 @@ def grid_filter(
     n_theta: int,
     init: np.ndarray,
     newton: int,
+    read_base: np.ndarray,
+    read_sd: np.ndarray,
+    r_lp: np.ndarray,
+    r_g: np.ndarray,
+    r_h: np.ndarray,
+    u0: float,
+    u_inv_step: float,
+    n_u: int,
+    read_newton: int,
 ) -> tuple[np.ndarray, int]:
     """Laplace-Kalman filter of BinAR1 for one series at every grid point.
 
@@ -88,6 +97,9 @@ def grid_filter(
     ``sigma2``, ``omega2``, ``kappa`` and ``base``, the offset of the point's row in the flat
     dispersion tables ``t_mean``/``t_var``/``t_A`` (-1 for kappa = 1, the exact binomial).
     ``log_h``: 11 entries per table row. ``init``: (5, C) initial az, am, pzz, pzm, pmm.
+    Rounded-Gaussian readings: ``read_base`` (C,), the offset of the point's 11 x ``n_u`` block
+    in the flat tables ``r_lp``/``r_g``/``r_h`` (log P(y | u), its derivative, the curvature;
+    -1 for the other observations), ``read_sd`` their SDs, ``read_newton`` Newton steps.
 
     Returns ``out`` (6, C): az, am, pzz, pzm, pmm, log-likelihood; and the number of observed
     days. Same recursion as ``forecast.filter_series`` (without its pruning, which only saves
@@ -127,7 +139,23 @@ def grid_filter(
             el = math.log((yt + 0.5) / (M - yt + 0.5))
             eh = 1.0 / (1.0 / (yt + 0.5) + 1.0 / (M - yt + 0.5))
             yi = int(yt)
-            if row < 0:  # binomial, exact
+            rb = read_base[c]
+            if rb >= 0:  # rounded-Gaussian reading: tabulated log P(y | u) and derivatives
+                sd = read_sd[c]
+                pe = (yt + 0.5) / (M + 1.0)
+                er = (M * pe * (1.0 - pe)) ** 2 / (sd * sd + 1.0 / 12.0)
+                ub = (ao * iv + el * er) / (iv + er)
+                r0 = rb + yi * n_u
+                for _ in range(read_newton):
+                    i, f = _table_pos(ub, u0, u_inv_step, n_u)
+                    g = _interp(r_g, r0 + i, f)
+                    hh = _interp(r_h, r0 + i, f)
+                    ub = ub + (g - (ub - ao) * iv) / (hh + iv)
+                i, f = _table_pos(ub, u0, u_inv_step, n_u)
+                u = ub
+                h = _interp(r_h, r0 + i, f)
+                lp = _interp(r_lp, r0 + i, f)
+            elif row < 0:  # binomial, exact
                 ub = (ao * iv + el * eh) / (iv + eh)
                 for _ in range(newton):
                     p = 1.0 / (1.0 + math.exp(-ub))
