@@ -27,8 +27,21 @@ def landing(request: Request, deleted: int = 0) -> Response:
     return render(request, "landing.html", {"deleted": bool(deleted)})
 
 
+HTTPS_ONLY = ("this server runs in production mode and signs in only over HTTPS: open it with https:// "
+              "(the browser does not send the sign-in form's Secure cookie back over http)")
+
+
+def _plain_http_in_production(request: Request) -> bool:
+    """Production cookies are ``Secure``; over plain http the browser keeps them, so every sign-in
+    failed with "the form expired" (found by the IT-operator review). The scheme is uvicorn's,
+    which follows ``X-Forwarded-Proto`` from a trusted proxy."""
+    return settings_of(request).is_production and request.url.scheme != "https"
+
+
 def _anon_form(request: Request, name: str, ctx: dict, status: int = 200) -> Response:
     cookie, token = security.anon_csrf_pair(settings_of(request).secret_key, request.cookies.get(security.ANON_CSRF_COOKIE))
+    if _plain_http_in_production(request):
+        ctx = {**ctx, "needs_https": HTTPS_ONLY}
     resp = render(request, name, {**ctx, "anon_csrf": token}, status=status)
     resp.set_cookie(security.ANON_CSRF_COOKIE, cookie, httponly=True, samesite="strict", secure=cookie_secure(request))
     return resp
@@ -36,6 +49,8 @@ def _anon_form(request: Request, name: str, ctx: dict, status: int = 200) -> Res
 
 def _check_anon_csrf(request: Request, token: str) -> None:
     if not security.check_anon_csrf(settings_of(request).secret_key, request.cookies.get(security.ANON_CSRF_COOKIE), token):
+        if _plain_http_in_production(request) and not request.cookies.get(security.ANON_CSRF_COOKIE):
+            raise HTTPException(403, HTTPS_ONLY)
         raise HTTPException(403, "the form expired or did not come from this site; reload the page and try again")
 
 
