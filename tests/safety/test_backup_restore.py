@@ -232,3 +232,13 @@ def test_a_failed_cli_restore_leaves_no_new_sqlite_file_and_keeps_an_existing_on
     r = subprocess.run([GUTSKIN, "restore", "--force", str(damaged)], env=env, capture_output=True, text=True, timeout=120)
     assert r.returncode != 0 and "damaged" in r.stderr, r.stderr
     assert target.exists() and snapshot(f"sqlite:///{target}") == before
+
+
+def test_cli_backup_to_dash_is_refused_not_a_file_named_dash(sqlite_url: str, tmp_path: Path) -> None:
+    """`--out -` reads as standard output; it wrote a file called "-" in the working directory."""
+    here = tmp_path / "cwd"
+    here.mkdir()
+    r = subprocess.run([GUTSKIN, "backup", "--out", "-"], env={**os.environ, "GUTSKIN_DATABASE_URL": sqlite_url},
+                       capture_output=True, text=True, timeout=120, cwd=here)
+    assert r.returncode == 2 and "--out -" in r.stderr and len(r.stderr.strip().splitlines()) == 1
+    assert list(here.iterdir()) == []

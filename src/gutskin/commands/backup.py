@@ -14,6 +14,9 @@ def backup(out: Path = typer.Option(..., "--out", help="Backup file to write (gz
     from gutskin.store.backup import BackupError
     from gutskin.store.backup import backup as do_backup
 
+    if str(out) == "-":  # the usual "standard output" spelling; it made a file named "-"
+        fail("--out -: a backup is written to a named file (atomically, owner-only); give a path, "
+             "e.g. --out gutskin-backup.jsonl.gz")
     check_out_path(out)
     url = database_url()
     try:
