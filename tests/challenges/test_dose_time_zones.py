@@ -107,10 +107,10 @@ def test_the_page_and_the_fhir_export_show_the_instant_typed_on_the_clinicians_p
     assert first.taken_at == utc(nine) and first.entered_zone == zone
 
     iso = utc(nine).isoformat(timespec="minutes")
-    shown = re.search(r'<td class="dose-time">([^<]+)</td>', r.text).group(1).strip()
+    shown = re.search(r'<td class="dose-time">([^<]+)<', r.text).group(1).strip()
     assert shown == local_time(iso, zone) and "09:00" in shown and shown.endswith(f"({zone})")
     doc.cookies.set("tz", "Europe/London")  # another viewer: the same instant in their zone, named
-    other = re.search(r'<td class="dose-time">([^<]+)</td>', doc.get(url).text).group(1).strip()
+    other = re.search(r'<td class="dose-time">([^<]+)<', doc.get(url).text).group(1).strip()
     assert other == local_time(iso, "Europe/London") and other.endswith("(Europe/London)")
 
     with transaction(engine) as s:

@@ -132,3 +132,31 @@ def test_signs_after_a_taken_dose_show_on_that_dose_row(web) -> None:  # type: i
     page = doc.get(f"/clinic/challenges/{cid}").text
     row = re.search(r'<tr class="dose-taken">.*?</tr>', page, re.S).group(0)
     assert "after the dose" in row and ch.SAFETY_SYMPTOMS["hives"] in row, row
+    assert "by the patient" in row  # who recorded the dose as taken
+
+
+def test_a_childs_home_dose_says_the_parent_recorded_it(web) -> None:  # type: ignore[no-untyped-def]
+    from gutskin.clinic import accounts
+    from gutskin.clinic import challenges as ch
+    from gutskin.clinic import sharing
+    from gutskin.store.db import get_engine, transaction
+    from tests.challenges.test_services import shift_back
+
+    people, doc, _ = web
+    engine = get_engine(str(doc.app.state.settings.database_url))
+    with transaction(engine) as s:
+        leo = accounts.add_child_profile(s, people.owner, "Leo", 2017).id
+        code = sharing.create_invite(s, people.owner, leo)["code"]
+    with transaction(engine) as s:
+        sharing.accept_invite(s, people.clinician, code)
+        out = ch.create_plan(s, people.clinician, leo, ch.PlanInput(
+            food="food.egg", kind="home", released_for_home=True, baseline_days=7,
+            doses=[ch.DoseStep(0, "1/4 egg"), ch.DoseStep(2, "1/2 egg")]))
+    cid = int(out["id"])
+    shift_back(engine, cid, 7)
+    with transaction(engine) as s:
+        ch.take_dose(s, people.owner, cid, out["doses"][0]["id"], {k: False for k in ch.SAFETY_SYMPTOMS})
+        assert [d["recorded_by_role"] for d in ch.get_challenge(s, people.clinician, cid)["doses"]] == ["caregiver", None]
+    login(doc, "linked@clinic.example.org")
+    row = re.search(r'<tr class="dose-taken">.*?</tr>', doc.get(f"/clinic/challenges/{cid}").text, re.S).group(0)
+    assert "by the parent" in row, row

@@ -356,6 +356,7 @@ def test_supervised_record_and_outcome(engine, people) -> None:
     utc = t0.astimezone(dt.UTC).replace(tzinfo=None)
     assert [d["taken_at"] for d in got["doses"]] == [(utc + dt.timedelta(minutes=m)).isoformat(timespec="minutes") + "Z"
                                                      for m in (0, 20, 40)]  # stored in UTC
+    assert {d["recorded_by_role"] for d in got["doses"]} == {"clinician"}  # given in clinic
 
 
 def _log_series(engine, people, start: dt.date, values) -> None:  # type: ignore[no-untyped-def]

@@ -205,12 +205,24 @@ def _safety_out(safety: dict | None) -> dict | None:
     return {**safety, "checks": [check_out(c) for c in safety["checks"]]}
 
 
-def _dose_out(d: ChallengeDose) -> dict[str, object]:
+def _recorder_role(d: ChallengeDose, patient: Patient | None) -> str | None:
+    """Who recorded a dose as taken or given: ``patient`` (on their own profile), ``caregiver`` (the
+    account keeping a child's profile) or ``clinician``; None when nobody is recorded (planned, or
+    the account was deleted)."""
+    if d.recorded_by_user_id is None or patient is None:
+        return None
+    if d.recorded_by_user_id == patient.owner_user_id:
+        return "caregiver" if patient.relationship == "child" else "patient"
+    return "clinician"
+
+
+def _dose_out(d: ChallengeDose, patient: Patient | None = None) -> dict[str, object]:
     return {
         "id": d.id, "step": d.step, "planned_on": d.planned_on.isoformat(), "amount": d.amount, "setting": d.setting,
         "status": d.status, "taken_at": _z(d.taken_at),
         "entered_zone": d.entered_zone, "time_note": d.time_note or "",
         "symptoms": d.symptoms, "safety": _safety_out(d.safety),
+        **({"recorded_by_role": _recorder_role(d, patient)} if patient is not None else {}),
     }
 
 
@@ -257,7 +269,7 @@ def _out(session: Session, ch: FoodChallenge, today: dt.date | None = None, full
         "created_at": _z(ch.created_at, "seconds"),
     }
     if full:
-        d["doses"] = [_dose_out(x) for x in _doses(session, ch)]
+        d["doses"] = [_dose_out(x, patient) for x in _doses(session, ch)]
         d["adherence"] = [
             {"day": a.day.isoformat(), "followed": a.followed, "note": a.note}
             for a in session.scalars(select(ChallengeAdherence).where(ChallengeAdherence.challenge_id == ch.id)
