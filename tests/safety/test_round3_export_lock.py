@@ -69,8 +69,11 @@ def test_a_writer_is_not_held_up_while_the_bundle_is_built(sqlite_url) -> None:
     from gutskin.clinic.fhir import export_bundle
     from gutskin.store.db import transaction
 
-    t0 = time.monotonic()
-    with transaction(engine) as s:  # reading (≈ 0.02 s) and building the same Bundle, outside the app
-        export_bundle(s, people.owner, people.owner_pid)
-    build = time.monotonic() - t0
-    assert done["at"] - committed_at > 0.5 * build, (done["at"] - committed_at, build, total)
+    builds = []
+    for _ in range(3):  # the fastest of three: one build slowed by the machine (4.6 s instead of ≈ 1 s in
+        t0 = time.monotonic()  # a clean-clone run of session 9) made the gap look short; a slow one only helps it
+        with transaction(engine) as s:  # reading (≈ 0.02 s) and building the same Bundle, outside the app
+            export_bundle(s, people.owner, people.owner_pid)
+        builds.append(time.monotonic() - t0)
+    build = min(builds)
+    assert done["at"] - committed_at > 0.5 * build, (done["at"] - committed_at, builds, total)
