@@ -33,6 +33,22 @@ def _child_world(engine, people):  # type: ignore[no-untyped-def]
     return mia
 
 
+def _shared_child_and_an_unrecorded_answer(engine, people) -> int:  # type: ignore[no-untyped-def]
+    """The child's world shared with the linked clinician, plus a RECAP of the parent's own from
+    before authors were recorded; returns the child's profile id."""
+    from gutskin.clinic import questionnaires, sharing
+    from gutskin.store.db import transaction
+    from gutskin.store.models import QuestionnaireResponse
+
+    mia = _child_world(engine, people)
+    with transaction(engine) as s:
+        sharing.accept_invite(s, people.clinician, sharing.create_invite(s, people.owner, mia)["code"])
+        questionnaires.submit(s, people.owner, people.owner_pid, "recap", {"answers": POEM}, TODAY - dt.timedelta(days=9))
+        old = s.scalars(select(QuestionnaireResponse).where(QuestionnaireResponse.instrument == "recap")).one()
+        old.author_user_id = old.author_role = None  # answered before who answered was recorded
+    return mia
+
+
 def _export(engine, actor, pid):  # type: ignore[no-untyped-def]
     from gutskin.clinic.fhir import export_bundle
     from gutskin.store.db import transaction
@@ -224,17 +240,9 @@ def test_export_authorization_is_unchanged(engine, people, client) -> None:
 
 
 def test_the_clinician_page_says_who_answered(engine, people, client) -> None:
-    from gutskin.clinic import questionnaires, sharing
-    from gutskin.store.db import transaction
-    from gutskin.store.models import QuestionnaireResponse
     from tests.safety.test_attacks import login_page
 
-    mia = _child_world(engine, people)
-    with transaction(engine) as s:
-        sharing.accept_invite(s, people.clinician, sharing.create_invite(s, people.owner, mia)["code"])
-        questionnaires.submit(s, people.owner, people.owner_pid, "recap", {"answers": POEM}, TODAY - dt.timedelta(days=9))
-        old = s.scalars(select(QuestionnaireResponse).where(QuestionnaireResponse.instrument == "recap")).one()
-        old.author_user_id = old.author_role = None  # answered before who answered was recorded
+    mia = _shared_child_and_an_unrecorded_answer(engine, people)
     login_page(client, "linked@clinic.example.org")
 
     def rows(pid: int) -> list[str]:
@@ -253,17 +261,9 @@ def test_the_clinician_page_says_who_answered(engine, people, client) -> None:
 
 
 def test_the_visit_report_says_who_answered_the_latest_scores(engine, people) -> None:
-    from gutskin.clinic import questionnaires, sharing
-    from gutskin.store.db import transaction
-    from gutskin.store.models import QuestionnaireResponse
     from tests.interop.test_report import _pdf_text, _report
 
-    mia = _child_world(engine, people)
-    with transaction(engine) as s:
-        sharing.accept_invite(s, people.clinician, sharing.create_invite(s, people.owner, mia)["code"])
-        questionnaires.submit(s, people.owner, people.owner_pid, "recap", {"answers": POEM}, TODAY - dt.timedelta(days=9))
-        old = s.scalars(select(QuestionnaireResponse).where(QuestionnaireResponse.instrument == "recap")).one()
-        old.author_user_id = old.author_role = None  # answered before who answered was recorded
+    mia = _shared_child_and_an_unrecorded_answer(engine, people)
     data, pdf = _report(engine, people.clinician, mia, wait=0)
     assert data["latest_scores"]["poem"]["author_role"] == "caregiver"
     text = " ".join(_pdf_text(pdf)[1].split())

@@ -344,7 +344,11 @@ def _interp(base: np.ndarray, th: np.ndarray, *tables: np.ndarray) -> list[np.nd
     """``tables`` (flat rows starting at ``base``, :class:`_Layout`) at natural parameters
     ``th``: linear interpolation on ``_THETA`` (step 0.01; clamped outside +-40, where y is
     0 or 10)."""
-    x = np.clip((th - _THETA[0]) * _THETA_INV_STEP, 0.0, _THETA.size - 1.000001)
+    return _interp_at(base, np.clip((th - _THETA[0]) * _THETA_INV_STEP, 0.0, _THETA.size - 1.000001), tables)
+
+
+def _interp_at(base: np.ndarray, x: np.ndarray, tables: tuple[np.ndarray, ...]) -> list[np.ndarray]:
+    """Linear interpolation of flat ``tables`` at fractional grid positions ``x`` of rows starting at ``base``."""
     i = x.astype(np.int64)
     f = x - i
     j = base + i
@@ -423,15 +427,7 @@ READING_EXTRA_NEWTON = 2  # the reading's likelihood is flat-topped: two more Ne
 def _interp_u(row: np.ndarray, u: np.ndarray, *tables: np.ndarray) -> list[np.ndarray]:
     """Reading ``tables`` (flat, rows starting at ``row``) at day logits ``u``: linear
     interpolation on ``_U`` (step 0.005, clamped outside +-12)."""
-    x = np.clip((u - _U[0]) * _U_INV_STEP, 0.0, _U.size - 1.000001)
-    i = x.astype(np.int64)
-    f = x - i
-    j = row + i
-    out = []
-    for t in tables:
-        lo = t.take(j)
-        out.append(lo + f * (t.take(j + 1) - lo))
-    return out
+    return _interp_at(row, np.clip((u - _U[0]) * _U_INV_STEP, 0.0, _U.size - 1.000001), tables)
 
 
 def _init_state(K: int, grid: Grid) -> FilterState:
