@@ -84,7 +84,8 @@ def test_clear_reaction_and_clear_no_reaction() -> None:
     assert v1.verdict == "reaction_likely" and v1.probability >= 0.9
     assert v1.effect > 2.5 and v1.effect_low < v1.effect < v1.effect_high
     assert v1.baseline_days == 14 and v1.doses == 3 and v1.challenge_days == 9
-    assert set(v1.summary()) == {"verdict", "probability", "effect", "baseline_days", "challenge_days"}
+    issue_keys = {"verdict", "probability", "effect", "baseline_days", "challenge_days"}  # issue 7's list stays
+    assert set(v1.summary()) == issue_keys | {"settle"} and v1.summary()["settle"] == []
 
 
 @settings(max_examples=15, deadline=None)
@@ -239,8 +240,8 @@ def test_cli_evaluate_json(tmp_path) -> None:  # type: ignore[no-untyped-def]
                                  "--start", START.isoformat(), "--json"])
     assert r.exit_code == 0, r.output
     out = json.loads(r.stdout)
-    assert set(out) == {"verdict", "probability", "effect", "baseline_days", "challenge_days"}
-    assert out["verdict"] == "no_reaction" and out["challenge_days"] == 9
+    assert set(out) == {"verdict", "probability", "effect", "baseline_days", "challenge_days", "settle"}
+    assert out["verdict"] == "no_reaction" and out["challenge_days"] == 9 and out["settle"] == []
     end = (START + dt.timedelta(days=5)).isoformat()
     r = CliRunner().invoke(app, ["challenge", "evaluate", str(p), "--patient", "p1", "--food", "food.egg",
                                  "--start", START.isoformat(), "--end", end, "--json"])
@@ -248,3 +249,30 @@ def test_cli_evaluate_json(tmp_path) -> None:  # type: ignore[no-untyped-def]
     bad = CliRunner().invoke(app, ["challenge", "evaluate", str(p), "--patient", "p1", "--food", "food.egg",
                                    "--start", "2026-13-01", "--json"])
     assert bad.exit_code == 2
+
+
+def test_cli_evaluate_json_says_what_would_settle_it_like_the_text(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """An inconclusive verdict: --json carries the same "what would settle it" lines as the plain text
+    (it had only the issue's five keys, which all stay)."""
+    from typer.testing import CliRunner
+
+    from gutskin.cli import app
+    from gutskin.diary.csvio import DiaryRow, write_diary_csv
+
+    y = _noisy(12, 2)  # 6 food-free baseline days, one short of the 7 needed
+    first = START - dt.timedelta(days=6)
+    rows = [DiaryRow("p1", first + dt.timedelta(days=i), int(v), None, None, None, None,
+                     {"food.egg": 1.0 if i in (6, 10) else 0.0}) for i, v in enumerate(y)]
+    p = tmp_path / "d.csv"
+    with open(p, "w", newline="") as f:
+        write_diary_csv(rows, f)
+    args = ["challenge", "evaluate", str(p), "--patient", "p1", "--food", "food.egg", "--start", START.isoformat()]
+    r = CliRunner().invoke(app, [*args, "--json"])
+    assert r.exit_code == 0, r.output
+    out = json.loads(r.stdout)
+    assert {"verdict", "probability", "effect", "baseline_days", "challenge_days"} <= set(out)
+    assert out["verdict"] == "inconclusive" and out["baseline_days"] == 6
+    assert any("1 more food-free baseline day" in s for s in out["settle"])
+    text = CliRunner().invoke(app, args)
+    assert text.exit_code == 0, text.output
+    assert [f"- {s}" for s in out["settle"]] == [ln for ln in text.stdout.splitlines() if ln.startswith("- ")]

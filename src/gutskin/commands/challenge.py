@@ -36,7 +36,7 @@ def evaluate(
     end: str | None = typer.Option(None, "--end", help="Last day of the challenge (default: the last logged day)."),
     baseline_days: int = typer.Option(28, "--baseline-days", help="How many days before --start form the baseline."),
     window_hours: float = typer.Option(48.0, "--window-hours", help="Observation window after each dose."),
-    as_json: bool = typer.Option(False, "--json", help="Print {verdict, probability, effect, baseline_days, challenge_days}."),
+    as_json: bool = typer.Option(False, "--json", help="Print {verdict, probability, effect, baseline_days, challenge_days, settle}."),
 ) -> None:
     """Verdict of a food challenge: doses are the days from --start on which FOOD was logged (> 0)."""
     from gutskin.diary.csvio import DiaryCsvError, read_diary_frame

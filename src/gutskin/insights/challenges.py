@@ -119,13 +119,16 @@ class ChallengeVerdict:
         return d
 
     def summary(self) -> dict:
-        """The CLI contract: verdict, probability, effect, baseline_days, challenge_days."""
+        """The CLI contract: verdict, probability, effect, baseline_days, challenge_days (issue 7),
+        plus ``settle``: what data would settle an inconclusive verdict (the lines the plain-text
+        output prints; an empty list once the verdict is decided)."""
         return {
             "verdict": self.verdict,
             "probability": self.probability,
             "effect": self.effect,
             "baseline_days": self.baseline_days,
             "challenge_days": self.challenge_days,
+            "settle": list(self.settle),
         }
 
 
