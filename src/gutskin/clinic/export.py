@@ -59,8 +59,9 @@ def diary_file_name(session: Session, actor: Actor, patient_id: int, day: dt.dat
 
 #: what the archive's numbers and times mean (it is read by people and other programs, not by gutskin)
 ARCHIVE_LEGEND = {
-    "times": "instants are UTC and end in Z (ISO 8601); days (date, answered_on, planned_on ...) are the "
-             "person's own calendar days, YYYY-MM-DD",
+    "times": "instants are UTC and end in Z (ISO 8601), to the second as stored (to the minute where only the "
+             "minute is kept: appointment times, a dose's safety re-checks); days (date, answered_on, planned_on ...) "
+             "are the person's own calendar days, YYYY-MM-DD",
     "itch": "worst itch in the last 24 hours, 0 (none) to 10 (worst imaginable)",
     "sleep_loss": "sleep lost to itch last night, 0 (none) to 10 (no sleep at all)",
     "poscorad": "PO-SCORAD, 0-103", "poem": "POEM total, 0-28 (the week before)",
@@ -182,7 +183,13 @@ def _samples(session: Session, actor: Actor, patient_id: int) -> list[dict[str, 
 
 def _challenges(session: Session, actor: Actor, patient_id: int, people: _People) -> list[dict[str, object]]:
     """Each challenge as the API gives it (times marked ``Z``), with who planned, recorded and
-    confirmed it, when each row last changed, and when an alert was acknowledged by whom."""
+    confirmed it, when each row last changed, and when an alert was acknowledged by whom.
+
+    Its instants are given to the second as stored, like every other instant of the archive and
+    like the FHIR export's reaction ``onset`` (a clinic dose's ``taken_at``, a safety report's
+    alert ``created_at``): the API's answers give dose, stop, verdict, outcome and alert times to
+    the minute, and the archive copied that until 2026-12-06, so a dose given at 09:30:45 was
+    09:30 here and 09:30:45 in the FHIR export of the same record."""
     from gutskin.clinic.challenges import get_challenge, list_challenges
 
     out = []
@@ -190,11 +197,13 @@ def _challenges(session: Session, actor: Actor, patient_id: int, people: _People
         full = get_challenge(session, actor, int(c["id"]))  # type: ignore[arg-type]
         row = session.get(FoodChallenge, int(c["id"]))  # type: ignore[arg-type]
         full.update({"clinician": people(row.clinician_user_id), "confirmed_by": people(row.confirmed_by_user_id),
-                     "updated_at": _utc(row.updated_at)})
+                     "updated_at": _utc(row.updated_at), "stopped_at": _utc(row.stopped_at),
+                     "verdict_at": _utc(row.verdict_at), "confirmed_at": _utc(row.confirmed_at)})
         doses = {d.id: d for d in session.scalars(select(ChallengeDose).where(ChallengeDose.challenge_id == row.id))}
         for d in full["doses"]:  # type: ignore[union-attr]
             dose = doses[int(d["id"])]
-            d.update({"recorded_by": people(dose.recorded_by_user_id), "updated_at": _utc(dose.updated_at)})
+            d.update({"taken_at": _utc(dose.taken_at), "recorded_by": people(dose.recorded_by_user_id),
+                      "updated_at": _utc(dose.updated_at)})
         kept = {a.day.isoformat(): a for a in session.scalars(
             select(ChallengeAdherence).where(ChallengeAdherence.challenge_id == row.id))}
         for a in full["adherence"]:  # type: ignore[union-attr]
@@ -202,7 +211,7 @@ def _challenges(session: Session, actor: Actor, patient_id: int, people: _People
         alerts = {a.id: a for a in session.scalars(select(ChallengeAlert).where(ChallengeAlert.challenge_id == row.id))}
         for a in full["alerts"]:  # type: ignore[union-attr]
             alert = alerts[int(a["id"])]
-            a.update({"acknowledged_at": _utc(alert.acknowledged_at),
+            a.update({"created_at": _utc(alert.created_at), "acknowledged_at": _utc(alert.acknowledged_at),
                       "acknowledged_by": people(alert.acknowledged_by_user_id)})
         out.append(full)
     return out
