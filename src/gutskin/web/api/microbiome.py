@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 
-from fastapi import APIRouter, File, Form, Request, UploadFile
+from fastapi import APIRouter, File, Form, Query, Request, UploadFile
 from starlette.concurrency import run_in_threadpool
 
-from gutskin.clinic import access
 from gutskin.clinic import microbiome as micro
 from gutskin.clinic.errors import InvalidInput
+from gutskin.web.api.params import my_patient_id
 from gutskin.web.deps import api_actor, settings_of, unit_of_work
 
 router = APIRouter(tags=["microbiome"])
@@ -18,9 +18,12 @@ router = APIRouter(tags=["microbiome"])
 @router.post("/me/microbiome", status_code=201, summary="Upload a stool-test profile (BIOM, TSV/CSV, MetaPhlAn)")
 async def upload(request: Request, file: UploadFile = File(...), sample_id: str = Form(""), method: str = Form("unknown"),
                  collected_on: str = Form(""), age_group: str = Form(""), kind: str = Form("auto"),
-                 taxonomy: UploadFile | None = File(None)) -> dict:
+                 taxonomy: UploadFile | None = File(None),
+                 patient_id: int | None = Query(None, description="One of your patient profiles (a caregiver's child); "
+                                                                   "default: your own.")) -> dict:
     """``kind``: auto | counts | relative (docs/microbiome.md); ``taxonomy``: an optional second file
-    naming the table's feature IDs (QIIME 2 taxonomy.tsv)."""
+    naming the table's feature IDs (QIIME 2 taxonomy.tsv). ``?patient_id=``: a child's profile, as on
+    every /me route (until 2026-12-06 it was ignored and the sample went to the caller's own profile)."""
     limit = settings_of(request).upload_max_bytes
     data = await file.read(limit + 1)
     tax_data = await taxonomy.read(limit + 1) if taxonomy is not None else b""
@@ -31,7 +34,7 @@ async def upload(request: Request, file: UploadFile = File(...), sample_id: str 
         # write lock, and every other request, while it was parsed): authorize, parse, store
         with unit_of_work(request) as s:
             actor = api_actor(request, s)
-            pid = access.default_patient(s, actor).id
+            pid = my_patient_id(s, actor, patient_id)
             try:
                 when = dt.date.fromisoformat(collected_on) if collected_on else None
             except ValueError:

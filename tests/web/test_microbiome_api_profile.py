@@ -1,0 +1,47 @@
+"""POST /api/v1/me/microbiome honours ?patient_id= like every other /me route (acceptance test, 2026-12-06).
+
+It ignored it: a caregiver's upload for a child's profile was stored in the caregiver's own
+record, and a stranger's ?patient_id=<someone else's profile> answered 201 (into the stranger's
+own record) instead of 404.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tests.conftest import bearer
+
+PROFILE = (Path(__file__).parent / "data" / "metaphlan_profile.tsv").read_bytes()
+
+
+def _upload(client, headers, **params):  # type: ignore[no-untyped-def]
+    return client.post("/api/v1/me/microbiome", headers=headers, params=params,
+                       files={"file": ("gut.tsv", PROFILE, "text/tab-separated-values")}, data={"method": "shotgun"})
+
+
+def _samples(client, headers, pid: int) -> list:  # type: ignore[no-untyped-def]
+    r = client.get(f"/api/v1/patients/{pid}/microbiome", headers=headers)
+    assert r.status_code == 200, r.text
+    return r.json()
+
+
+def test_a_childs_sample_goes_to_the_childs_record(client, people) -> None:
+    owner = bearer(client, "owner@example.org")
+    child = client.post("/api/v1/me/children", json={"display_name": "Mia"}, headers=owner).json()["patient_id"]
+    r = _upload(client, owner, patient_id=child)
+    assert r.status_code == 201, r.text
+    assert [s["id"] for s in _samples(client, owner, child)] == [r.json()["id"]]
+    assert _samples(client, owner, people.owner_pid) == []  # not in the parent's own record
+
+
+def test_someone_elses_profile_is_404_and_nothing_is_stored(client, people) -> None:
+    owner = bearer(client, "owner@example.org")
+    stranger = bearer(client, "stranger@example.org")
+    child = client.post("/api/v1/me/children", json={"display_name": "Mia"}, headers=owner).json()["patient_id"]
+    for pid in (people.owner_pid, child, 10_000):
+        r = _upload(client, stranger, patient_id=pid)
+        assert r.status_code == 404, (pid, r.status_code, r.text)
+    assert _samples(client, stranger, people.stranger_pid) == []
+    assert _samples(client, owner, people.owner_pid) == [] and _samples(client, owner, child) == []
+    assert _upload(client, stranger).status_code == 201  # without ?patient_id=: the caller's own profile, as before
+    assert len(_samples(client, stranger, people.stranger_pid)) == 1
