@@ -45,3 +45,17 @@ def test_someone_elses_profile_is_404_and_nothing_is_stored(client, people) -> N
     assert _samples(client, owner, people.owner_pid) == [] and _samples(client, owner, child) == []
     assert _upload(client, stranger).status_code == 201  # without ?patient_id=: the caller's own profile, as before
     assert len(_samples(client, stranger, people.stranger_pid)) == 1
+
+
+def test_collected_on_is_exactly_yyyy_mm_dd(client, people) -> None:
+    """The API's date parameters follow the diary's rule (docs/diary-csv.md); collected_on read
+    2025-W14-2 and 20250401 as 1 April 2025 (date.fromisoformat's other ISO spellings)."""
+    owner = bearer(client, "owner@example.org")
+    for bad in ("2025-W14-2", "20250401", "2025-04-01x"):
+        r = client.post("/api/v1/me/microbiome", headers=owner, files={"file": ("gut.tsv", PROFILE, "text/tab-separated-values")},
+                        data={"method": "shotgun", "collected_on": bad})
+        assert r.status_code == 422 and r.json()["detail"].startswith("collected_on: expected a date YYYY-MM-DD"), (bad, r.text)
+    assert _samples(client, owner, people.owner_pid) == []
+    r = client.post("/api/v1/me/microbiome", headers=owner, files={"file": ("gut.tsv", PROFILE, "text/tab-separated-values")},
+                    data={"method": "shotgun", "collected_on": "2025-04-01"})
+    assert r.status_code == 201 and r.json()["collected_on"] == "2025-04-01"

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 from fastapi import APIRouter, File, Form, Query, Request, UploadFile
 from starlette.concurrency import run_in_threadpool
 
 from gutskin.clinic import microbiome as micro
 from gutskin.clinic.errors import InvalidInput
-from gutskin.web.api.params import my_patient_id
+from gutskin.web.api.params import date_param, my_patient_id
 from gutskin.web.deps import api_actor, settings_of, unit_of_work
 
 router = APIRouter(tags=["microbiome"])
@@ -35,10 +33,8 @@ async def upload(request: Request, file: UploadFile = File(...), sample_id: str 
         with unit_of_work(request) as s:
             actor = api_actor(request, s)
             pid = my_patient_id(s, actor, patient_id)
-            try:
-                when = dt.date.fromisoformat(collected_on) if collected_on else None
-            except ValueError:
-                raise InvalidInput("collected_on: expected a date YYYY-MM-DD") from None
+            # the diary's rule (exactly YYYY-MM-DD): fromisoformat also read 2025-W14-2 and 20250401 as 1 April
+            when = date_param(collected_on, "collected_on") if collected_on.strip() else None
             if age_group and age_group not in ("adult", "infant"):
                 raise InvalidInput("age_group: expected adult or infant")
             group = micro.upload_age_group(s, actor, pid, age_group or None)

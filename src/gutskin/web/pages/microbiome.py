@@ -11,6 +11,7 @@ from starlette.concurrency import run_in_threadpool
 from gutskin.clinic import access
 from gutskin.clinic import microbiome as micro
 from gutskin.clinic.errors import ClinicError, InvalidInput
+from gutskin.diary.dates import iso_date_or_none
 from gutskin.web.errors import status_for
 from gutskin.web.deps import settings_of, unit_of_work
 from gutskin.web.pages.common import local_today, redirect, render, require_user, verify_csrf, viewing
@@ -27,10 +28,9 @@ def _collected(value: str, today: dt.date) -> dt.date | None:
     2062 for 2026 was stored and shown on the report)."""
     if not value.strip():
         return None
-    try:
-        when = dt.date.fromisoformat(value.strip())
-    except ValueError:
-        raise InvalidInput("collected_on: expected a date such as 2026-11-30") from None
+    when = iso_date_or_none(value.strip())  # exactly YYYY-MM-DD, as the diary (fromisoformat read 2025-W14-2 too)
+    if when is None:
+        raise InvalidInput("collected_on: expected a date such as 2026-11-30")
     if when > today:
         raise InvalidInput(f"collected_on: {when.isoformat()} is in the future; give the day the sample was taken")
     return when
