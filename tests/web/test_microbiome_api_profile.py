@@ -59,3 +59,16 @@ def test_collected_on_is_exactly_yyyy_mm_dd(client, people) -> None:
     r = client.post("/api/v1/me/microbiome", headers=owner, files={"file": ("gut.tsv", PROFILE, "text/tab-separated-values")},
                     data={"method": "shotgun", "collected_on": "2025-04-01"})
     assert r.status_code == 201 and r.json()["collected_on"] == "2025-04-01"
+
+
+def test_a_multi_sample_table_names_its_samples_without_a_false_ellipsis(client, people) -> None:
+    """'(S1, S2 …)' suggested more samples than the two the file holds; the … now marks only a cut list."""
+    owner = bearer(client, "owner@example.org")
+    two = b"#OTU ID\tS1\tS2\nBacteroides\t10\t20\nPrevotella\t5\t1\n"
+    r = client.post("/api/v1/me/microbiome", headers=owner, files={"file": ("t.tsv", two, "text/tab-separated-values")},
+                    data={"method": "16S"})
+    assert r.status_code == 422 and r.json()["detail"] == "sample_id: the file holds 2 samples (S1, S2); say which is yours"
+    many = ("#OTU ID\t" + "\t".join(f"S{i}" for i in range(12)) + "\nBacteroides" + "\t3" * 12 + "\n").encode()
+    r = client.post("/api/v1/me/microbiome", headers=owner, files={"file": ("t.tsv", many, "text/tab-separated-values")},
+                    data={"method": "16S"})
+    assert r.status_code == 422 and "(S0, S1, S2, S3, S4, S5, S6, S7, S8, S9 …); say which" in r.json()["detail"], r.text

@@ -142,8 +142,8 @@ def parse_upload(filename: str, data: bytes, *, sample_id: str | None = None, me
             profile = dataclasses.replace(profile, source=name)  # never the server's temporary path
             chosen = sample_id or (profile.sample_ids[0] if len(profile.sample_ids) == 1 else None)
             if chosen is None:
-                shown = ", ".join(shorten(x) for x in profile.sample_ids[:10])
-                raise InvalidInput(f"sample_id: the file holds {len(profile.sample_ids)} samples ({shown} …); say which is yours")
+                shown = ", ".join(shorten(x) for x in profile.sample_ids[:10]) + (" …" if len(profile.sample_ids) > 10 else "")
+                raise InvalidInput(f"sample_id: the file holds {len(profile.sample_ids)} samples ({shown}); say which is yours")
             if chosen in profile.empty_samples:
                 raise InvalidInput(f"sample_id: {shorten(chosen)!r} has no reads in the file (an empty sample "
                                    "or a control); choose a sample with reads")
