@@ -42,7 +42,8 @@ fc.fit_covariates = ns["fit_covariates"]
 import gutskin.insights.evaluation as ev
 if hasattr(ev, "fit_covariates"): ev.fit_covariates = ns["fit_covariates"]
 
-d = build(*(int(a) for a in sys.argv[4:6])) if len(sys.argv) > 5 else build(); fr = d["frame"].copy()
+kind = sys.argv[4] if len(sys.argv) > 4 else "axis"; n_ = int(sys.argv[5]) if len(sys.argv) > 5 else 20; seed_ = int(sys.argv[6]) if len(sys.argv) > 6 else 2026
+d = build(n_, 180, seed_) if kind == "axis" else build_syn(n_, 180, seed_); fr = d["frame"].copy()
 if "aug" in sys.argv[1]: fr["treat.emollient_none"] = (fr["treat.emollient"] == 0).astype(float).where(fr["treat.emollient"].notna())
 pts = forward_chain(fr, 7)
 key = {(p, o, dd): i for i, (p, o, dd) in enumerate(zip(pts.patient, pts.origin, pts.day))}

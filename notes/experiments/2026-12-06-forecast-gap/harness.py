@@ -34,3 +34,24 @@ def score(d, P, name):
 if __name__ == "__main__":
     t=time.time(); d = build(*(int(a) for a in sys.argv[1:3])) if len(sys.argv)>2 else build(); print("build", time.time()-t)
     for k in ("binar1", "bayes", "oracle"): score(d, d[k], k)
+def build_syn(n=20, days=180, seed=2026, sims=1000):
+    path = OUT + f"/syn_{n}_{seed}.pkl"
+    if os.path.exists(path):
+        return pickle.load(open(path, "rb"))
+    from gutskin.insights.synthetic import simulate_cohort, oracle_forecast
+    from gutskin.insights import forecast as fc
+    cohort = simulate_cohort(n, days, seed=seed)
+    pts = forward_chain(cohort.frame, 7)
+    ids, Y, _ = patient_series(cohort.frame)
+    orc = {}
+    for pid in ids:
+        t = cohort.truth[pid]; ex = cohort.exposures[pid]
+        for o in sorted(set(pts.origin)):
+            if o >= len(cohort.latent[pid]) - 1: continue
+            p = oracle_forecast(t, cohort.latent[pid][o], o, ex, ex["treat.tcs"][o], 7, sims, seed=o)
+            orc[(pid, o)] = (p * sims + 0.5) / (sims + 0.5 * (fc.M + 1))
+    d = dict(frame=cohort.frame, patient=list(pts.patient), origin=list(pts.origin), day=list(pts.day), y=np.asarray(pts.y),
+             binar1=np.asarray(pts.forecasts["model"]),
+             oracle=np.asarray([orc[(p, o)][dd - o - 1] for p, o, dd in zip(pts.patient, pts.origin, pts.day)]))
+    pickle.dump(d, open(path, "wb"))
+    return d
