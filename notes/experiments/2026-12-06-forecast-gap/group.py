@@ -31,6 +31,19 @@ def GROUPS(live, names, L):
     mode = sys.argv[3] if len(sys.argv) > 3 else "factor"
     if mode == "factor":
         return [list(range(i * L, i * L + L)) for i in range(len(live))]
+    if mode == "lagpair":
+        pos = {names[j]: i for i, j in enumerate(live)}
+        out = []
+        for i, j in enumerate(live):
+            n = names[j]
+            if n.endswith("_none"): continue
+            tw = pos.get(n + "_none")
+            for l in range(L):
+                out.append([i * L + l] + ([tw * L + l] if tw is not None else []))
+        for i, j in enumerate(live):
+            if names[j].endswith("_none") and names[j].removesuffix("_none") not in pos:
+                out.extend([[i * L + l] for l in range(L)])
+        return out
     # factor groups, with a factor and its *_none column together
     base = {}
     for i, j in enumerate(live):
@@ -44,7 +57,12 @@ if hasattr(ev, "fit_covariates"): ev.fit_covariates = ns["fit_covariates"]
 
 kind = sys.argv[4] if len(sys.argv) > 4 else "axis"; n_ = int(sys.argv[5]) if len(sys.argv) > 5 else 20; seed_ = int(sys.argv[6]) if len(sys.argv) > 6 else 2026
 d = build(n_, 180, seed_) if kind == "axis" else build_syn(n_, 180, seed_); fr = d["frame"].copy()
-if "aug" in sys.argv[1]: fr["treat.emollient_none"] = (fr["treat.emollient"] == 0).astype(float).where(fr["treat.emollient"].notna())
+if "aug" in sys.argv[1]:
+    from gutskin.insights.evaluation import factor_names as _fn
+    for n in _fn(fr):
+        obs = fr[n].dropna()
+        if sys.argv[1] == "augall" and not obs.isin([0, 1]).all() and (obs >= 0).all() and (obs == 0).mean() >= 0.05 or n == "treat.emollient":
+            fr[n + "_none"] = (fr[n] == 0).astype(float).where(fr[n].notna())
 pts = forward_chain(fr, 7)
 key = {(p, o, dd): i for i, (p, o, dd) in enumerate(zip(pts.patient, pts.origin, pts.day))}
 P = np.asarray([pts.forecasts["model"][key[(p, o, dd)]] for p, o, dd in zip(d["patient"], d["origin"], d["day"])])
