@@ -59,6 +59,17 @@ def hash_new_password(email: str, password: str) -> str:
     return hash_password(password)
 
 
+def prehash_password(password: str) -> str | None:
+    """The password's argon2 hash, to make before the transaction of :func:`create_user` or
+    :func:`set_password_by_operator` (``password_hash=``); None when the password breaks the
+    policy, which the use case then refuses in its own order (an unknown address first)."""
+    try:
+        check_policy(password)
+    except InvalidInput:
+        return None
+    return hash_password(password)
+
+
 def create_user(session: Session, email: str, password: str, role: str, display_name: str = "",
                 password_hash: str | None = None) -> User:
     """Create an account. Patients get their own patient profile. ``password_hash``: the
@@ -294,25 +305,85 @@ def record_password_recheck(session: Session, actor: Actor) -> None:
         session.add(LoginAttempt(key=_recheck_key(actor.user_id)))
 
 
-def _recheck(session: Session, user: User, password: str, wrong: str) -> None:
+@dataclass(frozen=True)
+class PasswordRecheck:
+    """What :func:`check_password_recheck` read in its transaction, for the password check that
+    follows outside any transaction (:func:`verify_password_recheck`)."""
+
+    user_id: int
+    password_hash: str
+    limited: bool
+
+
+def check_password_recheck(session: Session, actor: Actor) -> PasswordRecheck:
+    """In a transaction, after :func:`record_password_recheck` committed: the account's re-check
+    count and its password hash; no argon2.
+
+    Password change, account and profile deletion run in three parts, like a sign-in: this, then
+    :func:`verify_password_recheck` (and, for a change, :func:`hash_changed_password`) in no
+    transaction, then the write (:func:`finish_password_change`, :func:`finish_delete_account`,
+    :func:`finish_delete_child_profile`), which refuses if the password changed in between. The
+    argon2 work (tens of milliseconds and a core) ran inside the write transaction until
+    2026-12-06, holding the app's SQLite write lock (every other writer waited) or a PostgreSQL
+    connection for as long."""
+    user = session.get(User, actor.user_id) if actor.user_id is not None else None
+    if user is None:
+        raise NotFound("account not found")
     since = utcnow() - dt.timedelta(seconds=RECHECK_WINDOW_SECONDS)
     attempts = session.scalar(select(func.count()).select_from(LoginAttempt).where(
         LoginAttempt.key == _recheck_key(user.id), LoginAttempt.at >= since))
-    if attempts is not None and attempts > RECHECK_MAX:
+    return PasswordRecheck(user.id, user.password_hash, limited=attempts is not None and attempts > RECHECK_MAX)
+
+
+def verify_password_recheck(check: PasswordRecheck, password: str, wrong: str = "password is wrong") -> None:
+    """Outside any transaction: too many re-checks → ``RateLimited``; a wrong password →
+    ``AuthenticationFailed(wrong)``."""
+    if check.limited:
         raise RateLimited("too many attempts; try again in a few minutes")
-    if not verify_password(password or "", user.password_hash):
+    if not verify_password(password or "", check.password_hash):
+        raise AuthenticationFailed(wrong)
+
+
+def _finish_recheck(session: Session, check: PasswordRecheck, wrong: str) -> User:
+    """In the write transaction: the account, unless its password changed since the check (then
+    the checked password is no longer the account's: refused like a wrong one); the account's
+    re-check count cleared."""
+    user = session.get(User, check.user_id)
+    if user is None:
+        raise NotFound("account not found")
+    if user.password_hash != check.password_hash:
         raise AuthenticationFailed(wrong)
     session.execute(delete(LoginAttempt).where(LoginAttempt.key == _recheck_key(user.id)))
+    return user
+
+
+CHANGE_WRONG = "current password is wrong"
+
+
+def hash_changed_password(check: PasswordRecheck, old: str, new: str) -> str:
+    """Outside any transaction: the current password checked, then the new one's policy, then
+    its argon2 hash for :func:`finish_password_change`."""
+    verify_password_recheck(check, old, CHANGE_WRONG)
+    check_policy(new)
+    return hash_password(new)
+
+
+def finish_password_change(session: Session, actor: Actor, check: PasswordRecheck, new_hash: str) -> None:
+    """In the write transaction: the new hash stored (made by :func:`hash_changed_password`), and
+    every other session and token ended."""
+    if actor.user_id != check.user_id:
+        raise NotFound("account not found")
+    user = _finish_recheck(session, check, CHANGE_WRONG)
+    user.password_hash = new_hash
+    user.session_version += 1  # ends every other session and token
 
 
 def change_password(session: Session, actor: Actor, old: str, new: str) -> None:
-    user = session.get(User, actor.user_id)
-    if user is None:
-        raise NotFound("account not found")
-    _recheck(session, user, old, "current password is wrong")
-    check_policy(new)
-    user.password_hash = hash_password(new)
-    user.session_version += 1  # ends every other session and token
+    """The three parts of a password change in the caller's one transaction (library and tests;
+    the web app runs :func:`check_password_recheck`, :func:`hash_changed_password` and
+    :func:`finish_password_change` in their own places, the argon2 work in no transaction)."""
+    check = check_password_recheck(session, actor)
+    finish_password_change(session, actor, check, hash_changed_password(check, old, new))
 
 
 def sign_out_everywhere(session: Session, actor: Actor) -> None:
@@ -325,38 +396,61 @@ def sign_out_everywhere(session: Session, actor: Actor) -> None:
     user.session_version += 1
 
 
-def set_password_by_operator(session: Session, email: str, new: str) -> User:
+def set_password_by_operator(session: Session, email: str, new: str, password_hash: str | None = None) -> User:
     """The server's operator sets a new password for someone who forgot theirs (there is no
     e-mail reset): ``gutskin users set-password``. Every session and API token of the account
     ends, and each of its patient profiles gets an audit row, so the person sees on their
-    access list that the operator changed the password."""
+    access list that the operator changed the password. ``password_hash``: the new password's
+    hash made beforehand by :func:`hash_new_password`, in no transaction (else it is made here)."""
     user = session.scalar(select(User).where(User.email == _sign_in_email(email)))
     if user is None:
         raise NotFound("email: no account with this email")
     check_policy(new)
-    user.password_hash = hash_password(new)
+    user.password_hash = password_hash or hash_password(new)
     user.session_version += 1  # ends every session and token
     for pid in session.scalars(select(Patient.id).where(Patient.owner_user_id == user.id)).all():
         audit.record(session, SYSTEM, pid, "update", "password")
     return user
 
 
-def delete_child_profile(session: Session, actor: Actor, patient_id: int, password: str) -> str:
-    """Delete one profile the account manages (a child's, or one added by mistake) with all its
-    records, after re-checking the password; return its name. The account's own profile goes
-    only with the account (:func:`delete_account`). Audit rows stay, as for an account."""
+def check_delete_child_profile(session: Session, actor: Actor, patient_id: int) -> PasswordRecheck:
+    """In a transaction: the profile is one the account manages and a child's (someone else's:
+    404; the account's own: refused), then :func:`check_password_recheck`."""
     from gutskin.clinic.access import patient_for_write
 
     patient = patient_for_write(session, actor, patient_id)  # someone else's: 404
     if patient.relationship != "child":
         raise InvalidInput("patient: this is your own profile; it is deleted with your account (Delete my account)")
-    user = session.get(User, actor.user_id)
-    if user is None:
+    return check_password_recheck(session, actor)
+
+
+def finish_delete_child_profile(session: Session, actor: Actor, patient_id: int, check: PasswordRecheck) -> str:
+    """In the write transaction, after :func:`verify_password_recheck`: the profile and all its
+    records deleted; its name returned."""
+    from gutskin.clinic.access import patient_for_write
+
+    patient = patient_for_write(session, actor, patient_id)
+    if patient.relationship != "child":
+        raise InvalidInput("patient: this is your own profile; it is deleted with your account (Delete my account)")
+    if actor.user_id != check.user_id:
         raise NotFound("account not found")
-    _recheck(session, user, password, "password is wrong")
+    _finish_recheck(session, check, "password is wrong")
     name = patient.display_name or patient.external_id
     _erase_profiles(session, actor, [patient])
     return name
+
+
+def delete_child_profile(session: Session, actor: Actor, patient_id: int, password: str) -> str:
+    """Delete one profile the account manages (a child's, or one added by mistake) with all its
+    records, after re-checking the password; return its name. The account's own profile goes
+    only with the account (:func:`delete_account`). Audit rows stay, as for an account.
+
+    In the caller's one transaction (library and tests); the web app runs
+    :func:`check_delete_child_profile`, :func:`verify_password_recheck` (in no transaction) and
+    :func:`finish_delete_child_profile` in their own places."""
+    check = check_delete_child_profile(session, actor, patient_id)
+    verify_password_recheck(check, password)
+    return finish_delete_child_profile(session, actor, patient_id, check)
 
 
 def _erase_profiles(session: Session, actor: Actor, patients: list[Patient]) -> None:
@@ -396,16 +490,27 @@ def _forget_insights(patient_ids: list[int]) -> None:
         insights.forget(patient_ids)
 
 
+def finish_delete_account(session: Session, actor: Actor, check: PasswordRecheck) -> None:
+    """In the write transaction, after :func:`verify_password_recheck`: the account and every
+    profile it manages deleted (see :func:`delete_account`)."""
+    if actor.user_id != check.user_id:
+        raise NotFound("account not found")
+    user = _finish_recheck(session, check, "password is wrong")
+    _erase_profiles(session, actor, list(session.scalars(select(Patient).where(Patient.owner_user_id == user.id)).all()))
+    session.delete(user)
+
+
 def delete_account(session: Session, actor: Actor, password: str) -> None:
     """Delete the account after re-checking the password; every personal record goes with it.
 
     Every profile goes as :func:`delete_child_profile`'s does (:func:`_erase_profiles`); sessions go
     by cascade and API tokens stop at once (their account is gone); audit rows stay (they hold no
     health values).
+
+    In the caller's one transaction (library and tests); the web app runs
+    :func:`check_password_recheck`, :func:`verify_password_recheck` (in no transaction) and
+    :func:`finish_delete_account` in their own places.
     """
-    user = session.get(User, actor.user_id)
-    if user is None:
-        raise NotFound("account not found")
-    _recheck(session, user, password, "password is wrong")
-    _erase_profiles(session, actor, list(session.scalars(select(Patient).where(Patient.owner_user_id == user.id)).all()))
-    session.delete(user)
+    check = check_password_recheck(session, actor)
+    verify_password_recheck(check, password)
+    finish_delete_account(session, actor, check)

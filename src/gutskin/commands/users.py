@@ -31,16 +31,17 @@ def create(
     name: str = typer.Option("", "--name", help="Display name."),
 ) -> None:
     """Create an account."""
-    from gutskin.clinic.accounts import create_user
+    from gutskin.clinic.accounts import create_user, prehash_password
     from gutskin.clinic.errors import ClinicError
     from gutskin.store.db import get_engine, transaction
 
     password = _password_or_prompt(password, "users create", "Password")
     url = database_url()
     ensure_schema(url)
+    hashed = prehash_password(password)  # argon2 before the transaction (its write lock), not in it
     try:
         with transaction(get_engine(url)) as s:
-            user = create_user(s, email, password, role, name)
+            user = create_user(s, email, password, role, name, password_hash=hashed)
             uid, uemail = user.id, user.email
     except ClinicError as exc:
         fail(str(exc))
@@ -55,16 +56,17 @@ def set_password(
     ),
 ) -> None:
     """Set a new password for someone who forgot theirs; every session and API token of the account ends."""
-    from gutskin.clinic.accounts import set_password_by_operator
+    from gutskin.clinic.accounts import prehash_password, set_password_by_operator
     from gutskin.clinic.errors import ClinicError
     from gutskin.store.db import get_engine, transaction
 
     password = _password_or_prompt(password, "users set-password", "New password")
     url = database_url()
     ensure_schema(url)
+    hashed = prehash_password(password)  # argon2 before the transaction (its write lock), not in it
     try:
         with transaction(get_engine(url)) as s:
-            user = set_password_by_operator(s, email, password)
+            user = set_password_by_operator(s, email, password, password_hash=hashed)
             uemail = user.email
     except ClinicError as exc:
         fail(str(exc))

@@ -249,8 +249,10 @@ def change_password(body: PasswordChangeIn, request: Request) -> Response:
     with unit_of_work(request) as s:  # counted first, in its own transaction (a failed check rolls back)
         accounts.record_password_recheck(s, api_actor(request, s))
     with unit_of_work(request) as s:
-        actor = api_actor(request, s)
-        accounts.change_password(s, actor, body.old_password, body.new_password)
+        check = accounts.check_password_recheck(s, api_actor(request, s))
+    new_hash = accounts.hash_changed_password(check, body.old_password, body.new_password)  # argon2 in no transaction
+    with unit_of_work(request) as s:
+        accounts.finish_password_change(s, api_actor(request, s), check, new_hash)
     return Response(status_code=204)
 
 
@@ -267,8 +269,10 @@ def delete_account(body: PasswordIn, request: Request) -> Response:
     with unit_of_work(request) as s:  # counted first, in its own transaction (a failed check rolls back)
         accounts.record_password_recheck(s, api_actor(request, s))
     with unit_of_work(request) as s:
-        actor = api_actor(request, s)
-        accounts.delete_account(s, actor, body.password)
+        check = accounts.check_password_recheck(s, api_actor(request, s))
+    accounts.verify_password_recheck(check, body.password)  # argon2 in no transaction
+    with unit_of_work(request) as s:
+        accounts.finish_delete_account(s, api_actor(request, s), check)
     return Response(status_code=204)
 
 

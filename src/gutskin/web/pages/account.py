@@ -39,8 +39,10 @@ def change_password(request: Request, current_password: str = Form(""), new_pass
         accounts.record_password_recheck(s, u.actor)
     try:
         with unit_of_work(request) as s:
-            u = require_user(request, s)
-            accounts.change_password(s, u.actor, current_password, new_password)
+            check = accounts.check_password_recheck(s, require_user(request, s).actor)
+        new_hash = accounts.hash_changed_password(check, current_password, new_password)  # argon2 in no transaction
+        with unit_of_work(request) as s:
+            accounts.finish_password_change(s, require_user(request, s).actor, check, new_hash)
     except ClinicError as exc:
         with unit_of_work(request) as s:
             u = require_user(request, s)

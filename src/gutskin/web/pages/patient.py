@@ -647,8 +647,10 @@ def data_delete(request: Request, password: str = Form(""), csrf_token: str = Fo
         accounts.record_password_recheck(s, u.actor)
     try:
         with unit_of_work(request) as s:
-            u = require_user(request, s, "patient")
-            accounts.delete_account(s, u.actor, password)
+            check = accounts.check_password_recheck(s, require_user(request, s, "patient").actor)
+        accounts.verify_password_recheck(check, password)  # argon2 in no transaction
+        with unit_of_work(request) as s:
+            accounts.finish_delete_account(s, require_user(request, s, "patient").actor, check)
     except ClinicError as exc:
         with unit_of_work(request) as s:
             u = require_user(request, s, "patient")
@@ -669,8 +671,10 @@ def delete_profile(request: Request, patient_id: int, password: str = Form(""), 
         accounts.record_password_recheck(s, u.actor)
     try:
         with unit_of_work(request) as s:
-            u = require_user(request, s, "patient")
-            name = accounts.delete_child_profile(s, u.actor, patient_id, password)
+            check = accounts.check_delete_child_profile(s, require_user(request, s, "patient").actor, patient_id)
+        accounts.verify_password_recheck(check, password)  # argon2 in no transaction
+        with unit_of_work(request) as s:
+            name = accounts.finish_delete_child_profile(s, require_user(request, s, "patient").actor, patient_id, check)
     except (NotFound, Forbidden):
         raise
     except ClinicError as exc:  # My data again, the reason on that profile's form
