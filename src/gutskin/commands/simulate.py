@@ -71,10 +71,12 @@ def cohort_cmd(
     _check_size("patients", patients)
     _check_size("days", days)
     _check_size("seed", seed, 0)
-    try:
-        start_date = dt.date.fromisoformat(start)
-    except ValueError:
+    from gutskin.diary.dates import iso_date_or_none
+
+    start_date = iso_date_or_none(start)  # exactly YYYY-MM-DD (fromisoformat also read 2025-W14-2 and 20250401)
+    if start_date is None:
         _fail(f"--start: expected a date YYYY-MM-DD, got {start!r}")
+        return
     try:
         start_date + dt.timedelta(days=days - 1)
     except OverflowError:

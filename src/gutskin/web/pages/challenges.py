@@ -16,8 +16,8 @@ from gutskin.diary.factors import VOCABULARY
 from gutskin.web.deps import unit_of_work
 from gutskin.web.errors import status_for
 from gutskin.web.idguard import form_id
-from gutskin.web.pages.common import (local_today, read_note, redirect, render, require_user, signed_note,
-                                      verify_csrf, viewer_zone, viewing)
+from gutskin.web.pages.common import (local_today, page_day, read_note, redirect, render, require_user,
+                                      signed_note, verify_csrf, viewer_zone, viewing)
 
 router = APIRouter(include_in_schema=False)
 
@@ -120,7 +120,7 @@ def adherence(request: Request, challenge_id: int, followed: str = Form(""), day
         with unit_of_work(request) as s:
             u = require_user(request, s, "patient")
             verify_csrf(request, u, csrf_token)
-            d = dt.date.fromisoformat(day) if day else local_today(request)
+            d = page_day(day, "day") if day.strip() else local_today(request)  # fromisoformat read 2025-W14-2 too
             uc.log_adherence(s, u.actor, challenge_id, d, followed == "yes", note)
     except (ClinicError, ValueError) as exc:
         if isinstance(exc, (NotFound, Forbidden)):
@@ -206,10 +206,7 @@ def clinic_create(request: Request, patient_id: int, food: str = Form(""), custo
         with unit_of_work(request) as s:
             u = require_user(request, s, "clinician")
             verify_csrf(request, u, csrf_token)
-            try:
-                start_d = dt.date.fromisoformat(start) if start.strip() else None
-            except ValueError:
-                raise InvalidInput("start: expected a date") from None
+            start_d = page_day(start, "start") if start.strip() else None  # exactly YYYY-MM-DD, as the API's start
             plan = uc.PlanInput(
                 food=(custom_food.strip() or food).strip(), kind=kind, released_for_home=bool(released_for_home),
                 start=start_d, baseline_days=_int(baseline_days, "baseline_days", uc.DEFAULT_BASELINE_DAYS) or 0,

@@ -12,7 +12,8 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.templating import Jinja2Templates
 from sqlalchemy.orm import Session
 
-from gutskin.diary.dates import wall_time_in
+from gutskin.clinic.errors import InvalidInput
+from gutskin.diary.dates import iso_date_or_none, wall_time_in
 from gutskin.insights.wording import risk_percent
 from gutskin.web import security
 from gutskin.web.deps import PageUser, page_user, settings_of
@@ -155,6 +156,17 @@ TEMPLATES.env.filters["metric_name"] = lambda k: METRIC_NAMES.get(str(k), str(k)
 
 class LoginRequired(Exception):
     """Raised by page handlers for anonymous visitors; answered with a redirect to /login."""
+
+
+def page_day(value: str, field: str) -> dt.date:
+    """A day from a page's form or address: exactly ``YYYY-MM-DD`` naming a real day, the rule of
+    the diary CSV and the API (``gutskin.diary.dates``), else ``InvalidInput`` (422) naming the
+    field. ``date.fromisoformat`` also read ``2025-W14-2`` and ``20250401`` as 1 April 2025. The
+    value is not repeated in the message: an address cannot put its own words on the page."""
+    day = iso_date_or_none(value)
+    if day is None:
+        raise InvalidInput(f"{field}: expected a day YYYY-MM-DD, such as 2026-04-01")
+    return day
 
 
 def render(request: Request, name: str, ctx: dict[str, Any] | None = None, status: int = 200,

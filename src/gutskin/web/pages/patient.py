@@ -18,8 +18,8 @@ from gutskin.clinic.errors import ClinicError, Forbidden, InvalidInput, NotFound
 from gutskin.diary.csvio import DiaryCsvError
 from gutskin.diary.factors import VOCABULARY, FactorKind, known_factor
 from gutskin.web import security
-from gutskin.web.pages.common import (local_today, read_note, redirect, render, require_user, signed_note, verify_csrf,
-                                      viewer_zone, viewing)
+from gutskin.web.pages.common import (local_today, page_day, read_note, redirect, render, require_user, signed_note,
+                                      verify_csrf, viewer_zone, viewing)
 from gutskin.web.errors import status_for
 from gutskin.web.deps import settings_of, unit_of_work
 from gutskin.web.idguard import form_id
@@ -51,12 +51,12 @@ def _profiles(session, actor) -> list[dict]:  # type: ignore[no-untyped-def]
 
 
 def _parse_day(value: str | None, today: dt.date) -> dt.date:
-    if not value:
+    """The diary's day: ``today`` when none is given, else exactly YYYY-MM-DD (422 naming ``date``).
+    A bad value fell back to today before 2026-12-06 (a save posted with one was stored on today)
+    and ``2025-W14-2`` or ``20250401`` were read as 1 April 2025."""
+    if not (value or "").strip():
         return today
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        return today
+    return page_day(value, "date")  # type: ignore[arg-type]
 
 
 def _as_chip(name: str, entry: dict[str, float]) -> bool:
@@ -294,10 +294,7 @@ def delete_today(request: Request, date: str = Form(""), csrf_token: str = Form(
     """Delete one day of the diary (a day logged by mistake, or on the wrong date): the Today page
     had no way to, only the API. A day that is not (or no longer) there is already deleted: a
     double click or the back button ends on the same page, not on an error."""
-    try:
-        day = dt.date.fromisoformat(date)
-    except ValueError:
-        raise InvalidInput(f"date: expected a day YYYY-MM-DD, got {date[:20]!r}") from None
+    day = page_day(date, "date")  # exactly YYYY-MM-DD (fromisoformat also read 2025-W14-2 and 20250401)
     with unit_of_work(request) as s:
         u = require_user(request, s, "patient")
         verify_csrf(request, u, csrf_token)
