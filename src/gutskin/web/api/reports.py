@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from gutskin.clinic import fhir, reports
+from gutskin.clinic.downloads import download_name
 from gutskin.web.deps import api_actor, unit_of_work
 
 router = APIRouter(tags=["reports"])
@@ -25,8 +27,11 @@ def patient_fhir(patient_id: int, request: Request) -> Response:
         actor = api_actor(request, s)
         record = fhir.export_record(s, actor, patient_id)
     bundle = fhir.bundle_of(record)  # after the transaction: no lock held while it is built
+    # named like the diary CSV and the report (profile identifier and the server's day: the API has no
+    # zone); it was patient-<numeric id>-fhir.json, a number that means nothing outside this server
+    name = download_name("fhir", record["patient"]["external_id"], patient_id, dt.date.today(), "json")
     return Response(json.dumps(bundle, ensure_ascii=False), media_type=FHIR_JSON,
-                    headers={"Content-Disposition": f'attachment; filename="patient-{patient_id}-fhir.json"'})
+                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
 
 @router.get(
@@ -39,5 +44,6 @@ def patient_report(patient_id: int, request: Request, weeks: int = 12) -> Respon
         actor = api_actor(request, s)
         data = reports.report_data(s, actor, patient_id, weeks)
     pdf = reports.render_pdf(reports.settle_insights(data, reports.WEB_INSIGHTS_WAIT))
+    name = download_name("report", data["patient"]["external_id"], patient_id, data["generated_on"], "pdf")
     return Response(pdf, media_type="application/pdf",
-                    headers={"Content-Disposition": f'attachment; filename="visit-report-{patient_id}.pdf"'})
+                    headers={"Content-Disposition": f'attachment; filename="{name}"'})

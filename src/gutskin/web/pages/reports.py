@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import re
-
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from gutskin.clinic import reports
+from gutskin.clinic.downloads import download_name
 from gutskin.web.deps import unit_of_work
 from gutskin.web.pages.common import local_today, require_user
 
@@ -20,8 +19,10 @@ def clinician_report(request: Request, patient_id: int, weeks: int = 12) -> Resp
         u = require_user(request, s, "clinician")
         data = reports.report_data(s, u.actor, patient_id, weeks, today=local_today(request))  # the reader's date
     data = reports.settle_insights(data, reports.WEB_INSIGHTS_WAIT)  # after the transaction
+    # the patient's own download's name (it was visit-report-<numeric id>.pdf: one number per server)
+    name = download_name("report", data["patient"]["external_id"], patient_id, data["generated_on"], "pdf")
     return Response(reports.render_pdf(data), media_type="application/pdf",
-                    headers={"Content-Disposition": f'attachment; filename="visit-report-{patient_id}.pdf"'})
+                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
 
 @router.get("/data/report.pdf")
@@ -36,8 +37,7 @@ def patient_report(request: Request, patient: int | None = None, weeks: int = 12
         data = reports.report_data(s, u.actor, profile.id, weeks, today=today)
         # named per profile and day like the diary download: every report was gutskin-report.pdf, so
         # a parent's report and each child's overwrote one another (family review)
-        safe = re.sub(r"[^A-Za-z0-9._-]", "_", profile.external_id or str(profile.id))[:40]
-        name = f"gutskin-report-{safe}-{today.isoformat()}.pdf"
+        name = download_name("report", profile.external_id, profile.id, today, "pdf")
     data = reports.settle_insights(data, reports.WEB_INSIGHTS_WAIT)  # after the transaction
     return Response(reports.render_pdf(data), media_type="application/pdf",
                     headers={"Content-Disposition": f'attachment; filename="{name}"'})
