@@ -19,7 +19,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from gutskin.clinic import accounts, export
+from gutskin.clinic import accounts, caregivers, diary, export
 from gutskin.store.db import transaction
 from gutskin.store.models import (
     AuditEvent,
@@ -52,16 +52,20 @@ ARCHIVED: dict[str, dict[str, str]] = {
                  "share_identity": "share_identity", "created_at": "created_at"},
     "diary_days": {"day": "diary[].date", "itch": "diary[].itch", "sleep_loss": "diary[].sleep_loss",
                    "poscorad": "diary[].poscorad", "poem": "diary[].poem", "flare": "diary[].flare",
-                   "notes": "diary[].notes", "updated_at": "diary[].updated_at", "author_role": "diary[].author_role"},
+                   "notes": "diary[].notes", "updated_at": "diary[].updated_at", "author_role": "diary[].author_role",
+                   "author_user_id": "diary[].author.user_id"},
     "factor_values": {"factor_id": "diary[].factors{k}", "value": "diary[].factors{v}"},
     "questionnaire_responses": {"id": "questionnaires[].id", "instrument": "questionnaires[].instrument",
                                 "version": "questionnaires[].version", "answered_on": "questionnaires[].answered_on",
                                 "answers": "questionnaires[].answers", "total": "questionnaires[].total",
                                 "band": "questionnaires[].band", "created_at": "questionnaires[].recorded_at",
-                                "author_role": "questionnaires[].author_role"},
+                                "author_role": "questionnaires[].author_role",
+                                "author_user_id": "questionnaires[].author.user_id"},
     "consents": {"id": "sharing[].id", "clinician_user_id": "sharing[].clinician.user_id",
                  "created_at": "sharing[].since", "revoked_at": "sharing[].revoked_at"},
-    "invites": {"id": "invites[].id", "created_at": "invites[].created_at", "expires_at": "invites[].expires_at",
+    "caregivers": {"id": "caregivers[].id", "user_id": "caregivers[].caregiver.user_id",
+                   "granted_by_user_id": "caregivers[].granted_by.user_id", "created_at": "caregivers[].since"},
+    "invites": {"id": "invites[].id", "kind": "invites[].kind", "created_at": "invites[].created_at", "expires_at": "invites[].expires_at",
                 "used_at": "invites[].used_at"},
     "appointment_requests": {"id": "appointments[].id", "reason": "appointments[].reason",
                              "urgency": "appointments[].urgency", "preferred_times": "appointments[].preferred_times",
@@ -112,12 +116,10 @@ LEFT_OUT: dict[str, dict[str, str]] = {
               "password_hash": "a one-way hash of the password: a secret that helps only someone guessing it",
               "session_version": "an internal counter raised by sign-out everywhere and password changes"},
     "patients": {"owner_user_id": "the exporting account itself (only the managing account downloads the archive)"},
-    "diary_days": {"patient_id": NESTED,
-                   "author_user_id": "always the managing account (the exporter); author_role says in which role"},
+    "diary_days": {"patient_id": NESTED},
     "factor_values": {"patient_id": NESTED, "day": "the value sits under its day (`diary[].date`)"},
-    "questionnaire_responses": {"patient_id": NESTED,
-                                "author_user_id": "always the managing account (the exporter); author_role says "
-                                                  "in which role"},
+    "questionnaire_responses": {"patient_id": NESTED},
+    "caregivers": {"patient_id": NESTED},
     "consents": {"patient_id": NESTED},
     "invites": {"patient_id": NESTED,
                 "code_hash": "a hash of the one-time code; the code itself is never stored and the hash cannot be "
@@ -261,6 +263,11 @@ def test_the_archive_holds_every_archived_column_of_every_row(engine, people) ->
         own.sex, own.region, own.birth_year, own.share_identity = "female", "BE-VAN", 1990, True
     seed_profile(engine, people.owner, people.clinician, people.unlinked, people.owner_pid, "own")
     seed_profile(engine, people.owner, people.clinician, people.unlinked, child, "kid")
+    with transaction(engine) as s:  # a co-caregiver of the child (only a child's profile has them)
+        code = caregivers.create_code(s, people.owner, child)["code"]
+    with transaction(engine) as s:
+        caregivers.redeem(s, people.stranger, code)
+        diary.put_day(s, people.stranger, child, dt.date.today(), diary.DayInput(itch=1, notes="zqx from the other home"))
     with transaction(engine) as s:
         archive = json.loads(export.archive_json(s, people.owner))
     assert _unmarked_instants(archive) == []
@@ -279,6 +286,9 @@ def test_the_archive_holds_every_archived_column_of_every_row(engine, people) ->
                 if table == "users":
                     continue
                 rows = _rows(s, table, pid, challenge_ids)
+                if table == "caregivers" and profile["relationship"] == "self":
+                    assert rows == [] and profile["caregivers"] == []
+                    continue
                 assert rows, f"the world has no {table} row for profile {pid}: the walk would check nothing"
                 for col, path in columns.items():
                     db = [r[col] for r in rows]

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from sqlalchemy import or_, select, text
 
-from gutskin.clinic import accounts, diary, insights
+from gutskin.clinic import accounts, caregivers, diary, insights
 from gutskin.store.db import get_engine, transaction
 from gutskin.store.models import AuditEvent, Base, Factor
 from tests.safety.datarights_world import MARK, seed_profile
@@ -69,12 +69,17 @@ def _world(engine, people) -> int:  # type: ignore[no-untyped-def]
     seed_profile(engine, people.owner, people.clinician, people.unlinked, child, "kid")
     with transaction(engine) as s:
         diary.put_day(s, people.owner, child, dt.date.today(), diary.DayInput(itch=1, factors={"food.zqx_shared": 1.0}))
+        code = caregivers.create_code(s, people.owner, child)["code"]
+    with transaction(engine) as s:  # the other person helps keep the child's diary (a co-caregiver grant)
+        caregivers.redeem(s, people.stranger, code)
     return child
 
 
 def _others(s, people) -> dict[str, int]:  # type: ignore[no-untyped-def]
-    """How many rows are about the other patient, and whether the clinicians' accounts are there."""
+    """How many rows are about the other patient, and whether the clinicians' accounts are there.
+    Not counted: the other person's co-caregiver grant on the deleted child (it must go with it)."""
     rows = _rows_about(s, {"users": {people.stranger.user_id}, "patients": {people.stranger_pid}})
+    rows.pop("caregivers", None)
     clinicians = _rows_about(s, {"users": {people.clinician.user_id, people.unlinked.user_id}})["users"]
     return {**{t: len(r) for t, r in rows.items()}, "clinician_accounts": len(clinicians)}
 
@@ -97,6 +102,7 @@ def test_deleting_a_child_profile_leaves_nothing_of_it(engine, people) -> None: 
         others = _others(s, people)
     # the walk reached every table that holds a profile's records
     assert set(before) >= {"patients", "diary_days", "factor_values", "questionnaire_responses", "consents", "invites",
+                           "caregivers",
                            "appointment_requests", "microbiome_samples", "food_challenges", "challenge_doses",
                            "challenge_adherence", "challenge_alerts", "allergy_records", "audit_events"}
     seeds = {t: {r[next(iter(Base.metadata.tables[t].primary_key)).name] for r in rows}

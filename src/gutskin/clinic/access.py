@@ -4,6 +4,13 @@ Rules: the owning account (the patient, or the caregiver of a child profile) rea
 writes; a clinician with an active consent reads; everyone else gets ``NotFound`` (the
 same answer as for a record that does not exist), so nobody can learn that a record exists.
 Admins manage accounts, not health data. The CLI operator (``SYSTEM``) acts on the host.
+
+A co-caregiver (a ``caregivers`` row: another person account the managing parent invited to a
+child's profile) reads the child's record (:func:`patient_for_read`) and writes its day-to-day
+record (:func:`patient_for_entry`: diary days, questionnaires, a challenge's patient side,
+microbiome samples), but :func:`patient_for_write` -- what only the managing account may do:
+sharing with clinicians, invite codes, appointments, the access log, deleting the profile --
+stays the managing account's. A use case that names neither gets the strict rule by default.
 """
 
 from __future__ import annotations
@@ -13,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from gutskin.clinic.actors import Actor
 from gutskin.clinic.errors import Forbidden, NotFound
-from gutskin.store.models import Consent, Patient
+from gutskin.store.models import Caregiver, Consent, Patient
 
 
 def has_active_consent(session: Session, patient_id: int, clinician_user_id: int) -> bool:
@@ -29,11 +36,23 @@ def has_active_consent(session: Session, patient_id: int, clinician_user_id: int
     )
 
 
+def is_co_caregiver(session: Session, actor: Actor, patient: Patient) -> bool:
+    """Whether ``actor`` is a person account granted a share in keeping the child's profile
+    ``patient`` (one indexed lookup); a removed or departed co-caregiver no longer is."""
+    if actor.role != "patient" or actor.user_id is None or patient.relationship != "child":
+        return False
+    return session.scalar(
+        select(Caregiver.id).where(Caregiver.patient_id == patient.id, Caregiver.user_id == actor.user_id)
+    ) is not None
+
+
 def patient_for_read(session: Session, actor: Actor, patient_id: int) -> Patient:
     patient = session.get(Patient, patient_id)
     if patient is None:
         raise NotFound("patient not found")
     if actor.is_system or (actor.user_id is not None and patient.owner_user_id == actor.user_id):
+        return patient
+    if is_co_caregiver(session, actor, patient):
         return patient
     if actor.role == "clinician" and actor.user_id is not None and has_active_consent(session, patient_id, actor.user_id):
         return patient
@@ -41,10 +60,24 @@ def patient_for_read(session: Session, actor: Actor, patient_id: int) -> Patient
 
 
 def patient_for_write(session: Session, actor: Actor, patient_id: int) -> Patient:
+    """The managing account only (``owner_user_id``): a co-caregiver gets ``NotFound`` here."""
     patient = session.get(Patient, patient_id)
     if patient is None:
         raise NotFound("patient not found")
     if actor.is_system or (actor.user_id is not None and patient.owner_user_id == actor.user_id):
+        return patient
+    raise NotFound("patient not found")
+
+
+def patient_for_entry(session: Session, actor: Actor, patient_id: int) -> Patient:
+    """Entering the day-to-day record (diary days, questionnaires, a challenge's doses and signs,
+    microbiome samples): the managing account or a co-caregiver of the child."""
+    patient = session.get(Patient, patient_id)
+    if patient is None:
+        raise NotFound("patient not found")
+    if actor.is_system or (actor.user_id is not None and patient.owner_user_id == actor.user_id):
+        return patient
+    if is_co_caregiver(session, actor, patient):
         return patient
     raise NotFound("patient not found")
 
@@ -71,6 +104,21 @@ def owned_patients(session: Session, actor: Actor) -> list[Patient]:
     )
 
 
+def caregiving_patients(session: Session, actor: Actor) -> list[Patient]:
+    """The children's profiles this account helps keep as a co-caregiver (ordered by id)."""
+    if actor.user_id is None or actor.role != "patient":
+        return []
+    return list(session.scalars(
+        select(Patient).join(Caregiver, Caregiver.patient_id == Patient.id)
+        .where(Caregiver.user_id == actor.user_id, Patient.relationship == "child").order_by(Patient.id)).all())
+
+
+def profiles(session: Session, actor: Actor) -> list[Patient]:
+    """The profile switcher's list: the profiles the account manages, then the children's it
+    helps keep (:func:`caregiving_patients`)."""
+    return owned_patients(session, actor) + caregiving_patients(session, actor)
+
+
 def choose_default(patients: list[Patient]) -> Patient | None:
     """An account's own profile, else its first child's (``patients`` ordered by id)."""
     return next((p for p in patients if p.relationship == "self"), patients[0] if patients else None)
@@ -83,7 +131,7 @@ def default_patient(session: Session, actor: Actor) -> Patient:
         hinted = session.get(Patient, actor.default_patient_id)  # loaded with the account: no query
         if hinted is not None and hinted.owner_user_id == actor.user_id:
             return hinted
-    chosen = choose_default(owned_patients(session, actor))
+    chosen = choose_default(profiles(session, actor))
     if chosen is None:
         raise NotFound("this account has no patient profile")
     return chosen

@@ -31,7 +31,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from gutskin.clinic import audit
-from gutskin.clinic.access import has_active_consent, patient_for_read, patient_for_write, require_role
+from gutskin.clinic.access import has_active_consent, patient_for_entry, patient_for_read, require_role
 from gutskin.clinic.actors import Actor
 from gutskin.clinic.errors import Conflict, Forbidden, InvalidInput, NotFound
 from gutskin.diary.factors import known_factor, parse_factor_name
@@ -47,6 +47,7 @@ from gutskin.store.models import (
     FactorValue,
     FoodChallenge,
     Patient,
+    User,
     utcnow,
 )
 
@@ -162,7 +163,7 @@ def _challenge(session: Session, actor: Actor, challenge_id: int, mode: str) -> 
             patient_for_read(session, actor, ch.patient_id)
             if not actor.is_system and actor.role == "clinician":
                 raise Forbidden("the patient does this step")
-            patient_for_write(session, actor, ch.patient_id)
+            patient_for_entry(session, actor, ch.patient_id)
         elif mode == "clinician":
             _linked_clinician(session, actor, ch.patient_id)
         elif mode == "stop":
@@ -207,12 +208,20 @@ def _safety_out(safety: dict | None) -> dict | None:
 
 def _recorder_role(d: ChallengeDose, patient: Patient | None) -> str | None:
     """Who recorded a dose as taken or given: ``patient`` (on their own profile), ``caregiver`` (the
-    account keeping a child's profile) or ``clinician``; None when nobody is recorded (planned, or
-    the account was deleted)."""
+    account keeping a child's profile), ``co_caregiver`` (another person account keeping the child's
+    profile with them: never put down to the managing parent) or ``clinician``; None when nobody is
+    recorded (planned, or the account was deleted)."""
     if d.recorded_by_user_id is None or patient is None:
         return None
     if d.recorded_by_user_id == patient.owner_user_id:
         return "caregiver" if patient.relationship == "child" else "patient"
+    if patient.relationship == "child":
+        from sqlalchemy.orm import object_session
+
+        s = object_session(d)
+        recorder = s.get(User, d.recorded_by_user_id) if s is not None else None
+        if recorder is not None and recorder.role == "patient":  # a person account other than the parent
+            return "co_caregiver"
     return "clinician"
 
 
@@ -730,7 +739,7 @@ def stop_challenge(session: Session, actor: Actor, challenge_id: int, reason: st
     if not actor.is_system and actor.role == "clinician":
         _linked_clinician(session, actor, ch.patient_id)
     elif not actor.is_system:
-        patient_for_write(session, actor, ch.patient_id)
+        patient_for_entry(session, actor, ch.patient_id)
     reason = (reason or "").strip()
     if not reason:
         raise InvalidInput("reason: say why the challenge is stopped")

@@ -14,7 +14,7 @@ from sqlalchemy import Engine, delete, select
 from sqlalchemy.orm import Session
 
 from gutskin.clinic import audit
-from gutskin.clinic.access import patient_for_read, patient_for_write
+from gutskin.clinic.access import patient_for_entry, patient_for_read, patient_for_write
 from gutskin.clinic.actors import Actor
 from gutskin.clinic.errors import Conflict, InvalidInput, NotFound
 from gutskin.clinic.questionnaires import author_of
@@ -84,7 +84,7 @@ def put_day(session: Session, actor: Actor, patient_id: int, day: dt.date, entry
     The write is a handful of statements (upsert of the day, delete of its old factors when it
     existed, one insert of the new ones, the audit row): a diary write is the app's hot path.
     """
-    patient = patient_for_write(session, actor, patient_id)
+    patient = patient_for_entry(session, actor, patient_id)
     _validate(entry)
     if day > dt.date.today() + dt.timedelta(days=1):
         raise InvalidInput("date: cannot log a day in the future")
@@ -171,7 +171,7 @@ def last_logged_day(session: Session, actor: Actor, patient_id: int, before: dt.
 
 
 def delete_day(session: Session, actor: Actor, patient_id: int, day: dt.date) -> None:
-    patient_for_write(session, actor, patient_id)
+    patient_for_entry(session, actor, patient_id)
     row = session.get(DiaryDay, (patient_id, day))
     if row is None:
         raise NotFound("no entry for that day")
@@ -336,12 +336,12 @@ def _import_own_diary(engine: Engine, actor: Actor, source: str | IO[str], into:
     factors and held the write lock for seconds).
     """
     with transaction(engine) as session:  # a stranger's profile: NotFound before the file is read
-        patient_for_write(session, actor, into)
+        patient_for_entry(session, actor, into)
     name = getattr(source, "name", str(source))
     rows = list(_checked_rows(source, name, one_person=True))
     summary = ImportSummary(rows=len(rows), patients=1 if rows else 0)
     with transaction(engine) as session:
-        patient = patient_for_write(session, actor, into)  # again: the account may be gone meanwhile
+        patient = patient_for_entry(session, actor, into)  # again: the account may be gone meanwhile
         pid, who = patient.id, author_of(actor, patient)
         _write_rows(session, rows, lambda _row: pid, set(), name, own=True, author=lambda _pid: who)
         if rows:

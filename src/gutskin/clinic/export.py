@@ -21,6 +21,7 @@ from gutskin.store.models import (
     ChallengeAdherence,
     ChallengeAlert,
     ChallengeDose,
+    Caregiver,
     Consent,
     DiaryDay,
     Factor,
@@ -68,6 +69,9 @@ ARCHIVE_LEGEND = {
     "flare": "true: a flare that day",
     "factors": "the day's foods, exposures, gut and treatments by name; each profile's `factors` says the kind "
                "(binary 0/1, count, scale) and the unit of each",
+    "caregivers": "a child's co-caregivers: other accounts its managing parent let keep the child's diary with "
+                  "them (each day's and answer's `author` says who wrote it); `account.caregiving`: the children "
+                  "this account helps keep, by their profile's number",
     "ids": "numbers the access log's object_id refers to (a questionnaire, appointment, sample, challenge ...)",
 }
 
@@ -75,25 +79,34 @@ ARCHIVE_LEGEND = {
 def archive_json(session: Session, actor: Actor) -> str:
     """Everything stored about the account and each profile it manages: every column of every row
     about them, or the reason it is left out (tests/safety/test_datarights_archive_walk.py walks the
-    tables): profile, diary with notes, factor kinds and units, questionnaires, sharing, invites,
+    tables): profile, diary with notes and who wrote each day, factor kinds and units, questionnaires,
+    sharing, the child's co-caregivers and the children this account helps keep, invites,
     appointments, microbiome samples with their taxonomic profile, food challenges with doses,
     adherence and alerts, allergy records, and the whole access log."""
     user = session.get(User, actor.user_id)
+    people = _People(session)
     out: dict[str, object] = {
         "format": "gutskin-archive/1",
         "exported_at": utcnow().isoformat(timespec="seconds") + "Z",
         "legend": ARCHIVE_LEGEND,
         "account": {"email": user.email if user else None, "name": user.display_name if user else None,
-                    "role": actor.role, "created_at": _utc(user.created_at) if user else None},
+                    "role": actor.role, "created_at": _utc(user.created_at) if user else None,
+                    # the children's profiles this account helps keep (their records are their parent's to download)
+                    "caregiving": [
+                        {"id": c.id, "patient_id": c.patient_id, "granted_by": people(c.granted_by_user_id),
+                         "since": _utc(c.created_at)}
+                        for c in session.scalars(select(Caregiver).where(Caregiver.user_id == actor.user_id)
+                                                 .order_by(Caregiver.id)).all()]},
         "patients": [],
     }
-    people = _People(session)
     for p in owned_patients(session, actor):
         audit.record(session, actor, p.id, "export", "archive")
         diary = _days(session, p.id, None, None, with_author=True)
-        updated = dict(session.execute(select(DiaryDay.day, DiaryDay.updated_at).where(DiaryDay.patient_id == p.id)).all())
+        updated = {day: (at, who) for day, at, who in session.execute(
+            select(DiaryDay.day, DiaryDay.updated_at, DiaryDay.author_user_id).where(DiaryDay.patient_id == p.id)).all()}
         for d in diary:
-            d["updated_at"] = _utc(updated[dt.date.fromisoformat(str(d["date"]))])
+            at, who = updated[dt.date.fromisoformat(str(d["date"]))]
+            d["updated_at"], d["author"] = _utc(at), people(who)
         out["patients"].append(  # type: ignore[union-attr]
             {
                 "patient_id": p.id,
@@ -110,7 +123,7 @@ def archive_json(session: Session, actor: Actor) -> str:
                 "questionnaires": [
                     {"id": q.id, "instrument": q.instrument, "version": q.version,
                      "answered_on": q.answered_on.isoformat(), "answers": q.answers, "total": q.total, "band": q.band,
-                     "recorded_at": _utc(q.created_at), "author_role": q.author_role}
+                     "recorded_at": _utc(q.created_at), "author_role": q.author_role, "author": people(q.author_user_id)}
                     for q in session.scalars(select(QuestionnaireResponse).where(QuestionnaireResponse.patient_id == p.id)
                                              .order_by(QuestionnaireResponse.answered_on, QuestionnaireResponse.id)).all()
                 ],
@@ -119,8 +132,13 @@ def archive_json(session: Session, actor: Actor) -> str:
                      "since": _utc(c.created_at), "revoked_at": _utc(c.revoked_at)}
                     for c in session.scalars(select(Consent).where(Consent.patient_id == p.id).order_by(Consent.id)).all()
                 ],
+                "caregivers": [
+                    {"id": c.id, "caregiver": people(c.user_id), "granted_by": people(c.granted_by_user_id),
+                     "since": _utc(c.created_at)}
+                    for c in session.scalars(select(Caregiver).where(Caregiver.patient_id == p.id).order_by(Caregiver.id))
+                ],
                 "invites": [
-                    {"id": i.id, "created_at": _utc(i.created_at), "expires_at": _utc(i.expires_at),
+                    {"id": i.id, "kind": i.kind, "created_at": _utc(i.created_at), "expires_at": _utc(i.expires_at),
                      "used_at": _utc(i.used_at)}
                     for i in session.scalars(select(Invite).where(Invite.patient_id == p.id).order_by(Invite.id)).all()
                 ],

@@ -132,13 +132,21 @@ def patient_record(session: Session, patient: Patient) -> dict[str, Any]:
         .outerjoin(User, User.id == AppointmentRequest.clinician_user_id)
         .where(AppointmentRequest.patient_id == patient.id).order_by(AppointmentRequest.id)
     ).all()
+    days = _days(session, patient.id, None, None, with_author=True)
+    # a co-caregiver's entries name their own RelatedPerson: told apart by account (not exported)
+    day_authors = dict(session.execute(select(DiaryDay.day, DiaryDay.author_user_id).where(
+        DiaryDay.patient_id == patient.id, DiaryDay.author_role == "co_caregiver")).all())
+    for d in days:
+        if d["author_role"] == "co_caregiver":
+            d["author_key"] = day_authors.get(dt.date.fromisoformat(str(d["date"])))
     return {
         "patient": {"id": patient.id, "external_id": patient.external_id, "display_name": patient.display_name,
                     "birth_year": patient.birth_year, "sex": patient.sex, "region": patient.region,
                     "share_identity": bool(patient.share_identity)},
-        "days": _days(session, patient.id, None, None, with_author=True),
+        "days": days,
         "questionnaires": [{"id": q.id, "instrument": q.instrument, "version": q.version, "answered_on": q.answered_on,
-                            "answers": q.answers, "total": q.total, "band": q.band, "author_role": q.author_role}
+                            "answers": q.answers, "total": q.total, "band": q.band, "author_role": q.author_role,
+                            **({"author_key": q.author_user_id} if q.author_role == "co_caregiver" else {})}
                            for q in qrs],
         "appointments": [{"id": a.id, "status": a.status, "scheduled_for": a.scheduled_for, "reason": a.reason,
                           "clinician": name or email} for a, name, email in appts],

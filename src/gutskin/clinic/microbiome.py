@@ -20,7 +20,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from gutskin.clinic import audit
-from gutskin.clinic.access import patient_for_read, patient_for_write
+from gutskin.clinic.access import patient_for_entry, patient_for_read
 from gutskin.clinic.actors import Actor
 from gutskin.clinic.errors import InvalidInput, NotFound
 from gutskin.store.models import MicrobiomeSample, Patient
@@ -78,7 +78,7 @@ class ParsedSample:
 def upload_age_group(session: Session, actor: Actor, patient_id: int, age_group: str | None = None) -> str:
     """Authorize an upload to ``patient_id`` (a stranger gets ``NotFound`` before any parsing) and
     pick its reference group: the given one, else from the patient's birth year. Writes nothing."""
-    patient = patient_for_write(session, actor, patient_id)
+    patient = patient_for_entry(session, actor, patient_id)
     return age_group or default_age_group(patient)
 
 
@@ -170,7 +170,7 @@ def parse_upload(filename: str, data: bytes, *, sample_id: str | None = None, me
 def store_sample(session: Session, actor: Actor, patient_id: int, parsed: ParsedSample, *, method: str = "unknown",
                  collected_on: dt.date | None = None) -> dict[str, Any]:
     """Store a parsed sample (authorized again: access may have ended while the file was parsed)."""
-    patient_for_write(session, actor, patient_id)
+    patient_for_entry(session, actor, patient_id)
     if method not in METHODS:
         raise InvalidInput(f"method: expected one of {', '.join(METHODS)}")
     if collected_on is not None and collected_on > dt.date.today() + dt.timedelta(days=1):  # a zone ahead: +1 day, as the diary

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from gutskin.clinic import audit
-from gutskin.clinic.access import patient_for_read, patient_for_write
+from gutskin.clinic.access import patient_for_entry, patient_for_read
 from gutskin.clinic.actors import Actor
 from gutskin.clinic.errors import InvalidInput
 from gutskin.store.models import DiaryDay, Patient, QuestionnaireResponse
@@ -21,10 +21,14 @@ WEEKLY = ("poem", "recap")
 def author_of(actor: Actor, patient: Patient) -> tuple[int | None, str | None]:
     """Who is entering an answer or a diary day on ``patient`` (already authorized for writing):
     the account, and ``patient`` on the person's own profile or ``caregiver`` on a child's profile
-    (``gutskin.store.models.AUTHOR_ROLES``). The CLI operator is nobody's author: (None, None)."""
+    (``gutskin.store.models.AUTHOR_ROLES``), ``co_caregiver`` for another account keeping the
+    child's profile (so its entries are never put down to the managing parent). The CLI operator
+    is nobody's author: (None, None)."""
     if actor.is_system or actor.user_id is None:
         return None, None
-    return actor.user_id, "caregiver" if patient.relationship == "child" else "patient"
+    if patient.relationship != "child":
+        return actor.user_id, "patient"
+    return actor.user_id, "caregiver" if actor.user_id == patient.owner_user_id else "co_caregiver"
 
 
 def submit(
@@ -40,7 +44,7 @@ def submit(
     from gutskin.instruments import score
     from gutskin.instruments.ages import age_problem
 
-    patient = patient_for_write(session, actor, patient_id)
+    patient = patient_for_entry(session, actor, patient_id)
     author_user_id, author_role = author_of(actor, patient)
     # this patient's submissions one at a time (PostgreSQL; SQLite's BEGIN IMMEDIATE already is):
     # two concurrent first answers of the day must not both insert

@@ -30,16 +30,22 @@ def _hash(code: str) -> str:
     return hashlib.sha256(plain.upper().encode()).hexdigest()
 
 
-def create_invite(session: Session, actor: Actor, patient_id: int) -> dict[str, str]:
-    """A one-time code (12 characters, ~60 bits) valid for 14 days; only its hash is stored."""
+#: the audit trail's object for each kind of invite code (``Invite.kind``)
+AUDIT_OBJECT = {"clinician": "invite", "caregiver": "caregiver_invite"}
+
+
+def create_invite(session: Session, actor: Actor, patient_id: int, kind: str = "clinician") -> dict[str, str]:
+    """A one-time code (12 characters, ~60 bits) valid for 14 days; only its hash is stored.
+    ``kind``: what the code grants (a clinician's read access, or a co-caregiver's share in
+    keeping a child's profile: :mod:`gutskin.clinic.caregivers`). Only the managing account."""
     patient_for_write(session, actor, patient_id)
     raw = "".join(secrets.choice(_ALPHABET) for _ in range(12))
     code = f"{raw[:4]}-{raw[4:8]}-{raw[8:]}"
     expires = utcnow() + dt.timedelta(days=INVITE_DAYS)
-    inv = Invite(patient_id=patient_id, code_hash=_hash(code), expires_at=expires)
+    inv = Invite(patient_id=patient_id, code_hash=_hash(code), expires_at=expires, kind=kind)
     session.add(inv)
     session.flush()
-    audit.record(session, actor, patient_id, "create", "invite", inv.id)
+    audit.record(session, actor, patient_id, "create", AUDIT_OBJECT[kind], inv.id)
     return {"id": inv.id, "code": code, "expires_at": expires.isoformat(timespec="seconds") + "Z"}
 
 
@@ -47,30 +53,32 @@ def _stamp(t: dt.datetime) -> str:
     return t.isoformat(timespec="seconds") + "Z"
 
 
-def list_invites(session: Session, actor: Actor, patient_id: int) -> list[dict[str, object]]:
+def list_invites(session: Session, actor: Actor, patient_id: int, kind: str = "clinician") -> list[dict[str, object]]:
     """The patient's invite codes that could still be redeemed (unused, not expired), oldest
     first. Only hashes are stored, so the codes themselves cannot be shown again: the list says
     when each was made and until when it works, so a code made twice (a reloaded page, a second
     tap) or given to the wrong person can be cancelled (:func:`cancel_invite`)."""
     patient_for_write(session, actor, patient_id)
-    audit.record(session, actor, patient_id, "read", "invite")
+    audit.record(session, actor, patient_id, "read", AUDIT_OBJECT[kind])
     rows = session.scalars(
-        select(Invite).where(Invite.patient_id == patient_id, Invite.used_at.is_(None), Invite.expires_at >= utcnow())
+        select(Invite).where(Invite.patient_id == patient_id, Invite.kind == kind, Invite.used_at.is_(None),
+                             Invite.expires_at >= utcnow())
         .order_by(Invite.id)
     ).all()
     return [{"id": inv.id, "created_at": _stamp(inv.created_at), "expires_at": _stamp(inv.expires_at)} for inv in rows]
 
 
-def cancel_invite(session: Session, actor: Actor, patient_id: int, invite_id: int) -> None:
+def cancel_invite(session: Session, actor: Actor, patient_id: int, invite_id: int, kind: str = "clinician") -> None:
     """Make an unused invite code unusable at once (it expires now). Another patient's code, a
     used or an expired one is 404: there is nothing of this patient's left to cancel."""
     patient_for_write(session, actor, patient_id)
     inv = session.get(Invite, invite_id)
     now = utcnow()
-    if inv is None or inv.patient_id != patient_id or inv.used_at is not None or inv.expires_at < now:
+    if (inv is None or inv.patient_id != patient_id or inv.kind != kind or inv.used_at is not None
+            or inv.expires_at < now):
         raise NotFound("no such unused invite code")
     inv.expires_at = now - dt.timedelta(seconds=1)
-    audit.record(session, actor, patient_id, "cancel", "invite", inv.id)
+    audit.record(session, actor, patient_id, "cancel", AUDIT_OBJECT[kind], inv.id)
 
 
 def accept_invite(session: Session, actor: Actor, code: str) -> int:
@@ -78,9 +86,32 @@ def accept_invite(session: Session, actor: Actor, code: str) -> int:
     require_role(actor, "clinician")
     if not isinstance(code, str) or not code.strip():
         raise InvalidInput("code: enter the invite code the patient gave you")
+    inv = find_unused_invite(session, code, "clinician")
+    claim_invite(session, inv)
+    existing = session.scalar(
+        select(Consent).where(
+            Consent.patient_id == inv.patient_id, Consent.clinician_user_id == actor.user_id, Consent.revoked_at.is_(None)
+        )
+    )
+    if existing is None:
+        existing = Consent(patient_id=inv.patient_id, clinician_user_id=actor.user_id)
+        session.add(existing)
+        session.flush()
+    audit.record(session, actor, inv.patient_id, "link", "consent", existing.id)
+    return inv.patient_id
+
+
+def find_unused_invite(session: Session, code: str, kind: str) -> Invite:
+    """The unused, unexpired code of this ``kind`` (a caregiver code is unknown to a clinician and
+    the other way round), else ``NotFound`` with one message for every reason."""
     inv = session.scalar(select(Invite).where(Invite.code_hash == _hash(code)))
-    if inv is None or inv.used_at is not None or inv.expires_at < utcnow():
+    if inv is None or inv.kind != kind or inv.used_at is not None or inv.expires_at < utcnow():
         raise NotFound("code: this invite code is unknown, used or expired")
+    return inv
+
+
+def claim_invite(session: Session, inv: Invite) -> None:
+    """Mark the code used, or ``NotFound`` when someone else redeemed it a moment earlier."""
     # Claimed atomically: of clinicians redeeming the same code at once (PostgreSQL runs them
     # side by side), only the one whose UPDATE finds used_at still empty gets it; the others
     # wait for its row lock, then match no row.
@@ -95,17 +126,6 @@ def accept_invite(session: Session, actor: Actor, code: str) -> int:
     if claimed != 1:
         raise NotFound("code: this invite code is unknown, used or expired")
     set_committed_value(inv, "used_at", now)
-    existing = session.scalar(
-        select(Consent).where(
-            Consent.patient_id == inv.patient_id, Consent.clinician_user_id == actor.user_id, Consent.revoked_at.is_(None)
-        )
-    )
-    if existing is None:
-        existing = Consent(patient_id=inv.patient_id, clinician_user_id=actor.user_id)
-        session.add(existing)
-        session.flush()
-    audit.record(session, actor, inv.patient_id, "link", "consent", existing.id)
-    return inv.patient_id
 
 
 def list_access(session: Session, actor: Actor, patient_id: int) -> list[dict[str, object]]:

@@ -18,7 +18,9 @@ Input (all keys but ``patient`` optional)::
 
 ``author_role`` (who entered the answer or the day): ``patient`` (self-report: author and source
 the Patient), ``caregiver`` (the parent managing a child's profile: a RelatedPerson, v3 RoleCode
-PRN), or None (not recorded: no author). The bundle ends with a Provenance naming gutskin (a
+PRN), ``co_caregiver`` (another account keeping the child's diary with the parent: one
+RelatedPerson per such account, told apart by the row's ``author_key``, never the parent's), or
+None (not recorded: no author). The bundle ends with a Provenance naming gutskin (a
 Device with its version) as the assembler of every exported resource.
 """
 
@@ -153,6 +155,13 @@ class _Builder:
         """A RelatedPerson for the parent when any answer or day was entered by them (one per
         bundle: who the account is stays in gutskin; its name is not exported)."""
         rows = [*(self.data.get("questionnaires") or []), *(self.data.get("days") or [])]
+        # one RelatedPerson per co-caregiver, numbered in order of first entry (no account id exported)
+        keys = list(dict.fromkeys(str(r.get("author_key")) for r in rows if r.get("author_role") == "co_caregiver"))
+        for n, key in enumerate(keys, start=1):
+            self.author_refs[f"co_caregiver/{key}"] = self.add(f"related-person/co-caregiver/{n}", {
+                "resourceType": "RelatedPerson", "active": True, "patient": self.subject(),
+                "relationship": [{"text": "another caregiver (keeps the child's diary with the parent in gutskin)"}],
+            })
         if any(r.get("author_role") == "caregiver" for r in rows):
             self.author_refs["caregiver"] = self.add("related-person/caregiver", {
                 "resourceType": "RelatedPerson", "active": True, "patient": self.subject(),
@@ -163,7 +172,8 @@ class _Builder:
 
     def author(self, row: Mapping[str, Any]) -> dict[str, str] | None:
         """Reference to who entered ``row`` (None: not recorded, or a role gutskin does not export)."""
-        ref = self.author_refs.get(str(row.get("author_role") or ""))
+        role = str(row.get("author_role") or "")
+        ref = self.author_refs.get(f"co_caregiver/{row.get('author_key')}" if role == "co_caregiver" else role)
         return {"reference": ref} if ref else None
 
     # --- Questionnaires ----------------------------------------------------------------------

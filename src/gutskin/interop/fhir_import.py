@@ -176,9 +176,12 @@ def parse_bundle(data: Any) -> ParsedBundle:
         res = e["resource"]
         if res["resourceType"] == "RelatedPerson":
             check_subject(i, res, "patient")
+            # the parent (v3 RoleCode PRN) or another caregiver of the child (gutskin's co-caregiver)
+            parent = any(c.get("code") == "PRN" for rel in res.get("relationship") or []
+                         for c in (rel.get("coding") or []) if isinstance(c, dict))
             author_roles.update(dict.fromkeys(
                 (r for r in (e.get("fullUrl"), f"RelatedPerson/{res['id']}" if res.get("id") else None) if r),
-                "caregiver"))
+                "caregiver" if parent else "co_caregiver"))
 
     def author_role(i: int, res: Mapping[str, Any], fld: str, ref: Any) -> str | None:
         if ref is None:

@@ -89,7 +89,7 @@ def _has_data(data: dict[str, Any]) -> bool:
 
 
 #: who answered (``author_role``), in the clinic's words: a child's profile is answered by the parent
-AUTHOR_WORDS = {"patient": "the patient", "caregiver": "the parent"}
+AUTHOR_WORDS = {"patient": "the patient", "caregiver": "the parent", "co_caregiver": "another caregiver"}
 
 
 def _section_scores(data: dict[str, Any]) -> str:

@@ -24,6 +24,7 @@ from sqlalchemy import (
     SmallInteger,
     String,
     Text,
+    UniqueConstraint,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.sql.expression import false
@@ -43,8 +44,13 @@ def utcnow() -> dt.datetime:
 
 #: who entered a questionnaire answer or a diary day: ``patient`` (the patient, on their own
 #: profile) or ``caregiver`` (the account managing a child's profile, "Logging for Mia").
+#: ``co_caregiver``: another account caring for the child (a second parent, a grandparent; the
+#: ``caregivers`` table, 0008), so its entries are never put down to the managing parent.
 #: Clinicians read but never enter answers or diary days, so there is no clinician role.
-AUTHOR_ROLES = ("patient", "caregiver")
+AUTHOR_ROLES = ("patient", "caregiver", "co_caregiver")
+
+#: what an invite code grants when redeemed (``Invite.kind``, 0008)
+INVITE_KINDS = ("clinician", "caregiver")
 
 
 class Base(DeclarativeBase):
@@ -164,7 +170,9 @@ class Consent(Base):
 
 
 class Invite(Base):
-    """A one-time invite code a patient gives to a clinician (stored as a hash)."""
+    """A one-time invite code (stored as a hash): a patient gives it to a clinician (``kind``
+    clinician: read access), or a child's managing parent to another caregiver (``kind``
+    caregiver: a :class:`Caregiver` grant, 0008)."""
 
     __tablename__ = "invites"
 
@@ -174,6 +182,22 @@ class Invite(Base):
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     expires_at: Mapped[dt.datetime] = mapped_column(DateTime)
     used_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    kind: Mapped[str] = mapped_column(String(16), default="clinician", server_default="clinician")  # INVITE_KINDS
+
+
+class Caregiver(Base):
+    """Another account that keeps a child's day-to-day record with the managing parent
+    (``Patient.owner_user_id``): granted by that parent's caregiver invite code, ended by the
+    parent (remove) or the caregiver (leave), which deletes the row (0008)."""
+
+    __tablename__ = "caregivers"
+    __table_args__ = (UniqueConstraint("patient_id", "user_id", name="uq_caregivers_patient_user"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    patient_id: Mapped[int] = mapped_column(ForeignKey("patients.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    granted_by_user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
 
 
 class AppointmentRequest(Base):
@@ -362,6 +386,7 @@ __all__ = [
     "AppointmentRequest",
     "AuditEvent",
     "Base",
+    "Caregiver",
     "ChallengeAdherence",
     "ChallengeAlert",
     "ChallengeDose",
@@ -370,6 +395,7 @@ __all__ = [
     "Factor",
     "FactorValue",
     "FoodChallenge",
+    "INVITE_KINDS",
     "Invite",
     "LoginAttempt",
     "MicrobiomeSample",
