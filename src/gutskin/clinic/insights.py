@@ -165,9 +165,12 @@ def insights_for(session: Session, actor: Actor, patient_id: int) -> dict[str, A
     patient_for_read(session, actor, patient_id)
     audit.record(session, actor, patient_id, "read", "insights")
     version = _version(session, patient_id)
-    if version[0] < MIN_DAYS:
-        return {"status": "not_enough_data", "days": version[0], "needed_days": MIN_DAYS,
-                "reason": f"{MIN_DAYS} logged days are needed before triggers and forecasts make sense"}
+    # days with an itch score, not diary rows: both models read itch, and a day of foods only
+    # (the diary's slider records nothing unless touched) gave a forecast fitted to a few scores
+    scored = int(session.scalar(select(func.count(DiaryDay.itch)).where(DiaryDay.patient_id == patient_id)) or 0)
+    if scored < MIN_DAYS:
+        return {"status": "not_enough_data", "days": scored, "logged_days": version[0], "needed_days": MIN_DAYS,
+                "reason": f"{MIN_DAYS} days with an itch score are needed before triggers and forecasts make sense"}
     with _lock:
         hit = _cache.get(patient_id)
         if hit is not None and hit[0] == version:

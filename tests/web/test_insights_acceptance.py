@@ -1,0 +1,40 @@
+"""Issue 6, "In the product", as the product owners tested it (acceptance review of 2026-12-06)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+
+from gutskin.clinic import diary
+from gutskin.clinic.insights import clear_cache, insights_for, settle
+from gutskin.store.db import transaction
+
+
+def test_days_without_an_itch_score_do_not_make_a_forecast(engine, people, client) -> None:
+    """30 logged days, itch scored on 5 (the diary's slider records nothing unless touched, so a
+    day of foods only is ordinary): the page said "14 logged days are needed" and then showed an
+    itch forecast (a 94 % chance of a bad day) fitted to 5 scores."""
+    from tests.safety.test_attacks import login_page
+
+    clear_cache()
+    start = dt.date(2026, 9, 1)
+    with transaction(engine) as s:
+        for i in range(30):
+            diary.put_day(s, people.owner, people.owner_pid, start + dt.timedelta(days=i),
+                          diary.DayInput(itch=6 if i % 6 == 0 else None, factors={"food.egg": i % 2}))
+    with transaction(engine) as s:
+        r = insights_for(s, people.owner, people.owner_pid)
+    r = settle(people.owner_pid, r, 60)
+    assert r["status"] == "not_enough_data", r.get("forecast", {}).get("n_observed")
+    assert r["days"] == 5 and r["needed_days"] == 14 and r["logged_days"] == 30
+    login_page(client, "owner@example.org")
+    page = html.unescape(client.get("/insights/panel", params={"patient": people.owner_pid}).text)
+    assert "14 days with an itch score are needed" in page and "(you have 5; 25 logged days have no itch score)" in page
+    # nine more scored days make 14: the insights are worked out
+    with transaction(engine) as s:
+        for i in range(9):
+            diary.put_day(s, people.owner, people.owner_pid, start + dt.timedelta(days=30 + i), diary.DayInput(itch=5))
+    with transaction(engine) as s:
+        r = insights_for(s, people.owner, people.owner_pid)
+    r = settle(people.owner_pid, r, 60)
+    assert r["status"] == "ready" and r["forecast"]["n_observed"] == 14
