@@ -139,10 +139,13 @@ def _section_insights(data: dict[str, Any], compact: bool) -> str:
 
         out.append("<h2>7-day itch forecast</h2>")
         gap = _days_between(fc.get("origin"), data.get("generated_on"))
-        if gap is not None and gap > 1:  # the forecast's first day is already past: say so (the page does too)
+        old = gap is not None and gap > 1  # the forecast's first day is already past: say so (the page does too)
+        if old:
             out.append(f'<p class="note"><b>The last diary entry is {gap} days before this report:</b> the forecast is for '
                        "the days after it, not the coming week, and says nothing about the patient now.</p>")
-        out.append(f"<p>Chance of at least one day with itch {fc.get('flare_threshold', 7)}+ in the next {len(days)} days: "
+        # "in the next 7 days" right after that note contradicted it (the page says "in those 7 days")
+        within = f"the {len(days)} days after it" if old else f"the next {len(days)} days"
+        out.append(f"<p>Chance of at least one day with itch {fc.get('flare_threshold', 7)}+ in {within}: "
                    f"<b>{risk_percent(float(fc.get('flare_risk', 0)))}</b> (from the last diary day, "
                    f"{_date(fc.get('origin'))}; {fc.get('n_observed', 0)} itch scores used).</p>")
         rows = [[_date(d["date"]), _fmt(d.get("median")), f"{d['bands']['80'][0]}–{d['bands']['80'][1]}",
@@ -158,7 +161,10 @@ def _section_insights(data: dict[str, Any], compact: bool) -> str:
     nights = sl.get("days") or []
     if nights:
         lo, hi = min(int(d["median"]) for d in nights), max(int(d["median"]) for d in nights)
-        out.append(f"<p>Sleep loss, next {len(nights)} nights: chance of at least one bad night "
+        sgap = _days_between(sl.get("origin"), data.get("generated_on"))
+        when = (f"the {len(nights)} nights after the last entry" if sgap is not None and sgap > 1
+                else f"next {len(nights)} nights")
+        out.append(f"<p>Sleep loss, {when}: chance of at least one bad night "
                    f"({sl.get('flare_threshold', 7)}+ of 10) <b>{risk_percent(float(sl.get('flare_risk', 0)))}</b>; "
                    f"median {lo}{'' if lo == hi else f'–{hi}'} ({sl.get('n_observed', 0)} sleep-loss scores used).</p>")
     return "".join(out)
