@@ -119,7 +119,8 @@ class FactorEstimate:
 
     patient: str
     factor: str
-    kind: str  # "binary" (effect per exposed day) or "continuous" (effect per interquartile range)
+    kind: str  # "binary" (effect per exposed day) or "continuous" (a level: effect per interquartile range,
+    #            or per day above the median when the IQR is 0)
     exposed_days: int
     unexposed_days: int
     lags: tuple[int, ...]
@@ -184,7 +185,8 @@ def _factor_covariate(x: np.ndarray) -> tuple[np.ndarray, np.ndarray, str]:
     Binary-like factors (values 0/1, or non-negative with at least 30 % zeros, e.g. servings
     or applications) enter as 0/1 "exposed that day". Other factors (pollen counts, stress,
     temperature) enter as (x - median) / IQR, so the effect is per interquartile range, and
-    "exposed" means above the patient's median.
+    "exposed" means above the patient's median (when the IQR is 0, e.g. Bristol type 4 on most
+    days, the covariate is that 0/1; the kind stays "continuous", worded "high days").
     """
     covs, exposed, kinds, _ = _factor_covariates(np.asarray(x, dtype=float)[:, None])
     return covs[:, 0], exposed[:, 0], kinds[0]
@@ -215,7 +217,8 @@ def _factor_covariates(G: np.ndarray) -> tuple[np.ndarray, np.ndarray, list[str]
         q25, q50, q75 = (_quantile_sorted(vs, q) for q in (0.25, 0.5, 0.75))
         e = obs[:, j] & (col > q50)
         exposed[:, j] = e
-        if q75 - q25 <= 0:
+        kinds[j] = "continuous"  # a level: worded "high days" and "other days" (not "days with") either way
+        if q75 - q25 <= 0:  # most days at the median (Bristol type 4): coded 0/1 as "above the median"
             covs[:, j] = np.where(obs[:, j], e.astype(float), np.nan)
         else:
             with np.errstate(over="ignore"):  # a quotient beyond float's range is inf: left out below
@@ -225,7 +228,6 @@ def _factor_covariates(G: np.ndarray) -> tuple[np.ndarray, np.ndarray, list[str]
             implausible[j] = np.count_nonzero(out)
             covs[:, j] = np.where(out, np.nan, c)  # left out: missing, like an unlogged cell
             exposed[:, j] = e & ~out
-            kinds[j] = "continuous"
     return covs, exposed, kinds, implausible
 
 
@@ -522,8 +524,8 @@ def _sentence(r: TriggerResult) -> str:
         s = f"{name}: no clear effect on your itch found ({counts}); small effects cannot be ruled out."
     else:
         s = (
-            f"{name}: not enough data yet — needs at least {r.needed_days} days with and {r.needed_days} "
-            f"without (you have {r.exposed_days} and {r.unexposed_days})."
+            f"{name}: not enough data yet — needs at least {r.needed_days} {with_} and {r.needed_days} "
+            f"{without} (you have {r.exposed_days} and {r.unexposed_days})."
         )
         if r.notes and "few_rows" in r.notes:
             s = f"{name}: not enough data yet — needs more logged days with an itch score to judge."

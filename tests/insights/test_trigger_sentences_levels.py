@@ -1,0 +1,51 @@
+"""A level logged every day (Bristol stool type, stress, pollen) is not a thing one has "days with".
+
+Found in the issue-6 acceptance review (2026-12-06): a simulated patient's Bristol type was 4 on
+more than half of the days, so its interquartile range was 0 and the finder coded it as "above
+the patient's median" 0/1 -- and the sentence read "Stool type (Bristol): ... from 35 days with
+and 107 without", although the type was logged on all 142 days. A level that still needs more
+days read "needs at least 14 days with and 14 without" (pollen, 20 days logged).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from gutskin.insights import triggers as tr
+from tests.insights.helpers import ar_itch_patient
+
+
+def _item(report: dict, factor: str) -> dict:
+    return next(x for g in ("triggers", "protective", "no_evidence", "not_enough_data") for x in report[g]
+                if x["factor"] == factor)
+
+
+def test_a_level_with_an_interquartile_range_of_zero_reads_as_high_days() -> None:
+    rng = np.random.default_rng(11)
+    frame = ar_itch_patient(rng, "a", n_days=150)
+    n = len(frame)
+    bristol = np.full(n, 4.0)
+    bristol[rng.random(n) < 0.25] = 5.0
+    bristol[rng.random(n) < 0.15] = 3.0
+    frame["gut.bristol"] = bristol
+    assert np.quantile(bristol, 0.25) == np.quantile(bristol, 0.75) == 4.0  # the case of the review
+    x = _item(tr.patient_trigger_report(frame, "a"), "gut.bristol")
+    high = int((bristol > 4).sum())
+    assert x["exposed_days"] == high and x["verdict"] != "not_enough_data"
+    assert x["sentence"].startswith("Higher stool type (Bristol): ")
+    assert f"from {high} high days and {x['unexposed_days']} other days" in x["sentence"]
+    assert "days with" not in x["sentence"] and " without" not in x["sentence"]
+
+
+def test_a_level_that_needs_more_days_asks_for_high_and_other_days() -> None:
+    rng = np.random.default_rng(12)
+    frame = ar_itch_patient(rng, "a", n_days=20, missing=0.0)
+    frame["env.pollen"] = rng.gamma(2.0, 20.0, len(frame))
+    x = _item(tr.patient_trigger_report(frame, "a"), "env.pollen")
+    assert x["verdict"] == "not_enough_data"
+    assert x["sentence"].startswith("More pollen: not enough data yet — needs at least 14 high days and 14 other days "
+                                    f"(you have {x['exposed_days']} and {x['unexposed_days']}).")
+    # an event keeps its words
+    frame["food.egg"] = (rng.random(len(frame)) < 0.5).astype(float)
+    egg = _item(tr.patient_trigger_report(frame, "a"), "food.egg")
+    assert "needs at least 14 days with and 14 without (you have" in egg["sentence"]
