@@ -32,7 +32,10 @@ class World:
                 "clinician_unlinked": self.people.unlinked, "admin": self.people.admin}[persona]
 
 
-def build_world(engine, people, settings, with_challenge: bool = True) -> World:  # type: ignore[no-untyped-def]
+def build_world(engine, people, settings, with_challenge: bool = True,  # type: ignore[no-untyped-def]
+                with_child: bool = False) -> World:
+    """``with_child``: A also manages a child (``child_id``) kept with a third person account
+    (``caregiver_id``), with an unused caregiver code (``caregiver_invite_id``)."""
     from gutskin.store.models import User
 
     w = World(people)
@@ -47,6 +50,14 @@ def build_world(engine, people, settings, with_challenge: bool = True) -> World:
         w.ids["invite_id"] = sharing.create_invite(s, a, people.owner_pid)["id"]
         w.ids["consent_id"] = s.scalar(select(Consent.id).where(Consent.patient_id == people.owner_pid))
         w.ids["job"] = simulations.start_trial(s, people.clinician, ["placebo"], 1, 1, 1)
+        if with_child:  # A's child, kept with a third person account (not a persona)
+            from gutskin.clinic import accounts, caregivers
+
+            w.ids["child_id"] = accounts.add_child_profile(s, a, "Sam", 2020).id
+            helper = accounts.actor_for(accounts.register_patient(s, "helper@example.org", people.password, "Helper"))
+            caregivers.redeem(s, helper, caregivers.create_code(s, a, w.ids["child_id"])["code"])
+            w.ids["caregiver_id"] = caregivers.list_caregivers(s, a, w.ids["child_id"])[0]["id"]
+            w.ids["caregiver_invite_id"] = caregivers.create_code(s, a, w.ids["child_id"])["id"]
         for persona in PERSONAS[1:]:
             user = s.get(User, w.actor(persona).user_id)
             raw = security.start_session(s, user, 60)

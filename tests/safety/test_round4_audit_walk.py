@@ -48,6 +48,8 @@ NO_HEALTH_DATA: dict[tuple[str, str], str] = {
     ("POST", "/account/password"): "the password (the operator's reset is audited per profile)",
     ("POST", "/account/sign-out-everywhere"): "ends sessions and tokens",
     ("GET", "/api/v1/me"): "the account and the names of its own profiles",
+    ("GET", "/api/v1/me/caregiving"): "the names of the children the account helps keep (its own grants, as "
+                                      "/api/v1/me's profile list)",
     ("POST", "/api/v1/me/password"): "the password",
     ("POST", "/api/v1/me/sign-out-everywhere"): "ends sessions and tokens",
     ("GET", "/data"): "the export links and the names of the account's own profiles",

@@ -78,7 +78,9 @@ def request_appointment(
 
 
 def my_requests(session: Session, actor: Actor, patient_id: int) -> list[dict[str, object]]:
-    patient_for_read(session, actor, patient_id)
+    """The profile's appointment requests, for its managing account (a co-caregiver of a child:
+    404; appointments, like sharing, are between the managing parent and the clinic)."""
+    patient_for_write(session, actor, patient_id)
     audit.record(session, actor, patient_id, "read", "appointments")
     rows = session.scalars(
         select(AppointmentRequest).where(AppointmentRequest.patient_id == patient_id).order_by(AppointmentRequest.id.desc())

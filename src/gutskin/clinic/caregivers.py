@@ -116,9 +116,9 @@ def leave(session: Session, actor: Actor, patient_id: int) -> None:
 
 
 def caregiving(session: Session, actor: Actor) -> list[dict[str, object]]:
-    """The children this account helps keep: the child's name, who manages the profile, since when."""
-    if actor.user_id is None or actor.role != "patient":
-        return []
+    """The children this account helps keep: the child's name, who manages the profile, since when
+    (a person account's; any other role: 403)."""
+    require_role(actor, "patient")
     rows = session.execute(
         select(Caregiver, Patient, User.email, User.display_name)
         .join(Patient, Patient.id == Caregiver.patient_id)

@@ -2,11 +2,12 @@
 
 from fastapi import APIRouter
 
-from gutskin.web.api import auth, clinician, me, microbiome, reports
+from gutskin.web.api import auth, caregivers, clinician, me, microbiome, reports
 
 router = APIRouter()
 router.include_router(auth.router)
 router.include_router(me.router)
+router.include_router(caregivers.router)
 router.include_router(clinician.router)
 router.include_router(__import__("gutskin.web.api.challenges", fromlist=["router"]).router)
 router.include_router(microbiome.router)

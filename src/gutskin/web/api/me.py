@@ -38,6 +38,7 @@ def me(request: Request) -> AccountOut:
     with unit_of_work(request) as s:
         actor = api_actor(request, s)
         patients = access.owned_patients(s, actor)
+        helped = access.caregiving_patients(s, actor)
         from gutskin.store.models import User
 
         user = s.get(User, actor.user_id)
@@ -46,7 +47,9 @@ def me(request: Request) -> AccountOut:
         return AccountOut(
             id=user.id, email=user.email, role=user.role, patient_id=default if user.role == "patient" else None,
             patients=[{"patient_id": p.id, "name": p.display_name, "relationship": p.relationship,
-                       "external_id": p.external_id} for p in patients],
+                       "external_id": p.external_id} for p in patients]
+            + [{"patient_id": p.id, "name": p.display_name, "relationship": p.relationship,  # a co-caregiver's child
+                "external_id": p.external_id, "co_caregiver": True} for p in helped],
         )
 
 

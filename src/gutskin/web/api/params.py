@@ -91,8 +91,11 @@ def datetime_param(value: str | None, field: str) -> dt.datetime | None:
 
 
 def my_patient_id(session: Session, actor: Actor, patient_id: int | None) -> int:
-    """The caller's own profile, or one of the profiles they manage (a caregiver's child)."""
+    """The caller's own profile, or one of the profiles they manage (a caregiver's child) or help
+    keep (a co-caregiver's child: :func:`gutskin.clinic.access.patient_for_entry`). What only the
+    managing account may do (sharing, invites, appointments, the access log) is refused by the
+    use case itself with the same 404."""
     if patient_id is None:
         return access.default_patient(session, actor).id
     access.require_role(actor, "patient")
-    return access.patient_for_write(session, actor, patient_id).id
+    return access.patient_for_entry(session, actor, patient_id).id
