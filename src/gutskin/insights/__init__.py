@@ -59,10 +59,13 @@ def patient_insights(frame, patient: str, *, horizon: int = 7, cohort=None) -> d
     for r in scenarios:
         item = candidates[r["factor"]]
         r["label"], r["verdict"] = item["label"], item["verdict"]
+        # the average itch too: for most patients a bad day is rare either way ("under 1%; with no
+        # dairy: under 1%" read as "dairy changes nothing" under "Dairy: likely makes your itch worse")
         r["sentence"] = (
             f"{item['label']} every day of the next {horizon} days: chance of a bad day "
-            f"{risk_percent(r['with']['flare_risk'])}; with no {item['label'].lower()}: "
-            f"{risk_percent(r['without']['flare_risk'])}."
+            f"{risk_percent(r['with']['flare_risk'])}, average itch {r['with']['mean_itch']:.1f}; "
+            f"with no {item['label'].lower()}: {risk_percent(r['without']['flare_risk'])}, "
+            f"average itch {r['without']['mean_itch']:.1f}."
         )
     return {
         "patient": str(patient),
