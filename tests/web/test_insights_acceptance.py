@@ -38,3 +38,31 @@ def test_days_without_an_itch_score_do_not_make_a_forecast(engine, people, clien
         r = insights_for(s, people.owner, people.owner_pid)
     r = settle(people.owner_pid, r, 60)
     assert r["status"] == "ready" and r["forecast"]["n_observed"] == 14
+
+
+def test_a_diary_without_factors_is_not_told_nothing_stands_out(engine, people, client) -> None:
+    """20 days of itch and nothing else: the page said "Nothing stands out as a trigger so far."
+    although no factor had been checked at all (the report had no factor in any list)."""
+    from tests.safety.test_attacks import login_page
+
+    clear_cache()
+    start = dt.date(2026, 9, 1)
+    with transaction(engine) as s:
+        for i in range(20):
+            diary.put_day(s, people.owner, people.owner_pid, start + dt.timedelta(days=i), diary.DayInput(itch=2 + i % 5))
+    with transaction(engine) as s:
+        r = settle(people.owner_pid, insights_for(s, people.owner, people.owner_pid), 60)
+    assert r["status"] == "ready"
+    assert not any(r["triggers"][g] for g in ("triggers", "protective", "no_evidence", "not_enough_data"))
+    texts = {}
+    for email in ("owner@example.org", "linked@clinic.example.org"):
+        client.cookies.clear()
+        login_page(client, email)
+        texts[email] = html.unescape(client.get("/insights/panel", params={"patient": people.owner_pid}).text)
+    patient, clinician = texts["owner@example.org"], texts["linked@clinic.example.org"]
+    for text in (patient, clinician):
+        assert "Nothing stands out" not in text and 'id="forecast-chart"' in text
+    assert "No foods, surroundings or treatments are logged in your diary yet" in patient
+    assert f'href="/today?patient={people.owner_pid}"' in patient
+    assert "No foods, surroundings or treatments are logged in the patient's diary yet" in clinician
+    assert "/today" not in clinician
