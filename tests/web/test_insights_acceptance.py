@@ -66,3 +66,31 @@ def test_a_diary_without_factors_is_not_told_nothing_stands_out(engine, people, 
     assert f'href="/today?patient={people.owner_pid}"' in patient
     assert "No foods, surroundings or treatments are logged in the patient's diary yet" in clinician
     assert "/today" not in clinician
+
+
+def test_the_chart_hint_says_what_the_bands_hold(engine, people, client) -> None:
+    """The hint said "the shaded bands hold it with 50% and 80% probability": "it" read as the
+    line (the expected itch, which is no random quantity), and itch scores are whole numbers, so
+    the "50%" band of whole scores holds the day's itch with more (69-81 % in the review's
+    simulated patient). The hint now says what the bands hold, and "at least"."""
+    import json
+    import re
+
+    from tests.safety.test_attacks import login_page
+
+    clear_cache()
+    start = dt.date(2026, 9, 1)
+    with transaction(engine) as s:
+        for i in range(40):
+            diary.put_day(s, people.owner, people.owner_pid, start + dt.timedelta(days=i),
+                          diary.DayInput(itch=3 + i % 4, factors={"food.egg": i % 2}))
+    with transaction(engine) as s:
+        settle(people.owner_pid, insights_for(s, people.owner, people.owner_pid), 60)
+    login_page(client, "owner@example.org")
+    page = html.unescape(client.get("/insights/panel", params={"patient": people.owner_pid}).text)
+    assert "the day's itch falls in the darker band with at least 50% probability and in the lighter one with at least 80%" in page
+    days = json.loads(re.search(r"data-forecast='([^']*)'", page).group(1))["days"]
+    for d in days:  # the sentence is true of the numbers drawn
+        for band, least in (("50", 0.5), ("80", 0.8)):
+            lo, hi = d["bands"][band]
+            assert sum(d["probabilities"][lo:hi + 1]) >= least - 1e-9
