@@ -36,3 +36,20 @@ def test_an_immediate_reaction_does_not_ask_for_baseline_days(client, people, en
     page = html.unescape(client.get(f"/clinic/challenges/{cid}").text)
     assert "What would settle it:" not in page and "food-free baseline day(s) before the first dose" not in page
     assert "Decided by the immediate reaction; the diary alone (late reactions) reads: inconclusive." in page
+
+
+def test_the_list_of_challenges_says_the_verdict_in_words(client, people, engine) -> None:
+    """The clinician's list of a patient's challenges printed the verdict's code, "reaction_likely", where the
+    challenge page says "reaction likely"."""
+    doc = bearer(client, "linked@clinic.example.org")
+    cid = client.post(f"/api/v1/patients/{people.owner_pid}/challenges", json=PLAN, headers=doc).json()["id"]
+    shift_back(engine, cid, 7)
+    given = earlier_today(hours=1).astimezone().isoformat()
+    dose = {"step": 1, "given_at": given, "amount": "3 mg protein", "symptoms": "", "reactions": ["hives"]}
+    assert client.post(f"/api/v1/challenges/{cid}/supervised-doses", json=dose, headers=doc).status_code == 201
+    assert client.post(f"/api/v1/challenges/{cid}/supervised-outcome", json={"immediate_outcome": "positive",
+                       "stop_reason": "hives"}, headers=doc).status_code == 200
+    assert client.post(f"/api/v1/challenges/{cid}/evaluate", headers=doc).json()["verdict"] == "reaction_likely"
+    login_page(client, "linked@clinic.example.org")
+    page = client.get(f"/clinic/patients/{people.owner_pid}/challenges").text
+    assert '<td class="verdict">reaction likely</td>' in page and "reaction_likely" not in page
