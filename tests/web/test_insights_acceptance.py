@@ -94,3 +94,24 @@ def test_the_chart_hint_says_what_the_bands_hold(engine, people, client) -> None
         for band, least in (("50", 0.5), ("80", 0.8)):
             lo, hi = d["bands"][band]
             assert sum(d["probabilities"][lo:hi + 1]) >= least - 1e-9
+
+
+def test_twenty_days_with_no_factor_checked_yet_say_so(engine, people, client) -> None:
+    """A new patient's 20 days: every factor under "Needs more days" (10 days with egg, 10
+    without), and above them "Nothing stands out as a trigger so far", as if egg had been checked."""
+    from tests.safety.test_attacks import login_page
+
+    clear_cache()
+    start = dt.date(2026, 9, 1)
+    with transaction(engine) as s:
+        for i in range(20):
+            diary.put_day(s, people.owner, people.owner_pid, start + dt.timedelta(days=i),
+                          diary.DayInput(itch=2 + i % 5, factors={"food.egg": i % 2}))
+    with transaction(engine) as s:
+        r = settle(people.owner_pid, insights_for(s, people.owner, people.owner_pid), 60)
+    assert r["status"] == "ready" and [x["factor"] for x in r["triggers"]["not_enough_data"]] == ["food.egg"]
+    login_page(client, "owner@example.org")
+    page = html.unescape(client.get("/insights/panel", params={"patient": people.owner_pid}).text)
+    assert "Nothing stands out" not in page
+    assert "No factor in your diary has enough days to be checked yet" in page
+    assert "needs at least 14 days with and 14 without (you have 10 and 10)" in page
