@@ -214,6 +214,19 @@ ROWS: dict[tuple[str, str], Row] = {
     ("POST", "/api/v1/me/diary/import"): Row(ME, lambda w, p: {"content": b"patient,date,itch\nx,2019-03-01,4\n"},
                                              audit=ME_WRITERS),
     ("POST", "/profiles/child"): Row(PAGE_ME, form({"display_name": "Kid"})),
+    # a child's co-caregivers (pages): the managing parent on A's child; B redeems and leaves
+    ("GET", "/caregivers"): Row(PAGE_ME, audit=A_CHILD),
+    ("POST", "/caregivers/invite"): Row(PAGE_ME_A_OBJECT, form({}), audit=A_CHILD, query="?patient={child_id}"),
+    ("POST", "/caregivers/invites/{invite_id}/cancel"): Row(
+        PAGE_ME_A_OBJECT, form({}), audit=A_CHILD, query="?patient={child_id}",
+        ids=lambda w: {"invite_id": w.ids["caregiver_invite_id"]}),
+    ("POST", "/caregivers/{caregiver_id}/remove"): Row(PAGE_ME_A_OBJECT, form({}), audit=A_CHILD, query="?patient={child_id}"),
+    ("POST", "/caregivers/redeem"): Row(exp(LOGIN, 422, OK, 403, 403, 403),
+                                        lambda w, p: {"data": {**caregiver_code(w, p)["json"], "csrf_token": w.csrf.get(p, "")}},
+                                        audit={"patient_b": "A_CHILD"}),
+    ("POST", "/caregivers/leave/{patient_id}"): Row(
+        exp(LOGIN, 404, OK, 403, 403, 403), lambda w, p: {**b_helps_keep_the_child(w, p), "data": {"csrf_token": w.csrf.get(p, "")}},
+        audit={"patient_b": "A_CHILD"}, ids=lambda w: {"patient_id": w.ids["child_id"]}),
     # A's own profile is not a managed one (refused: it goes with the account); a child's deletion is
     # walked in test_round4_audit_walk
     ("POST", "/profiles/{patient_id}/delete"): Row(exp(LOGIN, PASS, 404, 403, 403, 403), form({"password": People.password})),

@@ -158,6 +158,20 @@ def list_days(
     return _days(session, patient_id, start, end, with_author)
 
 
+def day_author(session: Session, actor: Actor, patient_id: int, day: dt.date) -> str | None:
+    """Who last wrote ``day``, for the person looking at it: the account's name when it is someone
+    else (a co-caregiver, or the managing parent for a co-caregiver); None when it is the viewer,
+    nobody recorded (an import, rows before 0007) or no such day. Read with the day (audited there)."""
+    patient_for_read(session, actor, patient_id)
+    row = session.get(DiaryDay, (patient_id, day))
+    if row is None or row.author_user_id is None or row.author_user_id == actor.user_id:
+        return None
+    from gutskin.store.models import User
+
+    user = session.get(User, row.author_user_id)
+    return (user.display_name or user.email) if user is not None else "an account deleted since"
+
+
 def last_logged_day(session: Session, actor: Actor, patient_id: int, before: dt.date | None = None) -> dict[str, object] | None:
     """The most recent logged day (to prefill today's entry)."""
     patient_for_read(session, actor, patient_id)

@@ -2,12 +2,13 @@
 
 from fastapi import APIRouter
 
-from gutskin.web.pages import account, clinician, insights, microbiome, patient, public, reports, simulator
+from gutskin.web.pages import account, caregivers, clinician, insights, microbiome, patient, public, reports, simulator
 
 router = APIRouter(include_in_schema=False)
 router.include_router(public.router)
 router.include_router(account.router)
 router.include_router(patient.router)
+router.include_router(caregivers.router)
 router.include_router(clinician.router)
 router.include_router(insights.router)
 router.include_router(microbiome.router)

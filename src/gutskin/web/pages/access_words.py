@@ -17,7 +17,7 @@ VERBS = {"read": "viewed", "create": "added", "update": "changed", "delete": "de
          "evaluate": "evaluated", "confirm": "confirmed", "extend": "extended", "record": "recorded",
          "take": "recorded", "check": "answered a safety check for", "acknowledge": "acknowledged", "run": "ran",
          "accept": "accepted", "propose": "proposed a new time for", "decline": "declined", "cancel": "cancelled",
-         "another_time": "asked for another time for", "withdraw": "withdrew"}
+         "another_time": "asked for another time for", "withdraw": "withdrew", "remove": "removed", "leave": "gave up"}
 THINGS = {
     "access_log": "this access list", "allergy_records": "allergy records", "allergy_record": "an allergy record",
     "appointments": "appointment requests", "appointment": "an appointment request", "archive": "all your data",
@@ -31,6 +31,8 @@ THINGS = {
     "panel_summary": "your summary in the clinic's patient list", "password": "the account's password", "patient": "the profile",
     "questionnaire": "a questionnaire", "questionnaires": "questionnaire scores", "sharing": "who can see your record",
     "trends": "trends", "visit_report": "a visit report (PDF)", "simulation": "a simulation",
+    "caregiver": "a share in keeping this diary (caregiver)", "caregivers": "who else keeps this diary",
+    "caregiver_invite": "a caregiver code",
 }
 
 

@@ -47,7 +47,7 @@ def _message(exc: Exception) -> str:
 def _pid(session, actor, patient: int | None) -> int:  # type: ignore[no-untyped-def]
     if patient is None:
         return access.default_patient(session, actor).id
-    return access.patient_for_write(session, actor, patient).id
+    return access.patient_for_entry(session, actor, patient).id
 
 
 # ------------------------------------------------------------------------------------- patient

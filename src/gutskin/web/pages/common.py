@@ -230,5 +230,20 @@ def viewing(session: Session, user: PageUser, patient: int | None) -> str | None
     chosen = access.choose_default(owned)
     for p in owned:
         if p.id == patient and (chosen is None or p.id != chosen.id):
-            return p.display_name or "another profile"
+            return Viewing(p.display_name or "another profile")
+    for p in access.caregiving_patients(session, user.actor):
+        if p.id == patient:  # a child this account helps keep: the parent's pages (sharing ...) are not offered
+            return Viewing(p.display_name or "another profile", co_caregiver=True)
     return None
+
+
+class Viewing(str):
+    """The profile's name for the banner; ``co_caregiver``: a child the account helps keep (its
+    managing parent's pages -- sharing, appointments -- are not linked)."""
+
+    co_caregiver: bool
+
+    def __new__(cls, name: str, co_caregiver: bool = False) -> "Viewing":
+        obj = super().__new__(cls, name)
+        obj.co_caregiver = co_caregiver
+        return obj

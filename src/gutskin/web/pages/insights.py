@@ -19,7 +19,7 @@ router = APIRouter(include_in_schema=False)
 def insights_page(request: Request, patient: int | None = None) -> Response:
     with unit_of_work(request) as s:
         u = require_user(request, s, "patient")
-        p = access.default_patient(s, u.actor) if patient is None else access.patient_for_write(s, u.actor, patient)
+        p = access.default_patient(s, u.actor) if patient is None else access.patient_for_entry(s, u.actor, patient)
         return render(request, "insights.html", {"patient_id": p.id, "patient": patient, "viewing": viewing(s, u, patient),
                                                  "child": p.relationship == "child"}, user=u)
 
@@ -31,7 +31,7 @@ def insights_panel(request: Request, patient: int) -> Response:
         u = require_user(request, s, "patient", "clinician")
         result = insights_for(s, u.actor, patient)  # authorizes: the owner or a linked clinician
         viewer = u.actor.role
-        if viewer == "patient" and access.patient_for_write(s, u.actor, patient).relationship == "child":
+        if viewer == "patient" and access.patient_for_entry(s, u.actor, patient).relationship == "child":
             viewer = "caregiver"  # a child's record: "your child's itch", not "your itch"
     forecast, sleep = result.get("forecast"), result.get("sleep_forecast")
     # the forecast runs from the last diary day: when its first day is already past, "next 7 days" is wrong

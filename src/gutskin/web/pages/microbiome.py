@@ -20,7 +20,7 @@ router = APIRouter(include_in_schema=False)
 
 
 def _pid(s, actor, patient):  # type: ignore[no-untyped-def]
-    return access.default_patient(s, actor).id if patient is None else access.patient_for_write(s, actor, patient).id
+    return access.default_patient(s, actor).id if patient is None else access.patient_for_entry(s, actor, patient).id
 
 
 def _collected(value: str, today: dt.date) -> dt.date | None:

@@ -40,14 +40,20 @@ the day before: a quick Save after a month away stored that month-old itch as to
 
 
 def _pid(session, actor, patient: int | None) -> int:  # type: ignore[no-untyped-def]
+    """The page's profile: the default one, or ``?patient=`` the account manages or helps keep as a
+    co-caregiver (what only the managing account may do is refused by the use case: 404)."""
     if patient is None:
         return access.default_patient(session, actor).id
-    return access.patient_for_write(session, actor, patient).id
+    return access.patient_for_entry(session, actor, patient).id
 
 
 def _profiles(session, actor) -> list[dict]:  # type: ignore[no-untyped-def]
-    return [{"id": p.id, "name": p.display_name or "Me", "relationship": p.relationship}
-            for p in access.owned_patients(session, actor)]
+    """The profile switcher: the profiles the account manages, then the children it helps keep
+    (``co_caregiver``: no Delete for those on My data)."""
+    managed = [{"id": p.id, "name": p.display_name or "Me", "relationship": p.relationship, "co_caregiver": False}
+               for p in access.owned_patients(session, actor)]
+    return managed + [{"id": p.id, "name": p.display_name or p.external_id, "relationship": p.relationship,
+                       "co_caregiver": True} for p in access.caregiving_patients(session, actor)]
 
 
 def _parse_day(value: str | None, today: dt.date) -> dt.date:
@@ -219,6 +225,7 @@ def _today_page(request: Request, date: str | None, patient: int | None, saved: 
             "due": due, "saved": bool(saved), "deleted": deleted, "patient": patient, "profiles": _profiles(s, u.actor),
             "current_patient": pid, "date_defaulted": not date, "error": error, "custom_groups": CUSTOM_GROUPS,
             "viewing": viewing(s, u, patient),
+            "author": diary.day_author(s, u.actor, pid, day) if existing else None,
         }
         return render(request, "today.html", ctx, user=u, status=422 if error else 200)
 
@@ -394,7 +401,7 @@ def _questionnaire_page(request: Request, instrument: str, patient: int | None,
     with unit_of_work(request) as s:
         u = require_user(request, s, "patient")
         pid = _pid(s, u.actor, patient)
-        title, items, options = _questions(instrument, access.patient_for_write(s, u.actor, pid).relationship)
+        title, items, options = _questions(instrument, access.patient_for_entry(s, u.actor, pid).relationship)
         return render(request, "questionnaire.html", {"instrument": instrument, "title": title, "items": items,
                                                       "item_options": _item_options(instrument, len(items), options),
                                                       "patient": patient, "blank_ok": blank_ok,
@@ -420,7 +427,7 @@ def _save_questionnaire(request: Request, instrument: str, form: dict[str, str],
         if confirmed:  # answered on the person's own day (a POEM total goes on that diary day)
             result = questionnaires.submit(s, u.actor, pid, instrument, {"answers": answers},
                                            answered_on=local_today(request))
-            child = access.patient_for_write(s, u.actor, pid).relationship == "child"
+            child = access.patient_for_entry(s, u.actor, pid).relationship == "child"
             return render(request, "questionnaire_result.html", {"instrument": instrument, "result": result,
                                                                  "patient": patient, "child": child,
                                                                  "viewing": viewing(s, u, patient)}, user=u)

@@ -1,0 +1,103 @@
+"""Caregivers page: a child's managing parent gives another person a one-time code, sees and
+removes who helps keep the child's diary; the other person enters the code or leaves. Thin over
+:mod:`gutskin.clinic.caregivers`, which authorizes and audits."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse, Response
+
+from gutskin.clinic import access, caregivers
+from gutskin.clinic.errors import ClinicError
+from gutskin.web.deps import unit_of_work
+from gutskin.web.errors import status_for
+from gutskin.web.pages.common import redirect, render, require_user, verify_csrf, viewer_zone
+
+router = APIRouter(include_in_schema=False)
+
+
+def _ctx(request: Request, s, u, lists: bool = True, **extra) -> dict:  # type: ignore[no-untyped-def]
+    """The page's lists (each child's caregivers and codes: audited reads), or only the code form
+    (``lists=False``: a refused code reads nothing)."""
+    zone = viewer_zone(request)
+    if not lists:
+        return {"children": [], "helping": [], "lists": False, "zone": zone.key if zone else "UTC", **extra}
+
+    def local(stamp: object) -> str:
+        at = dt.datetime.fromisoformat(str(stamp).removesuffix("Z")).replace(tzinfo=dt.UTC)
+        return (at.astimezone(zone) if zone else at).strftime("%Y-%m-%d %H:%M")
+
+    children = []
+    for p in access.owned_patients(s, u.actor):
+        if p.relationship != "child":
+            continue
+        children.append({"id": p.id, "name": p.display_name or p.external_id,
+                         "caregivers": [{**c, "since_local": local(c["since"])}
+                                        for c in caregivers.list_caregivers(s, u.actor, p.id)],
+                         "codes": [{**c, "made": local(c["created_at"]), "until": local(c["expires_at"])}
+                                   for c in caregivers.list_codes(s, u.actor, p.id)]})
+    helping = [{**c, "since_local": local(c["since"])} for c in caregivers.caregiving(s, u.actor)]
+    return {"children": children, "helping": helping, "lists": True, "zone": zone.key if zone else "UTC", **extra}
+
+
+@router.get("/caregivers", response_class=HTMLResponse)
+def caregivers_page(request: Request) -> Response:
+    with unit_of_work(request) as s:
+        u = require_user(request, s, "patient")
+        return render(request, "caregivers.html", _ctx(request, s, u), user=u)
+
+
+@router.post("/caregivers/invite", response_class=HTMLResponse)
+def make_code(request: Request, patient: int, csrf_token: str = Form("")) -> Response:
+    with unit_of_work(request) as s:
+        u = require_user(request, s, "patient")
+        verify_csrf(request, u, csrf_token)
+        code = caregivers.create_code(s, u.actor, patient)
+        return render(request, "caregivers.html", _ctx(request, s, u, code=code, code_for=patient), user=u)
+
+
+@router.post("/caregivers/invites/{invite_id}/cancel")
+def cancel_code(request: Request, invite_id: int, patient: int, csrf_token: str = Form("")) -> Response:
+    with unit_of_work(request) as s:
+        u = require_user(request, s, "patient")
+        verify_csrf(request, u, csrf_token)
+        caregivers.cancel_code(s, u.actor, patient, invite_id)
+    return redirect("/caregivers")
+
+
+@router.post("/caregivers/{caregiver_id}/remove")
+def remove(request: Request, caregiver_id: int, patient: int, csrf_token: str = Form("")) -> Response:
+    with unit_of_work(request) as s:
+        u = require_user(request, s, "patient")
+        verify_csrf(request, u, csrf_token)
+        caregivers.remove(s, u.actor, patient, caregiver_id)
+    return redirect("/caregivers")
+
+
+@router.post("/caregivers/redeem", response_class=HTMLResponse)
+def redeem(request: Request, code: str = Form(""), csrf_token: str = Form("")) -> Response:
+    try:
+        with unit_of_work(request) as s:
+            u = require_user(request, s, "patient")
+            verify_csrf(request, u, csrf_token)
+            pid = caregivers.redeem(s, u.actor, code)
+    except ClinicError as exc:  # unknown, used or expired; the parent's own code; already helping
+        with unit_of_work(request) as s:
+            u = require_user(request, s, "patient")
+            msg = str(exc).removeprefix("code: ")
+            return render(request, "caregivers.html", _ctx(request, s, u, lists=False, redeem_error=msg), user=u,
+                          status=status_for(exc))
+    return redirect(f"/today?patient={pid}")
+
+
+@router.post("/caregivers/leave/{patient_id}")
+def leave(request: Request, patient_id: int, csrf_token: str = Form("")) -> Response:
+    with unit_of_work(request) as s:
+        u = require_user(request, s, "patient")
+        verify_csrf(request, u, csrf_token)
+        caregivers.leave(s, u.actor, patient_id)
+    return redirect("/caregivers")
+
+
