@@ -7,7 +7,7 @@ import datetime as dt
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, Response
 
-from gutskin.clinic import access, appointments, diary, microbiome, questionnaires, sharing, summary
+from gutskin.clinic import access, appointments, challenges, diary, microbiome, questionnaires, sharing, summary
 from gutskin.clinic.errors import ClinicError
 from gutskin.web.errors import status_for
 from gutskin.web.deps import unit_of_work
@@ -21,7 +21,13 @@ def panel(request: Request, linked: int | None = None) -> Response:
     with unit_of_work(request) as s:
         u = require_user(request, s, "clinician")
         rows = summary.panel(s, u.actor, today=local_today(request))
-        return render(request, "clinic_panel.html", {"rows": rows, "linked": linked}, user=u)
+        return render(request, "clinic_panel.html", {"rows": rows, "linked": linked, **_alerts(s, u)}, user=u)
+
+
+def _alerts(session, user) -> dict[str, object]:  # type: ignore[no-untyped-def]
+    """Open safety alerts and challenge reviews due, for the panel: the page a clinician lands on
+    said nothing of a patient's safety stop, which only the Challenges page listed."""
+    return challenges.clinician_alerts(session, user.actor)
 
 
 @router.post("/clinic/link", response_class=HTMLResponse)
@@ -34,7 +40,8 @@ def link(request: Request, code: str = Form(""), csrf_token: str = Form("")) -> 
     except ClinicError as exc:
         with unit_of_work(request) as s:
             u = require_user(request, s, "clinician")
-            return render(request, "clinic_panel.html", {"rows": summary.panel(s, u.actor, today=local_today(request)), "error": str(exc)},
+            return render(request, "clinic_panel.html", {"rows": summary.panel(s, u.actor, today=local_today(request)), "error": str(exc),
+                                                         **_alerts(s, u)},
                           status=status_for(exc), user=u)
     return redirect(f"/clinic?linked={pid}")
 
