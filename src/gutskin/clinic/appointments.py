@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from gutskin.clinic import audit
-from gutskin.clinic.access import has_active_consent, patient_for_read, patient_for_write, require_role
+from gutskin.clinic.access import has_active_consent, patient_for_write, require_role
 from gutskin.clinic.actors import Actor
 from gutskin.clinic.errors import InvalidInput, NotFound
 from gutskin.store.models import AppointmentRequest, Consent, Patient, utcnow
