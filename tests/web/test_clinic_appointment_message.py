@@ -29,3 +29,24 @@ def test_the_clinics_message_is_on_the_clinicians_list(engine, people, client) -
     assert "Message to the patient: Bring the adrenaline pen prescription." in cards[proposed]
     assert "Message to the patient" not in cards[silent]  # nothing sent yet
     assert "Message to the patient: Please see your GP first." in page  # the closed card, without a form
+
+
+def test_the_clinicians_list_says_each_status_in_words(engine, people, client) -> None:
+    """The cards showed the status codes ("Owner soon accepted", "open", "proposed"); the patient's
+    page has words for them."""
+    with transaction(engine) as s:
+        ids = {}
+        for status in ("open", "proposed", "accepted", "declined", "withdrawn"):
+            ids[status] = rid = int(appointments.request_appointment(s, people.owner, people.owner_pid, status, "soon", "")["id"])
+            if status in ("proposed", "accepted"):
+                appointments.respond(s, people.clinician, rid, "propose" if status == "proposed" else "accept", SOON, "")
+            elif status == "declined":
+                appointments.respond(s, people.clinician, rid, "decline", None, "GP first")
+            elif status == "withdrawn":
+                appointments.answer(s, people.owner, people.owner_pid, rid, "withdraw", "")
+    login_page(client, "linked@clinic.example.org")
+    page = client.get("/clinic/appointments").text
+    words = {"open": "waiting for your answer", "proposed": "time proposed, waiting for the patient", "accepted": "booked",
+             "declined": "declined", "withdrawn": "withdrawn by the patient"}
+    for status, said in words.items():
+        assert f'<small class="status" data-status="{status}">{said}</small>' in page, status
