@@ -10,6 +10,7 @@ days read "needs at least 14 days with and 14 without" (pollen, 20 days logged).
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 
 from gutskin.insights import triggers as tr
 from tests.insights.helpers import ar_itch_patient
@@ -49,3 +50,20 @@ def test_a_level_that_needs_more_days_asks_for_high_and_other_days() -> None:
     frame["food.egg"] = (rng.random(len(frame)) < 0.5).astype(float)
     egg = _item(tr.patient_trigger_report(frame, "a"), "food.egg")
     assert "needs at least 14 days with and 14 without (you have" in egg["sentence"]
+
+
+def test_itch_that_never_changes_is_not_called_too_few_days() -> None:
+    """40 days of itch 0, egg on 20 of them (found in the acceptance review's edge diaries): the
+    sentence said "needs more logged days with an itch score to judge" (no regression fits a
+    constant), although 40 were logged."""
+    import datetime as dt
+
+    days = [dt.date(2026, 10, 1) + dt.timedelta(days=i) for i in range(40)]
+    frame = pd.DataFrame({"patient": "a", "date": pd.to_datetime(days), "itch": 0.0, "sleep_loss": np.nan,
+                          "poscorad": np.nan, "poem": np.nan, "flare": np.nan,
+                          "food.egg": (np.arange(40) % 2).astype(float)})
+    (egg,) = tr.patient_trigger_report(frame, "a")["not_enough_data"]
+    assert egg["factor"] == "food.egg" and (egg["exposed_days"], egg["unexposed_days"]) == (20, 20)
+    assert "needs more logged days" not in egg["sentence"]
+    assert egg["sentence"] == ("Egg: not enough data yet — your itch had the same score on every logged day, so there "
+                               "is nothing to compare the days with and without it against.")

@@ -328,6 +328,11 @@ def _estimates(patient, day_index, itch, names, raw, min_days) -> list[FactorEst
         est.append(fe)
 
     elig = [j for j, fe in enumerate(est) if not fe.reason]
+    scored = y[y_obs]
+    if elig and scored.size and np.all(scored == scored[0]):  # no regression fits a constant: say so,
+        for j in elig:  # not "needs more logged days" (40 days of itch 0 read that way)
+            est[j].reason = "flat_itch"
+        return est
     if not elig or n <= AR_ORDER + 1:
         for j in elig:
             est[j].reason = "few_rows"
@@ -529,6 +534,9 @@ def _sentence(r: TriggerResult) -> str:
         )
         if r.notes and "few_rows" in r.notes:
             s = f"{name}: not enough data yet — needs more logged days with an itch score to judge."
+        if r.notes and "flat_itch" in r.notes:
+            s = (f"{name}: not enough data yet — your itch had the same score on every logged day, so there is "
+                 "nothing to compare the days with and without it against.")
     if r.is_treatment:
         s += " " + TREATMENT_NOTE
     return s
