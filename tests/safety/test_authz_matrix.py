@@ -243,6 +243,7 @@ ROWS: dict[tuple[str, str], Row] = {
     ("GET", "/clinic/patients/{patient_id}"): Row(PAGE_CLINICIAN_OF_A, audit=CLINICIANS_OF_A),
     ("GET", "/clinic/patients/{patient_id}/microbiome/{sample_pk}"): Row(PAGE_CLINICIAN_OF_A, audit=CLINICIANS_OF_A),
     ("GET", "/clinic/patients/{patient_id}/report.pdf"): Row(PAGE_CLINICIAN_OF_A, audit=CLINICIANS_OF_A),
+    ("GET", "/clinic/patients/{patient_id}/fhir.json"): Row(PAGE_CLINICIAN_OF_A, audit=CLINICIANS_OF_A),
     ("GET", "/clinic/simulator"): Row(PAGE_CLINICIAN),
     ("POST", "/clinic/simulator"): Row(PAGE_CLINICIAN, lambda w, p: {"data": {"arm": "placebo", "patients": "1", "weeks": "1",
                                                                                 "csrf_token": w.csrf.get(p, "")}}),

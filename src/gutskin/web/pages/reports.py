@@ -1,11 +1,14 @@
-"""Visit report download for the browser (session cookie): the button on the clinician's patient page."""
+"""Downloads for the browser (session cookie): the visit report and the FHIR record, buttons on the
+clinician's patient page, and the patient's own visit report."""
 
 from __future__ import annotations
+
+import json
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from gutskin.clinic import reports
+from gutskin.clinic import fhir, reports
 from gutskin.clinic.downloads import download_name
 from gutskin.web.deps import unit_of_work
 from gutskin.web.pages.common import local_today, require_user
@@ -22,6 +25,20 @@ def clinician_report(request: Request, patient_id: int, weeks: int = 12) -> Resp
     # the patient's own download's name (it was visit-report-<numeric id>.pdf: one number per server)
     name = download_name("report", data["patient"]["external_id"], patient_id, data["generated_on"], "pdf")
     return Response(reports.render_pdf(data), media_type="application/pdf",
+                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+@router.get("/clinic/patients/{patient_id}/fhir.json")
+def clinician_fhir(request: Request, patient_id: int) -> Response:
+    """The patient's record as a FHIR R4B Bundle for the clinic's EHR, as ``GET /api/v1/patients/{id}/fhir``:
+    a clinician working in the browser had no way to it (the API takes a bearer token, not the session)."""
+    with unit_of_work(request) as s:
+        u = require_user(request, s, "clinician")
+        record = fhir.export_record(s, u.actor, patient_id)  # authorized and audited (export fhir_bundle)
+        day = local_today(request)
+    bundle = fhir.bundle_of(record)  # after the transaction: no lock held while it is built
+    name = download_name("fhir", record["patient"]["external_id"], patient_id, day, "json")
+    return Response(json.dumps(bundle, ensure_ascii=False), media_type="application/fhir+json",
                     headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
 
