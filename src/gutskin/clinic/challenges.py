@@ -328,7 +328,11 @@ def other_food_named(food: str, amount: str) -> str | None:
     """The other allergen food an amount names while not naming ``food``'s own words, or None."""
     words = set(re.findall(r"[a-z]+", amount.lower()))
     words |= {w[:-1] for w in words if w.endswith("s")}  # plurals: eggs, almonds
-    own = (*FOOD_WORDS.get(food, ()), *food.split(".", 1)[-1].split("_"))  # food.milk: "milk" is its own word
+    parts = food.split(".", 1)[-1].split("_")
+    own = [*FOOD_WORDS.get(food, ()), *parts]  # food.milk: "milk" is its own word
+    for other, names in FOOD_WORDS.items():  # food.sesame_seeds is sesame: tahini is its own too (it was refused)
+        if other != food and any(p == other.split(".", 1)[1] or p in names for p in parts):
+            own.extend(names)
     if any(w in words for w in own):
         return None
     for other, names in FOOD_WORDS.items():

@@ -186,6 +186,21 @@ def _parse_doses(text: str) -> list[uc.DoseStep]:
     return steps
 
 
+def _custom_food(text: str) -> str:
+    """A food typed in words, named as the diary names a custom food: "sesame" -> food.sesame,
+    "Sesame seeds" -> food.sesame_seeds; a full name ("food.sesame") as typed. Only the factor
+    name was taken: "sesame" was refused with "expected 'group.name' in lower case letters"."""
+    from gutskin.web.pages.patient import _custom_factor
+
+    text = text.strip()
+    if not text:
+        return ""
+    try:
+        return _custom_factor(text, "food")
+    except InvalidInput:
+        raise InvalidInput("custom_food: name the food in letters or digits, e.g. sesame") from None
+
+
 def _int(value: str, field: str, default: int | None = None) -> int | None:
     value = (value or "").strip()
     if not value:
@@ -208,7 +223,7 @@ def clinic_create(request: Request, patient_id: int, food: str = Form(""), custo
             verify_csrf(request, u, csrf_token)
             start_d = page_day(start, "start") if start.strip() else None  # exactly YYYY-MM-DD, as the API's start
             plan = uc.PlanInput(
-                food=(custom_food.strip() or food).strip(), kind=kind, released_for_home=bool(released_for_home),
+                food=_custom_food(custom_food) or food.strip(), kind=kind, released_for_home=bool(released_for_home),
                 start=start_d, baseline_days=_int(baseline_days, "baseline_days", uc.DEFAULT_BASELINE_DAYS) or 0,
                 elimination_days=_int(elimination_days, "elimination_days", 0) or 0,
                 elimination_max_days=_int(elimination_max_days, "elimination_max_days"),
