@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
-import re
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -14,6 +13,7 @@ from gutskin.clinic import audit
 from gutskin.clinic.access import owned_patients, patient_for_read
 from gutskin.clinic.actors import Actor
 from gutskin.clinic.diary import _days, export_factor_names, iter_export_rows
+from gutskin.clinic.downloads import download_name
 from gutskin.diary.csvio import write_diary_csv
 from gutskin.store.models import (
     AllergyRecord,
@@ -54,8 +54,7 @@ def diary_file_name(session: Session, actor: Actor, patient_id: int, day: dt.dat
     profiles, or this month's and last month's, do not overwrite each other (every download was
     ``gutskin-diary.csv`` before session 8). Only ``[A-Za-z0-9._-]`` from an imported identifier."""
     patient = patient_for_read(session, actor, patient_id)
-    safe = re.sub(r"[^A-Za-z0-9._-]", "_", patient.external_id or str(patient.id))[:40]
-    return f"gutskin-diary-{safe}-{day.isoformat()}.csv"
+    return download_name("diary", patient.external_id, patient.id, day, "csv")  # one rule with the report and FHIR
 
 
 #: what the archive's numbers and times mean (it is read by people and other programs, not by gutskin)
