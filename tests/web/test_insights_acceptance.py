@@ -115,3 +115,37 @@ def test_twenty_days_with_no_factor_checked_yet_say_so(engine, people, client) -
     assert "Nothing stands out" not in page
     assert "No factor in your diary has enough days to be checked yet" in page
     assert "needs at least 14 days with and 14 without (you have 10 and 10)" in page
+
+
+def test_a_factor_never_ticked_is_not_listed_as_needing_more_days(engine, people, client) -> None:
+    """A food that was never ticked (soy: 0 days with it, 40 without) was listed under "Needs more
+    days" as "Soy 0/40", among factors that really are on their way to a verdict (found walking
+    the clinician's journey, 2026-12-06). It now has its own line, for the patient and the
+    clinician; a factor ticked on a few days stays under "Needs more days"."""
+    import random
+    import re
+
+    from tests.safety.test_attacks import login_page
+
+    clear_cache()
+    rng = random.Random(7)
+    start = dt.date(2026, 9, 1)
+    with transaction(engine) as s:
+        for i in range(40):
+            diary.put_day(s, people.owner, people.owner_pid, start + dt.timedelta(days=i),
+                          diary.DayInput(itch=rng.randint(1, 7),
+                                         factors={"food.soy": 0, "food.fish": int(i % 10 == 0), "food.egg": rng.randint(0, 1)}))
+    with transaction(engine) as s:
+        r = settle(people.owner_pid, insights_for(s, people.owner, people.owner_pid), 60)
+    assert r["status"] == "ready"
+    short = {x["factor"]: x["exposed_days"] for x in r["triggers"]["not_enough_data"]}
+    assert short.get("food.soy") == 0 and short.get("food.fish") == 4
+    for email, whose in (("owner@example.org", "your"), ("linked@clinic.example.org", "the patient's")):
+        client.cookies.clear()
+        login_page(client, email)
+        page = html.unescape(client.get("/insights/panel", params={"patient": people.owner_pid}).text)
+        never = re.search(r'<p id="never-logged">(.*?)</p>', page, re.S)
+        assert never and never.group(1).startswith("Soy:"), page
+        assert f"Not in {whose} diary so far" in page
+        needs = page.split("<h2>Needs more days</h2>", 1)[1].split("</ul>", 1)[0]
+        assert "Fish" in needs and "Soy" not in needs
