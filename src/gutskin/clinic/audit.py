@@ -58,10 +58,12 @@ def record_reads(session: Session, actor: Actor, patient_ids: list[int], object_
 
 
 def events_for_patient(session: Session, patient_id: int, limit: int | None = 200,
-                       with_object_id: bool = False) -> list[dict[str, object]]:
+                       with_object_id: bool = False, with_names: bool = False) -> list[dict[str, object]]:
     """Who accessed this record, newest first (for the patient's own view); ``limit=None``: all of
-    them (the archive); ``with_object_id``: each entry also names the object (a day, a record's id)."""
-    q = (select(AuditEvent, User.email, User.role)
+    them (the archive); ``with_object_id``: each entry also names the object (a day, a record's id);
+    ``with_names``: each entry also gives the account's display name (``actor_name``, "" if none), so
+    the access log names a clinician as "Who can see your record" does."""
+    q = (select(AuditEvent, User.email, User.role, User.display_name)
          .outerjoin(User, User.id == AuditEvent.actor_user_id)
          .where(AuditEvent.patient_id == patient_id)
          .order_by(AuditEvent.id.desc()))
@@ -74,8 +76,9 @@ def events_for_patient(session: Session, patient_id: int, limit: int | None = 20
             "action": ev.action,
             "object": ev.object_type,
             **({"object_id": ev.object_id} if with_object_id else {}),
+            **({"actor_name": name or ""} if with_names else {}),
         }
-        for ev, email, role in rows
+        for ev, email, role, name in rows
     ]
 
 
@@ -85,4 +88,4 @@ def access_log(session: Session, actor: Actor, patient_id: int, limit: int = 200
 
     patient_for_write(session, actor, patient_id)
     record(session, actor, patient_id, "read", "access_log")
-    return events_for_patient(session, patient_id, limit)
+    return events_for_patient(session, patient_id, limit, with_names=True)

@@ -43,7 +43,8 @@ def access_rows(events: list[dict[str, Any]], me: str, zone: ZoneInfo | None) ->
     for e in events:
         at = dt.datetime.fromisoformat(str(e["at"])).replace(tzinfo=dt.UTC)
         local = at.astimezone(zone) if zone else at
-        who = "You" if e["actor"] == me else str(e["actor"])
+        name = str(e.get("actor_name") or "")
+        who = "You" if e["actor"] == me else (f"{name} ({e['actor']})" if name else str(e["actor"]))
         if e.get("actor_role") == "system":  # the CLI's actor is labelled "cli": a patient read "cli imported the diary"
             who = "The server's operator (command line)"
         what = f"{VERBS.get(str(e['action']), str(e['action']))} {THINGS.get(str(e['object']), str(e['object']).replace('_', ' '))}"
