@@ -106,5 +106,5 @@ def test_recent_access_is_plain_words_in_the_persons_zone_with_repeats_grouped(c
     assert "When (Pacific/Auckland)" in text and "panel_summary" not in text
     rows = re.findall(r"<tr><td>[^<]*</td><td>([^<]*)</td>\s*<td>([^<]*)(?:<small>\((\d+) times\)</small>)?</td></tr>", text)
     panel_rows = [r for r in rows if r[1].startswith("viewed your summary in the clinic")]
-    assert len(panel_rows) == 1 and panel_rows[0][0] == "linked@clinic.example.org" and panel_rows[0][2] == "5"
+    assert len(panel_rows) == 1 and panel_rows[0][0] == "Dr Linked (linked@clinic.example.org)" and panel_rows[0][2] == "5"
     assert [r[2] for r in rows if r[1].startswith("viewed trends")] == ["5"]
