@@ -39,6 +39,9 @@ def test_a_co_caregiver_logs_the_childs_day_and_nothing_else(engine, people, set
     assert page.status_code == 200 and "Create a caregiver code for Mia" in page.text
     made = a.post(f"/caregivers/invite?patient={mia}", data={"csrf_token": _csrf(page.text)})
     code = re.search(r'id="caregiver-code">([^<]+)<', made.text).group(1)  # type: ignore[union-attr]
+    listed = re.search(r'<li>Made [^<]*: the code above\s*<form method="post" action="/caregivers/invites/(\d+)/cancel\?patient=(\d+)"',
+                       made.text)  # the unused code is listed with its Cancel, for this child
+    assert listed and int(listed.group(2)) == mia and 'aria-label="Cancel the code made' in made.text
     page = b.get("/caregivers")
     bad = b.post("/caregivers/redeem", data={"code": "AAAA-BBBB-CCCC", "csrf_token": _csrf(page.text)})
     assert bad.status_code == 404 and "unknown, used or expired" in bad.text and "Mia" not in bad.text
