@@ -276,3 +276,23 @@ def test_cli_evaluate_json_says_what_would_settle_it_like_the_text(tmp_path) -> 
     text = CliRunner().invoke(app, args)
     assert text.exit_code == 0, text.output
     assert [f"- {s}" for s in out["settle"]] == [ln for ln in text.stdout.splitlines() if ln.startswith("- ")]
+
+
+def test_home_challenge_verdict_does_not_depend_on_the_time_of_day_of_the_doses() -> None:
+    """Three doses three days apart, itch 7 on each day a late reaction more likely than not
+    covers: a reaction, whatever the clock said when the doses were taken. A dose at about
+    06:10 makes three such days (the same day and the day after next at even odds); the browser
+    test of the whole home challenge runs at the CI's time of day and once met that case."""
+    start = dt.date(2026, 11, 20)
+    counts = set()
+    for minutes in range(0, 24 * 60, 10):
+        first = dt.datetime.combine(start + dt.timedelta(days=7), dt.time()) + dt.timedelta(minutes=minutes)
+        taken = [first + dt.timedelta(days=3 * k) for k in range(3)]
+        react = {d for d, w in C.reaction_weights(taken).items() if w >= 0.5}
+        counts.add(len(react))
+        end = taken[-1].date() + dt.timedelta(days=3)
+        days = [start + dt.timedelta(days=i) for i in range((end - start).days + 1)]
+        itch = [7 if d in react else (2, 3, 2, 3, 2, 2, 3)[i % 7] for i, d in enumerate(days)]
+        verdict = C.evaluate_challenge(days, itch, start + dt.timedelta(days=7), taken, end=end)
+        assert verdict.verdict == "reaction_likely", (first.time(), len(react))
+    assert counts == {6, 9}

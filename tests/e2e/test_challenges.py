@@ -123,7 +123,10 @@ def test_whole_home_challenge(server, browser) -> None:  # type: ignore[no-untyp
     from gutskin.insights.challenges import reaction_weights
 
     react = {d for d, w in reaction_weights(taken).items() if w >= 0.5}
-    assert 3 <= len(react) <= 6
+    # two days per dose, three when the dose falls at about 06:05-06:30 (the same day and the
+    # day after next are both at least even odds); tests/challenges/test_science.py checks the
+    # verdict for a dose at every time of day
+    assert 6 <= len(react) <= 9
     baseline_itch = [2, 3, 2, 3, 2, 2, 3]
     day, i = start, 0
     while day <= end:
