@@ -85,7 +85,7 @@ def test_clear_reaction_and_clear_no_reaction() -> None:
     assert v1.effect > 2.5 and v1.effect_low < v1.effect < v1.effect_high
     assert v1.baseline_days == 14 and v1.doses == 3 and v1.challenge_days == 9
     issue_keys = {"verdict", "probability", "effect", "baseline_days", "challenge_days"}  # issue 7's list stays
-    assert set(v1.summary()) == issue_keys | {"settle"} and v1.summary()["settle"] == []
+    assert set(v1.summary()) == issue_keys | {"settle", "reasons"} and v1.summary()["settle"] == [] == v1.summary()["reasons"]
 
 
 @settings(max_examples=15, deadline=None)
@@ -240,8 +240,8 @@ def test_cli_evaluate_json(tmp_path) -> None:  # type: ignore[no-untyped-def]
                                  "--start", START.isoformat(), "--json"])
     assert r.exit_code == 0, r.output
     out = json.loads(r.stdout)
-    assert set(out) == {"verdict", "probability", "effect", "baseline_days", "challenge_days", "settle"}
-    assert out["verdict"] == "no_reaction" and out["challenge_days"] == 9 and out["settle"] == []
+    assert set(out) == {"verdict", "probability", "effect", "baseline_days", "challenge_days", "settle", "reasons"}
+    assert out["verdict"] == "no_reaction" and out["challenge_days"] == 9 and out["settle"] == [] == out["reasons"]
     end = (START + dt.timedelta(days=5)).isoformat()
     r = CliRunner().invoke(app, ["challenge", "evaluate", str(p), "--patient", "p1", "--food", "food.egg",
                                  "--start", START.isoformat(), "--end", end, "--json"])
@@ -296,3 +296,29 @@ def test_home_challenge_verdict_does_not_depend_on_the_time_of_day_of_the_doses(
         verdict = C.evaluate_challenge(days, itch, start + dt.timedelta(days=7), taken, end=end)
         assert verdict.verdict == "reaction_likely", (first.time(), len(react))
     assert counts == {6, 9}
+
+
+def test_cli_evaluate_json_says_why_itch_and_poscorad_disagree_like_the_text(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Itch flat, PO-SCORAD up after each dose: "inconclusive", and --json names the reason the
+    plain text prints (before 2026-12-06 only the text said it; --json had "settle" alone)."""
+    from typer.testing import CliRunner
+
+    from gutskin.cli import app
+    from gutskin.diary.csvio import DiaryRow, write_diary_csv
+
+    y = _noisy(28, 6)
+    ps = np.round(20 + np.random.default_rng(7).normal(0, 2, 28), 1)
+    for k in (0, 4, 8):
+        ps[14 + k + 1] = 45
+    days, _ = series(y)
+    rows = [DiaryRow("p1", d, int(v), None, float(s), None, None, {"food.egg": 1.0 if (d - START).days in (0, 4, 8) else 0.0})
+            for d, v, s in zip(days, y, ps, strict=True)]
+    p = tmp_path / "d.csv"
+    with open(p, "w", newline="") as f:
+        write_diary_csv(rows, f)
+    args = ["challenge", "evaluate", str(p), "--patient", "p1", "--food", "food.egg", "--start", START.isoformat()]
+    out = json.loads(CliRunner().invoke(app, [*args, "--json"]).stdout)
+    assert out["verdict"] == "inconclusive"
+    assert any("PO-SCORAD" in r for r in out["reasons"])
+    text = CliRunner().invoke(app, args).stdout
+    assert [f"- {s}" for s in out["reasons"] + out["settle"]] == [ln for ln in text.splitlines() if ln.startswith("- ")]

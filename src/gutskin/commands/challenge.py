@@ -36,7 +36,7 @@ def evaluate(
     end: str | None = typer.Option(None, "--end", help="Last day of the challenge (default: the last logged day)."),
     baseline_days: int = typer.Option(28, "--baseline-days", help="How many days before --start form the baseline."),
     window_hours: float = typer.Option(48.0, "--window-hours", help="Observation window after each dose."),
-    as_json: bool = typer.Option(False, "--json", help="Print {verdict, probability, effect, baseline_days, challenge_days, settle}."),
+    as_json: bool = typer.Option(False, "--json", help="Print {verdict, probability, effect, baseline_days, challenge_days, settle, reasons}."),
 ) -> None:
     """Verdict of a food challenge: doses are the days from --start on which FOOD was logged (> 0)."""
     from gutskin.diary.csvio import DiaryCsvError, read_diary_frame
@@ -80,7 +80,7 @@ def evaluate(
     if v.effect is not None:
         print(f"itch rise on reaction days: {v.effect:+.2f} (90% interval {v.effect_low:+.2f} to {v.effect_high:+.2f})")
     print(f"baseline days: {v.baseline_days}; observation-window days: {v.challenge_days}; doses: {v.doses}")
-    for line in [*v.reasons, *v.settle]:
+    for line in [*v.reasons, *v.settle]:  # --json: "reasons" and "settle"
         print(f"- {line}")
 
 

@@ -120,8 +120,10 @@ class ChallengeVerdict:
 
     def summary(self) -> dict:
         """The CLI contract: verdict, probability, effect, baseline_days, challenge_days (issue 7),
-        plus ``settle``: what data would settle an inconclusive verdict (the lines the plain-text
-        output prints; an empty list once the verdict is decided)."""
+        plus ``settle``: what data would settle an inconclusive verdict, and ``reasons``: why the
+        verdict is what it is when the outcomes disagree (e.g. itch did not rise but PO-SCORAD
+        did). Together they are the lines the plain-text output prints; both are empty lists
+        once the verdict is decided on itch alone."""
         return {
             "verdict": self.verdict,
             "probability": self.probability,
@@ -129,6 +131,7 @@ class ChallengeVerdict:
             "baseline_days": self.baseline_days,
             "challenge_days": self.challenge_days,
             "settle": list(self.settle),
+            "reasons": list(self.reasons),
         }
 
 
