@@ -67,3 +67,30 @@ def test_itch_that_never_changes_is_not_called_too_few_days() -> None:
     assert "needs more logged days" not in egg["sentence"]
     assert egg["sentence"] == ("Egg: not enough data yet — your itch had the same score on every logged day, so there "
                                "is nothing to compare the days with and without it against.")
+
+
+def test_a_factor_on_a_strict_rhythm_is_not_called_too_few_days() -> None:
+    """Dairy every other day for 150 days (found in session 10's clinician walk): lag 0 and lag 2
+    are the same column, so the joint fit failed, every factor fell back to one at a time, and
+    dairy read "needs more logged days with an itch score to judge" -- which more such days never
+    fix. It now says it came on a rhythm, and the other factors keep the joint fit (the same
+    verdicts as without the rhythmic factor)."""
+    rng = np.random.default_rng(21)
+    frame = ar_itch_patient(rng, "a", n_days=150, dairy_effect=1.5, missing=0.0)
+    without = {x["factor"]: x for g in ("triggers", "protective", "no_evidence", "not_enough_data")
+               for x in tr.patient_trigger_report(frame, "a")[g]}
+    n = len(frame)
+    frame["food.soy"] = (np.arange(n) % 2).astype(float)  # every other day: lag 0 = lag 2
+    frame["food.fish"] = (np.arange(n) % 3 == 0).astype(float)  # every third day: lag 0 = lag 3
+    report = tr.patient_trigger_report(frame, "a")
+    for factor in ("food.soy", "food.fish"):
+        x = _item(report, factor)
+        assert x["verdict"] == "not_enough_data" and x["notes"] == ["regular_rhythm"]
+        assert "strict rhythm" in x["sentence"] and "needs more logged days" not in x["sentence"]
+        assert x["exposed_days"] >= 14 and x["unexposed_days"] >= 14
+    for factor, was in without.items():
+        now = _item(report, factor)
+        assert now["verdict"] == was["verdict"] and now["effect"] == was["effect"], factor
+    # the same rhythm broken on a few days can be judged
+    frame.loc[[10, 41, 77, 120], "food.soy"] = 1.0 - frame.loc[[10, 41, 77, 120], "food.soy"]
+    assert _item(tr.patient_trigger_report(frame, "a"), "food.soy")["verdict"] != "not_enough_data"

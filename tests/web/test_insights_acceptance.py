@@ -149,3 +149,35 @@ def test_a_factor_never_ticked_is_not_listed_as_needing_more_days(engine, people
         assert f"Not in {whose} diary so far" in page
         needs = page.split("<h2>Needs more days</h2>", 1)[1].split("</ul>", 1)[0]
         assert "Fish" in needs and "Soy" not in needs
+
+
+def test_a_factor_on_a_strict_rhythm_has_its_own_heading(engine, people, client) -> None:
+    """Soy every other day for 60 days: its day-0 and day-2 effects cannot be told apart, and it
+    was listed under "Needs more days" as "needs more logged days with an itch score", which
+    more days on the same rhythm never fix (a leftover of 2026-12-06). It now sits under its own
+    heading for the patient and the clinician, and egg keeps its verdict."""
+    import random
+
+    from tests.safety.test_attacks import login_page
+
+    clear_cache()
+    rng = random.Random(11)
+    start = dt.date(2026, 9, 1)
+    with transaction(engine) as s:
+        for i in range(60):
+            diary.put_day(s, people.owner, people.owner_pid, start + dt.timedelta(days=i),
+                          diary.DayInput(itch=rng.randint(1, 7), factors={"food.soy": i % 2, "food.egg": rng.randint(0, 1)}))
+    with transaction(engine) as s:
+        r = settle(people.owner_pid, insights_for(s, people.owner, people.owner_pid), 60)
+    assert r["status"] == "ready"
+    soy = next(x for x in r["triggers"]["not_enough_data"] if x["factor"] == "food.soy")
+    assert soy["notes"] == ["regular_rhythm"]
+    assert all(x["factor"] != "food.egg" for x in r["triggers"]["not_enough_data"])
+    for email, whose in (("owner@example.org", "your"), ("linked@clinic.example.org", "the patient's")):
+        client.cookies.clear()
+        login_page(client, email)
+        page = html.unescape(client.get("/insights/panel", params={"patient": people.owner_pid}).text)
+        rhythm = page.split("<h2>Needs a break in the rhythm</h2>", 1)[1].split("</ul>", 1)[0]
+        assert "Soy: cannot be judged yet" in rhythm and "more days on it would not" in rhythm
+        assert f"Likely makes {whose} itch worse" in page
+        assert "<h2>Needs more days</h2>" not in page

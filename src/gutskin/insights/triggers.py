@@ -362,13 +362,36 @@ def _estimates(patient, day_index, itch, names, raw, min_days) -> list[FactorEst
         means = np.where(miss, 0.0, C).sum(axis=0) / np.maximum((~miss).sum(axis=0), 1)
         C = np.where(miss, means[None, :], C)
     is_treat = np.array([est[j].factor.startswith("treat.") for j in elig])
-    blocks, index = [], []  # index: (position in elig, lag)
-    for lag in LAGS:
-        keep = ~is_treat if lag == 0 else np.ones(len(elig), bool)
-        blocks.append(C[rows - lag][:, keep])
-        index.extend((e, lag) for e in np.flatnonzero(keep))
-    X = np.column_stack([base, *blocks])
-    fit = _ols(X, yv) if X.shape[0] >= X.shape[1] + 20 else None
+
+    def own_lags(e: int, j: int) -> np.ndarray:
+        return np.column_stack([base] + [C[rows - lag, e] for lag in est[j].lags])
+
+    def joint(C: np.ndarray, is_treat: np.ndarray):
+        blocks, index = [], []  # index: (position in elig, lag)
+        for lag in LAGS:
+            keep = ~is_treat if lag == 0 else np.ones(len(is_treat), bool)
+            blocks.append(C[rows - lag][:, keep])
+            index.extend((e, lag) for e in np.flatnonzero(keep))
+        X = np.column_stack([base, *blocks])
+        return X, index, (_ols(X, yv) if X.shape[0] >= X.shape[1] + 20 else None)
+
+    X, index, fit = joint(C, is_treat)
+    if fit is None and X.shape[0] >= X.shape[1] + 20:
+        # A factor that came on a strict rhythm (every other day: lag 0 = lag 2; every third
+        # day: lag 0 = lag 3) has lag columns that are copies of each other, so no amount of
+        # such days tells which day it acts on. Say so ("regular_rhythm"), leave it out and fit
+        # the rest jointly; it used to send every factor to the one-at-a-time fit and read
+        # "needs more logged days".
+        rhythm = [e for e, j in enumerate(elig) if _ols(own_lags(e, j), yv) is None]
+        if rhythm:
+            for e in rhythm:
+                est[elig[e]].reason = "regular_rhythm"
+            kept = [e for e in range(len(elig)) if e not in set(rhythm)]
+            elig = [elig[e] for e in kept]
+            C, is_treat = C[:, kept], is_treat[kept]
+            if not elig:
+                return est
+            X, index, fit = joint(C, is_treat)
     nb = base.shape[1]
     B = np.full((len(elig), len(LAGS)), np.nan)  # one row per eligible factor (views below)
     SE = np.full((len(elig), len(LAGS)), np.nan)
@@ -383,11 +406,12 @@ def _estimates(patient, day_index, itch, names, raw, min_days) -> list[FactorEst
     # too few days for the joint model: one factor at a time (same dynamics terms)
     for e, j in enumerate(elig):
         lags = est[j].lags
-        X1 = np.column_stack([base] + [C[rows - lag, e] for lag in lags])
+        X1 = own_lags(e, j)
         f1 = _ols(X1, yv)
         if f1 is None:
             est[j].b = est[j].se = None
-            est[j].reason = "few_rows"
+            # enough rows for its own lags yet no fit: its lag columns copy each other
+            est[j].reason = "regular_rhythm" if X1.shape[0] - X1.shape[1] >= 10 else "few_rows"
             continue
         for k, lag in enumerate(lags):
             est[j].b[lag] = f1[0][nb + k]
@@ -534,6 +558,10 @@ def _sentence(r: TriggerResult) -> str:
         )
         if r.notes and "few_rows" in r.notes:
             s = f"{name}: not enough data yet — needs more logged days with an itch score to judge."
+        if r.notes and "regular_rhythm" in r.notes:
+            s = (f"{name}: cannot be judged yet — {'it came' if r.kind == 'binary' else 'its high days came'} "
+                 "on a strict rhythm (such as every other day), so its effect cannot be told apart from the "
+                 "day before or after. A few days off that rhythm would settle it; more days on it would not.")
         if r.notes and "flat_itch" in r.notes:
             s = (f"{name}: not enough data yet — your itch had the same score on every logged day, so there is "
                  "nothing to compare the days with and without it against.")
