@@ -70,8 +70,9 @@ def validate_table(table: pd.DataFrame, *, source: str | None = None, kind: Kind
     table = table.copy()
     table.index = table.index.map(str)
     table.columns = table.columns.map(str)
-    if not all(pd.api.types.is_numeric_dtype(dt) and not pd.api.types.is_bool_dtype(dt) for dt in table.dtypes):
-        for col in table.columns:
+    numeric = [pd.api.types.is_numeric_dtype(dt) and not pd.api.types.is_bool_dtype(dt) for dt in table.dtypes]
+    if not all(numeric):
+        for col in table.columns[[not n for n in numeric]]:  # numeric columns are numbers already
             converted = pd.to_numeric(table[col], errors="coerce")
             bad = converted.isna() & table[col].notna()
             if bad.any():

@@ -1,0 +1,106 @@
+"""Files from other tools, found in the new-user acceptance walk of 2026-12-06.
+
+* A count table saved by a spreadsheet in a decimal-comma locale (';' separated) writes a cell
+  formatted with a thousands separator as ``1.200``: it was read as 1.2, so the whole table became
+  "relative" and every diversity value came out wrong without a word. Now ``1.200`` is 1200 when
+  the file's decimal commas show the locale, 1.2 when other cells show the dot is a decimal point
+  (``0.25``), and refused as ambiguous otherwise.
+* A QIIME 2 feature table exported with ``biom convert --to-tsv`` holding 200,000 features took
+  over four minutes to upload (one pandas call per feature after transposing); a 60,000-feature one
+  took 40 s of CPU to read and now takes a few seconds, with the same numbers as scikit-bio; a bad
+  cell in a 40,000-feature table took about 30 s of CPU to be named.
+"""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+import pytest
+from skbio.diversity import alpha
+
+from gutskin.microbiome import MicrobiomeInputError, alpha_diversity, read_profile
+
+LINEAGES = [
+    "d__Bacteria;p__Actinobacteriota;c__Actinobacteria;o__Bifidobacteriales;f__Bifidobacteriaceae;g__Bifidobacterium",
+    "d__Bacteria;p__Firmicutes;c__Clostridia;o__Lachnospirales;f__Lachnospiraceae;g__Blautia",
+    "d__Bacteria;p__Bacteroidota;c__Bacteroidia;o__Bacteroidales;f__Bacteroidaceae;g__Bacteroides",
+]
+COUNTS = np.array([[1200, 30], [800, 2500], [15, 1200]])  # features x samples
+
+
+def _german_excel(path, cells: list[list[str]]) -> None:
+    """As Excel saves 'CSV (Trennzeichen-getrennt)': BOM, ';', CRLF, the lineage quoted (it holds ';')."""
+    lines = ["Taxon;Stuhl-Zoë;S2"] + [f'"{t}";' + ";".join(row) for t, row in zip(LINEAGES, cells)]
+    path.write_text("\ufeff" + "\r\n".join(lines) + "\r\n", encoding="utf-8")
+
+
+def _shannon(counts: np.ndarray) -> list[float]:
+    return [alpha.shannon(counts[:, j], base=np.e) for j in range(counts.shape[1])]
+
+
+def test_dot_thousands_with_decimal_commas_are_thousands(tmp_path):
+    # counts in Excel's number format "#.##0,0" (thousands separator, one decimal): 1.200,0
+    cells = [[f"{v:,.1f}".replace(",", "X").replace(".", ",").replace("X", ".") for v in row] for row in COUNTS]
+    assert cells[0][0] == "1.200,0"
+    p = tmp_path / "promille.csv"
+    _german_excel(p, cells)
+    prof = read_profile(p)
+    assert prof.kind == "counts"
+    np.testing.assert_array_equal(prof.table.to_numpy(), COUNTS.T)
+    got = alpha_diversity(prof, ["shannon"]).values["shannon"].to_numpy()
+    np.testing.assert_allclose(got, _shannon(COUNTS), rtol=1e-12)
+    assert any("thousands separator" in n for n in prof.notes)
+
+
+def test_dot_thousands_alone_are_refused_not_read_as_decimals(tmp_path):
+    # whole counts as Excel writes them with "use 1000 separator" ticked: 1.200;30
+    cells = [[f"{v:,}".replace(",", ".") for v in row] for row in COUNTS]
+    p = tmp_path / "counts.csv"
+    _german_excel(p, cells)
+    with pytest.raises(MicrobiomeInputError, match=r"'1\.200' .*could be 1200 .* or 1\.2; save the numbers without") as ei:
+        read_profile(p)  # was read as 1.2 (a "relative" table, Shannon 1.14 instead of 1.33)
+    assert ei.value.sample == "Stuhl-Zoë" and ei.value.feature == LINEAGES[0]
+    assert "counts.csv" in str(ei.value)
+
+
+def test_a_dot_is_a_decimal_point_when_other_cells_say_so(tmp_path):
+    p = tmp_path / "points.csv"
+    _german_excel(p, [["1.200", "0.5"], ["2.5", "3"], ["1", "1"]])
+    prof = read_profile(p, kind="relative")
+    assert prof.table.loc["Stuhl-Zoë"].sum() == pytest.approx(1.0)
+    ratio = prof.table.loc["Stuhl-Zoë", LINEAGES[0]] / prof.table.loc["Stuhl-Zoë", LINEAGES[2]]
+    assert ratio == pytest.approx(1.2)
+
+
+def test_big_qiime2_feature_table_reads_quickly_with_skbio_numbers(tmp_path):
+    rng = np.random.default_rng(20261206)
+    n_features, n_samples = 60_000, 4
+    counts = rng.negative_binomial(0.3, 0.05, size=(n_features, n_samples))
+    counts[:, 2] = 0  # a failed library
+    p = tmp_path / "feature-table.tsv"
+    with p.open("w") as fh:  # biom convert -i feature-table.biom -o feature-table.tsv --to-tsv
+        fh.write("# Constructed from biom file\n#OTU ID\t" + "\t".join(f"S{j}" for j in range(n_samples)) + "\n")
+        for i, row in enumerate(counts):
+            fh.write(f"{i:032x}\t" + "\t".join(f"{v}.0" for v in row) + "\n")
+    t0 = time.process_time()
+    prof = read_profile(p)
+    elapsed = time.process_time() - t0
+    assert elapsed < 20, f"reading took {elapsed:.1f} s of CPU"  # 40 s before
+    assert prof.kind == "counts" and prof.empty_samples == ("S2",)
+    got = alpha_diversity(prof, ["shannon", "observed"]).values
+    kept = [0, 1, 3]
+    np.testing.assert_allclose(got["shannon"].to_numpy(), _shannon(counts[:, kept]), rtol=1e-12)
+    assert list(got["observed"]) == [int((counts[:, j] > 0).sum()) for j in kept]
+
+
+def test_bad_cell_in_a_big_table_is_named(tmp_path):
+    p = tmp_path / "t.tsv"
+    rows = [f"F{i}\t{i}\t{i + 1}" for i in range(40_000)]
+    rows[12_345] = "F12345\t7\tn/a"
+    p.write_text("#OTU ID\tS1\tS2\n" + "\n".join(rows) + "\n")
+    t0 = time.process_time()
+    with pytest.raises(MicrobiomeInputError, match="non-numeric value 'n/a'") as ei:
+        read_profile(p)
+    assert time.process_time() - t0 < 15  # about 30 s before
+    assert (ei.value.sample, ei.value.feature) == ("S2", "F12345")
