@@ -38,6 +38,8 @@ class Settings(BaseSettings):
     login_max_failures: int = 5  # per email and network (IPv4 address, IPv6 /64) in the window
     login_window_seconds: int = 300
     login_max_failures_per_email: int = 20  # all networks together (see clinic.accounts.authenticate)
+    register_max_per_network: int = 20  # new-account attempts per network in the window (clinic.accounts.admit_registration)
+    register_window_seconds: int = 3600
     upload_max_bytes: int = 20 * 1024 * 1024
     insights_workers: int = 2  # threads computing insights (clinic.insights); one patient uses at most one
     insights_max_days: int = 1826  # insights fit the last 5 years of a diary (docs/insights.md)
@@ -46,6 +48,11 @@ class Settings(BaseSettings):
     @classmethod
     def _env_spelling(cls, value: str) -> str:
         return value.strip().lower()  # 'Production' is production (it ran as development, dev secret and all)
+
+    @property
+    def attempt_keep_seconds(self) -> int:
+        """How long counted sign-in and registration attempts are kept: longer than any limit's window."""
+        return max(3600, 2 * self.login_window_seconds, self.register_window_seconds)
 
     @property
     def is_production(self) -> bool:

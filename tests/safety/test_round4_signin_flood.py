@@ -64,7 +64,9 @@ def app(sqlite_url: str):  # type: ignore[no-untyped-def]
     from gutskin.web import create_app
 
     People(get_engine(sqlite_url))
-    return create_app(Settings(database_url=sqlite_url, secret_key=TEST_SECRET, env="test"))
+    # 50 registrations from one test client below: above the per-network registration cap (20 an
+    # hour, test_registration_network_cap.py), which is not what these tests are about
+    return create_app(Settings(database_url=sqlite_url, secret_key=TEST_SECRET, env="test", register_max_per_network=1000))
 
 
 def test_a_diary_read_is_served_while_sign_ins_wait_for_a_hash_slot(app) -> None:  # type: ignore[no-untyped-def]

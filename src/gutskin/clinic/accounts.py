@@ -155,6 +155,41 @@ def _network_all_key(network: str) -> str:
     return _attempt_key(f"net-all\x00{network}")
 
 
+def _prune_attempts(session: Session, keep_seconds: int) -> None:
+    """Delete up to :data:`PRUNE_BATCH` of the oldest counted attempts older than ``keep_seconds``
+    (see :func:`record_login_attempt`)."""
+    cutoff = utcnow() - dt.timedelta(seconds=keep_seconds)
+    oldest = session.scalar(select(LoginAttempt.at).order_by(LoginAttempt.id).limit(1))
+    if oldest is not None and oldest < cutoff:
+        session.execute(delete(LoginAttempt).where(
+            LoginAttempt.id.in_(select(LoginAttempt.id).order_by(LoginAttempt.id).limit(PRUNE_BATCH)),
+            LoginAttempt.at < cutoff))
+
+
+def _register_key(network: str) -> str:
+    return _attempt_key(f"register\x00{network}")
+
+
+def admit_registration(session: Session, network: str = "", max_per_network: int = 20,
+                       window_seconds: int = 3600, keep_seconds: int = 3600) -> None:
+    """Count a new-account attempt from ``network`` and refuse it (``RateLimited``) beyond
+    ``max_per_network`` in the window; commit it before the password is hashed.
+
+    Every attempt counts, also one refused for its address or password: registering is the one
+    place that must say "an account with this email already exists", so without a cap anyone
+    could test a list of addresses for accounts at the price of one request each, and fill the
+    database with accounts. Trade-off, as for sign-in: people behind one address (a clinic's
+    waiting-room Wi-Fi) share the allowance, 20 an hour by default
+    (``GUTSKIN_REGISTER_MAX_PER_NETWORK``, ``GUTSKIN_REGISTER_WINDOW_SECONDS``)."""
+    _prune_attempts(session, max(keep_seconds, window_seconds))
+    since = utcnow() - dt.timedelta(seconds=window_seconds)
+    made = session.scalar(select(func.count()).select_from(LoginAttempt).where(
+        LoginAttempt.key == _register_key(network), LoginAttempt.at >= since))
+    if made is not None and made >= max_per_network:
+        raise RateLimited("too many new accounts from your network; try again in an hour or ask your clinic")
+    session.add(LoginAttempt(key=_register_key(network)))
+
+
 def record_login_attempt(session: Session, email: str, network: str = "", keep_seconds: int = 3600) -> int:
     """Step 1 of a sign-in: count the attempt for (email, network), and for the network whatever
     the address, before anything is checked; commit it before :func:`admit_login_attempt`.
@@ -164,12 +199,7 @@ def record_login_attempt(session: Session, email: str, network: str = "", keep_s
     here, up to :data:`PRUNE_BATCH` of the oldest per attempt: anyone could post sign-ins with
     made-up addresses, and every one stayed in ``login_attempts`` for ever. The oldest row is
     found by id (ids grow with time), so a sign-in with nothing stale costs one indexed lookup."""
-    cutoff = utcnow() - dt.timedelta(seconds=keep_seconds)
-    oldest = session.scalar(select(LoginAttempt.at).order_by(LoginAttempt.id).limit(1))
-    if oldest is not None and oldest < cutoff:
-        session.execute(delete(LoginAttempt).where(
-            LoginAttempt.id.in_(select(LoginAttempt.id).order_by(LoginAttempt.id).limit(PRUNE_BATCH)),
-            LoginAttempt.at < cutoff))
+    _prune_attempts(session, keep_seconds)
     session.add(LoginAttempt(key=_network_key(_sign_in_email(email), network)))
     anywhere = LoginAttempt(key=_network_all_key(network))
     session.add(anywhere)

@@ -17,12 +17,18 @@ from gutskin.web.deps import settings_of, unit_of_work
 router = APIRouter(prefix="/auth", tags=["auth"])
 
 
-@router.post("/register", status_code=201, response_model=AccountOut, summary="Create a patient account")
+@router.post("/register", status_code=201, response_model=AccountOut, summary="Create a patient account",
+             responses={409: {"description": "an account with this email already exists"},
+                        429: {"description": "too many new accounts from this network"}})
 async def register(body: RegisterIn, request: Request) -> AccountOut:
     return await hashgate.run(_register, body, request)  # waits for a hash slot without a thread (web.hashgate)
 
 
 def _register(body: RegisterIn, request: Request) -> AccountOut:
+    s = settings_of(request)
+    with unit_of_work(request) as session:  # counted and committed before anything is checked
+        accounts.admit_registration(session, security.client_network(request), s.register_max_per_network,
+                                    s.register_window_seconds, s.attempt_keep_seconds)
     hashed = accounts.hash_new_password(body.email, body.password)  # argon2 before the transaction, not in it
     with unit_of_work(request) as s:
         user = accounts.register_patient(s, body.email, body.password, body.display_name, password_hash=hashed)
@@ -73,7 +79,7 @@ def _issue(request: Request, email: str, password: str) -> TokenOut:
     net = security.client_network(request)
     with unit_of_work(request) as session:  # three commits: see accounts.authenticate
         attempt = accounts.record_login_attempt(session, email, net,
-                                               keep_seconds=max(3600, 2 * s.login_window_seconds))
+                                               keep_seconds=s.attempt_keep_seconds)
     with unit_of_work(request) as session:
         accounts.admit_login_attempt(session, email, net, s.login_max_failures, s.login_window_seconds)
     with unit_of_work(request) as session:

@@ -88,7 +88,7 @@ def _login(request: Request, email: str, password: str) -> Response:
     net = security.client_network(request)
     with unit_of_work(request) as session:  # three commits: see accounts.authenticate
         attempt = accounts.record_login_attempt(session, email, net,
-                                               keep_seconds=max(3600, 2 * s.login_window_seconds))
+                                               keep_seconds=s.attempt_keep_seconds)
     try:
         with unit_of_work(request) as session:
             accounts.admit_login_attempt(session, email, net, s.login_max_failures, s.login_window_seconds)
@@ -123,6 +123,10 @@ async def register(request: Request, email: str = Form(""), password: str = Form
 
 
 def _register(request: Request, email: str, password: str, display_name: str) -> Response:
+    s = settings_of(request)
+    with unit_of_work(request) as session:  # counted and committed before anything is checked
+        accounts.admit_registration(session, security.client_network(request), s.register_max_per_network,
+                                    s.register_window_seconds, s.attempt_keep_seconds)
     try:
         hashed = accounts.hash_new_password(email, password)  # argon2 before the transaction, not in it
         with unit_of_work(request) as session:
