@@ -1,6 +1,6 @@
 """Two parents keep one child's diary, in headless Chromium against a real server, on SQLite and
 PostgreSQL: Ann adds Mia and makes a caregiver code; Ben registers, enters it and logs Mia's day;
-Ann sees the day with Ben as its author; Ann removes Ben, and Ben no longer sees Mia."""
+Ann sees the day with Ben as its author (on /today and Trends); Ann removes Ben, and Ben no longer sees Mia."""
 
 from __future__ import annotations
 
@@ -42,6 +42,8 @@ def test_a_second_parent_logs_the_childs_day_until_removed(server, browser) -> N
     ann.goto(f"{base}/today?date={day}&patient={mia}")
     assert ann.locator("#day-author").inner_text() == "Logged by Ben."
     assert ann.locator("#itch-out").inner_text() == "6"
+    ann.goto(f"{base}/trends?patient={mia}")  # Trends says it too, by the same rule
+    assert ann.locator("#logged-by").inner_text() == f"Logged by Ben: {day}"
     ann.goto(base + "/caregivers")
     assert "Ben" in ann.locator(f"#caregivers-{mia}").inner_text()
     ann.click("button[aria-label='Remove Ben as a caregiver of Mia']")

@@ -24,7 +24,9 @@ def test_register_token_me_and_diary_contract(client) -> None:
     client.put("/api/v1/me/diary/2026-11-05", json={"itch": 2}, headers=h)
     days = client.get("/api/v1/me/diary", params={"start": "2026-11-01", "end": "2026-11-03"}, headers=h).json()
     assert days == [{"date": "2026-11-02", "itch": 7, "sleep_loss": 3, "flare": True, "poscorad": None, "poem": None,
-                     "notes": "hot day", "factors": {"env.pollen": 20.0, "food.dairy": 1.0}}]
+                     "notes": "hot day", "factors": {"env.pollen": 20.0, "food.dairy": 1.0},
+                     # who logged it (no name given at registration: the address; docs/web.md)
+                     "logged_by": {"name": "pat@example.org", "role": "patient", "you": True}}]
     assert len(client.get("/api/v1/me/diary", headers=h).json()) == 2
 
 

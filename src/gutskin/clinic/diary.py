@@ -23,7 +23,7 @@ from gutskin.diary.factors import VOCABULARY, known_factor, out_of_range, parse_
 from gutskin.store.bulk import AUTHORED_DAY_COLUMNS, insert_diary_days, insert_factor_values
 from gutskin.store.db import transaction
 from gutskin.store.upsert import ensure_factors, insert_day_factor_values, upsert_diary_day
-from gutskin.store.models import DiaryDay, Factor, FactorValue, Patient, utcnow
+from gutskin.store.models import Caregiver, DiaryDay, Factor, FactorValue, Patient, User, utcnow
 
 MAX_NOTES = 4000
 
@@ -147,29 +147,80 @@ def _days(session: Session, patient_id: int, start: dt.date | None, end: dt.date
 
 def list_days(
     session: Session, actor: Actor, patient_id: int, start: dt.date | None = None, end: dt.date | None = None,
-    with_author: bool = False,
+    with_author: bool = False, logged_by: bool = False,
 ) -> list[dict[str, object]]:
     """Days of one patient's diary in [start, end], oldest first; audited as one read.
-    ``with_author``: each day also says who wrote it (``author_role``)."""
+    ``with_author``: each day also says who wrote it (``author_role``); ``logged_by``: and, for a
+    person who keeps the record, who that is (:func:`day_authors`)."""
     if start and end and start > end:
         raise InvalidInput("start: must not be after end")
     patient_for_read(session, actor, patient_id)
     audit.record(session, actor, patient_id, "read", "diary", f"{start or ''}..{end or ''}")
-    return _days(session, patient_id, start, end, with_author)
+    days = _days(session, patient_id, start, end, with_author)
+    if logged_by:  # the people who keep the record only (patient_for_entry in day_authors)
+        who = day_authors(session, actor, patient_id, start, end)
+        for d in days:
+            d["logged_by"] = who.get(dt.date.fromisoformat(str(d["date"])))
+    return days
+
+
+def day_authors(session: Session, actor: Actor, patient_id: int, start: dt.date | None = None,
+                end: dt.date | None = None) -> dict[dt.date, dict[str, object] | None]:
+    """Who last wrote each day in [start, end] (the one naming rule of the diary's pages and the
+    API's ``logged_by``), for a person who keeps the record (the managing account or a
+    co-caregiver: :func:`~gutskin.clinic.access.patient_for_entry`; anyone else gets ``NotFound``,
+    and a clinician reads roles only, in the clinic's words).
+
+    Each day maps to ``{"name", "role", "you"}``, or None when nothing is recorded (rows before
+    0007, the operator's imports). ``role`` is the day's ``author_role``; ``you`` says the viewer
+    wrote it; ``name`` is the account's name (else its address) when that person shares the
+    child's record now (its managing account or a current co-caregiver), "a former caregiver"
+    for a co-caregiver removed or gone since (a name is only ever shown to the people who share the
+    record with its bearer), "an account deleted since", or None when only the role is known (a
+    FHIR import). Read with the days (audited there)."""
+    patient = patient_for_entry(session, actor, patient_id)
+    conds = [DiaryDay.patient_id == patient_id]
+    if start is not None:
+        conds.append(DiaryDay.day >= start)
+    if end is not None:
+        conds.append(DiaryDay.day <= end)
+    rows = session.execute(select(DiaryDay.day, DiaryDay.author_user_id, DiaryDay.author_role).where(*conds)).all()
+    ids = {uid for _, uid, _ in rows if uid is not None}
+    users = {u.id: u for u in session.scalars(select(User).where(User.id.in_(ids)))} if ids else {}
+    others = ids - {patient.owner_user_id}  # usually none: one's own diary, a child only its parent keeps
+    sharing = {patient.owner_user_id} | (set(session.scalars(select(Caregiver.user_id).where(
+        Caregiver.patient_id == patient_id, Caregiver.user_id.in_(others)))) if others else set())
+
+    def who(uid: int | None, role: str | None) -> dict[str, object] | None:
+        if uid is None and role is None:
+            return None
+        user = users.get(uid) if uid is not None else None
+        if uid is None:
+            name = None
+        elif user is None:
+            name = "an account deleted since"
+        elif uid in sharing:
+            name = user.display_name or user.email
+        else:
+            name = "a former caregiver"
+        return {"name": name, "role": role, "you": uid is not None and uid == actor.user_id}
+
+    return {day: who(uid, role) for day, uid, role in rows}
+
+
+def shown_author(logged_by: dict[str, object] | None) -> str | None:
+    """The name a page shows as "Logged by …" for one day of :func:`day_authors`: someone else's
+    (a co-caregiver, or the managing parent for a co-caregiver); None when it is the viewer's own
+    day or no name is recorded."""
+    if logged_by is None or logged_by["you"] or logged_by["name"] is None:
+        return None
+    return str(logged_by["name"])
 
 
 def day_author(session: Session, actor: Actor, patient_id: int, day: dt.date) -> str | None:
-    """Who last wrote ``day``, for the person looking at it: the account's name when it is someone
-    else (a co-caregiver, or the managing parent for a co-caregiver); None when it is the viewer,
-    nobody recorded (an import, rows before 0007) or no such day. Read with the day (audited there)."""
-    patient_for_read(session, actor, patient_id)
-    row = session.get(DiaryDay, (patient_id, day))
-    if row is None or row.author_user_id is None or row.author_user_id == actor.user_id:
-        return None
-    from gutskin.store.models import User
-
-    user = session.get(User, row.author_user_id)
-    return (user.display_name or user.email) if user is not None else "an account deleted since"
+    """Who last wrote ``day``, for the person looking at it (/today): :func:`shown_author` of
+    :func:`day_authors`; None when it is the viewer, nobody is recorded or there is no such day."""
+    return shown_author(day_authors(session, actor, patient_id, day, day).get(day))
 
 
 def last_logged_day(session: Session, actor: Actor, patient_id: int, before: dt.date | None = None) -> dict[str, object] | None:

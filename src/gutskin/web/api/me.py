@@ -18,6 +18,7 @@ from gutskin.web.api.schemas import (
     AppointmentIn,
     ChildIn,
     DayIn,
+    DayListItem,
     DayOut,
     InviteListOut, InviteOut,
     PasswordChangeIn,
@@ -122,12 +123,13 @@ async def import_my_diary(request: Request, patient_id: int | None = PatientQ) -
     return await run_in_threadpool(work)
 
 
-@router.get("/diary", response_model=list[DayOut], summary="Days of your diary")
+@router.get("/diary", response_model=list[DayListItem], summary="Days of your diary, with who logged each")
 def get_diary(request: Request, start: str | None = None, end: str | None = None, patient_id: int | None = PatientQ) -> list:
     with unit_of_work(request) as s:
         actor = api_actor(request, s)
         pid = my_patient_id(s, actor, patient_id)
-        return diary.list_days(s, actor, pid, date_param(start or None, "start"), date_param(end or None, "end"))  # ?start=&end=: not given
+        return diary.list_days(s, actor, pid, date_param(start or None, "start"), date_param(end or None, "end"),  # ?start=&end=: not given
+                               logged_by=True)
 
 
 @router.delete("/diary/{day}", status_code=204, summary="Delete one day")

@@ -58,6 +58,21 @@ class DayOut(BaseModel):
     factors: dict[str, float]
 
 
+class LoggedByOut(BaseModel):
+    """Who last wrote a diary day (``gutskin.clinic.diary.day_authors``)."""
+
+    name: str | None = Field(description="their name (else address) if they share the record now; "
+                                         "'a former caregiver', 'an account deleted since', or null if only the role is known")
+    role: str | None = Field(description="patient | caregiver (the managing parent) | co_caregiver | null")
+    you: bool = Field(description="true: the caller wrote it")
+
+
+class DayListItem(DayOut):
+    """A day of ``GET /me/diary``: the day and who logged it (null: not recorded)."""
+
+    logged_by: LoggedByOut | None
+
+
 class InviteOut(BaseModel):
     id: int
     code: str

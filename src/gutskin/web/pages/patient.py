@@ -457,7 +457,12 @@ def trends(request: Request, weeks: int = 12, patient: int | None = None) -> Res
         pid = _pid(s, u.actor, patient)
         data = summary.trends(s, u.actor, pid, weeks, today=local_today(request))
         micro = microbiome.latest_summary(s, u.actor, pid)
-        return render(request, "trends.html", {"data": data, "weeks": data["weeks"],
+        dates = data["dates"]  # type: ignore[index]
+        # who logged each day, as /today says it: names only here, never in the chart data (the clinic's page shares it)
+        logged_by = {day.isoformat(): name for day, who in diary.day_authors(
+            s, u.actor, pid, dt.date.fromisoformat(dates[0]), dt.date.fromisoformat(dates[-1])).items()
+            if (name := diary.shown_author(who))}
+        return render(request, "trends.html", {"data": data, "weeks": data["weeks"], "logged_by": logged_by,
                                                "patient": patient, "readonly": False, "micro": micro,
                                                "viewing": viewing(s, u, patient),
                                                "micro_link": f"/microbiome/{micro['id']}" + (f"?patient={patient}" if patient else "")
