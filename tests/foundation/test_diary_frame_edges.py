@@ -49,13 +49,21 @@ def test_other_separators_are_named(sep, what):
     assert "\n" not in msg
 
 
-@pytest.mark.parametrize("header,cell", [("patient,date,itch,,", 4), ("patient,,date,itch", 2), (",patient,date", 1)])
+@pytest.mark.parametrize("header,cell", [("patient,,date,itch", 2), (",patient,date", 1)])
 def test_empty_header_cell_is_named_by_position(header, cell):
+    """A column with no name may stay (a spreadsheet's leftover, 2026-12-06) only while it is
+    empty: a value under it names the line and the column's position."""
     width = header.count(",") + 1
     text = header + "\n" + ",".join(["p1", "2025-01-01", "3"] + [""] * (width - 3)) + "\n"
     with pytest.raises(DiaryCsvError) as err:
         read_diary_frame(io.StringIO(text))
-    assert err.value.line == 1 and f"header cell {cell} is empty" in str(err.value)
+    assert (err.value.line, err.value.column) == (2, f"{cell} (no header)")
+    assert f"header cell {cell} is empty" in str(err.value)
+
+
+def test_trailing_empty_header_cells_with_empty_columns_are_read():
+    frame = read_diary_frame(io.StringIO("patient,date,itch,,\np1,2025-01-01,3,,\n"))
+    assert frame["itch"].tolist() == [3.0] and list(frame.columns)[-1] == "flare"
 
 
 @pytest.mark.parametrize("cell", ["³", "٣", "3\u200b"])

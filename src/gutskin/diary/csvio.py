@@ -247,13 +247,7 @@ def _check_header(header: list[str], name: str) -> list[str]:
     seen: set[str] = set()
     for i, col in enumerate(header):
         if col == "":
-            raise DiaryCsvError(
-                name,
-                1,
-                None,
-                f"header cell {i + 1} is empty; every column needs a name (delete the empty column, "
-                "which spreadsheets leave behind after a column's contents were cleared)",
-            )
+            continue  # a column with no name: allowed while it is empty in every row (iter_diary_csv_lines)
         if col in seen:
             raise DiaryCsvError(name, 1, col, "duplicate column in the header")
         seen.add(col)
@@ -301,8 +295,14 @@ def iter_diary_csv_lines(
         except csv.Error as exc:
             raise DiaryCsvError(name, count[0] or 1, None, f"not valid CSV: {exc}") from None
         header = _check_header(header_row, name)
+        # columns with no name in the header, as spreadsheets save the empty columns of their used
+        # range (",,," after the last name): allowed when empty in every row; a value under one is an error
+        header_width = len(header)
+        while header and header[-1] == "":
+            header.pop()
         width = len(header)
-        factor_cols = [(i, c) for i, c in enumerate(header) if c not in CORE_COLUMNS]
+        nameless = [i for i, c in enumerate(header) if c == ""]
+        factor_cols = [(i, c) for i, c in enumerate(header) if c and c not in CORE_COLUMNS]
         if factor_columns is not None:
             factor_columns.extend(c for _, c in factor_cols)
         idx = {c: i for i, c in enumerate(header) if c in CORE_COLUMNS}
@@ -318,15 +318,33 @@ def iter_diary_csv_lines(
             if not cells or (not cells[0].strip() and not any(c.strip() for c in cells)):
                 continue  # a blank line, or a row of empty cells (",,," as spreadsheets write)
             if len(cells) < width:  # name the first column the row does not reach
-                raise DiaryCsvError(name, line, header[len(cells)],
-                                    f"the row ends before this column: expected {width} cells as in the header, got {len(cells)}")
+                raise DiaryCsvError(name, line, _column_name(header, len(cells)),
+                                    f"the row ends before this column: expected {header_width} cells as in the header, got {len(cells)}")
             if len(cells) > width:
-                raise DiaryCsvError(name, line, f"{width + 1} (no header)",
-                                    f"expected {width} cells as in the header, got {len(cells)}")
+                extra = next((i for i in range(width, len(cells)) if cells[i].strip()), None)
+                if extra is not None and extra < header_width:
+                    raise DiaryCsvError(name, line, f"{extra + 1} (no header)", _NAMELESS.format(
+                        n=extra + 1, got=cells[extra].strip()))
+                if extra is not None:  # cells beyond the last named column: only empty ones (spreadsheet leftovers)
+                    raise DiaryCsvError(name, line, f"{extra + 1} (no header)",
+                                        f"expected {header_width} cells as in the header, got {len(cells)}")
+                cells = cells[:width]
+            for i in nameless:
+                if cells[i].strip():
+                    raise DiaryCsvError(name, line, f"{i + 1} (no header)", _NAMELESS.format(n=i + 1, got=cells[i].strip()))
             yield line, _parse_row(cells, idx, factor_cols, name, line, seen)
     finally:
         if owned:
             fh.close()
+
+
+_NAMELESS = ('expected an empty cell: header cell {n} is empty, so this column has no name '
+             '(name it or delete the column), got "{got}"')
+
+
+def _column_name(header: list[str], i: int) -> str:
+    """Column ``i`` (0-based) for a message: its name, or its position when the header leaves it unnamed."""
+    return header[i] or f"{i + 1} (no header)"
 
 
 def _parse_row(
