@@ -104,3 +104,26 @@ def test_bad_cell_in_a_big_table_is_named(tmp_path):
         read_profile(p)
     assert time.process_time() - t0 < 15  # about 30 s before
     assert (ei.value.sample, ei.value.feature) == ("S2", "F12345")
+
+
+def test_metadata_from_german_excel_reads_thousands_and_skips_empty_rows(tmp_path):
+    """Cohort metadata saved as 'CSV (Trennzeichen-getrennt)': the IgE of 1.200 kU/l was read as
+    1.2, and the sheet's emptied row ';;' became a sample named 'nan'."""
+    from gutskin.microbiome.cohort import read_metadata
+
+    p = tmp_path / "metadata.csv"
+    p.write_text("\ufeffSampleID;SCORAD;IgE\r\nStuhl-Zoë;30,5;1.200\r\nS2;12,0;85\r\nS3;0;\r\n;;\r\n", encoding="utf-8")
+    md = read_metadata(p)
+    assert list(md.index) == ["Stuhl-Zoë", "S2", "S3"]
+    assert md.loc["Stuhl-Zoë", "IgE"] == 1200.0 and md.loc["Stuhl-Zoë", "SCORAD"] == 30.5
+    assert md.loc["S2", "IgE"] == 85.0
+
+
+def test_metadata_thousands_without_decimal_commas_are_refused(tmp_path):
+    from gutskin.microbiome.cohort import read_metadata
+
+    p = tmp_path / "metadata.csv"
+    p.write_text("SampleID;IgE;group\nS1;1.200;a\nS2;85;b\n", encoding="utf-8")
+    with pytest.raises(MicrobiomeInputError, match=r"metadata column 'IgE', sample 'S1': '1\.200' could be 1200") as ei:
+        read_metadata(p)
+    assert ei.value.sample == "S1"

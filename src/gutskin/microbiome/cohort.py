@@ -36,11 +36,11 @@ def read_metadata(path) -> pd.DataFrame:
 
     Tab-separated (QIIME style) by default; a header with no tab is comma-separated, or
     ``;``-separated (with decimal commas) when it has ``;`` and no comma, as spreadsheets save
-    CSV in decimal-comma locales. Comment lines and QIIME 2 ``#q2:types`` directives are
-    skipped (:func:`_metadata_lines`).
+    CSV in decimal-comma locales (there ``1.200`` is 1200 when the file writes decimal commas:
+    :func:`gutskin.microbiome.io.spreadsheet_decimals`). Comment lines, QIIME 2 ``#q2:types``
+    directives (:func:`_metadata_lines`) and rows of empty cells are skipped.
     """
     import io as _io
-    import re
 
     try:
         with open(path, encoding="utf-8-sig", newline="") as fh:
@@ -56,9 +56,22 @@ def read_metadata(path) -> pd.DataFrame:
         md = pd.read_csv(_io.StringIO("\n".join(lines)), sep=sep, dtype=str, comment=None)
     except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError) as exc:
         raise MicrobiomeInputError(f"cannot read metadata ({exc})", source=str(path)) from exc
-    if sep == ";":
-        decimal = re.compile(r"^[+-]?\d+,\d+$")
-        md = md.map(lambda v: v.replace(",", ".") if isinstance(v, str) and decimal.match(v.strip()) else v)
+    md = md[~md.map(lambda v: not isinstance(v, str) or not v.strip()).all(axis=1)]  # ';;;' rows a spreadsheet saved
+    if sep == ";" and md.shape[1] > 1:
+        # decimal commas, and '.' as thousands (1.200) only where the file's decimal commas show it
+        from gutskin.microbiome.io import ambiguous_thousands, spreadsheet_decimals
+
+        values = md.iloc[:, 1:]
+        flat = pd.Series(values.to_numpy(dtype=object).ravel(), dtype=object)
+        present = flat.map(lambda v: isinstance(v, str))
+        text, _note, k = spreadsheet_decimals(flat.where(present, "").str.strip())
+        if k is not None:
+            row, col = divmod(k, values.shape[1])
+            sample = str(md.iloc[row, 0])
+            raise MicrobiomeInputError(f"metadata column {values.columns[col]!r}, sample {sample!r}: "
+                                       f"{text.iloc[k]!r} {ambiguous_thousands(text.iloc[k])}",
+                                       sample=sample, source=str(path))
+        md.iloc[:, 1:] = text.where(present, flat).to_numpy().reshape(values.shape)
     if md.shape[1] < 2:
         raise MicrobiomeInputError("metadata needs a sample ID column and at least one variable", source=str(path))
     md = md.set_index(md.columns[0])

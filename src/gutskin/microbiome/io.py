@@ -543,6 +543,34 @@ def _stripped(raw: pd.DataFrame) -> pd.Series:
     return flat.where(flat.map(type) == str, "").str.strip()
 
 
+_POINT_DECIMAL = re.compile(r"^[+-]?\d*\.\d+(?:[eE][+-]?\d+)?$")
+
+
+def spreadsheet_decimals(text: pd.Series) -> tuple[pd.Series, str | None, int | None]:
+    """Cells of a ';'-separated spreadsheet CSV (decimal-comma locales) made readable by
+    ``pd.to_numeric``: decimal commas become points, and a '.'-grouped number (``1.200``,
+    ``12.345,5``) is thousands when the cells' decimal commas show the locale writes them. Without
+    decimal commas, ``1.200`` is 1.2 when other cells show the dot is a decimal point (``0.25``),
+    else ambiguous. Returns the cells, a note (thousands read) and the position of the first
+    ambiguous cell (``None`` when there is none)."""
+    grouped = text.str.match(_DOT_GROUPED)
+    note = None
+    if grouped.any():
+        if text.str.match(_DECIMAL_COMMA).any() or text[grouped].str.contains(",", regex=False).any():
+            text = text.mask(grouped, text.str.replace(".", "", regex=False))
+            note = "'.' read as a thousands separator (1.200 = 1200): the file writes decimal commas"
+        elif not (text.str.match(_POINT_DECIMAL) & ~grouped).any():
+            return text, None, int(np.flatnonzero(grouped.to_numpy())[0])
+    text = text.mask(text.str.match(_DECIMAL_COMMA) | text.str.match(_DOT_GROUPED), text.str.replace(",", ".", regex=False))
+    return text, note, None
+
+
+def ambiguous_thousands(cell: str) -> str:
+    """The end of the message for a cell :func:`spreadsheet_decimals` found ambiguous."""
+    return (f"could be {cell.replace('.', '')} (with '.' as a thousands separator, as spreadsheets in decimal-comma "
+            f"locales write it) or {float(cell)!r}; save the numbers without a thousands separator")
+
+
 def _numeric_frame(raw: pd.DataFrame, sep: str, src: str, notes: list[str], *, features_as_rows: bool) -> pd.DataFrame:
     """``raw``'s text cells as float64 (empty -> NaN). With ``sep == ';'`` decimal commas are read
     as points, and a '.'-grouped number (``1.200``, ``12.345,5``) as thousands when the file's
@@ -551,25 +579,15 @@ def _numeric_frame(raw: pd.DataFrame, sep: str, src: str, notes: list[str], *, f
     a cell that is no number keeps its text in that column (validate_table names it)."""
     text = _stripped(raw)
     if sep == ";":
-        grouped = text.str.match(_DOT_GROUPED)
-        comma = text.str.match(_DECIMAL_COMMA)
-        point = text.str.contains(".", regex=False) & ~grouped
-        if grouped.any():
-            if comma.any() or text[grouped].str.contains(",", regex=False).any():
-                text = text.mask(grouped, text.str.replace(".", "", regex=False))
-                notes.append("'.' read as a thousands separator (1.200 = 1200): the file writes decimal commas")
-            elif not point.any():
-                k = int(np.flatnonzero(grouped.to_numpy())[0])
-                row, col = divmod(k, raw.shape[1])
-                feature, sample = (raw.index[row], raw.columns[col]) if features_as_rows else (raw.columns[col], raw.index[row])
-                raise MicrobiomeInputError(
-                    f"{text.iloc[k]!r} for sample {str(sample)!r}, feature {str(feature)!r} could be "
-                    f"{text.iloc[k].replace('.', '')} (with '.' as a thousands separator, as spreadsheets in "
-                    f"decimal-comma locales write it) or {float(text.iloc[k])!r}; save the numbers without a "
-                    f"thousands separator",
-                    sample=str(sample), feature=str(feature), source=src)
-        text = text.mask(text.str.match(_DECIMAL_COMMA) | text.str.match(_DOT_GROUPED),
-                         text.str.replace(",", ".", regex=False))
+        text, note, k = spreadsheet_decimals(text)
+        if note:
+            notes.append(note)
+        if k is not None:
+            row, col = divmod(k, raw.shape[1])
+            feature, sample = (raw.index[row], raw.columns[col]) if features_as_rows else (raw.columns[col], raw.index[row])
+            raise MicrobiomeInputError(
+                f"{text.iloc[k]!r} for sample {str(sample)!r}, feature {str(feature)!r} {ambiguous_thousands(text.iloc[k])}",
+                sample=str(sample), feature=str(feature), source=src)
     numbers = pd.to_numeric(text.mask(text == ""), errors="coerce")
     values = numbers.to_numpy(dtype=np.float64).reshape(raw.shape)
     bad = (numbers.isna() & (text != "")).to_numpy().reshape(raw.shape)
