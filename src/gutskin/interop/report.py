@@ -88,8 +88,11 @@ def _has_data(data: dict[str, Any]) -> bool:
                 or any(v is not None for v in (s.get("itch") or [])))
 
 
-#: who answered (``author_role``), in the clinic's words: a child's profile is answered by the parent
-AUTHOR_WORDS = {"patient": "the patient", "caregiver": "the parent", "co_caregiver": "another caregiver"}
+#: who answered, logged or recorded (``author_role``, ``recorded_by_role``), in the clinic's words: a
+#: child's profile is answered by the parent. One table for the report, the clinician's patient page
+#: and the challenge page (a Jinja global, ``author_words``); a co-caregiver is never named to the clinic
+AUTHOR_WORDS = {"patient": "the patient", "caregiver": "the parent", "co_caregiver": "another caregiver",
+                "clinician": "the clinic"}
 
 
 def _section_scores(data: dict[str, Any]) -> str:

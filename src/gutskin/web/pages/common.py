@@ -15,11 +15,13 @@ from sqlalchemy.orm import Session
 from gutskin.clinic.errors import InvalidInput
 from gutskin.diary.dates import iso_date_or_none, wall_time_in
 from gutskin.insights.wording import risk_percent
+from gutskin.interop.report import AUTHOR_WORDS
 from gutskin.web import security
 from gutskin.web.deps import PageUser, page_user, settings_of
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).resolve().parent.parent / "templates"))
 TEMPLATES.env.filters["risk_percent"] = risk_percent
+TEMPLATES.env.globals["author_words"] = AUTHOR_WORDS
 
 
 def factor_text(name: str, value: float) -> str:
