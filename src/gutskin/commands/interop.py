@@ -64,8 +64,10 @@ def import_fhir(
     if file != "-" and not Path(file).is_file():
         fail(f"{file}: no such file")
     try:
-        raw = sys.stdin.read() if file == "-" else Path(file).read_text(encoding="utf-8")
-        bundle = json.loads(raw)
+        # utf-8-sig: a bundle saved on Windows (Notepad, PowerShell 5's Out-File -Encoding utf8)
+        # starts with a BOM, which RFC 8259 lets a reader ignore; it was "not JSON (Unexpected UTF-8 BOM …)"
+        raw = sys.stdin.read() if file == "-" else Path(file).read_text(encoding="utf-8-sig")
+        bundle = json.loads(raw.removeprefix("\ufeff"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         fail(f"{file}: not JSON ({exc})")
     url = database_url()
