@@ -127,3 +127,23 @@ def test_metadata_thousands_without_decimal_commas_are_refused(tmp_path):
     with pytest.raises(MicrobiomeInputError, match=r"metadata column 'IgE', sample 'S1': '1\.200' could be 1200") as ei:
         read_metadata(p)
     assert ei.value.sample == "S1"
+
+
+def test_biom_json_saved_with_a_bom_is_read_as_biom(tmp_path):
+    """A BIOM 1.0 JSON file opened and saved in a Windows editor starts with a UTF-8 BOM: it was
+    taken for a text table and refused as "duplicate feature ID '0' in the header"."""
+    import biom
+
+    from gutskin.clinic.microbiome import parse_upload
+
+    table = biom.Table(COUNTS.astype(float), ["ASV1", "ASV2", "ASV3"], ["Stuhl-Zoë", "S2"],
+                       observation_metadata=[{"taxonomy": t.split(";")} for t in LINEAGES])
+    plain, bom = tmp_path / "table.biom", tmp_path / "table-bom.biom"
+    plain.write_text(table.to_json("gutskin test"))
+    bom.write_bytes(b"\xef\xbb\xbf" + table.to_json("gutskin test").replace("\n", "\r\n").encode("utf-8"))
+    a, b = read_profile(plain), read_profile(bom)
+    np.testing.assert_array_equal(b.table.to_numpy(), COUNTS.T)
+    assert list(b.table.index) == ["Stuhl-Zoë", "S2"] and b.taxonomy.loc["ASV1", "genus"] == "Bifidobacterium"
+    np.testing.assert_array_equal(a.table.to_numpy(), b.table.to_numpy())
+    parsed = parse_upload("table-bom.biom", bom.read_bytes(), sample_id="S2")
+    assert parsed.report["diversity"]["values"]["shannon"] == pytest.approx(_shannon(COUNTS)[1], rel=1e-12)

@@ -301,7 +301,13 @@ def read_biom(
     if h5py.is_hdf5(src):  # by signature, also behind a user block: what biom itself would open as HDF5
         check_hdf5_self_contained(src, max_cells=max_cells)
     try:
-        table = biom.load_table(src)
+        if _starts_with_bom(src):  # JSON saved by a Windows editor: biom's json.load refuses the mark
+            from biom.parse import parse_biom_table
+
+            with open(src, encoding="utf-8-sig") as fh:
+                table = parse_biom_table(fh)
+        else:
+            table = biom.load_table(src)
     except (TableException, ValueError, KeyError, TypeError, OSError) as exc:
         if "uplicate" in str(exc):
             for what, ids in _raw_biom_ids(src):
@@ -355,10 +361,15 @@ def _raw_biom_ids(src: str) -> list[tuple[str, list[str]]]:
                 return [("sample", dec(fh["sample/ids"][:])), ("feature", dec(fh["observation/ids"][:]))]
         import json
 
-        doc = json.loads(Path(src).read_text())
+        doc = json.loads(Path(src).read_text(encoding="utf-8-sig"))
         return [("sample", [str(c["id"]) for c in doc["columns"]]), ("feature", [str(r["id"]) for r in doc["rows"]])]
     except (OSError, KeyError, ValueError, TypeError):
         return []
+
+
+def _starts_with_bom(src: str) -> bool:
+    with open(src, "rb") as fh:
+        return fh.read(3) == b"\xef\xbb\xbf"
 
 
 def _biom_json_all_zero(src: str) -> int | None:
@@ -368,7 +379,7 @@ def _biom_json_all_zero(src: str) -> int | None:
     try:
         if sniff_format(src) != "biom-json":
             return None
-        doc = json.loads(Path(src).read_text())
+        doc = json.loads(Path(src).read_text(encoding="utf-8-sig"))
         data, columns = doc["data"], doc["columns"]
         if doc.get("matrix_type") == "dense":
             values = [v for row in data for v in row]
@@ -907,7 +918,7 @@ def sniff_format(path: str | os.PathLike) -> str:
         return "biom-hdf5"
     if head.startswith(b"PK\x03\x04"):
         return "qza"
-    stripped = head.lstrip()
+    stripped = head.removeprefix(b"\xef\xbb\xbf").lstrip()  # a UTF-8 BOM: JSON saved by a Windows editor
     if stripped.startswith(b"{"):
         return "biom-json"
     text = head.decode("utf-8", errors="replace")
