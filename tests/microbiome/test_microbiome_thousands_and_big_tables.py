@@ -147,3 +147,33 @@ def test_biom_json_saved_with_a_bom_is_read_as_biom(tmp_path):
     np.testing.assert_array_equal(a.table.to_numpy(), b.table.to_numpy())
     parsed = parse_upload("table-bom.biom", bom.read_bytes(), sample_id="S2")
     assert parsed.report["diversity"]["values"]["shannon"] == pytest.approx(_shannon(COUNTS)[1], rel=1e-12)
+
+
+def test_an_unrooted_tree_is_a_clear_error_not_a_traceback(tmp_path):
+    """FastTree's output (QIIME 2's unrooted tree, exported) has a root joining three or more
+    branches; scikit-bio's "The tree must be rooted." ended ``diversity --tree`` in a traceback."""
+    import io
+
+    import skbio
+    from typer.testing import CliRunner
+
+    from gutskin.cli import app
+
+    table = tmp_path / "feature-table.tsv"
+    table.write_text("# Constructed from biom file\n#OTU ID\tS1\tS2\nA\t10\t3\nB\t5\t0\nC\t1\t8\n")
+    unrooted = tmp_path / "tree.nwk"
+    unrooted.write_text("(A:0.1,B:0.2,C:0.3);\n")
+    r = CliRunner().invoke(app, ["microbiome", "diversity", str(table), "--tree", str(unrooted), "--json"])
+    assert r.exit_code == 2 and "Traceback" not in r.output
+    assert f"{unrooted}: the tree is not rooted (its root joins 3 branches)" in r.output
+    with pytest.raises(MicrobiomeInputError, match="not rooted"):
+        alpha_diversity(read_profile(table), ["faith_pd"], tree=skbio.TreeNode.read(io.StringIO("(A:0.1,B:0.2,C:0.3);")))
+    rooted = tmp_path / "rooted.nwk"
+    rooted.write_text("((A:0.1,B:0.2):0.05,C:0.3);\n")
+    r = CliRunner().invoke(app, ["microbiome", "diversity", str(table), "--tree", str(rooted), "--json"])
+    assert r.exit_code == 0, r.output
+    import json
+
+    got = json.loads(r.stdout)["samples"]
+    assert got["S1"]["faith_pd"] == pytest.approx(0.1 + 0.2 + 0.05 + 0.3)
+    assert got["S2"]["faith_pd"] == pytest.approx(0.1 + 0.05 + 0.3)

@@ -1093,13 +1093,23 @@ def read_tree(path_or_buffer):
     try:
         with warnings.catch_warnings():  # skbio's "does not look like a newick file" would be a second line
             warnings.simplefilter("ignore")
-            return skbio.TreeNode.read(path_or_buffer, format="newick")
+            tree = skbio.TreeNode.read(path_or_buffer, format="newick")
     except Exception as exc:  # skbio raises several parser error types
         raise MicrobiomeInputError(f"not a readable Newick tree ({exc})", source=str(path_or_buffer)) from exc
+    if len(tree.children) > 2:  # named here with its file; check_tree says it for a tree built in code
+        check_tree(tree, [], source=getattr(path_or_buffer, "name", str(path_or_buffer)))
+    return tree
 
 
 def check_tree(tree, features: list[str], *, source: str | None = None) -> None:
-    """Raise if any feature is not a tip of ``tree`` (names the first missing ones)."""
+    """Raise if any feature is not a tip of ``tree`` (names the first missing ones), or if the tree
+    is not rooted (its root joins more than two branches, as FastTree's unrooted output does):
+    Faith PD and UniFrac need a root (scikit-bio raised a bare ValueError, a traceback in the CLI)."""
+    if len(tree.children) > 2:
+        raise MicrobiomeInputError(
+            f"the tree is not rooted (its root joins {len(tree.children)} branches); Faith PD and UniFrac need a "
+            "rooted tree: give QIIME 2's rooted-tree.qza, or root the tree first (qiime phylogeny midpoint-root)",
+            source=source)
     tips = {t.name for t in tree.tips()}
     missing = [f for f in features if f not in tips]
     if missing:
