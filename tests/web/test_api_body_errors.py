@@ -69,8 +69,10 @@ def test_empty_start_and_end_are_not_given(client, people) -> None:
     assert r.status_code == 200 and [d["date"] for d in r.json()] == ["2026-03-02"]
     clinician = bearer(client, "linked@clinic.example.org")
     r = client.get(f"/api/v1/patients/{people.owner_pid}/diary?start=&end=", headers=clinician)
-    # the same days; who logged them (`logged_by`) is for the people who keep the record only
-    assert r.status_code == 200 and r.json() == [{k: v for k, v in d.items() if k != "logged_by"} for d in everything]
+    # the same days; who logged them (`logged_by`) is for the people who keep the record only, the
+    # clinic reads the role (`author_role`)
+    assert r.status_code == 200
+    assert r.json() == [{**{k: v for k, v in d.items() if k != "logged_by"}, "author_role": "patient"} for d in everything]
     stranger = bearer(client, "stranger@example.org")
     assert client.get(f"/api/v1/patients/{people.owner_pid}/diary?start=&end=", headers=stranger).status_code == 404
     assert client.get("/api/v1/me/diary?start=2026-13-01", headers=h).status_code == 422

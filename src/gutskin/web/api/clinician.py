@@ -7,7 +7,7 @@ from fastapi import APIRouter, Request
 
 from gutskin.clinic import appointments, diary, questionnaires, sharing, summary
 from gutskin.clinic.access import require_role
-from gutskin.web.api.schemas import AppointmentAction, DayOut, LinkIn, LinkOut
+from gutskin.web.api.schemas import AppointmentAction, ClinicDayOut, LinkIn, LinkOut
 from gutskin.web.api.params import date_param, instant_param
 from gutskin.web.deps import api_actor, unit_of_work
 
@@ -28,11 +28,12 @@ def panel(request: Request) -> list:
         return summary.panel(s, actor)
 
 
-@router.get("/patients/{patient_id}/diary", response_model=list[DayOut], summary="A patient's diary (owner or linked clinician)")
+@router.get("/patients/{patient_id}/diary", response_model=list[ClinicDayOut], summary="A patient's diary (owner or linked clinician)")
 def patient_diary(patient_id: int, request: Request, start: str | None = None, end: str | None = None) -> list:
     with unit_of_work(request) as s:
         actor = api_actor(request, s)
-        return diary.list_days(s, actor, patient_id, date_param(start or None, "start"), date_param(end or None, "end"))  # ?start=&end=: not given
+        return diary.list_days(s, actor, patient_id, date_param(start or None, "start"), date_param(end or None, "end"),  # ?start=&end=: not given
+                               with_author=True)
 
 
 @router.get("/patients/{patient_id}/trends", summary="A patient's chart data (owner or linked clinician)")

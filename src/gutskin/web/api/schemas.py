@@ -58,6 +58,14 @@ class DayOut(BaseModel):
     factors: dict[str, float]
 
 
+class ClinicDayOut(DayOut):
+    """A day of a patient's diary as the clinic reads it (``GET /patients/{id}/diary``): who wrote it
+    as a role, never a name (the clinician's patient page says the same in words)."""
+
+    author_role: str | None = Field(description="patient | caregiver (the managing parent) | co_caregiver | "
+                                                "null (not recorded: days before 2026-12-05, the operator's imports)")
+
+
 class LoggedByOut(BaseModel):
     """Who last wrote a diary day (``gutskin.clinic.diary.day_authors``)."""
 
