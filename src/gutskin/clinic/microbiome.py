@@ -14,6 +14,7 @@ import datetime as dt
 import os
 import re
 import tempfile
+import unicodedata
 from typing import Any
 
 from sqlalchemy import select
@@ -35,10 +36,17 @@ TAXONOMY_SUFFIXES = (".tsv", ".txt", ".csv", ".qza")
 
 
 def safe_filename(name: str | None) -> str:
-    """Base name only, no path parts or control characters (path traversal is impossible)."""
-    base = re.split(r"[\\/]", name or "")[-1]
-    base = re.sub(r"[^A-Za-z0-9._ -]", "_", base).strip(" .")
-    return base[:120] or "upload"
+    """Base name only, no path parts or control characters (path traversal is impossible). Letters
+    and digits of any script are kept (NFC, as macOS browsers send decomposed names): 'Stuhlprobe
+    Zoë.biom' was listed as 'Stuhlprobe Zo_.biom' until 2026-12-06; anything else becomes '_'."""
+    base = unicodedata.normalize("NFC", re.split(r"[\\/]", name or "")[-1])
+    base = re.sub(r"[^\w.\- ]", "_", base).strip(" .")
+    # at most 120 bytes of UTF-8 (it names a temporary file: 255 bytes at most on most file
+    # systems), cut in the stem so that the suffix, which says the format, stays
+    stem, ext = os.path.splitext(base)
+    ext = ext if len(ext.encode("utf-8")) <= 16 else ""
+    stem = stem.encode("utf-8")[: 120 - len(ext.encode("utf-8"))].decode("utf-8", "ignore").rstrip(" .")
+    return (stem + ext if stem else "") or "upload"
 
 
 def _check_type(name: str, data: bytes) -> None:
