@@ -61,6 +61,8 @@ def import_fhir(
     from gutskin.clinic.fhir import import_bundle
     from gutskin.store.db import get_engine
 
+    if file != "-" and Path(file).is_dir():  # it said "no such file" of a folder that is there
+        fail(f"{file}: is a directory, expected a FHIR Bundle (JSON) file")
     if file != "-" and not Path(file).is_file():
         fail(f"{file}: no such file")
     try:
@@ -70,6 +72,8 @@ def import_fhir(
         bundle = json.loads(raw.removeprefix("\ufeff"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         fail(f"{file}: not JSON ({exc})")
+    except OSError as exc:  # a file the account may not read (a PermissionError traceback before), a read error
+        fail(f"{file}: cannot read the file: {exc.strerror or exc}")
     url = database_url()
     ensure_schema(url)
     try:
