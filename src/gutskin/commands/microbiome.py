@@ -22,6 +22,10 @@ def _fail(message: str) -> None:
     raise typer.Exit(2)
 
 
+def _read_failed(exc: OSError, table: Path) -> None:
+    _fail(f"{exc.filename or table}: cannot read the file: {exc.strerror or exc}")
+
+
 _METHODS = ("16S", "shotgun", "unknown")
 
 
@@ -92,6 +96,8 @@ def diversity_cmd(
         res = alpha_diversity(prof, metrics, tree=t, rank=aggregate, rarefy_depth=rarefy, seed=seed)
     except MicrobiomeInputError as exc:
         _fail(str(exc))
+    except OSError as exc:  # a read error mid-file (EIO): was a traceback
+        _read_failed(exc, table)
     d = res.to_dict()
     d["dropped_samples"] = [*prof.empty_samples, *d["dropped_samples"]]  # no reads at all, then too shallow
     if prof.kind != "counts":
@@ -140,6 +146,8 @@ def report_cmd(
         rep = sample_report(prof, sample, age_group, tree=t, seed=seed)
     except MicrobiomeInputError as exc:
         _fail(str(exc))
+    except OSError as exc:  # a read error mid-file (EIO): was a traceback
+        _read_failed(exc, table)
     if as_json:
         print(json.dumps(rep))
         return
@@ -191,6 +199,8 @@ def cohort_cmd(
                               differential=not no_ancombc)
     except MicrobiomeInputError as exc:
         _fail(str(exc))
+    except OSError as exc:  # a read error mid-file (EIO): was a traceback
+        _read_failed(exc, table)
     if as_json:
         print(json.dumps(res, default=_jsonable))
         return

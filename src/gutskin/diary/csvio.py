@@ -200,6 +200,8 @@ def _lines(fh: TextIO, name: str, count: list[int]) -> Iterator[str]:
             return
         except UnicodeDecodeError as exc:  # a stream opened by the caller with a strict decoder
             raise DiaryCsvError(name, n + 1, None, f"not valid UTF-8: {exc.reason}") from None
+        except OSError as exc:  # the disk or the network share failed mid-file (EIO): was a traceback
+            raise DiaryCsvError(name, n + 1, None, f"cannot read the file: {exc.strerror or exc}") from None
         n += 1
         count[0] = n
         if not line.isascii():
