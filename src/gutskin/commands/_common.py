@@ -64,6 +64,20 @@ def fail(message: str, code: int = 2) -> NoReturn:
     raise typer.Exit(code)
 
 
+def diary_source(path: Path | str) -> Any:
+    """What the diary readers read: the path, or for ``-`` standard input decoded like a file
+    (UTF-8 with or without a BOM; undecodable bytes reported on their own line), so that
+    ``gutskin export diary | gutskin triggers - --json`` works as ``import diary -`` does.
+    Errors name it ``<stdin>``."""
+    import io
+
+    if str(path) != "-":
+        return path
+    if sys.stdin is None:  # started with standard input closed (`<&-`)
+        fail("-: standard input is closed; give the CSV file's path instead of '-'")
+    return io.TextIOWrapper(sys.stdin.buffer, encoding="utf-8-sig", errors="surrogateescape", newline="")
+
+
 def check_out_path(out: Path, option: str = "--out") -> None:
     """Refuse an output path that cannot be written, before any work is done."""
     if out.is_dir():

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import typer
 
-from gutskin.commands._common import fail
+from gutskin.commands._common import diary_source, fail
 
 challenge_app = typer.Typer(help="Food challenges: verdicts from a diary.", no_args_is_help=True)
 
@@ -29,7 +29,7 @@ def _date(value: str | None, option: str) -> dt.date | None:
 
 @challenge_app.command("evaluate")
 def evaluate(
-    diary: Path = typer.Argument(..., help="Diary CSV (interchange format)."),
+    diary: Path = typer.Argument(..., help="Diary CSV (interchange format); '-' reads standard input."),
     patient: str = typer.Option(..., "--patient", help="The patient's identifier in the file."),
     food: str = typer.Option(..., "--food", help="The challenged food factor, e.g. food.egg."),
     start: str = typer.Option(..., "--start", help="First day of reintroduction (days before it are the baseline)."),
@@ -59,12 +59,12 @@ def evaluate(
         fail("--window-hours: expected 24-96")
     if baseline_days < 7:
         fail("--baseline-days: expected at least 7")
-    if diary.is_dir():
+    if str(diary) != "-" and diary.is_dir():
         fail(f"{diary}: is a directory, expected a CSV file")
-    if not diary.exists():
+    if str(diary) != "-" and not diary.exists():
         fail(f"{diary}: no such file")
     try:
-        frame = read_diary_frame(diary)
+        frame = read_diary_frame(diary_source(diary))
     except DiaryCsvError as exc:
         fail(str(exc))
     try:

@@ -28,19 +28,20 @@ def _fail(message: str) -> None:
 
 
 def _read(path: Path, empty_ok: bool = False):
+    from gutskin.commands._common import diary_source
     from gutskin.diary.csvio import DiaryCsvError, read_diary_frame
 
     try:
-        frame = read_diary_frame(path)
+        frame = read_diary_frame(diary_source(path))
     except DiaryCsvError as exc:
         _fail(f"error: {exc}")
     if len(frame) == 0 and not empty_ok:
-        _fail(f"error: {path}: the diary has no rows")
+        _fail(f"error: {'<stdin>' if str(path) == '-' else path}: the diary has no rows")
     return frame
 
 
 def triggers(
-    diary: Path = typer.Argument(..., help="Diary CSV (interchange format)."),
+    diary: Path = typer.Argument(..., help="Diary CSV (interchange format); '-' reads standard input."),
     as_json: bool = typer.Option(False, "--json", help="Print the result as JSON."),
     q: float = typer.Option(0.10, "--fdr", help="Bayesian false-discovery rate per patient."),
     min_days: int = typer.Option(14, "--min-days", help="Exposed and unexposed days needed per factor."),
@@ -68,7 +69,7 @@ def triggers(
 
 
 def forecast(
-    diary: Path = typer.Argument(..., help="Diary CSV (interchange format)."),
+    diary: Path = typer.Argument(..., help="Diary CSV (interchange format); '-' reads standard input."),
     horizon: int = typer.Option(7, "--horizon", help="Days ahead (1-28)."),
     as_json: bool = typer.Option(False, "--json", help="Print the result as JSON."),
     score: str = typer.Option("itch", "--score", help="Which daily 0-10 score: itch or sleep_loss."),
@@ -118,7 +119,7 @@ def forecast(
 
 @evaluate_app.command("forecast")
 def evaluate_forecast(
-    diary: Path = typer.Argument(..., help="Diary CSV (interchange format)."),
+    diary: Path = typer.Argument(..., help="Diary CSV (interchange format); '-' reads standard input."),
     horizon: int = typer.Option(7, "--horizon", help="Block length and largest horizon scored (days)."),
     as_json: bool = typer.Option(False, "--json", help="Print the result as JSON."),
     score: str = typer.Option("itch", "--score", help="Which daily 0-10 score: itch or sleep_loss."),
