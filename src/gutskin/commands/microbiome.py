@@ -213,8 +213,11 @@ def cohort_cmd(
         for note in dv.get("notes", ()):
             print(f"  note: {note}")
     perm = res["ordination"]["permanova"]
-    print(f"PERMANOVA (Bray–Curtis) by {res['ordination']['group']}: pseudo-F {perm['pseudo_f']:.3f}, "
-          f"p={perm['p']:.3g} ({perm['permutations']} permutations)")
+    if perm["pseudo_f"] is None:  # samples of one composition (cohort.ordination)
+        print(f"PERMANOVA (Bray–Curtis) by {res['ordination']['group']}: not computed, {perm['note']}")
+    else:
+        print(f"PERMANOVA (Bray–Curtis) by {res['ordination']['group']}: pseudo-F {perm['pseudo_f']:.3f}, "
+              f"p={perm['p']:.3g} ({perm['permutations']} permutations)")
     da = res.get("differential_abundance")
     if da:
         sig = [r for r in da["results"] if r.get("Signif") and r.get("Covariate") != "Intercept"]

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
+import warnings
 from typing import Any, Sequence
 
 import numpy as np
@@ -202,6 +203,12 @@ def ols(y: np.ndarray, X: pd.DataFrame) -> dict[str, dict[str, float]]:
     n, p = Xv.shape
     if n <= p:
         raise MicrobiomeInputError(f"regression needs more samples ({n}) than parameters ({p})")
+    rank = int(np.linalg.matrix_rank(Xv))
+    if rank < p:  # a constant or duplicated column: lstsq splits the effect and reports nonsense p-values
+        constant = [str(c) for c in X.columns[1:] if np.ptp(Xv[:, list(X.columns).index(c)]) == 0]
+        what = (f"{', '.join(constant)} {'has' if len(constant) == 1 else 'have'} the same value in every sample"
+                if constant else f"the columns {', '.join(map(str, X.columns[1:]))} are collinear")
+        raise MicrobiomeInputError(f"regression: {what}; it cannot be estimated")
     beta, *_ = np.linalg.lstsq(Xv, y, rcond=None)
     resid = y - Xv @ beta
     dof = n - p
@@ -240,6 +247,13 @@ def diversity_vs_outcome(profile: Profile, metadata: pd.DataFrame, outcome: str,
     df = df.dropna()
     if len(df) < 3:
         raise MicrobiomeInputError("fewer than 3 samples with complete outcome, covariates and diversity")
+    if df[outcome].nunique() < 2:  # Spearman and R² are undefined (NaN in the JSON, a warning on stderr)
+        raise MicrobiomeInputError(f"outcome {outcome}: every sample has the same value ({df[outcome].iloc[0]:g}); "
+                                   "there is nothing to relate diversity to")
+    if df[metric].nunique() < 2:
+        raise MicrobiomeInputError(f"{metric} is the same in every sample ({df[metric].iloc[0]:.4g}); a correlation "
+                                   "needs diversity that differs between samples (another --metric, or a larger "
+                                   "--rarefy depth)")
     rho, p_rho = stats.spearmanr(df[metric], df[outcome])
     X = pd.DataFrame({"intercept": 1.0, metric: df[metric].astype(float)}, index=df.index)
     for c in covariates:
@@ -280,7 +294,16 @@ def differential_abundance(profile: Profile, metadata: pd.DataFrame, formula: st
     if table.shape[1] < 2:
         raise MicrobiomeInputError("fewer than 2 features pass the prevalence filter for ANCOM-BC")
     md = metadata.loc[shared]
-    res = ancombc(table + 1, md, formula, alpha=alpha)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            res = ancombc(table + 1, md, formula, alpha=alpha)
+        except (ValueError, np.linalg.LinAlgError) as exc:  # "Quantiles must be in the range [0, 1]": a traceback
+            # the numpy warnings on the way there say nothing more: the error is one line
+            raise MicrobiomeInputError(f"ANCOM-BC could not be fitted on this table ({' '.join(str(exc).split())}); "
+                                       "--no-ancombc leaves it out") from None
+    for w in caught:  # a fit that worked keeps its warnings
+        warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
     frame = getattr(res, "result", res).reset_index()
     rows = []
     for rec in frame.to_dict(orient="records"):
@@ -318,15 +341,30 @@ def ordination(profile: Profile, metadata: pd.DataFrame, group: str, *, permutat
     if groups.nunique() == len(groups):
         raise MicrobiomeInputError(f"group {group}: every sample is its own group; a group needs at least two "
                                    f"samples for PERMANOVA")
-    ordn = pcoa(b.distances, dimensions=min(dimensions, len(ids) - 1))
+    # Samples of one composition (all distances 0), or identical within every group: PCoA's shares
+    # are 0/0 and PERMANOVA's pseudo-F 0/0 or x/0, with p 1/(permutations+1) ("significant"). They
+    # were NaN / Infinity in the JSON (not JSON) with numpy's warnings on stderr; now null and a note.
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ordn = pcoa(b.distances, dimensions=min(dimensions, len(ids) - 1))
+        perm = permanova(b.distances, groups.to_numpy(), permutations=permutations, seed=seed)
     coords = ordn.samples.iloc[:, :dimensions]
-    perm = permanova(b.distances, groups.to_numpy(), permutations=permutations, seed=seed)
+    pseudo_f = float(perm["test statistic"])
+    result = {"pseudo_f": pseudo_f, "p": float(perm["p-value"]),
+              "permutations": int(perm["number of permutations"]),
+              "n_groups": int(perm["number of groups"]), "seed": seed}
+    if not np.isfinite(pseudo_f):
+        same = ("every sample has the same composition (all Bray–Curtis distances are 0)"
+                if not np.any(b.distances.data > 0) else
+                f"the samples within each group of {group} have the same composition")
+        result.update(pseudo_f=None, p=None, note=f"{same}: PERMANOVA's pseudo-F is not defined")
+
+    def finite(x: float) -> float | None:
+        return float(x) if np.isfinite(x) else None
+
     return {"metric": "braycurtis", "values": values, "group": group, "n": len(ids),
-            "pcoa": {"proportion_explained": [float(x) for x in ordn.proportion_explained.iloc[:dimensions]],
-                     "coordinates": {sid: [float(x) for x in row] for sid, row in coords.iterrows()}},
-            "permanova": {"pseudo_f": float(perm["test statistic"]), "p": float(perm["p-value"]),
-                          "permutations": int(perm["number of permutations"]),
-                          "n_groups": int(perm["number of groups"]), "seed": seed}}
+            "pcoa": {"proportion_explained": [finite(x) for x in ordn.proportion_explained.iloc[:dimensions]],
+                     "coordinates": {sid: [finite(x) for x in row] for sid, row in coords.iterrows()}},
+            "permanova": result}
 
 
 def cohort_analysis(profile: Profile, metadata: pd.DataFrame, outcome: str, *, metric: str = "shannon",
