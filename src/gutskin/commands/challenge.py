@@ -67,10 +67,15 @@ def evaluate(
         frame = read_diary_frame(diary_source(diary))
     except DiaryCsvError as exc:
         fail(str(exc))
+    name = "<stdin>" if str(diary) == "-" else str(diary)
+    patients = sorted(set(frame["patient"].astype(str)))
+    if patient not in patients:  # was "no diary rows for patient 'x'", naming neither the file nor who is in it
+        listed = ", ".join(repr(p) for p in patients[:5]) + (f" and {len(patients) - 5} more" if len(patients) > 5 else "")
+        fail(f"{name}: no diary rows for patient {patient!r}" + (f"; the file has {listed}" if patients else ""))
     try:
         v = evaluate_frame(frame, patient, food, start_d, end_d, baseline_days=baseline_days, window_hours=window_hours)
     except ValueError as exc:
-        fail(str(exc))
+        fail(f"{name}: {exc}")
     if as_json:
         print(json.dumps(v.summary()))
         return
