@@ -159,6 +159,15 @@ def plot_cmd(
     _check_size("seed", seed, 0)
     if os.path.splitext(out)[1].lower() not in (".png", ".svg"):
         _fail(f"--out must end in .png or .svg, got {out!r}")
+    from pathlib import Path
+
+    from gutskin.commands._common import check_out_path
+
+    # before the simulation, as export/report/backup do: a missing folder was created for --out
+    # (a typo made folders) and refused for --data-json only after the whole run
+    check_out_path(Path(out))
+    if data_json:
+        check_out_path(Path(data_json), "--data-json")
     from gutskin.axis import plots
 
     data = plots.trajectories(names, patients=patients, weeks=weeks, days=days, seed=seed)
