@@ -83,7 +83,13 @@ def patient_for_entry(session: Session, actor: Actor, patient_id: int) -> Patien
 
 
 def patient_by_external_id(session: Session, actor: Actor, external_id: str) -> Patient:
-    patient = session.scalar(select(Patient).where(Patient.external_id == external_id))
+    from gutskin.diary.csvio import canonical_identifier
+
+    patient = None
+    for candidate in dict.fromkeys((external_id, canonical_identifier(external_id))):  # as given, then NFC
+        patient = session.scalar(select(Patient).where(Patient.external_id == candidate))
+        if patient is not None:
+            break
     if patient is None:
         raise NotFound(f"no patient with identifier {external_id!r}")
     return patient_for_read(session, actor, patient.id)

@@ -178,9 +178,22 @@ def export_bundle(session: Session, actor: Actor, patient_id: int) -> dict[str, 
     return bundle_of(export_record(session, actor, patient_id))
 
 
+def _by_identifier(session: Session, ref: str) -> Patient | None:
+    """The patient with identifier ``ref`` as given or in canonical form (NFC, no surrounding
+    spaces: csvio.canonical_identifier); as given first, for one stored before identifiers were
+    made canonical."""
+    from gutskin.diary.csvio import canonical_identifier
+
+    for candidate in dict.fromkeys((ref, canonical_identifier(ref))):
+        p = session.scalar(select(Patient).where(Patient.external_id == candidate))
+        if p is not None:
+            return p
+    return None
+
+
 def resolve_patient(session: Session, actor: Actor, ref: str) -> Patient:
     """A patient by identifier (``external_id``) or, failing that, by numeric id; read access checked."""
-    p = session.scalar(select(Patient).where(Patient.external_id == ref))
+    p = _by_identifier(session, ref)
     if p is None and ref.isdigit():
         p = session.get(Patient, int(ref))
     if p is None:
@@ -199,6 +212,7 @@ def import_bundle(engine: Engine, actor: Actor, bundle: Any, patient_ref: str | 
     Who answered travels as a role (patient | caregiver, from the bundle's authors and
     performers); the account that entered it elsewhere is not known here (``author_user_id`` NULL).
     """
+    from gutskin.diary.csvio import canonical_identifier
     from gutskin.interop.fhir_import import BundleError, parse_bundle
 
     try:
@@ -207,7 +221,8 @@ def import_bundle(engine: Engine, actor: Actor, bundle: Any, patient_ref: str | 
         raise InvalidInput(str(exc)) from None
     with transaction(engine) as s:
         ref = patient_ref or parsed.patient_identifier
-        p = s.scalar(select(Patient).where(Patient.external_id == ref))
+        p = _by_identifier(s, ref)
+        ref = canonical_identifier(ref)  # a new profile is stored in canonical form, as the CSV import does
         if p is None and patient_ref and patient_ref.isdigit():
             p = s.get(Patient, int(patient_ref))
         created = False

@@ -67,6 +67,9 @@ def evaluate(
         frame = read_diary_frame(diary_source(diary))
     except DiaryCsvError as exc:
         fail(str(exc))
+    from gutskin.diary.csvio import canonical_identifier
+
+    patient = canonical_identifier(patient)  # the file's identifiers are read in this form
     name = "<stdin>" if str(diary) == "-" else str(diary)
     patients = sorted(set(frame["patient"].astype(str)))
     if patient not in patients:  # was "no diary rows for patient 'x'", naming neither the file nor who is in it

@@ -19,6 +19,7 @@ import io
 import math
 import os
 import re
+import unicodedata
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import IO, TextIO
@@ -30,6 +31,14 @@ CORE_COLUMNS: tuple[str, ...] = ("patient", "date", "itch", "sleep_loss", "posco
 REQUIRED_COLUMNS: tuple[str, ...] = ("patient", "date")
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 """A patient identifier may not start like a spreadsheet formula (OWASP CSV injection), so exports stay safe."""
+
+
+def canonical_identifier(patient: str) -> str:
+    """A patient identifier as stored and compared: surrounding spaces removed and Unicode in
+    composed form (NFC). A name typed on a Mac (and in files it saves) is decomposed, "Zoe" +
+    U+0308 for "Zoë", elsewhere composed: the same person's identifier must be one identifier
+    (before 2026-12-06 the two were two patients, and `--patient Zoë` did not find the first)."""
+    return unicodedata.normalize("NFC", patient.strip())
 
 
 def identifier_problem(patient: str) -> str | None:
@@ -361,7 +370,7 @@ def _parse_row(
         i = idx.get(col)
         return "" if i is None else cells[i].strip()
 
-    patient = cell("patient")
+    patient = canonical_identifier(cell("patient"))
     if not patient:
         raise DiaryCsvError(name, line, "patient", "expected a patient identifier, got an empty cell")
     problem = identifier_problem(patient)
