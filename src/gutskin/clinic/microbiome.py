@@ -148,7 +148,8 @@ def parse_upload(filename: str, data: bytes, *, sample_id: str | None = None, me
             profile = read_profile(path, method=method, max_cells=MAX_UPLOAD_CELLS,  # type: ignore[arg-type]
                                    kind=kind, taxonomy=tax_path)  # type: ignore[arg-type]
             profile = dataclasses.replace(profile, source=name)  # never the server's temporary path
-            chosen = sample_id or (profile.sample_ids[0] if len(profile.sample_ids) == 1 else None)
+            chosen = profile.find_sample(sample_id) if sample_id else (
+                profile.sample_ids[0] if len(profile.sample_ids) == 1 else None)
             if chosen is None:
                 shown = ", ".join(shorten(x) for x in profile.sample_ids[:10]) + (" …" if len(profile.sample_ids) > 10 else "")
                 raise InvalidInput(f"sample_id: the file holds {len(profile.sample_ids)} samples ({shown}); say which is yours")

@@ -263,6 +263,19 @@ class Profile:
         """Proportions per sample (rows sum to 1)."""
         return self.table.div(self.table.sum(axis=1), axis=0)
 
+    def find_sample(self, sample: str) -> str:
+        """The table's own spelling of ``sample``: itself when present, else the one sample ID
+        (with reads or empty) equal to it in composed Unicode (NFC) — "Zoë" typed on Linux for a
+        sample named in a Mac-made file (decomposed, Zoe + U+0308), which was "sample 'Zoë' is not
+        in FILE; it has 'Zoë'". Unchanged when there is no such one (``check_sample`` then says so)."""
+        import unicodedata
+
+        if sample in self.table.index or sample in self.empty_samples:
+            return sample
+        key = unicodedata.normalize("NFC", sample)
+        same = [s for s in (*self.sample_ids, *self.empty_samples) if unicodedata.normalize("NFC", str(s)) == key]
+        return same[0] if len(same) == 1 else sample
+
     def check_sample(self, sample: str) -> None:
         """Raise :class:`MicrobiomeInputError` unless ``sample`` is in the table, saying whether
         it is absent from the file or was left out for having no reads."""

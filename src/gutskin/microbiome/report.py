@@ -105,6 +105,7 @@ def sample_report(profile: Profile, sample_id: str | None, age_group: str, *, tr
             raise MicrobiomeInputError(f"{profile.source} has {len(profile.sample_ids)} samples; say which one "
                                        f"(e.g. {profile.sample_ids[0]!r})")
         sample_id = profile.sample_ids[0]
+    sample_id = profile.find_sample(sample_id)  # the file's spelling of an ID typed in another Unicode form
     prof = profile.subset([sample_id])
     row = prof.table.iloc[0]
     metrics = [m for m in REPORT_METRICS if not (m in COUNT_ONLY and prof.kind != "counts")]
