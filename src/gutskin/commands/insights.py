@@ -27,7 +27,12 @@ def _fail(message: str) -> None:
     raise typer.Exit(2)
 
 
-def _read(path: Path, empty_ok: bool = False):
+def _read(path: Path):
+    """The diary as a frame. A file with only its header is a diary with no days (the format's
+    rows are optional, and ``import diary`` takes it): the JSON answers are empty (``[]``, ``{}``,
+    no test points), as for any patient without enough days; it was refused as "the diary has no
+    rows" (exit 2) until 2026-12-06, so ``gutskin export diary | gutskin triggers - --json`` failed
+    on a clinic with no diary yet."""
     from gutskin.commands._common import diary_source
     from gutskin.diary.csvio import DiaryCsvError, read_diary_frame
 
@@ -35,9 +40,11 @@ def _read(path: Path, empty_ok: bool = False):
         frame = read_diary_frame(diary_source(path))
     except DiaryCsvError as exc:
         _fail(f"error: {exc}")
-    if len(frame) == 0 and not empty_ok:
-        _fail(f"error: {'<stdin>' if str(path) == '-' else path}: the diary has no rows")
     return frame
+
+
+def _no_rows(path: Path) -> str:
+    return f"no diary rows in {'<stdin>' if str(path) == '-' else path}"
 
 
 def triggers(
@@ -60,6 +67,8 @@ def triggers(
     if as_json:
         print(json.dumps([r.to_record() for r in results]))
         return
+    if len(frame) == 0:
+        print(_no_rows(diary))
     current = None
     for r in results:
         if r.patient != current:
@@ -91,7 +100,7 @@ def forecast(
     frame = _read(diary)
     try:
         # a plan with no rows (only its header) plans nothing: the plain forecast (docs/insights.md)
-        plans = plans_from_frame(_read(plan, empty_ok=True), frame, horizon) if plan is not None else None
+        plans = plans_from_frame(_read(plan), frame, horizon) if plan is not None else None
         fcs = forecast_frame(frame, horizon, score=score, plans=plans)
     except ValueError as exc:
         _fail(f"error: {exc}")
@@ -106,6 +115,8 @@ def forecast(
             )
         )
         return
+    if len(frame) == 0:
+        print(_no_rows(diary))
     for pid, fc in fcs.items():
         basis = f"{fc.n_observed} {word} score{'' if fc.n_observed == 1 else 's'}" if fc.n_observed else (
             f"no {word} scores yet: a typical patient's range, not a personal forecast")
