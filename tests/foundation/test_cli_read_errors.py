@@ -42,3 +42,15 @@ def test_a_read_error_is_one_line_naming_the_file(tmp_path, monkeypatch, args, e
     assert r.exit_code == 2, (r.output, r.exception)
     assert r.stderr.splitlines() == [expected]
     assert r.stdout == ""
+
+
+@pytest.mark.parametrize("command", [["diversity", "-", "--json"], ["report", "-", "--age-group", "adult"],
+                                     ["cohort", "-", "--outcome", "scorad"]], ids=lambda c: c[0])
+def test_microbiome_says_it_does_not_read_standard_input(command) -> None:
+    # the diary commands read '-' as standard input; the microbiome ones said "-: no such file"
+    table = "#OTU ID\tS1\tS2\ng__A\t5\t1\ng__B\t3\t2\n"
+    r = CliRunner().invoke(app, ["microbiome", *command], input=table)
+    assert r.exit_code == 2, (r.output, r.exception)
+    assert r.stderr.splitlines() == ["error: -: the microbiome commands read a file, not standard input (a BIOM "
+                                     "table is binary, a QIIME 2 artifact a zip); give the table's path"]
+    assert r.stdout == ""

@@ -58,6 +58,9 @@ def _load(table: Path, fmt: Optional[str], orientation: Optional[str], rank: str
           taxonomy: Optional[Path] = None):
     from gutskin.microbiome import read_profile
 
+    if str(table) == "-":  # the diary commands read '-' as standard input; this one said "-: no such file"
+        _fail("-: the microbiome commands read a file, not standard input (a BIOM table is binary, "
+              "a QIIME 2 artifact a zip); give the table's path")
     return read_profile(table, format=fmt, orientation=orientation, rank=rank, method=_method(method),
                         kind=_kind(kind), taxonomy=taxonomy)
 
