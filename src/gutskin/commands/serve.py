@@ -46,6 +46,10 @@ def serve(
         fail(str(exc))
     if demo and settings.is_production:
         fail("--demo: demo data is not loaded in production (GUTSKIN_ENV=production); nothing was changed")
+    if not 1 <= port <= 65535:  # 70000 served on 4464 (the port wrapped) while printing "serving on ...:70000"
+        fail(f"--port must be between 1 and 65535, got {port}")
+    if workers < 1:  # 0 or a negative number started one worker without a word
+        fail(f"--workers must be at least 1, got {workers}")
     _check_port_free(host, port)
     url = database_url()
     typer.echo(f"database: {database_label(url)}")
