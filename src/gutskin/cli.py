@@ -76,6 +76,11 @@ def main(argv: list[str] | None = None) -> None:
         if settings is not None and isinstance(exc, settings.SettingsError):
             typer.echo(f"error: {exc}", err=True)
             raise SystemExit(2) from None
+        if isinstance(exc, MemoryError):  # numpy: "Unable to allocate 380. GiB for an array ..." was a traceback
+            detail = " ".join(str(exc).split()) or "the machine has no memory left"
+            typer.echo(f"error: not enough memory for this run ({detail}); give smaller sizes or a smaller file",
+                       err=True)
+            raise SystemExit(2) from None
         message = _database_trouble(exc)
         if message is None:
             raise
