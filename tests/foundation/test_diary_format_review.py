@@ -39,7 +39,9 @@ def test_api_and_cli_dates_are_as_strict(cell: str) -> None:
 # --- write -> read -> write over the whole value space ---------------------------------------
 
 import datetime as dt  # noqa: E402
+import dataclasses  # noqa: E402
 import math  # noqa: E402
+import unicodedata  # noqa: E402
 
 from hypothesis import given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
@@ -51,7 +53,7 @@ KNOWN = {"env.humidity": (0, 100), "gut.bristol": (1, 7), "food.dairy": (0, math
 
 def _valid_by_the_spec(r: DiaryRow) -> bool:
     """The format's rules, written out independently of the reader."""
-    p = r.patient
+    p = unicodedata.normalize("NFC", r.patient)  # identifiers are composed Unicode (2026-12-06)
     if not p or p != p.strip() or len(p) > 64 or p[0] in "=+-@\t\r":
         return False
     for value, lo, hi in ((r.itch, 0, 10), (r.sleep_loss, 0, 10), (r.poem, 0, 28), (r.flare, 0, 1)):
@@ -83,7 +85,8 @@ wide_rows = st.builds(
 finite = st.floats(allow_nan=False, allow_infinity=False)
 valid_rows = st.builds(
     DiaryRow,
-    patient=st.text(min_size=1, max_size=64).filter(lambda p: p == p.strip() and p[0] not in "=+-@"),
+    patient=st.text(min_size=1, max_size=64).filter(
+        lambda p: p == p.strip() and p[0] not in "=+-@" and unicodedata.is_normalized("NFC", p)),
     date=st.dates(min_value=dt.date(1900, 1, 1), max_value=dt.date(2100, 12, 31)),
     itch=st.none() | st.integers(0, 10),
     sleep_loss=st.none() | st.integers(0, 10),
@@ -112,7 +115,7 @@ def test_write_read_write_is_identical_for_any_text_and_number(rows: list[DiaryR
 def test_write_read_write_is_identical_or_the_writer_refuses(rows: list[DiaryRow]) -> None:
     """The writer accepts exactly the rows the format allows (no day twice), and what it writes
     reads back to the same rows and is written again byte for byte."""
-    allowed = all(_valid_by_the_spec(r) for r in rows) and len({(r.patient, r.date) for r in rows}) == len(rows)
+    allowed = all(_valid_by_the_spec(r) for r in rows) and len({(_nfc(r).patient, r.date) for r in rows}) == len(rows)
     try:
         text = diary_csv_text(rows)
     except ValueError as exc:
@@ -121,8 +124,24 @@ def test_write_read_write_is_identical_or_the_writer_refuses(rows: list[DiaryRow
         return
     assert allowed, "wrote a row its own reader refuses or reads differently"
     back = parse(text)
-    assert back == rows
+    assert back == [_nfc(r) for r in rows]
     assert diary_csv_text(back) == text
+
+
+def _nfc(r: DiaryRow) -> DiaryRow:
+    return dataclasses.replace(r, patient=unicodedata.normalize("NFC", r.patient))
+
+
+def test_an_identifier_stored_decomposed_is_written_composed() -> None:
+    """The reader composes identifiers (NFC, 2026-12-06), so the writer writes them composed: an
+    identifier stored before in decomposed form ("Zoe" + U+0308, a Mac file) still exports, and
+    reads back as the one patient "Zoë". A CJK compatibility ideograph (U+F900, which NFC maps to
+    U+8C48) made the writer refuse the row with "blanks around the identifier would be lost"."""
+    rows = [DiaryRow("Zoe\u0308", dt.date(2026, 1, 1), 3, None, None, None, None, {}),
+            DiaryRow("\uf900", dt.date(2026, 1, 1), 4, None, None, None, None, {})]
+    text = diary_csv_text(rows)
+    assert [r.patient for r in parse(text)] == ["Zo\u00eb", "\u8c48"]
+    assert diary_csv_text(parse(text)) == text
 
 
 def test_the_writer_names_the_row_and_field_it_cannot_write() -> None:

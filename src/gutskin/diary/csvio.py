@@ -21,7 +21,7 @@ import os
 import re
 import unicodedata
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import IO, TextIO
 
 from gutskin.diary.dates import iso_date_or_none
@@ -440,7 +440,8 @@ def write_diary_csv(rows: Iterable[DiaryRow], out: TextIO, factor_names: Sequenc
 
     ``factor_names`` fixes the factor columns and their order; when omitted the rows are
     read into memory once to collect the names, sorted alphabetically. Rows are written in
-    the order given (exports sort by patient, then date).
+    the order given (exports sort by patient, then date). Identifiers are written in composed
+    Unicode (NFC), the form the reader gives back.
     """
     if factor_names is None:
         rows = list(rows)
@@ -460,6 +461,10 @@ def write_diary_csv(rows: Iterable[DiaryRow], out: TextIO, factor_names: Sequenc
     n = 0
     for r in rows:
         n += 1
+        if isinstance(r.patient, str) and not unicodedata.is_normalized("NFC", r.patient):
+            # the reader composes identifiers (canonical_identifier): write what it will read, so
+            # an identifier stored decomposed before 2026-12-06 still exports
+            r = replace(r, patient=unicodedata.normalize("NFC", r.patient))
         cells = [
             r.patient,
             r.date.isoformat(),
