@@ -122,22 +122,12 @@ def test_a_factor_never_ticked_is_not_listed_as_needing_more_days(engine, people
     days" as "Soy 0/40", among factors that really are on their way to a verdict (found walking
     the clinician's journey, 2026-12-06). It now has its own line, for the patient and the
     clinician; a factor ticked on a few days stays under "Needs more days"."""
-    import random
     import re
 
     from tests.safety.test_attacks import login_page
 
-    clear_cache()
-    rng = random.Random(7)
-    start = dt.date(2026, 9, 1)
-    with transaction(engine) as s:
-        for i in range(40):
-            diary.put_day(s, people.owner, people.owner_pid, start + dt.timedelta(days=i),
-                          diary.DayInput(itch=rng.randint(1, 7),
-                                         factors={"food.soy": 0, "food.fish": int(i % 10 == 0), "food.egg": rng.randint(0, 1)}))
-    with transaction(engine) as s:
-        r = settle(people.owner_pid, insights_for(s, people.owner, people.owner_pid), 60)
-    assert r["status"] == "ready"
+    r = _logged_and_ready(engine, people, 40, 7, lambda i, rng: {
+        "food.soy": 0, "food.fish": int(i % 10 == 0), "food.egg": rng.randint(0, 1)})
     short = {x["factor"]: x["exposed_days"] for x in r["triggers"]["not_enough_data"]}
     assert short.get("food.soy") == 0 and short.get("food.fish") == 4
     for email, whose in (("owner@example.org", "your"), ("linked@clinic.example.org", "the patient's")):
@@ -156,20 +146,9 @@ def test_a_factor_on_a_strict_rhythm_has_its_own_heading(engine, people, client)
     was listed under "Needs more days" as "needs more logged days with an itch score", which
     more days on the same rhythm never fix (a leftover of 2026-12-06). It now sits under its own
     heading for the patient and the clinician, and egg keeps its verdict."""
-    import random
-
     from tests.safety.test_attacks import login_page
 
-    clear_cache()
-    rng = random.Random(11)
-    start = dt.date(2026, 9, 1)
-    with transaction(engine) as s:
-        for i in range(60):
-            diary.put_day(s, people.owner, people.owner_pid, start + dt.timedelta(days=i),
-                          diary.DayInput(itch=rng.randint(1, 7), factors={"food.soy": i % 2, "food.egg": rng.randint(0, 1)}))
-    with transaction(engine) as s:
-        r = settle(people.owner_pid, insights_for(s, people.owner, people.owner_pid), 60)
-    assert r["status"] == "ready"
+    r = _logged_and_ready(engine, people, 60, 11, lambda i, rng: {"food.soy": i % 2, "food.egg": rng.randint(0, 1)})
     soy = next(x for x in r["triggers"]["not_enough_data"] if x["factor"] == "food.soy")
     assert soy["notes"] == ["regular_rhythm"]
     assert all(x["factor"] != "food.egg" for x in r["triggers"]["not_enough_data"])
@@ -181,3 +160,21 @@ def test_a_factor_on_a_strict_rhythm_has_its_own_heading(engine, people, client)
         assert "Soy: cannot be judged yet" in rhythm and "more days on it would not" in rhythm
         assert f"Likely makes {whose} itch worse" in page
         assert "<h2>Needs more days</h2>" not in page
+
+
+def _logged_and_ready(engine, people, days: int, seed: int, factors_for):  # type: ignore[no-untyped-def]
+    """The owner logs ``days`` days from 2026-09-01 (itch 1-7 at random, ``factors_for(i, rng)``);
+    the insights are worked out and ready."""
+    import random
+
+    clear_cache()
+    rng = random.Random(seed)
+    start = dt.date(2026, 9, 1)
+    with transaction(engine) as s:
+        for i in range(days):
+            diary.put_day(s, people.owner, people.owner_pid, start + dt.timedelta(days=i),
+                          diary.DayInput(itch=rng.randint(1, 7), factors=factors_for(i, rng)))
+    with transaction(engine) as s:
+        r = settle(people.owner_pid, insights_for(s, people.owner, people.owner_pid), 60)
+    assert r["status"] == "ready"
+    return r
