@@ -42,7 +42,7 @@ def test_caregivers_upgrade_and_downgrade_keeping_rows(db_url: str) -> None:
                           "VALUES (41, 41, 'h1', '2026-01-01', '2099-01-01')")
     migrate.upgrade(db_url)
     engine = _fresh(db_url)
-    assert migrate.current_revision(db_url) == migrate.head_revision() == rev
+    assert migrate.current_revision(db_url) == migrate.head_revision()  # 0008 or a later revision
     migrate.check(db_url)
     with engine.begin() as c:
         assert c.exec_driver_sql("SELECT kind FROM invites").all() == [("clinician",)]
