@@ -526,6 +526,10 @@ def finish_delete_account(session: Session, actor: Actor, check: PasswordRecheck
     if actor.user_id != check.user_id:
         raise NotFound("account not found")
     user = _finish_recheck(session, check, "password is wrong")
+    if user.role == "clinician":  # what revoking does, before the cascade takes the consents away
+        from gutskin.clinic.sharing import end_for_closed_account
+
+        end_for_closed_account(session, actor, user.id)
     _erase_profiles(session, actor, list(session.scalars(select(Patient).where(Patient.owner_user_id == user.id)).all()))
     session.delete(user)
 

@@ -170,6 +170,10 @@ ENDED_SHARING_MESSAGE = ("Cancelled: sharing with this clinician ended, so they 
                          "Contact the clinic directly if you still need the appointment.")
 
 
+CLOSED_ACCOUNT_MESSAGE = ("Cancelled: this clinician's account was closed, so nobody sees this request here. "
+                          "Contact the clinic directly if you still need the appointment.")
+
+
 def booked_with(session: Session, patient_id: int, clinician_user_id: int) -> list[AppointmentRequest]:
     """Requests a clinician answered (accepted or proposed a time) and that are still live."""
     return list(session.scalars(
@@ -179,7 +183,8 @@ def booked_with(session: Session, patient_id: int, clinician_user_id: int) -> li
     ).all())
 
 
-def cancel_for_ended_sharing(session: Session, actor: Actor, patient_id: int, clinician_user_id: int) -> int:
+def cancel_for_ended_sharing(session: Session, actor: Actor, patient_id: int, clinician_user_id: int,
+                             message: str = ENDED_SHARING_MESSAGE) -> int:
     """Cancel the appointments a clinician booked when the patient ends sharing with them: the
     clinician can no longer see them, so they must not stand as "accepted" on the patient's page
     only (the web review found one). Called by :func:`gutskin.clinic.sharing.revoke`."""
@@ -188,7 +193,7 @@ def cancel_for_ended_sharing(session: Session, actor: Actor, patient_id: int, cl
     rows = booked_with(session, patient_id, clinician_user_id)
     for a in rows:
         a.status = "cancelled"
-        a.message = ENDED_SHARING_MESSAGE
+        a.message = message
         a.updated_at = utcnow()
         audit.record(session, actor, patient_id, "cancel", "appointment", a.id)
     return len(rows)

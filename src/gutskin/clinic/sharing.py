@@ -175,6 +175,36 @@ def revoke(session: Session, actor: Actor, patient_id: int, consent_id: int) -> 
     return stop_for_ended_sharing(session, actor, patient_id, consent.clinician_user_id)
 
 
+#: why a challenge stopped when its supervising clinician deleted their account (:func:`end_for_closed_account`)
+CLOSED_ACCOUNT_REASON = ("the supervising clinician's account was closed: take no further doses at home "
+                         "until a clinician plans the challenge again")
+
+
+def end_for_closed_account(session: Session, actor: Actor, clinician_user_id: int) -> int:
+    """A clinician deletes their account: every sharing with them ends as a revocation would
+    (:func:`revoke`), before the account row goes -- its consents would otherwise vanish by the
+    database's cascade, leaving the home challenges they supervised running with nobody reading
+    their safety alerts and their booked appointments "accepted" with nobody (found in the
+    consent-lifecycle walk, 2026-12-06). Audited on each patient's record under the clinician's
+    account (the patient reads "… ended sharing of your record"). Returns how many sharings ended."""
+    from gutskin.clinic.appointments import CLOSED_ACCOUNT_MESSAGE, cancel_for_ended_sharing
+    from gutskin.clinic.challenges import open_challenges_with, stop_for_ended_sharing
+
+    consents = list(session.scalars(select(Consent).where(Consent.clinician_user_id == clinician_user_id,
+                                                          Consent.revoked_at.is_(None)).order_by(Consent.id)).all())
+    for consent in consents:
+        consent.revoked_at = utcnow()
+        audit.record(session, actor, consent.patient_id, "revoke", "consent", consent.id)
+    session.flush()
+    for pid in dict.fromkeys(c.patient_id for c in consents):
+        cancel_for_ended_sharing(session, actor, pid, clinician_user_id, CLOSED_ACCOUNT_MESSAGE)
+        running = open_challenges_with(session, pid, clinician_user_id)
+        stop_for_ended_sharing(session, actor, pid, clinician_user_id)
+        for ch in running:  # the patient reads why: not a revocation of theirs
+            ch.stop_reason = CLOSED_ACCOUNT_REASON
+    return len(consents)
+
+
 def linked_patients(session: Session, actor: Actor) -> list[Patient]:
     require_role(actor, "clinician")
     return list(
