@@ -69,3 +69,46 @@ def test_a_clinician_who_closes_their_account_ends_what_they_supervised(people: 
                                                  Consent.revoked_at.is_(None))) is not None
         assert not s.scalars(select(AuditEvent.action).where(AuditEvent.patient_id == people.stranger_pid,
                                                              AuditEvent.action.in_(("revoke", "stop", "cancel")))).all()
+
+
+def _signed_in(settings, email: str):  # type: ignore[no-untyped-def]
+    from fastapi.testclient import TestClient
+
+    from gutskin.web import create_app
+    from tests.safety.test_attacks import login_page
+
+    c = TestClient(create_app(settings), follow_redirects=False)
+    assert login_page(c, email).status_code == 303
+    return c
+
+
+def test_the_childs_sharing_page_names_the_co_caregiver_after_the_clinic_is_revoked(people: People, engine, settings) -> None:  # type: ignore[no-untyped-def]
+    """Found in the consent-lifecycle walk: a parent who revoked the clinic on their child's
+    record read "Nobody else can see your record." on /sharing while a co-caregiver still read and
+    wrote the child's diary. "Who can see" now lists the co-caregivers of a child's record too
+    (their removal stays on /caregivers); a stranger's /sharing of the child is 404."""
+    from gutskin.clinic import accounts, caregivers
+
+    with transaction(engine) as s:
+        leo = accounts.add_child_profile(s, people.owner, "Leo", 2019).id
+        code = caregivers.create_code(s, people.owner, leo)["code"]
+        caregivers.redeem(s, people.stranger, code)  # "Stranger" (the matrix's patient B) helps keep Leo's diary
+        invite = sharing.create_invite(s, people.owner, leo)["code"]
+        sharing.accept_invite(s, people.clinician, invite)
+        consent = s.scalar(select(Consent.id).where(Consent.patient_id == leo))
+        sharing.revoke(s, people.owner, leo, consent)
+    parent = _signed_in(settings, "owner@example.org")
+    page = parent.get(f"/sharing?patient={leo}")
+    assert page.status_code == 200
+    assert "Nobody else can see" not in page.text, "a co-caregiver still sees Leo's record"
+    who = page.text.split("Who can see", 1)[1].split("Recent access", 1)[0]
+    assert "Stranger" in who and "stranger@example.org" in who and "Dr Linked" not in who
+    assert 'href="/caregivers"' in who
+    own = parent.get("/sharing").text.split("Who can see", 1)[1].split("Recent access", 1)[0]  # the parent's own record
+    assert "Dr Linked" in own and "stranger@example.org" not in own and 'id="co-caregivers"' not in own
+    helper = _signed_in(settings, "stranger@example.org")
+    assert helper.get(f"/sharing?patient={leo}").status_code == 404  # the managing parent's page only
+    with transaction(engine) as s:
+        caregivers.remove(s, people.owner, leo, caregivers.list_caregivers(s, people.owner, leo)[0]["id"])
+    after = parent.get(f"/sharing?patient={leo}")
+    assert "Nobody else can see" in after.text and "stranger@example.org" not in after.text.split("Recent access", 1)[0]

@@ -481,7 +481,14 @@ def _sharing_ctx(request: Request, s, u, pid: int) -> dict:  # type: ignore[no-u
 
     invites = [{**i, "made": local(i["created_at"]), "until": local(i["expires_at"])}
                for i in sharing.list_invites(s, u.actor, pid)]
+    # a child's co-caregivers see its record too: without them the page said "Nobody else can see
+    # your record" after the clinic was revoked, while another caregiver still kept the diary
+    from gutskin.clinic import caregivers
+
+    child = access.patient_for_write(s, u.actor, pid).relationship == "child"  # the managing account (as list_access)
+    helpers = caregivers.list_caregivers(s, u.actor, pid) if child else []
     return {"access": sharing.list_access(s, u.actor, pid), "invites": invites, "log": log,
+            "helpers": [{**h, "since_day": local(h["since"])[:10]} for h in helpers],
             "zone": zone.key if zone else "UTC"}
 
 
