@@ -25,6 +25,7 @@ def import_diary(
     """Import a diary CSV: all rows or none."""
     from sqlalchemy import select
 
+    from gutskin.clinic.accounts import _sign_in_email
     from gutskin.clinic.actors import SYSTEM
     from gutskin.clinic.diary import import_diary_csv
     from gutskin.clinic.errors import ClinicError
@@ -45,7 +46,10 @@ def import_diary(
     owner_id = None
     if owner:
         with transaction(engine) as s:
-            found = s.execute(select(User.id, User.role).where(User.email == owner.strip().lower())).first()
+            # the address as registration stored it (NFKC, lower case, no trailing dot: sign-in's
+            # rule); stripped and lower-cased only, "Zoë@x.org" typed on a Mac (decomposed) or
+            # "Ann@x.org." was "no account" for an account that signs in with it
+            found = s.execute(select(User.id, User.role).where(User.email == _sign_in_email(owner))).first()
         if found is None:
             fail(f"--owner: no account with email {owner}")
         owner_id, role = found
