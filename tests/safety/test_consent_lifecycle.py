@@ -112,3 +112,26 @@ def test_the_childs_sharing_page_names_the_co_caregiver_after_the_clinic_is_revo
         caregivers.remove(s, people.owner, leo, caregivers.list_caregivers(s, people.owner, leo)[0]["id"])
     after = parent.get(f"/sharing?patient={leo}")
     assert "Nobody else can see" in after.text and "stranger@example.org" not in after.text.split("Recent access", 1)[0]
+
+
+def test_the_access_log_says_whose_sharing_ended(people: People, engine, settings) -> None:  # type: ignore[no-untyped-def]
+    """Found in the consent-lifecycle walk: with two clinicians linked, revoking one left "You
+    ended sharing of your record" in the access log -- as if nobody could see it any more, and
+    without saying whose access ended. The line now names the clinician as the list above it does;
+    another patient's log is not touched."""
+    with transaction(engine) as s:
+        code = sharing.create_invite(s, people.owner, people.owner_pid)["code"]
+        sharing.accept_invite(s, people.unlinked, code)  # a second clinic, "Dr Unlinked"
+        linked = s.scalar(select(Consent.id).where(Consent.patient_id == people.owner_pid,
+                                                   Consent.clinician_user_id == people.clinician.user_id))
+        sharing.revoke(s, people.owner, people.owner_pid, linked)
+    import html
+
+    page = html.unescape(_signed_in(settings, "owner@example.org").get("/sharing").text)
+    who, log = page.split("Who can see", 1)[1].split("Recent access", 1)
+    assert "Dr Unlinked" in who and "Dr Linked" not in who
+    assert "ended sharing of your record with Dr Linked (linked@clinic.example.org)" in log, log[:1500]
+    assert "ended sharing of your record with Dr Unlinked" not in log
+    assert "linked to sharing of your record" in log  # the clinicians' own link rows stay as they were
+    other = html.unescape(_signed_in(settings, "stranger@example.org").get("/sharing").text)
+    assert "Dr Linked" not in other and "Dr Unlinked" not in other

@@ -82,10 +82,12 @@ def events_for_patient(session: Session, patient_id: int, limit: int | None = 20
     ]
 
 
-def access_log(session: Session, actor: Actor, patient_id: int, limit: int = 200) -> list[dict[str, object]]:
-    """The patient's own view of who read or changed their record (only the owner may see it)."""
+def access_log(session: Session, actor: Actor, patient_id: int, limit: int = 200,
+               with_object_id: bool = False) -> list[dict[str, object]]:
+    """The patient's own view of who read or changed their record (only the owner may see it);
+    ``with_object_id``: as :func:`events_for_patient` (the Sharing page names whose sharing ended)."""
     from gutskin.clinic.access import patient_for_write
 
     patient_for_write(session, actor, patient_id)
     record(session, actor, patient_id, "read", "access_log")
-    return events_for_patient(session, patient_id, limit, with_names=True)
+    return events_for_patient(session, patient_id, limit, with_object_id=with_object_id, with_names=True)

@@ -149,6 +149,17 @@ def list_access(session: Session, actor: Actor, patient_id: int) -> list[dict[st
     ]
 
 
+def sharing_partners(session: Session, actor: Actor, patient_id: int) -> dict[str, str]:
+    """Every sharing of this record, ended ones too, as ``{consent id: "Dr Name (address)"}``: the
+    access log names whose sharing a "revoke consent" row ended (a consent of a clinician account
+    deleted since is gone with it). The managing account only; read with the access log."""
+    patient_for_write(session, actor, patient_id)
+    rows = session.execute(select(Consent.id, User.email, User.display_name)
+                           .join(User, User.id == Consent.clinician_user_id)
+                           .where(Consent.patient_id == patient_id)).all()
+    return {str(cid): f"{name} ({email})" if name else email for cid, email, name in rows}
+
+
 def is_shared(session: Session, actor: Actor, patient_id: int) -> bool:
     """Whether any clinician can read this patient's record now (one indexed lookup)."""
     patient_for_write(session, actor, patient_id)

@@ -36,9 +36,13 @@ THINGS = {
 }
 
 
-def access_rows(events: list[dict[str, Any]], me: str, zone: ZoneInfo | None) -> list[dict[str, Any]]:
+def access_rows(events: list[dict[str, Any]], me: str, zone: ZoneInfo | None,
+                partners: dict[str, str] | None = None) -> list[dict[str, Any]]:
     """Newest first, one row per (who, what, local day) with its count and time span:
-    ``{"day", "time", "who", "what", "count"}``; ``me`` (the viewer's email) reads "You"."""
+    ``{"day", "time", "who", "what", "count"}``; ``me`` (the viewer's email) reads "You".
+    ``partners`` (``sharing.sharing_partners``, with events that carry ``object_id``): an ended
+    sharing says with whom ("ended sharing of your record with Dr Alpha (alpha@…)"; with two
+    clinicians linked, "You ended sharing of your record" read as if nobody could see it now)."""
     rows: dict[tuple[str, str, str], dict[str, Any]] = {}  # insertion order = newest first
     for e in events:
         at = dt.datetime.fromisoformat(str(e["at"])).replace(tzinfo=dt.UTC)
@@ -48,6 +52,9 @@ def access_rows(events: list[dict[str, Any]], me: str, zone: ZoneInfo | None) ->
         if e.get("actor_role") == "system":  # the CLI's actor is labelled "cli": a patient read "cli imported the diary"
             who = "The server's operator (command line)"
         what = f"{VERBS.get(str(e['action']), str(e['action']))} {THINGS.get(str(e['object']), str(e['object']).replace('_', ' '))}"
+        partner = (partners or {}).get(str(e.get("object_id", ""))) if e["object"] == "consent" and e["action"] == "revoke" else None
+        if partner and partner.split(" (")[0] != who.split(" (")[0]:  # not "Dr A ended sharing … with Dr A"
+            what += f" with {partner}"
         day = local.date().isoformat()
         row = rows.get((who, what, day))
         if row is not None:  # the same person doing the same thing that day: one line with a count

@@ -474,7 +474,8 @@ def _sharing_ctx(request: Request, s, u, pid: int) -> dict:  # type: ignore[no-u
     from gutskin.web.pages.access_words import access_rows
 
     zone = viewer_zone(request)
-    log = access_rows(audit.access_log(s, u.actor, pid, 500), u.user.email, zone)[:50]
+    log = access_rows(audit.access_log(s, u.actor, pid, 500, with_object_id=True), u.user.email, zone,
+                      sharing.sharing_partners(s, u.actor, pid))[:50]
     def local(stamp: object) -> str:  # "2026-12-06T09:30:00Z" -> the viewer's "2026-12-06 10:30"
         at = dt.datetime.fromisoformat(str(stamp).removesuffix("Z")).replace(tzinfo=dt.UTC)
         return (at.astimezone(zone) if zone else at).strftime("%Y-%m-%d %H:%M")
