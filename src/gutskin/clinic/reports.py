@@ -129,7 +129,18 @@ def report_data(session: Session, actor: Actor, patient_id: int, weeks: int = 12
     latest: dict[str, dict[str, Any]] = {}
     for q in qrs:
         latest[q.instrument] = {"answered_on": q.answered_on, "total": q.total, "band": q.band, "author_role": q.author_role}
-    for t in trend:  # a diary POEM newer than the last questionnaire is the latest score (the report once said "none")
+    # the newest diary POEM of the whole diary, not only of the period: a patient back after months
+    # away had "No questionnaire answered yet" under Latest scores in a 12-week report, while the
+    # 52-week report of the same day gave the POEM of the last entry (years-of-data walk, 2026-12-06)
+    newest_poem = session.execute(
+        select(DiaryDay.day, DiaryDay.poem, DiaryDay.author_role)
+        .where(DiaryDay.patient_id == patient_id, DiaryDay.poem.is_not(None), DiaryDay.day <= end)
+        .order_by(DiaryDay.day.desc()).limit(1)
+    ).first()
+    outside = ([{"instrument": "poem", "answered_on": newest_poem.day, "total": float(newest_poem.poem),
+                 "band": poem_band(newest_poem.poem), "author_role": newest_poem.author_role}]
+               if newest_poem is not None and newest_poem.day < start else [])
+    for t in [*outside, *trend]:  # a diary POEM newer than the last questionnaire is the latest score (the report once said "none")
         if t["instrument"] not in latest or t["answered_on"] > latest[t["instrument"]]["answered_on"]:
             latest[t["instrument"]] = {"answered_on": t["answered_on"], "total": t["total"], "band": t["band"],
                                        "author_role": t.get("author_role")}
