@@ -41,14 +41,46 @@ def _dates(values: Sequence[Any]) -> list[dt.date]:
     return [v if isinstance(v, dt.date) else dt.date.fromisoformat(str(v)[:10]) for v in values]
 
 
+LONG_SPAN_DAYS = 180  # a longer period is ticked by month ("Jan 2025", "Apr", ...), a shorter one by week
+
+
+def _year_on_change(fmt: str):  # type: ignore[no-untyped-def]
+    """A tick formatter that writes ``fmt`` and adds the year to the first tick and to the first
+    tick of each new year ("29 Dec 2025", "05 Jan 2026", "12 Jan"): a period over a year boundary,
+    or the 52- and 104-week reports, read "24 Feb ... 26 Jan ... 20 Apr" with no year, so a reader
+    could not tell which February (the years-of-data walk, 2026-12-06)."""
+    import matplotlib.dates as mdates
+    from matplotlib.ticker import Formatter
+
+    class YearOnChange(Formatter):
+        def __call__(self, x, pos=None):  # type: ignore[no-untyped-def]
+            return mdates.num2date(x).strftime(fmt + " %Y")
+
+        def format_ticks(self, values):  # type: ignore[no-untyped-def]
+            out, year = [], None
+            for v in values:
+                d = mdates.num2date(v)
+                out.append(d.strftime(fmt if d.year == year else fmt + " %Y"))
+                year = d.year
+            return out
+
+    return YearOnChange()
+
+
 def _date_axis(ax, start: dt.date, end: dt.date) -> None:  # type: ignore[no-untyped-def]
     import matplotlib.dates as mdates
 
     ax.set_xlim(start - dt.timedelta(days=0.6), end + dt.timedelta(days=0.6))
     span = (end - start).days
-    ax.xaxis.set_major_locator(mdates.WeekdayLocator(byweekday=0, interval=max(1, span // 60)) if span > 20
-                               else mdates.DayLocator(interval=max(1, span // 10)))
-    ax.xaxis.set_major_formatter(mdates.DateFormatter("%d %b"))
+    if span > LONG_SPAN_DAYS:
+        ax.xaxis.set_major_locator(mdates.MonthLocator(interval=max(1, round(span / 240))))
+        fmt = "%b"
+    else:
+        ax.xaxis.set_major_locator(mdates.WeekdayLocator(byweekday=0, interval=max(1, span // 60)) if span > 20
+                                   else mdates.DayLocator(interval=max(1, span // 10)))
+        fmt = "%d %b"
+    # the period line above the charts gives the year of a period within one calendar year
+    ax.xaxis.set_major_formatter(mdates.DateFormatter(fmt) if start.year == end.year else _year_on_change(fmt))
     ax.tick_params(axis="x", labelsize=7)
 
 
