@@ -79,6 +79,10 @@ def trends(session: Session, actor: Actor, patient_id: int, weeks: int = 12, tod
     # the first logged day of the whole diary counts, not of this window: unlogged days at the start of
     # the window were missed (the page said "11 not logged" where the visit report said 70 of 84)
     first_ever = session.scalar(select(func.min(DiaryDay.day)).where(DiaryDay.patient_id == patient_id))
+    # the newest entry up to today, for a window with nothing in it: a patient back after months away
+    # read "Nothing logged in the last 12 weeks yet", as if the diary had never started
+    last_entry = session.scalar(select(func.max(DiaryDay.day)).where(DiaryDay.patient_id == patient_id,
+                                                                     DiaryDay.day <= today))
     first = min([patient.created_at.date(), *([first_ever] if first_ever else [])]) if patient.created_at else start
     expected = sum(1 for x in dates if x >= first)
     return {
@@ -94,6 +98,7 @@ def trends(session: Session, actor: Actor, patient_id: int, weeks: int = 12, tod
         # are not missed: the calendar shows them apart, matching missing_days
         "counted_from": max(first, start).isoformat(),
         "logged_days": logged,
+        "last_entry": last_entry.isoformat() if last_entry else None,
         "missing_days": max(expected - logged, 0),
         "poem": [{"date": k.isoformat(), "total": v[0], "band": v[1]} for k, v in sorted(poem_points.items())],
         "factor_days": dict(sorted(factor_days.items())),

@@ -132,6 +132,15 @@ def local_time(utc_iso: str | None, zone_name: str | None) -> str:
 TEMPLATES.env.filters["local_time"] = local_time
 
 
+def day_words(iso_day: str) -> str:
+    """``"2026-07-03"`` -> ``"Fri 3 Jul 2026"``, as the insights' stale-forecast warning writes a day."""
+    d = dt.date.fromisoformat(iso_day)
+    return f"{d:%a} {d.day} {d:%b %Y}"
+
+
+TEMPLATES.env.filters["day_words"] = day_words
+
+
 def ordinal(n: float) -> str:
     """1st, 2nd, 3rd, 4th, 11th, 12th, 13th, 21st ... (a report once said "1th percentile")."""
     k = int(round(float(n)))

@@ -1,0 +1,45 @@
+"""Trends of a diary that stopped months ago say when its last entry was: a patient back after
+five months away (and the clinician reading the record) read "Nothing logged in the last 12 weeks
+yet", as if the diary had never started (the years-of-data walk, 2026-12-06)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from gutskin.clinic import diary, summary
+from gutskin.store.db import transaction
+from tests.safety.test_attacks import login_page
+
+
+def _words(d: dt.date) -> str:
+    return f"{d:%a} {d.day} {d:%b %Y}"
+
+
+def test_an_empty_window_after_years_of_entries_names_the_last_entry(client, engine, people) -> None:
+    today = dt.date.today()
+    last = today - dt.timedelta(days=156)
+    with transaction(engine) as s:
+        for k in range(30):  # a month of entries ending five months ago
+            diary.put_day(s, people.owner, people.owner_pid, last - dt.timedelta(days=k), diary.DayInput(itch=3))
+    with transaction(engine) as s:
+        t = summary.trends(s, people.clinician, people.owner_pid, 12, today=today)
+    assert t["logged_days"] == 0 and t["last_entry"] == last.isoformat()
+
+    login_page(client, "owner@example.org")
+    page = " ".join(client.get("/trends?weeks=12").text.split())
+    assert f"Nothing logged in the last 12 weeks: the last diary entry is from {_words(last)}" in page
+    assert "weeks yet" not in page and 'href="/today"' in page
+    page = client.get("/trends?weeks=52").text
+    assert "last diary entry is from" not in page and "30 days logged" in page  # the entries are in the window
+    client.post("/logout")
+
+    login_page(client, "linked@clinic.example.org")
+    page = " ".join(client.get(f"/clinic/patients/{people.owner_pid}?weeks=4").text.split())
+    assert f"Nothing logged in the last 4 weeks: the last diary entry is from {_words(last)}." in page
+    assert "weeks yet" not in page and "Log today" not in page  # the clinician is not told to log
+
+
+def test_a_diary_without_entries_still_says_nothing_yet(client, people) -> None:
+    login_page(client, "owner@example.org")
+    page = " ".join(client.get("/trends?weeks=12").text.split())
+    assert "Nothing logged in the last 12 weeks yet" in page and "last diary entry" not in page
