@@ -15,7 +15,7 @@ import datetime as dt
 import statistics
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from gutskin.clinic import audit
 from gutskin.clinic.access import patient_for_read
@@ -161,15 +161,22 @@ def _panel_facts(session: Session, actor: Actor, ids: list[int], viewer_today: d
             facts[pid]["recent"].append((d, itch))  # type: ignore[union-attr]
     qids = {f["poem_id"]: pid for pid, f in facts.items() if f["poem_id"] is not None}
     if qids:
-        for qid, total, band in session.execute(select(QuestionnaireResponse.id, QuestionnaireResponse.total,
-                                                       QuestionnaireResponse.band).where(QuestionnaireResponse.id.in_(qids))):
-            facts[qids[qid]]["poem_row"] = (total, band)
-    no_poem = [pid for pid, f in facts.items() if f["poem_id"] is None]
-    if no_poem:
-        diary_poem = (select(DiaryDay.poem).where(DiaryDay.patient_id == Patient.id, DiaryDay.poem.is_not(None))
-                      .order_by(DiaryDay.day.desc()).limit(1).scalar_subquery())
-        for pid, dp in session.execute(select(Patient.id, diary_poem).where(Patient.id.in_(no_poem))):
-            facts[pid]["poem_row"] = None if dp is None else (float(dp), poem_band(dp))
+        for qid, total, band, on in session.execute(
+                select(QuestionnaireResponse.id, QuestionnaireResponse.total, QuestionnaireResponse.band,
+                       QuestionnaireResponse.answered_on).where(QuestionnaireResponse.id.in_(qids))):
+            facts[qids[qid]]["poem_row"] = (total, band, on)
+    # the newest POEM logged in the diary (imported, or a questionnaire's total) of every patient, in
+    # one query: it is the latest score when it is newer than the last questionnaire. The panel took
+    # any questionnaire, however old, over it: a POEM answered in the app years ago outranked the
+    # imported diary's POEMs since (the years-of-data walk, 2026-12-06)
+    inner = aliased(DiaryDay)
+    newest = (select(func.max(inner.day)).where(inner.patient_id == DiaryDay.patient_id, inner.poem.is_not(None))
+              .scalar_subquery())
+    for pid, on, dp in session.execute(select(DiaryDay.patient_id, DiaryDay.day, DiaryDay.poem).where(
+            DiaryDay.patient_id.in_(ids), DiaryDay.poem.is_not(None), DiaryDay.day == newest)):
+        row = facts[pid].get("poem_row")
+        if row is None or on > row[2]:  # type: ignore[index,operator]
+            facts[pid]["poem_row"] = (float(dp), poem_band(dp), on)
     never = [pid for pid, f in facts.items() if f["last"] is None]
     if never:
         facts_shared = session.execute(
@@ -231,6 +238,10 @@ def panel(session: Session, actor: Actor, today: dt.date | None = None) -> list[
                 "worsening": worsening,
                 "poem": poem_row[0] if poem_row else None,
                 "poem_band": band,
+                # when it was answered or logged: a POEM asks about one week, and the panel gave a
+                # 5-month-old one with no date, as if it were the patient's state now
+                "poem_on": poem_row[2].isoformat() if poem_row else None,
+                "poem_days_ago": max((today - poem_row[2]).days, 0) if poem_row else None,  # type: ignore[operator]
                 "days_since_last_entry": since,
                 "open_requests": sum(requests.values()),
                 "urgent_requests": requests.get("urgent", 0),
