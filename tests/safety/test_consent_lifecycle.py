@@ -135,3 +135,39 @@ def test_the_access_log_says_whose_sharing_ended(people: People, engine, setting
     assert "linked to sharing of your record" in log  # the clinicians' own link rows stay as they were
     other = html.unescape(_signed_in(settings, "stranger@example.org").get("/sharing").text)
     assert "Dr Linked" not in other and "Dr Unlinked" not in other
+
+
+def test_after_a_safety_stop_nobody_sees_the_patient_is_not_told_the_clinician_was_alerted(people: People, engine, settings, client) -> None:  # type: ignore[no-untyped-def]
+    """Found in the consent-lifecycle walk: a home challenge stopped by a safety check raises an
+    alert for the supervising clinician, and the patient's step keeps saying "Your clinician has
+    been alerted." -- also after the patient revoked that clinician before they acknowledged it,
+    when no clinician can read the alert any more. Now the sharing page warns before revoking,
+    and afterwards the guidance (page and API) says no clinician sees the alert and to call the
+    clinic; once another clinic is linked (it sees the alert) the sentence is the usual one."""
+    with transaction(engine) as s:
+        plan = challenges.PlanInput(food="food.peanut", kind="home", released_for_home=True, start=dt.date.today(),
+                                    baseline_days=7, doses=[challenges.DoseStep(0, "1 peanut")])
+        ch = challenges.create_plan(s, people.clinician, people.owner_pid, plan)["id"]
+        challenges.safety_check(s, people.owner, ch, ["hives"])
+    owner = bearer(client, "owner@example.org")
+
+    def guidance() -> str:
+        steps = client.get("/api/v1/me/challenges", headers=owner).json()["today"]
+        return next(t for t in steps if t["challenge_id"] == ch)["guidance"]
+
+    assert "Your clinician has been alerted." in guidance()
+    parent = _signed_in(settings, "owner@example.org")
+    page = parent.get("/sharing").text
+    assert 'id="revoke-hides-alert"' in page and "not acknowledged" in page  # said before revoking
+    with transaction(engine) as s:
+        consent = s.scalar(select(Consent.id).where(Consent.patient_id == people.owner_pid))
+        sharing.revoke(s, people.owner, people.owner_pid, consent)
+    now = guidance()
+    assert "Your clinician has been alerted." not in now and "call your clinic" in now, now
+    assert "emergency number" in now  # the safety instructions stay
+    assert "Your clinician has been alerted." not in parent.get("/challenges").text
+    with transaction(engine) as s:  # another clinic linked: it sees the open alert on its panel
+        code = sharing.create_invite(s, people.owner, people.owner_pid)["code"]
+        sharing.accept_invite(s, people.unlinked, code)
+        assert [a["challenge_id"] for a in challenges.clinician_alerts(s, people.unlinked)["alerts"]] == [ch]
+    assert "Your clinician has been alerted." in guidance()

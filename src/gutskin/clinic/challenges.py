@@ -82,6 +82,32 @@ EMERGENCY_GUIDANCE = (
 )
 
 
+#: the guidance after a safety stop whose alert no clinician can read (sharing ended before anyone
+#: acknowledged it): "Your clinician has been alerted" stayed on the page (consent-lifecycle walk)
+UNSEEN_ALERT_GUIDANCE = EMERGENCY_GUIDANCE.replace(
+    "Your clinician has been alerted.",
+    "No clinician sees this alert now (the record is not shared with the clinic that supervised the "
+    "challenge): call your clinic to tell them.")
+
+
+def _alert_reaches_a_clinician(session: Session, ch: FoodChallenge) -> bool:
+    """Whether a clinician has seen or can see the safety alert of a stopped challenge: one
+    acknowledged it, or the record is shared with a clinician now (their panel lists it)."""
+    acknowledged = session.scalar(select(ChallengeAlert.id).where(ChallengeAlert.challenge_id == ch.id,
+                                                                  ChallengeAlert.acknowledged_at.is_not(None)).limit(1))
+    return acknowledged is not None or session.scalar(
+        select(Consent.id).where(Consent.patient_id == ch.patient_id, Consent.revoked_at.is_(None)).limit(1)) is not None
+
+
+def unseen_alerts_of(session: Session, patient_id: int, clinician_user_id: int) -> int:
+    """Unacknowledged safety alerts of the challenges one clinician supervised (the Sharing page
+    warns before revoking them: the clinician would no longer see them)."""
+    return len(session.scalars(
+        select(ChallengeAlert.id).join(FoodChallenge, FoodChallenge.id == ChallengeAlert.challenge_id)
+        .where(ChallengeAlert.patient_id == patient_id, FoodChallenge.clinician_user_id == clinician_user_id,
+               ChallengeAlert.acknowledged_at.is_(None))).all())
+
+
 @dataclass
 class DoseStep:
     day_offset: int  # days after the start of reintroduction (0 = first day)
@@ -507,7 +533,7 @@ def _step_for(session: Session, ch: FoodChallenge, day: dt.date, zone: str | Non
         step["action"], step["text"] = "stopped", f"This {food} challenge was stopped: {ch.stop_reason or ''}".strip()
         step["next_due"] = step["next_text"] = None
         if (ch.stop_reason or "").startswith("safety check"):
-            step["guidance"] = EMERGENCY_GUIDANCE
+            step["guidance"] = EMERGENCY_GUIDANCE if _alert_reaches_a_clinician(session, ch) else UNSEEN_ALERT_GUIDANCE
     elif phase == "closed":
         step["action"], step["text"] = "none", f"This {food} challenge is closed."
         step["next_due"] = step["next_text"] = None

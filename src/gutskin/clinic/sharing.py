@@ -139,12 +139,13 @@ def list_access(session: Session, actor: Actor, patient_id: int) -> list[dict[st
         .order_by(Consent.id)
     ).all()
     from gutskin.clinic.appointments import booked_with
-    from gutskin.clinic.challenges import open_challenges_with
+    from gutskin.clinic.challenges import open_challenges_with, unseen_alerts_of
 
     return [
         {"consent_id": c.id, "clinician": name or email, "email": email, "since": c.created_at.isoformat(timespec="seconds") + "Z",
          "open_challenges": len(open_challenges_with(session, patient_id, c.clinician_user_id)),
-         "booked_appointments": len(booked_with(session, patient_id, c.clinician_user_id))}
+         "booked_appointments": len(booked_with(session, patient_id, c.clinician_user_id)),
+         "unseen_alerts": unseen_alerts_of(session, patient_id, c.clinician_user_id)}
         for c, email, name in rows
     ]
 
