@@ -138,10 +138,11 @@ def test_a_bad_plan_is_one_line_naming_the_row(diary, tmp_path):
     plan.write_text(f"patient,date,food.unheard_of\n{pid},{(last + dt.timedelta(days=1)).isoformat()},1\n")
     p = run("forecast", path, "--plan", plan)
     assert p.returncode == 2 and p.stdout == ""
-    assert p.stderr.strip() == "error: plan: factor 'food.unheard_of' is not in the diary, so its effect is unknown"
+    assert p.stderr.strip() == (f"error: {plan}: line 1, column food.unheard_of: factor 'food.unheard_of' is not in "
+                                "the diary, so its effect is unknown")  # the file and line since 2026-12-06
     plan.write_text(f"patient,date,itch\n{pid},{(last + dt.timedelta(days=9)).isoformat()},\n")
     p = run("forecast", path, "--plan", plan)
-    assert p.returncode == 2 and "this is day 9" in p.stderr and f"plan row for {pid}" in p.stderr
+    assert p.returncode == 2 and "this is day 9" in p.stderr and f"{plan}: line 2, column date: " in p.stderr
 
 
 def test_a_plan_with_only_its_header_plans_nothing(diary, tmp_path):

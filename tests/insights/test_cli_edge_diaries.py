@@ -149,6 +149,7 @@ def test_plan_for_a_factor_blank_in_the_whole_diary_is_refused(tmp_path):
     p = run("forecast", path, "--plan", plan, "--json")
     assert p.returncode == 2 and p.stdout == ""
     assert p.stderr.strip().splitlines() == [
-        "error: plan: factor 'treat.unrecorded' has no value in the diary, so its effect is unknown"]
+        f"error: {plan}: line 1, column treat.unrecorded: factor 'treat.unrecorded' has no value in the diary, "
+        "so its effect is unknown"]
     plan.write_text(f"patient,date,food.dairy\na,{day},1\n")  # a logged factor is fine
     assert run("forecast", path, "--plan", plan, "--json").returncode == 0

@@ -90,17 +90,21 @@ def forecast(
 ) -> None:
     """Probabilistic itch (or sleep loss) forecast, 0-10, for the days after each patient's last row."""
     _single_threaded_blas()
-    from gutskin.insights.forecast import SCORES, forecast_frame, plans_from_frame
+    from gutskin.commands._common import diary_source
+    from gutskin.insights.forecast import SCORES, forecast_frame, read_plan
     from gutskin.insights.wording import risk_percent
 
     if not 1 <= horizon <= 28:
         _fail("error: --horizon must be between 1 and 28")
     if score not in SCORES:
         _fail(f"error: --score must be one of {', '.join(SCORES)}")
+    if plan is not None and str(plan) == "-" and str(diary) == "-":
+        _fail("error: --plan -: standard input is already the diary; give the plan's path")
     frame = _read(diary)
     try:
-        # a plan with no rows (only its header) plans nothing: the plain forecast (docs/insights.md)
-        plans = plans_from_frame(_read(plan), frame, horizon) if plan is not None else None
+        # a plan with no rows (only its header) plans nothing: the plain forecast (docs/insights.md).
+        # Its errors name the file, line and column, as the diary's do (read_plan)
+        plans = read_plan(diary_source(plan), frame, horizon) if plan is not None else None
         fcs = forecast_frame(frame, horizon, score=score, plans=plans)
     except ValueError as exc:
         _fail(f"error: {exc}")

@@ -1258,39 +1258,94 @@ def plans_from_frame(plan, diary, horizon: int) -> dict[str, dict[str, list[floa
     A plan holds factor values only; every row must belong to a patient of ``diary``, fall
     1..``horizon`` days after that patient's last row, and name only factors ``diary`` has (an
     effect can only be known for a factor that was logged). Raises ValueError naming the row.
+    A plan *file* is read with :func:`read_plan`, whose errors name its line and column.
     """
     from gutskin.diary.csvio import CORE_COLUMNS
 
     scores = [c for c in CORE_COLUMNS if c not in ("patient", "date") and c in plan.columns]
-    known = {c for c in diary.columns if c not in CORE_COLUMNS}
     factors = [c for c in plan.columns if c not in CORE_COLUMNS]
     for c in factors:
-        if c not in known:
-            raise ValueError(f"plan: factor {c!r} is not in the diary, so its effect is unknown")
-        if not diary[c].notna().any():  # a column blank on every row says nothing either
-            raise ValueError(f"plan: factor {c!r} has no value in the diary, so its effect is unknown")
-    last = {str(p): d for p, d in diary.groupby(diary["patient"].astype(str))["date"].max().items()}
+        if problem := _plan_factor_problem(c, diary):
+            raise ValueError(f"plan: {problem}")
+    last = _last_days(diary)
     out: dict[str, dict[str, list[float | None]]] = {}
     for row in plan.itertuples(index=False):
         r = dict(zip(plan.columns, row))
         pid, day = str(r["patient"]), r["date"]
-        where = f"plan row for {pid} on {day:%Y-%m-%d}"
-        if pid not in last:
-            raise ValueError(f"{where}: patient {pid!r} has no diary rows")
-        k = int((day - last[pid]).days)
-        if not 1 <= k <= horizon:
-            raise ValueError(
-                f"{where}: a plan covers days 1-{horizon} after the patient's last diary day "
-                f"({last[pid]:%Y-%m-%d}); this is day {k}"
-            )
         given = [c for c in scores if not _missing(r[c])]
-        if given:
-            raise ValueError(f"{where}: a plan holds exposures only, not scores ({', '.join(given)})")
-        days = out.setdefault(pid, {})
-        for c in factors:
-            if not _missing(r[c]):
-                days.setdefault(c, [None] * horizon)[k - 1] = float(r[c])
+        if problem := _plan_row_problem(pid, day.date() if hasattr(day, "date") else day, given, last, horizon):
+            raise ValueError(f"plan row for {pid} on {day:%Y-%m-%d}: {problem[1]}")
+        _place(out, pid, (day - last[pid]).days, {c: r[c] for c in factors if not _missing(r[c])}, horizon)
     return out
+
+
+def read_plan(source, diary, horizon: int) -> dict[str, dict[str, list[float | None]]]:
+    """:func:`plans_from_frame` for a plan file in the diary CSV format (a path, or an open text
+    file such as standard input): the same checks, and each error, like the diary reader's, a
+    :class:`~gutskin.diary.csvio.DiaryCsvError` naming the file, line and column
+    (``plan.csv: line 3, column patient: patient 'p2' has no diary rows``; a factor the diary
+    cannot inform is the header's, line 1). Errors come in file order: the first bad line stops.
+    Until 2026-12-06 the CLI named a plan row by patient and date, and a factor by name alone."""
+    import os
+
+    from gutskin.diary.csvio import DiaryCsvError, iter_diary_csv_lines
+
+    name = os.fspath(source) if isinstance(source, (str, os.PathLike)) else str(getattr(source, "name", "<stdin>"))
+
+    class Header(list):  # the reader extends it with the header's factor columns once it has read
+        def extend(self, columns) -> None:  # type: ignore[no-untyped-def]  # the header, before any row
+            super().extend(columns)
+            for c in self:  # line 1 is checked before line 2 is read: errors come in file order
+                if (problem := _plan_factor_problem(c, diary)) is not None:
+                    raise DiaryCsvError(name, 1, c, problem)
+
+    last = _last_days(diary)
+    out: dict[str, dict[str, list[float | None]]] = {}
+    for line, r in iter_diary_csv_lines(source, factor_columns=Header()):
+        given = [c for c in ("itch", "sleep_loss", "poscorad", "poem", "flare") if getattr(r, c) is not None]
+        if (problem := _plan_row_problem(r.patient, r.date, given, last, horizon)) is not None:
+            raise DiaryCsvError(name, line, *problem)
+        _place(out, r.patient, (r.date - last[r.patient].date()).days, r.factors, horizon)
+    return out
+
+
+def _last_days(diary) -> dict:  # type: ignore[no-untyped-def]
+    """Each patient's last diary day (a pandas Timestamp)."""
+    return {str(p): d for p, d in diary.groupby(diary["patient"].astype(str))["date"].max().items()}
+
+
+def _plan_factor_problem(column: str, diary) -> str | None:  # type: ignore[no-untyped-def]
+    """Why a plan may not hold ``column``, a factor of its header: its effect is unknown."""
+    from gutskin.diary.csvio import CORE_COLUMNS
+
+    if column not in diary.columns or column in CORE_COLUMNS:
+        return f"factor {column!r} is not in the diary, so its effect is unknown"
+    if not diary[column].notna().any():  # a column blank on every row says nothing either
+        return f"factor {column!r} has no value in the diary, so its effect is unknown"
+    return None
+
+
+def _plan_row_problem(pid: str, day: dt.date, given: list[str], last: dict, horizon: int) -> tuple[str, str] | None:
+    """(column, why) when a plan row for ``pid`` on ``day`` with scores ``given`` cannot be used."""
+    if pid not in last:
+        known = sorted(last)
+        has = ", ".join(repr(p) for p in known[:3]) + (f" and {len(known) - 3} more" if len(known) > 3 else "")
+        return "patient", f"patient {pid!r} has no diary rows; " + (f"the diary has {has}" if known else
+                                                                     "the diary has no rows")
+    end = last[pid].date() if hasattr(last[pid], "date") else last[pid]
+    k = (day - end).days
+    if not 1 <= k <= horizon:
+        return "date", (f"a plan covers days 1-{horizon} after the patient's last diary day "
+                        f"({end:%Y-%m-%d}); this is day {k}")
+    if given:
+        return given[0], f"a plan holds exposures only, not scores ({', '.join(given)})"
+    return None
+
+
+def _place(out: dict, pid: str, k: int, values: Mapping[str, float], horizon: int) -> None:
+    days = out.setdefault(pid, {})
+    for c, v in values.items():
+        days.setdefault(c, [None] * horizon)[k - 1] = float(v)
 
 
 def _missing(v) -> bool:  # type: ignore[no-untyped-def]
