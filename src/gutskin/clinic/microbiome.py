@@ -64,7 +64,10 @@ def _check_type(name: str, data: bytes) -> None:
 
 
 def default_age_group(patient: Patient, today: dt.date | None = None) -> str:
-    """Infant reference under 3 years of age, adult reference otherwise (the two shipped references)."""
+    """Infant reference under 3 years of age, adult reference otherwise (the two shipped references).
+
+    ``today`` is the day the stool was collected when it is known: a sample taken at age 1 and
+    uploaded at age 4 was compared with the adult reference (the years-of-data walk, 2026-12-06)."""
     today = today or dt.date.today()
     if patient.birth_year is not None and today.year - patient.birth_year < 3:
         return "infant"
@@ -83,11 +86,13 @@ class ParsedSample:
     report: dict[str, Any]
 
 
-def upload_age_group(session: Session, actor: Actor, patient_id: int, age_group: str | None = None) -> str:
+def upload_age_group(session: Session, actor: Actor, patient_id: int, age_group: str | None = None,
+                     collected_on: dt.date | None = None) -> str:
     """Authorize an upload to ``patient_id`` (a stranger gets ``NotFound`` before any parsing) and
-    pick its reference group: the given one, else from the patient's birth year. Writes nothing."""
+    pick its reference group: the given one, else from the patient's birth year and the age on the
+    collection day (today when it is not given). Writes nothing."""
     patient = patient_for_entry(session, actor, patient_id)
-    return age_group or default_age_group(patient)
+    return age_group or default_age_group(patient, collected_on)
 
 
 def parse_upload(filename: str, data: bytes, *, sample_id: str | None = None, method: str = "unknown",
@@ -213,7 +218,7 @@ def upload_sample(
 ) -> dict[str, Any]:
     """Parse, report and store one sample of an uploaded profile in the caller's transaction
     (CLI and tests; the web parses outside its transactions: :func:`parse_upload`)."""
-    group = upload_age_group(session, actor, patient_id, age_group)
+    group = upload_age_group(session, actor, patient_id, age_group, collected_on)
     parsed = parse_upload(filename, data, sample_id=sample_id, method=method, age_group=group, max_bytes=max_bytes,
                           kind=kind, taxonomy=taxonomy, taxonomy_filename=taxonomy_filename)
     return store_sample(session, actor, patient_id, parsed, method=method, collected_on=collected_on)

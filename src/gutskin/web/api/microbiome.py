@@ -37,7 +37,7 @@ async def upload(request: Request, file: UploadFile = File(...), sample_id: str 
             when = date_param(collected_on, "collected_on") if collected_on.strip() else None
             if age_group and age_group not in ("adult", "infant"):
                 raise InvalidInput("age_group: expected adult or infant")
-            group = micro.upload_age_group(s, actor, pid, age_group or None)
+            group = micro.upload_age_group(s, actor, pid, age_group or None, when)  # the age on the collection day
         parsed = micro.parse_upload(file.filename or "", data, sample_id=sample_id or None, method=method,
                                     age_group=group, max_bytes=limit, kind=kind,
                                     taxonomy=tax_data if (tax_data or tax_name) else None, taxonomy_filename=tax_name)
