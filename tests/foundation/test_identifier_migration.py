@@ -142,3 +142,43 @@ def test_after_upgrade_a_composed_import_adds_to_the_profile_and_the_account_sig
         with transaction(engine) as s:
             assert accounts.authenticate(s, typed, PASSWORD).id == 42
 
+
+
+def test_the_operator_sees_a_collision_on_db_upgrade(db_url: str) -> None:
+    """The report reaches `gutskin db upgrade`'s stderr: alembic's own loggers end in a
+    NullHandler, where a warning of the migration was silent."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    engine = _old_database(db_url)
+    with engine.begin() as c:
+        _patient(c, 44, LEA_NFD, None)
+        _patient(c, 45, LEA_NFC, None)
+    dispose_engines()
+    gutskin = str(Path(sys.executable).with_name("gutskin"))
+    r = subprocess.run([gutskin, "db", "upgrade"], env={**os.environ, "GUTSKIN_DATABASE_URL": db_url},
+                       capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0, r.stderr
+    assert "0010: patients 44, 45 have identifiers that are one identifier in composed Unicode (NFC); left " \
+           "unchanged, nothing merged" in r.stderr
+    assert migrate.current_revision(db_url) == migrate.head_revision()
+
+
+def test_a_backup_from_before_0010_restores_composed(db_url: str, tmp_path) -> None:
+    from gutskin.store.backup import backup, restore
+
+    engine = _old_database(db_url)
+    try:
+        with engine.begin() as c:
+            _patient(c, 41, NFD, None)
+        backup(db_url, tmp_path / "old.jsonl.gz")
+    finally:
+        with engine.begin() as c:
+            c.exec_driver_sql("DELETE FROM patients")
+        migrate.upgrade(db_url)
+    target = f"sqlite:///{tmp_path / 'restored.db'}"
+    restore(target, tmp_path / "old.jsonl.gz")
+    with get_engine(target).begin() as c:
+        assert c.exec_driver_sql("SELECT id, external_id FROM patients").all() == [(41, NFC)]
