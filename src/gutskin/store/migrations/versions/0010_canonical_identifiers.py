@@ -27,6 +27,8 @@ Downgrade: nothing is changed back. Which rows were decomposed is not recorded, 
 of the earlier revisions (since 2026-12-06) reads identifiers in composed form and looks an
 identifier up as typed, then composed, so it finds every row as it is.
 
+Needs a live connection (the data step reads rows); offline SQL generation is not supported.
+
 Revision ID: 0010
 Revises: 0009
 Create Date: 2026-12-06 10:45:00
