@@ -171,3 +171,51 @@ def test_after_a_safety_stop_nobody_sees_the_patient_is_not_told_the_clinician_w
         sharing.accept_invite(s, people.unlinked, code)
         assert [a["challenge_id"] for a in challenges.clinician_alerts(s, people.unlinked)["alerts"]] == [ch]
     assert "Your clinician has been alerted." in guidance()
+
+
+def test_a_clinicians_write_racing_the_revocation_leaves_nothing_running(people: People, engine) -> None:  # type: ignore[no-untyped-def]
+    """Found reading the revocation path during the consent-lifecycle walk: on PostgreSQL (READ
+    COMMITTED, requests side by side) a clinician's plan or booking that checked the consent
+    while the patient's revocation was running committed after the revocation had looked for
+    what to stop and cancel -- a home challenge 'active' and an appointment 'accepted' for a
+    clinician who can no longer see either. The clinician's write now locks the consent row it
+    relies on (SELECT ... FOR UPDATE; the revocation's UPDATE holds it), so it waits for the
+    revocation and then finds no active consent. On SQLite writers already take turns."""
+    import threading
+
+    from gutskin.clinic.errors import Forbidden, NotFound
+    from gutskin.store.models import AppointmentRequest, FoodChallenge
+
+    with transaction(engine) as s:
+        req = appointments.request_appointment(s, people.owner, people.owner_pid, "Flare")["id"]
+        consent = s.scalar(select(Consent.id).where(Consent.patient_id == people.owner_pid))
+    outcome: dict[str, object] = {}
+
+    def clinician_writes() -> None:
+        for name, write in (
+            ("plan", lambda s: challenges.create_plan(s, people.clinician, people.owner_pid, challenges.PlanInput(
+                food="food.egg", kind="home", released_for_home=True, start=dt.date.today(), baseline_days=7,
+                doses=[challenges.DoseStep(0, "1/4 cooked egg")]))),
+            ("booking", lambda s: appointments.respond(
+                s, people.clinician, req, "accept", (dt.datetime.utcnow() + dt.timedelta(days=2)).replace(second=0, microsecond=0))),
+        ):
+            try:
+                with transaction(engine) as s:
+                    write(s)
+                outcome[name] = "done"
+            except (Forbidden, NotFound) as exc:
+                outcome[name] = type(exc).__name__
+
+    with transaction(engine) as s:
+        sharing.revoke(s, people.owner, people.owner_pid, consent)  # done, not yet committed
+        racer = threading.Thread(target=clinician_writes)
+        racer.start()
+        racer.join(1.5)  # the clinician's requests arrive while the revocation is still open
+    racer.join(30)
+    assert not racer.is_alive()
+    with transaction(engine) as s:
+        running = s.scalars(select(FoodChallenge.status).where(FoodChallenge.patient_id == people.owner_pid)).all()
+        booked = s.scalar(select(AppointmentRequest.status).where(AppointmentRequest.id == req))
+    assert "active" not in running, f"a challenge runs for a revoked clinician: {outcome}"
+    assert booked == "open", f"the request was {booked} by a revoked clinician: {outcome}"
+    assert set(outcome.values()) <= {"Forbidden", "NotFound"}, outcome

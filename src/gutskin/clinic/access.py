@@ -23,17 +23,19 @@ from gutskin.clinic.errors import Forbidden, NotFound
 from gutskin.store.models import Caregiver, Consent, Patient
 
 
-def has_active_consent(session: Session, patient_id: int, clinician_user_id: int) -> bool:
-    return (
-        session.scalar(
-            select(Consent.id).where(
-                Consent.patient_id == patient_id,
-                Consent.clinician_user_id == clinician_user_id,
-                Consent.revoked_at.is_(None),
-            )
-        )
-        is not None
+def has_active_consent(session: Session, patient_id: int, clinician_user_id: int, lock: bool = False) -> bool:
+    """Whether the clinician may read the record now. ``lock``: for a clinician's *write* (a plan,
+    a booking): the consent row is locked to the end of the transaction (``FOR UPDATE``; SQLite's
+    writers take turns anyway), so a revocation running at the same moment either waits for the
+    write -- and then stops or cancels what it made -- or, having revoked first, makes the write
+    find no consent. Without it, on PostgreSQL a plan could commit just after the revocation had
+    looked for running challenges, and stay running for a clinician who can no longer see it."""
+    q = select(Consent.id).where(
+        Consent.patient_id == patient_id,
+        Consent.clinician_user_id == clinician_user_id,
+        Consent.revoked_at.is_(None),
     )
+    return session.scalar(q.limit(1).with_for_update() if lock else q) is not None
 
 
 def is_co_caregiver(session: Session, actor: Actor, patient: Patient) -> bool:

@@ -120,7 +120,7 @@ def respond(
     proposed request without a time books the proposed time."""
     require_role(actor, "clinician")
     a = session.get(AppointmentRequest, request_id)
-    if a is None or actor.user_id is None or not has_active_consent(session, a.patient_id, actor.user_id):
+    if a is None or actor.user_id is None or not has_active_consent(session, a.patient_id, actor.user_id, lock=True):
         raise NotFound("appointment request not found")
     if when is not None:
         # booked to the minute, as every answer, page and the archive show it: an API time with
