@@ -115,7 +115,14 @@ def test_whole_home_challenge(server, browser) -> None:  # type: ignore[no-untyp
     ch = httpx.get(f"{base}/api/v1/challenges/{cid}", headers=me).json()
     start = dt.date.fromisoformat(ch["baseline_start"])
     end = dt.date.fromisoformat(ch["reintroduction_end"])
-    taken = [dt.datetime.fromisoformat(d["taken_at"]).replace(tzinfo=None) for d in ch["doses"]]  # UTC, as stored
+    # each dose keeps the browser's zone (the tz cookie, migration 0009), and the verdict lays its
+    # window on the patient's own days from that wall clock: so does the test (the same as UTC when
+    # the machine runs on UTC, as CI does)
+    from zoneinfo import ZoneInfo
+
+    assert all(d["entered_zone"] for d in ch["doses"]), ch["doses"]
+    taken = [dt.datetime.fromisoformat(d["taken_at"]).astimezone(ZoneInfo(d["entered_zone"])).replace(tzinfo=None)
+             for d in ch["doses"]]  # the patient's wall clock
     assert len({t.date() for t in taken}) == 3
     # itch rises on the days a late reaction (6-48 h after the dose) most likely covers; these
     # depend on the time of day the doses were clicked (a dose just after midnight reacts the

@@ -172,8 +172,7 @@ def _linked_clinician(session: Session, actor: Actor, patient_id: int) -> Patien
             raise NotFound("patient not found")
         return p
     patient = patient_for_read(session, actor, patient_id)  # NotFound for strangers
-    if actor.role != "clinician" or actor.user_id is None or not has_active_consent(session, patient_id, actor.user_id,
-                                                                                     lock=True):  # a write: see has_active_consent
+    if actor.role != "clinician" or actor.user_id is None or not has_active_consent(session, patient_id, actor.user_id):
         raise Forbidden("only the patient's clinician can do this")
     return patient
 
@@ -695,11 +694,18 @@ def _stop_for_safety(session: Session, actor: Actor, ch: FoodChallenge, present:
 
 
 def take_dose(session: Session, actor: Actor, challenge_id: int, dose_id: int, safety: dict[str, bool],
-              taken_at: dt.datetime | None = None, today: dt.date | None = None) -> dict[str, object]:
+              taken_at: dt.datetime | None = None, today: dt.date | None = None,
+              zone: str | None = None) -> dict[str, object]:
     """The patient takes today's home dose; the safety check comes first and any symptom stops everything.
 
     Home doses are only offered for foods the clinician released for home reintroduction.
     ``today`` is the patient's date (the page's time zone, the app's date); default the server's.
+    ``taken_at``: an instant with its offset, or a naive time -- the wall time in ``zone`` when
+    that is given (a time the zone skips or passes twice refused), else UTC; default now.
+    ``zone``: where the patient is (the page's browser zone, the app's IANA zone); stored with the
+    dose (``entered_zone``, migration 0009) so the verdict lays its reaction window on the
+    patient's own days. Without it, the offset of ``taken_at`` ("UTC+13:00"); without either the
+    zone is not known and the dose is read as UTC (as every home dose was before 0009).
     """
     ch = _challenge(session, actor, challenge_id, "owner")
     present = _check_symptoms(safety)
@@ -723,7 +729,8 @@ def take_dose(session: Session, actor: Actor, challenge_id: int, dose_id: int, s
     if any(d.step < dose.step and d.status == "planned" for d in all_doses):
         raise InvalidInput("dose: an earlier step has not been taken")
     now = utcnow()
-    when = (taken_at or now).replace(tzinfo=None)
+    when, where = home_instant(taken_at, zone)
+    when = when or now
     if not now - dt.timedelta(hours=24) <= when <= now + dt.timedelta(minutes=10):
         raise InvalidInput("taken_at: expected a time within the last 24 hours")
     last = max((d.taken_at for d in all_doses if d.taken_at is not None), default=None)
@@ -731,6 +738,8 @@ def take_dose(session: Session, actor: Actor, challenge_id: int, dose_id: int, s
         raise InvalidInput(f"dose: wait at least {MIN_HOURS_BETWEEN_HOME_DOSES} hours after the last dose")
     dose.status = "taken"
     dose.taken_at = when
+    dose.entered_zone = where
+    dose.time_note = ""
     dose.safety = {"before": {k: False for k in SAFETY_SYMPTOMS}, "checks": []}
     dose.recorded_by_user_id = actor.user_id
     dose.updated_at = utcnow()
@@ -850,6 +859,68 @@ def zone_info(name: str) -> ZoneInfo:
                            "America/Los_Angeles)") from None
 
 
+_OFFSET_LABEL = re.compile(r"UTC([+-])(\d\d):(\d\d)")
+
+
+def stored_zone(name: str | None) -> dt.tzinfo:
+    """The zone a stored dose time was entered in (``entered_zone``): an IANA name, or the fixed
+    offsets :func:`zone_label` writes ("UTC", "UTC+13:00", "UTC-05:30"); None (a home dose taken
+    before migration 0009, or sent without any zone) and a name this machine does not know: UTC."""
+    if not name or name == "UTC":
+        return dt.UTC
+    m = _OFFSET_LABEL.fullmatch(name)
+    if m:
+        off = dt.timedelta(hours=int(m.group(2)), minutes=int(m.group(3)))
+        return dt.timezone(-off if m.group(1) == "-" else off) if off < dt.timedelta(hours=24) else dt.UTC
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError, OSError):
+        return dt.UTC
+
+
+def local_dose_time(taken_at: dt.datetime, entered_zone: str | None) -> dt.datetime:
+    """A dose's time (naive UTC, as stored) as the patient's wall clock in the zone it was taken in
+    (naive): the time the verdict lays its reaction window on the diary's days, which are the
+    patient's own dates. A dose without a zone stays UTC."""
+    try:
+        return taken_at.replace(tzinfo=dt.UTC).astimezone(stored_zone(entered_zone)).replace(tzinfo=None)
+    except (OverflowError, ValueError):  # the calendar's ends
+        return taken_at
+
+
+def home_instant(taken_at: dt.datetime | None, zone: str | None) -> tuple[dt.datetime | None, str | None]:
+    """A home dose time as (naive UTC, or None for "now"; the zone to keep with it, or None).
+
+    ``zone``: an IANA name (or a fixed "UTC+13:00"), refused naming ``zone`` when unknown. An aware
+    ``taken_at`` is that instant (its offset is the zone when no ``zone`` is given); a naive one
+    is the wall time in ``zone``, else UTC (as before migration 0009)."""
+    tz: dt.tzinfo | None = None
+    if zone:
+        zone = zone.strip()
+        if _OFFSET_LABEL.fullmatch(zone) or zone == "UTC":
+            tz = stored_zone(zone)
+        else:
+            tz = zone_info(zone)
+    if taken_at is None:
+        return None, zone or None
+    if taken_at.tzinfo is None or taken_at.utcoffset() is None:
+        if tz is None:
+            return taken_at.replace(tzinfo=None), None
+        if isinstance(tz, ZoneInfo):
+            try:
+                taken_at = wall_time_in(taken_at.replace(tzinfo=None), tz, "taken_at",
+                                        "give the time with its UTC offset, or a time outside the part that repeats")
+            except ValueError as exc:
+                raise InvalidInput(str(exc)) from None
+        else:
+            taken_at = taken_at.replace(tzinfo=tz)
+    try:
+        utc = taken_at.astimezone(dt.UTC).replace(tzinfo=None)
+    except (OverflowError, ValueError):
+        raise InvalidInput("taken_at: that date and time is out of range") from None
+    return utc, zone or zone_label(taken_at)
+
+
 def clinic_instant(given_at: dt.datetime, zone: str | None = None) -> tuple[dt.datetime, dt.datetime, str]:
     """A clinic dose time as (naive UTC to store, the wall time where it was given, the zone's name).
 
@@ -961,7 +1032,11 @@ def evaluate(session: Session, actor: Actor, challenge_id: int) -> dict[str, obj
     ch = _challenge(session, actor, challenge_id, "read")
     if ch.status in ("cancelled",):
         raise InvalidInput("status: this challenge was cancelled")
-    doses = [d.taken_at for d in _doses(session, ch) if d.status == "taken" and d.taken_at is not None]
+    # each dose as the patient's wall clock in the zone it was taken in (home doses since 0009,
+    # clinic doses since 0006): the diary's days are the patient's own dates, and a UTC time laid
+    # on them put the 6-48 h window 13 hours early in Auckland and 8 hours late in Los Angeles
+    taken = [d for d in _doses(session, ch) if d.status == "taken" and d.taken_at is not None]
+    doses = [local_dose_time(d.taken_at, d.entered_zone) for d in taken if d.taken_at is not None]
     immediate = ch.status == "stopped" and (
         (ch.stop_reason or "").startswith("safety check") or ch.immediate_outcome == "positive")
     ref_start = ch.baseline_start
@@ -977,8 +1052,9 @@ def evaluate(session: Session, actor: Actor, challenge_id: int) -> dict[str, obj
     # the diary's own record of the food on a day without a dose is an unplanned exposure too
     # (evaluate_frame, the CLI's path, always left these out; the app once counted them as
     # food-free reference days, so a patient who kept eating the food "passed"). A day next to
-    # a dose is that dose: home dose times are UTC, diary days the patient's own dates.
-    near_dose = {t + dt.timedelta(days=k) for t in taken_days for k in (-1, 0, 1)}
+    # a dose's own (local) day is that dose too: a dose without a zone is read as UTC, whose date
+    # may be the patient's one day either side, and a dose near midnight may be logged on either.
+    near_dose = {t.date() + dt.timedelta(days=k) for t in doses for k in (-1, 0, 1)}
     logged = sorted(set(session.scalars(
         select(FactorValue.day).join(Factor, Factor.id == FactorValue.factor_id).where(
             FactorValue.patient_id == ch.patient_id, Factor.name == ch.food, FactorValue.value > 0,

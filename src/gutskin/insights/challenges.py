@@ -136,6 +136,9 @@ class ChallengeVerdict:
 
 
 def _as_datetime(x: dt.date | dt.datetime, dose_hour: float) -> dt.datetime:
+    """A dose as the patient's wall-clock time on the diary's calendar (the diary's days are the
+    patient's own dates): a naive datetime is that already (the app converts each stored UTC time
+    to the zone the dose was taken in first); an aware one is read at its own offset."""
     if isinstance(x, dt.datetime):
         return x.replace(tzinfo=None)
     if isinstance(x, dt.date):
@@ -411,7 +414,9 @@ def evaluate_challenge(
 
     See the module docstring for the model and the decision rules. ``baseline_days`` is the
     number of logged reference days, ``challenge_days`` the number of logged observation-window
-    days.
+    days. ``doses``: the patient's local wall-clock times (or days, taken at ``dose_hour``), on
+    the same calendar as ``days``; a UTC time of a patient far from UTC would lay the windows on
+    the wrong days.
     """
     kw = dict(end=end, onset_hours=onset_hours, window_hours=window_hours, dose_hour=dose_hour, exclude=exclude)
     res_itch = evaluate_outcome(days, itch, challenge_start, doses, outcome="itch", **kw)

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from fastapi import APIRouter, Query, Request
 from pydantic import Field
 
 from gutskin.clinic import challenges as uc
 from gutskin.web.api.schemas import Strict
-from gutskin.web.api.params import date_param, my_patient_id, utc_datetime_param, zoned_time_param
+from gutskin.clinic.errors import InvalidInput
+from gutskin.web.api.params import date_param, my_patient_id, zoned_time_param
 from gutskin.web.deps import api_actor, unit_of_work
 from gutskin.web.idguard import BodyId
 
@@ -38,9 +40,13 @@ class PlanIn(Strict):
 
 class SafetyIn(Strict):
     safety: dict[str, bool] = Field(description="every safety question answered: hives, swelling, breathing, vomiting, faint")
-    taken_at: str | None = Field(None, description="when the dose was eaten: ISO date-time, UTC unless it has an offset (default now)")
+    taken_at: str | None = Field(None, description="when the dose was eaten: ISO date-time with its offset; without one "
+                                 "the wall time in zone, or UTC when no zone is given (default now)")
     date: str | None = Field(None, description="the patient's own date (YYYY-MM-DD), as in GET /me/challenges?date=; default: "
-                                               "today at taken_at's offset when it has one, else the server's date")
+                                               "today in zone, else at taken_at's offset, else the server's date")
+    zone: str | None = Field(None, max_length=64, description="your IANA time zone (Pacific/Auckland), kept with the dose so "
+                             "the verdict lays its reaction window on your own days; default: taken_at's offset, "
+                             "else not known (read as UTC)")
 
 
 class SymptomsIn(Strict):
@@ -201,21 +207,39 @@ def mine(request: Request, patient_id: int | None = PatientQ, date: str | None =
         }
 
 
-def _offset_date(taken_at: str | None) -> dt.date | None:
-    """The patient's date now, read from the offset of a dose time sent as local time (a phone app's)."""
+def _offset_date(taken_at: str | None, zone: str | None = None) -> dt.date | None:
+    """The patient's date now: in ``zone`` (checked by the clinic layer), else at the offset of a
+    dose time sent as local time (a phone app's)."""
+    if zone:
+        try:
+            return dt.datetime.now(uc.stored_zone(zone) if zone.startswith("UTC") else ZoneInfo(zone)).date()
+        except (ZoneInfoNotFoundError, ValueError, OSError):
+            return None  # take_dose names the bad zone
     try:
         when = dt.datetime.fromisoformat(taken_at or "")
     except ValueError:
-        return None  # utc_datetime_param has already named the bad value
+        return None  # _taken_at has already named the bad value
     return dt.datetime.now(when.tzinfo).date() if when.tzinfo is not None else None
+
+
+def _taken_at(value: str | None) -> dt.datetime | None:
+    """``taken_at`` as written (aware, or naive: read in ``zone`` or as UTC by the clinic layer)."""
+    if value is None:
+        return None
+    try:
+        return dt.datetime.fromisoformat(value)
+    except ValueError:
+        raise InvalidInput("taken_at: expected an ISO date-time like 2026-12-01T10:30+01:00, or 2026-12-01T09:30 "
+                           "(UTC, or the wall time in zone)") from None
 
 
 @router.post("/me/challenges/{challenge_id}/doses/{dose_id}", summary="Take today's home dose (safety check first)")
 def take(challenge_id: int, dose_id: int, body: SafetyIn, request: Request) -> dict:
     with unit_of_work(request) as s:
         actor = api_actor(request, s)
-        return uc.take_dose(s, actor, challenge_id, dose_id, body.safety, utc_datetime_param(body.taken_at, "taken_at"),
-                            date_param(body.date, "date") or _offset_date(body.taken_at))
+        taken_at = _taken_at(body.taken_at)
+        return uc.take_dose(s, actor, challenge_id, dose_id, body.safety, taken_at,
+                            date_param(body.date, "date") or _offset_date(body.taken_at, body.zone), zone=body.zone)
 
 
 @router.post("/me/challenges/{challenge_id}/safety", summary="Report symptoms; any symptom stops the challenge")

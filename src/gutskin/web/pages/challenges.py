@@ -87,7 +87,9 @@ async def take_dose(request: Request, challenge_id: int, dose_id: int) -> Respon
             verify_csrf(request, u, str(form.get("csrf_token") or ""))
             if not form.get("checked"):
                 raise InvalidInput("safety: confirm that you checked for each of these signs before eating the dose")
-            r = uc.take_dose(s, u.actor, challenge_id, dose_id, _symptom_form(form), today=local_today(request))
+            zone = viewer_zone(request)  # the browser's zone, kept with the dose for the verdict's reaction days
+            r = uc.take_dose(s, u.actor, challenge_id, dose_id, _symptom_form(form), today=local_today(request),
+                             zone=zone.key if zone is not None else None)
     except ClinicError as exc:
         if isinstance(exc, (NotFound, Forbidden)):
             raise  # not yours / wrong role: the app answers 404 / 403, never a redirect
