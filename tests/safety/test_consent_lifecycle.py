@@ -101,7 +101,7 @@ def test_the_childs_sharing_page_names_the_co_caregiver_after_the_clinic_is_revo
     page = parent.get(f"/sharing?patient={leo}")
     assert page.status_code == 200
     assert "Nobody else can see" not in page.text, "a co-caregiver still sees Leo's record"
-    who = page.text.split("Who can see", 1)[1].split("Recent access", 1)[0]
+    who = page.text.split("Who can see", 1)[1].split("Recent access", 1)[0].split("Sharing that ended", 1)[0]
     assert "Stranger" in who and "stranger@example.org" in who and "Dr Linked" not in who
     assert 'href="/caregivers"' in who
     own = parent.get("/sharing").text.split("Who can see", 1)[1].split("Recent access", 1)[0]  # the parent's own record
@@ -129,6 +129,7 @@ def test_the_access_log_says_whose_sharing_ended(people: People, engine, setting
 
     page = html.unescape(_signed_in(settings, "owner@example.org").get("/sharing").text)
     who, log = page.split("Who can see", 1)[1].split("Recent access", 1)
+    who = who.split("Sharing that ended", 1)[0]
     assert "Dr Unlinked" in who and "Dr Linked" not in who
     assert "ended sharing of your record with Dr Linked (linked@clinic.example.org)" in log, log[:1500]
     assert "ended sharing of your record with Dr Unlinked" not in log
@@ -219,3 +220,27 @@ def test_a_clinicians_write_racing_the_revocation_leaves_nothing_running(people:
     assert "active" not in running, f"a challenge runs for a revoked clinician: {outcome}"
     assert booked == "open", f"the request was {booked} by a revoked clinician: {outcome}"
     assert set(outcome.values()) <= {"Forbidden", "NotFound"}, outcome
+
+
+def test_the_sharing_page_keeps_who_had_access_and_when(people: People, engine, settings) -> None:  # type: ignore[no-untyped-def]
+    """Found in the consent-lifecycle walk: once a sharing ended, /sharing said only who can see
+    the record now; who had access before, from when to when, was left to the access log, whose 50
+    newest lines are soon the patient's own reads. "Sharing that ended" now lists each ended
+    sharing (clinician, from, until), also when the same clinician was linked again; another
+    patient's page shows none of it."""
+    import html
+
+    with transaction(engine) as s:
+        first = s.scalar(select(Consent.id).where(Consent.patient_id == people.owner_pid))
+        sharing.revoke(s, people.owner, people.owner_pid, first)
+        code = sharing.create_invite(s, people.owner, people.owner_pid)["code"]
+        sharing.accept_invite(s, people.clinician, code)  # the same clinician, linked again
+        ended = s.get(Consent, first)
+        since, until = ended.created_at.date().isoformat(), ended.revoked_at.date().isoformat()
+    page = html.unescape(_signed_in(settings, "owner@example.org").get("/sharing").text)
+    who, rest = page.split("Who can see", 1)[1].split("Sharing that ended", 1)
+    assert "Dr Linked" in who  # linked again
+    had = rest.split("Recent access", 1)[0]
+    assert "Dr Linked (linked@clinic.example.org)" in had and f"{since} – {until}" in had, had[:800]
+    other = html.unescape(_signed_in(settings, "stranger@example.org").get("/sharing").text)
+    assert "Sharing that ended" not in other and "Dr Linked" not in other

@@ -161,6 +161,22 @@ def sharing_partners(session: Session, actor: Actor, patient_id: int) -> dict[st
     return {str(cid): f"{name} ({email})" if name else email for cid, email, name in rows}
 
 
+def ended_access(session: Session, actor: Actor, patient_id: int) -> list[dict[str, object]]:
+    """Sharings of this record that ended (revoked, or the clinician's account closed), newest
+    first: who (as :func:`list_access` names them) and from when until when -- the Sharing page's
+    "Sharing that ended", so who *had* access stays on the page, not only in the access log. Read
+    with :func:`list_access` (same page, same audit row)."""
+    patient_for_write(session, actor, patient_id)
+    rows = session.execute(
+        select(Consent, User.email, User.display_name).join(User, User.id == Consent.clinician_user_id)
+        .where(Consent.patient_id == patient_id, Consent.revoked_at.is_not(None))
+        .order_by(Consent.revoked_at.desc(), Consent.id.desc())
+    ).all()
+    return [{"clinician": f"{name} ({email})" if name else email,
+             "since": c.created_at.isoformat(timespec="seconds") + "Z", "until": c.revoked_at.isoformat(timespec="seconds") + "Z"}
+            for c, email, name in rows]
+
+
 def is_shared(session: Session, actor: Actor, patient_id: int) -> bool:
     """Whether any clinician can read this patient's record now (one indexed lookup)."""
     patient_for_write(session, actor, patient_id)
