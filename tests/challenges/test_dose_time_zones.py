@@ -65,26 +65,28 @@ def test_a_clinic_dose_at_nine_is_stored_as_its_utc_instant_and_read_like_a_home
     assert stored.taken_at == utc(nine) and out["taken_at"] == utc(nine).isoformat(timespec="minutes") + "Z"
     assert stored.entered_zone == zone and out["entered_zone"] == zone
 
-    # a home challenge of the same patient whose dose was eaten at the same instant (stored UTC, as take_dose does)
+    # a home challenge of the same patient whose dose was eaten at the same instant (stored UTC with the
+    # patient's zone, as take_dose does since migration 0009)
     home = create(engine, people, food="food.wheat", doses=[ch.DoseStep(0, "1 slice of bread"), ch.DoseStep(8, "2 slices")])["id"]
     shift_back(engine, home, 9)
     with transaction(engine) as s:
         d = s.scalar(select(ChallengeDose).where(ChallengeDose.challenge_id == home, ChallengeDose.step == 1))
-        d.status, d.taken_at = "taken", utc(nine)
+        d.status, d.taken_at, d.entered_zone = "taken", utc(nine), zone
     with transaction(engine) as s:
         recent = [ch._dosed_recently(list(s.scalars(select(ChallengeDose).where(ChallengeDose.challenge_id == c))))
                   for c in (sup, home)]
     assert recent[0] == recent[1] == (ch.utcnow() - utc(nine) < dt.timedelta(hours=ch.MIN_HOURS_BETWEEN_HOME_DOSES))
 
     day = nine.date()  # the clinic's (and here the patient's) date of the dose
-    for where in (zone, None):  # the patient's zone known (the page's), or not (days taken as UTC days)
+    for where in (zone, None):  # the patient's zone known (the page's), or not (the zone of the last dose)
         for k in range(4):
             with transaction(engine) as s:
                 steps = {st["challenge_id"]: st["action"]
                          for st in ch.today_steps(s, people.owner, people.owner_pid, day + dt.timedelta(days=k), where)}
             assert steps[sup] == steps[home], (where, k, steps)
-            if where == zone:  # 48 h from 09:00 end at 09:00 two days later: that day is still observed, the next not
-                assert steps[sup] == ("observe" if k <= 2 else "avoid"), (k, steps)
+            # 48 h from 09:00 end at 09:00 two days later: that day is still observed, the next not
+            # (without the page's zone the doses' own zone places the day; it was a UTC day until 0009)
+            assert steps[sup] == ("observe" if k <= 2 else "avoid"), (where, k, steps)
 
 
 @pytest.mark.parametrize("zone", FAR)

@@ -503,11 +503,11 @@ def get_challenge(session: Session, actor: Actor, challenge_id: int) -> dict[str
 
 def _day_start(day: dt.date, zone: str | None) -> dt.datetime:
     """The first moment of the patient's ``day`` as naive UTC: midnight in their ``zone`` (an IANA
-    name), or UTC midnight when the zone is not known."""
+    name, or a stored fixed offset like "UTC+13:00"), or UTC midnight when the zone is not known."""
     if not zone:
         return dt.datetime.combine(day, dt.time())
     try:
-        return dt.datetime.combine(day, dt.time(), zone_info(zone)).astimezone(dt.UTC).replace(tzinfo=None)
+        return dt.datetime.combine(day, dt.time(), stored_zone(zone)).astimezone(dt.UTC).replace(tzinfo=None)
     except (OverflowError, ValueError):  # the calendar's ends
         return dt.datetime.combine(day, dt.time())
 
@@ -575,8 +575,11 @@ def _step_for(session: Session, ch: FoodChallenge, day: dt.date, zone: str | Non
             taken = [d for d in doses if d.status == "taken" and d.taken_at is not None]
             obs_end = max((d.taken_at + dt.timedelta(hours=ch.observation_hours) for d in taken), default=None)
             # every dose time is UTC (clinic doses too, since 0006): the window reaches into the
-            # patient's day when it ends after the day's first moment in the patient's zone
-            if obs_end is not None and _day_start(day, zone) < obs_end:
+            # patient's day when it ends after the day's first moment in the patient's zone; a
+            # request that does not say the zone (an app without ?zone=) is placed in the zone the
+            # last dose was taken in (0009), and only without that in UTC
+            last_zone = max(taken, key=lambda d: d.taken_at or dt.datetime.min).entered_zone if taken else None
+            if obs_end is not None and _day_start(day, zone or last_zone) < obs_end:
                 step["action"] = "observe"
                 step["text"] = (f"Observation: log {child}'s itch and skin today (late reactions show 6-48 h after a "
                                 f"dose). Give {child} no other {food}." if child else
