@@ -167,3 +167,23 @@ def test_the_page_keeps_the_browsers_zone_with_the_dose(web, sqlite_url, zone) -
     with transaction(engine) as s:
         d = s.get(ChallengeDose, dose_id)
         assert (d.status, d.entered_zone, d.time_note) == ("taken", zone, "")
+
+
+def test_a_zone_is_checked_before_anything_is_stored(engine, people) -> None:  # type: ignore[no-untyped-def]
+    """The clinic layer (the API's and the page's way in): an unknown name or an impossible offset
+    is refused naming ``zone``; a fixed offset is kept as given; a naive time is the wall time there."""
+    from gutskin.clinic.errors import InvalidInput
+
+    cid = create(engine, people, doses=[ch.DoseStep(0, "1/4 cooked egg"), ch.DoseStep(8, "1 cooked egg")])["id"]
+    shift_back(engine, cid, 8)
+    with transaction(engine) as s:
+        dose_id = s.scalar(select(ChallengeDose.id).where(ChallengeDose.challenge_id == cid, ChallengeDose.step == 1))
+    for bad in ("UTC+25:00", "UTC+05:75", "Europe/Atlantis"):
+        with pytest.raises(InvalidInput, match="^zone: "), transaction(engine) as s:
+            ch.take_dose(s, people.owner, cid, dose_id, NO_SYMPTOMS, zone=bad, today=dt.date.today())
+    wall = (dt.datetime.now(dt.UTC) + dt.timedelta(hours=13) - dt.timedelta(hours=2)).replace(tzinfo=None, microsecond=0)
+    with transaction(engine) as s:
+        out = ch.take_dose(s, people.owner, cid, dose_id, NO_SYMPTOMS, taken_at=wall, zone="UTC+13:00",
+                           today=dt.date.today())
+    assert out["dose"]["entered_zone"] == "UTC+13:00"
+    assert out["dose"]["taken_at"] == (wall - dt.timedelta(hours=13)).isoformat(timespec="minutes") + "Z"

@@ -900,10 +900,10 @@ def home_instant(taken_at: dt.datetime | None, zone: str | None) -> tuple[dt.dat
     tz: dt.tzinfo | None = None
     if zone:
         zone = zone.strip()
-        if _OFFSET_LABEL.fullmatch(zone) or zone == "UTC":
-            tz = stored_zone(zone)
-        else:
-            tz = zone_info(zone)
+        m = _OFFSET_LABEL.fullmatch(zone)
+        if m and (int(m.group(2)) > 23 or int(m.group(3)) > 59):
+            raise InvalidInput("zone: an offset is UTC+HH:MM with HH below 24 and MM below 60 (like UTC+13:00)")
+        tz = stored_zone(zone) if m or zone == "UTC" else zone_info(zone)
     if taken_at is None:
         return None, zone or None
     if taken_at.tzinfo is None or taken_at.utcoffset() is None:
