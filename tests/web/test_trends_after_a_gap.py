@@ -43,3 +43,18 @@ def test_a_diary_without_entries_still_says_nothing_yet(client, people) -> None:
     login_page(client, "owner@example.org")
     page = " ".join(client.get("/trends?weeks=12").text.split())
     assert "Nothing logged in the last 12 weeks yet" in page and "last diary entry" not in page
+
+
+def test_the_clinicians_last_two_weeks_say_when_the_last_entry_was(client, engine, people) -> None:
+    today = dt.date.today()
+    last = today - dt.timedelta(days=40)
+    with transaction(engine) as s:
+        diary.put_day(s, people.owner, people.owner_pid, last, diary.DayInput(itch=5))
+    login_page(client, "linked@clinic.example.org")
+    page = " ".join(client.get(f"/clinic/patients/{people.owner_pid}").text.split())
+    # an empty table with its headings and not a word, until 2026-12-06
+    assert f'id="no-recent-days">Nothing logged in the last two weeks: the last diary entry is from {_words(last)}.' in page
+    with transaction(engine) as s:
+        diary.put_day(s, people.owner, people.owner_pid, today, diary.DayInput(itch=2))
+    page = client.get(f"/clinic/patients/{people.owner_pid}").text
+    assert 'id="no-recent-days"' not in page and f"<td>{today.isoformat()}</td>" in page
