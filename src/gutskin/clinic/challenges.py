@@ -612,7 +612,7 @@ def today_steps(session: Session, actor: Actor, patient_id: int, day: dt.date | 
 
     ``zone``: the patient's IANA time zone (their page's), which places their day on the UTC dose
     times (an observation window ending at 09:00 in Auckland still covers that Auckland day);
-    unknown: the day is taken as a UTC day."""
+    unknown: the zone the last dose was taken in, else the day is taken as a UTC day."""
     patient = patient_for_read(session, actor, patient_id)
     child = (patient.display_name or "your child") if patient.relationship == "child" else None
     if zone:

@@ -193,7 +193,8 @@ def acknowledge(alert_id: int, request: Request) -> dict:
 @router.get("/me/challenges", summary="Your food challenges, today's steps and the safety questions")
 def mine(request: Request, patient_id: int | None = PatientQ, date: str | None = None,
          zone: str | None = Query(None, max_length=64, description="your IANA time zone (Pacific/Auckland): places "
-                                  "your day on the dose times for the observation step; default: the day in UTC")) -> dict:
+                                  "your day on the dose times for the observation step; default: the zone of the "
+                                  "last dose taken, else the day in UTC")) -> dict:
     with unit_of_work(request) as s:
         actor = api_actor(request, s)
         pid = my_patient_id(s, actor, patient_id)
