@@ -172,7 +172,8 @@ def _linked_clinician(session: Session, actor: Actor, patient_id: int) -> Patien
             raise NotFound("patient not found")
         return p
     patient = patient_for_read(session, actor, patient_id)  # NotFound for strangers
-    if actor.role != "clinician" or actor.user_id is None or not has_active_consent(session, patient_id, actor.user_id):
+    if actor.role != "clinician" or actor.user_id is None or not has_active_consent(session, patient_id, actor.user_id,
+                                                                                     lock=True):  # a write: see has_active_consent
         raise Forbidden("only the patient's clinician can do this")
     return patient
 
