@@ -244,3 +244,29 @@ def test_the_sharing_page_keeps_who_had_access_and_when(people: People, engine, 
     assert "Dr Linked (linked@clinic.example.org)" in had and f"{since} – {until}" in had, had[:800]
     other = html.unescape(_signed_in(settings, "stranger@example.org").get("/sharing").text)
     assert "Sharing that ended" not in other and "Dr Linked" not in other
+
+
+def test_a_challenge_stopped_by_the_end_of_sharing_is_due_for_the_next_clinicians_review(people: People, engine) -> None:  # type: ignore[no-untyped-def]
+    """Found in the consent-lifecycle walk ("who reviews the stop?"): a challenge stopped because
+    sharing ended keeps its food on the patient's avoid list "until the clinician has reviewed the
+    stop", but no clinician was ever told: only safety stops raise an alert, and "due for review"
+    listed running challenges only. A clinician linked afterwards now finds it due for review (panel,
+    Challenges page, API) until they record the outcome; the revoked clinician does not, nor does an
+    unlinked one."""
+    with transaction(engine) as s:
+        plan = challenges.PlanInput(food="food.egg", kind="home", released_for_home=True, start=dt.date.today(),
+                                    baseline_days=7, doses=[challenges.DoseStep(0, "1/4 cooked egg")])
+        ch = challenges.create_plan(s, people.clinician, people.owner_pid, plan)["id"]
+        consent = s.scalar(select(Consent.id).where(Consent.patient_id == people.owner_pid))
+        sharing.revoke(s, people.owner, people.owner_pid, consent)
+        assert challenges.clinician_alerts(s, people.unlinked)["due"] == []
+        code = sharing.create_invite(s, people.owner, people.owner_pid)["code"]
+        sharing.accept_invite(s, people.unlinked, code)  # the next clinic
+    with transaction(engine) as s:
+        due = challenges.clinician_alerts(s, people.unlinked)["due"]
+        assert [(r["kind"], r["challenge_id"], r["patient_id"]) for r in due] == [("review_stop", ch, people.owner_pid)], due
+        assert "egg" in due[0]["text"] and "sharing with the supervising clinician ended" in due[0]["text"]
+        assert challenges.clinician_alerts(s, people.clinician)["due"] == []  # revoked
+        challenges.confirm_outcome(s, people.unlinked, ch, "refuted", note="no dose was taken; egg is eaten at home without trouble")
+    with transaction(engine) as s:
+        assert challenges.clinician_alerts(s, people.unlinked)["due"] == []

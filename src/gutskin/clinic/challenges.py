@@ -1272,6 +1272,18 @@ def clinician_alerts(session: Session, actor: Actor, day: dt.date | None = None)
                     r["patient_id"] = pid
                     r["patient_name"] = names.get(pid, "")
                     due.append(r)
+    # a stopped challenge keeps its food on the patient's avoid list until a clinician records the
+    # outcome; a safety stop is on the alerts list until acknowledged, but a stop by the patient or by
+    # the end of sharing was listed nowhere, so no clinician -- the next one linked included -- was told
+    alerted = {a["challenge_id"] for a in alerts}
+    for c in session.scalars(select(FoodChallenge).where(FoodChallenge.patient_id.in_(pids), FoodChallenge.status == "stopped")
+                             .order_by(FoodChallenge.id)).all():
+        if c.id not in alerted:
+            due.append({"kind": "review_stop", "challenge_id": c.id, "food": c.food,
+                        "due": (c.stopped_at or c.updated_at).date().isoformat(),
+                        "text": f"The {food_label(c.food)} challenge was stopped ({c.stop_reason or 'no reason given'}): "
+                                f"review it and record the outcome; the food stays on the patient's avoid list until then.",
+                        "patient_id": c.patient_id, "patient_name": names.get(c.patient_id, "")})
     audit.record_reads(session, actor, sorted({int(r["patient_id"]) for r in due}), "challenge_reminders")  # type: ignore[call-overload]
     return {"alerts": alerts, "due": due}
 
