@@ -35,13 +35,14 @@ BASELINE_ITCH = [2, 3, 2, 3, 2, 2, 3]
 REACTION_ITCH = 7
 
 
-def _challenge_in_the_past(engine, people, zone: str | None, local_time: dt.time, stored_zone: str | None):  # type: ignore[no-untyped-def]
+def _challenge_in_the_past(engine, people, zone: str | None, local_time: dt.time, stored_zone: str | None,  # type: ignore[no-untyped-def]
+                           **plan):
     """A finished home challenge (7 baseline days, doses on days 0, 4, 8, two observation days)
     whose doses were eaten at ``local_time`` in ``zone`` on their planned days; each dose keeps
     ``stored_zone``. The patient's itch rises to 7 on the two days after each dose (the days a
     late reaction to a morning or afternoon dose covers most), 2-3 on every other day.
     Returns (challenge id, the doses' local times, the reaction days)."""
-    cid = create(engine, people)["id"]
+    cid = create(engine, people, **plan)["id"]
     shift_back(engine, cid, 19)
     local_times: list[dt.datetime] = []
     with transaction(engine) as s:
@@ -93,6 +94,17 @@ def test_los_angeles_after_school_doses_are_weighted_on_the_patients_days(engine
     assert v["verdict"] == "reaction_likely", v
     assert v["challenge_days"] == len(_window(local)) == 6  # the two days after each dose; the dose day is not
     assert v["control_days"] == 11 - 6
+
+
+def test_clinic_doses_are_read_in_the_zone_they_were_given_in(engine, people) -> None:  # type: ignore[no-untyped-def]
+    """A supervised challenge in an Auckland clinic: its doses (UTC since 0006, with the clinic's zone)
+    get the same windows as home doses there."""
+    cid, local, react = _challenge_in_the_past(engine, people, AKL, dt.time(9, 0), AKL, kind="supervised",
+                                               released_for_home=False)
+    with transaction(engine) as s:
+        assert {d.setting for d in s.scalars(select(ChallengeDose).where(ChallengeDose.challenge_id == cid))} == {"clinic"}
+        v = ch.evaluate(s, people.clinician, cid)
+    assert v["verdict"] == "reaction_likely" and v["challenge_days"] == len(_window(local)) == 9, v
 
 
 def test_a_dose_without_a_zone_is_still_read_as_utc(engine, people) -> None:  # type: ignore[no-untyped-def]
