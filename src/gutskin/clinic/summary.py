@@ -21,11 +21,24 @@ from gutskin.clinic import audit
 from gutskin.clinic.access import patient_for_read
 from gutskin.clinic.actors import Actor
 from gutskin.clinic.appointments import open_request_counts
+from gutskin.clinic.errors import InvalidInput
 from gutskin.clinic.sharing import linked_patients
 from gutskin.diary.factors import FactorKind, known_factor
 from gutskin.store.models import Consent, DiaryDay, Factor, FactorValue, Patient, QuestionnaireResponse
 
 POEM_BANDS = ("clear/almost clear", "mild", "moderate", "severe", "very severe")
+TREND_WEEKS = (4, 12, 52)
+"""The windows of the Trends chart; the API refuses others (:func:`check_trend_weeks`), the pages show 12."""
+
+
+def check_trend_weeks(weeks: int) -> int:
+    """``weeks`` when it is one of :data:`TREND_WEEKS`, else ``InvalidInput`` naming it: the API
+    answered ``weeks=208`` (a patient with four years asking for all of them) with 12 weeks and
+    no word (the years-of-data walk, 2026-12-06)."""
+    if weeks not in TREND_WEEKS:
+        raise InvalidInput(f"weeks: expected one of {', '.join(map(str, TREND_WEEKS))}, got {weeks}; "
+                           "days further back: the diary with start and end")
+    return weeks
 
 
 def poem_band(total: float | None) -> str | None:
@@ -40,11 +53,15 @@ def _mean(xs: list[int]) -> float | None:
     return statistics.fmean(xs) if xs else None
 
 
-def trends(session: Session, actor: Actor, patient_id: int, weeks: int = 12, today: dt.date | None = None) -> dict[str, object]:
-    """Chart data over the last ``weeks`` weeks: itch, sleep loss, flares, POEM with band, factor days, logged/missing days."""
-    if weeks not in (4, 12, 52):
-        weeks = 12
+def trends(session: Session, actor: Actor, patient_id: int, weeks: int = 12, today: dt.date | None = None,
+           *, strict: bool = False) -> dict[str, object]:
+    """Chart data over the last ``weeks`` weeks: itch, sleep loss, flares, POEM with band, factor days, logged/missing days.
+
+    ``weeks`` other than :data:`TREND_WEEKS`: 12 for a page's hand-edited ``?weeks=``, ``InvalidInput``
+    with ``strict`` (the API), after the patient is authorized (a stranger gets ``NotFound`` first)."""
     patient = patient_for_read(session, actor, patient_id)
+    if weeks not in TREND_WEEKS:
+        weeks = check_trend_weeks(weeks) if strict else 12
     audit.record(session, actor, patient_id, "read", "trends", f"{weeks}w")
     today = patients_today(session, patient_id, today or dt.date.today())  # a clinician behind in time sees the patient's today too
     start = today - dt.timedelta(days=7 * weeks - 1)

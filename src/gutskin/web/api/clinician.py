@@ -40,7 +40,7 @@ def patient_diary(patient_id: int, request: Request, start: str | None = None, e
 def patient_trends(patient_id: int, request: Request, weeks: int = 12) -> dict:
     with unit_of_work(request) as s:
         actor = api_actor(request, s)
-        return summary.trends(s, actor, patient_id, weeks)
+        return summary.trends(s, actor, patient_id, weeks, strict=True)
 
 
 @router.get("/patients/{patient_id}/questionnaires", summary="A patient's questionnaire scores")

@@ -144,7 +144,7 @@ def delete_day(day: str, request: Request, patient_id: int | None = PatientQ) ->
 def trends(request: Request, weeks: int = 12, patient_id: int | None = PatientQ) -> dict:
     with unit_of_work(request) as s:
         actor = api_actor(request, s)
-        return summary.trends(s, actor, my_patient_id(s, actor, patient_id), weeks)
+        return summary.trends(s, actor, my_patient_id(s, actor, patient_id), weeks, strict=True)
 
 
 @router.post("/questionnaires/{instrument}", status_code=201, summary="Answer POEM, RECAP, ADCT, DLQI or CDLQI")
