@@ -270,3 +270,36 @@ def test_a_challenge_stopped_by_the_end_of_sharing_is_due_for_the_next_clinician
         challenges.confirm_outcome(s, people.unlinked, ch, "refuted", note="no dose was taken; egg is eaten at home without trouble")
     with transaction(engine) as s:
         assert challenges.clinician_alerts(s, people.unlinked)["due"] == []
+
+
+def test_the_next_clinic_is_told_which_answers_were_not_its_own(people: People, engine, settings, client) -> None:  # type: ignore[no-untyped-def]
+    """Found in the consent-lifecycle walk (revoke A, link B): B's appointment queue showed the
+    request A had proposed a time for as "cancelled: sharing ended" with A's time and "Message to
+    the patient: Cancelled: sharing with this clinician ended ..." -- as if B's own clinic had
+    answered and B's sharing had ended. Each request now says who answered it (API
+    ``answered_by``: "you", "another clinician" or null; the page marks the other clinician's
+    answer); the patient's open request stays B's to answer."""
+    import html
+
+    with transaction(engine) as s:
+        proposed = appointments.request_appointment(s, people.owner, people.owner_pid, "Review of the hands")["id"]
+        when = (dt.datetime.utcnow() + dt.timedelta(days=3)).replace(second=0, microsecond=0)
+        appointments.respond(s, people.clinician, proposed, "propose", when)
+        still_open = appointments.request_appointment(s, people.owner, people.owner_pid, "New rash")["id"]
+        consent = s.scalar(select(Consent.id).where(Consent.patient_id == people.owner_pid))
+        sharing.revoke(s, people.owner, people.owner_pid, consent)
+        code = sharing.create_invite(s, people.owner, people.owner_pid)["code"]
+        sharing.accept_invite(s, people.unlinked, code)  # B, another clinic
+        mine = appointments.request_appointment(s, people.owner, people.owner_pid, "Follow-up")["id"]
+        appointments.respond(s, people.unlinked, mine, "accept", when + dt.timedelta(hours=1))
+    rows = {r["id"]: r for r in client.get("/api/v1/clinician/appointments?include_closed=true",
+                                            headers=bearer(client, "unlinked@clinic.example.org")).json()}
+    assert rows[proposed]["status"] == "cancelled" and rows[proposed]["answered_by"] == "another clinician"
+    assert rows[still_open]["answered_by"] is None and rows[mine]["answered_by"] == "you"
+    page = html.unescape(_signed_in(settings, "unlinked@clinic.example.org").get("/clinic/appointments").text)
+    cards = [c.split("</article>", 1)[0] for c in page.split("<article")[1:]]
+    card = next(c for c in cards if "Review of the hands" in c)
+    assert "another clinician" in card and "cancelled: sharing ended" not in card, card
+    assert "Message to the patient:" not in card
+    own = next(c for c in cards if "Follow-up" in c)
+    assert "another clinician" not in own and "booked" in own

@@ -108,7 +108,10 @@ def queue(session: Session, actor: Actor, include_closed: bool = False) -> list[
     ordered = sorted(rows, key=lambda r: (state.get(r[0].status, 2), rank.get(r[0].urgency, 9), r[0].created_at))
     audit.record_reads(session, actor, list(dict.fromkeys(p.id for _, p in ordered)), "appointments")  # once per patient
     for a, p in ordered:
-        out.append(_out(a, p))
+        # who answered: a clinician linked after another's sharing ended read that one's time and
+        # message ("Cancelled: sharing with this clinician ended") as their own clinic's
+        by = None if a.clinician_user_id is None else "you" if a.clinician_user_id == actor.user_id else "another clinician"
+        out.append({**_out(a, p), "answered_by": by})
     return out
 
 
