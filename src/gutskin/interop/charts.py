@@ -112,8 +112,31 @@ def itch_sleep_chart(dates: Sequence[Any], itch: Sequence[int | None], sleep_los
     return _svg(fig)
 
 
+SCORE_GAP_DAYS = 28
+"""Weekly scores more than this many days apart are not joined by a line: after a 5-month gap the
+POEM line ran straight across it, as if scores had been logged in between (years-of-data walk)."""
+
+
+def _with_breaks(points: Sequence[tuple[Any, float]]) -> tuple[list[dt.date], list[float]]:
+    """The points in date order, with a break (NaN) between two more than :data:`SCORE_GAP_DAYS` apart."""
+    xs: list[dt.date] = []
+    ys: list[float] = []
+    for d, t in sorted((_dates([d])[0], float(t)) for d, t in points):
+        if xs and (d - xs[-1]).days > SCORE_GAP_DAYS:
+            xs.append(xs[-1] + (d - xs[-1]) / 2)
+            ys.append(float("nan"))
+        xs.append(d)
+        ys.append(t)
+    return xs, ys
+
+
 def scores_chart(start: dt.date, end: dt.date, poem: Sequence[tuple[Any, float]], recap: Sequence[tuple[Any, float]]) -> str:
     """POEM (circles, solid) and RECAP (squares, dashed) totals 0-28 over POEM severity bands."""
+    return _svg(scores_figure(start, end, poem, recap))
+
+
+def scores_figure(start: dt.date, end: dt.date, poem: Sequence[tuple[Any, float]], recap: Sequence[tuple[Any, float]]):  # type: ignore[no-untyped-def]
+    """The figure of :func:`scores_chart` (a line is broken over a gap of more than :data:`SCORE_GAP_DAYS`)."""
     fig = _figure(1.9)
     ax = fig.add_subplot()
     for (lo, hi, name), grey in zip(POEM_BANDS, GREYS, strict=True):
@@ -121,10 +144,10 @@ def scores_chart(start: dt.date, end: dt.date, poem: Sequence[tuple[Any, float]]
         ax.text(1.005, (lo + hi) / 2, name, transform=ax.get_yaxis_transform(), fontsize=6.5, va="center")
     ax.axhline(RECAP_CONTROLLED_BELOW - 0.5, color="black", lw=0.6, ls=":")
     if poem:
-        x, y = zip(*sorted(((_dates([d])[0], t) for d, t in poem)), strict=True)
+        x, y = _with_breaks(poem)
         ax.plot(x, y, color="black", lw=1.2, marker="o", ms=4, mfc="white", label="POEM")
     if recap:
-        x, y = zip(*sorted(((_dates([d])[0], t) for d, t in recap)), strict=True)
+        x, y = _with_breaks(recap)
         ax.plot(x, y, color="black", lw=1.0, ls=(0, (4, 2)), marker="s", ms=3.5, mfc="black", label="RECAP")
     ax.set_ylim(-0.5, 28.5)
     ax.set_yticks([0, 7, 14, 21, 28])
@@ -138,7 +161,7 @@ def scores_chart(start: dt.date, end: dt.date, poem: Sequence[tuple[Any, float]]
     ax.legend(handles, labels, loc="upper left", fontsize=7, ncol=3, frameon=False, bbox_to_anchor=(0, 1.22))
     for s in ("top",):
         ax.spines[s].set_visible(False)
-    return _svg(fig)
+    return fig
 
 
 def forecast_chart(days: Sequence[dict[str, Any]], threshold: int = 7) -> str:
