@@ -223,6 +223,41 @@ def day_author(session: Session, actor: Actor, patient_id: int, day: dt.date) ->
     return shown_author(day_authors(session, actor, patient_id, day, day).get(day))
 
 
+def day_version(session: Session, actor: Actor, patient_id: int, day: dt.date, lock: bool = False,
+                after: DayInput | None = None) -> str:
+    """A short fingerprint of what is stored on ``day`` (its scores, flare, notes and factors), or
+    ``"none"`` without an entry: the diary page sends the one it was shown with its Save, so a save
+    made on a form opened before someone else saved the day (the other parent's phone, another tab)
+    is refused instead of silently replacing that entry. ``lock`` holds the day's row until the
+    transaction ends (``SELECT … FOR UPDATE`` on PostgreSQL; SQLite has one writer), so the check
+    and the write that follows it see the same day. ``after``: the version the day would have once
+    that entry is saved (a Save that found its own earlier save -- sent again after a time-out --
+    is no conflict). Not audited: the values are not returned (the page that shows them reads them
+    through :func:`list_days`)."""
+    import hashlib
+    import json
+
+    patient_for_entry(session, actor, patient_id)
+    t = DiaryDay.__table__
+    q = select(t.c.itch, t.c.sleep_loss, t.c.flare, t.c.poscorad, t.c.poem, t.c.notes).where(
+        t.c.patient_id == patient_id, t.c.day == day)
+    row = session.execute(q.with_for_update() if lock else q).first()
+    if after is not None:  # as put_day stores it: a POEM the entry does not give is kept
+        poem = after.poem if after.poem is not None else (row.poem if row is not None else None)
+        fields = [after.itch, after.sleep_loss, None if after.flare is None else int(bool(after.flare)), after.poscorad,
+                  poem, after.notes or None]
+        values = sorted((name, float(value)) for name, value in after.factors.items())
+    elif row is None:
+        return "none"
+    else:
+        fields = list(row)
+        values = sorted((name, value) for name, value in session.execute(
+            select(Factor.name, FactorValue.value).join(Factor, Factor.id == FactorValue.factor_id)
+            .where(FactorValue.patient_id == patient_id, FactorValue.day == day)))
+    text = json.dumps([fields, values], default=str)
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
 def last_logged_day(session: Session, actor: Actor, patient_id: int, before: dt.date | None = None) -> dict[str, object] | None:
     """The most recent logged day (to prefill today's entry)."""
     patient_for_read(session, actor, patient_id)

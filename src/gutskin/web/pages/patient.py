@@ -177,9 +177,32 @@ def today(request: Request, date: str | None = None, patient: int | None = None,
     return _today_page(request, date, patient, int(note == f"saved {date}"), deleted=note == f"deleted {date}")
 
 
+class DayChanged(Exception):
+    """The day was saved or deleted elsewhere (another phone, another tab) since the form was opened; ``version``: what is stored now."""
+
+    def __init__(self, version: str) -> None:
+        super().__init__(version)
+        self.version = version
+
+
+def _stored_words(entry: dict) -> str:
+    """What is stored on a day, in a line: "itch 6, sleep loss 2, flare, Dairy, Pollen 40 grains/m³, notes: …"."""
+    from gutskin.web.pages.common import factor_text
+
+    parts = [f"{label} {entry[k]}" for k, label in (("itch", "itch"), ("sleep_loss", "sleep loss")) if entry.get(k) is not None]
+    if entry.get("flare") is not None:
+        parts.append("flare" if entry["flare"] else "no flare")
+    parts += [factor_text(n, v) for n, v in sorted(entry.get("factors", {}).items()) if v]  # type: ignore[union-attr]
+    if entry.get("notes"):
+        parts.append(f"notes: {entry['notes']}")
+    return ", ".join(parts) or "nothing but the day itself"
+
+
 def _today_page(request: Request, date: str | None, patient: int | None, saved: int = 0,
-                error: str | None = None, posted: dict | None = None, deleted: bool = False) -> Response:
-    """The diary form; after a refused save, ``error`` and what was typed (``posted``)."""
+                error: str | None = None, posted: dict | None = None, deleted: bool = False,
+                changed: str | None = None) -> Response:
+    """The diary form; after a refused save, ``error`` and what was typed (``posted``); ``changed``:
+    the save was refused because the day changed since the form was opened (the version stored now)."""
     local = local_today(request)
     day = _parse_day(date, local)
     if day > local or day < FIRST_DAY:  # nobody logs tomorrow (the form would only refuse it on save), nor in 1066
@@ -215,6 +238,21 @@ def _today_page(request: Request, date: str | None, patient: int | None, saved: 
         recent = diary.list_days(s, u.actor, pid, day - dt.timedelta(days=60), day)
         used = {k for d in recent for k in d["factors"]}  # type: ignore[attr-defined]
         due = questionnaires.due(s, pid, day)
+        author = diary.day_author(s, u.actor, pid, day) if existing else None
+        if changed is not None:  # the version stored now: a second Save replaces it knowingly
+            base = changed
+            if existing:
+                error = (f"Not saved: {(author + ' saved this day') if author else 'this day was saved'} "
+                         f"(in another tab or on another phone) while you were editing it. Stored now: "
+                         f"{_stored_words(existing[0])}. What you typed is below: press Save again to replace "
+                         f"the stored entry with it, or open the day again to keep the stored one.")
+            else:
+                error = ("Not saved: this day was deleted (in another tab or on another phone) while you were "
+                         "editing it. What you typed is below: press Save again to log it.")
+        elif posted is not None and posted.get("base"):
+            base = posted["base"]  # a refused save keeps the version the form was opened with
+        else:
+            base = diary.day_version(s, u.actor, pid, day)
         ctx = {
             "day": day.isoformat(), "prev_day": (day - dt.timedelta(days=1)).isoformat(),
             "next_day": (day + dt.timedelta(days=1)).isoformat() if day < local else None,
@@ -225,9 +263,9 @@ def _today_page(request: Request, date: str | None, patient: int | None, saved: 
             "due": due, "saved": bool(saved), "deleted": deleted, "patient": patient, "profiles": _profiles(s, u.actor),
             "current_patient": pid, "date_defaulted": not date, "error": error, "custom_groups": CUSTOM_GROUPS,
             "viewing": viewing(s, u, patient),
-            "author": diary.day_author(s, u.actor, pid, day) if existing else None,
+            "author": author, "base": base,
         }
-        return render(request, "today.html", ctx, user=u, status=422 if error else 200)
+        return render(request, "today.html", ctx, user=u, status=409 if changed is not None else 422 if error else 200)
 
 
 def _save_today(request: Request, form: dict[str, str], patient: int | None) -> Response:
@@ -266,6 +304,11 @@ def _save_today(request: Request, form: dict[str, str], patient: int | None) -> 
             itch=num("itch"), sleep_loss=num("sleep_loss"), flare=_flare(form),
             notes=(form.get("notes") or "").strip() or None, factors=factors,
         )
+        base = form.get("base")
+        if base is not None:  # the page's form: was the day changed since it was opened? (the API has no such check)
+            now = diary.day_version(s, u.actor, pid, day, lock=True)
+            if now != base and now != diary.day_version(s, u.actor, pid, day, after=entry):
+                raise DayChanged(now)  # (the same entry stored already, e.g. Save sent again after a time-out: no conflict)
         diary.put_day(s, u.actor, pid, day, entry)
     q = f"&patient={patient}" if patient else ""
     note = quote(signed_note(request, f"saved {day.isoformat()}", "/today"))
@@ -277,6 +320,8 @@ async def save_today(request: Request, patient: int | None = None) -> Response:
     form = {k: str(v) for k, v in (await request.form()).items()}
     try:
         return await run_in_threadpool(_save_today, request, form, patient)
+    except DayChanged as exc:  # someone else saved the day since this form was opened: nothing written
+        return await run_in_threadpool(_today_page, request, form.get("date"), patient, 0, None, form, False, exc.version)
     except (NotFound, Forbidden):
         raise  # not yours: 404 / 403 as everywhere
     except ClinicError as exc:  # the same form again, with what was typed and what is wrong
