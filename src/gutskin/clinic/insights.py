@@ -150,9 +150,14 @@ def _compute(frame, external_id: str) -> dict[str, Any]:  # type: ignore[no-unty
     from gutskin.insights import patient_insights
 
     try:
-        return {"status": "ready", **patient_insights(frame, external_id, horizon=7)}
+        result = {"status": "ready", **patient_insights(frame, external_id, horizon=7)}
     except ValueError as exc:
         return {"status": "not_enough_data", "reason": str(exc)}
+    # the last day with an itch score: a forecast runs from the last diary row, which can hold foods
+    # only; after months without a score it shows the diary's usual itch, not today's (the pages say so)
+    scored = frame.loc[frame["itch"].notna(), "date"] if "itch" in frame else []
+    result["last_itch_day"] = str(scored.max())[:10] if len(scored) else None
+    return result
 
 
 def insights_for(session: Session, actor: Actor, patient_id: int) -> dict[str, Any]:

@@ -105,6 +105,11 @@ def _section_scores(data: dict[str, Any]) -> str:
     return _table(["Instrument", "Answered", "Total", "Band", "Answered by"], rows, {2})
 
 
+UNSCORED_DAYS = 7
+"""More days than this between the last itch score and the report, while the diary goes on, and the
+forecast says it (the insights page's rule, gutskin.web.pages.insights.UNSCORED_DAYS)."""
+
+
 def _section_insights(data: dict[str, Any], compact: bool) -> str:
     ins = data.get("insights") or {}
     status = ins.get("status")
@@ -146,6 +151,12 @@ def _section_insights(data: dict[str, Any], compact: bool) -> str:
         if old:
             out.append(f'<p class="note"><b>The last diary entry is {gap} days before this report:</b> the forecast is for '
                        "the days after it, not the coming week, and says nothing about the patient now.</p>")
+        else:  # a recent last row without an itch score for weeks: the forecast is the diary's usual itch (the page says so)
+            unscored = _days_between(ins.get("last_itch_day"), data.get("generated_on"))
+            if unscored is not None and unscored > UNSCORED_DAYS:
+                out.append(f'<p class="note"><b>The last itch score is {unscored} days before this report</b> '
+                           f"({_date(ins.get('last_itch_day'))}): with no score since, the forecast shows the usual itch "
+                           "of this diary, not how the patient is now.</p>")
         # "in the next 7 days" right after that note contradicted it (the page says "in those 7 days")
         within = f"the {len(days)} days after it" if old else f"the next {len(days)} days"
         out.append(f"<p>Chance of at least one day with itch {fc.get('flare_threshold', 7)}+ in {within}: "

@@ -13,6 +13,8 @@ from gutskin.web.deps import unit_of_work
 from gutskin.web.pages.common import local_today, render, require_user, viewing
 
 router = APIRouter(include_in_schema=False)
+UNSCORED_DAYS = 7
+"""More days than this since the last itch score, while the diary goes on, and the forecast says it."""
 
 
 @router.get("/insights", response_class=HTMLResponse)
@@ -36,8 +38,15 @@ def insights_panel(request: Request, patient: int) -> Response:
     forecast, sleep = result.get("forecast"), result.get("sleep_forecast")
     # the forecast runs from the last diary day: when its first day is already past, "next 7 days" is wrong
     origin = (forecast or {}).get("origin")
-    stale = bool(origin) and dt.date.fromisoformat(str(origin)) + dt.timedelta(days=1) < local_today(request)
+    today = local_today(request)
+    stale = bool(origin) and dt.date.fromisoformat(str(origin)) + dt.timedelta(days=1) < today
+    # a recent last row with no itch score for more than a week before it (foods ticked, the slider
+    # left alone): the forecast is the diary's usual itch, not how it is now (years-of-data walk)
+    last_itch = result.get("last_itch_day")
+    unscored = (dt.date.fromisoformat(str(last_itch)) if last_itch and not stale and
+                (today - dt.date.fromisoformat(str(last_itch))).days > UNSCORED_DAYS else None)
     return render(request, "_insights.html", {"r": result, "patient_id": patient, "viewer": viewer,
                                               "forecast_from": dt.date.fromisoformat(str(origin)) if stale else None,
+                                              "itch_scored_on": unscored,
                                               "forecast_data": forecast or None,
                                               "sleep_data": sleep or None}, user=u)
