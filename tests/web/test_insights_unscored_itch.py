@@ -75,3 +75,30 @@ def test_the_visit_report_says_it_too(engine, people) -> None:
     assert (f"The last itch score is 150 days before this report ({last_score:%d %b %Y}): with no score since, the "
             "forecast shows the usual itch of this diary, not how the patient is now.") in text
     assert "The last diary entry is" not in text  # the entry of today is not old
+
+
+def test_sleep_loss_not_scored_for_months_is_said_on_the_page_and_report(engine, people, client) -> None:
+    from gutskin.clinic import reports
+    from tests.interop.test_report import _pdf_text
+
+    clear_cache()
+    today = dt.date.today()
+    last_sleep = today - dt.timedelta(days=120)
+    with transaction(engine) as s:
+        for k in range(150):  # 30 days with itch and sleep loss, then itch only: the sleep slider left alone
+            day = last_sleep - dt.timedelta(days=29) + dt.timedelta(days=k)
+            diary.put_day(s, people.owner, people.owner_pid, day,
+                          diary.DayInput(itch=3 + k % 3, sleep_loss=(1 + k % 4) if day <= last_sleep else None))
+    with transaction(engine) as s:
+        r = settle(people.owner_pid, insights_for(s, people.owner, people.owner_pid), 60)
+    assert r["sleep_forecast"] is not None and r["last_sleep_day"] == last_sleep.isoformat()
+    words = f"{last_sleep:%a} {last_sleep.day} {last_sleep:%b %Y}"
+    login_page(client, "owner@example.org")
+    page = " ".join(html.unescape(client.get("/insights/panel", params={"patient": people.owner_pid}).text).split())
+    assert (f'id="sleep-unscored">Your last sleep-loss score is from {words}: with no score since, this forecast shows '
+            "the usual nights of your diary, not how they are now.") in page
+    assert 'id="forecast-unscored"' not in page  # itch is scored up to today
+    with transaction(engine) as s:
+        data = reports.settle_insights(reports.report_data(s, people.clinician, people.owner_pid, 4, today=today), 60)
+    text = " ".join(_pdf_text(reports.render_pdf(data))[1].split())
+    assert f"The last sleep-loss score is 120 days before this report ({last_sleep:%d %b %Y})" in text

@@ -155,8 +155,9 @@ def _compute(frame, external_id: str) -> dict[str, Any]:  # type: ignore[no-unty
         return {"status": "not_enough_data", "reason": str(exc)}
     # the last day with an itch score: a forecast runs from the last diary row, which can hold foods
     # only; after months without a score it shows the diary's usual itch, not today's (the pages say so)
-    scored = frame.loc[frame["itch"].notna(), "date"] if "itch" in frame else []
-    result["last_itch_day"] = str(scored.max())[:10] if len(scored) else None
+    for column, key in (("itch", "last_itch_day"), ("sleep_loss", "last_sleep_day")):
+        scored = frame.loc[frame[column].notna(), "date"] if column in frame else []
+        result[key] = str(scored.max())[:10] if len(scored) else None
     return result
 
 

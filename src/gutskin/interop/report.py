@@ -181,6 +181,11 @@ def _section_insights(data: dict[str, Any], compact: bool) -> str:
         out.append(f"<p>Sleep loss, {when}: chance of at least one bad night "
                    f"({sl.get('flare_threshold', 7)}+ of 10) <b>{risk_percent(float(sl.get('flare_risk', 0)))}</b>; "
                    f"median {lo}{'' if lo == hi else f'–{hi}'} ({sl.get('n_observed', 0)} sleep-loss scores used).</p>")
+        unscored = _days_between(ins.get("last_sleep_day"), data.get("generated_on"))
+        if not (sgap is not None and sgap > 1) and unscored is not None and unscored > UNSCORED_DAYS:
+            out.append(f'<p class="note">The last sleep-loss score is {unscored} days before this report '
+                       f"({_date(ins.get('last_sleep_day'))}): with no score since, this line shows the usual nights "
+                       "of this diary, not how the patient sleeps now.</p>")
     return "".join(out)
 
 

@@ -42,11 +42,14 @@ def insights_panel(request: Request, patient: int) -> Response:
     stale = bool(origin) and dt.date.fromisoformat(str(origin)) + dt.timedelta(days=1) < today
     # a recent last row with no itch score for more than a week before it (foods ticked, the slider
     # left alone): the forecast is the diary's usual itch, not how it is now (years-of-data walk)
-    last_itch = result.get("last_itch_day")
-    unscored = (dt.date.fromisoformat(str(last_itch)) if last_itch and not stale and
-                (today - dt.date.fromisoformat(str(last_itch))).days > UNSCORED_DAYS else None)
+    def unscored(key: str) -> dt.date | None:
+        last = result.get(key)
+        day = dt.date.fromisoformat(str(last)) if last else None
+        return day if day and not stale and (today - day).days > UNSCORED_DAYS else None
+
     return render(request, "_insights.html", {"r": result, "patient_id": patient, "viewer": viewer,
                                               "forecast_from": dt.date.fromisoformat(str(origin)) if stale else None,
-                                              "itch_scored_on": unscored,
+                                              "itch_scored_on": unscored("last_itch_day"),
+                                              "sleep_scored_on": unscored("last_sleep_day") if sleep else None,
                                               "forecast_data": forecast or None,
                                               "sleep_data": sleep or None}, user=u)
