@@ -8,11 +8,13 @@ exactly; T exactly towards the Treg level of the butyrate at the start of the da
   H* = H₀ + g_fibre·fibre + g_ferm·fermented + g_pro·probiotic (inputs 0/1 that day).
   Diversity moves slowly (τ_H = 21 days); an antibiotic day (A = 1) pulls it down quickly.
 * ``F`` — recent fibre intake (fraction of days), dF/dt = (fibre − F)/τ_F, τ_F = 3 days.
-* ``T`` — systemic Treg amount (Treg fraction f ⇔ amount f/(1 − f), total CD4⁺ = 1), from the
-  Islam 2021 butyrate → Treg model reduced to one compartment with naive cells held at 1:
-  dT/dt = b⁻·γ + b⁺·ΔB − μ_T·T.
+* ``T`` — systemic Treg amount (Treg fraction f ⇔ amount f/(1 − f): the naive, non-Treg CD4⁺
+  pool is held at 1, as in the authors' code, whose comment and the reference's §6 say "total
+  CD4⁺ = 1" while using f/(1 − f)), from the Islam 2021 butyrate → Treg model reduced to one
+  compartment: dT/dt = b⁻·γ + b⁺·ΔB − μ_T·T. b⁻ and μ_T are first-order rates per day, as the
+  model's equations use them (the authors' constants file calls μ_T and μ_B "half-life").
 
-Butyrate (quasi-steady, because μ_B = 166/day in Islam 2021 makes it equilibrate in minutes):
+Butyrate (quasi-steady, because μ_B = 166.3/day in Islam 2021 makes it equilibrate in minutes):
 relative production ρ = (H/H_ref)·(1 + c_F·F)/(1 + c_F·F_ref); blood butyrate rise
 ΔB = B_scale·(ρ − 1) µM, floored so that Treg production stays positive.
 
@@ -22,7 +24,9 @@ Sources and calibration
   doi:10.1021/acs.iecr.1c02949 (reference §6): b⁻ = 0.1718/day, μ_T = 0.064/day; blood Treg
   fraction 0.13 at baseline and 0.16 with a blood butyrate rise of 0.29 µM. Solving the
   one-compartment steady state T = (b⁻γ + b⁺ΔB)/μ_T against those two data points gives
-  γ = μ_T·T_ref/b⁻ with T_ref = 0.13/0.87, and b⁺ = μ_T·(0.16/0.84 − T_ref)/0.29.
+  γ = μ_T·T_ref/b⁻ with T_ref = 0.13/0.87, and b⁺ = μ_T·(0.16/0.84 − T_ref)/0.29 (γ = 0.0557,
+  b⁺ = 0.00906/µM/day: this reduction's own calibration, not the authors' three-compartment
+  values, which are about 0.119 and 0.0231 with Treg migration; both reproduce 0.13 → 0.16).
 * B_scale = 0.29 µM: **assumption** — doubling butyrate production (ρ = 2) is taken to raise
   blood butyrate as much as the butyrate supplementation in Islam 2021.
 * H_ref = 3.5, τ_H = 21 d, antibiotic loss k_abx = 0.08/d towards H_min = 1.5, the diet

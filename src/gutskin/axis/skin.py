@@ -192,7 +192,8 @@ class Modifiers:
     - ``th2``: multiplies the Th2 differentiation gain k6 — Treg damping.
     - ``barrier``: multiplies barrier recovery k1 — Treg help.
     - ``itch``: multiplies effective IL-31 (IL31') — sweat/stress itch signalling.
-    - ``care``: background care k3 = min(x2, e0) * care when given — emollients.
+    - ``care``: adds x2 · care to background care k3 = min(x2, e0) when given — emollients (the
+      cohort runs with e0 = 0, so there k3 = x2 · care).
     - ``inflammation``: multiplies effective IL-4, IL-13, IL-17, IL-22, IL-31, TSLP and
       the Th differentiation gains — topical corticosteroids.
     """

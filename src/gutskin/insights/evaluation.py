@@ -5,8 +5,11 @@
   i, train on iterations <= i and test on iteration i + 1. The horizon of a test point is its day
   minus the patient's last *observed* training day.
 * RPS for y on 0..M: ``(1/M) sum_j (F(j) - 1{j >= y})^2`` (``R/metrics.R``), in [0, 1].
-* RPSS = 1 - RPS / RPS_ref against the uniform and historical forecasts (``R/validation.R``:
-  historical = the patient's training scores with one pseudo-count per category).
+* RPSS = 1 - RPS / RPS_ref against the uniform and historical forecasts. Historical = the
+  patient's own training scores with one pseudo-count per category, as reference §1.6 says;
+  EczemaPred's ``add_historical_pred`` (``R/validation.R``) pools whatever training data it is
+  given, and the paper's analysis gives it every patient's (a population forecast, an easier
+  baseline), so RPSS against it is not comparable with the paper's (audit of 2026-12-06).
 * lpd = log p(y) of the predictive pmf.
 * Calibration: reliability of the cumulative events ``P(y <= j)``, j = 0..M-1, pooled over test
   points, in ten probability bins; ECE = bin-size-weighted mean |observed - predicted|.

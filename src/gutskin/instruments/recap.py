@@ -61,8 +61,8 @@ def recap(answers: Sequence[int | None], *, bands: str = DEFAULT_BANDS) -> Recap
     -----
     Missing items (University of Nottingham scoring instructions): one unanswered item scores
     0 and the total is out of 28 as usual; two or more unanswered: not scored. Two or more
-    options ticked: record the highest. A change < 2 may be noise; 3-3.9 is likely and >= 4
-    highly likely important (Baker 2024). The bands come from a Dutch caregiver validation
+    options ticked: record the highest. A change < 2 may be noise; 2-2.9 is small; 3-3.9 is
+    likely and >= 4 highly likely important (Baker 2024). The bands come from a Dutch caregiver validation
     and are marked unverified in the reference.
 
     References
