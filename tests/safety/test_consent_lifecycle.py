@@ -303,3 +303,44 @@ def test_the_next_clinic_is_told_which_answers_were_not_its_own(people: People, 
     assert "Message to the patient:" not in card
     own = next(c for c in cards if "Follow-up" in c)
     assert "another clinician" not in own and "booked" in own
+
+
+def _cli(db_url: str, *args: str):  # type: ignore[no-untyped-def]
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    env = {**os.environ, "GUTSKIN_DATABASE_URL": db_url, "GUTSKIN_SECRET_KEY": "x" * 40}
+    return subprocess.run([str(Path(sys.executable).with_name("gutskin")), *args], env=env, capture_output=True,
+                          text=True, timeout=120)
+
+
+def test_the_operator_removes_a_departed_clinician_and_their_patients_are_told(people: People, engine, db_url: str, client) -> None:  # type: ignore[no-untyped-def]
+    """Found in the consent-lifecycle walk ("clinician account removed or disabled while patients
+    are linked"): the operator had no way to remove a clinician who left -- only `users
+    set-password`, which locks them out but leaves their sharings listed as active and the home
+    challenges they supervised running with nobody reading their safety alerts. `gutskin users
+    remove --email E` now ends each sharing as a revocation does (as the clinician's own account
+    deletion does: challenges stopped, bookings cancelled, audited as the operator's), then deletes
+    the account. A patient's account is refused (people delete their own: it takes their records)."""
+    ch_id, req_id = _challenge_and_booking(engine, people)
+    doctor = bearer(client, "linked@clinic.example.org")
+    r = _cli(db_url, "users", "remove", "--email", "Linked@Clinic.example.org")
+    assert r.returncode == 0, r.stderr
+    assert "linked@clinic.example.org" in r.stdout and "1 sharing ended" in r.stdout, r.stdout
+    assert client.get("/api/v1/clinician/patients", headers=doctor).status_code == 401  # the token died with the account
+    owner = bearer(client, "owner@example.org")
+    mine = client.get("/api/v1/me/challenges", headers=owner).json()
+    assert next(c for c in mine["challenges"] if c["id"] == ch_id)["status"] == "stopped"
+    booked = next(a for a in client.get("/api/v1/me/appointments", headers=owner).json() if a["id"] == req_id)
+    assert booked["status"] == "cancelled"
+    assert client.get("/api/v1/me/access", headers=owner).json() == []
+    log = client.get("/api/v1/me/audit", headers=owner).json()
+    assert any(e["action"] == "revoke" and e["object"] == "consent" and e["actor_role"] == "system" for e in log)
+
+    refused = _cli(db_url, "users", "remove", "--email", "owner@example.org")
+    assert refused.returncode == 2 and refused.stderr.count("\n") == 1 and "patient" in refused.stderr, refused.stderr
+    assert client.get("/api/v1/me", headers=owner).status_code == 200
+    unknown = _cli(db_url, "users", "remove", "--email", "nobody@clinic.example.org")
+    assert unknown.returncode == 2 and "no account with this email" in unknown.stderr

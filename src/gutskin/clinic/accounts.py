@@ -443,6 +443,28 @@ def set_password_by_operator(session: Session, email: str, new: str, password_ha
     return user
 
 
+def remove_by_operator(session: Session, email: str) -> tuple[User, int]:
+    """The server's operator removes a clinician or admin account (``gutskin users remove``): a
+    clinician who left the clinic. A clinician's sharings end first as a revocation would
+    (:func:`gutskin.clinic.sharing.end_for_closed_account`, audited as the operator's): their
+    running challenges stop, their bookings are cancelled. A patient's account is refused: it holds
+    health records, and people delete their own (*My data*). Returns the account (deleted) and how
+    many sharings ended."""
+    user = session.scalar(select(User).where(User.email == _sign_in_email(email)))
+    if user is None:
+        raise NotFound("email: no account with this email")
+    if user.role == "patient":
+        raise InvalidInput("email: this is a patient's account; people delete their own account on My data "
+                           "(it deletes their health records), the operator does not")
+    ended = 0
+    if user.role == "clinician":
+        from gutskin.clinic.sharing import end_for_closed_account
+
+        ended = end_for_closed_account(session, SYSTEM, user.id)
+    session.delete(user)
+    return user, ended
+
+
 def check_delete_child_profile(session: Session, actor: Actor, patient_id: int) -> PasswordRecheck:
     """In a transaction: the profile is one the account manages and a child's (someone else's:
     404; the account's own: refused), then :func:`check_password_recheck`."""

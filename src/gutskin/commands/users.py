@@ -1,4 +1,4 @@
-"""``gutskin users create``: accounts from the command line (admins create clinicians here)."""
+"""``gutskin users create|set-password|remove``: accounts from the command line (admins create clinicians here)."""
 
 from __future__ import annotations
 
@@ -71,6 +71,28 @@ def set_password(
     except ClinicError as exc:
         fail(str(exc))
     typer.echo(f"new password set for {uemail}; their sessions and API tokens have ended")
+
+
+@users_app.command("remove")
+def remove(email: str = typer.Option(..., "--email", help="Login email of the clinician or admin account.")) -> None:
+    """Remove a clinician or admin account (someone who left the clinic). A clinician's patients
+    are told as by a revocation: each sharing ends, the food challenges they supervised stop and
+    their bookings are cancelled. A patient's account is refused (people delete their own)."""
+    from gutskin.clinic.accounts import remove_by_operator
+    from gutskin.clinic.errors import ClinicError
+    from gutskin.store.db import get_engine, transaction
+
+    url = database_url()
+    ensure_schema(url)
+    try:
+        with transaction(get_engine(url)) as s:
+            user, ended = remove_by_operator(s, email)
+            role, uemail = user.role, user.email
+    except ClinicError as exc:
+        fail(str(exc))
+    typer.echo(f"removed {role} {uemail}; its sessions and API tokens have ended"
+               + (f"; {ended} sharing{'' if ended == 1 else 's'} ended (running food challenges stopped, "
+                  f"bookings cancelled, each patient's access log says so)" if role == "clinician" else ""))
 
 
 def register(app: typer.Typer) -> None:
