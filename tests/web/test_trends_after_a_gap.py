@@ -58,3 +58,20 @@ def test_the_clinicians_last_two_weeks_say_when_the_last_entry_was(client, engin
         diary.put_day(s, people.owner, people.owner_pid, today, diary.DayInput(itch=2))
     page = client.get(f"/clinic/patients/{people.owner_pid}").text
     assert 'id="no-recent-days"' not in page and f"<td>{today.isoformat()}</td>" in page
+
+
+def test_the_calendar_names_each_year_above_its_first_week(client, engine, people) -> None:
+    import re
+
+    today = dt.date.today()
+    with transaction(engine) as s:
+        diary.put_day(s, people.owner, people.owner_pid, today - dt.timedelta(days=300), diary.DayInput(itch=2))
+    login_page(client, "owner@example.org")
+    page = client.get("/trends?weeks=52").text
+    dates = re.findall(r'"dates": \[(.*?)\]', page)[0].replace('"', "").replace(" ", "").split(",")
+    weeks = [dates[i] for i in range(0, len(dates), 7)]  # each calendar row's first day
+    expected = [weeks[0][:4]] + [b[:4] for a, b in zip(weeks, weeks[1:]) if a[:4] != b[:4]]
+    assert re.findall(r'<span class="cal-year">(\d{4})</span>', page) == expected
+    assert len(expected) == len({w[:4] for w in weeks})  # each year once (two, unless today is in late December)
+    page = client.get("/trends?weeks=4").text
+    assert len(re.findall(r'class="cal-year"', page)) in (1, 2)  # the first row, and a new year's first week
