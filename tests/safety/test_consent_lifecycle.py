@@ -344,3 +344,37 @@ def test_the_operator_removes_a_departed_clinician_and_their_patients_are_told(p
     assert client.get("/api/v1/me", headers=owner).status_code == 200
     unknown = _cli(db_url, "users", "remove", "--email", "nobody@clinic.example.org")
     assert unknown.returncode == 2 and "no account with this email" in unknown.stderr
+
+
+def test_the_revoke_warnings_on_a_childs_record_speak_of_the_child(people: People, engine, settings) -> None:  # type: ignore[no-untyped-def]
+    """Found in the consent-lifecycle walk (a parent revoking the clinic on a child's record): the
+    warnings next to Revoke said "your running food challenge" and "the safety stop of your food
+    challenge" -- the parent's own record has none. They name the child now; the parent's own
+    record keeps "your"."""
+    import html
+
+    with transaction(engine) as s:
+        from gutskin.clinic import accounts
+
+        leo = accounts.add_child_profile(s, people.owner, "Leo", 2019).id
+        sharing.accept_invite(s, people.clinician, sharing.create_invite(s, people.owner, leo)["code"])
+        for food in ("food.egg", "food.peanut"):
+            plan = challenges.PlanInput(food=food, kind="home", released_for_home=True, start=dt.date.today(),
+                                        baseline_days=7, doses=[challenges.DoseStep(0, "a little")])
+            last = challenges.create_plan(s, people.clinician, leo, plan)["id"]
+        challenges.safety_check(s, people.owner, last, ["hives"])  # the peanut one stops: an alert
+        own = challenges.create_plan(s, people.clinician, people.owner_pid, challenges.PlanInput(
+            food="food.milk", kind="home", released_for_home=True, start=dt.date.today(), baseline_days=7,
+            doses=[challenges.DoseStep(0, "50 ml")]))["id"]
+        challenges.safety_check(s, people.owner, own, ["hives"])
+        challenges.create_plan(s, people.clinician, people.owner_pid, challenges.PlanInput(
+            food="food.soy", kind="home", released_for_home=True, start=dt.date.today(), baseline_days=7,
+            doses=[challenges.DoseStep(0, "1 tsp")]))
+    parent = _signed_in(settings, "owner@example.org")
+    import re
+
+    child = re.sub(r"\s+", " ", html.unescape(parent.get(f"/sharing?patient={leo}").text))
+    assert "stops Leo's 1 running food challenge" in child and "safety stop of Leo's food challenge" in child, child[:3000]
+    assert "your running" not in child and "of your food challenge" not in child
+    mine = re.sub(r"\s+", " ", html.unescape(parent.get("/sharing").text))
+    assert "stops your 1 running food challenge" in mine and "safety stop of your food challenge" in mine
