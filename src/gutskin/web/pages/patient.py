@@ -128,10 +128,20 @@ def _posted_entry(form: dict[str, str], stored: dict) -> dict:
                 factors[key[2:]] = parsed
         elif key.startswith("r:") and f"f:{key[2:]}" not in form:
             factors[key[2:]] = 0.0
-    return {"itch": None if form.get("itch_unset") == "1" else val(form.get("itch"), int, stored.get("itch")),
-            "sleep_loss": None if form.get("sleep_loss_unset") == "1" else val(form.get("sleep_loss"), int, stored.get("sleep_loss")),
+    return {"itch": None if _untouched(form, "itch") else val(form.get("itch"), int, stored.get("itch")),
+            "sleep_loss": None if _untouched(form, "sleep_loss") else val(form.get("sleep_loss"), int, stored.get("sleep_loss")),
             "flare": _flare(form), "notes": form.get("notes") or "", "factors": factors,
             "custom_name": form.get("custom_name") or "", "custom_group": form.get("custom_group") or "food"}
+
+
+def _untouched(form: dict[str, str], name: str) -> bool:
+    """A score slider never moved: the form's ``<name>_unset`` marker (on a day without that score;
+    static/app.js removes it when the slider is touched) with the slider still at 0. Without script
+    (app.js blocked, or not loaded on a bad connection) the marker stays: a slider moved to 6 is a 6
+    (it was stored as "not recorded" before 2026-12-06, so itch and sleep could not be logged at
+    all), and a 0 is recorded with the ``<name>_zero`` box the page shows only then (``<noscript>``)."""
+    return (form.get(f"{name}_unset") == "1" and (form.get(name) or "0") == "0"
+            and form.get(f"{name}_zero") != "1")
 
 
 def _flare(form: dict[str, str]) -> bool | None:
@@ -293,7 +303,7 @@ def _save_today(request: Request, form: dict[str, str], patient: int | None) -> 
 
         def num(name: str) -> int | None:
             v = form.get(name)
-            if v in (None, "") or form.get(f"{name}_unset") == "1":  # the slider was never moved
+            if v in (None, "") or _untouched(form, name):  # the slider was never moved
                 return None
             try:
                 return int(v)
