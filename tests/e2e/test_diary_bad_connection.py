@@ -1,19 +1,80 @@
 """The daily diary on a small phone (360×640, touch) with a bad connection, against a real server
 on SQLite and PostgreSQL (the phone walk of 2026-12-06).
 
+Save was a plain form post: with the connection gone it led to the browser's "No internet" page
+and the typed day was lost (back went to an empty form); a session that ended while the day was
+typed led to the login page and, after signing in, an empty form, with no word that nothing was
+saved. Now what is typed is kept in the tab until the server's "Saved." (static/app.js), Save is
+sent with fetch and a failure says so on the form, and the day is filled in again after a reload
+or a new sign-in.
+
 Without script (app.js blocked, or not loaded on a bad connection) the score sliders kept their
 "never moved" marker, so itch and sleep loss moved to 6 were stored as "not recorded"."""
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
+from sqlalchemy import text
 
-from tests.e2e.test_journeys import register
+from tests.e2e.test_journeys import PASSWORD, register
 
 pytestmark = pytest.mark.e2e
 PHONE = {"viewport": {"width": 360, "height": 640}, "is_mobile": True, "has_touch": True}
+
+
+def test_a_day_typed_offline_or_signed_out_is_kept_and_the_phone_says_it_was_not_saved(server, browser) -> None:  # type: ignore[no-untyped-def]
+    from gutskin.store.db import get_engine
+
+    yesterday = (dt.date.today() - dt.timedelta(days=1)).isoformat()
+    ctx = browser.new_context(**PHONE)
+    page = ctx.new_page()
+    register(page, server.base, "phone-walk@example.org", "Pia")
+    page.goto(f"{server.base}/today?date={yesterday}")
+    page.locator("#itch").focus()
+    for _ in range(6):
+        page.keyboard.press("ArrowRight")
+    page.tap("label.chip:has-text('Dairy')")
+    page.fill("textarea[name=notes]", "hives after the party")
+
+    ctx.set_offline(True)  # the train enters a tunnel
+    page.tap("#save")
+    status = page.locator("#save-status")
+    status.filter(has_text="Not saved: no connection").wait_for(timeout=5000)
+    assert page.url.endswith(f"/today?date={yesterday}")  # still on the form, what was typed in it
+    assert page.locator("textarea[name=notes]").input_value() == "hives after the party"
+    ctx.set_offline(False)
+    page.reload()  # or the day opened again later in this tab
+    assert page.locator("#draft-restored").is_visible()
+    assert page.locator("#itch-out").inner_text() == "6"
+    assert page.locator("input[name='f:food.dairy']").is_checked()
+    assert page.locator("textarea[name=notes]").input_value() == "hives after the party"
+    page.tap("#save")
+    page.wait_for_selector("#saved-msg")
+    assert not page.locator("#draft-restored").is_visible()
+    page.reload()  # saved, and nothing left to bring back
+    assert page.locator("#itch").input_value() == "6" and not page.locator("#draft-restored").is_visible()
+
+    page.goto(server.base + "/today")  # today's entry is typed while the session ends
+    page.fill("textarea[name=notes]", "slept well")
+    with get_engine(server.db_url).begin() as conn:
+        conn.execute(text("UPDATE web_sessions SET expires_at = :t"), {"t": dt.datetime(2000, 1, 1)})
+    page.tap("#save")
+    status.filter(has_text="Not saved: you were signed out").wait_for(timeout=5000)
+    page.goto(server.base + "/login")
+    assert page.locator("#draft-login-note").is_visible()
+    page.fill("input[name=email]", "phone-walk@example.org")
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(re.compile(r"/today$"))
+    assert page.locator("#draft-restored").is_visible()
+    assert page.locator("textarea[name=notes]").input_value() == "slept well"
+    page.tap("#save")
+    page.wait_for_selector("#saved-msg")
+    assert page.locator("textarea[name=notes]").input_value() == "slept well"
+    ctx.close()
 
 
 def test_the_diary_saves_scores_without_script(server, browser) -> None:  # type: ignore[no-untyped-def]

@@ -70,6 +70,114 @@
       else if (t.dataset.scroller) { t.removeAttribute("tabindex"); delete t.dataset.scroller; }
     });
   }
+  // The diary form on a phone with a bad connection (docs/web.md, "Phone walk"). What is typed is
+  // kept in this tab (sessionStorage, under the account, profile and day) until the server's
+  // "Saved." for that day: a save that failed (no connection, no answer, signed out meanwhile) is
+  // filled in again when the day is opened, and said so. Save is sent with fetch, so a failure
+  // leaves the person on the form with a sentence saying it was not saved, where the plain form
+  // post went to the browser's error page and the entry was gone. Logging out forgets the drafts.
+  var DRAFT = "gutskin-draft:";
+  var DRAFT_HOURS = 72;
+  function draftKeys(store) {
+    var keys = [];
+    for (var i = 0; i < store.length; i++) { var k = store.key(i); if (k && k.indexOf(DRAFT) === 0) keys.push(k); }
+    return keys;
+  }
+  function diaryDrafts() {
+    var store = null;
+    try { store = window.sessionStorage; } catch (e) { return; }
+    if (!store) return;
+    document.querySelectorAll("form[action='/logout']").forEach(function (f) {
+      f.addEventListener("submit", function () { draftKeys(store).forEach(function (k) { store.removeItem(k); }); });
+    });
+    draftKeys(store).forEach(function (k) {  // a draft older than three days is not brought back
+      try { if (Date.now() - JSON.parse(store.getItem(k)).t > DRAFT_HOURS * 3600e3) store.removeItem(k); } catch (e) { store.removeItem(k); }
+    });
+    var loginNote = document.getElementById("draft-login-note");
+    if (loginNote && draftKeys(store).length) loginNote.hidden = false;
+    var form = document.querySelector("form.diary[data-draft]");
+    if (!form) return;
+    var key = DRAFT + form.dataset.draft;
+    var status = document.getElementById("save-status");
+    var button = form.querySelector("button[type=submit]");
+    function keep() {
+      var fields = [];
+      new FormData(form).forEach(function (v, k) { if (k !== "csrf_token") fields.push([k, String(v)]); });
+      try { store.setItem(key, JSON.stringify({ t: Date.now(), fields: fields })); } catch (e) { /* storage full or off */ }
+    }
+    if (document.getElementById("saved-msg")) store.removeItem(key);  // the server says this day is saved
+    else if (document.getElementById("save-error")) keep();  // a refused save: the form holds the typed values and the version to replace
+    else if (store.getItem(key)) {
+      var values = {};
+      JSON.parse(store.getItem(key)).fields.forEach(function (p) { (values[p[0]] = values[p[0]] || []).push(p[1]); });
+      Array.prototype.forEach.call(form.elements, function (el) {
+        if (!el.name || el.name === "csrf_token" || el.name === "date" || el.type === "submit" || el.type === "button") return;
+        var v = values[el.name];
+        if (el.type === "checkbox") el.checked = !!v && v.indexOf(el.value) >= 0;
+        else if (el.type === "hidden") { if (el.name === "base" && v) el.value = v[0]; }  // the day as it was when typed
+        else el.value = v ? v[0] : "";
+      });
+      form.querySelectorAll("input[type=range][data-unset]").forEach(function (el) {
+        if (!values[el.dataset.unset]) el.dispatchEvent(new Event("input"));  // it was moved: a score
+      });
+      var restored = document.getElementById("draft-restored");
+      if (restored) restored.hidden = false;
+      var discard = document.getElementById("draft-discard");
+      if (discard) discard.addEventListener("click", function () { store.removeItem(key); location.reload(); });
+    }
+    var others = draftKeys(store).filter(function (k) { return k !== key && k.indexOf(DRAFT + form.dataset.draft.split(":")[0] + ":") === 0; });
+    var list = document.getElementById("other-drafts-links");
+    if (others.length && list) {
+      others.forEach(function (k, i) {
+        var parts = k.slice(DRAFT.length).split(":");
+        var a = document.createElement("a");
+        a.href = "/today?date=" + encodeURIComponent(parts[2]) + "&patient=" + encodeURIComponent(parts[1]);
+        a.textContent = parts[2];
+        if (i) list.appendChild(document.createTextNode(", "));
+        list.appendChild(a);
+      });
+      document.getElementById("other-drafts").hidden = false;
+    }
+    form.addEventListener("input", keep);
+    form.addEventListener("change", keep);
+    function failed(text) {
+      delete form.dataset.sending;
+      button.disabled = false;
+      status.className = "error";
+      status.textContent = text;
+    }
+    form.addEventListener("submit", function (e) {
+      keep();
+      if (form.dataset.native || !window.fetch || !window.AbortController || !status) return;  // the plain post
+      e.preventDefault();
+      if (form.dataset.sending) return;  // a second tap while the first save is on its way
+      form.dataset.sending = "1";
+      button.disabled = true;
+      status.className = "";
+      status.textContent = "Saving…";
+      var ctrl = new AbortController();
+      var timer = setTimeout(function () { ctrl.abort(); }, 30000);
+      fetch(form.action, { method: "POST", body: new URLSearchParams(new FormData(form)), credentials: "same-origin",
+                           signal: ctrl.signal }).then(function (res) {
+        clearTimeout(timer);
+        var to = new URL(res.url, location.href);
+        if (res.ok && to.pathname === "/today" && to.searchParams.get("saved")) { location.assign(res.url); return; }
+        if (to.pathname === "/login") {
+          failed("Not saved: you were signed out. What you typed is kept on this phone: log in again and open this day to save it.");
+          var a = document.createElement("a"); a.href = "/login"; a.textContent = " Log in";
+          status.appendChild(a);
+          return;
+        }
+        form.dataset.native = "1";  // any other answer (a refused value, a day changed meanwhile): the server's page, as without script
+        form.submit();
+      }, function () {
+        clearTimeout(timer);
+        failed(ctrl.signal.aborted
+          ? "Not saved, as far as this phone knows: no answer within 30 seconds. What you typed is kept here: press Save again (saving twice stores the day once)."
+          : "Not saved: no connection. What you typed is kept on this phone: press Save again when you are online.");
+      });
+    });
+  }
   window.addEventListener("resize", focusableScrollers);
   document.addEventListener("htmx:afterSwap", function (evt) { drawForecast(evt.detail.target); drawSimulation(evt.detail.target); focusableScrollers(); });
   document.addEventListener("DOMContentLoaded", function () {
@@ -90,6 +198,7 @@
         if (["ArrowLeft", "ArrowRight", "ArrowUp", "ArrowDown", "Home", "End", "PageUp", "PageDown"].indexOf(e.key) >= 0) record();
       });
     });
+    diaryDrafts();
     var csrf = document.body.dataset.csrf;
     if (csrf) {
       document.body.addEventListener("htmx:configRequest", function (evt) { evt.detail.headers["X-CSRF-Token"] = csrf; });
