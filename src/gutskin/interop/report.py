@@ -224,7 +224,9 @@ def _section_microbiome(data: dict[str, Any]) -> str:
         return ""
     div = ", ".join(f"{escape(METRIC_WORDS.get(k, str(k).replace('_', ' ')))} {_fmt(v, 2)}"
                     for k, v in (m.get("diversity") or {}).items())
-    taxa = ", ".join(f"{escape(t)} {100 * a:.0f} %" for t, a in (m.get("top_taxa") or []))
+    from gutskin.microbiome.report import abundance_percent  # the page's figure ("0 %" for 0.004 % until 2026-12-06)
+
+    taxa = ", ".join(f"{escape(t)} {abundance_percent(min(max(float(a), 0.0), 1.0))}" for t, a in (m.get("top_taxa") or []))
     return ("<h2>Gut microbiome (latest sample)</h2>"
             f"<p>Sample {escape(str(m.get('sample_id') or ''))}, collected {_date(m.get('collected_on'))}, "
             f"method {escape(str(m.get('method') or 'unknown'))}. Diversity: {div or '–'}.</p>"

@@ -27,6 +27,33 @@ COMPARED_METRICS = ("shannon", "simpson", "observed")
 DEFAULT_SEED = 20260101
 
 
+def abundance_percent(fraction: float) -> str:
+    """A relative abundance (0..1) as a percent for people, the same on the page, in the plain
+    language and in the visit report: a taxon that is present never reads "0%" and one that is not
+    all of the sample never "100%" (until 2026-12-06 the page read "found (0%)" for 0.004 %, the
+    PDF "0 %", and the plain language "1e+02%" for 99.6 %).
+
+    Under 1 %: two significant digits ("0.004%", "0.45%"), below 0.001 % "under 0.001%"; 1-99 %:
+    whole ("45%"), except "2.5%" style below 10 %; 99.5 % and over: one decimal, "over 99.9%" when
+    that would round to 100, and "100%" only for the whole sample.
+    """
+    f = float(fraction)
+    if not 0.0 <= f <= 1.0:
+        raise ValueError(f"relative abundance must be within 0..1, got {f}")
+    pct = 100.0 * f
+    if f == 0.0:
+        return "0%"
+    if f == 1.0:
+        return "100%"
+    if pct < 0.001:
+        return "under 0.001%"
+    if pct < 10:
+        return f"{float(f'{pct:.2g}'):g}%"
+    if pct < 99.5:
+        return f"{round(pct):d}%"
+    return "over 99.9%" if pct >= 99.95 else f"{pct:.1f}%"
+
+
 def _clean(v: Any) -> Any:
     if isinstance(v, float) and not np.isfinite(v):
         return None
@@ -151,20 +178,20 @@ def _plain_language(age_group: str, comparison: dict[str, Any], taxa: list[dict[
                      "small; most of the evidence linking gut bacteria and eczema comes from infants.")
     found = [t for t in taxa if t["status"] == "found"]
     for t in found:
-        pct = 100.0 * t["relative_abundance"]
+        pct = abundance_percent(t["relative_abundance"])
         plural = t["rank"] == "group"
         name = t["taxon"][0].upper() + t["taxon"][1:]
         was, it = ("were", "them") if plural else ("was", "it")
         if t.get("measure") == "diversity":
-            lines.append(f"{name} {was} found ({pct:.2g}% of this sample). Studies have reported lower diversity "
+            lines.append(f"{name} {was} found ({pct} of this sample). Studies have reported lower diversity "
                          f"within {t['taxon']} (fewer different kinds of {it}, not a smaller amount) in people with "
                          f"eczema ({t['evidence']} evidence); this report does not measure that, and its amount "
                          f"says nothing about it.")
         elif t["direction"] == "inconsistent":
-            lines.append(f"{name} {was} found ({pct:.2g}% of this sample); studies disagree on whether {it} "
+            lines.append(f"{name} {was} found ({pct} of this sample); studies disagree on whether {it} "
                          f"{'are' if plural else 'is'} more or less common in eczema.")
         else:
-            lines.append(f"{name} {was} found ({pct:.2g}% of this sample); studies have reported {it} "
+            lines.append(f"{name} {was} found ({pct} of this sample); studies have reported {it} "
                          f"{t['direction']} in people with eczema ({t['evidence']} evidence).")
     if taxa and prof.taxonomy is None:
         lines.append("Eczema-linked bacteria could not be checked: this profile does not name the bacteria "

@@ -15,12 +15,14 @@ from sqlalchemy.orm import Session
 from gutskin.clinic.errors import InvalidInput
 from gutskin.diary.dates import iso_date_or_none, wall_time_in
 from gutskin.insights.wording import risk_percent
+from gutskin.microbiome.report import abundance_percent
 from gutskin.interop.report import AUTHOR_WORDS
 from gutskin.web import security
 from gutskin.web.deps import PageUser, page_user, settings_of
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).resolve().parent.parent / "templates"))
 TEMPLATES.env.filters["risk_percent"] = risk_percent
+TEMPLATES.env.filters["abundance_percent"] = abundance_percent  # page, plain language and PDF alike
 TEMPLATES.env.globals["author_words"] = AUTHOR_WORDS
 
 
