@@ -99,3 +99,26 @@ def test_the_diary_saves_scores_without_script(server, browser) -> None:  # type
     assert page.locator("#itch-out").inner_text() == "not recorded"
     assert page.locator("#sleep-out").inner_text() == "not recorded"
     ctx.close()
+
+
+def test_a_forgotten_day_last_week_is_one_pick_away(server, browser) -> None:  # type: ignore[no-untyped-def]
+    """Only ‹ and › moved between days: a day forgotten last week was six taps on ‹, each a page
+    load on a slow connection. An "Another day…" date field opens it (a GET form: without script too)."""
+    ctx = browser.new_context(**PHONE)
+    page = ctx.new_page()
+    register(page, server.base, "forgetful@example.org", "Fay")
+    today = page.locator("#day-title").inner_text().strip()
+    last_week = (dt.date.fromisoformat(today) - dt.timedelta(days=6)).isoformat()
+    summary = page.locator("#daypick summary")
+    assert summary.bounding_box()["height"] >= 24  # WCAG 2.2 target size
+    summary.tap()
+    assert page.locator("#daypick-date").get_attribute("max") == today  # no day after the person's today
+    page.fill("#daypick-date", last_week)
+    page.tap("#daypick-open")
+    page.wait_for_url(re.compile(rf"/today\?date={last_week}$"))
+    assert page.locator("#day-title").inner_text().strip() == last_week
+    page.locator("#itch").fill("4")
+    page.tap("#save")
+    page.wait_for_selector("#saved-msg")
+    assert page.locator("#day-title").inner_text().strip() == last_week
+    ctx.close()

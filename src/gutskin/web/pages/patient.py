@@ -273,7 +273,7 @@ def _today_page(request: Request, date: str | None, patient: int | None, saved: 
             "due": due, "saved": bool(saved), "deleted": deleted, "patient": patient, "profiles": _profiles(s, u.actor),
             "current_patient": pid, "date_defaulted": not date, "error": error, "custom_groups": CUSTOM_GROUPS,
             "viewing": viewing(s, u, patient),
-            "author": author, "base": base,
+            "author": author, "base": base, "today": local.isoformat(),
         }
         return render(request, "today.html", ctx, user=u, status=409 if changed is not None else 422 if error else 200)
 
