@@ -1,0 +1,29 @@
+"""The clinician's challenge page writes the verdict's probability of a reaction as the insights
+do (gutskin.insights.wording.risk_percent): a posterior of 0.999 is "over 99%", never "100 %",
+which the data cannot promise (nor "0 %" for one that is only small). Found in the wording
+review of 2026-12-06: the page formatted it with '%.0f', so a clear reaction read "probability
+of a reaction 100 %"."""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import re
+
+from gutskin.clinic import challenges as ch
+from gutskin.insights.wording import risk_percent
+from gutskin.store.db import transaction
+from tests.challenges.test_verdict_patient_zone import _challenge_in_the_past
+from tests.safety.test_attacks import login_page
+
+
+def test_a_clear_reaction_is_not_a_certain_one(client, engine, people) -> None:  # type: ignore[no-untyped-def]
+    cid, _, _ = _challenge_in_the_past(engine, people, None, dt.time(9, 0), None)
+    with transaction(engine) as s:
+        v = ch.evaluate(s, people.clinician, cid)
+    assert v["verdict"] == "reaction_likely" and 0.995 <= v["probability"] < 1.0, v  # what the model says
+    login_page(client, "linked@clinic.example.org")
+    page = html.unescape(client.get(f"/clinic/challenges/{cid}").text)
+    card = " ".join(re.sub(r"<[^>]+>", " ", page[page.find('id="verdict"'):][:1500]).split())
+    assert f"probability of a reaction {risk_percent(v['probability'])}" in card, card
+    assert "over 99%" in card and "100 %" not in card, card
