@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
-import time
 
 import pytest
 
@@ -28,20 +27,18 @@ def _record(days: int, start: dt.date = dt.date(2027, 6, 1)) -> dict:
     return {"patient": {"external_id": "p-long", "share_identity": False}, "days": out, "questionnaires": []}
 
 
-def test_a_long_bundle_validates_in_a_fraction_of_the_entry_by_entry_time() -> None:
-    from fhir.resources.R4B.bundle import Bundle
-
+def test_a_long_bundle_hands_the_models_one_entry_per_shape() -> None:
+    """A 400-day bundle is thousands of entries of a few dozen shapes, and validate_bundle accepts
+    it. (How much faster than entry by entry is measured in ``python -m bench.fhir_validate``, not
+    here: speed lives in bench/, ratios in one run.)"""
     bundle = build_bundle(_record(400))
     n = len(bundle["entry"])
-    assert n > 2500 and len(one_per_shape(bundle["entry"])) < 60
-    Bundle.model_validate(build_bundle(_record(3)))  # the models' first use (schema build) is not timed
-    t = time.perf_counter()
-    Bundle.model_validate(bundle)
-    every_entry = time.perf_counter() - t
-    t = time.perf_counter()
+    keep = one_per_shape(bundle["entry"])
+    assert n > 2500 and len(keep) < 60
+    assert keep == sorted(keep) and keep[0] == 0  # the first entry of each shape, in bundle order
     validate_bundle(bundle)
-    ours = time.perf_counter() - t
-    assert ours * 4 < every_entry, (ours, every_entry, n)  # about 10x on this machine
+    # one shape per kind of entry: the same bundle one day longer has no new shape
+    assert len(one_per_shape(build_bundle(_record(401))["entry"])) == len(keep)
 
 
 def _last(bundle: dict, pred) -> int:  # type: ignore[no-untyped-def]
