@@ -74,12 +74,28 @@ def _microbiome(session: Session, patient_id: int) -> dict[str, Any] | None:
     top = sorted(nums.items(), key=lambda kv: -kv[1])[:5]
     taxa = rep.get("taxa") if isinstance(rep.get("taxa"), list) else []
     found = sorted((t for t in taxa if isinstance(t, dict)), key=lambda t: t.get("status") != "found")
-    linked = [f"{t.get('taxon') or t.get('id')}: {t.get('status')}" + (f", {t['direction']} in eczema" if t.get("direction") else "")
-              for t in found[:4]]
+    linked = [f"{t.get('taxon') or t.get('id')}: {t.get('status')}" + _linked_finding(t) for t in found[:4]]
     return {"sample_id": s.sample_id, "collected_on": s.collected_on, "method": s.method, "diversity": diversity,
             "statement": pct.get("statement") or (f"Not compared with the reference: {cmp_reason}" if cmp_reason else None),
             "top_taxa": [(k.split("|")[-1].split(";")[-1].strip() or k, v / total) for k, v in top],
             "linked_taxa": [x for x in linked if x.strip()]}
+
+
+def _linked_finding(t: dict[str, Any]) -> str:
+    """What studies report of an eczema-linked taxon, as the microbiome page says it: reported (not
+    a fact about this patient), with the evidence level, and for a diversity finding (Bacteroides)
+    that it is diversity within the taxon, not its amount. The report read "Bacteroides: found,
+    lower in eczema" -- the misreading the page was fixed for -- and "butyrate producers: found,
+    lower in eczema" without "limited evidence" (wording review 2026-12-06)."""
+    direction, evidence = t.get("direction"), t.get("evidence")
+    if not direction:
+        return ""
+    level = f" ({evidence} evidence)" if evidence and evidence != direction else ""
+    if direction == "inconsistent":
+        return ", studies disagree on its link with eczema"
+    if t.get("measure") == "diversity":
+        return f", {direction} diversity within it (not amount) reported in eczema{level}"
+    return f", reported {direction} in eczema{level}"
 
 
 def report_data(session: Session, actor: Actor, patient_id: int, weeks: int = 12, *,
