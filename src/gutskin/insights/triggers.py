@@ -80,8 +80,12 @@ squares of the regression far below float overflow."""
 VERDICTS = ("likely_trigger", "likely_protective", "no_evidence", "not_enough_data")
 TREATMENT_NOTE = (
     "Treatments are usually used because of a bad day; this result is adjusted for the itch of the "
-    "days before use, but it is an association, not proof of cause."
+    "days before use, but it is an association, not proof of cause. Do not stop or change a "
+    "prescribed treatment because of it: ask the clinician who prescribed it."
 )
+"""Appended to every treatment's sentence, whatever its verdict. The second sentence since the
+wording review of 2026-12-06: a patient read "Topical steroid: likely makes your itch worse" (or
+"no clear effect") with nothing against stopping a prescribed cream on the app's say-so."""
 
 
 def _norm_logpdf(x, var):
