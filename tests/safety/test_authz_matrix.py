@@ -334,7 +334,7 @@ def answer_passes(want, resp) -> bool:  # type: ignore[no-untyped-def]
     """Whether a response is what the matrix expects: OK (served, not sent to sign in), PASS
     (allowed through: neither refused nor sent to sign in, no 5xx), LOGIN or an exact status."""
     got = resp.status_code
-    to_login = got == 303 and resp.headers.get("location") == "/login"
+    to_login = got == 303 and resp.headers.get("location") in ("/login", "/login?unsaved=1")  # a form sent: "not saved"
     if want == OK:
         return got < 400 and not to_login
     if want == PASS:

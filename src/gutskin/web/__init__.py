@@ -205,7 +205,9 @@ def create_app(settings: Settings | None = None, lifespan=None) -> FastAPI:  # t
 
     @app.exception_handler(LoginRequired)
     async def login_required(request: Request, exc: LoginRequired) -> Response:
-        return RedirectResponse("/login", status_code=303)
+        # a form sent after the session ended (a diary day typed while it expired): the login page says
+        # that nothing was saved, where it used to look like any other sign-in (phone walk, 2026-12-06)
+        return RedirectResponse("/login?unsaved=1" if request.method == "POST" else "/login", status_code=303)
 
     app.add_exception_handler(StarletteHTTPException, _http_error)  # type: ignore[arg-type]
 

@@ -70,8 +70,9 @@ def _signed_in(request: Request, user_id: int, target: str) -> Response:
 
 
 @router.get("/login", response_class=HTMLResponse)
-def login_form(request: Request, changed: int = 0, everywhere: int = 0) -> Response:
-    return _anon_form(request, "login.html", {"changed": bool(changed), "everywhere": bool(everywhere)})
+def login_form(request: Request, changed: int = 0, everywhere: int = 0, unsaved: int = 0) -> Response:
+    return _anon_form(request, "login.html", {"changed": bool(changed), "everywhere": bool(everywhere),
+                                              "unsaved": bool(unsaved)})
 
 
 @router.post("/login", response_class=HTMLResponse)
