@@ -1035,6 +1035,9 @@ class PatientForecast:
             "origin": self.origin.isoformat(),
             "days": [d.to_dict() for d in self.days],
             "flare_risk": self.flare_risk,
+            # the window flare_risk is over (days after origin); the JSON gave the chance with no
+            # horizon beside it until 2026-12-06 (wording review)
+            "horizon_days": len(self.days),
             "flare_threshold": self.flare_threshold,
             "n_observed": self.n_observed,
             "model": self.model,
