@@ -122,3 +122,23 @@ def test_a_forgotten_day_last_week_is_one_pick_away(server, browser) -> None:  #
     page.wait_for_selector("#saved-msg")
     assert page.locator("#day-title").inner_text().strip() == last_week
     ctx.close()
+
+
+def test_a_day_saved_just_before_the_connection_dropped_is_not_offered_as_unsaved(server, browser) -> None:  # type: ignore[no-untyped-def]
+    """The save went through but the page after it did not load (the connection dropped between the
+    two): the form said nothing, and the next time the day was opened its draft was brought back as
+    "Not saved yet", although the day was saved."""
+    ctx = browser.new_context(**PHONE)
+    page = ctx.new_page()
+    register(page, server.base, "tunnel@example.org", "Tom")
+    day = (dt.date.today() - dt.timedelta(days=3)).isoformat()
+    page.goto(f"{server.base}/today?date={day}")
+    page.fill("textarea[name=notes]", "saved in time")
+    page.route(re.compile(r".*/today\?date=.*&saved=.*"), lambda route: route.abort("internetdisconnected"))
+    with page.expect_event("requestfailed"):  # the page after the save
+        page.tap("#save")
+    page.unroute(re.compile(r".*/today\?date=.*&saved=.*"))
+    page.goto(f"{server.base}/today?date={day}")
+    assert page.locator("textarea[name=notes]").input_value() == "saved in time"  # stored
+    assert not page.locator("#draft-restored").is_visible()
+    ctx.close()

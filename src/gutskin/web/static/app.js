@@ -161,7 +161,13 @@
                            signal: ctrl.signal }).then(function (res) {
         clearTimeout(timer);
         var to = new URL(res.url, location.href);
-        if (res.ok && to.pathname === "/today" && to.searchParams.get("saved")) { location.assign(res.url); return; }
+        if (res.ok && to.pathname === "/today" && to.searchParams.get("saved")) {
+          store.removeItem(key);  // saved: even if the page after it does not load, there is nothing to bring back
+          status.className = "ok";
+          status.textContent = "Saved.";
+          location.assign(res.url);
+          return;
+        }
         if (to.pathname === "/login") {
           failed("Not saved: you were signed out. What you typed is kept on this phone: log in again and open this day to save it.");
           var a = document.createElement("a"); a.href = "/login"; a.textContent = " Log in";
