@@ -107,6 +107,11 @@ def test_a_forgotten_day_last_week_is_one_pick_away(server, browser) -> None:  #
     ctx = browser.new_context(**PHONE)
     page = ctx.new_page()
     register(page, server.base, "forgetful@example.org", "Fay")
+    for _ in range(50):  # app.js learns the browser's zone on the first page (and reloads it once)
+        if any(c["name"] == "tz" for c in ctx.cookies()):
+            break
+        page.wait_for_timeout(100)
+    page.goto(server.base + "/today")
     today = page.locator("#day-title").inner_text().strip()
     last_week = (dt.date.fromisoformat(today) - dt.timedelta(days=6)).isoformat()
     summary = page.locator("#daypick summary")
