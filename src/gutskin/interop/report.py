@@ -132,7 +132,9 @@ def _section_insights(data: dict[str, Any], compact: bool) -> str:
                          f"{_fmt(t.get('exposed_days'), 0)} / {_fmt(t.get('unexposed_days'), 0)}",
                          escape(_third_person(t.get("sentence") or ""))])
     if rows:
-        out.append(_table(["Factor", "Verdict", "Itch effect", "Lag (d)", "Probability", "Days with / without", "Evidence"],
+        # the effect's scale: a bare "1.7" read as a percent or a risk (wording review 2026-12-06)
+        out.append(_table(["Factor", "Verdict", "Itch effect (points, 0–10 scale)", "Lag (d)", "Probability",
+                           "Days with / without", "Evidence"],
                           rows, {2, 3, 4}))
     else:
         out.append("<p>No likely trigger or protective factor so far.</p>")
