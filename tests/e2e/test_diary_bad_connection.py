@@ -147,3 +147,17 @@ def test_a_day_saved_just_before_the_connection_dropped_is_not_offered_as_unsave
     assert page.locator("textarea[name=notes]").input_value() == "saved in time"  # stored
     assert not page.locator("#draft-restored").is_visible()
     ctx.close()
+
+
+def test_without_script_the_page_says_whose_clock_today_is(server, browser) -> None:  # type: ignore[no-untyped-def]
+    """Without script the browser's zone (the tz cookie app.js sets) is unknown and /today is the
+    server's day: an evening entry in Los Angeles (UTC-8) opened and saved tomorrow's date with no
+    word of it. The page now says which clock it used."""
+    ctx = browser.new_context(java_script_enabled=False, timezone_id="America/Los_Angeles", **PHONE)
+    page = ctx.new_page()
+    register(page, server.base, "no-zone@example.org", "Zed")
+    page.goto(server.base + "/today")
+    shown = page.locator("#day-title").inner_text().strip()
+    note = page.locator("#zone-unknown")
+    assert note.is_visible() and f"today is {shown} by the server's clock" in note.inner_text()
+    ctx.close()
