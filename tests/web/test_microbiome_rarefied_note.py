@@ -32,3 +32,21 @@ def test_the_page_says_the_comparison_uses_the_rarefied_sample(client, people) -
         text = " ".join(html.unescape(re.sub(r"<[^>]+>", " ", client.get(url).text)).split())
         assert (f"The table gives the whole sample ({reads} reads). The comparison above uses it cut down at random "
                 f"to {depth} reads, the reference's depth, so its values can differ slightly from the table's.") in text, email
+
+
+def test_the_visit_report_says_it_too(client, people) -> None:
+    import io
+
+    from pypdf import PdfReader
+
+    owner = bearer(client, "owner@example.org")
+    r = client.post("/api/v1/me/microbiome", headers=owner, data={"method": "16S"},
+                    files={"file": ("low.tsv", LOW, "text/tab-separated-values")})
+    assert r.status_code == 201, r.text
+    login_page(client, "owner@example.org")
+    pdf = client.get("/data/report.pdf")
+    assert pdf.status_code == 200
+    text = " ".join(" ".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.content)).pages).split())
+    assert ("Diversity above is of the whole sample (12000 reads); the comparison uses it cut down at random to "
+            "10000 reads, the reference's depth, so its values can differ slightly.") in text, \
+        text[text.find("Gut microbiome"):][:700]

@@ -75,7 +75,12 @@ def _microbiome(session: Session, patient_id: int) -> dict[str, Any] | None:
     taxa = rep.get("taxa") if isinstance(rep.get("taxa"), list) else []
     found = sorted((t for t in taxa if isinstance(t, dict)), key=lambda t: t.get("status") != "found")
     linked = [f"{t.get('taxon') or t.get('id')}: {t.get('status')}" + _linked_finding(t) for t in found[:4]]
+    reads = (rep.get("profile") or {}).get("reads") if isinstance(rep.get("profile"), dict) else None
+    depth = comparison.get("depth") if comparison.get("comparable") else None
     return {"sample_id": s.sample_id, "collected_on": s.collected_on, "method": s.method, "diversity": diversity,
+            # the comparison's rarefied depth when the sample has more reads (its Shannon differs from the line's)
+            "rarefied_to": depth if isinstance(depth, int) and isinstance(reads, int) and reads > depth else None,
+            "reads": reads if isinstance(reads, int) else None,
             "statement": pct.get("statement") or (f"Not compared with the reference: {cmp_reason}" if cmp_reason else None),
             "top_taxa": [(k.split("|")[-1].split(";")[-1].strip() or k, v / total) for k, v in top],
             "linked_taxa": [x for x in linked if x.strip()]}

@@ -233,6 +233,9 @@ def _section_microbiome(data: dict[str, Any]) -> str:
             f"<p>Sample {escape(str(m.get('sample_id') or ''))}, collected {_date(m.get('collected_on'))}, "
             f"method {escape(str(m.get('method') or 'unknown'))}. Diversity: {div or '–'}.</p>"
             + (f"<p>{escape(str(m['statement']))}</p>" if m.get("statement") else "")
+            + (f"<p class='note'>Diversity above is of the whole sample ({m['reads']} reads); the comparison uses it "
+               f"cut down at random to {m['rarefied_to']} reads, the reference's depth, so its values can differ "
+               "slightly.</p>" if m.get("rarefied_to") and m.get("reads") else "")
             + (f"<p>Most abundant: {taxa}.</p>" if taxa else "")
             + (f"<p>Eczema-linked taxa: {escape('; '.join(m['linked_taxa']))}.</p>" if m.get("linked_taxa") else ""))
 
