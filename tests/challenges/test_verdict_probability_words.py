@@ -27,3 +27,15 @@ def test_a_clear_reaction_is_not_a_certain_one(client, engine, people) -> None: 
     card = " ".join(re.sub(r"<[^>]+>", " ", page[page.find('id="verdict"'):][:1500]).split())
     assert f"probability of a reaction {risk_percent(v['probability'])}" in card, card
     assert "over 99%" in card and "100 %" not in card, card
+
+
+def test_the_itch_effect_names_its_scale(client, engine, people) -> None:  # type: ignore[no-untyped-def]
+    """The verdict's effect read "itch +5.0 points on reaction days" with no scale (found in the
+    same review); it now reads "itch +5.0 points (0–10 scale) on reaction days"."""
+    cid, _, _ = _challenge_in_the_past(engine, people, None, dt.time(9, 0), None)
+    with transaction(engine) as s:
+        v = ch.evaluate(s, people.clinician, cid)
+    login_page(client, "linked@clinic.example.org")
+    page = html.unescape(client.get(f"/clinic/challenges/{cid}").text)
+    card = " ".join(re.sub(r"<[^>]+>", " ", page[page.find('id="verdict"'):][:1500]).split())
+    assert f"itch {v['effect']:+.1f} points (0–10 scale) on reaction days" in card, card
