@@ -15,14 +15,23 @@ from sqlalchemy.orm import Session
 from gutskin.clinic.errors import InvalidInput
 from gutskin.diary.dates import iso_date_or_none, wall_time_in
 from gutskin.insights.wording import risk_percent
-from gutskin.microbiome.report import abundance_percent
 from gutskin.interop.report import AUTHOR_WORDS
 from gutskin.web import security
 from gutskin.web.deps import PageUser, page_user, settings_of
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).resolve().parent.parent / "templates"))
 TEMPLATES.env.filters["risk_percent"] = risk_percent
-TEMPLATES.env.filters["abundance_percent"] = abundance_percent  # page, plain language and PDF alike
+
+
+def abundance_percent(fraction: float) -> str:
+    """gutskin.microbiome.report.abundance_percent (page, plain language and PDF alike), imported
+    on first use: the microbiome package pulls in pandas, which page start-up does not need."""
+    from gutskin.microbiome.report import abundance_percent as words
+
+    return words(fraction)
+
+
+TEMPLATES.env.filters["abundance_percent"] = abundance_percent
 TEMPLATES.env.globals["author_words"] = AUTHOR_WORDS
 
 
