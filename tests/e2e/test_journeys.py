@@ -157,7 +157,7 @@ def test_insights_page_shows_triggers_and_forecast(server, browser) -> None:  # 
     labels = page.evaluate("Object.keys(window.gutskinForecasts).map(k => window.gutskinForecasts[k].data.datasets[4].label)")
     assert sorted(labels) == ["Expected itch", "Expected sleep loss"]
     worse = page.locator("li.trigger").all_inner_texts()
-    assert any(t.startswith("Egg: your itch tends to be higher the next day") for t in worse), worse
+    assert any(t.startswith("Egg: likely makes your itch worse the next day") for t in worse), worse
     plan = page.locator("li.what-if[data-factor='food.egg']").inner_text()
     assert re.fullmatch(r"Egg every day of the next 7 days: chance of a bad day (under 1%|over 99%|\d+%), average itch "
                         r"\d+\.\d; with no egg: (under 1%|over 99%|\d+%), average itch \d+\.\d\.", plan), plan

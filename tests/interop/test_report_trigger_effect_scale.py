@@ -19,7 +19,7 @@ def test_the_itch_effect_column_names_its_scale() -> None:
     dates = [start + dt.timedelta(days=i) for i in range(28)]
     dairy = {"factor": "food.dairy", "label": "Dairy", "verdict": "likely_trigger", "effect": 1.7, "lag_days": 1,
              "probability": 0.996, "probability_protective": 0.0, "exposed_days": 70, "unexposed_days": 33,
-             "sentence": "Dairy: your itch tends to be higher the next day — over 99% likely, from 70 days with and 33 without."}
+             "sentence": "Dairy: likely makes your itch worse the next day — over 99% likely, from 70 days with and 33 without."}
     data = {
         "patient": {"name": "Scale", "external_id": "p-scale"},
         "weeks": 4, "start": start, "end": end, "generated_on": end,

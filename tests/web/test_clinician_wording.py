@@ -49,7 +49,7 @@ def test_panel_and_report_speak_about_the_patient_to_the_clinician(engine, peopl
     assert "(you have 3 and " in patient and "the patient has" not in patient
     _, pdf = _report(engine, people.clinician, people.owner_pid)
     text = " ".join(_pdf_text(pdf)[1].split())
-    assert "Dairy: the patient's itch tends to be higher" in text
+    assert "Dairy: likely makes the patient's itch worse" in text
     assert "your itch" not in text and "you have" not in text
 
 

@@ -340,7 +340,7 @@ def test_a_caregiver_sees_whose_diary_the_today_form_saves(client, people) -> No
 
 
 def test_a_childs_insights_speak_of_the_child(client, people) -> None:
-    """A child's insights read "What affects your eczema" and "Your itch tends to be higher after" to
+    """A child's insights read "What affects your eczema" and "Likely makes your itch worse" to
     the caregiver (the questionnaires' proxy wording came first, bfa0d60); the caregiver's own
     record and the clinician's view are as before."""
     import datetime as dt
@@ -359,14 +359,14 @@ def test_a_childs_insights_speak_of_the_child(client, people) -> None:
     assert "<h1>What affects your child&#39;s eczema</h1>" in client.get(f"/insights?patient={cid}").text
     assert "<h1>What affects your eczema</h1>" in client.get("/insights").text
     child = client.get(f"/insights/panel?patient={cid}").text
-    assert "Your child&#39;s itch tends to be higher after" in child and "associations in your child&#39;s own diary" in child
+    assert "Likely makes your child&#39;s itch worse" in child and "associations in your child&#39;s own diary" in child
     assert "your itch" not in child and "in your own diary" not in child
     own = client.get(f"/insights/panel?patient={people.owner_pid}").text
-    assert "Your itch tends to be higher after" in own and "child" not in own
+    assert "Likely makes your itch worse" in own and "child" not in own
     client.cookies.clear()
     login_page(client, "linked@clinic.example.org")
     clinic = client.get(f"/insights/panel?patient={people.owner_pid}").text
-    assert "The patient&#39;s itch tends to be higher after" in clinic
+    assert "Likely makes the patient&#39;s itch worse" in clinic
 
 
 @pytest.mark.parametrize(

@@ -158,7 +158,7 @@ def test_a_factor_on_a_strict_rhythm_has_its_own_heading(engine, people, client)
         page = html.unescape(client.get("/insights/panel", params={"patient": people.owner_pid}).text)
         rhythm = page.split("<h2>Needs a break in the rhythm</h2>", 1)[1].split("</ul>", 1)[0]
         assert "Soy: cannot be judged yet" in rhythm and "more days on it would not" in rhythm
-        assert f"{whose[0].upper()}{whose[1:]} itch tends to be higher after" in page
+        assert f"Likely makes {whose} itch worse" in page
         assert "<h2>Needs more days</h2>" not in page
 
 

@@ -171,8 +171,8 @@ def test_the_panel_speaks_to_the_patient_and_about_them_to_the_clinician(engine,
     for text in (patient, clinician):
         assert 'id="forecast-stale"' in text and "the 7 days after the last entry" in text
     patient, clinician = (t.replace("the 7 days after the last entry", "the next 7 days") for t in (patient, clinician))
-    assert "Dairy: your itch tends to be higher" in patient and "the patient's" not in patient
-    assert "Dairy: the patient's itch tends to be higher" in clinician and "your itch" not in clinician
+    assert "Dairy: likely makes your itch worse" in patient and "the patient's" not in patient
+    assert "Dairy: likely makes the patient's itch worse" in clinician and "your itch" not in clinician
     for text in (patient, clinician):  # the trigger's week with and without it, the same numbers for both
         pct = r"(under 1%|over 99%|\d+%)"
         m = re.search(r'<li class="what-if" data-factor="food.dairy">Dairy every day of the next 7 days: chance of a bad '

@@ -60,7 +60,7 @@ def patient_insights(frame, patient: str, *, horizon: int = 7, cohort=None) -> d
         item = candidates[r["factor"]]
         r["label"], r["verdict"] = item["label"], item["verdict"]
         # the average itch too: for most patients a bad day is rare either way ("under 1%; with no
-        # dairy: under 1%" read as "dairy changes nothing" under "Dairy: your itch tends to be higher")
+        # dairy: under 1%" read as "dairy changes nothing" under "Dairy: likely makes your itch worse")
         r["sentence"] = (
             f"{item['label']} every day of the next {horizon} days: chance of a bad day "
             f"{risk_percent(r['with']['flare_risk'])}, average itch {r['with']['mean_itch']:.1f}; "

@@ -548,8 +548,7 @@ def _sentence(r: TriggerResult) -> str:
     when = _WHEN.get(r.lag_days, "") if r.lag_days is not None else ""
     name = r.label if r.kind == "binary" else f"{_more(r.factor)} {r.label[:1].lower()}{r.label[1:]}"
     if r.verdict == "likely_trigger":
-        # an adjusted association, not a cause: "likely makes your itch worse" until 2026-12-06
-        s = f"{name}: your itch tends to be higher {when} — {risk_percent(r.probability)} likely, {counts}."
+        s = f"{name}: likely makes your itch worse {when} — {risk_percent(r.probability)} likely, {counts}."
     elif r.verdict == "likely_protective":
         s = (
             f"{name}: likely goes with less itch {when} — {risk_percent(r.probability_protective)} likely, {counts}."

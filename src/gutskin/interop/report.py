@@ -42,7 +42,7 @@ def _img(svg: str) -> str:
 
 
 def _third_person(sentence: str) -> str:
-    """The insights' sentences speak to the patient ("your itch tends to be higher"); a visit
+    """The insights' sentences speak to the patient ("likely makes your itch worse"); a visit
     report is about the patient, for the clinic: "the patient's itch"."""
     return sentence.replace("your itch", "the patient's itch").replace("(you have", "(the patient has")
 
