@@ -58,7 +58,7 @@
     window.gutskinSimulation = new window.Chart(canvas, {
       type: "line", data: { labels: r.weeks, datasets: sets },
       options: { animation: false, maintainAspectRatio: false,
-                 scales: { y: { min: 0, title: { display: true, text: "median EASI" } }, x: { title: { display: true, text: "week" } } } }
+                 scales: { y: { min: 0, title: { display: true, text: "median EASI (0–72 scale)" } }, x: { title: { display: true, text: "week" } } } }
     });
     canvas.dataset.ready = "1";
   }
