@@ -22,6 +22,9 @@ import numpy as np
 from gutskin.axis import skin
 from gutskin.axis.integrate import integrate
 
+#: What an arm with no patient left after the exclusion reports instead of its figures.
+NO_PATIENTS_LEFT = "no patients left in this arm after exclusion"
+
 #: Tolerances of the vectorized integrator (checked against odeint at 1e-8/1e-6 in tests).
 RTOL = 1e-5
 ATOL = 1e-8
@@ -128,26 +131,30 @@ class ProtocolResult:
         """The CLI/JSON summary per arm (see docs/axis.md for field meanings).
 
         ``week`` is the read-out week of the two "week16" fields (16 unless the run is shorter).
+        An arm with no patient left after the EASI ≥ 72 exclusion (or none sampled) has no median:
+        its figures are None (JSON null, never NaN) and ``note`` is :data:`NO_PATIENTS_LEFT`.
         """
         wk = self.weekly_index()
         gi = min(int(round(week / skin.GRID_STEP_WEEKS)), len(self.grid) - 1)
         out: dict[str, dict] = {}
         for arm in self.arms:
             kept = self.easi[arm][self.kept]
+            row: dict = {"patients": self.n_kept, "patients_sampled": self.n_sampled}
             if kept.shape[0]:
                 med = np.median(kept[:, wk], axis=0)
-                pim = float(np.median(self.percent_improved(arm)[:, gi]))
-                e75 = float(self.easi75(arm)[gi])
-            else:
-                med = np.full(len(wk), np.nan)
-                pim, e75 = float("nan"), 0.0
-            out[arm] = {
-                "patients": self.n_kept,
-                "patients_sampled": self.n_sampled,
-                "easi_by_week_median": [round(float(v), 4) for v in med],
-                "percent_improvement_week16_median": round(pim, 4),
-                "easi75_percent_week16": round(e75, 4),
-            }
+                row.update({
+                    "easi_by_week_median": [round(float(v), 4) for v in med],
+                    "percent_improvement_week16_median": round(float(np.median(self.percent_improved(arm)[:, gi])), 4),
+                    "easi75_percent_week16": round(float(self.easi75(arm)[gi]), 4),
+                })
+            else:  # the median of nothing was NaN: 'nan%' on the page and CLI, NaN (not JSON) in --json
+                row.update({
+                    "easi_by_week_median": [None] * len(wk),
+                    "percent_improvement_week16_median": None,
+                    "easi75_percent_week16": None,
+                    "note": NO_PATIENTS_LEFT,
+                })
+            out[arm] = row
         return out
 
 

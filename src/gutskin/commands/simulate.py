@@ -133,10 +133,20 @@ def trial_cmd(
     if as_json:
         print(json.dumps({"arms": summary}))
     else:
-        print(f"{res.n_kept} of {res.n_sampled} virtual patients kept (EASI < 72 throughout)")
-        for a, v in summary.items():
-            print(f"{a:14s} median %improvement wk{min(16, weeks)} {v['percent_improvement_week16_median']:7.2f}"
-                  f"   EASI-75 {v['easi75_percent_week16']:6.2f} %")
+        print("\n".join(trial_lines(summary, res.n_kept, res.n_sampled, min(16, weeks))))
+
+
+def trial_lines(summary: dict, kept: int, sampled: int, week: int) -> list[str]:
+    """The text of ``simulate trial`` without --json: an arm with no patient left after the
+    exclusion says so (its figures are None; it printed 'nan' before 2026-12-06)."""
+    lines = [f"{kept} of {sampled} virtual patients kept (EASI < 72 throughout)"]
+    for a, v in summary.items():
+        if v["percent_improvement_week16_median"] is None:
+            lines.append(f"{a:14s} {v.get('note') or 'no patients left in this arm after exclusion'}")
+        else:
+            lines.append(f"{a:14s} median %improvement wk{week} {v['percent_improvement_week16_median']:7.2f}"
+                         f"   EASI-75 {v['easi75_percent_week16']:6.2f} %")
+    return lines
 
 
 @sim_app.command("plot")
