@@ -62,7 +62,9 @@ ARCHIVED: dict[str, dict[str, str]] = {
                                 "author_role": "questionnaires[].author_role",
                                 "author_user_id": "questionnaires[].author.user_id"},
     "consents": {"id": "sharing[].id", "clinician_user_id": "sharing[].clinician.user_id",
-                 "created_at": "sharing[].since", "revoked_at": "sharing[].revoked_at"},
+                 "created_at": "sharing[].since", "revoked_at": "sharing[].revoked_at",
+                 # the snapshot (0011): what sharing[].clinician says once the clinician's account is deleted
+                 "clinician_name": "sharing[].clinician.name", "clinician_email": "sharing[].clinician.email"},
     "caregivers": {"id": "caregivers[].id", "user_id": "caregivers[].caregiver.user_id",
                    "granted_by_user_id": "caregivers[].granted_by.user_id", "created_at": "caregivers[].since"},
     "invites": {"id": "invites[].id", "kind": "invites[].kind", "created_at": "invites[].created_at", "expires_at": "invites[].expires_at",

@@ -29,7 +29,11 @@ def has_active_consent(session: Session, patient_id: int, clinician_user_id: int
     writers take turns anyway), so a revocation running at the same moment either waits for the
     write -- and then stops or cancels what it made -- or, having revoked first, makes the write
     find no consent. Without it, on PostgreSQL a plan could commit just after the revocation had
-    looked for running challenges, and stay running for a clinician who can no longer see it."""
+    looked for running challenges, and stay running for a clinician who can no longer see it.
+    No user id is no clinician: a consent whose clinician account is deleted (its reference NULL,
+    0011) grants nothing (SQLAlchemy would compare ``== None`` as ``IS NULL``)."""
+    if clinician_user_id is None:
+        return False
     q = select(Consent.id).where(
         Consent.patient_id == patient_id,
         Consent.clinician_user_id == clinician_user_id,

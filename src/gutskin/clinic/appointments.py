@@ -97,7 +97,8 @@ def queue(session: Session, actor: Actor, include_closed: bool = False) -> list[
         select(AppointmentRequest, Patient)
         .join(Patient, Patient.id == AppointmentRequest.patient_id)
         .join(Consent, Consent.patient_id == Patient.id)
-        .where(Consent.clinician_user_id == actor.user_id, Consent.revoked_at.is_(None))
+        .where(Consent.clinician_user_id == actor.user_id, Consent.revoked_at.is_(None),
+               Consent.clinician_user_id.is_not(None))
     )
     if not include_closed:  # closed: declined, cancelled, withdrawn; a proposed or accepted time is still live
         q = q.where(AppointmentRequest.status.notin_(CLOSED))

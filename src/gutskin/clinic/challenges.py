@@ -96,7 +96,8 @@ def _alert_reaches_a_clinician(session: Session, ch: FoodChallenge) -> bool:
     acknowledged = session.scalar(select(ChallengeAlert.id).where(ChallengeAlert.challenge_id == ch.id,
                                                                   ChallengeAlert.acknowledged_at.is_not(None)).limit(1))
     return acknowledged is not None or session.scalar(
-        select(Consent.id).where(Consent.patient_id == ch.patient_id, Consent.revoked_at.is_(None)).limit(1)) is not None
+        select(Consent.id).where(Consent.patient_id == ch.patient_id, Consent.revoked_at.is_(None),
+                                 Consent.clinician_user_id.is_not(None)).limit(1)) is not None
 
 
 def unseen_alerts_of(session: Session, patient_id: int, clinician_user_id: int) -> int:
@@ -1242,7 +1243,8 @@ def clinician_alerts(session: Session, actor: Actor, day: dt.date | None = None)
     require_role(actor, "clinician")
     day = day or _today()
     pids = list(session.scalars(select(Consent.patient_id).where(
-        Consent.clinician_user_id == actor.user_id, Consent.revoked_at.is_(None))).all())
+        Consent.clinician_user_id == actor.user_id, Consent.revoked_at.is_(None),
+        Consent.clinician_user_id.is_not(None))).all())
     names = {p.id: p.display_name or p.external_id
              for p in session.scalars(select(Patient).where(Patient.id.in_(pids))).all()}
     alerts = []

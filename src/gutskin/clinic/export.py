@@ -127,7 +127,11 @@ def archive_json(session: Session, actor: Actor) -> str:
                                              .order_by(QuestionnaireResponse.answered_on, QuestionnaireResponse.id)).all()
                 ],
                 "sharing": [
-                    {"id": c.id, "clinician_user_id": c.clinician_user_id, "clinician": people(c.clinician_user_id),
+                    {"id": c.id, "clinician_user_id": c.clinician_user_id,
+                     # a deleted clinician's account: the name and address kept on the consent (0011)
+                     "clinician": people(c.clinician_user_id) or {"user_id": None, "name": c.clinician_name,
+                                                                  "email": c.clinician_email},
+                     "clinician_account_closed": c.clinician_user_id is None,
                      "since": _utc(c.created_at), "revoked_at": _utc(c.revoked_at)}
                     for c in session.scalars(select(Consent).where(Consent.patient_id == p.id).order_by(Consent.id)).all()
                 ],

@@ -96,7 +96,8 @@ def accept_invite(session: Session, actor: Actor, code: str) -> int:
     if existing is None:
         existing = Consent(patient_id=inv.patient_id, clinician_user_id=actor.user_id)
         session.add(existing)
-        session.flush()
+    _snapshot(session, existing)
+    session.flush()
     audit.record(session, actor, inv.patient_id, "link", "consent", existing.id)
     return inv.patient_id
 
@@ -128,6 +129,24 @@ def claim_invite(session: Session, inv: Invite) -> None:
     set_committed_value(inv, "used_at", now)
 
 
+def _snapshot(session: Session, consent: Consent) -> None:
+    """Keep the clinician's name and address on the consent (taken when the sharing starts and
+    again when it ends): once their account is deleted the consent's clinician is NULL (0011) and
+    the patient's Sharing page and archive still say who had access, and from when until when."""
+    user = session.get(User, consent.clinician_user_id) if consent.clinician_user_id is not None else None
+    if user is not None:
+        consent.clinician_name, consent.clinician_email = user.display_name or "", user.email
+
+
+def partner_label(consent: Consent, email: str | None, name: str | None) -> str:
+    """How the patient reads who a sharing was with: "Dr Name (address)" from the account while it
+    exists; "Dr Name (account closed)" from the consent's snapshot once it is deleted."""
+    if consent.clinician_user_id is None or email is None:
+        who = consent.clinician_name or consent.clinician_email or "a clinician"
+        return f"{who} (account closed)"
+    return f"{name} ({email})" if name else email
+
+
 def list_access(session: Session, actor: Actor, patient_id: int) -> list[dict[str, object]]:
     """Clinicians who can read this patient's record now."""
     patient_for_write(session, actor, patient_id)
@@ -153,26 +172,27 @@ def list_access(session: Session, actor: Actor, patient_id: int) -> list[dict[st
 def sharing_partners(session: Session, actor: Actor, patient_id: int) -> dict[str, str]:
     """Every sharing of this record, ended ones too, as ``{consent id: "Dr Name (address)"}``: the
     access log names whose sharing a "revoke consent" row ended (a consent of a clinician account
-    deleted since is gone with it). The managing account only; read with the access log."""
+    deleted since is named from the consent's snapshot, "(account closed)"). The managing account only; read with the access log."""
     patient_for_write(session, actor, patient_id)
-    rows = session.execute(select(Consent.id, User.email, User.display_name)
-                           .join(User, User.id == Consent.clinician_user_id)
+    rows = session.execute(select(Consent, User.email, User.display_name)
+                           .outerjoin(User, User.id == Consent.clinician_user_id)
                            .where(Consent.patient_id == patient_id)).all()
-    return {str(cid): f"{name} ({email})" if name else email for cid, email, name in rows}
+    return {str(c.id): partner_label(c, email, name) for c, email, name in rows}
 
 
 def ended_access(session: Session, actor: Actor, patient_id: int) -> list[dict[str, object]]:
     """Sharings of this record that ended (revoked, or the clinician's account closed), newest
     first: who (as :func:`list_access` names them) and from when until when -- the Sharing page's
     "Sharing that ended", so who *had* access stays on the page, not only in the access log. Read
-    with :func:`list_access` (same page, same audit row)."""
+    with :func:`list_access` (same page, same audit row). A clinician whose account was deleted
+    since reads "Dr Name (account closed)" from the consent's snapshot (0011)."""
     patient_for_write(session, actor, patient_id)
     rows = session.execute(
-        select(Consent, User.email, User.display_name).join(User, User.id == Consent.clinician_user_id)
+        select(Consent, User.email, User.display_name).outerjoin(User, User.id == Consent.clinician_user_id)
         .where(Consent.patient_id == patient_id, Consent.revoked_at.is_not(None))
         .order_by(Consent.revoked_at.desc(), Consent.id.desc())
     ).all()
-    return [{"clinician": f"{name} ({email})" if name else email,
+    return [{"clinician": partner_label(c, email, name), "account_closed": c.clinician_user_id is None,
              "since": c.created_at.isoformat(timespec="seconds") + "Z", "until": c.revoked_at.isoformat(timespec="seconds") + "Z"}
             for c, email, name in rows]
 
@@ -181,7 +201,8 @@ def is_shared(session: Session, actor: Actor, patient_id: int) -> bool:
     """Whether any clinician can read this patient's record now (one indexed lookup)."""
     patient_for_write(session, actor, patient_id)
     return session.scalar(
-        select(Consent.id).where(Consent.patient_id == patient_id, Consent.revoked_at.is_(None)).limit(1)
+        select(Consent.id).where(Consent.patient_id == patient_id, Consent.revoked_at.is_(None),
+                                 Consent.clinician_user_id.is_not(None)).limit(1)
     ) is not None
 
 
@@ -192,9 +213,11 @@ def revoke(session: Session, actor: Actor, patient_id: int, consent_id: int) -> 
 
     patient_for_write(session, actor, patient_id)
     consent = session.get(Consent, consent_id)
-    if consent is None or consent.patient_id != patient_id or consent.revoked_at is not None:
+    if (consent is None or consent.patient_id != patient_id or consent.revoked_at is not None
+            or consent.clinician_user_id is None):
         raise NotFound("no such active sharing")
     consent.revoked_at = utcnow()
+    _snapshot(session, consent)
     audit.record(session, actor, patient_id, "revoke", "consent", consent.id)
     session.flush()
     from gutskin.clinic.appointments import cancel_for_ended_sharing
@@ -213,7 +236,8 @@ def end_for_closed_account(session: Session, actor: Actor, clinician_user_id: in
     (:func:`revoke`), before the account row goes -- its consents would otherwise vanish by the
     database's cascade, leaving the home challenges they supervised running with nobody reading
     their safety alerts and their booked appointments "accepted" with nobody (found in the
-    consent-lifecycle walk, 2026-12-06). Audited on each patient's record under the clinician's
+    consent-lifecycle walk, 2026-12-06). The consents themselves stay, with the clinician's name
+    and address kept on them and the account reference set NULL (0011). Audited on each patient's record under the clinician's
     account (the patient reads "… ended sharing of your record"). Returns how many sharings ended."""
     from gutskin.clinic.appointments import CLOSED_ACCOUNT_MESSAGE, cancel_for_ended_sharing
     from gutskin.clinic.challenges import open_challenges_with, stop_for_ended_sharing
@@ -222,6 +246,7 @@ def end_for_closed_account(session: Session, actor: Actor, clinician_user_id: in
                                                           Consent.revoked_at.is_(None)).order_by(Consent.id)).all())
     for consent in consents:
         consent.revoked_at = utcnow()
+        _snapshot(session, consent)  # the account goes next: the patient keeps who it was (0011)
         audit.record(session, actor, consent.patient_id, "revoke", "consent", consent.id)
     session.flush()
     for pid in dict.fromkeys(c.patient_id for c in consents):
@@ -239,7 +264,8 @@ def linked_patients(session: Session, actor: Actor) -> list[Patient]:
         session.scalars(
             select(Patient)
             .join(Consent, Consent.patient_id == Patient.id)
-            .where(Consent.clinician_user_id == actor.user_id, Consent.revoked_at.is_(None))
+            .where(Consent.clinician_user_id == actor.user_id, Consent.revoked_at.is_(None),
+                   Consent.clinician_user_id.is_not(None))
             .order_by(Patient.id)
         ).unique().all()
     )

@@ -198,7 +198,8 @@ def _panel_facts(session: Session, actor: Actor, ids: list[int], viewer_today: d
     if never:
         facts_shared = session.execute(
             select(Consent.patient_id, func.min(Consent.created_at)).where(
-                Consent.patient_id.in_(never), Consent.clinician_user_id == actor.user_id, Consent.revoked_at.is_(None))
+                Consent.patient_id.in_(never), Consent.clinician_user_id == actor.user_id, Consent.revoked_at.is_(None),
+                Consent.clinician_user_id.is_not(None))
             .group_by(Consent.patient_id))
         for pid, shared in facts_shared:
             facts[pid]["shared"] = shared

@@ -157,16 +157,22 @@ class QuestionnaireResponse(Base):
 
 
 class Consent(Base):
-    """A patient shares their record with a clinician until revoked."""
+    """A patient shares their record with a clinician until revoked; an ended sharing stays in the
+    record, also after the clinician's account is deleted (0011)."""
 
     __tablename__ = "consents"
     __table_args__ = (Index("ix_consent_clinician", "clinician_user_id", "revoked_at"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     patient_id: Mapped[int] = mapped_column(ForeignKey("patients.id", ondelete="CASCADE"), index=True)
-    clinician_user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    # NULL once the clinician's account is deleted (0011): the sharing stays in the patient's
+    # record, named by the snapshot below, and grants nothing (NULL equals no user id)
+    clinician_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     revoked_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    # the clinician's display name and address, taken when the sharing starts and again when it ends
+    clinician_name: Mapped[str | None] = mapped_column(String(120))
+    clinician_email: Mapped[str | None] = mapped_column(String(320))
 
 
 class Invite(Base):
