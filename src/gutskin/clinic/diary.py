@@ -78,22 +78,112 @@ def factor_ids(session: Session, names: set[str] | list[str]) -> dict[str, int]:
     return found
 
 
-def put_day(session: Session, actor: Actor, patient_id: int, day: dt.date, entry: DayInput) -> dict[str, object]:
+class DayChanged(Conflict):
+    """A conditional write found the day changed since the writer read it (:func:`put_day`'s
+    ``expect``): nothing was written. ``version`` is what is stored now (``"none"``: no entry);
+    ``str()`` names the day and who saved it when (the API's 412, the page's 409 says it in words)."""
+
+    def __init__(self, message: str, version: str) -> None:
+        super().__init__(message)
+        self.version = version
+
+
+def _fingerprint(fields: list[object], values: Iterable[tuple[str, float]]) -> str:
+    """The version of a day: a hash of its scores (itch, sleep loss, flare 0/1, POSCORAD, POEM),
+    notes and factor values, nothing else (no time, no author, no id)."""
+    import hashlib
+    import json
+
+    itch, sleep_loss, flare, poscorad, poem, notes = fields
+    norm = [itch, sleep_loss, None if flare is None else int(bool(flare)),
+            None if poscorad is None else float(poscorad), poem, notes or None]  # type: ignore[arg-type]
+    text = json.dumps([norm, sorted((n, float(v)) for n, v in values)], default=str)
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def _check_expected(session: Session, actor: Actor, patient_id: int, day: dt.date, entry: DayInput,
+                    expect: str) -> None:
+    """Raise :class:`DayChanged` unless the stored day is the one ``expect`` names (``"none"``: no
+    entry, ``"*"``: any entry, else a version), or already holds ``entry`` (the same save sent
+    twice: no conflict). The day's row is locked for the rest of the transaction
+    (``SELECT … FOR UPDATE`` on PostgreSQL; SQLite has one writer)."""
+    now, poem = _stored_version(session, patient_id, day, lock=True)
+    if expect == "*" and now != "none":
+        return
+    if now == expect or (now != "none" and now == _entry_version(entry, poem)):
+        return
+    raise DayChanged(_changed_words(session, actor, patient_id, day, now, expect), now)
+
+
+def _changed_words(session: Session, actor: Actor, patient_id: int, day: dt.date, now: str, expect: str) -> str:
+    """"date 2026-12-05: changed since you read it: saved by Ben at 2026-12-06 10:31 UTC"."""
+    if now == "none":
+        return (f"date {day.isoformat()}: no entry is stored for this day (deleted since you read it, or never "
+                f"logged); send the day without If-Match to log it")
+    at = session.scalar(select(DiaryDay.updated_at).where(DiaryDay.patient_id == patient_id, DiaryDay.day == day))
+    by = day_authors(session, actor, patient_id, day, day).get(day)
+    who = ("you" if by["you"] else by["name"] or {"co_caregiver": "another caregiver", "caregiver": "the parent",
+                                                   "patient": "the patient"}.get(str(by["role"]), "someone")) if by else None
+    saved = f"saved{(' by ' + str(who)) if who else ''}{(' at ' + at.strftime('%Y-%m-%d %H:%M') + ' UTC') if at else ''}"
+    if expect == "none":
+        return f"date {day.isoformat()}: already logged ({saved}); nothing was written"
+    return f"date {day.isoformat()}: changed since you read it ({saved}); nothing was written"
+
+
+def _stored_version(session: Session, patient_id: int, day: dt.date, lock: bool = False) -> tuple[str, int | None]:
+    """The stored day's version (``"none"`` without an entry) and its POEM."""
+    t = DiaryDay.__table__
+    q = select(t.c.itch, t.c.sleep_loss, t.c.flare, t.c.poscorad, t.c.poem, t.c.notes).where(
+        t.c.patient_id == patient_id, t.c.day == day)
+    row = session.execute(q.with_for_update() if lock else q).first()
+    if row is None:
+        return "none", None
+    values = session.execute(
+        select(Factor.name, FactorValue.value).join(Factor, Factor.id == FactorValue.factor_id)
+        .where(FactorValue.patient_id == patient_id, FactorValue.day == day)).all()
+    return _fingerprint(list(row), values), row.poem
+
+
+def _entry_version(entry: DayInput, stored_poem: int | None) -> str:
+    """The version the day has once ``entry`` is saved (a POEM the entry does not give is kept)."""
+    poem = entry.poem if entry.poem is not None else stored_poem
+    return _fingerprint([entry.itch, entry.sleep_loss, entry.flare, entry.poscorad, poem, entry.notes],
+                        entry.factors.items())
+
+
+def put_day(session: Session, actor: Actor, patient_id: int, day: dt.date, entry: DayInput,
+            expect: str | None = None) -> dict[str, object]:
     """Create or replace one day of the diary (the day's factors are replaced as a whole).
 
     The write is a handful of statements (upsert of the day, delete of its old factors when it
     existed, one insert of the new ones, the audit row): a diary write is the app's hot path.
+
+    ``expect``: a conditional write (the diary page's Save, the API's ``If-Match`` /
+    ``If-None-Match: *``): the version the writer last read (:func:`day_version`), ``"none"``
+    to create only, ``"*"`` for any stored entry. When the stored day is another, nothing is
+    written and :class:`DayChanged` is raised -- unless the day already holds this very entry
+    (a save sent again after a time-out). ``"none"`` is checked by the insert itself
+    (``ON CONFLICT DO NOTHING``, which on PostgreSQL waits for a concurrent insert of the same
+    day to end), so two first saves of a day at the same instant cannot both pass; a version is
+    checked on the row locked before the write. The answer carries the new ``version``.
     """
-    patient = patient_for_entry(session, actor, patient_id)
+    patient = patient_for_entry(session, actor, patient_id)  # authorization first: a stranger gets 404, never a conflict
     _validate(entry)
     if day > dt.date.today() + dt.timedelta(days=1):
         raise InvalidInput("date: cannot log a day in the future")
+    if expect is not None and expect != "none":
+        _check_expected(session, actor, patient_id, day, entry, expect)
     author_user_id, author_role = author_of(actor, patient)
-    stored, created = upsert_diary_day(session, patient_id, day, {
+    values_row = {
         "itch": entry.itch, "sleep_loss": entry.sleep_loss, "poscorad": entry.poscorad, "poem": entry.poem,
         "flare": None if entry.flare is None else int(bool(entry.flare)), "notes": entry.notes or None,
         "author_user_id": author_user_id, "author_role": author_role,
-    })
+    }
+    upserted = upsert_diary_day(session, patient_id, day, values_row, create_only=expect == "none")
+    if upserted is None:  # create only, and the day exists (or a concurrent first save just stored it)
+        _check_expected(session, actor, patient_id, day, entry, "none")  # raises unless it is this same entry
+        upserted = upsert_diary_day(session, patient_id, day, values_row)
+    stored, created = upserted
     if not created:
         session.execute(delete(FactorValue).where(FactorValue.patient_id == patient_id, FactorValue.day == day))
     values = {name: float(value) for name, value in entry.factors.items()}
@@ -106,11 +196,13 @@ def put_day(session: Session, actor: Actor, patient_id: int, day: dt.date, entry
         "date": day.isoformat(), "itch": stored["itch"], "sleep_loss": stored["sleep_loss"],
         "flare": None if stored["flare"] is None else bool(stored["flare"]), "poscorad": stored["poscorad"],
         "poem": stored["poem"], "notes": stored["notes"], "factors": dict(sorted(values.items())),
+        "version": _fingerprint([stored[k] for k in ("itch", "sleep_loss", "flare", "poscorad", "poem", "notes")],
+                                values.items()),
     }
 
 
 def _days(session: Session, patient_id: int, start: dt.date | None, end: dt.date | None,
-          with_author: bool = False) -> list[dict[str, object]]:
+          with_author: bool = False, versions: bool = False) -> list[dict[str, object]]:
     """The days as plain dicts; ``with_author`` adds ``author_role`` (who wrote the day:
     patient | caregiver | None = not recorded)."""
     conds = [DiaryDay.patient_id == patient_id]
@@ -140,6 +232,8 @@ def _days(session: Session, patient_id: int, start: dt.date | None, end: dt.date
             "notes": d.notes,
             "factors": dict(sorted(values.get(d.day, {}).items())),
             **({"author_role": d.author_role} if with_author else {}),
+            **({"version": _fingerprint([d.itch, d.sleep_loss, d.flare, d.poscorad, d.poem, d.notes],
+                                        values.get(d.day, {}).items())} if versions else {}),
         }
         for d in days
     ]
@@ -147,16 +241,17 @@ def _days(session: Session, patient_id: int, start: dt.date | None, end: dt.date
 
 def list_days(
     session: Session, actor: Actor, patient_id: int, start: dt.date | None = None, end: dt.date | None = None,
-    with_author: bool = False, logged_by: bool = False,
+    with_author: bool = False, logged_by: bool = False, versions: bool = False,
 ) -> list[dict[str, object]]:
     """Days of one patient's diary in [start, end], oldest first; audited as one read.
     ``with_author``: each day also says who wrote it (``author_role``); ``logged_by``: and, for a
-    person who keeps the record, who that is (:func:`day_authors`)."""
+    person who keeps the record, who that is (:func:`day_authors`); ``versions``: each day's
+    ``version`` (:func:`day_version`, for a conditional :func:`put_day`)."""
     if start and end and start > end:
         raise InvalidInput("start: must not be after end")
     patient_for_read(session, actor, patient_id)
     audit.record(session, actor, patient_id, "read", "diary", f"{start or ''}..{end or ''}")
-    days = _days(session, patient_id, start, end, with_author)
+    days = _days(session, patient_id, start, end, with_author, versions)
     if logged_by:  # the people who keep the record only (patient_for_entry in day_authors)
         who = day_authors(session, actor, patient_id, start, end)
         for d in days:
@@ -223,39 +318,17 @@ def day_author(session: Session, actor: Actor, patient_id: int, day: dt.date) ->
     return shown_author(day_authors(session, actor, patient_id, day, day).get(day))
 
 
-def day_version(session: Session, actor: Actor, patient_id: int, day: dt.date, lock: bool = False,
-                after: DayInput | None = None) -> str:
+def day_version(session: Session, actor: Actor, patient_id: int, day: dt.date) -> str:
     """A short fingerprint of what is stored on ``day`` (its scores, flare, notes and factors), or
-    ``"none"`` without an entry: the diary page sends the one it was shown with its Save, so a save
-    made on a form opened before someone else saved the day (the other parent's phone, another tab)
-    is refused instead of silently replacing that entry. ``lock`` holds the day's row until the
-    transaction ends (``SELECT … FOR UPDATE`` on PostgreSQL; SQLite has one writer), so the check
-    and the write that follows it see the same day. ``after``: the version the day would have once
-    that entry is saved (a Save that found its own earlier save -- sent again after a time-out --
-    is no conflict). Not audited: the values are not returned (the page that shows them reads them
-    through :func:`list_days`)."""
-    import hashlib
-    import json
-
+    ``"none"`` without an entry: the diary page sends the one it was shown with its Save, and an
+    API client the one it read as ``If-Match`` (``version`` in ``GET /me/diary``), so a save made
+    after someone else saved the day (the other parent's phone, another tab) is refused instead of
+    silently replacing that entry (:func:`put_day`'s ``expect``). It changes with every write that
+    changes the day (a factor alone included) and holds nothing but a hash of the values. Not
+    audited: the values are not returned (the page that shows them reads them through
+    :func:`list_days`)."""
     patient_for_entry(session, actor, patient_id)
-    t = DiaryDay.__table__
-    q = select(t.c.itch, t.c.sleep_loss, t.c.flare, t.c.poscorad, t.c.poem, t.c.notes).where(
-        t.c.patient_id == patient_id, t.c.day == day)
-    row = session.execute(q.with_for_update() if lock else q).first()
-    if after is not None:  # as put_day stores it: a POEM the entry does not give is kept
-        poem = after.poem if after.poem is not None else (row.poem if row is not None else None)
-        fields = [after.itch, after.sleep_loss, None if after.flare is None else int(bool(after.flare)), after.poscorad,
-                  poem, after.notes or None]
-        values = sorted((name, float(value)) for name, value in after.factors.items())
-    elif row is None:
-        return "none"
-    else:
-        fields = list(row)
-        values = sorted((name, value) for name, value in session.execute(
-            select(Factor.name, FactorValue.value).join(Factor, Factor.id == FactorValue.factor_id)
-            .where(FactorValue.patient_id == patient_id, FactorValue.day == day)))
-    text = json.dumps([fields, values], default=str)
-    return hashlib.sha256(text.encode()).hexdigest()[:16]
+    return _stored_version(session, patient_id, day)[0]
 
 
 def last_logged_day(session: Session, actor: Actor, patient_id: int, before: dt.date | None = None) -> dict[str, object] | None:

@@ -51,7 +51,8 @@ def ensure_factors(session: Session, rows: list[dict[str, object]]) -> None:
         session.execute(insert(Factor).values(rows).on_conflict_do_nothing(index_elements=["name"]))
 
 
-def upsert_diary_day(session: Session, patient_id: int, day: dt.date, values: Mapping[str, object]) -> tuple[dict[str, object], bool]:
+def upsert_diary_day(session: Session, patient_id: int, day: dt.date, values: Mapping[str, object],
+                     create_only: bool = False) -> tuple[dict[str, object], bool] | None:
     """Create or replace a day's scores in one statement; return the stored row and whether it is new.
 
     ``INSERT … ON CONFLICT (patient_id, day) DO UPDATE … RETURNING`` both writes and locks the
@@ -62,6 +63,11 @@ def upsert_diary_day(session: Session, patient_id: int, day: dt.date, values: Ma
     without a second query). SQLite has no such column; there the caller already holds the
     database's single write lock, so an in-process existence check before the upsert is exact.
     Rows of this day already in the session are expired so later reads see the new values.
+
+    ``create_only``: ``ON CONFLICT DO NOTHING`` instead, and None when the day exists. On
+    PostgreSQL the insert waits for a concurrent transaction that inserted the same day and then
+    finds the conflict, so two first saves of a day cannot both create it (a conditional write,
+    ``If-None-Match: *``, the page's Save of a day with no entry).
     """
     dialect = session.get_bind().dialect.name
     row = {k: values.get(k) for k in (*DAY_VALUES, *DAY_AUTHOR)}
@@ -72,8 +78,12 @@ def upsert_diary_day(session: Session, patient_id: int, day: dt.date, values: Ma
     excluded = stmt.excluded
     sets = {k: (func.coalesce(excluded[k], table.c[k]) if k in KEEP_WHEN_NONE else excluded[k])
             for k in (*DAY_VALUES, *DAY_AUTHOR, "updated_at")}
-    stmt = stmt.on_conflict_do_update(index_elements=[table.c.patient_id, table.c.day], set_=sets)
     cols = [table.c[k] for k in DAY_VALUES]
+    if create_only:
+        inserted = session.execute(stmt.on_conflict_do_nothing(
+            index_elements=[table.c.patient_id, table.c.day]).returning(*cols)).first()
+        return None if inserted is None else ({k: getattr(inserted, k) for k in DAY_VALUES}, True)
+    stmt = stmt.on_conflict_do_update(index_elements=[table.c.patient_id, table.c.day], set_=sets)
     if dialect == "postgresql":
         stored = session.execute(stmt.returning(*cols, literal_column("xmax = 0").label("created"))).one()
         created = bool(stored.created)

@@ -314,12 +314,10 @@ def _save_today(request: Request, form: dict[str, str], patient: int | None) -> 
             itch=num("itch"), sleep_loss=num("sleep_loss"), flare=_flare(form),
             notes=(form.get("notes") or "").strip() or None, factors=factors,
         )
-        base = form.get("base")
-        if base is not None:  # the page's form: was the day changed since it was opened? (the API has no such check)
-            now = diary.day_version(s, u.actor, pid, day, lock=True)
-            if now != base and now != diary.day_version(s, u.actor, pid, day, after=entry):
-                raise DayChanged(now)  # (the same entry stored already, e.g. Save sent again after a time-out: no conflict)
-        diary.put_day(s, u.actor, pid, day, entry)
+        try:  # the page's form carries the day's version it was opened with: was the day changed since?
+            diary.put_day(s, u.actor, pid, day, entry, expect=form.get("base"))  # (the API's If-Match, one check)
+        except diary.DayChanged as exc:  # (the same entry stored already, e.g. Save sent again after a time-out: no conflict)
+            raise DayChanged(exc.version) from None
     q = f"&patient={patient}" if patient else ""
     note = quote(signed_note(request, f"saved {day.isoformat()}", "/today"))
     return redirect(f"/today?date={day.isoformat()}&saved={note}{q}")
