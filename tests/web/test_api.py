@@ -26,7 +26,10 @@ def test_register_token_me_and_diary_contract(client) -> None:
     assert days == [{"date": "2026-11-02", "itch": 7, "sleep_loss": 3, "flare": True, "poscorad": None, "poem": None,
                      "notes": "hot day", "factors": {"env.pollen": 20.0, "food.dairy": 1.0},
                      # who logged it (no name given at registration: the address; docs/web.md)
-                     "logged_by": {"name": "pat@example.org", "role": "patient", "you": True}}]
+                     "logged_by": {"name": "pat@example.org", "role": "patient", "you": True},
+                     # the version to send back as If-Match (2026-12-06): the PUT's ETag
+                     "version": put.json()["version"]}]
+    assert put.headers["etag"] == f'"{put.json()["version"]}"'
     assert len(client.get("/api/v1/me/diary", headers=h).json()) == 2
 
 

@@ -20,12 +20,14 @@ from gutskin.web.api.schemas import (
     DayIn,
     DayListItem,
     DayOut,
+    DayPutOut,
     InviteListOut, InviteOut,
     PasswordChangeIn,
     PasswordIn,
     QuestionnaireIn,
 )
 from gutskin.web.api.params import date_param, my_patient_id
+from gutskin.clinic.errors import InvalidInput
 from gutskin.diary.csvio import DiaryCsvError
 from gutskin.web.deps import api_actor, settings_of, unit_of_work
 
@@ -62,13 +64,47 @@ def add_child(body: ChildIn, request: Request) -> dict:
         return {"patient_id": p.id, "name": p.display_name, "relationship": p.relationship}
 
 
-@router.put("/diary/{day}", response_model=DayOut, summary="Log or replace one day")
-def put_day(day: str, body: DayIn, request: Request, patient_id: int | None = PatientQ) -> dict:
-    with unit_of_work(request) as s:
-        actor = api_actor(request, s)
-        d = date_param(day, "date")
-        pid = my_patient_id(s, actor, patient_id)
-        return diary.put_day(s, actor, pid, d, diary.DayInput(**body.model_dump()))
+def _precondition(request: Request) -> str | None:
+    """What a conditional PUT expects stored (``diary.put_day``'s ``expect``): ``If-Match: "<version>"``
+    (the ``version`` of ``GET /me/diary``, the ``ETag`` of a PUT; ``*``: any entry), ``If-None-Match: *``
+    (no entry: create only), or None without either (the last write wins, as before 2026-12-06)."""
+    match, none_match = request.headers.get("if-match"), request.headers.get("if-none-match")
+    if match is not None and none_match is not None:
+        raise InvalidInput("If-Match, If-None-Match: send one of them, not both")
+    if none_match is not None:
+        if none_match.strip() != "*":
+            raise InvalidInput(f"If-None-Match: only * (create the day only if it has no entry) is understood on a "
+                               f"PUT, got {none_match.strip()[:60]!r}")
+        return "none"
+    if match is None:
+        return None
+    tag = match.strip()
+    if tag == "*":
+        return "*"
+    if "," in tag or tag.startswith("W/"):
+        raise InvalidInput(f"If-Match: expected one version as sent in ETag, e.g. \"3f2a9c0d1e4b5a6c\", got {tag[:60]!r}")
+    tag = tag[1:-1] if len(tag) >= 2 and tag[0] == tag[-1] == '"' else tag
+    if not tag or tag == "none":
+        raise InvalidInput(f"If-Match: expected a day's version as sent in ETag, got {match.strip()[:60]!r}")
+    return tag
+
+
+@router.put("/diary/{day}", response_model=DayPutOut, summary="Log or replace one day",
+            responses={412: {"description": "If-Match / If-None-Match: the day changed (names the day, who saved it when)"}})
+def put_day(day: str, body: DayIn, request: Request, response: Response, patient_id: int | None = PatientQ) -> dict | Response:
+    """Without a precondition the day is replaced whatever is stored. With ``If-Match: "<version>"``
+    only if it is still that version, with ``If-None-Match: *`` only if the day has no entry: else
+    412, nothing written. The answer's ``ETag`` (and ``version``) is the day's new version."""
+    try:
+        with unit_of_work(request) as s:  # a refused precondition rolls back (nothing is written)
+            actor = api_actor(request, s)
+            d = date_param(day, "date")
+            pid = my_patient_id(s, actor, patient_id)  # authorization before any precondition: a stranger gets 404
+            out = diary.put_day(s, actor, pid, d, diary.DayInput(**body.model_dump()), expect=_precondition(request))
+    except diary.DayChanged as exc:
+        return JSONResponse({"detail": str(exc)}, status_code=412)
+    response.headers["ETag"] = f'"{out["version"]}"'
+    return out
 
 
 @router.post(
@@ -129,7 +165,7 @@ def get_diary(request: Request, start: str | None = None, end: str | None = None
         actor = api_actor(request, s)
         pid = my_patient_id(s, actor, patient_id)
         return diary.list_days(s, actor, pid, date_param(start or None, "start"), date_param(end or None, "end"),  # ?start=&end=: not given
-                               logged_by=True)
+                               logged_by=True, versions=True)
 
 
 @router.delete("/diary/{day}", status_code=204, summary="Delete one day")

@@ -75,10 +75,18 @@ class LoggedByOut(BaseModel):
     you: bool = Field(description="true: the caller wrote it")
 
 
+class DayPutOut(DayOut):
+    """The day as stored by ``PUT /me/diary/{date}``, with its new version (also the ``ETag``)."""
+
+    version: str = Field(description="the day's version: send it as If-Match to replace this day only if unchanged")
+
+
 class DayListItem(DayOut):
-    """A day of ``GET /me/diary``: the day and who logged it (null: not recorded)."""
+    """A day of ``GET /me/diary``: the day, who logged it (null: not recorded) and its version."""
 
     logged_by: LoggedByOut | None
+    version: str = Field(description="the day's version (a hash of its values): send it as If-Match with a PUT "
+                                     "to replace the day only if nobody changed it since")
 
 
 class InviteOut(BaseModel):
