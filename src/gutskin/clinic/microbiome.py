@@ -182,9 +182,10 @@ def parse_upload(filename: str, data: bytes, *, sample_id: str | None = None, me
 
 
 def store_sample(session: Session, actor: Actor, patient_id: int, parsed: ParsedSample, *, method: str = "unknown",
-                 collected_on: dt.date | None = None) -> dict[str, Any]:
-    """Store a parsed sample (authorized again: access may have ended while the file was parsed)."""
-    patient_for_entry(session, actor, patient_id)
+                 collected_on: dt.date | None = None, child_words: bool = False) -> dict[str, Any]:
+    """Store a parsed sample (authorized again: access may have ended while the file was parsed).
+    ``child_words``: the answer's plain language names a child's profile (:func:`_out`; the API)."""
+    patient = patient_for_entry(session, actor, patient_id)
     if method not in METHODS:
         raise InvalidInput(f"method: expected one of {', '.join(METHODS)}")
     if collected_on is not None and collected_on > dt.date.today() + dt.timedelta(days=1):  # a zone ahead: +1 day, as the diary
@@ -197,7 +198,7 @@ def store_sample(session: Session, actor: Actor, patient_id: int, parsed: Parsed
     session.add(row)
     session.flush()
     audit.record(session, actor, patient_id, "create", "microbiome_sample", row.id)
-    return _out(row)
+    return _out(row, patient if child_words else None)
 
 
 def upload_sample(
@@ -224,19 +225,40 @@ def upload_sample(
     return store_sample(session, actor, patient_id, parsed, method=method, collected_on=collected_on)
 
 
-def _out(row: MicrobiomeSample) -> dict[str, Any]:
+def about_the_child(lines: list[str], name: str) -> list[str]:
+    """The report's plain language on a child's profile speaks of the child, as the pages do
+    (b5ed260): 'Leo's diversity was not compared ...', 'what causes Leo's flares; discuss results
+    with Leo's clinician'. The stored report keeps 'your'."""
+    whose = f"{name}'s"
+    start = whose[0].upper() + whose[1:]
+    return [line.replace("Your diversity", f"{start} diversity").replace("your flares", f"{whose} flares")
+            .replace("your clinician", f"{whose} clinician") for line in lines]
+
+
+def _out(row: MicrobiomeSample, patient: Patient | None = None) -> dict[str, Any]:
+    """A sample with its stored report; given ``patient`` (the API's answers) and that profile is a
+    child's (``relationship == 'child'``), the report's ``plain_language`` names the child
+    (:func:`about_the_child`): until 2026-12-06 the API said 'Your diversity', 'your flares' of a
+    child's stool test. The pages put the name in themselves (their caregiver's ``viewing``), and
+    the data-rights archive keeps the report as stored."""
+    report = row.diversity
+    if patient is not None and patient.relationship == "child" and isinstance(report, dict) \
+            and report.get("plain_language"):
+        report = {**report, "plain_language": about_the_child(list(report["plain_language"]),
+                                                              patient.display_name or "the child")}
     return {"id": row.id, "sample_id": row.sample_id, "collected_on": row.collected_on.isoformat() if row.collected_on else None,
             "method": row.method, "filename": row.filename, "uploaded_at": row.created_at.isoformat(timespec="seconds") + "Z",
-            "report": row.diversity}
+            "report": report}
 
 
-def list_samples(session: Session, actor: Actor, patient_id: int) -> list[dict[str, Any]]:
-    patient_for_read(session, actor, patient_id)
+def list_samples(session: Session, actor: Actor, patient_id: int, *, child_words: bool = False) -> list[dict[str, Any]]:
+    """The profile's samples, newest first; ``child_words`` as in :func:`store_sample`."""
+    patient = patient_for_read(session, actor, patient_id)
     audit.record(session, actor, patient_id, "read", "microbiome_samples")
     rows = session.scalars(
         select(MicrobiomeSample).where(MicrobiomeSample.patient_id == patient_id).order_by(MicrobiomeSample.id.desc())
     ).all()
-    return [_out(r) for r in rows]
+    return [_out(r, patient if child_words else None) for r in rows]
 
 
 def get_sample(session: Session, actor: Actor, patient_id: int, sample_pk: int) -> dict[str, Any]:

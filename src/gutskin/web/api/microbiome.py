@@ -43,7 +43,7 @@ async def upload(request: Request, file: UploadFile = File(...), sample_id: str 
                                     taxonomy=tax_data if (tax_data or tax_name) else None, taxonomy_filename=tax_name)
         with unit_of_work(request) as s:
             actor = api_actor(request, s)  # again: a password change meanwhile ends the token
-            return micro.store_sample(s, actor, pid, parsed, method=method, collected_on=when)
+            return micro.store_sample(s, actor, pid, parsed, method=method, collected_on=when, child_words=True)
 
     return await run_in_threadpool(work)
 
@@ -52,4 +52,4 @@ async def upload(request: Request, file: UploadFile = File(...), sample_id: str 
 def samples(patient_id: int, request: Request) -> list:
     with unit_of_work(request) as s:
         actor = api_actor(request, s)
-        return micro.list_samples(s, actor, patient_id)
+        return micro.list_samples(s, actor, patient_id, child_words=True)  # a child's profile is spoken of by name
