@@ -58,3 +58,21 @@ def test_the_cli_text_says_no_patients_left() -> None:
     assert lines[0] == "0 of 1 virtual patients kept (EASI < 72 throughout)"
     assert [line.split(None, 1) for line in lines[1:]] == [["placebo", NOTE], ["dupilumab", NOTE]]
     assert "nan" not in "\n".join(lines).lower()
+
+
+def test_the_plot_data_and_picture_of_an_empty_arm(tmp_path) -> None:
+    """`gutskin simulate plot --data-json` writes arm_curves: an empty arm's quartiles were NaN."""
+    from gutskin.axis.cohort import simulate_cohort
+    from gutskin.axis.plots import arm_curves, patient_series, plot_trajectories
+
+    curves = arm_curves(_everyone_excluded())
+    text = json.dumps(curves, allow_nan=False)  # ValueError on NaN
+    assert "NaN" not in text
+    for arm in ("placebo", "dupilumab"):
+        c = curves["arms"][arm]
+        assert c["note"] == NOTE and c["patients"] == 0
+        assert c["median"] == c["q25"] == c["q75"] == [None, None, None]
+    data = {"arm_curves": curves, "patient": patient_series(simulate_cohort(1, 5, seed=1), 0)}
+    back = json.loads(json.dumps(data, allow_nan=False))  # the data as read back from --data-json
+    out = plot_trajectories(back, tmp_path / "empty.png")  # nulls draw as a gap
+    assert (tmp_path / "empty.png").stat().st_size > 1000 and out.endswith("empty.png")

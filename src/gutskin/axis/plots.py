@@ -17,7 +17,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from gutskin.axis.protocol import ProtocolResult, simulate_trial
+from gutskin.axis.protocol import NO_PATIENTS_LEFT, ProtocolResult, simulate_trial
 
 
 def _l(a) -> list[float]:
@@ -30,10 +30,13 @@ def arm_curves(result: ProtocolResult) -> dict:
     out: dict = {"weeks": list(range(len(wk))), "arms": {}}
     for arm in result.arms:
         e = result.easi[arm][result.kept][:, wk]
-        if e.shape[0] == 0:
-            q = np.full((3, len(wk)), np.nan)
-        else:
-            q = np.percentile(e, [25, 50, 75], axis=0)
+        if e.shape[0] == 0:  # no patient left after the exclusion: null, never NaN (not JSON), and said so
+            none = [None] * len(wk)
+            out["arms"][arm] = {"median": none, "q25": none, "q75": none,
+                                "easi75_percent": _l(result.easi75(arm)[wk]), "patients": 0,
+                                "note": NO_PATIENTS_LEFT}
+            continue
+        q = np.percentile(e, [25, 50, 75], axis=0)
         out["arms"][arm] = {
             "median": _l(q[1]), "q25": _l(q[0]), "q75": _l(q[2]),
             "easi75_percent": _l(result.easi75(arm)[wk]), "patients": result.n_kept,
@@ -92,8 +95,10 @@ def plot_trajectories(data: dict, path: str | os.PathLike[str]) -> str:
     ax = fig.add_subplot(gs[:, 0])
     ac = data["arm_curves"]
     for arm, c in ac["arms"].items():
-        line = ax.plot(ac["weeks"], c["median"], label=f"{arm} (n={c['patients']})")[0]
-        ax.fill_between(ac["weeks"], c["q25"], c["q75"], color=line.get_color(), alpha=0.15)
+        label = f"{arm} ({c['note']})" if c.get("note") else f"{arm} (n={c['patients']})"
+        line = ax.plot(ac["weeks"], np.asarray(c["median"], dtype=float), label=label)[0]  # null: a gap
+        ax.fill_between(ac["weeks"], np.asarray(c["q25"], dtype=float), np.asarray(c["q75"], dtype=float),
+                        color=line.get_color(), alpha=0.15)
     ax.set_xlabel("week")
     ax.set_ylabel("EASI (median, IQR)")
     ax.set_title("Miyano 2022 QSP model: EASI by arm")
