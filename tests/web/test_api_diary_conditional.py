@@ -12,8 +12,11 @@ from __future__ import annotations
 
 import datetime as dt
 
+from sqlalchemy import select
+
 from gutskin.clinic import accounts, caregivers, diary
 from gutskin.store.db import transaction
+from gutskin.store.models import AuditEvent
 from tests.conftest import bearer
 from tests.web.test_today_first_save_race import _race
 
@@ -62,6 +65,10 @@ def test_if_match_refuses_a_stale_write_with_412_and_names_who_saved_the_day_whe
     assert " UTC); nothing was written" in detail
     [day] = _stored(engine, people, mia)
     assert (day["itch"], day["factors"], day["notes"]) == (4, {"food.dairy": 1.0, "food.egg": 1.0}, None)
+    with transaction(engine) as s:  # what the 412 told (who saved the day when) is in Mia's access log
+        told = s.execute(select(AuditEvent.actor_user_id, AuditEvent.object_id).where(
+            AuditEvent.patient_id == mia, AuditEvent.action == "read", AuditEvent.object_type == "diary_day")).all()
+    assert [tuple(t) for t in told] == [(people.owner.user_id, DAY)]
 
     # on the current version it goes through; If-None-Match: * on a logged day does not
     r = client.put(url, json={"itch": 1, "notes": "calm"}, headers={**ann, "If-Match": r.headers.get("etag") or f'"{second}"'})

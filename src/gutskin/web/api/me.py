@@ -101,7 +101,9 @@ def put_day(day: str, body: DayIn, request: Request, response: Response, patient
             d = date_param(day, "date")
             pid = my_patient_id(s, actor, patient_id)  # authorization before any precondition: a stranger gets 404
             out = diary.put_day(s, actor, pid, d, diary.DayInput(**body.model_dump()), expect=_precondition(request))
-    except diary.DayChanged as exc:
+    except diary.DayChanged as exc:  # its detail tells who saved the day when: audited as a read of the day
+        with unit_of_work(request) as s:
+            audit.record(s, actor, pid, "read", "diary_day", d.isoformat())
         return JSONResponse({"detail": str(exc)}, status_code=412)
     response.headers["ETag"] = f'"{out["version"]}"'
     return out
