@@ -100,7 +100,7 @@ def plot_trajectories(data: dict, path: str | os.PathLike[str]) -> str:
         ax.fill_between(ac["weeks"], np.asarray(c["q25"], dtype=float), np.asarray(c["q75"], dtype=float),
                         color=line.get_color(), alpha=0.15)
     ax.set_xlabel("week")
-    ax.set_ylabel("EASI (median, IQR)")
+    ax.set_ylabel("EASI, 0–72 scale (median, IQR)")
     ax.set_title("Miyano 2022 QSP model: EASI by arm")
     ax.legend(fontsize=8)
     p = data["patient"]
