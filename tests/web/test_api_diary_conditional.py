@@ -137,3 +137,23 @@ def test_the_version_changes_with_every_change_and_holds_no_time(engine, people)
         again = diary.put_day(s, people.stranger, people.stranger_pid, d,
                               diary.DayInput(itch=3, factors={"food.egg": 0}, flare=True, notes="x", poscorad=30.0))
     assert again["version"] == seen[-1]
+
+
+def test_a_delete_with_if_match_spares_a_day_changed_since(client, engine, people) -> None:  # type: ignore[no-untyped-def]
+    """DELETE was the other API write of a day: an app deleting the day it had read deleted the
+    co-caregiver's entry saved since. With If-Match it is refused (412) like the PUT."""
+    mia = _mia_with_ben(engine, people)
+    ann, ben = bearer(client, "owner@example.org"), bearer(client, "stranger@example.org")
+    url = f"/api/v1/me/diary/{DAY}?patient_id={mia}"
+    read = client.put(url, json={"itch": 4}, headers=ann).headers["etag"]
+    assert client.put(url, json={"itch": 4, "factors": {"food.egg": 1}}, headers=ben).status_code == 200
+    r = client.delete(url, headers={**ann, "If-Match": read})
+    assert r.status_code == 412 and r.json()["detail"].startswith(f"date {DAY}: changed since you read it (saved by Stranger at ")
+    assert _stored(engine, people, mia)[0]["factors"] == {"food.egg": 1.0}
+    eve = {"Authorization": bearer(client, "linked@clinic.example.org")["Authorization"]}
+    assert client.delete(url, headers={**eve, "If-Match": read}).status_code in (403, 404)  # never 412
+    assert client.delete(url, headers={**ann, "If-None-Match": "*"}).status_code == 422
+    now = client.get(f"/api/v1/me/diary?patient_id={mia}", headers=ann).json()[0]["version"]
+    assert client.delete(url, headers={**ann, "If-Match": f'"{now}"'}).status_code == 204
+    assert _stored(engine, people, mia) == []
+    assert client.delete(url, headers=ann).status_code == 404  # (without a header: as before)

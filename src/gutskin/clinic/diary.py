@@ -343,8 +343,15 @@ def last_logged_day(session: Session, actor: Actor, patient_id: int, before: dt.
     return _days(session, patient_id, last, last)[0]
 
 
-def delete_day(session: Session, actor: Actor, patient_id: int, day: dt.date) -> None:
+def delete_day(session: Session, actor: Actor, patient_id: int, day: dt.date, expect: str | None = None) -> None:
+    """Delete one day's entry. ``expect``: a version (:func:`day_version`; the API's ``If-Match``)
+    the day must still have, else :class:`DayChanged` and nothing is deleted (the row is locked
+    for the check and the delete)."""
     patient_for_entry(session, actor, patient_id)
+    if expect is not None:
+        now, _ = _stored_version(session, patient_id, day, lock=True)
+        if now != "none" and now != expect and expect != "*":
+            raise DayChanged(_changed_words(session, actor, patient_id, day, now, expect), now)
     row = session.get(DiaryDay, (patient_id, day))
     if row is None:
         raise NotFound("no entry for that day")

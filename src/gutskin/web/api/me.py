@@ -170,11 +170,22 @@ def get_diary(request: Request, start: str | None = None, end: str | None = None
                                logged_by=True, versions=True)
 
 
-@router.delete("/diary/{day}", status_code=204, summary="Delete one day")
+@router.delete("/diary/{day}", status_code=204, summary="Delete one day",
+               responses={412: {"description": "If-Match: the day changed (names the day, who saved it when)"}})
 def delete_day(day: str, request: Request, patient_id: int | None = PatientQ) -> Response:
-    with unit_of_work(request) as s:
-        actor = api_actor(request, s)
-        diary.delete_day(s, actor, my_patient_id(s, actor, patient_id), date_param(day, "date"))
+    """``If-Match: "<version>"``: delete only if the day is still that version, else 412 (as the PUT)."""
+    try:
+        with unit_of_work(request) as s:  # a refused precondition rolls back
+            actor = api_actor(request, s)
+            d = date_param(day, "date")
+            pid = my_patient_id(s, actor, patient_id)  # authorization first: a stranger gets 404
+            if request.headers.get("if-none-match") is not None:
+                raise InvalidInput("If-None-Match: not understood on a DELETE; send If-Match with the day's version")
+            diary.delete_day(s, actor, pid, d, expect=_precondition(request))
+    except diary.DayChanged as exc:  # its detail tells who saved the day when: audited as a read of the day
+        with unit_of_work(request) as s:
+            audit.record(s, actor, pid, "read", "diary_day", d.isoformat())
+        return JSONResponse({"detail": str(exc)}, status_code=412)
     return Response(status_code=204)
 
 
