@@ -157,3 +157,41 @@ def test_a_delete_with_if_match_spares_a_day_changed_since(client, engine, peopl
     assert client.delete(url, headers={**ann, "If-Match": f'"{now}"'}).status_code == 204
     assert _stored(engine, people, mia) == []
     assert client.delete(url, headers=ann).status_code == 404  # (without a header: as before)
+
+
+def test_a_conditional_write_costs_two_reads_and_a_create_only_one_none(engine, people) -> None:  # type: ignore[no-untyped-def]
+    """The write budget (tests/foundation/test_write_path.py, docs/web.md): a write with a version
+    adds the locked read of the day and of its factors; a create-only write adds nothing."""
+    from sqlalchemy import event
+
+    d = dt.date.fromisoformat(DAY)
+    seen: list[str] = []
+
+    def count(conn, cursor, statement, *args):  # type: ignore[no-untyped-def]
+        if not statement.strip().upper().startswith(("BEGIN", "COMMIT", "PRAGMA", "ROLLBACK", "SAVEPOINT", "RELEASE")):
+            seen.append(statement)
+
+    with transaction(engine) as s:
+        diary.factor_ids(s, ["food.dairy"])
+        diary.put_day(s, people.owner, people.owner_pid, d, diary.DayInput(itch=0))  # both measured writes are edits
+    runs = {}
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        for name, entry, expect in (("plain", diary.DayInput(itch=1, factors={"food.dairy": 1}), None),
+                                    ("versioned", diary.DayInput(itch=2, factors={"food.dairy": 1}), "VERSION")):
+            with transaction(engine) as s:
+                if expect == "VERSION":
+                    expect = diary.day_version(s, people.owner, people.owner_pid, d)
+                seen.clear()
+                diary.put_day(s, people.owner, people.owner_pid, d, entry, expect=expect)
+                runs[name] = len(seen)
+        with transaction(engine) as s:
+            seen.clear()
+            diary.put_day(s, people.owner, people.owner_pid, d + dt.timedelta(days=-1),
+                          diary.DayInput(itch=3, factors={"food.dairy": 1}), expect="none")
+            runs["create only"] = len(seen)
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    # (SQLite's plain upsert checks existence first; a create-only insert need not)
+    assert runs["versioned"] == runs["plain"] + 2, runs
+    assert runs["create only"] <= runs["plain"], runs
