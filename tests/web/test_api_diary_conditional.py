@@ -14,29 +14,11 @@ import datetime as dt
 
 from sqlalchemy import select
 
-from gutskin.clinic import accounts, caregivers, diary
+from gutskin.clinic import diary
 from gutskin.store.db import transaction
 from gutskin.store.models import AuditEvent
 from tests.conftest import bearer
-from tests.web.test_today_first_save_race import _race
-
-DAY = (dt.date.today() - dt.timedelta(days=1)).isoformat()
-
-
-def _mia_with_ben(engine, people) -> int:  # type: ignore[no-untyped-def]
-    """Owner's child Mia, kept with the stranger's account as co-caregiver (Ben's phone)."""
-    with transaction(engine) as s:
-        mia = accounts.add_child_profile(s, people.owner, "Mia", 2021).id
-        code = caregivers.create_code(s, people.owner, mia)["code"]
-    with transaction(engine) as s:
-        caregivers.redeem(s, people.stranger, code)
-    return mia
-
-
-def _stored(engine, people, pid):  # type: ignore[no-untyped-def]
-    d = dt.date.fromisoformat(DAY)
-    with transaction(engine) as s:
-        return diary.list_days(s, people.owner, pid, d, d)
+from tests.web.test_today_first_save_race import DAY, _mia_with_ben, _race, _stored
 
 
 def test_if_match_refuses_a_stale_write_with_412_and_names_who_saved_the_day_when(client, engine, people) -> None:  # type: ignore[no-untyped-def]
