@@ -26,7 +26,7 @@ from gutskin.clinic.errors import ClinicError
 from gutskin.settings import Settings, get_settings
 from gutskin.store.db import get_engine, unavailable_reason
 from gutskin.web.bodylimit import BodyLimitMiddleware
-from gutskin.web.errors import status_for
+from gutskin.web.errors import status_for, unreadable_body
 from gutskin.web.headers import SecurityHeadersMiddleware
 from gutskin.web.idguard import IdRangeMiddleware
 from gutskin.web.pages.common import LoginRequired, render
@@ -97,6 +97,8 @@ def validation_message(error: dict) -> str:
 
 
 async def _http_error(request: Request, exc: StarletteHTTPException) -> Response:
+    if exc.status_code == 400 and (why := unreadable_body(exc.__cause__)) is not None:
+        exc = StarletteHTTPException(422, why)  # FastAPI's bare "There was an error parsing the body"
     if exc.status_code == 405 and request.method in ("GET", "HEAD"):  # a form's address opened (reload, restored tab)
         from gutskin.web.formhome import form_home
 

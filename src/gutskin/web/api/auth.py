@@ -13,6 +13,7 @@ from gutskin.clinic.accounts import actor_for
 from gutskin.web import hashgate, security
 from gutskin.web.api.schemas import AccountOut, Credentials, RegisterIn, TokenOut
 from gutskin.web.deps import settings_of, unit_of_work
+from gutskin.web.errors import unreadable_body
 
 router = APIRouter(prefix="/auth", tags=["auth"])
 
@@ -62,8 +63,9 @@ async def token(request: Request) -> TokenOut:
     if ctype.startswith("application/json"):
         try:
             creds = Credentials.model_validate(json.loads(await request.body() or b"null"))
-        except (ValueError, ValidationError):
-            raise HTTPException(422, "body: expected {\"email\": ..., \"password\": ...}") from None
+        except (ValueError, ValidationError, RecursionError) as exc:  # RecursionError: [[[… was a 500
+            why = unreadable_body(exc)
+            raise HTTPException(422, why or "body: expected {\"email\": ..., \"password\": ...}") from None
         email, password = creds.email, creds.password
     else:
         form = await request.form()
