@@ -148,7 +148,8 @@ ROWS: dict[tuple[str, str], Row] = {
     ("GET", "/api/v1/me/invites"): Row(ME, audit=ME_WRITERS),
     ("DELETE", "/api/v1/me/invites/{invite_id}"): Row(ME_A_OBJECT, audit=A_ONLY),
     ("GET", "/api/v1/me/access"): Row(ME, audit=ME_WRITERS),
-    ("DELETE", "/api/v1/me/access/{consent_id}"): Row(ME_A_OBJECT, audit=A_ONLY, audit_rows=2),  # + the stopped challenge
+    # + the stopped challenge and the world's unused invite code, cancelled with the sharing (2026-12-06)
+    ("DELETE", "/api/v1/me/access/{consent_id}"): Row(ME_A_OBJECT, audit=A_ONLY, audit_rows=3),
     ("GET", "/api/v1/me/audit"): Row(ME, audit=ME_WRITERS),
     # a child's co-caregivers (API): the managing parent on A's child; B redeems and leaves
     ("POST", "/api/v1/me/caregiver-invites"): Row(ME_A_OBJECT, audit=A_CHILD, query="?patient_id={child_id}"),
@@ -156,7 +157,9 @@ ROWS: dict[tuple[str, str], Row] = {
     ("DELETE", "/api/v1/me/caregiver-invites/{invite_id}"): Row(
         ME_A_OBJECT, audit=A_CHILD, query="?patient_id={child_id}", ids=lambda w: {"invite_id": w.ids["caregiver_invite_id"]}),
     ("GET", "/api/v1/me/caregivers"): Row(ME_A_OBJECT, audit=A_CHILD, query="?patient_id={child_id}"),
-    ("DELETE", "/api/v1/me/caregivers/{caregiver_id}"): Row(ME_A_OBJECT, audit=A_CHILD, query="?patient_id={child_id}"),
+    # + the child's unused caregiver code, cancelled with the removal (2026-12-06)
+    ("DELETE", "/api/v1/me/caregivers/{caregiver_id}"): Row(ME_A_OBJECT, audit=A_CHILD, query="?patient_id={child_id}",
+                                                            audit_rows=2),
     ("POST", "/api/v1/me/caregiving"): Row(exp(401, 422, 201, 403, 403, 403), caregiver_code,
                                            audit={"patient_b": "A_CHILD"}),
     ("GET", "/api/v1/me/caregiving"): Row(ME),
@@ -197,8 +200,9 @@ ROWS: dict[tuple[str, str], Row] = {
     ("GET", "/sharing"): Row(PAGE_ME, audit=ME_WRITERS),
     ("POST", "/sharing/invite"): Row(PAGE_ME, form({}), audit=ME_WRITERS),
     ("POST", "/sharing/invites/{invite_id}/cancel"): Row(PAGE_ME_A_OBJECT, form({}), audit=A_ONLY),
-    # revoking the linked clinician also stops the challenge they supervise in the world: two writes
-    ("POST", "/sharing/revoke/{consent_id}"): Row(PAGE_ME_A_OBJECT, form({}), audit=A_ONLY, audit_rows=2),
+    # revoking the linked clinician also stops the challenge they supervise in the world and cancels
+    # the world's unused invite code (2026-12-06): three writes
+    ("POST", "/sharing/revoke/{consent_id}"): Row(PAGE_ME_A_OBJECT, form({}), audit=A_ONLY, audit_rows=3),
     ("GET", "/appointments"): Row(PAGE_ME, audit=ME_WRITERS),
     ("POST", "/appointments"): Row(PAGE_ME, form({"reason": "itchy", "urgency": "routine"}), audit=ME_WRITERS),
     ("POST", "/appointments/{request_id}"): Row(PAGE_ME_A_OBJECT, form({"action": "withdraw"}), audit=A_ONLY),
@@ -220,7 +224,8 @@ ROWS: dict[tuple[str, str], Row] = {
     ("POST", "/caregivers/invites/{invite_id}/cancel"): Row(
         PAGE_ME_A_OBJECT, form({}), audit=A_CHILD, query="?patient={child_id}",
         ids=lambda w: {"invite_id": w.ids["caregiver_invite_id"]}),
-    ("POST", "/caregivers/{caregiver_id}/remove"): Row(PAGE_ME_A_OBJECT, form({}), audit=A_CHILD, query="?patient={child_id}"),
+    ("POST", "/caregivers/{caregiver_id}/remove"): Row(PAGE_ME_A_OBJECT, form({}), audit=A_CHILD, query="?patient={child_id}",
+                                                       audit_rows=2),  # + the cancelled caregiver code
     ("POST", "/caregivers/redeem"): Row(exp(LOGIN, 422, OK, 403, 403, 403),
                                         lambda w, p: {"data": {**caregiver_code(w, p)["json"], "csrf_token": w.csrf.get(p, "")}},
                                         audit={"patient_b": "A_CHILD"}),

@@ -95,13 +95,16 @@ def list_caregivers(session: Session, actor: Actor, patient_id: int) -> list[dic
 
 def remove(session: Session, actor: Actor, patient_id: int, caregiver_id: int) -> None:
     """The managing parent ends a co-caregiver's access at once (their entries stay, with their
-    author)."""
+    author). The child's unused caregiver codes are cancelled with it (audited one by one): the
+    removed person may hold a second code the parent made and forgot, and would be back in with it
+    (found in the consent walk of 2026-12-06). A caregiver who leaves cancels nothing."""
     _child_for_parent(session, actor, patient_id)
     row = session.get(Caregiver, caregiver_id)
     if row is None or row.patient_id != patient_id:
         raise NotFound("no such caregiver")
     session.delete(row)
     audit.record(session, actor, patient_id, "remove", "caregiver", caregiver_id)
+    sharing.cancel_unused_invites(session, actor, patient_id, KIND)
 
 
 def leave(session: Session, actor: Actor, patient_id: int) -> None:

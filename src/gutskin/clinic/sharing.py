@@ -81,6 +81,25 @@ def cancel_invite(session: Session, actor: Actor, patient_id: int, invite_id: in
     audit.record(session, actor, patient_id, "cancel", AUDIT_OBJECT[kind], inv.id)
 
 
+def cancel_unused_invites(session: Session, actor: Actor, patient_id: int, kind: str = "clinician") -> int:
+    """Cancel every unused, unexpired code of this ``kind`` of the record at once (each expires now,
+    each cancellation an audit row "cancel invite <id>"), as :func:`cancel_invite` does one by one.
+    Called when the patient stops sharing (:func:`revoke`) and when a parent removes a
+    co-caregiver (:func:`gutskin.clinic.caregivers.remove`): a patient who ends access expects
+    nobody to get in afterwards with a code made earlier and forgotten, or kept by the person just
+    removed (found in the consent walk of 2026-12-06: such codes stayed valid for their 14 days).
+    The caller has authorised the managing account. Returns how many were cancelled."""
+    now = utcnow()
+    rows = session.scalars(
+        select(Invite).where(Invite.patient_id == patient_id, Invite.kind == kind, Invite.used_at.is_(None),
+                             Invite.expires_at >= now).order_by(Invite.id).with_for_update()
+    ).all()
+    for inv in rows:
+        inv.expires_at = now - dt.timedelta(seconds=1)
+        audit.record(session, actor, patient_id, "cancel", AUDIT_OBJECT[kind], inv.id)
+    return len(rows)
+
+
 def accept_invite(session: Session, actor: Actor, code: str) -> int:
     """A clinician redeems a code and gains read access; returns the patient id."""
     require_role(actor, "clinician")
@@ -208,7 +227,9 @@ def is_shared(session: Session, actor: Actor, patient_id: int) -> bool:
 
 def revoke(session: Session, actor: Actor, patient_id: int, consent_id: int) -> int:
     """End a clinician's access at once; the food challenges they supervised stop with it
-    (:func:`gutskin.clinic.challenges.stop_for_ended_sharing`). Returns how many stopped."""
+    (:func:`gutskin.clinic.challenges.stop_for_ended_sharing`), and the record's unused clinician
+    invite codes are cancelled (:func:`cancel_unused_invites`: "stop sharing" means nobody gets in
+    with an old code either; the page says so by the Revoke button). Returns how many challenges stopped."""
     from gutskin.clinic.challenges import stop_for_ended_sharing
 
     patient_for_write(session, actor, patient_id)
@@ -219,6 +240,7 @@ def revoke(session: Session, actor: Actor, patient_id: int, consent_id: int) -> 
     consent.revoked_at = utcnow()
     _snapshot(session, consent)
     audit.record(session, actor, patient_id, "revoke", "consent", consent.id)
+    cancel_unused_invites(session, actor, patient_id, "clinician")
     session.flush()
     from gutskin.clinic.appointments import cancel_for_ended_sharing
 
