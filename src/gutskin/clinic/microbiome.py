@@ -150,8 +150,10 @@ def parse_upload(filename: str, data: bytes, *, sample_id: str | None = None, me
             with open(tax_path, "wb") as fh:
                 fh.write(taxonomy)
         try:
+            # a taxonomy.qza unpacks to no more than a plain taxonomy upload may be: it was the command
+            # line's 512 MB, so a 200 kB zip bomb made this process read half a gigabyte (~19 GB of memory)
             profile = read_profile(path, method=method, max_cells=MAX_UPLOAD_CELLS,  # type: ignore[arg-type]
-                                   kind=kind, taxonomy=tax_path)  # type: ignore[arg-type]
+                                   kind=kind, taxonomy=tax_path, taxonomy_max_bytes=max_bytes)  # type: ignore[arg-type]
             profile = dataclasses.replace(profile, source=name)  # never the server's temporary path
             chosen = profile.find_sample(sample_id) if sample_id else (
                 profile.sample_ids[0] if len(profile.sample_ids) == 1 else None)

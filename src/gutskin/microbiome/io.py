@@ -953,7 +953,8 @@ def _named_and_ranked(prof: Profile, lineages: dict[str, str] | None, taxonomy: 
 
 def read_profile(path: str | os.PathLike, *, format: str | None = None, orientation: Orientation | None = None,
                  kind: Kind | Literal["auto"] | None = None, rank: str = "feature", method: Method = "unknown",
-                 max_cells: int = MAX_TABLE_CELLS, taxonomy: str | os.PathLike | None = None) -> Profile:
+                 max_cells: int = MAX_TABLE_CELLS, taxonomy: str | os.PathLike | None = None,
+                 taxonomy_max_bytes: int | None = None) -> Profile:
     """Read any supported file; the format is sniffed from content unless given.
 
     ``format``: ``"biom"`` (either BIOM version), ``"qza"`` (a QIIME 2 feature-table artifact,
@@ -966,13 +967,14 @@ def read_profile(path: str | os.PathLike, *, format: str | None = None, orientat
     ``max_cells``: the largest BIOM table (samples × features) accepted (:func:`read_biom`).
     ``taxonomy``: a separate taxonomy file (QIIME 2 ``taxonomy.tsv``, :func:`read_taxonomy`)
     naming the table's feature IDs; every feature of the table must be in it.
+    ``taxonomy_max_bytes``: the most a ``taxonomy.qza`` may unpack to (:func:`read_taxonomy`).
     """
     if Path(path).is_dir():
         raise MicrobiomeInputError("is a directory, expected a BIOM, TSV/CSV or MetaPhlAn file", source=str(path))
     if not Path(path).is_file():
         raise MicrobiomeInputError("no such file", source=str(path))
     kind = check_kind(kind, source=str(path))
-    lineages = read_taxonomy(taxonomy) if taxonomy is not None else None
+    lineages = read_taxonomy(taxonomy, max_bytes=taxonomy_max_bytes) if taxonomy is not None else None
     fmt = format or sniff_format(path)
     if fmt == "qza" or (fmt == "biom" and is_qza(path)):
         def _table(inner: str, qtype: str) -> Profile:
@@ -1017,7 +1019,7 @@ def read_profile(path: str | os.PathLike, *, format: str | None = None, orientat
 # --------------------------------------------------------------------------------------
 # a separate taxonomy file (QIIME 2 taxonomy.tsv)
 # --------------------------------------------------------------------------------------
-def read_taxonomy(path_or_buffer) -> dict[str, str]:
+def read_taxonomy(path_or_buffer, *, max_bytes: int | None = None) -> dict[str, str]:
     """Read a taxonomy file into ``{feature_id: lineage string}``.
 
     The QIIME 2 export (``qiime tools export`` of a ``FeatureData[Taxonomy]``) is a TSV with
@@ -1026,12 +1028,16 @@ def read_taxonomy(path_or_buffer) -> dict[str, str]:
     columns (``Confidence``) are ignored. QIIME 2 metadata directives (``#q2:types``) and blank
     lines are skipped. A file without a header whose second column is a lineage (QIIME 1
     ``*_tax_assignments.txt``) is read the same way. Comma-separated works when the header has
-    no tab. Duplicate IDs and a missing lineage column are refused.
+    no tab. Duplicate IDs and a missing lineage column are refused. ``max_bytes``: the most a
+    ``taxonomy.qza``'s payload may unpack to (default :data:`TEXT_PAYLOAD_MAX`, the command line's);
+    an upload passes its own size limit, since a 200 kB zip of one line repeated unpacked to 512 MB
+    and took the web process ~19 GB to read (security walk, 2026-12-06).
     """
     import csv
 
     if not hasattr(path_or_buffer, "read") and is_qza(path_or_buffer):  # taxonomy.qza as QIIME 2 keeps it
-        return _from_qza(path_or_buffer, "taxonomy", TEXT_PAYLOAD_MAX, lambda inner, _q: read_taxonomy(inner))
+        return _from_qza(path_or_buffer, "taxonomy", TEXT_PAYLOAD_MAX if max_bytes is None else max_bytes,
+                         lambda inner, _q: read_taxonomy(inner))
     text, src = _read_text(path_or_buffer)
     lines = [ln for ln in text.splitlines() if ln.strip() and not ln.lower().startswith("#q2:")]
     if not lines:
