@@ -158,7 +158,12 @@ def create_app(settings: Settings | None = None, lifespan=None) -> FastAPI:  # t
     # security headers still wrap its answer)
     app.add_middleware(BodyLimitMiddleware, max_body_size=settings.upload_max_bytes + 1024 * 1024, answer=_http_error)
     app.add_middleware(IdRangeMiddleware)
-    app.add_middleware(SecurityHeadersMiddleware)
+    # the security headers wrap the whole stack, Starlette's ServerErrorMiddleware included: added as
+    # a middleware they sat inside it, so the answer to an unexpected error (500: the site's error
+    # page, with the signed-in person's menu) had no CSP, frame-ancestors, nosniff or no-store
+    # (security walk, 2026-12-06)
+    inner_stack = app.build_middleware_stack
+    app.build_middleware_stack = lambda: SecurityHeadersMiddleware(inner_stack())  # type: ignore[method-assign]
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 
     from gutskin.web.api import router as api_router
