@@ -155,6 +155,16 @@ def _network_all_key(network: str) -> str:
     return _attempt_key(f"net-all\x00{network}")
 
 
+def _device_key(device: str) -> str:
+    return _attempt_key(f"device\x00{device}")
+
+
+def device_email_tag(email: str) -> str:
+    """What a device cookie (``web.security.issue_device``) keeps of the address it was issued
+    for: a hash of the address as sign-in reads it, so the cookie names no address."""
+    return _attempt_key(f"device-email\x00{_sign_in_email(email)}")[:32]
+
+
 def _prune_attempts(session: Session, keep_seconds: int) -> None:
     """Delete up to :data:`PRUNE_BATCH` of the oldest counted attempts older than ``keep_seconds``
     (see :func:`record_login_attempt`)."""
@@ -190,7 +200,8 @@ def admit_registration(session: Session, network: str = "", max_per_network: int
     session.add(LoginAttempt(key=_register_key(network)))
 
 
-def record_login_attempt(session: Session, email: str, network: str = "", keep_seconds: int = 3600) -> int:
+def record_login_attempt(session: Session, email: str, network: str = "", keep_seconds: int = 3600,
+                         device: str | None = None) -> int:
     """Step 1 of a sign-in: count the attempt for (email, network), and for the network whatever
     the address, before anything is checked; commit it before :func:`admit_login_attempt`.
     Returns the network count's row id, for :func:`finish_sign_in` to give back on success.
@@ -198,9 +209,12 @@ def record_login_attempt(session: Session, email: str, network: str = "", keep_s
     Counted attempts older than ``keep_seconds`` (longer than any limit's window) are deleted
     here, up to :data:`PRUNE_BATCH` of the oldest per attempt: anyone could post sign-ins with
     made-up addresses, and every one stayed in ``login_attempts`` for ever. The oldest row is
-    found by id (ids grow with time), so a sign-in with nothing stale costs one indexed lookup."""
+    found by id (ids grow with time), so a sign-in with nothing stale costs one indexed lookup.
+
+    ``device``: the browser's device cookie for this address (:func:`admit_login_attempt`); the
+    attempt is counted for it instead of for (email, network)."""
     _prune_attempts(session, keep_seconds)
-    session.add(LoginAttempt(key=_network_key(_sign_in_email(email), network)))
+    session.add(LoginAttempt(key=_device_key(device) if device else _network_key(_sign_in_email(email), network)))
     anywhere = LoginAttempt(key=_network_all_key(network))
     session.add(anywhere)
     session.flush()
@@ -208,7 +222,7 @@ def record_login_attempt(session: Session, email: str, network: str = "", keep_s
 
 
 def admit_login_attempt(session: Session, email: str, network: str = "", max_failures: int = 5,
-                        window_seconds: int = 300) -> None:
+                        window_seconds: int = 300, device: str | None = None) -> None:
     """Step 2: more than ``max_failures`` attempts for this email from this network in the window,
     or more than ``PER_NETWORK_FACTOR × max_failures`` from this network for any addresses
     → ``RateLimited``. An admitted attempt is counted for the email (any network); commit it
@@ -219,18 +233,28 @@ def admit_login_attempt(session: Session, email: str, network: str = "", max_fai
     passed the per-(email, network) limit and cost a real argon2 check, so one client could keep
     the server's two hash slots busy for everyone's sign-in for as long as it liked. Trade-off:
     many people behind one address (a carrier's NAT) share 50 attempts per 5 minutes; their
-    successful sign-ins do not use it up."""
+    successful sign-ins do not use it up.
+
+    ``device`` (security walk, 2026-12-06): the nonce of a device cookie this browser got when it
+    last signed in to this address (OWASP, "slow down online guessing attacks with device
+    cookies"). Its attempts are limited per device -- ``max_failures`` in the window, like one
+    network -- and are neither limited by nor counted towards the per-email cap: anyone guessing
+    from five networks (an IPv6 /56 holds 256) kept the owner out for as long as they guessed;
+    now the owner's own browser still signs in. A guesser has no such cookie (it is HttpOnly,
+    signed, bound to the address and sent only to /login), so the per-email cap still holds them."""
     email = _sign_in_email(email)
     since = utcnow() - dt.timedelta(seconds=window_seconds)
     attempts = session.scalar(select(func.count()).select_from(LoginAttempt).where(
-        LoginAttempt.key == _network_key(email, network), LoginAttempt.at >= since))
+        LoginAttempt.key == (_device_key(device) if device else _network_key(email, network)),
+        LoginAttempt.at >= since))
     if attempts is not None and attempts > max_failures:
         raise RateLimited("too many attempts; try again in a few minutes")
     from_network = session.scalar(select(func.count()).select_from(LoginAttempt).where(
         LoginAttempt.key == _network_all_key(network), LoginAttempt.at >= since))
     if from_network is not None and from_network > PER_NETWORK_FACTOR * max_failures:
         raise RateLimited("too many attempts from your network; try again in a few minutes")
-    session.add(LoginAttempt(key=_attempt_key(email)))
+    if not device:
+        session.add(LoginAttempt(key=_attempt_key(email)))
 
 
 @dataclass(frozen=True)
@@ -245,7 +269,8 @@ class SignInCheck:
 
 
 def check_sign_in(session: Session, email: str, max_failures: int = 5, window_seconds: int = 300,
-                  network: str = "", max_failures_per_email: int | None = None) -> SignInCheck:
+                  network: str = "", max_failures_per_email: int | None = None,
+                  device: str | None = None) -> SignInCheck:
     """Step 3a, in a transaction: the per-email count and the account's password hash; no argon2.
 
     The password check itself (:func:`verify_sign_in`) runs after this transaction has ended: an
@@ -255,10 +280,12 @@ def check_sign_in(session: Session, email: str, max_failures: int = 5, window_se
     """
     email = _sign_in_email(email)
     cap = max_failures_per_email if max_failures_per_email is not None else PER_EMAIL_FACTOR * max_failures
+    if device:  # a device cookie's attempts are its own (admit_login_attempt), not the address's
+        cap = max_failures  # as admitted in step 2, the current attempt included
     since = utcnow() - dt.timedelta(seconds=window_seconds)
     attempts = session.scalar(
-        select(func.count()).select_from(LoginAttempt).where(LoginAttempt.key == _attempt_key(email),
-                                                             LoginAttempt.at >= since)
+        select(func.count()).select_from(LoginAttempt).where(
+            LoginAttempt.key == (_device_key(device) if device else _attempt_key(email)), LoginAttempt.at >= since)
     )
     if not attempts or attempts > cap:  # no admitted attempt counted: step 2 was skipped
         return SignInCheck(email, None, None, limited=True)
@@ -280,7 +307,8 @@ def verify_sign_in(check: SignInCheck, password: str) -> None:
         raise AuthenticationFailed("wrong email or password")
 
 
-def finish_sign_in(session: Session, check: SignInCheck, network: str = "", attempt_id: int | None = None) -> User:
+def finish_sign_in(session: Session, check: SignInCheck, network: str = "", attempt_id: int | None = None,
+                   device: str | None = None) -> User:
     """Step 3c, in a transaction: the account (unless its password changed meanwhile), its
     network's attempts for the address cleared, and ``attempt_id`` (the network count's row of
     :func:`record_login_attempt`) given back."""
@@ -288,6 +316,8 @@ def finish_sign_in(session: Session, check: SignInCheck, network: str = "", atte
     if user is None or user.password_hash != check.password_hash:
         raise AuthenticationFailed("wrong email or password")
     session.execute(delete(LoginAttempt).where(LoginAttempt.key == _network_key(check.email, network)))
+    if device:
+        session.execute(delete(LoginAttempt).where(LoginAttempt.key == _device_key(device)))
     if attempt_id is not None:
         session.execute(delete(LoginAttempt).where(LoginAttempt.id == attempt_id,
                                                    LoginAttempt.key == _network_all_key(network)))

@@ -182,6 +182,40 @@ def check_anon_csrf(secret: str, cookie_value: str | None, token: str | None) ->
     return hmac.compare_digest(expected, token)
 
 
+DEVICE_COOKIE = "gutskin_device"
+DEVICE_DAYS = 180
+
+
+def _device_serializer(secret: str) -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(secret, salt="gutskin-device")
+
+
+def issue_device(secret: str, email: str) -> str:
+    """A device cookie for a browser that has just signed in to ``email``: signed, naming only a
+    hash of the address and a random nonce. Sign-in attempts from it are limited per device
+    instead of by the address's cap (``accounts.admit_login_attempt``), so people guessing one
+    person's password from many networks no longer keep that person out of their own browser."""
+    from gutskin.clinic.accounts import device_email_tag
+
+    return _device_serializer(secret).dumps([device_email_tag(email), secrets.token_urlsafe(18)])
+
+
+def device_nonce(secret: str, cookie: str | None, email: str) -> str | None:
+    """The nonce of a valid device cookie issued for ``email`` (within :data:`DEVICE_DAYS`), else None."""
+    if not cookie or len(cookie) > 300:
+        return None
+    try:
+        value = _device_serializer(secret).loads(cookie, max_age=DEVICE_DAYS * 86400)
+    except BadSignature:  # also expired
+        return None
+    from gutskin.clinic.accounts import device_email_tag
+
+    if not (isinstance(value, list) and len(value) == 2 and all(isinstance(v, str) for v in value)):
+        return None
+    tag, nonce = value
+    return nonce if hmac.compare_digest(tag, device_email_tag(email)) and nonce else None
+
+
 def same_token(a: str | None, b: str | None) -> bool:
     return bool(a) and bool(b) and hmac.compare_digest(str(a), str(b))
 

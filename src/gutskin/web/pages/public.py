@@ -54,7 +54,7 @@ def _check_anon_csrf(request: Request, token: str) -> None:
         raise HTTPException(403, "the form expired or did not come from this site; reload the page and try again")
 
 
-def _signed_in(request: Request, user_id: int, target: str) -> Response:
+def _signed_in(request: Request, user_id: int, target: str, email: str) -> Response:
     s = settings_of(request)
     with unit_of_work(request) as session:
         from gutskin.store.models import User
@@ -66,6 +66,11 @@ def _signed_in(request: Request, user_id: int, target: str) -> Response:
     resp.set_cookie(security.SESSION_COOKIE, raw, httponly=True, samesite="lax", secure=cookie_secure(request),
                     max_age=s.session_minutes * 60)
     resp.delete_cookie(security.ANON_CSRF_COOKIE)
+    # this browser is now known for this address: its sign-ins are limited per device, not by the
+    # address's cap that others' guessing can use up (security.issue_device); a new nonce each time
+    resp.set_cookie(security.DEVICE_COOKIE, security.issue_device(s.secret_key, email), httponly=True,
+                    samesite="strict", secure=cookie_secure(request), max_age=security.DEVICE_DAYS * 86400,
+                    path="/login")
     return resp
 
 
@@ -87,24 +92,27 @@ async def login(request: Request, email: str = Form(""), password: str = Form(""
 def _login(request: Request, email: str, password: str) -> Response:
     s = settings_of(request)
     net = security.client_network(request)
+    # a browser that signed in to this address before is limited on its own (accounts.admit_login_attempt)
+    device = security.device_nonce(s.secret_key, request.cookies.get(security.DEVICE_COOKIE), email)
     with unit_of_work(request) as session:  # three commits: see accounts.authenticate
         attempt = accounts.record_login_attempt(session, email, net,
-                                               keep_seconds=s.attempt_keep_seconds)
+                                               keep_seconds=s.attempt_keep_seconds, device=device)
     try:
         with unit_of_work(request) as session:
-            accounts.admit_login_attempt(session, email, net, s.login_max_failures, s.login_window_seconds)
+            accounts.admit_login_attempt(session, email, net, s.login_max_failures, s.login_window_seconds,
+                                         device=device)
         with unit_of_work(request) as session:
             check = accounts.check_sign_in(session, email, s.login_max_failures, s.login_window_seconds, net,
-                                           s.login_max_failures_per_email)
+                                           s.login_max_failures_per_email, device=device)
         accounts.verify_sign_in(check, password)  # argon2 outside any transaction (no lock, no connection held)
         with unit_of_work(request) as session:
-            user = accounts.finish_sign_in(session, check, net, attempt)
+            user = accounts.finish_sign_in(session, check, net, attempt, device=device)
             uid, role = user.id, user.role
     except RateLimited as exc:
         return _anon_form(request, "login.html", {"error": str(exc), "email": email}, status=429)
     except AuthenticationFailed as exc:
         return _anon_form(request, "login.html", {"error": str(exc), "email": email}, status=401)
-    return _signed_in(request, uid, _home_for(role))
+    return _signed_in(request, uid, _home_for(role), email)
 
 
 @router.get("/register", response_class=HTMLResponse)
@@ -136,7 +144,7 @@ def _register(request: Request, email: str, password: str, display_name: str) ->
     except ClinicError as exc:
         return _anon_form(request, "register.html", {"error": str(exc), "email": email, "display_name": display_name},
                           status=422)
-    return _signed_in(request, uid, "/today")
+    return _signed_in(request, uid, "/today", email)
 
 
 @router.post("/logout")
