@@ -278,24 +278,29 @@ def test_the_next_clinic_is_told_which_answers_were_not_its_own(people: People, 
     the patient: Cancelled: sharing with this clinician ended ..." -- as if B's own clinic had
     answered and B's sharing had ended. Each request now says who answered it (API
     ``answered_by``: "you", "another clinician" or null; the page marks the other clinician's
-    answer); the patient's open request stays B's to answer."""
+    answer). Since requests are addressed (0012, 2026-12-06) B sees only what was sent to B: here a
+    request sent to both, which A answered; the one sent to A alone is not B's (404)."""
     import html
 
+    when = (dt.datetime.utcnow() + dt.timedelta(days=3)).replace(second=0, microsecond=0)
     with transaction(engine) as s:
-        proposed = appointments.request_appointment(s, people.owner, people.owner_pid, "Review of the hands")["id"]
-        when = (dt.datetime.utcnow() + dt.timedelta(days=3)).replace(second=0, microsecond=0)
+        sharing.accept_invite(s, people.unlinked, sharing.create_invite(s, people.owner, people.owner_pid)["code"])
+        both = [a["consent_id"] for a in sharing.list_access(s, people.owner, people.owner_pid)]
+        a_only = [a["consent_id"] for a in sharing.list_access(s, people.owner, people.owner_pid)
+                  if a["email"] == people.clinician.label]
+        proposed = appointments.request_appointment(s, people.owner, people.owner_pid, "Review of the hands", to=both)["id"]
         appointments.respond(s, people.clinician, proposed, "propose", when)
-        still_open = appointments.request_appointment(s, people.owner, people.owner_pid, "New rash")["id"]
-        consent = s.scalar(select(Consent.id).where(Consent.patient_id == people.owner_pid))
-        sharing.revoke(s, people.owner, people.owner_pid, consent)
-        code = sharing.create_invite(s, people.owner, people.owner_pid)["code"]
-        sharing.accept_invite(s, people.unlinked, code)  # B, another clinic
-        mine = appointments.request_appointment(s, people.owner, people.owner_pid, "Follow-up")["id"]
+        for_a = appointments.request_appointment(s, people.owner, people.owner_pid, "New rash", to=a_only)["id"]
+        sharing.revoke(s, people.owner, people.owner_pid, a_only[0])
+        mine = appointments.request_appointment(s, people.owner, people.owner_pid, "Follow-up")["id"]  # B alone now
         appointments.respond(s, people.unlinked, mine, "accept", when + dt.timedelta(hours=1))
-    rows = {r["id"]: r for r in client.get("/api/v1/clinician/appointments?include_closed=true",
-                                            headers=bearer(client, "unlinked@clinic.example.org")).json()}
+    doctor_b = bearer(client, "unlinked@clinic.example.org")
+    rows = {r["id"]: r for r in client.get("/api/v1/clinician/appointments?include_closed=true", headers=doctor_b).json()}
+    assert set(rows) == {proposed, mine}, rows
     assert rows[proposed]["status"] == "cancelled" and rows[proposed]["answered_by"] == "another clinician"
-    assert rows[still_open]["answered_by"] is None and rows[mine]["answered_by"] == "you"
+    assert rows[mine]["answered_by"] == "you"
+    assert client.post(f"/api/v1/clinician/appointments/{for_a}", headers=doctor_b,
+                       json={"action": "decline", "message": "not mine"}).status_code == 404
     page = html.unescape(_signed_in(settings, "unlinked@clinic.example.org").get("/clinic/appointments").text)
     cards = [c.split("</article>", 1)[0] for c in page.split("<article")[1:]]
     card = next(c for c in cards if "Review of the hands" in c)
@@ -303,6 +308,7 @@ def test_the_next_clinic_is_told_which_answers_were_not_its_own(people: People, 
     assert "Message to the patient:" not in card
     own = next(c for c in cards if "Follow-up" in c)
     assert "another clinician" not in own and "booked" in own
+    assert not any("New rash" in c for c in cards)  # sent to A alone
 
 
 def _cli(db_url: str, *args: str):  # type: ignore[no-untyped-def]

@@ -76,6 +76,7 @@ ARCHIVED: dict[str, dict[str, str]] = {
                              "clinician_user_id": "appointments[].clinician.user_id",
                              "message": "appointments[].message", "created_at": "appointments[].created_at",
                              "updated_at": "appointments[].updated_at"},
+    "appointment_recipients": {"clinician_user_id": "appointments[].sent_to[].user_id"},
     "microbiome_samples": {"id": "microbiome_samples[].id", "sample_id": "microbiome_samples[].sample_id",
                            "collected_on": "microbiome_samples[].collected_on", "method": "microbiome_samples[].method",
                            "source_format": "microbiome_samples[].source_format",
@@ -127,6 +128,7 @@ LEFT_OUT: dict[str, dict[str, str]] = {
                 "code_hash": "a hash of the one-time code; the code itself is never stored and the hash cannot be "
                              "read back"},
     "appointment_requests": {"patient_id": NESTED},
+    "appointment_recipients": {"request_id": "the clinician sits under the request sent to them (`appointments[].sent_to[]`)"},
     "microbiome_samples": {"patient_id": NESTED},
     "food_challenges": {"patient_id": NESTED},
     "challenge_doses": {"challenge_id": "the dose sits under its challenge (`food_challenges[].doses[]`)"},
@@ -247,6 +249,10 @@ def _rows(s, table: str, pid: int, challenge_ids: list[int]) -> list[Any]:  # ty
         return list(s.execute(select(t).where(t.c.id == pid)).mappings())
     if "patient_id" in t.c:
         return list(s.execute(select(t).where(t.c.patient_id == pid)).mappings())
+    if table == "appointment_recipients":  # under the profile's requests (0012)
+        requests = Base.metadata.tables["appointment_requests"]
+        mine = select(requests.c.id).where(requests.c.patient_id == pid)
+        return list(s.execute(select(t).where(t.c.request_id.in_(mine))).mappings())
     return list(s.execute(select(t).where(t.c.challenge_id.in_(challenge_ids))).mappings())
 
 

@@ -12,7 +12,7 @@ from gutskin.clinic import audit
 from gutskin.clinic.access import has_active_consent, patient_for_write, require_role
 from gutskin.clinic.actors import Actor
 from gutskin.clinic.errors import InvalidInput, NotFound
-from gutskin.store.models import AppointmentRequest, Consent, Patient, utcnow
+from gutskin.store.models import AppointmentRecipient, AppointmentRequest, Consent, Patient, User, utcnow
 
 URGENCIES = ("routine", "soon", "urgent")
 #: Closed requests: the clinic declined, sharing ended (cancelled), or the patient withdrew.
@@ -55,12 +55,75 @@ def _zone_name(zone: str | None) -> str | None:
     return zone
 
 
+def _active_sharings(session: Session, patient_id: int) -> dict[int, int]:
+    """``{consent id: clinician user id}`` of the record's sharings now (oldest first)."""
+    return {cid: uid for cid, uid in session.execute(
+        select(Consent.id, Consent.clinician_user_id).where(
+            Consent.patient_id == patient_id, Consent.revoked_at.is_(None), Consent.clinician_user_id.is_not(None))
+        .order_by(Consent.id)).all()}
+
+
+def _recipients(session: Session, patient_id: int, to: list[int] | None) -> list[int]:
+    """The clinician accounts a new request goes to. ``to``: consent ids of the record's active
+    sharings (``GET /api/v1/me/access``, the page's choice). Not given: the only clinician linked;
+    none linked: nobody yet (the next clinician linked while it is open gets it, :func:`address_waiting`);
+    more than one linked: the patient must choose (a request for one clinic must not reach the other)."""
+    active = _active_sharings(session, patient_id)
+    if not to:
+        if len(active) > 1:
+            raise InvalidInput(f"to: this record is shared with {len(active)} clinicians; choose which of them "
+                               "this request is for")
+        return list(active.values())
+    out: list[int] = []
+    for cid in to:
+        if not isinstance(cid, int) or isinstance(cid, bool) or cid not in active:
+            raise InvalidInput(f"to: {cid!r} is not a clinician this record is shared with now "
+                               "(the consent ids of GET /api/v1/me/access)")
+        if active[cid] not in out:
+            out.append(active[cid])
+    return out
+
+
+def address_waiting(session: Session, patient_id: int, clinician_user_id: int) -> int:
+    """A clinician just linked (:func:`gutskin.clinic.sharing.accept_invite`) gets the record's open
+    requests made while nobody was linked (addressed to nobody): the Appointments page told the
+    patient "share your record with your clinic and they will see it". Requests addressed to
+    another clinician stay theirs. Returns how many."""
+    waiting = session.scalars(
+        select(AppointmentRequest.id).where(
+            AppointmentRequest.patient_id == patient_id, AppointmentRequest.status == "open",
+            ~select(AppointmentRecipient.request_id).where(AppointmentRecipient.request_id == AppointmentRequest.id)
+            .exists())).all()
+    for rid in waiting:
+        session.add(AppointmentRecipient(request_id=rid, clinician_user_id=clinician_user_id))
+    return len(waiting)
+
+
+def recipient_choices(session: Session, actor: Actor, patient_id: int) -> list[dict[str, object]]:
+    """The clinicians a new request can be sent to (the record's active sharings), for the
+    Appointments page's choice: ``[{"consent_id", "clinician"}]``, named as the Sharing page names
+    them. The managing account only; read with the page's appointments (one audit row)."""
+    patient_for_write(session, actor, patient_id)
+    rows = session.execute(
+        select(Consent.id, User.email, User.display_name).join(User, User.id == Consent.clinician_user_id)
+        .where(Consent.patient_id == patient_id, Consent.revoked_at.is_(None)).order_by(Consent.id)).all()
+    return [{"consent_id": cid, "clinician": f"{name} ({email})" if name else email} for cid, email, name in rows]
+
+
+def _is_recipient(session: Session, request_id: int, clinician_user_id: int) -> bool:
+    return session.scalar(select(AppointmentRecipient.request_id).where(
+        AppointmentRecipient.request_id == request_id,
+        AppointmentRecipient.clinician_user_id == clinician_user_id)) is not None
+
+
 def request_appointment(
     session: Session, actor: Actor, patient_id: int, reason: str, urgency: str = "routine", preferred_times: str = "",
-    zone: str | None = None,
+    zone: str | None = None, to: list[int] | None = None,
 ) -> dict[str, object]:
     """A request; ``zone`` is the patient's time zone, which the preferred times are meant in
-    (the page passes the browser's, the API an optional ``time_zone``)."""
+    (the page passes the browser's, the API an optional ``time_zone``). ``to``: whom it is for,
+    as consent ids of the record's active sharings (:func:`_recipients`); only they see and
+    answer it (0012)."""
     patient_for_write(session, actor, patient_id)
     reason = (reason or "").strip()
     if not reason:
@@ -69,12 +132,30 @@ def request_appointment(
         raise InvalidInput("reason: at most 2000 characters; preferred_times: at most 500")
     if urgency not in URGENCIES:
         raise InvalidInput(f"urgency: expected one of {', '.join(URGENCIES)}")
+    clinicians = _recipients(session, patient_id, to)
     a = AppointmentRequest(patient_id=patient_id, reason=reason, urgency=urgency, preferred_times=(preferred_times or "").strip(),
                            patient_zone=_zone_name(zone))
     session.add(a)
     session.flush()
+    for uid in clinicians:
+        session.add(AppointmentRecipient(request_id=a.id, clinician_user_id=uid))
+    session.flush()
     audit.record(session, actor, patient_id, "create", "appointment", a.id)
-    return _out(a)
+    return {**_out(a), "sent_to": _sent_to(session, [a.id]).get(a.id, [])}
+
+
+def _sent_to(session: Session, request_ids: list[int]) -> dict[int, list[str]]:
+    """Whom each request was sent to, as the Sharing page names clinicians ("Dr A (a@clinic)")."""
+    out: dict[int, list[str]] = {}
+    if not request_ids:
+        return out
+    for rid, email, name in session.execute(
+            select(AppointmentRecipient.request_id, User.email, User.display_name)
+            .join(User, User.id == AppointmentRecipient.clinician_user_id)
+            .where(AppointmentRecipient.request_id.in_(request_ids))
+            .order_by(AppointmentRecipient.request_id, User.id)):
+        out.setdefault(rid, []).append(f"{name} ({email})" if name else email)
+    return out
 
 
 def my_requests(session: Session, actor: Actor, patient_id: int) -> list[dict[str, object]]:
@@ -85,7 +166,15 @@ def my_requests(session: Session, actor: Actor, patient_id: int) -> list[dict[st
     rows = session.scalars(
         select(AppointmentRequest).where(AppointmentRequest.patient_id == patient_id).order_by(AppointmentRequest.id.desc())
     ).all()
-    return [_out(a) for a in rows]
+    to = _sent_to(session, [a.id for a in rows])
+    # requests a clinician with access now was sent: the others wait for nobody (sharing with whom
+    # they were sent to ended, or none was linked when they were made)
+    seen = set(session.scalars(
+        select(AppointmentRecipient.request_id)
+        .join(Consent, Consent.clinician_user_id == AppointmentRecipient.clinician_user_id)
+        .where(Consent.patient_id == patient_id, Consent.revoked_at.is_(None),
+               AppointmentRecipient.request_id.in_([a.id for a in rows]))).all()) if rows else set()
+    return [{**_out(a), "sent_to": to.get(a.id, []), "seen": a.id in seen} for a in rows]
 
 
 def queue(session: Session, actor: Actor, include_closed: bool = False) -> list[dict[str, object]]:
@@ -97,8 +186,9 @@ def queue(session: Session, actor: Actor, include_closed: bool = False) -> list[
         select(AppointmentRequest, Patient)
         .join(Patient, Patient.id == AppointmentRequest.patient_id)
         .join(Consent, Consent.patient_id == Patient.id)
+        .join(AppointmentRecipient, AppointmentRecipient.request_id == AppointmentRequest.id)
         .where(Consent.clinician_user_id == actor.user_id, Consent.revoked_at.is_(None),
-               Consent.clinician_user_id.is_not(None))
+               Consent.clinician_user_id.is_not(None), AppointmentRecipient.clinician_user_id == actor.user_id)
     )
     if not include_closed:  # closed: declined, cancelled, withdrawn; a proposed or accepted time is still live
         q = q.where(AppointmentRequest.status.notin_(CLOSED))
@@ -124,7 +214,8 @@ def respond(
     proposed request without a time books the proposed time."""
     require_role(actor, "clinician")
     a = session.get(AppointmentRequest, request_id)
-    if a is None or actor.user_id is None or not has_active_consent(session, a.patient_id, actor.user_id, lock=True):
+    if (a is None or actor.user_id is None or not has_active_consent(session, a.patient_id, actor.user_id, lock=True)
+            or not _is_recipient(session, a.id, actor.user_id)):  # another clinician's request: as if none (0012)
         raise NotFound("appointment request not found")
     if when is not None:
         # booked to the minute, as every answer, page and the archive show it: an API time with
@@ -153,16 +244,20 @@ def respond(
     return _out(a)
 
 
-def open_request_counts(session: Session, patient_ids: list[int]) -> dict[int, dict[str, int]]:
-    """Open requests per patient and urgency: ``{patient_id: {"routine": n, "soon": n, "urgent": n}}``."""
+def open_request_counts(session: Session, patient_ids: list[int],
+                        clinician_user_id: int | None = None) -> dict[int, dict[str, int]]:
+    """Open requests per patient and urgency: ``{patient_id: {"routine": n, "soon": n, "urgent": n}}``;
+    with ``clinician_user_id``, only those addressed to that clinician (the panel: another clinic's
+    urgent request must not rank the patient on this clinician's list, 0012)."""
     if not patient_ids:
         return {}
     counts: dict[int, dict[str, int]] = {}
-    for pid, urgency in session.execute(
-        select(AppointmentRequest.patient_id, AppointmentRequest.urgency).where(
-            AppointmentRequest.patient_id.in_(patient_ids), AppointmentRequest.status == "open"
-        )
-    ):
+    q = select(AppointmentRequest.patient_id, AppointmentRequest.urgency).where(
+        AppointmentRequest.patient_id.in_(patient_ids), AppointmentRequest.status == "open")
+    if clinician_user_id is not None:
+        q = q.join(AppointmentRecipient, AppointmentRecipient.request_id == AppointmentRequest.id).where(
+            AppointmentRecipient.clinician_user_id == clinician_user_id)
+    for pid, urgency in session.execute(q):
         per = counts.setdefault(pid, {})
         per[urgency] = per.get(urgency, 0) + 1
     return counts

@@ -17,6 +17,7 @@ from gutskin.clinic.downloads import download_name
 from gutskin.diary.csvio import write_diary_csv
 from gutskin.store.models import (
     AllergyRecord,
+    AppointmentRecipient,
     AppointmentRequest,
     ChallengeAdherence,
     ChallengeAlert,
@@ -149,6 +150,10 @@ def archive_json(session: Session, actor: Actor) -> str:
                     {"id": a.id, "reason": a.reason, "urgency": a.urgency, "preferred_times": a.preferred_times,
                      "patient_zone": a.patient_zone, "status": a.status,
                      "scheduled_for": _utc(a.scheduled_for, "minutes"), "clinician": people(a.clinician_user_id),
+                     # whom the patient sent it to (0012): only they see and answer it
+                     "sent_to": [people(uid) for uid in session.scalars(
+                         select(AppointmentRecipient.clinician_user_id).where(AppointmentRecipient.request_id == a.id)
+                         .order_by(AppointmentRecipient.clinician_user_id))],
                      "message": a.message, "created_at": _utc(a.created_at), "updated_at": _utc(a.updated_at)}
                     for a in session.scalars(select(AppointmentRequest).where(AppointmentRequest.patient_id == p.id)
                                              .order_by(AppointmentRequest.id)).all()

@@ -121,17 +121,26 @@ def _reactions(session: Session, c: Any) -> list[dict[str, Any]]:
     return out
 
 
-def patient_record(session: Session, patient: Patient) -> dict[str, Any]:
-    """Plain data of one (already authorized) patient for the FHIR mapping."""
+def patient_record(session: Session, patient: Patient, clinician_user_id: int | None = None) -> dict[str, Any]:
+    """Plain data of one (already authorized) patient for the FHIR mapping. ``clinician_user_id``:
+    a clinician's export carries only the appointment requests sent to them (0012: another
+    clinician's requests are not theirs to see)."""
     qrs = session.scalars(
         select(QuestionnaireResponse).where(QuestionnaireResponse.patient_id == patient.id)
         .order_by(QuestionnaireResponse.answered_on, QuestionnaireResponse.id)
     ).all()
-    appts = session.execute(
+    appts_q = (
         select(AppointmentRequest, User.display_name, User.email)
         .outerjoin(User, User.id == AppointmentRequest.clinician_user_id)
         .where(AppointmentRequest.patient_id == patient.id).order_by(AppointmentRequest.id)
-    ).all()
+    )
+    if clinician_user_id is not None:
+        from gutskin.store.models import AppointmentRecipient
+
+        appts_q = appts_q.where(select(AppointmentRecipient.request_id).where(
+            AppointmentRecipient.request_id == AppointmentRequest.id,
+            AppointmentRecipient.clinician_user_id == clinician_user_id).exists())
+    appts = session.execute(appts_q).all()
     days = _days(session, patient.id, None, None, with_author=True)
     # a co-caregiver's entries name their own RelatedPerson: told apart by account (not exported)
     day_authors = dict(session.execute(select(DiaryDay.day, DiaryDay.author_user_id).where(
@@ -162,7 +171,7 @@ def export_record(session: Session, actor: Actor, patient_id: int) -> dict[str, 
     days took 80 s): inside the transaction it held SQLite's write lock, and every writer, that long."""
     patient = patient_for_read(session, actor, patient_id)
     audit.record(session, actor, patient_id, "export", "fhir_bundle")
-    return patient_record(session, patient)
+    return patient_record(session, patient, actor.user_id if actor.role == "clinician" else None)
 
 
 def bundle_of(record: dict[str, Any]) -> dict[str, Any]:

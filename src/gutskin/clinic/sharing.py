@@ -118,6 +118,9 @@ def accept_invite(session: Session, actor: Actor, code: str) -> int:
     _snapshot(session, existing)
     session.flush()
     audit.record(session, actor, inv.patient_id, "link", "consent", existing.id)
+    from gutskin.clinic.appointments import address_waiting
+
+    address_waiting(session, inv.patient_id, actor.user_id)  # requests made while nobody was linked
     return inv.patient_id
 
 

@@ -211,7 +211,7 @@ def panel(session: Session, actor: Actor, today: dt.date | None = None) -> list[
     viewer_today = today or dt.date.today()
     patients = linked_patients(session, actor)
     ids = [p.id for p in patients]
-    opens = open_request_counts(session, ids)
+    opens = open_request_counts(session, ids, actor.user_id)  # the requests addressed to this clinician (0012)
     audit.record_reads(session, actor, ids, "panel_summary")
     facts = _panel_facts(session, actor, ids, viewer_today)
     out = []

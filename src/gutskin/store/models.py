@@ -223,6 +223,18 @@ class AppointmentRequest(Base):
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
 
 
+class AppointmentRecipient(Base):
+    """A clinician an appointment request is addressed to (0012): only they see and answer it, while
+    the patient shares their record with them. The patient picks them when more than one clinician
+    is linked; a request made while nobody was linked goes to the next clinician who is."""
+
+    __tablename__ = "appointment_recipients"
+
+    request_id: Mapped[int] = mapped_column(ForeignKey("appointment_requests.id", ondelete="CASCADE"), primary_key=True)
+    clinician_user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True,
+                                                   index=True)
+
+
 class MicrobiomeSample(Base):
     """A stool-test profile: taxa with abundances, how it was measured, and its diversity."""
 

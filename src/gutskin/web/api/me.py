@@ -260,7 +260,8 @@ def request_appointment(body: AppointmentIn, request: Request, patient_id: int |
     with unit_of_work(request) as s:
         actor = api_actor(request, s)
         return appointments.request_appointment(
-            s, actor, my_patient_id(s, actor, patient_id), body.reason, body.urgency, body.preferred_times, body.time_zone
+            s, actor, my_patient_id(s, actor, patient_id), body.reason, body.urgency, body.preferred_times, body.time_zone,
+            body.to,
         )
 
 

@@ -6,6 +6,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictFloat, StrictInt
 
+from gutskin.web.idguard import BodyId
+
 
 class Strict(BaseModel):
     """Unknown fields are rejected (no mass assignment of role, patient_id, owner ...)."""
@@ -124,6 +126,10 @@ class AppointmentIn(Strict):
     preferred_times: str = Field("", max_length=500)
     time_zone: str | None = Field(None, max_length=64, description="your IANA time zone (Europe/Berlin), which the "
                                   "preferred times are meant in; shown to the clinic")
+    to: list[BodyId] | None = Field(None, max_length=20, description="whom the request is for: consent ids from "
+                                    "GET /me/access (only they see and answer it). Optional when the record is shared "
+                                    "with one clinician (it goes to them) or none (it goes to the next one linked); "
+                                    "required when it is shared with more than one")
 
 
 class AppointmentAction(Strict):

@@ -596,6 +596,7 @@ def _appointments_view(request: Request, s, u, patient: int | None, **extra) -> 
     status = extra.pop("status", 200)
     return render(request, "appointments.html", {"requests": appointments.my_requests(s, u.actor, pid), "patient": patient,
                                                   "shared": sharing.is_shared(s, u.actor, pid),
+                                                  "choices": appointments.recipient_choices(s, u.actor, pid),
                                                   "viewing": viewing(s, u, patient), **extra},
                   status=status, user=u)
 
@@ -608,20 +609,24 @@ def appointments_page(request: Request, patient: int | None = None) -> Response:
 
 @router.post("/appointments", response_class=HTMLResponse)
 def appointments_request(request: Request, reason: str = Form(""), urgency: str = Form("routine"),
-                         preferred_times: str = Form(""), csrf_token: str = Form(""), patient: int | None = None) -> Response:
+                         preferred_times: str = Form(""), csrf_token: str = Form(""), patient: int | None = None,
+                         to: list[str] = Form([])) -> Response:
     try:
         with unit_of_work(request) as s:
             u = require_user(request, s, "patient")
             verify_csrf(request, u, csrf_token)
             zone = viewer_zone(request)  # the browser's zone: the clinic reads the preferred times in it
+            # to: the clinicians ticked (consent ids) when more than one is linked (0012)
+            chosen = [i for i in (form_id(t, "to") for t in to) if i is not None]
             appointments.request_appointment(s, u.actor, _pid(s, u.actor, patient), reason, urgency, preferred_times,
-                                             zone.key if zone else None)
+                                             zone.key if zone else None, chosen)
     except (NotFound, Forbidden):
         raise
     except ClinicError as exc:  # the form again with what was typed, and the reason
         with unit_of_work(request) as s:
             return _appointments_view(request, s, require_user(request, s, "patient"), patient, error=str(exc),
-                                      typed={"reason": reason, "urgency": urgency, "preferred_times": preferred_times},
+                                      typed={"reason": reason, "urgency": urgency, "preferred_times": preferred_times,
+                                             "to": to},
                                       status=status_for(exc))
     return redirect("/appointments" + (f"?patient={patient}" if patient else ""))
 
