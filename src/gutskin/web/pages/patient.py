@@ -210,9 +210,10 @@ def _stored_words(entry: dict) -> str:
 
 def _today_page(request: Request, date: str | None, patient: int | None, saved: int = 0,
                 error: str | None = None, posted: dict | None = None, deleted: bool = False,
-                changed: str | None = None) -> Response:
+                changed: str | None = None, delete_refused: str | None = None) -> Response:
     """The diary form; after a refused save, ``error`` and what was typed (``posted``); ``changed``:
-    the save was refused because the day changed since the form was opened (the version stored now)."""
+    the save was refused because the day changed since the form was opened (the version stored now);
+    ``delete_refused``: the same for the page's Delete (the version stored now; nothing was deleted)."""
     local = local_today(request)
     day = _parse_day(date, local)
     if day > local or day < FIRST_DAY:  # nobody logs tomorrow (the form would only refuse it on save), nor in 1066
@@ -220,7 +221,9 @@ def _today_page(request: Request, date: str | None, patient: int | None, saved: 
     with unit_of_work(request) as s:
         u = require_user(request, s, "patient")
         pid = _pid(s, u.actor, patient)
-        existing = diary.list_days(s, u.actor, pid, day, day)
+        # one read of the diary, audited once: the 60 days before this one (the chips used lately) and the day itself
+        recent = diary.list_days(s, u.actor, pid, day - dt.timedelta(days=60), day)
+        existing = [d for d in recent if d["date"] == day.isoformat()]
         prefilled_from, readings_left, avoid_left, states_left = None, (), (), False
         if posted is not None:
             entry = _posted_entry(posted, existing[0] if existing else {})
@@ -245,7 +248,6 @@ def _today_page(request: Request, date: str | None, patient: int | None, saved: 
                 entry = {"itch": None if states_left else last["itch"],
                          "sleep_loss": None if states_left else last["sleep_loss"], "flare": None, "notes": "",
                          "factors": kept}
-        recent = diary.list_days(s, u.actor, pid, day - dt.timedelta(days=60), day)
         used = {k for d in recent for k in d["factors"]}  # type: ignore[attr-defined]
         due = questionnaires.due(s, pid, day)
         author = diary.day_author(s, u.actor, pid, day) if existing else None
@@ -259,6 +261,11 @@ def _today_page(request: Request, date: str | None, patient: int | None, saved: 
             else:
                 error = ("Not saved: this day was deleted (in another tab or on another phone) while you were "
                          "editing it. What you typed is below: press Save again to log it.")
+        elif delete_refused is not None and existing:  # Delete on a page opened before the day was saved again: nothing deleted
+            base = delete_refused
+            error = (f"Not deleted: {(author + ' saved this day') if author else 'this day was saved'} (in another tab "
+                     f"or on another phone) since you opened it. Stored now: {_stored_words(existing[0])}. Nothing was "
+                     f"deleted; the stored entry is shown below. To delete it anyway, press Delete again.")
         elif posted is not None and posted.get("base"):
             base = posted["base"]  # a refused save keeps the version the form was opened with
         else:
@@ -275,7 +282,8 @@ def _today_page(request: Request, date: str | None, patient: int | None, saved: 
             "viewing": viewing(s, u, patient),
             "author": author, "base": base, "today": local.isoformat(),
         }
-        return render(request, "today.html", ctx, user=u, status=409 if changed is not None else 422 if error else 200)
+        status = 409 if changed is not None or delete_refused is not None else 422 if error else 200
+        return render(request, "today.html", ctx, user=u, status=status)
 
 
 def _save_today(request: Request, form: dict[str, str], patient: int | None) -> Response:
@@ -327,7 +335,15 @@ def _save_today(request: Request, form: dict[str, str], patient: int | None) -> 
 async def save_today(request: Request, patient: int | None = None) -> Response:
     form = {k: str(v) for k, v in (await request.form()).items()}
     try:
-        return await run_in_threadpool(_save_today, request, form, patient)
+        done = await run_in_threadpool(_save_today, request, form, patient)
+        if request.headers.get("x-gutskin-save") == "fetch":  # app.js's Save: the saved page in this answer
+            # (a redirect made a second request, and app.js loaded the page a third time: two audited
+            # reads per Save, and a connection lost after the save left the phone unsure it was saved)
+            where = done.headers["location"]
+            page = await run_in_threadpool(_today_page, request, form.get("date"), patient, 1)
+            page.headers["X-Gutskin-Location"] = where  # the saved day's address, for the browser's history
+            return page
+        return done
     except DayChanged as exc:  # someone else saved the day since this form was opened: nothing written
         return await run_in_threadpool(_today_page, request, form.get("date"), patient, 0, None, form, False, exc.version)
     except (NotFound, Forbidden):
@@ -350,19 +366,28 @@ def _in_words(message: str) -> str:
 
 
 @router.post("/today/delete")
-def delete_today(request: Request, date: str = Form(""), csrf_token: str = Form(""), patient: int | None = None) -> Response:
+def delete_today(request: Request, date: str = Form(""), csrf_token: str = Form(""), base: str = Form(""),
+                 patient: int | None = None) -> Response:
     """Delete one day of the diary (a day logged by mistake, or on the wrong date): the Today page
     had no way to, only the API. A day that is not (or no longer) there is already deleted: a
-    double click or the back button ends on the same page, not on an error."""
+    double click or the back button ends on the same page, not on an error.
+
+    The form carries the version of the day it showed (``base``, as the Save does): a day saved
+    again since (the co-caregiver's phone, another tab) is not deleted; the page answers 409 naming
+    who saved it and what is stored (the API's If-Match, :func:`diary.delete_day`'s ``expect``).
+    A post without ``base`` (a page cached from before 2026-12-06) deletes as before."""
     day = page_day(date, "date")  # exactly YYYY-MM-DD (fromisoformat also read 2025-W14-2 and 20250401)
-    with unit_of_work(request) as s:
-        u = require_user(request, s, "patient")
-        verify_csrf(request, u, csrf_token)
-        pid = _pid(s, u.actor, patient)  # someone else's profile: 404 here
-        try:
-            diary.delete_day(s, u.actor, pid, day)
-        except NotFound:
-            pass  # the day has no entry (any more)
+    try:
+        with unit_of_work(request) as s:
+            u = require_user(request, s, "patient")
+            verify_csrf(request, u, csrf_token)
+            pid = _pid(s, u.actor, patient)  # someone else's profile: 404 here
+            try:
+                diary.delete_day(s, u.actor, pid, day, expect=base.strip() or None)
+            except NotFound:
+                pass  # the day has no entry (any more)
+    except diary.DayChanged as exc:  # rolled back: nothing deleted; the page reads (and audits) the stored day
+        return _today_page(request, day.isoformat(), patient, delete_refused=exc.version)
     q = f"&patient={patient}" if patient else ""
     note = quote(signed_note(request, f"deleted {day.isoformat()}", "/today"))
     return redirect(f"/today?date={day.isoformat()}&saved={note}{q}")

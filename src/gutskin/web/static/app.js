@@ -75,7 +75,12 @@
   // "Saved." for that day: a save that failed (no connection, no answer, signed out meanwhile) is
   // filled in again when the day is opened, and said so. Save is sent with fetch, so a failure
   // leaves the person on the form with a sentence saying it was not saved, where the plain form
-  // post went to the browser's error page and the entry was gone. Logging out forgets the drafts.
+  // post went to the browser's error page and the entry was gone. Logging out (or "Sign out
+  // everywhere" in this tab) forgets the drafts. A session ended from elsewhere (sign out everywhere
+  // on another device, an expired session) keeps them for the same account only: the first signed-in
+  // page of another account in this tab (body data-account) deletes every draft not its own, so
+  // nobody else who signs in here sees, or finds in the tab's storage, what was typed (2026-12-06).
+  // The server's answer to a Save is shown in place (showPage): one POST per Save, one page read.
   var DRAFT = "gutskin-draft:";
   var DRAFT_HOURS = 72;
   function draftKeys(store) {
@@ -87,7 +92,9 @@
     var store = null;
     try { store = window.sessionStorage; } catch (e) { return; }
     if (!store) return;
-    document.querySelectorAll("form[action='/logout']").forEach(function (f) {
+    var account = document.body.dataset.account;
+    if (account) draftKeys(store).forEach(function (k) { if (k.slice(DRAFT.length).split(":")[0] !== account) store.removeItem(k); });
+    document.querySelectorAll("form[action='/logout'], form[action='/account/sign-out-everywhere']").forEach(function (f) {
       f.addEventListener("submit", function () { draftKeys(store).forEach(function (k) { store.removeItem(k); }); });
     });
     draftKeys(store).forEach(function (k) {  // a draft older than three days is not brought back
@@ -157,25 +164,39 @@
       status.textContent = "Saving…";
       var ctrl = new AbortController();
       var timer = setTimeout(function () { ctrl.abort(); }, 30000);
+      // X-Gutskin-Save: the server answers a good save with the saved page itself (and its address in
+      // X-Gutskin-Location) instead of a redirect: one request, and once its answer is here nothing
+      // else has to load for the phone to know the day is saved
       fetch(form.action, { method: "POST", body: new URLSearchParams(new FormData(form)), credentials: "same-origin",
-                           signal: ctrl.signal }).then(function (res) {
+                           headers: { "X-Gutskin-Save": "fetch" }, signal: ctrl.signal }).then(function (res) {
         clearTimeout(timer);
         var to = new URL(res.url, location.href);
-        if (res.ok && to.pathname === "/today" && to.searchParams.get("saved")) {
-          store.removeItem(key);  // saved: even if the page after it does not load, there is nothing to bring back
-          status.className = "ok";
-          status.textContent = "Saved.";
-          location.assign(res.url);
-          return;
-        }
         if (to.pathname === "/login") {
           failed("Not saved: you were signed out. What you typed is kept on this phone: log in again and open this day to save it.");
           var a = document.createElement("a"); a.href = "/login"; a.textContent = " Log in";
           status.appendChild(a);
           return;
         }
-        form.dataset.native = "1";  // any other answer (a refused value, a day changed meanwhile): the server's page, as without script
-        form.submit();
+        var where = res.ok && res.headers.get("X-Gutskin-Location");
+        var saved = where || (res.ok && to.pathname === "/today" && to.searchParams.get("saved") && res.url);
+        if (saved) {
+          store.removeItem(key);  // saved: even if the page after it does not load, there is nothing to bring back
+          status.className = "ok";
+          status.textContent = "Saved.";
+        }
+        if ((res.headers.get("Content-Type") || "").indexOf("text/html") < 0) {
+          if (saved) location.assign(saved);
+          else failed("Not saved: the server answered " + res.status + ". What you typed is kept on this phone: press Save again.");
+          return;
+        }
+        // The answer is the page to show: the saved day, or the form
+        // again with why it was refused (a value, a day changed meanwhile). It is shown as it came:
+        // posting the form again (as this did before 2026-12-06) sent a refused Save twice and read
+        // the day twice, and loading the saved page again read it twice.
+        return res.text().then(function (text) { showPage(text, saved || null); }, function () {
+          if (saved) location.assign(saved);
+          else failed("Not saved, as far as this phone knows: the answer was cut off. What you typed is kept here: press Save again (saving twice stores the day once).");
+        });
       }, function () {
         clearTimeout(timer);
         failed(ctrl.signal.aborted
@@ -184,9 +205,23 @@
       });
     });
   }
+  // A page answered to a fetch (the diary's Save) shown in place of this one, as a form post's
+  // answer would be: its title and body; its address when it has one of its own (the saved day,
+  // which then replaces the form's entry in the history, so Back does not lead to the stale form).
+  // The body's scripts do not run (DOMParser); this file sets the new body up again (initPage).
+  function showPage(text, url) {
+    var doc = new DOMParser().parseFromString(text, "text/html");
+    document.title = doc.title;
+    document.body.replaceWith(document.adoptNode(doc.body));
+    if (url) history.replaceState(null, "", url);
+    window.scrollTo(0, 0);
+    if (window.htmx) window.htmx.process(document.body);
+    initPage();
+  }
   window.addEventListener("resize", focusableScrollers);
   document.addEventListener("htmx:afterSwap", function (evt) { drawForecast(evt.detail.target); drawSimulation(evt.detail.target); focusableScrollers(); });
-  document.addEventListener("DOMContentLoaded", function () {
+  document.addEventListener("DOMContentLoaded", initPage);
+  function initPage() {
     document.querySelectorAll("input[type=range][data-output]").forEach(function (el) {
       var out = document.getElementById(el.dataset.output);
       if (!out) return;
@@ -257,5 +292,5 @@
         });
       }
     }
-  });
+  }
 })();
