@@ -34,7 +34,17 @@ pseudo-observation that matches its mode and curvature) gives the filtered state
 marginal likelihood; the grid points are then weighted by prior x likelihood (Bayesian model
 averaging on a grid). Forecasts propagate each grid point's Gaussian state and integrate the
 observation pmf over the latent by Gauss-Hermite quadrature, then mix. Missing days are pure
-prediction steps, so gaps are handled exactly within the approximation. Because the filter is
+prediction steps, so gaps are handled exactly within the approximation (Durbin & Koopman,
+*Time Series Analysis by State Space Methods*, 2nd ed. 2012, §4.10): over g unobserved days the
+state's covariance goes through ``P <- F P F' + Q`` g times, ``F = [[phi, 1 - phi], [0, 1]]``,
+so z's variance grows towards the AR(1)'s stationary ``sigma^2 / (1 - phi^2)`` (above the
+level's own) and stays there. Optionally the level drifts, ``m_t = m_{t-1} + tau zeta_t`` and
+``z_t = m_t + phi (z_{t-1} - m_{t-1}) + sigma eps_t`` (an AR(1) around a local level: Harvey,
+*Forecasting, Structural Time Series Models and the Kalman Filter*, 1989, §2.3), so
+``Q = [[sigma^2 + tau^2, tau^2], [tau^2, tau^2]]`` and the variance keeps growing, tau^2 a day
+(``make_grid(level_drift=...)``; the default grid keeps tau = 0: coverage right after gaps was
+already near nominal and any tau cost RPS on forecasts with no gap, docs/insights.md "Forecasts
+after a gap"). Because the filter is
 causal and the grid is fixed, refitting on data up to day T is the same as reading the filter
 at day T: forward chaining needs one pass.
 """
@@ -66,6 +76,7 @@ LEVEL_PRIOR = (-0.4, 1.5)  # mu0, s0 on the logit scale
 INIT_DEV_VAR_MAX = 1.0  # cap of the initial deviation variance from the level (phi -> 1)
 SIGMA_PRIOR_SCALE = 0.5  # half-normal scale of sigma's prior (EczemaPred: 0.25 ln 5 = 0.40)
 FLARE_THRESHOLD = 7  # itch >= 7 is severe on the peak-pruritus NRS
+LEVEL_DRIFT_GRID = (0.0,)  # tau on the default grid: the level's per-day drift SD (2026-12-06; docs/insights.md)
 _LOG_BINOM = gammaln(M + 1) - gammaln(CATEGORIES + 1) - gammaln(M - CATEGORIES + 1)
 _GH_X, _GH_W = np.polynomial.hermite.hermgauss(24)
 
@@ -82,12 +93,15 @@ class Grid:
     s0: float = LEVEL_PRIOR[1]
     kappa: np.ndarray | None = None  # observation dispersion per point (None: all 1, binomial)
     reading: np.ndarray | None = None  # > 0: a rounded-Gaussian reading with this SD (kappa unused)
+    drift: np.ndarray | None = None  # tau: per-day SD of the level's random walk (None: all 0, fixed level)
 
     def __post_init__(self) -> None:
         if self.kappa is None:
             object.__setattr__(self, "kappa", np.ones_like(self.phi))
         if self.reading is None:
             object.__setattr__(self, "reading", np.zeros_like(self.phi))
+        if self.drift is None:
+            object.__setattr__(self, "drift", np.zeros_like(self.phi))
 
     @property
     def size(self) -> int:
@@ -95,21 +109,28 @@ class Grid:
 
 
 def make_grid(
-    phis=PHI_GRID, sigmas=SIGMA_GRID, omegas=OMEGA_GRID, level_prior=LEVEL_PRIOR, kappas=(1.0,), readings=()
+    phis=PHI_GRID, sigmas=SIGMA_GRID, omegas=OMEGA_GRID, level_prior=LEVEL_PRIOR, kappas=(1.0,), readings=(),
+    level_drift=0.0,
 ) -> Grid:
     """The (phi, sigma, omega, observation) grid with prior: uniform in phi and omega,
     half-normal in sigma, and ``KAPPA_ONE_PRIOR`` on the binomial (kappa = 1) when other
     observations are given (the other kappas and the rounded-Gaussian readings of SD
-    ``readings`` share the rest evenly)."""
+    ``readings`` share the rest evenly). ``level_drift``: tau, the per-day SD of the level's
+    random walk, one value or several (a grid axis with a uniform prior); 0 = the level is
+    fixed, the model until 2026-12-06; :data:`LEVEL_DRIFT_GRID` on the default grid."""
+    taus = np.atleast_1d(np.asarray(level_drift, float)).ravel()
+    if taus.size == 0 or not np.all(np.isfinite(taus) & (taus >= 0)):
+        raise ValueError(f"level_drift must be per-day SDs >= 0 (logit scale), got {level_drift!r}")
+    taus = np.unique(taus)
     # the observation varies slowest: each one is a contiguous block (see _layout)
     if any(not r > 0 for r in np.asarray(readings, float).ravel().tolist()):
         raise ValueError(f"readings must be SDs > 0 (itch points), got {list(readings)}")
     obs = [(float(k), 0.0) for k in sorted(set(np.asarray(kappas, float).tolist()))]
     obs += [(1.0, float(r)) for r in sorted(set(np.asarray(readings, float).tolist()))]
-    K, P, S, O = np.meshgrid(
-        np.arange(len(obs)), *(np.asarray(v, float) for v in (phis, sigmas, omegas)), indexing="ij"
+    K, P, S, O, D = np.meshgrid(
+        np.arange(len(obs)), *(np.asarray(v, float) for v in (phis, sigmas, omegas)), taus, indexing="ij"
     )
-    P, S, O, K = P.ravel(), S.ravel(), O.ravel(), K.ravel()
+    P, S, O, K, D = P.ravel(), S.ravel(), O.ravel(), K.ravel(), D.ravel()
     kap = np.array([obs[i][0] for i in K])
     rd = np.array([obs[i][1] for i in K])
     lp = -0.5 * (S / SIGMA_PRIOR_SCALE) ** 2
@@ -119,10 +140,10 @@ def make_grid(
             raise ValueError("kappas must include 1 (the binomial)")
         lp = lp + np.where(is_binom, math.log(KAPPA_ONE_PRIOR), math.log((1 - KAPPA_ONE_PRIOR) / (len(obs) - 1)))
     lp = lp - np.logaddexp.reduce(lp)
-    return Grid(P, S, O, lp, float(level_prior[0]), float(level_prior[1]), kap, rd)
+    return Grid(P, S, O, lp, float(level_prior[0]), float(level_prior[1]), kap, rd, D)
 
 
-DEFAULT_GRID = make_grid(kappas=KAPPA_GRID, readings=READING_SD_GRID)
+DEFAULT_GRID = make_grid(kappas=KAPPA_GRID, readings=READING_SD_GRID, level_drift=LEVEL_DRIFT_GRID)
 
 
 @dataclass
@@ -451,15 +472,15 @@ def _init_state(K: int, grid: Grid) -> FilterState:
 
 def _predict(st: FilterState, grid: Grid, steps: int = 1, drift=None) -> None:
     """Propagate the state; ``drift`` (K,) is a known shift of the latent (e.g. a treatment)."""
-    phi, s2 = grid.phi, grid.sigma**2
+    phi, s2, t2 = grid.phi, grid.sigma**2, grid.drift**2
     a = 1 - phi
     for _ in range(steps):
         az = phi * st.az + a * st.am
         if drift is not None:
             az = az + drift[:, None]
-        pzz = phi * phi * st.pzz + 2 * phi * a * st.pzm + a * a * st.pmm + s2
-        pzm = phi * st.pzm + a * st.pmm
-        st.az, st.pzz, st.pzm = az, pzz, pzm
+        pzz = phi * phi * st.pzz + 2 * phi * a * st.pzm + a * a * st.pmm + s2 + t2
+        pzm = phi * st.pzm + a * st.pmm + t2
+        st.az, st.pzz, st.pzm, st.pmm = az, pzz, pzm, st.pmm + t2
 
 
 def _update(st: FilterState, y: np.ndarray, grid: Grid, newton: int = 2, offset=None, layout=None) -> None:
@@ -546,6 +567,7 @@ def filter_series(
         zeros if offset is None else np.asarray(offset, float),
         zeros if drift is None else np.asarray(drift, float),
         grid.phi, grid.sigma**2, grid.omega**2, np.asarray(grid.kappa, float), base,
+        np.asarray(grid.drift, float) ** 2,
         lay.mean, lay.var, lay.A, lay.log_h, _LOG_BINOM,
         float(_THETA[0]), float(_THETA_INV_STEP), int(_THETA.size),
         np.vstack([st.az[0], st.am[0], st.pzz[0], st.pzm[0], st.pmm[0]]),
@@ -600,6 +622,7 @@ def predictive(
         keep = order[: int(np.searchsorted(cw, prune)) + 1]
         wk = w[k][keep] / w[k][keep].sum()
         phi, s2, om2 = grid.phi[keep], grid.sigma[keep] ** 2, grid.omega[keep] ** 2
+        t2 = grid.drift[keep] ** 2
         kap = grid.kappa[keep][:, None]
         rdg = grid.reading[keep][:, None]
         az, am = st.az[k, keep].copy(), st.am[k, keep].copy()
@@ -609,10 +632,11 @@ def predictive(
             a = 1 - phi
             while done < s:
                 dr = 0.0 if drift is None else drift[k, done]
-                az, pzz, pzm = (
+                az, pzz, pzm, pmm = (
                     phi * az + a * am + dr,
-                    phi * phi * pzz + 2 * phi * a * pzm + a * a * pmm + s2,
-                    phi * pzm + a * pmm,
+                    phi * phi * pzz + 2 * phi * a * pzm + a * a * pmm + s2 + t2,
+                    phi * pzm + a * pmm + t2,
+                    pmm + t2,
                 )
                 done += 1
             sd = np.sqrt(pzz + om2 + (0.0 if offset_var is None else offset_var[k, s - 1]))
@@ -651,9 +675,13 @@ def sample_paths(
     z = az + l11 * e1
     m = am + l21 * e1 + l22 * e2
     phi, sig, om, kap, rdg = grid.phi[c], grid.sigma[c], grid.omega[c], grid.kappa[c], grid.reading[c]
+    tau = grid.drift[c]
+    drifts = bool(np.any(tau > 0))  # a fixed level draws nothing for it: the same paths as before 2026-12-06
     out = np.empty((n, steps))
     for h in range(steps):
-        z = m + phi * (z - m) + sig * rng.standard_normal(n)
+        m_next = m + tau * rng.standard_normal(n) if drifts else m  # the level's random walk
+        z = m_next + phi * (z - m) + sig * rng.standard_normal(n)
+        m = m_next
         if drift is not None:
             z = z + drift[h]
         u = z + om * rng.standard_normal(n)

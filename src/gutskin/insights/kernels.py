@@ -70,6 +70,7 @@ def grid_filter(
     omega2: np.ndarray,
     kappa: np.ndarray,
     base: np.ndarray,
+    tau2: np.ndarray,
     t_mean: np.ndarray,
     t_var: np.ndarray,
     t_A: np.ndarray,
@@ -95,7 +96,8 @@ def grid_filter(
     ``y``, ``offset``, ``drift``: (T,) itch (nan = missing), the day's known logit shift, and
     the known shift of the latent on the step into day t. Per grid point (C,): ``phi``,
     ``sigma2``, ``omega2``, ``kappa`` and ``base``, the offset of the point's row in the flat
-    dispersion tables ``t_mean``/``t_var``/``t_A`` (-1 for kappa = 1, the exact binomial).
+    dispersion tables ``t_mean``/``t_var``/``t_A`` (-1 for kappa = 1, the exact binomial);
+    ``tau2``, the per-day variance of the level's random walk (0: a fixed level).
     ``log_h``: 11 entries per table row. ``init``: (5, C) initial az, am, pzz, pzm, pmm.
     Rounded-Gaussian readings: ``read_base`` (C,), the offset of the point's 11 x ``n_u`` block
     in the flat tables ``r_lp``/``r_g``/``r_h`` (log P(y | u), its derivative, the curvature;
@@ -119,6 +121,7 @@ def grid_filter(
         om2 = omega2[c]
         kv = kappa[c]
         row = base[c]
+        t2 = tau2[c]
         az = init[0, c]
         am = init[1, c]
         pzz = init[2, c]
@@ -126,10 +129,11 @@ def grid_filter(
         pmm = init[4, c]
         ll = 0.0
         for t in range(T):
-            if t > 0:
+            if t > 0:  # z_t = m_t + phi (z_{t-1} - m_{t-1}) + sigma eps, m_t = m_{t-1} + tau zeta
                 az = ph * az + a * am + drift[t]
-                pzz = ph * ph * pzz + 2.0 * ph * a * pzm + a * a * pmm + s2
-                pzm = ph * pzm + a * pmm
+                pzz = ph * ph * pzz + 2.0 * ph * a * pzm + a * a * pmm + s2 + t2
+                pzm = ph * pzm + a * pmm + t2
+                pmm = pmm + t2
             yt = y[t]
             if yt != yt:
                 continue

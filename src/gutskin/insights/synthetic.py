@@ -61,6 +61,9 @@ class PatientTruth:
     effects: dict[str, dict[str, float]] = field(default_factory=dict)
     #: exposure process parameters per factor (for oracle simulation of unknown futures)
     exposure: dict[str, dict[str, float]] = field(default_factory=dict)
+    #: per-day SD of a random walk of the level (0: the level is fixed; ``simulate_cohort``'s
+    #: ``level_drift``). The oracles (``oracle_forecast``, ``bayes_forecasts``) assume 0.
+    level_drift: float = 0.0
 
     def triggers(self) -> dict[str, dict[str, float]]:
         return {f: e for f, e in self.effects.items() if e["effect_logit"] > 0}
@@ -153,12 +156,19 @@ def simulate_cohort(
     missing_range: tuple[float, float] = (0.0, 0.12),
     start: dt.date = dt.date(2025, 1, 1),
     id_prefix: str = "s",
+    level_drift: float = 0.0,
 ) -> SyntheticCohort:
     """Simulate ``n_patients`` diaries of ``n_days`` days with known triggers.
 
     ``effect_range`` bounds a trigger's effect on the logit scale (0.45-0.9 is roughly
     1-2 points of itch at mid-range severity). Missing days are absent from the frame, as in
     the CSV ("a day that is not in the file was not logged").
+
+    ``level_drift`` > 0: each patient's level follows a random walk with that per-day SD (logit
+    scale) instead of staying fixed -- a disease that changes over months (seasons, a new
+    treatment, growing up); the latent path is then ``z_t = m_t + phi (z_{t-1} - m_{t-1}) +
+    sigma eps_t``, ``m_t = m_{t-1} + level_drift zeta_t``. The default 0 draws the same cohort as
+    before (no extra random numbers are drawn).
     """
     import pandas as pd
 
@@ -207,6 +217,7 @@ def simulate_cohort(
             tcs_b=float(rng.uniform(0.5, 1.2)),
             effects=effects,
             exposure=params,
+            level_drift=float(level_drift),
         )
         z, y, tcs, u = _run_dynamics(rng, pt, x, n_days)
         x["treat.tcs"] = tcs
@@ -265,8 +276,12 @@ def _run_dynamics(rng: np.random.Generator, pt: PatientTruth, x: dict[str, np.nd
     tcs = np.zeros(n)
     sd0 = pt.sigma / np.sqrt(1 - pt.phi**2)
     z_prev = pt.level + sd0 * rng.standard_normal()
+    m_prev = m = pt.level
     for t in range(n):
-        z[t] = pt.level + pt.phi * (z_prev - pt.level) + pt.sigma * rng.standard_normal()
+        if pt.level_drift > 0:  # a drifting level (drawn only then: the default cohorts are unchanged)
+            m = m_prev + pt.level_drift * rng.standard_normal()
+        z[t] = m + pt.phi * (z_prev - m_prev) + pt.sigma * rng.standard_normal()
+        m_prev = m
         if t > 0:
             z[t] -= pt.tcs_effect * tcs[t - 1]
         u[t] = z[t] + bump[t] + pt.omega * rng.standard_normal()
