@@ -393,22 +393,13 @@ def import_diary_csv(engine: Engine, actor: Actor, source: str | IO[str], owner_
     with tempfile.TemporaryFile() as spool:
         count = _spool(_checked_rows(source, name), spool)
         summary = ImportSummary(rows=count)
-        with transaction(engine) as session:
-            pids: dict[str, int] = {}
-            fresh: set[int] = set()
-
-            def pid_for(row: DiaryRow) -> int:
-                pid = pids.get(row.patient)
-                if pid is None:
-                    pid = pids[row.patient] = _patient_for_import(session, actor, row.patient, owner_user_id, fresh, name)
-                return pid
-
-            _write_rows(session, _unspool(spool), pid_for, fresh, name, own=False,
-                        author=_import_author(session, actor, pids))
-            summary.patients = len(pids)
-            summary.new_patients = len(fresh)
-            for ext, pid in pids.items():
-                audit.record(session, actor, pid, "import", "diary", "csv")
+        try:
+            _import_rows(engine, actor, spool, owner_user_id, name, summary)
+        except Exception as exc:  # a day stored by another write while the file was written: a clear 409
+            if not _lost_race(exc):
+                raise
+            spool.seek(0)
+            raise _raced(engine, name, _unspool(spool), None) from None
     return summary
 
 
@@ -417,6 +408,81 @@ MAX_OWN_FACTOR_COLUMNS = 500  # factors one person tracks (a day holds at most 2
 
 
 def _checked_rows(source: str | IO[str], name: str, one_person: bool = False) -> Iterator[tuple[int, DiaryRow]]:
+def _lost_race(exc: BaseException) -> bool:
+    """The import's write broke on what another transaction wrote meanwhile: a unique key (the
+    day a PUT stored after the import's check; PostgreSQL's COPY waits for that PUT, then fails)
+    or a deadlock. SQLAlchemy's IntegrityError, or the driver's own error (the COPY of
+    :mod:`gutskin.store.bulk` runs on the driver's connection): SQLSTATE 23505, 40P01, 40001."""
+    import sqlite3
+
+    from sqlalchemy.exc import DBAPIError, IntegrityError
+
+    if isinstance(exc, IntegrityError) or isinstance(exc, sqlite3.IntegrityError):
+        return True
+    cause = exc.orig if isinstance(exc, DBAPIError) else exc
+    return getattr(cause, "sqlstate", None) in ("23505", "40P01", "40001")
+
+
+def _raced(engine: Engine, name: str, rows: Iterable[tuple[int, DiaryRow]], into: int | None) -> Conflict:
+    """The error for an import that lost a race (:func:`_lost_race`; its transaction is rolled
+    back: nothing was imported): the first line of the file whose day is stored now, as the
+    import's own check names it, else a sentence saying the diary changed meanwhile."""
+    with transaction(engine) as session:
+        pids: dict[str, int | None] = {}
+        chunk: list[tuple[int, DiaryRow]] = []
+
+        def first_stored(chunk: list[tuple[int, DiaryRow]]) -> Conflict | None:
+            wanted: dict[int, set[dt.date]] = {}
+            for _, r in chunk:
+                if r.patient not in pids:
+                    pids[r.patient] = into if into is not None else session.scalar(
+                        select(Patient.id).where(Patient.external_id == r.patient))
+                pid = pids[r.patient]
+                if pid is not None:
+                    wanted.setdefault(pid, set()).add(r.date)
+            stored = {(pid, d) for pid, days in wanted.items() for d in session.scalars(
+                select(DiaryDay.day).where(DiaryDay.patient_id == pid, DiaryDay.day.in_(days)))}
+            for line, r in chunk:
+                if (pids[r.patient], r.date) in stored:
+                    who = "this profile" if into is not None else f"patient {r.patient}"
+                    return Conflict(f"{name}: line {line}, column date: {who} already has a diary entry on "
+                                    f"{r.date.isoformat()} (saved while this file was being imported); "
+                                    f"nothing was imported")
+            return None
+
+        for item in rows:
+            chunk.append(item)
+            if len(chunk) >= BATCH:
+                if (found := first_stored(chunk)) is not None:
+                    return found
+                chunk = []
+        if chunk and (found := first_stored(chunk)) is not None:
+            return found
+    return Conflict(f"{name}: another write changed the same diary while this file was being imported (a day "
+                    f"saved, or a profile of the same identifier created); nothing was imported: import the file again")
+
+
+def _import_rows(engine: Engine, actor: Actor, spool: IO[bytes], owner_user_id: int | None, name: str,
+                 summary: ImportSummary) -> None:
+    """The write of :func:`import_diary_csv` (checked rows in ``spool``): one transaction."""
+    with transaction(engine) as session:
+        pids: dict[str, int] = {}
+        fresh: set[int] = set()
+
+        def pid_for(row: DiaryRow) -> int:
+            pid = pids.get(row.patient)
+            if pid is None:
+                pid = pids[row.patient] = _patient_for_import(session, actor, row.patient, owner_user_id, fresh, name)
+            return pid
+
+        _write_rows(session, _unspool(spool), pid_for, fresh, name, own=False,
+                    author=_import_author(session, actor, pids))
+        summary.patients = len(pids)
+        summary.new_patients = len(fresh)
+        for ext, pid in pids.items():
+            audit.record(session, actor, pid, "import", "diary", "csv")
+
+
     """The file's rows with their line numbers, each checked as it is read (no database).
     ``one_person``: a person's own diary, which holds one identifier, at most
     :data:`MAX_OWN_DAYS` rows and :data:`MAX_OWN_FACTOR_COLUMNS` factor columns."""
@@ -520,12 +586,17 @@ def _import_own_diary(engine: Engine, actor: Actor, source: str | IO[str], into:
     name = getattr(source, "name", str(source))
     rows = list(_checked_rows(source, name, one_person=True))
     summary = ImportSummary(rows=len(rows), patients=1 if rows else 0)
-    with transaction(engine) as session:
-        patient = patient_for_entry(session, actor, into)  # again: the account may be gone meanwhile
-        pid, who = patient.id, author_of(actor, patient)
-        _write_rows(session, rows, lambda _row: pid, set(), name, own=True, author=lambda _pid: who)
-        if rows:
-            audit.record(session, actor, pid, "import", "diary", "csv")
+    try:
+        with transaction(engine) as session:
+            patient = patient_for_entry(session, actor, into)  # again: the account may be gone meanwhile
+            pid, who = patient.id, author_of(actor, patient)
+            _write_rows(session, rows, lambda _row: pid, set(), name, own=True, author=lambda _pid: who)
+            if rows:
+                audit.record(session, actor, pid, "import", "diary", "csv")
+    except Exception as exc:  # a day saved (the page, the API, another phone) after the check: 409, nothing imported
+        if not _lost_race(exc):
+            raise
+        raise _raced(engine, name, rows, into) from None
     return summary
 
 
