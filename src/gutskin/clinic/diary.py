@@ -403,11 +403,6 @@ def import_diary_csv(engine: Engine, actor: Actor, source: str | IO[str], owner_
     return summary
 
 
-MAX_OWN_DAYS = 36_600  # one person's diary: a day per row, at most about 100 years of days
-MAX_OWN_FACTOR_COLUMNS = 500  # factors one person tracks (a day holds at most 200, as in the API)
-
-
-def _checked_rows(source: str | IO[str], name: str, one_person: bool = False) -> Iterator[tuple[int, DiaryRow]]:
 def _lost_race(exc: BaseException) -> bool:
     """The import's write broke on what another transaction wrote meanwhile: a unique key (the
     day a PUT stored after the import's check; PostgreSQL's COPY waits for that PUT, then fails)
@@ -483,6 +478,11 @@ def _import_rows(engine: Engine, actor: Actor, spool: IO[bytes], owner_user_id: 
             audit.record(session, actor, pid, "import", "diary", "csv")
 
 
+MAX_OWN_DAYS = 36_600  # one person's diary: a day per row, at most about 100 years of days
+MAX_OWN_FACTOR_COLUMNS = 500  # factors one person tracks (a day holds at most 200, as in the API)
+
+
+def _checked_rows(source: str | IO[str], name: str, one_person: bool = False) -> Iterator[tuple[int, DiaryRow]]:
     """The file's rows with their line numbers, each checked as it is read (no database).
     ``one_person``: a person's own diary, which holds one identifier, at most
     :data:`MAX_OWN_DAYS` rows and :data:`MAX_OWN_FACTOR_COLUMNS` factor columns."""
