@@ -127,6 +127,13 @@ def test_code_edges_expiry_reuse_same_clinician_wrong_account(client, people: Pe
     for who in (people.clinician, people.unlinked):  # used: the same clinician again, or another one
         with pytest.raises(NotFound), transaction(engine) as s:
             sharing.accept_invite(s, who, code)
+    with transaction(engine) as s:  # a caregiver code presented at the clinician's link: unknown, not used up
+        mia = accounts.add_child_profile(s, people.stranger, "Mia", 2019).id
+        kid_code = caregivers.create_code(s, people.stranger, mia)["code"]
+    with pytest.raises(NotFound), transaction(engine) as s:
+        sharing.accept_invite(s, people.unlinked, kid_code)
+    with transaction(engine) as s:
+        assert caregivers.redeem(s, people.owner, kid_code) == mia
     with transaction(engine) as s:
         assert sharing.accept_invite(s, people.clinician, second) == people.stranger_pid
         active = s.scalars(select(Consent.id).where(Consent.patient_id == people.stranger_pid,

@@ -169,3 +169,27 @@ def test_a_clinicians_fhir_export_carries_only_the_requests_sent_to_them(client,
     assert booked(doc_b) == [for_b]
     assert booked(doc_a) == [for_a]
     assert booked(owner) == sorted([for_a, for_b])
+
+
+def test_an_open_request_sent_only_to_a_clinician_whose_account_closes_is_cancelled(client, people: People, engine) -> None:  # type: ignore[no-untyped-def]
+    """Found walking the flows as an ex-clinician: when A deleted their account, the request sent
+    to A alone lost its addressee with the account (the rows cascade) and would have gone, as
+    "sent to nobody", to whichever clinician the patient linked next. It is cancelled with the
+    closed-account message, as A's bookings are; a request also sent to B stays B's."""
+    owner, to_a, to_b = _two_clinics(client, people, engine)
+    for_a = client.post("/api/v1/me/appointments", headers=owner, json={"reason": "For A", "to": [to_a]}).json()["id"]
+    for_both = client.post("/api/v1/me/appointments", headers=owner, json={"reason": "For both", "to": [to_a, to_b]}).json()["id"]
+    doc_a = bearer(client, "linked@clinic.example.org")
+    assert client.post("/api/v1/me/delete", json={"password": People.password}, headers=doc_a).status_code == 204
+    mine = {r["id"]: r for r in client.get("/api/v1/me/appointments", headers=owner).json()}
+    assert mine[for_a]["status"] == "cancelled" and "account was closed" in mine[for_a]["message"], mine[for_a]
+    assert mine[for_both]["status"] == "open" and mine[for_both]["seen"] is True
+    doc_b = bearer(client, "unlinked@clinic.example.org")
+    assert [r["id"] for r in client.get("/api/v1/clinician/appointments", headers=doc_b).json()] == [for_both]
+    third = bearer(client, "third@clinic.example.org")  # linked after: gets neither
+    code = client.post("/api/v1/me/invites", headers=owner).json()["code"]
+    assert client.post("/api/v1/clinician/links", headers=third, json={"code": code}).status_code == 201
+    assert client.get("/api/v1/clinician/appointments?include_closed=true", headers=third).json() == []
+    log = client.get("/api/v1/me/audit", headers=owner).json()
+    assert any(e["action"] == "cancel" and e["object"] == "appointment" and str(e.get("object_id", for_a)) == str(for_a)
+               for e in log)

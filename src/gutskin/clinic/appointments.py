@@ -298,6 +298,32 @@ def cancel_for_ended_sharing(session: Session, actor: Actor, patient_id: int, cl
     return len(rows)
 
 
+def cancel_sent_only_to(session: Session, actor: Actor, patient_id: int, clinician_user_id: int,
+                        message: str = CLOSED_ACCOUNT_MESSAGE) -> int:
+    """Cancel the record's open requests sent to this clinician alone, when their account closes
+    (:func:`gutskin.clinic.sharing.end_for_closed_account`): its recipient rows go with the account,
+    and the request would otherwise wait as "sent to nobody" and go to whichever clinician the
+    patient links next -- someone the patient did not choose. A revocation keeps them open (the
+    same clinician may be linked again). Audited; returns how many."""
+    from sqlalchemy.orm import aliased
+
+    other = aliased(AppointmentRecipient)
+    others = (select(other.request_id)
+              .where(other.request_id == AppointmentRequest.id, other.clinician_user_id != clinician_user_id)
+              .correlate(AppointmentRequest).exists())
+    rows = session.scalars(
+        select(AppointmentRequest)
+        .join(AppointmentRecipient, AppointmentRecipient.request_id == AppointmentRequest.id)
+        .where(AppointmentRequest.patient_id == patient_id, AppointmentRequest.status == "open",
+               AppointmentRecipient.clinician_user_id == clinician_user_id, ~others)).all()
+    for a in rows:
+        a.status = "cancelled"
+        a.message = message
+        a.updated_at = utcnow()
+        audit.record(session, actor, patient_id, "cancel", "appointment", a.id)
+    return len(rows)
+
+
 def answer(session: Session, actor: Actor, patient_id: int, request_id: int, action: str, note: str = "") -> dict[str, object]:
     """The patient's side of a request: ``confirm`` the clinic's proposed time (it becomes booked),
     ask for ``another_time`` (the request is open again, with the note added to the preferred

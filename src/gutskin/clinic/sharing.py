@@ -264,7 +264,7 @@ def end_for_closed_account(session: Session, actor: Actor, clinician_user_id: in
     consent-lifecycle walk, 2026-12-06). The consents themselves stay, with the clinician's name
     and address kept on them and the account reference set NULL (0011). Audited on each patient's record under the clinician's
     account (the patient reads "… ended sharing of your record"). Returns how many sharings ended."""
-    from gutskin.clinic.appointments import CLOSED_ACCOUNT_MESSAGE, cancel_for_ended_sharing
+    from gutskin.clinic.appointments import CLOSED_ACCOUNT_MESSAGE, cancel_for_ended_sharing, cancel_sent_only_to
     from gutskin.clinic.challenges import open_challenges_with, stop_for_ended_sharing
 
     consents = list(session.scalars(select(Consent).where(Consent.clinician_user_id == clinician_user_id,
@@ -276,6 +276,7 @@ def end_for_closed_account(session: Session, actor: Actor, clinician_user_id: in
     session.flush()
     for pid in dict.fromkeys(c.patient_id for c in consents):
         cancel_for_ended_sharing(session, actor, pid, clinician_user_id, CLOSED_ACCOUNT_MESSAGE)
+        cancel_sent_only_to(session, actor, pid, clinician_user_id)  # else the next clinician linked would get them
         running = open_challenges_with(session, pid, clinician_user_id)
         stop_for_ended_sharing(session, actor, pid, clinician_user_id)
         for ch in running:  # the patient reads why: not a revocation of theirs
