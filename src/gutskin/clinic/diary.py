@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from gutskin.clinic import audit
 from gutskin.clinic.access import patient_for_entry, patient_for_read, patient_for_write
 from gutskin.clinic.actors import Actor
-from gutskin.clinic.errors import Conflict, InvalidInput, NotFound
+from gutskin.clinic.errors import ClinicError, Conflict, InvalidInput, NotFound
 from gutskin.clinic.questionnaires import author_of
 from gutskin.diary.csvio import DiaryCsvError, DiaryRow, iter_diary_csv_lines, write_diary_csv
 from gutskin.diary.factors import VOCABULARY, known_factor, out_of_range, parse_factor_name
@@ -399,7 +399,7 @@ def import_diary_csv(engine: Engine, actor: Actor, source: str | IO[str], owner_
             if not _lost_race(exc):
                 raise
             spool.seek(0)
-            raise _raced(engine, name, _unspool(spool), None) from None
+            raise _raced(engine, actor, name, _unspool(spool), None) from None
     return summary
 
 
@@ -418,10 +418,11 @@ def _lost_race(exc: BaseException) -> bool:
     return getattr(cause, "sqlstate", None) in ("23505", "40P01", "40001")
 
 
-def _raced(engine: Engine, name: str, rows: Iterable[tuple[int, DiaryRow]], into: int | None) -> Conflict:
+def _raced(engine: Engine, actor: Actor, name: str, rows: Iterable[tuple[int, DiaryRow]], into: int | None) -> Conflict:
     """The error for an import that lost a race (:func:`_lost_race`; its transaction is rolled
     back: nothing was imported): the first line of the file whose day is stored now, as the
-    import's own check names it, else a sentence saying the diary changed meanwhile."""
+    import's own check names it, else a sentence saying the diary changed meanwhile. Only the
+    profiles ``actor`` may write are looked at (``into`` was authorized by the caller)."""
     with transaction(engine) as session:
         pids: dict[str, int | None] = {}
         chunk: list[tuple[int, DiaryRow]] = []
@@ -430,8 +431,7 @@ def _raced(engine: Engine, name: str, rows: Iterable[tuple[int, DiaryRow]], into
             wanted: dict[int, set[dt.date]] = {}
             for _, r in chunk:
                 if r.patient not in pids:
-                    pids[r.patient] = into if into is not None else session.scalar(
-                        select(Patient.id).where(Patient.external_id == r.patient))
+                    pids[r.patient] = into if into is not None else _writable(session, actor, r.patient)
                 pid = pids[r.patient]
                 if pid is not None:
                     wanted.setdefault(pid, set()).add(r.date)
@@ -455,6 +455,18 @@ def _raced(engine: Engine, name: str, rows: Iterable[tuple[int, DiaryRow]], into
             return found
     return Conflict(f"{name}: another write changed the same diary while this file was being imported (a day "
                     f"saved, or a profile of the same identifier created); nothing was imported: import the file again")
+
+
+def _writable(session: Session, actor: Actor, external_id: str) -> int | None:
+    """The id of the patient ``external_id`` when ``actor`` may write its diary, else None."""
+    pid = session.scalar(select(Patient.id).where(Patient.external_id == external_id))
+    if pid is None:
+        return None
+    try:
+        patient_for_write(session, actor, pid)
+    except ClinicError:
+        return None
+    return pid
 
 
 def _import_rows(engine: Engine, actor: Actor, spool: IO[bytes], owner_user_id: int | None, name: str,
@@ -596,7 +608,7 @@ def _import_own_diary(engine: Engine, actor: Actor, source: str | IO[str], into:
     except Exception as exc:  # a day saved (the page, the API, another phone) after the check: 409, nothing imported
         if not _lost_race(exc):
             raise
-        raise _raced(engine, name, rows, into) from None
+        raise _raced(engine, actor, name, rows, into) from None
     return summary
 
 
