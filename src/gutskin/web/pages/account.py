@@ -10,7 +10,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, Response
 
 from gutskin.clinic import accounts
-from gutskin.clinic.errors import ClinicError
+from gutskin.clinic.errors import AuthenticationFailed, ClinicError
 from gutskin.web import security
 from gutskin.web.errors import status_for
 from gutskin.web.pages.common import redirect, render, require_user, verify_csrf
@@ -46,7 +46,11 @@ def change_password(request: Request, current_password: str = Form(""), new_pass
     except ClinicError as exc:
         with unit_of_work(request) as s:
             u = require_user(request, s)
-            return render(request, "account.html", {"error": str(exc)}, status=status_for(exc), user=u)
+            # the field the message is about is marked invalid and described by it (account.html)
+            field = ("current_password" if isinstance(exc, AuthenticationFailed)
+                     else "new_password" if str(exc).startswith("password:") else None)
+            return render(request, "account.html", {"error": str(exc), "error_field": field}, status=status_for(exc),
+                          user=u)
     resp = redirect("/login?changed=1")
     resp.delete_cookie(security.SESSION_COOKIE)
     return resp

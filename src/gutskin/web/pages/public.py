@@ -110,8 +110,8 @@ def _login(request: Request, email: str, password: str) -> Response:
             uid, role = user.id, user.role
     except RateLimited as exc:
         return _anon_form(request, "login.html", {"error": str(exc), "email": email}, status=429)
-    except AuthenticationFailed as exc:
-        return _anon_form(request, "login.html", {"error": str(exc), "email": email}, status=401)
+    except AuthenticationFailed as exc:  # wrong: both fields are marked invalid and described by the message
+        return _anon_form(request, "login.html", {"error": str(exc), "email": email, "wrong": True}, status=401)
     return _signed_in(request, uid, _home_for(role), email)
 
 
