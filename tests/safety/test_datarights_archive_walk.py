@@ -49,7 +49,7 @@ ARCHIVED: dict[str, dict[str, str]] = {
               "created_at": "account.created_at"},
     "patients": {"id": "patient_id", "external_id": "external_id", "relationship": "relationship",
                  "display_name": "name", "birth_year": "birth_year", "sex": "sex", "region": "region",
-                 "share_identity": "share_identity", "created_at": "created_at"},
+                 "time_zone": "time_zone", "share_identity": "share_identity", "created_at": "created_at"},
     "diary_days": {"day": "diary[].date", "itch": "diary[].itch", "sleep_loss": "diary[].sleep_loss",
                    "poscorad": "diary[].poscorad", "poem": "diary[].poem", "flare": "diary[].flare",
                    "notes": "diary[].notes", "updated_at": "diary[].updated_at", "author_role": "diary[].author_role",
@@ -269,6 +269,7 @@ def test_the_archive_holds_every_archived_column_of_every_row(engine, people) ->
         child = accounts.add_child_profile(s, people.owner, "Mia", 2019).id
         own = s.get(Patient, people.owner_pid)
         own.sex, own.region, own.birth_year, own.share_identity = "female", "BE-VAN", 1990, True
+        own.time_zone = "Pacific/Auckland"
     seed_profile(engine, people.owner, people.clinician, people.unlinked, people.owner_pid, "own")
     seed_profile(engine, people.owner, people.clinician, people.unlinked, child, "kid")
     with transaction(engine) as s:  # a co-caregiver of the child (only a child's profile has them)

@@ -30,7 +30,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from gutskin.clinic import audit
+from gutskin.clinic import audit, zones
 from gutskin.clinic.access import has_active_consent, patient_for_entry, patient_for_read, require_role
 from gutskin.clinic.actors import Actor
 from gutskin.clinic.errors import Conflict, Forbidden, InvalidInput, NotFound
@@ -133,15 +133,17 @@ def _today() -> dt.date:
     return dt.date.today()
 
 
-def _patients_day(day: dt.date | None) -> dt.date:
-    """The patient's own date (their page's or app's), else the server's.
+def _patients_day(day: dt.date | None, session: Session | None = None, patient_id: int | None = None,
+                  zone: str | None = None) -> dt.date:
+    """The patient's own date (their page's or app's), else today in ``zone`` or the profile's
+    zone (:mod:`gutskin.clinic.zones`), else the server's.
 
     A patient in Auckland doses on their Saturday morning while the server's clock is still on
     Friday; the day may differ from the server's by one either way, never more.
     """
     server = _today()
     if day is None:
-        return server
+        return zones.patient_today(session, patient_id, zone) if session is not None and patient_id is not None else server
     if abs((day - server).days) > 1:
         raise InvalidInput(f"date: {day.isoformat()} is not today anywhere (the server's date is {server.isoformat()})")
     return day
@@ -282,7 +284,7 @@ def phase_on(ch: FoodChallenge, day: dt.date) -> str:
 
 
 def _out(session: Session, ch: FoodChallenge, today: dt.date | None = None, full: bool = True) -> dict[str, object]:
-    today = today or _today()
+    today = today or zones.patient_today(session, ch.patient_id)  # the phase on the patient's own day
     patient = session.get(Patient, ch.patient_id)
     d: dict[str, object] = {
         "id": ch.id, "patient_id": ch.patient_id,
@@ -420,7 +422,7 @@ def create_plan(session: Session, actor: Actor, patient_id: int, plan: PlanInput
     require_role(actor, "clinician")
     _linked_clinician(session, actor, patient_id)
     _validate_plan(plan)
-    start = plan.start or _today()
+    start = plan.start or zones.patient_today(session, patient_id)  # "today" is the patient's day
     if start < _today() - dt.timedelta(days=1):
         raise InvalidInput("start: the plan cannot start in the past")
     existing = session.scalar(select(FoodChallenge.id).where(
@@ -471,7 +473,7 @@ def extend_elimination(session: Session, actor: Actor, challenge_id: int, extra_
     length = (ch.elimination_end - ch.elimination_start).days + 1 + extra_days
     if length > (ch.elimination_max_days or 0):
         raise InvalidInput(f"extra_days: the elimination may last at most {ch.elimination_max_days} days")
-    if _today() > ch.baseline_start:
+    if zones.patient_today(session, ch.patient_id) > ch.baseline_start:
         raise InvalidInput("extra_days: the elimination is already over")
     shift = dt.timedelta(days=extra_days)
     ch.elimination_end += shift
@@ -486,12 +488,14 @@ def extend_elimination(session: Session, actor: Actor, challenge_id: int, extra_
     return _out(session, ch)
 
 
-def list_challenges(session: Session, actor: Actor, patient_id: int) -> list[dict[str, object]]:
+def list_challenges(session: Session, actor: Actor, patient_id: int, day: dt.date | None = None) -> list[dict[str, object]]:
+    """The patient's challenges, each with its phase on ``day`` (default: the patient's today)."""
     patient_for_read(session, actor, patient_id)
     audit.record(session, actor, patient_id, "read", "food_challenges")
     rows = session.scalars(select(FoodChallenge).where(FoodChallenge.patient_id == patient_id)
                            .order_by(FoodChallenge.id.desc())).all()
-    return [_out(session, ch, full=False) for ch in rows]
+    day = day or zones.patient_today(session, patient_id)
+    return [_out(session, ch, day, full=False) for ch in rows]
 
 
 def get_challenge(session: Session, actor: Actor, challenge_id: int) -> dict[str, object]:
@@ -619,7 +623,7 @@ def today_steps(session: Session, actor: Actor, patient_id: int, day: dt.date | 
     child = (patient.display_name or "your child") if patient.relationship == "child" else None
     if zone:
         zone_info(zone)
-    day = day or _today()
+    day = day or zones.patient_today(session, patient_id, zone)
     rows = session.scalars(select(FoodChallenge).where(
         FoodChallenge.patient_id == patient_id, FoodChallenge.status.in_((*OPEN_STATUSES, "stopped")))
         .order_by(FoodChallenge.id)).all()
@@ -723,7 +727,7 @@ def take_dose(session: Session, actor: Actor, challenge_id: int, dose_id: int, s
         return _stop_for_safety(session, actor, ch, present, dose)
     if ch.kind != "home" or not ch.released_for_home or dose.setting != "home":
         raise Forbidden("this food was not released for home reintroduction; doses are given in clinic")
-    today = _patients_day(today)
+    today = _patients_day(today, session, ch.patient_id, zone)
     if dose.status != "planned":
         raise Conflict("dose: this step is already recorded")
     if dose.planned_on > today:
@@ -750,6 +754,7 @@ def take_dose(session: Session, actor: Actor, challenge_id: int, dose_id: int, s
     dose.updated_at = utcnow()
     session.flush()
     audit.record(session, actor, ch.patient_id, "take", "challenge_dose", dose.id)
+    zones.remember(session, actor, session.get(Patient, ch.patient_id), zone)  # an IANA zone only: the profile's days
     return {"stopped": False, "challenge_id": ch.id, "dose": _dose_out(dose),
             "next": "Check again in 2 hours and tomorrow: any hives, swelling, breathing trouble, vomiting or "
                     "faintness means stop and get help."}
@@ -1083,7 +1088,7 @@ def evaluate(session: Session, actor: Actor, challenge_id: int) -> dict[str, obj
         result["reasons"] = [*result["reasons"], "immediate reaction: " + (ch.stop_reason or "stopped in clinic")]
     ch.verdict = result
     ch.verdict_at = utcnow()
-    if ch.status == "active" and _today() > ch.reintroduction_end:
+    if ch.status == "active" and zones.patient_today(session, ch.patient_id) > ch.reintroduction_end:
         ch.status = "evaluated"
     ch.updated_at = utcnow()
     audit.record(session, actor, ch.patient_id, "evaluate", "food_challenge", ch.id)
@@ -1158,7 +1163,7 @@ def allergy_records(session: Session, actor: Actor, patient_id: int) -> list[dic
 def avoid_list(session: Session, actor: Actor, patient_id: int, day: dt.date | None = None) -> list[dict[str, object]]:
     """Foods to avoid: the newest allergy record per food when it says avoid, and foods in a running elimination."""
     patient_for_read(session, actor, patient_id)
-    day = day or _today()
+    day = day or zones.patient_today(session, patient_id)
     audit.record(session, actor, patient_id, "read", "avoid_list")
     return _avoid(session, patient_id, day)
 
@@ -1194,10 +1199,15 @@ def _avoid(session: Session, patient_id: int, day: dt.date) -> list[dict[str, ob
     return out
 
 
-def reminders(session: Session, actor: Actor, patient_id: int, day: dt.date | None = None) -> list[dict[str, object]]:
-    """What is due: eliminations to review before their maximum, the next dose step, results awaiting review."""
+def reminders(session: Session, actor: Actor, patient_id: int, day: dt.date | None = None,
+              zone: str | None = None) -> list[dict[str, object]]:
+    """What is due: eliminations to review before their maximum, the next dose step, results awaiting review.
+
+    Due on the patient's own ``day``; default today in ``zone``, else in the profile's zone, else
+    the server's date (it was always the server's: an evening in Los Angeles already showed the
+    next day's step, a morning in Auckland still yesterday's)."""
     patient_for_read(session, actor, patient_id)
-    day = day or _today()
+    day = day or zones.patient_today(session, patient_id, zone)
     audit.record(session, actor, patient_id, "read", "challenge_reminders")
     return _reminders_for(session, patient_id, day)
 
@@ -1241,7 +1251,6 @@ def clinician_alerts(session: Session, actor: Actor, day: dt.date | None = None)
     query per patient and challenge made the page 0.3 s for 500 patients on PostgreSQL).
     """
     require_role(actor, "clinician")
-    day = day or _today()
     pids = list(session.scalars(select(Consent.patient_id).where(
         Consent.clinician_user_id == actor.user_id, Consent.revoked_at.is_(None),
         Consent.clinician_user_id.is_not(None))).all())
@@ -1267,9 +1276,12 @@ def clinician_alerts(session: Session, actor: Actor, day: dt.date | None = None)
     for ch in challenges:
         by_patient.setdefault(ch.patient_id, []).append(ch)
     due = []
+    # each patient's own today (their profile's zone), not the server's: a result is due for review
+    # the morning after the last day in the patient's zone
+    days = {pid: day for pid in pids} if day is not None else zones.patients_today(session, pids)
     for pid in pids:
         for ch in by_patient.get(pid, []):
-            for r in _challenge_reminders(ch, doses[ch.id], day):
+            for r in _challenge_reminders(ch, doses[ch.id], days[pid]):
                 if r["kind"] in ("elimination_review", "review_result"):
                     r["patient_id"] = pid
                     r["patient_name"] = names.get(pid, "")

@@ -13,7 +13,7 @@ from typing import IO, TextIO
 from sqlalchemy import Engine, delete, select
 from sqlalchemy.orm import Session
 
-from gutskin.clinic import audit
+from gutskin.clinic import audit, zones
 from gutskin.clinic.access import patient_for_entry, patient_for_read, patient_for_write
 from gutskin.clinic.actors import Actor
 from gutskin.clinic.errors import ClinicError, Conflict, InvalidInput, NotFound
@@ -152,7 +152,7 @@ def _entry_version(entry: DayInput, stored_poem: int | None) -> str:
 
 
 def put_day(session: Session, actor: Actor, patient_id: int, day: dt.date, entry: DayInput,
-            expect: str | None = None) -> dict[str, object]:
+            expect: str | None = None, zone: str | None = None) -> dict[str, object]:
     """Create or replace one day of the diary (the day's factors are replaced as a whole).
 
     The write is a handful of statements (upsert of the day, delete of its old factors when it
@@ -166,6 +166,10 @@ def put_day(session: Session, actor: Actor, patient_id: int, day: dt.date, entry
     (``ON CONFLICT DO NOTHING``, which on PostgreSQL waits for a concurrent insert of the same
     day to end), so two first saves of a day at the same instant cannot both pass; a version is
     checked on the row locked before the write. The answer carries the new ``version``.
+
+    ``zone``: where the writer is (the page's browser zone, the API's ``zone``): kept as the
+    profile's zone (:func:`gutskin.clinic.zones.remember`), which gives the patient's "today"
+    to reminders and the clinician's panel; an unknown name is ignored here (the API refuses it).
     """
     patient = patient_for_entry(session, actor, patient_id)  # authorization first: a stranger gets 404, never a conflict
     _validate(entry)
@@ -192,6 +196,7 @@ def put_day(session: Session, actor: Actor, patient_id: int, day: dt.date, entry
         factor_ids(session, missing)  # define vocabulary or custom factors on first use
         insert_day_factor_values(session, patient_id, day, {n: values[n] for n in missing})
     audit.record(session, actor, patient_id, "create" if created else "update", "diary_day", day.isoformat())
+    zones.remember(session, actor, patient, zone)
     return {
         "date": day.isoformat(), "itch": stored["itch"], "sleep_loss": stored["sleep_loss"],
         "flare": None if stored["flare"] is None else bool(stored["flare"]), "poscorad": stored["poscorad"],

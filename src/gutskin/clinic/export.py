@@ -116,6 +116,7 @@ def archive_json(session: Session, actor: Actor) -> str:
                 "birth_year": p.birth_year,
                 "sex": p.sex,
                 "region": p.region,
+                "time_zone": p.time_zone,  # the zone the profile's "today" is taken in (0013)
                 "share_identity": p.share_identity,
                 "created_at": _utc(p.created_at),
                 "factors": _factors(session, p.id),

@@ -7,7 +7,7 @@ import datetime as dt
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from gutskin.clinic import audit
+from gutskin.clinic import audit, zones
 from gutskin.clinic.access import patient_for_entry, patient_for_read
 from gutskin.clinic.actors import Actor
 from gutskin.clinic.errors import InvalidInput
@@ -55,7 +55,7 @@ def submit(
         result = score(instrument, payload)
     except (ValueError, TypeError, KeyError) as exc:
         raise InvalidInput(str(exc)) from None
-    day = answered_on or dt.date.today()
+    day = answered_on or zones.patient_today(session, patient_id)  # the patient's date, not the server's
     # DLQI, CDLQI and ADCT are validated for an age range, and their bands are those of it: a
     # 6-year-old's DLQI was stored with the adult bands (a profile stores its birth year only,
     # so only a profile certainly outside the range is refused)
@@ -110,8 +110,9 @@ def history(session: Session, actor: Actor, patient_id: int, instrument: str | N
 
 
 def due(session: Session, patient_id: int, today: dt.date | None = None) -> list[str]:
-    """Weekly instruments not answered in the last 7 days (no audit: a prompt, not a read of values)."""
-    today = today or dt.date.today()
+    """Weekly instruments not answered in the last 7 days (no audit: a prompt, not a read of values);
+    ``today`` default: the patient's (:func:`gutskin.clinic.zones.patient_today`)."""
+    today = today or zones.patient_today(session, patient_id)
     recent = set(
         session.scalars(
             select(QuestionnaireResponse.instrument).where(

@@ -17,7 +17,7 @@ import statistics
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, aliased
 
-from gutskin.clinic import audit
+from gutskin.clinic import audit, zones
 from gutskin.clinic.access import patient_for_read
 from gutskin.clinic.actors import Actor
 from gutskin.clinic.appointments import open_request_counts
@@ -136,14 +136,26 @@ def itch_severity_rank(mean_itch: float | None) -> int:
 
 
 def patients_today(session: Session, patient_id: int, viewer_today: dt.date) -> dt.date:
-    """The latest day to show of a patient, seen from a viewer's date: the patient's own newest
-    entry when it is up to two days ahead (a patient in Auckland is a day ahead of a clinician
-    in Los Angeles; time zones span 26 hours), else the viewer's date."""
+    """The latest day to show of a patient, seen from a viewer's date. The profile's zone known
+    (0013): today there, or the patient's newest entry when it is the day after (the diary takes
+    a day ahead). Not known: the patient's own newest entry when it is up to two days ahead (a
+    patient in Auckland is a day ahead of a clinician in Los Angeles; time zones span 26 hours),
+    else the viewer's date -- which put a Los Angeles patient's evening on the server's tomorrow."""
+    zone = zones.patient_zone(session, patient_id)
+    own = zones.today_in(zone) if zone is not None else None
     last = session.scalar(
         select(func.max(DiaryDay.day)).where(DiaryDay.patient_id == patient_id,
-                                             DiaryDay.day <= viewer_today + dt.timedelta(days=2))
+                                             DiaryDay.day <= (own or viewer_today) + dt.timedelta(days=1 if own else 2))
     )
-    return max(viewer_today, last) if last else viewer_today
+    return _shown_today(viewer_today, own, last)
+
+
+def _shown_today(viewer_today: dt.date, own: dt.date | None, near: dt.date | None) -> dt.date:
+    """:func:`patients_today` from the patient's today in their zone (``own``, None: not known)
+    and their newest entry up to two days after the viewer's date (``near``)."""
+    if own is not None:
+        return max(own, near) if near is not None and near <= own + dt.timedelta(days=1) else own
+    return max(viewer_today, near) if near else viewer_today
 
 
 def _panel_facts(session: Session, actor: Actor, ids: list[int], viewer_today: dt.date) -> dict[int, dict[str, object]]:
@@ -163,14 +175,19 @@ def _panel_facts(session: Session, actor: Actor, ids: list[int], viewer_today: d
                .where(QuestionnaireResponse.patient_id == Patient.id, QuestionnaireResponse.instrument == "poem")
                .order_by(QuestionnaireResponse.answered_on.desc(), QuestionnaireResponse.id.desc()).limit(1)
                .scalar_subquery())
-    for pid, near, last, qid in session.execute(select(Patient.id, last_near, last_any, poem_id).where(Patient.id.in_(ids))):
+    for pid, near, last, qid, zone in session.execute(
+            select(Patient.id, last_near, last_any, poem_id, Patient.time_zone).where(Patient.id.in_(ids))):
         f = facts[pid]
-        f["today"] = max(viewer_today, near) if near else viewer_today
+        # the patient's today: in their profile's zone when known (a Los Angeles patient's evening
+        # entry is today's, not "1 day ago" on the server's UTC tomorrow), else from the viewer's date
+        own = zones.today_in(zone) if zones.known(zone) is not None else None
+        f["today"] = _shown_today(viewer_today, own, near)
         f["last"], f["poem_id"] = last, qid
-    # every patient's today lies in [viewer_today, viewer_today + 2]: one range covers all windows
+    # every patient's today lies in [viewer_today - 2, viewer_today + 2] (dates on Earth span at most
+    # two days): one range covers all windows
     for pid, d, itch in session.execute(
         select(DiaryDay.patient_id, DiaryDay.day, DiaryDay.itch).where(
-            DiaryDay.patient_id.in_(ids), DiaryDay.day > viewer_today - dt.timedelta(days=35),
+            DiaryDay.patient_id.in_(ids), DiaryDay.day > viewer_today - dt.timedelta(days=37),
             DiaryDay.day <= viewer_today + dt.timedelta(days=2))
     ):
         today = facts[pid]["today"]

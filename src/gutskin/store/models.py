@@ -85,6 +85,9 @@ class Patient(Base):
     sex: Mapped[str | None] = mapped_column(String(16))
     region: Mapped[str | None] = mapped_column(String(64))
     share_identity: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())  # identity in FHIR exports
+    # the IANA zone the profile's days are lived in (Pacific/Auckland), from the browser or app of the
+    # person who last logged a day or took a dose for it (0013); NULL: not known, "today" is the server's
+    time_zone: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
 
 

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Query, Request
 from pydantic import Field
 
 from gutskin.clinic import challenges as uc
+from gutskin.clinic import zones
 from gutskin.web.api.schemas import Strict
 from gutskin.clinic.errors import InvalidInput
 from gutskin.web.api.params import date_param, my_patient_id, zoned_time_param
@@ -124,9 +125,16 @@ def avoid(patient_id: int, request: Request) -> list:
 
 
 @router.get("/patients/{patient_id}/challenge-reminders", summary="Due steps and reviews")
-def reminders(patient_id: int, request: Request) -> list:
+def reminders(patient_id: int, request: Request,
+              date: str | None = Query(None, description="the patient's own date (YYYY-MM-DD); default: today in zone"),
+              zone: str | None = Query(None, max_length=64, description="an IANA time zone (Pacific/Auckland) whose "
+                                       "today is the patient's; default: the profile's zone (kept from the patient's "
+                                       "diary and doses), else the server's date")) -> list:
     with unit_of_work(request) as s:
-        return uc.reminders(s, api_actor(request, s), patient_id)
+        actor = api_actor(request, s)
+        day = date_param(date, "date")
+        zones.checked(zone)
+        return uc.reminders(s, actor, patient_id, day, zone)
 
 
 @router.get("/challenges/{challenge_id}", summary="One challenge with its doses, adherence, alerts and verdict")
@@ -192,18 +200,25 @@ def acknowledge(alert_id: int, request: Request) -> dict:
 
 @router.get("/me/challenges", summary="Your food challenges, today's steps and the safety questions")
 def mine(request: Request, patient_id: int | None = PatientQ, date: str | None = None,
-         zone: str | None = Query(None, max_length=64, description="your IANA time zone (Pacific/Auckland): places "
-                                  "your day on the dose times for the observation step; default: the zone of the "
-                                  "last dose taken, else the day in UTC")) -> dict:
+         zone: str | None = Query(None, max_length=64, description="your IANA time zone (Pacific/Auckland): "
+                                  "today there is the day of the steps, reminders and avoid list, and it places your "
+                                  "day on the dose times for the observation step; default: the profile's zone (kept "
+                                  "from your diary and doses), else the server's date")) -> dict:
     with unit_of_work(request) as s:
         actor = api_actor(request, s)
         pid = my_patient_id(s, actor, patient_id)
+        if zone:
+            uc.zone_info(zone)  # an unknown zone is refused, naming it
+        # one day for every part of the answer: the steps, reminders and avoid list of the patient's
+        # own date (the reminders and the avoid list were of the server's date, a day off for a
+        # patient far from it: an evening in Los Angeles already showed tomorrow's step)
+        day = date_param(date, "date") or zones.patient_today(s, pid, zone)
         return {
             "patient_id": pid,
-            "today": uc.today_steps(s, actor, pid, date_param(date, "date"), zone),
-            "challenges": uc.list_challenges(s, actor, pid),
-            "reminders": uc.reminders(s, actor, pid),
-            "avoid": uc.avoid_list(s, actor, pid),
+            "today": uc.today_steps(s, actor, pid, day, zone),
+            "challenges": uc.list_challenges(s, actor, pid, day),
+            "reminders": uc.reminders(s, actor, pid, day),
+            "avoid": uc.avoid_list(s, actor, pid, day),
             "safety_questions": uc.SAFETY_SYMPTOMS,
         }
 

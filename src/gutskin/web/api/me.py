@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import io
 import os
 
@@ -10,7 +9,7 @@ from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import JSONResponse, PlainTextResponse
 from starlette.concurrency import run_in_threadpool
 
-from gutskin.clinic import access, accounts, appointments, audit, diary, export, questionnaires, sharing, summary
+from gutskin.clinic import access, accounts, appointments, audit, diary, export, questionnaires, sharing, summary, zones
 from gutskin.web.api.schemas import (
     AccessOut,
     AccountOut,
@@ -34,6 +33,9 @@ from gutskin.web.deps import api_actor, settings_of, unit_of_work
 router = APIRouter(prefix="/me", tags=["me"])
 
 PatientQ = Query(None, description="One of your patient profiles (a caregiver's child); default: your own.")
+ZoneQ = Query(None, max_length=64, description="your IANA time zone (Pacific/Auckland), kept as the profile's: it "
+              "decides the profile's 'today' for reminders and the clinician's panel; default: the zone kept "
+              "before, else the server's date")
 
 
 @router.get("", response_model=AccountOut, summary="The signed-in account")
@@ -91,16 +93,20 @@ def _precondition(request: Request) -> str | None:
 
 @router.put("/diary/{day}", response_model=DayPutOut, summary="Log or replace one day",
             responses={412: {"description": "If-Match / If-None-Match: the day changed (names the day, who saved it when)"}})
-def put_day(day: str, body: DayIn, request: Request, response: Response, patient_id: int | None = PatientQ) -> dict | Response:
+def put_day(day: str, body: DayIn, request: Request, response: Response, patient_id: int | None = PatientQ,
+            zone: str | None = ZoneQ) -> dict | Response:
     """Without a precondition the day is replaced whatever is stored. With ``If-Match: "<version>"``
     only if it is still that version, with ``If-None-Match: *`` only if the day has no entry: else
-    412, nothing written. The answer's ``ETag`` (and ``version``) is the day's new version."""
+    412, nothing written. The answer's ``ETag`` (and ``version``) is the day's new version.
+    ``zone`` (optional): the app's IANA zone, kept as the profile's (its "today" for reminders)."""
     try:
         with unit_of_work(request) as s:  # a refused precondition rolls back (nothing is written)
             actor = api_actor(request, s)
             d = date_param(day, "date")
             pid = my_patient_id(s, actor, patient_id)  # authorization before any precondition: a stranger gets 404
-            out = diary.put_day(s, actor, pid, d, diary.DayInput(**body.model_dump()), expect=_precondition(request))
+            zones.checked(zone)
+            out = diary.put_day(s, actor, pid, d, diary.DayInput(**body.model_dump()), expect=_precondition(request),
+                                zone=zone)
     except diary.DayChanged as exc:  # its detail tells who saved the day when: audited as a read of the day
         with unit_of_work(request) as s:
             audit.record(s, actor, pid, "read", "diary_day", d.isoformat())
@@ -285,7 +291,7 @@ def export_csv(request: Request, patient_id: int | None = PatientQ) -> Response:
         actor = api_actor(request, s)
         pid = my_patient_id(s, actor, patient_id)
         text = export.diary_csv(s, actor, pid)
-        name = export.diary_file_name(s, actor, pid, dt.date.today())  # the server's day: the API has no zone
+        name = export.diary_file_name(s, actor, pid, zones.patient_today(s, pid))  # the profile's day, else the server's
     return Response(text, media_type="text/csv; charset=utf-8",
                     headers={"Content-Disposition": f'attachment; filename="{name}"'})
 

@@ -32,7 +32,7 @@ THINGS = {
     "questionnaire": "a questionnaire", "questionnaires": "questionnaire scores", "sharing": "who can see your record",
     "trends": "trends", "visit_report": "a visit report (PDF)", "simulation": "a simulation",
     "caregiver": "a share in keeping this diary (caregiver)", "caregivers": "who else keeps this diary",
-    "caregiver_invite": "a caregiver code",
+    "caregiver_invite": "a caregiver code", "patient_time_zone": "the profile's time zone",
 }
 
 

@@ -18,7 +18,7 @@ from gutskin.clinic.errors import ClinicError, Forbidden, InvalidInput, NotFound
 from gutskin.diary.csvio import DiaryCsvError
 from gutskin.diary.factors import VOCABULARY, FactorKind, known_factor
 from gutskin.web import security
-from gutskin.web.pages.common import (local_today, page_day, read_note, redirect, render, require_user, signed_note,
+from gutskin.web.pages.common import (TZ_COOKIE, local_today, page_day, read_note, redirect, render, require_user, signed_note,
                                       verify_csrf, viewer_zone, viewing)
 from gutskin.web.errors import status_for
 from gutskin.web.deps import settings_of, unit_of_work
@@ -323,7 +323,8 @@ def _save_today(request: Request, form: dict[str, str], patient: int | None) -> 
             notes=(form.get("notes") or "").strip() or None, factors=factors,
         )
         try:  # the page's form carries the day's version it was opened with: was the day changed since?
-            diary.put_day(s, u.actor, pid, day, entry, expect=form.get("base"))  # (the API's If-Match, one check)
+            diary.put_day(s, u.actor, pid, day, entry, expect=form.get("base"),  # (the API's If-Match, one check)
+                          zone=request.cookies.get(TZ_COOKIE))  # the browser's zone becomes the profile's: its "today"
         except diary.DayChanged as exc:  # (the same entry stored already, e.g. Save sent again after a time-out: no conflict)
             raise DayChanged(exc.version) from None
     q = f"&patient={patient}" if patient else ""
