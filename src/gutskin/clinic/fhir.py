@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
-from gutskin.clinic import audit
+from gutskin.clinic import audit, zones
 from gutskin.clinic.access import patient_for_read, patient_for_write
 from gutskin.clinic.actors import Actor
 from gutskin.clinic.diary import _days, factor_ids
@@ -61,7 +61,7 @@ def challenge_records(session: Session, patient_id: int, today: dt.date | None =
     from gutskin.clinic.challenges import OPEN_STATUSES, phase_on
     from gutskin.store.models import FoodChallenge
 
-    today = today or dt.date.today()
+    today = today or zones.patient_today(session, patient_id)
     out = []
     for c in session.scalars(select(FoodChallenge).where(FoodChallenge.patient_id == patient_id)
                              .order_by(FoodChallenge.id.desc())).all():
@@ -160,7 +160,9 @@ def patient_record(session: Session, patient: Patient, clinician_user_id: int | 
         "appointments": [{"id": a.id, "status": a.status, "scheduled_for": a.scheduled_for, "reason": a.reason,
                           "clinician": name or email} for a, name, email in appts],
         "challenges": allergy_records(session, patient.id, with_notes=bool(patient.share_identity)),
-        "as_of": dt.date.today(),
+        # the patient's today (the profile's zone, else the server's date): a treatment used 14 days
+        # ago on the patient's calendar is still active at a Los Angeles evening (2026-12-06)
+        "as_of": zones.patient_today(session, patient.id),
         "generated_at": utcnow(),
     }
 

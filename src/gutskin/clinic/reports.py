@@ -174,9 +174,9 @@ def report_data(session: Session, actor: Actor, patient_id: int, weeks: int = 12
     for name, ds in used.items():
         f = known_factor(name)
         treatments.append({"name": name, "label": f.label or name, "days_used": len(ds), "last_used": max(ds),
-                           "active": (today - max(ds)).days <= ACTIVE_TREATMENT_DAYS})
+                           "active": (end - max(ds)).days <= ACTIVE_TREATMENT_DAYS})  # on the patient's day
     treatments.sort(key=lambda t: (not t["active"], -t["days_used"], t["name"]))
-    challenges = challenge_records(session, patient_id, today)
+    challenges = challenge_records(session, patient_id, end)  # phases on the patient's day, not the reader's
     for c in challenges:
         try:
             c["food_label"] = known_factor(str(c["food"])).label
