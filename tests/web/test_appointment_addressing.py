@@ -35,8 +35,9 @@ def test_a_request_is_seen_and_answered_only_by_the_clinician_it_was_sent_to(cli
     third = bearer(client, "third@clinic.example.org")
     stranger = bearer(client, "stranger@example.org")
 
-    # two clinicians linked: the patient must say whom it is for
-    r = client.post("/api/v1/me/appointments", headers=owner, json={"reason": "Flare on the hands", "urgency": "urgent"})
+    # two clinicians linked: an explicit empty choice is refused, nothing stored
+    r = client.post("/api/v1/me/appointments", headers=owner, json={"reason": "Flare on the hands", "urgency": "urgent",
+                                                                     "to": []})
     assert r.status_code == 422 and r.json()["detail"].startswith("to: this record is shared with 2 clinicians"), r.text
     assert client.get("/api/v1/me/appointments", headers=owner).json() == []  # nothing stored
     r = client.post("/api/v1/me/appointments", headers=owner, json={"reason": "Flare on the hands", "urgency": "urgent",
@@ -193,3 +194,20 @@ def test_an_open_request_sent_only_to_a_clinician_whose_account_closes_is_cancel
     log = client.get("/api/v1/me/audit", headers=owner).json()
     assert any(e["action"] == "cancel" and e["object"] == "appointment" and str(e.get("object_id", for_a)) == str(for_a)
                for e in log)
+
+
+def test_an_api_request_without_to_goes_to_every_clinician_linked_as_before_addressing(client, people: People, engine) -> None:  # type: ignore[no-untyped-def]
+    """An app written before ``to`` existed keeps working: its request reaches every clinician the
+    record is shared with (what every request did before 0012), not a 422; a clinician nobody
+    shares with and a stranger still see nothing."""
+    owner, _, _ = _two_clinics(client, people, engine)
+    r = client.post("/api/v1/me/appointments", headers=owner, json={"reason": "Itchy at night"})
+    assert r.status_code == 201, r.text
+    assert sorted(r.json()["sent_to"]) == ["Dr Linked (linked@clinic.example.org)",
+                                           "Dr Unlinked (unlinked@clinic.example.org)"]
+    req = r.json()["id"]
+    for who in ("linked@clinic.example.org", "unlinked@clinic.example.org"):
+        assert [q["id"] for q in client.get("/api/v1/clinician/appointments", headers=bearer(client, who)).json()] == [req]
+    assert client.get("/api/v1/clinician/appointments", headers=bearer(client, "third@clinic.example.org")).json() == []
+    stranger = bearer(client, "stranger@example.org")
+    assert client.post(f"/api/v1/me/appointments/{req}", headers=stranger, json={"action": "withdraw"}).status_code == 404

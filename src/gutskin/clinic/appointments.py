@@ -65,10 +65,19 @@ def _active_sharings(session: Session, patient_id: int) -> dict[int, int]:
 
 def _recipients(session: Session, patient_id: int, to: list[int] | None) -> list[int]:
     """The clinician accounts a new request goes to. ``to``: consent ids of the record's active
-    sharings (``GET /api/v1/me/access``, the page's choice). Not given: the only clinician linked;
-    none linked: nobody yet (the next clinician linked while it is open gets it, :func:`address_waiting`);
-    more than one linked: the patient must choose (a request for one clinic must not reach the other)."""
+    sharings (``GET /api/v1/me/access``, the page's tick boxes).
+
+    - ``None`` (an API client that does not send ``to``): every clinician linked now, as every
+      request went before 0012, so an app written before addressing keeps working (a 422 would
+      have broken it) and reaches no one the patient has not already shared the whole record with.
+    - ``[]`` (the page's form with nothing ticked): the only clinician linked; more than one
+      linked: the patient must choose (the page shows the boxes; a request for one clinic must not
+      reach the other by accident).
+    - None linked, either way: nobody yet (the next clinician linked while it is open gets it,
+      :func:`address_waiting`)."""
     active = _active_sharings(session, patient_id)
+    if to is None:
+        return list(dict.fromkeys(active.values()))
     if not to:
         if len(active) > 1:
             raise InvalidInput(f"to: this record is shared with {len(active)} clinicians; choose which of them "

@@ -127,9 +127,9 @@ class AppointmentIn(Strict):
     time_zone: str | None = Field(None, max_length=64, description="your IANA time zone (Europe/Berlin), which the "
                                   "preferred times are meant in; shown to the clinic")
     to: list[BodyId] | None = Field(None, max_length=20, description="whom the request is for: consent ids from "
-                                    "GET /me/access (only they see and answer it). Optional when the record is shared "
-                                    "with one clinician (it goes to them) or none (it goes to the next one linked); "
-                                    "required when it is shared with more than one")
+                                    "GET /me/access (only they see and answer it). Not sent: every clinician the record "
+                                    "is shared with now (as before addressing), or, shared with none, the next one "
+                                    "linked; an empty list with more than one linked is a 422 (choose)")
 
 
 class AppointmentAction(Strict):
