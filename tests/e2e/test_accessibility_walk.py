@@ -337,6 +337,8 @@ def test_every_page_passes_the_keyboard_walk_and_checks(server, browser) -> None
              "form[action='/account/password']", ["new_password"]),
             (clinician, "/clinic/simulator", {"patients": "0"}, "form[action='/clinic/simulator']", ["patients"]),
             (patient, "/data", {"display_name": "Zoe", "birth_year": "1800"}, "form[action='/profiles/child']", ["birth_year"]),
+            (patient, "/caregivers", {"code": "NOT-A-CODE"}, "form[action='/caregivers/redeem']", ["code"]),
+            (patient, "/appointments", {"reason": " "}, "form[action='/appointments']", ["reason"]),
         ]
         for pg, path, fill, form, fields in cases:
             refuse(pg, base, path, fill, form)
