@@ -521,6 +521,9 @@ def _checked_rows(source: str | IO[str], name: str, one_person: bool = False) ->
                                     "not one person's diary; nothing was imported")
         n += 1
         yield line_no, row
+    if one_person and len(columns) > MAX_OWN_FACTOR_COLUMNS:  # a header and no rows answered "0 rows"
+        raise DiaryCsvError(name, 1, None, f"{len(columns):,} factor columns; one person's diary has at most "
+                            f"{MAX_OWN_FACTOR_COLUMNS}; nothing was imported")
 
 
 def _spool(rows: Iterator[tuple[int, DiaryRow]], spool: IO[bytes]) -> int:

@@ -25,12 +25,25 @@ from dataclasses import dataclass, field, replace
 from typing import IO, TextIO
 
 from gutskin.diary.dates import iso_date_or_none
-from gutskin.diary.factors import FACTOR_NAME_RE, VOCABULARY, out_of_range
+from gutskin.diary.factors import FACTOR_NAME_RE, MAX_FACTOR_NAME, VOCABULARY, out_of_range
 
 CORE_COLUMNS: tuple[str, ...] = ("patient", "date", "itch", "sleep_loss", "poscorad", "poem", "flare")
 REQUIRED_COLUMNS: tuple[str, ...] = ("patient", "date")
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 """A patient identifier may not start like a spreadsheet formula (OWASP CSV injection), so exports stay safe."""
+
+# Limits of a diary file (2026-12-06; docs/diary-csv.md "Limits"). A header of 600,000 columns and no
+# rows was read whole, checked name by name for ~2 s, and answered "0 rows". A file beyond these is
+# refused at the header, before any row is read, naming the line and the column where it goes over.
+MAX_COLUMNS = 16_384
+"""Cells in the header or in a row: the widest sheet Excel and LibreOffice can hold (XFD), so any
+sheet they save fits, leftover empty columns of its used range included."""
+MAX_FACTOR_COLUMNS = 1_000
+"""Factor columns in one file (a day holds at most 200 factors through the API; one person's own
+diary file at most 500, ``clinic.diary.MAX_OWN_FACTOR_COLUMNS``)."""
+MAX_LINE_CHARS = 131_072
+"""Characters in one physical line, the header included: 1,000 factor names of 80 characters and
+16,384 empty cells fit; a row of the format is far shorter. Equal to the csv module's cell limit."""
 
 
 def canonical_identifier(patient: str) -> str:
@@ -204,7 +217,11 @@ def _lines(fh: TextIO, name: str, count: list[int]) -> Iterator[str]:
     it = iter(fh)
     while True:
         try:
-            line = next(it)
+            # the first line is read at most MAX_LINE_CHARS + 1 characters at a time: a header of
+            # megabytes is refused without reading it all (the others are checked once read)
+            line = fh.readline(MAX_LINE_CHARS + 1) if n == 0 else next(it)
+            if n == 0 and not line:
+                return
         except StopIteration:
             return
         except UnicodeDecodeError as exc:  # a stream opened by the caller with a strict decoder
@@ -213,12 +230,43 @@ def _lines(fh: TextIO, name: str, count: list[int]) -> Iterator[str]:
             raise DiaryCsvError(name, n + 1, None, f"cannot read the file: {exc.strerror or exc}") from None
         n += 1
         count[0] = n
+        if n == 1 and (line.startswith(("\udcff\udcfe", "\udcfe\udcff", "\xff\xfe", "\xfe\xff"))
+                       or line.count("\x00") * 3 >= len(line) > 0):
+            # Excel's and LibreOffice's "Unicode text" (UTF-16, tab-separated): every other byte 0
+            raise DiaryCsvError(name, 1, None, _UTF16)
         if not line.isascii():
             try:
                 line.encode("utf-8")
             except UnicodeEncodeError:
                 raise DiaryCsvError(name, n, None, _not_utf8(line)) from None
+        if len(line) > MAX_LINE_CHARS:
+            raise DiaryCsvError(name, n, _cell_at(line), f"the line is longer than {MAX_LINE_CHARS:,} characters, "
+                                f"the most a diary CSV line may hold (at most {MAX_FACTOR_COLUMNS:,} factor columns "
+                                f"and {MAX_COLUMNS:,} cells); nothing was imported")
+        if "\r" in line.rstrip("\r\n"):
+            # a stream that splits lines on "\n" only (a web upload's text) gives an old Mac file's
+            # lines, ended by a lone "\r", as one: split them as a file opened with newline="" does
+            yield from _split_lone_cr(line, n, count)
+            n = count[0]
+            continue
         yield line
+
+
+_UTF16 = ('not valid UTF-8: this file is UTF-16 (a spreadsheet\'s "Unicode text", separated by tabs); '
+          'a diary CSV is UTF-8 separated by commas (in the spreadsheet, save as "CSV UTF-8 (Comma delimited)")')
+_LONE_CR = re.compile(r"(?<=\r)(?!\n)")
+
+
+def _split_lone_cr(line: str, n: int, count: list[int]) -> Iterator[str]:
+    parts = [p for p in _LONE_CR.split(line) if p]
+    for k, part in enumerate(parts):
+        count[0] = n + k
+        yield part
+
+
+def _cell_at(line: str) -> str:
+    """The column at which an over-long line reaches :data:`MAX_LINE_CHARS` (1-based position)."""
+    return f"{line.count(',', 0, MAX_LINE_CHARS) + 1} (at character {MAX_LINE_CHARS:,})"
 
 
 _HEADER_WORD = re.compile(r"[^a-z0-9.]+")
@@ -245,9 +293,14 @@ def _check_header(header: list[str], name: str) -> list[str]:
     header = [h.strip() for h in header]
     if header and header[0].startswith("\ufeff"):
         header[0] = header[0][1:]
-    if len(header) == 1:
+    lowered = {h.lower() for h in header}
+    if not {"patient", "date"} <= lowered:
+        # Excel in a locale with a decimal comma (German, French ...) separates by semicolons, and
+        # "Unicode text" by tabs: the comma-split header is one cell (or a few, when a name holds a
+        # comma), whatever the case of its names ("Patient;Datum" named no separator before 2026-12-06)
+        joined = ",".join(header)
         for sep, what in ((";", "semicolons"), ("\t", "tabs")):
-            if sep in header[0] and "patient" in header[0]:
+            if joined.count(sep) >= 1 and joined.count(sep) >= len(header):
                 raise DiaryCsvError(
                     name,
                     1,
@@ -255,13 +308,22 @@ def _check_header(header: list[str], name: str) -> list[str]:
                     f"the header is separated by {what}, not commas; a diary CSV is comma-separated "
                     '(in a spreadsheet, save as "CSV UTF-8 (Comma delimited)")',
                 )
+    if len(header) > MAX_COLUMNS:
+        raise DiaryCsvError(name, 1, f"{MAX_COLUMNS + 1} (of {len(header):,})",
+                            f"more than {MAX_COLUMNS:,} columns, the most a spreadsheet holds; nothing was imported")
     seen: set[str] = set()
+    factors = 0
     for i, col in enumerate(header):
         if col == "":
             continue  # a column with no name: allowed while it is empty in every row (iter_diary_csv_lines)
         if col in seen:
             raise DiaryCsvError(name, 1, col, "duplicate column in the header")
         seen.add(col)
+        if col not in CORE_COLUMNS:
+            factors += 1
+            if factors > MAX_FACTOR_COLUMNS:
+                raise DiaryCsvError(name, 1, f"{i + 1} ({col})", f"more than {MAX_FACTOR_COLUMNS:,} factor columns; "
+                                    "a diary file holds at most that many (split it by factor); nothing was imported")
         if col not in CORE_COLUMNS and not FACTOR_NAME_RE.match(col):
             raise DiaryCsvError(
                 name,
@@ -270,6 +332,9 @@ def _check_header(header: list[str], name: str) -> list[str]:
                 "expected a core column (patient, date, itch, sleep_loss, poscorad, poem, flare) "
                 "or a factor named group.name in lower case [a-z0-9_]" + _header_hint(col),
             )
+        if col not in CORE_COLUMNS and len(col) > MAX_FACTOR_NAME:  # was a ValueError of the store, no line
+            raise DiaryCsvError(name, 1, col[:24] + "…", f"a factor name has at most {MAX_FACTOR_NAME} "
+                                f"characters, this one {len(col)}")
     for req in REQUIRED_COLUMNS:
         if req not in seen:
             raise DiaryCsvError(name, 1, req, "required column is missing from the header")
@@ -326,6 +391,9 @@ def iter_diary_csv_lines(
             except csv.Error as exc:
                 raise DiaryCsvError(name, count[0], None, f"malformed CSV (RFC 4180 quoting): {exc}") from None
             line = reader.line_num
+            if len(cells) > MAX_COLUMNS:
+                raise DiaryCsvError(name, line, f"{MAX_COLUMNS + 1} (no header)", f"more than {MAX_COLUMNS:,} cells "
+                                    f"in a row, the most a spreadsheet holds; nothing was imported")
             if not cells or (not cells[0].strip() and not any(c.strip() for c in cells)):
                 continue  # a blank line, or a row of empty cells (",,," as spreadsheets write)
             if len(cells) < width:  # name the first column the row does not reach
@@ -356,6 +424,20 @@ _NAMELESS = ('expected an empty cell: header cell {n} is empty, so this column h
 def _column_name(header: list[str], i: int) -> str:
     """Column ``i`` (0-based) for a message: its name, or its position when the header leaves it unnamed."""
     return header[i] or f"{i + 1} (no header)"
+
+
+_COMMA_NUMBER = re.compile(r"[+-]?[0-9]*,[0-9]+|[+-]?[0-9]{1,3}(?:[.,][0-9]{3})+(?:[.,][0-9]+)?")
+
+
+def _number_hint(raw: str) -> str:
+    """For a number written with a comma (a decimal comma, ``3,5``, or a thousands separator,
+    ``1,200``; a spreadsheet in a German or French locale writes such cells quoted): what to do.
+    Never a guess at which it is."""
+    if "," in raw and _COMMA_NUMBER.fullmatch(raw):
+        return (" with a point as the decimal separator and no thousands separator (3.5, 1200; a comma here is a "
+                "decimal comma or a thousands separator, which cannot be told apart: in the spreadsheet, format the "
+                "column as a number with a point, or set the decimal separator to a point, then save the CSV again)")
+    return ""
 
 
 def _parse_row(
@@ -389,7 +471,7 @@ def _parse_row(
             return None
         value = _int_in(raw, lo, hi)
         if value is None:
-            raise DiaryCsvError(name, line, col, f'expected {what}, got "{raw}"')
+            raise DiaryCsvError(name, line, col, f'expected {what}{_number_hint(raw)}, got "{raw}"')
         return value
 
     itch = bounded_int("itch", 0, 10, "an integer 0-10")
@@ -401,7 +483,7 @@ def _parse_row(
     if raw:
         poscorad = _number(raw)
         if poscorad is None or not 0 <= poscorad <= 103:
-            raise DiaryCsvError(name, line, "poscorad", f'expected a number 0-103, got "{raw}"')
+            raise DiaryCsvError(name, line, "poscorad", f'expected a number 0-103{_number_hint(raw)}, got "{raw}"')
     factors: dict[str, float] = {}
     for i, col in factor_cols:
         raw = cells[i].strip()
@@ -409,7 +491,7 @@ def _parse_row(
             continue
         value = _number(raw)
         if value is None:
-            raise DiaryCsvError(name, line, col, f'expected a number, got "{raw}"')
+            raise DiaryCsvError(name, line, col, f'expected a number{_number_hint(raw)}, got "{raw}"')
         known = VOCABULARY.get(col)
         if known is not None and (problem := out_of_range(known, value)):
             raise DiaryCsvError(name, line, col, f'{problem} ({known.label}), got "{raw}"')
