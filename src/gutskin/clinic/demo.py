@@ -1,8 +1,11 @@
 """The demo clinic for ``make run``: one clinician and several patients with months of diary data.
 
 Diaries come from the gut–skin axis simulator's virtual patients (known triggers, reactive
-treatment, weekly POEM, missing days), end today, and are imported through the same CSV path as real files. Idempotent: when the demo
-clinician exists, nothing is written and the logins are printed again.
+treatment, weekly POEM, missing days), end today, and are imported through the same CSV path as real files. Ana also has
+a gut microbiome sample (``demo_stool_genus.csv``, the same file as ``docs/examples/stool-genus.csv``), uploaded through
+the same path as a patient's upload, so the microbiome report can be seen without a file of one's own (until 2026-12-06
+every demo account read "No samples yet" and no example table was shipped). Idempotent: when the demo clinician exists,
+nothing is written and the logins are printed again.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ import io
 from sqlalchemy import select
 
 from gutskin.clinic import accounts, appointments, sharing
+from gutskin.clinic import microbiome as micro
 from gutskin.clinic.accounts import actor_for
 from gutskin.clinic.actors import SYSTEM
 from gutskin.clinic.diary import import_diary_csv
@@ -24,6 +28,15 @@ CLINICIAN = "clinician@demo.gutskin.org"
 PATIENTS = ("ana", "ben", "chloe", "dev")
 PASSWORD = "demo-password-1"  # demo only; production refuses demo data (see load_demo)
 DAYS = 150
+STOOL_FILE = "demo_stool_genus.csv"  # package data next to this module; docs/examples/stool-genus.csv is the same file
+STOOL_DAYS_AGO = 20
+
+
+def stool_table() -> bytes:
+    """The demo's genus-level stool profile (one sample, QIIME 2 style lineages, 16S counts)."""
+    from importlib.resources import files
+
+    return files("gutskin.clinic").joinpath(STOOL_FILE).read_bytes()
 
 
 def _rows_from_cohort(n: int, days: int, seed: int) -> list[DiaryRow]:
@@ -92,4 +105,7 @@ def load_demo(database_url: str, seed: int = 7) -> list[str]:
             if name == "ben":
                 appointments.request_appointment(s, actor, pid, "Flare after the holidays; steroid cream not helping",
                                                  "soon", "weekday mornings")
+            if name == "ana":  # uploaded by Ana, as the Gut microbiome page does (audited as hers)
+                micro.upload_sample(s, actor, pid, "stool-genus.csv", stool_table(), method="16S",
+                                    collected_on=dt.date.today() - dt.timedelta(days=STOOL_DAYS_AGO))
     return lines

@@ -1,0 +1,91 @@
+"""A new user's first hour (walk of 2026-12-06): the example files README names work on the pages,
+and the demo clinic has a gut microbiome report to look at.
+
+Before, README named no example file (the diary example existed only inside docs/diary-csv.md,
+no microbiome table was shipped anywhere) and every demo account's Gut microbiome page read
+"No samples yet", so the microbiome report, one of the product's main pages, could not be seen
+by someone trying the app without a stool test of their own.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from pathlib import Path
+
+from sqlalchemy import select
+
+from gutskin.clinic.demo import PASSWORD, load_demo
+from gutskin.store.db import transaction
+from gutskin.store.models import MicrobiomeSample, Patient, User
+from tests.safety.test_attacks import login_page
+
+ROOT = Path(__file__).resolve().parents[2]
+DIARY = ROOT / "docs" / "examples" / "diary.csv"
+STOOL = ROOT / "docs" / "examples" / "stool-genus.csv"
+
+
+def _csrf(page: str) -> str:
+    return re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+
+
+def _text(page: str) -> str:
+    return html.unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", page)))
+
+
+def _report_compared_and_taxa_checked(page: str) -> None:
+    text = _text(page)
+    assert "percentile of Flemish Gut Flora Project adults" in text, text[:2000]
+    assert "no reference comparison" not in text and "does not name the bacteria" not in text
+
+
+def test_the_example_files_readme_names_import_and_upload_on_the_pages(client, engine) -> None:
+    readme = (ROOT / "README.md").read_text()
+    assert "docs/examples/diary.csv" in readme and "docs/examples/stool-genus.csv" in readme
+    # the diary example is the one docs/diary-csv.md shows
+    assert DIARY.read_text().strip() in (ROOT / "docs" / "diary-csv.md").read_text()
+
+    form = client.get("/register")
+    r = client.post("/register", data={"display_name": "Nora", "email": "nora@example.org",
+                                       "password": "nora-password-1", "csrf_token": _csrf(form.text)},
+                    follow_redirects=False)
+    assert r.status_code == 303, r.text
+    page = client.get("/data")
+    r = client.post("/data/import", data={"csrf_token": _csrf(page.text)},
+                    files={"file": ("diary.csv", DIARY.read_bytes(), "text/csv")})
+    assert r.status_code == 200 and "Imported 3 days." in r.text, _text(r.text)[:1500]
+
+    page = client.get("/microbiome")
+    r = client.post("/microbiome", data={"csrf_token": _csrf(page.text), "method": "16S", "kind": "auto"},
+                    files={"file": ("stool-genus.csv", STOOL.read_bytes(), "text/csv")}, follow_redirects=False)
+    assert r.status_code == 303, _text(r.text)[:1500]
+    _report_compared_and_taxa_checked(client.get(r.headers["location"]).text)
+
+
+def test_the_demo_has_a_microbiome_report_for_ana_and_her_clinician_only(client, db_url, engine) -> None:
+    load_demo(db_url)
+    load_demo(db_url)  # a second start adds nothing
+    with transaction(engine) as s:
+        ana = s.scalar(select(Patient.id).join(User, User.id == Patient.owner_user_id)
+                       .where(User.email == "ana@demo.gutskin.org"))
+        samples = s.scalars(select(MicrobiomeSample)).all()
+        assert [(x.patient_id, x.method) for x in samples] == [(ana, "16S")]
+        sample = samples[0].id
+    from gutskin.clinic.demo import stool_table
+
+    assert STOOL.read_bytes() == stool_table()  # what README offers is what Ana has
+
+    assert login_page(client, "ana@demo.gutskin.org", PASSWORD).status_code == 303
+    assert "stool-genus.csv" in client.get("/microbiome").text
+    _report_compared_and_taxa_checked(client.get(f"/microbiome/{sample}").text)
+    assert "viewed a microbiome result" in _text(client.get("/sharing").text)  # audited
+
+    client.cookies.clear()
+    assert login_page(client, "clinician@demo.gutskin.org", PASSWORD).status_code == 303
+    assert "Latest sample" in _text(client.get(f"/clinic/patients/{ana}").text)
+    _report_compared_and_taxa_checked(client.get(f"/clinic/patients/{ana}/microbiome/{sample}").text)
+
+    client.cookies.clear()
+    assert login_page(client, "dev@demo.gutskin.org", PASSWORD).status_code == 303  # shares with nobody
+    assert client.get(f"/microbiome/{sample}").status_code == 404
+    assert client.get(f"/microbiome?patient={ana}").status_code == 404
