@@ -116,3 +116,23 @@ def test_a_comma_number_is_never_split_or_read(client, people, engine) -> None:
     r = client.post("/api/v1/me/diary/import", content=body.encode(), headers={**h, "content-type": "text/csv"})
     assert r.status_code == 422 and "line 3, column poscorad" in r.json()["detail"]
     assert _stored(engine, people.owner_pid) == {}
+
+
+def test_an_unquoted_decimal_comma_is_not_read_as_two_cells(client, people, engine) -> None:
+    """"3,5" written without quotes (a program in a decimal-comma locale, or typed by hand) in a row
+    whose last cell is empty: the row is one cell wider than its header. Until 2026-12-06 the empty
+    cell beyond the header was dropped as a spreadsheet leftover and the day imported with poscorad
+    3 and food.dairy 5; spreadsheets save every row as wide as the header, so a wider row is refused."""
+    from tests.conftest import bearer
+
+    h = bearer(client, "owner@example.org")
+    body = "patient,date,itch,poscorad,food.dairy\napp-1,2026-12-05,3,12.5,1\napp-1,2026-12-06,4,3,5,\n"
+    r = client.post("/api/v1/me/diary/import", content=body.encode(), headers={**h, "content-type": "text/csv"})
+    detail = r.json()["detail"]
+    assert r.status_code == 422 and detail.startswith("body: line 3, column 6 (no header): expected 5 cells as in "
+                                                      "the header, got 6") and "write 3.5" in detail, detail
+    assert _stored(engine, people.owner_pid) == {}
+    # a sheet's leftover columns (as wide as the header's trailing empty cells) still import
+    body = "patient,date,itch,poscorad,food.dairy,,\napp-1,2026-12-05,3,12.5,1,,\napp-1,2026-12-06,7,,0,,\n"
+    r = client.post("/api/v1/me/diary/import", content=body.encode(), headers={**h, "content-type": "text/csv"})
+    assert r.status_code == 201 and _stored(engine, people.owner_pid) == EXPECTED

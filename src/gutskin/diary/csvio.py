@@ -404,9 +404,15 @@ def iter_diary_csv_lines(
                 if extra is not None and extra < header_width:
                     raise DiaryCsvError(name, line, f"{extra + 1} (no header)", _NAMELESS.format(
                         n=extra + 1, got=cells[extra].strip()))
-                if extra is not None:  # cells beyond the last named column: only empty ones (spreadsheet leftovers)
-                    raise DiaryCsvError(name, line, f"{extra + 1} (no header)",
-                                        f"expected {header_width} cells as in the header, got {len(cells)}")
+                if extra is not None or len(cells) > header_width:
+                    # cells under the header's nameless trailing columns are spreadsheet leftovers (a sheet
+                    # saves every row as wide as its used range, the header too); a row wider than its
+                    # header is not: "p1,2026-12-06,3,3,5," (a decimal comma, unquoted) read poscorad 3 and
+                    # the next column 5 silently until 2026-12-06, its last cell being empty
+                    at = extra if extra is not None else header_width
+                    raise DiaryCsvError(name, line, f"{at + 1} (no header)",
+                                        f"expected {header_width} cells as in the header, got {len(cells)}"
+                                        + ("" if extra is not None else _WIDER))
                 cells = cells[:width]
             for i in nameless:
                 if cells[i].strip():
@@ -417,6 +423,8 @@ def iter_diary_csv_lines(
             fh.close()
 
 
+_WIDER = (" (a number written with a decimal comma and no quotes, 3,5, is two cells: write 3.5; "
+          "or delete the cells beyond the header)")
 _NAMELESS = ('expected an empty cell: header cell {n} is empty, so this column has no name '
              '(name it or delete the column), got "{got}"')
 
