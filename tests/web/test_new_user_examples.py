@@ -89,3 +89,20 @@ def test_the_demo_has_a_microbiome_report_for_ana_and_her_clinician_only(client,
     assert login_page(client, "dev@demo.gutskin.org", PASSWORD).status_code == 303  # shares with nobody
     assert client.get(f"/microbiome/{sample}").status_code == 404
     assert client.get(f"/microbiome?patient={ana}").status_code == 404
+
+
+def test_the_diary_example_chosen_on_the_microbiome_page_is_named_a_diary(client, people, engine) -> None:
+    from tests.conftest import bearer
+
+    assert login_page(client, "owner@example.org").status_code == 303
+    page = client.get("/microbiome")
+    r = client.post("/microbiome", data={"csrf_token": _csrf(page.text), "method": "unknown", "kind": "auto"},
+                    files={"file": ("diary.csv", DIARY.read_bytes(), "text/csv")}, follow_redirects=False)
+    assert r.status_code == 422
+    said = "diary.csv is a diary CSV (columns patient, date, ...), not a microbiome profile; import it on My data"
+    assert said in _text(r.text) and 'id="upload-error"' in r.text
+    api = client.post("/api/v1/me/microbiome", headers=bearer(client, "owner@example.org"),
+                      files={"file": ("diary.csv", b"\xef\xbb\xbf" + DIARY.read_bytes(), "text/csv")})  # Excel's BOM
+    assert api.status_code == 422 and said in api.text
+    with transaction(engine) as s:
+        assert s.scalars(select(MicrobiomeSample)).all() == []

@@ -63,6 +63,17 @@ def _check_type(name: str, data: bytes) -> None:
             raise InvalidInput("file: not a text table, JSON BIOM or HDF5 BIOM file") from None
 
 
+def _not_a_diary(name: str, data: bytes) -> None:
+    """A diary CSV chosen on the microbiome upload by mistake (a new user has both kinds of file) is
+    named as such: it was read as a table of samples and refused as "duplicate sample ID 'p01'",
+    which does not say that the file is the other kind (the new-user walk, 2026-12-06)."""
+    first = data[:4096].decode("utf-8", "replace").lstrip("\ufeff").splitlines()[:1]
+    cells = [c.strip().strip('"').lower() for c in first[0].split(",")] if first else []
+    if cells[:2] == ["patient", "date"]:
+        raise InvalidInput(f"file: {name} is a diary CSV (columns patient, date, ...), not a microbiome profile; "
+                           "import it on My data (Import a diary)")
+
+
 def default_age_group(patient: Patient, today: dt.date | None = None) -> str:
     """Infant reference under 3 years of age, adult reference otherwise (the two shipped references).
 
@@ -120,6 +131,7 @@ def parse_upload(filename: str, data: bytes, *, sample_id: str | None = None, me
     if len(data) > max_bytes:
         raise InvalidInput(f"file: larger than {max_bytes // (1024 * 1024)} MB")
     _check_type(name, data)
+    _not_a_diary(name, data)
     if method not in METHODS:
         raise InvalidInput(f"method: expected one of {', '.join(METHODS)}")
     if kind not in KINDS:
