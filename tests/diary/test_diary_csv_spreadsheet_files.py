@@ -2,7 +2,9 @@
 each imports as meant or is refused with what to do, never a silent guess (a day/month swap, 3,5
 read as two cells). Uploaded through the API like the My data page does, on SQLite and PostgreSQL.
 
-Failing on the code before 2026-12-06: an old Mac file (lines ended by a lone CR) uploaded was
+Failing on the code before 2026-12-06: empty rows above the header were "patient missing from the
+header"; dates as a serial number, with a month name, with slashes after the year or a day/month
+date with a time, a checkbox's TRUE and a thousands separator as a space named no cause; an old Mac file (lines ended by a lone CR) uploaded was
 "not valid CSV: new-line character seen in unquoted field" (the file path read it); German Excel's
 "Patient;Datum;Juckreiz" was told to name a factor "food.patient_datum_juckreiz"; a UTF-16 "Unicode
 text" file was told only "not valid UTF-8 (byte 0xff)", and without a BOM its header of NULs was
@@ -40,6 +42,8 @@ FILES = {
     "trailing_empty_cells": ("\r\n".join(_lines([r + ["", ""] for r in [HEAD, *ROWS]]) + [",,,,,,"] * 3) + "\r\n").encode(),
     # a header typed with blanks around names
     "header_blanks": ("\n".join([" patient ,date  ,itch , poscorad,food.dairy  ", *_lines(ROWS)]) + "\n").encode(),
+    # a table that starts lower in the sheet: empty rows above the header (skipped since 2026-12-06)
+    "rows_above_header": (",,,,\r\n,,,,\r\n" + "\r\n".join(_lines([HEAD, *ROWS])) + "\r\n").encode(),
     # Excel for Mac's "CSV (Macintosh)" and old Mac programs: lines ended by a lone CR
     "old_mac_cr": ("\r".join(_lines([HEAD, *ROWS])) + "\r").encode(),
 }
@@ -87,6 +91,18 @@ REFUSED = {
     "thousands_separator": ('patient,date,env.pollen\napp-1,2026-12-06,"1,200"\n'.encode(),
                             "line 2, column env.pollen: expected a number with a point as the decimal separator",
                             "cannot be told apart"),
+    # refused before 2026-12-06 saying only the format's rule; now what the cell is and what to do
+    "date_serial_number": (b"patient,date,itch\napp-1,46362,3\n", "line 2, column date:", "date serial number"),
+    "date_month_name": (b"patient,date,itch\napp-1,6-Dec-2026,3\n", "line 2, column date:", "a month name"),
+    "date_year_slashes": (b"patient,date,itch\napp-1,2026/12/06,3\n", "line 2, column date:", "with hyphens"),
+    "date_day_month_time": (b"patient,date,itch\napp-1,06/12/2026 00:00,3\n", "line 2, column date:",
+                            "cannot be told apart"),
+    "checkbox_true": (b"patient,date,flare\napp-1,2026-12-06,TRUE\n", "line 2, column flare: expected 0 or 1",
+                      "write 1 for yes and 0 for no"),
+    "space_thousands": ("patient,date,env.pollen\napp-1,2026-12-06,1\u202f200\n".encode(),
+                        "line 2, column env.pollen: expected a number with a point", "cannot be told apart"),
+    "blank_rows_then_semicolons": (b",,\n\nPatient;Datum\napp-1;06.12.2026\n",
+                                   "line 3: the header is separated by semicolons", "CSV UTF-8"),
     # already refused before 2026-12-06 (kept here so the walk is whole): dates a spreadsheet formats
     "date_day_month": (b"patient,date,itch\napp-1,06/12/2026,3\n", "line 2, column date:", "cannot be told apart"),
     "date_with_time": (b"patient,date,itch\napp-1,2026-12-06 00:00:00,3\n", "line 2, column date:", "without a time"),

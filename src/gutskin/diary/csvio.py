@@ -149,9 +149,19 @@ def _date_hint(text: str) -> str:
     t = text.strip()
     if re.fullmatch(r"\d{4}-\d{2}-\d{2}[ T]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?", t):
         return f" without a time ({t[:10]})"
-    if re.fullmatch(r"\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}", t):
+    if re.fullmatch(r"\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}(,? \d{1,2}:\d{2}(:\d{2})?( ?[AaPp][Mm])?)?", t):
         return (" (a spreadsheet's day/month/year or month/day/year date cannot be told apart: format the date "
                 "column as YYYY-MM-DD, e.g. 2025-04-01, before saving the CSV)")
+    # the walk of spreadsheet files (2026-12-06): other ways a sheet saves a date, each told what to
+    # do and none read (a guess at a month name's language or a serial number's epoch is no day)
+    if re.fullmatch(r"\d{4}[/.]\d{1,2}[/.]\d{1,2}", t):
+        return " (write the date with hyphens, YYYY-MM-DD: format the date column as YYYY-MM-DD before saving the CSV)"
+    if re.fullmatch(r"[1-9]\d{4}(\.\d+)?", t):
+        return (" (a spreadsheet's date serial number: the date column is formatted as a number; format it as "
+                "a date YYYY-MM-DD before saving the CSV)")
+    if re.search(r"[^\W\d_]{3,}", t) and re.search(r"\d", t):
+        return (" (a date with a month name: format the date column as YYYY-MM-DD, e.g. 2025-04-01, before "
+                "saving the CSV)")
     return ""
 
 
@@ -289,7 +299,7 @@ def _header_hint(col: str) -> str:
     return ""
 
 
-def _check_header(header: list[str], name: str) -> list[str]:
+def _check_header(header: list[str], name: str, at: int = 1) -> list[str]:
     header = [h.strip() for h in header]
     if header and header[0].startswith("\ufeff"):
         header[0] = header[0][1:]
@@ -303,13 +313,13 @@ def _check_header(header: list[str], name: str) -> list[str]:
             if joined.count(sep) >= 1 and joined.count(sep) >= len(header):
                 raise DiaryCsvError(
                     name,
-                    1,
+                    at,
                     None,
                     f"the header is separated by {what}, not commas; a diary CSV is comma-separated "
                     '(in a spreadsheet, save as "CSV UTF-8 (Comma delimited)")',
                 )
     if len(header) > MAX_COLUMNS:
-        raise DiaryCsvError(name, 1, f"{MAX_COLUMNS + 1} (of {len(header):,})",
+        raise DiaryCsvError(name, at, f"{MAX_COLUMNS + 1} (of {len(header):,})",
                             f"more than {MAX_COLUMNS:,} columns, the most a spreadsheet holds; nothing was imported")
     seen: set[str] = set()
     factors = 0
@@ -317,27 +327,27 @@ def _check_header(header: list[str], name: str) -> list[str]:
         if col == "":
             continue  # a column with no name: allowed while it is empty in every row (iter_diary_csv_lines)
         if col in seen:
-            raise DiaryCsvError(name, 1, col, "duplicate column in the header")
+            raise DiaryCsvError(name, at, col, "duplicate column in the header")
         seen.add(col)
         if col not in CORE_COLUMNS:
             factors += 1
             if factors > MAX_FACTOR_COLUMNS:
-                raise DiaryCsvError(name, 1, f"{i + 1} ({col})", f"more than {MAX_FACTOR_COLUMNS:,} factor columns; "
+                raise DiaryCsvError(name, at, f"{i + 1} ({col})", f"more than {MAX_FACTOR_COLUMNS:,} factor columns; "
                                     "a diary file holds at most that many (split it by factor); nothing was imported")
         if col not in CORE_COLUMNS and not FACTOR_NAME_RE.match(col):
             raise DiaryCsvError(
                 name,
-                1,
+                at,
                 col,
                 "expected a core column (patient, date, itch, sleep_loss, poscorad, poem, flare) "
                 "or a factor named group.name in lower case [a-z0-9_]" + _header_hint(col),
             )
         if col not in CORE_COLUMNS and len(col) > MAX_FACTOR_NAME:  # was a ValueError of the store, no line
-            raise DiaryCsvError(name, 1, col[:24] + "…", f"a factor name has at most {MAX_FACTOR_NAME} "
+            raise DiaryCsvError(name, at, col[:24] + "…", f"a factor name has at most {MAX_FACTOR_NAME} "
                                 f"characters, this one {len(col)}")
     for req in REQUIRED_COLUMNS:
         if req not in seen:
-            raise DiaryCsvError(name, 1, req, "required column is missing from the header")
+            raise DiaryCsvError(name, at, req, "required column is missing from the header")
     return header
 
 
@@ -366,11 +376,17 @@ def iter_diary_csv_lines(
         reader = csv.reader(_lines(fh, name, count), strict=True)
         try:
             header_row = next(reader)
+            # empty rows above the header (a sheet whose table starts lower down saves them as ",,,"):
+            # skipped like blank rows between data rows; "patient missing from the header" on line 1
+            # until 2026-12-06. Lines keep their physical numbers.
+            while not any(c.strip() for c in header_row):
+                header_row = next(reader)
         except StopIteration:
             raise DiaryCsvError(name, 1, None, "the file is empty; expected a header row") from None
         except csv.Error as exc:
             raise DiaryCsvError(name, count[0] or 1, None, f"not valid CSV: {exc}") from None
-        header = _check_header(header_row, name)
+        header_line = reader.line_num
+        header = _check_header(header_row, name, header_line)
         # columns with no name in the header, as spreadsheets save the empty columns of their used
         # range (",,," after the last name): allowed when empty in every row; a value under one is an error
         header_width = len(header)
@@ -434,16 +450,18 @@ def _column_name(header: list[str], i: int) -> str:
     return header[i] or f"{i + 1} (no header)"
 
 
-_COMMA_NUMBER = re.compile(r"[+-]?[0-9]*,[0-9]+|[+-]?[0-9]{1,3}(?:[.,][0-9]{3})+(?:[.,][0-9]+)?")
+_COMMA_NUMBER = re.compile(r"[+-]?[0-9]*,[0-9]+|[+-]?[0-9]{1,3}(?:[.,' \u00a0\u202f][0-9]{3})+(?:[.,][0-9]+)?")
 
 
 def _number_hint(raw: str) -> str:
     """For a number written with a comma (a decimal comma, ``3,5``, or a thousands separator,
     ``1,200``; a spreadsheet in a German or French locale writes such cells quoted): what to do.
     Never a guess at which it is."""
-    if "," in raw and _COMMA_NUMBER.fullmatch(raw):
-        return (" with a point as the decimal separator and no thousands separator (3.5, 1200; a comma here is a "
-                "decimal comma or a thousands separator, which cannot be told apart: in the spreadsheet, format the "
+    if raw.upper() in ("TRUE", "FALSE", "WAHR", "FALSCH", "VRAI", "FAUX", "YES", "NO"):
+        return " (a checkbox or yes/no cell saved as a word: write 1 for yes and 0 for no)"
+    if re.search(r"[,' \u00a0\u202f]", raw) and _COMMA_NUMBER.fullmatch(raw):
+        return (" with a point as the decimal separator and no thousands separator (3.5, 1200; a comma or a space in "
+                "a number is a decimal or a thousands separator, which cannot be told apart: in the spreadsheet, format the "
                 "column as a number with a point, or set the decimal separator to a point, then save the CSV again)")
     return ""
 
