@@ -44,6 +44,9 @@ def test_the_example_files_readme_names_import_and_upload_on_the_pages(client, e
     assert "docs/examples/diary.csv" in readme and "docs/examples/stool-genus.csv" in readme
     # the diary example is the one docs/diary-csv.md shows
     assert DIARY.read_text().strip() in (ROOT / "docs" / "diary-csv.md").read_text()
+    # the stool example is the table the demo uploads as Ana (package data), byte for byte, so the
+    # report a new user gets from the file matches the demo's
+    assert STOOL.read_bytes() == (ROOT / "src" / "gutskin" / "clinic" / "demo_stool_genus.csv").read_bytes()
 
     form = client.get("/register")
     r = client.post("/register", data={"display_name": "Nora", "email": "nora@example.org",
