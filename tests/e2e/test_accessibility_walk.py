@@ -273,12 +273,16 @@ ERROR_JS = r"""
 """
 
 
-def refuse(page, base: str, path: str, fill: dict[str, str], form: str = "form") -> None:  # type: ignore[no-untyped-def]
-    """Send a form with values the server refuses (the browser's own checks off: the server's answer is checked)."""
+def refuse(page, base: str, path: str, fill: dict[str, str | bytes], form: str = "form") -> None:  # type: ignore[no-untyped-def]
+    """Send a form with values the server refuses (the browser's own checks off: the server's answer is checked).
+    A value b"..." is a file to upload under that name."""
     page.goto(base + path)
     settle(page)
     for name, value in fill.items():
-        page.fill(f"{form} [name={name}]", value)
+        if isinstance(value, bytes):
+            page.set_input_files(f"{form} [name={name}]", {"name": "profile.tsv", "mimeType": "text/plain", "buffer": value})
+        else:
+            page.fill(f"{form} [name={name}]", value)
     page.evaluate("(sel) => { const f = document.querySelector(sel); f.noValidate = true; }", form)
     with page.expect_navigation():
         page.click(f"{form} button[type=submit]")
@@ -339,6 +343,7 @@ def test_every_page_passes_the_keyboard_walk_and_checks(server, browser) -> None
             (patient, "/data", {"display_name": "Zoe", "birth_year": "1800"}, "form[action='/profiles/child']", ["birth_year"]),
             (patient, "/caregivers", {"code": "NOT-A-CODE"}, "form[action='/caregivers/redeem']", ["code"]),
             (patient, "/appointments", {"reason": " "}, "form[action='/appointments']", ["reason"]),
+            (patient, "/microbiome", {"file": b""}, "form[action='/microbiome']", ["file"]),
         ]
         for pg, path, fill, form, fields in cases:
             refuse(pg, base, path, fill, form)
