@@ -32,6 +32,7 @@ import numpy as np
 import pandas as pd
 
 from gutskin.microbiome.errors import MicrobiomeInputError
+from gutskin.microbiome.genera import is_single_name, looks_like_genera, recognise_genus
 from gutskin.microbiome.profile import (RANKS, Kind, Method, Profile, check_kind, describe_ids, infer_kind, to_relative,
                                         validate_table)
 
@@ -176,6 +177,51 @@ def leaves_only(frame: pd.DataFrame) -> tuple[pd.DataFrame, str | None]:
             f"or Kraken reports): only the {len(leaves)} leaf clades counted, the {len(parents)} higher-rank "
             f"rows left out")
     return frame.iloc[:, leaves], note
+
+
+def _plain_genera(labels) -> bool:  # type: ignore[no-untyped-def]
+    """Every label is a single name (no lineage; no rank prefix but ``g__``) and at least half of
+    them are genera gutskin knows (:mod:`gutskin.microbiome.genera`): a genus table written with
+    plain genus names."""
+    labels = [str(x) for x in labels]
+    return bool(labels) and all(is_single_name(x) for x in labels) and looks_like_genera(labels)
+
+
+def genus_names_taxonomy(labels, source: str) -> tuple[pd.DataFrame, tuple[str, ...], str]:  # type: ignore[no-untyped-def]
+    """The taxonomy of a table of plain genus names, the IDs not recognised, and a note.
+
+    A recognised name (:func:`~gutskin.microbiome.genera.recognise_genus`) gets its genus; an
+    RDP-style ``unclassified_<family>`` group keeps its label at genus (the adult reference's
+    convention, read by the eczema-linked taxa check); a placeholder (``Unassigned``,
+    ``uncultured``) is unnamed; any other name is unnamed and listed as not recognised. Two
+    IDs naming the same genus (``Bacteroides`` and ``Bacteroides spp.``) are refused."""
+    labels = [str(x) for x in labels]
+    tax = pd.DataFrame(None, index=labels, columns=list(RANKS), dtype=object)
+    unrecognised: list[str] = []
+    first_of: dict[str, str] = {}
+    for label in labels:
+        genus = recognise_genus(label)
+        if genus is not None:
+            other = first_of.setdefault(genus.casefold(), label)
+            if other != label:
+                raise MicrobiomeInputError(
+                    f"features {shorten(other)!r} and {shorten(label)!r} both name the genus {genus}; "
+                    "a genus table has one row per genus (add them up, or give lineages)",
+                    feature=label, source=source)
+            tax.at[label, "genus"] = genus
+        elif " ".join(label.replace("_", " ").split()).lower().startswith("unclassified "):
+            tax.at[label, "genus"] = label
+        elif _clean_name(re.sub(r"^g__", "", label.strip(), flags=re.IGNORECASE)) is not None:
+            unrecognised.append(label)  # 'g__', 'g__uncultured', 'Unassigned': unnamed, not a name to recognise
+    known = len(first_of)
+    unnamed = len(labels) - known - len(unrecognised)
+    note = (f"feature IDs read as genus names: {known} of {len(labels)} recognised as genera "
+            f"(gutskin's known genera: the adult reference's and the eczema-linked taxa list's)")
+    if unnamed:
+        note += f"; {unnamed} unnamed or unclassified group(s) (e.g. 'Unassigned', 'unclassified_<family>')"
+    if unrecognised:
+        note += (f"; {len(unrecognised)} not recognised, left unnamed: {describe_ids(unrecognised, 5)}")
+    return tax, tuple(unrecognised), note
 
 
 def _looks_like_lineage(labels: pd.Index) -> bool:
@@ -341,12 +387,18 @@ def read_biom(
         if lineages:
             taxonomy = taxonomy_frame({fid: lineages.get(fid) for fid in obs_ids})
     notes: tuple[str, ...] = ()
-    if taxonomy is None and _looks_like_lineage(pd.Index(obs_ids)):
+    rank, unrecognised = "feature", ()
+    if taxonomy is None and _plain_genera(obs_ids):
+        # a genus table whose IDs are genus names alone ('Bacteroides', 'g__Bacteroides')
+        taxonomy, unrecognised, note = genus_names_taxonomy(obs_ids, src)
+        rank, notes = "genus", (note,)
+    elif taxonomy is None and _looks_like_lineage(pd.Index(obs_ids)):
         # a collapsed table (QIIME 2 'taxa collapse', exported): the feature IDs are the lineages
         taxonomy = taxonomy_frame({fid: fid for fid in obs_ids})
         notes = ("taxonomy read from the feature IDs (they are lineages, as in a collapsed table)",)
-    prof = Profile.from_frame(frame, kind=kind, taxonomy=taxonomy, method=method, source=src, notes=notes,
-                              drop_empty=True)
+    prof = Profile.from_frame(frame, kind=kind, rank=rank, taxonomy=taxonomy, method=method, source=src,
+                              notes=notes, drop_empty=True)
+    prof = dataclasses.replace(prof, unrecognised_names=unrecognised)
     return to_relative(prof) if kind == "relative" else prof
 
 
@@ -496,10 +548,14 @@ def read_table(path_or_buffer, *, orientation: Orientation | None = None, sep: s
         note = f"orientation given: {orientation}"
     elif taxcol is not None:
         orientation, note = "features-as-rows", f"orientation rule 2: taxonomy column {taxcol!r}"
-    elif _looks_like_lineage(raw.index):
+    elif _looks_like_lineage(raw.index) and not _plain_genera(raw.index):
         orientation, note = "features-as-rows", "orientation rule 3: row labels are lineages"
-    elif _looks_like_lineage(pd.Index(raw.columns)):
+    elif _looks_like_lineage(pd.Index(raw.columns)) and not _plain_genera(raw.columns):
         orientation, note = "samples-as-rows", "orientation rule 3: column labels are lineages"
+    elif _plain_genera(raw.index):
+        orientation, note = "features-as-rows", "orientation rule 3: row labels are genus names"
+    elif _plain_genera(raw.columns):
+        orientation, note = "samples-as-rows", "orientation rule 3: column labels are genus names"
     elif header0.strip().lower() in _FEATURE_HEADERS:
         orientation, note = "features-as-rows", f"orientation rule 4: header {header0!r}"
     elif header0.strip().lower() in _SAMPLE_HEADERS:
@@ -522,8 +578,16 @@ def read_table(path_or_buffer, *, orientation: Orientation | None = None, sep: s
     # number stays text, so validate_table names the missing or bad value's sample and feature
     frame = _numeric_frame(raw, sep, src, notes, features_as_rows=orientation == "features-as-rows")
     taxonomy = None
+    unrecognised: tuple[str, ...] = ()
     if lineages is not None:
         taxonomy = taxonomy_frame(lineages)
+    elif rank == "feature" and _plain_genera(frame.columns):
+        # 'Bacteroides', 'g__Bacteroides', 'Bacteroides spp.': a genus table written with genus names
+        # alone (MetaPhlAn g__ names, a Kraken/Bracken genus report, a lab report copied out); they
+        # were read as unnamed features (no reference comparison, no eczema-linked taxa check)
+        taxonomy, unrecognised, gnote = genus_names_taxonomy(frame.columns, src)
+        rank = "genus"
+        notes.append(gnote)
     elif _looks_like_lineage(pd.Index(frame.columns)):
         if all(pd.api.types.is_numeric_dtype(t) for t in frame.dtypes):  # else validation names the bad cell
             frame, hier = leaves_only(frame)
@@ -536,6 +600,7 @@ def read_table(path_or_buffer, *, orientation: Orientation | None = None, sep: s
         taxonomy = taxonomy_frame({c: c for c in frame.columns})
     prof = Profile.from_frame(frame, kind=kind, rank=rank, method=method, taxonomy=taxonomy,
                               source=src, notes=(note, *notes), drop_empty=True)
+    prof = dataclasses.replace(prof, unrecognised_names=unrecognised)
     return to_relative(prof) if kind == "relative" else prof
 
 

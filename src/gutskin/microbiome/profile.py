@@ -194,6 +194,9 @@ class Profile:
     notes: tuple[str, ...] = field(default=())
     #: samples of the file with no reads at all, left out of ``table`` by the readers (``drop_empty``)
     empty_samples: tuple[str, ...] = field(default=())
+    #: feature IDs of a table of plain genus names that are not a genus gutskin knows (left unnamed;
+    #: :func:`gutskin.microbiome.io.genus_names_taxonomy`), in table order
+    unrecognised_names: tuple[str, ...] = field(default=())
 
     def __post_init__(self) -> None:
         # pandas hands out F-ordered arrays; skbio walks samples (rows), so keep one C-ordered copy
@@ -301,9 +304,12 @@ class Profile:
         if self.taxonomy is not None:
             taxonomy = {f: {r: (n if isinstance(n, str) else None) for r, n in row.items()}
                         for f, row in self.taxonomy.iterrows()}
-        return {"kind": self.kind, "rank": self.rank, "method": self.method, "source": self.source,
-                "notes": list(self.notes), "features": list(self.table.columns), "samples": samples,
-                "taxonomy": taxonomy}
+        out = {"kind": self.kind, "rank": self.rank, "method": self.method, "source": self.source,
+               "notes": list(self.notes), "features": list(self.table.columns), "samples": samples,
+               "taxonomy": taxonomy}
+        if self.unrecognised_names:
+            out["unrecognised_names"] = list(self.unrecognised_names)
+        return out
 
     @classmethod
     def from_dict(cls, d: dict) -> Profile:
@@ -313,8 +319,10 @@ class Profile:
         taxonomy = None
         if d.get("taxonomy"):
             taxonomy = pd.DataFrame.from_dict(d["taxonomy"], orient="index").astype(object)
-        return cls.from_frame(table, kind=d["kind"], rank=d["rank"], method=d["method"], taxonomy=taxonomy,
+        prof = cls.from_frame(table, kind=d["kind"], rank=d["rank"], method=d["method"], taxonomy=taxonomy,
                               source=d.get("source", "<dict>"), notes=tuple(d.get("notes", ())))
+        unrecognised = tuple(str(f) for f in d.get("unrecognised_names") or () if f in table.columns)
+        return dataclasses.replace(prof, unrecognised_names=unrecognised) if unrecognised else prof
 
     # -- aggregation --------------------------------------------------------------------
     def labels_at(self, rank: str) -> pd.Series:

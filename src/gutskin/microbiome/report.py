@@ -141,13 +141,17 @@ def sample_report(profile: Profile, sample_id: str | None, age_group: str, *, tr
     values = {m: _clean(float(a.values.at[sample_id, m])) for m in a.values.columns}
     comparison = compare_to_reference(profile, sample_id, age_group, seed=seed)
     taxa = match_taxa(profile, sample_id, age_group)
-    lines, caveats = _plain_language(age_group, comparison, taxa, prof)
+    unknown = [f for f in prof.unrecognised_names if row[f] > 0]
+    unrecognised = {"count": len(unknown), "first": [str(f) for f in unknown[:5]],
+                    "share": float(row[unknown].sum() / row.sum()) if unknown else 0.0}
+    lines, caveats = _plain_language(age_group, comparison, taxa, prof, unrecognised)
     return {
         "sample": sample_id,
         "age_group": age_group,
         "profile": {"source": prof.source, "kind": prof.kind, "rank": prof.rank, "method": prof.method,
                     "reads": int(row.sum()) if prof.kind == "counts" else None,
-                    "n_features_detected": int((row > 0).sum()), "notes": list(prof.notes)},
+                    "n_features_detected": int((row > 0).sum()), "notes": list(prof.notes),
+                    "unrecognised_names": unrecognised},
         "diversity": {"values": values, "not_assessable": not_assessable, "log_base": a.log_base, "rank": a.rank,
                       "depth": a.depth, "method": a.method, "kind": a.kind},
         "reference_comparison": comparison,
@@ -158,7 +162,8 @@ def sample_report(profile: Profile, sample_id: str | None, age_group: str, *, tr
 
 
 def _plain_language(age_group: str, comparison: dict[str, Any], taxa: list[dict[str, Any]],
-                    prof: Profile) -> tuple[list[str], list[str]]:
+                    prof: Profile, unrecognised: dict[str, Any] | None = None) -> tuple[list[str], list[str]]:
+    n_unknown = unrecognised["count"] if unrecognised else 0
     ref_name = comparison["reference"]["name"]
     lines: list[str] = []
     if comparison["comparable"]:
@@ -205,9 +210,19 @@ def _plain_language(age_group: str, comparison: dict[str, Any], taxa: list[dict[
             who = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
             who = who[0].upper() + who[1:]
             lines.append(f"{who} could not be checked: {reason}.")
+    if n_unknown:
+        shown = ", ".join(repr(n) for n in unrecognised["first"])  # type: ignore[index]
+        more = f" and {n_unknown - len(unrecognised['first'])} more" if n_unknown > len(unrecognised["first"]) else ""  # type: ignore[index]
+        lines.append(f"{n_unknown} name{'s' if n_unknown > 1 else ''} in this table "
+                     f"{'were' if n_unknown > 1 else 'was'} not recognised as a genus: {shown}{more} "
+                     f"({abundance_percent(unrecognised['share'])} of this sample). "  # type: ignore[index]
+                     f"{'They are' if n_unknown > 1 else 'It is'} counted in the diversity but not named, so "
+                     "eczema-linked bacteria were not looked for among "
+                     f"{'them' if n_unknown > 1 else 'it'}; a lineage (k__Bacteria;…;g__Name) names them.")
     missing = [t["taxon"] for t in taxa if t["status"] == "not detected"]
     if missing:
-        lines.append("Not detected in this sample: " + ", ".join(missing) + ".")
+        among = " among the names recognised" if n_unknown else ""
+        lines.append(f"Not detected in this sample{among}: " + ", ".join(missing) + ".")
     lines.append("A stool test cannot diagnose eczema or tell what causes your flares; discuss results "
                  "with your clinician before changing diet or treatment.")
     caveats = ["Shannon diversity uses the natural logarithm (nats).",
