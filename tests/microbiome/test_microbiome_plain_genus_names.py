@@ -246,3 +246,39 @@ def test_g_prefixed_and_plain_names_mixed_with_placeholders(tmp_path) -> None:
     assert "2 of 6 recognised" in note and "3 unnamed or unclassified" in note
     taxa = {t["taxon"]: t for t in sample_report(prof, None, "adult")["taxa"]}
     assert taxa["butyrate producers"]["status"] == "found"
+
+
+BRACKEN_G = ("name\ttaxonomy_id\ttaxonomy_lvl\tkraken_assigned_reads\tadded_reads\tnew_est_reads\tfraction_total_reads\n"
+             "Bacteroides\t816\tG\t19000\t1000\t20000\t0.4\n"
+             "Faecalibacterium\t216851\tG\t9000\t1000\t10000\t0.2\n"
+             "Phocaeicola\t909656\tG\t9000\t1000\t10000\t0.2\n"
+             "Akkermansia\t239934\tG\t900\t100\t1000\t0.02\n"
+             "Parabacteroides\t375288\tG\t8000\t1000\t9000\t0.18\n")
+
+
+def test_a_bracken_genus_output_is_read_as_genera(tmp_path) -> None:
+    # was refused: "Bracken's per-rank output ... names species without their lineage"
+    prof = read_profile(_write(tmp_path, BRACKEN_G, "stool_bracken_genus.tsv"))
+    assert prof.rank == "genus" and prof.method == "shotgun" and prof.kind == "counts"
+    assert prof.sample_ids == ["stool_bracken_genus"]
+    assert list(prof.table.iloc[0]) == [20000, 10000, 10000, 1000, 9000]
+    assert list(prof.taxonomy["genus"]) == ["Bacteroides", "Faecalibacterium", "Phocaeicola", "Akkermansia",
+                                            "Parabacteroides"]
+    taxa = {t["taxon"]: t for t in sample_report(prof, None, "adult")["taxa"]}
+    assert taxa["Akkermansia"]["status"] == "found"
+    assert taxa["Akkermansia"]["relative_abundance"] == pytest.approx(1000 / 50000)
+
+
+def test_bracken_output_at_species_level_is_still_refused_saying_what_to_give(tmp_path) -> None:
+    text = BRACKEN_G.replace("\tG\t", "\tS\t", 1)
+    with pytest.raises(MicrobiomeInputError) as exc:
+        read_profile(_write(tmp_path, text, "mixed.bracken"))
+    assert "level 'G', 'S'" in str(exc.value) and "bracken -l G" in str(exc.value)
+
+
+def test_a_bracken_genus_output_uploads(tmp_path) -> None:
+    from gutskin.clinic.microbiome import parse_upload
+
+    parsed = parse_upload("stool_bracken_genus.tsv", BRACKEN_G.encode(), method="shotgun", age_group="adult")
+    assert parsed.report["profile"]["rank"] == "genus"
+    assert {t["taxon"]: t["status"] for t in parsed.report["taxa"]}["Akkermansia"] == "found"

@@ -784,6 +784,50 @@ _KRAKEN_RANKS = {"D": "d", "K": "k", "P": "p", "C": "c", "O": "o", "F": "f", "G"
 _BRACKEN_HEADER = ("name", "taxonomy_id", "taxonomy_lvl")
 
 
+def read_bracken_genus(path: str | os.PathLike) -> Profile:
+    """Read Bracken's per-rank output at genus level (``bracken -l G``: ``name``, ``taxonomy_id``,
+    ``taxonomy_lvl`` G, …, ``new_est_reads``): one sample (named after the file), one feature per
+    genus, counts from ``new_est_reads``, ``method="shotgun"``, ``rank="genus"``.
+
+    Every row's level says it is a genus, so each name is that genus (spelled as gutskin's known
+    genera spell it when it is one). Output at another level (species: ``-l S``) names taxa
+    without their lineage and is refused, saying to give the genus output or the Bracken report.
+    """
+    text, src = _read_text(path)
+    rows = [ln.split("\t") for ln in text.splitlines() if ln.strip()]
+    header = [c.strip().lower() for c in rows[0]]
+    if "new_est_reads" not in header:
+        raise MicrobiomeInputError("Bracken output without a 'new_est_reads' column", source=src)
+    i_name, i_lvl, i_reads = header.index("name"), header.index("taxonomy_lvl"), header.index("new_est_reads")
+    body = rows[1:]
+    if not body:
+        raise MicrobiomeInputError("the Bracken output lists no taxa", source=src)
+    levels = sorted({(r[i_lvl].strip() if len(r) > i_lvl else "") for r in body})
+    if levels != ["G"]:
+        raise MicrobiomeInputError(
+            f"Bracken's per-rank output at level {', '.join(repr(x) for x in levels)} names taxa without their "
+            "lineage; give its genus-level output (bracken -l G) or the Bracken report (bracken -w, e.g. "
+            "sample_bracken_species.kreport), which is read with the lineages", source=src)
+    values: dict[str, object] = {}
+    for n, r in enumerate(body, start=2):
+        if len(r) <= max(i_name, i_reads):
+            raise MicrobiomeInputError(f"line {n} has {len(r)} columns; the header has {len(header)}", source=src)
+        name = r[i_name].strip()
+        if name in values:
+            raise MicrobiomeInputError(f"line {n}: genus {shorten(name)!r} is listed twice", feature=name, source=src)
+        cell = r[i_reads].strip()
+        values[name] = float(cell) if _NUMBER.match(cell) else cell
+    stem = Path(src).stem if src != "<stream>" else "sample"
+    frame = pd.DataFrame([values], index=[stem])
+    tax = pd.DataFrame(None, index=list(values), columns=list(RANKS), dtype=object)
+    for name in values:
+        tax.at[name, "genus"] = recognise_genus(name) or _clean_name(name)
+    note = (f"Bracken genus-level output (taxonomy_lvl G): {len(values)} genera, counts from new_est_reads; "
+            f"sample named {stem!r} after the file")
+    return Profile.from_frame(frame, kind="counts", rank="genus", method="shotgun", taxonomy=tax, source=src,
+                              notes=(note,), drop_empty=True)
+
+
 def read_kraken_report(path_or_buffer, *, rank: str = "feature", sample_id: str | None = None) -> Profile:
     """Read a Kraken 2 report (``--report``; also Bracken's re-estimated ``*.kreport``).
 
@@ -1057,10 +1101,10 @@ def read_profile(path: str | os.PathLike, *, format: str | None = None, orientat
         return _named_and_ranked(prof, lineages, taxonomy, rank, method)
     if fmt in ("kraken", "bracken"):
         if fmt == "bracken":
-            raise MicrobiomeInputError(
-                "Bracken's per-rank output (name, taxonomy_id, taxonomy_lvl, …) names species without their "
-                "lineage; give the Bracken report instead (bracken -w, e.g. sample_bracken_species.kreport), "
-                "which is read with the lineages", source=str(path))
+            if kind == "relative" or lineages is not None:
+                raise MicrobiomeInputError("Bracken's output holds read counts and names its taxa itself; "
+                                           "kind 'relative' and a taxonomy file do not apply", source=str(path))
+            return read_bracken_genus(path)
         if kind == "relative" or lineages is not None:
             raise MicrobiomeInputError("a Kraken report holds read counts and names its clades itself; "
                                        "kind 'relative' and a taxonomy file do not apply", source=str(path))
