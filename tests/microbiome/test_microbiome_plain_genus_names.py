@@ -282,3 +282,12 @@ def test_a_bracken_genus_output_uploads(tmp_path) -> None:
     parsed = parse_upload("stool_bracken_genus.tsv", BRACKEN_G.encode(), method="shotgun", age_group="adult")
     assert parsed.report["profile"]["rank"] == "genus"
     assert {t["taxon"]: t["status"] for t in parsed.report["taxa"]}["Akkermansia"] == "found"
+
+
+def test_a_table_with_few_genus_names_is_not_read_as_genera_and_says_why(tmp_path) -> None:
+    text = "Genus,S1\nBacteroides,500\nFoo one,300\nBar two,200\nBaz three,100\n"
+    prof = read_profile(_write(tmp_path, text))
+    assert prof.rank == "feature" and prof.taxonomy is None
+    note = next(n for n in prof.notes if n.startswith("not read as genus names"))
+    assert "only 1 of 4 feature IDs" in note and "'Bacteroides'" in note
+    assert note in sample_report(prof, None, "adult")["profile"]["notes"]

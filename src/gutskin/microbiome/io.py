@@ -588,6 +588,13 @@ def read_table(path_or_buffer, *, orientation: Orientation | None = None, sep: s
         taxonomy, unrecognised, gnote = genus_names_taxonomy(frame.columns, src)
         rank = "genus"
         notes.append(gnote)
+    elif rank == "feature" and all(is_single_name(c) for c in frame.columns) and not _looks_like_lineage(
+            pd.Index(frame.columns)):
+        known = [str(c) for c in frame.columns if recognise_genus(str(c)) is not None]
+        if known:  # say why a table with some genus names was not read as a genus table
+            notes.append(f"not read as genus names: only {len(known)} of {frame.shape[1]} feature IDs are genera "
+                         f"gutskin knows ({describe_ids(known, 3)}), fewer than half; the features are unnamed "
+                         "(give lineages, or rank genus if every ID is a genus)")
     elif _looks_like_lineage(pd.Index(frame.columns)):
         if all(pd.api.types.is_numeric_dtype(t) for t in frame.dtypes):  # else validation names the bad cell
             frame, hier = leaves_only(frame)
