@@ -10,14 +10,17 @@ by someone trying the app without a stool test of their own.
 from __future__ import annotations
 
 import html
+import io
 import re
 from pathlib import Path
 
+import pytest
 from sqlalchemy import select
 
 from gutskin.clinic.demo import PASSWORD, load_demo
+from gutskin.diary.csvio import DiaryCsvError, iter_diary_csv
 from gutskin.store.db import transaction
-from gutskin.store.models import MicrobiomeSample, Patient, User
+from gutskin.store.models import DiaryDay, MicrobiomeSample, Patient, User
 from tests.safety.test_attacks import login_page
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -109,3 +112,48 @@ def test_the_diary_example_chosen_on_the_microbiome_page_is_named_a_diary(client
     assert api.status_code == 422 and said in api.text
     with transaction(engine) as s:
         assert s.scalars(select(MicrobiomeSample)).all() == []
+
+
+MICROBIOME_SAID = "this is a gut microbiome table, not a diary CSV"
+
+
+def test_the_stool_example_chosen_on_my_data_is_named_a_microbiome_table(client, people, engine) -> None:
+    """The other way round: the stool table chosen on *My data* (page and API) is named as a
+    microbiome table with where it goes, nothing imported; it read "column Taxon: expected a core
+    column ..." (the new-user walk, 2026-12-06)."""
+    from tests.conftest import bearer
+
+    assert login_page(client, "owner@example.org").status_code == 303
+    with transaction(engine) as s:
+        days_before = len(s.scalars(select(DiaryDay)).all())
+    page = client.get("/data")
+    r = client.post("/data/import", data={"csrf_token": _csrf(page.text)},
+                    files={"file": ("stool-genus.csv", STOOL.read_bytes(), "text/csv")})
+    assert r.status_code == 422 and MICROBIOME_SAID in _text(r.text) and "Gut microbiome page" in _text(r.text)
+    api = client.post("/api/v1/me/diary/import", headers={**bearer(client, "owner@example.org"),
+                                                          "Content-Type": "text/csv"}, content=STOOL.read_bytes())
+    assert api.status_code == 422 and MICROBIOME_SAID in api.text, api.text
+    with transaction(engine) as s:
+        assert len(s.scalars(select(DiaryDay)).all()) == days_before
+
+
+@pytest.mark.parametrize("header", [
+    "#OTU ID\tS1\tS2",  # BIOM / QIIME 2 TSV
+    "Feature ID\tS1",
+    '"Taxon",S1,S2',
+    "taxonomy;S1",
+    "clade_name\tS1",  # MetaPhlAn
+    "name\ttaxonomy_id\ttaxonomy_lvl\tkraken_assigned_reads\tnew_est_reads\tfraction_total_reads",  # Bracken
+])
+def test_microbiome_headers_are_named_on_the_diary_reader(header: str) -> None:
+    with pytest.raises(DiaryCsvError) as err:
+        list(iter_diary_csv(io.StringIO(header + "\nBacteroides\t10\t20\n")))
+    assert MICROBIOME_SAID in str(err.value) and err.value.line == 1
+
+
+def test_a_diary_with_a_name_column_is_not_called_a_microbiome_table() -> None:
+    """Bracken's first column is "name", so is many a home-made diary's: only Bracken's
+    ``taxonomy_id`` beside it makes it a microbiome table."""
+    with pytest.raises(DiaryCsvError) as err:
+        list(iter_diary_csv(io.StringIO("Name,date,itch\nA,2026-01-01,3\n")))
+    assert MICROBIOME_SAID not in str(err.value) and "expected a core column" in str(err.value)

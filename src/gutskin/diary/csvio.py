@@ -299,12 +299,34 @@ def _header_hint(col: str) -> str:
     return ""
 
 
+#: first header cells of the microbiome tables gutskin reads (BIOM/QIIME 2 TSV ``#OTU ID`` and
+#: ``Feature ID``, a taxon-per-row CSV's ``Taxon``/``taxonomy``/``genus``, MetaPhlAn's
+#: ``clade_name``, Bracken's ``name``; docs/microbiome.md), lower case without ``#``
+MICROBIOME_FIRST_COLUMNS = frozenset({"otu id", "otu_id", "feature id", "feature_id", "featureid", "taxon", "taxonomy",
+                                      "taxa", "genus", "clade_name"})
+
+
+def _refuse_microbiome_table(header: list[str], name: str, at: int) -> None:
+    """A gut microbiome table chosen on the diary import is named as the other kind of file, with
+    where it goes (it read "column Taxon: expected a core column ..." or "separated by tabs", which
+    do not say so; the new-user walk, 2026-12-06). The microbiome upload names a diary CSV the same
+    way (:func:`gutskin.clinic.microbiome`'s check)."""
+    cell = re.split(r"[\t;]", header[0] if header else "", maxsplit=1)[0].strip().strip('"')
+    bracken = "taxonomy_id" in "\t".join(header).lower()  # Bracken's name, taxonomy_id, ... ("name" alone may be a diary's)
+    if cell.lstrip("#").strip().lower() in MICROBIOME_FIRST_COLUMNS or bracken:
+        raise DiaryCsvError(name, at, cell[:24],
+                            "this is a gut microbiome table, not a diary CSV (a diary's header starts patient,date); "
+                            "upload it on the Gut microbiome page, or read it with `gutskin microbiome report`; "
+                            "nothing was imported")
+
+
 def _check_header(header: list[str], name: str, at: int = 1) -> list[str]:
     header = [h.strip() for h in header]
     if header and header[0].startswith("\ufeff"):
         header[0] = header[0][1:]
     lowered = {h.lower() for h in header}
     if not {"patient", "date"} <= lowered:
+        _refuse_microbiome_table(header, name, at)
         # Excel in a locale with a decimal comma (German, French ...) separates by semicolons, and
         # "Unicode text" by tabs: the comma-split header is one cell (or a few, when a name holds a
         # comma), whatever the case of its names ("Patient;Datum" named no separator before 2026-12-06)
