@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from functools import partial
 import re
 from urllib.parse import quote
 import io
@@ -210,8 +211,10 @@ def _stored_words(entry: dict) -> str:
 
 def _today_page(request: Request, date: str | None, patient: int | None, saved: int = 0,
                 error: str | None = None, posted: dict | None = None, deleted: bool = False,
-                changed: str | None = None, delete_refused: str | None = None) -> Response:
-    """The diary form; after a refused save, ``error`` and what was typed (``posted``); ``changed``:
+                changed: str | None = None, delete_refused: str | None = None,
+                error_field: str | None = None) -> Response:
+    """The diary form; after a refused save, ``error`` and what was typed (``posted``), ``error_field`` the
+    form field the error is about (marked aria-invalid, described by the message); ``changed``:
     the save was refused because the day changed since the form was opened (the version stored now);
     ``delete_refused``: the same for the page's Delete (the version stored now; nothing was deleted)."""
     local = local_today(request)
@@ -279,6 +282,7 @@ def _today_page(request: Request, date: str | None, patient: int | None, saved: 
             "amounts": _amounts(entry["factors"], readings_left),  # type: ignore[arg-type]
             "due": due, "saved": bool(saved), "deleted": deleted, "patient": patient, "profiles": _profiles(s, u.actor),
             "current_patient": pid, "date_defaulted": not date, "error": error, "custom_groups": CUSTOM_GROUPS,
+            "error_field": error_field if error else None,
             "viewing": viewing(s, u, patient),
             "author": author, "base": base, "today": local.isoformat(),
         }
@@ -350,7 +354,32 @@ async def save_today(request: Request, patient: int | None = None) -> Response:
     except (NotFound, Forbidden):
         raise  # not yours: 404 / 403 as everywhere
     except ClinicError as exc:  # the same form again, with what was typed and what is wrong
-        return await run_in_threadpool(_today_page, request, form.get("date"), patient, 0, f"Could not save: {_in_words(str(exc))}", form)
+        return await run_in_threadpool(partial(_today_page, error_field=_error_field(str(exc), form)), request,
+                                       form.get("date"), patient, 0, f"Could not save: {_in_words(str(exc))}", form)
+
+
+def _error_field(message: str, form: dict[str, str]) -> str | None:
+    """The diary form's field a refused save is about, from the message's "field: " prefix (the
+    convention of clinic.errors.InvalidInput): "factors.life.stress: ..." is the field f:life.stress,
+    a typed factor of one's own ("factors.food.tomato" made from "tomato") the "Add your own factor" field."""
+    field, sep, _ = message.partition(": ")
+    if not sep:
+        return None
+    if field in ("itch", "sleep_loss", "notes", "custom_name", "custom_group"):
+        return field
+    if field == "custom_value":
+        return "custom_name"
+    if field.startswith("factors."):
+        name = field[len("factors."):]
+        if f"f:{name}" in form:
+            return f"f:{name}"
+        typed = (form.get("custom_name") or "").strip()
+        try:
+            if typed and _custom_factor(typed, form.get("custom_group") or "food") == name:
+                return "custom_name"
+        except ClinicError:
+            return "custom_name"
+    return None
 
 
 def _in_words(message: str) -> str:
