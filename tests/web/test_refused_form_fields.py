@@ -93,3 +93,67 @@ def test_a_refused_diary_save_marks_its_field(client, people) -> None:
         assert r.status_code == 422, (extra, r.status_code)
         assert "Could not save" in r.text
         assert marked(r.text, "/today") == {field: "save-error"}, extra
+
+
+def test_the_clinicians_invite_code_is_marked(client, people) -> None:
+    login_page(client, "linked@clinic.example.org")
+    page = client.get("/clinic")
+    assert marked(page.text, "/clinic/link") == {}
+    r = client.post("/clinic/link", data={"code": "NOT-A-CODE", "csrf_token": _csrf(page.text)})
+    assert r.status_code in (400, 404, 409, 422) and 'role="alert"' in r.text
+    assert marked(r.text, "/clinic/link") == {"code": "link-error"}
+
+
+def test_an_appointment_cards_refused_answer_marks_its_field(client, people) -> None:
+    owner = bearer(client, "owner@example.org")
+    made = client.post("/api/v1/me/appointments", headers=owner, json={"reason": "Flare on both arms", "urgency": "soon"})
+    assert made.status_code == 201, made.text
+    rid = made.json()["id"]
+    login_page(client, "linked@clinic.example.org")
+    page = client.get("/clinic/appointments")
+    form = f"/clinic/appointments/{rid}"
+    assert marked(page.text, form) == {}
+    t = _csrf(page.text)
+    r = client.post(form, data={"action": "accept", "time": "2020-01-06T09:30", "message": "", "csrf_token": t})
+    assert r.status_code == 422 and "time: that time has already passed" in r.text
+    assert marked(r.text, form) == {"time": f"request-error-{rid}"}
+    r = client.post(form, data={"action": "decline", "time": "", "message": "", "csrf_token": t})
+    assert r.status_code == 422 and "message: say why" in r.text
+    assert marked(r.text, form) == {"message": f"request-error-{rid}"}
+
+
+def test_a_refused_challenge_plan_marks_its_field(client, people) -> None:
+    login_page(client, "linked@clinic.example.org")
+    action = f"/clinic/patients/{people.owner_pid}/challenges"
+    page = client.get(action)
+    assert marked(page.text, action) == {}
+    import datetime as dt
+    form = {"food": "food.dairy", "custom_food": "", "kind": "home", "released_for_home": "1",
+            "start": dt.date.today().isoformat(), "baseline_days": "14", "elimination_days": "0",
+            "elimination_max_days": "", "observation_hours": "48", "doses": "0: 10 ml milk\n4: 50 ml milk",
+            "instructions": "", "csrf_token": _csrf(page.text)}
+    for change, field in (({"start": "06/12/2026"}, "start"), ({"doses": "0: 10 ml milk\nfifty ml"}, "doses"),
+                          ({"baseline_days": "1"}, "baseline_days"), ({"custom_food": "!!!"}, "custom_food")):
+        r = client.post(action, data={**form, **change}, follow_redirects=False)
+        assert r.status_code == 422, (change, r.status_code)
+        assert marked(r.text, action) == {field: "challenge-error"}, change
+
+
+def test_a_dose_without_the_safety_check_marks_the_check(client, people, engine) -> None:
+    from gutskin.clinic import challenges as ch
+    from gutskin.store.db import transaction
+    from tests.challenges.test_services import shift_back
+
+    with transaction(engine) as s:
+        out = ch.create_plan(s, people.clinician, people.owner_pid, ch.PlanInput(
+            food="food.egg", kind="home", released_for_home=True, baseline_days=7,
+            doses=[ch.DoseStep(0, "1/4 egg"), ch.DoseStep(2, "1/2 egg")]))
+    cid, dose_id = int(out["id"]), out["doses"][0]["id"]
+    shift_back(engine, cid, 7)
+    login_page(client, "owner@example.org")
+    page = client.get("/challenges")
+    action = f"/challenges/{cid}/dose/{dose_id}"
+    assert action in page.text and marked(page.text, action) == {}
+    r = client.post(action, data={"csrf_token": _csrf(page.text)})  # "I have checked" not ticked
+    assert r.status_code == 200 and "safety: confirm that you checked" in r.text
+    assert marked(r.text, action) == {"checked": "challenge-error"}
