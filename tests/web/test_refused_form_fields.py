@@ -157,3 +157,25 @@ def test_a_dose_without_the_safety_check_marks_the_check(client, people, engine)
     r = client.post(action, data={"csrf_token": _csrf(page.text)})  # "I have checked" not ticked
     assert r.status_code == 200 and "safety: confirm that you checked" in r.text
     assert marked(r.text, action) == {"checked": "challenge-error"}
+
+
+def test_the_clinicians_challenge_page_marks_the_refused_field(client, people, engine) -> None:
+    from gutskin.clinic import challenges as ch
+    from gutskin.store.db import transaction
+
+    with transaction(engine) as s:
+        out = ch.create_plan(s, people.clinician, people.owner_pid, ch.PlanInput(
+            food="food.egg", kind="supervised", released_for_home=False, baseline_days=7,
+            doses=[ch.DoseStep(0, "1 mg"), ch.DoseStep(0, "10 mg")]))
+    url = f"/clinic/challenges/{int(out['id'])}"
+    login_page(client, "linked@clinic.example.org")
+    page = client.get(url)
+    assert page.status_code == 200 and marked(page.text, url) == {}
+    t = _csrf(page.text)
+    r = client.post(url + "/supervised-dose", data={"step": "1", "given_at": "", "amount": "1 mg", "csrf_token": t})
+    assert r.status_code == 200 and "given_at: " in r.text, r.text[:300]
+    assert marked(r.text, url + "/supervised-dose") == {"given_at": "challenge-error"}
+    assert marked(r.text, url) == {"given_at": "challenge-error"}  # and no field of the page's other forms
+    r = client.post(url + "/stop", data={"reason": " ", "csrf_token": t})
+    assert r.status_code == 200 and "reason: say why" in r.text
+    assert marked(r.text, url) == {"reason": "challenge-error"}
