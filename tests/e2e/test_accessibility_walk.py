@@ -328,6 +328,7 @@ def test_every_page_passes_the_keyboard_walk_and_checks(server, browser) -> None
     anon = pages["anonymous"][0]
     patient = pages["patient"][0]
     clinician = pages["clinician"][0]
+    plan = next(p for p in pages["clinician"][1] if p.startswith("/clinic/patients/") and p.endswith("/challenges"))
     for width, (w, h) in WIDTHS.items():
         for pg in (anon, patient, clinician):
             pg.set_viewport_size({"width": w, "height": h})
@@ -344,6 +345,11 @@ def test_every_page_passes_the_keyboard_walk_and_checks(server, browser) -> None
             (patient, "/caregivers", {"code": "NOT-A-CODE"}, "form[action='/caregivers/redeem']", ["code"]),
             (patient, "/appointments", {"reason": " "}, "form[action='/appointments']", ["reason"]),
             (patient, "/microbiome", {"file": b""}, "form[action='/microbiome']", ["file"]),
+            # 2026-12-06, the forms the first pass left: a questionnaire scored with nothing answered (every
+            # question marked; q0 checked here), the clinician's invite code, a challenge plan with a bad first day
+            (patient, "/questionnaire/poem", {}, "form[action='/questionnaire/poem']", ["q0", "q6"]),
+            (clinician, "/clinic", {"code": "NOT-A-CODE"}, "form[action='/clinic/link']", ["code"]),
+            (clinician, plan, {"start": "06/12/2026", "doses": "0: 10 ml milk"}, "#plan-form", ["start"]),
         ]
         for pg, path, fill, form, fields in cases:
             refuse(pg, base, path, fill, form)
