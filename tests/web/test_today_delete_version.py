@@ -18,10 +18,11 @@ import re
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
-from gutskin.clinic import accounts, caregivers, diary
+from gutskin.clinic import diary
 from gutskin.store.db import transaction
 from gutskin.store.models import AuditEvent
 from tests.safety.test_attacks import login_page
+from tests.web.test_today_two_phones import _mia_with_ben
 
 DAY = (dt.date.today() - dt.timedelta(days=1)).isoformat()
 
@@ -46,11 +47,8 @@ def _reads(engine, pid: int) -> int:  # type: ignore[no-untyped-def]
 
 
 def test_delete_on_a_page_opened_before_the_other_phone_saved_is_refused_and_deletes_nothing(client, engine, people) -> None:  # type: ignore[no-untyped-def]
+    mia = _mia_with_ben(engine, people)
     with transaction(engine) as s:
-        mia = accounts.add_child_profile(s, people.owner, "Mia", 2021).id
-        code = caregivers.create_code(s, people.owner, mia)["code"]
-    with transaction(engine) as s:
-        caregivers.redeem(s, people.stranger, code)
         diary.put_day(s, people.owner, mia, dt.date.fromisoformat(DAY), diary.DayInput(itch=2, notes="calm day"))
     ben = TestClient(client.app)
     assert login_page(client, "owner@example.org").status_code == 303

@@ -16,22 +16,12 @@ import time
 
 from sqlalchemy import text
 
-from gutskin.clinic import accounts, caregivers, diary
+from gutskin.clinic import diary
 from gutskin.store.db import transaction
 from tests.safety.test_attacks import login_page
-from tests.web.test_today_two_phones import _form
+from tests.web.test_today_two_phones import _form, _mia_with_ben
 
 DAY = (dt.date.today() - dt.timedelta(days=1)).isoformat()
-
-
-def _mia_with_ben(engine, people) -> int:  # type: ignore[no-untyped-def]
-    """Owner's child Mia, kept with the stranger's account as co-caregiver (Ben's phone)."""
-    with transaction(engine) as s:
-        mia = accounts.add_child_profile(s, people.owner, "Mia", 2021).id
-        code = caregivers.create_code(s, people.owner, mia)["code"]
-    with transaction(engine) as s:
-        caregivers.redeem(s, people.stranger, code)
-    return mia
 
 
 def _stored(engine, people, pid):  # type: ignore[no-untyped-def]

@@ -29,17 +29,23 @@ def _form(client, url: str) -> dict[str, str]:  # type: ignore[no-untyped-def]
     return fields
 
 
+def _mia_with_ben(engine, people) -> int:  # type: ignore[no-untyped-def]
+    """Owner's child Mia, kept with the stranger's account as co-caregiver (Ben's phone)."""
+    with transaction(engine) as s:
+        mia = accounts.add_child_profile(s, people.owner, "Mia", 2021).id
+        code = caregivers.create_code(s, people.owner, mia)["code"]
+    with transaction(engine) as s:
+        caregivers.redeem(s, people.stranger, code)
+    return mia
+
+
 def _stored(engine, people, mia):  # type: ignore[no-untyped-def]
     with transaction(engine) as s:
         return diary.list_days(s, people.owner, mia, dt.date.fromisoformat(DAY), dt.date.fromisoformat(DAY))
 
 
 def test_a_save_on_a_day_the_other_parent_saved_meanwhile_is_refused_and_says_so(client, engine, people) -> None:  # type: ignore[no-untyped-def]
-    with transaction(engine) as s:
-        mia = accounts.add_child_profile(s, people.owner, "Mia", 2021).id
-        code = caregivers.create_code(s, people.owner, mia)["code"]
-    with transaction(engine) as s:
-        caregivers.redeem(s, people.stranger, code)
+    mia = _mia_with_ben(engine, people)
     ben = TestClient(client.app)
     assert login_page(client, "owner@example.org").status_code == 303
     assert login_page(ben, "stranger@example.org").status_code == 303
