@@ -115,16 +115,12 @@ def test_signs_after_a_taken_dose_show_on_that_dose_row(web) -> None:  # type: i
     in the viewer's zone), not only the alert at the top of the page."""
     from gutskin.clinic import challenges as ch
     from gutskin.store.db import get_engine, transaction
-    from tests.challenges.test_services import shift_back
+    from tests.challenges.test_services import egg_plan_at_first_dose
 
     people, doc, _ = web
     engine = get_engine(str(doc.app.state.settings.database_url))
-    with transaction(engine) as s:
-        out = ch.create_plan(s, people.clinician, people.owner_pid, ch.PlanInput(
-            food="food.egg", kind="home", released_for_home=True, baseline_days=7,
-            doses=[ch.DoseStep(0, "1/4 egg"), ch.DoseStep(2, "1/2 egg")]))
+    out = egg_plan_at_first_dose(engine, people.clinician, people.owner_pid)
     cid, dose_id = int(out["id"]), out["doses"][0]["id"]
-    shift_back(engine, cid, 7)
     with transaction(engine) as s:
         ch.take_dose(s, people.owner, cid, dose_id, {k: False for k in ch.SAFETY_SYMPTOMS})
         ch.safety_check(s, people.owner, cid, ["hives"], dose_id)
@@ -140,7 +136,7 @@ def test_a_childs_home_dose_says_the_parent_recorded_it(web) -> None:  # type: i
     from gutskin.clinic import challenges as ch
     from gutskin.clinic import sharing
     from gutskin.store.db import get_engine, transaction
-    from tests.challenges.test_services import shift_back
+    from tests.challenges.test_services import egg_plan_at_first_dose
 
     people, doc, _ = web
     engine = get_engine(str(doc.app.state.settings.database_url))
@@ -149,11 +145,8 @@ def test_a_childs_home_dose_says_the_parent_recorded_it(web) -> None:  # type: i
         code = sharing.create_invite(s, people.owner, leo)["code"]
     with transaction(engine) as s:
         sharing.accept_invite(s, people.clinician, code)
-        out = ch.create_plan(s, people.clinician, leo, ch.PlanInput(
-            food="food.egg", kind="home", released_for_home=True, baseline_days=7,
-            doses=[ch.DoseStep(0, "1/4 egg"), ch.DoseStep(2, "1/2 egg")]))
+    out = egg_plan_at_first_dose(engine, people.clinician, leo)
     cid = int(out["id"])
-    shift_back(engine, cid, 7)
     with transaction(engine) as s:
         ch.take_dose(s, people.owner, cid, out["doses"][0]["id"], {k: False for k in ch.SAFETY_SYMPTOMS})
         assert [d["recorded_by_role"] for d in ch.get_challenge(s, people.clinician, cid)["doses"]] == ["caregiver", None]

@@ -40,6 +40,17 @@ def create(engine, people, **kw):  # type: ignore[no-untyped-def]
         return ch.create_plan(s, people.clinician, people.owner_pid, plan(**kw))
 
 
+def egg_plan_at_first_dose(engine, clinician, patient_id: int) -> dict:  # type: ignore[no-untyped-def]
+    """A released home egg reintroduction (1/4 egg on day 0, 1/2 egg on day 2) whose 7-day
+    baseline has just passed: its first dose is due today. The plan as ``create_plan`` returns it."""
+    with transaction(engine) as s:
+        out = ch.create_plan(s, clinician, patient_id, ch.PlanInput(
+            food="food.egg", kind="home", released_for_home=True, baseline_days=7,
+            doses=[ch.DoseStep(0, "1/4 egg"), ch.DoseStep(2, "1/2 egg")]))
+    shift_back(engine, int(out["id"]), 7)
+    return out
+
+
 def shift_back(engine, challenge_id: int, days: int) -> None:
     """Let ``days`` days pass: every stored date of the plan moves back by that much."""
     with transaction(engine) as s:

@@ -37,15 +37,9 @@ def test_food_challenge_times_end_in_z(client, people) -> None:
     """Challenge answers marked their instants last: a dose taken 'now' read back unmarked in
     Auckland was 13 hours off."""
     from gutskin.clinic import challenges as ch
-    from gutskin.store.db import transaction
-    from tests.challenges.test_services import shift_back
+    from tests.challenges.test_services import egg_plan_at_first_dose
 
-    engine = client.app.state.engine
-    with transaction(engine) as s:
-        out = ch.create_plan(s, people.clinician, people.owner_pid, ch.PlanInput(
-            food="food.egg", kind="home", released_for_home=True, baseline_days=7,
-            doses=[ch.DoseStep(0, "1/4 egg"), ch.DoseStep(2, "1/2 egg")]))
-    shift_back(engine, int(out["id"]), 7)
+    out = egg_plan_at_first_dose(client.app.state.engine, people.clinician, people.owner_pid)
     h = bearer(client, "owner@example.org")
     now = dt.datetime.now(dt.UTC)
     dose = out["doses"][0]["id"]

@@ -140,16 +140,10 @@ def test_a_refused_challenge_plan_marks_its_field(client, people) -> None:
 
 
 def test_a_dose_without_the_safety_check_marks_the_check(client, people, engine) -> None:
-    from gutskin.clinic import challenges as ch
-    from gutskin.store.db import transaction
-    from tests.challenges.test_services import shift_back
+    from tests.challenges.test_services import egg_plan_at_first_dose
 
-    with transaction(engine) as s:
-        out = ch.create_plan(s, people.clinician, people.owner_pid, ch.PlanInput(
-            food="food.egg", kind="home", released_for_home=True, baseline_days=7,
-            doses=[ch.DoseStep(0, "1/4 egg"), ch.DoseStep(2, "1/2 egg")]))
+    out = egg_plan_at_first_dose(engine, people.clinician, people.owner_pid)
     cid, dose_id = int(out["id"]), out["doses"][0]["id"]
-    shift_back(engine, cid, 7)
     login_page(client, "owner@example.org")
     page = client.get("/challenges")
     action = f"/challenges/{cid}/dose/{dose_id}"
