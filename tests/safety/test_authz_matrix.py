@@ -112,6 +112,22 @@ def diary_upload(w: World, p: str) -> dict[str, Any]:
     return {"files": {"file": ("diary.csv", csv.encode(), "text/csv")}, "data": {"csrf_token": w.csrf.get(p, "")}}
 
 
+def send_on(w: World, p: str, page: bool = False) -> dict[str, Any]:
+    """For A: the unlinked clinician is linked after A's request was made, and A sends it on to
+    them (appointments.send_to); the others post the world's consent id."""
+    to = w.ids["consent_id"]
+    if p == "patient_a":
+        from gutskin.clinic import sharing
+
+        with transaction(w.engine) as s:  # type: ignore[attr-defined]
+            from gutskin.store.models import Consent
+
+            sharing.accept_invite(s, w.people.unlinked, sharing.create_invite(s, w.people.owner, w.people.owner_pid)["code"])
+            to = s.scalar(select(Consent.id).where(Consent.patient_id == w.people.owner_pid,
+                                                   Consent.clinician_user_id == w.people.unlinked.user_id))
+    return {"data": {"to": str(to), "csrf_token": w.csrf.get(p, "")}} if page else {"json": {"to": [to]}}
+
+
 POEM = {"answers": [1, 1, 1, 1, 1, 1, 1]}
 FUTURE = f"{__import__('datetime').date.today() + __import__('datetime').timedelta(days=30)}T10:00"  # appointment times must lie ahead
 PLAN = {"food": "food.wheat", "kind": "home", "released_for_home": True, "baseline_days": 7,
@@ -169,6 +185,7 @@ ROWS: dict[tuple[str, str], Row] = {
     ("GET", "/api/v1/me/appointments"): Row(ME, audit=ME_WRITERS),
     ("POST", "/api/v1/me/appointments"): Row(ME, js({"reason": "itchy", "urgency": "soon"}), audit=ME_WRITERS),
     ("POST", "/api/v1/me/appointments/{request_id}"): Row(ME_A_OBJECT, js({"action": "withdraw"}), audit=A_ONLY),
+    ("POST", "/api/v1/me/appointments/{request_id}/recipients"): Row(ME_A_OBJECT, send_on, audit=A_ONLY),
     ("GET", "/api/v1/me/export.csv"): Row(ME, audit=ME_WRITERS),
     ("POST", "/api/v1/me/microbiome"): Row(ME, lambda w, p: upload(w, p), audit=ME_WRITERS),
     # a patient's record by id (API)
@@ -206,6 +223,7 @@ ROWS: dict[tuple[str, str], Row] = {
     ("GET", "/appointments"): Row(PAGE_ME, audit=ME_WRITERS),
     ("POST", "/appointments"): Row(PAGE_ME, form({"reason": "itchy", "urgency": "routine"}), audit=ME_WRITERS),
     ("POST", "/appointments/{request_id}"): Row(PAGE_ME_A_OBJECT, form({"action": "withdraw"}), audit=A_ONLY),
+    ("POST", "/appointments/{request_id}/send"): Row(PAGE_ME_A_OBJECT, lambda w, p: send_on(w, p, page=True), audit=A_ONLY),
     ("GET", "/account"): Row(PAGE_ANY),
     ("POST", "/account/password"): Row(PAGE_ANY, form({"current_password": People.password, "new_password": People.password})),
     ("POST", "/account/sign-out-everywhere"): Row(PAGE_ANY, form({})),
@@ -298,7 +316,7 @@ def last_audit_id(engine) -> int:  # type: ignore[no-untyped-def]
 #: what an audit row may say was done (``audit_events.action``); anything else is a typo or a value
 ACTIONS = {"read", "create", "update", "delete", "export", "import", "link", "revoke", "accept", "propose", "decline",
            "withdraw", "confirm", "another_time", "cancel", "take", "check", "stop", "record", "evaluate", "override",
-           "extend", "acknowledge", "run", "remove", "leave"}
+           "extend", "acknowledge", "run", "remove", "leave", "send"}
 
 
 def audit_row_problems(engine, after_id: int, patient_id: int, actor) -> list[str]:  # type: ignore[no-untyped-def]

@@ -108,6 +108,49 @@ def address_waiting(session: Session, patient_id: int, clinician_user_id: int) -
     return len(waiting)
 
 
+def send_to(session: Session, actor: Actor, patient_id: int, request_id: int, to: list[int]) -> dict[str, object]:
+    """Send an open request to more clinicians: ``to`` are consent ids of the record's active
+    sharings (as for a new request). A clinician linked after a request was made does not get it
+    by being linked (the patient addressed it to whoever was linked then, 0012; only a request
+    made while nobody was linked waits for the next one, :func:`address_waiting`); the patient
+    re-addresses it here instead of withdrawing it and typing it again. Only while the request is
+    open (nobody has proposed or booked a time); those it went to keep it. Audited ("send")."""
+    patient_for_write(session, actor, patient_id)
+    a = session.get(AppointmentRequest, request_id)
+    if a is None or a.patient_id != patient_id:
+        raise NotFound("appointment request not found")
+    if a.status != "open":
+        raise InvalidInput(f"status: only a request still waiting for the clinic can be sent to another clinician "
+                           f"(this one is {a.status})")
+    if not isinstance(to, list) or not to:
+        raise InvalidInput("to: choose the clinician(s) to send this request to")
+    active = _active_sharings(session, patient_id)
+    have = set(session.scalars(select(AppointmentRecipient.clinician_user_id)
+                               .where(AppointmentRecipient.request_id == a.id)).all())
+    new: list[int] = []
+    for cid in to:
+        if not isinstance(cid, int) or isinstance(cid, bool) or cid not in active:
+            raise InvalidInput(f"to: {cid!r} is not a clinician this record is shared with now "
+                               "(the consent ids of GET /api/v1/me/access)")
+        if active[cid] in have:
+            name = _sent_to_names(session, [active[cid]])[0]
+            raise InvalidInput(f"to: this request was already sent to {name}")
+        if active[cid] not in new:
+            new.append(active[cid])
+    for uid in new:
+        session.add(AppointmentRecipient(request_id=a.id, clinician_user_id=uid))
+    a.updated_at = utcnow()
+    session.flush()
+    audit.record(session, actor, patient_id, "send", "appointment", a.id)
+    return {**_out(a), "sent_to": _sent_to(session, [a.id]).get(a.id, [])}
+
+
+def _sent_to_names(session: Session, user_ids: list[int]) -> list[str]:
+    names = {uid: f"{name} ({email})" if name else email for uid, email, name in session.execute(
+        select(User.id, User.email, User.display_name).where(User.id.in_(user_ids)))}
+    return [names[u] for u in user_ids]
+
+
 def recipient_choices(session: Session, actor: Actor, patient_id: int) -> list[dict[str, object]]:
     """The clinicians a new request can be sent to (the record's active sharings), for the
     Appointments page's choice: ``[{"consent_id", "clinician"}]``, named as the Sharing page names
@@ -183,7 +226,29 @@ def my_requests(session: Session, actor: Actor, patient_id: int) -> list[dict[st
         .join(Consent, Consent.clinician_user_id == AppointmentRecipient.clinician_user_id)
         .where(Consent.patient_id == patient_id, Consent.revoked_at.is_(None),
                AppointmentRecipient.request_id.in_([a.id for a in rows]))).all()) if rows else set()
-    return [{**_out(a), "sent_to": to.get(a.id, []), "seen": a.id in seen} for a in rows]
+    # open requests can also go to a clinician linked now that they were not sent to (send_to)
+    sharings = session.execute(
+        select(Consent.id, Consent.clinician_user_id, User.email, User.display_name)
+        .join(User, User.id == Consent.clinician_user_id)
+        .where(Consent.patient_id == patient_id, Consent.revoked_at.is_(None)).order_by(Consent.id)).all()
+    got: dict[int, set[int]] = {}
+    open_ids = [a.id for a in rows if a.status == "open"]
+    if open_ids and sharings:
+        for rid, uid in session.execute(select(AppointmentRecipient.request_id, AppointmentRecipient.clinician_user_id)
+                                        .where(AppointmentRecipient.request_id.in_(open_ids))):
+            got.setdefault(rid, set()).add(uid)
+
+    def more(a: AppointmentRequest) -> list[dict[str, object]]:
+        if a.status != "open":
+            return []
+        out, users = [], set()
+        for cid, uid, email, name in sharings:
+            if uid not in got.get(a.id, set()) and uid not in users:
+                users.add(uid)
+                out.append({"consent_id": cid, "clinician": f"{name} ({email})" if name else email})
+        return out
+
+    return [{**_out(a), "sent_to": to.get(a.id, []), "seen": a.id in seen, "can_send_to": more(a)} for a in rows]
 
 
 def queue(session: Session, actor: Actor, include_closed: bool = False) -> list[dict[str, object]]:

@@ -15,6 +15,7 @@ from gutskin.web.api.schemas import (
     AccountOut,
     AppointmentAnswer,
     AppointmentIn,
+    AppointmentSendTo,
     ChildIn,
     DayIn,
     DayListItem,
@@ -283,6 +284,15 @@ def answer_appointment(request_id: int, body: AppointmentAnswer, request: Reques
     with unit_of_work(request) as s:
         actor = api_actor(request, s)
         return appointments.answer(s, actor, my_patient_id(s, actor, patient_id), request_id, body.action, body.note)
+
+
+@router.post("/appointments/{request_id}/recipients", summary="Send an open request to another clinician the record is shared with")
+def send_appointment(request_id: int, body: AppointmentSendTo, request: Request, patient_id: int | None = PatientQ) -> dict:
+    """A clinician linked after the request was made does not get it by being linked; this sends
+    it to them (only while it is open)."""
+    with unit_of_work(request) as s:
+        actor = api_actor(request, s)
+        return appointments.send_to(s, actor, my_patient_id(s, actor, patient_id), request_id, list(body.to))
 
 
 @router.get("/export.csv", response_class=PlainTextResponse, summary="Your diary in the CSV interchange format")

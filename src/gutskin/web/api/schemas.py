@@ -132,6 +132,11 @@ class AppointmentIn(Strict):
                                     "linked; an empty list with more than one linked is a 422 (choose)")
 
 
+class AppointmentSendTo(Strict):
+    to: list[BodyId] = Field(max_length=20, description="consent ids from GET /me/access: clinicians the record is "
+                             "shared with now who should also see and answer this open request")
+
+
 class AppointmentAction(Strict):
     action: str
     time: str | None = Field(None, description="ISO 8601 date-time with its zone offset (2026-12-01T09:30+01:00, "

@@ -17,7 +17,7 @@ VERBS = {"read": "viewed", "create": "added", "update": "changed", "delete": "de
          "evaluate": "evaluated", "confirm": "confirmed", "extend": "extended", "record": "recorded",
          "take": "recorded", "check": "answered a safety check for", "acknowledge": "acknowledged", "run": "ran",
          "accept": "accepted", "propose": "proposed a new time for", "decline": "declined", "cancel": "cancelled",
-         "another_time": "asked for another time for", "withdraw": "withdrew", "remove": "removed", "leave": "gave up"}
+         "another_time": "asked for another time for", "withdraw": "withdrew", "send": "sent on", "remove": "removed", "leave": "gave up"}
 THINGS = {
     "access_log": "this access list", "allergy_records": "allergy records", "allergy_record": "an allergy record",
     "appointments": "appointment requests", "appointment": "an appointment request", "archive": "all your data",

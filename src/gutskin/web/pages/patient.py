@@ -704,6 +704,25 @@ def appointments_answer(request: Request, request_id: int, action: str = Form(""
     return redirect("/appointments" + (f"?patient={patient}" if patient else ""))
 
 
+@router.post("/appointments/{request_id}/send", response_class=HTMLResponse)
+def appointments_send(request: Request, request_id: int, to: list[str] = Form([]), csrf_token: str = Form(""),
+                      patient: int | None = None) -> Response:
+    """Send an open request to a clinician linked since it was made (the ticked consent ids)."""
+    try:
+        with unit_of_work(request) as s:
+            u = require_user(request, s, "patient")
+            verify_csrf(request, u, csrf_token)
+            chosen = [i for i in (form_id(t, "to") for t in to) if i is not None]
+            appointments.send_to(s, u.actor, _pid(s, u.actor, patient), request_id, chosen)
+    except (NotFound, Forbidden):
+        raise
+    except ClinicError as exc:  # shown on the request it belongs to
+        with unit_of_work(request) as s:
+            return _appointments_view(request, s, require_user(request, s, "patient"), patient, error=str(exc),
+                                      error_for=request_id, status=status_for(exc))
+    return redirect("/appointments" + (f"?patient={patient}" if patient else ""))
+
+
 @router.get("/data", response_class=HTMLResponse)
 def data_page(request: Request, imported: str | None = None, removed: str | None = None) -> Response:
     with unit_of_work(request) as s:
