@@ -1,0 +1,178 @@
+"""The commands README.md and docs/*.md show exist as written (docs walk, 2026-12-06).
+
+Product owners test from a fresh machine by following the docs literally, so a renamed
+subcommand or option must break a test, not them. Every ``gutskin …`` invocation in a code
+block or an inline code span of README.md and docs/*.md is parsed (``gutskin <sub> [<sub>] …
+--option``) and checked against the real Typer/Click command tree
+(``typer.main.get_command(app)``): each subcommand must exist and each ``--option`` must be
+one of that command's. The slower half of the walk, running README's own commands on a fresh
+SQLite database, is tests/docs/test_readme_walk.py.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import typer
+
+from gutskin.cli import app
+
+ROOT = Path(__file__).resolve().parents[2]
+DOC_FILES = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
+
+# `gutskin` starts an invocation when nothing but a shell operator, a prompt, a path
+# (.venv/bin/gutskin), an environment assignment or a cron schedule comes before it.
+_LEAD = re.compile(r"(?:^\s*|(?:[|;(]|&&|\$|\*)\s*|/bin/|\b[A-Z_][A-Z0-9_]*=\S*\s+)$")
+_PLACEHOLDERS = {"", "…", "...", "…."}
+_STOP = {"|", "||", "&&", ";", ">", "<", "2>", "2>&1", "gutskin"}
+_OPTION = re.compile(r"^--?[A-Za-z][\w-]*$")
+
+
+def _fragments(path: Path) -> Iterator[tuple[int, str, bool]]:
+    """(line number, text, in a code block): each line of a fenced code block (its `# comment`
+    cut off) and each inline code span of the prose."""
+    in_block = False
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if line.lstrip().startswith("```"):
+            in_block = not in_block
+            continue
+        if in_block:
+            yield number, re.split(r"(?:^|\s)#", line, maxsplit=1)[0], True
+        else:
+            for span in re.finditer(r"`([^`\n]+)`", line):
+                yield number, span.group(1), False
+
+
+def invocations(text: str) -> Iterator[list[str]]:
+    """The words after each `gutskin` that starts a command in ``text``, up to a shell
+    operator or the next `gutskin`."""
+    for match in re.finditer(r"(?<![\w.-])gutskin(?=\s)", text):
+        if not _LEAD.search(text[: match.start()]):
+            continue  # prose such as "any gutskin command" or "createdb -O gutskin gutskin"
+        words: list[str] = []
+        for word in text[match.end():].split():
+            if word in _STOP or word.startswith("#"):
+                break
+            ends = word.endswith(";")
+            words.append(word.rstrip(";"))
+            if ends:
+                break
+        yield words
+
+
+def _clean(word: str) -> str:
+    return word.strip("[](){},'\"").rstrip(".:")
+
+
+def _options(command) -> set[str]:
+    names = {"--help"}
+    for param in command.params:
+        names.update(getattr(param, "opts", ()))
+        names.update(getattr(param, "secondary_opts", ()))
+    return {n for n in names if n.startswith("-")}
+
+
+def check(words: list[str], root=None, whole: bool = False) -> list[str]:
+    """Problems with one documented invocation (``words`` after `gutskin`), [] if it runs.
+
+    ``whole``: the words are a command line to type (a code block's line without `...`), so
+    the command's required options must be in it too; prose may name one option alone."""
+    root = root or typer.main.get_command(app)
+    commands = [(root, "gutskin")]
+    rest = list(words)
+    while rest and all(hasattr(c, "commands") for c, _ in commands):
+        word = _clean(rest[0])
+        if word in _PLACEHOLDERS or word.startswith("-"):
+            break
+        names = word.split("|")
+        found = []
+        for cmd, path in commands:
+            for name in names:
+                sub = cmd.commands.get(name)
+                if sub is None:
+                    return [f"`{path} {name}`: no such command (there are: {', '.join(sorted(cmd.commands))})"]
+                found.append((sub, f"{path} {name}"))
+        commands = found
+        rest.pop(0)
+    problems = []
+    for raw in rest:
+        word = _clean(raw)
+        for part in word.split("/") if word.startswith("--") else [word]:
+            option = part.split("=", 1)[0]
+            if not _OPTION.match(option) or re.fullmatch(r"-\d+", option):
+                continue  # a value, a placeholder, '-' (stdin) or a revision such as -1
+            for cmd, path in commands:
+                if option not in _options(cmd):
+                    problems.append(f"`{path}` has no option {option} "
+                                    f"(it has: {', '.join(sorted(_options(cmd) - {'--help'})) or 'none'})")
+    if whole and not any(_clean(w) in _PLACEHOLDERS for w in words):
+        given = {part.split("=", 1)[0] for w in words for part in _clean(w).split("/")}
+        for cmd, path in commands:
+            for param in cmd.params:
+                opts = [o for o in getattr(param, "opts", ()) if o.startswith("-")]
+                if param.required and opts and not given & set(opts):
+                    problems.append(f"`{path}` needs {opts[0]}, which the line leaves out")
+    return problems
+
+
+def documented_invocations() -> list[tuple[str, list[str], bool]]:
+    found = []
+    for path in DOC_FILES:
+        for number, text, in_block in _fragments(path):
+            for words in invocations(text):
+                found.append((f"{path.relative_to(ROOT)}:{number}", words, in_block))
+    return found
+
+
+def test_every_documented_command_and_option_exists() -> None:
+    problems = [f"{where}: gutskin {' '.join(words)}: {problem}"
+                for where, words, in_block in documented_invocations()
+                for problem in check(words, whole=in_block)]
+    assert not problems, "\n".join(problems)
+
+
+def _leaves(command, path=()) -> Iterator[tuple[str, ...]]:
+    if hasattr(command, "commands"):
+        for name, sub in command.commands.items():
+            yield from _leaves(sub, (*path, name))
+    else:
+        yield path
+
+
+def test_readme_shows_every_command() -> None:
+    """README's command-line section is where a new user looks: each command is in it."""
+    shown = set()
+    for where, words, _ in documented_invocations():
+        if not where.startswith("README.md:"):
+            continue
+        prefixes: list[tuple[str, ...]] = [()]
+        for word in words:
+            word = _clean(word)
+            if not word or word.startswith("-") or word in _PLACEHOLDERS:
+                break
+            prefixes = [(*p, name) for p in prefixes for name in word.split("|")]
+            shown.update(prefixes)
+    missing = [" ".join(leaf) for leaf in _leaves(typer.main.get_command(app)) if leaf not in shown]
+    assert not missing, f"README.md does not show: {', '.join('gutskin ' + m for m in missing)}"
+
+
+@pytest.mark.parametrize(("line", "expected"), [
+    ("gutskin serve --prot 8000", ["`gutskin serve` has no option --prot"]),
+    ("gutskin simulate cohort|trail ...", ["`gutskin simulate trail`: no such command"]),
+    ("$ echo x | gutskin score poem --input - --band x", ["`gutskin score` has no option --band"]),
+    ("GUTSKIN_DATABASE_URL=sqlite:////tmp/x.db .venv/bin/gutskin import diray f.csv",
+     ["`gutskin import diray`: no such command"]),
+    ("gutskin challenge evaluate D.csv --patient p --food food.egg --start/--ends", ["`gutskin challenge evaluate` has no option --ends"]),
+    ("gutskin db downgrade -1 ; gutskin restore FILE [--force]", []),
+    ("gutskin simulate cohort --axis-off --out d", ["`gutskin simulate cohort` needs --patients, which the line leaves out",
+                                                    "`gutskin simulate cohort` needs --days, which the line leaves out"]),
+    ("gutskin simulate cohort|trial|plot ...", []),
+    ("createdb -O gutskin gutskin", []),  # prose, not an invocation
+    ("export GUTSKIN_DATABASE_URL=postgresql://gutskin@127.0.0.1/gutskin --nonsense", []),
+])
+def test_the_checker_catches_a_renamed_command_or_option(line: str, expected: list[str]) -> None:
+    problems = [p for words in invocations(line) for p in check(words, whole=True)]
+    assert [p.split(" (")[0] for p in problems] == expected
