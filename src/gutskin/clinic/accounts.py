@@ -491,6 +491,7 @@ def remove_by_operator(session: Session, email: str) -> tuple[User, int]:
         from gutskin.clinic.sharing import end_for_closed_account
 
         ended = end_for_closed_account(session, SYSTEM, user.id)
+    _forget_sign_in_counts(session, user.email)
     session.delete(user)
     return user, ended
 
@@ -583,7 +584,17 @@ def finish_delete_account(session: Session, actor: Actor, check: PasswordRecheck
 
         end_for_closed_account(session, actor, user.id)
     _erase_profiles(session, actor, list(session.scalars(select(Patient).where(Patient.owner_user_id == user.id)).all()))
+    if user.role == "patient":  # a clinician's or admin's address stays (delete_account)
+        audit.pseudonymise_actor(session, user.id)
+    _forget_sign_in_counts(session, user.email)
     session.delete(user)
+
+
+def _forget_sign_in_counts(session: Session, email: str) -> None:
+    """The account's per-address sign-in count (a hash of the address anyone who knows the address
+    can recompute) goes with the account. The per-(address, network) counts cannot be found without
+    the network; they are deleted once older than their window by the next sign-in's pruning."""
+    session.execute(delete(LoginAttempt).where(LoginAttempt.key == _attempt_key(_sign_in_email(email))))
 
 
 def delete_account(session: Session, actor: Actor, password: str) -> None:
@@ -591,7 +602,10 @@ def delete_account(session: Session, actor: Actor, password: str) -> None:
 
     Every profile goes as :func:`delete_child_profile`'s does (:func:`_erase_profiles`); sessions go
     by cascade and API tokens stop at once (their account is gone); audit rows stay (they hold no
-    health values).
+    health values), and a patient account's address leaves them in the same transaction: its rows
+    name ``deleted-account-<id>`` (:func:`gutskin.clinic.audit.pseudonymise_actor`). A clinician's
+    or admin's rows keep the address: who read a patient's record stays answerable after the
+    professional's account closes (docs/security.md, "What deletion keeps").
 
     In the caller's one transaction (library and tests); the web app runs
     :func:`check_password_recheck`, :func:`verify_password_recheck` (in no transaction) and

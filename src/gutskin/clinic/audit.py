@@ -1,11 +1,13 @@
 """The audit trail: one append-only row per read or write of a patient's data.
 
-Rows name the actor, the patient, the action and the object; never a health value.
+Rows name the actor, the patient, the action and the object; never a health value. When a
+patient's account is deleted its address leaves the trail (:func:`pseudonymise_actor`): the rows
+stay, their actor becomes ``deleted-account-<id>`` (docs/security.md, "What deletion keeps").
 """
 
 from __future__ import annotations
 
-from sqlalchemy import insert, select
+from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
 from gutskin.clinic.actors import Actor
@@ -57,6 +59,31 @@ def record_reads(session: Session, actor: Actor, patient_ids: list[int], object_
         session.execute(insert(AuditEvent.__table__), rows)
 
 
+DELETED_ACCOUNT = "deleted-account-{}"
+
+
+def deleted_account_tag(user_id: int) -> str:
+    """What the trail keeps of a deleted patient account: ``deleted-account-<id>``. Stable (every
+    row of the account gets the same tag, so the trail still shows that one account did X at T)
+    and not reversible from the live database: account ids are never handed out again (0004) and
+    the ``users`` row that tied the id to an address is gone."""
+    return DELETED_ACCOUNT.format(int(user_id))
+
+
+def pseudonymise_actor(session: Session, user_id: int) -> int:
+    """In the deletion's transaction: every audit row the account made (``actor_user_id``) names
+    :func:`deleted_account_tag` instead of the address. Returns how many rows changed. The rows
+    themselves stay (who did what to which record when). The database's append-only guard lets
+    this one change through and no other (migration 0014)."""
+    table = AuditEvent.__table__
+    result = session.execute(
+        update(table)
+        .where(table.c.actor_user_id == user_id, table.c.actor_label != deleted_account_tag(user_id))
+        .values(actor_label=deleted_account_tag(user_id))
+    )
+    return int(result.rowcount or 0)
+
+
 def events_for_patient(session: Session, patient_id: int, limit: int | None = 200,
                        with_object_id: bool = False, with_names: bool = False) -> list[dict[str, object]]:
     """Who accessed this record, newest first (for the patient's own view); ``limit=None``: all of
@@ -72,7 +99,9 @@ def events_for_patient(session: Session, patient_id: int, limit: int | None = 20
         {
             "at": ev.at.isoformat(timespec="seconds") + "Z",  # UTC, marked (as appointments)
             "actor": email or ev.actor_label or "system",
-            "actor_role": role or "system",
+            # an account deleted since: "deleted" (it read "system", so the patient's list put a deleted
+            # co-caregiver's or clinician's reads down to the server's operator)
+            "actor_role": role or ("deleted" if ev.actor_user_id is not None else "system"),
             "action": ev.action,
             "object": ev.object_type,
             **({"object_id": ev.object_id} if with_object_id else {}),
