@@ -84,21 +84,63 @@ def _date_axis(ax, start: dt.date, end: dt.date) -> None:  # type: ignore[no-unt
     ax.tick_params(axis="x", labelsize=7)
 
 
+MARKERS_UP_TO_DAYS = 120
+"""A longer daily chart draws its lines without a marker on every day: at 104 weeks the 7-inch
+chart has 0.01 inch a day, the markers were an unreadable band, and their ~1,500 SVG elements
+made the PDF take 7 s to draw (large-record walk, 2026-12-06). A day whose neighbours are both
+missing still gets its marker (a line needs two points; it would not be drawn at all)."""
+
+
+def _flare_runs(ds: Sequence[dt.date], flare: Sequence[bool | None]) -> list[tuple[dt.date, dt.date]]:
+    """Runs of consecutive flare days as (first, last): one grey bar each, not one per day."""
+    runs: list[tuple[dt.date, dt.date]] = []
+    for d, f in zip(ds, flare, strict=True):
+        if not f:
+            continue
+        if runs and (d - runs[-1][1]).days == 1:
+            runs[-1] = (runs[-1][0], d)
+        else:
+            runs.append((d, d))
+    return runs
+
+
+def _lone(y: Any) -> Any:
+    """The values with a missing value (NaN) on both sides, or at an end next to one: drawn as markers."""
+    import numpy as np
+
+    ok = ~np.isnan(y)
+    before = np.concatenate(([False], ok[:-1]))
+    after = np.concatenate((ok[1:], [False]))
+    return np.where(ok & ~before & ~after, y, np.nan)
+
+
 def itch_sleep_chart(dates: Sequence[Any], itch: Sequence[int | None], sleep_loss: Sequence[int | None],
                      flare: Sequence[bool | None]) -> str:
-    """Daily itch (solid, dots) and sleep loss (dashed, crosses) NRS 0-10, flare days as grey bars."""
+    """Daily itch (solid, dots) and sleep loss (dashed, crosses) NRS 0-10, flare days as grey bars
+    (one per run of days). Over :data:`MARKERS_UP_TO_DAYS` days the lines carry markers only on
+    days standing alone."""
     import numpy as np
 
     ds = _dates(dates)
     fig = _figure(2.1)
     ax = fig.add_subplot()
-    for d, f in zip(ds, flare, strict=True):
-        if f:
-            ax.axvspan(d - dt.timedelta(days=0.5), d + dt.timedelta(days=0.5), color="#bdbdbd", lw=0, zorder=0)
+    for first, last in _flare_runs(ds, flare):
+        ax.axvspan(first - dt.timedelta(days=0.5), last + dt.timedelta(days=0.5), color="#bdbdbd", lw=0, zorder=0)
     y1 = np.array([np.nan if v is None else v for v in itch], dtype=float)
     y2 = np.array([np.nan if v is None else v for v in sleep_loss], dtype=float)
-    ax.plot(ds, y1, color="black", lw=1.4, marker="o", ms=2.2, label="Itch NRS (0-10)")
-    ax.plot(ds, y2, color="black", lw=1.0, ls=(0, (4, 2)), marker="x", ms=2.6, label="Sleep loss NRS (0-10)")
+    if len(ds) <= MARKERS_UP_TO_DAYS:
+        ax.plot(ds, y1, color="black", lw=1.4, marker="o", ms=2.2, label="Itch NRS (0-10)")
+        ax.plot(ds, y2, color="black", lw=1.0, ls=(0, (4, 2)), marker="x", ms=2.6, label="Sleep loss NRS (0-10)")
+    else:
+        from matplotlib.lines import Line2D
+
+        ax.plot(ds, y1, color="black", lw=1.0)
+        ax.plot(ds, y2, color="black", lw=0.8, ls=(0, (4, 2)))
+        ax.plot(ds, _lone(y1), color="black", lw=0, marker="o", ms=2.2)
+        ax.plot(ds, _lone(y2), color="black", lw=0, marker="x", ms=2.6)
+        # legend entries as on the short chart (line with its marker)
+        ax.add_line(Line2D([], [], color="black", lw=1.4, marker="o", ms=2.2, label="Itch NRS (0-10)"))
+        ax.add_line(Line2D([], [], color="black", lw=1.0, ls=(0, (4, 2)), marker="x", ms=2.6, label="Sleep loss NRS (0-10)"))
     ax.bar([ds[0]], [0], color="#bdbdbd", label="Flare day")  # legend entry for the grey bars
     ax.set_ylim(-0.3, 10.3)
     ax.set_yticks([0, 2, 4, 6, 8, 10])
