@@ -78,8 +78,9 @@ def _options(command) -> set[str]:
 def check(words: list[str], root=None, whole: bool = False) -> list[str]:
     """Problems with one documented invocation (``words`` after `gutskin`), [] if it runs.
 
-    ``whole``: the words are a command line to type (a code block's line without `...`), so
-    the command's required options must be in it too; prose may name one option alone."""
+    ``whole``: the words are a command line to type (a code block's line, unless `...` stands
+    for everything after the command), so the command's required options must be in it too;
+    prose may name one option alone."""
     root = root or typer.main.get_command(app)
     commands = [(root, "gutskin")]
     rest = list(words)
@@ -108,7 +109,7 @@ def check(words: list[str], root=None, whole: bool = False) -> list[str]:
                 if option not in _options(cmd):
                     problems.append(f"`{path}` has no option {option} "
                                     f"(it has: {', '.join(sorted(_options(cmd) - {'--help'})) or 'none'})")
-    if whole and not any(_clean(w) in _PLACEHOLDERS for w in words):
+    if whole and not (rest and _clean(rest[0]) in _PLACEHOLDERS):  # `gutskin simulate cohort|trial ...` elides
         given = {part.split("=", 1)[0] for w in words for part in _clean(w).split("/")}
         for cmd, path in commands:
             for param in cmd.params:
@@ -148,13 +149,7 @@ def test_readme_shows_every_command() -> None:
     for where, words, _ in documented_invocations():
         if not where.startswith("README.md:"):
             continue
-        prefixes: list[tuple[str, ...]] = [()]
-        for word in words:
-            word = _clean(word)
-            if not word or word.startswith("-") or word in _PLACEHOLDERS:
-                break
-            prefixes = [(*p, name) for p in prefixes for name in word.split("|")]
-            shown.update(prefixes)
+        shown.update(_path_of(words))
     missing = [" ".join(leaf) for leaf in _leaves(typer.main.get_command(app)) if leaf not in shown]
     assert not missing, f"README.md does not show: {', '.join('gutskin ' + m for m in missing)}"
 
@@ -176,3 +171,29 @@ def test_readme_shows_every_command() -> None:
 def test_the_checker_catches_a_renamed_command_or_option(line: str, expected: list[str]) -> None:
     problems = [p for words in invocations(line) for p in check(words, whole=True)]
     assert [p.split(" (")[0] for p in problems] == expected
+
+
+def _path_of(words: list[str]) -> list[tuple[str, ...]]:
+    """The command paths ``words`` name (`simulate cohort|trial` names two), subcommands only."""
+    paths: list[tuple[tuple[str, ...], object]] = [((), typer.main.get_command(app))]
+    for word in words:
+        word = _clean(word)
+        if not all(hasattr(c, "commands") for _, c in paths) or word.startswith("-") or word in _PLACEHOLDERS:
+            break
+        paths = [((*p, n), c.commands[n]) for p, c in paths for n in word.split("|") if n in c.commands]
+    return [p for p, _ in paths]
+
+
+def test_every_command_is_shown_whole_somewhere() -> None:
+    """A new user copies a line: each command appears at least once with all its required
+    options (`gutskin simulate cohort` was shown only as `--axis-off` and `--start`, which stop
+    at "Missing option '--patients'")."""
+    whole = set()
+    for _, words, _ in documented_invocations():
+        after = words[len(_path_of(words)[0]) if _path_of(words) else 0:]
+        if (after and _clean(after[0]) in _PLACEHOLDERS) or check(words, whole=True):
+            continue  # elided (`gutskin simulate cohort|trial|plot ...`) or incomplete
+        whole.update(_path_of(words))
+    missing = [" ".join(leaf) for leaf in _leaves(typer.main.get_command(app)) if leaf not in whole]
+    assert not missing, f"no line in README.md or docs/*.md shows these with their required options: " \
+                        f"{', '.join('gutskin ' + m for m in missing)}"
