@@ -22,7 +22,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from gutskin.microbiome import MicrobiomeInputError, Profile, read_profile, read_table, sample_report
-from gutskin.microbiome.genera import genus_key, known_genera, recognise_genus
+from gutskin.microbiome.genera import _structural_genus, genus_key, known_genera, recognise_genus
 
 ROOT = Path(__file__).resolve().parents[2]
 STOOL = ROOT / "docs" / "examples" / "stool-genus.csv"
@@ -68,14 +68,14 @@ def test_a_plain_genus_table_gets_the_reference_comparison_and_the_taxa_check(tm
 def test_names_that_are_no_known_genus_stay_unnamed_and_are_reported(tmp_path) -> None:
     text = ("Genus,S1\nBacteroides,4000\nFaecalibacterium,2500\nAkkermansia,300\nPrevotella,900\n"
             "Blautia,800\nRoseburia,400\nAlistipes,600\nBifidobacterium,200\n"
-            "Notagenus,150\nRuminococcaceae UCG-002,50\nBlautiaa,40\n")
+            "Notagenus,150\nRuminococcaceae bacterium,50\nBlautiaa,40\n")
     prof = read_profile(_write(tmp_path, text))
     assert prof.rank == "genus"
-    assert prof.unrecognised_names == ("Notagenus", "Ruminococcaceae UCG-002", "Blautiaa")
+    assert prof.unrecognised_names == ("Notagenus", "Ruminococcaceae bacterium", "Blautiaa")
     assert prof.taxonomy.loc[["Notagenus", "Blautiaa"], "genus"].isna().all()
     report = sample_report(prof, None, "adult")
     un = report["profile"]["unrecognised_names"]
-    assert un["count"] == 3 and un["first"] == ["Notagenus", "Ruminococcaceae UCG-002", "Blautiaa"]
+    assert un["count"] == 3 and un["first"] == ["Notagenus", "Ruminococcaceae bacterium", "Blautiaa"]
     assert un["share"] == pytest.approx(240 / 9940)
     line = next(x for x in report["plain_language"] if "not recognised" in x)
     assert line.startswith("3 names in this table were not recognised as a genus: 'Notagenus'")
@@ -90,10 +90,14 @@ def test_names_that_are_no_known_genus_stay_unnamed_and_are_reported(tmp_path) -
 
 
 def test_many_unrecognised_names_are_counted_and_the_first_few_shown(tmp_path) -> None:
-    prof = read_profile(_write(tmp_path, _plain_example()))
+    # misspelt names (no spelling match is made) added to the example, whose names are all known
+    misspelt = ("Bacteroidez", "Faecalibacteriun", "Roseburiaa", "Akkermansiaa", "Prevotelaa", "Blautiia", "Notagenus")
+    text = _plain_example() + "".join(f"{n},{10 + k}\n" for k, n in enumerate(misspelt))
+    prof = read_profile(_write(tmp_path, text))
     report = sample_report(prof, None, "adult")
     un = report["profile"]["unrecognised_names"]
-    # the example's SILVA names the RDP-era reference does not have (Fusicatenibacter, Romboutsia, ...)
+    # Catabacter (SILVA 138, Christensenellaceae) is in none of the lists: a known gap (docs/microbiome.md)
+    assert prof.unrecognised_names == ("Catabacter", *misspelt)
     assert un["count"] == len(prof.unrecognised_names) > 5 and len(un["first"]) == 5
     assert un["first"] == list(prof.unrecognised_names[:5])
     assert f"and {un['count'] - 5} more" in " ".join(report["plain_language"])
@@ -201,7 +205,8 @@ def test_a_known_genus_with_more_letters_is_not_that_genus(genus, extra, before)
 def test_only_known_keys_or_declared_genera_are_recognised(label) -> None:
     got = recognise_genus(label)
     if got is not None:
-        assert genus_key(label) in known_genera() or label.strip().lower().startswith("g__")
+        assert (genus_key(label) in known_genera() or label.strip().lower().startswith("g__")
+                or _structural_genus(label) == got)  # SILVA 138 / GTDB forms anchored on a known genus
 
 
 # ---------------------------------------------------------------------- the web page (SQLite, PostgreSQL)
@@ -229,7 +234,7 @@ def test_a_new_user_uploads_a_plain_genus_table_and_gets_the_full_report(client,
     assert "percentile of Flemish Gut Flora Project adults" in text, text[:2000]
     assert "no genus names" not in text and "does not name the bacteria" not in text
     assert "Akkermansia was found" in text
-    assert re.search(r"\d+ names in this table were not recognised as a genus: 'Fusicatenibacter'", text), text[:3000]
+    assert "2 names in this table were not recognised as a genus: 'Catabacter', 'Notagenus'" in text, text[:3000]
 
 
 def test_g_prefixed_and_plain_names_mixed_with_placeholders(tmp_path) -> None:

@@ -216,7 +216,8 @@ def genus_names_taxonomy(labels, source: str) -> tuple[pd.DataFrame, tuple[str, 
     known = len(first_of)
     unnamed = len(labels) - known - len(unrecognised)
     note = (f"feature IDs read as genus names: {known} of {len(labels)} recognised as genera "
-            f"(gutskin's known genera: the adult reference's and the eczema-linked taxa list's)")
+            f"(gutskin's known genera: the adult reference's, the eczema-linked taxa list's, GTDB's and "
+            f"NCBI's, and SILVA 138's group and numbered names)")
     if unnamed:
         note += f"; {unnamed} unnamed or unclassified group(s) (e.g. 'Unassigned', 'unclassified_<family>')"
     if unrecognised:
@@ -713,7 +714,7 @@ def read_metaphlan(path_or_buffer, *, rank: str = "species", sample_id: str | No
     head_line = next((ln for ln in lines if ln.lstrip("#").startswith(("clade_name", "ID"))), "")
     if "\t" not in head_line and "," in head_line:  # a merged table saved by a spreadsheet as CSV
         lines = [ln.replace(",", "\t") for ln in lines]
-    for ln in lines:
+    for file_lineno, ln in enumerate(lines, start=1):
         if not ln.strip():
             continue
         if ln.startswith("#"):
@@ -726,7 +727,7 @@ def read_metaphlan(path_or_buffer, *, rank: str = "species", sample_id: str | No
         if header is None and ln.split("\t")[0].strip() in ("clade_name", "ID"):
             header = ln.split("\t")
             continue
-        body.append(ln)
+        body.append((file_lineno, ln))
     if header is None:
         raise MicrobiomeInputError("not a MetaPhlAn profile (no clade_name header)", source=src)
     header = [h.strip() for h in header]
@@ -750,7 +751,7 @@ def read_metaphlan(path_or_buffer, *, rank: str = "species", sample_id: str | No
         raise MicrobiomeInputError(f"unknown rank {rank!r}", source=src)
     rows: dict[str, list[str]] = {}
     unclassified = None
-    for lineno, ln in enumerate(body, start=1):
+    for lineno, ln in body:
         cells = ln.split("\t")
         clade = cells[0].strip()
         if clade.upper() in ("UNCLASSIFIED", "UNKNOWN"):
@@ -763,6 +764,12 @@ def read_metaphlan(path_or_buffer, *, rank: str = "species", sample_id: str | No
             raise MicrobiomeInputError(f"line for clade {clade!r} has too few columns", feature=clade, source=src)
         if clade in rows:
             raise MicrobiomeInputError(f"duplicate clade {clade!r}", feature=clade, source=src)
+        for i in value_cols:  # named by line and column: a clade path is long and the sample may be unnamed
+            cell = cells[i].strip()
+            if cell and not _NUMBER.match(cell):
+                raise MicrobiomeInputError(
+                    f"line {lineno}, column {i + 1} ({header[i]!r}): {shorten(cell)!r} is not a number "
+                    f"(clade {shorten(clade.rsplit('|', 1)[-1])})", feature=clade, source=src)
         rows[clade] = [cells[i].strip() for i in value_cols]
     if not rows:
         raise MicrobiomeInputError(f"no clades at rank {rank!r} in the profile", source=src)
@@ -789,6 +796,10 @@ def read_metaphlan(path_or_buffer, *, rank: str = "species", sample_id: str | No
 _KREPORT_RE = re.compile(r"^\s*\d+(?:\.\d+)?\t\d+\t\d+\t(?:\d+\t\d+\t)?[URDKPCOFGS]\d*\t\d+\t")
 _KRAKEN_RANKS = {"D": "d", "K": "k", "P": "p", "C": "c", "O": "o", "F": "f", "G": "g", "S": "s"}
 _BRACKEN_HEADER = ("name", "taxonomy_id", "taxonomy_lvl")
+#: NCBI taxids of the host genus a stool sample's reads may come from: Homo (9605). Bracken's per-rank
+#: output has no lineage, so the Chordata rule of the Kraken report reader cannot apply; without this,
+#: human reads counted as one more gut genus.
+_HOST_TAXIDS = frozenset({"9605"})
 
 
 def read_bracken_genus(path: str | os.PathLike) -> Profile:
@@ -797,7 +808,10 @@ def read_bracken_genus(path: str | os.PathLike) -> Profile:
     genus, counts from ``new_est_reads``, ``method="shotgun"``, ``rank="genus"``.
 
     Every row's level says it is a genus, so each name is that genus (spelled as gutskin's known
-    genera spell it when it is one). Output at another level (species: ``-l S``) names taxa
+    genera spell it when it is one). The host's genus (*Homo*, NCBI taxid 9605: human reads of a
+    stool sample classified with a database holding the human genome) is left out and noted, as
+    the Kraken report reader leaves out Chordata. A cell of ``new_est_reads`` that is no number is
+    refused naming its line and column. Output at another level (species: ``-l S``) names taxa
     without their lineage and is refused, saying to give the genus output or the Bracken report.
     """
     text, src = _read_text(path)
@@ -816,14 +830,24 @@ def read_bracken_genus(path: str | os.PathLike) -> Profile:
             "lineage; give its genus-level output (bracken -l G) or the Bracken report (bracken -w, e.g. "
             "sample_bracken_species.kreport), which is read with the lineages", source=src)
     values: dict[str, object] = {}
+    i_taxid = header.index("taxonomy_id")
+    host_reads = 0.0
     for n, r in enumerate(body, start=2):
-        if len(r) <= max(i_name, i_reads):
+        if len(r) <= max(i_name, i_reads, i_taxid):
             raise MicrobiomeInputError(f"line {n} has {len(r)} columns; the header has {len(header)}", source=src)
         name = r[i_name].strip()
         if name in values:
             raise MicrobiomeInputError(f"line {n}: genus {shorten(name)!r} is listed twice", feature=name, source=src)
         cell = r[i_reads].strip()
-        values[name] = float(cell) if _NUMBER.match(cell) else cell
+        if not _NUMBER.match(cell):
+            raise MicrobiomeInputError(f"line {n}, column {i_reads + 1} ('new_est_reads'): {shorten(cell)!r} is not a "
+                                       f"number of reads (genus {shorten(name)})", feature=name, source=src)
+        if r[i_taxid].strip() in _HOST_TAXIDS:  # the human host (Homo, NCBI 9605), as the Kraken reader leaves out
+            host_reads += float(cell)
+            continue
+        values[name] = float(cell)
+    if not values:
+        raise MicrobiomeInputError("the Bracken output lists no genus but the host's (Homo)", source=src)
     stem = Path(src).stem if src != "<stream>" else "sample"
     frame = pd.DataFrame([values], index=[stem])
     tax = pd.DataFrame(None, index=list(values), columns=list(RANKS), dtype=object)
@@ -831,8 +855,9 @@ def read_bracken_genus(path: str | os.PathLike) -> Profile:
         tax.at[name, "genus"] = recognise_genus(name) or _clean_name(name)
     note = (f"Bracken genus-level output (taxonomy_lvl G): {len(values)} genera, counts from new_est_reads; "
             f"sample named {stem!r} after the file")
+    notes = (note,) if not host_reads else (note, f"{host_reads:g} reads of Homo (the host) left out")
     return Profile.from_frame(frame, kind="counts", rank="genus", method="shotgun", taxonomy=tax, source=src,
-                              notes=(note,), drop_empty=True)
+                              notes=notes, drop_empty=True)
 
 
 def read_kraken_report(path_or_buffer, *, rank: str = "feature", sample_id: str | None = None) -> Profile:
