@@ -183,9 +183,18 @@ def report_data(session: Session, actor: Actor, patient_id: int, weeks: int = 12
         except ValueError:
             c["food_label"] = c["food"]
     logged = len(days)
+    # days before the diary began (the profile's creation or its first entry, whichever is earlier)
+    # were not missed, as on the trends pages (summary.trends' counted_from): a patient who joined
+    # 10 days ago and logged all 10 read "logged on 10 of 84 days (12 %)" in the report while the
+    # clinician's page said "10 days logged, 0 not logged" (clinician walk, 2026-12-06)
+    first_ever = session.scalar(select(func.min(DiaryDay.day)).where(DiaryDay.patient_id == patient_id))
+    first = min([patient.created_at.date(), *([first_ever] if first_ever else [])]) if patient.created_at else start
+    counted_from = max(first, start)
+    counted = max((end - counted_from).days + 1, 0)
     completeness = {
         "days_in_window": len(dates), "logged_days": logged,
-        "percent_logged": 100.0 * logged / len(dates) if dates else 0.0,
+        "counted_from": counted_from, "days_counted": counted,
+        "percent_logged": 100.0 * logged / counted if counted else 0.0,
         "itch_days": sum(1 for d in days if d["itch"] is not None),
         "sleep_days": sum(1 for d in days if d["sleep_loss"] is not None),
         "flare_days": sum(1 for d in days if d["flare"]),

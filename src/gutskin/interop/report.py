@@ -240,6 +240,18 @@ def _section_microbiome(data: dict[str, Any]) -> str:
             + (f"<p>Eczema-linked taxa: {escape('; '.join(m['linked_taxa']))}.</p>" if m.get("linked_taxa") else ""))
 
 
+def _days_counted(c: dict[str, Any]) -> int:
+    """The days the diary could have been logged in the period (from when it began, if later)."""
+    n = c.get("days_counted")
+    return int(n) if isinstance(n, int) else int(c.get("days_in_window", 0))
+
+
+def _since(c: dict[str, Any], start: Any) -> str:
+    """" since the diary began on 26 Nov 2026" when that is inside the period, else ""."""
+    began = c.get("counted_from")
+    return f" since the diary began on {_date(began)}" if isinstance(began, dt.date) and began > start else ""
+
+
 def report_html(data: dict[str, Any], compact: bool = False) -> str:
     """The report as one HTML page (WeasyPrint input)."""
     from gutskin.interop.charts import itch_sleep_chart, scores_chart
@@ -263,7 +275,7 @@ def report_html(data: dict[str, Any], compact: bool = False) -> str:
         return "".join(parts)
     parts.append(
         "<h2>Data completeness</h2>"
-        f"<p>Diary logged on <b>{c.get('logged_days', 0)} of {c.get('days_in_window', 0)}</b> days "
+        f"<p>Diary logged on <b>{c.get('logged_days', 0)} of {_days_counted(c)}</b> days{_since(c, start)} "
         f"({c.get('percent_logged', 0):.0f} %); itch scored on {c.get('itch_days', 0)}, sleep loss on {c.get('sleep_days', 0)} days; "
         f"{c.get('flare_days', 0)} flare day(s); {c.get('questionnaires', 0)} score(s) (questionnaires and diary POEM) in the period; "
         f"last entry {_date(c.get('last_entry'))}.</p>")
