@@ -9,11 +9,20 @@ import typer
 from gutskin.commands._common import check_out_path, database_url, fail
 
 
-def backup(out: Path = typer.Option(..., "--out", help="Backup file to write (gzip JSON lines).")) -> None:
+def backup(
+    out: Path = typer.Option(..., "--out", help="Backup file to write (gzip JSON lines)."),
+    keep_days: int | None = typer.Option(
+        None, "--keep-days", metavar="N",
+        help="After writing, delete the gutskin backups in the same folder taken more than N days ago "
+             "(by the time in each backup, not the file's date). Other files are never touched."),
+) -> None:
     """Write a consistent snapshot of the database while the app keeps running."""
-    from gutskin.store.backup import BackupError
+    from gutskin.store.backup import MAX_KEEP_DAYS, BackupError, prune_backups
     from gutskin.store.backup import backup as do_backup
 
+    if keep_days is not None and not 1 <= keep_days <= MAX_KEEP_DAYS:  # refused before anything is written
+        fail(f"--keep-days {keep_days}: expected a whole number of days from 1 to {MAX_KEEP_DAYS} "
+             "(the backup just written is always kept)")
     if str(out) == "-":  # the usual "standard output" spelling; it made a file named "-"
         fail("--out -: a backup is written to a named file (atomically, owner-only); give a path, "
              "e.g. --out gutskin-backup.jsonl.gz")
@@ -28,6 +37,15 @@ def backup(out: Path = typer.Option(..., "--out", help="Backup file to write (gz
         fail(f"--out {out}: cannot write: {exc.strerror or exc}")
     # tables holding rows, as restore counts them (it said 18 tables here and 9 after a restore of the same file)
     typer.echo(f"wrote {out}: {sum(counts.values())} rows in {sum(1 for n in counts.values() if n)} tables", err=True)
+    if keep_days is not None:  # only after a backup was written whole: never a folder left with none
+        try:
+            gone = prune_backups(out.parent, keep_days, keep=out)
+        except OSError as exc:
+            fail(f"--keep-days {keep_days}: wrote {out}, but could not delete an old backup in {out.parent}: "
+                 f"{exc.strerror or exc}")
+        names = ", ".join(p.name for p in gone)
+        typer.echo(f"deleted {len(gone)} backup{'' if len(gone) == 1 else 's'} taken more than {keep_days} "
+                   f"day{'' if keep_days == 1 else 's'} ago in {out.parent}{': ' + names if gone else ''}", err=True)
 
 
 def restore(

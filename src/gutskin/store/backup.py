@@ -112,6 +112,47 @@ def backup(url: str, out: Path) -> dict[str, int]:
     return counts
 
 
+MAX_KEEP_DAYS = 36500  # a hundred years: "keep them all" without an overflow
+
+
+def backup_taken_at(path: Path) -> dt.datetime | None:
+    """When the gutskin backup ``path`` was taken (its header's ``created_at``, UTC), or None when
+    ``path`` is not a gutskin backup (not gzip, not JSON, another format) or names no time. Reads
+    only the header line, at most 4 KiB of it."""
+    try:
+        with gzip.open(path, "rt", encoding="utf-8") as fh:
+            header = json.loads(fh.readline(4096))
+        if not isinstance(header, dict) or (header.get("format") != FORMAT and header.get("format") not in OLD_FORMATS):
+            return None
+        at = dt.datetime.fromisoformat(str(header["created_at"]))
+    except (OSError, EOFError, ValueError, KeyError, UnicodeDecodeError):
+        return None
+    return at if at.tzinfo else at.replace(tzinfo=dt.UTC)
+
+
+def prune_backups(folder: Path, keep_days: int, keep: Path | None = None,
+                  now: dt.datetime | None = None) -> list[Path]:
+    """Delete the gutskin backups in ``folder`` (not its sub-folders) taken more than ``keep_days``
+    days before ``now``; return them. The age is the backup's own header time, not the file's
+    modification time (a copy or ``touch`` changes that). Never touched: ``keep`` (the backup just
+    written), a ``.part`` file (a backup being written), a symbolic link, any file that is not a
+    gutskin backup. ``keep_days`` must be 1 to :data:`MAX_KEEP_DAYS` (``BackupError`` otherwise)."""
+    if isinstance(keep_days, bool) or not isinstance(keep_days, int) or not 1 <= keep_days <= MAX_KEEP_DAYS:
+        raise BackupError(f"--keep-days {keep_days}: expected a whole number of days from 1 to {MAX_KEEP_DAYS}")
+    cutoff = (now or dt.datetime.now(dt.UTC)) - dt.timedelta(days=keep_days)
+    gone: list[Path] = []
+    for path in sorted(folder.iterdir()):
+        if path.name.endswith(".part") or path.is_symlink() or not path.is_file():
+            continue
+        if keep is not None and path.resolve() == keep.resolve():
+            continue
+        taken = backup_taken_at(path)
+        if taken is not None and taken < cutoff:
+            path.unlink()
+            gone.append(path)
+    return gone
+
+
 def _read(path: Path) -> tuple[dict[str, Any], Iterator[tuple[str, dict[str, Any]]]]:
     """The header and the rows; the rows end by checking the end marker (``header["end"]`` is
     set when it was read), so a file cut off anywhere raises before the restore commits."""
