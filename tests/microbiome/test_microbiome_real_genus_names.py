@@ -229,3 +229,28 @@ def test_a_new_user_uploads_a_silva_genus_table_and_every_name_is_read(client, e
     assert "percentile of Flemish Gut Flora Project adults" in text, text[:2000]
     assert "not recognised" not in text, text[:3000]
     assert "Butyrate producers were found" in text and "Akkermansia was found" in text
+
+
+# ------------------------------------------------------------------------------------------ GTDB-Tk
+
+def test_gtdbtk_summary_names_the_genomes_of_a_table(tmp_path) -> None:
+    lineages = {
+        "bin.1": "d__Bacteria;p__Bacillota_A;c__Clostridia;o__Oscillospirales;f__Ruminococcaceae;g__Faecalibacterium;"
+                 "s__Faecalibacterium prausnitzii_D",
+        "bin.2": "d__Bacteria;p__Bacteroidota;c__Bacteroidia;o__Bacteroidales;f__Bacteroidaceae;g__Phocaeicola;"
+                 "s__Phocaeicola vulgatus",
+        "bin.3": "d__Bacteria;p__Bacillota_A;c__Clostridia;o__Lachnospirales;f__Lachnospiraceae;g__Agathobacter;s__",
+        "bin.4": "Unclassified Bacteria",
+    }
+    head = ("user_genome\tclassification\tclosest_genome_reference\tclosest_genome_ani\tpplacer_taxonomy\t"
+            "classification_method\tnote\tmsa_percent\ttranslation_table\tred_value\twarnings\n")
+    summary = head + "".join(f"{g}\t{t}\tGCF_000000000.1\t98.9\t{t}\tANI\tN/A\t91.2\t11\tN/A\tN/A\n"
+                             for g, t in lineages.items())
+    table = "#OTU ID\tstool\nbin.1\t500\nbin.2\t300\nbin.3\t150\nbin.4\t50\n"
+    prof = read_profile(_write(tmp_path, "coverage.tsv", table),
+                        taxonomy=_write(tmp_path, "gtdbtk.bac120.summary.tsv", summary))
+    assert list(prof.taxonomy["genus"][:3]) == ["Faecalibacterium", "Phocaeicola", "Agathobacter"]
+    assert prof.taxonomy.loc["bin.4"].isna().all()
+    taxa = _statuses(sample_report(prof, None, "adult"))
+    assert taxa["butyrate producers"] == ("found", pytest.approx(650 / 1000))
+    assert taxa["Faecalibacterium prausnitzii"] == ("found", pytest.approx(500 / 1000))

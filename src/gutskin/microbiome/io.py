@@ -1168,7 +1168,9 @@ def read_taxonomy(path_or_buffer, *, max_bytes: int | None = None) -> dict[str, 
     the column called ``Taxon``/``taxonomy``/``Consensus Lineage``/``lineage`` (any case), other
     columns (``Confidence``) are ignored. QIIME 2 metadata directives (``#q2:types``) and blank
     lines are skipped. A file without a header whose second column is a lineage (QIIME 1
-    ``*_tax_assignments.txt``) is read the same way. Comma-separated works when the header has
+    ``*_tax_assignments.txt``) is read the same way, and so is GTDB-Tk's summary
+    (``gtdbtk.bac120.summary.tsv``: ``user_genome``, ``classification``, …), naming metagenome-assembled
+    genomes by their GTDB lineage. Comma-separated works when the header has
     no tab. Duplicate IDs and a missing lineage column are refused. ``max_bytes``: the most a
     ``taxonomy.qza``'s payload may unpack to (default :data:`TEXT_PAYLOAD_MAX`, the command line's);
     an upload passes its own size limit, since a 200 kB zip of one line repeated unpacked to 512 MB
@@ -1187,6 +1189,8 @@ def read_taxonomy(path_or_buffer, *, max_bytes: int | None = None) -> dict[str, 
     rows = [[c.strip() for c in r] for r in csv.reader(lines, delimiter=sep)]
     header = [c.lower() for c in rows[0]]
     col = next((i for i, c in enumerate(header) if i > 0 and c in _TAXONOMY_COLUMNS), None)
+    if col is None and header[0] == "user_genome" and "classification" in header:
+        col = header.index("classification")  # GTDB-Tk's gtdbtk.bac120/ar53.summary.tsv: genome, its GTDB lineage
     body = rows[1:]
     if col is None:
         if len(rows[0]) > 1 and _looks_like_lineage(pd.Index([rows[0][1]])):
