@@ -161,7 +161,7 @@ def test_the_clinician_sees_a_finished_challenge_due_on_the_patients_morning(cli
         assert client.get("/api/v1/clinician/challenge-alerts", headers=doc).json()["due"] == []
 
 
-def test_the_panel_counts_days_since_the_last_entry_from_the_patients_today(client, people) -> None:  # type: ignore[no-untyped-def]
+def test_the_panel_counts_days_since_the_last_entry_from_the_patients_today(client, people, engine) -> None:  # type: ignore[no-untyped-def]
     """A Los Angeles patient who logged their day at 19:00 read '1 day' since the last entry on the
     panel (the server was on their tomorrow); an Auckland patient who had not yet logged their new
     day read '0'."""
@@ -172,6 +172,8 @@ def test_the_panel_counts_days_since_the_last_entry_from_the_patients_today(clie
         doc = bearer(client, "linked@clinic.example.org")
         row = client.get("/api/v1/clinician/patients", headers=doc).json()[0]
         assert (row["patient_id"], row["days_since_last_entry"], row["itch_last7"]) == (people.owner_pid, 0, 3.0)
+    with transaction(engine) as s:  # the family moved: the zone is changed on My data (an entry's zone no
+        s.get(Patient, people.owner_pid).time_zone = AKL  # longer changes a zone the profile has, 2026-12-06)
     with at("2027-01-25T11:30"):  # 00:30 on the 26th in Auckland; logged the 25th at 23:00 there
         me = bearer(client, "owner@example.org")
         assert client.put("/api/v1/me/diary/2027-01-25", params={"zone": AKL}, json={"itch": 4},
@@ -196,11 +198,11 @@ def test_the_profile_zone_is_kept_once_audited_and_a_bad_one_is_named(client, pe
                           headers=me).status_code == 200
     no_zone = client.put(f"/api/v1/me/diary/{today}", json={"itch": 1}, headers=me)  # as before: the zone stays
     assert no_zone.status_code == 200
-    with transaction(engine) as s:
-        assert s.get(Patient, people.owner_pid).time_zone == LAX
+    with transaction(engine) as s:  # learnt once, while the profile had none: a later zone is that visit's only
+        assert s.get(Patient, people.owner_pid).time_zone == AKL  # (2026-12-06; it was LAX, the last one sent)
         changes = s.scalars(select(AuditEvent.object_id).where(AuditEvent.object_type == "patient_time_zone")
                             .order_by(AuditEvent.id)).all()
-    assert changes == [AKL, LAX]
+    assert changes == [AKL]
     # another person's profile: 404 before the zone is looked at
     other = client.put(f"/api/v1/me/diary/{today}", params={"zone": AKL, "patient_id": people.stranger_pid},
                        json={"itch": 1}, headers=me)

@@ -253,6 +253,9 @@ ROWS: dict[tuple[str, str], Row] = {
     # A's own profile is not a managed one (refused: it goes with the account); a child's deletion is
     # walked in test_round4_audit_walk
     ("POST", "/profiles/{patient_id}/delete"): Row(exp(LOGIN, PASS, 404, 403, 403, 403), form({"password": People.password})),
+    # the zone A's days are lived in, chosen on My data (a co-caregiver may too: test_profile_time_zone)
+    ("POST", "/profiles/{patient_id}/time_zone"): Row(exp(LOGIN, OK, 404, 403, 403, 403),
+                                                     form({"time_zone": "Europe/London"}), audit=A_ONLY),
     ("GET", "/microbiome"): Row(PAGE_ME, audit=ME_WRITERS),
     ("POST", "/microbiome"): Row(PAGE_ME, lambda w, p: upload(w, p, page=True), audit=ME_WRITERS),
     ("GET", "/microbiome/{sample_pk}"): Row(PAGE_ME_A_OBJECT, audit=A_ONLY),

@@ -636,10 +636,12 @@ def today_steps(session: Session, actor: Actor, patient_id: int, day: dt.date | 
     return out
 
 
-def log_adherence(session: Session, actor: Actor, challenge_id: int, day: dt.date, followed: bool,
+def log_adherence(session: Session, actor: Actor, challenge_id: int, day: dt.date | None, followed: bool,
                   note: str = "") -> dict[str, object]:
-    """The patient says whether they followed the day's step (avoid the food, or the dose as planned)."""
+    """The patient says whether they followed the day's step (avoid the food, or the dose as planned).
+    ``day`` None: the patient's today (the profile's zone; a page without JavaScript)."""
     ch = _challenge(session, actor, challenge_id, "owner")
+    day = day or zones.patient_today(session, ch.patient_id)
     if ch.status not in OPEN_STATUSES:
         raise InvalidInput("status: this challenge is not running")
     first = ch.elimination_start or ch.baseline_start

@@ -6,25 +6,33 @@ tomorrow. Every "today", "due" and "N days ago" about a patient is the patient's
 
 1. a zone the caller gives (the page's browser zone, the app's ``zone`` parameter) -- for this
    request only;
-2. else the profile's zone (``patients.time_zone``, migration 0013), set by :func:`remember`
-   when someone logs a day or takes a dose for the profile from a browser or app that says
-   where it is;
+2. else the profile's zone (``patients.time_zone``, migration 0013): chosen on My data by the
+   managing account or a co-caregiver (:func:`set_profile_zone`), or, while the profile has none,
+   learnt by :func:`remember` from the first browser or app that logs a day or takes a dose for it
+   and says where it is; a later visit from elsewhere never changes it (2026-12-06: two caregivers
+   of one child in two zones flipped it back and forth on each save, moving the reminders, the
+   challenge phases and the avoid list under the other one);
 3. else the server's date, as before the profile kept a zone (backward compatible: an API
    client that never sends a zone sees what it saw).
 
-No authorization here: the callers have authorized the actor for the profile already;
-:func:`remember` writes the audit row of the change it makes.
+A page opened without JavaScript sends no zone (the ``tz`` cookie is set by static/app.js): it
+uses the profile's (``web/pages/common.py: local_today``).
+
+No authorization in the reading helpers: the callers have authorized the actor for the profile
+already; :func:`remember` writes the audit row of the change it makes; :func:`set_profile_zone`
+authorizes and audits itself.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+import functools
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from gutskin.clinic import audit
+from gutskin.clinic import access, audit
 from gutskin.clinic.actors import Actor
 from gutskin.clinic.errors import InvalidInput
 from gutskin.store.models import Patient
@@ -84,10 +92,35 @@ def patients_today(session: Session, patient_ids: list[int]) -> dict[int, dt.dat
 
 
 def remember(session: Session, actor: Actor, patient: Patient, zone: str | None) -> None:
-    """Keep ``zone`` (a known IANA name; anything else is ignored) as the profile's zone when it
-    differs, audited as an update of the profile's time zone. The caller has authorized ``actor``
-    to enter the profile's record and holds the transaction."""
-    if known(zone) is None or patient.time_zone == zone:
+    """Learn ``zone`` (a known IANA name; anything else is ignored) as the profile's zone when the
+    profile has none yet (or one this machine does not know), audited as an update of the profile's
+    time zone. A profile that has a zone keeps it: a visit's zone decides only that visit's
+    "today", and the zone is changed on purpose on My data (:func:`set_profile_zone`). The caller
+    has authorized ``actor`` to enter the profile's record and holds the transaction."""
+    if known(zone) is None or known(patient.time_zone) is not None:
         return
     patient.time_zone = zone
     audit.record(session, actor, patient.id, "update", "patient_time_zone", zone or "")
+
+
+@functools.lru_cache(maxsize=1)
+def choices() -> tuple[str, ...]:
+    """The IANA zone names offered on My data (``zoneinfo.available_timezones()``, sorted)."""
+    return tuple(sorted(available_timezones()))
+
+
+def set_profile_zone(session: Session, actor: Actor, patient_id: int, name: str | None) -> str:
+    """The managing account or a co-caregiver chooses the zone the profile's days are lived in
+    (My data): authorized first (anyone else: ``NotFound``), then ``name`` must be one of
+    :func:`choices` (``InvalidInput`` naming ``time_zone``); a change is audited. Returns the zone."""
+    patient = access.patient_for_entry(session, actor, patient_id)
+    name = (name or "").strip()
+    if not name:
+        raise InvalidInput("time_zone: choose the time zone this profile's days are lived in")
+    if name not in choices():
+        raise InvalidInput("time_zone: not a time zone this server knows (choose one from the list, an IANA "
+                           "name like Europe/London or America/New_York)")  # not repeated: a form's words
+    if patient.time_zone != name:
+        patient.time_zone = name
+        audit.record(session, actor, patient.id, "update", "patient_time_zone", name)
+    return name

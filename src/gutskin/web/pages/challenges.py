@@ -60,7 +60,7 @@ def patient_page(request: Request, patient: int | None = None, error: str | None
         u = require_user(request, s, "patient")
         pid = _pid(s, u.actor, patient)
         profile = access.patient_for_read(s, u.actor, pid)
-        today = local_today(request)
+        today = local_today(request, s, pid)  # the browser's day, else the profile's (a page without JavaScript)
         zone = viewer_zone(request)
         steps = uc.today_steps(s, u.actor, pid, today, zone.key if zone is not None else None)
         ctx = {"steps": steps, "reminders": uc.reminders(s, u.actor, pid, today), "avoid": uc.avoid_list(s, u.actor, pid, today),
@@ -88,7 +88,8 @@ async def take_dose(request: Request, challenge_id: int, dose_id: int) -> Respon
             if not form.get("checked"):
                 raise InvalidInput("safety: confirm that you checked for each of these signs before eating the dose")
             zone = viewer_zone(request)  # the browser's zone, kept with the dose for the verdict's reaction days
-            r = uc.take_dose(s, u.actor, challenge_id, dose_id, _symptom_form(form), today=local_today(request),
+            r = uc.take_dose(s, u.actor, challenge_id, dose_id, _symptom_form(form),
+                             today=local_today(request) if zone is not None else None,  # None: the profile's day
                              zone=zone.key if zone is not None else None)
     except ClinicError as exc:
         if isinstance(exc, (NotFound, Forbidden)):
@@ -122,7 +123,8 @@ def adherence(request: Request, challenge_id: int, followed: str = Form(""), day
         with unit_of_work(request) as s:
             u = require_user(request, s, "patient")
             verify_csrf(request, u, csrf_token)
-            d = page_day(day, "day") if day.strip() else local_today(request)  # fromisoformat read 2025-W14-2 too
+            # fromisoformat read 2025-W14-2 too; no day: the browser's, else (no JavaScript) the profile's
+            d = page_day(day, "day") if day.strip() else (local_today(request) if viewer_zone(request) else None)
             uc.log_adherence(s, u.actor, challenge_id, d, followed == "yes", note)
     except (ClinicError, ValueError) as exc:
         if isinstance(exc, (NotFound, Forbidden)):
@@ -164,7 +166,7 @@ def _clinic_list_page(request: Request, patient_id: int, error: str | None, type
         ctx = {"rows": rows, "patient_id": patient_id, "records": uc.allergy_records(s, u.actor, patient_id),
                "avoid": uc.avoid_list(s, u.actor, patient_id), "foods": FOODS, "error": error,
                "patient_name": rows[0]["patient_name"] if rows else _name(s, u.actor, patient_id),
-               "today": local_today(request).isoformat(), "min_baseline": uc.MIN_BASELINE_DAYS, "default_baseline": uc.DEFAULT_BASELINE_DAYS,
+               "today": local_today(request, s, patient_id).isoformat(), "min_baseline": uc.MIN_BASELINE_DAYS, "default_baseline": uc.DEFAULT_BASELINE_DAYS,
                "hard_max": uc.HARD_MAX_ELIMINATION_DAYS, "typed": typed or {}}
         return render(request, "challenges_clinic.html", ctx, status=status, user=u)
 

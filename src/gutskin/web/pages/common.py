@@ -35,6 +35,16 @@ TEMPLATES.env.filters["abundance_percent"] = abundance_percent
 TEMPLATES.env.globals["author_words"] = AUTHOR_WORDS
 
 
+def zone_choices() -> tuple[str, ...]:
+    """The IANA zones offered on My data (gutskin.clinic.zones.choices)."""
+    from gutskin.clinic import zones
+
+    return zones.choices()
+
+
+TEMPLATES.env.globals["zone_choices"] = zone_choices
+
+
 def factor_text(name: str, value: float) -> str:
     """A logged factor as a person reads it: "Dairy", "Pollen 40 grains/m³", "Humidity 35 %",
     "Stress 3" -- the chip's label, and for amounts the value with its unit (ranges such as
@@ -223,16 +233,19 @@ def redirect(url: str) -> RedirectResponse:
 TZ_COOKIE = "tz"  # the browser's IANA time zone, set by static/app.js on every page
 
 
-def local_today(request: Request) -> dt.date:
-    """Today's date where the person is: the browser's time zone (``tz`` cookie), else the
+def local_today(request: Request, session: Session | None = None, patient_id: int | None = None) -> dt.date:
+    """Today's date where the person is: the browser's time zone (``tz`` cookie), else -- on a
+    patient's page (``session`` and ``patient_id`` given) -- the profile's zone
+    (``patients.time_zone``: a browser without JavaScript sends no cookie; 2026-12-06), else the
     server's. A diary day is the person's day -- an evening entry in Los Angeles must not land
     on tomorrow because the server runs on UTC."""
-    name = request.cookies.get(TZ_COOKIE, "")
-    if name and len(name) <= 64:
-        try:
-            return dt.datetime.now(ZoneInfo(name)).date()
-        except (ZoneInfoNotFoundError, ValueError, OSError):  # unknown or malformed zone name
-            pass
+    zone = viewer_zone(request)
+    if zone is not None:
+        return dt.datetime.now(zone).date()
+    if session is not None and patient_id is not None:
+        from gutskin.clinic import zones
+
+        return zones.patient_today(session, patient_id)
     return dt.date.today()
 
 

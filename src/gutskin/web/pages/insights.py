@@ -35,10 +35,10 @@ def insights_panel(request: Request, patient: int) -> Response:
         viewer = u.actor.role
         if viewer == "patient" and access.patient_for_entry(s, u.actor, patient).relationship == "child":
             viewer = "caregiver"  # a child's record: "your child's itch", not "your itch"
+        today = local_today(request, s, patient)  # the browser's day, else the profile's (a page without JavaScript)
     forecast, sleep = result.get("forecast"), result.get("sleep_forecast")
     # the forecast runs from the last diary day: when its first day is already past, "next 7 days" is wrong
     origin = (forecast or {}).get("origin")
-    today = local_today(request)
     stale = bool(origin) and dt.date.fromisoformat(str(origin)) + dt.timedelta(days=1) < today
     # a recent last row with no itch score for more than a week before it (foods ticked, the slider
     # left alone): the forecast is the diary's usual itch, not how it is now (years-of-data walk)

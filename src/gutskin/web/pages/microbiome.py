@@ -67,7 +67,7 @@ async def microbiome_upload(request: Request, file: UploadFile = File(...), samp
                 u = require_user(request, s, "patient")
                 verify_csrf(request, u, csrf_token)
                 pid = _pid(s, u.actor, patient)
-                when = _collected(collected_on, local_today(request))
+                when = _collected(collected_on, local_today(request, s, pid))
                 group = micro.upload_age_group(s, u.actor, pid, collected_on=when)  # the age on the collection day
             parsed = micro.parse_upload(file.filename or "", data, sample_id=sample_id.strip() or None, method=method,
                                         age_group=group, max_bytes=limit, kind=kind,

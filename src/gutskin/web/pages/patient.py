@@ -14,7 +14,7 @@ from fastapi.responses import HTMLResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from gutskin.clinic import (access, accounts, appointments, audit, challenges, diary, export, microbiome, questionnaires,
-                            sharing, summary)
+                            sharing, summary, zones)
 from gutskin.clinic.errors import ClinicError, Forbidden, InvalidInput, NotFound
 from gutskin.diary.csvio import DiaryCsvError
 from gutskin.diary.factors import VOCABULARY, FactorKind, known_factor
@@ -51,10 +51,11 @@ def _pid(session, actor, patient: int | None) -> int:  # type: ignore[no-untyped
 def _profiles(session, actor) -> list[dict]:  # type: ignore[no-untyped-def]
     """The profile switcher: the profiles the account manages, then the children it helps keep
     (``co_caregiver``: no Delete for those on My data)."""
-    managed = [{"id": p.id, "name": p.display_name or "Me", "relationship": p.relationship, "co_caregiver": False}
-               for p in access.owned_patients(session, actor)]
+    managed = [{"id": p.id, "name": p.display_name or "Me", "relationship": p.relationship, "co_caregiver": False,
+                "time_zone": zones.patient_zone(session, p.id)} for p in access.owned_patients(session, actor)]
     return managed + [{"id": p.id, "name": p.display_name or p.external_id, "relationship": p.relationship,
-                       "co_caregiver": True} for p in access.caregiving_patients(session, actor)]
+                       "co_caregiver": True, "time_zone": zones.patient_zone(session, p.id)}
+                      for p in access.caregiving_patients(session, actor)]
 
 
 def _parse_day(value: str | None, today: dt.date) -> dt.date:
@@ -217,13 +218,13 @@ def _today_page(request: Request, date: str | None, patient: int | None, saved: 
     form field the error is about (marked aria-invalid, described by the message); ``changed``:
     the save was refused because the day changed since the form was opened (the version stored now);
     ``delete_refused``: the same for the page's Delete (the version stored now; nothing was deleted)."""
-    local = local_today(request)
-    day = _parse_day(date, local)
-    if day > local or day < FIRST_DAY:  # nobody logs tomorrow (the form would only refuse it on save), nor in 1066
-        return redirect("/today" + (f"?patient={patient}" if patient else ""))
     with unit_of_work(request) as s:
         u = require_user(request, s, "patient")
         pid = _pid(s, u.actor, patient)
+        local = local_today(request, s, pid)  # the browser's day, else the profile's (no JavaScript: no tz cookie)
+        day = _parse_day(date, local)
+        if day > local or day < FIRST_DAY:  # nobody logs tomorrow (the form would only refuse it on save), nor in 1066
+            return redirect("/today" + (f"?patient={patient}" if patient else ""))
         # one read of the diary, audited once: the 60 days before this one (the chips used lately) and the day itself
         recent = diary.list_days(s, u.actor, pid, day - dt.timedelta(days=60), day)
         existing = [d for d in recent if d["date"] == day.isoformat()]
@@ -285,17 +286,18 @@ def _today_page(request: Request, date: str | None, patient: int | None, saved: 
             "error_field": error_field if error else None,
             "viewing": viewing(s, u, patient),
             "author": author, "base": base, "today": local.isoformat(),
+            "profile_zone": zones.patient_zone(s, pid),  # what a page without JavaScript goes by
         }
         status = 409 if changed is not None or delete_refused is not None else 422 if error else 200
         return render(request, "today.html", ctx, user=u, status=status)
 
 
 def _save_today(request: Request, form: dict[str, str], patient: int | None) -> Response:
-    day = _parse_day(form.get("date"), local_today(request))
     with unit_of_work(request) as s:
         u = require_user(request, s, "patient")
         verify_csrf(request, u, form.get("csrf_token"))
         pid = _pid(s, u.actor, patient)
+        day = _parse_day(form.get("date"), local_today(request, s, pid))
         def number(name: str, value: str) -> float:
             try:
                 return float(value)
@@ -534,7 +536,7 @@ def _save_questionnaire(request: Request, instrument: str, form: dict[str, str],
         pid = _pid(s, u.actor, patient)
         if confirmed:  # answered on the person's own day (a POEM total goes on that diary day)
             result = questionnaires.submit(s, u.actor, pid, instrument, {"answers": answers},
-                                           answered_on=local_today(request))
+                                           answered_on=local_today(request, s, pid))
             child = access.patient_for_entry(s, u.actor, pid).relationship == "child"
             return render(request, "questionnaire_result.html", {"instrument": instrument, "result": result,
                                                                  "patient": patient, "child": child,
@@ -563,7 +565,7 @@ def trends(request: Request, weeks: int = 12, patient: int | None = None) -> Res
     with unit_of_work(request) as s:
         u = require_user(request, s, "patient")
         pid = _pid(s, u.actor, patient)
-        data = summary.trends(s, u.actor, pid, weeks, today=local_today(request))
+        data = summary.trends(s, u.actor, pid, weeks, today=local_today(request, s, pid))
         micro = microbiome.latest_summary(s, u.actor, pid)
         dates = data["dates"]  # type: ignore[index]
         # who logged each day, as /today says it: names only here, never in the chart data (the clinic's page shares it)
@@ -724,15 +726,39 @@ def appointments_send(request: Request, request_id: int, to: list[str] = Form([]
 
 
 @router.get("/data", response_class=HTMLResponse)
-def data_page(request: Request, imported: str | None = None, removed: str | None = None) -> Response:
+def data_page(request: Request, imported: str | None = None, removed: str | None = None,
+              zone_set: str | None = None) -> Response:
     with unit_of_work(request) as s:
         u = require_user(request, s, "patient")
         note = read_note(request, imported)  # signed: a link cannot make the page say "Imported 500 days"
         rows = int(note) if note and note.isdigit() else None
         gone = read_note(request, removed)  # signed too: "Mia's profile is deleted" only after it was
+        zoned = read_note(request, zone_set)  # signed: "zone 12" after that profile's zone was saved
         return render(request, "data.html", {"profiles": _profiles(s, u.actor), "imported": rows,
-                                             "removed": gone[len("removed "):] if gone and gone.startswith("removed ") else None},
+                                             "removed": gone[len("removed "):] if gone and gone.startswith("removed ") else None,
+                                             "zone_saved_for": int(zoned[5:]) if zoned and zoned.startswith("zone ")
+                                             and zoned[5:].isdigit() else None},
                       user=u)
+
+
+@router.post("/profiles/{patient_id}/time_zone", response_class=HTMLResponse)
+def profile_time_zone(request: Request, patient_id: int, time_zone: str = Form(""), csrf_token: str = Form("")) -> Response:
+    """The zone a profile's days are lived in, chosen by its managing account or a co-caregiver
+    (2026-12-06): a visit from another zone no longer changes it (two caregivers flipped it), and
+    pages without JavaScript, reminders and the clinic's panel take the profile's today from it."""
+    try:
+        with unit_of_work(request) as s:
+            u = require_user(request, s, "patient")
+            verify_csrf(request, u, csrf_token)
+            zones.set_profile_zone(s, u.actor, patient_id, time_zone)  # not yours: 404, nothing written
+    except (NotFound, Forbidden):
+        raise
+    except ClinicError as exc:  # My data again, the reason on that profile's zone form
+        with unit_of_work(request) as s:
+            u = require_user(request, s, "patient")
+            return render(request, "data.html", {"profiles": _profiles(s, u.actor), "zone_error": str(exc),
+                                                 "zone_error_for": patient_id}, status=status_for(exc), user=u)
+    return redirect(f"/data?zone_set={quote(signed_note(request, f'zone {patient_id}', '/data'))}#zone-{patient_id}")
 
 
 @router.post("/data/import", response_class=HTMLResponse)
@@ -776,7 +802,7 @@ def data_csv(request: Request, patient: int | None = None) -> Response:
         u = require_user(request, s, "patient")
         pid = _pid(s, u.actor, patient)
         text = export.diary_csv(s, u.actor, pid)
-        name = export.diary_file_name(s, u.actor, pid, local_today(request))
+        name = export.diary_file_name(s, u.actor, pid, local_today(request, s, pid))
     return Response(text, media_type="text/csv; charset=utf-8",
                     headers={"Content-Disposition": f'attachment; filename="{name}"'})
 

@@ -50,7 +50,7 @@ def patient_report(request: Request, patient: int | None = None, weeks: int = 12
     with unit_of_work(request) as s:
         u = require_user(request, s, "patient")
         profile = access.default_patient(s, u.actor) if patient is None else access.patient_for_entry(s, u.actor, patient)
-        today = local_today(request)
+        today = local_today(request, s, profile.id)
         data = reports.report_data(s, u.actor, profile.id, weeks, today=today)
         # named per profile and day like the diary download: every report was gutskin-report.pdf, so
         # a parent's report and each child's overwrote one another (family review)
