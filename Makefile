@@ -5,10 +5,17 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 PORT ?= 8000
 
-.PHONY: run test install browser bench lint clean
+.PHONY: run test install venv browser bench lint clean
+
+# A .venv whose python has no pip (Debian's `python3 -m venv` without python3-venv leaves one
+# behind after its error) is made again instead of failing later with "No module named pip".
+venv:
+	@$(PY) -m pip --version >/dev/null 2>&1 || $(PYTHON) -m venv $(VENV) || { \
+	  echo "could not make $(VENV) with $(PYTHON); on Debian or Ubuntu: sudo apt-get install python3-venv (or python3.11-venv), then run make again" >&2; \
+	  exit 1; }
 
 $(STAMP): pyproject.toml
-	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	@$(MAKE) --no-print-directory venv
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)

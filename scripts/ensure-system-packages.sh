@@ -2,6 +2,9 @@
 # Debian libraries WeasyPrint needs for the visit report PDF (Pango with its FreeType backend;
 # HarfBuzz and fontconfig come with them). Installs with apt-get when missing and we are root.
 set -euo pipefail
+# ldconfig lives in /sbin, which is not on an ordinary user's PATH on Debian: without this the
+# libraries were reported missing (and `make test` stopped) for anyone but root.
+PATH="$PATH:/usr/sbin:/sbin"
 missing=()
 for lib in libpango-1.0.so.0:libpango-1.0-0 libpangoft2-1.0.so.0:libpangoft2-1.0-0; do
   if ! ldconfig -p | grep -q "${lib%%:*}"; then missing+=("${lib##*:}"); fi
