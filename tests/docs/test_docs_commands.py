@@ -197,3 +197,37 @@ def test_every_command_is_shown_whole_somewhere() -> None:
     missing = [" ".join(leaf) for leaf in _leaves(typer.main.get_command(app)) if leaf not in whole]
     assert not missing, f"no line in README.md or docs/*.md shows these with their required options: " \
                         f"{', '.join('gutskin ' + m for m in missing)}"
+
+
+def test_readme_lists_every_instrument_gutskin_score_takes() -> None:
+    from gutskin.instruments import INSTRUMENTS
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    listed = re.search(r"gutskin score INSTRUMENT [^\n#]*#\s*([a-z ]+)\n", readme).group(1).split()
+    table = (ROOT / "docs/instruments.md").read_text(encoding="utf-8").split("| INSTRUMENT |", 1)[1]
+    in_table = re.findall(r"^\| ((?:`[a-z]+`(?:, )?)+) \|", table, re.M)
+    assert sorted(listed) == sorted(INSTRUMENTS)
+    assert sorted(n for cell in in_table for n in re.findall(r"`([a-z]+)`", cell)) == sorted(INSTRUMENTS)
+
+
+def test_readme_configuration_table_matches_the_settings() -> None:
+    """Every setting's GUTSKIN_ variable is in README's table, with the default the code has."""
+    from gutskin.settings import Settings
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    table = readme.split("## Configuration", 1)[1].split("\n## ", 1)[0]
+    documented: dict[str, str | None] = {}
+    for row in re.findall(r"^\| (`GUTSKIN_[^|]*)\| ([^|]*)\|", table, re.M):
+        names = re.findall(r"`(GUTSKIN_[A-Z_]+)`", row[0])
+        defaults = re.findall(r"`([^`]*)`", row[1].split(" (")[0])
+        for i, name in enumerate(names):
+            documented[name] = defaults[i] if len(defaults) == len(names) else \
+                defaults[0] if len(defaults) == 1 else None  # `720` for both minutes
+    problems = []
+    for field, info in Settings.model_fields.items():
+        var = f"GUTSKIN_{field.upper()}"
+        if var not in documented:
+            problems.append(f"{var} is not in README's Configuration table")
+        elif info.default_factory is None and field != "secret_key" and documented[var] != str(info.default):
+            problems.append(f"{var}: README says default {documented[var]!r}, the code has {info.default!r}")
+    assert not problems, "\n".join(problems)
