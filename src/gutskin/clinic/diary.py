@@ -167,9 +167,10 @@ def put_day(session: Session, actor: Actor, patient_id: int, day: dt.date, entry
     day to end), so two first saves of a day at the same instant cannot both pass; a version is
     checked on the row locked before the write. The answer carries the new ``version``.
 
-    ``zone``: where the writer is (the page's browser zone, the API's ``zone``): kept as the
-    profile's zone (:func:`gutskin.clinic.zones.remember`), which gives the patient's "today"
-    to reminders and the clinician's panel; an unknown name is ignored here (the API refuses it).
+    ``zone``: where the writer is (the page's browser zone, the API's ``zone``): learnt as the
+    profile's zone while it has none (:func:`gutskin.clinic.zones.remember`; a zone the profile has
+    is changed on My data only), which gives the patient's "today" to reminders and the
+    clinician's panel; an unknown name is ignored here (the API refuses it).
     """
     patient = patient_for_entry(session, actor, patient_id)  # authorization first: a stranger gets 404, never a conflict
     _validate(entry)
