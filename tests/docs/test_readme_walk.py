@@ -236,3 +236,20 @@ def test_the_documented_json_fields_are_the_printed_ones(tmp_path: Path) -> None
               "gutskin import fhir b.json --patient copy-1", tmp_path, env)
     assert r.returncode == 0, r.stderr
     assert set(json.loads(r.stdout)) == fhir_keys
+
+
+def test_a_header_only_diary_prints_what_insights_md_says(tmp_path: Path) -> None:
+    text = " ".join((ROOT / "docs/insights.md").read_text(encoding="utf-8").split())
+    said = re.search(r'the text output of `triggers` and `forecast` says "([^"]+)", that of `evaluate forecast` "([^"]+)"',
+                     text)
+    assert said, "docs/insights.md no longer says what a header-only diary prints"
+    diary = tmp_path / "header.csv"
+    diary.write_text((ROOT / "docs/examples/diary.csv").read_text().splitlines()[0] + "\n")
+    env = _env(tmp_path / "home", _sqlite_db(tmp_path, "g.db"))
+    for command, expected in [("triggers", said.group(1)), ("forecast", said.group(1)),
+                              ("evaluate forecast", said.group(2))]:
+        r = _bash(f"gutskin {command} header.csv", tmp_path, env)
+        assert (r.returncode, r.stdout.strip()) == (0, expected.replace("FILE", "header.csv")), (command, r.stderr)
+    for command, expected in [("triggers", "[]"), ("forecast", "{}")]:
+        r = _bash(f"gutskin {command} header.csv --json", tmp_path, env)
+        assert (r.returncode, r.stdout.strip()) == (0, expected), (command, r.stderr)
