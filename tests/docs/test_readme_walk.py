@@ -253,3 +253,17 @@ def test_a_header_only_diary_prints_what_insights_md_says(tmp_path: Path) -> Non
     for command, expected in [("triggers", "[]"), ("forecast", "{}")]:
         r = _bash(f"gutskin {command} header.csv --json", tmp_path, env)
         assert (r.returncode, r.stdout.strip()) == (0, expected), (command, r.stderr)
+
+
+def test_the_default_database_is_where_readme_says(tmp_path: Path) -> None:
+    """README: without GUTSKIN_DATABASE_URL the data stays in `~/.local/share/gutskin/gutskin.db`
+    (printed at start), a new SQLite file readable by its owner only."""
+    shown = re.search(r"by default `(~/[^`]+/gutskin\.db)`", " ".join(README.split())).group(1)
+    home = tmp_path / "home"
+    env = _env(home, "unused")
+    del env["GUTSKIN_DATABASE_URL"]
+    r = _bash("gutskin db upgrade", tmp_path, env)
+    assert r.returncode == 0, r.stderr
+    db = home / shown.removeprefix("~/")
+    assert r.stderr.splitlines()[0] == f"database: {db}"
+    assert db.stat().st_mode & 0o777 == 0o600
