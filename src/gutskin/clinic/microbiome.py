@@ -27,7 +27,7 @@ from gutskin.clinic.errors import InvalidInput, NotFound
 from gutskin.store.models import MicrobiomeSample, Patient
 
 ALLOWED_SUFFIXES = (".biom", ".tsv", ".csv", ".txt", ".json", ".h5", ".hdf5", ".qza", ".kreport", ".k2report",
-                    ".report")
+                    ".report", ".bracken")  # .bracken: Bracken's output as its manual names it (-o sample.bracken)
 MAX_BYTES_DEFAULT = 20 * 1024 * 1024
 MAX_UPLOAD_CELLS = 5_000_000  # samples × features of an uploaded table made dense (40 MB): a person's profile, or a study table holding it
 METHODS = ("16S", "shotgun", "unknown")
@@ -52,7 +52,7 @@ def safe_filename(name: str | None) -> str:
 def _check_type(name: str, data: bytes) -> None:
     if not name.lower().endswith(ALLOWED_SUFFIXES):
         raise InvalidInput(f"file: expected a BIOM (.biom), QIIME 2 table (.qza), TSV/CSV table, MetaPhlAn profile "
-                           f"(.tsv/.txt) or Kraken report (.kreport), got {name!r}")
+                           f"(.tsv/.txt), Kraken report (.kreport) or Bracken output (.bracken), got {name!r}")
     head = data[:8]
     is_hdf5 = head.startswith(b"\x89HDF\r\n\x1a\n")
     is_zip = name.lower().endswith(".qza") and head.startswith(b"PK\x03\x04")  # a QIIME 2 artifact is a zip
