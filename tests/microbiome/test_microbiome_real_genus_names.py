@@ -254,3 +254,37 @@ def test_gtdbtk_summary_names_the_genomes_of_a_table(tmp_path) -> None:
     taxa = _statuses(sample_report(prof, None, "adult"))
     assert taxa["butyrate producers"] == ("found", pytest.approx(650 / 1000))
     assert taxa["Faecalibacterium prausnitzii"] == ("found", pytest.approx(500 / 1000))
+
+
+# ------------------------------------------------------------------------------------- a bad cell's place
+
+@pytest.mark.parametrize(("text", "where", "what"), [
+    # QIIME's export: a comment line and a blank line before the cell count as lines of the file
+    ("# Constructed from biom file\n#OTU ID\tS1\tS2\tS3\n\nASV1\t10\t20\t30\nASV2\t5\tx7\t9\n",
+     "line 5, column 3", "non-numeric value 'x7' for sample 'S2', feature 'ASV2'"),
+    ("sample,Bacteroides,Blautia,Akkermansia\nP1,10,20,3\nP2,4,-3,1\n",
+     "line 3, column 3", "sample 'P2', feature 'Blautia' has a negative value (-3)"),
+    ("Genus;S1;S2\nBacteroides;15;2\nBlautia;;3\n",
+     "line 3, column 2", "sample 'S1', feature 'Blautia' has a missing (NaN) value"),
+])
+def test_a_bad_cell_of_a_table_is_named_by_line_and_column(tmp_path, text, where, what) -> None:
+    with pytest.raises(MicrobiomeInputError) as info:
+        read_profile(_write(tmp_path, "table.csv" if "," in text or ";" in text else "table.tsv", text))
+    message = str(info.value)
+    assert message.startswith(f"{tmp_path}/table.") and f": {where}: {what}" in message, message
+
+
+def test_a_new_user_uploads_bracken_output_by_its_usual_name(client, engine) -> None:
+    form = client.get("/register")
+    r = client.post("/register", data={"display_name": "Ravi", "email": "ravi@example.org",
+                                       "password": "ravi-password-1", "csrf_token": _csrf(form.text)},
+                    follow_redirects=False)
+    assert r.status_code == 303, r.text
+    page = client.get("/microbiome")
+    r = client.post("/microbiome", data={"csrf_token": _csrf(page.text), "method": "shotgun", "kind": "auto"},
+                    files={"file": ("stool.bracken", _BRACKEN.encode(), "text/tab-separated-values")},
+                    follow_redirects=False)
+    assert r.status_code == 303, _text(r.text)[:1500]
+    text = _text(client.get(r.headers["location"]).text)
+    assert "Observed features (richness) 4 " in text, text[:2000]  # Homo (the host) left out
+    assert "Butyrate producers were found" in text

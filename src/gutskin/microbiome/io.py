@@ -479,11 +479,14 @@ def read_table(path_or_buffer, *, orientation: Orientation | None = None, sep: s
     """
     text, src = _read_text(path_or_buffer)
     kind = check_kind(kind, source=src)
-    lines = [ln for ln in text.splitlines() if ln.strip() and not ln.startswith("# Constructed from biom")]
+    numbered = [(n, ln) for n, ln in enumerate(text.splitlines(), start=1)
+                if ln.strip() and not ln.startswith("# Constructed from biom")]
     # leading comment lines with no delimiter ('# QIIME v1.9.1 OTU table' of a classic QIIME 1 table,
     # which became the header: 'needs an ID column'); '#OTU ID<TAB>…' is the header and stays
-    while lines and lines[0].startswith("#") and not any(c in lines[0] for c in "\t,;"):
-        lines.pop(0)
+    while numbered and numbered[0][1].startswith("#") and not any(c in numbered[0][1] for c in "\t,;"):
+        numbered.pop(0)
+    lines = [ln for _, ln in numbered]
+    line_numbers = [n for n, _ in numbered]  # the file's line of each entry of lines (to name a bad cell)
     if not lines:
         raise MicrobiomeInputError("the file is empty", source=src)
     notes: list[str] = []
@@ -496,6 +499,7 @@ def read_table(path_or_buffer, *, orientation: Orientation | None = None, sep: s
         stem = Path(src).stem if src != "<stream>" else "sample"
         names = [stem] if len(first) == 2 else [f"{stem}_{k}" for k in range(1, len(first))]
         lines = [cells.join(["clade_name", *names]), *lines]
+        line_numbers = [0, *line_numbers]  # the header added: on no line of the file
         notes.append(f"no header line: the first line is a clade; sample(s) named {', '.join(names)}")
     if sep is None:
         if "\t" in lines[0]:
@@ -512,6 +516,7 @@ def read_table(path_or_buffer, *, orientation: Orientation | None = None, sep: s
         raise MicrobiomeInputError(f"cannot parse the table ({exc})", source=src) from exc
     import csv
 
+    rows_read = raw.shape[0]  # one per line after the header, unless a quoted cell spans lines
     header_cells = [c.strip() for c in next(csv.reader([lines[0]], delimiter=sep))]
     # spreadsheet leftovers: columns with no header and no value, rows with no value at all
     blank = pd.DataFrame(_stripped(raw).eq("").to_numpy().reshape(raw.shape), index=raw.index, columns=raw.columns)
@@ -527,6 +532,14 @@ def read_table(path_or_buffer, *, orientation: Orientation | None = None, sep: s
     raw = raw[~blank.all(axis=1).to_numpy()]
     if raw.shape[1] < 2:
         raise MicrobiomeInputError("the table needs an ID column and at least one data column", source=src)
+    # where each row and column of the file is (None when a quoted cell spans lines: no position given)
+    row_line: dict[str, int] = {}
+    if rows_read == len(line_numbers) - 1:
+        for pos, rid in zip(raw.index, raw.iloc[:, 0].map(str)):
+            row_line.setdefault(rid, line_numbers[int(pos) + 1])
+    column_of = {}
+    for k, cell in enumerate(next(csv.reader([lines[0]], delimiter=sep)), start=1):
+        column_of.setdefault(cell.strip(), k)
     header0 = str(raw.columns[0])
     raw = raw.set_index(raw.columns[0])
     raw.index = raw.index.map(str)
@@ -577,7 +590,19 @@ def read_table(path_or_buffer, *, orientation: Orientation | None = None, sep: s
     # sample), then transposed: per-column pandas calls on the transposed table took 4 minutes
     # for a 200,000-feature QIIME 2 export (15 MB); empty cells become NaN and a cell that is no
     # number stays text, so validate_table names the missing or bad value's sample and feature
-    frame = _numeric_frame(raw, sep, src, notes, features_as_rows=orientation == "features-as-rows")
+    def at_cell(exc: MicrobiomeInputError) -> MicrobiomeInputError:
+        """``exc`` naming the line and column of its sample's and feature's cell, when both are known."""
+        row_id, col_id = (exc.feature, exc.sample) if orientation == "features-as-rows" else (exc.sample, exc.feature)
+        line, column = row_line.get(str(row_id)), column_of.get(str(col_id).strip())
+        if row_id is None or col_id is None or not line or column is None:
+            return exc
+        text = str(exc).removeprefix(f"{src}: ")
+        return type(exc)(f"line {line}, column {column}: {text}", sample=exc.sample, feature=exc.feature, source=src)
+
+    try:
+        frame = _numeric_frame(raw, sep, src, notes, features_as_rows=orientation == "features-as-rows")
+    except MicrobiomeInputError as exc:
+        raise at_cell(exc) from None
     taxonomy = None
     unrecognised: tuple[str, ...] = ()
     if lineages is not None:
@@ -606,8 +631,11 @@ def read_table(path_or_buffer, *, orientation: Orientation | None = None, sep: s
                     notes.append("method taken as shotgun: a table with a clade at every rank is what shotgun "
                                  "profilers (MetaPhlAn, Kraken) write; give the method to override")
         taxonomy = taxonomy_frame({c: c for c in frame.columns})
-    prof = Profile.from_frame(frame, kind=kind, rank=rank, method=method, taxonomy=taxonomy,
-                              source=src, notes=(note, *notes), drop_empty=True)
+    try:
+        prof = Profile.from_frame(frame, kind=kind, rank=rank, method=method, taxonomy=taxonomy,
+                                  source=src, notes=(note, *notes), drop_empty=True)
+    except MicrobiomeInputError as exc:  # a bad cell: its line and column too (a big table's IDs are hard to find)
+        raise at_cell(exc) from None
     prof = dataclasses.replace(prof, unrecognised_names=unrecognised)
     return to_relative(prof) if kind == "relative" else prof
 
