@@ -1,8 +1,8 @@
 """Migration 0011 (a consent outlives its clinician's account) upgrades a database holding
 consents, on SQLite and PostgreSQL: each consent gets its clinician's name and address, and
 deleting the clinician's account afterwards keeps the consent (clinician NULL) while deleting the
-patient's profile still deletes theirs. The downgrade drops the snapshot and the consents whose
-clinician is gone."""
+patient's profile still deletes theirs. The downgrade drops the snapshot; it refuses while a consent's
+clinician is gone (2026-12-06), and goes once those are deleted deliberately."""
 
 from __future__ import annotations
 
@@ -45,7 +45,17 @@ def test_consents_survive_the_clinicians_deletion_after_upgrade(db_url: str) -> 
         c.exec_driver_sql("DELETE FROM users WHERE id = 52")  # the clinician's account goes: the consent stays
         assert c.exec_driver_sql("SELECT id, clinician_user_id, clinician_name FROM consents WHERE id = 61").one() \
             == (61, None, "Dr A")
-    migrate.downgrade(db_url, "0010")  # the earlier schema cannot hold a consent without a clinician
+    # the earlier schema cannot hold a consent without a clinician: refused until the operator deletes
+    # it deliberately (it was deleted silently until 2026-12-06: tests/safety/test_downgrade_0011_keeps_sharings.py)
+    try:
+        migrate.downgrade(db_url, "0010")
+        raise AssertionError("the downgrade deleted a closed clinician's sharing")
+    except migrate.MigrationRefused:
+        pass
+    engine = _fresh(db_url)
+    with engine.begin() as c:
+        c.exec_driver_sql("DELETE FROM consents WHERE clinician_user_id IS NULL")  # what the refusal says to do
+    migrate.downgrade(db_url, "0010")
     engine = _fresh(db_url)
     with engine.begin() as c:
         assert c.exec_driver_sql("SELECT id, clinician_user_id FROM consents").all() == [(62, 53)]

@@ -24,9 +24,13 @@ def upgrade(revision: str = typer.Argument("head", help="Target revision.")) -> 
 @db_app.command("downgrade", context_settings={"ignore_unknown_options": True})  # '-1' is a revision, not an option
 def downgrade(revision: str = typer.Argument(..., help="Target revision, e.g. base or -1.")) -> None:
     """Revert migrations down to REVISION."""
+    from gutskin.commands._common import fail
     from gutskin.store import migrate
 
-    migrate.downgrade(database_url(), revision)
+    try:
+        migrate.downgrade(database_url(), revision)
+    except migrate.MigrationRefused as exc:  # data the earlier schema cannot hold: one line, nothing changed
+        fail(str(exc))
 
 
 @db_app.command("current")

@@ -25,6 +25,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from gutskin.store.db import get_engine
 from gutskin.store.migrate import (
+    REPLACING_EVERYTHING,
     alembic_config,
     check_foreign_keys,
     current_revision,
@@ -225,7 +226,9 @@ def _restore(url: str, path: Path, header: dict[str, Any], rows, force: bool) ->
         cfg = alembic_config(url)
         cfg.attributes["connection"] = conn
         if current_revision_on(conn) is not None:
+            cfg.attributes[REPLACING_EVERYTHING] = True  # every row goes: a downgrade's refusal to lose some does not apply
             command.downgrade(cfg, "base")
+            cfg.attributes.pop(REPLACING_EVERYTHING)
         command.upgrade(cfg, header["revision"])
         meta = MetaData()
         tables = {name: Table(name, meta, autoload_with=conn) for name in _tables() if name in inspect(conn).get_table_names()}

@@ -15,6 +15,16 @@ from gutskin.store.db import get_engine, normalize_url
 MIGRATIONS = Path(__file__).with_name("migrations")
 
 
+class MigrationRefused(RuntimeError):
+    """A downgrade that would delete data the earlier schema cannot hold, refused before anything
+    changed (the whole run is one transaction); the message says what and how to go on."""
+
+
+#: ``Config.attributes`` key set by a restore, which replaces every table anyway: a downgrade that
+#: would otherwise refuse to lose rows (:class:`MigrationRefused`) goes on
+REPLACING_EVERYTHING = "gutskin_replacing_everything"
+
+
 def alembic_config(url: str) -> Config:
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS))

@@ -17,9 +17,14 @@ checks compare ``clinician_user_id`` with the acting user's id, and NULL equals 
 Account deletion of the *patient* is unchanged: ``patient_id`` keeps ``ON DELETE CASCADE`` and
 their consents go with their profile.
 
-Downgrade: the snapshot columns are dropped, the consents whose clinician account is gone
-(``clinician_user_id`` NULL) are DELETED (the earlier schema cannot hold them; the access log
-keeps its rows), and the column is NOT NULL with ``ON DELETE CASCADE`` again.
+Downgrade: the snapshot columns are dropped and the column is NOT NULL with ``ON DELETE CASCADE``
+again. Consents whose clinician account is gone (``clinician_user_id`` NULL) cannot be held by the
+earlier schema: until 2026-12-06 the downgrade DELETED them (the patients' record of who had had
+access to their data). Now it refuses while there is one (``MigrationRefused``, nothing changed:
+the whole run is one transaction), saying how many and how to go on: stay at 0011 or later, or take
+a backup and delete them deliberately. A restore (which replaces every table anyway) goes on. The
+snapshots of consents whose clinician still has an account are taken again from the account by
+the next upgrade (a name or address changed since the sharing ended is the one taken then).
 
 SQLite: batch mode rebuilds ``consents`` (foreign keys off around it, as gutskin's migration
 runner does).
@@ -57,7 +62,21 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    op.execute("DELETE FROM consents WHERE clinician_user_id IS NULL")
+    from alembic import context
+
+    from gutskin.store.migrate import REPLACING_EVERYTHING, MigrationRefused
+
+    orphans = op.get_bind().execute(
+        sa.text("SELECT id FROM consents WHERE clinician_user_id IS NULL ORDER BY id")).scalars().all()
+    if orphans and not context.config.attributes.get(REPLACING_EVERYTHING):
+        shown = ", ".join(str(i) for i in orphans[:5]) + (", ..." if len(orphans) > 5 else "")
+        raise MigrationRefused(
+            f"downgrade below 0011 refused: {len(orphans)} sharing{'s' if len(orphans) != 1 else ''} in consents "
+            f"(id {shown}) belong to clinician accounts that were deleted; the schema before 0011 cannot hold them "
+            "and would delete the patients' record of who had access to their data. Nothing was changed. Stay at "
+            "0011 or later, or, if losing them is decided, take a backup (gutskin backup) and delete them first: "
+            "DELETE FROM consents WHERE clinician_user_id IS NULL")
+    op.execute("DELETE FROM consents WHERE clinician_user_id IS NULL")  # a restore: every table is replaced anyway
     with op.batch_alter_table("consents", schema=None) as batch_op:
         batch_op.drop_constraint(FK, type_="foreignkey")
         batch_op.alter_column("clinician_user_id", existing_type=sa.Integer(), nullable=False)
