@@ -288,3 +288,28 @@ def test_a_new_user_uploads_bracken_output_by_its_usual_name(client, engine) -> 
     text = _text(client.get(r.headers["location"]).text)
     assert "Observed features (richness) 4 " in text, text[:2000]  # Homo (the host) left out
     assert "Butyrate producers were found" in text
+
+
+# ------------------------------------------------------------------- Kraken 2 --use-mpa-style with host reads
+
+def test_kraken_mpa_style_output_leaves_the_human_host_out(tmp_path) -> None:
+    """kraken2 --use-mpa-style (no header; a clade at every rank) of a stool sample with human reads:
+    Homo sapiens was counted as one more species and d__Eukaryota's reads went with it."""
+    src = Path(__file__).parent / "data" / "kraken2_mpa_style_host.txt"
+    prof = read_profile(_write(tmp_path, "stool.kraken2.mpa.txt", src.read_text()))
+    assert not [f for f in prof.feature_ids if "Chordata" in f or "Eukaryota" in f]
+    species = sorted(prof.taxonomy["species"])
+    assert species == ["Bacteroides uniformis", "Blautia wexlerae", "Faecalibacterium prausnitzii",
+                       "Fusicatenibacter saccharivorans", "Phocaeicola vulgatus"]
+    assert float(prof.table.sum(axis=1).iloc[0]) == 1000 + 500 + 1500 + 1900 + 1300
+    assert any("Chordata (the host, Homo sapiens" in n and "730 in all" in n for n in prof.notes)
+    report = sample_report(prof, None, "adult")
+    assert report["diversity"]["values"]["observed"] == 5
+
+
+def test_a_lineage_table_without_host_reads_is_unchanged(tmp_path) -> None:
+    src = Path(__file__).parent / "data" / "kraken2_mpa_style_host.txt"
+    text = "".join(ln + "\n" for ln in src.read_text().splitlines() if "Eukaryota" not in ln)
+    prof = read_profile(_write(tmp_path, "bacteria-only.txt", text))
+    assert not any("Chordata" in n for n in prof.notes)
+    assert len(prof.feature_ids) == 5 and float(prof.table.sum(axis=1).iloc[0]) == 6200

@@ -179,6 +179,41 @@ def leaves_only(frame: pd.DataFrame) -> tuple[pd.DataFrame, str | None]:
     return frame.iloc[:, leaves], note
 
 
+_HOST_TOKEN = re.compile(r"^p__Chordata$", re.IGNORECASE)
+
+
+def without_host(frame: pd.DataFrame) -> tuple[pd.DataFrame, str | None]:
+    """``frame`` (samples × lineage-labelled features) without the host's reads, and a note.
+
+    Kraken 2's ``--use-mpa-style`` report and ``kreport2mpa.py`` output list the human reads of a
+    stool sample (``d__Eukaryota|k__Metazoa|p__Chordata|…|s__Homo_sapiens``) like any clade; the
+    Kraken report reader leaves Chordata out, this does the same for such tables: every feature
+    whose lineage has ``p__Chordata`` goes, and a listed Chordata clade's values are taken off
+    its listed ancestors (``d__Eukaryota``, ``…|k__Metazoa``), which go too when nothing is left
+    (else they would be counted as a leaf)."""
+    tokens = {c: _lineage_tokens(c) for c in map(str, frame.columns)}
+    host = [c for c, t in tokens.items() if any(_HOST_TOKEN.match(x) for x in t)]
+    if not host:
+        return frame, None
+    out = frame.drop(columns=host).copy()
+    removed = 0.0
+    by_tokens = {t: c for c, t in tokens.items() if c not in host}
+    for top in (c for c in host if _HOST_TOKEN.match(tokens[c][-1])):
+        values = frame[top].to_numpy(dtype=float)
+        removed += float(values.sum())
+        for cut in range(1, len(tokens[top])):
+            ancestor = by_tokens.get(tokens[top][:cut])
+            if ancestor is not None and ancestor in out.columns:
+                out[ancestor] = out[ancestor].to_numpy(dtype=float) - values
+    gone = [c for c in out.columns if c in by_tokens.values() and (out[c].to_numpy(dtype=float) <= 0).all()
+            and any(tokens[c] == tokens[h][:len(tokens[c])] for h in host)]
+    out = out.drop(columns=gone)
+    if not removed:
+        removed = float(frame[host].to_numpy(dtype=float).sum())
+    return out, (f"{len(host)} feature(s) of Chordata (the host, Homo sapiens: not gut microbiota) left out "
+                 f"({removed:g} in all)")
+
+
 def _plain_genera(labels) -> bool:  # type: ignore[no-untyped-def]
     """Every label is a single name (no lineage; no rank prefix but ``g__``) and at least half of
     them are genera gutskin knows (:mod:`gutskin.microbiome.genera`): a genus table written with
@@ -623,6 +658,9 @@ def read_table(path_or_buffer, *, orientation: Orientation | None = None, sep: s
                          "(give lineages, or rank genus if every ID is a genus)")
     elif _looks_like_lineage(pd.Index(frame.columns)):
         if all(pd.api.types.is_numeric_dtype(t) for t in frame.dtypes):  # else validation names the bad cell
+            frame, host = without_host(frame)
+            if host:
+                notes.append(host)
             frame, hier = leaves_only(frame)
             if hier:
                 notes.append(hier)
