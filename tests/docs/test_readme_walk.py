@@ -267,3 +267,21 @@ def test_the_default_database_is_where_readme_says(tmp_path: Path) -> None:
     db = home / shown.removeprefix("~/")
     assert r.stderr.splitlines()[0] == f"database: {db}"
     assert db.stat().st_mode & 0o777 == 0o600
+
+
+def _python_blocks() -> list[tuple[str, str]]:
+    blocks = []
+    for path in [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]:
+        for number, block in enumerate(re.findall(r"^```python\n(.*?)^```", path.read_text(encoding="utf-8"),
+                                                  re.M | re.S)):
+            blocks.append((f"{path.name}#{number + 1}", block))
+    return blocks
+
+
+@pytest.mark.parametrize(("where", "code"), _python_blocks(), ids=[w for w, _ in _python_blocks()])
+def test_the_python_examples_run_as_written(where: str, code: str, tmp_path: Path) -> None:
+    """Each ```python block of the docs, pasted into a fresh interpreter (docs/axis.md's used
+    `datetime` without importing it: NameError)."""
+    r = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, timeout=300,
+                       env=_env(tmp_path / "home", _sqlite_db(tmp_path, "g.db")), stdin=subprocess.DEVNULL)
+    assert r.returncode == 0, f"{where}:\n{r.stderr}"
