@@ -127,3 +127,45 @@ def test_a_request_left_unseen_by_an_ended_sharing_can_go_to_the_clinician_linke
     assert "Waiting for the clinic" in row and "Dr Unlinked (unlinked@clinic.example.org)" in row, row
     # the access list says what happened in words
     assert "sent on an appointment request" in client.get("/sharing").text
+
+
+def test_a_double_clicked_send_adds_the_clinician_once_and_the_second_is_told(client, people: People, engine) -> None:  # type: ignore[no-untyped-def]
+    """Two sends of the same request to the same clinician at once (a double-click): the second
+    waits for the first and is refused with its reason; before, on PostgreSQL both inserted the
+    recipient and the second failed on the primary key (a 500)."""
+    import threading
+
+    from sqlalchemy.orm import Session
+
+    from gutskin.clinic import appointments
+    from gutskin.clinic.errors import InvalidInput
+    from gutskin.store.models import AppointmentRecipient
+
+    owner = bearer(client, "owner@example.org")
+    req = client.post("/api/v1/me/appointments", headers=owner, json={"reason": "Flare"}).json()["id"]
+    with transaction(engine) as s:
+        sharing.accept_invite(s, people.unlinked, sharing.create_invite(s, people.owner, people.owner_pid)["code"])
+    to_b = {a["email"]: a["consent_id"] for a in client.get("/api/v1/me/access", headers=owner).json()}[
+        "unlinked@clinic.example.org"]
+    outcome: list[object] = []
+
+    def second() -> None:
+        try:
+            with transaction(engine) as s2:
+                outcome.append(appointments.send_to(s2, people.owner, people.owner_pid, req, [to_b]))
+        except Exception as exc:  # noqa: BLE001 - what the second click got
+            outcome.append(exc)
+
+    with transaction(engine) as s1:
+        appointments.send_to(s1, people.owner, people.owner_pid, req, [to_b])
+        t = threading.Thread(target=second)
+        t.start()
+        t.join(1.0)  # it waits for this transaction (PostgreSQL: the row lock; SQLite: the write lock)
+        assert t.is_alive() and outcome == [], outcome
+    t.join(30)
+    assert len(outcome) == 1 and isinstance(outcome[0], InvalidInput), repr(outcome)
+    assert str(outcome[0]).startswith("to: this request was already sent to Dr Unlinked"), outcome[0]
+    with Session(engine) as s:
+        assert sorted(s.scalars(select(AppointmentRecipient.clinician_user_id)
+                                .where(AppointmentRecipient.request_id == req)).all()) == sorted(
+            [people.clinician.user_id, people.unlinked.user_id])

@@ -116,7 +116,10 @@ def send_to(session: Session, actor: Actor, patient_id: int, request_id: int, to
     re-addresses it here instead of withdrawing it and typing it again. Only while the request is
     open (nobody has proposed or booked a time); those it went to keep it. Audited ("send")."""
     patient_for_write(session, actor, patient_id)
-    a = session.get(AppointmentRequest, request_id)
+    # locked to the end of the transaction: a double-clicked Send waits here and then finds the
+    # clinician already added (a 422), where both inserted the same recipient and one was a 500
+    # on PostgreSQL (SQLite's writers take turns anyway)
+    a = session.get(AppointmentRequest, request_id, with_for_update=True)
     if a is None or a.patient_id != patient_id:
         raise NotFound("appointment request not found")
     if a.status != "open":
