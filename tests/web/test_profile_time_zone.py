@@ -150,3 +150,27 @@ def test_a_page_without_javascript_uses_the_profiles_zone(client, engine, people
     with at("2027-01-10T12:00"):
         client.cookies.set("tz", "UTC")
         assert '<h1 id="day-title">2027-01-10</h1>' in client.get("/today").text
+
+
+def test_an_app_changes_the_zone_through_the_api(client, engine, people) -> None:  # type: ignore[no-untyped-def]
+    """An app's ``zone`` no longer moves a kept zone: ``PUT /api/v1/me/time_zone`` changes it
+    (owner or co-caregiver), refuses an unknown name naming ``time_zone``, a stranger's profile 404."""
+    mia = _mia_with_ben(engine, people)
+    ann, ben = bearer(client, "owner@example.org"), bearer(client, "stranger@example.org")
+    today = dt.date.today().isoformat()
+    assert client.put(f"/api/v1/me/diary/{today}", params={"zone": LON, "patient_id": mia}, json={"itch": 1},
+                      headers=ann).status_code == 200
+    assert _zone(engine, mia) == LON  # learnt: the profile had none
+    for bad in ({"time_zone": "Mars/Olympus_Mons"}, {"time_zone": ""}, {"zone": NYC}):
+        r = client.put("/api/v1/me/time_zone", params={"patient_id": mia}, json=bad, headers=ben)
+        assert r.status_code == 422 and "time_zone" in r.text, (bad, r.text)
+    r = client.put("/api/v1/me/time_zone", params={"patient_id": mia}, json={"time_zone": NYC}, headers=ben)
+    assert r.status_code == 200 and r.json() == {"patient_id": mia, "time_zone": NYC}
+    assert _zone(engine, mia) == NYC and _zone_changes(engine, mia) == [LON, NYC]
+    listed = {p["patient_id"]: p["time_zone"] for p in client.get("/api/v1/me", headers=ann).json()["patients"]}
+    assert listed[mia] == NYC and listed[people.owner_pid] is None
+    r = client.put("/api/v1/me/time_zone", params={"patient_id": people.owner_pid}, json={"time_zone": NYC}, headers=ben)
+    assert r.status_code == 404 and _zone(engine, people.owner_pid) is None
+    doc = bearer(client, "linked@clinic.example.org")
+    r = client.put("/api/v1/me/time_zone", params={"patient_id": people.owner_pid}, json={"time_zone": NYC}, headers=doc)
+    assert r.status_code in (403, 404) and _zone(engine, people.owner_pid) is None

@@ -36,7 +36,7 @@ def _register(body: RegisterIn, request: Request) -> AccountOut:
         patients = owned_patients(s, actor_for(user))
         return AccountOut(id=user.id, email=user.email, role=user.role, patient_id=patients[0].id,
                           patients=[{"patient_id": p.id, "name": p.display_name, "relationship": p.relationship,
-                                     "external_id": p.external_id} for p in patients])
+                                     "external_id": p.external_id, "time_zone": p.time_zone} for p in patients])
 
 
 _TOKEN_BODY = {

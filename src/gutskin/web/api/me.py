@@ -11,6 +11,7 @@ from starlette.concurrency import run_in_threadpool
 
 from gutskin.clinic import access, accounts, appointments, audit, diary, export, questionnaires, sharing, summary, zones
 from gutskin.web.api.schemas import (
+    TimeZoneIn,
     AccessOut,
     AccountOut,
     AppointmentAnswer,
@@ -34,9 +35,9 @@ from gutskin.web.deps import api_actor, settings_of, unit_of_work
 router = APIRouter(prefix="/me", tags=["me"])
 
 PatientQ = Query(None, description="One of your patient profiles (a caregiver's child); default: your own.")
-ZoneQ = Query(None, max_length=64, description="your IANA time zone (Pacific/Auckland), kept as the profile's: it "
-              "decides the profile's 'today' for reminders and the clinician's panel; default: the zone kept "
-              "before, else the server's date")
+ZoneQ = Query(None, max_length=64, description="your IANA time zone (Pacific/Auckland): this request's 'today'; kept as "
+              "the profile's only while it has none (PUT /me/time_zone changes it), which decides the profile's "
+              "'today' for reminders and the clinician's panel; default: the profile's zone, else the server's date")
 
 
 @router.get("", response_model=AccountOut, summary="The signed-in account")
@@ -53,10 +54,22 @@ def me(request: Request) -> AccountOut:
         return AccountOut(
             id=user.id, email=user.email, role=user.role, patient_id=default if user.role == "patient" else None,
             patients=[{"patient_id": p.id, "name": p.display_name, "relationship": p.relationship,
-                       "external_id": p.external_id} for p in patients]
+                       "external_id": p.external_id, "time_zone": p.time_zone} for p in patients]
             + [{"patient_id": p.id, "name": p.display_name, "relationship": p.relationship,  # a co-caregiver's child
-                "external_id": p.external_id, "co_caregiver": True} for p in helped],
+                "external_id": p.external_id, "co_caregiver": True, "time_zone": p.time_zone} for p in helped],
         )
+
+
+@router.put("/time_zone", summary="Choose the time zone a profile's days are lived in")
+def put_time_zone(body: TimeZoneIn, request: Request, patient_id: int | None = PatientQ) -> dict:
+    """The profile's zone (an IANA name from ``zoneinfo.available_timezones()``): its "today" for
+    reminders, challenge phases, the avoid list, questionnaires due and the clinician's panel, and
+    for pages without JavaScript. A diary day or dose sent with ``zone`` sets it only while the
+    profile has none; this changes it (the managing account or a co-caregiver; audited)."""
+    with unit_of_work(request) as s:
+        actor = api_actor(request, s)
+        pid = my_patient_id(s, actor, patient_id)
+        return {"patient_id": pid, "time_zone": zones.set_profile_zone(s, actor, pid, body.time_zone)}
 
 
 @router.post("/children", status_code=201, summary="Add a child's profile you manage (caregivers)")

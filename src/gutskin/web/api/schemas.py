@@ -32,6 +32,10 @@ class AccountOut(BaseModel):
     patients: list[dict] = []
 
 
+class TimeZoneIn(Strict):
+    time_zone: str = Field(..., max_length=64, description="an IANA time zone name, e.g. Europe/London")
+
+
 class TokenOut(BaseModel):
     access_token: str
     token_type: str = "bearer"
