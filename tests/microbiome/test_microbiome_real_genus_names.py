@@ -313,3 +313,33 @@ def test_a_lineage_table_without_host_reads_is_unchanged(tmp_path) -> None:
     prof = read_profile(_write(tmp_path, "bacteria-only.txt", text))
     assert not any("Chordata" in n for n in prof.notes)
     assert len(prof.feature_ids) == 5 and float(prof.table.sum(axis=1).iloc[0]) == 6200
+
+
+# ---------------------------------------------------------------- taxonomy and MetaPhlAn rows by their line
+
+@pytest.mark.parametrize(("text", "expected"), [
+    # a tab lost between the ID and its lineage: was read as an ID with an empty lineage, then refused
+    # as "1 of the 2 feature IDs ... are not in the taxonomy file" naming the table's ID, not this line
+    ("Feature ID\tTaxon\tConfidence\n#q2:types\tcategorical\tnumeric\nasv1\td__Bacteria;g__Blautia\t0.9\n\n"
+     "asv2 d__Bacteria;g__Romboutsia\n",
+     "line 5: 1 column(s), no lineage: the lineage of feature 'asv2 d__Bacteria;g__Romboutsia' belongs in "
+     "column 2 ('Taxon'), after a tab"),
+    ("Feature ID\tTaxon\tConfidence\nasv1\td__Bacteria;g__Blautia\t0.9\n\nasv1\td__Bacteria\t0.8\n",
+     "line 4: column 1: duplicate feature ID 'asv1'"),
+])
+def test_a_bad_taxonomy_row_is_named_by_its_line(tmp_path, text, expected) -> None:
+    from gutskin.microbiome import read_taxonomy
+
+    with pytest.raises(MicrobiomeInputError) as info:
+        read_taxonomy(_write(tmp_path, "taxonomy.tsv", text))
+    assert str(info.value) == f"{tmp_path}/taxonomy.tsv: {expected}"
+
+
+def test_a_short_or_repeated_metaphlan_row_is_named_by_its_line(tmp_path) -> None:
+    rows = _MPA4.splitlines()
+    short = "\n".join(rows[:9] + [rows[9].split("\t")[0]] + rows[10:]) + "\n"
+    with pytest.raises(MicrobiomeInputError, match=r"short.txt: line 10: 1 column\(s\), the header has 4"):
+        read_profile(_write(tmp_path, "short.txt", short))
+    twice = "\n".join(rows + [rows[9]]) + "\n"
+    with pytest.raises(MicrobiomeInputError, match=r"twice.txt: line 12, column 1: duplicate clade"):
+        read_profile(_write(tmp_path, "twice.txt", twice))

@@ -827,9 +827,10 @@ def read_metaphlan(path_or_buffer, *, rank: str = "species", sample_id: str | No
         if not last.startswith(f"{code}__"):
             continue
         if len(cells) <= max(value_cols):
-            raise MicrobiomeInputError(f"line for clade {clade!r} has too few columns", feature=clade, source=src)
+            raise MicrobiomeInputError(f"line {lineno}: {len(cells)} column(s), the header has {len(header)}: line for "
+                                       f"clade {clade!r} has too few columns", feature=clade, source=src)
         if clade in rows:
-            raise MicrobiomeInputError(f"duplicate clade {clade!r}", feature=clade, source=src)
+            raise MicrobiomeInputError(f"line {lineno}, column 1: duplicate clade {clade!r}", feature=clade, source=src)
         for i in value_cols:  # named by line and column: a clade path is long and the sample may be unnamed
             cell = cells[i].strip()
             if cell and not _NUMBER.match(cell):
@@ -1248,11 +1249,17 @@ def read_taxonomy(path_or_buffer, *, max_bytes: int | None = None) -> dict[str, 
         return _from_qza(path_or_buffer, "taxonomy", TEXT_PAYLOAD_MAX if max_bytes is None else max_bytes,
                          lambda inner, _q: read_taxonomy(inner))
     text, src = _read_text(path_or_buffer)
-    lines = [ln for ln in text.splitlines() if ln.strip() and not ln.lower().startswith("#q2:")]
+    numbered = [(n, ln) for n, ln in enumerate(text.splitlines(), start=1)
+                if ln.strip() and not ln.lower().startswith("#q2:")]
+    lines = [ln for _, ln in numbered]
     if not lines:
         raise MicrobiomeInputError("the taxonomy file is empty", source=src)
     sep = "\t" if "\t" in lines[0] else ","
     rows = [[c.strip() for c in r] for r in csv.reader(lines, delimiter=sep)]
+    line_of = [n for n, _ in numbered] if len(rows) == len(numbered) else None  # None: a quoted cell spans lines
+
+    def at(k: int) -> str:  # "line N: " for rows[k], when the file's line is known
+        return f"line {line_of[k]}: " if line_of is not None else ""
     header = [c.lower() for c in rows[0]]
     col = next((i for i, c in enumerate(header) if i > 0 and c in _TAXONOMY_COLUMNS), None)
     if col is None and header[0] == "user_genome" and "classification" in header:
@@ -1266,14 +1273,20 @@ def read_taxonomy(path_or_buffer, *, max_bytes: int | None = None) -> dict[str, 
                 f"no taxonomy column in the header ({', '.join(repr(c) for c in rows[0][:5])}); expected "
                 "'Feature ID', 'Taxon'[, 'Confidence'] as QIIME 2 exports it", source=src)
     out: dict[str, str] = {}
-    for cells in body:
+    first_body = len(rows) - len(body)
+    for k, cells in enumerate(body, start=first_body):
         fid = cells[0] if cells else ""
         if not fid:
-            raise MicrobiomeInputError(f"a row has an empty feature ID (its lineage: {shorten(cells[col] if len(cells) > col else '')!r})",
-                                       source=src)
+            raise MicrobiomeInputError(f"{at(k)}a row has an empty feature ID (its lineage: "
+                                       f"{shorten(cells[col] if len(cells) > col else '')!r})", source=src)
+        if len(cells) <= col:  # a tab lost (the ID and lineage run together): was an empty lineage, then "not in the file"
+            raise MicrobiomeInputError(
+                f"{at(k)}{len(cells)} column(s), no lineage: the lineage of feature {shorten(fid)!r} belongs in column "
+                f"{col + 1}{f' ({rows[0][col]!r})' if body is not rows else ''}, after a "
+                f"{'tab' if sep == chr(9) else 'comma'}", feature=fid, source=src)
         if fid in out:
-            raise MicrobiomeInputError(f"duplicate feature ID {shorten(fid)!r}", feature=fid, source=src)
-        out[fid] = cells[col] if len(cells) > col else ""
+            raise MicrobiomeInputError(f"{at(k)}column 1: duplicate feature ID {shorten(fid)!r}", feature=fid, source=src)
+        out[fid] = cells[col]
     if not out:
         raise MicrobiomeInputError("the taxonomy file names no features", source=src)
     return out
