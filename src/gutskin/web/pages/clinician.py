@@ -59,7 +59,8 @@ def patient_page(request: Request, patient_id: int, weeks: int = 12) -> Response
         return render(request, "clinic_patient.html", {"data": data, "weeks": data["weeks"],
                                                        "born": profile.birth_year,
                                                        "child": profile.relationship == "child",
-                                                       "scores": scores[-10:], "recent": list(reversed(recent)),
+                                                       "scores": scores[-10:], "scores_total": len(scores),
+                                                       "recent": list(reversed(recent)),
                                                        "readonly": True, "micro": micro,
                                                        "micro_link": f"/clinic/patients/{patient_id}/microbiome/{micro['id']}"
                                                        if micro else None}, user=u)
