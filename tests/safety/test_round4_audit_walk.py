@@ -246,7 +246,10 @@ def test_a_successful_write_or_read_leaves_rows_naming_actor_patient_action(rout
         else:
             pid = people.owner_pid
     assert sorted((a, o) for _, _, p, a, o in rows if p == pid) == sorted(sc.actions), rows
+    # a patient's own account deletion leaves its rows naming deleted-account-<id>, not the address
+    # (docs/security.md, "What deletion keeps"; tests/safety/test_deleted_account_pseudonyms.py)
+    gone = path in ("/api/v1/me/delete", "/data/delete") and actor.role == "patient"
     for uid, label, _, action, _ in rows:
-        assert (uid, label) == (actor.user_id, actor.label), rows
+        assert (uid, label) == (actor.user_id, f"deleted-account-{actor.user_id}" if gone else actor.label), rows
         assert action in ACTIONS, rows
     assert all(p == pid for _, _, p, _, _ in rows), f"rows for another patient than the one acted on: {rows}"
