@@ -14,6 +14,8 @@ import re
 from pathlib import Path
 
 import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
 
 from gutskin.microbiome import MicrobiomeInputError, read_profile, sample_report
 from gutskin.microbiome.genera import GENUS_LISTS, genus_list, recognise_genus
@@ -84,6 +86,14 @@ def test_newer_genus_names_are_recognised(label) -> None:
                                    "Bacteroides fragilis", "UCG", "Prevotelaa_9", "[Notagenus] gnavus group",
                                    "Total", "Homo"])
 def test_sample_ids_families_species_and_unknown_bases_are_not_genera(label) -> None:
+    assert recognise_genus(label) is None
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.from_regex(r"[A-Za-z]{1,4}[-_ .]?\d{1,4}[A-Za-z]?", fullmatch=True))
+def test_no_sample_id_shaped_label_is_a_genus(label) -> None:
+    """Sample IDs (S1, P01, AG-12, ctrl_3) never read as genera: a table would turn on them."""
+    assume(not re.fullmatch(r"UCG-\d{3}", label))  # SILVA's genus code, read by design
     assert recognise_genus(label) is None
 
 
