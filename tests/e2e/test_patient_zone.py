@@ -5,6 +5,8 @@ against a real server on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from sqlalchemy import text
 
@@ -30,4 +32,38 @@ def test_the_phones_zone_becomes_the_profiles_on_save(server, browser) -> None: 
     page.wait_for_selector("#saved-msg")
     with engine.begin() as conn:
         assert conn.execute(text("SELECT time_zone FROM patients")).scalars().all() == ["Pacific/Auckland"]
+    ctx.close()
+
+
+def test_without_javascript_the_days_are_the_profiles_chosen_zone(server, browser) -> None:  # type: ignore[no-untyped-def]
+    """JavaScript off (no tz cookie): the diary page took the server's date. The person chooses the
+    profile's zone on My data (a plain form with a select) and the diary's today is that zone's
+    (2026-12-06). The zone is whichever of +14 and -11 is on another date than the server now."""
+    import datetime as dt
+    from zoneinfo import ZoneInfo
+
+    from gutskin.store.db import get_engine
+
+    utc_day = dt.datetime.now(dt.UTC).date()
+    zone = next(z for z in ("Pacific/Kiritimati", "Pacific/Pago_Pago") if dt.datetime.now(ZoneInfo(z)).date() != utc_day)
+    ctx = browser.new_context(java_script_enabled=False, viewport={"width": 390, "height": 844})
+    page = ctx.new_page()
+    register(page, server.base, "nojs@example.org", "Noa")
+    assert page.locator("#day-title").inner_text() == utc_day.isoformat()  # no zone known yet: the server's date
+    assert "by the server's clock" in page.locator("#zone-unknown").inner_text()
+    page.goto(server.base + "/data")
+    assert "No time zone chosen for Noa yet" in page.locator("#time-zones ~ form").first.inner_text()
+    page.locator("#time-zones ~ form select[name=time_zone]").first.select_option(zone)
+    page.locator("#time-zones ~ form button[type=submit]").first.click()
+    page.wait_for_selector("[id^=zone-saved-]")
+    assert f"counted in {zone}" in page.locator("[id^=zone-now-]").first.inner_text()
+    page.goto(server.base + "/today")
+    day = dt.datetime.now(ZoneInfo(zone)).date().isoformat()
+    assert page.locator("#day-title").inner_text() == day
+    assert f"profile's time zone, {zone}: today is {day}" in page.locator("#zone-unknown").inner_text()
+    page.check("input[name=itch_zero]")  # "No itch at all (0)", the page's no-script way to log a 0
+    page.click("#save")
+    page.wait_for_url(re.compile(r"saved="))
+    with get_engine(server.db_url).begin() as conn:
+        assert conn.execute(text("SELECT day FROM diary_days")).scalars().all() in ([day], [dt.date.fromisoformat(day)])
     ctx.close()
