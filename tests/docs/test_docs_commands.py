@@ -231,3 +231,11 @@ def test_readme_configuration_table_matches_the_settings() -> None:
         elif info.default_factory is None and field != "secret_key" and documented[var] != str(info.default):
             problems.append(f"{var}: README says default {documented[var]!r}, the code has {info.default!r}")
     assert not problems, "\n".join(problems)
+
+
+def test_the_diary_example_file_is_the_one_the_format_page_shows() -> None:
+    """README calls docs/examples/diary.csv "the example of the diary format"; docs/diary-csv.md
+    shows it and says it imports as is."""
+    page = (ROOT / "docs/diary-csv.md").read_text(encoding="utf-8")
+    shown = page.split("gutskin import diary example.csv", 1)[1].split("```", 2)[1].strip("\n")
+    assert shown == (ROOT / "docs/examples/diary.csv").read_text(encoding="utf-8").strip("\n")
