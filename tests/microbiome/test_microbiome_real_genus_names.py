@@ -353,3 +353,52 @@ def test_a_short_or_repeated_metaphlan_row_is_named_by_its_line(tmp_path) -> Non
     twice = "\n".join(rows + [rows[9]]) + "\n"
     with pytest.raises(MicrobiomeInputError, match=r"twice.txt: line 12, column 1: duplicate clade"):
         read_profile(_write(tmp_path, "twice.txt", twice))
+
+
+# ---------------------------------------------------------------------- kraken-biom's BIOM with host reads
+
+_KRAKEN_BIOM_TAXA = {
+    "418240": ["k__Bacteria", "p__Firmicutes", "c__Clostridia", "o__Clostridiales", "f__Lachnospiraceae",
+               "g__Blautia", "s__wexlerae"],
+    "853": ["k__Bacteria", "p__Firmicutes", "c__Clostridia", "o__Clostridiales", "f__Ruminococcaceae",
+            "g__Faecalibacterium", "s__prausnitzii"],
+    "821": ["k__Bacteria", "p__Bacteroidetes", "c__Bacteroidia", "o__Bacteroidales", "f__Bacteroidaceae",
+            "g__Phocaeicola", "s__vulgatus"],
+    "9606": ["k__Eukaryota", "p__Chordata", "c__Mammalia", "o__Primates", "f__Hominidae", "g__Homo", "s__sapiens"],
+}
+
+
+@pytest.mark.parametrize("version", ["json", "hdf5"])
+def test_kraken_biom_output_leaves_the_human_host_out(tmp_path, version) -> None:
+    """kraken-biom (Kraken reports to BIOM, NCBI taxids as IDs, taxonomy metadata) of a stool sample
+    with human reads: Homo sapiens was counted as one more species."""
+    import biom
+    import h5py
+    import numpy as np
+
+    counts = {"418240": 1000, "853": 1500, "821": 1900, "9606": 730}
+    table = biom.Table(np.array([[n] for n in counts.values()]), list(counts), ["stool"],
+                       observation_metadata=[{"taxonomy": _KRAKEN_BIOM_TAXA[k]} for k in counts])
+    path = tmp_path / "stool.biom"
+    if version == "json":
+        path.write_text(table.to_json("kraken-biom v1.2.0"))
+    else:
+        with h5py.File(path, "w") as fh:
+            table.to_hdf5(fh, "kraken-biom v1.2.0")
+    prof = read_profile(path)
+    assert list(prof.feature_ids) == ["418240", "853", "821"]
+    assert list(prof.taxonomy["species"]) == ["Blautia wexlerae", "Faecalibacterium prausnitzii", "Phocaeicola vulgatus"]
+    assert any("Chordata (the host, Homo sapiens" in n and "730 in all" in n for n in prof.notes)
+    report = sample_report(prof, None, "adult")
+    assert report["diversity"]["values"]["observed"] == 3
+    assert _statuses(report)["Faecalibacterium prausnitzii"] == ("found", pytest.approx(1500 / 4400))
+
+
+def test_a_table_with_a_taxonomy_column_leaves_the_host_out(tmp_path) -> None:
+    text = "#OTU ID\tstool\ttaxonomy\n" + "".join(
+        f"{k}\t{n}\t{'; '.join(_KRAKEN_BIOM_TAXA[k])}\n" for k, n in (("418240", 1000), ("9606", 730), ("853", 1500)))
+    prof = read_profile(_write(tmp_path, "with-host.tsv", text))
+    assert list(prof.feature_ids) == ["418240", "853"] and float(prof.table.sum(axis=1).iloc[0]) == 2500
+    only_host = "#OTU ID\tstool\ttaxonomy\n9606\t730\t" + "; ".join(_KRAKEN_BIOM_TAXA["9606"]) + "\n"
+    with pytest.raises(MicrobiomeInputError, match=r"host.tsv: every feature is of Chordata"):
+        read_profile(_write(tmp_path, "host.tsv", only_host))

@@ -432,10 +432,34 @@ def read_biom(
         # a collapsed table (QIIME 2 'taxa collapse', exported): the feature IDs are the lineages
         taxonomy = taxonomy_frame({fid: fid for fid in obs_ids})
         notes = ("taxonomy read from the feature IDs (they are lineages, as in a collapsed table)",)
+    frame, taxonomy, host = _without_host_taxa(frame, taxonomy, src)
+    if host:
+        notes = (*notes, host)
     prof = Profile.from_frame(frame, kind=kind, rank=rank, taxonomy=taxonomy, method=method, source=src,
                               notes=notes, drop_empty=True)
     prof = dataclasses.replace(prof, unrecognised_names=unrecognised)
     return to_relative(prof) if kind == "relative" else prof
+
+
+def _without_host_taxa(frame: pd.DataFrame, taxonomy: pd.DataFrame | None, src: str,
+                       ) -> tuple[pd.DataFrame, pd.DataFrame | None, str | None]:
+    """The features whose phylum is Chordata (the host: kraken-biom's BIOM of a stool sample lists
+    *Homo sapiens* as ``k__Eukaryota; p__Chordata; …; s__sapiens``) left out, with a note; as the
+    Kraken readers do. Every feature of Chordata is refused (nothing of the gut would be left)."""
+    if taxonomy is None or "phylum" not in taxonomy or not all(pd.api.types.is_numeric_dtype(t) for t in frame.dtypes):
+        return frame, taxonomy, None
+    phylum = taxonomy["phylum"].reindex([str(c) for c in frame.columns])
+    host = phylum.map(lambda v: isinstance(v, str) and v.casefold() == "chordata").to_numpy(dtype=bool)
+    if not host.any():
+        return frame, taxonomy, None
+    if host.all():
+        raise MicrobiomeInputError("every feature is of Chordata (the host, Homo sapiens): no gut bacteria to report",
+                                   source=src)
+    removed = float(frame.loc[:, host].to_numpy(dtype=float).sum())
+    kept = frame.loc[:, ~host]
+    note = (f"{int(host.sum())} feature(s) of Chordata (the host, Homo sapiens: not gut microbiota) left out "
+            f"({removed:g} in all)")
+    return kept, taxonomy.loc[[str(c) for c in kept.columns]], note
 
 
 def _raw_biom_ids(src: str) -> list[tuple[str, list[str]]]:
@@ -642,6 +666,9 @@ def read_table(path_or_buffer, *, orientation: Orientation | None = None, sep: s
     unrecognised: tuple[str, ...] = ()
     if lineages is not None:
         taxonomy = taxonomy_frame(lineages)
+        frame, taxonomy, host = _without_host_taxa(frame, taxonomy, src)
+        if host:
+            notes.append(host)
     elif rank == "feature" and _plain_genera(frame.columns):
         # 'Bacteroides', 'g__Bacteroides', 'Bacteroides spp.': a genus table written with genus names
         # alone (MetaPhlAn g__ names, a Kraken/Bracken genus report, a lab report copied out); they
