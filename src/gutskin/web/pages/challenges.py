@@ -50,6 +50,15 @@ def _pid(session, actor, patient: int | None) -> int:  # type: ignore[no-untyped
     return access.patient_for_entry(session, actor, patient).id
 
 
+def _back_page(session, actor, patient: object) -> str:  # type: ignore[no-untyped-def]
+    """The Challenges page a patient's form goes back to. A child's page posts ``patient``: it is
+    read as an id and authorized as ``?patient=`` is (a profile the account neither manages nor
+    helps keep: 404, nothing done). Until 2026-12-06 it went into the redirect unread, so a form
+    naming another person's profile was done and sent its author to that profile's page."""
+    pid = form_id(str(patient or ""), "patient")
+    return "/challenges" if pid is None else f"/challenges?patient={_pid(session, actor, pid)}"
+
+
 # ------------------------------------------------------------------------------------- patient
 
 
@@ -80,11 +89,12 @@ def _symptom_form(form) -> dict[str, bool]:  # type: ignore[no-untyped-def]
 @router.post("/challenges/{challenge_id}/dose/{dose_id}", response_class=HTMLResponse)
 async def take_dose(request: Request, challenge_id: int, dose_id: int) -> Response:
     form = await request.form()
-    back = "/challenges" + (f"?patient={form.get('patient')}" if form.get("patient") else "")
+    back = "/challenges"
     try:
         with unit_of_work(request) as s:
             u = require_user(request, s, "patient")
             verify_csrf(request, u, str(form.get("csrf_token") or ""))
+            back = _back_page(s, u.actor, form.get("patient"))
             if not form.get("checked"):
                 raise InvalidInput("safety: confirm that you checked for each of these signs before eating the dose")
             zone = viewer_zone(request)  # the browser's zone, kept with the dose for the verdict's reaction days
@@ -101,11 +111,12 @@ async def take_dose(request: Request, challenge_id: int, dose_id: int) -> Respon
 @router.post("/challenges/{challenge_id}/safety", response_class=HTMLResponse)
 async def safety(request: Request, challenge_id: int) -> Response:
     form = await request.form()
-    back = "/challenges" + (f"?patient={form.get('patient')}" if form.get("patient") else "")
+    back = "/challenges"
     try:
         with unit_of_work(request) as s:
             u = require_user(request, s, "patient")
             verify_csrf(request, u, str(form.get("csrf_token") or ""))
+            back = _back_page(s, u.actor, form.get("patient"))
             dose_id = form_id(str(form.get("dose_id") or ""), "dose_id")
             r = uc.safety_check(s, u.actor, challenge_id, sorted(set(form.getlist("symptom"))), dose_id)
     except (ClinicError, ValueError) as exc:
@@ -118,11 +129,12 @@ async def safety(request: Request, challenge_id: int) -> Response:
 @router.post("/challenges/{challenge_id}/adherence", response_class=HTMLResponse)
 def adherence(request: Request, challenge_id: int, followed: str = Form(""), day: str = Form(""), note: str = Form(""),
               patient: str = Form(""), csrf_token: str = Form("")) -> Response:
-    back = "/challenges" + (f"?patient={patient}" if patient else "")
+    back = "/challenges"
     try:
         with unit_of_work(request) as s:
             u = require_user(request, s, "patient")
             verify_csrf(request, u, csrf_token)
+            back = _back_page(s, u.actor, patient)
             # fromisoformat read 2025-W14-2 too; no day: the browser's, else (no JavaScript) the profile's
             d = page_day(day, "day") if day.strip() else (local_today(request) if viewer_zone(request) else None)
             uc.log_adherence(s, u.actor, challenge_id, d, followed == "yes", note)
@@ -136,11 +148,12 @@ def adherence(request: Request, challenge_id: int, followed: str = Form(""), day
 @router.post("/challenges/{challenge_id}/stop", response_class=HTMLResponse)
 def stop(request: Request, challenge_id: int, reason: str = Form(""), patient: str = Form(""),
          csrf_token: str = Form("")) -> Response:
-    back = "/challenges" + (f"?patient={patient}" if patient else "")
+    back = "/challenges"
     try:
         with unit_of_work(request) as s:
             u = require_user(request, s, "patient")
             verify_csrf(request, u, csrf_token)
+            back = _back_page(s, u.actor, patient)
             uc.stop_challenge(s, u.actor, challenge_id, reason or "stopped by the patient")
     except ClinicError as exc:
         if isinstance(exc, (NotFound, Forbidden)):
