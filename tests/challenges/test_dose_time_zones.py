@@ -139,7 +139,7 @@ def test_a_dose_time_in_the_future_is_refused_at_the_clinics_own_clock(web, sqli
     ahead = dt.datetime.now(ZoneInfo(zone)) + dt.timedelta(hours=1)
     r = doc.post(url + "/supervised-dose", data={"step": "1", "given_at": ahead.strftime("%Y-%m-%dT%H:%M"), "zone": zone,
                                                  "amount": "3 mg protein", "csrf_token": token})
-    assert re.search(r"given_at: \S+ \S+ \(America/Los_Angeles\) is in the future", r.text), r.text[-1500:]
+    assert re.search(r"Given at: \S+ \S+ \(America/Los_Angeles\) is in the future", r.text), r.text[-1500:]
     api = bearer(doc, "linked@clinic.example.org")
     r = doc.post(f"/api/v1/challenges/{cid}/supervised-doses", headers=api,
                  json={"step": 1, "given_at": ahead.isoformat(timespec="minutes"), "amount": "3 mg protein"})
@@ -160,10 +160,10 @@ def test_a_wall_time_the_clinics_clocks_skip_is_refused_naming_the_field(web, sq
     token = csrf(doc.get(url).text)
     r = doc.post(url + "/supervised-dose", data={"step": "1", "given_at": "2026-03-08T02:30", "zone": "America/Los_Angeles",
                                                  "amount": "3 mg protein", "csrf_token": token})
-    assert "given_at: 02:30 does not exist on Sun 8 Mar 2026 in America/Los_Angeles" in r.text
+    assert "Given at: 02:30 does not exist on Sun 8 Mar 2026 in America/Los_Angeles" in r.text
     r = doc.post(url + "/supervised-dose", data={"step": "1", "given_at": "2026-03-08T09:30", "zone": "Nowhere/Atlantis",
                                                  "amount": "3 mg protein", "csrf_token": token})
-    assert "zone: not a known time zone name" in r.text
+    assert "Time zone: not a known time zone name" in r.text
 
 
 def test_a_naive_time_is_refused_by_the_clinic_layer(engine, people) -> None:  # type: ignore[no-untyped-def]

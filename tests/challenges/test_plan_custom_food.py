@@ -21,7 +21,7 @@ def test_another_food_is_typed_in_words(web) -> None:  # type: ignore[no-untyped
             "baseline_days": "7", "elimination_days": "0", "observation_hours": "48", "doses": "0: 1 tsp tahini",
             "csrf_token": csrf(page.text)}
     r = doc.post(f"/clinic/patients/{pid}/challenges", data={**form, "custom_food": "!!!"}, follow_redirects=False)
-    assert r.status_code == 422 and "custom_food: name the food in letters or digits, e.g. sesame" in html.unescape(r.text)
+    assert r.status_code == 422 and "Another food, in words: name the food in letters or digits, e.g. sesame" in html.unescape(r.text)
     assert 'name="custom_food" maxlength="80" placeholder="e.g. sesame" value="!!!"' in html.unescape(r.text)
     r = doc.post(f"/clinic/patients/{pid}/challenges", data={**form, "custom_food": " Sesame seeds "}, follow_redirects=False)
     assert r.status_code == 303, html.unescape(r.text)[-3000:]

@@ -21,7 +21,7 @@ def test_refused_plan_keeps_what_was_typed(web) -> None:  # type: ignore[no-unty
             "elimination_days": "3", "elimination_max_days": "10", "observation_hours": "36", "doses": doses,
             "instructions": "Bring the <antihistamine> & your inhaler", "csrf_token": csrf(page.text)}
     r = doc.post(f"/clinic/patients/{pid}/challenges", data=form, follow_redirects=False)
-    assert r.status_code == 422 and "start: the plan cannot start in the past" in r.text
+    assert r.status_code == 422 and "First day: the plan cannot start in the past" in r.text
     text = r.text
     assert '<option value="food.dairy" selected>' in text
     assert '<option value="supervised" selected>' in text

@@ -267,7 +267,12 @@ ERROR_JS = r"""
     const ids = (f.getAttribute('aria-describedby') || '').split(/\s+/).filter(Boolean);
     if (!ids.some((i) => { const d = document.getElementById(i); return d && (d === err || d.contains(err) || err.contains(d)); }))
       out.push('error: field ' + name + ' is not tied to the message (aria-describedby)');
+    // the message speaks the form's words (docs/web.md "Refused forms speak the form's words"): not the field's code
+    if (new RegExp('(^|[;:] )' + name + '(:| at most)').test(err.textContent.trim()))
+      out.push('error: the message names field ' + name + ' by its code: "' + err.textContent.trim().slice(0, 80) + '"');
   }
+  if (/Input should be|Field required|value_error|invalid literal|type=/.test(err.textContent))
+    out.push('error: the message has Python\'s words: "' + err.textContent.trim().slice(0, 80) + '"');
   return out;
 }
 """

@@ -89,7 +89,7 @@ def test_an_out_of_range_dose_id_in_the_safety_form_is_refused_without_a_crash(c
                     follow_redirects=False)
     assert r.status_code == 303 and "error=" in r.headers["location"], (bad, r.status_code, r.text[:300])
     page = client.get(r.headers["location"])
-    assert "dose_id: expected an id" in page.text
+    assert "The link or form you used: expected an id" in page.text
     assert client.get(f"/api/v1/challenges/{cid}", headers=owner).json()["status"] == "active"
 
 
@@ -99,7 +99,7 @@ def test_an_out_of_range_profile_id_in_the_import_form_is_a_422(client, people, 
     csv = b"patient,date,itch\nold-app,2019-03-01,4\n"
     r = client.post("/data/import", data={"csrf_token": _csrf(client, "/data"), "patient": bad},
                     files={"file": ("d.csv", csv, "text/csv")})
-    assert r.status_code == 422 and "patient: expected an id" in r.text, (bad, r.status_code, r.text[:300])
+    assert r.status_code == 422 and "Profile: expected an id" in r.text, (bad, r.status_code, r.text[:300])
     owner = bearer(client, "owner@example.org")
     assert client.get("/api/v1/me/diary?start=2019-01-01&end=2019-12-31", headers=owner).json() == []  # nothing stored
 

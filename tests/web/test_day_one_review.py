@@ -114,7 +114,7 @@ def test_a_day_logged_by_mistake_can_be_deleted_on_the_today_page(client, people
     assert r.status_code == 404
     assert [d["itch"] for d in client.get("/api/v1/me/diary?start=2026-11-03&end=2026-11-03", headers=stranger).json()] == [1]
     r = client.post("/today/delete", data={"csrf_token": csrf, "date": "3 Nov"})
-    assert r.status_code == 422 and "date: expected a day YYYY-MM-DD" in r.text
+    assert r.status_code == 422 and "Day: expected a day YYYY-MM-DD" in r.text
     r = client.post("/today/delete", data={"csrf_token": "forged", "date": "2026-11-04"})
     assert r.status_code == 403
     assert len(client.get("/api/v1/me/diary?start=2026-11-04&end=2026-11-04", headers=owner).json()) == 1

@@ -18,5 +18,5 @@ def test_the_error_and_the_retry_hint_are_two_sentences(client, people) -> None:
                     files={"file": ("otu-table.tsv", table.encode(), "text/tab-separated-values")})
     assert r.status_code == 422
     shown = html.unescape(re.search(r'id="upload-error">(.*?)</p>', r.text, re.S).group(1))
-    assert shown == ("file: otu-table.tsv: duplicate sample ID 'S1' in the header. "
+    assert shown == ("Profile file: otu-table.tsv: duplicate sample ID 'S1' in the header. "
                      "Choose the file again to retry (browsers do not keep a chosen file).")

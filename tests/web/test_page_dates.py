@@ -32,7 +32,7 @@ def test_the_diary_page_says_the_date_is_wrong_instead_of_showing_another_day(cl
     for bad in ["31/12/2025", "2025-02-30", *_spellings(dt.date(2025, 4, 1))]:
         r = client.get(f"/today?date={bad}")
         assert r.status_code == 422, (bad, r.status_code)
-        assert "date: expected a day YYYY-MM-DD" in html.unescape(r.text) and 'class="card diary"' not in r.text, bad
+        assert "Day: expected a day YYYY-MM-DD" in html.unescape(r.text) and 'class="card diary"' not in r.text, bad
     r = client.get("/today?date=2025-04-01")
     assert r.status_code == 200 and '<h1 id="day-title">2025-04-01</h1>' in r.text
     assert client.get("/today?date=").status_code == 200  # no date: today, as before
@@ -44,7 +44,7 @@ def test_a_save_with_a_bad_date_is_refused_not_stored_on_another_day(client, peo
     token = _csrf(client.get("/today").text)
     for bad in ["garbage", *_spellings(dt.date(2025, 4, 1))]:
         r = client.post("/today", data={"csrf_token": token, "date": bad, "itch": "6"})
-        assert r.status_code == 422 and "date: expected a day YYYY-MM-DD" in html.unescape(r.text), (bad, r.text[:300])
+        assert r.status_code == 422 and "Day: expected a day YYYY-MM-DD" in html.unescape(r.text), (bad, r.text[:300])
     assert _days(client, owner) == []  # before: "garbage" was saved on today, the others on 1 April 2025
 
 
@@ -55,7 +55,7 @@ def test_deleting_a_day_takes_only_yyyy_mm_dd(client, people) -> None:
     token = _csrf(client.get("/today").text)
     for bad in _spellings(dt.date(2025, 4, 1)):
         r = client.post("/today/delete", data={"csrf_token": token, "date": bad})
-        assert r.status_code == 422 and "date: expected a day YYYY-MM-DD" in html.unescape(r.text), bad
+        assert r.status_code == 422 and "Day: expected a day YYYY-MM-DD" in html.unescape(r.text), bad
     assert _days(client, owner) == ["2025-04-01"]  # before: the week date deleted 1 April
 
 
@@ -72,7 +72,7 @@ def test_the_challenge_adherence_day_takes_only_yyyy_mm_dd(client, people) -> No
     token = _csrf(client.get("/challenges").text)
     for bad in _spellings(today):
         r = client.post(f"/challenges/{cid}/adherence", data={"csrf_token": token, "day": bad, "followed": "yes"})
-        assert r.status_code == 200 and "day: expected a day YYYY-MM-DD" in html.unescape(r.text), bad
+        assert r.status_code == 200 and "Day: expected a day YYYY-MM-DD" in html.unescape(r.text), bad
     assert client.get(f"/api/v1/challenges/{cid}", headers=owner).json()["adherence"] == []  # before: today's logged
 
 
@@ -86,7 +86,7 @@ def test_the_clinicians_plan_start_takes_only_yyyy_mm_dd(client, people) -> None
             "elimination_days": "0", "observation_hours": "48", "doses": "0: 5 ml milk", "csrf_token": _csrf(page.text)}
     for bad in _spellings(today):
         r = client.post(f"/clinic/patients/{pid}/challenges", data={**form, "start": bad})
-        assert r.status_code == 422 and "start: expected a day YYYY-MM-DD" in html.unescape(r.text), bad
+        assert r.status_code == 422 and "First day: expected a day YYYY-MM-DD" in html.unescape(r.text), bad
         assert f'name="start" value="{bad}"' in r.text  # the form again with what was typed
     assert client.get(f"/api/v1/patients/{pid}/challenges", headers=doc).json() == []  # before: planned
     r = client.post(f"/clinic/patients/{pid}/challenges", data={**form, "start": today.isoformat()}, follow_redirects=False)

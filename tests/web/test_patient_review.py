@@ -56,7 +56,7 @@ def test_an_unknown_category_is_refused_and_the_form_keeps_the_choice(client, pe
     csrf = _csrf(client.get("/today").text)
     base = {"csrf_token": csrf, "date": "2026-11-20", "itch": "3", "custom_name": "Wool"}
     r = client.post("/today", data={**base, "custom_group": "admin"})
-    assert r.status_code == 422 and "custom_group: choose one of food, env, life, gut, treat" in html.unescape(r.text)
+    assert r.status_code == 422 and "Category of your factor: choose one of the options offered" in html.unescape(r.text)
     # a refused save for another field keeps the chosen category (and the typed name) for the next try
     r = client.post("/today", data={**base, "custom_group": "env", "f:food.dairy": "lots"})
     assert r.status_code == 422
@@ -138,7 +138,7 @@ def test_a_refused_appointment_request_keeps_what_was_typed(client, people) -> N
     r = client.post("/appointments", data={"csrf_token": csrf, "reason": "x" * 2001, "urgency": "urgent",
                                            "preferred_times": "Mondays 9-11"})
     assert r.status_code == 422
-    assert "reason: at most 2000 characters" in r.text
+    assert "Reason: at most 2000 characters" in r.text
     assert '<option value="urgent" selected>' in r.text and 'value="Mondays 9-11"' in r.text
     assert ">" + "x" * 2001 + "</textarea>" in r.text
     assert 'id="nobody-sees-requests"' in r.text
@@ -184,9 +184,9 @@ def test_a_questionnaire_is_dated_on_the_persons_day(client, people) -> None:
 
 
 @pytest.mark.parametrize(("name", "year", "message"),
-                         [("", "2019", "display_name: give the child's name or initials"),
-                          ("Mia", "3000", "birth_year: expected a year between 1900 and this year"),
-                          ("Mia", "twenty", "birth_year: expected a year like 2019")])
+                         [("", "2019", "Child's name or initials: give the child's name or initials"),
+                          ("Mia", "3000", "Birth year: expected a year between 1900 and this year"),
+                          ("Mia", "twenty", "Birth year: expected a year like 2019")])
 def test_a_refused_child_profile_is_explained_on_my_data(client, people, name, year, message) -> None:
     """A refused child profile answered a bare error page ("Back to the start"): the form and
     what was typed were gone."""
@@ -204,8 +204,8 @@ def test_a_refused_child_profile_is_explained_on_my_data(client, people, name, y
 
 
 @pytest.mark.parametrize(("collected", "message"),
-                         [("2099-01-01", "collected_on: 2099-01-01 is in the future"),
-                          ("31/12/2025", "collected_on: expected a date such as 2026-11-30")])
+                         [("2099-01-01", "Collected on: 2099-01-01 is in the future"),
+                          ("31/12/2025", "Collected on: expected a date such as 2026-11-30")])
 def test_a_refused_microbiome_upload_keeps_the_fields(client, people, collected, message) -> None:
     """A refused upload came back with the sample id, method and date emptied; a collection date
     years ahead was stored; a malformed date answered Python's "Invalid isoformat string"."""

@@ -3,6 +3,7 @@
 from fastapi import APIRouter
 
 from gutskin.web.pages import account, caregivers, clinician, insights, microbiome, patient, public, reports, simulator
+from gutskin.web.pages import form_words  # noqa: F401  (the templates' "say" filter: a refused form in its own words)
 
 router = APIRouter(include_in_schema=False)
 router.include_router(public.router)

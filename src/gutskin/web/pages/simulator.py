@@ -7,7 +7,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
 from gutskin.clinic import simulations
-from gutskin.clinic.errors import ClinicError
+from gutskin.clinic.errors import ClinicError, InvalidInput
 from gutskin.web.errors import status_for
 from gutskin.web.deps import unit_of_work
 from gutskin.web.pages.common import redirect, render, require_user, verify_csrf
@@ -22,6 +22,18 @@ def simulator_form(request: Request) -> Response:
         return render(request, "simulator.html", {"arms": simulations.available_arms()}, user=u)
 
 
+def _whole(form, name: str, default: int) -> int:  # type: ignore[no-untyped-def]
+    """A whole-number field of the form, or ``InvalidInput`` naming it: ``int("abc")``'s own words
+    ("invalid literal for int() with base 10: 'abc'") reached the page and marked no field."""
+    value = str(form.get(name) or "").strip()
+    if not value:
+        return default
+    try:
+        return int(value)
+    except ValueError:
+        raise InvalidInput(f"{name}: expected a whole number, not {value[:20]!r}") from None
+
+
 @router.post("/clinic/simulator", response_class=HTMLResponse)
 async def simulator_run(request: Request) -> Response:
     form = await request.form()
@@ -30,8 +42,8 @@ async def simulator_run(request: Request) -> Response:
         with unit_of_work(request) as s:
             u = require_user(request, s, "clinician")
             verify_csrf(request, u, str(form.get("csrf_token") or ""))
-            job = simulations.start_trial(s, u.actor, arms, int(str(form.get("patients") or "50")),
-                                          int(str(form.get("weeks") or "24")), int(str(form.get("seed") or "1")))
+            job = simulations.start_trial(s, u.actor, arms, _whole(form, "patients", 50),
+                                          _whole(form, "weeks", 24), _whole(form, "seed", 1))
     except (ClinicError, ValueError) as exc:
         with unit_of_work(request) as s:
             u = require_user(request, s, "clinician")
