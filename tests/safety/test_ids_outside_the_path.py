@@ -34,6 +34,7 @@ from fastapi.routing import APIRoute
 from sqlalchemy import select
 
 from gutskin.clinic import accounts, appointments, challenges as ch, diary, microbiome, sharing
+from gutskin.clinic.errors import ClinicError
 from gutskin.settings import Settings
 from gutskin.store.db import get_engine, transaction
 from gutskin.store import models as m
@@ -432,3 +433,54 @@ def _path_route(route, app, engine, people, world, b) -> list[str]:  # type: ign
         swaps = [(a_ids[k], MAX_ID - 7) for k in PATH_ID.findall(path)]
         failures += [f"{persona} {method} {path}: {d}" for d in _same_answer(r1, r2, swaps)]
     return failures
+
+
+# ---------------------------------------------------------------- return addresses off the site
+
+OFF_SITE = "evil.example"
+RETURN_PARAMS = {"next": f"https://{OFF_SITE}/x", "return_to": f"//{OFF_SITE}/x", "redirect": f"https:{OFF_SITE}",
+                 "url": f"/\\{OFF_SITE}", "continue": f"https://{OFF_SITE}", "back": f"//{OFF_SITE}"}
+SPOOF_HEADERS = {"Referer": f"https://{OFF_SITE}/page", "X-Forwarded-Host": OFF_SITE, "Origin": f"https://{OFF_SITE}"}
+#: calls that end the persona's session or account (walked elsewhere); the rest run in one world
+ENDS_THE_SESSION = {("POST", "/data/delete"), ("POST", "/api/v1/me/delete"), ("POST", "/account/password"),
+                    ("POST", "/api/v1/me/password"), ("POST", "/account/sign-out-everywhere"),
+                    ("POST", "/api/v1/me/sign-out-everywhere"), ("POST", "/logout"),
+                    ("POST", "/profiles/{patient_id}/delete")}
+
+
+def test_no_answer_sends_anyone_off_the_site(db_url: str) -> None:
+    """No route takes a return address: every route of the matrix, called by A, B and A's
+    clinician with ``next=`` / ``return_to=`` / ``redirect=`` ... naming another site in the query
+    and (forms) in the body, and a Referer / X-Forwarded-Host / Origin of that site, answers with
+    no Location, HX-Redirect or HX-Location leaving the site and no link or refresh to it."""
+    from gutskin.web import create_app
+    from urllib.parse import urlencode
+
+    settings, engine, people, world, b = _world(db_url)
+    app = create_app(settings)
+    failures = []
+    routes = sorted(ROWS, key=lambda r: (r[0] != "GET", r[1]))
+    for method, path in routes:
+        if (method, path) in ENDS_THE_SESSION:
+            continue
+        row = ROWS[(method, path)]
+        ids = {"instrument": "poem", **world.ids, **(row.ids(world) if row.ids else {})}
+        url = re.sub(r"{(\w+)}", lambda mm: str(ids[mm.group(1)]), path + row.query)
+        url += ("&" if "?" in url else "?") + urlencode(RETURN_PARAMS)
+        for persona in ("patient_a", "patient_b", "clinician_linked"):
+            try:
+                kwargs = _body(world, persona, method, path)
+            except ClinicError:  # the row's set-up is done already (B redeemed the child's code before)
+                continue
+            if isinstance(kwargs.get("data"), dict):
+                kwargs["data"] = {**RETURN_PARAMS, **kwargs["data"]}
+            r = _send(app, world, persona, method, url, headers=SPOOF_HEADERS, **kwargs)
+            for name in ("location", "hx-redirect", "hx-location"):
+                where = r.headers.get(name)
+                if where is not None and (OFF_SITE in where or not where.startswith("/") or where.startswith(("//", "/\\"))):
+                    failures.append(f"{persona} {method} {path}: {name}: {where}")
+            if r.status_code < 500 and re.search(rf'(href|action|src|content)="[^"]*{re.escape(OFF_SITE)}', r.text):
+                failures.append(f"{persona} {method} {path}: the page links to {OFF_SITE}")
+            if r.status_code >= 500:
+                failures.append(f"{persona} {method} {path}: {r.status_code}")
+    assert not failures, "\n".join(failures)
