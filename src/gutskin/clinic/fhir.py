@@ -121,10 +121,12 @@ def _reactions(session: Session, c: Any) -> list[dict[str, Any]]:
     return out
 
 
-def patient_record(session: Session, patient: Patient, clinician_user_id: int | None = None) -> dict[str, Any]:
+def patient_record(session: Session, patient: Patient, clinician_user_id: int | None = None,
+                   with_appointments: bool = True) -> dict[str, Any]:
     """Plain data of one (already authorized) patient for the FHIR mapping. ``clinician_user_id``:
     a clinician's export carries only the appointment requests sent to them (0012: another
-    clinician's requests are not theirs to see)."""
+    clinician's requests are not theirs to see). ``with_appointments`` False: none (a child's
+    co-caregiver: appointments are the managing parent's, as ``appointments.my_requests``)."""
     qrs = session.scalars(
         select(QuestionnaireResponse).where(QuestionnaireResponse.patient_id == patient.id)
         .order_by(QuestionnaireResponse.answered_on, QuestionnaireResponse.id)
@@ -140,7 +142,7 @@ def patient_record(session: Session, patient: Patient, clinician_user_id: int | 
         appts_q = appts_q.where(select(AppointmentRecipient.request_id).where(
             AppointmentRecipient.request_id == AppointmentRequest.id,
             AppointmentRecipient.clinician_user_id == clinician_user_id).exists())
-    appts = session.execute(appts_q).all()
+    appts = session.execute(appts_q).all() if with_appointments else []
     days = _days(session, patient.id, None, None, with_author=True)
     # a co-caregiver's entries name their own RelatedPerson: told apart by account (not exported)
     day_authors = dict(session.execute(select(DiaryDay.day, DiaryDay.author_user_id).where(
@@ -173,7 +175,11 @@ def export_record(session: Session, actor: Actor, patient_id: int) -> dict[str, 
     days took 80 s): inside the transaction it held SQLite's write lock, and every writer, that long."""
     patient = patient_for_read(session, actor, patient_id)
     audit.record(session, actor, patient_id, "export", "fhir_bundle")
-    return patient_record(session, patient, actor.user_id if actor.role == "clinician" else None)
+    # a child's co-caregiver reads the record but not its appointments (the managing parent's,
+    # 404 on the requests themselves): their export carried the booked ones until 2026-12-06
+    manages = actor.is_system or actor.role == "clinician" or patient.owner_user_id == actor.user_id
+    return patient_record(session, patient, actor.user_id if actor.role == "clinician" else None,
+                          with_appointments=manages)
 
 
 def bundle_of(record: dict[str, Any]) -> dict[str, Any]:

@@ -1,0 +1,53 @@
+"""A co-caregiver's FHIR export of the child carries no appointment requests (2026-12-06).
+
+A child's appointment requests are between the managing parent and the clinic: a co-caregiver
+gets 404 on ``GET /api/v1/me/appointments?patient_id=<child>`` (``appointments.my_requests`` is
+``patient_for_write``). The FHIR export (``GET /api/v1/patients/{child}/fhir``), open to the
+co-caregiver like the other reads of the record (``patient_for_read``), carried every request of
+the child: its reason, status, booked time and the clinician's name (found walking the routes
+as the co-caregiver, tests/safety/test_ids_outside_the_path.py). A clinician's export already
+carried only the requests sent to them (0012); now a co-caregiver's carries none.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from fastapi.testclient import TestClient
+
+from gutskin.clinic import appointments, sharing
+from gutskin.store.db import transaction
+from gutskin.store.models import Patient
+from tests.safety.test_ids_outside_the_path import _world
+
+REASON = "Child-appointment-reason-5521"
+
+
+def _appointment_resources(bundle: dict) -> list[dict]:  # type: ignore[type-arg]
+    return [e["resource"] for e in bundle.get("entry", []) if e["resource"]["resourceType"] == "Appointment"]
+
+
+def test_a_co_caregivers_fhir_export_of_the_child_has_no_appointment_requests(db_url: str) -> None:
+    from gutskin.web import create_app
+
+    settings, engine, people, world, b = _world(db_url)
+    child = world.ids["child_id"]
+    with transaction(engine) as s:  # the child's record shared with the clinician (name shown), who books a request
+        s.get(Patient, child).share_identity = True
+        sharing.accept_invite(s, people.clinician, sharing.create_invite(s, people.owner, child)["code"])
+        rid = appointments.request_appointment(s, people.owner, child, REASON, "soon")["id"]
+        when = (dt.datetime.now(dt.UTC) + dt.timedelta(days=9)).replace(tzinfo=None, second=0, microsecond=0)
+        appointments.respond(s, people.clinician, rid, "accept", when)
+    with TestClient(create_app(settings)) as c:
+        helper = world.tokens["helper"]
+        assert c.get(f"/api/v1/me/appointments?patient_id={child}", headers=helper).status_code == 404  # the rule
+        r = c.get(f"/api/v1/patients/{child}/fhir", headers=helper)
+        assert r.status_code == 200, r.text  # the export itself stays the co-caregiver's to take
+        bundle = r.json()
+        assert _appointment_resources(bundle) == [], _appointment_resources(bundle)
+        assert REASON not in r.text and "Dr Linked" not in r.text  # nor the booked clinician
+        assert any(e["resource"]["resourceType"] == "Patient" for e in bundle["entry"])  # the rest is there
+        # the managing parent's export of the same record still carries the request
+        owner = c.get(f"/api/v1/patients/{child}/fhir", headers=world.tokens["patient_a"])
+        assert owner.status_code == 200 and REASON in owner.text
+        assert len(_appointment_resources(owner.json())) == 1
