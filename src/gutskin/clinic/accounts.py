@@ -16,7 +16,18 @@ from gutskin.clinic import audit
 from gutskin.clinic.actors import ROLES, SYSTEM, Actor
 from gutskin.clinic.errors import AuthenticationFailed, Conflict, Forbidden, InvalidInput, NotFound, RateLimited
 from gutskin.clinic.passwords import burn_time, check_policy, hash_password, verify_password
+from gutskin.diary.names import NameRefused, clean_name
 from gutskin.store.models import Factor, FactorValue, LoginAttempt, Patient, User, utcnow
+
+def checked_name(field: str, value: str) -> str:
+    """A person-chosen name as stored: NFC, no blanks around it, or a 422 naming the field, the
+    character's position and code point (text-direction controls and other invisible or control
+    characters are refused: :mod:`gutskin.diary.names`, docs/security.md)."""
+    try:
+        return clean_name(field, value)
+    except NameRefused as exc:
+        raise InvalidInput(str(exc)) from None
+
 
 EMAIL_RE = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]+$")
 
@@ -78,6 +89,7 @@ def create_user(session: Session, email: str, password: str, role: str, display_
         raise InvalidInput(f"role: expected one of {', '.join(ROLES)}")
     email = normalize_email(email)
     check_policy(password)
+    display_name = checked_name("display_name", display_name)
     if session.scalar(select(User.id).where(User.email == email)) is not None:
         raise Conflict("email: an account with this email already exists")
     user = User(email=email, password_hash=password_hash or hash_password(password), role=role,
@@ -105,7 +117,7 @@ def add_child_profile(session: Session, actor: Actor, display_name: str, birth_y
     """A caregiver adds a child's profile that their account manages."""
     if actor.role != "patient" or actor.user_id is None:
         raise Forbidden("only patient/caregiver accounts manage profiles")
-    name = (display_name or "").strip()
+    name = checked_name("display_name", display_name)
     if not name:
         raise InvalidInput("display_name: give the child's name or initials")
     if birth_year is not None and not 1900 <= birth_year <= dt.date.today().year:

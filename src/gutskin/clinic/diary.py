@@ -20,6 +20,7 @@ from gutskin.clinic.errors import ClinicError, Conflict, InvalidInput, NotFound
 from gutskin.clinic.questionnaires import author_of
 from gutskin.diary.csvio import DiaryCsvError, DiaryRow, iter_diary_csv_lines, write_diary_csv
 from gutskin.diary.factors import VOCABULARY, known_factor, out_of_range, parse_factor_name
+from gutskin.diary.names import NameRefused, clean_name
 from gutskin.store.bulk import AUTHORED_DAY_COLUMNS, insert_diary_days, insert_factor_values
 from gutskin.store.db import transaction
 from gutskin.store.upsert import ensure_factors, insert_day_factor_values, upsert_diary_day
@@ -635,6 +636,10 @@ def _patient_for_import(session: Session, actor: Actor, external_id: str, owner:
         select(Patient.id).where(Patient.owner_user_id == owner, Patient.relationship == "self").limit(1)
     ) is not None:
         relationship = "child"
+    try:  # a new profile's identifier is its name on the clinic's pages: no text-direction controls
+        clean_name("patient", external_id)  # (docs/security.md); identifiers already stored still import
+    except NameRefused as exc:
+        raise InvalidInput(f"{file}: column {exc}") from None
     p = Patient(external_id=external_id, owner_user_id=owner, relationship=relationship, display_name=external_id)
     session.add(p)
     session.flush()

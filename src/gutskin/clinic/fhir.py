@@ -18,6 +18,7 @@ from gutskin.clinic.access import patient_for_read, patient_for_write
 from gutskin.clinic.actors import Actor
 from gutskin.clinic.diary import _days, factor_ids
 from gutskin.clinic.errors import Conflict, InvalidInput, NotFound
+from gutskin.diary.names import NameRefused, clean_name
 from gutskin.store.db import transaction
 from gutskin.store.models import (
     AppointmentRequest,
@@ -248,6 +249,10 @@ def import_bundle(engine: Engine, actor: Actor, bundle: Any, patient_ref: str | 
                 raise NotFound(f"no patient with identifier {patient_ref!r}")
             if not actor.is_system and owner_user_id is None:
                 raise NotFound(f"no patient with identifier {ref!r}")
+            try:  # the new profile's name on the clinic's pages: no text-direction controls (docs/security.md)
+                clean_name("patient identifier", ref)
+            except NameRefused as exc:
+                raise InvalidInput(str(exc)) from None
             p = Patient(external_id=ref, owner_user_id=owner_user_id, relationship="self", display_name=ref)
             s.add(p)
             s.flush()

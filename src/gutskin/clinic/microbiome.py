@@ -24,6 +24,7 @@ from gutskin.clinic import audit
 from gutskin.clinic.access import patient_for_entry, patient_for_read
 from gutskin.clinic.actors import Actor
 from gutskin.clinic.errors import InvalidInput, NotFound
+from gutskin.diary.names import NameRefused, clean_name
 from gutskin.store.models import MicrobiomeSample, Patient
 
 ALLOWED_SUFFIXES = (".biom", ".tsv", ".csv", ".txt", ".json", ".h5", ".hdf5", ".qza", ".kreport", ".k2report",
@@ -190,6 +191,10 @@ def parse_upload(filename: str, data: bytes, *, sample_id: str | None = None, me
             raise InvalidInput("file: nested too deeply to be a BIOM table") from None
         except ArithmeticError:  # values like 1e308 overflow the sums: was a 500
             raise InvalidInput("file: a value is too large to compute with") from None
+    try:  # the sample's name is shown to the clinic: no text-direction controls (docs/security.md); it
+        clean_name("sample_id", str(chosen))  # keeps the file's own spelling (NFD too), as the report does
+    except NameRefused as exc:
+        raise InvalidInput(f"{exc} (the sample's name in the file: rename the sample there)") from None
     fmt = "biom" if name.lower().endswith((".biom", ".h5", ".hdf5", ".json", ".qza")) else "table"
     return ParsedSample(filename=name, source_format=fmt, sample_id=str(chosen)[:120],
                         is_counts=report["profile"]["kind"] == "counts", profile=stored_profile, report=report)
