@@ -109,6 +109,43 @@ def test_page_microbiome_upload_refuses_a_direction_control_in_the_sample_name(c
     assert _count(db_url, MicrobiomeSample) == 0
 
 
+def test_cli_users_create_refuses_a_direction_control_in_the_name(db_url: str, people, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from typer.testing import CliRunner
+
+    from gutskin.cli import app
+    from gutskin.settings import get_settings
+
+    users = _count(db_url, User)
+    monkeypatch.setenv("GUTSKIN_DATABASE_URL", db_url)
+    get_settings.cache_clear()
+    try:
+        r = CliRunner().invoke(app, ["users", "create", "--email", "doc@clinic.example.org", "--password",
+                                     "a-long-password-3", "--role", "clinician", "--name", "Dr \u202eAna"])
+    finally:
+        get_settings.cache_clear()
+    assert r.exit_code == 2 and "display_name: character 4 is U+202E (a text-direction control)" in r.stderr, r.output
+    assert _count(db_url, User) == users
+
+
+def test_factor_names_hold_no_direction_control(client, people, db_url: str) -> None:
+    """Factor names (CSV header, API, a challenge's custom food) were already ASCII ``group.name``: kept so."""
+    h = bearer(client, "owner@example.org")
+    r = client.put("/api/v1/me/diary/2026-11-01", headers=h, json={"itch": 3, "factors": {"food.egg\u202e": 1.0}})
+    assert r.status_code == 422 and r.json()["detail"].startswith("factors.food.egg"), r.text
+    c = bearer(client, "linked@clinic.example.org")
+    r = client.post(f"/api/v1/patients/{people.owner_pid}/challenges", headers=c, json={
+        "food": "food.kiwi\u2066", "kind": "home", "released_for_home": True, "baseline_days": 7,
+        "doses": [{"day_offset": 0, "amount": "1/4 kiwi"}]})
+    assert r.status_code == 422 and r.json()["detail"].startswith("food: factor name"), r.text
+    src = io.StringIO("patient,date,itch,food.egg\u202e\np1,2026-11-01,3,1\n")
+    src.name = "d.csv"  # type: ignore[attr-defined]
+    from gutskin.clinic.diary import import_diary_csv
+    from gutskin.diary.csvio import DiaryCsvError
+
+    with pytest.raises((InvalidInput, DiaryCsvError), match="food.egg"):
+        import_diary_csv(get_engine(db_url), SYSTEM, src)
+
+
 def test_names_are_stored_in_composed_form(client, people, db_url: str) -> None:
     h = bearer(client, "owner@example.org")
     r = client.post("/api/v1/auth/register", json={"email": "zoe@example.org", "password": "long password 1",
