@@ -48,8 +48,9 @@ def test_alerts_and_due_reminders_match_each_patients_own(engine, people) -> Non
     with transaction(engine) as s:
         before = s.scalar(select(func.count()).select_from(AuditEvent).where(AuditEvent.object_type == "challenge_reminders"))
         got = ch.clinician_alerts(s, people.clinician)
-        expected = [(pid, r["kind"], r["challenge_id"], r["text"]) for pid in made
-                    for r in ch._reminders_for(s, pid, dt.date.today()) if r["kind"] in ("elimination_review", "review_result")]
+        expected = [(pid, r["kind"], r["challenge_id"], r["text"]) for pid in made for c in ch._open_challenges(s, [pid])
+                    for r in ch._challenge_reminders(c, ch._doses(s, c), dt.date.today(), reader="clinician")
+                    if r["kind"] in ("elimination_review", "review_result")]
     assert sorted((r["patient_id"], r["kind"], r["challenge_id"], r["text"]) for r in got["due"]) == sorted(expected)
     assert {(r["patient_id"], r["kind"], r["challenge_id"]) for r in got["due"]} == {
         (pid, kind, cids[i]) for pid, cids in made.items() for i, kind in ((0, "elimination_review"), (1, "review_result"))}

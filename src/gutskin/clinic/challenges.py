@@ -1214,15 +1214,25 @@ def reminders(session: Session, actor: Actor, patient_id: int, day: dt.date | No
     return _reminders_for(session, patient_id, day)
 
 
-def _challenge_reminders(ch: FoodChallenge, doses: list[ChallengeDose], day: dt.date) -> list[dict[str, object]]:
-    """The reminders one open challenge gives on ``day`` (its doses in step order)."""
+def _day_words(d: dt.date) -> str:
+    """``2026-11-07`` -> ``"Sat 7 Nov 2026"``, as the pages write a day (web.pages.common.day_words)."""
+    return f"{d:%a} {d.day} {d:%b %Y}"
+
+
+def _challenge_reminders(ch: FoodChallenge, doses: list[ChallengeDose], day: dt.date,
+                         reader: str = "patient") -> list[dict[str, object]]:
+    """The reminders one open challenge gives on ``day`` (its doses in step order).
+
+    ``reader="clinician"``: the texts of the clinician's "Due for review" list address the clinician
+    ("review the verdict", not "the clinician reviews the verdict") and write days as the pages do."""
     out: list[dict[str, object]] = []
     food = food_label(ch.food)
     review = _review_by(ch)
     if review is not None and ch.elimination_end is not None and day >= review and day <= ch.elimination_end + dt.timedelta(days=1):
         max_end = ch.elimination_start + dt.timedelta(days=(ch.elimination_max_days or 1) - 1)
         out.append({"kind": "elimination_review", "challenge_id": ch.id, "food": ch.food, "due": review.isoformat(),
-                    "text": f"Review the {food} elimination: it may not go beyond {max_end.isoformat()}."})
+                    "text": f"Review the {food} elimination: it may not go beyond "
+                            f"{_day_words(max_end) if reader == 'clinician' else max_end.isoformat()}."})
     nxt = next((d for d in doses if d.status == "planned" and d.planned_on >= day), None)
     if nxt is not None and phase_on(ch, day) in ("elimination", "baseline", "reintroduction", "upcoming"):
         where = "at home" if nxt.setting == "home" else "in clinic"
@@ -1232,7 +1242,8 @@ def _challenge_reminders(ch: FoodChallenge, doses: list[ChallengeDose], day: dt.
     if day > ch.reintroduction_end:
         out.append({"kind": "review_result", "challenge_id": ch.id, "food": ch.food,
                     "due": (ch.reintroduction_end + dt.timedelta(days=1)).isoformat(),
-                    "text": f"The {food} challenge is finished: the clinician reviews the verdict."})
+                    "text": f"The {food} challenge is finished: review the verdict." if reader == "clinician"
+                    else f"The {food} challenge is finished: the clinician reviews the verdict."})
     return out
 
 
@@ -1283,7 +1294,7 @@ def clinician_alerts(session: Session, actor: Actor, day: dt.date | None = None)
     days = {pid: day for pid in pids} if day is not None else zones.patients_today(session, pids)
     for pid in pids:
         for ch in by_patient.get(pid, []):
-            for r in _challenge_reminders(ch, doses[ch.id], days[pid]):
+            for r in _challenge_reminders(ch, doses[ch.id], days[pid], reader="clinician"):
                 if r["kind"] in ("elimination_review", "review_result"):
                     r["patient_id"] = pid
                     r["patient_name"] = names.get(pid, "")
@@ -1300,6 +1311,8 @@ def clinician_alerts(session: Session, actor: Actor, day: dt.date | None = None)
                         "text": f"The {food_label(c.food)} challenge was stopped ({c.stop_reason or 'no reason given'}): "
                                 f"review it and record the outcome; the food stays on the patient's avoid list until then.",
                         "patient_id": c.patient_id, "patient_name": names.get(c.patient_id, "")})
+    for r in due:  # how late, on the patient's own day: the page says "overdue since Sat 7 Nov 2026 (29 days)"
+        r["overdue_days"] = max(0, (days[int(r["patient_id"])] - dt.date.fromisoformat(str(r["due"]))).days)  # type: ignore[call-overload]
     audit.record_reads(session, actor, sorted({int(r["patient_id"]) for r in due}), "challenge_reminders")  # type: ignore[call-overload]
     return {"alerts": alerts, "due": due}
 
