@@ -189,7 +189,7 @@ def test_a_name_stored_before_the_check_still_displays(client, people, engine) -
     assert page.status_code == 200 and SPOOF in page.text
 
 
-NAMEISH = st.text(st.characters(codec="utf-8") | st.sampled_from(sorted(BIDI_CONTROLS) + ["\u0301", "\u0308"]),
+NAMEISH = st.text(st.characters(codec="utf-8") | st.sampled_from(sorted(BIDI_CONTROLS) + ["\u0301", "\u0308", "\u200c", "\u200d", "a", " "]),
                   max_size=40)
 
 
@@ -204,5 +204,27 @@ def test_any_name_the_check_accepts_has_no_control_or_format_character_and_is_nf
         assert str(exc).startswith(f"display_name: character {exc.position} is U+{ord(exc.char):04X} (" if refused != "\x00"
                                    else "display_name: contains a NUL character")
         return
-    assert not any(unicodedata.category(c) in {"Cc", "Cf"} or c in BIDI_CONTROLS for c in name)
+    for i, c in enumerate(name):  # a joiner only between two visible characters (Persian, emoji)
+        if c in "\u200c\u200d":
+            assert 0 < i < len(name) - 1 and not name[i - 1].isspace() and not name[i + 1].isspace()
+            assert unicodedata.category(name[i - 1]) not in {"Cc", "Cf"} and unicodedata.category(name[i + 1]) not in {"Cc", "Cf"}
+        else:
+            assert unicodedata.category(c) not in {"Cc", "Cf"} and c not in BIDI_CONTROLS
     assert unicodedata.is_normalized("NFC", name) and name == name.strip()
+
+
+def test_joiners_that_spell_a_name_are_kept(client, people, db_url: str) -> None:
+    """Persian and Indic spellings need ZERO WIDTH NON-JOINER, emoji sequences ZERO WIDTH JOINER
+    (Unicode 15.0, 23.2): between two visible characters they are part of the name; at an end or
+    next to a blank they draw nothing and are refused like any other invisible character."""
+    persian, family = "\u0634\u0627\u0647\u200c\u062d\u0633\u06cc\u0646\u06cc", "Ana \U0001f469\u200d\U0001f467"
+    assert clean_name("display_name", persian) == persian and clean_name("display_name", family) == family
+    r = client.post("/api/v1/auth/register", json={"email": "shah@example.org", "password": "long password 1",
+                                                   "display_name": persian})
+    assert r.status_code == 201, r.text
+    with transaction(get_engine(db_url)) as s:
+        assert s.scalar(select(User.display_name).where(User.email == "shah@example.org")) == persian
+    for bad, position in (("Ana\u200d", 4), ("Ana \u200cB", 5), ("\u200dAna", 1), ("A\u200c\u200dB", 2)):
+        with pytest.raises(NameRefused) as exc:
+            clean_name("display_name", bad)
+        assert exc.value.position == position and "an invisible format character" in str(exc.value), bad

@@ -8,7 +8,12 @@ reads. So a name may not hold
 
 - the text-direction controls U+202A-U+202E, U+2066-U+2069, U+200E, U+200F, U+061C,
 - any other control or format character (Unicode categories Cc and Cf: tabs, line feeds, escape
-  sequences, zero-width spaces and joiners, soft hyphens, invisible operators ...),
+  sequences, zero-width spaces, soft hyphens, invisible operators ...), except ZERO WIDTH
+  NON-JOINER and ZERO WIDTH JOINER (U+200C, U+200D) *between two visible characters*: Persian
+  and Indic spellings need them (Persian "شاه‌حسینی" holds a U+200C; Unicode Standard 15.0,
+  section 23.2 "Layout Controls") and emoji sequences are built with U+200D. Neither changes
+  direction; at the start or end of a name, next to a blank or to another control they draw
+  nothing and are refused,
 - line and paragraph separators (U+2028, U+2029: a line break in disguise),
 - surrogates, private-use and unassigned code points (Cs, Co, Cn: in this Python's Unicode
   version, ``unicodedata.unidata_version``), which no page can draw for what they are.
@@ -48,10 +53,23 @@ class NameRefused(ValueError):
             super().__init__(f"{field}: character {position} is U+{ord(char):04X} ({kind}); names cannot hold it")
 
 
-def refused_kind(char: str) -> str | None:
-    """Why one character cannot be in a name (``"a text-direction control"`` ...), or None."""
+JOINERS: frozenset[str] = frozenset("\u200c\u200d")
+"""ZWNJ and ZWJ: format characters that spell Persian, Indic and emoji text (allowed in context)."""
+
+
+def _visible(char: str) -> bool:
+    """A character that draws something: not a blank, not a control, format or unassigned one."""
+    return not char.isspace() and unicodedata.category(char) not in _REFUSED_CATEGORIES
+
+
+def refused_kind(char: str, before: str = "", after: str = "") -> str | None:
+    """Why one character cannot be in a name (``"a text-direction control"`` ...), or None.
+    ``before``/``after`` are its neighbours ("" at an end): a joiner is allowed between two
+    visible characters."""
     if char in BIDI_CONTROLS:
         return "a text-direction control"
+    if char in JOINERS and before and after and _visible(before) and _visible(after):
+        return None
     return _REFUSED_CATEGORIES.get(unicodedata.category(char))
 
 
@@ -63,7 +81,7 @@ def clean_name(field: str, value: str) -> str:
     lead = len(text) - len(text.lstrip())
     core = text.strip()
     for i, ch in enumerate(core):
-        kind = refused_kind(ch)
+        kind = refused_kind(ch, core[i - 1] if i else "", core[i + 1] if i + 1 < len(core) else "")
         if kind is not None:
             raise NameRefused(field, lead + i + 1, ch, kind)
     return unicodedata.normalize("NFC", core)

@@ -16,11 +16,14 @@ from gutskin.clinic.errors import InvalidInput
 from gutskin.diary.dates import iso_date_or_none, wall_time_in
 from gutskin.insights.wording import risk_percent
 from gutskin.interop.report import AUTHOR_WORDS
-from gutskin.web import security
+from gutskin.web import bidi_isolation, security
 from gutskin.web.deps import PageUser, page_user, settings_of
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).resolve().parent.parent / "templates"))
 TEMPLATES.env.filters["risk_percent"] = risk_percent
+# Every printed value closes its own text-direction controls (gutskin.web.bidi_isolation). Set
+# before any template is compiled: Jinja reads finalize when it compiles a template.
+TEMPLATES.env.finalize = bidi_isolation.finalize
 
 
 def abundance_percent(fraction: float) -> str:
