@@ -9,7 +9,6 @@ them; a GTDB table with suffixed genera was not read as a genus table at all (no
 
 from __future__ import annotations
 
-import html
 import re
 from pathlib import Path
 
@@ -19,6 +18,7 @@ from hypothesis import strategies as st
 
 from gutskin.microbiome import MicrobiomeInputError, read_profile, sample_report
 from gutskin.microbiome.genera import GENUS_LISTS, genus_list, recognise_genus
+from tests.microbiome.test_microbiome_plain_genus_names import _csrf, _text
 
 #: SILVA 138 genus-rank names as QIIME 2's collapsed tables and lab reports write them, each with
 #: the family its lineage gives; reads invented for the test.
@@ -215,14 +215,6 @@ def test_a_bad_metaphlan_value_is_named_by_line_and_column(tmp_path) -> None:
 
 
 # ------------------------------------------------------------------------------ the upload page (SQLite, PostgreSQL)
-
-def _csrf(page: str) -> str:
-    return re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
-
-
-def _text(page: str) -> str:
-    return html.unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", page)))
-
 
 def test_a_new_user_uploads_a_silva_genus_table_and_every_name_is_read(client, engine) -> None:
     form = client.get("/register")

@@ -20,27 +20,17 @@ import time_machine
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from gutskin.clinic import accounts, caregivers
 from gutskin.store.db import transaction
 from gutskin.store.models import AuditEvent, DiaryDay, Patient
 from tests.conftest import bearer
 from tests.safety.test_attacks import login_page
+from tests.web.test_today_two_phones import _mia_with_ben
 
 LON, NYC, KIRI, PAGO = "Europe/London", "America/New_York", "Pacific/Kiritimati", "Pacific/Pago_Pago"
 
 
 def at(utc: str) -> time_machine.travel:
     return time_machine.travel(dt.datetime.fromisoformat(utc).replace(tzinfo=dt.UTC), tick=True)
-
-
-def _mia_with_ben(engine, people) -> int:  # type: ignore[no-untyped-def]
-    """Owner Ann's child Mia, kept with the stranger's account (Ben) as co-caregiver."""
-    with transaction(engine) as s:
-        mia = accounts.add_child_profile(s, people.owner, "Mia", 2021).id
-        code = caregivers.create_code(s, people.owner, mia)["code"]
-    with transaction(engine) as s:
-        caregivers.redeem(s, people.stranger, code)
-    return mia
 
 
 def _csrf(client, url: str) -> str:  # type: ignore[no-untyped-def]
