@@ -27,8 +27,25 @@ from gutskin.clinic.errors import InvalidInput, NotFound
 from gutskin.diary.names import NameRefused, clean_name
 from gutskin.store.models import MicrobiomeSample, Patient
 
-ALLOWED_SUFFIXES = (".biom", ".tsv", ".csv", ".txt", ".json", ".h5", ".hdf5", ".qza", ".kreport", ".k2report",
-                    ".report", ".bracken")  # .bracken: Bracken's output as its manual names it (-o sample.bracken)
+# The upload's formats and the file-name suffixes each is accepted under: the one list the server's
+# check, its refusal and the upload page's hint and ``accept`` attribute are made from (the page's hint
+# lacked .bracken after the server took it, e202e56). The content, not the suffix, says how a file is read
+# (microbiome.io.sniff_format).
+UPLOAD_FORMATS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("a BIOM table", (".biom", ".json", ".h5", ".hdf5")),
+    ("a QIIME 2 table", (".qza",)),
+    ("a TSV/CSV table or MetaPhlAn profile", (".tsv", ".csv", ".txt")),
+    ("a Kraken 2 report", (".kreport", ".k2report", ".report")),
+    ("Bracken output", (".bracken",)),  # as Bracken's manual names it (-o sample.bracken)
+)
+ALLOWED_SUFFIXES = tuple(x for _, suffixes in UPLOAD_FORMATS for x in suffixes)
+
+
+def upload_formats_words() -> str:
+    """"a BIOM table (.biom, .json, .h5, .hdf5), a QIIME 2 table (.qza), ... or Bracken output (.bracken)"."""
+    parts = [f"{label} ({', '.join(suffixes)})" for label, suffixes in UPLOAD_FORMATS]
+    return ", ".join(parts[:-1]) + " or " + parts[-1]
+
 MAX_BYTES_DEFAULT = 20 * 1024 * 1024
 MAX_UPLOAD_CELLS = 5_000_000  # samples × features of an uploaded table made dense (40 MB): a person's profile, or a study table holding it
 METHODS = ("16S", "shotgun", "unknown")
@@ -52,8 +69,7 @@ def safe_filename(name: str | None) -> str:
 
 def _check_type(name: str, data: bytes) -> None:
     if not name.lower().endswith(ALLOWED_SUFFIXES):
-        raise InvalidInput(f"file: expected a BIOM (.biom), QIIME 2 table (.qza), TSV/CSV table, MetaPhlAn profile "
-                           f"(.tsv/.txt), Kraken report (.kreport) or Bracken output (.bracken), got {name!r}")
+        raise InvalidInput(f"file: expected {upload_formats_words()}, got {name!r}")
     head = data[:8]
     is_hdf5 = head.startswith(b"\x89HDF\r\n\x1a\n")
     is_zip = name.lower().endswith(".qza") and head.startswith(b"PK\x03\x04")  # a QIIME 2 artifact is a zip

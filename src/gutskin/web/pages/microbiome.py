@@ -14,9 +14,12 @@ from gutskin.clinic.errors import ClinicError, InvalidInput
 from gutskin.diary.dates import iso_date_or_none
 from gutskin.web.errors import status_for
 from gutskin.web.deps import settings_of, unit_of_work
-from gutskin.web.pages.common import local_today, redirect, render, require_user, verify_csrf, viewing
+from gutskin.web.pages.common import TEMPLATES, local_today, redirect, render, require_user, verify_csrf, viewing
 
 router = APIRouter(include_in_schema=False)
+# the upload page's hint and accept attribute: the server's own list (clinic/microbiome.py UPLOAD_FORMATS)
+TEMPLATES.env.globals["upload_formats_words"] = micro.upload_formats_words()
+TEMPLATES.env.globals["upload_suffixes"] = micro.ALLOWED_SUFFIXES
 
 
 def _pid(s, actor, patient):  # type: ignore[no-untyped-def]
