@@ -196,6 +196,9 @@ class _Forms(HTMLParser):
             self.cur["fields"].append({"tag": "input", "type": a.get("type", "text").lower(), "name": a.get("name", ""),
                                        "value": a.get("value", "on" if a.get("type") in ("checkbox", "radio") else ""),
                                        "checked": "checked" in a})
+        elif tag == "button" and a.get("name"):  # a named button sends its value (the appointment row's action)
+            self.cur["fields"].append({"tag": "button", "type": "button", "name": a["name"], "value": a.get("value", ""),
+                                       "checked": False})
         elif tag == "textarea":
             self.textarea = {"tag": "textarea", "type": "textarea", "name": a.get("name", ""), "value": ""}
             self.cur["fields"].append(self.textarea)
@@ -258,21 +261,33 @@ def _alerts(text: str) -> list[str]:
     return out
 
 
-def _walk(client, url: str, found: dict) -> None:
+def _walk(client, url: str, found: dict, then=None, only: str | None = None,  # type: ignore[no-untyped-def]
+          press: bool = False) -> None:
     """Every post form of ``url``: each field in turn sent with each bad value of its kind (and left out),
-    the others as the page filled them in (or :data:`GOOD`); ``found``: {message: {(action, field, value)}}."""
+    the others as the page filled them in (or :data:`GOOD`); ``found``: {message: {(action, field, value)}}.
+    ``then``: called once the page is open, before its forms are sent (a record that changes meanwhile);
+    ``only``: the forms whose action holds it; ``press``: also send each named button of a form once
+    (its value, the rest as filled in) -- not done by default: "Withdraw request" would end the request."""
     page = client.get(url)
     assert page.status_code == 200, (url, page.status_code)
+    if then is not None:
+        then()
     p = _Forms()
     p.feed(page.text)
     for form in p.forms:
         action = form["action"] or url
-        if any(s in action for s in SKIP):
+        if any(s in action for s in SKIP) or (only is not None and only not in action):
             continue
         base = _defaults(form)
         for k, v in GOOD.items():
             if k[0] in action and k[1] in base or (k[0] in action and k[1] not in base and k[2]):
                 base[k[1]] = [v]
+        if press:
+            for b in (f for f in form["fields"] if f["type"] == "button"):
+                files = {"file": ("x.csv", b"", "text/csv")} if form["enctype"] == "multipart/form-data" else None
+                r = client.post(action, data={**base, b["name"]: [b["value"]]}, files=files)
+                for a in _alerts(r.text):
+                    found.setdefault(a, set()).add((action, b["name"], b["value"][:20]))
         names = []
         for f in form["fields"]:
             if f["type"] in ("hidden", "submit", "button", "file") or not f["name"] or f["name"] in names:
@@ -331,6 +346,20 @@ def test_refused_forms_speak_in_the_forms_words(client, people, engine) -> None:
     for url in ("/today", "/questionnaire/poem", "/questionnaire/recap", "/sharing", "/appointments", "/data",
                 "/caregivers", "/microbiome", "/challenges", "/account"):
         _walk(client, url, found)
+    # a request the clinic declines while the page is open: its row says why (request-error-N, 9b86638)
+    closing = client.post("/api/v1/me/appointments", headers=owner, json={"reason": "Itchy at night"}).json()["id"]
+
+    def decline() -> None:
+        from gutskin.clinic import appointments
+
+        with transaction(engine) as s:
+            appointments.respond(s, people.clinician, closing, "decline", message="Please call the clinic")
+
+    row_found: dict[str, set] = {}
+    _walk(client, "/appointments", row_found, then=decline, only=f"/appointments/{closing}", press=True)
+    assert any("request is closed" in m.lower() for m in row_found), sorted(row_found)  # the walk reached the row
+    for m, w in row_found.items():
+        found.setdefault(m, set()).update(w)
     t = _csrf(client.get("/data").text)
     for body in (b"", b"date,itch\n2026-13-01,3\n", b"patient,date,itch\nme,2026-01-01,11\n", b"\x00\x01garbage",
                  b"patient,date,sleep_loss\nme,2026-01-01,x\n", b"a;b;c\n1;2;3\n", b"patient,date,poscorad\nme,2026-01-01,200\n"):
