@@ -73,6 +73,12 @@ def form(payload: dict[str, Any]) -> Callable[[World, str], dict[str, Any]]:
     return lambda w, p: {"data": {**payload, "csrf_token": w.csrf.get(p, "")}}
 
 
+_EASI = {"age_years": 40, "regions": {r: {"area_percent": 20, "erythema": 2, "induration": 1, "excoriation": 1,
+                                           "lichenification": 0} for r in ("head_neck", "upper_limbs", "trunk", "lower_limbs")}}
+_SCORAD = {"extent_percent": 30, "intensity": {"erythema": 2, "oedema_papulation": 1, "oozing_crusting": 1, "excoriation": 2,
+                                               "lichenification": 0, "dryness": 1}, "itch": 6, "sleep_loss": 4}
+
+
 def invite_code(w: World) -> str:
     from gutskin.clinic import sharing
 
@@ -197,6 +203,10 @@ ROWS: dict[tuple[str, str], Row] = {
     ("GET", "/api/v1/patients/{patient_id}/microbiome"): Row(PATIENT_READ, audit=A_READERS),
     ("GET", "/api/v1/patients/{patient_id}/fhir"): Row(PATIENT_READ, audit=A_READERS),
     ("GET", "/api/v1/patients/{patient_id}/report.pdf"): Row(PATIENT_READ, audit=A_READERS),
+    # the clinic's EASI and SCORAD (gutskin.clinic.assessments): recorded by a linked clinician, read as the record
+    ("POST", "/api/v1/patients/{patient_id}/assessments/easi"): Row(CLINICIAN_OF_A, js(_EASI), audit=CLINICIANS_OF_A),
+    ("POST", "/api/v1/patients/{patient_id}/assessments/scorad"): Row(CLINICIAN_OF_A, js(_SCORAD), audit=CLINICIANS_OF_A),
+    ("GET", "/api/v1/patients/{patient_id}/assessments"): Row(PATIENT_READ, audit=A_READERS),
     # clinicians (API)
     ("POST", "/api/v1/clinician/links"): Row(CLINICIAN, lambda w, p: {"json": {"code": invite_code(w)}}, audit=LINKERS),
     ("GET", "/api/v1/clinician/patients"): Row(CLINICIAN, audit=CLINICIANS_OF_A),
@@ -271,6 +281,13 @@ ROWS: dict[tuple[str, str], Row] = {
     ("GET", "/clinic/patients/{patient_id}/microbiome/{sample_pk}"): Row(PAGE_CLINICIAN_OF_A, audit=CLINICIANS_OF_A),
     ("GET", "/clinic/patients/{patient_id}/report.pdf"): Row(PAGE_CLINICIAN_OF_A, audit=CLINICIANS_OF_A),
     ("GET", "/clinic/patients/{patient_id}/fhir.json"): Row(PAGE_CLINICIAN_OF_A, audit=CLINICIANS_OF_A),
+    ("POST", "/clinic/patients/{patient_id}/assessments/easi"): Row(
+        PAGE_CLINICIAN_OF_A, form({"age_years": "40", **{f"regions.{r}.{k}": str(v) for r, f in _EASI["regions"].items()
+                                                        for k, v in f.items()}}), audit=CLINICIANS_OF_A),
+    ("POST", "/clinic/patients/{patient_id}/assessments/scorad"): Row(
+        PAGE_CLINICIAN_OF_A, form({"extent_percent": "30", "itch": "6", "sleep_loss": "4",
+                                   **{f"intensity.{k}": str(v) for k, v in _SCORAD["intensity"].items()}}),
+        audit=CLINICIANS_OF_A),
     ("GET", "/clinic/simulator"): Row(PAGE_CLINICIAN),
     ("POST", "/clinic/simulator"): Row(PAGE_CLINICIAN, lambda w, p: {"data": {"arm": "placebo", "patients": "1", "weeks": "1",
                                                                                 "csrf_token": w.csrf.get(p, "")}}),

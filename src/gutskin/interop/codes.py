@@ -83,7 +83,16 @@ LOCAL_CODES: dict[str, tuple[str, str]] = {
     "adct-total": ("ADCT total score (0-24)", "quantity"),
     "dlqi-total": ("DLQI total score (0-30)", "quantity"),
     "cdlqi-total": ("CDLQI total score (0-30)", "quantity"),
+    # the clinic's examination scores (gutskin.clinic.assessments, 2026-12-06); no LOINC code verified
+    "easi-total": ("EASI total score (0-72), clinician-assessed", "quantity"),
+    "scorad-total": ("SCORAD total score (0-103), clinician-assessed", "quantity"),
+    "objective-scorad": ("Objective SCORAD (0-83), clinician-assessed", "quantity"),
 }
+
+#: Scores the clinic records at a visit (not questionnaires: no items, no QuestionnaireResponse):
+#: exported as examination Observations, skipped (counted) by the importer.
+ASSESSMENTS = ("easi", "scorad")
+ASSESSMENT_CODES = ("easi-total", "scorad-total")
 
 #: Diary field of each local diary code.
 DIARY_CODES: dict[str, str] = {

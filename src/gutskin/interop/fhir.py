@@ -259,6 +259,46 @@ class _Builder:
                 self.add(f"{key}/score", obs)
         return refs
 
+    # --- The clinic's assessments (EASI, SCORAD) ----------------------------------------------
+    def assessments(self) -> None:
+        """One examination Observation per clinician-recorded EASI or SCORAD (2026-12-06): the total
+        (or, for a SCORAD whose itch and sleep were not rated, no total) with its band, the
+        objective SCORAD as a component, the instrument version as an extension. The clinician
+        is not named (gutskin exports no Practitioner); ``interpretation`` carries the band."""
+        from gutskin.instruments import score
+
+        rows = sorted(self.data.get("questionnaires") or [], key=lambda q: (str(q["answered_on"]), q.get("id") or 0))
+        for q in rows:
+            instrument = q["instrument"]
+            if instrument not in C.ASSESSMENTS:
+                continue
+            obs: dict[str, Any] = {
+                "resourceType": "Observation", "status": "final",
+                "category": [{"coding": [{"system": C.OBS_CATEGORY, "code": "exam", "display": "Exam"}]}],
+                "code": {"coding": _score_coding(instrument), "text": f"{instrument.upper()} total score (clinician-assessed)"},
+                "subject": self.subject(), "effectiveDateTime": _date(q["answered_on"]).isoformat(),  # type: ignore[union-attr]
+            }
+            if q.get("version"):
+                obs["extension"] = [{"url": C.VERSION_EXTENSION, "valueString": str(q["version"])}]
+            if q.get("total") is not None:
+                obs["valueQuantity"] = _score_quantity(float(q["total"]))
+                if q.get("band"):
+                    obs["interpretation"] = [{"text": str(q["band"])}]
+            else:
+                obs["dataAbsentReason"] = {"text": "itch and sleeplessness not rated: objective SCORAD only"}
+            if instrument == "scorad":
+                try:
+                    result = score("scorad", q.get("answers") or {})
+                except (ValueError, TypeError, KeyError) as exc:
+                    raise FhirMappingError(f"questionnaire {q.get('id')}: {exc}") from None
+                if result.get("objective") is not None:
+                    comp: dict[str, Any] = {"code": {"coding": [_local("objective-scorad")]},
+                                            "valueQuantity": _score_quantity(float(result["objective"]))}
+                    if result.get("objective_band"):
+                        comp["interpretation"] = [{"text": str(result["objective_band"])}]
+                    obs["component"] = [comp]
+            self.add(f"assessment/{q.get('id')}", obs)
+
     # --- Diary ------------------------------------------------------------------------------
     def diary(self) -> None:
         from gutskin.diary.factors import known_factor
@@ -453,6 +493,7 @@ def build_bundle(data: Mapping[str, Any]) -> dict[str, Any]:
     b.patient()
     b.authors()
     b.questionnaires()
+    b.assessments()
     b.diary()
     b.treatments()
     b.appointments()

@@ -305,6 +305,9 @@ def parse_bundle(data: Any) -> ParsedBundle:
             if qr_totals[ref] is None or abs(qr_totals[ref] - v) > 1e-9:  # type: ignore[operator]
                 raise BundleError(where, "valueQuantity.value", f"{v:g} differs from the response's score {qr_totals[ref]}")
             continue
+        if local in C.ASSESSMENT_CODES:  # the clinic's EASI/SCORAD: a clinician's record, not the patient's (counted)
+            out.ignored["Observation (clinic assessment)"] = out.ignored.get("Observation (clinic assessment)", 0) + 1
+            continue
         d = out.days.setdefault(day, _empty_day())
         performers = res.get("performer") or []
         role = author_role(i, res, "performer[0].reference", performers[0].get("reference")) if performers else None

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 
-from fastapi import APIRouter, Request
+from typing import Any
 
-from gutskin.clinic import appointments, diary, questionnaires, sharing, summary
+from fastapi import APIRouter, Body, Request
+
+from gutskin.clinic import appointments, assessments, diary, questionnaires, sharing, summary
 from gutskin.clinic.access import require_role
 from gutskin.web.api.schemas import AppointmentAction, ClinicDayOut, LinkIn, LinkOut
 from gutskin.web.api.params import date_param, instant_param
@@ -48,6 +50,34 @@ def patient_questionnaires(patient_id: int, request: Request) -> list:
     with unit_of_work(request) as s:
         actor = api_actor(request, s)
         return questionnaires.history(s, actor, patient_id)
+
+
+def _record(instrument: str, patient_id: int, body: dict[str, Any], request: Request) -> dict:
+    with unit_of_work(request) as s:
+        actor = api_actor(request, s)
+        return assessments.record(s, actor, patient_id, instrument, body)
+
+
+@router.post("/patients/{patient_id}/assessments/easi", status_code=201,
+             summary="Record the clinician's EASI of a linked patient (the CLI's input; age from the profile)")
+def record_easi(patient_id: int, request: Request, body: dict[str, Any] = Body(...)) -> dict:
+    """``{"regions": {...}, "assessed_on"?: "YYYY-MM-DD", "age_years"?: n}`` (docs/instruments.md);
+    ``age_years`` only when the profile's birth year does not decide the weights."""
+    return _record("easi", patient_id, body, request)
+
+
+@router.post("/patients/{patient_id}/assessments/scorad", status_code=201,
+             summary="Record the clinician's SCORAD of a linked patient (the CLI's input)")
+def record_scorad(patient_id: int, request: Request, body: dict[str, Any] = Body(...)) -> dict:
+    """``{"extent_percent", "intensity": {6 signs}, "itch", "sleep_loss", "bands"?, "assessed_on"?}``."""
+    return _record("scorad", patient_id, body, request)
+
+
+@router.get("/patients/{patient_id}/assessments", summary="The clinic's EASI and SCORAD results (owner or linked clinician)")
+def patient_assessments(patient_id: int, request: Request) -> list:
+    with unit_of_work(request) as s:
+        actor = api_actor(request, s)
+        return assessments.history(s, actor, patient_id)
 
 
 @router.get("/clinician/appointments", summary="Open appointment requests of linked patients")

@@ -6,8 +6,9 @@ import datetime as dt
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, Response
+from starlette.concurrency import run_in_threadpool
 
-from gutskin.clinic import access, appointments, challenges, diary, microbiome, questionnaires, sharing, summary
+from gutskin.clinic import access, appointments, assessments, challenges, diary, microbiome, questionnaires, sharing, summary, zones
 from gutskin.clinic.errors import ClinicError
 from gutskin.web.errors import status_for
 from gutskin.web.deps import unit_of_work
@@ -47,23 +48,112 @@ def link(request: Request, code: str = Form(""), csrf_token: str = Form("")) -> 
 
 
 @router.get("/clinic/patients/{patient_id}", response_class=HTMLResponse)
-def patient_page(request: Request, patient_id: int, weeks: int = 12) -> Response:
+def patient_page(request: Request, patient_id: int, weeks: int = 12, recorded: int | None = None) -> Response:
     with unit_of_work(request) as s:
         u = require_user(request, s, "clinician")
-        data = summary.trends(s, u.actor, patient_id, weeks, today=local_today(request))
-        today = dt.date.fromisoformat(data["dates"][-1])  # type: ignore[index]
-        scores = questionnaires.history(s, u.actor, patient_id)
-        recent = diary.list_days(s, u.actor, patient_id, today - dt.timedelta(days=13), today, with_author=True)
-        micro = microbiome.latest_summary(s, u.actor, patient_id)
-        profile = access.patient_for_read(s, u.actor, patient_id)  # authorized above (summary.trends)
-        return render(request, "clinic_patient.html", {"data": data, "weeks": data["weeks"],
-                                                       "born": profile.birth_year,
-                                                       "child": profile.relationship == "child",
-                                                       "scores": scores[-10:], "scores_total": len(scores),
-                                                       "recent": list(reversed(recent)),
-                                                       "readonly": True, "micro": micro,
-                                                       "micro_link": f"/clinic/patients/{patient_id}/microbiome/{micro['id']}"
-                                                       if micro else None}, user=u)
+        return render(request, "clinic_patient.html", _patient_ctx(request, s, u, patient_id, weeks, recorded=recorded), user=u)
+
+
+def _patient_ctx(request: Request, s, u, patient_id: int, weeks: int, recorded: int | None = None,  # type: ignore[no-untyped-def]
+                 assess: dict[str, object] | None = None) -> dict[str, object]:
+    data = summary.trends(s, u.actor, patient_id, weeks, today=local_today(request))
+    today = dt.date.fromisoformat(data["dates"][-1])  # type: ignore[index]
+    scores = questionnaires.history(s, u.actor, patient_id)
+    recent = diary.list_days(s, u.actor, patient_id, today - dt.timedelta(days=13), today, with_author=True)
+    micro = microbiome.latest_summary(s, u.actor, patient_id)
+    profile = access.patient_for_read(s, u.actor, patient_id)  # authorized above (summary.trends)
+    # the clinic's EASI and SCORAD (clinic_assessment.html): the form, and the result just saved
+    clinic = assessments.history(s, u.actor, patient_id)
+    saved = next((a for a in clinic if a["id"] == recorded), None) if recorded is not None else None
+    return {"data": data, "weeks": data["weeks"], "born": profile.birth_year,
+            "child": profile.relationship == "child",
+            "scores": scores[-10:], "scores_total": len(scores),
+            "recent": list(reversed(recent)),
+            "readonly": True, "micro": micro,
+            "micro_link": f"/clinic/patients/{patient_id}/microbiome/{micro['id']}" if micro else None,
+            "assess": {"saved": saved, "today": zones.patient_today(s, patient_id).isoformat(),
+                       "easi_regions": EASI_REGIONS, "easi_signs": EASI_SIGNS, "easi_grades": EASI_GRADES,
+                       "scorad_signs": SCORAD_SIGNS, "error": None, "error_for": None, "error_field": "", "typed": {}, **(assess or {})}}
+
+
+#: the EASI form: regions and signs as the instrument names them, with the words the form shows
+EASI_REGIONS = (("head_neck", "Head and neck"), ("upper_limbs", "Upper limbs"), ("trunk", "Trunk"),
+                ("lower_limbs", "Lower limbs"))
+EASI_SIGNS = (("erythema", "Erythema"), ("induration", "Induration / papulation"), ("excoriation", "Excoriation"),
+              ("lichenification", "Lichenification"))
+#: EASI's grades: half points only between 1 and 3 (0.5 is not an EASI grade: gutskin.instruments.easi.GRADES)
+EASI_GRADES = ("0", "1", "1.5", "2", "2.5", "3")
+SCORAD_SIGNS = (("erythema", "Erythema"), ("oedema_papulation", "Oedema / papulation"),
+                ("oozing_crusting", "Oozing / crusting"), ("excoriation", "Excoriation"),
+                ("lichenification", "Lichenification"), ("dryness", "Dryness (uninvolved skin)"))
+
+
+def _number(name: str, text: str, *, nullable: bool = False) -> int | float | None:
+    """A typed number as the instrument takes it (1 stays 1, 1.5 is 1.5); empty is null."""
+    text = text.strip()
+    if not text:
+        if not nullable:
+            raise ClinicError(f"{name}: not given")
+        return None
+    try:
+        value = float(text)
+    except ValueError:
+        raise ClinicError(f"{name}: expected a number, got {text[:40]!r}") from None
+    if value != value or value in (float("inf"), float("-inf")):
+        raise ClinicError(f"{name}: expected a number, got {text[:40]!r}")
+    return int(value) if value.is_integer() and "." not in text else value
+
+
+def _assessment_body(instrument: str, form: dict[str, str]) -> dict[str, object]:
+    """The form's fields (named by the instrument's field paths) as the API's JSON body."""
+    from gutskin.clinic.errors import InvalidInput
+
+    try:
+        if instrument == "easi":
+            body: dict[str, object] = {"regions": {r: {"area_percent": _number(f"regions.{r}.area_percent", form.get(f"regions.{r}.area_percent", "")),
+                                                       **{g: _number(f"regions.{r}.{g}", form.get(f"regions.{r}.{g}", ""))
+                                                          for g, _ in EASI_SIGNS}} for r, _ in EASI_REGIONS}}
+            age = _number("age_years", form.get("age_years", ""), nullable=True)
+            if age is not None:
+                body["age_years"] = age
+        else:
+            body = {"extent_percent": _number("extent_percent", form.get("extent_percent", "")),
+                    "intensity": {g: _number(f"intensity.{g}", form.get(f"intensity.{g}", "")) for g, _ in SCORAD_SIGNS},
+                    "itch": _number("itch", form.get("itch", ""), nullable=True),
+                    "sleep_loss": _number("sleep_loss", form.get("sleep_loss", ""), nullable=True)}
+    except ClinicError as exc:
+        raise InvalidInput(str(exc)) from None
+    body["assessed_on"] = form.get("assessed_on", "").strip() or None
+    return body
+
+
+def _record_page(request: Request, patient_id: int, instrument: str, form: dict[str, str]) -> Response:
+    try:
+        with unit_of_work(request) as s:
+            u = require_user(request, s, "clinician")
+            verify_csrf(request, u, form.get("csrf_token", ""))
+            saved = assessments.record(s, u.actor, patient_id, instrument, _assessment_body(instrument, form))
+    except ClinicError as exc:  # the refusal on the field it names, with what was typed
+        with unit_of_work(request) as s:
+            u = require_user(request, s, "clinician")
+            ctx = _patient_ctx(request, s, u, patient_id, 12, assess={
+                "error": str(exc), "error_for": instrument,
+                "error_field": str(exc).split(":", 1)[0] if ":" in str(exc) else "",
+                "typed": {k: v for k, v in form.items() if k != "csrf_token"}})
+            return render(request, "clinic_patient.html", ctx, status=status_for(exc), user=u)
+    return redirect(f"/clinic/patients/{patient_id}?recorded={saved['id']}#assessments")
+
+
+@router.post("/clinic/patients/{patient_id}/assessments/easi", response_class=HTMLResponse)
+async def record_easi(request: Request, patient_id: int) -> Response:
+    form = {k: v for k, v in (await request.form()).items() if isinstance(v, str)}
+    return await run_in_threadpool(_record_page, request, patient_id, "easi", form)
+
+
+@router.post("/clinic/patients/{patient_id}/assessments/scorad", response_class=HTMLResponse)
+async def record_scorad(request: Request, patient_id: int) -> Response:
+    form = {k: v for k, v in (await request.form()).items() if isinstance(v, str)}
+    return await run_in_threadpool(_record_page, request, patient_id, "scorad", form)
 
 
 @router.get("/clinic/appointments", response_class=HTMLResponse)

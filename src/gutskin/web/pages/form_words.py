@@ -61,6 +61,19 @@ LABELS: dict[str, dict[str, str]] = {
                   "immediate_outcome": "Immediate outcome", "stop_reason": "Stopping reason",
                   "outcome": "Outcome", "note": "Note", "reason": "Reason", "extra_days": "Extend elimination by",
                   "food": "Food"},
+    # the clinician's EASI and SCORAD (clinic_assessment.html): codes are the instruments' field paths
+    "easi": {"assessed_on": "Date of the visit", "age_years": "Age in years",
+             **{f"regions.{r}.{f}": f"{rl}, {fl}" for r, rl in (("head_neck", "Head and neck"), ("upper_limbs", "Upper limbs"),
+                                                               ("trunk", "Trunk"), ("lower_limbs", "Lower limbs"))
+                for f, fl in (("area_percent", "area affected (%)"), ("erythema", "erythema"),
+                              ("induration", "induration / papulation"), ("excoriation", "excoriation"),
+                              ("lichenification", "lichenification"))}},
+    "scorad": {"assessed_on": "Date of the visit", "extent_percent": "Extent (%)",
+               "itch": "Itch, last 3 days", "sleep_loss": "Sleeplessness, last 3 nights",
+               **{f"intensity.{g}": label for g, label in (
+                   ("erythema", "Erythema"), ("oedema_papulation", "Oedema / papulation"),
+                   ("oozing_crusting", "Oozing / crusting"), ("excoriation", "Excoriation"),
+                   ("lichenification", "Lichenification"), ("dryness", "Dryness"))}},
     "patient_challenge": {"safety": "Safety check", "symptoms": "Signs", "symptom": "Signs",
                           "reason": "Reason", "checked": "I have checked for each of these signs"},
 }
