@@ -283,9 +283,11 @@ def phase_on(ch: FoodChallenge, day: dt.date) -> str:
     return "review"
 
 
-def _out(session: Session, ch: FoodChallenge, today: dt.date | None = None, full: bool = True) -> dict[str, object]:
+def _out(session: Session, ch: FoodChallenge, today: dt.date | None = None, full: bool = True,
+         patient: Patient | None = None) -> dict[str, object]:
+    """``patient``: the challenge's patient when the caller has it (a list: one read, not one per row)."""
     today = today or zones.patient_today(session, ch.patient_id)  # the phase on the patient's own day
-    patient = session.get(Patient, ch.patient_id)
+    patient = patient if patient is not None and patient.id == ch.patient_id else session.get(Patient, ch.patient_id)
     d: dict[str, object] = {
         "id": ch.id, "patient_id": ch.patient_id,
         "patient_name": (patient.display_name or patient.external_id) if patient else "",
@@ -490,12 +492,14 @@ def extend_elimination(session: Session, actor: Actor, challenge_id: int, extra_
 
 def list_challenges(session: Session, actor: Actor, patient_id: int, day: dt.date | None = None) -> list[dict[str, object]]:
     """The patient's challenges, each with its phase on ``day`` (default: the patient's today)."""
-    patient_for_read(session, actor, patient_id)
+    patient = patient_for_read(session, actor, patient_id)
     audit.record(session, actor, patient_id, "read", "food_challenges")
     rows = session.scalars(select(FoodChallenge).where(FoodChallenge.patient_id == patient_id)
                            .order_by(FoodChallenge.id.desc())).all()
     day = day or zones.patient_today(session, patient_id)
-    return [_out(session, ch, day, full=False) for ch in rows]
+    # the patient read once: the session's identity map holds it weakly, so a get per row read
+    # it again for each challenge (21 statements more for 20 challenges; pages_long_record, 2026-12-06)
+    return [_out(session, ch, day, full=False, patient=patient) for ch in rows]
 
 
 def get_challenge(session: Session, actor: Actor, challenge_id: int) -> dict[str, object]:

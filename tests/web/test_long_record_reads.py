@@ -1,0 +1,130 @@
+"""Pages on a long record read what they show, not the whole record (bench/pages_long_record.py).
+
+Counted, not timed: SQL statements per request (an ``before_cursor_execute`` listener on the
+engine) and the diary rows a request's SELECTs returned (each SELECT of ``diary_days`` or
+``factor_values`` counted again as ``SELECT count(*) FROM (<it>)`` on the same connection, the
+bench's :func:`bench.pages_long_record.diary_rows_of`). Both databases (the ``db_url`` fixture). An insights job a page queues reads on its worker
+thread, off the request path, a bounded window of its own (docs/insights.md): not counted.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import threading
+
+from sqlalchemy import delete, event
+
+from bench.pages_long_record import diary_rows_of
+from gutskin.clinic import challenges as uc
+from gutskin.clinic.diary import factor_ids
+from gutskin.store.bulk import insert_diary_days, insert_factor_values
+from gutskin.store.db import transaction
+from gutskin.store.models import DiaryDay, FactorValue, utcnow
+
+TODAY = dt.date.today()
+FOODS = ("food.egg", "food.dairy", "food.wheat", "food.soy", "food.peanut", "food.fish", "food.sesame", "food.nuts")
+
+
+def _login(client, email: str, password: str) -> None:  # type: ignore[no-untyped-def]
+    page = client.get("/login")
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)  # type: ignore[union-attr]
+    r = client.post("/login", data={"email": email, "password": password, "csrf_token": token}, follow_redirects=False)
+    assert r.status_code == 303, r.text
+
+
+class Counter:
+    """Statements and diary rows of the requests made while it listens."""
+
+    def __init__(self, engine) -> None:  # type: ignore[no-untyped-def]
+        self.engine, self.statements, self.rows = engine, 0, 0
+
+    def _before(self, *_a) -> None:  # type: ignore[no-untyped-def]
+        self.statements += 1
+
+    def _after(self, conn, cursor, statement, params, context, executemany) -> None:  # type: ignore[no-untyped-def]
+        # the request's reads: not those of an insights job it queued (a worker thread, off the
+        # request path, reading the last GUTSKIN_INSIGHTS_MAX_DAYS days by design: docs/insights.md)
+        if not threading.current_thread().name.startswith("gutskin-insights"):
+            self.rows += diary_rows_of(conn, statement, params, executemany)
+
+    def get(self, client, path: str) -> tuple[int, int]:  # type: ignore[no-untyped-def]
+        self.statements = self.rows = 0
+        event.listen(self.engine, "before_cursor_execute", self._before)
+        event.listen(self.engine, "after_cursor_execute", self._after)
+        try:
+            r = client.get(path)
+        finally:
+            event.remove(self.engine, "before_cursor_execute", self._before)
+            event.remove(self.engine, "after_cursor_execute", self._after)
+        assert r.status_code == 200, (path, r.status_code, r.text[:300])
+        return self.statements, self.rows
+
+
+def _plan(engine, people, foods) -> None:  # type: ignore[no-untyped-def]
+    with transaction(engine) as s:
+        for food in foods:
+            uc.create_plan(s, people.clinician, people.owner_pid, uc.PlanInput(
+                food=food, released_for_home=True, start=TODAY + dt.timedelta(days=3), doses=[uc.DoseStep(0, "a quarter portion")]))
+
+
+def test_clinic_challenge_list_reads_the_patient_once(client, engine, people) -> None:  # type: ignore[no-untyped-def]
+    """The clinician's list of a patient's challenges: as many statements for 8 challenges as for 2
+    (it read the patient again for each challenge: 6 statements more)."""
+    _login(client, "linked@clinic.example.org", people.password)
+    count = Counter(engine)
+    path = f"/clinic/patients/{people.owner_pid}/challenges"
+    _plan(engine, people, FOODS[:2])
+    two, _ = count.get(client, path)
+    _plan(engine, people, FOODS[2:])
+    eight, _ = count.get(client, path)
+    page = client.get(path).text
+    assert all(f"{f.split('.')[1]}" in page.lower() for f in FOODS)  # the 8 are listed
+    assert eight == two, f"{two} statements with 2 challenges, {eight} with 8"
+
+
+def _diary(engine, pid: int, first: dt.date, last: dt.date) -> None:  # type: ignore[no-untyped-def]
+    """One row a day from ``first`` to ``last`` with itch and three factors, bulk-loaded."""
+    now = utcnow()
+    with transaction(engine) as s:
+        fid = factor_ids(s, ("food.egg", "env.pollen", "life.stress"))
+        days = [first + dt.timedelta(days=k) for k in range((last - first).days + 1)]
+        insert_diary_days(s, [(pid, d, (d.toordinal() % 9), 1, None, None, 0, None, now) for d in days])
+        insert_factor_values(s, [(pid, d, f, float(d.toordinal() % 3)) for d in days for f in fid.values()])
+
+
+WINDOWED = {  # who, path, the oldest day the page shows or needs (its window)
+    "patient /today": ("owner", "/today", 61),
+    "patient /trends?weeks=4": ("owner", "/trends?weeks=4", 28),
+    "patient /trends": ("owner", "/trends", 84),
+    "patient /trends?weeks=52": ("owner", "/trends?weeks=52", 364),
+    "clinician /clinic/patients/{id}": ("clinician", "/clinic/patients/{pid}", 84),
+    "clinician /clinic/patients/{id}?weeks=52": ("clinician", "/clinic/patients/{pid}?weeks=52", 364),
+    "clinician report.pdf": ("clinician", "/clinic/patients/{pid}/report.pdf", 84),
+}
+
+
+def test_windowed_pages_read_only_their_window(settings, engine, people) -> None:  # type: ignore[no-untyped-def]
+    """A guard (held on the code it was written on): each page showing a window reads as many diary
+    rows on a 3-year record as on the same record cut to the window plus a margin, and fewer than
+    the whole record holds."""
+    from fastapi.testclient import TestClient
+
+    from gutskin.web import create_app
+
+    _diary(engine, people.owner_pid, TODAY - dt.timedelta(days=3 * 365), TODAY)
+    count = Counter(engine)
+    with TestClient(create_app(settings)) as owner, TestClient(create_app(settings)) as clinician:
+        _login(owner, "owner@example.org", people.password)
+        _login(clinician, "linked@clinic.example.org", people.password)
+        who = {"owner": owner, "clinician": clinician}
+        long = {k: count.get(who[w], p.format(pid=people.owner_pid))[1] for k, (w, p, _) in WINDOWED.items()}
+        with transaction(engine) as s:  # the same record without its first two years
+            cut = TODAY - dt.timedelta(days=400)
+            s.execute(delete(FactorValue).where(FactorValue.patient_id == people.owner_pid, FactorValue.day < cut))
+            s.execute(delete(DiaryDay).where(DiaryDay.patient_id == people.owner_pid, DiaryDay.day < cut))
+        short = {k: count.get(who[w], p.format(pid=people.owner_pid))[1] for k, (w, p, _) in WINDOWED.items()}
+    whole = (3 * 365 + 1) * 4
+    for k, (_, _, window) in WINDOWED.items():
+        assert long[k] == short[k], f"{k}: {long[k]} diary rows on 3 years, {short[k]} on 400 days"
+        assert long[k] < whole / 2, f"{k}: {long[k]} diary rows read for a {window}-day window"
