@@ -88,12 +88,12 @@ SCORAD_SIGNS = (("erythema", "Erythema"), ("oedema_papulation", "Oedema / papula
                 ("lichenification", "Lichenification"), ("dryness", "Dryness (uninvolved skin)"))
 
 
-def _number(name: str, text: str, *, nullable: bool = False) -> int | float | None:
+def _number(name: str, text: str, *, nullable: bool = False, missing: str = "not given") -> int | float | None:
     """A typed number as the instrument takes it (1 stays 1, 1.5 is 1.5); empty is null."""
     text = text.strip()
     if not text:
         if not nullable:
-            raise ClinicError(f"{name}: not given")
+            raise ClinicError(f"{name}: {missing}")
         return None
     try:
         value = float(text)
@@ -104,6 +104,9 @@ def _number(name: str, text: str, *, nullable: bool = False) -> int | float | No
     return int(value) if value.is_integer() and "." not in text else value
 
 
+_UNGRADED = "not graded (choose a grade)"
+
+
 def _assessment_body(instrument: str, form: dict[str, str]) -> dict[str, object]:
     """The form's fields (named by the instrument's field paths) as the API's JSON body."""
     from gutskin.clinic.errors import InvalidInput
@@ -111,14 +114,15 @@ def _assessment_body(instrument: str, form: dict[str, str]) -> dict[str, object]
     try:
         if instrument == "easi":
             body: dict[str, object] = {"regions": {r: {"area_percent": _number(f"regions.{r}.area_percent", form.get(f"regions.{r}.area_percent", "")),
-                                                       **{g: _number(f"regions.{r}.{g}", form.get(f"regions.{r}.{g}", ""))
+                                                       **{g: _number(f"regions.{r}.{g}", form.get(f"regions.{r}.{g}", ""), missing=_UNGRADED)
                                                           for g, _ in EASI_SIGNS}} for r, _ in EASI_REGIONS}}
             age = _number("age_years", form.get("age_years", ""), nullable=True)
             if age is not None:
                 body["age_years"] = age
         else:
             body = {"extent_percent": _number("extent_percent", form.get("extent_percent", "")),
-                    "intensity": {g: _number(f"intensity.{g}", form.get(f"intensity.{g}", "")) for g, _ in SCORAD_SIGNS},
+                    "intensity": {g: _number(f"intensity.{g}", form.get(f"intensity.{g}", ""), missing=_UNGRADED)
+                                  for g, _ in SCORAD_SIGNS},
                     "itch": _number("itch", form.get("itch", ""), nullable=True),
                     "sleep_loss": _number("sleep_loss", form.get("sleep_loss", ""), nullable=True)}
     except ClinicError as exc:
