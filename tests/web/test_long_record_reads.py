@@ -128,3 +128,39 @@ def test_windowed_pages_read_only_their_window(settings, engine, people) -> None
     for k, (_, _, window) in WINDOWED.items():
         assert long[k] == short[k], f"{k}: {long[k]} diary rows on 3 years, {short[k]} on 400 days"
         assert long[k] < whole / 2, f"{k}: {long[k]} diary rows read for a {window}-day window"
+
+
+def test_a_second_fhir_download_validates_only_new_kinds_of_entries(client, engine, people, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """The FHIR download of a long record validated every kind of entry with the R4B models on each
+    download (each factor's Observation a kind: ~340 on 5 years x 30 factors, ~1.5 s of 3.6-5 s).
+    The kinds accepted once are not validated again; a new kind (a factor not logged before) is."""
+    from fhir.resources.R4B.bundle import Bundle
+
+    validated: list[int] = []
+    original = Bundle.model_validate
+
+    def counting(obj, *a, **k):  # type: ignore[no-untyped-def]
+        validated.append(len(obj.get("entry") or []))
+        return original(obj, *a, **k)
+
+    monkeypatch.setattr(Bundle, "model_validate", staticmethod(counting))
+    _diary(engine, people.owner_pid, TODAY - dt.timedelta(days=59), TODAY)
+    _login(client, "linked@clinic.example.org", people.password)
+    path = f"/clinic/patients/{people.owner_pid}/fhir.json"
+
+    def download() -> tuple[int, int]:
+        validated.clear()
+        r = client.get(path)
+        assert r.status_code == 200, r.text[:300]
+        return sum(validated), len(r.json()["entry"])
+
+    download()
+    again, entries = download()
+    assert entries > 60 * 4, entries
+    assert again == 0, f"the second download validated {again} of {entries} entries again"
+    with transaction(engine) as s:  # a factor never logged before: a new kind of Observation
+        (kiwi,) = factor_ids(s, ("food.kiwi",)).values()
+        insert_factor_values(s, [(people.owner_pid, TODAY, kiwi, 1.0)])
+    new, more = download()
+    # the new Observation, and the Provenance whose list of targets grew by it
+    assert more == entries + 1 and 1 <= new <= 2, (new, more, entries)

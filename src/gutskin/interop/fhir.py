@@ -29,6 +29,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
+import threading
 import uuid
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -579,23 +580,54 @@ def one_per_shape(entries: Sequence[Any]) -> list[int]:
     return keep
 
 
+_VALID_SHAPES: set[object] = set()
+"""Shapes (:func:`_shape`) of entries the R4B models accepted in this process: an entry of a shape
+seen valid is valid (the same reasoning as :func:`one_per_shape`, across bundles). Every factor's
+Observation is a shape of its own: a 5-year diary with 30 factors is some 340 shapes, and
+validating them took about 1.5 s of each of its FHIR downloads (bench.pages_long_record,
+2026-12-06); a second download, of this record or another with the same kinds of entries,
+validates only the shapes not seen. Bounded: emptied when it holds :data:`_VALID_SHAPES_MAX`
+(free text, such as a diary note shared with identity, makes a shape per text)."""
+_VALID_SHAPES_MAX = 20_000
+_shapes_lock = threading.Lock()
+
+
 def validate_bundle(bundle: Mapping[str, Any]) -> None:
     """Validate the bundle and each entry's resource with the R4B models (FhirMappingError naming
-    the field): one entry of each shape (:func:`one_per_shape`), which decides for the others."""
+    the field): one entry of each shape (:func:`one_per_shape`), which decides for the others, and
+    of those only the shapes not already accepted in this process (:data:`_VALID_SHAPES`)."""
     from pydantic import ValidationError
 
     from fhir.resources.R4B.bundle import Bundle
 
     entries = bundle.get("entry")
-    keep = one_per_shape(entries) if isinstance(entries, list) else None
+    keep: list[int] | None = None
+    shapes: list[object] = []
+    if isinstance(entries, list):
+        keep, shapes = [], []
+        for i in one_per_shape(entries):
+            shape = _shape(entries[i])
+            if shape not in _VALID_SHAPES:
+                keep.append(i)
+                shapes.append(shape)
+    if keep is None:
+        checked: Mapping[str, Any] = bundle
+    elif keep:
+        checked = {**bundle, "entry": [entries[i] for i in keep]}  # type: ignore[index]
+    else:  # every entry of a shape accepted before: the bundle's own fields only
+        checked = {k: v for k, v in bundle.items() if k != "entry"}
     try:
-        Bundle.model_validate(bundle if keep is None else {**bundle, "entry": [entries[i] for i in keep]})  # type: ignore[index]
+        Bundle.model_validate(checked)
     except ValidationError as exc:
         err = exc.errors()[0]
         loc = list(err["loc"])
         if keep is not None and len(loc) >= 2 and loc[0] == "entry" and isinstance(loc[1], int) and loc[1] < len(keep):
             loc[1] = keep[loc[1]]  # the entry's place in the whole bundle
         raise FhirMappingError(f"{'.'.join(str(x) for x in loc)}: {err['msg']}") from None
+    with _shapes_lock:
+        if len(_VALID_SHAPES) + len(shapes) > _VALID_SHAPES_MAX:
+            _VALID_SHAPES.clear()
+        _VALID_SHAPES.update(shapes)
 
 
 def resource_types(bundle: Mapping[str, Any]) -> dict[str, int]:
