@@ -41,7 +41,7 @@ def test_clinician_records_scorad_and_easi_in_the_browser(server, browser) -> No
     p.goto(f"{base}/clinic/patients/{pid}")
     # SCORAD with dryness not graded: refused on that field, the rest kept
     p.get_by_text("Record SCORAD", exact=True).click()
-    p.get_by_label("Extent (% of the body").fill("30")
+    p.get_by_label("Extent (%) of the body").fill("30")
     for label, grade in (("Erythema", "2"), ("Oedema / papulation", "1"), ("Oozing / crusting", "1"),
                          ("Excoriation", "2"), ("Lichenification", "0")):
         p.locator("#scorad-form").get_by_label(label, exact=True).select_option(grade)
@@ -52,7 +52,7 @@ def test_clinician_records_scorad_and_easi_in_the_browser(server, browser) -> No
     assert p.locator("#scorad-error").inner_text().startswith("Dryness: not graded")
     dryness = p.get_by_label("Dryness (uninvolved skin)")
     assert dryness.get_attribute("aria-invalid") == "true"
-    assert p.get_by_label("Extent (% of the body").input_value() == "30"
+    assert p.get_by_label("Extent (%) of the body").input_value() == "30"
     assert p.locator("#scorad-form").get_by_label("Erythema", exact=True).input_value() == "2"
     dryness.select_option("1")
     p.get_by_role("button", name="Save SCORAD").click()
