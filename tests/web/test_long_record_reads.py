@@ -164,3 +164,51 @@ def test_a_second_fhir_download_validates_only_new_kinds_of_entries(client, engi
     new, more = download()
     # the new Observation, and the Provenance whose list of targets grew by it
     assert more == entries + 1 and 1 <= new <= 2, (new, more, entries)
+
+
+def test_trends_and_clinic_page_read_the_newest_sample_only(settings, engine, people) -> None:  # type: ignore[no-untyped-def]
+    """The line about the newest stool test next to the charts (patient's trends, clinician's patient
+    page) read every sample with its taxonomic profile: 4 samples, 4 rows and 4 profiles. Now
+    one row, no profile; the line still names the newest sample."""
+    import numpy as np
+    from fastapi.testclient import TestClient
+    from sqlalchemy import select
+
+    from bench.pages_long_record import _sample_tsv
+    from gutskin.clinic.actors import SYSTEM
+    from gutskin.clinic.microbiome import upload_sample
+    from gutskin.store.models import MicrobiomeSample
+    from gutskin.web import create_app
+
+    rng = np.random.default_rng(3)
+    with transaction(engine) as s:
+        for j in range(4):
+            upload_sample(s, SYSTEM, people.owner_pid, f"s{j}.tsv", _sample_tsv(rng, f"S{j}"), sample_id=f"S{j}",
+                          collected_on=TODAY - dt.timedelta(days=40 - 10 * j))
+        newest = s.scalar(select(MicrobiomeSample.id).where(MicrobiomeSample.patient_id == people.owner_pid)
+                          .order_by(MicrobiomeSample.id.desc()).limit(1))
+    seen: list[tuple[int, bool]] = []  # (rows, profile column selected) of each SELECT of the samples
+
+    def after(conn, cursor, statement, params, context, executemany) -> None:  # type: ignore[no-untyped-def]
+        st = statement.lower()
+        if st.lstrip().startswith("select") and "from microbiome_samples" in st:
+            cur = conn.connection.driver_connection.cursor()
+            cur.execute(f"SELECT count(*) FROM ({statement}) AS counted", params)
+            seen.append((int(cur.fetchone()[0]), "microbiome_samples.profile" in st))
+            cur.close()
+
+    with TestClient(create_app(settings)) as owner, TestClient(create_app(settings)) as clinician:
+        _login(owner, "owner@example.org", people.password)
+        _login(clinician, "linked@clinic.example.org", people.password)
+        for client, path, link in ((owner, "/trends", f"/microbiome/{newest}"),
+                                   (clinician, f"/clinic/patients/{people.owner_pid}",
+                                    f"/clinic/patients/{people.owner_pid}/microbiome/{newest}")):
+            seen.clear()
+            event.listen(engine, "after_cursor_execute", after)
+            try:
+                r = client.get(path)
+            finally:
+                event.remove(engine, "after_cursor_execute", after)
+            assert r.status_code == 200 and link in r.text, (path, r.status_code)
+            assert sum(n for n, _ in seen) == 1, f"{path}: {seen} (rows, profile read) of the samples"
+            assert not any(p for _, p in seen), f"{path}: the taxonomic profiles were read"

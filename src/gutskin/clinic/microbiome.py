@@ -307,11 +307,19 @@ def get_sample(session: Session, actor: Actor, patient_id: int, sample_pk: int) 
 
 def latest_summary(session: Session, actor: Actor, patient_id: int) -> dict[str, Any] | None:
     """The newest sample's Shannon percentile and reference name (for next to the diary charts)."""
-    samples = list_samples(session, actor, patient_id)
-    if not samples:
+    # the newest sample's id, name, day and stored report only: it read every sample with its
+    # taxonomic profile to show one line (the trends and the clinician's patient page;
+    # bench.pages_long_record, 2026-12-06). Authorized and audited as list_samples.
+    patient_for_read(session, actor, patient_id)
+    audit.record(session, actor, patient_id, "read", "microbiome_samples")
+    row = session.execute(
+        select(MicrobiomeSample.id, MicrobiomeSample.sample_id, MicrobiomeSample.collected_on, MicrobiomeSample.diversity)
+        .where(MicrobiomeSample.patient_id == patient_id).order_by(MicrobiomeSample.id.desc()).limit(1)).first()
+    if row is None:
         return None
-    s = samples[0]
-    rep = s["report"]
+    s = {"id": row.id, "sample_id": row.sample_id,
+         "collected_on": row.collected_on.isoformat() if row.collected_on else None, "report": row.diversity}
+    rep = s["report"] if isinstance(s["report"], dict) else {}
     pct = (rep.get("reference_comparison") or {}).get("percentiles", {}).get("shannon") or {}
     return {"id": s["id"], "sample_id": s["sample_id"], "collected_on": s["collected_on"],
             "shannon": (rep.get("diversity") or {}).get("values", {}).get("shannon"),
