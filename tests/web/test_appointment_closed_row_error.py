@@ -33,3 +33,25 @@ def test_a_refused_answer_on_a_closed_request_is_said_on_its_row(client, people:
         said = re.search(rf'<p class="error" role="alert" id="request-error-{req}">(.*?)</p>', row)
         assert said and words in said.group(1).lower(), row
     assert client.get("/api/v1/me/appointments", headers=owner).json()[0]["status"] == "declined"  # unchanged
+
+
+def test_a_too_long_note_names_its_field_by_the_forms_words(client, people: People, engine) -> None:  # type: ignore[no-untyped-def]
+    """"When would suit you instead?" on a proposed time: a note over 500 characters read "At most
+    500 characters" with no field named (form_words had no entry for ``note``); it names the field
+    as the form labels it, the field is marked and nothing changes."""
+    import datetime as dt
+
+    owner = bearer(client, "owner@example.org")
+    req = client.post("/api/v1/me/appointments", headers=owner, json={"reason": "Flare"}).json()["id"]
+    with transaction(engine) as s:
+        appointments.respond(s, people.clinician, req, "propose",
+                             when=dt.datetime.now(dt.UTC).replace(tzinfo=None) + dt.timedelta(days=3))
+    login_page(client, "owner@example.org")
+    page = client.get("/appointments").text
+    assert "When would suit you instead?" in _row(page, req)
+    csrf = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)  # type: ignore[union-attr]
+    r = client.post(f"/appointments/{req}", data={"csrf_token": csrf, "action": "another_time", "note": "x" * 501})
+    assert r.status_code == 422, r.text
+    said = re.search(rf'id="request-error-{req}">(.*?)</p>', _row(r.text, req))
+    assert said and said.group(1).startswith("When would suit you instead: at most 500 characters"), _row(r.text, req)
+    assert client.get("/api/v1/me/appointments", headers=owner).json()[0]["status"] == "proposed"  # unchanged
