@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from gutskin.clinic import audit, zones
@@ -102,11 +102,26 @@ def history(session: Session, actor: Actor, patient_id: int, instrument: str | N
     q = select(QuestionnaireResponse).where(QuestionnaireResponse.patient_id == patient_id)
     if instrument:
         q = q.where(QuestionnaireResponse.instrument == instrument)
-    return [
-        {"id": r.id, "instrument": r.instrument, "answered_on": r.answered_on.isoformat(), "total": r.total,
-         "band": r.band, "version": r.version, "author_role": r.author_role}
-        for r in session.scalars(q.order_by(QuestionnaireResponse.answered_on, QuestionnaireResponse.id)).all()
-    ]
+    return [_history_row(r) for r in session.scalars(q.order_by(QuestionnaireResponse.answered_on,
+                                                                QuestionnaireResponse.id)).all()]
+
+
+def _history_row(r: QuestionnaireResponse) -> dict[str, object]:
+    return {"id": r.id, "instrument": r.instrument, "answered_on": r.answered_on.isoformat(), "total": r.total,
+            "band": r.band, "version": r.version, "author_role": r.author_role}
+
+
+def recent_history(session: Session, actor: Actor, patient_id: int, n: int) -> tuple[list[dict[str, object]], int]:
+    """The newest ``n`` answers as :func:`history` gives them (oldest first), and how many there are:
+    the clinician's patient page lists 10 and said so after reading all of them (261 on 5 years of
+    weekly POEM; bench.pages_long_record, 2026-12-06). Authorized and audited as :func:`history`."""
+    patient_for_read(session, actor, patient_id)
+    audit.record(session, actor, patient_id, "read", "questionnaires", "")
+    mine = QuestionnaireResponse.patient_id == patient_id
+    total = int(session.scalar(select(func.count()).select_from(QuestionnaireResponse).where(mine)) or 0)
+    rows = session.scalars(select(QuestionnaireResponse).where(mine).order_by(
+        QuestionnaireResponse.answered_on.desc(), QuestionnaireResponse.id.desc()).limit(n)).all()
+    return [_history_row(r) for r in reversed(rows)], total
 
 
 def due(session: Session, patient_id: int, today: dt.date | None = None) -> list[str]:

@@ -133,12 +133,23 @@ def report_data(session: Session, actor: Actor, patient_id: int, weeks: int = 12
         "sleep_loss": [by.get(d.isoformat(), {}).get("sleep_loss") for d in dates],
         "flare": [by.get(d.isoformat(), {}).get("flare") for d in dates],
     }
+    # the period's answers, and the newest answer of each instrument of the whole record: it read
+    # every answer of the record for both (261 rows for a 12-week report on 5 years of weekly
+    # POEM; bench.pages_long_record, 2026-12-06)
     qrs = session.scalars(
-        select(QuestionnaireResponse).where(QuestionnaireResponse.patient_id == patient_id)
+        select(QuestionnaireResponse).where(QuestionnaireResponse.patient_id == patient_id,
+                                            QuestionnaireResponse.answered_on >= start,
+                                            QuestionnaireResponse.answered_on <= end)
         .order_by(QuestionnaireResponse.answered_on, QuestionnaireResponse.id)
     ).all()
     trend = [{"instrument": q.instrument, "answered_on": q.answered_on, "total": q.total, "band": q.band}
-             for q in qrs if start <= q.answered_on <= end]
+             for q in qrs]
+    ranked = select(QuestionnaireResponse.id, func.row_number().over(
+        partition_by=QuestionnaireResponse.instrument,
+        order_by=(QuestionnaireResponse.answered_on.desc(), QuestionnaireResponse.id.desc())).label("n")
+    ).where(QuestionnaireResponse.patient_id == patient_id).subquery()
+    newest = session.scalars(select(QuestionnaireResponse).join(ranked, ranked.c.id == QuestionnaireResponse.id)
+                             .where(ranked.c.n == 1).order_by(QuestionnaireResponse.instrument)).all()
     # diary POEM values without a questionnaire (e.g. imported from CSV) also belong on the trend
     answered = {(t["answered_on"], "poem") for t in trend}
     for d in days:
@@ -148,7 +159,7 @@ def report_data(session: Session, actor: Actor, patient_id: int, weeks: int = 12
                           "author_role": d["author_role"]})
     trend.sort(key=lambda t: (t["answered_on"], t["instrument"]))
     latest: dict[str, dict[str, Any]] = {}
-    for q in qrs:
+    for q in newest:
         latest[q.instrument] = {"answered_on": q.answered_on, "total": q.total, "band": q.band, "author_role": q.author_role}
     # the newest diary POEM of the whole diary, not only of the period: a patient back after months
     # away had "No questionnaire answered yet" under Latest scores in a 12-week report, while the

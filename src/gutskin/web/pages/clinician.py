@@ -58,7 +58,7 @@ def _patient_ctx(request: Request, s, u, patient_id: int, weeks: int, recorded: 
                  assess: dict[str, object] | None = None) -> dict[str, object]:
     data = summary.trends(s, u.actor, patient_id, weeks, today=local_today(request))
     today = dt.date.fromisoformat(data["dates"][-1])  # type: ignore[index]
-    scores = questionnaires.history(s, u.actor, patient_id)
+    scores, scores_total = questionnaires.recent_history(s, u.actor, patient_id, 10)  # the newest 10, and how many
     recent = diary.list_days(s, u.actor, patient_id, today - dt.timedelta(days=13), today, with_author=True)
     micro = microbiome.latest_summary(s, u.actor, patient_id)
     profile = access.patient_for_read(s, u.actor, patient_id)  # authorized above (summary.trends)
@@ -67,7 +67,7 @@ def _patient_ctx(request: Request, s, u, patient_id: int, weeks: int, recorded: 
     saved = next((a for a in clinic if a["id"] == recorded), None) if recorded is not None else None
     return {"data": data, "weeks": data["weeks"], "born": profile.birth_year,
             "child": profile.relationship == "child",
-            "scores": scores[-10:], "scores_total": len(scores),
+            "scores": scores, "scores_total": scores_total,
             "recent": list(reversed(recent)),
             "readonly": True, "micro": micro,
             "micro_link": f"/clinic/patients/{patient_id}/microbiome/{micro['id']}" if micro else None,
