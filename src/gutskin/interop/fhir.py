@@ -27,6 +27,7 @@ Device with its version) as the assembler of every exported resource.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import math
 import re
 import threading
@@ -580,8 +581,9 @@ def one_per_shape(entries: Sequence[Any]) -> list[int]:
     return keep
 
 
-_VALID_SHAPES: set[object] = set()
-"""Shapes (:func:`_shape`) of entries the R4B models accepted in this process: an entry of a shape
+_VALID_SHAPES: set[bytes] = set()
+"""Shapes (:func:`_shape`, kept as a 16-byte BLAKE2b digest of their ``repr``: a shape of a diary
+day is a nested tuple of some kilobytes) of entries the R4B models accepted in this process: an entry of a shape
 seen valid is valid (the same reasoning as :func:`one_per_shape`, across bundles). Every factor's
 Observation is a shape of its own: a 5-year diary with 30 factors is some 340 shapes, and
 validating them took about 1.5 s of each of its FHIR downloads (bench.pages_long_record,
@@ -590,6 +592,16 @@ validates only the shapes not seen. Bounded: emptied when it holds :data:`_VALID
 (free text, such as a diary note shared with identity, makes a shape per text)."""
 _VALID_SHAPES_MAX = 20_000
 _shapes_lock = threading.Lock()
+
+
+def _plain(x: object) -> bool:
+    """Plain JSON of exact types only (what :func:`_shape` describes by value, not by ``id``)."""
+    t = type(x)
+    if t is dict:
+        return all(type(k) is str and _plain(v) for k, v in x.items())  # type: ignore[attr-defined]
+    if t is list:
+        return all(_plain(v) for v in x)  # type: ignore[attr-defined]
+    return t in (str, int, float, bool) or x is None
 
 
 def validate_bundle(bundle: Mapping[str, Any]) -> None:
@@ -602,11 +614,14 @@ def validate_bundle(bundle: Mapping[str, Any]) -> None:
 
     entries = bundle.get("entry")
     keep: list[int] | None = None
-    shapes: list[object] = []
+    shapes: list[bytes] = []
     if isinstance(entries, list):
         keep, shapes = [], []
         for i in one_per_shape(entries):
-            shape = _shape(entries[i])
+            if not _plain(entries[i]):  # its shape names an object by id(): never remembered
+                keep.append(i)
+                continue
+            shape = hashlib.blake2b(repr(_shape(entries[i])).encode(), digest_size=16).digest()
             if shape not in _VALID_SHAPES:
                 keep.append(i)
                 shapes.append(shape)
