@@ -224,3 +224,25 @@ def test_report_and_fhir_show_the_clinics_scores(engine, people) -> None:
         Observation.model_validate(o)
     parsed = parse_bundle(bundle)  # the importer counts them and takes the rest of the bundle
     assert parsed.ignored.get("Observation (clinic assessment)") == 2
+
+
+def test_a_scorad_without_itch_and_sleep_shows_its_objective_score(client, engine, people) -> None:
+    """Itch and sleep not rated at the visit: no SCORAD total, but an objective SCORAD (30.5 in the
+    worked example). The Scores table and the visit report showed an empty total ('' and '–');
+    they show "objective 30.5" and its band, and the FHIR export stays valid."""
+    from gutskin.clinic.fhir import export_bundle
+    from gutskin.clinic.reports import report_data
+    from gutskin.interop.fhir import validate_bundle
+    from gutskin.interop.report import report_html
+
+    _record(engine, people.clinician, people.owner_pid, "scorad", {**SCORAD, "itch": None, "sleep_loss": None})
+    login_page(client, "linked@clinic.example.org")
+    page = client.get(f"/clinic/patients/{people.owner_pid}").text
+    row = re.search(r"<tr><td>[0-9-]{10}</td><td>SCORAD</td>(.*?)</tr>", page)
+    assert row and '<td class="score">objective 30.5</td><td>moderate</td>' in row.group(1), page[-3000:]
+    with transaction(engine) as s:
+        data = report_data(s, people.clinician, people.owner_pid)
+        bundle = export_bundle(s, people.clinician, people.owner_pid)
+    report_row = re.search(r"<tr><td>SCORAD</td>(.*?)</tr>", report_html(data), re.S)
+    assert report_row and "objective 30.5" in report_row.group(1) and "moderate" in report_row.group(1)
+    validate_bundle(bundle)

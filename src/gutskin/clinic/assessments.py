@@ -142,17 +142,26 @@ def record(session: Session, actor: Actor, patient_id: int, instrument: str, bod
     return {"id": row.id, "assessed_on": day.isoformat(), **result}
 
 
+def objective_scorad(r: QuestionnaireResponse) -> tuple[float | None, str | None]:
+    """The objective SCORAD and its band of a stored SCORAD, from the stored findings (not a
+    column of its own); (None, None) for anything else. A SCORAD recorded without itch and sleep
+    has no total but has this: the Scores table and the visit report show it then."""
+    if r.instrument != "scorad":
+        return None, None
+    from gutskin.instruments import score
+
+    try:
+        s = score("scorad", r.answers)
+    except (ValueError, TypeError, KeyError):
+        return None, None
+    return s.get("objective"), s.get("objective_band")
+
+
 def _row(r: QuestionnaireResponse) -> dict[str, Any]:
     out: dict[str, Any] = {"id": r.id, "instrument": r.instrument, "assessed_on": r.answered_on.isoformat(),
                            "total": r.total, "band": r.band, "version": r.version, "author_role": r.author_role}
     if r.instrument == "scorad":
-        from gutskin.instruments import score
-
-        try:  # the objective SCORAD, from the stored findings (not a column of its own)
-            s = score("scorad", r.answers)
-            out["objective"], out["objective_band"] = s.get("objective"), s.get("objective_band")
-        except (ValueError, TypeError, KeyError):
-            out["objective"], out["objective_band"] = None, None
+        out["objective"], out["objective_band"] = objective_scorad(r)
     elif r.instrument == "easi" and isinstance(r.answers, dict):
         out["age_years"] = r.answers.get("age_years")
     return out

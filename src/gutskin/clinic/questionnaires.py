@@ -107,8 +107,13 @@ def history(session: Session, actor: Actor, patient_id: int, instrument: str | N
 
 
 def _history_row(r: QuestionnaireResponse) -> dict[str, object]:
-    return {"id": r.id, "instrument": r.instrument, "answered_on": r.answered_on.isoformat(), "total": r.total,
-            "band": r.band, "version": r.version, "author_role": r.author_role}
+    row: dict[str, object] = {"id": r.id, "instrument": r.instrument, "answered_on": r.answered_on.isoformat(),
+                              "total": r.total, "band": r.band, "version": r.version, "author_role": r.author_role}
+    if r.instrument == "scorad":  # the clinic's SCORAD: its objective score (the only one without itch and sleep)
+        from gutskin.clinic.assessments import objective_scorad
+
+        row["objective"], row["objective_band"] = objective_scorad(r)
+    return row
 
 
 def recent_history(session: Session, actor: Actor, patient_id: int, n: int) -> tuple[list[dict[str, object]], int]:

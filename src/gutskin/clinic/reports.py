@@ -161,6 +161,10 @@ def report_data(session: Session, actor: Actor, patient_id: int, weeks: int = 12
     latest: dict[str, dict[str, Any]] = {}
     for q in newest:
         latest[q.instrument] = {"answered_on": q.answered_on, "total": q.total, "band": q.band, "author_role": q.author_role}
+        if q.instrument == "scorad":  # a SCORAD recorded without itch and sleep has only its objective score
+            from gutskin.clinic.assessments import objective_scorad
+
+            latest["scorad"]["objective"], latest["scorad"]["objective_band"] = objective_scorad(q)
     # the newest diary POEM of the whole diary, not only of the period: a patient back after months
     # away had "No questionnaire answered yet" under Latest scores in a 12-week report, while the
     # 52-week report of the same day gave the POEM of the last entry (years-of-data walk, 2026-12-06)

@@ -95,11 +95,19 @@ AUTHOR_WORDS = {"patient": "the patient", "caregiver": "the parent", "co_caregiv
                 "clinician": "the clinic"}
 
 
+def _total_and_band(v: dict[str, Any]) -> list[str]:
+    """A score's total and band; a SCORAD recorded without itch and sleep has no total, only its
+    objective SCORAD (Kunz et al. 1997), which is shown then, named as such."""
+    if v.get("total") is None and v.get("objective") is not None:
+        return [f"objective {_fmt(v['objective'])}", escape(v.get("objective_band") or "–")]
+    return [_fmt(v.get("total")), escape(v.get("band") or "–")]
+
+
 def _section_scores(data: dict[str, Any]) -> str:
     latest = data.get("latest_scores") or {}
     if not latest:
         return "<p>No questionnaire answered yet.</p>"
-    rows = [[escape(k.upper()), _date(v.get("answered_on")), _fmt(v.get("total")), escape(v.get("band") or "–"),
+    rows = [[escape(k.upper()), _date(v.get("answered_on")), *_total_and_band(v),
              AUTHOR_WORDS.get(v.get("author_role") or "", "not recorded")]
             for k, v in sorted(latest.items())]
     return _table(["Instrument", "Answered", "Total", "Band", "Answered by"], rows, {2})
