@@ -14,16 +14,17 @@ from tests.safety.test_attacks import login_page
 @pytest.mark.parametrize(
     ("field", "value", "message"),
     [
-        # named as the form labels them (the API's field paths, sleep_loss or factors.food.dairy, until session 8)
-        ("itch", "abc", "Could not save: Worst itch: expected a whole number 0-10, got 'abc'"),
-        ("sleep_loss", "1.5", "Could not save: Sleep loss: expected a whole number 0-10, got '1.5'"),
-        ("itch", "11", "Could not save: Worst itch: expected an integer 0-10, got 11"),
-        ("f:food.dairy", "lots", "Could not save: Dairy: expected a number, got 'lots'"),
-        ("f:life.stress", "15", "Could not save: Stress: expected a value from 0 to 10, got 15"),
-        ("f:food.kiwi", "x", "Could not save: Kiwi: expected a number, got 'x'"),
+        # named as the form labels them (the API's field paths, sleep_loss or factors.food.dairy, until session 8),
+        # in the form's words since 2026-12-06 (web/pages/form_words.say: 'must be ..., not ...')
+        ("itch", "abc", "Could not save: Worst itch: must be a whole number from 0 to 10, not 'abc'"),
+        ("sleep_loss", "1.5", "Could not save: Sleep loss: must be a whole number from 0 to 10, not '1.5'"),
+        ("itch", "11", "Could not save: Worst itch: must be a whole number from 0 to 10, not 11"),
+        ("f:food.dairy", "lots", "Could not save: Dairy: must be a number, not 'lots'"),
+        ("f:life.stress", "15", "Could not save: Stress: must be from 0 to 10, not 15"),
+        ("f:food.kiwi", "x", "Could not save: Kiwi: must be a number, not 'x'"),
         ("custom_name", "!!!", "Could not save: Add your own factor: use letters or digits, e.g. tomato"),
-        ("custom_name", "x" * 300, "at most 80 characters"),
-        ("custom_value", "many", "custom_value: expected a number, got 'many'"),
+        ("custom_name", "x" * 300, "Could not save: Add your own factor: at most 75 characters, this one has 300"),
+        ("custom_value", "many", "Could not save: Add your own factor: must be a number, not 'many'"),
     ],
 )
 def test_bad_values_are_named_and_nothing_is_saved(client, people, field, value, message) -> None:

@@ -179,6 +179,11 @@ def _custom_factor(text: str, group: str = "food") -> str:
     name = slug(text)
     if not name:
         raise InvalidInput("custom_name: use letters or digits, e.g. tomato")
+    from gutskin.diary.factors import MAX_FACTOR_NAME
+
+    limit = MAX_FACTOR_NAME - len(group) - 1  # the stored name is group.name (diary.factors.MAX_FACTOR_NAME)
+    if len(name) > limit:  # was the store's "factors.food.xxx…: factor name 'xxx…'…" with the code name
+        raise InvalidInput(f"custom_name: at most {limit} characters, this one has {len(name)}")
     return f"{group}.{name}"
 
 
