@@ -25,6 +25,7 @@ from gutskin.clinic import audit, zones
 from gutskin.clinic.access import has_active_consent, patient_for_read, require_role
 from gutskin.clinic.actors import Actor
 from gutskin.clinic.errors import InvalidInput, NotFound
+from gutskin.clinic.questionnaires import answer_of_the_day
 from gutskin.store.models import Patient, QuestionnaireResponse
 
 #: Instruments the clinic records (the patient answers ``questionnaires.PATIENT_INSTRUMENTS``).
@@ -122,12 +123,7 @@ def record(session: Session, actor: Actor, patient_id: int, instrument: str, bod
         result = score(instrument, payload)
     except (ValueError, TypeError, KeyError) as exc:
         raise InvalidInput(str(exc)) from None
-    row = session.scalars(
-        select(QuestionnaireResponse).where(QuestionnaireResponse.patient_id == patient_id,
-                                            QuestionnaireResponse.instrument == instrument,
-                                            QuestionnaireResponse.answered_on == day)
-        .order_by(QuestionnaireResponse.id).limit(1)
-    ).first()
+    row = answer_of_the_day(session, patient_id, instrument, day)
     action = "update" if row is not None else "create"
     if row is None:
         row = QuestionnaireResponse(patient_id=patient_id, instrument=instrument, answered_on=day)

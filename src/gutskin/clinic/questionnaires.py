@@ -31,6 +31,18 @@ def author_of(actor: Actor, patient: Patient) -> tuple[int | None, str | None]:
     return actor.user_id, "caregiver" if actor.user_id == patient.owner_user_id else "co_caregiver"
 
 
+def answer_of_the_day(session: Session, patient_id: int, instrument: str, day: dt.date) -> QuestionnaireResponse | None:
+    """The stored answer of ``instrument`` for ``patient_id`` on ``day`` (one per patient,
+    instrument and day: a second answer that day replaces it), or None. Shared by the patient's
+    questionnaires and the clinic's assessments (:mod:`gutskin.clinic.assessments`)."""
+    return session.scalars(
+        select(QuestionnaireResponse).where(QuestionnaireResponse.patient_id == patient_id,
+                                            QuestionnaireResponse.instrument == instrument,
+                                            QuestionnaireResponse.answered_on == day)
+        .order_by(QuestionnaireResponse.id).limit(1)
+    ).first()
+
+
 def submit(
     session: Session, actor: Actor, patient_id: int, instrument: str, payload: dict, answered_on: dt.date | None = None
 ) -> dict[str, object]:
@@ -63,12 +75,7 @@ def submit(
     if problem:
         raise InvalidInput(f"instrument: {problem}")
     total = result.get("total")
-    row = session.scalars(
-        select(QuestionnaireResponse).where(QuestionnaireResponse.patient_id == patient_id,
-                                            QuestionnaireResponse.instrument == instrument,
-                                            QuestionnaireResponse.answered_on == day)
-        .order_by(QuestionnaireResponse.id).limit(1)
-    ).first()
+    row = answer_of_the_day(session, patient_id, instrument, day)
     action = "update" if row is not None else "create"
     replaced_total = row.total if row is not None else None
     if row is None:
