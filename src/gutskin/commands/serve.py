@@ -50,8 +50,15 @@ def serve(
         fail(f"--port must be between 1 and 65535, got {port}")
     if workers < 1:  # 0 or a negative number started one worker without a word
         fail(f"--workers must be at least 1, got {workers}")
-    _check_port_free(host, port)
     url = database_url()
+    if workers > 1:
+        from gutskin.store.db import is_sqlite, sqlite_path
+
+        if is_sqlite(url):  # refused, not lowered to 1 (docs/operations.md, "Workers and machines")
+            path = sqlite_path(url)
+            fail(f"--workers {workers}: the database is SQLite{f' ({path})' if path else ''}, one writer process "
+                 "at a time; serve it with --workers 1, or set GUTSKIN_DATABASE_URL=postgresql://... for more workers")
+    _check_port_free(host, port)
     typer.echo(f"database: {database_label(url)}")
     migrate.upgrade(url)
     warn_if_readable_by_others(url)
