@@ -30,6 +30,8 @@ router = APIRouter(include_in_schema=False)
 DEFAULT_CHIPS = ("food.dairy", "food.egg", "food.wheat", "food.fermented", "env.pollen", "env.dust", "env.pet",
                  "life.sweat", "gut.probiotic", "treat.emollient", "treat.tcs", "treat.antihistamine")
 SCALE_INPUTS = ("life.stress", "gut.bristol", "gut.bloating")
+CHIP_DAYS = 60
+"""The diary form offers as chips the factors used within this many days of its day, before or after it."""
 FIRST_DAY = dt.date(1900, 1, 1)
 """The earliest day the diary form opens (0001-01-01 was a 500: the form looks 60 days back)."""
 DAY_READINGS = ("env.pollen", "env.humidity", "env.temperature")
@@ -230,8 +232,11 @@ def _today_page(request: Request, date: str | None, patient: int | None, saved: 
         day = _parse_day(date, local)
         if day > local or day < FIRST_DAY:  # nobody logs tomorrow (the form would only refuse it on save), nor in 1066
             return redirect("/today" + (f"?patient={patient}" if patient else ""))
-        # one read of the diary, audited once: the 60 days before this one (the chips used lately) and the day itself
-        recent = diary.list_days(s, u.actor, pid, day - dt.timedelta(days=60), day)
+        # one read of the diary, audited once: the 60 days either side of this one (up to today) and the day
+        # itself. The chips are the factors used in that window: a factor added today (a custom "Tomato") is
+        # offered when the person goes back to fill the days they missed, where it was missing before
+        # 2026-12-06 (only the days before the page's day were read), so it had to be typed again on each
+        recent = diary.list_days(s, u.actor, pid, day - dt.timedelta(days=CHIP_DAYS), min(local, day + dt.timedelta(days=CHIP_DAYS)))
         existing = [d for d in recent if d["date"] == day.isoformat()]
         prefilled_from, readings_left, avoid_left, states_left = None, (), (), False
         if posted is not None:
