@@ -483,10 +483,11 @@ def _import_rows(engine: Engine, actor: Actor, spool: IO[bytes], owner_user_id: 
         pids: dict[str, int] = {}
         fresh: set[int] = set()
 
-        def pid_for(row: DiaryRow) -> int:
+        def pid_for(row: DiaryRow, line: int) -> int:
             pid = pids.get(row.patient)
             if pid is None:
-                pid = pids[row.patient] = _patient_for_import(session, actor, row.patient, owner_user_id, fresh, name)
+                pid = pids[row.patient] = _patient_for_import(session, actor, row.patient, owner_user_id, fresh, name,
+                                                              line)
             return pid
 
         _write_rows(session, _unspool(spool), pid_for, fresh, name, own=False,
@@ -572,7 +573,7 @@ def _import_author(session: Session, actor: Actor, pids: dict[str, int]):  # typ
 
 def _write_rows(session: Session, rows: Iterable[tuple[int, DiaryRow]], pid_for, fresh: set[int], name: str,  # type: ignore[no-untyped-def]
                 own: bool, author) -> None:  # type: ignore[no-untyped-def]
-    """Write checked rows in batches of ``BATCH`` (``pid_for(row)`` names each row's patient,
+    """Write checked rows in batches of ``BATCH`` (``pid_for(row, line)`` names each row's patient,
     ``author(pid)`` who wrote its days: account id and role)."""
     fids: dict[str, int] = {}
     now = utcnow()
@@ -580,7 +581,7 @@ def _write_rows(session: Session, rows: Iterable[tuple[int, DiaryRow]], pid_for,
     values: list[tuple] = []
     lines: list[tuple[int, str, dt.date, int]] = []
     for line_no, r in rows:
-        pid = pid_for(r)
+        pid = pid_for(r, line_no)
         missing = [f for f in r.factors if f not in fids]
         if missing:
             fids.update(factor_ids(session, missing))
@@ -612,7 +613,7 @@ def _import_own_diary(engine: Engine, actor: Actor, source: str | IO[str], into:
         with transaction(engine) as session:
             patient = patient_for_entry(session, actor, into)  # again: the account may be gone meanwhile
             pid, who = patient.id, author_of(actor, patient)
-            _write_rows(session, rows, lambda _row: pid, set(), name, own=True, author=lambda _pid: who)
+            _write_rows(session, rows, lambda _row, _line: pid, set(), name, own=True, author=lambda _pid: who)
             if rows:
                 audit.record(session, actor, pid, "import", "diary", "csv")
     except Exception as exc:  # a day saved (the page, the API, another phone) after the check: 409, nothing imported
@@ -622,12 +623,21 @@ def _import_own_diary(engine: Engine, actor: Actor, source: str | IO[str], into:
     return summary
 
 
-def _patient_for_import(session: Session, actor: Actor, external_id: str, owner: int | None, fresh: set[int], file: str) -> int:
+def _patient_for_import(session: Session, actor: Actor, external_id: str, owner: int | None, fresh: set[int], file: str,
+                        line: int | None = None) -> int:
     if len(external_id) > 64:
         raise Conflict(f"{file}: patient identifier {external_id[:20]!r}...: at most 64 characters")
     existing = session.scalar(select(Patient).where(Patient.external_id == external_id))
     if existing is not None:
         patient_for_write(session, actor, existing.id)
+        if owner is not None and existing.owner_user_id != owner:
+            # ``--owner``: the file is that account's diary; an identifier of a profile it does not
+            # manage (another person's ``p-...``, printed in their download names) wrote the file's
+            # rows into that person's record (stranger walk, 2026-12-06). Who manages it is not said.
+            where = f"line {line}, " if line is not None else ""
+            raise Conflict(f"{file}: {where}column patient: {external_id} is an existing profile that the --owner "
+                           f"account does not manage; nothing was imported (import that profile's rows without "
+                           f"--owner, or remove them from the file)")
         return existing.id
     # an owner (a patient or caregiver account) already has its own profile: the new ones are
     # profiles it manages for someone else, like a caregiver's child profile
