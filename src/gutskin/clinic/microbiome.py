@@ -37,6 +37,7 @@ UPLOAD_FORMATS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("a TSV/CSV table or MetaPhlAn profile", (".tsv", ".csv", ".txt")),
     ("a Kraken 2 report", (".kreport", ".k2report", ".report")),
     ("Bracken output", (".bracken",)),  # as Bracken's manual names it (-o sample.bracken)
+    ("a mothur .shared file", (".shared",)),  # make.shared's output (stability.opti_mcc.shared)
 )
 ALLOWED_SUFFIXES = tuple(x for _, suffixes in UPLOAD_FORMATS for x in suffixes)
 
@@ -50,7 +51,7 @@ MAX_BYTES_DEFAULT = 20 * 1024 * 1024
 MAX_UPLOAD_CELLS = 5_000_000  # samples × features of an uploaded table made dense (40 MB): a person's profile, or a study table holding it
 METHODS = ("16S", "shotgun", "unknown")
 KINDS = ("auto", "counts", "relative")
-TAXONOMY_SUFFIXES = (".tsv", ".txt", ".csv", ".qza")
+TAXONOMY_SUFFIXES = (".tsv", ".txt", ".csv", ".qza", ".taxonomy")  # mothur: stability.cons.taxonomy
 
 
 def safe_filename(name: str | None) -> str:
@@ -160,7 +161,7 @@ def parse_upload(filename: str, data: bytes, *, sample_id: str | None = None, me
         if len(taxonomy) > max_bytes:
             raise InvalidInput(f"taxonomy: larger than {max_bytes // (1024 * 1024)} MB")
         if not tax_name.lower().endswith(TAXONOMY_SUFFIXES):
-            raise InvalidInput(f"taxonomy: expected a taxonomy table (.tsv, .txt or .csv) or QIIME 2 taxonomy.qza, "
+            raise InvalidInput(f"taxonomy: expected a taxonomy table (.tsv, .txt or .csv), QIIME 2 taxonomy.qza or mothur .cons.taxonomy, "
                                f"got {tax_name!r}")
         if not (tax_name.lower().endswith(".qza") and taxonomy.startswith(b"PK\x03\x04")):
             try:

@@ -80,6 +80,10 @@ def _clean_name(name: str) -> str | None:
     return name.replace("_", " ")
 
 
+#: a bootstrap confidence after a taxon name: ``Bacteroides(100)``, ``unclassified(87.5)``
+_CONFIDENCE_RE = re.compile(r"\s*\(\s*\d+(?:\.\d+)?\s*%?\s*\)\s*$")
+
+
 def parse_lineage(lineage: str | list[str] | tuple[str, ...] | None) -> dict[str, str | None]:
     """Parse one lineage into ``{rank: name}`` over :data:`~gutskin.microbiome.profile.RANKS`.
 
@@ -97,6 +101,9 @@ def parse_lineage(lineage: str | list[str] | tuple[str, ...] | None) -> dict[str
         parts = re.split(r"[;|]", lineage)
     else:
         parts = [str(p) for p in lineage]
+    # a classifier's confidence after each name, as mothur (classify.seqs, classify.otu's .cons.taxonomy)
+    # and RDP write it: 'Bacteroides(100)'; it was kept, so no taxon was ever found under that name
+    parts = [_CONFIDENCE_RE.sub("", p).strip() for p in parts]
     parts = [p for p in (p.strip() for p in parts) if p]
     prefixed = [(_PREFIX_RE.match(p) or _SILVA_RE.match(p)) for p in parts]
     if parts and all(prefixed):
@@ -614,6 +621,13 @@ def read_table(path_or_buffer, *, orientation: Orientation | None = None, sep: s
             raw = raw.drop(columns=extra)
             notes.append(f"classifier column(s) {', '.join(repr(str(c)) for c in extra)} next to the taxonomy "
                          "left out (not samples)")
+        # a taxonomy file given as the table: QIIME 2's taxonomy.tsv (Feature ID, Taxon, Confidence) left no
+        # sample ("the table has no samples"), mothur's .cons.taxonomy (OTU, Size, Taxonomy) its OTU sizes as one
+        if raw.shape[1] == 0 or [str(c).strip().lower() for c in raw.columns] == ["size"]:
+            raise MicrobiomeInputError(
+                f"line {line_numbers[0]}: a taxonomy file ({', '.join(header_cells)}), not a table of samples: give "
+                "it as the taxonomy file (--taxonomy; on the upload form, the taxonomy file) next to the feature "
+                "table it names", source=src)
     if orientation is not None:
         if orientation not in ("features-as-rows", "samples-as-rows"):
             raise MicrobiomeInputError(f"orientation must be 'features-as-rows' or 'samples-as-rows', "
@@ -887,7 +901,9 @@ def read_metaphlan(path_or_buffer, *, rank: str = "species", sample_id: str | No
 # --------------------------------------------------------------------------------------
 # Kraken 2 / Bracken reports
 # --------------------------------------------------------------------------------------
-_KREPORT_RE = re.compile(r"^\s*\d+(?:\.\d+)?\t\d+\t\d+\t(?:\d+\t\d+\t)?[URDKPCOFGS]\d*\t\d+\t")
+#: a report line; the rank code is '-' for a clade off the main ranks in Kraken 1 and Kraken 2 before
+#: 2.0.8 (and in kraken-biom's and MultiQC's examples), 'R1'/'G1'/'S1' since: both are folded into the parents
+_KREPORT_RE = re.compile(r"^\s*\d+(?:\.\d+)?\t\d+\t\d+\t(?:\d+\t\d+\t)?(?:[URDKPCOFGS]\d*|-)\t\d+\t")
 _KRAKEN_RANKS = {"D": "d", "K": "k", "P": "p", "C": "c", "O": "o", "F": "f", "G": "g", "S": "s"}
 _BRACKEN_HEADER = ("name", "taxonomy_id", "taxonomy_lvl")
 #: NCBI taxids of the host genus a stool sample's reads may come from: Homo (9605). Bracken's per-rank
@@ -1036,6 +1052,95 @@ def read_kraken_report(path_or_buffer, *, rank: str = "feature", sample_id: str 
 
 
 # --------------------------------------------------------------------------------------
+# mothur .shared
+# --------------------------------------------------------------------------------------
+_MOTHUR_HEADER = ("label", "group", "numotus")
+
+
+def read_mothur_shared(path: str | os.PathLike, *, kind: Kind | None = None, rank: str = "feature",
+                       method: Method = "unknown") -> Profile:
+    """Read a mothur ``.shared`` file (``make.shared``; e.g. ``stability.opti_mcc.shared``).
+
+    Tab-separated, one row per sample: ``label`` (the OTU distance, ``0.03``, or ``ASV``),
+    ``Group`` (the sample), ``numOtus`` (how many OTU columns follow), then one read count per
+    OTU (``Otu001``, …). ``label`` and ``numOtus`` are not samples or OTUs: read as a plain
+    table, ``label`` became the sample ID ("duplicate sample ID '0.03'") and ``numOtus`` an OTU.
+    A file with more than one label (OTUs at several distances) is refused naming the line where
+    the second begins; a row whose ``numOtus`` or number of counts does not match the header's
+    OTUs, and a count that is no whole number, are refused naming line and column. The method is
+    taken as 16S when not given (mothur clusters amplicons; noted). OTU names carry no taxonomy:
+    give mothur's ``.cons.taxonomy`` as the taxonomy file to name them.
+    """
+    text, src = _read_text(path)
+    numbered = [(n, ln.rstrip("\r")) for n, ln in enumerate(text.splitlines(), start=1) if ln.strip()]
+    if not numbered:
+        raise MicrobiomeInputError("the file is empty", source=src)
+    hline, header_text = numbered[0]
+    header = header_text.rstrip("\t").split("\t")
+    if tuple(c.strip().lower() for c in header[:3]) != _MOTHUR_HEADER:
+        raise MicrobiomeInputError(f"line {hline}: not a mothur .shared header (expected label, Group, numOtus, "
+                                   f"then the OTU names; got {shorten(header_text)!r})", source=src)
+    otus = [c.strip() for c in header[3:]]
+    if not otus:
+        raise MicrobiomeInputError(f"line {hline}: the header names no OTU after numOtus", source=src)
+    seen: set[str] = set()
+    for k, otu in enumerate(otus, start=4):
+        if not otu or otu in seen:
+            what = "an empty OTU name" if not otu else f"OTU {shorten(otu)!r} a second time"
+            raise MicrobiomeInputError(f"line {hline}, column {k}: {what}", feature=otu, source=src)
+        seen.add(otu)
+    label = None
+    values: dict[str, list[int]] = {}
+    for n, ln in numbered[1:]:
+        cells = ln.split("\t")
+        while len(cells) > 3 + len(otus) and not cells[-1].strip():  # a trailing tab
+            cells.pop()
+        if len(cells) < 3:
+            raise MicrobiomeInputError(f"line {n}: {len(cells)} column(s); a .shared row is label, Group, numOtus "
+                                       "and one count per OTU", source=src)
+        row_label, group, num = cells[0].strip(), cells[1].strip(), cells[2].strip()
+        if label is None:
+            label = row_label
+        elif row_label != label:
+            raise MicrobiomeInputError(
+                f"line {n}: label {shorten(row_label)!r} after rows of label {shorten(label)!r}: this .shared file "
+                "holds OTUs at more than one distance; give one label (mothur: make.shared(..., label="
+                f"{label}) or get.label)", source=src)
+        if not group:
+            raise MicrobiomeInputError(f"line {n}, column 2 (Group): no sample name", source=src)
+        if group in values:
+            raise MicrobiomeInputError(f"line {n}, column 2 (Group): sample {shorten(group)!r} is listed twice",
+                                       sample=group, source=src)
+        if num != str(len(otus)):
+            raise MicrobiomeInputError(f"line {n}, column 3 (numOtus): {shorten(num)!r}, but the header names "
+                                       f"{len(otus)} OTUs", sample=group, source=src)
+        counts = cells[3:]
+        if len(counts) != len(otus):
+            raise MicrobiomeInputError(f"line {n}: {len(counts)} count(s) for sample {shorten(group)!r}; the header "
+                                       f"names {len(otus)} OTUs", sample=group, source=src)
+        row: list[int] = []
+        for k, (otu, cell) in enumerate(zip(otus, counts), start=4):
+            cell = cell.strip()
+            if not cell.isdigit():
+                raise MicrobiomeInputError(f"line {n}, column {k}: expected a whole read count for sample "
+                                           f"{shorten(group)!r}, OTU {shorten(otu)!r}, got {shorten(cell)!r}",
+                                           sample=group, feature=otu, source=src)
+            row.append(int(cell))
+        values[group] = row
+    if not values:
+        raise MicrobiomeInputError("the .shared file lists no sample", source=src)
+    frame = pd.DataFrame.from_dict(values, orient="index", columns=otus, dtype=float)
+    notes = [f"mothur .shared (label {label}): {len(values)} sample(s) from Group, {len(otus)} OTUs; "
+             "label and numOtus are not data"]
+    if method == "unknown":
+        method = "16S"
+        notes.append("method taken as 16S: mothur clusters amplicon reads; give the method to override")
+    prof = Profile.from_frame(frame, kind=kind, rank=rank, method=method, source=src, notes=tuple(notes),
+                              drop_empty=True)
+    return to_relative(prof) if kind == "relative" else prof
+
+
+# --------------------------------------------------------------------------------------
 # QIIME 2 artifacts (.qza)
 # --------------------------------------------------------------------------------------
 #: What each QIIME 2 semantic type holds, and its file inside the artifact's ``data/`` folder.
@@ -1145,7 +1250,9 @@ def qza_payload_budget(max_cells: int) -> int:
 # --------------------------------------------------------------------------------------
 def sniff_format(path: str | os.PathLike) -> str:
     """``"biom-hdf5"``, ``"biom-json"``, ``"qza"`` (a zip: QIIME 2 artifact), ``"kraken"`` (a
-    Kraken 2 report), ``"bracken"`` (Bracken's per-rank output), ``"metaphlan"`` or ``"table"``
+    Kraken 2 report), ``"bracken"`` (Bracken's per-rank output), ``"mothur"`` (a mothur ``.shared``), ``"metaphlan"`` or ``"table"``;
+    ``"cami"`` (CAMI profiling format) and ``"motus"`` (an mOTUs profile) are recognised to be refused
+    with what to give instead
     from the file's content."""
     with open(path, "rb") as fh:
         head = fh.read(4096)
@@ -1162,9 +1269,37 @@ def sniff_format(path: str | os.PathLike) -> str:
         return "kraken"
     if tuple(c.strip().lower() for c in first.split("\t")[:3]) == _BRACKEN_HEADER:
         return "bracken"
+    if tuple(c.strip().lower() for c in first.split("\t")[:3]) == _MOTHUR_HEADER:
+        return "mothur"
+    if any(ln.startswith(("@@TAXID", "@SampleID", "@Ranks")) for ln in text.splitlines()[:30]):
+        return "cami"
+    if re.search(r"^#.*\bmotus version\b", text, re.M | re.I) or re.search(r"^#(consensus_taxonomy|mOTU)\t", text, re.M):
+        return "motus"
     if "clade_name" in text or "#mpa_v" in text or "MetaPhlAn" in text or "Metaphlan" in text:
         return "metaphlan"
     return "table"
+
+
+#: formats gutskin recognises but does not read, and what to give instead (said with the line that shows it)
+_NOT_READ = {
+    "cami": ("@@TAXID", "a CAMI profiling-format file (@@TAXID, RANK, TAXPATH, TAXPATHSN, PERCENTAGE: "
+             "metaphlan --CAMI_format_output, motus -C precision, OPAL); gutskin does not read it: give "
+             "MetaPhlAn's default profile (#clade_name …), a Kraken 2 report or a BIOM/TSV table"),
+    "motus": ("#consensus_taxonomy", "an mOTUs profile (motus profile: mOTUs named by species, without their "
+              "lineage); gutskin does not read it: give a MetaPhlAn profile, a Kraken 2 report or a BIOM/TSV "
+              "table with lineages"),
+}
+
+
+def _refuse_not_read(path: str | os.PathLike, fmt: str) -> None:
+    """Refuse a recognised but unread format, naming the line that shows what it is."""
+    marker, what = _NOT_READ[fmt]
+    with open(path, "rb") as fh:
+        head = fh.read(65536).decode("utf-8", errors="replace")
+    lineno = next((n for n, ln in enumerate(head.splitlines(), start=1) if ln.startswith(marker)), None)
+    if lineno is None:  # mOTUs' version line, when its header is another
+        lineno = next((n for n, ln in enumerate(head.splitlines(), start=1) if ln.strip()), 1)
+    raise MicrobiomeInputError(f"line {lineno}: {what}", source=str(path))
 
 
 def shorten(text: str, limit: int = 40) -> str:
@@ -1235,6 +1370,13 @@ def read_profile(path: str | os.PathLike, *, format: str | None = None, orientat
             raise MicrobiomeInputError("a Kraken report holds read counts and names its clades itself; "
                                        "kind 'relative' and a taxonomy file do not apply", source=str(path))
         return read_kraken_report(path, rank=rank)
+    if fmt in _NOT_READ:
+        _refuse_not_read(path, fmt)
+    if fmt == "mothur":
+        prof = read_mothur_shared(path, kind=kind, rank=rank, method=method)
+        if lineages is not None:
+            prof = apply_taxonomy(prof, lineages, source=str(taxonomy))
+        return prof
     if fmt == "metaphlan":
         if kind == "counts":
             raise MicrobiomeInputError("a MetaPhlAn profile holds relative abundances (percent), not counts; "

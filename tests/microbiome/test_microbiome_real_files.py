@@ -1,0 +1,188 @@
+"""Real files made by the real tools (tests/microbiome/real_files/, sources and licences in its
+README): each supported one imports with the right taxa and counts through read_profile and the
+CLI; each unsupported one is refused naming the file, the line and what was expected.
+
+Found by running them (2026-12-06): a mothur ``.shared`` was "duplicate sample ID '0.03'" (its
+``label`` column read as the sample, ``numOtus`` as an OTU); mothur's ``.cons.taxonomy`` lineages
+kept their confidences (``Bacteroides(100)``), so no eczema-linked taxon was ever found in them;
+a Kraken report with ``-`` rank codes (Kraken 1, Kraken 2 before 2.0.8; kraken-biom's test
+report) was "line 2 is not a Kraken report line"; an mOTUs profile was "non-numeric value 'NA'
+for sample 'NCBI_tax_id'", a CAMI profile "not a MetaPhlAn profile (no clade_name header)"; a
+taxonomy file given as the table "the table has no samples" (QIIME 2) or a sample named 'Size'
+with 12 OTUs (mothur).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from gutskin.cli import app
+from gutskin.microbiome import read_profile, sample_report
+from gutskin.microbiome.errors import MicrobiomeInputError
+from gutskin.microbiome.io import parse_lineage, read_taxonomy
+
+REAL = Path(__file__).parent / "real_files"
+runner = CliRunner()
+
+# biom-format's example table (examples/rich_sparse_otu_table.biom and its HDF5 twin): 5 OTUs x 6 samples
+BIOM_COUNTS = {"Sample1": {"GG_OTU_2": 5, "GG_OTU_4": 2}, "Sample3": {"GG_OTU_1": 1, "GG_OTU_3": 1, "GG_OTU_4": 1,
+                                                                   "GG_OTU_5": 1}}
+# kraken-biom's test (test/test_kraken_biom.py, krepB): the species counts it expects from the report
+KRAKEN_BIOM_SPECIES_B = {"Streptococcus salivarius": 5, "Streptococcus oralis": 3, "Streptococcus parasanguinis": 2,
+                         "Streptococcus sanguinis": 1, "Streptococcus thermophilus": 1,
+                         "Enterococcus casseliflavus": 9, "Veillonella parvula": 2, "Natronococcus occultus": 8,
+                         "Enterobacteria phage phiX174 sensu lato": 2, "Hyposoter fugitivus ichnovirus": 2}
+SHARED_F3D141 = [388, 335, 301, 482, 425, 279, 206, 331, 119, 175, 111, 101]
+
+
+def _cli(*args: str):  # type: ignore[no-untyped-def]
+    return runner.invoke(app, ["microbiome", *args])
+
+
+@pytest.mark.parametrize("name", ["rich_sparse_otu_table.biom", "min_sparse_otu_table.biom",
+                                  "biom_rich_sparse_hdf5.biom"])
+def test_biom_format_examples_import_with_their_counts_and_taxonomy(name: str) -> None:
+    p = read_profile(REAL / name)
+    assert p.table.shape == (6, 5)
+    for sample, counts in BIOM_COUNTS.items():
+        row = p.table.loc[sample]
+        assert {k: int(v) for k, v in row[row > 0].items()} == counts
+    if name != "min_sparse_otu_table.biom":
+        assert p.taxonomy.loc["GG_OTU_1", "genus"] == "Escherichia"
+        assert p.taxonomy.loc["GG_OTU_4", "species"] == "Halanaerobiumsaccharolyticum"
+    r = _cli("diversity", str(REAL / name), "--json")
+    assert r.exit_code == 0, r.output
+    assert json.loads(r.output)["samples"]["Sample3"]["observed"] == 4
+
+
+def test_biom_observation_collapsed_table_reads_its_lineage_ids() -> None:
+    p = read_profile(REAL / "biom_json_obs_collapsed.biom")  # biom collapse by phylum: IDs are 'p__Firmicutes'
+    assert set(p.table.columns) == {"p__Firmicutes", "p__Euryarchaeota", "p__Cyanobacteria", "p__Proteobacteria"}
+    assert p.taxonomy.loc["p__Firmicutes", "phylum"] == "Firmicutes"
+    assert int(p.table.loc["Sample3", "p__Proteobacteria"]) == 2  # GG_OTU_1 + GG_OTU_5 of the example table
+
+
+def test_metaphlan3_profile_with_stray_spaces_reads_its_species() -> None:
+    p = read_profile(REAL / "metaphlan3_SRS014476_supragingival_plaque.tsv")
+    assert p.kind == "relative" and p.rank == "species" and p.method == "shotgun"
+    shares = {p.taxonomy.loc[c, "species"]: round(float(v), 7) for c, v in p.table.iloc[0].items()}
+    assert shares == {"Corynebacterium matruchotii": 0.6525681, "Rothia dentocariosa": 0.3474319}
+
+
+@pytest.mark.parametrize("name", ["kraken_report_dash_ranks_krepB.txt"])
+def test_kraken_report_with_dash_rank_codes_gives_kraken_biom_species_counts(name: str) -> None:
+    p = read_profile(REAL / name)
+    got = {p.taxonomy.loc[c, "species"]: int(v) for c, v in p.table.iloc[0].items()}
+    assert got == KRAKEN_BIOM_SPECIES_B
+    assert p.taxonomy.loc[[c for c in p.table.columns if "Veillonella" in c][0], "genus"] == "Veillonella"
+    r = _cli("diversity", str(REAL / name), "--json")
+    assert r.exit_code == 0, r.output
+
+
+def test_kraken2_report_with_minimizer_columns() -> None:
+    p = read_profile(REAL / "kraken2_minimizer_columns.k2report")
+    got = {p.taxonomy.loc[c, "species"]: int(v) for c, v in p.table.iloc[0].items()}
+    assert got == {"Blautia obeum": 5900, "Bacteroides fragilis": 3400}
+
+
+def test_mothur_shared_reads_groups_as_samples_and_otus_as_features() -> None:
+    p = read_profile(REAL / "mothur_stability.opti_mcc.shared")
+    assert list(p.table.index) == ["F3D141", "F3D142"]
+    assert list(p.table.columns) == [f"Otu{i:03d}" for i in range(1, 13)]
+    assert [int(x) for x in p.table.loc["F3D141"]] == SHARED_F3D141
+    assert p.kind == "counts" and p.method == "16S"
+    assert any("label 0.03" in n for n in p.notes)
+    r = _cli("diversity", str(REAL / "mothur_stability.opti_mcc.shared"), "--json")
+    assert r.exit_code == 0, r.output
+    assert set(json.loads(r.output)["samples"]) == {"F3D141", "F3D142"}
+
+
+def test_mothur_taxonomy_confidences_are_not_part_of_the_names() -> None:
+    lin = read_taxonomy(REAL / "mothur_stability.opti_mcc.0.03.cons.taxonomy")
+    assert parse_lineage(lin["Otu002"])["genus"] == "Bacteroides"
+    assert parse_lineage(lin["Otu001"])["family"] == "Porphyromonadaceae"
+    assert parse_lineage(lin["Otu001"])["genus"] is None  # Porphyromonadaceae_unclassified(100)
+    assert parse_lineage("Bacteria(99.5);Firmicutes(87)")["phylum"] == "Firmicutes"
+    p = read_profile(REAL / "mothur_stability.opti_mcc.shared",
+                     taxonomy=REAL / "mothur_stability.opti_mcc.0.03.cons.taxonomy")
+    rep = sample_report(p, "F3D141", "adult")
+    taxa = {t["taxon"]: t for t in rep["taxa"]}
+    assert taxa["Akkermansia"]["status"] == "found"
+    assert taxa["Akkermansia"]["relative_abundance"] == pytest.approx(101 / sum(SHARED_F3D141))
+    r = _cli("report", str(REAL / "mothur_stability.opti_mcc.shared"), "--taxonomy",
+             str(REAL / "mothur_stability.opti_mcc.0.03.cons.taxonomy"), "--sample", "F3D141", "--age-group",
+             "adult", "--json")
+    assert r.exit_code == 0, r.output
+    assert {t["taxon"]: t["status"] for t in json.loads(r.output)["taxa"]}["Akkermansia"] == "found"
+
+
+SHARED_HEAD = "label\tGroup\tnumOtus\tOtu001\tOtu002\tOtu003\n"
+
+
+@pytest.mark.parametrize("body, expected", [
+    ("0.03\tA\t3\t1\t2\t3\n0.05\tA\t3\t1\t2\t3\n", r"line 3: label '0\.05' after rows of label '0\.03'"),
+    ("0.03\tA\t4\t1\t2\t3\n", r"line 2, column 3 \(numOtus\): '4', but the header names 3 OTUs"),
+    ("0.03\tA\t3\t1\t2\n", r"line 2: 2 count\(s\) for sample 'A'; the header names 3 OTUs"),
+    ("0.03\tA\t3\t1\t2.5\t3\n", r"line 2, column 5: expected a whole read count for sample 'A', OTU 'Otu002', got '2\.5'"),
+    ("0.03\tA\t3\t1\t2\t3\n0.03\tA\t3\t1\t2\t3\n", r"line 3, column 2 \(Group\): sample 'A' is listed twice"),
+])
+def test_mothur_shared_problems_name_file_line_and_column(tmp_path, body: str, expected: str) -> None:
+    f = tmp_path / "bad.shared"
+    f.write_text(SHARED_HEAD + body)
+    with pytest.raises(MicrobiomeInputError, match=expected) as e:
+        read_profile(f)
+    assert "bad.shared" in str(e.value)
+
+
+def test_dada2_seqtab_csv_reads_sequences_as_features() -> None:
+    p = read_profile(REAL / "dada2_seqtab_nochim.csv")
+    assert list(p.table.index) == ["F3D0", "F3D1", "F3D141"]
+    assert [int(x) for x in p.table.loc["F3D0"]] == [579, 345, 449]
+    assert all(c.startswith("TACG") for c in p.table.columns)
+
+
+def test_qiime2_exported_feature_table_with_taxonomy() -> None:
+    p = read_profile(REAL / "qiime2_feature-table_with_taxonomy.tsv")
+    assert list(p.table.index) == ["S1", "S2"]
+    assert int(p.table.loc["S2", "fe30ff0f71a38a39cf1717ec2be3a2fc"]) == 87
+    assert p.taxonomy.loc["d29fe3c70564fc0f69f2c03e0d1e5561", "genus"] == "Bifidobacterium"
+
+
+@pytest.mark.parametrize("name, expected", [
+    ("cami_metaphlan2_test_head.profile", r"line 7: a CAMI profiling-format file .*gutskin does not read it: give "
+                                          r"MetaPhlAn's default profile"),
+    ("motus_B11-2_head.out", r"line 3: an mOTUs profile .*gutskin does not read it"),
+    ("mothur_stability.opti_mcc.0.03.cons.taxonomy", r"line 1: a taxonomy file \(OTU, Size, Taxonomy\), not a table "
+                                                     r"of samples: give it as the taxonomy file"),
+    ("bracken_S_2612_pe-ERR5766176-db1.tsv", r"Bracken's per-rank output at level 'S' .*give its genus-level output"),
+    ("kraken2_unclassified_only.kraken2.report.txt", r"the Kraken report lists no classified clade"),
+])
+def test_unsupported_real_files_are_refused_saying_what_was_expected(name: str, expected: str) -> None:
+    with pytest.raises(MicrobiomeInputError, match=expected) as e:
+        read_profile(REAL / name)
+    assert name in str(e.value)
+    r = _cli("diversity", str(REAL / name))
+    assert r.exit_code == 2
+    assert name in r.output and "Traceback" not in r.output
+
+
+def test_qiime2_taxonomy_tsv_given_as_the_table_says_to_give_it_as_taxonomy(tmp_path) -> None:
+    f = tmp_path / "taxonomy.tsv"
+    f.write_text("Feature ID\tTaxon\tConfidence\n4b5eeb30\tk__Bacteria; p__Firmicutes\t0.99\n")
+    with pytest.raises(MicrobiomeInputError, match=r"taxonomy\.tsv: line 1: a taxonomy file \(Feature ID, Taxon, "
+                                                   r"Confidence\), not a table of samples"):
+        read_profile(f)
+
+
+def test_every_real_file_is_either_read_or_refused_with_its_name() -> None:
+    for f in sorted(REAL.iterdir()):
+        if f.name == "README.md":
+            continue
+        try:
+            read_profile(f)
+        except MicrobiomeInputError as exc:
+            assert f.name in str(exc), (f.name, str(exc))
