@@ -213,6 +213,28 @@ def _doses(session: Session, ch: FoodChallenge) -> list[ChallengeDose]:
                                 .order_by(ChallengeDose.step, ChallengeDose.id)).all())
 
 
+def _clinic_signs(doses: list[ChallengeDose]) -> list[tuple[int, list[str]]]:
+    """Clinic doses given with objective signs ticked, as ``(step, sign keys)`` in step order.
+
+    A supervised dose with a sign (hives, swelling, breathing trouble, vomiting, faintness) is an
+    immediate reaction: no further dose may be recorded, the immediate outcome cannot be
+    "negative" or "incomplete", and the verdict is "reaction likely". Until 2026-12-06 such a
+    dose was stored and nothing else: the page offered the next, larger dose prefilled, took
+    "Negative (go on to home observation)", and the diary verdict could read "no reaction"."""
+    return [(d.step, [str(x) for x in d.safety["reactions"]]) for d in doses
+            if d.setting == "clinic" and d.status == "taken" and isinstance(d.safety, dict)
+            and isinstance(d.safety.get("reactions"), list) and d.safety["reactions"]]
+
+
+def _signs_words(signs: list[tuple[int, list[str]]]) -> str:
+    """"step 2 (hives; swelling of the lips, face, tongue or throat)": the signs' labels, lower case."""
+    def label(k: str) -> str:
+        text = SAFETY_SYMPTOMS.get(k, k).split(" (")[0]
+        return text[:1].lower() + text[1:]
+
+    return ", ".join(f"step {step} ({'; '.join(label(k) for k in keys)})" for step, keys in signs)
+
+
 def _z(moment: dt.datetime | None, timespec: str = "minutes") -> str | None:
     """A stored instant (naive UTC) as the API gives every time: ISO 8601 ending in ``Z``, so an
     app in Auckland does not read ``2026-12-04T23:10`` as its own clock (appointments, invites and
@@ -310,7 +332,11 @@ def _out(session: Session, ch: FoodChallenge, today: dt.date | None = None, full
         "created_at": _z(ch.created_at, "seconds"),
     }
     if full:
-        d["doses"] = [_dose_out(x, patient) for x in _doses(session, ch)]
+        doses = _doses(session, ch)
+        d["doses"] = [_dose_out(x, patient) for x in doses]
+        # clinic doses with objective signs: the page stops offering doses and says why (``_clinic_signs``)
+        d["objective_signs"] = [{"step": n, "signs": keys, "words": _signs_words([(n, keys)])}
+                                for n, keys in _clinic_signs(doses)]
         d["adherence"] = [
             {"day": a.day.isoformat(), "followed": a.followed, "note": a.note}
             for a in session.scalars(select(ChallengeAdherence).where(ChallengeAdherence.challenge_id == ch.id)
@@ -995,6 +1021,11 @@ def record_supervised_dose(session: Session, actor: Actor, challenge_id: int, st
                            f"{ch.reintroduction_end.isoformat()}; if a dose was given outside that time, stop the "
                            "challenge and write what happened in the reason")
     present = _check_symptoms(reactions or [])
+    earlier = [(n, keys) for n, keys in _clinic_signs(_doses(session, ch)) if n != step]  # the same step: a correction
+    if earlier:
+        raise InvalidInput(f"step: objective signs were recorded at {_signs_words(earlier)}; give no further dose: "
+                           "record the immediate outcome (positive, or stopped with the reason); a dose given anyway "
+                           "goes in the stopping reason")
     dose = session.scalar(select(ChallengeDose).where(ChallengeDose.challenge_id == ch.id, ChallengeDose.step == step))
     if dose is None:
         dose = ChallengeDose(challenge_id=ch.id, step=step, planned_on=local.date(), amount=amount.strip(),
@@ -1027,6 +1058,11 @@ def record_supervised_outcome(session: Session, actor: Actor, challenge_id: int,
         raise InvalidInput("status: this challenge is not running")
     if immediate_outcome in ("positive", "stopped") and not (stop_reason or notes or "").strip():
         raise InvalidInput("stop_reason: say why the challenge was stopped")
+    signs = _clinic_signs(_doses(session, ch))
+    if signs and immediate_outcome in ("negative", "incomplete"):
+        raise InvalidInput(f"immediate_outcome: objective signs were recorded at {_signs_words(signs)}; the outcome "
+                           "is positive (or stopped, with the reason); if a sign was ticked by mistake, record "
+                           "that step again without it")
     ch.immediate_outcome = immediate_outcome
     ch.immediate_notes = (notes or "").strip()[:4000]
     if immediate_outcome in ("positive", "stopped"):
@@ -1055,6 +1091,9 @@ def evaluate(session: Session, actor: Actor, challenge_id: int) -> dict[str, obj
     doses = [local_dose_time(d.taken_at, d.entered_zone) for d in taken if d.taken_at is not None]
     immediate = ch.status == "stopped" and (
         (ch.stop_reason or "").startswith("safety check") or ch.immediate_outcome == "positive")
+    signs = _clinic_signs(_doses(session, ch))
+    if signs and ch.immediate_outcome is None:  # signs at a clinic dose, no outcome recorded yet: a reaction
+        immediate = True
     ref_start = ch.baseline_start
     if ch.elimination_start is not None:  # the last food-free elimination days are reference days too
         ref_start = max(ch.elimination_start, ch.baseline_start - dt.timedelta(days=ELIMINATION_REFERENCE_DAYS))
@@ -1091,7 +1130,8 @@ def evaluate(session: Session, actor: Actor, challenge_id: int) -> dict[str, obj
     if immediate:
         result["late_verdict"] = result["verdict"]
         result["verdict"] = "reaction_likely"
-        result["reasons"] = [*result["reasons"], "immediate reaction: " + (ch.stop_reason or "stopped in clinic")]
+        result["reasons"] = [*result["reasons"], "immediate reaction: " + (
+            ch.stop_reason or (f"objective signs at {_signs_words(signs)}" if signs else "stopped in clinic"))]
     ch.verdict = result
     ch.verdict_at = utcnow()
     if ch.status == "active" and zones.patient_today(session, ch.patient_id) > ch.reintroduction_end:
