@@ -138,6 +138,15 @@ def test_mothur_shared_problems_name_file_line_and_column(tmp_path, body: str, e
     assert "bad.shared" in str(e.value)
 
 
+def test_sylph_tax_profile_reads_relative_abundance_not_sequence_abundance() -> None:
+    p = read_profile(REAL / "sylphtax_prefix_mouse_1.fq_head.sylphmpa")
+    assert p.kind == "relative" and list(p.table.index) == ["mouse_1.fq"]
+    got = {p.taxonomy.loc[c, "genus"]: float(v) for c, v in p.table.iloc[0].items()}
+    total = 3.9625 + 5.0394 + 4.1703  # the species' relative_abundance (sequence_abundance: 3.0064, 3.2464, 4.1626)
+    assert got == pytest.approx({"Pumilibacter": 3.9625 / total, "MGBC161649": 5.0394 / total,
+                                 "1XD42-69": 4.1703 / total})
+
+
 def test_dada2_seqtab_csv_reads_sequences_as_features() -> None:
     p = read_profile(REAL / "dada2_seqtab_nochim.csv")
     assert list(p.table.index) == ["F3D0", "F3D1", "F3D141"]
@@ -156,6 +165,7 @@ def test_qiime2_exported_feature_table_with_taxonomy() -> None:
     ("cami_metaphlan2_test_head.profile", r"line 7: a CAMI profiling-format file .*gutskin does not read it: give "
                                           r"MetaPhlAn's default profile"),
     ("motus_B11-2_head.out", r"line 3: an mOTUs profile .*gutskin does not read it"),
+    ("sylph_profile_o157.tsv", r"line 1: a sylph profile .*convert it with sylph-tax"),
     ("mothur_stability.opti_mcc.0.03.cons.taxonomy", r"line 1: a taxonomy file \(OTU, Size, Taxonomy\), not a table "
                                                      r"of samples: give it as the taxonomy file"),
     ("bracken_S_2612_pe-ERR5766176-db1.tsv", r"Bracken's per-rank output at level 'S' .*give its genus-level output"),

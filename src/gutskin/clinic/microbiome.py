@@ -37,7 +37,8 @@ UPLOAD_FORMATS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("a TSV/CSV table or MetaPhlAn profile", (".tsv", ".csv", ".txt")),
     ("a Kraken 2 report", (".kreport", ".k2report", ".report")),
     ("Bracken output", (".bracken",)),  # as Bracken's manual names it (-o sample.bracken)
-    ("a mothur .shared file", (".shared",)),  # make.shared's output (stability.opti_mcc.shared)
+    ("a mothur .shared file", (".shared",)),
+    ("a sylph-tax profile", (".sylphmpa",)),  # sylph-tax taxprof's MetaPhlAn-style output  # make.shared's output (stability.opti_mcc.shared)
 )
 ALLOWED_SUFFIXES = tuple(x for _, suffixes in UPLOAD_FORMATS for x in suffixes)
 

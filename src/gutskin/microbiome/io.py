@@ -1251,7 +1251,8 @@ def qza_payload_budget(max_cells: int) -> int:
 def sniff_format(path: str | os.PathLike) -> str:
     """``"biom-hdf5"``, ``"biom-json"``, ``"qza"`` (a zip: QIIME 2 artifact), ``"kraken"`` (a
     Kraken 2 report), ``"bracken"`` (Bracken's per-rank output), ``"mothur"`` (a mothur ``.shared``), ``"metaphlan"`` or ``"table"``;
-    ``"cami"`` (CAMI profiling format) and ``"motus"`` (an mOTUs profile) are recognised to be refused
+    ``"cami"`` (CAMI profiling format), ``"motus"`` (an mOTUs profile) and ``"sylph"`` (a raw sylph
+    profile) are recognised to be refused
     with what to give instead
     from the file's content."""
     with open(path, "rb") as fh:
@@ -1273,6 +1274,8 @@ def sniff_format(path: str | os.PathLike) -> str:
         return "mothur"
     if any(ln.startswith(("@@TAXID", "@SampleID", "@Ranks")) for ln in text.splitlines()[:30]):
         return "cami"
+    if first.lower().startswith("sample_file\tgenome_file\t"):
+        return "sylph"
     if re.search(r"^#.*\bmotus version\b", text, re.M | re.I) or re.search(r"^#(consensus_taxonomy|mOTU)\t", text, re.M):
         return "motus"
     if "clade_name" in text or "#mpa_v" in text or "MetaPhlAn" in text or "Metaphlan" in text:
@@ -1285,6 +1288,9 @@ _NOT_READ = {
     "cami": ("@@TAXID", "a CAMI profiling-format file (@@TAXID, RANK, TAXPATH, TAXPATHSN, PERCENTAGE: "
              "metaphlan --CAMI_format_output, motus -C precision, OPAL); gutskin does not read it: give "
              "MetaPhlAn's default profile (#clade_name …), a Kraken 2 report or a BIOM/TSV table"),
+    "sylph": ("Sample_file", "a sylph profile (sylph profile: one row per reference genome, no taxonomy); gutskin "
+              "does not read it: convert it with sylph-tax (sylph-tax taxprof), whose MetaPhlAn-style "
+              "*.sylphmpa output is read"),
     "motus": ("#consensus_taxonomy", "an mOTUs profile (motus profile: mOTUs named by species, without their "
               "lineage); gutskin does not read it: give a MetaPhlAn profile, a Kraken 2 report or a BIOM/TSV "
               "table with lineages"),
