@@ -193,6 +193,10 @@ def report_data(session: Session, actor: Actor, patient_id: int, weeks: int = 12
     treatments.sort(key=lambda t: (not t["active"], -t["days_used"], t["name"]))
     challenges = challenge_records(session, patient_id, end)  # phases on the patient's day, not the reader's
     for c in challenges:
+        # a closed challenge's stored status "confirmed" means "outcome recorded", whatever the outcome: the
+        # report printed "Egg supervised, confirmed" next to the outcome "refuted" (2026-12-06)
+        if not c.get("phase"):
+            c["phase"] = "closed" if c.get("status") in ("confirmed", "cancelled") else c.get("status")
         try:
             c["food_label"] = known_factor(str(c["food"])).label
         except ValueError:
