@@ -172,8 +172,9 @@ def _device_key(device: str) -> str:
 
 
 def device_email_tag(email: str) -> str:
-    """What a device cookie (``web.security.issue_device``) keeps of the address it was issued
-    for: a hash of the address as sign-in reads it, so the cookie names no address."""
+    """The address as sign-in reads it, hashed; ``web.security`` keys this with the server's secret
+    before a device cookie (``issue_device``) keeps it, so the cookie names no address and no
+    address can be tried against it without the key (a plain hash could be: 2026-12-06)."""
     return _attempt_key(f"device-email\x00{_sign_in_email(email)}")[:32]
 
 

@@ -190,14 +190,23 @@ def _device_serializer(secret: str) -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(secret, salt="gutskin-device")
 
 
-def issue_device(secret: str, email: str) -> str:
-    """A device cookie for a browser that has just signed in to ``email``: signed, naming only a
-    hash of the address and a random nonce. Sign-in attempts from it are limited per device
-    instead of by the address's cap (``accounts.admit_login_attempt``), so people guessing one
-    person's password from many networks no longer keep that person out of their own browser."""
+def _device_tag(secret: str, email: str) -> str:
+    """What a device cookie keeps of its address: a hash keyed with the server's secret. The
+    cookie is signed, not encrypted, and stays in the browser for 180 days after signing out: a
+    plain hash (``accounts.device_email_tag``) let the next person at a shared computer try
+    addresses against it and learn who had used gutskin there (stranger walk, 2026-12-06)."""
     from gutskin.clinic.accounts import device_email_tag
 
-    return _device_serializer(secret).dumps([device_email_tag(email), secrets.token_urlsafe(18)])
+    return hmac.new(secret.encode(), device_email_tag(email).encode(), hashlib.sha256).hexdigest()[:32]
+
+
+def issue_device(secret: str, email: str) -> str:
+    """A device cookie for a browser that has just signed in to ``email``: signed, naming only a
+    keyed hash of the address (:func:`_device_tag`) and a random nonce. Sign-in attempts from it
+    are limited per device instead of by the address's cap (``accounts.admit_login_attempt``), so
+    people guessing one person's password from many networks no longer keep that person out of
+    their own browser."""
+    return _device_serializer(secret).dumps([_device_tag(secret, email), secrets.token_urlsafe(18)])
 
 
 def device_nonce(secret: str, cookie: str | None, email: str) -> str | None:
@@ -208,12 +217,10 @@ def device_nonce(secret: str, cookie: str | None, email: str) -> str | None:
         value = _device_serializer(secret).loads(cookie, max_age=DEVICE_DAYS * 86400)
     except BadSignature:  # also expired
         return None
-    from gutskin.clinic.accounts import device_email_tag
-
     if not (isinstance(value, list) and len(value) == 2 and all(isinstance(v, str) for v in value)):
         return None
     tag, nonce = value
-    return nonce if hmac.compare_digest(tag, device_email_tag(email)) and nonce else None
+    return nonce if hmac.compare_digest(tag, _device_tag(secret, email)) and nonce else None
 
 
 def same_token(a: str | None, b: str | None) -> bool:
