@@ -147,6 +147,24 @@ def test_sylph_tax_profile_reads_relative_abundance_not_sequence_abundance() -> 
                                  "1XD42-69": 4.1703 / total})
 
 
+def test_qiime2_taxa_barplot_csv_leaves_out_the_sample_metadata_columns() -> None:
+    # QIIME 2 View's "Download CSV" of taxa-bar-plots.qzv: 'index', a lineage per column, 'Unassigned',
+    # then the metadata; it was "non-numeric value 'AGCTGACTAGTC' ... feature 'barcode-sequence'", and a
+    # barplot made with numeric metadata only would have counted 'year' as reads
+    p = read_profile(REAL / "qiime2_taxa_barplot_level-6.csv")
+    assert list(p.table.index) == ["L1S8", "L1S57"]
+    assert p.table.shape[1] == 6 and "Unassigned" in p.table.columns
+    assert [int(x) for x in p.table.loc["L1S8"]] == [308, 0, 178, 195, 12, 3]
+    assert any("8 sample metadata column(s)" in n for n in p.notes)
+    genera = set(p.taxonomy["genus"].dropna())
+    assert {"Faecalibacterium", "Agathobacter", "Bifidobacterium"} <= genera
+    rep = sample_report(p, "L1S8", "infant")
+    assert {t["taxon"]: t["status"] for t in rep["taxa"]}["Bifidobacterium"] == "found"
+    r = _cli("diversity", str(REAL / "qiime2_taxa_barplot_level-6.csv"), "--json")
+    assert r.exit_code == 0, r.output
+    assert json.loads(r.output)["samples"]["L1S8"]["observed"] == 5
+
+
 def test_dada2_seqtab_csv_reads_sequences_as_features() -> None:
     p = read_profile(REAL / "dada2_seqtab_nochim.csv")
     assert list(p.table.index) == ["F3D0", "F3D1", "F3D141"]

@@ -628,6 +628,18 @@ def read_table(path_or_buffer, *, orientation: Orientation | None = None, sep: s
                 f"line {line_numbers[0]}: a taxonomy file ({', '.join(header_cells)}), not a table of samples: give "
                 "it as the taxonomy file (--taxonomy; on the upload form, the taxonomy file) next to the feature "
                 "table it names", source=src)
+    if orientation is None and taxcol is None and header0.strip().lower() == "index":
+        # QIIME 2's taxa barplot "Download CSV" (level-6.csv): 'index', one column per lineage, then the
+        # samples' metadata (barcode-sequence, body-site, year, subject, …); they were read as taxa
+        # ("non-numeric value 'gut' … feature 'body-site'", and numeric ones such as 'year' counted as reads)
+        cols = [str(c) for c in raw.columns]
+        lineage_at = [i for i, c in enumerate(cols) if "__" in c or ";" in c or "|" in c]
+        if lineage_at:
+            meta = [c for c in cols[lineage_at[-1] + 1:] if _clean_name(c) is not None]  # 'Unassigned' is a taxon
+            if meta:
+                raw = raw.drop(columns=meta)
+                notes.append(f"QIIME 2 taxa barplot CSV: {len(meta)} sample metadata column(s) after the taxa left "
+                             f"out ({describe_ids(meta, 5)})")
     if orientation is not None:
         if orientation not in ("features-as-rows", "samples-as-rows"):
             raise MicrobiomeInputError(f"orientation must be 'features-as-rows' or 'samples-as-rows', "
