@@ -107,15 +107,25 @@ def _number(name: str, text: str, *, nullable: bool = False, missing: str = "not
 _UNGRADED = "not graded (choose a grade)"
 
 
+def _easi_region(region: str, form: dict[str, str]) -> dict[str, object]:
+    """One EASI region of the form. A region with 0 % affected scores 0 whatever its signs, so a sign
+    left ungraded there is 0: the form refused "Trunk, erythema: not graded" on an uninvolved trunk
+    and the clinician graded 16 signs of skin they had not examined for lesions (2026-12-06)."""
+    area = _number(f"regions.{region}.area_percent", form.get(f"regions.{region}.area_percent", ""))
+    out: dict[str, object] = {"area_percent": area}
+    for g, _ in EASI_SIGNS:
+        text = form.get(f"regions.{region}.{g}", "")
+        out[g] = 0 if area == 0 and not text.strip() else _number(f"regions.{region}.{g}", text, missing=_UNGRADED)
+    return out
+
+
 def _assessment_body(instrument: str, form: dict[str, str]) -> dict[str, object]:
     """The form's fields (named by the instrument's field paths) as the API's JSON body."""
     from gutskin.clinic.errors import InvalidInput
 
     try:
         if instrument == "easi":
-            body: dict[str, object] = {"regions": {r: {"area_percent": _number(f"regions.{r}.area_percent", form.get(f"regions.{r}.area_percent", "")),
-                                                       **{g: _number(f"regions.{r}.{g}", form.get(f"regions.{r}.{g}", ""), missing=_UNGRADED)
-                                                          for g, _ in EASI_SIGNS}} for r, _ in EASI_REGIONS}}
+            body: dict[str, object] = {"regions": {r: _easi_region(r, form) for r, _ in EASI_REGIONS}}
             age = _number("age_years", form.get("age_years", ""), nullable=True)
             if age is not None:
                 body["age_years"] = age
