@@ -662,7 +662,9 @@ def _appointments_view(request: Request, s, u, patient: int | None, **extra) -> 
     pid = _pid(s, u.actor, patient)
     status = extra.pop("status", 200)
     return render(request, "appointments.html", {"requests": appointments.my_requests(s, u.actor, pid), "patient": patient,
-                                                  "shared": sharing.is_shared(s, u.actor, pid),
+                                                  "shared": (shared := sharing.is_shared(s, u.actor, pid)),
+                                                  # "share ... again" only to a record shared once (not to a new patient)
+                                                  "shared_before": not shared and bool(sharing.ended_access(s, u.actor, pid)),
                                                   "choices": appointments.recipient_choices(s, u.actor, pid),
                                                   "viewing": viewing(s, u, patient), **extra},
                   status=status, user=u)
