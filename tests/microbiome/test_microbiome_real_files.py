@@ -83,6 +83,25 @@ def test_kraken_report_with_dash_rank_codes_gives_kraken_biom_species_counts(nam
     assert r.exit_code == 0, r.output
 
 
+def test_metaphlan2_profile_without_clade_name_header(tmp_path) -> None:
+    # MetaPhlAn 2 writes '#SampleID<TAB>Metaphlan2_Analysis', then clade and percent, with no header;
+    # it was "not a MetaPhlAn profile (no clade_name header)"
+    p = read_profile(REAL / "metaphlan2_galaxy_training_head.txt", rank="phylum")
+    total = 99.68722 + 0.26989 + 0.04289
+    got = {p.taxonomy.loc[c, "phylum"]: float(v) for c, v in p.table.iloc[0].items()}
+    assert got == pytest.approx({"Firmicutes": 99.68722 / total, "Euryarchaeota": 0.26989 / total,
+                                 "Proteobacteria": 0.04289 / total})
+    assert list(p.table.index) == ["metaphlan2_galaxy_training_head"]  # not 'Metaphlan2_Analysis'
+    assert p.kind == "relative" and any("MetaPhlAn 2" in n for n in p.notes)
+    f = tmp_path / "SRS011084.txt"
+    f.write_text((REAL / "metaphlan2_galaxy_training_head.txt").read_text()
+                 + "k__Bacteria|p__Firmicutes|c__Bacilli|o__Lactobacillales|f__Streptococcaceae|g__Streptococcus|"
+                   "s__Streptococcus_salivarius\t99.68722\n")
+    r = _cli("report", str(f), "--age-group", "adult", "--json")
+    assert r.exit_code == 0, r.output
+    assert json.loads(r.output)["profile"]["n_features_detected"] == 1
+
+
 def test_kraken2_report_with_minimizer_columns() -> None:
     p = read_profile(REAL / "kraken2_minimizer_columns.k2report")
     got = {p.taxonomy.loc[c, "species"]: int(v) for c, v in p.table.iloc[0].items()}

@@ -816,7 +816,8 @@ def _to_numeric_or_keep(col: pd.Series) -> pd.Series:
 # MetaPhlAn
 # --------------------------------------------------------------------------------------
 def read_metaphlan(path_or_buffer, *, rank: str = "species", sample_id: str | None = None) -> Profile:
-    """Read a MetaPhlAn 3 or 4 profile (single sample or ``merge_metaphlan_tables.py`` output).
+    """Read a MetaPhlAn 2, 3 or 4 profile (single sample or ``merge_metaphlan_tables.py`` output;
+    MetaPhlAn 2's has no ``#clade_name`` header: clade and percent under ``#SampleID``).
 
     Rows are clades at every rank (``k__Bacteria|p__...|s__Genus_species``); the rows that end
     exactly at ``rank`` (default species; ``t__`` SGB rows are ignored) form the table, and
@@ -847,6 +848,13 @@ def read_metaphlan(path_or_buffer, *, rank: str = "species", sample_id: str | No
             header = ln.split("\t")
             continue
         body.append((file_lineno, ln))
+    mpa2_note = None
+    if header is None and body and all(len(ln.split("\t")) == 2 and _PREFIX_RE.match(ln.split("\t")[0])
+                                       for _, ln in body):
+        # MetaPhlAn 2: '#SampleID<TAB>Metaphlan2_Analysis', then clade and percent with no header line
+        # (HMP and curatedMetagenomicData-era profiles); it was "not a MetaPhlAn profile"
+        header = ["clade_name", "relative_abundance"]
+        mpa2_note = "MetaPhlAn 2 profile (clade and relative abundance, no #clade_name header)"
     if header is None:
         raise MicrobiomeInputError("not a MetaPhlAn profile (no clade_name header)", source=src)
     header = [h.strip() for h in header]
@@ -855,7 +863,7 @@ def read_metaphlan(path_or_buffer, *, rank: str = "species", sample_id: str | No
     single = header[value_cols[0]] == "relative_abundance" if value_cols else False
     if single:
         value_cols = value_cols[:1]
-        if file_sample == "Metaphlan_Analysis":  # MetaPhlAn's default when --sample_id is not given
+        if file_sample in ("Metaphlan_Analysis", "Metaphlan2_Analysis"):  # the default without --sample_id
             file_sample = None
         name = sample_id or file_sample or (Path(src).stem if src not in ("<stream>",) else "sample")
         samples = [name]
@@ -906,6 +914,8 @@ def read_metaphlan(path_or_buffer, *, rank: str = "species", sample_id: str | No
              f"{rank}-level clades"]
     if unclassified is not None:
         notes.append("MetaPhlAn UNCLASSIFIED fraction left out")
+    if mpa2_note:
+        notes.insert(0, mpa2_note)
     return Profile.from_frame(frame, kind="relative", rank=rank, method="shotgun", taxonomy=taxonomy,
                               source=src, notes=tuple(notes), drop_empty=True)
 
