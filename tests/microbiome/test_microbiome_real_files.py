@@ -102,6 +102,34 @@ def test_metaphlan2_profile_without_clade_name_header(tmp_path) -> None:
     assert json.loads(r.output)["profile"]["n_features_detected"] == 1
 
 
+def test_krakenuniq_report_reads_its_clades(tmp_path) -> None:
+    # taxpasta's KrakenUniq test report (rank words, 9 columns); it was "duplicate feature ID '100'"
+    p = read_profile(REAL / "krakenuniq_test1.krakenuniq.report.txt")
+    assert p.kind == "counts" and p.method == "shotgun"
+    assert list(p.table.index) == ["krakenuniq_test1.krakenuniq.report"]
+    (leaf,) = p.table.columns
+    assert p.taxonomy.loc[leaf, "species"] == "Severe acute respiratory syndrome-related coronavirus"
+    assert p.taxonomy.loc[leaf, "genus"] == "Betacoronavirus" and int(p.table.iloc[0, 0]) == 100
+    gut = tmp_path / "stool.krakenuniq.report.txt"
+    gut.write_text("# KrakenUniq v1.0.0\n\n%\treads\ttaxReads\tkmers\tdup\tcov\ttaxID\trank\ttaxName\n"
+                   "20\t25\t25\t0\t0\t0\t0\tno rank\tunclassified\n"
+                   "80\t100\t0\t9\t1\t0.1\t1\tno rank\troot\n"
+                   "80\t100\t0\t9\t1\t0.1\t2\tsuperkingdom\t  Bacteria\n"
+                   "80\t100\t0\t9\t1\t0.1\t1239\tphylum\t    Firmicutes\n"
+                   "80\t100\t0\t9\t1\t0.1\t572511\tgenus\t      Blautia\n"
+                   "60\t75\t75\t9\t1\t0.1\t40520\tspecies\t        Blautia obeum\n"
+                   "20\t25\t25\t9\t1\t0.1\t1535\tspecies\t        Blautia wexlerae\n"
+                   "x\ty\n")
+    with pytest.raises(MicrobiomeInputError, match=r"stool\.krakenuniq\.report\.txt: line 11: not a KrakenUniq "
+                                                   r"report line \(expected 9 tab-separated columns"):
+        read_profile(gut)
+    gut.write_text(gut.read_text().replace("x\ty\n", ""))
+    p = read_profile(gut)
+    assert {p.taxonomy.loc[c, "species"]: int(v) for c, v in p.table.iloc[0].items()} == {
+        "Blautia obeum": 75, "Blautia wexlerae": 25}
+    assert any("25 unclassified reads left out" in n for n in p.notes)
+
+
 def test_kraken2_report_with_minimizer_columns() -> None:
     p = read_profile(REAL / "kraken2_minimizer_columns.k2report")
     got = {p.taxonomy.loc[c, "species"]: int(v) for c, v in p.table.iloc[0].items()}
@@ -203,6 +231,7 @@ def test_qiime2_exported_feature_table_with_taxonomy() -> None:
                                           r"MetaPhlAn's default profile"),
     ("motus_B11-2_head.out", r"line 3: an mOTUs profile .*gutskin does not read it"),
     ("sylph_profile_o157.tsv", r"line 1: a sylph profile .*convert it with sylph-tax"),
+    ("kraken_per_read_output.kraken", r"line 1: Kraken's per-read output .*give the report file \(kraken2 --report\)"),
     ("mothur_stability.opti_mcc.0.03.cons.taxonomy", r"line 1: a taxonomy file \(OTU, Size, Taxonomy\), not a table "
                                                      r"of samples: give it as the taxonomy file"),
     ("bracken_S_2612_pe-ERR5766176-db1.tsv", r"Bracken's per-rank output at level 'S' .*give its genus-level output"),

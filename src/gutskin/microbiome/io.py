@@ -1073,6 +1073,45 @@ def read_kraken_report(path_or_buffer, *, rank: str = "feature", sample_id: str 
                               notes=tuple(notes), drop_empty=True)
 
 
+#: KrakenUniq's rank words as Kraken 2's rank codes; any other rank ('no rank', 'clade', 'subgenus') is '-'
+_KRAKENUNIQ_RANKS = {"superkingdom": "D", "domain": "D", "kingdom": "K", "phylum": "P", "class": "C",
+                     "order": "O", "family": "F", "genus": "G", "species": "S"}
+
+
+def read_krakenuniq_report(path: str | os.PathLike, *, rank: str = "feature") -> Profile:
+    """Read a KrakenUniq report (``--report-file``; nf-core/taxprofiler runs it): ``#`` lines, then
+    ``%  reads  taxReads  kmers  dup  cov  taxID  rank  taxName`` with the rank as a word and the
+    name indented as in a Kraken report. Each line is read as the Kraken 2 report line it stands
+    for (clade reads, rank word as rank code, ``unclassified``/taxID 0 as ``U``), so lineages,
+    leaf clades, unclassified and host reads are handled as :func:`read_kraken_report` does;
+    errors name the file's own line. Before: "duplicate feature ID '100'" (read as a table).
+    """
+    text, src = _read_text(path)
+    out: list[str] = []
+    seen_header = False
+    for n, ln in enumerate(text.splitlines(), start=1):
+        if not ln.strip() or ln.startswith("#"):
+            out.append(ln)
+            continue
+        cells = ln.split("\t")
+        if not seen_header and cells[0].strip() == "%":
+            seen_header = True
+            out.append("#" + ln)
+            continue
+        if len(cells) != 9 or not _NUMBER.match(cells[1].strip()) or not cells[6].strip().isdigit():
+            raise MicrobiomeInputError(f"line {n}: not a KrakenUniq report line (expected 9 tab-separated columns: "
+                                       f"%, reads, taxReads, kmers, dup, cov, taxID, rank, taxName; got "
+                                       f"{shorten(ln.strip())!r})", source=src)
+        taxid, word, name = cells[6].strip(), cells[7].strip().lower(), cells[8]
+        code = "U" if taxid == "0" else _KRAKENUNIQ_RANKS.get(word, "-")
+        reads = cells[1].strip()
+        out.append(f"{cells[0].strip() or '0'}\t{int(float(reads))}\t{cells[2].strip() or '0'}\t{code}\t{taxid}\t{name}")
+    buf = _io.StringIO("\n".join(out) + "\n")
+    buf.name = src  # errors and the sample's name: the file's
+    prof = read_kraken_report(buf, rank=rank)
+    return dataclasses.replace(prof, notes=tuple(n.replace("Kraken 2 report:", "KrakenUniq report:") for n in prof.notes))
+
+
 # --------------------------------------------------------------------------------------
 # mothur .shared
 # --------------------------------------------------------------------------------------
@@ -1272,9 +1311,9 @@ def qza_payload_budget(max_cells: int) -> int:
 # --------------------------------------------------------------------------------------
 def sniff_format(path: str | os.PathLike) -> str:
     """``"biom-hdf5"``, ``"biom-json"``, ``"qza"`` (a zip: QIIME 2 artifact), ``"kraken"`` (a
-    Kraken 2 report), ``"bracken"`` (Bracken's per-rank output), ``"mothur"`` (a mothur ``.shared``), ``"metaphlan"`` or ``"table"``;
-    ``"cami"`` (CAMI profiling format), ``"motus"`` (an mOTUs profile) and ``"sylph"`` (a raw sylph
-    profile) are recognised to be refused
+    Kraken 2 report), ``"bracken"`` (Bracken's per-rank output), ``"krakenuniq"`` (a KrakenUniq report), ``"mothur"`` (a mothur ``.shared``), ``"metaphlan"`` or ``"table"``;
+    ``"cami"`` (CAMI profiling format), ``"motus"`` (an mOTUs profile), ``"sylph"`` (a raw sylph
+    profile) and ``"kraken-reads"`` (Kraken's per-read output) are recognised to be refused
     with what to give instead
     from the file's content."""
     with open(path, "rb") as fh:
@@ -1294,6 +1333,10 @@ def sniff_format(path: str | os.PathLike) -> str:
         return "bracken"
     if tuple(c.strip().lower() for c in first.split("\t")[:3]) == _MOTHUR_HEADER:
         return "mothur"
+    if first.startswith("%\treads\ttaxReads\t"):
+        return "krakenuniq"
+    if re.match(r"^[CU]\t[^\t]+\t[^\t]+\t\d+(\|\d+)?\t", first):
+        return "kraken-reads"
     if any(ln.startswith(("@@TAXID", "@SampleID", "@Ranks")) for ln in text.splitlines()[:30]):
         return "cami"
     if first.lower().startswith("sample_file\tgenome_file\t"):
@@ -1313,6 +1356,8 @@ _NOT_READ = {
     "sylph": ("Sample_file", "a sylph profile (sylph profile: one row per reference genome, no taxonomy); gutskin "
               "does not read it: convert it with sylph-tax (sylph-tax taxprof), whose MetaPhlAn-style "
               "*.sylphmpa output is read"),
+    "kraken-reads": ("C\t", "Kraken's per-read output (kraken2 --output: one line per read, C/U, read ID, "
+                     "taxid, length, k-mer hits), not its report; give the report file (kraken2 --report)"),
     "motus": ("#consensus_taxonomy", "an mOTUs profile (motus profile: mOTUs named by species, without their "
               "lineage); gutskin does not read it: give a MetaPhlAn profile, a Kraken 2 report or a BIOM/TSV "
               "table with lineages"),
@@ -1400,6 +1445,11 @@ def read_profile(path: str | os.PathLike, *, format: str | None = None, orientat
         return read_kraken_report(path, rank=rank)
     if fmt in _NOT_READ:
         _refuse_not_read(path, fmt)
+    if fmt == "krakenuniq":
+        if kind == "relative" or lineages is not None:
+            raise MicrobiomeInputError("a KrakenUniq report holds read counts and names its clades itself; "
+                                       "kind 'relative' and a taxonomy file do not apply", source=str(path))
+        return read_krakenuniq_report(path, rank=rank)
     if fmt == "mothur":
         prof = read_mothur_shared(path, kind=kind, rank=rank, method=method)
         if lineages is not None:
