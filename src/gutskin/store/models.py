@@ -260,7 +260,9 @@ class AuditEvent(Base):
     """Append-only record of who read or changed which patient's data (no health values)."""
 
     __tablename__ = "audit_events"
-    __table_args__ = (Index("ix_audit_patient_at", "patient_id", "at"),)
+    __table_args__ = (Index("ix_audit_patient_at", "patient_id", "at"),
+                      # an account deletion tags the rows the account made (0015)
+                      Index("ix_audit_actor", "actor_user_id"))
 
     id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
     at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
