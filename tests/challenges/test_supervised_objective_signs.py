@@ -64,6 +64,17 @@ def test_objective_signs_stop_further_doses_and_a_negative_outcome(client, peopl
     got = client.get(f"/api/v1/challenges/{cid}", headers=doc).json()
     assert [(d["step"], d["status"]) for d in got["doses"]] == [(1, "taken"), (2, "taken"), (3, "planned")]
 
+    # the clinician is told, on the panel and on Challenges, until the outcome is recorded
+    assert "1 food challenge due for your review" in client.get("/clinic").text
+    listed = html.unescape(client.get("/clinic/challenges").text)
+    assert ("Objective signs were recorded at step 2 (hives; swelling of the lips, face, tongue or throat) of the "
+            "peanut challenge: record its immediate outcome.") in listed
+
+    # the patient is not told that the next step is given in clinic today
+    owner = bearer(client, "owner@example.org")
+    step = next(t for t in client.get("/api/v1/me/challenges", headers=owner).json()["today"] if t["challenge_id"] == cid)
+    assert step["action"] != "clinic" and "1000 mg" not in step["text"] and step["next_text"] is None, step
+
     # no outcome yet: the diary verdict is decided by the signs
     v = client.post(f"/api/v1/challenges/{cid}/evaluate", headers=doc).json()
     assert v["verdict"] == "reaction_likely" and "immediate reaction: objective signs at step 2 (hives;" in " ".join(v["reasons"])
@@ -79,6 +90,7 @@ def test_objective_signs_stop_further_doses_and_a_negative_outcome(client, peopl
                      json={"immediate_outcome": "positive", "stop_reason": "urticaria and lip angioedema after 300 mg"})
     assert ok.status_code == 200 and ok.json()["status"] == "stopped"
     assert [d["status"] for d in ok.json()["doses"]] == ["taken", "taken", "skipped"]
+    assert "Objective signs were recorded" not in client.get("/clinic/challenges").text
 
 
 def test_a_sign_ticked_by_mistake_is_corrected_on_the_same_step(client, people, engine) -> None:

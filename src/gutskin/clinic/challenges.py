@@ -592,6 +592,9 @@ def _step_for(session: Session, ch: FoodChallenge, day: dt.date, zone: str | Non
                         f"(baseline until {ch.baseline_end.isoformat()}).")
     elif phase == "reintroduction":
         today_dose = next((d for d in doses if d.planned_on <= day and d.status == "planned"), None)
+        if _clinic_signs(doses):  # a reaction in clinic: no further dose is given (the page said "Step 3 is given in clinic today")
+            today_dose = None
+            step["next_due"] = step["next_text"] = None
         dosed_today = _dosed_recently(doses)
         home_dose = today_dose is not None and today_dose.setting == "home"
         if today_dose is not None and not (home_dose and dosed_today) and (today_dose.planned_on == day or home_dose):
@@ -1338,6 +1341,13 @@ def clinician_alerts(session: Session, actor: Actor, day: dt.date | None = None)
     days = {pid: day for pid in pids} if day is not None else zones.patients_today(session, pids)
     for pid in pids:
         for ch in by_patient.get(pid, []):
+            signs = _clinic_signs(doses[ch.id])
+            if signs and ch.kind == "supervised" and ch.immediate_outcome is None:  # a reaction in clinic, no outcome yet
+                given = max(d.taken_at for d in doses[ch.id] if d.step == signs[-1][0] and d.taken_at is not None)
+                due.append({"kind": "immediate_outcome", "challenge_id": ch.id, "food": ch.food,
+                            "due": given.date().isoformat(), "patient_id": pid, "patient_name": names.get(pid, ""),
+                            "text": f"Objective signs were recorded at {_signs_words(signs)} of the {food_label(ch.food)} "
+                                    "challenge: record its immediate outcome."})
             for r in _challenge_reminders(ch, doses[ch.id], days[pid], reader="clinician"):
                 if r["kind"] in ("elimination_review", "review_result"):
                     r["patient_id"] = pid
