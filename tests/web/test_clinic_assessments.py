@@ -222,8 +222,10 @@ def test_report_and_fhir_show_the_clinics_scores(engine, people) -> None:
 
     for o in obs.values():  # every shape, not only one per shape
         Observation.model_validate(o)
-    parsed = parse_bundle(bundle)  # the importer counts them and takes the rest of the bundle
-    assert parsed.ignored.get("Observation (clinic assessment)") == 2
+    parsed = parse_bundle(bundle)  # the importer re-scores them from their findings (skipped before 2026-12-06)
+    assert [(a["instrument"], a["total"], a["band"], a["author_role"]) for a in parsed.assessments] == [
+        ("easi", 18.1, "moderate", "clinician"), ("scorad", 40.5, "moderate", "clinician")]
+    assert not any(k.startswith("Observation") for k in parsed.ignored)
 
 
 def test_a_scorad_without_itch_and_sleep_shows_its_objective_score(client, engine, people) -> None:

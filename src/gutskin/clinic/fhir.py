@@ -17,7 +17,7 @@ from gutskin.clinic import audit, zones
 from gutskin.clinic.access import patient_for_read, patient_for_write
 from gutskin.clinic.actors import Actor
 from gutskin.clinic.diary import _days, factor_ids
-from gutskin.clinic.errors import Conflict, InvalidInput, NotFound
+from gutskin.clinic.errors import Conflict, Forbidden, InvalidInput, NotFound
 from gutskin.diary.names import NameRefused, clean_name
 from gutskin.store.db import transaction
 from gutskin.store.models import (
@@ -227,6 +227,9 @@ def import_bundle(engine: Engine, actor: Actor, bundle: Any, patient_ref: str | 
     identifier; an unknown identifier creates a clinic-side profile (as the diary CSV import
     does). A day already in the diary is a ``Conflict``; a malformed or foreign bundle is
     ``InvalidInput`` naming the entry and field. Nothing is stored unless everything is.
+    The clinic's EASI and SCORAD (re-scored from their findings) come in with author role
+    ``clinician``, only by the operator (``Forbidden`` otherwise); one already recorded on that
+    day is a ``Conflict``.
     Who answered travels as a role (patient | caregiver, from the bundle's authors and
     performers); the account that entered it elsewhere is not known here (``author_user_id`` NULL).
     """
@@ -237,6 +240,11 @@ def import_bundle(engine: Engine, actor: Actor, bundle: Any, patient_ref: str | 
         parsed = parse_bundle(bundle)
     except BundleError as exc:
         raise InvalidInput(str(exc)) from None
+    if parsed.assessments and not actor.is_system:
+        # a clinician's findings: only the operator's import (the CLI) may bring them in, never a
+        # patient's or caregiver's own upload (it would put findings in the clinic's name)
+        raise Forbidden("the bundle holds the clinic's EASI or SCORAD results: only the operator's "
+                        "import (gutskin import fhir) may bring them in; nothing was imported")
     with transaction(engine) as s:
         ref = patient_ref or parsed.patient_identifier
         p = _by_identifier(s, ref)
@@ -254,6 +262,17 @@ def import_bundle(engine: Engine, actor: Actor, bundle: Any, patient_ref: str | 
             except NameRefused as exc:
                 raise InvalidInput(str(exc)) from None
             p = Patient(external_id=ref, owner_user_id=owner_user_id, relationship="self", display_name=ref)
+            if parsed.identity is not None:
+                # the bundle carries the identity the patient consented to share: the new profile keeps
+                # it, and that consent, so its own exports say what this one said (2026-12-06; before,
+                # the name, birth year, sex, region and the diary notes were lost on the way back)
+                who = parsed.identity
+                try:
+                    name = clean_name("patient name", who["display_name"]) if who["display_name"] else ""
+                except NameRefused as exc:
+                    raise InvalidInput(str(exc)) from None
+                p.display_name = name or ref
+                p.birth_year, p.sex, p.region, p.share_identity = who["birth_year"], who["sex"], who["region"], True
             s.add(p)
             s.flush()
             created = True
@@ -275,7 +294,21 @@ def import_bundle(engine: Engine, actor: Actor, bundle: Any, patient_ref: str | 
         for day, d in sorted(parsed.days.items()):
             for name, v in d["factors"].items():
                 s.add(FactorValue(patient_id=p.id, day=day, factor_id=fids[name], value=float(v)))
-        for q in parsed.questionnaires:
+        if parsed.assessments:
+            # the clinic keeps one EASI and one SCORAD per day (assessments.record replaces it): a result
+            # already in the target is a conflict, as a diary day is
+            clash = s.execute(select(QuestionnaireResponse.instrument, QuestionnaireResponse.answered_on).where(
+                QuestionnaireResponse.patient_id == p.id,
+                QuestionnaireResponse.instrument.in_(sorted({a["instrument"] for a in parsed.assessments})),
+                QuestionnaireResponse.answered_on.in_(sorted({a["answered_on"] for a in parsed.assessments})))).all()
+            wanted = {(a["instrument"], a["answered_on"]) for a in parsed.assessments}
+            hit = sorted((day, inst) for inst, day in clash if (inst, day) in wanted)
+            if hit:
+                raise Conflict(f"patient {p.external_id} already has a {hit[0][1].upper()} on {hit[0][0].isoformat()}; "
+                               "nothing was imported")
+        for q in [*parsed.questionnaires, *parsed.assessments]:
+            # an assessment keeps the role "clinician" (the bundle's examination Observation), not the
+            # account: the clinician who recorded it belongs to the other system (author_user_id NULL)
             s.add(QuestionnaireResponse(patient_id=p.id, instrument=q["instrument"], version=q["version"],
                                         answered_on=q["answered_on"], answers=q["answers"], total=q["total"], band=q["band"],
                                         author_role=q["author_role"]))

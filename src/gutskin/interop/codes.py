@@ -90,9 +90,36 @@ LOCAL_CODES: dict[str, tuple[str, str]] = {
 }
 
 #: Scores the clinic records at a visit (not questionnaires: no items, no QuestionnaireResponse):
-#: exported as examination Observations, skipped (counted) by the importer.
+#: exported as examination Observations with their findings as components, and imported from them
+#: (re-scored; since 2026-12-06, skipped before).
 ASSESSMENTS = ("easi", "scorad")
 ASSESSMENT_CODES = ("easi-total", "scorad-total")
+#: Code system of the findings a clinic assessment is scored from (2026-12-06): the code is the
+#: finding's path in the instrument's scoring input (docs/instruments.md), e.g. ``age_years``,
+#: ``regions.trunk.area_percent``, ``regions.trunk.erythema``, ``extent_percent``,
+#: ``intensity.dryness``, ``itch``: the importer rebuilds that input and scores it again.
+ASSESSMENT_FINDING_SYSTEM = f"{BASE}/CodeSystem/assessment-finding"
+_REGION_WORDS = {"head_neck": "head and neck", "upper_limbs": "upper limbs", "trunk": "trunk",
+                 "lower_limbs": "lower limbs"}
+_FINDING_UNITS = {"area_percent": ("%", "%"), "extent_percent": ("%", "%"), "age_years": ("a", "a"),
+                  "itch": ("score", "{score}"), "sleep_loss": ("score", "{score}")}
+
+
+def finding_display(instrument: str, path: str) -> str:
+    """Words for a finding's code, e.g. ``EASI trunk: area affected (%)``, ``SCORAD intensity: dryness (0-3)``."""
+    parts = path.split(".")
+    leaf = parts[-1]
+    words = {"area_percent": "area affected (%)", "extent_percent": "extent (% of the body surface)",
+             "age_years": "age in years (decides the weights)", "itch": "itch (0-10)",
+             "sleep_loss": "sleeplessness (0-10)"}.get(leaf, f"{leaf.replace('_', ' ')} (0-3)")
+    where = " ".join(_REGION_WORDS.get(p, p.replace("_", " ")) for p in parts[:-1] if p != "regions")
+    return f"{instrument.upper()} {where + ': ' if where else ''}{words}"
+
+
+def finding_unit(path: str) -> tuple[str, str]:
+    """(unit text, UCUM code) of a finding's value: percentages ``%``, age ``a``, ratings ``{score}``,
+    sign grades ``{grade}``."""
+    return _FINDING_UNITS.get(path.rsplit(".", 1)[-1], ("grade", "{grade}"))
 
 #: Diary field of each local diary code.
 DIARY_CODES: dict[str, str] = {

@@ -108,6 +108,35 @@ def _factor_quantity(value: float, unit: str) -> dict[str, object]:
     return q
 
 
+def _findings(instrument: str, payload: Any, row_id: Any) -> list[dict[str, Any]]:
+    """The components of a clinic assessment's findings: one per leaf of its scoring input (``bands``,
+    the band set, travels as an extension), coded by the leaf's dotted path; a number as a quantity
+    (:func:`codes.finding_unit`), an unrated one (null) as ``dataAbsentReason``."""
+    out: list[dict[str, Any]] = []
+
+    def walk(node: Any, path: str) -> None:
+        if isinstance(node, Mapping):
+            for k in sorted(node):
+                if not path and k == "bands":
+                    continue
+                walk(node[k], f"{path}.{k}" if path else str(k))
+            return
+        comp: dict[str, Any] = {"code": {"coding": [{"system": C.ASSESSMENT_FINDING_SYSTEM, "code": path,
+                                                     "display": C.finding_display(instrument, path)}]}}
+        if node is None:
+            comp["dataAbsentReason"] = {"text": "not rated"}
+        elif isinstance(node, bool) or not isinstance(node, (int, float)) or not math.isfinite(node):
+            raise FhirMappingError(f"assessment {row_id}: {path}: not a number")
+        else:
+            unit, code = C.finding_unit(path)
+            comp["valueQuantity"] = {"value": _number(node), "unit": unit, "system": C.UCUM, "code": code}
+        out.append(comp)
+
+    if isinstance(payload, Mapping):
+        walk(payload, "")
+    return out
+
+
 class _Builder:
     def __init__(self, data: Mapping[str, Any]) -> None:
         self.data = data
@@ -266,7 +295,12 @@ class _Builder:
         """One examination Observation per clinician-recorded EASI or SCORAD (2026-12-06): the total
         (or, for a SCORAD whose itch and sleep were not rated, no total) with its band, the
         objective SCORAD as a component, the instrument version as an extension. The clinician
-        is not named (gutskin exports no Practitioner); ``interpretation`` carries the band."""
+        is not named (gutskin exports no Practitioner); ``interpretation`` carries the band.
+        Every finding the score is computed from (EASI: the age that chose the weights, each
+        region's area and four signs; SCORAD: extent, six intensities, itch, sleeplessness) is a
+        component coded by its path in the scoring input (:data:`codes.ASSESSMENT_FINDING_SYSTEM`;
+        an unrated one has ``dataAbsentReason``), a chosen band set the band-set extension: the
+        importer scores them again (since 2026-12-06; before, only the total left gutskin)."""
         from gutskin.instruments import score
 
         rows = sorted(self.data.get("questionnaires") or [], key=lambda q: (str(q["answered_on"]), q.get("id") or 0))
@@ -280,8 +314,14 @@ class _Builder:
                 "code": {"coding": _score_coding(instrument), "text": f"{instrument.upper()} total score (clinician-assessed)"},
                 "subject": self.subject(), "effectiveDateTime": _date(q["answered_on"]).isoformat(),  # type: ignore[union-attr]
             }
+            payload = q.get("answers") or {}
+            ext = []
             if q.get("version"):
-                obs["extension"] = [{"url": C.VERSION_EXTENSION, "valueString": str(q["version"])}]
+                ext.append({"url": C.VERSION_EXTENSION, "valueString": str(q["version"])})
+            if isinstance(payload, Mapping) and payload.get("bands"):
+                ext.append({"url": C.BAND_SET_EXTENSION, "valueString": str(payload["bands"])})
+            if ext:
+                obs["extension"] = ext
             if q.get("total") is not None:
                 obs["valueQuantity"] = _score_quantity(float(q["total"]))
                 if q.get("band"):
@@ -299,6 +339,9 @@ class _Builder:
                     if result.get("objective_band"):
                         comp["interpretation"] = [{"text": str(result["objective_band"])}]
                     obs["component"] = [comp]
+            findings = _findings(instrument, payload, q.get("id"))
+            if findings:
+                obs["component"] = [*obs.get("component", []), *findings]
             self.add(f"assessment/{q.get('id')}", obs)
 
     # --- Diary ------------------------------------------------------------------------------

@@ -11,13 +11,17 @@ or managed in the clinic), as are the export's Device and Provenance. A RelatedP
 parent who answered for a child) is read only to know who answered: a response's ``author``
 and a diary Observation's ``performer`` give the answer's or the day's ``author_role``
 (``patient`` or ``caregiver``; None without one). Any other resource type marks a foreign
-bundle and is refused.
+bundle and is refused. The clinic's EASI and SCORAD (examination Observations) are rebuilt from
+their finding components and scored again; a stated total, band or objective SCORAD the findings
+do not give is refused (2026-12-06; skipped before). The Patient's identity, when the bundle
+carries it, is returned for a profile the import creates.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -45,11 +49,18 @@ class ParsedBundle:
     patient_identifier: str
     days: dict[dt.date, dict[str, Any]] = field(default_factory=dict)
     questionnaires: list[dict[str, Any]] = field(default_factory=list)
+    #: the clinic's EASI and SCORAD (rows of ``questionnaires``' shape, ``author_role`` "clinician")
+    assessments: list[dict[str, Any]] = field(default_factory=list)
     ignored: dict[str, int] = field(default_factory=dict)
+    #: the Patient's identity when the bundle carries it (exported with the patient's consent, no
+    #: PSEUDED mark): ``{"display_name", "birth_year", "sex", "region"}`` (None where not given);
+    #: None for a pseudonymous bundle. Given to a profile the import creates (2026-12-06).
+    identity: dict[str, Any] | None = None
 
     def summary(self) -> dict[str, Any]:
         return {"patient": self.patient_identifier, "days": len(self.days),
-                "questionnaires": len(self.questionnaires), "ignored": dict(sorted(self.ignored.items()))}
+                "questionnaires": len(self.questionnaires), "assessments": len(self.assessments),
+                "ignored": dict(sorted(self.ignored.items()))}
 
 
 def _where(i: int, res: Any) -> str:
@@ -147,6 +158,128 @@ def _in_range(v: float, name: str, where: str, fld: str, integer: bool = True) -
     return v
 
 
+_PATH_PART = re.compile(r"[a-z][a-z0-9_]{0,39}")
+
+
+def _stated(res: Mapping[str, Any], where: str, fld: str) -> float | None:
+    """A quantity's value, or None when the element says the value is absent (``dataAbsentReason``)."""
+    if res.get("valueQuantity") is None and res.get("dataAbsentReason") is not None:
+        return None
+    q = res.get("valueQuantity")
+    if not isinstance(q, Mapping) or q.get("value") is None:
+        raise BundleError(where, fld, "expected valueQuantity (or dataAbsentReason)")
+    v = float(q["value"])
+    if not math.isfinite(v):
+        raise BundleError(where, f"{fld}.value", "not a finite number")
+    return v
+
+
+def _differs(stated: float | None, computed: Any) -> bool:
+    if stated is None or computed is None:
+        return stated is not None or computed is not None
+    return abs(float(computed) - stated) > 1e-9
+
+
+def _assessment(res: Mapping[str, Any], where: str, instrument: str, day: dt.date) -> dict[str, Any] | None:
+    """The clinic's EASI or SCORAD from its examination Observation: the scoring input rebuilt from the
+    finding components (:data:`codes.ASSESSMENT_FINDING_SYSTEM`), scored again with
+    ``gutskin.instruments``; the stated total, band and objective SCORAD must be what the findings
+    score. None when the Observation has no findings (an export before 2026-12-06: the total alone
+    cannot be checked or shown as the clinic's record; counted under ``ignored``)."""
+    from gutskin.instruments import score
+
+    if res.get("performer"):
+        raise BundleError(where, "performer", "a clinic assessment is the clinic's record: gutskin exports it "
+                          "without a performer (the patient or a caregiver cannot have recorded it)")
+    payload: dict[str, Any] = {}
+    objective: tuple[int, float | None] | None = None
+    found = False
+    for k, comp in enumerate(res.get("component") or []):
+        fld = f"component[{k}]"
+        codings = (comp.get("code") or {}).get("coding") or []
+        path = next((c.get("code") for c in codings if c.get("system") == C.ASSESSMENT_FINDING_SYSTEM), None)
+        if path is None:
+            if any(c.get("system") == C.OBSERVATION_SYSTEM and c.get("code") == "objective-scorad" for c in codings) \
+                    and instrument == "scorad" and objective is None:
+                objective = (k, _stated(comp, where, fld))
+                continue
+            raise BundleError(where, f"{fld}.code", "expected a finding of gutskin's assessment-finding system "
+                              "(or, once for SCORAD, the objective SCORAD)")
+        parts = str(path).split(".")
+        if not all(_PATH_PART.fullmatch(x) for x in parts) or len(parts) > 3 or parts[0] == "bands":
+            raise BundleError(where, f"{fld}.code", f"not a finding of {instrument.upper()}: {str(path)[:60]!r}")
+        node = payload
+        for x in parts[:-1]:
+            node = node.setdefault(x, {})
+            if not isinstance(node, dict):
+                raise BundleError(where, f"{fld}.code", f"{path!r} conflicts with another finding")
+        if parts[-1] in node:
+            raise BundleError(where, f"{fld}.code", f"a second {path!r} finding")
+        node[parts[-1]] = _stated(comp, where, fld)
+        found = True
+    if not found:
+        return None
+    version = ""
+    for x in res.get("extension") or []:
+        if x.get("url") == C.BAND_SET_EXTENSION:
+            payload["bands"] = x.get("valueString")
+        elif x.get("url") == C.VERSION_EXTENSION:
+            version = str(x.get("valueString") or "")
+    payload = _whole_numbers(payload)
+    try:
+        result = score(instrument, payload)
+    except (ValueError, TypeError, KeyError) as exc:
+        raise BundleError(where, "component", f"the findings do not score as {instrument.upper()}: {exc}") from None
+    total, name = result.get("total"), instrument.upper()
+    stated = _stated(res, where, "valueQuantity")
+    if _differs(stated, total):
+        raise BundleError(where, "valueQuantity.value", f"stated {name} total {'none' if stated is None else f'{stated:g}'}"
+                          f" but the findings score {'none' if total is None else f'{float(total):g}'}")
+    band = next((x.get("text") for x in res.get("interpretation") or [] if isinstance(x, Mapping)), None)
+    if band is not None and band != result.get("band"):
+        raise BundleError(where, "interpretation", f"stated {name} band {band!r} but the findings score {result.get('band')!r}")
+    if objective is not None and _differs(objective[1], result.get("objective")):
+        raise BundleError(where, f"component[{objective[0]}].valueQuantity.value",
+                          f"stated objective SCORAD {objective[1]} but the findings score {result.get('objective')}")
+    return {"instrument": instrument, "version": version or str(result.get("version", "")), "answered_on": day,
+            "answers": payload, "total": total, "band": result.get("band"), "author_role": "clinician"}
+
+
+_SEXES = ("female", "male", "other", "unknown")
+
+
+def _identity(res: Mapping[str, Any], where: str) -> dict[str, Any] | None:
+    """The Patient's name, birth year, sex and region as gutskin exports them with identity consent
+    (``name[0].text``, ``birthDate`` (the year), ``gender``, ``address[0].text``), or None for a
+    pseudonymous bundle (``meta.security`` PSEUDED). Checked as the profile's columns would be."""
+    if any(isinstance(x, Mapping) and x.get("code") == "PSEUDED" for x in (res.get("meta") or {}).get("security") or []):
+        return None
+    name = next((n.get("text") for n in res.get("name") or [] if isinstance(n, Mapping) and n.get("text")), None)
+    region = next((a.get("text") for a in res.get("address") or [] if isinstance(a, Mapping) and a.get("text")), None)
+    for fld, value, most in (("name[0].text", name, 120), ("address[0].text", region, 64)):
+        if value is not None and len(value) > most:
+            raise BundleError(where, fld, f"at most {most} characters, this one has {len(value)}")
+    born = res.get("birthDate")
+    year = None
+    if born is not None:
+        if not (isinstance(born, str) and len(born) >= 4 and born[:4].isdigit()):
+            raise BundleError(where, "birthDate", f"expected a year YYYY, got {born!r}")
+        year = int(born[:4])
+    sex = res.get("gender")
+    if sex is not None and sex not in _SEXES:
+        raise BundleError(where, "gender", f"expected one of {', '.join(_SEXES)}, got {sex!r}")
+    return {"display_name": name, "birth_year": year, "sex": sex, "region": region}
+
+
+def _whole_numbers(node: Any) -> Any:
+    """Whole floats as ints (the stored input has ``2``, not ``2.0``; SCORAD's intensity grades must be integers)."""
+    if isinstance(node, dict):
+        return {k: _whole_numbers(v) for k, v in node.items()}
+    if isinstance(node, float) and node.is_integer():
+        return int(node)
+    return node
+
+
 def parse_bundle(data: Any) -> ParsedBundle:
     """Validate a gutskin bundle and return its diary days and questionnaire responses.
 
@@ -172,6 +305,7 @@ def parse_bundle(data: Any) -> ParsedBundle:
     if problem:  # the CSV's rule: a stored identifier must export again (one starting with '=' could not)
         raise BundleError(_where(pi, pres), "identifier.value", problem)
     patient_refs = {r for r in (pe.get("fullUrl"), f"Patient/{pres.get('id')}" if pres.get("id") else None) if r}
+    identity = _identity(pres, _where(pi, pres))
 
     def check_subject(i: int, res: Mapping[str, Any], key: str = "subject") -> None:
         ref = (res.get(key) or {}).get("reference")
@@ -198,7 +332,7 @@ def parse_bundle(data: Any) -> ParsedBundle:
             raise BundleError(_where(i, res), fld, f"must reference the bundle's Patient or a RelatedPerson of it, got {ref!r}")
         return author_roles[ref]
 
-    out = ParsedBundle(patient_identifier=ident)
+    out = ParsedBundle(patient_identifier=ident, identity=identity)
     qr_totals: dict[str, float | None] = {}
     poem_qr: dict[dt.date, int] = {}
     poem_author: dict[dt.date, str | None] = {}
@@ -275,6 +409,7 @@ def parse_bundle(data: Any) -> ParsedBundle:
             poem_author[answered_on] = out.questionnaires[-1]["author_role"]
 
     explicit_poem: set[dt.date] = set()
+    assessed: set[tuple[str, dt.date]] = set()
     for i, e in enumerate(entries):
         res = e["resource"]
         if res["resourceType"] != "Observation":
@@ -305,8 +440,18 @@ def parse_bundle(data: Any) -> ParsedBundle:
             if qr_totals[ref] is None or abs(qr_totals[ref] - v) > 1e-9:  # type: ignore[operator]
                 raise BundleError(where, "valueQuantity.value", f"{v:g} differs from the response's score {qr_totals[ref]}")
             continue
-        if local in C.ASSESSMENT_CODES:  # the clinic's EASI/SCORAD: a clinician's record, not the patient's (counted)
-            out.ignored["Observation (clinic assessment)"] = out.ignored.get("Observation (clinic assessment)", 0) + 1
+        if local in C.ASSESSMENT_CODES:  # the clinic's EASI/SCORAD, re-scored from its findings
+            instrument = local[: -len("-total")]
+            a = _assessment(res, where, instrument, day)
+            if a is None:
+                key = "Observation (clinic assessment without findings)"
+                out.ignored[key] = out.ignored.get(key, 0) + 1
+            elif (instrument, day) in assessed:
+                raise BundleError(where, "effectiveDateTime", f"a second {instrument.upper()} on {day.isoformat()} "
+                                  "(the clinic keeps one per day)")
+            else:
+                assessed.add((instrument, day))
+                out.assessments.append(a)
             continue
         d = out.days.setdefault(day, _empty_day())
         performers = res.get("performer") or []
