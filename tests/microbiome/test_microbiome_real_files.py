@@ -130,6 +130,15 @@ def test_krakenuniq_report_reads_its_clades(tmp_path) -> None:
     assert any("25 unclassified reads left out" in n for n in p.notes)
 
 
+def test_centrifuge_kreport_with_dash_ranks_reads_its_species() -> None:
+    # centrifuge-kreport writes the old Kraken style ('-' off the main ranks)
+    p = read_profile(REAL / "centrifuge_kreport_barcode52_head.txt")
+    got = {p.taxonomy.loc[c, "species"]: int(v) for c, v in p.table.iloc[0].items()}
+    assert len(got) == 8 and set(got.values()) == {1}
+    rosa = [c for c in p.table.columns if c.endswith("s__Staphylococcus_phage_ROSA")][0]
+    assert p.taxonomy.loc[rosa, "genus"] == "Phietavirus"  # under 'unclassified Phietavirus' ('-')
+
+
 def test_kraken2_report_with_minimizer_columns() -> None:
     p = read_profile(REAL / "kraken2_minimizer_columns.k2report")
     got = {p.taxonomy.loc[c, "species"]: int(v) for c, v in p.table.iloc[0].items()}
@@ -231,6 +240,9 @@ def test_qiime2_exported_feature_table_with_taxonomy() -> None:
                                           r"MetaPhlAn's default profile"),
     ("motus_B11-2_head.out", r"line 3: an mOTUs profile .*gutskin does not read it"),
     ("sylph_profile_o157.tsv", r"line 1: a sylph profile .*convert it with sylph-tax"),
+    ("humann_demo_pathabundance.tsv", r"line 1: HUMAnN output \(pathways or gene families.*MetaPhlAn's profile"),
+    ("kaiju2table_barcode41_head.tsv", r"line 1: Kaiju's kaiju2table summary"),
+    ("centrifuge_report_raw.tsv", r"line 1: a Centrifuge report .*give its Kraken-style report \(centrifuge-kreport\)"),
     ("kraken_per_read_output.kraken", r"line 1: Kraken's per-read output .*give the report file \(kraken2 --report\)"),
     ("mothur_stability.opti_mcc.0.03.cons.taxonomy", r"line 1: a taxonomy file \(OTU, Size, Taxonomy\), not a table "
                                                      r"of samples: give it as the taxonomy file"),

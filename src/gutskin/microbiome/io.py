@@ -1313,7 +1313,8 @@ def sniff_format(path: str | os.PathLike) -> str:
     """``"biom-hdf5"``, ``"biom-json"``, ``"qza"`` (a zip: QIIME 2 artifact), ``"kraken"`` (a
     Kraken 2 report), ``"bracken"`` (Bracken's per-rank output), ``"krakenuniq"`` (a KrakenUniq report), ``"mothur"`` (a mothur ``.shared``), ``"metaphlan"`` or ``"table"``;
     ``"cami"`` (CAMI profiling format), ``"motus"`` (an mOTUs profile), ``"sylph"`` (a raw sylph
-    profile) and ``"kraken-reads"`` (Kraken's per-read output) are recognised to be refused
+    profile), ``"kraken-reads"`` (Kraken's per-read output), ``"humann"`` (HUMAnN's functional output),
+    ``"centrifuge"`` (a Centrifuge report) and ``"kaiju"`` (kaiju2table output) are recognised to be refused
     with what to give instead
     from the file's content."""
     with open(path, "rb") as fh:
@@ -1337,6 +1338,12 @@ def sniff_format(path: str | os.PathLike) -> str:
         return "krakenuniq"
     if re.match(r"^[CU]\t[^\t]+\t[^\t]+\t\d+(\|\d+)?\t", first):
         return "kraken-reads"
+    if text.lstrip("\ufeff").startswith(("# Pathway\t", "# Gene Family\t")):
+        return "humann"
+    if first.lower().startswith("name\ttaxid\ttaxrank\tgenomesize\t"):
+        return "centrifuge"
+    if first.lower().startswith("file\tpercent\treads\ttaxon_id\ttaxon_name"):
+        return "kaiju"
     if any(ln.startswith(("@@TAXID", "@SampleID", "@Ranks")) for ln in text.splitlines()[:30]):
         return "cami"
     if first.lower().startswith("sample_file\tgenome_file\t"):
@@ -1356,6 +1363,14 @@ _NOT_READ = {
     "sylph": ("Sample_file", "a sylph profile (sylph profile: one row per reference genome, no taxonomy); gutskin "
               "does not read it: convert it with sylph-tax (sylph-tax taxprof), whose MetaPhlAn-style "
               "*.sylphmpa output is read"),
+    "humann": ("# ", "HUMAnN output (pathways or gene families: what the microbes can do, not which microbes "
+                     "they are); give the taxonomic profile of the same run: MetaPhlAn's profile "
+                     "(*_metaphlan_bugs_list.tsv in HUMAnN's temporary folder, or metaphlan's -o file)"),
+    "centrifuge": ("name\t", "a Centrifuge report (name, taxID, taxRank, genomeSize, numReads, …: names without "
+                            "their lineage); gutskin does not read it: give its Kraken-style report "
+                            "(centrifuge-kreport), which is read"),
+    "kaiju": ("file\t", "Kaiju's kaiju2table summary (taxa without their lineage); gutskin does not read it: give a "
+                       "Kraken 2 report, a MetaPhlAn profile or a BIOM/TSV table with lineages"),
     "kraken-reads": ("C\t", "Kraken's per-read output (kraken2 --output: one line per read, C/U, read ID, "
                      "taxid, length, k-mer hits), not its report; give the report file (kraken2 --report)"),
     "motus": ("#consensus_taxonomy", "an mOTUs profile (motus profile: mOTUs named by species, without their "
