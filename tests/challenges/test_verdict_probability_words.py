@@ -31,11 +31,13 @@ def test_a_clear_reaction_is_not_a_certain_one(client, engine, people) -> None: 
 
 def test_the_itch_effect_names_its_scale(client, engine, people) -> None:  # type: ignore[no-untyped-def]
     """The verdict's effect read "itch +5.0 points on reaction days" with no scale (found in the
-    same review); it now reads "itch +5.0 points (0–10 scale) on reaction days"."""
+    same review); it now reads "itch +5.0 points (0–10 scale) in the observation windows vs the baseline"
+    ("on reaction days" until 2026-12-06: beside the verdict "no reaction" it read as days with a reaction)."""
     cid, _, _ = _challenge_in_the_past(engine, people, None, dt.time(9, 0), None)
     with transaction(engine) as s:
         v = ch.evaluate(s, people.clinician, cid)
     login_page(client, "linked@clinic.example.org")
     page = html.unescape(client.get(f"/clinic/challenges/{cid}").text)
     card = " ".join(re.sub(r"<[^>]+>", " ", page[page.find('id="verdict"'):][:1500]).split())
-    assert f"itch {v['effect']:+.1f} points (0–10 scale) on reaction days" in card, card
+    assert f"itch {v['effect']:+.1f} points (0–10 scale) in the observation windows vs the baseline (90 % interval" in card, card
+    assert "reaction days" not in card, card
