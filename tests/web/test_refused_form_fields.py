@@ -47,10 +47,10 @@ def marked(text: str, form: str) -> dict[str, str]:
     for tag, a, f in p.elements:
         if f is None or not f.startswith(form) or tag not in ("input", "select", "textarea"):
             continue
-        if a.get("aria-invalid") == "true":
-            d = a.get("aria-describedby", "")
-            assert d in alerts, (a, alerts)
-            out[a["name"]] = d
+        if a.get("aria-invalid") == "true":  # described by the message (and maybe a hint on the field's scale too)
+            d = [i for i in a.get("aria-describedby", "").split() if i in alerts]
+            assert len(d) == 1, (a, alerts)
+            out[a["name"]] = d[0]
     return out
 
 
