@@ -11,6 +11,8 @@ import datetime as dt
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from sqlalchemy import func, select
 
 from gutskin.clinic.actors import SYSTEM
@@ -155,3 +157,43 @@ def test_a_score_without_its_findings_is_counted_not_imported(engine, people) ->
     summary = import_bundle(engine, SYSTEM, bundle, patient_ref="p-old")
     assert summary["assessments"] == 0 and summary["days"] == 1
     assert summary["ignored"]["Observation (clinic assessment without findings)"] == 2
+
+
+GRADES = st.sampled_from([0, 1, 1.5, 2, 2.5, 3])
+PERCENT = st.integers(0, 1000).map(lambda x: x / 10)
+EASI_INPUT = st.fixed_dictionaries({
+    "age_years": st.integers(0, 100),
+    "regions": st.fixed_dictionaries({r: st.fixed_dictionaries({
+        "area_percent": PERCENT, "erythema": GRADES, "induration": GRADES, "excoriation": GRADES, "lichenification": GRADES})
+        for r in ("head_neck", "upper_limbs", "trunk", "lower_limbs")})})
+SCORAD_INPUT = st.fixed_dictionaries({
+    "extent_percent": PERCENT, "intensity": st.fixed_dictionaries({k: st.integers(0, 3) for k in SIGNS}),
+    "itch": st.none() | st.integers(0, 100).map(lambda x: x / 10), "sleep_loss": st.none() | st.integers(0, 10)},
+    optional={"bands": st.sampled_from(["classic", "four_strata"])})
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(easi=EASI_INPUT, scorad=SCORAD_INPUT)
+def test_pure_mapping_keeps_any_findings(easi: dict[str, Any], scorad: dict[str, Any]) -> None:
+    """build_bundle -> parse_bundle gives back the scoring input, total, band and version of any EASI
+    and SCORAD (no database), and a total changed by 0.1 is refused."""
+    from gutskin.instruments import score
+    from gutskin.interop.fhir import build_bundle
+    from gutskin.interop.fhir_import import BundleError, parse_bundle
+
+    rows = []
+    for k, (instrument, payload) in enumerate((("easi", easi), ("scorad", scorad))):
+        r = score(instrument, payload)
+        rows.append({"id": k + 1, "instrument": instrument, "version": r["version"], "answered_on": dt.date(2026, 5, 1),
+                     "answers": payload, "total": r["total"], "band": r["band"], "author_role": "clinician"})
+    bundle = build_bundle({"patient": {"external_id": "p-prop"}, "questionnaires": rows})
+    parsed = parse_bundle(copy.deepcopy(bundle))
+    assert [(a["instrument"], a["answers"], a["total"], a["band"], a["version"], a["author_role"])
+            for a in parsed.assessments] == [(q["instrument"], q["answers"], q["total"], q["band"], q["version"], "clinician")
+                                             for q in rows]
+    for e in bundle["entry"]:
+        if e["resource"].get("valueQuantity") and e["resource"]["category"][0]["coding"][0]["code"] == "exam":
+            e["resource"]["valueQuantity"]["value"] += 0.1
+            with pytest.raises(BundleError, match="but the findings score"):
+                parse_bundle(bundle)
+            break
