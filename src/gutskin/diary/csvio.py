@@ -481,6 +481,10 @@ def _number_hint(raw: str) -> str:
     Never a guess at which it is."""
     if raw.upper() in ("TRUE", "FALSE", "WAHR", "FALSCH", "VRAI", "FAUX", "YES", "NO"):
         return " (a checkbox or yes/no cell saved as a word: write 1 for yes and 0 for no)"
+    if raw.upper() in ("NA", "N/A", "#N/A", "NAN", "NULL", "NONE", "-", "--", "?"):
+        # R's write.csv writes NA for a missing value, a spreadsheet #N/A for a failed lookup
+        return (" or a blank cell (a missing value is a blank cell, never a word: in R, write.csv(..., na = \"\"); "
+                "in a spreadsheet, delete the cell's content)")
     if re.search(r"[,' \u00a0\u202f]", raw) and _COMMA_NUMBER.fullmatch(raw):
         return (" with a point as the decimal separator and no thousands separator (3.5, 1200; a comma or a space in "
                 "a number is a decimal or a thousands separator, which cannot be told apart: in the spreadsheet, format the "
