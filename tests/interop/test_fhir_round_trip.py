@@ -2,7 +2,7 @@
 (``gutskin export fhir`` / ``gutskin import fhir``), compared resource by resource (2026-12-06).
 
 A rich patient: diary days with every field, factors (a treatment, a custom factor), POEM, RECAP and
-DLQI answers, a diary POEM no answer explains, the clinic's EASI and SCORAD (one SCORAD without
+DLQI and ADCT answers, a diary POEM no answer explains, the clinic's EASI and SCORAD (one SCORAD without
 itch and sleep, with the four-strata bands), food challenges with the clinician's decisions, an
 accepted appointment and a gut microbiome sample; and a child's record kept by the parent and two
 co-caregivers, with the clinic's scores. The two exports must hold the same resources, modulo what
@@ -97,6 +97,7 @@ def _rich_patient(engine, people) -> str:  # type: ignore[no-untyped-def]
         questionnaires.submit(s, owner, pid, "recap", {"answers": [1, 2, 0, 0, 1, 3, 4]}, today - dt.timedelta(days=7))
         questionnaires.submit(s, owner, pid, "dlqi", {"answers": [1, [1, 2], 0, 0, 1, 3, 1, 1, 1, 1]},
                               today - dt.timedelta(days=6))
+        questionnaires.submit(s, owner, pid, "adct", {"answers": [1, 2, 0, 0, 1, 3]}, today - dt.timedelta(days=3))
         regions = {
             "head_neck": {"area_percent": 20, "erythema": 2, "induration": 1, "excoriation": 1, "lichenification": 0},
             "upper_limbs": {"area_percent": 40, "erythema": 2, "induration": 2, "excoriation": 1.5, "lichenification": 1},
@@ -232,7 +233,7 @@ def test_export_import_into_a_fresh_database_export_again_keeps_every_resource(
     assert not {t for t, _ in nb.values()} & deliberate
     if record == "adult":
         assert {t for t in deliberate if types_a[t]} == deliberate, types_a
-        assert types_a["Observation"] > 60 and types_a["QuestionnaireResponse"] == 4, types_a
+        assert types_a["Observation"] > 60 and types_a["QuestionnaireResponse"] == 5, types_a
         assert not merged_lost
     else:  # two co-caregivers: their RelatedPersons are the merged ones (the import keeps the role, not the account)
         assert sum(merged_lost.values()) == 1 and {t for t, _ in merged_lost} == merged, merged_lost
