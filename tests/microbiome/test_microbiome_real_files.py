@@ -221,6 +221,18 @@ def test_qiime2_taxa_barplot_csv_leaves_out_the_sample_metadata_columns() -> Non
     assert json.loads(r.output)["samples"]["L1S8"]["observed"] == 5
 
 
+def test_qiime1_classic_table_saved_by_excel_skips_its_comment_line(tmp_path) -> None:
+    # Excel writes the comment line with the table's width of empty cells: '# QIIME v1.9.1 OTU table,,,'
+    # (BOM, CRLF); it became the header: "column 2 has values but no name in the header"
+    p = read_profile(REAL / "qiime1_classic_otu_table_saved_by_excel.csv")
+    assert list(p.table.index) == ["S1", "S2"] and [int(x) for x in p.table.loc["S2"]] == [0, 7]
+    assert p.taxonomy.loc["2", "genus"] == "Bacteroides"
+    f = tmp_path / "unnamed.csv"
+    f.write_text("#OTU ID,S1,,S2\nasv1,1,5,2\n")
+    with pytest.raises(MicrobiomeInputError, match=r"unnamed\.csv: line 1, column 3: the column has values but no name"):
+        read_profile(f)
+
+
 def test_dada2_seqtab_csv_reads_sequences_as_features() -> None:
     p = read_profile(REAL / "dada2_seqtab_nochim.csv")
     assert list(p.table.index) == ["F3D0", "F3D1", "F3D141"]

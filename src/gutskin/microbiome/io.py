@@ -549,7 +549,11 @@ def read_table(path_or_buffer, *, orientation: Orientation | None = None, sep: s
                 if ln.strip() and not ln.startswith("# Constructed from biom")]
     # leading comment lines with no delimiter ('# QIIME v1.9.1 OTU table' of a classic QIIME 1 table,
     # which became the header: 'needs an ID column'); '#OTU ID<TAB>…' is the header and stays
-    while numbered and numbered[0][1].startswith("#") and not any(c in numbered[0][1] for c in "\t,;"):
+    # ... also when a spreadsheet saved it with the table's width of empty cells ('# QIIME v1.9.1 OTU table,,,':
+    # it was the header, "column 2 has values but no name in the header")
+    while numbered and numbered[0][1].startswith("#") and (
+            not any(c in numbered[0][1] for c in "\t,;")
+            or not "".join(re.split(r"[\t,;]", numbered[0][1])[1:]).strip()):
         numbered.pop(0)
     lines = [ln for _, ln in numbered]
     line_numbers = [n for n, _ in numbered]  # the file's line of each entry of lines (to name a bad cell)
@@ -590,7 +594,8 @@ def read_table(path_or_buffer, *, orientation: Orientation | None = None, sep: s
         empty_cols = [i for i in range(1, raw.shape[1]) if not header_cells[i] and blank.iloc[:, i].all()]
         for i in range(1, raw.shape[1]):
             if not header_cells[i] and i not in empty_cols:
-                raise MicrobiomeInputError(f"column {i + 1} has values but no name in the header", source=src)
+                raise MicrobiomeInputError(f"line {line_numbers[0]}, column {i + 1}: the column has values but no name "
+                                           "in the header", source=src)
         if empty_cols:
             keep = [i for i in range(raw.shape[1]) if i not in empty_cols]
             raw, blank = raw.iloc[:, keep], blank.iloc[:, keep]
