@@ -612,7 +612,7 @@ def _sharing_ctx(request: Request, s, u, pid: int) -> dict:  # type: ignore[no-u
             "helpers": [{**h, "since_day": local(h["since"])[:10]} for h in helpers],
             "ended": [{**e, "from_day": local(e["since"])[:10], "until_day": local(e["until"])[:10]}
                       for e in sharing.ended_access(s, u.actor, pid)],
-            "zone": zone.key if zone else "UTC"}
+            "zone": zone.key if zone else "UTC", "invite_days": sharing.INVITE_DAYS}
 
 
 @router.get("/sharing", response_class=HTMLResponse)
