@@ -21,11 +21,10 @@ import datetime as dt
 import os
 import random
 import sys
-import tempfile
 import time
-from pathlib import Path
 
-PASSWORD = "bench password 123"
+from bench.world import PASSWORD, add_home_challenge, bearer, factor_value, login, on_each_database, poem_row
+
 FACTORS = ("food.dairy", "food.egg", "food.wheat", "food.sugar", "env.pollen", "env.humidity", "env.dust",
            "life.stress", "gut.bristol", "treat.emollient")
 
@@ -40,8 +39,7 @@ def build_world(url: str, n_patients: int, days: int, seed: int = 11) -> dict[st
     from gutskin.store.bulk import insert_diary_days, insert_factor_values, insert_rows
     from gutskin.store.db import get_engine, transaction
     from gutskin.store.models import (
-        AppointmentRequest, ChallengeAlert, ChallengeDose, Consent, FoodChallenge, Patient,
-        QuestionnaireResponse, User, utcnow)
+        AppointmentRequest, ChallengeAlert, Consent, Patient, QuestionnaireResponse, User, utcnow)
 
     rng = np.random.default_rng(seed)
     engine = get_engine(url)
@@ -83,36 +81,15 @@ def build_world(url: str, n_patients: int, days: int, seed: int = 11) -> dict[st
                 day_rows.append((pid, d, int(itch[k]), int(min(10, max(0, itch[k] - 2))), None, poem,
                                  int(itch[k] >= 8), None, now))
                 for name in FACTORS:
-                    f = fid[name]
-                    if name.startswith("food.") or name == "env.dust":
-                        v = float(rng.random() < 0.3)
-                    elif name == "env.pollen":
-                        v = float(max(0, round(rng.normal(20, 30))))
-                    elif name == "env.humidity":
-                        v = float(round(rng.uniform(30, 90)))
-                    elif name == "gut.bristol":
-                        v = float(rng.integers(1, 8))
-                    elif name == "treat.emollient":
-                        v = float(rng.integers(0, 3))
-                    else:
-                        v = float(rng.integers(0, 11))
-                    value_rows.append((pid, d, f, v))
+                    value_rows.append((pid, d, fid[name], factor_value(rng, name, small_counts=("treat.emollient",))))
                 if poem is not None:
-                    answers = [int(x) for x in rng.integers(0, 5, 7)]
-                    total = float(sum(answers))
-                    poems.append({"patient_id": pid, "instrument": "poem", "version": "POEM (Charman 2004)",
-                                  "answered_on": d, "answers": {"answers": answers}, "total": total,
-                                  "band": None, "created_at": now})
+                    poems.append(poem_row(rng, pid, d, now))
             if len(value_rows) > 200_000:
                 insert_diary_days(s, day_rows)
                 insert_factor_values(s, value_rows)
                 day_rows, value_rows = [], []
         insert_diary_days(s, day_rows)
         insert_factor_values(s, value_rows)
-        from gutskin.clinic.summary import poem_band
-
-        for q in poems:
-            q["band"] = poem_band(q["total"])
         for k in range(0, len(poems), 20_000):
             s.execute(insert(QuestionnaireResponse), poems[k:k + 20_000])
         appts = []
@@ -137,22 +114,9 @@ def build_world(url: str, n_patients: int, days: int, seed: int = 11) -> dict[st
                 challenges.append((pid, "food.wheat", "stopped", today - dt.timedelta(days=15)))
         alerts = []
         for pid, food, status, b in challenges:
-            ch = FoodChallenge(patient_id=pid, clinician_user_id=clin, food=food, kind="home", released_for_home=True,
-                               status=status, baseline_start=b, baseline_end=b + dt.timedelta(days=13),
-                               reintroduction_start=b + dt.timedelta(days=14), reintroduction_end=b + dt.timedelta(days=20),
-                               observation_hours=48, outcome="refuted" if status == "confirmed" else None,
-                               stop_reason="safety: hives" if status == "stopped" else None,
-                               stopped_at=now if status == "stopped" else None)
-            s.add(ch)
-            s.flush()
-            for step in range(3):
-                planned = b + dt.timedelta(days=14 + 2 * step)
-                taken = planned <= today and status != "stopped"
-                s.add(ChallengeDose(challenge_id=ch.id, step=step + 1, planned_on=planned, amount=f"{step + 1}/4 portion",
-                                    setting="home", status="taken" if taken else "planned",
-                                    taken_at=dt.datetime.combine(planned, dt.time(8)) if taken else None))
+            ch_id = add_home_challenge(s, pid, clin, food, status, b, today, now)
             if status == "stopped":
-                alerts.append({"challenge_id": ch.id, "patient_id": pid, "kind": "safety_stop", "symptoms": ["hives"],
+                alerts.append({"challenge_id": ch_id, "patient_id": pid, "kind": "safety_stop", "symptoms": ["hives"],
                                "created_at": now})
         if alerts:
             s.execute(insert(ChallengeAlert), alerts)
@@ -169,21 +133,6 @@ def build_world(url: str, n_patients: int, days: int, seed: int = 11) -> dict[st
 def pct(xs: list[float], q: float) -> float:
     xs = sorted(xs)
     return xs[min(len(xs) - 1, int(round(q * (len(xs) - 1))))] * 1000
-
-
-def login(client, email: str) -> None:  # type: ignore[no-untyped-def]
-    import re
-
-    form = client.get("/login")
-    token = re.search(r'name="csrf_token" value="([^"]+)"', form.text).group(1)
-    r = client.post("/login", data={"email": email, "password": PASSWORD, "csrf_token": token}, follow_redirects=False)
-    assert r.status_code == 303, r.text[:300]
-
-
-def bearer(client, email: str) -> dict[str, str]:  # type: ignore[no-untyped-def]
-    r = client.post("/api/v1/auth/token", json={"email": email, "password": PASSWORD})
-    assert r.status_code == 200, r.text
-    return {"Authorization": f"Bearer {r.json()['access_token']}"}
 
 
 def measure(url: str, world: dict, repeat: int) -> list[tuple[str, float, float, float]]:
@@ -275,26 +224,11 @@ def main() -> None:
     n = args.patients or (50 if args.quick else 500)
     days = args.days or (120 if args.quick else 730)
     repeat = args.repeat or (5 if args.quick else 15)
-    from bench.import_diary import fresh_db
-
     print(f"machine: {os.cpu_count()} cores, python {sys.version.split()[0]}; world: {n} patients sharing with one "
           f"clinician, {days} days of diary each (~90 % logged, {len(FACTORS)} factors a day), weekly POEM, "
           f"3 appointment requests each, challenges; {repeat} requests per call, in-process (TestClient)")
     random.seed(1)
-    kinds = ("sqlite", "postgresql") if args.db == "both" else (args.db,)
-    with tempfile.TemporaryDirectory() as d:
-        for kind in kinds:
-            url, drop = fresh_db(kind, Path(d))
-            try:
-                t = time.perf_counter()
-                world = build_world(url, n, days)
-                print(f"  {kind}: world built in {time.perf_counter() - t:.0f} s", flush=True)
-                measure(url, world, repeat)
-            finally:
-                from gutskin.store.db import dispose_engines
-
-                dispose_engines()
-                drop()
+    on_each_database(args.db, lambda url: build_world(url, n, days), lambda url, world: measure(url, world, repeat))
 
 
 if __name__ == "__main__":

@@ -22,12 +22,11 @@ import argparse
 import datetime as dt
 import os
 import sys
-import tempfile
 import threading
 import time
-from pathlib import Path
 
-PASSWORD = "bench password 123"
+from bench.world import PASSWORD, add_home_challenge, bearer, factor_value, login, on_each_database, poem_row
+
 FOODS = ("dairy", "egg", "wheat", "soy", "peanut", "fish", "sugar", "tomato", "citrus", "nuts")
 FACTORS = (*(f"food.{f}" for f in FOODS), "env.pollen", "env.humidity", "env.dust", "env.heat", "env.cold",
            "env.wool", "env.sweat", "env.detergent", "env.pets", "env.swimming", "life.stress", "life.exercise",
@@ -51,9 +50,8 @@ def seed_patient(s, rng, fid: dict, pid: int, clin: int, days: int, n_challenges
 
     from gutskin.clinic.actors import SYSTEM
     from gutskin.clinic.microbiome import upload_sample
-    from gutskin.clinic.summary import poem_band
     from gutskin.store.bulk import insert_diary_days, insert_factor_values
-    from gutskin.store.models import ChallengeDose, FoodChallenge, QuestionnaireResponse, utcnow
+    from gutskin.store.models import QuestionnaireResponse, utcnow
 
     now = utcnow()
     first = today - dt.timedelta(days=days - 1)
@@ -63,22 +61,9 @@ def seed_patient(s, rng, fid: dict, pid: int, clin: int, days: int, n_challenges
         d = first + dt.timedelta(days=k)
         day_rows.append((pid, d, int(itch[k]), int(min(10, max(0, itch[k] - 2))), None, None, int(itch[k] >= 8), None, now))
         for name in FACTORS:
-            if name in ("env.pollen",):
-                v = float(max(0, round(rng.normal(20, 30))))
-            elif name == "env.humidity":
-                v = float(round(rng.uniform(30, 90)))
-            elif name == "gut.bristol":
-                v = float(rng.integers(1, 8))
-            elif name == "life.stress":
-                v = float(rng.integers(0, 11))
-            else:
-                v = float(rng.random() < 0.3)
-            value_rows.append((pid, d, fid[name], v))
+            value_rows.append((pid, d, fid[name], factor_value(rng, name)))
         if (days - 1 - k) % 7 == 0:
-            answers = [int(x) for x in rng.integers(0, 5, 7)]
-            total = float(sum(answers))
-            poems.append({"patient_id": pid, "instrument": "poem", "version": "POEM (Charman 2004)", "answered_on": d,
-                          "answers": {"answers": answers}, "total": total, "band": poem_band(total), "created_at": now})
+            poems.append(poem_row(rng, pid, d, now))
     insert_diary_days(s, day_rows)
     for k in range(0, len(value_rows), 200_000):
         insert_factor_values(s, value_rows[k:k + 200_000])
@@ -86,19 +71,7 @@ def seed_patient(s, rng, fid: dict, pid: int, clin: int, days: int, n_challenges
     for j in range(n_challenges):
         active = j == n_challenges - 1
         b = today - dt.timedelta(days=16) if active else first + dt.timedelta(days=int((days - 60) * j / n_challenges))
-        ch = FoodChallenge(patient_id=pid, clinician_user_id=clin, food=f"food.{FOODS[j % len(FOODS)]}", kind="home",
-                           released_for_home=True, status="active" if active else "confirmed",
-                           baseline_start=b, baseline_end=b + dt.timedelta(days=13),
-                           reintroduction_start=b + dt.timedelta(days=14), reintroduction_end=b + dt.timedelta(days=20),
-                           observation_hours=48, outcome=None if active else "refuted")
-        s.add(ch)
-        s.flush()
-        for step in range(3):
-            planned = b + dt.timedelta(days=14 + 2 * step)
-            taken = planned <= today
-            s.add(ChallengeDose(challenge_id=ch.id, step=step + 1, planned_on=planned, amount=f"{step + 1}/4 portion",
-                                setting="home", status="taken" if taken else "planned",
-                                taken_at=dt.datetime.combine(planned, dt.time(8)) if taken else None))
+        add_home_challenge(s, pid, clin, f"food.{FOODS[j % len(FOODS)]}", "active" if active else "confirmed", b, today, now)
     for j in range(n_samples):
         upload_sample(s, SYSTEM, pid, f"sample{j}.tsv", _sample_tsv(rng, f"S{j + 1}"), sample_id=f"S{j + 1}",
                       collected_on=first + dt.timedelta(days=int(days * (j + 0.5) / n_samples)))
@@ -137,13 +110,6 @@ def build_world(url: str, long_days: int) -> dict[str, int]:
         seed_patient(s, rng, fid, pids["long"], clin, long_days, 20, 10, today)
         seed_patient(s, rng, fid, pids["short"], clin, 30, 1, 1, today)
     return pids
-
-
-def login(client, email: str) -> None:  # type: ignore[no-untyped-def]
-    from bench.clinic_scale import PASSWORD as SAME, login as _login
-
-    assert SAME == PASSWORD
-    _login(client, email)
 
 
 def diary_rows_of(conn, statement: str, params, executemany: bool) -> int:  # type: ignore[no-untyped-def]
@@ -230,8 +196,6 @@ def measure(url: str, pids: dict[str, int], repeat: int) -> list[dict]:
     out = []
     today = dt.date.today()
     with TestClient(create_app(settings)) as doc:
-        from bench.clinic_scale import bearer
-
         clients, tokens = {}, {}
         for w in ("long", "short"):
             p = TestClient(doc.app)
@@ -280,27 +244,11 @@ def main() -> None:
     years = args.years or (1 if args.quick else 5)
     days = int(round(365.25 * years))
     repeat = args.repeat or (3 if args.quick else 7)
-    from bench.import_diary import fresh_db
-
     print(f"machine: {os.cpu_count()} cores, python {sys.version.split()[0]}; long record: {days} days of diary "
           f"({len(FACTORS)} factors a day), {len(range(0, days, 7))} POEMs, 20 challenges, 10 microbiome samples; "
           f"baseline: the same pages on a 30-day record in the same run; median of {repeat} requests "
           f"(3 for insights, PDFs and whole-record exports), in-process (TestClient)")
-    kinds = ("sqlite", "postgresql") if args.db == "both" else (args.db,)
-    with tempfile.TemporaryDirectory() as d:
-        for kind in kinds:
-            url, drop = fresh_db(kind, Path(d))
-            try:
-                t = time.perf_counter()
-                pids = build_world(url, days)
-                print(f"  {kind}: world built in {time.perf_counter() - t:.0f} s", flush=True)
-                measure(url, pids, repeat)
-            finally:
-                from gutskin.store.db import dispose_engines
-
-                dispose_engines()
-                drop()
-
+    on_each_database(args.db, lambda url: build_world(url, days), lambda url, pids: measure(url, pids, repeat))
 
 if __name__ == "__main__":
     main()
