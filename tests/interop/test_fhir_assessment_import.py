@@ -32,12 +32,13 @@ SIGNS = {"erythema": 2, "oedema_papulation": 1, "oozing_crusting": 1, "excoriati
 
 
 def _bundle(engine, people) -> dict[str, Any]:  # type: ignore[no-untyped-def]
-    from gutskin.clinic import assessments, diary, zones
+    from gutskin.clinic import assessments, diary, questionnaires, zones
 
     with transaction(engine) as s:
         s.get(Patient, people.owner_pid).birth_year = 1980
         day = zones.patient_today(s, people.owner_pid) - dt.timedelta(days=3)
         diary.put_day(s, people.owner, people.owner_pid, day, diary.DayInput(itch=5))
+        questionnaires.submit(s, people.owner, people.owner_pid, "poem", {"answers": [1, 2, 0, 0, 1, 3, 4]}, day)
         assessments.record(s, people.clinician, people.owner_pid, "easi", {"regions": REGIONS}, day)
         assessments.record(s, people.clinician, people.owner_pid, "scorad",
                            {"extent_percent": 30, "intensity": SIGNS, "itch": 6, "sleep_loss": 4}, day)
@@ -46,8 +47,8 @@ def _bundle(engine, people) -> dict[str, Any]:  # type: ignore[no-untyped-def]
 
 
 def _obs(b: dict[str, Any], code: str) -> tuple[int, dict[str, Any]]:
-    return next((i, e["resource"]) for i, e in enumerate(b["entry"])
-                if any(c.get("code") == code for c in (e["resource"].get("code") or {}).get("coding") or []))
+    return next((i, e["resource"]) for i, e in enumerate(b["entry"]) if e["resource"]["resourceType"] == "Observation"
+                and any(c.get("code") == code for c in e["resource"]["code"].get("coding") or []))
 
 
 def _finding(res: dict[str, Any], path: str) -> dict[str, Any]:
@@ -71,7 +72,8 @@ def test_the_clinics_scores_come_back_as_the_clinics(engine, people) -> None:  #
         after = [{k: v for k, v in r.items() if k != "id"} for r in history(s, SYSTEM, summary["patient_id"])]
         rows = s.execute(select(QuestionnaireResponse.instrument, QuestionnaireResponse.answers,
                                 QuestionnaireResponse.author_role, QuestionnaireResponse.author_user_id)
-                         .where(QuestionnaireResponse.patient_id == summary["patient_id"])
+                         .where(QuestionnaireResponse.patient_id == summary["patient_id"],
+                                QuestionnaireResponse.instrument.in_(("easi", "scorad")))
                          .order_by(QuestionnaireResponse.instrument)).all()
     assert after == before and [(r["instrument"], r["total"]) for r in after] == [("easi", 18.1), ("scorad", 40.5)]
     assert [tuple(r) for r in rows] == [("easi", {"age_years": before[0]["age_years"], "regions": REGIONS}, "clinician", None),
@@ -79,8 +81,9 @@ def test_the_clinics_scores_come_back_as_the_clinics(engine, people) -> None:  #
                                          "clinician", None)]
     # the same results again into that profile: the clinic keeps one per day, nothing is imported
     only_scores = copy.deepcopy(bundle)
-    only_scores["entry"] = [e for e in only_scores["entry"] if e["resource"]["resourceType"] != "Observation"
-                            or e["resource"]["category"][0]["coding"][0]["code"] == "exam"]
+    only_scores["entry"] = [e for e in only_scores["entry"]
+                            if e["resource"]["resourceType"] not in ("Observation", "QuestionnaireResponse")
+                            or e["resource"].get("category", [{}])[0].get("coding", [{}])[0].get("code") == "exam"]
     counts = _counts(engine)
     with pytest.raises(Conflict, match=r"already has a EASI on|already has a SCORAD on"):
         import_bundle(engine, SYSTEM, only_scores, patient_ref="p-copy")
@@ -113,6 +116,11 @@ def _performer(b: dict[str, Any]) -> None:
     res["performer"] = [dict(res["subject"])]
 
 
+def _derived(b: dict[str, Any]) -> None:  # would have passed as a questionnaire's score, not checked
+    qr = next(e for e in b["entry"] if e["resource"]["resourceType"] == "QuestionnaireResponse")
+    _obs(b, "easi-total")[1]["derivedFrom"] = [{"reference": qr["fullUrl"]}]
+
+
 @pytest.mark.parametrize(("mutate", "code", "field", "words"), [
     (_set("regions.trunk.erythema", 3), "easi-total", "valueQuantity.value", "stated EASI total 18.1 but the findings score 18.7"),
     (_set("age_years", 5), "easi-total", "valueQuantity.value", "stated EASI total 18.1 but the findings score 15.7"),
@@ -123,6 +131,7 @@ def _performer(b: dict[str, Any]) -> None:
     (_band, "easi-total", "interpretation", "stated EASI band 'mild' but the findings score 'moderate'"),
     (_objective, "scorad-total", "component[0].valueQuantity.value", "stated objective SCORAD 31.0 but the findings score 30.5"),
     (_performer, "scorad-total", "performer", "the clinic's record"),
+    (_derived, "easi-total", "code.coding", "only questionnaire scores"),
 ])
 def test_a_score_its_findings_do_not_give_is_refused_by_resource_and_nothing_is_imported(
         engine, people, mutate, code, field, words) -> None:  # type: ignore[no-untyped-def]

@@ -434,8 +434,8 @@ def parse_bundle(data: Any) -> ParsedBundle:
             ref = derived[0]
             if ref not in qr_totals:
                 raise BundleError(where, "derivedFrom[0].reference", f"no QuestionnaireResponse {ref!r} in the bundle")
-            if local is None or not local.endswith("-total"):
-                raise BundleError(where, "code.coding", "only scores may be derived from a QuestionnaireResponse")
+            if local is None or not local.endswith("-total") or local in C.ASSESSMENT_CODES:
+                raise BundleError(where, "code.coding", "only questionnaire scores may be derived from a QuestionnaireResponse")
             v = _quantity_or_int(res, where)
             if qr_totals[ref] is None or abs(qr_totals[ref] - v) > 1e-9:  # type: ignore[operator]
                 raise BundleError(where, "valueQuantity.value", f"{v:g} differs from the response's score {qr_totals[ref]}")
