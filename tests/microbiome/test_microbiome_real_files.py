@@ -229,7 +229,7 @@ def test_qiime1_classic_table_saved_by_excel_skips_its_comment_line(tmp_path) ->
     assert p.taxonomy.loc["2", "genus"] == "Bacteroides"
     f = tmp_path / "unnamed.csv"
     f.write_text("#OTU ID,S1,,S2\nasv1,1,5,2\n")
-    with pytest.raises(MicrobiomeInputError, match=r"unnamed\.csv: line 1, column 3: the column has values but no name"):
+    with pytest.raises(MicrobiomeInputError, match=r"unnamed\.csv: line 1, column 3 has values but no name"):
         read_profile(f)
 
 

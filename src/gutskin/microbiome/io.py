@@ -594,7 +594,7 @@ def read_table(path_or_buffer, *, orientation: Orientation | None = None, sep: s
         empty_cols = [i for i in range(1, raw.shape[1]) if not header_cells[i] and blank.iloc[:, i].all()]
         for i in range(1, raw.shape[1]):
             if not header_cells[i] and i not in empty_cols:
-                raise MicrobiomeInputError(f"line {line_numbers[0]}, column {i + 1}: the column has values but no name "
+                raise MicrobiomeInputError(f"line {line_numbers[0]}, column {i + 1} has values but no name "
                                            "in the header", source=src)
         if empty_cols:
             keep = [i for i in range(raw.shape[1]) if i not in empty_cols]
