@@ -233,6 +233,30 @@ def test_qiime1_classic_table_saved_by_excel_skips_its_comment_line(tmp_path) ->
         read_profile(f)
 
 
+def test_coverm_genome_table_leaves_out_unmapped_and_the_measure(tmp_path) -> None:
+    # 'unmapped' (reads on no genome) was counted as one more genome, and a GTDB-Tk taxonomy file was
+    # refused for not naming it; the sample was '<name> Relative Abundance (%)'
+    f = REAL / "coverm_genome_relative_abundance.tsv"
+    p = read_profile(f)
+    assert list(p.table.index) == ["7seqs.reads_for_seq1_and_seq2"]
+    assert "unmapped" not in p.table.columns and p.kind == "relative"
+    row = p.table.iloc[0] / p.table.iloc[0].sum()  # shares of the mapped reads (12.5 % unmapped left out)
+    assert float(row["genome2"]) == pytest.approx(46.521933 / 87.5) and float(row["genome5"]) == pytest.approx(
+        40.978067 / 87.5)
+    assert any("'unmapped' row" in n for n in p.notes)
+    tax = tmp_path / "gtdbtk.bac120.summary.tsv"
+    tax.write_text("user_genome\tclassification\n" + "".join(
+        f"genome{i}\td__Bacteria;p__Bacteroidota;c__Bacteroidia;o__Bacteroidales;f__Bacteroidaceae;g__Bacteroides;"
+        f"s__Bacteroides sp{i}\n" for i in range(1, 7)))
+    named = read_profile(f, taxonomy=tax)
+    assert set(named.taxonomy["genus"]) == {"Bacteroides"}
+    two = tmp_path / "two_measures.tsv"
+    two.write_text("Genome\tS1 Relative Abundance (%)\tS1 Mean\nunmapped\t45.2\t0\nbin.1\t54.8\t2.5\n")
+    with pytest.raises(MicrobiomeInputError, match=r"two_measures\.tsv: line 1: a CoverM table with 2 measures per "
+                                                   r"sample \(Mean, Relative Abundance \(%\)\); give one"):
+        read_profile(two)
+
+
 def test_dada2_seqtab_csv_reads_sequences_as_features() -> None:
     p = read_profile(REAL / "dada2_seqtab_nochim.csv")
     assert list(p.table.index) == ["F3D0", "F3D1", "F3D141"]

@@ -46,7 +46,7 @@ _UNNAMED = {"", "unassigned", "unclassified", "unknown", "uncultured", "none", "
 
 _FEATURE_HEADERS = {"#otu id", "otu id", "otu", "otu_id", "#otuid", "otuid", "asv", "asv_id", "feature",
                     "feature id", "feature_id", "featureid", "#feature id", "taxon", "taxa", "taxonomy",
-                    "clade_name", "#clade_name", "genus", "species", "lineage"}
+                    "clade_name", "#clade_name", "genus", "species", "lineage", "genome"}
 _SAMPLE_HEADERS = {"#sampleid", "sampleid", "sample", "sample_id", "sample-id", "sample id",
                    "sample_name", "samples", "#sample id", "#q2:types"}
 _TAXONOMY_COLUMNS = {"taxonomy", "taxon", "consensus lineage", "consensuslineage", "lineage"}
@@ -614,6 +614,8 @@ def read_table(path_or_buffer, *, orientation: Orientation | None = None, sep: s
     header0 = str(raw.columns[0])
     raw = raw.set_index(raw.columns[0])
     raw.index = raw.index.map(str)
+    if header0.strip() == "Genome" and orientation is None:
+        raw = _coverm_genome_table(raw, src, notes, column_of, line_numbers[0])
     taxcol = next((c for c in raw.columns if str(c).strip().lower() in _TAXONOMY_COLUMNS), None)
     lineages = None
     note: str
@@ -734,6 +736,44 @@ def read_table(path_or_buffer, *, orientation: Orientation | None = None, sep: s
         raise at_cell(exc) from None
     prof = dataclasses.replace(prof, unrecognised_names=unrecognised)
     return to_relative(prof) if kind == "relative" else prof
+
+
+#: what CoverM appends to each sample's column name, one per measure (``coverm genome -m …``)
+_COVERM_MEASURE = re.compile(r" (Relative Abundance \(%\)|Trimmed Mean|Mean|Covered Fraction|Covered Bases|Variance|"
+                             r"Length|Read Count|Reads per base|RPKM|TPM)$")
+
+
+def _coverm_genome_table(raw: pd.DataFrame, src: str, notes: list[str], column_of: dict[str, int],
+                         header_line: int) -> pd.DataFrame:
+    """A CoverM genome table (``coverm genome``: ``Genome``, then ``<sample> Relative Abundance (%)``
+    per sample, and an ``unmapped`` row of the reads on no genome): the ``unmapped`` row is not a
+    genome (it was counted as one: one more feature, and the taxonomy file was refused for not
+    naming it) and is left out (noted; shares are then of the mapped reads), and the measure is
+    taken off the sample names. Several measures per sample are refused naming them."""
+    cols = [str(c) for c in raw.columns]
+    found = [_COVERM_MEASURE.search(c) for c in cols]
+    if not all(found):
+        return raw
+    measures = sorted({m.group(1) for m in found if m})
+    names = [_COVERM_MEASURE.sub("", c) for c in cols]
+    if len(measures) > 1:
+        raise MicrobiomeInputError(
+            f"line {header_line}: a CoverM table with {len(measures)} measures per sample "
+            f"({', '.join(measures)}); give one, the relative abundance (coverm genome -m relative_abundance)",
+            source=src)
+    if len(set(names)) == len(names):
+        for old, new in zip(cols, names):
+            if old in column_of:
+                column_of.setdefault(new, column_of[old])
+        raw = raw.set_axis(names, axis=1)
+        notes.append(f"CoverM genome table: the measure '{measures[0]}' taken off the sample names")
+    if "unmapped" in raw.index:
+        values = pd.to_numeric(raw.loc["unmapped"], errors="coerce")
+        raw = raw.drop(index="unmapped")
+        shown = ", ".join(f"{v:g}" for v in values.dropna().unique()[:3])
+        notes.append(f"CoverM's 'unmapped' row (reads on no genome: {shown}) left out; the shares are of the "
+                     "reads mapped to the genomes")
+    return raw
 
 
 _NUMBER = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
