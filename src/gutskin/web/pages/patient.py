@@ -549,6 +549,7 @@ def _save_questionnaire(request: Request, instrument: str, form: dict[str, str],
                                            answered_on=local_today(request, s, pid))
             child = access.patient_for_entry(s, u.actor, pid).relationship == "child"
             return render(request, "questionnaire_result.html", {"instrument": instrument, "result": result,
+                                                                 "bands": _result_bands(instrument),
                                                                  "patient": patient, "child": child,
                                                                  "viewing": viewing(s, u, patient)}, user=u)
     # the same form again with the answers given (after the transaction): nothing stored half-answered
@@ -560,6 +561,18 @@ def _save_questionnaire(request: Request, instrument: str, form: dict[str, str],
     return _questionnaire_page(request, instrument, patient, answers,
                               f"Question {blank[0]} is not answered. Answer it, or press Score again to leave it blank "
                               f"(a blank question counts as 0, as on the paper {instrument.upper()}).", blank_ok=blank_key)
+
+
+def _result_bands(instrument: str) -> tuple[tuple[int, int, str], ...]:
+    """The band set a weekly questionnaire's score is read in (the instrument's default), for the
+    result page's line on what the score means: "Score 14 — moderate" said neither out of what nor
+    what the other bands are (2026-12-06)."""
+    import importlib
+
+    if instrument not in ("poem", "recap"):
+        return ()
+    module = importlib.import_module(f"gutskin.instruments.{instrument}")  # the package's poem is the function
+    return module.BANDS[module.DEFAULT_BANDS]
 
 
 @router.post("/questionnaire/{instrument}", response_class=HTMLResponse)
