@@ -462,6 +462,16 @@ def create_plan(session: Session, actor: Actor, patient_id: int, plan: PlanInput
         confirmed = _latest_record(session, patient_id, plan.food)
         if confirmed is not None and confirmed.status == "confirmed":
             raise InvalidInput("kind: this food is a confirmed allergy; only a supervised challenge can test it again")
+        # an immediate reaction not reviewed yet is no less a reason: a home reintroduction could be planned the
+        # minute a challenge stopped for hives or swelling, before its outcome (and allergy record) was recorded
+        reacted = session.scalars(select(FoodChallenge).where(
+            FoodChallenge.patient_id == patient_id, FoodChallenge.food == plan.food, FoodChallenge.status == "stopped",
+            FoodChallenge.outcome.is_(None)).order_by(FoodChallenge.id)).all()
+        if any((c.stop_reason or "").startswith("safety check") or c.immediate_outcome == "positive"
+               or _clinic_signs(_doses(session, c)) for c in reacted):
+            raise InvalidInput(f"kind: this patient's {food_label(plan.food)} challenge stopped for an immediate "
+                               "reaction and its outcome is not recorded yet; until it is, only a supervised challenge "
+                               "can test the food again")
     elim = plan.elimination_days
     el_start = start if elim else None
     el_end = start + dt.timedelta(days=elim - 1) if elim else None
