@@ -257,6 +257,21 @@ def test_coverm_genome_table_leaves_out_unmapped_and_the_measure(tmp_path) -> No
         read_profile(two)
 
 
+def test_r_write_table_without_a_row_names_header_cell(tmp_path) -> None:
+    # R's write.table(otu_table(ps), sep = "\t"): the header has no cell above the row names. Each
+    # sample got its neighbour's values and the last sample was dropped, without a word
+    p = read_profile(REAL / "r_write_table_otu_table.tsv")
+    assert list(p.table.index) == ["F3D0", "F3D1", "F3D141"]
+    assert [int(x) for x in p.table.loc["F3D0"]] == [579, 345, 449, 0]
+    assert [int(x) for x in p.table.loc["F3D141"]] == [444, 362, 345, 3]
+    assert any("write.table" in n for n in p.notes)
+    over = tmp_path / "over.tsv"
+    over.write_text("#OTU ID\tS1\tS2\nasv1\t1\t2\nasv2\t1\t2\t5\n")
+    with pytest.raises(MicrobiomeInputError, match=r"over\.tsv: line 3: 4 cells with values, but the header \(line 1\) "
+                                                   r"names 3 columns"):
+        read_profile(over)
+
+
 def test_dada2_seqtab_csv_reads_sequences_as_features() -> None:
     p = read_profile(REAL / "dada2_seqtab_nochim.csv")
     assert list(p.table.index) == ["F3D0", "F3D1", "F3D141"]

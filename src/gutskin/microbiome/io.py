@@ -577,8 +577,11 @@ def read_table(path_or_buffer, *, orientation: Orientation | None = None, sep: s
         elif ";" in lines[0] and "," not in lines[0]:  # spreadsheet CSV in decimal-comma locales
             sep = ";"
             notes.append("separator ';' (spreadsheet CSV); decimal commas read as points")
+        elif len(lines) > 1 and "\t" in lines[1]:  # a one-sample table written by R: 'S1' alone on line 1
+            sep = "\t"
         else:
             sep = ","
+    lines = _row_names_header(lines, line_numbers, sep, src, notes)
     try:
         raw = pd.read_csv(_io.StringIO("\n".join(lines)), sep=sep, dtype=str, keep_default_na=False,
                           index_col=False)
@@ -736,6 +739,39 @@ def read_table(path_or_buffer, *, orientation: Orientation | None = None, sep: s
         raise at_cell(exc) from None
     prof = dataclasses.replace(prof, unrecognised_names=unrecognised)
     return to_relative(prof) if kind == "relative" else prof
+
+
+def _row_names_header(lines: list[str], line_numbers: list[int], sep: str, src: str, notes: list[str]) -> list[str]:
+    """R's ``write.table(x, sep = "\\t")`` (phyloseq's ``otu_table``, DADA2's ``seqtab``) writes no header
+    cell above the row names: every row has one cell more than the header. The header gets an
+    empty first cell (noted). Before, the rows' names were read under the first sample's name and
+    each sample got its neighbour's values, the last sample's dropped, without a word. A row with
+    more filled cells than the header otherwise is refused naming its line (its extra values were
+    dropped)."""
+    import csv
+
+    def filled(row: list[str]) -> int:
+        while row and not row[-1].strip():
+            row = row[:-1]
+        return len(row)
+
+    try:
+        rows = list(csv.reader(lines, delimiter=sep))
+    except csv.Error:
+        return lines
+    if len(rows) != len(lines) or len(rows) < 2:
+        return lines
+    head = filled(rows[0])
+    data = [(n, filled(r)) for n, r in zip(line_numbers[1:], rows[1:]) if filled(r)]
+    if head and data and all(k == head + 1 for _, k in data) and len(rows[0]) == head:
+        notes.append("the header has one cell fewer than the rows (R's write.table without col.names = NA): "
+                     "the first column read as the row names")
+        return [sep + lines[0], *lines[1:]]
+    over = next(((n, k) for n, k in data if k > len(rows[0])), None)
+    if over is not None:
+        raise MicrobiomeInputError(f"line {over[0]}: {over[1]} cells with values, but the header (line "
+                                   f"{line_numbers[0]}) names {len(rows[0])} columns", source=src)
+    return lines
 
 
 #: what CoverM appends to each sample's column name, one per measure (``coverm genome -m …``)
