@@ -17,6 +17,37 @@ from gutskin.web.pages.common import local_today, redirect, render, require_user
 router = APIRouter(include_in_schema=False)
 
 
+def _patient_advice() -> str:
+    """The sentence of a treatment's trigger verdict that speaks to the patient ("Do not stop or change a
+    prescribed treatment because of it: ask the clinician who prescribed it.",
+    ``gutskin.insights.triggers.TREATMENT_NOTE``)."""
+    from gutskin.insights.triggers import TREATMENT_NOTE
+
+    at = TREATMENT_NOTE.find("Do not stop")
+    return TREATMENT_NOTE[at:] if at >= 0 else ""
+
+
+_ADVICE = _patient_advice()
+
+
+def clinic_words(sentence: str, clinician: bool) -> str:
+    """An insights sentence for the clinician's page: without the advice addressed to the patient, which
+    told the allergist reading it to "ask the clinician who prescribed it" (2026-12-06); the sentence
+    that the result is an association, adjusted for treatment used because of bad days, stays."""
+    if not clinician or not _ADVICE:
+        return sentence
+    return sentence.replace(" " + _ADVICE, "").replace(_ADVICE, "")
+
+
+def _install_filters() -> None:
+    from gutskin.web.pages.common import TEMPLATES
+
+    TEMPLATES.env.filters["clinic_words"] = clinic_words
+
+
+_install_filters()
+
+
 @router.get("/clinic", response_class=HTMLResponse)
 def panel(request: Request, linked: int | None = None) -> Response:
     with unit_of_work(request) as s:
