@@ -272,6 +272,23 @@ def test_r_write_table_without_a_row_names_header_cell(tmp_path) -> None:
         read_profile(over)
 
 
+def test_emu_output_reads_species_with_their_lineage(tmp_path) -> None:
+    # it was "non-numeric value 'Blautia obeum' for sample '40520', feature 'species'"
+    p = read_profile(REAL / "emu_barcode01_rel-abundance.tsv")
+    assert list(p.table.index) == ["emu_barcode01"] and p.method == "16S" and p.kind == "counts"
+    assert {c: int(v) for c, v in p.table.iloc[0].items()} == {
+        "Blautia obeum": 550, "Bacteroides fragilis": 350, "Bifidobacterium adolescentis": 50}
+    assert p.taxonomy.loc["Bifidobacterium adolescentis", "family"] == "Bifidobacteriaceae"
+    assert any("unassigned share (50)" in n for n in p.notes)
+    rel = tmp_path / "s2_rel-abundance.tsv"  # without --keep-counts: the abundances, relative
+    rel.write_text("\n".join("\t".join(ln.split("\t")[:13]) for ln in
+                             (REAL / "emu_barcode01_rel-abundance.tsv").read_text().splitlines()) + "\n")
+    q = read_profile(rel)
+    assert q.kind == "relative" and list(q.table.index) == ["s2"]
+    rep = sample_report(q, None, "infant")
+    assert {t["taxon"]: t["status"] for t in rep["taxa"]}["Bifidobacterium"] == "found"
+
+
 def test_dada2_seqtab_csv_reads_sequences_as_features() -> None:
     p = read_profile(REAL / "dada2_seqtab_nochim.csv")
     assert list(p.table.index) == ["F3D0", "F3D1", "F3D141"]

@@ -1193,6 +1193,64 @@ def read_krakenuniq_report(path: str | os.PathLike, *, rank: str = "feature") ->
     return dataclasses.replace(prof, notes=tuple(n.replace("Kraken 2 report:", "KrakenUniq report:") for n in prof.notes))
 
 
+_EMU_RANKS = {"superkingdom": "kingdom", "phylum": "phylum", "class": "class", "order": "order", "family": "family",
+              "genus": "genus", "species": "species"}
+
+
+def read_emu(path: str | os.PathLike) -> Profile:
+    """Read Emu's per-sample output (``emu abundance``: ``<sample>_rel-abundance.tsv``; long-read 16S).
+
+    Columns ``tax_id``, ``abundance`` (a fraction), then the lineage one rank per column
+    (``species``, ``genus``, ``family``, ``order``, ``class``, ``phylum``, ``clade``,
+    ``superkingdom``, …) and, with ``--keep-counts``, ``estimated counts``. One sample named after
+    the file (``_rel-abundance`` taken off); one feature per row, named by its species (or its
+    ``tax_id`` when Emu gives none: the ``unassigned`` row, which is left out and noted); the
+    values are the estimated counts when present (``kind="counts"``), else the abundances
+    (``kind="relative"``); ``method="16S"``. Before: "non-numeric value 'Blautia obeum' for sample
+    '40520', feature 'species'" (read as a table of numbers).
+    """
+    text, src = _read_text(path)
+    numbered = [(n, ln) for n, ln in enumerate(text.splitlines(), start=1) if ln.strip()]
+    header = [c.strip().lower() for c in numbered[0][1].split("\t")]
+    i_ab = header.index("abundance")
+    i_counts = header.index("estimated counts") if "estimated counts" in header else None
+    ranks = {_EMU_RANKS[h]: i for i, h in enumerate(header) if h in _EMU_RANKS}
+    values: dict[str, float] = {}
+    lineages: dict[str, dict[str, str | None]] = {}
+    unassigned = 0.0
+    for n, ln in numbered[1:]:
+        cells = ln.split("\t")
+        if len(cells) < len(header) and len(cells) <= max(i_ab, i_counts or 0, *ranks.values()):
+            raise MicrobiomeInputError(f"line {n}: {len(cells)} column(s), the header has {len(header)}", source=src)
+        col = i_counts if i_counts is not None else i_ab
+        cell = cells[col].strip()
+        if not _NUMBER.match(cell):
+            raise MicrobiomeInputError(f"line {n}, column {col + 1} ({header[col]!r}): {shorten(cell)!r} is not a "
+                                       "number", source=src)
+        tax_id = cells[0].strip()
+        species = cells[ranks["species"]].strip() if "species" in ranks else ""
+        if tax_id.lower() == "unassigned" or not species:
+            unassigned += float(cell)
+            continue
+        name = species if species not in values else f"{species} ({tax_id})"
+        if name in values:
+            raise MicrobiomeInputError(f"line {n}, column 1: tax_id {shorten(tax_id)!r} is listed twice", source=src)
+        values[name] = float(cell)
+        lineages[name] = {r: (_clean_name(cells[i]) if i < len(cells) else None) for r, i in ranks.items()}
+    if not values:
+        raise MicrobiomeInputError("the Emu output lists no assigned taxon", source=src)
+    stem = Path(src).stem if src != "<stream>" else "sample"
+    stem = re.sub(r"_rel-abundance$", "", stem)
+    frame = pd.DataFrame([values], index=[stem])
+    tax = pd.DataFrame.from_dict(lineages, orient="index").reindex(columns=list(RANKS)).astype(object)
+    notes = [f"Emu output: {len(values)} taxa, "
+             + ("estimated counts" if i_counts is not None else "relative abundances") + f"; sample named {stem!r}"]
+    if unassigned:
+        notes.append(f"the unassigned share ({unassigned:g}) left out")
+    return Profile.from_frame(frame, kind="counts" if i_counts is not None else "relative", rank="species",
+                              method="16S", taxonomy=tax, source=src, notes=tuple(notes), drop_empty=True)
+
+
 # --------------------------------------------------------------------------------------
 # mothur .shared
 # --------------------------------------------------------------------------------------
@@ -1392,7 +1450,7 @@ def qza_payload_budget(max_cells: int) -> int:
 # --------------------------------------------------------------------------------------
 def sniff_format(path: str | os.PathLike) -> str:
     """``"biom-hdf5"``, ``"biom-json"``, ``"qza"`` (a zip: QIIME 2 artifact), ``"kraken"`` (a
-    Kraken 2 report), ``"bracken"`` (Bracken's per-rank output), ``"krakenuniq"`` (a KrakenUniq report), ``"mothur"`` (a mothur ``.shared``), ``"metaphlan"`` or ``"table"``;
+    Kraken 2 report), ``"bracken"`` (Bracken's per-rank output), ``"krakenuniq"`` (a KrakenUniq report), ``"emu"`` (Emu's output), ``"mothur"`` (a mothur ``.shared``), ``"metaphlan"`` or ``"table"``;
     ``"cami"`` (CAMI profiling format), ``"motus"`` (an mOTUs profile), ``"sylph"`` (a raw sylph
     profile), ``"kraken-reads"`` (Kraken's per-read output), ``"humann"`` (HUMAnN's functional output),
     ``"centrifuge"`` (a Centrifuge report) and ``"kaiju"`` (kaiju2table output) are recognised to be refused
@@ -1415,6 +1473,9 @@ def sniff_format(path: str | os.PathLike) -> str:
         return "bracken"
     if tuple(c.strip().lower() for c in first.split("\t")[:3]) == _MOTHUR_HEADER:
         return "mothur"
+    emu = [c.strip().lower() for c in first.split("\t")]
+    if emu[:2] == ["tax_id", "abundance"] and "species" in emu and "genus" in emu:
+        return "emu"
     if first.startswith("%\treads\ttaxReads\t"):
         return "krakenuniq"
     if re.match(r"^[CU]\t[^\t]+\t[^\t]+\t\d+(\|\d+)?\t", first):
@@ -1541,6 +1602,12 @@ def read_profile(path: str | os.PathLike, *, format: str | None = None, orientat
         return read_kraken_report(path, rank=rank)
     if fmt in _NOT_READ:
         _refuse_not_read(path, fmt)
+    if fmt == "emu":
+        if lineages is not None:
+            raise MicrobiomeInputError("Emu's output names its taxa itself; a taxonomy file does not apply",
+                                       source=str(path))
+        prof = read_emu(path)
+        return to_relative(prof) if kind == "relative" else prof
     if fmt == "krakenuniq":
         if kind == "relative" or lineages is not None:
             raise MicrobiomeInputError("a KrakenUniq report holds read counts and names its clades itself; "
