@@ -342,3 +342,17 @@ def test_every_real_file_is_either_read_or_refused_with_its_name() -> None:
             read_profile(f)
         except MicrobiomeInputError as exc:
             assert f.name in str(exc), (f.name, str(exc))
+
+
+def test_tables_not_in_utf8_say_which_line_and_what_to_do(tmp_path) -> None:
+    # Excel's plain "CSV" (Windows-1252: 'Zoë' is byte 0xeb) and "Unicode text" (UTF-16) were only
+    # "not a UTF-8 text table"
+    cp = tmp_path / "excel.csv"
+    cp.write_bytes("#OTU ID,S1,S2\nasv1,3,4\nasv2,5,6\n".encode() + "#OTU ID,Zoë\n".encode("cp1252"))
+    with pytest.raises(MicrobiomeInputError, match=r"excel\.csv: line 4: not a UTF-8 text table \(byte 0xeb, .*save it "
+                                                   r"as \"CSV UTF-8\""):
+        read_profile(cp)
+    u16 = tmp_path / "unicode.txt"
+    u16.write_bytes("\ufeff#OTU ID\tS1\nasv1\t3\n".encode("utf-16-le"))
+    with pytest.raises(MicrobiomeInputError, match=r"unicode\.txt: not a UTF-8 text table: this file is UTF-16"):
+        read_profile(u16)

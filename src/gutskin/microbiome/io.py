@@ -531,7 +531,25 @@ def _read_text(path_or_buffer) -> tuple[str, str]:
     try:
         return Path(path_or_buffer).read_text(encoding="utf-8-sig"), str(path_or_buffer)
     except UnicodeDecodeError as exc:
-        raise MicrobiomeInputError("not a UTF-8 text table", source=str(path_or_buffer)) from exc
+        raise MicrobiomeInputError(_not_utf8_text(Path(path_or_buffer).read_bytes()),
+                                   source=str(path_or_buffer)) from exc
+
+
+def _not_utf8_text(raw: bytes) -> str:
+    """Why a table is not UTF-8 text, and what to do: UTF-16 (a spreadsheet's "Unicode text") is
+    named as such; otherwise the first line and byte that are not UTF-8 (a spreadsheet's plain
+    "CSV" in Windows-1252: 'Zoë' as byte 0xeb). It said only "not a UTF-8 text table"."""
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")) or raw[:200].count(b"\x00") * 3 >= len(raw[:200]) > 0:
+        return ("not a UTF-8 text table: this file is UTF-16 (a spreadsheet's \"Unicode text\"); save it as "
+                "\"CSV UTF-8\" or as tab-separated text in UTF-8")
+    for n, line in enumerate(raw.split(b"\n"), start=1):
+        try:
+            line.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            bad = " ".join(f"0x{b:02x}" for b in line[exc.start:exc.end])
+            return (f"line {n}: not a UTF-8 text table (byte {bad}, {exc.reason}; a spreadsheet's plain \"CSV\" "
+                    "is in the computer's own encoding): save it as \"CSV UTF-8\"")
+    return "not a UTF-8 text table"
 
 
 def read_table(path_or_buffer, *, orientation: Orientation | None = None, sep: str | None = None,
