@@ -356,3 +356,19 @@ def test_tables_not_in_utf8_say_which_line_and_what_to_do(tmp_path) -> None:
     u16.write_bytes("\ufeff#OTU ID\tS1\nasv1\t3\n".encode("utf-16-le"))
     with pytest.raises(MicrobiomeInputError, match=r"unicode\.txt: not a UTF-8 text table: this file is UTF-16"):
         read_profile(u16)
+
+
+def test_compressed_files_say_to_decompress_them(tmp_path) -> None:
+    import bz2
+    import gzip
+
+    text = (REAL / "kraken_report_dash_ranks_krepB.txt").read_bytes()
+    gz = tmp_path / "report.txt.gz"
+    gz.write_bytes(gzip.compress(text))
+    with pytest.raises(MicrobiomeInputError, match=r"report\.txt\.gz: a gzip-compressed file, not a text table: "
+                                                   r"decompress it first"):
+        read_profile(gz)
+    bz = tmp_path / "report.txt.bz2"
+    bz.write_bytes(bz2.compress(text))
+    with pytest.raises(MicrobiomeInputError, match=r"report\.txt\.bz2: a bzip2-compressed file"):
+        read_profile(bz)

@@ -539,6 +539,10 @@ def _not_utf8_text(raw: bytes) -> str:
     """Why a table is not UTF-8 text, and what to do: UTF-16 (a spreadsheet's "Unicode text") is
     named as such; otherwise the first line and byte that are not UTF-8 (a spreadsheet's plain
     "CSV" in Windows-1252: 'Zoë' as byte 0xeb). It said only "not a UTF-8 text table"."""
+    if raw.startswith(b"\x1f\x8b"):  # report.txt.gz, feature-table.tsv.gz: a byte 0x8b on line 1
+        return "a gzip-compressed file, not a text table: decompress it first (gunzip, or open it with an archive tool)"
+    if raw.startswith(b"BZh"):  # bzip2 (MetaPhlAn's --bowtie2out .bz2 sits next to the profile)
+        return "a bzip2-compressed file, not a text table: decompress it first (bunzip2)"
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")) or raw[:200].count(b"\x00") * 3 >= len(raw[:200]) > 0:
         return ("not a UTF-8 text table: this file is UTF-16 (a spreadsheet's \"Unicode text\"); save it as "
                 "\"CSV UTF-8\" or as tab-separated text in UTF-8")
