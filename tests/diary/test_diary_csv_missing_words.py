@@ -2,7 +2,7 @@
 lookup, people type '-' or '?') is refused naming file, line and column, and now says that a
 missing value is a blank cell (docs/diary-csv.md: "A blank cell is missing, never zero"), how to
 get one from R and from a spreadsheet; it said only 'expected an integer 0-10, got "NA"'. A blank
-cell is still read as missing."""
+cell is still read as missing. Also: a UTF-16 file with commas is not called tab-separated."""
 
 from __future__ import annotations
 
@@ -34,3 +34,14 @@ def test_blank_cells_are_missing(tmp_path) -> None:
     f.write_text("patient,date,itch,poscorad,flare,env.pollen\np01,2026-12-06,,,,\n")
     (row,) = list(iter_diary_csv(f))
     assert (row.itch, row.poscorad, row.flare, row.factors) == (None, None, None, {})
+
+
+def test_utf16_with_commas_is_not_called_tab_separated(tmp_path) -> None:
+    # LibreOffice's "Text CSV" saved in UTF-16 keeps the commas; the message said "separated by tabs"
+    f = tmp_path / "utf16.csv"
+    f.write_bytes("\ufeffpatient,date,itch\r\np01,2026-12-06,3\r\n".encode("utf-16-le"))
+    with pytest.raises(DiaryCsvError) as e:
+        list(iter_diary_csv(f))
+    msg = str(e.value)
+    assert msg.startswith(f"{f}: line 1: not valid UTF-8: this file is UTF-16 (comma-separated"), msg
+    assert "tabs" not in msg and msg.endswith('save as "CSV UTF-8 (Comma delimited)")')

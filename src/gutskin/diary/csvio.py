@@ -243,7 +243,9 @@ def _lines(fh: TextIO, name: str, count: list[int]) -> Iterator[str]:
         if n == 1 and (line.startswith(("\udcff\udcfe", "\udcfe\udcff", "\xff\xfe", "\xfe\xff"))
                        or line.count("\x00") * 3 >= len(line) > 0):
             # Excel's and LibreOffice's "Unicode text" (UTF-16, tab-separated): every other byte 0
-            raise DiaryCsvError(name, 1, None, _UTF16)
+            # the separator seen between the NULs of UTF-16 text: LibreOffice's "Text CSV" can write UTF-16
+            # with commas, which the message called "separated by tabs"
+            raise DiaryCsvError(name, 1, None, _UTF16 if "\t" in line or "," not in line else _UTF16_COMMAS)
         if not line.isascii():
             try:
                 line.encode("utf-8")
@@ -264,6 +266,8 @@ def _lines(fh: TextIO, name: str, count: list[int]) -> Iterator[str]:
 
 _UTF16 = ('not valid UTF-8: this file is UTF-16 (a spreadsheet\'s "Unicode text", separated by tabs); '
           'a diary CSV is UTF-8 separated by commas (in the spreadsheet, save as "CSV UTF-8 (Comma delimited)")')
+_UTF16_COMMAS = ('not valid UTF-8: this file is UTF-16 (comma-separated, as a spreadsheet saves "Text CSV" in '
+                 'UTF-16); a diary CSV is UTF-8 (in the spreadsheet, save as "CSV UTF-8 (Comma delimited)")')
 _LONE_CR = re.compile(r"(?<=\r)(?!\n)")
 
 
