@@ -684,9 +684,11 @@ def _appointments_view(request: Request, s, u, patient: int | None, **extra) -> 
 
 
 @router.get("/appointments", response_class=HTMLResponse)
-def appointments_page(request: Request, patient: int | None = None) -> Response:
+def appointments_page(request: Request, patient: int | None = None, sent: str | None = None) -> Response:
+    note = read_note(request, sent)  # signed: a link cannot make the page say "Request sent"
+    sent_id = int(note[5:]) if note and note.startswith("sent ") and note[5:].isdigit() else None
     with unit_of_work(request) as s:
-        return _appointments_view(request, s, require_user(request, s, "patient"), patient)
+        return _appointments_view(request, s, require_user(request, s, "patient"), patient, sent_id=sent_id)
 
 
 @router.post("/appointments", response_class=HTMLResponse)
@@ -700,8 +702,8 @@ def appointments_request(request: Request, reason: str = Form(""), urgency: str 
             zone = viewer_zone(request)  # the browser's zone: the clinic reads the preferred times in it
             # to: the clinicians ticked (consent ids) when more than one is linked (0012)
             chosen = [i for i in (form_id(t, "to") for t in to) if i is not None]
-            appointments.request_appointment(s, u.actor, _pid(s, u.actor, patient), reason, urgency, preferred_times,
-                                             zone.key if zone else None, chosen)
+            made = appointments.request_appointment(s, u.actor, _pid(s, u.actor, patient), reason, urgency, preferred_times,
+                                                    zone.key if zone else None, chosen)
     except (NotFound, Forbidden):
         raise
     except ClinicError as exc:  # the form again with what was typed, and the reason
@@ -710,7 +712,10 @@ def appointments_request(request: Request, reason: str = Form(""), urgency: str 
                                       typed={"reason": reason, "urgency": urgency, "preferred_times": preferred_times,
                                              "to": to},
                                       status=status_for(exc))
-    return redirect("/appointments" + (f"?patient={patient}" if patient else ""))
+    # "Request sent to …" at the top: the page came back with the form empty and the request below
+    # the fold, and a screen reader said nothing, so people sent it twice (2026-12-06)
+    note = quote(signed_note(request, f"sent {made['id']}", "/appointments"))
+    return redirect(f"/appointments?sent={note}" + (f"&patient={patient}" if patient else ""))
 
 
 @router.post("/appointments/{request_id}", response_class=HTMLResponse)
