@@ -289,6 +289,14 @@
             });
           }
           chart.update();
+          // the same in words: a screen reader heard nothing when the triangles appeared (2026-12-06)
+          var said = document.getElementById("overlay-said");
+          if (said) {
+            var shown = name ? (d.factor_days[name] || []).filter(function (day) { return d.dates.indexOf(day) >= 0; }).length : 0;
+            var logged = d.logged.filter(Boolean).length;
+            said.textContent = name ? ((d.factor_labels || {})[name] || name) + " on " + shown + " of the " + logged +
+              " logged day" + (logged === 1 ? "" : "s") + " in this period, marked with green triangles at the foot of the chart." : "";
+          }
         });
       }
     }
