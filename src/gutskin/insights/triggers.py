@@ -59,6 +59,16 @@ AR_ORDER = 3
 MIN_DAYS = 14
 DEFAULT_Q = 0.10
 MIN_PROBABILITY = 0.8
+TREATMENT_MIN_PROBABILITY = 0.95
+"""A treatment (``treat.*``) is called ``likely_trigger`` only at this probability or more
+(2026-12-06). Calling a prescribed steroid "likely makes your itch worse" can make a patient stop
+it, so a false call costs far more than for a food; and treatment is used *because of* bad days,
+so what the lagged-itch adjustment cannot remove (a threshold rule, itch felt but not logged)
+leans the same way. A clinician's walk found it: a cream used on every day with itch >= 6 of a
+diary whose itch had no memory at all came out "likely makes your itch worse in two days, 82 %"
+beside two real triggers (their near-zero local fdr let it into the Bayesian-FDR set). Between
+``MIN_PROBABILITY`` and this bar the verdict is ``no_evidence`` with the note
+``treatment_bar`` and a sentence that gives the figure."""
 MIN_POOL_PATIENTS = 8
 TAU_FLOOR = 0.25
 CODE_LIMIT = 20.0
@@ -553,6 +563,9 @@ def _sentence(r: TriggerResult) -> str:
         s = (
             f"{name}: likely goes with less itch {when} — {risk_percent(r.probability_protective)} likely, {counts}."
         )
+    elif r.verdict == "no_evidence" and "treatment_bar" in r.notes:
+        s = (f"{name}: some sign of more itch {when} — {risk_percent(r.probability)} likely, {counts}; "
+             f"a treatment needs {risk_percent(TREATMENT_MIN_PROBABILITY)} to be called a trigger.")
     elif r.verdict == "no_evidence":
         s = f"{name}: no clear effect on your itch found ({counts}); small effects cannot be ruled out."
     else:
@@ -586,6 +599,8 @@ def _verdicts_for_patient(
     up = {f: 1 - float(p["p_worse"]) for f, p in post_by.items()}
     down = {f: 1 - float(p["p_better"]) for f, p in post_by.items()}
     trig = _bayes_fdr_select(up, q, min_prob)
+    below_bar = {f for f in trig if f.startswith("treat.") and 1 - up[f] < max(min_prob, TREATMENT_MIN_PROBABILITY)}
+    trig -= below_bar
     prot = _bayes_fdr_select(down, q, min_prob) - trig
     for e in estimates:
         label = _label(e.factor)
@@ -604,6 +619,8 @@ def _verdicts_for_patient(
                 e.exposed_days, e.unexposed_days, min_days, e.kind, is_treat, "",
                 lag_probabilities=dict(zip(LAGS, p["p_lag_4"])),
             )
+            if e.factor in below_bar:
+                r.notes.append("treatment_bar")
             prior = priors[e.factor]
             if prior.pooled_from:
                 r.notes.append(f"pooled with {prior.pooled_from} patients")
