@@ -79,6 +79,17 @@ _SCORAD = {"extent_percent": 30, "intensity": {"erythema": 2, "oedema_papulation
                                                "lichenification": 0, "dryness": 1}, "itch": 6, "sleep_loss": 4}
 
 
+def insights_ready(w: World, p: str) -> dict[str, Any]:
+    """Let A's insights finish first, reading nothing (no audit row): the panel audits the answer
+    that shows them, not its "computing" polls (tests/web/test_insights_poll_audit.py)."""
+    from gutskin.clinic.insights import cached_or_queued, settle
+
+    with transaction(w.engine) as s:  # type: ignore[attr-defined]
+        first = cached_or_queued(s, w.people.owner_pid)
+    settle(w.people.owner_pid, first, 60)
+    return {}
+
+
 def invite_code(w: World) -> str:
     from gutskin.clinic import sharing
 
@@ -222,7 +233,7 @@ ROWS: dict[tuple[str, str], Row] = {
                                    audit=A_ONLY),
     ("GET", "/trends"): Row(PAGE_ME, audit=ME_WRITERS),
     ("GET", "/insights"): Row(PAGE_ME),
-    ("GET", "/insights/panel"): Row(PAGE_PATIENT_READ, audit=A_READERS, query="?patient={patient_id}"),
+    ("GET", "/insights/panel"): Row(PAGE_PATIENT_READ, body=insights_ready, audit=A_READERS, query="?patient={patient_id}"),
     ("GET", "/questionnaire/{instrument}"): Row(PAGE_ME),
     ("POST", "/questionnaire/{instrument}"): Row(PAGE_ME, form({f"q{i}": "1" for i in range(7)}), audit=ME_WRITERS),
     ("GET", "/sharing"): Row(PAGE_ME, audit=ME_WRITERS),

@@ -161,15 +161,31 @@ def _compute(frame, external_id: str) -> dict[str, Any]:  # type: ignore[no-unty
     return result
 
 
-def insights_for(session: Session, actor: Actor, patient_id: int) -> dict[str, Any]:
+def insights_for(session: Session, actor: Actor, patient_id: int, *, audit_pending: bool = True) -> dict[str, Any]:
     """Triggers and forecast for a patient the actor may read; ``{"status": "computing"}`` while queued.
 
     Never waits: a caller that wants to wait for a queued result calls :func:`settle` after
     its transaction ended (on SQLite a transaction holds the database's only write lock, so
     waiting inside one would stall every diary write meanwhile).
+
+    Every answer that shows something is audited. ``audit_pending=False`` leaves out the audit row
+    of a "computing" answer, which shows nothing: for the page's panel, which asks again every
+    second until the result is there (a clinician's one look read "viewed triggers and forecast
+    (24 times)" in the patient's access log; clinician walk, 2026-12-06). Callers that go on to
+    :func:`settle` must keep the default: their "computing" may become the result.
     """
     patient_for_read(session, actor, patient_id)
-    audit.record(session, actor, patient_id, "read", "insights")
+    result = cached_or_queued(session, patient_id)
+    if audit_pending or result.get("status") != "computing":
+        audit.record(session, actor, patient_id, "read", "insights")
+    return result
+
+
+def cached_or_queued(session: Session, patient_id: int) -> dict[str, Any]:
+    """The cached result, "not enough data", or "computing" with the job queued.
+
+    Neither authorized nor audited: only for :func:`insights_for`, which does both, and for
+    warming the cache without anyone reading (tests that must not leave audit rows)."""
     version = _version(session, patient_id)
     # days with an itch score, not diary rows: both models read itch, and a day of foods only
     # (the diary's slider records nothing unless touched) gave a forecast fitted to a few scores

@@ -31,7 +31,8 @@ def insights_panel(request: Request, patient: int) -> Response:
     """The htmx fragment: results when ready, otherwise a placeholder that polls again."""
     with unit_of_work(request) as s:
         u = require_user(request, s, "patient", "clinician")
-        result = insights_for(s, u.actor, patient)  # authorizes: the owner or a linked clinician
+        # authorizes (the owner or a linked clinician); a "computing" poll shows nothing, so it is not audited
+        result = insights_for(s, u.actor, patient, audit_pending=False)
         viewer = u.actor.role
         if viewer == "patient" and access.patient_for_entry(s, u.actor, patient).relationship == "child":
             viewer = "caregiver"  # a child's record: "your child's itch", not "your itch"
