@@ -241,7 +241,9 @@ def test_a_link_cannot_put_its_own_words_on_a_page(client, people, path) -> None
     assert r.status_code == 200 and bait not in r.text
 
 
-@pytest.mark.parametrize(("path", "param", "words"), [("/sharing", "stopped", "food challenge"),
+# /sharing: the claim's own words ("... food challenges supervised by that clinician stopped with it"): the page says
+# what a clinician sees, food challenges among them, since 2026-12-06 (tests/web/test_sharing_page_explains.py)
+@pytest.mark.parametrize(("path", "param", "words"), [("/sharing", "stopped", "supervised by that clinician stopped"),
                                                       ("/challenges", "done", "challenge is stopped")])
 def test_a_link_cannot_make_a_page_claim_something_happened(client, people, path, param, words) -> None:
     login_page(client, "owner@example.org")
