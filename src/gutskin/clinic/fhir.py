@@ -34,15 +34,38 @@ from gutskin.store.models import (
 VERDICT_WORDS = {"reaction_likely": "reaction likely", "no_reaction": "no reaction", "inconclusive": "inconclusive"}
 
 
-def _verdict_summary(c: Any) -> str:
+OUTCOME_WORDS = {"confirmed": "allergy confirmed", "refuted": "allergy refuted"}
+
+
+def _verdict_summary(c: Any, with_outcome: bool = True) -> str:
+    """What decided a challenge, then the evidence: the clinician's recorded outcome ("decided by the
+    clinician's recorded outcome: allergy confirmed"), an immediate reaction (objective signs at a
+    clinic dose, a positive immediate outcome, the patient's safety check: "decided by an immediate
+    reaction: objective signs at step 2 (hives)", with what the diary alone read), else the diary
+    ("diary verdict: no reaction (12 %)"). Until 2026-12-06 every note read "diary verdict: reaction
+    likely" even when the reaction in clinic or the clinician's outcome had decided it.
+    ``with_outcome=False``: the visit report, whose own columns give the clinician's outcome and date."""
     v = c.verdict or {}
     parts = []
-    if v.get("verdict"):
+    if c.outcome and with_outcome:
+        parts.append(f"decided by the clinician's recorded outcome: {OUTCOME_WORDS.get(c.outcome, c.outcome)}")
+    immediate = next((str(r)[len("immediate reaction: "):] for r in reversed(v.get("reasons") or [])
+                      if str(r).startswith("immediate reaction: ")), None)
+    if v.get("verdict") and (immediate is not None or "late_verdict" in v):
+        word = VERDICT_WORDS.get(v["verdict"], v["verdict"])
+        parts.append((f"verdict {word}, decided by an immediate reaction" if not c.outcome else "immediate reaction")
+                     + (f": {immediate}" if immediate else ""))
+        late = v.get("late_verdict")
+        if late:
+            parts.append(f"the diary alone read: {VERDICT_WORDS.get(late, late)}")
+            if v.get("probability") is not None:
+                parts[-1] += f" ({100 * float(v['probability']):.0f} %)"
+    elif v.get("verdict"):
         parts.append(f"diary verdict: {VERDICT_WORDS.get(v['verdict'], v['verdict'])}")
         if v.get("probability") is not None:
             parts[-1] += f" ({100 * float(v['probability']):.0f} %)"
-        if v.get("effect") is not None:
-            parts.append(f"itch change {float(v['effect']):+.1f}")
+    if v.get("verdict") and v.get("effect") is not None:
+        parts.append(f"itch change {float(v['effect']):+.1f}")
     if c.immediate_outcome:
         parts.append(f"immediate reaction test: {c.immediate_outcome}")
     if c.stop_reason:
@@ -74,7 +97,7 @@ def challenge_records(session: Session, patient_id: int, today: dt.date | None =
                     "interim": bool(v) and c.verdict_at is not None and c.verdict_at.date() <= c.reintroduction_end
                     and c.status in OPEN_STATUSES,
                     "outcome": c.outcome, "decided_on": c.confirmed_at.date() if c.confirmed_at else None,
-                    "summary": _verdict_summary(c),
+                    "summary": _verdict_summary(c, with_outcome=False),
                     "finished_on": finished.date() if finished else None})
     return out
 

@@ -82,8 +82,43 @@ def _microbiome(session: Session, patient_id: int) -> dict[str, Any] | None:
             "rarefied_to": depth if isinstance(depth, int) and isinstance(reads, int) and reads > depth else None,
             "reads": reads if isinstance(reads, int) else None,
             "statement": pct.get("statement") or (f"Not compared with the reference: {cmp_reason}" if cmp_reason else None),
-            "top_taxa": [(k.split("|")[-1].split(";")[-1].strip() or k, v / total) for k, v in top],
+            "top_taxa": [(name, v / total) for name, (k, v) in zip(_taxon_names(prof, [k for k, _ in top]), top)],
             "linked_taxa": [x for x in linked if x.strip()]}
+
+
+def _taxon_names(prof: dict[str, Any], features: list[str]) -> list[str]:
+    """The display names of ``features`` as the microbiome report names bacteria: the names the
+    upload's parser read from each lineage (``parse_lineage``, kept as the profile's taxonomy) at the
+    profile's rank, or the deepest rank they name, via ``Profile.labels_at`` ("Bacteroides",
+    "unclassified Lachnospiraceae"); a feature without a stored taxonomy is parsed the same way.
+    Until 2026-12-06 the visit report printed the lineage's last token, "g__Bacteroides"."""
+    from gutskin.microbiome.errors import MicrobiomeInputError
+    from gutskin.microbiome.io import parse_lineage
+    from gutskin.microbiome.profile import RANKS, Profile
+
+    labels: dict[str, str] = {}
+    tax = prof.get("taxonomy")
+    if isinstance(tax, dict) and tax and isinstance(prof.get("samples"), dict) and prof.get("kind"):
+        try:
+            profile = Profile.from_dict(prof)
+            if profile.taxonomy is not None:
+                rank = profile.rank if profile.rank in RANKS else max(
+                    (RANKS.index(r) for f in features if isinstance(tax.get(f), dict)
+                     for r, n in tax[f].items() if n and r in RANKS), default=None)
+                if isinstance(rank, int):
+                    rank = RANKS[rank]
+                if rank is not None:
+                    labels = {str(k): str(v) for k, v in profile.labels_at(rank).items()}
+        except (MicrobiomeInputError, KeyError, TypeError, ValueError):
+            labels = {}
+    out = []
+    for f in features:
+        if f in labels:
+            out.append(labels[f])
+            continue
+        named = [n for n in parse_lineage(f).values() if n]
+        out.append(named[-1] if named else (f.split("|")[-1].split(";")[-1].strip() or f))
+    return out
 
 
 def _linked_finding(t: dict[str, Any]) -> str:

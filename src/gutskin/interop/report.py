@@ -110,7 +110,12 @@ def _section_scores(data: dict[str, Any]) -> str:
     rows = [[escape(k.upper()), _date(v.get("answered_on")), *_total_and_band(v),
              AUTHOR_WORDS.get(v.get("author_role") or "", "not recorded")]
             for k, v in sorted(latest.items())]
-    return _table(["Instrument", "Answered", "Total", "Band", "Answered by"], rows, {2})
+    # an EASI or SCORAD recorded by the clinician at a visit is not "answered": the date column is
+    # "Date" and the row reads "the clinic", as on the clinician's Scores table; the last column says
+    # "or recorded" when such a row is listed (the PDF read "Answered" over it until 2026-12-06)
+    recorded = any(v.get("author_role") == "clinician" for v in latest.values())
+    return _table(["Instrument", "Date", "Total", "Band", "Answered or recorded by" if recorded else "Answered by"],
+                  rows, {2})
 
 
 UNSCORED_DAYS = 7
@@ -211,7 +216,8 @@ def _section_challenges(data: dict[str, Any], compact: bool = False) -> str:
              f"<b>{escape(str(c['outcome']))}</b>" if c.get("outcome") else "–",
              _date(c.get("decided_on")), escape(str(c.get("summary") or ""))]
             for c in ch[: 4 if compact else 8]]
-    return _table(["Food", "Challenge", "Diary verdict", "Clinician outcome", "Decided", "Details"], rows)
+    # "Verdict": an immediate reaction in clinic decides it too, not only the diary (Details say which)
+    return _table(["Food", "Challenge", "Verdict", "Clinician outcome", "Decided", "Details"], rows)
 
 
 def _section_treatments(data: dict[str, Any]) -> str:
