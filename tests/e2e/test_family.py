@@ -108,6 +108,6 @@ def test_a_parent_shares_one_childs_record_and_follows_its_challenge(server, bro
     p.click(f"#profile-{mia} summary")
     p.fill(f"#profile-{mia} input[name=password]", PASSWORD)
     p.click(f"#profile-{mia} button[type=submit]")
-    assert p.locator("#profile-removed").inner_text() == "The profile of Mia and its records are deleted."
+    assert p.locator("#profile-removed").inner_text() == "The profile and its records are deleted."
     assert p.request.get(f"{base}/today?patient={mia}").status == 404
     assert httpx.get(f"{base}/api/v1/patients/{leo}/diary", headers=doc).status_code == 200

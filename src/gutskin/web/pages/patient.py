@@ -762,10 +762,10 @@ def data_page(request: Request, imported: str | None = None, removed: str | None
         u = require_user(request, s, "patient")
         note = read_note(request, imported)  # signed: a link cannot make the page say "Imported 500 days"
         rows = int(note) if note and note.isdigit() else None
-        gone = read_note(request, removed)  # signed too: "Mia's profile is deleted" only after it was
+        gone = read_note(request, removed)  # signed too: "the profile is deleted" only after one was
         zoned = read_note(request, zone_set)  # signed: "zone 12" after that profile's zone was saved
         return render(request, "data.html", {"profiles": _profiles(s, u.actor), "imported": rows,
-                                             "removed": gone[len("removed "):] if gone and gone.startswith("removed ") else None,
+                                             "removed": bool(gone and gone.startswith("removed")),
                                              "zone_saved_for": int(zoned[5:]) if zoned and zoned.startswith("zone ")
                                              and zoned[5:].isdigit() else None},
                       user=u)
@@ -881,7 +881,7 @@ def delete_profile(request: Request, patient_id: int, password: str = Form(""), 
             check = accounts.check_delete_child_profile(s, require_user(request, s, "patient").actor, patient_id)
         accounts.verify_password_recheck(check, password)  # argon2 in no transaction
         with unit_of_work(request) as s:
-            name = accounts.finish_delete_child_profile(s, require_user(request, s, "patient").actor, patient_id, check)
+            accounts.finish_delete_child_profile(s, require_user(request, s, "patient").actor, patient_id, check)
     except (NotFound, Forbidden):
         raise
     except ClinicError as exc:  # My data again, the reason on that profile's form
@@ -889,7 +889,9 @@ def delete_profile(request: Request, patient_id: int, password: str = Form(""), 
             u = require_user(request, s, "patient")
             return render(request, "data.html", {"profiles": _profiles(s, u.actor), "profile_error": str(exc),
                                                  "profile_error_for": patient_id}, status=status_for(exc), user=u)
-    return redirect(f"/data?removed={quote(signed_note(request, f'removed {name}', '/data'))}")
+    # no name in the note: a signed note is readable, and the address of the next page stays in the
+    # browser's history and the operator's proxy logs after the profile was erased (stranger walk)
+    return redirect(f"/data?removed={quote(signed_note(request, 'removed', '/data'))}")
 
 
 @router.post("/profiles/child")
