@@ -21,13 +21,20 @@ def _status(client, cid: int) -> str:  # type: ignore[no-untyped-def]
     return re.search(r'<td id="challenge-status">(.*?)</td>', page).group(1)  # type: ignore[union-attr]
 
 
-def test_a_refuted_allergy_does_not_read_confirmed(client, people, engine) -> None:
+def egg_dose_given_in_clinic(client, engine, patient_id: int) -> tuple[dict[str, str], int]:  # type: ignore[no-untyped-def]
+    """The linked clinician's token and a supervised egg challenge of ``patient_id`` whose one
+    dose was given in clinic an hour ago, without symptoms (its baseline week moved into the past)."""
     doc = bearer(client, "linked@clinic.example.org")
-    cid = client.post(f"/api/v1/patients/{people.owner_pid}/challenges", json=PLAN, headers=doc).json()["id"]
+    cid = client.post(f"/api/v1/patients/{patient_id}/challenges", json=PLAN, headers=doc).json()["id"]
     shift_back(engine, cid, 7)
     dose = {"step": 1, "given_at": earlier_today(hours=1).astimezone().isoformat(), "amount": "0.5 g egg protein",
             "symptoms": ""}
     assert client.post(f"/api/v1/challenges/{cid}/supervised-doses", json=dose, headers=doc).status_code == 201
+    return doc, cid
+
+
+def test_a_refuted_allergy_does_not_read_confirmed(client, people, engine) -> None:
+    doc, cid = egg_dose_given_in_clinic(client, engine, people.owner_pid)
     assert client.post(f"/api/v1/challenges/{cid}/supervised-outcome", headers=doc, json={
         "immediate_outcome": "negative", "notes": "Tolerated 0.5 g, no objective signs."}).status_code == 200
     login_page(client, "linked@clinic.example.org")

@@ -219,12 +219,7 @@ def _assessment(res: Mapping[str, Any], where: str, instrument: str, day: dt.dat
         found = True
     if not found:
         return None
-    version = ""
-    for x in res.get("extension") or []:
-        if x.get("url") == C.BAND_SET_EXTENSION:
-            payload["bands"] = x.get("valueString")
-        elif x.get("url") == C.VERSION_EXTENSION:
-            version = str(x.get("valueString") or "")
+    version = _bands_and_version(res, payload)
     payload = _whole_numbers(payload)
     try:
         result = score(instrument, payload)
@@ -269,6 +264,19 @@ def _identity(res: Mapping[str, Any], where: str) -> dict[str, Any] | None:
     if sex is not None and sex not in _SEXES:
         raise BundleError(where, "gender", f"expected one of {', '.join(_SEXES)}, got {sex!r}")
     return {"display_name": name, "birth_year": year, "sex": sex, "region": region}
+
+
+def _bands_and_version(res: dict[str, Any], payload: dict[str, Any]) -> str:
+    """Put the resource's band-set extension into ``payload["bands"]`` and return its instrument
+    version extension ("" when absent): the same two extensions on a questionnaire's
+    QuestionnaireResponse and on a clinic assessment's Observation."""
+    version = ""
+    for x in res.get("extension") or []:
+        if x.get("url") == C.BAND_SET_EXTENSION:
+            payload["bands"] = x.get("valueString")
+        elif x.get("url") == C.VERSION_EXTENSION:
+            version = str(x.get("valueString") or "")
+    return version
 
 
 def _whole_numbers(node: Any) -> Any:
@@ -383,12 +391,7 @@ def parse_bundle(data: Any) -> ParsedBundle:
                 raise BundleError(where, f"{fld}.linkId", f"expected an item number 1-{n} or 'total', got {link!r}")
             answers[int(link) - 1] = None if not values else values[0] if len(values) == 1 else values
         payload: dict[str, Any] = {"answers": answers}
-        version = ""
-        for x in res.get("extension") or []:
-            if x.get("url") == C.BAND_SET_EXTENSION:
-                payload["bands"] = x.get("valueString")
-            elif x.get("url") == C.VERSION_EXTENSION:
-                version = str(x.get("valueString") or "")
+        version = _bands_and_version(res, payload)
         try:
             result = score(instrument, payload)
         except (ValueError, TypeError, KeyError) as exc:
