@@ -69,8 +69,25 @@ def _verdict_summary(c: Any, with_outcome: bool = True) -> str:
     if c.immediate_outcome:
         parts.append(f"immediate reaction test: {c.immediate_outcome}")
     if c.stop_reason:
-        parts.append("stopped for safety")
+        parts.append(_stop_words(c))
     return "; ".join(parts)
+
+
+def _stop_words(c: Any) -> str:
+    """Why a challenge stopped, in fixed words (the typed reason is free text, which a bundle without
+    the patient's identity must not carry). Until 2026-12-06 every stop read "stopped for safety",
+    also one stopped because sharing with the clinic ended or for a reason the person typed."""
+    from gutskin.clinic.challenges import ENDED_SHARING_REASON
+    from gutskin.clinic.sharing import CLOSED_ACCOUNT_REASON
+
+    reason = c.stop_reason or ""
+    if reason.startswith("safety check:") or c.immediate_outcome in ("positive", "stopped"):
+        return "stopped for safety"
+    if reason == ENDED_SHARING_REASON:
+        return "stopped when sharing with the supervising clinician ended"
+    if reason == CLOSED_ACCOUNT_REASON:
+        return "stopped when the supervising clinician's account was closed"
+    return "stopped before its end (reason recorded in gutskin)"
 
 
 def challenge_records(session: Session, patient_id: int, today: dt.date | None = None) -> list[dict[str, Any]]:
