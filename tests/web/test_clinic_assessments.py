@@ -153,6 +153,7 @@ def test_page_form_records_and_shows_total_band_and_scores_row(client, engine, p
     login_page(client, "linked@clinic.example.org")
     page = client.get(f"/clinic/patients/{people.owner_pid}").text
     assert 'id="easi-form"' in page and 'id="scorad-form"' in page
+    assert '<th id="scores-author">Answered by</th>' in page  # only questionnaires (none yet)
     r = client.post(f"/clinic/patients/{people.owner_pid}/assessments/easi",
                     data={**_easi_form(EASI_REGIONS), "csrf_token": _csrf(page)}, follow_redirects=False)
     assert r.status_code == 303, r.text[-2000:]
@@ -161,6 +162,8 @@ def test_page_form_records_and_shows_total_band_and_scores_row(client, engine, p
     assert saved and "EASI recorded" in saved.group(1) and ">18.1<" in saved.group(1) and "moderate" in saved.group(1)
     row = re.search(r"<tr><td>[0-9-]{10}</td><td>EASI</td>(.*?)</tr>", shown)
     assert row and ">18.1</td>" in row.group(1) and "the clinic" in row.group(1), shown[-3000:]
+    # the clinic's EASI is recorded, not answered (the visit report's words; clinician walk 2026-12-06)
+    assert '<th id="scores-author">Answered or recorded by</th>' in shown
 
 
 def test_page_refusal_marks_the_field_and_keeps_what_was_typed(client, engine, people) -> None:
