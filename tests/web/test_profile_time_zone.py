@@ -164,3 +164,19 @@ def test_an_app_changes_the_zone_through_the_api(client, engine, people) -> None
     doc = bearer(client, "linked@clinic.example.org")
     r = client.put("/api/v1/me/time_zone", params={"patient_id": people.owner_pid}, json={"time_zone": NYC}, headers=doc)
     assert r.status_code in (403, 404) and _zone(engine, people.owner_pid) is None
+
+
+def test_the_zone_learned_on_a_first_save_reads_added_not_changed(client, engine, people) -> None:  # type: ignore[no-untyped-def]
+    """The first save with a browser zone gives the profile its zone; nobody chose to change one, and
+    the access list read "You changed the profile's time zone" (patient walk, 2026-12-06). It reads
+    "added"; a choice on My data afterwards reads "changed"."""
+    mia = _mia_with_ben(engine, people)
+    assert login_page(client, "owner@example.org").status_code == 303
+    _save(client, mia, LON, 3)
+    assert _zone(engine, mia) == LON
+    log = html.unescape(client.get(f"/sharing?patient={mia}").text)
+    assert "added the profile's time zone" in log and "changed the profile's time zone" not in log
+    r = client.post(f"/profiles/{mia}/time_zone", data={"csrf_token": _csrf(client, "/data"), "time_zone": NYC},
+                    follow_redirects=False)
+    assert r.status_code == 303
+    assert "changed the profile's time zone" in html.unescape(client.get(f"/sharing?patient={mia}").text)

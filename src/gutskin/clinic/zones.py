@@ -93,14 +93,15 @@ def patients_today(session: Session, patient_ids: list[int]) -> dict[int, dt.dat
 
 def remember(session: Session, actor: Actor, patient: Patient, zone: str | None) -> None:
     """Learn ``zone`` (a known IANA name; anything else is ignored) as the profile's zone when the
-    profile has none yet (or one this machine does not know), audited as an update of the profile's
-    time zone. A profile that has a zone keeps it: a visit's zone decides only that visit's
+    profile has none yet (or one this machine does not know), audited as the profile's time zone
+    added ("create": the access list read "You changed the profile's time zone" for a zone nobody
+    chose, taken from the browser on a first save; patient walk, 2026-12-06). A profile that has a zone keeps it: a visit's zone decides only that visit's
     "today", and the zone is changed on purpose on My data (:func:`set_profile_zone`). The caller
     has authorized ``actor`` to enter the profile's record and holds the transaction."""
     if known(zone) is None or known(patient.time_zone) is not None:
         return
     patient.time_zone = zone
-    audit.record(session, actor, patient.id, "update", "patient_time_zone", zone or "")
+    audit.record(session, actor, patient.id, "create", "patient_time_zone", zone or "")
 
 
 @functools.lru_cache(maxsize=1)
