@@ -21,6 +21,7 @@ from gutskin.clinic.errors import Conflict, Forbidden, InvalidInput, NotFound
 from gutskin.diary.names import NameRefused, clean_name
 from gutskin.store.db import transaction
 from gutskin.store.models import (
+    AllergyRecord,
     AppointmentRequest,
     DiaryDay,
     FactorValue,
@@ -269,7 +270,10 @@ def import_bundle(engine: Engine, actor: Actor, bundle: Any, patient_ref: str | 
     ``InvalidInput`` naming the entry and field. Nothing is stored unless everything is.
     The clinic's EASI and SCORAD (re-scored from their findings) come in with author role
     ``clinician``, only by the operator (``Forbidden`` otherwise); one already recorded on that
-    day is a ``Conflict``.
+    day is a ``Conflict``. Food allergies (AllergyIntolerance: food, confirmed/refuted, avoid list,
+    recorded day) come back as allergy records with no challenge and no recorder (the clinician is
+    an account of the other system), also only by the operator; a food the target already has an
+    allergy record for is a ``Conflict`` (2026-12-06; before, they were ignored).
     Who answered travels as a role (patient | caregiver, from the bundle's authors and
     performers); the account that entered it elsewhere is not known here (``author_user_id`` NULL).
     """
@@ -284,6 +288,11 @@ def import_bundle(engine: Engine, actor: Actor, bundle: Any, patient_ref: str | 
         # a clinician's findings: only the operator's import (the CLI) may bring them in, never a
         # patient's or caregiver's own upload (it would put findings in the clinic's name)
         raise Forbidden("the bundle holds the clinic's EASI or SCORAD results: only the operator's "
+                        "import (gutskin import fhir) may bring them in; nothing was imported")
+    if parsed.allergies and not actor.is_system:
+        # a clinician's decision (a refuted allergy takes the food off the avoid list): never from a
+        # patient's or caregiver's own upload, as a patient cannot mark their own challenge passed
+        raise Forbidden("the bundle holds food allergies decided by a clinician: only the operator's "
                         "import (gutskin import fhir) may bring them in; nothing was imported")
     with transaction(engine) as s:
         ref = patient_ref or parsed.patient_identifier
@@ -346,6 +355,19 @@ def import_bundle(engine: Engine, actor: Actor, bundle: Any, patient_ref: str | 
             if hit:
                 raise Conflict(f"patient {p.external_id} already has a {hit[0][1].upper()} on {hit[0][0].isoformat()}; "
                                "nothing was imported")
+        if parsed.allergies:
+            held = s.scalars(select(AllergyRecord.food).where(
+                AllergyRecord.patient_id == p.id, AllergyRecord.food.in_(sorted({a["food"] for a in parsed.allergies})))
+                .order_by(AllergyRecord.food).limit(1)).first()
+            if held is not None:
+                raise Conflict(f"patient {p.external_id} already has an allergy record for {held}; nothing was imported")
+        for a in sorted(parsed.allergies, key=lambda a: (a["recorded_on"], a["food"])):
+            rec = AllergyRecord(patient_id=p.id, food=a["food"], status=a["status"], avoid=a["avoid"], challenge_id=None,
+                                recorded_by_user_id=None, note="",
+                                recorded_at=dt.datetime.combine(a["recorded_on"], dt.time()))
+            s.add(rec)
+            s.flush()
+            audit.record(s, actor, p.id, "create", "allergy_record", rec.id)
         for q in [*parsed.questionnaires, *parsed.assessments]:
             # an assessment keeps the role "clinician" (the bundle's examination Observation), not the
             # account: the clinician who recorded it belongs to the other system (author_user_id NULL)

@@ -55,7 +55,7 @@ def import_fhir(
     file: str = typer.Argument(..., help="FHIR Bundle (JSON) exported by gutskin; '-' reads standard input."),
     patient: str = typer.Option(None, "--patient", help="Import into this patient instead of the bundle's identifier."),
 ) -> None:
-    """Import a bundle's QuestionnaireResponses and Observations: all or nothing."""
+    """Import a bundle's QuestionnaireResponses, Observations and food allergies (AllergyIntolerance): all or nothing."""
     from gutskin.clinic.actors import SYSTEM
     from gutskin.clinic.errors import ClinicError
     from gutskin.clinic.fhir import import_bundle

@@ -4,10 +4,14 @@ Pure: :func:`parse_bundle` validates the whole bundle (R4B models, then gutskin'
 references and value ranges, and re-scores every questionnaire with ``gutskin.instruments``)
 and returns plain data, or raises :class:`BundleError` naming the failing resource and field.
 Nothing is half-read: the caller (``gutskin.clinic.fhir.import_bundle``) stores the result in
-one transaction. Only QuestionnaireResponses and Observations are imported; the Patient must
-carry gutskin's identifier; Questionnaire, MedicationStatement, Appointment and
-AllergyIntolerance entries are validated and then ignored (they are derived from the diary
-or managed in the clinic), as are the export's Device and Provenance. A RelatedPerson (the
+one transaction. QuestionnaireResponses, Observations and AllergyIntolerances are imported; the
+Patient must carry gutskin's identifier; Questionnaire, MedicationStatement and Appointment
+entries are validated and then ignored (they are derived from the diary or managed in the
+clinic), as are the export's Device and Provenance. An AllergyIntolerance (a food allergy
+confirmed or refuted by a clinician) comes back as one allergy record: the food from the
+gutskin factor coding, ``verificationStatus`` confirmed/refuted, the avoid list from the note
+"On the patient's avoid list.", ``recordedDate`` (2026-12-06; before, a confirmed allergy and
+the avoid list were lost on the way). A RelatedPerson (the
 parent who answered for a child) is read only to know who answered: a response's ``author``
 and a diary Observation's ``performer`` give the answer's or the day's ``author_role``
 (``patient`` or ``caregiver``; None without one). Any other resource type marks a foreign
@@ -29,9 +33,10 @@ from typing import Any
 from gutskin.diary.csvio import identifier_problem
 from gutskin.interop import codes as C
 
-IMPORTED = ("QuestionnaireResponse", "Observation")
-IGNORED = ("Questionnaire", "MedicationStatement", "Appointment", "AllergyIntolerance", "RelatedPerson", "Device",
-           "Provenance")
+IMPORTED = ("QuestionnaireResponse", "Observation", "AllergyIntolerance")
+IGNORED = ("Questionnaire", "MedicationStatement", "Appointment", "RelatedPerson", "Device", "Provenance")
+#: the note gutskin's export puts on an AllergyIntolerance whose food is on the patient's avoid list
+AVOID_NOTE = "On the patient's avoid list."
 ALLOWED = ("Patient", *IMPORTED, *IGNORED)
 MAX_NOTES = 4000
 
@@ -52,6 +57,9 @@ class ParsedBundle:
     #: the clinic's EASI and SCORAD (rows of ``questionnaires``' shape, ``author_role`` "clinician")
     assessments: list[dict[str, Any]] = field(default_factory=list)
     ignored: dict[str, int] = field(default_factory=dict)
+    #: food allergies decided by a clinician (AllergyIntolerance): ``{"food", "status" (confirmed |
+    #: refuted), "avoid", "recorded_on" (date)}``, one per food (2026-12-06)
+    allergies: list[dict[str, Any]] = field(default_factory=list)
     #: the Patient's identity when the bundle carries it (exported with the patient's consent, no
     #: PSEUDED mark): ``{"display_name", "birth_year", "sex", "region"}`` (None where not given);
     #: None for a pseudonymous bundle. Given to a profile the import creates (2026-12-06).
@@ -60,7 +68,7 @@ class ParsedBundle:
     def summary(self) -> dict[str, Any]:
         return {"patient": self.patient_identifier, "days": len(self.days),
                 "questionnaires": len(self.questionnaires), "assessments": len(self.assessments),
-                "ignored": dict(sorted(self.ignored.items()))}
+                "allergies": len(self.allergies), "ignored": dict(sorted(self.ignored.items()))}
 
 
 def _where(i: int, res: Any) -> str:
@@ -266,6 +274,38 @@ def _identity(res: Mapping[str, Any], where: str) -> dict[str, Any] | None:
     return {"display_name": name, "birth_year": year, "sex": sex, "region": region}
 
 
+def _allergy(res: Mapping[str, Any], where: str) -> dict[str, Any]:
+    """One AllergyIntolerance as gutskin writes it: a food of gutskin's factor system, verification
+    confirmed or refuted, ``recordedDate``; on the avoid list when a note says so."""
+    from gutskin.diary.factors import known_factor, parse_factor_name
+
+    if list(res.get("category") or []) != ["food"]:
+        raise BundleError(where, "category", f"expected ['food'], got {res.get('category')!r}")
+    foods = [c.get("code") for c in _codings(res) if c.get("system") == C.FACTOR_SYSTEM]
+    if len(foods) != 1:
+        raise BundleError(where, "code.coding", f"expected one food of {C.FACTOR_SYSTEM}, found {len(foods)}")
+    food = foods[0]
+    try:
+        parse_factor_name(str(food))
+        known_factor(str(food))
+    except ValueError as exc:
+        raise BundleError(where, "code.coding.code", str(exc)) from None
+    if not str(food).startswith("food."):
+        raise BundleError(where, "code.coding.code", f"expected a food (food.*), got {food!r}")
+    status = [c.get("code") for c in (res.get("verificationStatus") or {}).get("coding") or []
+              if c.get("system") == C.ALLERGY_VERIFICATION]
+    if len(status) != 1 or status[0] not in ("confirmed", "refuted"):
+        raise BundleError(where, "verificationStatus", f"expected one of confirmed, refuted, got {status!r}")
+    clinical = [c.get("code") for c in (res.get("clinicalStatus") or {}).get("coding") or []
+                if c.get("system") == C.ALLERGY_CLINICAL]
+    want = "active" if status[0] == "confirmed" else "inactive"
+    if clinical != [want]:
+        raise BundleError(where, "clinicalStatus", f"a {status[0]} allergy is {want!r}, got {clinical!r}")
+    day = _day_of(res.get("recordedDate"), where, "recordedDate")
+    avoid = any(isinstance(n, Mapping) and n.get("text") == AVOID_NOTE for n in res.get("note") or [])
+    return {"food": str(food), "status": status[0], "avoid": avoid, "recorded_on": day}
+
+
 def _bands_and_version(res: dict[str, Any], payload: dict[str, Any]) -> str:
     """Put the resource's band-set extension into ``payload["bands"]`` and return its instrument
     version extension ("" when absent): the same two extensions on a questionnaire's
@@ -351,6 +391,14 @@ def parse_bundle(data: Any) -> ParsedBundle:
         where = _where(i, res)
         if rt in IGNORED:
             out.ignored[rt] = out.ignored.get(rt, 0) + 1
+            continue
+        if rt == "AllergyIntolerance":
+            check_subject(i, res, "patient")
+            a = _allergy(res, where)
+            if any(x["food"] == a["food"] for x in out.allergies):
+                raise BundleError(where, "code.coding", f"a second AllergyIntolerance for {a['food']} "
+                                  "(gutskin writes one per food, from the newest decision)")
+            out.allergies.append(a)
             continue
         if rt != "QuestionnaireResponse":
             continue
