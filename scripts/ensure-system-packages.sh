@@ -6,8 +6,11 @@ set -euo pipefail
 # libraries were reported missing (and `make test` stopped) for anyone but root.
 PATH="$PATH:/usr/sbin:/sbin"
 missing=()
+# read the cache once: `ldconfig -p | grep -q` under pipefail failed now and then (grep -q leaves at the
+# first match, ldconfig still writing gets SIGPIPE, exit 141) and reported an installed Pango missing
+cache="$(ldconfig -p)"
 for lib in libpango-1.0.so.0:libpango-1.0-0 libpangoft2-1.0.so.0:libpangoft2-1.0-0; do
-  if ! ldconfig -p | grep -q "${lib%%:*}"; then missing+=("${lib##*:}"); fi
+  if ! grep -qF "${lib%%:*}" <<<"$cache"; then missing+=("${lib##*:}"); fi
 done
 if [ ${#missing[@]} -eq 0 ]; then exit 0; fi
 if [ "$(id -u)" != "0" ]; then
