@@ -118,6 +118,9 @@ def diversity_cmd(
     print(f"# shannon log base: e; rank: {d['rank']}; depth: {d['depth']}; {d['method']}", file=sys.stderr)
     for metric, reason in d.get("not_assessable", {}).items():
         print(f"# {metric}: {reason}", file=sys.stderr)
+    for note in d["notes"]:
+        if note.startswith("not rarefied:"):  # the table alone reads as comparable (2026-12-06)
+            print(f"# {note}", file=sys.stderr)
 
 
 @microbiome_app.command("report")

@@ -204,10 +204,37 @@ def alpha_diversity(profile: Profile, metrics: Sequence[str] = DEFAULT_ALPHA, *,
     if "pielou" in values:
         obs = np.count_nonzero(counts, axis=1)
         values.loc[obs <= 1, "pielou"] = np.nan
+    notes = prof.notes
+    uneven = unequal_depth_note(prof, metrics) if depth is None else None
+    if uneven:
+        notes = (*notes, uneven)
     return AlphaDiversity(values=values, log_base=LOG_BASE, rank=prof.rank, kind=prof.kind, depth=depth,
                           seed=seed if depth is not None else None,
                           method=f"scikit-bio {_skbio_version()} alpha_diversity",
-                          dropped=dropped, notes=prof.notes)
+                          dropped=dropped, notes=notes)
+
+
+#: Metrics that count kinds of features, and so grow with the number of reads drawn.
+DEPTH_DEPENDENT: tuple[str, ...] = ("observed", "chao1", "faith_pd")
+_RICH_WORDS = {"observed": "observed features", "chao1": "Chao1", "faith_pd": "Faith PD"}
+
+
+def unequal_depth_note(profile: Profile, metrics: Sequence[str]) -> str | None:
+    """A note when unrarefied counts of samples whose reads differ more than two-fold are given
+    richness metrics: observed features, Chao1 and Faith PD rise with sequencing depth (a deeper
+    library finds more rare features), so across such samples they compare depths as much as
+    communities. ``None`` when nothing needs saying. The cohort analysis notes the same
+    (2026-12-06: ``microbiome diversity`` on a 50-sample table of 800 to 40,000 reads was silent)."""
+    rich = [m for m in DEPTH_DEPENDENT if m in metrics]
+    if profile.kind != "counts" or len(profile.sample_ids) < 2 or not rich:
+        return None
+    reads = profile.matrix.sum(axis=1)
+    lo, hi = float(reads.min()), float(reads.max())
+    if hi <= 2 * lo:
+        return None
+    return (f"not rarefied: reads per sample range from {lo:,.0f} to {hi:,.0f} ({hi / lo:.0f}-fold); "
+            f"{' and '.join(_RICH_WORDS[m] for m in rich)} rise with sequencing depth, so between these samples they differ by depth as "
+            f"well as by community; rarefy to one depth (--rarefy N, e.g. {lo:.0f}) to compare them")
 
 
 @dataclass(frozen=True)
