@@ -51,6 +51,7 @@ from scipy.linalg.lapack import dpotrf as _dpotrf
 from scipy.linalg.lapack import dpotri as _dpotri
 from scipy.special import ndtr
 
+from gutskin.insights.together import together_groups, varies
 from gutskin.insights.wording import risk_percent
 
 LAGS: tuple[int, ...] = (0, 1, 2, 3)
@@ -143,6 +144,7 @@ class FactorEstimate:
     reason: str = ""  # why not estimated
     post: dict[str, Any] | None = None  # posterior summaries (filled by find_triggers)
     implausible: int = 0  # days left out as implausible amounts (CODE_LIMIT)
+    together: tuple[tuple[str, bool], ...] = ()  # factors logged on the same days (True) or the other days
 
     @property
     def estimable(self) -> bool:
@@ -367,7 +369,9 @@ def _estimates(patient, day_index, itch, names, raw, min_days) -> list[FactorEst
         imputed |= ~y_obs[rows - j]
     if imputed.any() and not imputed.all():
         cols.append(imputed.astype(float))
-    base = np.column_stack(cols)
+    # a lagged itch that is the same on every row (a weekend-only diary: the day two and three
+    # days before an entry is never logged) cannot be estimated; left out, not a singular fit
+    base = np.column_stack([c for i, c in enumerate(cols) if i == 0 or varies(c)])
     yv = y[rows]
 
     C = covs[:, elig]  # (n, E), mean-imputed below
@@ -376,19 +380,59 @@ def _estimates(patient, day_index, itch, names, raw, min_days) -> list[FactorEst
         means = np.where(miss, 0.0, C).sum(axis=0) / np.maximum((~miss).sum(axis=0), 1)
         C = np.where(miss, means[None, :], C)
     is_treat = np.array([est[j].factor.startswith("treat.") for j in elig])
+    # factors logged on exactly the same days (or exactly the other days): one stands for its
+    # group in the fits below, the others get the group's effect in their own units at the end
+    groups = together_groups(np.vstack([C[rows - lag] for lag in LAGS]))  # copies at every lag
+    elig_all = list(elig)
+    partners = {}
+    for a, members in groups:
+        names_ = [(elig[a], True)] + [(elig[b], same) for b, same in members]
+        for j, same_j in names_:
+            est[j].together = tuple((est[k].factor, same_k == same_j) for k, same_k in names_ if k != j)
+        partners.update({elig[b]: (a, same) for b, same in members})
+    by_factor = {j: C[:, e] for e, j in enumerate(elig)}
+    if partners:
+        kept0 = [e for e, j in enumerate(elig) if j not in partners]
+        elig, C, is_treat = [elig[e] for e in kept0], C[:, kept0], is_treat[kept0]
 
-    def own_lags(e: int, j: int) -> np.ndarray:
-        return np.column_stack([base] + [C[rows - lag, e] for lag in est[j].lags])
+    def lag_cols(C: np.ndarray, lag: int) -> np.ndarray:
+        blk = C[rows - lag]
+        return blk, (np.ptp(blk, axis=0) > 1e-12 if blk.shape[0] else np.zeros(blk.shape[1], bool))
+
+    def own_lags(col: np.ndarray, j: int) -> tuple[np.ndarray, list[int]]:
+        lags = [lag for lag in est[j].lags if varies(col[rows - lag])]
+        return np.column_stack([base] + [col[rows - lag] for lag in lags]), lags
 
     def joint(C: np.ndarray, is_treat: np.ndarray):
         blocks, index = [], []  # index: (position in elig, lag)
         for lag in LAGS:
-            keep = ~is_treat if lag == 0 else np.ones(len(is_treat), bool)
-            blocks.append(C[rows - lag][:, keep])
+            blk, vary = lag_cols(C, lag)
+            keep = (~is_treat if lag == 0 else np.ones(len(is_treat), bool)) & vary
+            blocks.append(blk[:, keep])
             index.extend((e, lag) for e in np.flatnonzero(keep))
         X = np.column_stack([base, *blocks])
         return X, index, (_ols(X, yv) if X.shape[0] >= X.shape[1] + 20 else None)
 
+    def fill_joint(B: np.ndarray, SE: np.ndarray, index, fit) -> None:
+        beta, se = fit
+        at = np.array(index, dtype=np.int64).reshape(-1, 2)  # (position in elig, lag); LAGS = 0..3
+        B[at[:, 0], at[:, 1]] = beta[nb:]
+        SE[at[:, 0], at[:, 1]] = se[nb:]
+
+    def fill_own(j: int, col: np.ndarray) -> None:
+        X1, lags = own_lags(col, j)
+        f1 = _ols(X1, yv) if lags else None
+        if f1 is None:
+            est[j].b = est[j].se = None
+            # enough rows for its own lags yet no fit: its lag columns copy each other
+            est[j].reason = "regular_rhythm" if lags and X1.shape[0] - X1.shape[1] >= 10 else "few_rows"
+            return
+        est[j].b, est[j].se = np.full(len(LAGS), np.nan), np.full(len(LAGS), np.nan)
+        for k, lag in enumerate(lags):
+            est[j].b[lag] = f1[0][nb + k]
+            est[j].se[lag] = f1[1][nb + k]
+
+    nb = base.shape[1]
     X, index, fit = joint(C, is_treat)
     if fit is None and X.shape[0] >= X.shape[1] + 20:
         # A factor that came on a strict rhythm (every other day: lag 0 = lag 2; every third
@@ -396,40 +440,45 @@ def _estimates(patient, day_index, itch, names, raw, min_days) -> list[FactorEst
         # such days tells which day it acts on. Say so ("regular_rhythm"), leave it out and fit
         # the rest jointly; it used to send every factor to the one-at-a-time fit and read
         # "needs more logged days".
-        rhythm = [e for e, j in enumerate(elig) if _ols(own_lags(e, j), yv) is None]
+        rhythm = [e for e, j in enumerate(elig) if _ols(own_lags(C[:, e], j)[0], yv) is None]
         if rhythm:
             for e in rhythm:
                 est[elig[e]].reason = "regular_rhythm"
             kept = [e for e in range(len(elig)) if e not in set(rhythm)]
             elig = [elig[e] for e in kept]
             C, is_treat = C[:, kept], is_treat[kept]
-            if not elig:
-                return est
-            X, index, fit = joint(C, is_treat)
-    nb = base.shape[1]
+            if elig:
+                X, index, fit = joint(C, is_treat)
     B = np.full((len(elig), len(LAGS)), np.nan)  # one row per eligible factor (views below)
     SE = np.full((len(elig), len(LAGS)), np.nan)
     for i, j in enumerate(elig):
         est[j].b, est[j].se = B[i], SE[i]
-    if fit is not None:
-        beta, se = fit
-        at = np.array(index, dtype=np.int64).reshape(-1, 2)  # (position in elig, lag); LAGS = 0..3
-        B[at[:, 0], at[:, 1]] = beta[nb:]
-        SE[at[:, 0], at[:, 1]] = se[nb:]
-        return est
-    # too few days for the joint model: one factor at a time (same dynamics terms)
-    for e, j in enumerate(elig):
-        lags = est[j].lags
-        X1 = own_lags(e, j)
-        f1 = _ols(X1, yv)
-        if f1 is None:
-            est[j].b = est[j].se = None
-            # enough rows for its own lags yet no fit: its lag columns copy each other
-            est[j].reason = "regular_rhythm" if X1.shape[0] - X1.shape[1] >= 10 else "few_rows"
-            continue
-        for k, lag in enumerate(lags):
-            est[j].b[lag] = f1[0][nb + k]
-            est[j].se[lag] = f1[1][nb + k]
+    if elig and fit is not None:
+        fill_joint(B, SE, index, fit)
+    else:  # too few days for the joint model: one factor at a time (same dynamics terms)
+        for e, j in enumerate(elig):
+            fill_own(j, C[:, e])
+    for j, (a, _same) in partners.items():  # each member of a group in its representative's place
+        rep = est[elig_all[a]]
+        if rep.reason:
+            est[j].reason = rep.reason
+        elif fit is not None and elig_all[a] in elig:
+            Cj = C.copy()
+            Cj[:, elig.index(elig_all[a])] = by_factor[j]
+            _X, index_j, fit_j = joint(Cj, is_treat)
+            if fit_j is None:
+                fill_own(j, by_factor[j])
+                continue
+            Bj, SEj = np.full_like(B, np.nan), np.full_like(SE, np.nan)
+            fill_joint(Bj, SEj, index_j, fit_j)
+            i = elig.index(elig_all[a])
+            est[j].b, est[j].se = Bj[i].copy(), SEj[i].copy()
+        else:
+            fill_own(j, by_factor[j])
+    for fe in est:  # no lag of it could be estimated (every lag column constant)
+        if fe.b is not None and not np.any(np.isfinite(fe.b)):
+            fe.b = fe.se = None
+            fe.reason = fe.reason or "few_rows"
     return est
 
 
@@ -549,7 +598,36 @@ def _more(factor: str) -> str:
     return "Higher" if kind is FactorKind.scale else "More"
 
 
-def _sentence(r: TriggerResult) -> str:
+def _join_or(words: list[str], last: str = "or") -> str:
+    return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} {last} {words[-1]}"
+
+
+def _caveats(e: FactorEstimate) -> str:
+    """What the verdict cannot tell (2026-12-06 messy-diaries walk): a factor logged on exactly
+    the same days as another has one effect for the two of them, and a lag no entry reaches
+    (a weekend-only diary has no entry two or three days after another) was not checked."""
+    out = []
+    if e.together:
+        same = [_label(f) for f, s in e.together if s]
+        other = [_label(f) for f, s in e.together if not s]
+        me = _label(e.factor)
+        if same:
+            out.append(f"You logged {me} and {_join_or(same, 'and')} on the same days every time, so this is the "
+                       "effect of them together: your diary cannot tell which of them it is.")
+        if other:
+            out.append(f"You logged {me} on exactly the days without {_join_or(other)}, so your diary cannot tell "
+                       f"the effect of {me} from that of going without {_join_or(other)}.")
+    if e.b is not None:
+        done = [lag for lag in e.lags if np.isfinite(e.b[lag])]
+        if done and len(done) < len(e.lags):
+            missing = [("one", "two", "three")[lag - 1] for lag in e.lags if lag not in done and lag]
+            gap = _join_or(missing) + (" day" if missing == ["one"] else " days")
+            out.append(f"Only an effect {_join_or([_WHEN[lag] for lag in done])} could be checked: your entries "
+                       f"never come {gap} after another entry.")
+    return " ".join(out)
+
+
+def _sentence(r: TriggerResult, caveat: str = "") -> str:
     with_ = "days with" if r.kind == "binary" else "high days"
     without = "without" if r.kind == "binary" else "other days"
     counts = f"from {r.exposed_days} {with_} and {r.unexposed_days} {without}"
@@ -582,6 +660,8 @@ def _sentence(r: TriggerResult) -> str:
         if r.notes and "flat_itch" in r.notes:
             s = (f"{name}: not enough data yet — your itch had the same score on every logged day, so there is "
                  "nothing to compare the days with and without it against.")
+    if caveat:
+        s += " " + caveat
     if r.is_treatment:
         s += " " + TREATMENT_NOTE
     return s
@@ -626,7 +706,11 @@ def _verdicts_for_patient(
                 r.notes.append(f"pooled with {prior.pooled_from} patients")
         if e.implausible:
             r.notes.append(f"{e.implausible} day(s) with an implausible amount (far outside the usual range) left out")
-        r.sentence = _sentence(r)
+        if e.together and e.estimable:
+            r.notes.append("logged on the same days as " + _join_or([_label(f) for f, _s in e.together], "and")
+                           if all(s for _f, s in e.together) else "cannot be told apart from " +
+                           _join_or([_label(f) for f, _s in e.together], "and"))
+        r.sentence = _sentence(r, _caveats(e) if e.estimable else "")
         results[e.factor] = r
     return [results[e.factor] for e in estimates]
 
