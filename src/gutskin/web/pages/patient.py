@@ -548,10 +548,11 @@ def _save_questionnaire(request: Request, instrument: str, form: dict[str, str],
             result = questionnaires.submit(s, u.actor, pid, instrument, {"answers": answers},
                                            answered_on=local_today(request, s, pid))
             child = access.patient_for_entry(s, u.actor, pid).relationship == "child"
+            shown = viewing(s, u, patient)
             return render(request, "questionnaire_result.html", {"instrument": instrument, "result": result,
                                                                  "bands": _result_bands(instrument),
-                                                                 "patient": patient, "child": child,
-                                                                 "viewing": viewing(s, u, patient)}, user=u)
+                                                                 "patient": patient, "child": child, "viewing": shown,
+                                                                 "managed_by": _managed_by(s, u, pid, shown)}, user=u)
     # the same form again with the answers given (after the transaction): nothing stored half-answered
     if tampered or len(blank) > BLANKS_ALLOWED:
         message = (f"Please answer every question (not yet: {', '.join(map(str, blank))})."
@@ -561,6 +562,17 @@ def _save_questionnaire(request: Request, instrument: str, form: dict[str, str],
     return _questionnaire_page(request, instrument, patient, answers,
                               f"Question {blank[0]} is not answered. Answer it, or press Score again to leave it blank "
                               f"(a blank question counts as 0, as on the paper {instrument.upper()}).", blank_ok=blank_key)
+
+
+def _managed_by(s, u, pid: int, shown: object) -> str | None:  # type: ignore[no-untyped-def]
+    """Who manages a child's profile, for a co-caregiver's severe result: only that parent can request
+    an appointment, and the link the page gave ("request an appointment") answered the co-caregiver
+    404 (family walk, 2026-12-06). None for the managing account and on one's own profile."""
+    if not getattr(shown, "co_caregiver", False):
+        return None
+    from gutskin.clinic import caregivers
+
+    return next((str(c["managed_by"]) for c in caregivers.caregiving(s, u.actor) if c["patient_id"] == pid), "its parent")
 
 
 def _result_bands(instrument: str) -> tuple[tuple[int, int, str], ...]:
