@@ -312,13 +312,20 @@ def latest_summary(session: Session, actor: Actor, patient_id: int) -> dict[str,
     # the newest sample's id, name, day and stored report only: it read every sample with its
     # taxonomic profile to show one line (the trends and the clinician's patient page;
     # bench.pages_long_record, 2026-12-06). Authorized and audited as list_samples.
+    # "newest" is the newest collected (then uploaded), as the visit report's section: it was the last
+    # uploaded, so a family bringing an older result in showed it as the latest (walk of 2026-12-06)
     patient_for_read(session, actor, patient_id)
     audit.record(session, actor, patient_id, "read", "microbiome_samples")
     row = session.execute(
         select(MicrobiomeSample.id, MicrobiomeSample.sample_id, MicrobiomeSample.collected_on, MicrobiomeSample.diversity)
-        .where(MicrobiomeSample.patient_id == patient_id).order_by(MicrobiomeSample.id.desc()).limit(1)).first()
+        .where(MicrobiomeSample.patient_id == patient_id)
+        .order_by(MicrobiomeSample.collected_on.desc().nulls_last(), MicrobiomeSample.id.desc()).limit(1)).first()
     if row is None:
         return None
+    return _summary(row)
+
+
+def _summary(row: Any) -> dict[str, Any]:
     s = {"id": row.id, "sample_id": row.sample_id,
          "collected_on": row.collected_on.isoformat() if row.collected_on else None, "report": row.diversity}
     rep = s["report"] if isinstance(s["report"], dict) else {}
@@ -327,3 +334,27 @@ def latest_summary(session: Session, actor: Actor, patient_id: int) -> dict[str,
             "shannon": (rep.get("diversity") or {}).get("values", {}).get("shannon"),
             "percentile": pct.get("percentile"), "statement": pct.get("statement"),
             "reference_name": pct.get("reference_name")}
+
+
+def timeline(session: Session, actor: Actor, patient_id: int) -> dict[str, Any]:
+    """Every sample of the profile, oldest collected first, side by side for the clinician, with
+    what may be compared across them (:func:`gutskin.microbiome.compare.compare_reports`: different
+    methods, kinds, depths or references are said, not hidden), and the newest as
+    :func:`latest_summary` gives it. Authorized and audited as :func:`list_samples` (one read)."""
+    from gutskin.microbiome.compare import compare_reports
+
+    patient_for_read(session, actor, patient_id)
+    audit.record(session, actor, patient_id, "read", "microbiome_samples")
+    rows = session.execute(
+        select(MicrobiomeSample.id, MicrobiomeSample.sample_id, MicrobiomeSample.collected_on, MicrobiomeSample.diversity)
+        .where(MicrobiomeSample.patient_id == patient_id).order_by(MicrobiomeSample.id)).all()
+    if not rows:
+        return {"latest": None, "rows": [], "caveats": []}
+    # collected days ascending, then samples without a day (in upload order)
+    dated = sorted(rows, key=lambda r: (r.collected_on is None, r.collected_on or dt.date.min, r.id))
+    out = compare_reports([(r.sample_id, r.collected_on.isoformat() if r.collected_on else None,
+                            r.diversity if isinstance(r.diversity, dict) else {}) for r in dated])
+    for r, shown in zip(dated, out["rows"]):
+        shown["id"] = r.id
+    newest = max(rows, key=lambda r: (r.collected_on is not None, r.collected_on or dt.date.min, r.id))  # latest_summary's
+    return {"latest": _summary(newest), **out}

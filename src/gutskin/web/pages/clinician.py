@@ -91,7 +91,8 @@ def _patient_ctx(request: Request, s, u, patient_id: int, weeks: int, recorded: 
     today = dt.date.fromisoformat(data["dates"][-1])  # type: ignore[index]
     scores, scores_total = questionnaires.recent_history(s, u.actor, patient_id, 10)  # the newest 10, and how many
     recent = diary.list_days(s, u.actor, patient_id, today - dt.timedelta(days=13), today, with_author=True)
-    micro = microbiome.latest_summary(s, u.actor, patient_id)
+    micro_all = microbiome.timeline(s, u.actor, patient_id)  # every sample, oldest first (only the newest was linked)
+    micro = micro_all["latest"]
     profile = access.patient_for_read(s, u.actor, patient_id)  # authorized above (summary.trends)
     # the clinic's EASI and SCORAD (clinic_assessment.html): the form, and the result just saved
     clinic = assessments.history(s, u.actor, patient_id)
@@ -102,6 +103,8 @@ def _patient_ctx(request: Request, s, u, patient_id: int, weeks: int, recorded: 
             "recent": list(reversed(recent)),
             "readonly": True, "micro": micro,
             "micro_link": f"/clinic/patients/{patient_id}/microbiome/{micro['id']}" if micro else None,
+            "micro_timeline": micro_all if len(micro_all["rows"]) > 1 else None,
+            "micro_base": f"/clinic/patients/{patient_id}/microbiome/",
             "assess": {"saved": saved, "today": zones.patient_today(s, patient_id).isoformat(),
                        "easi_regions": EASI_REGIONS, "easi_signs": EASI_SIGNS, "easi_grades": EASI_GRADES,
                        "scorad_signs": SCORAD_SIGNS, "error": None, "error_for": None, "error_field": "", "typed": {}, **(assess or {})}}
