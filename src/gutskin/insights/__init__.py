@@ -39,7 +39,8 @@ def patient_insights(frame, patient: str, *, horizon: int = 7, cohort=None) -> d
     """
     from gutskin.insights.evaluation import factor_names
     from gutskin.insights.forecast import forecast_patient, what_if
-    from gutskin.insights.triggers import patient_trigger_report
+    from gutskin.insights.together import always_with
+    from gutskin.insights.triggers import _label, patient_trigger_report
     from gutskin.insights.wording import risk_percent
 
     one = frame[frame["patient"].astype(str) == str(patient)]
@@ -54,17 +55,30 @@ def patient_insights(frame, patient: str, *, horizon: int = 7, cohort=None) -> d
     candidates = {x["factor"]: x for x in report["triggers"] + report["protective"] if not x.get("is_treatment")}
     ranked = sorted(candidates.values(), key=lambda x: -max(x["probability"] or 0, x["probability_protective"] or 0))
     names = [x["factor"] for x in ranked]
-    scenarios = what_if(one["date"], one["itch"], factors, names, horizon) if names else []
+    # factors logged on exactly the same days (or the other days) move together in the what-if,
+    # and a group is shown once (messy-diaries walk, 2026-12-06: "Dairy every day" and "Cake every
+    # day" each showed about half of the pair's one effect)
+    together: dict[str, dict[str, tuple[float, float]]] = {}
+    yes_no = {n for n in names if factors[n].dropna().isin((0.0, 1.0)).all()}  # doses get no what-if
+    names = [n for n in names if n in yes_no] + [n for n in names if n not in yes_no]
+    for name in list(names):
+        if name in names:
+            together[name] = always_with(factors, name)
+            names = [n for n in names if n == name or n not in together[name]]
+    scenarios = what_if(one["date"], one["itch"], factors, names, horizon, together=together) if names else []
     scenarios = sorted(scenarios, key=lambda r: names.index(r["factor"]))[:MAX_WHAT_IF]
     for r in scenarios:
         item = candidates[r["factor"]]
         r["label"], r["verdict"] = item["label"], item["verdict"]
+        same = [_label(p) for p, v in together.get(r["factor"], {}).items() if v[0] > v[1]]
+        also = f" (and {', '.join(same)}, always logged with it)" if same else ""
+        without = " or ".join([item["label"].lower()] + [s.lower() for s in same])
         # the average itch too: for most patients a bad day is rare either way ("under 1%; with no
         # dairy: under 1%" read as "dairy changes nothing" under "Dairy: likely makes your itch worse")
         r["sentence"] = (
-            f"{item['label']} every day of the next {horizon} days: chance of a bad day "
+            f"{item['label']}{also} every day of the next {horizon} days: chance of a bad day "
             f"{risk_percent(r['with']['flare_risk'])}, average itch {r['with']['mean_itch']:.1f}; "
-            f"with no {item['label'].lower()}: {risk_percent(r['without']['flare_risk'])}, "
+            f"with no {without}: {risk_percent(r['without']['flare_risk'])}, "
             f"average itch {r['without']['mean_itch']:.1f}."
         )
     return {

@@ -62,6 +62,7 @@ import numpy as np
 from scipy.special import gammaln
 
 from gutskin.insights import kernels
+from gutskin.insights.together import together_groups
 from gutskin.insights.wording import risk_percent  # noqa: F401  (re-exported: forecasts are worded with it)
 
 M = kernels.M  # itch 0..10
@@ -725,6 +726,9 @@ class CovariateFit:
     future_design_var: np.ndarray | None = None  # (steps, p): their variances (0 = known)
     coding: tuple[np.ndarray, np.ndarray] | None = None  # (center, scale) of each factor in names
     code_limit: np.ndarray | None = None  # cap of each factor's coded values (code_limits)
+    copies: dict[str, tuple[str, float, float, float, float]] = field(default_factory=dict)
+    """Factors left out as exact copies of one in ``names``: member -> (that factor, slope,
+    intercept of member's coded values on its, member's center, scale)."""
 
     def planned(self, plan: Mapping[str, Sequence[float | None]]) -> tuple[np.ndarray, np.ndarray]:
         """``(future_offset, future_var)`` when some coming exposures are known in advance.
@@ -739,6 +743,12 @@ class CovariateFit:
         fo, fv = self.future_design.copy(), self.future_design_var.copy()
         steps, L = fo.shape[0], len(OBS_LAGS)
         center, scale = self.coding
+        plan = dict(plan)
+        for member, (rep, slope, icpt, cm, sm) in self.copies.items():  # a copy's plan is its factor's
+            if member in plan and rep not in plan and rep in self.names:
+                i = self.names.index(rep)
+                plan[rep] = [None if v is None or v != v else ((float(v) - cm) / sm - icpt) / slope * scale[i] + center[i]
+                             for v in plan[member]]
         for i, name in enumerate(self.names):
             if name not in plan:
                 continue
@@ -976,6 +986,22 @@ def fit_covariates(
     live = [j for j in range(len(names)) if stats[j][2] > 1e-12]
     if not live:
         return None
+    # a factor logged on exactly the days of another (cake with dairy) is the same column: two
+    # columns split one effect under two priors (the pair's effect came out ~1.4x the factor's
+    # alone, messy-diaries walk 2026-12-06), so the first stands for both; a plan for the
+    # other is translated to it (``copies``: member -> (rep, slope, intercept) of the coded values)
+    fill_all = np.array([stats[j][0] for j in range(len(names))])
+    Cl = np.where(np.isnan(C[:, live]), fill_all[live][None, :], C[:, live])
+    copies: dict[str, tuple[str, float, float]] = {}
+    for a, members in together_groups(Cl):
+        ja = live[a]
+        for b, _same in members:
+            jb = live[b]
+            if names[jb].startswith("treat.") != names[ja].startswith("treat."):
+                continue  # different lags (treatments have no same-day column): keep both
+            slope, icpt = np.polyfit(Cl[:, a], Cl[:, b], 1)
+            copies[names[jb]] = (names[ja], float(slope), float(icpt))
+    live = [j for j in live if names[j] not in copies]
     L = len(OBS_LAGS)
     fill = np.array([stats[j][0] for j in live])
     Cf = np.where(np.isnan(C[:, live]), fill[None, :], C[:, live])
@@ -1017,6 +1043,8 @@ def fit_covariates(
         future_design_var=fv,
         coding=(center[live], scale[live]),
         code_limit=limit[live],
+        copies={m: (rep, sl, ic, float(center[names.index(m)]), float(scale[names.index(m)]))
+                for m, (rep, sl, ic) in copies.items()},
     )
 
 
@@ -1215,9 +1243,13 @@ def what_if(
     grid: Grid = DEFAULT_GRID,
     flare_threshold: int = FLARE_THRESHOLD,
     seed: int = 0,
+    together: Mapping[str, Mapping[str, tuple[float, float]]] | None = None,
 ) -> list[dict[str, Any]]:
     """For each 0/1 factor in ``names``: the coming ``horizon`` days with it every day vs
     without it on any day -- flare risk and mean itch of each scenario, from one fit.
+    ``together``: factor -> the factors always logged with it (or on exactly the other days),
+    each with its value on a day with and without the factor (:func:`together.always_with`);
+    they take those values in the scenarios, since the diary has one effect for the group.
 
     Both scenarios use the same model, state and random numbers (common random numbers), so
     their difference is the factor's estimated effect alone. It is the model's *prediction*
@@ -1230,15 +1262,19 @@ def what_if(
     if fit.cf is None:
         return out
     center, scale = fit.cf.coding  # type: ignore[misc]
+    known = set(fit.cf.names) | set(fit.cf.copies)
     for name in names:
-        if name not in fit.cf.names or name.startswith("treat."):
+        if name not in known or name.startswith("treat."):
             continue
-        i = fit.cf.names.index(name)
-        if center[i] != 0 or scale[i] != 1:  # a dose, not an exposure one can skip
+        rep = fit.cf.copies[name][0] if name in fit.cf.copies else name
+        i = fit.cf.names.index(rep)
+        if name == rep and (center[i] != 0 or scale[i] != 1):  # a dose, not an exposure one can skip
             continue
         row: dict[str, Any] = {"factor": name}
+        partners = {p: v for p, v in (together or {}).get(name, {}).items() if p in known}
         for label, value in (("with", 1.0), ("without", 0.0)):
-            fut = _future(fit, {name: [value] * horizon})
+            plan = {name: [value] * horizon, **{p: [v[0] if value else v[1]] * horizon for p, v in partners.items()}}
+            fut = _future(fit, plan)
             probs = predictive(fit.st, grid, range(1, horizon + 1), **{k: v[None] for k, v in fut.items()})[0]
             row[label] = {
                 "flare_risk": round(_flare_risk(fit, horizon, fut, flare_threshold, seed), 4),

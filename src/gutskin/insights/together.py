@@ -47,3 +47,28 @@ def varies(col: np.ndarray) -> bool:
     """Whether a regression column takes more than one value over the rows (a lag column of a
     weekend-only diary, always the patient's mean, does not and cannot be estimated)."""
     return col.size > 0 and float(np.ptp(col)) > 1e-12
+
+
+def always_with(factors, name: str) -> dict[str, tuple[float, float]]:
+    """Factors of a diary frame's factor columns logged on exactly ``name``'s days (or exactly the
+    other days), as ``partner -> (its value on a day with name, on a day without)``: the "what
+    if" sets them with ``name``, because the diary's one effect of the group is shared out among
+    them (dairy alone every day moved the week's itch by about half the group's effect)."""
+    x = np.asarray(factors[name], dtype=float)
+    logged = ~np.isnan(x)
+    on = logged & (np.where(logged, x, 0.0) > 0)
+    out: dict[str, tuple[float, float]] = {}
+    if on.sum() == 0 or on.sum() == logged.sum():
+        return out
+    for other in factors.columns:
+        if other == name:
+            continue
+        c = np.asarray(factors[other], dtype=float)
+        if not np.array_equal(np.isnan(c), ~logged):
+            continue
+        c_on = logged & (np.where(logged, c, 0.0) > 0)
+        if np.array_equal(c_on, on) and np.all(c[logged & ~on] == 0):
+            out[str(other)] = (float(np.median(c[on])), 0.0)
+        elif np.array_equal(c_on, logged & ~on) and np.all(np.isin(c[logged], (0.0, 1.0))):
+            out[str(other)] = (0.0, 1.0)
+    return out
