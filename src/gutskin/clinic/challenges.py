@@ -558,6 +558,41 @@ def _day_start(day: dt.date, zone: str | None) -> dt.datetime:
         return dt.datetime.combine(day, dt.time())
 
 
+def observation_end(ch: FoodChallenge, doses: list[ChallengeDose]) -> dt.date:
+    """The patient's last day that a taken dose's observation window reaches, never before the planned
+    ``reintroduction_end``. A missed step taken late (home doses may be taken until the plan's last
+    day) or a dose late at night has its window run past the plan's end; those days were cut off the
+    verdict and the patient read "All steps ... are done" on them (home walk, 2026-12-06)."""
+    last = ch.reintroduction_end
+    for d in doses:
+        if d.status != "taken" or d.taken_at is None:
+            continue
+        end = local_dose_time(d.taken_at, d.entered_zone) + dt.timedelta(hours=ch.observation_hours)
+        day = end.date() if end.time() != dt.time() else end.date() - dt.timedelta(days=1)
+        last = max(last, day)
+    return last
+
+
+def _window_open(ch: FoodChallenge, doses: list[ChallengeDose], day: dt.date, zone: str | None) -> bool:
+    """Whether a taken dose's observation window reaches into the patient's ``day``. Every dose time
+    is UTC (clinic doses too, since 0006): the window reaches into the day when it ends after the
+    day's first moment in the patient's zone; a request that does not say the zone (an app without
+    ?zone=) is placed in the zone the last dose was taken in (0009), and only without that in UTC."""
+    taken = [d for d in doses if d.status == "taken" and d.taken_at is not None]
+    if not taken:
+        return False
+    obs_end = max(d.taken_at + dt.timedelta(hours=ch.observation_hours) for d in taken if d.taken_at is not None)
+    last_zone = max(taken, key=lambda d: d.taken_at or dt.datetime.min).entered_zone
+    return _day_start(day, zone or last_zone) < obs_end
+
+
+def _observe_text(food: str, child: str | None) -> str:
+    return (f"Observation: log {child}'s itch and skin today (late reactions show 6-48 h after a "
+            f"dose). Give {child} no other {food}." if child else
+            f"Observation: log your itch and skin today (late reactions show 6-48 h after a dose). "
+            f"Do not eat any other {food}.")
+
+
 def _step_for(session: Session, ch: FoodChallenge, day: dt.date, zone: str | None = None,
               child: str | None = None) -> dict[str, object]:
     """The day's step in words. ``child``: the name of the child whose profile this is; its texts
@@ -622,18 +657,9 @@ def _step_for(session: Session, ch: FoodChallenge, day: dt.date, zone: str | Non
                                 + (f"Give {child} no {food} at home." if child else f"Do not eat {food} at home."))
         else:
             taken = [d for d in doses if d.status == "taken" and d.taken_at is not None]
-            obs_end = max((d.taken_at + dt.timedelta(hours=ch.observation_hours) for d in taken), default=None)
-            # every dose time is UTC (clinic doses too, since 0006): the window reaches into the
-            # patient's day when it ends after the day's first moment in the patient's zone; a
-            # request that does not say the zone (an app without ?zone=) is placed in the zone the
-            # last dose was taken in (0009), and only without that in UTC
-            last_zone = max(taken, key=lambda d: d.taken_at or dt.datetime.min).entered_zone if taken else None
-            if obs_end is not None and _day_start(day, zone or last_zone) < obs_end:
+            if _window_open(ch, doses, day, zone):
                 step["action"] = "observe"
-                step["text"] = (f"Observation: log {child}'s itch and skin today (late reactions show 6-48 h after a "
-                                f"dose). Give {child} no other {food}." if child else
-                                f"Observation: log your itch and skin today (late reactions show 6-48 h after a dose). "
-                                f"Do not eat any other {food}.")
+                step["text"] = _observe_text(food, child)
             else:
                 step["action"] = "avoid"
                 step["text"] = (f"No {food} for {child} today; log {child}'s day as usual." if child
@@ -646,6 +672,13 @@ def _step_for(session: Session, ch: FoodChallenge, day: dt.date, zone: str | Non
                 step["next_text"] = (f"Next step {today_dose.step} ({today_dose.amount}, at home) is due on "
                                      f"{tomorrow.isoformat()}, at least {MIN_HOURS_BETWEEN_HOME_DOSES} hours after "
                                      "the last dose.")
+    elif _window_open(ch, doses, day, zone):  # review, but a late dose's window still runs
+        step["action"] = "observe"
+        step["text"] = _observe_text(food, child) + (
+            " After that the clinician will review the result." if child else
+            " After that your clinician will review the result.")
+        taken = [d for d in doses if d.status == "taken" and d.taken_at is not None]
+        step["safety_dose_id"] = taken[-1].id
     else:  # review
         step["action"] = "review"
         step["text"] = (f"All steps of the {food} challenge are done. {'The' if child else 'Your'} clinician will "
@@ -688,7 +721,8 @@ def log_adherence(session: Session, actor: Actor, challenge_id: int, day: dt.dat
     if ch.status not in OPEN_STATUSES:
         raise InvalidInput("status: this challenge is not running")
     first = ch.elimination_start or ch.baseline_start
-    if not first <= day <= ch.reintroduction_end or day > _today() + dt.timedelta(days=1):  # +1: zones ahead of the server
+    last = observation_end(ch, _doses(session, ch))  # a late step's observation days too
+    if not first <= day <= last or day > _today() + dt.timedelta(days=1):  # +1: zones ahead of the server
         raise InvalidInput("date: outside this challenge's days, or in the future")
     if len(note or "") > 500:
         raise InvalidInput("note: at most 500 characters")
@@ -1110,9 +1144,12 @@ def evaluate(session: Session, actor: Actor, challenge_id: int) -> dict[str, obj
     ref_start = ch.baseline_start
     if ch.elimination_start is not None:  # the last food-free elimination days are reference days too
         ref_start = max(ch.elimination_start, ch.baseline_start - dt.timedelta(days=ELIMINATION_REFERENCE_DAYS))
+    # the diary is read to the end of the last dose's window, past the plan's end when a step was
+    # taken late: a flare 36 h after a last dose taken on the plan's last day was left out
+    end = observation_end(ch, _doses(session, ch))
     days = session.scalars(select(DiaryDay).where(
         DiaryDay.patient_id == ch.patient_id, DiaryDay.day >= ref_start,
-        DiaryDay.day <= ch.reintroduction_end).order_by(DiaryDay.day)).all()
+        DiaryDay.day <= end).order_by(DiaryDay.day)).all()
     taken_days = {t.date() for t in doses}
     lapses = [a.day for a in session.scalars(select(ChallengeAdherence).where(
         ChallengeAdherence.challenge_id == ch.id, ChallengeAdherence.followed.is_(False))).all()
@@ -1126,11 +1163,11 @@ def evaluate(session: Session, actor: Actor, challenge_id: int) -> dict[str, obj
     logged = sorted(set(session.scalars(
         select(FactorValue.day).join(Factor, Factor.id == FactorValue.factor_id).where(
             FactorValue.patient_id == ch.patient_id, Factor.name == ch.food, FactorValue.value > 0,
-            FactorValue.day >= ref_start, FactorValue.day <= ch.reintroduction_end)).all()) - near_dose)
+            FactorValue.day >= ref_start, FactorValue.day <= end)).all()) - near_dose)
     lapses = sorted(set(lapses) | set(logged))
     exclude = set(lapses) | window_days(lapses, window_hours=ch.observation_hours)
     v = evaluate_challenge([d.day for d in days], [d.itch for d in days], ch.reintroduction_start, doses,
-                           poscorad=[d.poscorad for d in days], end=ch.reintroduction_end,
+                           poscorad=[d.poscorad for d in days], end=end,
                            window_hours=float(ch.observation_hours), exclude=exclude)
     result = v.to_dict()
     result["excluded_days"] = sorted(d.isoformat() for d in exclude)
@@ -1140,6 +1177,17 @@ def evaluate(session: Session, actor: Actor, challenge_id: int) -> dict[str, obj
                              f"the diary logs {food_label(ch.food)} on {len(logged)} day{'s' if len(logged) != 1 else ''} without a dose "
                              f"({', '.join(d.isoformat() for d in logged[:5])}{', …' if len(logged) > 5 else ''}): "
                              "those days and their observation windows are left out"]
+    today = zones.patient_today(session, ch.patient_id)
+    if doses and today <= end and not immediate:
+        # the last dose's window has not ended on the patient's day: a late reaction may still come
+        # (6-48 h), so "no reaction" is not a verdict yet; it read no_reaction the evening after a dose
+        result["observation_until"] = end.isoformat()
+        result["settle"] = [*result["settle"], f"the observation window of the last dose runs until {end.isoformat()} "
+                            "(the patient's day): evaluate again after it"]
+        if result["verdict"] == "no_reaction":
+            result["verdict"] = "inconclusive"
+            result["reasons"] = [*result["reasons"], "no reaction so far, but the observation window of the last dose "
+                                 f"has not ended (until {end.isoformat()}): a late reaction may still show"]
     if immediate:
         result["late_verdict"] = result["verdict"]
         result["verdict"] = "reaction_likely"
@@ -1147,7 +1195,7 @@ def evaluate(session: Session, actor: Actor, challenge_id: int) -> dict[str, obj
             ch.stop_reason or (f"objective signs at {_signs_words(signs)}" if signs else "stopped in clinic"))]
     ch.verdict = result
     ch.verdict_at = utcnow()
-    if ch.status == "active" and zones.patient_today(session, ch.patient_id) > ch.reintroduction_end:
+    if ch.status == "active" and today > end:
         ch.status = "evaluated"
     ch.updated_at = utcnow()
     audit.record(session, actor, ch.patient_id, "evaluate", "food_challenge", ch.id)
@@ -1251,9 +1299,12 @@ def _avoid(session: Session, patient_id: int, day: dt.date) -> list[dict[str, ob
                         "reason": "challenge stopped: avoid until the clinician has reviewed the stop", "until": None,
                         "challenge_id": ch.id})
             listed.add(ch.food)
-        elif phase_on(ch, day) in ("elimination", "baseline", "reintroduction"):
+        elif phase_on(ch, day) in ("elimination", "baseline", "reintroduction", "review"):
+            until = observation_end(ch, _doses(session, ch))  # a late step's window runs past the plan
+            if day > until:
+                continue
             out.append({"food": ch.food, "food_label": food_label(ch.food), "reason": "food challenge",
-                        "until": ch.reintroduction_end.isoformat(), "challenge_id": ch.id})
+                        "until": until.isoformat(), "challenge_id": ch.id})
             listed.add(ch.food)
     return out
 
@@ -1296,9 +1347,10 @@ def _challenge_reminders(ch: FoodChallenge, doses: list[ChallengeDose], day: dt.
         out.append({"kind": "next_step", "challenge_id": ch.id, "food": ch.food, "due": nxt.planned_on.isoformat(),
                     "text": f"{food.capitalize()} step {nxt.step} ({nxt.amount}, {where}) is due on "
                             f"{nxt.planned_on.isoformat()}."})
-    if day > ch.reintroduction_end:
+    end = observation_end(ch, doses)  # not before the last dose's observation window has ended
+    if day > end:
         out.append({"kind": "review_result", "challenge_id": ch.id, "food": ch.food,
-                    "due": (ch.reintroduction_end + dt.timedelta(days=1)).isoformat(),
+                    "due": (end + dt.timedelta(days=1)).isoformat(),
                     "text": f"The {food} challenge is finished: review the verdict." if reader == "clinician"
                     else f"The {food} challenge is finished: the clinician reviews the verdict."})
     return out

@@ -1,0 +1,107 @@
+"""Home reintroduction walk (2026-12-06): delayed eczematous reactions after the plan's last day.
+
+A patient in New York does a home egg reintroduction (doses on days 0, 2 and 4, 48 h windows):
+step 1 on time, step 2 missed and taken a day late near midnight, step 3 taken on the plan's
+last day in the evening (home doses may be taken late until then). The eczema flares about 36 h
+after step 3. Before, the verdict read the diary only to the plan's last day, so the flare was
+left out ("no reaction"), and the patient's page said "All steps ... are done"
+on the two days the window still covered. Time passes by moving the plan back
+(tests.challenges.test_services.shift_back), never by patching the clock.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+
+from gutskin.clinic import challenges as ch
+from gutskin.clinic import diary
+from gutskin.store.db import transaction
+from gutskin.store.models import ChallengeDose, FoodChallenge
+from tests.challenges.test_services import create, shift_back
+
+NY = "America/New_York"
+STEPS = [ch.DoseStep(0, "1/4 cooked egg"), ch.DoseStep(2, "1/2 cooked egg"), ch.DoseStep(4, "1 cooked egg")]
+
+
+def _take(engine, cid: int, local_times: list[dt.datetime]) -> None:  # type: ignore[no-untyped-def]
+    """The doses as taken at these New York wall times (stored as UTC with their zone)."""
+    with transaction(engine) as s:
+        doses = s.scalars(select(ChallengeDose).where(ChallengeDose.challenge_id == cid).order_by(ChallengeDose.step))
+        for d, t in zip(doses, local_times, strict=False):
+            d.status, d.entered_zone = "taken", NY
+            d.taken_at = t.replace(tzinfo=ZoneInfo(NY)).astimezone(dt.UTC).replace(tzinfo=None)
+
+
+def _log(engine, people, first: dt.date, last: dt.date, high: set[dt.date]) -> None:  # type: ignore[no-untyped-def]
+    day = first
+    while day <= last:
+        with transaction(engine) as s:
+            diary.put_day(s, people.owner, people.owner_pid, day,
+                          diary.DayInput(itch=8 if day in high else 2 + day.toordinal() % 2))
+        day += dt.timedelta(days=1)
+
+
+def _late_last_dose(engine, people, days_ago: int):  # type: ignore[no-untyped-def]
+    """The walk's plan, moved back so that its last planned day was ``days_ago`` days ago; doses
+    taken as in the module docstring. Returns (challenge id, plan's last day, the last dose)."""
+    cid = create(engine, people, doses=STEPS)["id"]
+    with transaction(engine) as s:
+        c = s.get(FoodChallenge, cid)
+        shift = (c.reintroduction_end - dt.date.today()).days + days_ago
+    shift_back(engine, cid, shift)
+    with transaction(engine) as s:
+        c = s.get(FoodChallenge, cid)
+        start, rs, end = c.baseline_start, c.reintroduction_start, c.reintroduction_end
+    times = [dt.datetime.combine(rs, dt.time(8)), dt.datetime.combine(rs + dt.timedelta(days=3), dt.time(23, 30)),
+             dt.datetime.combine(end, dt.time(21))]
+    _take(engine, cid, times)
+    return cid, start, end, times[-1]
+
+
+def test_a_flare_after_a_last_dose_taken_on_the_plans_last_day_counts(engine, people) -> None:  # type: ignore[no-untyped-def]
+    cid, start, end, last = _late_last_dose(engine, people, days_ago=4)
+    flare = {end + dt.timedelta(days=1), end + dt.timedelta(days=2)}  # from about 36 h after the whole egg (21:00)
+    _log(engine, people, start, end + dt.timedelta(days=3), flare)
+    with transaction(engine) as s:
+        v = ch.evaluate(s, people.clinician, cid)
+        status = s.get(FoodChallenge, cid).status
+    # window days: 08:00 dose -> its day and the next two; 23:30 and 21:00 doses -> the next two days each
+    assert v["challenge_days"] == 7, v  # old code: 5 (the whole egg's two days were cut off)
+    # one flare after three doses (the model adds the same rise at each) is not yet a decided reaction,
+    # but it is no longer "no reaction" (old code: no_reaction, probability 0.01)
+    assert v["verdict"] == "inconclusive" and v["probability"] > 0.5 and v["effect"] > 1.0, v
+    assert status == "evaluated"
+
+
+def test_the_patient_observes_until_the_last_window_ends(engine, people) -> None:  # type: ignore[no-untyped-def]
+    cid, start, end, last = _late_last_dose(engine, people, days_ago=-1)  # today: the day after the plan's last
+    today = end + dt.timedelta(days=1)
+    with transaction(engine) as s:
+        step = ch.today_steps(s, people.owner, people.owner_pid, day=today, zone=NY)[0]
+        avoid = ch.avoid_list(s, people.owner, people.owner_pid, day=today)
+        due = ch.reminders(s, people.owner, people.owner_pid, day=today)
+    assert step["action"] == "observe", step  # old code: "review", "All steps of the egg challenge are done."
+    assert step["text"].startswith("Observation: log your itch and skin today")
+    assert "After that your clinician will review the result." in step["text"]
+    assert [(a["food"], a["until"]) for a in avoid] == [("food.egg", (end + dt.timedelta(days=2)).isoformat())]
+    assert not [r for r in due if r["kind"] == "review_result"]
+    with transaction(engine) as s:  # the day after the window: review
+        step = ch.today_steps(s, people.owner, people.owner_pid, day=end + dt.timedelta(days=3), zone=NY)[0]
+    assert step["action"] == "review"
+
+
+def test_no_reaction_is_not_a_verdict_while_the_window_runs(engine, people) -> None:  # type: ignore[no-untyped-def]
+    """Evaluated the evening after the last dose (a calm diary so far): inconclusive, not
+    "no reaction", which the clinician could confirm as refuted before a late reaction shows."""
+    cid, start, end, last = _late_last_dose(engine, people, days_ago=0)  # the last dose was taken today
+    _log(engine, people, start, end, set())
+    with transaction(engine) as s:
+        v = ch.evaluate(s, people.clinician, cid)
+        status = s.get(FoodChallenge, cid).status
+    assert v["verdict"] == "inconclusive", v  # old code: no_reaction
+    assert v["observation_until"] == (end + dt.timedelta(days=2)).isoformat()
+    assert any("a late reaction may still show" in r for r in v["reasons"])
+    assert status == "active"
