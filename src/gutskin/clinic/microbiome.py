@@ -227,10 +227,14 @@ def store_sample(session: Session, actor: Actor, patient_id: int, parsed: Parsed
         raise InvalidInput(f"method: expected one of {', '.join(METHODS)}")
     if collected_on is not None and collected_on > dt.date.today() + dt.timedelta(days=1):  # a zone ahead: +1 day, as the diary
         raise InvalidInput(f"collected_on: {collected_on.isoformat()} is in the future; give the day the sample was taken")
+    from gutskin.microbiome.report import for_a_child
+
+    # a child of 3 or more is placed among adults: the report says so (age on the collection day, by birth year)
+    age = (collected_on or dt.date.today()).year - patient.birth_year if patient.birth_year is not None else None
     row = MicrobiomeSample(
         patient_id=patient_id, sample_id=parsed.sample_id, collected_on=collected_on, method=method,
         source_format=parsed.source_format, filename=parsed.filename, is_counts=parsed.is_counts,
-        profile=parsed.profile, diversity=parsed.report,
+        profile=parsed.profile, diversity=for_a_child(parsed.report, age),
     )
     session.add(row)
     session.flush()

@@ -54,6 +54,31 @@ def abundance_percent(fraction: float) -> str:
     return "over 99.9%" if pct >= 99.95 else f"{pct:.1f}%"
 
 
+ADULT_EVIDENCE = ("In adults, the difference in gut diversity between people with and without eczema is "
+                  "small; most of the evidence linking gut bacteria and eczema comes from infants.")
+CHILD_EVIDENCE = ("Most of the evidence linking gut bacteria and eczema comes from babies; in older children and "
+                  "adults the findings are fewer and less consistent.")
+CHILD_CAVEAT = ("The reference holds adults. A child's gut microbiome is still developing through the first years "
+                "of school age and may be less diverse than an adult's for that reason alone, so a child's value "
+                "can sit low in it; the percentile says where the value lies among adults, not whether it suits "
+                "the child's age.")
+
+
+def for_a_child(report: dict[str, Any], age_years: int | None) -> dict[str, Any]:
+    """The report of a child (under 18) placed in the adult reference (from age 3: the infant one
+    holds babies of 6-13 months) says so: a caveat that the reference holds adults, and the
+    evidence line no longer speaks of adults. Until 2026-12-06 a 4-year-old's parent read "In
+    adults, ..." and a percentile among adults with no word about the child's age (parent walk).
+    Returns a new dict; any other report is returned as it is."""
+    if age_years is None or not 0 <= age_years < 18 or report.get("age_group") != "adult":
+        return report
+    lines = [CHILD_EVIDENCE if line == ADULT_EVIDENCE else line for line in report.get("plain_language", [])]
+    caveats = list(report.get("caveats", []))
+    if (report.get("reference_comparison") or {}).get("comparable") and CHILD_CAVEAT not in caveats:
+        caveats.append(CHILD_CAVEAT)
+    return {**report, "child_age_years": int(age_years), "plain_language": lines, "caveats": caveats}
+
+
 def _clean(v: Any) -> Any:
     if isinstance(v, float) and not np.isfinite(v):
         return None
@@ -179,8 +204,7 @@ def _plain_language(age_group: str, comparison: dict[str, Any], taxa: list[dict[
                      "several studies (e.g. Abrahamsson 2012, Ismail 2012); these are associations, and many "
                      "babies with low diversity never develop eczema.")
     else:
-        lines.append("In adults, the difference in gut diversity between people with and without eczema is "
-                     "small; most of the evidence linking gut bacteria and eczema comes from infants.")
+        lines.append(ADULT_EVIDENCE)
     found = [t for t in taxa if t["status"] == "found"]
     for t in found:
         pct = abundance_percent(t["relative_abundance"])
