@@ -83,7 +83,27 @@ def _microbiome(session: Session, patient_id: int) -> dict[str, Any] | None:
             "reads": reads if isinstance(reads, int) else None,
             "statement": pct.get("statement") or (f"Not compared with the reference: {cmp_reason}" if cmp_reason else None),
             "top_taxa": [(name, v / total) for name, (k, v) in zip(_taxon_names(prof, [k for k, _ in top]), top)],
-            "linked_taxa": [x for x in linked if x.strip()]}
+            "linked_taxa": [x for x in linked if x.strip()], **_microbiome_history(session, patient_id)}
+
+
+def _microbiome_history(session: Session, patient_id: int) -> dict[str, Any]:
+    """Every sample, oldest collected first, with what may not be compared across them (the clinician
+    page's list, ``clinic.microbiome.timeline``): the report named only the latest of an allergist's
+    four samples (walk of 2026-12-06). Empty with one sample."""
+    from gutskin.microbiome.compare import compare_reports
+
+    rows = session.execute(
+        select(MicrobiomeSample.id, MicrobiomeSample.sample_id, MicrobiomeSample.collected_on, MicrobiomeSample.diversity)
+        .where(MicrobiomeSample.patient_id == patient_id).order_by(MicrobiomeSample.id)).all()
+    if len(rows) < 2:
+        return {"history": [], "history_caveats": []}
+    rows = sorted(rows, key=lambda r: (r.collected_on is None, r.collected_on or dt.date.min, r.id))
+    cmp = compare_reports([(r.sample_id, r.collected_on.isoformat() if r.collected_on else None,
+                            r.diversity if isinstance(r.diversity, dict) else {}) for r in rows])
+    return {"history": [{"sample_id": r.sample_id, "collected_on": r.collected_on, "method": c["method"],
+                         "shannon": c["shannon"], "percentile_words": c["percentile_words"]}
+                        for r, c in zip(rows, cmp["rows"])],
+            "history_caveats": cmp["caveats"]}
 
 
 def _taxon_names(prof: dict[str, Any], features: list[str]) -> list[str]:

@@ -251,7 +251,24 @@ def _section_microbiome(data: dict[str, Any]) -> str:
                f"cut down at random to {m['rarefied_to']} reads, the reference's depth, so its values can differ "
                "slightly.</p>" if m.get("rarefied_to") and m.get("reads") else "")
             + (f"<p>Most abundant: {taxa}.</p>" if taxa else "")
-            + (f"<p>Eczema-linked taxa: {escape('; '.join(m['linked_taxa']))}.</p>" if m.get("linked_taxa") else ""))
+            + (f"<p>Eczema-linked taxa: {escape('; '.join(m['linked_taxa']))}.</p>" if m.get("linked_taxa") else "")
+            + _microbiome_history(m))
+
+
+def _microbiome_history(m: dict[str, Any]) -> str:
+    """All samples in one line, oldest first, and what may not be compared across them (2026-12-06:
+    the report named only the latest of four)."""
+    hist = m.get("history") or []
+    if len(hist) < 2:
+        return ""
+    items = "; ".join(
+        f"{_date(h.get('collected_on')) if h.get('collected_on') else 'date not stated'} "
+        f"{escape(str(h.get('sample_id') or ''))} ({escape(str(h.get('method') or 'unknown'))}): Shannon "
+        f"{_fmt(h.get('shannon'), 2) if isinstance(h.get('shannon'), (int, float)) else '–'}, "
+        f"{escape(str(h.get('percentile_words') or ''))}" for h in hist)
+    caveats = " ".join(escape(str(c)) for c in (m.get("history_caveats") or []))
+    return (f"<p>All {len(hist)} samples, oldest first: {items}.</p>"
+            + (f"<p class='note'>{caveats}</p>" if caveats else ""))
 
 
 def _days_counted(c: dict[str, Any]) -> int:

@@ -21,6 +21,8 @@ from __future__ import annotations
 
 from typing import Any, Sequence
 
+from gutskin.microbiome.reference import _ordinal
+
 METHOD_WORDS = {"16S": "16S rRNA sequencing", "shotgun": "shotgun metagenomics", "unknown": "method not stated"}
 KIND_WORDS = {"counts": "read counts", "relative": "relative abundances"}
 
@@ -30,7 +32,13 @@ def _row(label: str, collected_on: str | None, report: dict[str, Any]) -> dict[s
     div = (report.get("diversity") or {}).get("values") or {}
     ref = report.get("reference_comparison") or {}
     sh = (ref.get("percentiles") or {}).get("shannon") or {}
-    return {"label": label, "collected_on": collected_on, "method": prof.get("method"), "kind": prof.get("kind"),
+    pct, pos = sh.get("percentile"), sh.get("position")
+    if not ref.get("comparable") or pct is None:
+        where = "not compared with a reference"
+    else:
+        where = {"below p1": "below the 1st", "above p99": "above the 99th"}.get(pos, _ordinal(round(pct)))
+        where += " percentile"
+    return {"label": label, "collected_on": collected_on, "percentile_words": where, "method": prof.get("method"), "kind": prof.get("kind"),
             "rank": prof.get("rank"), "reads": prof.get("reads"), "shannon": div.get("shannon"),
             "observed": div.get("observed"), "reference_id": (ref.get("reference") or {}).get("id"),
             "reference_name": (ref.get("reference") or {}).get("name"),
