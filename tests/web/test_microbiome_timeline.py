@@ -59,6 +59,7 @@ def test_latest_is_the_last_collected_and_the_clinician_sees_all_four_with_cavea
     assert table, "no table of the patient's samples"
     links = re.findall(r'href="/clinic/patients/\d+/microbiome/(\d+)"', table.group(0))
     assert links == [str(ids[n]) for n in ("before_abx", "after_abx", "probiotic", "followup")], links
+    assert 'data-label="Observed">16<' in table.group(0), table.group(0)  # a count, not "16.0"
     for pk in links:  # each links to its report, which the clinician may read
         assert client.get(f"/clinic/patients/{people.owner_pid}/microbiome/{pk}").status_code == 200
     caveats = re.search(r'<ul id="micro-timeline-caveats">(.*?)</ul>', page.text, re.S)
