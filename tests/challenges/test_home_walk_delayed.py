@@ -14,10 +14,12 @@ from __future__ import annotations
 import datetime as dt
 from zoneinfo import ZoneInfo
 
+import pytest
 from sqlalchemy import select
 
 from gutskin.clinic import challenges as ch
 from gutskin.clinic import diary
+from gutskin.clinic.errors import InvalidInput
 from gutskin.store.db import transaction
 from gutskin.store.models import ChallengeDose, FoodChallenge
 from tests.challenges.test_services import create, shift_back
@@ -105,3 +107,31 @@ def test_no_reaction_is_not_a_verdict_while_the_window_runs(engine, people) -> N
     assert v["observation_until"] == (end + dt.timedelta(days=2)).isoformat()
     assert any("a late reaction may still show" in r for r in v["reasons"])
     assert status == "active"
+
+
+def test_a_step_taken_late_at_night_keeps_the_plans_spacing_before_the_next(engine, people) -> None:  # type: ignore[no-untyped-def]
+    """Step 2 (1/2 egg) missed on its day and taken at 23:30 the next: step 3 (a whole egg, planned
+    two days after step 2) was offered and taken 20 hours later, inside step 2's 6-48 h window, so
+    a late reaction to the 1/2 egg would show after the whole egg. Now it waits the plan's 48 h
+    less 6 h of slack (42 h), and the step says from when."""
+    cid = create(engine, people, doses=STEPS)["id"]
+    shift_back(engine, cid, 7 + 4)  # step 3's planned day is today
+    with transaction(engine) as s:
+        doses = s.scalars(select(ChallengeDose).where(ChallengeDose.challenge_id == cid)
+                          .order_by(ChallengeDose.step)).all()
+        third = doses[2].id
+        now = ch.utcnow()
+        for d, ago in zip(doses[:2], (60, 21), strict=True):  # step 2 taken 21 h ago (late, at night)
+            d.status, d.taken_at, d.entered_zone = "taken", now - dt.timedelta(hours=ago), None
+    with transaction(engine) as s:
+        step = ch.today_steps(s, people.owner, people.owner_pid, day=dt.date.today())[0]
+    assert step["action"] != "dose", step  # old code: "dose" (20 hours had passed)
+    assert "at least 42 hours after the last dose" in step["next_text"], step
+    with transaction(engine) as s, pytest.raises(InvalidInput, match="wait at least 42 hours"):
+        ch.take_dose(s, people.owner, cid, third, {k: False for k in ch.SAFETY_SYMPTOMS}, today=dt.date.today())
+    with transaction(engine) as s:  # 43 h after step 2: step 3 is offered and taken
+        s.get(ChallengeDose, doses[1].id).taken_at = ch.utcnow() - dt.timedelta(hours=43)
+    with transaction(engine) as s:
+        assert ch.today_steps(s, people.owner, people.owner_pid, day=dt.date.today())[0]["action"] == "dose"
+        assert ch.take_dose(s, people.owner, cid, third, {k: False for k in ch.SAFETY_SYMPTOMS},
+                            today=dt.date.today())["dose"]["status"] == "taken"

@@ -61,6 +61,7 @@ MAX_PLAN_DAYS = 120
 REVIEW_NOTICE_DAYS = 7
 ELIMINATION_REFERENCE_DAYS = 14  # the last days of an elimination join the baseline as reference days
 MIN_HOURS_BETWEEN_HOME_DOSES = 20  # a missed step can be taken late, never two home doses in a day
+LATE_STEP_SLACK_HOURS = 6  # steps planned 2 days apart: 42 h (morning doses taken at different hours)
 OUTCOMES = ("confirmed", "refuted")
 IMMEDIATE_OUTCOMES = ("negative", "positive", "stopped", "incomplete")
 OPEN_STATUSES = ("active", "evaluated")
@@ -150,14 +151,37 @@ def _patients_day(day: dt.date | None, session: Session | None = None, patient_i
 
 
 def _dosed_recently(doses: list[ChallengeDose]) -> bool:
-    """A home dose was eaten less than MIN_HOURS_BETWEEN_HOME_DOSES ago, so the next one must wait.
+    """A dose was eaten less than MIN_HOURS_BETWEEN_HOME_DOSES ago (in hours, not by comparing the
+    stored UTC time's date with the patient's date, which was wrong by a day far from UTC)."""
+    now = utcnow()
+    window = dt.timedelta(hours=MIN_HOURS_BETWEEN_HOME_DOSES)
+    return any(d.taken_at is not None and dt.timedelta(0) <= now - d.taken_at < window for d in doses)
+
+
+def hours_before_step(ch: FoodChallenge, doses: list[ChallengeDose], dose: ChallengeDose) -> int:
+    """Hours the home step ``dose`` waits after the step taken before it: the plan's own spacing of
+    the two steps (at most the observation window) less ``LATE_STEP_SLACK_HOURS`` for morning doses
+    at different hours, never below ``MIN_HOURS_BETWEEN_HOME_DOSES``. A step missed and taken late
+    (home walk, 2026-12-06: 1/2 egg at 23:30 a day late) left the next, larger step 20 hours away,
+    inside the first one's 6-48 h window, so a late reaction to it would come after the larger dose."""
+    before = [d for d in doses if d.step < dose.step and d.status == "taken"]
+    if not before:
+        return MIN_HOURS_BETWEEN_HOME_DOSES
+    planned = (dose.planned_on - max(before, key=lambda d: d.step).planned_on).days * 24
+    return max(MIN_HOURS_BETWEEN_HOME_DOSES, min(planned, ch.observation_hours) - LATE_STEP_SLACK_HOURS)
+
+
+def _wait_until(ch: FoodChallenge, doses: list[ChallengeDose], dose: ChallengeDose) -> dt.datetime | None:
+    """The UTC instant from which the home step ``dose`` may be taken, when that is still ahead.
 
     Measured in hours, not by comparing the stored UTC time's date with the patient's date,
     which was wrong by a day for patients far from UTC.
     """
-    now = utcnow()
-    window = dt.timedelta(hours=MIN_HOURS_BETWEEN_HOME_DOSES)
-    return any(d.taken_at is not None and dt.timedelta(0) <= now - d.taken_at < window for d in doses)
+    last = max((d.taken_at for d in doses if d.taken_at is not None), default=None)
+    if last is None:
+        return None
+    ready = last + dt.timedelta(hours=hours_before_step(ch, doses, dose))
+    return ready if utcnow() < ready else None
 
 
 def food_label(food: str) -> str:
@@ -640,8 +664,9 @@ def _step_for(session: Session, ch: FoodChallenge, day: dt.date, zone: str | Non
         if _clinic_signs(doses):  # a reaction in clinic: no further dose is given (the page said "Step 3 is given in clinic today")
             today_dose = None
             step["next_due"] = step["next_text"] = None
-        dosed_today = _dosed_recently(doses)
         home_dose = today_dose is not None and today_dose.setting == "home"
+        wait = _wait_until(ch, doses, today_dose) if home_dose and today_dose is not None else None
+        dosed_today = wait is not None
         if today_dose is not None and not (home_dose and dosed_today) and (today_dose.planned_on == day or home_dose):
             step["dose"] = _dose_out(today_dose)
             if today_dose.setting == "home" and ch.kind == "home" and ch.released_for_home:
@@ -666,12 +691,15 @@ def _step_for(session: Session, ch: FoodChallenge, day: dt.date, zone: str | Non
                                 else f"No {food} today; log your day as usual.")
             if taken:
                 step["safety_dose_id"] = taken[-1].id
-            if home_dose and dosed_today and today_dose is not None:
-                tomorrow = day + dt.timedelta(days=1)
-                step["next_due"] = tomorrow.isoformat()
+            if home_dose and wait is not None and today_dose is not None:
+                where = zone or max(taken, key=lambda d: d.taken_at or dt.datetime.min).entered_zone
+                ready = local_dose_time(wait, where)  # the first moment, on the patient's clock
+                due = max(day + dt.timedelta(days=1), ready.date())  # a morning dose: not later today
+                at = f", not before {ready:%H:%M}{'' if where else ' UTC'}" if ready.date() == due else ""
+                step["next_due"] = due.isoformat()
                 step["next_text"] = (f"Next step {today_dose.step} ({today_dose.amount}, at home) is due on "
-                                     f"{tomorrow.isoformat()}, at least {MIN_HOURS_BETWEEN_HOME_DOSES} hours after "
-                                     "the last dose.")
+                                     f"{due.isoformat()}{at}: at least {hours_before_step(ch, doses, today_dose)} "
+                                     "hours after the last dose.")
     elif _window_open(ch, doses, day, zone):  # review, but a late dose's window still runs
         step["action"] = "observe"
         step["text"] = _observe_text(food, child) + (
@@ -822,8 +850,10 @@ def take_dose(session: Session, actor: Actor, challenge_id: int, dose_id: int, s
     if not now - dt.timedelta(hours=24) <= when <= now + dt.timedelta(minutes=10):
         raise InvalidInput("taken_at: expected a time within the last 24 hours")
     last = max((d.taken_at for d in all_doses if d.taken_at is not None), default=None)
-    if last is not None and when - last < dt.timedelta(hours=MIN_HOURS_BETWEEN_HOME_DOSES):
-        raise InvalidInput(f"dose: wait at least {MIN_HOURS_BETWEEN_HOME_DOSES} hours after the last dose")
+    wait = hours_before_step(ch, all_doses, dose)
+    if last is not None and when - last < dt.timedelta(hours=wait):
+        raise InvalidInput(f"dose: wait at least {wait} hours after the last dose (a late reaction to it "
+                           "shows 6-48 h after it)")
     dose.status = "taken"
     dose.taken_at = when
     dose.entered_zone = where
