@@ -134,6 +134,24 @@ def add_child_profile(session: Session, actor: Actor, display_name: str, birth_y
     return patient
 
 
+def set_birth_year(session: Session, actor: Actor, patient_id: int, birth_year: int) -> int:
+    """The managing account corrects a profile's birth year (a co-caregiver, anyone else: ``NotFound``).
+
+    Which questionnaires fit (CDLQI 4-16, DLQI 16+, ADCT 12+: ``instruments.ages``) and the EASI
+    weights go by it, and a year mistyped when the child was added (2016 for a baby born in 2026)
+    could only be mended by deleting the profile with its whole record (family walk, 2026-12-06).
+    A change is audited."""
+    from gutskin.clinic import access
+
+    patient = access.patient_for_write(session, actor, patient_id)
+    if not 1900 <= birth_year <= dt.date.today().year:
+        raise InvalidInput("birth_year: expected a year between 1900 and this year")
+    if patient.birth_year != birth_year:
+        patient.birth_year = birth_year
+        audit.record(session, actor, patient.id, "update", "patient_birth_year", str(birth_year))
+    return birth_year
+
+
 def _sign_in_email(email: str) -> str:
     """The address as registration stored it (:func:`normalize_email`); an address that would not
     register (invisible characters...) is only stripped and lower-cased: it matches no account,

@@ -33,6 +33,7 @@ THINGS = {
     "trends": "trends", "visit_report": "a visit report (PDF)", "simulation": "a simulation",
     "caregiver": "a share in keeping this diary (caregiver)", "caregivers": "who else keeps this diary",
     "caregiver_invite": "a caregiver code", "patient_time_zone": "the profile's time zone",
+    "patient_birth_year": "the profile's birth year",
 }
 
 

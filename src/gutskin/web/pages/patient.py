@@ -54,7 +54,8 @@ def _profiles(session, actor) -> list[dict]:  # type: ignore[no-untyped-def]
     """The profile switcher: the profiles the account manages, then the children it helps keep
     (``co_caregiver``: no Delete for those on My data)."""
     managed = [{"id": p.id, "name": p.display_name or "Me", "relationship": p.relationship, "co_caregiver": False,
-                "time_zone": zones.patient_zone(session, p.id)} for p in access.owned_patients(session, actor)]
+                "time_zone": zones.patient_zone(session, p.id), "birth_year": p.birth_year}
+               for p in access.owned_patients(session, actor)]
     return managed + [{"id": p.id, "name": p.display_name or p.external_id, "relationship": p.relationship,
                        "co_caregiver": True, "time_zone": zones.patient_zone(session, p.id)}
                       for p in access.caregiving_patients(session, actor)]
@@ -769,18 +770,43 @@ def appointments_send(request: Request, request_id: int, to: list[str] = Form([]
 
 @router.get("/data", response_class=HTMLResponse)
 def data_page(request: Request, imported: str | None = None, removed: str | None = None,
-              zone_set: str | None = None) -> Response:
+              zone_set: str | None = None, year_set: str | None = None) -> Response:
     with unit_of_work(request) as s:
         u = require_user(request, s, "patient")
         note = read_note(request, imported)  # signed: a link cannot make the page say "Imported 500 days"
         rows = int(note) if note and note.isdigit() else None
         gone = read_note(request, removed)  # signed too: "the profile is deleted" only after one was
         zoned = read_note(request, zone_set)  # signed: "zone 12" after that profile's zone was saved
+        yeared = read_note(request, year_set) or ""  # signed: "year 12" after that profile's birth year was saved
         return render(request, "data.html", {"profiles": _profiles(s, u.actor), "imported": rows,
                                              "removed": bool(gone and gone.startswith("removed")),
                                              "zone_saved_for": int(zoned[5:]) if zoned and zoned.startswith("zone ")
-                                             and zoned[5:].isdigit() else None},
+                                             and zoned[5:].isdigit() else None,
+                                             "year_saved_for": int(yeared[5:]) if yeared.startswith("year ")
+                                             and yeared[5:].isdigit() else None},
                       user=u)
+
+
+@router.post("/profiles/{patient_id}/birth_year", response_class=HTMLResponse)
+def profile_birth_year(request: Request, patient_id: int, birth_year: str = Form(""), csrf_token: str = Form("")) -> Response:
+    """The managing account corrects a profile's birth year (:func:`accounts.set_birth_year`)."""
+    try:
+        with unit_of_work(request) as s:
+            u = require_user(request, s, "patient")
+            verify_csrf(request, u, csrf_token)
+            access.patient_for_write(s, u.actor, patient_id)  # not yours or co-cared: 404 before the value is read
+            year = birth_year.strip()
+            if not (year.isascii() and year.isdigit() and len(year) == 4):
+                raise InvalidInput("birth_year: expected a year like 2019")
+            accounts.set_birth_year(s, u.actor, patient_id, int(year))
+    except (NotFound, Forbidden):
+        raise
+    except ClinicError as exc:  # My data again, the reason on that profile's form
+        with unit_of_work(request) as s:
+            u = require_user(request, s, "patient")
+            return render(request, "data.html", {"profiles": _profiles(s, u.actor), "year_error": str(exc),
+                                                 "year_error_for": patient_id}, status=status_for(exc), user=u)
+    return redirect(f"/data?year_set={quote(signed_note(request, f'year {patient_id}', '/data'))}#birth-{patient_id}")
 
 
 @router.post("/profiles/{patient_id}/time_zone", response_class=HTMLResponse)
