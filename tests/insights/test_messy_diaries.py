@@ -33,9 +33,9 @@ def test_factors_always_logged_together_carry_one_effect_and_say_so() -> None:
     assert by["food.dairy"]["effect"] == by["food.cake"]["effect"] > 0.5
     assert by["food.nodairy"]["verdict"] == "likely_protective"
     assert by["food.nodairy"]["effect"] == -by["food.dairy"]["effect"]
-    assert "You logged Dairy and Cake on the same days every time" in by["food.dairy"]["sentence"]
+    assert "Dairy and Cake were logged on the same days every time" in by["food.dairy"]["sentence"]
     assert "cannot tell which of them it is" in by["food.cake"]["sentence"]
-    assert "exactly the days without Dairy or Cake" in by["food.nodairy"]["sentence"]
+    assert "Nodairy was logged on exactly the days without Dairy or Cake" in by["food.nodairy"]["sentence"]
     assert any("Cake" in n for n in by["food.dairy"]["notes"])
     # the other factors keep the joint fit: same verdicts and effects as without the copies
     alone = {x["factor"]: x for x in _all(patient_trigger_report(f.drop(columns=["food.cake", "food.nodairy"]), "p"))}
@@ -66,7 +66,7 @@ def test_a_weekend_only_diary_is_judged_on_the_lags_it_can_see() -> None:
     x = patient_trigger_report(f, "w")["triggers"]
     assert [t["factor"] for t in x] == ["food.dairy"] and x[0]["lag_days"] == 1
     assert "strict rhythm" not in x[0]["sentence"]
-    assert "your entries never come two or three days after another entry" in x[0]["sentence"]
+    assert "no entry comes two or three days after another" in x[0]["sentence"]
     assert x[0]["lag_probabilities"]["2"] == x[0]["lag_probabilities"]["3"] == 0.0
     assert x[0]["exposed_days"] + x[0]["unexposed_days"] == int(keep.sum())
 

@@ -612,18 +612,18 @@ def _caveats(e: FactorEstimate) -> str:
         other = [_label(f) for f, s in e.together if not s]
         me = _label(e.factor)
         if same:
-            out.append(f"You logged {me} and {_join_or(same, 'and')} on the same days every time, so this is the "
-                       "effect of them together: your diary cannot tell which of them it is.")
+            out.append(f"{me} and {_join_or(same, 'and')} were logged on the same days every time, so this is the "
+                       "effect of them together: the diary cannot tell which of them it is.")
         if other:
-            out.append(f"You logged {me} on exactly the days without {_join_or(other)}, so your diary cannot tell "
+            out.append(f"{me} was logged on exactly the days without {_join_or(other)}, so the diary cannot tell "
                        f"the effect of {me} from that of going without {_join_or(other)}.")
     if e.b is not None:
         done = [lag for lag in e.lags if np.isfinite(e.b[lag])]
         if done and len(done) < len(e.lags):
             missing = [("one", "two", "three")[lag - 1] for lag in e.lags if lag not in done and lag]
             gap = _join_or(missing) + (" day" if missing == ["one"] else " days")
-            out.append(f"Only an effect {_join_or([_WHEN[lag] for lag in done])} could be checked: your entries "
-                       f"never come {gap} after another entry.")
+            out.append(f"Only an effect {_join_or([_WHEN[lag] for lag in done])} could be checked: no entry "
+                       f"comes {gap} after another.")
     return " ".join(out)
 
 
@@ -651,6 +651,14 @@ def _sentence(r: TriggerResult, caveat: str = "") -> str:
             f"{name}: not enough data yet — needs at least {r.needed_days} {with_} and {r.needed_days} "
             f"{without} (you have {r.exposed_days} and {r.unexposed_days})."
         )
+        if "few_days" in r.notes and r.exposed_days == 0 and r.unexposed_days > 0:  # a food never eaten read
+            s = (f"{name}: not judged — "  # "needs at least 14 days with", as if to eat it 14 times (2026-12-06)
+                 + (f"none of the {r.unexposed_days} days with an itch score had it" if r.kind == "binary" else
+                    f"it had the same value on all {r.unexposed_days} days with an itch score")
+                 + ", so there is nothing to compare.")
+        if "few_days" in r.notes and r.unexposed_days == 0 and r.exposed_days > 0:  # a daily cream: more days
+            s = (f"{name}: not judged — it was on all {r.exposed_days} days with an itch score, so there are no "
+                 "days without it to compare with.")  # would not help; "needs 14 without" nudged to stop it
         if r.notes and "few_rows" in r.notes:
             s = f"{name}: not enough data yet — needs more logged days with an itch score to judge."
         if r.notes and "regular_rhythm" in r.notes:
