@@ -54,6 +54,9 @@ def abundance_percent(fraction: float) -> str:
     return "over 99.9%" if pct >= 99.95 else f"{pct:.1f}%"
 
 
+#: Why Pielou evenness is not given for a sample of one feature (H / ln S is 0/0); shown to users as is.
+PIELOU_UNDEFINED = ("not defined: evenness compares how evenly reads are shared among features, and this sample "
+                    "has only one")
 ADULT_EVIDENCE = ("In adults, the difference in gut diversity between people with and without eczema is "
                   "small; most of the evidence linking gut bacteria and eczema comes from infants.")
 CHILD_EVIDENCE = ("Most of the evidence linking gut bacteria and eczema comes from babies; in older children and "
@@ -146,7 +149,7 @@ def sample_report(profile: Profile, sample_id: str | None, age_group: str, *, tr
     Keys: ``sample``, ``age_group``, ``profile`` (source, kind, rank, method, reads or None,
     n_features_detected), ``diversity`` (values at the profile's own resolution, unrarefied,
     with ``log_base`` "e"; ``not_assessable`` maps each count-only metric left out for relative
-    data, Chao1, to the reason), ``reference_comparison`` (see :func:`compare_to_reference`),
+    data, Chao1, and Pielou, null for a one-feature sample, to the reason), ``reference_comparison`` (see :func:`compare_to_reference`),
     ``taxa`` (see :func:`gutskin.microbiome.taxa.match_taxa`), ``plain_language`` (list of
     sentences) and ``caveats``.
     """
@@ -164,6 +167,8 @@ def sample_report(profile: Profile, sample_id: str | None, age_group: str, *, tr
     not_assessable = {m: COUNT_ONLY_REASON[m] for m in REPORT_METRICS if m not in metrics}
     a = alpha_diversity(prof, metrics, tree=tree)
     values = {m: _clean(float(a.values.at[sample_id, m])) for m in a.values.columns}
+    if "pielou" in values and values["pielou"] is None:  # 0/0 with one feature: said, not shown as "None"
+        not_assessable["pielou"] = PIELOU_UNDEFINED
     comparison = compare_to_reference(profile, sample_id, age_group, seed=seed)
     taxa = match_taxa(profile, sample_id, age_group)
     unknown = [f for f in prof.unrecognised_names if row[f] > 0]
