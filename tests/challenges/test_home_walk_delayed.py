@@ -135,3 +135,45 @@ def test_a_step_taken_late_at_night_keeps_the_plans_spacing_before_the_next(engi
         assert ch.today_steps(s, people.owner, people.owner_pid, day=dt.date.today())[0]["action"] == "dose"
         assert ch.take_dose(s, people.owner, cid, third, {k: False for k in ch.SAFETY_SYMPTOMS},
                             today=dt.date.today())["dose"]["status"] == "taken"
+
+
+def test_the_patient_is_told_what_to_do_on_a_late_reaction(engine, people) -> None:  # type: ignore[no-untyped-def]
+    """The safety check asks only for immediate signs; the observation days and the next step said
+    nothing about a flare, so the whole egg was offered after one with no word."""
+    cid = create(engine, people, doses=STEPS)["id"]
+    shift_back(engine, cid, 7 + 2)  # step 1 two days ago, step 2 today
+    with transaction(engine) as s:
+        first = s.scalars(select(ChallengeDose).where(ChallengeDose.challenge_id == cid, ChallengeDose.step == 1)).one()
+        first.status, first.taken_at = "taken", ch.utcnow() - dt.timedelta(hours=47)
+    with transaction(engine) as s:
+        step = ch.today_steps(s, people.owner, people.owner_pid, day=dt.date.today())[0]
+    assert step["action"] == "dose", step
+    assert step["text"].endswith("If your eczema has flared since the last step, do not take this one: "
+                                 "tell your clinic first."), step
+    with transaction(engine) as s:  # the day after: observation
+        s.get(ChallengeDose, first.id).taken_at = ch.utcnow() - dt.timedelta(hours=10)
+    with transaction(engine) as s:
+        step = ch.today_steps(s, people.owner, people.owner_pid, day=dt.date.today())[0]
+    assert step["action"] == "observe" and step["text"].endswith(ch.FLARE_ADVICE), step
+
+
+def test_a_patient_who_stops_after_a_dose_keeps_observing(engine, people) -> None:  # type: ignore[no-untyped-def]
+    """Stopped early (not for safety) ten hours after step 1: the page said only "This egg challenge
+    was stopped: ..." while a late reaction to the dose could still show for a day and a half."""
+    cid = create(engine, people, doses=STEPS)["id"]
+    shift_back(engine, cid, 7)
+    with transaction(engine) as s:
+        first = s.scalars(select(ChallengeDose).where(ChallengeDose.challenge_id == cid, ChallengeDose.step == 1)).one()
+        first.status, first.taken_at = "taken", ch.utcnow() - dt.timedelta(hours=10)
+        until = (first.taken_at + dt.timedelta(hours=48)).date()
+    with transaction(engine) as s:
+        ch.stop_challenge(s, people.owner, cid, "busy week, will try again later")
+    with transaction(engine) as s:
+        step = ch.today_steps(s, people.owner, people.owner_pid, day=dt.date.today())[0]
+    assert step["action"] == "stopped" and "guidance" not in step
+    assert (f"A late reaction to the last dose can still show until {until.isoformat()}: keep logging your itch "
+            "and skin every day until then.") in step["text"], step
+    assert step["text"].endswith(ch.FLARE_ADVICE)
+    with transaction(engine) as s:  # three days later the window is over: the stop alone
+        step = ch.today_steps(s, people.owner, people.owner_pid, day=dt.date.today() + dt.timedelta(days=3))[0]
+    assert step["text"] == "This egg challenge was stopped: busy week, will try again later"

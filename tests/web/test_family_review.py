@@ -56,7 +56,9 @@ def test_a_childs_food_challenge_page_speaks_of_the_child(client, people, engine
     # the API answers the same words for the child's profile
     api = client.get(f"/api/v1/me/challenges?patient_id={leo}", headers=bearer(client, "owner@example.org")).json()
     assert [t["text"] for t in api["today"]] == ["Observation: log Leo's itch and skin today (late reactions show 6-48 h "
-                                                 "after a dose). Give Leo no other egg."]
+                                                 "after a dose). Give Leo no other egg. If Leo's eczema flares, "
+                                                 "treat it as the clinic advised, log it, and tell the clinic "
+                                                 "before giving another step."]
 
     quiet = html.unescape(client.get(f"/challenges?patient={mia}").text)  # a child without a challenge
     assert "Mia has no food challenge running" in quiet and "No food is on Mia's avoid list" in quiet

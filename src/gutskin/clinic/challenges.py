@@ -587,13 +587,19 @@ def observation_end(ch: FoodChallenge, doses: list[ChallengeDose]) -> dt.date:
     ``reintroduction_end``. A missed step taken late (home doses may be taken until the plan's last
     day) or a dose late at night has its window run past the plan's end; those days were cut off the
     verdict and the patient read "All steps ... are done" on them (home walk, 2026-12-06)."""
-    last = ch.reintroduction_end
+    last = last_window_day(ch, doses)
+    return ch.reintroduction_end if last is None else max(ch.reintroduction_end, last)
+
+
+def last_window_day(ch: FoodChallenge, doses: list[ChallengeDose]) -> dt.date | None:
+    """The patient's last day (in the zone each dose was taken in) a taken dose's window reaches."""
+    last = None
     for d in doses:
         if d.status != "taken" or d.taken_at is None:
             continue
         end = local_dose_time(d.taken_at, d.entered_zone) + dt.timedelta(hours=ch.observation_hours)
         day = end.date() if end.time() != dt.time() else end.date() - dt.timedelta(days=1)
-        last = max(last, day)
+        last = day if last is None else max(last, day)
     return last
 
 
@@ -610,11 +616,22 @@ def _window_open(ch: FoodChallenge, doses: list[ChallengeDose], day: dt.date, zo
     return _day_start(day, zone or last_zone) < obs_end
 
 
+#: what to do on a late (eczematous) reaction: the safety check asks only for immediate signs,
+#: and the next, larger step was offered after a flare with no word (home walk, 2026-12-06)
+FLARE_ADVICE = ("If your eczema flares, treat it as your clinic advised, log it, and tell your clinic "
+                "before you take another step.")
+
+
+def _flare_advice(child: str | None) -> str:
+    return (f"If {child}'s eczema flares, treat it as the clinic advised, log it, and tell the clinic "
+            "before giving another step." if child else FLARE_ADVICE)
+
+
 def _observe_text(food: str, child: str | None) -> str:
     return (f"Observation: log {child}'s itch and skin today (late reactions show 6-48 h after a "
-            f"dose). Give {child} no other {food}." if child else
+            f"dose). Give {child} no other {food}. " if child else
             f"Observation: log your itch and skin today (late reactions show 6-48 h after a dose). "
-            f"Do not eat any other {food}.")
+            f"Do not eat any other {food}. ") + _flare_advice(child)
 
 
 def _step_for(session: Session, ch: FoodChallenge, day: dt.date, zone: str | None = None,
@@ -639,6 +656,12 @@ def _step_for(session: Session, ch: FoodChallenge, day: dt.date, zone: str | Non
         step["next_due"] = step["next_text"] = None
         if (ch.stop_reason or "").startswith("safety check"):
             step["guidance"] = EMERGENCY_GUIDANCE if _alert_reaches_a_clinician(session, ch) else UNSEEN_ALERT_GUIDANCE
+        elif _window_open(ch, doses, day, zone):  # stopped early: a late reaction to the last dose can still come
+            until = last_window_day(ch, doses)
+            whose = f"{child}'s" if child else "your"
+            step["text"] = (f"{step['text']} A late reaction to the last dose can still show until "
+                            f"{until.isoformat() if until else 'the end of its window'}: keep logging {whose} "
+                            f"itch and skin every day until then. " + _flare_advice(child))
     elif phase == "closed":
         step["action"], step["text"] = "none", f"This {food} challenge is closed."
         step["next_due"] = step["next_text"] = None
@@ -676,6 +699,11 @@ def _step_for(session: Session, ch: FoodChallenge, day: dt.date, zone: str | Non
                                 f"then no other {food}, and log {child}'s day. Answer the safety check first." if child
                                 else f"Step {today_dose.step}{late}: eat {today_dose.amount} today, in the morning, then do "
                                 f"not eat any other {food} and log your day. Answer the safety check first.")
+                if any(d.status == "taken" for d in doses):  # a late reaction to the step before holds this one
+                    step["text"] += (f" If {child}'s eczema has flared since the last step, do not give this one: "
+                                     "tell the clinic first." if child else
+                                     " If your eczema has flared since the last step, do not take this one: "
+                                     "tell your clinic first.")
             else:
                 step["action"] = "clinic"
                 step["text"] = (f"Step {today_dose.step} ({today_dose.amount}) is given in clinic today. "
