@@ -61,10 +61,18 @@ def test_an_immediate_reaction_in_clinic_and_the_clinicians_outcome_are_named(en
         ch.evaluate(s, people.clinician, cid)
         ch.confirm_outcome(s, people.clinician, cid, "confirmed")
     notes = _notes(engine, people, "food.peanut")
+    # the typed stopping reason stays out of a pseudonymized bundle (2026-12-06: free text)
     assert notes.startswith("decided by the clinician's recorded outcome: allergy confirmed; immediate reaction: "
-                            "urticaria after 100 mg"), notes
+                            "reason recorded in gutskin"), notes
     assert "diary verdict" not in notes
     assert "immediate reaction test: positive" in notes
+    from gutskin.store.models import Patient
+
+    with transaction(engine) as s:  # the patient shares their identity: the reason as typed
+        s.get(Patient, people.owner_pid).share_identity = True
+    notes = _notes(engine, people, "food.peanut")
+    assert notes.startswith("decided by the clinician's recorded outcome: allergy confirmed; immediate reaction: "
+                            "urticaria after 100 mg"), notes
 
 
 def test_a_home_challenge_decided_by_the_clinician_says_so_beside_the_diary(engine, people) -> None:

@@ -38,20 +38,25 @@ VERDICT_WORDS = {"reaction_likely": "reaction likely", "no_reaction": "no reacti
 OUTCOME_WORDS = {"confirmed": "allergy confirmed", "refuted": "allergy refuted"}
 
 
-def _verdict_summary(c: Any, with_outcome: bool = True) -> str:
+def _verdict_summary(c: Any, with_outcome: bool = True, free_text: bool = True) -> str:
     """What decided a challenge, then the evidence: the clinician's recorded outcome ("decided by the
     clinician's recorded outcome: allergy confirmed"), an immediate reaction (objective signs at a
     clinic dose, a positive immediate outcome, the patient's safety check: "decided by an immediate
     reaction: objective signs at step 2 (hives)", with what the diary alone read), else the diary
     ("diary verdict: no reaction (12 %)"). Until 2026-12-06 every note read "diary verdict: reaction
     likely" even when the reaction in clinic or the clinician's outcome had decided it.
-    ``with_outcome=False``: the visit report, whose own columns give the clinician's outcome and date."""
+    ``with_outcome=False``: the visit report, whose own columns give the clinician's outcome and date.
+    ``free_text=False`` (a pseudonymized FHIR bundle, 2026-12-06): an immediate reaction's typed
+    stopping reason reads "reason recorded in gutskin"; gutskin's own words (signs at a step, the
+    safety check's answers) stay."""
     v = c.verdict or {}
     parts = []
     if c.outcome and with_outcome:
         parts.append(f"decided by the clinician's recorded outcome: {OUTCOME_WORDS.get(c.outcome, c.outcome)}")
     immediate = next((str(r)[len("immediate reaction: "):] for r in reversed(v.get("reasons") or [])
                       if str(r).startswith("immediate reaction: ")), None)
+    if immediate and not free_text and not _generated_reason(immediate):
+        immediate = "reason recorded in gutskin"
     if v.get("verdict") and (immediate is not None or "late_verdict" in v):
         word = VERDICT_WORDS.get(v["verdict"], v["verdict"])
         parts.append((f"verdict {word}, decided by an immediate reaction" if not c.outcome else "immediate reaction")
@@ -72,6 +77,21 @@ def _verdict_summary(c: Any, with_outcome: bool = True) -> str:
     if c.stop_reason:
         parts.append(_stop_words(c))
     return "; ".join(parts)
+
+
+def _generated_reason(text: str) -> bool:
+    """Whether an immediate reaction's reason is in gutskin's own words (``challenges.evaluate``):
+    "stopped in clinic", the safety check's answers ("safety check: hives, vomiting") or the signs of
+    clinic doses ("objective signs at step 2 (hives; repeated vomiting)"); else the typed stop reason."""
+    import re
+
+    from gutskin.clinic.challenges import SAFETY_SYMPTOMS
+
+    keys = "|".join(re.escape(k) for k in SAFETY_SYMPTOMS)
+    labels = "|".join(re.escape(v.split(" (")[0][:1].lower() + v.split(" (")[0][1:]) for v in SAFETY_SYMPTOMS.values())
+    step = rf"step \d+ \(({labels})(; ({labels}))*\)"
+    return bool(text == "stopped in clinic" or re.fullmatch(rf"safety check: ({keys})(, ({keys}))*", text)
+                or re.fullmatch(rf"objective signs at {step}(, {step})*", text))
 
 
 def _stop_words(c: Any) -> str:
@@ -133,7 +153,7 @@ def allergy_records(session: Session, patient_id: int, with_notes: bool) -> list
     ).all()
     out = []
     for a, c, name, email in rows:
-        summary = _verdict_summary(c) if c is not None else ""
+        summary = _verdict_summary(c, free_text=with_notes) if c is not None else ""
         if with_notes and a.note:
             summary = f"{summary}; {a.note}" if summary else a.note
         out.append({"id": a.id, "food": a.food, "verdict": a.status, "summary": summary,
@@ -159,7 +179,7 @@ def _reactions(session: Session, c: Any) -> list[dict[str, Any]]:
         present = (d.safety or {}).get("reactions") or []
         if present:
             out.append({"signs": [SAFETY_SYMPTOMS.get(x, x) for x in present],
-                        "onset": d.taken_at, "dose": d.amount})
+                        "onset": d.taken_at, "dose": d.amount, "step": d.step})
     return out
 
 

@@ -137,6 +137,28 @@ def _findings(instrument: str, payload: Any, row_id: Any) -> list[dict[str, Any]
     return out
 
 
+def _custom_factor_labels(data: Mapping[str, Any]) -> dict[str, tuple[str, str]]:
+    """Neutral (code, label) of each custom factor for a pseudonymized bundle: a custom factor's name
+    is typed by the patient ("food.grandma_ruths_cake") and may identify them. Numbered across the
+    bundle in order of first use (diary days by date, then challenged foods): ``food.custom_1``,
+    "custom factor 1"; a group outside gutskin's (typed too) becomes ``custom``. The code stays a valid
+    factor name, so an import keeps the values apart and analysable."""
+    from gutskin.diary.factors import GROUPS, VOCABULARY
+
+    names: dict[str, None] = {}
+    for d in sorted(data.get("days") or [], key=lambda d: str(d["date"])):
+        names.update(dict.fromkeys(sorted(d.get("factors") or {})))
+    names.update(dict.fromkeys(str(c["food"]) for c in data.get("challenges") or []))
+    out: dict[str, tuple[str, str]] = {}
+    for name in names:
+        if name in VOCABULARY:
+            continue
+        group = name.split(".", 1)[0]
+        n = len(out) + 1
+        out[name] = (f"{group if group in GROUPS else 'custom'}.custom_{n}", f"custom factor {n}")
+    return out
+
+
 class _Builder:
     def __init__(self, data: Mapping[str, Any]) -> None:
         self.data = data
@@ -147,6 +169,24 @@ class _Builder:
         self.entries: list[dict[str, Any]] = []
         self.patient_ref = self.full_url("patient")
         self.author_refs: dict[str, str] = {"patient": self.patient_ref}
+        self.custom = {} if self.identity else _custom_factor_labels(data)
+        self.people: dict[str, str] = {}
+
+    def factor(self, name: str) -> tuple[str, str]:
+        """(code, label) of a factor as exported: a custom factor of a pseudonymized bundle by its
+        neutral name (:func:`_custom_factor_labels`), any other by its own name and label."""
+        from gutskin.diary.factors import known_factor
+
+        if name in self.custom:
+            return self.custom[name]
+        return name, known_factor(name).label or name
+
+    def person(self, name: str) -> str:
+        """A clinician's name as exported: as typed with the patient's identity shared, else a
+        neutral label stable across the bundle ("clinician 1", "clinician 2", in order of use)."""
+        if self.identity:
+            return name
+        return self.people.setdefault(name, f"clinician {len(self.people) + 1}")
 
     def full_url(self, key: str) -> str:
         return f"urn:uuid:{_uuid(self.ext, key)}"
@@ -377,8 +417,9 @@ class _Builder:
                 obs("notes", {"coding": [_local("diary-note")]}, {"valueString": str(d["notes"])})
             for name, value in sorted((d.get("factors") or {}).items()):
                 f = known_factor(name)
-                obs(f"factor/{name}", {"coding": [{"system": C.FACTOR_SYSTEM, "code": name, "display": f.label or name}],
-                                       "text": f.label or name},
+                code, label = self.factor(name)
+                obs(f"factor/{code}", {"coding": [{"system": C.FACTOR_SYSTEM, "code": code, "display": label}],
+                                       "text": label},
                     {"valueQuantity": _factor_quantity(float(value), f.unit)})
 
     # --- Treatments -------------------------------------------------------------------------
@@ -400,11 +441,11 @@ class _Builder:
             period: dict[str, str] = {"start": first.isoformat()}
             if not active:
                 period["end"] = last.isoformat()
-            label = f.label or name
-            self.add(f"treatment/{name}", {
+            code, label = self.factor(name)
+            self.add(f"treatment/{code}", {
                 "resourceType": "MedicationStatement",
                 "status": "active" if active else "completed",
-                "medicationCodeableConcept": {"coding": [{"system": C.FACTOR_SYSTEM, "code": name, "display": label}],
+                "medicationCodeableConcept": {"coding": [{"system": C.FACTOR_SYSTEM, "code": code, "display": label}],
                                               "text": label},
                 "subject": self.subject(),
                 "effectivePeriod": period,
@@ -425,7 +466,7 @@ class _Builder:
             end = start + dt.timedelta(minutes=DEFAULT_APPOINTMENT_MINUTES)
             participants: list[dict[str, Any]] = [{"actor": self.subject(), "status": "accepted"}]
             if a.get("clinician"):
-                participants.append({"actor": {"display": str(a["clinician"])}, "status": "accepted"})
+                participants.append({"actor": {"display": self.person(str(a["clinician"]))}, "status": "accepted"})
             res: dict[str, Any] = {
                 "resourceType": "Appointment",
                 "identifier": [{"system": C.APPOINTMENT_ID_SYSTEM, "value": str(a["id"])}],
@@ -451,13 +492,14 @@ class _Builder:
             c, earlier = records[-1], records[:-1]
             verdict = c["verdict"]
             try:
-                label = known_factor(food).label or food
-                coding = [{"system": C.FACTOR_SYSTEM, "code": food, "display": label}]
+                known_factor(food)
+                code_name, label = self.factor(food)
+                coding = [{"system": C.FACTOR_SYSTEM, "code": code_name, "display": label}]
                 if food in C.FOOD_SNOMED:
                     sct, display = C.FOOD_SNOMED[food]
                     coding.append({"system": C.SNOMED, "code": sct, "display": display})
             except ValueError:
-                label, coding = food, []
+                label, coding = (food if self.identity else "a food recorded in gutskin"), []
             code: dict[str, Any] = {"text": label}
             if coding:
                 code["coding"] = coding
@@ -472,7 +514,7 @@ class _Builder:
             if c.get("finished_on"):
                 res["recordedDate"] = _date(c["finished_on"]).isoformat()  # type: ignore[union-attr]
             if c.get("recorder"):
-                res["recorder"] = {"display": str(c["recorder"])}
+                res["recorder"] = {"display": self.person(str(c["recorder"]))}
             if verdict == "confirmed" and c.get("reactions"):
                 # the signs recorded during the challenge (patient's safety report, clinic dose), as text:
                 # gutskin's safety list is not coded; onset an instant (UTC) or the day
@@ -484,8 +526,11 @@ class _Builder:
                         reaction["onset"] = _instant(onset)
                     elif onset is not None:
                         reaction["onset"] = _date(onset).isoformat()  # type: ignore[union-attr]
-                    if r.get("dose"):
+                    if r.get("dose") and self.identity:
                         reaction["description"] = f"after a clinic dose of {r['dose']}"
+                    elif r.get("dose"):  # the amount is typed by the clinician ("2 g of grandma's cake")
+                        reaction["description"] = ("after a clinic dose" + (f", step {r['step']}" if r.get("step") is not None
+                                                   else "") + " (amount recorded in gutskin)")
                     reactions.append(reaction)
                 res["reaction"] = reactions
             notes = []
@@ -499,7 +544,7 @@ class _Builder:
                              + (f" ({e['summary']})" if e.get("summary") else "") + ".")
             if notes:
                 res["note"] = [{"text": t} for t in notes]
-            self.add(f"allergy/{food}", res)
+            self.add(f"allergy/{coding[0]['code'] if coding else food}", res)
 
     # --- Provenance -------------------------------------------------------------------------
     def provenance(self, generated: Any, version: str) -> None:
