@@ -100,3 +100,26 @@ def test_a_copied_factor_leaves_the_forecast_and_the_what_if_as_the_factor_alone
     assert abs(diff(pair[0]) - diff(one[0])) < 0.02 and diff(one[0]) > 1.0
     assert "(and Cake, always logged with it) every day" in pair[0]["sentence"]
     assert "with no dairy or cake:" in pair[0]["sentence"]
+
+
+def test_a_diary_kept_every_other_day_is_judged_on_the_even_lags() -> None:
+    """Entries on every second day, dairy at random raising itch two days later. The itch of the
+    day before each entry is carried forward from two days before (a copy of that column) and
+    the factor's odd lags are never logged, so every fit was singular and the food read "it came
+    on a strict rhythm (such as every other day)". Now lag 2 is found, and the sentence names the
+    lags no entry reaches."""
+    rng = np.random.default_rng(2)
+    n = 360
+    dairy = (rng.random(n) < 0.4).astype(float)
+    z, itch = 0.0, np.empty(n)
+    for t in range(n):
+        z = 0.6 * z + 0.4 * rng.standard_normal()
+        itch[t] = rng.binomial(10, 1 / (1 + np.exp(-(z - 0.6 + (1.4 * dairy[t - 2] if t > 1 else 0.0)))))
+    keep = np.arange(n) % 2 == 0
+    dates = [dt.date(2026, 1, 1) + dt.timedelta(days=int(i)) for i in np.flatnonzero(keep)]
+    f = pd.DataFrame({"patient": "e", "date": pd.to_datetime(dates), "itch": itch[keep], "food.dairy": dairy[keep]})
+    x = patient_trigger_report(f, "e")["triggers"]
+    assert [t["factor"] for t in x] == ["food.dairy"] and x[0]["lag_days"] == 2
+    assert "strict rhythm" not in x[0]["sentence"]
+    assert "Only an effect the same day or two days later could be checked: no entry comes one or three days " \
+        "after another." in x[0]["sentence"]

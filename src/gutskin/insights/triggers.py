@@ -369,9 +369,13 @@ def _estimates(patient, day_index, itch, names, raw, min_days) -> list[FactorEst
         imputed |= ~y_obs[rows - j]
     if imputed.any() and not imputed.all():
         cols.append(imputed.astype(float))
-    # a lagged itch that is the same on every row (a weekend-only diary: the day two and three
-    # days before an entry is never logged) cannot be estimated; left out, not a singular fit
-    base = np.column_stack([c for i, c in enumerate(cols) if i == 0 or varies(c)])
+    # a lagged itch that is the same on every row (a weekend-only diary: the days two and three
+    # before an entry are never logged) cannot be estimated, nor one that copies another (a diary
+    # kept every other day: the day before is carried forward from two days before); both are
+    # left out rather than making every fit singular
+    cols = [c for i, c in enumerate(cols) if i == 0 or varies(c)]
+    copied = {b for _a, ms in together_groups(np.column_stack(cols[1:])) for b, _s in ms} if len(cols) > 2 else set()
+    base = np.column_stack([cols[0]] + [c for i, c in enumerate(cols[1:]) if i not in copied])
     yv = y[rows]
 
     C = covs[:, elig]  # (n, E), mean-imputed below
