@@ -92,3 +92,19 @@ def test_the_16s_samples_alone_are_compared_with_their_depth_caveats(engine, peo
     assert "3,000 to 12,000" in words and "different depths" in words, cmp["caveats"]
     assert cmp["percentiles_comparable"] is False  # 2,000 reads for after_abx, 10,000 for the others
     assert compare_reports([("one", None, reports["probiotic"]["report"])])["caveats"] == []
+
+
+def test_the_patients_list_is_newest_collected_first(engine, people, client) -> None:
+    """The patient's own list (page and API) in collection order, not upload order."""
+    from tests.conftest import bearer
+
+    _upload_four(engine, people)
+    with transaction(engine) as s:
+        listed = [x["sample_id"] for x in micro.list_samples(s, people.owner, people.owner_pid)]
+    assert listed == ["followup", "probiotic", "after_abx", "before_abx"], listed
+    api = client.get(f"/api/v1/patients/{people.owner_pid}/microbiome", headers=bearer(client, "owner@example.org"))
+    assert [x["sample_id"] for x in api.json()] == listed
+    login_page(client, "owner@example.org")
+    page = client.get("/microbiome").text
+    shown = re.findall(r'<li><a href="/microbiome/\d+">([^<]+)</a>', page)
+    assert shown == listed, shown

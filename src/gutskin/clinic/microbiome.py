@@ -293,11 +293,15 @@ def _out(row: MicrobiomeSample, patient: Patient | None = None) -> dict[str, Any
 
 
 def list_samples(session: Session, actor: Actor, patient_id: int, *, child_words: bool = False) -> list[dict[str, Any]]:
-    """The profile's samples, newest first; ``child_words`` as in :func:`store_sample`."""
+    """The profile's samples, newest collected first (then newest uploaded; undated last), as
+    :func:`latest_summary` and the visit report: it was upload order, so the list under "Your samples"
+    mixed the years when an older result was brought in later (walk of 2026-12-06);
+    ``child_words`` as in :func:`store_sample`."""
     patient = patient_for_read(session, actor, patient_id)
     audit.record(session, actor, patient_id, "read", "microbiome_samples")
     rows = session.scalars(
-        select(MicrobiomeSample).where(MicrobiomeSample.patient_id == patient_id).order_by(MicrobiomeSample.id.desc())
+        select(MicrobiomeSample).where(MicrobiomeSample.patient_id == patient_id)
+        .order_by(MicrobiomeSample.collected_on.desc().nulls_last(), MicrobiomeSample.id.desc())
     ).all()
     return [_out(r, patient if child_words else None) for r in rows]
 
