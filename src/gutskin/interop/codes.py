@@ -41,6 +41,10 @@ QUESTIONNAIRE = f"{BASE}/Questionnaire"
 BAND_SET_EXTENSION = f"{BASE}/StructureDefinition/band-set"
 #: Extension carrying the instrument version string gutskin recorded with a response.
 VERSION_EXTENSION = f"{BASE}/StructureDefinition/instrument-version"
+#: AllergyIntolerance extension (``valueBoolean``): the food is on the patient's avoid list
+#: (2026-12-06; before, only the note "On the patient's avoid list." said so, which the export keeps
+#: for receiving EHRs and the import still reads in bundles without the extension).
+AVOID_LIST_EXTENSION = f"{BASE}/StructureDefinition/avoid-list"
 
 #: UCUM codes of the diary factors' units (``gutskin.diary.factors``): a receiving system can read
 #: ``Cel`` and ``%``; counts and ordinal readings are dimensionless with an annotation. A unit not

@@ -510,6 +510,8 @@ class _Builder:
                                                "code": "active" if verdict == "confirmed" else "inactive"}]},
                 "verificationStatus": {"coding": [{"system": C.ALLERGY_VERIFICATION, "code": verdict}]},
                 "category": ["food"], "code": code, "patient": self.subject(),
+                # the avoid list, explicit (the note below says it in words for a receiving EHR)
+                "extension": [{"url": C.AVOID_LIST_EXTENSION, "valueBoolean": bool(c.get("avoid"))}],
             }
             if c.get("finished_on"):
                 res["recordedDate"] = _date(c["finished_on"]).isoformat()  # type: ignore[union-attr]

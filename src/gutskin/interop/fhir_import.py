@@ -9,8 +9,8 @@ Patient must carry gutskin's identifier; Questionnaire, MedicationStatement and 
 entries are validated and then ignored (they are derived from the diary or managed in the
 clinic), as are the export's Device and Provenance. An AllergyIntolerance (a food allergy
 confirmed or refuted by a clinician) comes back as one allergy record: the food from the
-gutskin factor coding, ``verificationStatus`` confirmed/refuted, the avoid list from the note
-"On the patient's avoid list.", ``recordedDate`` (2026-12-06; before, a confirmed allergy and
+gutskin factor coding, ``verificationStatus`` confirmed/refuted, the avoid list from the avoid-list extension (the note
+"On the patient's avoid list." in bundles exported before it), ``recordedDate`` (2026-12-06; before, a confirmed allergy and
 the avoid list were lost on the way). A RelatedPerson (the
 parent who answered for a child) is read only to know who answered: a response's ``author``
 and a diary Observation's ``performer`` give the answer's or the day's ``author_role``
@@ -276,7 +276,8 @@ def _identity(res: Mapping[str, Any], where: str) -> dict[str, Any] | None:
 
 def _allergy(res: Mapping[str, Any], where: str) -> dict[str, Any]:
     """One AllergyIntolerance as gutskin writes it: a food of gutskin's factor system, verification
-    confirmed or refuted, ``recordedDate``; on the avoid list when a note says so."""
+    confirmed or refuted, ``recordedDate``; on the avoid list as its avoid-list extension says, or,
+    in a bundle without one (exported before 2026-12-06), when a note says so."""
     from gutskin.diary.factors import known_factor, parse_factor_name
 
     if list(res.get("category") or []) != ["food"]:
@@ -302,7 +303,13 @@ def _allergy(res: Mapping[str, Any], where: str) -> dict[str, Any]:
     if clinical != [want]:
         raise BundleError(where, "clinicalStatus", f"a {status[0]} allergy is {want!r}, got {clinical!r}")
     day = _day_of(res.get("recordedDate"), where, "recordedDate")
-    avoid = any(isinstance(n, Mapping) and n.get("text") == AVOID_NOTE for n in res.get("note") or [])
+    flags = [x for x in res.get("extension") or [] if isinstance(x, Mapping) and x.get("url") == C.AVOID_LIST_EXTENSION]
+    if len(flags) > 1 or (flags and not isinstance(flags[0].get("valueBoolean"), bool)):
+        raise BundleError(where, "extension", f"expected one {C.AVOID_LIST_EXTENSION} with valueBoolean")
+    if flags:  # the explicit flag (exports since 2026-12-06) decides, whatever the notes say
+        avoid = bool(flags[0]["valueBoolean"])
+    else:  # a bundle exported before: the note's exact words
+        avoid = any(isinstance(n, Mapping) and n.get("text") == AVOID_NOTE for n in res.get("note") or [])
     return {"food": str(food), "status": status[0], "avoid": avoid, "recorded_on": day}
 
 
