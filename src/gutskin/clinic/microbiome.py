@@ -341,7 +341,10 @@ def _summary(row: Any) -> dict[str, Any]:
     return {"id": s["id"], "sample_id": s["sample_id"], "collected_on": s["collected_on"],
             "shannon": (rep.get("diversity") or {}).get("values", {}).get("shannon"),
             "percentile": pct.get("percentile"), "statement": pct.get("statement"),
-            "reference_name": pct.get("reference_name")}
+            "reference_name": pct.get("reference_name"),
+            # why there is no percentile (a shotgun test, relative abundances, too few reads): the summary
+            # read "no reference comparison" and the clinician had to open the report to learn why
+            "reason": (rep.get("reference_comparison") or {}).get("reason")}
 
 
 def timeline(session: Session, actor: Actor, patient_id: int) -> dict[str, Any]:
