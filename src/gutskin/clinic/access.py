@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from gutskin.clinic.actors import Actor
 from gutskin.clinic.errors import Forbidden, NotFound
-from gutskin.store.models import Caregiver, Consent, Patient
+from gutskin.store.models import AppointmentRequest, Caregiver, Consent, FoodChallenge, Patient
 
 
 def has_active_consent(session: Session, patient_id: int, clinician_user_id: int, lock: bool = False) -> bool:
@@ -39,7 +39,18 @@ def has_active_consent(session: Session, patient_id: int, clinician_user_id: int
         Consent.clinician_user_id == clinician_user_id,
         Consent.revoked_at.is_(None),
     )
-    return session.scalar(q.limit(1).with_for_update() if lock else q) is not None
+    if not lock:
+        return session.scalar(q) is not None
+    found = session.scalar(q.limit(1).with_for_update()) is not None
+    if found and session.get_bind().dialect.name == "postgresql":
+        # The challenge or request the write loaded before this lock may be older than a write that
+        # held it and committed meanwhile -- the same clinician's double-clicked "Confirm" stored two
+        # allergy records (concurrency walk, 2026-12-06): read them again now. (Flushed already: the
+        # locking query autoflushes; SQLite's writers take turns from BEGIN, nothing is stale there.)
+        for obj in list(session.identity_map.values()):
+            if isinstance(obj, (FoodChallenge, AppointmentRequest)) and obj.patient_id == patient_id:
+                session.refresh(obj)
+    return found
 
 
 def is_co_caregiver(session: Session, actor: Actor, patient: Patient) -> bool:

@@ -188,8 +188,15 @@ def request_appointment(
     if urgency not in URGENCIES:
         raise InvalidInput(f"urgency: expected one of {', '.join(URGENCIES)}")
     clinicians = _recipients(session, patient_id, to)
+    # this record's requests one at a time (PostgreSQL; SQLite's BEGIN IMMEDIATE already is), so a
+    # double-clicked Send finds the first one's row instead of making a second
+    session.execute(select(Patient.id).where(Patient.id == patient_id).with_for_update())
+    zone_name = _zone_name(zone)
+    same = _same_request(session, patient_id, reason, urgency, (preferred_times or "").strip(), zone_name, clinicians)
+    if same is not None:  # the same request sent twice: nothing new is written (nor audited)
+        return {**_out(same), "sent_to": _sent_to(session, [same.id]).get(same.id, [])}
     a = AppointmentRequest(patient_id=patient_id, reason=reason, urgency=urgency, preferred_times=(preferred_times or "").strip(),
-                           patient_zone=_zone_name(zone))
+                           patient_zone=zone_name)
     session.add(a)
     session.flush()
     for uid in clinicians:
@@ -197,6 +204,30 @@ def request_appointment(
     session.flush()
     audit.record(session, actor, patient_id, "create", "appointment", a.id)
     return {**_out(a), "sent_to": _sent_to(session, [a.id]).get(a.id, [])}
+
+
+#: a request identical to one the record made this long ago or less is the same request sent twice
+DUPLICATE_WINDOW = dt.timedelta(minutes=10)
+
+
+def _same_request(session: Session, patient_id: int, reason: str, urgency: str, preferred_times: str,
+                  zone: str | None, clinicians: list[int]) -> AppointmentRequest | None:
+    """An open request of the record with the same reason, urgency, preferred times (and their zone) and recipients
+    made within :data:`DUPLICATE_WINDOW`: a double-clicked Send, or Back and Send again, made two
+    requests that the clinic then had to decline one by one (concurrency walk, 2026-12-06)."""
+    rows = session.scalars(select(AppointmentRequest).where(
+        AppointmentRequest.patient_id == patient_id, AppointmentRequest.status == "open",
+        AppointmentRequest.reason == reason, AppointmentRequest.urgency == urgency,
+        AppointmentRequest.preferred_times == preferred_times,
+        AppointmentRequest.created_at >= utcnow() - DUPLICATE_WINDOW).order_by(AppointmentRequest.id.desc())).all()
+    for a in rows:
+        if a.patient_zone != zone:
+            continue
+        sent = set(session.scalars(select(AppointmentRecipient.clinician_user_id)
+                                   .where(AppointmentRecipient.request_id == a.id)).all())
+        if sent == set(clinicians):
+            return a
+    return None
 
 
 def _sent_to(session: Session, request_ids: list[int]) -> dict[int, list[str]]:
@@ -294,6 +325,9 @@ def respond(
     if (a is None or actor.user_id is None or not has_active_consent(session, a.patient_id, actor.user_id, lock=True)
             or not _is_recipient(session, a.id, actor.user_id)):  # another clinician's request: as if none (0012)
         raise NotFound("appointment request not found")
+    # read again, locked, after the consent's lock: a withdrawal (or this same answer sent twice) that
+    # committed meanwhile is seen, not overwritten by "accepted" (PostgreSQL; SQLite writers take turns)
+    session.refresh(a, with_for_update=True)
     if when is not None:
         # booked to the minute, as every answer, page and the archive show it: an API time with
         # seconds (09:30:45Z) was kept, shown as 09:30 and sent to the EHR (FHIR) as 09:30:45
@@ -375,6 +409,30 @@ def cancel_for_ended_sharing(session: Session, actor: Actor, patient_id: int, cl
     return len(rows)
 
 
+def withdrawn_by_ended_sharing(session: Session, actor: Actor) -> list[dict[str, object]]:
+    """The clinician's appointments (booked or a time proposed) that a patient's revocation cancelled
+    (:func:`cancel_for_ended_sharing`) and whose time has not passed: ``{"id", "scheduled_for"}``,
+    soonest first. After a revocation the request left the clinician's list without a word, and
+    the slot stayed in the clinic's calendar (concurrency walk, 2026-12-06). Content-free: the time
+    the clinician set, nothing of the record (no name, reason or message); only the clinician who
+    answered it, only while no sharing with that patient is active (linked again, the request is
+    back in the list itself). Audited as a read of each such request on the patient's record."""
+    require_role(actor, "clinician")
+    if actor.user_id is None:
+        return []
+    active = (select(Consent.id).where(Consent.patient_id == AppointmentRequest.patient_id,
+                                       Consent.clinician_user_id == actor.user_id, Consent.revoked_at.is_(None))
+              .correlate(AppointmentRequest).exists())
+    rows = session.scalars(select(AppointmentRequest).where(
+        AppointmentRequest.clinician_user_id == actor.user_id, AppointmentRequest.status == "cancelled",
+        AppointmentRequest.message == ENDED_SHARING_MESSAGE, AppointmentRequest.scheduled_for.is_not(None),
+        AppointmentRequest.scheduled_for >= utcnow(), ~active).order_by(AppointmentRequest.scheduled_for)).all()
+    for a in rows:
+        audit.record(session, actor, a.patient_id, "read", "appointment", a.id)
+    return [{"id": a.id, "scheduled_for": a.scheduled_for.isoformat(timespec="minutes") + "Z"}  # type: ignore[union-attr]
+            for a in rows]
+
+
 def cancel_sent_only_to(session: Session, actor: Actor, patient_id: int, clinician_user_id: int,
                         message: str = CLOSED_ACCOUNT_MESSAGE) -> int:
     """Cancel the record's open requests sent to this clinician alone, when their account closes
@@ -410,7 +468,8 @@ def answer(session: Session, actor: Actor, patient_id: int, request_id: int, act
     The request must belong to ``patient_id``; any other id is "not found" (no existence leak).
     """
     patient_for_write(session, actor, patient_id)
-    a = session.get(AppointmentRequest, request_id)
+    # locked: the clinic's answer at the same moment waits, then reads this one (see :func:`respond`)
+    a = session.get(AppointmentRequest, request_id, with_for_update=True, populate_existing=True)
     if a is None or a.patient_id != patient_id:
         raise NotFound("appointment request not found")
     if action not in PATIENT_ACTIONS:

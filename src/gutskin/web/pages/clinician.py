@@ -208,7 +208,8 @@ async def record_scorad(request: Request, patient_id: int) -> Response:
 def queue(request: Request) -> Response:
     with unit_of_work(request) as s:
         u = require_user(request, s, "clinician")
-        return render(request, "clinic_appointments.html", {"requests": appointments.queue(s, u.actor, include_closed=True)},
+        return render(request, "clinic_appointments.html", {"requests": appointments.queue(s, u.actor, include_closed=True),
+                                                            "withdrawn": appointments.withdrawn_by_ended_sharing(s, u.actor)},
                       user=u)
 
 
@@ -228,6 +229,7 @@ def respond(request: Request, request_id: int, action: str = Form(""), time: str
                       else "time: expected a date and time")  # never the typed text echoed by the parser
             return render(request, "clinic_appointments.html",
                           {"requests": appointments.queue(s, u.actor, include_closed=True), "error_for": request_id,
+                           "withdrawn": appointments.withdrawn_by_ended_sharing(s, u.actor),
                            "error": reason, "typed": {"time": time, "message": message}},
                           status=status_for(exc) if isinstance(exc, ClinicError) else 422, user=u)
     return redirect("/clinic/appointments")
