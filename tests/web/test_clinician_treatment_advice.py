@@ -7,10 +7,7 @@ patient's page keeps the advice."""
 
 from __future__ import annotations
 
-import html
-
-from tests.safety.test_attacks import login_page
-from tests.web.test_insights_acceptance import _logged_and_ready
+from tests.web.test_insights_acceptance import _logged_and_ready, panels
 
 ADVICE = "ask the clinician who prescribed it"
 
@@ -21,11 +18,7 @@ def test_the_clinician_is_not_told_to_ask_the_prescriber(engine, people, client)
     every = [x for g in ("triggers", "protective", "no_evidence", "not_enough_data") for x in r["triggers"][g]]
     (tcs,) = [x for x in every if x["factor"] == "treat.tcs"]
     assert ADVICE in tcs["sentence"]
-    texts = {}
-    for email in ("owner@example.org", "linked@clinic.example.org"):
-        client.cookies.clear()
-        login_page(client, email)
-        texts[email] = html.unescape(client.get("/insights/panel", params={"patient": people.owner_pid}).text)
+    texts = panels(client, people.owner_pid)
     patient, clinician = texts["owner@example.org"], texts["linked@clinic.example.org"]
     assert "Topical steroid: " in patient and ADVICE in patient
     assert "Topical steroid: " in clinician and "it is an association, not proof of cause." in clinician

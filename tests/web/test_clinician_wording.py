@@ -13,6 +13,7 @@ from gutskin.clinic.insights import clear_cache, insights_for, settle
 from gutskin.store.db import transaction
 from tests.interop.test_report import _pdf_text, _report
 from tests.safety.test_attacks import login_page
+from tests.web.test_insights_acceptance import panels
 
 
 def _seed(engine, people, days: int = 60, ago: int = 0) -> None:  # type: ignore[no-untyped-def]
@@ -35,13 +36,7 @@ def test_panel_and_report_speak_about_the_patient_to_the_clinician(engine, peopl
     with transaction(engine) as s:
         r = settle(people.owner_pid, insights_for(s, people.owner, people.owner_pid), 60)
     assert r["status"] == "ready" and any(x["factor"] == "food.egg" for x in r["triggers"]["not_enough_data"])
-    texts = {}
-    for email in ("owner@example.org", "linked@clinic.example.org"):
-        client.cookies.clear()
-        login_page(client, email)
-        page = client.get("/insights/panel", params={"patient": people.owner_pid})
-        assert page.status_code == 200
-        texts[email] = html.unescape(page.text)
+    texts = panels(client, people.owner_pid)
     patient, clinician = texts["owner@example.org"], texts["linked@clinic.example.org"]
     assert "Egg: not enough data yet" in clinician and "(the patient has 3 and " in clinician
     assert "you have" not in clinician and "your itch" not in clinician

@@ -43,8 +43,6 @@ def test_days_without_an_itch_score_do_not_make_a_forecast(engine, people, clien
 def test_a_diary_without_factors_is_not_told_nothing_stands_out(engine, people, client) -> None:
     """20 days of itch and nothing else: the page said "Nothing stands out as a trigger so far."
     although no factor had been checked at all (the report had no factor in any list)."""
-    from tests.safety.test_attacks import login_page
-
     clear_cache()
     start = dt.date(2026, 9, 1)
     with transaction(engine) as s:
@@ -54,11 +52,7 @@ def test_a_diary_without_factors_is_not_told_nothing_stands_out(engine, people, 
         r = settle(people.owner_pid, insights_for(s, people.owner, people.owner_pid), 60)
     assert r["status"] == "ready"
     assert not any(r["triggers"][g] for g in ("triggers", "protective", "no_evidence", "not_enough_data"))
-    texts = {}
-    for email in ("owner@example.org", "linked@clinic.example.org"):
-        client.cookies.clear()
-        login_page(client, email)
-        texts[email] = html.unescape(client.get("/insights/panel", params={"patient": people.owner_pid}).text)
+    texts = panels(client, people.owner_pid)
     patient, clinician = texts["owner@example.org"], texts["linked@clinic.example.org"]
     for text in (patient, clinician):
         assert "Nothing stands out" not in text and 'id="forecast-chart"' in text
@@ -124,16 +118,11 @@ def test_a_factor_never_ticked_is_not_listed_as_needing_more_days(engine, people
     clinician; a factor ticked on a few days stays under "Needs more days"."""
     import re
 
-    from tests.safety.test_attacks import login_page
-
     r = _logged_and_ready(engine, people, 40, 7, lambda i, rng: {
         "food.soy": 0, "food.fish": int(i % 10 == 0), "food.egg": rng.randint(0, 1)})
     short = {x["factor"]: x["exposed_days"] for x in r["triggers"]["not_enough_data"]}
     assert short.get("food.soy") == 0 and short.get("food.fish") == 4
-    for email, whose in (("owner@example.org", "your"), ("linked@clinic.example.org", "the patient's")):
-        client.cookies.clear()
-        login_page(client, email)
-        page = html.unescape(client.get("/insights/panel", params={"patient": people.owner_pid}).text)
+    for page, whose in zip(panels(client, people.owner_pid).values(), ("your", "the patient's")):
         never = re.search(r'<p id="never-logged">(.*?)</p>', page, re.S)
         assert never and never.group(1).startswith("Soy:"), page
         assert f"Not in {whose} diary so far" in page
@@ -146,16 +135,11 @@ def test_a_factor_on_a_strict_rhythm_has_its_own_heading(engine, people, client)
     was listed under "Needs more days" as "needs more logged days with an itch score", which
     more days on the same rhythm never fix (a leftover of 2026-12-06). It now sits under its own
     heading for the patient and the clinician, and egg keeps its verdict."""
-    from tests.safety.test_attacks import login_page
-
     r = _logged_and_ready(engine, people, 60, 11, lambda i, rng: {"food.soy": i % 2, "food.egg": rng.randint(0, 1)})
     soy = next(x for x in r["triggers"]["not_enough_data"] if x["factor"] == "food.soy")
     assert soy["notes"] == ["regular_rhythm"]
     assert all(x["factor"] != "food.egg" for x in r["triggers"]["not_enough_data"])
-    for email, whose in (("owner@example.org", "your"), ("linked@clinic.example.org", "the patient's")):
-        client.cookies.clear()
-        login_page(client, email)
-        page = html.unescape(client.get("/insights/panel", params={"patient": people.owner_pid}).text)
+    for page, whose in zip(panels(client, people.owner_pid).values(), ("your", "the patient's")):
         rhythm = page.split("<h2>Needs a break in the rhythm</h2>", 1)[1].split("</ul>", 1)[0]
         assert "Soy: cannot be judged yet" in rhythm and "more days on it would not" in rhythm
         assert f"Likely makes {whose} itch worse" in page
@@ -178,3 +162,22 @@ def _logged_and_ready(engine, people, days: int, seed: int, factors_for):  # typ
         r = settle(people.owner_pid, insights_for(s, people.owner, people.owner_pid), 60)
     assert r["status"] == "ready"
     return r
+
+
+#: the two readers of the insights panel: the patient and their shared clinician
+READERS = ("owner@example.org", "linked@clinic.example.org")
+
+
+def panels(client, pid: int) -> dict[str, str]:  # type: ignore[no-untyped-def]
+    """The insights panel of ``pid`` as each of :data:`READERS` reads it (signed in on the page,
+    status 200, entities unescaped)."""
+    from tests.safety.test_attacks import login_page
+
+    texts = {}
+    for email in READERS:
+        client.cookies.clear()
+        login_page(client, email)
+        r = client.get("/insights/panel", params={"patient": pid})
+        assert r.status_code == 200, (email, r.status_code)
+        texts[email] = html.unescape(r.text)
+    return texts

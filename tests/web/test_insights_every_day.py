@@ -3,9 +3,7 @@
 
 from __future__ import annotations
 
-import html
-
-from tests.web.test_insights_acceptance import _logged_and_ready
+from tests.web.test_insights_acceptance import _logged_and_ready, panels
 
 
 def test_a_daily_cream_is_not_told_it_needs_days_without(engine, people, client) -> None:
@@ -13,8 +11,6 @@ def test_a_daily_cream_is_not_told_it_needs_days_without(engine, people, client)
     14 days with and 14 without (you have 40 and 0)", which only stopping the cream would
     "fix". It now has its own heading and says there are no days without it to compare with;
     the API's sentence for a food never eaten no longer asks for 14 days with it."""
-    from tests.safety.test_attacks import login_page
-
     r = _logged_and_ready(engine, people, 40, 3, lambda i, rng: {
         "treat.emollient": 1, "treat.tcs": 2, "food.soy": 0, "food.egg": rng.randint(0, 1)})
     by = {x["factor"]: x for x in r["triggers"]["not_enough_data"]}
@@ -22,10 +18,7 @@ def test_a_daily_cream_is_not_told_it_needs_days_without(engine, people, client)
         "Emollient: not judged — it was on all 40 days with an itch score, so there are no days without it")
     assert by["food.soy"]["sentence"] == (
         "Soy: not judged — none of the 40 days with an itch score had it, so there is nothing to compare.")
-    for email in ("owner@example.org", "linked@clinic.example.org"):
-        client.cookies.clear()
-        login_page(client, email)
-        page = html.unescape(client.get("/insights/panel", params={"patient": people.owner_pid}).text)
+    for email, page in panels(client, people.owner_pid).items():
         every = page.split("<h2>The same on every day so far</h2>", 1)[1].split("</ul>", 1)[0]
         assert "Emollient: not judged — it was on all 40 days" in every
         assert "More topical steroid: not judged — it had the same value on all 40 days" in every

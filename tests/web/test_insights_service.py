@@ -153,19 +153,13 @@ def test_sleep_loss_gets_its_own_forecast_once_logged(engine, people) -> None:
 
 
 def test_the_panel_speaks_to_the_patient_and_about_them_to_the_clinician(engine, people, client) -> None:
-    from tests.safety.test_attacks import login_page
+    from tests.web.test_insights_acceptance import panels
 
     clear_cache()
     fill(engine, people.owner, people.owner_pid, 60)
     with transaction(engine) as s:
         settle(people.owner_pid, insights_for(s, people.owner, people.owner_pid), 60)
-    texts = {}
-    for email in ("owner@example.org", "linked@clinic.example.org"):
-        client.cookies.clear()
-        login_page(client, email)
-        r = client.get("/insights/panel", params={"patient": people.owner_pid})
-        assert r.status_code == 200
-        texts[email] = html.unescape(r.text)
+    texts = panels(client, people.owner_pid)
     patient, clinician = texts["owner@example.org"], texts["linked@clinic.example.org"]
     # this diary ended on 2026-07-30: both are told the forecast runs from then (test_clinician_wording.py)
     for text in (patient, clinician):
