@@ -177,3 +177,60 @@ def test_a_patient_who_stops_after_a_dose_keeps_observing(engine, people) -> Non
     with transaction(engine) as s:  # three days later the window is over: the stop alone
         step = ch.today_steps(s, people.owner, people.owner_pid, day=dt.date.today() + dt.timedelta(days=3))[0]
     assert step["text"] == "This egg challenge was stopped: busy week, will try again later"
+
+
+def _finished(engine, people):  # type: ignore[no-untyped-def]
+    """The walk's plan finished three days ago, each step taken at 09:00 on its day; returns
+    (challenge id, first logged day, last day, the window days of the doses)."""
+    cid = create(engine, people, doses=STEPS)["id"]
+    shift_back(engine, cid, 7 + 6 + 3)
+    with transaction(engine) as s:
+        c = s.get(FoodChallenge, cid)
+        start, end = c.baseline_start, c.reintroduction_end
+        doses = s.scalars(select(ChallengeDose).where(ChallengeDose.challenge_id == cid)).all()
+        for d in doses:
+            d.status, d.taken_at = "taken", dt.datetime.combine(d.planned_on, dt.time(9))
+        window = {d.planned_on + dt.timedelta(days=k) for d in doses for k in (0, 1, 2)}
+    return cid, start, end, window
+
+
+def test_a_steroid_step_up_a_cold_and_pollen_on_the_window_days_are_named(engine, people) -> None:  # type: ignore[no-untyped-def]
+    """Calm itch after every dose, but the patient put on a topical steroid twice a day on the window
+    days (it hides a late reaction), had a cold, and the pollen was high: the verdict read
+    "no reaction" and said nothing of them. Now each is a reason, and the step-up keeps the verdict
+    from "no reaction"."""
+    cid, start, end, window = _finished(engine, people)
+    day = start
+    while day <= end:
+        factors = {"treat.tcs": 2.0, "env.pollen": 90.0} if day in window else {"env.pollen": 10.0}
+        with transaction(engine) as s:
+            diary.put_day(s, people.owner, people.owner_pid, day, diary.DayInput(
+                itch=2 + day.toordinal() % 2, factors=factors,
+                notes="stuffy nose, a bad cold" if day == min(window) + dt.timedelta(days=1) else None))
+        day += dt.timedelta(days=1)
+    with transaction(engine) as s:
+        v = ch.evaluate(s, people.clinician, cid)
+    assert v["verdict"] == "inconclusive", v  # old code: no_reaction
+    said = " | ".join(v["reasons"])
+    assert "topical steroid used more on the days after the doses than on the other days (2.0 vs 0.0 a day)" in said
+    assert "a possible infection on" in said and "'cold'" in said
+    assert "Pollen was higher on the days after the doses" in said
+    assert v["confounders"] and all(r in v["reasons"] for r in v["confounders"])
+
+
+def test_a_flare_on_pollen_days_stays_a_reaction_with_the_pollen_named(engine, people) -> None:  # type: ignore[no-untyped-def]
+    """Itch rises after each dose while the pollen is high on those days: the verdict stays with the
+    diary (reaction likely) and names the pollen for the clinician; no steroid step-up, no illness."""
+    cid, start, end, window = _finished(engine, people)
+    day = start
+    while day <= end:
+        high = day in window
+        with transaction(engine) as s:
+            diary.put_day(s, people.owner, people.owner_pid, day, diary.DayInput(
+                itch=7 if day in window and day != min(window) else 2 + day.toordinal() % 2,
+                factors={"env.pollen": 80.0 if high else 5.0}))
+        day += dt.timedelta(days=1)
+    with transaction(engine) as s:
+        v = ch.evaluate(s, people.clinician, cid)
+    assert v["verdict"] == "reaction_likely", v
+    assert [r for r in v["reasons"] if "Pollen" in r] and not [r for r in v["reasons"] if "steroid" in r or "infection" in r]

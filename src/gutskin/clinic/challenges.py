@@ -1235,6 +1235,7 @@ def evaluate(session: Session, actor: Actor, challenge_id: int) -> dict[str, obj
                              f"the diary logs {food_label(ch.food)} on {len(logged)} day{'s' if len(logged) != 1 else ''} without a dose "
                              f"({', '.join(d.isoformat() for d in logged[:5])}{', …' if len(logged) > 5 else ''}): "
                              "those days and their observation windows are left out"]
+    _flag_confounders(session, ch, result, days, doses, exclude, end)
     today = zones.patient_today(session, ch.patient_id)
     if doses and today <= end and not immediate:
         # the last dose's window has not ended on the patient's day: a late reaction may still come
@@ -1258,6 +1259,44 @@ def evaluate(session: Session, actor: Actor, challenge_id: int) -> dict[str, obj
     ch.updated_at = utcnow()
     audit.record(session, actor, ch.patient_id, "evaluate", "food_challenge", ch.id)
     return result
+
+
+def _flag_confounders(session: Session, ch: FoodChallenge, result: dict, days: list[DiaryDay],
+                      doses: list[dt.datetime], exclude: set[dt.date], end: dt.date) -> None:
+    """Name in the verdict's reasons what else changed on the observation-window days (a steroid
+    step-up, an infection, pollen; ``gutskin.insights.challenge_confounders``); a step-up can hide a
+    late reaction, so it turns ``no_reaction`` into ``inconclusive``. Home walk, 2026-12-06: a cold
+    and a pollen week on the window days, and a steroid step-up after a flare, went unmentioned."""
+    from gutskin.insights.challenge_confounders import TREATMENTS, find_confounders
+    from gutskin.insights.challenges import reaction_weights
+
+    win = {d for d, w in reaction_weights(doses, window_hours=float(ch.observation_hours)).items() if w >= 0.05}
+    logged = [d.day for d in days if d.itch is not None and d.day not in exclude and d.day <= end]
+    window = [d for d in logged if d >= ch.reintroduction_start and d in win]
+    other = [d for d in logged if d not in set(window)]
+    first = min(days[0].day if days else end, end)
+    rows = session.execute(select(Factor.name, FactorValue.day, FactorValue.value).join(
+        Factor, Factor.id == FactorValue.factor_id).where(
+        FactorValue.patient_id == ch.patient_id, FactorValue.day >= first, FactorValue.day <= end)).all()
+    factors: dict[str, dict[dt.date, float]] = {}
+    for name, day, value in rows:
+        if name in TREATMENTS or name == "gut.antibiotic" or name.startswith(("env.", "life.")):
+            factors.setdefault(name, {})[day] = float(value or 0)
+    notes = {d.day: d.notes for d in days if d.notes}
+    for a in session.scalars(select(ChallengeAdherence).where(ChallengeAdherence.challenge_id == ch.id)).all():
+        if a.note:
+            notes[a.day] = f"{notes.get(a.day, '')} {a.note}".strip()
+    labels = {name: (known_factor(name).label or name) for name in factors}
+    found = find_confounders(window, other, factors, labels, notes,
+                             [d for d in logged if d >= ch.reintroduction_start])
+    if not found.reasons:
+        return
+    result["confounders"] = found.reasons
+    result["reasons"] = [*result["reasons"], *found.reasons]
+    if found.masks and result["verdict"] == "no_reaction":
+        result["verdict"] = "inconclusive"
+        result["reasons"] = [*result["reasons"], "no reaction was seen, but a treatment step-up on those days may "
+                             "hide one: not called 'no reaction'"]
 
 
 def _latest_record(session: Session, patient_id: int, food: str) -> AllergyRecord | None:

@@ -1,0 +1,96 @@
+"""What else changed on a food challenge's observation-window days (pure; docs/challenges.md).
+
+The verdict compares itch on the days after each dose with food-free days. Other things move itch
+on the same days: a topical steroid stepped up (it hides a late reaction, or answers one), an
+infection or a cold (itch and eczema rise by themselves), or an exposure the patient reacts to
+anyway (pollen). The model does not adjust for them (reference §4: treatment use and exposures
+confound day-to-day comparisons); these checks name them for the clinician who decides.
+
+Rules (window days: the verdict's observation-window days; other days: its reference and
+control days, all logged days; a factor not logged on a logged day counts as 0):
+
+* a treatment (``treat.tcs``, ``treat.tci``, ``treat.antihistamine``) used more on window days,
+  by at least ``STEP_UP`` (0.5 applications a day, or half of the days for a yes/no factor):
+  a *step-up*, which can hide a reaction, so ``masks`` is True (the app then never calls the
+  challenge ``no_reaction``);
+* ``gut.antibiotic`` on any challenge day, or a diary or adherence note on a challenge day that
+  names an illness (cold, flu, fever, infection, virus, sick, ill, covid, tonsillitis, cough):
+  a possible infection;
+* an exposure (``env.*`` but humidity and temperature, ``life.*``) higher on window days than on the other days by at least
+  half of its standard deviation over all logged days and 1.5 times its mean there: it may
+  explain a rise.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+
+import numpy as np
+
+TREATMENTS = {"treat.tcs": "topical steroid", "treat.tci": "topical calcineurin inhibitor",
+              "treat.antihistamine": "antihistamine"}
+STEP_UP = 0.5
+WEATHER = {"env.humidity", "env.temperature"}  # weather, not an exposure: a warm week is not flagged
+ILLNESS = re.compile(r"\b(colds?|flu|fever|feverish|infections?|infected|virus|viral|sick|ill|covid|"
+                     r"tonsillitis|cough|coughing)\b", re.IGNORECASE)
+
+
+@dataclass
+class Confounders:
+    """Reasons for the clinician, and whether one of them can hide a reaction."""
+
+    reasons: list[str] = field(default_factory=list)
+    masks: bool = False
+
+
+def _mean(values: Mapping[dt.date, float], days: Iterable[dt.date]) -> float:
+    ds = list(days)
+    return float(np.mean([values.get(d, 0.0) for d in ds])) if ds else 0.0
+
+
+def _dates(days: Iterable[dt.date]) -> str:
+    ds = sorted(days)
+    return ", ".join(d.isoformat() for d in ds[:4]) + (", …" if len(ds) > 4 else "")
+
+
+def find_confounders(window: Iterable[dt.date], other: Iterable[dt.date],
+                     factors: Mapping[str, Mapping[dt.date, float]], labels: Mapping[str, str],
+                     notes: Mapping[dt.date, str], challenge_days: Iterable[dt.date]) -> Confounders:
+    """Name what else changed on the window days (see the module docstring for the rules).
+
+    ``window``/``other``: logged window days and logged reference and control days;
+    ``factors``: name -> day -> value; ``labels``: name -> words; ``notes``: day -> text (diary
+    and adherence notes); ``challenge_days``: the logged days from the first dose on."""
+    win, oth = sorted(set(window)), sorted(set(other))
+    out = Confounders()
+    if not win or not oth:
+        return out
+    for name, words in TREATMENTS.items():
+        vals = factors.get(name, {})
+        a, b = _mean(vals, win), _mean(vals, oth)
+        if a - b >= STEP_UP:
+            out.masks = True
+            out.reasons.append(f"{words} used more on the days after the doses than on the other days ({a:.1f} vs "
+                               f"{b:.1f} a day): a step-up can hide a late reaction, or answer one; ask the patient")
+    sick = {d for d in challenge_days if factors.get("gut.antibiotic", {}).get(d, 0) > 0}
+    named = {d: m.group(0).lower() for d, t in notes.items() if d in set(challenge_days) and (m := ILLNESS.search(t or ""))}
+    if sick or named:
+        said = f" (the notes say '{next(iter(named.values()))}')" if named else ""
+        out.reasons.append(f"a possible infection on {_dates(sick | set(named))}{said}: an infection raises itch and "
+                           "eczema by itself, so a rise on those days may not be the food")
+    for name, vals in sorted(factors.items()):
+        if not name.startswith(("env.", "life.")) or name in WEATHER:
+            continue
+        everything = [vals.get(d, 0.0) for d in (*win, *oth)]
+        sd = float(np.std(everything))
+        a, b = _mean(vals, win), _mean(vals, oth)
+        if sd > 0 and a - b >= 0.5 * sd and a >= 1.5 * b and a > 0:
+            out.reasons.append(f"{labels.get(name, name)} was higher on the days after the doses than on the other "
+                               f"days ({a:.3g} vs {b:.3g} on average): it may explain a rise in itch")
+    return out
+
+
+__all__ = ["Confounders", "find_confounders"]
