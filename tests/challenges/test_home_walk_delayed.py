@@ -234,3 +234,27 @@ def test_a_flare_on_pollen_days_stays_a_reaction_with_the_pollen_named(engine, p
         v = ch.evaluate(s, people.clinician, cid)
     assert v["verdict"] == "reaction_likely", v
     assert [r for r in v["reasons"] if "Pollen" in r] and not [r for r in v["reasons"] if "steroid" in r or "infection" in r]
+
+
+def test_the_clinician_reviews_the_same_reasons_and_the_late_dose_on_the_page(client, people, engine) -> None:  # type: ignore[no-untyped-def]
+    """The clinician's challenge page shows what the verdict says: inconclusive, with the steroid
+    step-up and the cold listed (the page lists the verdict's reasons)."""
+    import html
+
+    from tests.safety.test_attacks import login_page
+
+    cid, start, end, window = _finished(engine, people)
+    day = start
+    while day <= end:
+        with transaction(engine) as s:
+            diary.put_day(s, people.owner, people.owner_pid, day, diary.DayInput(
+                itch=2 + day.toordinal() % 2, factors={"treat.tcs": 2.0} if day in window else {},
+                notes="a cold" if day == max(window) else None))
+        day += dt.timedelta(days=1)
+    with transaction(engine) as s:
+        ch.evaluate(s, people.clinician, cid)
+    login_page(client, "linked@clinic.example.org")
+    page = html.unescape(client.get(f"/clinic/challenges/{cid}").text)
+    assert "inconclusive" in page and "topical steroid used more on the days after the doses" in page
+    assert "a possible infection on" in page and "'cold'" in page
+    assert "no reaction was seen, but a treatment step-up on those days may hide one" in page
