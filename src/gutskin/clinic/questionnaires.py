@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from gutskin.clinic import audit, zones
 from gutskin.clinic.access import patient_for_entry, patient_for_read
 from gutskin.clinic.actors import Actor
-from gutskin.clinic.errors import InvalidInput
+from gutskin.clinic.errors import Conflict, InvalidInput
 from gutskin.store.models import DiaryDay, Patient, QuestionnaireResponse
 from gutskin.store.upsert import ensure_diary_day
 
@@ -43,8 +43,21 @@ def answer_of_the_day(session: Session, patient_id: int, instrument: str, day: d
     ).first()
 
 
+class AnsweredByAnother(Conflict):
+    """The day's answer of this instrument was given by another account (the other caregiver of a
+    child): it is replaced only when the caller says so, naming it (``replace`` = its id)."""
+
+    def __init__(self, message: str, row_id: int) -> None:
+        super().__init__(message)
+        self.row_id = row_id
+
+
+_WHO = {"caregiver": "The child's parent", "co_caregiver": "Another caregiver", "patient": "Someone else"}
+
+
 def submit(
-    session: Session, actor: Actor, patient_id: int, instrument: str, payload: dict, answered_on: dt.date | None = None
+    session: Session, actor: Actor, patient_id: int, instrument: str, payload: dict, answered_on: dt.date | None = None,
+    replace: int | None = None,
 ) -> dict[str, object]:
     """Score with ``gutskin.instruments`` and store; a POEM total also goes on that diary day.
 
@@ -52,7 +65,9 @@ def submit(
     day's earlier answer (the same row, audited as an update). A reloaded result page or a
     double-clicked Score button stored the same POEM twice, counted twice on the trends page and
     in the clinic's history (all of these instruments ask about the last week, so two answers on
-    one day are a correction, not two measurements)."""
+    one day are a correction, not two measurements). An answer of that day given by another account
+    (a child's other caregiver) is not replaced silently: :class:`AnsweredByAnother` unless
+    ``replace`` is its id (family walk, 2026-12-06: the parent's POEM wiped the co-caregiver's)."""
     from gutskin.instruments import score
     from gutskin.instruments.ages import age_problem
 
@@ -76,6 +91,13 @@ def submit(
         raise InvalidInput(f"instrument: {problem}")
     total = result.get("total")
     row = answer_of_the_day(session, patient_id, instrument, day)
+    if (row is not None and row.author_user_id is not None and author_user_id is not None
+            and row.author_user_id != author_user_id and replace != row.id):
+        who = _WHO.get(row.author_role or "", "Someone else")
+        score_text = f" (score {row.total:g})" if row.total is not None else ""
+        raise AnsweredByAnother(f"instrument: {who} already answered {instrument.upper()} for {day.isoformat()}"
+                                f"{score_text}. One answer a day is kept: score again to replace it with yours, "
+                                "or leave this page to keep it", row.id)
     action = "update" if row is not None else "create"
     replaced_total = row.total if row is not None else None
     if row is None:

@@ -217,11 +217,14 @@ def trends(request: Request, weeks: int = 12, patient_id: int | None = PatientQ)
 
 
 @router.post("/questionnaires/{instrument}", status_code=201, summary="Answer POEM, RECAP, ADCT, DLQI or CDLQI")
-def answer(instrument: str, body: QuestionnaireIn, request: Request, patient_id: int | None = PatientQ) -> dict:
+def answer(instrument: str, body: QuestionnaireIn, request: Request, patient_id: int | None = PatientQ,
+           replace: int | None = None) -> dict:
+    """``replace``: the id of the day's answer given by another account (409 names it) to replace."""
     with unit_of_work(request) as s:
         actor = api_actor(request, s)
         on = date_param(body.answered_on, "answered_on")
-        return questionnaires.submit(s, actor, my_patient_id(s, actor, patient_id), instrument, {"answers": body.answers}, on)
+        return questionnaires.submit(s, actor, my_patient_id(s, actor, patient_id), instrument, {"answers": body.answers}, on,
+                                     replace=replace)
 
 
 @router.get("/questionnaires", summary="Your questionnaire history")

@@ -515,8 +515,8 @@ def questionnaire_form(request: Request, instrument: str, patient: int | None = 
     return _questionnaire_page(request, instrument, patient)
 
 
-def _questionnaire_page(request: Request, instrument: str, patient: int | None,
-                        answers: list | None = None, error: str | None = None, blank_ok: str = "") -> Response:
+def _questionnaire_page(request: Request, instrument: str, patient: int | None, answers: list | None = None,
+                        error: str | None = None, blank_ok: str = "", replace_ok: str = "", status: int = 422) -> Response:
     if instrument not in QUESTIONS:
         raise _unknown_questionnaire(instrument)
     with unit_of_work(request) as s:
@@ -525,10 +525,10 @@ def _questionnaire_page(request: Request, instrument: str, patient: int | None,
         title, items, options = _questions(instrument, access.patient_for_entry(s, u.actor, pid).relationship)
         return render(request, "questionnaire.html", {"instrument": instrument, "title": title, "items": items,
                                                       "item_options": _item_options(instrument, len(items), options),
-                                                      "patient": patient, "blank_ok": blank_ok,
+                                                      "patient": patient, "blank_ok": blank_ok, "replace_ok": replace_ok,
                                                       "answers": answers or [], "error": error,
                                                       "viewing": viewing(s, u, patient)},
-                      user=u, status=422 if error else 200)
+                      user=u, status=status if error else 200)
 
 
 def _save_questionnaire(request: Request, instrument: str, form: dict[str, str], patient: int | None) -> Response:
@@ -541,19 +541,25 @@ def _save_questionnaire(request: Request, instrument: str, form: dict[str, str],
     # one question may be left blank, as on the paper sheet, but only when the person says so: the
     # form first asks (a missed question is usually a slip) and scores on the second press
     confirmed = not tampered and len(blank) <= BLANKS_ALLOWED and (not blank or form.get("blank_ok") == blank_key)
-    with unit_of_work(request) as s:
-        u = require_user(request, s, "patient")
-        verify_csrf(request, u, form.get("csrf_token"))
-        pid = _pid(s, u.actor, patient)
-        if confirmed:  # answered on the person's own day (a POEM total goes on that diary day)
-            result = questionnaires.submit(s, u.actor, pid, instrument, {"answers": answers},
-                                           answered_on=local_today(request, s, pid))
-            child = access.patient_for_entry(s, u.actor, pid).relationship == "child"
-            shown = viewing(s, u, patient)
-            return render(request, "questionnaire_result.html", {"instrument": instrument, "result": result,
-                                                                 "bands": _result_bands(instrument),
-                                                                 "patient": patient, "child": child, "viewing": shown,
-                                                                 "managed_by": _managed_by(s, u, pid, shown)}, user=u)
+    replace = form.get("replace_ok", "")
+    try:
+        with unit_of_work(request) as s:
+            u = require_user(request, s, "patient")
+            verify_csrf(request, u, form.get("csrf_token"))
+            pid = _pid(s, u.actor, patient)
+            if confirmed:  # answered on the person's own day (a POEM total goes on that diary day)
+                result = questionnaires.submit(s, u.actor, pid, instrument, {"answers": answers},
+                                               answered_on=local_today(request, s, pid),
+                                               replace=int(replace) if replace.isascii() and replace.isdigit() else None)
+                child = access.patient_for_entry(s, u.actor, pid).relationship == "child"
+                shown = viewing(s, u, patient)
+                return render(request, "questionnaire_result.html", {"instrument": instrument, "result": result,
+                                                                     "bands": _result_bands(instrument),
+                                                                     "patient": patient, "child": child, "viewing": shown,
+                                                                     "managed_by": _managed_by(s, u, pid, shown)}, user=u)
+    except questionnaires.AnsweredByAnother as exc:  # the other caregiver's answer of the day: asked first, kept
+        return _questionnaire_page(request, instrument, patient, answers, str(exc), blank_ok=form.get("blank_ok", ""),
+                                   replace_ok=str(exc.row_id), status=409)
     # the same form again with the answers given (after the transaction): nothing stored half-answered
     if tampered or len(blank) > BLANKS_ALLOWED:
         message = (f"Please answer every question (not yet: {', '.join(map(str, blank))})."
