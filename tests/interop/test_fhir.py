@@ -344,6 +344,8 @@ def test_pure_mapping_round_trip(days, answers, roles) -> None:
                                       "poem": None, "notes": None, "factors": {}, "author_role": None})
         day["poem"] = int(q["total"])
         day["author_role"] = day["author_role"] or q["author_role"]
+    # author_ref (which co-caregiver, 0016): none here, no co-caregiver entered anything
+    assert all(x.pop("author_ref") is None for x in parsed.days.values())
     assert parsed.days == expected
     assert [(q["answered_on"], q["answers"], q["total"], q["author_role"]) for q in parsed.questionnaires] == \
         [(q["answered_on"], q["answers"], q["total"], q["author_role"]) for q in qrs]

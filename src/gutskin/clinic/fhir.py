@@ -183,6 +183,12 @@ def _reactions(session: Session, c: Any) -> list[dict[str, Any]]:
     return out
 
 
+def _author_key(user_id: int | None, ref: str | None) -> str:
+    """Which co-caregiver wrote a row: the account of this install, else (imported, no account here)
+    the other system's co-caregiver number kept by the import (0016; NULL for older imports: one)."""
+    return f"user/{user_id}" if user_id is not None else f"imported/{ref}"
+
+
 def patient_record(session: Session, patient: Patient, clinician_user_id: int | None = None,
                    with_appointments: bool = True) -> dict[str, Any]:
     """Plain data of one (already authorized) patient for the FHIR mapping. ``clinician_user_id``:
@@ -206,9 +212,11 @@ def patient_record(session: Session, patient: Patient, clinician_user_id: int | 
             AppointmentRecipient.clinician_user_id == clinician_user_id).exists())
     appts = session.execute(appts_q).all() if with_appointments else []
     days = _days(session, patient.id, None, None, with_author=True)
-    # a co-caregiver's entries name their own RelatedPerson: told apart by account (not exported)
-    day_authors = dict(session.execute(select(DiaryDay.day, DiaryDay.author_user_id).where(
-        DiaryDay.patient_id == patient.id, DiaryDay.author_role == "co_caregiver")).all())
+    # a co-caregiver's entries name their own RelatedPerson: told apart by account (not exported), or
+    # for rows imported from another system by which of its co-caregivers wrote them (0016)
+    day_authors = {day: _author_key(uid, ref) for day, uid, ref in session.execute(
+        select(DiaryDay.day, DiaryDay.author_user_id, DiaryDay.author_ref).where(
+            DiaryDay.patient_id == patient.id, DiaryDay.author_role == "co_caregiver")).all()}
     for d in days:
         if d["author_role"] == "co_caregiver":
             d["author_key"] = day_authors.get(dt.date.fromisoformat(str(d["date"])))
@@ -219,7 +227,8 @@ def patient_record(session: Session, patient: Patient, clinician_user_id: int | 
         "days": days,
         "questionnaires": [{"id": q.id, "instrument": q.instrument, "version": q.version, "answered_on": q.answered_on,
                             "answers": q.answers, "total": q.total, "band": q.band, "author_role": q.author_role,
-                            **({"author_key": q.author_user_id} if q.author_role == "co_caregiver" else {})}
+                            **({"author_key": _author_key(q.author_user_id, q.author_ref)}
+                               if q.author_role == "co_caregiver" else {})}
                            for q in qrs],
         "appointments": [{"id": a.id, "status": a.status, "scheduled_for": a.scheduled_for, "reason": a.reason,
                           "clinician": name or email} for a, name, email in appts],
@@ -358,7 +367,7 @@ def import_bundle(engine: Engine, actor: Actor, bundle: Any, patient_ref: str | 
         for day, d in sorted(parsed.days.items()):
             s.add(DiaryDay(patient_id=p.id, day=day, itch=d["itch"], sleep_loss=d["sleep_loss"], poscorad=d["poscorad"],
                            poem=d["poem"], flare=None if d["flare"] is None else int(bool(d["flare"])),
-                           notes=d["notes"], updated_at=now, author_role=d["author_role"]))
+                           notes=d["notes"], updated_at=now, author_role=d["author_role"], author_ref=d.get("author_ref")))
         s.flush()
         for day, d in sorted(parsed.days.items()):
             for name, v in d["factors"].items():
@@ -393,7 +402,7 @@ def import_bundle(engine: Engine, actor: Actor, bundle: Any, patient_ref: str | 
             # account: the clinician who recorded it belongs to the other system (author_user_id NULL)
             s.add(QuestionnaireResponse(patient_id=p.id, instrument=q["instrument"], version=q["version"],
                                         answered_on=q["answered_on"], answers=q["answers"], total=q["total"], band=q["band"],
-                                        author_role=q["author_role"]))
+                                        author_role=q["author_role"], author_ref=q.get("author_ref")))
         s.flush()
         audit.record(s, actor, p.id, "import", "fhir_bundle")
         return {"patient_id": p.id, "external_id": p.external_id, "created": created, **parsed.summary()}

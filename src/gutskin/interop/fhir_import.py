@@ -81,7 +81,7 @@ def _where(i: int, res: Any) -> str:
 
 def _empty_day() -> dict[str, Any]:
     return {"itch": None, "sleep_loss": None, "flare": None, "poscorad": None, "poem": None, "notes": None,
-            "factors": {}, "author_role": None}
+            "factors": {}, "author_role": None, "author_ref": None}
 
 
 def _day_of(value: Any, where: str, fld: str) -> dt.date:
@@ -369,6 +369,9 @@ def parse_bundle(data: Any) -> ParsedBundle:
 
     # who may have entered answers and days: the Patient, or a RelatedPerson of this Patient
     author_roles = dict.fromkeys(patient_refs, "patient")
+    # which co-caregiver: its number among the bundle's other caregivers ("1", "2", in bundle order,
+    # as the export numbers them), kept as the rows' ``author_ref`` (2026-12-06, migration 0016)
+    co_numbers: dict[str, str] = {}
     for i, e in enumerate(entries):
         res = e["resource"]
         if res["resourceType"] == "RelatedPerson":
@@ -376,9 +379,11 @@ def parse_bundle(data: Any) -> ParsedBundle:
             # the parent (v3 RoleCode PRN) or another caregiver of the child (gutskin's co-caregiver)
             parent = any(c.get("code") == "PRN" for rel in res.get("relationship") or []
                          for c in (rel.get("coding") or []) if isinstance(c, dict))
-            author_roles.update(dict.fromkeys(
-                (r for r in (e.get("fullUrl"), f"RelatedPerson/{res['id']}" if res.get("id") else None) if r),
-                "caregiver" if parent else "co_caregiver"))
+            refs = [r for r in (e.get("fullUrl"), f"RelatedPerson/{res['id']}" if res.get("id") else None) if r]
+            author_roles.update(dict.fromkeys(refs, "caregiver" if parent else "co_caregiver"))
+            if not parent:
+                n = str(len(set(co_numbers.values())) + 1)
+                co_numbers.update(dict.fromkeys(refs, n))
 
     def author_role(i: int, res: Mapping[str, Any], fld: str, ref: Any) -> str | None:
         if ref is None:
@@ -390,7 +395,7 @@ def parse_bundle(data: Any) -> ParsedBundle:
     out = ParsedBundle(patient_identifier=ident, identity=identity)
     qr_totals: dict[str, float | None] = {}
     poem_qr: dict[dt.date, int] = {}
-    poem_author: dict[dt.date, str | None] = {}
+    poem_author: dict[dt.date, tuple[str | None, str | None]] = {}
 
     for i, e in enumerate(entries):
         res = e["resource"]
@@ -458,13 +463,14 @@ def parse_bundle(data: Any) -> ParsedBundle:
                                    "answered_on": answered_on, "answers": payload, "total": total,
                                    "band": result.get("band"),
                                    "author_role": author_role(i, res, "author.reference",
-                                                              (res.get("author") or {}).get("reference"))})
+                                                              (res.get("author") or {}).get("reference")),
+                                   "author_ref": co_numbers.get((res.get("author") or {}).get("reference"))})
         qr_totals[e.get("fullUrl") or ""] = None if total is None else float(total)
         if res.get("id"):
             qr_totals[f"QuestionnaireResponse/{res['id']}"] = None if total is None else float(total)
         if instrument == "poem" and total is not None:
             poem_qr[answered_on] = int(round(float(total)))
-            poem_author[answered_on] = out.questionnaires[-1]["author_role"]
+            poem_author[answered_on] = (out.questionnaires[-1]["author_role"], out.questionnaires[-1]["author_ref"])
 
     explicit_poem: set[dt.date] = set()
     assessed: set[tuple[str, dt.date]] = set()
@@ -515,10 +521,12 @@ def parse_bundle(data: Any) -> ParsedBundle:
         performers = res.get("performer") or []
         role = author_role(i, res, "performer[0].reference", performers[0].get("reference")) if performers else None
         if role is not None:
-            if d["author_role"] is not None and d["author_role"] != role:
+            ref = co_numbers.get(performers[0].get("reference"))
+            if d["author_role"] is not None and (d["author_role"], d["author_ref"]) != (role, ref):
                 raise BundleError(where, "performer", f"{day.isoformat()} was entered by one person; "
-                                  f"another observation of that day names a {d['author_role']}")
-            d["author_role"] = role
+                                  f"another observation of that day names "
+                                  + ("another caregiver" if d["author_role"] == role else f"a {d['author_role']}"))
+            d["author_role"], d["author_ref"] = role, ref
 
         def put(key: str, value: Any, fld: str, d: dict[str, Any] = d, where: str = where) -> None:
             if d[key] is not None:
@@ -567,7 +575,7 @@ def parse_bundle(data: Any) -> ParsedBundle:
         if day not in explicit_poem:
             d["poem"] = total
             if d["author_role"] is None:  # as in the app, the one who answered POEM wrote it on the day
-                d["author_role"] = poem_author[day]
+                d["author_role"], d["author_ref"] = poem_author[day]
     return out
 
 

@@ -120,6 +120,9 @@ class DiaryDay(Base):
     # are never reused, and a deleted account's profiles go with it
     author_user_id: Mapped[int | None] = mapped_column(Integer)
     author_role: Mapped[str | None] = mapped_column(String(16))
+    # which of another system's co-caregivers wrote an imported day (0016: their number in the FHIR
+    # bundle); read only where author_user_id is NULL
+    author_ref: Mapped[str | None] = mapped_column(String(40))
 
 
 class FactorValue(Base):
@@ -157,6 +160,7 @@ class QuestionnaireResponse(Base):
     # who answered (0007), as on DiaryDay: account id and role; NULL = not recorded
     author_user_id: Mapped[int | None] = mapped_column(Integer)
     author_role: Mapped[str | None] = mapped_column(String(16))
+    author_ref: Mapped[str | None] = mapped_column(String(40))  # as on DiaryDay (0016)
 
 
 class Consent(Base):
