@@ -193,7 +193,8 @@ def request_appointment(
     session.execute(select(Patient.id).where(Patient.id == patient_id).with_for_update())
     zone_name = _zone_name(zone)
     same = _same_request(session, patient_id, reason, urgency, (preferred_times or "").strip(), zone_name, clinicians)
-    if same is not None:  # the same request sent twice: nothing new is written (nor audited)
+    if same is not None:  # the same request sent twice: nothing new is written; the answer shows the stored one
+        audit.record(session, actor, patient_id, "read", "appointment", same.id)
         return {**_out(same), "sent_to": _sent_to(session, [same.id]).get(same.id, [])}
     a = AppointmentRequest(patient_id=patient_id, reason=reason, urgency=urgency, preferred_times=(preferred_times or "").strip(),
                            patient_zone=zone_name)

@@ -231,6 +231,13 @@ def store_sample(session: Session, actor: Actor, patient_id: int, parsed: Parsed
 
     # a child of 3 or more is placed among adults: the report says so (age on the collection day, by birth year)
     age = (collected_on or dt.date.today()).year - patient.birth_year if patient.birth_year is not None else None
+    # this record's uploads one at a time (PostgreSQL; SQLite's BEGIN IMMEDIATE already is), so the same
+    # file sent twice finds the first one's row
+    session.execute(select(Patient.id).where(Patient.id == patient_id).with_for_update())
+    same = _same_sample(session, patient_id, parsed, method, collected_on)
+    if same is not None:  # the same upload sent twice: nothing new is written; the answer shows the stored one
+        audit.record(session, actor, patient_id, "read", "microbiome_sample", same.id)
+        return _out(same, patient if child_words else None)
     row = MicrobiomeSample(
         patient_id=patient_id, sample_id=parsed.sample_id, collected_on=collected_on, method=method,
         source_format=parsed.source_format, filename=parsed.filename, is_counts=parsed.is_counts,
@@ -240,6 +247,30 @@ def store_sample(session: Session, actor: Actor, patient_id: int, parsed: Parsed
     session.flush()
     audit.record(session, actor, patient_id, "create", "microbiome_sample", row.id)
     return _out(row, patient if child_words else None)
+
+
+#: an upload identical to one stored this long ago or less is the same upload sent twice
+DUPLICATE_WINDOW = dt.timedelta(minutes=10)
+
+
+def _same_sample(session: Session, patient_id: int, parsed: ParsedSample, method: str,
+                 collected_on: dt.date | None) -> MicrobiomeSample | None:
+    """A sample of the record stored within :data:`DUPLICATE_WINDOW` from the same file (name,
+    sample, method, collection day and profile): Upload pressed twice, or Back and Upload again,
+    stored the same result twice in the list and in the visit report (concurrency walk, 2026-12-06)."""
+    from gutskin.store.models import utcnow
+
+    rows = session.scalars(select(MicrobiomeSample).where(
+        MicrobiomeSample.patient_id == patient_id, MicrobiomeSample.sample_id == parsed.sample_id,
+        MicrobiomeSample.filename == parsed.filename, MicrobiomeSample.method == method,
+        MicrobiomeSample.collected_on.is_(None) if collected_on is None else MicrobiomeSample.collected_on == collected_on,
+        MicrobiomeSample.created_at >= utcnow() - DUPLICATE_WINDOW).order_by(MicrobiomeSample.id.desc())).all()
+    if not rows:
+        return None
+    import json
+
+    profile = json.loads(json.dumps(parsed.profile))  # as stored (JSON: tuples read back as lists)
+    return next((r for r in rows if r.profile == profile and r.source_format == parsed.source_format), None)
 
 
 def upload_sample(
