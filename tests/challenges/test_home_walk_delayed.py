@@ -258,3 +258,23 @@ def test_the_clinician_reviews_the_same_reasons_and_the_late_dose_on_the_page(cl
     assert "inconclusive" in page and "topical steroid used more on the days after the doses" in page
     assert "a possible infection on" in page and "'cold'" in page
     assert "no reaction was seen, but a treatment step-up on those days may hide one" in page
+
+
+def test_a_challenge_stopped_early_is_decided_once_its_last_window_is_over(engine, people) -> None:  # type: ignore[no-untyped-def]
+    """Stopped four days after step 1 (steps 2 and 3 skipped): the planned end is still ahead, but no
+    window is, so the diary decides; while step 1's window ran it was not "no reaction" yet."""
+    cid, start, end, window = _finished(engine, people)
+    with transaction(engine) as s:
+        c = s.get(FoodChallenge, cid)
+        for d in s.scalars(select(ChallengeDose).where(ChallengeDose.challenge_id == cid, ChallengeDose.step > 1)):
+            d.status, d.taken_at = "skipped", None
+        c.status, c.stop_reason, c.stopped_at = "stopped", "moving house", ch.utcnow()
+        c.reintroduction_end = dt.date.today() + dt.timedelta(days=3)  # the planned end still ahead
+    day = start
+    while day <= dt.date.today():
+        with transaction(engine) as s:
+            diary.put_day(s, people.owner, people.owner_pid, day, diary.DayInput(itch=2 + day.toordinal() % 2))
+        day += dt.timedelta(days=1)
+    with transaction(engine) as s:
+        v = ch.evaluate(s, people.clinician, cid)
+    assert v["verdict"] == "no_reaction" and "observation_until" not in v, v

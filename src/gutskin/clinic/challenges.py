@@ -1237,16 +1237,18 @@ def evaluate(session: Session, actor: Actor, challenge_id: int) -> dict[str, obj
                              "those days and their observation windows are left out"]
     _flag_confounders(session, ch, result, days, doses, exclude, end)
     today = zones.patient_today(session, ch.patient_id)
-    if doses and today <= end and not immediate:
+    # a stopped challenge takes no further dose: only the taken doses' windows are still to come
+    until = (last_window_day(ch, _doses(session, ch)) or end) if ch.status == "stopped" else end
+    if doses and today <= until and not immediate:
         # the last dose's window has not ended on the patient's day: a late reaction may still come
         # (6-48 h), so "no reaction" is not a verdict yet; it read no_reaction the evening after a dose
-        result["observation_until"] = end.isoformat()
-        result["settle"] = [*result["settle"], f"the observation window of the last dose runs until {end.isoformat()} "
-                            "(the patient's day): evaluate again after it"]
+        result["observation_until"] = until.isoformat()
+        result["settle"] = [*result["settle"], f"the observation window of the last dose runs until "
+                            f"{until.isoformat()} (the patient's day): evaluate again after it"]
         if result["verdict"] == "no_reaction":
             result["verdict"] = "inconclusive"
             result["reasons"] = [*result["reasons"], "no reaction so far, but the observation window of the last dose "
-                                 f"has not ended (until {end.isoformat()}): a late reaction may still show"]
+                                 f"has not ended (until {until.isoformat()}): a late reaction may still show"]
     if immediate:
         result["late_verdict"] = result["verdict"]
         result["verdict"] = "reaction_likely"
