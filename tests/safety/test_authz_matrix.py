@@ -280,7 +280,7 @@ ROWS: dict[tuple[str, str], Row] = {
                                                      form({"time_zone": "Europe/London"}), audit=A_ONLY),
     # a profile's birth year, corrected by its managing account only (test_family_walk_birth_year: not a co-caregiver)
     ("POST", "/profiles/{patient_id}/birth_year"): Row(exp(LOGIN, OK, 404, 403, 403, 403),
-                                                      form({"birth_year": "1990"}), audit=A_ONLY),
+                                                      form({"year": "1990"}), audit=A_ONLY),
     ("GET", "/microbiome"): Row(PAGE_ME, audit=ME_WRITERS),
     ("POST", "/microbiome"): Row(PAGE_ME, lambda w, p: upload(w, p, page=True), audit=ME_WRITERS),
     ("GET", "/microbiome/{sample_pk}"): Row(PAGE_ME_A_OBJECT, audit=A_ONLY),

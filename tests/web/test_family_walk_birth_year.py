@@ -50,17 +50,17 @@ def test_the_parent_corrects_a_childs_birth_year_and_the_instruments_follow(clie
     login_page(client, "stranger@example.org")
     page = client.get("/data")
     assert f'action="/profiles/{ivy}/birth_year"' not in page.text
-    r = client.post(f"/profiles/{ivy}/birth_year", data={"birth_year": "2026", "csrf_token": _csrf(page.text)})
+    r = client.post(f"/profiles/{ivy}/birth_year", data={"year": "2026", "csrf_token": _csrf(page.text)})
     assert r.status_code == 404 and _year(engine, ivy) == 2016 and _changes(engine, ivy) == []
 
     client.cookies.clear()
     login_page(client, "owner@example.org")
     page = client.get("/data")
     assert "Ivy was born in <strong>2016</strong>." in page.text
-    bad = client.post(f"/profiles/{ivy}/birth_year", data={"birth_year": "20x6", "csrf_token": _csrf(page.text)})
+    bad = client.post(f"/profiles/{ivy}/birth_year", data={"year": "20x6", "csrf_token": _csrf(page.text)})
     assert bad.status_code == 422 and f'id="birth-error-{ivy}"' in bad.text
     assert "Birth year: expected a year like 2019" in html.unescape(bad.text) and _year(engine, ivy) == 2016
-    done = client.post(f"/profiles/{ivy}/birth_year", data={"birth_year": "2026", "csrf_token": _csrf(page.text)},
+    done = client.post(f"/profiles/{ivy}/birth_year", data={"year": "2026", "csrf_token": _csrf(page.text)},
                        follow_redirects=True)
     assert done.status_code == 200 and f'id="birth-saved-{ivy}"' in done.text
     assert "Ivy was born in <strong>2026</strong>." in done.text

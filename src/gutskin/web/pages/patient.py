@@ -794,14 +794,15 @@ def data_page(request: Request, imported: str | None = None, removed: str | None
 
 
 @router.post("/profiles/{patient_id}/birth_year", response_class=HTMLResponse)
-def profile_birth_year(request: Request, patient_id: int, birth_year: str = Form(""), csrf_token: str = Form("")) -> Response:
-    """The managing account corrects a profile's birth year (:func:`accounts.set_birth_year`)."""
+def profile_birth_year(request: Request, patient_id: int, year: str = Form(""), csrf_token: str = Form("")) -> Response:
+    """The managing account corrects a profile's birth year (:func:`accounts.set_birth_year`); the
+    field is ``year``, not ``birth_year``: the add-a-child form on the same page has that one."""
     try:
         with unit_of_work(request) as s:
             u = require_user(request, s, "patient")
             verify_csrf(request, u, csrf_token)
             access.patient_for_write(s, u.actor, patient_id)  # not yours or co-cared: 404 before the value is read
-            year = birth_year.strip()
+            year = year.strip()
             if not (year.isascii() and year.isdigit() and len(year) == 4):
                 raise InvalidInput("birth_year: expected a year like 2019")
             accounts.set_birth_year(s, u.actor, patient_id, int(year))
