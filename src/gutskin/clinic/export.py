@@ -72,6 +72,8 @@ ARCHIVE_LEGEND = {
     "caregivers": "a child's co-caregivers: other accounts its managing parent let keep the child's diary with "
                   "them (each day's and answer's `author` says who wrote it); `account.caregiving`: the children "
                   "this account helps keep, by their profile's number",
+    "author_ref": "on a day or answer brought in from a FHIR bundle: the number of the co-caregiver who wrote "
+                  "it in that bundle (migration 0016), else null",
     "ids": "numbers the access log's object_id refers to (a questionnaire, appointment, sample, challenge ...)",
 }
 
@@ -102,11 +104,12 @@ def archive_json(session: Session, actor: Actor) -> str:
     for p in owned_patients(session, actor):
         audit.record(session, actor, p.id, "export", "archive")
         diary = _days(session, p.id, None, None, with_author=True)
-        updated = {day: (at, who) for day, at, who in session.execute(
-            select(DiaryDay.day, DiaryDay.updated_at, DiaryDay.author_user_id).where(DiaryDay.patient_id == p.id)).all()}
+        updated = {day: (at, who, ref) for day, at, who, ref in session.execute(
+            select(DiaryDay.day, DiaryDay.updated_at, DiaryDay.author_user_id, DiaryDay.author_ref)
+            .where(DiaryDay.patient_id == p.id)).all()}
         for d in diary:
-            at, who = updated[dt.date.fromisoformat(str(d["date"]))]
-            d["updated_at"], d["author"] = _utc(at), people(who)
+            at, who, ref = updated[dt.date.fromisoformat(str(d["date"]))]
+            d["updated_at"], d["author"], d["author_ref"] = _utc(at), people(who), ref
         out["patients"].append(  # type: ignore[union-attr]
             {
                 "patient_id": p.id,
@@ -124,7 +127,8 @@ def archive_json(session: Session, actor: Actor) -> str:
                 "questionnaires": [
                     {"id": q.id, "instrument": q.instrument, "version": q.version,
                      "answered_on": q.answered_on.isoformat(), "answers": q.answers, "total": q.total, "band": q.band,
-                     "recorded_at": _utc(q.created_at), "author_role": q.author_role, "author": people(q.author_user_id)}
+                     "recorded_at": _utc(q.created_at), "author_role": q.author_role, "author": people(q.author_user_id),
+                     "author_ref": q.author_ref}
                     for q in session.scalars(select(QuestionnaireResponse).where(QuestionnaireResponse.patient_id == p.id)
                                              .order_by(QuestionnaireResponse.answered_on, QuestionnaireResponse.id)).all()
                 ],
