@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import re
 import threading
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
@@ -211,6 +212,28 @@ def cached_or_queued(session: Session, patient_id: int) -> dict[str, Any]:
             job.again = True  # it runs on older days (or has not read them yet): once more after it
         # else: queued (it will read this version) or running on it
     return {"status": "computing"}
+
+
+def forecast_is_past(origin: object, today: dt.date) -> bool:
+    """The forecast runs from the last diary day (``origin``): when its first day is before
+    ``today``, "the next 7 days" names days already past (the page, the API and their what-if)."""
+    return bool(origin) and dt.date.fromisoformat(str(origin)[:10]) + dt.timedelta(days=1) < today
+
+
+_NEXT_DAYS = re.compile(r"every day of the next (\d+) days: chance of a bad day")
+
+
+def worded_for(result: dict[str, Any], today: dt.date) -> dict[str, Any]:
+    """``result`` with its what-if sentences true on ``today``: after a diary gap "every day of
+    the next 7 days" becomes "every day of the 7 days after the last entry" (the cached result is
+    per diary version, not per day, so the words are chosen when it is served; the cache is not
+    changed). The one rule for the insights page and the API (2026-12-06: the API said "the next
+    7 days" for a diary last written months ago, the page already did not)."""
+    if not result.get("what_if") or not forecast_is_past((result.get("forecast") or {}).get("origin"), today):
+        return result
+    after = r"every day of the \1 days after the last entry: chance of a bad day"
+    return {**result, "what_if": [{**w, "sentence": _NEXT_DAYS.sub(after, str(w.get("sentence", "")), count=1)}
+                                  for w in result["what_if"]]}
 
 
 MAX_WAITERS = 4

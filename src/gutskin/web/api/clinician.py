@@ -99,9 +99,11 @@ def respond(request_id: int, body: AppointmentAction, request: Request) -> dict:
 @router.get("/patients/{patient_id}/insights", summary="Triggers and 7-day forecast (owner or linked clinician)")
 def patient_insights(patient_id: int, request: Request, wait: float = 0.0) -> dict:
     """``{"status": "computing"}`` while the result is prepared off the request path; ``wait`` ≤ 10 s."""
-    from gutskin.clinic.insights import insights_for, settle
+    from gutskin.clinic import zones
+    from gutskin.clinic.insights import insights_for, settle, worded_for
 
     with unit_of_work(request) as s:
         actor = api_actor(request, s)
         result = insights_for(s, actor, patient_id)
-    return settle(patient_id, result, max(0.0, min(wait, 10.0)))  # waits after the transaction
+        today = zones.patient_today(s, patient_id)  # the what-if's "next 7 days" is worded for this day
+    return worded_for(settle(patient_id, result, max(0.0, min(wait, 10.0))), today)

@@ -365,10 +365,11 @@ def delete_account(body: PasswordIn, request: Request) -> Response:
 
 @router.get("/insights", summary="Your triggers and 7-day forecast")
 def my_insights(request: Request, wait: float = 0.0, patient_id: int | None = PatientQ) -> dict:
-    from gutskin.clinic.insights import insights_for, settle
+    from gutskin.clinic.insights import insights_for, settle, worded_for
 
     with unit_of_work(request) as s:
         actor = api_actor(request, s)
         pid = my_patient_id(s, actor, patient_id)
         result = insights_for(s, actor, pid)
-    return settle(pid, result, max(0.0, min(wait, 10.0)))  # waits after the transaction
+        today = zones.patient_today(s, pid)  # the what-if's "next 7 days" is worded for this day
+    return worded_for(settle(pid, result, max(0.0, min(wait, 10.0))), today)  # waits after the transaction

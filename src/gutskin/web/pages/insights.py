@@ -8,7 +8,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
 from gutskin.clinic import access
-from gutskin.clinic.insights import insights_for
+from gutskin.clinic.insights import forecast_is_past, insights_for, worded_for
 from gutskin.web.deps import unit_of_work
 from gutskin.web.pages.common import local_today, render, require_user, viewing
 
@@ -40,7 +40,8 @@ def insights_panel(request: Request, patient: int) -> Response:
     forecast, sleep = result.get("forecast"), result.get("sleep_forecast")
     # the forecast runs from the last diary day: when its first day is already past, "next 7 days" is wrong
     origin = (forecast or {}).get("origin")
-    stale = bool(origin) and dt.date.fromisoformat(str(origin)) + dt.timedelta(days=1) < today
+    stale = forecast_is_past(origin, today)
+    result = worded_for(result, today)  # the what-if's "next 7 days" too (the API says the same)
     # a recent last row with no itch score for more than a week before it (foods ticked, the slider
     # left alone): the forecast is the diary's usual itch, not how it is now (years-of-data walk)
     def unscored(key: str) -> dt.date | None:
