@@ -222,6 +222,8 @@ ROWS: dict[tuple[str, str], Row] = {
     ("POST", "/api/v1/clinician/links"): Row(CLINICIAN, lambda w, p: {"json": {"code": invite_code(w)}}, audit=LINKERS),
     ("GET", "/api/v1/clinician/patients"): Row(CLINICIAN, audit=CLINICIANS_OF_A),
     ("GET", "/api/v1/clinician/appointments"): Row(CLINICIAN, audit=CLINICIANS_OF_A),
+    # the revocation-cancelled bookings of the caller (none in the world: the linked clinician is still linked)
+    ("GET", "/api/v1/clinician/appointments/cancelled-by-ended-sharing"): Row(CLINICIAN),
     ("POST", "/api/v1/clinician/appointments/{request_id}"): Row(
         CLINICIAN_OF_A, js({"action": "accept", "time": FUTURE + "Z"}), audit=CLINICIANS_OF_A),
     # patient pages

@@ -112,6 +112,19 @@ def a_child(s, people) -> dict[str, Any]:  # type: ignore[no-untyped-def]
     return {"patient_id": accounts.add_child_profile(s, people.owner, "Mia", 2019).id}
 
 
+def booking_cancelled_by_revocation(s, people) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+    """A time the linked clinician booked, cancelled by the patient's revocation (the notice's case)."""
+    from gutskin.clinic import appointments, sharing
+    from gutskin.store.models import Consent
+
+    rid = appointments.request_appointment(s, people.owner, people.owner_pid, "Flare on the hands")["id"]
+    appointments.respond(s, people.clinician, int(rid), "accept", dt.datetime.utcnow() + dt.timedelta(days=3))
+    for cid in s.scalars(select(Consent.id).where(Consent.patient_id == people.owner_pid, Consent.revoked_at.is_(None),
+                                                  Consent.clinician_user_id == people.clinician.user_id)).all():
+        sharing.revoke(s, people.owner, people.owner_pid, cid)
+    return {}
+
+
 GIVEN_AT = earlier_today(minutes=30).astimezone().isoformat(timespec="minutes")  # with its offset (a bare time is ambiguous)
 
 
@@ -180,6 +193,8 @@ SCENARIOS: dict[tuple[str, str], list[Scenario]] = {
     ("POST", "/clinic/patients/{patient_id}/challenges"): [
         Scenario("clinician_linked", nothing, [("create", "food_challenge")],
                  {"food": "food.wheat", "released_for_home": "1", "baseline_days": "7", "doses": "0: 1 slice"})],
+    ("GET", "/api/v1/clinician/appointments/cancelled-by-ended-sharing"): [
+        Scenario("clinician_linked", booking_cancelled_by_revocation, [("read", "appointment")])],
     ("POST", "/api/v1/me/children"): [
         Scenario("patient_a", nothing, [("create", "patient")], {"display_name": "Mia"}, patient="child")],
     ("POST", "/profiles/child"): [

@@ -87,6 +87,17 @@ def queue(request: Request, include_closed: bool = False) -> list:
         return appointments.queue(s, actor, include_closed)
 
 
+@router.get("/clinician/appointments/cancelled-by-ended-sharing",
+            summary="Your bookings (or proposed times) ahead that a patient's revocation cancelled: id and time only")
+def cancelled_by_ended_sharing(request: Request) -> list:
+    """The page's notice for an API client (a clinic's scheduling system): the queue drops a request
+    once sharing ends, so without this the slot stayed booked in the clinic's calendar. Same rule
+    as ``/clinic/appointments`` (:func:`appointments.withdrawn_by_ended_sharing`), audited there."""
+    with unit_of_work(request) as s:
+        actor = api_actor(request, s)
+        return appointments.withdrawn_by_ended_sharing(s, actor)
+
+
 @router.post("/clinician/appointments/{request_id}", summary="Accept, propose another time, or decline")
 def respond(request_id: int, body: AppointmentAction, request: Request) -> dict:
     with unit_of_work(request) as s:
