@@ -98,10 +98,10 @@ def default_age_group(patient: Patient, today: dt.date | None = None) -> str:
 
     ``today`` is the day the stool was collected when it is known: a sample taken at age 1 and
     uploaded at age 4 was compared with the adult reference (the years-of-data walk, 2026-12-06)."""
+    from gutskin.microbiome.report import age_group_for
+
     today = today or dt.date.today()
-    if patient.birth_year is not None and today.year - patient.birth_year < 3:
-        return "infant"
-    return "adult"
+    return age_group_for(today.year - patient.birth_year) if patient.birth_year is not None else "adult"
 
 
 @dataclasses.dataclass(frozen=True)

@@ -123,12 +123,19 @@ def diversity_cmd(
             print(f"# {note}", file=sys.stderr)
 
 
+MIN_AGE_YEARS, MAX_AGE_YEARS = 0, 120
+"""``report --age-years``: whole years, as the upload counts them (by birth year on the collection day)."""
+
+
 @microbiome_app.command("report")
 def report_cmd(
     table: Path = typer.Argument(..., help="BIOM, TSV/CSV or MetaPhlAn file"),
     sample: Optional[str] = typer.Option(None, "--sample", help="sample ID in the table (not needed when the "
                                          "file holds one sample, e.g. a MetaPhlAn profile or Kraken report)"),
-    age_group: str = typer.Option(..., "--age-group", help="adult | infant"),
+    age_group: Optional[str] = typer.Option(None, "--age-group", help="adult | infant (default: from --age-years)"),
+    age_years: Optional[int] = typer.Option(None, "--age-years", help=f"the person's age in whole years on the "
+                                            f"collection day, {MIN_AGE_YEARS}-{MAX_AGE_YEARS}: picks the reference "
+                                            "(infant under 3) and, for a child in the adult one, says so"),
     tree: Optional[Path] = typer.Option(None, "--tree", help="Newick tree (adds faith_pd)"),
     seed: int = typer.Option(20260101, "--seed", help="seed for rarefying to the reference depth"),
     as_json: bool = typer.Option(False, "--json", help="print JSON"),
@@ -137,7 +144,13 @@ def report_cmd(
 ) -> None:
     """One sample against the age-matched reference, with eczema-linked taxa."""
     from gutskin.microbiome import MicrobiomeInputError, read_tree, sample_report
+    from gutskin.microbiome.report import age_group_for, for_a_child
 
+    if age_years is not None and not MIN_AGE_YEARS <= age_years <= MAX_AGE_YEARS:
+        _fail(f"--age-years must be a whole number of years from {MIN_AGE_YEARS} to {MAX_AGE_YEARS}, not {age_years}")
+    if age_group is None and age_years is None:
+        _fail("give --age-group adult|infant or --age-years N (the age on the collection day)")
+    age_group = age_group if age_group is not None else age_group_for(int(age_years))  # type: ignore[arg-type]
     if age_group not in ("adult", "infant"):
         _fail(f"--age-group must be adult or infant, not {age_group!r}")
     _non_negative("--seed", seed)
@@ -149,7 +162,7 @@ def report_cmd(
 
             _fail(f"{table}: holds {len(prof.sample_ids)} samples ({describe_ids(prof.sample_ids)}); "
                   "give --sample ID")
-        rep = sample_report(prof, sample, age_group, tree=t, seed=seed)
+        rep = for_a_child(sample_report(prof, sample, age_group, tree=t, seed=seed), age_years)
     except MicrobiomeInputError as exc:
         _fail(str(exc))
     except OSError as exc:  # a read error mid-file (EIO): was a traceback
@@ -165,6 +178,8 @@ def report_cmd(
         print(f"{k}: {reason}")
     for line in rep["plain_language"]:
         print("- " + line)
+    for line in rep.get("caveats", []):  # the reference's limits (an infant's, a child among adults): were JSON only
+        print("Note: " + line)
     print("Reference: " + rep["reference_comparison"]["reference"]["citation"])
 
 

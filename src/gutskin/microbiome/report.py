@@ -72,6 +72,16 @@ CHILD_CAVEAT = ("The reference holds adults. A child's gut microbiome is still d
                 "the child's age.")
 
 
+INFANT_UNDER_YEARS = 3
+"""Under this age (whole years, by birth year) a sample is placed in the infant reference (6-13 months)."""
+
+
+def age_group_for(age_years: int) -> str:
+    """The reference group for an age in whole years: "infant" under :data:`INFANT_UNDER_YEARS`,
+    else "adult" (the two shipped references; the upload's rule and the CLI's ``--age-years``)."""
+    return "infant" if age_years < INFANT_UNDER_YEARS else "adult"
+
+
 def for_a_child(report: dict[str, Any], age_years: int | None) -> dict[str, Any]:
     """The report of a child (under 18) placed in the adult reference (from age 3: the infant one
     holds babies of 6-13 months) says so: a caveat that the reference holds adults, and the
