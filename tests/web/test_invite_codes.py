@@ -85,7 +85,7 @@ def test_sharing_page_lists_open_codes_and_cancels_one(client, people) -> None: 
     made = client.post("/sharing/invite", data={"csrf_token": csrf})
     code = re.search(r'id="invite-code">([^<]+)<', made.text).group(1)
     assert "the code above" in made.text
-    again = client.post("/sharing/invite", data={"csrf_token": csrf})  # the browser's "resubmit?" on reload
+    again = client.post("/sharing/invite", data={"csrf_token": csrf})  # Create pressed a second time (a reload no longer posts)
     assert re.search(r'id="invite-code">([^<]+)<', again.text).group(1) != code
     ids = re.findall(r'action="/sharing/invites/(\d+)/cancel"', again.text)
     assert len(ids) == 2

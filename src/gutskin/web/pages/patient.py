@@ -19,6 +19,7 @@ from gutskin.clinic.errors import ClinicError, Forbidden, InvalidInput, NotFound
 from gutskin.diary.csvio import DiaryCsvError
 from gutskin.diary.factors import VOCABULARY, FactorKind, known_factor
 from gutskin.web import security
+from gutskin.web.pages.code_flash import forget_code, put_code, take_code
 from gutskin.web.pages.common import (TZ_COOKIE, local_today, page_day, read_note, redirect, render, require_user, signed_note,
                                       verify_csrf, viewer_zone, viewing)
 from gutskin.web.errors import status_for
@@ -655,7 +656,12 @@ def sharing_page(request: Request, patient: int | None = None, stopped: str | No
         note = read_note(request, stopped)
         ctx = {**_sharing_ctx(request, s, u, pid), "patient": patient, "stopped": int(note) if note and note.isdigit() else 0,
                "viewing": viewing(s, u, patient)}
-        return render(request, "sharing.html", ctx, user=u)
+        made = take_code(request, pid)  # the code just made, shown once (PRG: a reload made a second one)
+        listed = [i for i in ctx["invites"] if made and i["id"] == made[0]]  # still unused
+        ctx["invite"] = {**listed[0], "code": made[1]} if made and listed else None
+        page = render(request, "sharing.html", ctx, user=u)
+        forget_code(request, page)
+        return page
 
 
 @router.post("/sharing/invite", response_class=HTMLResponse)
@@ -665,8 +671,11 @@ def sharing_invite(request: Request, csrf_token: str = Form(""), patient: int | 
         verify_csrf(request, u, csrf_token)
         pid = _pid(s, u.actor, patient)
         invite = sharing.create_invite(s, u.actor, pid)
-        ctx = {**_sharing_ctx(request, s, u, pid), "invite": invite, "patient": patient, "viewing": viewing(s, u, patient)}
-        return render(request, "sharing.html", ctx, user=u)
+    # Post/Redirect/Get: the code on the POST's own page was made again by a reload or Back and
+    # resubmit (two live codes); it rides to the GET in a sealed, session-bound cookie, never the URL
+    resp = redirect("/sharing" + (f"?patient={patient}" if patient else ""))
+    put_code(request, resp, "/sharing", pid, int(invite["id"]), str(invite["code"]))
+    return resp
 
 
 @router.post("/sharing/invites/{invite_id}/cancel")
