@@ -21,11 +21,17 @@ def _csrf(text: str) -> str:
     return re.search(r'name="csrf_token" value="([^"]+)"', text).group(1)  # type: ignore[union-attr]
 
 
-def _severe_poem(client, ivy: int) -> str:  # type: ignore[no-untyped-def]
+def _severe_poem(client, ivy: int, replacing: bool = False) -> str:  # type: ignore[no-untyped-def]
+    """A severe POEM (28) answered on the page; ``replacing``: another caregiver answered today, so
+    the page asks first (409, 6fcb9fe) and the answer is sent again with its confirmation."""
     page = client.get(f"/questionnaire/poem?patient={ivy}")
     assert page.status_code == 200
-    r = client.post(f"/questionnaire/poem?patient={ivy}",
-                    data={"csrf_token": _csrf(page.text), **{f"q{i}": "4" for i in range(7)}})
+    data = {"csrf_token": _csrf(page.text), **{f"q{i}": "4" for i in range(7)}}
+    r = client.post(f"/questionnaire/poem?patient={ivy}", data=data)
+    if replacing:
+        assert r.status_code == 409, r.status_code
+        ok = re.search(r'name="replace_ok" value="(\d+)"', r.text).group(1)  # type: ignore[union-attr]
+        r = client.post(f"/questionnaire/poem?patient={ivy}", data={**data, "replace_ok": ok})
     assert r.status_code == 200 and 'id="severe-guidance"' in r.text
     return r.text
 
@@ -53,6 +59,6 @@ def test_a_co_caregivers_severe_result_names_who_can_request_an_appointment(clie
 
     client.cookies.clear()
     login_page(client, "owner@example.org")  # the managing parent keeps the link
-    text = _severe_poem(client, ivy)
+    text = _severe_poem(client, ivy, replacing=True)
     assert f'href="/appointments?patient={ivy}"' in text
     _links_open(client, text)
