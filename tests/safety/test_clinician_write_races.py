@@ -14,27 +14,13 @@ import threading
 import time
 from collections.abc import Callable
 
-from sqlalchemy import func, select, text
+from sqlalchemy import func, select
 
 from gutskin.clinic import appointments, challenges
 from gutskin.clinic.errors import ClinicError
 from gutskin.store.db import transaction
 from gutskin.store.models import AllergyRecord, AppointmentRequest
-
-
-def _until_waiting_or_done(engine, racer: threading.Thread) -> None:  # type: ignore[no-untyped-def]
-    """Until the racer waits on a row lock (PostgreSQL) or has finished without waiting; SQLite's
-    racer waits at BEGIN IMMEDIATE whenever it starts, so the interleaving holds by itself there."""
-    if engine.dialect.name != "postgresql":
-        return
-    end = time.monotonic() + 15
-    with engine.connect() as conn:
-        while time.monotonic() < end and racer.is_alive():
-            if conn.execute(text("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
-                                 "AND datname = current_database()")).scalar_one():
-                return
-            conn.rollback()
-            time.sleep(0.02)
+from tests.safety.lock_waits import until_waiting_or_done
 
 
 def _second_while_first_open(engine, first: Callable, second: Callable) -> str:  # type: ignore[no-untyped-def]
@@ -54,7 +40,7 @@ def _second_while_first_open(engine, first: Callable, second: Callable) -> str: 
     with transaction(engine) as s:
         first(s)
         racer.start()
-        _until_waiting_or_done(engine, racer)
+        until_waiting_or_done(engine, racer)
     racer.join(30)
     assert not racer.is_alive()
     return out["r"]

@@ -9,32 +9,17 @@ from __future__ import annotations
 
 import re
 import threading
-import time
 
-from sqlalchemy import func, select, text
+from sqlalchemy import func, select
 
 from gutskin.clinic import appointments
 from gutskin.store.db import transaction
 from gutskin.store.models import AppointmentRequest, AuditEvent
 from tests.safety.test_attacks import login_page
+from tests.safety.lock_waits import until_waiting_or_done
 
 
 FORM = {"reason": "Weeping rash on both arms", "urgency": "urgent", "preferred_times": "mornings"}
-
-
-def _until_waiting_or_done(engine, racer: threading.Thread) -> None:  # type: ignore[no-untyped-def]
-    """Until the racer waits on a lock (PostgreSQL) or has finished (it did not wait: the old code);
-    on SQLite the racer waits at BEGIN IMMEDIATE whenever it runs, so there is nothing to wait for."""
-    if engine.dialect.name != "postgresql":
-        return
-    end = time.monotonic() + 15
-    with engine.connect() as conn:
-        while time.monotonic() < end and racer.is_alive():
-            if conn.execute(text("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
-                                 "AND datname = current_database()")).scalar_one():
-                return
-            conn.rollback()
-            time.sleep(0.02)
 
 
 def _csrf(client) -> str:  # type: ignore[no-untyped-def]
@@ -76,7 +61,7 @@ def test_two_sends_at_the_same_moment_make_one_request(client, engine, people) -
         appointments.request_appointment(s, people.owner, people.owner_pid, FORM["reason"], FORM["urgency"],
                                          FORM["preferred_times"], None, None)
         racer.start()
-        _until_waiting_or_done(engine, racer)
+        until_waiting_or_done(engine, racer)
     racer.join(30)
     assert not racer.is_alive()
     assert out["r"].status_code == 303  # type: ignore[attr-defined]

@@ -91,9 +91,9 @@ def test_the_clinicians_answer_racing_the_revocation_is_refused_in_words(client,
         consent = s.scalar(select(Consent.id).where(Consent.patient_id == people.owner_pid))
         sharing.revoke(s, people.owner, people.owner_pid, consent)
         racer.start()
-        from tests.safety.test_double_submit_appointment import _until_waiting_or_done
+        from tests.safety.lock_waits import until_waiting_or_done
 
-        _until_waiting_or_done(engine, racer)
+        until_waiting_or_done(engine, racer)
     racer.join(30)
     r = out["r"]
     assert r.status_code == 404, r.status_code  # type: ignore[attr-defined]

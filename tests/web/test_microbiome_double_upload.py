@@ -17,7 +17,7 @@ from gutskin.clinic import microbiome as micro
 from gutskin.store.db import transaction
 from gutskin.store.models import AuditEvent, MicrobiomeSample
 from tests.safety.test_attacks import login_page
-from tests.safety.test_clinician_write_races import _until_waiting_or_done
+from tests.safety.lock_waits import until_waiting_or_done
 
 PROFILE = (Path(__file__).parent / "data" / "metaphlan_profile.tsv").read_bytes()
 
@@ -59,7 +59,7 @@ def test_two_uploads_at_the_same_moment_store_one_sample(engine, people) -> None
     with transaction(engine) as s:
         first = micro.store_sample(s, people.owner, people.owner_pid, parsed, method="shotgun")["id"]
         racer.start()
-        _until_waiting_or_done(engine, racer)
+        until_waiting_or_done(engine, racer)
     racer.join(30)
     assert not racer.is_alive()
     assert out["id"] == first
