@@ -37,7 +37,9 @@ def test_a_co_caregiver_logs_the_childs_day_and_nothing_else(engine, people, set
     a, b = _signed_in(settings, "owner@example.org"), _signed_in(settings, "stranger@example.org")
     page = a.get("/caregivers")
     assert page.status_code == 200 and "Create a caregiver code for Mia" in page.text
-    made = a.post(f"/caregivers/invite?patient={mia}", data={"csrf_token": _csrf(page.text)})
+    posted = a.post(f"/caregivers/invite?patient={mia}", data={"csrf_token": _csrf(page.text)})
+    assert posted.status_code == 303 and posted.headers["location"] == "/caregivers"  # Post/Redirect/Get
+    made = a.get("/caregivers")
     code = re.search(r'id="caregiver-code">([^<]+)<', made.text).group(1)  # type: ignore[union-attr]
     listed = re.search(r'<li>Made [^<]*: the code above\s*<form method="post" action="/caregivers/invites/(\d+)/cancel\?patient=(\d+)"',
                        made.text)  # the unused code is listed with its Cancel, for this child

@@ -74,3 +74,24 @@ def test_another_session_or_person_cannot_see_the_code(client, people) -> None:
     client.post(f"/sharing/invites/{ids[0]}/cancel", data={"csrf_token": _csrf(client.get("/sharing").text)})
     client.cookies.set(FLASH_COOKIE, sealed, path="/sharing")
     assert CODE.search(client.get("/sharing").text) is None
+
+
+def test_a_reload_of_the_caregivers_page_makes_no_second_caregiver_code(client, people, engine) -> None:
+    from gutskin.clinic import accounts
+
+    with transaction(engine) as s:
+        mia = accounts.add_child_profile(s, people.owner, "Mia", 2019).id
+    login_page(client, "owner@example.org")
+    csrf = _csrf(client.get("/caregivers").text)
+    posted = client.post(f"/caregivers/invite?patient={mia}", data={"csrf_token": csrf}, follow_redirects=False)
+    assert posted.status_code == 303 and posted.headers["location"] == "/caregivers"
+    sealed = posted.cookies.get(FLASH_COOKIE)
+    shown = client.get("/caregivers").text
+    code = re.search(r'id="caregiver-code">([^<]+)<', shown).group(1)
+    assert code not in sealed and "the code above" in shown
+    again = client.get("/caregivers").text  # the reload
+    assert 'id="caregiver-code"' not in again and _live_codes(engine, mia) == 1
+    other = TestClient(client.app)  # another person with the cookie
+    login_page(other, "stranger@example.org")
+    other.cookies.set(FLASH_COOKIE, sealed, path="/caregivers")
+    assert code not in other.get("/caregivers").text

@@ -13,6 +13,7 @@ from gutskin.clinic import access, caregivers
 from gutskin.clinic.errors import ClinicError
 from gutskin.web.deps import unit_of_work
 from gutskin.web.errors import status_for
+from gutskin.web.pages.code_flash import forget_code, put_code, take_code_of_any
 from gutskin.web.pages.common import redirect, render, require_user, verify_csrf, viewer_zone
 
 router = APIRouter(include_in_schema=False)
@@ -46,7 +47,15 @@ def _ctx(request: Request, s, u, lists: bool = True, **extra) -> dict:  # type: 
 def caregivers_page(request: Request) -> Response:
     with unit_of_work(request) as s:
         u = require_user(request, s, "patient")
-        return render(request, "caregivers.html", _ctx(request, s, u), user=u)
+        ctx = _ctx(request, s, u)
+        made = take_code_of_any(request)  # the code just made, shown once (PRG: a reload made a second one)
+        for c in ctx["children"] if made else []:
+            listed = [i for i in c["codes"] if c["id"] == made[0] and i["id"] == made[1]]  # own child, unused
+            if listed:
+                ctx.update(code={**listed[0], "code": made[2]}, code_for=c["id"])
+        page = render(request, "caregivers.html", ctx, user=u)
+        forget_code(request, page)
+        return page
 
 
 @router.post("/caregivers/invite", response_class=HTMLResponse)
@@ -55,7 +64,10 @@ def make_code(request: Request, patient: int, csrf_token: str = Form("")) -> Res
         u = require_user(request, s, "patient")
         verify_csrf(request, u, csrf_token)
         code = caregivers.create_code(s, u.actor, patient)
-        return render(request, "caregivers.html", _ctx(request, s, u, code=code, code_for=patient), user=u)
+    # Post/Redirect/Get as on /sharing: a reload of the POST's page made a second live code
+    resp = redirect("/caregivers")
+    put_code(request, resp, "/caregivers", patient, int(code["id"]), str(code["code"]))
+    return resp
 
 
 @router.post("/caregivers/invites/{invite_id}/cancel")

@@ -44,6 +44,13 @@ def put_code(request: Request, response: Response, path: str, patient_id: int, i
 def take_code(request: Request, patient_id: int) -> tuple[int, str] | None:
     """``(invite id, code)`` handed to this page, session and record, or None. The page must
     :func:`forget_code` in its answer, so a reload does not show the code again."""
+    found = take_code_of_any(request)
+    return (found[1], found[2]) if found and found[0] == patient_id else None
+
+
+def take_code_of_any(request: Request) -> tuple[int, int, str] | None:
+    """``(record id, invite id, code)`` handed to this page and session (a page of several
+    records: the caller checks that the record is one of its own and the code still unused)."""
     from itsdangerous import BadSignature
 
     token = request.cookies.get(FLASH_COOKIE)
@@ -56,10 +63,10 @@ def take_code(request: Request, patient_id: int) -> tuple[int, str] | None:
     if not (isinstance(value, list) and len(value) == 6):
         return None
     nonce, sealed, target, pid, invite_id, key = value
-    if target != request.url.path or pid != patient_id or key != _note_key(request) or not isinstance(invite_id, int):
+    if target != request.url.path or key != _note_key(request) or not isinstance(invite_id, int) or not isinstance(pid, int):
         return None
     raw = bytes.fromhex(sealed)
-    return invite_id, bytes(a ^ b for a, b in zip(raw, _pad(request, nonce, len(raw)))).decode()
+    return pid, invite_id, bytes(a ^ b for a, b in zip(raw, _pad(request, nonce, len(raw)))).decode()
 
 
 def forget_code(request: Request, response: Response) -> None:
