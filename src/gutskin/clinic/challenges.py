@@ -739,6 +739,11 @@ def _step_for(session: Session, ch: FoodChallenge, day: dt.date, zone: str | Non
         step["action"] = "review"
         step["text"] = (f"All steps of the {food} challenge are done. {'The' if child else 'Your'} clinician will "
                         "review the result.")
+        if reaction_pending(ch):  # the food came off the avoid list when the reintroduction started
+            step["text"] += (f" The diary suggests a reaction: give {child} no {food} until the clinic has reviewed "
+                             "this reintroduction." if child else
+                             f" The diary suggests a reaction: avoid {food} until your clinic has reviewed this "
+                             "reintroduction.")
     adh = session.get(ChallengeAdherence, (ch.id, day))
     step["adherence"] = None if adh is None else {"followed": adh.followed, "note": adh.note}
     return step
@@ -1380,6 +1385,17 @@ def foods_to_avoid(session: Session, patient_id: int, day: dt.date) -> set[str]:
     return {str(o["food"]) for o in _avoid(session, patient_id, day)}
 
 
+#: why a food whose reintroduction ended in a likely reaction is on the avoid list until the outcome
+REACTION_PENDING_REASON = "reaction likely: avoid until the clinic has reviewed this reintroduction"
+
+
+def reaction_pending(ch: FoodChallenge) -> bool:
+    """Whether the stored verdict of an open challenge is ``reaction_likely`` and no outcome is recorded:
+    the food then stays on the avoid list after the last observation window (until 2026-12-06 it left
+    the list when the window ended, so nothing told the patient to stop eating it before the review)."""
+    return ch.status in OPEN_STATUSES and ch.outcome is None and (ch.verdict or {}).get("verdict") == "reaction_likely"
+
+
 def _avoid(session: Session, patient_id: int, day: dt.date) -> list[dict[str, object]]:
     latest: dict[str, AllergyRecord] = {}
     for r in session.scalars(select(AllergyRecord).where(AllergyRecord.patient_id == patient_id)
@@ -1400,6 +1416,11 @@ def _avoid(session: Session, patient_id: int, day: dt.date) -> list[dict[str, ob
             listed.add(ch.food)
         elif phase_on(ch, day) in ("elimination", "baseline", "reintroduction", "review"):
             until = observation_end(ch, _doses(session, ch))  # a late step's window runs past the plan
+            if day > until and reaction_pending(ch):  # the reintroduction ended in a likely reaction, not decided
+                out.append({"food": ch.food, "food_label": food_label(ch.food), "reason": REACTION_PENDING_REASON,
+                            "until": None, "challenge_id": ch.id})
+                listed.add(ch.food)
+                continue
             if day > until:
                 continue
             out.append({"food": ch.food, "food_label": food_label(ch.food), "reason": "food challenge",
