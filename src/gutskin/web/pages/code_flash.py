@@ -3,15 +3,16 @@
 The sharing page answered "Create an invite code" with the code on the POST's own page: a reload
 (or Back and resubmit) made a second live code (2026-12-06). Now the POST redirects, and the code
 rides to the next GET in a short-lived cookie: never in the URL (history, Referer, access log),
-encrypted (HMAC-SHA256 keystream with a random nonce, then signed), bound to this browser
-session, the page path and the record, and deleted by the page that shows it, so it is shown once.
+encrypted and authenticated with Fernet (the ``cryptography`` package: AES-128-CBC + HMAC-SHA256,
+https://github.com/fernet/spec), its key derived from the server secret with HKDF (RFC 5869), bound
+to this browser session, the page path and the record, and deleted by the page that shows it, so
+it is shown once.
 """
 
 from __future__ import annotations
 
-import hashlib
-import hmac
-import secrets
+import base64
+import json
 
 from fastapi import Request, Response
 
@@ -21,23 +22,21 @@ from gutskin.web.pages.common import NOTE_SECONDS, _note_key, cookie_secure
 FLASH_COOKIE = "gutskin_code"
 
 
-def _pad(request: Request, nonce: str, size: int) -> bytes:
-    key = settings_of(request).secret_key.encode()
-    return hmac.new(key, f"code-flash|{nonce}".encode(), hashlib.sha256).digest()[:size]
+def _fernet(request: Request):  # type: ignore[no-untyped-def]
+    """Fernet under a key of its own, derived from the server secret (never the secret itself)."""
+    from cryptography.fernet import Fernet
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
-
-def _serializer(request: Request):  # type: ignore[no-untyped-def]
-    from itsdangerous import URLSafeTimedSerializer
-
-    return URLSafeTimedSerializer(settings_of(request).secret_key, salt="code-flash")
+    key = HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=b"gutskin code-flash").derive(
+        settings_of(request).secret_key.encode())
+    return Fernet(base64.urlsafe_b64encode(key))
 
 
 def put_code(request: Request, response: Response, path: str, patient_id: int, invite_id: int, code: str) -> None:
-    """Hand ``code`` (at most 32 bytes) to the next GET of ``path`` in this session only."""
-    nonce = secrets.token_hex(16)
-    sealed = bytes(a ^ b for a, b in zip(code.encode(), _pad(request, nonce, len(code.encode())))).hex()
-    token = _serializer(request).dumps([nonce, sealed, path, patient_id, invite_id, _note_key(request)])
-    response.set_cookie(FLASH_COOKIE, token, max_age=NOTE_SECONDS, path=path, httponly=True,
+    """Hand ``code`` to the next GET of ``path`` in this session only."""
+    token = _fernet(request).encrypt(json.dumps([path, patient_id, invite_id, _note_key(request), code]).encode())
+    response.set_cookie(FLASH_COOKIE, token.decode(), max_age=NOTE_SECONDS, path=path, httponly=True,
                         samesite="strict", secure=cookie_secure(request))
 
 
@@ -51,22 +50,22 @@ def take_code(request: Request, patient_id: int) -> tuple[int, str] | None:
 def take_code_of_any(request: Request) -> tuple[int, int, str] | None:
     """``(record id, invite id, code)`` handed to this page and session (a page of several
     records: the caller checks that the record is one of its own and the code still unused)."""
-    from itsdangerous import BadSignature
+    from cryptography.fernet import InvalidToken
 
     token = request.cookies.get(FLASH_COOKIE)
     if not token:
         return None
     try:
-        value = _serializer(request).loads(token, max_age=NOTE_SECONDS)
-    except BadSignature:
+        value = json.loads(_fernet(request).decrypt(token.encode(), ttl=NOTE_SECONDS))
+    except (InvalidToken, ValueError):
         return None
-    if not (isinstance(value, list) and len(value) == 6):
+    if not (isinstance(value, list) and len(value) == 5):
         return None
-    nonce, sealed, target, pid, invite_id, key = value
-    if target != request.url.path or key != _note_key(request) or not isinstance(invite_id, int) or not isinstance(pid, int):
+    target, pid, invite_id, key, code = value
+    if (target != request.url.path or key != _note_key(request) or not isinstance(invite_id, int)
+            or not isinstance(pid, int) or not isinstance(code, str)):
         return None
-    raw = bytes.fromhex(sealed)
-    return pid, invite_id, bytes(a ^ b for a, b in zip(raw, _pad(request, nonce, len(raw)))).decode()
+    return pid, invite_id, code
 
 
 def forget_code(request: Request, response: Response) -> None:
