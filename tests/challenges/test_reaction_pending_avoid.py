@@ -65,3 +65,20 @@ def test_no_reaction_leaves_the_list_when_the_window_ends_as_before(engine, peop
         avoid = ch.avoid_list(s, people.owner, people.owner_pid, day=end + dt.timedelta(days=4))
     assert v["verdict"] != "reaction_likely"
     assert avoid == []
+
+
+def test_a_likely_reaction_nobody_evaluated_yet_keeps_the_food_avoided(engine, people) -> None:  # type: ignore[no-untyped-def]
+    """No verdict stored after the last window (nobody ran it): the avoid list reads the diary itself."""
+    cid, start, end, _ = _late_last_dose(engine, people, days_ago=4)
+    with transaction(engine) as s:
+        rs = s.get(FoodChallenge, cid).reintroduction_start
+    flare = {rs, rs + dt.timedelta(days=1), rs + dt.timedelta(days=4), rs + dt.timedelta(days=5),
+             end + dt.timedelta(days=1), end + dt.timedelta(days=2)}
+    _log(engine, people, start, end + dt.timedelta(days=3), flare)
+    today = end + dt.timedelta(days=4)
+    with transaction(engine) as s:
+        avoid = ch.avoid_list(s, people.owner, people.owner_pid, day=today)
+        step = ch.today_steps(s, people.owner, people.owner_pid, day=today, zone=NY)[0]
+        assert s.get(FoodChallenge, cid).verdict is None  # reading the list stores nothing
+    assert [a["food"] for a in avoid] == ["food.egg"]  # old code and a1a8dba: []
+    assert "avoid egg until your clinic has reviewed this reintroduction" in step["text"], step

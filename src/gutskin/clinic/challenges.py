@@ -739,7 +739,7 @@ def _step_for(session: Session, ch: FoodChallenge, day: dt.date, zone: str | Non
         step["action"] = "review"
         step["text"] = (f"All steps of the {food} challenge are done. {'The' if child else 'Your'} clinician will "
                         "review the result.")
-        if reaction_pending(ch):  # the food came off the avoid list when the reintroduction started
+        if reaction_pending(ch, session):  # the food came off the avoid list when the reintroduction started
             step["text"] += (f" The diary suggests a reaction: give {child} no {food} until the clinic has reviewed "
                              "this reintroduction." if child else
                              f" The diary suggests a reaction: avoid {food} until your clinic has reviewed this "
@@ -1189,11 +1189,25 @@ def record_supervised_outcome(session: Session, actor: Actor, challenge_id: int,
 
 def evaluate(session: Session, actor: Actor, challenge_id: int) -> dict[str, object]:
     """Run the verdict (``gutskin.insights.challenges``) on the diary and store it with the challenge."""
-    from gutskin.insights.challenges import evaluate_challenge, window_days
-
     ch = _challenge(session, actor, challenge_id, "read")
     if ch.status in ("cancelled",):
         raise InvalidInput("status: this challenge was cancelled")
+    result = _verdict_of(session, ch)
+    today = zones.patient_today(session, ch.patient_id)
+    ch.verdict = result
+    ch.verdict_at = utcnow()
+    if ch.status == "active" and today > observation_end(ch, _doses(session, ch)):
+        ch.status = "evaluated"
+    ch.updated_at = utcnow()
+    audit.record(session, actor, ch.patient_id, "evaluate", "food_challenge", ch.id)
+    return result
+
+
+def _verdict_of(session: Session, ch: FoodChallenge) -> dict:
+    """The verdict on the diary as it is now, stored nowhere (``evaluate`` stores it; the avoid list
+    reads it for a challenge nobody evaluated after its last window)."""
+    from gutskin.insights.challenges import evaluate_challenge, window_days
+
     # each dose as the patient's wall clock in the zone it was taken in (home doses since 0009,
     # clinic doses since 0006): the diary's days are the patient's own dates, and a UTC time laid
     # on them put the 6-48 h window 13 hours early in Auckland and 8 hours late in Los Angeles
@@ -1259,12 +1273,6 @@ def evaluate(session: Session, actor: Actor, challenge_id: int) -> dict[str, obj
         result["verdict"] = "reaction_likely"
         result["reasons"] = [*result["reasons"], "immediate reaction: " + (
             ch.stop_reason or (f"objective signs at {_signs_words(signs)}" if signs else "stopped in clinic"))]
-    ch.verdict = result
-    ch.verdict_at = utcnow()
-    if ch.status == "active" and today > end:
-        ch.status = "evaluated"
-    ch.updated_at = utcnow()
-    audit.record(session, actor, ch.patient_id, "evaluate", "food_challenge", ch.id)
     return result
 
 
@@ -1389,11 +1397,19 @@ def foods_to_avoid(session: Session, patient_id: int, day: dt.date) -> set[str]:
 REACTION_PENDING_REASON = "reaction likely: avoid until the clinic has reviewed this reintroduction"
 
 
-def reaction_pending(ch: FoodChallenge) -> bool:
-    """Whether the stored verdict of an open challenge is ``reaction_likely`` and no outcome is recorded:
-    the food then stays on the avoid list after the last observation window (until 2026-12-06 it left
-    the list when the window ended, so nothing told the patient to stop eating it before the review)."""
-    return ch.status in OPEN_STATUSES and ch.outcome is None and (ch.verdict or {}).get("verdict") == "reaction_likely"
+def reaction_pending(ch: FoodChallenge, session: Session | None = None) -> bool:
+    """Whether an open challenge's verdict is ``reaction_likely`` and no outcome is recorded: the food
+    then stays on the avoid list after the last observation window (until 2026-12-06 it left the list
+    when the window ended, so nothing told the patient to stop eating it before the review).
+
+    With ``session``: a verdict never stored, or stored while the last window still ran
+    (``observation_until``), is run on the diary as it is now (nothing is stored)."""
+    if ch.status not in OPEN_STATUSES or ch.outcome is not None:
+        return False
+    stored = ch.verdict or {}
+    if session is not None and (not stored or "observation_until" in stored):
+        stored = _verdict_of(session, ch)
+    return stored.get("verdict") == "reaction_likely"
 
 
 def _avoid(session: Session, patient_id: int, day: dt.date) -> list[dict[str, object]]:
@@ -1416,7 +1432,7 @@ def _avoid(session: Session, patient_id: int, day: dt.date) -> list[dict[str, ob
             listed.add(ch.food)
         elif phase_on(ch, day) in ("elimination", "baseline", "reintroduction", "review"):
             until = observation_end(ch, _doses(session, ch))  # a late step's window runs past the plan
-            if day > until and reaction_pending(ch):  # the reintroduction ended in a likely reaction, not decided
+            if day > until and reaction_pending(ch, session):  # the reintroduction ended in a likely reaction, not decided
                 out.append({"food": ch.food, "food_label": food_label(ch.food), "reason": REACTION_PENDING_REASON,
                             "until": None, "challenge_id": ch.id})
                 listed.add(ch.food)
