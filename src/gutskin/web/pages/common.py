@@ -18,6 +18,7 @@ from gutskin.insights.wording import risk_percent
 from gutskin.interop.report import AUTHOR_WORDS
 from gutskin.web import bidi_isolation, security
 from gutskin.web.deps import PageUser, page_user, settings_of
+from gutskin.web.pages.draft_scope import draft_profiles
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).resolve().parent.parent / "templates"))
 TEMPLATES.env.filters["risk_percent"] = risk_percent
@@ -208,7 +209,7 @@ def render(request: Request, name: str, ctx: dict[str, Any] | None = None, statu
            user: PageUser | None = None) -> HTMLResponse:
     zone = viewer_zone(request)
     context = {"user": user, "csrf": user.csrf if user else None, "path": request.url.path,
-               "tz": zone.key if zone else None}
+               "tz": zone.key if zone else None, "draft_profiles": draft_profiles(user)}
     context.update(ctx or {})
     return TEMPLATES.TemplateResponse(request, name, context, status_code=status)
 

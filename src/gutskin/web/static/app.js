@@ -94,6 +94,14 @@
     if (!store) return;
     var account = document.body.dataset.account;
     if (account) draftKeys(store).forEach(function (k) { if (k.slice(DRAFT.length).split(":")[0] !== account) store.removeItem(k); });
+    // Drafts of profiles this account can no longer open (a child's profile deleted, a co-caregiver's
+    // access ended): the page names the ones it may (body data-draft-profiles); the others' drafts are
+    // health data of a record gone from this account, and their links answer 404 (2026-12-06).
+    var allowed = document.body.dataset.draftProfiles;
+    if (account && allowed !== undefined) {
+      var ids = allowed.split(" ").filter(Boolean);
+      draftKeys(store).forEach(function (k) { if (ids.indexOf(k.slice(DRAFT.length).split(":")[1]) < 0) store.removeItem(k); });
+    }
     document.querySelectorAll("form[action='/logout'], form[action='/account/sign-out-everywhere']").forEach(function (f) {
       f.addEventListener("submit", function () { draftKeys(store).forEach(function (k) { store.removeItem(k); }); });
     });
