@@ -818,10 +818,7 @@ def profile_birth_year(request: Request, patient_id: int, year: str = Form(""), 
     except (NotFound, Forbidden):
         raise
     except ClinicError as exc:  # My data again, the reason on that profile's form
-        with unit_of_work(request) as s:
-            u = require_user(request, s, "patient")
-            return render(request, "data.html", {"profiles": _profiles(s, u.actor), "year_error": str(exc),
-                                                 "year_error_for": patient_id}, status=status_for(exc), user=u)
+        return _data_again(request, exc, "year", patient_id)
     return redirect(f"/data?year_set={quote(signed_note(request, f'year {patient_id}', '/data'))}#birth-{patient_id}")
 
 
@@ -838,10 +835,7 @@ def profile_time_zone(request: Request, patient_id: int, time_zone: str = Form("
     except (NotFound, Forbidden):
         raise
     except ClinicError as exc:  # My data again, the reason on that profile's zone form
-        with unit_of_work(request) as s:
-            u = require_user(request, s, "patient")
-            return render(request, "data.html", {"profiles": _profiles(s, u.actor), "zone_error": str(exc),
-                                                 "zone_error_for": patient_id}, status=status_for(exc), user=u)
+        return _data_again(request, exc, "zone", patient_id)
     return redirect(f"/data?zone_set={quote(signed_note(request, f'zone {patient_id}', '/data'))}#zone-{patient_id}")
 
 
@@ -939,10 +933,7 @@ def delete_profile(request: Request, patient_id: int, password: str = Form(""), 
     except (NotFound, Forbidden):
         raise
     except ClinicError as exc:  # My data again, the reason on that profile's form
-        with unit_of_work(request) as s:
-            u = require_user(request, s, "patient")
-            return render(request, "data.html", {"profiles": _profiles(s, u.actor), "profile_error": str(exc),
-                                                 "profile_error_for": patient_id}, status=status_for(exc), user=u)
+        return _data_again(request, exc, "profile", patient_id)
     # no name in the note: a signed note is readable, and the address of the next page stays in the
     # browser's history and the operator's proxy logs after the profile was erased (stranger walk)
     return redirect(f"/data?removed={quote(signed_note(request, 'removed', '/data'))}")
@@ -968,3 +959,12 @@ def add_child(request: Request, display_name: str = Form(""), birth_year: str = 
                                                  "child": {"display_name": display_name, "birth_year": birth_year}},
                           status=status_for(exc), user=u)
     return redirect(f"/today?patient={pid}")
+
+
+def _data_again(request: Request, exc: ClinicError, form: str, patient_id: int) -> Response:
+    """My data again after a refused per-profile form (``form``: year, zone, profile): the reason
+    next to that profile's form, the field focused (docs/web.md)."""
+    with unit_of_work(request) as s:
+        u = require_user(request, s, "patient")
+        return render(request, "data.html", {"profiles": _profiles(s, u.actor), f"{form}_error": str(exc),
+                                             f"{form}_error_for": patient_id}, status=status_for(exc), user=u)
