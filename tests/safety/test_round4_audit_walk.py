@@ -125,7 +125,15 @@ def booking_cancelled_by_revocation(s, people) -> dict[str, Any]:  # type: ignor
     return {}
 
 
-GIVEN_AT = earlier_today(minutes=30).astimezone().isoformat(timespec="minutes")  # with its offset (a bare time is ambiguous)
+#: a clinic dose's time, worked out when the scenario runs (``_body``): as a constant computed at import,
+#: a run that crossed midnight sent yesterday's time for a plan made today (CI, 2026-12-07 00:38)
+GIVEN_AT = "<given_at: 30 minutes ago>"
+
+
+def _body(body: dict[str, Any]) -> dict[str, Any]:
+    """``body`` with :data:`GIVEN_AT` replaced by 30 minutes ago, with its offset (a bare time is ambiguous)."""
+    now = earlier_today(minutes=30).astimezone().isoformat(timespec="minutes")
+    return {k: (now if v == GIVEN_AT else v) for k, v in body.items()}
 
 
 @dataclass
@@ -241,10 +249,10 @@ def test_a_successful_write_or_read_leaves_rows_naming_actor_patient_action(rout
         if path.startswith("/api/"):
             kwargs: dict[str, Any] = {"headers": world.tokens[sc.persona]}
             if method != "GET":
-                kwargs["json"] = sc.body
+                kwargs["json"] = _body(sc.body)
         else:
             client.cookies.set("gutskin_session", world.cookies[sc.persona])
-            kwargs = {} if method == "GET" else {"data": {**sc.body, "csrf_token": world.csrf[sc.persona]}}
+            kwargs = {} if method == "GET" else {"data": {**_body(sc.body), "csrf_token": world.csrf[sc.persona]}}
         resp = client.request(method, url, **kwargs)
     location = resp.headers.get("location", "")
     assert resp.status_code < 400 and "error=" not in location and location != "/login", (resp.status_code, location,
