@@ -82,7 +82,15 @@ def submit(
         result = score(instrument, payload)
     except (ValueError, TypeError, KeyError) as exc:
         raise InvalidInput(str(exc)) from None
-    day = answered_on or zones.patient_today(session, patient_id)  # the patient's date, not the server's
+    today = zones.patient_today(session, patient_id)  # the patient's date, not the server's
+    day = answered_on or today
+    # a week's answers cannot be dated after the week: "answered_on": "2030-01-01" was stored, and its
+    # POEM total put on a diary day the diary itself refuses as "in the future" (instrument walk,
+    # 2026-12-07). One day's grace, as the diary gives, for a browser a zone ahead of the profile's.
+    if day > today + dt.timedelta(days=1):
+        raise InvalidInput(f"answered_on: {day.isoformat()} is in the future (the patient's today is {today.isoformat()})")
+    if patient.birth_year is not None and day.year < patient.birth_year:
+        raise InvalidInput(f"answered_on: {day.isoformat()} is before this profile's birth year {patient.birth_year}")
     # DLQI, CDLQI and ADCT are validated for an age range, and their bands are those of it: a
     # 6-year-old's DLQI was stored with the adult bands (a profile stores its birth year only,
     # so only a profile certainly outside the range is refused)

@@ -62,6 +62,12 @@ def _read_payload(source: str) -> Any:
         _fail(f"input: {where} is not UTF-8, UTF-16 or UTF-32 text (byte {e.start}: {e.reason})")
     except json.JSONDecodeError as e:
         _fail(f"input: invalid JSON in {where} at line {e.lineno} column {e.colno}: {e.msg}")
+    except RecursionError:  # e.g. 100000 nested arrays: a traceback before (instrument walk, 2026-12-07)
+        _fail(f"input: the JSON in {where} is nested too deeply; expected a JSON object of answers")
+    except ValueError as e:  # Python refuses integers of more than 4300 digits: a traceback before
+        if "digits" not in str(e):
+            raise
+        _fail(f"input: a number in {where} has too many digits; expected the instrument's item values")
 
 
 def score(
