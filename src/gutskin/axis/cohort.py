@@ -95,6 +95,11 @@ SLOW_FACTORS: dict[str, str] = {
 """Gut-arm inputs: not triggers, but not null either when the gut–skin coupling is on."""
 
 RUN_IN_DAYS = 21
+MAX_PATIENT_DAYS = 4_000_000
+"""Patients × diary days one cohort may hold. A cohort is built in memory (daily arrays, then one
+``DiaryRow`` per logged day) at about 2 KB per patient-day (measured 2026-12-07: 1,000 × 365 →
+0.77 GB peak), so this bounds a run to about 8 GB: 10,000 patients for a year or 1,000 for ten
+years run; 10,000 patients for ten years (73 GB) was OOM-killed instead of refused."""
 DAY_WEEKS = 1.0 / 7.0
 
 
@@ -635,6 +640,9 @@ def simulate_cohort(
     if isinstance(n_days, bool) or int(n_days) != n_days or n_days < 0:
         raise ValueError(f"days must be a whole number >= 0, got {n_days}")
     n, D = int(n_patients), int(n_days)
+    if n * D > MAX_PATIENT_DAYS:
+        raise ValueError(f"{n:,} patients × {D:,} days = {n * D:,} patient-days is more than one cohort may hold in "
+                         f"memory ({MAX_PATIENT_DAYS:,}, about 8 GB); run fewer patients or fewer days")
     snap_days: set[int] = set()
     if snapshots is not None:
         for d in snapshots:

@@ -62,6 +62,13 @@ def _jacobian(f: RhsFn, x: np.ndarray, idx: np.ndarray, f0: np.ndarray) -> np.nd
     return ((fp - f0[None, :, :]) / delta.T[:, :, None]).transpose(1, 2, 0)
 
 
+class IntegrationError(RuntimeError):
+    """The integrator gave up (step size underflow, too many steps): the model cannot be
+    integrated for these parameters, typically absurd values from a ``--params`` file. A
+    ``RuntimeError`` as before; the CLI turns it into one ``error:`` line (a traceback until
+    2026-12-07)."""
+
+
 def integrate(
     f: RhsFn,
     x0: np.ndarray,
@@ -108,7 +115,7 @@ def integrate(
     while active.any():
         steps += 1
         if steps > max_steps:
-            raise RuntimeError("integrator: too many steps (the system may be blowing up)")
+            raise IntegrationError("integrator: too many steps (the system may be blowing up)")
         ia = np.nonzero(active)[0]
         xa, ta, ha, fa = x[ia], t[ia], np.minimum(h[ia], hmax), fx[ia]
         target = np.full(len(ia), float(t_end))
@@ -156,7 +163,7 @@ def integrate(
         if rej.size:
             h[rej] = ha[~ok] * fac[~ok]
             if np.any(h[rej] < 1e-14 * max(1.0, t_end)):
-                raise RuntimeError("integrator: step size underflow")
+                raise IntegrationError("integrator: step size underflow")
         active = t < t_end * (1 - 1e-14)
         if grid is not None:
             active |= gi < len(grid)

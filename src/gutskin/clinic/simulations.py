@@ -21,6 +21,7 @@ from gutskin.clinic.errors import InvalidInput, NotFound, RateLimited
 
 MAX_PATIENTS = 300
 MAX_WEEKS = 52
+MAX_SEED = 2**63 - 1
 KEEP_SECONDS = 3600
 MAX_UNFINISHED_PER_CLINICIAN = 2
 """Simulations one clinician may have queued or running at once. They all share one worker
@@ -60,6 +61,10 @@ def start_trial(session: Session, actor: Actor, arms: list[str], patients: int, 
         raise InvalidInput(f"patients: expected 1-{MAX_PATIENTS}")
     if not 1 <= weeks <= MAX_WEEKS:
         raise InvalidInput(f"weeks: expected 1-{MAX_WEEKS}")
+    if not 0 <= seed <= MAX_SEED:
+        # a negative seed was queued, audited and held a rate-limit slot, then failed in the
+        # worker with numpy's "expected non-negative integer" (2026-12-07)
+        raise InvalidInput(f"seed: expected a whole number from 0 to {MAX_SEED}")
     job = uuid.uuid4().hex
     with _lock:
         now = time.time()

@@ -39,6 +39,13 @@ def _load_params(path: str | None):
         raise  # unreachable
 
 
+def _model_failed(exc: Exception, params: str | None) -> None:
+    """One line instead of a traceback when the integrator gives up (absurd parameters)."""
+    hint = (f"; check the values in --params {params} (mu is the natural log of each parameter, sigma its "
+            "log-scale spread)") if params else ""
+    _fail(f"the skin model could not be integrated for these virtual patients ({exc}){hint}")
+
+
 def _arms(text: str) -> list[str]:
     from gutskin.axis import skin
 
@@ -86,12 +93,15 @@ def cohort_cmd(
         _fail(f"--out {out} exists and is not a directory")
     from gutskin.axis import coupling as cpl
     from gutskin.axis.cohort import simulate_cohort, write_cohort
+    from gutskin.axis.integrate import IntegrationError
 
     try:
         c = simulate_cohort(patients, days, seed, start_date, coupling=cpl.Coupling.off() if axis_off else None,
                             mu=mu, sigma=sigma)
     except ValueError as exc:
         _fail(str(exc))
+    except IntegrationError as exc:
+        _model_failed(exc, params)
     try:
         diary, truth = write_cohort(c, out)
     except OSError as exc:
@@ -117,9 +127,13 @@ def trial_cmd(
         _check_size("patients", patients)
     mu, sigma = _load_params(params)
     from gutskin.axis import protocol
+    from gutskin.axis.integrate import IntegrationError
 
     if median_patient:
-        obj = {"arms": protocol.median_patient(names, weeks=weeks, mu=mu)}
+        try:
+            obj = {"arms": protocol.median_patient(names, weeks=weeks, mu=mu)}
+        except IntegrationError as exc:
+            _model_failed(exc, params)
         if as_json:
             print(json.dumps(obj))
         else:
@@ -128,7 +142,10 @@ def trial_cmd(
                 print(f"{a:14s} baseline EASI {v['baseline_easi']:6.2f}  week {min(16, weeks)} "
                       f"{e[min(16, weeks)]:6.2f}  week {weeks} {e[-1]:6.2f}")
         return
-    res = protocol.simulate_trial(names, patients, weeks=weeks, seed=seed, mu=mu, sigma=sigma)
+    try:
+        res = protocol.simulate_trial(names, patients, weeks=weeks, seed=seed, mu=mu, sigma=sigma)
+    except IntegrationError as exc:
+        _model_failed(exc, params)
     summary = res.summary(week=min(16, weeks))
     if as_json:
         print(json.dumps({"arms": summary}))
