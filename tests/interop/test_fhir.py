@@ -223,7 +223,7 @@ def test_bad_bundles_are_rejected_by_resource_and_field_and_nothing_is_imported(
         (no_identifier, "Patient", "identifier", "not a gutskin bundle"),
         (formula_identifier, "Patient", "identifier.value", "not starting with ="),
         (other_subject, "Observation", "subject.reference", "Patient"),
-        (lambda b: b.update(type="searchset"), "Bundle", "type", "collection"),
+        (lambda b: b.update(type="history"), "Bundle", "type", "collection"),
     ]
     with transaction(engine) as s:
         before = (s.scalar(select(func.count()).select_from(DiaryDay)), s.scalar(select(func.count()).select_from(Patient)),

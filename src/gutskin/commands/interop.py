@@ -59,6 +59,7 @@ def import_fhir(
     from gutskin.clinic.actors import SYSTEM
     from gutskin.clinic.errors import ClinicError
     from gutskin.clinic.fhir import import_bundle
+    from gutskin.interop.fhir_import import BundleError, load_bundle_text
     from gutskin.store.db import get_engine
 
     if file != "-" and Path(file).is_dir():  # it said "no such file" of a folder that is there
@@ -69,9 +70,11 @@ def import_fhir(
         # utf-8-sig: a bundle saved on Windows (Notepad, PowerShell 5's Out-File -Encoding utf8)
         # starts with a BOM, which RFC 8259 lets a reader ignore; it was "not JSON (Unexpected UTF-8 BOM …)"
         raw = sys.stdin.read() if file == "-" else Path(file).read_text(encoding="utf-8-sig")
-        bundle = json.loads(raw.removeprefix("\ufeff"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        bundle = load_bundle_text(raw)  # FHIR XML and NDJSON refused by name (2026-12-07)
+    except UnicodeDecodeError as exc:
         fail(f"{file}: not JSON ({exc})")
+    except BundleError as exc:
+        fail(f"{file}: {exc.message}")
     except OSError as exc:  # a file the account may not read (a PermissionError traceback before), a read error
         fail(f"{file}: cannot read the file: {exc.strerror or exc}")
     url = database_url()

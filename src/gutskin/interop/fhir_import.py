@@ -18,7 +18,11 @@ and a diary Observation's ``performer`` give the answer's or the day's ``author_
 bundle and is refused. The clinic's EASI and SCORAD (examination Observations) are rebuilt from
 their finding components and scored again; a stated total, band or objective SCORAD the findings
 do not give is refused (2026-12-06; skipped before). The Patient's identity, when the bundle
-carries it, is returned for a profile the import creates.
+carries it, is returned for a profile the import creates. Bundles as other systems send them
+(2026-12-07): a transaction or batch (POST/PUT), a searchset (its OperationOutcome entries skipped
+unless they report an error; refused when it has a next page), references to the Patient by
+``Patient?identifier=<system>|<value>``, an NRS as a ``valueQuantity`` of ``{score}``, a day as an
+``effectivePeriod`` within it (:data:`BUNDLE_TYPES`, :func:`_effective_day`, :func:`_nrs`).
 """
 
 from __future__ import annotations
@@ -38,6 +42,12 @@ IGNORED = ("Questionnaire", "MedicationStatement", "Appointment", "RelatedPerson
 #: the note gutskin's export puts on an AllergyIntolerance whose food is on the patient's avoid list
 AVOID_NOTE = "On the patient's avoid list."
 ALLOWED = ("Patient", *IMPORTED, *IGNORED)
+#: bundle types read (2026-12-07; "collection" only before): gutskin writes a collection; an EHR
+#: sends the same resources as a transaction or batch (POST/PUT entries, ``urn:uuid:`` fullUrls,
+#: conditional references ``Patient?identifier=<system>|<value>``) or passes on a FHIR server's
+#: search result (a searchset: OperationOutcome entries are skipped unless they report an error;
+#: a result with a ``next`` page is refused as partial)
+BUNDLE_TYPES = ("collection", "transaction", "batch", "searchset")
 MAX_NOTES = 4000
 
 
@@ -84,6 +94,16 @@ def _empty_day() -> dict[str, Any]:
             "factors": {}, "author_role": None, "author_ref": None}
 
 
+def _reference(element: Any) -> Any:
+    """A Reference's ``reference``; a conditional one (``Patient?identifier=…``) URL-decoded."""
+    ref = element.get("reference") if isinstance(element, Mapping) else None
+    if isinstance(ref, str) and "?" in ref:
+        from urllib.parse import unquote
+
+        return unquote(ref)
+    return ref
+
+
 def _day_of(value: Any, where: str, fld: str) -> dt.date:
     if not isinstance(value, str) or len(value) < 10:
         raise BundleError(where, fld, "expected a date YYYY-MM-DD")
@@ -93,13 +113,60 @@ def _day_of(value: Any, where: str, fld: str) -> dt.date:
         raise BundleError(where, fld, f"expected a date YYYY-MM-DD, got {value!r}") from None
 
 
+def _effective_day(res: Mapping[str, Any], where: str) -> dt.date:
+    """An Observation's diary day: ``effectiveDateTime`` (its date as written, at the offset it
+    states), or an ``effectivePeriod`` within one day (2026-12-07: other systems write a day's
+    value as a period; it was "effectiveDateTime: expected a date"). A period over several days
+    is refused: a diary value belongs to one day."""
+    if res.get("effectiveDateTime") is None and isinstance(res.get("effectivePeriod"), Mapping):
+        period = res["effectivePeriod"]
+        start = _day_of(period.get("start"), where, "effectivePeriod.start")
+        if period.get("end") is not None and _day_of(period["end"], where, "effectivePeriod.end") != start:
+            raise BundleError(where, "effectivePeriod", f"spans {str(period.get('start'))[:10]} to "
+                              f"{str(period['end'])[:10]}; a diary value belongs to one day")
+        return start
+    if res.get("effectiveDateTime") is None:
+        given = next((k for k in res if k.startswith("effective")), None)
+        raise BundleError(where, given or "effectiveDateTime", "expected effectiveDateTime (a date YYYY-MM-DD) "
+                          "or an effectivePeriod within one day" + (f", got {given}" if given else ""))
+    return _day_of(res.get("effectiveDateTime"), where, "effectiveDateTime")
+
+
+_SCORE_UNITS = ("{score}", "1", "{#}", "score", "{points}", "points")
+
+
+def _nrs(res: Mapping[str, Any], where: str) -> float:
+    """An NRS as gutskin writes it (``valueInteger``) or as other systems do (a ``valueQuantity`` of a
+    score unit, 2026-12-07); any other value kind is refused by name."""
+    if isinstance(res.get("valueInteger"), int) and not isinstance(res.get("valueInteger"), bool):
+        return float(res["valueInteger"])
+    q = res.get("valueQuantity")
+    if isinstance(q, Mapping):
+        for k in ("code", "unit"):
+            if q.get(k) is not None and q[k] not in _SCORE_UNITS:
+                raise BundleError(where, f"valueQuantity.{k}", f"expected a score (UCUM {{score}}), got {q[k]!r}")
+        v = _quantity_or_int(res, where)
+        if v != round(v):
+            raise BundleError(where, "valueQuantity.value", f"expected an integer 0-10, got {v:g}")
+        return v
+    given = next((k for k in res if k.startswith("value")), None)
+    raise BundleError(where, given or "valueInteger", "expected an integer 0-10 (valueInteger or valueQuantity)"
+                      + (f", got {given}" if given else ""))
+
+
 def _structure(data: Any) -> list[dict[str, Any]]:
     if not isinstance(data, Mapping):
         raise BundleError("Bundle", "resourceType", "expected a JSON object with resourceType 'Bundle'")
     if data.get("resourceType") != "Bundle":
         raise BundleError("Bundle", "resourceType", f"expected 'Bundle', got {data.get('resourceType')!r}")
-    if data.get("type") != "collection":
-        raise BundleError("Bundle", "type", f"expected 'collection', got {data.get('type')!r}")
+    kind = data.get("type")
+    if kind not in BUNDLE_TYPES:
+        raise BundleError("Bundle", "type", f"expected one of {', '.join(BUNDLE_TYPES)}, got {kind!r}")
+    if kind == "searchset":
+        for k, link in enumerate(data.get("link") or []):
+            if isinstance(link, Mapping) and link.get("relation") == "next":
+                raise BundleError("Bundle", f"link[{k}]", "the search result has a next page: this bundle is only "
+                                  "part of it (fetch every page, or a larger _count, and import one bundle)")
     entries = data.get("entry")
     if not isinstance(entries, list) or not entries:
         raise BundleError("Bundle", "entry", "the bundle has no entries")
@@ -107,6 +174,22 @@ def _structure(data: Any) -> list[dict[str, Any]]:
         if not isinstance(e, Mapping) or not isinstance(e.get("resource"), Mapping):
             raise BundleError(f"entry[{i}]", "resource", "missing")
         rt = e["resource"].get("resourceType")
+        if kind in ("transaction", "batch"):
+            method = (e.get("request") or {}).get("method") if isinstance(e.get("request"), Mapping) else None
+            if method not in ("POST", "PUT"):
+                raise BundleError(_where(i, e["resource"]), "request.method",
+                                  f"expected POST or PUT (data to store), got {method!r}")
+        if rt == "OperationOutcome":
+            # a server's messages (a searchset's search.mode "outcome"): warnings and information are
+            # skipped; an error or fatal issue means the data may be incomplete
+            for k, issue in enumerate(e["resource"].get("issue") or []):
+                if isinstance(issue, Mapping) and issue.get("severity") in ("error", "fatal"):
+                    said = issue.get("diagnostics") or (issue.get("details") or {}).get("text") or issue.get("code")
+                    raise BundleError(_where(i, e["resource"]), f"issue[{k}]",
+                                      f"the sending system reported an {issue.get('severity')}: {str(said)[:200]}")
+            continue
+        if kind == "searchset" and (e.get("search") or {}).get("mode") == "outcome":
+            raise BundleError(_where(i, e["resource"]), "search.mode", "'outcome' is for an OperationOutcome")
         if rt not in ALLOWED:
             raise BundleError(_where(i, e["resource"]), "resourceType",
                               f"{rt!r} is not part of a gutskin bundle (expected one of {', '.join(ALLOWED)})")
@@ -335,6 +418,33 @@ def _whole_numbers(node: Any) -> Any:
     return node
 
 
+def load_bundle_text(text: str) -> Any:
+    """The JSON of a bundle file, or :class:`BundleError` saying what the file is when it is not a
+    JSON bundle: FHIR XML and NDJSON (a bulk-data export, one resource per line) are refused by name
+    (2026-12-07; both were "not JSON (Expecting value: line 1 column 1)" / "(Extra data …)")."""
+    import json
+
+    text = text.removeprefix("\ufeff")
+    head = text.lstrip()[:1]
+    if head == "<":
+        raise BundleError("file", "format", "FHIR XML is not supported: send the Bundle as FHIR JSON "
+                          "(application/fhir+json)")
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        lines = [x for x in text.splitlines() if x.strip()]
+        if len(lines) > 1 and head == "{" and lines[0].rstrip().endswith("}"):
+            try:
+                json.loads(lines[0])
+                json.loads(lines[1])
+            except json.JSONDecodeError:
+                pass
+            else:
+                raise BundleError("file", "format", "NDJSON (one resource per line, a bulk-data export) is not "
+                                  "supported: send one Bundle as FHIR JSON") from None
+        raise BundleError("file", "format", f"not JSON ({exc})") from None
+
+
 def parse_bundle(data: Any) -> ParsedBundle:
     """Validate a gutskin bundle and return its diary days and questionnaire responses.
 
@@ -360,10 +470,13 @@ def parse_bundle(data: Any) -> ParsedBundle:
     if problem:  # the CSV's rule: a stored identifier must export again (one starting with '=' could not)
         raise BundleError(_where(pi, pres), "identifier.value", problem)
     patient_refs = {r for r in (pe.get("fullUrl"), f"Patient/{pres.get('id')}" if pres.get("id") else None) if r}
+    # a transaction's conditional reference to the Patient by any of its identifiers (2026-12-07)
+    patient_refs |= {f"Patient?identifier={x.get('system')}|{x.get('value')}" for x in pres.get("identifier") or []
+                     if isinstance(x, Mapping) and x.get("system") and x.get("value")}
     identity = _identity(pres, _where(pi, pres))
 
     def check_subject(i: int, res: Mapping[str, Any], key: str = "subject") -> None:
-        ref = (res.get(key) or {}).get("reference")
+        ref = _reference(res.get(key))
         if ref not in patient_refs:
             raise BundleError(_where(i, res), f"{key}.reference", f"must reference the bundle's Patient, got {ref!r}")
 
@@ -401,7 +514,7 @@ def parse_bundle(data: Any) -> ParsedBundle:
         res = e["resource"]
         rt = res["resourceType"]
         where = _where(i, res)
-        if rt in IGNORED:
+        if rt in IGNORED or rt == "OperationOutcome":  # a server's messages: errors were refused
             out.ignored[rt] = out.ignored.get(rt, 0) + 1
             continue
         if rt == "AllergyIntolerance":
@@ -482,7 +595,7 @@ def parse_bundle(data: Any) -> ParsedBundle:
         if res.get("status") not in ("final", "amended", "corrected"):
             raise BundleError(where, "status", f"expected 'final', got {res.get('status')!r}")
         check_subject(i, res)
-        day = _day_of(res.get("effectiveDateTime"), where, "effectiveDateTime")
+        day = _effective_day(res, where)
         codings = _codings(res)
         local = next((c.get("code") for c in codings if c.get("system") == C.OBSERVATION_SYSTEM), None)
         factor = next((c.get("code") for c in codings if c.get("system") == C.FACTOR_SYSTEM), None)
@@ -547,10 +660,9 @@ def parse_bundle(data: Any) -> ParsedBundle:
                 raise BundleError(where, "code", f"a second {factor} value for {day.isoformat()}")
             d["factors"][factor] = v
         elif local in ("itch-nrs", "sleep-loss-nrs"):
-            if not isinstance(res.get("valueInteger"), int):
-                raise BundleError(where, "valueInteger", "expected an integer 0-10")
             name = C.DIARY_CODES[local]
-            put(name, int(_in_range(float(res["valueInteger"]), name, where, "valueInteger")), "valueInteger")
+            fld = "valueInteger" if "valueInteger" in res else "valueQuantity.value"
+            put(name, int(_in_range(_nrs(res, where), name, where, fld)), fld)
         elif local == "flare-day":
             if not isinstance(res.get("valueBoolean"), bool):
                 raise BundleError(where, "valueBoolean", "expected true or false")
@@ -579,4 +691,4 @@ def parse_bundle(data: Any) -> ParsedBundle:
     return out
 
 
-__all__ = ["BundleError", "ParsedBundle", "parse_bundle"]
+__all__ = ["BundleError", "ParsedBundle", "load_bundle_text", "parse_bundle"]
