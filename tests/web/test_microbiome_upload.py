@@ -47,7 +47,7 @@ def test_upload_report_and_access(engine, people) -> None:
     [
         ("profile.exe", PROFILE, "expected a BIOM"),
         ("profile.tsv", b"", "empty"),
-        ("profile.tsv", b"\xff\xfe\x00garbage" * 10, "not a text table"),
+        ("profile.tsv", b"\xff\xfe\x00garbage" * 10, "profile.tsv: not a UTF-8 text table"),
         ("profile.tsv", b"#clade_name\tS1\nk__Bacteria\t-5\n", "file:"),
         ("big.tsv", b"a" * (2 * 1024 * 1024 + 1), "larger than"),
     ],

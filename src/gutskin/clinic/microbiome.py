@@ -9,6 +9,7 @@ sanitized file name. Nothing is stored when parsing fails. The web authorizes, p
 
 from __future__ import annotations
 
+import codecs
 import dataclasses
 import datetime as dt
 import os
@@ -70,16 +71,21 @@ def safe_filename(name: str | None) -> str:
 
 
 def _check_type(name: str, data: bytes) -> None:
+    from gutskin.microbiome.io import why_not_text
+
+    bzip2 = data[:3] == b"BZh" and data[3:4] in b"123456789" and data[4:10] in (b"1AY&SY", b"\x17rE8P\x90")
+    if data.startswith(b"\x1f\x8b") or bzip2:  # feature-table.tsv.gz: "decompress it first", as the CLI says
+        raise InvalidInput(f"file: {name}: {why_not_text(data)}")
     if not name.lower().endswith(ALLOWED_SUFFIXES):
         raise InvalidInput(f"file: expected {upload_formats_words()}, got {name!r}")
     head = data[:8]
     is_hdf5 = head.startswith(b"\x89HDF\r\n\x1a\n")
     is_zip = name.lower().endswith(".qza") and head.startswith(b"PK\x03\x04")  # a QIIME 2 artifact is a zip
     if not (is_hdf5 or is_zip):
-        try:
-            data[:4096].decode("utf-8")
-        except UnicodeDecodeError:
-            raise InvalidInput("file: not a text table, JSON BIOM or HDF5 BIOM file") from None
+        try:  # incrementally: a character cut at byte 4096 is not an error (a valid file was refused)
+            codecs.getincrementaldecoder("utf-8")().decode(data[:4096], final=False)
+        except UnicodeDecodeError:  # UTF-16, a spreadsheet's Windows-1252 CSV: which, and what to do
+            raise InvalidInput(f"file: {name}: {why_not_text(data)}") from None
 
 
 def _not_a_diary(name: str, data: bytes) -> None:

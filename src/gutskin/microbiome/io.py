@@ -535,6 +535,13 @@ def _read_text(path_or_buffer) -> tuple[str, str]:
                                    source=str(path_or_buffer)) from exc
 
 
+def why_not_text(raw: bytes) -> str:
+    """Why ``raw`` (a file's bytes) is not a UTF-8 text table, in the words the readers use (the
+    upload's type check says the same: it said only "not a text table" for a gzip, UTF-16 or
+    Windows-1252 file)."""
+    return _not_utf8_text(raw)
+
+
 def _not_utf8_text(raw: bytes) -> str:
     """Why a table is not UTF-8 text, and what to do: UTF-16 (a spreadsheet's "Unicode text") is
     named as such; otherwise the first line and byte that are not UTF-8 (a spreadsheet's plain
