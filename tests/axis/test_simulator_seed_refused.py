@@ -37,3 +37,17 @@ def test_seed_zero_and_the_largest_seed_run(engine, people) -> None:  # type: ig
         st = simulations.trial_status(people.clinician, job)
         assert st["status"] == "done", st
         assert st["result"]["seed"] == seed and st["result"]["kept"] == 2
+
+
+def test_the_page_refuses_a_negative_seed_and_marks_the_field(client, people) -> None:  # type: ignore[no-untyped-def]
+    from tests.safety.test_attacks import login_page
+    from tests.web.test_refused_form_fields import _csrf, marked
+
+    login_page(client, "linked@clinic.example.org")
+    page = client.get("/clinic/simulator")
+    assert 'name="seed" value="1" min="0"' in page.text
+    r = client.post("/clinic/simulator", data={"csrf_token": _csrf(page.text), "arm": "placebo", "patients": "2",
+                                               "weeks": "1", "seed": "-1"}, follow_redirects=False)
+    assert r.status_code == 422, (r.status_code, r.headers.get("location"))
+    assert "Seed: expected a whole number from 0 to" in r.text
+    assert marked(r.text, "/clinic/simulator") == {"seed": "simulator-error"}
