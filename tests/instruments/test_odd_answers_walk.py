@@ -79,3 +79,18 @@ def test_cli_input_json_cannot_hold_is_one_line_naming_the_input() -> None:
     # the same payload with a sane number is scored
     r = runner.invoke(app, ["score", "poem", "--input", "-"], input=json.dumps({"answers": ANSWERS}))
     assert r.exit_code == 0 and json.loads(r.stdout)["total"] == 16
+
+
+def test_a_clinicians_scorad_giving_a_key_twice_is_refused(client, people) -> None:
+    url = f"/api/v1/patients/{people.owner_pid}/assessments/scorad"
+    linked = bearer(client, "linked@clinic.example.org")
+    signs = '{"erythema": 2, "oedema_papulation": 1, "oozing_crusting": 1, "excoriation": 2, "lichenification": 0, "dryness": 1}'
+    body = '{"extent_percent": 30, "extent_percent": 90, "intensity": ' + signs + ', "itch": 6, "sleep_loss": 4}'
+    r = client.post(url, content=body.encode(), headers={**linked, "content-type": "application/json"})
+    assert r.status_code == 422, r.text  # was 201 with the second extent (SCORAD 52.5 instead of 40.5)
+    assert r.json()["detail"] == "extent_percent: the key appears twice in one JSON object; keep one"
+    assert client.get(f"/api/v1/patients/{people.owner_pid}/assessments", headers=linked).json() == []
+    # the same examination given once is recorded (the worked example: 40.5)
+    r = client.post(url, content=body.replace('"extent_percent": 90, ', "").encode(),
+                    headers={**linked, "content-type": "application/json"})
+    assert r.status_code == 201 and r.json()["total"] == 40.5, r.text

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import json
 import os
 
 from fastapi import APIRouter, Depends, Query, Request, Response
@@ -28,7 +27,7 @@ from gutskin.web.api.schemas import (
     PasswordIn,
     QuestionnaireIn,
 )
-from gutskin.web.api.params import date_param, my_patient_id
+from gutskin.web.api.params import date_param, json_keys_once, my_patient_id
 from gutskin.clinic.errors import InvalidInput
 from gutskin.diary.csvio import DiaryCsvError
 from gutskin.web.deps import api_actor, settings_of, unit_of_work
@@ -217,33 +216,8 @@ def trends(request: Request, weeks: int = 12, patient_id: int | None = PatientQ)
         return summary.trends(s, actor, my_patient_id(s, actor, patient_id), weeks, strict=True)
 
 
-class _KeyTwice(ValueError):
-    pass
-
-
-def _refuse_twice(pairs: list) -> dict:
-    out: dict = {}
-    for k, v in pairs:
-        if k in out:
-            raise _KeyTwice(k)
-        out[k] = v
-    return out
-
-
-async def _answers_once(request: Request) -> None:
-    """A questionnaire body naming a key twice is refused, as ``gutskin score`` refuses it: JSON
-    keeps the last silently, so ``{"answers": [4, 4, ...], "answers": [0, 0, ...]}`` stored the
-    second list (instrument walk, 2026-12-07). Other unreadable bodies are left to FastAPI's 422."""
-    try:
-        json.loads(await request.body(), object_pairs_hook=_refuse_twice)
-    except _KeyTwice as exc:
-        raise InvalidInput(f"{exc.args[0]}: the key appears twice in one JSON object; keep one") from None
-    except (ValueError, RecursionError):
-        pass
-
-
 @router.post("/questionnaires/{instrument}", status_code=201, summary="Answer POEM, RECAP, ADCT, DLQI or CDLQI",
-             dependencies=[Depends(_answers_once)])
+             dependencies=[Depends(json_keys_once)])
 def answer(instrument: str, body: QuestionnaireIn, request: Request, patient_id: int | None = PatientQ,
            replace: int | None = None) -> dict:
     """``replace``: the id of the day's answer given by another account (409 names it) to replace."""

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 
+from fastapi import Request
 from sqlalchemy.orm import Session
 
 from gutskin.clinic import access
@@ -99,3 +101,30 @@ def my_patient_id(session: Session, actor: Actor, patient_id: int | None) -> int
         return access.default_patient(session, actor).id
     access.require_role(actor, "patient")
     return access.patient_for_entry(session, actor, patient_id).id
+
+
+class _KeyTwice(ValueError):
+    pass
+
+
+def _refuse_twice(pairs: list) -> dict:
+    out: dict = {}
+    for k, v in pairs:
+        if k in out:
+            raise _KeyTwice(k)
+        out[k] = v
+    return out
+
+
+async def json_keys_once(request: Request) -> None:
+    """Route dependency: a JSON body naming a key twice is refused (422 naming the key), as
+    ``gutskin score`` refuses it. JSON keeps the last silently, so a questionnaire's
+    ``{"answers": [4, ...], "answers": [0, ...]}`` stored the second list and a clinician's SCORAD
+    with ``extent_percent`` twice the second extent (instrument walk, 2026-12-07). Bodies that do
+    not decode are left to FastAPI's own 422."""
+    try:
+        json.loads(await request.body(), object_pairs_hook=_refuse_twice)
+    except _KeyTwice as exc:
+        raise InvalidInput(f"{exc.args[0]}: the key appears twice in one JSON object; keep one") from None
+    except (ValueError, RecursionError):
+        pass
