@@ -197,6 +197,9 @@ def parse_upload(filename: str, data: bytes, *, sample_id: str | None = None, me
             if chosen is None:
                 shown = ", ".join(shorten(x) for x in profile.sample_ids[:10]) + (" …" if len(profile.sample_ids) > 10 else "")
                 raise InvalidInput(f"sample_id: the file holds {len(profile.sample_ids)} samples ({shown}); say which is yours")
+            if chosen in profile.empty_samples and profile.kind != "counts":  # MetaPhlAn: UNCLASSIFIED 100 %
+                raise InvalidInput(f"sample_id: {shorten(chosen)!r} has nothing classified in the file (every "
+                                   "abundance is 0: the test named no microbes in it); choose a sample with results")
             if chosen in profile.empty_samples:
                 raise InvalidInput(f"sample_id: {shorten(chosen)!r} has no reads in the file (an empty sample "
                                    "or a control); choose a sample with reads")

@@ -1010,6 +1010,13 @@ def read_metaphlan(path_or_buffer, *, rank: str = "species", sample_id: str | No
                     f"(clade {shorten(clade.rsplit('|', 1)[-1])})", feature=clade, source=src)
         rows[clade] = [cells[i].strip() for i in value_cols]
     if not rows:
+        if all(ln.split("\t")[0].strip().upper() in ("UNCLASSIFIED", "UNKNOWN") for _, ln in body):
+            # MetaPhlAn 4 with no marker hit writes 'UNCLASSIFIED -1 100.0', MetaPhlAn 3 only its header lines:
+            # "no clades at rank 'species'" did not say that the run named nothing at all
+            what = "only an UNCLASSIFIED line" if body else "no clade lines, only its header"
+            raise MicrobiomeInputError(f"the MetaPhlAn profile names no microbes ({what}): MetaPhlAn found none of "
+                                       "its marker genes in the reads (too few microbial reads, or a failed run), so "
+                                       "there is nothing to measure", source=src)
         raise MicrobiomeInputError(f"no clades at rank {rank!r} in the profile", source=src)
     frame = pd.DataFrame.from_dict(rows, orient="index", columns=samples).T
     frame = frame.apply(_to_numeric_or_keep)

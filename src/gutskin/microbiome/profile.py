@@ -285,6 +285,10 @@ class Profile:
         if sample in self.table.index:
             return
         if sample in self.empty_samples:
+            if self.kind != "counts":  # a MetaPhlAn sample of UNCLASSIFIED 100 %: it has no counts to be 0
+                raise MicrobiomeInputError(f"sample {_id(sample)!r} has nothing classified in {self.source} (every "
+                                           f"abundance is 0; the test named no microbes in it), so there is nothing "
+                                           f"to measure in it", sample=sample)
             raise MicrobiomeInputError(f"sample {_id(sample)!r} has no reads in {self.source} (every count is 0), "
                                        f"so there is nothing to measure in it", sample=sample)
         raise MicrobiomeInputError(f"sample {_id(sample)!r} is not in {self.source}; it has "
