@@ -663,26 +663,44 @@ def read_diary_frame(source: str | os.PathLike[str] | IO[str]):  # -> pandas.Dat
     float column per factor column of the header, in header order (a factor blank in every row
     is an all-NaN column: it was asked and never answered); NaN marks a missing value.
     """
+    import array
+
+    import numpy as np
     import pandas as pd
 
-    records: list[dict[str, object]] = []
+    # Column by column, never a dict per row: 900,000 rows (5,000 patients x 180 days) peaked at
+    # 0.9 GB as a list of dicts for a 130 MB frame until 2026-12-07; now one float array per
+    # numeric column, one shared string per patient and one date object per row.
+    nan = float("nan")
     factor_names: list[str] = []
+    patients: list[str] = []
+    shared: dict[str, str] = {}
+    dates: list[dt.date] = []
+    numeric = ("itch", "sleep_loss", "poscorad", "poem", "flare")
+    core = {c: array.array("d") for c in numeric}
+    factors: dict[str, array.array] | None = None
     for _line, r in iter_diary_csv_lines(source, factor_columns=factor_names):
-        rec: dict[str, object] = {
-            "patient": r.patient,
-            "date": r.date,
-            "itch": r.itch,
-            "sleep_loss": r.sleep_loss,
-            "poscorad": r.poscorad,
-            "poem": r.poem,
-            "flare": r.flare,
-        }
-        rec.update(r.factors)
-        records.append(rec)
-    columns = [*CORE_COLUMNS, *factor_names]
-    frame = pd.DataFrame.from_records(records, columns=columns)
-    frame["patient"] = frame["patient"].astype(str)
-    frame["date"] = pd.to_datetime(frame["date"])
-    for col in columns[2:]:
-        frame[col] = pd.to_numeric(frame[col], errors="coerce").astype(float)
+        if factors is None:
+            factors = {f: array.array("d") for f in factor_names}
+        patients.append(shared.setdefault(r.patient, r.patient))
+        dates.append(r.date)
+        for c, v in (("itch", r.itch), ("sleep_loss", r.sleep_loss), ("poscorad", r.poscorad),
+                     ("poem", r.poem), ("flare", r.flare)):
+            core[c].append(nan if v is None else v)
+        got = r.factors
+        for f, arr in factors.items():
+            arr.append(got.get(f, nan))
+    if factors is None:
+        factors = {f: array.array("d") for f in factor_names}
+    data: dict[str, object] = {
+        "patient": pd.Series(patients, dtype=object).astype(str),
+        "date": pd.to_datetime(pd.Series(dates, dtype=object)),
+    }
+    for c in numeric:
+        data[c] = np.frombuffer(core.pop(c), dtype=float) if len(dates) else np.empty(0, dtype=float)
+    for f in factor_names:
+        arr = factors.pop(f)
+        data[f] = np.frombuffer(arr, dtype=float) if len(dates) else np.empty(0, dtype=float)
+    del patients, dates
+    frame = pd.DataFrame(data, columns=[*CORE_COLUMNS, *factor_names])
     return frame.sort_values(["patient", "date"], kind="stable").reset_index(drop=True)
