@@ -641,7 +641,7 @@ def simulate_cohort(
         raise ValueError(f"days must be a whole number >= 0, got {n_days}")
     n, D = int(n_patients), int(n_days)
     if n * D > MAX_PATIENT_DAYS:
-        raise ValueError(f"{n:,} patients × {D:,} days = {n * D:,} patient-days is more than one cohort may hold in "
+        raise ValueError(f"{n:,} patient{'s' if n != 1 else ''} × {D:,} days = {n * D:,} patient-days is more than one cohort may hold in "
                          f"memory ({MAX_PATIENT_DAYS:,}, about 8 GB); run fewer patients or fewer days")
     snap_days: set[int] = set()
     if snapshots is not None:

@@ -83,13 +83,16 @@ def integrate(
     h_out: np.ndarray | None = None,
     solver: SolverFactory = dense_solver,
     jac: Callable[[np.ndarray, np.ndarray], np.ndarray] | None = None,
+    observe: Callable[[np.ndarray], np.ndarray] | None = None,
 ) -> tuple[np.ndarray, np.ndarray | None]:
     """Integrate all rows of x0 (n, k) from t = 0 to t_end; each row has its own steps.
 
     Returns (x at t_end (n, k), states on ``grid`` (n, len(grid), k) or None). ``grid``
     must be increasing within [0, t_end]; a grid point at 0 records x0. ``h0`` may be one
     step size per row; when ``h_out`` (n,) is given the next proposed step sizes are written
-    into it (so that a caller stepping day by day keeps its step sizes).
+    into it (so that a caller stepping day by day keeps its step sizes). ``observe`` maps states
+    (m, k) to the values (m, q) kept on the grid instead of the whole states (then the grid
+    output is (n, len(grid), q)): the protocol keeps EASI only, 1/14 of the memory.
     """
     x = np.array(x0, dtype=float, copy=True)
     n, k = x.shape
@@ -101,13 +104,14 @@ def integrate(
     gi = np.zeros(n, dtype=np.int64)
     if grid is not None:
         grid = np.asarray(grid, dtype=float)
-        out = np.empty((n, len(grid), k))
+        q = k if observe is None else np.asarray(observe(x[:1])).shape[1]
+        out = np.empty((n, len(grid), q))
         # record grid points at t = 0
         while True:
             hit = (gi < len(grid)) & (np.abs(grid[np.minimum(gi, len(grid) - 1)]) <= 0.0)
             if not hit.any():
                 break
-            out[hit, gi[hit]] = x[hit]
+            out[hit, gi[hit]] = x[hit] if observe is None else observe(x[hit])
             gi[hit] += 1
     fx = f(x, idx_all)
     steps = 0
@@ -154,7 +158,7 @@ def integrate(
             if grid is not None:
                 hit = land[ok] & (gi[acc] < len(grid))
                 hrow = acc[hit]
-                out[hrow, gi[hrow]] = x[hrow]
+                out[hrow, gi[hrow]] = x[hrow] if observe is None else observe(x[hrow])
                 gi[hrow] += 1
             # do not let a shortened landing step shrink the next step
             h_used = np.where(land[ok], np.maximum(ha[ok], h[acc]), ha[ok])

@@ -144,6 +144,8 @@ def trial_cmd(
         return
     try:
         res = protocol.simulate_trial(names, patients, weeks=weeks, seed=seed, mu=mu, sigma=sigma)
+    except ValueError as exc:
+        _fail(str(exc))
     except IntegrationError as exc:
         _model_failed(exc, params)
     summary = res.summary(week=min(16, weeks))
@@ -197,7 +199,14 @@ def plot_cmd(
         check_out_path(Path(data_json), "--data-json")
     from gutskin.axis import plots
 
-    data = plots.trajectories(names, patients=patients, weeks=weeks, days=days, seed=seed)
+    from gutskin.axis.integrate import IntegrationError
+
+    try:
+        data = plots.trajectories(names, patients=patients, weeks=weeks, days=days, seed=seed)
+    except ValueError as exc:  # a run too big for memory (cohort or trial), refused before it starts
+        _fail(str(exc))
+    except IntegrationError as exc:
+        _model_failed(exc, None)
     created = [p for p in (out, data_json) if p and not os.path.exists(p)]
     try:
         path = plots.plot_trajectories(data, out)
