@@ -272,6 +272,9 @@ def report_data(session: Session, actor: Actor, patient_id: int, weeks: int = 12
         "itch_days": sum(1 for d in days if d["itch"] is not None),
         "sleep_days": sum(1 for d in days if d["sleep_loss"] is not None),
         "flare_days": sum(1 for d in days if d["flare"]),
+        # days whose flare question was answered (yes or no): "0 flare day(s)" of a diary that never
+        # answered it (a CSV or FHIR import, the API) read as "no flares" (2026-12-07)
+        "flare_answered": sum(1 for d in days if d["flare"] is not None),
         "questionnaires": len(trend),  # scores in the period: questionnaires and POEM totals logged in the diary
         "last_entry": last_entry, "logged_days_total": int(total_days),
     }

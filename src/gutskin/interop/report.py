@@ -271,6 +271,18 @@ def _microbiome_history(m: dict[str, Any]) -> str:
             + (f"<p class='note'>{caveats}</p>" if caveats else ""))
 
 
+def _flare_words(c: dict[str, Any]) -> str:
+    """The period's flare days, and how many logged days answered the flare question when not all
+    did (2026-12-07: "0 flare day(s)" was printed for a diary that never recorded flares)."""
+    flares, logged = c.get("flare_days", 0), c.get("logged_days", 0)
+    answered = c.get("flare_answered", logged)  # report data made before the count: as before
+    if logged and not answered:
+        return "flares not recorded"
+    if answered < logged:
+        return f"{flares} flare day(s) among the {answered} logged days that recorded flares"
+    return f"{flares} flare day(s)"
+
+
 def _days_counted(c: dict[str, Any]) -> int:
     """The days the diary could have been logged in the period (from when it began, if later)."""
     n = c.get("days_counted")
@@ -308,7 +320,7 @@ def report_html(data: dict[str, Any], compact: bool = False) -> str:
         "<h2>Data completeness</h2>"
         f"<p>Diary logged on <b>{c.get('logged_days', 0)} of {_days_counted(c)}</b> days{_since(c, start)} "
         f"({c.get('percent_logged', 0):.0f} %); itch scored on {c.get('itch_days', 0)}, sleep loss on {c.get('sleep_days', 0)} days; "
-        f"{c.get('flare_days', 0)} flare day(s); {c.get('questionnaires', 0)} score(s) (questionnaires and diary POEM) in the period; "
+        f"{_flare_words(c)}; {c.get('questionnaires', 0)} score(s) (questionnaires and diary POEM) in the period; "
         f"last entry {_date(c.get('last_entry'))}.</p>")
     s = data["series"]
     parts.append("<h2>Itch and sleep loss (daily, 0–10), flare days shaded</h2>")
