@@ -111,6 +111,16 @@ def _stop_words(c: Any) -> str:
     return "stopped before its end (reason recorded in gutskin)"
 
 
+def patient_day(moment: dt.datetime | None, zone: str | None) -> dt.date | None:
+    """The patient's date of a stored moment (naive UTC) in the profile's zone (``zones.patient_zone``;
+    None: the UTC date, as before). A decision at 20:00 UTC is the next day in Auckland: the report
+    and the bundle's recordedDate gave the UTC date (2026-12-07)."""
+    if moment is None:
+        return None
+    tz = zones.known(zone)
+    return moment.replace(tzinfo=dt.UTC).astimezone(tz).date() if tz is not None else moment.date()
+
+
 def challenge_records(session: Session, patient_id: int, today: dt.date | None = None) -> list[dict[str, Any]]:
     """Food challenges of a patient, newest first, as plain data (issue 7's tables).
 
@@ -124,6 +134,7 @@ def challenge_records(session: Session, patient_id: int, today: dt.date | None =
     from gutskin.store.models import FoodChallenge
 
     today = today or zones.patient_today(session, patient_id)
+    zone = zones.patient_zone(session, patient_id)
     out = []
     for c in session.scalars(select(FoodChallenge).where(FoodChallenge.patient_id == patient_id)
                              .order_by(FoodChallenge.id.desc())).all():
@@ -132,11 +143,12 @@ def challenge_records(session: Session, patient_id: int, today: dt.date | None =
         out.append({"id": c.id, "food": c.food, "status": c.status, "kind": c.kind,
                     "phase": phase_on(c, today) if c.status in OPEN_STATUSES else None,
                     "verdict": VERDICT_WORDS.get(v, v) if v else None,
-                    "interim": bool(v) and c.verdict_at is not None and c.verdict_at.date() <= c.reintroduction_end
+                    "interim": bool(v) and c.verdict_at is not None
+                    and patient_day(c.verdict_at, zone) <= c.reintroduction_end  # type: ignore[operator]
                     and c.status in OPEN_STATUSES,
-                    "outcome": c.outcome, "decided_on": c.confirmed_at.date() if c.confirmed_at else None,
+                    "outcome": c.outcome, "decided_on": patient_day(c.confirmed_at, zone),
                     "summary": _verdict_summary(c, with_outcome=False),
-                    "finished_on": finished.date() if finished else None})
+                    "finished_on": patient_day(finished, zone)})
     return out
 
 
@@ -152,12 +164,13 @@ def allergy_records(session: Session, patient_id: int, with_notes: bool) -> list
         .where(AllergyRecord.patient_id == patient_id).order_by(AllergyRecord.id)
     ).all()
     out = []
+    zone = zones.patient_zone(session, patient_id) if rows else None
     for a, c, name, email in rows:
         summary = _verdict_summary(c, free_text=with_notes) if c is not None else ""
         if with_notes and a.note:
             summary = f"{summary}; {a.note}" if summary else a.note
         out.append({"id": a.id, "food": a.food, "verdict": a.status, "summary": summary,
-                    "finished_on": a.recorded_at.date() if a.recorded_at else None, "avoid": bool(a.avoid),
+                    "finished_on": patient_day(a.recorded_at, zone), "avoid": bool(a.avoid),
                     "recorder": name or email, "reactions": _reactions(session, c) if c is not None else []})
     return out
 

@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from gutskin.clinic import audit
+from gutskin.clinic import audit, zones
 from gutskin.clinic.access import patient_for_read
 from gutskin.clinic.actors import Actor
 from gutskin.clinic.diary import _days
@@ -262,7 +262,11 @@ def report_data(session: Session, actor: Actor, patient_id: int, weeks: int = 12
     # 10 days ago and logged all 10 read "logged on 10 of 84 days (12 %)" in the report while the
     # clinician's page said "10 days logged, 0 not logged" (clinician walk, 2026-12-06)
     first_ever = session.scalar(select(func.min(DiaryDay.day)).where(DiaryDay.patient_id == patient_id))
-    first = min([patient.created_at.date(), *([first_ever] if first_ever else [])]) if patient.created_at else start
+    from gutskin.clinic.fhir import patient_day
+
+    # the profile's creation on the patient's date (its UTC date counted a day not logged in Auckland)
+    created = patient_day(patient.created_at, zones.patient_zone(session, patient_id))
+    first = min([created, *([first_ever] if first_ever else [])]) if created else start
     counted_from = max(first, start)
     counted = max((end - counted_from).days + 1, 0)
     completeness = {
