@@ -637,9 +637,11 @@ def read_table(path_or_buffer, *, orientation: Orientation | None = None, sep: s
         raise MicrobiomeInputError("the table needs an ID column and at least one data column", source=src)
     # where each row and column of the file is (None when a quoted cell spans lines: no position given)
     row_line: dict[str, int] = {}
+    row_lines: dict[str, list[int]] = {}  # every line of a row ID (a duplicate is named by its lines)
     if rows_read == len(line_numbers) - 1:
         for pos, rid in zip(raw.index, raw.iloc[:, 0].map(str)):
             row_line.setdefault(rid, line_numbers[int(pos) + 1])
+            row_lines.setdefault(rid, []).append(line_numbers[int(pos) + 1])
     column_of = {}
     for k, cell in enumerate(next(csv.reader([lines[0]], delimiter=sep)), start=1):
         column_of.setdefault(cell.strip(), k)
@@ -708,6 +710,13 @@ def read_table(path_or_buffer, *, orientation: Orientation | None = None, sep: s
             what = "sample" if orientation == "features-as-rows" else "feature"
             raise MicrobiomeInputError(f"duplicate {what} ID {cell!r} in the header", source=src, **{what: cell})
         seen.add(cell)
+    dup_rows = raw.index[raw.index.duplicated()]
+    if len(dup_rows):  # "duplicate feature ID 'asv1'" alone is hard to find in a 10,000-line export
+        rid, what = str(dup_rows[0]), "feature" if orientation == "features-as-rows" else "sample"
+        on = row_lines.get(rid, [])
+        at = f"lines {', '.join(map(str, on[:3]))}{', …' if len(on) > 3 else ''}, column 1: " if len(on) > 1 else ""
+        raise MicrobiomeInputError(f"{at}duplicate {what} ID {shorten(rid)!r} ({len(dup_rows)} duplicate(s) in all)",
+                                   source=src, **{what: rid})
     if lineages is not None and orientation == "samples-as-rows":
         raise MicrobiomeInputError("a taxonomy column only makes sense with features as rows", source=src)
     # the cells as numbers in a few vectorised passes over the table as read (one column per
