@@ -117,6 +117,37 @@ def b_helps_keep_the_child(w: World, p: str) -> dict[str, Any]:
     return {}
 
 
+def grown_child(w: World, p: str = "") -> dict[str, Any]:
+    """A's child is 18 this year (a handover code is refused under 16): set before each call."""
+    import datetime as dt
+
+    from gutskin.clinic import accounts
+
+    with transaction(w.engine) as s:  # type: ignore[attr-defined]
+        accounts.set_birth_year(s, w.people.owner, w.ids["child_id"], dt.date.today().year - 18)
+    return {}
+
+
+def handover_code(w: World, p: str) -> dict[str, Any]:
+    """One handover code of A's grown child for the whole row (A's own is refused, 422, and not
+    used up; B, whose profile is empty, takes the child's profile over last)."""
+    if "handover_code" not in w.ids:
+        from gutskin.clinic import handover
+
+        grown_child(w)
+        with transaction(w.engine) as s:  # type: ignore[attr-defined]
+            w.ids["handover_code"] = handover.create_code(s, w.people.owner, w.ids["child_id"])["code"]
+    return {"json": {"code": w.ids["handover_code"]}}
+
+
+def handover_invite_id(w: World) -> int:
+    from gutskin.clinic import handover
+
+    grown_child(w)
+    with transaction(w.engine) as s:  # type: ignore[attr-defined]
+        return int(handover.create_code(s, w.people.owner, w.ids["child_id"])["id"])
+
+
 def upload(w: World, p: str, page: bool = False) -> dict[str, Any]:
     out: dict[str, Any] = {"files": {"file": ("gut.tsv", PROFILE, "text/tab-separated-values")}}
     if page:
@@ -196,6 +227,15 @@ ROWS: dict[tuple[str, str], Row] = {
                                                             audit_rows=2),
     ("POST", "/api/v1/me/caregiving"): Row(exp(401, 422, 201, 403, 403, 403), caregiver_code,
                                            audit={"patient_b": "A_CHILD"}),
+    # handing A's child's profile over to the grown-up child (clinic/handover.py): B's empty account takes it;
+    # + the helper's share removed and the world's unused caregiver code cancelled with it
+    ("POST", "/api/v1/me/handover-invites"): Row(ME_A_OBJECT, lambda w, p: grown_child(w, p), audit=A_CHILD,
+                                                 query="?patient_id={child_id}"),
+    ("GET", "/api/v1/me/handover-invites"): Row(ME_A_OBJECT, audit=A_CHILD, query="?patient_id={child_id}"),
+    ("DELETE", "/api/v1/me/handover-invites/{invite_id}"): Row(
+        ME_A_OBJECT, audit=A_CHILD, query="?patient_id={child_id}", ids=lambda w: {"invite_id": handover_invite_id(w)}),
+    ("POST", "/api/v1/me/handover"): Row(exp(401, 422, 201, 403, 403, 403), handover_code,
+                                         audit={"patient_b": "A_CHILD"}, audit_rows=3),
     ("GET", "/api/v1/me/caregiving"): Row(ME),
     ("DELETE", "/api/v1/me/caregiving/{patient_id}"): Row(exp(401, 404, OK, 403, 403, 403), b_helps_keep_the_child,
                                                          audit={"patient_b": "A_CHILD"},
@@ -271,6 +311,15 @@ ROWS: dict[tuple[str, str], Row] = {
     ("POST", "/caregivers/redeem"): Row(exp(LOGIN, 422, OK, 403, 403, 403),
                                         lambda w, p: {"data": {**caregiver_code(w, p)["json"], "csrf_token": w.csrf.get(p, "")}},
                                         audit={"patient_b": "A_CHILD"}),
+    ("POST", "/caregivers/handover"): Row(PAGE_ME_A_OBJECT, lambda w, p: {**grown_child(w, p), **form({})(w, p)},
+                                          audit=A_CHILD, query="?patient={child_id}"),
+    ("POST", "/caregivers/handover/{invite_id}/cancel"): Row(
+        PAGE_ME_A_OBJECT, form({}), audit=A_CHILD, query="?patient={child_id}",
+        ids=lambda w: {"invite_id": handover_invite_id(w)}),
+    ("POST", "/caregivers/handover/redeem"): Row(
+        exp(LOGIN, 422, OK, 403, 403, 403),
+        lambda w, p: {"data": {"handover_code": handover_code(w, p)["json"]["code"], "csrf_token": w.csrf.get(p, "")}},
+        audit={"patient_b": "A_CHILD"}, audit_rows=3),
     ("POST", "/caregivers/leave/{patient_id}"): Row(
         exp(LOGIN, 404, OK, 403, 403, 403), lambda w, p: {**b_helps_keep_the_child(w, p), "data": {"csrf_token": w.csrf.get(p, "")}},
         audit={"patient_b": "A_CHILD"}, ids=lambda w: {"patient_id": w.ids["child_id"]}),

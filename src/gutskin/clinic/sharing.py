@@ -31,7 +31,7 @@ def _hash(code: str) -> str:
 
 
 #: the audit trail's object for each kind of invite code (``Invite.kind``)
-AUDIT_OBJECT = {"clinician": "invite", "caregiver": "caregiver_invite"}
+AUDIT_OBJECT = {"clinician": "invite", "caregiver": "caregiver_invite", "handover": "handover_invite"}
 
 
 def create_invite(session: Session, actor: Actor, patient_id: int, kind: str = "clinician") -> dict[str, str]:

@@ -50,7 +50,7 @@ def utcnow() -> dt.datetime:
 AUTHOR_ROLES = ("patient", "caregiver", "co_caregiver")
 
 #: what an invite code grants when redeemed (``Invite.kind``, 0008)
-INVITE_KINDS = ("clinician", "caregiver")
+INVITE_KINDS = ("clinician", "caregiver", "handover")  # handover: clinic/handover.py (no schema change)
 
 
 class Base(DeclarativeBase):

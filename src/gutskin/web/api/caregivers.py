@@ -7,7 +7,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Query, Request, Response
 from pydantic import BaseModel
 
-from gutskin.clinic import caregivers
+from gutskin.clinic import caregivers, handover
 from gutskin.web.api.schemas import InviteListOut, InviteOut, LinkIn
 from gutskin.web.deps import api_actor, unit_of_work
 
@@ -85,3 +85,41 @@ def leave(patient_id: int, request: Request) -> Response:
     with unit_of_work(request) as s:
         caregivers.leave(s, api_actor(request, s), patient_id)
     return Response(status_code=204)
+
+
+class HandoverOut(BaseModel):
+    patient_id: int
+    name: str
+    relationship: str
+
+
+@router.post("/handover-invites", status_code=201, response_model=InviteOut,
+             summary="A one-time code that hands your child's profile over to them (from the year they turn 16)")
+def create_handover_code(request: Request, patient_id: int = ChildQ) -> dict:
+    with unit_of_work(request) as s:
+        return handover.create_code(s, api_actor(request, s), patient_id)
+
+
+@router.get("/handover-invites", response_model=list[InviteListOut],
+            summary="Your child's unused handover codes (without the codes)")
+def list_handover_codes(request: Request, patient_id: int = ChildQ) -> list:
+    with unit_of_work(request) as s:
+        return handover.list_codes(s, api_actor(request, s), patient_id)
+
+
+@router.delete("/handover-invites/{invite_id}", status_code=204, summary="Cancel an unused handover code")
+def cancel_handover_code(invite_id: int, request: Request, patient_id: int = ChildQ) -> Response:
+    with unit_of_work(request) as s:
+        handover.cancel_code(s, api_actor(request, s), patient_id, invite_id)
+    return Response(status_code=204)
+
+
+@router.post("/handover", status_code=201, response_model=HandoverOut,
+             summary="Redeem a handover code: the profile your parent kept becomes your own")
+def redeem_handover(body: LinkIn, request: Request) -> dict:
+    with unit_of_work(request) as s:
+        pid = handover.redeem(s, api_actor(request, s), body.code)
+        from gutskin.store.models import Patient
+
+        p = s.get(Patient, pid)
+        return {"patient_id": pid, "name": p.display_name or p.external_id, "relationship": p.relationship}

@@ -9,7 +9,7 @@ import datetime as dt
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, Response
 
-from gutskin.clinic import access, caregivers
+from gutskin.clinic import access, caregivers, handover
 from gutskin.clinic.errors import ClinicError
 from gutskin.web.deps import unit_of_work
 from gutskin.web.errors import status_for
@@ -24,7 +24,7 @@ def _ctx(request: Request, s, u, lists: bool = True, **extra) -> dict:  # type: 
     (``lists=False``: a refused code reads nothing)."""
     zone = viewer_zone(request)
     if not lists:
-        return {"children": [], "helping": [], "lists": False, "zone": zone.key if zone else "UTC", **extra}
+        return {"children": [], "helping": [], "handed": [], "lists": False, "zone": zone.key if zone else "UTC", **extra}
 
     def local(stamp: object) -> str:
         at = dt.datetime.fromisoformat(str(stamp).removesuffix("Z")).replace(tzinfo=dt.UTC)
@@ -38,9 +38,14 @@ def _ctx(request: Request, s, u, lists: bool = True, **extra) -> dict:  # type: 
                          "caregivers": [{**c, "since_local": local(c["since"])}
                                         for c in caregivers.list_caregivers(s, u.actor, p.id)],
                          "codes": [{**c, "made": local(c["created_at"]), "until": local(c["expires_at"])}
-                                   for c in caregivers.list_codes(s, u.actor, p.id)]})
+                                   for c in caregivers.list_codes(s, u.actor, p.id)],
+                         # handing the profile over to the grown-up child (clinic/handover.py)
+                         "handover_problem": handover.readiness(s, u.actor, p.id),
+                         "handover_codes": [{**c, "made": local(c["created_at"]), "until": local(c["expires_at"])}
+                                            for c in handover.list_codes(s, u.actor, p.id)]})
     helping = [{**c, "since_local": local(c["since"])} for c in caregivers.caregiving(s, u.actor)]
-    return {"children": children, "helping": helping, "lists": True, "zone": zone.key if zone else "UTC", **extra}
+    handed = [{**h, "day": local(h["at"])[:10]} for h in handover.handed_over_by(s, u.actor)]
+    return {"children": children, "helping": helping, "handed": handed, "lists": True, "zone": zone.key if zone else "UTC", **extra}
 
 
 @router.get("/caregivers", response_class=HTMLResponse)
@@ -53,6 +58,9 @@ def caregivers_page(request: Request) -> Response:
             listed = [i for i in c["codes"] if c["id"] == made[0] and i["id"] == made[1]]  # own child, unused
             if listed:
                 ctx.update(code={**listed[0], "code": made[2]}, code_for=c["id"])
+            handing = [i for i in c["handover_codes"] if c["id"] == made[0] and i["id"] == made[1]]
+            if handing:
+                ctx.update(handover_code={**handing[0], "code": made[2]}, code_for=c["id"])
         page = render(request, "caregivers.html", ctx, user=u)
         forget_code(request, page)
         return page
@@ -113,3 +121,43 @@ def leave(request: Request, patient_id: int, csrf_token: str = Form("")) -> Resp
     return redirect("/caregivers")
 
 
+
+
+# -- handing a child's profile over to the grown-up child (clinic/handover.py) --
+
+@router.post("/caregivers/handover", response_class=HTMLResponse)
+def make_handover_code(request: Request, patient: int, csrf_token: str = Form("")) -> Response:
+    with unit_of_work(request) as s:
+        u = require_user(request, s, "patient")
+        verify_csrf(request, u, csrf_token)
+        code = handover.create_code(s, u.actor, patient)  # under 16 or no birth year: 422 with the reason
+    resp = redirect("/caregivers")  # PRG: shown once on the next GET
+    put_code(request, resp, "/caregivers", patient, int(code["id"]), str(code["code"]))
+    return resp
+
+
+@router.post("/caregivers/handover/{invite_id}/cancel")
+def cancel_handover_code(request: Request, invite_id: int, patient: int, csrf_token: str = Form("")) -> Response:
+    with unit_of_work(request) as s:
+        u = require_user(request, s, "patient")
+        verify_csrf(request, u, csrf_token)
+        handover.cancel_code(s, u.actor, patient, invite_id)
+    return redirect("/caregivers")
+
+
+@router.post("/caregivers/handover/redeem", response_class=HTMLResponse)
+def redeem_handover(request: Request, handover_code: str = Form(""), csrf_token: str = Form("")) -> Response:
+    # its own field name: the caregiver code's form on the same page has input[name=code]
+    try:
+        with unit_of_work(request) as s:
+            u = require_user(request, s, "patient")
+            verify_csrf(request, u, csrf_token)
+            handover.redeem(s, u.actor, handover_code)
+    except ClinicError as exc:  # unknown, used or expired; the parent's own; under 16; a record of one's own
+        with unit_of_work(request) as s:
+            u = require_user(request, s, "patient")
+            msg = str(exc).removeprefix("code: ")
+            return render(request, "caregivers.html", _ctx(request, s, u, lists=False, handover_error=msg), user=u,
+                          status=status_for(exc))
+    # the profile is now the account's own: its Sharing page says who still sees it
+    return redirect("/sharing")

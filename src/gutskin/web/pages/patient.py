@@ -645,7 +645,16 @@ def _sharing_ctx(request: Request, s, u, pid: int) -> dict:  # type: ignore[no-u
             "helpers": [{**h, "since_day": local(h["since"])[:10]} for h in helpers],
             "ended": [{**e, "from_day": local(e["since"])[:10], "until_day": local(e["until"])[:10]}
                       for e in sharing.ended_access(s, u.actor, pid)],
-            "zone": zone.key if zone else "UTC", "invite_days": sharing.INVITE_DAYS}
+            "zone": zone.key if zone else "UTC", "invite_days": sharing.INVITE_DAYS,
+            # a profile handed over by a parent: who kept it and which clinicians still see it (clinic/handover.py)
+            "handover": _handover_note(s, u, pid, local)}
+
+
+def _handover_note(s, u, pid: int, local) -> dict | None:  # type: ignore[no-untyped-def]
+    from gutskin.clinic import handover
+
+    note = handover.handed_over(s, u.actor, pid)
+    return {**note, "day": local(note["at"])[:10]} if note else None
 
 
 @router.get("/sharing", response_class=HTMLResponse)
