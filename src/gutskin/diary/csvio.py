@@ -240,6 +240,8 @@ def _lines(fh: TextIO, name: str, count: list[int]) -> Iterator[str]:
             raise DiaryCsvError(name, n + 1, None, f"cannot read the file: {exc.strerror or exc}") from None
         n += 1
         count[0] = n
+        if n == 1 and (kind := _binary_kind(line)):
+            raise DiaryCsvError(name, 1, None, kind)
         if n == 1 and (line.startswith(("\udcff\udcfe", "\udcfe\udcff", "\xff\xfe", "\xfe\xff"))
                        or line.count("\x00") * 3 >= len(line) > 0):
             # Excel's and LibreOffice's "Unicode text" (UTF-16, tab-separated): every other byte 0
@@ -262,6 +264,34 @@ def _lines(fh: TextIO, name: str, count: list[int]) -> Iterator[str]:
             n = count[0]
             continue
         yield line
+
+
+# Files that are not text at all, by their first bytes. Until 2026-12-07 an Excel workbook (.xlsx,
+# a ZIP) was called "UTF-16 text" or had its binary first line read as a header ("column PK\x03\x04...:
+# expected a core column"), and a PDF or a database as a header with an unknown column.
+_SIGNATURES: tuple[tuple[bytes, str], ...] = (
+    (b"PK\x03\x04", "a ZIP archive, as an Excel (.xlsx) or LibreOffice (.ods) workbook is"),
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "an old Excel workbook (.xls)"),
+    (b"%PDF-", "a PDF document"),
+    (b"{\\rtf", "a rich-text (RTF) document"),
+    (b"\x1f\x8b", "gzip-compressed"),
+    (b"SQLite format 3\x00", "a SQLite database"),
+)
+_SAVE_AS = 'a diary CSV is UTF-8 text separated by commas (in a spreadsheet, save as "CSV UTF-8 (Comma delimited)")'
+
+
+def _binary_kind(first_line: str) -> str | None:
+    """Why the file's first line shows it is not a text CSV, or None. UTF-16 text (NUL bytes between
+    the characters) is left to its own message."""
+    raw = first_line.encode("utf-8", "surrogateescape")
+    for magic, what in _SIGNATURES:
+        if raw.startswith(magic):
+            return f"this file is {what}, not a CSV; {_SAVE_AS}"
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")) or first_line.count("\x00") * 3 >= len(first_line):
+        return None  # UTF-16
+    if "\x00" in first_line:  # no text holds a NUL byte (other control characters are named in the column)
+        return f"this file is not text (a NUL byte at character {first_line.index(chr(0)) + 1} of line 1), not a CSV; {_SAVE_AS}"
+    return None
 
 
 _UTF16 = ('not valid UTF-8: this file is UTF-16 (a spreadsheet\'s "Unicode text", separated by tabs); '
