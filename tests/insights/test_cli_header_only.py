@@ -39,7 +39,10 @@ def test_evaluate_has_no_test_points(tmp_path) -> None:
     r = CliRunner().invoke(app, ["evaluate", "forecast", str(diary), "--horizon", "7", "--json"])
     assert r.exit_code == 0, r.output
     out = json.loads(r.stdout)
-    assert (out["n_points"], out["n_patients"], out["overall"]) == (0, 0, {"n": 0})
+    empty = {"n": 0, "model": None, "uniform": None, "historical": None, "rpss_uniform": None,
+             "rpss_historical": None, "calibration": {"bins": [], "ece": None}}  # every key, null (2026-12-07)
+    assert (out["n_points"], out["n_patients"], out["overall"]) == (0, 0, empty)
+    assert all(block == empty for block in out["per_horizon"].values())
     assert sorted(out["per_horizon"]) == [str(h) for h in range(1, 8)]
 
 

@@ -210,6 +210,11 @@ def summarize(pts: ChainPoints, horizon: int, methods=None, reference: str = "mo
     def block(sel) -> dict[str, Any]:
         res: dict[str, Any] = {"n": int(sel.sum())}
         if not sel.any():
+            # every block has every key (the issue's "per horizon and overall"); with no test point
+            # the scores are null. Until 2026-12-07 such a block was {"n": 0} alone, so a reader of
+            # per_horizon["7"]["model"]["rps"] failed on a diary too short to reach day 7
+            res.update({m: None for m in methods})
+            res.update({"rpss_uniform": None, "rpss_historical": None, "calibration": calibration(np.empty((0, M + 1)), y[:0])})
             return res
         for m in methods:
             P = np.asarray(pts.forecasts[m])[sel]
