@@ -279,9 +279,11 @@ def _query_route(route, app, engine, people, world, b) -> list[str]:  # type: ig
         for target in targets:
             a_id = people.owner_pid if target == "owner" else world.ids["child_id"]
             base = _path(path, world, b)
+            # the row's body first: some rows set the world up in it (grown_child: A's child turns 18),
+            # which is not the attacker's doing
+            body = _body(world, persona, method, path)
             before = _a_snapshot(engine, people, world, persona)
-            r = _send(app, world, persona, method, f"{base}{'&' if '?' in base else '?'}{param}={a_id}",
-                      **_body(world, persona, method, path))
+            r = _send(app, world, persona, method, f"{base}{'&' if '?' in base else '?'}{param}={a_id}", **body)
             after = _a_snapshot(engine, people, world, persona)
             where = f"{persona} {method} {path}?{param}=<{target}>"
             if r.status_code >= 500:
