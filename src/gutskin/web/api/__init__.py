@@ -1,10 +1,12 @@
 """JSON API under /api/v1: thin routers over ``gutskin.clinic`` use cases."""
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Depends
 
 from gutskin.web.api import auth, caregivers, clinician, me, microbiome, reports
+from gutskin.web.api.params import json_keys_once
 
-router = APIRouter()
+#: a JSON key given twice is refused on every route (JSON itself keeps the last one silently)
+router = APIRouter(dependencies=[Depends(json_keys_once)])
 router.include_router(auth.router)
 router.include_router(me.router)
 router.include_router(caregivers.router)

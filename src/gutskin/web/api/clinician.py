@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Body, Depends, Request
+from fastapi import APIRouter, Body, Request
 
 from gutskin.clinic import appointments, assessments, diary, questionnaires, sharing, summary
 from gutskin.clinic.access import require_role
 from gutskin.web.api.schemas import AppointmentAction, ClinicDayOut, LinkIn, LinkOut
-from gutskin.web.api.params import date_param, instant_param, json_keys_once
+from gutskin.web.api.params import date_param, instant_param
 from gutskin.web.deps import api_actor, unit_of_work
 
 router = APIRouter(tags=["clinician"])
@@ -58,7 +58,7 @@ def _record(instrument: str, patient_id: int, body: dict[str, Any], request: Req
         return assessments.record(s, actor, patient_id, instrument, body)
 
 
-@router.post("/patients/{patient_id}/assessments/easi", status_code=201, dependencies=[Depends(json_keys_once)],
+@router.post("/patients/{patient_id}/assessments/easi", status_code=201,
              summary="Record the clinician's EASI of a linked patient (the CLI's input; age from the profile)")
 def record_easi(patient_id: int, request: Request, body: dict[str, Any] = Body(...)) -> dict:
     """``{"regions": {...}, "assessed_on"?: "YYYY-MM-DD", "age_years"?: n}`` (docs/instruments.md);
@@ -66,7 +66,7 @@ def record_easi(patient_id: int, request: Request, body: dict[str, Any] = Body(.
     return _record("easi", patient_id, body, request)
 
 
-@router.post("/patients/{patient_id}/assessments/scorad", status_code=201, dependencies=[Depends(json_keys_once)],
+@router.post("/patients/{patient_id}/assessments/scorad", status_code=201,
              summary="Record the clinician's SCORAD of a linked patient (the CLI's input)")
 def record_scorad(patient_id: int, request: Request, body: dict[str, Any] = Body(...)) -> dict:
     """``{"extent_percent", "intensity": {6 signs}, "itch", "sleep_loss", "bands"?, "assessed_on"?}``."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 import os
 
-from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import JSONResponse, PlainTextResponse
 from starlette.concurrency import run_in_threadpool
 
@@ -27,7 +27,7 @@ from gutskin.web.api.schemas import (
     PasswordIn,
     QuestionnaireIn,
 )
-from gutskin.web.api.params import date_param, json_keys_once, my_patient_id
+from gutskin.web.api.params import date_param, my_patient_id
 from gutskin.clinic.errors import InvalidInput
 from gutskin.diary.csvio import DiaryCsvError
 from gutskin.web.deps import api_actor, settings_of, unit_of_work
@@ -216,8 +216,7 @@ def trends(request: Request, weeks: int = 12, patient_id: int | None = PatientQ)
         return summary.trends(s, actor, my_patient_id(s, actor, patient_id), weeks, strict=True)
 
 
-@router.post("/questionnaires/{instrument}", status_code=201, summary="Answer POEM, RECAP, ADCT, DLQI or CDLQI",
-             dependencies=[Depends(json_keys_once)])
+@router.post("/questionnaires/{instrument}", status_code=201, summary="Answer POEM, RECAP, ADCT, DLQI or CDLQI")
 def answer(instrument: str, body: QuestionnaireIn, request: Request, patient_id: int | None = PatientQ,
            replace: int | None = None) -> dict:
     """``replace``: the id of the day's answer given by another account (409 names it) to replace."""

@@ -121,7 +121,12 @@ async def json_keys_once(request: Request) -> None:
     ``gutskin score`` refuses it. JSON keeps the last silently, so a questionnaire's
     ``{"answers": [4, ...], "answers": [0, ...]}`` stored the second list and a clinician's SCORAD
     with ``extent_percent`` twice the second extent (instrument walk, 2026-12-07). Bodies that do
-    not decode are left to FastAPI's own 422."""
+    not decode are left to FastAPI's own 422. Every API route has it (api/__init__.py), but only
+    a JSON body is read here: a form or multipart body is parsed by FastAPI from the stream, and
+    a CSV import is streamed under its own size cap."""
+    media = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if media != "application/json" and not media.endswith("+json"):
+        return
     try:
         json.loads(await request.body(), object_pairs_hook=_refuse_twice)
     except _KeyTwice as exc:
