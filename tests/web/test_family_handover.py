@@ -16,11 +16,13 @@ import html
 import re
 import threading
 
+import pytest
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from gutskin.clinic import accounts, caregivers, diary, handover, sharing
-from gutskin.clinic.errors import NotFound
+from gutskin.clinic.errors import InvalidInput, NotFound
 from gutskin.store.db import transaction
 from gutskin.store.models import AuditEvent, Caregiver, DiaryDay, Invite, Patient, QuestionnaireResponse, User
 from tests.conftest import People, bearer
@@ -231,3 +233,26 @@ def test_two_redemptions_at_once_one_wins(engine, people) -> None:  # type: igno
         assert s.get(Patient, tom).owner_user_id == first.user_id
         assert s.get(Patient, first_own) is None and s.get(Patient, second_own) is not None
         assert s.scalar(select(Invite.used_at).where(Invite.code_hash == sharing._hash(c2))) is None
+
+
+def test_a_co_caregiver_holding_the_code_cannot_take_the_profile(engine, people) -> None:  # type: ignore[no-untyped-def]
+    """The code is for the young person: the other parent who helps keep the diary (here with an
+    empty profile of their own, as many caregivers have) must not take the child's record away from
+    the managing parent with it. Refused, the code stays usable, nothing changes."""
+    tom = _family(engine, people)
+    with transaction(engine) as s:
+        code = handover.create_code(s, people.owner, tom)["code"]
+    with transaction(engine) as s:  # the co-caregiver's own profile holds nothing: only the caregiver rule stops it
+        stranger_own = s.scalars(select(Patient.id).where(Patient.owner_user_id == people.stranger.user_id)).all()
+        assert stranger_own and not any(handover._has_record(s, pid) for pid in stranger_own)
+    with pytest.raises(InvalidInput) as refused, transaction(engine) as s:
+        handover.redeem(s, people.stranger, code)
+    assert str(refused.value) == ("code: this is the handover code of Tom's profile, whose diary you help keep; "
+                                  "Tom enters it signed in to their own account")
+    with Session(engine) as s:
+        tom_row = s.get(Patient, tom)
+        assert (tom_row.owner_user_id, tom_row.relationship) == (people.owner.user_id, "child")
+        assert s.scalars(select(Caregiver.user_id).where(Caregiver.patient_id == tom)).all() == [people.stranger.user_id]
+    grown, _ = _register(engine, "tom.grown@example.org")
+    with transaction(engine) as s:  # the code was not used up
+        assert handover.redeem(s, grown, code) == tom

@@ -120,6 +120,10 @@ def redeem(session: Session, actor: Actor, code: str) -> int:
     if patient.owner_user_id == actor.user_id:
         raise InvalidInput(f"code: this is the handover code of {_name(patient)}'s profile, which you manage; "
                            f"{_name(patient)} enters it signed in to their own account")
+    if session.scalar(select(exists().where(Caregiver.patient_id == patient.id, Caregiver.user_id == actor.user_id))):
+        # the other parent holding the code would take the record from the managing parent (2026-12-07)
+        raise InvalidInput(f"code: this is the handover code of {_name(patient)}'s profile, whose diary you help "
+                           f"keep; {_name(patient)} enters it signed in to their own account")
     problem = age_problem(patient, dt.date.today())
     if problem:
         raise InvalidInput(f"code: {problem}")
