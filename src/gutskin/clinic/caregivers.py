@@ -42,15 +42,17 @@ def create_code(session: Session, actor: Actor, patient_id: int) -> dict[str, st
     return sharing.create_invite(session, actor, patient_id, kind=KIND)
 
 
-def list_codes(session: Session, actor: Actor, patient_id: int) -> list[dict[str, object]]:
-    """The child's caregiver codes that could still be redeemed (without the codes)."""
+def list_codes(session: Session, actor: Actor, patient_id: int, kind: str = KIND) -> list[dict[str, object]]:
+    """The child's codes of ``kind`` (caregiver, or :data:`gutskin.clinic.handover.KIND`) that could
+    still be redeemed (without the codes); only the managing parent sees them."""
     _child_for_parent(session, actor, patient_id)
-    return sharing.list_invites(session, actor, patient_id, kind=KIND)
+    return sharing.list_invites(session, actor, patient_id, kind=kind)
 
 
-def cancel_code(session: Session, actor: Actor, patient_id: int, invite_id: int) -> None:
+def cancel_code(session: Session, actor: Actor, patient_id: int, invite_id: int, kind: str = KIND) -> None:
+    """The managing parent cancels an unused code of ``kind`` (an id of another kind or profile: 404)."""
     _child_for_parent(session, actor, patient_id)
-    sharing.cancel_invite(session, actor, patient_id, invite_id, kind=KIND)
+    sharing.cancel_invite(session, actor, patient_id, invite_id, kind=kind)
 
 
 def redeem(session: Session, actor: Actor, code: str) -> int:

@@ -78,16 +78,6 @@ def create_code(session: Session, actor: Actor, patient_id: int) -> dict[str, st
     return sharing.create_invite(session, actor, patient_id, kind=KIND)
 
 
-def list_codes(session: Session, actor: Actor, patient_id: int) -> list[dict[str, object]]:
-    _child_for_parent(session, actor, patient_id)
-    return sharing.list_invites(session, actor, patient_id, kind=KIND)
-
-
-def cancel_code(session: Session, actor: Actor, patient_id: int, invite_id: int) -> None:
-    _child_for_parent(session, actor, patient_id)
-    sharing.cancel_invite(session, actor, patient_id, invite_id, kind=KIND)
-
-
 #: tables whose rows are not the person's record (a profile with only these is empty)
 _NOT_RECORD = {"audit_events", "invites", "patients"}
 

@@ -104,13 +104,13 @@ def create_handover_code(request: Request, patient_id: int = ChildQ) -> dict:
             summary="Your child's unused handover codes (without the codes)")
 def list_handover_codes(request: Request, patient_id: int = ChildQ) -> list:
     with unit_of_work(request) as s:
-        return handover.list_codes(s, api_actor(request, s), patient_id)
+        return caregivers.list_codes(s, api_actor(request, s), patient_id, kind=handover.KIND)
 
 
 @router.delete("/handover-invites/{invite_id}", status_code=204, summary="Cancel an unused handover code")
 def cancel_handover_code(invite_id: int, request: Request, patient_id: int = ChildQ) -> Response:
     with unit_of_work(request) as s:
-        handover.cancel_code(s, api_actor(request, s), patient_id, invite_id)
+        caregivers.cancel_code(s, api_actor(request, s), patient_id, invite_id, kind=handover.KIND)
     return Response(status_code=204)
 
 

@@ -42,7 +42,7 @@ def _ctx(request: Request, s, u, lists: bool = True, **extra) -> dict:  # type: 
                          # handing the profile over to the grown-up child (clinic/handover.py)
                          "handover_problem": handover.readiness(s, u.actor, p.id),
                          "handover_codes": [{**c, "made": local(c["created_at"]), "until": local(c["expires_at"])}
-                                            for c in handover.list_codes(s, u.actor, p.id)]})
+                                            for c in caregivers.list_codes(s, u.actor, p.id, kind=handover.KIND)]})
     helping = [{**c, "since_local": local(c["since"])} for c in caregivers.caregiving(s, u.actor)]
     handed = [{**h, "day": local(h["at"])[:10]} for h in handover.handed_over_by(s, u.actor)]
     return {"children": children, "helping": helping, "handed": handed, "lists": True, "zone": zone.key if zone else "UTC", **extra}
@@ -141,7 +141,7 @@ def cancel_handover_code(request: Request, invite_id: int, patient: int, csrf_to
     with unit_of_work(request) as s:
         u = require_user(request, s, "patient")
         verify_csrf(request, u, csrf_token)
-        handover.cancel_code(s, u.actor, patient, invite_id)
+        caregivers.cancel_code(s, u.actor, patient, invite_id, kind=handover.KIND)
     return redirect("/caregivers")
 
 
