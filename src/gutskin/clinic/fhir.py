@@ -302,8 +302,45 @@ def resolve_patient(session: Session, actor: Actor, ref: str) -> Patient:
     return patient_for_read(session, actor, p.id)
 
 
+def _name_words(name: str) -> set[str]:
+    """A name's words for comparison: case, accents and punctuation set aside ("Maja-Elin Lindqvist",
+    "LINDQVIST, Maja Elin" and "Maja Elin Lindqvist" have the same words)."""
+    import re
+    import unicodedata
+
+    plain = "".join(c for c in unicodedata.normalize("NFKD", name) if not unicodedata.combining(c))
+    return {w for w in re.split(r"[^\w]+|_", plain.casefold()) if w}
+
+
+def identity_differences(foreign: dict[str, Any], p: Patient) -> dict[str, Any]:
+    """Whether a Patient of another system and the profile the operator named are the same person,
+    as far as both say: the name (the words of the shorter are all in the longer: a middle name or
+    the order "family, given" may differ) and the birth year. A profile without a name of its own
+    (a clinic-side profile named by its identifier) or without a birth year is not compared on it.
+    ``{"compared": [...], "differs": [...], "bundle": {"name", "birth_year"}, "profile": {...}}``."""
+    mine = p.display_name if p.display_name and p.display_name != p.external_id else None
+    compared, differs = [], []
+    if foreign.get("display_name") and mine:
+        compared.append("name")
+        a, b = _name_words(foreign["display_name"]), _name_words(mine)
+        if not a or not b or not (a <= b or b <= a):
+            differs.append("name")
+    if foreign.get("birth_year") is not None and p.birth_year is not None:
+        compared.append("birth year")
+        if int(foreign["birth_year"]) != int(p.birth_year):
+            differs.append("birth year")
+    return {"compared": compared, "differs": differs,
+            "bundle": {"name": foreign.get("display_name"), "birth_year": foreign.get("birth_year")},
+            "profile": {"name": mine, "birth_year": p.birth_year}}
+
+
+def _identity_words(who: dict[str, Any]) -> str:
+    name = repr(who["name"]) if who.get("name") else "no name"
+    return f"{name}, born {who['birth_year']}" if who.get("birth_year") is not None else f"{name}, no birth year"
+
+
 def import_bundle(engine: Engine, actor: Actor, bundle: Any, patient_ref: str | None = None,
-                  owner_user_id: int | None = None) -> dict[str, Any]:
+                  owner_user_id: int | None = None, accept_identity_difference: bool = False) -> dict[str, Any]:
     """Import a bundle's QuestionnaireResponses and Observations in one transaction.
 
     The target patient is ``patient_ref`` (identifier or id) or the bundle Patient's gutskin
@@ -318,14 +355,25 @@ def import_bundle(engine: Engine, actor: Actor, bundle: Any, patient_ref: str | 
     allergy record for is a ``Conflict`` (2026-12-06; before, they were ignored).
     Who answered travels as a role (patient | caregiver, from the bundle's authors and
     performers); the account that entered it elsewhere is not known here (``author_user_id`` NULL).
+
+    A Patient of another system (no gutskin identifier: an EHR's MRN, a research app's id; since
+    2026-12-07) is imported only into the patient ``patient_ref`` names (without one: ``InvalidInput``
+    saying to name it). Who it is is then the operator's choice, checked: when the named profile and
+    the Patient both give a name or a birth year and they differ (:func:`identity_differences`), the
+    import is a ``Conflict`` naming both, unless ``accept_identity_difference``; the summary's
+    ``foreign_patient`` says what was compared and what differed. A profile the import creates for it
+    takes its name, birth year and sex (not its address), pseudonymous in exports
+    (``share_identity`` stays off: that consent is the patient's to give in gutskin).
     """
     from gutskin.diary.csvio import canonical_identifier
     from gutskin.interop.fhir_import import BundleError, parse_bundle
 
     try:
-        parsed = parse_bundle(bundle)
+        parsed = parse_bundle(bundle, target_named=bool(patient_ref))
     except BundleError as exc:
         raise InvalidInput(str(exc)) from None
+    foreign = parsed.foreign
+    check: dict[str, Any] | None = None
     if parsed.assessments and not actor.is_system:
         # a clinician's findings: only the operator's import (the CLI) may bring them in, never a
         # patient's or caregiver's own upload (it would put findings in the clinic's name)
@@ -338,6 +386,7 @@ def import_bundle(engine: Engine, actor: Actor, bundle: Any, patient_ref: str | 
                         "import (gutskin import fhir) may bring them in; nothing was imported")
     with transaction(engine) as s:
         ref = patient_ref or parsed.patient_identifier
+        assert ref is not None  # a foreign Patient is parsed only with a named target
         p = _by_identifier(s, ref)
         ref = canonical_identifier(ref)  # a new profile is stored in canonical form, as the CSV import does
         if p is None and patient_ref and patient_ref.isdigit():
@@ -364,12 +413,31 @@ def import_bundle(engine: Engine, actor: Actor, bundle: Any, patient_ref: str | 
                     raise InvalidInput(str(exc)) from None
                 p.display_name = name or ref
                 p.birth_year, p.sex, p.region, p.share_identity = who["birth_year"], who["sex"], who["region"], True
+            elif foreign is not None:
+                # another system's Patient: the clinic's record of who the person is (name, birth year, sex),
+                # not an identity the patient chose to share from gutskin (share_identity stays off)
+                try:
+                    name = clean_name("patient name", foreign["display_name"]) if foreign["display_name"] else ""
+                except NameRefused as exc:
+                    raise InvalidInput(str(exc)) from None
+                p.display_name = name or ref
+                p.birth_year, p.sex = foreign["birth_year"], foreign["sex"]
             s.add(p)
             s.flush()
             created = True
             audit.record(s, actor, p.id, "create", "patient", p.id)
         else:
             patient_for_write(s, actor, p.id)
+            if foreign is not None:
+                check = identity_differences(foreign, p)
+                if check["differs"] and not accept_identity_difference:
+                    raise Conflict(
+                        f"the bundle's Patient ({_identity_words(check['bundle'])}) and patient {p.external_id} "
+                        f"({_identity_words(check['profile'])}) differ in {' and '.join(check['differs'])}; nothing "
+                        "was imported. Check that they are the same person; if they are, import again with "
+                        "--accept-identity-difference")
+        if foreign is not None and check is None:
+            check = {"compared": [], "differs": [], "created": True}
         if parsed.days:
             clash = s.scalar(select(DiaryDay.day).where(DiaryDay.patient_id == p.id,
                                                         DiaryDay.day.in_(list(parsed.days))).order_by(DiaryDay.day).limit(1))
@@ -418,4 +486,8 @@ def import_bundle(engine: Engine, actor: Actor, bundle: Any, patient_ref: str | 
                                         author_role=q["author_role"], author_ref=q.get("author_ref")))
         s.flush()
         audit.record(s, actor, p.id, "import", "fhir_bundle")
-        return {"patient_id": p.id, "external_id": p.external_id, "created": created, **parsed.summary()}
+        out = {"patient_id": p.id, "external_id": p.external_id, "created": created, **parsed.summary()}
+        if foreign is not None:
+            out["foreign_patient"] = {"identifiers": foreign["identifiers"],
+                                      **{k: v for k, v in (check or {}).items() if k in ("compared", "differs")}}
+        return out

@@ -53,7 +53,11 @@ def export_fhir(
 @import_app.command("fhir")
 def import_fhir(
     file: str = typer.Argument(..., help="FHIR Bundle (JSON) exported by gutskin; '-' reads standard input."),
-    patient: str = typer.Option(None, "--patient", help="Import into this patient instead of the bundle's identifier."),
+    patient: str = typer.Option(None, "--patient", help="Import into this patient instead of the bundle's identifier "
+                                "(needed for a bundle of another system, whose Patient has no gutskin identifier)."),
+    accept_identity_difference: bool = typer.Option(
+        False, "--accept-identity-difference",
+        help="Import another system's Patient into --patient even though their name or birth year differ."),
 ) -> None:
     """Import a bundle's QuestionnaireResponses, Observations and food allergies (AllergyIntolerance): all or nothing."""
     from gutskin.clinic.actors import SYSTEM
@@ -80,7 +84,8 @@ def import_fhir(
     url = database_url()
     ensure_schema(url)
     try:
-        summary = import_bundle(get_engine(url), SYSTEM, bundle, patient_ref=patient)
+        summary = import_bundle(get_engine(url), SYSTEM, bundle, patient_ref=patient,
+                                accept_identity_difference=accept_identity_difference)
     except ClinicError as exc:
         fail(f"{file}: {exc}")
     print(json.dumps(summary))

@@ -61,7 +61,9 @@ class BundleError(ValueError):
 
 @dataclass
 class ParsedBundle:
-    patient_identifier: str
+    #: the Patient's gutskin identifier; None for a Patient of another system (read only when the
+    #: import names its target: ``parse_bundle(..., target_named=True)``, 2026-12-07)
+    patient_identifier: str | None
     days: dict[dt.date, dict[str, Any]] = field(default_factory=dict)
     questionnaires: list[dict[str, Any]] = field(default_factory=list)
     #: the clinic's EASI and SCORAD (rows of ``questionnaires``' shape, ``author_role`` "clinician")
@@ -74,6 +76,10 @@ class ParsedBundle:
     #: PSEUDED mark): ``{"display_name", "birth_year", "sex", "region"}`` (None where not given);
     #: None for a pseudonymous bundle. Given to a profile the import creates (2026-12-06).
     identity: dict[str, Any] | None = None
+    #: a Patient of another system (no gutskin identifier; 2026-12-07): ``{"identifiers": ["<system>|<value>",
+    #: ...], "display_name", "birth_year", "sex"}`` (None where not given), for the identity check of
+    #: the target the operator named and for a profile the import creates; None for a gutskin Patient
+    foreign: dict[str, Any] | None = None
 
     def summary(self) -> dict[str, Any]:
         return {"patient": self.patient_identifier, "days": len(self.days),
@@ -445,8 +451,35 @@ def load_bundle_text(text: str) -> Any:
         raise BundleError("file", "format", f"not JSON ({exc})") from None
 
 
-def parse_bundle(data: Any) -> ParsedBundle:
+def _foreign_identity(res: Mapping[str, Any], where: str) -> dict[str, Any]:
+    """Who a Patient of another system is: its identifiers (``system|value``), its name (``text``, else
+    the given names and the family name of the official, else the first, name), birth year and sex.
+    Address and contact details are not read (an EHR's address is a postal address, not gutskin's
+    region). Checked as a profile's columns would be."""
+    idents = [f"{x.get('system') or '(no system)'}|{x.get('value')}" for x in res.get("identifier") or []
+              if isinstance(x, Mapping) and x.get("value")]
+    names = [n for n in res.get("name") or [] if isinstance(n, Mapping)]
+    chosen = next((n for n in names if n.get("use") == "official"), names[0] if names else None)
+    name = None
+    if chosen is not None:
+        name = chosen.get("text") or " ".join([*(chosen.get("given") or []), *([chosen["family"]] if chosen.get("family") else [])])
+        name = " ".join(str(name).split()) or None
+    if name is not None and len(name) > 120:
+        raise BundleError(where, "name", f"at most 120 characters, this one has {len(name)}")
+    born = res.get("birthDate")
+    year = int(born[:4]) if isinstance(born, str) and len(born) >= 4 and born[:4].isdigit() else None
+    sex = res.get("gender") if res.get("gender") in _SEXES else None
+    return {"identifiers": idents, "display_name": name, "birth_year": year, "sex": sex}
+
+
+def parse_bundle(data: Any, *, target_named: bool = False) -> ParsedBundle:
     """Validate a gutskin bundle and return its diary days and questionnaire responses.
+
+    ``target_named``: the import names the patient to import into (``gutskin import fhir FILE
+    --patient ID``). Then a Patient of another system (an EHR's, a research app's: no gutskin
+    identifier) is read, its identity returned as :attr:`ParsedBundle.foreign` for the caller to
+    check against that patient (2026-12-07; refused before, also with ``--patient``). Without a
+    named target such a bundle is refused, saying to name one.
 
     Raises :class:`BundleError` for the first problem found (resource and field named).
     """
@@ -463,9 +496,15 @@ def parse_bundle(data: Any) -> ParsedBundle:
     pi, pe = patients[0]
     pres = pe["resource"]
     ident = next((x.get("value") for x in pres.get("identifier") or [] if x.get("system") == C.PATIENT_ID_SYSTEM), None)
+    foreign = None
     if not ident:
-        raise BundleError(_where(pi, pres), "identifier",
-                          f"no identifier with system {C.PATIENT_ID_SYSTEM} (not a gutskin bundle)")
+        foreign = _foreign_identity(pres, _where(pi, pres))
+        if not target_named:
+            shown = ", ".join(x[:80] for x in foreign["identifiers"][:3]) or "none"
+            raise BundleError(_where(pi, pres), "identifier",
+                              f"no identifier with system {C.PATIENT_ID_SYSTEM}: a Patient of another system "
+                              f"(identifiers: {shown}), not of a gutskin export; name the gutskin patient to import "
+                              "it into: gutskin import fhir FILE --patient ID (identifier p-... or numeric id)")
     problem = identifier_problem(ident) if isinstance(ident, str) else None
     if problem:  # the CSV's rule: a stored identifier must export again (one starting with '=' could not)
         raise BundleError(_where(pi, pres), "identifier.value", problem)
@@ -473,7 +512,9 @@ def parse_bundle(data: Any) -> ParsedBundle:
     # a transaction's conditional reference to the Patient by any of its identifiers (2026-12-07)
     patient_refs |= {f"Patient?identifier={x.get('system')}|{x.get('value')}" for x in pres.get("identifier") or []
                      if isinstance(x, Mapping) and x.get("system") and x.get("value")}
-    identity = _identity(pres, _where(pi, pres))
+    # a foreign Patient's identity is checked against the named target (gutskin.clinic.fhir), never
+    # taken as a gutskin identity shared with consent
+    identity = _identity(pres, _where(pi, pres)) if foreign is None else None
 
     def check_subject(i: int, res: Mapping[str, Any], key: str = "subject") -> None:
         ref = _reference(res.get(key))
@@ -505,7 +546,7 @@ def parse_bundle(data: Any) -> ParsedBundle:
             raise BundleError(_where(i, res), fld, f"must reference the bundle's Patient or a RelatedPerson of it, got {ref!r}")
         return author_roles[ref]
 
-    out = ParsedBundle(patient_identifier=ident, identity=identity)
+    out = ParsedBundle(patient_identifier=ident, identity=identity, foreign=foreign)
     qr_totals: dict[str, float | None] = {}
     poem_qr: dict[dt.date, int] = {}
     poem_author: dict[dt.date, tuple[str | None, str | None]] = {}
