@@ -64,8 +64,11 @@ def redeem(session: Session, actor: Actor, code: str) -> int:
     if not isinstance(code, str) or not code.strip():
         raise InvalidInput("code: enter the caregiver code the child's parent gave you")
     inv = sharing.find_unused_invite(session, code, KIND)
-    patient = session.get(Patient, inv.patient_id)
-    if patient is None or patient.relationship != "child":  # pragma: no cover - codes are made for children only
+    # the child's row locked and read again (PostgreSQL), as a handover locks it: a handover
+    # committing meanwhile (it ends every co-caregiver's share) is seen, never run beside this one
+    patient = session.scalar(select(Patient).where(Patient.id == inv.patient_id).with_for_update()
+                             .execution_options(populate_existing=True))
+    if patient is None or patient.relationship != "child":  # handed over to the grown-up child a moment ago
         raise NotFound("code: this invite code is unknown, used or expired")
     if patient.owner_user_id == actor.user_id:
         raise InvalidInput("code: this is a code for a profile you manage yourself; give it to the other caregiver")
@@ -128,7 +131,9 @@ def caregiving(session: Session, actor: Actor) -> list[dict[str, object]]:
         select(Caregiver, Patient, User.email, User.display_name)
         .join(Patient, Patient.id == Caregiver.patient_id)
         .join(User, User.id == Caregiver.granted_by_user_id)
-        .where(Caregiver.user_id == actor.user_id).order_by(Caregiver.id)).all()
+        # a child's only: a row left on a profile handed over to the grown-up child (the race of a
+        # caregiver code and the handover before 2026-12-07) names nothing of theirs
+        .where(Caregiver.user_id == actor.user_id, Patient.relationship == "child").order_by(Caregiver.id)).all()
     return [{"id": c.id, "patient_id": p.id, "name": p.display_name or p.external_id,
              "managed_by": name or email, "since": c.created_at.isoformat(timespec="seconds") + "Z"}
             for c, p, email, name in rows]

@@ -141,9 +141,14 @@ def claim_invite(session: Session, inv: Invite) -> None:
     from sqlalchemy import update
     from sqlalchemy.orm.attributes import set_committed_value
 
+    # Not cancelled meanwhile either (attack walk, 2026-12-07): a code the parent or patient cancels
+    # (or a handover, a removal, a revocation cancels with itself) while someone redeems it was read
+    # as usable before the cancellation committed; on PostgreSQL this UPDATE then waited for the
+    # cancellation's row lock and, with used_at still empty, took the code anyway.
     now = utcnow()
     claimed = session.execute(
-        update(Invite).where(Invite.id == inv.id, Invite.used_at.is_(None)).values(used_at=now)
+        update(Invite).where(Invite.id == inv.id, Invite.used_at.is_(None), Invite.expires_at >= now)
+        .values(used_at=now)
         .execution_options(synchronize_session=False)
     ).rowcount
     if claimed != 1:

@@ -1,0 +1,143 @@
+"""Attack walk of the newest surfaces (2026-12-07, docs/security.md "Attack walk 2026-12-07").
+
+Races between the codes of a child's profile, run as explicit interleavings on SQLite and
+PostgreSQL (the first transaction holds its write, the second starts and, on PostgreSQL, waits on a
+row lock; then the first commits):
+
+- a code cancelled (by the parent, or with a handover) while someone redeems it: the redemption
+  had read the code as usable before the cancellation committed, and its claim (``UPDATE ... WHERE
+  used_at IS NULL``) then took it anyway on PostgreSQL: the person the parent had just cancelled
+  the code for became a co-caregiver, a clinician got the record the patient had withdrawn the code
+  for;
+- a caregiver code redeemed at the moment the grown-up child redeemed the handover code: the new
+  co-caregiver row was not seen by the handover (which ends every co-caregiver's share), so an
+  adult kept a ``caregivers`` row on the young person's own profile and the profile's name on
+  their "Children you help keep".
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from gutskin.clinic import accounts, caregivers, handover, sharing
+from gutskin.clinic.errors import NotFound
+from gutskin.store.db import transaction
+from gutskin.store.models import Caregiver, Consent, Invite, Patient
+from tests.conftest import People
+from tests.safety.lock_waits import until_waiting_or_done
+
+
+def _account(engine, email: str):  # type: ignore[no-untyped-def]
+    with transaction(engine) as s:
+        return accounts.actor_for(accounts.register_patient(s, email, People.password, email.split("@")[0]))
+
+
+def _teen(engine, people) -> int:  # type: ignore[no-untyped-def]
+    """The owner's child Tom, 17 this year (old enough to be handed over)."""
+    with transaction(engine) as s:
+        return accounts.add_child_profile(s, people.owner, "Tom", dt.date.today().year - 17).id
+
+
+def _race(engine, first, second) -> list[object]:  # type: ignore[no-untyped-def]
+    """``first(s)`` in a transaction that stays open until ``second`` (in its own transaction, on
+    another thread) waits for it (PostgreSQL: on a row lock; SQLite: at BEGIN IMMEDIATE); then the
+    first commits. Returns what the second returned or raised."""
+    outcome: list[object] = []
+
+    def run() -> None:
+        try:
+            with transaction(engine) as s2:
+                outcome.append(second(s2))
+        except Exception as exc:  # noqa: BLE001 - what the second one got
+            outcome.append(exc)
+
+    with transaction(engine) as s1:
+        first(s1)
+        s1.flush()
+        t = threading.Thread(target=run)
+        t.start()
+        until_waiting_or_done(engine, t)
+        t.join(0.3)
+    t.join(30)
+    assert not t.is_alive() and len(outcome) == 1, outcome
+    return outcome
+
+
+def test_a_caregiver_code_cancelled_while_it_is_redeemed_is_not_used(engine, people) -> None:  # type: ignore[no-untyped-def]
+    """The parent cancels the code they gave; the person redeeming it at that moment is refused
+    (was: co-caregiver of the child on PostgreSQL, the 'cancelled' code marked used)."""
+    tom = _teen(engine, people)
+    with transaction(engine) as s:
+        made = caregivers.create_code(s, people.owner, tom)
+    outcome = _race(engine, lambda s: caregivers.cancel_code(s, people.owner, tom, int(made["id"])),
+                    lambda s: caregivers.redeem(s, people.stranger, made["code"]))
+    assert isinstance(outcome[0], NotFound), outcome
+    with Session(engine) as s:
+        assert s.scalars(select(Caregiver).where(Caregiver.patient_id == tom)).all() == []
+        assert s.get(Invite, int(made["id"])).used_at is None
+    with transaction(engine) as s:  # and nothing of Tom's on the stranger's list
+        assert caregivers.caregiving(s, people.stranger) == []
+
+
+def test_a_clinician_code_withdrawn_while_it_is_redeemed_links_nobody(engine, people) -> None:  # type: ignore[no-untyped-def]
+    """The patient withdraws the code given to a clinician; the clinician entering it at that
+    moment is refused (was: linked, reading the record, on PostgreSQL)."""
+    with transaction(engine) as s:
+        made = sharing.create_invite(s, people.owner, people.owner_pid)
+    outcome = _race(engine, lambda s: sharing.cancel_invite(s, people.owner, people.owner_pid, int(made["id"])),
+                    lambda s: sharing.accept_invite(s, people.unlinked, made["code"]))
+    assert isinstance(outcome[0], NotFound), outcome
+    with Session(engine) as s:
+        assert s.scalars(select(Consent).where(Consent.clinician_user_id == people.unlinked.user_id)).all() == []
+
+
+@pytest.mark.parametrize("handover_first", [False, True], ids=["caregiver-first", "handover-first"])
+def test_a_caregiver_code_redeemed_during_the_handover_leaves_no_co_caregiver(
+        engine, people, handover_first: bool) -> None:  # type: ignore[no-untyped-def]
+    """Grandma redeems the caregiver code the parent gave her while Tom redeems his handover code:
+    whichever comes first, once both are done Tom's own profile has no co-caregiver, and Grandma's
+    "Children you help keep" does not name him."""
+    tom = _teen(engine, people)
+    grandma, grown = _account(engine, "grandma@example.org"), _account(engine, "tom@example.org")
+    with transaction(engine) as s:
+        cg = caregivers.create_code(s, people.owner, tom)["code"]
+        hc = handover.create_code(s, people.owner, tom)["code"]
+
+    def take(s: Session) -> int:
+        return handover.redeem(s, grown, hc)
+
+    def join(s: Session) -> int:
+        return caregivers.redeem(s, grandma, cg)
+
+    outcome = _race(engine, take, join) if handover_first else _race(engine, join, take)
+    if handover_first:
+        assert isinstance(outcome[0], NotFound), outcome  # the code went with the handover
+    else:
+        assert outcome == [tom]  # the handover came second and ended Grandma's share as everyone's
+    with Session(engine) as s:
+        p = s.get(Patient, tom)
+        assert (p.owner_user_id, p.relationship) == (grown.user_id, "self")
+        assert s.scalars(select(Caregiver).where(Caregiver.patient_id == tom)).all() == []
+    with transaction(engine) as s:
+        assert caregivers.caregiving(s, grandma) == []
+
+
+def test_a_co_caregiver_row_left_on_a_grown_ups_profile_names_nothing(engine, people) -> None:  # type: ignore[no-untyped-def]
+    """A row such a race left before the fix (a database of the old code): the profile is the young
+    person's own now, so the adult's list of children does not name it (it named Tom and 'managed
+    by' his parent) and it gives no access."""
+    tom = _teen(engine, people)
+    grown = _account(engine, "tom@example.org")
+    with transaction(engine) as s:
+        hc = handover.create_code(s, people.owner, tom)["code"]
+    with transaction(engine) as s:
+        handover.redeem(s, grown, hc)
+    with transaction(engine) as s:  # the row the old code's race left behind
+        s.add(Caregiver(patient_id=tom, user_id=people.stranger.user_id, granted_by_user_id=people.owner.user_id))
+    with transaction(engine) as s:
+        assert caregivers.caregiving(s, people.stranger) == []
