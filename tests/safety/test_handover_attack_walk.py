@@ -141,3 +141,40 @@ def test_a_co_caregiver_row_left_on_a_grown_ups_profile_names_nothing(engine, pe
         s.add(Caregiver(patient_id=tom, user_id=people.stranger.user_id, granted_by_user_id=people.owner.user_id))
     with transaction(engine) as s:
         assert caregivers.caregiving(s, people.stranger) == []
+
+
+@pytest.mark.parametrize("what", ["account", "profile"])
+@pytest.mark.parametrize("handover_first", [True, False], ids=["handover-first", "deletion-first"])
+def test_the_parent_deleting_during_the_handover_never_erases_the_young_persons_record(
+        engine, people, what: str, handover_first: bool) -> None:  # type: ignore[no-untyped-def]
+    """The parent deletes their account (or Tom's profile) at the moment Tom takes the profile over.
+    Handover first: the record is Tom's when the deletion goes ahead, so it is not erased (was, on
+    PostgreSQL: the deletion had listed the profile as the parent's, waited for the handover's lock
+    and then deleted Tom's own record with every day in it). Deletion first: the profile is gone and
+    Tom's code finds nothing; his own profile is kept."""
+    tom = _teen(engine, people)
+    grown = _account(engine, "tom@example.org")
+    with transaction(engine) as s:
+        hc = handover.create_code(s, people.owner, tom)["code"]
+        grown_own = s.scalar(select(Patient.id).where(Patient.owner_user_id == grown.user_id))
+
+    def take(s: Session) -> int:
+        return handover.redeem(s, grown, hc)
+
+    def delete(s: Session) -> object:
+        if what == "account":
+            return accounts.delete_account(s, people.owner, People.password)
+        return accounts.delete_child_profile(s, people.owner, tom, People.password)
+
+    outcome = _race(engine, take, delete) if handover_first else _race(engine, delete, take)
+    with Session(engine) as s:
+        p = s.get(Patient, tom)
+        if handover_first:
+            assert p is not None and (p.owner_user_id, p.relationship) == (grown.user_id, "self")
+            if what == "profile":
+                assert isinstance(outcome[0], NotFound), outcome  # no longer the parent's to delete
+            else:
+                assert not isinstance(outcome[0], Exception), outcome  # the account goes, without Tom's record
+        else:
+            assert p is None and isinstance(outcome[0], NotFound), outcome
+            assert s.get(Patient, grown_own) is not None

@@ -543,6 +543,10 @@ def finish_delete_child_profile(session: Session, actor: Actor, patient_id: int,
     records deleted; its name returned."""
     from gutskin.clinic.access import patient_for_write
 
+    # the profile's row locked and read again first (PostgreSQL): a handover to the grown-up child
+    # committing meanwhile made it theirs, and the DELETE, waiting for the handover's lock, then
+    # erased the young person's record (attack walk, 2026-12-07); now it is no longer ours: 404
+    _lock_profiles(session, Patient.id == patient_id)
     patient = patient_for_write(session, actor, patient_id)
     if patient.relationship != "child":
         raise InvalidInput("patient: this is your own profile; it is deleted with your account (Delete my account)")
@@ -565,6 +569,14 @@ def delete_child_profile(session: Session, actor: Actor, patient_id: int, passwo
     check = check_delete_child_profile(session, actor, patient_id)
     verify_password_recheck(check, password)
     return finish_delete_child_profile(session, actor, patient_id, check)
+
+
+def _lock_profiles(session: Session, where) -> list[Patient]:  # type: ignore[no-untyped-def]
+    """The profiles matching ``where``, their rows locked (``FOR UPDATE``) and read again. On
+    PostgreSQL a row another transaction holds (a handover, :mod:`gutskin.clinic.handover`) is
+    waited for, and ``where`` is checked again on the row as that transaction left it."""
+    return list(session.scalars(select(Patient).where(where).order_by(Patient.id).with_for_update()
+                                .execution_options(populate_existing=True)).all())
 
 
 def _erase_profiles(session: Session, actor: Actor, patients: list[Patient]) -> None:
@@ -614,7 +626,9 @@ def finish_delete_account(session: Session, actor: Actor, check: PasswordRecheck
         from gutskin.clinic.sharing import end_for_closed_account
 
         end_for_closed_account(session, actor, user.id)
-    _erase_profiles(session, actor, list(session.scalars(select(Patient).where(Patient.owner_user_id == user.id)).all()))
+    # locked and read again (PostgreSQL): a profile handed over to the grown-up child while this
+    # runs is theirs, not erased with the parent's account (attack walk, 2026-12-07)
+    _erase_profiles(session, actor, _lock_profiles(session, Patient.owner_user_id == user.id))
     if user.role == "patient":  # a clinician's or admin's address stays (delete_account)
         audit.pseudonymise_actor(session, user.id)
     _forget_sign_in_counts(session, user.email)
