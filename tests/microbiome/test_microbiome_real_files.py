@@ -15,6 +15,8 @@ with 12 OTUs (mothur).
 from __future__ import annotations
 
 import json
+
+import numpy as np
 from pathlib import Path
 
 import pytest
@@ -358,17 +360,18 @@ def test_tables_not_in_utf8_say_which_line_and_what_to_do(tmp_path) -> None:
         read_profile(u16)
 
 
-def test_compressed_files_say_to_decompress_them(tmp_path) -> None:
+def test_compressed_reports_are_read_as_the_plain_file(tmp_path) -> None:
+    """They were refused with "decompress it first" until 2026-12-07."""
     import bz2
     import gzip
 
-    text = (REAL / "kraken_report_dash_ranks_krepB.txt").read_bytes()
-    gz = tmp_path / "report.txt.gz"
-    gz.write_bytes(gzip.compress(text))
-    with pytest.raises(MicrobiomeInputError, match=r"report\.txt\.gz: a gzip-compressed file, not a text table: "
-                                                   r"decompress it first"):
-        read_profile(gz)
-    bz = tmp_path / "report.txt.bz2"
-    bz.write_bytes(bz2.compress(text))
-    with pytest.raises(MicrobiomeInputError, match=r"report\.txt\.bz2: a bzip2-compressed file"):
-        read_profile(bz)
+    plain = REAL / "kraken_report_dash_ranks_krepB.txt"
+    want = read_profile(plain)
+    text = plain.read_bytes()
+    for suffix, packed in ((".gz", gzip.compress(text)), (".bz2", bz2.compress(text))):
+        f = tmp_path / f"kraken_report_dash_ranks_krepB.txt{suffix}"
+        f.write_bytes(packed)
+        got = read_profile(f)
+        assert got.sample_ids == want.sample_ids and got.feature_ids == want.feature_ids
+        assert np.array_equal(got.matrix, want.matrix)
+        assert got.source == str(f)

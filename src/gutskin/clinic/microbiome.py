@@ -40,6 +40,9 @@ UPLOAD_FORMATS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("Bracken output", (".bracken",)),  # as Bracken's manual names it (-o sample.bracken)
     ("a mothur .shared file", (".shared",)),
     ("a sylph-tax profile", (".sylphmpa",)),  # sylph-tax taxprof's MetaPhlAn-style output  # make.shared's output (stability.opti_mcc.shared)
+    # pipelines hand their tables out compressed (feature-table.tsv.gz, sample.kreport.gz,
+    # merged_abundance_table.txt.bz2): unpacked under the plain-file size limit, then read as plain
+    ("any of these compressed (gzip, bzip2, xz) or alone in a zip", (".gz", ".bz2", ".xz", ".zip")),
 )
 ALLOWED_SUFFIXES = tuple(x for _, suffixes in UPLOAD_FORMATS for x in suffixes)
 
@@ -70,14 +73,20 @@ def safe_filename(name: str | None) -> str:
     return (stem + ext if stem else "") or "upload"
 
 
-def _check_type(name: str, data: bytes) -> None:
+_PACKED_SUFFIXES = UPLOAD_FORMATS[-1][1]
+
+
+def _check_type(name: str, data: bytes, *, shown: str | None = None,
+                suffixes: tuple[str, ...] | None = ALLOWED_SUFFIXES) -> None:
+    """The plain file's checks: suffix (of ``name``, one of ``suffixes``) and text. ``shown``: how
+    the file is named in a refusal (a zip's member: 'tables.zip (feature-table.tsv)'). ``suffixes``:
+    a zip's member must have a plain file's suffix; ``None`` for what a .gz/.bz2/.xz unpacked to (its
+    outer name was checked)."""
     from gutskin.microbiome.io import why_not_text
 
-    bzip2 = data[:3] == b"BZh" and data[3:4] in b"123456789" and data[4:10] in (b"1AY&SY", b"\x17rE8P\x90")
-    if data.startswith(b"\x1f\x8b") or bzip2:  # feature-table.tsv.gz: "decompress it first", as the CLI says
-        raise InvalidInput(f"file: {name}: {why_not_text(data)}")
-    if not name.lower().endswith(ALLOWED_SUFFIXES):
-        raise InvalidInput(f"file: expected {upload_formats_words()}, got {name!r}")
+    shown = shown or name
+    if suffixes is not None and not name.lower().endswith(suffixes):
+        raise InvalidInput(f"file: expected {upload_formats_words()}, got {shown!r}")
     head = data[:8]
     is_hdf5 = head.startswith(b"\x89HDF\r\n\x1a\n")
     is_zip = name.lower().endswith(".qza") and head.startswith(b"PK\x03\x04")  # a QIIME 2 artifact is a zip
@@ -85,7 +94,37 @@ def _check_type(name: str, data: bytes) -> None:
         try:  # incrementally: a character cut at byte 4096 is not an error (a valid file was refused)
             codecs.getincrementaldecoder("utf-8")().decode(data[:4096], final=False)
         except UnicodeDecodeError:  # UTF-16, a spreadsheet's Windows-1252 CSV: which, and what to do
-            raise InvalidInput(f"file: {name}: {why_not_text(data)}") from None
+            raise InvalidInput(f"file: {shown}: {why_not_text(data)}") from None
+
+
+def _unpack_upload(name: str, data: bytes, max_bytes: int) -> tuple[str, bytes, str, bool] | None:
+    """A compressed upload (gzip, bzip2, xz, a zip holding one file; not a QIIME 2 artifact) unpacked:
+    (the inner file's name, its bytes, how refusals name it, whether it came from a zip), or ``None`` for
+    a plain file. Streamed and refused beyond ``max_bytes``, the limit a plain upload has (a zip bomb is
+    refused after ``max_bytes``, never held in memory); what comes out then gets every check a plain
+    file gets (microbiome.io.unpack)."""
+    import io
+
+    from gutskin.microbiome.errors import MicrobiomeInputError
+    from gutskin.microbiome.io import is_qiime_artifact, compression_of, unpack
+
+    kind = compression_of(data[:16])
+    if kind is None or (kind == "zip" and (name.lower().endswith(".qza") or is_qiime_artifact(io.BytesIO(data)))):
+        return None
+    if not name.lower().endswith(ALLOWED_SUFFIXES):
+        raise InvalidInput(f"file: expected {upload_formats_words()}, got {name!r}")
+    with tempfile.TemporaryDirectory(prefix="gutskin-upload-") as tmp:
+        packed = os.path.join(tmp, "packed")
+        with open(packed, "wb") as fh:
+            fh.write(data)
+        os.mkdir(os.path.join(tmp, "out"))
+        try:
+            u = unpack(packed, os.path.join(tmp, "out"), max_bytes=max_bytes, name=name)
+        except MicrobiomeInputError as exc:
+            raise InvalidInput(f"file: {exc}") from None
+        with open(u.path, "rb") as fh:
+            inner = fh.read(max_bytes + 1)
+    return os.path.basename(u.path), inner, u.label, kind == "zip"
 
 
 def _not_a_diary(name: str, data: bytes) -> None:
@@ -155,8 +194,15 @@ def parse_upload(filename: str, data: bytes, *, sample_id: str | None = None, me
         raise InvalidInput("file: the upload is empty")
     if len(data) > max_bytes:
         raise InvalidInput(f"file: larger than {max_bytes // (1024 * 1024)} MB")
-    _check_type(name, data)
-    _not_a_diary(name, data)
+    shown, read_name = name, name  # how refusals name the file; the name it is read under
+    unpacked = _unpack_upload(name, data, max_bytes)
+    if unpacked is not None:  # then the same checks as a plain file, on what came out
+        read_name, data, shown, from_zip = unpacked
+        _check_type(read_name, data, shown=shown, suffixes=tuple(x for x in ALLOWED_SUFFIXES if x not in _PACKED_SUFFIXES)
+                    if from_zip else None)
+    else:
+        _check_type(name, data)
+    _not_a_diary(shown, data)
     if method not in METHODS:
         raise InvalidInput(f"method: expected one of {', '.join(METHODS)}")
     if kind not in KINDS:
@@ -175,9 +221,9 @@ def parse_upload(filename: str, data: bytes, *, sample_id: str | None = None, me
                 taxonomy.decode("utf-8")
             except UnicodeDecodeError:
                 raise InvalidInput("taxonomy: not a UTF-8 text table") from None
-    suffix = os.path.splitext(name)[1] or ".txt"
+    suffix = os.path.splitext(read_name)[1] or ".txt"
     with tempfile.TemporaryDirectory(prefix="gutskin-upload-") as tmp:
-        path = os.path.join(tmp, name if name.lower().endswith(ALLOWED_SUFFIXES) else "profile" + suffix)
+        path = os.path.join(tmp, read_name if read_name.lower().endswith(ALLOWED_SUFFIXES) else "profile" + suffix)
         with open(path, "wb") as fh:
             fh.write(data)
         tax_path = None
@@ -192,6 +238,8 @@ def parse_upload(filename: str, data: bytes, *, sample_id: str | None = None, me
             profile = read_profile(path, method=method, max_cells=MAX_UPLOAD_CELLS,  # type: ignore[arg-type]
                                    kind=kind, taxonomy=tax_path, taxonomy_max_bytes=max_bytes)  # type: ignore[arg-type]
             profile = dataclasses.replace(profile, source=name)  # never the server's temporary path
+            if unpacked is not None:
+                profile = dataclasses.replace(profile, notes=(*profile.notes, f"read from {shown}, decompressed"))
             chosen = profile.find_sample(sample_id) if sample_id else (
                 profile.sample_ids[0] if len(profile.sample_ids) == 1 else None)
             if chosen is None:
@@ -208,7 +256,7 @@ def parse_upload(filename: str, data: bytes, *, sample_id: str | None = None, me
             report = sample_report(profile, chosen, age_group)
             stored_profile = profile.subset([chosen]).to_dict()
         except MicrobiomeInputError as exc:
-            text = str(exc).replace(path, name)
+            text = str(exc).replace(path, shown)
             if tax_path is not None:
                 text = text.replace(tax_path, tax_name)
                 if exc.source == tax_path:
@@ -222,7 +270,7 @@ def parse_upload(filename: str, data: bytes, *, sample_id: str | None = None, me
         clean_name("sample_id", str(chosen))  # keeps the file's own spelling (NFD too), as the report does
     except NameRefused as exc:
         raise InvalidInput(f"{exc} (the sample's name in the file: rename the sample there)") from None
-    fmt = "biom" if name.lower().endswith((".biom", ".h5", ".hdf5", ".json", ".qza")) else "table"
+    fmt = "biom" if read_name.lower().endswith((".biom", ".h5", ".hdf5", ".json", ".qza")) else "table"
     return ParsedSample(filename=name, source_format=fmt, sample_id=str(chosen)[:120],
                         is_counts=report["profile"]["kind"] == "counts", profile=stored_profile, report=report)
 

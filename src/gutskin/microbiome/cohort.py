@@ -96,9 +96,22 @@ def biom_sample_metadata(path) -> pd.DataFrame | None:
     import biom
     import h5py
 
-    from gutskin.microbiome.io import check_hdf5_self_contained, sniff_format
+    from gutskin.microbiome.io import UNPACKED_MAX, check_hdf5_self_contained, file_compression, sniff_format, unpack
 
     src = str(path)
+    try:
+        packed = file_compression(src)
+    except OSError:
+        return None
+    if packed is not None:  # table.biom.gz: the metadata of the table read_profile unpacked (2026-12-07)
+        import tempfile
+
+        with tempfile.TemporaryDirectory(prefix="gutskin-unpack-") as tmp:
+            try:
+                inner = unpack(src, tmp, max_bytes=UNPACKED_MAX).path
+            except MicrobiomeInputError:  # read_profile has already said what is wrong with it
+                return None
+            return biom_sample_metadata(inner)
     try:
         if sniff_format(src) not in ("biom-hdf5", "biom-json"):
             return None

@@ -1491,6 +1491,251 @@ def qza_payload_budget(max_cells: int) -> int:
 
 
 # --------------------------------------------------------------------------------------
+# compressed files (.gz, .bz2, .xz, a .zip holding one table)
+# --------------------------------------------------------------------------------------
+#: The most a compressed file may unpack to on the command line (the upload passes its own size
+#: limit, the one a plain file has): the same as a .qza's taxonomy or tree.
+UNPACKED_MAX = TEXT_PAYLOAD_MAX
+_UNPACK_CHUNK = 1 << 20
+_COMPRESSION_WORDS = {"gzip": "gzip-compressed file", "bzip2": "bzip2-compressed file",
+                      "xz": "xz-compressed file", "zip": "zip archive", "zstd": "Zstandard-compressed file"}
+#: the suffix each compression adds, dropped from the name of what is inside ('feature-table.tsv.gz')
+_COMPRESSION_SUFFIXES = {"gzip": (".gz", ".gzip", ".tgz"), "bzip2": (".bz2", ".bzip2"), "xz": (".xz", ".lzma"),
+                         "zip": (".zip",), "zstd": (".zst",)}
+#: what macOS's Compress and Windows put into a zip besides the file itself
+_ZIP_JUNK = re.compile(r"(^|/)(__MACOSX/|\.DS_Store$|Thumbs\.db$|desktop\.ini$)", re.IGNORECASE)
+
+
+def compression_of(head: bytes) -> str | None:
+    """``"gzip"``, ``"bzip2"``, ``"xz"``, ``"zip"`` or ``"zstd"`` from a file's first bytes (its
+    magic number), else ``None``. bzip2 is recognised by its full magic (``BZh``, a block size and
+    a block or end-of-stream marker), so a table whose first cell starts with ``BZh`` is text."""
+    if head.startswith(b"\x1f\x8b"):
+        return "gzip"
+    if head[:3] == b"BZh" and head[3:4] in b"123456789" and len(head) >= 10 \
+            and head[4:10] in (b"1AY&SY", b"\x17rE8P\x90"):
+        return "bzip2"
+    if head.startswith(b"\xfd7zXZ\x00"):
+        return "xz"
+    if head.startswith((b"PK\x03\x04", b"PK\x05\x06")):
+        return "zip"
+    if head.startswith(b"\x28\xb5\x2f\xfd"):
+        return "zstd"
+    return None
+
+
+def file_compression(path: str | os.PathLike) -> str | None:
+    """:func:`compression_of` of a file; a zip that is a QIIME 2 artifact (``<uuid>/metadata.yaml``)
+    is ``None``: it is read as an artifact (:func:`extract_qza`), and so is a zip named ``.qza`` (one
+    without ``metadata.yaml`` is refused as "not a QIIME 2 artifact")."""
+    with open(path, "rb") as fh:
+        kind = compression_of(fh.read(16))
+    if kind == "zip" and (str(path).lower().endswith(".qza") or is_qiime_artifact(path)):
+        return None
+    return kind
+
+
+def is_qiime_artifact(path) -> bool:  # type: ignore[no-untyped-def]
+    """True for a zip (a path or a binary file object) holding ``<uuid>/metadata.yaml``."""
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(path) as zf:
+            return any(n.count("/") == 1 and n.endswith("/metadata.yaml") for n in zf.namelist())
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return False
+
+
+def _inner_name(name: str, kind: str) -> str:
+    """'feature-table.tsv.gz' -> 'feature-table.tsv' (a gzip renamed '.tsv' keeps its name)."""
+    base = os.path.basename(name)
+    for suffix in _COMPRESSION_SUFFIXES.get(kind, ()):
+        if base.lower().endswith(suffix) and len(base) > len(suffix):
+            base = base[: -len(suffix)]
+            return base + ".tar" if suffix == ".tgz" else base
+    return base
+
+
+def _safe_member_name(member: str) -> str:
+    base = re.sub(r"[^\w.\- ]", "_", member.replace("\\", "/").rsplit("/", 1)[-1]).strip(" .")
+    return base[:120] or "table"
+
+
+@dataclasses.dataclass(frozen=True)
+class Unpacked:
+    """What :func:`unpack` wrote: the inner file's ``path`` (in the caller's folder), its ``name``
+    as the user knows it (the zip member, or the file name without ``.gz``), the ``compression``
+    and the ``label`` errors name it by (``tables.zip (feature-table.tsv)`` or the file itself)."""
+
+    path: str
+    name: str
+    compression: str
+    label: str
+
+
+def unpack(path: str | os.PathLike, out_dir: str, *, max_bytes: int, name: str | None = None) -> Unpacked:
+    """Decompress a gzip, bzip2 or xz file, or the one file of a zip, into ``out_dir``.
+
+    Streamed in 1 MiB chunks (memory stays bounded whatever the archive says) and refused as soon
+    as more than ``max_bytes`` come out: a zip bomb (1 MB unpacking to 10 GB of zeros) is refused
+    after ``max_bytes`` are written, never held in memory. A zip must hold exactly one file
+    (folders and macOS/Windows leftovers such as ``__MACOSX/`` and ``.DS_Store`` aside); several
+    are refused naming them. What comes out must not be compressed again (a nested archive is
+    refused naming it). A truncated or corrupt archive is named as such. A Zstandard file is
+    named (the standard library cannot read it). ``name``: the file's name as the user gave it
+    (default: the path's). Errors name the file as the user knows it, not a temporary path."""
+    import bz2
+    import gzip
+    import lzma
+    import zipfile
+    import zlib
+
+    src = str(path)
+    shown = name or os.path.basename(src)
+    with open(src, "rb") as fh:
+        kind = compression_of(fh.read(16))
+    if kind is None:
+        raise MicrobiomeInputError("not a compressed file", source=shown)
+    words = _COMPRESSION_WORDS[kind]
+    if kind == "zstd":
+        raise MicrobiomeInputError(f"a {words}: gutskin reads gzip (.gz), bzip2 (.bz2), xz (.xz) and zip (.zip); "
+                                   "decompress it (zstd -d) or compress it with gzip", source=shown)
+    limit_words = f"{max_bytes // (1024 * 1024):,} MB" if max_bytes >= 1024 * 1024 else f"{max_bytes:,} bytes"
+    member = None
+    if kind == "zip":
+        try:
+            zf = zipfile.ZipFile(src)
+        except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
+            raise MicrobiomeInputError(f"a {words} that is truncated or corrupt ({exc}); nothing read",
+                                       source=shown) from exc
+        with zf:
+            infos = [i for i in zf.infolist() if not i.is_dir() and not _ZIP_JUNK.search(i.filename)]
+            names = [i.filename for i in infos]
+            if any(n.lower().startswith("xl/") for n in names) and "[Content_Types].xml" in names:
+                raise MicrobiomeInputError("an Excel workbook (.xlsx), not a table: save the sheet as \"CSV UTF-8\" "
+                                           "or as tab-separated text", source=shown)
+            if not infos:
+                raise MicrobiomeInputError(f"a {words} with no file in it", source=shown)
+            if len(infos) > 1:
+                raise MicrobiomeInputError(
+                    f"a {words} holding {len(infos)} files ({describe_ids(names, 5)}); gutskin reads a zip with "
+                    "one table in it: unzip it and give the table", source=shown)
+            info = infos[0]
+            member = info.filename
+            inner_name = _safe_member_name(member)
+            label = f"{shown} ({shorten(member, 80)})"
+            if inner_name.lower().endswith(
+                    tuple(s for ss in _COMPRESSION_SUFFIXES.values() for s in ss) + (".qza", ".tar", ".7z", ".rar")):
+                raise MicrobiomeInputError(f"a {words} holding another archive ({shorten(member, 80)}): a nested "
+                                           "archive is not read; unpack it and give the table itself", source=shown)
+            if info.file_size > max_bytes:  # declared; the stream is counted below as well (declared sizes can lie)
+                raise MicrobiomeInputError(f"{shorten(member, 80)} unpacks to more than {limit_words}, the largest table "
+                                           f"accepted; refused ({info.file_size:,} bytes, as the zip says)", source=shown)
+            out = os.path.join(out_dir, inner_name)
+            try:
+                with zf.open(info) as fin:
+                    _copy_capped(fin, out, max_bytes, label, limit_words, words)
+            except MicrobiomeInputError:
+                raise
+            except (zipfile.BadZipFile, zlib.error, EOFError, OSError) as exc:
+                raise MicrobiomeInputError(f"a {words} that is truncated or corrupt ({exc}); nothing read",
+                                           source=label) from exc
+            except RuntimeError as exc:  # encrypted
+                raise MicrobiomeInputError(f"{shorten(member, 80)} is encrypted (a password-protected zip); "
+                                           "unzip it and give the table", source=shown) from exc
+            except NotImplementedError as exc:  # a compression method zipfile does not know (Deflate64, ...)
+                raise MicrobiomeInputError(f"a {words} compressed with a method gutskin cannot unpack ({exc}); unzip "
+                                           "it and give the table", source=shown) from exc
+    else:
+        inner_name = _safe_member_name(_inner_name(shown, kind))
+        label = shown
+        out = os.path.join(out_dir, inner_name)
+        opener = {"gzip": gzip.open, "bzip2": bz2.open, "xz": _XzReader}[kind]
+        try:
+            with opener(src, "rb") as fin:
+                _copy_capped(fin, out, max_bytes, label, limit_words, words)
+        except MicrobiomeInputError:
+            raise
+        except EOFError as exc:  # the end-of-stream marker never came: a download cut short
+            raise MicrobiomeInputError(f"a {words} that is truncated (it ends before its end-of-stream marker: an "
+                                       "incomplete download or copy?); nothing read", source=shown) from exc
+        except (OSError, zlib.error, lzma.LZMAError, ValueError) as exc:  # BadGzipFile, 'Invalid data stream', CRC
+            raise MicrobiomeInputError(f"a {words} that is corrupt ({exc}); nothing read", source=shown) from exc
+    with open(out, "rb") as fh:
+        nested = compression_of(fh.read(16))
+    if nested is not None:
+        raise MicrobiomeInputError(f"a {words} holding another archive ({_COMPRESSION_WORDS[nested]}"
+                                   f"{f', {shorten(member, 80)}' if member else ''}): a nested archive is not read; "
+                                   "unpack it and give the table itself", source=shown)
+    return Unpacked(path=out, name=member or inner_name, compression=kind, label=label)
+
+
+#: what an xz file's decoder may take (its dictionary): xz -9 needs 65 MB; a header may declare 1.5 GB
+XZ_MEMLIMIT = 96 * 1024 * 1024
+
+
+class _XzReader:
+    """An xz (or .lzma) file read in chunks, its concatenated streams as one (as ``lzma.open``), with
+    the decoder's memory limited to :data:`XZ_MEMLIMIT` (``lzma.open`` takes no limit, so a header
+    declaring a 1.5 GB dictionary would be allocated)."""
+
+    def __init__(self, path: str, mode: str = "rb") -> None:
+        import lzma
+
+        self._lzma = lzma
+        self._fh = open(path, "rb")
+        self._dec = lzma.LZMADecompressor(memlimit=XZ_MEMLIMIT)
+        self._raw = b""
+
+    def __enter__(self) -> "_XzReader":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._fh.close()
+
+    def read(self, size: int) -> bytes:
+        while True:
+            if self._dec.eof:  # another stream may follow (xz pads between streams with zeros)
+                rest = self._dec.unused_data.lstrip(b"\x00")
+                while not rest:
+                    more = self._fh.read(65536)
+                    if not more:
+                        return b""
+                    rest = more.lstrip(b"\x00")
+                self._dec = self._lzma.LZMADecompressor(memlimit=XZ_MEMLIMIT)
+                self._raw = rest
+            if not self._raw and self._dec.needs_input:
+                self._raw = self._fh.read(65536)
+                if not self._raw:
+                    raise EOFError("Compressed file ended before the end-of-stream marker was reached")
+            out = self._dec.decompress(self._raw, max_length=size)
+            self._raw = b""
+            if out:
+                return out
+
+
+def _copy_capped(fin, out: str, max_bytes: int, label: str, limit_words: str, words: str) -> None:  # type: ignore[no-untyped-def]
+    written = 0
+    with open(out, "wb") as fout:
+        while True:
+            chunk = fin.read(_UNPACK_CHUNK)  # at most this much is decompressed at a time
+            if not chunk:
+                break
+            written += len(chunk)
+            if written > max_bytes:
+                raise MicrobiomeInputError(
+                    f"a {words} that unpacks to more than {limit_words}, the largest table accepted; refused (a file this "
+                    "compressible is more likely an archive bomb than a profile)", source=label)
+            fout.write(chunk)
+
+
+def _unpacked_error(exc: MicrobiomeInputError, u: Unpacked) -> MicrobiomeInputError:
+    """``exc`` with the temporary file named as the user knows it (``feature-table.tsv.gz``)."""
+    text = str(exc).replace(u.path, u.label)
+    return MicrobiomeInputError(text, sample=exc.sample, feature=exc.feature)
+
+
+# --------------------------------------------------------------------------------------
 # dispatch and trees
 # --------------------------------------------------------------------------------------
 def sniff_format(path: str | os.PathLike) -> str:
@@ -1599,8 +1844,13 @@ def _named_and_ranked(prof: Profile, lineages: dict[str, str] | None, taxonomy: 
 def read_profile(path: str | os.PathLike, *, format: str | None = None, orientation: Orientation | None = None,
                  kind: Kind | Literal["auto"] | None = None, rank: str = "feature", method: Method = "unknown",
                  max_cells: int = MAX_TABLE_CELLS, taxonomy: str | os.PathLike | None = None,
-                 taxonomy_max_bytes: int | None = None) -> Profile:
+                 taxonomy_max_bytes: int | None = None, max_unpacked_bytes: int = UNPACKED_MAX) -> Profile:
     """Read any supported file; the format is sniffed from content unless given.
+
+    A gzip, bzip2 or xz file, or a zip holding one file (not a QIIME 2 artifact), is decompressed
+    first (:func:`unpack`: streamed, refused beyond ``max_unpacked_bytes``; default
+    :data:`UNPACKED_MAX`, the command line's; the upload passes its own size limit) and what comes
+    out is read as the same file would be uncompressed; errors name the compressed file.
 
     ``format``: ``"biom"`` (either BIOM version), ``"qza"`` (a QIIME 2 feature-table artifact,
     read without QIIME 2: its ``data/feature-table.biom``; a ``FeatureTable[RelativeFrequency]``
@@ -1618,6 +1868,20 @@ def read_profile(path: str | os.PathLike, *, format: str | None = None, orientat
         raise MicrobiomeInputError("is a directory, expected a BIOM, TSV/CSV or MetaPhlAn file", source=str(path))
     if not Path(path).is_file():
         raise MicrobiomeInputError("no such file", source=str(path))
+    if file_compression(path) is not None:  # feature-table.tsv.gz, a .kreport.gz, merged_abundance_table.txt.bz2, a .zip
+        import tempfile
+
+        with tempfile.TemporaryDirectory(prefix="gutskin-unpack-") as tmp:
+            u = unpack(path, tmp, max_bytes=max_unpacked_bytes, name=str(path))
+            try:  # the decompressed file is read exactly as a plain one
+                prof = read_profile(u.path, format=format, orientation=orientation, kind=kind, rank=rank,
+                                    method=method, max_cells=max_cells, taxonomy=taxonomy,
+                                    taxonomy_max_bytes=taxonomy_max_bytes, max_unpacked_bytes=max_unpacked_bytes)
+            except MicrobiomeInputError as exc:
+                raise _unpacked_error(exc, u) from None
+        return dataclasses.replace(prof, source=str(path), notes=(
+            *prof.notes, f"read from a {_COMPRESSION_WORDS[u.compression]}"
+                         f"{f' ({shorten(u.name, 80)})' if u.compression == 'zip' else ''}"))
     kind = check_kind(kind, source=str(path))
     lineages = read_taxonomy(taxonomy, max_bytes=taxonomy_max_bytes) if taxonomy is not None else None
     fmt = format or sniff_format(path)
