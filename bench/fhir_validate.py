@@ -21,7 +21,8 @@ import time
 
 
 def diary_record(days: int, start: dt.date = dt.date(2023, 1, 1)) -> dict:
-    """A diary of ``days`` consecutive days with scores, notes and four factors (JSON record form)."""
+    """A diary of ``days`` consecutive days with scores, notes and four factors, and a stool sample
+    every 90 days (JSON record form)."""
     out = []
     for k in range(days):
         d = start + dt.timedelta(days=k)
@@ -31,7 +32,21 @@ def diary_record(days: int, start: dt.date = dt.date(2023, 1, 1)) -> dict:
                     "notes": f"day {k}" if k % 30 == 0 else None, "author_role": "patient",
                     "factors": {"food.egg": float(k % 2), "env.pollen": (k % 40) / 4,
                                 "gut.bristol": float(1 + k % 7), "treat.emollient": float(k % 3)}})
-    return {"patient": {"external_id": "bench-long", "share_identity": False}, "days": out, "questionnaires": []}
+    return {"patient": {"external_id": "bench-long", "share_identity": False}, "days": out, "questionnaires": [],
+            "microbiome": stool_samples(days, start)}
+
+
+def stool_samples(days: int, start: dt.date) -> list[dict]:
+    """A stool test every 90 days (2026-12-07: the bundle carries microbiome results), each with the
+    report of docs/examples/stool-genus.csv: a Specimen and ~8 laboratory Observations per sample."""
+    from pathlib import Path
+
+    from gutskin.microbiome import read_profile, sample_report
+
+    example = Path(__file__).resolve().parents[1] / "docs" / "examples" / "stool-genus.csv"
+    report = sample_report(read_profile(str(example), method="16S"), None, "adult")
+    return [{"id": k + 1, "collected_on": start + dt.timedelta(days=d), "reported_on": start + dt.timedelta(days=d + 3),
+             "method": "16S", "report": report} for k, d in enumerate(range(0, days, 90))]
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -63,7 +78,8 @@ def main(argv: list[str] | None = None) -> None:
     every = best(lambda: Bundle.model_validate(bundle))
     ours = best(lambda: validate_bundle(bundle))
     print(f"machine: {os.cpu_count()} cores, python {sys.version.split()[0]}")
-    print(f"bundle of a {days}-day diary: {n:,} entries, {shapes} shapes")
+    samples = sum(1 for e in bundle["entry"] if e["resource"]["resourceType"] == "Specimen")
+    print(f"bundle of a {days}-day diary with {samples} stool samples: {n:,} entries, {shapes} shapes")
     print(f"every entry (Bundle.model_validate, baseline): {every * 1000:8.0f} ms")
     print(f"one entry per shape (validate_bundle):         {ours * 1000:8.0f} ms  "
           f"({every / ours:.1f}x faster than the baseline)")

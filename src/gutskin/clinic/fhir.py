@@ -196,6 +196,20 @@ def _reactions(session: Session, c: Any) -> list[dict[str, Any]]:
     return out
 
 
+def microbiome_records(session: Session, patient_id: int) -> list[dict[str, Any]]:
+    """The profile's stool samples for the FHIR bundle (2026-12-07): row id, collection day, the
+    upload's day in the patient's zone (:func:`patient_day`: the results' date when no collection day
+    was given), method and the stored report; not the taxonomic profile (the bundle carries results)."""
+    from gutskin.store.models import MicrobiomeSample
+
+    rows = session.execute(
+        select(MicrobiomeSample.id, MicrobiomeSample.collected_on, MicrobiomeSample.created_at, MicrobiomeSample.method,
+               MicrobiomeSample.diversity).where(MicrobiomeSample.patient_id == patient_id).order_by(MicrobiomeSample.id)).all()
+    zone = zones.patient_zone(session, patient_id) if rows else None
+    return [{"id": r.id, "collected_on": r.collected_on, "reported_on": patient_day(r.created_at, zone),
+             "method": r.method, "report": r.diversity if isinstance(r.diversity, dict) else {}} for r in rows]
+
+
 def _author_key(user_id: int | None, ref: str | None) -> str:
     """Which co-caregiver wrote a row: the account of this install, else (imported, no account here)
     the other system's co-caregiver number kept by the import (0016; NULL for older imports: one)."""
@@ -246,6 +260,7 @@ def patient_record(session: Session, patient: Patient, clinician_user_id: int | 
         "appointments": [{"id": a.id, "status": a.status, "scheduled_for": a.scheduled_for, "reason": a.reason,
                           "clinician": name or email} for a, name, email in appts],
         "challenges": allergy_records(session, patient.id, with_notes=bool(patient.share_identity)),
+        "microbiome": microbiome_records(session, patient.id),
         # the patient's today (the profile's zone, else the server's date): a treatment used 14 days
         # ago on the patient's calendar is still active at a Los Angeles evening (2026-12-06)
         "as_of": zones.patient_today(session, patient.id),

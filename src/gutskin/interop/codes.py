@@ -72,6 +72,37 @@ FOOD_SNOMED: dict[str, tuple[str, str]] = {
     "food.shellfish": ("300913006", "Allergy to shellfish"),
 }
 
+#: Microbiome results (stool samples, 2026-12-07): diversity metrics of gutskin's microbiome report
+#: (``gutskin.microbiome.report``), coded locally since LOINC has no codes for them; the eczema-linked
+#: taxa by their knowledge-base id (``microbiome/data/eczema_taxa.csv``); the sample by gutskin's row id.
+MICROBIOME_SYSTEM = f"{BASE}/CodeSystem/microbiome"
+LINKED_TAXON_SYSTEM = f"{BASE}/CodeSystem/eczema-linked-taxon"
+MICROBIOME_SAMPLE_ID_SYSTEM = f"{BASE}/NamingSystem/microbiome-sample"
+#: metric key of the report -> (local code, display, UCUM unit or None for the profile's rank: a count of
+#: features at that rank, e.g. ``{genera}``)
+MICROBIOME_METRICS: dict[str, tuple[str, str, tuple[str, str] | None]] = {
+    "observed": ("observed-features", "Observed features (richness) of the stool microbiome", None),
+    "shannon": ("shannon-diversity", "Shannon diversity index (natural logarithm) of the stool microbiome",
+                ("nats", "{nats}")),
+    "simpson": ("gini-simpson-diversity", "Simpson diversity (Gini-Simpson, 1 - sum of p squared) of the stool microbiome",
+                ("1", "1")),
+    "inv_simpson": ("inverse-simpson-diversity", "Inverse Simpson diversity (1 / sum of p squared) of the stool microbiome",
+                    ("1", "1")),
+    "pielou": ("pielou-evenness", "Pielou evenness (Shannon / ln of observed features) of the stool microbiome", ("1", "1")),
+    "chao1": ("chao1-richness", "Chao1 estimated richness (bias-corrected) of the stool microbiome", None),
+    "faith_pd": ("faith-pd", "Faith's phylogenetic diversity of the stool microbiome", ("branch length", "1")),
+}
+#: the percentile of a metric among the reference group the report compared it with (a component)
+REFERENCE_PERCENTILE = "reference-percentile"
+#: words of a count of features at each rank (the unit of observed features and Chao1)
+RANK_PLURAL = {"genus": "genera", "species": "species", "family": "families", "feature": "features",
+               "order": "orders", "class": "classes", "phylum": "phyla"}
+SEQUENCING_METHODS = {"16S": "16S rRNA gene sequencing", "shotgun": "shotgun metagenomic sequencing",
+                      "unknown": "sequencing method not stated"}
+#: SNOMED CT: the specimen type of every stool test, and the qualifier of a taxon looked for and not found
+STOOL_SPECIMEN = ("119339001", "Stool specimen")
+NOT_DETECTED = ("260415000", "Not detected")
+
 POEM_PANEL = "89862-7"  # Patient-Oriented Eczema Measure [POEM] (panel)
 POEM_TOTAL = "89870-0"  # Total score [POEM]
 

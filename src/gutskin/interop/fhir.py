@@ -14,6 +14,8 @@ Input (all keys but ``patient`` optional)::
      "appointments": [{"id", "status", "scheduled_for", "reason", "clinician"}],
      "challenges": [{"id", "food", "verdict": "confirmed" | "refuted", "summary", "finished_on", "avoid", "recorder",
                      "reactions": [{"signs": [str], "onset": datetime (UTC) | date, "dose"}]}],
+     "microbiome": [{"id", "collected_on": date | None, "reported_on": date (the upload's day in the patient's
+                     zone), "method", "report": the stored report (gutskin.microbiome.report.sample_report)}],
      "as_of": date, "generated_at": datetime, "software_version": str}
 
 ``author_role`` (who entered the answer or the day): ``patient`` (self-report: author and source
@@ -548,6 +550,96 @@ class _Builder:
                 res["note"] = [{"text": t} for t in notes]
             self.add(f"allergy/{coding[0]['code'] if coding else food}", res)
 
+    # --- Microbiome results -----------------------------------------------------------------
+    def microbiome(self) -> None:
+        """Each stool sample (2026-12-07) as a ``Specimen`` (SNOMED CT 119339001 *Stool specimen*,
+        collected on the sample's day) and its results as laboratory Observations referencing it: one
+        per diversity metric of the stored report (gutskin's microbiome code system; the percentile
+        among the report's reference group as a component where it compared one) and one per
+        eczema-linked taxon looked for (its share of the sample in ``%``, or SNOMED CT *Not detected*;
+        a taxon the profile could not assess is left out). ``effectiveDateTime``: the collection day,
+        else the upload's day in the patient's zone (``clinic.fhir.patient_day``). The sample's name
+        and file name (typed by a lab or the patient) are not exported; every other string is gutskin's."""
+        lab = [{"coding": [{"system": C.OBS_CATEGORY, "code": "laboratory", "display": "Laboratory"}]}]
+        for m in sorted(self.data.get("microbiome") or [], key=lambda m: (str(_date(m.get("collected_on")) or ""), m["id"])):
+            report = m.get("report") if isinstance(m.get("report"), Mapping) else {}
+            collected = _date(m.get("collected_on"))
+            day = (collected or _date(m.get("reported_on")))
+            if day is None:
+                continue
+            specimen: dict[str, Any] = {
+                "resourceType": "Specimen",
+                "identifier": [{"system": C.MICROBIOME_SAMPLE_ID_SYSTEM, "value": str(m["id"])}],
+                "type": {"coding": [{"system": C.SNOMED, "code": C.STOOL_SPECIMEN[0], "display": C.STOOL_SPECIMEN[1]}],
+                         "text": "stool"},
+                "subject": self.subject(),
+            }
+            if collected is not None:
+                specimen["collection"] = {"collectedDateTime": collected.isoformat()}
+            else:
+                specimen["note"] = [{"text": "collection day not given; the results are dated by the day they were "
+                                             "brought into gutskin"}]
+            spec_ref = self.add(f"microbiome/{m['id']}/specimen", specimen)
+            method = {"text": C.SEQUENCING_METHODS.get(str(m.get("method") or "unknown"), C.SEQUENCING_METHODS["unknown"])}
+            diversity = report.get("diversity") if isinstance(report.get("diversity"), Mapping) else {}
+            rank = str(diversity.get("rank") or (report.get("profile") or {}).get("rank") or "feature")
+            counted = C.RANK_PLURAL.get(rank, "features")
+            comparison = report.get("reference_comparison") if isinstance(report.get("reference_comparison"), Mapping) else {}
+            percentiles = (comparison.get("percentiles") or {}) if comparison.get("comparable") else {}
+
+            def obs(key: str, fields: dict[str, Any], day: dt.date = day, spec_ref: str = spec_ref,
+                    method: dict[str, str] = method) -> None:
+                self.add(f"microbiome/{m['id']}/{key}", {
+                    "resourceType": "Observation", "status": "final", "category": lab, **fields,
+                    "subject": self.subject(), "effectiveDateTime": day.isoformat(),
+                    "specimen": {"reference": spec_ref}, "method": method})
+
+            values = diversity.get("values") if isinstance(diversity.get("values"), Mapping) else {}
+            for key, (code, display, unit) in C.MICROBIOME_METRICS.items():
+                v = values.get(key)
+                if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v):
+                    continue  # not assessable for this profile (Chao1 of relative abundances, Pielou of one feature)
+                words, ucum = unit or (counted, "{" + counted + "}")
+                fields: dict[str, Any] = {
+                    "code": {"coding": [{"system": C.MICROBIOME_SYSTEM, "code": code, "display": display}],
+                             "text": display},
+                    "valueQuantity": {"value": _number(round(float(v), 6)), "unit": words, "system": C.UCUM, "code": ucum}}
+                pct = percentiles.get(key) if isinstance(percentiles, Mapping) else None
+                if isinstance(pct, Mapping) and isinstance(pct.get("percentile"), (int, float)):
+                    fields["component"] = [{
+                        "code": {"coding": [{"system": C.MICROBIOME_SYSTEM, "code": C.REFERENCE_PERCENTILE,
+                                             "display": "Percentile among the reference group"}],
+                                 "text": f"percentile of the value rarefied to {pct.get('depth')} reads among "
+                                         f"{pct.get('reference_name')}"},
+                        "valueQuantity": {"value": _number(round(float(pct["percentile"]), 1)), "unit": "percentile",
+                                          "system": C.UCUM, "code": "{percentile}"}}]
+                obs(code, fields)
+            for t in report.get("taxa") or []:
+                if not isinstance(t, Mapping) or t.get("status") not in ("found", "not detected") or not t.get("id"):
+                    continue
+                name = str(t.get("taxon") or t["id"])
+                display = f"{name}: share of the stool sample"
+                fields = {"code": {"coding": [{"system": C.LINKED_TAXON_SYSTEM, "code": str(t["id"]), "display": display}],
+                                   "text": display}}
+                if t["status"] == "found" and isinstance(t.get("relative_abundance"), (int, float)):
+                    fields["valueQuantity"] = {"value": _number(round(100 * float(t["relative_abundance"]), 6)),
+                                               "unit": "%", "system": C.UCUM, "code": "%"}
+                elif t["status"] == "not detected":
+                    fields["valueCodeableConcept"] = {
+                        "coding": [{"system": C.SNOMED, "code": C.NOT_DETECTED[0], "display": C.NOT_DETECTED[1]}],
+                        "text": "not detected (below what the test can detect)"}
+                else:
+                    continue
+                said = ("studies have reported lower diversity within it (not its amount)" if t.get("measure") == "diversity"
+                        else "studies disagree on whether it is more or less common" if t.get("direction") == "inconsistent"
+                        else f"studies have reported it {t.get('direction')}")
+                notes = [f"Eczema-linked taxon: {said} in people with eczema ({t.get('evidence')} evidence); "
+                         "an association, not a cause."]
+                if t["status"] == "found" and t.get("reason"):
+                    notes.append(f"The share is a lower bound: {t['reason']}.")
+                fields["note"] = [{"text": x} for x in notes]
+                obs(f"taxon/{t['id']}", fields)
+
     # --- Provenance -------------------------------------------------------------------------
     def provenance(self, generated: Any, version: str) -> None:
         """gutskin (a Device: the software and its version) assembled every resource of this export,
@@ -590,6 +682,7 @@ def build_bundle(data: Mapping[str, Any]) -> dict[str, Any]:
     b.treatments()
     b.appointments()
     b.challenges()
+    b.microbiome()
     generated = data.get("generated_at") or dt.datetime.now(dt.UTC)
     b.provenance(generated, str(data.get("software_version") or _software_version()))
     bundle = {

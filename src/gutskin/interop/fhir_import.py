@@ -23,6 +23,8 @@ carries it, is returned for a profile the import creates. Bundles as other syste
 unless they report an error; refused when it has a next page), references to the Patient by
 ``Patient?identifier=<system>|<value>``, an NRS as a ``valueQuantity`` of ``{score}``, a day as an
 ``effectivePeriod`` within it (:data:`BUNDLE_TYPES`, :func:`_effective_day`, :func:`_nrs`).
+Microbiome results (a stool sample's Specimen and its laboratory Observations, exported since
+2026-12-07) are validated and counted under ``ignored`` (:data:`MICROBIOME_SKIPPED`), not imported.
 """
 
 from __future__ import annotations
@@ -38,7 +40,10 @@ from gutskin.diary.csvio import identifier_problem
 from gutskin.interop import codes as C
 
 IMPORTED = ("QuestionnaireResponse", "Observation", "AllergyIntolerance")
-IGNORED = ("Questionnaire", "MedicationStatement", "Appointment", "RelatedPerson", "Device", "Provenance")
+IGNORED = ("Questionnaire", "MedicationStatement", "Appointment", "RelatedPerson", "Device", "Provenance", "Specimen")
+#: the ``ignored`` key of the microbiome results (2026-12-07): validated and named as skipped, not imported
+#: (the bundle carries results, not the taxonomic profile a gutskin sample is: re-upload the lab's file)
+MICROBIOME_SKIPPED = "Observation (microbiome result)"
 #: the note gutskin's export puts on an AllergyIntolerance whose food is on the patient's avoid list
 AVOID_NOTE = "On the patient's avoid list."
 ALLOWED = ("Patient", *IMPORTED, *IGNORED)
@@ -638,6 +643,10 @@ def parse_bundle(data: Any, *, target_named: bool = False) -> ParsedBundle:
         check_subject(i, res)
         day = _effective_day(res, where)
         codings = _codings(res)
+        if any(c.get("system") in (C.MICROBIOME_SYSTEM, C.LINKED_TAXON_SYSTEM) for c in codings):
+            # a stool test's result (2026-12-07): named as skipped; its Specimen is counted as ignored too
+            out.ignored[MICROBIOME_SKIPPED] = out.ignored.get(MICROBIOME_SKIPPED, 0) + 1
+            continue
         local = next((c.get("code") for c in codings if c.get("system") == C.OBSERVATION_SYSTEM), None)
         factor = next((c.get("code") for c in codings if c.get("system") == C.FACTOR_SYSTEM), None)
         loinc = next((c.get("code") for c in codings if c.get("system") == C.LOINC), None)
