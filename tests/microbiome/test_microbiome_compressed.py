@@ -334,3 +334,35 @@ def test_cohort_reads_the_sample_metadata_of_a_compressed_biom(tmp_path) -> None
     ref = _cli("cohort", plain, "--outcome", "SCORAD", "--no-ancombc", "--permutations", "9", "--json")
     assert res.exit_code == 0, res.output
     assert json.loads(res.stdout) == json.loads(ref.stdout)
+
+
+def test_a_macos_zip_and_a_tar_gz(tmp_path) -> None:
+    """macOS's Compress adds __MACOSX/._<name> (and .DS_Store): the zip still holds one table. A
+    .tar.gz is named with its files; its tar was read as a text table ('feature '\\x00\\x00…' has a
+    missing value', the message thousands of NULs long)."""
+    import tarfile
+
+    mac = tmp_path / "feature-table.zip"
+    mac.write_bytes(_zip("feature-table.tsv", _tsv(), ("__MACOSX/._feature-table.tsv", b"\x00\x05\x16\x07junk"),
+                         (".DS_Store", b"\x00\x00\x00\x01Bud1")))
+    assert np.array_equal(read_profile(mac).matrix, read_profile(_plain(tmp_path)).matrix)
+    buf = io.BytesIO()
+    with tarfile.open(fileobj=buf, mode="w") as tf:
+        for name in ("results/feature-table.tsv", "results/taxonomy.tsv"):
+            info = tarfile.TarInfo(name)
+            info.size = len(_tsv())
+            tf.addfile(info, io.BytesIO(_tsv()))
+    tgz = tmp_path / "results.tar.gz"
+    tgz.write_bytes(gzip.compress(buf.getvalue()))
+    words = (r"results\.tar\.gz: a tar archive \(\.tar\.gz\) holding 2 file\(s\) \('results/feature-table\.tsv', "
+             r"'results/taxonomy\.tsv'\): gutskin does not read tar archives; unpack it \(tar -xf\)")
+    with pytest.raises(MicrobiomeInputError, match=words):
+        read_profile(tgz)
+    with pytest.raises(InvalidInput, match="file: " + words):
+        micro.parse_upload(tgz.name, tgz.read_bytes())
+
+
+def _plain(tmp_path) -> Path:  # type: ignore[no-untyped-def]
+    f = tmp_path / "plain-feature-table.tsv"
+    f.write_bytes(_tsv())
+    return f

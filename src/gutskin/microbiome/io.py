@@ -1662,7 +1662,19 @@ def unpack(path: str | os.PathLike, out_dir: str, *, max_bytes: int, name: str |
         except (OSError, zlib.error, lzma.LZMAError, ValueError) as exc:  # BadGzipFile, 'Invalid data stream', CRC
             raise MicrobiomeInputError(f"a {words} that is corrupt ({exc}); nothing read", source=shown) from exc
     with open(out, "rb") as fh:
-        nested = compression_of(fh.read(16))
+        head = fh.read(512)
+    nested = compression_of(head[:16])
+    if head[257:262] == b"ustar":  # a tar archive (results.tar.gz): its files named, not read as one text table
+        import tarfile
+
+        try:
+            with tarfile.open(out) as tf:
+                files = [m.name for m in tf.getmembers() if m.isfile() and not _ZIP_JUNK.search(m.name)]
+            inside = f"holding {len(files)} file(s) ({describe_ids(files, 5)})" if files else "holding no file"
+        except (tarfile.TarError, OSError, EOFError):
+            inside = "that is truncated or corrupt"
+        raise MicrobiomeInputError(f"a tar archive{' (.tar.gz)' if kind == 'gzip' else ''} {inside}: gutskin does "
+                                   "not read tar archives; unpack it (tar -xf) and give the table itself", source=shown)
     if nested is not None:
         raise MicrobiomeInputError(f"a {words} holding another archive ({_COMPRESSION_WORDS[nested]}"
                                    f"{f', {shorten(member, 80)}' if member else ''}): a nested archive is not read; "
