@@ -21,13 +21,13 @@ import datetime as dt
 import threading
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from gutskin.clinic import accounts, caregivers, handover, sharing
+from gutskin.clinic import accounts, appointments, caregivers, handover, sharing
 from gutskin.clinic.errors import NotFound
 from gutskin.store.db import transaction
-from gutskin.store.models import Caregiver, Consent, Invite, Patient
+from gutskin.store.models import AppointmentRequest, Caregiver, Consent, Invite, Patient
 from tests.conftest import People
 from tests.safety.lock_waits import until_waiting_or_done
 
@@ -178,3 +178,30 @@ def test_the_parent_deleting_during_the_handover_never_erases_the_young_persons_
         else:
             assert p is None and isinstance(outcome[0], NotFound), outcome
             assert s.get(Patient, grown_own) is not None
+
+
+@pytest.mark.parametrize("write", ["clinician code", "caregiver code", "appointment"])
+def test_the_parent_cannot_speak_for_the_record_once_it_is_handed_over(engine, people, write: str) -> None:  # type: ignore[no-untyped-def]
+    """The parent makes a clinician code (or a caregiver code, or requests an appointment) at the
+    moment Tom takes the profile over: refused (404), nothing of the parent's on Tom's record. Was,
+    on PostgreSQL: a clinician code of Tom's record in the parent's hands after the handover (the
+    handover had cancelled the codes it saw), which any clinician could redeem to read it."""
+    tom = _teen(engine, people)
+    grown = _account(engine, "tom@example.org")
+    with transaction(engine) as s:
+        hc = handover.create_code(s, people.owner, tom)["code"]
+        sharing.accept_invite(s, people.clinician, sharing.create_invite(s, people.owner, tom)["code"])
+        before = s.scalar(select(func.count()).select_from(Invite).where(Invite.patient_id == tom))
+
+    def parent(s: Session) -> object:
+        if write == "clinician code":
+            return sharing.create_invite(s, people.owner, tom)
+        if write == "caregiver code":
+            return caregivers.create_code(s, people.owner, tom)
+        return appointments.request_appointment(s, people.owner, tom, "Tom's skin is worse")
+
+    outcome = _race(engine, lambda s: handover.redeem(s, grown, hc), parent)
+    assert isinstance(outcome[0], NotFound), outcome
+    with Session(engine) as s:
+        assert s.scalar(select(func.count()).select_from(Invite).where(Invite.patient_id == tom)) == before
+        assert s.scalars(select(AppointmentRequest).where(AppointmentRequest.patient_id == tom)).all() == []

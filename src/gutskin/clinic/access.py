@@ -76,8 +76,17 @@ def patient_for_read(session: Session, actor: Actor, patient_id: int) -> Patient
     raise NotFound("patient not found")
 
 
-def patient_for_write(session: Session, actor: Actor, patient_id: int) -> Patient:
-    """The managing account only (``owner_user_id``): a co-caregiver gets ``NotFound`` here."""
+def patient_for_write(session: Session, actor: Actor, patient_id: int, lock: bool = False) -> Patient:
+    """The managing account only (``owner_user_id``): a co-caregiver gets ``NotFound`` here.
+
+    ``lock``: the profile's row is locked (``FOR UPDATE``) and read again first, for a write that
+    gives access or speaks for the record (an invite code, an appointment request). On PostgreSQL
+    a handover to the grown-up child committing meanwhile is then seen (404), where the write,
+    checked against the row as it was, landed on the young person's record: a clinician code the
+    parent held after the handover (attack walk, 2026-12-07)."""
+    if lock:
+        session.scalar(select(Patient).where(Patient.id == patient_id).with_for_update()
+                       .execution_options(populate_existing=True))
     patient = session.get(Patient, patient_id)
     if patient is None:
         raise NotFound("patient not found")

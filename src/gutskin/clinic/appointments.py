@@ -179,7 +179,7 @@ def request_appointment(
     (the page passes the browser's, the API an optional ``time_zone``). ``to``: whom it is for,
     as consent ids of the record's active sharings (:func:`_recipients`); only they see and
     answer it (0012)."""
-    patient_for_write(session, actor, patient_id)
+    patient_for_write(session, actor, patient_id, lock=True)  # a handover running now is waited for
     reason = (reason or "").strip()
     if not reason:
         raise InvalidInput("reason: say briefly why you would like an appointment")

@@ -37,8 +37,9 @@ AUDIT_OBJECT = {"clinician": "invite", "caregiver": "caregiver_invite", "handove
 def create_invite(session: Session, actor: Actor, patient_id: int, kind: str = "clinician") -> dict[str, str]:
     """A one-time code (12 characters, ~60 bits) valid for 14 days; only its hash is stored.
     ``kind``: what the code grants (a clinician's read access, or a co-caregiver's share in
-    keeping a child's profile: :mod:`gutskin.clinic.caregivers`). Only the managing account."""
-    patient_for_write(session, actor, patient_id)
+    keeping a child's profile: :mod:`gutskin.clinic.caregivers`). Only the managing account, as it
+    is when the code is made (the row locked: a handover running now is waited for)."""
+    patient_for_write(session, actor, patient_id, lock=True)
     raw = "".join(secrets.choice(_ALPHABET) for _ in range(12))
     code = f"{raw[:4]}-{raw[4:8]}-{raw[8:]}"
     expires = utcnow() + dt.timedelta(days=INVITE_DAYS)
