@@ -27,8 +27,8 @@ from sqlalchemy.orm import Session
 from gutskin.clinic import accounts, appointments, caregivers, handover, sharing
 from gutskin.clinic.errors import NotFound
 from gutskin.store.db import transaction
-from gutskin.store.models import AppointmentRequest, Caregiver, Consent, Invite, Patient
-from tests.conftest import People
+from gutskin.store.models import AppointmentRequest, Caregiver, Consent, DiaryDay, Invite, Patient, QuestionnaireResponse
+from tests.conftest import People, bearer
 from tests.safety.lock_waits import until_waiting_or_done
 
 
@@ -205,3 +205,58 @@ def test_the_parent_cannot_speak_for_the_record_once_it_is_handed_over(engine, p
     with Session(engine) as s:
         assert s.scalar(select(func.count()).select_from(Invite).where(Invite.patient_id == tom)) == before
         assert s.scalars(select(AppointmentRequest).where(AppointmentRequest.patient_id == tom)).all() == []
+
+
+# ---- checks that held (2026-12-07), kept as regression tests where nothing covered them ----
+
+
+def test_a_replace_id_naming_another_patients_answer_changes_nothing(client, engine, people) -> None:  # type: ignore[no-untyped-def]
+    """The questionnaire's ``?replace=<id>`` (an answer of the day by another account) given the
+    id of another patient's answer: on the caller's own profile it replaces nothing of theirs (a
+    new answer of the caller's), on the other patient's profile it is 404; the other answer stays."""
+    a, b = bearer(client, "owner@example.org"), bearer(client, "stranger@example.org")
+    mine = client.post(f"/api/v1/me/questionnaires/poem?patient_id={people.owner_pid}", json={"answers": [3] * 7},
+                       headers=a)
+    assert mine.status_code == 201, mine.text
+    rid = mine.json()["id"]
+    theirs = client.post(f"/api/v1/me/questionnaires/poem?patient_id={people.stranger_pid}&replace={rid}",
+                         json={"answers": [0] * 7}, headers=b)
+    assert theirs.status_code == 201 and theirs.json()["id"] != rid, theirs.text
+    for who, pid in ((b, people.owner_pid), (bearer(client, "unlinked@clinic.example.org"), people.owner_pid)):
+        r = client.post(f"/api/v1/me/questionnaires/poem?patient_id={pid}&replace={rid}", json={"answers": [0] * 7},
+                        headers=who)
+        assert r.status_code in (403, 404), r.text
+    with Session(engine) as s:
+        row = s.get(QuestionnaireResponse, rid)
+        assert (row.patient_id, row.total, row.author_user_id) == (people.owner_pid, 21, people.owner.user_id)
+        assert s.scalar(select(func.count()).select_from(QuestionnaireResponse)
+                        .where(QuestionnaireResponse.patient_id == people.owner_pid)) == 1
+
+
+def test_cached_insights_end_with_the_handover_for_the_parent_and_the_co_caregiver(client, engine, people) -> None:  # type: ignore[no-untyped-def]
+    """Tom's triggers and forecast computed (and cached) while his parent kept the profile: after
+    the handover the parent and the co-caregiver get 404 (the cache is per profile, every read is
+    authorized first); Tom and the clinic he shares it with still read them."""
+    tom = _teen(engine, people)
+    today = dt.date.today()
+    with transaction(engine) as s:
+        for i in range(1, 31):
+            s.add(DiaryDay(patient_id=tom, day=today - dt.timedelta(days=i), itch=(i * 7) % 11, sleep_loss=i % 4))
+        cg = caregivers.create_code(s, people.owner, tom)["code"]
+        sharing.accept_invite(s, people.clinician, sharing.create_invite(s, people.owner, tom)["code"])
+        hc = handover.create_code(s, people.owner, tom)["code"]
+    with transaction(engine) as s:
+        caregivers.redeem(s, people.stranger, cg)
+    a, b = bearer(client, "owner@example.org"), bearer(client, "stranger@example.org")
+    for h in (a, b):
+        r = client.get(f"/api/v1/me/insights?patient_id={tom}&wait=10", headers=h)
+        assert r.status_code == 200 and r.json().get("status") != "computing", r.text
+    grown = _account(engine, "tom@example.org")
+    with transaction(engine) as s:
+        handover.redeem(s, grown, hc)
+    for h in (a, b):
+        assert client.get(f"/api/v1/me/insights?patient_id={tom}&wait=1", headers=h).status_code == 404
+        assert client.get(f"/api/v1/patients/{tom}/insights", headers=h).status_code in (403, 404)
+    t = bearer(client, "tom@example.org")
+    assert client.get("/api/v1/me/insights?wait=10", headers=t).status_code == 200
+    assert client.get(f"/api/v1/patients/{tom}/insights", headers=bearer(client, "linked@clinic.example.org")).status_code == 200
