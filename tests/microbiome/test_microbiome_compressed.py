@@ -366,3 +366,62 @@ def _plain(tmp_path) -> Path:  # type: ignore[no-untyped-def]
     f = tmp_path / "plain-feature-table.tsv"
     f.write_bytes(_tsv())
     return f
+
+
+HASHES = ["3b1c0a8f2d9e4c7b8a6f5e4d3c2b1a09", "7f6e5d4c3b2a19087f6e5d4c3b2a1908", "a0b1c2d3e4f5a6b7c8d9e0f1a2b3c4d5",
+          "0123456789abcdef0123456789abcdef", "fedcba9876543210fedcba9876543210"]
+
+
+def _hash_table() -> bytes:
+    rows = ["#OTU ID\t" + "\t".join(SAMPLES)]
+    rows += [h + "\t" + "\t".join(str(v) for v in row) for h, row in zip(HASHES, COUNTS)]
+    return ("\n".join(rows) + "\n").encode()
+
+
+def _taxonomy() -> bytes:
+    return ("Feature ID\tTaxon\tConfidence\n" + "".join(f"{h}\t{lin.replace(';', '; ')}\t0.99\n"
+                                                       for h, lin in zip(HASHES, LINEAGES))).encode()
+
+
+def test_a_compressed_taxonomy_and_tree(engine, people, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """taxonomy.tsv.gz (CLI --taxonomy and the upload's taxonomy file) and tree.nwk.gz (--tree) are read
+    as the plain files; they were 'a gzip-compressed file, not a text table: decompress it first'
+    (CLI) and 'taxonomy: not a UTF-8 text table' (upload)."""
+    table = tmp_path / "feature-table.tsv"
+    table.write_bytes(_hash_table())
+    (tmp_path / "taxonomy.tsv").write_bytes(_taxonomy())
+    (tmp_path / "taxonomy.tsv.gz").write_bytes(gzip.compress(_taxonomy()))
+    newick = f"((({HASHES[0]}:0.1,{HASHES[1]}:0.2):0.05,{HASHES[2]}:0.3):0.1,({HASHES[3]}:0.15,{HASHES[4]}:0.25):0.2)root;\n"
+    (tmp_path / "tree.nwk").write_text(newick)
+    (tmp_path / "tree.nwk.xz").write_bytes(lzma.compress(newick.encode()))
+    got = _cli("report", table, "--sample", "S1", "--age-group", "infant", "--taxonomy", tmp_path / "taxonomy.tsv.gz",
+               "--tree", tmp_path / "tree.nwk.xz", "--json")
+    want = _cli("report", table, "--sample", "S1", "--age-group", "infant", "--taxonomy", tmp_path / "taxonomy.tsv",
+                "--tree", tmp_path / "tree.nwk", "--json")
+    assert got.exit_code == 0, got.output
+    g, w = json.loads(got.stdout), json.loads(want.stdout)
+    assert g["diversity"] == w["diversity"] and g["taxa"] == w["taxa"]
+    # S1 lacks the fourth feature (count 0): every branch but its 0.15
+    assert g["diversity"]["values"]["faith_pd"] == pytest.approx(0.1 + 0.2 + 0.05 + 0.3 + 0.1 + 0.25 + 0.2)
+    assert {t["taxon"]: t["status"] for t in g["taxa"]}["Bifidobacterium"] == "found"  # named by the taxonomy
+    # the upload: a plain table with a compressed taxonomy (zipped too), stored as with the plain one
+    with transaction(engine) as s:
+        plain = micro.upload_sample(s, people.owner, people.owner_pid, "feature-table.tsv", _hash_table(),
+                                    sample_id="S1", taxonomy=_taxonomy(), taxonomy_filename="taxonomy.tsv")
+    for name, data in (("taxonomy.tsv.gz", gzip.compress(_taxonomy())), ("taxonomy.zip", _zip("taxonomy.tsv", _taxonomy()))):
+        with transaction(engine) as s:
+            out = micro.upload_sample(s, people.owner, people.owner_pid, "feature-table.tsv", _hash_table(),
+                                      sample_id="S1", taxonomy=data, taxonomy_filename=name, method="16S")
+        assert out["report"]["taxa"] == plain["report"]["taxa"]
+        assert out["report"]["diversity"] == plain["report"]["diversity"]
+    bad = _taxonomy().replace(HASHES[4].encode(), b"0000")  # one feature missing from the taxonomy: named, by the .gz
+    with pytest.raises(InvalidInput, match=r"^taxonomy: taxonomy\.tsv\.gz: 1 of the 5 feature IDs"), \
+            transaction(engine) as s:
+        micro.upload_sample(s, people.owner, people.owner_pid, "feature-table.tsv", _hash_table(), sample_id="S1",
+                            taxonomy=gzip.compress(bad), taxonomy_filename="taxonomy.tsv.gz")
+    with pytest.raises(InvalidInput, match=r"^taxonomy: taxonomy\.tsv\.gz: a gzip-compressed file that unpacks to "
+                                           r"more than 1 MB"), transaction(engine) as s:
+        micro.upload_sample(s, people.owner, people.owner_pid, "feature-table.tsv", _hash_table(), sample_id="S1",
+                            taxonomy=gzip.compress(_taxonomy() + b"\n" * (2 << 20)), taxonomy_filename="taxonomy.tsv.gz",
+                            max_bytes=1 << 20)
+    assert _count(engine) == 2  # the plain one, and the 16S one (the zip's upload is the same sample again)

@@ -97,12 +97,14 @@ def _check_type(name: str, data: bytes, *, shown: str | None = None,
             raise InvalidInput(f"file: {shown}: {why_not_text(data)}") from None
 
 
-def _unpack_upload(name: str, data: bytes, max_bytes: int) -> tuple[str, bytes, str, bool] | None:
+def _unpack_upload(name: str, data: bytes, max_bytes: int, *, field: str = "file",
+                   refused: str | None = None) -> tuple[str, bytes, str, bool] | None:
     """A compressed upload (gzip, bzip2, xz, a zip holding one file; not a QIIME 2 artifact) unpacked:
     (the inner file's name, its bytes, how refusals name it, whether it came from a zip), or ``None`` for
     a plain file. Streamed and refused beyond ``max_bytes``, the limit a plain upload has (a zip bomb is
     refused after ``max_bytes``, never held in memory); what comes out then gets every check a plain
-    file gets (microbiome.io.unpack)."""
+    file gets (microbiome.io.unpack). ``field``: the form field refusals start with (``taxonomy``);
+    ``refused``: the refusal of a name without an accepted suffix (default: the table's)."""
     import io
 
     from gutskin.microbiome.errors import MicrobiomeInputError
@@ -111,8 +113,10 @@ def _unpack_upload(name: str, data: bytes, max_bytes: int) -> tuple[str, bytes, 
     kind = compression_of(data[:16])
     if kind is None or (kind == "zip" and (name.lower().endswith(".qza") or is_qiime_artifact(io.BytesIO(data)))):
         return None
-    if not name.lower().endswith(ALLOWED_SUFFIXES):
-        raise InvalidInput(f"file: expected {upload_formats_words()}, got {name!r}")
+    if field == "file" and not name.lower().endswith(ALLOWED_SUFFIXES):
+        raise InvalidInput(refused or f"file: expected {upload_formats_words()}, got {name!r}")
+    if field == "taxonomy" and not name.lower().endswith(TAXONOMY_SUFFIXES + _PACKED_SUFFIXES):
+        raise InvalidInput(refused or f"taxonomy: got {name!r}")
     with tempfile.TemporaryDirectory(prefix="gutskin-upload-") as tmp:
         packed = os.path.join(tmp, "packed")
         with open(packed, "wb") as fh:
@@ -121,7 +125,7 @@ def _unpack_upload(name: str, data: bytes, max_bytes: int) -> tuple[str, bytes, 
         try:
             u = unpack(packed, os.path.join(tmp, "out"), max_bytes=max_bytes, name=name)
         except MicrobiomeInputError as exc:
-            raise InvalidInput(f"file: {exc}") from None
+            raise InvalidInput(f"{field}: {exc}") from None
         with open(u.path, "rb") as fh:
             inner = fh.read(max_bytes + 1)
     return os.path.basename(u.path), inner, u.label, kind == "zip"
@@ -210,13 +214,21 @@ def parse_upload(filename: str, data: bytes, *, sample_id: str | None = None, me
     if taxonomy is not None and not taxonomy:
         raise InvalidInput("taxonomy: the file is empty")
     tax_name = safe_filename(taxonomy_filename) if taxonomy else ""
+    tax_read, tax_shown = tax_name, tax_name  # the name it is read under; how refusals name it
     if taxonomy:
         if len(taxonomy) > max_bytes:
             raise InvalidInput(f"taxonomy: larger than {max_bytes // (1024 * 1024)} MB")
-        if not tax_name.lower().endswith(TAXONOMY_SUFFIXES):
-            raise InvalidInput(f"taxonomy: expected a taxonomy table (.tsv, .txt or .csv), QIIME 2 taxonomy.qza or mothur .cons.taxonomy, "
-                               f"got {tax_name!r}")
-        if not (tax_name.lower().endswith(".qza") and taxonomy.startswith(b"PK\x03\x04")):
+        expected = ("taxonomy: expected a taxonomy table (.tsv, .txt or .csv), QIIME 2 taxonomy.qza or mothur "
+                    ".cons.taxonomy (or one of them compressed: .gz, .bz2, .xz, or alone in a .zip), got {!r}")
+        # taxonomy.tsv.gz: unpacked under the same limit, then checked as the plain file
+        packed_tax = _unpack_upload(tax_name, taxonomy, max_bytes, field="taxonomy", refused=expected.format(tax_name))
+        if packed_tax is not None:
+            tax_read, taxonomy, tax_shown, from_zip = packed_tax
+            if from_zip and not tax_read.lower().endswith(tuple(x for x in TAXONOMY_SUFFIXES if x != ".qza")):
+                raise InvalidInput(expected.format(tax_shown))
+        elif not tax_name.lower().endswith(TAXONOMY_SUFFIXES):
+            raise InvalidInput(expected.format(tax_name))
+        if not (tax_read.lower().endswith(".qza") and taxonomy.startswith(b"PK\x03\x04")):
             try:
                 taxonomy.decode("utf-8")
             except UnicodeDecodeError:
@@ -229,7 +241,7 @@ def parse_upload(filename: str, data: bytes, *, sample_id: str | None = None, me
         tax_path = None
         if taxonomy:
             os.mkdir(os.path.join(tmp, "taxonomy"))  # its own folder: the two files may share a name
-            tax_path = os.path.join(tmp, "taxonomy", tax_name)
+            tax_path = os.path.join(tmp, "taxonomy", tax_read)
             with open(tax_path, "wb") as fh:
                 fh.write(taxonomy)
         try:
@@ -258,7 +270,7 @@ def parse_upload(filename: str, data: bytes, *, sample_id: str | None = None, me
         except MicrobiomeInputError as exc:
             text = str(exc).replace(path, shown)
             if tax_path is not None:
-                text = text.replace(tax_path, tax_name)
+                text = text.replace(tax_path, tax_shown)
                 if exc.source == tax_path:
                     raise InvalidInput(f"taxonomy: {text}") from None
             raise InvalidInput(f"file: {text}") from None

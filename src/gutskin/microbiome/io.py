@@ -1528,8 +1528,11 @@ def file_compression(path: str | os.PathLike) -> str | None:
     """:func:`compression_of` of a file; a zip that is a QIIME 2 artifact (``<uuid>/metadata.yaml``)
     is ``None``: it is read as an artifact (:func:`extract_qza`), and so is a zip named ``.qza`` (one
     without ``metadata.yaml`` is refused as "not a QIIME 2 artifact")."""
-    with open(path, "rb") as fh:
-        kind = compression_of(fh.read(16))
+    try:
+        with open(path, "rb") as fh:
+            kind = compression_of(fh.read(16))
+    except OSError:  # missing or unreadable: the reader says so, as for a plain file
+        return None
     if kind == "zip" and (str(path).lower().endswith(".qza") or is_qiime_artifact(path)):
         return None
     return kind
@@ -1741,10 +1744,25 @@ def _copy_capped(fin, out: str, max_bytes: int, label: str, limit_words: str, wo
             fout.write(chunk)
 
 
-def _unpacked_error(exc: MicrobiomeInputError, u: Unpacked) -> MicrobiomeInputError:
-    """``exc`` with the temporary file named as the user knows it (``feature-table.tsv.gz``)."""
-    text = str(exc).replace(u.path, u.label)
-    return MicrobiomeInputError(text, sample=exc.sample, feature=exc.feature)
+def _unpacked_error(exc: MicrobiomeInputError, u: Unpacked, packed: str) -> MicrobiomeInputError:
+    """``exc`` with the temporary file named as the user knows it (``feature-table.tsv.gz``); its
+    ``source`` is the compressed file when it was the unpacked one (the upload tells the table's
+    errors from the taxonomy file's by it)."""
+    out = MicrobiomeInputError(str(exc).replace(u.path, u.label), sample=exc.sample, feature=exc.feature)
+    out.source = packed if exc.source == u.path else exc.source
+    return out
+
+
+def _read_unpacked(path: str | os.PathLike, max_bytes: int, read):  # type: ignore[no-untyped-def]
+    """``read(unpacked_path)`` on a compressed file's content (:func:`unpack`), errors naming the file."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory(prefix="gutskin-unpack-") as tmp:
+        u = unpack(path, tmp, max_bytes=max_bytes, name=str(path))
+        try:
+            return u, read(u.path)
+        except MicrobiomeInputError as exc:
+            raise _unpacked_error(exc, u, str(path)) from None
 
 
 # --------------------------------------------------------------------------------------
@@ -1881,16 +1899,9 @@ def read_profile(path: str | os.PathLike, *, format: str | None = None, orientat
     if not Path(path).is_file():
         raise MicrobiomeInputError("no such file", source=str(path))
     if file_compression(path) is not None:  # feature-table.tsv.gz, a .kreport.gz, merged_abundance_table.txt.bz2, a .zip
-        import tempfile
-
-        with tempfile.TemporaryDirectory(prefix="gutskin-unpack-") as tmp:
-            u = unpack(path, tmp, max_bytes=max_unpacked_bytes, name=str(path))
-            try:  # the decompressed file is read exactly as a plain one
-                prof = read_profile(u.path, format=format, orientation=orientation, kind=kind, rank=rank,
-                                    method=method, max_cells=max_cells, taxonomy=taxonomy,
-                                    taxonomy_max_bytes=taxonomy_max_bytes, max_unpacked_bytes=max_unpacked_bytes)
-            except MicrobiomeInputError as exc:
-                raise _unpacked_error(exc, u) from None
+        u, prof = _read_unpacked(path, max_unpacked_bytes, lambda inner: read_profile(  # read as the plain file
+            inner, format=format, orientation=orientation, kind=kind, rank=rank, method=method, max_cells=max_cells,
+            taxonomy=taxonomy, taxonomy_max_bytes=taxonomy_max_bytes, max_unpacked_bytes=max_unpacked_bytes))
         return dataclasses.replace(prof, source=str(path), notes=(
             *prof.notes, f"read from a {_COMPRESSION_WORDS[u.compression]}"
                          f"{f' ({shorten(u.name, 80)})' if u.compression == 'zip' else ''}"))
@@ -1976,6 +1987,9 @@ def read_taxonomy(path_or_buffer, *, max_bytes: int | None = None) -> dict[str, 
     """
     import csv
 
+    if not hasattr(path_or_buffer, "read") and file_compression(path_or_buffer) is not None:  # taxonomy.tsv.gz
+        return _read_unpacked(path_or_buffer, TEXT_PAYLOAD_MAX if max_bytes is None else max_bytes,
+                              lambda inner: read_taxonomy(inner, max_bytes=max_bytes))[1]
     if not hasattr(path_or_buffer, "read") and is_qza(path_or_buffer):  # taxonomy.qza as QIIME 2 keeps it
         return _from_qza(path_or_buffer, "taxonomy", TEXT_PAYLOAD_MAX if max_bytes is None else max_bytes,
                          lambda inner, _q: read_taxonomy(inner))
@@ -2049,6 +2063,8 @@ def read_tree(path_or_buffer):
 
     import skbio
 
+    if not hasattr(path_or_buffer, "read") and file_compression(path_or_buffer) is not None:  # tree.nwk.gz
+        return _read_unpacked(path_or_buffer, TEXT_PAYLOAD_MAX, read_tree)[1]
     if not hasattr(path_or_buffer, "read") and is_qza(path_or_buffer):  # rooted-tree.qza as QIIME 2 keeps it
         return _from_qza(path_or_buffer, "tree", TEXT_PAYLOAD_MAX, lambda inner, _q: read_tree(inner))
     try:
