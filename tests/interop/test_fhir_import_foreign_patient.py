@@ -229,3 +229,42 @@ def test_what_stays_refused(engine, people) -> None:  # type: ignore[no-untyped-
     assert _counts(engine) == before
     summary = import_bundle(engine, people.owner, ehr_bundle(), patient_ref=ext)
     assert summary["questionnaires"] == 3
+
+
+def test_the_care_context_an_ehr_sends_along_is_counted_not_refused(engine, people) -> None:  # type: ignore[no-untyped-def]
+    """An EHR's bundle names the Patient's clinic (Organization), general practitioner (Practitioner,
+    PractitionerRole) and the visit (Encounter) the POEM totals were recorded at; they were refused as
+    "not part of a gutskin bundle". Now counted under ``ignored``; a value a Practitioner entered as a
+    diary value is still refused (the diary is what the patient or their caregiver reported)."""
+    ext = _profile(engine, people.owner_pid, display_name="Maja Lindqvist", birth_year=2016)
+    b = ehr_bundle()
+    context = [
+        {"resourceType": "Organization", "id": "org-1", "name": "Akademiska sjukhuset, hudmottagningen",
+         "identifier": [{"system": "urn:oid:1.2.752.29.4.19", "value": "SE2321000032-hud"}]},
+        {"resourceType": "Practitioner", "id": "gp-9", "name": [{"family": "Berg", "given": ["Anders"]}]},
+        {"resourceType": "PractitionerRole", "id": "role-9", "practitioner": {"reference": "Practitioner/gp-9"},
+         "organization": {"reference": "Organization/org-1"}},
+        {"resourceType": "Encounter", "id": "enc-77", "status": "finished",
+         "class": {"system": "http://terminology.hl7.org/CodeSystem/v3-ActCode", "code": "AMB"},
+         "subject": {"reference": "Patient/pat-4711"}, "period": {"start": "2026-10-26T09:00:00+01:00"}},
+    ]
+    patient = b["entry"][0]["resource"]
+    patient["managingOrganization"] = {"reference": "Organization/org-1"}
+    patient["generalPractitioner"] = [{"reference": "Practitioner/gp-9"}]
+    for r in context:
+        b["entry"].append({"fullUrl": f"{EHR}/{r['resourceType']}/{r['id']}", "resource": r,
+                           "request": {"method": "PUT", "url": f"{r['resourceType']}/{r['id']}"}})
+    poem = next(e["resource"] for e in b["entry"] if e["resource"].get("id") == "poem-0")
+    poem["encounter"] = {"reference": "Encounter/enc-77"}
+    entered = copy.deepcopy(b)
+    next(e["resource"] for e in entered["entry"] if e["resource"].get("id") == "itch-0")["performer"] = [
+        {"reference": "Practitioner/gp-9"}]
+    before = _counts(engine)
+    with pytest.raises(InvalidInput) as err:
+        import_bundle(engine, SYSTEM, entered, patient_ref=ext)
+    assert "Observation/itch-0: performer[0].reference: must reference the bundle's Patient" in str(err.value)
+    assert _counts(engine) == before
+    summary = import_bundle(engine, SYSTEM, b, patient_ref=ext)
+    assert {k: summary["ignored"].get(k) for k in ("Organization", "Practitioner", "PractitionerRole", "Encounter")} \
+        == dict.fromkeys(("Organization", "Practitioner", "PractitionerRole", "Encounter"), 1), summary
+    assert summary["questionnaires"] == 3 and summary["days"] == len(set(POEM_ANSWERS) | set(LOINC_POEM) | set(ITCH))

@@ -40,7 +40,13 @@ from gutskin.diary.csvio import identifier_problem
 from gutskin.interop import codes as C
 
 IMPORTED = ("QuestionnaireResponse", "Observation", "AllergyIntolerance")
-IGNORED = ("Questionnaire", "MedicationStatement", "Appointment", "RelatedPerson", "Device", "Provenance", "Specimen")
+#: the care context an EHR sends with a patient's data (2026-12-07): the Patient's managing organization
+#: and general practitioner, the visit an Observation was recorded in. Validated and counted under
+#: ``ignored``: gutskin keeps no such records, and a diary value or an answer they entered is still refused
+#: (``performer`` and ``author`` must be the Patient or a RelatedPerson of it)
+CONTEXT = ("Organization", "Practitioner", "PractitionerRole", "Encounter")
+IGNORED = ("Questionnaire", "MedicationStatement", "Appointment", "RelatedPerson", "Device", "Provenance", "Specimen",
+           *CONTEXT)
 #: the ``ignored`` key of the microbiome results (2026-12-07): validated and named as skipped, not imported
 #: (the bundle carries results, not the taxonomic profile a gutskin sample is: re-upload the lab's file)
 MICROBIOME_SKIPPED = "Observation (microbiome result)"
