@@ -425,3 +425,23 @@ def test_a_compressed_taxonomy_and_tree(engine, people, tmp_path) -> None:  # ty
                             taxonomy=gzip.compress(_taxonomy() + b"\n" * (2 << 20)), taxonomy_filename="taxonomy.tsv.gz",
                             max_bytes=1 << 20)
     assert _count(engine) == 2  # the plain one, and the 16S one (the zip's upload is the same sample again)
+
+
+@pytest.mark.slow
+def test_the_cli_refuses_a_bomb_at_512_mb_with_bounded_memory(tmp_path) -> None:
+    """The command line's cap (io.UNPACKED_MAX, as a .qza's taxonomy or tree): 10 GiB of zeros in 10 MB
+    are refused after 512 MB are written to a private temporary folder (about 3 s here), one line on
+    stderr, exit 2, the memory peak a few MB."""
+    f = tmp_path / "feature-table.tsv.gz"
+    f.write_bytes(_bomb("gz"))
+    tracemalloc.start()
+    try:
+        res = _cli("diversity", f, "--json")
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert res.exit_code == 2 and res.stdout == ""
+    assert res.stderr.strip() == (f"error: {f}: a gzip-compressed file that unpacks to more than 512 MB, the largest "
+                                  "table accepted; refused (a file this compressible is more likely an archive bomb "
+                                  "than a profile)")
+    assert peak < 16 * 1024 * 1024, peak
