@@ -82,11 +82,16 @@ def evaluate(
     if as_json:
         print(json.dumps(v.summary()))
         return
+    from gutskin.insights.wording import risk_percent
+
+    # the words of the clinician's challenge page (2026-12-07): "probability of a reaction: 1.00" promised
+    # certainty, and "itch rise on reaction days: -0.21" beside "no_reaction" read as days with a reaction
     print(f"verdict: {v.verdict}")
     if v.probability is not None:
-        print(f"probability of a reaction: {v.probability:.2f}")
+        print(f"probability of a reaction: {risk_percent(v.probability)}")
     if v.effect is not None:
-        print(f"itch rise on reaction days: {v.effect:+.2f} (90% interval {v.effect_low:+.2f} to {v.effect_high:+.2f})")
+        print(f"itch {v.effect:+.1f} points (0-10 scale) in the observation windows vs the baseline "
+              f"(90% interval {v.effect_low:+.1f} to {v.effect_high:+.1f})")
     print(f"baseline days: {v.baseline_days}; observation-window days: {v.challenge_days}; doses: {v.doses}")
     for line in [*v.reasons, *v.settle]:  # --json: "reasons" and "settle"
         print(f"- {line}")
