@@ -317,6 +317,9 @@ def test_a_qza_is_still_read_as_an_artifact_and_a_plain_zip_of_one_biom_too(tmp_
     renamed = tmp_path / "table.zip"  # the same artifact under a .zip name: still the artifact
     renamed.write_bytes(qza.read_bytes())
     assert any("QIIME 2 artifact" in n for n in read_profile(renamed).notes)
+    for name in ("table.qza", "table.zip"):  # the upload too (a renamed artifact was 'not a UTF-8 text table')
+        parsed = micro.parse_upload(name, qza.read_bytes(), sample_id="S3")
+        assert parsed.report["diversity"]["values"]["observed"] == 4
 
 
 def test_cohort_reads_the_sample_metadata_of_a_compressed_biom(tmp_path) -> None:

@@ -89,7 +89,8 @@ def _check_type(name: str, data: bytes, *, shown: str | None = None,
         raise InvalidInput(f"file: expected {upload_formats_words()}, got {shown!r}")
     head = data[:8]
     is_hdf5 = head.startswith(b"\x89HDF\r\n\x1a\n")
-    is_zip = name.lower().endswith(".qza") and head.startswith(b"PK\x03\x04")  # a QIIME 2 artifact is a zip
+    # a QIIME 2 artifact is a zip (.qza, or renamed .zip: any other zip was unpacked before this check)
+    is_zip = name.lower().endswith((".qza", ".zip")) and head.startswith(b"PK\x03\x04")
     if not (is_hdf5 or is_zip):
         try:  # incrementally: a character cut at byte 4096 is not an error (a valid file was refused)
             codecs.getincrementaldecoder("utf-8")().decode(data[:4096], final=False)
