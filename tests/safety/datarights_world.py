@@ -67,11 +67,7 @@ def seed_profile(engine, owner, clinician, other_clinician, pid: int, tag: str) 
             food="food.egg", released_for_home=True, start=today, baseline_days=7,
             instructions=f"{MARK} home plan {tag}",
             doses=[challenges.DoseStep(0, f"1/4 egg {MARK}"), challenges.DoseStep(2, "1/2 egg")]))
-        clinic = challenges.create_plan(s, clinician, pid, challenges.PlanInput(
-            food="food.milk", kind="supervised", start=today, baseline_days=7,
-            doses=[challenges.DoseStep(0, f"5 ml milk {MARK}")]))
         _shift_plan_back(s, int(home["id"]), 7)
-        _shift_plan_back(s, int(clinic["id"]), 7)
     with transaction(engine) as s:
         dose_id = int(home["doses"][0]["id"])  # type: ignore[index]
         challenges.log_adherence(s, owner, int(home["id"]), today - dt.timedelta(days=2), False, f"{MARK} ate cake")
@@ -80,6 +76,11 @@ def seed_profile(engine, owner, clinician, other_clinician, pid: int, tag: str) 
         challenges.safety_check(s, owner, int(home["id"]), [], dose_id=dose_id)
     with transaction(engine) as s:
         challenges.safety_check(s, owner, int(home["id"]), ["hives"], dose_id=dose_id)
+    with transaction(engine) as s:  # planned once the egg one stopped: one food's reintroduction at a time
+        clinic = challenges.create_plan(s, clinician, pid, challenges.PlanInput(
+            food="food.milk", kind="supervised", start=today, baseline_days=7,
+            doses=[challenges.DoseStep(0, f"5 ml milk {MARK}")]))
+        _shift_plan_back(s, int(clinic["id"]), 7)
     with transaction(engine) as s:
         alert = next(a for group in challenges.clinician_alerts(s, clinician).values() for a in group
                      if a["challenge_id"] == home["id"])
