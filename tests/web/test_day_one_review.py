@@ -251,7 +251,10 @@ def test_a_challenge_with_several_doses_is_planned_and_a_nul_in_any_dose_is_name
     r = client.post(f"/api/v1/patients/{people.owner_pid}/challenges", headers=c, json=plan)
     assert r.status_code == 201, r.text
     assert [d["amount"] for d in r.json()["doses"]] == ["1/4 egg", "1/2 egg", "1 egg"]
-    plan = {**plan, "food": "food.wheat", "doses": [{"day_offset": 0, "amount": "1 cracker"},
+    import datetime as dt
+
+    later = (dt.date.today() + dt.timedelta(days=30)).isoformat()  # after the egg's reintroduction (one food at a time)
+    plan = {**plan, "food": "food.wheat", "start": later, "doses": [{"day_offset": 0, "amount": "1 cracker"},
                                                     {"day_offset": 3, "amount": "2 crackers\x00"}]}
     r = client.post(f"/api/v1/patients/{people.owner_pid}/challenges", headers=c, json=plan)
     assert r.status_code == 422 and r.json()["detail"].startswith("amount: contains a NUL character"), r.text
