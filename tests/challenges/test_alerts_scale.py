@@ -29,17 +29,21 @@ def _linked_patient(s, people, name: str):  # type: ignore[no-untyped-def]
 
 def _linked_patient_with_challenges(engine, people, name: str) -> tuple[int, list[int]]:  # type: ignore[no-untyped-def]
     """A linked patient with an elimination up for review, a finished challenge and a stopped one (alert)."""
+    # one food's reintroduction at a time (2026-12-07): each plan is made once the one before is
+    # stopped or its reintroduction has passed
     with transaction(engine) as s:
         actor, pid = _linked_patient(s, people, name)
-        review = ch.create_plan(s, people.clinician, pid, plan(elimination_days=21, elimination_max_days=28))["id"]
-        finished = ch.create_plan(s, people.clinician, pid, plan(food="food.milk", doses=DOSES))["id"]
         alerted = ch.create_plan(s, people.clinician, pid, plan(food="food.peanut", doses=DOSES))["id"]
-    shift_back(engine, review, 20)  # a week before its maximum: up for review
-    shift_back(engine, finished, 40)  # reintroduction over: the verdict is due
     shift_back(engine, alerted, 7)  # its first dose is today
     with transaction(engine) as s:
         dose = ch.get_challenge(s, actor, alerted)["doses"][0]["id"]
         ch.take_dose(s, actor, alerted, dose, {**NO_SYMPTOMS, "hives": True})
+    with transaction(engine) as s:
+        finished = ch.create_plan(s, people.clinician, pid, plan(food="food.milk", doses=DOSES))["id"]
+    shift_back(engine, finished, 40)  # reintroduction over: the verdict is due
+    with transaction(engine) as s:
+        review = ch.create_plan(s, people.clinician, pid, plan(elimination_days=21, elimination_max_days=28))["id"]
+    shift_back(engine, review, 20)  # a week before its maximum: up for review
     return pid, [review, finished, alerted]
 
 

@@ -17,12 +17,13 @@ import pytest
 from sqlalchemy import select
 
 from gutskin.clinic import challenges as ch
+from gutskin.clinic import sharing
 from gutskin.clinic.errors import InvalidInput
 from gutskin.store.db import get_engine, transaction
 from gutskin.store.models import ChallengeDose
 from gutskin.web.pages.common import local_time
 from tests.challenges.test_pages import csrf, login, web  # noqa: F401  (fixture)
-from tests.challenges.test_services import create, shift_back
+from tests.challenges.test_services import create, plan, shift_back
 from tests.conftest import bearer
 
 FAR = ["America/Los_Angeles", "Pacific/Auckland"]
@@ -65,9 +66,13 @@ def test_a_clinic_dose_at_nine_is_stored_as_its_utc_instant_and_read_like_a_home
     assert stored.taken_at == utc(nine) and out["taken_at"] == utc(nine).isoformat(timespec="minutes") + "Z"
     assert stored.entered_zone == zone and out["entered_zone"] == zone
 
-    # a home challenge of the same patient whose dose was eaten at the same instant (stored UTC with the
-    # patient's zone, as take_dose does since migration 0009)
-    home = create(engine, people, food="food.wheat", doses=[ch.DoseStep(0, "1 slice of bread"), ch.DoseStep(8, "2 slices")])["id"]
+    # a home challenge of another patient of the clinic (one food's reintroduction at a time per patient,
+    # 2026-12-07) whose dose was eaten at the same instant (stored UTC with the patient's zone, as
+    # take_dose does since migration 0009)
+    with transaction(engine) as s:
+        sharing.accept_invite(s, people.clinician, sharing.create_invite(s, people.stranger, people.stranger_pid)["code"])
+        home = ch.create_plan(s, people.clinician, people.stranger_pid, plan(
+            food="food.wheat", doses=[ch.DoseStep(0, "1 slice of bread"), ch.DoseStep(8, "2 slices")]))["id"]
     shift_back(engine, home, 9)
     with transaction(engine) as s:
         d = s.scalar(select(ChallengeDose).where(ChallengeDose.challenge_id == home, ChallengeDose.step == 1))
@@ -82,7 +87,8 @@ def test_a_clinic_dose_at_nine_is_stored_as_its_utc_instant_and_read_like_a_home
         for k in range(4):
             with transaction(engine) as s:
                 steps = {st["challenge_id"]: st["action"]
-                         for st in ch.today_steps(s, people.owner, people.owner_pid, day + dt.timedelta(days=k), where)}
+                         for who, pid in ((people.owner, people.owner_pid), (people.stranger, people.stranger_pid))
+                         for st in ch.today_steps(s, who, pid, day + dt.timedelta(days=k), where)}
             assert steps[sup] == steps[home], (where, k, steps)
             # 48 h from 09:00 end at 09:00 two days later: that day is still observed, the next not
             # (without the page's zone the doses' own zone places the day; it was a UTC day until 0009)

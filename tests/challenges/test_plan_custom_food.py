@@ -29,8 +29,10 @@ def test_another_food_is_typed_in_words(web) -> None:  # type: ignore[no-untyped
     assert re.search(r"<h1>Sesame seeds challenge", detail), detail[:1500]
     listing = doc.get(f"/clinic/patients/{pid}/challenges").text
     assert listing.count('href="/clinic/challenges/') == 1
-    # the full name, as before
-    r = doc.post(f"/clinic/patients/{pid}/challenges", data={**form, "custom_food": "food.sesame", "doses": "0: 1 tsp tahini"},
+    # the full name, as before (after the sesame seeds' reintroduction: one food at a time, 2026-12-07)
+    later = (dt.date.today() + dt.timedelta(days=10)).isoformat()
+    r = doc.post(f"/clinic/patients/{pid}/challenges",
+                 data={**form, "custom_food": "food.sesame", "doses": "0: 1 tsp tahini", "start": later},
                  follow_redirects=False)
     assert r.status_code == 303
 

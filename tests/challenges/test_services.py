@@ -303,7 +303,8 @@ def test_adherence_owner_only(engine, people) -> None:
 
 def test_stop_by_owner_or_clinician(engine, people) -> None:
     a = create(engine, people)["id"]
-    b = create(engine, people, food="food.milk", doses=[ch.DoseStep(0, "5 ml milk"), ch.DoseStep(4, "50 ml milk")])["id"]
+    b = create(engine, people, food="food.milk", start=TODAY + dt.timedelta(days=20),  # one reintroduction at a time
+               doses=[ch.DoseStep(0, "5 ml milk"), ch.DoseStep(4, "50 ml milk")])["id"]
     for who in ("stranger", "unlinked"):
         with pytest.raises(NotFound), transaction(engine) as s:
             ch.stop_challenge(s, getattr(people, who), a, "no")

@@ -134,7 +134,10 @@ def test_api_keeps_the_zone_of_a_home_dose(client, people, engine, zone) -> None
     utc = wall.replace(tzinfo=ZoneInfo(zone)).astimezone(dt.UTC).replace(tzinfo=None)
     assert got["taken_at"] == utc.isoformat(timespec="minutes") + "Z"
 
-    # an offset alone: kept as the fixed offset, the convention of clinic doses ("UTC+13:00")
+    # an offset alone: kept as the fixed offset, the convention of clinic doses ("UTC+13:00"); one
+    # food's reintroduction at a time (2026-12-07): the egg challenge stops first
+    with transaction(engine) as s:
+        ch.stop_challenge(s, people.owner, cid, "the next food instead")
     cid2 = create(engine, people, food="food.wheat",
                   doses=[ch.DoseStep(0, "1 slice of bread"), ch.DoseStep(8, "2 slices")])["id"]
     shift_back(engine, cid2, 8)
@@ -148,6 +151,8 @@ def test_api_keeps_the_zone_of_a_home_dose(client, people, engine, zone) -> None
     assert r.status_code == 200 and r.json()["dose"]["entered_zone"] == label, r.text
 
     # an unknown zone is refused naming the field; nothing is stored
+    with transaction(engine) as s:
+        ch.stop_challenge(s, people.owner, cid2, "the next food instead")
     cid3 = create(engine, people, food="food.soy", doses=[ch.DoseStep(0, "1 tbsp tofu"), ch.DoseStep(8, "tofu")])["id"]
     shift_back(engine, cid3, 8)
     dose3 = client.get(f"/api/v1/challenges/{cid3}", headers=owner).json()["doses"][0]

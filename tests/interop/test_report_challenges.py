@@ -24,16 +24,16 @@ def test_a_running_challenge_shows_its_phase_and_no_decision(engine, people) -> 
     from gutskin.store.db import transaction
 
     today = dt.date.today()
-    with transaction(engine) as s:
-        egg = ch.create_plan(s, people.clinician, people.owner_pid, ch.PlanInput(
-            food="food.egg", kind="home", released_for_home=True, start=today, baseline_days=7,
-            doses=[ch.DoseStep(0, "1/4 cooked egg")]))
-        assert ch.evaluate(s, people.clinician, int(egg["id"]))["verdict"] == "inconclusive"  # type: ignore[arg-type]
+    with transaction(engine) as s:  # wheat decided before the egg plan: one food's reintroduction at a time
         wheat = ch.create_plan(s, people.clinician, people.owner_pid, ch.PlanInput(
             food="food.wheat", kind="home", released_for_home=True, start=today, baseline_days=7,
             doses=[ch.DoseStep(0, "1 slice of bread")]))
         ch.confirm_outcome(s, people.clinician, int(wheat["id"]), "refuted",  # type: ignore[arg-type]
                            note="eats bread daily without trouble")
+        egg = ch.create_plan(s, people.clinician, people.owner_pid, ch.PlanInput(
+            food="food.egg", kind="home", released_for_home=True, start=today, baseline_days=7,
+            doses=[ch.DoseStep(0, "1/4 cooked egg")]))
+        assert ch.evaluate(s, people.clinician, int(egg["id"]))["verdict"] == "inconclusive"  # type: ignore[arg-type]
         data = reports.report_data(s, people.clinician, people.owner_pid, weeks=4)
     text = _pdf_text(render_pdf(data))
     decided = today.strftime("%d %b %Y")

@@ -33,8 +33,9 @@ STOP_MODE = exp(401, PASS, 404, PASS, 404, 404)  # owner or linked clinician
 PAGE_OWNER = exp(LOGIN, PASS, 404, 403, 403, 403)
 PAGE_CLIN_OBJ = exp(LOGIN, 403, 403, PASS, 404, 403)
 SAFE = {"hives": False, "swelling": False, "breathing": False, "vomiting": False, "faint": False}
+# a 14-day elimination first: its reintroduction comes after the egg challenge's (one food at a time)
 PLAN = {"food": "food.wheat", "kind": "home", "released_for_home": True, "baseline_days": 7,
-        "doses": [{"day_offset": 0, "amount": "1 slice"}]}
+        "elimination_days": 14, "elimination_max_days": 14, "doses": [{"day_offset": 0, "amount": "1 slice"}]}
 
 CHALLENGE_ROWS: dict[tuple[str, str], Row] = {
     ("POST", "/api/v1/patients/{patient_id}/challenges"): Row(exp(401, 403, 403, OK, 404, 403), js(PLAN), audit=CLINICIANS_OF_A),
@@ -66,7 +67,8 @@ CHALLENGE_ROWS: dict[tuple[str, str], Row] = {
     ("GET", "/clinic/challenges/{challenge_id}"): Row(PAGE_CLIN_OBJ, audit=CLINICIANS_OF_A),
     ("GET", "/clinic/patients/{patient_id}/challenges"): Row(PAGE_CLINICIAN_OF_A, audit=CLINICIANS_OF_A),
     ("POST", "/clinic/patients/{patient_id}/challenges"): Row(
-        PAGE_CLIN_OBJ, form({"food": "food.wheat", "released_for_home": "1", "baseline_days": "7", "doses": "0: 1 slice"})),
+        PAGE_CLIN_OBJ, form({"food": "food.wheat", "released_for_home": "1", "baseline_days": "7",
+                                  "elimination_days": "14", "elimination_max_days": "14", "doses": "0: 1 slice"})),
     ("POST", "/clinic/challenges/{challenge_id}/supervised-dose"): Row(PAGE_CLIN_OBJ, form({"step": "1", "amount": "1 slice", "given_at": dt.datetime.now().isoformat(timespec="minutes")})),
     ("POST", "/clinic/challenges/{challenge_id}/supervised-outcome"): Row(PAGE_CLIN_OBJ, form({"immediate_outcome": "negative"})),
     ("POST", "/clinic/challenges/{challenge_id}/evaluate"): Row(PAGE_CLIN_OBJ, form({})),

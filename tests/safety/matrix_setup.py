@@ -81,17 +81,18 @@ def _challenge_objects(engine, people, w: World) -> None:  # type: ignore[no-unt
     from gutskin.clinic import challenges as ch
 
     with transaction(engine) as s:
+        # stopped before the egg plan is made: one food's reintroduction at a time (2026-12-07)
+        other = ch.create_plan(s, people.clinician, people.owner_pid, ch.PlanInput(
+            food="food.milk", kind="home", released_for_home=True, start=dt.date.today(), baseline_days=7,
+            doses=[ch.DoseStep(0, "50 ml")]))
+        ch.safety_check(s, people.owner, other["id"], ["hives"])  # a safety stop raises an alert for the clinician
+        w.ids["alert_challenge_id"] = other["id"]
         plan = ch.PlanInput(food="food.egg", kind="home", released_for_home=True,
                             start=dt.date.today(), baseline_days=7, elimination_days=0,
                             doses=[ch.DoseStep(0, "1/4 egg"), ch.DoseStep(2, "1/2 egg")])
         out = ch.create_plan(s, people.clinician, people.owner_pid, plan)
         w.ids["challenge_id"] = out["id"]
         w.ids["dose_id"] = out["doses"][0]["id"]
-        other = ch.create_plan(s, people.clinician, people.owner_pid, ch.PlanInput(
-            food="food.milk", kind="home", released_for_home=True, start=dt.date.today(), baseline_days=7,
-            doses=[ch.DoseStep(0, "50 ml")]))
-        ch.safety_check(s, people.owner, other["id"], ["hives"])  # a safety stop raises an alert for the clinician
-        w.ids["alert_challenge_id"] = other["id"]
     with transaction(engine) as s:
         alerts = ch.clinician_alerts(s, people.clinician)
         w.ids["alert_id"] = next(a["id"] for group in alerts.values() for a in group)

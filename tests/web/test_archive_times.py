@@ -36,7 +36,8 @@ def test_archive_marks_utc_instants_with_z(engine, people) -> None:  # type: ign
         home = challenges.create_plan(s, people.clinician, people.owner_pid, challenges.PlanInput(
             food="food.egg", released_for_home=True, start=today, baseline_days=7, doses=[challenges.DoseStep(0, "1/4 egg")]))
         clinic = challenges.create_plan(s, people.clinician, people.owner_pid, challenges.PlanInput(
-            food="food.milk", kind="supervised", start=today, baseline_days=7, doses=[challenges.DoseStep(0, "5 ml milk")]))
+            food="food.milk", kind="supervised", start=today + dt.timedelta(days=10),  # after the egg's reintroduction
+            baseline_days=7, doses=[challenges.DoseStep(0, "5 ml milk")]))
         # what taking a home dose with a later safety check and a supervised clinic dose store
         # (their services only accept them on the planned day, a week ahead)
         home_dose = s.scalar(select(ChallengeDose).where(ChallengeDose.challenge_id == home["id"]))

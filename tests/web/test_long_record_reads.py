@@ -64,9 +64,10 @@ class Counter:
 
 def _plan(engine, people, foods) -> None:  # type: ignore[no-untyped-def]
     with transaction(engine) as s:
-        for food in foods:
+        for food in foods:  # one food's reintroduction at a time: each plan starts 3 days after the one before
             uc.create_plan(s, people.clinician, people.owner_pid, uc.PlanInput(
-                food=food, released_for_home=True, start=TODAY + dt.timedelta(days=3), doses=[uc.DoseStep(0, "a quarter portion")]))
+                food=food, released_for_home=True, start=TODAY + dt.timedelta(days=3 + 3 * FOODS.index(food)),
+                doses=[uc.DoseStep(0, "a quarter portion")]))
 
 
 def test_clinic_challenge_list_reads_the_patient_once(client, engine, people) -> None:  # type: ignore[no-untyped-def]

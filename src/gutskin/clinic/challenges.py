@@ -59,6 +59,7 @@ HARD_MAX_ELIMINATION_DAYS = 42  # six weeks: longer eliminations need a new deci
 MAX_DOSE_STEPS = 10
 MAX_PLAN_DAYS = 120
 REVIEW_NOTICE_DAYS = 7
+TREATMENT_HISTORY_DAYS = 90  # treatments logged this long before a challenge tell a running course from a new one
 ELIMINATION_REFERENCE_DAYS = 14  # the last days of an elimination join the baseline as reference days
 MIN_HOURS_BETWEEN_HOME_DOSES = 20  # a missed step can be taken late, never two home doses in a day
 LATE_STEP_SLACK_HOURS = 6  # steps planned 2 days apart: 42 h (morning doses taken at different hours)
@@ -505,6 +506,17 @@ def create_plan(session: Session, actor: Actor, patient_id: int, plan: PlanInput
     r_end = r_start + dt.timedelta(days=plan.doses[-1].day_offset + math.ceil(plan.observation_hours / 24))
     if (r_end - start).days > MAX_PLAN_DAYS:
         raise InvalidInput(f"doses: the whole plan must fit in {MAX_PLAN_DAYS} days")
+    clash = _overlapping_reintroduction(session, patient_id, None, r_start, r_end)
+    if clash is not None:
+        other, o_start, o_end = clash
+        label = food_label(other.food)
+        earliest = o_end + dt.timedelta(days=1) - (r_start - start)
+        earliest = max(earliest, zones.patient_today(session, patient_id))
+        raise InvalidInput(
+            f"start: this plan's reintroduction ({r_start.isoformat()} to {r_end.isoformat()}) overlaps the {label} "
+            f"challenge's ({o_start.isoformat()} to {o_end.isoformat()}); reintroduce one food at a time, so that a "
+            f"reaction can be put down to one food: start this plan on {earliest.isoformat()} or later (its "
+            f"reintroduction then begins after {o_end.isoformat()}), or stop the {label} challenge first")
     ch = FoodChallenge(
         patient_id=patient_id, clinician_user_id=actor.user_id, food=plan.food, kind=plan.kind,
         released_for_home=bool(plan.released_for_home), status="active",
@@ -524,6 +536,26 @@ def create_plan(session: Session, actor: Actor, patient_id: int, plan: PlanInput
     return _out(session, ch)
 
 
+def _overlapping_reintroduction(session: Session, patient_id: int, challenge_id: int | None, r_start: dt.date,
+                                r_end: dt.date) -> tuple[FoodChallenge, dt.date, dt.date] | None:
+    """One food at a time: another open challenge of the patient whose reintroduction (its doses and
+    observation windows, to ``observation_end``) shares a day with ``r_start``..``r_end``, as
+    (challenge, its first, its last day), or None. Until 2026-12-07 an egg and a dairy plan made the
+    same day told the patient "eat 1/4 cooked egg" and "eat 5 ml milk" on the same morning: a
+    reaction then showed in both verdicts (each read the other food's reaction as its own), and
+    hives at the egg's safety check stopped the egg challenge only, while the milk challenge offered
+    its next, larger step."""
+    for other in session.scalars(select(FoodChallenge).where(
+            FoodChallenge.patient_id == patient_id, FoodChallenge.status.in_(OPEN_STATUSES))
+            .order_by(FoodChallenge.reintroduction_start, FoodChallenge.id)).all():
+        if other.id == challenge_id:
+            continue
+        o_start, o_end = other.reintroduction_start, observation_end(other, _doses(session, other))
+        if r_start <= o_end and o_start <= r_end:
+            return other, o_start, o_end
+    return None
+
+
 def extend_elimination(session: Session, actor: Actor, challenge_id: int, extra_days: int) -> dict[str, object]:
     """Lengthen an elimination (later phases move with it), never beyond the clinician's maximum."""
     require_role(actor, "clinician")
@@ -538,6 +570,15 @@ def extend_elimination(session: Session, actor: Actor, challenge_id: int, extra_
     if zones.patient_today(session, ch.patient_id) > ch.baseline_start:
         raise InvalidInput("extra_days: the elimination is already over")
     shift = dt.timedelta(days=extra_days)
+    clash = _overlapping_reintroduction(session, ch.patient_id, ch.id, ch.reintroduction_start + shift,
+                                        ch.reintroduction_end + shift)
+    if clash is not None:  # the later phases move with it: not onto another food's reintroduction
+        other, o_start, o_end = clash
+        raise InvalidInput(
+            f"extra_days: the reintroduction would then run from {(ch.reintroduction_start + shift).isoformat()} to "
+            f"{(ch.reintroduction_end + shift).isoformat()}, into the {food_label(other.food)} challenge's "
+            f"({o_start.isoformat()} to {o_end.isoformat()}); reintroduce one food at a time: extend it by fewer "
+            "days, or stop the other challenge first")
     ch.elimination_end += shift
     ch.baseline_start += shift
     ch.baseline_end += shift
@@ -1282,7 +1323,7 @@ def _flag_confounders(session: Session, ch: FoodChallenge, result: dict, days: l
     step-up, an infection, pollen; ``gutskin.insights.challenge_confounders``); a step-up can hide a
     late reaction, so it turns ``no_reaction`` into ``inconclusive``. Home walk, 2026-12-06: a cold
     and a pollen week on the window days, and a steroid step-up after a flare, went unmentioned."""
-    from gutskin.insights.challenge_confounders import TREATMENTS, find_confounders
+    from gutskin.insights.challenge_confounders import find_confounders
     from gutskin.insights.challenges import reaction_weights
 
     win = {d for d, w in reaction_weights(doses, window_hours=float(ch.observation_hours)).items() if w >= 0.05}
@@ -1290,12 +1331,17 @@ def _flag_confounders(session: Session, ch: FoodChallenge, result: dict, days: l
     window = [d for d in logged if d >= ch.reintroduction_start and d in win]
     other = [d for d in logged if d not in set(window)]
     first = min(days[0].day if days else end, end)
+    try:  # treatments logged before the analysis: a course already running is not "started during the challenge"
+        history = first - dt.timedelta(days=TREATMENT_HISTORY_DAYS)
+    except OverflowError:
+        history = dt.date.min
     rows = session.execute(select(Factor.name, FactorValue.day, FactorValue.value).join(
         Factor, Factor.id == FactorValue.factor_id).where(
-        FactorValue.patient_id == ch.patient_id, FactorValue.day >= first, FactorValue.day <= end)).all()
+        FactorValue.patient_id == ch.patient_id, FactorValue.day >= history, FactorValue.day <= end)).all()
     factors: dict[str, dict[dt.date, float]] = {}
     for name, day, value in rows:
-        if name in TREATMENTS or name == "gut.antibiotic" or name.startswith(("env.", "life.")):
+        if name.startswith("treat.") or (day >= first and (
+                name == "gut.antibiotic" or name.startswith(("env.", "life.")))):
             factors.setdefault(name, {})[day] = float(value or 0)
     notes = {d.day: d.notes for d in days if d.notes}
     for a in session.scalars(select(ChallengeAdherence).where(ChallengeAdherence.challenge_id == ch.id)).all():
@@ -1310,8 +1356,10 @@ def _flag_confounders(session: Session, ch: FoodChallenge, result: dict, days: l
     result["reasons"] = [*result["reasons"], *found.reasons]
     if found.masks and result["verdict"] == "no_reaction":
         result["verdict"] = "inconclusive"
-        result["reasons"] = [*result["reasons"], "no reaction was seen, but a treatment step-up on those days may "
-                             "hide one: not called 'no reaction'"]
+        why = ("a treatment step-up on those days" if any(" used more on the days after" in r for r in found.reasons)
+               else "a treatment started during the challenge")  # (found.started, since 2026-12-07)
+        result["reasons"] = [*result["reasons"], f"no reaction was seen, but {why} may hide one: not called "
+                             "'no reaction'"]
 
 
 def _latest_record(session: Session, patient_id: int, food: str) -> AllergyRecord | None:

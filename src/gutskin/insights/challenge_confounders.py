@@ -13,6 +13,15 @@ control days, all logged days; a factor not logged on a logged day counts as 0):
   by at least ``STEP_UP`` (0.5 applications a day, or half of the days for a yes/no factor):
   a *step-up*, which can hide a reaction, so ``masks`` is True (the app then never calls the
   challenge ``no_reaction``);
+* the same treatment used *less* on window days by at least ``STEP_UP`` (a step-down, e.g. the
+  steroid stopped when the reintroduction began): eczema can flare when a treatment is reduced, so
+  a rise may not be the food; named only (since 2026-12-07; before, only step-ups were named);
+* any other ``treat.*`` factor but ``treat.emollient`` (``treat.dupilumab``, a custom
+  ``treat.prednisolone``) first logged during the challenge -- used on none of the logged days of
+  the ``history`` before the analysis starts, then used on one of its days: a *new treatment*
+  (a systemic one lowers itch within days), which can hide a reaction, so ``masks`` is True
+  (since 2026-12-07; before, a dupilumab course started on the first dose day went unnamed and the
+  verdict read "no reaction");
 * ``gut.antibiotic`` on any challenge day, or a diary or adherence note on a challenge day that
   names an illness (cold, flu, fever, infection, virus, sick, ill, covid, tonsillitis, cough):
   a possible infection;
@@ -33,6 +42,7 @@ import numpy as np
 TREATMENTS = {"treat.tcs": "topical steroid", "treat.tci": "topical calcineurin inhibitor",
               "treat.antihistamine": "antihistamine"}
 STEP_UP = 0.5
+ROUTINE = {"treat.emollient"}  # daily skin care, not a treatment change when it starts
 WEATHER = {"env.humidity", "env.temperature"}  # weather, not an exposure: a warm week is not flagged
 ILLNESS = re.compile(r"\b(colds?|flu|fever|feverish|infections?|infected|virus|viral|sick|ill|covid|"
                      r"tonsillitis|cough|coughing)\b", re.IGNORECASE)
@@ -44,6 +54,7 @@ class Confounders:
 
     reasons: list[str] = field(default_factory=list)
     masks: bool = False
+    started: list[str] = field(default_factory=list)  # treatments first logged during the challenge
 
 
 def _mean(values: Mapping[dt.date, float], days: Iterable[dt.date]) -> float:
@@ -75,6 +86,23 @@ def find_confounders(window: Iterable[dt.date], other: Iterable[dt.date],
             out.masks = True
             out.reasons.append(f"{words} used more on the days after the doses than on the other days ({a:.1f} vs "
                                f"{b:.1f} a day): a step-up can hide a late reaction, or answer one; ask the patient")
+        elif b - a >= STEP_UP:
+            out.reasons.append(f"{words} used less on the days after the doses than on the other days ({a:.1f} vs "
+                               f"{b:.1f} a day): eczema can flare when a treatment is reduced, so a rise on those "
+                               "days may not be the food; ask the patient")
+    analysed = [*win, *oth]
+    first = min(analysed)
+    for name, vals in sorted(factors.items()):
+        if not name.startswith("treat.") or name in TREATMENTS or name in ROUTINE:
+            continue
+        used = sorted(d for d, v in vals.items() if v > 0)
+        if not used or used[0] <= first or used[0] > max(analysed):
+            continue  # never used, or in use from the first day analysed or before (an ongoing course)
+        out.masks = True
+        out.started.append(name)
+        out.reasons.append(f"{labels.get(name, name)} was started during the challenge (first logged on "
+                           f"{used[0].isoformat()}, not in the days before): a new treatment lowers itch by "
+                           "itself and can hide a late reaction; ask the patient")
     sick = {d for d in challenge_days if factors.get("gut.antibiotic", {}).get(d, 0) > 0}
     named = {d: m.group(0).lower() for d, t in notes.items() if d in set(challenge_days) and (m := ILLNESS.search(t or ""))}
     if sick or named:
