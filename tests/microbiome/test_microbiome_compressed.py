@@ -248,7 +248,7 @@ REFUSED = [
     ("feature-table.tsv.gz.gz", gzip.compress(gzip.compress(_tsv())), r"a gzip-compressed file holding another "
                                                                        r"archive \(gzip-compressed file\)"),
     ("feature-table.tsv.bz2", bz2.compress(_tsv())[:-10], r"a bzip2-compressed file that is (truncated|corrupt)"),
-    ("feature-table.tsv.xz", lzma.compress(_tsv())[:30] + b"\x00" * 40, r"a xz-compressed file that is (truncated|"
+    ("feature-table.tsv.xz", lzma.compress(_tsv())[:30] + b"\x00" * 40, r"an xz-compressed file that is (truncated|"
                                                                         r"corrupt)"),
 ]
 

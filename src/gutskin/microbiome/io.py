@@ -1497,10 +1497,10 @@ def qza_payload_budget(max_cells: int) -> int:
 #: limit, the one a plain file has): the same as a .qza's taxonomy or tree.
 UNPACKED_MAX = TEXT_PAYLOAD_MAX
 _UNPACK_CHUNK = 1 << 20
-_COMPRESSION_WORDS = {"gzip": "gzip-compressed file", "bzip2": "bzip2-compressed file",
-                      "xz": "xz-compressed file", "zip": "zip archive", "zstd": "Zstandard-compressed file"}
+_COMPRESSION_WORDS = {"gzip": "a gzip-compressed file", "bzip2": "a bzip2-compressed file",
+                      "xz": "an xz-compressed file", "zip": "a zip archive", "zstd": "a Zstandard-compressed file"}
 #: the suffix each compression adds, dropped from the name of what is inside ('feature-table.tsv.gz')
-_COMPRESSION_SUFFIXES = {"gzip": (".gz", ".gzip", ".tgz"), "bzip2": (".bz2", ".bzip2"), "xz": (".xz", ".lzma"),
+_COMPRESSION_SUFFIXES = {"gzip": (".gz", ".gzip", ".tgz"), "bzip2": (".bz2", ".bzip2"), "xz": (".xz",),
                          "zip": (".zip",), "zstd": (".zst",)}
 #: what macOS's Compress and Windows put into a zip besides the file itself
 _ZIP_JUNK = re.compile(r"(^|/)(__MACOSX/|\.DS_Store$|Thumbs\.db$|desktop\.ini$)", re.IGNORECASE)
@@ -1601,7 +1601,7 @@ def unpack(path: str | os.PathLike, out_dir: str, *, max_bytes: int, name: str |
         raise MicrobiomeInputError("not a compressed file", source=shown)
     words = _COMPRESSION_WORDS[kind]
     if kind == "zstd":
-        raise MicrobiomeInputError(f"a {words}: gutskin reads gzip (.gz), bzip2 (.bz2), xz (.xz) and zip (.zip); "
+        raise MicrobiomeInputError(f"{words}: gutskin reads gzip (.gz), bzip2 (.bz2), xz (.xz) and zip (.zip); "
                                    "decompress it (zstd -d) or compress it with gzip", source=shown)
     limit_words = f"{max_bytes // (1024 * 1024):,} MB" if max_bytes >= 1024 * 1024 else f"{max_bytes:,} bytes"
     member = None
@@ -1609,7 +1609,7 @@ def unpack(path: str | os.PathLike, out_dir: str, *, max_bytes: int, name: str |
         try:
             zf = zipfile.ZipFile(src)
         except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
-            raise MicrobiomeInputError(f"a {words} that is truncated or corrupt ({exc}); nothing read",
+            raise MicrobiomeInputError(f"{words} that is truncated or corrupt ({exc}); nothing read",
                                        source=shown) from exc
         with zf:
             infos = [i for i in zf.infolist() if not i.is_dir() and not _ZIP_JUNK.search(i.filename)]
@@ -1618,10 +1618,10 @@ def unpack(path: str | os.PathLike, out_dir: str, *, max_bytes: int, name: str |
                 raise MicrobiomeInputError("an Excel workbook (.xlsx), not a table: save the sheet as \"CSV UTF-8\" "
                                            "or as tab-separated text", source=shown)
             if not infos:
-                raise MicrobiomeInputError(f"a {words} with no file in it", source=shown)
+                raise MicrobiomeInputError(f"{words} with no file in it", source=shown)
             if len(infos) > 1:
                 raise MicrobiomeInputError(
-                    f"a {words} holding {len(infos)} files ({describe_ids(names, 5)}); gutskin reads a zip with "
+                    f"{words} holding {len(infos)} files ({describe_ids(names, 5)}); gutskin reads a zip with "
                     "one table in it: unzip it and give the table", source=shown)
             info = infos[0]
             member = info.filename
@@ -1629,7 +1629,7 @@ def unpack(path: str | os.PathLike, out_dir: str, *, max_bytes: int, name: str |
             label = f"{shown} ({shorten(member, 80)})"
             if inner_name.lower().endswith(
                     tuple(s for ss in _COMPRESSION_SUFFIXES.values() for s in ss) + (".qza", ".tar", ".7z", ".rar")):
-                raise MicrobiomeInputError(f"a {words} holding another archive ({shorten(member, 80)}): a nested "
+                raise MicrobiomeInputError(f"{words} holding another archive ({shorten(member, 80)}): a nested "
                                            "archive is not read; unpack it and give the table itself", source=shown)
             if info.file_size > max_bytes:  # declared; the stream is counted below as well (declared sizes can lie)
                 raise MicrobiomeInputError(f"{shorten(member, 80)} unpacks to more than {limit_words}, the largest table "
@@ -1641,13 +1641,13 @@ def unpack(path: str | os.PathLike, out_dir: str, *, max_bytes: int, name: str |
             except MicrobiomeInputError:
                 raise
             except (zipfile.BadZipFile, zlib.error, EOFError, OSError) as exc:
-                raise MicrobiomeInputError(f"a {words} that is truncated or corrupt ({exc}); nothing read",
+                raise MicrobiomeInputError(f"{words} that is truncated or corrupt ({exc}); nothing read",
                                            source=label) from exc
             except RuntimeError as exc:  # encrypted
                 raise MicrobiomeInputError(f"{shorten(member, 80)} is encrypted (a password-protected zip); "
                                            "unzip it and give the table", source=shown) from exc
             except NotImplementedError as exc:  # a compression method zipfile does not know (Deflate64, ...)
-                raise MicrobiomeInputError(f"a {words} compressed with a method gutskin cannot unpack ({exc}); unzip "
+                raise MicrobiomeInputError(f"{words} compressed with a method gutskin cannot unpack ({exc}); unzip "
                                            "it and give the table", source=shown) from exc
     else:
         inner_name = _safe_member_name(_inner_name(shown, kind))
@@ -1660,10 +1660,10 @@ def unpack(path: str | os.PathLike, out_dir: str, *, max_bytes: int, name: str |
         except MicrobiomeInputError:
             raise
         except EOFError as exc:  # the end-of-stream marker never came: a download cut short
-            raise MicrobiomeInputError(f"a {words} that is truncated (it ends before its end-of-stream marker: an "
+            raise MicrobiomeInputError(f"{words} that is truncated (it ends before its end-of-stream marker: an "
                                        "incomplete download or copy?); nothing read", source=shown) from exc
         except (OSError, zlib.error, lzma.LZMAError, ValueError) as exc:  # BadGzipFile, 'Invalid data stream', CRC
-            raise MicrobiomeInputError(f"a {words} that is corrupt ({exc}); nothing read", source=shown) from exc
+            raise MicrobiomeInputError(f"{words} that is corrupt ({exc}); nothing read", source=shown) from exc
     with open(out, "rb") as fh:
         head = fh.read(512)
     nested = compression_of(head[:16])
@@ -1679,7 +1679,7 @@ def unpack(path: str | os.PathLike, out_dir: str, *, max_bytes: int, name: str |
         raise MicrobiomeInputError(f"a tar archive{' (.tar.gz)' if kind == 'gzip' else ''} {inside}: gutskin does "
                                    "not read tar archives; unpack it (tar -xf) and give the table itself", source=shown)
     if nested is not None:
-        raise MicrobiomeInputError(f"a {words} holding another archive ({_COMPRESSION_WORDS[nested]}"
+        raise MicrobiomeInputError(f"{words} holding another archive ({_COMPRESSION_WORDS[nested].split(' ', 1)[1]}"
                                    f"{f', {shorten(member, 80)}' if member else ''}): a nested archive is not read; "
                                    "unpack it and give the table itself", source=shown)
     return Unpacked(path=out, name=member or inner_name, compression=kind, label=label)
@@ -1739,7 +1739,7 @@ def _copy_capped(fin, out: str, max_bytes: int, label: str, limit_words: str, wo
             written += len(chunk)
             if written > max_bytes:
                 raise MicrobiomeInputError(
-                    f"a {words} that unpacks to more than {limit_words}, the largest table accepted; refused (a file this "
+                    f"{words} that unpacks to more than {limit_words}, the largest table accepted; refused (a file this "
                     "compressible is more likely an archive bomb than a profile)", source=label)
             fout.write(chunk)
 
@@ -1903,7 +1903,7 @@ def read_profile(path: str | os.PathLike, *, format: str | None = None, orientat
             inner, format=format, orientation=orientation, kind=kind, rank=rank, method=method, max_cells=max_cells,
             taxonomy=taxonomy, taxonomy_max_bytes=taxonomy_max_bytes, max_unpacked_bytes=max_unpacked_bytes))
         return dataclasses.replace(prof, source=str(path), notes=(
-            *prof.notes, f"read from a {_COMPRESSION_WORDS[u.compression]}"
+            *prof.notes, f"read from {_COMPRESSION_WORDS[u.compression]}"
                          f"{f' ({shorten(u.name, 80)})' if u.compression == 'zip' else ''}"))
     kind = check_kind(kind, source=str(path))
     lineages = read_taxonomy(taxonomy, max_bytes=taxonomy_max_bytes) if taxonomy is not None else None
