@@ -20,7 +20,9 @@ async def upload(request: Request, file: UploadFile = File(...), sample_id: str 
                  patient_id: int | None = Query(None, description="One of your patient profiles (a caregiver's child); "
                                                                    "default: your own.")) -> dict:
     """``kind``: auto | counts | relative (docs/microbiome.md); ``taxonomy``: an optional second file
-    naming the table's feature IDs (QIIME 2 taxonomy.tsv). ``?patient_id=``: a child's profile, as on
+    naming the table's feature IDs (QIIME 2 taxonomy.tsv). Either file may be gzip-, bzip2- or
+    xz-compressed or the one file in a zip (feature-table.tsv.gz, sample.kreport.gz); it is unpacked up
+    to the upload's size limit and read as the plain file. ``?patient_id=``: a child's profile, as on
     every /me route (until 2026-12-06 it was ignored and the sample went to the caller's own profile)."""
     limit = settings_of(request).upload_max_bytes
     data = await file.read(limit + 1)
