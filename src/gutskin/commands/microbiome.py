@@ -65,6 +65,8 @@ def _load(table: Path, fmt: Optional[str], orientation: Optional[str], rank: str
                         kind=_kind(kind), taxonomy=taxonomy)
 
 
+_TABLE_HELP = ("BIOM, TSV/CSV, MetaPhlAn, Kraken/Bracken, mothur or QIIME 2 .qza file; gzip/bzip2/xz-compressed or "
+               "the one file in a .zip is read too (unpacked up to 512 MB)")
 _FMT = typer.Option(None, "--format", help="biom | metaphlan | table (default: sniffed from content)")
 _ORIENT = typer.Option(None, "--orientation", help="features-as-rows | samples-as-rows (TSV/CSV only)")
 _RANK = typer.Option("feature", "--rank", help="what the table's features are: feature (OTU/ASV) or a rank")
@@ -78,7 +80,7 @@ _TAXONOMY = typer.Option(None, "--taxonomy", help="taxonomy TSV naming the featu
 
 @microbiome_app.command("diversity")
 def diversity_cmd(
-    table: Path = typer.Argument(..., help="BIOM, TSV/CSV or MetaPhlAn file"),
+    table: Path = typer.Argument(..., help=_TABLE_HELP),
     tree: Optional[Path] = typer.Option(None, "--tree", help="Newick tree (adds faith_pd)"),
     rarefy: Optional[int] = typer.Option(None, "--rarefy", help="rarefy to N reads per sample first"),
     seed: Optional[int] = typer.Option(None, "--seed", help="random seed for rarefaction"),
@@ -129,7 +131,7 @@ MIN_AGE_YEARS, MAX_AGE_YEARS = 0, 120
 
 @microbiome_app.command("report")
 def report_cmd(
-    table: Path = typer.Argument(..., help="BIOM, TSV/CSV or MetaPhlAn file"),
+    table: Path = typer.Argument(..., help=_TABLE_HELP),
     sample: Optional[str] = typer.Option(None, "--sample", help="sample ID in the table (not needed when the "
                                          "file holds one sample, e.g. a MetaPhlAn profile or Kraken report)"),
     age_group: Optional[str] = typer.Option(None, "--age-group", help="adult | infant (default: from --age-years)"),
@@ -185,7 +187,7 @@ def report_cmd(
 
 @microbiome_app.command("cohort")
 def cohort_cmd(
-    table: Path = typer.Argument(..., help="BIOM, TSV/CSV or MetaPhlAn file"),
+    table: Path = typer.Argument(..., help=_TABLE_HELP),
     metadata: Optional[Path] = typer.Option(None, "--metadata", help="sample metadata TSV (first column = sample ID; "
                                             "QIIME 2 #q2:types lines skipped); default: the BIOM table's own "
                                             "sample metadata"),
