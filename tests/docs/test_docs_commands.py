@@ -235,7 +235,65 @@ def test_readme_configuration_table_matches_the_settings() -> None:
 
 def test_the_diary_example_file_is_the_one_the_format_page_shows() -> None:
     """README calls docs/examples/diary.csv "the example of the diary format"; docs/diary-csv.md
-    shows it and says it imports as is."""
+    shows it and says it imports as is, with a command naming a file that exists (it said
+    `gutskin import diary example.csv`, a file no folder holds, until 2026-12-07)."""
     page = (ROOT / "docs/diary-csv.md").read_text(encoding="utf-8")
-    shown = page.split("gutskin import diary example.csv", 1)[1].split("```", 2)[1].strip("\n")
+    command = re.search(r"imports as is with `gutskin import diary ([^`\s]+)`", " ".join(page.split()))
+    assert command, "docs/diary-csv.md no longer says how its example imports"
+    assert command.group(1) == "docs/examples/diary.csv" and (ROOT / command.group(1)).is_file(), command.group(1)
+    shown = page.split(f"gutskin import diary {command.group(1)}", 1)[1].split("```", 2)[1].strip("\n")
     assert shown == (ROOT / "docs/examples/diary.csv").read_text(encoding="utf-8").strip("\n")
+
+
+# --- the benches, as README and docs/*.md show them (new-user walk, 2026-12-07) ---
+
+_BENCH = re.compile(r"(\S*?)\bpython3?\s+-m\s+bench\.(\w+)([^`\n]*)")
+
+
+def _bench_lines() -> list[tuple[str, str, str, str]]:
+    """(where, interpreter, bench name, the rest of the line) of each `python -m bench.NAME`
+    in a code span or a code block of README.md and docs/*.md."""
+    found = []
+    for path in DOC_FILES:
+        for number, text, _ in _fragments(path):
+            for m in _BENCH.finditer(text):
+                found.append((f"{path.relative_to(ROOT)}:{number}", m.group(1), m.group(2), m.group(3)))
+    return found
+
+
+def _bench_options(name: str) -> set[str]:
+    source = (ROOT / "bench" / f"{name}.py").read_text(encoding="utf-8")
+    return set(re.findall(r"add_argument\(\s*\"(--[\w-]+)\"", source)) | {"--help"}
+
+
+def test_every_documented_bench_runs_from_a_fresh_clone() -> None:
+    """README said `python -m bench.NAME`: in a fresh clone after `make run` the `python` on the PATH
+    is the system's, without gutskin, and the line stops at "No module named 'gutskin'" (walk of
+    2026-12-07). Each documented bench line names the interpreter `make run` installs gutskin into,
+    a bench module that exists, and options that module has."""
+    lines = _bench_lines()
+    assert any(where.startswith("README.md:") for where, *_ in lines), "README no longer shows how to run a bench"
+    problems = []
+    for where, interpreter, name, rest in lines:
+        if interpreter != ".venv/bin/":
+            problems.append(f"{where}: `{interpreter}python -m bench.{name}`: run as `.venv/bin/python -m bench.{name}`")
+        if name == "NAME":
+            continue
+        if not (ROOT / "bench" / f"{name}.py").is_file():
+            problems.append(f"{where}: no bench/{name}.py")
+            continue
+        for option in re.findall(r"(?<![\w-])--[\w-]+", rest):
+            if option not in _bench_options(name):
+                problems.append(f"{where}: bench.{name} has no option {option}")
+    assert not problems, "\n".join(problems)
+
+
+def test_every_bench_of_the_readme_table_exists_and_make_bench_runs_it() -> None:
+    table = (ROOT / "README.md").read_text(encoding="utf-8").split("## Benchmarks", 1)[1]
+    names = re.findall(r"^\| `(\w+)` \|", table, re.M)
+    assert names, "README's bench table is gone"
+    makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
+    for name in names:
+        assert (ROOT / "bench" / f"{name}.py").is_file(), name
+        assert re.search(rf"(bench\.{name}\b|\b{name}\b)", makefile.split("\nbench:", 1)[1]), name
+

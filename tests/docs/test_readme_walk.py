@@ -285,3 +285,44 @@ def test_the_python_examples_run_as_written(where: str, code: str, tmp_path: Pat
     r = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, timeout=300,
                        env=_env(tmp_path / "home", _sqlite_db(tmp_path, "g.db")), stdin=subprocess.DEVNULL)
     assert r.returncode == 0, f"{where}:\n{r.stderr}"
+
+
+def test_db_downgrade_says_where_it_left_the_database(db_url: str, tmp_path: Path) -> None:
+    """README: `gutskin db downgrade REV  # e.g. -1 ...; prints the revision reached`. It printed
+    nothing (walk of 2026-12-07): `db upgrade` names the database and its revision, a downgrade
+    left the operator to guess which database went back and how far. SQLite and PostgreSQL."""
+    from gutskin.commands._common import database_label
+    from gutskin.store.migrate import current_revision, head_revision, upgrade
+
+    line = next(ln for ln in _fenced_block_after(README, "## Command line") if ln.startswith("gutskin db downgrade"))
+    example = re.search(r"e\.g\. (-\d+)", line).group(1)
+    assert "prints the revision reached" in line, line
+    head = head_revision()
+    env = _env(tmp_path / "home", db_url)
+    try:
+        r = _bash(f"gutskin db downgrade {example}", tmp_path, env)
+        assert r.returncode == 0, r.stderr
+        reached = f"{int(head) + int(example):04d}"
+        assert current_revision(db_url) == reached
+        assert r.stderr.splitlines() == [f"database: {database_label(db_url)}", f"at revision {reached}"], r.stderr
+        assert _bash("gutskin db current", tmp_path, env).stdout.strip() == reached
+    finally:
+        upgrade(db_url)
+    assert current_revision(db_url) == head
+
+
+def test_the_readme_fhir_validate_figures_are_the_bench_s(tmp_path: Path) -> None:
+    """README's bench table gave `fhir_validate` a bundle of "2,664 entries, 22 shapes"; since the
+    bundle carries stool samples (60a1ff8) the bench's 1-year record has 2,709 entries and 35
+    shapes (walk of 2026-12-07). The counts do not depend on the machine: the row must give the
+    ones `--quick` prints."""
+    r = subprocess.run([sys.executable, "-m", "bench.fhir_validate", "--quick", "--repeat", "1"], cwd=ROOT,
+                       capture_output=True, text=True, timeout=300, env=_env(tmp_path / "home", "unused"),
+                       stdin=subprocess.DEVNULL)
+    assert r.returncode == 0, r.stderr
+    printed = re.search(r"bundle of a 365-day diary with (\d+) stool samples: ([\d,]+) entries, (\d+) shapes", r.stdout)
+    assert printed, r.stdout
+    row = next(ln for ln in README.split("## Benchmarks", 1)[1].splitlines() if ln.startswith("| `fhir_validate`"))
+    first = re.search(r"\(([\d,]+) entries, (\d+) shapes\)", row)
+    assert first and first.groups() == printed.groups()[1:], (row, r.stdout)
+    assert "1-year diary with a stool sample every 90 days" in row, row

@@ -27,10 +27,15 @@ def downgrade(revision: str = typer.Argument(..., help="Target revision, e.g. ba
     from gutskin.commands._common import fail
     from gutskin.store import migrate
 
+    url = database_url()
     try:
-        migrate.downgrade(database_url(), revision)
+        migrate.downgrade(url, revision)
     except migrate.MigrationRefused as exc:  # data the earlier schema cannot hold: one line, nothing changed
         fail(str(exc))
+    # as `db upgrade` says where it left the database (a downgrade said nothing until 2026-12-07, so
+    # the operator could not see which database went back, nor to which revision, without `db current`)
+    typer.echo(f"database: {database_label(url)}", err=True)
+    typer.echo(f"at revision {migrate.current_revision(url) or 'base'}", err=True)
 
 
 @db_app.command("current")
