@@ -46,7 +46,8 @@ def test_a_questionnaire_dated_before_the_birth_year_is_refused(client, people) 
     assert r.status_code == 422, r.text
     assert r.json()["detail"] == "answered_on: 2018-06-01 is before this profile's birth year 2019"
     _nothing_stored(client, owner, q)
-    r = client.post(f"/api/v1/me/questionnaires/poem{q}", json={"answers": ANSWERS, "answered_on": "2019-06-01"},
+    r = client.post(f"/api/v1/me/questionnaires/poem{q}", json={"answers": ANSWERS, "answered_on": "2019-06-01",
+                                                                 "respondent": "proxy"},
                     headers=owner)
     assert r.status_code == 201, r.text
 

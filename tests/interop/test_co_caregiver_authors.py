@@ -32,7 +32,8 @@ def _family(engine, people):  # type: ignore[no-untyped-def]
     with transaction(engine) as s:
         diary.put_day(s, people.owner, mia, TODAY - dt.timedelta(days=2), diary.DayInput(itch=2))
         diary.put_day(s, people.stranger, mia, TODAY - dt.timedelta(days=1), diary.DayInput(itch=5))
-        questionnaires.submit(s, people.stranger, mia, "poem", {"answers": POEM}, TODAY - dt.timedelta(days=1))
+        questionnaires.submit(s, people.stranger, mia, "poem", {"answers": POEM}, TODAY - dt.timedelta(days=1),
+                              respondent="proxy")
         diary.put_day(s, gran, mia, TODAY, diary.DayInput(itch=3))
     return mia, gran
 
@@ -82,7 +83,7 @@ def test_the_clinician_page_and_the_visit_report_do_not_say_the_parent(engine, p
     data, pdf = _report(engine, people.clinician, mia, wait=0)
     assert data["latest_scores"]["poem"]["author_role"] == "co_caregiver"
     text = " ".join(_pdf_text(pdf)[1].split())
-    assert re.search(r"POEM \d\d \w+ \d{4} 11 moderate another caregiver", text), text
+    assert re.search(r"POEM \d\d \w+ \d{4} 11 \(caregiver-reported\) moderate another caregiver", text), text
     login_page(client, "linked@clinic.example.org")
     page = client.get(f"/clinic/patients/{mia}")
     rows = [" ".join(re.sub(r"<[^>]+>", " ", r).split()) for r in re.findall(r"<tr>.*?</tr>", html.unescape(page.text), re.S)]

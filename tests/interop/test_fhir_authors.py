@@ -26,7 +26,7 @@ def _child_world(engine, people):  # type: ignore[no-untyped-def]
 
     with transaction(engine) as s:
         mia = accounts.add_child_profile(s, people.owner, "Mia", birth_year=TODAY.year - 6).id
-        questionnaires.submit(s, people.owner, mia, "poem", {"answers": POEM}, TODAY - dt.timedelta(days=2))
+        questionnaires.submit(s, people.owner, mia, "poem", {"answers": POEM}, TODAY - dt.timedelta(days=2), respondent="proxy")
         diary.put_day(s, people.owner, mia, TODAY - dt.timedelta(days=1), diary.DayInput(itch=5, factors={"food.egg": 1}))
         questionnaires.submit(s, people.owner, people.owner_pid, "poem", {"answers": POEM}, TODAY - dt.timedelta(days=2))
         diary.put_day(s, people.owner, people.owner_pid, TODAY - dt.timedelta(days=1), diary.DayInput(itch=2))
@@ -45,7 +45,7 @@ def _shared_child_and_an_unrecorded_answer(engine, people) -> int:  # type: igno
         sharing.accept_invite(s, people.clinician, sharing.create_invite(s, people.owner, mia)["code"])
         questionnaires.submit(s, people.owner, people.owner_pid, "recap", {"answers": POEM}, TODAY - dt.timedelta(days=9))
         old = s.scalars(select(QuestionnaireResponse).where(QuestionnaireResponse.instrument == "recap")).one()
-        old.author_user_id = old.author_role = None  # answered before who answered was recorded
+        old.author_user_id = old.author_role = old.respondent = None  # answered before who answered was recorded
     return mia
 
 
@@ -135,6 +135,8 @@ def test_answers_without_a_recorded_author_name_none(engine, people) -> None:
         questionnaires.submit(s, people.owner, people.owner_pid, "poem", {"answers": POEM}, TODAY)
         for row in (*s.scalars(select(QuestionnaireResponse)), *s.scalars(select(DiaryDay))):
             row.author_user_id = row.author_role = None
+        for q in s.scalars(select(QuestionnaireResponse)):
+            q.respondent = None  # nor who answered (0017)
     bundle = _export(engine, people.owner, people.owner_pid)
     [qr] = _resources(bundle, "QuestionnaireResponse")
     assert "author" not in qr and "source" not in qr and _resources(bundle, "RelatedPerson") == []
@@ -267,7 +269,7 @@ def test_the_visit_report_says_who_answered_the_latest_scores(engine, people) ->
     data, pdf = _report(engine, people.clinician, mia, wait=0)
     assert data["latest_scores"]["poem"]["author_role"] == "caregiver"
     text = " ".join(_pdf_text(pdf)[1].split())
-    assert "Answered by" in text and re.search(r"POEM \d\d \w+ \d{4} 11 moderate the parent", text), text
+    assert "Answered by" in text and re.search(r"POEM \d\d \w+ \d{4} 11 \(parent-reported\) moderate the parent", text), text
     _, pdf = _report(engine, people.clinician, people.owner_pid, wait=0)
     text = " ".join(_pdf_text(pdf)[1].split())
     assert re.search(r"POEM \d\d \w+ \d{4} 11 moderate the patient", text), text

@@ -71,7 +71,7 @@ def test_every_resource_of_edge_patients_validates(engine, people: People) -> No
                           diary.DayInput(itch=k, sleep_loss=10 - k, flare=k % 2 == 0, poscorad=12.5 + k, notes="ñ ü 李",
                                          factors={"food.egg": 1, "treat.topical_steroid": 1}))
         diary.delete_day(s, zoe, kid.id, today - dt.timedelta(days=2))
-        questionnaires.submit(s, zoe, kid.id, "poem", {"answers": [1, 2, 0, 0, 1, 4, 3]})
+        questionnaires.submit(s, zoe, kid.id, "poem", {"answers": [1, 2, 0, 0, 1, 4, 3]}, respondent="proxy")
         appointments.request_appointment(s, zoe, kid.id, "Rash ünïcode 😀", "urgent", "Mornings")
     with transaction(engine) as s:
         types = _every_resource_valid(fhir.export_bundle(s, people.clinician, kid.id))

@@ -17,7 +17,7 @@ from sqlalchemy import select
 
 from gutskin.clinic import appointments, challenges, diary, microbiome, questionnaires, sharing
 from gutskin.store.db import transaction
-from gutskin.store.models import ChallengeDose, FoodChallenge, utcnow
+from gutskin.store.models import ChallengeDose, FoodChallenge, Patient, utcnow
 
 PROFILE = (Path(__file__).resolve().parents[1] / "web" / "data" / "metaphlan_profile.tsv").read_bytes()
 MARK = "zqx"  # in every free text seeded here; appears in no word gutskin writes itself
@@ -46,7 +46,9 @@ def seed_profile(engine, owner, clinician, other_clinician, pid: int, tag: str) 
                 itch=i % 11, sleep_loss=(3 * i) % 11, flare=i % 3 == 0, poscorad=round(7.5 + i * 1.25, 2),
                 notes=f"{MARK} note {tag} {i}",
                 factors={"food.dairy": float(i % 2), "env.pollen": 10.5 + i, f"food.{MARK}_{tag}_cake": 1.0}))
-        questionnaires.submit(s, owner, pid, "poem", {"answers": [1, 2, 0, 1, 3, 2, 1]}, days[-1])
+        child = s.get(Patient, pid).relationship == "child"  # a child's POEM: the parent answers for the child
+        questionnaires.submit(s, owner, pid, "poem", {"answers": [1, 2, 0, 1, 3, 2, 1]}, days[-1],
+                              respondent="proxy" if child else None)
         open_invite = sharing.create_invite(s, owner, pid)
         code = sharing.create_invite(s, owner, pid)["code"]
     with transaction(engine) as s:

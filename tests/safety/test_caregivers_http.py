@@ -38,7 +38,7 @@ def _family(client, engine, people):  # type: ignore[no-untyped-def]
 def test_a_co_caregiver_keeps_the_childs_record_through_the_api(client, engine, people) -> None:  # type: ignore[no-untyped-def]
     mia, _, a, b = _family(client, engine, people)
     assert client.put(f"/api/v1/me/diary/{DAY}?patient_id={mia}", json={"itch": 6}, headers=b).status_code == 200
-    assert client.post(f"/api/v1/me/questionnaires/poem?patient_id={mia}", json={"answers": [1] * 7},
+    assert client.post(f"/api/v1/me/questionnaires/poem?patient_id={mia}", json={"answers": [1] * 7, "respondent": "proxy"},
                        headers=b).status_code == 201
     up = client.post(f"/api/v1/me/microbiome?patient_id={mia}", headers=b,
                      files={"file": ("gut.tsv", PROFILE, "text/tab-separated-values")})

@@ -52,7 +52,7 @@ def test_a_co_caregiver_keeps_the_childs_diary_as_its_author(engine, people) -> 
     b = people.stranger
     with transaction(engine) as s:
         diary.put_day(s, b, mia, DAY, diary.DayInput(itch=4, notes="from dad's"))
-        questionnaires.submit(s, b, mia, "poem", {"answers": [1, 1, 1, 1, 1, 1, 1]}, DAY)
+        questionnaires.submit(s, b, mia, "poem", {"answers": [1, 1, 1, 1, 1, 1, 1]}, DAY, respondent="proxy")
     with transaction(engine) as s:
         row = s.get(DiaryDay, (mia, DAY))
         assert (row.author_user_id, row.author_role) == (b.user_id, "co_caregiver")

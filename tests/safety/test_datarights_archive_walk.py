@@ -61,7 +61,8 @@ ARCHIVED: dict[str, dict[str, str]] = {
                                 "band": "questionnaires[].band", "created_at": "questionnaires[].recorded_at",
                                 "author_role": "questionnaires[].author_role",
                                 "author_user_id": "questionnaires[].author.user_id",
-                                "author_ref": "questionnaires[].author_ref"},
+                                "author_ref": "questionnaires[].author_ref",
+                                "respondent": "questionnaires[].respondent"},
     "consents": {"id": "sharing[].id", "clinician_user_id": "sharing[].clinician.user_id",
                  "created_at": "sharing[].since", "revoked_at": "sharing[].revoked_at",
                  # the snapshot (0011): what sharing[].clinician says once the clinician's account is deleted

@@ -112,7 +112,7 @@ def _check(engine, people, days, seconds) -> None:  # type: ignore[no-untyped-de
                 itch=e["itch"], sleep_loss=e["sleep_loss"], flare=e["flare"], poscorad=e["poscorad"], poem=e["poem"],
                 factors=e["factors"]))
             if e["poem_answers"] is not None:
-                questionnaires.submit(s, owner, pid, "poem", {"answers": e["poem_answers"]}, day)
+                questionnaires.submit(s, owner, pid, "poem", {"answers": e["poem_answers"]}, day, respondent="proxy")
         req = appointments.request_appointment(s, owner, pid, "check-up")
     booked_at = utcnow().replace(microsecond=0) + dt.timedelta(seconds=seconds)
     with transaction(engine) as s:

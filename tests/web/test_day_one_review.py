@@ -65,15 +65,16 @@ def test_a_childs_questionnaires_ask_about_the_child(client, people) -> None:
     csrf = _csrf(client.get("/data").text)
     r = client.post("/profiles/child", data={"csrf_token": csrf, "display_name": "Mia"}, follow_redirects=False)
     cid = int(r.headers["location"].rsplit("=", 1)[1])
-    poem = client.get(f"/questionnaire/poem?patient={cid}").text
+    poem = client.get(f"/questionnaire/poem?patient={cid}&respondent=proxy").text  # the parent answers for Mia
     assert "has your child&#39;s skin been" in poem and "disturbing their sleep (nights)" in poem
     assert "your skin" not in poem and "your sleep" not in poem
-    recap = client.get(f"/questionnaire/recap?patient={cid}").text
+    recap = client.get(f"/questionnaire/recap?patient={cid}&respondent=proxy").text
     assert "How has your child&#39;s eczema been?" in recap and "your eczema" not in recap.replace("your child", "")
     for own in ("/questionnaire/poem", f"/questionnaire/poem?patient={people.owner_pid}"):
         page = client.get(own).text
         assert "has your skin been" in page and "disturbing your sleep (nights)" in page and "child" not in page
-    severe = client.post(f"/questionnaire/poem?patient={cid}", data={"csrf_token": csrf, **{f"q{i}": "4" for i in range(7)}})
+    severe = client.post(f"/questionnaire/poem?patient={cid}",
+                         data={"csrf_token": csrf, "respondent": "proxy", **{f"q{i}": "4" for i in range(7)}})
     assert severe.status_code == 200 and 'id="severe-guidance"' in severe.text
     assert "Your child&#39;s eczema was very severe over the last week" in severe.text
     assert "You are on the record of <strong>Mia</strong>." in severe.text

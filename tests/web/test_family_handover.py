@@ -61,7 +61,8 @@ def test_a_parent_hands_a_teenagers_profile_over(client, engine, people) -> None
     assert client.put(f"/api/v1/me/diary/{day}?patient_id={tom}", json={"itch": 4}, headers=owner).status_code == 200
     day2 = (dt.date.today() - dt.timedelta(days=2)).isoformat()
     assert client.put(f"/api/v1/me/diary/{day2}?patient_id={tom}", json={"itch": 6}, headers=helper).status_code == 200
-    assert client.post(f"/api/v1/me/questionnaires/poem?patient_id={tom}", json=POEM, headers=owner).status_code == 201
+    assert client.post(f"/api/v1/me/questionnaires/poem?patient_id={tom}", json={**POEM, "respondent": "self"},
+                       headers=owner).status_code == 201  # Tom (a teenager) answers it on his parent's phone
     grown, old_self = _register(engine, "tom@example.org")
     tom_h = bearer(client, "tom@example.org")
 

@@ -33,9 +33,10 @@ def _poems(engine, pid: int) -> list[tuple[float, str]]:  # type: ignore[no-unty
 
 
 def _answer(client, ivy: int, value: str, extra: dict | None = None):  # type: ignore[no-untyped-def]
-    page = client.get(f"/questionnaire/poem?patient={ivy}")
+    page = client.get(f"/questionnaire/poem?patient={ivy}&respondent=proxy")  # the parent answers for Ivy
     return client.post(f"/questionnaire/poem?patient={ivy}",
-                       data={"csrf_token": _csrf(page.text), **{f"q{i}": value for i in range(7)}, **(extra or {})})
+                       data={"csrf_token": _csrf(page.text), "respondent": "proxy", **{f"q{i}": value for i in range(7)},
+                             **(extra or {})})
 
 
 def test_the_other_caregivers_poem_of_the_day_is_replaced_only_when_asked(client, engine, people) -> None:  # type: ignore[no-untyped-def]
@@ -64,7 +65,7 @@ def test_the_other_caregivers_poem_of_the_day_is_replaced_only_when_asked(client
     assert _poems(engine, ivy) == [(14, "caregiver")]
 
     b = bearer(client, "stranger@example.org")  # the API asks the same way
-    body = {"answers": [0] * 7}
+    body = {"answers": [0] * 7, "respondent": "proxy"}
     refused = client.post(f"/api/v1/me/questionnaires/poem?patient_id={ivy}", json=body, headers=b)
     assert refused.status_code == 409 and "The child's parent already answered POEM" in refused.json()["detail"]
     with transaction(engine) as s:

@@ -24,9 +24,9 @@ def _csrf(text: str) -> str:
 def _severe_poem(client, ivy: int, replacing: bool = False) -> str:  # type: ignore[no-untyped-def]
     """A severe POEM (28) answered on the page; ``replacing``: another caregiver answered today, so
     the page asks first (409, 6fcb9fe) and the answer is sent again with its confirmation."""
-    page = client.get(f"/questionnaire/poem?patient={ivy}")
+    page = client.get(f"/questionnaire/poem?patient={ivy}&respondent=proxy")  # the parent answers for Ivy
     assert page.status_code == 200
-    data = {"csrf_token": _csrf(page.text), **{f"q{i}": "4" for i in range(7)}}
+    data = {"csrf_token": _csrf(page.text), "respondent": "proxy", **{f"q{i}": "4" for i in range(7)}}
     r = client.post(f"/questionnaire/poem?patient={ivy}", data=data)
     if replacing:
         assert r.status_code == 409, r.status_code

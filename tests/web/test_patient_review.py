@@ -232,8 +232,9 @@ def test_a_childs_questionnaire_result_links_to_the_childs_pages(client, people)
     child = client.post("/api/v1/me/children", json={"display_name": "Mia"}, headers=owner).json()
     cid = child.get("id") or child.get("patient_id")
     login_page(client, "owner@example.org")
-    csrf = _csrf(client.get(f"/questionnaire/poem?patient={cid}").text)
-    r = client.post(f"/questionnaire/poem?patient={cid}", data={"csrf_token": csrf, **{f"q{i}": "0" for i in range(7)}})
+    csrf = _csrf(client.get(f"/questionnaire/poem?patient={cid}&respondent=proxy").text)
+    r = client.post(f"/questionnaire/poem?patient={cid}", data={"csrf_token": csrf, "respondent": "proxy",
+                                                                **{f"q{i}": "0" for i in range(7)}})
     assert r.status_code == 200
     assert f'href="/trends?patient={cid}"' in r.text and f'href="/today?patient={cid}"' in r.text
 

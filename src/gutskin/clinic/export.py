@@ -128,7 +128,7 @@ def archive_json(session: Session, actor: Actor) -> str:
                     {"id": q.id, "instrument": q.instrument, "version": q.version,
                      "answered_on": q.answered_on.isoformat(), "answers": q.answers, "total": q.total, "band": q.band,
                      "recorded_at": _utc(q.created_at), "author_role": q.author_role, "author": people(q.author_user_id),
-                     "author_ref": q.author_ref}
+                     "author_ref": q.author_ref, "respondent": q.respondent}
                     for q in session.scalars(select(QuestionnaireResponse).where(QuestionnaireResponse.patient_id == p.id)
                                              .order_by(QuestionnaireResponse.answered_on, QuestionnaireResponse.id)).all()
                 ],

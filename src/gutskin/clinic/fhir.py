@@ -254,6 +254,7 @@ def patient_record(session: Session, patient: Patient, clinician_user_id: int | 
         "days": days,
         "questionnaires": [{"id": q.id, "instrument": q.instrument, "version": q.version, "answered_on": q.answered_on,
                             "answers": q.answers, "total": q.total, "band": q.band, "author_role": q.author_role,
+                            "respondent": q.respondent,
                             **({"author_key": _author_key(q.author_user_id, q.author_ref)}
                                if q.author_role == "co_caregiver" else {})}
                            for q in qrs],
@@ -498,7 +499,8 @@ def import_bundle(engine: Engine, actor: Actor, bundle: Any, patient_ref: str | 
             # account: the clinician who recorded it belongs to the other system (author_user_id NULL)
             s.add(QuestionnaireResponse(patient_id=p.id, instrument=q["instrument"], version=q["version"],
                                         answered_on=q["answered_on"], answers=q["answers"], total=q["total"], band=q["band"],
-                                        author_role=q["author_role"], author_ref=q.get("author_ref")))
+                                        author_role=q["author_role"], author_ref=q.get("author_ref"),
+                                        respondent=q.get("respondent")))
         s.flush()
         audit.record(s, actor, p.id, "import", "fhir_bundle")
         out = {"patient_id": p.id, "external_id": p.external_id, "created": created, **parsed.summary()}

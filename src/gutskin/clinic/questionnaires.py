@@ -11,7 +11,7 @@ from gutskin.clinic import audit, zones
 from gutskin.clinic.access import patient_for_entry, patient_for_read
 from gutskin.clinic.actors import Actor
 from gutskin.clinic.errors import Conflict, InvalidInput
-from gutskin.store.models import DiaryDay, Patient, QuestionnaireResponse
+from gutskin.store.models import RESPONDENTS, DiaryDay, Patient, QuestionnaireResponse
 from gutskin.store.upsert import ensure_diary_day
 
 PATIENT_INSTRUMENTS = ("poem", "recap", "adct", "dlqi", "cdlqi")
@@ -57,9 +57,14 @@ _WHO = {"caregiver": "The child's parent", "co_caregiver": "Another caregiver", 
 
 def submit(
     session: Session, actor: Actor, patient_id: int, instrument: str, payload: dict, answered_on: dt.date | None = None,
-    replace: int | None = None,
+    replace: int | None = None, respondent: str | None = None,
 ) -> dict[str, object]:
     """Score with ``gutskin.instruments`` and store; a POEM total also goes on that diary day.
+
+    ``respondent`` (0017): who answered, 'self' (the person the profile is about) or 'proxy' (a
+    parent or caregiver for them), :func:`respondent_for`: on one's own profile 'self' (the
+    default); on a child's profile a required choice for POEM and RECAP (self-report and proxy
+    versions), 'self' for the self-report-only CDLQI, DLQI and ADCT (default; 'proxy' refused).
 
     One answer per instrument per patient and day: answering again on the same day replaces the
     day's earlier answer (the same row, audited as an update). A reloaded result page or a
@@ -97,6 +102,7 @@ def submit(
     problem = age_problem(instrument, patient.birth_year, day)
     if problem:
         raise InvalidInput(f"instrument: {problem}")
+    respondent = respondent_for(patient, instrument, respondent, day)
     total = result.get("total")
     row = answer_of_the_day(session, patient_id, instrument, day)
     if (row is not None and row.author_user_id is not None and author_user_id is not None
@@ -116,6 +122,7 @@ def submit(
     row.total = total
     row.band = result.get("band")
     row.author_user_id, row.author_role = author_user_id, author_role  # who answered (the latest answer's)
+    row.respondent = respondent
     if instrument == "poem" and total is not None:
         d, _ = ensure_diary_day(session, patient_id, day)
         d.poem = int(round(total))
@@ -130,7 +137,40 @@ def submit(
             d.author_user_id, d.author_role = author_user_id, author_role
     session.flush()
     audit.record(session, actor, patient_id, action, "questionnaire", row.id)
-    return {"id": row.id, "answered_on": day.isoformat(), **result}
+    return {"id": row.id, "answered_on": day.isoformat(), "respondent": respondent, **result}
+
+
+def respondent_for(patient: Patient, instrument: str, respondent: object, day: dt.date) -> str:
+    """Who answered ``instrument`` on ``patient``'s profile, checked (InvalidInput naming
+    ``respondent``): 'self' or 'proxy' (``gutskin.instruments.respondents``).
+
+    - one's own profile: 'self' (default); 'proxy' is refused: gutskin has no one to name as the
+      proxy of an adult's own account (the proxy versions are a parent's, about a child);
+    - a child's profile: POEM and RECAP need the choice (the child answering, or the parent for the
+      child: the scores are not interchangeable); CDLQI, DLQI and ADCT are self-reports, 'self' by
+      default and 'proxy' refused; 'self' is refused for a child certainly under 4.
+    """
+    from gutskin.instruments.respondents import allowed, respondent_problem
+
+    if respondent is not None and respondent not in RESPONDENTS:
+        shown = repr(respondent)[:40]
+        raise InvalidInput(f"respondent: expected 'self' (the person answers) or 'proxy' (a parent or caregiver "
+                           f"answers for them), got {shown}")
+    child = patient.relationship == "child"
+    if respondent is None:
+        if child and len(allowed(instrument)) > 1:
+            name = patient.display_name or "the child"
+            raise InvalidInput(f"respondent: say who is answering {instrument.upper()} on {name}'s profile: "
+                               f"'self' ({name} answers) or 'proxy' (you answer for {name}); "
+                               "the two versions' scores are not interchangeable")
+        respondent = allowed(instrument)[0] if child else "self"
+    if not child and respondent == "proxy":
+        raise InvalidInput("respondent: 'proxy' is for a child's profile (a parent or caregiver answering for the "
+                           "child); on your own profile you answer yourself ('self')")
+    problem = respondent_problem(instrument, str(respondent), patient.birth_year, day)
+    if problem:
+        raise InvalidInput(f"respondent: {problem}")
+    return str(respondent)
 
 
 def history(session: Session, actor: Actor, patient_id: int, instrument: str | None = None) -> list[dict[str, object]]:
@@ -145,7 +185,8 @@ def history(session: Session, actor: Actor, patient_id: int, instrument: str | N
 
 def _history_row(r: QuestionnaireResponse) -> dict[str, object]:
     row: dict[str, object] = {"id": r.id, "instrument": r.instrument, "answered_on": r.answered_on.isoformat(),
-                              "total": r.total, "band": r.band, "version": r.version, "author_role": r.author_role}
+                              "total": r.total, "band": r.band, "version": r.version, "author_role": r.author_role,
+                              "respondent": r.respondent}
     if r.instrument == "scorad":  # the clinic's SCORAD: its objective score (the only one without itch and sleep)
         from gutskin.clinic.assessments import objective_scorad
 

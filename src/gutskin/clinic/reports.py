@@ -215,7 +215,8 @@ def report_data(session: Session, actor: Actor, patient_id: int, weeks: int = 12
     trend.sort(key=lambda t: (t["answered_on"], t["instrument"]))
     latest: dict[str, dict[str, Any]] = {}
     for q in newest:
-        latest[q.instrument] = {"answered_on": q.answered_on, "total": q.total, "band": q.band, "author_role": q.author_role}
+        latest[q.instrument] = {"answered_on": q.answered_on, "total": q.total, "band": q.band, "author_role": q.author_role,
+                                "respondent": q.respondent}
         if q.instrument == "scorad":  # a SCORAD recorded without itch and sleep has only its objective score
             from gutskin.clinic.assessments import objective_scorad
 

@@ -10,7 +10,7 @@ Input (all keys but ``patient`` optional)::
     {"patient": {"external_id", "display_name", "birth_year", "sex", "region", "share_identity"},
      "days": [{"date", "itch", "sleep_loss", "flare", "poscorad", "poem", "notes", "factors": {...}, "author_role"}],
      "questionnaires": [{"id", "instrument", "version", "answered_on", "answers": payload, "total", "band",
-                         "author_role"}],
+                         "author_role", "respondent"}],
      "appointments": [{"id", "status", "scheduled_for", "reason", "clinician"}],
      "challenges": [{"id", "food", "verdict": "confirmed" | "refuted", "summary", "finished_on", "avoid", "recorder",
                      "reactions": [{"signs": [str], "onset": datetime (UTC) | date, "dose"}]}],
@@ -18,8 +18,9 @@ Input (all keys but ``patient`` optional)::
                      zone), "method", "report": the stored report (gutskin.microbiome.report.sample_report)}],
      "as_of": date, "generated_at": datetime, "software_version": str}
 
-``author_role`` (who entered the answer or the day): ``patient`` (self-report: author and source
-the Patient), ``caregiver`` (the parent managing a child's profile: a RelatedPerson, v3 RoleCode
+``respondent`` of a questionnaire (who answered, 0017): ``self`` (``source`` the Patient), ``proxy``
+(``source`` the RelatedPerson who answered for the child), None (not recorded: no ``source``).
+``author_role`` (who entered the answer or the day): ``patient`` (the Patient), ``caregiver`` (the parent managing a child's profile: a RelatedPerson, v3 RoleCode
 PRN), ``co_caregiver`` (another account keeping the child's diary with the parent: one
 RelatedPerson per such account, told apart by the row's ``author_key``, never the parent's), or
 None (not recorded: no author). The bundle ends with a Provenance naming gutskin (a
@@ -236,7 +237,10 @@ class _Builder:
                 "resourceType": "RelatedPerson", "active": True, "patient": self.subject(),
                 "relationship": [{"text": "another caregiver (keeps the child's diary with the parent in gutskin)"}],
             })
-        if any(r.get("author_role") == "caregiver" for r in rows):
+        # the parent: an author, or the proxy of an answer whose account is not known (respondent 'proxy'
+        # with no RelatedPerson author, e.g. imported from a bundle naming none)
+        if any(r.get("author_role") == "caregiver" or (r.get("respondent") == "proxy" and r.get("author_role")
+                                                       not in ("caregiver", "co_caregiver")) for r in rows):
             self.author_refs["caregiver"] = self.add("related-person/caregiver", {
                 "resourceType": "RelatedPerson", "active": True, "patient": self.subject(),
                 "relationship": [{"coding": [{"system": C.V3_ROLE_CODE, "code": C.CAREGIVER_ROLE_CODE,
@@ -249,6 +253,21 @@ class _Builder:
         role = str(row.get("author_role") or "")
         ref = self.author_refs.get(f"co_caregiver/{row.get('author_key')}" if role == "co_caregiver" else role)
         return {"reference": ref} if ref else None
+
+    def source(self, row: Mapping[str, Any]) -> dict[str, str] | None:
+        """Who answered a questionnaire (``respondent``, 2026-12-07): 'self' the Patient; 'proxy' the
+        RelatedPerson who entered it (the parent or that co-caregiver), or the parent's RelatedPerson when
+        the proxy's account is not known (an import without an author); None when not recorded (rows
+        before 0017: the answers' source is not claimed, the author still says who entered them)."""
+        respondent = row.get("respondent")
+        if respondent == "self":
+            return {"reference": self.patient_ref}
+        if respondent == "proxy":
+            who = self.author(row)
+            if who and who["reference"] != self.patient_ref:
+                return who
+            return {"reference": self.author_refs["caregiver"]}
+        return None
 
     # --- Questionnaires ----------------------------------------------------------------------
     def questionnaires(self) -> dict[int, str]:
@@ -314,8 +333,11 @@ class _Builder:
                    "subject": self.subject(), "authored": _date(q["answered_on"]).isoformat(),  # type: ignore[union-attr]
                    "item": items}
             who = self.author(q)
-            if who:  # the person who answered, who is also the source of the answers
-                res["author"], res["source"] = who, who
+            if who:  # the account's person who entered the answers
+                res["author"] = who
+            source = self.source(q)
+            if source:  # who answered (0017): the Patient (self-report) or the RelatedPerson answering for them
+                res["source"] = source
             if ext:
                 res["extension"] = ext
             ref = self.add(key, res)

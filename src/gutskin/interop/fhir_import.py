@@ -557,6 +557,23 @@ def parse_bundle(data: Any, *, target_named: bool = False) -> ParsedBundle:
             raise BundleError(_where(i, res), fld, f"must reference the bundle's Patient or a RelatedPerson of it, got {ref!r}")
         return author_roles[ref]
 
+    def respondent_of(i: int, res: Mapping[str, Any], instrument: str) -> str | None:
+        """Who answered (``source``, 2026-12-07): the Patient 'self', a RelatedPerson of it 'proxy',
+        none: not recorded. A proxy answer of a self-report-only instrument (CDLQI, DLQI, ADCT) is
+        refused, as the app refuses it."""
+        from gutskin.instruments.respondents import allowed
+
+        src = res.get("source")
+        if src is None:
+            return None
+        role = author_role(i, res, "source.reference", src.get("reference") if isinstance(src, Mapping) else None)
+        respondent = None if role is None else "self" if role == "patient" else "proxy"
+        if respondent is not None and respondent not in allowed(instrument):
+            raise BundleError(_where(i, res), "source.reference",
+                              f"a RelatedPerson answered {instrument.upper()}, a self-report (completed by the person "
+                              "themselves): it has no version for a parent or caregiver to answer")
+        return respondent
+
     out = ParsedBundle(patient_identifier=ident, identity=identity, foreign=foreign)
     qr_totals: dict[str, float | None] = {}
     poem_qr: dict[dt.date, int] = {}
@@ -629,7 +646,8 @@ def parse_bundle(data: Any, *, target_named: bool = False) -> ParsedBundle:
                                    "band": result.get("band"),
                                    "author_role": author_role(i, res, "author.reference",
                                                               (res.get("author") or {}).get("reference")),
-                                   "author_ref": co_numbers.get((res.get("author") or {}).get("reference"))})
+                                   "author_ref": co_numbers.get((res.get("author") or {}).get("reference")),
+                                   "respondent": respondent_of(i, res, instrument)})
         qr_totals[e.get("fullUrl") or ""] = None if total is None else float(total)
         if res.get("id"):
             qr_totals[f"QuestionnaireResponse/{res['id']}"] = None if total is None else float(total)

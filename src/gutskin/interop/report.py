@@ -30,6 +30,7 @@ table { border-collapse: collapse; width: 100%; margin: 0.6mm 0; }
 th, td { border-bottom: 0.4pt solid #999; padding: 0.5mm 1.2mm; text-align: left; vertical-align: top; }
 th { font-weight: bold; border-bottom: 0.8pt solid #000; }
 td.n, th.n { text-align: right; }
+.who { white-space: nowrap; }
 img.chart { width: 100%; display: block; }
 .cols { display: flex; gap: 5mm; }
 .cols > div { flex: 1; }
@@ -95,12 +96,28 @@ AUTHOR_WORDS = {"patient": "the patient", "caregiver": "the parent", "co_caregiv
                 "clinician": "the clinic"}
 
 
+def respondent_words(respondent: str | None, author_role: str | None = None) -> str:
+    """Who answered a questionnaire (``respondent``, 0017) in the clinic's words, for "POEM 12
+    (parent-reported)": 'self' self-reported, 'proxy' parent-reported (the managing parent entered
+    it) or caregiver-reported (another caregiver); "" when not recorded (answers before 2026-12-07,
+    the clinic's own EASI and SCORAD) and for a person's answer on their own account (``author_role``
+    'patient': self-reported goes without saying). The self-report and proxy versions' scores are not
+    interchangeable, so the report and the clinician's page say which."""
+    if respondent == "self" and author_role != "patient":
+        return "self-reported"
+    if respondent == "proxy":
+        return "caregiver-reported" if author_role == "co_caregiver" else "parent-reported"
+    return ""
+
+
 def _total_and_band(v: dict[str, Any]) -> list[str]:
     """A score's total and band; a SCORAD recorded without itch and sleep has no total, only its
     objective SCORAD (Kunz et al. 1997), which is shown then, named as such."""
     if v.get("total") is None and v.get("objective") is not None:
         return [f"objective {_fmt(v['objective'])}", escape(v.get("objective_band") or "–")]
-    return [_fmt(v.get("total")), escape(v.get("band") or "–")]
+    who = respondent_words(v.get("respondent"), v.get("author_role"))
+    shown = f' <span class="who">({who})</span>' if who and v.get("total") is not None else ""
+    return [_fmt(v.get("total")) + shown, escape(v.get("band") or "–")]
 
 
 def _section_scores(data: dict[str, Any]) -> str:

@@ -49,6 +49,11 @@ def utcnow() -> dt.datetime:
 #: Clinicians read but never enter answers or diary days, so there is no clinician role.
 AUTHOR_ROLES = ("patient", "caregiver", "co_caregiver")
 
+#: who answered a questionnaire (``QuestionnaireResponse.respondent``, 0017): the person themselves,
+#: or a parent or caregiver for them (proxy report). Not the same as the author: a child answering
+#: on the parent's phone is a self-report entered by the parent's account.
+RESPONDENTS = ("self", "proxy")
+
 #: what an invite code grants when redeemed (``Invite.kind``, 0008)
 INVITE_KINDS = ("clinician", "caregiver", "handover")  # handover: clinic/handover.py (no schema change)
 
@@ -161,6 +166,10 @@ class QuestionnaireResponse(Base):
     author_user_id: Mapped[int | None] = mapped_column(Integer)
     author_role: Mapped[str | None] = mapped_column(String(16))
     author_ref: Mapped[str | None] = mapped_column(String(40))  # as on DiaryDay (0016)
+    # who answered (0017): 'self' (the person the profile is about) or 'proxy' (a parent or
+    # caregiver answering for the child, the instrument's proxy version), ``RESPONDENTS``;
+    # NULL = not recorded (rows before 0017, the clinic's EASI and SCORAD)
+    respondent: Mapped[str | None] = mapped_column(String(8))
 
 
 class Consent(Base):

@@ -224,7 +224,7 @@ def answer(instrument: str, body: QuestionnaireIn, request: Request, patient_id:
         actor = api_actor(request, s)
         on = date_param(body.answered_on, "answered_on")
         return questionnaires.submit(s, actor, my_patient_id(s, actor, patient_id), instrument, {"answers": body.answers}, on,
-                                     replace=replace)
+                                     replace=replace, respondent=body.respondent)
 
 
 @router.get("/questionnaires", summary="Your questionnaire history")

@@ -160,6 +160,10 @@ class QuestionnaireIn(Strict):
     answers: list[Any] = Field(max_length=20, description="one item per question: an integer, null "
                                "(unanswered) or, for POEM, RECAP, DLQI and CDLQI, a list of the options ticked")
     answered_on: str | None = None
+    respondent: str | None = Field(None, max_length=16, description=(
+        "who answered: 'self' (the person the profile is about) or 'proxy' (a parent or caregiver answering "
+        "for them, the instrument's proxy version). Own profile: 'self' (default). A child's profile: required "
+        "for POEM and RECAP; CDLQI, DLQI and ADCT are self-reports ('self', the default; 'proxy' is refused)"))
 
 
 class ChildIn(Strict):

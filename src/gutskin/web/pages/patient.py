@@ -497,11 +497,18 @@ completion about the child. A parent asked about "your sleep" on the child's rec
 their own nights (the questions read the same as on their own profile)."""
 
 
-def _questions(instrument: str, relationship: str) -> tuple[str, list[str], list[str]]:
+def _questions(instrument: str, relationship: str, respondent: str | None = "proxy") -> tuple[str, list[str], list[str]]:
+    """The wording of the version answered: the proxy's on a child's profile when the parent answers
+    for the child, the self-report's when the child answers (or on one's own profile)."""
     title, items, options = QUESTIONS[instrument]
-    if relationship == "child":
+    if relationship == "child" and respondent == "proxy":
         title, items = PROXY_QUESTIONS[instrument]
     return title, items, options
+
+
+def _respondent_choice(form_value: str | None) -> str | None:
+    """'self' or 'proxy' as chosen on the form (the "Who is answering?" step), else None."""
+    return form_value if form_value in ("self", "proxy") else None
 
 
 def _unknown_questionnaire(instrument: str) -> HTTPException:
@@ -512,22 +519,34 @@ def _unknown_questionnaire(instrument: str) -> HTTPException:
 
 
 @router.get("/questionnaire/{instrument}", response_class=HTMLResponse)
-def questionnaire_form(request: Request, instrument: str, patient: int | None = None) -> Response:
-    return _questionnaire_page(request, instrument, patient)
+def questionnaire_form(request: Request, instrument: str, patient: int | None = None,
+                       respondent: str | None = None) -> Response:
+    return _questionnaire_page(request, instrument, patient, respondent=respondent)
 
 
 def _questionnaire_page(request: Request, instrument: str, patient: int | None, answers: list | None = None,
-                        error: str | None = None, blank_ok: str = "", replace_ok: str = "", status: int = 422) -> Response:
+                        error: str | None = None, blank_ok: str = "", replace_ok: str = "", status: int = 422,
+                        respondent: str | None = None) -> Response:
+    """The form; on a child's profile it first asks who is answering (the child: the self-report
+    version, or the parent for the child: the proxy version, worded about "your child"), then shows
+    the questions of that version with the choice kept (a hidden ``respondent``) and a link to change it."""
     if instrument not in QUESTIONS:
         raise _unknown_questionnaire(instrument)
     with unit_of_work(request) as s:
         u = require_user(request, s, "patient")
         pid = _pid(s, u.actor, patient)
-        title, items, options = _questions(instrument, access.patient_for_entry(s, u.actor, pid).relationship)
-        return render(request, "questionnaire.html", {"instrument": instrument, "title": title, "items": items,
+        profile = access.patient_for_entry(s, u.actor, pid)
+        child = profile.relationship == "child"
+        chosen = _respondent_choice(respondent) if child else None
+        title, items, options = _questions(instrument, profile.relationship, chosen)
+        ask_who = child and chosen is None
+        return render(request, "questionnaire.html", {"instrument": instrument, "title": title,
+                                                      "items": [] if ask_who else items,
                                                       "item_options": _item_options(instrument, len(items), options),
                                                       "patient": patient, "blank_ok": blank_ok, "replace_ok": replace_ok,
                                                       "answers": answers or [], "error": error,
+                                                      "ask_who": ask_who, "respondent": chosen,
+                                                      "child_name": profile.display_name or "your child",
                                                       "viewing": viewing(s, u, patient)},
                       user=u, status=status if error else 200)
 
@@ -543,15 +562,21 @@ def _save_questionnaire(request: Request, instrument: str, form: dict[str, str],
     # form first asks (a missed question is usually a slip) and scores on the second press
     confirmed = not tampered and len(blank) <= BLANKS_ALLOWED and (not blank or form.get("blank_ok") == blank_key)
     replace = form.get("replace_ok", "")
+    respondent = _respondent_choice(form.get("respondent"))
+    child = False
     try:
         with unit_of_work(request) as s:
             u = require_user(request, s, "patient")
             verify_csrf(request, u, form.get("csrf_token"))
             pid = _pid(s, u.actor, patient)
+            child = access.patient_for_entry(s, u.actor, pid).relationship == "child"
+            if child and respondent is None:  # the questions were not asked in a version: ask who answers first
+                confirmed = False
             if confirmed:  # answered on the person's own day (a POEM total goes on that diary day)
                 result = questionnaires.submit(s, u.actor, pid, instrument, {"answers": answers},
                                                answered_on=local_today(request, s, pid),
-                                               replace=int(replace) if replace.isascii() and replace.isdigit() else None)
+                                               replace=int(replace) if replace.isascii() and replace.isdigit() else None,
+                                               respondent=respondent if child else None)
                 child = access.patient_for_entry(s, u.actor, pid).relationship == "child"
                 shown = viewing(s, u, patient)
                 return render(request, "questionnaire_result.html", {"instrument": instrument, "result": result,
@@ -560,16 +585,32 @@ def _save_questionnaire(request: Request, instrument: str, form: dict[str, str],
                                                                      "managed_by": _managed_by(s, u, pid, shown)}, user=u)
     except questionnaires.AnsweredByAnother as exc:  # the other caregiver's answer of the day: asked first, kept
         return _questionnaire_page(request, instrument, patient, answers, str(exc), blank_ok=form.get("blank_ok", ""),
-                                   replace_ok=str(exc.row_id), status=409)
+                                   replace_ok=str(exc.row_id), status=409, respondent=respondent)
+    except InvalidInput as exc:  # e.g. a self-report for a child too young to answer it: the choice is asked again
+        if not str(exc).startswith("respondent:"):
+            raise
+        return _questionnaire_page(request, instrument, patient, None, _respondent_words(str(exc)), status=422)
+    if child and respondent is None:
+        return _questionnaire_page(request, instrument, patient, None,
+                                   "Who is answering? Choose before the questions: the two versions are worded "
+                                   "differently and their scores are not interchangeable.")
     # the same form again with the answers given (after the transaction): nothing stored half-answered
     if tampered or len(blank) > BLANKS_ALLOWED:
         message = (f"Please answer every question (not yet: {', '.join(map(str, blank))})."
                    + (" One may be left blank if you cannot answer it; with two or more blank the score cannot be worked out."
                       if len(blank) > BLANKS_ALLOWED else ""))
-        return _questionnaire_page(request, instrument, patient, answers, message)
+        return _questionnaire_page(request, instrument, patient, answers, message, respondent=respondent)
     return _questionnaire_page(request, instrument, patient, answers,
                               f"Question {blank[0]} is not answered. Answer it, or press Score again to leave it blank "
-                              f"(a blank question counts as 0, as on the paper {instrument.upper()}).", blank_ok=blank_key)
+                              f"(a blank question counts as 0, as on the paper {instrument.upper()}).", blank_ok=blank_key,
+                              respondent=respondent)
+
+
+def _respondent_words(message: str) -> str:
+    """The service's refusal of a choice (``respondent: ...``) in the form's words: the codes 'self'
+    and 'proxy' are the radio's two answers."""
+    text = message.removeprefix("respondent:").strip()
+    return "Who is answering? " + text.replace(": choose 'proxy'", ": choose “I am answering for them”")
 
 
 def _managed_by(s, u, pid: int, shown: object) -> str | None:  # type: ignore[no-untyped-def]
