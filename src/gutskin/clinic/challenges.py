@@ -740,6 +740,19 @@ def _step_for(session: Session, ch: FoodChallenge, day: dt.date, zone: str | Non
                                 f"then no other {food}, and log {child}'s day. Answer the safety check first." if child
                                 else f"Step {today_dose.step}{late}: eat {today_dose.amount} today, in the morning, then do "
                                 f"not eat any other {food} and log your day. Answer the safety check first.")
+                if not any(d.status == "taken" for d in doses):  # the first step: is the baseline long enough?
+                    n = baseline_logged(session, ch, day)
+                    step["baseline_logged"], step["baseline_needed"] = n, MIN_BASELINE_DAYS
+                    if n < MIN_BASELINE_DAYS:
+                        step["text"] += (
+                            f" Only {n} of the {MIN_BASELINE_DAYS} food-free days the result needs are logged for "
+                            f"{child} before this step: without them the challenge cannot give a result. Better wait "
+                            f"with this step and log {child}'s day every day until {MIN_BASELINE_DAYS} are logged (a "
+                            "step can be given late), or ask the clinic." if child else
+                            f" Only {n} of the {MIN_BASELINE_DAYS} food-free days the result needs are logged before "
+                            "this step: without them the challenge cannot give a result. Better wait with this step "
+                            f"and log your day every day until {MIN_BASELINE_DAYS} are logged (a step can be taken "
+                            "late), or ask your clinic.")
                 if any(d.status == "taken" for d in doses):  # a late reaction to the step before holds this one
                     step["text"] += (f" If {child}'s eczema has flared since the last step, do not give this one: "
                                      "tell the clinic first." if child else
@@ -788,6 +801,33 @@ def _step_for(session: Session, ch: FoodChallenge, day: dt.date, zone: str | Non
     adh = session.get(ChallengeAdherence, (ch.id, day))
     step["adherence"] = None if adh is None else {"followed": adh.followed, "note": adh.note}
     return step
+
+
+def _reference_start(ch: FoodChallenge) -> dt.date:
+    """The first reference day of the verdict: the baseline, and the last food-free elimination days."""
+    if ch.elimination_start is None:
+        return ch.baseline_start
+    return max(ch.elimination_start, ch.baseline_start - dt.timedelta(days=ELIMINATION_REFERENCE_DAYS))
+
+
+def baseline_logged(session: Session, ch: FoodChallenge, before: dt.date) -> int:
+    """Food-free days with itch logged before ``before`` (the day of the first dose): what the verdict
+    counts as its reference (at least ``MIN_BASELINE_DAYS``). Days the diary logs the food, or the
+    patient said they did not follow the step, are left out with their observation windows, as in
+    the verdict. Allergist walk, 2026-12-07: a patient who logged 3 of the 7 baseline days was told
+    "Step 1: eat 1/4 cooked egg today" with no word, and the challenge could then give no result."""
+    from gutskin.insights.challenges import window_days
+
+    start = _reference_start(ch)
+    logged = set(session.scalars(select(DiaryDay.day).where(
+        DiaryDay.patient_id == ch.patient_id, DiaryDay.day >= start, DiaryDay.day < before,
+        DiaryDay.itch.is_not(None))).all())
+    eaten = set(session.scalars(select(FactorValue.day).join(Factor, Factor.id == FactorValue.factor_id).where(
+        FactorValue.patient_id == ch.patient_id, Factor.name == ch.food, FactorValue.value > 0,
+        FactorValue.day >= start, FactorValue.day < before)).all())
+    eaten |= set(session.scalars(select(ChallengeAdherence.day).where(
+        ChallengeAdherence.challenge_id == ch.id, ChallengeAdherence.followed.is_(False))).all())
+    return len(logged - eaten - window_days(sorted(eaten), window_hours=ch.observation_hours))
 
 
 def today_steps(session: Session, actor: Actor, patient_id: int, day: dt.date | None = None,
@@ -1259,9 +1299,7 @@ def _verdict_of(session: Session, ch: FoodChallenge) -> dict:
     signs = _clinic_signs(_doses(session, ch))
     if signs and ch.immediate_outcome is None:  # signs at a clinic dose, no outcome recorded yet: a reaction
         immediate = True
-    ref_start = ch.baseline_start
-    if ch.elimination_start is not None:  # the last food-free elimination days are reference days too
-        ref_start = max(ch.elimination_start, ch.baseline_start - dt.timedelta(days=ELIMINATION_REFERENCE_DAYS))
+    ref_start = _reference_start(ch)  # the last food-free elimination days are reference days too
     # the diary is read to the end of the last dose's window, past the plan's end when a step was
     # taken late: a flare 36 h after a last dose taken on the plan's last day was left out
     end = observation_end(ch, _doses(session, ch))
@@ -1560,8 +1598,15 @@ def clinician_alerts(session: Session, actor: Actor, day: dt.date | None = None)
     pids = list(session.scalars(select(Consent.patient_id).where(
         Consent.clinician_user_id == actor.user_id, Consent.revoked_at.is_(None),
         Consent.clinician_user_id.is_not(None))).all())
-    names = {p.id: p.display_name or p.external_id
-             for p in session.scalars(select(Patient).where(Patient.id.in_(pids))).all()}
+    linked = session.scalars(select(Patient).where(Patient.id.in_(pids))).all()
+    names = {p.id: p.display_name or p.external_id for p in linked}
+    tzs = {p.id: zones.known(p.time_zone) for p in linked}
+
+    def patients_day(moment: dt.datetime, pid: int) -> str:
+        """A stored instant (naive UTC) as the patient's date: a stop at 08:00 in Auckland (19:00 UTC the
+        day before) was due "yesterday", so the list read "Overdue since ... (1 day)" the minute it came."""
+        tz = tzs.get(pid)
+        return (moment.replace(tzinfo=dt.UTC).astimezone(tz).date() if tz is not None else moment.date()).isoformat()
     alerts = []
     for a, food in session.execute(select(ChallengeAlert, FoodChallenge.food)
                                    .outerjoin(FoodChallenge, FoodChallenge.id == ChallengeAlert.challenge_id)
@@ -1591,7 +1636,7 @@ def clinician_alerts(session: Session, actor: Actor, day: dt.date | None = None)
             if signs and ch.kind == "supervised" and ch.immediate_outcome is None:  # a reaction in clinic, no outcome yet
                 given = max(d.taken_at for d in doses[ch.id] if d.step == signs[-1][0] and d.taken_at is not None)
                 due.append({"kind": "immediate_outcome", "challenge_id": ch.id, "food": ch.food,
-                            "due": given.date().isoformat(), "patient_id": pid, "patient_name": names.get(pid, ""),
+                            "due": patients_day(given, pid), "patient_id": pid, "patient_name": names.get(pid, ""),
                             "text": f"Objective signs were recorded at {_signs_words(signs)} of the {food_label(ch.food)} "
                                     "challenge: record its immediate outcome."})
             for r in _challenge_reminders(ch, doses[ch.id], days[pid], reader="clinician"):
@@ -1607,7 +1652,7 @@ def clinician_alerts(session: Session, actor: Actor, day: dt.date | None = None)
                              .order_by(FoodChallenge.id)).all():
         if c.id not in alerted:
             due.append({"kind": "review_stop", "challenge_id": c.id, "food": c.food,
-                        "due": (c.stopped_at or c.updated_at).date().isoformat(),
+                        "due": patients_day(c.stopped_at or c.updated_at, c.patient_id),
                         "text": f"The {food_label(c.food)} challenge was stopped ({c.stop_reason or 'no reason given'}): "
                                 f"review it and record the outcome; the food stays on the patient's avoid list until then.",
                         "patient_id": c.patient_id, "patient_name": names.get(c.patient_id, "")})

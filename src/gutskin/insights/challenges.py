@@ -286,7 +286,8 @@ def evaluate_outcome(
     """Verdict for one outcome series (``itch`` 0-10 or ``poscorad`` 0-103).
 
     ``days``/``values``: the logged days (missing values as ``None`` or NaN are dropped).
-    Days before ``challenge_start`` are the food-free reference; days from it to ``end``
+    Days before ``challenge_start`` (and before the first dose, when that is later) are the
+    food-free reference; days from it to ``end``
     (inclusive; default: the last logged day) are the reintroduction period. ``exclude``:
     days to leave out (e.g. days after an unplanned exposure).
     """
@@ -311,8 +312,15 @@ def evaluate_outcome(
             continue
         pts[d] = fv
     ordered = sorted(pts)
-    ref = [d for d in ordered if d < challenge_start]
-    post = [d for d in ordered if d >= challenge_start]
+    # the reference is every logged food-free day before the first dose, also the days of the
+    # reintroduction period a late first dose leaves before it (2026-12-07: they counted as control
+    # days, so a patient who missed baseline days and logged more before a late first step stayed
+    # "log N more food-free baseline day(s) before the first dose" for good). Reference and control
+    # days enter the model alike (w = 0); only the counts and the reference level differ.
+    first_dose = min((_as_datetime(x, dose_hour).date() for x in doses), default=None)
+    split = challenge_start if first_dose is None else max(challenge_start, first_dose)
+    ref = [d for d in ordered if d < split]
+    post = [d for d in ordered if d >= split]
     wdays = [d for d in post if d in win]
     cdays = [d for d in post if d not in win]
     res = OutcomeResult(
