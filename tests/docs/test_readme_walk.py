@@ -326,3 +326,19 @@ def test_the_readme_fhir_validate_figures_are_the_bench_s(tmp_path: Path) -> Non
     first = re.search(r"\(([\d,]+) entries, (\d+) shapes\)", row)
     assert first and first.groups() == printed.groups()[1:], (row, r.stdout)
     assert "1-year diary with a stool sample every 90 days" in row, row
+
+
+@pytest.mark.parametrize("command", ["microbiome report {f} --age-group adult", "microbiome diversity {f} --json",
+                                     "microbiome cohort {f} --outcome itch"])
+def test_the_example_diary_given_to_a_microbiome_command_says_what_it_is(command: str, tmp_path: Path) -> None:
+    """README names two example files; a newcomer who gives docs/examples/diary.csv to a microbiome
+    command (the stool file's neighbour) read "lines 2, 3, 4, column 1: duplicate sample ID 'p01'"
+    (walk of 2026-12-07). The other way round already said what to do; now both do, in one line."""
+    diary = ROOT / "docs/examples/diary.csv"
+    r = _bash("gutskin " + command.format(f=diary), tmp_path, _env(tmp_path / "home", _sqlite_db(tmp_path, "g.db")))
+    assert r.returncode == 2 and len(r.stderr.splitlines()) == 1, r.stderr
+    assert r.stderr.startswith(f"error: {diary}: line 1: a gutskin diary CSV"), r.stderr
+    assert "gutskin import diary" in r.stderr and "duplicate sample" not in r.stderr, r.stderr
+    stool = _bash(f"gutskin import diary {ROOT / 'docs/examples/stool-genus.csv'}", tmp_path,
+                  _env(tmp_path / "home", _sqlite_db(tmp_path, "g.db")))
+    assert stool.returncode == 2 and "gutskin microbiome report" in stool.stderr, stool.stderr

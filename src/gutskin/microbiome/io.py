@@ -1773,7 +1773,8 @@ def sniff_format(path: str | os.PathLike) -> str:
     Kraken 2 report), ``"bracken"`` (Bracken's per-rank output), ``"krakenuniq"`` (a KrakenUniq report), ``"emu"`` (Emu's output), ``"mothur"`` (a mothur ``.shared``), ``"metaphlan"`` or ``"table"``;
     ``"cami"`` (CAMI profiling format), ``"motus"`` (an mOTUs profile), ``"sylph"`` (a raw sylph
     profile), ``"kraken-reads"`` (Kraken's per-read output), ``"humann"`` (HUMAnN's functional output),
-    ``"centrifuge"`` (a Centrifuge report) and ``"kaiju"`` (kaiju2table output) are recognised to be refused
+    ``"centrifuge"`` (a Centrifuge report), ``"kaiju"`` (kaiju2table output) and ``"diary"`` (gutskin's
+    diary CSV, header ``patient,date``) are recognised to be refused
     with what to give instead
     from the file's content."""
     with open(path, "rb") as fh:
@@ -1812,6 +1813,8 @@ def sniff_format(path: str | os.PathLike) -> str:
         return "sylph"
     if re.search(r"^#.*\bmotus version\b", text, re.M | re.I) or re.search(r"^#(consensus_taxonomy|mOTU)\t", text, re.M):
         return "motus"
+    if [c.strip().strip('"').lower() for c in first.lstrip("\ufeff").split(",")[:2]] == ["patient", "date"]:
+        return "diary"  # gutskin's own diary CSV, given to a microbiome command by mistake
     if "clade_name" in text or "#mpa_v" in text or "MetaPhlAn" in text or "Metaphlan" in text:
         return "metaphlan"
     return "table"
@@ -1835,6 +1838,12 @@ _NOT_READ = {
                        "Kraken 2 report, a MetaPhlAn profile or a BIOM/TSV table with lineages"),
     "kraken-reads": ("C\t", "Kraken's per-read output (kraken2 --output: one line per read, C/U, read ID, "
                      "taxid, length, k-mer hits), not its report; give the report file (kraken2 --report)"),
+    # the new-user walk of 2026-12-07: `gutskin microbiome report docs/examples/diary.csv` said "lines 2, 3,
+    # 4, column 1: duplicate sample ID 'p01'", which does not say the file is the other kind (the upload
+    # page has said so since 2026-12-06, clinic.microbiome._not_a_diary)
+    "diary": ("patient", "a gutskin diary CSV (patient, date, itch, …: one row per person and day), not a "
+              "table of stool samples; import it as a diary (gutskin import diary, or My data → Import a "
+              "diary), or read it with gutskin triggers or gutskin forecast"),
     "motus": ("#consensus_taxonomy", "an mOTUs profile (motus profile: mOTUs named by species, without their "
               "lineage); gutskin does not read it: give a MetaPhlAn profile, a Kraken 2 report or a BIOM/TSV "
               "table with lineages"),
