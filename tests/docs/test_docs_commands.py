@@ -297,3 +297,25 @@ def test_every_bench_of_the_readme_table_exists_and_make_bench_runs_it() -> None
         assert (ROOT / "bench" / f"{name}.py").is_file(), name
         assert re.search(rf"(bench\.{name}\b|\b{name}\b)", makefile.split("\nbench:", 1)[1]), name
 
+
+
+def test_web_md_names_every_microbiome_upload_format() -> None:
+    """docs/web.md's microbiome page and API rows listed the upload's suffixes up to Bracken, while
+    the page and the server also take mothur `.shared`, sylph-tax `.sylphmpa` and compressed files
+    (.gz/.bz2/.xz/.zip; walk of 2026-12-07: a newcomer reading web.md would zip nothing and think
+    a mothur table must be converted). Both rows name every suffix UPLOAD_FORMATS accepts, and the
+    API row every taxonomy suffix."""
+    from gutskin.clinic.microbiome import ALLOWED_SUFFIXES, TAXONOMY_SUFFIXES
+
+    rows = (ROOT / "docs/web.md").read_text(encoding="utf-8").splitlines()
+    page = next(r for r in rows if r.startswith("| patient | `/microbiome`"))
+    api = next(r for r in rows if r.startswith("| `POST /api/v1/me/microbiome`"))
+
+    def named(row: str) -> set[str]:
+        return set(re.findall(r"(?<![\w.])(\.[a-z0-9]+)(?![\w.])", " ".join(re.findall(r"`([^`]+)`", row))))
+
+    problems = [f"{where} does not name {suffix}" for where, row in (("the /microbiome row", page), ("the API row", api))
+                for suffix in ALLOWED_SUFFIXES if suffix not in named(row)]
+    problems += [f"the API row does not name the taxonomy suffix {suffix}" for suffix in TAXONOMY_SUFFIXES
+                 if suffix not in named(api.split("`taxonomy`", 1)[1])]
+    assert not problems, "\n".join(problems)
