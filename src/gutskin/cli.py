@@ -55,8 +55,10 @@ def main(argv: list[str] | None = None) -> None:
     command = typer.main.get_command(app)
     try:
         code = command.main(args=argv, prog_name="gutskin", standalone_mode=False)
-    except click.exceptions.NoArgsIsHelpError as exc:  # bare `gutskin` or a bare group: the help
-        text = exc.ctx.get_help() if exc.ctx else exc.format_message()  # Rich prints it itself, returns ""
+    except click.exceptions.NoArgsIsHelpError as exc:  # bare `gutskin` or a bare group: the help, once
+        # the exception made its message with ctx.get_help(), which Rich prints itself (returning ""):
+        # asking for the help again here printed it a second time (new-user walk, 2026-12-07)
+        text = exc.format_message()
         if text:
             typer.echo(text, err=True)
         raise SystemExit(2) from None

@@ -342,3 +342,15 @@ def test_the_example_diary_given_to_a_microbiome_command_says_what_it_is(command
     stool = _bash(f"gutskin import diary {ROOT / 'docs/examples/stool-genus.csv'}", tmp_path,
                   _env(tmp_path / "home", _sqlite_db(tmp_path, "g.db")))
     assert stool.returncode == 2 and "gutskin microbiome report" in stool.stderr, stool.stderr
+
+
+@pytest.mark.parametrize("args", ["", "db", "microbiome", "simulate"])
+def test_a_bare_command_shows_its_help_once(args: str, tmp_path: Path) -> None:
+    """README's Command line section: type `.venv/bin/gutskin …`. Typed alone, `gutskin` (or a bare
+    group, `gutskin db`) printed its whole help twice, one copy under the other (walk of 2026-12-07:
+    Typer's exception had already printed it when main() asked for it again). Once, exit 2."""
+    r = _bash(f"gutskin {args}", tmp_path, _env(tmp_path / "home", _sqlite_db(tmp_path, "g.db")))
+    out = r.stdout + r.stderr
+    assert r.returncode == 2, out
+    assert out.count("Usage: gutskin") == 1 and out.count("Commands") == 1, out
+    assert f"Usage: gutskin {args}".rstrip() + " [OPTIONS] COMMAND" in " ".join(out.split()), out
