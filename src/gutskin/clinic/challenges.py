@@ -92,6 +92,24 @@ UNSEEN_ALERT_GUIDANCE = EMERGENCY_GUIDANCE.replace(
     "challenge): call your clinic to tell them.")
 
 
+def emergency_guidance(child: str | None = None, seen: bool = True) -> str:
+    """The guidance after a safety stop: ``EMERGENCY_GUIDANCE``, or ``UNSEEN_ALERT_GUIDANCE`` when no
+    clinician sees the alert; on a child's profile (``child``: the name) it speaks to the parent about
+    the child (2026-12-07: it said "do not eat any more of the food" and "Your clinician has been
+    alerted" to the parent of a child with hives)."""
+    text = EMERGENCY_GUIDANCE if seen else UNSEEN_ALERT_GUIDANCE
+    if child:
+        text = text.replace("Stop the challenge now and do not eat any more of the food.",
+                            f"Stop the challenge now and give {child} no more of the food.")
+        text = text.replace("Your clinician has been alerted.", f"{child}'s clinician has been alerted.")
+    return text
+
+
+def _child_name(session: Session, patient_id: int) -> str | None:
+    patient = session.get(Patient, patient_id)
+    return (patient.display_name or "your child") if patient is not None and patient.relationship == "child" else None
+
+
 def _alert_reaches_a_clinician(session: Session, ch: FoodChallenge) -> bool:
     """Whether a clinician has seen or can see the safety alert of a stopped challenge: one
     acknowledged it, or the record is shared with a clinician now (their panel lists it)."""
@@ -696,7 +714,7 @@ def _step_for(session: Session, ch: FoodChallenge, day: dt.date, zone: str | Non
         step["action"], step["text"] = "stopped", f"This {food} challenge was stopped: {ch.stop_reason or ''}".strip()
         step["next_due"] = step["next_text"] = None
         if (ch.stop_reason or "").startswith("safety check"):
-            step["guidance"] = EMERGENCY_GUIDANCE if _alert_reaches_a_clinician(session, ch) else UNSEEN_ALERT_GUIDANCE
+            step["guidance"] = emergency_guidance(child, _alert_reaches_a_clinician(session, ch))
         elif _window_open(ch, doses, day, zone):  # stopped early: a late reaction to the last dose can still come
             until = last_window_day(ch, doses)
             whose = f"{child}'s" if child else "your"
@@ -919,7 +937,8 @@ def _stop_for_safety(session: Session, actor: Actor, ch: FoodChallenge, present:
     audit.record(session, actor, ch.patient_id, "stop", "food_challenge", ch.id)
     audit.record(session, actor, ch.patient_id, "create", "challenge_alert", alert.id)
     return {"stopped": True, "challenge_id": ch.id, "symptoms": present,
-            "symptom_labels": [SAFETY_SYMPTOMS[s] for s in present], "guidance": EMERGENCY_GUIDANCE,
+            "symptom_labels": [SAFETY_SYMPTOMS[s] for s in present],
+            "guidance": emergency_guidance(_child_name(session, ch.patient_id)),
             "alert_id": alert.id}
 
 
