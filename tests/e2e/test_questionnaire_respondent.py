@@ -32,12 +32,19 @@ def test_a_parent_says_who_answers_the_childs_poem(server, browser) -> None:  # 
     assert httpx.post(f"{base}/api/v1/clinician/links", json={"code": code},
                       headers=token(base, "doc@clinic.example.org")).status_code == 201
 
+    from axe_playwright_python.sync_playwright import Axe
+
+    from tests.e2e.test_accessibility import run_axe
+
+    axe = Axe()
     pat.goto(f"{base}/questionnaire/poem?patient={mia}")
     assert pat.locator("#respondent legend").inner_text() == "Who is answering?"
     assert pat.locator("input[name=q0]").count() == 0  # no question before the choice
+    assert run_axe(pat, axe, "/questionnaire/poem") == []  # WCAG A/AA, as every page
     pat.get_by_label("I am answering for Mia").check()
     pat.click("#who-form button[type=submit]")
     assert "your child's skin" in pat.locator("h1").inner_text()
+    assert run_axe(pat, axe, "/questionnaire/poem") == []
     assert "You are answering for Mia" in pat.locator("#respondent-line").inner_text()
     for i, v in enumerate([1, 2, 0, 0, 1, 3, 4]):  # 11
         pat.locator(f"input[name=q{i}][value='{v}']").check()
