@@ -91,6 +91,10 @@ def test_the_api_takes_and_returns_respondent(client, engine, people) -> None:  
     got = client.get(f"/api/v1/me/questionnaires?patient_id={mia}", headers=owner).json()
     assert [(q["instrument"], q["respondent"]) for q in got] == [("poem", "proxy")]
     assert _stored(engine, mia) == {"poem": "proxy"}
+    archive = client.get("/api/v1/me/export.json", headers=owner).json()  # the person's archive says it, and what it means
+    assert "proxy (a parent or caregiver answering for the child)" in archive["legend"]["respondent"]
+    assert {p["name"]: [q["respondent"] for q in p["questionnaires"]] for p in archive["patients"]} == {
+        "Owner": ["self"], "Mia": ["proxy"]}
 
 
 def _csrf(text: str) -> str:

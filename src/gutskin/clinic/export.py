@@ -74,6 +74,9 @@ ARCHIVE_LEGEND = {
                   "this account helps keep, by their profile's number",
     "author_ref": "on a day or answer brought in from a FHIR bundle: the number of the co-caregiver who wrote "
                   "it in that bundle (migration 0016), else null",
+    "respondent": "who answered a questionnaire (migration 0017): self (the person the profile is about, also a "
+                  "child answering on a parent's account) or proxy (a parent or caregiver answering for the child); "
+                  "null: not recorded (answers before 2026-12-07, the clinic's EASI and SCORAD)",
     "ids": "numbers the access log's object_id refers to (a questionnaire, appointment, sample, challenge ...)",
 }
 
