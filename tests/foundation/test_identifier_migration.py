@@ -124,7 +124,7 @@ def test_after_upgrade_a_composed_import_adds_to_the_profile_and_the_account_sig
     try:
         r = CliRunner().invoke(app, ["import", "diary", str(windows)])
         assert r.exit_code == 0, r.output
-        assert r.stderr.strip() == "imported 1 rows for 1 patients (0 new)"  # it made a second profile
+        assert r.stderr.strip() == "imported 1 row for 1 patient (0 new)"  # it made a second profile
         r = CliRunner().invoke(app, ["export", "diary", "--patient", NFC])
         assert r.exit_code == 0, r.output
         assert r.stdout.splitlines()[1:] == [f"{NFC},2025-01-01,3,,,,", f"{NFC},2025-01-02,5,,,,"]

@@ -57,7 +57,7 @@ def test_import_export_report_and_fhir_find_the_patient_in_either_form(db_url, t
         assert r.exit_code == 0, r.output
         r = runner.invoke(app, ["import", "diary", str(windows)])
         assert r.exit_code == 0, r.output
-        assert r.stderr.strip() == "imported 1 rows for 1 patients (0 new)"
+        assert r.stderr.strip() == "imported 1 row for 1 patient (0 new)"
         for typed in (NFC, NFD, f" {NFC} "):
             r = runner.invoke(app, ["export", "diary", "--patient", typed])
             assert r.exit_code == 0, (typed, r.output)

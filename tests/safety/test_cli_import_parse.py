@@ -62,5 +62,5 @@ def test_the_command_writes_nothing_for_a_bad_last_row(sqlite_url) -> None:
     assert r.returncode == 2 and "line 52" in r.stderr, r.stderr
     assert _days(get_engine(sqlite_url)) == 0
     r = subprocess.run([GUTSKIN, "import", "diary", "-"], input=_csv(1, 50), env=env, capture_output=True, text=True, timeout=120)
-    assert r.returncode == 0 and "imported 50 rows for 1 patients (1 new)" in r.stderr, r.stderr
+    assert r.returncode == 0 and "imported 50 rows for 1 patient (1 new)" in r.stderr, r.stderr
     assert _days(get_engine(sqlite_url)) == 50

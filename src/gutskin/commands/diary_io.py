@@ -14,6 +14,11 @@ import_app = typer.Typer(help="Import data.", no_args_is_help=True)
 export_app = typer.Typer(help="Export data.", no_args_is_help=True)
 
 
+def _count(n: int, noun: str) -> str:
+    """'1 row', '2 rows' (the summary read 'imported 1 rows for 1 patients'; new-user walk 2026-12-07)."""
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+
+
 @import_app.command("diary")
 def import_diary(
     file: str = typer.Argument(..., help="Diary CSV (see docs/diary-csv.md); '-' reads standard input."),
@@ -65,7 +70,8 @@ def import_diary(
         summary = import_diary_csv(engine, SYSTEM, source, owner_user_id=owner_id)
     except (DiaryCsvError, ClinicError) as exc:
         fail(str(exc))
-    typer.echo(f"imported {summary.rows} rows for {summary.patients} patients ({summary.new_patients} new)", err=True)
+    typer.echo(f"imported {_count(summary.rows, 'row')} for {_count(summary.patients, 'patient')} "
+               f"({summary.new_patients} new)", err=True)
 
 
 @export_app.command("diary")
