@@ -118,3 +118,28 @@ def test_a_refused_save_keeps_everything_for_the_next_save(client, people) -> No
     after = client.get("/api/v1/me/diary", headers=owner).json()[0]
     assert after["factors"] == {**before["factors"], "food.cafe_latte": 1.0}
     assert after["flare"] is None and after["itch"] == 5
+
+
+def test_a_new_day_saved_on_the_page_without_the_flare_box_records_no_flare(client, people) -> None:
+    """The diary page's 'Flare today' box left unticked on a new day stored 'not recorded', so a diary
+    kept on the page recorded flares only on flare days: the visit report read '1 flare day(s) among
+    the 1 logged days that recorded flares' for a week with one flare (new-user walk, 2026-12-07)."""
+    owner = bearer(client, "owner@example.org")
+    login_page(client, "owner@example.org")
+    for day, flare in (("2026-11-17", False), ("2026-11-18", True)):
+        form = _BrowserForm(client.get(f"/today?date={day}").text).data
+        assert form.get("flare_recorded") == "1"  # a new day: the box asks the question
+        form.pop("itch_unset", None)
+        form["itch"] = "7" if flare else "2"
+        if flare:
+            form["flare"] = "1"
+        assert client.post("/today", data=form, follow_redirects=False).status_code == 303
+    stored = {d["date"]: d["flare"] for d in client.get("/api/v1/me/diary", headers=owner).json()}
+    assert stored == {"2026-11-17": False, "2026-11-18": True}
+    # a day stored without a flare answer (the API, an import) keeps it unrecorded when saved unchanged
+    assert client.put("/api/v1/me/diary/2026-11-16", json={"itch": 3}, headers=owner).status_code == 200
+    form = _BrowserForm(client.get("/today?date=2026-11-16").text).data
+    assert "flare_recorded" not in form
+    assert client.post("/today", data=form, follow_redirects=False).status_code == 303
+    day = [d for d in client.get("/api/v1/me/diary", headers=owner).json() if d["date"] == "2026-11-16"][0]
+    assert day["flare"] is None and day["itch"] == 3

@@ -151,7 +151,10 @@ def _untouched(form: dict[str, str], name: str) -> bool:
 
 
 def _flare(form: dict[str, str]) -> bool | None:
-    """Ticked: a flare; unticked on a day whose flare was recorded: no flare; else not recorded."""
+    """Ticked: a flare; unticked: no flare, on a day first logged on this form (the box asked the
+    question) or whose flare was recorded; else (a stored day whose flare was never recorded, an API
+    or CSV entry without it) not recorded, so saving it unchanged keeps it exactly. The form says which
+    with ``flare_recorded`` (templates/today.html)."""
     if form.get("flare") == "1":
         return True
     return False if form.get("flare_recorded") == "1" else None
