@@ -85,14 +85,9 @@ def test_days_logged_before_a_late_first_step_are_reference_days(engine, people)
 
 
 def test_a_childs_first_step_speaks_of_the_child(engine, people) -> None:  # type: ignore[no-untyped-def]
-    from gutskin.clinic import accounts, sharing
+    from tests.challenges.test_child_safety_guidance import _leo_at_first_dose
 
-    with transaction(engine) as s:
-        leo = accounts.add_child_profile(s, people.owner, "Leo", 2019).id
-        sharing.accept_invite(s, people.clinician, sharing.create_invite(s, people.owner, leo)["code"])
-        cid = int(ch.create_plan(s, people.clinician, leo, ch.PlanInput(
-            food="food.egg", kind="home", released_for_home=True, baseline_days=7, doses=STEPS))["id"])
-    shift_back(engine, cid, 7)
+    leo, _ = _leo_at_first_dose(engine, people)
     with transaction(engine) as s:
         (step,) = ch.today_steps(s, people.owner, leo)
     assert step["baseline_logged"] == 0
