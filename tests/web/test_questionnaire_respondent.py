@@ -50,9 +50,11 @@ def test_the_service_records_who_answered_and_refuses_a_proxy_self_report(engine
         assert out["respondent"] == "self"
     with transaction(engine) as s, pytest.raises(InvalidInput, match=r"^respondent: 'proxy' is for a child's profile"):
         questionnaires.submit(s, people.owner, people.owner_pid, "recap", {"answers": POEM}, respondent="proxy")
-    # a child's profile: POEM has a self-report and a proxy version, the choice is required
-    with transaction(engine) as s, pytest.raises(InvalidInput, match=r"^respondent: say who is answering POEM on Mia's profile"):
-        questionnaires.submit(s, people.owner, mia, "poem", {"answers": POEM})
+    # a child's profile: POEM has a self-report and a proxy version; without the choice nothing is
+    # guessed (not recorded, as before 0017), and the answer is replaced by the chosen one below
+    with transaction(engine) as s:
+        assert questionnaires.submit(s, people.owner, mia, "poem", {"answers": POEM})["respondent"] is None
+    assert _stored(engine, mia) == {"poem": None}
     with transaction(engine) as s, pytest.raises(InvalidInput, match=r"^respondent: expected 'self'"):
         questionnaires.submit(s, people.owner, mia, "poem", {"answers": POEM}, respondent="parent")
     with transaction(engine) as s:
@@ -79,8 +81,8 @@ def test_the_api_takes_and_returns_respondent(client, engine, people) -> None:  
     mia = _child(engine, people)
     owner = bearer(client, "owner@example.org")
     url = f"/api/v1/me/questionnaires/poem?patient_id={mia}"
-    r = client.post(url, json={"answers": POEM}, headers=owner)
-    assert r.status_code == 422 and r.json()["detail"].startswith("respondent: say who is answering POEM"), r.text
+    r = client.post(url, json={"answers": POEM}, headers=owner)  # a client written before 0017 keeps working
+    assert r.status_code == 201 and r.json()["respondent"] is None, r.text
     r = client.post(url, json={"answers": POEM, "respondent": "proxy"}, headers=owner)
     assert r.status_code == 201 and r.json()["respondent"] == "proxy" and r.json()["total"] == 11
     r = client.post(f"/api/v1/me/questionnaires/cdlqi?patient_id={mia}", json={"answers": CDLQI, "respondent": "proxy"},

@@ -63,8 +63,9 @@ def submit(
 
     ``respondent`` (0017): who answered, 'self' (the person the profile is about) or 'proxy' (a
     parent or caregiver for them), :func:`respondent_for`: on one's own profile 'self' (the
-    default); on a child's profile a required choice for POEM and RECAP (self-report and proxy
-    versions), 'self' for the self-report-only CDLQI, DLQI and ADCT (default; 'proxy' refused).
+    default); on a child's profile the choice for POEM and RECAP (self-report and proxy versions;
+    without it None, not recorded), 'self' for the self-report-only CDLQI, DLQI and ADCT (default;
+    'proxy' refused).
 
     One answer per instrument per patient and day: answering again on the same day replaces the
     day's earlier answer (the same row, audited as an update). A reloaded result page or a
@@ -140,15 +141,17 @@ def submit(
     return {"id": row.id, "answered_on": day.isoformat(), "respondent": respondent, **result}
 
 
-def respondent_for(patient: Patient, instrument: str, respondent: object, day: dt.date) -> str:
+def respondent_for(patient: Patient, instrument: str, respondent: object, day: dt.date) -> str | None:
     """Who answered ``instrument`` on ``patient``'s profile, checked (InvalidInput naming
     ``respondent``): 'self' or 'proxy' (``gutskin.instruments.respondents``).
 
     - one's own profile: 'self' (default); 'proxy' is refused: gutskin has no one to name as the
       proxy of an adult's own account (the proxy versions are a parent's, about a child);
-    - a child's profile: POEM and RECAP need the choice (the child answering, or the parent for the
-      child: the scores are not interchangeable); CDLQI, DLQI and ADCT are self-reports, 'self' by
-      default and 'proxy' refused; 'self' is refused for a child certainly under 4.
+    - a child's profile: POEM and RECAP take the choice (the child answering, or the parent for the
+      child: the scores are not interchangeable); the page always asks, an API call without it is
+      stored as not recorded (None) rather than refused, so clients written before 0017 keep working
+      (the lead's change of 2026-12-07: H1 had made it required); CDLQI, DLQI and ADCT are
+      self-reports, 'self' by default and 'proxy' refused; 'self' is refused for a child certainly under 4.
     """
     from gutskin.instruments.respondents import allowed, respondent_problem
 
@@ -159,10 +162,9 @@ def respondent_for(patient: Patient, instrument: str, respondent: object, day: d
     child = patient.relationship == "child"
     if respondent is None:
         if child and len(allowed(instrument)) > 1:
-            name = patient.display_name or "the child"
-            raise InvalidInput(f"respondent: say who is answering {instrument.upper()} on {name}'s profile: "
-                               f"'self' ({name} answers) or 'proxy' (you answer for {name}); "
-                               "the two versions' scores are not interchangeable")
+            # not guessed, not refused: an API client written before 0017 keeps working and its answer
+            # reads "not recorded", as old rows do (the page always asks; docs/web.md)
+            return None
         respondent = allowed(instrument)[0] if child else "self"
     if not child and respondent == "proxy":
         raise InvalidInput("respondent: 'proxy' is for a child's profile (a parent or caregiver answering for the "
