@@ -30,7 +30,8 @@ def test_archive_and_fhir_give_dose_and_safety_report_times_to_the_same_second(e
     sup = int(create(engine, people, food="food.egg", kind="supervised", released_for_home=False, doses=STEPS)["id"])
     shift_back(engine, sup, 9)  # the reintroduction began two days ago
     given = (utcnow() - dt.timedelta(hours=1)).replace(second=45, microsecond=0)  # seconds the minute would drop
-    home = int(create(engine, people, food="food.peanut", doses=[ch.DoseStep(0, "1 peanut")])["id"])
+    # its reintroduction after the egg's ends (ac0956a: one food's reintroduction at a time)
+    home = int(create(engine, people, food="food.peanut", baseline_days=14, doses=[ch.DoseStep(0, "1 peanut")])["id"])
     with transaction(engine) as s:
         ch.record_supervised_dose(s, people.clinician, sup, 1, given.replace(tzinfo=dt.UTC), "3 mg protein",
                                   reactions=["hives"], zone="UTC")
