@@ -438,3 +438,15 @@ def test_the_build_script_selects_latin_genera_from_the_wheels(tmp_path) -> None
     assert "mpa_vX_CHOCOPhlAnSGB_SGB2GTDB_r207.tsv, mpa_vY_CHOCOPhlAnSGB_SGB2GTDB_r226.tsv" in gtdb["source"]
     names = script.build_ncbi(ncbi)["genera"]
     assert names == ["Candidatus Soleaferrea", "Segatella"]
+
+
+def test_a_bad_cell_of_a_dada2_table_quotes_its_sequence_id_shortened(tmp_path) -> None:
+    """DADA2's feature IDs are the whole amplicon sequence (~250 bases): an empty cell's message
+    quoted all of it (seen in the compressed-files walk, 2026-12-07); the error keeps it whole."""
+    seq = "TACGGAGGATCCGAGCGTTATCCGGATTTATTGGGTTTAAAGGGAGCGTAGGCGGACGCTTAAGTCAGTTGTGAAAGTTTGCGGCTCAACCGTAAAA" * 3
+    text = f"#OTU ID\tS1\tS2\n{seq}\t10\t\nASV2\t5\t7\n"
+    with pytest.raises(MicrobiomeInputError) as info:
+        read_profile(_write(tmp_path, "table.tsv", text))
+    message = str(info.value)
+    assert "has a missing (NaN) value" in message and seq not in message and f"'{seq[:39]}…'" in message, message
+    assert info.value.feature == seq and len(message) < 200

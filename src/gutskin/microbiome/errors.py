@@ -3,6 +3,13 @@
 from __future__ import annotations
 
 
+def shorten(text: object, limit: int = 40) -> str:
+    """An ID as an error message may quote it: at most ``limit`` characters (a DADA2 feature ID is
+    the whole ~250-base sequence; the error's ``feature`` attribute keeps it whole)."""
+    text = str(text)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 class MicrobiomeInputError(ValueError):
     """Input data that cannot be analysed as given.
 

@@ -31,7 +31,7 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from gutskin.microbiome.errors import MicrobiomeInputError
+from gutskin.microbiome.errors import MicrobiomeInputError, shorten
 from gutskin.microbiome.genera import is_single_name, looks_like_genera, recognise_genus
 from gutskin.microbiome.profile import (RANKS, Kind, Method, Profile, check_kind, describe_ids, infer_kind, to_relative,
                                         validate_table)
@@ -1859,12 +1859,6 @@ def _refuse_not_read(path: str | os.PathLike, fmt: str) -> None:
     if lineno is None:  # mOTUs' version line, when its header is another
         lineno = next((n for n, ln in enumerate(head.splitlines(), start=1) if ln.strip()), 1)
     raise MicrobiomeInputError(f"line {lineno}: {what}", source=str(path))
-
-
-def shorten(text: str, limit: int = 40) -> str:
-    """An ID as an error message may quote it: at most ``limit`` characters."""
-    text = str(text)
-    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _named_and_ranked(prof: Profile, lineages: dict[str, str] | None, taxonomy: str | os.PathLike | None,

@@ -20,7 +20,7 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from gutskin.microbiome.errors import MicrobiomeInputError, RelativeDataError
+from gutskin.microbiome.errors import MicrobiomeInputError, RelativeDataError, shorten
 
 RANKS: tuple[str, ...] = ("kingdom", "phylum", "class", "order", "family", "genus", "species", "strain")
 Kind = Literal["counts", "relative"]
@@ -107,13 +107,13 @@ def _check_values(values: np.ndarray, samples: pd.Index, features: pd.Index, sou
         if bad.any():
             i, j = np.argwhere(bad)[0]
             raise MicrobiomeInputError(
-                f"sample {samples[i]!r}, feature {features[j]!r} has {what} ({_number(values[i, j])})",
+                f"sample {shorten(samples[i])!r}, feature {shorten(features[j])!r} has {what} ({_number(values[i, j])})",
                 sample=str(samples[i]), feature=str(features[j]), source=source)
     too_big = values > MAX_VALUE
     if too_big.any():  # no sequencing run gives 10^15 reads; such values overflow the diversity sums
         i, j = np.argwhere(too_big)[0]
         raise MicrobiomeInputError(
-            f"sample {samples[i]!r}, feature {features[j]!r} has a value too large to be an abundance "
+            f"sample {shorten(samples[i])!r}, feature {shorten(features[j])!r} has a value too large to be an abundance "
             f"({_number(values[i, j])}; at most 1e15)", sample=str(samples[i]), feature=str(features[j]), source=source)
     totals = values.sum(axis=1)
     empty = np.flatnonzero(totals <= 0)
