@@ -3,7 +3,8 @@ themselves (a self-report: a 10-year-old filling in POEM on the parent's phone) 
 child (a proxy report, the instrument's caregiver version). Before, every answer on a child's profile
 was stored as the caregiver's with nothing saying which, and the POEM form always asked the proxy
 wording. Now ``respondent`` ('self' | 'proxy') is recorded: one's own profile 'self'; a child's
-profile a required choice for POEM and RECAP (self-report and proxy versions), 'self' for the
+profile the choice for POEM and RECAP (self-report and proxy versions; the page always asks, an
+API call without it is stored as not recorded), 'self' for the
 self-report-only CDLQI, DLQI and ADCT ('proxy' refused naming the field), 'self' refused for a child
 certainly under 4. The API takes and returns ``respondent``, the form asks "Who is answering?" and
 words the questions of that version, the clinician's page and the visit report say "(parent-reported)"

@@ -162,8 +162,8 @@ class QuestionnaireIn(Strict):
     answered_on: str | None = None
     respondent: str | None = Field(None, max_length=16, description=(
         "who answered: 'self' (the person the profile is about) or 'proxy' (a parent or caregiver answering "
-        "for them, the instrument's proxy version). Own profile: 'self' (default). A child's profile: required "
-        "for POEM and RECAP; CDLQI, DLQI and ADCT are self-reports ('self', the default; 'proxy' is refused)"))
+        "for them, the instrument's proxy version). Own profile: 'self' (default). A child's profile: send it "
+        "for POEM and RECAP (without it the answer is stored with respondent null, not recorded); CDLQI, DLQI and ADCT are self-reports ('self', the default; 'proxy' is refused)"))
 
 
 class ChildIn(Strict):
