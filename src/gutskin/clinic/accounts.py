@@ -65,8 +65,7 @@ def hash_new_password(email: str, password: str) -> str:
     the web app hashes before it writes, so the hash's tens of milliseconds hold neither the app's
     SQLite lock nor a PostgreSQL connection (fourth security review). Pass the result to
     :func:`create_user` as ``password_hash``."""
-    normalize_email(email)
-    check_policy(password)
+    check_policy(password, normalize_email(email))
     return hash_password(password)
 
 
@@ -88,8 +87,8 @@ def create_user(session: Session, email: str, password: str, role: str, display_
     if role not in ROLES:
         raise InvalidInput(f"role: expected one of {', '.join(ROLES)}")
     email = normalize_email(email)
-    check_policy(password)
     display_name = checked_name("display_name", display_name)
+    check_policy(password, email, display_name)
     if session.scalar(select(User.id).where(User.email == email)) is not None:
         raise Conflict("email: an account with this email already exists")
     user = User(email=email, password_hash=password_hash or hash_password(password), role=role,
@@ -404,6 +403,8 @@ class PasswordRecheck:
     user_id: int
     password_hash: str
     limited: bool
+    email: str = ""  # for the new password's check (passwords.guessable): not the address itself
+    display_name: str = ""
 
 
 def check_password_recheck(session: Session, actor: Actor) -> PasswordRecheck:
@@ -423,7 +424,8 @@ def check_password_recheck(session: Session, actor: Actor) -> PasswordRecheck:
     since = utcnow() - dt.timedelta(seconds=RECHECK_WINDOW_SECONDS)
     attempts = session.scalar(select(func.count()).select_from(LoginAttempt).where(
         LoginAttempt.key == _recheck_key(user.id), LoginAttempt.at >= since))
-    return PasswordRecheck(user.id, user.password_hash, limited=attempts is not None and attempts > RECHECK_MAX)
+    return PasswordRecheck(user.id, user.password_hash, limited=attempts is not None and attempts > RECHECK_MAX,
+                           email=user.email, display_name=user.display_name)
 
 
 def verify_password_recheck(check: PasswordRecheck, password: str, wrong: str = "password is wrong") -> None:
@@ -455,7 +457,7 @@ def hash_changed_password(check: PasswordRecheck, old: str, new: str) -> str:
     """Outside any transaction: the current password checked, then the new one's policy, then
     its argon2 hash for :func:`finish_password_change`."""
     verify_password_recheck(check, old, CHANGE_WRONG)
-    check_policy(new)
+    check_policy(new, check.email, check.display_name)
     return hash_password(new)
 
 
@@ -467,6 +469,7 @@ def finish_password_change(session: Session, actor: Actor, check: PasswordRechec
     user = _finish_recheck(session, check, CHANGE_WRONG)
     user.password_hash = new_hash
     user.session_version += 1  # ends every other session and token
+    _delete_web_sessions(session, user.id)
 
 
 def change_password(session: Session, actor: Actor, old: str, new: str) -> None:
@@ -485,6 +488,15 @@ def sign_out_everywhere(session: Session, actor: Actor) -> None:
     if user is None:
         raise NotFound("account not found")
     user.session_version += 1
+    _delete_web_sessions(session, user.id)
+
+
+def _delete_web_sessions(session: Session, user_id: int) -> None:
+    """The account's browser sessions, ended by a raised session version, leave the database at once
+    (they were kept, dead, for ever: account walk, 2026-12-07)."""
+    from gutskin.store.models import Session as WebSession
+
+    session.execute(delete(WebSession).where(WebSession.user_id == user_id))
 
 
 def set_password_by_operator(session: Session, email: str, new: str, password_hash: str | None = None) -> User:
@@ -496,9 +508,10 @@ def set_password_by_operator(session: Session, email: str, new: str, password_ha
     user = session.scalar(select(User).where(User.email == _sign_in_email(email)))
     if user is None:
         raise NotFound("email: no account with this email")
-    check_policy(new)
+    check_policy(new, user.email, user.display_name)
     user.password_hash = password_hash or hash_password(new)
     user.session_version += 1  # ends every session and token
+    _delete_web_sessions(session, user.id)
     for pid in session.scalars(select(Patient.id).where(Patient.owner_user_id == user.id)).all():
         audit.record(session, SYSTEM, pid, "update", "password")
     return user

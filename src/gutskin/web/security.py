@@ -130,10 +130,26 @@ def _h(raw: str) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()
 
 
+SESSION_PRUNE_BATCH = 200
+
+
 def start_session(session: Session, user: User, minutes: int, old_raw: str | None = None) -> str:
-    """Create a new session (rotating away any old one); return the raw cookie value."""
+    """Create a new session (rotating away any old one); return the raw cookie value.
+
+    Dead rows go first (account walk, 2026-12-07): this account's sessions that have expired or
+    were ended by a password change or "sign out everywhere" (an older session version), and up
+    to :data:`SESSION_PRUNE_BATCH` expired sessions of anyone. A browser closed without signing
+    out left its row for ever: ``web_sessions`` kept every sign-in's account and time (a sign-in
+    history nobody could see or use) and grew with every sign-in."""
     if old_raw:
         session.execute(delete(WebSession).where(WebSession.id_hash == _h(old_raw)))
+    now = utcnow()
+    session.execute(delete(WebSession).where(
+        WebSession.user_id == user.id,
+        (WebSession.expires_at < now) | (WebSession.session_version != user.session_version)))
+    session.execute(delete(WebSession).where(WebSession.id_hash.in_(
+        select(WebSession.id_hash).where(WebSession.expires_at < now).limit(SESSION_PRUNE_BATCH)
+        .scalar_subquery())))
     raw = secrets.token_urlsafe(32)
     session.add(
         WebSession(
