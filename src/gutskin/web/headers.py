@@ -1,8 +1,9 @@
 """Security headers on every response (OWASP secure headers; ASVS V14.4).
 
 CSP allows only this origin's scripts and styles (pages load nothing from a CDN) and no
-framing; personal pages and API answers get ``Cache-Control: no-store``; HSTS is sent only
-when the request came over TLS.
+framing; COOP and CORP ``same-origin`` keep other sites' windows and pages away from gutskin's;
+personal pages and API answers get ``Cache-Control: no-store``; HSTS is sent only when the
+request came over TLS.
 """
 
 from __future__ import annotations
@@ -41,6 +42,13 @@ class SecurityHeadersMiddleware:
                 add("referrer-policy", "no-referrer")
                 add("x-frame-options", "DENY")
                 add("permissions-policy", "camera=(), microphone=(), geolocation=()")
+                # another site's window that opened (or was opened by) a gutskin page keeps no handle
+                # on it, and no other site may load an answer as a script, image or style (no-cors):
+                # the cross-site leaks of the "XS-Leaks" family (counting a page's frames, watching it
+                # navigate, reading an answer's size) had only frame-ancestors against them
+                # (account walk, 2026-12-07). Nothing of gutskin's is meant for another origin.
+                add("cross-origin-opener-policy", "same-origin")
+                add("cross-origin-resource-policy", "same-origin")
                 if tls:
                     add("strict-transport-security", "max-age=63072000; includeSubDomains")
                 if path.startswith("/static/"):
