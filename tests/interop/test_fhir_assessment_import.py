@@ -149,7 +149,7 @@ def test_a_score_its_findings_do_not_give_is_refused_by_resource_and_nothing_is_
 def test_only_the_operator_imports_the_clinics_scores(engine, people) -> None:  # type: ignore[no-untyped-def]
     bundle = _bundle(engine, people)
     counts = _counts(engine)
-    with pytest.raises(Forbidden, match="only the operator"):
+    with pytest.raises(Forbidden, match="only the clinic"):
         import_bundle(engine, people.stranger, bundle, owner_user_id=people.stranger.user_id)
     assert _counts(engine) == counts
 

@@ -4,7 +4,8 @@
 with notes and factors (one custom), a POEM, an invite used by the linked clinician and one left
 open, a revoked second clinician, an appointment request answered with a time, a microbiome
 sample, a home challenge with a dose taken, a safety re-check, adherence and a safety stop (alert,
-acknowledged), and a supervised challenge with a clinic dose confirmed into an allergy record.
+acknowledged), a supervised challenge with a clinic dose confirmed into an allergy record, and a
+hospital's FHIR bundle imported by the clinician (its MRN kept on the profile).
 Every free text carries ``MARK`` so a test can look for it anywhere (audit rows, other tables).
 """
 
@@ -97,5 +98,16 @@ def seed_profile(engine, owner, clinician, other_clinician, pid: int, tag: str) 
     with transaction(engine) as s:
         home_row = s.scalar(select(FoodChallenge).where(FoodChallenge.id == home["id"]))
         assert home_row is not None and home_row.status == "stopped"
+    # the clinic imports the hospital's record of the person: its MRN is kept on the profile (0018)
+    from gutskin.clinic import fhir
+
+    hospital = {"resourceType": "Bundle", "type": "collection", "entry": [
+        {"fullUrl": "urn:uuid:hosp-patient", "resource": {"resourceType": "Patient", "identifier": [
+            {"system": f"urn:oid:1.2.3.{MARK}", "value": f"{MARK}-mrn-{tag}"}]}},
+        {"fullUrl": "urn:uuid:hosp-itch", "resource": {
+            "resourceType": "Observation", "status": "final", "subject": {"reference": "urn:uuid:hosp-patient"},
+            "code": {"coding": [{"system": "https://gutskin.example.org/fhir/CodeSystem/observation", "code": "itch-nrs"}]},
+            "effectiveDateTime": (today - dt.timedelta(days=400)).isoformat(), "valueInteger": 3}}]}
+    fhir.import_bundle(engine, clinician, hospital, into=pid)
     return {"days": days, "sample_pk": sample["id"], "home_id": home["id"], "clinic_id": clinic["id"],
             "request_id": req["id"], "alert_id": alert["id"], "open_invite_id": open_invite["id"]}

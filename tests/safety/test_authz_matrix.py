@@ -160,6 +160,28 @@ def diary_upload(w: World, p: str) -> dict[str, Any]:
     return {"files": {"file": ("diary.csv", csv.encode(), "text/csv")}, "data": {"csrf_token": w.csrf.get(p, "")}}
 
 
+#: a hospital's bundle of one diary day (a Patient of another system, no name: nothing to compare)
+_FHIR = {"resourceType": "Bundle", "type": "collection", "entry": [
+    {"fullUrl": "urn:uuid:m-patient", "resource": {"resourceType": "Patient"}},
+    {"fullUrl": "urn:uuid:m-itch", "resource": {
+        "resourceType": "Observation", "status": "final", "subject": {"reference": "urn:uuid:m-patient"},
+        "code": {"coding": [{"system": "https://gutskin.example.org/fhir/CodeSystem/observation", "code": "itch-nrs"}]},
+        "effectiveDateTime": "2019-01-01", "valueInteger": 3}}]}
+
+
+def fhir_upload(w: World, p: str) -> dict[str, Any]:
+    import json
+
+    return {"files": {"file": ("hospital.json", json.dumps(_FHIR).encode(), "application/fhir+json")},
+            "data": {"csrf_token": w.csrf.get(p, "")}}
+
+
+def fhir_confirm(w: World, p: str) -> dict[str, Any]:
+    from gutskin.web.pages.fhir_upload import pack
+
+    return {"data": {"bundle": pack(_FHIR), "csrf_token": w.csrf.get(p, "")}}
+
+
 def send_on(w: World, p: str, page: bool = False) -> dict[str, Any]:
     """For A: the unlinked clinician is linked after A's request was made, and A sends it on to
     them (appointments.send_to); the others post the world's consent id."""
@@ -346,6 +368,9 @@ ROWS: dict[tuple[str, str], Row] = {
     ("GET", "/clinic/patients/{patient_id}/microbiome/{sample_pk}"): Row(PAGE_CLINICIAN_OF_A, audit=CLINICIANS_OF_A),
     ("GET", "/clinic/patients/{patient_id}/report.pdf"): Row(PAGE_CLINICIAN_OF_A, audit=CLINICIANS_OF_A),
     ("GET", "/clinic/patients/{patient_id}/fhir.json"): Row(PAGE_CLINICIAN_OF_A, audit=CLINICIANS_OF_A),
+    # the clinician's FHIR upload (2026-12-07): the preview is a read, the confirmation the import
+    ("POST", "/clinic/patients/{patient_id}/fhir/preview"): Row(PAGE_CLINICIAN_OF_A, fhir_upload, audit=CLINICIANS_OF_A),
+    ("POST", "/clinic/patients/{patient_id}/fhir/import"): Row(PAGE_CLINICIAN_OF_A, fhir_confirm, audit=CLINICIANS_OF_A),
     ("POST", "/clinic/patients/{patient_id}/assessments/easi"): Row(
         PAGE_CLINICIAN_OF_A, form({"age_years": "40", **{f"regions.{r}.{k}": str(v) for r, f in _EASI["regions"].items()
                                                         for k, v in f.items()}}), audit=CLINICIANS_OF_A),

@@ -110,6 +110,8 @@ ARCHIVED: dict[str, dict[str, str]] = {
                         "challenge_id": "allergy_records[].challenge_id",
                         "recorded_by_user_id": "allergy_records[].recorded_by.user_id",
                         "note": "allergy_records[].note", "recorded_at": "allergy_records[].recorded_at"},
+    "patient_identifiers": {"id": "identifiers[].id", "system": "identifiers[].system", "value": "identifiers[].value",
+                            "created_at": "identifiers[].recorded_at"},
     "audit_events": {"at": "access_log[].at", "actor_label": "access_log[].actor", "action": "access_log[].action",
                      "object_type": "access_log[].object", "object_id": "access_log[].object_id"},
 }
@@ -138,6 +140,7 @@ LEFT_OUT: dict[str, dict[str, str]] = {
     "challenge_alerts": {"challenge_id": "the alert sits under its challenge (`food_challenges[].alerts[]`)",
                          "patient_id": NESTED},
     "allergy_records": {"patient_id": NESTED},
+    "patient_identifiers": {"patient_id": NESTED},
     "audit_events": {"id": "internal order of the append-only log (entries are newest first)",
                      "patient_id": NESTED,
                      "actor_user_id": "the account is named by its address (`actor`) and role (`actor_role`)"},

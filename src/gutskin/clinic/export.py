@@ -30,6 +30,7 @@ from gutskin.store.models import (
     FoodChallenge,
     Invite,
     MicrobiomeSample,
+    PatientIdentifier,
     QuestionnaireResponse,
     User,
     utcnow,
@@ -77,6 +78,8 @@ ARCHIVE_LEGEND = {
     "respondent": "who answered a questionnaire (migration 0017): self (the person the profile is about, also a "
                   "child answering on a parent's account) or proxy (a parent or caregiver answering for the child); "
                   "null: not recorded (answers before 2026-12-07, the clinic's EASI and SCORAD)",
+    "identifiers": "the person's identifiers in other systems (a hospital's record number: system is the issuing "
+                   "system's URI), kept when a FHIR bundle of that system was imported into the profile (migration 0018)",
     "ids": "numbers the access log's object_id refers to (a questionnaire, appointment, sample, challenge ...)",
 }
 
@@ -125,6 +128,12 @@ def archive_json(session: Session, actor: Actor) -> str:
                 "time_zone": p.time_zone,  # the zone the profile's "today" is taken in (0013)
                 "share_identity": p.share_identity,
                 "created_at": _utc(p.created_at),
+                # other systems' identifiers of the person, kept by a FHIR import (0018)
+                "identifiers": [
+                    {"id": x.id, "system": x.system, "value": x.value, "recorded_at": _utc(x.created_at)}
+                    for x in session.scalars(select(PatientIdentifier).where(PatientIdentifier.patient_id == p.id)
+                                             .order_by(PatientIdentifier.id)).all()
+                ],
                 "factors": _factors(session, p.id),
                 "diary": diary,
                 "questionnaires": [

@@ -14,7 +14,7 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from gutskin.clinic import audit, zones
-from gutskin.clinic.access import patient_for_read, patient_for_write
+from gutskin.clinic.access import has_active_consent, patient_for_read, patient_for_write
 from gutskin.clinic.actors import Actor
 from gutskin.clinic.diary import _days, factor_ids
 from gutskin.clinic.errors import Conflict, Forbidden, InvalidInput, NotFound
@@ -250,7 +250,9 @@ def patient_record(session: Session, patient: Patient, clinician_user_id: int | 
     return {
         "patient": {"id": patient.id, "external_id": patient.external_id, "display_name": patient.display_name,
                     "birth_year": patient.birth_year, "sex": patient.sex, "region": patient.region,
-                    "share_identity": bool(patient.share_identity)},
+                    "share_identity": bool(patient.share_identity),
+                    # other systems' identifiers of the person (an MRN, 0018): in the bundle with identity consent
+                    "identifiers": stored_identifiers(session, patient.id)},
         "days": days,
         "questionnaires": [{"id": q.id, "instrument": q.instrument, "version": q.version, "answered_on": q.answered_on,
                             "answers": q.answers, "total": q.total, "band": q.band, "author_role": q.author_role,
@@ -355,8 +357,64 @@ def _identity_words(who: dict[str, Any]) -> str:
     return f"{name}, born {who['birth_year']}" if who.get("birth_year") is not None else f"{name}, no birth year"
 
 
+#: how the refusal of a different identity says to go on: the CLI's flag (the web page passes its own words)
+ACCEPT_WORDS = "import again with --accept-identity-difference"
+
+
+def stored_identifiers(session: Session, patient_id: int) -> list[dict[str, str]]:
+    """The profile's identifiers of other systems (0018), by system: ``[{"system", "value"}]``."""
+    from gutskin.store.models import PatientIdentifier
+
+    return [{"system": r.system, "value": r.value} for r in session.scalars(
+        select(PatientIdentifier).where(PatientIdentifier.patient_id == patient_id).order_by(PatientIdentifier.system))]
+
+
+def _identifier_check(session: Session, actor: Actor, p: Patient, given: list[dict[str, str]],
+                      accept: bool, accept_words: str) -> dict[str, list[str]]:
+    """Match the bundle's identifiers of other systems (:func:`gutskin.interop.fhir_import.other_identifiers`)
+    with the profile's (2026-12-07, 0018) and keep the new ones. The same system with another value
+    (the hospital's MRN of another patient), or a value another profile already holds for that system,
+    is a ``Conflict`` (nothing imported) unless ``accept``; accepted, the profile's own value is kept.
+    ``{"added", "matched", "differs", "elsewhere"}``: ``system|value`` of the bundle's identifiers."""
+    from gutskin.store.models import PatientIdentifier
+
+    held = {r.system: r.value for r in session.scalars(select(PatientIdentifier).where(PatientIdentifier.patient_id == p.id))}
+    out: dict[str, list[str]] = {"added": [], "matched": [], "differs": [], "elsewhere": []}
+    for x in given:
+        key = f"{x['system']}|{x['value']}"
+        mine = held.get(x["system"])
+        if mine is not None and mine != x["value"]:
+            if not accept:
+                raise Conflict(f"the bundle's Patient has identifier {x['value']!r} of system {x['system']} and patient "
+                               f"{p.external_id} has {mine!r} of that system; nothing was imported. Check that they are "
+                               f"the same person; if they are, {accept_words}")
+            out["differs"].append(key)
+            continue
+        other = session.scalar(select(Patient.external_id).join(PatientIdentifier, PatientIdentifier.patient_id == Patient.id)
+                               .where(PatientIdentifier.system == x["system"], PatientIdentifier.value == x["value"],
+                                      Patient.id != p.id).limit(1))
+        if other is not None:
+            if not accept:
+                # the operator may see whose; anyone else is told only that another profile holds it
+                whose = f"patient {other}" if actor.is_system else "another profile in gutskin"
+                raise Conflict(f"the bundle's Patient has identifier {x['value']!r} of system {x['system']}, which "
+                               f"{whose} already has; nothing was imported. Check that the bundle is patient "
+                               f"{p.external_id}'s; if it is, {accept_words}")
+            out["elsewhere"].append(key)
+        if mine is not None:
+            out["matched"].append(key)
+            continue
+        row = PatientIdentifier(patient_id=p.id, system=x["system"], value=x["value"])
+        session.add(row)
+        session.flush()
+        audit.record(session, actor, p.id, "create", "patient_identifier", row.id)
+        out["added"].append(key)
+    return out
+
+
 def import_bundle(engine: Engine, actor: Actor, bundle: Any, patient_ref: str | None = None,
-                  owner_user_id: int | None = None, accept_identity_difference: bool = False) -> dict[str, Any]:
+                  owner_user_id: int | None = None, accept_identity_difference: bool = False,
+                  accept_words: str = ACCEPT_WORDS, into: int | None = None, dry_run: bool = False) -> dict[str, Any]:
     """Import a bundle's QuestionnaireResponses and Observations in one transaction.
 
     The target patient is ``patient_ref`` (identifier or id) or the bundle Patient's gutskin
@@ -380,131 +438,188 @@ def import_bundle(engine: Engine, actor: Actor, bundle: Any, patient_ref: str | 
     ``foreign_patient`` says what was compared and what differed. A profile the import creates for it
     takes its name, birth year and sex (not its address), pseudonymous in exports
     (``share_identity`` stays off: that consent is the patient's to give in gutskin).
+
+    The Patient's identifiers of other systems (an MRN) are kept on the profile and checked against
+    the ones it has (:func:`_identifier_check`, 0018); the summary's ``identifiers`` says which.
+
+    ``into`` (the web upload, 2026-12-07): the profile by its row id, never created; the owning
+    account or a clinician the patient shares with (consent active, else ``NotFound``) may import
+    there. A linked clinician may bring in the clinic's EASI and SCORAD and food allergies, as the
+    operator. A gutskin bundle of another profile (its identifier not this profile's) is a
+    ``Conflict`` unless ``accept_identity_difference``. ``dry_run``: everything is checked and the
+    summary returned, then rolled back (the upload's preview; no audit row stays).
     """
     from gutskin.diary.csvio import canonical_identifier
     from gutskin.interop.fhir_import import BundleError, parse_bundle
 
     try:
-        parsed = parse_bundle(bundle, target_named=bool(patient_ref))
+        parsed = parse_bundle(bundle, target_named=bool(patient_ref) or into is not None)
     except BundleError as exc:
         raise InvalidInput(str(exc)) from None
-    foreign = parsed.foreign
-    check: dict[str, Any] | None = None
-    if parsed.assessments and not actor.is_system:
-        # a clinician's findings: only the operator's import (the CLI) may bring them in, never a
-        # patient's or caregiver's own upload (it would put findings in the clinic's name)
-        raise Forbidden("the bundle holds the clinic's EASI or SCORAD results: only the operator's "
-                        "import (gutskin import fhir) may bring them in; nothing was imported")
-    if parsed.allergies and not actor.is_system:
+    # the operator, or a clinician into a profile shared with them (consent checked in the transaction)
+    clinic_side = actor.is_system or (into is not None and actor.role == "clinician")
+    if actor.role == "clinician" and not clinic_side:
+        raise NotFound("patient not found")
+    if parsed.assessments and not clinic_side:
+        # a clinician's findings: only the operator's import (the CLI) or a linked clinician's upload
+        # may bring them in, never a patient's or caregiver's own (findings in the clinic's name)
+        raise Forbidden("the bundle holds the clinic's EASI or SCORAD results: only the clinic (the operator's "
+                        "gutskin import fhir, a clinician you share with) may bring them in; nothing was imported")
+    if parsed.allergies and not clinic_side:
         # a clinician's decision (a refuted allergy takes the food off the avoid list): never from a
         # patient's or caregiver's own upload, as a patient cannot mark their own challenge passed
-        raise Forbidden("the bundle holds food allergies decided by a clinician: only the operator's "
-                        "import (gutskin import fhir) may bring them in; nothing was imported")
-    with transaction(engine) as s:
+        raise Forbidden("the bundle holds food allergies decided by a clinician: only the clinic (the operator's "
+                        "gutskin import fhir, a clinician you share with) may bring them in; nothing was imported")
+    try:
+        with transaction(engine) as s:
+            out = _import_parsed(s, actor, parsed, patient_ref, owner_user_id, accept_identity_difference,
+                                 accept_words, into)
+            if dry_run:
+                raise _DryRun(out)
+            return out
+    except _DryRun as done:
+        return done.summary
+
+
+class _DryRun(Exception):
+    """Rolls back a checked import (:func:`import_bundle` ``dry_run``), carrying its summary."""
+
+    def __init__(self, summary: dict[str, Any]) -> None:
+        super().__init__("dry run")
+        self.summary = summary
+
+
+def _import_parsed(s: Session, actor: Actor, parsed: Any, patient_ref: str | None, owner_user_id: int | None,
+                   accept_identity_difference: bool, accept_words: str, into: int | None) -> dict[str, Any]:
+    """:func:`import_bundle`'s writes, in its transaction ``s``."""
+    from gutskin.diary.csvio import canonical_identifier
+
+    foreign = parsed.foreign
+    check: dict[str, Any] | None = None
+    if into is not None:
+        p = s.get(Patient, into)
+        if p is None:
+            raise NotFound("patient not found")
+        ref = p.external_id
+    else:
         ref = patient_ref or parsed.patient_identifier
         assert ref is not None  # a foreign Patient is parsed only with a named target
         p = _by_identifier(s, ref)
         ref = canonical_identifier(ref)  # a new profile is stored in canonical form, as the CSV import does
         if p is None and patient_ref and patient_ref.isdigit():
             p = s.get(Patient, int(patient_ref))
-        created = False
-        if p is None:
-            if patient_ref and not actor.is_system:
-                raise NotFound(f"no patient with identifier {patient_ref!r}")
-            if not actor.is_system and owner_user_id is None:
-                raise NotFound(f"no patient with identifier {ref!r}")
-            try:  # the new profile's name on the clinic's pages: no text-direction controls (docs/security.md)
-                clean_name("patient identifier", ref)
+    created = False
+    if p is None:
+        if patient_ref and not actor.is_system:
+            raise NotFound(f"no patient with identifier {patient_ref!r}")
+        if not actor.is_system and owner_user_id is None:
+            raise NotFound(f"no patient with identifier {ref!r}")
+        try:  # the new profile's name on the clinic's pages: no text-direction controls (docs/security.md)
+            clean_name("patient identifier", ref)
+        except NameRefused as exc:
+            raise InvalidInput(str(exc)) from None
+        p = Patient(external_id=ref, owner_user_id=owner_user_id, relationship="self", display_name=ref)
+        if parsed.identity is not None:
+            # the bundle carries the identity the patient consented to share: the new profile keeps
+            # it, and that consent, so its own exports say what this one said (2026-12-06; before,
+            # the name, birth year, sex, region and the diary notes were lost on the way back)
+            who = parsed.identity
+            try:
+                name = clean_name("patient name", who["display_name"]) if who["display_name"] else ""
             except NameRefused as exc:
                 raise InvalidInput(str(exc)) from None
-            p = Patient(external_id=ref, owner_user_id=owner_user_id, relationship="self", display_name=ref)
-            if parsed.identity is not None:
-                # the bundle carries the identity the patient consented to share: the new profile keeps
-                # it, and that consent, so its own exports say what this one said (2026-12-06; before,
-                # the name, birth year, sex, region and the diary notes were lost on the way back)
-                who = parsed.identity
-                try:
-                    name = clean_name("patient name", who["display_name"]) if who["display_name"] else ""
-                except NameRefused as exc:
-                    raise InvalidInput(str(exc)) from None
-                p.display_name = name or ref
-                p.birth_year, p.sex, p.region, p.share_identity = who["birth_year"], who["sex"], who["region"], True
-            elif foreign is not None:
-                # another system's Patient: the clinic's record of who the person is (name, birth year, sex),
-                # not an identity the patient chose to share from gutskin (share_identity stays off)
-                try:
-                    name = clean_name("patient name", foreign["display_name"]) if foreign["display_name"] else ""
-                except NameRefused as exc:
-                    raise InvalidInput(str(exc)) from None
-                p.display_name = name or ref
-                p.birth_year, p.sex = foreign["birth_year"], foreign["sex"]
-            s.add(p)
-            s.flush()
-            created = True
-            audit.record(s, actor, p.id, "create", "patient", p.id)
+            p.display_name = name or ref
+            p.birth_year, p.sex, p.region, p.share_identity = who["birth_year"], who["sex"], who["region"], True
+        elif foreign is not None:
+            # another system's Patient: the clinic's record of who the person is (name, birth year, sex),
+            # not an identity the patient chose to share from gutskin (share_identity stays off)
+            try:
+                name = clean_name("patient name", foreign["display_name"]) if foreign["display_name"] else ""
+            except NameRefused as exc:
+                raise InvalidInput(str(exc)) from None
+            p.display_name = name or ref
+            p.birth_year, p.sex = foreign["birth_year"], foreign["sex"]
+        s.add(p)
+        s.flush()
+        created = True
+        audit.record(s, actor, p.id, "create", "patient", p.id)
+    else:
+        if actor.role == "clinician" and not actor.is_system:
+            if not has_active_consent(s, p.id, actor.user_id, lock=True):  # type: ignore[arg-type]
+                raise NotFound("patient not found")
         else:
             patient_for_write(s, actor, p.id)
-            if foreign is not None:
-                check = identity_differences(foreign, p)
-                if check["differs"] and not accept_identity_difference:
-                    raise Conflict(
-                        f"the bundle's Patient ({_identity_words(check['bundle'])}) and patient {p.external_id} "
-                        f"({_identity_words(check['profile'])}) differ in {' and '.join(check['differs'])}; nothing "
-                        "was imported. Check that they are the same person; if they are, import again with "
-                        "--accept-identity-difference")
-        if foreign is not None and check is None:
-            check = {"compared": [], "differs": [], "created": True}
-        if parsed.days:
-            clash = s.scalar(select(DiaryDay.day).where(DiaryDay.patient_id == p.id,
-                                                        DiaryDay.day.in_(list(parsed.days))).order_by(DiaryDay.day).limit(1))
-            if clash is not None:
-                raise Conflict(f"patient {p.external_id} already has a diary entry on {clash.isoformat()}; nothing was imported")
-        fids = factor_ids(s, sorted({f for d in parsed.days.values() for f in d["factors"]}))
-        now = utcnow()
-        for day, d in sorted(parsed.days.items()):
-            s.add(DiaryDay(patient_id=p.id, day=day, itch=d["itch"], sleep_loss=d["sleep_loss"], poscorad=d["poscorad"],
-                           poem=d["poem"], flare=None if d["flare"] is None else int(bool(d["flare"])),
-                           notes=d["notes"], updated_at=now, author_role=d["author_role"], author_ref=d.get("author_ref")))
-        s.flush()
-        for day, d in sorted(parsed.days.items()):
-            for name, v in d["factors"].items():
-                s.add(FactorValue(patient_id=p.id, day=day, factor_id=fids[name], value=float(v)))
-        if parsed.assessments:
-            # the clinic keeps one EASI and one SCORAD per day (assessments.record replaces it): a result
-            # already in the target is a conflict, as a diary day is
-            clash = s.execute(select(QuestionnaireResponse.instrument, QuestionnaireResponse.answered_on).where(
-                QuestionnaireResponse.patient_id == p.id,
-                QuestionnaireResponse.instrument.in_(sorted({a["instrument"] for a in parsed.assessments})),
-                QuestionnaireResponse.answered_on.in_(sorted({a["answered_on"] for a in parsed.assessments})))).all()
-            wanted = {(a["instrument"], a["answered_on"]) for a in parsed.assessments}
-            hit = sorted((day, inst) for inst, day in clash if (inst, day) in wanted)
-            if hit:
-                raise Conflict(f"patient {p.external_id} already has a {hit[0][1].upper()} on {hit[0][0].isoformat()}; "
-                               "nothing was imported")
-        if parsed.allergies:
-            held = s.scalars(select(AllergyRecord.food).where(
-                AllergyRecord.patient_id == p.id, AllergyRecord.food.in_(sorted({a["food"] for a in parsed.allergies})))
-                .order_by(AllergyRecord.food).limit(1)).first()
-            if held is not None:
-                raise Conflict(f"patient {p.external_id} already has an allergy record for {held}; nothing was imported")
-        for a in sorted(parsed.allergies, key=lambda a: (a["recorded_on"], a["food"])):
-            rec = AllergyRecord(patient_id=p.id, food=a["food"], status=a["status"], avoid=a["avoid"], challenge_id=None,
-                                recorded_by_user_id=None, note="",
-                                recorded_at=dt.datetime.combine(a["recorded_on"], dt.time()))
-            s.add(rec)
-            s.flush()
-            audit.record(s, actor, p.id, "create", "allergy_record", rec.id)
-        for q in [*parsed.questionnaires, *parsed.assessments]:
-            # an assessment keeps the role "clinician" (the bundle's examination Observation), not the
-            # account: the clinician who recorded it belongs to the other system (author_user_id NULL)
-            s.add(QuestionnaireResponse(patient_id=p.id, instrument=q["instrument"], version=q["version"],
-                                        answered_on=q["answered_on"], answers=q["answers"], total=q["total"], band=q["band"],
-                                        author_role=q["author_role"], author_ref=q.get("author_ref"),
-                                        respondent=q.get("respondent")))
-        s.flush()
-        audit.record(s, actor, p.id, "import", "fhir_bundle")
-        out = {"patient_id": p.id, "external_id": p.external_id, "created": created, **parsed.summary()}
+        if (into is not None and parsed.patient_identifier is not None
+                and canonical_identifier(parsed.patient_identifier) != canonical_identifier(p.external_id)
+                and not accept_identity_difference):
+            raise Conflict(f"the bundle is the export of patient {parsed.patient_identifier} (its gutskin identifier), "
+                           f"not of patient {p.external_id}; nothing was imported. Check that they are the same "
+                           f"person; if they are, {accept_words}")
         if foreign is not None:
-            out["foreign_patient"] = {"identifiers": foreign["identifiers"],
-                                      **{k: v for k, v in (check or {}).items() if k in ("compared", "differs")}}
-        return out
+            check = identity_differences(foreign, p)
+            if check["differs"] and not accept_identity_difference:
+                raise Conflict(
+                    f"the bundle's Patient ({_identity_words(check['bundle'])}) and patient {p.external_id} "
+                    f"({_identity_words(check['profile'])}) differ in {' and '.join(check['differs'])}; nothing "
+                    f"was imported. Check that they are the same person; if they are, {accept_words}")
+    if foreign is not None and check is None:
+        check = {"compared": [], "differs": [], "created": True}
+    # another system's identifiers of the person (an MRN): checked against the profile's, kept (0018)
+    idents = (_identifier_check(s, actor, p, parsed.other_identifiers, accept_identity_difference, accept_words)
+              if parsed.other_identifiers else None)
+    if parsed.days:
+        clash = s.scalar(select(DiaryDay.day).where(DiaryDay.patient_id == p.id,
+                                                    DiaryDay.day.in_(list(parsed.days))).order_by(DiaryDay.day).limit(1))
+        if clash is not None:
+            raise Conflict(f"patient {p.external_id} already has a diary entry on {clash.isoformat()}; nothing was imported")
+    fids = factor_ids(s, sorted({f for d in parsed.days.values() for f in d["factors"]}))
+    now = utcnow()
+    for day, d in sorted(parsed.days.items()):
+        s.add(DiaryDay(patient_id=p.id, day=day, itch=d["itch"], sleep_loss=d["sleep_loss"], poscorad=d["poscorad"],
+                       poem=d["poem"], flare=None if d["flare"] is None else int(bool(d["flare"])),
+                       notes=d["notes"], updated_at=now, author_role=d["author_role"], author_ref=d.get("author_ref")))
+    s.flush()
+    for day, d in sorted(parsed.days.items()):
+        for name, v in d["factors"].items():
+            s.add(FactorValue(patient_id=p.id, day=day, factor_id=fids[name], value=float(v)))
+    if parsed.assessments:
+        # the clinic keeps one EASI and one SCORAD per day (assessments.record replaces it): a result
+        # already in the target is a conflict, as a diary day is
+        clash = s.execute(select(QuestionnaireResponse.instrument, QuestionnaireResponse.answered_on).where(
+            QuestionnaireResponse.patient_id == p.id,
+            QuestionnaireResponse.instrument.in_(sorted({a["instrument"] for a in parsed.assessments})),
+            QuestionnaireResponse.answered_on.in_(sorted({a["answered_on"] for a in parsed.assessments})))).all()
+        wanted = {(a["instrument"], a["answered_on"]) for a in parsed.assessments}
+        hit = sorted((day, inst) for inst, day in clash if (inst, day) in wanted)
+        if hit:
+            raise Conflict(f"patient {p.external_id} already has a {hit[0][1].upper()} on {hit[0][0].isoformat()}; "
+                           "nothing was imported")
+    if parsed.allergies:
+        held = s.scalars(select(AllergyRecord.food).where(
+            AllergyRecord.patient_id == p.id, AllergyRecord.food.in_(sorted({a["food"] for a in parsed.allergies})))
+            .order_by(AllergyRecord.food).limit(1)).first()
+        if held is not None:
+            raise Conflict(f"patient {p.external_id} already has an allergy record for {held}; nothing was imported")
+    for a in sorted(parsed.allergies, key=lambda a: (a["recorded_on"], a["food"])):
+        rec = AllergyRecord(patient_id=p.id, food=a["food"], status=a["status"], avoid=a["avoid"], challenge_id=None,
+                            recorded_by_user_id=None, note="",
+                            recorded_at=dt.datetime.combine(a["recorded_on"], dt.time()))
+        s.add(rec)
+        s.flush()
+        audit.record(s, actor, p.id, "create", "allergy_record", rec.id)
+    for q in [*parsed.questionnaires, *parsed.assessments]:
+        # an assessment keeps the role "clinician" (the bundle's examination Observation), not the
+        # account: the clinician who recorded it belongs to the other system (author_user_id NULL)
+        s.add(QuestionnaireResponse(patient_id=p.id, instrument=q["instrument"], version=q["version"],
+                                    answered_on=q["answered_on"], answers=q["answers"], total=q["total"], band=q["band"],
+                                    author_role=q["author_role"], author_ref=q.get("author_ref"),
+                                    respondent=q.get("respondent")))
+    s.flush()
+    audit.record(s, actor, p.id, "import", "fhir_bundle")
+    out = {"patient_id": p.id, "external_id": p.external_id, "created": created, **parsed.summary()}
+    if idents is not None:
+        out["identifiers"] = idents
+    if foreign is not None:
+        out["foreign_patient"] = {"identifiers": foreign["identifiers"],
+                                  **{k: v for k, v in (check or {}).items() if k in ("compared", "differs")}}
+    return out

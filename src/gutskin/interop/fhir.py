@@ -7,7 +7,8 @@ with the ``fhir.resources.R4B`` models before it is returned. Codes and systems:
 
 Input (all keys but ``patient`` optional)::
 
-    {"patient": {"external_id", "display_name", "birth_year", "sex", "region", "share_identity"},
+    {"patient": {"external_id", "display_name", "birth_year", "sex", "region", "share_identity",
+                 "identifiers": [{"system", "value"}] (other systems', exported with identity consent)},
      "days": [{"date", "itch", "sleep_loss", "flare", "poscorad", "poem", "notes", "factors": {...}, "author_role"}],
      "questionnaires": [{"id", "instrument", "version", "answered_on", "answers": payload, "total", "band",
                          "author_role", "respondent"}],
@@ -211,6 +212,10 @@ class _Builder:
             "identifier": [{"system": C.PATIENT_ID_SYSTEM, "value": self.ext}],
         }
         if self.identity:
+            # other systems' identifiers of the person (a hospital's MRN, kept by the import since 0018):
+            # identifying, so only with identity consent, as the name (a PSEUDED bundle carries gutskin's only)
+            res["identifier"] += [{"system": str(x["system"]), "value": str(x["value"])}
+                                  for x in p.get("identifiers") or []]
             if p.get("display_name"):
                 res["name"] = [{"text": str(p["display_name"])}]
             if p.get("birth_year"):

@@ -91,6 +91,10 @@ class ParsedBundle:
     #: ...], "display_name", "birth_year", "sex"}`` (None where not given), for the identity check of
     #: the target the operator named and for a profile the import creates; None for a gutskin Patient
     foreign: dict[str, Any] | None = None
+    #: the Patient's identifiers of other systems (2026-12-07, migration 0018): ``[{"system", "value"}]``,
+    #: one per system, gutskin's own, ``use`` "old" and those without a system left out
+    #: (:func:`other_identifiers`), kept on the profile by the import and checked on a later one
+    other_identifiers: list[dict[str, str]] = field(default_factory=list)
 
     def summary(self) -> dict[str, Any]:
         return {"patient": self.patient_identifier, "days": len(self.days),
@@ -483,6 +487,48 @@ def _foreign_identity(res: Mapping[str, Any], where: str) -> dict[str, Any]:
     return {"identifiers": idents, "display_name": name, "birth_year": year, "sex": sex}
 
 
+#: the longest system URI and value kept of another system's identifier (``patient_identifiers``)
+MAX_IDENTIFIER = 255
+
+
+def other_identifiers(res: Mapping[str, Any], where: str) -> list[dict[str, str]]:
+    """A Patient's identifiers of other systems, to keep on the profile (2026-12-07, migration 0018):
+    ``[{"system", "value"}]`` in the bundle's order. Left out: gutskin's own (the profile's identifier),
+    one whose ``use`` is "old" (no longer the patient's), one without a system or a value (nothing to
+    match a later bundle's by). Refused, naming ``identifier[k]``: a system or value longer than
+    :data:`MAX_IDENTIFIER` characters or holding a character a name cannot hold (a control, a
+    text-direction mark: they are shown on the clinician's page), and two values for one system
+    (which one is the patient's cannot be told)."""
+    from gutskin.diary.names import NameRefused, clean_name
+
+    out: list[dict[str, str]] = []
+    for k, x in enumerate(res.get("identifier") or []):
+        if not isinstance(x, Mapping) or x.get("use") == "old" or x.get("system") == C.PATIENT_ID_SYSTEM:
+            continue
+        if not x.get("system") or not x.get("value"):
+            continue
+        pair = {}
+        for part in ("system", "value"):
+            text = str(x[part])
+            try:
+                text = clean_name(f"identifier {part}", text)
+            except NameRefused as exc:
+                raise BundleError(where, f"identifier[{k}].{part}", str(exc).split(": ", 1)[-1]) from None
+            if len(text) > MAX_IDENTIFIER:
+                raise BundleError(where, f"identifier[{k}].{part}",
+                                  f"at most {MAX_IDENTIFIER} characters, this one has {len(text)}")
+            pair[part] = text
+        same = next((y for y in out if y["system"] == pair["system"]), None)
+        if same is not None:
+            if same["value"] != pair["value"]:
+                raise BundleError(where, f"identifier[{k}]", f"a second value for system {pair['system']!r} "
+                                  f"({same['value']!r} and {pair['value']!r}): mark the one no longer used "
+                                  "with use 'old'")
+            continue
+        out.append(pair)
+    return out
+
+
 def parse_bundle(data: Any, *, target_named: bool = False) -> ParsedBundle:
     """Validate a gutskin bundle and return its diary days and questionnaire responses.
 
@@ -574,7 +620,8 @@ def parse_bundle(data: Any, *, target_named: bool = False) -> ParsedBundle:
                               "themselves): it has no version for a parent or caregiver to answer")
         return respondent
 
-    out = ParsedBundle(patient_identifier=ident, identity=identity, foreign=foreign)
+    out = ParsedBundle(patient_identifier=ident, identity=identity, foreign=foreign,
+                       other_identifiers=other_identifiers(pres, _where(pi, pres)))
     qr_totals: dict[str, float | None] = {}
     poem_qr: dict[dt.date, int] = {}
     poem_author: dict[dt.date, tuple[str | None, str | None]] = {}

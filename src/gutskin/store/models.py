@@ -96,6 +96,21 @@ class Patient(Base):
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
 
 
+class PatientIdentifier(Base):
+    """Another system's identifier of the person (a hospital's MRN: ``Patient.identifier`` of a FHIR
+    bundle imported into the profile, 0018): one value per system and profile; gutskin's own
+    identifier is ``patients.external_id``. Deleted with the profile."""
+
+    __tablename__ = "patient_identifiers"
+    __table_args__ = (UniqueConstraint("patient_id", "system", name="uq_patient_identifiers_patient_system"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    patient_id: Mapped[int] = mapped_column(ForeignKey("patients.id", ondelete="CASCADE"))
+    system: Mapped[str] = mapped_column(String(255))  # the issuing system's URI (FHIR Identifier.system)
+    value: Mapped[str] = mapped_column(String(255))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
 class Factor(Base):
     """A named daily input ``group.name``; custom factors are created on first use."""
 
@@ -436,6 +451,7 @@ __all__ = [
     "LoginAttempt",
     "MicrobiomeSample",
     "Patient",
+    "PatientIdentifier",
     "QuestionnaireResponse",
     "Session",
     "User",

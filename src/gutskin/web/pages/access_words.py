@@ -36,6 +36,8 @@ THINGS = {
     "patient_birth_year": "the profile's birth year",
     "handover_invite": "a handover code (to give the profile to its grown-up owner)",
     "handover": "the handover of this profile from the parent who kept it",
+    "patient_identifier": "the profile's number in another system (from a health-record import)",
+    "fhir_import_preview": "the record, to check a health-record file (FHIR) before importing it",
 }
 
 

@@ -79,10 +79,15 @@ def link(request: Request, code: str = Form(""), csrf_token: str = Form("")) -> 
 
 
 @router.get("/clinic/patients/{patient_id}", response_class=HTMLResponse)
-def patient_page(request: Request, patient_id: int, weeks: int = 12, recorded: int | None = None) -> Response:
+def patient_page(request: Request, patient_id: int, weeks: int = 12, recorded: int | None = None,
+                 fhir_imported: str | None = None) -> Response:
+    from gutskin.web.pages.fhir_upload import imported_note
+
     with unit_of_work(request) as s:
         u = require_user(request, s, "clinician")
-        return render(request, "clinic_patient.html", _patient_ctx(request, s, u, patient_id, weeks, recorded=recorded), user=u)
+        ctx = _patient_ctx(request, s, u, patient_id, weeks, recorded=recorded)
+        ctx["fhir_imported"] = imported_note(request, fhir_imported)  # after the FHIR upload (fhir_upload.py)
+        return render(request, "clinic_patient.html", ctx, user=u)
 
 
 def _patient_ctx(request: Request, s, u, patient_id: int, weeks: int, recorded: int | None = None,  # type: ignore[no-untyped-def]
@@ -97,7 +102,13 @@ def _patient_ctx(request: Request, s, u, patient_id: int, weeks: int, recorded: 
     # the clinic's EASI and SCORAD (clinic_assessment.html): the form, and the result just saved
     clinic = assessments.history(s, u.actor, patient_id)
     saved = next((a for a in clinic if a["id"] == recorded), None) if recorded is not None else None
+    from gutskin.clinic.fhir import stored_identifiers
+    from gutskin.web.pages.fhir_upload import size_words, upload_limit
+
     return {"data": data, "weeks": data["weeks"], "born": profile.birth_year,
+            # other systems' identifiers of the patient (a hospital's MRN, kept by the FHIR import, 0018)
+            "identifiers": stored_identifiers(s, patient_id),
+            "fhir_limit": size_words(upload_limit(request)),
             "child": profile.relationship == "child",
             "scores": scores, "scores_total": scores_total,
             "recent": list(reversed(recent)),
