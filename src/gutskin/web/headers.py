@@ -19,7 +19,10 @@ CSP = (
 
 class SecurityHeadersMiddleware:
     def __init__(self, app: ASGIApp) -> None:
-        self.app = app
+        from gutskin.web.cookieprefix import HostPrefixCookies
+
+        # inside these headers and around everything else: __Host- session cookies on HTTPS
+        self.app = HostPrefixCookies(app)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
