@@ -135,7 +135,8 @@ def test_the_clinicians_patient_page_says_a_childs_age_and_who_keeps_it(client, 
         sharing.accept_invite(s, people.clinician, sharing.create_invite(s, people.owner, leo)["code"])
     login_page(client, "linked@clinic.example.org")
     page = html.unescape(client.get(f"/clinic/patients/{leo}").text)
-    assert "Born 2017; a child's profile, kept by a parent (who answers its questionnaires and logs its diary)." in page
+    assert ("Born 2017; a child's profile, kept by a parent (who logs its diary and enters its questionnaires; "
+            "the Scores say whether the child or the parent answered).") in page  # since 0017 the child may answer
     own = html.unescape(client.get(f"/clinic/patients/{people.owner_pid}").text)
     assert 'id="patient-facts">Birth year not given.</p>' in own and "child's profile" not in own
     assert client.get(f"/clinic/patients/{people.stranger_pid}").status_code == 404

@@ -158,6 +158,22 @@ def _linked_finding(t: dict[str, Any]) -> str:
     return f", reported {direction} in eczema{level}"
 
 
+def _latest_other_raters(session: Session, patient_id: int, latest: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
+    """On a child's profile, the newest POEM and RECAP of each respondent other than the latest
+    score's ('self' the child, 'proxy' the parent, NULL not recorded), newest first: the two versions
+    are different raters, so the report lists the newest of each (2026-12-07); one query."""
+    qr = QuestionnaireResponse
+    ranked = select(qr.id, func.row_number().over(
+        partition_by=(qr.instrument, qr.respondent), order_by=(qr.answered_on.desc(), qr.id.desc())).label("n")
+    ).where(qr.patient_id == patient_id, qr.instrument.in_(("poem", "recap"))).subquery()
+    rows = session.scalars(select(qr).join(ranked, ranked.c.id == qr.id).where(ranked.c.n == 1)
+                           .order_by(qr.answered_on.desc(), qr.id.desc())).all()
+    return [{"instrument": q.instrument, "answered_on": q.answered_on, "total": q.total, "band": q.band,
+             "author_role": q.author_role, "respondent": q.respondent}
+            for q in rows if q.instrument in latest and q.respondent != latest[q.instrument].get("respondent")
+            and q.answered_on <= latest[q.instrument]["answered_on"]]
+
+
 def report_data(session: Session, actor: Actor, patient_id: int, weeks: int = 12, *,
                 today: dt.date | None = None) -> dict[str, Any]:
     """Plain data of the visit report over the last ``weeks`` weeks (1-104).
@@ -197,8 +213,8 @@ def report_data(session: Session, actor: Actor, patient_id: int, weeks: int = 12
                                             QuestionnaireResponse.answered_on <= end)
         .order_by(QuestionnaireResponse.answered_on, QuestionnaireResponse.id)
     ).all()
-    trend = [{"instrument": q.instrument, "answered_on": q.answered_on, "total": q.total, "band": q.band}
-             for q in qrs]
+    trend = [{"instrument": q.instrument, "answered_on": q.answered_on, "total": q.total, "band": q.band,
+              "respondent": q.respondent} for q in qrs]
     ranked = select(QuestionnaireResponse.id, func.row_number().over(
         partition_by=QuestionnaireResponse.instrument,
         order_by=(QuestionnaireResponse.answered_on.desc(), QuestionnaireResponse.id.desc())).label("n")
@@ -211,7 +227,7 @@ def report_data(session: Session, actor: Actor, patient_id: int, weeks: int = 12
         day = dt.date.fromisoformat(d["date"])
         if d["poem"] is not None and (day, "poem") not in answered:
             trend.append({"instrument": "poem", "answered_on": day, "total": float(d["poem"]), "band": poem_band(d["poem"]),
-                          "author_role": d["author_role"]})
+                          "author_role": d["author_role"], "respondent": None})  # who answered: not recorded
     trend.sort(key=lambda t: (t["answered_on"], t["instrument"]))
     latest: dict[str, dict[str, Any]] = {}
     for q in newest:
@@ -236,6 +252,7 @@ def report_data(session: Session, actor: Actor, patient_id: int, weeks: int = 12
         if t["instrument"] not in latest or t["answered_on"] > latest[t["instrument"]]["answered_on"]:
             latest[t["instrument"]] = {"answered_on": t["answered_on"], "total": t["total"], "band": t["band"],
                                        "author_role": t.get("author_role")}
+    latest_other_raters = _latest_other_raters(session, patient_id, latest) if patient.relationship == "child" else []
     used: dict[str, list[dt.date]] = {}
     for d in days:
         for name, v in d["factors"].items():
@@ -288,9 +305,12 @@ def report_data(session: Session, actor: Actor, patient_id: int, weeks: int = 12
     return {
         "patient_id": patient_id,
         "patient": {"name": patient.display_name or patient.external_id, "external_id": patient.external_id,
-                    "birth_year": patient.birth_year},
+                    "birth_year": patient.birth_year,
+                    # a child's POEM and RECAP are charted by who answered (interop.report, 2026-12-07)
+                    "child": patient.relationship == "child"},
         "weeks": weeks, "start": start, "end": end, "generated_on": today,
-        "series": series, "trend": trend, "latest_scores": latest, "treatments": treatments,
+        "series": series, "trend": trend, "latest_scores": latest, "latest_other_raters": latest_other_raters,
+        "treatments": treatments,
         "challenges": challenges, "microbiome": _microbiome(session, patient_id),
         "completeness": completeness, "insights": insights,
     }

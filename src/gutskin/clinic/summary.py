@@ -24,6 +24,7 @@ from gutskin.clinic.appointments import open_request_counts
 from gutskin.clinic.errors import InvalidInput
 from gutskin.clinic.sharing import linked_patients
 from gutskin.diary.factors import FactorKind, known_factor
+from gutskin.instruments.respondents import series_by_respondent
 from gutskin.store.models import Consent, DiaryDay, Factor, FactorValue, Patient, QuestionnaireResponse
 
 POEM_BANDS = ("clear/almost clear", "mild", "moderate", "severe", "very severe")
@@ -80,16 +81,25 @@ def trends(session: Session, actor: Actor, patient_id: int, weeks: int = 12, tod
         if v and v > 0 and known_factor(name).kind is not FactorKind.scale:
             factor_days.setdefault(name, []).append(d.isoformat())
     poems = session.execute(
-        select(QuestionnaireResponse.answered_on, QuestionnaireResponse.total, QuestionnaireResponse.band).where(
+        select(QuestionnaireResponse.answered_on, QuestionnaireResponse.total, QuestionnaireResponse.band,
+               QuestionnaireResponse.respondent).where(
             QuestionnaireResponse.patient_id == patient_id,
             QuestionnaireResponse.instrument == "poem",
             QuestionnaireResponse.answered_on >= start,
         )
     ).all()
-    poem_points = {a: (t, b) for a, t, b in poems}
-    for d in days:
+    poem_points = {a: (t, b, r) for a, t, b, r in poems}
+    for d in days:  # a diary POEM without its questionnaire (imported, API): who answered is not recorded
         if d.poem is not None and d.day not in poem_points:
-            poem_points[d.day] = (float(d.poem), poem_band(d.poem))
+            poem_points[d.day] = (float(d.poem), poem_band(d.poem), None)
+    poem = [{"date": k.isoformat(), "total": v[0], "band": v[1], "respondent": v[2]} for k, v in sorted(poem_points.items())]
+    # a child's POEM answered by the child and by the parent are two raters (two validated versions,
+    # not interchangeable): one series each on the chart, never one line (2026-12-07, docs/web.md)
+    child = patient.relationship == "child"
+    poem_series = series_by_respondent("poem", poem, (patient.display_name or patient.external_id) if child else None)
+    if not child:
+        for one in poem_series:
+            one["label"] = "POEM (0-28)"  # an adult's chart as before
     dates = [start + dt.timedelta(days=i) for i in range((today - start).days + 1)]
     logged = sum(1 for x in dates if x in by_day)
     # days before the profile existed were not "missed" (unless something was logged then, e.g. imported);
@@ -117,7 +127,9 @@ def trends(session: Session, actor: Actor, patient_id: int, weeks: int = 12, tod
         "logged_days": logged,
         "last_entry": last_entry.isoformat() if last_entry else None,
         "missing_days": max(expected - logged, 0),
-        "poem": [{"date": k.isoformat(), "total": v[0], "band": v[1]} for k, v in sorted(poem_points.items())],
+        "poem": poem,
+        "poem_series": poem_series,
+        "by_respondent": child,  # a child's profile: POEM is listed and charted by who answered
         "factor_days": dict(sorted(factor_days.items())),
         "factor_labels": {name: known_factor(name).label for name in sorted(factor_days)},
     }

@@ -55,3 +55,44 @@ def respondent_problem(instrument: str, respondent: str, birth_year: int | None,
                 f"{instrument.upper()} themselves (self-reports from age {YOUNGEST_SELF_REPORT}); "
                 "a parent or caregiver answers it for them: choose 'proxy'")
     return None
+
+
+#: the order of a child's score series on a chart: the parent's version, the child's, then answers
+#: whose respondent was not recorded (before 2026-12-07, an API call without it, a diary POEM)
+SERIES_ORDER: tuple[str | None, ...] = ("proxy", "self", None)
+ONE_SERIES = "any"
+"""The ``respondent`` of the one series of an adult's own profile: every answer is theirs (or not
+recorded, before 0017), one rater, so one line as before 2026-12-07."""
+
+
+def series_label(instrument: str, respondent: str | None, child_name: str | None) -> str:
+    """A chart series' name: 'POEM (parent)', 'POEM (Mia)', 'POEM (who answered not recorded)' on a
+    child's profile (``child_name``); 'POEM' on one's own (``child_name`` None)."""
+    name = instrument.upper()
+    if child_name is None or respondent == ONE_SERIES:
+        return name
+    if respondent == "proxy":
+        return f"{name} (parent)"
+    if respondent == "self":
+        return f"{name} ({child_name})"
+    return f"{name} (who answered not recorded)"
+
+
+def series_by_respondent(instrument: str, points: list[dict[str, object]],
+                         child_name: str | None) -> list[dict[str, object]]:
+    """``points`` (dicts with a ``respondent``, in date order) as chart series of one rater each:
+    ``[{"respondent", "label", "points"}]``. POEM and RECAP have a self-report and a proxy version,
+    validated apart and not interchangeable (instruments.md), so on a child's profile (``child_name``)
+    the parent's answers, the child's and those not recorded are three series (only those present, in
+    :data:`SERIES_ORDER`), never one line joined across raters. One's own profile (``child_name``
+    None): one series, respondent :data:`ONE_SERIES`, as before 2026-12-07. No points: no series."""
+    if not points:
+        return []
+    if child_name is None:
+        return [{"respondent": ONE_SERIES, "label": series_label(instrument, ONE_SERIES, None), "points": list(points)}]
+    out = []
+    for r in SERIES_ORDER:
+        mine = [p for p in points if p.get("respondent") == r]
+        if mine:
+            out.append({"respondent": r, "label": series_label(instrument, r, child_name), "points": mine})
+    return out

@@ -172,25 +172,54 @@ def _with_breaks(points: Sequence[tuple[Any, float]]) -> tuple[list[dt.date], li
     return xs, ys
 
 
-def scores_chart(start: dt.date, end: dt.date, poem: Sequence[tuple[Any, float]], recap: Sequence[tuple[Any, float]]) -> str:
-    """POEM (circles, solid) and RECAP (squares, dashed) totals 0-28 over POEM severity bands."""
-    return _svg(scores_figure(start, end, poem, recap))
+#: how a score series is drawn, by (instrument, respondent): black and white, told apart by marker
+#: shape (POEM circles, RECAP squares), fill and dash. An adult's one series per instrument
+#: (respondent "any") keeps the look it had before 2026-12-07; on a child's profile the parent's
+#: version, the child's own and the not-recorded answers are separate series (docs/interop.md).
+SERIES_STYLES: dict[tuple[str, str | None], dict[str, Any]] = {
+    ("poem", "any"): {"color": "black", "lw": 1.2, "marker": "o", "ms": 4, "mfc": "white"},
+    ("poem", "proxy"): {"color": "black", "lw": 1.2, "marker": "o", "ms": 4, "mfc": "white"},
+    ("poem", "self"): {"color": "black", "lw": 1.2, "ls": (0, (1, 1.2)), "marker": "o", "ms": 4, "mfc": "black"},
+    ("poem", None): {"color": "#707070", "lw": 0.9, "marker": "o", "ms": 3.5, "mfc": "#b0b0b0"},
+    ("recap", "any"): {"color": "black", "lw": 1.0, "ls": (0, (4, 2)), "marker": "s", "ms": 3.5, "mfc": "black"},
+    ("recap", "proxy"): {"color": "black", "lw": 1.0, "ls": (0, (4, 2)), "marker": "s", "ms": 3.5, "mfc": "white"},
+    ("recap", "self"): {"color": "black", "lw": 1.0, "ls": (0, (4, 1.5, 1, 1.5)), "marker": "s", "ms": 3.5, "mfc": "black"},
+    ("recap", None): {"color": "#707070", "lw": 0.9, "ls": (0, (4, 2)), "marker": "s", "ms": 3, "mfc": "#b0b0b0"},
+}
 
 
-def scores_figure(start: dt.date, end: dt.date, poem: Sequence[tuple[Any, float]], recap: Sequence[tuple[Any, float]]):  # type: ignore[no-untyped-def]
-    """The figure of :func:`scores_chart` (a line is broken over a gap of more than :data:`SCORE_GAP_DAYS`)."""
+def score_series(poem: Sequence[tuple[Any, float]], recap: Sequence[tuple[Any, float]]) -> list[dict[str, Any]]:
+    """One series per instrument (an adult's own profile): the input of :func:`scores_figure`'s ``series``."""
+    return [{"instrument": i, "respondent": "any", "label": i.upper(), "points": list(pts)}
+            for i, pts in (("poem", poem), ("recap", recap)) if pts]
+
+
+def scores_chart(start: dt.date, end: dt.date, poem: Sequence[tuple[Any, float]] = (),
+                 recap: Sequence[tuple[Any, float]] = (), *, series: Sequence[dict[str, Any]] | None = None) -> str:
+    """POEM (circles) and RECAP (squares) totals 0-28 over POEM severity bands; see :func:`scores_figure`."""
+    return _svg(scores_figure(start, end, poem, recap, series=series))
+
+
+def scores_figure(start: dt.date, end: dt.date, poem: Sequence[tuple[Any, float]] = (),  # type: ignore[no-untyped-def]
+                  recap: Sequence[tuple[Any, float]] = (), *, series: Sequence[dict[str, Any]] | None = None):
+    """The figure of :func:`scores_chart`: ``series`` (dicts with ``instrument``, ``respondent``,
+    ``label`` and ``points`` as (date, total)), by default one POEM and one RECAP series from
+    ``poem`` and ``recap``. Each series is its own line, never joined to another (a child's answers
+    and the parent's for the child are different raters), broken over a gap of more than
+    :data:`SCORE_GAP_DAYS`. The grey POEM severity bands and the RECAP "not controlled" line lie
+    under every series alike: each instrument's bands apply to both of its versions."""
     fig = _figure(1.9)
     ax = fig.add_subplot()
     for (lo, hi, name), grey in zip(POEM_BANDS, GREYS, strict=True):
         ax.axhspan(lo - 0.5, hi + 0.5, color=grey, lw=0, zorder=0)
         ax.text(1.005, (lo + hi) / 2, name, transform=ax.get_yaxis_transform(), fontsize=6.5, va="center")
     ax.axhline(RECAP_CONTROLLED_BELOW - 0.5, color="black", lw=0.6, ls=":")
-    if poem:
-        x, y = _with_breaks(poem)
-        ax.plot(x, y, color="black", lw=1.2, marker="o", ms=4, mfc="white", label="POEM")
-    if recap:
-        x, y = _with_breaks(recap)
-        ax.plot(x, y, color="black", lw=1.0, ls=(0, (4, 2)), marker="s", ms=3.5, mfc="black", label="RECAP")
+    for one in score_series(poem, recap) if series is None else series:
+        if not one["points"]:
+            continue
+        x, y = _with_breaks(one["points"])
+        style = SERIES_STYLES.get((one["instrument"], one["respondent"]), SERIES_STYLES[(one["instrument"], "any")])
+        ax.plot(x, y, label=one["label"], **style)
     ax.set_ylim(-0.5, 28.5)
     ax.set_yticks([0, 7, 14, 21, 28])
     ax.set_ylabel("score (0-28)", fontsize=8)
@@ -200,7 +229,10 @@ def scores_figure(start: dt.date, end: dt.date, poem: Sequence[tuple[Any, float]
     from matplotlib.lines import Line2D
 
     handles = handles + [Line2D([], [], color="black", lw=0.6, ls=":")]
-    ax.legend(handles, labels, loc="upper left", fontsize=7, ncol=3, frameon=False, bbox_to_anchor=(0, 1.22))
+    # an adult's 3 entries on one row as before; a child's series by respondent on two rows
+    rows = 1 if len(labels) <= 3 else 2
+    ax.legend(handles, labels, loc="upper left", fontsize=7, ncol=3 if rows == 1 else -(-len(labels) // 2), frameon=False,
+              bbox_to_anchor=(0, 1.22 + 0.13 * (rows - 1)))
     for s in ("top",):
         ax.spines[s].set_visible(False)
     return fig

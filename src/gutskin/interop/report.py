@@ -110,6 +110,22 @@ def respondent_words(respondent: str | None, author_role: str | None = None) -> 
     return ""
 
 
+def answered_by_words(author_role: str | None, respondent: str | None = None, child_name: str | None = None) -> str:
+    """The "Answered by" cell: who entered the answers (:data:`AUTHOR_WORDS`), except on a child's
+    profile (``child_name``) for answers a parent's account entered: the child's own (``respondent``
+    'self') read "Mia (entered by the parent)", and those whose respondent is not recorded "not
+    recorded (entered by the parent)". Until 2026-12-07 both read "the parent", so a row said
+    "4 (self-reported) | the parent", as if the parent had answered (the walk of the clinician's page
+    and the report for a child with both kinds of answers)."""
+    who = AUTHOR_WORDS.get(author_role or "", "not recorded")
+    if child_name and author_role in ("caregiver", "co_caregiver"):
+        if respondent == "self":
+            return f"{child_name} (entered by {who})"
+        if respondent is None:  # before 0017, or an API call without it: the parent entered it, who answered is not known
+            return f"not recorded (entered by {who})"
+    return who
+
+
 def _total_and_band(v: dict[str, Any]) -> list[str]:
     """A score's total and band; a SCORAD recorded without itch and sleep has no total, only its
     objective SCORAD (Kunz et al. 1997), which is shown then, named as such."""
@@ -124,9 +140,16 @@ def _section_scores(data: dict[str, Any]) -> str:
     latest = data.get("latest_scores") or {}
     if not latest:
         return "<p>No questionnaire answered yet.</p>"
+    p = data.get("patient") or {}
+    child = str(p.get("name") or p.get("external_id") or "the child") if p.get("child") else None
+    # a child's POEM and RECAP: the newest answer of each respondent (the child's, the parent's), one
+    # row each, since the two versions are different raters (latest_other_raters, 2026-12-07)
+    others: dict[str, list[dict[str, Any]]] = {}
+    for o in data.get("latest_other_raters") or []:
+        others.setdefault(o["instrument"], []).append(o)
     rows = [[escape(k.upper()), _date(v.get("answered_on")), *_total_and_band(v),
-             AUTHOR_WORDS.get(v.get("author_role") or "", "not recorded")]
-            for k, v in sorted(latest.items())]
+             escape(answered_by_words(v.get("author_role"), v.get("respondent"), child))]
+            for k, latest_v in sorted(latest.items()) for v in (latest_v, *others.get(k, []))]
     # an EASI or SCORAD recorded by the clinician at a visit is not "answered": the date column is
     # "Date" and the row reads "the clinic", as on the clinician's Scores table; the last column says
     # "or recorded" when such a row is listed (the PDF read "Answered" over it until 2026-12-06)
@@ -312,6 +335,25 @@ def _since(c: dict[str, Any], start: Any) -> str:
     return f" since the diary began on {_date(began)}" if isinstance(began, dt.date) and began > start else ""
 
 
+def score_series(data: dict[str, Any]) -> list[dict[str, Any]]:
+    """The POEM and RECAP series of the report's chart (``charts.scores_figure``'s ``series``), points
+    as (date, total): one per instrument on one's own profile; on a child's (``patient.child``) one
+    per respondent, "POEM (parent)", "POEM (Mia)", "POEM (who answered not recorded)" (only those
+    present), since the self-report and the parent's version are different raters, validated apart
+    (instruments.md), and were drawn as one line until 2026-12-07."""
+    from gutskin.instruments.respondents import series_by_respondent
+
+    p = data.get("patient") or {}
+    child = (p.get("name") or p.get("external_id") or "the child") if p.get("child") else None
+    out = []
+    for instrument in ("poem", "recap"):
+        points = [q for q in data.get("trend") or [] if q["instrument"] == instrument and q["total"] is not None]
+        for one in series_by_respondent(instrument, points, child):
+            out.append({"instrument": instrument, "respondent": one["respondent"], "label": one["label"],
+                        "points": [(q["answered_on"], q["total"]) for q in one["points"]]})
+    return out
+
+
 def report_html(data: dict[str, Any], compact: bool = False) -> str:
     """The report as one HTML page (WeasyPrint input)."""
     from gutskin.interop.charts import itch_sleep_chart, scores_chart
@@ -346,10 +388,9 @@ def report_html(data: dict[str, Any], compact: bool = False) -> str:
     else:
         parts.append("<p>No itch or sleep scores in this period.</p>")
     parts.append("<h2>POEM and RECAP (weekly, 0–28) over POEM severity bands</h2>")
-    poem = [(q["answered_on"], q["total"]) for q in data.get("trend") or [] if q["instrument"] == "poem" and q["total"] is not None]
-    recap = [(q["answered_on"], q["total"]) for q in data.get("trend") or [] if q["instrument"] == "recap" and q["total"] is not None]
-    if poem or recap:
-        parts.append(_img(scores_chart(start, end, poem, recap)))
+    series = score_series(data)
+    if series:
+        parts.append(_img(scores_chart(start, end, series=series)))
     else:
         parts.append("<p>No POEM or RECAP in this period.</p>")
     parts.append("<div class='cols'><div><h2>Latest scores</h2>" + _section_scores(data)

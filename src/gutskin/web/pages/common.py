@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from gutskin.clinic.errors import InvalidInput
 from gutskin.diary.dates import iso_date_or_none, wall_time_in
 from gutskin.insights.wording import risk_percent
-from gutskin.interop.report import AUTHOR_WORDS, respondent_words
+from gutskin.interop.report import AUTHOR_WORDS, answered_by_words, respondent_words
 from gutskin.web import bidi_isolation, security
 from gutskin.web.deps import PageUser, page_user, settings_of
 from gutskin.web.pages.draft_scope import draft_profiles
@@ -38,6 +38,7 @@ def abundance_percent(fraction: float) -> str:
 TEMPLATES.env.filters["abundance_percent"] = abundance_percent
 TEMPLATES.env.globals["author_words"] = AUTHOR_WORDS
 TEMPLATES.env.globals["respondent_words"] = respondent_words
+TEMPLATES.env.globals["answered_by_words"] = answered_by_words
 
 
 def zone_choices() -> tuple[str, ...]:

@@ -259,8 +259,16 @@
     if (dataEl && canvas && window.Chart) {
       var d = JSON.parse(dataEl.textContent);
       var flares = d.flare.map(function (f) { return f ? 10 : null; });
-      var poem = d.dates.map(function () { return null; });
-      d.poem.forEach(function (p) { var i = d.dates.indexOf(p.date); if (i >= 0) poem[i] = p.total; });
+      // POEM, one dataset per rater (summary.trends' poem_series): on a child's profile the parent's
+      // answers and the child's are two versions, validated apart, never one series (2026-12-07)
+      var POEM_STYLE = { proxy: ["#e69500", "circle"], self: ["#c2185b", "rectRot"], "null": ["#6d6d6d", "crossRot"] };
+      var poemSets = (d.poem_series && d.poem_series.length ? d.poem_series : [{ label: "POEM (0-28)", respondent: "any", points: d.poem || [] }]).map(function (s) {
+        var style = POEM_STYLE[String(s.respondent)] || POEM_STYLE.proxy;
+        var data = d.dates.map(function () { return null; });
+        s.points.forEach(function (p) { var i = d.dates.indexOf(p.date); if (i >= 0) data[i] = p.total; });
+        return { label: s.label, respondent: s.respondent, data: data, borderColor: style[0], backgroundColor: style[0],
+                 pointStyle: style[1], showLine: false, pointRadius: 5, yAxisID: "y2" };
+      });
       window.gutskinChart = new window.Chart(canvas, {
         type: "line",
         data: {
@@ -268,9 +276,8 @@
           datasets: [
             { label: "Itch (0-10)", data: d.itch, borderColor: "#1c6e8c", backgroundColor: "#1c6e8c", spanGaps: false, tension: 0.2, yAxisID: "y" },
             { label: "Sleep loss (0-10)", data: d.sleep_loss, borderColor: "#8e5bb3", backgroundColor: "#8e5bb3", spanGaps: false, tension: 0.2, yAxisID: "y" },
-            { label: "Flare", data: flares, type: "bar", backgroundColor: "rgba(179,38,30,0.18)", barPercentage: 1.0, categoryPercentage: 1.0, yAxisID: "y" },
-            { label: "POEM (0-28)", data: poem, borderColor: "#e69500", backgroundColor: "#e69500", showLine: false, pointRadius: 5, yAxisID: "y2" }
-          ]
+            { label: "Flare", data: flares, type: "bar", backgroundColor: "rgba(179,38,30,0.18)", barPercentage: 1.0, categoryPercentage: 1.0, yAxisID: "y" }
+          ].concat(poemSets)
         },
         options: {
           animation: false, maintainAspectRatio: false, interaction: { mode: "index", intersect: false },
