@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from tests.conftest import bearer, earlier_today
+from tests.challenges.test_services import log_baseline
 
 TODAY = dt.date.today()
 PLAN = {"food": "food.egg", "kind": "home", "released_for_home": True, "baseline_days": 7,
@@ -118,6 +119,7 @@ def test_home_dose_time_with_an_offset_is_stored_as_utc(client, people, engine) 
     doc = bearer(client, "linked@clinic.example.org")
     cid = client.post(f"/api/v1/patients/{people.owner_pid}/challenges", json=PLAN, headers=doc).json()["id"]
     shift_back(engine, cid, 7)  # the baseline week is over: the first dose is due today
+    log_baseline(engine, cid)
     dose = client.get(f"/api/v1/challenges/{cid}", headers=owner).json()["doses"][0]
     utc = (dt.datetime.now(dt.timezone.utc) - dt.timedelta(hours=1)).replace(second=0, microsecond=0)
     east = utc.astimezone(dt.timezone(dt.timedelta(hours=5))).isoformat()  # ahead of UTC: once refused as future

@@ -18,6 +18,7 @@ from gutskin.web.pages.common import local_time
 from tests.challenges.test_api import PLAN
 from tests.challenges.test_pages import csrf, login, web  # noqa: F401  (fixture)
 from tests.conftest import bearer, earlier_today
+from tests.challenges.test_services import log_baseline
 
 FAR_EAST = "Pacific/Kiritimati"  # UTC+14: no server runs on it, so its wall clock differs from the server's
 
@@ -79,6 +80,7 @@ def test_alert_stop_and_dose_times_are_shown_in_the_viewers_zone(client, people,
     doc = bearer(client, "linked@clinic.example.org")
     cid = client.post(f"/api/v1/patients/{people.owner_pid}/challenges", json=PLAN, headers=doc).json()["id"]
     shift_back(engine, cid, 7)  # the first home dose is due today
+    log_baseline(engine, cid)
     dose = client.get(f"/api/v1/challenges/{cid}", headers=owner).json()["doses"][0]
     safety = {k: False for k in ("hives", "swelling", "breathing", "vomiting", "faint")}
     taken = (dt.datetime.now(dt.UTC) - dt.timedelta(hours=3)).replace(second=0, microsecond=0)

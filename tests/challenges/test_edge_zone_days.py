@@ -19,6 +19,7 @@ from gutskin.store.db import transaction
 from gutskin.store.models import Patient
 from tests.conftest import bearer
 from tests.safety.test_attacks import login_page
+from tests.challenges.test_services import log_baseline
 
 SAFE = dict.fromkeys(["hives", "swelling", "breathing", "vomiting", "faint"], False)
 
@@ -57,6 +58,7 @@ def _walk(client, people, engine, zone: str, now: str, day: str) -> None:  # typ
     d = dt.date.fromisoformat(day)
     with at(f"{(d - dt.timedelta(days=10)).isoformat()}T12:00"):
         ch = _plan(client, people, (d - dt.timedelta(days=7)).isoformat(), offsets=(0, 1))
+        log_baseline(engine, ch["id"], before=d)
     assert [x["planned_on"] for x in ch["doses"]] == [day, (d + dt.timedelta(days=1)).isoformat()]
     with at(now):
         assert _page_day(client) == day, (zone, now)

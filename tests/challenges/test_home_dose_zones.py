@@ -15,6 +15,7 @@ from tests.challenges.test_api import PLAN
 from tests.challenges.test_pages import web  # noqa: F401  (fixture)
 from tests.challenges.test_services import NO_SYMPTOMS, create, shift_back
 from tests.conftest import bearer
+from tests.challenges.test_services import log_baseline
 
 
 def _doses(engine, cid: int) -> list[ChallengeDose]:  # type: ignore[no-untyped-def]
@@ -28,6 +29,7 @@ def test_a_patient_ahead_of_the_server_takes_the_dose_planned_for_their_today(en
     """Auckland's Saturday morning is the server's Friday evening: the step planned for Saturday is due."""
     cid = create(engine, people, doses=[ch.DoseStep(0, "1/4 cooked egg")])["id"]
     shift_back(engine, cid, 7 - 1)  # the first dose is planned for the server's tomorrow
+    log_baseline(engine, cid, before=dt.date.today() + dt.timedelta(days=1))
     dose = _doses(engine, cid)[0]
     server_today = dt.date.today()
     assert dose.planned_on == server_today + dt.timedelta(days=1)
@@ -45,6 +47,7 @@ def test_the_next_home_step_waits_twenty_hours_whatever_the_dates(engine, people
     patient's date: a Hawaii patient's evening dose (next morning in UTC) hid the next morning's step."""
     cid = create(engine, people, doses=[ch.DoseStep(0, "1/4 cooked egg"), ch.DoseStep(1, "1/2 cooked egg")])["id"]
     shift_back(engine, cid, 7 + 1)  # step 1 was due yesterday, step 2 today
+    log_baseline(engine, cid)
     first, second = _doses(engine, cid)
     with transaction(engine) as s:
         ch.take_dose(s, people.owner, cid, first.id, NO_SYMPTOMS)
@@ -65,6 +68,7 @@ def test_api_dose_time_with_an_offset_gives_the_patients_date(client, people, en
     doc = bearer(client, "linked@clinic.example.org")
     cid = client.post(f"/api/v1/patients/{people.owner_pid}/challenges", json=PLAN, headers=doc).json()["id"]
     shift_back(engine, cid, 7 - 1)  # the first dose is planned for the server's tomorrow
+    log_baseline(engine, cid, before=dt.date.today() + dt.timedelta(days=1))
     dose = client.get(f"/api/v1/challenges/{cid}", headers=owner).json()["doses"][0]
     safety = dict.fromkeys(NO_SYMPTOMS, False)
     url = f"/api/v1/me/challenges/{cid}/doses/{dose['id']}"

@@ -21,6 +21,7 @@ from gutskin.store.db import transaction
 from gutskin.store.models import ChallengeDose, FoodChallenge
 from tests.challenges.test_services import NO_SYMPTOMS, create, plan, shift_back
 from tests.conftest import bearer
+from tests.challenges.test_services import log_baseline
 
 TODAY = dt.date.today()
 MILK = [ch.DoseStep(0, "5 ml milk"), ch.DoseStep(3, "30 ml milk")]
@@ -60,6 +61,7 @@ def test_a_second_food_on_the_same_days_is_refused_with_the_day_it_may_start(eng
 def test_the_patient_is_not_given_two_foods_on_one_morning(engine, people) -> None:  # type: ignore[no-untyped-def]
     egg = create(engine, people)
     shift_back(engine, egg["id"], 7)  # its first dose is today
+    log_baseline(engine, egg["id"])
     with pytest.raises(InvalidInput), transaction(engine) as s:
         ch.create_plan(s, people.clinician, people.owner_pid,
                        plan(food="food.dairy", doses=[ch.DoseStep(0, "5 ml milk")], start=TODAY))

@@ -20,6 +20,7 @@ from gutskin.store.db import transaction
 from gutskin.store.models import AuditEvent, Patient
 from tests.conftest import bearer
 from tests.safety.test_attacks import login_page
+from tests.challenges.test_services import log_baseline
 
 AKL, LAX = "Pacific/Auckland", "America/Los_Angeles"
 PLAN = {"food": "food.egg", "kind": "home", "released_for_home": True, "baseline_days": 7,
@@ -43,12 +44,13 @@ def _next_steps(reminders: list[dict]) -> list[str]:
     return [r["due"] for r in reminders if r["kind"] == "next_step"]
 
 
-def test_los_angeles_evening_reminds_of_todays_dose_not_the_next_one(client, people) -> None:  # type: ignore[no-untyped-def]
+def test_los_angeles_evening_reminds_of_todays_dose_not_the_next_one(client, people, engine) -> None:  # type: ignore[no-untyped-def]
     """19:00 on 17 January in Los Angeles is 03:00 on the 18th in UTC: the step planned for the
     patient's 17th is due, and the reminders said the next one (the 20th) was."""
     with at("2027-01-10T20:00"):  # noon in Los Angeles: baseline 10-16, dose steps on the 17th and the 20th
         ch = _plan(client, people, "2027-01-10")
     assert [d["planned_on"] for d in ch["doses"]] == ["2027-01-17", "2027-01-20"]
+    log_baseline(engine, ch["id"], before=dt.date(2027, 1, 17))  # the baseline week logged
     with at("2027-01-18T03:00"):
         me = bearer(client, "owner@example.org")
         r = client.get("/api/v1/me/challenges", params={"zone": LAX}, headers=me)
@@ -114,6 +116,7 @@ def test_auckland_morning_takes_the_dose_of_their_day_without_sending_a_date(cli
     the Auckland patient's step of the 18th was refused at their 08:00 as 'not today'."""
     with at("2027-01-10T20:00"):
         ch = _plan(client, people, "2027-01-11")  # doses on the 18th and the 21st
+    log_baseline(engine, ch["id"], before=dt.date(2027, 1, 18))  # the baseline week logged
     with transaction(engine) as s:
         s.get(Patient, people.owner_pid).time_zone = AKL
     with at("2027-01-17T19:00"):  # 08:00 on the 18th in Auckland

@@ -48,6 +48,7 @@ def egg_plan_at_first_dose(engine, clinician, patient_id: int) -> dict:  # type:
             food="food.egg", kind="home", released_for_home=True, baseline_days=7,
             doses=[ch.DoseStep(0, "1/4 egg"), ch.DoseStep(2, "1/2 egg")]))
     shift_back(engine, int(out["id"]), 7)
+    log_baseline(engine, int(out["id"]))  # the first step waits for 7 logged baseline days (2026-12-07)
     return out
 
 
@@ -70,6 +71,34 @@ def shift_back_in(s, challenge_id: int, days: int) -> None:  # type: ignore[no-u
         dose.planned_on -= d
         if dose.taken_at is not None:
             dose.taken_at -= d
+
+
+def log_baseline(engine, challenge_id: int, itch: int = 2, before: dt.date | None = None) -> int:  # type: ignore[no-untyped-def]
+    """The patient kept the plan: every baseline day before ``before`` (default: the server's today) not
+    logged yet is logged food-free (itch ``itch``, no flare), as the 7 days the first step waits for
+    (2026-12-07: it is held until they are logged). Returns how many days were written."""
+    from gutskin.store.models import DiaryDay
+
+    with transaction(engine) as s:
+        return log_baseline_in(s, challenge_id, itch, before)
+
+
+def log_baseline_in(s, challenge_id: int, itch: int = 2, before: dt.date | None = None) -> int:  # type: ignore[no-untyped-def]
+    """:func:`log_baseline` inside a transaction the caller holds."""
+    from gutskin.store.models import DiaryDay
+
+    before = before or dt.date.today()
+    n = 0
+    s.flush()
+    c = s.get(FoodChallenge, challenge_id)
+    day = c.baseline_start
+    while day <= c.baseline_end and day < before:
+        if s.get(DiaryDay, (c.patient_id, day)) is None:
+            s.add(DiaryDay(patient_id=c.patient_id, day=day, itch=itch, flare=0))
+            n += 1
+        day += dt.timedelta(days=1)
+    s.flush()
+    return n
 
 
 def audit_actions(engine, pid):  # type: ignore[no-untyped-def]
@@ -158,6 +187,7 @@ def test_today_step_through_the_phases(engine, people) -> None:
     with transaction(engine) as s:
         (step,) = ch.today_steps(s, people.owner, people.owner_pid, TODAY + dt.timedelta(days=8))
     assert step["phase"] == "baseline" and step["action"] == "avoid"
+    log_baseline(engine, cid, before=TODAY + dt.timedelta(days=14))  # the patient logged the baseline week
     with transaction(engine) as s:
         (step,) = ch.today_steps(s, people.owner, people.owner_pid, TODAY + dt.timedelta(days=14))
     assert step["action"] == "dose" and "1/4 cooked egg" in step["text"] and step["dose"]["step"] == 1
@@ -185,6 +215,7 @@ def test_take_dose_needs_full_safety_check_owner_only(engine, people) -> None:
     with pytest.raises(InvalidInput), transaction(engine) as s:  # not today yet
         ch.take_dose(s, people.owner, cid, dose_id, NO_SYMPTOMS)
     shift_back(engine, cid, 7)
+    log_baseline(engine, cid)
     with pytest.raises(InvalidInput), transaction(engine) as s:  # every question must be answered
         ch.take_dose(s, people.owner, cid, dose_id, {"hives": False})
     with pytest.raises(Forbidden), transaction(engine) as s:  # the clinician does not take home doses
@@ -238,6 +269,7 @@ def test_missed_step_can_be_taken_late_but_not_two_doses_in_a_day(engine, people
     out = create(engine, people, doses=[ch.DoseStep(0, "1/4 egg"), ch.DoseStep(1, "1/2 egg"), ch.DoseStep(5, "1 egg")])
     cid = out["id"]
     shift_back(engine, cid, 8)  # step 1 was due yesterday, step 2 is due today
+    log_baseline(engine, cid)
     with transaction(engine) as s:
         (step,) = ch.today_steps(s, people.owner, people.owner_pid)
     assert step["action"] == "dose" and step["dose"]["step"] == 1 and "was due on" in step["text"]
@@ -257,6 +289,7 @@ def test_safety_check_after_dose_stops(engine, people) -> None:
     out = create(engine, people)
     cid, dose_id = out["id"], out["doses"][0]["id"]
     shift_back(engine, cid, 7)
+    log_baseline(engine, cid)
     with transaction(engine) as s:
         ch.take_dose(s, people.owner, cid, dose_id, NO_SYMPTOMS)
     with pytest.raises(Forbidden), transaction(engine) as s:

@@ -7,8 +7,9 @@ day(s) before the first dose". Taking step 1 a few days late after logging those
 either: the days of the reintroduction period before a late first dose counted as control days,
 never as reference days.
 
-Now the first step says how many of the 7 days are logged and to wait (a step can be taken late)
+Then the first step said how many of the 7 days are logged and to wait (a step can be taken late)
 or ask the clinic, and the verdict's reference is every food-free logged day before the first dose.
+Since later that day the step is held until 7 are logged (tests/challenges/test_first_step_held.py).
 """
 
 from __future__ import annotations
@@ -52,9 +53,9 @@ def test_the_first_step_says_the_baseline_is_short(engine, people) -> None:  # t
     cid, b_start, _ = _plan(engine, people, 0)
     _log(engine, people, [b_start, b_start + dt.timedelta(days=2), b_start + dt.timedelta(days=5)])
     step = _first_step(engine, people)
-    assert step["action"] == "dose" and step["baseline_logged"] == 3 and step["baseline_needed"] == 7, step
-    assert "Only 3 of the 7 food-free days the result needs are logged before this step" in step["text"], step["text"]
-    assert "Better wait with this step and log your day every day until 7 are logged" in step["text"]
+    assert step["action"] == "wait_baseline" and step["baseline_logged"] == 3 and step["baseline_needed"] == 7, step
+    assert "Step 1 waits: only 3 of the 7 food-free days the result needs are logged" in step["text"], step["text"]
+    assert "log your day every day: the step is offered once 7 are logged" in step["text"]
 
     # a day logged with egg in the baseline is no reference day (nor the two after it)
     with transaction(engine) as s:
@@ -65,7 +66,7 @@ def test_the_first_step_says_the_baseline_is_short(engine, people) -> None:  # t
     # every baseline day logged food-free: no word of it
     _log(engine, people, [b_start + dt.timedelta(days=k) for k in range(7)])
     step = _first_step(engine, people)
-    assert step["baseline_logged"] == 7 and "Only" not in step["text"], step["text"]
+    assert step["action"] == "dose" and step["baseline_logged"] == 7 and "waits" not in step["text"], step["text"]
 
 
 def test_days_logged_before_a_late_first_step_are_reference_days(engine, people) -> None:  # type: ignore[no-untyped-def]
@@ -73,7 +74,7 @@ def test_days_logged_before_a_late_first_step_are_reference_days(engine, people)
     _log(engine, people, [b_start + dt.timedelta(days=k) for k in (0, 1, 3, 6)])  # 4 of the 7 baseline days
     _log(engine, people, [r_start + dt.timedelta(days=k) for k in range(3)])  # and the 3 days since, food-free
     step = _first_step(engine, people)
-    assert step["action"] == "dose" and step["baseline_logged"] == 7 and "Only" not in step["text"], step
+    assert step["action"] == "dose" and step["baseline_logged"] == 7 and "waits" not in step["text"], step
     with transaction(engine) as s:  # step 1 taken late, on the day after those; its window logged since
         dose = s.scalar(select(ChallengeDose).where(ChallengeDose.challenge_id == cid, ChallengeDose.step == 1))
         dose.status, dose.taken_at = "taken", dt.datetime.combine(r_start + dt.timedelta(days=3), dt.time(9))
@@ -91,5 +92,6 @@ def test_a_childs_first_step_speaks_of_the_child(engine, people) -> None:  # typ
     with transaction(engine) as s:
         (step,) = ch.today_steps(s, people.owner, leo)
     assert step["baseline_logged"] == 0
-    assert "Only 0 of the 7 food-free days the result needs are logged for Leo before this step" in step["text"]
-    assert "log Leo's day every day until 7 are logged" in step["text"] and "your day" not in step["text"]
+    assert step["action"] == "wait_baseline", step
+    assert "Step 1 waits: only 0 of the 7 food-free days the result needs are logged for Leo" in step["text"]
+    assert "Give Leo no egg; log Leo's day every day" in step["text"] and "your day" not in step["text"]

@@ -29,6 +29,7 @@ from gutskin.store.models import ChallengeDose, FoodChallenge
 from tests.challenges.test_pages import csrf, login, web  # noqa: F401  (fixture)
 from tests.challenges.test_services import NO_SYMPTOMS, create, shift_back
 from tests.conftest import bearer
+from tests.challenges.test_services import log_baseline
 
 AKL, LA = "Pacific/Auckland", "America/Los_Angeles"
 BASELINE_ITCH = [2, 3, 2, 3, 2, 2, 3]
@@ -122,6 +123,7 @@ def test_api_keeps_the_zone_of_a_home_dose(client, people, engine, zone) -> None
     # the IANA zone sent with the dose: kept; a naive taken_at is then the wall time there
     cid = create(engine, people, doses=[ch.DoseStep(0, "1/4 cooked egg"), ch.DoseStep(8, "1 cooked egg")])["id"]
     shift_back(engine, cid, 8)  # the first dose was due yesterday (the server's): today anywhere
+    log_baseline(engine, cid)
     dose = client.get(f"/api/v1/challenges/{cid}", headers=owner).json()["doses"][0]
     wall = (dt.datetime.now(ZoneInfo(zone)) - dt.timedelta(hours=1)).replace(tzinfo=None, second=0, microsecond=0)
     if wall.fold or ZoneInfo(zone).utcoffset(wall) != ZoneInfo(zone).utcoffset(wall.replace(fold=1)):
@@ -141,6 +143,7 @@ def test_api_keeps_the_zone_of_a_home_dose(client, people, engine, zone) -> None
     cid2 = create(engine, people, food="food.wheat",
                   doses=[ch.DoseStep(0, "1 slice of bread"), ch.DoseStep(8, "2 slices")])["id"]
     shift_back(engine, cid2, 8)
+    log_baseline(engine, cid2)
     dose2 = client.get(f"/api/v1/challenges/{cid2}", headers=owner).json()["doses"][0]
     now = dt.datetime.now(ZoneInfo(zone)).replace(second=0, microsecond=0)
     off = now.utcoffset()
@@ -155,6 +158,7 @@ def test_api_keeps_the_zone_of_a_home_dose(client, people, engine, zone) -> None
         ch.stop_challenge(s, people.owner, cid2, "the next food instead")
     cid3 = create(engine, people, food="food.soy", doses=[ch.DoseStep(0, "1 tbsp tofu"), ch.DoseStep(8, "tofu")])["id"]
     shift_back(engine, cid3, 8)
+    log_baseline(engine, cid3)
     dose3 = client.get(f"/api/v1/challenges/{cid3}", headers=owner).json()["doses"][0]
     bad = client.post(f"/api/v1/me/challenges/{cid3}/doses/{dose3['id']}",
                       json={"safety": safety, "zone": "Mars/Olympus_Mons"}, headers=owner)
@@ -174,6 +178,7 @@ def test_the_page_keeps_the_browsers_zone_with_the_dose(web, sqlite_url, zone) -
     pat.cookies.set("tz", zone)  # what static/app.js sets from the browser
     cid = create(engine, people, doses=[ch.DoseStep(0, "1/4 cooked egg"), ch.DoseStep(8, "1 cooked egg")])["id"]
     shift_back(engine, cid, 8)  # due yesterday by the server's date: today or earlier in every zone
+    log_baseline(engine, cid)
     with transaction(engine) as s:
         dose_id = s.scalar(select(ChallengeDose.id).where(ChallengeDose.challenge_id == cid, ChallengeDose.step == 1))
     page = pat.get("/challenges")
@@ -193,6 +198,7 @@ def test_a_zone_is_checked_before_anything_is_stored(engine, people) -> None:  #
 
     cid = create(engine, people, doses=[ch.DoseStep(0, "1/4 cooked egg"), ch.DoseStep(8, "1 cooked egg")])["id"]
     shift_back(engine, cid, 8)
+    log_baseline(engine, cid)
     with transaction(engine) as s:
         dose_id = s.scalar(select(ChallengeDose.id).where(ChallengeDose.challenge_id == cid, ChallengeDose.step == 1))
     for bad in ("UTC+25:00", "UTC+05:75", "Europe/Atlantis"):

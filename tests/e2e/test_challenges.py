@@ -63,6 +63,15 @@ def link_patient(server, browser, email: str, clinic_zone: str | None = None):  
     return p, c, pid
 
 
+def _log_baseline(db_url: str, challenge_id: int) -> None:
+    from gutskin.store.db import make_engine
+    from tests.challenges.test_services import log_baseline
+
+    engine = make_engine(db_url)
+    log_baseline(engine, challenge_id)
+    engine.dispose()
+
+
 def take_dose_in_browser(p, base: str, amount: str) -> None:  # type: ignore[no-untyped-def]
     p.goto(base + "/challenges")
     assert amount in p.locator("#take-dose").inner_text()
@@ -101,6 +110,7 @@ def test_whole_home_challenge(server, browser) -> None:  # type: ignore[no-untyp
 
     # three doses, three days apart, each with the safety check
     shift_back(server.db_url, cid, 7)
+    _log_baseline(server.db_url, cid)  # the first step waits for 7 logged baseline days (2026-12-07)
     take_dose_in_browser(p, base, "1/4 cooked egg")
     p.goto(base + "/challenges")
     assert "Observation" in p.locator(f"#today-step-{cid}").inner_text()
@@ -175,6 +185,7 @@ def test_safety_stop_alerts_clinician(server, browser) -> None:  # type: ignore[
     assert r.status_code == 201, r.text
     cid = r.json()["id"]
     shift_back(server.db_url, cid, 7)
+    _log_baseline(server.db_url, cid)  # the first step waits for 7 logged baseline days (2026-12-07)
 
     # at the dose, the safety check shows hives: stop at once, emergency guidance, no dose taken
     p.goto(base + "/challenges")

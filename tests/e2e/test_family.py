@@ -13,7 +13,7 @@ import re
 import httpx
 import pytest
 
-from tests.e2e.test_challenges import shift_back, token
+from tests.e2e.test_challenges import _log_baseline, shift_back, token
 from tests.e2e.test_journeys import PASSWORD, login, register
 
 pytestmark = pytest.mark.e2e
@@ -93,6 +93,7 @@ def test_a_parent_shares_one_childs_record_and_follows_its_challenge(server, bro
     p.click(f"#adhered-{cid}")
     p.wait_for_selector("#adherence-done")
     shift_back(server.db_url, cid, 7)
+    _log_baseline(server.db_url, cid)  # Leo's baseline week logged: the first step waits for it (2026-12-07)
     p.goto(f"{base}/challenges?patient={leo}")
     assert p.locator("#take-dose").inner_text() == "Leo ate 1/4 cooked egg"
     p.check("input[name=checked]")

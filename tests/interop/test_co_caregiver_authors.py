@@ -108,6 +108,9 @@ def test_a_dose_a_co_caregiver_records_is_not_the_parents(engine, people) -> Non
             setattr(ch, col, getattr(ch, col) - back)
         for d in s.scalars(select(challenges.ChallengeDose).where(challenges.ChallengeDose.challenge_id == ch.id)):
             d.planned_on -= back
+    from tests.challenges.test_services import log_baseline
+
+    log_baseline(engine, int(plan["id"]))  # the first step waits for 7 logged baseline days (2026-12-07)
     with transaction(engine) as s:
         dose_id = int(plan["doses"][0]["id"])  # type: ignore[index]
         challenges.take_dose(s, gran, int(plan["id"]), dose_id, {k: False for k in challenges.SAFETY_SYMPTOMS},

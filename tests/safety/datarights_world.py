@@ -67,10 +67,12 @@ def seed_profile(engine, owner, clinician, other_clinician, pid: int, tag: str) 
                              message=f"{MARK} see you {tag}")
         sample = microbiome.upload_sample(s, owner, pid, f"{MARK}-{tag}.tsv", PROFILE)
         home = challenges.create_plan(s, clinician, pid, challenges.PlanInput(
-            food="food.egg", released_for_home=True, start=today, baseline_days=7,
+            food="food.egg", released_for_home=True, start=today, baseline_days=9,
             instructions=f"{MARK} home plan {tag}",
             doses=[challenges.DoseStep(0, f"1/4 egg {MARK}"), challenges.DoseStep(2, "1/2 egg")]))
-        _shift_plan_back(s, int(home["id"]), 7)
+        # 9 baseline days, all logged: 7 food-free once the lapse below and its window are left out (the
+        # first step is held until 7 are logged, 2026-12-07)
+        _shift_plan_back(s, int(home["id"]), 9)
     with transaction(engine) as s:
         dose_id = int(home["doses"][0]["id"])  # type: ignore[index]
         challenges.log_adherence(s, owner, int(home["id"]), today - dt.timedelta(days=2), False, f"{MARK} ate cake")

@@ -51,6 +51,9 @@ CHALLENGE_ROWS: dict[tuple[str, str], Row] = {
         CLIN_MODE, js({"step": 1, "given_at": dt.datetime.now().isoformat(timespec="minutes"), "amount": "1 slice"})),
     ("POST", "/api/v1/challenges/{challenge_id}/supervised-outcome"): Row(CLIN_MODE, js({"immediate_outcome": "negative"})),
     ("POST", "/api/v1/challenges/{challenge_id}/extend-elimination"): Row(CLIN_MODE, js({"extra_days": 3})),
+    # the first step held for a short baseline (2026-12-07): lengthen it, or let the step start
+    ("POST", "/api/v1/challenges/{challenge_id}/extend-baseline"): Row(CLIN_MODE, js({"extra_days": 3})),
+    ("POST", "/api/v1/challenges/{challenge_id}/start-first-step"): Row(CLIN_MODE),
     ("POST", "/api/v1/challenges/{challenge_id}/stop"): Row(STOP_MODE, js({"reason": "holiday"})),
     ("GET", "/api/v1/clinician/challenge-alerts"): Row(CLINICIAN),
     ("POST", "/api/v1/clinician/challenge-alerts/{alert_id}/acknowledge"): Row(exp(401, 403, 403, PASS, 404, 403)),
@@ -74,6 +77,8 @@ CHALLENGE_ROWS: dict[tuple[str, str], Row] = {
     ("POST", "/clinic/challenges/{challenge_id}/evaluate"): Row(PAGE_CLIN_OBJ, form({})),
     ("POST", "/clinic/challenges/{challenge_id}/outcome"): Row(PAGE_CLIN_OBJ, form({"outcome": "refuted"})),
     ("POST", "/clinic/challenges/{challenge_id}/extend"): Row(PAGE_CLIN_OBJ, form({"extra_days": "3"})),
+    ("POST", "/clinic/challenges/{challenge_id}/extend-baseline"): Row(PAGE_CLIN_OBJ, form({"extra_days": "3"})),
+    ("POST", "/clinic/challenges/{challenge_id}/start-first-step"): Row(PAGE_CLIN_OBJ, form({})),
     # the alert under its own challenge (an alert of another challenge is 404: test_round4_foreign_ids.py)
     ("POST", "/clinic/challenges/{challenge_id}/alerts/{alert_id}/ack"): Row(
         PAGE_CLIN_OBJ, form({}), ids=lambda w: {"challenge_id": w.ids["alert_challenge_id"]}),

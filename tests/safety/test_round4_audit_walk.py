@@ -29,7 +29,7 @@ from gutskin.clinic import challenges as ch
 from gutskin.settings import Settings
 from gutskin.store.db import get_engine, transaction
 from gutskin.store.models import AuditEvent, Patient
-from tests.challenges.test_services import shift_back_in
+from tests.challenges.test_services import log_baseline_in, shift_back_in
 from tests.conftest import TEST_SECRET, People, earlier_today
 from tests.safety.matrix_setup import build_world
 from tests.safety.test_authz_matrix import ACTIONS, ROWS, app_routes
@@ -75,6 +75,7 @@ def home_running(s, people) -> dict[str, Any]:  # type: ignore[no-untyped-def]
     """A home challenge whose first dose is due today."""
     out = ch.create_plan(s, people.clinician, people.owner_pid, _plan())
     shift_back_in(s, out["id"], 7)
+    log_baseline_in(s, out["id"])  # the first step waits for 7 logged baseline days (2026-12-07)
     return {"challenge_id": out["id"], "dose_id": out["doses"][0]["id"]}
 
 
@@ -172,6 +173,15 @@ SCENARIOS: dict[tuple[str, str], list[Scenario]] = {
         Scenario("clinician_linked", with_elimination, [("extend", "food_challenge")], {"extra_days": 3})],
     ("POST", "/clinic/challenges/{challenge_id}/extend"): [
         Scenario("clinician_linked", with_elimination, [("extend", "food_challenge")], {"extra_days": "3"})],
+    # the first step held for a short baseline (2026-12-07): lengthen it, or let the step start
+    ("POST", "/api/v1/challenges/{challenge_id}/extend-baseline"): [
+        Scenario("clinician_linked", home_running, [("extend", "food_challenge")], {"extra_days": 3})],
+    ("POST", "/clinic/challenges/{challenge_id}/extend-baseline"): [
+        Scenario("clinician_linked", home_running, [("extend", "food_challenge")], {"extra_days": "3"})],
+    ("POST", "/api/v1/challenges/{challenge_id}/start-first-step"): [
+        Scenario("clinician_linked", home_running, [("record", "food_challenge")], {})],
+    ("POST", "/clinic/challenges/{challenge_id}/start-first-step"): [
+        Scenario("clinician_linked", home_running, [("record", "food_challenge")], {})],
     ("POST", "/api/v1/challenges/{challenge_id}/outcome"): [
         Scenario("clinician_linked", home_running, [("confirm", "food_challenge"), ("create", "allergy_record")],
                  {"outcome": "confirmed", "note": "hives after the first dose in clinic"})],

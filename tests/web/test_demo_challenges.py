@@ -61,9 +61,12 @@ def test_the_demo_has_a_finished_and_a_running_challenge(db_url: str, engine) ->
             (pid, "food.egg", "home", True, clin.id), (pid, "food.dairy", "home", True, clin.id)]
         egg, dairy = rows
 
-        # the finished egg challenge: all steps taken by Ana, ended 30 days ago, evaluated
+        # the finished egg challenge: all steps taken by Ana, ended 30 days ago, evaluated, and its outcome
+        # recorded by the clinician the day it came due (2026-12-07: it was left open, "overdue (29 days)")
         assert egg.reintroduction_end == today - dt.timedelta(days=30)
-        assert egg.status == "evaluated" and egg.outcome is None  # the clinician's review is left to try
+        assert egg.status == "confirmed" and egg.confirmed_by_user_id == clin.id
+        assert egg.outcome == ("confirmed" if egg.verdict["verdict"] == "reaction_likely" else "refuted")
+        assert egg.confirmed_at.date() == today - dt.timedelta(days=29)
         egg_doses = s.scalars(select(ChallengeDose).where(ChallengeDose.challenge_id == egg.id)
                               .order_by(ChallengeDose.step)).all()
         assert [d.status for d in egg_doses] == ["taken"] * 3
@@ -89,10 +92,10 @@ def test_the_demo_has_a_finished_and_a_running_challenge(db_url: str, engine) ->
         assert [(d.status, d.planned_on) for d in dairy_doses] == [
             ("taken", today - dt.timedelta(days=3)), ("planned", today), ("planned", today + dt.timedelta(days=3))]
         steps = chal.today_steps(s, actor_for(ana), pid)
-        assert [(x["food"], x["action"]) for x in steps] == [("food.egg", "review"), ("food.dairy", "dose")]
+        assert [(x["food"], x["action"]) for x in steps] == [("food.dairy", "dose")]
         due = chal.reminders(s, actor_for(ana), pid)
         assert {"kind": "next_step", "food": "food.dairy", "due": today.isoformat()}.items() <= due[-1].items()
-        assert any(r["kind"] == "review_result" and r["food"] == "food.egg" for r in due)
+        assert not any(r["kind"] == "review_result" for r in due)
 
         # audited as the clinician (plans, verdict) and as Ana (doses)
         acts = {(e.actor_user_id, e.action, e.object_type) for e in s.scalars(
@@ -118,8 +121,7 @@ def test_the_demo_challenges_on_the_pages(client, db_url: str, engine) -> None: 
     assert f"/clinic/challenges/{egg}" in listing.text and f"/clinic/challenges/{dairy}" in listing.text
     detail = _text(client.get(f"/clinic/challenges/{egg}").text)
     assert re.search(r"no reaction|inconclusive", detail, re.I), detail[:3000]
-    panel = _text(client.get("/clinic/challenges").text)
-    assert "The egg challenge is finished" in panel, panel[:3000]
+    assert "closed: outcome recorded" in detail, detail[:3000]
 
     client.cookies.clear()
     assert login_page(client, "dev@demo.gutskin.org", PASSWORD).status_code == 303  # shares with nobody
@@ -142,3 +144,20 @@ def test_production_still_refuses_the_demo(sqlite_url: str, monkeypatch) -> None
     with transaction(get_engine(sqlite_url)) as s:
         assert s.scalar(select(func.count()).select_from(FoodChallenge)) == 0
         assert s.scalar(select(func.count()).select_from(User)) == 0
+
+
+def test_the_demo_shows_no_challenge_overdue_on_the_day_it_is_loaded(client, db_url: str, engine) -> None:  # type: ignore[no-untyped-def]
+    """2026-12-07: the demo's finished egg challenge read "Overdue since ... (29 days)" on the clinician's
+    Challenges page the day the demo was loaded (its outcome was left open a month after its last window).
+    The demo is a current story on any day: nothing overdue, no open alert, the dairy step due today."""
+    load_demo(db_url)
+    with transaction(engine) as s:
+        clin = s.scalar(select(User).where(User.email == CLINICIAN))
+        got = chal.clinician_alerts(s, actor_for(clin))
+    assert [r for r in got["due"] if r["overdue_days"]] == [], got["due"]
+    assert got["alerts"] == []
+    assert login_page(client, CLINICIAN, PASSWORD).status_code == 303
+    page = _text(client.get("/clinic/challenges").text)
+    assert "Overdue" not in page and "No open safety alerts." in page, page[:3000]
+    panel = _text(client.get("/clinic").text)
+    assert "Overdue" not in panel and "Safety alerts" not in panel, panel[:3000]

@@ -46,6 +46,9 @@ def test_a_childs_food_challenge_page_speaks_of_the_child(client, people, engine
     assert "Do not eat egg" not in page and "log your day" not in page and "I ate" not in page
 
     shift_back(engine, cid, 7)  # the baseline week is over: the dose day
+    from tests.challenges.test_services import log_baseline
+
+    log_baseline(engine, cid)  # Leo's baseline week logged: the first step waits for it (2026-12-07)
     page = html.unescape(client.get(f"/challenges?patient={leo}").text)
     assert "Step 1: give Leo 1/4 cooked egg today" in page and ">Leo ate 1/4 cooked egg</button>" in page
     r = client.post(f"/challenges/{cid}/dose/{_first_dose(engine, cid)}",

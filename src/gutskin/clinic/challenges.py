@@ -84,6 +84,27 @@ EMERGENCY_GUIDANCE = (
 )
 
 
+#: alert kinds (``challenge_alerts.kind``, a String(24); no schema change): a safety stop; a late
+#: (eczematous) reaction logged in a dose's observation window (2026-12-07), stored as kind
+#: ``late:YYYY-MM-DD`` (the diary day; ``symptoms`` its signs, so that every reader of the signs, the
+#: FHIR reactions too, reads signs only), one alert per challenge and day, ``late_reaction`` in every
+#: answer; and a clinician's decision to let
+#: the first step start with fewer than ``MIN_BASELINE_DAYS`` baseline days logged, stored as an alert
+#: acknowledged by that clinician as it is made (no signs: no FHIR reaction, never on an alerts list)
+SAFETY_STOP = "safety_stop"
+LATE_REACTION = "late_reaction"
+SHORT_BASELINE_START = "short_baseline_start"
+LATE_SIGN_LABELS: dict[str, str] = {
+    "flare": "Eczema flare logged",
+    "itch_rise": "Itch 3 or more points above the food-free baseline's mean",
+}
+#: late-reaction alerts are looked for while the windows can still hold the next step, and a week after
+LATE_CHECK_DAYS_AFTER = 7
+#: who creates a late-reaction alert: the check runs when the diary is written and when steps and
+#: alerts are read, whoever wrote or reads; the audit row names the check, not the reader
+LATE_CHECK = Actor(user_id=None, role="system", label="late-reaction check")
+
+
 #: the guidance after a safety stop whose alert no clinician can read (sharing ended before anyone
 #: acknowledged it): "Your clinician has been alerted" stayed on the page (consent-lifecycle walk)
 UNSEEN_ALERT_GUIDANCE = EMERGENCY_GUIDANCE.replace(
@@ -114,6 +135,7 @@ def _alert_reaches_a_clinician(session: Session, ch: FoodChallenge) -> bool:
     """Whether a clinician has seen or can see the safety alert of a stopped challenge: one
     acknowledged it, or the record is shared with a clinician now (their panel lists it)."""
     acknowledged = session.scalar(select(ChallengeAlert.id).where(ChallengeAlert.challenge_id == ch.id,
+                                                                  ChallengeAlert.kind == SAFETY_STOP,
                                                                   ChallengeAlert.acknowledged_at.is_not(None)).limit(1))
     return acknowledged is not None or session.scalar(
         select(Consent.id).where(Consent.patient_id == ch.patient_id, Consent.revoked_at.is_(None),
@@ -122,7 +144,9 @@ def _alert_reaches_a_clinician(session: Session, ch: FoodChallenge) -> bool:
 
 def unseen_alerts_of(session: Session, patient_id: int, clinician_user_id: int) -> int:
     """Unacknowledged safety alerts of the challenges one clinician supervised (the Sharing page
-    warns before revoking them: the clinician would no longer see them)."""
+    warns before revoking them: the clinician would no longer see them). Late reactions logged
+    since the last check are looked for first (:func:`check_late_reactions`)."""
+    check_late_reactions(session, [patient_id])
     return len(session.scalars(
         select(ChallengeAlert.id).join(FoodChallenge, FoodChallenge.id == ChallengeAlert.challenge_id)
         .where(ChallengeAlert.patient_id == patient_id, FoodChallenge.clinician_user_id == clinician_user_id,
@@ -387,13 +411,49 @@ def _out(session: Session, ch: FoodChallenge, today: dt.date | None = None, full
         ]
         d["alerts"] = [_alert_out(a) for a in session.scalars(
             select(ChallengeAlert).where(ChallengeAlert.challenge_id == ch.id).order_by(ChallengeAlert.id)).all()]
+        if (ch.kind == "home" and ch.status in OPEN_STATUSES and doses
+                and not any(x.status == "taken" for x in doses)):  # the first home step and its baseline (2026-12-07)
+            d["first_step"] = {"logged": baseline_logged(session, ch, max(today, ch.reintroduction_start)),
+                               "needed": MIN_BASELINE_DAYS, "started": short_baseline_started(session, ch)}
     return d
 
 
+LATE_PREFIX = "late:"
+
+
+def alert_day(kind: str | None) -> dt.date | None:
+    """The diary day a late-reaction alert is about (its stored kind ``late:YYYY-MM-DD``), else None."""
+    if kind and kind.startswith(LATE_PREFIX):
+        try:
+            return dt.date.fromisoformat(kind[len(LATE_PREFIX):])
+        except ValueError:
+            return None
+    return None
+
+
+def alert_kind(kind: str) -> str:
+    """The kind an answer gives: ``late_reaction`` for a stored ``late:YYYY-MM-DD``."""
+    return LATE_REACTION if kind.startswith(LATE_PREFIX) else kind
+
+
+def alert_sign_labels(kind: str, symptoms: list | None) -> list[str]:
+    """An alert's signs in words: the safety check's questions, or a late reaction's signs with
+    the day ("Eczema flare logged on Sat 5 Dec 2026")."""
+    signs = list(symptoms or [])
+    if alert_kind(kind) == LATE_REACTION:
+        day = alert_day(kind)
+        on = f" on {_day_words(day)}" if day is not None else ""
+        return [f"{LATE_SIGN_LABELS.get(x, x)}{on}" for x in signs]
+    return [SAFETY_SYMPTOMS.get(x, x) for x in signs]
+
+
 def _alert_out(a: ChallengeAlert) -> dict[str, object]:
+    day = alert_day(a.kind)
     return {
-        "id": a.id, "challenge_id": a.challenge_id, "patient_id": a.patient_id, "kind": a.kind,
-        "symptoms": a.symptoms, "symptom_labels": [SAFETY_SYMPTOMS.get(s, s) for s in a.symptoms],
+        "id": a.id, "challenge_id": a.challenge_id, "patient_id": a.patient_id, "kind": alert_kind(a.kind),
+        "symptoms": a.symptoms,
+        "symptom_labels": alert_sign_labels(a.kind, a.symptoms),
+        "day": day.isoformat() if day is not None else None,
         "created_at": _z(a.created_at),
         "acknowledged": a.acknowledged_at is not None,
     }
@@ -609,6 +669,70 @@ def extend_elimination(session: Session, actor: Actor, challenge_id: int, extra_
     return _out(session, ch)
 
 
+def extend_baseline(session: Session, actor: Actor, challenge_id: int, extra_days: int) -> dict[str, object]:
+    """Lengthen the baseline before the first dose (the reintroduction and its steps move with it):
+    a linked clinician's answer to a first step held because too few baseline days are logged
+    (2026-12-07). Only while no dose is taken, up to ``MAX_BASELINE_DAYS`` days of baseline and
+    ``MAX_PLAN_DAYS`` for the whole plan, never onto another food's reintroduction."""
+    require_role(actor, "clinician")
+    ch = _challenge(session, actor, challenge_id, "clinician")
+    if ch.status not in OPEN_STATUSES:
+        raise InvalidInput("status: this challenge is not running")
+    if isinstance(extra_days, bool) or not isinstance(extra_days, int) or extra_days < 1:
+        raise InvalidInput("extra_days: expected at least 1")
+    doses = _doses(session, ch)
+    if any(d.status == "taken" for d in doses):
+        raise InvalidInput("extra_days: a dose is already taken; the baseline can only be lengthened before the first")
+    today = zones.patient_today(session, ch.patient_id)
+    # a baseline already over (the first step held) is lengthened from today: the steps start extra_days from now
+    shift_to = max(ch.baseline_end + dt.timedelta(days=extra_days), today + dt.timedelta(days=extra_days - 1))
+    shift = shift_to - ch.baseline_end
+    length = (shift_to - ch.baseline_start).days + 1
+    if length > MAX_BASELINE_DAYS:
+        raise InvalidInput(f"extra_days: the baseline may last at most {MAX_BASELINE_DAYS} days (it would last "
+                           f"{length})")
+    first = ch.elimination_start or ch.baseline_start
+    if (ch.reintroduction_end + shift - first).days > MAX_PLAN_DAYS:
+        raise InvalidInput(f"extra_days: the whole plan must fit in {MAX_PLAN_DAYS} days")
+    clash = _overlapping_reintroduction(session, ch.patient_id, ch.id, ch.reintroduction_start + shift,
+                                        ch.reintroduction_end + shift)
+    if clash is not None:
+        other, o_start, o_end = clash
+        raise InvalidInput(
+            f"extra_days: the reintroduction would then run from {(ch.reintroduction_start + shift).isoformat()} to "
+            f"{(ch.reintroduction_end + shift).isoformat()}, into the {food_label(other.food)} challenge's "
+            f"({o_start.isoformat()} to {o_end.isoformat()}); reintroduce one food at a time")
+    ch.baseline_end += shift
+    ch.reintroduction_start += shift
+    ch.reintroduction_end += shift
+    for d in doses:
+        d.planned_on += shift
+    ch.updated_at = utcnow()
+    audit.record(session, actor, ch.patient_id, "extend", "food_challenge", ch.id)
+    return _out(session, ch)
+
+
+def start_with_short_baseline(session: Session, actor: Actor, challenge_id: int) -> dict[str, object]:
+    """A linked clinician lets the first home step start although fewer than ``MIN_BASELINE_DAYS``
+    baseline days are logged (2026-12-07: the step is held until then). Kept, with no schema change,
+    as a ``challenge_alerts`` row of kind ``short_baseline_start`` acknowledged by that clinician as it
+    is made (no signs: never on an alerts list, no FHIR reaction), and audited."""
+    require_role(actor, "clinician")
+    ch = _challenge(session, actor, challenge_id, "clinician")
+    if ch.status not in OPEN_STATUSES:
+        raise InvalidInput("status: this challenge is not running")
+    if any(d.status == "taken" for d in _doses(session, ch)):
+        raise InvalidInput("status: a dose is already taken; the first step has started")
+    if not short_baseline_started(session, ch):
+        now = utcnow()
+        row = ChallengeAlert(challenge_id=ch.id, patient_id=ch.patient_id, kind=SHORT_BASELINE_START, symptoms=[],
+                             created_at=now, acknowledged_at=now, acknowledged_by_user_id=actor.user_id)
+        session.add(row)
+        session.flush()
+        audit.record(session, actor, ch.patient_id, "record", "food_challenge", ch.id)  # let the first step start
+    return _out(session, ch)
+
+
 def list_challenges(session: Session, actor: Actor, patient_id: int, day: dt.date | None = None) -> list[dict[str, object]]:
     """The patient's challenges, each with its phase on ``day`` (default: the patient's today)."""
     patient = patient_for_read(session, actor, patient_id)
@@ -624,6 +748,7 @@ def list_challenges(session: Session, actor: Actor, patient_id: int, day: dt.dat
 def get_challenge(session: Session, actor: Actor, challenge_id: int) -> dict[str, object]:
     ch = _challenge(session, actor, challenge_id, "read")
     audit.record(session, actor, ch.patient_id, "read", "food_challenge", ch.id)
+    check_late_reactions(session, [ch.patient_id])
     return _out(session, ch)
 
 
@@ -751,26 +876,36 @@ def _step_for(session: Session, ch: FoodChallenge, day: dt.date, zone: str | Non
         dosed_today = wait is not None
         if today_dose is not None and not (home_dose and dosed_today) and (today_dose.planned_on == day or home_dose):
             step["dose"] = _dose_out(today_dose)
-            if today_dose.setting == "home" and ch.kind == "home" and ch.released_for_home:
+            held = late_hold(session, ch, doses) if today_dose.setting == "home" else []
+            first_step = not any(d.status == "taken" for d in doses)
+            n_base = baseline_logged(session, ch, day) if first_step and today_dose.setting == "home" else None
+            if today_dose.setting == "home" and held:  # a late reaction: no further step until the clinic has looked
+                step["action"], step["dose"] = "held", None
+                step["held_days"] = [d.isoformat() for d in held]
+                step["text"] = f"Step {today_dose.step} ({today_dose.amount}) is on hold. " + _held_text(
+                    ch, doses, held, child)
+                taken = [d for d in doses if d.status == "taken"]
+                if taken:
+                    step["safety_dose_id"] = taken[-1].id
+            elif (n_base is not None and n_base < MIN_BASELINE_DAYS and ch.kind == "home"
+                  and not short_baseline_started(session, ch)):  # held: the result needs 7 food-free days
+                step["action"], step["dose"] = "wait_baseline", None
+                step["baseline_logged"], step["baseline_needed"] = n_base, MIN_BASELINE_DAYS
+                step["text"] = baseline_wait_text(food, today_dose.step, n_base, child)
+            elif today_dose.setting == "home" and ch.kind == "home" and ch.released_for_home:
                 step["action"] = "dose"
                 late = "" if today_dose.planned_on == day else f" (it was due on {today_dose.planned_on.isoformat()})"
                 step["text"] = (f"Step {today_dose.step}{late}: give {child} {today_dose.amount} today, in the morning, "
                                 f"then no other {food}, and log {child}'s day. Answer the safety check first." if child
                                 else f"Step {today_dose.step}{late}: eat {today_dose.amount} today, in the morning, then do "
                                 f"not eat any other {food} and log your day. Answer the safety check first.")
-                if not any(d.status == "taken" for d in doses):  # the first step: is the baseline long enough?
-                    n = baseline_logged(session, ch, day)
-                    step["baseline_logged"], step["baseline_needed"] = n, MIN_BASELINE_DAYS
-                    if n < MIN_BASELINE_DAYS:
-                        step["text"] += (
-                            f" Only {n} of the {MIN_BASELINE_DAYS} food-free days the result needs are logged for "
-                            f"{child} before this step: without them the challenge cannot give a result. Better wait "
-                            f"with this step and log {child}'s day every day until {MIN_BASELINE_DAYS} are logged (a "
-                            "step can be given late), or ask the clinic." if child else
-                            f" Only {n} of the {MIN_BASELINE_DAYS} food-free days the result needs are logged before "
-                            "this step: without them the challenge cannot give a result. Better wait with this step "
-                            f"and log your day every day until {MIN_BASELINE_DAYS} are logged (a step can be taken "
-                            "late), or ask your clinic.")
+                if n_base is not None:  # the first step: how many baseline days are logged
+                    step["baseline_logged"], step["baseline_needed"] = n_base, MIN_BASELINE_DAYS
+                    if n_base < MIN_BASELINE_DAYS:  # the clinician let it start anyway
+                        step["text"] += (f" Your clinic let this step start with {n_base} of the {MIN_BASELINE_DAYS} "
+                                         "food-free baseline days logged." if not child else
+                                         f" The clinic let this step start with {n_base} of the {MIN_BASELINE_DAYS} "
+                                         f"food-free baseline days logged for {child}.")
                 if any(d.status == "taken" for d in doses):  # a late reaction to the step before holds this one
                     step["text"] += (f" If {child}'s eczema has flared since the last step, do not give this one: "
                                      "tell the clinic first." if child else
@@ -834,10 +969,15 @@ def baseline_logged(session: Session, ch: FoodChallenge, before: dt.date) -> int
     patient said they did not follow the step, are left out with their observation windows, as in
     the verdict. Allergist walk, 2026-12-07: a patient who logged 3 of the 7 baseline days was told
     "Step 1: eat 1/4 cooked egg today" with no word, and the challenge could then give no result."""
+    return len(_baseline_itch(session, ch, before))
+
+
+def _baseline_itch(session: Session, ch: FoodChallenge, before: dt.date) -> dict[dt.date, int]:
+    """The itch of the food-free days :func:`baseline_logged` counts, by day."""
     from gutskin.insights.challenges import window_days
 
     start = _reference_start(ch)
-    logged = set(session.scalars(select(DiaryDay.day).where(
+    logged = dict(session.execute(select(DiaryDay.day, DiaryDay.itch).where(
         DiaryDay.patient_id == ch.patient_id, DiaryDay.day >= start, DiaryDay.day < before,
         DiaryDay.itch.is_not(None))).all())
     eaten = set(session.scalars(select(FactorValue.day).join(Factor, Factor.id == FactorValue.factor_id).where(
@@ -845,7 +985,135 @@ def baseline_logged(session: Session, ch: FoodChallenge, before: dt.date) -> int
         FactorValue.day >= start, FactorValue.day < before)).all())
     eaten |= set(session.scalars(select(ChallengeAdherence.day).where(
         ChallengeAdherence.challenge_id == ch.id, ChallengeAdherence.followed.is_(False))).all())
-    return len(logged - eaten - window_days(sorted(eaten), window_hours=ch.observation_hours))
+    left_out = eaten | window_days(sorted(eaten), window_hours=ch.observation_hours)
+    return {d: int(v) for d, v in logged.items() if d not in left_out}
+
+
+# ----------------------------------------------------------------------------- late reactions (2026-12-07)
+
+
+def late_reactions(session: Session, ch: FoodChallenge, doses: list[ChallengeDose] | None = None) -> list:
+    """The diary days in a taken dose's observation window that read as a late (eczematous)
+    reaction: a flare ticked, or itch 3 or more points above the food-free baseline's mean
+    (:func:`gutskin.insights.challenges.late_reaction_days`; home and clinic doses alike, each laid
+    on the patient's days from the zone it was taken in)."""
+    from gutskin.insights.challenges import late_reaction_days
+
+    doses = _doses(session, ch) if doses is None else doses
+    taken = [d for d in doses if d.status == "taken" and d.taken_at is not None]
+    if not taken:
+        return []
+    local = [local_dose_time(d.taken_at, d.entered_zone) for d in taken if d.taken_at is not None]
+    first = min(t.date() for t in local)
+    last = (max(local) + dt.timedelta(hours=ch.observation_hours)).date()
+    rows = session.execute(select(DiaryDay.day, DiaryDay.itch, DiaryDay.flare).where(
+        DiaryDay.patient_id == ch.patient_id, DiaryDay.day >= first, DiaryDay.day <= last)).all()
+    if not rows:
+        return []
+    base = _baseline_itch(session, ch, first)
+    return late_reaction_days(local, [r.day for r in rows], [r.itch for r in rows],
+                              [None if r.flare is None else bool(r.flare) for r in rows], list(base.values()),
+                              window_hours=float(ch.observation_hours))
+
+
+def _late_alerts(session: Session, ch: FoodChallenge) -> list[ChallengeAlert]:
+    return list(session.scalars(select(ChallengeAlert).where(
+        ChallengeAlert.challenge_id == ch.id, ChallengeAlert.kind.like(LATE_PREFIX + "%")).order_by(ChallengeAlert.id)).all())
+
+
+def check_late_reactions(session: Session, patient_ids: list[int]) -> int:
+    """Write a late-reaction alert (``challenge_alerts``, kind ``late_reaction``) for every day in a
+    dose's observation window of a running challenge that reads as a late reaction and has none yet
+    (one alert per challenge and day, however often the day is saved or the check runs). Returns
+    how many were written.
+
+    Where it runs (2026-12-07): where steps and alerts are computed -- the patient's steps (page and
+    ``GET /me/challenges``), a challenge read (the clinician's challenge page, ``GET /challenges/{id}``),
+    the clinician's alerts (the panel, *Challenges*, ``GET /clinician/challenge-alerts``) and the
+    sharing page's count -- not where the diary is written. A day reaches the diary by the page, the
+    API, a CSV import or a FHIR bundle; checking at the reads covers them all at once, and every place
+    an alert is shown or a step offered runs the check first, so none shows a diary it has not checked.
+    The diary write stays within its budget (tests/foundation/test_write_path.py: at most five
+    statements; the check costs one query with no running challenge, a few per running one). Each
+    alert is audited as made by the check (``LATE_CHECK``), not by whoever read."""
+    if not patient_ids:
+        return 0
+    chs = session.scalars(select(FoodChallenge).where(
+        FoodChallenge.patient_id.in_(patient_ids), FoodChallenge.status.in_(OPEN_STATUSES),
+        FoodChallenge.outcome.is_(None)).order_by(FoodChallenge.id)).all()
+    if not chs:
+        return 0
+    taken_ids = set(session.scalars(select(ChallengeDose.challenge_id).where(
+        ChallengeDose.challenge_id.in_([c.id for c in chs]), ChallengeDose.status == "taken")).all())
+    made = 0
+    for ch in chs:
+        if ch.id not in taken_ids:
+            continue
+        doses = _doses(session, ch)
+        today = zones.patient_today(session, ch.patient_id)
+        if today > observation_end(ch, doses) + dt.timedelta(days=LATE_CHECK_DAYS_AFTER):
+            continue  # long finished: the verdict reads those days
+        found = late_reactions(session, ch, doses)
+        if not found:
+            continue
+        have = {alert_day(a.kind) for a in _late_alerts(session, ch)}
+        for sign in found:
+            if sign.day in have:
+                continue
+            alert = ChallengeAlert(challenge_id=ch.id, patient_id=ch.patient_id,
+                                   kind=LATE_PREFIX + sign.day.isoformat(), symptoms=list(sign.signs))
+            session.add(alert)
+            session.flush()
+            audit.record(session, LATE_CHECK, ch.patient_id, "create", "challenge_alert", alert.id)
+            have.add(sign.day)
+            made += 1
+    return made
+
+
+def late_hold(session: Session, ch: FoodChallenge, doses: list[ChallengeDose] | None = None) -> list[dt.date]:
+    """The days of late-reaction alerts no clinician has acknowledged yet, plus window days that read
+    as a late reaction and have no alert yet (a read that could not write one): while any is left,
+    the next dose step is held (home steps are not offered and ``take_dose`` refuses; a clinic dose
+    is refused). Acknowledging the alert (``acknowledge_alert``) or stopping the challenge ends it."""
+    alerts = _late_alerts(session, ch)
+    held = {alert_day(a.kind) for a in alerts if a.acknowledged_at is None}
+    known = {alert_day(a.kind) for a in alerts}
+    held |= {x.day for x in late_reactions(session, ch, doses) if x.day not in known}
+    return sorted(d for d in held if d is not None)
+
+
+def _held_text(ch: FoodChallenge, doses: list[ChallengeDose], held: list[dt.date], child: str | None) -> str:
+    """The patient's (or parent's) words for a step held by a late reaction."""
+    food = food_label(ch.food)
+    taken = [d for d in doses if d.status == "taken"]
+    after = f" after step {max(d.step for d in taken)}" if taken else ""
+    days = ", ".join(_day_words(d) for d in held)
+    whose = f"{child}'s diary" if child else "Your diary"
+    return (f"{whose} shows a flare or a clear worsening of the eczema on {days}{after}: this can be a late "
+            f"reaction to {food}. The next step is on hold until the clinic has reviewed it; "
+            + ("the clinic has been alerted. " if child else "your clinic has been alerted. ")
+            + (f"Give {child} no {food} until then. " if child else f"Do not eat {food} until then. ")
+            + _flare_advice(child))
+
+
+def short_baseline_started(session: Session, ch: FoodChallenge) -> bool:
+    """Whether a linked clinician let the first step start with fewer than ``MIN_BASELINE_DAYS``
+    baseline days logged (:func:`start_with_short_baseline`)."""
+    return session.scalar(select(ChallengeAlert.id).where(
+        ChallengeAlert.challenge_id == ch.id, ChallengeAlert.kind == SHORT_BASELINE_START).limit(1)) is not None
+
+
+def baseline_wait_text(food: str, step_no: int, n: int, child: str | None) -> str:
+    """The first step held for a baseline with too few logged days (2026-12-07; it was offered with a warning)."""
+    if child:
+        return (f"Step {step_no} waits: only {n} of the {MIN_BASELINE_DAYS} food-free days the result needs are "
+                f"logged for {child}, and without them the challenge cannot give a result. Give {child} no {food}; "
+                f"log {child}'s day every day: the step is offered once {MIN_BASELINE_DAYS} are logged (a step can "
+                "be given late), or when the clinic extends the baseline or lets the step start.")
+    return (f"Step {step_no} waits: only {n} of the {MIN_BASELINE_DAYS} food-free days the result needs are logged, "
+            f"and without them the challenge cannot give a result. Do not eat {food}; log your day every day: the "
+            f"step is offered once {MIN_BASELINE_DAYS} are logged (a step can be taken late), or when your clinic "
+            "extends the baseline or lets the step start.")
 
 
 def today_steps(session: Session, actor: Actor, patient_id: int, day: dt.date | None = None,
@@ -864,6 +1132,7 @@ def today_steps(session: Session, actor: Actor, patient_id: int, day: dt.date | 
         FoodChallenge.patient_id == patient_id, FoodChallenge.status.in_((*OPEN_STATUSES, "stopped")))
         .order_by(FoodChallenge.id)).all()
     audit.record(session, actor, patient_id, "read", "challenge_steps", day.isoformat())
+    check_late_reactions(session, [patient_id])  # a day logged in a way that did not check (a FHIR bundle)
     out = []
     for ch in rows:
         if ch.status == "stopped" and ch.stopped_at and (utcnow() - ch.stopped_at) > dt.timedelta(days=14):
@@ -931,7 +1200,7 @@ def _stop_for_safety(session: Session, actor: Actor, ch: FoodChallenge, present:
     for d in _doses(session, ch):
         if d.status == "planned":
             d.status = "skipped"
-    alert = ChallengeAlert(challenge_id=ch.id, patient_id=ch.patient_id, kind="safety_stop", symptoms=present)
+    alert = ChallengeAlert(challenge_id=ch.id, patient_id=ch.patient_id, kind=SAFETY_STOP, symptoms=present)
     session.add(alert)
     session.flush()
     audit.record(session, actor, ch.patient_id, "stop", "food_challenge", ch.id)
@@ -977,6 +1246,18 @@ def take_dose(session: Session, actor: Actor, challenge_id: int, dose_id: int, s
     all_doses = _doses(session, ch)
     if any(d.step < dose.step and d.status == "planned" for d in all_doses):
         raise InvalidInput("dose: an earlier step has not been taken")
+    held = late_hold(session, ch, all_doses)
+    if held:  # a late reaction to the step before: the clinic reviews it first (2026-12-07)
+        raise InvalidInput(f"dose: step {dose.step} is on hold: a flare or clear worsening was logged on "
+                           f"{', '.join(d.isoformat() for d in held)}, after the last step (a possible late reaction); "
+                           "the clinic has been alerted and must review it before the next step")
+    if not any(d.status == "taken" for d in all_doses) and not short_baseline_started(session, ch):
+        n = baseline_logged(session, ch, today)
+        if n < MIN_BASELINE_DAYS:  # the result needs 7 food-free days before the first dose (held since 2026-12-07)
+            raise InvalidInput(f"dose: step {dose.step} waits for the baseline: {n} of the {MIN_BASELINE_DAYS} "
+                               f"food-free baseline days are logged and {MIN_BASELINE_DAYS} are needed before the "
+                               "first step; log every day, or ask the clinic to extend the baseline or let the step "
+                               "start")
     now = utcnow()
     when, where = home_instant(taken_at, zone)
     when = when or now
@@ -1237,6 +1518,12 @@ def record_supervised_dose(session: Session, actor: Actor, challenge_id: int, st
                            "record the immediate outcome (positive, or stopped with the reason); a dose given anyway "
                            "goes in the stopping reason")
     dose = session.scalar(select(ChallengeDose).where(ChallengeDose.challenge_id == ch.id, ChallengeDose.step == step))
+    if dose is None or dose.status != "taken":  # a new step, not the correction of one recorded
+        held = late_hold(session, ch)
+        if held:
+            raise InvalidInput(f"step: a flare or clear worsening was logged on {', '.join(d.isoformat() for d in held)} "
+                               "after an earlier dose (a possible late reaction): review it and acknowledge its alert "
+                               "before the next dose")
     if dose is None:
         dose = ChallengeDose(challenge_id=ch.id, step=step, planned_on=local.date(), amount=amount.strip(),
                              setting="clinic")
@@ -1617,6 +1904,7 @@ def clinician_alerts(session: Session, actor: Actor, day: dt.date | None = None)
     pids = list(session.scalars(select(Consent.patient_id).where(
         Consent.clinician_user_id == actor.user_id, Consent.revoked_at.is_(None),
         Consent.clinician_user_id.is_not(None))).all())
+    check_late_reactions(session, pids)  # late reactions logged since the last check (2026-12-07)
     linked = session.scalars(select(Patient).where(Patient.id.in_(pids))).all()
     names = {p.id: p.display_name or p.external_id for p in linked}
     tzs = {p.id: zones.known(p.time_zone) for p in linked}

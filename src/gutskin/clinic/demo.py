@@ -6,7 +6,8 @@ a gut microbiome sample (``demo_stool_genus.csv``, the same file as ``docs/examp
 the same path as a patient's upload, so the microbiome report can be seen without a file of one's own (until 2026-12-06
 every demo account read "No samples yet" and no example table was shipped). Ana also has two food challenges her
 clinician planned (since 2026-12-06; before, every challenge page was empty): a finished home egg reintroduction whose
-verdict the real verdict code computed from her diary, awaiting the clinician's review, and a running home dairy
+verdict the real verdict code computed from her diary, reviewed by the clinician the day it came due (since 2026-12-07:
+it was left open and read "overdue (29 days)" on the day the demo was loaded), and a running home dairy
 reintroduction with step 1 taken three days ago and step 2 due today. Both go through the service functions a clinician
 and a patient use (audited as them); the days between the steps pass the way tests/challenges let them pass, by
 moving the plan's stored dates back (the service refuses plans and doses in the past). Idempotent: when the demo
@@ -28,7 +29,7 @@ from gutskin.clinic.actors import SYSTEM
 from gutskin.clinic.diary import import_diary_csv
 from gutskin.diary.csvio import DiaryRow, write_diary_csv
 from gutskin.store.db import get_engine, transaction
-from gutskin.store.models import ChallengeDose, FoodChallenge, Patient, User
+from gutskin.store.models import AllergyRecord, ChallengeDose, FoodChallenge, Patient, User
 
 CLINICIAN = "clinician@demo.gutskin.org"
 PATIENTS = ("ana", "ben", "chloe", "dev")
@@ -203,10 +204,28 @@ def _run_challenge(s, clinician, patient, pid: int, food: str, steps: tuple[tupl
     return cid
 
 
+def _egg_reviewed(s, clinician, egg: int, verdict: str, today: dt.date) -> None:  # type: ignore[no-untyped-def]
+    """The clinician recorded the egg's outcome the day it came due (the day after its last window),
+    as the verdict reads: a reaction likely is confirmed, anything else refuted with a note. Until
+    2026-12-07 the outcome was left open, so the demo's clinician read "Overdue since ... (29 days)"
+    on the day the demo was loaded: a month-old review nobody had done is not the story of a clinic."""
+    outcome = "confirmed" if verdict == "reaction_likely" else "refuted"
+    note = ("Demo: the diary suggests a reaction; egg stays off the menu." if outcome == "confirmed" else
+            "Demo: no reaction after 1/4, 1/2 and 1 cooked egg; egg can be eaten again.")
+    out = chal.confirm_outcome(s, clinician, egg, outcome, note)
+    reviewed = dt.datetime.combine(today - dt.timedelta(days=EGG_LAST_DAY_AGO - 1), dt.time(10, 0))
+    c = s.get(FoodChallenge, egg)
+    c.confirmed_at = c.updated_at = reviewed
+    rec = s.get(AllergyRecord, int(out["allergy_record"]["id"]))
+    rec.recorded_at = reviewed
+    s.flush()
+
+
 def _challenges(s, clinician, patient, pid: int, today: dt.date) -> None:  # type: ignore[no-untyped-def]
     """Ana's finished egg challenge (evaluated by the clinician) and her running dairy challenge."""
     egg_start, _ = _egg_plan(today)
     egg = _run_challenge(s, clinician, patient, pid, "food.egg", EGG_DOSES, egg_start, len(EGG_DOSES), today)
-    chal.evaluate(s, clinician, egg)  # the real verdict on her diary; the outcome is left to the clinician
+    verdict = chal.evaluate(s, clinician, egg)["verdict"]  # the real verdict on her diary
+    _egg_reviewed(s, clinician, egg, str(verdict), today)
     dairy_start, _ = _dairy_plan(today)
     _run_challenge(s, clinician, patient, pid, "food.dairy", DAIRY_DOSES, dairy_start, DAIRY_STEPS_TAKEN, today)

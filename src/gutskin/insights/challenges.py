@@ -593,3 +593,72 @@ __all__ = [
     "simulate_challenge",
     "window_days",
 ]
+
+
+# ----------------------------------------------------------------------------- late reactions as they come
+
+#: a day's itch this far above the food-free baseline's mean, in a dose's observation window, is a
+#: clear worsening to alert on (2026-12-07). Three points: above the verdict's ``relevant`` 2-point
+#: rise (half the >= 4-point Peak Pruritus NRS responder definition, Yosipovitch 2019) for one day
+#: read alone, below the 4-point responder change itself, so a worsening a clinician would call
+#: meaningful is not missed while one day's ordinary noise (SD about 1-1.5 points) is.
+LATE_ITCH_RISE = 3.0
+#: the baseline mean needs this many logged food-free days; with fewer, only a logged flare alerts
+LATE_MIN_BASELINE_DAYS = 3
+LATE_SIGNS = ("flare", "itch_rise")
+
+
+@dataclass(frozen=True)
+class LateSign:
+    """One day in a dose's observation window that reads as a late (eczematous) reaction."""
+
+    day: dt.date
+    signs: tuple[str, ...]  # of LATE_SIGNS
+    itch: float | None
+    baseline_mean: float | None
+
+
+def late_reaction_days(
+    doses: Sequence[dt.date | dt.datetime],
+    days: Sequence[dt.date],
+    itch: Sequence[float | None],
+    flare: Sequence[bool | None],
+    baseline_itch: Sequence[float],
+    *,
+    window_hours: float = WINDOW_HOURS,
+    min_weight: float = 0.05,
+) -> list[LateSign]:
+    """The logged days in a dose's observation window that show a late reaction, in day order.
+
+    Late eczematous reactions show 6-48 h after a dose, typically about 24 h (reference §5:
+    Breuer 2004, PMID 15144477; PRACTALL, Sampson 2012, which re-examines the skin 6-48 h after a
+    challenge in atopic dermatitis). A window day (:func:`reaction_weights` >= ``min_weight``, the
+    verdict's own window days) is a sign of one when
+
+    * ``flare``: the patient (or parent) ticked a flare on it, or
+    * ``itch_rise``: its itch NRS is at least ``LATE_ITCH_RISE`` (3) points above the mean of the
+      food-free ``baseline_itch`` days, when at least ``LATE_MIN_BASELINE_DAYS`` are logged.
+
+    This is an alert rule, not the verdict: it reads one day at a time so that the clinic hears of
+    a flare the day it is logged, while the verdict (:func:`evaluate_challenge`) weighs all days
+    against the baseline's variability once the windows have ended.
+    """
+    if len(days) != len(itch) or len(days) != len(flare):
+        raise ValueError("days, itch and flare must have the same length")
+    if not doses:
+        return []
+    weights = reaction_weights(doses, window_hours=window_hours)
+    base = [float(x) for x in baseline_itch if x is not None and math.isfinite(float(x))]
+    mean = float(np.mean(base)) if len(base) >= LATE_MIN_BASELINE_DAYS else None
+    out: list[LateSign] = []
+    for day, y, f in sorted(zip(days, itch, flare), key=lambda r: r[0]):
+        if weights.get(day, 0.0) < min_weight:
+            continue
+        signs = []
+        if f:
+            signs.append("flare")
+        if y is not None and mean is not None and float(y) >= mean + LATE_ITCH_RISE:
+            signs.append("itch_rise")
+        if signs:
+            out.append(LateSign(day, tuple(signs), None if y is None else float(y), mean))
+    return out

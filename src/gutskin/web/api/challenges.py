@@ -177,6 +177,20 @@ def extend(challenge_id: int, body: ExtendIn, request: Request) -> dict:
         return uc.extend_elimination(s, api_actor(request, s), challenge_id, body.extra_days)
 
 
+@router.post("/challenges/{challenge_id}/extend-baseline",
+             summary="Lengthen the baseline before the first dose; the steps move with it (linked clinician)")
+def extend_baseline(challenge_id: int, body: ExtendIn, request: Request) -> dict:
+    with unit_of_work(request) as s:
+        return uc.extend_baseline(s, api_actor(request, s), challenge_id, body.extra_days)
+
+
+@router.post("/challenges/{challenge_id}/start-first-step",
+             summary="Let the first home step start with fewer than 7 baseline days logged (linked clinician)")
+def start_first_step(challenge_id: int, request: Request) -> dict:
+    with unit_of_work(request) as s:
+        return uc.start_with_short_baseline(s, api_actor(request, s), challenge_id)
+
+
 @router.post("/challenges/{challenge_id}/stop", summary="Stop a challenge (owner or linked clinician)")
 def stop(challenge_id: int, body: StopIn, request: Request) -> dict:
     with unit_of_work(request) as s:
@@ -189,7 +203,8 @@ def alerts(request: Request) -> dict:
         return uc.clinician_alerts(s, api_actor(request, s))
 
 
-@router.post("/clinician/challenge-alerts/{alert_id}/acknowledge", summary="Acknowledge a safety alert")
+@router.post("/clinician/challenge-alerts/{alert_id}/acknowledge",
+             summary="Acknowledge a safety alert or a late reaction (a held next step may then be taken)")
 def acknowledge(alert_id: int, request: Request) -> dict:
     with unit_of_work(request) as s:
         return uc.acknowledge_alert(s, api_actor(request, s), alert_id)

@@ -346,6 +346,19 @@ def clinic_extend(request: Request, challenge_id: int, extra_days: str = Form(""
         s, a, challenge_id, _int(extra_days, "extra_days", 0) or 0))
 
 
+@router.post("/clinic/challenges/{challenge_id}/extend-baseline", response_class=HTMLResponse)
+def clinic_extend_baseline(request: Request, challenge_id: int, extra_days: str = Form(""),
+                           csrf_token: str = Form("")) -> Response:
+    return _clinic_action(request, challenge_id, csrf_token, lambda s, a: uc.extend_baseline(
+        s, a, challenge_id, _int(extra_days, "extra_days", 0) or 0))
+
+
+@router.post("/clinic/challenges/{challenge_id}/start-first-step", response_class=HTMLResponse)
+def clinic_start_first_step(request: Request, challenge_id: int, csrf_token: str = Form("")) -> Response:
+    return _clinic_action(request, challenge_id, csrf_token, lambda s, a: uc.start_with_short_baseline(
+        s, a, challenge_id))
+
+
 @router.post("/clinic/challenges/{challenge_id}/alerts/{alert_id}/ack", response_class=HTMLResponse)
 def clinic_ack(request: Request, challenge_id: int, alert_id: int, csrf_token: str = Form("")) -> Response:
     return _clinic_action(request, challenge_id, csrf_token, lambda s, a: uc.acknowledge_alert(s, a, alert_id, challenge_id))
