@@ -28,6 +28,14 @@ from gutskin.store.models import Patient, User, utcnow
 
 SESSION_COOKIE = "gutskin_session"
 ANON_CSRF_COOKIE = "gutskin_csrf"
+CLEAR_SITE_DATA = '"cache", "storage"'
+"""``Clear-Site-Data`` of the answers that end a browser's session (sign out, sign out everywhere,
+a password change, the account deleted): the browser drops this site's storage in every tab --
+diary drafts kept in a tab's ``sessionStorage`` (static/app.js) -- and its cache. The page's own
+script forgot the drafts of the tab whose form was sent only; a draft typed in another tab, or
+left in the tab where the account was deleted, stayed on a shared computer with the health data
+typed into it (account walk, 2026-12-07). Cookies are not cleared: the sign-in device cookie
+stays (``DEVICE_COOKIE``)."""
 
 
 SECRET_FILE = "secret_key"

@@ -53,6 +53,7 @@ def change_password(request: Request, current_password: str = Form(""), new_pass
                           user=u)
     resp = redirect("/login?changed=1")
     resp.delete_cookie(security.SESSION_COOKIE)
+    resp.headers["Clear-Site-Data"] = security.CLEAR_SITE_DATA  # drafts in every tab (security.CLEAR_SITE_DATA)
     return resp
 
 
@@ -67,4 +68,5 @@ def sign_out_everywhere(request: Request, csrf_token: str = Form("")) -> Respons
         accounts.sign_out_everywhere(s, u.actor)
     resp = redirect("/login?everywhere=1")
     resp.delete_cookie(security.SESSION_COOKIE)
+    resp.headers["Clear-Site-Data"] = security.CLEAR_SITE_DATA  # drafts in every tab (security.CLEAR_SITE_DATA)
     return resp

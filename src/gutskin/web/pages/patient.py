@@ -965,6 +965,7 @@ def data_delete(request: Request, password: str = Form(""), csrf_token: str = Fo
             return render(request, "data.html", {"profiles": _profiles(s, u.actor), "error": str(exc)}, status=status_for(exc), user=u)
     resp = redirect("/?deleted=1")
     resp.delete_cookie(security.SESSION_COOKIE)
+    resp.headers["Clear-Site-Data"] = security.CLEAR_SITE_DATA  # drafts in every tab (security.CLEAR_SITE_DATA)
     return resp
 
 

@@ -158,4 +158,5 @@ def logout(request: Request, csrf_token: str = Form("")) -> Response:
             security.end_session(session, request.cookies.get(security.SESSION_COOKIE))
     resp = redirect("/login")
     resp.delete_cookie(security.SESSION_COOKIE)
+    resp.headers["Clear-Site-Data"] = security.CLEAR_SITE_DATA  # drafts in every tab (security.CLEAR_SITE_DATA)
     return resp
