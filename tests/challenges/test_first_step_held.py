@@ -87,7 +87,7 @@ def test_the_clinician_extends_the_baseline_from_the_page(client, people, engine
     assert "Step 1 is held at home until 7 are logged" in page
     from tests.challenges.test_pages import csrf
 
-    r = client.post(f"/clinic/challenges/{cid}/extend-baseline", data={"extra_days": "4", "csrf_token": csrf(page)},
+    r = client.post(f"/clinic/challenges/{cid}/extend-baseline", data={"baseline_extra_days": "4", "csrf_token": csrf(page)},
                     follow_redirects=False)
     assert r.status_code == 303, r.text
     with transaction(engine) as s:

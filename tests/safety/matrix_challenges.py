@@ -77,7 +77,7 @@ CHALLENGE_ROWS: dict[tuple[str, str], Row] = {
     ("POST", "/clinic/challenges/{challenge_id}/evaluate"): Row(PAGE_CLIN_OBJ, form({})),
     ("POST", "/clinic/challenges/{challenge_id}/outcome"): Row(PAGE_CLIN_OBJ, form({"outcome": "refuted"})),
     ("POST", "/clinic/challenges/{challenge_id}/extend"): Row(PAGE_CLIN_OBJ, form({"extra_days": "3"})),
-    ("POST", "/clinic/challenges/{challenge_id}/extend-baseline"): Row(PAGE_CLIN_OBJ, form({"extra_days": "3"})),
+    ("POST", "/clinic/challenges/{challenge_id}/extend-baseline"): Row(PAGE_CLIN_OBJ, form({"baseline_extra_days": "3"})),
     ("POST", "/clinic/challenges/{challenge_id}/start-first-step"): Row(PAGE_CLIN_OBJ, form({})),
     # the alert under its own challenge (an alert of another challenge is 404: test_round4_foreign_ids.py)
     ("POST", "/clinic/challenges/{challenge_id}/alerts/{alert_id}/ack"): Row(

@@ -177,7 +177,7 @@ SCENARIOS: dict[tuple[str, str], list[Scenario]] = {
     ("POST", "/api/v1/challenges/{challenge_id}/extend-baseline"): [
         Scenario("clinician_linked", home_running, [("extend", "food_challenge")], {"extra_days": 3})],
     ("POST", "/clinic/challenges/{challenge_id}/extend-baseline"): [
-        Scenario("clinician_linked", home_running, [("extend", "food_challenge")], {"extra_days": "3"})],
+        Scenario("clinician_linked", home_running, [("extend", "food_challenge")], {"baseline_extra_days": "3"})],
     ("POST", "/api/v1/challenges/{challenge_id}/start-first-step"): [
         Scenario("clinician_linked", home_running, [("record", "food_challenge")], {})],
     ("POST", "/clinic/challenges/{challenge_id}/start-first-step"): [

@@ -347,10 +347,16 @@ def clinic_extend(request: Request, challenge_id: int, extra_days: str = Form(""
 
 
 @router.post("/clinic/challenges/{challenge_id}/extend-baseline", response_class=HTMLResponse)
-def clinic_extend_baseline(request: Request, challenge_id: int, extra_days: str = Form(""),
+def clinic_extend_baseline(request: Request, challenge_id: int, baseline_extra_days: str = Form(""),
                            csrf_token: str = Form("")) -> Response:
-    return _clinic_action(request, challenge_id, csrf_token, lambda s, a: uc.extend_baseline(
-        s, a, challenge_id, _int(extra_days, "extra_days", 0) or 0))
+    def act(s, a):  # type: ignore[no-untyped-def]
+        try:  # the page's field is baseline_extra_days (extra_days is the elimination's), the API's extra_days
+            return uc.extend_baseline(s, a, challenge_id, _int(baseline_extra_days, "baseline_extra_days", 0) or 0)
+        except InvalidInput as exc:
+            text = str(exc)
+            raise InvalidInput("baseline_" + text if text.startswith("extra_days:") else text) from None
+
+    return _clinic_action(request, challenge_id, csrf_token, act)
 
 
 @router.post("/clinic/challenges/{challenge_id}/start-first-step", response_class=HTMLResponse)

@@ -61,7 +61,7 @@ LABELS: dict[str, dict[str, str]] = {
     "challenge": {"step": "Step", "given_at": "Given at", "amount": "Amount", "symptoms": "Symptoms seen",
                   "immediate_outcome": "Immediate outcome", "stop_reason": "Stopping reason",
                   "outcome": "Outcome", "note": "Note", "reason": "Reason", "extra_days": "Extend elimination by",
-                  "food": "Food"},
+                  "baseline_extra_days": "Extend the baseline by", "food": "Food"},
     # the clinician's EASI and SCORAD (clinic_assessment.html): codes are the instruments' field paths
     "easi": {"assessed_on": "Date of the visit", "age_years": "Age in years",
              **{f"regions.{r}.{f}": f"{rl}, {fl}" for r, rl in (("head_neck", "Head and neck"), ("upper_limbs", "Upper limbs"),
