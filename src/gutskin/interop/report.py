@@ -27,6 +27,7 @@ p { margin: 0.6mm 0; }
 .meta { font-size: 8pt; }
 .note { font-size: 7.5pt; color: #333; }
 table { border-collapse: collapse; width: 100%; margin: 0.6mm 0; }
+tr { break-inside: avoid; }  /* a row never starts on one page and ends on the next */
 th, td { border-bottom: 0.4pt solid #999; padding: 0.5mm 1.2mm; text-align: left; vertical-align: top; }
 th { font-weight: bold; border-bottom: 0.8pt solid #000; }
 td.n, th.n { text-align: right; }
