@@ -179,14 +179,19 @@ def _reactions(session: Session, c: Any) -> list[dict[str, Any]]:
     """The signs recorded during a challenge, from the fixed safety list (free text stays out):
     the patient's safety reports and reactions to clinic doses, ``onset`` a UTC instant for both
     (clinic doses were kept in the clinic's wall-clock time until migration 0006, and went out as the day)."""
-    from gutskin.clinic.challenges import SAFETY_SYMPTOMS
+    from gutskin.clinic.challenges import LATE_SIGN_LABELS, SAFETY_SYMPTOMS, alert_day
     from gutskin.store.models import ChallengeAlert, ChallengeDose
 
     out: list[dict[str, Any]] = []
     for al in session.scalars(select(ChallengeAlert).where(ChallengeAlert.challenge_id == c.id)
                               .order_by(ChallengeAlert.id)).all():
         if al.symptoms:
-            out.append({"signs": [SAFETY_SYMPTOMS.get(x, x) for x in al.symptoms], "onset": al.created_at})
+            # a late reaction (kind "late:YYYY-MM-DD", 2026-12-07) began on the diary day it was logged, not when
+            # a page first ran the check: its onset is that day, and its signs go out in words as the safety list's
+            late_day = alert_day(al.kind)
+            labels = LATE_SIGN_LABELS if late_day is not None else SAFETY_SYMPTOMS
+            out.append({"signs": [labels.get(x, x) for x in al.symptoms],
+                        "onset": late_day if late_day is not None else al.created_at})
     for d in session.scalars(select(ChallengeDose).where(ChallengeDose.challenge_id == c.id, ChallengeDose.setting == "clinic")
                              .order_by(ChallengeDose.step, ChallengeDose.id)).all():
         present = (d.safety or {}).get("reactions") or []
