@@ -4,10 +4,9 @@ and the Scores table lists it as the clinic's."""
 
 from __future__ import annotations
 
-import httpx
 import pytest
 
-from tests.e2e.test_journeys import PASSWORD, login, register
+from tests.e2e.test_journeys import create_clinician, link_by_invite, login, register
 
 pytestmark = pytest.mark.e2e
 
@@ -20,19 +19,11 @@ SIGNS = ("erythema", "induration / papulation", "excoriation", "lichenification"
 
 def test_clinician_records_scorad_and_easi_in_the_browser(server, browser) -> None:  # type: ignore[no-untyped-def]
     base = server.base
-    made = server.cli("users", "create", "--email", "easi@clinic.example.org", "--role", "clinician", "--password", PASSWORD)
-    assert made.returncode == 0, made.stderr
+    create_clinician(server, "easi@clinic.example.org")
     ctx = browser.new_context()
     p = ctx.new_page()
     register(p, base, "visit@example.org", "Vi")
-    p.goto(base + "/sharing")
-    p.click("#new-invite")
-    code = p.locator("#invite-code").inner_text().strip()
-    token = httpx.post(base + "/api/v1/auth/token", json={"email": "easi@clinic.example.org", "password": PASSWORD}).json()
-    linked = httpx.post(base + "/api/v1/clinician/links", json={"code": code},
-                        headers={"Authorization": f"Bearer {token['access_token']}"})
-    assert linked.status_code in (200, 201), linked.text
-    pid = linked.json()["patient_id"]
+    pid = link_by_invite(p, base, "easi@clinic.example.org")
     ctx.close()
 
     ctx = browser.new_context()

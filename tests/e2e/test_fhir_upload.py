@@ -12,7 +12,7 @@ import httpx
 import pytest
 
 from tests.e2e.test_challenges import token
-from tests.e2e.test_journeys import PASSWORD, login, register
+from tests.e2e.test_journeys import create_clinician, link_by_invite, login, register
 from tests.interop.test_fhir_import_foreign_patient import ITCH, LOINC_POEM, POEM_ANSWERS, ehr_bundle
 
 pytestmark = pytest.mark.e2e
@@ -24,17 +24,11 @@ def test_clinician_uploads_previews_and_imports_a_bundle(server, browser, tmp_pa
     from tests.e2e.test_accessibility import run_axe
 
     base = server.base
-    made = server.cli("users", "create", "--email", "fhir@clinic.example.org", "--role", "clinician", "--password", PASSWORD)
-    assert made.returncode == 0, made.stderr
+    create_clinician(server, "fhir@clinic.example.org")
     ctx = browser.new_context()
     p = ctx.new_page()
     register(p, base, "maja@example.org", "Maja Lindqvist")
-    p.goto(base + "/sharing")
-    p.click("#new-invite")
-    code = p.locator("#invite-code").inner_text().strip()
-    linked = httpx.post(base + "/api/v1/clinician/links", json={"code": code}, headers=token(base, "fhir@clinic.example.org"))
-    assert linked.status_code in (200, 201), linked.text
-    pid = linked.json()["patient_id"]
+    pid = link_by_invite(p, base, "fhir@clinic.example.org")
     ctx.close()
 
     f = tmp_path / "from-hospital.json"

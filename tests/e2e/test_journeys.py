@@ -32,6 +32,24 @@ def login(page, base: str, email: str) -> None:  # type: ignore[no-untyped-def]
     page.click("button[type=submit]")
 
 
+def create_clinician(server, email: str, *extra: str) -> None:  # type: ignore[no-untyped-def]
+    """A clinician account made with the operator's CLI, as README says (``extra``: e.g. ``--name``)."""
+    made = server.cli("users", "create", "--email", email, "--role", "clinician", "--password", PASSWORD, *extra)
+    assert made.returncode == 0, made.stderr
+
+
+def link_by_invite(page, base: str, clinician: str) -> int:  # type: ignore[no-untyped-def]
+    """The patient signed in on ``page`` makes an invite code on *Sharing* and ``clinician`` redeems it
+    through the API; the patient's id."""
+    page.goto(base + "/sharing")
+    page.click("#new-invite")
+    code = page.locator("#invite-code").inner_text().strip()
+    tok = httpx.post(base + "/api/v1/auth/token", json={"email": clinician, "password": PASSWORD}).json()["access_token"]
+    linked = httpx.post(base + "/api/v1/clinician/links", json={"code": code}, headers={"Authorization": f"Bearer {tok}"})
+    assert linked.status_code in (200, 201), linked.text
+    return int(linked.json()["patient_id"])
+
+
 def test_patient_clinician_stranger_journey(server, browser) -> None:  # type: ignore[no-untyped-def]
     base = server.base
     made = server.cli("users", "create", "--email", "doc@clinic.example.org", "--role", "clinician", "--password", PASSWORD)

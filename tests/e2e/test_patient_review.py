@@ -5,7 +5,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from tests.e2e.test_journeys import PASSWORD, register
+from tests.e2e.test_journeys import PASSWORD, create_clinician, link_by_invite, register
 
 pytestmark = pytest.mark.e2e
 
@@ -47,17 +47,12 @@ def test_sharing_and_appointments_read_on_a_phone(server, browser) -> None:  # t
     off screen; the patient's requests said "open" / "proposed" (the database's words)."""
     base = server.base
     doc = "dr.evangeline.montgomerysmythe@universityhospital.example.org"  # no hyphen to wrap at
-    made = server.cli("users", "create", "--email", doc, "--role", "clinician", "--password", PASSWORD)
-    assert made.returncode == 0, made.stderr
+    create_clinician(server, doc)
     ctx = browser.new_context(viewport={"width": 390, "height": 844})
     p = ctx.new_page()
     register(p, base, "phone2@example.org", "Pat")
-    p.goto(base + "/sharing")
-    p.click("#new-invite")
-    code = p.locator("#invite-code").inner_text().strip()
+    link_by_invite(p, base, doc)
     doc_token = httpx.post(base + "/api/v1/auth/token", json={"email": doc, "password": PASSWORD}).json()["access_token"]
-    r = httpx.post(base + "/api/v1/clinician/links", json={"code": code}, headers={"Authorization": f"Bearer {doc_token}"})
-    assert r.status_code in (200, 201), r.text
     p.goto(base + "/sharing")
     log = p.locator("table.access-log")
     assert doc in log.inner_text()

@@ -14,16 +14,14 @@ import pytest
 
 from tests.e2e.test_challenges import token
 from tests.e2e.test_family import add_child
-from tests.e2e.test_journeys import PASSWORD, login, register
+from tests.e2e.test_journeys import create_clinician, login, register
 
 pytestmark = pytest.mark.e2e
 
 
 def test_a_parent_says_who_answers_the_childs_poem(server, browser) -> None:  # type: ignore[no-untyped-def]
     base = server.base
-    made = server.cli("users", "create", "--email", "doc@clinic.example.org", "--role", "clinician",
-                      "--password", PASSWORD, "--name", "Dr Allergist")
-    assert made.returncode == 0, made.stderr
+    create_clinician(server, "doc@clinic.example.org", "--name", "Dr Allergist")
     pat = browser.new_context().new_page()
     register(pat, base, "pat@example.org", "Pat")
     mia = add_child(pat, base, "Mia", str(dt.date.today().year - 10))

@@ -13,7 +13,7 @@ import pytest
 
 from tests.e2e.test_challenges import token
 from tests.e2e.test_family import add_child
-from tests.e2e.test_journeys import PASSWORD, login, register
+from tests.e2e.test_journeys import create_clinician, login, register
 
 pytestmark = pytest.mark.e2e
 
@@ -23,9 +23,7 @@ POEM_DATASETS = ("window.gutskinChart.data.datasets.filter(ds => ds.yAxisID === 
 
 def test_the_chart_draws_the_parents_and_the_childs_poem_apart(server, browser) -> None:  # type: ignore[no-untyped-def]
     base = server.base
-    made = server.cli("users", "create", "--email", "doc@clinic.example.org", "--role", "clinician",
-                      "--password", PASSWORD, "--name", "Dr Allergist")
-    assert made.returncode == 0, made.stderr
+    create_clinician(server, "doc@clinic.example.org", "--name", "Dr Allergist")
     pat = browser.new_context().new_page()
     register(pat, base, "pat@example.org", "Pat")
     mia = add_child(pat, base, "Mia", str(dt.date.today().year - 10))
