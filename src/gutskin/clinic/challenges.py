@@ -1116,6 +1116,17 @@ def baseline_wait_text(food: str, step_no: int, n: int, child: str | None) -> st
             "extends the baseline or lets the step start.")
 
 
+def held_steps(session: Session, actor: Actor, patient_id: int, day: dt.date, zone: str | None = None) -> list[dict[str, object]]:
+    """The steps of :func:`today_steps` held by a late reaction, for the diary page after a save
+    (2026-12-07); no reading (and no audit row) for a patient with no challenge in progress."""
+    patient_for_read(session, actor, patient_id)
+    running = session.scalar(select(FoodChallenge.id).where(
+        FoodChallenge.patient_id == patient_id, FoodChallenge.status.in_(OPEN_STATUSES)).limit(1))
+    if running is None:
+        return []
+    return [st for st in today_steps(session, actor, patient_id, day, zone) if st.get("action") == "held"]
+
+
 def today_steps(session: Session, actor: Actor, patient_id: int, day: dt.date | None = None,
                 zone: str | None = None) -> list[dict[str, object]]:
     """The patient's step for each open challenge on ``day`` (default today), with the safety check.

@@ -303,6 +303,10 @@ def _today_page(request: Request, date: str | None, patient: int | None, saved: 
             "author": author, "base": base, "today": local.isoformat(),
             "profile_zone": zones.patient_zone(s, pid),  # what a page without JavaScript goes by
         }
+        if saved:  # a day just saved may be a late reaction to a challenge's dose: the step it holds is said here,
+            # where the flare was logged (2026-12-07: only the Challenge page said so, and the patient might not open it)
+            zone = viewer_zone(request)
+            ctx["held_steps"] = challenges.held_steps(s, u.actor, pid, local, zone.key if zone else None)
         status = 409 if changed is not None or delete_refused is not None else 422 if error else 200
         return render(request, "today.html", ctx, user=u, status=status)
 
