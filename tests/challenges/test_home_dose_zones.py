@@ -111,6 +111,9 @@ def test_the_page_doses_on_the_patients_own_date(web, sqlite_url) -> None:  # ty
     cid = create(engine, people, doses=[ch.DoseStep(0, "1/4 cooked egg")])["id"]
     shift_back(engine, cid, 7 - 1 if ahead else 7)  # the dose is planned for the server's tomorrow / today
     dose = _doses(engine, cid)[0]
+    # the 7 baseline days the first step waits for (2026-12-07) are logged: only the date decides here (the
+    # "ahead" branch runs from 10:00 UTC only, so a run before then did not see that it lacked them)
+    assert log_baseline(engine, cid, before=dose.planned_on) == 7
     page = pat.get("/challenges")
     if ahead:
         assert dose.planned_on == local and "eat 1/4 cooked egg today" in page.text
