@@ -32,3 +32,15 @@ def test_weather_and_notes_without_illness_are_not_named() -> None:
 def test_a_step_up_masks_and_an_illness_note_is_named() -> None:
     out = find_confounders(WIN, OTHER, {"treat.tcs": {d: 2.0 for d in WIN}}, {}, {WIN[2]: "Fever since noon"}, WIN)
     assert out.masks and len(out.reasons) == 2 and "'fever'" in out.reasons[1]
+
+
+def test_a_yes_no_factor_is_counted_in_days_and_a_scale_keeps_its_means() -> None:
+    """A yes/no chip (1 = sweated that day) is said in days: the demo's egg verdict read "Sweating was
+    higher ... (0.286 vs 0 on average)" (2026-12-07), a mean of 0s and 1s. A 0-10 scale keeps its means."""
+    sweat = {d: 1.0 for d in (WIN[0], WIN[3])}
+    [said] = find_confounders(WIN, OTHER, {"life.sweat": sweat}, {"life.sweat": "Sweating"}, {}, WIN).reasons
+    assert said == ("Sweating was logged on more of the days after the doses than of the other days "
+                    f"(2 of {len(WIN)} vs 0 of {len(OTHER)}): it may explain a rise in itch")
+    stress = {d: (6.0 if d in WIN else 2.0) for d in DAYS}
+    [said] = find_confounders(WIN, OTHER, {"life.stress": stress}, {"life.stress": "Stress"}, {}, WIN).reasons
+    assert "(6 vs 2 on average)" in said

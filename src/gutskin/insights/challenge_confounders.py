@@ -116,8 +116,15 @@ def find_confounders(window: Iterable[dt.date], other: Iterable[dt.date],
         sd = float(np.std(everything))
         a, b = _mean(vals, win), _mean(vals, oth)
         if sd > 0 and a - b >= 0.5 * sd and a >= 1.5 * b and a > 0:
-            out.reasons.append(f"{labels.get(name, name)} was higher on the days after the doses than on the other "
-                               f"days ({a:.3g} vs {b:.3g} on average): it may explain a rise in itch")
+            if all(v in (0.0, 1.0) for v in everything):  # a yes/no chip: days counted, not a mean of 0s and 1s
+                # ("Sweating ... (0.286 vs 0 on average)" on the demo's egg verdict, 2026-12-07)
+                na, nb = sum(vals.get(d, 0.0) > 0 for d in win), sum(vals.get(d, 0.0) > 0 for d in oth)
+                out.reasons.append(f"{labels.get(name, name)} was logged on more of the days after the doses than of "
+                                   f"the other days ({na} of {len(win)} vs {nb} of {len(oth)}): it may explain a rise "
+                                   "in itch")
+            else:
+                out.reasons.append(f"{labels.get(name, name)} was higher on the days after the doses than on the other "
+                                   f"days ({a:.3g} vs {b:.3g} on average): it may explain a rise in itch")
     return out
 
 
