@@ -19,13 +19,19 @@ from tests.e2e.test_journeys import create_clinician, login, register
 pytestmark = pytest.mark.e2e
 
 
-def test_a_parent_says_who_answers_the_childs_poem(server, browser) -> None:  # type: ignore[no-untyped-def]
-    base = server.base
+
+def doctor_and_parent_of_mia(server, browser):  # type: ignore[no-untyped-def]
+    """Dr Allergist (doc@clinic.example.org) and Pat (pat@example.org) with a 10-year-old child, Mia:
+    Pat's page, Mia's patient id and Pat's API token."""
     create_clinician(server, "doc@clinic.example.org", "--name", "Dr Allergist")
     pat = browser.new_context().new_page()
-    register(pat, base, "pat@example.org", "Pat")
-    mia = add_child(pat, base, "Mia", str(dt.date.today().year - 10))
-    parent = token(base, "pat@example.org")
+    register(pat, server.base, "pat@example.org", "Pat")
+    mia = add_child(pat, server.base, "Mia", str(dt.date.today().year - 10))
+    return pat, mia, token(server.base, "pat@example.org")
+
+def test_a_parent_says_who_answers_the_childs_poem(server, browser) -> None:  # type: ignore[no-untyped-def]
+    base = server.base
+    pat, mia, parent = doctor_and_parent_of_mia(server, browser)
     code = httpx.post(f"{base}/api/v1/me/invites?patient_id={mia}", headers=parent).json()["code"]
     assert httpx.post(f"{base}/api/v1/clinician/links", json={"code": code},
                       headers=token(base, "doc@clinic.example.org")).status_code == 201

@@ -12,8 +12,8 @@ import httpx
 import pytest
 
 from tests.e2e.test_challenges import token
-from tests.e2e.test_family import add_child
-from tests.e2e.test_journeys import create_clinician, login, register
+from tests.e2e.test_journeys import login
+from tests.e2e.test_questionnaire_respondent import doctor_and_parent_of_mia
 
 pytestmark = pytest.mark.e2e
 
@@ -23,11 +23,7 @@ POEM_DATASETS = ("window.gutskinChart.data.datasets.filter(ds => ds.yAxisID === 
 
 def test_the_chart_draws_the_parents_and_the_childs_poem_apart(server, browser) -> None:  # type: ignore[no-untyped-def]
     base = server.base
-    create_clinician(server, "doc@clinic.example.org", "--name", "Dr Allergist")
-    pat = browser.new_context().new_page()
-    register(pat, base, "pat@example.org", "Pat")
-    mia = add_child(pat, base, "Mia", str(dt.date.today().year - 10))
-    parent = token(base, "pat@example.org")
+    pat, mia, parent = doctor_and_parent_of_mia(server, browser)
     today = dt.date.today()
     for back, answers, who in ((9, [2] * 7, "proxy"), (5, [1, 1, 0, 1, 1, 0, 0], "self"), (2, [3] * 7, "proxy")):
         r = httpx.post(f"{base}/api/v1/me/questionnaires/poem?patient_id={mia}", headers=parent,
