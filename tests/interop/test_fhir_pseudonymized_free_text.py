@@ -104,13 +104,13 @@ def test_a_pseudonymized_bundle_carries_no_typed_text(engine, people) -> None:  
         assert balm["medicationCodeableConcept"]["coding"][0]["code"] == "treat.custom_2"
         assert balm["medicationCodeableConcept"]["text"] == "custom factor 2"
         [egg] = [e["resource"] for e in bundle["entry"] if e["resource"]["resourceType"] == "AllergyIntolerance"]
-        assert egg["recorder"] == {"display": "clinician 1"}
+        assert egg["recorder"] == {"display": "the clinic"}
         assert egg["reaction"][0]["description"] == "after a clinic dose, step 1 (amount recorded in gutskin)"
         notes = " ".join(n["text"] for n in egg["note"])
         assert "immediate reaction: reason recorded in gutskin" in notes and "Earlier: refuted" in notes, notes
         [appt] = [e["resource"] for e in bundle["entry"] if e["resource"]["resourceType"] == "Appointment"] or [None]
         if actor is people.clinician:
-            assert appt is not None and appt["participant"][1]["actor"] == {"display": "clinician 1"}
+            assert appt is not None and appt["participant"][1]["actor"] == {"display": "the clinic"}
         parsed = parse_bundle(json.loads(json.dumps(bundle)))  # still a gutskin bundle an import reads
         assert sum(1 for d in parsed.days.values() if "food.custom_1" in d["factors"]) == 6
 

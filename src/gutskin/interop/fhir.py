@@ -43,6 +43,9 @@ from gutskin.interop import codes as C
 
 DEFAULT_APPOINTMENT_MINUTES = 30
 ACTIVE_TREATMENT_DAYS = 14  # a treatment used within this many days of ``as_of`` is "active"
+#: who a clinician is in a pseudonymized bundle (Appointment participant, AllergyIntolerance recorder):
+#: their role, as the visit report says it (interop.report.AUTHOR_WORDS), not a name or a number
+PSEUDONYMOUS_CLINICIAN = "the clinic"
 
 
 class FhirMappingError(ValueError):
@@ -174,7 +177,6 @@ class _Builder:
         self.patient_ref = self.full_url("patient")
         self.author_refs: dict[str, str] = {"patient": self.patient_ref}
         self.custom = {} if self.identity else _custom_factor_labels(data)
-        self.people: dict[str, str] = {}
 
     def factor(self, name: str) -> tuple[str, str]:
         """(code, label) of a factor as exported: a custom factor of a pseudonymized bundle by its
@@ -186,11 +188,13 @@ class _Builder:
         return name, known_factor(name).label or name
 
     def person(self, name: str) -> str:
-        """A clinician's name as exported: as typed with the patient's identity shared, else a
-        neutral label stable across the bundle ("clinician 1", "clinician 2", in order of use)."""
+        """A clinician's name as exported: as typed with the patient's identity shared, else their
+        role, "the clinic" (2026-12-07), the words the visit report uses for a clinician. Until then a
+        numbered "clinician 1", which a reader took for a person's name or a code to look up; the
+        number only told two clinicians apart, and who they are stays in gutskin."""
         if self.identity:
             return name
-        return self.people.setdefault(name, f"clinician {len(self.people) + 1}")
+        return PSEUDONYMOUS_CLINICIAN
 
     def full_url(self, key: str) -> str:
         return f"urn:uuid:{_uuid(self.ext, key)}"
