@@ -725,11 +725,9 @@ def start_with_short_baseline(session: Session, actor: Actor, challenge_id: int)
         raise InvalidInput("status: a dose is already taken; the first step has started")
     if not short_baseline_started(session, ch):
         now = utcnow()
-        row = ChallengeAlert(challenge_id=ch.id, patient_id=ch.patient_id, kind=SHORT_BASELINE_START, symptoms=[],
-                             created_at=now, acknowledged_at=now, acknowledged_by_user_id=actor.user_id)
-        session.add(row)
-        session.flush()
-        audit.record(session, actor, ch.patient_id, "record", "food_challenge", ch.id)  # let the first step start
+        if add_alert_once(session, ch.id, ch.patient_id, SHORT_BASELINE_START, [], created_at=now, acknowledged_at=now,
+                          acknowledged_by_user_id=actor.user_id) is not None:
+            audit.record(session, actor, ch.patient_id, "record", "food_challenge", ch.id)  # let the first step start
     return _out(session, ch)
 
 
@@ -974,19 +972,49 @@ def baseline_logged(session: Session, ch: FoodChallenge, before: dt.date) -> int
 
 def _baseline_itch(session: Session, ch: FoodChallenge, before: dt.date) -> dict[dt.date, int]:
     """The itch of the food-free days :func:`baseline_logged` counts, by day."""
+    return _baseline_itch_many(session, [(ch, before)])[ch.id]
+
+
+#: how many (patient, day range) terms one statement ORs together: SQLite's parser nests an OR
+#: chain (SQLITE_MAX_EXPR_DEPTH 1000), so a clinic of thousands of running challenges is read in chunks
+RANGE_CHUNK = 200
+
+
+def _chunks(items: list, n: int = RANGE_CHUNK) -> list[list]:
+    return [items[i:i + n] for i in range(0, len(items), n)]
+
+
+def _baseline_itch_many(session: Session, items: list[tuple[FoodChallenge, dt.date]]) -> dict[int, dict[dt.date, int]]:
+    """:func:`_baseline_itch` of many challenges (each with its own ``before``) in three statements
+    (diary itch, the food logged, the days not followed) per ``RANGE_CHUNK`` challenges, not three
+    per challenge: the clinician's panel and *Challenges* run it for every running challenge of
+    every linked patient (2026-12-07)."""
+    from sqlalchemy import and_, or_
+
     from gutskin.insights.challenges import window_days
 
-    start = _reference_start(ch)
-    logged = dict(session.execute(select(DiaryDay.day, DiaryDay.itch).where(
-        DiaryDay.patient_id == ch.patient_id, DiaryDay.day >= start, DiaryDay.day < before,
-        DiaryDay.itch.is_not(None))).all())
-    eaten = set(session.scalars(select(FactorValue.day).join(Factor, Factor.id == FactorValue.factor_id).where(
-        FactorValue.patient_id == ch.patient_id, Factor.name == ch.food, FactorValue.value > 0,
-        FactorValue.day >= start, FactorValue.day < before)).all())
-    eaten |= set(session.scalars(select(ChallengeAdherence.day).where(
-        ChallengeAdherence.challenge_id == ch.id, ChallengeAdherence.followed.is_(False))).all())
-    left_out = eaten | window_days(sorted(eaten), window_hours=ch.observation_hours)
-    return {d: int(v) for d, v in logged.items() if d not in left_out}
+    out: dict[int, dict[dt.date, int]] = {ch.id: {} for ch, _ in items}
+    for chunk in _chunks(items):
+        ranges = [(ch, _reference_start(ch), before) for ch, before in chunk]
+        logged = session.execute(select(DiaryDay.patient_id, DiaryDay.day, DiaryDay.itch).where(
+            DiaryDay.itch.is_not(None),
+            or_(*(and_(DiaryDay.patient_id == ch.patient_id, DiaryDay.day >= start, DiaryDay.day < before)
+                  for ch, start, before in ranges)))).all()
+        food_days = session.execute(select(FactorValue.patient_id, Factor.name, FactorValue.day)
+                                    .join(Factor, Factor.id == FactorValue.factor_id).where(
+            FactorValue.value > 0,
+            or_(*(and_(FactorValue.patient_id == ch.patient_id, Factor.name == ch.food, FactorValue.day >= start,
+                       FactorValue.day < before) for ch, start, before in ranges)))).all()
+        not_followed = session.execute(select(ChallengeAdherence.challenge_id, ChallengeAdherence.day).where(
+            ChallengeAdherence.challenge_id.in_([ch.id for ch, _, _ in ranges]),
+            ChallengeAdherence.followed.is_(False))).all()
+        for ch, start, before in ranges:
+            eaten = {d for pid, name, d in food_days if pid == ch.patient_id and name == ch.food and start <= d < before}
+            eaten |= {d for cid, d in not_followed if cid == ch.id}
+            left_out = eaten | window_days(sorted(eaten), window_hours=ch.observation_hours)
+            out[ch.id] = {d: int(v) for pid, d, v in logged
+                          if pid == ch.patient_id and start <= d < before and d not in left_out}
+    return out
 
 
 # ----------------------------------------------------------------------------- late reactions (2026-12-07)
@@ -997,28 +1025,66 @@ def late_reactions(session: Session, ch: FoodChallenge, doses: list[ChallengeDos
     reaction: a flare ticked, or itch 3 or more points above the food-free baseline's mean
     (:func:`gutskin.insights.challenges.late_reaction_days`; home and clinic doses alike, each laid
     on the patient's days from the zone it was taken in)."""
+    doses = _doses(session, ch) if doses is None else doses
+    return _late_reactions_many(session, [(ch, doses)])[ch.id][0]
+
+
+def _late_reactions_many(session: Session, items: list[tuple[FoodChallenge, list[ChallengeDose]]]
+                         ) -> dict[int, tuple[list, dict[dt.date, dt.datetime | None]]]:
+    """:func:`late_reactions` of many challenges in a bounded number of statements (one for the
+    window days, three for the baselines, per ``RANGE_CHUNK`` challenges); with each challenge's
+    window days' save times (``diary_days.updated_at``, the time a late-reaction alert is dated by)."""
+    from sqlalchemy import and_, or_
+
     from gutskin.insights.challenges import late_reaction_days
 
-    doses = _doses(session, ch) if doses is None else doses
-    taken = [d for d in doses if d.status == "taken" and d.taken_at is not None]
-    if not taken:
-        return []
-    local = [local_dose_time(d.taken_at, d.entered_zone) for d in taken if d.taken_at is not None]
-    first = min(t.date() for t in local)
-    last = (max(local) + dt.timedelta(hours=ch.observation_hours)).date()
-    rows = session.execute(select(DiaryDay.day, DiaryDay.itch, DiaryDay.flare).where(
-        DiaryDay.patient_id == ch.patient_id, DiaryDay.day >= first, DiaryDay.day <= last)).all()
-    if not rows:
-        return []
-    base = _baseline_itch(session, ch, first)
-    return late_reaction_days(local, [r.day for r in rows], [r.itch for r in rows],
-                              [None if r.flare is None else bool(r.flare) for r in rows], list(base.values()),
-                              window_hours=float(ch.observation_hours))
+    out: dict[int, tuple[list, dict[dt.date, dt.datetime | None]]] = {ch.id: ([], {}) for ch, _ in items}
+    spans = []
+    for ch, doses in items:
+        local = [local_dose_time(d.taken_at, d.entered_zone) for d in doses if d.status == "taken" and d.taken_at is not None]
+        if local:
+            spans.append((ch, local, min(t.date() for t in local),
+                          (max(local) + dt.timedelta(hours=ch.observation_hours)).date()))
+    for chunk in _chunks(spans):
+        rows = session.execute(select(DiaryDay.patient_id, DiaryDay.day, DiaryDay.itch, DiaryDay.flare, DiaryDay.updated_at)
+                               .where(or_(*(and_(DiaryDay.patient_id == ch.patient_id, DiaryDay.day >= first,
+                                                 DiaryDay.day <= last) for ch, _, first, last in chunk)))
+                               .order_by(DiaryDay.patient_id, DiaryDay.day)).all()
+        mine = {ch.id: [r for r in rows if r.patient_id == ch.patient_id and first <= r.day <= last]
+                for ch, _, first, last in chunk}
+        with_rows = [(ch, local, first) for ch, local, first, _ in chunk if mine[ch.id]]
+        bases = _baseline_itch_many(session, [(ch, first) for ch, _, first in with_rows]) if with_rows else {}
+        for ch, local, _ in with_rows:
+            own = mine[ch.id]
+            found = late_reaction_days(local, [r.day for r in own], [r.itch for r in own],
+                                       [None if r.flare is None else bool(r.flare) for r in own],
+                                       list(bases[ch.id].values()), window_hours=float(ch.observation_hours))
+            out[ch.id] = (found, {r.day: r.updated_at for r in own})
+    return out
 
 
 def _late_alerts(session: Session, ch: FoodChallenge) -> list[ChallengeAlert]:
     return list(session.scalars(select(ChallengeAlert).where(
         ChallengeAlert.challenge_id == ch.id, ChallengeAlert.kind.like(LATE_PREFIX + "%")).order_by(ChallengeAlert.id)).all())
+
+
+def add_alert_once(session: Session, challenge_id: int, patient_id: int, kind: str, symptoms: list,
+                   created_at: dt.datetime | None = None, acknowledged_at: dt.datetime | None = None,
+                   acknowledged_by_user_id: int | None = None) -> int | None:
+    """Insert an alert unless the challenge has one of that kind (``uq_challenge_alerts_challenge_kind``,
+    migration 0019): ``INSERT ... ON CONFLICT DO NOTHING``, so of two reads that write the same
+    late-reaction alert at once the one that loses writes nothing and is not an error (on
+    PostgreSQL the second insert waits for the first transaction and then finds the conflict; on
+    SQLite writers take turns). Returns the new alert's id, or None when it existed."""
+    from gutskin.store.upsert import _insert
+
+    table = ChallengeAlert.__table__
+    stmt = _insert(session)(table).values(
+        challenge_id=challenge_id, patient_id=patient_id, kind=kind, symptoms=symptoms,
+        created_at=created_at or utcnow(), acknowledged_at=acknowledged_at, acknowledged_by_user_id=acknowledged_by_user_id)
+    session.flush()
+    return session.scalar(stmt.on_conflict_do_nothing(index_elements=[table.c.challenge_id, table.c.kind])
+                          .returning(table.c.id))
 
 
 def check_late_reactions(session: Session, patient_ids: list[int]) -> int:
@@ -1034,8 +1100,14 @@ def check_late_reactions(session: Session, patient_ids: list[int]) -> int:
     API, a CSV import or a FHIR bundle; checking at the reads covers them all at once, and every place
     an alert is shown or a step offered runs the check first, so none shows a diary it has not checked.
     The diary write stays within its budget (tests/foundation/test_write_path.py: at most five
-    statements; the check costs one query with no running challenge, a few per running one). Each
-    alert is audited as made by the check (``LATE_CHECK``), not by whoever read."""
+    statements; the check costs one query with no running challenge, and a fixed number however
+    many are running: the clinician's panel ran five or more per running challenge before). Each
+    alert is audited as made by the check (``LATE_CHECK``), not by whoever read.
+
+    The alert's ``created_at`` is when the diary day that shows the reaction was saved
+    (``diary_days.updated_at`` as the check reads it), not when the check first ran: a flare saved
+    at 07:10 and found when the clinician opened the panel at 15:00 said 15:00 (2026-12-07). Two
+    checks at once write it once (:func:`add_alert_once`)."""
     if not patient_ids:
         return 0
     chs = session.scalars(select(FoodChallenge).where(
@@ -1043,29 +1115,36 @@ def check_late_reactions(session: Session, patient_ids: list[int]) -> int:
         FoodChallenge.outcome.is_(None)).order_by(FoodChallenge.id)).all()
     if not chs:
         return 0
-    taken_ids = set(session.scalars(select(ChallengeDose.challenge_id).where(
-        ChallengeDose.challenge_id.in_([c.id for c in chs]), ChallengeDose.status == "taken")).all())
+    doses_of: dict[int, list[ChallengeDose]] = {c.id: [] for c in chs}
+    for dose in session.scalars(select(ChallengeDose).where(ChallengeDose.challenge_id.in_(list(doses_of)))
+                                .order_by(ChallengeDose.step, ChallengeDose.id)).all():
+        doses_of[dose.challenge_id].append(dose)
+    chs = [c for c in chs if any(d.status == "taken" for d in doses_of[c.id])]
+    if not chs:
+        return 0
+    todays = zones.patients_today(session, sorted({c.patient_id for c in chs}))
+    # long finished: the verdict reads those days
+    chs = [c for c in chs if todays[c.patient_id] <= observation_end(c, doses_of[c.id]) + dt.timedelta(days=LATE_CHECK_DAYS_AFTER)]
+    found = _late_reactions_many(session, [(c, doses_of[c.id]) for c in chs])
+    chs = [c for c in chs if found[c.id][0]]
+    if not chs:
+        return 0
+    have: dict[int, set[dt.date | None]] = {c.id: set() for c in chs}
+    for cid, kind in session.execute(select(ChallengeAlert.challenge_id, ChallengeAlert.kind).where(
+            ChallengeAlert.challenge_id.in_(list(have)), ChallengeAlert.kind.like(LATE_PREFIX + "%"))).all():
+        have[cid].add(alert_day(kind))
     made = 0
     for ch in chs:
-        if ch.id not in taken_ids:
-            continue
-        doses = _doses(session, ch)
-        today = zones.patient_today(session, ch.patient_id)
-        if today > observation_end(ch, doses) + dt.timedelta(days=LATE_CHECK_DAYS_AFTER):
-            continue  # long finished: the verdict reads those days
-        found = late_reactions(session, ch, doses)
-        if not found:
-            continue
-        have = {alert_day(a.kind) for a in _late_alerts(session, ch)}
-        for sign in found:
-            if sign.day in have:
+        signs, saved = found[ch.id]
+        for sign in signs:
+            if sign.day in have[ch.id]:
                 continue
-            alert = ChallengeAlert(challenge_id=ch.id, patient_id=ch.patient_id,
-                                   kind=LATE_PREFIX + sign.day.isoformat(), symptoms=list(sign.signs))
-            session.add(alert)
-            session.flush()
-            audit.record(session, LATE_CHECK, ch.patient_id, "create", "challenge_alert", alert.id)
-            have.add(sign.day)
+            alert_id = add_alert_once(session, ch.id, ch.patient_id, LATE_PREFIX + sign.day.isoformat(), list(sign.signs),
+                                      created_at=saved.get(sign.day))
+            have[ch.id].add(sign.day)
+            if alert_id is None:  # another read wrote it a moment ago
+                continue
+            audit.record(session, LATE_CHECK, ch.patient_id, "create", "challenge_alert", alert_id)
             made += 1
     return made
 
@@ -1211,15 +1290,18 @@ def _stop_for_safety(session: Session, actor: Actor, ch: FoodChallenge, present:
     for d in _doses(session, ch):
         if d.status == "planned":
             d.status = "skipped"
-    alert = ChallengeAlert(challenge_id=ch.id, patient_id=ch.patient_id, kind=SAFETY_STOP, symptoms=present)
-    session.add(alert)
-    session.flush()
+    # one safety stop per challenge (0019): a second stop sent at the same moment keeps the first alert
+    alert_id = add_alert_once(session, ch.id, ch.patient_id, SAFETY_STOP, present, created_at=now)
     audit.record(session, actor, ch.patient_id, "stop", "food_challenge", ch.id)
-    audit.record(session, actor, ch.patient_id, "create", "challenge_alert", alert.id)
+    if alert_id is None:
+        alert_id = session.scalar(select(ChallengeAlert.id).where(ChallengeAlert.challenge_id == ch.id,
+                                                                  ChallengeAlert.kind == SAFETY_STOP))
+    else:
+        audit.record(session, actor, ch.patient_id, "create", "challenge_alert", alert_id)
     return {"stopped": True, "challenge_id": ch.id, "symptoms": present,
             "symptom_labels": [SAFETY_SYMPTOMS[s] for s in present],
             "guidance": emergency_guidance(_child_name(session, ch.patient_id)),
-            "alert_id": alert.id}
+            "alert_id": alert_id}
 
 
 def take_dose(session: Session, actor: Actor, challenge_id: int, dose_id: int, safety: dict[str, bool],

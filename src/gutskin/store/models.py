@@ -405,12 +405,16 @@ class ChallengeAlert(Base):
     """A safety stop (or other urgent event) the clinician must see; acknowledged by a clinician."""
 
     __tablename__ = "challenge_alerts"
+    # one alert per challenge and kind (a late reaction's kind names its day): two reads that ran the
+    # late-reaction check at once wrote the same alert twice (0019)
+    __table_args__ = (Index("uq_challenge_alerts_challenge_kind", "challenge_id", "kind", unique=True),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     challenge_id: Mapped[int] = mapped_column(ForeignKey("food_challenges.id", ondelete="CASCADE"), index=True)
     patient_id: Mapped[int] = mapped_column(ForeignKey("patients.id", ondelete="CASCADE"), index=True)
-    kind: Mapped[str] = mapped_column(String(24))  # safety_stop
+    kind: Mapped[str] = mapped_column(String(24))  # safety_stop | late:YYYY-MM-DD | short_baseline_start
     symptoms: Mapped[list] = mapped_column(JSON)
+    # a late reaction's: when the diary day that shows it was saved (not when the check found it)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     acknowledged_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
     acknowledged_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
