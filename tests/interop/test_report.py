@@ -123,7 +123,7 @@ def test_diary_poem_scores_count_as_scores_in_the_report(engine, people) -> None
     assert data["completeness"]["questionnaires"] == 3
     assert data["latest_scores"]["poem"]["total"] == 9.0 and data["latest_scores"]["poem"]["band"] == "moderate"
     flat = " ".join(_pdf_text(pdf)[1].split())
-    assert "No questionnaire answered yet" not in flat and "3 score(s)" in flat
+    assert "No questionnaire answered yet" not in flat and "3 scores" in flat
     assert "may not be causal" in flat or data["insights"]["status"] != "ready"
 
 

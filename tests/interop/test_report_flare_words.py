@@ -37,11 +37,11 @@ def test_flares_not_recorded_is_not_zero_flare_days(engine, people: People) -> N
         diary.put_day(s, people.owner, people.owner_pid, today - dt.timedelta(days=1), diary.DayInput(itch=1, flare=True))
         diary.put_day(s, people.owner, people.owner_pid, today - dt.timedelta(days=2), diary.DayInput(itch=2, flare=False))
     line = _completeness_text(engine, people)
-    assert "1 flare day(s) among the 2 logged days that recorded flares" in line, line
+    assert "1 flare day among the 2 logged days that recorded flares" in line, line
 
     with transaction(engine) as s:  # every logged day answers it: the plain count, as before
         for k in range(3, 6):
             diary.put_day(s, people.owner, people.owner_pid, today - dt.timedelta(days=k),
                           diary.DayInput(itch=k, flare=k == 3))
     line = _completeness_text(engine, people)
-    assert "2 flare day(s);" in line and "recorded flares" not in line and "not recorded" not in line, line
+    assert "2 flare days;" in line and "recorded flares" not in line and "not recorded" not in line, line

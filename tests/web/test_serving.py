@@ -55,7 +55,8 @@ def test_logged_factors_read_as_labels_with_units() -> None:
 
     assert factor_text("food.dairy", 1) == "Dairy"  # a chip: had it
     assert factor_text("env.pollen", 40.0) == "Pollen 40 grains/m³"
-    assert factor_text("env.temperature", -2.5) == "Temperature -2.5 °C"
+    assert factor_text("env.temperature", -2.5) == "Temperature −2.5 °C"  # a minus sign, not a hyphen
+    assert factor_text("env.pollen", 1.0) == "Pollen 1 grain/m³"  # the unit agrees with the number
     assert factor_text("life.stress", 1.0) == "Stress 1"  # a rating always shows its value
     assert factor_text("gut.bristol", 4.0) == "Stool type (Bristol) 4"  # "type 1-7" is a range, not a unit
     assert factor_text("treat.emollient", 3.0) == "Emollient ×3"

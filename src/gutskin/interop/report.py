@@ -13,6 +13,8 @@ import datetime as dt
 from html import escape
 from typing import Any
 
+from gutskin.diary.numbers import quantity
+
 MAX_PAGES = 2
 
 CSS = """
@@ -50,10 +52,14 @@ def _third_person(sentence: str) -> str:
 
 
 def _fmt(v: Any, digits: int = 1) -> str:
+    """A number for the report: at most ``digits`` decimals, a negative with "−" (U+2212, not a
+    hyphen: gutskin.diary.numbers, 2026-12-07); anything else as text."""
+    from gutskin.diary.numbers import number
+
     if v is None:
         return "–"
-    if isinstance(v, float):
-        return f"{v:.{digits}f}".rstrip("0").rstrip(".") if digits else f"{v:.0f}"
+    if isinstance(v, (int, float)) and not isinstance(v, bool):
+        return number(v, digits if isinstance(v, float) else None)
     return escape(str(v))
 
 
@@ -194,7 +200,7 @@ def _section_insights(data: dict[str, Any], compact: bool) -> str:
         out.append("<p>No likely trigger or protective factor so far.</p>")
     n_none = len(trig.get("no_evidence") or [])
     n_few = len(trig.get("not_enough_data") or [])
-    out.append(f'<p class="note">{n_none} factor(s) with no evidence of an effect; {n_few} with too few days to judge. '
+    out.append(f'<p class="note">{quantity(n_none, "factors")} with no evidence of an effect; {n_few} with too few days to judge. '
                "Treatments are used because of bad days, so their association with itch may not be causal.</p>")
     fc = ins.get("forecast") or {}
     days = fc.get("days") or []
@@ -320,8 +326,8 @@ def _flare_words(c: dict[str, Any]) -> str:
     if logged and not answered:
         return "flares not recorded"
     if answered < logged:
-        return f"{flares} flare day(s) among the {answered} logged days that recorded flares"
-    return f"{flares} flare day(s)"
+        return f"{quantity(flares, 'flare days')} among the {quantity(answered, 'logged days')} that recorded flares"
+    return quantity(flares, "flare days")
 
 
 def _days_counted(c: dict[str, Any]) -> int:
@@ -379,8 +385,8 @@ def report_html(data: dict[str, Any], compact: bool = False) -> str:
     parts.append(
         "<h2>Data completeness</h2>"
         f"<p>Diary logged on <b>{c.get('logged_days', 0)} of {_days_counted(c)}</b> days{_since(c, start)} "
-        f"({c.get('percent_logged', 0):.0f} %); itch scored on {c.get('itch_days', 0)}, sleep loss on {c.get('sleep_days', 0)} days; "
-        f"{_flare_words(c)}; {c.get('questionnaires', 0)} score(s) (questionnaires and diary POEM) in the period; "
+        f"({c.get('percent_logged', 0):.0f} %); itch scored on {c.get('itch_days', 0)}, sleep loss on {quantity(c.get('sleep_days', 0), 'days')}; "
+        f"{_flare_words(c)}; {quantity(c.get('questionnaires', 0), 'scores')} (questionnaires and diary POEM) in the period; "
         f"last entry {_date(c.get('last_entry'))}.</p>")
     s = data["series"]
     parts.append("<h2>Itch and sleep loss (daily, 0–10), flare days shaded</h2>")

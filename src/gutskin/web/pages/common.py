@@ -54,19 +54,47 @@ TEMPLATES.env.globals["zone_choices"] = zone_choices
 def factor_text(name: str, value: float) -> str:
     """A logged factor as a person reads it: "Dairy", "Pollen 40 grains/m³", "Humidity 35 %",
     "Stress 3" -- the chip's label, and for amounts the value with its unit (ranges such as
-    "0-10" are not units)."""
+    "0-10" are not units). The number and unit by :mod:`gutskin.diary.numbers` (2026-12-07):
+    "Pollen 1 grain/m³", "Temperature −2.5 °C" (a minus sign, not a hyphen)."""
     from gutskin.diary.factors import FactorKind, known_factor
+    from gutskin.diary.numbers import number, quantity
 
     f = known_factor(name)
     unit = f.unit if f.unit and not f.unit[0].isdigit() and not f.unit.startswith("type ") else ""
     if value == 1 and (f.kind is FactorKind.binary or (f.kind is FactorKind.count and not unit)):
         return f.label  # a chip tapped: "had it"
     if unit == "applications":
-        return f"{f.label} ×{float(value):g}"
-    return f"{f.label} {float(value):g}" + (f" {unit}" if unit else "")
+        return f"{f.label} ×{number(value)}"
+    return f"{f.label} {quantity(value, unit)}"
 
 
 TEMPLATES.env.filters["factor_text"] = factor_text
+
+
+def _num_filter(value: object, digits: int | None = None) -> str:
+    """Jinja ``num``: a number for a reader (:func:`gutskin.diary.numbers.number`); None -> "–"."""
+    from gutskin.diary.numbers import number
+
+    return "–" if value is None else number(value, digits)  # type: ignore[arg-type]
+
+
+def _signed_filter(value: object, digits: int = 1) -> str:
+    """Jinja ``signed``: a change with its sign, "+0.4" / "−0.4" (:func:`gutskin.diary.numbers.signed`)."""
+    from gutskin.diary.numbers import signed
+
+    return "–" if value is None else signed(value, digits)  # type: ignore[arg-type]
+
+
+def _quantity_filter(value: object, unit: str, digits: int | None = None) -> str:
+    """Jinja ``quantity``: "1 day", "3 days", "−3 °C" (:func:`gutskin.diary.numbers.quantity`)."""
+    from gutskin.diary.numbers import quantity
+
+    return "–" if value is None else quantity(value, unit, digits)  # type: ignore[arg-type]
+
+
+TEMPLATES.env.filters["num"] = _num_filter
+TEMPLATES.env.filters["signed"] = _signed_filter
+TEMPLATES.env.filters["quantity"] = _quantity_filter
 
 
 NOTE_SECONDS = 600  # a note is for the page the person is sent to now, not a link to keep
