@@ -57,7 +57,8 @@ CASES = {  # plan text -> the error after "error: PLAN: "
     "a score": (f"patient,date,food.egg,sleep_loss,itch\np1,{D1},1,,\np1,{D2},1,2,3\n",
                 "line 3, column itch: a plan holds exposures only, not scores (itch, sleep_loss)"),
     "bad date": (f"patient,date,food.egg\np1,{D1},1\np1,2025-13-01,1\n",
-                 'line 3, column date: expected an ISO date YYYY-MM-DD, got "2025-13-01"'),
+                 'line 3, column date: expected an ISO date YYYY-MM-DD (there is no month 13: the month comes second, '
+                 'between the hyphens), got "2025-13-01"'),
     "bad value": (f"patient,date,food.egg\np1,{D1},lots\n", 'line 2, column food.egg: expected a number, got "lots"'),
     "duplicate day in two Unicode forms": (f"patient,date,food.egg\n{ZOE_NFD},{D1},1\n{ZOE_NFC},{D1},0\n",
                                            f"line 3, column date: duplicate row for patient {ZOE_NFC} on {D1}"),

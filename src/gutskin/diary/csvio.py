@@ -143,10 +143,33 @@ def _parse_date(text: str) -> dt.date | None:
     return iso_date_or_none(text)  # YYYY-MM-DD only (not 2025-W14-2 or 20250401xx)
 
 
+_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+           "November", "December")  # not calendar.month_name: that follows the process's locale
+
+
+def _days_in_month(year: int, month: int) -> int:
+    nxt = dt.date(year + 1, 1, 1) if month == 12 else dt.date(year, month + 1, 1)
+    return (nxt - dt.timedelta(days=1)).day
+
+
 def _date_hint(text: str) -> str:
     """How a spreadsheet's date differs from the format, for the date error (never a guess at the
     day: 01/11/2026 is 1 November in Europe and 11 January in the US)."""
     t = text.strip()
+    # the right shape but no day of the calendar (the new patient's walk of 2026-12-07: "2026-10-32"
+    # was answered "expected an ISO date YYYY-MM-DD", which it is in form, leaving the reader to find
+    # out why): say which part is impossible
+    if m := re.fullmatch(r"([0-9]{4})-([0-9]{2})-([0-9]{2})", t):
+        year, month, day = (int(g) for g in m.groups())
+        if not 1 <= month <= 12:
+            return f" (there is no month {month}: the month comes second, between the hyphens)"
+        if year == 0:
+            return " (there is no year 0000)"
+        last = _days_in_month(year, month)
+        if not 1 <= day <= last:
+            return f" ({t} is not a day of the calendar: {_MONTHS[month - 1]} {year} has {last} days)"
+    if m := re.fullmatch(r"([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})", t):  # 2026-10-3, as a sheet may write it
+        return f" (the month and the day take two digits each: {m[1]}-{int(m[2]):02d}-{int(m[3]):02d})"
     if re.fullmatch(r"\d{4}-\d{2}-\d{2}[ T]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?", t):
         return f" without a time ({t[:10]})"
     if re.fullmatch(r"\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}(,? \d{1,2}:\d{2}(:\d{2})?( ?[AaPp][Mm])?)?", t):
