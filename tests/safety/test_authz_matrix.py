@@ -354,6 +354,10 @@ ROWS: dict[tuple[str, str], Row] = {
     # a profile's birth year, corrected by its managing account only (test_family_walk_birth_year: not a co-caregiver)
     ("POST", "/profiles/{patient_id}/birth_year"): Row(exp(LOGIN, OK, 404, 403, 403, 403),
                                                       form({"year": "1990"}), audit=A_ONLY),
+    # the person's own FHIR upload on My data (2026-12-07): the managing account only (a co-caregiver: 404,
+    # tests/interop/test_fhir_own_upload.py); the preview is a read, the confirmation the import
+    ("POST", "/profiles/{patient_id}/fhir/preview"): Row(exp(LOGIN, OK, 404, 403, 403, 403), fhir_upload, audit=A_ONLY),
+    ("POST", "/profiles/{patient_id}/fhir/import"): Row(exp(LOGIN, OK, 404, 403, 403, 403), fhir_confirm, audit=A_ONLY),
     ("GET", "/microbiome"): Row(PAGE_ME, audit=ME_WRITERS),
     ("POST", "/microbiome"): Row(PAGE_ME, lambda w, p: upload(w, p, page=True), audit=ME_WRITERS),
     ("GET", "/microbiome/{sample_pk}"): Row(PAGE_ME_A_OBJECT, audit=A_ONLY),

@@ -419,7 +419,8 @@ def _identifier_check(session: Session, actor: Actor, p: Patient, given: list[di
 
 def import_bundle(engine: Engine, actor: Actor, bundle: Any, patient_ref: str | None = None,
                   owner_user_id: int | None = None, accept_identity_difference: bool = False,
-                  accept_words: str = ACCEPT_WORDS, into: int | None = None, dry_run: bool = False) -> dict[str, Any]:
+                  accept_words: str = ACCEPT_WORDS, into: int | None = None, dry_run: bool = False,
+                  skip_clinic_findings: bool = False) -> dict[str, Any]:
     """Import a bundle's QuestionnaireResponses and Observations in one transaction.
 
     The target patient is ``patient_ref`` (identifier or id) or the bundle Patient's gutskin
@@ -453,6 +454,15 @@ def import_bundle(engine: Engine, actor: Actor, bundle: Any, patient_ref: str | 
     operator. A gutskin bundle of another profile (its identifier not this profile's) is a
     ``Conflict`` unless ``accept_identity_difference``. ``dry_run``: everything is checked and the
     summary returned, then rolled back (the upload's preview; no audit row stays).
+
+    ``skip_clinic_findings`` (the patient's own upload on My data, 2026-12-07): the clinic's EASI and
+    SCORAD and food allergies in a bundle the owning account imports are left out and counted in the
+    summary's ``ignored`` (:data:`CLINIC_FINDINGS_SKIPPED`) instead of refusing the whole bundle: the
+    person's own gutskin export from another clinic carries them, and only a clinic may bring them in.
+
+    A questionnaire already answered in the record on that day (one per instrument and day, as
+    ``questionnaires.submit`` keeps) is a ``Conflict`` naming it, as a diary day is: until 2026-12-07 a
+    bundle of RECAP, DLQI or ADCT answers alone (no diary day to clash) imported twice stored them twice.
     """
     from gutskin.diary.csvio import canonical_identifier
     from gutskin.interop.fhir_import import BundleError, parse_bundle
@@ -465,6 +475,12 @@ def import_bundle(engine: Engine, actor: Actor, bundle: Any, patient_ref: str | 
     clinic_side = actor.is_system or (into is not None and actor.role == "clinician")
     if actor.role == "clinician" and not clinic_side:
         raise NotFound("patient not found")
+    if skip_clinic_findings and not clinic_side:
+        for rows, key in ((parsed.assessments, CLINIC_FINDINGS_SKIPPED["assessments"]),
+                          (parsed.allergies, CLINIC_FINDINGS_SKIPPED["allergies"])):
+            if rows:
+                parsed.ignored[key] = parsed.ignored.get(key, 0) + len(rows)
+                rows.clear()
     if parsed.assessments and not clinic_side:
         # a clinician's findings: only the operator's import (the CLI) or a linked clinician's upload
         # may bring them in, never a patient's or caregiver's own (findings in the clinic's name)
@@ -484,6 +500,13 @@ def import_bundle(engine: Engine, actor: Actor, bundle: Any, patient_ref: str | 
             return out
     except _DryRun as done:
         return done.summary
+
+
+#: how the summary's ``ignored`` names the clinic's findings a patient's own upload leaves out (``skip_clinic_findings``)
+CLINIC_FINDINGS_SKIPPED = {
+    "assessments": "clinic assessment (EASI or SCORAD): only a clinic you share with can bring it in",
+    "allergies": "food allergy decided by a clinician: only a clinic you share with can bring it in",
+}
 
 
 class _DryRun(Exception):
@@ -587,6 +610,18 @@ def _import_parsed(s: Session, actor: Actor, parsed: Any, patient_ref: str | Non
     for day, d in sorted(parsed.days.items()):
         for name, v in d["factors"].items():
             s.add(FactorValue(patient_id=p.id, day=day, factor_id=fids[name], value=float(v)))
+    if parsed.questionnaires:
+        # one answer per instrument and day (questionnaires.submit): an answer already there is a conflict,
+        # as a diary day is (a bundle of RECAP answers alone, imported twice, doubled them until 2026-12-07)
+        wanted_q = {(q["instrument"], q["answered_on"]) for q in parsed.questionnaires}
+        held_q = s.execute(select(QuestionnaireResponse.instrument, QuestionnaireResponse.answered_on).where(
+            QuestionnaireResponse.patient_id == p.id,
+            QuestionnaireResponse.instrument.in_(sorted({i for i, _ in wanted_q})),
+            QuestionnaireResponse.answered_on.in_(sorted({d for _, d in wanted_q})))).all()
+        hit_q = sorted((day, inst) for inst, day in held_q if (inst, day) in wanted_q)
+        if hit_q:
+            raise Conflict(f"patient {p.external_id} already has a {hit_q[0][1].upper()} answered on "
+                           f"{hit_q[0][0].isoformat()}; nothing was imported")
     if parsed.assessments:
         # the clinic keeps one EASI and one SCORAD per day (assessments.record replaces it): a result
         # already in the target is a conflict, as a diary day is

@@ -13,6 +13,13 @@ A thin router over :func:`gutskin.clinic.fhir.import_bundle`, the service ``guts
 
 Only a clinician the patient shares with (consent active): a stranger or an unlinked clinician gets
 404, another kind of account 403. The preview is audited as a read (``read``/``fhir_import_preview``).
+
+The person's own upload on My data (2026-12-07): ``POST /profiles/{id}/fhir/preview`` and
+``POST /profiles/{id}/fhir/import``, the same steps for a profile the signed-in account manages (their
+own, or a parent's child's; a co-caregiver, a stranger: 404, a clinician 403), e.g. their gutskin
+export from another clinic. The clinic's EASI and SCORAD and food allergies in it are left out and
+listed as skipped (``skip_clinic_findings``: only a clinic may bring them in); back on My data the page
+says what came in.
 """
 
 from __future__ import annotations
@@ -20,6 +27,7 @@ from __future__ import annotations
 import base64
 import json
 import zlib
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
@@ -28,11 +36,11 @@ from fastapi.responses import HTMLResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from gutskin.clinic import audit, fhir
-from gutskin.clinic.access import patient_for_read
+from gutskin.clinic.access import patient_for_read, patient_for_write
 from gutskin.clinic.errors import ClinicError, Conflict, InvalidInput
 from gutskin.web.deps import settings_of, unit_of_work
 from gutskin.web.errors import status_for
-from gutskin.web.pages.common import read_note, redirect, render, require_user, signed_note, verify_csrf
+from gutskin.web.pages.common import TEMPLATES, read_note, redirect, render, require_user, signed_note, verify_csrf
 
 router = APIRouter(include_in_schema=False)
 
@@ -69,6 +77,14 @@ def _read_bundle(data: bytes, name: str, limit: int) -> Any:
         raise InvalidInput(f"{name}: JSON nested too deeply") from None
 
 
+def _limit_words(request: Request) -> str:
+    """The upload cap in words for a page (My data's FHIR form is on every render of data.html)."""
+    return size_words(upload_limit(request))
+
+
+TEMPLATES.env.globals["fhir_limit_words"] = _limit_words
+
+
 def pack(bundle: Any) -> str:
     """The bundle for the confirm form's hidden field: compact JSON, zlib, base64 (no HTML escaping,
     a fraction of the file's size)."""
@@ -89,36 +105,80 @@ def unpack(packed: str, limit: int) -> Any:
         raise InvalidInput("bundle: the previewed bundle did not come back whole; upload the file again") from None
 
 
-def _authorize(request: Request, patient_id: int, csrf_token: str, preview: bool) -> Any:
-    """The signed-in clinician, checked: the form's CSRF token, the patient shared with them (404
-    otherwise); a preview is audited as a read of the record."""
+@dataclass(frozen=True)
+class Place:
+    """Where the upload is: the clinician's patient page, or the person's own My data (2026-12-07)."""
+
+    role: str  # the kind of account the pages are for
+    base: str  # "/clinic/patients/{id}" or "/profiles/{id}": the preview and import routes hang under it
+    own: bool  # the person's own upload (the clinic's findings skipped, My data the way back)
+
+    def path(self, patient_id: int) -> str:
+        return self.base.format(id=patient_id)
+
+    def back(self, patient_id: int) -> str:
+        return "/data" if self.own else f"/clinic/patients/{patient_id}"
+
+
+CLINIC = Place("clinician", "/clinic/patients/{id}", own=False)
+OWN = Place("patient", "/profiles/{id}", own=True)
+
+
+def _authorize(request: Request, patient_id: int, csrf_token: str, preview: bool, place: Place = CLINIC) -> Any:
+    """The signed-in account, checked: the form's CSRF token, then a clinician the patient shares
+    with (:data:`CLINIC`) or the account managing the profile (:data:`OWN`), 404 otherwise; a
+    preview is audited as a read of the record."""
     with unit_of_work(request) as s:
-        u = require_user(request, s, "clinician")
+        u = require_user(request, s, place.role)
         verify_csrf(request, u, csrf_token)
-        patient = patient_for_read(s, u.actor, patient_id)  # a linked clinician (consent active), else 404
-        name = patient.display_name or patient.external_id
+        if place.own:
+            patient = patient_for_write(s, u.actor, patient_id)  # the managing account, else 404 (a co-caregiver too)
+            # one's own profile is "my record" on these pages; a child's goes by the child's name
+            name = "Me" if patient.relationship == "self" else (patient.display_name or patient.external_id)
+        else:
+            patient = patient_for_read(s, u.actor, patient_id)  # a linked clinician (consent active), else 404
+            name = patient.display_name or patient.external_id
         if preview:
             audit.record(s, u.actor, patient_id, "read", "fhir_import_preview")
     return u, name
 
 
-def _page(request: Request, u: Any, patient_id: int, name: str, status: int = 200, **ctx: Any) -> Response:
+def _page(request: Request, u: Any, patient_id: int, name: str, status: int = 200, place: Place = CLINIC,
+          **ctx: Any) -> Response:
     return render(request, "clinic_fhir_import.html",
                   {"patient_id": patient_id, "patient_name": name, "limit_words": size_words(upload_limit(request)),
                    "summary": None, "error": None, "packed": None, "accept": False, "can_accept": False,
-                   "file_name": "", **ctx}, status=status, user=u)
+                   "file_name": "", "base": place.path(patient_id), "back": place.back(patient_id), "own": place.own,
+                   "confirm_words": _confirm_words(place, name), **ctx}, status=status, user=u)
+
+
+def _confirm_words(place: Place, name: str) -> str:
+    """The confirm button: "Import into Maja Lindqvist's record"; on one's own profile "Import into my record"."""
+    return "Import into my record" if place.own and name == "Me" else f"Import into {name}'s record"
 
 
 @router.post("/clinic/patients/{patient_id}/fhir/preview", response_class=HTMLResponse)
 async def preview(request: Request, patient_id: int, file: UploadFile | None = File(None), bundle: str = Form(""),
                   accept: str = Form(""), csrf_token: str = Form("")) -> Response:
     """Check the bundle (every rule of the import, nothing kept) and show what would be imported."""
+    return await _preview(request, patient_id, file, bundle, accept, csrf_token, CLINIC)
+
+
+@router.post("/profiles/{patient_id}/fhir/preview", response_class=HTMLResponse)
+async def own_preview(request: Request, patient_id: int, file: UploadFile | None = File(None), bundle: str = Form(""),
+                      accept: str = Form(""), csrf_token: str = Form("")) -> Response:
+    """The person's own upload on My data: the same check, for a profile their account manages."""
+    return await _preview(request, patient_id, file, bundle, accept, csrf_token, OWN)
+
+
+async def _preview(request: Request, patient_id: int, file: UploadFile | None, bundle: str, accept: str,
+                   csrf_token: str, place: Place) -> Response:
     limit = upload_limit(request)
     data = await file.read(limit + 1) if file is not None else b""
     file_name = (file.filename or "the file") if file is not None else "the file"
 
     def work() -> Response:
-        u, name = _authorize(request, patient_id, csrf_token, preview=True)
+        u, name = _authorize(request, patient_id, csrf_token, preview=True, place=place)
         accepted = accept == "1"
         packed = None
         try:
@@ -128,13 +188,14 @@ async def preview(request: Request, patient_id: int, file: UploadFile | None = F
                 parsed = unpack(bundle, limit)
             packed = pack(parsed)
             summary = fhir.import_bundle(request.app.state.engine, u.actor, parsed, into=patient_id,
-                                         accept_identity_difference=accepted, accept_words=ACCEPT_WORDS, dry_run=True)
+                                         accept_identity_difference=accepted, accept_words=ACCEPT_WORDS, dry_run=True,
+                                         skip_clinic_findings=place.own)
         except ClinicError as exc:
             differs = isinstance(exc, Conflict) and ACCEPT_WORDS in str(exc)
             return _page(request, u, patient_id, name, status=status_for(exc), error=str(exc),
-                         packed=packed if differs else None, can_accept=differs, file_name=file_name)
+                         packed=packed if differs else None, can_accept=differs, file_name=file_name, place=place)
         return _page(request, u, patient_id, name, summary=summary, packed=packed, accept=accepted,
-                     file_name=file_name)
+                     file_name=file_name, place=place)
 
     return await run_in_threadpool(work)
 
@@ -142,23 +203,40 @@ async def preview(request: Request, patient_id: int, file: UploadFile | None = F
 @router.post("/clinic/patients/{patient_id}/fhir/import", response_class=HTMLResponse)
 async def confirm(request: Request, patient_id: int) -> Response:
     """Import the previewed bundle: all or nothing; back to the patient's page saying what came in."""
+    return await _confirm(request, patient_id, CLINIC)
+
+
+@router.post("/profiles/{patient_id}/fhir/import", response_class=HTMLResponse)
+async def own_confirm(request: Request, patient_id: int) -> Response:
+    """The person's own import of the previewed bundle: all or nothing; back to My data saying what came in."""
+    return await _confirm(request, patient_id, OWN)
+
+
+async def _confirm(request: Request, patient_id: int, place: Place) -> Response:
     limit = upload_limit(request)
     form = await request.form(max_part_size=limit * 2 + 1024)  # the hidden field: a bundle of at most limit bytes
     fields = {k: v for k, v in form.items() if isinstance(v, str)}
 
     def work() -> Response:
-        u, name = _authorize(request, patient_id, fields.get("csrf_token", ""), preview=False)
+        u, name = _authorize(request, patient_id, fields.get("csrf_token", ""), preview=False, place=place)
         accepted = fields.get("accept") == "1"
         try:
             parsed = unpack(fields.get("bundle", ""), limit)
             summary = fhir.import_bundle(request.app.state.engine, u.actor, parsed, into=patient_id,
-                                         accept_identity_difference=accepted, accept_words=ACCEPT_WORDS)
+                                         accept_identity_difference=accepted, accept_words=ACCEPT_WORDS,
+                                         skip_clinic_findings=place.own)
         except ClinicError as exc:
             differs = isinstance(exc, Conflict) and ACCEPT_WORDS in str(exc)
             return _page(request, u, patient_id, name, status=status_for(exc), error=str(exc),
-                         packed=fields.get("bundle") if differs else None, can_accept=differs)
-        note = signed_note(request, import_words(summary), f"/clinic/patients/{patient_id}")
-        return redirect(f"/clinic/patients/{patient_id}?fhir_imported={quote(note)}#fhir-import")
+                         packed=fields.get("bundle") if differs else None, can_accept=differs, place=place)
+        back = place.back(patient_id)
+        words = import_words(summary)
+        if place.own:
+            # My data lists several profiles: the note says whose record, the page puts it on that profile's form
+            note = signed_note(request, f"{patient_id} {words}", back)
+            return redirect(f"{back}?fhir_imported={quote(note)}#fhir-{patient_id}")
+        note = signed_note(request, words, back)
+        return redirect(f"{back}?fhir_imported={quote(note)}#fhir-import")
 
     return await run_in_threadpool(work)
 
@@ -183,3 +261,18 @@ def import_words(summary: dict[str, Any]) -> str:
 def imported_note(request: Request, token: str | None) -> str | None:
     """The patient page's "Imported ..." line after a confirmed import (signed: a link cannot write it)."""
     return read_note(request, token)
+
+
+def own_imported_note(request: Request, patient_id: int) -> str | None:
+    """My data's "Imported ..." line on profile ``patient_id``'s form after the person's own confirmed
+    import (``?fhir_imported=``, signed for this session and /data: a link cannot write it)."""
+    if request.url.path != "/data":
+        return None
+    note = read_note(request, request.query_params.get("fhir_imported"))
+    if not note:
+        return None
+    pid, _, words = note.partition(" ")
+    return words if pid == str(patient_id) and words.startswith("Imported ") else None
+
+
+TEMPLATES.env.globals["fhir_imported_note"] = own_imported_note
