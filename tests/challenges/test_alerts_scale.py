@@ -68,7 +68,7 @@ def test_alerts_and_due_reminders_match_each_patients_own(engine, people) -> Non
         after = s.scalar(select(func.count()).select_from(AuditEvent).where(AuditEvent.object_type == "challenge_reminders"))
     assert audited == set(made) and after == before  # each patient's read audited once (the alert's row comes first)
     with transaction(engine) as s:
-        assert ch.clinician_alerts(s, people.unlinked) == {"alerts": [], "due": []}
+        assert ch.clinician_alerts(s, people.unlinked) == {"alerts": [], "due": [], "running": []}
 
 
 def _linked_patient_up_for_review(engine, people, name: str) -> None:  # type: ignore[no-untyped-def]

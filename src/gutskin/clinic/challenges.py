@@ -143,14 +143,27 @@ def _alert_reaches_a_clinician(session: Session, ch: FoodChallenge) -> bool:
 
 
 def unseen_alerts_of(session: Session, patient_id: int, clinician_user_id: int) -> int:
-    """Unacknowledged safety alerts of the challenges one clinician supervised (the Sharing page
-    warns before revoking them: the clinician would no longer see them). Late reactions logged
-    since the last check are looked for first (:func:`check_late_reactions`)."""
+    """How many :func:`unseen_alerts` there are."""
+    return len(unseen_alerts(session, patient_id, clinician_user_id))
+
+
+def unseen_alerts(session: Session, patient_id: int, clinician_user_id: int) -> list[dict[str, object]]:
+    """Unacknowledged alerts of the challenges one clinician supervised (the Sharing page warns
+    before revoking them: the clinician would no longer see them), oldest first, each named for
+    what it is (``name``: "safety stop", "late reaction", ...; a late reaction's diary ``day``): the
+    page called every one "the safety stop" (2026-12-07). Late reactions logged since the last check
+    are looked for first (:func:`check_late_reactions`)."""
     check_late_reactions(session, [patient_id])
-    return len(session.scalars(
-        select(ChallengeAlert.id).join(FoodChallenge, FoodChallenge.id == ChallengeAlert.challenge_id)
+    rows = session.execute(
+        select(ChallengeAlert.kind, FoodChallenge.food).join(FoodChallenge, FoodChallenge.id == ChallengeAlert.challenge_id)
         .where(ChallengeAlert.patient_id == patient_id, FoodChallenge.clinician_user_id == clinician_user_id,
-               ChallengeAlert.acknowledged_at.is_(None))).all())
+               ChallengeAlert.acknowledged_at.is_(None)).order_by(ChallengeAlert.id)).all()
+    out = []
+    for kind, food in rows:
+        day = alert_day(kind)
+        out.append({"kind": alert_kind(kind), "name": alert_name(kind), "food_label": food_label(food),
+                    "day": day.isoformat() if day else None, "day_words": _day_words(day) if day else None})
+    return out
 
 
 @dataclass
@@ -447,6 +460,17 @@ def alert_sign_labels(kind: str, symptoms: list | None) -> list[str]:
     return [SAFETY_SYMPTOMS.get(x, x) for x in signs]
 
 
+#: what each alert kind is called on the pages (2026-12-07: the sharing page called every open
+#: alert "the safety stop", a late reaction too)
+ALERT_NAMES = {SAFETY_STOP: "safety stop", LATE_REACTION: "late reaction",
+               SHORT_BASELINE_START: "first step started on a short baseline"}
+
+
+def alert_name(kind: str) -> str:
+    """An alert's name in words: "safety stop", "late reaction", ... (the stored or answered kind)."""
+    return ALERT_NAMES.get(alert_kind(kind), "alert")
+
+
 def _alert_out(a: ChallengeAlert) -> dict[str, object]:
     day = alert_day(a.kind)
     return {
@@ -454,7 +478,10 @@ def _alert_out(a: ChallengeAlert) -> dict[str, object]:
         "symptoms": a.symptoms,
         "symptom_labels": alert_sign_labels(a.kind, a.symptoms),
         "day": day.isoformat() if day is not None else None,
+        "name": alert_name(a.kind),
+        # which time created_at is: a late reaction's is when the diary day showing it was saved
         "created_at": _z(a.created_at),
+        "created_at_is": "diary_saved" if day is not None else "alerted",
         "acknowledged": a.acknowledged_at is not None,
     }
 
@@ -2012,12 +2039,13 @@ def clinician_alerts(session: Session, actor: Actor, day: dt.date | None = None)
                                    .outerjoin(FoodChallenge, FoodChallenge.id == ChallengeAlert.challenge_id)
                                    .where(ChallengeAlert.patient_id.in_(pids), ChallengeAlert.acknowledged_at.is_(None))
                                    .order_by(ChallengeAlert.id.desc())).all():
-        audit.record(session, actor, a.patient_id, "read", "challenge_alert", a.id)  # once per patient and request
         d = _alert_out(a)
         d["patient_name"] = names.get(a.patient_id, "")
         d["food"] = food or ""
         d["food_label"] = food_label(food) if food else ""
         alerts.append(d)
+    # once per patient and request, in one statement (one per patient with an alert before)
+    audit.record_reads(session, actor, sorted({int(a["patient_id"]) for a in alerts}), "challenge_alert")  # type: ignore[call-overload]
     challenges = _open_challenges(session, pids)
     doses: dict[int, list[ChallengeDose]] = {ch.id: [] for ch in challenges}
     for dose in session.scalars(select(ChallengeDose).where(ChallengeDose.challenge_id.in_(list(doses)))
@@ -2059,7 +2087,71 @@ def clinician_alerts(session: Session, actor: Actor, day: dt.date | None = None)
     for r in due:  # how late, on the patient's own day: the page says "overdue since Sat 7 Nov 2026 (29 days)"
         r["overdue_days"] = max(0, (days[int(r["patient_id"])] - dt.date.fromisoformat(str(r["due"]))).days)  # type: ignore[call-overload]
     audit.record_reads(session, actor, sorted({int(r["patient_id"]) for r in due}), "challenge_reminders")  # type: ignore[call-overload]
-    return {"alerts": alerts, "due": due}
+    running = _running(session, challenges, doses, alerts, days, names)
+    audit.record_reads(session, actor, sorted({int(r["patient_id"]) for r in running}), "food_challenges")  # type: ignore[call-overload]
+    return {"alerts": alerts, "due": due, "running": running}
+
+
+def _running(session: Session, challenges: list[FoodChallenge], doses: dict[int, list[ChallengeDose]],
+             alerts: list[dict[str, object]], days: dict[int, dt.date], names: dict[int, str]) -> list[dict[str, object]]:
+    """The running challenges of the clinician's linked patients for *Challenges* (2026-12-07: the page
+    listed alerts and reviews only, so a challenge with nothing due was nowhere): the food, the phase
+    on the patient's day, the steps taken, the next step and whether it is due, overdue or held (a
+    late reaction not acknowledged; a first home step waiting for its 7 baseline days), and the open
+    alerts. A fixed number of statements however many are running (two: the short-baseline starts
+    and the baselines' three, with the doses, alerts and days the caller has read already)."""
+    if not challenges:
+        return []
+    open_alerts: dict[int, list[dict[str, object]]] = {}
+    for a in alerts:
+        open_alerts.setdefault(int(a["challenge_id"]), []).append(a)  # type: ignore[call-overload]
+    first_home = [c for c in challenges if c.kind == "home" and doses[c.id]
+                  and not any(d.status == "taken" for d in doses[c.id])]
+    started = set(session.scalars(select(ChallengeAlert.challenge_id).where(
+        ChallengeAlert.challenge_id.in_([c.id for c in first_home]), ChallengeAlert.kind == SHORT_BASELINE_START)).all()
+    ) if first_home else set()
+    waiting = [c for c in first_home if c.id not in started]
+    logged = {cid: len(v) for cid, v in _baseline_itch_many(
+        session, [(c, max(days[c.patient_id], c.reintroduction_start)) for c in waiting]).items()} if waiting else {}
+    out = []
+    for c in sorted(challenges, key=lambda c: (names.get(c.patient_id, "").lower(), c.id)):
+        day = days[c.patient_id]
+        steps = doses[c.id]
+        taken = [d for d in steps if d.status == "taken"]
+        nxt = next((d for d in steps if d.status == "planned"), None)
+        mine = open_alerts.get(c.id, [])
+        late = sorted(str(a["day"]) for a in mine if a["kind"] == LATE_REACTION and a.get("day"))
+        row: dict[str, object] = {
+            "challenge_id": c.id, "patient_id": c.patient_id, "patient_name": names.get(c.patient_id, ""),
+            "food": c.food, "food_label": food_label(c.food), "kind": c.kind, "phase": phase_on(c, day),
+            "steps_taken": len(taken), "steps": len(steps), "open_alerts": len(mine),
+            "alert_names": sorted({alert_name(str(a["kind"])) for a in mine}),
+            "next": None, "next_status": None, "next_words": "no step left",
+        }
+        if nxt is not None:
+            where = "at home" if nxt.setting == "home" else "in clinic"
+            row["next"] = {"step": nxt.step, "amount": nxt.amount, "setting": nxt.setting, "due": nxt.planned_on.isoformat()}
+            what = f"Step {nxt.step} ({nxt.amount}, {where})"
+            if late:
+                row["next_status"] = "held"
+                row["next_words"] = (f"{what}: held by a late reaction logged on "
+                                     f"{', '.join(_day_words(dt.date.fromisoformat(x)) for x in late)}; acknowledge "
+                                     "its alert (or stop the challenge) to release it")
+            elif c.id in logged and logged[c.id] < MIN_BASELINE_DAYS and nxt.planned_on <= day:
+                row["next_status"] = "held"
+                row["next_words"] = (f"{what}: held, {logged[c.id]} of the {MIN_BASELINE_DAYS} baseline days "
+                                     "logged; extend the baseline or let the step start")
+            elif nxt.planned_on < day:
+                row["next_status"] = "overdue"
+                row["next_words"] = f"{what}: due since {_day_words(nxt.planned_on)}"
+            elif nxt.planned_on == day:
+                row["next_status"] = "due"
+                row["next_words"] = f"{what}: due today"
+            else:
+                row["next_status"] = "planned"
+                row["next_words"] = f"{what}: due on {_day_words(nxt.planned_on)}"
+        out.append(row)
+    return out
 
 
 def acknowledge_alert(session: Session, actor: Actor, alert_id: int, challenge_id: int | None = None) -> dict[str, object]:

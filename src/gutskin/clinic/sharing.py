@@ -186,15 +186,17 @@ def list_access(session: Session, actor: Actor, patient_id: int) -> list[dict[st
         .order_by(Consent.id)
     ).all()
     from gutskin.clinic.appointments import booked_with
-    from gutskin.clinic.challenges import open_challenges_with, unseen_alerts_of
+    from gutskin.clinic.challenges import open_challenges_with, unseen_alerts
 
-    return [
-        {"consent_id": c.id, "clinician": name or email, "email": email, "since": c.created_at.isoformat(timespec="seconds") + "Z",
-         "open_challenges": len(open_challenges_with(session, patient_id, c.clinician_user_id)),
-         "booked_appointments": len(booked_with(session, patient_id, c.clinician_user_id)),
-         "unseen_alerts": unseen_alerts_of(session, patient_id, c.clinician_user_id)}
-        for c, email, name in rows
-    ]
+    out = []
+    for c, email, name in rows:
+        unseen = unseen_alerts(session, patient_id, c.clinician_user_id)  # each named for what it is (2026-12-07)
+        out.append({"consent_id": c.id, "clinician": name or email, "email": email,
+                    "since": c.created_at.isoformat(timespec="seconds") + "Z",
+                    "open_challenges": len(open_challenges_with(session, patient_id, c.clinician_user_id)),
+                    "booked_appointments": len(booked_with(session, patient_id, c.clinician_user_id)),
+                    "unseen_alerts": len(unseen), "unseen": unseen})
+    return out
 
 
 def sharing_partners(session: Session, actor: Actor, patient_id: int) -> dict[str, str]:
