@@ -207,3 +207,46 @@ def test_a_stranger_a_co_caregiver_and_a_clinician_cannot_import_into_the_profil
     client.cookies.clear()
     login_page(client, "owner@example.org")
     assert f'action="/profiles/{child_id}/fhir/preview"' in client.get("/data").text
+
+
+def test_my_data_downloads_the_record_and_takes_it_back_with_who_answered(client, people, engine) -> None:  # type: ignore[no-untyped-def]
+    """My data's FHIR download (2026-12-07: the browser had no way to the person's FHIR record) of a
+    child's profile: a POEM the parent answered for the child and one the child answered travel with
+    their respondent (the diary CSV has no column for it, docs/interop.md); uploaded back into the
+    emptied profile, each keeps who answered. Audited as an export; a stranger gets 404."""
+    from gutskin.clinic import accounts
+
+    day = dt.date(2026, 11, 10)
+    with transaction(engine) as s:
+        child_id = accounts.add_child_profile(s, people.owner, "Mia", 2016).id
+        questionnaires.submit(s, people.owner, child_id, "poem", {"answers": [2, 2, 1, 1, 2, 1, 1]}, day, respondent="proxy")
+        questionnaires.submit(s, people.owner, child_id, "recap", {"answers": [1, 2, 0, 0, 1, 3, 4]},
+                              day + dt.timedelta(days=1), respondent="self")
+    login_page(client, "owner@example.org")
+    assert f'href="/data/fhir.json?patient={child_id}"' in client.get("/data").text
+    before = len(_audits(engine, child_id))
+    r = client.get(f"/data/fhir.json?patient={child_id}")
+    assert r.status_code == 200 and r.headers["content-type"].startswith("application/fhir+json")
+    assert r.headers["content-disposition"].startswith('attachment; filename="') and r.headers["content-disposition"].endswith('.json"')
+    assert _audits(engine, child_id)[before:] == [(people.owner.user_id, "export", "fhir_bundle")]
+    bundle = r.json()
+    sources = {e["resource"]["questionnaire"].split("|")[0].rsplit("/", 1)[1]: e["resource"]["source"]["reference"]
+               for e in bundle["entry"] if e["resource"]["resourceType"] == "QuestionnaireResponse"}
+    kinds = {e.get("fullUrl"): e["resource"]["resourceType"] for e in bundle["entry"]}
+    assert kinds[sources["poem"]] == "RelatedPerson" and kinds[sources["recap"]] == "Patient", sources
+
+    with transaction(engine) as s:
+        for model in (FactorValue, DiaryDay, QuestionnaireResponse):
+            s.execute(delete(model).where(model.patient_id == child_id))
+    r = _preview(client, child_id, json.dumps(bundle).encode(), "mia.json")
+    assert r.status_code == 200 and "Import into Mia&#39;s record" in r.text, r.text[:3000]
+    r = client.post(f"/profiles/{child_id}/fhir/import", data=_confirm_form(r.text), follow_redirects=False)
+    assert r.status_code == 303
+    with transaction(engine) as s:
+        got = {q.instrument: q.respondent for q in s.scalars(select(QuestionnaireResponse).where(
+            QuestionnaireResponse.patient_id == child_id))}
+    assert got == {"poem": "proxy", "recap": "self"}
+
+    client.cookies.clear()
+    login_page(client, "stranger@example.org")
+    assert client.get(f"/data/fhir.json?patient={child_id}").status_code == 404

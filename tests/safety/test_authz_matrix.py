@@ -317,6 +317,7 @@ ROWS: dict[tuple[str, str], Row] = {
     ("GET", "/data/diary.csv"): Row(PAGE_ME, audit=ME_WRITERS),
     ("GET", "/data/archive.json"): Row(PAGE_ME, audit=ME_WRITERS),
     ("GET", "/data/report.pdf"): Row(PAGE_ME, audit=ME_WRITERS),
+    ("GET", "/data/fhir.json"): Row(PAGE_ME, audit=ME_WRITERS),  # the person's own FHIR record (2026-12-07)
     ("POST", "/data/delete"): Row(PAGE_ME, form({"password": People.password})),
     ("POST", "/data/import"): Row(PAGE_ME, diary_upload, audit=ME_WRITERS),
     ("POST", "/api/v1/me/diary/import"): Row(ME, lambda w, p: {"content": b"patient,date,itch\nx,2019-03-01,4\n"},

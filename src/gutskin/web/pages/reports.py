@@ -58,3 +58,23 @@ def patient_report(request: Request, patient: int | None = None, weeks: int = 12
     data = reports.settle_insights(data, reports.WEB_INSIGHTS_WAIT)  # after the transaction
     return Response(reports.render_pdf(data), media_type="application/pdf",
                     headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+@router.get("/data/fhir.json")
+def patient_fhir(request: Request, patient: int | None = None) -> Response:
+    """The person's own record as a FHIR R4B Bundle, from My data (2026-12-07): the file the My data
+    upload takes back (another gutskin, another clinic), and where who answered each questionnaire
+    (self or a parent) travels, which the diary CSV has no column for (docs/interop.md). The API had
+    it (``GET /api/v1/patients/{id}/fhir``, bearer token); the browser had no way to it. Authorized
+    and audited by the use case (export fhir_bundle): the managing account or a child's co-caregiver."""
+    from gutskin.clinic import access
+
+    with unit_of_work(request) as s:
+        u = require_user(request, s, "patient")
+        profile = access.default_patient(s, u.actor) if patient is None else access.patient_for_entry(s, u.actor, patient)
+        record = fhir.export_record(s, u.actor, profile.id)  # authorized and audited (export fhir_bundle)
+        day = local_today(request, s, profile.id)
+        name = download_name("fhir", profile.external_id, profile.id, day, "json")
+    bundle = fhir.bundle_of(record)  # after the transaction: no lock held while it is built
+    return Response(json.dumps(bundle, ensure_ascii=False), media_type="application/fhir+json",
+                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
