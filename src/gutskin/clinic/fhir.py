@@ -374,12 +374,33 @@ def stored_identifiers(session: Session, patient_id: int) -> list[dict[str, str]
         select(PatientIdentifier).where(PatientIdentifier.patient_id == patient_id).order_by(PatientIdentifier.system))]
 
 
+def _held_elsewhere(session: Session, actor: Actor, p: Patient, x: dict[str, str]) -> str | None:
+    """The external id of another profile holding identifier ``x`` that ``actor`` may read (the
+    operator: any), else None. A profile the caller may not read is not told of (H6, 2026-12-07):
+    "another profile in gutskin already has" it answered anyone with a profile of their own, in a
+    preview that saves nothing, whether a hospital's MRN belonged to somebody in gutskin."""
+    from gutskin.store.models import PatientIdentifier
+
+    holders = session.execute(select(Patient.id, Patient.external_id)
+                              .join(PatientIdentifier, PatientIdentifier.patient_id == Patient.id)
+                              .where(PatientIdentifier.system == x["system"], PatientIdentifier.value == x["value"],
+                                     Patient.id != p.id).order_by(Patient.id)).all()
+    for pid, ext in holders:
+        try:
+            patient_for_read(session, actor, pid)
+        except NotFound:
+            continue
+        return str(ext)
+    return None
+
+
 def _identifier_check(session: Session, actor: Actor, p: Patient, given: list[dict[str, str]],
                       accept: bool, accept_words: str) -> dict[str, list[str]]:
     """Match the bundle's identifiers of other systems (:func:`gutskin.interop.fhir_import.other_identifiers`)
     with the profile's (2026-12-07, 0018) and keep the new ones. The same system with another value
     (the hospital's MRN of another patient), or a value another profile already holds for that system,
     is a ``Conflict`` (nothing imported) unless ``accept``; accepted, the profile's own value is kept.
+    Only a profile the caller may read counts as another one holding it (:func:`_held_elsewhere`).
     ``{"added", "matched", "differs", "elsewhere"}``: ``system|value`` of the bundle's identifiers."""
     from gutskin.store.models import PatientIdentifier
 
@@ -395,9 +416,7 @@ def _identifier_check(session: Session, actor: Actor, p: Patient, given: list[di
                                f"the same person; if they are, {accept_words}")
             out["differs"].append(key)
             continue
-        other = session.scalar(select(Patient.external_id).join(PatientIdentifier, PatientIdentifier.patient_id == Patient.id)
-                               .where(PatientIdentifier.system == x["system"], PatientIdentifier.value == x["value"],
-                                      Patient.id != p.id).limit(1))
+        other = _held_elsewhere(session, actor, p, x)
         if other is not None:
             if not accept:
                 # the operator may see whose; anyone else is told only that another profile holds it
