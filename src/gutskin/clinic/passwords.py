@@ -114,8 +114,8 @@ def guessable(password: str, email: str = "", display_name: str = "") -> str | N
     one of :data:`COMMON_WORDS`, the address's name before the @, the address itself or the
     account's name, with digits and symbols around it or letters swapped for look-alike digits.
     A long passphrase that contains such a word ("my dog hates the rain, password 7") is kept:
-    only the whole password is compared. Existing passwords are not checked (at sign-in nothing
-    is refused)."""
+    only the whole password is compared. At sign-in a correct password is never refused; one that
+    this rule would refuse now signs in and asks for a new password (:func:`weakness`)."""
     plain = _plain(password)
     if len(set(plain)) < 5:
         return "too few different characters"
@@ -135,3 +135,33 @@ def guessable(password: str, email: str = "", display_name: str = "") -> str | N
     if core in {w for w in own if len(w) >= 3}:
         return "your e-mail address or name with digits or symbols around it"
     return None
+
+
+#: why a password that still signs you in is no longer accepted as a new one, by the short code
+#: the sign-in passes to the account page (``/account?weak=CODE``): fixed words, so a link cannot
+#: make the page say anything else
+WEAK_REASONS = {
+    "short": f"it is shorter than {MIN_LENGTH} characters",
+    "long": "it is longer than 1024 characters",
+    "few": "it has too few different characters",
+    "walk": "it is a run of the digits, the alphabet or a keyboard row",
+    "common": "it is a common password with digits or symbols around it",
+    "own": "it is your e-mail address or name with digits or symbols around it",
+}
+_GUESSABLE_CODES = {"too few different characters": "few",
+                    "a run of the digits, the alphabet or a keyboard row": "walk",
+                    "a common password with digits or symbols around it": "common",
+                    "your e-mail address or name with digits or symbols around it": "own"}
+
+
+def weakness(password: str, email: str = "", display_name: str = "") -> str | None:
+    """The code in :data:`WEAK_REASONS` for why :func:`check_policy` would refuse ``password`` as a
+    new password today, or ``None``. At sign-in a correct password is never refused (passwords set
+    before the guessable-password rule, 2026-12-07, still open the account); the person is asked
+    to choose a new one instead."""
+    if not isinstance(password, str) or len(password) < MIN_LENGTH:
+        return "short"
+    if len(password) > 1024:
+        return "long"
+    why = guessable(password, email, display_name)
+    return None if why is None else _GUESSABLE_CODES.get(why, "common")

@@ -10,6 +10,7 @@ from pydantic import ValidationError
 from gutskin.clinic import accounts
 from gutskin.clinic.access import owned_patients
 from gutskin.clinic.accounts import actor_for
+from gutskin.clinic.passwords import WEAK_REASONS, weakness
 from gutskin.web import hashgate, security
 from gutskin.web.api.schemas import AccountOut, Credentials, RegisterIn, TokenOut
 from gutskin.web.deps import settings_of, unit_of_work
@@ -90,4 +91,8 @@ def _issue(request: Request, email: str, password: str) -> TokenOut:
     accounts.verify_sign_in(check, password)  # argon2 outside any transaction (no lock, no connection held)
     with unit_of_work(request) as session:
         user = accounts.finish_sign_in(session, check, net, attempt)
-        return TokenOut(access_token=security.issue_token(s.secret_key, user))
+        # a password set before today's rule still signs in; the answer says it must be changed, and why
+        weak = weakness(password, user.email, user.display_name)
+        return TokenOut(access_token=security.issue_token(s.secret_key, user),
+                        password_change_required=weak is not None,
+                        password_change_reason=WEAK_REASONS[weak] if weak is not None else None)

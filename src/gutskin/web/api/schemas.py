@@ -39,6 +39,13 @@ class TimeZoneIn(Strict):
 class TokenOut(BaseModel):
     access_token: str
     token_type: str = "bearer"
+    password_change_required: bool = Field(
+        False, description="true when the password still signs in but is refused for new passwords today (set "
+        "before the guessable-password rule): the token works; ask the person to choose a new one "
+        "(POST /api/v1/me/password)")
+    password_change_reason: str | None = Field(
+        None, description="why the password must be changed, in words for the person, e.g. 'it is a common "
+        "password with digits or symbols around it'; null when it need not be")
 
 
 class DayIn(Strict):

@@ -19,12 +19,18 @@ router = APIRouter(include_in_schema=False)
 
 
 @router.get("/account", response_class=HTMLResponse)
-def account(request: Request) -> Response:
+def account(request: Request, weak: str = "") -> Response:
+    """``weak``: the sign-in's code (passwords.WEAK_REASONS) for a password that still signs in but
+    is refused for new ones today; the page names why above the change form. An unknown code
+    shows nothing (the words are fixed: a link cannot make the page say anything else)."""
+    from gutskin.clinic.passwords import WEAK_REASONS
     from gutskin.web.deps import unit_of_work
+    from gutskin.web.pages.public import _home_for
 
     with unit_of_work(request) as s:
         u = require_user(request, s)
-        return render(request, "account.html", {}, user=u)
+        return render(request, "account.html", {"weak_reason": WEAK_REASONS.get(weak),
+                                                "home": _home_for(u.actor.role)}, user=u)
 
 
 @router.post("/account/password", response_class=HTMLResponse)

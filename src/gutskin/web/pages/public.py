@@ -7,6 +7,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from gutskin.clinic import accounts
 from gutskin.clinic.errors import AuthenticationFailed, ClinicError, RateLimited
+from gutskin.clinic.passwords import weakness
 from gutskin.web import hashgate, security
 from gutskin.web.deps import page_user, settings_of, unit_of_work
 from gutskin.web.pages.common import cookie_secure, redirect, render
@@ -108,10 +109,14 @@ def _login(request: Request, email: str, password: str) -> Response:
         with unit_of_work(request) as session:
             user = accounts.finish_sign_in(session, check, net, attempt, device=device)
             uid, role = user.id, user.role
+            # a password set before today's rule (passwords.check_policy) still signs in, and asks for a new one
+            weak = weakness(password, user.email, user.display_name)
     except RateLimited as exc:
         return _anon_form(request, "login.html", {"error": str(exc), "email": email}, status=429)
     except AuthenticationFailed as exc:  # wrong: both fields are marked invalid and described by the message
         return _anon_form(request, "login.html", {"error": str(exc), "email": email, "wrong": True}, status=401)
+    if weak is not None:  # signed in all the same: the account page names why and leads on (account.html)
+        return _signed_in(request, uid, f"/account?weak={weak}", email)
     return _signed_in(request, uid, _home_for(role), email)
 
 
