@@ -286,6 +286,40 @@ def my_requests(session: Session, actor: Actor, patient_id: int) -> list[dict[st
     return [{**_out(a), "sent_to": to.get(a.id, []), "seen": a.id in seen, "can_send_to": more(a)} for a in rows]
 
 
+#: the requests the patient's home page (the diary, /today) mentions: waiting for the clinic, a time the
+#: clinic proposes (waiting for the patient's answer), a booked time not yet past
+UNDER_WAY = ("open", "proposed", "accepted")
+
+
+def home_requests(session: Session, actor: Actor, patient_id: int,
+                  now: dt.datetime | None = None) -> list[dict[str, object]]:
+    """The profile's requests still under way, for its home page (2026-12-07: the diary page said
+    nothing of a request the person had made, nor of a time the clinic proposed for them, until
+    they opened Appointments): open, proposed, and booked with a time from ``now`` (UTC) on; newest
+    first, with whether a clinician with access now was sent it (``seen``). The managing account
+    only, as the Appointments page (a co-caregiver of a child: an empty list, nothing read).
+    Audited as that page's read when there is one to show."""
+    try:
+        patient_for_write(session, actor, patient_id)
+    except NotFound:
+        return []
+    now = now or utcnow()
+    rows = [a for a in session.scalars(
+        select(AppointmentRequest).where(AppointmentRequest.patient_id == patient_id,
+                                         AppointmentRequest.status.in_(UNDER_WAY))
+        .order_by(AppointmentRequest.id.desc())).all()
+        if a.status != "accepted" or (a.scheduled_for is not None and a.scheduled_for >= now)]
+    if not rows:
+        return []
+    audit.record(session, actor, patient_id, "read", "appointments")
+    seen = set(session.scalars(
+        select(AppointmentRecipient.request_id)
+        .join(Consent, Consent.clinician_user_id == AppointmentRecipient.clinician_user_id)
+        .where(Consent.patient_id == patient_id, Consent.revoked_at.is_(None),
+               AppointmentRecipient.request_id.in_([a.id for a in rows]))).all())
+    return [{**_out(a), "seen": a.id in seen} for a in rows]
+
+
 def queue(session: Session, actor: Actor, include_closed: bool = False) -> list[dict[str, object]]:
     """Requests of the clinician's linked patients: open ones first (urgent, then oldest), then those
     with a proposed or accepted time, then closed ones (declined, cancelled, withdrawn) -- an old declined

@@ -302,6 +302,8 @@ def _today_page(request: Request, date: str | None, patient: int | None, saved: 
             "viewing": viewing(s, u, patient),
             "author": author, "base": base, "today": local.isoformat(),
             "profile_zone": zones.patient_zone(s, pid),  # what a page without JavaScript goes by
+            # the profile's appointment requests under way (2026-12-07): its managing account only, audited
+            "requests_under_way": appointments.home_requests(s, u.actor, pid),
         }
         if saved:  # a day just saved may be a late reaction to a challenge's dose: the step it holds is said here,
             # where the flare was logged (2026-12-07: only the Challenge page said so, and the patient might not open it)
