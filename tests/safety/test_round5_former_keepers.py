@@ -45,6 +45,7 @@ NOTE = "Sam-private-note-5520"
 CHILD_NAME = "Samwise Fenchurch"
 GROWN_EMAIL = "samwise.grown@example.org"
 KEEPERS = ("patient_a", "helper")  # the parent who managed the profile, the co-caregiver who helped keep it
+PARENT_NOTE = "Parent-private-note-3391"
 PROFILE_QUERY = ("patient", "patient_id")
 
 #: routes that name no profile and no object of one: nothing of the child's to put in them
@@ -192,6 +193,16 @@ def _handed_over_world(db_url: str):  # type: ignore[no-untyped-def]
         grown = accounts.actor_for(accounts.register_patient(s, GROWN_EMAIL, people.password, "Samwise"))
     with transaction(engine) as s:
         assert handover.redeem(s, grown, code) == child
+    with transaction(engine) as s:  # the young person signed in; the parent's own diary holds a note
+        from gutskin.web import security
+
+        diary.put_day(s, people.owner, people.owner_pid, today - dt.timedelta(days=1),
+                      diary.DayInput(itch=4, notes=PARENT_NOTE))
+        raw = security.start_session(s, s.get(m.User, grown.user_id), 60)
+        s.flush()
+        web_session, user = security.load_session(s, raw)
+        world.cookies["grown"], world.csrf["grown"] = raw, web_session.csrf_token
+        world.tokens["grown"] = {"Authorization": "Bearer " + security.issue_token(settings.secret_key, user)}
     ids["gone"] = gone
     return settings, engine, people, world, ids
 
@@ -256,17 +267,29 @@ def _fake(ids: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def _leaks(resp) -> list[str]:  # type: ignore[no-untyped-def]
+def _leaks(resp, persona: str = "patient_a") -> list[str]:  # type: ignore[no-untyped-def]
     text = resp.text + resp.headers.get("location", "")
-    return [mk for mk in (NOTE, CHILD_NAME, GROWN_EMAIL, "Samwise") if mk in text]
+    markers = (PARENT_NOTE, "owner@example.org") if persona == "grown" else (NOTE, CHILD_NAME, GROWN_EMAIL, "Samwise")
+    return [mk for mk in markers if mk in text]
 
 
-@pytest.mark.parametrize("persona", KEEPERS)
+def _parents_ids(world, people) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+    """The parent's own profile and objects (the matrix world's), for the young person to name."""
+    return {**world.ids, "instrument": "poem", "patient_id": people.owner_pid, "child_id": people.owner_pid,
+            "caregiver_invite_id": world.ids["caregiver_invite_id"], "handover_invite_id": world.ids["invite_id"],
+            "gone": world.ids["child_id"] - 1000}
+
+
+@pytest.mark.parametrize("persona", (*KEEPERS, "grown"))
 def test_after_the_handover_the_keepers_are_strangers_on_every_route(db_url: str, persona: str) -> None:
+    """The parent and the co-caregiver naming the young person's record; and the other way round,
+    the young person naming the parent's own profile and objects."""
     from gutskin.web import create_app
 
     settings, engine, people, world, ids = _handed_over_world(db_url)
-    child = ids["patient_id"]
+    if persona == "grown":
+        ids = {**_parents_ids(world, people), "gone": ids["gone"]}
+    child = ids["patient_id"]  # the profile under attack: the young person's, or the parent's
     app = create_app(settings)
     failures: list[str] = []
     for route in sorted(WALKED, key=lambda r: (r[0] != "GET", r[1])):
@@ -279,11 +302,35 @@ def test_after_the_handover_the_keepers_are_strangers_on_every_route(db_url: str
         if r.status_code != 404 and not (role_refused and r.status_code == 403):
             failures.append(f"{where}: {r.status_code}, not 404 {r.text[:160]!r}")
         if before != after:
-            failures.append(f"{where}: the young person's rows changed "
+            failures.append(f"{where}: the attacked profile's rows changed "
                             f"({', '.join(t for t in before if before[t] != after[t])}), answer {r.status_code}")
-        if leaks := _leaks(r):
+        if leaks := _leaks(r, persona):
             failures.append(f"{where}: the answer ({r.status_code}) carries {leaks}")
         r2 = _send(app, world, persona, method, _url(route, _fake(ids)), **_body(world, persona, route, ids["gone"]))
         if r2.status_code != r.status_code:
             failures.append(f"{where}: {r.status_code} for the young person's ids, {r2.status_code} for ids naming nothing")
+    assert not failures, "\n".join(failures)
+
+
+#: lists of the caller's own that may name the young person by design: the parent's Caregivers page
+#: says to whom a profile was handed over and when (handover.handed_over_by)
+SAYS_TO_WHOM = {("patient_a", ("GET", "/caregivers"))}
+
+
+def test_after_the_handover_the_keepers_own_pages_carry_none_of_the_record(db_url: str) -> None:
+    """The routes naming no record (the caller's account, lists, exports of their own profiles):
+    after the handover nothing of the young person's record is in what the parent or the
+    co-caregiver reads there (the parent's Caregivers page says to whom, by design)."""
+    from gutskin.web import create_app
+
+    settings, engine, people, world, ids = _handed_over_world(db_url)
+    app = create_app(settings)
+    failures = []
+    for route in sorted(r for r in NO_RECORD_ID if r[0] == "GET"):
+        for persona in KEEPERS:
+            r = _send(app, world, persona, "GET", route[1].replace("{job}", str(ids["job"])))
+            if r.status_code >= 500:
+                failures.append(f"{persona} GET {route[1]}: {r.status_code}")
+            if (persona, route) not in SAYS_TO_WHOM and (leaks := _leaks(r)):
+                failures.append(f"{persona} GET {route[1]}: the answer ({r.status_code}) carries {leaks}")
     assert not failures, "\n".join(failures)
