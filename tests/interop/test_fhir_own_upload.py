@@ -250,3 +250,26 @@ def test_my_data_downloads_the_record_and_takes_it_back_with_who_answered(client
     client.cookies.clear()
     login_page(client, "stranger@example.org")
     assert client.get(f"/data/fhir.json?patient={child_id}").status_code == 404
+
+
+def test_the_diary_csv_stays_in_the_shared_format_and_my_data_says_where_who_answered_is(client, people, engine) -> None:  # type: ignore[no-untyped-def]
+    """Decision of 2026-12-07 (docs/diary-csv.md, *Who answered a POEM*): the interchange format reads
+    every column but the core ones as a numeric factor, so the diary CSV gets no respondent column;
+    a child's proxy POEM exports as the format's ``poem`` and reads back, and My data names where who
+    answered is kept (the FHIR record, the JSON archive)."""
+    import io
+
+    from gutskin.clinic import accounts
+    from gutskin.diary.csvio import iter_diary_csv
+
+    day = dt.date(2026, 11, 10)
+    with transaction(engine) as s:
+        child_id = accounts.add_child_profile(s, people.owner, "Mia", 2016).id
+        questionnaires.submit(s, people.owner, child_id, "poem", {"answers": [2, 2, 1, 1, 2, 1, 1]}, day, respondent="proxy")
+    login_page(client, "owner@example.org")
+    text = client.get(f"/data/diary.csv?patient={child_id}").text
+    assert text.splitlines()[0] == "patient,date,itch,sleep_loss,poscorad,poem,flare"
+    rows = list(iter_diary_csv(io.StringIO(text)))
+    assert [(r.date, r.poem) for r in rows] == [(day, 10)]
+    page = client.get("/data").text
+    assert "Nor does it say who answered a POEM (the person or a parent): the health record (FHIR) and the JSON archive do." in page
