@@ -3,7 +3,8 @@
 Need ranking (documented choice, see docs/web.md): worsening = mean itch of the last 7 days
 minus the mean of the 28 days before (the panel shows both means and their difference to one
 decimal, the difference taken from the shown means); need score = 2·max(worsening, 0) + POEM band rank
-(0 clear … 4 very severe) + itch severity rank of the last 7 days (0 < 4, 1 moderate, 2 severe
+(0 clear … 4 very severe; a child's profile: the worse of the newest self-report and the newest
+parent's report, each shown with who answered, never compared, 2026-12-07) + itch severity rank of the last 7 days (0 < 4, 1 moderate, 2 severe
 ≥ 7, 3 very severe ≥ 9) + min(days since last entry / 7, 3) (never logged: days since sharing
 began) + per open appointment request 2
 (routine), 3 (soon) or 6 (urgent).
@@ -183,18 +184,15 @@ def _panel_facts(session: Session, actor: Actor, ids: list[int], viewer_today: d
                  .where(DiaryDay.patient_id == Patient.id, DiaryDay.day <= viewer_today + dt.timedelta(days=2))
                  .scalar_subquery())
     last_any = select(func.max(DiaryDay.day)).where(DiaryDay.patient_id == Patient.id).scalar_subquery()
-    poem_id = (select(QuestionnaireResponse.id)
-               .where(QuestionnaireResponse.patient_id == Patient.id, QuestionnaireResponse.instrument == "poem")
-               .order_by(QuestionnaireResponse.answered_on.desc(), QuestionnaireResponse.id.desc()).limit(1)
-               .scalar_subquery())
-    for pid, near, last, qid, zone in session.execute(
-            select(Patient.id, last_near, last_any, poem_id, Patient.time_zone).where(Patient.id.in_(ids))):
+    for pid, near, last, zone in session.execute(
+            select(Patient.id, last_near, last_any, Patient.time_zone).where(Patient.id.in_(ids))):
         f = facts[pid]
         # the patient's today: in their profile's zone when known (a Los Angeles patient's evening
         # entry is today's, not "1 day ago" on the server's UTC tomorrow), else from the viewer's date
         own = zones.today_in(zone) if zones.known(zone) is not None else None
         f["today"] = _shown_today(viewer_today, own, near)
-        f["last"], f["poem_id"] = last, qid
+        f["last"] = last
+        f["poem_by"] = {}  # respondent ('self', 'proxy', None: not recorded) -> (total, band, day, id)
     # every patient's today lies in [viewer_today - 2, viewer_today + 2] (dates on Earth span at most
     # two days): one range covers all windows
     for pid, d, itch in session.execute(
@@ -205,24 +203,33 @@ def _panel_facts(session: Session, actor: Actor, ids: list[int], viewer_today: d
         today = facts[pid]["today"]
         if today - dt.timedelta(days=35) < d <= today:  # type: ignore[operator]
             facts[pid]["recent"].append((d, itch))  # type: ignore[union-attr]
-    qids = {f["poem_id"]: pid for pid, f in facts.items() if f["poem_id"] is not None}
-    if qids:
-        for qid, total, band, on in session.execute(
-                select(QuestionnaireResponse.id, QuestionnaireResponse.total, QuestionnaireResponse.band,
-                       QuestionnaireResponse.answered_on).where(QuestionnaireResponse.id.in_(qids))):
-            facts[qids[qid]]["poem_row"] = (total, band, on)
-    # the newest POEM logged in the diary (imported, or a questionnaire's total) of every patient, in
-    # one query: it is the latest score when it is newer than the last questionnaire. The panel took
-    # any questionnaire, however old, over it: a POEM answered in the app years ago outranked the
-    # imported diary's POEMs since (the years-of-data walk, 2026-12-06)
-    inner = aliased(DiaryDay)
-    newest = (select(func.max(inner.day)).where(inner.patient_id == DiaryDay.patient_id, inner.poem.is_not(None))
-              .scalar_subquery())
+    # the newest POEM questionnaire of each respondent of every patient, in one query (2026-12-07): a
+    # child's POEM answered by the child and by the parent are two raters, ranked apart (_poem_reports)
+    qr = QuestionnaireResponse
+    ranked = (select(qr.id, func.row_number().over(partition_by=(qr.patient_id, qr.respondent),
+                                                   order_by=(qr.answered_on.desc(), qr.id.desc())).label("n"))
+              .where(qr.patient_id.in_(ids), qr.instrument == "poem").subquery())
+    for pid, respondent, total, band, on, qid in session.execute(
+            select(qr.patient_id, qr.respondent, qr.total, qr.band, qr.answered_on, qr.id)
+            .join(ranked, ranked.c.id == qr.id).where(ranked.c.n == 1)):
+        facts[pid]["poem_by"][respondent] = (total, band, on, qid)  # type: ignore[index]
+    # the newest POEM logged in the diary without a questionnaire that day (imported, or written
+    # through the API; a questionnaire's total is also kept in the diary, and is that questionnaire)
+    # of every patient, in one query: who answered it is not recorded. It is the latest score when it
+    # is newer than the last questionnaire: the panel took any questionnaire, however old, over it, so
+    # a POEM answered in the app years ago outranked the imported diary's POEMs since (the
+    # years-of-data walk, 2026-12-06)
+    inner, asked = aliased(DiaryDay), aliased(QuestionnaireResponse)
+    answered_that_day = (select(asked.id).where(asked.patient_id == inner.patient_id, asked.instrument == "poem",
+                                                asked.answered_on == inner.day).exists())
+    newest = (select(func.max(inner.day)).where(inner.patient_id == DiaryDay.patient_id, inner.poem.is_not(None),
+                                                ~answered_that_day).scalar_subquery())
     for pid, on, dp in session.execute(select(DiaryDay.patient_id, DiaryDay.day, DiaryDay.poem).where(
             DiaryDay.patient_id.in_(ids), DiaryDay.poem.is_not(None), DiaryDay.day == newest)):
-        row = facts[pid].get("poem_row")
+        by = facts[pid]["poem_by"]
+        row = by.get(None)  # type: ignore[union-attr]
         if row is None or on > row[2]:  # type: ignore[index,operator]
-            facts[pid]["poem_row"] = (float(dp), poem_band(dp), on)
+            by[None] = (float(dp), poem_band(dp), on, 0)  # type: ignore[index]
     never = [pid for pid, f in facts.items() if f["last"] is None]
     if never:
         facts_shared = session.execute(
@@ -233,6 +240,37 @@ def _panel_facts(session: Session, actor: Actor, ids: list[int], viewer_today: d
         for pid, shared in facts_shared:
             facts[pid]["shared"] = shared
     return facts
+
+
+#: how the panel says who answered a child's POEM (the chart's series read 'POEM (parent)', 'POEM (Mia)')
+POEM_WHO = {"proxy": "parent", None: "who answered not recorded"}
+
+
+def _poem_reports(by: dict[str | None, tuple], child_name: str | None,  # type: ignore[type-arg]
+                  today: dt.date) -> tuple[tuple | None, list[dict[str, object]]]:  # type: ignore[type-arg]
+    """The POEM the panel ranks a patient on, and (a child's profile) the reports it shows.
+
+    ``by``: the newest POEM of each respondent, (total, band, day, id). An adult's own profile has
+    one rater: the newest, as before, and no list. A child's POEM answered by the child ('self') and
+    by the parent ('proxy') are two raters with two validated versions, not interchangeable
+    (2026-12-07): the panel ranked the newest whoever answered it, so a child's newer 'mild' hid the
+    parent's 'severe' of a few days before. Now the newest of each is shown with who answered it,
+    the parent's first, and the need score takes the worse band of the two (ties: the newer); one is
+    never compared with or subtracted from the other."""
+    if not by:
+        return None, []
+    if child_name is None:
+        return max(by.values(), key=lambda r: (r[2], r[3])), []
+
+    def rank(band: object) -> int:
+        return POEM_BANDS.index(band) if band in POEM_BANDS else 0
+
+    order = {"proxy": 0, "self": 1, None: 2}
+    reports = [{"respondent": who, "who": child_name if who == "self" else POEM_WHO.get(who, POEM_WHO[None]),
+                "poem": r[0], "poem_band": r[1], "poem_on": r[2].isoformat(),
+                "poem_days_ago": max((today - r[2]).days, 0)}
+               for who, r in sorted(by.items(), key=lambda kv: order.get(kv[0], 3))]
+    return max(by.values(), key=lambda r: (rank(r[1]), r[2], r[3])), reports
 
 
 def panel(session: Session, actor: Actor, today: dt.date | None = None) -> list[dict[str, object]]:
@@ -259,7 +297,9 @@ def panel(session: Session, actor: Actor, today: dt.date | None = None) -> list[
         trend = None if m7 is None or m28 is None else round(m7 - m28, 2)
         last = f["last"]
         since = None if last is None else max((today - last).days, 0)  # type: ignore[operator]
-        poem_row = f.get("poem_row")
+        # a child's POEM: the newest of each respondent, ranked on the worse band (_poem_reports)
+        poem_row, poem_reports = _poem_reports(f["poem_by"], (p.display_name or p.external_id)  # type: ignore[arg-type]
+                                               if p.relationship == "child" else None, today)
         band = poem_row[1] if poem_row else None
         band_rank = POEM_BANDS.index(band) if band in POEM_BANDS else 0
         requests = opens.get(p.id, {})
@@ -289,6 +329,9 @@ def panel(session: Session, actor: Actor, today: dt.date | None = None) -> list[
                 # 5-month-old one with no date, as if it were the patient's state now
                 "poem_on": poem_row[2].isoformat() if poem_row else None,
                 "poem_days_ago": max((today - poem_row[2]).days, 0) if poem_row else None,  # type: ignore[operator]
+                # a child's profile: the newest POEM of each respondent, labelled ('parent', the child's
+                # name), shown side by side, never compared (empty for an adult's own profile)
+                "poem_reports": poem_reports,
                 "days_since_last_entry": since,
                 "open_requests": sum(requests.values()),
                 "urgent_requests": requests.get("urgent", 0),
