@@ -38,9 +38,17 @@ from gutskin.clinic.errors import InvalidInput
 from gutskin.store.models import Patient
 
 
+# Files of the zone database that name no place (the new patient's walk of 2026-12-07 found
+# "localtime" and "Factory" among My data's choices): "localtime" is the server machine's own zone,
+# whatever that is (it changes with the machine, and means nothing to the person), "Factory" reads
+# "-00" (zone not set), "posixrules" a default for POSIX TZ strings. Never a profile's zone.
+NOT_PLACES = frozenset({"localtime", "Factory", "posixrules"})
+
+
 def known(name: str | None) -> ZoneInfo | None:
-    """The IANA zone ``name``, or None for an empty, unknown or malformed name (a cookie's)."""
-    if not name or len(name) > 64 or name.startswith("/") or ".." in name:
+    """The IANA zone ``name``, or None for an empty, unknown or malformed name (a cookie's), or one
+    that names no place (:data:`NOT_PLACES`)."""
+    if not name or len(name) > 64 or name.startswith("/") or ".." in name or name in NOT_PLACES:
         return None
     try:
         return ZoneInfo(name)
@@ -106,8 +114,8 @@ def remember(session: Session, actor: Actor, patient: Patient, zone: str | None)
 
 @functools.lru_cache(maxsize=1)
 def choices() -> tuple[str, ...]:
-    """The IANA zone names offered on My data (``zoneinfo.available_timezones()``, sorted)."""
-    return tuple(sorted(available_timezones()))
+    """The IANA zone names offered on My data (``zoneinfo.available_timezones()`` but :data:`NOT_PLACES`, sorted)."""
+    return tuple(sorted(available_timezones() - NOT_PLACES))
 
 
 def set_profile_zone(session: Session, actor: Actor, patient_id: int, name: str | None) -> str:
