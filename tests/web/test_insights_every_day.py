@@ -15,12 +15,13 @@ def test_a_daily_cream_is_not_told_it_needs_days_without(engine, people, client)
         "treat.emollient": 1, "treat.tcs": 2, "food.soy": 0, "food.egg": rng.randint(0, 1)})
     by = {x["factor"]: x for x in r["triggers"]["not_enough_data"]}
     assert by["treat.emollient"]["sentence"].startswith(
-        "Emollient: not judged — it was on all 40 days with an itch score, so there are no days without it")
+        "Emollient: not judged — it was on every day it was recorded (40 days with an itch score), so there are no "
+        "days without it")
     assert by["food.soy"]["sentence"] == (
         "Soy: not judged — none of the 40 days with an itch score had it, so there is nothing to compare.")
     for email, page in panels(client, people.owner_pid).items():
         every = page.split("<h2>The same on every day so far</h2>", 1)[1].split("</ul>", 1)[0]
-        assert "Emollient: not judged — it was on all 40 days" in every
+        assert "Emollient: not judged — it was on every day it was recorded (40 days" in every
         assert "More topical steroid: not judged — it had the same value on all 40 days" in every
         assert "has 40 and 0)" not in page and "have 40 and 0)" not in page
         needs = page.split("<h2>Needs more days</h2>", 1)[1].split("</ul>", 1)[0] if "Needs more days" in page else ""

@@ -661,8 +661,11 @@ def _sentence(r: TriggerResult, caveat: str = "") -> str:
                     f"it had the same value on all {r.unexposed_days} days with an itch score")
                  + ", so there is nothing to compare.")
         if "few_days" in r.notes and r.unexposed_days == 0 and r.exposed_days > 0:  # a daily cream: more days
-            s = (f"{name}: not judged — it was on all {r.exposed_days} days with an itch score, so there are no "
-                 "days without it to compare with.")  # would not help; "needs 14 without" nudged to stop it
+            # "on every day it was recorded", not "on all N days with an itch score": a factor added
+            # late (a food of one's own, a chip carried on from then) was "on all 3 days with an itch
+            # score" beside 47 logged days (the new patient's walk, 2026-12-07)
+            s = (f"{name}: not judged — it was on every day it was recorded ({r.exposed_days} days with an itch "
+                 "score), so there are no days without it to compare with.")  # would not help; "needs 14 without" nudged to stop it
         if r.notes and "few_rows" in r.notes:
             s = f"{name}: not enough data yet — needs more logged days with an itch score to judge."
         if r.notes and "regular_rhythm" in r.notes:
