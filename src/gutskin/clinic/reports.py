@@ -298,6 +298,9 @@ def report_data(session: Session, actor: Actor, patient_id: int, weeks: int = 12
         # answered it (a CSV or FHIR import, the API) read as "no flares" (2026-12-07)
         "flare_answered": sum(1 for d in days if d["flare"] is not None),
         "questionnaires": len(trend),  # scores in the period: questionnaires and POEM totals logged in the diary
+        # of which the clinic's EASI and SCORAD: the report called them all "questionnaires and diary POEM"
+        # (new clinic's walk, 2026-12-07)
+        "assessments": sum(1 for t in trend if t["instrument"] in ("easi", "scorad")),
         "last_entry": last_entry, "logged_days_total": int(total_days),
     }
     insights = (_insights(session, actor, patient_id) if total_days

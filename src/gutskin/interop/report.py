@@ -361,6 +361,18 @@ def score_series(data: dict[str, Any]) -> list[dict[str, Any]]:
     return out
 
 
+def _scores_words(c: dict[str, Any]) -> str:
+    """The period's scores and where they came from: a clinic's SCORAD was counted as one of the
+    "questionnaires and diary POEM" (new clinic's walk, 2026-12-07)."""
+    n, clinic = int(c.get("questionnaires", 0)), int(c.get("assessments", 0))
+    if not clinic:
+        return f"{quantity(n, 'scores')} (questionnaires and diary POEM)"
+    if clinic == n:
+        return f"{quantity(n, 'scores')} (EASI or SCORAD recorded by the clinic)"
+    return (f"{quantity(n, 'scores')} ({n - clinic} from questionnaires and diary POEM, {clinic} EASI or SCORAD "
+            "recorded by the clinic)")
+
+
 def report_html(data: dict[str, Any], compact: bool = False) -> str:
     """The report as one HTML page (WeasyPrint input)."""
     from gutskin.interop.charts import itch_sleep_chart, scores_chart
@@ -386,7 +398,7 @@ def report_html(data: dict[str, Any], compact: bool = False) -> str:
         "<h2>Data completeness</h2>"
         f"<p>Diary logged on <b>{c.get('logged_days', 0)} of {_days_counted(c)}</b> days{_since(c, start)} "
         f"({c.get('percent_logged', 0):.0f} %); itch scored on {c.get('itch_days', 0)}, sleep loss on {quantity(c.get('sleep_days', 0), 'days')}; "
-        f"{_flare_words(c)}; {quantity(c.get('questionnaires', 0), 'scores')} (questionnaires and diary POEM) in the period; "
+        f"{_flare_words(c)}; {_scores_words(c)} in the period; "
         f"last entry {_date(c.get('last_entry'))}.</p>")
     s = data["series"]
     parts.append("<h2>Itch and sleep loss (daily, 0–10), flare days shaded</h2>")

@@ -1,4 +1,4 @@
-"""Clinician pages: panel ranked by need, link by invite code, a patient's charts (read-only), appointment queue."""
+"""Clinician pages: panel ranked by need, link by invite code, a patient's charts (the diary read-only; the clinic records EASI/SCORAD), appointment queue."""
 
 from __future__ import annotations
 
@@ -116,7 +116,7 @@ def _patient_ctx(request: Request, s, u, patient_id: int, weeks: int, recorded: 
             "micro_link": f"/clinic/patients/{patient_id}/microbiome/{micro['id']}" if micro else None,
             "micro_timeline": micro_all if len(micro_all["rows"]) > 1 else None,
             "micro_base": f"/clinic/patients/{patient_id}/microbiome/",
-            "assess": {"saved": saved, "today": zones.patient_today(s, patient_id).isoformat(),
+            "assess": {"saved": saved, "today": zones.patient_today(s, patient_id).isoformat(), "born": profile.birth_year,
                        "easi_regions": EASI_REGIONS, "easi_signs": EASI_SIGNS, "easi_grades": EASI_GRADES,
                        "scorad_signs": SCORAD_SIGNS, "error": None, "error_for": None, "error_field": "", "typed": {}, **(assess or {})}}
 
