@@ -89,3 +89,19 @@ def test_the_visit_report_counts_the_clinics_scorad_as_the_clinics(client, peopl
         diary.put_day(s, people.owner, people.owner_pid, today - dt.timedelta(days=1), diary.DayInput(itch=4, poem=12))
     text = _report_text(client, people.owner_pid)
     assert "2 scores (1 from questionnaires and diary POEM, 1 EASI or SCORAD recorded by the clinic) in the period" in text, text
+
+
+def test_a_new_clinicians_empty_pages_say_where_patients_and_requests_come_from(client, people) -> None:
+    """The empty panel said "Ask a patient for an invite code" (where does the patient find one?) and
+    the empty appointment list "No requests." (from where?): a new clinic's first screens."""
+    assert login_page(client, "unlinked@clinic.example.org").status_code == 303
+    panel = client.get("/clinic").text
+    empty = re.search(r'<td colspan="7" id="no-patients">(.*?)</td>', panel, re.S).group(1)
+    assert "<em>Sharing</em> page" in empty and "Link patient" in empty and "14 days" in empty
+    appts = client.get("/clinic/appointments").text
+    none = re.search(r'<p id="no-clinic-requests">(.*?)</p>', appts, re.S).group(1)
+    assert "<em>Appointments</em> page" in none and "share their record with you" in none
+    # a linked clinician with a patient sees the patient, not the hint
+    client.cookies.clear()
+    assert login_page(client, "linked@clinic.example.org").status_code == 303
+    assert 'id="no-patients"' not in client.get("/clinic").text

@@ -53,7 +53,8 @@ def panel(request: Request, linked: int | None = None) -> Response:
     with unit_of_work(request) as s:
         u = require_user(request, s, "clinician")
         rows = summary.panel(s, u.actor, today=local_today(request))
-        return render(request, "clinic_panel.html", {"rows": rows, "linked": linked, **_alerts(s, u)}, user=u)
+        return render(request, "clinic_panel.html", {"rows": rows, "linked": linked, "invite_days": sharing.INVITE_DAYS,
+                                                     **_alerts(s, u)}, user=u)
 
 
 def _alerts(session, user) -> dict[str, object]:  # type: ignore[no-untyped-def]
@@ -73,7 +74,7 @@ def link(request: Request, code: str = Form(""), csrf_token: str = Form("")) -> 
         with unit_of_work(request) as s:
             u = require_user(request, s, "clinician")
             return render(request, "clinic_panel.html", {"rows": summary.panel(s, u.actor, today=local_today(request)), "error": str(exc),
-                                                         **_alerts(s, u)},
+                                                         "invite_days": sharing.INVITE_DAYS, **_alerts(s, u)},
                           status=status_for(exc), user=u)
     return redirect(f"/clinic?linked={pid}")
 
