@@ -69,6 +69,9 @@ def test_challenges_lists_the_running_challenges_of_linked_patients_only(client,
     table = _running_table(_page(client, "linked@clinic.example.org"))
     assert "Step 2 (1/2 cooked egg, at home): held by a late reaction logged on" in table
     assert "<strong>1</strong> (late reaction)" in table
+    panel = client.get("/clinic").text  # the panel says which time a late reaction's is
+    box = panel[panel.index('id="panel-alerts"'):]
+    assert "Eczema flare logged on" in box and "(diary saved " in box[:box.index("</section>")]
 
     stranger = _page(client, "unlinked@clinic.example.org")  # a clinician the patient never linked
     assert 'id="no-running"' in _running_table(stranger) and "Owner" not in stranger
