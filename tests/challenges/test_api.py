@@ -52,7 +52,7 @@ def test_challenge_api_roles(client, people) -> None:  # type: ignore[no-untyped
     # a safety report on a closed challenge is refused; alerts are the clinician's
     assert client.post(f"/api/v1/me/challenges/{cid}/safety", json={"symptoms": ["hives"]}, headers=owner).status_code == 422
     assert client.get("/api/v1/clinician/challenge-alerts", headers=owner).status_code == 403
-    assert client.get("/api/v1/clinician/challenge-alerts", headers=doc).json() == {"alerts": [], "due": []}
+    assert client.get("/api/v1/clinician/challenge-alerts", headers=doc).json() == {"alerts": [], "due": [], "running": []}
 
 
 def test_safety_stop_via_api_alerts_clinician(client, people) -> None:  # type: ignore[no-untyped-def]
