@@ -41,3 +41,20 @@ def test_the_itch_effect_names_its_scale(client, engine, people) -> None:  # typ
     card = " ".join(re.sub(r"<[^>]+>", " ", page[page.find('id="verdict"'):][:1500]).split())
     assert f"itch {v['effect']:+.1f} points (0–10 scale) in the observation windows vs the baseline (90 % interval" in card, card
     assert "reaction days" not in card, card
+
+
+def test_an_itch_fall_is_written_with_a_minus_sign(client, engine, people, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """A fall in itch after the doses read "itch -2.4 points" with a hyphen (the page formatted it
+    with '%+.1f'); pages write a minus sign, U+2212, as the panel does (gutskin.diary.numbers.signed)."""
+    import tests.challenges.test_verdict_patient_zone as zone_tests
+
+    monkeypatch.setattr(zone_tests, "REACTION_ITCH", 0)  # itch falls on the days after each dose
+    cid, _, _ = _challenge_in_the_past(engine, people, None, dt.time(9, 0), None)
+    with transaction(engine) as s:
+        v = ch.evaluate(s, people.clinician, cid)
+    assert v["effect"] < -1.0, v
+    login_page(client, "linked@clinic.example.org")
+    page = html.unescape(client.get(f"/clinic/challenges/{cid}").text)
+    card = " ".join(re.sub(r"<[^>]+>", " ", page[page.find('id="verdict"'):][:1500]).split())
+    assert f"itch \u2212{abs(v['effect']):.1f} points (0–10 scale)" in card, card
+    assert f"itch -{abs(v['effect']):.1f}" not in card, card
