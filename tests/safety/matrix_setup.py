@@ -31,6 +31,15 @@ class World:
         return {"patient_a": self.people.owner, "patient_b": self.people.stranger, "clinician_linked": self.people.clinician,
                 "clinician_unlinked": self.people.unlinked, "admin": self.people.admin}[persona]
 
+    def sign_in(self, s, settings, persona: str, user) -> None:  # type: ignore[no-untyped-def]
+        """Give ``persona`` a browser session (cookie and CSRF token) and an API token of ``user``."""
+        raw = security.start_session(s, user, 60)
+        s.flush()
+        loaded = security.load_session(s, raw)
+        assert loaded is not None
+        self.cookies[persona], self.csrf[persona] = raw, loaded[0].csrf_token
+        self.tokens[persona] = {"Authorization": "Bearer " + security.issue_token(settings.secret_key, loaded[1])}
+
 
 def build_world(engine, people, settings, with_challenge: bool = True,  # type: ignore[no-untyped-def]
                 with_child: bool = False) -> World:
@@ -59,18 +68,7 @@ def build_world(engine, people, settings, with_challenge: bool = True,  # type: 
             w.ids["caregiver_id"] = caregivers.list_caregivers(s, a, w.ids["child_id"])[0]["id"]
             w.ids["caregiver_invite_id"] = caregivers.create_code(s, a, w.ids["child_id"])["id"]
         for persona in PERSONAS[1:]:
-            user = s.get(User, w.actor(persona).user_id)
-            raw = security.start_session(s, user, 60)
-            w.cookies[persona] = raw
-        s.flush()
-        from gutskin.store.models import Session as WebSession
-
-        for persona, raw in w.cookies.items():
-            loaded = security.load_session(s, raw)
-            assert loaded is not None
-            w.csrf[persona] = loaded[0].csrf_token
-            w.tokens[persona] = {"Authorization": "Bearer " + security.issue_token(settings.secret_key, loaded[1])}
-        _ = WebSession
+            w.sign_in(s, settings, persona, s.get(User, w.actor(persona).user_id))
     if with_challenge:
         _challenge_objects(engine, people, w)
     w.ids["patient_id"] = people.owner_pid

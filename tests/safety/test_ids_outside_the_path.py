@@ -90,14 +90,7 @@ def _world(db_url: str):  # type: ignore[no-untyped-def]
         a_challenges = list(s.scalars(select(m.FoodChallenge.id).where(m.FoodChallenge.patient_id == people.owner_pid)))
     world.ids.update({"a_ext": a_ext, "child_ext": child_ext, "gone": gone, "a_challenges": a_challenges})
     with transaction(engine) as s:  # the child's co-caregiver (the matrix world's helper) signed in too
-        from gutskin.web import security
-
-        helper = s.scalar(select(m.User).where(m.User.email == "helper@example.org"))
-        raw = security.start_session(s, helper, 60)
-        s.flush()
-        web_session, user = security.load_session(s, raw)
-        world.cookies["helper"], world.csrf["helper"] = raw, web_session.csrf_token
-        world.tokens["helper"] = {"Authorization": "Bearer " + security.issue_token(settings.secret_key, user)}
+        world.sign_in(s, settings, "helper", s.scalar(select(m.User).where(m.User.email == "helper@example.org")))
     world.engine = engine  # type: ignore[attr-defined]
     return settings, engine, people, world, b
 

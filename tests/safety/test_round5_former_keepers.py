@@ -180,29 +180,16 @@ def _handed_over_world(db_url: str):  # type: ignore[no-untyped-def]
         assert ids["alert_id"] is not None
         code = handover.create_code(s, people.owner, child)["code"]
         gone = accounts.add_child_profile(s, people.owner, "Gone", 2019).id
-        helper = s.scalar(select(m.User).where(m.User.email == "helper@example.org"))
-        from gutskin.web import security
-
-        raw = security.start_session(s, helper, 60)
-        s.flush()
-        web_session, user = security.load_session(s, raw)
-        world.cookies["helper"], world.csrf["helper"] = raw, web_session.csrf_token
-        world.tokens["helper"] = {"Authorization": "Bearer " + security.issue_token(settings.secret_key, user)}
+        world.sign_in(s, settings, "helper", s.scalar(select(m.User).where(m.User.email == "helper@example.org")))
     with transaction(engine) as s:
         s.delete(s.get(m.Patient, gone))
         grown = accounts.actor_for(accounts.register_patient(s, GROWN_EMAIL, people.password, "Samwise"))
     with transaction(engine) as s:
         assert handover.redeem(s, grown, code) == child
     with transaction(engine) as s:  # the young person signed in; the parent's own diary holds a note
-        from gutskin.web import security
-
         diary.put_day(s, people.owner, people.owner_pid, today - dt.timedelta(days=1),
                       diary.DayInput(itch=4, notes=PARENT_NOTE))
-        raw = security.start_session(s, s.get(m.User, grown.user_id), 60)
-        s.flush()
-        web_session, user = security.load_session(s, raw)
-        world.cookies["grown"], world.csrf["grown"] = raw, web_session.csrf_token
-        world.tokens["grown"] = {"Authorization": "Bearer " + security.issue_token(settings.secret_key, user)}
+        world.sign_in(s, settings, "grown", s.get(m.User, grown.user_id))
     ids["gone"] = gone
     return settings, engine, people, world, ids
 
