@@ -94,3 +94,28 @@ def _challenge_objects(engine, people, w: World) -> None:  # type: ignore[no-unt
     with transaction(engine) as s:
         alerts = ch.clinician_alerts(s, people.clinician)
         w.ids["alert_id"] = next(a["id"] for group in alerts.values() for a in group)
+
+
+def patient_rows(engine, pids: list[int]) -> dict[str, list]:  # type: ignore[no-untyped-def]
+    """Every row that belongs to the profiles ``pids``: by patient, by their challenges and by their
+    appointment requests, table by table in primary-key order (to compare before and after a walk)."""
+    from gutskin.store import models as m
+
+    out: dict[str, list] = {}
+    with transaction(engine) as s:
+        chs = list(s.scalars(select(m.FoodChallenge.id).where(m.FoodChallenge.patient_id.in_(pids))))
+        reqs = list(s.scalars(select(m.AppointmentRequest.id).where(m.AppointmentRequest.patient_id.in_(pids))))
+        for table in m.Base.metadata.sorted_tables:
+            cols = table.c
+            if table.name == "patients":
+                where = cols.id.in_(pids)
+            elif "patient_id" in cols:
+                where = cols.patient_id.in_(pids)
+            elif "challenge_id" in cols:
+                where = cols.challenge_id.in_(chs or [-1])
+            elif table.name == "appointment_recipients":
+                where = cols.request_id.in_(reqs or [-1])
+            else:
+                continue
+            out[table.name] = [tuple(r) for r in s.execute(select(table).where(where).order_by(*table.primary_key.columns))]
+    return out

@@ -40,7 +40,7 @@ from gutskin.store.db import get_engine, transaction
 from gutskin.store import models as m
 from gutskin.web.idguard import MAX_ID
 from tests.conftest import TEST_SECRET, People
-from tests.safety.matrix_setup import PROFILE, build_world
+from tests.safety.matrix_setup import PROFILE, build_world, patient_rows
 from tests.safety.test_authz_matrix import ROWS
 
 TODAY = dt.date.today()
@@ -100,25 +100,7 @@ def _a_snapshot(engine, people, world, persona: str = "patient_b") -> dict[str, 
     persona may not reach: the linked clinician reads A's record, the co-caregiver the child's)."""
     pids = [people.owner_pid, world.ids["child_id"]]
     pids = pids[1:] if persona == "clinician_linked" else pids[:1] if persona == "helper" else pids
-    out: dict[str, list] = {}
-    with transaction(engine) as s:
-        chs = list(s.scalars(select(m.FoodChallenge.id).where(m.FoodChallenge.patient_id.in_(pids))))
-        reqs = list(s.scalars(select(m.AppointmentRequest.id).where(m.AppointmentRequest.patient_id.in_(pids))))
-        for table in m.Base.metadata.sorted_tables:
-            cols = table.c
-            if table.name == "patients":
-                where = cols.id.in_(pids)
-            elif "patient_id" in cols:
-                where = cols.patient_id.in_(pids)
-            elif "challenge_id" in cols:
-                where = cols.challenge_id.in_(chs or [-1])
-            elif table.name == "appointment_recipients":
-                where = cols.request_id.in_(reqs or [-1])
-            else:
-                continue
-            rows = s.execute(select(table).where(where).order_by(*table.primary_key.columns)).all()
-            out[table.name] = [tuple(r) for r in rows]
-    return out
+    return patient_rows(engine, pids)
 
 
 # ------------------------------------------------------------------------------------ the calls

@@ -37,7 +37,7 @@ from gutskin.store import models as m
 from gutskin.store.db import transaction
 from gutskin.web.idguard import MAX_ID
 from tests.conftest import TEST_SECRET
-from tests.safety.matrix_setup import PROFILE
+from tests.safety.matrix_setup import PROFILE, patient_rows
 from tests.safety.test_authz_matrix import ROWS, grown_child, matrix_world
 from tests.safety.test_ids_outside_the_path import _send
 
@@ -195,24 +195,7 @@ def _handed_over_world(db_url: str):  # type: ignore[no-untyped-def]
 
 
 def _snapshot(engine, pid: int) -> dict[str, list]:  # type: ignore[no-untyped-def]
-    out: dict[str, list] = {}
-    with transaction(engine) as s:
-        chs = list(s.scalars(select(m.FoodChallenge.id).where(m.FoodChallenge.patient_id == pid)))
-        reqs = list(s.scalars(select(m.AppointmentRequest.id).where(m.AppointmentRequest.patient_id == pid)))
-        for table in m.Base.metadata.sorted_tables:
-            cols = table.c
-            if table.name == "patients":
-                where = cols.id == pid
-            elif "patient_id" in cols:
-                where = cols.patient_id == pid
-            elif "challenge_id" in cols:
-                where = cols.challenge_id.in_(chs or [-1])
-            elif table.name == "appointment_recipients":
-                where = cols.request_id.in_(reqs or [-1])
-            else:
-                continue
-            out[table.name] = [tuple(r) for r in s.execute(select(table).where(where).order_by(*table.primary_key.columns))]
-    return out
+    return patient_rows(engine, [pid])
 
 
 def _url(route: tuple[str, str], ids: dict[str, Any]) -> str:
