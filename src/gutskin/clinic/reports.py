@@ -77,10 +77,18 @@ def _microbiome(session: Session, patient_id: int) -> dict[str, Any] | None:
     linked = [f"{t.get('taxon') or t.get('id')}: {t.get('status')}" + _linked_finding(t) for t in found[:4]]
     reads = (rep.get("profile") or {}).get("reads") if isinstance(rep.get("profile"), dict) else None
     depth = comparison.get("depth") if comparison.get("comparable") else None
+    # a table of features (mothur OTUs, sequence variants) compared as genera, the reference's unit
+    # (reference_comparison.grouped_to, b8786f3): its values differ from the table's by more than
+    # rarefaction; the report's note said they "can differ slightly" (2026-12-07)
+    grouped = comparison.get("grouped_to") if comparison.get("comparable") else None
+    features = (rep.get("profile") or {}).get("n_features_detected") if isinstance(rep.get("profile"), dict) else None
     return {"sample_id": s.sample_id, "collected_on": s.collected_on, "method": s.method, "diversity": diversity,
             # the comparison's rarefied depth when the sample has more reads (its Shannon differs from the line's)
             "rarefied_to": depth if isinstance(depth, int) and isinstance(reads, int) and reads > depth else None,
             "reads": reads if isinstance(reads, int) else None,
+            "grouped_to": grouped if isinstance(grouped, str) else None,
+            "features": features if isinstance(features, int) else None,
+            "features_compared": comparison.get("features_compared") if grouped else None,
             "statement": pct.get("statement") or (f"Not compared with the reference: {cmp_reason}" if cmp_reason else None),
             "top_taxa": [(name, v / total) for name, (k, v) in zip(_taxon_names(prof, [k for k, _ in top]), top)],
             "linked_taxa": [x for x in linked if x.strip()], **_microbiome_history(session, patient_id)}

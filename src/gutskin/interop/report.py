@@ -294,12 +294,34 @@ def _section_microbiome(data: dict[str, Any]) -> str:
             f"<p>Sample {escape(str(m.get('sample_id') or ''))}, collected {_date(m.get('collected_on'))}, "
             f"method {escape(str(m.get('method') or 'unknown'))}. Diversity: {div or '–'}.</p>"
             + (f"<p>{escape(str(m['statement']))}</p>" if m.get("statement") else "")
-            + (f"<p class='note'>Diversity above is of the whole sample ({m['reads']} reads); the comparison uses it "
-               f"cut down at random to {m['rarefied_to']} reads, the reference's depth, so its values can differ "
-               "slightly.</p>" if m.get("rarefied_to") and m.get("reads") else "")
+            + _comparison_note(m)
             + (f"<p>Most abundant: {taxa}.</p>" if taxa else "")
             + (f"<p>Eczema-linked taxa: {escape('; '.join(m['linked_taxa']))}.</p>" if m.get("linked_taxa") else "")
             + _microbiome_history(m))
+
+
+def _comparison_note(m: dict[str, Any]) -> str:
+    """How the diversity line differs from the values the reference comparison used. A table of features
+    (mothur OTUs, sequence variants) with a taxonomy is compared as genera, the reference's unit
+    (``grouped_to``): its values then differ from the line's by far more than rarefaction (mothur's
+    12 OTUs, Shannon 2.38, are 1.59 as genera), and the note said they "can differ slightly" (2026-12-07,
+    as the microbiome page has said since b8786f3). A genus table cut down to the reference's depth
+    keeps the rarefaction note."""
+    reads, depth = m.get("reads"), m.get("rarefied_to")
+    cut = f", cut down at random to {depth} reads, the reference's depth" if depth and reads else ""
+    if m.get("grouped_to"):
+        rank, n = str(m["grouped_to"]), m.get("features_compared")
+        ranks = {"genus": "genera"}.get(rank, rank + "s") if n != 1 else rank
+        counted = f" ({n} {escape(ranks)})" if isinstance(n, int) else ""
+        what = ", ".join(x for x in (quantity(m["features"], "features") if isinstance(m.get("features"), int) else "",
+                                     f"{reads} reads" if reads else "") if x)
+        return (f"<p class='note'>Diversity above is of the sample as the file names it{f' ({what})' if what else ''}; "
+                f"the comparison counts them by {escape(rank)}, as the reference does{counted}{cut}, so its values "
+                "differ from these.</p>")
+    if cut:
+        return (f"<p class='note'>Diversity above is of the whole sample ({reads} reads); the comparison uses it "
+                f"cut down at random to {depth} reads, the reference's depth, so its values can differ slightly.</p>")
+    return ""
 
 
 def _microbiome_history(m: dict[str, Any]) -> str:
