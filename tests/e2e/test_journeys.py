@@ -178,7 +178,7 @@ def test_insights_page_shows_triggers_and_forecast(server, browser) -> None:  # 
     assert any(t.startswith("Egg: likely makes your itch worse the next day") for t in worse), worse
     plan = page.locator("li.what-if[data-factor='food.egg']").inner_text()
     assert re.fullmatch(r"Egg every day of the next 7 days: chance of a bad day (under 1%|over 99%|\d+%), average itch "
-                        r"\d+\.\d; with no egg: (under 1%|over 99%|\d+%), average itch \d+\.\d\.", plan), plan
+                        r"\d+\.\d out of 10; with no egg: (under 1%|over 99%|\d+%), average itch \d+\.\d out of 10\.", plan), plan
     ctx.close()
 
 

@@ -25,7 +25,7 @@ def test_a_mild_patients_trigger_shows_its_average_itch_with_and_without() -> No
     assert [x["factor"] for x in r["triggers"]["triggers"]] == ["food.dairy"]
     (w,) = r["what_if"]
     assert w["with"]["flare_risk"] < 0.01 and w["without"]["flare_risk"] < 0.01  # a bad day is rare either way
-    m = re.fullmatch(r"Dairy every day of the next 7 days: chance of a bad day (under 1%|1%), average itch (\d+\.\d); "
-                     r"with no dairy: (under 1%|1%), average itch (\d+\.\d)\.", w["sentence"])
+    m = re.fullmatch(r"Dairy every day of the next 7 days: chance of a bad day (under 1%|1%), average itch (\d+\.\d) out of 10; "
+                     r"with no dairy: (under 1%|1%), average itch (\d+\.\d) out of 10\.", w["sentence"])
     assert m is not None, w["sentence"]
     assert float(m.group(2)) == round(w["with"]["mean_itch"], 1) > float(m.group(4)) == round(w["without"]["mean_itch"], 1)

@@ -170,7 +170,7 @@ def test_the_panel_speaks_to_the_patient_and_about_them_to_the_clinician(engine,
     for text in (patient, clinician):  # the trigger's week with and without it, the same numbers for both
         pct = r"(under 1%|over 99%|\d+%)"
         m = re.search(r'<li class="what-if" data-factor="food.dairy">Dairy every day of the next 7 days: chance of a bad '
-                      rf"day {pct}, average itch \d+\.\d; with no dairy: {pct}, average itch \d+\.\d\.</li>", text)
+                      rf"day {pct}, average itch \d+\.\d out of 10; with no dairy: {pct}, average itch \d+\.\d out of 10\.</li>", text)
         assert m is not None, text
         with_, without = (int(re.sub(r"\D", "", g)) if g[0].isdigit() else (0 if g.startswith("under") else 100)
                           for g in m.groups())

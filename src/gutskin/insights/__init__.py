@@ -74,12 +74,13 @@ def patient_insights(frame, patient: str, *, horizon: int = 7, cohort=None) -> d
         also = f" (and {', '.join(same)}, always logged with it)" if same else ""
         without = " or ".join([item["label"].lower()] + [s.lower() for s in same])
         # the average itch too: for most patients a bad day is rare either way ("under 1%; with no
-        # dairy: under 1%" read as "dairy changes nothing" under "Dairy: likely makes your itch worse")
+        # dairy: under 1%" read as "dairy changes nothing" under "Dairy: likely makes your itch worse").
+        # On its scale: "average itch 5.0" was a number without a unit on a phone (phone walk, 2026-12-07)
         r["sentence"] = (
             f"{item['label']}{also} every day of the next {horizon} days: chance of a bad day "
-            f"{risk_percent(r['with']['flare_risk'])}, average itch {r['with']['mean_itch']:.1f}; "
+            f"{risk_percent(r['with']['flare_risk'])}, average itch {r['with']['mean_itch']:.1f} out of 10; "
             f"with no {without}: {risk_percent(r['without']['flare_risk'])}, "
-            f"average itch {r['without']['mean_itch']:.1f}."
+            f"average itch {r['without']['mean_itch']:.1f} out of 10."
         )
     return {
         "patient": str(patient),
