@@ -40,7 +40,8 @@ def test_clinician_records_scorad_and_easi_in_the_browser(server, browser) -> No
     p.get_by_label("Sleeplessness, last 3 nights (0-10)").fill("4")
     p.get_by_role("button", name="Save SCORAD").click()
     p.wait_for_selector("#scorad-error")
-    assert p.locator("#scorad-error").inner_text().startswith("Dryness: not graded")
+    assert "Dryness: not graded" in p.locator("#scorad-error").inner_text()
+    assert p.evaluate("document.activeElement.id") == "scorad-error"  # the list of problems has the focus
     dryness = p.get_by_label("Dryness (uninvolved skin)")
     assert dryness.get_attribute("aria-invalid") == "true"
     assert p.get_by_label("Extent (%) of the body").input_value() == "30"

@@ -175,7 +175,8 @@ def test_page_refusal_marks_the_field_and_keeps_what_was_typed(client, engine, p
     assert r.status_code == 422
     field = re.search(r'<input type="number" name="regions.trunk.area_percent"[^>]*>', r.text).group(0)  # type: ignore[union-attr]
     assert 'aria-invalid="true"' in field and 'value="101"' in field
-    assert re.search(r'<p class="error" role="alert" id="easi-error">Trunk, area affected \(%\): ', r.text)
+    assert re.search(r'<div class="error-summary" id="easi-error" role="alert".*?<a href="#easi-regions-trunk-area_percent">'
+                     r'Trunk, area affected \(%\): ', r.text, re.S)
     kept = re.search(r'<select name="regions.lower_limbs.excoriation"[^>]*>.*?</select>', r.text, re.S).group(0)  # type: ignore[union-attr]
     assert '<option value="2" selected>' in kept
     # an ungraded SCORAD sign: the select is marked

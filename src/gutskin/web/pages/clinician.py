@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from gutskin.clinic import access, appointments, assessments, challenges, diary, microbiome, questionnaires, sharing, summary, zones
-from gutskin.clinic.errors import ClinicError
+from gutskin.clinic.errors import ClinicError, InvalidInput
 from gutskin.web.errors import status_for
 from gutskin.web.deps import unit_of_work
 from gutskin.web.pages.common import local_today, redirect, render, require_user, utc_from_local, verify_csrf, viewer_zone
@@ -119,7 +120,8 @@ def _patient_ctx(request: Request, s, u, patient_id: int, weeks: int, recorded: 
             "micro_base": f"/clinic/patients/{patient_id}/microbiome/",
             "assess": {"saved": saved, "today": zones.patient_today(s, patient_id).isoformat(), "born": profile.birth_year,
                        "easi_regions": EASI_REGIONS, "easi_signs": EASI_SIGNS, "easi_grades": EASI_GRADES,
-                       "scorad_signs": SCORAD_SIGNS, "error": None, "error_for": None, "error_field": "", "typed": {}, **(assess or {})}}
+                       "scorad_signs": SCORAD_SIGNS, "error": None, "error_for": None, "error_field": "", "problems": [],
+                       "field_errors": {}, "typed": {}, **(assess or {})}}
 
 
 #: the EASI form: regions and signs as the instrument names them, with the words the form shows
@@ -153,38 +155,103 @@ def _number(name: str, text: str, *, nullable: bool = False, missing: str = "not
 _UNGRADED = "not graded (choose a grade)"
 
 
-def _easi_region(region: str, form: dict[str, str]) -> dict[str, object]:
-    """One EASI region of the form. A region with 0 % affected scores 0 whatever its signs, so a sign
-    left ungraded there is 0: the form refused "Trunk, erythema: not graded" on an uninvolved trunk
-    and the clinician graded 16 signs of skin they had not examined for lesions (2026-12-06)."""
-    area = _number(f"regions.{region}.area_percent", form.get(f"regions.{region}.area_percent", ""))
-    out: dict[str, object] = {"area_percent": area}
-    for g, _ in EASI_SIGNS:
-        text = form.get(f"regions.{region}.{g}", "")
-        out[g] = 0 if area == 0 and not text.strip() else _number(f"regions.{region}.{g}", text, missing=_UNGRADED)
-    return out
+class FormProblems(InvalidInput):
+    """Every problem of a refused form at once, each ``"field: what is wrong"`` (docs/web.md "A refused
+    form says every problem at once", 2026-12-07): the EASI and SCORAD forms refused one field per Save,
+    so a form with three wrong fields took three round trips. ``str()`` joins them with "; "."""
+
+    def __init__(self, problems: list[str]) -> None:
+        self.problems = problems
+        super().__init__("; ".join(problems))
 
 
-def _assessment_body(instrument: str, form: dict[str, str]) -> dict[str, object]:
-    """The form's fields (named by the instrument's field paths) as the API's JSON body."""
-    from gutskin.clinic.errors import InvalidInput
+class _Collect:
+    """Reads the form's fields one by one, keeping each field's first problem and going on."""
 
-    try:
-        if instrument == "easi":
-            body: dict[str, object] = {"regions": {r: _easi_region(r, form) for r, _ in EASI_REGIONS}}
-            age = _number("age_years", form.get("age_years", ""), nullable=True)
-            if age is not None:
-                body["age_years"] = age
+    def __init__(self, form: dict[str, str]) -> None:
+        self.form, self.problems = form, []  # type: tuple[dict[str, str], list[str]]
+
+    def number(self, name: str, check, *, nullable: bool = False, missing: str = "not given"):  # type: ignore[no-untyped-def]
+        """The field's number, or None with its problem kept; ``check(value, name)`` is the instrument's
+        own check of the value (range, allowed grades), which raises ``ValueError``."""
+        try:
+            value = _number(name, self.form.get(name, ""), nullable=nullable, missing=missing)
+            if value is not None:
+                check(value, name)
+            return value
+        except (ClinicError, ValueError) as exc:
+            self.problems.append(str(exc))
+            return None
+
+
+def _checks():  # type: ignore[no-untyped-def]
+    from gutskin.instruments._common import check_int, check_number
+    from gutskin.instruments.easi import check_grade
+
+    return {"percent": lambda v, n: check_number(v, n, 0, 100), "grade": check_grade,
+            "intensity": lambda v, n: check_int(v, n, 0, 3), "ten": lambda v, n: check_number(v, n, 0, 10),
+            "age": lambda v, n: check_number(v, n, 0, 130)}
+
+
+def _assessment_body(instrument: str, form: dict[str, str], today: dt.date | None = None,
+                     birth_year: int | None = None) -> dict[str, object]:
+    """The form's fields (named by the instrument's field paths) as the API's JSON body; every field's
+    problem at once (:class:`FormProblems`), checked as the instrument and ``assessments.record`` check
+    them: numbers and their ranges, EASI's grades, the date (not after the patient's ``today``) and the
+    EASI age against the profile's ``birth_year``."""
+    from gutskin.clinic.assessments import easi_age
+
+    c, check = _Collect(form), _checks()
+    day: dt.date | None = None
+    typed_day = form.get("assessed_on", "").strip()
+    if typed_day:
+        try:
+            day = dt.date.fromisoformat(typed_day)
+        except ValueError:
+            c.problems.append(f"assessed_on: expected a date (YYYY-MM-DD), got {typed_day[:40]!r}")
         else:
-            body = {"extent_percent": _number("extent_percent", form.get("extent_percent", "")),
-                    "intensity": {g: _number(f"intensity.{g}", form.get(f"intensity.{g}", ""), missing=_UNGRADED)
-                                  for g, _ in SCORAD_SIGNS},
-                    "itch": _number("itch", form.get("itch", ""), nullable=True),
-                    "sleep_loss": _number("sleep_loss", form.get("sleep_loss", ""), nullable=True)}
-    except ClinicError as exc:
-        raise InvalidInput(str(exc)) from None
-    body["assessed_on"] = form.get("assessed_on", "").strip() or None
+            if today is not None and day > today:
+                c.problems.append(f"assessed_on: {day.isoformat()} is in the future (the patient's today is {today.isoformat()})")
+                day = None
+    elif today is not None:
+        day = today
+    if instrument == "easi":
+        regions: dict[str, object] = {}
+        for r, _ in EASI_REGIONS:
+            # a region with 0 % affected scores 0 whatever its signs, so a sign left ungraded there is 0: the form
+            # refused "Trunk, erythema: not graded" on an uninvolved trunk (2026-12-06)
+            area = c.number(f"regions.{r}.area_percent", check["percent"])
+            region: dict[str, object] = {"area_percent": area}
+            for g, _ in EASI_SIGNS:
+                name = f"regions.{r}.{g}"
+                region[g] = (0 if area == 0 and not form.get(name, "").strip()
+                             else c.number(name, check["grade"], missing=_UNGRADED))
+            regions[r] = region
+        body: dict[str, object] = {"regions": regions}
+        age = c.number("age_years", check["age"], nullable=True)
+        if age is not None:
+            body["age_years"] = age
+        if day is not None and today is not None and not any(p.startswith("age_years:") for p in c.problems):
+            try:  # the profile's birth year and the typed age, checked with the rest
+                easi_age(birth_year, day, age)
+            except InvalidInput as exc:
+                c.problems.append(str(exc))
+    else:
+        body = {"extent_percent": c.number("extent_percent", check["percent"]),
+                "intensity": {g: c.number(f"intensity.{g}", check["intensity"], missing=_UNGRADED) for g, _ in SCORAD_SIGNS},
+                "itch": c.number("itch", check["ten"], nullable=True),
+                "sleep_loss": c.number("sleep_loss", check["ten"], nullable=True)}
+    if c.problems:
+        raise FormProblems(c.problems)
+    body["assessed_on"] = typed_day or None
     return body
+
+
+def form_problems(exc: ClinicError) -> list[tuple[str, str]]:
+    """A refusal as (field, message) pairs, field "" when the message names none of the form's fields."""
+    problems = exc.problems if isinstance(exc, FormProblems) else [str(exc)]
+    return [((m.split(":", 1)[0] if re.fullmatch(r"[a-z_]+(?:\.[a-z_]+)*", m.split(":", 1)[0]) else ""), m)
+            for m in problems]
 
 
 def _record_page(request: Request, patient_id: int, instrument: str, form: dict[str, str]) -> Response:
@@ -192,13 +259,18 @@ def _record_page(request: Request, patient_id: int, instrument: str, form: dict[
         with unit_of_work(request) as s:
             u = require_user(request, s, "clinician")
             verify_csrf(request, u, form.get("csrf_token", ""))
-            saved = assessments.record(s, u.actor, patient_id, instrument, _assessment_body(instrument, form))
-    except ClinicError as exc:  # the refusal on the field it names, with what was typed
+            # authorized before anything of the profile (its today, its birth year) decides a message
+            profile = access.patient_for_read(s, u.actor, patient_id)
+            body = _assessment_body(instrument, form, zones.patient_today(s, patient_id), profile.birth_year)
+            saved = assessments.record(s, u.actor, patient_id, instrument, body)
+    except ClinicError as exc:  # every problem, each on the field it names and in a list at the top, with what was typed
         with unit_of_work(request) as s:
             u = require_user(request, s, "clinician")
+            problems = form_problems(exc)
             ctx = _patient_ctx(request, s, u, patient_id, 12, assess={
-                "error": str(exc), "error_for": instrument,
-                "error_field": str(exc).split(":", 1)[0] if ":" in str(exc) else "",
+                "error": str(exc), "error_for": instrument, "problems": problems,
+                "field_errors": {f: m for f, m in reversed(problems) if f},
+                "error_field": problems[0][0] if problems else "",
                 "typed": {k: v for k, v in form.items() if k != "csrf_token"}})
             return render(request, "clinic_patient.html", ctx, status=status_for(exc), user=u)
     return redirect(f"/clinic/patients/{patient_id}?recorded={saved['id']}#assessments")

@@ -248,6 +248,9 @@
       });
     });
     diaryDrafts();
+    // a refused form's list of problems (_field_error.html summary) is where the keyboard and the screen reader start
+    var problems = document.querySelector(".error-summary[data-focus]");
+    if (problems) problems.focus();
     var csrf = document.body.dataset.csrf;
     if (csrf) {
       document.body.addEventListener("htmx:configRequest", function (evt) { evt.detail.headers["X-CSRF-Token"] = csrf; });
