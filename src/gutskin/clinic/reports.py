@@ -18,7 +18,7 @@ from gutskin.clinic.actors import Actor
 from gutskin.clinic.diary import _days
 from gutskin.clinic.errors import InvalidInput
 from gutskin.clinic.summary import patients_today, poem_band
-from gutskin.store.models import DiaryDay, MicrobiomeSample, QuestionnaireResponse
+from gutskin.store.models import DiaryDay, MicrobiomeSample, QuestionnaireResponse, User
 
 CLI_INSIGHTS_WAIT = 180.0  # seconds the CLI waits for triggers and forecast
 WEB_INSIGHTS_WAIT = 20.0  # the web download waits less; the report then says "still being computed"
@@ -260,6 +260,15 @@ def report_data(session: Session, actor: Actor, patient_id: int, weeks: int = 12
         if t["instrument"] not in latest or t["answered_on"] > latest[t["instrument"]]["answered_on"]:
             latest[t["instrument"]] = {"answered_on": t["answered_on"], "total": t["total"], "band": t["band"],
                                        "author_role": t.get("author_role")}
+    # who at the clinic measured the latest EASI and SCORAD (name or e-mail, as the Sharing page names a
+    # clinician): the PDF's footer said "patient-reported data" on a report holding them (2026-12-07).
+    # None for one imported from another system (its clinician is no account here): "the clinic" alone
+    clinic_ids = {q.author_user_id for q in newest if q.author_role == "clinician" and q.author_user_id is not None}
+    names = ({u.id: u.display_name or u.email for u in session.scalars(select(User).where(User.id.in_(clinic_ids)))}
+             if clinic_ids else {})
+    for q in newest:
+        if q.author_role == "clinician" and q.instrument in latest:
+            latest[q.instrument]["recorded_by"] = names.get(q.author_user_id)  # type: ignore[arg-type]
     latest_other_raters = _latest_other_raters(session, patient_id, latest) if patient.relationship == "child" else []
     used: dict[str, list[dt.date]] = {}
     for d in days:

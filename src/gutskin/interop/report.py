@@ -19,9 +19,9 @@ MAX_PAGES = 2
 
 CSS = """
 @page { size: A4; margin: 11mm 12mm 12mm 12mm;
-        @bottom-right { content: "page " counter(page); font-size: 7pt; font-family: "DejaVu Sans", sans-serif; }
-        @bottom-left { content: "gutskin visit report: patient-reported data, not a diagnosis";
-                       font-size: 7pt; font-family: "DejaVu Sans", sans-serif; } }
+        @bottom-right { content: "page " counter(page) " of " counter(pages); font-size: 7pt;
+                        font-family: "DejaVu Sans", sans-serif; white-space: nowrap; }
+        @bottom-left { content: FOOTER; font-size: 7pt; font-family: "DejaVu Sans", sans-serif; } }
 body { font-family: "DejaVu Sans", "Liberation Sans", Arial, sans-serif; font-size: 8.3pt; color: #000; line-height: 1.25; }
 h1 { font-size: 13pt; margin: 0 0 1mm 0; }
 h2 { font-size: 9.5pt; margin: 2.6mm 0 1mm 0; border-bottom: 0.6pt solid #000; padding-bottom: 0.4mm; }
@@ -39,6 +39,40 @@ img.chart { width: 100%; display: block; }
 .cols > div { flex: 1; }
 .empty { border: 0.8pt solid #000; padding: 3mm; font-size: 10pt; margin-top: 4mm; }
 """
+
+
+def _css_string(text: str) -> str:
+    """``text`` as a CSS string inside the page's ``<style>``: quotes and backslashes escaped, and ``<``
+    and ``>`` as CSS escapes, so that a clinician's name can neither end the string nor the element."""
+    out = text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ").replace("\r", " ")
+    return '"' + out.replace("<", "\\3c ").replace(">", "\\3e ") + '"'
+
+
+def clinic_words(data: dict[str, Any]) -> tuple[str, str] | None:
+    """(the instruments, who measured them) of the report's scores recorded by a clinician: ("EASI and
+    SCORAD", "the clinic (Dr Linked)"). The clinician by name or e-mail (``recorded_by``, as the Sharing
+    page names a clinician), "the clinic" alone for one imported from another system; None when the
+    report holds no such score."""
+    rows = [(k, v) for k, v in sorted((data.get("latest_scores") or {}).items()) if v.get("author_role") == "clinician"]
+    if not rows:
+        return None
+    names = list(dict.fromkeys(str(v["recorded_by"]) for _, v in rows if v.get("recorded_by")))
+    who = "the clinic" + (f" ({', '.join(names)})" if names else "")
+    instruments = [k.upper() for k, _ in rows]
+    return " and ".join(instruments), who
+
+
+def footer_words(data: dict[str, Any]) -> str:
+    """The footer on every page: what is reported by the patient (or, on a child's profile, the parent
+    or the child) and what a clinician measured, by whom. It said "patient-reported data, not a
+    diagnosis" also under the clinic's EASI and SCORAD (2026-12-07)."""
+    child = bool((data.get("patient") or {}).get("child"))
+    reported = "reported by the parent or the child" if child else "patient-reported"
+    clinic = clinic_words(data)
+    if clinic is None:
+        return f"gutskin visit report: {'data ' + reported if child else reported + ' data'}, not a diagnosis"
+    return (f"gutskin visit report: diary and questionnaires {reported}; {clinic[0]} measured by {clinic[1]}; "
+            "not a diagnosis")
 
 
 def _img(svg: str) -> str:
@@ -155,7 +189,8 @@ def _section_scores(data: dict[str, Any]) -> str:
     for o in data.get("latest_other_raters") or []:
         others.setdefault(o["instrument"], []).append(o)
     rows = [[escape(k.upper()), _date(v.get("answered_on")), *_total_and_band(v),
-             escape(answered_by_words(v.get("author_role"), v.get("respondent"), child))]
+             escape(answered_by_words(v.get("author_role"), v.get("respondent"), child)
+                    + (f" ({v['recorded_by']})" if v.get("recorded_by") and v.get("author_role") == "clinician" else ""))]
             for k, latest_v in sorted(latest.items()) for v in (latest_v, *others.get(k, []))]
     # an EASI or SCORAD recorded by the clinician at a visit is not "answered": the date column is
     # "Date" and the row reads "the clinic", as on the clinician's Scores table; the last column says
@@ -402,7 +437,8 @@ def report_html(data: dict[str, Any], compact: bool = False) -> str:
     p = data.get("patient") or {}
     start, end = data["start"], data["end"]
     c = data.get("completeness") or {}
-    parts = [f"<!doctype html><html><head><meta charset='utf-8'><title>Visit report</title><style>{CSS}</style></head><body>",
+    css = CSS.replace("FOOTER", _css_string(footer_words(data)))  # on every page (an @page margin box)
+    parts = [f"<!doctype html><html><head><meta charset='utf-8'><title>Visit report</title><style>{css}</style></head><body>",
              f"<h1>Visit report: {escape(str(p.get('name') or p.get('external_id') or ''))}</h1>",
              f"<p class='meta'>Patient identifier {escape(str(p.get('external_id') or ''))}"
              + (f", born {p['birth_year']}" if p.get("birth_year") else "")
