@@ -240,6 +240,32 @@ def _wait_until(ch: FoodChallenge, doses: list[ChallengeDose], dose: ChallengeDo
     return ready if utcnow() < ready else None
 
 
+def step_wait(ch: FoodChallenge, doses: list[ChallengeDose], dose: ChallengeDose, day: dt.date,
+              zone: str | None = None) -> dict[str, object] | None:
+    """The home step ``dose`` still waiting out :func:`hours_before_step` after the last dose, on the
+    patient's ``day``; None when it is not waiting. The one computation behind the patient's page
+    ("Next step 2 ... is due on ..., not before 09:30") and the clinician's running challenges list
+    and challenge page (2026-12-07: the list read "due today" for a step the patient was told to
+    wait for). ``zone``: the patient's zone (their page's, or the profile's on a clinician's page);
+    unknown: the zone the last dose was taken in, else UTC.
+
+    ``due``: the patient's date the step is offered from: not later on ``day`` (a morning dose) and
+    not before the wait ends; ``at``: the first wall-clock time on that date ("HH:MM") when the wait
+    ends on it, else None; ``until``: the UTC instant the wait ends; ``zone``: the zone of ``due``
+    and ``at`` (None: UTC); ``hours``: the wait."""
+    if dose.setting != "home":
+        return None
+    wait = _wait_until(ch, doses, dose)
+    if wait is None:
+        return None
+    taken = [d for d in doses if d.status == "taken" and d.taken_at is not None]
+    where = zone or (max(taken, key=lambda d: d.taken_at or dt.datetime.min).entered_zone if taken else None)
+    ready = local_dose_time(wait, where)  # the first moment, on the patient's clock
+    due = max(day + dt.timedelta(days=1), ready.date())  # a morning dose: not later today
+    return {"until": wait, "due": due, "at": f"{ready:%H:%M}" if ready.date() == due else None,
+            "zone": where or None, "hours": hours_before_step(ch, doses, dose)}
+
+
 def food_label(food: str) -> str:
     return known_factor(food).label.lower() or food
 
@@ -774,7 +800,23 @@ def get_challenge(session: Session, actor: Actor, challenge_id: int) -> dict[str
     ch = _challenge(session, actor, challenge_id, "read")
     audit.record(session, actor, ch.patient_id, "read", "food_challenge", ch.id)
     check_late_reactions(session, [ch.patient_id])
-    return _out(session, ch)
+    out = _out(session, ch)
+    if actor.role == "clinician" and ch.status in OPEN_STATUSES:  # the running list's row of it (2026-12-07)
+        out["next_step"] = next_step_row(session, ch)
+    return out
+
+
+def next_step_row(session: Session, ch: FoodChallenge) -> dict[str, object]:
+    """The clinician's running-challenges row of one challenge (:func:`_running`): the challenge page
+    says its next step in the same words as the list (due, overdue, held, or waiting until when)."""
+    zone = zones.patient_zone(session, ch.patient_id)
+    alerts = [_alert_out(a) for a in session.scalars(select(ChallengeAlert).where(
+        ChallengeAlert.challenge_id == ch.id, ChallengeAlert.acknowledged_at.is_(None))).all()]
+    patient = session.get(Patient, ch.patient_id)
+    name = (patient.display_name or patient.external_id) if patient else ""
+    return _running(session, [ch], {ch.id: _doses(session, ch)}, alerts,
+                    {ch.patient_id: zones.patient_today(session, ch.patient_id)}, {ch.patient_id: name},
+                    {ch.patient_id: zone})[0]
 
 
 # ----------------------------------------------------------------------------- the patient's steps
@@ -897,7 +939,7 @@ def _step_for(session: Session, ch: FoodChallenge, day: dt.date, zone: str | Non
             today_dose = None
             step["next_due"] = step["next_text"] = None
         home_dose = today_dose is not None and today_dose.setting == "home"
-        wait = _wait_until(ch, doses, today_dose) if home_dose and today_dose is not None else None
+        wait = step_wait(ch, doses, today_dose, day, zone) if home_dose and today_dose is not None else None
         dosed_today = wait is not None
         if today_dose is not None and not (home_dose and dosed_today) and (today_dose.planned_on == day or home_dose):
             step["dose"] = _dose_out(today_dose)
@@ -951,14 +993,13 @@ def _step_for(session: Session, ch: FoodChallenge, day: dt.date, zone: str | Non
                                 else f"No {food} today; log your day as usual.")
             if taken:
                 step["safety_dose_id"] = taken[-1].id
-            if home_dose and wait is not None and today_dose is not None:
-                where = zone or max(taken, key=lambda d: d.taken_at or dt.datetime.min).entered_zone
-                ready = local_dose_time(wait, where)  # the first moment, on the patient's clock
-                due = max(day + dt.timedelta(days=1), ready.date())  # a morning dose: not later today
-                at = f", not before {ready:%H:%M}{'' if where else ' UTC'}" if ready.date() == due else ""
-                step["next_due"] = due.isoformat()
+            if home_dose and wait is not None and today_dose is not None:  # step_wait: the clinician's list says the same
+                due = wait["due"]
+                at = f", not before {wait['at']}{'' if wait['zone'] else ' UTC'}" if wait["at"] else ""
+                step["next_due"] = due.isoformat()  # type: ignore[attr-defined]
+                step["wait_until"] = _z(wait["until"])  # type: ignore[arg-type]
                 step["next_text"] = (f"Next step {today_dose.step} ({today_dose.amount}, at home) is due on "
-                                     f"{due.isoformat()}{at}: at least {hours_before_step(ch, doses, today_dose)} "
+                                     f"{due.isoformat()}{at}: at least {wait['hours']} "  # type: ignore[attr-defined]
                                      "hours after the last dose.")
     elif _window_open(ch, doses, day, zone):  # review, but a late dose's window still runs
         step["action"] = "observe"
@@ -2087,18 +2128,21 @@ def clinician_alerts(session: Session, actor: Actor, day: dt.date | None = None)
     for r in due:  # how late, on the patient's own day: the page says "overdue since Sat 7 Nov 2026 (29 days)"
         r["overdue_days"] = max(0, (days[int(r["patient_id"])] - dt.date.fromisoformat(str(r["due"]))).days)  # type: ignore[call-overload]
     audit.record_reads(session, actor, sorted({int(r["patient_id"]) for r in due}), "challenge_reminders")  # type: ignore[call-overload]
-    running = _running(session, challenges, doses, alerts, days, names)
+    running = _running(session, challenges, doses, alerts, days, names,
+                       {pid: tz.key if tz is not None else None for pid, tz in tzs.items()})
     audit.record_reads(session, actor, sorted({int(r["patient_id"]) for r in running}), "food_challenges")  # type: ignore[call-overload]
     return {"alerts": alerts, "due": due, "running": running}
 
 
 def _running(session: Session, challenges: list[FoodChallenge], doses: dict[int, list[ChallengeDose]],
-             alerts: list[dict[str, object]], days: dict[int, dt.date], names: dict[int, str]) -> list[dict[str, object]]:
+             alerts: list[dict[str, object]], days: dict[int, dt.date], names: dict[int, str],
+             zone_names: dict[int, str | None] | None = None) -> list[dict[str, object]]:
     """The running challenges of the clinician's linked patients for *Challenges* (2026-12-07: the page
     listed alerts and reviews only, so a challenge with nothing due was nowhere): the food, the phase
     on the patient's day, the steps taken, the next step and whether it is due, overdue or held (a
-    late reaction not acknowledged; a first home step waiting for its 7 baseline days), and the open
-    alerts. A fixed number of statements however many are running (two: the short-baseline starts
+    late reaction not acknowledged; a first home step waiting for its 7 baseline days), waiting out the
+    hours after the last dose (:func:`step_wait`, as the patient's page: from which date and time, in
+    ``zone_names``' zone of the patient, else the last dose's), and the open alerts. A fixed number of statements however many are running (two: the short-baseline starts
     and the baselines' three, with the doses, alerts and days the caller has read already)."""
     if not challenges:
         return []
@@ -2141,6 +2185,13 @@ def _running(session: Session, challenges: list[FoodChallenge], doses: dict[int,
                 row["next_status"] = "held"
                 row["next_words"] = (f"{what}: held, {logged[c.id]} of the {MIN_BASELINE_DAYS} baseline days "
                                      "logged; extend the baseline or let the step start")
+            elif nxt.planned_on <= day and (wait := step_wait(c, steps, nxt, day, (zone_names or {}).get(c.patient_id))):
+                row["next_status"] = "waiting"  # the patient's page offers no dose before this (2026-12-07)
+                at = f", not before {wait['at']} ({wait['zone'] or 'UTC'} time)" if wait["at"] else ""
+                row["wait"] = {"until": _z(wait["until"]), "due": wait["due"].isoformat(),  # type: ignore[attr-defined]
+                               "at": wait["at"], "zone": wait["zone"], "hours": wait["hours"]}
+                row["next_words"] = (f"{what}: waiting at least {wait['hours']} hours after the last dose; "
+                                     f"may be given from {_day_words(wait['due'])}{at}")  # type: ignore[arg-type]
             elif nxt.planned_on < day:
                 row["next_status"] = "overdue"
                 row["next_words"] = f"{what}: due since {_day_words(nxt.planned_on)}"
