@@ -45,3 +45,25 @@ def test_a_feature_table_compared_as_genera_is_not_said_to_differ_slightly(clien
                 f"comparison counts them by genus, as the reference does ({genera} genera), cut down at random to "
                 f"{depth} reads, the reference's depth, so its values differ from these.") in text, (email, part)
         assert "differ slightly" not in text, (email, part)
+
+
+def test_features_of_one_name_are_listed_once_among_the_most_abundant(engine, people) -> None:
+    """mothur's F3D141 listed "unclassified Porphyromonadaceae 13%, unclassified Porphyromonadaceae 12%":
+    two OTUs under one printed name, read as a taxon listed twice. Features of one name are summed and
+    the count said ("unclassified Porphyromonadaceae 25% (2 features)"); the percents are of the
+    whole sample, as the stored table gives them."""
+    import re
+
+    from gutskin.clinic import microbiome
+    from gutskin.store.db import transaction
+    from tests.interop.test_report_clinic_words import _pdf_text
+
+    parsed = microbiome.parse_upload(SHARED.name, SHARED.read_bytes(), sample_id="F3D141", method="16S",
+                                     taxonomy=TAXONOMY.read_bytes(), taxonomy_filename=TAXONOMY.name)
+    with transaction(engine) as s:
+        microbiome.store_sample(s, people.owner, people.owner_pid, parsed, method="16S")
+    text = _pdf_text(engine, people.clinician, people.owner_pid)
+    line = text[text.find("Most abundant:"):].split(". ")[0]
+    names = [re.sub(r" \d+(\.\d+)?%.*", "", x) for x in line[len("Most abundant: "):].split(", ")]
+    assert len(names) == 5 and len(set(names)) == 5, line
+    assert re.search(r"unclassified Porphyromonadaceae \d+% \(\d+ features\)", line), line

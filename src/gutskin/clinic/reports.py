@@ -71,7 +71,13 @@ def _microbiome(session: Session, patient_id: int) -> dict[str, Any] | None:
     feats = feats if isinstance(feats, dict) else {}
     nums = {str(k): float(v) for k, v in feats.items() if isinstance(v, (int, float)) and not isinstance(v, bool)}
     total = sum(nums.values()) or 1.0
-    top = sorted(nums.items(), key=lambda kv: -kv[1])[:5]
+    # the most abundant by the name the report prints, features of one name summed: mothur's F3D141 read
+    # "unclassified Porphyromonadaceae 13%, unclassified Porphyromonadaceae 12%", two OTUs printed as if
+    # a taxon were listed twice (2026-12-07); the report says how many features a name holds
+    by_name: dict[str, list[float]] = {}
+    for name, v in zip(_taxon_names(prof, list(nums)), nums.values()):
+        by_name.setdefault(name, []).append(v)
+    top = sorted(by_name.items(), key=lambda kv: (-sum(kv[1]), kv[0]))[:5]
     taxa = rep.get("taxa") if isinstance(rep.get("taxa"), list) else []
     found = sorted((t for t in taxa if isinstance(t, dict)), key=lambda t: t.get("status") != "found")
     linked = [f"{t.get('taxon') or t.get('id')}: {t.get('status')}" + _linked_finding(t) for t in found[:4]]
@@ -90,7 +96,7 @@ def _microbiome(session: Session, patient_id: int) -> dict[str, Any] | None:
             "features": features if isinstance(features, int) else None,
             "features_compared": comparison.get("features_compared") if grouped else None,
             "statement": pct.get("statement") or (f"Not compared with the reference: {cmp_reason}" if cmp_reason else None),
-            "top_taxa": [(name, v / total) for name, (k, v) in zip(_taxon_names(prof, [k for k, _ in top]), top)],
+            "top_taxa": [(name, sum(vs) / total) for name, vs in top], "top_taxa_features": [len(vs) for _, vs in top],
             "linked_taxa": [x for x in linked if x.strip()], **_microbiome_history(session, patient_id)}
 
 

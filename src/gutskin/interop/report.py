@@ -324,7 +324,10 @@ def _section_microbiome(data: dict[str, Any]) -> str:
                     for k, v in (m.get("diversity") or {}).items())
     from gutskin.microbiome.report import abundance_percent  # the page's figure ("0 %" for 0.004 % until 2026-12-06)
 
-    taxa = ", ".join(f"{escape(t)} {abundance_percent(min(max(float(a), 0.0), 1.0))}" for t, a in (m.get("top_taxa") or []))
+    counts = list(m.get("top_taxa_features") or [])
+    taxa = ", ".join(f"{escape(t)} {abundance_percent(min(max(float(a), 0.0), 1.0))}"
+                     + (f" ({counts[i]} features)" if i < len(counts) and counts[i] > 1 else "")
+                     for i, (t, a) in enumerate(m.get("top_taxa") or []))
     return ("<h2>Gut microbiome (latest sample)</h2>"
             f"<p>Sample {escape(str(m.get('sample_id') or ''))}, collected {_date(m.get('collected_on'))}, "
             f"method {escape(str(m.get('method') or 'unknown'))}. Diversity: {div or '–'}.</p>"
