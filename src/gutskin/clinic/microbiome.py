@@ -21,7 +21,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from gutskin.clinic import audit
+from gutskin.clinic import audit, zones
 from gutskin.clinic.access import patient_for_entry, patient_for_read
 from gutskin.clinic.actors import Actor
 from gutskin.clinic.errors import InvalidInput, NotFound
@@ -393,18 +393,43 @@ def _out(row: MicrobiomeSample, patient: Patient | None = None) -> dict[str, Any
             "report": report}
 
 
+def sample_day(collected_on: dt.date | None, uploaded_at: dt.datetime, zone: str | None) -> tuple[dt.date, str]:
+    """The day a sample is dated by, and which day that is: the day it was collected when the upload
+    said it ("collected"), else the patient's day it was uploaded (``uploaded_at``, naive UTC, on the
+    clock of ``zone``, the profile's; UTC when unknown) ("uploaded"). 2026-12-07: samples were ordered
+    by collection day with the undated last, so a sample collected years ago showed as the latest over
+    every newer upload that did not say its day; an undated upload is at least as new as its upload."""
+    if collected_on is not None:
+        return collected_on, "collected"
+    tz = zones.known(zone)
+    when = uploaded_at.replace(tzinfo=dt.UTC)
+    return (when.astimezone(tz) if tz is not None else when).date(), "uploaded"
+
+
+def newest_first(rows: list[Any], zone: str | None) -> list[Any]:
+    """``rows`` (each with ``id``, ``collected_on`` and ``created_at``) newest first by :func:`sample_day`;
+    on the same day the later upload first. The one order behind "latest sample" everywhere
+    (:func:`latest_summary`, :func:`timeline`'s latest, the visit report) and the patient's list."""
+    return sorted(rows, key=lambda r: (sample_day(r.collected_on, r.created_at, zone)[0], r.id), reverse=True)
+
+
+def latest_sample_id(session: Session, patient_id: int) -> int | None:
+    """The id of the profile's latest sample (:func:`newest_first`): its day and upload time only."""
+    keys = session.execute(select(MicrobiomeSample.id, MicrobiomeSample.collected_on, MicrobiomeSample.created_at)
+                           .where(MicrobiomeSample.patient_id == patient_id)).all()
+    return newest_first(list(keys), zones.patient_zone(session, patient_id))[0].id if keys else None
+
+
 def list_samples(session: Session, actor: Actor, patient_id: int, *, child_words: bool = False) -> list[dict[str, Any]]:
-    """The profile's samples, newest collected first (then newest uploaded; undated last), as
+    """The profile's samples, newest first by :func:`sample_day` (collected, else uploaded), as
     :func:`latest_summary` and the visit report: it was upload order, so the list under "Your samples"
     mixed the years when an older result was brought in later (walk of 2026-12-06);
     ``child_words`` as in :func:`store_sample`."""
     patient = patient_for_read(session, actor, patient_id)
     audit.record(session, actor, patient_id, "read", "microbiome_samples")
-    rows = session.scalars(
-        select(MicrobiomeSample).where(MicrobiomeSample.patient_id == patient_id)
-        .order_by(MicrobiomeSample.collected_on.desc().nulls_last(), MicrobiomeSample.id.desc())
-    ).all()
-    return [_out(r, patient if child_words else None) for r in rows]
+    rows = session.scalars(select(MicrobiomeSample).where(MicrobiomeSample.patient_id == patient_id)).all()
+    zone = patient.time_zone if patient is not None else None
+    return [_out(r, patient if child_words else None) for r in newest_first(list(rows), zone)]
 
 
 def get_sample(session: Session, actor: Actor, patient_id: int, sample_pk: int) -> dict[str, Any]:
@@ -421,25 +446,30 @@ def latest_summary(session: Session, actor: Actor, patient_id: int) -> dict[str,
     # the newest sample's id, name, day and stored report only: it read every sample with its
     # taxonomic profile to show one line (the trends and the clinician's patient page;
     # bench.pages_long_record, 2026-12-06). Authorized and audited as list_samples.
-    # "newest" is the newest collected (then uploaded), as the visit report's section: it was the last
-    # uploaded, so a family bringing an older result in showed it as the latest (walk of 2026-12-06)
+    # "newest" is the newest by :func:`sample_day` (collected, else uploaded), as the visit report's
+    # section: it was the last uploaded, so a family bringing an older result in showed it as the
+    # latest (walk of 2026-12-06); then the last collected, so an old dated result hid every newer
+    # upload without a day (2026-12-07)
     patient_for_read(session, actor, patient_id)
     audit.record(session, actor, patient_id, "read", "microbiome_samples")
-    row = session.execute(
-        select(MicrobiomeSample.id, MicrobiomeSample.sample_id, MicrobiomeSample.collected_on, MicrobiomeSample.diversity)
-        .where(MicrobiomeSample.patient_id == patient_id)
-        .order_by(MicrobiomeSample.collected_on.desc().nulls_last(), MicrobiomeSample.id.desc()).limit(1)).first()
-    if row is None:
+    pk = latest_sample_id(session, patient_id)
+    if pk is None:
         return None
-    return _summary(row)
+    row = session.execute(
+        select(MicrobiomeSample.id, MicrobiomeSample.sample_id, MicrobiomeSample.collected_on, MicrobiomeSample.diversity,
+               MicrobiomeSample.created_at).where(MicrobiomeSample.id == pk)).one()
+    return _summary(row, zones.patient_zone(session, patient_id))
 
 
-def _summary(row: Any) -> dict[str, Any]:
+def _summary(row: Any, zone: str | None) -> dict[str, Any]:
     s = {"id": row.id, "sample_id": row.sample_id,
          "collected_on": row.collected_on.isoformat() if row.collected_on else None, "report": row.diversity}
     rep = s["report"] if isinstance(s["report"], dict) else {}
     pct = (rep.get("reference_comparison") or {}).get("percentiles", {}).get("shannon") or {}
+    day, dated_by = sample_day(row.collected_on, row.created_at, zone)
     return {"id": s["id"], "sample_id": s["sample_id"], "collected_on": s["collected_on"],
+            # the day the line names and which day it is: collected, else (not given) uploaded
+            "day": day.isoformat(), "dated_by": dated_by,
             "shannon": (rep.get("diversity") or {}).get("values", {}).get("shannon"),
             "percentile": pct.get("percentile"), "statement": pct.get("statement"),
             "reference_name": pct.get("reference_name"),
@@ -458,7 +488,8 @@ def timeline(session: Session, actor: Actor, patient_id: int) -> dict[str, Any]:
     patient_for_read(session, actor, patient_id)
     audit.record(session, actor, patient_id, "read", "microbiome_samples")
     rows = session.execute(
-        select(MicrobiomeSample.id, MicrobiomeSample.sample_id, MicrobiomeSample.collected_on, MicrobiomeSample.diversity)
+        select(MicrobiomeSample.id, MicrobiomeSample.sample_id, MicrobiomeSample.collected_on, MicrobiomeSample.diversity,
+               MicrobiomeSample.created_at)
         .where(MicrobiomeSample.patient_id == patient_id).order_by(MicrobiomeSample.id)).all()
     if not rows:
         return {"latest": None, "rows": [], "caveats": []}
@@ -468,5 +499,5 @@ def timeline(session: Session, actor: Actor, patient_id: int) -> dict[str, Any]:
                             r.diversity if isinstance(r.diversity, dict) else {}) for r in dated])
     for r, shown in zip(dated, out["rows"]):
         shown["id"] = r.id
-    newest = max(rows, key=lambda r: (r.collected_on is not None, r.collected_on or dt.date.min, r.id))  # latest_summary's
-    return {"latest": _summary(newest), **out}
+    zone = zones.patient_zone(session, patient_id)
+    return {"latest": _summary(newest_first(list(rows), zone)[0], zone), **out}  # latest_summary's

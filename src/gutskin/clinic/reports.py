@@ -50,11 +50,13 @@ def settle_insights(data: dict[str, Any], wait: float) -> dict[str, Any]:
 
 
 def _microbiome(session: Session, patient_id: int) -> dict[str, Any] | None:
-    """The newest sample: diversity, the reference comparison statement, eczema-linked taxa, top taxa."""
-    s = session.scalars(
-        select(MicrobiomeSample).where(MicrobiomeSample.patient_id == patient_id)
-        .order_by(MicrobiomeSample.collected_on.desc().nulls_last(), MicrobiomeSample.id.desc()).limit(1)
-    ).first()
+    """The newest sample (``clinic.microbiome.latest_sample_id``: collected, else uploaded, as the
+    Trends line): diversity, the reference comparison statement, eczema-linked taxa, top taxa."""
+    from gutskin.clinic.microbiome import latest_sample_id, sample_day
+    from gutskin.clinic.zones import patient_zone
+
+    pk = latest_sample_id(session, patient_id)
+    s = session.get(MicrobiomeSample, pk) if pk is not None else None
     if s is None:
         return None
     rep = s.diversity or {}
@@ -89,6 +91,7 @@ def _microbiome(session: Session, patient_id: int) -> dict[str, Any] | None:
     grouped = comparison.get("grouped_to") if comparison.get("comparable") else None
     features = (rep.get("profile") or {}).get("n_features_detected") if isinstance(rep.get("profile"), dict) else None
     return {"sample_id": s.sample_id, "collected_on": s.collected_on, "method": s.method, "diversity": diversity,
+            "uploaded_on": sample_day(None, s.created_at, patient_zone(session, patient_id))[0],  # said when not collected
             # the comparison's rarefied depth when the sample has more reads (its Shannon differs from the line's)
             "rarefied_to": depth if isinstance(depth, int) and isinstance(reads, int) and reads > depth else None,
             "reads": reads if isinstance(reads, int) else None,

@@ -329,8 +329,11 @@ def _section_microbiome(data: dict[str, Any]) -> str:
                      + (f" ({counts[i]} features)" if i < len(counts) and counts[i] > 1 else "")
                      for i, (t, a) in enumerate(m.get("top_taxa") or []))
     return ("<h2>Gut microbiome (latest sample)</h2>"
-            f"<p>Sample {escape(str(m.get('sample_id') or ''))}, collected {_date(m.get('collected_on'))}, "
-            f"method {escape(str(m.get('method') or 'unknown'))}. Diversity: {div or '–'}.</p>"
+            f"<p>Sample {escape(str(m.get('sample_id') or ''))}, "
+            # the latest is the newest collected, else uploaded (clinic.microbiome.sample_day): say which day
+            + (f"collected {_date(m.get('collected_on'))}, " if m.get("collected_on") or not m.get("uploaded_on")
+               else f"uploaded {_date(m.get('uploaded_on'))} (collection date not given), ")
+            + f"method {escape(str(m.get('method') or 'unknown'))}. Diversity: {div or '–'}.</p>"
             + (f"<p>{escape(str(m['statement']))}</p>" if m.get("statement") else "")
             + _comparison_note(m)
             + (f"<p>Most abundant: {taxa}.</p>" if taxa else "")
