@@ -68,3 +68,19 @@ def test_a_clinicians_name_stays_text_in_the_footer(engine, people) -> None:
     _, pdf = _report(engine, people.clinician, people.owner_pid, wait=0)
     (text,) = _pages(pdf)[-1:]
     assert f"SCORAD measured by the clinic ({name}); not a diagnosis" in text, text[-300:]
+
+
+def test_a_childs_report_says_the_parent_or_the_child_reported(engine, people) -> None:
+    """A child's diary and answers are entered by the parent (or the child answers): not 'patient-reported'."""
+    from gutskin.clinic import accounts, diary, questionnaires
+    from gutskin.store.db import transaction
+
+    with transaction(engine) as s:
+        mia = accounts.add_child_profile(s, people.owner, "Mia", 2019).id
+        diary.put_day(s, people.owner, mia, dt.date.today() - dt.timedelta(days=1), diary.DayInput(itch=4))
+        questionnaires.submit(s, people.owner, mia, "poem", {"answers": [2, 2, 2, 1, 1, 1, 1]}, respondent="proxy")
+    _, pdf = _report(engine, people.owner, mia, wait=0)
+    for n, text in enumerate(pages := _pages(pdf), start=1):
+        assert "gutskin visit report: data reported by the parent or the child, not a diagnosis" in text, text[-200:]
+        assert f"page {n} of {len(pages)}" in text
+        assert "patient-reported" not in text
