@@ -130,7 +130,7 @@ def _derived(b: dict[str, Any]) -> None:  # would have passed as a questionnaire
     (_drop("regions.trunk.erythema"), "easi-total", "component", "erythema"),
     (_band, "easi-total", "interpretation", "stated EASI band 'mild' but the findings score 'moderate'"),
     (_objective, "scorad-total", "component[0].valueQuantity.value", "stated objective SCORAD 31.0 but the findings score 30.5"),
-    (_performer, "scorad-total", "performer", "the clinic's record"),
+    (_performer, "scorad-total", "performer[0].reference", "the clinic's record"),
     (_derived, "easi-total", "code.coding", "only questionnaire scores"),
 ])
 def test_a_score_its_findings_do_not_give_is_refused_by_resource_and_nothing_is_imported(

@@ -252,6 +252,11 @@ def patient_record(session: Session, patient: Patient, clinician_user_id: int | 
     for d in days:
         if d["author_role"] == "co_caregiver":
             d["author_key"] = day_authors.get(dt.date.fromisoformat(str(d["date"])))
+    # who measured the clinic's EASI and SCORAD (the bundle's performer, 2026-12-07): the clinician's name
+    # or e-mail, as an Appointment names them; none for one imported from another system (no account here)
+    clinic_ids = {q.author_user_id for q in qrs if q.author_role == "clinician" and q.author_user_id is not None}
+    clinicians = ({u.id: u.display_name or u.email for u in session.scalars(select(User).where(User.id.in_(clinic_ids)))}
+                  if clinic_ids else {})
     return {
         "patient": {"id": patient.id, "external_id": patient.external_id, "display_name": patient.display_name,
                     "birth_year": patient.birth_year, "sex": patient.sex, "region": patient.region,
@@ -263,7 +268,9 @@ def patient_record(session: Session, patient: Patient, clinician_user_id: int | 
                             "answers": q.answers, "total": q.total, "band": q.band, "author_role": q.author_role,
                             "respondent": q.respondent,
                             **({"author_key": _author_key(q.author_user_id, q.author_ref)}
-                               if q.author_role == "co_caregiver" else {})}
+                               if q.author_role == "co_caregiver" else {}),
+                            **({"clinician": clinicians[q.author_user_id], "clinician_key": f"user/{q.author_user_id}"}
+                               if q.author_role == "clinician" and q.author_user_id in clinicians else {})}
                            for q in qrs],
         "appointments": [{"id": a.id, "status": a.status, "scheduled_for": a.scheduled_for, "reason": a.reason,
                           "clinician": name or email} for a, name, email in appts],

@@ -24,6 +24,8 @@ CAREGIVER_ROLE_CODE = "PRN"
 CAREGIVER_ROLE_DISPLAY = "parent"
 #: Provenance.agent.type (``assembler``: the software that assembled the exported resources)
 PROVENANCE_PARTICIPANT = "http://terminology.hl7.org/CodeSystem/provenance-participant-type"
+#: the Organization "the clinic" (performer of its EASI and SCORAD, 2026-12-07): a healthcare provider
+ORGANIZATION_TYPE = "http://terminology.hl7.org/CodeSystem/organization-type"
 
 #: Local code system of the diary observations and questionnaire scores.
 OBSERVATION_SYSTEM = f"{BASE}/CodeSystem/observation"

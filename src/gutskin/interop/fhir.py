@@ -176,6 +176,8 @@ class _Builder:
         self.entries: list[dict[str, Any]] = []
         self.patient_ref = self.full_url("patient")
         self.author_refs: dict[str, str] = {"patient": self.patient_ref}
+        self.clinic_ref: str | None = None  # the Organization "the clinic" (performer of its EASI and SCORAD)
+        self.practitioner_refs: dict[str, str] = {}  # clinician_key -> Practitioner (identity shared only)
         self.custom = {} if self.identity else _custom_factor_labels(data)
 
     def factor(self, name: str) -> tuple[str, str]:
@@ -256,6 +258,39 @@ class _Builder:
                                               "display": C.CAREGIVER_ROLE_DISPLAY}],
                                   "text": "parent (manages the child's profile in gutskin)"}],
             })
+
+    def clinic(self) -> None:
+        """Who measured the clinic's EASI and SCORAD (``performer`` of its examination Observations,
+        2026-12-07; they had none): an Organization, "the clinic" (:data:`PSEUDONYMOUS_CLINICIAN`, the
+        words the visit report and the pseudonymized Appointment use), in every bundle holding one,
+        and with the patient's identity shared a Practitioner per clinician, by name as typed (the
+        Appointment participant's name), one per account (``clinician_key``, not exported). An
+        assessment imported from another system has no clinician here: the clinic alone."""
+        rows = [q for q in self.data.get("questionnaires") or [] if q["instrument"] in C.ASSESSMENTS]
+        if not rows:
+            return
+        self.clinic_ref = self.add("organization/clinic", {
+            "resourceType": "Organization", "active": True, "name": PSEUDONYMOUS_CLINICIAN,
+            "type": [{"coding": [{"system": C.ORGANIZATION_TYPE, "code": "prov", "display": "Healthcare Provider"}],
+                      "text": "the clinic that shares this record in gutskin"}],
+        })
+        if not self.identity:
+            return
+        names = {str(q["clinician_key"]): str(q["clinician"]) for q in rows if q.get("clinician") and q.get("clinician_key")}
+        for n, key in enumerate(dict.fromkeys(str(q.get("clinician_key")) for q in rows if str(q.get("clinician_key")) in names),
+                                start=1):
+            self.practitioner_refs[key] = self.add(f"practitioner/{n}", {
+                "resourceType": "Practitioner", "active": True, "name": [{"text": names[key]}]})
+
+    def measured_by(self, row: Mapping[str, Any]) -> list[dict[str, str]]:
+        """The performer of a clinic assessment: its clinician (identity shared) and the clinic."""
+        out = []
+        ref = self.practitioner_refs.get(str(row.get("clinician_key")))
+        if ref:
+            out.append({"reference": ref, "display": str(row["clinician"])})
+        if self.clinic_ref:
+            out.append({"reference": self.clinic_ref, "display": PSEUDONYMOUS_CLINICIAN})
+        return out
 
     def author(self, row: Mapping[str, Any]) -> dict[str, str] | None:
         """Reference to who entered ``row`` (None: not recorded, or a role gutskin does not export)."""
@@ -360,6 +395,11 @@ class _Builder:
                 }
                 if q.get("band"):
                     obs["interpretation"] = [{"text": str(q["band"])}]
+                # a patient-reported score's performer (2026-12-07; none before): who answered (the Patient,
+                # or the RelatedPerson answering for a child), else who entered the answers
+                performer = source or who
+                if performer:
+                    obs["performer"] = [performer]
                 self.add(f"{key}/score", obs)
         return refs
 
@@ -367,8 +407,8 @@ class _Builder:
     def assessments(self) -> None:
         """One examination Observation per clinician-recorded EASI or SCORAD (2026-12-06): the total
         (or, for a SCORAD whose itch and sleep were not rated, no total) with its band, the
-        objective SCORAD as a component, the instrument version as an extension. The clinician
-        is not named (gutskin exports no Practitioner); ``interpretation`` carries the band.
+        objective SCORAD as a component, the instrument version as an extension, the clinic (and, with
+        the identity shared, the clinician) as performer (:meth:`clinic`); ``interpretation`` carries the band.
         Every finding the score is computed from (EASI: the age that chose the weights, each
         region's area and four signs; SCORAD: extent, six intensities, itch, sleeplessness) is a
         component coded by its path in the scoring input (:data:`codes.ASSESSMENT_FINDING_SYSTEM`;
@@ -387,6 +427,9 @@ class _Builder:
                 "code": {"coding": _score_coding(instrument), "text": f"{instrument.upper()} total score (clinician-assessed)"},
                 "subject": self.subject(), "effectiveDateTime": _date(q["answered_on"]).isoformat(),  # type: ignore[union-attr]
             }
+            performer = self.measured_by(q)
+            if performer:
+                obs["performer"] = performer
             payload = q.get("answers") or {}
             ext = []
             if q.get("version"):
@@ -707,6 +750,7 @@ def build_bundle(data: Mapping[str, Any]) -> dict[str, Any]:
     b = _Builder(data)
     b.patient()
     b.authors()
+    b.clinic()
     b.questionnaires()
     b.assessments()
     b.diary()

@@ -43,7 +43,8 @@ IMPORTED = ("QuestionnaireResponse", "Observation", "AllergyIntolerance")
 #: the care context an EHR sends with a patient's data (2026-12-07): the Patient's managing organization
 #: and general practitioner, the visit an Observation was recorded in. Validated and counted under
 #: ``ignored``: gutskin keeps no such records, and a diary value or an answer they entered is still refused
-#: (``performer`` and ``author`` must be the Patient or a RelatedPerson of it)
+#: (``performer`` and ``author`` must be the Patient or a RelatedPerson of it). The clinic's EASI and SCORAD
+#: name their performer among them (gutskin's Organization "the clinic" and Practitioner, 2026-12-07)
 CONTEXT = ("Organization", "Practitioner", "PractitionerRole", "Encounter")
 IGNORED = ("Questionnaire", "MedicationStatement", "Appointment", "RelatedPerson", "Device", "Provenance", "Specimen",
            *CONTEXT)
@@ -292,7 +293,8 @@ def _differs(stated: float | None, computed: Any) -> bool:
     return abs(float(computed) - stated) > 1e-9
 
 
-def _assessment(res: Mapping[str, Any], where: str, instrument: str, day: dt.date) -> dict[str, Any] | None:
+def _assessment(res: Mapping[str, Any], where: str, instrument: str, day: dt.date,
+                clinic_refs: set[str] = frozenset()) -> dict[str, Any] | None:  # type: ignore[assignment]
     """The clinic's EASI or SCORAD from its examination Observation: the scoring input rebuilt from the
     finding components (:data:`codes.ASSESSMENT_FINDING_SYSTEM`), scored again with
     ``gutskin.instruments``; the stated total, band and objective SCORAD must be what the findings
@@ -300,9 +302,15 @@ def _assessment(res: Mapping[str, Any], where: str, instrument: str, day: dt.dat
     cannot be checked or shown as the clinic's record; counted under ``ignored``)."""
     from gutskin.instruments import score
 
-    if res.get("performer"):
-        raise BundleError(where, "performer", "a clinic assessment is the clinic's record: gutskin exports it "
-                          "without a performer (the patient or a caregiver cannot have recorded it)")
+    # the performer (gutskin exports the clinic's Organization and, with the identity shared, the clinician's
+    # Practitioner since 2026-12-07; none before): the clinic's people, never the patient or a caregiver.
+    # Not kept: the clinician belongs to the other system (the row's role stays "clinician")
+    for k, who in enumerate(res.get("performer") or []):
+        ref = who.get("reference") if isinstance(who, Mapping) else None
+        if ref not in clinic_refs:
+            raise BundleError(where, f"performer[{k}].reference", "a clinic assessment is the clinic's record: its "
+                              "performer must be an Organization, Practitioner or PractitionerRole of the bundle (the "
+                              f"patient or a caregiver cannot have recorded it), got {str(ref)[:80]!r}")
     payload: dict[str, Any] = {}
     objective: tuple[int, float | None] | None = None
     found = False
@@ -596,6 +604,11 @@ def parse_bundle(data: Any, *, target_named: bool = False) -> ParsedBundle:
                 n = str(len(set(co_numbers.values())) + 1)
                 co_numbers.update(dict.fromkeys(refs, n))
 
+    # the clinic's people an assessment's performer may name (its Organization, Practitioner, PractitionerRole)
+    clinic_refs = {r for e in entries if e["resource"]["resourceType"] in ("Organization", "Practitioner", "PractitionerRole")
+                   for r in (e.get("fullUrl"), f"{e['resource']['resourceType']}/{e['resource'].get('id')}"
+                             if e["resource"].get("id") else None) if r}
+
     def author_role(i: int, res: Mapping[str, Any], fld: str, ref: Any) -> str | None:
         if ref is None:
             return None
@@ -737,10 +750,14 @@ def parse_bundle(data: Any, *, target_named: bool = False) -> ParsedBundle:
             v = _quantity_or_int(res, where)
             if qr_totals[ref] is None or abs(qr_totals[ref] - v) > 1e-9:  # type: ignore[operator]
                 raise BundleError(where, "valueQuantity.value", f"{v:g} differs from the response's score {qr_totals[ref]}")
+            # who answered (the score's performer since 2026-12-07): the Patient or a RelatedPerson of it;
+            # the response says it (source, author), this is checked, not kept twice
+            for k, who in enumerate(res.get("performer") or []):
+                author_role(i, res, f"performer[{k}].reference", who.get("reference") if isinstance(who, Mapping) else None)
             continue
         if local in C.ASSESSMENT_CODES:  # the clinic's EASI/SCORAD, re-scored from its findings
             instrument = local[: -len("-total")]
-            a = _assessment(res, where, instrument, day)
+            a = _assessment(res, where, instrument, day, clinic_refs)
             if a is None:
                 key = "Observation (clinic assessment without findings)"
                 out.ignored[key] = out.ignored.get(key, 0) + 1
