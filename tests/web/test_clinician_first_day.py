@@ -1,0 +1,46 @@
+"""A new allergist's first day on the clinic side (H5, 2026-12-07; docs/web.md "Clinician walk
+(2026-12-07)"): what the walk in Chromium found unexplained on the clinician's pages. Each test
+fails on the code before (checked in a worktree) and passes on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import re
+
+from gutskin.store.db import transaction
+from gutskin.store.models import DiaryDay
+from tests.safety.test_attacks import login_page
+
+
+def _log(engine, pid: int, itch_by_days_ago: dict[int, int | None]) -> dt.date:  # type: ignore[no-untyped-def]
+    """Diary days of the profile ``pid`` (no zone: the server's date is its today), ``days ago: itch``."""
+    today = dt.date.today()
+    with transaction(engine) as s:
+        for ago, itch in itch_by_days_ago.items():
+            s.add(DiaryDay(patient_id=pid, day=today - dt.timedelta(days=ago), itch=itch, sleep_loss=1,
+                           updated_at=dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)))
+    return today
+
+
+def _text(fragment: str) -> str:
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", fragment)).split())
+
+
+def test_the_panel_says_what_its_itch_numbers_are(client, people, engine) -> None:
+    """The panel's columns read "Itch 7 d" and "Prev 28 d" over numbers like 4.7: no scale, and not
+    whether the worst day or the mean. They are the mean of the daily itch score (0-10) over the
+    days scored in the last 7 days and in the 28 before; the page says so, and the numbers are those."""
+    # last 7 days: 2, 4, 6 and a day without an itch score (mean 4); the 28 before: 1 and 2 (mean 1.5);
+    # a day 35 days ago is in neither window
+    _log(engine, people.owner_pid, {0: 2, 3: 4, 6: 6, 5: None, 7: 1, 34: 2, 35: 9})
+    assert login_page(client, "linked@clinic.example.org").status_code == 303
+    page = client.get("/clinic").text
+    heads = [_text(h) for h in re.findall(r"<th[^>]*>(.*?)</th>", re.search(r"<thead>(.*?)</thead>", page, re.S).group(1), re.S)]
+    assert heads[1] == "Itch, last 7 days (mean, 0–10)" and heads[2] == "Itch, 28 days before (mean, 0–10)", heads
+    said = _text(re.search(r'<p class="hint" id="panel-itch-words">(.*?)</p>', page, re.S).group(1))
+    assert "mean of the patient's daily itch score" in said and "0 to 10" in said and "days scored" in said, said
+    row = re.search(r"<tbody>\s*<tr>(.*?)</tr>", page, re.S).group(1)
+    cells = [_text(c) for c in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)]
+    assert cells[0] == "Owner" and cells[1] == "4.0" and cells[2] == "1.5" and cells[3] == "+2.5", cells
+
