@@ -43,12 +43,15 @@ def _verdict_summary(c: Any, with_outcome: bool = True, free_text: bool = True) 
     clinician's recorded outcome: allergy confirmed"), an immediate reaction (objective signs at a
     clinic dose, a positive immediate outcome, the patient's safety check: "decided by an immediate
     reaction: objective signs at step 2 (hives)", with what the diary alone read), else the diary
-    ("diary verdict: no reaction (12 %)"). Until 2026-12-06 every note read "diary verdict: reaction
+    ("diary verdict: no reaction (probability of a reaction 12%)"). Until 2026-12-06 every note read "diary verdict: reaction
     likely" even when the reaction in clinic or the clinician's outcome had decided it.
     ``with_outcome=False``: the visit report, whose own columns give the clinician's outcome and date.
     ``free_text=False`` (a pseudonymized FHIR bundle, 2026-12-06): an immediate reaction's typed
     stopping reason reads "reason recorded in gutskin"; gutskin's own words (signs at a step, the
     safety check's answers) stay."""
+    from gutskin.diary.numbers import signed
+    from gutskin.insights.wording import risk_percent
+
     v = c.verdict or {}
     parts = []
     if c.outcome and with_outcome:
@@ -65,13 +68,15 @@ def _verdict_summary(c: Any, with_outcome: bool = True, free_text: bool = True) 
         if late:
             parts.append(f"the diary alone read: {VERDICT_WORDS.get(late, late)}")
             if v.get("probability") is not None:
-                parts[-1] += f" ({100 * float(v['probability']):.0f} %)"
+                parts[-1] += f" (probability of a reaction {risk_percent(float(v['probability']))})"
     elif v.get("verdict"):
         parts.append(f"diary verdict: {VERDICT_WORDS.get(v['verdict'], v['verdict'])}")
         if v.get("probability") is not None:
-            parts[-1] += f" ({100 * float(v['probability']):.0f} %)"
+            parts[-1] += f" (probability of a reaction {risk_percent(float(v['probability']))})"
+    # the challenge page's words (2026-12-07): "no reaction (12 %)" read as 12 % sure of no reaction, while
+    # it is the chance of a reaction; "itch change +2.4" had no scale and a hyphen for a minus
     if v.get("verdict") and v.get("effect") is not None:
-        parts.append(f"itch change {float(v['effect']):+.1f}")
+        parts.append(f"itch {signed(float(v['effect']), 1)} points (0–10 scale) vs the baseline")
     if c.immediate_outcome:
         parts.append(f"immediate reaction test: {c.immediate_outcome}")
     if c.stop_reason:
