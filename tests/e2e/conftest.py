@@ -47,8 +47,23 @@ class Server:
                 time.sleep(0.2)
         raise RuntimeError("server did not start")
 
-    def cli(self, *args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run([GUTSKIN, *args], env=self.env, capture_output=True, text=True, timeout=120)
+    def cli(self, *args: str, first_sign_in_done: bool = True) -> subprocess.CompletedProcess[str]:
+        """``gutskin ARGS`` against this server's database. An account made or given a password with
+        ``users create`` / ``users set-password`` must choose its own at its first sign-in (0020):
+        these journeys start after that, so the flag is cleared here unless ``first_sign_in_done`` is
+        false; the first sign-in itself is walked in tests/safety/test_operator_set_password.py."""
+        done = subprocess.run([GUTSKIN, *args], env=self.env, capture_output=True, text=True, timeout=120)
+        if first_sign_in_done and done.returncode == 0 and args[:2] in (("users", "create"), ("users", "set-password")):
+            from sqlalchemy import create_engine, text
+
+            email = args[args.index("--email") + 1].strip().lower()
+            engine = create_engine(self.db_url)
+            try:
+                with engine.begin() as c:
+                    c.execute(text("UPDATE users SET must_change_password = false WHERE lower(email) = :e"), {"e": email})
+            finally:
+                engine.dispose()
+        return done
 
     def stop(self) -> None:
         self.proc.terminate()

@@ -16,6 +16,7 @@ from tests.conftest import People, bearer
 
 GUTSKIN = str(Path(sys.executable).with_name("gutskin"))
 NEW = "a brand new passphrase 7"
+OWN = "my own quiet lantern 4"  # the password the person chooses after the operator's
 
 
 def run(db_url: str, *args: str) -> subprocess.CompletedProcess[str]:
@@ -37,12 +38,20 @@ def test_the_operator_sets_a_new_password_and_old_sessions_end(db_url, engine, p
     assert r.stdout.strip() == "new password set for owner@example.org; their sessions and API tokens have ended"
     assert client.get("/api/v1/me/diary", headers=old_token).status_code == 401  # the old token ended
     assert client.post("/api/v1/auth/token", json={"email": "owner@example.org", "password": People.password}).status_code == 401
-    assert client.get("/api/v1/me/diary", headers=bearer(client, "owner@example.org", NEW)).status_code == 200
+    # the operator knows NEW: until the owner chooses their own, the token only changes it (0020)
+    first = client.post("/api/v1/auth/token", json={"email": "owner@example.org", "password": NEW}).json()
+    assert first["password_change_required"] is True and "operator set this password" in first["password_change_reason"]
+    told = client.get("/api/v1/me/diary", headers={"Authorization": f"Bearer {first['access_token']}"})
+    assert told.status_code == 403 and told.json()["detail"].startswith("password_change_required:")
+    changed = client.post("/api/v1/me/password", json={"old_password": NEW, "new_password": OWN},
+                          headers={"Authorization": f"Bearer {first['access_token']}"})
+    assert changed.status_code == 204, changed.text
+    assert client.get("/api/v1/me/diary", headers=bearer(client, "owner@example.org", OWN)).status_code == 200
     with transaction(engine) as s:  # the owner's access list shows the operator changed the password
         rows = s.execute(select(AuditEvent.actor_label, AuditEvent.action, AuditEvent.object_type)
                          .where(AuditEvent.patient_id == people.owner_pid, AuditEvent.object_type == "password")).all()
     assert rows == [("cli", "update", "password")]
-    log = client.get("/api/v1/me/audit", headers=bearer(client, "owner@example.org", NEW)).json()
+    log = client.get("/api/v1/me/audit", headers=bearer(client, "owner@example.org", OWN)).json()
     assert any(e["action"] == "update" and e["object"] == "password" for e in log)
 
 

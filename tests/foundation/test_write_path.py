@@ -78,7 +78,7 @@ def test_a_write_is_at_most_five_statements(engine, people) -> None:
     """Guards the hot path against creeping back to the ORM's ~11 round trips."""
     with transaction(engine) as s:
         diary.factor_ids(s, ["food.dairy", "env.pollen"])
-        token = security.issue_token("k" * 40, s.get(User, people.owner.user_id))
+        token = security.issue_token("k" * 40, s.get(User, people.owner.user_id), s, 60)
     seen: list[str] = []
 
     def count(conn, cursor, statement, *args):  # type: ignore[no-untyped-def]

@@ -38,7 +38,8 @@ class World:
         loaded = security.load_session(s, raw)
         assert loaded is not None
         self.cookies[persona], self.csrf[persona] = raw, loaded[0].csrf_token
-        self.tokens[persona] = {"Authorization": "Bearer " + security.issue_token(settings.secret_key, loaded[1])}
+        self.tokens[persona] = {"Authorization": "Bearer " + security.issue_token(settings.secret_key, loaded[1], s,
+                                                                                     settings.token_minutes)}
 
 
 def build_world(engine, people, settings, with_challenge: bool = True,  # type: ignore[no-untyped-def]

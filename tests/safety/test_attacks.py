@@ -30,12 +30,13 @@ def test_token_for_another_user_id_with_wrong_key_is_refused(client, people) -> 
 
 
 def test_expired_token_is_refused(client, people, monkeypatch) -> None:
-    fresh = _token(TEST_SECRET, {"uid": people.owner.user_id, "sv": 1})
+    fresh = bearer(client, "owner@example.org")["Authorization"].split()[1]
     assert client.get("/api/v1/me", headers={"Authorization": f"Bearer {fresh}"}).status_code == 200
+    payload = URLSafeTimedSerializer(TEST_SECRET, salt="gutskin-api-token").loads(fresh)  # its api_tokens row (0020)
     real = time.time
     with monkeypatch.context() as m:
         m.setattr(time, "time", lambda: real() - 13 * 3600)  # signed 13 h ago; tokens last 12 h
-        old = _token(TEST_SECRET, {"uid": people.owner.user_id, "sv": 1})
+        old = _token(TEST_SECRET, payload)
     assert client.get("/api/v1/me", headers={"Authorization": f"Bearer {old}"}).status_code == 401
 
 

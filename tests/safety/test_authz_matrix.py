@@ -90,6 +90,16 @@ def insights_ready(w: World, p: str) -> dict[str, Any]:
     return {}
 
 
+def own_token_id(w: World, p: str) -> str:
+    """The row id of the API token the world issued to persona ``p`` (``api_tokens``, 0020)."""
+    from gutskin.store.models import ApiToken
+
+    if p == "anonymous":
+        return "1"
+    with transaction(w.engine) as s:  # type: ignore[attr-defined]
+        return str(s.scalar(select(ApiToken.id).where(ApiToken.user_id == w.actor(p).user_id)))
+
+
 def invite_code(w: World) -> str:
     from gutskin.clinic import sharing
 
@@ -216,6 +226,7 @@ ROWS: dict[tuple[str, str], Row] = {
     ("POST", "/api/v1/auth/register"): Row(exp(201, 201, 201, 201, 201, 201),
                                            lambda w, p: {"json": {"email": f"new-{p}@example.org", "password": "long password 1"}}),
     ("POST", "/api/v1/auth/token"): Row(PUBLIC, js({"email": "owner@example.org", "password": People.password})),
+    ("DELETE", "/api/v1/auth/token"): Row(ME_ANY, audit=ME_WRITERS),  # the caller's own token (0020)
     # the caller's account and own profile (API)
     ("GET", "/api/v1/me"): Row(ME_ANY),
     ("POST", "/api/v1/me/password"): Row(ME_ANY, js({"old_password": People.password, "new_password": "another password 2"})),
@@ -313,6 +324,10 @@ ROWS: dict[tuple[str, str], Row] = {
     ("GET", "/account"): Row(PAGE_ANY),
     ("POST", "/account/password"): Row(PAGE_ANY, form({"current_password": People.password, "new_password": People.password})),
     ("POST", "/account/sign-out-everywhere"): Row(PAGE_ANY, form({})),
+    # one API token of the caller's own signed out (0020); another's: 404 (test_api_tokens_one_by_one)
+    ("POST", "/account/tokens/revoke"): Row(PAGE_ANY, lambda w, p: {"data": {"api_token": own_token_id(w, p),
+                                                                               "csrf_token": w.csrf.get(p, "")}},
+                                            audit=ME_WRITERS),
     ("GET", "/data"): Row(PAGE_ME),
     ("GET", "/data/diary.csv"): Row(PAGE_ME, audit=ME_WRITERS),
     ("GET", "/data/archive.json"): Row(PAGE_ME, audit=ME_WRITERS),

@@ -72,6 +72,8 @@ NO_RECORD_ID: dict[tuple[str, str], str] = {
     ("GET", "/account"): "the caller's account",
     ("POST", "/account/password"): "the caller's account",
     ("POST", "/account/sign-out-everywhere"): "the caller's account",
+    ("POST", "/account/tokens/revoke"): "one of the caller's own API tokens (another's: 404, test_api_tokens_one_by_one)",
+    ("DELETE", "/api/v1/auth/token"): "the caller's own API token",
     ("GET", "/data"): "the caller's own profiles",
     ("GET", "/data/archive.json"): "the caller's account's profiles",
     ("POST", "/data/delete"): "the caller's account (walked in test_handover_attack_walk)",

@@ -81,9 +81,11 @@ def prehash_password(password: str) -> str | None:
 
 
 def create_user(session: Session, email: str, password: str, role: str, display_name: str = "",
-                password_hash: str | None = None) -> User:
+                password_hash: str | None = None, by_operator: bool = False) -> User:
     """Create an account. Patients get their own patient profile. ``password_hash``: the
-    password's hash made beforehand by :func:`hash_new_password` (else it is made here)."""
+    password's hash made beforehand by :func:`hash_new_password` (else it is made here).
+    ``by_operator``: the server's operator chose the password (``gutskin users create``), so the
+    account must change it at its first sign-in (``users.must_change_password``, 0020)."""
     if role not in ROLES:
         raise InvalidInput(f"role: expected one of {', '.join(ROLES)}")
     email = normalize_email(email)
@@ -92,7 +94,7 @@ def create_user(session: Session, email: str, password: str, role: str, display_
     if session.scalar(select(User.id).where(User.email == email)) is not None:
         raise Conflict("email: an account with this email already exists")
     user = User(email=email, password_hash=password_hash or hash_password(password), role=role,
-                display_name=display_name.strip()[:120])
+                display_name=display_name.strip()[:120], must_change_password=by_operator)
     session.add(user)
     try:
         session.flush()
@@ -405,6 +407,7 @@ class PasswordRecheck:
     limited: bool
     email: str = ""  # for the new password's check (passwords.guessable): not the address itself
     display_name: str = ""
+    must_change: bool = False  # the operator set the current password (0020): the new one must differ
 
 
 def check_password_recheck(session: Session, actor: Actor) -> PasswordRecheck:
@@ -425,7 +428,7 @@ def check_password_recheck(session: Session, actor: Actor) -> PasswordRecheck:
     attempts = session.scalar(select(func.count()).select_from(LoginAttempt).where(
         LoginAttempt.key == _recheck_key(user.id), LoginAttempt.at >= since))
     return PasswordRecheck(user.id, user.password_hash, limited=attempts is not None and attempts > RECHECK_MAX,
-                           email=user.email, display_name=user.display_name)
+                           email=user.email, display_name=user.display_name, must_change=user.must_change_password)
 
 
 def verify_password_recheck(check: PasswordRecheck, password: str, wrong: str = "password is wrong") -> None:
@@ -457,8 +460,13 @@ def hash_changed_password(check: PasswordRecheck, old: str, new: str) -> str:
     """Outside any transaction: the current password checked, then the new one's policy, then
     its argon2 hash for :func:`finish_password_change`."""
     verify_password_recheck(check, old, CHANGE_WRONG)
+    if check.must_change and new == old:
+        raise InvalidInput(OPERATOR_KNOWS)
     check_policy(new, check.email, check.display_name)
     return hash_password(new)
+
+
+OPERATOR_KNOWS = "new_password: the server's administrator set the current password and knows it; choose a different one"
 
 
 def finish_password_change(session: Session, actor: Actor, check: PasswordRecheck, new_hash: str) -> None:
@@ -468,6 +476,7 @@ def finish_password_change(session: Session, actor: Actor, check: PasswordRechec
         raise NotFound("account not found")
     user = _finish_recheck(session, check, CHANGE_WRONG)
     user.password_hash = new_hash
+    user.must_change_password = False  # their own now: an operator-set password no longer holds them (0020)
     user.session_version += 1  # ends every other session and token
     _delete_web_sessions(session, user.id)
 
@@ -482,8 +491,8 @@ def change_password(session: Session, actor: Actor, old: str, new: str) -> None:
 
 def sign_out_everywhere(session: Session, actor: Actor) -> None:
     """End every session and API token of the caller's account (a lost phone, a shared
-    computer), this one included; the password stays. Tokens are stateless and carry the
-    account's session version, so raising it is what ends them."""
+    computer), this one included; the password stays. Tokens carry the account's session
+    version, so raising it ends them; their rows go too (``api_tokens``, 0020)."""
     user = session.get(User, actor.user_id) if actor.user_id is not None else None
     if user is None:
         raise NotFound("account not found")
@@ -493,23 +502,64 @@ def sign_out_everywhere(session: Session, actor: Actor) -> None:
 
 def _delete_web_sessions(session: Session, user_id: int) -> None:
     """The account's browser sessions, ended by a raised session version, leave the database at once
-    (they were kept, dead, for ever: account walk, 2026-12-07)."""
+    (they were kept, dead, for ever: account walk, 2026-12-07); so do its API tokens' rows (0020),
+    which the raised version has ended too."""
+    from gutskin.store.models import ApiToken
     from gutskin.store.models import Session as WebSession
 
     session.execute(delete(WebSession).where(WebSession.user_id == user_id))
+    session.execute(delete(ApiToken).where(ApiToken.user_id == user_id))
+
+
+def list_api_tokens(session: Session, actor: Actor) -> list[dict]:
+    """The caller's own API tokens that still work (not revoked, not expired), newest first: id,
+    label (the app's User-Agent at sign-in), created, last used (to the minute) and expires."""
+    from gutskin.store.models import ApiToken
+
+    if actor.user_id is None:
+        return []
+    rows = session.scalars(select(ApiToken).where(
+        ApiToken.user_id == actor.user_id, ApiToken.revoked_at.is_(None), ApiToken.expires_at >= utcnow())
+        .order_by(ApiToken.created_at.desc(), ApiToken.id.desc())).all()
+    return [{"id": r.id, "label": r.label, "created_at": r.created_at, "last_used_at": r.last_used_at,
+             "expires_at": r.expires_at} for r in rows]
+
+
+def revoke_api_token(session: Session, actor: Actor, token_id: int | None = None, id_hash: str | None = None) -> None:
+    """Revoke one of the caller's own API tokens, by its row id (the account page) or by the hash
+    of the id the bearer token carries (``DELETE /api/v1/auth/token``: the app's own). Someone
+    else's token, one already revoked or expired, or no such row: ``NotFound`` (a stranger learns
+    nothing). Audited on each of the account's own profiles (none: one row without a profile),
+    as the operator's password reset is, so the person's access list shows it."""
+    from gutskin.store.models import ApiToken
+
+    if actor.user_id is None or (token_id is None) == (id_hash is None):
+        raise NotFound("token: not found")
+    row = session.scalar(select(ApiToken).where(
+        ApiToken.user_id == actor.user_id,
+        ApiToken.id == token_id if token_id is not None else ApiToken.id_hash == id_hash,
+        ApiToken.revoked_at.is_(None), ApiToken.expires_at >= utcnow()).with_for_update())
+    if row is None:
+        raise NotFound("token: not found (already revoked or expired, or not this account's)")
+    row.revoked_at = utcnow()
+    pids = session.scalars(select(Patient.id).where(Patient.owner_user_id == actor.user_id).order_by(Patient.id)).all()
+    for pid in pids or [None]:
+        audit.record(session, actor, pid, "revoke", "api_token", row.id)
 
 
 def set_password_by_operator(session: Session, email: str, new: str, password_hash: str | None = None) -> User:
     """The server's operator sets a new password for someone who forgot theirs (there is no
     e-mail reset): ``gutskin users set-password``. Every session and API token of the account
     ends, and each of its patient profiles gets an audit row, so the person sees on their
-    access list that the operator changed the password. ``password_hash``: the new password's
+    access list that the operator changed the password. The operator knows the new password, so
+    the account must choose its own at sign-in (``users.must_change_password``, 0020). ``password_hash``: the new password's
     hash made beforehand by :func:`hash_new_password`, in no transaction (else it is made here)."""
     user = session.scalar(select(User).where(User.email == _sign_in_email(email)))
     if user is None:
         raise NotFound("email: no account with this email")
     check_policy(new, user.email, user.display_name)
     user.password_hash = password_hash or hash_password(new)
+    user.must_change_password = True  # the operator knows it: the person chooses their own at sign-in (0020)
     user.session_version += 1  # ends every session and token
     _delete_web_sessions(session, user.id)
     for pid in session.scalars(select(Patient.id).where(Patient.owner_user_id == user.id)).all():

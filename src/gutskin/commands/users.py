@@ -41,7 +41,8 @@ def create(
     hashed = prehash_password(password)  # argon2 before the transaction (its write lock), not in it
     try:
         with transaction(get_engine(url)) as s:
-            user = create_user(s, email, password, role, name, password_hash=hashed)
+            # the operator knows this password: the person is asked for their own at sign-in
+            user = create_user(s, email, password, role, name, password_hash=hashed, by_operator=True)
             uid, uemail = user.id, user.email
     except ClinicError as exc:
         fail(str(exc))

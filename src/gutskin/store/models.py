@@ -73,6 +73,28 @@ class User(Base):
     display_name: Mapped[str] = mapped_column(String(120), default="")
     session_version: Mapped[int] = mapped_column(Integer, default=1)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    # the server's operator set the password (``gutskin users create`` / ``set-password``), so someone
+    # else knows it: until the person chooses their own, sign-in sends them to the account page and
+    # nothing else is served (0020; docs/security.md, "Operator-set passwords")
+    must_change_password: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+
+
+class ApiToken(Base):
+    """One API bearer token (0020): the token carries a random id (``tid``) signed with the rest;
+    the table keeps only its SHA-256 (``id_hash``), so a row is no usable token. Verification
+    needs the row unrevoked and unexpired, so one token (a lost phone) can be revoked alone."""
+
+    __tablename__ = "api_tokens"
+    __table_args__ = {"sqlite_autoincrement": True}
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    id_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    label: Mapped[str] = mapped_column(String(200), default="")  # the client's User-Agent at sign-in
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    last_used_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)  # at most once a minute
+    expires_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
 
 
 class Patient(Base):

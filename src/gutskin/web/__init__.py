@@ -29,7 +29,7 @@ from gutskin.web.bodylimit import BodyLimitMiddleware
 from gutskin.web.errors import status_for, unreadable_body
 from gutskin.web.headers import SecurityHeadersMiddleware
 from gutskin.web.idguard import IdRangeMiddleware
-from gutskin.web.pages.common import LoginRequired, render
+from gutskin.web.pages.common import LoginRequired, PasswordChangeRequired, render
 
 STATIC = Path(__file__).with_name("static")
 log = logging.getLogger("gutskin.web")
@@ -223,6 +223,11 @@ def create_app(settings: Settings | None = None, lifespan=None) -> FastAPI:  # t
         # a form sent after the session ended (a diary day typed while it expired): the login page says
         # that nothing was saved, where it used to look like any other sign-in (phone walk, 2026-12-06)
         return RedirectResponse("/login?unsaved=1" if request.method == "POST" else "/login", status_code=303)
+
+    @app.exception_handler(PasswordChangeRequired)
+    async def password_change_required(request: Request, exc: PasswordChangeRequired) -> Response:
+        # the operator set this account's password: the account page asks for the person's own first
+        return RedirectResponse("/account", status_code=303)
 
     app.add_exception_handler(StarletteHTTPException, _http_error)  # type: ignore[arg-type]
 

@@ -46,8 +46,14 @@ def unit_of_work(request: Request) -> Iterator[Session]:
         yield session
 
 
-def api_actor(request: Request, session: Session) -> Actor:
-    """The bearer token's account, or 401."""
+PASSWORD_CHANGE_FIRST = ("password_change_required: the server's operator set this account's password; choose your "
+                         "own first (POST /api/v1/me/password), then sign in again")
+
+
+def api_actor(request: Request, session: Session, allow_must_change: bool = False) -> Actor:
+    """The bearer token's account, or 401. An account whose password the operator set
+    (``users.must_change_password``, 0020) gets 403 :data:`PASSWORD_CHANGE_FIRST` everywhere but
+    the routes that pass ``allow_must_change`` (its own account, the password change, signing out)."""
     header = request.headers.get("authorization", "")
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token:
@@ -57,6 +63,8 @@ def api_actor(request: Request, session: Session) -> Actor:
     if account is None:
         raise HTTPException(401, "invalid or expired token", headers={"WWW-Authenticate": "Bearer"})
     user, patients = account
+    if user.must_change_password and not allow_must_change:
+        raise HTTPException(403, PASSWORD_CHANGE_FIRST)
     chosen = choose_default(patients)
     return actor_for(user, chosen.id if chosen is not None else None)
 

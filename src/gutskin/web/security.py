@@ -2,7 +2,8 @@
 
 - API: ``Authorization: Bearer <token>``; the token is signed (itsdangerous, HMAC-SHA256 with
   ``GUTSKIN_SECRET_KEY``), expires, and carries the account's session version, so a password
-  change ends every token at once.
+  change ends every token at once, and a random id whose hash names its ``api_tokens`` row, so
+  one token can be revoked alone (0020).
 - Pages: a random session id in an HttpOnly, SameSite=Lax cookie (Secure over TLS); the
   database keeps only its SHA-256. A new id is issued at every login (no fixation) and the
   row is deleted at logout. Each session has a CSRF token that every unsafe form or htmx
@@ -20,7 +21,7 @@ import secrets
 from pathlib import Path
 
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from gutskin.store.models import Session as WebSession
@@ -103,31 +104,78 @@ def _serializer(secret: str) -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(secret, salt="gutskin-api-token")
 
 
-def issue_token(secret: str, user: User) -> str:
-    return _serializer(secret).dumps({"uid": user.id, "sv": user.session_version})
+TOKEN_TOUCH_SECONDS = 60
+"""``api_tokens.last_used_at`` is written at most once a minute per token: a write on every API
+call would make every read a write (SQLite's one writer, a PostgreSQL row lock per request); the
+account page shows the day and minute, so nothing is lost."""
+
+TOKEN_LABEL_MAX = 200
+
+
+def issue_token(secret: str, user: User, session: Session, minutes: int, label: str = "") -> str:
+    """A new bearer token of ``user``, recorded in ``api_tokens`` (0020): the signed string carries
+    the account, its session version and a random token id; the row keeps only the id's SHA-256,
+    so the database holds nothing that signs in. ``label``: what the account page names it by
+    (the client's User-Agent at sign-in). Dead rows of the account (expired, revoked) go first."""
+    from gutskin.store.models import ApiToken
+
+    now = utcnow()
+    session.execute(delete(ApiToken).where(
+        ApiToken.user_id == user.id, (ApiToken.expires_at < now) | ApiToken.revoked_at.is_not(None)))
+    tid = secrets.token_urlsafe(18)
+    session.add(ApiToken(id_hash=_h(tid), user_id=user.id, label=" ".join((label or "").split())[:TOKEN_LABEL_MAX],
+                         created_at=now, last_used_at=now, expires_at=now + dt.timedelta(minutes=minutes)))
+    session.flush()
+    return _serializer(secret).dumps({"uid": user.id, "sv": user.session_version, "tid": tid})
+
+
+def token_row_hash(secret: str, token: str, max_age_seconds: int) -> str | None:
+    """The ``api_tokens.id_hash`` a valid signed token names, else ``None``."""
+    try:
+        data = _serializer(secret).loads(token, max_age=max_age_seconds)
+    except (BadSignature, SignatureExpired):
+        return None
+    tid = data.get("tid") if isinstance(data, dict) else None
+    return _h(tid) if isinstance(tid, str) and 10 <= len(tid) <= 64 else None
 
 
 def account_from_token(session: Session, secret: str, token: str, max_age_seconds: int) -> tuple[User, list[Patient]] | None:
     """The token's account and the patient profiles it owns (one query), or ``None``.
 
     The profiles come with the account because nearly every API request acts on one of them.
+    The token must name its ``api_tokens`` row (0020), unrevoked and unexpired; a token issued
+    before 0020 has no id and is refused (docs/security.md, "API tokens one by one"). The row's
+    ``last_used_at`` is moved on at most every :data:`TOKEN_TOUCH_SECONDS`.
     """
+    from gutskin.store.models import ApiToken
+
     try:
         data = _serializer(secret).loads(token, max_age=max_age_seconds)
     except (BadSignature, SignatureExpired):
         return None
     if not isinstance(data, dict) or not isinstance(data.get("uid"), int):
         return None
+    tid = data.get("tid")
+    if not isinstance(tid, str) or not 10 <= len(tid) <= 64:
+        return None
     rows = session.execute(
-        select(User, Patient).outerjoin(Patient, Patient.owner_user_id == User.id)
+        select(User, ApiToken, Patient)
+        .join(ApiToken, (ApiToken.user_id == User.id) & (ApiToken.id_hash == _h(tid)))
+        .outerjoin(Patient, Patient.owner_user_id == User.id)
         .where(User.id == data["uid"]).order_by(Patient.id)
     ).all()
     if not rows:
         return None
-    user = rows[0][0]
-    if user.session_version != data.get("sv"):
+    user, row = rows[0][0], rows[0][1]
+    now = utcnow()
+    if user.session_version != data.get("sv") or row.revoked_at is not None or row.expires_at < now:
         return None
-    patients = [p for _, p in rows if p is not None]
+    if (now - row.last_used_at).total_seconds() >= TOKEN_TOUCH_SECONDS:
+        # a guarded UPDATE: of two calls in the same minute only one writes
+        session.execute(update(ApiToken).where(
+            ApiToken.id == row.id, ApiToken.last_used_at <= now - dt.timedelta(seconds=TOKEN_TOUCH_SECONDS))
+            .values(last_used_at=now).execution_options(synchronize_session=False))
+    patients = [p for _, _, p in rows if p is not None]
     # the session's identity map holds rows weakly: keep these for the transaction, so the
     # authorization checks that follow read them from memory instead of querying again
     session.info.setdefault("gutskin_account_rows", []).extend([user, *patients])

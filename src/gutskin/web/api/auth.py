@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from fastapi import APIRouter, HTTPException, Request
+from fastapi import APIRouter, HTTPException, Request, Response
 from pydantic import ValidationError
 
 from gutskin.clinic import accounts
@@ -13,7 +13,7 @@ from gutskin.clinic.accounts import actor_for
 from gutskin.clinic.passwords import WEAK_REASONS, weakness
 from gutskin.web import hashgate, security
 from gutskin.web.api.schemas import AccountOut, Credentials, RegisterIn, TokenOut
-from gutskin.web.deps import settings_of, unit_of_work
+from gutskin.web.deps import api_actor, settings_of, unit_of_work
 from gutskin.web.errors import unreadable_body
 
 router = APIRouter(prefix="/auth", tags=["auth"])
@@ -91,8 +91,30 @@ def _issue(request: Request, email: str, password: str) -> TokenOut:
     accounts.verify_sign_in(check, password)  # argon2 outside any transaction (no lock, no connection held)
     with unit_of_work(request) as session:
         user = accounts.finish_sign_in(session, check, net, attempt)
-        # a password set before today's rule still signs in; the answer says it must be changed, and why
+        # a password set before today's rule still signs in; the answer says it must be changed, and why;
+        # so does a password the operator set (users.must_change_password): until then only the account's
+        # own routes answer (web.deps.api_actor)
         weak = weakness(password, user.email, user.display_name)
-        return TokenOut(access_token=security.issue_token(s.secret_key, user),
-                        password_change_required=weak is not None,
-                        password_change_reason=WEAK_REASONS[weak] if weak is not None else None)
+        reason = (OPERATOR_SET_REASON if user.must_change_password
+                  else WEAK_REASONS[weak] if weak is not None else None)
+        token = security.issue_token(s.secret_key, user, session, s.token_minutes, request.headers.get("user-agent", ""))
+        return TokenOut(access_token=token, password_change_required=reason is not None,
+                        password_change_reason=reason)
+
+
+OPERATOR_SET_REASON = ("the server's operator set this password, so someone else knows it; until you choose your "
+                       "own, this token only changes the password")
+
+
+@router.delete("/token", status_code=204, summary="Revoke this bearer token (sign this app out)",
+               responses={401: {"description": "no token, or one already revoked or expired"}})
+def revoke_token(request: Request) -> Response:
+    """Revoke the token this request carries: the app signs out on its own; the account's other
+    tokens and browser sessions go on (``POST /me/sign-out-everywhere`` ends them all). Audited."""
+    s = settings_of(request)
+    with unit_of_work(request) as session:
+        actor = api_actor(request, session, allow_must_change=True)  # 401 unless a working token
+        scheme, _, raw = request.headers.get("authorization", "").partition(" ")
+        id_hash = security.token_row_hash(s.secret_key, raw.strip(), s.token_minutes * 60)
+        accounts.revoke_api_token(session, actor, id_hash=id_hash)
+    return Response(status_code=204)

@@ -43,7 +43,7 @@ ZoneQ = Query(None, max_length=64, description="your IANA time zone (Pacific/Auc
 @router.get("", response_model=AccountOut, summary="The signed-in account")
 def me(request: Request) -> AccountOut:
     with unit_of_work(request) as s:
-        actor = api_actor(request, s)
+        actor = api_actor(request, s, allow_must_change=True)  # who is signed in: also before the change
         patients = access.owned_patients(s, actor)
         helped = access.caregiving_patients(s, actor)
         from gutskin.store.models import User
@@ -334,12 +334,12 @@ def export_json(request: Request) -> Response:
 @router.post("/password", status_code=204, summary="Change your password (ends all sessions and tokens)")
 def change_password(body: PasswordChangeIn, request: Request) -> Response:
     with unit_of_work(request) as s:  # counted first, in its own transaction (a failed check rolls back)
-        accounts.record_password_recheck(s, api_actor(request, s))
+        accounts.record_password_recheck(s, api_actor(request, s, allow_must_change=True))
     with unit_of_work(request) as s:
-        check = accounts.check_password_recheck(s, api_actor(request, s))
+        check = accounts.check_password_recheck(s, api_actor(request, s, allow_must_change=True))
     new_hash = accounts.hash_changed_password(check, body.old_password, body.new_password)  # argon2 in no transaction
     with unit_of_work(request) as s:
-        accounts.finish_password_change(s, api_actor(request, s), check, new_hash)
+        accounts.finish_password_change(s, api_actor(request, s, allow_must_change=True), check, new_hash)
     return Response(status_code=204)
 
 
@@ -347,7 +347,7 @@ def change_password(body: PasswordChangeIn, request: Request) -> Response:
              summary="End every session and token of your account, this token too (a lost phone)")
 def sign_out_everywhere(request: Request) -> Response:
     with unit_of_work(request) as s:
-        accounts.sign_out_everywhere(s, api_actor(request, s))
+        accounts.sign_out_everywhere(s, api_actor(request, s, allow_must_change=True))
     return Response(status_code=204)
 
 

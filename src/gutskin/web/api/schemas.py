@@ -40,9 +40,11 @@ class TokenOut(BaseModel):
     access_token: str
     token_type: str = "bearer"
     password_change_required: bool = Field(
-        False, description="true when the password still signs in but is refused for new passwords today (set "
-        "before the guessable-password rule): the token works; ask the person to choose a new one "
-        "(POST /api/v1/me/password)")
+        False, description="true when the password must be changed: it still signs in but is refused for new "
+        "passwords today (set before the guessable-password rule; the token works), or the server's operator set it "
+        "(gutskin users create / set-password; until the change the token answers only GET /api/v1/me, "
+        "POST /api/v1/me/password, POST /api/v1/me/sign-out-everywhere and DELETE /api/v1/auth/token, else 403). "
+        "Ask the person to choose a new one (POST /api/v1/me/password)")
     password_change_reason: str | None = Field(
         None, description="why the password must be changed, in words for the person, e.g. 'it is a common "
         "password with digits or symbols around it'; null when it need not be")

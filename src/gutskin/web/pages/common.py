@@ -224,6 +224,13 @@ class LoginRequired(Exception):
     """Raised by page handlers for anonymous visitors; answered with a redirect to /login."""
 
 
+class PasswordChangeRequired(Exception):
+    """Raised by page handlers for an account whose password the server's operator set
+    (``users.must_change_password``, 0020); answered with a redirect to the account page, whose
+    banner asks for the person's own password. Only the account page, its forms and signing out
+    are served until then (docs/security.md, "Operator-set passwords")."""
+
+
 def page_day(value: str, field: str) -> dt.date:
     """A day from a page's form or address: exactly ``YYYY-MM-DD`` naming a real day, the rule of
     the diary CSV and the API (``gutskin.diary.dates``), else ``InvalidInput`` (422) naming the
@@ -244,10 +251,15 @@ def render(request: Request, name: str, ctx: dict[str, Any] | None = None, statu
     return TEMPLATES.TemplateResponse(request, name, context, status_code=status)
 
 
-def require_user(request: Request, session: Session, *roles: str) -> PageUser:
+def require_user(request: Request, session: Session, *roles: str, allow_must_change: bool = False) -> PageUser:
+    """The signed-in account (else ``LoginRequired``), of one of ``roles`` if given (else 403). An
+    account that must first replace an operator-set password gets ``PasswordChangeRequired`` unless
+    the page is one of the account page's own (``allow_must_change``)."""
     u = page_user(request, session)
     if u is None:
         raise LoginRequired()
+    if u.user.must_change_password and not allow_must_change:
+        raise PasswordChangeRequired()
     if roles and u.actor.role not in roles:
         raise HTTPException(403, "this page is for another kind of account")
     return u

@@ -23,8 +23,8 @@ def _home_for(role: str) -> str:
 def landing(request: Request, deleted: int = 0) -> Response:
     with unit_of_work(request) as s:
         u = page_user(request, s)
-        if u is not None:
-            return redirect(_home_for(u.actor.role))
+        if u is not None:  # an operator-set password is replaced first (users.must_change_password)
+            return redirect("/account" if u.user.must_change_password else _home_for(u.actor.role))
     return render(request, "landing.html", {"deleted": bool(deleted)})
 
 
@@ -111,12 +111,16 @@ def _login(request: Request, email: str, password: str) -> Response:
             uid, role = user.id, user.role
             # a password set before today's rule (passwords.check_policy) still signs in, and asks for a new one
             weak = weakness(password, user.email, user.display_name)
+            # the operator set it (gutskin users create / set-password): the account page asks for their own
+            must_change = user.must_change_password
     except RateLimited as exc:
         return _anon_form(request, "login.html", {"error": str(exc), "email": email}, status=429)
     except AuthenticationFailed as exc:  # wrong: both fields are marked invalid and described by the message
         return _anon_form(request, "login.html", {"error": str(exc), "email": email, "wrong": True}, status=401)
     if weak is not None:  # signed in all the same: the account page names why and leads on (account.html)
         return _signed_in(request, uid, f"/account?weak={weak}", email)
+    if must_change:  # the account page's banner comes from the account row; nothing else is served until then
+        return _signed_in(request, uid, "/account", email)
     return _signed_in(request, uid, _home_for(role), email)
 
 
