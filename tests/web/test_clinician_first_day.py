@@ -44,3 +44,31 @@ def test_the_panel_says_what_its_itch_numbers_are(client, people, engine) -> Non
     cells = [_text(c) for c in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)]
     assert cells[0] == "Owner" and cells[1] == "4.0" and cells[2] == "1.5" and cells[3] == "+2.5", cells
 
+
+
+def test_factor_days_say_over_which_days_they_are_counted(client, people, engine) -> None:
+    """The patient page's *Factor days* read "Pollen 77", "Dust 24" with no period, above Triggers and
+    forecast's "Dust ... from 41 days with" (the whole diary): the table now says it counts the days
+    logged in the chosen weeks, how many those are, and that the triggers count the whole diary."""
+    from gutskin.clinic.diary import factor_ids
+    from gutskin.store.models import FactorValue
+
+    today = _log(engine, people.owner_pid, {0: 2, 1: 3, 2: 4, 40: 5})
+    with transaction(engine) as s:
+        dust = factor_ids(s, ["env.dust"])["env.dust"]
+        for ago in (0, 2, 40):  # two days in a 4-week window, three in the whole diary
+            s.add(FactorValue(patient_id=people.owner_pid, day=today - dt.timedelta(days=ago), factor_id=dust, value=1.0))
+    assert login_page(client, "linked@clinic.example.org").status_code == 303
+    page = client.get(f"/clinic/patients/{people.owner_pid}?weeks=4").text
+    start = today - dt.timedelta(days=27)
+    said = _text(re.search(r'<p class="hint" id="factor-days-period">(.*?)</p>', page, re.S).group(1))
+    assert f"among the 3 days logged in these 4 weeks ({start.isoformat()} to {today.isoformat()})" in said, said
+    assert "Triggers and forecast below count the whole diary" in said, said
+    table = re.search(r'<table id="factor-days"[^>]*>(.*?)</table>', page, re.S).group(1)
+    assert "Days with it (of 3 logged)" in _text(table)
+    assert re.search(r"<td[^>]*>Dust</td><td>2</td>", table), table
+    # the patient's own Trends page: the same words, naming their Insights page
+    assert login_page(client, "owner@example.org").status_code == 303
+    mine = client.get("/trends?weeks=4").text
+    said = _text(re.search(r'<p class="hint" id="factor-days-period">(.*?)</p>', mine, re.S).group(1))
+    assert "among the 3 days logged in these 4 weeks" in said and "Insights counts the whole diary" in said, said
