@@ -28,6 +28,6 @@ def test_diversity_metrics_are_named_in_words() -> None:
         "insights": {"status": "ready", "triggers": {"triggers": [], "protective": [], "no_evidence": [], "not_enough_data": []}},
     }
     text = " ".join("\n".join(p.extract_text() for p in PdfReader(io.BytesIO(render_pdf(data))).pages).split())
-    assert ("Diversity: observed features 4, Shannon (natural log) 1.32, Simpson 0.71, inverse Simpson 3.51, "
+    assert ("Diversity: observed features 4, Shannon (natural log) 1.32, Simpson diversity (1 − D) 0.71, inverse Simpson 3.51, "
             "Pielou evenness 0.95.") in text, text[text.find("Diversity"):][:200]
     assert "inv_simpson" not in text

@@ -312,7 +312,9 @@ def _section_treatments(data: dict[str, Any]) -> str:
 
 
 #: Diversity metrics in words (the microbiome page's names, shortened); other keys lose their underscores.
-METRIC_WORDS = {"observed": "observed features", "shannon": "Shannon (natural log)", "simpson": "Simpson",
+#: "simpson" is the Gini–Simpson 1 − Σp² (microbiome.diversity): a bare "Simpson 0.64" reads as Simpson's
+#: D = Σp², the dominance, where a high value means low diversity (a clinician's first read, 2026-12-07)
+METRIC_WORDS = {"observed": "observed features", "shannon": "Shannon (natural log)", "simpson": "Simpson diversity (1 − D)",
                 "inv_simpson": "inverse Simpson", "pielou": "Pielou evenness", "chao1": "Chao1", "faith_pd": "Faith's PD"}
 
 
