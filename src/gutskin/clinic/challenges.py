@@ -450,8 +450,10 @@ def _out(session: Session, ch: FoodChallenge, today: dt.date | None = None, full
         ]
         d["alerts"] = [_alert_out(a) for a in session.scalars(
             select(ChallengeAlert).where(ChallengeAlert.challenge_id == ch.id).order_by(ChallengeAlert.id)).all()]
-        if (ch.kind == "home" and ch.status in OPEN_STATUSES and doses
+        if (ch.kind == "home" and ch.status in OPEN_STATUSES and doses and d["phase"] not in ("upcoming", "elimination")
                 and not any(x.status == "taken" for x in doses)):  # the first home step and its baseline (2026-12-07)
+            # not before the baseline has begun: a planned challenge read "Step 1 is held at home until 7
+            # are logged" with a button "Let step 1 start with 0 days" (challenge walk, 2026-12-07)
             d["first_step"] = {"logged": baseline_logged(session, ch, max(today, ch.reintroduction_start)),
                                "needed": MIN_BASELINE_DAYS, "started": short_baseline_started(session, ch)}
     return d
@@ -951,6 +953,9 @@ def _step_for(session: Session, ch: FoodChallenge, day: dt.date, zone: str | Non
                 step["held_days"] = [d.isoformat() for d in held]
                 step["text"] = f"Step {today_dose.step} ({today_dose.amount}) is on hold. " + _held_text(
                     ch, doses, held, child)
+                # the steps after it wait too: "Next step 3 ... is due on ..." under it read as if step 3
+                # went ahead without step 2 (challenge walk, 2026-12-07)
+                step["next_due"] = step["next_text"] = None
                 taken = [d for d in doses if d.status == "taken"]
                 if taken:
                     step["safety_dose_id"] = taken[-1].id
@@ -2008,7 +2013,7 @@ def reminders(session: Session, actor: Actor, patient_id: int, day: dt.date | No
     patient_for_read(session, actor, patient_id)
     day = day or zones.patient_today(session, patient_id, zone)
     audit.record(session, actor, patient_id, "read", "challenge_reminders")
-    return _reminders_for(session, patient_id, day)
+    return _reminders_for(session, patient_id, day, zone)
 
 
 def _day_words(d: dt.date) -> str:
@@ -2017,11 +2022,15 @@ def _day_words(d: dt.date) -> str:
 
 
 def _challenge_reminders(ch: FoodChallenge, doses: list[ChallengeDose], day: dt.date,
-                         reader: str = "patient") -> list[dict[str, object]]:
+                         reader: str = "patient", held: bool = False, zone: str | None = None) -> list[dict[str, object]]:
     """The reminders one open challenge gives on ``day`` (its doses in step order).
 
     ``reader="clinician"``: the texts of the clinician's "Due for review" list address the clinician
-    ("review the verdict", not "the clinician reviews the verdict") and write days as the pages do."""
+    ("review the verdict", not "the clinician reviews the verdict") and write days as the pages do.
+    ``held``: a late reaction holds the next step (:func:`late_hold`); a step whose day has come and that
+    waits out the hours after the last dose is due when :func:`step_wait` says, in ``zone``. Both as
+    the step's card above the reminders: "Coming up" said "step 2 is due on <today>" under "Next step 2
+    ... is due on <tomorrow>, not before 09:12" and under a step on hold (challenge walk, 2026-12-07)."""
     out: list[dict[str, object]] = []
     food = food_label(ch.food)
     review = _review_by(ch)
@@ -2033,9 +2042,18 @@ def _challenge_reminders(ch: FoodChallenge, doses: list[ChallengeDose], day: dt.
     nxt = next((d for d in doses if d.status == "planned" and d.planned_on >= day), None)
     if nxt is not None and phase_on(ch, day) in ("elimination", "baseline", "reintroduction", "upcoming"):
         where = "at home" if nxt.setting == "home" else "in clinic"
-        out.append({"kind": "next_step", "challenge_id": ch.id, "food": ch.food, "due": nxt.planned_on.isoformat(),
-                    "text": f"{food.capitalize()} step {nxt.step} ({nxt.amount}, {where}) is due on "
-                            f"{nxt.planned_on.isoformat()}."})
+        what = f"{food.capitalize()} step {nxt.step} ({nxt.amount}, {where})"
+        wait = step_wait(ch, doses, nxt, day, zone) if nxt.planned_on <= day and not held else None
+        if held:
+            due, text = nxt.planned_on, f"{what} is on hold until the clinic has reviewed a possible late reaction."
+        elif wait is not None:
+            due = wait["due"]  # type: ignore[assignment]
+            at = f", not before {wait['at']}{'' if wait['zone'] else ' UTC'}" if wait["at"] else ""
+            text = f"{what} is due on {due.isoformat()}{at}."
+        else:
+            due, text = nxt.planned_on, f"{what} is due on {nxt.planned_on.isoformat()}."
+        out.append({"kind": "next_step", "challenge_id": ch.id, "food": ch.food, "due": due.isoformat(),
+                    **({"held": True} if held else {}), "text": text})
     end = observation_end(ch, doses)  # not before the last dose's observation window has ended
     if day > end:
         out.append({"kind": "review_result", "challenge_id": ch.id, "food": ch.food,
@@ -2051,8 +2069,13 @@ def _open_challenges(session: Session, patient_ids: list[int]) -> list[FoodChall
                                 .order_by(FoodChallenge.id)).all())
 
 
-def _reminders_for(session: Session, patient_id: int, day: dt.date) -> list[dict[str, object]]:
-    return [r for ch in _open_challenges(session, [patient_id]) for r in _challenge_reminders(ch, _doses(session, ch), day)]
+def _reminders_for(session: Session, patient_id: int, day: dt.date, zone: str | None = None) -> list[dict[str, object]]:
+    out: list[dict[str, object]] = []
+    for ch in _open_challenges(session, [patient_id]):
+        doses = _doses(session, ch)
+        held = any(d.status == "taken" for d in doses) and bool(late_hold(session, ch, doses))
+        out += _challenge_reminders(ch, doses, day, held=held, zone=zone)
+    return out
 
 
 def clinician_alerts(session: Session, actor: Actor, day: dt.date | None = None) -> dict[str, list[dict[str, object]]]:

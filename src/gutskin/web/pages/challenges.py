@@ -72,7 +72,7 @@ def patient_page(request: Request, patient: int | None = None, error: str | None
         today = local_today(request, s, pid)  # the browser's day, else the profile's (a page without JavaScript)
         zone = viewer_zone(request)
         steps = uc.today_steps(s, u.actor, pid, today, zone.key if zone is not None else None)
-        ctx = {"steps": steps, "reminders": uc.reminders(s, u.actor, pid, today), "avoid": uc.avoid_list(s, u.actor, pid, today),
+        ctx = {"steps": steps, "reminders": uc.reminders(s, u.actor, pid, today, zone.key if zone is not None else None), "avoid": uc.avoid_list(s, u.actor, pid, today),
                "records": uc.allergy_records(s, u.actor, pid), "questions": uc.SAFETY_SYMPTOMS,
                "patient": patient, "error": read_note(request, error), "done": read_note(request, done), "today": today.isoformat(),
                # a child's page names the child where the caregiver's own says "you" ("Leo ate 1/4 cooked egg")
