@@ -84,3 +84,24 @@ def test_a_childs_report_says_the_parent_or_the_child_reported(engine, people) -
         assert "gutskin visit report: data reported by the parent or the child, not a diagnosis" in text, text[-200:]
         assert f"page {n} of {len(pages)}" in text
         assert "patient-reported" not in text
+
+
+def test_a_score_imported_from_another_system_is_the_clinics_alone(engine, people) -> None:
+    """An imported EASI or SCORAD keeps the role, not the other system's clinician (author_user_id NULL,
+    tests/interop/test_fhir_round_trip.py): the footer names the clinic alone, no one's name."""
+    from sqlalchemy import select
+
+    from gutskin.clinic import assessments
+    from gutskin.store.db import transaction
+    from gutskin.store.models import QuestionnaireResponse
+
+    with transaction(engine) as s:
+        assessments.record(s, people.clinician, people.owner_pid, "scorad",
+                           {"extent_percent": 30, "intensity": SIGNS, "itch": 6, "sleep_loss": 4})
+        row = s.scalars(select(QuestionnaireResponse).where(QuestionnaireResponse.instrument == "scorad")).one()
+        row.author_user_id = None  # as the import stores it
+    _, pdf = _report(engine, people.clinician, people.owner_pid, wait=0)
+    text = _pages(pdf)[0]
+    assert ("gutskin visit report: diary and questionnaires patient-reported; SCORAD measured by the clinic; "
+            "not a diagnosis") in text, text[-300:]
+    assert "Dr Linked" not in text
