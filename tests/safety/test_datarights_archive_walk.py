@@ -116,12 +116,16 @@ ARCHIVED: dict[str, dict[str, str]] = {
                      "object_type": "access_log[].object", "object_id": "access_log[].object_id"},
 }
 
+APP_TOKEN = ("an app's sign-in (0020), listed on the account page ('Apps signed in'), not data about the person's "
+             "health; deleted at sign-out everywhere, a password change and with the account")
 NESTED = "the row sits under its profile in the archive (`patients[]`), which names it"
 #: columns left out, with the reason
 LEFT_OUT: dict[str, dict[str, str]] = {
     "users": {"id": "the account's internal number: the archive is this account's own",
               "password_hash": "a one-way hash of the password: a secret that helps only someone guessing it",
-              "session_version": "an internal counter raised by sign-out everywhere and password changes"},
+              "session_version": "an internal counter raised by sign-out everywhere and password changes",
+              "must_change_password": "whether the operator set the current password (0020): the account page "
+                                      "says so while it is set; cleared by the person's own change"},
     "patients": {"owner_user_id": "the exporting account itself (only the managing account downloads the archive)"},
     "diary_days": {"patient_id": NESTED},
     "factor_values": {"patient_id": NESTED, "day": "the value sits under its day (`diary[].date`)"},
@@ -148,6 +152,9 @@ LEFT_OUT: dict[str, dict[str, str]] = {
                      "csrf_token": "a secret of the browser session", "created_at": "a sign-in session, not data "
                      "about the person's health; ended at sign-out, deleted with the account",
                      "expires_at": "as created_at", "session_version": "as users.session_version"},
+    "api_tokens": {"id": "the token's number on the account page", "id_hash": "a hash of the token's secret id",
+                   "user_id": "the exporting account", "label": APP_TOKEN, "created_at": APP_TOKEN,
+                   "last_used_at": APP_TOKEN, "expires_at": APP_TOKEN, "revoked_at": APP_TOKEN},
 }
 
 MOMENT = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d(:\d\d(\.\d+)?)?Z?$")
