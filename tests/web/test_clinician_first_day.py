@@ -72,3 +72,31 @@ def test_factor_days_say_over_which_days_they_are_counted(client, people, engine
     mine = client.get("/trends?weeks=4").text
     said = _text(re.search(r'<p class="hint" id="factor-days-period">(.*?)</p>', mine, re.S).group(1))
     assert "among the 3 days logged in these 4 weeks" in said and "Insights counts the whole diary" in said, said
+
+
+def test_the_patient_page_says_a_request_waits_for_the_clinicians_answer(client, people, engine) -> None:
+    """Ben's record said nothing of the appointment he had asked for: only the panel's count and the
+    Appointments page did, and a clinician who opened the record from elsewhere never learnt of it.
+    The record now says how many of the patient's requests wait for this clinician's answer (and how
+    many are urgent) and links to Appointments; once answered, it no longer does."""
+    from gutskin.clinic import appointments
+
+    with transaction(engine) as s:
+        asked = appointments.request_appointment(s, people.owner, people.owner_pid, "Flare on both arms", "urgent")
+        appointments.request_appointment(s, people.owner, people.owner_pid, "Cream running out", "routine")
+    assert login_page(client, "linked@clinic.example.org").status_code == 303
+    page = client.get(f"/clinic/patients/{people.owner_pid}").text
+    note = re.search(r'<p class="notice" id="open-requests">(.*?)</p>', page, re.S)
+    assert note, "no word of the open requests on the record"
+    assert re.search(r'<a href="/clinic/appointments">2 appointment requests from Owner waiting for your answer</a>', note.group(1))
+    assert "(1 urgent)" in _text(note.group(1))
+    # the clinician answers both: nothing waits any more, and the record says nothing
+    with transaction(engine) as s:
+        for r in appointments.queue(s, people.clinician):
+            appointments.respond(s, people.clinician, r["id"], "decline", message="Please call the clinic")  # type: ignore[arg-type]
+    assert asked["id"]
+    assert 'id="open-requests"' not in client.get(f"/clinic/patients/{people.owner_pid}").text
+    # an unlinked clinician still gets 404, and no word of the requests
+    assert login_page(client, "unlinked@clinic.example.org").status_code == 303
+    r = client.get(f"/clinic/patients/{people.owner_pid}")
+    assert r.status_code == 404 and "appointment request" not in r.text
