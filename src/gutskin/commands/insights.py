@@ -43,6 +43,58 @@ def _read(path: Path):
     return frame
 
 
+class _Progress:
+    """Progress of a long run on standard error (standard output carries the answer, JSON or
+    text). ``enabled`` None: only when standard error is a terminal. A terminal gets one line
+    rewritten at most every second; a file or pipe a line every ``every`` seconds; both the
+    last count. Nothing for a run that ends within ``quiet`` seconds unless asked for."""
+
+    def __init__(self, what: str, enabled: bool | None, quiet: float = 2.0, every: float = 10.0) -> None:
+        import time
+
+        self.what = what
+        self.tty = sys.stderr.isatty()
+        self.on = self.tty if enabled is None else enabled
+        self.forced = bool(enabled)
+        self.start = time.monotonic()
+        self.quiet = quiet
+        self.every = 1.0 if self.tty else every
+        self.last = None  # time of the last line
+        self.clock = time.monotonic
+
+    def __call__(self, done: int, total: int) -> None:
+        if not self.on:
+            return
+        now = self.clock()
+        spent = now - self.start
+        final = done >= total
+        if self.last is None and spent < self.quiet and not (final and self.forced):
+            return
+        if self.last is not None and now - self.last < self.every and not final:
+            return
+        self.last = now
+        left = f", about {_duration(spent / done * (total - done))} left" if 0 < done < total else ""
+        line = f"{self.what}: {done:,} of {_plural(total, 'patient')} ({100 * done // max(total, 1)}%), {_duration(spent)}{left}"
+        if self.tty:
+            print("\r" + line.ljust(79), end="\n" if final else "", file=sys.stderr, flush=True)
+        else:
+            print(line, file=sys.stderr, flush=True)
+
+
+def _duration(seconds: float) -> str:
+    s = int(round(seconds))
+    if s < 60:
+        return f"{s} s"
+    if s < 3600:
+        return f"{s // 60} min {s % 60:02d} s"
+    return f"{s // 3600} h {s % 3600 // 60:02d} min"
+
+
+def _plural(n: int, one: str, many: str | None = None) -> str:
+    """``1 patient``, ``2 patients`` (``many``: the plural when it is not ``one`` + s)."""
+    return f"{n:,} {one if n == 1 else (many or one + 's')}"
+
+
 def _no_rows(path: Path) -> str:
     return f"no diary rows in {'<stdin>' if str(path) == '-' else path}"
 
@@ -87,6 +139,9 @@ def forecast(
         help="Diary CSV of coming days holding only planned exposures (a meal, a visit to a cat, "
         "a pollen forecast) for days 1..horizon after each patient's last row.",
     ),
+    progress: bool | None = typer.Option(
+        None, "--progress/--no-progress",
+        help="Progress on standard error (default: only when standard error is a terminal)."),
 ) -> None:
     """Probabilistic itch (or sleep loss) forecast, 0-10, for the days after each patient's last row."""
     _single_threaded_blas()
@@ -105,9 +160,12 @@ def forecast(
         # a plan with no rows (only its header) plans nothing: the plain forecast (docs/insights.md).
         # Its errors name the file, line and column, as the diary's do (read_plan)
         plans = read_plan(diary_source(plan), frame, horizon) if plan is not None else None
-        fcs = forecast_frame(frame, horizon, score=score, plans=plans)
+        fcs = forecast_frame(frame, horizon, score=score, plans=plans, progress=_Progress("forecast", progress))
     except ValueError as exc:
         _fail(f"error: {exc}")
+    except KeyboardInterrupt:  # the answer is printed at the end, in one piece
+        print("forecast: interrupted; nothing was printed", file=sys.stderr)
+        raise typer.Exit(130) from None
     word = "itch" if score == "itch" else "sleep loss"
     if as_json:
         print(
@@ -138,9 +196,15 @@ def evaluate_forecast(
     horizon: int = typer.Option(7, "--horizon", help="Block length and largest horizon scored (days)."),
     as_json: bool = typer.Option(False, "--json", help="Print the result as JSON."),
     score: str = typer.Option("itch", "--score", help="Which daily 0-10 score: itch or sleep_loss."),
+    jobs: int = typer.Option(
+        0, "--jobs", help="Worker processes for the refits (0: every core this process may use; 1: none)."),
+    progress: bool | None = typer.Option(
+        None, "--progress/--no-progress",
+        help="Progress on standard error (default: only when standard error is a terminal)."),
 ) -> None:
     """Forward chaining: RPS, RPS skill vs uniform and historical, lpd and calibration."""
     _single_threaded_blas()
+    from gutskin.insights.evaluation import default_jobs
     from gutskin.insights.evaluation import evaluate_forecast as run
     from gutskin.insights.forecast import SCORES
 
@@ -148,11 +212,19 @@ def evaluate_forecast(
         _fail("error: --horizon must be between 1 and 28")
     if score not in SCORES:
         _fail(f"error: --score must be one of {', '.join(SCORES)}")
+    if jobs < 0:
+        _fail(f"error: --jobs must be 0 (every core) or more, got {jobs}")
     frame = _read(diary)
     try:
-        result = run(frame, horizon, score=score)
+        result = run(frame, horizon, score=score, jobs=jobs or default_jobs(),
+                     progress=_Progress("evaluate forecast", progress))
     except ValueError as exc:
         _fail(f"error: {exc}")
+    except KeyboardInterrupt:
+        # the answer is printed only at the end, in one piece: an interrupted run prints nothing
+        # on standard output (the worker processes are stopped with it)
+        print("evaluate forecast: interrupted; nothing was printed", file=sys.stderr)
+        raise typer.Exit(130) from None
     if as_json:
         print(json.dumps(result))
         return
@@ -160,7 +232,8 @@ def evaluate_forecast(
     if o["n"] == 0:
         print("no test points (each patient needs at least two logged days)")
         return
-    print(f"{result['n_patients']} patients, {result['n_points']} test points, block {result['block']} days")
+    print(f"{_plural(result['n_patients'], 'patient')}, {_plural(result['n_points'], 'test point')}, "
+          f"block {_plural(result['block'], 'day')}")
     print(f"{'horizon':>8} {'n':>6} {'RPS':>7} {'RPSS/unif':>10} {'RPSS/hist':>10} {'lpd':>7}")
     rows = [(str(h), v) for h, v in result["per_horizon"].items()] + [("all", o)]
     for h, v in rows:

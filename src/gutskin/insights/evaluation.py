@@ -29,6 +29,7 @@ from gutskin.insights.forecast import (
     filter_series,
     fit_covariates,
     predictive,
+    predictive_fast,
     run_filter,
 )
 
@@ -135,7 +136,13 @@ def origins_for(T: int, block: int) -> list[int]:
 
 
 def forward_chain(
-    frame, horizon: int = 7, block: int | None = None, grid: Grid = DEFAULT_GRID, covariates: bool = True
+    frame,
+    horizon: int = 7,
+    block: int | None = None,
+    grid: Grid = DEFAULT_GRID,
+    covariates: bool = True,
+    jobs: int = 1,
+    progress=None,
 ) -> ChainPoints:
     """Forward chaining of BinAR1 with the uniform and historical baselines (all patients at once).
 
@@ -145,6 +152,12 @@ def forward_chain(
     skipped. With ``covariates`` (and factor columns in the frame) the model is BinAR1-X: at
     every origin the factor coding, the effects and the filter are refitted on the days up to
     the origin only.
+
+    Speed (2026-12-07, docs/insights.md "Forward chaining on a big file"): BinAR1-X refits every
+    patient at every origin; the refits of one patient go to one call of :func:`_chain_patient`,
+    and with ``jobs`` > 1 patients are shared out to that many worker processes (the points are
+    put back in the same order, so the result is the same). ``progress``: called as
+    ``progress(patients_done, patients)`` as patients finish.
     """
     block = int(block or horizon)
     if block < 1 or horizon < 1:
@@ -152,7 +165,6 @@ def forward_chain(
     ids, Y, _ = patient_series(frame)
     K, T = Y.shape
     origins = origins_for(T, block)
-    _, snaps = run_filter(Y, grid, snapshots=origins)
     names = factor_names(frame) if covariates else []
     Gs = patient_factors(frame, names) if names else None
     pts = ChainPoints(forecasts={"model": [], "uniform": [], "historical": []})
@@ -160,42 +172,135 @@ def forward_chain(
     obs = ~np.isnan(Y)
     last_obs = np.where(obs, np.arange(T)[None, :], -1)
     np.maximum.accumulate(last_obs, axis=1, out=last_obs)
+    # the test days of each (origin, patient), in the order the points are listed
+    work: dict[tuple[int, int], list[int]] = {}
     for o in origins:
         test = np.arange(o + 1, min(o + block, T - 1) + 1)
-        st = snaps[o]
-        pmf = None
         for k in range(K):
             lo = last_obs[k, o]
             if lo < 0:
                 continue
-            days = [t for t in test if obs[k, t] and t - lo <= horizon]
-            if not days:
-                continue
-            if Gs is None:
-                if pmf is None:
-                    pmf = predictive(st, grid, range(1, block + 1))
-                pk = pmf[k]
-            else:
-                pk = _covariate_pmf(Y[k, : o + 1], Gs[k][: o + 1], names, block, grid)
-            hist = historical_pmf(Y[k, : o + 1])
-            for t in days:
-                pts.patient.append(ids[k])
-                pts.day.append(int(t))
-                pts.origin.append(int(o))
-                pts.horizon.append(int(t - lo))
-                pts.y.append(int(Y[k, t]))
-                pts.forecasts["model"].append(pk[t - o - 1])
-                pts.forecasts["uniform"].append(uniform)
-                pts.forecasts["historical"].append(hist)
+            days = [int(t) for t in test if obs[k, t] and t - lo <= horizon]
+            if days:
+                work[(o, k)] = days
+    model: dict[tuple[int, int], np.ndarray] = {}
+    if Gs is None:
+        _, snaps = run_filter(Y, grid, snapshots=origins)
+        for o in origins:
+            if any((o, k) in work for k in range(K)):
+                pmf = predictive(snaps[o], grid, range(1, block + 1))
+                for k in range(K):
+                    if (o, k) in work:
+                        model[(o, k)] = pmf[k]
+        if progress is not None:
+            progress(K, K)
+    else:
+        per_patient: dict[int, list[int]] = {}
+        for o, k in work:  # origins ascending within a patient
+            per_patient.setdefault(k, []).append(o)
+        tasks = [(k, Y[k], Gs[k], names, per_patient.get(k, []), block, grid) for k in range(K)]
+        for k, pmfs in _run_tasks(tasks, jobs, progress):
+            for o, pk in zip(per_patient.get(k, []), pmfs):
+                model[(o, k)] = pk
+    for (o, k), days in work.items():
+        pk = model[(o, k)]
+        hist = historical_pmf(Y[k, : o + 1])
+        lo = last_obs[k, o]
+        for t in days:
+            pts.patient.append(ids[k])
+            pts.day.append(int(t))
+            pts.origin.append(int(o))
+            pts.horizon.append(int(t - lo))
+            pts.y.append(int(Y[k, t]))
+            pts.forecasts["model"].append(pk[t - o - 1])
+            pts.forecasts["uniform"].append(uniform)
+            pts.forecasts["historical"].append(hist)
     return pts
 
 
-def _covariate_pmf(y, G, names, steps, grid) -> np.ndarray:
-    """BinAR1-X predictive pmfs (steps, 11) from the days given (training data only)."""
+POOL_MIN_PATIENTS = 8  # fewer patients than this are refitted in the calling process
+
+
+def default_jobs() -> int:
+    """The cores this process may use (``os.sched_getaffinity``, else ``os.cpu_count``)."""
+    import os
+
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):
+        return max(1, os.cpu_count() or 1)
+
+
+def _run_tasks(tasks, jobs: int, progress):
+    """(k, pmfs) of every task of :func:`_chain_patient`, in the tasks' order; ``jobs`` > 1
+    shares them out to worker processes in chunks (a chunk of patients is one pickled message)."""
+    n = len(tasks)
+    if jobs <= 1 or n < POOL_MIN_PATIENTS:
+        for i, task in enumerate(tasks):
+            yield task[0], _chain_patient(*task)
+            if progress is not None:
+                progress(i + 1, n)
+        return
+    import multiprocessing as mp
+
+    size = max(1, min(50, n // (jobs * 8)))  # several chunks per worker: even finish, steady progress
+    chunks = [tasks[i : i + size] for i in range(0, n, size)]
+    # fork where it exists: the workers start with the compiled kernels and the tables already
+    # in memory (spawn re-imports everything); the parent holds no threads or locks here
+    _warm_kernels()
+    methods = mp.get_all_start_methods()
+    ctx = mp.get_context("fork" if "fork" in methods else None)
+    done = 0
+    # workers ignore Ctrl-C (a terminal sends it to all of them): the parent stops them, at once
+    pool = ctx.Pool(processes=min(jobs, len(chunks)), initializer=_ignore_sigint)
+    try:
+        for results in pool.imap(_chain_chunk, chunks):
+            for k, pmfs in results:
+                yield k, pmfs
+                done += 1
+            if progress is not None:
+                progress(done, n)
+        pool.close()
+    finally:  # done, an error or Ctrl-C: no worker outlives the run
+        pool.terminate()
+        pool.join()
+
+
+def _warm_kernels() -> None:
+    """Load the compiled kernels in this process, so forked workers have them."""
+    filter_series(np.array([3.0, 4.0]))
+    predictive_fast(filter_series(np.array([3.0])), DEFAULT_GRID, [1])
+    fit_covariates(np.arange(30.0) % 11, (np.arange(30.0) % 3)[:, None], ["f"], 2)
+
+
+def _ignore_sigint() -> None:
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _chain_chunk(tasks) -> list[tuple[int, list[np.ndarray]]]:
+    return [(task[0], _chain_patient(*task)) for task in tasks]
+
+
+def _chain_patient(k, y, G, names, origins, block, grid) -> list[np.ndarray]:
+    """BinAR1-X predictive pmfs (block, 11) of one patient from each origin in ``origins``."""
+    return [_covariate_pmf(y[: o + 1], G[: o + 1], names, block, grid, fast=True) for o in origins]
+
+
+def _covariate_pmf(y, G, names, steps, grid, fast: bool = False) -> np.ndarray:
+    """BinAR1-X predictive pmfs (steps, 11) from the days given (training data only).
+    ``fast``: :func:`~gutskin.insights.forecast.predictive_fast` (the compiled mixture; the
+    same numbers up to the order of the sums) instead of :func:`predictive`."""
     cf = fit_covariates(y, G, names, steps, grid=grid)
     if cf is None:
-        return predictive(filter_series(y, grid), grid, range(1, steps + 1))[0]
+        st = filter_series(y, grid)
+        if fast:
+            return predictive_fast(st, grid, range(1, steps + 1))
+        return predictive(st, grid, range(1, steps + 1))[0]
     st = filter_series(y, grid, offset=cf.offset)
+    if fast:
+        return predictive_fast(st, grid, range(1, steps + 1), offset=cf.future_offset, offset_var=cf.future_var)
     return predictive(
         st, grid, range(1, steps + 1), offset=cf.future_offset[None], offset_var=cf.future_var[None]
     )[0]
@@ -235,12 +340,14 @@ def summarize(pts: ChainPoints, horizon: int, methods=None, reference: str = "mo
     }
 
 
-def evaluate_forecast(frame, horizon: int = 7, block: int | None = None, score: str = "itch") -> dict[str, Any]:
+def evaluate_forecast(
+    frame, horizon: int = 7, block: int | None = None, score: str = "itch", jobs: int = 1, progress=None
+) -> dict[str, Any]:
     """Forward-chaining evaluation of the BinAR1(-X) forecast against uniform and historical
-    (``score``: ``"itch"`` or ``"sleep_loss"``)."""
+    (``score``: ``"itch"`` or ``"sleep_loss"``; ``jobs`` and ``progress`` as :func:`forward_chain`)."""
     from gutskin.insights.forecast import score_frame
 
-    pts = forward_chain(score_frame(frame, score), horizon, block)
+    pts = forward_chain(score_frame(frame, score), horizon, block, jobs=jobs, progress=progress)
     out = summarize(pts, horizon)
     out["score"] = score
     out["block"] = int(block or horizon)

@@ -111,9 +111,13 @@ def grid_filter(
     C = phi.size
     out = np.empty((6, C))
     n_obs = 0
+    el_t = np.zeros(T)  # per day, not per grid point and day (2026-12-07: the same numbers)
+    eh_t = np.zeros(T)
     for t in range(T):
         if y[t] == y[t]:
             n_obs += 1
+            el_t[t] = math.log((y[t] + 0.5) / (M - y[t] + 0.5))
+            eh_t[t] = 1.0 / (1.0 / (y[t] + 0.5) + 1.0 / (M - y[t] + 0.5))
     for c in range(C):
         ph = phi[c]
         a = 1.0 - ph
@@ -140,8 +144,8 @@ def grid_filter(
             V = pzz + om2
             ao = az + offset[t]
             iv = 1.0 / V
-            el = math.log((yt + 0.5) / (M - yt + 0.5))
-            eh = 1.0 / (1.0 / (yt + 0.5) + 1.0 / (M - yt + 0.5))
+            el = el_t[t]
+            eh = eh_t[t]
             yi = int(yt)
             rb = read_base[c]
             if rb >= 0:  # rounded-Gaussian reading: tabulated log P(y | u) and derivatives
@@ -279,3 +283,129 @@ def effects_filter(
             for j in range(d):
                 P[i, j] -= K[i] * Ph[j]
     return a[2:].copy(), P[2:, 2:].copy()
+
+
+@compiled()
+def smoothed_levels(X: np.ndarray, alphas: np.ndarray) -> np.ndarray:
+    """Exponential smoothing levels of ``forecast.exposure_outlook``: (len(alphas), T, F) from
+    coded factors ``X`` (T, F), nan = not logged. ``L_t = L_{t-1} + alpha (x_t - L_{t-1})`` on
+    logged days, the first logged value as the start, nan before it; an unlogged day keeps the
+    level. The same arithmetic as the NumPy loop it replaces (2026-12-07), so the same bits."""
+    T, F = X.shape
+    A = alphas.size
+    lev = np.empty((A, T, F))
+    for a in range(A):
+        al = alphas[a]
+        for j in range(F):
+            cur = np.nan
+            for t in range(T):
+                xt = X[t, j]
+                if xt == xt:
+                    if cur != cur:
+                        cur = xt
+                    else:
+                        cur = cur + al * (xt - cur)
+                lev[a, t, j] = cur
+    return lev
+
+
+@compiled()
+def predictive_mix(
+    w: np.ndarray,
+    phi: np.ndarray,
+    sigma2: np.ndarray,
+    omega2: np.ndarray,
+    tau2: np.ndarray,
+    reading: np.ndarray,
+    az0: np.ndarray,
+    am0: np.ndarray,
+    pzz0: np.ndarray,
+    pzm0: np.ndarray,
+    pmm0: np.ndarray,
+    steps: np.ndarray,
+    offset: np.ndarray,
+    offset_var: np.ndarray,
+    drift: np.ndarray,
+    gh_x: np.ndarray,
+    gh_w: np.ndarray,
+    log_binom: np.ndarray,
+    r_p: np.ndarray,
+    r_base: np.ndarray,
+    u0: float,
+    u_inv_step: float,
+    n_u: int,
+) -> np.ndarray:
+    """Predictive pmf of one series, ``forecast.predictive``'s loop compiled: (len(steps), 11).
+
+    Per kept grid point c (weights ``w``, summing to 1): the Gaussian state propagated to each
+    step, the observation pmf integrated over the day's logit by Gauss-Hermite (``gh_x``, ``gh_w``
+    already divided by sqrt(pi)), mixed. The observation is the binomial (``reading[c]`` = 0) or
+    the rounded-Gaussian reading, its pmf table ``r_p`` (n_u x 11, flat, the point's table at
+    ``r_base[c]``) interpolated and renormalised. ``offset``, ``offset_var``, ``drift``: per day
+    1..max(steps) (zeros when none). Same numbers as the NumPy loop up to summation order."""
+    S = steps.size
+    out = np.zeros((S, M + 1))
+    pm = np.empty(M + 1)
+    binom = np.exp(log_binom)
+    r2 = math.sqrt(2.0)
+    for c in range(w.size):
+        ph = phi[c]
+        a = 1.0 - ph
+        az = az0[c]
+        am = am0[c]
+        pzz = pzz0[c]
+        pzm = pzm0[c]
+        pmm = pmm0[c]
+        done = 0
+        for i in range(S):
+            s = steps[i]
+            while done < s:
+                naz = ph * az + a * am + drift[done]
+                npzz = ph * ph * pzz + 2 * ph * a * pzm + a * a * pmm + sigma2[c] + tau2[c]
+                npzm = ph * pzm + a * pmm + tau2[c]
+                pmm = pmm + tau2[c]
+                az, pzz, pzm = naz, npzz, npzm
+                done += 1
+            sd = math.sqrt(pzz + omega2[c] + offset_var[s - 1])
+            off = offset[s - 1]
+            for n in range(gh_x.size):
+                u = off + az + r2 * sd * gh_x[n]
+                if reading[c] > 0:
+                    x = (u - u0) * u_inv_step
+                    if x < 0.0:
+                        x = 0.0
+                    hi = n_u - 1.000001
+                    if x > hi:
+                        x = hi
+                    j0 = int(x)
+                    f = x - j0
+                    tot = 0.0
+                    b = r_base[c] + j0 * (M + 1)
+                    for j in range(M + 1):
+                        lo = r_p[b + j]
+                        pm[j] = lo + f * (r_p[b + M + 1 + j] - lo)
+                        tot += pm[j]
+                    for j in range(M + 1):
+                        pm[j] = pm[j] / tot
+                else:
+                    p = 1.0 / (1.0 + math.exp(-u))
+                    if p < 1e-12:
+                        p = 1e-12
+                    if p > 1 - 1e-12:
+                        p = 1 - 1e-12
+                    lq = math.log1p(-p)
+                    r = math.exp(math.log(p) - lq)  # p / (1 - p)
+                    t = math.exp(M * lq)  # (1 - p)^M
+                    for j in range(M + 1):  # C(M, j) p^j (1 - p)^(M - j), one exp per node
+                        pm[j] = binom[j] * t
+                        t = t * r
+                wn = w[c] * gh_w[n]
+                for j in range(M + 1):
+                    out[i, j] += wn * pm[j]
+    for i in range(S):
+        tot = 0.0
+        for j in range(M + 1):
+            tot += out[i, j]
+        for j in range(M + 1):
+            out[i, j] = out[i, j] / tot
+    return out

@@ -656,16 +656,20 @@ def _sentence(r: TriggerResult, caveat: str = "") -> str:
             f"{without} (you have {r.exposed_days} and {r.unexposed_days})."
         )
         if "few_days" in r.notes and r.exposed_days == 0 and r.unexposed_days > 0:  # a food never eaten read
+            n = r.unexposed_days  # "none of the 1 days", "all 1 days" for a diary of one day (2026-12-07)
             s = (f"{name}: not judged — "  # "needs at least 14 days with", as if to eat it 14 times (2026-12-06)
-                 + (f"none of the {r.unexposed_days} days with an itch score had it" if r.kind == "binary" else
-                    f"it had the same value on all {r.unexposed_days} days with an itch score")
+                 + ((f"none of the {n} days with an itch score had it" if n != 1 else
+                     "the one day with an itch score did not have it") if r.kind == "binary" else
+                    (f"it had the same value on all {n} days with an itch score" if n != 1 else
+                     "it was recorded on only one day with an itch score"))
                  + ", so there is nothing to compare.")
         if "few_days" in r.notes and r.unexposed_days == 0 and r.exposed_days > 0:  # a daily cream: more days
             # "on every day it was recorded", not "on all N days with an itch score": a factor added
             # late (a food of one's own, a chip carried on from then) was "on all 3 days with an itch
             # score" beside 47 logged days (the new patient's walk, 2026-12-07)
-            s = (f"{name}: not judged — it was on every day it was recorded ({r.exposed_days} days with an itch "
-                 "score), so there are no days without it to compare with.")  # would not help; "needs 14 without" nudged to stop it
+            s = (f"{name}: not judged — it was on every day it was recorded ({r.exposed_days} "
+                 f"{'day' if r.exposed_days == 1 else 'days'} with an itch score), so there are no days without "
+                 "it to compare with.")  # would not help; "needs 14 without" nudged to stop it
         if r.notes and "few_rows" in r.notes:
             s = f"{name}: not enough data yet — needs more logged days with an itch score to judge."
         if r.notes and "regular_rhythm" in r.notes:
