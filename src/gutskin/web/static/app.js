@@ -88,6 +88,25 @@
     for (var i = 0; i < store.length; i++) { var k = store.key(i); if (k && k.indexOf(DRAFT) === 0) keys.push(k); }
     return keys;
   }
+  // What a person types on the diary form, comparable between a draft and a form the server rendered:
+  // the hidden fields the server sets (version, date, which factors were recorded) left out, numbers
+  // as numbers, notes without line-end and outer-space differences.
+  var NOT_TYPED = /^(csrf_token|base|date|flare_recorded|custom_value|r:.*)$/;
+  function typedValues(pairs) {
+    return pairs.filter(function (p) { return !NOT_TYPED.test(p[0]); }).map(function (p) {
+      var v = String(p[1]).replace(/\r\n?/g, "\n").trim();
+      if (/^-?(\d+\.?\d*|\.\d+)$/.test(v)) v = String(parseFloat(v));
+      return p[0] + "=" + v;
+    }).sort().join("\n");
+  }
+  // true when the server has the draft's day (data-stored) exactly as the draft holds it; a day not
+  // stored never matches (a new day's prefilled form equal to the draft is still not saved)
+  function storedAs(draft, form) {
+    if (!draft || !draft.fields || !form.hasAttribute("data-stored")) return false;
+    var now = [];
+    new FormData(form).forEach(function (v, k) { now.push([k, String(v)]); });
+    return typedValues(draft.fields) === typedValues(now);
+  }
   function diaryDrafts() {
     var store = null;
     try { store = window.sessionStorage; } catch (e) { return; }
@@ -115,16 +134,23 @@
     var key = DRAFT + form.dataset.draft;
     var status = document.getElementById("save-status");
     var button = form.querySelector("button[type=submit]");
-    function keep() {
+    // sent: kept when Save was pressed. If the page is left before the server's answer (a link tapped
+    // while "Saving…"), the answer is never read and the draft stays although the server saved the day:
+    // the day was then listed "not saved yet" and filled in again as unsaved (2026-12-07). Such a draft is
+    // compared with what the server has (storedAs) when its day is opened or listed, and dropped if the same.
+    function keep(sent) {
       var fields = [];
       new FormData(form).forEach(function (v, k) { if (k !== "csrf_token") fields.push([k, String(v)]); });
-      try { store.setItem(key, JSON.stringify({ t: Date.now(), fields: fields })); } catch (e) { /* storage full or off */ }
+      try { store.setItem(key, JSON.stringify({ t: Date.now(), fields: fields, sent: sent === true })); } catch (e) { /* storage full or off */ }
     }
+    var kept = null;
+    try { kept = JSON.parse(store.getItem(key)); } catch (e) { store.removeItem(key); }
     if (document.getElementById("saved-msg")) store.removeItem(key);  // the server says this day is saved
     else if (document.getElementById("save-error")) keep();  // a refused save: the form holds the typed values and the version to replace
-    else if (store.getItem(key)) {
+    else if (kept && storedAs(kept, form)) store.removeItem(key);  // the server has the day as typed: nothing to bring back
+    else if (kept) {
       var values = {};
-      JSON.parse(store.getItem(key)).fields.forEach(function (p) { (values[p[0]] = values[p[0]] || []).push(p[1]); });
+      kept.fields.forEach(function (p) { (values[p[0]] = values[p[0]] || []).push(p[1]); });
       Array.prototype.forEach.call(form.elements, function (el) {
         if (!el.name || el.name === "csrf_token" || el.name === "date" || el.type === "submit" || el.type === "button") return;
         var v = values[el.name];
@@ -142,7 +168,25 @@
     }
     var others = draftKeys(store).filter(function (k) { return k !== key && k.indexOf(DRAFT + form.dataset.draft.split(":")[0] + ":") === 0; });
     var list = document.getElementById("other-drafts-links");
-    if (others.length && list) {
+    // a draft of another day whose Save was sent without an answer read: that day's page is read once to
+    // see whether the server has it as typed (then it is dropped, not listed); unread or different, listed
+    Promise.all(others.map(function (k) {
+      var d = null;
+      try { d = JSON.parse(store.getItem(k)); } catch (e) { return k; }
+      if (!d || !d.sent || !window.fetch || !window.DOMParser) return k;
+      var parts = k.slice(DRAFT.length).split(":");
+      return fetch("/today?date=" + encodeURIComponent(parts[2]) + "&patient=" + encodeURIComponent(parts[1]),
+                   { credentials: "same-origin" }).then(function (res) { return res.ok ? res.text() : ""; }).then(function (text) {
+        var f = text && new DOMParser().parseFromString(text, "text/html").querySelector("form.diary[data-draft]");
+        if (f && f.dataset.draft === k.slice(DRAFT.length) && storedAs(d, f)) { store.removeItem(k); return null; }
+        return k;
+      }, function () { return k; });
+    })).then(function (left) {
+      listOthers(left.filter(Boolean));
+      document.body.dataset.draftsChecked = "1";  // for the tests: the list is final
+    });
+    function listOthers(others) {
+      if (others.length && list) {
       others.forEach(function (k, i) {
         var parts = k.slice(DRAFT.length).split(":");
         var a = document.createElement("a");
@@ -152,6 +196,7 @@
         list.appendChild(a);
       });
       document.getElementById("other-drafts").hidden = false;
+      }
     }
     form.addEventListener("input", keep);
     form.addEventListener("change", keep);
@@ -162,7 +207,7 @@
       status.textContent = text;
     }
     form.addEventListener("submit", function (e) {
-      keep();
+      keep(true);
       if (form.dataset.native || !window.fetch || !window.AbortController || !status) return;  // the plain post
       e.preventDefault();
       if (form.dataset.sending) return;  // a second tap while the first save is on its way
