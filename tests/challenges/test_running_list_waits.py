@@ -77,3 +77,25 @@ def test_a_step_waiting_after_the_last_dose_is_listed_as_waiting_with_the_patien
     stranger = _page(client, "unlinked@clinic.example.org")  # a clinician the patient never linked
     assert "Owner" not in stranger
     assert client.get(f"/clinic/challenges/{cid}").status_code == 404
+
+
+def test_the_clinician_also_reads_the_time_on_their_own_clock(client, engine, people) -> None:  # type: ignore[no-untyped-def]
+    """Steps planned two days apart wait 42 hours: a dose 4 hours ago leaves 38, always a later day than
+    the patient's today in any zone, so the line gives a time; a clinician in New York also reads it on
+    their clock (the rest of the page's times are theirs); in the patient's own zone it is said once."""
+    cid = _after_step_one(engine, people.clinician, people.owner, people.owner_pid)
+    taken = _taken_hours_ago(engine, cid, people.owner_pid, 4)
+    with transaction(engine) as s:
+        s.query(ChallengeDose).filter_by(challenge_id=cid, step=1).one().planned_on -= dt.timedelta(days=1)
+    until = (taken + dt.timedelta(hours=42)).replace(tzinfo=dt.UTC)
+    tokyo = until.astimezone(ZoneInfo(ZONE))
+    table = _running_table(_page(client, "linked@clinic.example.org"))
+    assert f"waiting at least 42 hours after the last dose; may be given from {_day_words(tokyo.date())}, " \
+           f"not before {tokyo:%H:%M} ({ZONE} time)" in table, table
+    client.cookies.set("tz", "America/New_York")
+    here = until.astimezone(ZoneInfo("America/New_York"))
+    said = f"(your time: {here:%a} {here.day} {here:%b %Y, %H:%M} (America/New_York))"
+    assert said in client.get("/clinic/challenges").text
+    assert said in client.get(f"/clinic/challenges/{cid}").text
+    client.cookies.set("tz", ZONE)
+    assert "your time:" not in client.get(f"/clinic/challenges/{cid}").text
