@@ -43,6 +43,19 @@ def answer_of_the_day(session: Session, patient_id: int, instrument: str, day: d
     ).first()
 
 
+def answered_today(session: Session, actor: Actor, patient_id: int, instrument: str, day: dt.date) -> dict[str, object] | None:
+    """The answer of ``instrument`` already stored for ``day`` (the person's today), for the form's
+    line that a new answer replaces it, or None. Phone walk, 2026-12-07: a second POEM on the same
+    day replaced the first without a word (14, moderate, became 7, mild). Read as the caller may
+    read the record (else the 404 of a missing profile) and audited as a read of the questionnaires."""
+    patient_for_read(session, actor, patient_id)
+    audit.record(session, actor, patient_id, "read", "questionnaires", instrument)
+    row = answer_of_the_day(session, patient_id, instrument, day)
+    if row is None:
+        return None
+    return {"total": row.total, "band": row.band, "respondent": row.respondent, "author_role": row.author_role}
+
+
 class AnsweredByAnother(Conflict):
     """The day's answer of this instrument was given by another account (the other caregiver of a
     child): it is replaced only when the caller says so, naming it (``replace`` = its id)."""

@@ -549,7 +549,13 @@ def _questionnaire_page(request: Request, instrument: str, patient: int | None, 
         chosen = _respondent_choice(respondent) if child else None
         title, items, options = _questions(instrument, profile.relationship, chosen)
         ask_who = child and chosen is None
+        # today's answer, if any: answering again replaces it, which the form now says first
+        today_answer = None if ask_who or error else questionnaires.answered_today(s, u.actor, pid, instrument,
+                                                                                     local_today(request, s, pid))
+        bands = _result_bands(instrument)
         return render(request, "questionnaire.html", {"instrument": instrument, "title": title,
+                                                      "today_answer": today_answer,
+                                                      "top": bands[-1][1] if bands else None,
                                                       "items": [] if ask_who else items,
                                                       "item_options": _item_options(instrument, len(items), options),
                                                       "patient": patient, "blank_ok": blank_ok, "replace_ok": replace_ok,
