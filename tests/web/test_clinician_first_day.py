@@ -100,3 +100,20 @@ def test_the_patient_page_says_a_request_waits_for_the_clinicians_answer(client,
     assert login_page(client, "unlinked@clinic.example.org").status_code == 303
     r = client.get(f"/clinic/patients/{people.owner_pid}")
     assert r.status_code == 404 and "appointment request" not in r.text
+
+
+def test_the_patient_page_shows_the_identifier_the_exports_and_imports_name(client, people, engine) -> None:
+    """A FHIR import of another patient's export said "the bundle is the export of patient p-..., not of
+    patient p-..." and the visit report reads "Patient identifier p-...", but the clinician's page of
+    the patient showed no such identifier to check which one this record is. It does now, the same
+    one the FHIR download is named by."""
+    from gutskin.store.models import Patient
+
+    with transaction(engine) as s:
+        ext = s.get(Patient, people.owner_pid).external_id
+    assert login_page(client, "linked@clinic.example.org").status_code == 303
+    page = client.get(f"/clinic/patients/{people.owner_pid}").text
+    shown = re.search(r'<p class="hint" id="patient-gutskin-id">gutskin identifier <bdi>([^<]+)</bdi>', page)
+    assert shown and shown.group(1) == ext, page[:3000]
+    r = client.get(f"/clinic/patients/{people.owner_pid}/fhir.json")
+    assert r.status_code == 200 and f"gutskin-fhir-{ext}-" in r.headers["content-disposition"]

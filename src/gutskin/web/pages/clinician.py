@@ -110,6 +110,9 @@ def _patient_ctx(request: Request, s, u, patient_id: int, weeks: int, recorded: 
     return {"data": data, "weeks": data["weeks"], "born": profile.birth_year,
             # other systems' identifiers of the patient (a hospital's MRN, kept by the FHIR import, 0018)
             "identifiers": stored_identifiers(s, patient_id),
+            # gutskin's own identifier of the profile: the visit report, the FHIR file's name and a FHIR import's
+            # refusals ("the export of patient p-..., not of patient p-...") name it, and the page did not show it
+            "gutskin_id": profile.external_id,
             # the patient's requests waiting for this clinician's answer: the page said nothing of them, and the
             # clinician reading Ben's record did not learn he had asked to be seen (a clinician's first day,
             # 2026-12-07); the read is the page's one audited read of the record (audit.record)
