@@ -26,8 +26,9 @@ def test_a_first_day_typed_another_way_is_answered_with_the_format(server, brows
     c.click("#create-plan")
     c.wait_for_selector("#challenge-error", timeout=10_000)
     said = c.locator("#challenge-error").inner_text()
-    assert said.startswith("First day: expected a day YYYY-MM-DD"), said
+    assert "First day: expected a day YYYY-MM-DD" in said, said  # the list of problems (every one at once, 2026-12-07)
     assert c.get_attribute("input[name=start]", "aria-invalid") == "true"
+    assert c.locator("#challenge-start-error").inner_text().startswith("First day: expected a day YYYY-MM-DD")
     assert c.input_value("input[name=start]") == "12/08/2026"  # what was typed, to correct
     assert c.locator("#no-challenges").is_visible()  # nothing planned
     p.context.close()

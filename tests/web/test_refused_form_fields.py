@@ -38,6 +38,19 @@ def _parse(text: str) -> _Fields:
     return p
 
 
+def invalid_fields(text: str, form: str) -> dict[str, str]:
+    """{field name: its aria-describedby} for the controls of ``form`` marked aria-invalid, each pointing at an
+    element of the page (a field's own message, _field_error.html)."""
+    p = _parse(text)
+    ids = {a["id"] for _, a, _ in p.elements if a.get("id")}
+    out: dict[str, str] = {}
+    for tag, a, f in p.elements:
+        if f is not None and f.startswith(form) and tag in ("input", "select", "textarea") and a.get("aria-invalid") == "true":
+            assert a.get("aria-describedby", "") in ids, a
+            out[a["name"]] = a["aria-describedby"]
+    return out
+
+
 def marked(text: str, form: str) -> dict[str, str]:
     """{field name: the id its aria-describedby names} for the controls of ``form`` marked aria-invalid,
     each checked to point at a role=alert element of the page."""
@@ -136,7 +149,10 @@ def test_a_refused_challenge_plan_marks_its_field(client, people) -> None:
                           ({"baseline_days": "1"}, "baseline_days"), ({"custom_food": "!!!"}, "custom_food")):
         r = client.post(action, data={**form, **change}, follow_redirects=False)
         assert r.status_code == 422, (change, r.status_code)
-        assert marked(r.text, action) == {field: "challenge-error"}, change
+        # every problem at once since 2026-12-07: each field described by its own message (not role=alert: the
+        # list of problems at the top, challenge-error, is the alert; tests/web/test_challenge_plan_every_problem.py)
+        assert invalid_fields(r.text, action) == {field: f"challenge-{field}-error"}, change
+        assert 'id="challenge-error" role="alert"' in r.text
 
 
 def test_a_dose_without_the_safety_check_marks_the_check(client, people, engine) -> None:

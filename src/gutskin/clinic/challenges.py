@@ -557,50 +557,71 @@ def other_food_named(food: str, amount: str) -> str | None:
     return None
 
 
-def _validate_plan(plan: PlanInput) -> None:
+class PlanProblems(InvalidInput):
+    """Every problem of a plan at once (2026-12-07: the plan form refused one field per Save), each
+    "field: what is wrong"; ``str()`` joins them with "; " (the API's one ``detail``)."""
+
+    def __init__(self, problems: list[str]) -> None:
+        self.problems = problems
+        super().__init__("; ".join(problems))
+
+
+def plan_problems(plan: PlanInput) -> list[str]:
+    """Each field's problem of ``plan`` (the first per field), in the form's order; [] when it is valid."""
+    problems: list[str] = []
     try:
         group, _ = parse_factor_name(plan.food)
     except ValueError as exc:
-        raise InvalidInput(f"food: {exc}") from None
-    if group != "food":
-        raise InvalidInput("food: expected a food factor such as food.egg")
+        problems.append(f"food: {exc}")
+        group = ""
+    else:
+        if group != "food":
+            problems.append("food: expected a food factor such as food.egg")
+    food_ok = group == "food"
     if plan.kind not in KINDS:
-        raise InvalidInput(f"kind: expected one of {', '.join(KINDS)}")
+        problems.append(f"kind: expected one of {', '.join(KINDS)}")
     if plan.kind == "home" and not plan.released_for_home:
-        raise InvalidInput("released_for_home: a home reintroduction needs the food released for home by the clinician")
+        problems.append("released_for_home: a home reintroduction needs the food released for home by the clinician")
     if not MIN_BASELINE_DAYS <= plan.baseline_days <= MAX_BASELINE_DAYS:
-        raise InvalidInput(f"baseline_days: expected {MIN_BASELINE_DAYS}-{MAX_BASELINE_DAYS} logged days")
+        problems.append(f"baseline_days: expected {MIN_BASELINE_DAYS}-{MAX_BASELINE_DAYS} logged days")
     if plan.elimination_days < 0:
-        raise InvalidInput("elimination_days: expected 0 (no elimination) or more")
-    if plan.elimination_days > 0:
+        problems.append("elimination_days: expected 0 (no elimination) or more")
+    elif plan.elimination_days > 0:
         if plan.elimination_max_days is None:
-            raise InvalidInput("elimination_max_days: set the longest the elimination may last")
-        if not plan.elimination_days <= plan.elimination_max_days <= HARD_MAX_ELIMINATION_DAYS:
-            raise InvalidInput(
+            problems.append("elimination_max_days: set the longest the elimination may last")
+        elif not plan.elimination_days <= plan.elimination_max_days <= HARD_MAX_ELIMINATION_DAYS:
+            problems.append(
                 f"elimination_max_days: expected between elimination_days and {HARD_MAX_ELIMINATION_DAYS} days")
     if not 24 <= plan.observation_hours <= 72:
-        raise InvalidInput("observation_hours: expected 24-72 hours (default 48 for late eczematous reactions)")
+        problems.append("observation_hours: expected 24-72 hours (default 48 for late eczematous reactions)")
     if not 1 <= len(plan.doses) <= MAX_DOSE_STEPS:
-        raise InvalidInput(f"doses: expected 1-{MAX_DOSE_STEPS} dose steps")
+        problems.append(f"doses: expected 1-{MAX_DOSE_STEPS} dose steps")
     last = -1
     for i, d in enumerate(plan.doses):
         if not isinstance(d.day_offset, int) or d.day_offset < 0 or d.day_offset > 60:
-            raise InvalidInput(f"doses[{i}].day_offset: expected a day 0-60 after the start of reintroduction")
-        if plan.kind == "home" and d.day_offset <= last:
-            raise InvalidInput(f"doses[{i}].day_offset: home dose steps must be on later days than the step before")
-        if d.day_offset < last:
-            raise InvalidInput(f"doses[{i}].day_offset: dose steps must be in order")
-        last = d.day_offset
+            problems.append(f"doses[{i}].day_offset: expected a day 0-60 after the start of reintroduction")
+        elif plan.kind == "home" and d.day_offset <= last:
+            problems.append(f"doses[{i}].day_offset: home dose steps must be on later days than the step before")
+        elif d.day_offset < last:
+            problems.append(f"doses[{i}].day_offset: dose steps must be in order")
+        else:
+            last = d.day_offset
         if not (d.amount or "").strip() or len(d.amount) > 120:
-            raise InvalidInput(f"doses[{i}].amount: say how much (at most 120 characters), e.g. 1/4 cooked egg")
-        other = other_food_named(plan.food, d.amount)
-        if other:
-            raise InvalidInput(
+            problems.append(f"doses[{i}].amount: say how much (at most 120 characters), e.g. 1/4 cooked egg")
+        elif food_ok and (other := other_food_named(plan.food, d.amount)):
+            problems.append(
                 f"doses[{i}].amount: {d.amount!r} names {other}, but this challenge is for "
                 f"{plan.food.split('.', 1)[1].replace('_', ' ')}; write the amount of the food being tested"
             )
     if len(plan.instructions or "") > 2000:
-        raise InvalidInput("instructions: at most 2000 characters")
+        problems.append("instructions: at most 2000 characters")
+    return problems
+
+
+def _validate_plan(plan: PlanInput) -> None:
+    problems = plan_problems(plan)
+    if problems:
+        raise PlanProblems(problems)
 
 
 def create_plan(session: Session, actor: Actor, patient_id: int, plan: PlanInput) -> dict[str, object]:

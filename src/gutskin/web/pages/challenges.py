@@ -171,7 +171,7 @@ def clinic_list(request: Request, patient_id: int, error: str | None = None) -> 
 
 
 def _clinic_list_page(request: Request, patient_id: int, error: str | None, typed: dict[str, str] | None = None,
-                      status: int = 200) -> Response:
+                      status: int = 200, problems: list[str] | None = None) -> Response:
     """The patient's challenges and the plan form; ``typed``: a refused plan's form values, shown again."""
     with unit_of_work(request) as s:
         u = require_user(request, s, "clinician")
@@ -180,8 +180,20 @@ def _clinic_list_page(request: Request, patient_id: int, error: str | None, type
                "avoid": uc.avoid_list(s, u.actor, patient_id), "foods": FOODS, "error": error,
                "patient_name": rows[0]["patient_name"] if rows else _name(s, u.actor, patient_id),
                "today": local_today(request, s, patient_id).isoformat(), "min_baseline": uc.MIN_BASELINE_DAYS, "default_baseline": uc.DEFAULT_BASELINE_DAYS,
-               "hard_max": uc.HARD_MAX_ELIMINATION_DAYS, "typed": typed or {}}
+               "hard_max": uc.HARD_MAX_ELIMINATION_DAYS, "typed": typed or {}, **_plan_problems_ctx(problems, typed)}
         return render(request, "challenges_clinic.html", ctx, status=status, user=u)
+
+
+def _plan_problems_ctx(problems: list[str] | None, typed: dict[str, str] | None) -> dict[str, object]:
+    """A refused plan's problems for the form (_field_error.html summary): (field, message) pairs, field ""
+    for one the form has no field for, and each field's first message."""
+    pairs = []
+    for p in problems or []:
+        field = _plan_field(p) if ":" in p else ""
+        if field == "food" and typed and typed.get("custom_food"):
+            field = "custom_food"
+        pairs.append((field if field in _PLAN_ORDER else "", p))
+    return {"plan_problems": pairs, "plan_errors": {f: m for f, m in reversed(pairs) if f}}
 
 
 def _name(session, actor, patient_id: int) -> str:  # type: ignore[no-untyped-def]
@@ -201,6 +213,32 @@ def _parse_doses(text: str) -> list[uc.DoseStep]:
             raise InvalidInput(f"doses line {i}: expected 'DAY: AMOUNT', e.g. '0: 1/4 cooked egg'")
         steps.append(uc.DoseStep(int(day.strip()), amount.strip()))
     return steps
+
+
+def _parse_dose_lines(text: str) -> tuple[list[uc.DoseStep], list[str]]:
+    """The dose steps read, and a problem for each line that could not be (:func:`_parse_doses` stops at the first)."""
+    steps, bad = [], []
+    for i, line in enumerate((text or "").splitlines(), start=1):
+        try:
+            steps += _parse_doses("\n" * (i - 1) + line)
+        except InvalidInput as exc:
+            bad.append(str(exc))
+    return steps, bad
+
+
+#: the plan form's fields in the order the form shows them (the list of problems follows it)
+_PLAN_ORDER = ("food", "custom_food", "kind", "released_for_home", "start", "elimination_days", "elimination_max_days",
+               "baseline_days", "observation_hours", "doses", "instructions")
+
+
+def _plan_field(problem: str) -> str:
+    """The form field a plan's problem is about: "doses line 2: ..." and "doses[0].amount: ..." are the dose steps."""
+    return problem.split(":")[0].split("[")[0].split(" ")[0]
+
+
+def _plan_order(problem: str) -> int:
+    field = _plan_field(problem)
+    return _PLAN_ORDER.index(field) if field in _PLAN_ORDER else len(_PLAN_ORDER)
 
 
 def _custom_food(text: str) -> str:
@@ -238,14 +276,33 @@ def clinic_create(request: Request, patient_id: int, food: str = Form(""), custo
         with unit_of_work(request) as s:
             u = require_user(request, s, "clinician")
             verify_csrf(request, u, csrf_token)
-            start_d = page_day(start, "start") if start.strip() else None  # exactly YYYY-MM-DD, as the API's start
+            # every field read, and every problem said at once (2026-12-07: one per Save before)
+            problems: list[str] = []
+
+            def read(fn, *args, fallback=None):  # type: ignore[no-untyped-def]
+                try:
+                    return fn(*args)
+                except InvalidInput as exc:
+                    problems.append(str(exc))
+                    return fallback
+
+            start_d = read(page_day, start, "start") if start.strip() else None  # exactly YYYY-MM-DD, as the API's start
+            steps, bad_lines = _parse_dose_lines(doses)
             plan = uc.PlanInput(
-                food=_custom_food(custom_food) or food.strip(), kind=kind, released_for_home=bool(released_for_home),
-                start=start_d, baseline_days=_int(baseline_days, "baseline_days", uc.DEFAULT_BASELINE_DAYS) or 0,
-                elimination_days=_int(elimination_days, "elimination_days", 0) or 0,
-                elimination_max_days=_int(elimination_max_days, "elimination_max_days"),
-                observation_hours=_int(observation_hours, "observation_hours", 48) or 0,
-                doses=_parse_doses(doses), instructions=instructions)
+                food=read(_custom_food, custom_food, fallback="") or food.strip(), kind=kind,
+                released_for_home=bool(released_for_home), start=start_d,
+                baseline_days=read(_int, baseline_days, "baseline_days", uc.DEFAULT_BASELINE_DAYS,
+                                   fallback=uc.DEFAULT_BASELINE_DAYS) or 0,
+                elimination_days=read(_int, elimination_days, "elimination_days", 0, fallback=0) or 0,
+                elimination_max_days=read(_int, elimination_max_days, "elimination_max_days"),
+                observation_hours=read(_int, observation_hours, "observation_hours", 48, fallback=48) or 0,
+                doses=steps, instructions=instructions)
+            problems += bad_lines
+            if problems:  # with the plan's own problems (those of a field not read already)
+                said = {_plan_field(p) for p in problems}
+                problems += [p for p in uc.plan_problems(plan) if _plan_field(p) not in said
+                             and not (bad_lines and _plan_field(p) == "doses" and not steps)]
+                raise uc.PlanProblems(sorted(problems, key=_plan_order))
             out = uc.create_plan(s, u.actor, patient_id, plan)
     except ClinicError as exc:
         if isinstance(exc, (NotFound, Forbidden)):
@@ -255,7 +312,8 @@ def clinic_create(request: Request, patient_id: int, food: str = Form(""), custo
                  "start": start, "baseline_days": baseline_days, "elimination_days": elimination_days,
                  "elimination_max_days": elimination_max_days, "observation_hours": observation_hours,
                  "doses": doses, "instructions": instructions}
-        return _clinic_list_page(request, patient_id, _message(exc), typed, status=status_for(exc))
+        return _clinic_list_page(request, patient_id, _message(exc), typed, status=status_for(exc),
+                                 problems=getattr(exc, "problems", None) or [_message(exc)])
     return redirect(f"/clinic/challenges/{out['id']}")
 
 
