@@ -330,8 +330,9 @@
         options: {
           animation: false, maintainAspectRatio: false, interaction: { mode: "index", intersect: false },
           scales: {
-            y: { min: 0, max: 10, title: { display: true, text: "NRS" } },
-            y2: { min: 0, max: 28, position: "right", grid: { drawOnChartArea: false }, title: { display: true, text: "POEM" } },
+            // the axes in the legend's words and scales: "NRS" (numeric rating scale) meant nothing to a parent (phone walk, 2026-12-07)
+            y: { min: 0, max: 10, title: { display: true, text: "Itch, sleep loss (0-10)" } },
+            y2: { min: 0, max: 28, position: "right", grid: { drawOnChartArea: false }, title: { display: true, text: "POEM (0-28)" } },
             x: { ticks: { maxTicksLimit: 8 } }
           }
         }
