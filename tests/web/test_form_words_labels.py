@@ -105,7 +105,14 @@ def _pages(client, people, engine) -> dict[str, list[tuple[str, str]]]:  # type:
         eliminating = ch.create_plan(s, people.clinician, people.owner_pid, ch.PlanInput(
             food="food.soy", kind="home", released_for_home=True, baseline_days=7, elimination_days=14,
             elimination_max_days=28, start=zones.patient_today(s, people.owner_pid), doses=[ch.DoseStep(0, "1 tsp soy milk")]))
-        accounts.add_child_profile(s, people.owner, "Mia", 2019)
+        mia = accounts.add_child_profile(s, people.owner, "Mia", 2019)
+        s.flush()
+        # Mia's diary is empty: her home challenge, in its baseline from today, shows the first step's
+        # baseline box ("Extend the baseline by"), shown only once a baseline has begun (4bed121)
+        sharing.accept_invite(s, people.clinician, sharing.create_invite(s, people.owner, mia.id)["code"])
+        baselining = ch.create_plan(s, people.clinician, mia.id, ch.PlanInput(
+            food="food.peanut", kind="home", released_for_home=True, baseline_days=7,
+            start=zones.patient_today(s, mia.id), doses=[ch.DoseStep(0, "1 peanut")]))
         # a second clinician: the appointment forms' "Send to" choices appear
         sharing.accept_invite(s, people.unlinked, sharing.create_invite(s, people.owner, people.owner_pid)["code"])
     owner = bearer(client, "owner@example.org")
@@ -137,7 +144,7 @@ def _pages(client, people, engine) -> dict[str, list[tuple[str, str]]]:  # type:
     pages["simulator"] = [(get("/clinic/simulator"), r"^/clinic/simulator")]
     pages["challenge_plan"] = [(get(f"/clinic/patients/{people.owner_pid}/challenges"), r"^/clinic/patients/\d+/challenges")]
     pages["challenge"] = [(get(f"/clinic/challenges/{int(c['id'])}"), r"^/clinic/challenges/\d+")
-                          for c in (supervised, eliminating)]
+                          for c in (supervised, eliminating, baselining)]
     # the clinician's EASI and SCORAD forms, on the patient's page (when the table has them)
     for form in ("easi", "scorad"):
         if form in LABELS:
