@@ -218,7 +218,10 @@ def test_trends_and_clinic_page_read_the_newest_sample_only(settings, engine, pe
             assert r.status_code == 200 and link in r.text, (path, r.status_code)
             # the clinician's page lists every sample since 2026-12-06 (the microbiome walk: a timeline
             # with what may not be compared across samples), one small row each, never a profile
-            rows = 1 if path == "/trends" else 4
+            # the trends read the day keys (id, collected_on, created_at) of every sample to pick the latest
+            # by collection day, else upload day (5a5604c: no portable SQL orders by the upload's day on the
+            # patient's clock), then that one sample's row: 4 + 1 small rows, still never a profile
+            rows = 4 + 1 if path == "/trends" else 4
             assert sum(n for n, _ in seen) == rows, f"{path}: {seen} (rows, profile read) of the samples"
             assert not any(p for _, p in seen), f"{path}: the taxonomic profiles were read"
 
