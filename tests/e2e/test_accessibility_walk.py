@@ -265,11 +265,16 @@ ERROR_JS = r"""
     if (!f) { out.push('error: no field ' + name); continue; }
     if (f.getAttribute('aria-invalid') !== 'true') out.push('error: field ' + name + ' is not aria-invalid="true"');
     const ids = (f.getAttribute('aria-describedby') || '').split(/\s+/).filter(Boolean);
-    if (!ids.some((i) => { const d = document.getElementById(i); return d && (d === err || d.contains(err) || err.contains(d)); }))
+    // tied to the first message, or (a form that lists every problem: a summary on top, each field's own
+    // message next to it, 2026-12-07) to a visible error message of its own
+    const tied = ids.map((i) => document.getElementById(i)).filter((d) => d && d.checkVisibility() && d.textContent.trim()
+      && (d === err || d.contains(err) || err.contains(d) || d.matches('.error, .error-message, [role=alert]')));
+    if (!tied.length)
       out.push('error: field ' + name + ' is not tied to the message (aria-describedby)');
     // the message speaks the form's words (docs/web.md "Refused forms speak the form's words"): not the field's code
-    if (new RegExp('(^|[;:] )' + name + '(:| at most)').test(err.textContent.trim()))
-      out.push('error: the message names field ' + name + ' by its code: "' + err.textContent.trim().slice(0, 80) + '"');
+    for (const m of [err, ...tied])
+      if (new RegExp('(^|[;:] )' + name + '(:| at most)').test(m.textContent.trim()))
+        out.push('error: the message names field ' + name + ' by its code: "' + m.textContent.trim().slice(0, 80) + '"');
   }
   if (/Input should be|Field required|value_error|invalid literal|type=/.test(err.textContent))
     out.push('error: the message has Python\'s words: "' + err.textContent.trim().slice(0, 80) + '"');
