@@ -102,3 +102,18 @@ def test_a_planned_challenge_offers_no_short_baseline_start_before_its_baseline(
     client.cookies.clear()
     login_page(client, "unlinked@clinic.example.org")
     assert client.get(f"/clinic/challenges/{cid}").status_code == 404
+
+
+def test_the_verdicts_counts_agree_with_their_numbers(client, engine, people) -> None:  # type: ignore[no-untyped-def]
+    """The verdict's line read "... 1 doses" for a challenge stopped after its first dose (clinician
+    walk, 2026-12-07): its counts take the singular for one, through the one number helper."""
+    cid = _run_home_challenge(engine, people, reacts=False)
+    with transaction(engine) as s:
+        for dose in s.query(ChallengeDose).filter(ChallengeDose.challenge_id == cid, ChallengeDose.step > 1):
+            dose.status, dose.taken_at = "planned", None
+    with transaction(engine) as s:
+        v = ch.evaluate(s, people.owner, cid)
+    assert v["doses"] == 1, v
+    text = _text(_clinician_page(client, cid))
+    assert "1 dose;" in text and "1 doses" not in text, re.findall(r"[^.]*observation-window[^.]*", text)
+    assert f"{v['baseline_days']} baseline days," in text

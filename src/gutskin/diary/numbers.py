@@ -29,6 +29,8 @@ SINGULAR: dict[str, str] = {
     "flare days": "flare day",
     "logged days": "logged day",
     "diary days": "diary day",
+    "baseline days": "baseline day",
+    "observation-window days": "observation-window day",
     "factors": "factor",
     "scores": "score",
     "nights": "night",
