@@ -46,7 +46,7 @@ def _day(value: Any, today: dt.date) -> dt.date:
         except ValueError:
             raise InvalidInput(f"assessed_on: expected a date (YYYY-MM-DD), got {str(value)[:40]!r}") from None
     if day > today:
-        raise InvalidInput(f"assessed_on: {day.isoformat()} is in the future (the patient's today is {today.isoformat()})")
+        raise InvalidInput(f"assessed_on: {day.isoformat()} is in the future (today is {today.isoformat()} for this visit)")
     return day
 
 
@@ -98,9 +98,10 @@ def _scoring_payload(instrument: str, body: dict[str, Any], patient: Patient, da
 
 
 def record(session: Session, actor: Actor, patient_id: int, instrument: str, body: Any,
-           assessed_on: Any = None) -> dict[str, Any]:
+           assessed_on: Any = None, zone: str | None = None) -> dict[str, Any]:
     """Score and store a clinician's EASI or SCORAD for ``patient_id`` on ``assessed_on`` (default:
-    the patient's today; never in the future). ``body`` is the CLI's input (docs/instruments.md);
+    the visit's today, :func:`zones.visit_today` with the recorder's ``zone``; never after it).
+    ``body`` is the CLI's input (docs/instruments.md);
     EASI's ``age_years`` comes from the profile (see :func:`easi_age`). Returns the stored row's
     id and date with the score (``gutskin score``'s output)."""
     from gutskin.instruments import score
@@ -116,7 +117,8 @@ def record(session: Session, actor: Actor, patient_id: int, instrument: str, bod
     # this patient's scores one at a time (as questionnaires.submit): two first results of a day must not both insert
     session.execute(select(Patient.id).where(Patient.id == patient_id).with_for_update())
     body = dict(body)
-    day = _day(body.pop("assessed_on", None) if assessed_on is None else assessed_on, zones.patient_today(session, patient_id))
+    day = _day(body.pop("assessed_on", None) if assessed_on is None else assessed_on,
+               zones.visit_today(session, patient_id, zone))
     body.pop("assessed_on", None)
     payload = _scoring_payload(instrument, body, patient, day)
     try:

@@ -90,6 +90,15 @@ def patient_today(session: Session, patient_id: int, zone: str | None = None) ->
     return today_in(patient_zone(session, patient_id))
 
 
+def visit_today(session: Session, patient_id: int, recorder_zone: str | None = None) -> dt.date:
+    """The day of a visit recorded now (the clinic's EASI or SCORAD): the patient's today when the
+    profile has a zone, else today on the recorder's clock (the clinician's browser), else the
+    server's date. A profile without a zone had the server's (UTC) date, so a clinic in Auckland
+    could not record a morning visit as today: "in the future" (clinician walk, 2026-12-07)."""
+    profile = patient_zone(session, patient_id)
+    return today_in(profile if profile is not None else recorder_zone)
+
+
 def patients_today(session: Session, patient_ids: list[int]) -> dict[int, dt.date]:
     """:func:`patient_today` of many profiles in one query (the clinician's panel and alerts)."""
     if not patient_ids:

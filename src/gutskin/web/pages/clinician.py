@@ -125,7 +125,7 @@ def _patient_ctx(request: Request, s, u, patient_id: int, weeks: int, recorded: 
             "micro_link": f"/clinic/patients/{patient_id}/microbiome/{micro['id']}" if micro else None,
             "micro_timeline": micro_all if len(micro_all["rows"]) > 1 else None,
             "micro_base": f"/clinic/patients/{patient_id}/microbiome/",
-            "assess": {"saved": saved, "today": zones.patient_today(s, patient_id).isoformat(), "born": profile.birth_year,
+            "assess": {"saved": saved, "today": zones.visit_today(s, patient_id, getattr(viewer_zone(request), "key", None)).isoformat(), "born": profile.birth_year,
                        "easi_regions": EASI_REGIONS, "easi_signs": EASI_SIGNS, "easi_grades": EASI_GRADES,
                        "scorad_signs": SCORAD_SIGNS, "error": None, "error_for": None, "error_field": "", "problems": [],
                        "field_errors": {}, "typed": {}, **(assess or {})}}
@@ -218,7 +218,7 @@ def _assessment_body(instrument: str, form: dict[str, str], today: dt.date | Non
             c.problems.append(f"assessed_on: expected a date (YYYY-MM-DD), got {typed_day[:40]!r}")
         else:
             if today is not None and day > today:
-                c.problems.append(f"assessed_on: {day.isoformat()} is in the future (the patient's today is {today.isoformat()})")
+                c.problems.append(f"assessed_on: {day.isoformat()} is in the future (today is {today.isoformat()} for this visit)")
                 day = None
     elif today is not None:
         day = today
@@ -268,8 +268,9 @@ def _record_page(request: Request, patient_id: int, instrument: str, form: dict[
             verify_csrf(request, u, form.get("csrf_token", ""))
             # authorized before anything of the profile (its today, its birth year) decides a message
             profile = access.patient_for_read(s, u.actor, patient_id)
-            body = _assessment_body(instrument, form, zones.patient_today(s, patient_id), profile.birth_year)
-            saved = assessments.record(s, u.actor, patient_id, instrument, body)
+            zone = getattr(viewer_zone(request), "key", None)  # the clinic's day for a profile without a zone
+            body = _assessment_body(instrument, form, zones.visit_today(s, patient_id, zone), profile.birth_year)
+            saved = assessments.record(s, u.actor, patient_id, instrument, body, zone=zone)
     except ClinicError as exc:  # every problem, each on the field it names and in a list at the top, with what was typed
         with unit_of_work(request) as s:
             u = require_user(request, s, "clinician")
