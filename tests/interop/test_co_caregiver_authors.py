@@ -83,7 +83,7 @@ def test_the_clinician_page_and_the_visit_report_do_not_say_the_parent(engine, p
     data, pdf = _report(engine, people.clinician, mia, wait=0)
     assert data["latest_scores"]["poem"]["author_role"] == "co_caregiver"
     text = " ".join(_pdf_text(pdf)[1].split())
-    assert re.search(r"POEM \d\d \w+ \d{4} 11 \(caregiver-reported\) moderate another caregiver", text), text
+    assert re.search(r"POEM \d\d \w+ \d{4} 11 of 28 \(caregiver-reported\) moderate another caregiver", text), text
     login_page(client, "linked@clinic.example.org")
     page = client.get(f"/clinic/patients/{mia}")
     rows = [" ".join(re.sub(r"<[^>]+>", " ", r).split()) for r in re.findall(r"<tr>.*?</tr>", html.unescape(page.text), re.S)]

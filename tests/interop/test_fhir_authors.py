@@ -269,8 +269,8 @@ def test_the_visit_report_says_who_answered_the_latest_scores(engine, people) ->
     data, pdf = _report(engine, people.clinician, mia, wait=0)
     assert data["latest_scores"]["poem"]["author_role"] == "caregiver"
     text = " ".join(_pdf_text(pdf)[1].split())
-    assert "Answered by" in text and re.search(r"POEM \d\d \w+ \d{4} 11 \(parent-reported\) moderate the parent", text), text
+    assert "Answered by" in text and re.search(r"POEM \d\d \w+ \d{4} 11 of 28 \(parent-reported\) moderate the parent", text), text
     _, pdf = _report(engine, people.clinician, people.owner_pid, wait=0)
     text = " ".join(_pdf_text(pdf)[1].split())
-    assert re.search(r"POEM \d\d \w+ \d{4} 11 moderate the patient", text), text
-    assert re.search(r"RECAP \d\d \w+ \d{4} 11 [\w ]+ not recorded", text), text
+    assert re.search(r"POEM \d\d \w+ \d{4} 11 of 28 moderate the patient", text), text
+    assert re.search(r"RECAP \d\d \w+ \d{4} 11 of 28 [\w ]+ not recorded", text), text

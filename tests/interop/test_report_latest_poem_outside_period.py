@@ -26,7 +26,7 @@ def test_a_diary_poem_before_the_period_is_the_latest_score(engine, people) -> N
     assert data["trend"] == []  # the period's chart stays the period's
     text = " ".join(_pdf_text(reports.render_pdf(data))[1].split())
     assert "No questionnaire answered yet" not in text
-    assert f"POEM {old:%d %b %Y} 7 mild" in text
+    assert f"POEM {old:%d %b %Y} 7 of 28 mild" in text
 
 
 def test_a_newer_questionnaire_still_wins_and_an_older_one_loses(engine, people) -> None:

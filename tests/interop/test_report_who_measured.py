@@ -51,8 +51,8 @@ def test_every_page_says_what_the_clinic_measured_and_who(engine, people) -> Non
         assert footer in text and f"page {n} of 2" in text, (n, text[-300:])
         assert "patient-reported data" not in text, n
     scores = pages[0][pages[0].find("Latest scores"):]
-    assert re.search(r"EASI \d\d \w+ \d{4} [\d.]+ \w+ the clinic \(Dr Linked\)", scores), scores[:400]
-    assert re.search(r"SCORAD \d\d \w+ \d{4} [\d.]+ \w+ the clinic \(Dr Linked\)", scores), scores[:400]
+    assert re.search(r"EASI \d\d \w+ \d{4} [\d.]+ of 72 \w+ the clinic \(Dr Linked\)", scores), scores[:400]
+    assert re.search(r"SCORAD \d\d \w+ \d{4} [\d.]+ of 103 \w+ the clinic \(Dr Linked\)", scores), scores[:400]
 
 
 def test_a_clinicians_name_stays_text_in_the_footer(engine, people) -> None:

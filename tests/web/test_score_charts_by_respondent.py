@@ -206,9 +206,9 @@ def test_the_clinic_page_and_the_report_say_who_answered_a_childs_scores(client,
     cells = [[html.unescape(re.sub(r"<[^>]+>", "", c)) for c in re.findall(r"<td[^>]*>(.*?)</td>", tr)]
              for tr in re.findall(r"<tr>(.*?)</tr>", latest)]
     assert [(c[0], c[2], c[4]) for c in cells if c] == [
-        ("POEM", "4 (self-reported)", "Mia (entered by the parent)"),
-        ("POEM", "14 (parent-reported)", "the parent"),
-        ("POEM", "21", "not recorded (entered by the parent)"),
-        ("RECAP", "0 (self-reported)", "Mia (entered by the parent)"),
-        ("RECAP", "7 (parent-reported)", "the parent"),
+        ("POEM", "4 of 28 (self-reported)", "Mia (entered by the parent)"),
+        ("POEM", "14 of 28 (parent-reported)", "the parent"),
+        ("POEM", "21 of 28", "not recorded (entered by the parent)"),
+        ("RECAP", "0 of 28 (self-reported)", "Mia (entered by the parent)"),
+        ("RECAP", "7 of 28 (parent-reported)", "the parent"),
     ]

@@ -37,6 +37,14 @@ INSTRUMENTS: dict[str, Callable[[Mapping[str, Any]], ScoreResult]] = {
 }
 
 
+#: the highest total of each scored instrument, for "18.1 of 72" where a score is shown without its
+#: scale (the visit PDF, 2026-12-07). Sources: each module's VERSION and docstring -- POEM and RECAP
+#: 0-28 (Charman 2004; Howells 2020), EASI 0-72 (Hanifin 2001), SCORAD 0-103 and objective SCORAD
+#: 0-83 (Kunz 1997), DLQI and CDLQI 0-30 (Finlay 1994; Lewis-Jones 1995), ADCT 0-24 (Pariser 2020).
+SCALE_MAX: dict[str, int] = {"poem": 28, "recap": 28, "easi": 72, "scorad": 103, "objective_scorad": 83,
+                             "dlqi": 30, "cdlqi": 30, "adct": 24}
+
+
 def score_result(instrument: str, payload: Mapping[str, Any]) -> ScoreResult:
     """Score ``payload`` with the named instrument and return the result dataclass."""
     fn = INSTRUMENTS.get(instrument) if isinstance(instrument, str) else None

@@ -167,14 +167,23 @@ def answered_by_words(author_role: str | None, respondent: str | None = None, ch
     return who
 
 
-def _total_and_band(v: dict[str, Any]) -> list[str]:
-    """A score's total and band; a SCORAD recorded without itch and sleep has no total, only its
-    objective SCORAD (Kunz et al. 1997), which is shown then, named as such."""
+def _of_scale(value: Any, scale: str) -> str:
+    """A total with its scale's maximum, "18.1 of 72" (``registry.SCALE_MAX``): the PDF gave EASI and
+    SCORAD totals with no range (2026-12-07); the number alone for a scale not listed or no value."""
+    from gutskin.instruments.registry import SCALE_MAX
+
+    top = SCALE_MAX.get(scale)
+    return _fmt(value) + (f" of {top}" if top is not None and value is not None else "")
+
+
+def _total_and_band(v: dict[str, Any], instrument: str = "") -> list[str]:
+    """A score's total (of its scale's maximum) and band; a SCORAD recorded without itch and sleep has
+    no total, only its objective SCORAD (Kunz et al. 1997), which is shown then, named as such."""
     if v.get("total") is None and v.get("objective") is not None:
-        return [f"objective {_fmt(v['objective'])}", escape(v.get("objective_band") or "–")]
+        return [f"objective {_of_scale(v['objective'], 'objective_scorad')}", escape(v.get("objective_band") or "–")]
     who = respondent_words(v.get("respondent"), v.get("author_role"))
     shown = f' <span class="who">({who})</span>' if who and v.get("total") is not None else ""
-    return [_fmt(v.get("total")) + shown, escape(v.get("band") or "–")]
+    return [_of_scale(v.get("total"), instrument) + shown, escape(v.get("band") or "–")]
 
 
 def _section_scores(data: dict[str, Any]) -> str:
@@ -188,7 +197,7 @@ def _section_scores(data: dict[str, Any]) -> str:
     others: dict[str, list[dict[str, Any]]] = {}
     for o in data.get("latest_other_raters") or []:
         others.setdefault(o["instrument"], []).append(o)
-    rows = [[escape(k.upper()), _date(v.get("answered_on")), *_total_and_band(v),
+    rows = [[escape(k.upper()), _date(v.get("answered_on")), *_total_and_band(v, k),
              escape(answered_by_words(v.get("author_role"), v.get("respondent"), child)
                     + (f" ({v['recorded_by']})" if v.get("recorded_by") and v.get("author_role") == "clinician" else ""))]
             for k, latest_v in sorted(latest.items()) for v in (latest_v, *others.get(k, []))]
