@@ -548,6 +548,23 @@ class _DryRun(Exception):
         self.summary = summary
 
 
+
+def _days_already_there(external_id: str, clashes: list[dt.date], n_days: int) -> str:
+    """The refusal of a bundle with days the record has: which day first, how many, and what to do
+    next. It said only the first day, so a person bringing back their own export, or a clinic a
+    bundle that overlaps, was told no next step (clinician walk, 2026-12-07). An import adds days,
+    never replaces one (docs/interop.md)."""
+    k = len(clashes)
+    head = (f"patient {external_id} already has a diary entry on {clashes[0].isoformat()}; nothing was imported. "
+            f"{k} of the bundle's {n_days} diary days {'is' if k == 1 else 'are'} in the record already")
+    if k == n_days:
+        return head + (": all of them, so this looks like an export of this record brought back; its diary days "
+                       "are here already")
+    return head + (f" (the first {clashes[0].isoformat()}, the last {clashes[-1].isoformat()}). An import adds new days "
+                   f"and never replaces one: import a bundle of the other {n_days - k} days only, or enter them on the "
+                   "diary page")
+
+
 def _import_parsed(s: Session, actor: Actor, parsed: Any, patient_ref: str | None, owner_user_id: int | None,
                    accept_identity_difference: bool, accept_words: str, into: int | None) -> dict[str, Any]:
     """:func:`import_bundle`'s writes, in its transaction ``s``."""
@@ -627,10 +644,10 @@ def _import_parsed(s: Session, actor: Actor, parsed: Any, patient_ref: str | Non
     idents = (_identifier_check(s, actor, p, parsed.other_identifiers, accept_identity_difference, accept_words)
               if parsed.other_identifiers else None)
     if parsed.days:
-        clash = s.scalar(select(DiaryDay.day).where(DiaryDay.patient_id == p.id,
-                                                    DiaryDay.day.in_(list(parsed.days))).order_by(DiaryDay.day).limit(1))
-        if clash is not None:
-            raise Conflict(f"patient {p.external_id} already has a diary entry on {clash.isoformat()}; nothing was imported")
+        clashes = list(s.scalars(select(DiaryDay.day).where(DiaryDay.patient_id == p.id,
+                                                             DiaryDay.day.in_(list(parsed.days))).order_by(DiaryDay.day)))
+        if clashes:
+            raise Conflict(_days_already_there(p.external_id, clashes, len(parsed.days)))
     fids = factor_ids(s, sorted({f for d in parsed.days.values() for f in d["factors"]}))
     now = utcnow()
     for day, d in sorted(parsed.days.items()):
