@@ -447,20 +447,31 @@ def _scores_words(c: dict[str, Any]) -> str:
             "recorded by the clinic)")
 
 
-def report_html(data: dict[str, Any], compact: bool = False) -> str:
-    """The report as one HTML page (WeasyPrint input)."""
+SHORTENED_WORDS = ("Shortened to two pages: the end of this report did not fit and is left out; the patient's "
+                   "page in gutskin shows all of it.")
+"""Said at the top of a report cut to :data:`MAX_PAGES` pages (2026-12-07: the pages after the second were
+dropped with no word, and the footer still counted them: "page 2 of 3")."""
+
+
+def report_html(data: dict[str, Any], compact: bool = False, shortened: bool = False) -> str:
+    """The report as one HTML page (WeasyPrint input); ``shortened``: it will be cut to
+    :data:`MAX_PAGES` pages, which its top says and its page numbers count."""
     from gutskin.interop.charts import itch_sleep_chart, scores_chart
 
     p = data.get("patient") or {}
     start, end = data["start"], data["end"]
     c = data.get("completeness") or {}
     css = CSS.replace("FOOTER", _css_string(footer_words(data)))  # on every page (an @page margin box)
+    if shortened:
+        css = css.replace('" of " counter(pages)', f'" of {MAX_PAGES}"')
     parts = [f"<!doctype html><html><head><meta charset='utf-8'><title>Visit report</title><style>{css}</style></head><body>",
              f"<h1>Visit report: {escape(str(p.get('name') or p.get('external_id') or ''))}</h1>",
              f"<p class='meta'>Patient identifier {escape(str(p.get('external_id') or ''))}"
              + (f", born {p['birth_year']}" if p.get("birth_year") else "")
              + f". Period: {_date(start)} to {_date(end)} ({data.get('weeks')} weeks). "
              f"Generated {_date(data.get('generated_on'))}.</p>"]
+    if shortened:
+        parts.append(f"<p class='meta' id='shortened'><b>{escape(SHORTENED_WORDS)}</b></p>")
     if not _has_data(data):
         parts.append("<div class='empty'><b>No data yet.</b> This patient has not logged any diary day or answered "
                      "any questionnaire, so there are no charts, scores, triggers or forecast to show.</div>")
@@ -522,5 +533,6 @@ def render_pdf(data: dict[str, Any]) -> bytes:
     if len(doc.pages) > MAX_PAGES:
         doc = render_html_pdf(report_html(data, compact=True))
     if len(doc.pages) > MAX_PAGES:  # last resort: keep the first two pages (charts, scores, triggers come first)
+        doc = render_html_pdf(report_html(data, compact=True, shortened=True))
         doc = doc.copy(doc.pages[:MAX_PAGES])
     return doc.write_pdf()
