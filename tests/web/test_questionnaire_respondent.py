@@ -172,7 +172,7 @@ def test_the_clinic_page_the_report_and_fhir_say_who_answered(client, engine, pe
     with transaction(engine) as s:
         data = reports.report_data(s, people.clinician, mia, 12)
     text = " ".join(" ".join(p.extract_text() for p in PdfReader(io.BytesIO(reports.render_pdf(data))).pages).split())
-    assert "POEM" in text and "11 (parent-reported)" in text and "10 (self-reported)" in text, text[:3000]
+    assert "POEM" in text and "11 of 28 (parent-reported)" in text and "10 of 30 (self-reported)" in text, text[:3000]
 
     with transaction(engine) as s:
         bundle = export_bundle(s, people.owner, mia)
