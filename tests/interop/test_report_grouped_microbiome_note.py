@@ -13,8 +13,7 @@ from __future__ import annotations
 
 import io
 
-from tests.conftest import bearer
-from tests.web.test_microbiome_grouped_note import SHARED, TAXONOMY
+from tests.web.test_microbiome_grouped_note import SHARED, TAXONOMY, upload_f3d141
 
 
 def test_a_feature_table_compared_as_genera_is_not_said_to_differ_slightly(client, people) -> None:
@@ -22,12 +21,7 @@ def test_a_feature_table_compared_as_genera_is_not_said_to_differ_slightly(clien
 
     from tests.safety.test_attacks import login_page
 
-    owner = bearer(client, "owner@example.org")
-    r = client.post("/api/v1/me/microbiome", headers=owner, data={"sample_id": "F3D141", "method": "16S"},
-                    files={"file": (SHARED.name, SHARED.read_bytes(), "text/plain"),
-                           "taxonomy": (TAXONOMY.name, TAXONOMY.read_bytes(), "text/plain")})
-    assert r.status_code == 201, r.text
-    rep = r.json()["report"]
+    rep = upload_f3d141(client)["report"]
     comparison = rep["reference_comparison"]
     assert comparison["comparable"] and comparison["grouped_to"] == "genus"
     features, genera = rep["profile"]["n_features_detected"], comparison["features_compared"]

@@ -26,13 +26,19 @@ def _text(page: str) -> str:
     return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", page)).split())
 
 
-def test_a_feature_table_compared_as_genera_says_so(client, people) -> None:
+def upload_f3d141(client) -> dict:  # type: ignore[no-untyped-def]
+    """mothur's F3D141 OTU table with its taxonomy, uploaded by the owner: the API's answer (id, report)."""
     owner = bearer(client, "owner@example.org")
     r = client.post("/api/v1/me/microbiome", headers=owner, data={"sample_id": "F3D141", "method": "16S"},
                     files={"file": (SHARED.name, SHARED.read_bytes(), "text/plain"),
                            "taxonomy": (TAXONOMY.name, TAXONOMY.read_bytes(), "text/plain")})
     assert r.status_code == 201, r.text
-    rep = r.json()["report"]
+    return r.json()
+
+
+def test_a_feature_table_compared_as_genera_says_so(client, people) -> None:
+    stored = upload_f3d141(client)
+    rep = stored["report"]
     comparison = rep["reference_comparison"]
     assert comparison["comparable"] and comparison["grouped_to"] == "genus"
     features, genera = rep["profile"]["n_features_detected"], comparison["features_compared"]
@@ -42,8 +48,8 @@ def test_a_feature_table_compared_as_genera_says_so(client, people) -> None:
     said = (f"The table gives the sample as the file names it ({features} features, {reads} reads). The comparison "
             f"above counts them by genus, as the reference does ({genera} genera), cut down at random to {depth} "
             "reads, the reference's depth, so its values differ from the table's.")
-    for email, url in (("owner@example.org", f"/microbiome/{r.json()['id']}"),
-                       ("linked@clinic.example.org", f"/clinic/patients/{people.owner_pid}/microbiome/{r.json()['id']}")):
+    for email, url in (("owner@example.org", f"/microbiome/{stored['id']}"),
+                       ("linked@clinic.example.org", f"/clinic/patients/{people.owner_pid}/microbiome/{stored['id']}")):
         client.cookies.clear()
         login_page(client, email)
         text = _text(client.get(url).text)
