@@ -1058,6 +1058,9 @@ _BRACKEN_HEADER = ("name", "taxonomy_id", "taxonomy_lvl")
 #: output has no lineage, so the Chordata rule of the Kraken report reader cannot apply; without this,
 #: human reads counted as one more gut genus.
 _HOST_TAXIDS = frozenset({"9605"})
+#: Bracken's ``taxonomy_lvl`` codes in plain words (a refusal of a level other than G names them so)
+_BRACKEN_LEVELS = {"S": "species", "F": "family", "O": "order", "C": "class", "P": "phylum", "K": "kingdom",
+                   "D": "domain", "G": "genus"}
 
 
 def read_bracken_genus(path: str | os.PathLike) -> Profile:
@@ -1083,7 +1086,13 @@ def read_bracken_genus(path: str | os.PathLike) -> Profile:
         raise MicrobiomeInputError("the Bracken output lists no taxa", source=src)
     levels = sorted({(r[i_lvl].strip() if len(r) > i_lvl else "") for r in body})
     if levels != ["G"]:
+        # in plain words first (a parent uploads what the lab sent, 2026-12-07), then the lab's hint
+        words = [_BRACKEN_LEVELS.get(x.upper(), f"level {x!r}" if x else "no level") for x in levels]
+        by = words[0] if len(words) == 1 else "a mix of levels (" + ", ".join(words) + ")"
         raise MicrobiomeInputError(
+            f"this file lists the microbes by {by}, not by genus (Bracken's {by}-level results); gutskin's report "
+            "compares genera, the group above species, which this file does not give. Nothing was read. "
+            "Ask the lab for the same results at genus level, or for the full Bracken report. For the lab: "
             f"Bracken's per-rank output at level {', '.join(repr(x) for x in levels)} names taxa without their "
             "lineage; give its genus-level output (bracken -l G) or the Bracken report (bracken -w, e.g. "
             "sample_bracken_species.kreport), which is read with the lineages", source=src)
