@@ -42,8 +42,8 @@ def test_challenge_api_roles(client, people) -> None:  # type: ignore[no-untyped
                       headers=stranger).status_code == 404
     # a patient cannot record the outcome; the clinician can
     assert client.post(f"/api/v1/challenges/{cid}/outcome", json={"outcome": "refuted"}, headers=owner).status_code == 403
-    v = client.post(f"/api/v1/challenges/{cid}/evaluate", headers=doc)
-    assert v.status_code == 200 and v.json()["verdict"] == "inconclusive" and v.json()["settle"]
+    v = client.post(f"/api/v1/challenges/{cid}/evaluate", headers=doc)  # no dose taken: nothing to evaluate (2026-12-07)
+    assert v.status_code == 422 and "no dose has been taken" in v.json()["detail"]
     out = client.post(f"/api/v1/challenges/{cid}/outcome", json={"outcome": "refuted", "note": "tolerated at home"},
                       headers=doc)
     assert out.status_code == 200 and out.json()["allergy_record"]["status"] == "refuted"

@@ -21,9 +21,9 @@ def test_an_immediate_reaction_does_not_ask_for_baseline_days(client, people, en
     cid = client.post(f"/api/v1/patients/{people.owner_pid}/challenges", json=PLAN, headers=doc).json()["id"]
     login_page(client, "linked@clinic.example.org")
     r = client.post(f"/api/v1/challenges/{cid}/evaluate", headers=doc)
-    assert r.status_code == 200 and r.json()["settle"]  # nothing logged: the diary verdict says what it needs
+    assert r.status_code == 422  # no dose given yet: nothing to evaluate (2026-12-07)
     page = html.unescape(client.get(f"/clinic/challenges/{cid}").text)
-    assert "What would settle it:" in page and 'id="late-verdict"' not in page
+    assert 'id="no-verdict"' in page and 'id="late-verdict"' not in page
     shift_back(engine, cid, 7)  # the baseline week is over: the clinic day is today
     given = earlier_today(hours=1).astimezone().isoformat()
     dose = {"step": 1, "given_at": given, "amount": "3 mg protein", "symptoms": "hives on the chin", "reactions": ["hives"]}

@@ -7,7 +7,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-from tests.challenges.test_services import shift_back
+from sqlalchemy import select
+
+from gutskin.store.models import ChallengeDose
+from tests.challenges.test_services import log_baseline, shift_back
 from tests.conftest import earlier_today
 
 
@@ -84,6 +87,13 @@ def test_a_home_challenge_decided_by_the_clinician_says_so_beside_the_diary(engi
         cid = int(ch.create_plan(s, people.clinician, people.owner_pid, _plan(  # type: ignore[arg-type]
             food="food.egg", kind="home", released_for_home=True,
             doses=[ch.DoseStep(0, "1/4 cooked egg"), ch.DoseStep(2, "1/2 cooked egg")]))["id"])
+    # step 1 taken after the logged baseline week: a challenge before its first dose has nothing to evaluate (2026-12-07)
+    shift_back(engine, cid, 7)
+    log_baseline(engine, cid)
+    with transaction(engine) as s:
+        first = min(d.id for d in s.scalars(select(ChallengeDose).where(ChallengeDose.challenge_id == cid)))
+        ch.take_dose(s, people.owner, cid, first, {k: False for k in ch.SAFETY_SYMPTOMS})
+    with transaction(engine) as s:
         ch.evaluate(s, people.clinician, cid)
         ch.confirm_outcome(s, people.clinician, cid, "refuted", note="ate a whole egg without a reaction")
     notes = _notes(engine, people, "food.egg")

@@ -440,6 +440,7 @@ def _out(session: Session, ch: FoodChallenge, today: dt.date | None = None, full
     if full:
         doses = _doses(session, ch)
         d["doses"] = [_dose_out(x, patient) for x in doses]
+        d["evaluate_refused"] = nothing_to_evaluate(ch, doses)  # the page hides "Evaluate from the diary" and says why
         # clinic doses with objective signs: the page stops offering doses and says why (``_clinic_signs``)
         d["objective_signs"] = [{"step": n, "signs": keys, "words": _signs_words([(n, keys)])}
                                 for n, keys in _clinic_signs(doses)]
@@ -1761,11 +1762,32 @@ def record_supervised_outcome(session: Session, actor: Actor, challenge_id: int,
     return _out(session, ch)
 
 
+def nothing_to_evaluate(ch: FoodChallenge, doses: list[ChallengeDose]) -> str | None:
+    """Why the diary cannot be evaluated yet (None: it can). The verdict compares the itch in the
+    observation windows after the doses with the baseline: before a dose is taken there is nothing
+    to compare. Until 2026-12-07 a plan not yet started offered "Evaluate from the diary" and stored
+    a verdict ("not enough data") for a challenge in which nothing had been eaten."""
+    if any(d.status == "taken" for d in doses):
+        return None
+    if ch.status == "stopped" and ((ch.stop_reason or "").startswith("safety check") or ch.immediate_outcome == "positive"):
+        return None  # an immediate reaction at the safety check decides the verdict (reaction likely)
+    if ch.status == "stopped":
+        return ("this challenge stopped before any dose was taken, so there is no reaction to evaluate; "
+                "record the outcome (with the reason) or plan the challenge again")
+    first = next((d for d in doses if d.status == "planned"), None)
+    when = f" (step {first.step} is due on {_day_words(first.planned_on)})" if first is not None else ""
+    return ("nothing to evaluate yet: no dose has been taken. The verdict compares the days after each dose "
+            f"with the food-free baseline; evaluate once the first step is taken{when}")
+
+
 def evaluate(session: Session, actor: Actor, challenge_id: int) -> dict[str, object]:
     """Run the verdict (``gutskin.insights.challenges``) on the diary and store it with the challenge."""
     ch = _challenge(session, actor, challenge_id, "read")
     if ch.status in ("cancelled",):
         raise InvalidInput("status: this challenge was cancelled")
+    refusal = nothing_to_evaluate(ch, _doses(session, ch))
+    if refusal:
+        raise InvalidInput(f"evaluate: {refusal}")
     result = _verdict_of(session, ch)
     today = zones.patient_today(session, ch.patient_id)
     ch.verdict = result
