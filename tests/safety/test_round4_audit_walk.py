@@ -79,6 +79,14 @@ def home_running(s, people) -> dict[str, Any]:  # type: ignore[no-untyped-def]
     return {"challenge_id": out["id"], "dose_id": out["doses"][0]["id"]}
 
 
+def home_dosed(s, people) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+    """:func:`home_running` with its first dose taken: a challenge with something to evaluate (a plan
+    before its first dose is refused evaluation since 2026-12-07)."""
+    ids = home_running(s, people)
+    ch.take_dose(s, people.owner, ids["challenge_id"], ids["dose_id"], SAFE)
+    return ids
+
+
 def home_new(s, people) -> dict[str, Any]:  # type: ignore[no-untyped-def]
     return {"challenge_id": ch.create_plan(s, people.clinician, people.owner_pid, _plan())["id"]}
 
@@ -189,10 +197,10 @@ SCENARIOS: dict[tuple[str, str], list[Scenario]] = {
         Scenario("clinician_linked", home_running, [("confirm", "food_challenge"), ("create", "allergy_record")],
                  {"outcome": "confirmed", "note": "hives after the first dose in clinic"})],
     ("POST", "/api/v1/challenges/{challenge_id}/evaluate"): [
-        Scenario("patient_a", home_running, [("evaluate", "food_challenge")]),
-        Scenario("clinician_linked", home_running, [("evaluate", "food_challenge")])],
+        Scenario("patient_a", home_dosed, [("evaluate", "food_challenge")]),
+        Scenario("clinician_linked", home_dosed, [("evaluate", "food_challenge")])],
     ("POST", "/clinic/challenges/{challenge_id}/evaluate"): [
-        Scenario("clinician_linked", home_running, [("evaluate", "food_challenge")])],
+        Scenario("clinician_linked", home_dosed, [("evaluate", "food_challenge")])],
     ("POST", "/api/v1/challenges/{challenge_id}/stop"): [
         Scenario("patient_a", home_new, [("stop", "food_challenge")], {"reason": "holiday"}),
         Scenario("clinician_linked", home_new, [("stop", "food_challenge")], {"reason": "holiday"})],
