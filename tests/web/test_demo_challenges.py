@@ -20,7 +20,7 @@ from sqlalchemy import func, select
 
 from gutskin.clinic import challenges as chal
 from gutskin.clinic.accounts import actor_for
-from gutskin.clinic.demo import CLINICIAN, PASSWORD, load_demo
+from gutskin.clinic.demo import CLINICIAN, PASSWORD, demo_today, load_demo
 from gutskin.store.db import transaction
 from gutskin.store.models import (
     AuditEvent,
@@ -46,7 +46,7 @@ def _user_and_patient(s, email: str) -> tuple[User, int]:  # type: ignore[no-unt
 
 
 def test_the_demo_has_a_finished_and_a_running_challenge(db_url: str, engine) -> None:  # type: ignore[no-untyped-def]
-    today = dt.date.today()
+    today = demo_today()  # the demo patients' today (their profiles' zone), not this machine's date
     load_demo(db_url)
     with transaction(engine) as s:
         events = s.scalar(select(func.count()).select_from(AuditEvent))

@@ -12,6 +12,11 @@ reintroduction with step 1 taken three days ago and step 2 due today. Both go th
 and a patient use (audited as them); the days between the steps pass the way tests/challenges let them pass, by
 moving the plan's stored dates back (the service refuses plans and doses in the past). Idempotent: when the demo
 clinician exists, nothing is written and the logins are printed again.
+
+The demo's people live in :data:`ZONE` (since 2026-12-07): every patient profile has it as its time zone (chosen as
+on My data, audited as the patient's), and "today" above is today there, not the loading machine's date. Before, the
+profiles had no zone, so a clinician whose browser was ahead of the machine that loaded the demo (Auckland, or a
+server on UTC in the evening) saw every diary end "yesterday" on the panel and today's chart day empty.
 """
 
 from __future__ import annotations
@@ -21,7 +26,7 @@ import io
 
 from sqlalchemy import select
 
-from gutskin.clinic import accounts, appointments, sharing
+from gutskin.clinic import accounts, appointments, sharing, zones
 from gutskin.clinic import challenges as chal
 from gutskin.clinic import microbiome as micro
 from gutskin.clinic.accounts import actor_for
@@ -47,7 +52,14 @@ EGG_LAST_DAY_AGO = 30
 DAIRY_DOSES = ((0, "5 ml milk"), (3, "30 ml milk"), (6, "100 ml milk"))
 DAIRY_STEPS_TAKEN = 1
 DAIRY_REINTRODUCTION_AGO = 3
-DOSE_HOUR_UTC = 8  # every demo dose is taken at 08:00 UTC (zone UTC): the verdict does not depend on the load time
+DOSE_HOUR = 8  # every demo dose is taken at 08:00 in ZONE (stored with it): the verdict does not depend on the load time
+#: where the demo's patients live (their profiles' time zone) and the demo clinic is; README's demo section says so
+ZONE = "Europe/London"
+
+
+def demo_today() -> dt.date:
+    """The demo patients' today (in :data:`ZONE`), the day their diaries end."""
+    return zones.today_in(ZONE)
 
 
 def stool_table() -> bytes:
@@ -57,11 +69,11 @@ def stool_table() -> bytes:
     return files("gutskin.clinic").joinpath(STOOL_FILE).read_bytes()
 
 
-def _rows_from_cohort(n: int, days: int, seed: int) -> list[DiaryRow]:
-    """Virtual patients of the gut–skin axis simulator, diaries ending today."""
+def _rows_from_cohort(n: int, days: int, seed: int, today: dt.date) -> list[DiaryRow]:
+    """Virtual patients of the gut–skin axis simulator, diaries ending ``today``."""
     from gutskin.axis.cohort import simulate_cohort
 
-    start = dt.date.today() - dt.timedelta(days=days - 1)
+    start = today - dt.timedelta(days=days - 1)
     return list(simulate_cohort(n, days, seed, start=start, id_prefix="demo").rows)
 
 
@@ -96,14 +108,15 @@ def load_demo(database_url: str, seed: int = 7) -> list[str]:
             u = accounts.create_user(s, f"{name}@demo.gutskin.org", PASSWORD, "patient", name.capitalize())
             p = s.scalar(select(Patient).where(Patient.owner_user_id == u.id))
             assert p is not None
+            zones.set_profile_zone(s, actor_for(u), p.id, ZONE)  # as the patient chooses it on My data
             patient_ids[name] = (u, p)
         s.flush()
         ext_for = {}
         for i, name in enumerate(PATIENTS):
             u, p = patient_ids[name]
             ext_for[f"demo{i + 1:03d}"] = p.external_id
-    rows = _rows_from_cohort(len(PATIENTS), DAYS, seed)
-    today = dt.date.today()
+    today = demo_today()
+    rows = _rows_from_cohort(len(PATIENTS), DAYS, seed, today)
     _keep_challenge_diet(rows, f"demo{PATIENTS.index(CHALLENGE_PATIENT) + 1:03d}", today)
     for r in rows:
         r.patient = ext_for[r.patient]
@@ -124,10 +137,10 @@ def load_demo(database_url: str, seed: int = 7) -> list[str]:
             sharing.accept_invite(s, actor_for(clin), code)
             if name == "ben":
                 appointments.request_appointment(s, actor, pid, "Flare after the holidays; steroid cream not helping",
-                                                 "soon", "weekday mornings")
+                                                 "soon", "weekday mornings", ZONE)
             if name == "ana":  # uploaded by Ana, as the Gut microbiome page does (audited as hers)
                 micro.upload_sample(s, actor, pid, "stool-genus.csv", stool_table(), method="16S",
-                                    collected_on=dt.date.today() - dt.timedelta(days=STOOL_DAYS_AGO))
+                                    collected_on=today - dt.timedelta(days=STOOL_DAYS_AGO))
             if name == CHALLENGE_PATIENT:  # same transaction: the demo's sharing and challenges, or none
                 _challenges(s, actor_for(clin), actor, pid, today)
     return lines
@@ -180,10 +193,10 @@ def _days_pass(s, challenge_id: int, days: int) -> None:  # type: ignore[no-unty
 def _run_challenge(s, clinician, patient, pid: int, food: str, steps: tuple[tuple[int, str], ...],  # type: ignore[no-untyped-def]
                    baseline_start: dt.date, taken: int, today: dt.date) -> int:
     """The clinician plans a home challenge starting today; the patient takes the first ``taken``
-    steps on their planned days at 08:00 UTC (answering the safety check); the days pass until the
-    plan starts on ``baseline_start``."""
-    now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
-    dose_at = now.replace(hour=DOSE_HOUR_UTC, minute=0, second=0, microsecond=0)
+    steps on their planned days at 08:00 in :data:`ZONE` (answering the safety check); the days pass
+    until the plan starts on ``baseline_start``."""
+    now = dt.datetime.now(zones.known(ZONE)).replace(tzinfo=None)  # the wall time in ZONE
+    dose_at = now.replace(hour=DOSE_HOUR, minute=0, second=0, microsecond=0)
     if dose_at > now:
         dose_at -= dt.timedelta(days=1)
     plan = chal.PlanInput(food=food, kind="home", released_for_home=True, start=today, baseline_days=BASELINE_DAYS,
@@ -198,8 +211,7 @@ def _run_challenge(s, clinician, patient, pid: int, food: str, steps: tuple[tupl
         until = (dose.planned_on - dose_at.date()).days  # days to pass so the step is due on the dose's day
         _days_pass(s, cid, until)
         passed += until
-        chal.take_dose(s, patient, cid, dose.id, no_symptoms, taken_at=dose_at.replace(tzinfo=dt.UTC),
-                       today=dose_at.date())
+        chal.take_dose(s, patient, cid, dose.id, no_symptoms, taken_at=dose_at, today=dose_at.date(), zone=ZONE)
     _days_pass(s, cid, (today - baseline_start).days - passed)
     return cid
 
