@@ -227,6 +227,10 @@ ROWS: dict[tuple[str, str], Row] = {
                                            lambda w, p: {"json": {"email": f"new-{p}@example.org", "password": "long password 1"}}),
     ("POST", "/api/v1/auth/token"): Row(PUBLIC, js({"email": "owner@example.org", "password": People.password})),
     ("DELETE", "/api/v1/auth/token"): Row(ME_ANY, audit=ME_WRITERS),  # the caller's own token (0020)
+    # the caller's own tokens listed; one revoked by id: A's token id, so everyone else gets 404 (2026-12-07)
+    ("GET", "/api/v1/auth/tokens"): Row(ME_ANY),
+    ("DELETE", "/api/v1/auth/tokens/{token_id}"): Row(exp(401, OK, 404, 404, 404, 404), audit=A_ONLY,
+                                                      ids=lambda w: {"token_id": own_token_id(w, "patient_a")}),
     # the caller's account and own profile (API)
     ("GET", "/api/v1/me"): Row(ME_ANY),
     ("POST", "/api/v1/me/password"): Row(ME_ANY, js({"old_password": People.password, "new_password": "another password 2"})),

@@ -52,6 +52,7 @@ NO_HEALTH_DATA: dict[tuple[str, str], str] = {
                                       "/api/v1/me's profile list)",
     ("POST", "/api/v1/me/password"): "the password",
     ("POST", "/api/v1/me/sign-out-everywhere"): "ends sessions and tokens",
+    ("GET", "/api/v1/auth/tokens"): "the account's own API tokens (app labels and times), as /account lists them",
     ("GET", "/data"): "the export links and the names of the account's own profiles",
     ("GET", "/insights"): "an empty page; its panel (/insights/panel) is what reads, and is audited",
     ("GET", "/questionnaire/{instrument}"): "an empty questionnaire form",

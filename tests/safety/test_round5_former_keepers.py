@@ -74,6 +74,8 @@ NO_RECORD_ID: dict[tuple[str, str], str] = {
     ("POST", "/account/sign-out-everywhere"): "the caller's account",
     ("POST", "/account/tokens/revoke"): "one of the caller's own API tokens (another's: 404, test_api_tokens_one_by_one)",
     ("DELETE", "/api/v1/auth/token"): "the caller's own API token",
+    ("GET", "/api/v1/auth/tokens"): "the caller's own API tokens",
+    ("DELETE", "/api/v1/auth/tokens/{token_id}"): "one of the caller's own API tokens (another's: 404, test_api_token_list)",
     ("GET", "/data"): "the caller's own profiles",
     ("GET", "/data/archive.json"): "the caller's account's profiles",
     ("POST", "/data/delete"): "the caller's account (walked in test_handover_attack_walk)",
@@ -115,7 +117,7 @@ def _app_routes() -> dict[tuple[str, str], set[str]]:
 
 
 APP_ROUTES = _app_routes()
-PATH_NAMES_OF_NO_RECORD = {"instrument", "job"}
+PATH_NAMES_OF_NO_RECORD = {"instrument", "job", "token_id"}  # token_id: an account's API token, no profile's
 #: routes reading the profile from a form field by hand (not a FastAPI parameter): the field is set to the child
 FORM_PROFILE = {("POST", "/data/import"): "patient"}
 

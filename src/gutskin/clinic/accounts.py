@@ -511,9 +511,11 @@ def _delete_web_sessions(session: Session, user_id: int) -> None:
     session.execute(delete(ApiToken).where(ApiToken.user_id == user_id))
 
 
-def list_api_tokens(session: Session, actor: Actor) -> list[dict]:
+def list_api_tokens(session: Session, actor: Actor, current_id_hash: str | None = None) -> list[dict]:
     """The caller's own API tokens that still work (not revoked, not expired), newest first: id,
-    label (the app's User-Agent at sign-in), created, last used (to the minute) and expires."""
+    label (the app's User-Agent at sign-in), created, last used (to the minute), expires, and
+    ``current``: whether it is the token whose id hashes to ``current_id_hash`` (the one an API
+    call carries; ``GET /api/v1/auth/tokens``). Never the token itself: the row keeps only a hash."""
     from gutskin.store.models import ApiToken
 
     if actor.user_id is None:
@@ -522,7 +524,8 @@ def list_api_tokens(session: Session, actor: Actor) -> list[dict]:
         ApiToken.user_id == actor.user_id, ApiToken.revoked_at.is_(None), ApiToken.expires_at >= utcnow())
         .order_by(ApiToken.created_at.desc(), ApiToken.id.desc())).all()
     return [{"id": r.id, "label": r.label, "created_at": r.created_at, "last_used_at": r.last_used_at,
-             "expires_at": r.expires_at} for r in rows]
+             "expires_at": r.expires_at, "current": current_id_hash is not None and r.id_hash == current_id_hash}
+            for r in rows]
 
 
 def revoke_api_token(session: Session, actor: Actor, token_id: int | None = None, id_hash: str | None = None) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from fastapi import APIRouter, HTTPException, Request, Response
+from fastapi import APIRouter, HTTPException, Path, Request, Response
 from pydantic import ValidationError
 
 from gutskin.clinic import accounts
@@ -12,7 +12,7 @@ from gutskin.clinic.access import owned_patients
 from gutskin.clinic.accounts import actor_for
 from gutskin.clinic.passwords import WEAK_REASONS, weakness
 from gutskin.web import hashgate, security
-from gutskin.web.api.schemas import AccountOut, Credentials, RegisterIn, TokenOut
+from gutskin.web.api.schemas import AccountOut, ApiTokenOut, Credentials, RegisterIn, TokenOut
 from gutskin.web.deps import api_actor, settings_of, unit_of_work
 from gutskin.web.errors import unreadable_body
 
@@ -117,4 +117,44 @@ def revoke_token(request: Request) -> Response:
         scheme, _, raw = request.headers.get("authorization", "").partition(" ")
         id_hash = security.token_row_hash(s.secret_key, raw.strip(), s.token_minutes * 60)
         accounts.revoke_api_token(session, actor, id_hash=id_hash)
+    return Response(status_code=204)
+
+
+def _current_id_hash(request: Request) -> str | None:
+    """The ``api_tokens.id_hash`` of the bearer token this request carries (checked by ``api_actor`` first)."""
+    s = settings_of(request)
+    scheme, _, raw = request.headers.get("authorization", "").partition(" ")
+    return security.token_row_hash(s.secret_key, raw.strip(), s.token_minutes * 60)
+
+
+def _stamp(value) -> str:  # type: ignore[no-untyped-def]
+    return value.isoformat(timespec="seconds") + "Z"
+
+
+@router.get("/tokens", response_model=list[ApiTokenOut], summary="List this account's signed-in apps (API tokens)",
+            responses={401: {"description": "no token, or one revoked or expired"}})
+def list_tokens(request: Request) -> list[ApiTokenOut]:
+    """The calling account's API tokens that still work, newest first: each one's row id (never the
+    token), label (the app's User-Agent at sign-in), created, last used, expires, and ``current``
+    (the token of this request). The account page's "Apps signed in" lists the same tokens."""
+    with unit_of_work(request) as session:
+        actor = api_actor(request, session)
+        rows = accounts.list_api_tokens(session, actor, _current_id_hash(request))
+        return [ApiTokenOut(id=r["id"], label=r["label"], created_at=_stamp(r["created_at"]),
+                            last_used_at=_stamp(r["last_used_at"]), expires_at=_stamp(r["expires_at"]),
+                            current=r["current"]) for r in rows]
+
+
+@router.delete("/tokens/{token_id}", status_code=204, summary="Revoke one of this account's API tokens",
+               responses={401: {"description": "no token, or one revoked or expired"},
+                          404: {"description": "no working token of this account has this id (another account's "
+                                "token, one already revoked or expired, or none: the same answer)"}})
+def revoke_one_token(request: Request, token_id: int = Path(..., description="an id from GET /auth/tokens")) -> Response:
+    """Revoke one API token of the calling account by its id (an app on a lost phone); the others go
+    on. The token of this request may be named too (then it ends, as ``DELETE /auth/token``).
+    Another account's token id is 404, as an id naming nothing. Audited like the account page's
+    "Sign this app out" (``revoke`` ``api_token`` on each of the account's own profiles)."""
+    with unit_of_work(request) as session:
+        actor = api_actor(request, session)
+        accounts.revoke_api_token(session, actor, token_id=token_id)
     return Response(status_code=204)

@@ -32,6 +32,17 @@ class AccountOut(BaseModel):
     patients: list[dict] = []
 
 
+class ApiTokenOut(BaseModel):
+    """One of the calling account's working API tokens (never the token itself: only its row id)."""
+
+    id: int = Field(description="the token's row id, for DELETE /api/v1/auth/tokens/{id}")
+    label: str = Field(description="the app's User-Agent at sign-in (up to 200 characters)")
+    created_at: str = Field(description="when the token was issued (UTC, ISO 8601)")
+    last_used_at: str = Field(description="the last call with it (UTC, ISO 8601; written at most once a minute)")
+    expires_at: str = Field(description="when it stops working (UTC, ISO 8601)")
+    current: bool = Field(description="true for the token this request carries")
+
+
 class TimeZoneIn(Strict):
     time_zone: str = Field(..., max_length=64, description="an IANA time zone name, e.g. Europe/London")
 
