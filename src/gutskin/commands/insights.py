@@ -139,6 +139,8 @@ def forecast(
         help="Diary CSV of coming days holding only planned exposures (a meal, a visit to a cat, "
         "a pollen forecast) for days 1..horizon after each patient's last row.",
     ),
+    jobs: int = typer.Option(
+        0, "--jobs", help="Worker processes (0: every core this process may use; 1: none)."),
     progress: bool | None = typer.Option(
         None, "--progress/--no-progress",
         help="Progress on standard error (default: only when standard error is a terminal)."),
@@ -147,12 +149,15 @@ def forecast(
     _single_threaded_blas()
     from gutskin.commands._common import diary_source
     from gutskin.insights.forecast import SCORES, forecast_frame, read_plan
+    from gutskin.insights.pool import default_jobs
     from gutskin.insights.wording import risk_percent
 
     if not 1 <= horizon <= 28:
         _fail("error: --horizon must be between 1 and 28")
     if score not in SCORES:
         _fail(f"error: --score must be one of {', '.join(SCORES)}")
+    if jobs < 0:
+        _fail(f"error: --jobs must be 0 (every core) or more, got {jobs}")
     if plan is not None and str(plan) == "-" and str(diary) == "-":
         _fail("error: --plan -: standard input is already the diary; give the plan's path")
     frame = _read(diary)
@@ -160,10 +165,11 @@ def forecast(
         # a plan with no rows (only its header) plans nothing: the plain forecast (docs/insights.md).
         # Its errors name the file, line and column, as the diary's do (read_plan)
         plans = read_plan(diary_source(plan), frame, horizon) if plan is not None else None
-        fcs = forecast_frame(frame, horizon, score=score, plans=plans, progress=_Progress("forecast", progress))
+        fcs = forecast_frame(frame, horizon, score=score, plans=plans, jobs=jobs or default_jobs(),
+                             progress=_Progress("forecast", progress))
     except ValueError as exc:
         _fail(f"error: {exc}")
-    except KeyboardInterrupt:  # the answer is printed at the end, in one piece
+    except KeyboardInterrupt:  # the answer is printed at the end, in one piece (workers stopped with it)
         print("forecast: interrupted; nothing was printed", file=sys.stderr)
         raise typer.Exit(130) from None
     word = "itch" if score == "itch" else "sleep loss"

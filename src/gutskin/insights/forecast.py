@@ -1360,31 +1360,44 @@ def score_frame(frame, score: str = "itch"):
 
 
 def forecast_frame(
-    frame, horizon: int = 7, covariates: bool = True, score: str = "itch", plans=None, progress=None, **kwargs
+    frame, horizon: int = 7, covariates: bool = True, score: str = "itch", plans=None, progress=None,
+    jobs: int = 1, **kwargs
 ) -> dict[str, PatientForecast]:
     """Forecast every patient of a diary frame (``read_diary_frame``): patient -> forecast.
 
     With ``covariates`` the frame's factor columns (every non-core column) enter BinAR1-X.
     ``score``: ``"itch"`` or ``"sleep_loss"`` (:data:`SCORES`). ``plans``: patient -> plan
     (:func:`plans_from_frame`, :func:`forecast_patient`). ``progress``: called as
-    ``progress(patients_done, patients)`` after each patient (the CLI's progress on stderr).
+    ``progress(patients_done, patients)`` as patients finish (the CLI's progress on stderr).
+    ``jobs`` > 1: patients are shared out to that many worker processes
+    (:func:`gutskin.insights.pool.ordered_map`; 8 patients or more); each patient's forecast is
+    the same computation in any process, and the answer keeps the patients' order.
     """
     from gutskin.diary.csvio import CORE_COLUMNS
+    from gutskin.insights.pool import ordered_map
 
     frame = score_frame(frame, score)
     names = [c for c in frame.columns if c not in CORE_COLUMNS] if covariates else []
     plans = plans or {}
-    out: dict[str, PatientForecast] = {}
     groups = frame.groupby(frame["patient"].astype(str), sort=True)
-    n = groups.ngroups
-    for i, (pid, g) in enumerate(groups):
-        fac = g[names] if names else None
-        out[str(pid)] = forecast_patient(
-            g["date"], g["itch"], horizon, patient=str(pid), factors=fac, plan=plans.get(str(pid)), **kwargs
-        )
-        if progress is not None:
-            progress(i + 1, n)
+    tasks = (
+        (str(pid), g["date"], g["itch"], horizon, g[names] if names else None, plans.get(str(pid)), kwargs)
+        for pid, g in groups
+    )
+    out: dict[str, PatientForecast] = {}
+    for pf in ordered_map(_forecast_task, tasks, groups.ngroups, jobs, progress, warm=_warm_forecast):
+        out[pf.patient] = pf
     return out
+
+
+def _forecast_task(task) -> PatientForecast:
+    pid, dates, itch, horizon, fac, plan, kwargs = task
+    return forecast_patient(dates, itch, horizon, patient=pid, factors=fac, plan=plan, **kwargs)
+
+
+def _warm_forecast() -> None:
+    """Load the compiled kernels in this process, so forked workers have them."""
+    filter_series(np.array([3.0, 4.0]))
 
 
 def plans_from_frame(plan, diary, horizon: int) -> dict[str, dict[str, list[float | None]]]:
