@@ -176,7 +176,7 @@ def test_a_patient_who_stops_after_a_dose_keeps_observing(engine, people) -> Non
     assert step["text"].endswith(ch.FLARE_ADVICE)
     with transaction(engine) as s:  # three days later the window is over: the stop alone
         step = ch.today_steps(s, people.owner, people.owner_pid, day=dt.date.today() + dt.timedelta(days=3))[0]
-    assert step["text"] == "This egg challenge was stopped: busy week, will try again later"
+    assert step["text"] == "This egg challenge was stopped after step 1 (reason given: busy week, will try again later)."
 
 
 def _finished(engine, people):  # type: ignore[no-untyped-def]

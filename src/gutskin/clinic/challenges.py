@@ -341,6 +341,58 @@ def _signs_words(signs: list[tuple[int, list[str]]]) -> str:
     return ", ".join(f"step {step} ({'; '.join(label(k) for k in keys)})" for step, keys in signs)
 
 
+def _sign_label(key: str) -> str:
+    """A safety sign in a sentence: "hives", "swelling of the lips, face, tongue or throat"."""
+    text = SAFETY_SYMPTOMS.get(key, key).split(" (")[0]
+    return text[:1].lower() + text[1:]
+
+
+def _and_words(items: list[str]) -> str:
+    """"hives", "hives and repeated vomiting", "a; b and c" (the labels hold commas of their own)."""
+    return items[0] if len(items) == 1 else "; ".join(items[:-1]) + " and " + items[-1]
+
+
+def stop_words(ch: FoodChallenge, doses: list[ChallengeDose]) -> str | None:
+    """Why and where a stopped challenge stopped, in plain words for every page and list that shows
+    it: "Stopped at step 3, before its dose, because of hives (safety check)", "Stopped by the patient
+    after step 1", "Stopped in clinic at step 2 because of an immediate reaction: urticaria after 30 mg".
+    None for a challenge that did not stop. The stored reason is kept as it is (the FHIR export and the
+    verdict read it): the pages printed it raw, "stopped: safety check: hives" (h2 walk, 2026-12-07)."""
+    if ch.status != "stopped":
+        return None
+    reason = (ch.stop_reason or "").strip()
+    at_dose = next((d for d in doses if d.status == "stopped"), None)  # the safety check before a dose stopped it
+    taken = [d for d in doses if d.status == "taken"]
+    if at_dose is not None:
+        where = f"at step {at_dose.step}, before its dose"
+    elif taken:
+        where = f"after step {taken[-1].step}"
+    else:
+        where = "before the first step"
+    if reason.startswith("safety check:"):
+        keys = [k.strip() for k in reason[len("safety check:"):].split(",") if k.strip()]
+        signs = _and_words([_sign_label(k) for k in keys]) if keys else "a warning sign"
+        return f"Stopped {where}{',' if at_dose is not None else ''} because of {signs} (safety check)"
+    if ch.immediate_outcome in ("positive", "stopped"):
+        clinic = f"at step {taken[-1].step}" if taken else "before the first dose"
+        signs = _clinic_signs(doses)
+        said = "; ".join(x for x in (f"objective signs: {_and_words([_sign_label(k) for k in signs[-1][1]])}" if signs else "",
+                                     f"reason given: {reason}" if reason else "") if x)
+        why = " because of an immediate reaction" if ch.immediate_outcome == "positive" else ""
+        return f"Stopped in clinic {clinic}{why}" + (f" ({said})" if said else "")
+    if reason == "stopped by the patient":
+        return f"Stopped by the patient {where}"
+    from gutskin.clinic.sharing import CLOSED_ACCOUNT_REASON
+
+    if reason in (ENDED_SHARING_REASON, CLOSED_ACCOUNT_REASON):
+        return f"Stopped {where} because {reason}"
+    return f"Stopped {where}" + (f" (reason given: {reason})" if reason else " (no reason given)")
+
+
+def _lower_first(text: str) -> str:
+    return text[:1].lower() + text[1:]
+
+
 def _z(moment: dt.datetime | None, timespec: str = "minutes") -> str | None:
     """A stored instant (naive UTC) as the API gives every time: ISO 8601 ending in ``Z``, so an
     app in Auckland does not read ``2026-12-04T23:10`` as its own clock (appointments, invites and
@@ -440,6 +492,7 @@ def _out(session: Session, ch: FoodChallenge, today: dt.date | None = None, full
     if full:
         doses = _doses(session, ch)
         d["doses"] = [_dose_out(x, patient) for x in doses]
+        d["stop_words"] = stop_words(ch, doses)
         d["evaluate_refused"] = nothing_to_evaluate(ch, doses)  # the page hides "Evaluate from the diary" and says why
         # clinic doses with objective signs: the page stops offering doses and says why (``_clinic_signs``)
         d["objective_signs"] = [{"step": n, "signs": keys, "words": _signs_words([(n, keys)])}
@@ -817,7 +870,17 @@ def list_challenges(session: Session, actor: Actor, patient_id: int, day: dt.dat
     day = day or zones.patient_today(session, patient_id)
     # the patient read once: the session's identity map holds it weakly, so a get per row read
     # it again for each challenge (21 statements more for 20 challenges; pages_long_record, 2026-12-06)
-    return [_out(session, ch, day, full=False, patient=patient) for ch in rows]
+    out = [_out(session, ch, day, full=False, patient=patient) for ch in rows]
+    stopped = [ch for ch in rows if ch.status == "stopped"]
+    if stopped:  # why each stopped, in words (one statement for all of them)
+        doses: dict[int, list[ChallengeDose]] = {ch.id: [] for ch in stopped}
+        for dose in session.scalars(select(ChallengeDose).where(ChallengeDose.challenge_id.in_(list(doses)))
+                                    .order_by(ChallengeDose.step, ChallengeDose.id)).all():
+            doses[dose.challenge_id].append(dose)
+        words = {ch.id: stop_words(ch, doses[ch.id]) for ch in stopped}
+        for row in out:
+            row["stop_words"] = words.get(int(row["id"]))  # type: ignore[call-overload]
+    return out
 
 
 def get_challenge(session: Session, actor: Actor, challenge_id: int) -> dict[str, object]:
@@ -927,7 +990,7 @@ def _step_for(session: Session, ch: FoodChallenge, day: dt.date, zone: str | Non
         where = "at home" if nd.setting == "home" else "in clinic"
         step["next_text"] = f"Next step {nd.step} ({nd.amount}, {where}) is due on {nd.planned_on.isoformat()}."
     if phase == "stopped":
-        step["action"], step["text"] = "stopped", f"This {food} challenge was stopped: {ch.stop_reason or ''}".strip()
+        step["action"], step["text"] = "stopped", f"This {food} challenge was {_lower_first(stop_words(ch, doses) or 'stopped')}."
         step["next_due"] = step["next_text"] = None
         if (ch.stop_reason or "").startswith("safety check"):
             step["guidance"] = emergency_guidance(child, _alert_reaches_a_clinician(session, ch))
@@ -2183,13 +2246,22 @@ def clinician_alerts(session: Session, actor: Actor, day: dt.date | None = None)
     # outcome; a safety stop is on the alerts list until acknowledged, but a stop by the patient or by
     # the end of sharing was listed nowhere, so no clinician -- the next one linked included -- was told
     alerted = {a["challenge_id"] for a in alerts}
-    for c in session.scalars(select(FoodChallenge).where(FoodChallenge.patient_id.in_(pids), FoodChallenge.status == "stopped")
-                             .order_by(FoodChallenge.id)).all():
+    stopped = session.scalars(select(FoodChallenge).where(FoodChallenge.patient_id.in_(pids), FoodChallenge.status == "stopped")
+                              .order_by(FoodChallenge.id)).all()
+    stopped_doses: dict[int, list[ChallengeDose]] = {c.id: [] for c in stopped}
+    for chunk in _chunks(list(stopped_doses)):  # why each stopped, in words (the alerts' rows too)
+        for dose in session.scalars(select(ChallengeDose).where(ChallengeDose.challenge_id.in_(chunk))
+                                    .order_by(ChallengeDose.step, ChallengeDose.id)).all():
+            stopped_doses[dose.challenge_id].append(dose)
+    stopped_words = {c.id: stop_words(c, stopped_doses[c.id]) for c in stopped}
+    for a in alerts:
+        a["stop_words"] = stopped_words.get(int(a["challenge_id"])) if a["kind"] == SAFETY_STOP else None  # type: ignore[call-overload]
+    for c in stopped:
         if c.id not in alerted:
             due.append({"kind": "review_stop", "challenge_id": c.id, "food": c.food,
                         "due": patients_day(c.stopped_at or c.updated_at, c.patient_id),
-                        "text": f"The {food_label(c.food)} challenge was stopped ({c.stop_reason or 'no reason given'}): "
-                                f"review it and record the outcome; the food stays on the patient's avoid list until then.",
+                        "text": f"The {food_label(c.food)} challenge was {_lower_first(stop_words(c, stopped_doses[c.id]) or 'stopped')}. "
+                                f"Review it and record the outcome; the food stays on the patient's avoid list until then.",
                         "patient_id": c.patient_id, "patient_name": names.get(c.patient_id, "")})
     for r in due:  # how late, on the patient's own day: the page says "overdue since Sat 7 Nov 2026 (29 days)"
         r["overdue_days"] = max(0, (days[int(r["patient_id"])] - dt.date.fromisoformat(str(r["due"]))).days)  # type: ignore[call-overload]
