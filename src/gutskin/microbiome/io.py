@@ -414,6 +414,9 @@ def read_biom(
         raise MicrobiomeInputError(
             f"the table has {len(samp_ids):,} samples × {len(obs_ids):,} features, more than {max_cells:,} cells",
             source=src)
+    if not samp_ids or not obs_ids:  # a BIOM 1.0 JSON table of no rows ("rows": [], "data": []): a bare
+        # ValueError of pandas until 2026-12-07 (a 500 on upload); now the empty table's own refusal
+        validate_table(pd.DataFrame(index=samp_ids, columns=obs_ids, dtype=float), source=src)
     dense = table.matrix_data.toarray().T  # samples × features
     frame = pd.DataFrame(dense, index=samp_ids, columns=obs_ids)
     taxonomy = None

@@ -53,10 +53,14 @@ def validate_table(table: pd.DataFrame, *, source: str | None = None, kind: Kind
     is zero (unless ``allow_empty``; a table whose samples are *all* empty is always refused),
     and (when ``kind == "counts"``) non-integer values.
     """
+    # in words a parent can act on too (2026-12-07): the lab's file holds no results
     if table.shape[0] == 0:
-        raise MicrobiomeInputError("the table has no samples", source=source)
+        raise MicrobiomeInputError("the table has no samples (no column of results): the file holds no results; "
+                                   "ask the lab for the file with the sample's results", source=source)
     if table.shape[1] == 0:
-        raise MicrobiomeInputError("the table has no features", source=source)
+        raise MicrobiomeInputError("the table has no features (it lists no microbes, only its header): the file "
+                                   "holds no results; ask the lab for the file with the sample's results",
+                                   source=source)
     for axis_name, labels in (("sample", table.index), ("feature", table.columns)):
         dup = labels[labels.duplicated()]
         if len(dup):
