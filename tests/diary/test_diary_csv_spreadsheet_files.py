@@ -73,12 +73,10 @@ def _utf16(text: str, bom: bool) -> bytes:
 
 TAB_TEXT = "\r\n".join(_lines([HEAD, *ROWS], sep="\t")) + "\r\n"
 REFUSED = {
-    # Excel in a German/French locale: semicolons, decimal comma, names in the sheet's language
+    # Excel in a German/French locale: semicolons, decimal comma (read since 2026-12-07), names in the
+    # sheet's language (refused by name: the semicolons were the message until 2026-12-07)
     "excel_german_semicolons": ("\ufeffPatient;Datum;Juckreiz;PO-SCORAD\r\napp-1;06.12.2026;3;12,5\r\n".encode(),
-                                "line 1: the header is separated by semicolons, not commas",
-                                'save as "CSV UTF-8 (Comma delimited)"'),
-    "excel_french_semicolons": ("patient;date;itch;poscorad\r\napp-1;2026-12-06;3;3,5\r\n".encode("cp1252"),
-                                "line 1: the header is separated by semicolons", "CSV UTF-8 (Comma delimited)"),
+                                "line 1, column Patient: expected a core column", "did you mean patient?"),
     # "Unicode text" (Excel) / "Text CSV" UTF-16 (LibreOffice): UTF-16 with tabs, with and without a BOM
     "utf16_unicode_text": (_utf16(TAB_TEXT, bom=True), "line 1: not valid UTF-8: this file is UTF-16",
                            'save as "CSV UTF-8 (Comma delimited)"'),
@@ -102,10 +100,10 @@ REFUSED = {
     "space_thousands": ("patient,date,env.pollen\napp-1,2026-12-06,1\u202f200\n".encode(),
                         "line 2, column env.pollen: expected a number with a point", "cannot be told apart"),
     "blank_rows_then_semicolons": (b",,\n\nPatient;Datum\napp-1;06.12.2026\n",
-                                   "line 3: the header is separated by semicolons", "CSV UTF-8"),
+                                   "line 3, column Patient:", "did you mean patient?"),
     # already refused before 2026-12-06 (kept here so the walk is whole): dates a spreadsheet formats
     "date_day_month": (b"patient,date,itch\napp-1,06/12/2026,3\n", "line 2, column date:", "cannot be told apart"),
-    "date_with_time": (b"patient,date,itch\napp-1,2026-12-06 00:00:00,3\n", "line 2, column date:", "without a time"),
+    "date_with_time": (b"patient,date,itch\napp-1,2026-12-06 08:30:00,3\n", "line 2, column date:", "without a time"),
     "header_case": (b"Patient,Date,Itch\napp-1,2026-12-06,3\n", "line 1, column Patient:", "did you mean patient?"),
 }
 

@@ -19,6 +19,11 @@ from gutskin.settings import get_settings
 from gutskin.store.db import get_engine, transaction
 from gutskin.store.models import Patient
 
+# the Windows-1252 letter a non-UTF-8 byte is, and how to save UTF-8 (named since 2026-12-07)
+_UE = '; it is "ü" in Windows-1252 (Latin-1), the encoding a spreadsheet\'s plain "CSV (Comma delimited)" uses in Western Europe'
+_SAVE = ' (in the spreadsheet, save as "CSV UTF-8 (Comma delimited)")'
+
+
 GUTSKIN = str(Path(sys.executable).with_name("gutskin"))
 PASSWORD = "Sup3r-secret-pass!"
 
@@ -134,18 +139,18 @@ def test_non_utf8_byte_names_its_own_line(cli, tmp_path: Path) -> None:
     small = tmp_path / "x.csv"
     small.write_bytes(b"patient,date,itch\nlat1,2026-01-01,1\nm\xfcller,2026-01-02,2\n")
     one_line_error(cli(url, "import", "diary", small),
-                   f"{small}: line 3: not valid UTF-8 (byte 0xfc: invalid start byte); save the file as CSV UTF-8")
+                   f"{small}: line 3: not valid UTF-8 (byte 0xfc: invalid start byte{_UE}); save the file as CSV UTF-8{_SAVE}")
     # far beyond the decoder's read-ahead: said 'line 512' for a bad byte on line 1001
     start = dt.date(2020, 1, 1)
     rows = [f"p1,{start + dt.timedelta(days=i)},1".encode() for i in range(999)]
     big = tmp_path / "big.csv"
     big.write_bytes(b"\n".join([b"patient,date,itch", *rows, b"m\xfcller,2026-01-02,2", b""]))
     r = cli(url, "import", "diary", big)
-    one_line_error(r, f"{big}: line 1001: not valid UTF-8 (byte 0xfc: invalid start byte); save the file as CSV UTF-8")
+    one_line_error(r, f"{big}: line 1001: not valid UTF-8 (byte 0xfc: invalid start byte{_UE}); save the file as CSV UTF-8{_SAVE}")
     r = cli(url, "import", "diary", "-", stdin=big.read_bytes())
-    one_line_error(r, "<stdin>: line 1001: not valid UTF-8 (byte 0xfc: invalid start byte); save the file as CSV UTF-8")
+    one_line_error(r, f"<stdin>: line 1001: not valid UTF-8 (byte 0xfc: invalid start byte{_UE}); save the file as CSV UTF-8{_SAVE}")
     r = cli(url, "triggers", big)
-    one_line_error(r, f"{big}: line 1001: not valid UTF-8 (byte 0xfc: invalid start byte); save the file as CSV UTF-8")
+    one_line_error(r, f"{big}: line 1001: not valid UTF-8 (byte 0xfc: invalid start byte{_UE}); save the file as CSV UTF-8{_SAVE}")
 
 
 def test_missing_file_and_directory_name_no_line(cli, tmp_path: Path) -> None:

@@ -11,6 +11,11 @@ from hypothesis import strategies as st
 
 from gutskin.diary.csvio import DiaryCsvError, DiaryRow, diary_csv_text, iter_diary_csv, read_diary_frame
 
+# the Windows-1252 letter a non-UTF-8 byte is, and how to save UTF-8 (named since 2026-12-07)
+_UE = '; it is "ü" in Windows-1252 (Latin-1), the encoding a spreadsheet\'s plain "CSV (Comma delimited)" uses in Western Europe'
+_SAVE = ' (in the spreadsheet, save as "CSV UTF-8 (Comma delimited)")'
+
+
 SPEC_EXAMPLE = """patient,date,itch,sleep_loss,flare,food.dairy,env.pollen,life.stress,treat.tcs,gut.bristol
 p01,2025-04-01,3,1,0,1,12.5,4,0,4
 p01,2025-04-02,6,4,1,1,40.0,6,1,
@@ -119,7 +124,7 @@ def test_bad_bytes_name_their_own_line_far_into_the_file(tmp_path) -> None:
     with pytest.raises(DiaryCsvError) as err:
         list(iter_diary_csv(path))
     assert (err.value.line, err.value.column) == (1501, None)
-    assert str(err.value) == f"{path}: line 1501: not valid UTF-8 (byte 0xfc: invalid start byte); save the file as CSV UTF-8"
+    assert str(err.value) == f"{path}: line 1501: not valid UTF-8 (byte 0xfc: invalid start byte{_UE}); save the file as CSV UTF-8{_SAVE}"
     header = tmp_path / "h.csv"
     header.write_bytes(b"patient,date,\xe9tat\n")
     with pytest.raises(DiaryCsvError, match=r": line 1: not valid UTF-8 \(byte 0xe9"):

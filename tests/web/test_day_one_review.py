@@ -147,8 +147,10 @@ def test_a_childs_day_is_deleted_on_the_childs_record(client, people) -> None:
          'line 2, column date: expected an ISO date YYYY-MM-DD (a spreadsheet&#39;s day/month/year or month/day/year '
          'date cannot be told apart: format the date column as YYYY-MM-DD, e.g. 2025-04-01, before saving the CSV), '
          'got &#34;01/11/2026&#34;'),
-        ("patient,date,itch\nme,2026-11-01 00:00:00,3\n",
-         "line 2, column date: expected an ISO date YYYY-MM-DD without a time (2026-11-01), got &#34;2026-11-01 00:00:00&#34;"),
+        # midnight is read as the day since 2026-12-07; another time is not
+        ("patient,date,itch\nme,2026-11-01 09:30:00,3\n",
+         "line 2, column date: expected an ISO date YYYY-MM-DD without a time (2026-11-01; a time other than midnight "
+         "00:00 is not read as a day), got &#34;2026-11-01 09:30:00&#34;"),
         ("\ufeffPatient,Date,Itch,Sleep Loss\nme,2026-11-01,3,1\n", "line 1, column Patient: expected a core column"),
         ("patient,date,Itch\nme,2026-11-01,3\n", "in lower case [a-z0-9_]; did you mean itch?"),
         ("patient,date,Sleep Loss\nme,2026-11-01,3\n", "did you mean sleep_loss?"),

@@ -16,6 +16,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import itertools
 import math
 import os
 import re
@@ -143,6 +144,21 @@ def _parse_date(text: str) -> dt.date | None:
     return iso_date_or_none(text)  # YYYY-MM-DD only (not 2025-W14-2 or 20250401xx)
 
 
+#: a day written as its midnight, with no time zone, as a spreadsheet or pandas writes a date column
+#: holding date-times (2026-12-07T00:00:00, 2026-12-07 00:00): the same day, read as such (2026-12-07)
+_MIDNIGHT = re.compile(r"([0-9]{4}-[0-9]{2}-[0-9]{2})[T ]00:00(?::00(?:\.0+)?)?")
+
+
+def _cell_date(text: str) -> dt.date | None:
+    """The date column's day: ``YYYY-MM-DD``, or that day's midnight without a zone (since
+    2026-12-07: it was refused "without a time", though it names one day and no other). Any other
+    time, or a zone (``Z``, ``+01:00``: a local day written in UTC may be the day before), stays
+    refused with :func:`_date_hint`."""
+    t = text.strip()
+    m = _MIDNIGHT.fullmatch(t)
+    return _parse_date(m[1] if m else t)
+
+
 _MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
            "November", "December")  # not calendar.month_name: that follows the process's locale
 
@@ -171,7 +187,11 @@ def _date_hint(text: str) -> str:
     if m := re.fullmatch(r"([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})", t):  # 2026-10-3, as a sheet may write it
         return f" (the month and the day take two digits each: {m[1]}-{int(m[2]):02d}-{int(m[3]):02d})"
     if re.fullmatch(r"\d{4}-\d{2}-\d{2}[ T]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?", t):
-        return f" without a time ({t[:10]})"
+        return f" without a time ({t[:10]}; a time other than midnight 00:00 is not read as a day)"
+    if re.fullmatch(r"\d{4}-\d{2}-\d{2}[ T]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})", t):
+        return (f" without a time ({t[:10]}?): a time with a time zone may fall on another day where the "
+                "diary was kept (a day written at midnight UTC is the evening before in America); write the "
+                "day itself, YYYY-MM-DD")
     if re.fullmatch(r"\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}(,? \d{1,2}:\d{2}(:\d{2})?( ?[AaPp][Mm])?)?", t):
         return (" (a spreadsheet's day/month/year or month/day/year date cannot be told apart: format the date "
                 "column as YYYY-MM-DD, e.g. 2025-04-01, before saving the CSV)")
@@ -239,7 +259,13 @@ def _not_utf8(line: str) -> str:
         raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         bad = " ".join(f"0x{b:02x}" for b in raw[exc.start : exc.end])
-        return f"not valid UTF-8 (byte {bad}: {exc.reason}); save the file as CSV UTF-8"
+        # a letter of Windows-1252 (Latin-1): Excel's plain "CSV (Comma delimited)" in Western Europe
+        # saves "ä" so; name the letter and the encoding (2026-12-07: only the byte was named)
+        letter = raw[exc.start : exc.start + 1].decode("cp1252", "replace")
+        seen = (f'; it is "{letter}" in Windows-1252 (Latin-1), the encoding a spreadsheet\'s plain "CSV (Comma '
+                'delimited)" uses in Western Europe' if letter.isalpha() else "")
+        return f"not valid UTF-8 (byte {bad}: {exc.reason}{seen}); save the file as CSV UTF-8" + (
+            ' (in the spreadsheet, save as "CSV UTF-8 (Comma delimited)")' if seen else "")
     return "not valid UTF-8 (lone surrogate); save the file as CSV UTF-8"
 
 
@@ -339,10 +365,19 @@ def _cell_at(line: str) -> str:
 _HEADER_WORD = re.compile(r"[^a-z0-9.]+")
 
 
+_UMLAUTS = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss", "æ": "ae", "ø": "oe", "œ": "oe", "å": "aa"})
+
+
 def _header_hint(col: str) -> str:
     """What a column another app named its own way probably is, for the header error: ``Itch`` ->
     itch, ``Sleep loss`` -> sleep_loss, ``Dairy`` (a chip's label) or ``dairy`` -> food.dairy,
     ``Notes`` -> not part of the format. Only exact matches are named; no guess at a group."""
+    if not col.isascii():  # "food.kä": it was "did you mean food.k?" (2026-12-07); spelled in a-z instead
+        plain = "".join(c for c in unicodedata.normalize("NFKD", col.lower().translate(_UMLAUTS))
+                        if not unicodedata.combining(c))
+        if plain != col.lower() and FACTOR_NAME_RE.match(plain):
+            return (f"; a factor name takes only the letters a-z, digits and _, no accents or umlauts: "
+                    f"write {plain}")
     key = _HEADER_WORD.sub("_", col.lower()).strip("_")
     if key in CORE_COLUMNS or FACTOR_NAME_RE.match(key):
         return f"; did you mean {key}?"
@@ -452,13 +487,24 @@ def iter_diary_csv_lines(
     fh, name, owned = _open(source)
     try:
         count = [0]
-        reader = csv.reader(_lines(fh, name, count), strict=True)
+        lines = _lines(fh, name, count)
+        # Excel where the decimal separator is a comma (German, French, ...) saves every CSV with
+        # semicolons and "3,5", and no setting of Excel saves it otherwise: since 2026-12-07 a file whose
+        # header is separated by semicolons is read with ';' and its numbers with a decimal comma
+        # (_parse_row); it was refused. Seen on the first line that is not blank.
+        ahead: list[str] = []
+        for raw_line in lines:
+            ahead.append(raw_line)
+            if not re.fullmatch(r'[\s,;"\ufeff]*', raw_line):
+                break
+        decimal_comma = bool(ahead) and _semicolons(next(csv.reader([ahead[-1]]), []))
+        reader = csv.reader(itertools.chain(ahead, lines), delimiter=";" if decimal_comma else ",", strict=True)
         try:
             header_row = next(reader)
             # empty rows above the header (a sheet whose table starts lower down saves them as ",,,"):
             # skipped like blank rows between data rows; "patient missing from the header" on line 1
             # until 2026-12-06. Lines keep their physical numbers.
-            while not any(c.strip() for c in header_row):
+            while not any(c.strip().strip(",;") for c in header_row):  # ",," above a ';' header too
                 header_row = next(reader)
         except StopIteration:
             raise DiaryCsvError(name, 1, None, "the file is empty; expected a header row") from None
@@ -507,12 +553,12 @@ def iter_diary_csv_lines(
                     at = extra if extra is not None else header_width
                     raise DiaryCsvError(name, line, f"{at + 1} (no header)",
                                         f"expected {header_width} cells as in the header, got {len(cells)}"
-                                        + ("" if extra is not None else _WIDER))
+                                        + ("" if extra is not None or decimal_comma else _WIDER))
                 cells = cells[:width]
             for i in nameless:
                 if cells[i].strip():
                     raise DiaryCsvError(name, line, f"{i + 1} (no header)", _NAMELESS.format(n=i + 1, got=cells[i].strip()))
-            yield line, _parse_row(cells, idx, factor_cols, name, line, seen)
+            yield line, _parse_row(cells, idx, factor_cols, name, line, seen, decimal_comma)
     finally:
         if owned:
             fh.close()
@@ -524,6 +570,14 @@ _NAMELESS = ('expected an empty cell: header cell {n} is empty, so this column h
              '(name it or delete the column), got "{got}"')
 
 
+def _semicolons(header_row: list[str]) -> bool:
+    """The header (read with commas) is separated by semicolons: more ';' than cells, no patient and
+    date among the comma-separated cells."""
+    joined = ",".join(header_row)
+    lowered = {h.strip().lstrip("\ufeff").lower() for h in header_row}
+    return not {"patient", "date"} <= lowered and joined.count(";") >= max(1, len(header_row))
+
+
 def _column_name(header: list[str], i: int) -> str:
     """Column ``i`` (0-based) for a message: its name, or its position when the header leaves it unnamed."""
     return header[i] or f"{i + 1} (no header)"
@@ -532,7 +586,21 @@ def _column_name(header: list[str], i: int) -> str:
 _COMMA_NUMBER = re.compile(r"[+-]?[0-9]*,[0-9]+|[+-]?[0-9]{1,3}(?:[.,' \u00a0\u202f][0-9]{3})+(?:[.,][0-9]+)?")
 
 
-def _number_hint(raw: str) -> str:
+_DECIMAL_COMMA = re.compile(r"[+-]?(?:[0-9]+,?[0-9]*|,[0-9]+)(?:[eE][+-]?[0-9]+)?")
+_POINT_IN_SEMICOLONS = (" with a decimal comma (3,5) and no thousands separator: this file is separated by "
+                        "semicolons, as a spreadsheet saves it where the decimal separator is a comma, so a point "
+                        "cannot be read (1.200 is 1200 in a German or French sheet and 1.2 elsewhere): write 1,2 or "
+                        "1200")
+
+
+def _comma_number(text: str) -> float | None:
+    """A number of a semicolon-separated file: a decimal comma (3,5), never a point or a thousands
+    separator (those are refused by :func:`_number_hint`)."""
+    t = text.strip()
+    return _number(t.replace(",", ".")) if _DECIMAL_COMMA.fullmatch(t) else None
+
+
+def _number_hint(raw: str, decimal_comma: bool = False) -> str:
     """For a number written with a comma (a decimal comma, ``3,5``, or a thousands separator,
     ``1,200``; a spreadsheet in a German or French locale writes such cells quoted): what to do.
     Never a guess at which it is."""
@@ -542,6 +610,10 @@ def _number_hint(raw: str) -> str:
         # R's write.csv writes NA for a missing value, a spreadsheet #N/A for a failed lookup
         return (" or a blank cell (a missing value is a blank cell, never a word: in R, write.csv(..., na = \"\"); "
                 "in a spreadsheet, delete the cell's content)")
+    if decimal_comma and _DECIMAL_COMMA.fullmatch(raw):
+        return ""  # 3,5 read as 3.5: not an integer, or out of range
+    if decimal_comma and re.search(r"[.' \u00a0\u202f]", raw) and re.fullmatch(r"[+-]?[0-9.,' \u00a0\u202f]+", raw):
+        return _POINT_IN_SEMICOLONS
     if re.search(r"[,' \u00a0\u202f]", raw) and _COMMA_NUMBER.fullmatch(raw):
         return (" with a point as the decimal separator and no thousands separator (3.5, 1200; a comma or a space in "
                 "a number is a decimal or a thousands separator, which cannot be told apart: in the spreadsheet, format the "
@@ -556,7 +628,10 @@ def _parse_row(
     name: str,
     line: int,
     seen: _SeenDays,
+    decimal_comma: bool = False,
 ) -> DiaryRow:
+    number = _comma_number if decimal_comma else _number
+
     def cell(col: str) -> str:
         i = idx.get(col)
         return "" if i is None else cells[i].strip()
@@ -568,7 +643,7 @@ def _parse_row(
     if problem:
         raise DiaryCsvError(name, line, "patient", problem)
     raw_date = cell("date")
-    day = _parse_date(raw_date)
+    day = _cell_date(raw_date)
     if day is None:
         raise DiaryCsvError(name, line, "date", f'expected an ISO date YYYY-MM-DD{_date_hint(raw_date)}, got "{raw_date}"')
     if not seen.add(patient, day):
@@ -580,7 +655,7 @@ def _parse_row(
             return None
         value = _int_in(raw, lo, hi)
         if value is None:
-            raise DiaryCsvError(name, line, col, f'expected {what}{_number_hint(raw)}, got "{raw}"')
+            raise DiaryCsvError(name, line, col, f'expected {what}{_number_hint(raw, decimal_comma)}, got "{raw}"')
         return value
 
     itch = bounded_int("itch", 0, 10, "an integer 0-10")
@@ -590,17 +665,18 @@ def _parse_row(
     poscorad: float | None = None
     raw = cell("poscorad")
     if raw:
-        poscorad = _number(raw)
+        poscorad = number(raw)
         if poscorad is None or not 0 <= poscorad <= 103:
-            raise DiaryCsvError(name, line, "poscorad", f'expected a number 0-103{_number_hint(raw)}, got "{raw}"')
+            raise DiaryCsvError(name, line, "poscorad",
+                                f'expected a number 0-103{_number_hint(raw, decimal_comma)}, got "{raw}"')
     factors: dict[str, float] = {}
     for i, col in factor_cols:
         raw = cells[i].strip()
         if raw == "":
             continue
-        value = _number(raw)
+        value = number(raw)
         if value is None:
-            raise DiaryCsvError(name, line, col, f'expected a number{_number_hint(raw)}, got "{raw}"')
+            raise DiaryCsvError(name, line, col, f'expected a number{_number_hint(raw, decimal_comma)}, got "{raw}"')
         known = VOCABULARY.get(col)
         if known is not None and (problem := out_of_range(known, value)):
             raise DiaryCsvError(name, line, col, f'{problem} ({known.label}), got "{raw}"')
