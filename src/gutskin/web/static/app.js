@@ -317,6 +317,10 @@
         return { label: s.label, respondent: s.respondent, data: data, borderColor: style[0], backgroundColor: style[0],
                  pointStyle: style[1], showLine: false, pointRadius: 5, yAxisID: "y2" };
       });
+      // a diary begun inside the window is drawn from its first day (the page's data-from): a new diary's
+      // one point sat at the right edge of 84 empty days (new-user walk, 2026-12-07); the data keeps every day
+      var xScale = { ticks: { maxTicksLimit: 8 } };
+      if (canvas.dataset.from && d.dates.indexOf(canvas.dataset.from) > 0) xScale.min = canvas.dataset.from;
       window.gutskinChart = new window.Chart(canvas, {
         type: "line",
         data: {
@@ -333,7 +337,7 @@
             // the axes in the legend's words and scales: "NRS" (numeric rating scale) meant nothing to a parent (phone walk, 2026-12-07)
             y: { min: 0, max: 10, title: { display: true, text: "Itch, sleep loss (0-10)" } },
             y2: { min: 0, max: 28, position: "right", grid: { drawOnChartArea: false }, title: { display: true, text: "POEM (0-28)" } },
-            x: { ticks: { maxTicksLimit: 8 } }
+            x: xScale
           }
         }
       });
