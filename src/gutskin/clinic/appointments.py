@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from gutskin.clinic import audit
 from gutskin.clinic.access import has_active_consent, patient_for_write, require_role
 from gutskin.clinic.actors import Actor
-from gutskin.clinic.errors import InvalidInput, NotFound
+from gutskin.clinic.errors import InputProblems, InvalidInput, NotFound
 from gutskin.store.models import AppointmentRecipient, AppointmentRequest, Consent, Patient, User, utcnow
 
 URGENCIES = ("routine", "soon", "urgent")
@@ -181,17 +181,32 @@ def request_appointment(
     answer it (0012)."""
     patient_for_write(session, actor, patient_id, lock=True)  # a handover running now is waited for
     reason = (reason or "").strip()
+    # every problem at once, in the form's order (InputProblems): the page refused one per send (an empty
+    # reason, then no clinician chosen; 2026-12-07)
+    problems: list[str] = []
     if not reason:
-        raise InvalidInput("reason: say briefly why you would like an appointment")
-    if len(reason) > 2000 or len(preferred_times or "") > 500:
-        raise InvalidInput("reason: at most 2000 characters; preferred_times: at most 500")
+        problems.append("reason: say briefly why you would like an appointment")
+    elif len(reason) > 2000:
+        problems.append("reason: at most 2000 characters")
     if urgency not in URGENCIES:
-        raise InvalidInput(f"urgency: expected one of {', '.join(URGENCIES)}")
-    clinicians = _recipients(session, patient_id, to)
+        problems.append(f"urgency: expected one of {', '.join(URGENCIES)}")
+    if len(preferred_times or "") > 500:
+        problems.append("preferred_times: at most 500 characters")
+    clinicians: list[int] = []
+    zone_name: str | None = None
+    try:
+        clinicians = _recipients(session, patient_id, to)
+    except InvalidInput as exc:
+        problems.append(str(exc))
+    try:
+        zone_name = _zone_name(zone)
+    except InvalidInput as exc:
+        problems.append(str(exc))
+    if problems:
+        raise InputProblems(problems)
     # this record's requests one at a time (PostgreSQL; SQLite's BEGIN IMMEDIATE already is), so a
     # double-clicked Send finds the first one's row instead of making a second
     session.execute(select(Patient.id).where(Patient.id == patient_id).with_for_update())
-    zone_name = _zone_name(zone)
     same = _same_request(session, patient_id, reason, urgency, (preferred_times or "").strip(), zone_name, clinicians)
     if same is not None:  # the same request sent twice: nothing new is written; the answer shows the stored one
         audit.record(session, actor, patient_id, "read", "appointment", same.id)

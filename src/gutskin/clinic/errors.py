@@ -23,6 +23,15 @@ class InvalidInput(ClinicError):
     """Input that fails validation; the message names the field."""
 
 
+class InputProblems(InvalidInput):
+    """Every problem of a refused input at once, each ``"field: what is wrong"`` (a form lists them
+    all, _field_error.html's summary); ``str()`` joins them with "; " (the API's one ``detail``)."""
+
+    def __init__(self, problems: list[str]) -> None:
+        self.problems = problems
+        super().__init__("; ".join(problems))
+
+
 class AuthenticationFailed(ClinicError):
     """Wrong email or password (never says which)."""
 

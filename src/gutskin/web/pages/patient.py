@@ -767,13 +767,25 @@ def sharing_revoke(request: Request, consent_id: int, csrf_token: str = Form("")
 def _appointments_view(request: Request, s, u, patient: int | None, **extra) -> Response:  # type: ignore[no-untyped-def]
     pid = _pid(s, u.actor, patient)
     status = extra.pop("status", 200)
+    choices = appointments.recipient_choices(s, u.actor, pid)
     return render(request, "appointments.html", {"requests": appointments.my_requests(s, u.actor, pid), "patient": patient,
                                                   "shared": (shared := sharing.is_shared(s, u.actor, pid)),
                                                   # "share ... again" only to a record shared once (not to a new patient)
                                                   "shared_before": not shared and bool(sharing.ended_access(s, u.actor, pid)),
-                                                  "choices": appointments.recipient_choices(s, u.actor, pid),
+                                                  "choices": choices,
+                                                  **_request_problems(extra.pop("problems", None), len(choices) > 1),
                                                   "viewing": viewing(s, u, patient), **extra},
                   status=status, user=u)
+
+
+def _request_problems(problems: list[str] | None, choose: bool) -> dict[str, object]:
+    """A refused new request's problems for its form (_field_error.html's summary, as the EASI, SCORAD and
+    challenge plan forms): (field, message) pairs in the service's order, field "" for a message that
+    names none of the form's fields (the tick boxes are there only when there is a choice), and each
+    field's first message."""
+    fields = ("reason", "urgency", "preferred_times") + (("to",) if choose else ())
+    pairs = [(m.split(":", 1)[0] if m.split(":", 1)[0] in fields else "", m) for m in problems or []]
+    return {"request_problems": pairs, "request_errors": {f: m for f, m in reversed(pairs) if f}}
 
 
 @router.get("/appointments", response_class=HTMLResponse)
@@ -799,9 +811,10 @@ def appointments_request(request: Request, reason: str = Form(""), urgency: str 
                                                     zone.key if zone else None, chosen)
     except (NotFound, Forbidden):
         raise
-    except ClinicError as exc:  # the form again with what was typed, and the reason
+    except ClinicError as exc:  # the form again with what was typed, and every problem (a list on top, each by its field)
         with unit_of_work(request) as s:
-            return _appointments_view(request, s, require_user(request, s, "patient"), patient, error=str(exc),
+            return _appointments_view(request, s, require_user(request, s, "patient"), patient,
+                                      problems=getattr(exc, "problems", None) or [str(exc)],
                                       typed={"reason": reason, "urgency": urgency, "preferred_times": preferred_times,
                                              "to": to},
                                       status=status_for(exc))
