@@ -530,6 +530,8 @@ def test_route(route: tuple[str, str], sqlite_url: str, request: pytest.FixtureR
             after = audit_counts(engine)
         want = row.expect[persona]
         got = resp.status_code
+        if resp.headers.get("cache-control") != "no-store":  # no answer of these routes may be kept by a cache
+            failures.append(f"{persona}: Cache-Control {resp.headers.get('cache-control')!r}, not 'no-store'")
         if not answer_passes(want, resp):
             failures.append(f"{persona}: expected {want}, got {got} {resp.text[:120]!r}")
             continue
