@@ -103,3 +103,15 @@ def test_a_latin1_file_names_the_letter_and_the_encoding(client, people, engine)
     assert r.status_code == 422 and detail.startswith("käse.csv: line 1, column food.käse:"), detail
     assert detail.endswith("no accents or umlauts: write food.kaese"), detail
     assert _days(engine) == 0
+
+
+def test_a_semicolon_diary_on_the_microbiome_upload_is_named_a_diary() -> None:
+    """Now a diary like any other: chosen on the microbiome upload by mistake, it is named as the other
+    kind of file (it was read as a table: "non-numeric value '2026-12-05' for sample 'app-1', feature 'date'")."""
+    from gutskin.clinic.errors import InvalidInput
+    from gutskin.clinic.microbiome import parse_upload
+
+    with pytest.raises(InvalidInput) as e:
+        parse_upload("Tagebuch.csv", GERMAN_EXCEL)
+    assert str(e.value) == ("file: Tagebuch.csv is a diary CSV (columns patient, date, ...), not a microbiome profile; "
+                            "import it on My data (Import a diary)"), str(e.value)

@@ -137,7 +137,9 @@ def _not_a_diary(name: str, data: bytes) -> None:
     named as such: it was read as a table of samples and refused as "duplicate sample ID 'p01'",
     which does not say that the file is the other kind (the new-user walk, 2026-12-06)."""
     first = data[:4096].decode("utf-8", "replace").lstrip("\ufeff").splitlines()[:1]
-    cells = [c.strip().strip('"').lower() for c in first[0].split(",")] if first else []
+    # a diary separated by semicolons (Excel with a decimal comma, read by the diary import since 2026-12-07)
+    # too: it was read as a table and refused "non-numeric value '2026-12-07' for sample 'p1', feature 'date'"
+    cells = [c.strip().strip('"').lower() for c in re.split(r"[,;]", first[0])] if first else []
     if cells[:2] == ["patient", "date"]:
         raise InvalidInput(f"file: {name} is a diary CSV (columns patient, date, ...), not a microbiome profile; "
                            "import it on My data (Import a diary)")
