@@ -60,6 +60,31 @@ ALLOWED = ("Patient", *IMPORTED, *IGNORED)
 #: search result (a searchset: OperationOutcome entries are skipped unless they report an error;
 #: a result with a ``next`` page is refused as partial)
 BUNDLE_TYPES = ("collection", "transaction", "batch", "searchset")
+#: what gutskin reads, in words, for a refusal a person (not only an integrator) reads (2026-12-07)
+_WHAT_IS_READ = ("gutskin imports diary days (itch, sleep, flares, factors), questionnaire answers and the clinic's "
+                 "findings, as a gutskin export or an EHR's bundle of the same resources (type collection, "
+                 "transaction, batch or searchset) holds them; nothing was imported")
+#: the other bundle types, in words: a patient portal's summary (an International Patient Summary is a
+#: document) was refused "type: expected one of collection, ..., got 'document'" (real-files walk, 2026-12-07)
+_OTHER_BUNDLES = {
+    "document": "a FHIR document (a Composition with what it cites: a patient summary such as the International "
+                "Patient Summary, or a discharge letter), not a record of diary data",
+    "message": "a FHIR message between two systems' interfaces (a MessageHeader first), not a record of diary data",
+    "history": "the version history of resources (deleted versions too), not their current record: fetch them as "
+               "a search result (a searchset) instead",
+    "transaction-response": "a server's answer to a transaction (outcomes, not the data sent)",
+    "batch-response": "a server's answer to a batch (outcomes, not the data sent)",
+}
+#: resources an EHR may send that gutskin keeps no record of, in words (the refusal names what the entry is)
+_OTHER_RESOURCES = {
+    "Condition": "a diagnosis", "MedicationRequest": "a prescription", "Immunization": "a vaccination",
+    "Procedure": "a procedure", "DiagnosticReport": "a laboratory or imaging report",
+    "DocumentReference": "a document", "Composition": "a document's table of contents", "Binary": "a file",
+    "Coverage": "an insurance", "CarePlan": "a care plan", "Goal": "a goal of care", "Consent": "a consent",
+    "FamilyMemberHistory": "a relative's history", "ServiceRequest": "an order or referral",
+    "MedicationAdministration": "a dose given", "MedicationDispense": "a dispensed medicine",
+    "Medication": "a medicine", "Location": "a place", "Claim": "a claim", "Flag": "an alert flag",
+}
 MAX_NOTES = 4000
 
 
@@ -183,7 +208,9 @@ def _structure(data: Any) -> list[dict[str, Any]]:
         raise BundleError("Bundle", "resourceType", f"expected 'Bundle', got {data.get('resourceType')!r}")
     kind = data.get("type")
     if kind not in BUNDLE_TYPES:
-        raise BundleError("Bundle", "type", f"expected one of {', '.join(BUNDLE_TYPES)}, got {kind!r}")
+        what = _OTHER_BUNDLES.get(kind) if isinstance(kind, str) else None
+        raise BundleError("Bundle", "type", (f"this file is {what}; {_WHAT_IS_READ} (" if what else "")
+                          + f"expected one of {', '.join(BUNDLE_TYPES)}, got {kind!r}" + (")" if what else ""))
     if kind == "searchset":
         for k, link in enumerate(data.get("link") or []):
             if isinstance(link, Mapping) and link.get("relation") == "next":
@@ -213,8 +240,10 @@ def _structure(data: Any) -> list[dict[str, Any]]:
         if kind == "searchset" and (e.get("search") or {}).get("mode") == "outcome":
             raise BundleError(_where(i, e["resource"]), "search.mode", "'outcome' is for an OperationOutcome")
         if rt not in ALLOWED:
+            what = f" ({_OTHER_RESOURCES[rt]})" if isinstance(rt, str) and rt in _OTHER_RESOURCES else ""
             raise BundleError(_where(i, e["resource"]), "resourceType",
-                              f"{rt!r} is not part of a gutskin bundle (expected one of {', '.join(ALLOWED)})")
+                              f"{rt!r}{what} is not part of a gutskin bundle: send a bundle without the {rt} "
+                              f"entries; {_WHAT_IS_READ} (expected one of {', '.join(ALLOWED)})")
     return list(entries)
 
 
