@@ -2,8 +2,12 @@
 
 CSP allows only this origin's scripts and styles (pages load nothing from a CDN) and no
 framing; COOP and CORP ``same-origin`` keep other sites' windows and pages away from gutskin's;
-personal pages and API answers get ``Cache-Control: no-store``; HSTS is sent only when the
-request came over TLS.
+personal pages and API answers get ``Cache-Control: no-store``; HSTS is sent when the
+request came over TLS, and on every answer in production (stranger walk, 2026-12-07): behind a
+TLS proxy that uvicorn does not trust (``FORWARDED_ALLOW_IPS`` left at 127.0.0.1 with the proxy in
+another container or host) every request looked like plain HTTP, so a production server never
+sent it while its cookies were ``Secure`` (``pages.common.cookie_secure``). A browser ignores the
+header on an answer that did not come over TLS (RFC 6797, section 8.1), so it is harmless there.
 """
 
 from __future__ import annotations
@@ -15,6 +19,12 @@ CSP = (
     "connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'self'; "
     "form-action 'self'; frame-ancestors 'none'"
 )
+
+
+def _production(scope: Scope) -> bool:
+    from gutskin.web.cookieprefix import _production as production
+
+    return production(scope)
 
 
 class SecurityHeadersMiddleware:
@@ -29,7 +39,7 @@ class SecurityHeadersMiddleware:
             await self.app(scope, receive, send)
             return
         path: str = scope.get("path", "")
-        tls = scope.get("scheme") == "https"
+        tls = scope.get("scheme") == "https" or _production(scope)
 
         async def send_wrapper(message: Message) -> None:
             if message["type"] == "http.response.start":
