@@ -115,3 +115,17 @@ def test_a_semicolon_diary_on_the_microbiome_upload_is_named_a_diary() -> None:
         parse_upload("Tagebuch.csv", GERMAN_EXCEL)
     assert str(e.value) == ("file: Tagebuch.csv is a diary CSV (columns patient, date, ...), not a microbiome profile; "
                             "import it on My data (Import a diary)"), str(e.value)
+
+
+def test_a_mac_roman_letter_is_named_in_both_encodings(tmp_path) -> None:
+    """Excel for Mac's "CSV (Macintosh)" writes ö as 0x9a, which is "š" in Windows-1252: both are named,
+    not only the Windows-1252 letter the file does not mean."""
+    from gutskin.diary.csvio import DiaryCsvError, iter_diary_csv
+
+    f = tmp_path / "mac.csv"
+    f.write_bytes("patient,date,itch\nJörg,2026-12-05,3\n".encode("mac_roman"))
+    with pytest.raises(DiaryCsvError) as e:
+        list(iter_diary_csv(f))
+    assert str(e.value).startswith(f'{f}: line 2: not valid UTF-8 (byte 0x9a: invalid start byte; it is "ö" in Mac '
+                                   'Roman, the encoding of a spreadsheet\'s "CSV (Macintosh)", or "š" in Windows-1252)'), \
+        str(e.value)

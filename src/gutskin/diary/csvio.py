@@ -264,6 +264,10 @@ def _not_utf8(line: str) -> str:
         letter = raw[exc.start : exc.start + 1].decode("cp1252", "replace")
         seen = (f'; it is "{letter}" in Windows-1252 (Latin-1), the encoding a spreadsheet\'s plain "CSV (Comma '
                 'delimited)" uses in Western Europe' if letter.isalpha() else "")
+        if seen and raw[exc.start] < 0xA0:  # Š, Œ ... in Windows-1252, more likely a letter of Excel for Mac's
+            mac = raw[exc.start : exc.start + 1].decode("mac_roman")  # "CSV (Macintosh)": 0x8a is "ä" there
+            seen = (f'; it is "{mac}" in Mac Roman, the encoding of a spreadsheet\'s "CSV (Macintosh)", or "{letter}" '
+                    "in Windows-1252")
         return f"not valid UTF-8 (byte {bad}: {exc.reason}{seen}); save the file as CSV UTF-8" + (
             ' (in the spreadsheet, save as "CSV UTF-8 (Comma delimited)")' if seen else "")
     return "not valid UTF-8 (lone surrogate); save the file as CSV UTF-8"
