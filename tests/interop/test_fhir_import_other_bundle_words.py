@@ -78,3 +78,31 @@ def test_a_parent_uploading_a_patient_summary_is_told_in_words(client, people, e
         assert r.status_code == 422 and said in shown, (r.status_code, shown or r.text[:2000])
         assert "nothing was imported" in shown and 'id="fhir-confirm-form"' not in r.text
     assert _state(engine, pid) == (0, 0)
+
+
+def test_a_patient_inside_a_resource_is_found_and_named() -> None:
+    """Some systems put the Patient inside an Observation ("contained", referenced "#p") instead of an
+    entry: it read "Bundle: entry: expected exactly one Patient, found 0", as if there were none."""
+    b = ehr_bundle("collection")
+    patient = b["entry"].pop(0)["resource"]
+    obs = next(e["resource"] for e in b["entry"] if e["resource"]["id"] == "itch-0")
+    obs["contained"] = [{**patient, "id": "p"}]
+    with pytest.raises(BundleError) as e:
+        parse_bundle(b, target_named=True)
+    k = next(i for i, x in enumerate(b["entry"]) if x["resource"] is obs)
+    assert (e.value.where, e.value.field) == (f"entry[{k}] Observation/itch-0", "contained"), str(e.value)
+    assert e.value.message.startswith("the Patient is contained in this resource, not an entry of the bundle: send "
+                                      "the Patient as an entry of its own"), e.value.message
+
+
+def test_an_answer_without_its_optional_day_says_it_is_missing() -> None:
+    """QuestionnaireResponse.authored is optional in FHIR: a bundle leaving it out read "authored: expected
+    a date YYYY-MM-DD", which does not say that it is missing nor why it is needed."""
+    b = ehr_bundle("collection")
+    qr = next(e["resource"] for e in b["entry"] if e["resource"]["resourceType"] == "QuestionnaireResponse")
+    del qr["authored"]
+    with pytest.raises(BundleError) as e:
+        parse_bundle(b, target_named=True)
+    assert e.value.field == "authored" and e.value.where.endswith(f"QuestionnaireResponse/{qr['id']}")
+    assert e.value.message.startswith("missing: the day it was answered is needed to place it in the record"), \
+        e.value.message

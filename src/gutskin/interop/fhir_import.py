@@ -585,6 +585,13 @@ def parse_bundle(data: Any, *, target_named: bool = False) -> ParsedBundle:
 
     # The one Patient, with gutskin's identifier.
     patients = [(i, e) for i, e in enumerate(entries) if e["resource"]["resourceType"] == "Patient"]
+    if not patients:  # the Patient only inside a resource ("contained", referenced "#id"): say where (2026-12-07)
+        inside = next((i for i, e in enumerate(entries) for c in e["resource"].get("contained") or []
+                       if isinstance(c, Mapping) and c.get("resourceType") == "Patient"), None)
+        if inside is not None:
+            raise BundleError(_where(inside, entries[inside]["resource"]), "contained",
+                              "the Patient is contained in this resource, not an entry of the bundle: send the "
+                              "Patient as an entry of its own, referenced by the others; nothing was imported")
     if len(patients) != 1:
         raise BundleError("Bundle", "entry", f"expected exactly one Patient, found {len(patients)}")
     pi, pe = patients[0]
@@ -694,6 +701,10 @@ def parse_bundle(data: Any, *, target_named: bool = False) -> ParsedBundle:
         if res.get("status") != "completed":
             raise BundleError(where, "status", f"expected 'completed', got {res.get('status')!r}")
         check_subject(i, res)
+        if res.get("authored") is None:  # optional in FHIR, needed here: say so (2026-12-07; "expected a date")
+            raise BundleError(where, "authored", "missing: the day it was answered is needed to place it in the record "
+                              "(another system may leave this optional field out; add it, a date YYYY-MM-DD); "
+                              "nothing was imported")
         answered_on = _day_of(res.get("authored"), where, "authored")
         n = C.QUESTIONNAIRES[instrument][1]
         answers: list[Any] = [None] * n
