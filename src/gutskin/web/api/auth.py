@@ -10,6 +10,7 @@ from pydantic import ValidationError
 from gutskin.clinic import accounts
 from gutskin.clinic.access import owned_patients
 from gutskin.clinic.accounts import actor_for
+from gutskin.clinic.errors import RateLimited
 from gutskin.clinic.passwords import WEAK_REASONS, weakness
 from gutskin.web import hashgate, security
 from gutskin.web.api.schemas import AccountOut, ApiTokenOut, Credentials, RegisterIn, TokenOut
@@ -26,11 +27,21 @@ async def register(body: RegisterIn, request: Request) -> AccountOut:
     return await hashgate.run(_register, body, request)  # waits for a hash slot without a thread (web.hashgate)
 
 
+def _limited(exc: RateLimited, window_seconds: int) -> HTTPException:
+    """A limit's 429 with ``Retry-After``: the window in seconds. Every attempt is counted, refused
+    ones too, so an app that retried on its own schedule kept its count up and stayed refused; waiting
+    this long with no attempt always lets the next one through (stranger walk, 2026-12-07)."""
+    return HTTPException(429, str(exc), headers={"Retry-After": str(window_seconds)})
+
+
 def _register(body: RegisterIn, request: Request) -> AccountOut:
     s = settings_of(request)
-    with unit_of_work(request) as session:  # counted and committed before anything is checked
-        accounts.admit_registration(session, security.client_network(request), s.register_max_per_network,
-                                    s.register_window_seconds, s.attempt_keep_seconds)
+    try:
+        with unit_of_work(request) as session:  # counted and committed before anything is checked
+            accounts.admit_registration(session, security.client_network(request), s.register_max_per_network,
+                                        s.register_window_seconds, s.attempt_keep_seconds)
+    except RateLimited as exc:
+        raise _limited(exc, s.register_window_seconds) from None
     hashed = accounts.hash_new_password(body.email, body.password)  # argon2 before the transaction, not in it
     with unit_of_work(request) as s:
         user = accounts.register_patient(s, body.email, body.password, body.display_name, password_hash=hashed)
@@ -83,12 +94,15 @@ def _issue(request: Request, email: str, password: str) -> TokenOut:
     with unit_of_work(request) as session:  # three commits: see accounts.authenticate
         attempt = accounts.record_login_attempt(session, email, net,
                                                keep_seconds=s.attempt_keep_seconds)
-    with unit_of_work(request) as session:
-        accounts.admit_login_attempt(session, email, net, s.login_max_failures, s.login_window_seconds)
-    with unit_of_work(request) as session:
-        check = accounts.check_sign_in(session, email, s.login_max_failures, s.login_window_seconds, net,
-                                       s.login_max_failures_per_email)
-    accounts.verify_sign_in(check, password)  # argon2 outside any transaction (no lock, no connection held)
+    try:
+        with unit_of_work(request) as session:
+            accounts.admit_login_attempt(session, email, net, s.login_max_failures, s.login_window_seconds)
+        with unit_of_work(request) as session:
+            check = accounts.check_sign_in(session, email, s.login_max_failures, s.login_window_seconds, net,
+                                           s.login_max_failures_per_email)
+        accounts.verify_sign_in(check, password)  # argon2 outside any transaction (no lock, no connection held)
+    except RateLimited as exc:
+        raise _limited(exc, s.login_window_seconds) from None
     with unit_of_work(request) as session:
         user = accounts.finish_sign_in(session, check, net, attempt)
         # a password set before today's rule still signs in; the answer says it must be changed, and why;
