@@ -43,6 +43,9 @@ class Settings(BaseSettings):
     upload_max_bytes: int = 20 * 1024 * 1024
     insights_workers: int = 2  # threads computing insights (clinic.insights); one patient uses at most one
     insights_max_days: int = 1826  # insights fit the last 5 years of a diary (docs/insights.md)
+    # load the visit report's and microbiome upload's libraries in a background thread at start-up
+    # (gutskin.web.warmup); `gutskin serve` turns it on unless GUTSKIN_WARM_UP is set, tests leave it off
+    warm_up: bool = False
 
     @field_validator("env")
     @classmethod

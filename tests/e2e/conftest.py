@@ -33,7 +33,10 @@ class Server:
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         self.env = {**os.environ, "GUTSKIN_DATABASE_URL": db_url, "GUTSKIN_SECRET_KEY": "e2e-secret-" + "x" * 32,
-                    "GUTSKIN_ENV": "test"}
+                    "GUTSKIN_ENV": "test",
+                    # serve's start-up warm-up (gutskin.web.warmup) off: each test's server would load the
+                    # report and microbiome libraries in the background, CPU the suite's other workers need
+                    "GUTSKIN_WARM_UP": "0"}
         self.proc = subprocess.Popen([GUTSKIN, "serve", "--port", str(self.port), "--workers", str(workers)], env=self.env,
                                      stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
         deadline = time.time() + 60

@@ -34,11 +34,17 @@ def serve(
     workers: int = typer.Option(1, "--workers", help="Worker processes."),
 ) -> None:
     """Serve the web app (migrations are applied first)."""
+    import os
+
     import uvicorn
 
     from gutskin.settings import get_settings
     from gutskin.store import migrate
 
+    # the first visit report and microbiome upload do not wait for their libraries (gutskin.web.warmup):
+    # on in the environment the app factory reads in each worker, unless GUTSKIN_WARM_UP says otherwise
+    os.environ.setdefault("GUTSKIN_WARM_UP", "1")
+    get_settings.cache_clear()
     settings = get_settings()
     try:
         settings.check_secrets()
@@ -75,6 +81,8 @@ def serve(
 
         for line in load_demo(url):
             typer.echo(line)
+    if settings.warm_up:
+        typer.echo("loading the visit report and microbiome libraries in the background")
     typer.echo(f"serving on http://{host}:{port}")
     uvicorn.run("gutskin.web:create_serving_app", factory=True, host=host, port=port, workers=workers,
                 log_level="warning", log_config=log_config())

@@ -536,3 +536,32 @@ def render_pdf(data: dict[str, Any]) -> bytes:
         doc = render_html_pdf(report_html(data, compact=True, shortened=True))
         doc = doc.copy(doc.pages[:MAX_PAGES])
     return doc.write_pdf()
+
+
+def warm_up() -> None:
+    """Render a small made-up report once, so the first real one of the process does not pay for
+    loading WeasyPrint, matplotlib and the fonts of both (``gutskin serve`` calls it in a background
+    thread at start-up, ``gutskin.web.warmup``). The first visit report of a freshly started server
+    took 1.3 s more CPU than the next ones (2.5-5 s on a loaded 2-core machine; ``bench.visit_report``,
+    2026-12-07): imports ~0.8 s, the first chart's fonts and the first layout's font set-up the rest.
+    Nobody's data: two weeks of invented scores, its own PDF thrown away."""
+    start = dt.date(2026, 1, 5)
+    dates = [start + dt.timedelta(days=i) for i in range(14)]
+    itch = [(3 * i) % 11 if i % 5 else None for i in range(14)]
+    data: dict[str, Any] = {
+        "patient_id": 0, "patient": {"name": "Warm-up", "external_id": "p-warm-up", "birth_year": 2000, "child": False},
+        "weeks": 2, "start": dates[0], "end": dates[-1], "generated_on": dates[-1],
+        "series": {"dates": [d.isoformat() for d in dates], "itch": itch,
+                   "sleep_loss": [None if v is None else max(0, v - 2) for v in itch],
+                   "flare": [bool(v and v >= 8) for v in itch]},
+        "trend": [{"instrument": "poem", "answered_on": d, "total": 9.0 + i, "band": "moderate", "respondent": None}
+                  for i, d in enumerate(dates[::7])],
+        "latest_scores": {"poem": {"answered_on": dates[-1], "total": 10.0, "band": "moderate", "author_role": "patient"}},
+        "latest_other_raters": [], "treatments": [], "challenges": [], "microbiome": None,
+        "completeness": {"days_in_window": 14, "logged_days": 11, "counted_from": dates[0], "days_counted": 14,
+                         "percent_logged": 78.6, "itch_days": 11, "sleep_days": 11, "flare_days": 2,
+                         "flare_answered": 11, "questionnaires": 2, "assessments": 0, "last_entry": dates[-1],
+                         "logged_days_total": 11},
+        "insights": {"status": "not_enough_data", "reason": "warm-up"},
+    }
+    render_pdf(data)

@@ -126,6 +126,20 @@ async def _freeze_startup_objects(app: FastAPI) -> AsyncIterator[None]:
     yield
 
 
+@asynccontextmanager
+async def _serving_lifespan(app: FastAPI) -> AsyncIterator[None]:
+    """:func:`_freeze_startup_objects`, then (``GUTSKIN_WARM_UP``, on under ``gutskin serve``) the
+    libraries of the visit report and the microbiome upload loaded in a background thread
+    (:mod:`gutskin.web.warmup`): the server answers meanwhile, and the first report or upload no
+    longer waits 1-4 s for them. ``app.state.warm_up``: an event set when the warm-up has ended."""
+    async with _freeze_startup_objects(app):
+        if app.state.settings.warm_up:
+            from gutskin.web import warmup
+
+            app.state.warm_up = warmup.start()
+        yield
+
+
 # /healthz: liveness and database check (no docstring: it would become the OpenAPI description).
 # A module-level function reading the app from the request, not a closure inside create_app():
 # FastAPI keeps every endpoint callable in module-level caches (fastapi.dependencies.models, 4096
@@ -139,8 +153,9 @@ def healthz(request: Request) -> dict[str, str]:
 
 
 def create_serving_app() -> FastAPI:
-    """The app as ``gutskin serve`` runs it (one per worker process): start-up objects frozen."""
-    return create_app(lifespan=_freeze_startup_objects)
+    """The app as ``gutskin serve`` runs it (one per worker process): start-up objects frozen, and
+    the heavy libraries warmed when the setting says so (:func:`_serving_lifespan`)."""
+    return create_app(lifespan=_serving_lifespan)
 
 
 def create_app(settings: Settings | None = None, lifespan=None) -> FastAPI:  # type: ignore[no-untyped-def]
