@@ -64,3 +64,24 @@ def test_the_page_refuses_json_and_hdf5_alike_and_stores_nothing(client, engine,
             in _text(r.text), (name, _text(r.text)[:1500])
     with transaction(engine) as s:
         assert s.scalar(select(func.count()).select_from(MicrobiomeSample)) == 0
+
+
+@pytest.mark.parametrize("name, data, said", [
+    ("one.tsv", b"#OTU ID\tstool-1\ng__Bacteroides\t0\ng__Prevotella\t0\n", "empty sample(s) (total 0): 'stool-1' has no reads"),
+    ("two.tsv", b"#OTU ID\tS1\tS2\ng__Bacteroides\t0\t0\ng__Prevotella\t0\t0\n",
+     "every sample is empty (total 0): all 2 samples have no reads"),
+    ("zero.biom", json.dumps({
+        "id": "No Table ID", "format": "Biological Observation Matrix 1.0.0", "format_url": "http://biom-format.org",
+        "type": "OTU table", "generated_by": "BIOM-Format 2.1.16", "date": "2026-12-01T10:00:00",
+        "rows": [{"id": "g__Bacteroides", "metadata": None}], "columns": [{"id": "stool-1", "metadata": None}],
+        "matrix_type": "sparse", "matrix_element_type": "int", "shape": [1, 1], "data": []}).encode(),
+     "every count in the table is zero: all 1 sample(s) are empty"),
+])
+def test_a_table_of_zeros_says_the_file_holds_no_results(name, data, said) -> None:
+    """All-zero samples: the refusal said what is zero but not what to do; now it ends as the empty table's."""
+    from gutskin.clinic.errors import InvalidInput
+    from gutskin.clinic.microbiome import parse_upload
+
+    with pytest.raises(InvalidInput) as e:
+        parse_upload(name, data)
+    assert str(e.value) == f"file: {name}: {said}; {NO_RESULTS}", str(e.value)

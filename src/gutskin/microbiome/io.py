@@ -403,7 +403,8 @@ def read_biom(
                 _check_unique(ids, what, src)
         n_samples = _biom_json_all_zero(src)
         if n_samples is not None:  # biom 2.1 reports an all-zero JSON table as 'Duplicate observation IDs'
-            raise MicrobiomeInputError(f"every count in the table is zero: all {n_samples} sample(s) are empty",
+            raise MicrobiomeInputError(f"every count in the table is zero: all {n_samples} sample(s) are empty; "
+                                       "the file holds no results; ask the lab for the file with the sample's results",
                                        source=src) from exc
         raise MicrobiomeInputError(f"not a readable BIOM table ({exc})", source=src) from exc
     obs_ids = [str(x) for x in table.ids(axis="observation")]

@@ -44,6 +44,10 @@ def describe_ids(ids: list[str], limit: int = 10) -> str:
     return shown + (f" and {len(ids) - limit} more" if len(ids) > limit else "")
 
 
+#: the end of a refusal of a file without results, in words a parent can act on (2026-12-07)
+NO_RESULTS = "the file holds no results; ask the lab for the file with the sample's results"
+
+
 def validate_table(table: pd.DataFrame, *, source: str | None = None, kind: Kind | None = None,
                    allow_empty: bool = False) -> pd.DataFrame:
     """Check a samples × features table and return it as float64.
@@ -55,11 +59,9 @@ def validate_table(table: pd.DataFrame, *, source: str | None = None, kind: Kind
     """
     # in words a parent can act on too (2026-12-07): the lab's file holds no results
     if table.shape[0] == 0:
-        raise MicrobiomeInputError("the table has no samples (no column of results): the file holds no results; "
-                                   "ask the lab for the file with the sample's results", source=source)
+        raise MicrobiomeInputError(f"the table has no samples (no column of results): {NO_RESULTS}", source=source)
     if table.shape[1] == 0:
-        raise MicrobiomeInputError("the table has no features (it lists no microbes, only its header): the file "
-                                   "holds no results; ask the lab for the file with the sample's results",
+        raise MicrobiomeInputError(f"the table has no features (it lists no microbes, only its header): {NO_RESULTS}",
                                    source=source)
     for axis_name, labels in (("sample", table.index), ("feature", table.columns)):
         dup = labels[labels.duplicated()]
@@ -105,13 +107,18 @@ MAX_VALUE = 1e15
 
 def _check_values(values: np.ndarray, samples: pd.Index, features: pd.Index, source: str | None,
                   allow_empty: bool = False) -> None:
-    for test, what in ((np.isnan, "a missing (NaN) value"), (np.isinf, "an infinite value"),
-                       (lambda v: v < 0, "a negative value")):
+    for test, what, why in ((np.isnan, "a missing (NaN) value", ""), (np.isinf, "an infinite value", ""),
+                            # a transformed table (log, CLR, z-scores: a statistics package's output) has
+                            # negatives; in words for a parent too, with what to ask for (2026-12-07)
+                            (lambda v: v < 0, "a negative value", "; an abundance cannot be negative: a table of "
+                             "transformed values (log, CLR, z-scores) is not a profile; ask the lab for the read "
+                             "counts or the relative abundances")):
         bad = test(values)
         if bad.any():
             i, j = np.argwhere(bad)[0]
             raise MicrobiomeInputError(
-                f"sample {shorten(samples[i])!r}, feature {shorten(features[j])!r} has {what} ({_number(values[i, j])})",
+                f"sample {shorten(samples[i])!r}, feature {shorten(features[j])!r} has {what} ({_number(values[i, j])})"
+                + why,
                 sample=str(samples[i]), feature=str(features[j]), source=source)
     too_big = values > MAX_VALUE
     if too_big.any():  # no sequencing run gives 10^15 reads; such values overflow the diversity sums
@@ -122,12 +129,13 @@ def _check_values(values: np.ndarray, samples: pd.Index, features: pd.Index, sou
     totals = values.sum(axis=1)
     empty = np.flatnonzero(totals <= 0)
     if len(empty) and len(empty) == len(totals) and len(totals) > 1:
-        raise MicrobiomeInputError(f"every sample is empty (total 0): all {len(totals)} samples have no reads",
-                                   source=source)
+        raise MicrobiomeInputError(f"every sample is empty (total 0): all {len(totals)} samples have no reads; "
+                                   f"{NO_RESULTS}", source=source)
     if len(empty) and not (allow_empty and len(empty) < len(totals)):
         names = ", ".join(repr(str(samples[i])) for i in empty[:5])
         more = f" and {len(empty) - 5} more" if len(empty) > 5 else ""
-        raise MicrobiomeInputError(f"empty sample(s) (total 0): {names}{more}",
+        raise MicrobiomeInputError(f"empty sample(s) (total 0): {names}{more}"
+                                   + (f" has no reads; {NO_RESULTS}" if len(totals) == 1 else ""),
                                    sample=str(samples[empty[0]]), source=source)
 
 
