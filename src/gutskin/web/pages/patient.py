@@ -304,6 +304,9 @@ def _today_page(request: Request, date: str | None, patient: int | None, saved: 
             "profile_zone": zones.patient_zone(s, pid),  # what a page without JavaScript goes by
             # the profile's appointment requests under way (2026-12-07): its managing account only, audited
             "requests_under_way": appointments.home_requests(s, u.actor, pid),
+            # a diary with no day at all: the page says where to start (new-user walk, 2026-12-07: a new account
+            # landed on a bare form); read only when the 60 days around this one are empty
+            "first_day": not recent and posted is None and diary.last_logged_day(s, u.actor, pid) is None,
         }
         if saved:  # a day just saved may be a late reaction to a challenge's dose: the step it holds is said here,
             # where the flare was logged (2026-12-07: only the Challenge page said so, and the patient might not open it)
