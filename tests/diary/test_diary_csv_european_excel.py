@@ -129,3 +129,29 @@ def test_a_mac_roman_letter_is_named_in_both_encodings(tmp_path) -> None:
     assert str(e.value).startswith(f'{f}: line 2: not valid UTF-8 (byte 0x9a: invalid start byte; it is "ö" in Mac '
                                    'Roman, the encoding of a spreadsheet\'s "CSV (Macintosh)", or "š" in Windows-1252)'), \
         str(e.value)
+
+
+def test_a_semicolon_files_dates_as_excel_shows_them_are_day_month_year(client, people, engine) -> None:
+    """German Excel saves a date cell as it shows it, 05.12.2026: in a file separated by semicolons (a
+    decimal-comma locale) dots mean day.month.year in every locale that writes them, so it is read (it was
+    "a spreadsheet's day/month/year or month/day/year date cannot be told apart"); an impossible day and a
+    two-digit year are refused by line and column, nothing imported. A comma file's 05.12.2026 stays refused."""
+    body = "patient;date;itch;poscorad;food.dairy\r\napp-1;05.12.2026;3;12,5;1\r\napp-1;6.12.2026;7;;0\r\n"
+    r = _post(client, "Tagebuch.csv", body.encode())
+    assert r.status_code == 201 and r.json() == {"rows": 2}, r.text
+    assert _stored(engine, people.owner_pid) == {dt.date(2026, 12, 5): (3, 12.5, 1.0),
+                                                 dt.date(2026, 12, 6): (7, None, 0.0)}
+
+
+@pytest.mark.parametrize("body, said", [
+    ("patient;date;itch\r\napp-1;31.02.2026;3\r\n",
+     'line 2, column date: expected a day of the calendar, day.month.year in this file (or YYYY-MM-DD), got "31.02.2026"'),
+    ("patient;date;itch\r\napp-1;05.12.26;3\r\n", "line 2, column date: expected a date with a four-digit year"),
+    ("patient,date,itch\r\napp-1,05.12.2026,3\r\n", "line 2, column date: expected an ISO date YYYY-MM-DD (a "
+                                                    "spreadsheet's day/month/year"),
+])
+def test_dotted_dates_that_are_no_day_are_refused(client, people, engine, body, said) -> None:
+    r = _post(client, "dates.csv", body.encode())
+    detail = r.json()["detail"]
+    assert r.status_code == 422 and detail.startswith(f"dates.csv: {said}"), detail
+    assert _days(engine) == 0

@@ -149,12 +149,29 @@ def _parse_date(text: str) -> dt.date | None:
 _MIDNIGHT = re.compile(r"([0-9]{4}-[0-9]{2}-[0-9]{2})[T ]00:00(?::00(?:\.0+)?)?")
 
 
-def _cell_date(text: str) -> dt.date | None:
+#: a day as Excel writes it where the decimal separator is a comma: day.month.year with dots (German,
+#: Swiss, Austrian, Nordic, Polish, Czech, Russian, Turkish ...: every locale writing dots puts the day first)
+_DOTTED = re.compile(r"([0-9]{1,2})\.([0-9]{1,2})\.([0-9]{4})")
+
+
+def _dotted_day(text: str) -> dt.date | None:
+    m = _DOTTED.fullmatch(text.strip())
+    if m is None:
+        return None
+    try:
+        return dt.date(int(m[3]), int(m[2]), int(m[1]))
+    except ValueError:
+        return None
+
+
+def _cell_date(text: str, day_first_dots: bool = False) -> dt.date | None:
     """The date column's day: ``YYYY-MM-DD``, or that day's midnight without a zone (since
     2026-12-07: it was refused "without a time", though it names one day and no other). Any other
     time, or a zone (``Z``, ``+01:00``: a local day written in UTC may be the day before), stays
     refused with :func:`_date_hint`."""
     t = text.strip()
+    if day_first_dots and _DOTTED.fullmatch(t):  # a semicolon file's 05.12.2026 (since 2026-12-07)
+        return _dotted_day(t)
     m = _MIDNIGHT.fullmatch(t)
     return _parse_date(m[1] if m else t)
 
@@ -647,8 +664,14 @@ def _parse_row(
     if problem:
         raise DiaryCsvError(name, line, "patient", problem)
     raw_date = cell("date")
-    day = _cell_date(raw_date)
+    day = _cell_date(raw_date, day_first_dots=decimal_comma)
     if day is None:
+        if decimal_comma and _DOTTED.fullmatch(raw_date):
+            raise DiaryCsvError(name, line, "date", f'expected a day of the calendar, day.month.year in this file '
+                                f'(or YYYY-MM-DD), got "{raw_date}"')
+        if decimal_comma and re.fullmatch(r"[0-9]{1,2}\.[0-9]{1,2}\.[0-9]{2}", raw_date):
+            raise DiaryCsvError(name, line, "date", "expected a date with a four-digit year, day.month.year in this "
+                                f'file (05.12.2026) or YYYY-MM-DD: format the date column so, got "{raw_date}"')
         raise DiaryCsvError(name, line, "date", f'expected an ISO date YYYY-MM-DD{_date_hint(raw_date)}, got "{raw_date}"')
     if not seen.add(patient, day):
         raise DiaryCsvError(name, line, "date", f"duplicate row for patient {patient} on {day.isoformat()}")
