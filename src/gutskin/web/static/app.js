@@ -258,6 +258,61 @@
       });
     });
   }
+  // A form that must survive a lost connection (data-send="fetch": the appointment request, 2026-12-07;
+  // the phone walk's tunnel sent the plain post to the browser's "No internet" page and the typed reason
+  // was gone). Sent with fetch as the diary's Save is: a failure leaves the person on the form with what
+  // they typed and a sentence in its status (.send-status) saying it was not sent and what to do; the
+  // server's answer (the page after a good send, which the redirect leads to, or the form refused with its
+  // problems) is shown as a post's would be (showPage). Sending twice is safe: the server keeps one request
+  // for the same one sent again within minutes. Without script (or fetch) the form is a plain post.
+  function sentWithFetch() {
+    document.querySelectorAll("form[data-send=fetch]").forEach(function (form) {
+      var status = form.querySelector(".send-status");
+      var button = form.querySelector("button[type=submit]");
+      if (!status || !button || !window.fetch || !window.AbortController || !window.DOMParser || form.dataset.sendReady) return;
+      form.dataset.sendReady = "1";
+      var again = "press " + button.textContent.trim() + " again";
+      function failed(text) {
+        delete form.dataset.sending;
+        button.disabled = false;
+        status.className = "send-status error";
+        status.textContent = text;
+      }
+      form.addEventListener("submit", function (e) {
+        e.preventDefault();
+        if (form.dataset.sending) return;  // a second tap while the first is on its way
+        form.dataset.sending = "1";
+        button.disabled = true;
+        status.className = "send-status";
+        status.textContent = "Sending…";
+        var ctrl = new AbortController();
+        var timer = setTimeout(function () { ctrl.abort(); }, 30000);
+        fetch(form.action, { method: "POST", body: new URLSearchParams(new FormData(form)), credentials: "same-origin",
+                             signal: ctrl.signal }).then(function (res) {
+          clearTimeout(timer);
+          if (new URL(res.url, location.href).pathname === "/login") {
+            failed("Not sent: you were signed out. What you typed is still here: log in again in another tab, then " + again + ".");
+            return;
+          }
+          if ((res.headers.get("Content-Type") || "").indexOf("text/html") < 0) {
+            failed("Not sent: the server answered " + res.status + ". What you typed is still here: " + again + ".");
+            return;
+          }
+          // at the answer's address: the page after a good send (?sent=), or the form's own for a refused one
+          return res.text().then(function (text) { showPage(text, res.url); }, function () {
+            failed("Not sent, as far as this page knows: the answer was cut off. What you typed is still here: " + again +
+                   " (sending it twice makes one request).");
+          });
+        }, function () {
+          clearTimeout(timer);
+          failed(ctrl.signal.aborted
+            ? "Not sent, as far as this page knows: no answer within 30 seconds. What you typed is still here: " + again +
+              " (sending it twice makes one request)."
+            : "Not sent: no connection. What you typed is still here: " + again + " when you are online.");
+        });
+      });
+    });
+  }
   // A page answered to a fetch (the diary's Save) shown in place of this one, as a form post's
   // answer would be: its title and body; its address when it has one of its own (the saved day,
   // which then replaces the form's entry in the history, so Back does not lead to the stale form).
@@ -293,6 +348,7 @@
       });
     });
     diaryDrafts();
+    sentWithFetch();
     // a refused form's list of problems (_field_error.html summary) is where the keyboard and the screen reader start
     var problems = document.querySelector(".error-summary[data-focus]");
     if (problems) problems.focus();
