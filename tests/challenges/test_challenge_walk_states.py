@@ -65,8 +65,8 @@ def test_coming_up_says_the_waiting_steps_day_as_its_card_does(client, engine, p
     due = str(step["next_due"])
     assert due > TODAY.isoformat() and reminder["due"] == due, (step, reminder)  # the reminder said today
     page = _patient_page(client)
-    assert f"Egg step 2 (1/2 cooked egg, at home) is due on {due}" in _coming_up(page)
-    assert f"is due on {TODAY.isoformat()}" not in _coming_up(page)
+    assert f"Egg step 2 (1/2 cooked egg, at home) is due on {ch._day_words(dt.date.fromisoformat(due))}" in _coming_up(page)
+    assert f"is due on {ch._day_words(TODAY)}" not in _coming_up(page)
 
 
 def test_a_held_step_is_on_hold_in_coming_up_and_no_later_step_is_announced(client, engine, people) -> None:  # type: ignore[no-untyped-def]

@@ -171,9 +171,9 @@ def test_a_patient_who_stops_after_a_dose_keeps_observing(engine, people) -> Non
     with transaction(engine) as s:
         step = ch.today_steps(s, people.owner, people.owner_pid, day=dt.date.today())[0]
     assert step["action"] == "stopped" and "guidance" not in step
-    assert (f"A late reaction to the last dose can still show until {until.isoformat()}: keep logging your itch "
+    assert (f"A late reaction to the last dose can still show until {ch._day_words(until)}: keep logging your itch "
             "and skin every day until then.") in step["text"], step
-    assert step["text"].endswith(ch.FLARE_ADVICE)
+    assert step["text"].endswith(ch.STOPPED_FLARE_ADVICE) and "another step" not in step["text"]  # none is left
     with transaction(engine) as s:  # three days later the window is over: the stop alone
         step = ch.today_steps(s, people.owner, people.owner_pid, day=dt.date.today() + dt.timedelta(days=3))[0]
     assert step["text"] == "This egg challenge was stopped after step 1 (reason given: busy week, will try again later)."

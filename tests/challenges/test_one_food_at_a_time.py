@@ -42,8 +42,8 @@ def test_a_second_food_on_the_same_days_is_refused_with_the_day_it_may_start(eng
     first, last = TODAY + dt.timedelta(days=7), TODAY + dt.timedelta(days=17)
     earliest = last + dt.timedelta(days=1) - dt.timedelta(days=7)  # its 7-day baseline may run beside the egg doses
     assert msg.startswith("start: ") and "overlaps the egg challenge's" in msg, msg
-    assert f"({first.isoformat()} to {last.isoformat()})" in msg and "one food at a time" in msg, msg
-    assert f"start this plan on {earliest.isoformat()} or later" in msg, msg
+    assert f"({ch._day_words(first)} to {ch._day_words(last)})" in msg and "one food at a time" in msg, msg
+    assert f"start this plan on {ch._day_words(earliest)} ({earliest.isoformat()}) or later" in msg, msg
     assert _count(engine) == 1  # nothing stored
 
     # the patient is never told to eat both on one morning: the start it names is taken

@@ -53,7 +53,7 @@ def test_a_step_waiting_after_the_last_dose_is_listed_as_waiting_with_the_patien
         (step,) = ch.today_steps(s, people.owner, people.owner_pid, zone=ZONE)
         (row,) = ch.clinician_alerts(s, people.clinician)["running"]
     assert step["action"] != "dose" and step["next_due"] == due.isoformat(), step
-    assert (f", not before {at}:" if at else f"due on {due.isoformat()}:") in str(step["next_text"]), step["next_text"]
+    assert (f", not before {at}:" if at else f"due on {ch._day_words(due)}:") in str(step["next_text"]), step["next_text"]
     assert row["next_status"] == "waiting", row  # was "due" (or "overdue" where Tokyo is a day ahead): step 2 is planned today
     assert row["wait"] == {"until": (taken + dt.timedelta(hours=20)).isoformat(timespec="minutes") + "Z",
                            "due": due.isoformat(), "at": at, "zone": ZONE, "hours": 20}, row

@@ -389,6 +389,23 @@ def stop_words(ch: FoodChallenge, doses: list[ChallengeDose]) -> str | None:
     return f"Stopped {where}" + (f" (reason given: {reason})" if reason else " (no reason given)")
 
 
+def verdict_next(ch: FoodChallenge, doses: list[ChallengeDose], phase: str) -> str | None:
+    """What the clinician can do with an inconclusive verdict of a challenge with no step left (None
+    otherwise). The page listed what would settle it ("about 4 more dose(s) ...") beside an outcome form
+    offering only confirmed or refuted, and no word of what can still be done (h2 walk, 2026-12-07)."""
+    v = ch.verdict or {}
+    if (v.get("verdict") != "inconclusive" or "observation_until" in v or ch.status not in OPEN_STATUSES
+            or phase != "review" or any(d.status == "planned" for d in doses)):
+        return None
+    food = food_label(ch.food)
+    again = ("as a supervised oral food challenge in clinic" if ch.kind == "supervised" else
+             "as a supervised oral food challenge in clinic, or at home with a longer baseline and more steps")
+    return (f"This challenge has no step left and the diary cannot decide, so more of it will not settle it. "
+            f"Either record the outcome from your own judgement (say in the note what it rests on), or stop this "
+            f"challenge and plan {food} again, {again}. Until then the patient is told to ask the clinic before "
+            f"eating {food}.")
+
+
 def _lower_first(text: str) -> str:
     return text[:1].lower() + text[1:]
 
@@ -493,6 +510,7 @@ def _out(session: Session, ch: FoodChallenge, today: dt.date | None = None, full
         doses = _doses(session, ch)
         d["doses"] = [_dose_out(x, patient) for x in doses]
         d["stop_words"] = stop_words(ch, doses)
+        d["verdict_next"] = verdict_next(ch, doses, str(d["phase"]))
         d["evaluate_refused"] = nothing_to_evaluate(ch, doses)  # the page hides "Evaluate from the diary" and says why
         # clinic doses with objective signs: the page stops offering doses and says why (``_clinic_signs``)
         d["objective_signs"] = [{"step": n, "signs": keys, "words": _signs_words([(n, keys)])}
@@ -721,10 +739,10 @@ def create_plan(session: Session, actor: Actor, patient_id: int, plan: PlanInput
         earliest = o_end + dt.timedelta(days=1) - (r_start - start)
         earliest = max(earliest, zones.patient_today(session, patient_id))
         raise InvalidInput(
-            f"start: this plan's reintroduction ({r_start.isoformat()} to {r_end.isoformat()}) overlaps the {label} "
-            f"challenge's ({o_start.isoformat()} to {o_end.isoformat()}); reintroduce one food at a time, so that a "
-            f"reaction can be put down to one food: start this plan on {earliest.isoformat()} or later (its "
-            f"reintroduction then begins after {o_end.isoformat()}), or stop the {label} challenge first")
+            f"start: this plan's reintroduction ({_day_words(r_start)} to {_day_words(r_end)}) overlaps the {label} "
+            f"challenge's ({_day_words(o_start)} to {_day_words(o_end)}); reintroduce one food at a time, so that a "
+            f"reaction can be put down to one food: start this plan on {_day_words(earliest)} ({earliest.isoformat()}) or later (its "
+            f"reintroduction then begins after {_day_words(o_end)}), or stop the {label} challenge first")
     ch = FoodChallenge(
         patient_id=patient_id, clinician_user_id=actor.user_id, food=plan.food, kind=plan.kind,
         released_for_home=bool(plan.released_for_home), status="active",
@@ -783,9 +801,9 @@ def extend_elimination(session: Session, actor: Actor, challenge_id: int, extra_
     if clash is not None:  # the later phases move with it: not onto another food's reintroduction
         other, o_start, o_end = clash
         raise InvalidInput(
-            f"extra_days: the reintroduction would then run from {(ch.reintroduction_start + shift).isoformat()} to "
-            f"{(ch.reintroduction_end + shift).isoformat()}, into the {food_label(other.food)} challenge's "
-            f"({o_start.isoformat()} to {o_end.isoformat()}); reintroduce one food at a time: extend it by fewer "
+            f"extra_days: the reintroduction would then run from {_day_words((ch.reintroduction_start + shift))} to "
+            f"{_day_words((ch.reintroduction_end + shift))}, into the {food_label(other.food)} challenge's "
+            f"({_day_words(o_start)} to {_day_words(o_end)}); reintroduce one food at a time: extend it by fewer "
             "days, or stop the other challenge first")
     ch.elimination_end += shift
     ch.baseline_start += shift
@@ -829,9 +847,9 @@ def extend_baseline(session: Session, actor: Actor, challenge_id: int, extra_day
     if clash is not None:
         other, o_start, o_end = clash
         raise InvalidInput(
-            f"extra_days: the reintroduction would then run from {(ch.reintroduction_start + shift).isoformat()} to "
-            f"{(ch.reintroduction_end + shift).isoformat()}, into the {food_label(other.food)} challenge's "
-            f"({o_start.isoformat()} to {o_end.isoformat()}); reintroduce one food at a time")
+            f"extra_days: the reintroduction would then run from {_day_words((ch.reintroduction_start + shift))} to "
+            f"{_day_words((ch.reintroduction_end + shift))}, into the {food_label(other.food)} challenge's "
+            f"({_day_words(o_start)} to {_day_words(o_end)}); reintroduce one food at a time")
     ch.baseline_end += shift
     ch.reintroduction_start += shift
     ch.reintroduction_end += shift
@@ -960,6 +978,9 @@ FLARE_ADVICE = ("If your eczema flares, treat it as your clinic advised, log it,
                 "before you take another step.")
 
 
+STOPPED_FLARE_ADVICE = "If your eczema flares, treat it as your clinic advised, log it, and tell your clinic."
+
+
 def _flare_advice(child: str | None) -> str:
     return (f"If {child}'s eczema flares, treat it as the clinic advised, log it, and tell the clinic "
             "before giving another step." if child else FLARE_ADVICE)
@@ -988,7 +1009,7 @@ def _step_for(session: Session, ch: FoodChallenge, day: dt.date, zone: str | Non
         nd = upcoming[0]
         step["next_due"] = nd.planned_on.isoformat()
         where = "at home" if nd.setting == "home" else "in clinic"
-        step["next_text"] = f"Next step {nd.step} ({nd.amount}, {where}) is due on {nd.planned_on.isoformat()}."
+        step["next_text"] = f"Next step {nd.step} ({nd.amount}, {where}) is due on {_day_words(nd.planned_on)}."
     if phase == "stopped":
         step["action"], step["text"] = "stopped", f"This {food} challenge was {_lower_first(stop_words(ch, doses) or 'stopped')}."
         step["next_due"] = step["next_text"] = None
@@ -997,29 +1018,34 @@ def _step_for(session: Session, ch: FoodChallenge, day: dt.date, zone: str | Non
         elif _window_open(ch, doses, day, zone):  # stopped early: a late reaction to the last dose can still come
             until = last_window_day(ch, doses)
             whose = f"{child}'s" if child else "your"
+            # no further step: the flare advice ended "before you take another step" (h2 walk, 2026-12-07)
             step["text"] = (f"{step['text']} A late reaction to the last dose can still show until "
-                            f"{until.isoformat() if until else 'the end of its window'}: keep logging {whose} "
-                            f"itch and skin every day until then. " + _flare_advice(child))
+                            f"{_day_words(until) if until else 'the end of its window'}: keep logging {whose} "
+                            f"itch and skin every day until then. " + STOPPED_FLARE_ADVICE if not child else
+                            f"{step['text']} A late reaction to the last dose can still show until "
+                            f"{_day_words(until) if until else 'the end of its window'}: keep logging {whose} "
+                            f"itch and skin every day until then. If {child}'s eczema flares, treat it as the "
+                            "clinic advised, log it, and tell the clinic.")
     elif phase == "closed":
         step["action"], step["text"] = "none", f"This {food} challenge is closed."
         step["next_due"] = step["next_text"] = None
     elif phase == "upcoming":
         first = ch.elimination_start or ch.baseline_start
-        step["action"], step["text"] = "wait", (f"{child}'s {food} challenge starts on {first.isoformat()}." if child
-                                                 else f"Your {food} challenge starts on {first.isoformat()}.")
+        step["action"], step["text"] = "wait", (f"{child}'s {food} challenge starts on {_day_words(first)}." if child
+                                                 else f"Your {food} challenge starts on {_day_words(first)}.")
         step["next_due"] = first.isoformat()
     elif phase == "elimination":
         step["action"] = "avoid"
-        step["text"] = (f"Give {child} no {food} at all today (elimination until {ch.elimination_end.isoformat()}) "
+        step["text"] = (f"Give {child} no {food} at all today (elimination until {_day_words(ch.elimination_end)}) "
                         f"and log {child}'s day as usual." if child else
-                        f"Avoid {food} completely today (elimination until {ch.elimination_end.isoformat()}) "
+                        f"Avoid {food} completely today (elimination until {_day_words(ch.elimination_end)}) "
                         "and log your day as usual.")
     elif phase == "baseline":
         step["action"] = "avoid"
         step["text"] = (f"Give {child} no {food} today; log {child}'s day as usual every day "
-                        f"(baseline until {ch.baseline_end.isoformat()})." if child else
+                        f"(baseline until {_day_words(ch.baseline_end)})." if child else
                         f"Do not eat {food} today; log your day as usual every day "
-                        f"(baseline until {ch.baseline_end.isoformat()}).")
+                        f"(baseline until {_day_words(ch.baseline_end)}).")
     elif phase == "reintroduction":
         today_dose = next((d for d in doses if d.planned_on <= day and d.status == "planned"), None)
         if _clinic_signs(doses):  # a reaction in clinic: no further dose is given (the page said "Step 3 is given in clinic today")
@@ -1051,7 +1077,7 @@ def _step_for(session: Session, ch: FoodChallenge, day: dt.date, zone: str | Non
                 step["text"] = baseline_wait_text(food, today_dose.step, n_base, child)
             elif today_dose.setting == "home" and ch.kind == "home" and ch.released_for_home:
                 step["action"] = "dose"
-                late = "" if today_dose.planned_on == day else f" (it was due on {today_dose.planned_on.isoformat()})"
+                late = "" if today_dose.planned_on == day else f" (it was due on {_day_words(today_dose.planned_on)})"
                 step["text"] = (f"Step {today_dose.step}{late}: give {child} {today_dose.amount} today, in the morning, "
                                 f"then no other {food}, and log {child}'s day. Answer the safety check first." if child
                                 else f"Step {today_dose.step}{late}: eat {today_dose.amount} today, in the morning, then do "
@@ -1089,7 +1115,7 @@ def _step_for(session: Session, ch: FoodChallenge, day: dt.date, zone: str | Non
                 step["next_due"] = due.isoformat()  # type: ignore[attr-defined]
                 step["wait_until"] = _z(wait["until"])  # type: ignore[arg-type]
                 step["next_text"] = (f"Next step {today_dose.step} ({today_dose.amount}, at home) is due on "
-                                     f"{due.isoformat()}{at}: at least {wait['hours']} "  # type: ignore[attr-defined]
+                                     f"{_day_words(due)}{at}: at least {wait['hours']} "  # type: ignore[attr-defined]
                                      "hours after the last dose.")
     elif _window_open(ch, doses, day, zone):  # review, but a late dose's window still runs
         step["action"] = "observe"
@@ -1102,6 +1128,14 @@ def _step_for(session: Session, ch: FoodChallenge, day: dt.date, zone: str | Non
         step["action"] = "review"
         step["text"] = (f"All steps of the {food} challenge are done. {'The' if child else 'Your'} clinician will "
                         "review the result.")
+        if (ch.verdict or {}).get("verdict") == "inconclusive" and "observation_until" not in (ch.verdict or {}):
+            # evaluated, and the diary cannot decide: the page only said "will review the result" (h2 walk, 2026-12-07)
+            step["text"] += (f" The diary could not show whether {food} causes {child} a reaction (the result is "
+                             f"unclear): the clinic will decide what comes next, such as a challenge in clinic, and "
+                             f"tell you. Until then, ask the clinic before giving {child} {food}." if child else
+                             f" The diary could not show whether {food} causes you a reaction (the result is unclear): "
+                             "your clinician will decide what comes next, such as a challenge in clinic, and tell "
+                             f"you. Until then, ask your clinic before eating {food}.")
         if reaction_pending(ch, session):  # the food came off the avoid list when the reintroduction started
             step["text"] += (f" The diary suggests a reaction: give {child} no {food} until the clinic has reviewed "
                              "this reintroduction." if child else
@@ -1491,7 +1525,7 @@ def take_dose(session: Session, actor: Actor, challenge_id: int, dose_id: int, s
     if dose.status != "planned":
         raise Conflict("dose: this step is already recorded")
     if dose.planned_on > today:
-        raise InvalidInput(f"dose: step {dose.step} is planned for {dose.planned_on.isoformat()}, not today")
+        raise InvalidInput(f"dose: step {dose.step} is planned for {_day_words(dose.planned_on)}, not today")
     if today > ch.reintroduction_end:
         raise InvalidInput("dose: the reintroduction period is over; ask your clinician")
     all_doses = _doses(session, ch)
@@ -1500,7 +1534,7 @@ def take_dose(session: Session, actor: Actor, challenge_id: int, dose_id: int, s
     held = late_hold(session, ch, all_doses)
     if held:  # a late reaction to the step before: the clinic reviews it first (2026-12-07)
         raise InvalidInput(f"dose: step {dose.step} is on hold: a flare or clear worsening was logged on "
-                           f"{', '.join(d.isoformat() for d in held)}, after the last step (a possible late reaction); "
+                           f"{', '.join(_day_words(d) for d in held)}, after the last step (a possible late reaction); "
                            "the clinic has been alerted and must review it before the next step")
     if not any(d.status == "taken" for d in all_doses) and not short_baseline_started(session, ch):
         n = baseline_logged(session, ch, today)
@@ -1759,8 +1793,8 @@ def record_supervised_dose(session: Session, actor: Actor, challenge_id: int, st
     if not ch.reintroduction_start <= local.date() <= ch.reintroduction_end:
         # before the reintroduction a dose spoils the food-free baseline (and a date years back is a typo);
         # a dose given anyway, or a reaction, is recorded by stopping the challenge with the reason
-        raise InvalidInput(f"given_at: doses of this plan are given from {ch.reintroduction_start.isoformat()} to "
-                           f"{ch.reintroduction_end.isoformat()}; if a dose was given outside that time, stop the "
+        raise InvalidInput(f"given_at: doses of this plan are given from {_day_words(ch.reintroduction_start)} to "
+                           f"{_day_words(ch.reintroduction_end)}; if a dose was given outside that time, stop the "
                            "challenge and write what happened in the reason")
     present = _check_symptoms(reactions or [])
     earlier = [(n, keys) for n, keys in _clinic_signs(_doses(session, ch)) if n != step]  # the same step: a correction
@@ -1772,7 +1806,7 @@ def record_supervised_dose(session: Session, actor: Actor, challenge_id: int, st
     if dose is None or dose.status != "taken":  # a new step, not the correction of one recorded
         held = late_hold(session, ch)
         if held:
-            raise InvalidInput(f"step: a flare or clear worsening was logged on {', '.join(d.isoformat() for d in held)} "
+            raise InvalidInput(f"step: a flare or clear worsening was logged on {', '.join(_day_words(d) for d in held)} "
                                "after an earlier dose (a possible late reaction): review it and acknowledge its alert "
                                "before the next dose")
     if dose is None:
@@ -1909,7 +1943,7 @@ def _verdict_of(session: Session, ch: FoodChallenge) -> dict:
     if logged:
         result["reasons"] = [*result["reasons"],
                              f"the diary logs {food_label(ch.food)} on {len(logged)} day{'s' if len(logged) != 1 else ''} without a dose "
-                             f"({', '.join(d.isoformat() for d in logged[:5])}{', …' if len(logged) > 5 else ''}): "
+                             f"({', '.join(_day_words(d) for d in logged[:5])}{', …' if len(logged) > 5 else ''}): "
                              "those days and their observation windows are left out"]
     _flag_confounders(session, ch, result, days, doses, exclude, end)
     today = zones.patient_today(session, ch.patient_id)
@@ -1920,11 +1954,11 @@ def _verdict_of(session: Session, ch: FoodChallenge) -> dict:
         # (6-48 h), so "no reaction" is not a verdict yet; it read no_reaction the evening after a dose
         result["observation_until"] = until.isoformat()
         result["settle"] = [*result["settle"], f"the observation window of the last dose runs until "
-                            f"{until.isoformat()} (the patient's day): evaluate again after it"]
+                            f"{_day_words(until)} (the patient's day): evaluate again after it"]
         if result["verdict"] == "no_reaction":
             result["verdict"] = "inconclusive"
             result["reasons"] = [*result["reasons"], "no reaction so far, but the observation window of the last dose "
-                                 f"has not ended (until {until.isoformat()}): a late reaction may still show"]
+                                 f"has not ended (until {_day_words(until)}): a late reaction may still show"]
     if immediate:
         result["late_verdict"] = result["verdict"]
         result["verdict"] = "reaction_likely"
@@ -2144,7 +2178,7 @@ def _challenge_reminders(ch: FoodChallenge, doses: list[ChallengeDose], day: dt.
         max_end = ch.elimination_start + dt.timedelta(days=(ch.elimination_max_days or 1) - 1)
         out.append({"kind": "elimination_review", "challenge_id": ch.id, "food": ch.food, "due": review.isoformat(),
                     "text": f"Review the {food} elimination: it may not go beyond "
-                            f"{_day_words(max_end) if reader == 'clinician' else max_end.isoformat()}."})
+                            f"{_day_words(max_end)}."})
     nxt = next((d for d in doses if d.status == "planned" and d.planned_on >= day), None)
     if nxt is not None and phase_on(ch, day) in ("elimination", "baseline", "reintroduction", "upcoming"):
         where = "at home" if nxt.setting == "home" else "in clinic"
@@ -2155,9 +2189,9 @@ def _challenge_reminders(ch: FoodChallenge, doses: list[ChallengeDose], day: dt.
         elif wait is not None:
             due = wait["due"]  # type: ignore[assignment]
             at = f", not before {wait['at']}{'' if wait['zone'] else ' UTC'}" if wait["at"] else ""
-            text = f"{what} is due on {due.isoformat()}{at}."
+            text = f"{what} is due on {_day_words(due)}{at}."
         else:
-            due, text = nxt.planned_on, f"{what} is due on {nxt.planned_on.isoformat()}."
+            due, text = nxt.planned_on, f"{what} is due on {_day_words(nxt.planned_on)}."
         out.append({"kind": "next_step", "challenge_id": ch.id, "food": ch.food, "due": due.isoformat(),
                     **({"held": True} if held else {}), "text": text})
     end = observation_end(ch, doses)  # not before the last dose's observation window has ended
