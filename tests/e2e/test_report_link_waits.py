@@ -57,3 +57,35 @@ def test_the_report_link_says_the_pdf_is_being_prepared(server, browser) -> None
     c.unroute(REPORT)
     p.context.close()
     c.context.close()
+
+
+DATA_REPORT = re.compile(r"/data/report\.pdf(\?.*)?$")
+
+
+def test_my_data_report_link_says_the_pdf_is_being_prepared(server, browser) -> None:  # type: ignore[no-untyped-def]
+    """The patient's own visit report on My data: the same wait, said the same way."""
+    from tests.e2e.test_journeys import register
+
+    page = browser.new_context().new_page()
+    register(page, server.base, "mydata@example.org", "Mo")
+    page.goto(server.base + "/data")
+    link = page.locator("a[href^='/data/report.pdf']")
+    label = link.inner_text()
+    assert label.startswith("Visit report of")
+    status = page.locator("#" + link.get_attribute("data-status"))
+    held: list[object] = []
+    page.route(DATA_REPORT, lambda route, request: held.append(route))
+    link.click()
+    deadline = time.time() + 15
+    while not held and time.time() < deadline:
+        page.wait_for_timeout(50)
+    assert held, "the report was not asked for"
+    assert link.inner_text() == "Preparing the PDF…" and link.get_attribute("aria-busy") == "true"
+    assert status.inner_text() == "Preparing the visit report PDF: this takes a few seconds."
+    with page.expect_download() as download:
+        held[0].continue_()  # type: ignore[attr-defined]
+    assert download.value.suggested_filename.endswith(".pdf")
+    page.wait_for_function("!document.querySelector(\"a[href^='/data/report.pdf']\").hasAttribute('aria-busy')")
+    assert link.inner_text() == label and status.inner_text() == "The visit report PDF is downloaded."
+    page.unroute(DATA_REPORT)
+    page.context.close()
