@@ -43,7 +43,7 @@ $(VENV)/.bench-installed: $(STAMP)
 
 bench: install $(VENV)/.bench-installed
 	$(PY) -m bench.import_diary --quick
-	@for b in axis microbiome triggers forecast evaluate challenges insights_pool api clinic_scale fhir_validate pages_long_record load; do \
+	@for b in axis microbiome triggers forecast evaluate challenges insights_pool api clinic_scale fhir_validate pages_long_record visit_report load; do \
 	  if [ -f bench/$$b.py ]; then $(PY) -m bench.$$b --quick || exit 1; fi; done
 
 clean:
