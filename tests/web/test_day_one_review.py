@@ -301,7 +301,8 @@ def test_the_calendar_of_a_new_diary_agrees_with_its_count(client, people) -> No
     client.put(f"/api/v1/me/diary/{today}", json={"itch": 3}, headers=owner)
     login_page(client, "owner@example.org")
     page = client.get("/trends?weeks=12").text
-    assert "1 day logged, 0 not logged in the last 12 weeks." in page
+    # counted since the diary started, and no missed day is "none missed" (it read "1 day logged, 0 not logged in the last 12 weeks")
+    assert f"1 day logged since the diary started on {today:%a} {today.day} {today:%b %Y}, none missed." in page
     cal = page.split('class="calendar"')[1].split("</div>")[0]
     assert cal.count(": missing;") == 0 and cal.count(": logged;") == 1
     assert cal.count(": before the diary started;") == 83 and cal.count('class="cal missing') == 0
@@ -309,7 +310,8 @@ def test_the_calendar_of_a_new_diary_agrees_with_its_count(client, people) -> No
     # a missed day since the start is missing, and counted
     client.put(f"/api/v1/me/diary/{today - dt.timedelta(days=3)}", json={"itch": 5}, headers=owner)
     page = client.get("/trends?weeks=4").text
-    assert "2 days logged, 2 not logged in the last 4 weeks." in page
+    began = today - dt.timedelta(days=3)
+    assert f"2 days logged, 2 not logged since the diary started on {began:%a} {began.day} {began:%b %Y}." in page
     cal = page.split('class="calendar"')[1].split("</div>")[0]
     assert cal.count(": missing;") == 2 and cal.count(": before the diary started;") == 24
     # the clinician's view of the same record says the same

@@ -3,7 +3,9 @@ page drew an empty chart, a table of 84 days "not logged" and a calendar of 83 d
 started" plus today "missing", under a sentence saying nothing was logged; with one to three days the
 chart spanned the whole 12 weeks, its points squeezed at the right edge. Now an empty window has no
 chart, table or calendar, and a diary begun inside the window is charted (and tabled) from its first
-day. The patient's page and the clinician's read the same; SQLite and PostgreSQL."""
+day, and counted since that day ("1 day logged since the diary started on ..., none missed", where it
+read "1 day logged, 0 not logged in the last 12 weeks"). The patient's page and the clinician's read
+the same; SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
@@ -48,6 +50,8 @@ def test_a_new_diary_is_charted_from_its_first_day(client, people) -> None:
     assert _table_days(page) == [str(today)]
     assert f"by day, {today} to {today}: itch on 1 day" in page
     assert page.count(": logged;") == 1  # the calendar is back with the first day
+    words = f"{today:%a} {today.day} {today:%b %Y}"  # the count is since the diary started, none missed ("0 not logged" before)
+    assert f'<p id="days-count">1 day logged since the diary started on {words}, none missed.</p>' in page
     # two days back: three days, charted from the first
     first = today - dt.timedelta(days=2)
     for day, itch in ((first, 3), (today - dt.timedelta(days=1), 6)):
@@ -70,6 +74,7 @@ def test_a_diary_older_than_the_window_is_charted_over_the_whole_window(client, 
     page = client.get("/trends?weeks=4").text
     start = today - dt.timedelta(days=27)
     assert f'data-from="{start}"' in page and len(_table_days(page)) == 28
+    assert '<p id="days-count">1 day logged, 27 not logged in the last 4 weeks.</p>' in page
     # back after a while: nothing in 4 weeks of a diary that has days is said, not charted; the calendar shows the missed days
     assert client.delete(f"/api/v1/me/diary/{today - dt.timedelta(days=3)}", headers=owner).status_code in (200, 204)
     page = client.get("/trends?weeks=4").text
