@@ -47,3 +47,36 @@ def test_a_transformed_table_is_refused_saying_what_to_ask_for(tmp_path, name) -
     where = "line 3, column 2: " if name.endswith(".tsv") else ""
     assert str(e.value) == (f"file: {name}: {where}sample 'S1', feature 'g__Blautia' has a negative value (-1.15); "
                             f"{WHY}"), str(e.value)
+
+
+SAME = ("two samples in the file have the same name, so their results cannot be told apart: ask the lab for a file "
+        "where each sample has its own name")
+
+
+@pytest.mark.parametrize("name, data, said", [
+    ("otu.tsv", b"#OTU ID\tS1\tS1\ng__Bacteroides\t3\t4\ng__Blautia\t5\t6\n", "duplicate sample ID 'S1' in the header"),
+    ("genera.csv", b"sample,Bacteroides,Blautia,Akkermansia\nP1,10,20,3\nP1,4,3,1\n",
+     "lines 2, 3, column 1: duplicate sample ID 'P1' (1 duplicate(s) in all)"),
+    ("dup.biom", json.dumps({
+        "id": "dup", "format": "Biological Observation Matrix 1.0.0", "format_url": "http://biom-format.org",
+        "type": "OTU table", "generated_by": "me", "date": "2026-12-01T10:00:00",
+        "rows": [{"id": "g__Bacteroides", "metadata": None}, {"id": "g__Blautia", "metadata": None}],
+        "columns": [{"id": "S1", "metadata": None}, {"id": "S1", "metadata": None}], "matrix_type": "dense",
+        "matrix_element_type": "int", "shape": [2, 2], "data": [[3, 4], [5, 6]]}).encode(), "duplicate sample ID 'S1'"),
+])
+def test_two_samples_of_one_name_say_what_to_ask_for(name, data, said) -> None:
+    with pytest.raises(InvalidInput) as e:
+        parse_upload(name, data, sample_id="S1")
+    assert str(e.value) == f"file: {name}: {said}; {SAME}", str(e.value)
+
+
+def test_a_semicolon_diary_given_to_a_microbiome_command_says_what_it_is(tmp_path) -> None:
+    """A diary saved by German Excel (';', read by the diary import since 2026-12-07) given to the CLI:
+    named as a diary like a comma one, not "lines 2, 3, column 1: duplicate sample ID 'p01'"."""
+    from gutskin.microbiome import MicrobiomeInputError, read_profile
+
+    f = tmp_path / "Tagebuch.csv"
+    f.write_bytes(b"\xef\xbb\xbfpatient;date;itch;poscorad\r\np01;05.12.2026;3;12,5\r\np01;06.12.2026;4;\r\n")
+    with pytest.raises(MicrobiomeInputError) as e:
+        read_profile(f)
+    assert str(e.value).startswith(f"{f}: line 1: a gutskin diary CSV"), str(e.value)

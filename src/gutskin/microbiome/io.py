@@ -33,8 +33,8 @@ import pandas as pd
 
 from gutskin.microbiome.errors import MicrobiomeInputError, shorten
 from gutskin.microbiome.genera import is_single_name, looks_like_genera, recognise_genus
-from gutskin.microbiome.profile import (RANKS, Kind, Method, Profile, check_kind, describe_ids, infer_kind, to_relative,
-                                        validate_table)
+from gutskin.microbiome.profile import (RANKS, SAME_NAME, Kind, Method, Profile, check_kind, describe_ids, infer_kind,
+                                        to_relative, validate_table)
 
 Orientation = Literal["features-as-rows", "samples-as-rows"]
 
@@ -519,7 +519,8 @@ def _check_unique(ids: list[str], what: str, src: str) -> None:
     seen: set[str] = set()
     for i in ids:
         if i in seen:
-            raise MicrobiomeInputError(f"duplicate {what} ID {shorten(i)!r}", source=src, **{what: shorten(i)})
+            raise MicrobiomeInputError(f"duplicate {what} ID {shorten(i)!r}" + (SAME_NAME if what == "sample" else ""),
+                                       source=src, **{what: shorten(i)})
         seen.add(i)
 
 
@@ -712,15 +713,16 @@ def read_table(path_or_buffer, *, orientation: Orientation | None = None, sep: s
     for cell in header_cells[1:]:
         if cell in seen and cell.lower() not in _TAXONOMY_COLUMNS:
             what = "sample" if orientation == "features-as-rows" else "feature"
-            raise MicrobiomeInputError(f"duplicate {what} ID {cell!r} in the header", source=src, **{what: cell})
+            raise MicrobiomeInputError(f"duplicate {what} ID {cell!r} in the header"
+                                       + (SAME_NAME if what == "sample" else ""), source=src, **{what: cell})
         seen.add(cell)
     dup_rows = raw.index[raw.index.duplicated()]
     if len(dup_rows):  # "duplicate feature ID 'asv1'" alone is hard to find in a 10,000-line export
         rid, what = str(dup_rows[0]), "feature" if orientation == "features-as-rows" else "sample"
         on = row_lines.get(rid, [])
         at = f"lines {', '.join(map(str, on[:3]))}{', …' if len(on) > 3 else ''}, column 1: " if len(on) > 1 else ""
-        raise MicrobiomeInputError(f"{at}duplicate {what} ID {shorten(rid)!r} ({len(dup_rows)} duplicate(s) in all)",
-                                   source=src, **{what: rid})
+        raise MicrobiomeInputError(f"{at}duplicate {what} ID {shorten(rid)!r} ({len(dup_rows)} duplicate(s) in all)"
+                                   + (SAME_NAME if what == "sample" else ""), source=src, **{what: rid})
     if lineages is not None and orientation == "samples-as-rows":
         raise MicrobiomeInputError("a taxonomy column only makes sense with features as rows", source=src)
     # the cells as numbers in a few vectorised passes over the table as read (one column per
@@ -1826,8 +1828,8 @@ def sniff_format(path: str | os.PathLike) -> str:
         return "sylph"
     if re.search(r"^#.*\bmotus version\b", text, re.M | re.I) or re.search(r"^#(consensus_taxonomy|mOTU)\t", text, re.M):
         return "motus"
-    if [c.strip().strip('"').lower() for c in first.lstrip("\ufeff").split(",")[:2]] == ["patient", "date"]:
-        return "diary"  # gutskin's own diary CSV, given to a microbiome command by mistake
+    if [c.strip().strip('"').lower() for c in re.split(r"[,;]", first.lstrip("\ufeff"))[:2]] == ["patient", "date"]:
+        return "diary"  # gutskin's own diary CSV (or one a decimal-comma Excel saved with ';'), given by mistake
     if "clade_name" in text or "#mpa_v" in text or "MetaPhlAn" in text or "Metaphlan" in text:
         return "metaphlan"
     return "table"

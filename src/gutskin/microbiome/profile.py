@@ -46,6 +46,9 @@ def describe_ids(ids: list[str], limit: int = 10) -> str:
 
 #: the end of a refusal of a file without results, in words a parent can act on (2026-12-07)
 NO_RESULTS = "the file holds no results; ask the lab for the file with the sample's results"
+#: after a duplicate sample ID, in words a parent can act on (2026-12-07)
+SAME_NAME = ("; two samples in the file have the same name, so their results cannot be told apart: ask the lab for "
+             "a file where each sample has its own name")
 
 
 def validate_table(table: pd.DataFrame, *, source: str | None = None, kind: Kind | None = None,
@@ -68,7 +71,8 @@ def validate_table(table: pd.DataFrame, *, source: str | None = None, kind: Kind
         if len(dup):
             first = str(dup[0])
             raise MicrobiomeInputError(
-                f"duplicate {axis_name} ID {first!r} ({len(dup)} duplicate(s) in all)",
+                f"duplicate {axis_name} ID {first!r} ({len(dup)} duplicate(s) in all)"
+                + (SAME_NAME if axis_name == "sample" else ""),
                 source=source, **{axis_name: first})
         empty = [str(x) for x in labels if str(x).strip() == "" or pd.isna(x)]
         if empty:
