@@ -106,3 +106,21 @@ def test_an_answer_without_its_optional_day_says_it_is_missing() -> None:
     assert e.value.field == "authored" and e.value.where.endswith(f"QuestionnaireResponse/{qr['id']}")
     assert e.value.message.startswith("missing: the day it was answered is needed to place it in the record"), \
         e.value.message
+
+
+def test_an_observation_of_another_kind_is_named_by_its_code() -> None:
+    """An EHR's body weight among the diary values read "no gutskin code and no known LOINC code (foreign
+    observation)", naming neither which code nor what to do."""
+    b = ehr_bundle("collection")
+    b["entry"].append({"fullUrl": "https://ehr.example/fhir/Observation/w-1", "resource": {
+        "resourceType": "Observation", "id": "w-1", "status": "final",
+        "code": {"coding": [{"system": "http://loinc.org", "code": "29463-7", "display": "Body weight"}],
+                 "text": "Weight"},
+        "subject": {"reference": "Patient/pat-4711"}, "effectiveDateTime": "2026-11-20",
+        "valueQuantity": {"value": 21.5, "unit": "kg", "system": "http://unitsofmeasure.org", "code": "kg"}}})
+    with pytest.raises(BundleError) as e:
+        parse_bundle(b, target_named=True)
+    assert (e.value.where, e.value.field) == (f"entry[{len(b['entry']) - 1}] Observation/w-1", "code.coding")
+    assert e.value.message.startswith("no gutskin code and no known LOINC code (foreign observation: Weight, "
+                                      "http://loinc.org|29463-7 'Body weight'): gutskin keeps no record of it; send a "
+                                      "bundle without this Observation"), e.value.message

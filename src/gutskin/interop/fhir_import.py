@@ -777,7 +777,15 @@ def parse_bundle(data: Any, *, target_named: bool = False) -> ParsedBundle:
         if local is None and factor is None and loinc == C.POEM_TOTAL:
             local = "poem-total"
         if local is None and factor is None:
-            raise BundleError(where, "code.coding", "no gutskin code and no known LOINC code (foreign observation)")
+            # name what it is (its codes and text) and the fix (2026-12-07: "foreign observation" alone)
+            named = "; ".join(f"{c.get('system')}|{c.get('code')}" + (f" {c.get('display')!r}" if c.get("display") else "")
+                              for c in codings[:3] if isinstance(c, Mapping))
+            text = (res.get("code") or {}).get("text")
+            shown = ", ".join(x for x in (str(text)[:80] if text else "", named[:200]) if x) or "no code"
+            raise BundleError(where, "code.coding", f"no gutskin code and no known LOINC code (foreign observation: "
+                              f"{shown}): gutskin keeps no record of it; send a bundle without this Observation "
+                              "(gutskin reads diary values, questionnaire scores and the clinic's EASI and SCORAD as "
+                              "Observations); nothing was imported")
         if local is not None and local not in C.LOCAL_CODES:
             raise BundleError(where, "code.coding", f"unknown gutskin code {local!r}")
         derived = [d.get("reference") for d in res.get("derivedFrom") or []]
