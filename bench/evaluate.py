@@ -166,11 +166,95 @@ def old_forward_chain(frame, horizon: int = 7, block: int | None = None, grid=fc
     return pts
 
 
+def old_summarize(pts: ev.ChainPoints, horizon: int, methods=None, reference: str = "model") -> dict:
+    """The summary as it was until 2026-12-07 (commit 92d7d78): every point's pmfs held, NumPy
+    means over them all at once. The reference of :class:`~gutskin.insights.evaluation.ChainSummary`
+    (summed patient by patient) in this bench and in tests/insights/test_evaluate_streaming.py."""
+    methods = list(methods or pts.forecasts.keys())
+    y = np.asarray(pts.y, int)
+    hz = np.asarray(pts.horizon, int)
+
+    def block(sel) -> dict:
+        res: dict = {"n": int(sel.sum())}
+        if not sel.any():
+            res.update({m: None for m in methods})
+            res.update({"rpss_uniform": None, "rpss_historical": None,
+                        "calibration": ev.calibration(np.empty((0, fc.M + 1)), y[:0])})
+            return res
+        for m in methods:
+            P = np.asarray(pts.forecasts[m])[sel]
+            r = float(ev.rps(P, y[sel]).mean())
+            res[m] = {"rps": round(r, 5), "lpd": round(float(ev.log_density(P, y[sel]).mean()), 5)}
+        ref = res[reference]["rps"]
+        res["rpss_uniform"] = round(1 - ref / res["uniform"]["rps"], 5) if "uniform" in res else None
+        res["rpss_historical"] = round(1 - ref / res["historical"]["rps"], 5) if "historical" in res else None
+        res["calibration"] = ev.calibration(np.asarray(pts.forecasts[reference])[sel], y[sel])
+        return res
+
+    return {
+        "horizon": horizon,
+        "n_points": int(y.size),
+        "n_patients": len(set(pts.patient)),
+        "overall": block(np.ones(y.size, bool)),
+        "per_horizon": {str(h): block(hz == h) for h in range(1, horizon + 1)},
+    }
+
+
+def old_evaluate(frame, horizon: int = 7, jobs: int = 1) -> dict:
+    """``evaluate_forecast`` as it was until 2026-12-07: every test point held, then summarized."""
+    out = old_summarize(ev.forward_chain(frame, horizon, jobs=jobs), horizon)
+    out["score"], out["block"] = "itch", horizon
+    out["model"] = ("BinAR1-X (Laplace-Kalman filter on a parameter grid; factors at lags 0-3)" if ev.factor_names(frame)
+                    else "BinAR1 (Laplace-Kalman filter on a parameter grid)")
+    return out
+
+
 def _timed(fn):
     c0, w0 = time.process_time(), time.perf_counter()
     out = fn()
     # CPU of this process; worker processes' CPU is read from os.times() (children, once they exit)
     return out, time.process_time() - c0, time.perf_counter() - w0
+
+
+def _child(which: str, patients: int, days: int, seed: int, jobs: int) -> None:
+    """One evaluation in this (fresh) process; prints its peak RSS and the summary as JSON."""
+    import resource
+
+    from gutskin.insights.synthetic import simulate_cohort
+
+    frame = simulate_cohort(patients, days, seed=seed).frame
+    ev.evaluate_forecast(frame.head(200), 7)  # kernels loaded, caches warm
+    base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    out = old_evaluate(frame, 7, jobs=jobs) if which == "held" else ev.evaluate_forecast(frame, 7, jobs=jobs)
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    print(json.dumps({"base_kib": base, "peak_kib": peak, "result": out}))
+
+
+def memory(patients: int, days: int, seed: int, jobs: int) -> bool:
+    """Peak RSS of the evaluation's own process (the parent: workers hold one chunk each), the
+    held summary (every point kept, as until 2026-12-07) against the streamed one, each in a
+    fresh interpreter on the same cohort; prints the figures, returns whether the JSON agrees."""
+    import subprocess
+    import sys
+
+    res = {}
+    for which in ("held", "streamed"):
+        cmd = [sys.executable, "-m", "bench.evaluate", "--child", which, "--patients", str(patients),
+               "--days", str(days), "--seed", str(seed), "--jobs", str(jobs)]
+        done = subprocess.run(cmd, capture_output=True, text=True, check=True)
+        res[which] = json.loads(done.stdout)
+    same = json.dumps(res["held"]["result"]) == json.dumps(res["streamed"]["result"])
+    h, s_ = res["held"], res["streamed"]
+    n = h["result"]["n_points"]
+    print(f"peak RSS of the evaluating process ({patients} patients x {days} days, {n} test points, "
+          f"{jobs} worker{'s' if jobs != 1 else ''}; resource.getrusage ru_maxrss):")
+    print(f"{'summary':<22} {'before MiB':>11} {'peak MiB':>9} {'growth MiB':>11} {'bytes/point':>12}")
+    for name, r in (("held (92d7d78)", h), ("streamed", s_)):
+        grow = r["peak_kib"] - r["base_kib"]
+        print(f"{name:<22} {r['base_kib'] / 1024:11.1f} {r['peak_kib'] / 1024:9.1f} {grow / 1024:11.1f} "
+              f"{1024 * grow / max(n, 1):12.0f}")
+    print(f"peak ratio held/streamed {h['peak_kib'] / s_['peak_kib']:.2f}; evaluate JSON identical: {same}")
+    return same
 
 
 def main(argv=None) -> None:
@@ -180,11 +264,21 @@ def main(argv=None) -> None:
     ap.add_argument("--days", type=int, default=180)
     ap.add_argument("--jobs", type=int, default=0, help="worker processes of the pooled run (0: every core)")
     ap.add_argument("--seed", type=int, default=7)
+    ap.add_argument("--memory-only", action="store_true",
+                    help="only the peak-memory comparison (held vs streamed summary), not the speed")
+    ap.add_argument("--child", choices=("held", "streamed"), help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
     from gutskin.insights.synthetic import simulate_cohort
 
     K = args.patients or (12 if args.quick else 100)
     jobs = args.jobs or ev.default_jobs()
+    if args.child:
+        _child(args.child, K, args.days, args.seed, jobs)
+        return
+    if args.memory_only:
+        if not memory(K, args.days, args.seed, jobs):
+            raise SystemExit("the streamed summary does not give the held one's figures")
+        return
     frame = simulate_cohort(K, args.days, seed=args.seed).frame
     fc.filter_series(np.array([3.0, 4.0]))  # compile / load the kernels before timing
     fc.predictive_fast(fc.filter_series(np.array([3.0])), fc.DEFAULT_GRID, [1])
@@ -202,8 +296,10 @@ def main(argv=None) -> None:
     a = np.asarray(old.forecasts["model"])
     same_points = all(getattr(old, f) == getattr(x, f) for x in (new1, newp) for f in ("patient", "day", "origin", "horizon", "y"))
     diff = max(float(np.abs(a - np.asarray(x.forecasts["model"])).max()) for x in (new1, newp)) if a.size else 0.0
-    s_old, s1, sp = (ev.summarize(x, 7) for x in (old, new1, newp))
-    same_summary = json.dumps(s_old) == json.dumps(s1) == json.dumps(sp)
+    s_old, s1, sp = (old_summarize(x, 7) for x in (old, new1, newp))
+    streamed = ev.evaluate_forecast(frame, 7, jobs=jobs)  # summed patient by patient
+    same_summary = json.dumps(s_old) == json.dumps(s1) == json.dumps(sp) == json.dumps(
+        {k: v for k, v in streamed.items() if k not in ("score", "block", "model")})
     n_fits = len(set(zip(old.patient, old.origin)))
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores ({ev.default_jobs()} usable), "
           f"{platform.python_implementation()} {platform.python_version()}, numpy {np.__version__}, "
@@ -219,6 +315,9 @@ def main(argv=None) -> None:
     print(f"overall RPS {s1['overall']['model']['rps']}, RPSS/historical {s1['overall']['rpss_historical']}")
     if not (same_points and same_summary and diff < 1e-9):
         raise SystemExit("the new path does not give the old numbers")
+    same_memory_json = memory(K, args.days, args.seed, jobs)
+    if not same_memory_json:
+        raise SystemExit("the streamed summary does not give the held one's figures")
 
 
 if __name__ == "__main__":

@@ -51,6 +51,7 @@ at day T: forward chaining needs one pass.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import functools
 import math
@@ -1385,8 +1386,11 @@ def forecast_frame(
         for pid, g in groups
     )
     out: dict[str, PatientForecast] = {}
-    for pf in ordered_map(_forecast_task, tasks, groups.ngroups, jobs, progress, warm=_warm_forecast):
-        out[pf.patient] = pf
+    # closed on any exception (Ctrl-C between two patients): the workers stop at once
+    with contextlib.closing(ordered_map(_forecast_task, tasks, groups.ngroups, jobs, progress,
+                                        warm=_warm_forecast)) as forecasts:
+        for pf in forecasts:
+            out[pf.patient] = pf
     return out
 
 
