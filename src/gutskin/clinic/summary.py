@@ -112,7 +112,10 @@ def trends(session: Session, actor: Actor, patient_id: int, weeks: int = 12, tod
     last_entry = session.scalar(select(func.max(DiaryDay.day)).where(DiaryDay.patient_id == patient_id,
                                                                      DiaryDay.day <= today))
     first = min([patient.created_at.date(), *([first_ever] if first_ever else [])]) if patient.created_at else start
-    expected = sum(1 for x in dates if x >= first)
+    # today is still open: not logged *yet* is not missed (the calendar marked it "missing" at breakfast,
+    # new-user walk 2026-12-07); a day logged today counts as logged as before
+    open_today = today not in by_day
+    expected = sum(1 for x in dates if x >= first and not (open_today and x == today))
     return {
         "patient_id": patient_id,
         "patient_name": patient.display_name or patient.external_id,
@@ -128,6 +131,7 @@ def trends(session: Session, actor: Actor, patient_id: int, weeks: int = 12, tod
         "logged_days": logged,
         "last_entry": last_entry.isoformat() if last_entry else None,
         "missing_days": max(expected - logged, 0),
+        "open_today": today.isoformat() if open_today else None,
         "poem": poem,
         "poem_series": poem_series,
         "by_respondent": child,  # a child's profile: POEM is listed and charted by who answered
