@@ -312,10 +312,15 @@ def report_data(session: Session, actor: Actor, patient_id: int, weeks: int = 12
     created = patient_day(patient.created_at, zones.patient_zone(session, patient_id))
     first = min([created, *([first_ever] if first_ever else [])]) if created else start
     counted_from = max(first, start)
-    counted = max((end - counted_from).days + 1, 0)
+    # the report's last day is the patient's today: not logged *yet* is neither logged nor missed, as on
+    # Trends since becddd9 (a report made at breakfast read "logged on 9 of 10 days (90 %)" for a diary
+    # logged every day so far; 2026-12-07). Logged today, it counts as logged as before
+    open_today = end.isoformat() not in by and counted_from <= end
+    counted = max((end - counted_from).days + 1 - (1 if open_today else 0), 0)
     completeness = {
         "days_in_window": len(dates), "logged_days": logged,
         "counted_from": counted_from, "days_counted": counted,
+        "open_today": end if open_today else None,
         "percent_logged": 100.0 * logged / counted if counted else 0.0,
         "itch_days": sum(1 for d in days if d["itch"] is not None),
         "sleep_days": sum(1 for d in days if d["sleep_loss"] is not None),

@@ -416,6 +416,20 @@ def _since(c: dict[str, Any], start: Any) -> str:
     return f" since the diary began on {_date(began)}" if isinstance(began, dt.date) and began > start else ""
 
 
+def _logged_words(c: dict[str, Any], start: Any) -> str:
+    """"Diary logged on <b>9 of 9</b> days since ... (100 %), today (07 Dec 2026) not logged yet, so not
+    counted": the report's last day, the patient's today, not logged yet is neither logged nor missed
+    (``open_today``), as on Trends; it was counted as a missed day (2026-12-07). A diary that began
+    today and has nothing yet says so instead of "0 of 0 days"."""
+    today = c.get("open_today")
+    logged, counted = c.get("logged_days", 0), _days_counted(c)
+    if today and not counted and not logged:
+        return f"Diary not logged yet: it began today ({_date(today)}), which is not over"
+    words = (f"Diary logged on <b>{logged} of {counted}</b> days{_since(c, start)} "
+             f"({c.get('percent_logged', 0):.0f} %)")
+    return words + (f", today ({_date(today)}) not logged yet, so not counted" if today else "")
+
+
 def score_series(data: dict[str, Any]) -> list[dict[str, Any]]:
     """The POEM and RECAP series of the report's chart (``charts.scores_figure``'s ``series``), points
     as (date, total): one per instrument on one's own profile; on a child's (``patient.child``) one
@@ -482,8 +496,7 @@ def report_html(data: dict[str, Any], compact: bool = False, shortened: bool = F
         return "".join(parts)
     parts.append(
         "<h2>Data completeness</h2>"
-        f"<p>Diary logged on <b>{c.get('logged_days', 0)} of {_days_counted(c)}</b> days{_since(c, start)} "
-        f"({c.get('percent_logged', 0):.0f} %); itch scored on {c.get('itch_days', 0)}, sleep loss on {quantity(c.get('sleep_days', 0), 'days')}; "
+        f"<p>{_logged_words(c, start)}; itch scored on {c.get('itch_days', 0)}, sleep loss on {quantity(c.get('sleep_days', 0), 'days')}; "
         f"{_flare_words(c)}; {_scores_words(c)} in the period; "
         f"last entry {_date(c.get('last_entry'))}.</p>")
     s = data["series"]
