@@ -46,6 +46,8 @@ FILES = {
     "rows_above_header": (",,,,\r\n,,,,\r\n" + "\r\n".join(_lines([HEAD, *ROWS])) + "\r\n").encode(),
     # Excel for Mac's "CSV (Macintosh)" and old Mac programs: lines ended by a lone CR
     "old_mac_cr": ("\r".join(_lines([HEAD, *ROWS])) + "\r").encode(),
+    # Excel's "Unicode Text": UTF-16 LE with a BOM, tabs, CRLF (refused until 2026-12-07)
+    "utf16_unicode_text": ("\ufeff" + "\r\n".join(_lines([HEAD, *ROWS], sep="\t")) + "\r\n").encode("utf-16-le"),
 }
 
 
@@ -77,11 +79,10 @@ REFUSED = {
     # sheet's language (refused by name: the semicolons were the message until 2026-12-07)
     "excel_german_semicolons": ("\ufeffPatient;Datum;Juckreiz;PO-SCORAD\r\napp-1;06.12.2026;3;12,5\r\n".encode(),
                                 "line 1, column Patient: expected a core column", "did you mean patient?"),
-    # "Unicode text" (Excel) / "Text CSV" UTF-16 (LibreOffice): UTF-16 with tabs, with and without a BOM
-    "utf16_unicode_text": (_utf16(TAB_TEXT, bom=True), "line 1: not valid UTF-8: this file is UTF-16",
-                           'save as "CSV UTF-8 (Comma delimited)"'),
+    # UTF-16 with tabs without a BOM: which byte order, and UTF-16 at all, would be a guess (with its BOM,
+    # Excel's "Unicode Text", it is read since 2026-12-07: FILES above)
     "utf16_without_bom": (_utf16(TAB_TEXT, bom=False), "line 1: not valid UTF-8: this file is UTF-16",
-                          'save as "CSV UTF-8 (Comma delimited)"'),
+                          'as "Unicode Text" (which writes the mark) or as "CSV UTF-8 (Comma delimited)"'),
     # a decimal comma kept in a comma-separated file (quoted, as LibreOffice and Excel write it)
     "decimal_comma_quoted": ('patient,date,itch,poscorad\napp-1,2026-12-06,3,"3,5"\n'.encode(),
                              'line 2, column poscorad: expected a number 0-103 with a point as the decimal separator',

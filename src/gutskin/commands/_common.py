@@ -69,13 +69,13 @@ def diary_source(path: Path | str) -> Any:
     (UTF-8 with or without a BOM; undecodable bytes reported on their own line), so that
     ``gutskin export diary | gutskin triggers - --json`` works as ``import diary -`` does.
     Errors name it ``<stdin>``."""
-    import io
-
     if str(path) != "-":
         return path
     if sys.stdin is None:  # started with standard input closed (`<&-`)
         fail("-: standard input is closed; give the CSV file's path instead of '-'")
-    return io.TextIOWrapper(sys.stdin.buffer, encoding="utf-8-sig", errors="surrogateescape", newline="")
+    from gutskin.diary.csvio import diary_stream
+
+    return diary_stream(sys.stdin.buffer)  # UTF-8, or UTF-16 with a BOM, as a file is read
 
 
 def check_out_path(out: Path, option: str = "--out") -> None:

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import io
 import sys
 from pathlib import Path
 
 import typer
 
-from gutskin.commands._common import check_out_path, database_url, ensure_schema, fail, open_private
+from gutskin.commands._common import check_out_path, database_url, diary_source, ensure_schema, fail, open_private
 
 import_app = typer.Typer(help="Import data.", no_args_is_help=True)
 export_app = typer.Typer(help="Export data.", no_args_is_help=True)
@@ -63,9 +62,8 @@ def import_diary(
             # clinicians see a patient through the patient's consent, admins manage accounts only.
             fail(f"--owner {owner}: a {role} account cannot manage patient profiles; --owner takes a "
                  "patient or caregiver account (role patient); clinicians read a diary through the patient's consent")
-    # stdin decoded like a file: undecodable bytes are reported on their own line
-    source = io.TextIOWrapper(sys.stdin.buffer, encoding="utf-8-sig", errors="surrogateescape", newline="") \
-        if file == "-" else file
+    # stdin decoded like a file (UTF-8, or UTF-16 with a BOM): undecodable bytes are reported on their own line
+    source = diary_source(file)
     try:
         summary = import_diary_csv(engine, SYSTEM, source, owner_user_id=owner_id)
     except (DiaryCsvError, ClinicError) as exc:

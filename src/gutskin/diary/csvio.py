@@ -260,13 +260,66 @@ def _open(source: str | os.PathLike[str] | IO[str]) -> tuple[TextIO, str, bool]:
         try:
             # Undecodable bytes become lone surrogates here and are reported by _lines with the
             # exact line; a strict decoder fails on a whole read-ahead chunk (wrong line number).
-            return open(name, newline="", encoding="utf-8-sig", errors="surrogateescape"), name, True
+            # One open, peeked (a pipe, <(cat f), cannot be opened twice): UTF-16 with a BOM is decoded.
+            return diary_stream(open(name, "rb")), name, True
         except FileNotFoundError:
             raise DiaryCsvError(name, 0, None, "no such file") from None
         except OSError as exc:
             raise DiaryCsvError(name, 0, None, f"cannot open file: {exc.strerror or exc}") from None
     name = getattr(source, "name", "<stdin>")
     return source, str(name), False  # type: ignore[return-value]
+
+
+#: Byte-order marks of UTF-16 (Excel's "Unicode Text", Excel for Mac's and LibreOffice's "CSV UTF-16"):
+#: such a file is decoded as UTF-16 and read like any other (since 2026-12-07; it was refused). A UTF-32
+#: mark (FF FE 00 00) is no UTF-16 one: left to the UTF-8 path, which refuses it.
+_UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
+
+
+def diary_encoding(head: bytes) -> str:
+    """The codec a diary file starting with ``head`` (its first 4 bytes, or all of a shorter file) is
+    read with: ``"utf-16"`` after a UTF-16 byte-order mark (LE or BE; the codec reads the mark and drops
+    it), else ``"utf-8-sig"`` (UTF-8 with or without its BOM). UTF-16 without a mark is not guessed:
+    it is refused by the reader with what to do."""
+    if head.startswith(_UTF16_BOMS) and not head.startswith(b"\xff\xfe\x00\x00"):
+        return "utf-16"
+    return "utf-8-sig"
+
+
+def _errors_for(encoding: str) -> str:
+    # UTF-8: undecodable bytes as lone surrogates, named with their line by _lines. UTF-16: a bad code
+    # unit (a lone surrogate, an odd last byte) as U+FFFD, which _lines refuses on its own line.
+    return "replace" if encoding == "utf-16" else "surrogateescape"
+
+
+def diary_stream(binary: IO[bytes]) -> TextIO:
+    """A binary stream (a file opened ``"rb"``, ``sys.stdin.buffer``) as the text the diary reader
+    reads: UTF-8 (with or without a BOM) or UTF-16 with a BOM, lines as written (``newline=""``).
+    The stream is peeked, never read twice, so a pipe works."""
+    buffered = binary if hasattr(binary, "peek") else io.BufferedReader(binary)  # type: ignore[arg-type]
+    encoding = diary_encoding(buffered.peek(4)[:4])  # type: ignore[union-attr]
+    return io.TextIOWrapper(buffered, encoding=encoding, errors=_errors_for(encoding), newline="")  # type: ignore[arg-type]
+
+
+class _DecodedText(io.StringIO):
+    """An uploaded diary decoded in memory; ``encoding`` says which codec it was (for _lines)."""
+
+    encoding = "utf-8-sig"  # type: ignore[assignment]
+
+
+def diary_text(data: bytes, name: str) -> TextIO:
+    """An uploaded diary's bytes (the web's import) as the reader reads a file of them: UTF-8 with or
+    without a BOM, or UTF-16 with a BOM (Excel's "Unicode Text"); errors name the file ``name``."""
+    encoding = diary_encoding(data[:4])
+    source = _DecodedText(data.decode(encoding, errors=_errors_for(encoding)))
+    source.encoding = encoding  # type: ignore[misc]
+    source.name = name  # type: ignore[misc]
+    return source
+
+
+_NOT_UTF16 = ('not valid UTF-16: the file starts as UTF-16 text (a spreadsheet\'s "Unicode Text"), but this line '
+              'holds bytes that are no UTF-16 character (the file may be cut short or damaged); save it again from '
+              'the spreadsheet, as "CSV UTF-8 (Comma delimited)" or "Unicode Text"; nothing was imported')
 
 
 def _not_utf8(line: str) -> str:
@@ -295,6 +348,7 @@ def _lines(fh: TextIO, name: str, count: list[int]) -> Iterator[str]:
     :class:`DiaryCsvError` naming that line."""
     n = 0
     it = iter(fh)
+    utf16 = getattr(fh, "encoding", None) == "utf-16"
     while True:
         try:
             # the first line is read at most MAX_LINE_CHARS + 1 characters at a time: a header of
@@ -317,7 +371,11 @@ def _lines(fh: TextIO, name: str, count: list[int]) -> Iterator[str]:
             # Excel's and LibreOffice's "Unicode text" (UTF-16, tab-separated): every other byte 0
             # the separator seen between the NULs of UTF-16 text: LibreOffice's "Text CSV" can write UTF-16
             # with commas, which the message called "separated by tabs"
+            if line.startswith(("\udcff\udcfe\x00\x00", "\x00\x00\udcfe\udcff")):
+                raise DiaryCsvError(name, 1, None, _UTF32)
             raise DiaryCsvError(name, 1, None, _UTF16 if "\t" in line or "," not in line else _UTF16_COMMAS)
+        if utf16 and "\ufffd" in line:  # decoded with errors="replace": a bad code unit on this line
+            raise DiaryCsvError(name, n, None, _NOT_UTF16)
         if not line.isascii():
             try:
                 line.encode("utf-8")
@@ -364,10 +422,14 @@ def _binary_kind(first_line: str) -> str | None:
     return None
 
 
-_UTF16 = ('not valid UTF-8: this file is UTF-16 (a spreadsheet\'s "Unicode text", separated by tabs); '
-          'a diary CSV is UTF-8 separated by commas (in the spreadsheet, save as "CSV UTF-8 (Comma delimited)")')
-_UTF16_COMMAS = ('not valid UTF-8: this file is UTF-16 (comma-separated, as a spreadsheet saves "Text CSV" in '
-                 'UTF-16); a diary CSV is UTF-8 (in the spreadsheet, save as "CSV UTF-8 (Comma delimited)")')
+# UTF-16 with its byte-order mark is read since 2026-12-07 (diary_encoding); without one, which of its
+# two byte orders it is and that it is UTF-16 at all would be a guess from its NUL bytes: refused.
+_NO_BOM = (" without a byte-order mark (BOM), so its encoding cannot be told for sure; save it again from the "
+           'spreadsheet as "Unicode Text" (which writes the mark) or as "CSV UTF-8 (Comma delimited)"')
+_UTF16 = 'not valid UTF-8: this file is UTF-16 (separated by tabs)' + _NO_BOM
+_UTF16_COMMAS = 'not valid UTF-8: this file is UTF-16 (comma-separated)' + _NO_BOM
+_UTF32 = ('not valid UTF-8: this file is UTF-32 text; a diary CSV is UTF-8 or UTF-16 (in the spreadsheet, save as '
+          '"CSV UTF-8 (Comma delimited)")')
 _LONE_CR = re.compile(r"(?<=\r)(?!\n)")
 
 
@@ -518,8 +580,9 @@ def iter_diary_csv_lines(
             ahead.append(raw_line)
             if not re.fullmatch(r'[\s,;"\ufeff]*', raw_line):
                 break
-        decimal_comma = bool(ahead) and _semicolons(next(csv.reader([ahead[-1]]), []))
-        reader = csv.reader(itertools.chain(ahead, lines), delimiter=";" if decimal_comma else ",", strict=True)
+        delimiter = _delimiter(ahead[-1]) if ahead else ","
+        decimal_comma = delimiter == ";"
+        reader = csv.reader(itertools.chain(ahead, lines), delimiter=delimiter, strict=True)
         try:
             header_row = next(reader)
             # empty rows above the header (a sheet whose table starts lower down saves them as ",,,"):
@@ -574,7 +637,7 @@ def iter_diary_csv_lines(
                     at = extra if extra is not None else header_width
                     raise DiaryCsvError(name, line, f"{at + 1} (no header)",
                                         f"expected {header_width} cells as in the header, got {len(cells)}"
-                                        + ("" if extra is not None or decimal_comma else _WIDER))
+                                        + ("" if extra is not None or delimiter != "," else _WIDER))
                 cells = cells[:width]
             for i in nameless:
                 if cells[i].strip():
@@ -589,6 +652,29 @@ _WIDER = (" (a number written with a decimal comma and no quotes, 3,5, is two ce
           "or delete the cells beyond the header)")
 _NAMELESS = ('expected an empty cell: header cell {n} is empty, so this column has no name '
              '(name it or delete the column), got "{got}"')
+
+
+def _has_core(cells: list[str]) -> bool:
+    return {"patient", "date"} <= {c.strip().lstrip("\ufeff").lower() for c in cells}
+
+
+def _delimiter(first_line: str) -> str:
+    """The separator of a file whose header is ``first_line``: ',' (the format's), ';' (Excel where the
+    decimal separator is a comma, read with decimal commas) or a tab (Excel's "Unicode Text", a TSV of
+    Google Sheets or Numbers; since 2026-12-07, numbers with a point as in a comma file). The one whose
+    cells hold patient and date; failing that (names in another language, "Patient;Datum"), semicolons
+    or tabs that outnumber the comma-separated cells, so the header's error names its columns."""
+    cells = next(csv.reader([first_line]), [])
+    if _has_core(cells):
+        return ","
+    for sep in (";", "\t"):
+        if _has_core(next(csv.reader([first_line], delimiter=sep), [])):
+            return sep
+    if _semicolons(cells):
+        return ";"
+    if ",".join(cells).count("\t") >= max(1, len(cells)):
+        return "\t"
+    return ","
 
 
 def _semicolons(header_row: list[str]) -> bool:

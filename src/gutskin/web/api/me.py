@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 import os
 
 from fastapi import APIRouter, Query, Request, Response
@@ -29,7 +28,7 @@ from gutskin.web.api.schemas import (
 )
 from gutskin.web.api.params import date_param, my_patient_id
 from gutskin.clinic.errors import InvalidInput
-from gutskin.diary.csvio import DiaryCsvError
+from gutskin.diary.csvio import DiaryCsvError, diary_text
 from gutskin.web.deps import api_actor, settings_of, unit_of_work
 
 router = APIRouter(prefix="/me", tags=["me"])
@@ -170,8 +169,7 @@ async def import_my_diary(request: Request, patient_id: int | None = PatientQ) -
         with unit_of_work(request) as s:
             actor = api_actor(request, s)
             pid = my_patient_id(s, actor, patient_id)
-        source = io.StringIO(data.decode("utf-8-sig", errors="surrogateescape"))  # the reader names a bad line
-        source.name = name
+        source = diary_text(data, name)  # UTF-8 or UTF-16 with a BOM; the reader names a bad line
         try:
             out = diary.import_diary_csv(request.app.state.engine, actor, source, into=pid)
         except DiaryCsvError as exc:

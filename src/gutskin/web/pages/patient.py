@@ -6,7 +6,6 @@ import datetime as dt
 from functools import partial
 import re
 from urllib.parse import quote
-import io
 import os
 
 from fastapi import APIRouter, File, Form, HTTPException, Request, UploadFile
@@ -16,7 +15,7 @@ from starlette.concurrency import run_in_threadpool
 from gutskin.clinic import (access, accounts, appointments, audit, challenges, diary, export, microbiome, questionnaires,
                             sharing, summary, zones)
 from gutskin.clinic.errors import ClinicError, Forbidden, InvalidInput, NotFound
-from gutskin.diary.csvio import DiaryCsvError
+from gutskin.diary.csvio import DiaryCsvError, diary_text
 from gutskin.diary.factors import VOCABULARY, FactorKind, known_factor
 from gutskin.web import security
 from gutskin.web.pages.code_flash import forget_code, put_code, take_code
@@ -938,9 +937,9 @@ async def data_import(request: Request, file: UploadFile = File(...), patient: s
             if len(data) > limit:
                 raise InvalidInput(f"file: larger than {limit // 1_000_000} MB")
             # bytes that are not UTF-8 are kept as surrogates for the reader, which names their line
-            # (a Latin-1 "é" in a note was "file: not UTF-8 text" with no line before session 8)
-            source = io.StringIO(data.decode("utf-8-sig", errors="surrogateescape"))
-            source.name = os.path.basename(file.filename or "diary.csv")  # named in error messages
+            # (a Latin-1 "é" in a note was "file: not UTF-8 text" with no line before session 8); UTF-16
+            # with a BOM (Excel's "Unicode Text") is decoded as such since 2026-12-07
+            source = diary_text(data, os.path.basename(file.filename or "diary.csv"))  # named in error messages
             summary = diary.import_diary_csv(request.app.state.engine, u.actor, source, into=pid)
         except (ClinicError, DiaryCsvError) as exc:
             with unit_of_work(request) as s:
