@@ -34,6 +34,7 @@ class Settings(BaseSettings):
     secret_key: str = DEV_SECRET
     env: str = "development"  # development | production | test
     token_minutes: int = 60 * 12
+    api_tokens_max: int = 20  # working API tokens one account may hold; one more is refused (web.security.issue_token)
     session_minutes: int = 60 * 12
     login_max_failures: int = 5  # per email and network (IPv4 address, IPv6 /64) in the window
     login_window_seconds: int = 300

@@ -14,7 +14,15 @@ from sqlalchemy.orm import Session
 
 from gutskin.clinic import audit
 from gutskin.clinic.actors import ROLES, SYSTEM, Actor
-from gutskin.clinic.errors import AuthenticationFailed, Conflict, Forbidden, InvalidInput, NotFound, RateLimited
+from gutskin.clinic.errors import (
+    AuthenticationFailed,
+    Conflict,
+    Forbidden,
+    InvalidInput,
+    NotFound,
+    RateLimited,
+    try_again_in,
+)
 from gutskin.clinic.passwords import burn_time, check_policy, hash_password, verify_password
 from gutskin.diary.names import NameRefused, clean_name
 from gutskin.store.models import Factor, FactorValue, LoginAttempt, Patient, User, utcnow
@@ -208,6 +216,51 @@ def _prune_attempts(session: Session, keep_seconds: int) -> None:
             LoginAttempt.at < cutoff))
 
 
+def _seconds_until_fewer(session: Session, key: str, allowed: int, window_seconds: int) -> int:
+    """Seconds until fewer than ``allowed`` counted attempts of ``key`` are inside the window, so
+    that one more attempt (which counts itself) is within a limit of ``allowed``; 0 if already so.
+
+    The ``allowed``-th newest attempt leaves the window ``window_seconds`` after it was made
+    (a row is in while ``at >= now - window``), so the answer is the whole second just past
+    that instant. Nothing counted meanwhile is assumed: every attempt counts, refused ones too,
+    so an attempt made while waiting moves it on (2026-12-07)."""
+    if allowed <= 0:
+        return window_seconds
+    nth = session.scalar(select(LoginAttempt.at).where(LoginAttempt.key == key)
+                         .order_by(LoginAttempt.at.desc(), LoginAttempt.id.desc()).offset(allowed - 1).limit(1))
+    if nth is None:
+        return 0
+    left = (nth + dt.timedelta(seconds=window_seconds) - utcnow()).total_seconds()
+    return int(left) + 1 if left >= 0 else 0
+
+
+def sign_in_wait(session: Session, email: str, network: str = "", max_failures: int = 5, window_seconds: int = 300,
+                 max_failures_per_email: int | None = None, device: str | None = None) -> int:
+    """Seconds until the next sign-in attempt for ``email`` from ``network`` (or from the browser
+    whose device cookie is ``device``) passes every limit it meets -- per address and network (or
+    per device), per network for any address, per address from all networks -- if no attempt is
+    made meanwhile; at least 1. The sign-in 429's ``Retry-After`` and its "try again in about N
+    minutes" (2026-12-07: the page said "a few minutes" and sent no header; the API sent the
+    whole window). It reads only counted attempts, which are the same for an address with an
+    account and one without, so it tells nobody whether an account exists."""
+    email = _sign_in_email(email)
+    waits = [
+        _seconds_until_fewer(session, _device_key(device) if device else _network_key(email, network),
+                             max_failures, window_seconds),
+        _seconds_until_fewer(session, _network_all_key(network), PER_NETWORK_FACTOR * max_failures, window_seconds),
+    ]
+    if not device:  # a device's attempts are not limited by the address's cap (admit_login_attempt)
+        cap = max_failures_per_email if max_failures_per_email is not None else PER_EMAIL_FACTOR * max_failures
+        waits.append(_seconds_until_fewer(session, _attempt_key(email), cap, window_seconds))
+    return max(1, *waits)
+
+
+def _limited(session: Session, reason: str, email: str, network: str, max_failures: int, window_seconds: int,
+             max_failures_per_email: int | None, device: str | None) -> RateLimited:
+    wait = sign_in_wait(session, email, network, max_failures, window_seconds, max_failures_per_email, device)
+    return RateLimited(f"{reason}; {try_again_in(wait)}", retry_after=wait)
+
+
 def _register_key(network: str) -> str:
     return _attempt_key(f"register\x00{network}")
 
@@ -227,8 +280,10 @@ def admit_registration(session: Session, network: str = "", max_per_network: int
     since = utcnow() - dt.timedelta(seconds=window_seconds)
     made = session.scalar(select(func.count()).select_from(LoginAttempt).where(
         LoginAttempt.key == _register_key(network), LoginAttempt.at >= since))
-    if made is not None and made >= max_per_network:
-        raise RateLimited("too many new accounts from your network; try again in an hour or ask your clinic")
+    if made is not None and made >= max_per_network:  # refused: not counted, so the wait is the oldest's
+        wait = max(1, _seconds_until_fewer(session, _register_key(network), max_per_network, window_seconds))
+        raise RateLimited(f"too many new accounts from your network; {try_again_in(wait)} or ask your clinic",
+                          retry_after=wait)
     session.add(LoginAttempt(key=_register_key(network)))
 
 
@@ -254,7 +309,8 @@ def record_login_attempt(session: Session, email: str, network: str = "", keep_s
 
 
 def admit_login_attempt(session: Session, email: str, network: str = "", max_failures: int = 5,
-                        window_seconds: int = 300, device: str | None = None) -> None:
+                        window_seconds: int = 300, device: str | None = None,
+                        max_failures_per_email: int | None = None) -> None:
     """Step 2: more than ``max_failures`` attempts for this email from this network in the window,
     or more than ``PER_NETWORK_FACTOR × max_failures`` from this network for any addresses
     → ``RateLimited``. An admitted attempt is counted for the email (any network); commit it
@@ -273,18 +329,23 @@ def admit_login_attempt(session: Session, email: str, network: str = "", max_fai
     network -- and are neither limited by nor counted towards the per-email cap: anyone guessing
     from five networks (an IPv6 /56 holds 256) kept the owner out for as long as they guessed;
     now the owner's own browser still signs in. A guesser has no such cookie (it is HttpOnly,
-    signed, bound to the address and sent only to /login), so the per-email cap still holds them."""
+    signed, bound to the address and sent only to /login), so the per-email cap still holds them.
+
+    A refusal carries the seconds until an attempt can pass (:func:`sign_in_wait`; the per-email
+    cap is ``max_failures_per_email``, as :func:`check_sign_in` is given it)."""
     email = _sign_in_email(email)
     since = utcnow() - dt.timedelta(seconds=window_seconds)
     attempts = session.scalar(select(func.count()).select_from(LoginAttempt).where(
         LoginAttempt.key == (_device_key(device) if device else _network_key(email, network)),
         LoginAttempt.at >= since))
     if attempts is not None and attempts > max_failures:
-        raise RateLimited("too many attempts; try again in a few minutes")
+        raise _limited(session, "too many attempts", email, network, max_failures, window_seconds,
+                       max_failures_per_email, device)
     from_network = session.scalar(select(func.count()).select_from(LoginAttempt).where(
         LoginAttempt.key == _network_all_key(network), LoginAttempt.at >= since))
     if from_network is not None and from_network > PER_NETWORK_FACTOR * max_failures:
-        raise RateLimited("too many attempts from your network; try again in a few minutes")
+        raise _limited(session, "too many attempts from your network", email, network, max_failures,
+                       window_seconds, max_failures_per_email, device)
     if not device:
         session.add(LoginAttempt(key=_attempt_key(email)))
 
@@ -298,6 +359,7 @@ class SignInCheck:
     user_id: int | None
     password_hash: str | None
     limited: bool
+    retry_after: int | None = None  # when limited: seconds until an attempt can pass (sign_in_wait)
 
 
 def check_sign_in(session: Session, email: str, max_failures: int = 5, window_seconds: int = 300,
@@ -320,7 +382,9 @@ def check_sign_in(session: Session, email: str, max_failures: int = 5, window_se
             LoginAttempt.key == (_device_key(device) if device else _attempt_key(email)), LoginAttempt.at >= since)
     )
     if not attempts or attempts > cap:  # no admitted attempt counted: step 2 was skipped
-        return SignInCheck(email, None, None, limited=True)
+        return SignInCheck(email, None, None, limited=True,
+                           retry_after=sign_in_wait(session, email, network, max_failures, window_seconds,
+                                                    max_failures_per_email, device))
     row = session.execute(select(User.id, User.password_hash).where(User.email == email)).first()
     return SignInCheck(email, row[0] if row else None, row[1] if row else None, limited=False)
 
@@ -329,7 +393,8 @@ def verify_sign_in(check: SignInCheck, password: str) -> None:
     """Step 3b, outside any transaction: the argon2 check (the same work for an unknown email)."""
     if check.limited:
         burn_time(password or "")
-        raise RateLimited("too many attempts; try again in a few minutes")
+        wait = check.retry_after or 1
+        raise RateLimited(f"too many attempts; {try_again_in(wait)}", retry_after=wait)
     if check.password_hash is None:
         burn_time(password or "")
         ok = False

@@ -37,4 +37,26 @@ class AuthenticationFailed(ClinicError):
 
 
 class RateLimited(ClinicError):
-    """Too many failed attempts; try again later."""
+    """Too many failed attempts; try again later.
+
+    ``retry_after``: the seconds until a try can succeed, when the limit knows them (the web layer
+    sends them as ``Retry-After``; the message says them in words, :func:`try_again_in`)."""
+
+    def __init__(self, message: str, retry_after: int | None = None) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+def try_again_in(seconds: int) -> str:
+    """``"try again in about 5 minutes"``: a wait in words, rounded up (a person told "about 4
+    minutes" who comes back after 4 would be refused again). Under a minute in seconds, up to an
+    hour and a half in minutes (60: "an hour"), beyond in whole hours (2026-12-07)."""
+    seconds = max(1, int(seconds))
+    if seconds < 60:
+        return f"try again in about {seconds} second{'s' if seconds != 1 else ''}"
+    minutes = -(-seconds // 60)
+    if minutes == 60:
+        return "try again in about an hour"
+    if minutes <= 90:
+        return f"try again in about {'a minute' if minutes == 1 else f'{minutes} minutes'}"
+    return f"try again in about {-(-minutes // 60)} hours"

@@ -222,9 +222,16 @@ def create_app(settings: Settings | None = None, lifespan=None) -> FastAPI:  # t
 
     @app.exception_handler(ClinicError)
     async def clinic_error(request: Request, exc: ClinicError) -> Response:
+        # a limit that knows when a try can pass says so (RateLimited.retry_after; the hash-slot
+        # "busy" 429 too, web.hashgate): Retry-After, as the sign-in's own 429s (2026-12-07)
+        retry = getattr(exc, "retry_after", None)
+        headers = {"Retry-After": str(retry)} if retry else None
         if request.url.path.startswith("/api/"):
-            return JSONResponse({"detail": str(exc)}, status_code=status_for(exc))
-        return await run_in_threadpool(error_page, request, status_for(exc), str(exc))
+            return JSONResponse({"detail": str(exc)}, status_code=status_for(exc), headers=headers)
+        resp = await run_in_threadpool(error_page, request, status_for(exc), str(exc))
+        if headers:
+            resp.headers.update(headers)
+        return resp
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, exc: RequestValidationError) -> Response:

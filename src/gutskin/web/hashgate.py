@@ -24,13 +24,18 @@ from typing import Any, TypeVar
 
 from starlette.concurrency import run_in_threadpool
 
-from gutskin.clinic.errors import RateLimited
+from gutskin.clinic.errors import RateLimited, try_again_in
 from gutskin.clinic.passwords import HASH_SLOTS
 
 T = TypeVar("T")
 
 MAX_QUEUED = 200
 """Requests that may wait for a hash slot at once (per process); more are refused at once."""
+
+BUSY_RETRY_SECONDS = 5
+"""``Retry-After`` of the "busy" 429 (2026-12-07; it had none): a full queue of 200 checks at tens of
+milliseconds each on 2 slots drains in a few seconds, so a short fixed wait is honest enough; no
+count in the database stands behind this refusal, so nothing longer needs waiting out."""
 
 _gates: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, tuple[asyncio.Semaphore, list[int]]] = weakref.WeakKeyDictionary()
 
@@ -48,7 +53,7 @@ async def run(fn: Callable[..., T], *args: Any) -> T:
     """``fn(*args)`` in a worker thread once a hash slot is free; ``RateLimited`` when too many wait."""
     sem, queued = _gate()
     if queued[0] >= MAX_QUEUED:
-        raise RateLimited("the server is busy; try again in a moment")
+        raise RateLimited(f"the server is busy; {try_again_in(BUSY_RETRY_SECONDS)}", retry_after=BUSY_RETRY_SECONDS)
     queued[0] += 1
     try:
         await sem.acquire()

@@ -21,8 +21,10 @@ import secrets
 from pathlib import Path
 
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
+
+from gutskin.clinic.errors import Conflict
 
 from gutskin.store.models import Session as WebSession
 from gutskin.store.models import Patient, User, utcnow
@@ -112,14 +114,41 @@ account page shows the day and minute, so nothing is lost."""
 TOKEN_LABEL_MAX = 200
 
 
-def issue_token(secret: str, user: User, session: Session, minutes: int, label: str = "") -> str:
+class TokenLimitReached(Conflict):
+    """The account already has ``limit`` working API tokens: no new one (:func:`issue_token`)."""
+
+    def __init__(self, limit: int, oldest_expires: dt.datetime | None) -> None:
+        self.limit = limit
+        ends = (f" The oldest ends on its own at {oldest_expires.isoformat(timespec='seconds')}Z."
+                if oldest_expires is not None else "")
+        super().__init__(
+            f"too many apps signed in: this account already has {limit} working API tokens, the most it may have, "
+            "so no new token was made. Sign one out first: with one of them, GET /api/v1/auth/tokens lists them "
+            "and DELETE /api/v1/auth/tokens/{id} revokes one (DELETE /api/v1/auth/token signs that app itself "
+            "out); or in a browser, Account, Apps signed in, Sign this app out." + ends)
+
+
+def issue_token(secret: str, user: User, session: Session, minutes: int, label: str = "",
+                max_live: int | None = None) -> str:
     """A new bearer token of ``user``, recorded in ``api_tokens`` (0020): the signed string carries
     the account, its session version and a random token id; the row keeps only the id's SHA-256,
     so the database holds nothing that signs in. ``label``: what the account page names it by
-    (the client's User-Agent at sign-in). Dead rows of the account (expired, revoked) go first."""
+    (the client's User-Agent at sign-in). Dead rows of the account (expired, revoked) go first.
+
+    ``max_live`` (``GUTSKIN_API_TOKENS_MAX``, 2026-12-07): an account that already has this many
+    working tokens (not revoked, not expired) gets :class:`TokenLimitReached` and nothing is
+    written; there was no cap, and an app that signed in on every launch added a row each time.
+    The account's row is locked first (``FOR UPDATE``; SQLite's write lock serializes anyway), so
+    parallel sign-ins cannot both take the last place."""
     from gutskin.store.models import ApiToken
 
     now = utcnow()
+    if max_live is not None:
+        session.execute(select(User.id).where(User.id == user.id).with_for_update())
+        live, oldest = session.execute(select(func.count(), func.min(ApiToken.expires_at)).where(
+            ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None), ApiToken.expires_at >= now)).one()
+        if live >= max_live:
+            raise TokenLimitReached(max_live, oldest)
     session.execute(delete(ApiToken).where(
         ApiToken.user_id == user.id, (ApiToken.expires_at < now) | ApiToken.revoked_at.is_not(None)))
     tid = secrets.token_urlsafe(18)

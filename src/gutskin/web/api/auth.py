@@ -28,10 +28,12 @@ async def register(body: RegisterIn, request: Request) -> AccountOut:
 
 
 def _limited(exc: RateLimited, window_seconds: int) -> HTTPException:
-    """A limit's 429 with ``Retry-After``: the window in seconds. Every attempt is counted, refused
-    ones too, so an app that retried on its own schedule kept its count up and stayed refused; waiting
-    this long with no attempt always lets the next one through (stranger walk, 2026-12-07)."""
-    return HTTPException(429, str(exc), headers={"Retry-After": str(window_seconds)})
+    """A limit's 429 with ``Retry-After``: the seconds until the next attempt can pass (the limit's
+    own count, ``exc.retry_after``; 2026-12-07), else the window, which is never too short. Every
+    attempt is counted, refused ones too, so an app that retried on its own schedule kept its count
+    up and stayed refused; waiting this long with no attempt lets the next one through (stranger walk,
+    2026-12-07)."""
+    return HTTPException(429, str(exc), headers={"Retry-After": str(exc.retry_after or window_seconds)})
 
 
 def _register(body: RegisterIn, request: Request) -> AccountOut:
@@ -69,7 +71,10 @@ _TOKEN_BODY = {
 
 
 @router.post("/token", response_model=TokenOut, summary="Get a bearer token", openapi_extra=_TOKEN_BODY,
-             responses={401: {"description": "wrong email or password"}, 429: {"description": "too many attempts"}})
+             responses={401: {"description": "wrong email or password"},
+                        409: {"description": "the account already has GUTSKIN_API_TOKENS_MAX (20) working tokens: "
+                              "sign one out first (DELETE /auth/tokens/{id}); nothing was made"},
+                        429: {"description": "too many attempts (Retry-After: seconds until an attempt can pass)"}})
 async def token(request: Request) -> TokenOut:
     ctype = request.headers.get("content-type", "")
     if ctype.startswith("application/json"):
@@ -96,7 +101,8 @@ def _issue(request: Request, email: str, password: str) -> TokenOut:
                                                keep_seconds=s.attempt_keep_seconds)
     try:
         with unit_of_work(request) as session:
-            accounts.admit_login_attempt(session, email, net, s.login_max_failures, s.login_window_seconds)
+            accounts.admit_login_attempt(session, email, net, s.login_max_failures, s.login_window_seconds,
+                                         max_failures_per_email=s.login_max_failures_per_email)
         with unit_of_work(request) as session:
             check = accounts.check_sign_in(session, email, s.login_max_failures, s.login_window_seconds, net,
                                            s.login_max_failures_per_email)
@@ -111,9 +117,15 @@ def _issue(request: Request, email: str, password: str) -> TokenOut:
         weak = weakness(password, user.email, user.display_name)
         reason = (OPERATOR_SET_REASON if user.must_change_password
                   else WEAK_REASONS[weak] if weak is not None else None)
-        token = security.issue_token(s.secret_key, user, session, s.token_minutes, request.headers.get("user-agent", ""))
-        return TokenOut(access_token=token, password_change_required=reason is not None,
-                        password_change_reason=reason)
+        try:
+            token = security.issue_token(s.secret_key, user, session, s.token_minutes,
+                                         request.headers.get("user-agent", ""), max_live=s.api_tokens_max)
+        except security.TokenLimitReached as exc:
+            full = exc  # the sign-in itself stands (its attempts given back, committed); no token written
+        else:
+            return TokenOut(access_token=token, password_change_required=reason is not None,
+                            password_change_reason=reason)
+    raise HTTPException(409, str(full))
 
 
 OPERATOR_SET_REASON = ("the server's operator set this password, so someone else knows it; until you choose your "

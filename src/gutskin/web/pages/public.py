@@ -48,6 +48,15 @@ def _anon_form(request: Request, name: str, ctx: dict, status: int = 200) -> Res
     return resp
 
 
+def _refused(request: Request, name: str, ctx: dict, exc: RateLimited) -> Response:
+    """A limit's 429 form: its words say the wait ("try again in about 5 minutes") and ``Retry-After``
+    says it in seconds, as the API's 429 does (2026-12-07: the page said "a few minutes", no header)."""
+    resp = _anon_form(request, name, {**ctx, "error": str(exc)}, status=429)
+    if exc.retry_after:
+        resp.headers["Retry-After"] = str(exc.retry_after)
+    return resp
+
+
 def _check_anon_csrf(request: Request, token: str) -> None:
     if not security.check_anon_csrf(settings_of(request).secret_key, request.cookies.get(security.ANON_CSRF_COOKIE), token):
         if _plain_http_in_production(request) and not request.cookies.get(security.ANON_CSRF_COOKIE):
@@ -87,7 +96,7 @@ async def login(request: Request, email: str = Form(""), password: str = Form(""
     try:  # waits for a password-hash slot in the event loop, not in a worker thread (web.hashgate)
         return await hashgate.run(_login, request, email, password)
     except RateLimited as exc:
-        return _anon_form(request, "login.html", {"error": str(exc), "email": email}, status=429)
+        return _refused(request, "login.html", {"email": email}, exc)
 
 
 def _login(request: Request, email: str, password: str) -> Response:
@@ -101,7 +110,7 @@ def _login(request: Request, email: str, password: str) -> Response:
     try:
         with unit_of_work(request) as session:
             accounts.admit_login_attempt(session, email, net, s.login_max_failures, s.login_window_seconds,
-                                         device=device)
+                                         device=device, max_failures_per_email=s.login_max_failures_per_email)
         with unit_of_work(request) as session:
             check = accounts.check_sign_in(session, email, s.login_max_failures, s.login_window_seconds, net,
                                            s.login_max_failures_per_email, device=device)
@@ -114,7 +123,7 @@ def _login(request: Request, email: str, password: str) -> Response:
             # the operator set it (gutskin users create / set-password): the account page asks for their own
             must_change = user.must_change_password
     except RateLimited as exc:
-        return _anon_form(request, "login.html", {"error": str(exc), "email": email}, status=429)
+        return _refused(request, "login.html", {"email": email}, exc)
     except AuthenticationFailed as exc:  # wrong: both fields are marked invalid and described by the message
         return _anon_form(request, "login.html", {"error": str(exc), "email": email, "wrong": True}, status=401)
     if weak is not None:  # signed in all the same: the account page names why and leads on (account.html)
@@ -136,8 +145,7 @@ async def register(request: Request, email: str = Form(""), password: str = Form
     try:  # hashing the new password waits for a slot like a sign-in (web.hashgate)
         return await hashgate.run(_register, request, email, password, display_name)
     except RateLimited as exc:
-        return _anon_form(request, "register.html", {"error": str(exc), "email": email, "display_name": display_name},
-                          status=429)
+        return _refused(request, "register.html", {"email": email, "display_name": display_name}, exc)
 
 
 def _register(request: Request, email: str, password: str, display_name: str) -> Response:
