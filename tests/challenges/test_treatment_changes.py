@@ -20,6 +20,7 @@ import datetime as dt
 
 from gutskin.clinic import challenges as ch
 from gutskin.clinic import diary
+from gutskin.diary.dates import day_words
 from gutskin.insights.challenge_confounders import find_confounders
 from gutskin.store.db import transaction
 from tests.challenges.test_home_walk_delayed import _finished
@@ -43,7 +44,7 @@ def test_a_treatment_first_logged_during_the_challenge_masks() -> None:
     out = find_confounders(WIN, OTHER, {"treat.dupilumab": {POST[1]: 1.0}}, {"treat.dupilumab": "Dupilumab injection"},
                            {}, POST)
     assert out.masks and out.started == ["treat.dupilumab"]
-    assert out.reasons == [f"Dupilumab injection was started during the challenge (first logged on {POST[1].isoformat()}, "
+    assert out.reasons == [f"Dupilumab injection was started during the challenge (first logged on {day_words(POST[1])}, "
                            "not in the days before): a new treatment lowers itch by itself and can hide a late "
                            "reaction; ask the patient"]
 
@@ -88,7 +89,7 @@ def test_dupilumab_started_on_the_first_dose_day_is_not_no_reaction(engine, peop
         v = ch.evaluate(s, people.clinician, cid)
     assert v["verdict"] == "inconclusive", v  # old code: no_reaction, nothing named
     said = " | ".join(v["reasons"])
-    assert f"Dupilumab injection was started during the challenge (first logged on {first_dose.isoformat()}" in said
+    assert f"Dupilumab injection was started during the challenge (first logged on {day_words(first_dose)}" in said
     assert "no reaction was seen, but a treatment started during the challenge may hide one" in said
 
 

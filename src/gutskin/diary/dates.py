@@ -1,4 +1,5 @@
-"""Strict ISO dates for every interface (CSV, API, CLI): ``YYYY-MM-DD`` and nothing else."""
+"""Strict ISO dates for every interface (CSV, API, CLI): ``YYYY-MM-DD`` and nothing else; and the one
+way a person reads a day on the pages (:func:`day_words`, "Sat 19 Dec 2026")."""
 
 from __future__ import annotations
 
@@ -62,3 +63,13 @@ def wall_time_in(when: dt.datetime, zone: ZoneInfo, field: str,
 
 def _minutes(n: int) -> str:
     return "one hour" if n == 60 else f"{n // 60} h {n % 60:02d} min" if n > 60 else f"{n} minutes"
+
+
+def day_words(day: dt.date | str) -> str:
+    """A day as people read it on every page: ``2026-12-19`` -> ``"Sat 19 Dec 2026"`` (a date, a
+    datetime's date, or an ISO ``YYYY-MM-DD...`` string). Pure, so the science packages' sentences
+    (verdict reasons) write days as the pages do (2026-12-07: they wrote ``2026-12-19`` beside
+    "Sat 19 Dec 2026"); ``gutskin.web.pages.common.day_words`` is this. Machine-read outputs (CSV,
+    JSON, FHIR, ``<time datetime>``) stay ISO."""
+    d = day if isinstance(day, dt.date) else dt.date.fromisoformat(str(day)[:10])
+    return f"{d:%a} {d.day} {d:%b %Y}"

@@ -39,6 +39,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from gutskin.diary.dates import day_words
+
 TREATMENTS = {"treat.tcs": "topical steroid", "treat.tci": "topical calcineurin inhibitor",
               "treat.antihistamine": "antihistamine"}
 STEP_UP = 0.5
@@ -64,7 +66,7 @@ def _mean(values: Mapping[dt.date, float], days: Iterable[dt.date]) -> float:
 
 def _dates(days: Iterable[dt.date]) -> str:
     ds = sorted(days)
-    return ", ".join(d.isoformat() for d in ds[:4]) + (", …" if len(ds) > 4 else "")
+    return ", ".join(day_words(d) for d in ds[:4]) + (", …" if len(ds) > 4 else "")
 
 
 def find_confounders(window: Iterable[dt.date], other: Iterable[dt.date],
@@ -101,7 +103,7 @@ def find_confounders(window: Iterable[dt.date], other: Iterable[dt.date],
         out.masks = True
         out.started.append(name)
         out.reasons.append(f"{labels.get(name, name)} was started during the challenge (first logged on "
-                           f"{used[0].isoformat()}, not in the days before): a new treatment lowers itch by "
+                           f"{day_words(used[0])}, not in the days before): a new treatment lowers itch by "
                            "itself and can hide a late reaction; ask the patient")
     sick = {d for d in challenge_days if factors.get("gut.antibiotic", {}).get(d, 0) > 0}
     named = {d: m.group(0).lower() for d, t in notes.items() if d in set(challenge_days) and (m := ILLNESS.search(t or ""))}

@@ -13,6 +13,7 @@ from fastapi.templating import Jinja2Templates
 from sqlalchemy.orm import Session
 
 from gutskin.clinic.errors import InvalidInput
+from gutskin.diary.dates import day_words as _day_words
 from gutskin.diary.dates import iso_date_or_none, wall_time_in
 from gutskin.insights.wording import risk_percent
 from gutskin.interop.report import AUTHOR_WORDS, answered_by_words, respondent_words
@@ -187,10 +188,9 @@ def local_time(utc_iso: str | None, zone_name: str | None) -> str:
 TEMPLATES.env.filters["local_time"] = local_time
 
 
-def day_words(iso_day: str) -> str:
-    """``"2026-07-03"`` -> ``"Fri 3 Jul 2026"``, as the insights' stale-forecast warning writes a day."""
-    d = dt.date.fromisoformat(iso_day)
-    return f"{d:%a} {d.day} {d:%b %Y}"
+def day_words(iso_day: str | dt.date) -> str:
+    """``"2026-07-03"`` -> ``"Fri 3 Jul 2026"``: :func:`gutskin.diary.dates.day_words`, the one way pages write a day."""
+    return _day_words(iso_day)
 
 
 TEMPLATES.env.filters["day_words"] = day_words
