@@ -17,7 +17,11 @@ one shared world each (every call is refused or acts on the caller's own profile
   taking ``?patient=`` / ``?patient_id=`` / ``?linked=`` / ``?*_id=`` with A's or the child's id: the
   answer is the never-linked clinician's, the same as for an id naming nothing, no row of A's
   changes, no audit row is written for A or the child, and E's own lists carry nothing of A's;
-- an anonymous sign-in carrying ``next=`` / ``return_to=`` (query and form) lands on the site.
+- an anonymous sign-in carrying ``next=`` / ``return_to=`` (query and form) lands on the site;
+- a FHIR bundle whose Patient carries A's (or the child's) gutskin identifier, uploaded by B on B's
+  own My data and by B's clinician on B's page: the preview answers as for an identifier naming
+  nobody, the confirmed import goes into B's record, nothing of A's changes (the hospital-number
+  side of this is ``test_fhir_identifier_oracle``).
 """
 
 from __future__ import annotations
@@ -324,3 +328,70 @@ def test_signing_in_with_a_return_address_stays_on_the_site(client, people, emai
     assert r.status_code == 303 and where.startswith("/") and not where.startswith(("//", "/\\")), (r.status_code, where)
     assert "evil.example" not in where
     assert client.get(where).status_code == 200  # signed in, on the site
+
+
+# ------------------------------------------------------------- a FHIR bundle that names A's record
+
+
+def _gutskin_bundle(external_id: str, day: str) -> bytes:
+    """A bundle whose Patient carries gutskin's identifier ``external_id`` (as an export of that
+    record does) and one itch score."""
+    import json
+
+    from gutskin.interop.codes import OBSERVATION_SYSTEM, PATIENT_ID_SYSTEM
+
+    return json.dumps({"resourceType": "Bundle", "type": "collection", "entry": [
+        {"fullUrl": "urn:uuid:p", "resource": {"resourceType": "Patient",
+                                               "identifier": [{"system": PATIENT_ID_SYSTEM, "value": external_id}]}},
+        {"fullUrl": "urn:uuid:o", "resource": {
+            "resourceType": "Observation", "status": "final", "subject": {"reference": "urn:uuid:p"},
+            "code": {"coding": [{"system": OBSERVATION_SYSTEM, "code": "itch-nrs"}]},
+            "effectiveDateTime": day, "valueInteger": 3}}]}).encode()
+
+
+def test_a_fhir_bundle_naming_as_record_goes_nowhere_but_the_callers(db_url: str) -> None:
+    """B on B's own My data, and the clinician B shares with on B's page, upload a bundle whose
+    Patient is A's (A's gutskin identifier) or the child's: the preview answers as for an identifier
+    naming nobody (a mix-up to confirm, saying only the bundle's own identifier), confirmed it goes
+    into B's record, and nothing of A's or the child's changes or is audited."""
+    from gutskin.web import create_app
+
+    settings, engine, people, world, b = _world(db_url)
+    with transaction(engine) as s:
+        sharing.accept_invite(s, people.unlinked, sharing.create_invite(s, people.stranger, people.stranger_pid)["code"])
+    app = create_app(settings)
+    pids = [people.owner_pid, world.ids["child_id"]]
+    failures: list[str] = []
+    for n, (persona, place) in enumerate((("patient_b", "profiles"), ("clinician_unlinked", "clinic/patients"))):
+        url = f"/{place}/{people.stranger_pid}/fhir"
+        for m_, ext in enumerate((world.ids["a_ext"], world.ids["child_ext"])):
+            day = f"2019-0{n + 1}-1{m_}"
+            before, last = walk.patient_rows(engine, pids), _last_audit(engine)
+            answers = []
+            for named in (ext, "p-nobody0000"):
+                answers.append(walk._send(app, world, persona, "POST", f"{url}/preview", data={"csrf_token": world.csrf[persona]},
+                                          files={"file": ("b.json", _gutskin_bundle(named, day), "application/fhir+json")}))
+            held, nobodys = answers
+            where = f"{persona} {place} naming {'A' if m_ == 0 else 'the child'}"
+            if held.status_code != nobodys.status_code or held.status_code >= 500:
+                failures.append(f"{where}: preview {held.status_code}, {nobodys.status_code} for an identifier naming nobody")
+            words = [re.sub(r'name="(bundle|csrf_token)" value="[^"]*"', "", r.text) for r in answers]
+            if words[0].replace(ext, "p-nobody0000") != words[1]:
+                failures.append(f"{where}: the preview's words differ from an unknown identifier's")
+            if leaks := _revoked_leaks(held.text.replace(ext, ""), world):
+                failures.append(f"{where}: the preview carries {leaks}")
+            packed = re.search(r'name="bundle" value="([^"]*)"', held.text)
+            if packed:  # confirmed: "they are the same person"
+                r = walk._send(app, world, persona, "POST", f"{url}/import",
+                               data={"csrf_token": world.csrf[persona], "bundle": packed.group(1), "accept": "1"})
+                if r.status_code >= 400:
+                    failures.append(f"{where}: the confirmed import into B's record answered {r.status_code}")
+            if walk.patient_rows(engine, pids) != before:
+                failures.append(f"{where}: A's rows changed")
+            if bad := [row for row in _audit_since(engine, last) if row[0] in pids]:
+                failures.append(f"{where}: audit rows for A: {bad}")
+    with transaction(engine) as s:
+        b_days = s.scalars(select(m.DiaryDay.day).where(m.DiaryDay.patient_id == people.stranger_pid,
+                                                       m.DiaryDay.day < dt.date(2020, 1, 1))).all()
+    assert not failures, "\n".join(failures)
+    assert len(b_days) == 4, b_days  # the four confirmed imports went into B's record
