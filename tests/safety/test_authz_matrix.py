@@ -328,6 +328,8 @@ ROWS: dict[tuple[str, str], Row] = {
     ("GET", "/account"): Row(PAGE_ANY),
     ("POST", "/account/password"): Row(PAGE_ANY, form({"current_password": People.password, "new_password": People.password})),
     ("POST", "/account/sign-out-everywhere"): Row(PAGE_ANY, form({})),
+    # the account's own name (2026-12-07): audited on a patient's own profile, else on no profile
+    ("POST", "/account/name"): Row(PAGE_ANY, form({"display_name": "A New Name"}), audit=ME_WRITERS),
     # one API token of the caller's own signed out (0020); another's: 404 (test_api_tokens_one_by_one)
     ("POST", "/account/tokens/revoke"): Row(PAGE_ANY, lambda w, p: {"data": {"api_token": own_token_id(w, p),
                                                                                "csrf_token": w.csrf.get(p, "")}},

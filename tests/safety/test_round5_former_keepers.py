@@ -72,6 +72,7 @@ NO_RECORD_ID: dict[tuple[str, str], str] = {
     ("GET", "/account"): "the caller's account",
     ("POST", "/account/password"): "the caller's account",
     ("POST", "/account/sign-out-everywhere"): "the caller's account",
+    ("POST", "/account/name"): "the caller's account (its own profile's name too)",
     ("POST", "/account/tokens/revoke"): "one of the caller's own API tokens (another's: 404, test_api_tokens_one_by_one)",
     ("DELETE", "/api/v1/auth/token"): "the caller's own API token",
     ("GET", "/api/v1/auth/tokens"): "the caller's own API tokens",

@@ -161,6 +161,34 @@ def set_birth_year(session: Session, actor: Actor, patient_id: int, birth_year: 
     return birth_year
 
 
+def set_display_name(session: Session, actor: Actor, display_name: str) -> str:
+    """The caller sets their own account's name (``users.display_name``; the account page, any role).
+
+    Others see it instead of the bare email address: a clinician's patients on Sharing, Appointments
+    and in their access list ("Dr Ana Ruiz (ruiz@clinic.example)"); a clinician made with
+    ``gutskin users create`` without ``--name`` was shown by the address alone, with no way to change
+    it (clinic walk on a fresh server, 2026-12-07). A patient's own profile (``relationship ==
+    "self"``) takes the same name, the one their clinic's panel shows; a child's profile keeps its
+    own. Blank clears it (the email is shown again). Checked as at registration (no control or
+    text-direction characters, :func:`checked_name`), at most 120 characters. A change is audited:
+    on the patient's own profile, else one row without a profile (as a revoked API token)."""
+    user = session.get(User, actor.user_id) if actor.user_id is not None else None
+    if user is None:
+        raise NotFound("account not found")
+    name = checked_name("display_name", display_name)
+    if len(name) > 120:
+        raise InvalidInput(f"display_name: at most 120 characters (this one has {len(name)})")
+    own = (session.scalar(select(Patient).where(Patient.owner_user_id == user.id, Patient.relationship == "self")
+                          .order_by(Patient.id).limit(1)) if user.role == "patient" else None)
+    if name == user.display_name and (own is None or own.display_name == name):
+        return name
+    user.display_name = name
+    if own is not None:
+        own.display_name = name
+    audit.record(session, actor, own.id if own is not None else None, "update", "account_name")
+    return name
+
+
 def _sign_in_email(email: str) -> str:
     """The address as registration stored it (:func:`normalize_email`); an address that would not
     register (invisible characters...) is only stripped and lower-cased: it matches no account,

@@ -28,7 +28,8 @@ def create(
     password: str = typer.Option(
         None, "--password", envvar="GUTSKIN_NEW_PASSWORD", help="Password (or GUTSKIN_NEW_PASSWORD); prompted if omitted."
     ),
-    name: str = typer.Option("", "--name", help="Display name."),
+    name: str = typer.Option("", "--name", help="The name others see instead of the email, e.g. 'Dr Ana Ruiz' (a clinician's "
+                             "patients on Sharing and Appointments); the person can change it on their Account page."),
 ) -> None:
     """Create an account."""
     from gutskin.clinic.accounts import create_user, prehash_password
@@ -47,6 +48,10 @@ def create(
     except ClinicError as exc:
         fail(str(exc))
     typer.echo(f"created {role} {uemail} (id {uid})")
+    if not name.strip() and role != "admin":
+        # without a name a clinician's patients saw only the address (clinic walk on a fresh server, 2026-12-07)
+        typer.echo(f"no name given: {'patients' if role == 'clinician' else 'others'} see this account as {uemail}; "
+                   f"the person can give one on their Account page after signing in (or make the account with --name)")
 
 
 @users_app.command("set-password")

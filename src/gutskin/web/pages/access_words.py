@@ -34,6 +34,7 @@ THINGS = {
     "caregiver": "a share in keeping this diary (caregiver)", "caregivers": "who else keeps this diary",
     "caregiver_invite": "a caregiver code", "patient_time_zone": "the profile's time zone",
     "patient_birth_year": "the profile's birth year",
+    "account_name": "the account's name",
     "handover_invite": "a handover code (to give the profile to its grown-up owner)",
     "handover": "the handover of this profile from the parent who kept it",
     "patient_identifier": "the profile's number in another system (from a health-record import)",

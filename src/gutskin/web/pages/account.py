@@ -1,4 +1,4 @@
-"""The account page, for every role: who is signed in, and a password change.
+"""The account page, for every role: who is signed in, their name, and a password change.
 
 Admins land here (they manage accounts on the server with ``gutskin users …`` and never see
 health data); patients and clinicians reach it from the header.
@@ -19,13 +19,14 @@ router = APIRouter(include_in_schema=False)
 
 
 @router.get("/account", response_class=HTMLResponse)
-def account(request: Request, weak: str = "", revoked: int = 0) -> Response:
+def account(request: Request, weak: str = "", revoked: int = 0, named: int = 0) -> Response:
     """``weak``: the sign-in's code (passwords.WEAK_REASONS) for a password that still signs in but
     is refused for new ones today; the page names why above the change form. An unknown code
     shows nothing (the words are fixed: a link cannot make the page say anything else). An
     account whose password the operator set (``users.must_change_password``) gets its own banner
     from the account row, not from the address. The account's API tokens (apps signed in) are
-    listed, each with a revoke button; ``revoked``: one was just revoked."""
+    listed, each with a revoke button; ``revoked``: one was just revoked; ``named``: the account's
+    name was just saved (``POST /account/name``)."""
     from gutskin.clinic.passwords import WEAK_REASONS
     from gutskin.web.deps import unit_of_work
     from gutskin.web.pages.public import _home_for
@@ -35,8 +36,34 @@ def account(request: Request, weak: str = "", revoked: int = 0) -> Response:
         return render(request, "account.html", {"weak_reason": WEAK_REASONS.get(weak),
                                                 "must_change": u.user.must_change_password,
                                                 "tokens": accounts.list_api_tokens(s, u.actor),
-                                                "revoked": bool(revoked),
+                                                "revoked": bool(revoked), "named": bool(named),
                                                 "home": _home_for(u.actor.role)}, user=u)
+
+
+@router.post("/account/name", response_class=HTMLResponse)
+def set_name(request: Request, display_name: str = Form(""), csrf_token: str = Form("")) -> Response:
+    """The account's own name, shown to others instead of the email address (a clinician's patients
+    on Sharing, Appointments and their access list; a patient's clinic on its panel): clinic walk on
+    a fresh server, 2026-12-07 (a clinician made without ``--name`` had no way to give one). Blank
+    clears it. Refused (a control character, too long): the page again with the message and what
+    was typed. An account that must first replace an operator-set password gets that page instead."""
+    from gutskin.web.deps import unit_of_work
+    from gutskin.web.pages.public import _home_for
+
+    try:
+        with unit_of_work(request) as s:
+            u = require_user(request, s)
+            verify_csrf(request, u, csrf_token)
+            accounts.set_display_name(s, u.actor, display_name)
+    except InvalidInput as exc:
+        with unit_of_work(request) as s:
+            u = require_user(request, s)
+            return render(request, "account.html", {"name_error": str(exc), "name_typed": display_name,
+                                                    "must_change": u.user.must_change_password,
+                                                    "tokens": accounts.list_api_tokens(s, u.actor),
+                                                    "home": _home_for(u.actor.role)},
+                          status=status_for(exc), user=u)
+    return redirect("/account?named=1#name")
 
 
 @router.post("/account/password", response_class=HTMLResponse)

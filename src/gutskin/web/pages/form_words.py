@@ -33,7 +33,7 @@ LABELS: dict[str, dict[str, str]] = {
     "register": {"display_name": "Name or initials", "email": "Email", "password": "Password"},
     "login": {"email": "Email", "password": "Password"},
     "account": {"current_password": "Current password", "new_password": "New password",
-                "password": "New password"},
+                "password": "New password", "display_name": "Your name"},
     "diary": {"itch": "Worst itch", "sleep_loss": "Sleep loss", "notes": "Notes",
               "custom_name": "Add your own factor", "custom_group": "Category of your factor",
               "custom_value": "Add your own factor", "date": "Day", "poscorad": "PO-SCORAD",
