@@ -17,6 +17,8 @@ one shared world each (every call is refused or acts on the caller's own profile
   taking ``?patient=`` / ``?patient_id=`` / ``?linked=`` / ``?*_id=`` with A's or the child's id: the
   answer is the never-linked clinician's, the same as for an id naming nothing, no row of A's
   changes, no audit row is written for A or the child, and E's own lists carry nothing of A's;
+- the co-caregiver of A's child (a persona the matrix lacks), signed in, names A's *own* profile and
+  its objects in the path of every matrix route: stranger B's answer, nothing changed or audited;
 - an anonymous sign-in carrying ``next=`` / ``return_to=`` (query and form) lands on the site;
 - a FHIR bundle whose Patient carries A's (or the child's) gutskin identifier, uploaded by B on B's
   own My data and by B's clinician on B's page: the preview answers as for an identifier naming
@@ -241,6 +243,48 @@ def _revoked_leaks(text: str, world) -> list[str]:  # type: ignore[no-untyped-de
     return [mk for mk in markers if mk in text]
 
 
+def _caller_walk(app, engine, world, persona: str, pids: list[int], like: str) -> tuple[list[str], Any]:  # type: ignore[no-untyped-def]
+    """A ``check`` of one call of ``persona`` on A's record (``pids``: the profiles it must not
+    reach) and a walk of every matrix route with A's objects in the path, both collecting into the
+    returned failures; the answer to get is the one persona ``like`` gets in the matrix."""
+    failures: list[str] = []
+
+    def check(where: str, method: str, url: str, none_url: str | None, body: dict[str, Any],
+              want: Any, swaps: list[tuple[Any, Any]]) -> None:
+        before, last = walk.patient_rows(engine, pids), _last_audit(engine)
+        r = walk._send(app, world, persona, method, url, **body)
+        after, audit = walk.patient_rows(engine, pids), _audit_since(engine, last)
+        if not answer_passes(want, r):
+            failures.append(f"{where}: {r.status_code}, {like} gets {want}")
+        if before != after:
+            failures.append(f"{where}: A's rows changed ({', '.join(t for t in before if before[t] != after[t])})")
+        if bad := [row for row in audit if row[0] in pids]:
+            failures.append(f"{where}: recorded as access to A's record: {bad}")
+        text = r.text + r.headers.get("location", "")
+        if leaks := (_revoked_leaks(text, world) if persona == REVOKED else walk._leaks(text, None, world, "helper")):
+            failures.append(f"{where}: the answer ({r.status_code}) carries {leaks}")
+        if none_url is not None and r.status_code >= 400:
+            r2 = walk._send(app, world, persona, method, none_url, **body)
+            failures.extend(f"{where}: {d}" for d in walk._same_answer(r, r2, swaps))
+
+    for method, path in walk.PATH_ROUTES:  # A's objects in the path
+        row = ROWS[(method, path)]
+        want = row.expect[like]
+        if want not in (403, 404):
+            continue  # a code to redeem, the caller's own job or caregiving: not A's
+        a_ids = {"instrument": "poem", **world.ids, **(row.ids(world) if row.ids else {})}
+        url = re.sub(r"{(\w+)}", lambda mm: str(a_ids[mm.group(1)]), path + row.query)
+        none_url = re.sub(r"{(\w+)}", lambda mm: str(MAX_ID - 7 if walk.PATH_ID.fullmatch(mm.group(0))
+                                                      else a_ids[mm.group(1)]), path + row.query)
+        swaps = [(a_ids[k], MAX_ID - 7) for k in walk.PATH_ID.findall(path)]
+        try:
+            body = walk._body(world, persona, method, path)
+        except ClinicError:  # the row's own set-up (acting as A) was done by an earlier row
+            continue
+        check(f"{persona} {method} {path}", method, url, none_url, body, want, swaps)
+    return failures, check
+
+
 def test_a_revoked_clinician_is_a_stranger_to_every_id_in_path_and_query(db_url: str) -> None:
     """Every matrix route with an object id in its path (A's ids), every route with an id in its
     query (A's and the child's), and E's own lists, as E after the revocation."""
@@ -249,40 +293,7 @@ def test_a_revoked_clinician_is_a_stranger_to_every_id_in_path_and_query(db_url:
     settings, engine, people, world, b = _world(db_url)
     app = create_app(settings)
     pids = [people.owner_pid, world.ids["child_id"]]
-    failures: list[str] = []
-
-    def check(where: str, method: str, url: str, none_url: str | None, body: dict[str, Any],
-              want: Any, swaps: list[tuple[Any, Any]]) -> None:
-        before, last = walk.patient_rows(engine, pids), _last_audit(engine)
-        r = walk._send(app, world, REVOKED, method, url, **body)
-        after, audit = walk.patient_rows(engine, pids), _audit_since(engine, last)
-        if not answer_passes(want, r):
-            failures.append(f"{where}: {r.status_code}, the never-linked clinician gets {want}")
-        if before != after:
-            failures.append(f"{where}: A's rows changed ({', '.join(t for t in before if before[t] != after[t])})")
-        if bad := [row for row in audit if row[0] in pids]:
-            failures.append(f"{where}: recorded as access to A's record: {bad}")
-        if leaks := _revoked_leaks(r.text + r.headers.get("location", ""), world):
-            failures.append(f"{where}: the answer ({r.status_code}) carries {leaks}")
-        if none_url is not None and r.status_code >= 400:
-            r2 = walk._send(app, world, REVOKED, method, none_url, **body)
-            failures.extend(f"{where}: {d}" for d in walk._same_answer(r, r2, swaps))
-
-    for method, path in walk.PATH_ROUTES:  # A's objects in the path
-        row = ROWS[(method, path)]
-        want = row.expect["clinician_unlinked"]
-        if want not in (403, 404):
-            continue  # a code to redeem, the caller's own job: not A's
-        a_ids = {"instrument": "poem", **world.ids, **(row.ids(world) if row.ids else {})}
-        url = re.sub(r"{(\w+)}", lambda mm: str(a_ids[mm.group(1)]), path + row.query)
-        none_url = re.sub(r"{(\w+)}", lambda mm: str(MAX_ID - 7 if walk.PATH_ID.fullmatch(mm.group(0))
-                                                      else a_ids[mm.group(1)]), path + row.query)
-        swaps = [(a_ids[k], MAX_ID - 7) for k in walk.PATH_ID.findall(path)]
-        try:
-            body = walk._body(world, REVOKED, method, path)
-        except ClinicError:  # the row's own set-up (acting as A) was done by an earlier row
-            continue
-        check(f"{method} {path}", method, url, none_url, body, want, swaps)
+    failures, check = _caller_walk(app, engine, world, REVOKED, pids, "clinician_unlinked")
 
     for method, path, param in walk.QUERY_ROUTES:  # A's and the child's ids in the query
         if re.search(r"{(?!day|instrument|job)\w+}", path) or not path.startswith(("/clinic", "/api/v1/clinician",
@@ -302,6 +313,19 @@ def test_a_revoked_clinician_is_a_stranger_to_every_id_in_path_and_query(db_url:
     for method, path in sorted(r for r in ROWS if r[0] == "GET" and r[1].startswith(("/clinic", "/api/v1/clinician"))
                                and "{" not in r[1]):  # E's own lists
         check(f"{method} {path} (E's own list)", method, path + ROWS[(method, path)].query, None, {}, "ok", [])
+    assert not failures, "\n".join(failures)
+
+
+def test_the_childs_co_caregiver_is_a_stranger_to_the_parents_own_record(db_url: str) -> None:
+    """The helper keeps A's child's diary with A, and is signed in; A's own profile and its objects
+    (the matrix's challenge, dose, alert, request, sample, invite, sharing) in the path of every
+    matrix route: the answer stranger B gets (404, 403 for a clinician's route), nothing of A's
+    own record changes or is audited or shown. (The matrix has no co-caregiver persona; the query
+    walk covers the helper's ``?patient=`` naming A.)"""
+    from gutskin.web import create_app
+
+    settings, engine, people, world, b = _world(db_url)
+    failures, _ = _caller_walk(create_app(settings), engine, world, "helper", [people.owner_pid], "patient_b")
     assert not failures, "\n".join(failures)
 
 
