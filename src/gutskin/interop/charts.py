@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -259,3 +260,180 @@ def forecast_chart(days: Sequence[dict[str, Any]], threshold: int = 7) -> str:
     for s in ("top", "right"):
         ax.spines[s].set_visible(False)
     return _svg(fig)
+
+
+_SVG_NS = "http://www.w3.org/2000/svg"
+_XLINK_HREF = "{http://www.w3.org/1999/xlink}href"
+_NUMBER = re.compile(r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?")
+_TRANSFORM = re.compile(r"(translate|scale|matrix)\s*\(([^)]*)\)")
+_OPACITY = ("opacity", "fill-opacity", "stroke-opacity")
+
+Matrix = tuple[float, float, float, float, float, float]  # SVG's (a b c d e f)
+
+
+def _matrix(transform: str | None) -> Matrix | None:
+    """An SVG ``transform`` of translate, scale and matrix steps as one matrix; None for anything else."""
+    m: Matrix = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
+    if not transform:
+        return m
+    if _TRANSFORM.sub("", transform).strip(" ,\n"):
+        return None
+    for name, args in _TRANSFORM.findall(transform):
+        v = [float(x) for x in _NUMBER.findall(args)]
+        if name == "translate" and len(v) in (1, 2):
+            step: Matrix = (1.0, 0.0, 0.0, 1.0, v[0], v[1] if len(v) == 2 else 0.0)
+        elif name == "scale" and len(v) in (1, 2):
+            step = (v[0], 0.0, 0.0, v[-1], 0.0, 0.0)
+        elif name == "matrix" and len(v) == 6:
+            step = (v[0], v[1], v[2], v[3], v[4], v[5])
+        else:
+            return None
+        m = _times(m, step)
+    return m
+
+
+def _times(m: Matrix, n: Matrix) -> Matrix:
+    a, b, c, d, e, f = m
+    p, q, r, s, t, u = n
+    return (a * p + c * q, b * p + d * q, a * r + c * s, b * r + d * s, a * t + c * u + e, b * t + d * u + f)
+
+
+def _outline(d: str) -> tuple[list[str], list[tuple[float, float]]] | None:
+    """A path's ``d`` of absolute M, L, Q, C and Z commands (matplotlib writes no other) as its
+    commands and points; None for any other path (relative commands, arcs)."""
+    tokens = re.findall(r"[A-Za-z]|" + _NUMBER.pattern, d)
+    cmds: list[str] = []
+    points: list[tuple[float, float]] = []
+    pending: list[float] = []
+    for t in tokens:
+        if t.isalpha():
+            if t not in "MLQCZz" or pending:
+                return None
+            cmds.append(t)
+        else:
+            pending.append(float(t))
+            if len(pending) == 2:
+                points.append((pending[0], pending[1]))
+                cmds.append("")
+                pending = []
+    return None if pending else (cmds, points)
+
+
+def _moved(outline: tuple[list[str], list[tuple[float, float]]], m: Matrix) -> str:
+    a, b, c, d, e, f = m
+    pts = iter(outline[1])
+    out = []
+    for cmd in outline[0]:
+        if cmd:
+            out.append(cmd)
+        else:
+            x, y = next(pts)
+            out.append(f"{round(a * x + c * y + e, 3)!r} {round(b * x + d * y + f, 3)!r}")
+    return " ".join(out)
+
+
+def _style(text: str | None) -> dict[str, str]:
+    return {k.strip(): v.strip() for k, v in (p.split(":", 1) for p in (text or "").split(";") if ":" in p)}
+
+
+def _one_paint(style: dict[str, str]) -> bool:
+    """Whether shapes of this style look the same drawn one by one or as one path: a single opaque
+    colour (fill and stroke the same, or one of them none) and no dashes. Drawn one by one, a marker
+    with a white fill covers the edge of the marker before it where they overlap; as one path it does
+    not, so such markers stay apart."""
+    fill, stroke = style.get("fill", "#000000"), style.get("stroke", "none")
+    if any(style.get(k, "1") not in ("1", "1.0") for k in _OPACITY) or style.get("stroke-dasharray", "none") != "none":
+        return False
+    names = {"black": "#000000", "white": "#ffffff"}
+    return fill == "none" or stroke == "none" or names.get(fill, fill) == names.get(stroke, stroke)
+
+
+def flat_svg(svg: str) -> str:
+    """The same drawing as matplotlib's ``svg`` with its ``<use>`` references drawn out, for WeasyPrint.
+
+    A chart's text is drawn as paths (``svg.fonttype: path``): one ``<use>`` of a glyph outline per
+    character, and one ``<use>`` per data marker. WeasyPrint resolves, copies and styles every
+    ``<use>`` on its own, which made drawing the three charts ~0.3 s of a ~0.8 s visit report
+    (``bench.visit_report``, 2026-12-07). Here each reference becomes its outline moved into place
+    (coordinates to 0.001 of the user unit: under 0.001 pt, far below a printer's dot), and the consecutive outlines
+    of one text, or of markers painted in one opaque colour, one path: filled or stroked in one
+    colour, the union of shapes looks the same however it is cut (nonzero fill; the glyphs of one
+    font wind alike). Markers with a fill other than their edge (a white circle with a black edge)
+    stay one path each, as their overlaps would differ. A reference this does not understand (a
+    clip path on it, a rotation of a stroked outline ...) is left as it was. The charts' own SVG is
+    unchanged (tests count its markers); ``tests/interop/test_report_chart_speed.py`` draws both
+    versions and compares the pixels."""
+    import xml.etree.ElementTree as ET
+
+    ET.register_namespace("", _SVG_NS)
+    ET.register_namespace("xlink", "http://www.w3.org/1999/xlink")
+    root = ET.fromstring(svg)
+    path_tag, use_tag = f"{{{_SVG_NS}}}path", f"{{{_SVG_NS}}}use"
+    refs = {p.get("id"): p for p in root.iter(path_tag) if p.get("id")}
+    outlines: dict[str, tuple[list[str], list[tuple[float, float]]] | None] = {}
+    drawn_out: set[str] = set()
+
+    def walk(el: ET.Element, inherited: dict[str, str]) -> None:
+        here = {**inherited, **_style(el.get("style"))}
+        kids = list(el)
+        if not any(k.tag == use_tag for k in kids):
+            for k in kids:
+                walk(k, here)
+            return
+        for k in kids:
+            el.remove(k)
+        last: tuple[tuple[str, ...], ET.Element] | None = None
+        for k in kids:
+            flat = _flat_use(k, here) if k.tag == use_tag else None
+            if flat is None:
+                el.append(k)
+                last = None
+                if k.tag != use_tag:
+                    walk(k, here)
+                continue
+            d, style, merge = flat
+            key = tuple(sorted(style.items()))
+            if merge and last is not None and last[0] == key:
+                last[1].set("d", last[1].get("d", "") + " " + d)
+                continue
+            p = ET.SubElement(el, path_tag, {"d": d})
+            if style:
+                p.set("style", "; ".join(f"{n}: {v}" for n, v in key))
+            last = (key, p) if merge else None
+
+    def _flat_use(use: ET.Element, inherited: dict[str, str]) -> tuple[str, dict[str, str], bool] | None:
+        rid = (use.get(_XLINK_HREF) or "").lstrip("#")
+        ref = refs.get(rid)
+        if ref is None or set(use.keys()) - {_XLINK_HREF, "transform", "x", "y", "style"} \
+                or set(ref.keys()) - {"id", "d", "transform", "style"}:
+            return None
+        m_use, m_ref = _matrix(use.get("transform")), _matrix(ref.get("transform"))
+        if m_use is None or m_ref is None:
+            return None
+        try:
+            at: Matrix = (1.0, 0.0, 0.0, 1.0, float(use.get("x", 0)), float(use.get("y", 0)))
+        except ValueError:
+            return None
+        m = _times(_times(m_use, at), m_ref)
+        # the outline's own style wins over the use's, which wins over the groups' around it
+        style = {**_style(use.get("style")), **_style(ref.get("style"))}
+        paint = {**inherited, **style}
+        if paint.get("stroke", "none") != "none" and m[:4] != (1.0, 0.0, 0.0, 1.0):
+            return None  # a stroke's width would change with the outline's scale
+        if rid not in outlines:
+            outlines[rid] = _outline(ref.get("d") or "")
+        outline = outlines[rid]
+        if outline is None:
+            return None
+        drawn_out.add(rid)
+        return _moved(outline, m), style, _one_paint(paint)
+
+    walk(root, {})
+    still = {(u.get(_XLINK_HREF) or "").lstrip("#") for u in root.iter(use_tag)}
+    for defs in root.iter(f"{{{_SVG_NS}}}defs"):
+        for p in [p for p in defs if p.tag == path_tag and p.get("id") in drawn_out - still]:
+            defs.remove(p)
+    for parent in root.iter():
+        for defs in [k for k in parent if k.tag == f"{{{_SVG_NS}}}defs" and not len(k)]:
+            parent.remove(defs)
+    return ET.tostring(root, encoding="unicode")
