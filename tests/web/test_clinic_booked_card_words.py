@@ -19,7 +19,7 @@ SOON = dt.datetime.now(dt.UTC).replace(tzinfo=None, second=0, microsecond=0) + d
 
 def _card(client, rid: int) -> str:  # type: ignore[no-untyped-def]
     page = html.unescape(client.get("/clinic/appointments").text)
-    form = re.search(rf'(?s)<form method="post" action="/clinic/appointments/{rid}">(.*?)</form>', page)
+    form = re.search(rf'(?s)<form method="post" action="/clinic/appointments/{rid}"[^>]*>(.*?)</form>', page)
     return form.group(1) if form else ""
 
 

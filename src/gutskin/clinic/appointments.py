@@ -12,7 +12,7 @@ from gutskin.clinic import audit
 from gutskin.clinic.access import has_active_consent, patient_for_write, require_role
 from gutskin.clinic.actors import Actor
 from gutskin.clinic.errors import InputProblems, InvalidInput, NotFound
-from gutskin.store.models import AppointmentRecipient, AppointmentRequest, Consent, Patient, User, utcnow
+from gutskin.store.models import AppointmentRecipient, AppointmentRequest, AuditEvent, Consent, Patient, User, utcnow
 
 URGENCIES = ("routine", "soon", "urgent")
 #: Closed requests: the clinic declined, sharing ended (cancelled), or the patient withdrew.
@@ -135,6 +135,12 @@ def send_to(session: Session, actor: Actor, patient_id: int, request_id: int, to
         if not isinstance(cid, int) or isinstance(cid, bool) or cid not in active:
             raise InvalidInput(f"to: {cid!r} is not a clinician this record is shared with now "
                                "(the consent ids of GET /api/v1/me/access)")
+    if all(active[cid] in have for cid in to) and _sent_on_lately(session, actor, a):
+        # the same send again (its answer lost on a bad connection, or a double click): they have it, nothing
+        # is written; it was refused ("already sent to"), and the page said the send had failed (2026-12-07)
+        audit.record(session, actor, patient_id, "read", "appointment", a.id)
+        return {**_out(a), "sent_to": _sent_to(session, [a.id]).get(a.id, [])}
+    for cid in to:
         if active[cid] in have:
             name = _sent_to_names(session, [active[cid]])[0]
             raise InvalidInput(f"to: this request was already sent to {name}")
@@ -146,6 +152,16 @@ def send_to(session: Session, actor: Actor, patient_id: int, request_id: int, to
     session.flush()
     audit.record(session, actor, patient_id, "send", "appointment", a.id)
     return {**_out(a), "sent_to": _sent_to(session, [a.id]).get(a.id, [])}
+
+
+def _sent_on_lately(session: Session, actor: Actor, a: AppointmentRequest) -> bool:
+    """Whether ``actor`` sent request ``a`` on to more clinicians (:func:`send_to`, audited "send") within
+    :data:`DUPLICATE_WINDOW`: a send to clinicians who all have it is then that send again, not a mistake
+    (one who had it from the start is still refused)."""
+    return session.scalar(select(AuditEvent.id).where(
+        AuditEvent.patient_id == a.patient_id, AuditEvent.action == "send", AuditEvent.object_type == "appointment",
+        AuditEvent.object_id == str(a.id), AuditEvent.actor_user_id == actor.user_id,
+        AuditEvent.at >= utcnow() - DUPLICATE_WINDOW).limit(1)) is not None
 
 
 def _sent_to_names(session: Session, user_ids: list[int]) -> list[str]:
@@ -384,6 +400,11 @@ def respond(
         when = when.replace(second=0, microsecond=0)
     if action not in ACTIONS:
         raise InvalidInput(f"action: expected one of {', '.join(ACTIONS)}")
+    if _same_answer(a, actor, action, when, message):
+        # the same answer sent again (its answer lost on a bad connection, sent with fetch since 2026-12-07):
+        # nothing new is written; a second Decline was refused as "this request is closed"
+        audit.record(session, actor, a.patient_id, "read", "appointment", a.id)
+        return _out(a)
     if action == "accept" and when is None and a.status == "proposed" and a.scheduled_for is not None:
         when = a.scheduled_for  # accepting a proposed time as it stands (the field is empty on the card)
     if action in ("accept", "propose") and when is None:
@@ -403,6 +424,20 @@ def respond(
     a.updated_at = utcnow()
     audit.record(session, actor, a.patient_id, action, "appointment", a.id)
     return _out(a)
+
+
+def _same_answer(a: AppointmentRequest, actor: Actor, action: str, when: dt.datetime | None, message: str) -> bool:
+    """The clinician's answer ``action`` (``when``, ``message``) is the one this clinician gave the request
+    within :data:`DUPLICATE_WINDOW`: the same status, message and time (an Accept with no time: the one booked)."""
+    if a.clinician_user_id != actor.user_id or a.status != ACTIONS[action]:
+        return False
+    if a.updated_at is None or a.updated_at < utcnow() - DUPLICATE_WINDOW:
+        return False
+    if (message or "").strip()[:2000] != (a.message or ""):
+        return False
+    if action == "decline":
+        return True
+    return when == a.scheduled_for or (action == "accept" and when is None)
 
 
 def open_request_counts(session: Session, patient_ids: list[int],
@@ -527,6 +562,11 @@ def answer(session: Session, actor: Actor, patient_id: int, request_id: int, act
     note = (note or "").strip()
     if len(note) > 500:
         raise InvalidInput("note: at most 500 characters")
+    if _answered_lately(session, actor, a, action, note):
+        # the same answer sent again (its answer lost on a bad connection, sent with fetch since 2026-12-07):
+        # nothing new is written; it was refused ("this request is closed", "has not proposed a time")
+        audit.record(session, actor, patient_id, "read", "appointment", a.id)
+        return _out(a)
     if a.status in CLOSED:
         raise InvalidInput("status: this request is closed")
     if action in ("confirm", "another_time") and a.status != "proposed":
@@ -546,3 +586,25 @@ def answer(session: Session, actor: Actor, patient_id: int, request_id: int, act
     a.updated_at = utcnow()
     audit.record(session, actor, patient_id, action, "appointment", a.id)
     return _out(a)
+
+
+#: the state a patient's answer leaves a request in (:func:`answer`)
+_ANSWERED = {"confirm": "accepted", "another_time": "open", "withdraw": "withdrawn"}
+
+
+def _answered_lately(session: Session, actor: Actor, a: AppointmentRequest, action: str, note: str) -> bool:
+    """The patient's answer ``action`` (with ``note``) is the one ``actor`` gave the request within
+    :data:`DUPLICATE_WINDOW` (audited under its action) and the request still stands as it left it."""
+    if a.status != _ANSWERED[action] or a.updated_at is None or a.updated_at < utcnow() - DUPLICATE_WINDOW:
+        return False
+    if action == "another_time" and note and not (a.preferred_times or "").startswith(
+            f"another time please: {note}"[:500]):
+        return False
+    last = session.scalars(select(AuditEvent.action).where(
+        AuditEvent.patient_id == a.patient_id, AuditEvent.object_type == "appointment",
+        AuditEvent.object_id == str(a.id), AuditEvent.action != "read",
+        AuditEvent.at >= utcnow() - DUPLICATE_WINDOW).order_by(AuditEvent.id.desc()).limit(1)).first()
+    return last == action and session.scalar(select(AuditEvent.actor_user_id).where(
+        AuditEvent.patient_id == a.patient_id, AuditEvent.object_type == "appointment",
+        AuditEvent.object_id == str(a.id), AuditEvent.action == action,
+        AuditEvent.actor_user_id == actor.user_id).limit(1)) is not None

@@ -265,29 +265,42 @@
   // server's answer (the page after a good send, which the redirect leads to, or the form refused with its
   // problems) is shown as a post's would be (showPage). Sending twice is safe: the server keeps one request
   // for the same one sent again within minutes. Without script (or fetch) the form is a plain post.
+  //
+  // Since 2026-12-07 also the clinician's answer to a request, the patient's answer and "Also send to"
+  // (docs/web.md, "Other forms sent with fetch"): a form with several buttons sends the one pressed
+  // (name=action value=...), the status names that button ("press Decline again"), and the sentence on
+  // sending twice is the form's own (data-twice). Only an answer that was redirected (the post's
+  // "done": the page after it) is shown at its address; a refused form's answer stays at this page's
+  // address (the form's action can be a POST-only address, which a reload then could not open).
   function sentWithFetch() {
     document.querySelectorAll("form[data-send=fetch]").forEach(function (form) {
       var status = form.querySelector(".send-status");
-      var button = form.querySelector("button[type=submit]");
-      if (!status || !button || !window.fetch || !window.AbortController || !window.DOMParser || form.dataset.sendReady) return;
+      var buttons = Array.prototype.slice.call(form.querySelectorAll("button:not([type=button])"));
+      if (!status || !buttons.length || !window.fetch || !window.AbortController || !window.DOMParser || form.dataset.sendReady) return;
       form.dataset.sendReady = "1";
-      var again = "press " + button.textContent.trim() + " again";
+      var twice = form.dataset.twice || "sending it twice makes one request";
       function failed(text) {
         delete form.dataset.sending;
-        button.disabled = false;
+        buttons.forEach(function (b) { b.disabled = false; });
         status.className = "send-status error";
         status.textContent = text;
       }
       form.addEventListener("submit", function (e) {
         e.preventDefault();
         if (form.dataset.sending) return;  // a second tap while the first is on its way
+        var pressed = e.submitter && buttons.indexOf(e.submitter) >= 0 ? e.submitter : buttons[0];
+        var again = "press " + pressed.textContent.trim() + " again";
+        var body = new FormData(form);
+        if (pressed.name) body.append(pressed.name, pressed.value);  // FormData(form) leaves the pressed button out
         form.dataset.sending = "1";
-        button.disabled = true;
+        buttons.forEach(function (b) { b.disabled = true; });
         status.className = "send-status";
         status.textContent = "Sending…";
         var ctrl = new AbortController();
         var timer = setTimeout(function () { ctrl.abort(); }, 30000);
-        fetch(form.action, { method: "POST", body: new URLSearchParams(new FormData(form)), credentials: "same-origin",
+        // the attribute: form.action is the button named "action" on a form that has one (the answers' Accept, Decline)
+        var to = new URL(form.getAttribute("action") || "", location.href).href;
+        fetch(to, { method: "POST", body: new URLSearchParams(body), credentials: "same-origin",
                              signal: ctrl.signal }).then(function (res) {
           clearTimeout(timer);
           if (new URL(res.url, location.href).pathname === "/login") {
@@ -298,19 +311,102 @@
             failed("Not sent: the server answered " + res.status + ". What you typed is still here: " + again + ".");
             return;
           }
-          // at the answer's address: the page after a good send (?sent=), or the form's own for a refused one
-          return res.text().then(function (text) { showPage(text, res.url); }, function () {
+          // the page after a good send (the post's redirect, ?sent=), or the form again with why it was refused
+          return res.text().then(function (text) {
+            if (res.redirected && res.ok) forgetDraft(form);  // sent: nothing to bring back
+            showPage(text, res.redirected ? res.url : null);
+          }, function () {
             failed("Not sent, as far as this page knows: the answer was cut off. What you typed is still here: " + again +
-                   " (sending it twice makes one request).");
+                   " (" + twice + ").");
           });
         }, function () {
           clearTimeout(timer);
           failed(ctrl.signal.aborted
             ? "Not sent, as far as this page knows: no answer within 30 seconds. What you typed is still here: " + again +
-              " (sending it twice makes one request)."
+              " (" + twice + ")."
             : "Not sent: no connection. What you typed is still here: " + again + " when you are online.");
         });
       });
+    });
+  }
+  // What is typed in a form with data-draft-form (the appointment request, the clinician's answer to one;
+  // 2026-12-07) is kept in this tab as the diary's day is (sessionStorage, under the account and the form's
+  // data-draft-form "<profile>:<form>"), so a reload, a page left by mistake or a send that failed does not
+  // lose it: a fresh form of the same key is filled in again and says so (.draft-note). Forgotten when the
+  // server took the form (sentWithFetch: its redirect), after three days, on Log out and Sign out everywhere
+  // in this tab (and by Clear-Site-Data in the others), and by the first signed-in page of another account
+  // (body data-account), as the diary's drafts; a profile the account can no longer open drops its drafts.
+  var FORM_DRAFT = "gutskin-form:";
+  function formDraftKey(form) {
+    var account = document.body.dataset.account;
+    return account && form.dataset.draftForm ? FORM_DRAFT + account + ":" + form.dataset.draftForm : null;
+  }
+  function draftStore() {
+    try { return window.sessionStorage || null; } catch (e) { return null; }
+  }
+  function forgetDraft(form) {
+    var store = draftStore(), key = formDraftKey(form);
+    if (store && key) store.removeItem(key);
+  }
+  function formDrafts() {
+    var store = draftStore();
+    if (!store) return;
+    var keys = [];
+    for (var i = 0; i < store.length; i++) { var k = store.key(i); if (k && k.indexOf(FORM_DRAFT) === 0) keys.push(k); }
+    var account = document.body.dataset.account;
+    var allowed = document.body.dataset.draftProfiles;
+    keys.forEach(function (k) {
+      var parts = k.slice(FORM_DRAFT.length).split(":");
+      var d = null;
+      try { d = JSON.parse(store.getItem(k)); } catch (e) { /* dropped below */ }
+      if (!d || Date.now() - d.t > DRAFT_HOURS * 3600e3 || (account && parts[0] !== account) ||
+          (account && allowed !== undefined && /^\d+$/.test(parts[1]) && allowed.split(" ").indexOf(parts[1]) < 0)) {
+        store.removeItem(k);
+      }
+    });
+    document.querySelectorAll("form[action='/logout'], form[action='/account/sign-out-everywhere']").forEach(function (f) {
+      if (f.dataset.formDraftsOut) return;
+      f.dataset.formDraftsOut = "1";
+      f.addEventListener("submit", function () {
+        for (var j = store.length - 1; j >= 0; j--) { var k = store.key(j); if (k && k.indexOf(FORM_DRAFT) === 0) store.removeItem(k); }
+      });
+    });
+    document.querySelectorAll("form[data-draft-form]").forEach(function (form) {
+      var key = formDraftKey(form);
+      if (!key || form.dataset.draftReady) return;
+      form.dataset.draftReady = "1";
+      function typed() {
+        return Array.prototype.filter.call(form.elements, function (el) {
+          return el.name && el.name !== "csrf_token" && (el.tagName === "TEXTAREA" || el.type === "text" || el.type === "datetime-local");
+        });
+      }
+      function keep() {
+        var fields = [];
+        Array.prototype.forEach.call(form.elements, function (el) {
+          if (!el.name || el.name === "csrf_token" || el.type === "hidden" || el.type === "submit" || el.tagName === "BUTTON") return;
+          if ((el.type === "checkbox" || el.type === "radio") && !el.checked) return;
+          fields.push([el.name, el.value]);
+        });
+        if (!typed().some(function (el) { return el.value.trim(); })) { store.removeItem(key); return; }  // nothing typed
+        try { store.setItem(key, JSON.stringify({ t: Date.now(), fields: fields })); } catch (e) { /* storage full or off */ }
+      }
+      var kept = null;
+      try { kept = JSON.parse(store.getItem(key)); } catch (e) { store.removeItem(key); }
+      if (typed().some(function (el) { return el.value.trim(); })) keep();  // a refused form with what was typed in it
+      else if (kept && kept.fields) {
+        var values = {};
+        kept.fields.forEach(function (p) { (values[p[0]] = values[p[0]] || []).push(p[1]); });
+        Array.prototype.forEach.call(form.elements, function (el) {
+          if (!el.name || el.name === "csrf_token" || el.type === "hidden" || el.type === "submit" || el.tagName === "BUTTON") return;
+          var v = values[el.name];
+          if (el.type === "checkbox" || el.type === "radio") el.checked = !!v && v.indexOf(el.value) >= 0;
+          else if (v) el.value = v[0];
+        });
+        var note = form.querySelector(".draft-note");
+        if (note) note.hidden = false;
+      }
+      form.addEventListener("input", keep);
+      form.addEventListener("change", keep);
     });
   }
   // A page answered to a fetch (the diary's Save) shown in place of this one, as a form post's
@@ -348,6 +444,7 @@
       });
     });
     diaryDrafts();
+    formDrafts();
     sentWithFetch();
     // a refused form's list of problems (_field_error.html summary) is where the keyboard and the screen reader start
     var problems = document.querySelector(".error-summary[data-focus]");
