@@ -191,10 +191,14 @@ def list_access(session: Session, actor: Actor, patient_id: int) -> list[dict[st
     out = []
     for c, email, name in rows:
         unseen = unseen_alerts(session, patient_id, c.clinician_user_id)  # each named for what it is (2026-12-07)
+        live = booked_with(session, patient_id, c.clinician_user_id)
         out.append({"consent_id": c.id, "clinician": name or email, "email": email,
                     "since": c.created_at.isoformat(timespec="seconds") + "Z",
                     "open_challenges": len(open_challenges_with(session, patient_id, c.clinician_user_id)),
-                    "booked_appointments": len(booked_with(session, patient_id, c.clinician_user_id)),
+                    # every live answer revoking cancels; of them, the times only proposed (not booked: the
+                    # page called a proposal "an appointment ... booked with you", clinic walk 2026-12-07)
+                    "booked_appointments": len(live),
+                    "proposed_appointments": sum(1 for a in live if a.status == "proposed"),
                     "unseen_alerts": len(unseen), "unseen": unseen})
     return out
 
