@@ -35,6 +35,11 @@ THINGS = {
     "caregiver_invite": "a caregiver code", "patient_time_zone": "the profile's time zone",
     "patient_birth_year": "the profile's birth year",
     "account_name": "the account's name",
+    # the clinic's EASI and SCORAD and an app's sign-in read "added assessment", "viewed assessments" and
+    # "ended api token" (clinic walk on a fresh server, 2026-12-07)
+    "assessment": "a skin assessment by the clinic (EASI or SCORAD)",
+    "assessments": "the clinic's skin assessments (EASI and SCORAD)",
+    "api_token": "an app's sign-in to this account (API)",
     "handover_invite": "a handover code (to give the profile to its grown-up owner)",
     "handover": "the handover of this profile from the parent who kept it",
     "patient_identifier": "the profile's number in another system (from a health-record import)",
