@@ -19,6 +19,9 @@ one shared world each (every call is refused or acts on the caller's own profile
   changes, no audit row is written for A or the child, and E's own lists carry nothing of A's;
 - the co-caregiver of A's child (a persona the matrix lacks), signed in, names A's *own* profile and
   its objects in the path of every matrix route: stranger B's answer, nothing changed or audited;
+- a clinician, caregiver and handover code of A's child, used by the person it was for, entered
+  again by a stranger (page and API, and each where another kind is redeemed): the answer a code
+  never made gets, nothing written or audited on the record;
 - an anonymous sign-in carrying ``next=`` / ``return_to=`` (query and form) lands on the site;
 - a FHIR bundle whose Patient carries A's (or the child's) gutskin identifier, uploaded by B on B's
   own My data and by B's clinician on B's page: the preview answers as for an identifier naming
@@ -419,3 +422,64 @@ def test_a_fhir_bundle_naming_as_record_goes_nowhere_but_the_callers(db_url: str
                                                        m.DiaryDay.day < dt.date(2020, 1, 1))).all()
     assert not failures, "\n".join(failures)
     assert len(b_days) == 4, b_days  # the four confirmed imports went into B's record
+
+
+# ------------------------------------------------------------------ codes replayed by a stranger
+
+#: (the code's kind, who replays it, method, path, the body given the code)
+REPLAYS = [
+    ("clinician", "clinician_unlinked", "POST", "/clinic/link", lambda w, p, c: {"data": {"csrf_token": w.csrf[p], "code": c}}),
+    ("clinician", "clinician_unlinked", "POST", "/api/v1/clinician/links", lambda w, p, c: {"json": {"code": c}}),
+    ("caregiver", "patient_b", "POST", "/caregivers/redeem", lambda w, p, c: {"data": {"csrf_token": w.csrf[p], "code": c}}),
+    ("caregiver", "patient_b", "POST", "/api/v1/me/caregiving", lambda w, p, c: {"json": {"code": c}}),
+    ("handover", "patient_b", "POST", "/caregivers/handover/redeem",
+     lambda w, p, c: {"data": {"csrf_token": w.csrf[p], "handover_code": c}}),
+    ("handover", "patient_b", "POST", "/api/v1/me/handover", lambda w, p, c: {"json": {"code": c}}),
+]
+
+
+def test_a_used_code_replayed_by_a_stranger_is_an_unknown_code(db_url: str) -> None:
+    """A clinician code, a caregiver code and a handover code of A's child, each redeemed by the
+    person it was for (the clinician, a second co-caregiver, the grown-up child), then entered again
+    by a stranger on the page and through the API: the answer is the one a code never made gets
+    (status and words), no row of the child's or A's changes and nothing is audited for them.
+    The same for each code entered where another kind is redeemed."""
+    from gutskin.clinic import caregivers, handover
+    from gutskin.web import create_app
+    from tests.safety.test_authz_matrix import grown_child
+
+    settings, engine, people, world, b = _world(db_url)
+    child = world.ids["child_id"]
+    grown_child(world)
+    with transaction(engine) as s:
+        codes = {"clinician": sharing.create_invite(s, people.owner, child)["code"],
+                 "caregiver": caregivers.create_code(s, people.owner, child)["code"],
+                 "handover": handover.create_code(s, people.owner, child)["code"]}
+        second = accounts.actor_for(accounts.register_patient(s, "second.helper@example.org", people.password, "Second"))
+        grown = accounts.actor_for(accounts.register_patient(s, "grown.up@example.org", people.password, "Grown"))
+    with transaction(engine) as s:
+        sharing.accept_invite(s, people.clinician, codes["clinician"])
+        caregivers.redeem(s, second, codes["caregiver"])
+    with transaction(engine) as s:
+        assert handover.redeem(s, grown, codes["handover"]) == child
+    app = create_app(settings)
+    pids = [people.owner_pid, child]
+    never = "ZQ7K-M2XH-R4PT"
+    failures: list[str] = []
+    for kind, persona, method, path, make in REPLAYS:
+        for code_kind, code in codes.items():
+            where = f"{persona} {method} {path} with the used {code_kind} code"
+            before, last = walk.patient_rows(engine, pids), _last_audit(engine)
+            r = walk._send(app, world, persona, method, path, **make(world, persona, code))
+            after, audit = walk.patient_rows(engine, pids), _audit_since(engine, last)
+            r2 = walk._send(app, world, persona, method, path, **make(world, persona, never))
+            if r.status_code < 400 or r.status_code >= 500:
+                failures.append(f"{where}: {r.status_code}")
+            if before != after:
+                failures.append(f"{where}: rows changed ({', '.join(t for t in before if before[t] != after[t])})")
+            if bad := [row for row in audit if row[0] in pids]:
+                failures.append(f"{where}: audited on the record: {bad}")
+            if leaks := walk._leaks(r.text, people, world):
+                failures.append(f"{where}: the answer carries {leaks}")
+            failures += [f"{where}: {d}" for d in walk._same_answer(r, r2, [(code, never)])]
+    assert not failures, "\n".join(failures)
