@@ -135,10 +135,16 @@ def test_a_second_sample_of_the_same_kind_adds_one_shape_to_validate(engine, peo
 
 
 def test_the_import_names_the_results_as_skipped_and_stores_no_sample(engine, people) -> None:  # type: ignore[no-untyped-def]
+    from gutskin.clinic import diary
+
     _upload(engine, people, dt.date(2026, 9, 10), "16S")
+    with transaction(engine) as s:  # a diary day besides: a bundle of results alone is refused (2026-12-07,
+        # tests/interop/test_fhir_import_nothing.py)
+        diary.put_day(s, people.owner, people.owner_pid, dt.date(2026, 9, 10), diary.DayInput(itch=4))
     bundle = _export(engine, people)
     _, obs = _results(bundle)
     summary = import_bundle(engine, SYSTEM, bundle, patient_ref="p-copy")
+    assert summary["days"] == 1
     assert summary["ignored"]["Observation (microbiome result)"] == sum(len(v) for v in obs.values()) > 0
     assert summary["ignored"]["Specimen"] == 1
     with transaction(engine) as s:

@@ -170,10 +170,14 @@ def test_csv_import_refuses_a_new_patient_identifier_with_a_direction_control(en
 
 
 def test_fhir_import_refuses_a_new_patient_identifier_with_a_direction_control(engine, people, db_url: str) -> None:
+    import datetime as dt
+
+    from gutskin.clinic import diary
     from gutskin.clinic.fhir import export_bundle, import_bundle
 
     before = _count(db_url, Patient)
-    with transaction(engine) as s:
+    with transaction(engine) as s:  # a day to import: a bundle of a Patient alone is refused first (2026-12-07)
+        diary.put_day(s, people.owner, people.owner_pid, dt.date(2026, 11, 1), diary.DayInput(itch=3))
         bundle = export_bundle(s, people.owner, people.owner_pid)
     with pytest.raises(InvalidInput, match=re.escape(f"patient identifier: {WORDS}")):
         import_bundle(engine, SYSTEM, bundle, patient_ref=SPOOF)

@@ -496,7 +496,7 @@ def import_bundle(engine: Engine, actor: Actor, bundle: Any, patient_ref: str | 
     bundle of RECAP, DLQI or ADCT answers alone (no diary day to clash) imported twice stored them twice.
     """
     from gutskin.diary.csvio import canonical_identifier
-    from gutskin.interop.fhir_import import BundleError, parse_bundle
+    from gutskin.interop.fhir_import import BundleError, holds, imports_anything, nothing_to_import, parse_bundle
 
     try:
         parsed = parse_bundle(bundle, target_named=bool(patient_ref) or into is not None)
@@ -512,6 +512,15 @@ def import_bundle(engine: Engine, actor: Actor, bundle: Any, patient_ref: str | 
             if rows:
                 parsed.ignored[key] = parsed.ignored.get(key, 0) + len(rows)
                 rows.clear()
+        if not imports_anything(parsed):  # only the clinic's findings: it imported nothing, silently (2026-12-07)
+            raise InvalidInput(f"this bundle holds {holds(bundle)} and nothing you can import: the clinic's EASI and "
+                               "SCORAD and food allergies decided by a clinician are brought in only by a clinic you "
+                               "share with, and there is no diary day or questionnaire answer besides; nothing was "
+                               "imported")
+    if not imports_anything(parsed):
+        # a Patient alone, appointments, microbiome results: it was imported as nothing, silently, and a
+        # new profile made for it (2026-12-07); refused, naming what the bundle holds and what is read
+        raise InvalidInput(nothing_to_import(bundle))
     if parsed.assessments and not clinic_side:
         # a clinician's findings: only the operator's import (the CLI) or a linked clinician's upload
         # may bring them in, never a patient's or caregiver's own (findings in the clinic's name)

@@ -874,7 +874,59 @@ def parse_bundle(data: Any, *, target_named: bool = False) -> ParsedBundle:
             d["poem"] = total
             if d["author_role"] is None:  # as in the app, the one who answered POEM wrote it on the day
                 d["author_role"], d["author_ref"] = poem_author[day]
-    return out
+    return out  # it may hold nothing to import (a Patient alone): the import refuses it (clinic.fhir.import_bundle)
 
 
-__all__ = ["BundleError", "ParsedBundle", "load_bundle_text", "parse_bundle"]
+def imports_anything(parsed: ParsedBundle) -> bool:
+    """Whether an import of ``parsed`` would store something: a diary day, a questionnaire answer, a
+    clinic assessment or a food allergy."""
+    return bool(parsed.days or parsed.questionnaires or parsed.assessments or parsed.allergies)
+
+
+#: what gutskin reads from a bundle, in words, for the refusal of a bundle with none of it (2026-12-07)
+READS = ("gutskin reads Observations of diary days (itch, sleep loss, flare, PO-SCORAD, POEM, notes and factors such "
+         "as foods and exposures) and of the clinic's EASI and SCORAD, QuestionnaireResponses to its questionnaires "
+         "(POEM, RECAP, ADCT, DLQI ...) and AllergyIntolerances of foods decided by a clinician")
+
+
+def _counted(n: int, what: str) -> str:
+    return f"{n} {what}" if n == 1 else f"{n} {what}s"
+
+
+def _entries(bundle: Mapping[str, Any]) -> list[dict[str, Any]]:
+    return [e for e in bundle.get("entry") or [] if isinstance(e, Mapping) and isinstance(e.get("resource"), Mapping)]
+
+
+def holds(bundle: Mapping[str, Any]) -> str:
+    """A bundle's entries in words, by resource type in the order first seen: "1 Patient, 2 Appointments
+    and 3 Observations (microbiome results)"."""
+    counts: dict[str, int] = {}
+    for e in _entries(bundle):
+        res = e["resource"]
+        rt = str(res.get("resourceType"))
+        if rt == "Observation" and any(isinstance(c, Mapping) and c.get("system") in (C.MICROBIOME_SYSTEM,
+                                                                                     C.LINKED_TAXON_SYSTEM)
+                                       for c in _codings(res)):
+            rt = MICROBIOME_SKIPPED
+        counts[rt] = counts.get(rt, 0) + 1
+    parts = [("1 Observation (microbiome result)" if n == 1 else f"{n} Observations (microbiome results)")
+             if rt == MICROBIOME_SKIPPED else _counted(n, rt) for rt, n in counts.items()]
+    if not parts:
+        return "no entries"
+    return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
+
+
+def nothing_to_import(bundle: Mapping[str, Any]) -> str:
+    """The refusal of a bundle that would import nothing (a Patient alone, appointments, microbiome
+    results): it was imported as nothing, silently ("days": 0, ..., 2026-12-07). ``bundle`` is one
+    :func:`parse_bundle` read."""
+    entries = _entries(bundle)
+    micro = any(e["resource"].get("resourceType") == "Specimen" for e in entries) or "microbiome" in holds(bundle)
+    return (f"this bundle holds {holds(bundle)} and nothing gutskin can import: {READS}"
+            + ("; a stool test's microbiome results are not imported (upload the lab's file on the Gut microbiome page)"
+               if micro else "")
+            + "; nothing was imported")
+
+
+__all__ = ["BundleError", "ParsedBundle", "holds", "imports_anything", "load_bundle_text", "nothing_to_import",
+           "parse_bundle"]
