@@ -9,6 +9,7 @@ import re
 
 import pytest
 
+from gutskin.diary.dates import day_words
 from tests.e2e.test_family import add_child
 from tests.e2e.test_journeys import register
 
@@ -43,7 +44,7 @@ def test_a_second_parent_logs_the_childs_day_until_removed(server, browser) -> N
     assert ann.locator("#day-author").inner_text() == "Logged by Ben."
     assert ann.locator("#itch-out").inner_text() == "6"
     ann.goto(f"{base}/trends?patient={mia}")  # Trends says it too, by the same rule
-    assert ann.locator("#logged-by").inner_text() == f"Logged by Ben: {day}"
+    assert ann.locator("#logged-by").inner_text() == f"Logged by Ben: {day_words(day)}"
     ann.goto(base + "/caregivers")
     assert "Ben" in ann.locator(f"#caregivers-{mia}").inner_text()
     ann.click("button[aria-label='Remove Ben as a caregiver of Mia']")

@@ -8,6 +8,7 @@ import datetime as dt
 import html
 import re
 
+from gutskin.diary.dates import day_words
 from gutskin.store.db import transaction
 from gutskin.store.models import DiaryDay
 from tests.safety.test_attacks import login_page
@@ -62,7 +63,7 @@ def test_factor_days_say_over_which_days_they_are_counted(client, people, engine
     page = client.get(f"/clinic/patients/{people.owner_pid}?weeks=4").text
     start = today - dt.timedelta(days=27)
     said = _text(re.search(r'<p class="hint" id="factor-days-period">(.*?)</p>', page, re.S).group(1))
-    assert f"among the 3 days logged in these 4 weeks ({start.isoformat()} to {today.isoformat()})" in said, said
+    assert f"among the 3 days logged in these 4 weeks ({day_words(start.isoformat())} to {day_words(today.isoformat())})" in said, said
     assert "Triggers and forecast below count the whole diary" in said, said
     table = re.search(r'<table id="factor-days"[^>]*>(.*?)</table>', page, re.S).group(1)
     assert "Days with it (of 3 logged)" in _text(table)

@@ -306,7 +306,7 @@ def test_the_calendar_of_a_new_diary_agrees_with_its_count(client, people) -> No
     cal = page.split('class="calendar"')[1].split("</div>")[0]
     assert cal.count(": missing;") == 0 and cal.count(": logged;") == 1
     assert cal.count(": before the diary started;") == 83 and cal.count('class="cal missing') == 0
-    assert f"before the diary started ({today})" in page  # the legend says from when
+    assert f"before the diary started ({today:%a} {today.day} {today:%b %Y})" in page  # the legend says from when
     # a missed day since the start is missing, and counted
     client.put(f"/api/v1/me/diary/{today - dt.timedelta(days=3)}", json={"itch": 5}, headers=owner)
     page = client.get("/trends?weeks=4").text

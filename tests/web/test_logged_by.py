@@ -17,6 +17,7 @@ from sqlalchemy import select
 
 from gutskin.clinic import accounts, caregivers, diary, sharing
 from gutskin.clinic.actors import SYSTEM
+from gutskin.diary.dates import day_words
 from gutskin.store.db import transaction
 from gutskin.store.models import User
 from tests.conftest import bearer
@@ -121,7 +122,7 @@ def _signed_in(settings, email: str) -> TestClient:  # type: ignore[no-untyped-d
 def _calendar(page: str) -> dict[str, str]:
     """The calendar's days and their spoken text (``2026-12-05: logged by Stranger``)."""
     cal = page.split('class="calendar"')[1].split("</div>")[0]
-    return {d: t for d, t in re.findall(r'title="(\d{4}-\d\d-\d\d)[^"]*">\d+<span class="visually-hidden">: ([^;<]*);', cal)}
+    return {d: t for d, t in re.findall(r'data-day="(\d{4}-\d\d-\d\d)" title="[^"]*">\d+<span class="visually-hidden">: ([^;<]*);', cal)}
 
 
 def test_the_trends_page_says_who_logged_each_day(engine, people, settings) -> None:  # type: ignore[no-untyped-def]
@@ -132,8 +133,8 @@ def test_the_trends_page_says_who_logged_each_day(engine, people, settings) -> N
     text = html.unescape(page.text)
     days = _calendar(text)
     assert (days[BY_OWNER], days[UNRECORDED], days[BY_B]) == ("logged", "logged", "logged by Stranger")
-    assert f'title="{BY_B}, logged by Stranger"' in text
-    assert re.findall(r'<ul id="logged-by"><li>(.*?)</li></ul>', text) == [f"Logged by <strong>Stranger</strong>: {BY_B}"]
+    assert f'title="{day_words(BY_B)}, logged by Stranger"' in text
+    assert re.findall(r'<ul id="logged-by"><li>(.*?)</li></ul>', text) == [f"Logged by <strong>Stranger</strong>: {day_words(BY_B)}"]
     # the chart's data (the clinic's page shares it) carries no name
     assert "Stranger" not in re.search(r'id="trend-data">(.*?)</script>', text, re.S).group(1)  # type: ignore[union-attr]
 

@@ -28,6 +28,6 @@ def test_the_report_says_what_the_file_is_in_words(client, people, method, said)
     line = re.search(r'<p class="hint" id="sample-line">(.*?)</p>', report, re.S)
     assert line, report[:3000]
     words = " ".join(html.unescape(line.group(1)).split())
-    assert words == f"stool-genus.csv · read counts · taxa as named in the file · {said} · collected 2026-11-20", words
+    assert words == f"stool-genus.csv · read counts · taxa as named in the file · {said} · collected Fri 20 Nov 2026", words
     text = html.unescape(re.sub(r"<[^>]+>", " ", report))
     assert "feature level" not in text and "method unknown" not in text and "· counts ·" not in text

@@ -13,6 +13,7 @@ import datetime as dt
 import json
 import re
 
+from gutskin.diary.dates import day_words
 from tests.conftest import bearer
 from tests.safety.test_attacks import login_page
 
@@ -23,7 +24,7 @@ def _data(page: str) -> dict:
 
 def _table_days(page: str) -> list[str]:
     table = page.split('id="trend-table"')[1].split("</table>")[0]
-    return re.findall(r"<tr><td>(\d{4}-\d{2}-\d{2})</td>", table)
+    return re.findall(r'<tr><td><time datetime="(\d{4}-\d{2}-\d{2})">', table)
 
 
 def test_an_empty_diary_has_no_chart_table_or_calendar(client, people) -> None:
@@ -48,7 +49,7 @@ def test_a_new_diary_is_charted_from_its_first_day(client, people) -> None:
     assert len(data["dates"]) == 84 and data["counted_from"] == str(today)  # the data still holds the window
     assert f'data-from="{today}"' in page
     assert _table_days(page) == [str(today)]
-    assert f"by day, {today} to {today}: itch on 1 day" in page
+    assert f"by day, {day_words(str(today))} to {day_words(str(today))}: itch on 1 day" in page
     assert page.count(": logged;") == 1  # the calendar is back with the first day
     words = f"{today:%a} {today.day} {today:%b %Y}"  # the count is since the diary started, none missed ("0 not logged" before)
     assert f'<p id="days-count">1 day logged since the diary started on {words}, none missed.</p>' in page

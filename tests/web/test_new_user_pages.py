@@ -62,7 +62,7 @@ def test_the_calendar_shows_its_dates_without_hovering(client, people) -> None:
     assert cal.count(": logged, flare;") == 1 and cal.count(": logged;") == 1 and cal.count(": missing;") == 1
     assert cal.count(": before the diary started;") == 25
     assert cal.count('class="cal-week"') == 4
-    days = re.findall(r'<span class="cal (logged|missing|before)([^"]*)" title="(\d{4}-\d{2}-(\d{2}))"(?: aria-hidden="true")?>(\d+)'
+    days = re.findall(r'<span class="cal (logged|missing|before)([^"]*)" data-day="(\d{4}-\d{2}-(\d{2}))" title="[^"]*"(?: aria-hidden="true")?>(\d+)'
                       r'<span class="visually-hidden">: (logged|missing|before the diary started)(, flare)?;</span></span>', cal)
     assert len(days) == 28 and all(int(dd) == int(shown) for _, _, _, dd, shown, _, _ in days)
     # a screen reader hears each day's state, which the page shows by colour and outline only (the days before the

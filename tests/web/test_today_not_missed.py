@@ -27,7 +27,7 @@ def test_today_unlogged_is_open_not_missed(client, people) -> None:
         assert f"4 days logged since the diary started on {began:%a} {began.day} {began:%b %Y}, none missed." in page
         cal = _calendar(page)
         assert cal.count(": missing;") == 0 and cal.count(": today, not logged yet;") == 1
-        assert cal.count('class="cal open') == 1 and f'title="{today}"' in cal.split('class="cal open')[1][:40]
+        assert cal.count('class="cal open') == 1 and f'data-day="{today}" title="{today:%a} {today.day} {today:%b %Y}"' in cal.split('class="cal open')[1][:80]
         assert "not logged yet (today)" in page  # the table's row for today
     client.cookies.clear()
     login_page(client, "linked@clinic.example.org")  # the clinician's view of the same record says the same

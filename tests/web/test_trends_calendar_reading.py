@@ -24,7 +24,7 @@ def test_the_days_before_a_diary_started_are_not_read_out(client, people) -> Non
         assert client.put(f"/api/v1/me/diary/{d}", json={"itch": 4}, headers=owner).status_code == 200
     login_page(client, "owner@example.org")
     cal = _calendar(client.get("/trends?weeks=12").text)
-    cells = re.findall(r'<span class="cal (logged|missing|before)[^"]*" title="([0-9-]+)"( aria-hidden="true")?>', cal)
+    cells = re.findall(r'<span class="cal (logged|missing|before)[^"]*" data-day="([0-9-]+)" title="[^"]*"( aria-hidden="true")?>', cal)
     assert len(cells) == 84
     read = [(state, day) for state, day, hidden in cells if not hidden]
     assert [s for s, _ in read] == ["logged", "missing", "missing", "logged"], read  # from the first day on
