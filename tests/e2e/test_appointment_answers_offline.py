@@ -154,3 +154,35 @@ def test_the_request_is_kept_as_a_draft_until_sent_and_never_shown_to_another_ac
     assert other.locator("#appointment-reason").input_value() == ""
     ctx.close()
     other.context.close()
+
+
+def test_the_challenge_outcome_survives_a_lost_connection_and_is_recorded_once(server, browser) -> None:  # type: ignore[no-untyped-def]
+    """The clinician's Record outcome (its note says why), 2026-12-07: sent with fetch, the same outcome sent
+    again is the first one (clinic.challenges._same_outcome; it was "already recorded")."""
+    base = server.base
+    _p, c, pid = link_patient(server, browser, "oral@example.org")
+    doc = token(base, "doc@clinic.example.org")
+    r = httpx.post(f"{base}/api/v1/patients/{pid}/challenges", timeout=60, headers=doc, json={
+        "food": "food.peanut", "kind": "supervised", "baseline_days": 7,
+        "doses": [{"day_offset": 0, "amount": "3 mg peanut protein"}]})
+    assert r.status_code == 201, r.text
+    cid = r.json()["id"]
+    note = "Hives on the chin ten minutes after 3 mg, seen at the clinic"
+    c.goto(f"{base}/clinic/challenges/{cid}")
+    c.check("input[name=outcome][value=confirmed]")
+    c.fill("#outcome-form textarea[name=note]", note)
+    c.context.set_offline(True)
+    c.click("#confirm-outcome")
+    c.locator("#outcome-send-status").filter(has_text="Not sent: no connection").wait_for(timeout=10000)
+    assert c.locator("#outcome-form textarea[name=note]").input_value() == note
+    c.context.set_offline(False)
+    _lose_first_answer(c, rf".*/clinic/challenges/{cid}/outcome$")
+    c.click("#confirm-outcome")
+    c.locator("#outcome-send-status").filter(has_text="Not sent").wait_for(timeout=10000)
+    c.click("#confirm-outcome")
+    c.wait_for_selector("#outcome", timeout=10000)
+    assert "allergy confirmed" in c.locator("#outcome").inner_text() and note in c.locator("#outcome").inner_text()
+    assert "already recorded" not in c.locator("main").inner_text()
+    records = httpx.get(f"{base}/api/v1/patients/{pid}/allergies", headers=doc)
+    assert records.status_code == 200, records.text
+    assert [a["status"] for a in records.json() if a["challenge_id"] == cid] == ["confirmed"], records.text

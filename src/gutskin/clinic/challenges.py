@@ -2031,6 +2031,16 @@ def confirm_outcome(session: Session, actor: Actor, challenge_id: int, outcome: 
     ch = _challenge(session, actor, challenge_id, "clinician")
     if outcome not in OUTCOMES:
         raise InvalidInput(f"outcome: expected one of {', '.join(OUTCOMES)}")
+    same = _same_outcome(session, actor, ch, outcome, note, avoid)
+    if same is not None:
+        # the same outcome sent again (its answer lost on a bad connection; the page sends it with fetch since
+        # 2026-12-07): nothing new is written, the answer is the first one's (it was "already recorded")
+        audit.record(session, actor, ch.patient_id, "read", "food_challenge", ch.id)
+        verdict = (ch.verdict or {}).get("verdict")
+        out = _out(session, ch)
+        out["override"] = {"reaction_likely": "confirmed", "no_reaction": "refuted"}.get(verdict or "", outcome) != outcome
+        out["allergy_record"] = _record_out(same)
+        return out
     if ch.status in ("confirmed", "cancelled"):
         raise Conflict("status: the outcome of this challenge is already recorded")
     if ch.status == "active" and _today() <= ch.reintroduction_end and not ch.verdict:
@@ -2062,6 +2072,25 @@ def confirm_outcome(session: Session, actor: Actor, challenge_id: int, outcome: 
     out["override"] = override
     out["allergy_record"] = _record_out(rec)
     return out
+
+
+#: an outcome recorded this long ago or less by the same clinician, in the same words, is the same one sent again
+SAME_OUTCOME_WINDOW = dt.timedelta(minutes=10)
+
+
+def _same_outcome(session: Session, actor: Actor, ch: FoodChallenge, outcome: str, note: str,
+                  avoid: bool | None) -> AllergyRecord | None:
+    """The allergy record of the outcome ``actor`` recorded for ``ch`` within :data:`SAME_OUTCOME_WINDOW`,
+    if it is this one (outcome, note and avoid list as asked), else None (2026-12-07)."""
+    if (ch.status != "confirmed" or ch.outcome != outcome or (ch.outcome_note or "") != (note or "").strip()
+            or ch.confirmed_by_user_id != actor.user_id or ch.confirmed_at is None
+            or ch.confirmed_at < utcnow() - SAME_OUTCOME_WINDOW):
+        return None
+    rec = session.scalar(select(AllergyRecord).where(AllergyRecord.challenge_id == ch.id)
+                         .order_by(AllergyRecord.id.desc()).limit(1))
+    if rec is None or rec.avoid != ((outcome == "confirmed") if avoid is None else bool(avoid)):
+        return None
+    return rec
 
 
 def _record_out(r: AllergyRecord) -> dict[str, object]:
