@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import re
+import threading
 from collections.abc import Sequence
 from typing import Any
 
@@ -267,6 +268,8 @@ _XLINK_HREF = "{http://www.w3.org/1999/xlink}href"
 _NUMBER = re.compile(r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?")
 _TRANSFORM = re.compile(r"(translate|scale|matrix)\s*\(([^)]*)\)")
 _OPACITY = ("opacity", "fill-opacity", "stroke-opacity")
+_prefixes_lock = threading.Lock()
+_prefixes_set = False
 
 Matrix = tuple[float, float, float, float, float, float]  # SVG's (a b c d e f)
 
@@ -365,8 +368,12 @@ def flat_svg(svg: str) -> str:
     versions and compares the pixels."""
     import xml.etree.ElementTree as ET
 
-    ET.register_namespace("", _SVG_NS)
-    ET.register_namespace("xlink", "http://www.w3.org/1999/xlink")
+    global _prefixes_set
+    with _prefixes_lock:  # ElementTree's prefix table is global; two threads changing it at once can fail
+        if not _prefixes_set:
+            ET.register_namespace("", _SVG_NS)
+            ET.register_namespace("xlink", "http://www.w3.org/1999/xlink")
+            _prefixes_set = True
     root = ET.fromstring(svg)
     path_tag, use_tag = f"{{{_SVG_NS}}}path", f"{{{_SVG_NS}}}use"
     refs = {p.get("id"): p for p in root.iter(path_tag) if p.get("id")}
