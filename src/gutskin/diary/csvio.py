@@ -580,7 +580,11 @@ def iter_diary_csv_lines(
             ahead.append(raw_line)
             if not re.fullmatch(r'[\s,;"\ufeff]*', raw_line):
                 break
-        delimiter = _delimiter(ahead[-1]) if ahead else ","
+        # "sep=;" (sep=, or sep=<tab>) as the first line: programs exporting "for Excel" write it, and Excel
+        # takes it as the separator, not as a row. Read so since 2026-12-07 (it was the header: "column
+        # sep=: expected a core column"); the separator it names is the file's, no guess.
+        sep_line = _SEP_LINE.fullmatch(ahead[-1].lstrip("\ufeff")) if ahead else None
+        delimiter = sep_line[1] if sep_line else _delimiter(ahead[-1]) if ahead else ","
         decimal_comma = delimiter == ";"
         reader = csv.reader(itertools.chain(ahead, lines), delimiter=delimiter, strict=True)
         try:
@@ -590,6 +594,10 @@ def iter_diary_csv_lines(
             # until 2026-12-06. Lines keep their physical numbers.
             while not any(c.strip().strip(",;") for c in header_row):  # ",," above a ';' header too
                 header_row = next(reader)
+            if sep_line:  # the sep= row, then blank rows again
+                header_row = next(reader)
+                while not any(c.strip().strip(",;") for c in header_row):
+                    header_row = next(reader)
         except StopIteration:
             raise DiaryCsvError(name, 1, None, "the file is empty; expected a header row") from None
         except csv.Error as exc:
@@ -652,6 +660,9 @@ _WIDER = (" (a number written with a decimal comma and no quotes, 3,5, is two ce
           "or delete the cells beyond the header)")
 _NAMELESS = ('expected an empty cell: header cell {n} is empty, so this column has no name '
              '(name it or delete the column), got "{got}"')
+
+
+_SEP_LINE = re.compile(r"sep=([,;\t])\r?\n?", re.I)
 
 
 def _has_core(cells: list[str]) -> bool:
