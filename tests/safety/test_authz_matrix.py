@@ -241,6 +241,7 @@ ROWS: dict[tuple[str, str], Row] = {
     ("GET", "/api/v1/me/diary"): Row(ME, audit=ME_WRITERS),
     ("PUT", "/api/v1/me/diary/{day}"): Row(ME, js({"itch": 2, "factors": {"food.egg": 1}}), audit=ME_WRITERS),
     ("PUT", "/api/v1/me/time_zone"): Row(ME, js({"time_zone": "Europe/London"}), audit=ME_WRITERS),
+    ("PUT", "/api/v1/me/name"): Row(ME_ANY, js({"display_name": "A New Name"}), audit=ME_WRITERS),  # the account's own name
     ("DELETE", "/api/v1/me/diary/{day}"): Row(ME_A_OBJECT, audit=A_ONLY),
     ("GET", "/api/v1/me/trends"): Row(ME, audit=ME_WRITERS),
     ("GET", "/api/v1/me/insights"): Row(ME, audit=ME_WRITERS),

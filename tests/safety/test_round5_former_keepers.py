@@ -63,6 +63,7 @@ NO_RECORD_ID: dict[tuple[str, str], str] = {
     ("GET", "/api/v1/me"): "the caller's account",
     ("POST", "/api/v1/me/password"): "the caller's account",
     ("POST", "/api/v1/me/sign-out-everywhere"): "the caller's account",
+    ("PUT", "/api/v1/me/name"): "the caller's account (its own profile's name too)",
     ("POST", "/api/v1/me/delete"): "the caller's account (walked in test_handover_attack_walk)",
     ("GET", "/api/v1/me/export.json"): "the caller's account's profiles",
     ("POST", "/api/v1/me/children"): "adds a profile",

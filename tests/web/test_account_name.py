@@ -137,3 +137,20 @@ def test_users_create_says_when_no_name_was_given(db_url) -> None:
     named = subprocess.run([GUTSKIN, "users", "create", "--email", "ruiz@clinic.example", "--role", "clinician",
                             "--name", "Dr Ana Ruiz"], env=env, capture_output=True, text=True, timeout=120)
     assert named.returncode == 0 and "no name given" not in named.stdout, named.stdout + named.stderr
+
+
+def test_the_api_sets_the_same_name(engine, client, people) -> None:
+    from tests.conftest import bearer
+
+    doc = bearer(client, "unlinked@clinic.example.org")
+    r = client.put("/api/v1/me/name", json={"display_name": " Dr Ana Ruiz "}, headers=doc)
+    assert r.status_code == 200 and r.json() == {"display_name": "Dr Ana Ruiz"}, r.text
+    assert client.put("/api/v1/me/name", json={"display_name": "Dr \u202eAna"}, headers=doc).status_code == 422
+    assert client.put("/api/v1/me/name", json={"display_name": "x" * 121}, headers=doc).status_code == 422
+    assert client.put("/api/v1/me/name", json={"display_name": "Nobody"}).status_code == 401
+    pat = bearer(client, "owner@example.org")
+    assert client.put("/api/v1/me/name", json={"display_name": "Olga Owner"}, headers=pat).json() == {
+        "display_name": "Olga Owner"}
+    with transaction(engine) as s:
+        assert s.scalar(select(User.display_name).where(User.email == "unlinked@clinic.example.org")) == "Dr Ana Ruiz"
+        assert s.get(Patient, people.owner_pid).display_name == "Olga Owner"

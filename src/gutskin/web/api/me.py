@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 
 from fastapi import APIRouter, Query, Request, Response
+from pydantic import BaseModel, Field
 from fastapi.responses import JSONResponse, PlainTextResponse
 from starlette.concurrency import run_in_threadpool
 
@@ -339,6 +340,19 @@ def change_password(body: PasswordChangeIn, request: Request) -> Response:
     with unit_of_work(request) as s:
         accounts.finish_password_change(s, api_actor(request, s, allow_must_change=True), check, new_hash)
     return Response(status_code=204)
+
+
+class NameIn(BaseModel):
+    display_name: str = Field("", max_length=120, description="the name others see instead of your email; '' removes it")
+
+
+@router.put("/name", summary="Set the name others see instead of your email address (any role)")
+def put_name(body: NameIn, request: Request) -> dict:
+    """The account's own name (the Account page's "Your name", 2026-12-07): a clinician's patients see
+    it on Sharing, Appointments and their access list; a patient's own profile takes it (the name on
+    their clinic's panel), a child's keeps its own. Checked as at registration; audited."""
+    with unit_of_work(request) as s:
+        return {"display_name": accounts.set_display_name(s, api_actor(request, s), body.display_name)}
 
 
 @router.post("/sign-out-everywhere", status_code=204,
