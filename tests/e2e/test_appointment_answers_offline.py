@@ -186,3 +186,34 @@ def test_the_challenge_outcome_survives_a_lost_connection_and_is_recorded_once(s
     records = httpx.get(f"{base}/api/v1/patients/{pid}/allergies", headers=doc)
     assert records.status_code == 200, records.text
     assert [a["status"] for a in records.json() if a["challenge_id"] == cid] == ["confirmed"], records.text
+
+
+def test_the_patients_answer_whose_reply_was_lost_is_one_answer(server, browser) -> None:  # type: ignore[no-untyped-def]
+    """Ask for another time, with "When would suit you instead?", sent with fetch (2026-12-07): pressed again
+    after a lost reply it is the same answer (clinic.appointments._answered_lately; it was refused "the clinic
+    has not proposed a time"), the note added once."""
+    import datetime as dt
+
+    base = server.base
+    p, _c, _pid = link_patient(server, browser, "pat@example.org")
+    hp = token(base, "pat@example.org")
+    req = httpx.post(base + "/api/v1/me/appointments", headers=hp,
+                     json={"reason": "Flare on both arms", "preferred_times": "mornings"}).json()["id"]
+    when = (dt.datetime.now(dt.UTC) + dt.timedelta(days=5)).replace(hour=9, minute=30, second=0, microsecond=0)
+    proposed = httpx.post(f"{base}/api/v1/clinician/appointments/{req}", headers=token(base, "doc@clinic.example.org"),
+                          json={"action": "propose", "time": when.strftime("%Y-%m-%dT%H:%M:%SZ")})
+    assert proposed.status_code == 200, proposed.text
+    p.goto(base + "/appointments")
+    form = p.locator(f"#answer-{req}")
+    form.locator("input[name=note]").fill("Thursday afternoons")
+    _lose_first_answer(p, rf".*/appointments/{req}(\?.*)?$")
+    form.get_by_role("button", name="Ask for another time").click()
+    p.locator(f"#answer-send-status-{req}").filter(has_text="Not sent").wait_for(timeout=10000)
+    assert "press Ask for another time again" in p.locator(f"#answer-send-status-{req}").inner_text()
+    assert form.locator("input[name=note]").input_value() == "Thursday afternoons"
+    form.get_by_role("button", name="Ask for another time").click()
+    p.locator(f"#request-{req} .status[data-status=open]").wait_for(timeout=10000)
+    assert p.locator(".error[role=alert]").count() == 0, p.locator(".error[role=alert]").all_inner_texts()
+    mine = httpx.get(base + "/api/v1/me/appointments", headers=hp).json()
+    assert [(r["status"], r["preferred_times"]) for r in mine] == [
+        ("open", "another time please: Thursday afternoons (earlier: mornings)")]
