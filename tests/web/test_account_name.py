@@ -143,8 +143,10 @@ def test_the_api_sets_the_same_name(engine, client, people) -> None:
     from tests.conftest import bearer
 
     doc = bearer(client, "unlinked@clinic.example.org")
+    assert client.get("/api/v1/me", headers=doc).json()["display_name"] == "Dr Unlinked"  # the name it was made with
     r = client.put("/api/v1/me/name", json={"display_name": " Dr Ana Ruiz "}, headers=doc)
     assert r.status_code == 200 and r.json() == {"display_name": "Dr Ana Ruiz"}, r.text
+    assert client.get("/api/v1/me", headers=doc).json()["display_name"] == "Dr Ana Ruiz"  # GET /me says it back
     assert client.put("/api/v1/me/name", json={"display_name": "Dr \u202eAna"}, headers=doc).status_code == 422
     assert client.put("/api/v1/me/name", json={"display_name": "x" * 121}, headers=doc).status_code == 422
     assert client.put("/api/v1/me/name", json={"display_name": "Nobody"}).status_code == 401
