@@ -48,7 +48,7 @@ def _page_day(client) -> str:  # type: ignore[no-untyped-def]
     assert login_page(client, "owner@example.org").status_code == 303
     page = client.get("/today")
     assert page.status_code == 200
-    return re.search(r'<h1 id="day-title">([^<]+)</h1>', page.text).group(1)
+    return re.search(r'<h1 id="day-title" data-day="([^"]+)">', page.text).group(1)
 
 
 def _walk(client, people, engine, zone: str, now: str, day: str) -> None:  # type: ignore[no-untyped-def]
@@ -109,11 +109,11 @@ def test_the_29th_of_february(client, people, engine) -> None:  # type: ignore[n
         client.cookies.clear()
         assert login_page(client, "owner@example.org").status_code == 303
         page = client.get("/today")
-        assert '<h1 id="day-title">2028-03-07</h1>' in page.text
+        assert '<h1 id="day-title" data-day="2028-03-07">' in page.text
         assert "/questionnaire/poem" in page.text  # due again: answered 29 February, 7 days ago
     with at("2028-03-05T12:00"):  # 6 March in Auckland: answered 6 days ago, not due
         client.cookies.clear()
         assert login_page(client, "owner@example.org").status_code == 303
         page = client.get("/today")
-        assert '<h1 id="day-title">2028-03-06</h1>' in page.text
+        assert '<h1 id="day-title" data-day="2028-03-06">' in page.text
         assert "/questionnaire/poem" not in page.text

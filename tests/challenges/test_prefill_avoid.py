@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from gutskin.diary.dates import day_words
 from tests.conftest import bearer
 from tests.safety.test_attacks import login_page
 from tests.web.test_today_form import _BrowserForm
@@ -31,7 +32,7 @@ def test_a_food_in_its_challenge_baseline_is_not_copied_into_a_new_day(client, p
             doses=[ch.DoseStep(0, "1/4 cooked egg")]))
     login_page(client, "owner@example.org")
     page = client.get(f"/today?date={today.isoformat()}").text
-    assert f"Prefilled from {yesterday.isoformat()}" in page
+    assert f"Prefilled from {day_words(yesterday)}" in page
     assert "Not copied, on your avoid list today: egg." in page
     form = _BrowserForm(page).data
     assert "f:food.egg" not in form  # the chip is offered, not ticked

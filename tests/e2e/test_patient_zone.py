@@ -10,6 +10,7 @@ import re
 import pytest
 from sqlalchemy import text
 
+from gutskin.diary.dates import day_words
 from tests.e2e.test_journeys import register
 
 pytestmark = pytest.mark.e2e
@@ -49,7 +50,7 @@ def test_without_javascript_the_days_are_the_profiles_chosen_zone(server, browse
     ctx = browser.new_context(java_script_enabled=False, viewport={"width": 390, "height": 844})
     page = ctx.new_page()
     register(page, server.base, "nojs@example.org", "Noa")
-    assert page.locator("#day-title").inner_text() == utc_day.isoformat()  # no zone known yet: the server's date
+    assert page.locator("#day-title").get_attribute("data-day") == utc_day.isoformat()  # no zone known yet: the server's date
     assert "by the server's clock" in page.locator("#zone-unknown").inner_text()
     page.goto(server.base + "/data")
     assert "No time zone chosen for Noa yet" in page.locator("#time-zones ~ form").first.inner_text()
@@ -59,8 +60,9 @@ def test_without_javascript_the_days_are_the_profiles_chosen_zone(server, browse
     assert f"counted in {zone}" in page.locator("[id^=zone-now-]").first.inner_text()
     page.goto(server.base + "/today")
     day = dt.datetime.now(ZoneInfo(zone)).date().isoformat()
-    assert page.locator("#day-title").inner_text() == day
-    assert f"profile's time zone, {zone}: today is {day}" in page.locator("#zone-unknown").inner_text()
+    assert page.locator("#day-title").get_attribute("data-day") == day
+    assert page.locator("#day-title").inner_text() == day_words(day)
+    assert f"profile's time zone, {zone}: today is {day_words(day)}" in page.locator("#zone-unknown").inner_text()
     page.check("input[name=itch_zero]")  # "No itch at all (0)", the page's no-script way to log a 0
     page.click("#save")
     page.wait_for_url(re.compile(r"saved="))

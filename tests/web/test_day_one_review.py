@@ -94,7 +94,7 @@ def test_a_day_logged_by_mistake_can_be_deleted_on_the_today_page(client, people
     client.post("/today", data={"csrf_token": csrf, "date": "2026-11-03", "itch": "6", "f:food.egg": "1", "notes": "wrong day"})
     client.post("/today", data={"csrf_token": csrf, "date": "2026-11-04", "itch": "2"})
     page = client.get("/today?date=2026-11-03").text
-    assert 'id="delete-day"' in page and "Delete the entry of 2026-11-03" in page
+    assert 'id="delete-day"' in page and "Delete the entry of Tue 3 Nov 2026" in page
     owner = bearer(client, "owner@example.org")
     stranger = bearer(client, "stranger@example.org")
     client.put("/api/v1/me/diary/2026-11-03", json={"itch": 1}, headers=stranger)
@@ -102,7 +102,7 @@ def test_a_day_logged_by_mistake_can_be_deleted_on_the_today_page(client, people
     for _ in range(2):  # the second press finds nothing to delete and says the same
         r = client.post("/today/delete", data={"csrf_token": csrf, "date": "2026-11-03"})
         assert r.status_code == 200 and str(r.url).startswith("http://testserver/today?date=2026-11-03&saved=")
-        assert 'id="deleted-msg"' in r.text and "The entry of 2026-11-03 is deleted." in r.text
+        assert 'id="deleted-msg"' in r.text and "The entry of Tue 3 Nov 2026 is deleted." in r.text
         assert 'id="delete-day"' not in r.text and 'id="saved-msg"' not in r.text
     days = client.get("/api/v1/me/diary?start=2026-11-01&end=2026-11-30", headers=owner).json()
     assert [d["date"] for d in days] == ["2026-11-04"]

@@ -19,7 +19,7 @@ def _form(page: str) -> str:
 def test_the_form_marks_a_stored_day_only(client, people) -> None:
     login_page(client, "owner@example.org")
     page = client.get("/today").text
-    today = dt.date.fromisoformat(re.search(r'<h1 id="day-title">([0-9-]+)</h1>', page).group(1))
+    today = dt.date.fromisoformat(re.search(r'<h1 id="day-title" data-day="([0-9-]+)">', page).group(1))
     csrf = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
     day = today - dt.timedelta(days=2)
     assert "data-stored" not in _form(client.get(f"/today?date={day}").text)

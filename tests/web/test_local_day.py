@@ -17,7 +17,7 @@ AHEAD, BEHIND = "Pacific/Kiritimati", "Etc/GMT+12"
 def _page_day(client) -> str:  # type: ignore[no-untyped-def]
     page = client.get("/today")
     assert page.status_code == 200
-    return re.search(r'id="day-title">([0-9-]+)<', page.text).group(1)
+    return re.search(r'id="day-title" data-day="([0-9-]+)"', page.text).group(1)
 
 
 def test_today_page_opens_on_the_date_of_the_browsers_time_zone(client, people) -> None:

@@ -34,7 +34,7 @@ def test_the_diary_page_says_the_date_is_wrong_instead_of_showing_another_day(cl
         assert r.status_code == 422, (bad, r.status_code)
         assert "Day: expected a day YYYY-MM-DD" in html.unescape(r.text) and 'class="card diary"' not in r.text, bad
     r = client.get("/today?date=2025-04-01")
-    assert r.status_code == 200 and '<h1 id="day-title">2025-04-01</h1>' in r.text
+    assert r.status_code == 200 and '<h1 id="day-title" data-day="2025-04-01">Tue 1 Apr 2025</h1>' in r.text
     assert client.get("/today?date=").status_code == 200  # no date: today, as before
 
 

@@ -69,3 +69,26 @@ def test_patient_pages_write_days_in_words(client, people, engine) -> None:  # t
     assert re.search(r"\(stranger@example\.org\) since \w{3} \d{1,2} \w{3} \d{4}", cg), cg
     assert re.search(r"Made \w{3} \d{1,2} \w{3} \d{4}, \d\d:\d\d, works until \w{3} \d{1,2} \w{3} \d{4} \(", cg), cg
     assert re.search(r"Made \w{3} \d{1,2} \w{3} \d{4}, \d\d:\d\d, works until", _text(pages["/sharing"].text))
+
+
+def test_the_today_page_writes_its_day_in_words(client, people, engine) -> None:  # type: ignore[no-untyped-def]
+    """Today's heading ("2026-12-07"), "Prefilled from …", "Delete the entry of …", the draft note and the
+    no-script "today is …" were ISO; the heading keeps the ISO in ``data-day`` (scripts, tests), the day
+    picker's input of type=date keeps its ISO value."""
+    with transaction(engine) as s:
+        today = summary.patients_today(s, people.owner_pid, dt.date.today())
+        for k in (2, 3):
+            diary.put_day(s, people.owner, people.owner_pid, today - dt.timedelta(days=k),
+                          diary.DayInput(itch=3, factors={"treat.emollient": 1}))
+    login_page(client, "owner@example.org")
+    day = today - dt.timedelta(days=2)
+    for url, shown in (("/today", today), (f"/today?date={day}", day), (f"/today?date={today - dt.timedelta(days=1)}",
+                                                                          today - dt.timedelta(days=1))):
+        page = client.get(url).text
+        text = _text(page)
+        assert not ISO_DAY.findall(text), (url, [text[max(0, m.start() - 60):m.end()] for m in ISO_DAY.finditer(text)])
+        assert f'<h1 id="day-title" data-day="{shown}">{day_words(shown)}</h1>' in page, url
+        assert f'id="daypick-date" value="{shown}"' in page  # the input of type=date: ISO
+    page = html.unescape(client.get(f"/today?date={day}").text)
+    assert f"Delete the entry of {day_words(day)}" in page
+    assert f"Prefilled from {day_words(day)}" in html.unescape(client.get(f"/today?date={today - dt.timedelta(days=1)}").text)

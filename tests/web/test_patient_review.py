@@ -9,6 +9,7 @@ import re
 
 import pytest
 
+from gutskin.diary.dates import day_words
 from tests.conftest import bearer
 from tests.safety.test_attacks import login_page
 from tests.web.test_today_form import _BrowserForm
@@ -74,7 +75,7 @@ def test_a_new_day_does_not_copy_pollen_and_weather_readings(client, people) -> 
     assert client.put("/api/v1/me/diary/2026-11-20", json=yesterday, headers=owner).status_code == 200
     login_page(client, "owner@example.org")
     page = client.get("/today?date=2026-11-21").text
-    assert "Prefilled from 2026-11-20" in page and "Pollen and weather readings are not copied" in page
+    assert "Prefilled from Fri 20 Nov 2026" in page and "Pollen and weather readings are not copied" in page
     form = _BrowserForm(page).data
     assert form["f:food.dairy"] == "1" and form["f:treat.emollient"] == "2" and form["f:life.stress"] == "6"
     assert "f:env.pollen" not in form and "r:env.pollen" not in form  # the pollen chip is off and unrecorded
@@ -96,7 +97,7 @@ def test_a_prefill_without_readings_says_nothing_about_them(client, people) -> N
     client.put("/api/v1/me/diary/2026-11-20", json={"itch": 4, "factors": {"food.egg": 1}}, headers=owner)
     login_page(client, "owner@example.org")
     page = client.get("/today?date=2026-11-21").text
-    assert "Prefilled from 2026-11-20" in page and "not copied" not in page
+    assert "Prefilled from Fri 20 Nov 2026" in page and "not copied" not in page
 
 
 def test_error_pages_keep_the_signed_in_menu(client, people) -> None:
@@ -410,7 +411,7 @@ def test_a_new_day_copies_states_only_from_yesterday_and_nothing_from_weeks_back
     if expect == "nothing":
         assert "Prefilled from" not in page and "f:food.dairy" not in form and "f:treat.emollient" not in form
     else:
-        assert f"Prefilled from {last_day}" in page
+        assert f"Prefilled from {day_words(str(last_day))}" in page
         assert form["f:food.dairy"] == "1" and form["f:treat.emollient"] == "2"
         if expect == "all":
             assert form["f:life.stress"] == "6" and form["f:gut.bristol"] == "4" and "Only habits" not in page

@@ -18,7 +18,7 @@ def _chips(page: str) -> list[str]:
 def test_a_factor_added_today_is_a_chip_on_the_days_missed_before(client, people) -> None:
     login_page(client, "owner@example.org")
     page = client.get("/today").text
-    today = dt.date.fromisoformat(re.search(r'<h1 id="day-title">([0-9-]+)</h1>', page).group(1))
+    today = dt.date.fromisoformat(re.search(r'<h1 id="day-title" data-day="([0-9-]+)">', page).group(1))
     csrf = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
     r = client.post("/today", data={"csrf_token": csrf, "date": today.isoformat(), "itch": "5",
                                     "custom_name": "Tomato", "custom_group": "food", "custom_value": "1"},

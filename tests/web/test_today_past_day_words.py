@@ -13,7 +13,7 @@ from tests.safety.test_attacks import login_page
 def test_a_past_day_is_not_called_today(client, people) -> None:
     login_page(client, "owner@example.org")
     page = client.get("/today").text
-    today = dt.date.fromisoformat(re.search(r'<h1 id="day-title">([0-9-]+)</h1>', page).group(1))
+    today = dt.date.fromisoformat(re.search(r'<h1 id="day-title" data-day="([0-9-]+)">', page).group(1))
     assert "<legend>Today I had / used</legend>" in page and "> Flare today</label>" in page
     day = today - dt.timedelta(days=3)
     past = client.get(f"/today?date={day}").text
