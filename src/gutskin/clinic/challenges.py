@@ -38,6 +38,7 @@ from gutskin.diary.factors import known_factor, parse_factor_name
 from gutskin.diary.dates import wall_time_in
 from gutskin.store.models import (
     AllergyRecord,
+    AuditEvent,
     ChallengeAdherence,
     ChallengeAlert,
     ChallengeDose,
@@ -1601,6 +1602,12 @@ def stop_challenge(session: Session, actor: Actor, challenge_id: int, reason: st
     reason = (reason or "").strip()
     if not reason:
         raise InvalidInput("reason: say why the challenge is stopped")
+    if (ch.status == "stopped" and (ch.stop_reason or "") == reason[:2000] and ch.stopped_at is not None
+            and ch.stopped_at >= utcnow() - SAME_OUTCOME_WINDOW and _did_lately(session, actor, ch, "stop", "food_challenge")):
+        # the same stop sent again (its answer lost on a bad connection; the page sends it with fetch since
+        # 2026-12-07): nothing new is written, the answer is the first one's (it was "this challenge is not running")
+        audit.record(session, actor, ch.patient_id, "read", "food_challenge", ch.id)
+        return _out(session, ch)
     if ch.status not in OPEN_STATUSES:
         raise InvalidInput("status: this challenge is not running")
     ch.status = "stopped"
@@ -1784,6 +1791,12 @@ def record_supervised_dose(session: Session, actor: Actor, challenge_id: int, st
         raise InvalidInput("status: this challenge is not running")
     if not (amount or "").strip() or len(amount) > 120 or len(symptoms or "") > 2000:
         raise InvalidInput("amount: say how much was given (at most 120 characters); symptoms at most 2000")
+    same = _same_dose(session, actor, ch, step, given_at, zone, amount, symptoms, reactions)
+    if same is not None:
+        # the same dose sent again (its answer lost on a bad connection; the page sends it with fetch since
+        # 2026-12-07): nothing new is written or audited as a change, the answer is the first one's
+        audit.record(session, actor, ch.patient_id, "read", "challenge_dose", same.id)
+        return _dose_out(same)
     utc, local, where = clinic_instant(given_at, zone)
     now = utcnow()
     if utc > now + FUTURE_SLACK:
@@ -1836,6 +1849,11 @@ def record_supervised_outcome(session: Session, actor: Actor, challenge_id: int,
         raise InvalidInput("kind: only supervised challenges have a clinic outcome")
     if immediate_outcome not in IMMEDIATE_OUTCOMES:
         raise InvalidInput(f"immediate_outcome: expected one of {', '.join(IMMEDIATE_OUTCOMES)}")
+    if _same_immediate_outcome(session, actor, ch, immediate_outcome, notes, stop_reason):
+        # the same immediate outcome sent again (its answer lost on a bad connection; the page sends it with fetch
+        # since 2026-12-07): nothing new is written; a positive or stopped one was refused "not running"
+        audit.record(session, actor, ch.patient_id, "read", "food_challenge", ch.id)
+        return _out(session, ch)
     if ch.status not in OPEN_STATUSES:
         raise InvalidInput("status: this challenge is not running")
     if immediate_outcome in ("positive", "stopped") and not (stop_reason or notes or "").strip():
@@ -1857,6 +1875,47 @@ def record_supervised_outcome(session: Session, actor: Actor, challenge_id: int,
     ch.updated_at = utcnow()
     audit.record(session, actor, ch.patient_id, "record", "challenge_outcome", ch.id)
     return _out(session, ch)
+
+
+def _did_lately(session: Session, actor: Actor, ch: FoodChallenge, action: str, object_type: str,
+                object_id: int | None = None) -> bool:
+    """Whether ``actor`` made the audited change ``action`` on ``object_type`` (the challenge, or ``object_id``)
+    within :data:`SAME_OUTCOME_WINDOW` (2026-12-07: a resend of the same form is then that change again)."""
+    return session.scalar(select(AuditEvent.id).where(
+        AuditEvent.patient_id == ch.patient_id, AuditEvent.action == action, AuditEvent.object_type == object_type,
+        AuditEvent.object_id == str(ch.id if object_id is None else object_id),
+        AuditEvent.actor_user_id == actor.user_id, AuditEvent.at >= utcnow() - SAME_OUTCOME_WINDOW).limit(1)) is not None
+
+
+def _same_dose(session: Session, actor: Actor, ch: FoodChallenge, step: int, given_at: dt.datetime, zone: str | None,
+               amount: str, symptoms: str, reactions: list[str] | None) -> ChallengeDose | None:
+    """The clinic dose of ``step`` that ``actor`` recorded within :data:`SAME_OUTCOME_WINDOW`, if it is this one
+    (time, amount, symptoms seen and objective signs as sent), else None (2026-12-07)."""
+    dose = session.scalar(select(ChallengeDose).where(ChallengeDose.challenge_id == ch.id, ChallengeDose.step == step))
+    if (dose is None or dose.status != "taken" or dose.recorded_by_user_id != actor.user_id or dose.updated_at is None
+            or dose.updated_at < utcnow() - SAME_OUTCOME_WINDOW):
+        return None
+    try:
+        utc, _local, where = clinic_instant(given_at, zone)
+    except (InvalidInput, ValueError):
+        return None
+    if (dose.taken_at != utc or (dose.entered_zone or "") != (where or "") or dose.amount != (amount or "").strip()
+            or (dose.symptoms or "") != (symptoms or "").strip()
+            or sorted((dose.safety or {}).get("reactions") or []) != sorted(set(reactions or []))):
+        return None
+    return dose if _did_lately(session, actor, ch, "record", "challenge_dose", dose.id) else None
+
+
+def _same_immediate_outcome(session: Session, actor: Actor, ch: FoodChallenge, immediate_outcome: str, notes: str,
+                            stop_reason: str) -> bool:
+    """The immediate outcome (``notes``, ``stop_reason``) is the one ``actor`` recorded within
+    :data:`SAME_OUTCOME_WINDOW` and the challenge still stands as it left it (2026-12-07)."""
+    if ch.immediate_outcome != immediate_outcome or (ch.immediate_notes or "") != (notes or "").strip()[:4000]:
+        return False
+    if immediate_outcome in ("positive", "stopped") and (
+            ch.status != "stopped" or (ch.stop_reason or "") != (stop_reason or notes or "").strip()[:2000]):
+        return False
+    return _did_lately(session, actor, ch, "record", "challenge_outcome")
 
 
 def nothing_to_evaluate(ch: FoodChallenge, doses: list[ChallengeDose]) -> str | None:
