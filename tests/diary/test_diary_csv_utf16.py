@@ -64,9 +64,10 @@ def test_a_tab_separated_utf8_file_reads_as_its_comma_twin(tmp_path) -> None:
     assert list(iter_diary_csv(f)) == _twin()
 
 
-def test_a_tab_file_keeps_the_point_rule_for_numbers() -> None:
-    """A tab file's locale is unknown: 3,5 is not guessed (it may be 35 thousand-grouped or 3.5)."""
-    data = _utf16("patient\tdate\tposcorad\r\np1\t2026-12-01\t3,5\r\n", "utf-16-le")
+def test_a_tab_file_does_not_guess_a_thousands_comma() -> None:
+    """A tab file takes the decimal separator of its first number (3,5 is 3.5 since 2026-12-07:
+    test_diary_csv_tab_decimal_comma.py), but 1,200 before any may be 1200 or 1.2: not guessed."""
+    data = _utf16("patient\tdate\tposcorad\r\np1\t2026-12-01\t1,200\r\n", "utf-16-le")
     with pytest.raises(DiaryCsvError) as e:
         diary_text_rows(data, "unicode.txt")
     assert str(e.value).startswith('unicode.txt: line 2, column poscorad: expected a number 0-103 with a point'), e.value

@@ -616,6 +616,10 @@ def iter_diary_csv_lines(
             factor_columns.extend(c for _, c in factor_cols)
         idx = {c: i for i, c in enumerate(header) if c in CORE_COLUMNS}
         seen = _SeenDays()
+        # a tab file (Excel's "Unicode Text" writes numbers as the sheet shows them: 12,5 in Germany) takes
+        # the decimal separator of its first number with one; since 2026-12-07 (it kept the point rule)
+        tab = _TabDecimals(name, sorted([*((i, c) for c, i in idx.items() if c == "poscorad"), *factor_cols])) \
+            if delimiter == "\t" else None
         while True:
             try:
                 cells = next(reader)
@@ -650,7 +654,7 @@ def iter_diary_csv_lines(
             for i in nameless:
                 if cells[i].strip():
                     raise DiaryCsvError(name, line, f"{i + 1} (no header)", _NAMELESS.format(n=i + 1, got=cells[i].strip()))
-            yield line, _parse_row(cells, idx, factor_cols, name, line, seen, decimal_comma)
+            yield line, _parse_row(cells, idx, factor_cols, name, line, seen, decimal_comma, tab)
     finally:
         if owned:
             fh.close()
@@ -672,7 +676,8 @@ def _has_core(cells: list[str]) -> bool:
 def _delimiter(first_line: str) -> str:
     """The separator of a file whose header is ``first_line``: ',' (the format's), ';' (Excel where the
     decimal separator is a comma, read with decimal commas) or a tab (Excel's "Unicode Text", a TSV of
-    Google Sheets or Numbers; since 2026-12-07, numbers with a point as in a comma file). The one whose
+    Google Sheets or Numbers; since 2026-12-07, with the decimal separator of its first number:
+    :class:`_TabDecimals`). The one whose
     cells hold patient and date; failing that (names in another language, "Patient;Datum"), semicolons
     or tabs that outnumber the comma-separated cells, so the header's error names its columns."""
     cells = next(csv.reader([first_line]), [])
@@ -710,6 +715,10 @@ _POINT_IN_SEMICOLONS = (" with a decimal comma (3,5) and no thousands separator:
                         "cannot be read (1.200 is 1200 in a German or French sheet and 1.2 elsewhere): write 1,2 or "
                         "1200")
 
+_POINT_IN_TABS = (" with a decimal comma (3,5) and no thousands separator: this tab-separated file writes its numbers "
+                  "with a decimal comma, so a point cannot be read (1.200 is 1200 in a German or French sheet and 1.2 "
+                  "elsewhere): write 1,2 or 1200")
+
 
 def _comma_number(text: str) -> float | None:
     """A number of a semicolon-separated file: a decimal comma (3,5), never a point or a thousands
@@ -739,6 +748,48 @@ def _number_hint(raw: str, decimal_comma: bool = False) -> str:
     return ""
 
 
+_THOUSANDS_SHAPE = re.compile(r"[+-]?[0-9]{1,3},[0-9]{3}")
+
+
+def _decimal_separator(text: str, decided: str | None) -> str | None:
+    """The decimal separator a tab file's number cell shows: "," (12,5), "." (12.5) or None (12, a
+    blank, a word). Until the file has decided, 1,200 shows none: it is 1.2 with a decimal comma or
+    1200 with a thousands comma (left to the point rule, which refuses it saying so)."""
+    if "," in text and _DECIMAL_COMMA.fullmatch(text):
+        return None if decided is None and _THOUSANDS_SHAPE.fullmatch(text) else ","
+    if "." in text and _NUMBER_RE.fullmatch(text):
+        return "."
+    return None
+
+
+class _TabDecimals:
+    """The decimal separator of a tab-separated file, decided by its first number that has one (in
+    file order: line, then column); a later number with the other is refused naming both."""
+
+    def __init__(self, name: str, number_cols: list[tuple[int, str]]) -> None:
+        self.name = name
+        self.cols = number_cols  # poscorad and the factors, by position in the row
+        self.sep: str | None = None
+        self.first: tuple[int, str, str] | None = None
+
+    def see(self, cells: list[str], line: int) -> None:
+        for i, col in self.cols:
+            raw = cells[i].strip()
+            sep = _decimal_separator(raw, self.sep)
+            if sep is None:
+                continue
+            if self.sep is None:
+                self.sep, self.first = sep, (line, col, raw)
+            elif sep != self.sep:
+                at, first_col, first_raw = self.first  # type: ignore[misc]
+                kind = "comma (3,5)" if self.sep == "," else "point (3.5)"
+                raise DiaryCsvError(self.name, line, col, (
+                    f"expected a number with a decimal {kind} as the file's first number with one, {first_raw} on "
+                    f"line {at}, column {first_col}: a tab-separated file is read with the decimal separator of its "
+                    "first number, and this one has the other; write every number of the file one way (in the "
+                    f'spreadsheet, one number format for every column), got "{raw}"'))
+
+
 def _parse_row(
     cells: list[str],
     idx: dict[str, int],
@@ -747,8 +798,17 @@ def _parse_row(
     line: int,
     seen: _SeenDays,
     decimal_comma: bool = False,
+    tab: _TabDecimals | None = None,
 ) -> DiaryRow:
+    dots = decimal_comma or tab is not None  # day.month.year: a semicolon or a tab file (05.12.2026)
+    if tab is not None:
+        tab.see(cells, line)
+        decimal_comma = tab.sep == ","
     number = _comma_number if decimal_comma else _number
+
+    def hint(raw: str) -> str:
+        said = _number_hint(raw, decimal_comma)
+        return _POINT_IN_TABS if tab is not None and said == _POINT_IN_SEMICOLONS else said
 
     def cell(col: str) -> str:
         i = idx.get(col)
@@ -761,12 +821,12 @@ def _parse_row(
     if problem:
         raise DiaryCsvError(name, line, "patient", problem)
     raw_date = cell("date")
-    day = _cell_date(raw_date, day_first_dots=decimal_comma)
+    day = _cell_date(raw_date, day_first_dots=dots)
     if day is None:
-        if decimal_comma and _DOTTED.fullmatch(raw_date):
+        if dots and _DOTTED.fullmatch(raw_date):
             raise DiaryCsvError(name, line, "date", f'expected a day of the calendar, day.month.year in this file '
                                 f'(or YYYY-MM-DD), got "{raw_date}"')
-        if decimal_comma and re.fullmatch(r"[0-9]{1,2}\.[0-9]{1,2}\.[0-9]{2}", raw_date):
+        if dots and re.fullmatch(r"[0-9]{1,2}\.[0-9]{1,2}\.[0-9]{2}", raw_date):
             raise DiaryCsvError(name, line, "date", "expected a date with a four-digit year, day.month.year in this "
                                 f'file (05.12.2026) or YYYY-MM-DD: format the date column so, got "{raw_date}"')
         raise DiaryCsvError(name, line, "date", f'expected an ISO date YYYY-MM-DD{_date_hint(raw_date)}, got "{raw_date}"')
@@ -779,7 +839,7 @@ def _parse_row(
             return None
         value = _int_in(raw, lo, hi)
         if value is None:
-            raise DiaryCsvError(name, line, col, f'expected {what}{_number_hint(raw, decimal_comma)}, got "{raw}"')
+            raise DiaryCsvError(name, line, col, f'expected {what}{hint(raw)}, got "{raw}"')
         return value
 
     itch = bounded_int("itch", 0, 10, "an integer 0-10")
@@ -792,7 +852,7 @@ def _parse_row(
         poscorad = number(raw)
         if poscorad is None or not 0 <= poscorad <= 103:
             raise DiaryCsvError(name, line, "poscorad",
-                                f'expected a number 0-103{_number_hint(raw, decimal_comma)}, got "{raw}"')
+                                f'expected a number 0-103{hint(raw)}, got "{raw}"')
     factors: dict[str, float] = {}
     for i, col in factor_cols:
         raw = cells[i].strip()
@@ -800,7 +860,7 @@ def _parse_row(
             continue
         value = number(raw)
         if value is None:
-            raise DiaryCsvError(name, line, col, f'expected a number{_number_hint(raw, decimal_comma)}, got "{raw}"')
+            raise DiaryCsvError(name, line, col, f'expected a number{hint(raw)}, got "{raw}"')
         known = VOCABULARY.get(col)
         if known is not None and (problem := out_of_range(known, value)):
             raise DiaryCsvError(name, line, col, f'{problem} ({known.label}), got "{raw}"')
