@@ -258,14 +258,19 @@ def _open(source: str | os.PathLike[str] | IO[str]) -> tuple[TextIO, str, bool]:
         if os.path.isdir(name):
             raise DiaryCsvError(name, 0, None, "is a directory, expected a CSV file")
         try:
-            # Undecodable bytes become lone surrogates here and are reported by _lines with the
-            # exact line; a strict decoder fails on a whole read-ahead chunk (wrong line number).
-            # One open, peeked (a pipe, <(cat f), cannot be opened twice): UTF-16 with a BOM is decoded.
-            return diary_stream(open(name, "rb")), name, True
+            binary = open(name, "rb")
         except FileNotFoundError:
             raise DiaryCsvError(name, 0, None, "no such file") from None
         except OSError as exc:
             raise DiaryCsvError(name, 0, None, f"cannot open file: {exc.strerror or exc}") from None
+        try:
+            # Undecodable bytes become lone surrogates here and are reported by _lines with the
+            # exact line; a strict decoder fails on a whole read-ahead chunk (wrong line number).
+            # One open, peeked (a pipe, <(cat f), cannot be opened twice): UTF-16 with a BOM is decoded.
+            return diary_stream(binary), name, True
+        except OSError as exc:  # the peek is the first read: a file that opens but cannot be read
+            binary.close()       # (/proc/self/mem, a failing disk) fails on its first line, as before the peek
+            raise DiaryCsvError(name, 1, None, f"cannot read the file: {exc.strerror or exc}") from None
     name = getattr(source, "name", "<stdin>")
     return source, str(name), False  # type: ignore[return-value]
 
