@@ -113,3 +113,18 @@ def test_immediate_outcome_sent_twice_is_one_outcome(client, people, engine) -> 
         else:
             raise AssertionError("a different outcome was taken as the same one")
     assert _audited(engine, "record", "challenge_outcome", cid) == 1
+
+
+def test_the_patients_stop_pressed_twice_stops_once(client, people, engine) -> None:  # type: ignore[no-untyped-def]
+    """The patient's Stop this challenge (a fixed reason, a plain post) pressed twice: the second was refused
+    "this challenge is not running"; it is now the same stop (its audited "stop" is the patient's)."""
+    cid, _csrf = _open(client, people, engine)
+    client.cookies.clear()
+    login_page(client, "owner@example.org")
+    page = client.get("/challenges").text
+    csrf = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)  # type: ignore[union-attr]
+    for _ in range(2):
+        r = client.post(f"/challenges/{cid}/stop", data={"csrf_token": csrf, "reason": "stopped by the patient"},
+                        follow_redirects=False)
+        assert r.status_code == 303 and "done=" in r.headers["location"], r.headers.get("location")
+    assert _audited(engine, "stop", "food_challenge", cid) == 1
