@@ -22,11 +22,10 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from gutskin.clinic import appointments, caregivers, challenges as ch, diary, handover, microbiome, sharing
+from gutskin.clinic import caregivers, diary
 from gutskin.store import models as m
 from gutskin.store.db import transaction
 from tests.safety import test_round5_former_keepers as keepers
-from tests.safety.matrix_setup import PROFILE
 from tests.safety.test_authz_matrix import ROWS, grown_child, matrix_world
 from tests.safety.test_ids_outside_the_path import _send
 
@@ -47,30 +46,8 @@ def _removed_world(db_url: str):  # type: ignore[no-untyped-def]
     today = dt.date.today()
     ids: dict[str, Any] = {"patient_id": child, "child_id": child, "instrument": "poem", "job": world.ids["job"],
                            "caregiver_id": world.ids["caregiver_id"], "caregiver_invite_id": world.ids["caregiver_invite_id"]}
+    keepers.child_record(engine, people, child, today, ids, flare="Kid's flare", note=NOTE, name=CHILD_NAME)
     with transaction(engine) as s:
-        s.get(m.Patient, child).display_name = CHILD_NAME
-        for i in range(1, 15):
-            diary.put_day(s, people.owner, child, today - dt.timedelta(days=i),
-                          diary.DayInput(itch=2 + i % 5, notes=NOTE if i == 1 else None))
-        ids["day"] = (today - dt.timedelta(days=1)).isoformat()
-        sharing.accept_invite(s, people.clinician, sharing.create_invite(s, people.owner, child)["code"])
-        ids["consent_id"] = s.scalar(select(m.Consent.id).where(m.Consent.patient_id == child))
-        ids["request_id"] = appointments.request_appointment(s, people.owner, child, "Kid's flare")["id"]
-        ids["sample_pk"] = microbiome.upload_sample(s, people.owner, child, "gut.tsv", PROFILE)["id"]
-        ids["invite_id"] = sharing.create_invite(s, people.owner, child)["id"]
-        ids["handover_invite_id"] = handover.create_code(s, people.owner, child)["id"]
-    with transaction(engine) as s:
-        other = ch.create_plan(s, people.clinician, child, ch.PlanInput(
-            food="food.milk", kind="home", released_for_home=True, start=today, baseline_days=7,
-            doses=[ch.DoseStep(0, "50 ml")]))
-        ch.safety_check(s, people.owner, other["id"], ["hives"])
-        plan = ch.create_plan(s, people.clinician, child, ch.PlanInput(
-            food="food.egg", kind="home", released_for_home=True, start=today, baseline_days=7, elimination_days=0,
-            doses=[ch.DoseStep(0, "1/4 egg"), ch.DoseStep(2, "1/2 egg")]))
-        ids["challenge_id"], ids["dose_id"] = plan["id"], plan["doses"][0]["id"]
-    with transaction(engine) as s:
-        ids["alert_id"] = s.scalar(select(m.ChallengeAlert.id).where(m.ChallengeAlert.challenge_id == other["id"]))
-        assert ids["alert_id"] is not None
         world.sign_in(s, settings, "helper", s.scalar(select(m.User).where(m.User.email == "helper@example.org")))
         ids["gone"] = accounts.add_child_profile(s, people.owner, "Gone", 2019).id
     with transaction(engine) as s:

@@ -147,30 +147,23 @@ def test_every_route_is_walked_or_named() -> None:
 # ------------------------------------------------------------------------------------ the world
 
 
-def _handed_over_world(db_url: str):  # type: ignore[no-untyped-def]
-    """The matrix's world, where A's child (kept with the helper) has a record of its own -- diary
-    days with a note, a clinician sharing, an appointment request, a sample, codes, a food challenge
-    with an alert -- and is then handed over to the grown-up child's new account."""
-    from gutskin.clinic import accounts
-
-    settings, engine, people, world = matrix_world(db_url)
-    child = world.ids["child_id"]
-    grown_child(world)
-    today = dt.date.today()
-    ids: dict[str, Any] = {"patient_id": child, "child_id": child, "instrument": "poem", "job": world.ids["job"],
-                           "caregiver_id": world.ids["caregiver_id"]}
+def child_record(engine, people, child: int, today: dt.date, ids: dict[str, Any], *,  # type: ignore[no-untyped-def]
+                 flare: str, note: str = NOTE, name: str = CHILD_NAME) -> None:
+    """A's child's record for the walks of its former keepers (the handed-over child here, the removed
+    co-caregiver in test_former_co_caregiver_walk): diary days with NOTE, a clinician sharing, an
+    appointment request, a sample, clinician and handover codes, a food challenge with a dose and one
+    with an alert; their ids go into ``ids``. ``note`` and ``name`` are the markers a leak check looks for."""
     with transaction(engine) as s:
-        s.get(m.Patient, child).display_name = CHILD_NAME
+        s.get(m.Patient, child).display_name = name
         for i in range(1, 15):
             diary.put_day(s, people.owner, child, today - dt.timedelta(days=i),
-                          diary.DayInput(itch=2 + i % 5, notes=NOTE if i == 1 else None))
+                          diary.DayInput(itch=2 + i % 5, notes=note if i == 1 else None))
         ids["day"] = (today - dt.timedelta(days=1)).isoformat()
         sharing.accept_invite(s, people.clinician, sharing.create_invite(s, people.owner, child)["code"])
         ids["consent_id"] = s.scalar(select(m.Consent.id).where(m.Consent.patient_id == child))
-        ids["request_id"] = appointments.request_appointment(s, people.owner, child, "Sam's flare")["id"]
+        ids["request_id"] = appointments.request_appointment(s, people.owner, child, flare)["id"]
         ids["sample_pk"] = microbiome.upload_sample(s, people.owner, child, "gut.tsv", PROFILE)["id"]
         ids["invite_id"] = sharing.create_invite(s, people.owner, child)["id"]
-        ids["caregiver_invite_id"] = world.ids["caregiver_invite_id"]
         ids["handover_invite_id"] = handover.create_code(s, people.owner, child)["id"]
     with transaction(engine) as s:
         other = ch.create_plan(s, people.clinician, child, ch.PlanInput(
@@ -184,6 +177,23 @@ def _handed_over_world(db_url: str):  # type: ignore[no-untyped-def]
     with transaction(engine) as s:
         ids["alert_id"] = s.scalar(select(m.ChallengeAlert.id).where(m.ChallengeAlert.challenge_id == other["id"]))
         assert ids["alert_id"] is not None
+
+
+def _handed_over_world(db_url: str):  # type: ignore[no-untyped-def]
+    """The matrix's world, where A's child (kept with the helper) has a record of its own -- diary
+    days with a note, a clinician sharing, an appointment request, a sample, codes, a food challenge
+    with an alert -- and is then handed over to the grown-up child's new account."""
+    from gutskin.clinic import accounts
+
+    settings, engine, people, world = matrix_world(db_url)
+    child = world.ids["child_id"]
+    grown_child(world)
+    today = dt.date.today()
+    ids: dict[str, Any] = {"patient_id": child, "child_id": child, "instrument": "poem", "job": world.ids["job"],
+                           "caregiver_id": world.ids["caregiver_id"]}
+    child_record(engine, people, child, today, ids, flare="Sam's flare")
+    ids["caregiver_invite_id"] = world.ids["caregiver_invite_id"]
+    with transaction(engine) as s:
         code = handover.create_code(s, people.owner, child)["code"]
         gone = accounts.add_child_profile(s, people.owner, "Gone", 2019).id
         world.sign_in(s, settings, "helper", s.scalar(select(m.User).where(m.User.email == "helper@example.org")))
