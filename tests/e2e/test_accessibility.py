@@ -138,7 +138,8 @@ def charts_state_their_data(page, path: str) -> int:  # type: ignore[no-untyped-
         if "trend" in label.lower() or label.startswith("Itch and sleep loss"):
             assert re.search(r"itch on \d+ days, average \d+(\.\d)?, lowest \d+, highest \d+", label), (path, label)
         elif "forecast" in label:
-            assert len(re.findall(r"\d{4}-\d{2}-\d{2} \d+(\.\d)?", label)) == 7, (path, label)
+            # seven days, each in words with its expected itch ("Wed 9 Dec 2026: 2.8"; day_words since 4e737a5)
+            assert len(re.findall(r"[A-Z][a-z]{2} \d{1,2} [A-Z][a-z]{2} \d{4}: \d+(\.\d)?", label)) == 7, (path, label)
         else:
             assert re.search(r"\d", label), (path, label)
     return len(labels)
