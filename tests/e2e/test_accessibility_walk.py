@@ -294,8 +294,15 @@ def refuse(page, base: str, path: str, fill: dict[str, str | bytes], form: str =
         else:
             page.fill(f"{form} [name={name}]", value)
     page.evaluate("(sel) => { const f = document.querySelector(sel); f.noValidate = true; }", form)
-    with page.expect_navigation():
+    if page.evaluate("(sel) => document.querySelector(sel).dataset.send === 'fetch'", form):
+        # sent with fetch (app.js sentWithFetch): the refused form's answer replaces the body in place and, since
+        # c245b48, keeps this page's address (no history entry, so no navigation to wait for)
+        before = page.evaluate_handle("document.body")
         page.click(f"{form} button[type=submit]")
+        page.wait_for_function("(body) => !body.isConnected", arg=before)
+    else:
+        with page.expect_navigation():
+            page.click(f"{form} button[type=submit]")
     settle(page)
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import statistics
 import time
 
 import pytest
@@ -104,8 +103,10 @@ def test_login_rate_limit_generic_and_same_timing(client, people) -> None:
     for i in range(4):  # interleaved, so a load spike on the machine hits both alike
         known.append(timed("owner@example.org"))
         unknown.append(timed(f"ghost{i}@example.org"))
-    ratio = statistics.median(unknown) / statistics.median(known)
-    assert 0.5 < ratio < 2.0, ratio
+    # the fastest of each (2026-12-08): a load spike only ever adds time, so the minimum is the work the server
+    # does; the median of four failed once on a busy CI machine (2.84) though both paths hash a password
+    ratio = min(unknown) / min(known)
+    assert 0.5 < ratio < 2.0, (ratio, known, unknown)
     r = client.post("/api/v1/auth/token", json={"email": "owner@example.org", "password": "wrong password"})
     assert r.status_code == 401
     r = client.post("/api/v1/auth/token", json={"email": "owner@example.org", "password": People.password})

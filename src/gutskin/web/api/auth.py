@@ -48,7 +48,8 @@ def _register(body: RegisterIn, request: Request) -> AccountOut:
     with unit_of_work(request) as s:
         user = accounts.register_patient(s, body.email, body.password, body.display_name, password_hash=hashed)
         patients = owned_patients(s, actor_for(user))
-        return AccountOut(id=user.id, email=user.email, role=user.role, patient_id=patients[0].id,
+        return AccountOut(id=user.id, email=user.email, display_name=user.display_name or None, role=user.role,
+                          patient_id=patients[0].id,
                           patients=[{"patient_id": p.id, "name": p.display_name, "relationship": p.relationship,
                                      "external_id": p.external_id, "time_zone": p.time_zone} for p in patients])
 

@@ -52,7 +52,7 @@ def me(request: Request) -> AccountOut:
         assert user is not None
         default = next((p.id for p in patients if p.relationship == "self"), patients[0].id if patients else None)
         return AccountOut(
-            id=user.id, email=user.email, display_name=user.display_name, role=user.role, patient_id=default if user.role == "patient" else None,
+            id=user.id, email=user.email, display_name=user.display_name or None, role=user.role, patient_id=default if user.role == "patient" else None,
             patients=[{"patient_id": p.id, "name": p.display_name, "relationship": p.relationship,
                        "external_id": p.external_id, "time_zone": p.time_zone} for p in patients]
             + [{"patient_id": p.id, "name": p.display_name, "relationship": p.relationship,  # a co-caregiver's child

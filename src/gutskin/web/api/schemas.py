@@ -27,7 +27,7 @@ class RegisterIn(Credentials):
 class AccountOut(BaseModel):
     id: int
     email: str
-    display_name: str | None = None  # the account's name as patients and clinicians see it (PUT /me/name)
+    display_name: str | None = None  # the account's name as patients and clinicians see it (PUT /me/name); null: none given
     role: str
     patient_id: int | None = None
     patients: list[dict] = []
